@@ -1,0 +1,9 @@
+import { Clients, route } from "@keyhold/core";
+
+export const register = route("clients.register", ({ ctx, body }) => Clients.register(ctx, body));
+
+export const list = route("clients.list", ({ ctx, query }) => Clients.list(ctx, query));
+
+export const view = route("clients.view", ({ ctx, params }) => Clients.view(ctx, params.id));
+
+export const reveal = route("clients.reveal", ({ ctx, params, body }) => Clients.reveal(ctx, params.id, body));

@@ -1,0 +1,37 @@
+import type { Adapters, Principal } from "../context.ts";
+import { isRole } from "../context.ts";
+import { Problem } from "../http/problem.ts";
+import { getStaff } from "../staff/records.ts";
+import { getTenant } from "../tenancy/records.ts";
+import { claimNames } from "./claims.ts";
+
+export type Claims = Record<string, string | number | boolean | string[] | undefined>;
+
+/**
+ * Turns verified token claims into the caller. The staff record is read on every request (no
+ * cache, so revocation and agreement changes apply from the very next request); the token must
+ * carry the record's current session version.
+ */
+export async function resolvePrincipal(a: Adapters, claims: Claims | undefined): Promise<Principal> {
+  if (!claims) throw new Problem("unauthenticated");
+  const tenantId = String(claims[claimNames.tenant] ?? "");
+  const staffId = String(claims[claimNames.subject] ?? "");
+  const sessionVersion = Number(claims[claimNames.sessionVersion]);
+  if (!tenantId || !staffId || !Number.isInteger(sessionVersion)) throw new Problem("invalid_token", "token lacks Keyhold claims");
+
+  const [tenant, staff] = await Promise.all([getTenant(a, tenantId), getStaff(a, tenantId, staffId)]);
+  if (!tenant || !staff) throw new Problem("invalid_token", "no such staff member");
+  if (staff.sessionVersion !== sessionVersion) throw new Problem("session_revoked", "this session was revoked; sign in again");
+  if (staff.status === "departed") throw new Problem("session_revoked", "this account has left the organisation");
+  if (!isRole(staff.role)) throw new Problem("invalid_token", "unknown role");
+  return {
+    tenantId,
+    staffId,
+    role: staff.role,
+    branchId: staff.branchId,
+    sessionVersion,
+    displayName: staff.displayName,
+    agreementSigned: staff.agreement?.version === tenant.settings.requiredAgreementVersion,
+    cleared: staff.backgroundCheck?.status === "passed",
+  };
+}

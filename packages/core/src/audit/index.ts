@@ -1,0 +1,2 @@
+export * from "./trail.ts";
+export { list } from "./read.ts";

@@ -1,0 +1,188 @@
+import { z } from "zod";
+import type { Ctx, Role } from "../context.ts";
+import { Problem } from "../http/problem.ts";
+import { newId } from "../ids.ts";
+import { Keys } from "../store/keys.ts";
+import { putNew, queryPage, type Page } from "../store/table.ts";
+
+export type Outcome = "allowed" | "denied";
+
+export interface TrailEvent {
+  id: string;
+  at: string;
+  tenantId: string;
+  actor: { id: string; role: Role; branchId: string | null };
+  action: string;
+  target: { clientId: string | null; fields: string[]; clientIds?: string[] };
+  purpose: string | null;
+  outcome: Outcome;
+  /** The refusal code when denied. */
+  code?: string;
+  breakGlass?: { justification: string };
+  requestId: string;
+}
+
+export interface EventInput {
+  action: string;
+  clientId?: string | null;
+  clientIds?: string[];
+  fields?: string[];
+  purpose?: string | null;
+  outcome: Outcome;
+  code?: string;
+  breakGlass?: { justification: string };
+}
+
+const day = (iso: string) => iso.slice(0, 10);
+
+/**
+ * Appends one event. Each event is its own item keyed by time and a random id, so concurrent writers
+ * never contend on a shared item. Callers write the event before any plaintext leaves; if the write
+ * fails, this throws 503 `trail_unavailable` and the caller must not reveal.
+ */
+export async function record(ctx: Ctx, input: EventInput): Promise<TrailEvent> {
+  const now = ctx.adapters.now();
+  const at = now.toISOString();
+  const event: TrailEvent = {
+    id: newId("ev", now),
+    at,
+    tenantId: ctx.tenantId,
+    actor: { id: ctx.principal.staffId, role: ctx.principal.role, branchId: ctx.principal.branchId },
+    action: input.action,
+    target: {
+      clientId: input.clientId ?? null,
+      fields: input.fields ?? [],
+      ...(input.clientIds ? { clientIds: input.clientIds } : {}),
+    },
+    purpose: input.purpose ?? null,
+    outcome: input.outcome,
+    ...(input.code ? { code: input.code } : {}),
+    ...(input.breakGlass ? { breakGlass: input.breakGlass } : {}),
+    requestId: ctx.requestId,
+  };
+  const order = `${at}#${event.id}`;
+  try {
+    const written = await putNew(ctx.adapters, {
+      pk: Keys.eventDay(ctx.tenantId, day(at)),
+      sk: order,
+      gsi1pk: Keys.eventsOfActor(ctx.tenantId, event.actor.id),
+      gsi1sk: order,
+      ...(event.target.clientId ? { gsi2pk: Keys.eventsOfClient(ctx.tenantId, event.target.clientId), gsi2sk: order } : {}),
+      type: "event",
+      ...event,
+    });
+    if (!written) throw new Error(`event id collision ${event.id}`);
+  } catch (e) {
+    ctx.adapters.logger.error("access trail write failed; refusing to proceed", { error: e as Error, action: input.action });
+    throw new Problem("trail_unavailable");
+  }
+  return event;
+}
+
+export const AuditQuery = z
+  .object({
+    clientId: z.string().min(1).max(64).optional(),
+    actorId: z.string().min(1).max(64).optional(),
+    action: z.string().min(1).max(64).optional(),
+    outcome: z.enum(["allowed", "denied"]).optional(),
+    from: z.iso.datetime({ offset: true }).optional(),
+    to: z.iso.datetime({ offset: true }).optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    cursor: z.string().max(2048).optional(),
+  })
+  .strict();
+export type AuditQuery = z.infer<typeof AuditQuery>;
+
+/** Without a client or actor filter, the trail is read day by day, newest first, over this span. */
+export const DEFAULT_SPAN_DAYS = 30;
+export const MAX_SPAN_DAYS = 366;
+
+const toEvent = (item: Record<string, unknown>): TrailEvent => {
+  const { pk: _a, sk: _b, gsi1pk: _c, gsi1sk: _d, gsi2pk: _e, gsi2sk: _f, type: _g, ...event } = item;
+  return event as unknown as TrailEvent;
+};
+
+/**
+ * Reads the trail with Query only: by client (its index), by actor (its index) or by day partitions
+ * across the time range. Action and outcome narrow with a filter on those reads.
+ */
+export async function query(ctx: Ctx, q: AuditQuery): Promise<Page<TrailEvent>> {
+  const now = ctx.adapters.now();
+  const to = q.to ? new Date(q.to) : now;
+  const from = q.from ? new Date(q.from) : new Date(to.getTime() - DEFAULT_SPAN_DAYS * 86_400_000);
+  if (from > to) throw new Problem("validation_failed", "`from` is after `to`", [{ path: "from", message: "must not be after `to`" }]);
+  const between: [string, string] = [from.toISOString(), `${to.toISOString()}#~`];
+
+  const filters: string[] = [];
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  if (q.action) {
+    filters.push("#action = :action");
+    names["#action"] = "action";
+    values[":action"] = q.action;
+  }
+  if (q.outcome) {
+    filters.push("#outcome = :outcome");
+    names["#outcome"] = "outcome";
+    values[":outcome"] = q.outcome;
+  }
+  if (q.clientId && q.actorId) {
+    filters.push("#actor.#id = :actorId");
+    names["#actor"] = "actor";
+    names["#id"] = "id";
+    values[":actorId"] = q.actorId;
+  }
+  const filter = filters.length ? { expression: filters.join(" AND "), names, values } : undefined;
+
+  if (q.clientId || q.actorId) {
+    const page = await queryPage<Record<string, unknown>>(ctx.adapters, {
+      index: q.clientId ? "gsi2" : "gsi1",
+      partition: q.clientId ? Keys.eventsOfClient(ctx.tenantId, q.clientId) : Keys.eventsOfActor(ctx.tenantId, q.actorId!),
+      sortBetween: between,
+      newestFirst: true,
+      limit: q.limit,
+      cursor: q.cursor,
+      filter,
+    });
+    return { items: page.items.map(toEvent), nextCursor: page.nextCursor };
+  }
+
+  if ((to.getTime() - from.getTime()) / 86_400_000 > MAX_SPAN_DAYS) {
+    throw new Problem("validation_failed", `time range longer than ${MAX_SPAN_DAYS} days`, [
+      { path: "from", message: `range must not exceed ${MAX_SPAN_DAYS} days` },
+    ]);
+  }
+  // The cursor names the day being read and DynamoDB's position inside it.
+  let cursorDay = day(to.toISOString());
+  let inner: string | null = null;
+  if (q.cursor) {
+    const [d, rest] = q.cursor.split(".", 2);
+    if (!d || !/^\d{4}-\d{2}-\d{2}$/.test(d) || d > cursorDay || d < day(from.toISOString())) throw new Problem("invalid_cursor");
+    cursorDay = d;
+    inner = rest || null;
+  }
+  const items: TrailEvent[] = [];
+  const firstDay = day(from.toISOString());
+  for (let d = cursorDay; d >= firstDay; d = previousDay(d)) {
+    const page = await queryPage<Record<string, unknown>>(ctx.adapters, {
+      partition: Keys.eventDay(ctx.tenantId, d),
+      sortBetween: between,
+      newestFirst: true,
+      limit: q.limit - items.length,
+      cursor: inner,
+      filter,
+    });
+    inner = null;
+    items.push(...page.items.map(toEvent));
+    if (items.length >= q.limit) {
+      const next = page.nextCursor ? `${d}.${page.nextCursor}` : d > firstDay ? `${previousDay(d)}.` : null;
+      return { items, nextCursor: next };
+    }
+  }
+  return { items, nextCursor: null };
+}
+
+function previousDay(d: string): string {
+  const t = new Date(`${d}T00:00:00Z`).getTime() - 86_400_000;
+  return new Date(t).toISOString().slice(0, 10);
+}

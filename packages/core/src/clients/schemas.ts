@@ -1,0 +1,93 @@
+import { z } from "zod";
+import {
+  accessPurposeNames,
+  collectionPurposeNames,
+  consentPurposeNames,
+  fieldNames,
+  type FieldName,
+} from "../tiers/catalog.ts";
+
+const isoDateTime = z.iso.datetime({ offset: true, message: "must be an ISO 8601 date-time, e.g. 2026-03-01T10:00:00+08:00" });
+
+export const ConsentInput = z
+  .object({
+    method: z.enum(["written", "electronic", "recorded_verbal"]),
+    evidenceRef: z.string().trim().min(1, "evidence of consent is required").max(200),
+    purposes: z
+      .array(z.enum(consentPurposeNames))
+      .min(1, "at least one consented purpose is required")
+      .max(consentPurposeNames.length)
+      .refine((p) => new Set(p).size === p.length, "purposes must not repeat"),
+    sensitiveConsent: z.boolean(),
+  })
+  .strict();
+
+/**
+ * The registration body. `fields` is checked field by field against the catalog after this shape
+ * passes, so each unknown, disallowed or invalid field is named in the errors.
+ */
+export const RegisterClientRequest = z
+  .object({
+    collectionPurpose: z.enum(collectionPurposeNames),
+    source: z.enum(["walk_in", "phone", "referral", "online", "other"]),
+    acquiredAt: isoDateTime,
+    branchId: z.string().min(1).max(64).optional(),
+    consent: ConsentInput,
+    fields: z.record(z.string(), z.union([z.string(), z.number()])).refine((f) => Object.keys(f).length > 0, "at least one field is required"),
+  })
+  .strict();
+export type RegisterClientRequest = z.infer<typeof RegisterClientRequest>;
+
+export const RevealRequest = z
+  .object({
+    fields: z.array(z.string().min(1).max(64)).min(1, "name at least one field").max(fieldNames.length),
+    purpose: z.enum(accessPurposeNames),
+    justification: z.string().trim().max(2000).optional(),
+  })
+  .strict();
+export type RevealRequest = z.infer<typeof RevealRequest>;
+
+export const ClientIdParams = z.object({ id: z.string().min(1).max(64) }).strict();
+
+export const ListClientsQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+    cursor: z.string().max(2048).optional(),
+  })
+  .strict();
+export type ListClientsQuery = z.infer<typeof ListClientsQuery>;
+
+export const FieldView = z.object({
+  tier: z.union([z.literal(1), z.literal(2), z.literal(3)]),
+  value: z.union([z.string(), z.number()]),
+  masked: z.boolean(),
+});
+
+export const ClientView = z.object({
+  id: z.string(),
+  branchId: z.string(),
+  ownerId: z.string(),
+  fields: z.record(z.string(), FieldView),
+  consent: z.object({
+    method: z.string(),
+    evidenceRef: z.string(),
+    purposes: z.array(z.string()),
+    sensitiveConsent: z.boolean(),
+    grantedAt: z.string(),
+    recordedBy: z.string(),
+  }),
+  registration: z.object({
+    collectionPurpose: z.string(),
+    source: z.string(),
+    acquiredAt: z.string(),
+    handledBy: z.string(),
+    registeredAt: z.string(),
+    fieldTiers: z.record(z.string(), z.number()),
+  }),
+});
+export type ClientView = z.infer<typeof ClientView>;
+
+export const ClientList = z.object({ items: z.array(ClientView), nextCursor: z.string().nullable() });
+export const RevealResponse = z.object({ fields: z.record(z.string(), z.union([z.string(), z.number()])) });
+
+export type FieldInput = Partial<Record<FieldName, string | number>>;

@@ -1,0 +1,41 @@
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { Logger } from "@aws-lambda-powertools/logger";
+import type { KeyringPort } from "./crypto/keyring.ts";
+
+export const roles = ["agent", "branch_manager", "compliance_officer", "hq_admin", "platform_admin"] as const;
+export type Role = (typeof roles)[number];
+export const isRole = (value: unknown): value is Role => roles.includes(value as Role);
+
+/**
+ * Who is calling: the identity the token vouches for, completed from the current staff record
+ * (role and branch come from the record, so a stale token cannot carry an old role).
+ */
+export interface Principal {
+  tenantId: string;
+  staffId: string;
+  role: Role;
+  branchId: string | null;
+  sessionVersion: number;
+  displayName: string;
+  /** Signed the tenant's current confidentiality agreement. */
+  agreementSigned: boolean;
+  /** Background check passed: the clearance tier-1 reveals need. */
+  cleared: boolean;
+}
+
+/** The outer ring: everything that differs between AWS and the offline runtime. */
+export interface Adapters {
+  db: DynamoDBDocumentClient;
+  tableName: string;
+  keyrings: KeyringPort;
+  logger: Logger;
+  now: () => Date;
+}
+
+/** What every use case receives: the tenant is fixed here, so no query can forget it. */
+export interface Ctx {
+  tenantId: string;
+  principal: Principal;
+  requestId: string;
+  adapters: Adapters;
+}

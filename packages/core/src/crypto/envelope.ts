@@ -1,0 +1,139 @@
+import {
+  AlgorithmSuiteIdentifier,
+  CommitmentPolicy,
+  KeyringNode,
+  NodeCachingMaterialsManager,
+  NodeDecryptionMaterial,
+  NodeEncryptionMaterial,
+  buildClient,
+  getLocalCryptographicMaterialsCache,
+  type EncryptedDataKey,
+} from "@aws-crypto/client-node";
+import type { KeyringPort } from "./keyring.ts";
+
+const { encrypt, decrypt } = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
+
+/** Committing, non-signing: key commitment without the cost of an ECDSA signature per message. */
+export const SUITE = AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY;
+
+/**
+ * Cache bounds. A cached data key is reused for at most this many messages and this long; the
+ * cache itself matches the encryption context exactly, which is why the context holds only the
+ * tenant and the tier (never a record id or personal data: it is logged in clear by KMS).
+ */
+export const CACHE_MAX_AGE_MS = 5 * 60 * 1000;
+export const CACHE_MAX_MESSAGES = 1000;
+const cache = getLocalCryptographicMaterialsCache(2000);
+
+export class IntegrityError extends Error {}
+
+/** How often the underlying keyrings were asked to wrap or unwrap a data key (the cache's effect). */
+export const keyringCalls = { encrypt: 0, decrypt: 0 };
+
+class CountingKeyring extends KeyringNode {
+  constructor(private readonly inner: KeyringNode) {
+    super();
+  }
+  async _onEncrypt(material: NodeEncryptionMaterial) {
+    keyringCalls.encrypt++;
+    return this.inner.onEncrypt(material);
+  }
+  async _onDecrypt(material: NodeDecryptionMaterial, edks: EncryptedDataKey[]) {
+    keyringCalls.decrypt++;
+    return this.inner.onDecrypt(material, edks);
+  }
+}
+
+const managers = new WeakMap<KeyringPort, Map<string, Promise<NodeCachingMaterialsManager>>>();
+
+function materialsFor(port: KeyringPort, tenantId: string) {
+  let byTenant = managers.get(port);
+  if (!byTenant) managers.set(port, (byTenant = new Map()));
+  let cmm = byTenant.get(tenantId);
+  if (!cmm) {
+    cmm = port.keyringFor(tenantId).then(
+      (keyring) =>
+        new NodeCachingMaterialsManager({
+          backingMaterials: new CountingKeyring(keyring),
+          cache,
+          partition: `${port.name}:${tenantId}`,
+          maxAge: CACHE_MAX_AGE_MS,
+          maxMessagesEncrypted: CACHE_MAX_MESSAGES,
+        }),
+    );
+    cmm.catch(() => byTenant.delete(tenantId));
+    byTenant.set(tenantId, cmm);
+  }
+  return cmm;
+}
+
+/** Forget a tenant's materials (its key was replaced or scheduled for deletion). */
+export function forgetTenant(port: KeyringPort, tenantId: string) {
+  managers.get(port)?.delete(tenantId);
+}
+
+export interface Binding {
+  tenantId: string;
+  /**
+   * The rest of the encryption context, besides the tenant: `{tier: "1"}` for a tier's fields,
+   * `{kind: "masks"}` and the like for other payloads. Cacheable, so never a record id or PII.
+   */
+  context: Record<string, string>;
+  /** The record the plaintext belongs to; sealed inside the plaintext and checked on open. */
+  recordId: string;
+}
+
+interface Sealed<T> {
+  tenant: string;
+  record: string;
+  context: Record<string, string>;
+  value: T;
+}
+
+const contextOf = (b: Binding) => ({ ...b.context, tenant: b.tenantId });
+const sameContext = (a: Record<string, string>, b: Record<string, string>) => {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
+};
+
+export async function seal<T>(port: KeyringPort, binding: Binding, value: T, frameLength?: number): Promise<Uint8Array> {
+  const cmm = await materialsFor(port, binding.tenantId);
+  const body: Sealed<T> = { tenant: binding.tenantId, record: binding.recordId, context: binding.context, value };
+  const { result } = await encrypt(cmm, Buffer.from(JSON.stringify(body), "utf8"), {
+    suiteId: SUITE,
+    encryptionContext: contextOf(binding),
+    ...(frameLength ? { frameLength } : {}),
+  });
+  return new Uint8Array(result);
+}
+
+/**
+ * Decrypts and proves the ciphertext belongs where it was found: the header's encryption context
+ * must name this tenant and kind (the JS SDK has no required-context manager, so this is checked
+ * here), and the plaintext must name this tenant, context and record.
+ */
+export async function open<T>(port: KeyringPort, binding: Binding, ciphertext: Uint8Array): Promise<T> {
+  const cmm = await materialsFor(port, binding.tenantId);
+  let plaintext: Buffer;
+  let context: Record<string, string>;
+  try {
+    const out = await decrypt(cmm, ciphertext);
+    plaintext = out.plaintext;
+    context = out.messageHeader.encryptionContext;
+  } catch (e) {
+    throw new IntegrityError(`ciphertext on ${binding.recordId} does not decrypt: ${(e as Error).message}`);
+  }
+  if (!sameContext(context, contextOf(binding))) {
+    throw new IntegrityError(`ciphertext on ${binding.recordId} carries another tenant or kind in its context`);
+  }
+  let body: Sealed<T>;
+  try {
+    body = JSON.parse(plaintext.toString("utf8")) as Sealed<T>;
+  } catch {
+    throw new IntegrityError(`ciphertext for ${binding.recordId} holds no sealed record`);
+  }
+  if (body.tenant !== binding.tenantId || body.record !== binding.recordId || !sameContext(body.context ?? {}, binding.context)) {
+    throw new IntegrityError(`ciphertext sealed for another record was found on ${binding.recordId}`);
+  }
+  return body.value;
+}

@@ -1,0 +1,153 @@
+import middy from "@middy/core";
+import httpHeaderNormalizer from "@middy/http-header-normalizer";
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
+import type { z } from "zod";
+import { resolvePrincipal, type Claims } from "../access/principal.ts";
+import { record } from "../audit/trail.ts";
+import type { Adapters, Ctx } from "../context.ts";
+import { IntegrityError } from "../crypto/envelope.ts";
+import { adapters, logger } from "../runtime.ts";
+import { Problem } from "./problem.ts";
+import { routeByHandler, type RouteHandlerId, type RouteSpec } from "./routes.ts";
+
+export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
+export type HttpResult = APIGatewayProxyStructuredResultV2;
+
+/** JSON bodies above this are refused with 413 before they are parsed. */
+export const MAX_JSON_BODY_BYTES = 1024 * 1024;
+
+const REPLY = Symbol("reply");
+export interface Reply {
+  [REPLY]: true;
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+/** A use case's result with a status other than the route's default, or extra headers. */
+export const reply = (status: number, body: unknown, headers?: Record<string, string>): Reply => ({ [REPLY]: true, status, body, headers });
+const isReply = (v: unknown): v is Reply => typeof v === "object" && v !== null && REPLY in v;
+
+type Infer<T> = T extends z.ZodType ? z.infer<T> : undefined;
+type SpecOf<H extends RouteHandlerId> = Extract<(typeof import("./routes.ts").routes)[number], { handler: H }>;
+type Input<H extends RouteHandlerId> = {
+  params: Infer<SpecOf<H> extends { params: infer P } ? P : undefined>;
+  query: Infer<SpecOf<H> extends { query: infer Q } ? Q : undefined>;
+  body: Infer<SpecOf<H> extends { body: infer B } ? B : undefined>;
+  event: HttpEvent;
+  adapters: Adapters;
+  requestId: string;
+};
+
+const baseHeaders = { "cache-control": "no-store", "x-content-type-options": "nosniff" };
+
+function json(status: number, body: unknown, requestId: string, headers?: Record<string, string>): HttpResult {
+  return {
+    statusCode: status,
+    headers: { "content-type": "application/json; charset=utf-8", ...baseHeaders, "x-request-id": requestId, ...headers },
+    body: JSON.stringify(body),
+  };
+}
+
+export function problemResult(problem: Problem, requestId: string): HttpResult {
+  return {
+    statusCode: problem.status,
+    headers: { "content-type": "application/problem+json; charset=utf-8", ...baseHeaders, "x-request-id": requestId },
+    body: JSON.stringify(problem.toJSON()),
+  };
+}
+
+function parse<T extends z.ZodType>(schema: T | undefined, value: unknown, where: string, spec: RouteSpec): z.infer<T> | undefined {
+  if (!schema) return undefined;
+  const out = schema.safeParse(value);
+  if (out.success) return out.data;
+  const errors = out.error.issues.map((i) => ({ path: [where, ...i.path.map(String)].join("."), message: i.message }));
+  for (const [property, code] of Object.entries(spec.missingCodes ?? {})) {
+    const missing = out.error.issues.some((i) => i.path.length === 1 && i.path[0] === property && (value as Record<string, unknown> | null)?.[property] === undefined);
+    if (missing) throw new Problem(code, `\`${property}\` is required`, errors);
+  }
+  throw new Problem("validation_failed", errors.map((e) => `${e.path}: ${e.message}`).join("; "), errors);
+}
+
+function readBody(event: HttpEvent, spec: RouteSpec): unknown {
+  if (!spec.body) return undefined;
+  const raw = event.body ?? "";
+  const bytes = event.isBase64Encoded ? Buffer.from(raw, "base64") : Buffer.from(raw, "utf8");
+  if (bytes.byteLength > MAX_JSON_BODY_BYTES) throw new Problem("payload_too_large", `JSON bodies are limited to ${MAX_JSON_BODY_BYTES} bytes`);
+  if (bytes.byteLength === 0) throw new Problem("validation_failed", "a JSON body is required", [{ path: "body", message: "required" }]);
+  try {
+    return JSON.parse(bytes.toString("utf8"));
+  } catch {
+    throw new Problem("malformed_json");
+  }
+}
+
+function readQuery(event: HttpEvent): Record<string, string> {
+  return { ...event.queryStringParameters } as Record<string, string>;
+}
+
+type Fn<H extends RouteHandlerId, Out> = (input: Input<H> & { ctx: Ctx }) => Promise<Out>;
+type PublicFn<H extends RouteHandlerId, Out> = (input: Input<H>) => Promise<Out>;
+
+function build<H extends RouteHandlerId>(handlerId: H, fn: (input: Input<H> & { ctx?: Ctx }) => Promise<unknown>) {
+  const spec = routeByHandler(handlerId);
+  return middy<HttpEvent, HttpResult, Error, Context>()
+    .use(httpHeaderNormalizer())
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .handler(async (event, context) => {
+      const requestId = event.requestContext?.requestId ?? context.awsRequestId;
+      const a = adapters();
+      let ctx: Ctx | undefined;
+      try {
+        if (spec.auth === "staff") {
+          const principal = await resolvePrincipal(a, event.requestContext?.authorizer?.jwt?.claims as Claims | undefined);
+          ctx = { tenantId: principal.tenantId, principal, requestId, adapters: a };
+          logger.appendKeys({ tenantId: principal.tenantId, staffId: principal.staffId, route: handlerId });
+          if (spec.needsAgreement && !principal.agreementSigned) {
+            throw new Problem("agreement_missing", "sign the current confidentiality agreement before touching client data");
+          }
+        }
+        const body = readBody(event, spec);
+        const input = {
+          params: parse(spec.params, { ...event.pathParameters }, "params", spec),
+          query: parse(spec.query, readQuery(event), "query", spec),
+          body: parse(spec.body, body, "body", spec),
+          event,
+          adapters: a,
+          requestId,
+          ctx,
+        } as Input<H> & { ctx?: Ctx };
+        const out = await fn(input);
+        if (isReply(out)) return json(out.status, out.body, requestId, out.headers);
+        return json(spec.success.status, out, requestId);
+      } catch (e) {
+        const problem = toProblem(e);
+        if (ctx && problem.status >= 400 && problem.status < 500 && problem.status !== 401 && !problem.recorded) {
+          await record(ctx, {
+            action: spec.action ?? handlerId,
+            clientId: (event.pathParameters?.id as string | undefined) ?? null,
+            outcome: "denied",
+            code: problem.code,
+          }).catch(() => undefined);
+        }
+        return problemResult(problem, requestId);
+      }
+    });
+}
+
+function toProblem(e: unknown): Problem {
+  if (e instanceof Problem) return e;
+  if (e instanceof IntegrityError) {
+    logger.error("integrity check failed", { error: e });
+    return new Problem("integrity_failure");
+  }
+  logger.error("unhandled error", { error: e as Error });
+  return new Problem("internal_error");
+}
+
+/** A route for signed-in staff: the handler receives the caller's context. */
+export const route = <H extends RouteHandlerId>(handlerId: H, fn: Fn<H, unknown>) =>
+  build(handlerId, (input) => fn(input as Input<H> & { ctx: Ctx }));
+
+/** A route that needs no token (health, OpenAPI, the offline login). */
+export const publicRoute = <H extends RouteHandlerId>(handlerId: H, fn: PublicFn<H, unknown>) => build(handlerId, fn);

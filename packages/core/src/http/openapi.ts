@@ -1,0 +1,69 @@
+import { z } from "zod";
+import { problemCodes } from "./problem.ts";
+import { routes, type RouteSpec } from "./routes.ts";
+
+const schemaOf = (schema: z.ZodType, io: "input" | "output") =>
+  z.toJSONSchema(schema, { target: "draft-2020-12", io, unrepresentable: "any" }) as Record<string, unknown>;
+
+const Problem = {
+  type: "object",
+  required: ["type", "title", "status", "detail", "code"],
+  properties: {
+    type: { type: "string" },
+    title: { type: "string" },
+    status: { type: "integer" },
+    detail: { type: "string" },
+    code: { type: "string", enum: Object.keys(problemCodes) },
+    errors: { type: "array", items: { type: "object", properties: { path: { type: "string" }, message: { type: "string" } } } },
+  },
+};
+
+/** The OpenAPI 3.1 document, generated from the route table and its zod schemas. */
+export function openApiDocument(options: { includeLocal: boolean }) {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const r of routes as readonly RouteSpec[]) {
+    if (r.localOnly && !options.includeLocal) continue;
+    const parameters: unknown[] = [];
+    for (const [where, schema] of [
+      ["path", r.params],
+      ["query", r.query],
+    ] as const) {
+      if (!schema) continue;
+      const json = schemaOf(schema, "input") as { properties?: Record<string, unknown>; required?: string[] };
+      for (const [name, s] of Object.entries(json.properties ?? {})) {
+        parameters.push({ name, in: where, required: where === "path" || (json.required ?? []).includes(name), schema: s });
+      }
+    }
+    const statuses = new Set<number>([400, 500]);
+    if (r.auth === "staff") [401, 403, 404].forEach((s) => statuses.add(s));
+    if (r.body) [413, 415].forEach((s) => statuses.add(s));
+    if (r.needsAgreement) statuses.add(403);
+    const responses: Record<string, unknown> = {
+      [r.success.status]: {
+        description: "Success",
+        ...(r.success.schema ? { content: { "application/json": { schema: schemaOf(r.success.schema, "output") } } } : {}),
+      },
+    };
+    for (const s of statuses) responses[s] = { $ref: "#/components/responses/Problem" };
+    (paths[r.path] ??= {})[r.method.toLowerCase()] = {
+      operationId: r.handler,
+      summary: r.summary,
+      ...(r.auth === "staff" ? { security: [{ bearer: [] }] } : { security: [] }),
+      ...(parameters.length ? { parameters } : {}),
+      ...(r.body ? { requestBody: { required: true, content: { "application/json": { schema: schemaOf(r.body, "input") } } } } : {}),
+      responses,
+    };
+  }
+  return {
+    openapi: "3.1.0",
+    info: { title: "Keyhold", version: "0.1.0", description: "Confidential client records for real-estate agencies." },
+    paths,
+    components: {
+      securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
+      schemas: { Problem },
+      responses: {
+        Problem: { description: "A refusal or error", content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } } },
+      },
+    },
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * Every refusal the product makes is a Problem: an RFC 9457 problem+json body with a stable
+ * machine `code`. Clients and independent checks rely on the codes, so they are listed here once.
+ */
+export const problemCodes = {
+  validation_failed: { status: 400, title: "Request validation failed" },
+  malformed_json: { status: 400, title: "Request body is not valid JSON" },
+  unknown_field: { status: 400, title: "Unknown field" },
+  field_not_allowed: { status: 400, title: "Field not allowed for this collection purpose" },
+  field_not_present: { status: 400, title: "Field not present on this client" },
+  sensitive_consent_required: { status: 400, title: "Separate consent for sensitive data is required" },
+  purpose_required: { status: 400, title: "A purpose is required" },
+  invalid_cursor: { status: 400, title: "Invalid pagination cursor" },
+  unauthenticated: { status: 401, title: "Authentication required" },
+  invalid_token: { status: 401, title: "Invalid or expired token" },
+  session_revoked: { status: 401, title: "Session revoked" },
+  unknown_user: { status: 401, title: "Unknown user" },
+  agreement_missing: { status: 403, title: "Confidentiality agreement not signed" },
+  background_check_required: { status: 403, title: "A passed background check is required" },
+  purpose_not_consented: { status: 403, title: "The client did not consent to this purpose" },
+  tier_not_permitted: { status: 403, title: "This tier is not permitted for your role" },
+  role_not_permitted: { status: 403, title: "Your role may not do this" },
+  branch_not_permitted: { status: 403, title: "Not permitted for this branch" },
+  break_glass_required: { status: 403, title: "Break-glass justification required" },
+  staff_inactive: { status: 403, title: "Staff account is not active" },
+  not_found: { status: 404, title: "Not found" },
+  client_not_found: { status: 404, title: "Client not found" },
+  method_not_allowed: { status: 405, title: "Method not allowed" },
+  duplicate_client: { status: 409, title: "Client already registered" },
+  payload_too_large: { status: 413, title: "Request body too large" },
+  unsupported_media_type: { status: 415, title: "Unsupported media type" },
+  reveal_quota_exceeded: { status: 429, title: "Too many tier-1 reveals" },
+  internal_error: { status: 500, title: "Internal error" },
+  integrity_failure: { status: 500, title: "Stored data failed its integrity check" },
+  trail_unavailable: { status: 503, title: "Access trail unavailable; nothing was revealed" },
+} as const;
+
+export type ProblemCode = keyof typeof problemCodes;
+
+export interface ProblemDetail {
+  path: string;
+  message: string;
+}
+
+export class Problem extends Error {
+  readonly status: number;
+  readonly title: string;
+  /** Set once the refusal is in the access trail, so the HTTP layer does not record it twice. */
+  recorded = false;
+
+  constructor(
+    readonly code: ProblemCode,
+    readonly detail?: string,
+    readonly errors?: ProblemDetail[],
+    readonly extra?: Record<string, unknown>,
+  ) {
+    super(detail ?? problemCodes[code].title);
+    this.status = problemCodes[code].status;
+    this.title = problemCodes[code].title;
+  }
+
+  toJSON() {
+    return {
+      type: `https://keyhold.dev/problems/${this.code.replaceAll("_", "-")}`,
+      title: this.title,
+      status: this.status,
+      detail: this.detail ?? this.title,
+      code: this.code,
+      ...(this.errors ? { errors: this.errors } : {}),
+      ...this.extra,
+    };
+  }
+}
+
+export const isProblem = (e: unknown): e is Problem => e instanceof Problem;
+
+export const recorded = (p: Problem) => Object.assign(p, { recorded: true });

@@ -1,0 +1,33 @@
+/**
+ * Retention classes: how long each kind of stored object may live. The same table generates the
+ * documents bucket's lifecycle rules (the backstop, at each class's maximum) and will drive the
+ * destruction sweeper that acts on each object's exact date.
+ */
+export interface RetentionClass {
+  /** Also the S3 key prefix of the class's objects: `<class>/<tenantId>/<objectId>`. */
+  id: string;
+  label: { zh: string; en: string };
+  /** The longest any object of the class may be kept, whatever its own schedule says. */
+  maxDays: number;
+  /** What starts the clock for the object's own destroy-after date. */
+  trigger: "deal_closed_or_consent_withdrawn" | "deal_closed" | "uploaded";
+  /** Days after the trigger until destruction. */
+  afterTriggerDays: number;
+}
+
+export const classes: readonly RetentionClass[] = [
+  {
+    id: "identity-scan",
+    label: { zh: "身份证件与银行卡扫描件", en: "ID and bank card scans" },
+    maxDays: 3 * 365,
+    trigger: "deal_closed_or_consent_withdrawn",
+    afterTriggerDays: 90,
+  },
+];
+
+/** Noncurrent versions and abandoned multipart uploads are cleared after this many days. */
+export const NONCURRENT_DAYS = 1;
+export const INCOMPLETE_UPLOAD_DAYS = 1;
+
+export const prefixOf = (c: RetentionClass) => `${c.id}/`;
+export const byId = (id: string) => classes.find((c) => c.id === id);

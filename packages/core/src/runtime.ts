@@ -1,0 +1,35 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { Logger } from "@aws-lambda-powertools/logger";
+import type { Adapters } from "./context.ts";
+import { kmsKeyrings } from "./crypto/kms.ts";
+
+export const logger = new Logger({ serviceName: "keyhold" });
+
+/** Document client settings shared by both rings: binary stays Uint8Array, absent values are dropped. */
+export const documentClient = (client: DynamoDBClient) =>
+  DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+
+let current: Adapters | undefined;
+
+/** The offline runtime and the tests install their adapters here before any handler runs. */
+export function useAdapters(adapters: Adapters) {
+  current = adapters;
+}
+
+/** In Lambda nothing is installed: the adapters come from the function's environment. */
+export function adapters(): Adapters {
+  if (!current) {
+    const tableName = process.env.KEYHOLD_TABLE;
+    const stage = process.env.KEYHOLD_STAGE;
+    if (!tableName || !stage) throw new Error("KEYHOLD_TABLE and KEYHOLD_STAGE must be set in AWS");
+    current = {
+      db: documentClient(new DynamoDBClient({})),
+      tableName,
+      keyrings: kmsKeyrings({ stage }),
+      logger,
+      now: () => new Date(),
+    };
+  }
+  return current;
+}

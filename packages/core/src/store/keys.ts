@@ -1,0 +1,35 @@
+/**
+ * Every key of the single table, in one place. Each partition key begins with `T#<tenantId>`, so an
+ * IAM `dynamodb:LeadingKeys` condition can pin a request's credentials to its tenant. The access
+ * patterns these keys serve are listed in docs/data-model.md.
+ */
+export const tenantPk = (tenantId: string) => `T#${tenantId}`;
+
+export const Keys = {
+  tenant: (t: string) => ({ pk: tenantPk(t), sk: "TENANT" }),
+  branch: (t: string, branchId: string) => ({ pk: tenantPk(t), sk: `BRANCH#${branchId}` }),
+  staff: (t: string, staffId: string) => ({ pk: tenantPk(t), sk: `STAFF#${staffId}` }),
+  username: (t: string, username: string) => ({ pk: tenantPk(t), sk: `USER#${username.toLowerCase()}` }),
+  client: (t: string, clientId: string) => ({ pk: tenantPk(t), sk: `CLIENT#${clientId}` }),
+  clientsOfBranch: (t: string, branchId: string) => `${tenantPk(t)}#BRANCH#${branchId}`,
+  clientsOfOwner: (t: string, staffId: string) => `${tenantPk(t)}#OWNER#${staffId}`,
+  blindIndex: (t: string, digest: string) => ({ pk: tenantPk(t), sk: `BI#${digest}` }),
+  secret: (t: string, name: string) => ({ pk: tenantPk(t), sk: `SECRET#${name}` }),
+  eventDay: (t: string, day: string) => `${tenantPk(t)}#EV#${day}`,
+  eventsOfActor: (t: string, actorId: string) => `${tenantPk(t)}#EVA#${actorId}`,
+  eventsOfClient: (t: string, clientId: string) => `${tenantPk(t)}#EVC#${clientId}`,
+};
+
+export const indexes = {
+  gsi1: { pk: "gsi1pk", sk: "gsi1sk" },
+  gsi2: { pk: "gsi2pk", sk: "gsi2sk" },
+} as const;
+export type IndexName = keyof typeof indexes;
+
+/** The table's shape, read by both the SST Storage stack and the offline table creation. */
+export const tableShape = {
+  partitionKey: "pk",
+  sortKey: "sk",
+  indexes,
+  ttlAttribute: "expiresAt",
+} as const;

@@ -1,0 +1,56 @@
+import type { Adapters } from "../context.ts";
+import { Keys, tenantPk } from "../store/keys.ts";
+import { getItem, putItem, queryPage } from "../store/table.ts";
+
+export interface TenantSettings {
+  /** The confidentiality agreement version staff must have signed to touch client data. */
+  requiredAgreementVersion: string;
+  /** Tier-1 reveals one staff member may make in a rolling hour before the volume guard trips. */
+  revealQuotaPerHour: number;
+}
+
+export const defaultSettings: TenantSettings = { requiredAgreementVersion: "2024-01", revealQuotaPerHour: 20 };
+
+export interface TenantRecord {
+  tenantId: string;
+  name: string;
+  status: "active" | "suspended" | "offboarding";
+  settings: TenantSettings;
+  createdAt: string;
+}
+
+export interface BranchRecord {
+  tenantId: string;
+  branchId: string;
+  name: string;
+}
+
+export async function getTenant(a: Adapters, tenantId: string): Promise<TenantRecord | undefined> {
+  const item = await getItem<TenantRecord & { settings?: Partial<TenantSettings> }>(a, Keys.tenant(tenantId));
+  if (!item) return undefined;
+  return {
+    tenantId: item.tenantId,
+    name: item.name,
+    status: item.status,
+    createdAt: item.createdAt,
+    settings: { ...defaultSettings, ...item.settings },
+  };
+}
+
+export async function saveTenant(a: Adapters, tenant: TenantRecord) {
+  await putItem(a, { ...Keys.tenant(tenant.tenantId), type: "tenant", ...tenant });
+}
+
+export async function getBranch(a: Adapters, tenantId: string, branchId: string): Promise<BranchRecord | undefined> {
+  const item = await getItem<BranchRecord>(a, Keys.branch(tenantId, branchId));
+  return item ? { tenantId: item.tenantId, branchId: item.branchId, name: item.name } : undefined;
+}
+
+export async function saveBranch(a: Adapters, branch: BranchRecord) {
+  await putItem(a, { ...Keys.branch(branch.tenantId, branch.branchId), type: "branch", ...branch });
+}
+
+export async function listBranches(a: Adapters, tenantId: string): Promise<BranchRecord[]> {
+  const page = await queryPage<BranchRecord>(a, { partition: tenantPk(tenantId), sortPrefix: "BRANCH#", limit: 1000 });
+  return page.items.map((b) => ({ tenantId: b.tenantId, branchId: b.branchId, name: b.name }));
+}

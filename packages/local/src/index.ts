@@ -1,0 +1,87 @@
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join, resolve } from "node:path";
+import { documentClient, logger, useAdapters, type Adapters } from "@keyhold/core";
+import { openIssuer } from "./auth.ts";
+import { ensureTable, startDynalite, type LocalDynamo } from "./dynalite.ts";
+import { LocalKeystore } from "./keystore.ts";
+import { seedDemo } from "./seed.ts";
+import { createApiServer } from "./server.ts";
+
+export { demoTenants, demoClients, AGREEMENT_VERSION } from "./demo.ts";
+export { issueToken, verifyToken, ISSUER, AUDIENCE } from "./auth.ts";
+export { LocalKeystore } from "./keystore.ts";
+export { MAX_REQUEST_BYTES } from "./server.ts";
+
+export const TABLE_NAME = "keyhold";
+export const DEFAULT_PORT = 3000;
+
+export class PortInUseError extends Error {
+  constructor(readonly port: number, readonly host: string) {
+    super(`port ${port} on ${host} is already in use`);
+  }
+}
+
+export interface LocalOptions {
+  /** Where data persists; null keeps everything in memory (tests). */
+  dataDir: string | null;
+  port?: number;
+  host?: string;
+  seed?: boolean;
+}
+
+export interface LocalRuntime {
+  url: string;
+  port: number;
+  adapters: Adapters;
+  keystore: LocalKeystore;
+  dynamo: LocalDynamo;
+  seeded: boolean;
+  stop(): Promise<void>;
+}
+
+export const defaultDataDir = () => resolve(process.env.KEYHOLD_DATA_DIR ?? join(process.cwd(), ".data"));
+
+/**
+ * Brings up Keyhold on one machine: dynalite, the table, the local keyring, the token issuer, the
+ * demo data and the HTTP server in front of the same handlers Lambda runs.
+ */
+export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
+  const { dataDir } = options;
+  process.env.KEYHOLD_RUNTIME = "local";
+  const dynamo = await startDynalite(dataDir ? join(dataDir, "dynamodb") : null);
+  try {
+    await ensureTable(dynamo.client, TABLE_NAME);
+    const keystore = new LocalKeystore(dataDir);
+    await openIssuer(dataDir);
+    const adapters: Adapters = { db: documentClient(dynamo.client), tableName: TABLE_NAME, keyrings: keystore, logger, now: () => new Date() };
+    useAdapters(adapters);
+    const seeded = options.seed === false ? false : await seedDemo(adapters, keystore);
+    const server = createApiServer();
+    const host = options.host ?? "127.0.0.1";
+    const port = await listen(server, options.port ?? 0, host);
+    return {
+      url: `http://${host}:${port}`,
+      port,
+      adapters,
+      keystore,
+      dynamo,
+      seeded,
+      async stop() {
+        server.closeAllConnections();
+        await new Promise<void>((r) => server.close(() => r()));
+        await dynamo.close();
+      },
+    };
+  } catch (e) {
+    await dynamo.close();
+    throw e;
+  }
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    server.once("error", (e: NodeJS.ErrnoException) => reject(e.code === "EADDRINUSE" ? new PortInUseError(port, host) : e));
+    server.listen(port, host, () => resolvePort((server.address() as AddressInfo).port));
+  });
+}

@@ -1,0 +1,51 @@
+import { DEFAULT_PORT, PortInUseError, defaultDataDir, demoTenants, startLocal } from "./index.ts";
+
+const roleLabels: Record<string, string> = {
+  hq_admin: "总部管理员 HQ admin",
+  compliance_officer: "合规专员 compliance officer",
+  branch_manager: "店长 branch manager",
+  agent: "经纪人 agent",
+  platform_admin: "平台运营 platform operator",
+};
+
+async function main() {
+  const rawPort = process.env.PORT ?? String(DEFAULT_PORT);
+  const port = Number(rawPort);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`PORT must be a port number (0–65535), not "${rawPort}"`);
+    process.exit(1);
+  }
+  const dataDir = defaultDataDir();
+  process.env.POWERTOOLS_LOG_LEVEL ??= "WARN";
+  let runtime;
+  try {
+    runtime = await startLocal({ dataDir, port });
+  } catch (e) {
+    if (e instanceof PortInUseError) {
+      console.error(`Keyhold could not start: port ${e.port} is already in use. Stop the other program or choose another port, e.g. PORT=3001 npm start`);
+      process.exit(1);
+    }
+    throw e;
+  }
+  console.log(`Keyhold is running at ${runtime.url}`);
+  console.log(`Data: ${dataDir}${runtime.seeded ? " (demo data seeded)" : ""}`);
+  console.log("\nDemo users (sign in with POST /local/login {\"username\": \"...\"}):");
+  for (const t of demoTenants) {
+    console.log(`  ${t.name} (${t.tenantId}):`);
+    for (const u of t.users) {
+      const notes = [u.branchId, u.agreementSigned ? null : "agreement NOT signed", u.backgroundCheck === "passed" ? "background check passed" : null].filter(Boolean);
+      console.log(`    ${u.username.padEnd(24)} ${roleLabels[u.role]}${notes.length ? ` — ${notes.join(", ")}` : ""}`);
+    }
+  }
+  const shutdown = async () => {
+    await runtime.stop();
+    process.exit(0);
+  };
+  process.on("SIGINT", shutdown);
+  process.on("SIGTERM", shutdown);
+}
+
+main().catch((e) => {
+  console.error("Keyhold could not start:", e instanceof Error ? e.message : e);
+  process.exit(1);
+});

@@ -1,0 +1,71 @@
+import { Clients, Keys, Problem, Staff, Store, Tenancy, type Adapters, type Ctx } from "@keyhold/core";
+import { AGREEMENT_VERSION, demoClients, demoTenants } from "./demo.ts";
+import type { LocalKeystore } from "./keystore.ts";
+
+const SEED_MARKER = "SEED#demo-v1";
+
+/** Seeds the demo tenants once; a partial seed (a crash half-way) is completed on the next start. */
+export async function seedDemo(adapters: Adapters, keystore: LocalKeystore): Promise<boolean> {
+  let seeded = false;
+  for (const tenant of demoTenants) {
+    const marker = { pk: Keys.tenant(tenant.tenantId).pk, sk: SEED_MARKER };
+    if (await Store.getItem(adapters, marker)) continue;
+    seeded = true;
+    keystore.createTenantKey(tenant.tenantId);
+    const now = adapters.now().toISOString();
+    await Tenancy.saveTenant(adapters, {
+      tenantId: tenant.tenantId,
+      name: tenant.name,
+      status: "active",
+      createdAt: now,
+      settings: { ...Tenancy.defaultSettings, requiredAgreementVersion: AGREEMENT_VERSION },
+    });
+    for (const b of tenant.branches) await Tenancy.saveBranch(adapters, { tenantId: tenant.tenantId, ...b });
+    for (const u of tenant.users) {
+      await Staff.saveStaff(adapters, {
+        tenantId: tenant.tenantId,
+        staffId: u.staffId,
+        username: u.username,
+        displayName: u.displayName,
+        role: u.role,
+        branchId: u.branchId,
+        status: "active",
+        sessionVersion: 1,
+        agreement: u.agreementSigned ? { version: AGREEMENT_VERSION, signedAt: now, evidenceRef: `paper:agreement/${u.staffId}` } : null,
+        backgroundCheck: u.backgroundCheck ? { status: u.backgroundCheck, checkedAt: now, recordedBy: "hq.admin" } : null,
+      });
+    }
+    for (const c of demoClients[tenant.tenantId] ?? []) {
+      const owner = tenant.users.find((u) => u.staffId === c.owner)!;
+      const ctx: Ctx = {
+        tenantId: tenant.tenantId,
+        requestId: "seed",
+        adapters,
+        principal: {
+          tenantId: tenant.tenantId,
+          staffId: owner.staffId,
+          role: owner.role,
+          branchId: owner.branchId,
+          sessionVersion: 1,
+          displayName: owner.displayName,
+          agreementSigned: true,
+          cleared: owner.backgroundCheck === "passed",
+        },
+      };
+      try {
+        await Clients.register(ctx, {
+          collectionPurpose: c.collectionPurpose,
+          source: c.source,
+          acquiredAt: now,
+          consent: { method: "written", evidenceRef: `paper:consent/${c.fields.fullName}`, purposes: c.purposes, sensitiveConsent: c.sensitiveConsent },
+          fields: c.fields,
+        });
+      } catch (e) {
+        // Already registered by an interrupted earlier seed.
+        if (!(e instanceof Problem && e.code === "duplicate_client")) throw e;
+      }
+    }
+    await Store.putItem(adapters, { ...marker, type: "seed", at: now });
+  }
+  return seeded;
+}

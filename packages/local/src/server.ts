@@ -1,0 +1,184 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { randomUUID } from "node:crypto";
+import { readFile, stat } from "node:fs/promises";
+import { extname, join, normalize } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Context } from "aws-lambda";
+import { Problem, handlerLocation, problemResult, routes, type HttpEvent, type HttpResult, type RouteSpec } from "@keyhold/core";
+import { verifyToken } from "./auth.ts";
+
+/** Read no further than this; API Gateway refuses larger payloads before Lambda runs too. */
+export const MAX_REQUEST_BYTES = 6 * 1024 * 1024;
+
+const functionsDir = fileURLToPath(new URL("../../../functions/", import.meta.url));
+const webDir = fileURLToPath(new URL("../../../web/", import.meta.url));
+
+type Handler = (event: HttpEvent, context: Context) => Promise<HttpResult>;
+
+interface CompiledRoute {
+  spec: RouteSpec;
+  pattern: RegExp;
+  names: string[];
+  handler: Promise<Handler>;
+}
+
+function compile(spec: RouteSpec): CompiledRoute {
+  const names: string[] = [];
+  const pattern = new RegExp(
+    "^" +
+      spec.path.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\{(\w+)\}/g, (_m, name: string) => {
+        names.push(name);
+        return "([^/]+)";
+      }) +
+      "$",
+  );
+  const { file, name } = handlerLocation(spec.handler);
+  const handler = import(join(functionsDir, `${file}.ts`)).then((m: Record<string, Handler>) => {
+    if (typeof m[name] !== "function") throw new Error(`functions/${file}.ts exports no ${name}`);
+    return m[name];
+  });
+  handler.catch(() => undefined);
+  return { spec, pattern, names, handler };
+}
+
+const textual = (type: string | undefined) => !type || /^(application\/([\w.+-]*json|x-www-form-urlencoded)|text\/)/i.test(type);
+
+async function readBody(req: IncomingMessage): Promise<{ bytes: Buffer; tooLarge: boolean }> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let tooLarge = false;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_REQUEST_BYTES) tooLarge = true;
+    else chunks.push(chunk);
+  }
+  return { bytes: Buffer.concat(chunks), tooLarge };
+}
+
+function send(res: ServerResponse, result: HttpResult) {
+  const body = result.body ?? "";
+  res.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>);
+  res.end(result.isBase64Encoded ? Buffer.from(body, "base64") : body);
+}
+
+const staticTypes: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".woff2": "font/woff2",
+  ".json": "application/json",
+};
+
+async function serveStatic(path: string, res: ServerResponse): Promise<boolean> {
+  const relative = normalize(path === "/" ? "/index.html" : path).replace(/^(\.\.[/\\])+/, "");
+  const file = join(webDir, relative);
+  if (!file.startsWith(webDir)) return false;
+  try {
+    if (!(await stat(file)).isFile()) return false;
+  } catch {
+    return false;
+  }
+  res.writeHead(200, { "content-type": staticTypes[extname(file)] ?? "application/octet-stream", "cache-control": "no-cache" });
+  res.end(await readFile(file));
+  return true;
+}
+
+/**
+ * The offline API Gateway: matches the route table, verifies the bearer token as the JWT
+ * authorizer would, turns the request into an API Gateway v2 event and calls the same middy
+ * handler Lambda runs.
+ */
+export function createApiServer(): Server {
+  const compiled = (routes as readonly RouteSpec[]).map(compile);
+  return createServer(async (req, res) => {
+    const requestId = randomUUID();
+    const url = new URL(req.url ?? "/", "http://local");
+    const method = (req.method ?? "GET").toUpperCase();
+    try {
+      const candidates = compiled.map((c) => ({ c, m: c.pattern.exec(url.pathname) })).filter((x) => x.m);
+      const match = candidates.find((x) => x.c.spec.method === method);
+      if (!match) {
+        if (method === "GET" && (await serveStatic(url.pathname, res))) return;
+        req.resume();
+        throw new Problem(candidates.length ? "method_not_allowed" : "not_found", `${method} ${url.pathname}`);
+      }
+      const { bytes, tooLarge } = await readBody(req);
+      if (tooLarge) throw new Problem("payload_too_large", `requests are limited to ${MAX_REQUEST_BYTES} bytes`);
+
+      let claims: Record<string, string> | undefined;
+      if (match.c.spec.auth === "staff") {
+        const header = req.headers.authorization ?? "";
+        const token = /^Bearer (.+)$/i.exec(header)?.[1];
+        if (!token) throw new Problem("unauthenticated", "send Authorization: Bearer <token>");
+        try {
+          const payload = await verifyToken(token.trim());
+          claims = Object.fromEntries(Object.entries(payload).map(([k, v]) => [k, Array.isArray(v) ? `[${v.join(" ")}]` : String(v)]));
+        } catch {
+          throw new Problem("invalid_token");
+        }
+      }
+
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(",") : v;
+      const isText = textual(headers["content-type"]);
+      const query = url.searchParams.size
+        ? Object.fromEntries([...new Set(url.searchParams.keys())].map((k) => [k, url.searchParams.getAll(k).join(",")]))
+        : undefined;
+      const pathParameters = match.c.names.length
+        ? Object.fromEntries(match.c.names.map((n, i) => [n, decodeURIComponent(match.m![i + 1]!)]))
+        : undefined;
+      const now = new Date();
+      const routeKey = `${match.c.spec.method} ${match.c.spec.path}`;
+      const event = {
+        version: "2.0",
+        routeKey,
+        rawPath: url.pathname,
+        rawQueryString: url.search.slice(1),
+        headers,
+        queryStringParameters: query,
+        pathParameters,
+        body: bytes.length ? (isText ? bytes.toString("utf8") : bytes.toString("base64")) : undefined,
+        isBase64Encoded: bytes.length > 0 && !isText,
+        requestContext: {
+          accountId: "local",
+          apiId: "local",
+          domainName: headers.host ?? "localhost",
+          domainPrefix: "local",
+          http: { method, path: url.pathname, protocol: "HTTP/1.1", sourceIp: req.socket.remoteAddress ?? "", userAgent: headers["user-agent"] ?? "" },
+          requestId,
+          routeKey,
+          stage: "$default",
+          time: now.toISOString(),
+          timeEpoch: now.getTime(),
+          authorizer: { principalId: "", integrationLatency: 0, jwt: { claims: claims ?? {}, scopes: [] } },
+        },
+      } as unknown as HttpEvent;
+      if (!claims) delete (event.requestContext as { authorizer?: unknown }).authorizer;
+      const handler = await match.c.handler;
+      send(res, await handler(event, lambdaContext(match.c.spec.handler, requestId)));
+    } catch (e) {
+      const problem = e instanceof Problem ? e : new Problem("internal_error");
+      if (!(e instanceof Problem)) console.error(e);
+      send(res, problemResult(problem, requestId));
+    }
+  });
+}
+
+function lambdaContext(functionName: string, awsRequestId: string): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: "$LATEST",
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
+    memoryLimitInMB: "1024",
+    awsRequestId,
+    logGroupName: "local",
+    logStreamName: "local",
+    getRemainingTimeInMillis: () => 30_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
