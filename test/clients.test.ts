@@ -1,0 +1,153 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Vault, newClientBody, startVault, uniquePhone, uniqueResidentId } from "./harness.ts";
+
+let vault: Vault;
+beforeAll(async () => {
+  vault = await startVault();
+});
+afterAll(() => vault.stop());
+
+const LI = "agent.li@anjia";
+
+describe("registering, viewing and revealing a client", () => {
+  it("an agent registers a client with consent and sees it masked by tier", async () => {
+    const idNumber = uniqueResidentId();
+    const phone = uniquePhone();
+    const r = await vault.post("/clients", newClientBody({ fields: { fullName: "周小川", phone, idNumber, budget: 5000000, areaPreference: "朝阳区" } }), LI);
+    expect(r.status).toBe(201);
+    expect(r.body.ownerId).toBe("agent.li");
+    expect(r.body.branchId).toBe("bj-chaoyang");
+    expect(r.body.fields.fullName).toEqual({ tier: 2, value: "周小川", masked: false });
+    expect(r.body.fields.phone).toEqual({ tier: 2, value: phone, masked: false });
+    expect(r.body.fields.idNumber).toEqual({ tier: 1, value: `${idNumber.slice(0, 4)}**********${idNumber.slice(-4)}`, masked: true });
+    expect(r.body.fields.surname).toEqual({ tier: 3, value: "周", masked: false });
+    expect(r.text).not.toContain(idNumber);
+    expect(r.body.registration).toMatchObject({ collectionPurpose: "purchase", source: "walk_in", handledBy: "agent.li" });
+    expect(r.body.registration.fieldTiers).toMatchObject({ idNumber: 1, phone: 2, areaPreference: 3 });
+    expect(r.body.consent).toMatchObject({ method: "written", purposes: ["viewing", "loan_application"], sensitiveConsent: true, recordedBy: "agent.li" });
+
+    const viewed = await vault.get(`/clients/${r.body.id}`, LI);
+    expect(viewed.status).toBe(200);
+    expect(viewed.body).toEqual(r.body);
+    expect(viewed.headers.get("cache-control")).toBe("no-store");
+  });
+
+  it("reveals a tier-1 field for a consented purpose, and the reveal is in the trail", async () => {
+    const idNumber = uniqueResidentId();
+    const created = await vault.post("/clients", newClientBody({ fields: { fullName: "吴桐", phone: uniquePhone(), idNumber } }), LI);
+    const r = await vault.post(`/clients/${created.body.id}/reveal`, { fields: ["idNumber"], purpose: "loan_application" }, LI);
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({ fields: { idNumber } });
+
+    const trail = await vault.get(`/audit?clientId=${created.body.id}`, "compliance.wang@anjia");
+    expect(trail.status).toBe(200);
+    const reveal = trail.body.items.find((e: any) => e.action === "client.reveal");
+    expect(reveal).toMatchObject({
+      tenantId: "anjia",
+      actor: { id: "agent.li", role: "agent", branchId: "bj-chaoyang" },
+      target: { clientId: created.body.id, fields: ["idNumber"] },
+      purpose: "loan_application",
+      outcome: "allowed",
+    });
+    expect(reveal.requestId).toEqual(expect.any(String));
+    expect(trail.text).not.toContain(idNumber);
+    // Newest first: the reveal comes before the registration.
+    expect(trail.body.items.map((e: any) => e.action)).toEqual(["client.reveal", "client.create"]);
+  });
+
+  it("lists only the agent's own clients, newest first, with cursor pagination", async () => {
+    const first = await vault.get("/clients?limit=2", LI);
+    expect(first.status).toBe(200);
+    expect(first.body.items).toHaveLength(2);
+    expect(first.body.nextCursor).toEqual(expect.any(String));
+    const all: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: any = await vault.get(`/clients?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`, LI);
+      expect(page.status).toBe(200);
+      all.push(...page.body.items.map((c: any) => c.id));
+      for (const c of page.body.items) expect(c.ownerId).toBe("agent.li");
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(new Set(all).size).toBe(all.length);
+    expect([...all].sort().reverse()).toEqual(all);
+    expect(all.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it("answers a duplicate phone or ID with the existing record's masked owner and branch only", async () => {
+    const phone = uniquePhone();
+    const idNumber = uniqueResidentId();
+    const first = await vault.post("/clients", newClientBody({ fields: { fullName: "钱多多", phone, idNumber } }), LI);
+    expect(first.status).toBe(201);
+    for (const fields of [{ fullName: "别人", phone: `+86 ${phone}` }, { fullName: "别人", idNumber }]) {
+      const dup = await vault.post("/clients", newClientBody({ fields }), "agent.chen@anjia");
+      expect(dup.status).toBe(409);
+      expect(dup.body.code).toBe("duplicate_client");
+      expect(dup.body.existing).toEqual({ owner: "李**", branchId: "bj-chaoyang" });
+      expect(dup.text).not.toContain("钱多多");
+      expect(dup.text).not.toContain(first.body.id);
+    }
+    // Another tenant may hold the same person independently.
+    const elsewhere = await vault.post("/clients", newClientBody({ fields: { fullName: "钱多多", phone } }), "agent.sun@lianfang");
+    expect(elsewhere.status).toBe(201);
+  });
+
+  it("a branch colleague sees only a dedupe hint: masked surname and owner", async () => {
+    const created = await vault.post("/clients", newClientBody({ fields: { fullName: "孔令辉", phone: uniquePhone() } }), LI);
+    const r = await vault.get(`/clients/${created.body.id}`, "manager.zhao@anjia");
+    expect(r.status).toBe(200); // the manager's branch: tier 3 plain, tier 2 masked
+    expect(r.body.fields.fullName).toMatchObject({ value: "孔**", masked: true });
+    expect(r.body.fields.surname).toMatchObject({ value: "孔", masked: false });
+  });
+});
+
+describe("minimum necessary collection", () => {
+  it("refuses fields a rental does not need, naming each", async () => {
+    const r = await vault.post(
+      "/clients",
+      newClientBody({ collectionPurpose: "rental", fields: { fullName: "甲", phone: uniquePhone(), bankAccount: "4111111111111111", income: 1, assets: 2 } }),
+      LI,
+    );
+    expect(r.status).toBe(400);
+    expect(r.body.code).toBe("field_not_allowed");
+    expect(r.body.errors.map((e: any) => e.path).sort()).toEqual(["fields.assets", "fields.bankAccount", "fields.income"]);
+  });
+
+  it("refuses unknown fields, naming each", async () => {
+    const r = await vault.post("/clients", newClientBody({ fields: { fullName: "乙", religion: "x", shoeSize: 42 } }), LI);
+    expect(r.status).toBe(400);
+    expect(r.body.code).toBe("unknown_field");
+    expect(r.body.errors.map((e: any) => e.path).sort()).toEqual(["fields.religion", "fields.shoeSize"]);
+  });
+
+  it("needs separate sensitive consent for any tier-1 field", async () => {
+    const body = newClientBody({ fields: { fullName: "丙", idNumber: uniqueResidentId() } });
+    body.consent.sensitiveConsent = false;
+    const r = await vault.post("/clients", body, LI);
+    expect(r.status).toBe(400);
+    expect(r.body.code).toBe("sensitive_consent_required");
+    expect(r.body.errors).toEqual([{ path: "fields.idNumber", message: expect.stringContaining("sensitive consent") }]);
+  });
+
+  it("explains invalid values field by field", async () => {
+    const r = await vault.post("/clients", newClientBody({ fields: { fullName: "丁", phone: "12345", idNumber: "110101199003078510" } }), LI);
+    expect(r.status).toBe(400);
+    expect(r.body.code).toBe("validation_failed");
+    expect(r.body.errors.map((e: any) => e.path).sort()).toEqual(["fields.idNumber", "fields.phone"]);
+  });
+
+  it("refuses a body without consent evidence or purposes", async () => {
+    const body: any = newClientBody();
+    body.consent.purposes = [];
+    body.consent.evidenceRef = "";
+    const r = await vault.post("/clients", body, LI);
+    expect(r.status).toBe(400);
+    expect(r.body.errors.map((e: any) => e.path).sort()).toEqual(["body.consent.evidenceRef", "body.consent.purposes"]);
+  });
+
+  it("refuses a registration in another branch", async () => {
+    const r = await vault.post("/clients", newClientBody({ branchId: "bj-haidian" }), LI);
+    expect(r.status).toBe(403);
+    expect(r.body.code).toBe("branch_not_permitted");
+  });
+});

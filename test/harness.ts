@@ -1,0 +1,133 @@
+import { SignJWT, base64url } from "jose";
+import { startLocal, type LocalRuntime } from "@keyhold/local";
+import { claimNames } from "@keyhold/core";
+
+/**
+ * A Keyhold runtime for one test file: dynalite in memory, the demo data, and the HTTP server in
+ * front of the same handlers Lambda runs. Tests talk to it over HTTP exactly as clients do.
+ */
+export async function startVault(options: { dataDir?: string | null } = {}): Promise<Vault> {
+  const runtime = await startLocal({ dataDir: options.dataDir ?? null, port: 0 });
+  return new Vault(runtime);
+}
+
+export interface Reply<T = any> {
+  status: number;
+  body: T;
+  text: string;
+  headers: Headers;
+}
+
+export class Vault {
+  private tokens = new Map<string, string>();
+  constructor(readonly runtime: LocalRuntime) {}
+
+  get url() {
+    return this.runtime.url;
+  }
+
+  async token(username: string): Promise<string> {
+    let t = this.tokens.get(username);
+    if (!t) {
+      const r = await this.request("POST", "/local/login", { body: { username } });
+      if (r.status !== 200) throw new Error(`login ${username} → ${r.status} ${r.text}`);
+      t = r.body.token as string;
+      this.tokens.set(username, t);
+    }
+    return t;
+  }
+
+  forgetTokens() {
+    this.tokens.clear();
+  }
+
+  async request<T = any>(
+    method: string,
+    path: string,
+    options: { as?: string; token?: string; body?: unknown; raw?: string | Buffer; headers?: Record<string, string> } = {},
+  ): Promise<Reply<T>> {
+    const headers: Record<string, string> = { ...options.headers };
+    const token = options.token ?? (options.as ? await this.token(options.as) : undefined);
+    if (token) headers.authorization = `Bearer ${token}`;
+    let body: string | Buffer | undefined = options.raw;
+    if (options.body !== undefined) {
+      body = JSON.stringify(options.body);
+      headers["content-type"] ??= "application/json";
+    }
+    const res = await fetch(this.url + path, { method, headers, body });
+    const text = await res.text();
+    let parsed: any = undefined;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    return { status: res.status, body: parsed, text, headers: res.headers };
+  }
+
+  get = (path: string, as?: string) => this.request("GET", path, { as });
+  post = (path: string, body: unknown, as?: string) => this.request("POST", path, { as, body });
+
+  stop() {
+    return this.runtime.stop();
+  }
+}
+
+/** A token signed by a key the vault does not trust, with otherwise valid claims. */
+export async function forgedToken(claims: Record<string, string>) {
+  const { generateKeyPair } = await import("jose");
+  const { privateKey } = await generateKeyPair("RS256");
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: "RS256", kid: "attacker" })
+    .setIssuer("keyhold-local")
+    .setAudience("keyhold-console")
+    .setSubject(claims.sub ?? "agent.li")
+    .setIssuedAt()
+    .setExpirationTime("1h")
+    .sign(privateKey);
+}
+
+/** The same claims with `alg: none` and no signature. */
+export function unsignedToken(claims: Record<string, unknown>) {
+  const enc = (o: unknown) => base64url.encode(JSON.stringify(o));
+  return `${enc({ alg: "none", typ: "JWT" })}.${enc({ iss: "keyhold-local", aud: "keyhold-console", exp: Math.floor(Date.now() / 1000) + 3600, ...claims })}.`;
+}
+
+/** Swaps the payload of a genuine token, keeping its signature. */
+export function tamperedToken(token: string, changes: Record<string, unknown>) {
+  const [h, p, s] = token.split(".");
+  const payload = { ...JSON.parse(Buffer.from(p!, "base64url").toString("utf8")), ...changes };
+  return `${h}.${base64url.encode(JSON.stringify(payload))}.${s}`;
+}
+
+export const liClaims = {
+  sub: "agent.li",
+  [claimNames.tenant]: "anjia",
+  [claimNames.role]: "agent",
+  [claimNames.branch]: "bj-chaoyang",
+  [claimNames.sessionVersion]: "1",
+};
+
+export function newClientBody(overrides: { fields?: Record<string, unknown>; [k: string]: unknown } = {}) {
+  return {
+    collectionPurpose: "purchase",
+    source: "walk_in",
+    acquiredAt: "2026-11-01T10:00:00+08:00",
+    consent: { method: "written", evidenceRef: "paper:consent/test", purposes: ["viewing", "loan_application"], sensitiveConsent: true },
+    ...overrides,
+    fields: overrides.fields ?? { fullName: "测试客户", phone: uniquePhone(), idNumber: uniqueResidentId(), budget: 3000000 },
+  };
+}
+
+let counter = 0;
+export function uniquePhone() {
+  counter++;
+  return `139${String(Date.now() % 1e4).padStart(4, "0")}${String(counter).padStart(4, "0")}`;
+}
+
+import { Validators } from "@keyhold/core";
+export function uniqueResidentId() {
+  counter++;
+  const first17 = `110101${1970 + (counter % 40)}0${1 + (counter % 9)}1${counter % 10}${String(counter % 1000).padStart(3, "0")}`;
+  return first17 + Validators.residentIdCheckChar(first17);
+}
