@@ -1,6 +1,8 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { KeyringPort } from "./crypto/keyring.ts";
+import type { PolicyTable } from "./access/policy.ts";
+import type { TenantSettings } from "./tenancy/records.ts";
 
 export const roles = ["agent", "branch_manager", "compliance_officer", "hq_admin", "platform_admin"] as const;
 export type Role = (typeof roles)[number];
@@ -36,6 +38,9 @@ export interface Adapters {
 export interface Ctx {
   tenantId: string;
   principal: Principal;
+  settings: TenantSettings;
+  /** The tenant's effective access policy: the defaults as tightened by its settings. */
+  policy: PolicyTable;
   requestId: string;
   adapters: Adapters;
 }

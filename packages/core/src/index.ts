@@ -10,7 +10,7 @@ export * as Retention from "./retention/classes.ts";
 export * as Store from "./store/table.ts";
 export { Keys, tableShape, tenantPk } from "./store/keys.ts";
 export { claimNames, customAttributes } from "./access/claims.ts";
-export { resolvePrincipal } from "./access/principal.ts";
+export { resolvePrincipal, contextFor } from "./access/principal.ts";
 export { Problem, problemCodes, type ProblemCode } from "./http/problem.ts";
 export { routes, deployedRoutes, routeByHandler, handlerLocation, type RouteSpec } from "./http/routes.ts";
 export { route, publicRoute, reply, problemResult, MAX_JSON_BODY_BYTES, type HttpEvent, type HttpResult } from "./http/handler.ts";

@@ -1,4 +1,4 @@
-import { Clients, Keys, Problem, Staff, Store, Tenancy, type Adapters, type Ctx } from "@keyhold/core";
+import { Clients, Keys, Problem, Staff, Store, Tenancy, contextFor, type Adapters, type Ctx } from "@keyhold/core";
 import { AGREEMENT_VERSION, demoClients, demoTenants } from "./demo.ts";
 import type { LocalKeystore } from "./keystore.ts";
 
@@ -13,13 +13,14 @@ export async function seedDemo(adapters: Adapters, keystore: LocalKeystore): Pro
     seeded = true;
     keystore.createTenantKey(tenant.tenantId);
     const now = adapters.now().toISOString();
-    await Tenancy.saveTenant(adapters, {
+    const tenantRecord: Tenancy.TenantRecord = {
       tenantId: tenant.tenantId,
       name: tenant.name,
       status: "active",
       createdAt: now,
       settings: { ...Tenancy.defaultSettings, requiredAgreementVersion: AGREEMENT_VERSION },
-    });
+    };
+    await Tenancy.saveTenant(adapters, tenantRecord);
     for (const b of tenant.branches) await Tenancy.saveBranch(adapters, { tenantId: tenant.tenantId, ...b });
     for (const u of tenant.users) {
       await Staff.saveStaff(adapters, {
@@ -37,11 +38,8 @@ export async function seedDemo(adapters: Adapters, keystore: LocalKeystore): Pro
     }
     for (const c of demoClients[tenant.tenantId] ?? []) {
       const owner = tenant.users.find((u) => u.staffId === c.owner)!;
-      const ctx: Ctx = {
-        tenantId: tenant.tenantId,
-        requestId: "seed",
-        adapters,
-        principal: {
+      const ctx: Ctx = contextFor(
+        {
           tenantId: tenant.tenantId,
           staffId: owner.staffId,
           role: owner.role,
@@ -51,7 +49,10 @@ export async function seedDemo(adapters: Adapters, keystore: LocalKeystore): Pro
           agreementSigned: true,
           cleared: owner.backgroundCheck === "passed",
         },
-      };
+        tenantRecord,
+        "seed",
+        adapters,
+      );
       try {
         await Clients.register(ctx, {
           collectionPurpose: c.collectionPurpose,

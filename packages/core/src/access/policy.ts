@@ -1,24 +1,33 @@
 import type { Role } from "../context.ts";
-import { tierOf, type FieldName, type Tier } from "../tiers/catalog.ts";
+import type { ProblemCode } from "../http/problem.ts";
+import { breakGlassPurposes, tierOf, type FieldName, type Tier } from "../tiers/catalog.ts";
 
 /**
  * The policy table: role × relation to the record × tier → how that tier may be seen.
  *
- * - `plain`: shown in clear; revealable with a purpose.
+ * - `plain`: shown in clear; revealable with a consented purpose.
  * - `reveal_with_purpose`: shown masked; revealable for a purpose the client consented to.
  * - `break_glass`: shown masked; revealable only with a purpose and a written justification,
  *   flagged as break-glass in the trail.
  * - `masked`: shown masked; never revealed.
  * - `hint`: only the catalog's hint fields, masked (a colleague's client, for dedupe).
  * - `none`: not shown at all.
+ *
+ * The modes are listed from most to least permissive: a tenant setting may move a cell only
+ * towards `none` (see `effectivePolicy`).
  */
-export type Mode = "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
-export type Relation = "own" | "branch" | "tenant";
+export const modes = ["plain", "reveal_with_purpose", "break_glass", "masked", "hint", "none"] as const;
+export type Mode = (typeof modes)[number];
+export const relations = ["own", "branch", "tenant"] as const;
+export type Relation = (typeof relations)[number];
 
 type TierModes = Record<Tier, Mode>;
+export type PolicyTable = Record<Role, Record<Relation, TierModes>>;
+export type PolicyOverrides = Partial<Record<Role, Partial<Record<Relation, Partial<Record<`${Tier}`, Mode>>>>>>;
+
 const all = (mode: Mode): TierModes => ({ 1: mode, 2: mode, 3: mode });
 
-export const defaultPolicy: Record<Role, Record<Relation, TierModes>> = {
+export const defaultPolicy: PolicyTable = {
   agent: {
     own: { 1: "reveal_with_purpose", 2: "plain", 3: "plain" },
     branch: all("hint"),
@@ -41,32 +50,93 @@ export const defaultPolicy: Record<Role, Record<Relation, TierModes>> = {
 /** Roles that hold no client personal data, whatever any setting says. */
 export const neverSeesClientData: readonly Role[] = ["hq_admin", "platform_admin"];
 
+const rank = (m: Mode) => modes.indexOf(m);
+/** The stricter of two modes. */
+export const stricter = (a: Mode, b: Mode): Mode => (rank(a) >= rank(b) ? a : b);
+
+/** The defaults, tightened by a tenant's overrides; an override can never loosen a cell. */
+export function effectivePolicy(overrides: PolicyOverrides | undefined): PolicyTable {
+  const table = structuredClone(defaultPolicy);
+  for (const [role, byRelation] of Object.entries(overrides ?? {})) {
+    if (!(role in table)) continue;
+    for (const [relation, byTier] of Object.entries(byRelation ?? {})) {
+      if (!(relation in table[role as Role])) continue;
+      for (const [tier, mode] of Object.entries(byTier ?? {})) {
+        const cell = table[role as Role][relation as Relation];
+        const t = Number(tier) as Tier;
+        if (!(t in cell) || !modes.includes(mode as Mode)) continue;
+        cell[t] = stricter(cell[t], mode as Mode);
+      }
+    }
+  }
+  return table;
+}
+
 export interface Subject {
   staffId: string;
   role: Role;
   branchId: string | null;
+  cleared?: boolean;
 }
 
-export interface ClientScope {
+export interface Resource {
   ownerId: string;
   branchId: string;
+  /** The purposes the client consented to. */
+  purposes?: string[];
 }
 
-export function relationOf(who: Subject, client: ClientScope): Relation {
+export function relationOf(who: Subject, client: Resource): Relation {
   if (client.ownerId === who.staffId) return "own";
   if (who.branchId !== null && client.branchId === who.branchId) return "branch";
   return "tenant";
 }
 
-export function modeFor(who: Subject, client: ClientScope, tier: Tier): Mode {
+export function modeFor(who: Subject, client: Resource, tier: Tier, table: PolicyTable = defaultPolicy): Mode {
   if (neverSeesClientData.includes(who.role)) return "none";
-  return defaultPolicy[who.role][relationOf(who, client)][tier];
+  return table[who.role][relationOf(who, client)][tier];
 }
 
-export const fieldMode = (who: Subject, client: ClientScope, field: FieldName) => modeFor(who, client, tierOf(field));
+export const fieldMode = (who: Subject, client: Resource, field: FieldName, table?: PolicyTable) =>
+  modeFor(who, client, tierOf(field), table);
 
 /** Whether the record is visible at all; an invisible record answers 404, like a missing one. */
-export const canSee = (who: Subject, client: ClientScope) =>
-  ([1, 2, 3] as Tier[]).some((tier) => modeFor(who, client, tier) !== "none");
+export const canSee = (who: Subject, client: Resource, table?: PolicyTable) =>
+  ([1, 2, 3] as Tier[]).some((tier) => modeFor(who, client, tier, table) !== "none");
 
-export const isRevealable = (mode: Mode) => mode === "plain" || mode === "reveal_with_purpose" || mode === "break_glass";
+export const MIN_JUSTIFICATION = 20;
+
+export type Decision =
+  | { effect: "allow"; breakGlass: boolean }
+  | { effect: "mask" }
+  | { effect: "deny"; code: ProblemCode };
+
+export interface Request {
+  action: "view" | "reveal";
+  tier: Tier;
+  /** For `view`: whether the field is one the catalog offers as a dedupe hint. */
+  hintField?: boolean;
+  purpose?: string;
+  justification?: string;
+}
+
+/**
+ * The one decision function: may this principal see this tier of this record, and how?
+ * Order of the checks is the order of the refusal codes a caller meets.
+ */
+export function decide(who: Subject, client: Resource, req: Request, table: PolicyTable = defaultPolicy): Decision {
+  const mode = modeFor(who, client, req.tier, table);
+  if (req.action === "view") {
+    if (mode === "plain") return { effect: "allow", breakGlass: false };
+    if (mode === "none" || (mode === "hint" && !req.hintField)) return { effect: "deny", code: "tier_not_permitted" };
+    return { effect: "mask" };
+  }
+  if (mode === "masked" || mode === "hint" || mode === "none") return { effect: "deny", code: "tier_not_permitted" };
+  if (!req.purpose) return { effect: "deny", code: "purpose_required" };
+  const breakGlassPurpose = Object.hasOwn(breakGlassPurposes, req.purpose);
+  const breakGlass = breakGlassPurpose || mode === "break_glass";
+  if (breakGlass && (req.justification?.trim().length ?? 0) < MIN_JUSTIFICATION) return { effect: "deny", code: "break_glass_required" };
+  if (!breakGlassPurpose && !(client.purposes ?? []).includes(req.purpose)) return { effect: "deny", code: "purpose_not_consented" };
+  if (req.tier === 1 && !who.cleared) return { effect: "deny", code: "background_check_required" };
+  return { effect: "allow", breakGlass };
+}

@@ -1,8 +1,9 @@
-import type { Adapters, Principal } from "../context.ts";
+import type { Adapters, Ctx, Principal } from "../context.ts";
+import { effectivePolicy } from "./policy.ts";
 import { isRole } from "../context.ts";
 import { Problem } from "../http/problem.ts";
 import { getStaff } from "../staff/records.ts";
-import { getTenant } from "../tenancy/records.ts";
+import { getTenant, type TenantRecord } from "../tenancy/records.ts";
 import { claimNames } from "./claims.ts";
 
 export type Claims = Record<string, string | number | boolean | string[] | undefined>;
@@ -12,7 +13,7 @@ export type Claims = Record<string, string | number | boolean | string[] | undef
  * cache, so revocation and agreement changes apply from the very next request); the token must
  * carry the record's current session version.
  */
-export async function resolvePrincipal(a: Adapters, claims: Claims | undefined): Promise<Principal> {
+export async function resolvePrincipal(a: Adapters, claims: Claims | undefined): Promise<{ principal: Principal; tenant: TenantRecord }> {
   if (!claims) throw new Problem("unauthenticated");
   const tenantId = String(claims[claimNames.tenant] ?? "");
   const staffId = String(claims[claimNames.subject] ?? "");
@@ -24,7 +25,7 @@ export async function resolvePrincipal(a: Adapters, claims: Claims | undefined):
   if (staff.sessionVersion !== sessionVersion) throw new Problem("session_revoked", "this session was revoked; sign in again");
   if (staff.status === "departed") throw new Problem("session_revoked", "this account has left the organisation");
   if (!isRole(staff.role)) throw new Problem("invalid_token", "unknown role");
-  return {
+  const principal: Principal = {
     tenantId,
     staffId,
     role: staff.role,
@@ -33,5 +34,17 @@ export async function resolvePrincipal(a: Adapters, claims: Claims | undefined):
     displayName: staff.displayName,
     agreementSigned: staff.agreement?.version === tenant.settings.requiredAgreementVersion,
     cleared: staff.backgroundCheck?.status === "passed",
+  };
+  return { principal, tenant };
+}
+
+export function contextFor(principal: Principal, tenant: TenantRecord, requestId: string, adapters: Adapters): Ctx {
+  return {
+    tenantId: principal.tenantId,
+    principal,
+    settings: tenant.settings,
+    policy: effectivePolicy(tenant.settings.accessPolicy),
+    requestId,
+    adapters,
   };
 }

@@ -19,6 +19,8 @@ export interface TrailEvent {
   /** The refusal code when denied. */
   code?: string;
   breakGlass?: { justification: string };
+  /** Set on reveals that include a tier-1 field (the volume guard and reviews read it). */
+  tier1?: boolean;
   requestId: string;
 }
 
@@ -31,6 +33,7 @@ export interface EventInput {
   outcome: Outcome;
   code?: string;
   breakGlass?: { justification: string };
+  tier1?: boolean;
 }
 
 const day = (iso: string) => iso.slice(0, 10);
@@ -58,6 +61,7 @@ export async function record(ctx: Ctx, input: EventInput): Promise<TrailEvent> {
     outcome: input.outcome,
     ...(input.code ? { code: input.code } : {}),
     ...(input.breakGlass ? { breakGlass: input.breakGlass } : {}),
+    ...(input.tier1 ? { tier1: true } : {}),
     requestId: ctx.requestId,
   };
   const order = `${at}#${event.id}`;

@@ -1,13 +1,22 @@
 import type { Ctx } from "../context.ts";
 import { record } from "../audit/trail.ts";
-import { fieldMode, isRevealable, type Mode } from "../access/policy.ts";
-import { Problem, recorded, type ProblemDetail } from "../http/problem.ts";
-import { breakGlassPurposes, isFieldName, tierOf, type FieldName, type FieldValues } from "../tiers/catalog.ts";
+import { decide, type Decision } from "../access/policy.ts";
+import { takeRevealSlot } from "../access/quota.ts";
+import { Problem, recorded, type ProblemCode, type ProblemDetail } from "../http/problem.ts";
+import { isFieldName, tierOf, type FieldName, type FieldValues } from "../tiers/catalog.ts";
 import { openTiers } from "./records.ts";
 import type { RevealRequest } from "./schemas.ts";
-import { assertMayTouchClients, loadVisible } from "./view.ts";
+import { assertMayTouchClients, loadVisible, resourceOf } from "./view.ts";
 
-export const MIN_JUSTIFICATION = 20;
+/** When several fields are refused for different reasons, the caller hears the most fundamental. */
+const refusalOrder: ProblemCode[] = ["tier_not_permitted", "purpose_required", "break_glass_required", "purpose_not_consented", "background_check_required"];
+
+const refusalDetail: Partial<Record<ProblemCode, (fields: FieldName[], req: RevealRequest, consented: string[]) => string>> = {
+  tier_not_permitted: (f) => `your role may not reveal ${f.join(", ")} of this client`,
+  break_glass_required: () => "break-glass access needs a written justification of at least 20 characters",
+  purpose_not_consented: (_f, req, consented) => `the client did not consent to "${req.purpose}" (consented: ${consented.join(", ")})`,
+  background_check_required: () => "tier-1 reveals need a passed background check",
+};
 
 /**
  * Reveals fields in clear for a purpose. Every decision — allowed or refused — is in the trail
@@ -26,9 +35,9 @@ export async function reveal(ctx: Ctx, clientId: string, req: RevealRequest): Pr
   const client = await loadVisible(ctx, clientId, "client.reveal");
   const fields = [...new Set(req.fields)] as FieldName[];
   const base = { action: "client.reveal", clientId, fields, purpose: req.purpose };
-
-  const refuse = async (problem: Problem) => {
+  const refuse = async (problem: Problem, extra: { alert?: boolean } = {}) => {
     await record(ctx, { ...base, outcome: "denied", code: problem.code });
+    if (extra.alert) await record(ctx, { ...base, action: "alert.reveal_volume", outcome: "denied", code: problem.code });
     return recorded(problem);
   };
 
@@ -37,40 +46,28 @@ export async function reveal(ctx: Ctx, clientId: string, req: RevealRequest): Pr
     .map((f) => ({ path: `fields.${f}`, message: `this client has no "${f}"` }));
   if (absent.length) throw await refuse(new Problem("field_not_present", absent.map((a) => a.message).join("; "), absent));
 
-  const modes = new Map<FieldName, Mode>(fields.map((f) => [f, fieldMode(ctx.principal, client, f)]));
-  const denied = fields.filter((f) => !isRevealable(modes.get(f)!));
-  if (denied.length) {
+  const decisions = new Map<FieldName, Decision>(
+    fields.map((f) => [f, decide(ctx.principal, resourceOf(client), { action: "reveal", tier: tierOf(f), purpose: req.purpose, justification: req.justification }, ctx.policy)]),
+  );
+  for (const code of refusalOrder) {
+    const refused = fields.filter((f) => {
+      const d = decisions.get(f)!;
+      return d.effect === "deny" && d.code === code;
+    });
+    if (!refused.length) continue;
+    const detail = refusalDetail[code]?.(refused, req, client.consent.purposes);
+    throw await refuse(new Problem(code, detail, refused.map((f) => ({ path: code.startsWith("purpose") ? "purpose" : `fields.${f}`, message: detail ?? code }))));
+  }
+
+  if (fields.some((f) => tierOf(f) === 1) && !(await takeRevealSlot(ctx))) {
     throw await refuse(
-      new Problem(
-        "tier_not_permitted",
-        `your role may not reveal ${denied.join(", ")} of this client`,
-        denied.map((f) => ({ path: `fields.${f}`, message: `tier ${tierOf(f)} is not revealable for you` })),
-      ),
+      new Problem("reveal_quota_exceeded", `more than ${ctx.settings.revealQuotaPerHour} tier-1 reveals in an hour; the compliance officer has been alerted`),
+      { alert: true },
     );
   }
 
-  const isBreakGlassPurpose = Object.hasOwn(breakGlassPurposes, req.purpose);
-  const needsBreakGlass = isBreakGlassPurpose || fields.some((f) => modes.get(f) === "break_glass");
-  const justification = req.justification?.trim() ?? "";
-  if (needsBreakGlass && justification.length < MIN_JUSTIFICATION) {
-    throw await refuse(
-      new Problem("break_glass_required", `break-glass access needs a written justification of at least ${MIN_JUSTIFICATION} characters`, [
-        { path: "justification", message: `at least ${MIN_JUSTIFICATION} characters` },
-      ]),
-    );
-  }
-  if (!isBreakGlassPurpose && !client.consent.purposes.includes(req.purpose)) {
-    throw await refuse(
-      new Problem("purpose_not_consented", `the client did not consent to "${req.purpose}"`, [
-        { path: "purpose", message: `consented purposes: ${client.consent.purposes.join(", ")}` },
-      ]),
-    );
-  }
-  if (fields.some((f) => tierOf(f) === 1) && !ctx.principal.cleared) {
-    throw await refuse(new Problem("background_check_required", "tier-1 reveals need a passed background check"));
-  }
-
-  await record(ctx, { ...base, outcome: "allowed", ...(needsBreakGlass ? { breakGlass: { justification } } : {}) });
+  const breakGlass = [...decisions.values()].some((d) => d.effect === "allow" && d.breakGlass);
+  await record(ctx, { ...base, outcome: "allowed", tier1: fields.some((f) => tierOf(f) === 1), ...(breakGlass ? { breakGlass: { justification: req.justification!.trim() } } : {}) });
   const plain = await openTiers(ctx, client, fields.map(tierOf));
   return { fields: Object.fromEntries(fields.map((f) => [f, plain[f]!])) };
 }

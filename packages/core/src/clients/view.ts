@@ -1,45 +1,45 @@
 import type { Ctx } from "../context.ts";
 import { record } from "../audit/trail.ts";
-import { canSee, modeFor, type Mode } from "../access/policy.ts";
+import { canSee, decide, neverSeesClientData } from "../access/policy.ts";
 import { Problem, recorded } from "../http/problem.ts";
 import { fieldCatalog, type FieldName, type Tier } from "../tiers/catalog.ts";
 import { getClient, listClients, openMasks, openTiers, type ClientRecord, type ClientScopeQuery } from "./records.ts";
 import type { ClientView, ListClientsQuery } from "./schemas.ts";
 
-const rolesWithoutClientAccess = new Set(["hq_admin", "platform_admin"]);
-
 export function assertMayTouchClients(ctx: Ctx) {
-  if (rolesWithoutClientAccess.has(ctx.principal.role)) {
+  if (neverSeesClientData.includes(ctx.principal.role)) {
     throw new Problem("role_not_permitted", "this role never sees client personal data");
   }
 }
 
+const resourceOf = (client: ClientRecord) => ({ ownerId: client.ownerId, branchId: client.branchId, purposes: client.consent.purposes });
+
 /** The record as this principal may see it: each field plain, masked or absent per the policy. */
 export async function viewOf(ctx: Ctx, client: ClientRecord): Promise<ClientView> {
   const fields = Object.entries(client.fieldTiers) as [FieldName, Tier][];
-  const modes = new Map<FieldName, Mode>(fields.map(([f, tier]) => [f, modeFor(ctx.principal, client, tier)]));
-  const shownPlain = (m: Mode) => m === "plain";
-  const shownMasked = (m: Mode, f: FieldName) =>
-    m === "reveal_with_purpose" || m === "break_glass" || m === "masked" || (m === "hint" && "hint" in fieldCatalog[f]);
-
-  const plainTiers = fields.filter(([f]) => shownPlain(modes.get(f)!)).map(([, t]) => t);
+  const effects = new Map(
+    fields.map(([f, tier]) => [f, decide(ctx.principal, resourceOf(client), { action: "view", tier, hintField: "hint" in fieldCatalog[f] }, ctx.policy).effect]),
+  );
+  const plainTiers = fields.filter(([f]) => effects.get(f) === "allow").map(([, t]) => t);
   const plain = plainTiers.length ? await openTiers(ctx, client, plainTiers) : {};
-  const needMasks = fields.some(([f]) => shownMasked(modes.get(f)!, f));
-  const masks = needMasks ? await openMasks(ctx, client) : {};
+  const masks = fields.some(([f]) => effects.get(f) === "mask") ? await openMasks(ctx, client) : {};
 
   const view: ClientView["fields"] = {};
   for (const [f, tier] of fields) {
-    const mode = modes.get(f)!;
-    if (shownPlain(mode) && plain[f] !== undefined) view[f] = { tier, value: plain[f]!, masked: false };
-    else if (shownMasked(mode, f) && masks[f] !== undefined) view[f] = { tier, value: masks[f]!, masked: true };
+    const effect = effects.get(f);
+    if (effect === "allow" && plain[f] !== undefined) view[f] = { tier, value: plain[f]!, masked: false };
+    else if (effect === "mask" && masks[f] !== undefined) view[f] = { tier, value: masks[f]!, masked: true };
   }
-  const hintOnly = fields.every(([f]) => modes.get(f) === "hint" || modes.get(f) === "none");
+  // A colleague who sees only the dedupe hint gets no consent or registration details either.
+  const hintOnly = !([1, 2, 3] as Tier[]).some((tier) => {
+    const mode = ctx.policy[ctx.principal.role]?.[relation(ctx, client)]?.[tier];
+    return mode !== undefined && mode !== "hint" && mode !== "none";
+  });
   return {
     id: client.clientId,
     branchId: client.branchId,
     ownerId: client.ownerId,
     fields: view,
-    // A colleague's dedupe hint carries no consent or registration details.
     consent: hintOnly ? redactedConsent : client.consent,
     registration: hintOnly
       ? { ...redactedRegistration, fieldTiers: {} }
@@ -47,13 +47,16 @@ export async function viewOf(ctx: Ctx, client: ClientRecord): Promise<ClientView
   };
 }
 
+import { relationOf } from "../access/policy.ts";
+const relation = (ctx: Ctx, client: ClientRecord) => relationOf(ctx.principal, client);
+
 const redactedConsent = { method: "", evidenceRef: "", purposes: [], sensitiveConsent: false, grantedAt: "", recordedBy: "" };
 const redactedRegistration = { collectionPurpose: "", source: "", acquiredAt: "", handledBy: "", registeredAt: "" };
 
 /** Loads a client the principal may see; anything else answers 404, whether it exists or not. */
 export async function loadVisible(ctx: Ctx, clientId: string, action: string): Promise<ClientRecord> {
   const client = await getClient(ctx, clientId);
-  if (!client || !canSee(ctx.principal, client)) {
+  if (!client || !canSee(ctx.principal, client, ctx.policy)) {
     await record(ctx, { action, clientId: client ? clientId : null, outcome: "denied", code: "client_not_found" });
     throw recorded(new Problem("client_not_found"));
   }
@@ -84,3 +87,5 @@ export async function list(ctx: Ctx, query: ListClientsQuery) {
   await record(ctx, { action: "client.list", clientIds: items.map((c) => c.id), outcome: "allowed" });
   return { items, nextCursor: page.nextCursor };
 }
+
+export { resourceOf };

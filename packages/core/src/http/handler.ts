@@ -3,7 +3,7 @@ import httpHeaderNormalizer from "@middy/http-header-normalizer";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import type { z } from "zod";
-import { resolvePrincipal, type Claims } from "../access/principal.ts";
+import { contextFor, resolvePrincipal, type Claims } from "../access/principal.ts";
 import { record } from "../audit/trail.ts";
 import type { Adapters, Ctx } from "../context.ts";
 import { IntegrityError } from "../crypto/envelope.ts";
@@ -100,8 +100,8 @@ function build<H extends RouteHandlerId>(handlerId: H, fn: (input: Input<H> & { 
       let ctx: Ctx | undefined;
       try {
         if (spec.auth === "staff") {
-          const principal = await resolvePrincipal(a, event.requestContext?.authorizer?.jwt?.claims as Claims | undefined);
-          ctx = { tenantId: principal.tenantId, principal, requestId, adapters: a };
+          const { principal, tenant } = await resolvePrincipal(a, event.requestContext?.authorizer?.jwt?.claims as Claims | undefined);
+          ctx = contextFor(principal, tenant, requestId, a);
           logger.appendKeys({ tenantId: principal.tenantId, staffId: principal.staffId, route: handlerId });
           if (spec.needsAgreement && !principal.agreementSigned) {
             throw new Problem("agreement_missing", "sign the current confidentiality agreement before touching client data");

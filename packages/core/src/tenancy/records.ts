@@ -1,4 +1,5 @@
 import type { Adapters } from "../context.ts";
+import type { PolicyOverrides } from "../access/policy.ts";
 import { Keys, tenantPk } from "../store/keys.ts";
 import { getItem, putItem, queryPage } from "../store/table.ts";
 
@@ -7,9 +8,11 @@ export interface TenantSettings {
   requiredAgreementVersion: string;
   /** Tier-1 reveals one staff member may make in a rolling hour before the volume guard trips. */
   revealQuotaPerHour: number;
+  /** Tightenings of the default access policy (never loosenings; see access/policy.ts). */
+  accessPolicy: PolicyOverrides;
 }
 
-export const defaultSettings: TenantSettings = { requiredAgreementVersion: "2024-01", revealQuotaPerHour: 20 };
+export const defaultSettings: TenantSettings = { requiredAgreementVersion: "2024-01", revealQuotaPerHour: 20, accessPolicy: {} };
 
 export interface TenantRecord {
   tenantId: string;
