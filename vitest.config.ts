@@ -6,6 +6,7 @@ export default defineConfig({
     exclude: ["test/e2e/**", "node_modules/**"],
     testTimeout: 30_000,
     hookTimeout: 120_000,
-    env: { POWERTOOLS_LOG_LEVEL: "SILENT" },
+    // Tests seal on demand right after writing, so no settle delay (see audit/seal.ts).
+    env: { POWERTOOLS_LOG_LEVEL: "SILENT", KEYHOLD_SEAL_SETTLE_MS: "0" },
   },
 });

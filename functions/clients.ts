@@ -7,3 +7,5 @@ export const list = route("clients.list", ({ ctx, query }) => Clients.list(ctx, 
 export const view = route("clients.view", ({ ctx, params }) => Clients.view(ctx, params.id));
 
 export const reveal = route("clients.reveal", ({ ctx, params, body }) => Clients.reveal(ctx, params.id, body));
+
+export const accessHistory = route("clients.accessHistory", ({ ctx, params, query }) => Clients.accessHistory(ctx, params.id, query));

@@ -3,6 +3,7 @@ import type { Logger } from "@aws-lambda-powertools/logger";
 import type { KeyringPort } from "./crypto/keyring.ts";
 import type { PolicyTable } from "./access/policy.ts";
 import type { TenantSettings } from "./tenancy/records.ts";
+import type { DigestArchive, Sealer } from "./audit/ports.ts";
 
 export const roles = ["agent", "branch_manager", "compliance_officer", "hq_admin", "platform_admin"] as const;
 export type Role = (typeof roles)[number];
@@ -30,6 +31,10 @@ export interface Adapters {
   db: DynamoDBDocumentClient;
   tableName: string;
   keyrings: KeyringPort;
+  /** Authenticates trail digests (see audit/ports.ts). */
+  sealer: Sealer;
+  /** The write-once copy of every digest. */
+  digests: DigestArchive;
   logger: Logger;
   now: () => Date;
 }

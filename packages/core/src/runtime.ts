@@ -3,6 +3,7 @@ import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { Logger } from "@aws-lambda-powertools/logger";
 import type { Adapters } from "./context.ts";
 import { kmsKeyrings } from "./crypto/kms.ts";
+import { kmsSealer, s3DigestArchive } from "./audit/aws.ts";
 
 export const logger = new Logger({ serviceName: "keyhold" });
 
@@ -22,11 +23,14 @@ export function adapters(): Adapters {
   if (!current) {
     const tableName = process.env.KEYHOLD_TABLE;
     const stage = process.env.KEYHOLD_STAGE;
-    if (!tableName || !stage) throw new Error("KEYHOLD_TABLE and KEYHOLD_STAGE must be set in AWS");
+    const digestBucket = process.env.KEYHOLD_DIGEST_BUCKET;
+    if (!tableName || !stage || !digestBucket) throw new Error("KEYHOLD_TABLE, KEYHOLD_STAGE and KEYHOLD_DIGEST_BUCKET must be set in AWS");
     current = {
       db: documentClient(new DynamoDBClient({})),
       tableName,
       keyrings: kmsKeyrings({ stage }),
+      sealer: kmsSealer({ stage }),
+      digests: s3DigestArchive({ bucket: digestBucket }),
       logger,
       now: () => new Date(),
     };

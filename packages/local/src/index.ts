@@ -6,6 +6,8 @@ import { openIssuer } from "./auth.ts";
 import { ensureTable, startDynalite, type LocalDynamo } from "./dynalite.ts";
 import { LocalKeystore } from "./keystore.ts";
 import { seedDemo } from "./seed.ts";
+import { localDigestArchive, localSealer } from "./seal.ts";
+import { Tenancy, Trail } from "@keyhold/core";
 import { createApiServer } from "./server.ts";
 
 export { demoTenants, demoClients, AGREEMENT_VERSION } from "./demo.ts";
@@ -28,6 +30,8 @@ export interface LocalOptions {
   port?: number;
   host?: string;
   seed?: boolean;
+  /** How often the trail is sealed; 0 turns the timer off (tests seal on demand). */
+  sealIntervalMs?: number;
 }
 
 export interface LocalRuntime {
@@ -54,12 +58,23 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
     await ensureTable(dynamo.client, TABLE_NAME);
     const keystore = new LocalKeystore(dataDir);
     await openIssuer(dataDir);
-    const adapters: Adapters = { db: documentClient(dynamo.client), tableName: TABLE_NAME, keyrings: keystore, logger, now: () => new Date() };
+    const adapters: Adapters = {
+      db: documentClient(dynamo.client),
+      tableName: TABLE_NAME,
+      keyrings: keystore,
+      sealer: localSealer(dataDir),
+      digests: localDigestArchive(dataDir),
+      logger,
+      now: () => new Date(),
+    };
     useAdapters(adapters);
     const seeded = options.seed === false ? false : await seedDemo(adapters, keystore);
     const server = createApiServer();
     const host = options.host ?? "127.0.0.1";
     const port = await listen(server, options.port ?? 0, host);
+    const sealEvery = options.sealIntervalMs ?? 0;
+    const timer = sealEvery > 0 ? setInterval(() => void sealAll(adapters), sealEvery) : undefined;
+    timer?.unref();
     return {
       url: `http://${host}:${port}`,
       port,
@@ -68,6 +83,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
       dynamo,
       seeded,
       async stop() {
+        if (timer) clearInterval(timer);
         server.closeAllConnections();
         await new Promise<void>((r) => server.close(() => r()));
         await dynamo.close();
@@ -84,4 +100,15 @@ function listen(server: Server, port: number, host: string): Promise<number> {
     server.once("error", (e: NodeJS.ErrnoException) => reject(e.code === "EADDRINUSE" ? new PortInUseError(port, host) : e));
     server.listen(port, host, () => resolvePort((server.address() as AddressInfo).port));
   });
+}
+
+/** The local runtime's seal timer: the same step the scheduled job runs in AWS. */
+export async function sealAll(adapters: Adapters) {
+  for (const tenantId of await Tenancy.listTenantIds(adapters)) {
+    try {
+      await Trail.sealTenant(adapters, tenantId);
+    } catch (e) {
+      adapters.logger.error("sealing a tenant's trail failed", { tenantId, error: e as Error });
+    }
+  }
 }

@@ -19,7 +19,7 @@ async function main() {
   process.env.POWERTOOLS_LOG_LEVEL ??= "WARN";
   let runtime;
   try {
-    runtime = await startLocal({ dataDir, port });
+    runtime = await startLocal({ dataDir, port, sealIntervalMs: Number(process.env.KEYHOLD_SEAL_INTERVAL_MS ?? 60_000) });
   } catch (e) {
     if (e instanceof PortInUseError) {
       console.error(`Keyhold could not start: port ${e.port} is already in use. Stop the other program or choose another port, e.g. PORT=3001 npm start`);

@@ -1,12 +1,93 @@
 import type { Ctx } from "../context.ts";
 import { Problem } from "../http/problem.ts";
-import { query, type AuditQuery } from "./trail.ts";
+import { rawReply } from "../http/handler.ts";
+import { sealTenant } from "./seal.ts";
+import { query, record, type AuditQuery, type TrailEvent } from "./trail.ts";
+import { verifyTrail } from "./verify.ts";
+
+const isCompliance = (ctx: Ctx) => ctx.principal.role === "compliance_officer";
+
+function requireCompliance(ctx: Ctx, what: string) {
+  if (!isCompliance(ctx)) throw new Problem("role_not_permitted", `only the compliance officer may ${what}`);
+}
 
 /** Who reads how much of the trail: the compliance officer the tenant's, everyone else their own. */
 export async function list(ctx: Ctx, q: AuditQuery) {
-  if (ctx.principal.role === "compliance_officer") return query(ctx, q);
+  if (isCompliance(ctx)) return query(ctx, q);
   if (q.actorId && q.actorId !== ctx.principal.staffId) {
     throw new Problem("role_not_permitted", "you may read only your own actions in the trail");
   }
   return query(ctx, { ...q, actorId: ctx.principal.staffId });
+}
+
+/** Seals the tenant's trail now (the scheduled seal does the same on a timer). */
+export async function seal(ctx: Ctx) {
+  requireCompliance(ctx, "seal the trail");
+  const out = await sealTenant(ctx.adapters, ctx.tenantId, { force: true });
+  await record(ctx, { action: "audit.seal", outcome: "allowed" });
+  const d = out.digest;
+  return {
+    sealed: out.sealed,
+    digest: d ? { seq: d.seq, from: d.from, to: d.to, eventCount: d.eventCount, eventsHash: d.eventsHash, hash: d.hash, sealedAt: d.sealedAt } : null,
+  };
+}
+
+export async function verify(ctx: Ctx) {
+  requireCompliance(ctx, "verify the trail");
+  const result = await verifyTrail(ctx.adapters, ctx.tenantId);
+  await record(ctx, { action: "audit.verify", outcome: "allowed", code: result.ok ? undefined : `broken:${result.firstBroken!.kind}` });
+  return result;
+}
+
+/** The most rows one export carries; a narrower time range gets the rest. */
+export const EXPORT_MAX_ROWS = 50_000;
+
+const csvHeader = ["时间 at", "事件 event", "操作人 actor", "角色 role", "门店 branch", "操作 action", "客户 client", "字段 fields", "目的 purpose", "结果 outcome", "原因 code", "紧急调阅理由 break-glass", "请求 request"];
+
+function csvCell(value: unknown): string {
+  let s = value === undefined || value === null ? "" : String(value);
+  // Excel would run a cell that starts like a formula.
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
+const csvRow = (e: TrailEvent) =>
+  [
+    e.at,
+    e.id,
+    e.actor.id,
+    e.actor.role,
+    e.actor.branchId,
+    e.action,
+    e.target.clientId ?? (e.target.clientIds ?? []).join(" "),
+    e.target.fields.join(" "),
+    e.purpose,
+    e.outcome,
+    e.code,
+    e.breakGlass?.justification,
+    e.requestId,
+  ]
+    .map(csvCell)
+    .join(",");
+
+/** The trail as CSV for Excel: UTF-8 with a byte-order mark, CRLF line ends, formula-safe cells. */
+export async function exportCsv(ctx: Ctx, q: AuditQuery) {
+  const lines = [csvHeader.map(csvCell).join(",")];
+  let cursor = q.cursor;
+  let truncated = false;
+  do {
+    const page = await list(ctx, { ...q, cursor, limit: 200 });
+    for (const e of page.items) lines.push(csvRow(e));
+    cursor = page.nextCursor ?? undefined;
+    if (lines.length > EXPORT_MAX_ROWS) {
+      truncated = Boolean(cursor);
+      break;
+    }
+  } while (cursor);
+  await record(ctx, { action: "audit.export", outcome: "allowed" });
+  const stamp = ctx.adapters.now().toISOString().slice(0, 10);
+  return rawReply(200, `\uFEFF${lines.join("\r\n")}\r\n`, "text/csv; charset=utf-8", {
+    "content-disposition": `attachment; filename="keyhold-trail-${ctx.tenantId}-${stamp}.csv"`,
+    ...(truncated ? { "x-keyhold-truncated": "true" } : {}),
+  });
 }

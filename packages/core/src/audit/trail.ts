@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { Ctx, Role } from "../context.ts";
+import type { Adapters, Ctx, Role } from "../context.ts";
 import { Problem } from "../http/problem.ts";
 import { newId } from "../ids.ts";
 import { Keys } from "../store/keys.ts";
@@ -186,7 +186,44 @@ export async function query(ctx: Ctx, q: AuditQuery): Promise<Page<TrailEvent>> 
   return { items, nextCursor: null };
 }
 
+/**
+ * Every event item with `at` in (from, to], oldest first, reading the day partitions in turn.
+ * The seal and the verifier share it, so both see the same canonical order.
+ */
+export async function* eventItemsBetween(a: Adapters, tenantId: string, from: string, to: string): AsyncGenerator<Record<string, unknown>> {
+  const between: [string, string] = [`${from}#~`, `${to}#~`];
+  for (let d = day(from); d <= day(to); d = nextDay(d)) {
+    let cursor: string | null = null;
+    do {
+      const page: Page<Record<string, unknown>> = await queryPage<Record<string, unknown>>(a, {
+        partition: Keys.eventDay(tenantId, d),
+        sortBetween: between,
+        limit: 1000,
+        cursor,
+      });
+      yield* page.items;
+      cursor = page.nextCursor;
+    } while (cursor);
+  }
+}
+
+/** The event as sealed: everything stored but the item's own key. */
+export function stripEventItem(item: Record<string, unknown>) {
+  const { pk: _pk, sk: _sk, ...rest } = item;
+  return rest;
+}
+
+function nextDay(d: string): string {
+  return new Date(new Date(`${d}T00:00:00Z`).getTime() + 86_400_000).toISOString().slice(0, 10);
+}
+
 function previousDay(d: string): string {
   const t = new Date(`${d}T00:00:00Z`).getTime() - 86_400_000;
   return new Date(t).toISOString().slice(0, 10);
+}
+
+export async function countEventsAfter(a: Adapters, tenantId: string, from: string, to: string): Promise<number> {
+  let n = 0;
+  for await (const _ of eventItemsBetween(a, tenantId, from, to)) n++;
+  return n;
 }

@@ -3,3 +3,4 @@ export { view, list, viewOf } from "./view.ts";
 export { reveal } from "./reveal.ts";
 export * from "./schemas.ts";
 export { getClient, type ClientRecord } from "./records.ts";
+export { accessHistory } from "./history.ts";

@@ -26,6 +26,17 @@ export interface Reply {
 }
 /** A use case's result with a status other than the route's default, or extra headers. */
 export const reply = (status: number, body: unknown, headers?: Record<string, string>): Reply => ({ [REPLY]: true, status, body, headers });
+
+const RAW = Symbol("raw");
+/** A non-JSON reply (CSV, PDF, an image): the body is sent as it is, binary as base64. */
+export const rawReply = (status: number, body: string | Uint8Array, contentType: string, headers?: Record<string, string>) => ({
+  [RAW]: true as const,
+  status,
+  body,
+  headers: { "content-type": contentType, ...headers },
+});
+type RawReply = ReturnType<typeof rawReply>;
+const isRawReply = (v: unknown): v is RawReply => typeof v === "object" && v !== null && RAW in v;
 const isReply = (v: unknown): v is Reply => typeof v === "object" && v !== null && REPLY in v;
 
 type Infer<T> = T extends z.ZodType ? z.infer<T> : undefined;
@@ -119,6 +130,15 @@ function build<H extends RouteHandlerId>(handlerId: H, fn: (input: Input<H> & { 
         } as Input<H> & { ctx?: Ctx };
         const out = await fn(input);
         if (isReply(out)) return json(out.status, out.body, requestId, out.headers);
+        if (isRawReply(out)) {
+          const binary = typeof out.body !== "string";
+          return {
+            statusCode: out.status,
+            headers: { ...baseHeaders, "x-request-id": requestId, ...out.headers },
+            body: binary ? Buffer.from(out.body).toString("base64") : (out.body as string),
+            isBase64Encoded: binary,
+          };
+        }
         return json(spec.success.status, out, requestId);
       } catch (e) {
         const problem = toProblem(e);

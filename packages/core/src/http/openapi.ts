@@ -41,7 +41,11 @@ export function openApiDocument(options: { includeLocal: boolean }) {
     const responses: Record<string, unknown> = {
       [r.success.status]: {
         description: "Success",
-        ...(r.success.schema ? { content: { "application/json": { schema: schemaOf(r.success.schema, "output") } } } : {}),
+        ...(r.success.schema
+          ? { content: { "application/json": { schema: schemaOf(r.success.schema, "output") } } }
+          : r.success.contentType
+            ? { content: { [r.success.contentType]: { schema: { type: "string" } } } }
+            : {}),
       },
     };
     for (const s of statuses) responses[s] = { $ref: "#/components/responses/Problem" };

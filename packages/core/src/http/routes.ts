@@ -52,6 +52,37 @@ const TrailEventSchema = z.object({
   requestId: z.string(),
 });
 
+const AccessHistory = z.object({
+  clientId: z.string(),
+  items: z.array(
+    z.object({
+      at: z.string(),
+      actor: z.object({ id: z.string(), role: z.string(), branchId: z.string().nullable() }),
+      action: z.string(),
+      fields: z.array(z.string()),
+      purpose: z.string().nullable(),
+      breakGlass: z.boolean(),
+    }),
+  ),
+  nextCursor: z.string().nullable(),
+});
+const SealResponse = z.object({
+  sealed: z.boolean(),
+  digest: z
+    .object({ seq: z.number(), from: z.string(), to: z.string(), eventCount: z.number(), eventsHash: z.string(), hash: z.string(), sealedAt: z.string() })
+    .nullable(),
+});
+const VerifyResponse = z.object({
+  ok: z.boolean(),
+  sealedThrough: z.string().nullable(),
+  unsealedEvents: z.number(),
+  digests: z.number(),
+  eventsChecked: z.number(),
+  firstBroken: z
+    .object({ window: z.number(), kind: z.enum(["modified", "deleted", "inserted"]), from: z.string().optional(), to: z.string().optional(), reason: z.string() })
+    .optional(),
+});
+
 export const routes = [
   {
     method: "GET",
@@ -127,6 +158,18 @@ export const routes = [
   },
   {
     method: "GET",
+    path: "/clients/{id}/access-history",
+    handler: "clients.accessHistory",
+    auth: "staff",
+    needsAgreement: true,
+    action: "client.access_history",
+    summary: "Who saw this client's data, when and why (the client's right to know)",
+    params: ClientIdParams,
+    query: ListClientsQuery,
+    success: { status: 200, schema: AccessHistory },
+  },
+  {
+    method: "GET",
     path: "/audit",
     handler: "audit.list",
     auth: "staff",
@@ -134,6 +177,34 @@ export const routes = [
     summary: "The access trail (compliance officer: tenant; others: own actions)",
     query: AuditQuery,
     success: { status: 200, schema: z.object({ items: z.array(TrailEventSchema), nextCursor: z.string().nullable() }) },
+  },
+  {
+    method: "GET",
+    path: "/audit/export",
+    handler: "audit.exportCsv",
+    auth: "staff",
+    action: "audit.export",
+    summary: "The access trail as CSV (UTF-8 with BOM, for Excel); same filters as GET /audit",
+    query: AuditQuery,
+    success: { status: 200, contentType: "text/csv" },
+  },
+  {
+    method: "POST",
+    path: "/audit/seal",
+    handler: "audit.seal",
+    auth: "staff",
+    action: "audit.seal",
+    summary: "Seal the trail now: chain a digest over the events since the last one (compliance officer)",
+    success: { status: 200, schema: SealResponse },
+  },
+  {
+    method: "GET",
+    path: "/audit/verify",
+    handler: "audit.verify",
+    auth: "staff",
+    action: "audit.verify",
+    summary: "Re-compute the digest chain and every sealed window (compliance officer)",
+    success: { status: 200, schema: VerifyResponse },
   },
 ] as const satisfies readonly RouteSpec[];
 

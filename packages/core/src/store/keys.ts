@@ -20,6 +20,11 @@ export const Keys = {
   eventDay: (t: string, day: string) => `${tenantPk(t)}#EV#${day}`,
   eventsOfActor: (t: string, actorId: string) => `${tenantPk(t)}#EVA#${actorId}`,
   eventsOfClient: (t: string, clientId: string) => `${tenantPk(t)}#EVC#${clientId}`,
+  digests: (t: string) => `${tenantPk(t)}#DIGEST`,
+  digestSk: (seq: number) => String(seq).padStart(12, "0"),
+  /** The platform's own partition: the registry of tenants (the seal job walks it). */
+  registry: () => ({ pk: "T#~platform" }),
+  registryEntry: (t: string) => ({ pk: "T#~platform", sk: `TENANT#${t}` }),
 };
 
 export const indexes = {

@@ -42,6 +42,24 @@ export async function getTenant(a: Adapters, tenantId: string): Promise<TenantRe
 
 export async function saveTenant(a: Adapters, tenant: TenantRecord) {
   await putItem(a, { ...Keys.tenant(tenant.tenantId), type: "tenant", ...tenant });
+  await putItem(a, { ...Keys.registryEntry(tenant.tenantId), type: "registry", tenantId: tenant.tenantId, status: tenant.status });
+}
+
+/** Every tenant's id, from the platform registry (scheduled jobs walk it; no Scan). */
+export async function listTenantIds(a: Adapters): Promise<string[]> {
+  const ids: string[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: { items: { tenantId: string }[]; nextCursor: string | null } = await queryPage<{ tenantId: string }>(a, {
+      partition: Keys.registry().pk,
+      sortPrefix: "TENANT#",
+      limit: 500,
+      cursor,
+    });
+    ids.push(...page.items.map((i) => i.tenantId));
+    cursor = page.nextCursor;
+  } while (cursor);
+  return ids;
 }
 
 export async function getBranch(a: Adapters, tenantId: string, branchId: string): Promise<BranchRecord | undefined> {

@@ -1,0 +1,217 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { Keys } from "@keyhold/core";
+import { Vault, newClientBody, startVault, uniquePhone, uniqueResidentId } from "./harness.ts";
+
+const LI = "agent.li@anjia";
+const WANG = "compliance.wang@anjia";
+let vault: Vault | undefined;
+afterEach(async () => {
+  await vault?.stop();
+  vault = undefined;
+});
+
+/** A vault with some activity, sealed twice so there is a chain of windows. */
+async function sealedVault() {
+  vault = await startVault();
+  const a = await vault.post("/clients", newClientBody(), LI);
+  await vault.post(`/clients/${a.body.id}/reveal`, { fields: ["idNumber"], purpose: "loan_application" }, LI);
+  expect((await vault.post("/audit/seal", undefined, WANG)).status).toBe(200);
+  const b = await vault.post("/clients", newClientBody(), LI);
+  await vault.get(`/clients/${b.body.id}`, LI);
+  const second = await vault.post("/audit/seal", undefined, WANG);
+  expect(second.body.sealed).toBe(true);
+  return { vault, seq: second.body.digest.seq as number };
+}
+
+const db = () => vault!.runtime.adapters;
+async function eventItems(day = new Date().toISOString().slice(0, 10)) {
+  const out = await db().db.send(
+    new QueryCommand({ TableName: db().tableName, KeyConditionExpression: "pk = :pk", ExpressionAttributeValues: { ":pk": Keys.eventDay("anjia", day) } }),
+  );
+  return out.Items ?? [];
+}
+/** An event sealed in the latest window (the most recent client.view). */
+async function sealedEvent() {
+  const items = await eventItems();
+  return items.filter((e) => e.action === "client.view").at(-1)!;
+}
+
+describe("tamper-evident trail", () => {
+  it("an untouched trail verifies, with the sealed boundary and the unsealed count", async () => {
+    const { vault: v, seq } = await sealedVault();
+    const verify = await v.get("/audit/verify", WANG);
+    expect(verify.status).toBe(200);
+    expect(verify.body).toMatchObject({ ok: true, digests: seq, unsealedEvents: expect.any(Number) });
+    expect(verify.body.firstBroken).toBeUndefined();
+    expect(verify.body.sealedThrough).toEqual(expect.any(String));
+    expect(verify.body.eventsChecked).toBeGreaterThan(5);
+    // Later activity is reported as not yet sealed, not as a break.
+    await v.get("/clients", LI);
+    const later = await v.get("/audit/verify", WANG);
+    expect(later.body.ok).toBe(true);
+    expect(later.body.unsealedEvents).toBeGreaterThanOrEqual(1);
+  });
+
+  it("detects an event changed in the table", async () => {
+    const { vault: v, seq } = await sealedVault();
+    const e = await sealedEvent();
+    await db().db.send(
+      new UpdateCommand({ TableName: db().tableName, Key: { pk: e.pk, sk: e.sk }, UpdateExpression: "SET purpose = :p", ExpressionAttributeValues: { ":p": "marketing" } }),
+    );
+    const verify = await v.get("/audit/verify", WANG);
+    expect(verify.body.ok).toBe(false);
+    expect(verify.body.firstBroken).toMatchObject({ window: seq, kind: "modified" });
+  });
+
+  it("detects an event deleted from the table", async () => {
+    const { vault: v, seq } = await sealedVault();
+    const e = await sealedEvent();
+    await db().db.send(new DeleteCommand({ TableName: db().tableName, Key: { pk: e.pk, sk: e.sk } }));
+    const verify = await v.get("/audit/verify", WANG);
+    expect(verify.body).toMatchObject({ ok: false, firstBroken: { window: seq, kind: "deleted" } });
+  });
+
+  it("detects a forged event inserted into a sealed window", async () => {
+    const { vault: v, seq } = await sealedVault();
+    const e = await sealedEvent();
+    const at = new Date(new Date(e.at).getTime() - 1).toISOString();
+    await db().db.send(
+      new PutCommand({ TableName: db().tableName, Item: { ...e, sk: `${at}#ev_forged00000000000000000000`, id: "ev_forged00000000000000000000", at, action: "client.view" } }),
+    );
+    const verify = await v.get("/audit/verify", WANG);
+    expect(verify.body).toMatchObject({ ok: false, firstBroken: { window: seq, kind: "inserted" } });
+  });
+
+  it("detects a digest deleted from the middle of the chain", async () => {
+    const { vault: v } = await sealedVault();
+    await db().db.send(new DeleteCommand({ TableName: db().tableName, Key: { pk: Keys.digests("anjia"), sk: Keys.digestSk(1) } }));
+    const verify = await v.get("/audit/verify", WANG);
+    expect(verify.body).toMatchObject({ ok: false, firstBroken: { window: 1, kind: "deleted" } });
+  });
+
+  it("detects the latest digest deleted (its archived copy remains)", async () => {
+    const { vault: v, seq } = await sealedVault();
+    await db().db.send(new DeleteCommand({ TableName: db().tableName, Key: { pk: Keys.digests("anjia"), sk: Keys.digestSk(seq) } }));
+    const verify = await v.get("/audit/verify", WANG);
+    expect(verify.body).toMatchObject({ ok: false, firstBroken: { window: seq, kind: "deleted" } });
+  });
+
+  it("detects a digest rewritten to match altered events", async () => {
+    const { vault: v } = await sealedVault();
+    await db().db.send(
+      new UpdateCommand({
+        TableName: db().tableName,
+        Key: { pk: Keys.digests("anjia"), sk: Keys.digestSk(1) },
+        UpdateExpression: "SET eventCount = eventCount - :one",
+        ExpressionAttributeValues: { ":one": 1 },
+      }),
+    );
+    const verify = await v.get("/audit/verify", WANG);
+    expect(verify.body).toMatchObject({ ok: false, firstBroken: { window: 1, kind: "modified" } });
+  });
+
+  it("only the compliance officer seals and verifies", async () => {
+    vault = await startVault();
+    for (const who of [LI, "manager.zhao@anjia", "hq.admin@anjia"]) {
+      expect((await vault.post("/audit/seal", undefined, who)).body.code).toBe("role_not_permitted");
+      expect((await vault.get("/audit/verify", who)).body.code).toBe("role_not_permitted");
+    }
+  });
+
+  it("each tenant's chain is its own: sealing one tenant leaves the other untouched", async () => {
+    vault = await startVault();
+    await vault.post("/clients", newClientBody(), "agent.sun@lianfang");
+    await vault.post("/audit/seal", undefined, WANG);
+    const digests = await db().db.send(
+      new QueryCommand({ TableName: db().tableName, KeyConditionExpression: "pk = :pk", ExpressionAttributeValues: { ":pk": Keys.digests("lianfang") } }),
+    );
+    expect(digests.Items).toEqual([]);
+  });
+});
+
+describe("reading the trail", () => {
+  it("filters by action and outcome and pages with a cursor, newest first", async () => {
+    vault = await startVault();
+    const c = await vault.post("/clients", newClientBody(), LI);
+    for (let i = 0; i < 3; i++) await vault.post(`/clients/${c.body.id}/reveal`, { fields: ["fullName"], purpose: "marketing" }, LI);
+    await vault.post(`/clients/${c.body.id}/reveal`, { fields: ["fullName"], purpose: "viewing" }, LI);
+    const denied = await vault.get("/audit?action=client.reveal&outcome=denied&limit=2", WANG);
+    expect(denied.status).toBe(200);
+    expect(denied.body.items).toHaveLength(2);
+    for (const e of denied.body.items) expect(e).toMatchObject({ action: "client.reveal", outcome: "denied", code: "purpose_not_consented" });
+    const rest = await vault.get(`/audit?action=client.reveal&outcome=denied&limit=2&cursor=${encodeURIComponent(denied.body.nextCursor)}`, WANG);
+    expect(rest.body.items).toHaveLength(1);
+    const times = [...denied.body.items, ...rest.body.items].map((e: any) => e.at);
+    expect([...times].sort().reverse()).toEqual(times);
+    const allowed = await vault.get("/audit?action=client.reveal&outcome=allowed", WANG);
+    expect(allowed.body.items).toHaveLength(1);
+    const byActorAndClient = await vault.get(`/audit?actorId=agent.li&clientId=${c.body.id}`, WANG);
+    expect(byActorAndClient.body.items.length).toBe(5);
+  });
+
+  it("filters by time range", async () => {
+    vault = await startVault();
+    const before = new Date().toISOString();
+    await vault.post("/clients", newClientBody(), LI);
+    const after = new Date(Date.now() + 1000).toISOString();
+    const inRange = await vault.get(`/audit?from=${before}&to=${after}`, WANG);
+    expect(inRange.body.items.map((e: any) => e.action)).toEqual(["client.create"]);
+    const past = await vault.get(`/audit?to=${before}&action=client.create`, WANG);
+    expect(past.body.items.every((e: any) => e.at <= before)).toBe(true);
+    const tooLong = await vault.get(`/audit?from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z`, WANG);
+    expect(tooLong.status).toBe(400);
+  });
+
+  it("exports CSV that opens cleanly in Excel: BOM, CRLF, formula-safe cells", async () => {
+    vault = await startVault();
+    const c = await vault.post("/clients", newClientBody(), LI);
+    await vault.post(`/clients/${c.body.id}/reveal`, { fields: ["idNumber"], purpose: "compliance_audit", justification: "=HYPERLINK(\"x\") audit of loan file" }, WANG);
+    const res = await fetch(`${vault.url}/audit/export?clientId=${c.body.id}`, { headers: { authorization: `Bearer ${await vault.token(WANG)}` } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("text/csv; charset=utf-8");
+    expect(res.headers.get("content-disposition")).toMatch(/attachment; filename="keyhold-trail-anjia-\d{4}-\d{2}-\d{2}\.csv"/);
+    const bytes = Buffer.from(await res.arrayBuffer());
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const text = bytes.toString("utf8").slice(1);
+    const lines = text.split("\r\n").filter(Boolean);
+    expect(lines[0]).toContain("时间 at");
+    expect(lines).toHaveLength(3); // header, reveal, create
+    expect(lines[1]).toContain("client.reveal");
+    expect(lines[1]).toContain(`"'=HYPERLINK(""x"") audit of loan file"`);
+    expect(text).not.toMatch(/[^\r]\n/);
+  });
+
+  it("agents export only their own actions", async () => {
+    vault = await startVault();
+    await vault.post("/clients", newClientBody(), "agent.chen@anjia");
+    const res = await fetch(`${vault.url}/audit/export`, { headers: { authorization: `Bearer ${await vault.token(LI)}` } });
+    const text = await res.text();
+    expect(text).not.toContain("agent.chen");
+  });
+});
+
+describe("a client's access history (right to know)", () => {
+  it("answers who saw the client's data, when and why — to those responsible for the client", async () => {
+    vault = await startVault();
+    const idNumber = uniqueResidentId();
+    const c = await vault.post("/clients", newClientBody({ fields: { fullName: "知情", phone: uniquePhone(), idNumber } }), LI);
+    await vault.post(`/clients/${c.body.id}/reveal`, { fields: ["idNumber"], purpose: "loan_application" }, LI);
+    await vault.get(`/clients/${c.body.id}`, "manager.zhao@anjia");
+    await vault.post(`/clients/${c.body.id}/reveal`, { fields: ["idNumber"], purpose: "marketing" }, LI); // refused: not an access
+
+    for (const who of [LI, "manager.zhao@anjia", WANG]) {
+      const h = await vault.get(`/clients/${c.body.id}/access-history`, who);
+      expect(h.status, who).toBe(200);
+      expect(h.body.items.map((i: any) => [i.action, i.actor.id, i.purpose])).toEqual([
+        ["client.view", "manager.zhao", null],
+        ["client.reveal", "agent.li", "loan_application"],
+        ["client.create", "agent.li", null],
+      ]);
+      expect(h.text).not.toContain(idNumber);
+    }
+    expect((await vault.get(`/clients/${c.body.id}/access-history`, "agent.chen@anjia")).status).toBe(404);
+    expect((await vault.get(`/clients/${c.body.id}/access-history`, "agent.sun@lianfang")).status).toBe(404);
+    expect((await vault.get(`/clients/${c.body.id}/access-history`, "hq.admin@anjia")).status).toBe(403);
+  });
+});
