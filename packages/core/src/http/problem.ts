@@ -11,6 +11,7 @@ export const problemCodes = {
   sensitive_consent_required: { status: 400, title: "Separate consent for sensitive data is required" },
   purpose_required: { status: 400, title: "A purpose is required" },
   invalid_cursor: { status: 400, title: "Invalid pagination cursor" },
+  setting_not_permitted: { status: 400, title: "This setting is not permitted" },
   unauthenticated: { status: 401, title: "Authentication required" },
   invalid_token: { status: 401, title: "Invalid or expired token" },
   session_revoked: { status: 401, title: "Session revoked" },

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { AuditQuery } from "../audit/trail.ts";
+import { SettingsPatch } from "../tenancy/settings.ts";
 import {
   ClientIdParams,
   ClientList,
@@ -81,6 +82,12 @@ const VerifyResponse = z.object({
   firstBroken: z
     .object({ window: z.number(), kind: z.enum(["modified", "deleted", "inserted"]), from: z.string().optional(), to: z.string().optional(), reason: z.string() })
     .optional(),
+});
+
+const Settings = z.object({
+  requiredAgreementVersion: z.string(),
+  revealQuotaPerHour: z.number(),
+  accessPolicy: z.record(z.string(), z.unknown()),
 });
 
 export const routes = [
@@ -205,6 +212,25 @@ export const routes = [
     action: "audit.verify",
     summary: "Re-compute the digest chain and every sealed window (compliance officer)",
     success: { status: 200, schema: VerifyResponse },
+  },
+  {
+    method: "GET",
+    path: "/settings",
+    handler: "settings.get",
+    auth: "staff",
+    action: "settings.read",
+    summary: "The tenant's settings (HQ admin, compliance officer)",
+    success: { status: 200, schema: Settings },
+  },
+  {
+    method: "PATCH",
+    path: "/settings",
+    handler: "settings.update",
+    auth: "staff",
+    action: "settings.update",
+    summary: "Change tenant settings; the access policy may only be tightened (HQ admin)",
+    body: SettingsPatch,
+    success: { status: 200, schema: Settings },
   },
 ] as const satisfies readonly RouteSpec[];
 

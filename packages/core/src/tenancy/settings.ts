@@ -1,0 +1,65 @@
+import { z } from "zod";
+import type { Ctx } from "../context.ts";
+import { record } from "../audit/trail.ts";
+import { defaultPolicy, modes, neverSeesClientData, relations, stricter, type PolicyOverrides, type Mode, type Relation } from "../access/policy.ts";
+import { roles, type Role } from "../context.ts";
+import { Problem, type ProblemDetail } from "../http/problem.ts";
+import { getTenant, saveTenant, type TenantSettings } from "./records.ts";
+
+const tierModes = z.object({ "1": z.enum(modes), "2": z.enum(modes), "3": z.enum(modes) }).partial().strict();
+const byRelation = z.object(Object.fromEntries(relations.map((r) => [r, tierModes.optional()])) as Record<Relation, z.ZodOptional<typeof tierModes>>).strict();
+
+export const SettingsPatch = z
+  .object({
+    requiredAgreementVersion: z.string().trim().min(1).max(32).optional(),
+    revealQuotaPerHour: z.number().int().min(1).max(1000).optional(),
+    accessPolicy: z.object(Object.fromEntries(roles.map((r) => [r, byRelation.optional()])) as Record<Role, z.ZodOptional<typeof byRelation>>).strict().optional(),
+  })
+  .strict();
+export type SettingsPatch = z.infer<typeof SettingsPatch>;
+
+/**
+ * Overrides may only tighten the defaults, and may never give the HQ admin or the platform
+ * operator any client field: both are refused with the cells named, not silently dropped.
+ */
+export function checkOverrides(overrides: PolicyOverrides): ProblemDetail[] {
+  const errors: ProblemDetail[] = [];
+  for (const [role, rel] of Object.entries(overrides) as [Role, Partial<Record<Relation, Record<string, Mode>>>][]) {
+    for (const [relation, tiers] of Object.entries(rel ?? {}) as [Relation, Record<string, Mode>][]) {
+      for (const [tier, mode] of Object.entries(tiers ?? {})) {
+        const path = `accessPolicy.${role}.${relation}.${tier}`;
+        if (neverSeesClientData.includes(role) && mode !== "none") {
+          errors.push({ path, message: `${role} may never see client data` });
+          continue;
+        }
+        const current = defaultPolicy[role][relation][Number(tier) as 1 | 2 | 3];
+        if (stricter(current, mode) !== mode) errors.push({ path, message: `"${mode}" would loosen the default "${current}"; settings may only tighten` });
+      }
+    }
+  }
+  return errors;
+}
+
+export async function getSettings(ctx: Ctx): Promise<TenantSettings> {
+  if (!["hq_admin", "compliance_officer"].includes(ctx.principal.role)) throw new Problem("role_not_permitted", "only HQ and compliance read tenant settings");
+  return ctx.settings;
+}
+
+export async function updateSettings(ctx: Ctx, patch: SettingsPatch): Promise<TenantSettings> {
+  if (ctx.principal.role !== "hq_admin") throw new Problem("role_not_permitted", "only the HQ admin changes tenant settings");
+  if (patch.accessPolicy) {
+    const errors = checkOverrides(patch.accessPolicy as PolicyOverrides);
+    if (errors.length) throw new Problem("setting_not_permitted", errors.map((e) => e.message).join("; "), errors);
+  }
+  const tenant = await getTenant(ctx.adapters, ctx.tenantId);
+  if (!tenant) throw new Problem("not_found");
+  const settings: TenantSettings = {
+    ...tenant.settings,
+    ...(patch.requiredAgreementVersion !== undefined ? { requiredAgreementVersion: patch.requiredAgreementVersion } : {}),
+    ...(patch.revealQuotaPerHour !== undefined ? { revealQuotaPerHour: patch.revealQuotaPerHour } : {}),
+    ...(patch.accessPolicy !== undefined ? { accessPolicy: patch.accessPolicy as PolicyOverrides } : {}),
+  };
+  await record(ctx, { action: "settings.update", outcome: "allowed", fields: Object.keys(patch) });
+  await saveTenant(ctx.adapters, { ...tenant, settings });
+  return settings;
+}
