@@ -1,331 +1,49 @@
 /**
- * `npm run bench`: latency of register, view and reveal (in-process middy handler calls against
- * dynalite, full stack: validation, policy, envelope encryption, blind-index dedupe, access trail)
- * beside a baseline that writes and reads a comparable item unencrypted and unaudited, measured in
- * the same run; plus keyring calls per 1,000 operations (the caching materials manager's effect).
+ * `npm run bench`: every section in one run, each measured against its own baseline in that run,
+ * printed as tables and written to bench/results.json. No timing assertions anywhere: a section
+ * fails only when an operation does not answer what it should.
  *
- * Prints a table and writes bench/results.json. BENCH_N (default 500) sets the measured operations
- * per phase, BENCH_WARMUP (default 50) the unmeasured ones before each phase. No timing assertions:
- * the bench fails only if an operation does not answer what it should.
+ * - clients: register / view / reveal latency vs a plain put / get (BENCH_N, BENCH_WARMUP)
+ * - load: concurrent reveals over HTTP; successful reveals must equal reveal events exactly
+ * - trail: seal throughput and verify time / items read at 10k and 100k events (BENCH_TRAIL_SIZES)
  */
-import { randomUUID } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import type { Context } from "aws-lambda";
 
-// Before anything imports the logger: keep the handlers' structured logs out of the table.
+// Before anything imports the logger: keep the handlers' structured logs out of the tables.
 process.env.POWERTOOLS_LOG_LEVEL ??= "ERROR";
+process.env.KEYHOLD_SEAL_SETTLE_MS ??= "0";
 
-const { GetCommand, PutCommand } = await import("@aws-sdk/lib-dynamodb");
-const { Crypto, Validators, claimNames } = await import("@keyhold/core");
-type HttpEvent = import("@keyhold/core").HttpEvent;
-type HttpResult = import("@keyhold/core").HttpResult;
-const { startLocal } = await import("@keyhold/local");
-const { register, view, reveal } = await import("../functions/clients.ts");
-
-const positiveInt = (name: string, fallback: number) => {
-  const raw = process.env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return n;
-};
-const N = positiveInt("BENCH_N", 500);
-const WARMUP = positiveInt("BENCH_WARMUP", 50);
 const RESULTS = fileURLToPath(new URL("./results.json", import.meta.url));
-
-const TENANT = "anjia";
-const STAFF = { staffId: "agent.li", role: "agent", branchId: "bj-chaoyang", sessionVersion: "1" };
-
-// ---------------------------------------------------------------------------------------------
-// Synthetic clients: unique, valid phone numbers and resident IDs so dedupe never answers 409.
-
-/** `157` + 8 digits: a valid mainland mobile no demo client uses. */
-const phoneOf = (i: number) => `157${String(i).padStart(8, "0")}`;
-
-/** 110101 (Beijing Dongcheng) + a birth date in the past + a 3-digit sequence + check char. */
-function residentIdOf(i: number): string {
-  const birth = new Date(Date.UTC(1960, 0, 1) + Math.floor(i / 1000) * 86_400_000);
-  const ymd = birth.toISOString().slice(0, 10).replaceAll("-", "");
-  const first17 = `110101${ymd}${String(i % 1000).padStart(3, "0")}`;
-  return first17 + Validators.residentIdCheckChar(first17);
-}
-
-const surnames = ["张", "王", "李", "赵", "陈", "杨", "黄", "周"];
-const areas = ["朝阳区望京", "朝阳区三里屯", "朝阳区国贸", "朝阳区亚运村"];
-
-function clientFields(i: number) {
-  return {
-    fullName: `${surnames[i % surnames.length]}测试${i}`,
-    phone: phoneOf(i),
-    idNumber: residentIdOf(i),
-    budget: 3_000_000 + (i % 50) * 100_000,
-    areaPreference: areas[i % areas.length]!,
-  };
-}
-
-function registerBody(i: number, acquiredAt: string) {
-  return {
-    collectionPurpose: "purchase",
-    source: "walk_in",
-    acquiredAt,
-    consent: { method: "written", evidenceRef: "bench", purposes: ["viewing", "loan_application"], sensitiveConsent: true },
-    fields: clientFields(i),
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
-// API Gateway v2 events and a Lambda-like context, shaped as packages/local/src/server.ts builds them.
-
-const claims: Record<string, string> = {
-  [claimNames.subject]: STAFF.staffId,
-  [claimNames.tenant]: TENANT,
-  [claimNames.role]: STAFF.role,
-  [claimNames.branch]: STAFF.branchId,
-  [claimNames.sessionVersion]: STAFF.sessionVersion,
-  [claimNames.username]: `${STAFF.staffId}@${TENANT}`,
-};
-
-function event(method: "GET" | "POST", routePath: string, path: string, requestId: string, options: { pathParameters?: Record<string, string>; body?: unknown } = {}): HttpEvent {
-  const now = new Date();
-  const routeKey = `${method} ${routePath}`;
-  const headers: Record<string, string> = { host: "bench.local", "user-agent": "keyhold-bench" };
-  if (options.body !== undefined) headers["content-type"] = "application/json";
-  return {
-    version: "2.0",
-    routeKey,
-    rawPath: path,
-    rawQueryString: "",
-    headers,
-    pathParameters: options.pathParameters,
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
-    isBase64Encoded: false,
-    requestContext: {
-      accountId: "local",
-      apiId: "local",
-      domainName: "bench.local",
-      domainPrefix: "bench",
-      http: { method, path, protocol: "HTTP/1.1", sourceIp: "127.0.0.1", userAgent: "keyhold-bench" },
-      requestId,
-      routeKey,
-      stage: "$default",
-      time: now.toISOString(),
-      timeEpoch: now.getTime(),
-      authorizer: { principalId: "", integrationLatency: 0, jwt: { claims: { ...claims }, scopes: [] } },
-    },
-  } as unknown as HttpEvent;
-}
-
-function lambdaContext(functionName: string, awsRequestId: string): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: "$LATEST",
-    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
-    memoryLimitInMB: "1024",
-    awsRequestId,
-    logGroupName: "local",
-    logStreamName: "local",
-    getRemainingTimeInMillis: () => 30_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
-
-type Handler = (event: HttpEvent, context: Context) => Promise<HttpResult>;
-
-async function call(handler: Handler, name: string, expected: number, build: (requestId: string) => HttpEvent): Promise<unknown> {
-  const requestId = randomUUID();
-  const result = await handler(build(requestId), lambdaContext(name, requestId));
-  if (result.statusCode !== expected) {
-    throw new Error(`${name} answered ${result.statusCode}, expected ${expected}: ${result.body ?? ""}`);
-  }
-  return result.body ? JSON.parse(result.body) : undefined;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Measurement
-
-interface Stats {
-  n: number;
-  p50Ms: number;
-  p99Ms: number;
-  meanMs: number;
-  minMs: number;
-  maxMs: number;
-}
-
-/** Nearest-rank percentile of sorted samples. */
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-const round = (v: number, digits = 3) => Number(v.toFixed(digits));
-
-function stats(samples: number[]): Stats {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return {
-    n: sorted.length,
-    p50Ms: round(percentile(sorted, 50)),
-    p99Ms: round(percentile(sorted, 99)),
-    meanMs: round(sorted.reduce((s, v) => s + v, 0) / sorted.length),
-    minMs: round(sorted[0]!),
-    maxMs: round(sorted[sorted.length - 1]!),
-  };
-}
-
-interface Phase extends Stats {
-  /** Keyring calls during the unmeasured warm-up: the cold cache's misses. */
-  warmupKeyringCalls?: { encrypt: number; decrypt: number };
-  keyringCalls: { encrypt: number; decrypt: number };
-  keyringCallsPer1000: { encrypt: number; decrypt: number; total: number };
-}
-
-/**
- * Runs `op` for indices [from, from+count) one after another (latency, not throughput),
- * timing each and counting the keyring calls the phase caused.
- */
-async function phase(from: number, count: number, op: (i: number) => Promise<void>): Promise<Phase> {
-  const samples: number[] = [];
-  const before = { ...Crypto.keyringCalls };
-  for (let i = from; i < from + count; i++) {
-    const start = process.hrtime.bigint();
-    await op(i);
-    samples.push(Number(process.hrtime.bigint() - start) / 1e6);
-  }
-  const encrypt = Crypto.keyringCalls.encrypt - before.encrypt;
-  const decrypt = Crypto.keyringCalls.decrypt - before.decrypt;
-  const per1000 = (v: number) => round((v * 1000) / count, 1);
-  return {
-    ...stats(samples),
-    keyringCalls: { encrypt, decrypt },
-    keyringCallsPer1000: { encrypt: per1000(encrypt), decrypt: per1000(decrypt), total: per1000(encrypt + decrypt) },
-  };
-}
-
-/** Warm up (unmeasured, different indices), then measure. */
-async function measured(label: string, offset: number, op: (i: number) => Promise<void>): Promise<Phase> {
-  process.stdout.write(`  ${label.padEnd(14)} warm-up ${WARMUP}, measure ${N} … `);
-  const warm = await phase(offset, WARMUP, op);
-  const result: Phase = { ...(await phase(offset + WARMUP, N, op)), warmupKeyringCalls: warm.keyringCalls };
-  const calls = (c: { encrypt: number; decrypt: number }) => `${c.encrypt}/${c.decrypt}`;
-  process.stdout.write(`p50 ${result.p50Ms.toFixed(2)} ms; keyring enc/dec warm-up ${calls(warm.keyringCalls)}, measured ${calls(result.keyringCalls)}\n`);
-  return result;
-}
-
-// ---------------------------------------------------------------------------------------------
+const only = (process.env.BENCH_ONLY ?? "").split(",").filter(Boolean);
+const wanted = (section: string) => only.length === 0 || only.includes(section);
 
 async function main() {
   const started = Date.now();
-  const runtime = await startLocal({ dataDir: null, port: 0 });
-  try {
-    const { db, tableName } = runtime.adapters;
-    const total = WARMUP + N;
-    const acquiredAt = new Date(Date.now() - 60_000).toISOString();
-    const ids: string[] = [];
-    const idNumbers: string[] = [];
+  const { startLocal } = await import("@keyhold/local");
+  const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, platform: `${process.platform} ${process.arch}` };
+  console.log(`Keyhold bench — node ${process.version}`);
 
-    console.log(`Keyhold bench: node ${process.version}, N=${N} per op (+${WARMUP} warm-up), tenant ${TENANT}, staff ${STAFF.staffId}`);
-
-    // Baseline put: the same field values and registration metadata, in clear, no trail, no dedupe.
-    const baselinePut = await measured("baseline put", 0, async (i) => {
-      await db.send(
-        new PutCommand({
-          TableName: tableName,
-          Item: {
-            pk: `T#${TENANT}`,
-            sk: `BENCH#${i}`,
-            branchId: STAFF.branchId,
-            ownerId: STAFF.staffId,
-            registration: { collectionPurpose: "purchase", source: "walk_in", acquiredAt, handledBy: STAFF.staffId, registeredAt: new Date().toISOString() },
-            consent: { method: "written", evidenceRef: "bench", purposes: ["viewing", "loan_application"], sensitiveConsent: true },
-            fields: clientFields(i),
-          },
-        }),
-      );
-    });
-
-    const registerPhase = await measured("register", 0, async (i) => {
-      const body = (await call(register as Handler, "clients.register", 201, (rid) =>
-        event("POST", "/clients", "/clients", rid, { body: registerBody(i, acquiredAt) }),
-      )) as { id?: string };
-      if (!body?.id) throw new Error(`clients.register answered no id: ${JSON.stringify(body)}`);
-      ids[i] = body.id;
-      idNumbers[i] = clientFields(i).idNumber;
-    });
-
-    const baselineGet = await measured("baseline get", 0, async (i) => {
-      const out = await db.send(new GetCommand({ TableName: tableName, Key: { pk: `T#${TENANT}`, sk: `BENCH#${i}` } }));
-      if (!out.Item) throw new Error(`baseline item BENCH#${i} is missing`);
-    });
-
-    const viewPhase = await measured("view", 0, async (i) => {
-      const id = ids[i]!;
-      const body = (await call(view as Handler, "clients.view", 200, (rid) =>
-        event("GET", "/clients/{id}", `/clients/${id}`, rid, { pathParameters: { id } }),
-      )) as { id?: string };
-      if (body?.id !== id) throw new Error(`clients.view answered the wrong client: ${JSON.stringify(body)}`);
-    });
-
-    const revealPhase = await measured("reveal", 0, async (i) => {
-      const id = ids[i]!;
-      const body = (await call(reveal as Handler, "clients.reveal", 200, (rid) =>
-        event("POST", "/clients/{id}/reveal", `/clients/${id}/reveal`, rid, {
-          pathParameters: { id },
-          body: { fields: ["idNumber"], purpose: "loan_application" },
-        }),
-      )) as { fields?: Record<string, unknown> };
-      if (body?.fields?.idNumber !== idNumbers[i]) throw new Error(`clients.reveal answered the wrong idNumber for ${id}`);
-    });
-
-    if (ids.filter(Boolean).length !== total) throw new Error(`expected ${total} registered clients, got ${ids.filter(Boolean).length}`);
-
-    const ratio = (op: Stats, base: Stats) => ({
-      ratioP50: round(op.p50Ms / base.p50Ms, 2),
-      ratioP99: round(op.p99Ms / base.p99Ms, 2),
-    });
-    const ops = {
-      register: { ...registerPhase, baseline: "put", ...ratio(registerPhase, baselinePut) },
-      view: { ...viewPhase, baseline: "get", ...ratio(viewPhase, baselineGet) },
-      reveal: { ...revealPhase, baseline: "get", ...ratio(revealPhase, baselineGet) },
-    };
-    const baseline = { put: baselinePut, get: baselineGet };
-
-    console.log();
-    const rows: Record<string, Record<string, string | number>> = {};
-    for (const [name, op] of Object.entries(ops)) {
-      rows[name] = {
-        "p50 ms": op.p50Ms,
-        "p99 ms": op.p99Ms,
-        "vs baseline": op.baseline,
-        "×p50": op.ratioP50,
-        "×p99": op.ratioP99,
-        "keyring enc/1k": op.keyringCallsPer1000.encrypt,
-        "keyring dec/1k": op.keyringCallsPer1000.decrypt,
-      };
+  if (wanted("clients")) {
+    const { benchClients } = await import("./clients.ts");
+    const runtime = await startLocal({ dataDir: null, port: 0 });
+    try {
+      results.clients = await benchClients(runtime);
+    } finally {
+      await runtime.stop();
     }
-    for (const [name, op] of Object.entries(baseline)) {
-      rows[`baseline ${name}`] = { "p50 ms": op.p50Ms, "p99 ms": op.p99Ms, "vs baseline": "-", "×p50": 1, "×p99": 1, "keyring enc/1k": 0, "keyring dec/1k": 0 };
-    }
-    console.table(rows);
-    console.log(
-      `keyring calls per 1,000 ops are cache misses of the caching materials manager (max ${Crypto.CACHE_MAX_MESSAGES} messages, ` +
-        `${Crypto.CACHE_MAX_AGE_MS / 1000}s per data key); without it every encrypt and decrypt would ask the keyring.`,
-    );
-
-    const results = {
-      date: new Date().toISOString(),
-      node: process.version,
-      platform: `${process.platform} ${process.arch}`,
-      n: N,
-      warmup: WARMUP,
-      durationMs: Date.now() - started,
-      ops,
-      baseline,
-    };
-    await writeFile(RESULTS, JSON.stringify(results, null, 2) + "\n");
-    console.log(`\nwrote ${RESULTS}`);
-  } finally {
-    await runtime.stop();
   }
+  if (wanted("load")) {
+    const { benchLoad } = await import("./load.ts");
+    results.load = await benchLoad();
+  }
+  if (wanted("trail")) {
+    const { benchTrail } = await import("./trail.ts");
+    results.trail = await benchTrail();
+  }
+  results.durationMs = Date.now() - started;
+  await writeFile(RESULTS, JSON.stringify(results, null, 2) + "\n");
+  console.log(`\nwrote ${RESULTS}`);
 }
 
 main().catch((e) => {

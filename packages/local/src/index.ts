@@ -14,6 +14,7 @@ export { demoTenants, demoClients, AGREEMENT_VERSION } from "./demo.ts";
 export { issueToken, verifyToken, ISSUER, AUDIENCE } from "./auth.ts";
 export { LocalKeystore } from "./keystore.ts";
 export { MAX_REQUEST_BYTES } from "./server.ts";
+export { apiEvent, lambdaContext } from "./events.ts";
 
 export const TABLE_NAME = "keyhold";
 export const DEFAULT_PORT = 3000;

@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import type { Context } from "aws-lambda";
 import { Problem, handlerLocation, problemResult, routes, type HttpEvent, type HttpResult, type RouteSpec } from "@keyhold/core";
 import { verifyToken } from "./auth.ts";
+import { apiEvent, lambdaContext } from "./events.ts";
 
 /** Read no further than this; API Gateway refuses larger payloads before Lambda runs too. */
 export const MAX_REQUEST_BYTES = 6 * 1024 * 1024;
@@ -129,33 +130,20 @@ export function createApiServer(): Server {
       const pathParameters = match.c.names.length
         ? Object.fromEntries(match.c.names.map((n, i) => [n, decodeURIComponent(match.m![i + 1]!)]))
         : undefined;
-      const now = new Date();
-      const routeKey = `${match.c.spec.method} ${match.c.spec.path}`;
-      const event = {
-        version: "2.0",
-        routeKey,
-        rawPath: url.pathname,
-        rawQueryString: url.search.slice(1),
+      const event = apiEvent({
+        method,
+        routePath: match.c.spec.path,
+        path: url.pathname,
+        requestId,
         headers,
-        queryStringParameters: query,
+        query,
+        rawQueryString: url.search.slice(1),
         pathParameters,
         body: bytes.length ? (isText ? bytes.toString("utf8") : bytes.toString("base64")) : undefined,
         isBase64Encoded: bytes.length > 0 && !isText,
-        requestContext: {
-          accountId: "local",
-          apiId: "local",
-          domainName: headers.host ?? "localhost",
-          domainPrefix: "local",
-          http: { method, path: url.pathname, protocol: "HTTP/1.1", sourceIp: req.socket.remoteAddress ?? "", userAgent: headers["user-agent"] ?? "" },
-          requestId,
-          routeKey,
-          stage: "$default",
-          time: now.toISOString(),
-          timeEpoch: now.getTime(),
-          authorizer: { principalId: "", integrationLatency: 0, jwt: { claims: claims ?? {}, scopes: [] } },
-        },
-      } as unknown as HttpEvent;
-      if (!claims) delete (event.requestContext as { authorizer?: unknown }).authorizer;
+        claims,
+        sourceIp: req.socket.remoteAddress ?? "",
+      });
       const handler = await match.c.handler;
       send(res, await handler(event, lambdaContext(match.c.spec.handler, requestId)));
     } catch (e) {
@@ -164,21 +152,4 @@ export function createApiServer(): Server {
       send(res, problemResult(problem, requestId));
     }
   });
-}
-
-function lambdaContext(functionName: string, awsRequestId: string): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: "$LATEST",
-    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
-    memoryLimitInMB: "1024",
-    awsRequestId,
-    logGroupName: "local",
-    logStreamName: "local",
-    getRemainingTimeInMillis: () => 30_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
 }

@@ -1,39 +1,36 @@
 import type { Ctx } from "../context.ts";
 import { Keys } from "../store/keys.ts";
-import { ConditionalCheckFailedException, putItem, queryPage } from "../store/table.ts";
-import { tenantPk } from "../store/keys.ts";
+import { ConditionalCheckFailedException, getItem, putItem } from "../store/table.ts";
 
 export const WINDOW_MS = 60 * 60 * 1000;
 
+interface RevealLog {
+  /** When each tier-1 reveal of the past hour happened (ISO), oldest first. */
+  times: string[];
+  version: number;
+}
+
 /**
- * The tier-1 volume guard as a sliding window of N slots per staff member: a reveal needs a slot
- * not used in the past hour, claimed with a conditional write, so concurrent reveals can never
- * exceed N in any rolling hour (no counter item, no transaction).
+ * The tier-1 volume guard: an exact sliding window, kept as one small item per staff member that
+ * lists the times of their tier-1 reveals in the past hour. A reveal is admitted by rewriting the
+ * item conditionally on the version it read, so concurrent reveals by the same person can never
+ * exceed N in any rolling hour; different people never touch the same item.
  */
 export async function takeRevealSlot(ctx: Ctx): Promise<boolean> {
   const limit = ctx.settings.revealQuotaPerHour;
-  const staffId = ctx.principal.staffId;
-  const prefix = Keys.revealSlotPrefix(ctx.tenantId, staffId);
-  // Each lost race means another caller took a slot, so this ends within limit + a few rounds.
+  const key = Keys.revealLog(ctx.tenantId, ctx.principal.staffId);
+  // Each lost race means someone else's reveal was admitted, so this ends within limit + a few rounds.
   for (let attempt = 0; attempt < limit + 5; attempt++) {
     const now = ctx.adapters.now();
     const cutoff = new Date(now.getTime() - WINDOW_MS).toISOString();
-    const page = await queryPage<{ sk: string; usedAt: string }>(ctx.adapters, { partition: tenantPk(ctx.tenantId), sortPrefix: prefix, limit: 1000 });
-    const used = new Map(page.items.map((s) => [s.sk, s.usedAt]));
-    const free: string[] = [];
-    for (let i = 0; i < limit; i++) {
-      const sk = Keys.revealSlot(ctx.tenantId, staffId, i).sk;
-      const at = used.get(sk);
-      if (at === undefined || at < cutoff) free.push(sk);
-    }
-    if (!free.length) return false;
-    // Spread concurrent callers over the free slots to keep conflicts rare.
-    const sk = free[Math.floor(Math.random() * free.length)]!;
+    const log = await getItem<RevealLog>(ctx.adapters, key);
+    const recent = (log?.times ?? []).filter((t) => t > cutoff);
+    if (recent.length >= limit) return false;
     try {
       await putItem(
         ctx.adapters,
-        { pk: tenantPk(ctx.tenantId), sk, type: "reveal-slot", staffId, usedAt: now.toISOString() },
-        { expression: "attribute_not_exists(pk) OR usedAt < :cutoff", values: { ":cutoff": cutoff } },
+        { ...key, type: "reveal-log", times: [...recent, now.toISOString()], version: (log?.version ?? 0) + 1 },
+        log ? { expression: "version = :v", values: { ":v": log.version } } : { expression: "attribute_not_exists(pk)" },
       );
       return true;
     } catch (e) {
