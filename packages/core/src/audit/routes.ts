@@ -1,0 +1,76 @@
+import { z } from "zod";
+import { defineRoutes } from "../http/route-spec.ts";
+import { AuditQuery } from "./trail.ts";
+
+const TrailEventSchema = z.object({
+  id: z.string(),
+  at: z.string(),
+  tenantId: z.string(),
+  actor: z.object({ id: z.string(), role: z.string(), branchId: z.string().nullable() }),
+  action: z.string(),
+  target: z.object({ clientId: z.string().nullable(), fields: z.array(z.string()), clientIds: z.array(z.string()).optional() }),
+  purpose: z.string().nullable(),
+  outcome: z.enum(["allowed", "denied"]),
+  code: z.string().optional(),
+  breakGlass: z.object({ justification: z.string() }).optional(),
+  requestId: z.string(),
+});
+
+const SealResponse = z.object({
+  sealed: z.boolean(),
+  digest: z
+    .object({ seq: z.number(), from: z.string(), to: z.string(), eventCount: z.number(), eventsHash: z.string(), hash: z.string(), sealedAt: z.string() })
+    .nullable(),
+});
+const VerifyResponse = z.object({
+  ok: z.boolean(),
+  sealedThrough: z.string().nullable(),
+  unsealedEvents: z.number(),
+  digests: z.number(),
+  eventsChecked: z.number(),
+  firstBroken: z
+    .object({ window: z.number(), kind: z.enum(["modified", "deleted", "inserted"]), from: z.string().optional(), to: z.string().optional(), reason: z.string() })
+    .optional(),
+});
+
+
+export const auditRoutes = defineRoutes([
+  {
+    method: "GET",
+    path: "/audit",
+    handler: "audit.list",
+    auth: "staff",
+    action: "audit.read",
+    summary: "The access trail (compliance officer: tenant; others: own actions)",
+    query: AuditQuery,
+    success: { status: 200, schema: z.object({ items: z.array(TrailEventSchema), nextCursor: z.string().nullable() }) },
+  },
+  {
+    method: "GET",
+    path: "/audit/export",
+    handler: "audit.exportCsv",
+    auth: "staff",
+    action: "audit.export",
+    summary: "The access trail as CSV (UTF-8 with BOM, for Excel); same filters as GET /audit",
+    query: AuditQuery,
+    success: { status: 200, contentType: "text/csv" },
+  },
+  {
+    method: "POST",
+    path: "/audit/seal",
+    handler: "audit.seal",
+    auth: "staff",
+    action: "audit.seal",
+    summary: "Seal the trail now: chain a digest over the events since the last one (compliance officer)",
+    success: { status: 200, schema: SealResponse },
+  },
+  {
+    method: "GET",
+    path: "/audit/verify",
+    handler: "audit.verify",
+    auth: "staff",
+    action: "audit.verify",
+    summary: "Re-compute the digest chain and every sealed window (compliance officer)",
+    success: { status: 200, schema: VerifyResponse },
+  },
+]);
