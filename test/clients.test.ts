@@ -151,3 +151,25 @@ describe("minimum necessary collection", () => {
     expect(r.body.code).toBe("branch_not_permitted");
   });
 });
+
+describe("looking a person up through the blind index", () => {
+  it("tells a colleague only that the person is registered, by whom (masked) and where", async () => {
+    const phone = uniquePhone();
+    const idNumber = uniqueResidentId();
+    await vault.post("/clients", newClientBody({ fields: { fullName: "查重", phone, idNumber } }), LI);
+    for (const body of [{ phone: `+86 ${phone.slice(0, 3)} ${phone.slice(3)}` }, { idNumber }]) {
+      const r = await vault.post("/clients/lookup", body, "agent.chen@anjia");
+      expect(r.status).toBe(200);
+      expect(r.body).toEqual({ registered: true, owner: "李**", branchId: "bj-chaoyang" });
+      expect(r.text).not.toContain("查重");
+    }
+    const none = await vault.post("/clients/lookup", { phone: uniquePhone() }, "agent.chen@anjia");
+    expect(none.body).toEqual({ registered: false, owner: null, branchId: null });
+    const otherTenant = await vault.post("/clients/lookup", { phone }, "agent.sun@lianfang");
+    expect(otherTenant.body.registered).toBe(false);
+    expect((await vault.post("/clients/lookup", { phone, idNumber }, LI)).status).toBe(400);
+    expect((await vault.post("/clients/lookup", { phone: "123" }, LI)).status).toBe(400);
+    expect((await vault.post("/clients/lookup", { phone }, "hq.admin@anjia")).status).toBe(403);
+    expect((await vault.post("/clients/lookup", { phone }, "agent.new@anjia")).body.code).toBe("agreement_missing");
+  });
+});

@@ -11,11 +11,17 @@ const LI = "agent.li@anjia";
 const staffRoutes = (routes as readonly RouteSpec[]).filter((r) => r.auth === "staff");
 const clientRoutes = staffRoutes.filter((r) => r.needsAgreement);
 
+const sampleBodies: Record<string, () => unknown> = {
+  "clients.register": () => newClientBody(),
+  "clients.reveal": () => ({ fields: ["idNumber"], purpose: "loan_application" }),
+  "clients.lookup": () => ({ phone: "13800000000" }),
+  "settings.update": () => ({ revealQuotaPerHour: 20 }),
+};
+
 /** A concrete path and a plausible body for each route, so every route is tried. */
 function call(r: RouteSpec, clientId = liClient.id) {
   const path = r.path.replace("{id}", clientId);
-  const body =
-    r.handler === "clients.register" ? newClientBody() : r.handler === "clients.reveal" ? { fields: ["idNumber"], purpose: "loan_application" } : undefined;
+  const body = sampleBodies[r.handler]?.();
   return { method: r.method, path, body };
 }
 

@@ -4,3 +4,4 @@ export { reveal } from "./reveal.ts";
 export * from "./schemas.ts";
 export { getClient, type ClientRecord } from "./records.ts";
 export { accessHistory } from "./history.ts";
+export { lookup } from "./lookup.ts";

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { defineRoutes } from "../http/route-spec.ts";
+import { LookupRequest, LookupResponse } from "./lookup.ts";
 import { ClientIdParams, ClientList, ClientView, ListClientsQuery, RegisterClientRequest, RevealRequest, RevealResponse } from "./schemas.ts";
 
 const AccessHistory = z.object({
@@ -18,6 +19,17 @@ const AccessHistory = z.object({
 });
 
 export const clientRoutes = defineRoutes([
+  {
+    method: "POST",
+    path: "/clients/lookup",
+    handler: "clients.lookup",
+    auth: "staff",
+    needsAgreement: true,
+    action: "client.lookup",
+    summary: "Is this phone or ID number already registered? Answers only the masked owner and branch",
+    body: LookupRequest,
+    success: { status: 200, schema: LookupResponse },
+  },
   {
     method: "POST",
     path: "/clients",

@@ -1,0 +1,47 @@
+import { z } from "zod";
+import type { Ctx } from "../context.ts";
+import { record } from "../audit/trail.ts";
+import { Problem } from "../http/problem.ts";
+import { Keys } from "../store/keys.ts";
+import { getItem } from "../store/table.ts";
+import { getStaff } from "../staff/records.ts";
+import { fieldCatalog } from "../tiers/catalog.ts";
+import { digestsOf } from "./dedupe.ts";
+import { getClient } from "./records.ts";
+import { assertMayTouchClients } from "./view.ts";
+
+export const LookupRequest = z
+  .object({ phone: z.string().max(32).optional(), idNumber: z.string().max(32).optional() })
+  .strict()
+  .refine((b) => (b.phone === undefined) !== (b.idNumber === undefined), "give exactly one of phone or idNumber");
+export type LookupRequest = z.infer<typeof LookupRequest>;
+
+export const LookupResponse = z.object({
+  registered: z.boolean(),
+  owner: z.string().nullable(),
+  branchId: z.string().nullable(),
+});
+
+/**
+ * "Is this person already our client?" through the blind index: answers whether the phone or ID
+ * number is registered in the tenant, and if so only the owner's masked name and branch — never the
+ * record, so a colleague learns whom to ask, not what is held.
+ */
+export async function lookup(ctx: Ctx, req: LookupRequest) {
+  assertMayTouchClients(ctx);
+  const [field, raw] = req.phone !== undefined ? (["phone", req.phone] as const) : (["idNumber", req.idNumber!] as const);
+  const parsed = fieldCatalog[field].schema.safeParse(raw);
+  if (!parsed.success) {
+    throw new Problem("validation_failed", parsed.error.issues[0]!.message, [{ path: `body.${field}`, message: parsed.error.issues[0]!.message }]);
+  }
+  const [digest] = await digestsOf(ctx, { [field]: parsed.data });
+  const holder = await getItem<{ clientId: string }>(ctx.adapters, Keys.blindIndex(ctx.tenantId, digest!));
+  const client = holder ? await getClient(ctx, holder.clientId) : undefined;
+  const owner = client ? await getStaff(ctx.adapters, ctx.tenantId, client.ownerId) : undefined;
+  await record(ctx, { action: "client.lookup", clientId: client?.clientId ?? null, fields: [field], outcome: "allowed" });
+  return {
+    registered: Boolean(client),
+    owner: owner ? fieldCatalog.fullName.mask(owner.displayName) : null,
+    branchId: client?.branchId ?? null,
+  };
+}
