@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts", "packages/*/src/**/*.test.ts"],
+    include: ["test/**/*.test.ts", "packages/*/src/**/*.test.ts", "web/src/**/*.test.{ts,tsx}"],
     exclude: ["test/e2e/**", "node_modules/**"],
     testTimeout: 30_000,
     hookTimeout: 120_000,

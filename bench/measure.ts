@@ -39,3 +39,18 @@ export async function timed<T>(step: () => Promise<T>): Promise<{ ms: number; va
   const value = await step();
   return { ms: round(Number(process.hrtime.bigint() - start) / 1e6, 1), value };
 }
+
+/** Counts the DynamoDB items a client's responses carry (Get and Query alike). */
+export function countItemsRead(client: { middlewareStack: { add: (...args: any[]) => void } }) {
+  const counter = { read: 0 };
+  client.middlewareStack.add(
+    (next: (args: unknown) => Promise<{ output: unknown }>) => async (args: unknown) => {
+      const result = await next(args);
+      const output = result.output as { Items?: unknown[]; Item?: unknown };
+      counter.read += output.Items?.length ?? (output.Item ? 1 : 0);
+      return result;
+    },
+    { step: "initialize", name: "countItemsRead" },
+  );
+  return counter;
+}

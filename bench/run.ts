@@ -6,6 +6,8 @@
  * - clients: register / view / reveal latency vs a plain put / get (BENCH_N, BENCH_WARMUP)
  * - load: concurrent reveals over HTTP; successful reveals must equal reveal events exactly
  * - trail: seal throughput and verify time / items read at 10k and 100k events (BENCH_TRAIL_SIZES)
+ * - compliance: the overview's time and items read after 1k and 100k events (BENCH_COMPLIANCE_SIZES)
+ * - documents: envelope encrypt/decrypt MB/s vs raw AES-256-GCM; upload and view p50 of a ~2 MB scan
  */
 import { writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
@@ -40,6 +42,19 @@ async function main() {
   if (wanted("trail")) {
     const { benchTrail } = await import("./trail.ts");
     results.trail = await benchTrail();
+  }
+  if (wanted("documents")) {
+    const { benchDocuments } = await import("./documents.ts");
+    const runtime = await startLocal({ dataDir: null, port: 0 });
+    try {
+      results.documents = await benchDocuments(runtime);
+    } finally {
+      await runtime.stop();
+    }
+  }
+  if (wanted("compliance")) {
+    const { benchCompliance } = await import("./compliance.ts");
+    results.compliance = await benchCompliance();
   }
   results.durationMs = Date.now() - started;
   await writeFile(RESULTS, JSON.stringify(results, null, 2) + "\n");

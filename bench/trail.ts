@@ -6,7 +6,7 @@
  */
 import { Trail, contextFor, type Adapters, type Ctx, type Role } from "@keyhold/core";
 import { startLocal } from "@keyhold/local";
-import { round, timed } from "./measure.ts";
+import { countItemsRead, round, timed } from "./measure.ts";
 
 const sizes = (process.env.BENCH_TRAIL_SIZES ?? "10000,100000").split(",").map(Number).filter((n) => Number.isInteger(n) && n > 0);
 const WINDOWS = 10;
@@ -24,16 +24,7 @@ export async function benchTrail() {
       // Events are dated over the last ten days; `now` moves with the writer, then stays at the end.
       let clock = Date.now() - SPAN_MS;
       const adapters: Adapters = { ...base, now: () => new Date(clock) };
-      const items = { read: 0 };
-      runtime.dynamo.client.middlewareStack.add(
-        (next) => async (args) => {
-          const result = await next(args);
-          const output = result.output as { Items?: unknown[]; Item?: unknown };
-          items.read += output.Items?.length ?? (output.Item ? 1 : 0);
-          return result;
-        },
-        { step: "initialize", name: "countItemsRead" },
-      );
+      const items = countItemsRead(runtime.dynamo.client);
       const { Tenancy, Staff } = await import("@keyhold/core");
       // The chain starts a day before the tenant existed: date the tenant before the synthetic events.
       const created = (await Tenancy.getTenant(base, "anjia"))!;

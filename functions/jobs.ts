@@ -1,4 +1,4 @@
-import { Trail, Tenancy, adapters, logger } from "@keyhold/core";
+import { Documents, Trail, Tenancy, adapters, logger } from "@keyhold/core";
 
 /**
  * The scheduled seal: chains a digest for every tenant with new events. A failure for one tenant
@@ -18,4 +18,18 @@ export async function sealAll() {
   }
   if (failures.length) throw new Error(`seal failed for ${failures.length} tenant(s): ${failures.join(", ")}`);
   return { sealed };
+}
+
+/**
+ * The scheduled destruction sweep: destroys every document whose destroy-after date has come, each
+ * with a certificate in the trail. A document that fails stays claimed at the head of the queue for
+ * the next run; the run fails afterwards so the schedule's alarm sees it.
+ */
+export async function destroyDue() {
+  const report = await Documents.sweep(adapters());
+  logger.info("destruction sweep", { runId: report.runId, due: report.due.length, destroyed: report.destroyed.length, failed: report.failed.length });
+  if (report.failed.length) {
+    throw new Error(`destruction failed for ${report.failed.length} document(s): ${report.failed.map((f) => `${f.tenantId}/${f.documentId}`).join(", ")}`);
+  }
+  return { runId: report.runId, destroyed: report.destroyed.length };
 }

@@ -1,5 +1,23 @@
 import { publicRoute } from "@keyhold/core";
 import { login as issueForUser } from "@keyhold/local/auth";
+import { demoTenants, platformTenant } from "@keyhold/local";
 
 /** Offline only (the route is `localOnly`, so no stack deploys it). */
 export const login = publicRoute("local.login", ({ adapters, body }) => issueForUser(adapters, body.username));
+
+/** Offline only: the demo users for the console's sign-in picker (the seed list; no client data). */
+export const users = publicRoute("local.users", async () => ({
+  tenants: [...demoTenants, platformTenant].map((t) => ({
+    tenantId: t.tenantId,
+    name: t.name,
+    branches: t.branches,
+    users: t.users.map((u) => ({
+      username: u.username,
+      displayName: u.displayName,
+      role: u.role,
+      branchId: u.branchId,
+      agreementSigned: u.agreementSigned,
+      backgroundCheck: u.backgroundCheck,
+    })),
+  })),
+}));

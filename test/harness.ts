@@ -50,7 +50,11 @@ export class Vault {
     const token = options.token ?? (options.as ? await this.token(options.as) : undefined);
     if (token) headers.authorization = `Bearer ${token}`;
     let body: string | Buffer | undefined = options.raw;
-    if (options.body !== undefined) {
+    if (Buffer.isBuffer(options.body)) {
+      // Raw bytes (a document upload) go as they are.
+      body = options.body;
+      headers["content-type"] ??= "application/octet-stream";
+    } else if (options.body !== undefined) {
       body = JSON.stringify(options.body);
       headers["content-type"] ??= "application/json";
     }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { routes, type RouteSpec } from "@keyhold/core";
 import { issueToken } from "@keyhold/local";
 import { Vault, forgedToken, liClaims, newClientBody, startVault, tamperedToken, uniquePhone, uniqueResidentId, unsignedToken } from "./harness.ts";
+import { scan, upload } from "./documents-fixtures.ts";
 
 let vault: Vault;
 let liClient: { id: string; idNumber: string };
@@ -16,11 +17,28 @@ const sampleBodies: Record<string, () => unknown> = {
   "clients.reveal": () => ({ fields: ["idNumber"], purpose: "loan_application" }),
   "clients.lookup": () => ({ phone: "13800000000" }),
   "settings.update": () => ({ revealQuotaPerHour: 20 }),
+  "consent.addPurposes": () => ({ purposes: ["marketing"], method: "written", evidenceRef: "x" }),
+  "consent.withdraw": () => ({ method: "written", evidenceRef: "x" }),
+  "requests.create": () => ({ type: "access_copy", channel: "letter", evidenceRef: "x" }),
+  "requests.fulfil": () => ({}),
+  "paper.register": () => ({ clientId: liClient.id, description: "合同", tier: 1, location: "柜1", custodianId: "manager.zhao" }),
+  "paper.checkout": () => ({ purpose: "viewing" }),
+  "paper.checkin": () => ({}),
+  "paper.destroy": () => ({ witnessId: "manager.zhao", method: "shredding" }),
+  "documents.upload": () => docs.scan,
+  "documents.retention": () => ({ event: "deal_closed" }),
+  "documents.original": () => ({ purpose: "compliance_audit", justification: "Security test: break-glass request with a justification" }),
+  "documents.share": () => ({ recipient: "银行", purpose: "loan_application", expiresInMinutes: 10, maxDownloads: 1 }),
+  "documents.destroy": () => ({ reason: "security test destruction" }),
 };
+const sampleQueries: Record<string, string> = { "documents.upload": "?kind=id_card_front", "documents.view": "?purpose=loan_application" };
+/** Document routes take a document of the client (and a share of it) in place of the client id. */
+const docs = { scan: Buffer.alloc(0), byClient: new Map<string, string>(), shareId: "" };
 
 /** A concrete path and a plausible body for each route, so every route is tried. */
 function call(r: RouteSpec, clientId = liClient.id) {
-  const path = r.path.replace("{id}", clientId);
+  const id = r.path.startsWith("/documents/") ? (docs.byClient.get(clientId) ?? clientId) : clientId;
+  const path = r.path.replace("{id}", id).replace("{shareId}", docs.shareId) + (sampleQueries[r.handler] ?? "");
   const body = sampleBodies[r.handler]?.();
   return { method: r.method, path, body };
 }
@@ -38,6 +56,11 @@ beforeAll(async () => {
   liClient = { id: created.body.id, idNumber };
   const sun = await vault.post("/clients", newClientBody({ fields: { fullName: "深圳客", phone: uniquePhone() } }), "agent.sun@lianfang");
   sunClientId = sun.body.id;
+  docs.scan = await scan();
+  for (const [clientId, as] of [[liClient.id, LI], [sunClientId, "agent.sun@lianfang"]] as const) {
+    docs.byClient.set(clientId, (await upload(vault, clientId, "property_certificate", docs.scan, as)).body.id);
+  }
+  docs.shareId = (await vault.post(`/documents/${docs.byClient.get(liClient.id)}/shares`, sampleBodies["documents.share"]!(), LI)).body.id;
 });
 afterAll(() => vault.stop());
 
@@ -82,7 +105,7 @@ async function staffLi() {
 
 describe("tenancy", () => {
   it("another tenant's client id answers 404 on every client route, and nothing leaks", async () => {
-    for (const r of clientRoutes.filter((r) => r.path.includes("{id}"))) {
+    for (const r of clientRoutes.filter((r) => r.path.startsWith("/clients/{id}"))) {
       const { method, path, body } = call(r, sunClientId);
       const res = await vault.request(method, path, { as: LI, body });
       expect(res.status, `${r.method} ${r.path}`).toBe(404);
@@ -90,11 +113,24 @@ describe("tenancy", () => {
       expect(res.text).not.toContain("深圳客");
     }
     // and the other way round
-    for (const r of clientRoutes.filter((r) => r.path.includes("{id}"))) {
+    for (const r of clientRoutes.filter((r) => r.path.startsWith("/clients/{id}"))) {
       const { method, path, body } = call(r, liClient.id);
       const res = await vault.request(method, path, { as: "agent.sun@lianfang", body });
       expect(res.status, `${r.method} ${r.path}`).toBe(404);
       expect(res.text).not.toContain("秦安");
+    }
+  });
+
+  it("another tenant's document answers 404 on every document route, both ways, and nothing leaks", async () => {
+    for (const r of clientRoutes.filter((x) => x.path.startsWith("/documents/{id}"))) {
+      for (const [clientId, as] of [[sunClientId, LI], [liClient.id, "agent.sun@lianfang"]] as const) {
+        const { method, path, body } = call(r, clientId);
+        const res = await vault.request(method, path, { as, body });
+        expect(res.status, `${as} ${r.method} ${r.path}`).toBe(404);
+        expect(res.body.code).toBe("document_not_found");
+        expect(res.text).not.toContain("深圳客");
+        expect(res.text).not.toContain("秦安");
+      }
     }
   });
 
@@ -206,7 +242,7 @@ describe("purpose", () => {
 });
 
 describe("malformed and oversized input", () => {
-  const posts = clientRoutes.filter((r) => r.method === "POST");
+  const posts = clientRoutes.filter((r) => r.method === "POST" && !r.rawBody);
 
   it("a JSON body over 1 MiB is 413 on every route that takes one, and nothing is stored", async () => {
     const before = await vault.get("/clients?limit=100", LI);
@@ -219,6 +255,16 @@ describe("malformed and oversized input", () => {
     }
     const after = await vault.get("/clients?limit=100", LI);
     expect(after.body.items.length).toBe(before.body.items.length);
+  });
+
+  it("an upload over its route's limit is 413 on every route that takes raw bytes, and nothing is stored", async () => {
+    for (const r of clientRoutes.filter((x) => x.rawBody)) {
+      const before = await vault.get(`/clients/${liClient.id}/documents`, LI);
+      const res = await vault.request("POST", call(r).path, { as: LI, body: Buffer.alloc(r.rawBody!.maxBytes + 1, 0xff) });
+      expect(res.status, r.path).toBe(413);
+      expect(res.body.code).toBe("payload_too_large");
+      expect((await vault.get(`/clients/${liClient.id}/documents`, LI)).body.items).toEqual(before.body.items);
+    }
   });
 
   it("a body far beyond any limit is cut off at the door with 413", async () => {

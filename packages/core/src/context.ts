@@ -4,6 +4,9 @@ import type { KeyringPort } from "./crypto/keyring.ts";
 import type { PolicyTable } from "./access/policy.ts";
 import type { TenantSettings } from "./tenancy/records.ts";
 import type { DigestArchive, Sealer } from "./audit/ports.ts";
+import type { IdentityPort } from "./staff/identity.ts";
+import type { TenantKeysPort } from "./tenancy/keys.ts";
+import type { BlobPort } from "./documents/blobs.ts";
 
 export const roles = ["agent", "branch_manager", "compliance_officer", "hq_admin", "platform_admin"] as const;
 export type Role = (typeof roles)[number];
@@ -35,6 +38,12 @@ export interface Adapters {
   sealer: Sealer;
   /** The write-once copy of every digest. */
   digests: DigestArchive;
+  /** The identity provider's admin side (Cognito in AWS). */
+  identity: IdentityPort;
+  /** Tenant key administration (KMS in AWS). */
+  tenantKeys: TenantKeysPort;
+  /** Where document ciphertexts live (S3 in AWS, a directory offline). */
+  blobs: BlobPort;
   logger: Logger;
   now: () => Date;
 }
@@ -44,6 +53,8 @@ export interface Ctx {
   tenantId: string;
   principal: Principal;
   settings: TenantSettings;
+  /** The tenant's plan limits. */
+  limits: { seats: number; storageMb: number };
   /** The tenant's effective access policy: the defaults as tightened by its settings. */
   policy: PolicyTable;
   requestId: string;

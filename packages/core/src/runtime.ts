@@ -4,6 +4,10 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import type { Adapters } from "./context.ts";
 import { kmsKeyrings } from "./crypto/kms.ts";
 import { kmsSealer, s3DigestArchive } from "./audit/aws.ts";
+import { cognitoIdentity } from "./staff/identity.ts";
+import { kmsTenantKeys } from "./tenancy/keys.ts";
+import { s3Blobs } from "./documents/s3.ts";
+import { unconfiguredBlobs } from "./documents/blobs.ts";
 
 export const logger = new Logger({ serviceName: "keyhold" });
 
@@ -24,13 +28,25 @@ export function adapters(): Adapters {
     const tableName = process.env.KEYHOLD_TABLE;
     const stage = process.env.KEYHOLD_STAGE;
     const digestBucket = process.env.KEYHOLD_DIGEST_BUCKET;
-    if (!tableName || !stage || !digestBucket) throw new Error("KEYHOLD_TABLE, KEYHOLD_STAGE and KEYHOLD_DIGEST_BUCKET must be set in AWS");
+    const userPoolId = process.env.KEYHOLD_USER_POOL_ID;
+    if (!tableName || !stage || !digestBucket || !userPoolId) {
+      throw new Error("KEYHOLD_TABLE, KEYHOLD_STAGE, KEYHOLD_DIGEST_BUCKET and KEYHOLD_USER_POOL_ID must be set in AWS");
+    }
     current = {
       db: documentClient(new DynamoDBClient({})),
       tableName,
       keyrings: kmsKeyrings({ stage }),
       sealer: kmsSealer({ stage }),
       digests: s3DigestArchive({ bucket: digestBucket }),
+      identity: cognitoIdentity({ userPoolId }),
+      tenantKeys: kmsTenantKeys({
+        stage,
+        accountId: process.env.KEYHOLD_ACCOUNT_ID ?? "",
+        appRoleArns: (process.env.KEYHOLD_APP_ROLE_ARNS ?? "").split(",").filter(Boolean),
+      }),
+      blobs: process.env.KEYHOLD_DOCUMENTS_BUCKET
+        ? s3Blobs({ bucket: process.env.KEYHOLD_DOCUMENTS_BUCKET, stage })
+        : unconfiguredBlobs("KEYHOLD_DOCUMENTS_BUCKET is not set"),
       logger,
       now: () => new Date(),
     };

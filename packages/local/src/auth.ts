@@ -74,6 +74,6 @@ export async function verifyToken(token: string): Promise<JWTPayload> {
 export async function login(adapters: Adapters, username: string) {
   const tenantId = username.split("@")[1] ?? "";
   const staff = /^[a-z0-9-]{1,40}$/.test(tenantId) ? await Staff.findStaffByUsername(adapters, tenantId, username) : undefined;
-  if (!staff || staff.status === "departed") throw new Problem("unknown_user", `no user "${username}"`);
+  if (!staff || staff.status !== "active") throw new Problem("unknown_user", `no active user "${username}"`);
   return { token: await issueToken(staff), expiresIn: TOKEN_TTL_SECONDS };
 }

@@ -33,6 +33,14 @@ const user = (tenantId: string, local: string, displayName: string, role: Role, 
   backgroundCheck,
 });
 
+/** The platform operator's own tenant: no branches, no clients — only the operator. */
+export const platformTenant: DemoTenant = {
+  tenantId: "platform",
+  name: "Keyhold 平台运营",
+  branches: [],
+  users: [user("platform", "ops.admin", "平台管理员", "platform_admin", null, true, null)],
+};
+
 export const demoTenants: DemoTenant[] = [
   {
     tenantId: "anjia",

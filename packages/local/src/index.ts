@@ -7,14 +7,17 @@ import { ensureTable, startDynalite, type LocalDynamo } from "./dynalite.ts";
 import { LocalKeystore } from "./keystore.ts";
 import { seedDemo } from "./seed.ts";
 import { localDigestArchive, localSealer } from "./seal.ts";
-import { Tenancy, Trail } from "@keyhold/core";
+import { localIdentity } from "./identity.ts";
+import { localBlobs } from "./blobs.ts";
+import { Documents, Tenancy, Trail } from "@keyhold/core";
 import { createApiServer } from "./server.ts";
 
-export { demoTenants, demoClients, AGREEMENT_VERSION } from "./demo.ts";
+export { demoTenants, demoClients, platformTenant, AGREEMENT_VERSION } from "./demo.ts";
 export { issueToken, verifyToken, ISSUER, AUDIENCE } from "./auth.ts";
 export { LocalKeystore } from "./keystore.ts";
 export { MAX_REQUEST_BYTES } from "./server.ts";
 export { apiEvent, lambdaContext } from "./events.ts";
+export { localBlobs } from "./blobs.ts";
 
 export const TABLE_NAME = "keyhold";
 export const DEFAULT_PORT = 3000;
@@ -33,6 +36,8 @@ export interface LocalOptions {
   seed?: boolean;
   /** How often the trail is sealed; 0 turns the timer off (tests seal on demand). */
   sealIntervalMs?: number;
+  /** How often the document destruction sweeper runs; 0 (the default) turns it off (tests sweep on demand). */
+  sweepIntervalMs?: number;
 }
 
 export interface LocalRuntime {
@@ -65,6 +70,9 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
       keyrings: keystore,
       sealer: localSealer(dataDir),
       digests: localDigestArchive(dataDir),
+      identity: localIdentity,
+      blobs: localBlobs(dataDir),
+      tenantKeys: keystore,
       logger,
       now: () => new Date(),
     };
@@ -76,6 +84,9 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
     const sealEvery = options.sealIntervalMs ?? 0;
     const timer = sealEvery > 0 ? setInterval(() => void sealAll(adapters), sealEvery) : undefined;
     timer?.unref();
+    const sweepEvery = options.sweepIntervalMs ?? 0;
+    const sweeper = sweepEvery > 0 ? setInterval(() => void sweepDue(adapters), sweepEvery) : undefined;
+    sweeper?.unref();
     return {
       url: `http://${host}:${port}`,
       port,
@@ -85,6 +96,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
       seeded,
       async stop() {
         if (timer) clearInterval(timer);
+        if (sweeper) clearInterval(sweeper);
         server.closeAllConnections();
         await new Promise<void>((r) => server.close(() => r()));
         await dynamo.close();
@@ -111,5 +123,22 @@ export async function sealAll(adapters: Adapters) {
     } catch (e) {
       adapters.logger.error("sealing a tenant's trail failed", { tenantId, error: e as Error });
     }
+  }
+}
+
+let sweeping = false;
+/** The local runtime's destruction timer: the same sweep the scheduled job runs in AWS (one at a time). */
+export async function sweepDue(adapters: Adapters) {
+  if (sweeping) return;
+  sweeping = true;
+  try {
+    const report = await Documents.sweep(adapters);
+    if (report.destroyed.length || report.failed.length) {
+      adapters.logger.info("destruction sweep", { runId: report.runId, destroyed: report.destroyed.length, failed: report.failed.length });
+    }
+  } catch (e) {
+    adapters.logger.error("the destruction sweep failed", { error: e as Error });
+  } finally {
+    sweeping = false;
   }
 }

@@ -2,7 +2,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { RawAesKeyringNode, RawAesWrappingSuiteIdentifier } from "@aws-crypto/client-node";
-import type { Crypto } from "@keyhold/core";
+import type { Crypto, Tenancy } from "@keyhold/core";
 
 type KeyringPort = Crypto.KeyringPort;
 
@@ -11,6 +11,8 @@ interface SealedKey {
   tag: string;
   key: string;
   createdAt: string;
+  /** Set when deletion is scheduled: like a KMS key pending deletion, it can no longer be used. */
+  deletionDate?: string;
 }
 
 /**
@@ -19,7 +21,7 @@ interface SealedKey {
  * The root key comes from KEYHOLD_ROOT_KEY (base64, 32 bytes) or `root.key` beside the keystore.
  * Deleting a tenant's entry crypto-shreds everything sealed under it.
  */
-export class LocalKeystore implements KeyringPort {
+export class LocalKeystore implements KeyringPort, Tenancy.TenantKeysPort {
   readonly name: string;
   private readonly file: string | null;
   private readonly root: Buffer;
@@ -52,6 +54,27 @@ export class LocalKeystore implements KeyringPort {
     this.persist();
   }
 
+  async create(tenantId: string) {
+    this.createTenantKey(tenantId);
+    return { keyId: `local/tenant/${tenantId}` };
+  }
+
+  /** Disables the key at once and deletes it once the pending window has passed (`purgeDue`). */
+  async scheduleDeletion(tenantId: string, days: number) {
+    const entry = this.entries[tenantId];
+    if (!entry) throw new Error(`no wrapping key for tenant ${tenantId}`);
+    entry.deletionDate = new Date(Date.now() + days * 86_400_000).toISOString();
+    this.persist();
+    return { deletionDate: entry.deletionDate };
+  }
+
+  /** Deletes every key whose pending window has passed. */
+  purgeDue(now = new Date()) {
+    const due = Object.entries(this.entries).filter(([, e]) => e.deletionDate && e.deletionDate <= now.toISOString());
+    for (const [tenantId] of due) this.destroyTenantKey(tenantId);
+    return due.map(([t]) => t);
+  }
+
   /** Destroys a tenant's wrapping key: nothing sealed under it can be opened again. */
   destroyTenantKey(tenantId: string) {
     delete this.entries[tenantId];
@@ -61,6 +84,7 @@ export class LocalKeystore implements KeyringPort {
   async keyringFor(tenantId: string) {
     const entry = this.entries[tenantId];
     if (!entry) throw new Error(`no wrapping key for tenant ${tenantId}`);
+    if (entry.deletionDate) throw new Error(`the key of tenant ${tenantId} is pending deletion`);
     const decipher = createDecipheriv("aes-256-gcm", this.root, Buffer.from(entry.iv, "base64"));
     decipher.setAAD(Buffer.from(tenantId, "utf8"));
     decipher.setAuthTag(Buffer.from(entry.tag, "base64"));

@@ -1,4 +1,4 @@
-import { DEFAULT_PORT, PortInUseError, defaultDataDir, demoTenants, startLocal } from "./index.ts";
+import { DEFAULT_PORT, PortInUseError, defaultDataDir, demoTenants, platformTenant, startLocal } from "./index.ts";
 
 const roleLabels: Record<string, string> = {
   hq_admin: "总部管理员 HQ admin",
@@ -19,7 +19,13 @@ async function main() {
   process.env.POWERTOOLS_LOG_LEVEL ??= "WARN";
   let runtime;
   try {
-    runtime = await startLocal({ dataDir, port, sealIntervalMs: Number(process.env.KEYHOLD_SEAL_INTERVAL_MS ?? 60_000) });
+    runtime = await startLocal({
+      dataDir,
+      port,
+      sealIntervalMs: Number(process.env.KEYHOLD_SEAL_INTERVAL_MS ?? 60_000),
+      // Documents are destroyed on their exact date; hourly is exact enough offline.
+      sweepIntervalMs: Number(process.env.KEYHOLD_SWEEP_INTERVAL_MS ?? 3_600_000),
+    });
   } catch (e) {
     if (e instanceof PortInUseError) {
       console.error(`Keyhold could not start: port ${e.port} is already in use. Stop the other program or choose another port, e.g. PORT=3001 npm start`);
@@ -30,7 +36,7 @@ async function main() {
   console.log(`Keyhold is running at ${runtime.url}`);
   console.log(`Data: ${dataDir}${runtime.seeded ? " (demo data seeded)" : ""}`);
   console.log("\nDemo users (sign in with POST /local/login {\"username\": \"...\"}):");
-  for (const t of demoTenants) {
+  for (const t of [...demoTenants, platformTenant]) {
     console.log(`  ${t.name} (${t.tenantId}):`);
     for (const u of t.users) {
       const notes = [u.branchId, u.agreementSigned ? null : "agreement NOT signed", u.backgroundCheck === "passed" ? "background check passed" : null].filter(Boolean);

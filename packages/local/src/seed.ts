@@ -1,5 +1,5 @@
 import { Clients, Keys, Problem, Staff, Store, Tenancy, contextFor, type Adapters, type Ctx } from "@keyhold/core";
-import { AGREEMENT_VERSION, demoClients, demoTenants } from "./demo.ts";
+import { AGREEMENT_VERSION, demoClients, demoTenants, platformTenant } from "./demo.ts";
 import type { LocalKeystore } from "./keystore.ts";
 
 const SEED_MARKER = "SEED#demo-v1";
@@ -7,7 +7,7 @@ const SEED_MARKER = "SEED#demo-v1";
 /** Seeds the demo tenants once; a partial seed (a crash half-way) is completed on the next start. */
 export async function seedDemo(adapters: Adapters, keystore: LocalKeystore): Promise<boolean> {
   let seeded = false;
-  for (const tenant of demoTenants) {
+  for (const tenant of [platformTenant, ...demoTenants]) {
     const marker = { pk: Keys.tenant(tenant.tenantId).pk, sk: SEED_MARKER };
     if (await Store.getItem(adapters, marker)) continue;
     seeded = true;

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
+import { existsSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import { extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -12,7 +13,9 @@ import { apiEvent, lambdaContext } from "./events.ts";
 export const MAX_REQUEST_BYTES = 6 * 1024 * 1024;
 
 const functionsDir = fileURLToPath(new URL("../../../functions/", import.meta.url));
-const webDir = fileURLToPath(new URL("../../../web/", import.meta.url));
+const webSources = fileURLToPath(new URL("../../../web/", import.meta.url));
+/** The console's build (`npm start` builds it first, see web/ensure-built.mjs); before a build, the start page alone. */
+const webDist = join(webSources, "dist/");
 
 type Handler = (event: HttpEvent, context: Context) => Promise<HttpResult>;
 
@@ -69,19 +72,38 @@ const staticTypes: Record<string, string> = {
   ".svg": "image/svg+xml",
   ".png": "image/png",
   ".woff2": "font/woff2",
+  ".woff": "font/woff",
+  ".ico": "image/x-icon",
   ".json": "application/json",
 };
 
-async function serveStatic(path: string, res: ServerResponse): Promise<boolean> {
+/** The console's pages: no framing, nothing but this origin (antd injects its styles inline). */
+const htmlHeaders = {
+  "content-security-policy":
+    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'",
+  "referrer-policy": "no-referrer",
+  "x-content-type-options": "nosniff",
+};
+
+/**
+ * Serves the console from web/dist; a GET that no API route matches and that asks for HTML gets
+ * index.html, so the single-page app's own paths (/console/...) survive a reload.
+ */
+async function serveStatic(path: string, res: ServerResponse, acceptsHtml: boolean): Promise<boolean> {
+  const built = existsSync(join(webDist, "index.html"));
+  const webDir = built ? webDist : webSources;
   const relative = normalize(path === "/" ? "/index.html" : path).replace(/^(\.\.[/\\])+/, "");
-  const file = join(webDir, relative);
+  const index = join(webDir, "index.html");
+  let file = join(webDir, relative);
   if (!file.startsWith(webDir)) return false;
-  try {
-    if (!(await stat(file)).isFile()) return false;
-  } catch {
-    return false;
+  const isFile = await stat(file).then((s) => s.isFile(), () => false);
+  if (!isFile || (!built && file !== index)) {
+    if (!acceptsHtml || extname(relative)) return false;
+    file = index;
   }
-  res.writeHead(200, { "content-type": staticTypes[extname(file)] ?? "application/octet-stream", "cache-control": "no-cache" });
+  const type = staticTypes[extname(file)] ?? "application/octet-stream";
+  const cache = relative.startsWith("/assets/") ? "public, max-age=31536000, immutable" : "no-cache";
+  res.writeHead(200, { "content-type": type, "cache-control": cache, ...(type.startsWith("text/html") ? htmlHeaders : {}) });
   res.end(await readFile(file));
   return true;
 }
@@ -101,7 +123,8 @@ export function createApiServer(): Server {
       const candidates = compiled.map((c) => ({ c, m: c.pattern.exec(url.pathname) })).filter((x) => x.m);
       const match = candidates.find((x) => x.c.spec.method === method);
       if (!match) {
-        if (method === "GET" && (await serveStatic(url.pathname, res))) return;
+        const acceptsHtml = !candidates.length && /text\/html/i.test(req.headers.accept ?? "");
+        if (method === "GET" && (await serveStatic(url.pathname, res, acceptsHtml))) return;
         req.resume();
         throw new Problem(candidates.length ? "method_not_allowed" : "not_found", `${method} ${url.pathname}`);
       }

@@ -84,6 +84,8 @@ export interface Resource {
   branchId: string;
   /** The purposes the client consented to. */
   purposes?: string[];
+  /** The client withdrew consent: no more use, except break-glass for a legal purpose. */
+  withdrawn?: boolean;
 }
 
 export function relationOf(who: Subject, client: Resource): Relation {
@@ -127,13 +129,15 @@ export interface Request {
 export function decide(who: Subject, client: Resource, req: Request, table: PolicyTable = defaultPolicy): Decision {
   const mode = modeFor(who, client, req.tier, table);
   if (req.action === "view") {
-    if (mode === "plain") return { effect: "allow", breakGlass: false };
+    if (mode === "plain" && !client.withdrawn) return { effect: "allow", breakGlass: false };
+    if (mode === "plain") return { effect: "mask" };
     if (mode === "none" || (mode === "hint" && !req.hintField)) return { effect: "deny", code: "tier_not_permitted" };
     return { effect: "mask" };
   }
   if (mode === "masked" || mode === "hint" || mode === "none") return { effect: "deny", code: "tier_not_permitted" };
   if (!req.purpose) return { effect: "deny", code: "purpose_required" };
   const breakGlassPurpose = Object.hasOwn(breakGlassPurposes, req.purpose);
+  if (client.withdrawn && !breakGlassPurpose) return { effect: "deny", code: "consent_withdrawn" };
   const breakGlass = breakGlassPurpose || mode === "break_glass";
   if (breakGlass && (req.justification?.trim().length ?? 0) < MIN_JUSTIFICATION) return { effect: "deny", code: "break_glass_required" };
   if (!breakGlassPurpose && !(client.purposes ?? []).includes(req.purpose)) return { effect: "deny", code: "purpose_not_consented" };

@@ -3,7 +3,7 @@ import { effectivePolicy } from "./policy.ts";
 import { isRole } from "../context.ts";
 import { Problem } from "../http/problem.ts";
 import { getStaff } from "../staff/records.ts";
-import { getTenant, type TenantRecord } from "../tenancy/records.ts";
+import { getTenant, planOf, type TenantRecord } from "../tenancy/records.ts";
 import { claimNames } from "./claims.ts";
 
 export type Claims = Record<string, string | number | boolean | string[] | undefined>;
@@ -23,7 +23,7 @@ export async function resolvePrincipal(a: Adapters, claims: Claims | undefined):
   const [tenant, staff] = await Promise.all([getTenant(a, tenantId), getStaff(a, tenantId, staffId)]);
   if (!tenant || !staff) throw new Problem("invalid_token", "no such staff member");
   if (staff.sessionVersion !== sessionVersion) throw new Problem("session_revoked", "this session was revoked; sign in again");
-  if (staff.status === "departed") throw new Problem("session_revoked", "this account has left the organisation");
+  if (staff.status !== "active") throw new Problem("session_revoked", "this account is no longer active");
   if (!isRole(staff.role)) throw new Problem("invalid_token", "unknown role");
   const principal: Principal = {
     tenantId,
@@ -43,6 +43,7 @@ export function contextFor(principal: Principal, tenant: TenantRecord, requestId
     tenantId: principal.tenantId,
     principal,
     settings: tenant.settings,
+    limits: { seats: planOf(tenant).seats, storageMb: planOf(tenant).storageMb },
     policy: effectivePolicy(tenant.settings.accessPolicy),
     requestId,
     adapters,

@@ -2,7 +2,8 @@ import { GenerateMacCommand, KMSClient, VerifyMacCommand, KMSInvalidMacException
 import { GetObjectCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import type { DigestArchive, Sealer } from "./ports.ts";
 
-export const trailSealKeyAlias = (stage: string) => `alias/keyhold/${stage}/trail-seal`;
+/** Outside the tenant namespace (`alias/keyhold/<stage>/*`), so no tenant-key grant can reach it. */
+export const trailSealKeyAlias = (stage: string) => `alias/keyhold-platform/${stage}/trail-seal`;
 
 /**
  * Digests are MACed by a KMS HMAC key. The seal job's role may GenerateMac; the API's may only

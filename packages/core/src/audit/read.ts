@@ -4,6 +4,8 @@ import { rawReply } from "../http/handler.ts";
 import { sealTenant } from "./seal.ts";
 import { query, record, type AuditQuery, type TrailEvent } from "./trail.ts";
 import { verifyTrail } from "./verify.ts";
+import { Keys } from "../store/keys.ts";
+import { putItem } from "../store/table.ts";
 
 const isCompliance = (ctx: Ctx) => ctx.principal.role === "compliance_officer";
 
@@ -35,6 +37,8 @@ export async function seal(ctx: Ctx) {
 export async function verify(ctx: Ctx) {
   requireCompliance(ctx, "verify the trail");
   const result = await verifyTrail(ctx.adapters, ctx.tenantId);
+  // The compliance view shows the last verification and its result.
+  await putItem(ctx.adapters, { ...Keys.lastVerify(ctx.tenantId), kind: "verify", at: ctx.adapters.now().toISOString(), ok: result.ok, ...(result.firstBroken ? { kind: result.firstBroken.kind } : {}) });
   await record(ctx, { action: "audit.verify", outcome: "allowed", code: result.ok ? undefined : `broken:${result.firstBroken!.kind}` });
   return result;
 }

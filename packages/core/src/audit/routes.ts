@@ -8,11 +8,14 @@ const TrailEventSchema = z.object({
   tenantId: z.string(),
   actor: z.object({ id: z.string(), role: z.string(), branchId: z.string().nullable() }),
   action: z.string(),
-  target: z.object({ clientId: z.string().nullable(), fields: z.array(z.string()), clientIds: z.array(z.string()).optional() }),
+  target: z.object({ clientId: z.string().nullable(), fields: z.array(z.string()), clientIds: z.array(z.string()).optional(), staffId: z.string().optional() }),
   purpose: z.string().nullable(),
   outcome: z.enum(["allowed", "denied"]),
   code: z.string().optional(),
   breakGlass: z.object({ justification: z.string() }).optional(),
+  tier1: z.boolean().optional(),
+  sealedDetail: z.string().optional(),
+  detail: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
   requestId: z.string(),
 });
 
@@ -58,7 +61,7 @@ export const auditRoutes = defineRoutes([
   {
     method: "POST",
     path: "/audit/seal",
-    handler: "audit.seal",
+    handler: "audit.seal", access: ["data", "seal:sign", "digests:write"],
     auth: "staff",
     action: "audit.seal",
     summary: "Seal the trail now: chain a digest over the events since the last one (compliance officer)",
@@ -67,7 +70,7 @@ export const auditRoutes = defineRoutes([
   {
     method: "GET",
     path: "/audit/verify",
-    handler: "audit.verify",
+    handler: "audit.verify", access: ["data", "seal:verify", "digests:read"],
     auth: "staff",
     action: "audit.verify",
     summary: "Re-compute the digest chain and every sealed window (compliance officer)",

@@ -4,6 +4,8 @@ import { Problem } from "../http/problem.ts";
 import { newId } from "../ids.ts";
 import { Keys } from "../store/keys.ts";
 import { putNew, queryPage, type Page } from "../store/table.ts";
+import { bumpDaily } from "../compliance/counters.ts";
+import { dailyOf } from "../compliance/contributions.ts";
 
 export type Outcome = "allowed" | "denied";
 
@@ -13,7 +15,7 @@ export interface TrailEvent {
   tenantId: string;
   actor: { id: string; role: Role; branchId: string | null };
   action: string;
-  target: { clientId: string | null; fields: string[]; clientIds?: string[] };
+  target: { clientId: string | null; fields: string[]; clientIds?: string[]; staffId?: string; branchId?: string };
   purpose: string | null;
   outcome: Outcome;
   /** The refusal code when denied. */
@@ -21,12 +23,20 @@ export interface TrailEvent {
   breakGlass?: { justification: string };
   /** Set on reveals that include a tier-1 field (the volume guard and reviews read it). */
   tier1?: boolean;
+  /** Details too sensitive for the trail in clear (a correction's before/after), sealed under the tenant key, base64. */
+  sealedDetail?: string;
+  /** Structured facts without personal data, e.g. a destruction certificate. */
+  detail?: Record<string, string | number | boolean>;
   requestId: string;
 }
 
 export interface EventInput {
   action: string;
   clientId?: string | null;
+  /** The staff member acted upon (staff management, offboarding). */
+  staffId?: string;
+  /** The branch the target belongs to (a client's branch); the compliance figures count it there. */
+  branchId?: string;
   clientIds?: string[];
   fields?: string[];
   purpose?: string | null;
@@ -34,6 +44,8 @@ export interface EventInput {
   code?: string;
   breakGlass?: { justification: string };
   tier1?: boolean;
+  sealedDetail?: string;
+  detail?: Record<string, string | number | boolean>;
 }
 
 const day = (iso: string) => iso.slice(0, 10);
@@ -56,12 +68,16 @@ export async function record(ctx: Ctx, input: EventInput): Promise<TrailEvent> {
       clientId: input.clientId ?? null,
       fields: input.fields ?? [],
       ...(input.clientIds ? { clientIds: input.clientIds } : {}),
+      ...(input.staffId ? { staffId: input.staffId } : {}),
+      ...(input.branchId ? { branchId: input.branchId } : {}),
     },
     purpose: input.purpose ?? null,
     outcome: input.outcome,
     ...(input.code ? { code: input.code } : {}),
     ...(input.breakGlass ? { breakGlass: input.breakGlass } : {}),
     ...(input.tier1 ? { tier1: true } : {}),
+    ...(input.sealedDetail ? { sealedDetail: input.sealedDetail } : {}),
+    ...(input.detail ? { detail: input.detail } : {}),
     requestId: ctx.requestId,
   };
   const order = `${at}#${event.id}`;
@@ -80,6 +96,10 @@ export async function record(ctx: Ctx, input: EventInput): Promise<TrailEvent> {
     ctx.adapters.logger.error("access trail write failed; refusing to proceed", { error: e as Error, action: input.action });
     throw new Problem("trail_unavailable");
   }
+  // The event is the record; a counter that fails to move is logged, not a reason to refuse.
+  await bumpDaily(ctx.adapters, ctx.tenantId, event.target.branchId ?? event.actor.branchId, day(at), dailyOf(event)).catch((e: unknown) =>
+    ctx.adapters.logger.error("compliance counter update failed", { error: e as Error, action: input.action }),
+  );
   return event;
 }
 

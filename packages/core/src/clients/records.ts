@@ -1,8 +1,21 @@
 import type { Ctx } from "../context.ts";
+import { track } from "../compliance/counters.ts";
+import { ofClient } from "../compliance/contributions.ts";
 import { open, seal } from "../crypto/envelope.ts";
 import { Keys, tenantPk } from "../store/keys.ts";
-import { deleteItem, getItem, putNew, queryPage, type Page } from "../store/table.ts";
+import { ConditionalCheckFailedException, deleteItem, getItem, putItem, putNew, queryPage, type Page } from "../store/table.ts";
 import { maskValue, tierOf, tiers, type FieldName, type FieldValues, type Tier } from "../tiers/catalog.ts";
+
+export interface ConsentEvent {
+  type: "grant" | "add_purposes" | "withdraw";
+  at: string;
+  by: string;
+  method: string;
+  evidenceRef: string;
+  purposes?: string[];
+  sensitiveConsent?: boolean;
+  reason?: string;
+}
 
 export interface ClientRecord {
   tenantId: string;
@@ -23,7 +36,16 @@ export interface ClientRecord {
     sensitiveConsent: boolean;
     grantedAt: string;
     recordedBy: string;
+    withdrawnAt?: string;
   };
+  /** Every grant, added purpose and withdrawal, oldest first. */
+  consentHistory?: ConsentEvent[];
+  /** When the tier data is due for destruction (set by withdrawal or expiry). */
+  destroyAfter?: string;
+  /** Set once the tier data is destroyed: only this stub remains. */
+  destroyed?: { at: string; reason: string; certificateId: string };
+  /** Optimistic-concurrency revision. */
+  rev?: number;
   /** Which fields the record holds and their tiers; names only, never values. */
   fieldTiers: Partial<Record<FieldName, Tier>>;
   /**
@@ -80,9 +102,40 @@ export function clientItem(ctx: Ctx, client: ClientRecord) {
   };
 }
 
-export const insertClient = (ctx: Ctx, client: ClientRecord) => putNew(ctx.adapters, clientItem(ctx, client));
+export async function insertClient(ctx: Ctx, client: ClientRecord) {
+  const inserted = await putNew(ctx.adapters, clientItem(ctx, client));
+  if (inserted) await track(ctx.adapters, ctx.tenantId, undefined, ofClient(client));
+  return inserted;
+}
 
-export const removeClient = (ctx: Ctx, clientId: string) => deleteItem(ctx.adapters, Keys.client(ctx.tenantId, clientId));
+/**
+ * Rewrites a client only if nobody changed it since the caller read it (its `rev`, which every
+ * write bumps), so a concurrent hand-over or withdrawal is never silently undone. Answers false
+ * when the record moved on.
+ */
+export async function replaceClient(ctx: Ctx, next: ClientRecord, previous: ClientRecord): Promise<boolean> {
+  try {
+    const rev = previous.rev ?? 0;
+    await putItem(
+      ctx.adapters,
+      { ...clientItem(ctx, next), rev: rev + 1 },
+      previous.rev === undefined
+        ? { expression: "ownerId = :owner AND attribute_not_exists(rev)", values: { ":owner": previous.ownerId } }
+        : { expression: "ownerId = :owner AND rev = :rev", values: { ":owner": previous.ownerId, ":rev": rev } },
+    );
+    await track(ctx.adapters, ctx.tenantId, ofClient(previous), ofClient(next));
+    return true;
+  } catch (e) {
+    if (e instanceof ConditionalCheckFailedException) return false;
+    throw e;
+  }
+}
+
+/** Undoes an insert that could not be completed (its trail event failed). */
+export async function removeClient(ctx: Ctx, client: ClientRecord) {
+  await deleteItem(ctx.adapters, Keys.client(ctx.tenantId, client.clientId));
+  await track(ctx.adapters, ctx.tenantId, ofClient(client), undefined);
+}
 
 export async function getClient(ctx: Ctx, clientId: string): Promise<ClientRecord | undefined> {
   const item = await getItem<ClientRecord & { type: string }>(ctx.adapters, Keys.client(ctx.tenantId, clientId));
@@ -103,8 +156,24 @@ export async function listClients(ctx: Ctx, scope: ClientScopeQuery, limit: numb
 }
 
 function fromItem(item: ClientRecord): ClientRecord {
-  const { tenantId, clientId, branchId, ownerId, registration, consent, fieldTiers, sealed, blindIndex } = item;
-  return { tenantId, clientId, branchId, ownerId, registration, consent, fieldTiers, sealed, blindIndex: blindIndex ?? [] };
+  const { tenantId, clientId, branchId, ownerId, registration, consent, fieldTiers, sealed, blindIndex, consentHistory, destroyAfter, destroyed, rev } = item;
+  return {
+    tenantId,
+    clientId,
+    branchId,
+    ownerId,
+    registration,
+    consent,
+    fieldTiers,
+    sealed,
+    blindIndex: blindIndex ?? [],
+    consentHistory: consentHistory ?? [
+      { type: "grant", at: consent.grantedAt, by: consent.recordedBy, method: consent.method, evidenceRef: consent.evidenceRef, purposes: consent.purposes, sensitiveConsent: consent.sensitiveConsent },
+    ],
+    ...(destroyAfter ? { destroyAfter } : {}),
+    ...(destroyed ? { destroyed } : {}),
+    ...(rev !== undefined ? { rev } : {}),
+  };
 }
 
 export const presentTiers = (client: ClientRecord) => tiers.filter((t) => client.sealed[tierKey(t)] !== undefined);

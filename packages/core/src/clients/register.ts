@@ -92,16 +92,31 @@ export async function register(ctx: Ctx, req: RegisterClientRequest) {
       registeredAt: now.toISOString(),
     },
     consent: { ...req.consent, grantedAt: now.toISOString(), recordedBy: principal.staffId },
+    consentHistory: [
+      {
+        type: "grant",
+        at: now.toISOString(),
+        by: principal.staffId,
+        method: req.consent.method,
+        evidenceRef: req.consent.evidenceRef,
+        purposes: req.consent.purposes,
+        sensitiveConsent: req.consent.sensitiveConsent,
+      },
+    ],
     fieldTiers: Object.fromEntries(Object.keys(values).map((f) => [f, tierOf(f as FieldName)])),
     sealed: await sealFields(ctx, clientId, values),
     blindIndex: claimed.claimed,
   };
+  const inserted = await insertClient(ctx, client).catch(async (e: unknown) => {
+    await release(ctx, claimed.claimed).catch(() => undefined);
+    throw e;
+  });
+  if (!inserted) throw new Error(`client id collision ${clientId}`);
   try {
-    if (!(await insertClient(ctx, client))) throw new Error(`client id collision ${clientId}`);
-    await record(ctx, { action: "client.create", clientId, fields: Object.keys(values), outcome: "allowed" });
+    await record(ctx, { action: "client.create", clientId, branchId, fields: Object.keys(values), outcome: "allowed" });
   } catch (e) {
     // Nothing half-done survives: without its trail event the registration is undone.
-    await removeClient(ctx, clientId).catch(() => undefined);
+    await removeClient(ctx, client).catch(() => undefined);
     await release(ctx, claimed.claimed).catch(() => undefined);
     throw e;
   }

@@ -9,10 +9,11 @@ import type { RevealRequest } from "./schemas.ts";
 import { assertMayTouchClients, loadVisible, resourceOf } from "./view.ts";
 
 /** When several fields are refused for different reasons, the caller hears the most fundamental. */
-const refusalOrder: ProblemCode[] = ["tier_not_permitted", "purpose_required", "break_glass_required", "purpose_not_consented", "background_check_required"];
+const refusalOrder: ProblemCode[] = ["tier_not_permitted", "purpose_required", "consent_withdrawn", "break_glass_required", "purpose_not_consented", "background_check_required"];
 
 const refusalDetail: Partial<Record<ProblemCode, (fields: FieldName[], req: RevealRequest, consented: string[]) => string>> = {
   tier_not_permitted: (f) => `your role may not reveal ${f.join(", ")} of this client`,
+  consent_withdrawn: () => "the client withdrew consent; only a break-glass reveal for a legal purpose is possible",
   break_glass_required: () => "break-glass access needs a written justification of at least 20 characters",
   purpose_not_consented: (_f, req, consented) => `the client did not consent to "${req.purpose}" (consented: ${consented.join(", ")})`,
   background_check_required: () => "tier-1 reveals need a passed background check",
@@ -33,8 +34,12 @@ export async function reveal(ctx: Ctx, clientId: string, req: RevealRequest): Pr
     );
   }
   const client = await loadVisible(ctx, clientId, "client.reveal");
+  if (client.destroyed) {
+    await record(ctx, { action: "client.reveal", clientId, branchId: client.branchId, fields: req.fields, purpose: req.purpose, outcome: "denied", code: "client_destroyed" });
+    throw recorded(new Problem("client_destroyed", "this client's data has been destroyed; only its stub remains"));
+  }
   const fields = [...new Set(req.fields)] as FieldName[];
-  const base = { action: "client.reveal", clientId, fields, purpose: req.purpose };
+  const base = { action: "client.reveal", clientId, branchId: client.branchId, fields, purpose: req.purpose };
   const refuse = async (problem: Problem, extra: { alert?: boolean } = {}) => {
     await record(ctx, { ...base, outcome: "denied", code: problem.code });
     if (extra.alert) await record(ctx, { ...base, action: "alert.reveal_volume", outcome: "denied", code: problem.code });

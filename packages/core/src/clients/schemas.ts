@@ -67,6 +67,9 @@ export const ClientView = z.object({
   id: z.string(),
   branchId: z.string(),
   ownerId: z.string(),
+  status: z.enum(["active", "consent_withdrawn", "destroyed"]),
+  destroyAfter: z.string().optional(),
+  destroyed: z.object({ at: z.string(), reason: z.string(), certificateId: z.string() }).optional(),
   fields: z.record(z.string(), FieldView),
   consent: z.object({
     method: z.string(),
@@ -75,6 +78,7 @@ export const ClientView = z.object({
     sensitiveConsent: z.boolean(),
     grantedAt: z.string(),
     recordedBy: z.string(),
+    withdrawnAt: z.string().optional(),
   }),
   registration: z.object({
     collectionPurpose: z.string(),

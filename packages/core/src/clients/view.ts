@@ -12,7 +12,12 @@ export function assertMayTouchClients(ctx: Ctx) {
   }
 }
 
-const resourceOf = (client: ClientRecord) => ({ ownerId: client.ownerId, branchId: client.branchId, purposes: client.consent.purposes });
+const resourceOf = (client: ClientRecord) => ({
+  ownerId: client.ownerId,
+  branchId: client.branchId,
+  purposes: client.consent.purposes,
+  withdrawn: Boolean(client.consent.withdrawnAt),
+});
 
 /** The record as this principal may see it: each field plain, masked or absent per the policy. */
 export async function viewOf(ctx: Ctx, client: ClientRecord): Promise<ClientView> {
@@ -39,6 +44,9 @@ export async function viewOf(ctx: Ctx, client: ClientRecord): Promise<ClientView
     id: client.clientId,
     branchId: client.branchId,
     ownerId: client.ownerId,
+    status: client.destroyed ? "destroyed" : client.consent.withdrawnAt ? "consent_withdrawn" : "active",
+    ...(client.destroyAfter && !client.destroyed ? { destroyAfter: client.destroyAfter } : {}),
+    ...(client.destroyed ? { destroyed: client.destroyed } : {}),
     fields: view,
     consent: hintOnly ? redactedConsent : client.consent,
     registration: hintOnly
@@ -67,7 +75,7 @@ export async function view(ctx: Ctx, clientId: string): Promise<ClientView> {
   assertMayTouchClients(ctx);
   const client = await loadVisible(ctx, clientId, "client.view");
   const shaped = await viewOf(ctx, client);
-  await record(ctx, { action: "client.view", clientId, fields: Object.keys(shaped.fields), outcome: "allowed" });
+  await record(ctx, { action: "client.view", clientId, branchId: client.branchId, fields: Object.keys(shaped.fields), outcome: "allowed" });
   return shaped;
 }
 

@@ -9,6 +9,7 @@ import {
   getLocalCryptographicMaterialsCache,
   type EncryptedDataKey,
 } from "@aws-crypto/client-node";
+import { Readable } from "node:stream";
 import type { KeyringPort } from "./keyring.ts";
 
 const { encrypt, decrypt } = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
@@ -136,4 +137,66 @@ export async function open<T>(port: KeyringPort, binding: Binding, ciphertext: U
     throw new IntegrityError(`ciphertext sealed for another record was found on ${binding.recordId}`);
   }
   return body.value;
+}
+
+/**
+ * Large binary payloads (scanned documents). JSON-wrapping megabytes would cost a base64 copy each
+ * way, so the binding travels as a small header in front of the bytes, inside the ciphertext:
+ *
+ *   "KHB1" | u32 big-endian header length | header JSON {tenant, record, context} | bytes
+ *
+ * The encryption context stays cacheable (tenant + e.g. `{kind: "document", tier: "1"}`), the record
+ * id is authenticated with the payload, and `openBytes` refuses a message found anywhere but where it
+ * was sealed, exactly as `open` does. Frames are 1 MiB by default: each frame is one AES-GCM call.
+ */
+export const DOCUMENT_FRAME_LENGTH = 1024 * 1024;
+const BYTES_MAGIC = Buffer.from("KHB1", "latin1");
+
+export async function sealBytes(port: KeyringPort, binding: Binding, bytes: Uint8Array, frameLength = DOCUMENT_FRAME_LENGTH): Promise<Uint8Array> {
+  const cmm = await materialsFor(port, binding.tenantId);
+  const header = Buffer.from(JSON.stringify({ tenant: binding.tenantId, record: binding.recordId, context: binding.context }), "utf8");
+  const prefix = Buffer.alloc(8 + header.length);
+  BYTES_MAGIC.copy(prefix, 0);
+  prefix.writeUInt32BE(header.length, 4);
+  header.copy(prefix, 8);
+  // Streamed as two chunks, so the megabytes are not copied once more just to prepend the header.
+  const body = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const { result } = await encrypt(cmm, Readable.from([prefix, body], { objectMode: false }), {
+    suiteId: SUITE,
+    encryptionContext: contextOf(binding),
+    frameLength,
+    plaintextLength: prefix.length + body.length,
+  });
+  return result;
+}
+
+export async function openBytes(port: KeyringPort, binding: Binding, ciphertext: Uint8Array): Promise<Uint8Array> {
+  const cmm = await materialsFor(port, binding.tenantId);
+  let plaintext: Buffer;
+  let context: Record<string, string>;
+  try {
+    // A Buffer view, not a copy: the SDK's streams copy plain Uint8Arrays chunk by chunk.
+    const out = await decrypt(cmm, Buffer.isBuffer(ciphertext) ? ciphertext : Buffer.from(ciphertext.buffer, ciphertext.byteOffset, ciphertext.byteLength));
+    plaintext = out.plaintext;
+    context = out.messageHeader.encryptionContext;
+  } catch (e) {
+    throw new IntegrityError(`ciphertext of ${binding.recordId} does not decrypt: ${(e as Error).message}`);
+  }
+  if (!sameContext(context, contextOf(binding))) {
+    throw new IntegrityError(`ciphertext of ${binding.recordId} carries another tenant or kind in its context`);
+  }
+  if (plaintext.length < 8 || !plaintext.subarray(0, 4).equals(BYTES_MAGIC)) {
+    throw new IntegrityError(`ciphertext of ${binding.recordId} holds no sealed document`);
+  }
+  const headerLength = plaintext.readUInt32BE(4);
+  let header: { tenant?: string; record?: string; context?: Record<string, string> };
+  try {
+    header = JSON.parse(plaintext.subarray(8, 8 + headerLength).toString("utf8"));
+  } catch {
+    throw new IntegrityError(`ciphertext of ${binding.recordId} holds no sealed document`);
+  }
+  if (header.tenant !== binding.tenantId || header.record !== binding.recordId || !sameContext(header.context ?? {}, binding.context)) {
+    throw new IntegrityError(`ciphertext sealed for another document was found on ${binding.recordId}`);
+  }
+  return plaintext.subarray(8 + headerLength);
 }

@@ -44,7 +44,7 @@ type SpecOf<H extends RouteHandlerId> = Extract<(typeof import("./routes.ts").ro
 type Input<H extends RouteHandlerId> = {
   params: Infer<SpecOf<H> extends { params: infer P } ? P : undefined>;
   query: Infer<SpecOf<H> extends { query: infer Q } ? Q : undefined>;
-  body: Infer<SpecOf<H> extends { body: infer B } ? B : undefined>;
+  body: SpecOf<H> extends { rawBody: object } ? Buffer : Infer<SpecOf<H> extends { body: infer B } ? B : undefined>;
   event: HttpEvent;
   adapters: Adapters;
   requestId: string;
@@ -80,7 +80,19 @@ function parse<T extends z.ZodType>(schema: T | undefined, value: unknown, where
   throw new Problem("validation_failed", errors.map((e) => `${e.path}: ${e.message}`).join("; "), errors);
 }
 
+/** A raw upload as bytes: 413 above the route's limit (checked on the encoded length first), 400 when empty. */
+function readRawBody(event: HttpEvent, maxBytes: number): Buffer {
+  const raw = event.body ?? "";
+  const tooLarge = () => new Problem("payload_too_large", `uploads are limited to ${maxBytes} bytes`);
+  if (event.isBase64Encoded && raw.length > Math.ceil(maxBytes / 3) * 4 + 4) throw tooLarge();
+  const bytes = event.isBase64Encoded ? Buffer.from(raw, "base64") : Buffer.from(raw, "utf8");
+  if (bytes.byteLength > maxBytes) throw tooLarge();
+  if (bytes.byteLength === 0) throw new Problem("validation_failed", "the file is required as the request body", [{ path: "body", message: "required" }]);
+  return bytes;
+}
+
 function readBody(event: HttpEvent, spec: RouteSpec): unknown {
+  if (spec.rawBody) return readRawBody(event, spec.rawBody.maxBytes);
   if (!spec.body) return undefined;
   const raw = event.body ?? "";
   const bytes = event.isBase64Encoded ? Buffer.from(raw, "base64") : Buffer.from(raw, "utf8");
@@ -114,6 +126,12 @@ function build<H extends RouteHandlerId>(handlerId: H, fn: (input: Input<H> & { 
           const { principal, tenant } = await resolvePrincipal(a, event.requestContext?.authorizer?.jwt?.claims as Claims | undefined);
           ctx = contextFor(principal, tenant, requestId, a);
           logger.appendKeys({ tenantId: principal.tenantId, staffId: principal.staffId, route: handlerId });
+          if (tenant.status === "suspended") throw new Problem("tenant_suspended", "this tenant is suspended; nothing is deleted");
+          if (tenant.status === "offboarded") throw new Problem("tenant_offboarded", "this tenant has left Keyhold");
+          // The platform operator works only on the platform's routes; no one else may use them.
+          if (Boolean(spec.platform) !== (principal.role === "platform_admin")) {
+            throw new Problem("role_not_permitted", spec.platform ? "platform operators only" : "the platform operator never acts inside a tenant");
+          }
           if (spec.needsAgreement && !principal.agreementSigned) {
             throw new Problem("agreement_missing", "sign the current confidentiality agreement before touching client data");
           }
@@ -122,7 +140,7 @@ function build<H extends RouteHandlerId>(handlerId: H, fn: (input: Input<H> & { 
         const input = {
           params: parse(spec.params, { ...event.pathParameters }, "params", spec),
           query: parse(spec.query, readQuery(event), "query", spec),
-          body: parse(spec.body, body, "body", spec),
+          body: spec.rawBody ? body : parse(spec.body, body, "body", spec),
           event,
           adapters: a,
           requestId,
@@ -145,7 +163,8 @@ function build<H extends RouteHandlerId>(handlerId: H, fn: (input: Input<H> & { 
         if (ctx && problem.status >= 400 && problem.status < 500 && problem.status !== 401 && !problem.recorded) {
           await record(ctx, {
             action: spec.action ?? handlerId,
-            clientId: (event.pathParameters?.id as string | undefined) ?? null,
+            // `{id}` names a client only on client paths (elsewhere, e.g. /documents/{id}, it does not).
+            clientId: (spec.path.startsWith("/clients/{id}") ? (event.pathParameters?.id as string | undefined) : undefined) ?? null,
             outcome: "denied",
             code: problem.code,
           }).catch(() => undefined);

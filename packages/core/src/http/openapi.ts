@@ -36,7 +36,7 @@ export function openApiDocument(options: { includeLocal: boolean }) {
     }
     const statuses = new Set<number>([400, 500]);
     if (r.auth === "staff") [401, 403, 404].forEach((s) => statuses.add(s));
-    if (r.body) [413, 415].forEach((s) => statuses.add(s));
+    if (r.body || r.rawBody) [413, 415].forEach((s) => statuses.add(s));
     if (r.needsAgreement) statuses.add(403);
     const responses: Record<string, unknown> = {
       [r.success.status]: {
@@ -55,6 +55,15 @@ export function openApiDocument(options: { includeLocal: boolean }) {
       ...(r.auth === "staff" ? { security: [{ bearer: [] }] } : { security: [] }),
       ...(parameters.length ? { parameters } : {}),
       ...(r.body ? { requestBody: { required: true, content: { "application/json": { schema: schemaOf(r.body, "input") } } } } : {}),
+      ...(r.rawBody
+        ? {
+            requestBody: {
+              required: true,
+              description: `The file itself, at most ${r.rawBody.maxBytes} bytes`,
+              content: Object.fromEntries(r.rawBody.contentTypes.map((t) => [t, { schema: { type: "string", format: "binary" } }])),
+            },
+          }
+        : {}),
       responses,
     };
   }

@@ -13,6 +13,10 @@ export interface RouteSpec {
   auth: "none" | "staff";
   /** Served only by the offline runtime; never deployed. */
   localOnly?: boolean;
+  /** AWS access beyond the default (see `accessNeeds`); replaces the default when given. */
+  access?: readonly AccessNeed[];
+  /** The platform operator's routes; every other route refuses the operator. */
+  platform?: boolean;
   /** Client routes need the tenant's current confidentiality agreement signed. */
   needsAgreement?: boolean;
   /** Trail action recorded for refusals on this route. */
@@ -21,10 +25,33 @@ export interface RouteSpec {
   params?: z.ZodType;
   query?: z.ZodType;
   body?: z.ZodType;
+  /**
+   * The body is raw bytes (an upload), not JSON: the handler gets a Buffer (base64-decoded when the
+   * event says so), 413 above `maxBytes`; `contentTypes` are what the OpenAPI document lists.
+   */
+  rawBody?: { maxBytes: number; contentTypes: readonly string[] };
   /** A missing required body property that deserves its own code rather than `validation_failed`. */
   missingCodes?: Record<string, "purpose_required">;
   success: { status: number; schema?: z.ZodType; contentType?: string };
 }
+
+/**
+ * What a function needs of AWS beyond the basics, so `stacks/` grants exactly that (and sets the
+ * matching environment): every staff route has `data` (the table and the tenant keys) by default.
+ */
+export const accessNeeds = [
+  "data",
+  "seal:sign",
+  "seal:verify",
+  "digests:write",
+  "digests:read",
+  "identity:admin",
+  "keys:admin",
+  "blobs",
+] as const;
+export type AccessNeed = (typeof accessNeeds)[number];
+
+export const accessOf = (route: RouteSpec): readonly AccessNeed[] => route.access ?? (route.auth === "staff" ? ["data"] : []);
 
 /** Keeps a domain's route list literal, so handler ids and schemas stay typed. */
 export const defineRoutes = <const T extends readonly RouteSpec[]>(routes: T) => routes;

@@ -2,6 +2,12 @@ import { z } from "zod";
 import { auditRoutes } from "../audit/routes.ts";
 import { clientRoutes } from "../clients/routes.ts";
 import { tenancyRoutes } from "../tenancy/routes.ts";
+import { catalogRoutes } from "../tiers/routes.ts";
+import { staffRoutes } from "../staff/routes.ts";
+import { consentRoutes } from "../consent/routes.ts";
+import { paperRoutes } from "../paper/routes.ts";
+import { complianceRoutes } from "../compliance/routes.ts";
+import { documentRoutes } from "../documents/routes.ts";
 import { defineRoutes, type RouteSpec } from "./route-spec.ts";
 
 export type { RouteSpec } from "./route-spec.ts";
@@ -9,6 +15,25 @@ export type { RouteSpec } from "./route-spec.ts";
 const Health = z.object({ status: z.literal("ok"), service: z.string() });
 const LoginRequest = z.object({ username: z.string().min(1).max(128) }).strict();
 const LoginResponse = z.object({ token: z.string(), expiresIn: z.number() });
+const DemoUsers = z.object({
+  tenants: z.array(
+    z.object({
+      tenantId: z.string(),
+      name: z.string(),
+      branches: z.array(z.object({ branchId: z.string(), name: z.string() })),
+      users: z.array(
+        z.object({
+          username: z.string(),
+          displayName: z.string(),
+          role: z.string(),
+          branchId: z.string().nullable(),
+          agreementSigned: z.boolean(),
+          backgroundCheck: z.string().nullable(),
+        }),
+      ),
+    }),
+  ),
+});
 
 const metaRoutes = defineRoutes([
   {
@@ -37,6 +62,15 @@ const metaRoutes = defineRoutes([
     body: LoginRequest,
     success: { status: 200, schema: LoginResponse },
   },
+  {
+    method: "GET",
+    path: "/local/users",
+    handler: "local.users",
+    auth: "none",
+    localOnly: true,
+    summary: "Offline only: the demo users, for the console's sign-in picker",
+    success: { status: 200, schema: DemoUsers },
+  },
 ]);
 
 /**
@@ -44,7 +78,7 @@ const metaRoutes = defineRoutes([
  * `stacks/Api.ts` turns it into API Gateway routes, the local server into its router, and
  * `GET /openapi.json` into the document. `handler` names the export in `functions/<file>.ts`.
  */
-export const routes = [...metaRoutes, ...clientRoutes, ...auditRoutes, ...tenancyRoutes] as const;
+export const routes = [...metaRoutes, ...clientRoutes, ...auditRoutes, ...tenancyRoutes, ...staffRoutes, ...catalogRoutes, ...consentRoutes, ...paperRoutes, ...documentRoutes, ...complianceRoutes] as const;
 
 
 export type RouteHandlerId = (typeof routes)[number]["handler"];

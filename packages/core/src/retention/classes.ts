@@ -1,7 +1,7 @@
 /**
  * Retention classes: how long each kind of stored object may live. The same table generates the
- * documents bucket's lifecycle rules (the backstop, at each class's maximum) and will drive the
- * destruction sweeper that acts on each object's exact date.
+ * documents bucket's lifecycle rules (the backstop, at each class's maximum) and drives the
+ * destruction sweeper that acts on each object's exact date (documents/retention.ts).
  */
 export interface RetentionClass {
   /** Also the S3 key prefix of the class's objects: `<class>/<tenantId>/<objectId>`. */
@@ -22,6 +22,34 @@ export const classes: readonly RetentionClass[] = [
     maxDays: 3 * 365,
     trigger: "deal_closed_or_consent_withdrawn",
     afterTriggerDays: 90,
+  },
+  {
+    id: "income-proof",
+    label: { zh: "收入证明", en: "Income proofs" },
+    maxDays: 365,
+    trigger: "uploaded",
+    afterTriggerDays: 365,
+  },
+  {
+    id: "contract",
+    label: { zh: "买卖与租赁合同", en: "Purchase and lease contracts" },
+    maxDays: 10 * 365,
+    trigger: "deal_closed",
+    afterTriggerDays: 5 * 365,
+  },
+  {
+    id: "property-record",
+    label: { zh: "房产证件", en: "Property certificates" },
+    maxDays: 3 * 365,
+    trigger: "deal_closed",
+    afterTriggerDays: 365,
+  },
+  {
+    id: "general",
+    label: { zh: "其他资料", en: "Other documents" },
+    maxDays: 365,
+    trigger: "uploaded",
+    afterTriggerDays: 180,
   },
 ];
 

@@ -1,6 +1,8 @@
 import type { Adapters, Role } from "../context.ts";
-import { Keys } from "../store/keys.ts";
-import { getItem, putItem } from "../store/table.ts";
+import { Keys, tenantPk } from "../store/keys.ts";
+import { getItem, putItem, queryPage } from "../store/table.ts";
+import { track } from "../compliance/counters.ts";
+import { ofStaff } from "../compliance/contributions.ts";
 
 export type StaffStatus = "active" | "offboarding" | "departed";
 export type BackgroundCheckStatus = "pending" | "passed" | "failed";
@@ -15,8 +17,32 @@ export interface StaffRecord {
   status: StaffStatus;
   /** Bumped on revocation; tokens carrying an older version are refused. */
   sessionVersion: number;
-  agreement: { version: string; signedAt: string; evidenceRef: string } | null;
+  agreement: { version: string; signedAt: string; evidenceRef: string; recordedBy?: string } | null;
   backgroundCheck: { status: BackgroundCheckStatus; checkedAt: string; recordedBy: string } | null;
+  /** Every agreement ever signed, oldest first (the current one is also `agreement`). */
+  agreementHistory?: { version: string; signedAt: string; evidenceRef: string; recordedBy: string }[];
+  /** Contact details, sealed under the tenant key: staff personal data is confidential too. */
+  sealedContact?: Uint8Array;
+  createdAt?: string;
+  offboarding?: Offboarding;
+  /** Optimistic-concurrency revision, bumped by every conditional save. */
+  rev?: number;
+}
+
+export const checklistItems = ["information_handover", "exit_pledge", "devices_wiped", "media_returned"] as const;
+export type ChecklistItem = (typeof checklistItems)[number];
+
+export const emptyChecklist = () => Object.fromEntries(checklistItems.map((i) => [i, null])) as Offboarding["checklist"];
+
+export interface Offboarding {
+  startedAt: string;
+  startedBy: string;
+  handoverTo: string;
+  lastDay: string;
+  reason: string;
+  reassignedClients: number;
+  checklist: Record<ChecklistItem, { closedAt: string; closedBy: string; evidenceRef: string } | null>;
+  departedAt?: string;
 }
 
 export async function getStaff(a: Adapters, tenantId: string, staffId: string): Promise<StaffRecord | undefined> {
@@ -29,9 +55,41 @@ export async function findStaffByUsername(a: Adapters, tenantId: string, usernam
   return link ? getStaff(a, tenantId, link.staffId) : undefined;
 }
 
+export async function listStaff(a: Adapters, tenantId: string): Promise<StaffRecord[]> {
+  const out: StaffRecord[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: { items: StaffRecord[]; nextCursor: string | null } = await queryPage<StaffRecord>(a, {
+      partition: tenantPk(tenantId),
+      sortPrefix: "STAFF#",
+      limit: 500,
+      cursor,
+    });
+    out.push(...page.items.map(strip));
+    cursor = page.nextCursor;
+  } while (cursor);
+  return out;
+}
+
+/**
+ * Writes a changed record only if nobody changed it since it was read (its `rev`), so two admins
+ * acting at once cannot silently undo each other; the loser gets ConditionalCheckFailedException.
+ */
+export async function saveStaffIf(a: Adapters, staff: StaffRecord, previous: StaffRecord) {
+  const rev = previous.rev ?? 0;
+  await putItem(
+    a,
+    { ...Keys.staff(staff.tenantId, staff.staffId), type: "staff", ...staff, rev: rev + 1 },
+    previous.rev === undefined ? { expression: "attribute_not_exists(rev)" } : { expression: "rev = :rev", values: { ":rev": rev } },
+  );
+  await track(a, staff.tenantId, ofStaff(previous), ofStaff(staff));
+}
+
 export async function saveStaff(a: Adapters, staff: StaffRecord) {
+  const previous = await getStaff(a, staff.tenantId, staff.staffId);
   await putItem(a, { ...Keys.staff(staff.tenantId, staff.staffId), type: "staff", ...staff });
   await putItem(a, { ...Keys.username(staff.tenantId, staff.username), type: "username", staffId: staff.staffId });
+  await track(a, staff.tenantId, ofStaff(previous), ofStaff(staff));
 }
 
 function strip<T extends object>(item: T): T {

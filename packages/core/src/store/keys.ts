@@ -19,11 +19,28 @@ export const Keys = {
   eventDay: (t: string, day: string) => `${tenantPk(t)}#EV#${day}`,
   eventsOfActor: (t: string, actorId: string) => `${tenantPk(t)}#EVA#${actorId}`,
   eventsOfClient: (t: string, clientId: string) => `${tenantPk(t)}#EVC#${clientId}`,
+  subjectRequest: (t: string, id: string) => ({ pk: tenantPk(t), sk: `DSR#${id}` }),
+  paperFile: (t: string, id: string) => ({ pk: tenantPk(t), sk: `PAPER#${id}` }),
+  document: (t: string, documentId: string) => ({ pk: tenantPk(t), sk: `DOC#${documentId}` }),
+  documentsOfClient: (t: string, clientId: string) => `${tenantPk(t)}#DOCS#${clientId}`,
+  /** Documents by destroy-after date (`<destroyAfter>#<documentId>`): the sweeper's queue. */
+  destructionQueue: (t: string) => `${tenantPk(t)}#DESTROY`,
+  share: (t: string, shareId: string) => ({ pk: tenantPk(t), sk: `SHARE#${shareId}` }),
+  sharesOfDocument: (t: string, documentId: string) => `${tenantPk(t)}#SHARES#${documentId}`,
+  retentionClock: (t: string, clientId: string) => ({ pk: tenantPk(t), sk: `CLOCK#${clientId}` }),
+  gauge: (t: string, branchId: string) => ({ pk: `${tenantPk(t)}#GAUGE`, sk: branchId }),
+  gauges: (t: string) => `${tenantPk(t)}#GAUGE`,
+  daily: (t: string, branchId: string, day: string) => ({ pk: `${tenantPk(t)}#CNT#${branchId}`, sk: day }),
+  dailyOf: (t: string, branchId: string) => `${tenantPk(t)}#CNT#${branchId}`,
+  due: (t: string, branchId: string, day: string) => ({ pk: `${tenantPk(t)}#DUE#${branchId}`, sk: day }),
+  dueOf: (t: string, branchId: string) => `${tenantPk(t)}#DUE#${branchId}`,
+  lastVerify: (t: string) => ({ pk: tenantPk(t), sk: "VERIFY#last" }),
   digests: (t: string) => `${tenantPk(t)}#DIGEST`,
   digestSk: (seq: number) => String(seq).padStart(12, "0"),
   /** The platform's own partition: the registry of tenants (the seal job walks it). */
   registry: () => ({ pk: "T#~platform" }),
   registryEntry: (t: string) => ({ pk: "T#~platform", sk: `TENANT#${t}` }),
+  platformCertificate: (platformTenant: string, id: string) => ({ pk: tenantPk(platformTenant), sk: `CERT#${id}` }),
 };
 
 export const indexes = {

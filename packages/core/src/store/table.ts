@@ -23,12 +23,20 @@ export async function putNew(a: Adapters, item: Item): Promise<boolean> {
   }
 }
 
-export async function putItem(a: Adapters, item: Item, condition?: { expression: string; values?: Record<string, unknown> }) {
+export interface Condition {
+  expression: string;
+  values?: Record<string, unknown>;
+  names?: Record<string, string>;
+}
+
+export async function putItem(a: Adapters, item: Item, condition?: Condition) {
   await a.db.send(
     new PutCommand({
       TableName: a.tableName,
       Item: item,
-      ...(condition ? { ConditionExpression: condition.expression, ExpressionAttributeValues: condition.values } : {}),
+      ...(condition
+        ? { ConditionExpression: condition.expression, ExpressionAttributeValues: condition.values, ExpressionAttributeNames: condition.names }
+        : {}),
     }),
   );
 }

@@ -10,17 +10,38 @@ export interface TenantSettings {
   revealQuotaPerHour: number;
   /** Tightenings of the default access policy (never loosenings; see access/policy.ts). */
   accessPolicy: PolicyOverrides;
+  /** Days to answer a data-subject request (PIPL: promptly; GB/T 35273 suggests 15 working days). */
+  requestDueDays: number;
 }
 
-export const defaultSettings: TenantSettings = { requiredAgreementVersion: "2024-01", revealQuotaPerHour: 20, accessPolicy: {} };
+export const defaultSettings: TenantSettings = { requiredAgreementVersion: "2024-01", revealQuotaPerHour: 20, accessPolicy: {}, requestDueDays: 15 };
 
 export interface TenantRecord {
   tenantId: string;
   name: string;
-  status: "active" | "suspended" | "offboarding";
+  status: "active" | "suspended" | "offboarding" | "offboarded";
   settings: TenantSettings;
   createdAt: string;
+  /** The subscription plan; limits are read from `plans`. */
+  plan?: PlanName;
+  offboarding?: {
+    requestedAt: string;
+    requestedBy: string;
+    exportUntil: string;
+    keyDeletionDays: number;
+    keyDeletionDate?: string;
+    certificateId?: string;
+  };
 }
+
+/** Subscription plans: seats (active staff) and document storage. */
+export const plans = {
+  basic: { seats: 20, storageMb: 1024, label: { zh: "基础版", en: "Basic" } },
+  pro: { seats: 100, storageMb: 10 * 1024, label: { zh: "专业版", en: "Professional" } },
+  enterprise: { seats: 1000, storageMb: 100 * 1024, label: { zh: "企业版", en: "Enterprise" } },
+} as const;
+export type PlanName = keyof typeof plans;
+export const planOf = (tenant: Pick<TenantRecord, "plan">) => plans[tenant.plan ?? "pro"];
 
 export interface BranchRecord {
   tenantId: string;
@@ -37,6 +58,8 @@ export async function getTenant(a: Adapters, tenantId: string): Promise<TenantRe
     status: item.status,
     createdAt: item.createdAt,
     settings: { ...defaultSettings, ...item.settings },
+    ...(item.plan ? { plan: item.plan } : {}),
+    ...(item.offboarding ? { offboarding: item.offboarding } : {}),
   };
 }
 

@@ -1,13 +1,17 @@
 import { z } from "zod";
 import { defineRoutes } from "../http/route-spec.ts";
 import { SettingsPatch } from "./settings.ts";
+import { OffboardTenantRequest, OnboardRequest, PlanChange, TenantIdParams } from "./platform.ts";
 
 const Settings = z.object({
   requiredAgreementVersion: z.string(),
   revealQuotaPerHour: z.number(),
+  requestDueDays: z.number(),
   accessPolicy: z.record(z.string(), z.unknown()),
 });
 
+
+const TenantSummary = z.object({ tenantId: z.string(), name: z.string(), status: z.string(), plan: z.string(), limits: z.unknown(), createdAt: z.string() }).loose();
 
 export const tenancyRoutes = defineRoutes([
   {
@@ -29,4 +33,12 @@ export const tenancyRoutes = defineRoutes([
     body: SettingsPatch,
     success: { status: 200, schema: Settings },
   },
+  { method: "GET", path: "/platform/tenants", handler: "platform.list", auth: "staff", platform: true, action: "platform.tenant_list", summary: "Subscribed brands (platform operator only; no tenant data)", success: { status: 200, schema: z.object({ items: z.array(TenantSummary) }) } },
+  { method: "POST", path: "/platform/tenants", handler: "platform.onboard", access: ["data", "keys:admin", "identity:admin"], auth: "staff", platform: true, action: "platform.tenant_onboard", summary: "Onboard a brand: its own key, branches and first HQ admin", body: OnboardRequest, success: { status: 201, schema: TenantSummary } },
+  { method: "GET", path: "/platform/tenants/{id}", handler: "platform.get", auth: "staff", platform: true, action: "platform.tenant_view", summary: "One brand's subscription", params: TenantIdParams, success: { status: 200, schema: TenantSummary } },
+  { method: "POST", path: "/platform/tenants/{id}/suspend", handler: "platform.suspend", auth: "staff", platform: true, action: "platform.tenant_suspend", summary: "Suspend: every request of the tenant is refused; nothing is deleted", params: TenantIdParams, success: { status: 200, schema: TenantSummary } },
+  { method: "POST", path: "/platform/tenants/{id}/resume", handler: "platform.resume", auth: "staff", platform: true, action: "platform.tenant_resume", summary: "Lift a suspension", params: TenantIdParams, success: { status: 200, schema: TenantSummary } },
+  { method: "PUT", path: "/platform/tenants/{id}/plan", handler: "platform.changePlan", auth: "staff", platform: true, action: "platform.tenant_plan", summary: "Change the plan (seat and storage limits)", params: TenantIdParams, body: PlanChange, success: { status: 200, schema: TenantSummary } },
+  { method: "POST", path: "/platform/tenants/{id}/offboard", handler: "platform.offboard", access: ["data", "keys:admin"], auth: "staff", platform: true, action: "platform.tenant_offboard", summary: "Offboard: an export window, then the tenant key's deletion is scheduled (crypto-shredding)", params: TenantIdParams, body: OffboardTenantRequest, success: { status: 200, schema: TenantSummary } },
+  { method: "POST", path: "/platform/tenants/{id}/shred", handler: "platform.shred", access: ["data", "keys:admin"], auth: "staff", platform: true, action: "platform.tenant_shred", summary: "After the export window: schedule the key's deletion and issue the destruction certificate", params: TenantIdParams, success: { status: 200, schema: TenantSummary } },
 ]);

@@ -13,6 +13,7 @@ export const SettingsPatch = z
   .object({
     requiredAgreementVersion: z.string().trim().min(1).max(32).optional(),
     revealQuotaPerHour: z.number().int().min(1).max(1000).optional(),
+    requestDueDays: z.number().int().min(1).max(30).optional(),
     accessPolicy: z.object(Object.fromEntries(roles.map((r) => [r, byRelation.optional()])) as Record<Role, z.ZodOptional<typeof byRelation>>).strict().optional(),
   })
   .strict();
@@ -57,6 +58,7 @@ export async function updateSettings(ctx: Ctx, patch: SettingsPatch): Promise<Te
     ...tenant.settings,
     ...(patch.requiredAgreementVersion !== undefined ? { requiredAgreementVersion: patch.requiredAgreementVersion } : {}),
     ...(patch.revealQuotaPerHour !== undefined ? { revealQuotaPerHour: patch.revealQuotaPerHour } : {}),
+    ...(patch.requestDueDays !== undefined ? { requestDueDays: patch.requestDueDays } : {}),
     ...(patch.accessPolicy !== undefined ? { accessPolicy: patch.accessPolicy as PolicyOverrides } : {}),
   };
   await record(ctx, { action: "settings.update", outcome: "allowed", fields: Object.keys(patch) });

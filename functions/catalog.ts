@@ -1,0 +1,3 @@
+import { describeCatalog, route } from "@keyhold/core";
+
+export const get = route("catalog.get", async () => describeCatalog());

@@ -1,0 +1,11 @@
+import { Paper, route } from "@keyhold/core";
+
+export const register = route("paper.register", ({ ctx, body }) => Paper.register(ctx, body));
+
+export const list = route("paper.list", ({ ctx, query }) => Paper.list(ctx, query));
+
+export const checkout = route("paper.checkout", ({ ctx, params, body }) => Paper.checkout(ctx, params.id, body));
+
+export const checkin = route("paper.checkin", ({ ctx, params, body }) => Paper.checkin(ctx, params.id, body));
+
+export const destroy = route("paper.destroy", ({ ctx, params, body }) => Paper.destroy(ctx, params.id, body));

@@ -1,0 +1,36 @@
+import type { Ctx } from "../context.ts";
+import { record } from "../audit/trail.ts";
+import { Keys } from "../store/keys.ts";
+import { ConditionalCheckFailedException, UpdateCommand } from "../store/table.ts";
+import { listClients } from "./records.ts";
+
+/**
+ * Hands every client owned by `from` to `to`, one conditional update per client (safe to re-run
+ * after a crash: a client already handed over is skipped), each in the trail.
+ */
+export async function reassignAll(ctx: Ctx, from: string, to: string): Promise<number> {
+  let moved = 0;
+  for (;;) {
+    // Always read the first page: reassigned clients leave the owner's index as we go.
+    const page = await listClients(ctx, { by: "owner", staffId: from }, 100);
+    if (!page.items.length) return moved;
+    for (const client of page.items) {
+      try {
+        await ctx.adapters.db.send(
+          new UpdateCommand({
+            TableName: ctx.adapters.tableName,
+            Key: Keys.client(ctx.tenantId, client.clientId),
+            UpdateExpression: "SET ownerId = :to, gsi2pk = :pk ADD rev :one",
+            ConditionExpression: "ownerId = :from",
+            ExpressionAttributeValues: { ":to": to, ":from": from, ":pk": Keys.clientsOfOwner(ctx.tenantId, to), ":one": 1 },
+          }),
+        );
+      } catch (e) {
+        if (e instanceof ConditionalCheckFailedException) continue;
+        throw e;
+      }
+      moved++;
+      await record(ctx, { action: "client.reassign", clientId: client.clientId, staffId: to, outcome: "allowed", fields: [`from:${from}`] });
+    }
+  }
+}

@@ -1,0 +1,5 @@
+export { overview, branchDetail } from "./overview.ts";
+export { monthlyReport, ReportQuery } from "./report.ts";
+export { rules } from "./rules.ts";
+export * from "./contributions.ts";
+export { HQ_BRANCH, type Contribution } from "./counters.ts";

@@ -1,0 +1,100 @@
+import { z } from "zod";
+import type { Ctx } from "../context.ts";
+import { record } from "../audit/trail.ts";
+import { rawReply } from "../http/handler.ts";
+import { Problem } from "../http/problem.ts";
+import { renderPdf } from "../reports/pdf.ts";
+import { Keys } from "../store/keys.ts";
+import { queryPage } from "../store/table.ts";
+import { getTenant } from "../tenancy/records.ts";
+import { overview } from "./overview.ts";
+
+export const ReportQuery = z
+  .object({
+    month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, "a month like 2026-11"),
+    format: z.enum(["csv", "pdf"]).default("csv"),
+  })
+  .strict();
+export type ReportQuery = z.infer<typeof ReportQuery>;
+
+const statusLabel = { red: "红 red", amber: "黄 amber", green: "绿 green" } as const;
+const activity = ["reveals", "tier1Reveals", "breakGlass", "refusals", "volumeAlerts"] as const;
+
+function cell(value: unknown): string {
+  const s = value === undefined || value === null ? "" : String(value);
+  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
+/**
+ * The monthly compliance report a franchise HQ files: per branch, the month's activity (summed from
+ * the daily counters) beside the state at generation time and its red/amber/green status.
+ */
+export async function monthlyReport(ctx: Ctx, q: ReportQuery) {
+  const now = ctx.adapters.now();
+  if (q.month > now.toISOString().slice(0, 7)) throw new Problem("validation_failed", "that month has not begun", [{ path: "query.month", message: "must not be in the future" }]);
+  const state = await overview(ctx);
+  const tenant = await getTenant(ctx.adapters, ctx.tenantId);
+  const rows = [];
+  for (const b of state.branches) {
+    const page = await queryPage<Record<string, unknown>>(ctx.adapters, {
+      partition: Keys.dailyOf(ctx.tenantId, b.branchId ?? "-"),
+      sortBetween: [`${q.month}-01`, `${q.month}-31`],
+      limit: 31,
+    });
+    const month = Object.fromEntries(activity.map((k) => [k, page.items.reduce((s, d) => s + (Number(d[k]) || 0), 0)]));
+    rows.push({ branch: b, month });
+  }
+  await record(ctx, { action: "compliance.report", outcome: "allowed", detail: { month: q.month, format: q.format } });
+
+  const columns = [
+    "门店 Branch",
+    "状态 Status",
+    "原因 Rule",
+    "在职 Staff",
+    "协议签署% Agreements",
+    "背调待完成 Checks pending",
+    "离职未结 Offboardings",
+    "客户 Clients",
+    "撤回未销毁 Withdrawn",
+    "逾期销毁 Overdue destr.",
+    "本月查看 Reveals",
+    "本月绝密 Tier-1",
+    "紧急调阅 Break-glass",
+    "拒绝 Refusals",
+    "告警 Alerts",
+    "请求未结/逾期 Requests",
+    "纸档借出 Paper out",
+  ];
+  const lines = rows.map(({ branch: b, month }) => [
+    b.name,
+    statusLabel[b.status],
+    b.rule ? `${b.rule.zh} ${b.rule.en}` : "",
+    b.activeStaff,
+    b.agreementsSignedPct,
+    b.backgroundChecksPending,
+    b.offboardingsOpen,
+    b.clients,
+    b.withdrawnNotDestroyed,
+    b.destructionsOverdue,
+    month.reveals!,
+    month.tier1Reveals!,
+    month.breakGlass!,
+    month.refusals!,
+    month.volumeAlerts!,
+    `${b.requests.open}/${b.requests.overdue}`,
+    b.paperFilesCheckedOut,
+  ]);
+  const name = `keyhold-compliance-${ctx.tenantId}-${q.month}`;
+  const trailLine = `访问日志 Trail: sealed ${state.trail.lastSeal?.at ?? "never"}; verified ${state.trail.lastVerify ? `${state.trail.lastVerify.at} (${state.trail.lastVerify.ok ? "ok" : "BROKEN"})` : "never"}`;
+  if (q.format === "csv") {
+    const csv = [columns, ...lines].map((l) => l.map(cell).join(",")).join("\r\n");
+    return rawReply(200, `\uFEFF${csv}\r\n${cell(trailLine)}\r\n`, "text/csv; charset=utf-8", { "content-disposition": `attachment; filename="${name}.csv"` });
+  }
+  const pdf = await renderPdf({
+    title: `${tenant?.name ?? ctx.tenantId} 客户信息保密合规月报 · ${q.month}`,
+    subtitle: `Keyhold monthly compliance report · generated ${now.toISOString()} · required agreement ${state.requiredAgreementVersion} · ${trailLine}`,
+    tables: [{ title: "各门店 Branches", columns, rows: lines, widths: [1.6, 1.1, 3.4, 1, 1.2, 1.2, 1.2, 1, 1.2, 1.2, 1, 1, 1.2, 1, 1, 1.3, 1.1] }],
+    footer: `${ctx.tenantId} · ${q.month} · 不含任何客户个人信息 No client personal data`,
+  });
+  return rawReply(200, pdf, "application/pdf", { "content-disposition": `attachment; filename="${name}.pdf"` });
+}

@@ -1,0 +1,35 @@
+import { z } from "zod";
+import { defineRoutes } from "../http/route-spec.ts";
+import { ReportQuery } from "./report.ts";
+
+const Window = z.object({ d7: z.number(), d30: z.number() });
+const Row = z
+  .object({
+    branchId: z.string().nullable(),
+    name: z.string(),
+    activeStaff: z.number(),
+    agreementsSignedPct: z.number(),
+    backgroundChecksPending: z.number(),
+    offboardingsOpen: z.number(),
+    clients: z.number(),
+    clientsByTier: z.object({ 1: z.number(), 2: z.number(), 3: z.number() }),
+    clientsMissingConsentEvidence: z.number(),
+    withdrawnNotDestroyed: z.number(),
+    destructionsOverdue: z.number(),
+    tier1Reveals: Window,
+    refusals: Window,
+    breakGlass: Window,
+    volumeAlerts: Window,
+    requests: z.object({ open: z.number(), overdue: z.number() }),
+    paperFilesCheckedOut: z.number(),
+    status: z.enum(["red", "amber", "green"]),
+    rule: z.object({ id: z.string(), zh: z.string(), en: z.string() }).nullable(),
+  })
+  .loose();
+const BranchParams = z.object({ id: z.string().min(1).max(64) }).strict();
+
+export const complianceRoutes = defineRoutes([
+  { method: "GET", path: "/compliance/overview", handler: "compliance.overview", auth: "staff", action: "compliance.overview", summary: "One row per branch: the confidentiality plan's figures and a red/amber/green status with its rule (no client data)", success: { status: 200, schema: z.object({ generatedAt: z.string(), branches: z.array(Row) }).loose() } },
+  { method: "GET", path: "/compliance/branches/{id}", handler: "compliance.branch", auth: "staff", action: "compliance.branch", summary: "A branch's 30-day daily series and the items behind each warning (ids and masked labels); `-` is HQ", params: BranchParams, success: { status: 200, schema: Row } },
+  { method: "GET", path: "/compliance/report", handler: "compliance.report", auth: "staff", action: "compliance.report", summary: "The monthly compliance report, as CSV or PDF", query: ReportQuery, success: { status: 200, contentType: "text/csv" } },
+]);

@@ -1,0 +1,80 @@
+import type { Ctx } from "../context.ts";
+import { relationOf } from "../access/policy.ts";
+import { record } from "../audit/trail.ts";
+import { replaceClient, type ClientRecord } from "../clients/records.ts";
+import { assertMayTouchClients, loadVisible } from "../clients/view.ts";
+import { Problem } from "../http/problem.ts";
+import type { AddPurposesRequest, WithdrawRequest } from "./schemas.ts";
+
+/** After a withdrawal the tier data is kept this long (for disputes), then destroyed by the sweeper. */
+export const WITHDRAWN_RETENTION_DAYS = 30;
+
+/** Those responsible for the client: its owner, the branch manager, the compliance officer. */
+export async function loadResponsible(ctx: Ctx, clientId: string, action: string): Promise<ClientRecord> {
+  assertMayTouchClients(ctx);
+  const client = await loadVisible(ctx, clientId, action);
+  const relation = relationOf(ctx.principal, client);
+  const { role } = ctx.principal;
+  const responsible = relation === "own" || (role === "branch_manager" && relation === "branch") || role === "compliance_officer";
+  if (!responsible) throw new Problem("role_not_permitted", "only the client's owner, branch manager or the compliance officer may do this");
+  if (client.destroyed) throw new Problem("client_destroyed", "this client's data has been destroyed; only its stub remains");
+  return client;
+}
+
+async function save(ctx: Ctx, next: ClientRecord, previous: ClientRecord) {
+  if (!(await replaceClient(ctx, next, previous))) throw new Problem("conflict", "this client changed meanwhile; reload and try again");
+}
+
+export async function history(ctx: Ctx, clientId: string) {
+  const client = await loadResponsible(ctx, clientId, "consent.view");
+  await record(ctx, { action: "consent.view", clientId, outcome: "allowed" });
+  return { clientId, current: client.consent, history: client.consentHistory ?? [] };
+}
+
+/** Fresh consent for more purposes (and, if given, the separate consent for sensitive data). */
+export async function addPurposes(ctx: Ctx, clientId: string, req: AddPurposesRequest) {
+  const client = await loadResponsible(ctx, clientId, "consent.add_purposes");
+  if (client.consent.withdrawnAt) throw new Problem("consent_withdrawn", "consent was withdrawn; the client must be registered anew");
+  const at = ctx.adapters.now().toISOString();
+  const purposes = [...new Set([...client.consent.purposes, ...req.purposes])];
+  const sensitiveConsent = client.consent.sensitiveConsent || req.sensitiveConsent === true;
+  const next: ClientRecord = {
+    ...client,
+    consent: { ...client.consent, purposes, sensitiveConsent },
+    consentHistory: [
+      ...(client.consentHistory ?? []),
+      { type: "add_purposes", at, by: ctx.principal.staffId, method: req.method, evidenceRef: req.evidenceRef, purposes: req.purposes, ...(req.sensitiveConsent ? { sensitiveConsent: true } : {}) },
+    ],
+  };
+  await record(ctx, { action: "consent.add_purposes", clientId, fields: req.purposes, outcome: "allowed" });
+  await save(ctx, next, client);
+  return { clientId, current: next.consent, history: next.consentHistory };
+}
+
+/**
+ * Withdrawal (PIPL art. 15) stops all use at once — every reveal is refused with
+ * `consent_withdrawn` except a break-glass one for a legal purpose — and schedules destruction.
+ */
+export async function withdraw(ctx: Ctx, clientId: string, req: WithdrawRequest) {
+  const client = await loadResponsible(ctx, clientId, "consent.withdraw");
+  if (client.consent.withdrawnAt) throw new Problem("invalid_state", "consent is already withdrawn");
+  return withdrawLoaded(ctx, client, req);
+}
+
+export async function withdrawLoaded(ctx: Ctx, client: ClientRecord, req: WithdrawRequest) {
+  const now = ctx.adapters.now();
+  const at = now.toISOString();
+  const destroyAfter = new Date(now.getTime() + WITHDRAWN_RETENTION_DAYS * 86_400_000).toISOString();
+  const next: ClientRecord = {
+    ...client,
+    consent: { ...client.consent, withdrawnAt: at },
+    consentHistory: [
+      ...(client.consentHistory ?? []),
+      { type: "withdraw", at, by: ctx.principal.staffId, method: req.method, evidenceRef: req.evidenceRef, ...(req.reason ? { reason: req.reason } : {}) },
+    ],
+    destroyAfter: client.destroyAfter && client.destroyAfter < destroyAfter ? client.destroyAfter : destroyAfter,
+  };
+  await record(ctx, { action: "consent.withdraw", clientId: client.clientId, outcome: "allowed" });
+  await save(ctx, next, client);
+  return { clientId: client.clientId, current: next.consent, history: next.consentHistory, destroyAfter: next.destroyAfter };
+}

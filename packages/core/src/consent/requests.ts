@@ -1,0 +1,207 @@
+import type { Ctx } from "../context.ts";
+import { track } from "../compliance/counters.ts";
+import { ofRequest } from "../compliance/contributions.ts";
+import { relationOf } from "../access/policy.ts";
+import { record } from "../audit/trail.ts";
+import { accessHistory } from "../clients/history.ts";
+import { copyOf } from "../clients/copy.ts";
+import { correctField } from "../clients/correct.ts";
+import { destroyClientData } from "../clients/destroy.ts";
+import { getClient } from "../clients/records.ts";
+import { Problem } from "../http/problem.ts";
+import { rawReply } from "../http/handler.ts";
+import { renderPdf } from "../reports/pdf.ts";
+import { newId } from "../ids.ts";
+import { getStaff } from "../staff/records.ts";
+import { Keys, tenantPk } from "../store/keys.ts";
+import { ConditionalCheckFailedException, getItem, putItem, queryPage } from "../store/table.ts";
+import { loadResponsible, withdrawLoaded } from "./consent.ts";
+import type { FulfilRequest, ListRequestsQuery, NewRequest, RequestType } from "./schemas.ts";
+
+/** A data-subject request (PIPL arts. 44–47), answered within the tenant's due days. */
+export interface SubjectRequest {
+  id: string;
+  tenantId: string;
+  clientId: string;
+  branchId: string;
+  type: RequestType;
+  channel: string;
+  evidenceRef: string;
+  details?: string;
+  receivedAt: string;
+  dueAt: string;
+  assigneeId: string;
+  status: "open" | "fulfilled";
+  createdBy: string;
+  createdAt: string;
+  fulfilledAt?: string;
+  fulfilledBy?: string;
+  note?: string;
+}
+
+const view = (r: SubjectRequest, now: Date) => ({ ...r, overdue: r.status === "open" && r.dueAt < now.toISOString() });
+
+const handlesRequests = (ctx: Ctx) => ["compliance_officer", "branch_manager", "agent"].includes(ctx.principal.role);
+
+async function load(ctx: Ctx, id: string): Promise<SubjectRequest> {
+  if (!handlesRequests(ctx)) throw new Problem("role_not_permitted", "your role handles no client requests");
+  const item = await getItem<SubjectRequest & { type: string }>(ctx.adapters, Keys.subjectRequest(ctx.tenantId, id));
+  if (!item || !mayRead(ctx, item)) throw new Problem("request_not_found");
+  const { pk: _pk, sk: _sk, kind: _k, ...r } = item as unknown as SubjectRequest & { pk: string; sk: string; kind: string };
+  return r;
+}
+
+function mayRead(ctx: Ctx, r: SubjectRequest) {
+  const { role, staffId, branchId } = ctx.principal;
+  if (role === "compliance_officer") return true;
+  if (role === "branch_manager") return r.branchId === branchId;
+  return role === "agent" && r.assigneeId === staffId;
+}
+
+export async function create(ctx: Ctx, clientId: string, req: NewRequest) {
+  const client = await loadResponsible(ctx, clientId, "request.create");
+  const now = ctx.adapters.now();
+  const receivedAt = req.receivedAt ? new Date(req.receivedAt) : now;
+  if (receivedAt.getTime() > now.getTime() + 5 * 60_000) {
+    throw new Problem("validation_failed", "receivedAt is in the future", [{ path: "body.receivedAt", message: "must not be in the future" }]);
+  }
+  const assigneeId = req.assigneeId ?? client.ownerId;
+  const assignee = await getStaff(ctx.adapters, ctx.tenantId, assigneeId);
+  if (!assignee || assignee.status !== "active") {
+    throw new Problem("validation_failed", "the assignee must be an active staff member", [{ path: "body.assigneeId", message: "not an active staff member" }]);
+  }
+  const r: SubjectRequest = {
+    id: newId("dsr", now),
+    tenantId: ctx.tenantId,
+    clientId,
+    branchId: client.branchId,
+    type: req.type,
+    channel: req.channel,
+    evidenceRef: req.evidenceRef,
+    ...(req.details ? { details: req.details } : {}),
+    receivedAt: receivedAt.toISOString(),
+    dueAt: new Date(receivedAt.getTime() + ctx.settings.requestDueDays * 86_400_000).toISOString(),
+    assigneeId,
+    status: "open",
+    createdBy: ctx.principal.staffId,
+    createdAt: now.toISOString(),
+  };
+  await record(ctx, { action: "request.create", clientId, fields: [req.type], outcome: "allowed", detail: { request: r.id } });
+  await putItem(ctx.adapters, { ...Keys.subjectRequest(ctx.tenantId, r.id), kind: "subject-request", ...r });
+  await track(ctx.adapters, ctx.tenantId, undefined, ofRequest(r));
+  return view(r, now);
+}
+
+/** Open and fulfilled requests; `overdue=true` lists the open ones past their due date. */
+export async function list(ctx: Ctx, q: ListRequestsQuery) {
+  if (!handlesRequests(ctx)) throw new Problem("role_not_permitted", "your role handles no client requests");
+  const now = ctx.adapters.now();
+  const items: ReturnType<typeof view>[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: { items: SubjectRequest[]; nextCursor: string | null } = await queryPage<SubjectRequest>(ctx.adapters, {
+      partition: tenantPk(ctx.tenantId),
+      sortPrefix: "DSR#",
+      newestFirst: true,
+      limit: 500,
+      cursor,
+    });
+    for (const r of page.items) {
+      const v = view(r, now);
+      if (!mayRead(ctx, r)) continue;
+      if (q.status && r.status !== q.status) continue;
+      if (q.clientId && r.clientId !== q.clientId) continue;
+      if (q.overdue && String(v.overdue) !== q.overdue) continue;
+      const { pk: _pk, sk: _sk, kind: _k, ...clean } = v as typeof v & { pk?: string; sk?: string; kind?: string };
+      items.push(clean);
+    }
+    cursor = page.nextCursor;
+  } while (cursor);
+  return { items };
+}
+
+export async function get(ctx: Ctx, id: string) {
+  return view(await load(ctx, id), ctx.adapters.now());
+}
+
+/**
+ * Fulfils a request by its type: a copy becomes available, a correction is applied, a deletion goes
+ * through the destruction flow, a withdrawal stops all use, the access history is answered.
+ */
+export async function fulfil(ctx: Ctx, id: string, body: FulfilRequest) {
+  const r = await load(ctx, id);
+  if (r.status !== "open") throw new Problem("invalid_state", "this request is already fulfilled");
+  const client = await loadResponsible(ctx, r.clientId, `request.fulfil`);
+  let result: unknown = null;
+  switch (r.type) {
+    case "access_copy":
+      result = { copy: `/requests/${r.id}/copy` };
+      break;
+    case "correction":
+      if (body.field === undefined || body.value === undefined) {
+        throw new Problem("validation_failed", "a correction names the field and its corrected value", [{ path: "body.field", message: "required with value" }]);
+      }
+      result = await correctField(ctx, client, body.field, body.value);
+      break;
+    case "deletion":
+      result = await destroyClientData(ctx, client, `data-subject request ${r.id}`);
+      break;
+    case "withdrawal":
+      result = client.consent.withdrawnAt
+        ? { alreadyWithdrawn: client.consent.withdrawnAt }
+        : await withdrawLoaded(ctx, client, { method: body.method ?? "written", evidenceRef: r.evidenceRef, reason: `data-subject request ${r.id}` });
+      break;
+    case "access_history":
+      result = await accessHistory(ctx, r.clientId, { limit: 200 });
+      break;
+  }
+  const now = ctx.adapters.now().toISOString();
+  const done: SubjectRequest = { ...r, status: "fulfilled", fulfilledAt: now, fulfilledBy: ctx.principal.staffId, ...(body.note ? { note: body.note } : {}) };
+  await record(ctx, { action: "request.fulfil", clientId: r.clientId, fields: [r.type], outcome: "allowed", detail: { request: r.id } });
+  try {
+    await putItem(ctx.adapters, { ...Keys.subjectRequest(ctx.tenantId, r.id), kind: "subject-request", ...done }, { expression: "#s = :open", names: { "#s": "status" }, values: { ":open": "open" } });
+  } catch (e) {
+    if (e instanceof ConditionalCheckFailedException) throw new Problem("invalid_state", "this request was fulfilled meanwhile");
+    throw e;
+  }
+  await track(ctx.adapters, ctx.tenantId, ofRequest(r), ofRequest(done));
+  return { request: view(done, ctx.adapters.now()), result };
+}
+
+/** The access copy, for an access_copy request, as JSON or as a PDF rendered from the same data. */
+export async function copy(ctx: Ctx, id: string, format: "json" | "pdf" = "json") {
+  const r = await load(ctx, id);
+  if (r.type !== "access_copy") throw new Problem("invalid_state", "only access_copy requests have a copy");
+  const client = await getClient(ctx, r.clientId);
+  if (!client) throw new Problem("client_not_found");
+  if (client.destroyed) throw new Problem("client_destroyed");
+  const rel = relationOf(ctx.principal, client);
+  if (!(rel === "own" || ctx.principal.role === "branch_manager" || ctx.principal.role === "compliance_officer")) {
+    throw new Problem("role_not_permitted", "only those responsible for the client produce its copy");
+  }
+  const data = await copyOf(ctx, client, r.id);
+  if (format === "json") return data;
+  const pdf = await renderPdf({
+    title: `个人信息副本 Copy of personal information · ${data.clientId}`,
+    subtitle: `依据《个人信息保护法》第四十五条提供 Provided under PIPL art. 45 · request ${r.id} · generated ${data.generatedAt}`,
+    tables: [
+      {
+        title: "个人信息 Personal information",
+        columns: ["项目 Field", "密级 Tier", "内容 Value"],
+        rows: data.fields.map((f) => [`${f.label.zh} ${f.label.en}`, `${f.tierLabel.zh} ${f.tierLabel.en}`, String(f.value ?? "")]),
+        widths: [2, 1.2, 5],
+      },
+      {
+        title: "登记与同意 Registration and consent",
+        columns: ["事项 Event", "时间 When", "说明 Details"],
+        rows: [
+          ["登记 Registered", data.registration.registeredAt, `${data.registration.collectionPurpose} · ${data.registration.source}`],
+          ...data.consentHistory.map((h) => [h.type, h.at, [h.method, h.evidenceRef, (h.purposes ?? []).join(" ")].filter(Boolean).join(" · ")]),
+        ],
+        widths: [2, 2, 4],
+      },
+    ],
+    footer: `Keyhold · ${ctx.tenantId} · 绝密 confidential`,
+  });
+  return rawReply(200, pdf, "application/pdf", { "content-disposition": `attachment; filename="copy-${data.clientId}.pdf"` });
+}

@@ -1,0 +1,57 @@
+import { z } from "zod";
+import { consentPurposeNames } from "../tiers/catalog.ts";
+
+const method = z.enum(["written", "electronic", "recorded_verbal"]);
+const evidenceRef = z.string().trim().min(1, "evidence is required").max(200);
+
+export const AddPurposesRequest = z
+  .object({
+    purposes: z.array(z.enum(consentPurposeNames)).min(1).max(consentPurposeNames.length),
+    sensitiveConsent: z.boolean().optional(),
+    method,
+    evidenceRef,
+  })
+  .strict();
+export type AddPurposesRequest = z.infer<typeof AddPurposesRequest>;
+
+export const WithdrawRequest = z.object({ method, evidenceRef, reason: z.string().trim().max(500).optional() }).strict();
+export type WithdrawRequest = z.infer<typeof WithdrawRequest>;
+
+export const requestTypes = ["access_copy", "correction", "deletion", "withdrawal", "access_history"] as const;
+export type RequestType = (typeof requestTypes)[number];
+
+export const NewRequest = z
+  .object({
+    type: z.enum(requestTypes),
+    channel: z.enum(["in_person", "phone", "email", "online", "letter"]),
+    evidenceRef,
+    receivedAt: z.iso.datetime({ offset: true }).optional(),
+    assigneeId: z.string().min(1).max(64).optional(),
+    details: z.string().trim().max(2000).optional(),
+  })
+  .strict();
+export type NewRequest = z.infer<typeof NewRequest>;
+
+export const FulfilRequest = z
+  .object({
+    /** correction: the field and its corrected value */
+    field: z.string().min(1).max(64).optional(),
+    value: z.union([z.string(), z.number()]).optional(),
+    /** withdrawal: how the withdrawal was expressed */
+    method: method.optional(),
+    note: z.string().trim().max(1000).optional(),
+  })
+  .strict();
+export type FulfilRequest = z.infer<typeof FulfilRequest>;
+
+export const ListRequestsQuery = z
+  .object({
+    status: z.enum(["open", "fulfilled"]).optional(),
+    overdue: z.enum(["true", "false"]).optional(),
+    clientId: z.string().max(64).optional(),
+  })
+  .strict();
+export type ListRequestsQuery = z.infer<typeof ListRequestsQuery>;
+
+export const RequestIdParams = z.object({ id: z.string().min(1).max(64) }).strict();
+export const CopyQuery = z.object({ format: z.enum(["json", "pdf"]).default("json") }).strict();

@@ -1,0 +1,301 @@
+import type { Adapters, Ctx, Principal } from "../context.ts";
+import { contextFor } from "../access/principal.ts";
+import { query, record } from "../audit/trail.ts";
+import { newId } from "../ids.ts";
+import { Problem } from "../http/problem.ts";
+import { byId as retentionClass, type RetentionClass } from "../retention/classes.ts";
+import { Keys } from "../store/keys.ts";
+import { deleteItem, getItem, putItem, queryPage } from "../store/table.ts";
+import { getTenant, listTenantIds } from "../tenancy/records.ts";
+import {
+  documentsOfClient,
+  dueDocuments,
+  getDocument,
+  queueSortKey,
+  updateDocument,
+  type DestructionCertificate,
+  type DocumentRecord,
+} from "./records.ts";
+
+const DAY_MS = 86_400_000;
+/** An upload in flight is queued this far ahead: if it never completes, the sweeper removes it. */
+export const PENDING_GRACE_MS = 15 * 60 * 1000;
+export const SWEEPER_ID = "system:retention-sweeper";
+
+// ---- the schedule -------------------------------------------------------------------------------
+
+/** The retention events recorded for a client; they start the clocks of the classes they trigger. */
+export interface RetentionClock {
+  dealClosedAt?: string;
+  consentWithdrawnAt?: string;
+}
+export type RetentionEvent = "deal_closed" | "consent_withdrawn";
+
+export async function getClock(a: Adapters, tenantId: string, clientId: string): Promise<RetentionClock> {
+  const item = await getItem<RetentionClock>(a, Keys.retentionClock(tenantId, clientId));
+  return { ...(item?.dealClosedAt ? { dealClosedAt: item.dealClosedAt } : {}), ...(item?.consentWithdrawnAt ? { consentWithdrawnAt: item.consentWithdrawnAt } : {}) };
+}
+
+function triggerAt(c: RetentionClass, uploadedAt: string, clock: RetentionClock): string | undefined {
+  const candidates =
+    c.trigger === "uploaded"
+      ? [uploadedAt]
+      : c.trigger === "deal_closed"
+        ? [clock.dealClosedAt]
+        : [clock.dealClosedAt, clock.consentWithdrawnAt];
+  const present = candidates.filter((t): t is string => Boolean(t)).sort();
+  return present[0];
+}
+
+/**
+ * A document's exact destroy-after date: the class's period after its trigger (never before the
+ * upload itself), and never later than the class maximum after upload. Until the trigger happens the
+ * maximum is the date.
+ */
+export function destroyAfterFor(c: RetentionClass, uploadedAt: string, clock: RetentionClock): string {
+  const uploaded = new Date(uploadedAt).getTime();
+  const cap = uploaded + c.maxDays * DAY_MS;
+  const trigger = triggerAt(c, uploadedAt, clock);
+  if (!trigger) return new Date(cap).toISOString();
+  const start = Math.max(uploaded, new Date(trigger).getTime());
+  return new Date(Math.min(cap, start + c.afterTriggerDays * DAY_MS)).toISOString();
+}
+
+/**
+ * Records a retention event for a client (a deal closed, consent withdrawn) and moves every live
+ * document's destroy-after date accordingly. Idempotent; a later correction replaces the date.
+ */
+export async function recordRetentionEvent(ctx: Ctx, clientId: string, event: RetentionEvent, at: string) {
+  const clock = { ...(await getClock(ctx.adapters, ctx.tenantId, clientId)), [event === "deal_closed" ? "dealClosedAt" : "consentWithdrawnAt"]: at };
+  await putItem(ctx.adapters, { ...Keys.retentionClock(ctx.tenantId, clientId), type: "retention-clock", tenantId: ctx.tenantId, clientId, ...clock });
+  const updated: { id: string; destroyAfter: string }[] = [];
+  for (const doc of await documentsOfClient(ctx, clientId)) {
+    if (doc.status !== "active") continue;
+    const c = retentionClass(doc.retentionClass);
+    if (!c) continue;
+    const destroyAfter = destroyAfterFor(c, doc.uploadedAt, clock);
+    if (destroyAfter !== doc.destroyAfter) {
+      await updateDocument(ctx.adapters, ctx.tenantId, doc.documentId, {
+        set: { destroyAfter, gsi2sk: queueSortKey(destroyAfter, doc.documentId) },
+        condition: "#st = :active",
+        values: { ":active": "active" },
+      }).then((d) => d ?? Promise.reject(new Problem("conflict", "a document changed meanwhile; try again")));
+    }
+    updated.push({ id: doc.documentId, destroyAfter });
+  }
+  return { clientId, event, at, documents: updated };
+}
+
+// ---- destruction -------------------------------------------------------------------------------
+
+/** The sweeper's identity in the trail: the platform runs it, and it never reads a document. */
+export async function systemContext(a: Adapters, tenantId: string, runId: string): Promise<Ctx> {
+  const tenant = await getTenant(a, tenantId);
+  if (!tenant) throw new Error(`no tenant ${tenantId}`);
+  const principal: Principal = {
+    tenantId,
+    staffId: SWEEPER_ID,
+    role: "platform_admin",
+    branchId: null,
+    sessionVersion: 0,
+    displayName: "保留期清理 retention sweeper",
+    agreementSigned: true,
+    cleared: false,
+  };
+  return contextFor(principal, tenant, runId, a);
+}
+
+async function existingCertificateEvent(ctx: Ctx, doc: DocumentRecord, certificateId: string): Promise<string | undefined> {
+  let cursor: string | undefined;
+  do {
+    const page = await query(ctx, { clientId: doc.clientId, action: "document.destroyed", from: doc.uploadedAt, limit: 200, cursor });
+    const hit = page.items.find((e) => e.detail?.certificateId === certificateId);
+    if (hit) return hit.id;
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return undefined;
+}
+
+async function revokeSharesOf(ctx: Ctx, documentId: string) {
+  const page = await queryPage<{ pk: string; sk: string }>(ctx.adapters, { index: "gsi1", partition: Keys.sharesOfDocument(ctx.tenantId, documentId), limit: 1000 });
+  for (const s of page.items) await deleteItem(ctx.adapters, { pk: s.pk, sk: s.sk });
+}
+
+/**
+ * Destroys one document, idempotently and safely across crashes:
+ *
+ * 1. claim it (`destroying`, with a certificate id and the reason) and put it at the head of the
+ *    queue, so that if this run dies any later run finishes the same destruction;
+ * 2. note every stored version, then delete them all from the blob store;
+ * 3. verify: a read now finds nothing and no version is left;
+ * 4. write the destruction certificate into the trail — once: a resumed run looks for it first;
+ * 5. reduce the item to its stub (ids, dates, the certificate) and drop the document's shares.
+ *
+ * Answers the certificate (the existing one if the document was already destroyed).
+ */
+export async function destroyDocument(ctx: Ctx, documentId: string, how: { reason: string; runId: string }): Promise<DestructionCertificate> {
+  const a = ctx.adapters;
+  let doc = await getDocument(a, ctx.tenantId, documentId);
+  if (!doc) throw new Problem("document_not_found");
+  if (doc.status === "destroyed") return doc.certificate!;
+  const now = a.now().toISOString();
+  const resumed = doc.status === "destroying" && doc.destruction !== undefined;
+  if (!resumed) {
+    const destruction = { reason: how.reason, runId: how.runId, requestedBy: ctx.principal.staffId, certificateId: newId("dc", a.now()), startedAt: now, versionIds: [] as string[] };
+    const claimed = await updateDocument(a, ctx.tenantId, documentId, {
+      set: { status: "destroying", destruction, gsi2sk: queueSortKey(now, documentId) },
+      condition: "#st IN (:pending, :active)",
+      values: { ":pending": "pending", ":active": "active" },
+    });
+    // Lost the race: another destruction claimed it first; finish that one.
+    doc = claimed ?? (await getDocument(a, ctx.tenantId, documentId));
+    if (!doc) throw new Problem("document_not_found");
+    if (doc.status === "destroyed") return doc.certificate!;
+  }
+  const destruction = doc.destruction!;
+
+  const listed = await a.blobs.versions(doc.storageKey);
+  const known = [...new Set([...destruction.versionIds, ...listed])];
+  if (known.length !== destruction.versionIds.length) {
+    await updateDocument(a, ctx.tenantId, documentId, {
+      set: { destruction: { ...destruction, versionIds: known } },
+      condition: "#st = :destroying",
+      values: { ":destroying": "destroying" },
+    });
+  }
+  await a.blobs.destroy(doc.storageKey);
+
+  const readBack = await a.blobs.get(doc.storageKey);
+  const remaining = await a.blobs.versions(doc.storageKey);
+  if (readBack !== undefined || remaining.length) {
+    throw new Error(`destruction of ${documentId} could not be verified: ${remaining.length} version(s) remain`);
+  }
+
+  const destroyedAt = a.now().toISOString();
+  const certificate: DestructionCertificate = {
+    certificateId: destruction.certificateId,
+    documentId,
+    clientId: doc.clientId,
+    kind: doc.kind,
+    tier: doc.tier,
+    retentionClass: doc.retentionClass,
+    storageKey: doc.storageKey,
+    reason: destruction.reason,
+    requestedBy: destruction.requestedBy,
+    runId: how.runId,
+    uploadedAt: doc.uploadedAt,
+    destroyAfter: doc.destroyAfter,
+    destroyedAt,
+    versionsRemoved: known.length,
+    versionIds: known.join(" "),
+    readAfterDestroy: "not_found",
+    versionsRemaining: 0,
+  };
+  const eventId =
+    (resumed ? await existingCertificateEvent(ctx, doc, certificate.certificateId) : undefined) ??
+    (
+      await record(ctx, {
+        action: "document.destroyed",
+        clientId: doc.clientId,
+        outcome: "allowed",
+        purpose: destruction.reason,
+        code: `certificate:${certificate.certificateId}`,
+        detail: { ...certificate },
+      })
+    ).id;
+
+  const stub = await updateDocument(a, ctx.tenantId, documentId, {
+    set: { status: "destroyed", certificate, certificateEventId: eventId },
+    remove: ["contentType", "size", "sha256", "versionId", "destruction", "gsi2pk", "gsi2sk"],
+    condition: "#st = :destroying",
+    values: { ":destroying": "destroying" },
+  });
+  await revokeSharesOf(ctx, documentId);
+  return stub?.certificate ?? certificate;
+}
+
+/**
+ * Destroys every document of one client (consent withdrawn, the client record expired, an erasure
+ * request). Each document gets its own certificate in the trail; a document that cannot be destroyed
+ * now stays claimed at the head of the queue, and the next sweep finishes it.
+ */
+export async function destroyForClient(ctx: Ctx, clientId: string, reason: string, options: { runId?: string } = {}) {
+  const runId = options.runId ?? ctx.requestId;
+  const certificates: DestructionCertificate[] = [];
+  const failed: { documentId: string; error: string }[] = [];
+  for (const doc of await documentsOfClient(ctx, clientId)) {
+    if (doc.status === "destroyed") continue;
+    try {
+      certificates.push(await destroyDocument(ctx, doc.documentId, { reason, runId }));
+    } catch (e) {
+      ctx.adapters.logger.error("document destruction failed; the sweeper will retry", { documentId: doc.documentId, error: e as Error });
+      failed.push({ documentId: doc.documentId, error: (e as Error).message });
+    }
+  }
+  return { clientId, certificates, failed };
+}
+
+export interface SweepReport {
+  runId: string;
+  asOf: string;
+  dryRun: boolean;
+  tenants: number;
+  due: { tenantId: string; documentId: string; clientId: string; kind: string; retentionClass: string; destroyAfter: string; status: string; reason: string }[];
+  destroyed: { tenantId: string; documentId: string; certificateId: string }[];
+  failed: { tenantId: string; documentId: string; error: string }[];
+  /** Objects the store's own lifecycle removed at their class maximum (filesystem store only). */
+  expiredByLifecycle: string[];
+}
+
+const reasonFor = (doc: DocumentRecord) =>
+  doc.destruction?.reason ?? (doc.status === "pending" ? "abandoned_upload" : `retention_expired:${doc.retentionClass}`);
+
+/**
+ * The destruction sweeper: for every tenant, every document whose destroy-after date has come is
+ * destroyed with a certificate. Scheduled in AWS, on a timer offline, and `npm run keyhold --
+ * destroy --due [--dry-run]`. Rerunning after a crash finishes what was claimed and writes no
+ * second certificate.
+ */
+export async function sweep(a: Adapters, options: { asOf?: Date; dryRun?: boolean; runId?: string; tenantIds?: string[] } = {}): Promise<SweepReport> {
+  const asOf = options.asOf ?? a.now();
+  const runId = options.runId ?? newId("run", a.now());
+  const dryRun = Boolean(options.dryRun);
+  const tenantIds = options.tenantIds ?? (await listTenantIds(a));
+  const report: SweepReport = { runId, asOf: asOf.toISOString(), dryRun, tenants: tenantIds.length, due: [], destroyed: [], failed: [], expiredByLifecycle: [] };
+  for (const tenantId of tenantIds) {
+    // Collect first: destroying moves items within the queue being read.
+    const due: DocumentRecord[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { items: DocumentRecord[]; nextCursor: string | null } = await dueDocuments(a, tenantId, asOf, 200, cursor);
+      due.push(...page.items.filter((d) => d.status !== "destroyed"));
+      cursor = page.nextCursor;
+    } while (cursor);
+    if (!due.length) continue;
+    for (const doc of due) {
+      report.due.push({
+        tenantId,
+        documentId: doc.documentId,
+        clientId: doc.clientId,
+        kind: doc.kind,
+        retentionClass: doc.retentionClass,
+        destroyAfter: doc.destroyAfter,
+        status: doc.status,
+        reason: reasonFor(doc),
+      });
+    }
+    if (dryRun) continue;
+    const ctx = await systemContext(a, tenantId, runId);
+    for (const doc of due) {
+      try {
+        const certificate = await destroyDocument(ctx, doc.documentId, { reason: reasonFor(doc), runId });
+        report.destroyed.push({ tenantId, documentId: doc.documentId, certificateId: certificate.certificateId });
+      } catch (e) {
+        a.logger.error("sweeper could not destroy a document; the next run retries", { tenantId, documentId: doc.documentId, error: e as Error });
+        report.failed.push({ tenantId, documentId: doc.documentId, error: (e as Error).message });
+      }
+    }
+  }
+  if (!dryRun && a.blobs.enforceLifecycle) report.expiredByLifecycle = await a.blobs.enforceLifecycle(asOf);
+  return report;
+}

@@ -1,0 +1,286 @@
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import type { Adapters, Ctx, Principal, Role } from "../context.ts";
+import { contextFor } from "../access/principal.ts";
+import { decide, relationOf } from "../access/policy.ts";
+import { takeRevealSlot } from "../access/quota.ts";
+import { record } from "../audit/trail.ts";
+import { getClient } from "../clients/records.ts";
+import { assertMayTouchClients, resourceOf } from "../clients/view.ts";
+import { rawReply } from "../http/handler.ts";
+import { Problem, recorded, type ProblemCode } from "../http/problem.ts";
+import { newId } from "../ids.ts";
+import { getStaff } from "../staff/records.ts";
+import { Keys } from "../store/keys.ts";
+import { ConditionalCheckFailedException, deleteItem, getItem, putNew, queryPage } from "../store/table.ts";
+import { getTenant } from "../tenancy/records.ts";
+import { assertViewable, loadDocument } from "./access.ts";
+import { kindSpec } from "./kinds.ts";
+import { getDocument } from "./records.ts";
+import { documentHeaders, plaintextOf, purposeLabel } from "./view.ts";
+import { markText, watermark } from "./watermark.ts";
+
+/**
+ * Secure sharing — the plan's "transmit only over secure channels": instead of a scan sent through a
+ * chat app, a link with an unguessable token that expires, counts its downloads and can be revoked.
+ * Every download is in the trail under the staff member who shared, and is watermarked with the
+ * recipient. Only the token's SHA-256 is stored; the token is shown once, to the sharer.
+ *
+ * Token: `<tenantId>.<shareId>.<secret>` (256-bit secret, base64url). The tenant travels in the
+ * token because a share link carries no sign-in, and every key still begins with the tenant.
+ */
+export interface ShareRecord {
+  tenantId: string;
+  shareId: string;
+  documentId: string;
+  clientId: string;
+  recipient: string;
+  purpose: string;
+  createdBy: { staffId: string; role: Role; branchId: string | null; displayName: string };
+  createdAt: string;
+  expiresAt: string;
+  maxDownloads: number;
+  downloads: number;
+  revokedAt?: string;
+  revokedBy?: string;
+  secretHash: string;
+}
+
+export interface ShareRequest {
+  recipient: string;
+  purpose: string;
+  expiresInMinutes: number;
+  maxDownloads: number;
+}
+
+const hashOf = (secret: string) => createHash("sha256").update(secret, "utf8").digest();
+const TOKEN = /^([a-z0-9][a-z0-9-]{0,63})\.(shr_[0-9a-z]{26})\.([A-Za-z0-9_-]{43})$/;
+
+const stateOf = (s: ShareRecord, now: Date) =>
+  s.revokedAt ? "revoked" : now.toISOString() >= s.expiresAt ? "expired" : s.downloads >= s.maxDownloads ? "exhausted" : "active";
+
+export function shareView(s: ShareRecord, now: Date) {
+  return {
+    id: s.shareId,
+    documentId: s.documentId,
+    recipient: s.recipient,
+    purpose: s.purpose,
+    createdBy: s.createdBy.staffId,
+    createdAt: s.createdAt,
+    expiresAt: s.expiresAt,
+    maxDownloads: s.maxDownloads,
+    downloads: s.downloads,
+    revokedAt: s.revokedAt ?? null,
+    state: stateOf(s, now),
+  };
+}
+
+const strip = (item: Record<string, unknown>) => {
+  const { pk: _a, sk: _b, gsi1pk: _c, gsi1sk: _d, type: _e, ...rest } = item;
+  return rest as unknown as ShareRecord;
+};
+
+async function getShare(a: Adapters, tenantId: string, shareId: string): Promise<ShareRecord | undefined> {
+  const item = await getItem<Record<string, unknown>>(a, Keys.share(tenantId, shareId));
+  return item && item.type === "share" && item.tenantId === tenantId ? strip(item) : undefined;
+}
+
+/** Creates a share: decided like a view for the share's purpose (which must be a consented one). */
+export async function createShare(ctx: Ctx, documentId: string, req: ShareRequest) {
+  assertMayTouchClients(ctx);
+  const { doc, client } = await loadDocument(ctx, documentId, "document.share");
+  await assertViewable(ctx, doc, client, "document.share");
+  const base = { action: "document.share", clientId: client.clientId, purpose: req.purpose, fields: [...kindSpec(doc.kind).shows] };
+  const refuse = async (problem: Problem) => {
+    await record(ctx, { ...base, outcome: "denied", code: problem.code, detail: { documentId } });
+    return recorded(problem);
+  };
+  const decision = decide(ctx.principal, resourceOf(client), { action: "reveal", tier: doc.tier, purpose: req.purpose }, ctx.policy);
+  if (decision.effect !== "allow") {
+    const code: ProblemCode = decision.effect === "deny" ? decision.code : "tier_not_permitted";
+    throw await refuse(new Problem(code, code === "break_glass_required" ? "break-glass access cannot be passed on through a share" : undefined));
+  }
+  if (doc.tier === 1 && !(await takeRevealSlot(ctx))) {
+    throw await refuse(new Problem("reveal_quota_exceeded", `more than ${ctx.settings.revealQuotaPerHour} tier-1 reveals in an hour`));
+  }
+
+  const now = ctx.adapters.now();
+  const shareId = newId("shr", now);
+  const secret = randomBytes(32).toString("base64url");
+  const share: ShareRecord = {
+    tenantId: ctx.tenantId,
+    shareId,
+    documentId,
+    clientId: client.clientId,
+    recipient: req.recipient.trim(),
+    purpose: req.purpose,
+    createdBy: { staffId: ctx.principal.staffId, role: ctx.principal.role, branchId: ctx.principal.branchId, displayName: ctx.principal.displayName },
+    createdAt: now.toISOString(),
+    expiresAt: new Date(now.getTime() + req.expiresInMinutes * 60_000).toISOString(),
+    maxDownloads: req.maxDownloads,
+    downloads: 0,
+    secretHash: hashOf(secret).toString("hex"),
+  };
+  const key = Keys.share(ctx.tenantId, shareId);
+  if (!(await putNew(ctx.adapters, { ...key, gsi1pk: Keys.sharesOfDocument(ctx.tenantId, documentId), gsi1sk: `SHARE#${shareId}`, type: "share", ...share }))) {
+    throw new Error(`share id collision ${shareId}`);
+  }
+  try {
+    await record(ctx, {
+      ...base,
+      outcome: "allowed",
+      tier1: doc.tier === 1,
+      detail: { documentId, shareId, recipient: share.recipient, expiresAt: share.expiresAt, maxDownloads: share.maxDownloads },
+    });
+  } catch (e) {
+    await deleteItem(ctx.adapters, key).catch(() => undefined);
+    throw e;
+  }
+  const token = `${ctx.tenantId}.${shareId}.${secret}`;
+  return { ...shareView(share, now), token, url: `/shared/${token}` };
+}
+
+export async function listShares(ctx: Ctx, documentId: string) {
+  assertMayTouchClients(ctx);
+  const { doc, client } = await loadDocument(ctx, documentId, "document.share.list");
+  const page = await queryPage<Record<string, unknown>>(ctx.adapters, { index: "gsi1", partition: Keys.sharesOfDocument(ctx.tenantId, doc.documentId), limit: 500 });
+  const now = ctx.adapters.now();
+  await record(ctx, { action: "document.share.list", clientId: client.clientId, outcome: "allowed", detail: { documentId } });
+  return { items: page.items.map((i) => shareView(strip(i), now)) };
+}
+
+/** Revokes a share: its creator, a manager of the client's branch, or the compliance officer. */
+export async function revokeShare(ctx: Ctx, documentId: string, shareId: string) {
+  assertMayTouchClients(ctx);
+  const { client } = await loadDocument(ctx, documentId, "document.share.revoke");
+  const share = /^shr_[0-9a-z]{26}$/.test(shareId) ? await getShare(ctx.adapters, ctx.tenantId, shareId) : undefined;
+  const base = { action: "document.share.revoke", clientId: client.clientId, detail: { documentId, shareId } };
+  if (!share || share.documentId !== documentId) {
+    await record(ctx, { ...base, outcome: "denied", code: "not_found" });
+    throw recorded(new Problem("not_found", "no such share of this document"));
+  }
+  const { role, staffId } = ctx.principal;
+  const may =
+    share.createdBy.staffId === staffId ||
+    role === "compliance_officer" ||
+    (role === "branch_manager" && relationOf(ctx.principal, client) !== "tenant");
+  if (!may) {
+    await record(ctx, { ...base, outcome: "denied", code: "role_not_permitted" });
+    throw recorded(new Problem("role_not_permitted", "only the sharer, the branch manager or the compliance officer may revoke a share"));
+  }
+  const now = ctx.adapters.now();
+  if (!share.revokedAt) {
+    await ctx.adapters.db
+      .send(
+        new UpdateCommand({
+          TableName: ctx.adapters.tableName,
+          Key: Keys.share(ctx.tenantId, shareId),
+          UpdateExpression: "SET revokedAt = :at, revokedBy = :by",
+          ConditionExpression: "attribute_not_exists(revokedAt)",
+          ExpressionAttributeValues: { ":at": now.toISOString(), ":by": staffId },
+        }),
+      )
+      .catch((e) => {
+        if (!(e instanceof ConditionalCheckFailedException)) throw e;
+      });
+  }
+  await record(ctx, { ...base, outcome: "allowed" });
+  return shareView((await getShare(ctx.adapters, ctx.tenantId, shareId))!, now);
+}
+
+/** The context a download runs in: the trail attributes each use to the staff member who shared. */
+async function shareContext(a: Adapters, share: ShareRecord, requestId: string): Promise<Ctx | undefined> {
+  const tenant = await getTenant(a, share.tenantId);
+  if (!tenant) return undefined;
+  const principal: Principal = {
+    tenantId: share.tenantId,
+    staffId: share.createdBy.staffId,
+    role: share.createdBy.role,
+    branchId: share.createdBy.branchId,
+    sessionVersion: 0,
+    displayName: share.createdBy.displayName,
+    agreementSigned: true,
+    cleared: false,
+  };
+  return contextFor(principal, tenant, requestId, a);
+}
+
+/**
+ * A recipient opens a share link (no sign-in). Refused after expiry, after the last download, after
+ * revocation, once the document or the client's consent for the purpose is gone, or once the sharer
+ * has left; every use and every refusal of a genuine link is in the trail. A download slot is
+ * taken atomically before anything is decrypted, so `maxDownloads` holds under concurrency.
+ */
+export async function download(a: Adapters, token: string, requestId: string) {
+  const m = TOKEN.exec(token);
+  if (!m) throw new Problem("not_found");
+  const [, tenantId, shareId, secret] = m as unknown as [string, string, string, string];
+  const share = await getShare(a, tenantId, shareId);
+  if (!share || !timingSafeEqual(Buffer.from(share.secretHash, "hex"), hashOf(secret))) throw new Problem("not_found");
+  const ctx = await shareContext(a, share, requestId);
+  if (!ctx) throw new Problem("not_found");
+
+  const base = { action: "document.share.download", clientId: share.clientId, purpose: share.purpose, fields: [] as string[] };
+  const detail = { documentId: share.documentId, shareId, recipient: share.recipient };
+  const refuse = async (code: ProblemCode, message?: string) => {
+    await record(ctx, { ...base, outcome: "denied", code, detail });
+    return recorded(new Problem(code, message));
+  };
+
+  const now = a.now();
+  const state = stateOf(share, now);
+  if (state === "revoked") throw await refuse("share_revoked");
+  if (state === "expired") throw await refuse("share_expired");
+  if (state === "exhausted") throw await refuse("share_exhausted", `all ${share.maxDownloads} downloads were used`);
+  const doc = await getDocument(a, tenantId, share.documentId);
+  if (!doc || doc.status !== "active") throw await refuse("document_destroyed", "the shared document is no longer kept");
+  const client = await getClient(ctx, share.clientId);
+  if (!client || client.destroyed) throw await refuse("document_destroyed", "the shared document is no longer kept");
+  if (client.consent.withdrawnAt) throw await refuse("consent_withdrawn");
+  if (!client.consent.purposes.includes(share.purpose)) throw await refuse("purpose_not_consented", "the client no longer consents to this purpose");
+  const sharer = await getStaff(a, tenantId, share.createdBy.staffId);
+  if (!sharer || sharer.status === "departed") throw await refuse("share_revoked", "the staff member who shared has left");
+
+  let downloads: number;
+  try {
+    const out = await a.db.send(
+      new UpdateCommand({
+        TableName: a.tableName,
+        Key: Keys.share(tenantId, shareId),
+        UpdateExpression: "SET downloads = downloads + :one",
+        ConditionExpression: "downloads < maxDownloads AND attribute_not_exists(revokedAt) AND expiresAt > :now",
+        ExpressionAttributeValues: { ":one": 1, ":now": now.toISOString() },
+        ReturnValues: "ALL_NEW",
+      }),
+    );
+    downloads = Number(out.Attributes?.downloads);
+  } catch (e) {
+    if (!(e instanceof ConditionalCheckFailedException)) throw e;
+    const again = await getShare(a, tenantId, shareId);
+    const code = again ? stateOf(again, now) : "revoked";
+    throw await refuse(code === "expired" ? "share_expired" : code === "revoked" ? "share_revoked" : "share_exhausted");
+  }
+
+  await record(ctx, {
+    ...base,
+    fields: [...kindSpec(doc.kind).shows],
+    outcome: "allowed",
+    tier1: doc.tier === 1,
+    detail: { ...detail, download: downloads, of: share.maxDownloads },
+  });
+  const bytes = await plaintextOf(ctx, doc);
+  const type = doc.contentType!;
+  const tenant = await getTenant(a, tenantId);
+  const text = markText({
+    purpose: purposeLabel(share.purpose),
+    brand: tenant?.name ?? tenantId,
+    recipient: share.recipient,
+    staff: `${share.createdBy.displayName} ${share.createdBy.staffId}`,
+    at: now,
+  });
+  return rawReply(200, await watermark(bytes, type, text), type, {
+    ...documentHeaders(doc, type, "shared"),
+    "x-keyhold-watermark": encodeURIComponent(text),
+    "x-keyhold-downloads-left": String(share.maxDownloads - downloads),
+  });
+}

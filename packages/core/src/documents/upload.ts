@@ -1,0 +1,129 @@
+import { createHash } from "node:crypto";
+import type { Ctx } from "../context.ts";
+import { modeFor } from "../access/policy.ts";
+import { record } from "../audit/trail.ts";
+import { assertMayTouchClients, loadVisible, resourceOf } from "../clients/view.ts";
+import { sealBytes } from "../crypto/envelope.ts";
+import { Problem, recorded, type ProblemDetail } from "../http/problem.ts";
+import { newId } from "../ids.ts";
+import { Keys } from "../store/keys.ts";
+import { deleteItem } from "../store/table.ts";
+import { allowedFields, type CollectionPurpose } from "../tiers/catalog.ts";
+import { documentBinding } from "./access.ts";
+import { blobKey } from "./blobs.ts";
+import { kindSpec, retentionOf, type DocumentKindName } from "./kinds.ts";
+import { documentView, insertDocument, queueSortKey, updateDocument, type DocumentRecord } from "./records.ts";
+import { PENDING_GRACE_MS, destroyAfterFor, getClock } from "./retention.ts";
+import { decideType } from "./sniff.ts";
+
+/** Who files scans: those who register clients. */
+const uploadingRoles = new Set(["agent", "branch_manager"]);
+
+/**
+ * Stores a scanned document for a client:
+ *
+ * - the caller may upload only what they could reveal (their own clients; a manager their branch's),
+ *   and the client's consent must cover what the scan shows, exactly as registering those fields
+ *   would: the collection purpose must allow them, and a tier-1 scan needs the separate sensitive
+ *   consent;
+ * - the type is decided by magic bytes and must agree with the declared Content-Type (415);
+ * - the bytes are sealed under the tenant's keyring (1 MiB frames, the document id bound inside) and
+ *   stored under `<retention class>/<tenant>/<document>`; metadata goes to the table.
+ *
+ * The metadata item is written first (pending, queued for removal in 15 minutes), then the blob,
+ * then the trail event, then the item is made active with its real destroy-after date: a crash at
+ * any point leaves nothing the sweeper will not remove.
+ */
+export async function upload(ctx: Ctx, clientId: string, kind: DocumentKindName, bytes: Buffer, declared: string | undefined) {
+  assertMayTouchClients(ctx);
+  if (!uploadingRoles.has(ctx.principal.role)) throw new Problem("role_not_permitted", "only agents and branch managers file scans");
+  const client = await loadVisible(ctx, clientId, "document.upload");
+  const spec = kindSpec(kind);
+  const base = { action: "document.upload", clientId, fields: [...spec.shows] };
+  const refuse = async (problem: Problem) => {
+    await record(ctx, { ...base, outcome: "denied", code: problem.code, detail: { kind } });
+    return recorded(problem);
+  };
+
+  if (client.destroyed) throw await refuse(new Problem("client_destroyed"));
+  const mode = modeFor(ctx.principal, resourceOf(client), spec.tier, ctx.policy);
+  if (mode !== "plain" && mode !== "reveal_with_purpose") {
+    throw await refuse(new Problem("tier_not_permitted", `your role may not file a tier-${spec.tier} scan for this client`));
+  }
+  if (client.consent.withdrawnAt) throw await refuse(new Problem("consent_withdrawn", "the client withdrew consent; nothing more may be collected"));
+  const allowed = new Set<string>(allowedFields(client.registration.collectionPurpose as CollectionPurpose));
+  const notAllowed: ProblemDetail[] = spec.shows
+    .filter((f) => !allowed.has(f))
+    .map((f) => ({ path: "query.kind", message: `a ${kind} shows "${f}", which is not needed for ${client.registration.collectionPurpose}` }));
+  if (notAllowed.length) throw await refuse(new Problem("field_not_allowed", notAllowed.map((d) => d.message).join("; "), notAllowed));
+  if (spec.tier === 1 && !client.consent.sensitiveConsent) {
+    throw await refuse(
+      new Problem("sensitive_consent_required", `a ${kind} scan is tier-1 sensitive information: the client's separate sensitive consent is required`, [
+        { path: "query.kind", message: "needs the client's sensitive consent" },
+      ]),
+    );
+  }
+  let contentType;
+  try {
+    contentType = await decideType(bytes, declared);
+  } catch (e) {
+    throw e instanceof Problem ? await refuse(e) : e;
+  }
+
+  const a = ctx.adapters;
+  const now = a.now();
+  const uploadedAt = now.toISOString();
+  const documentId = newId("doc", now);
+  const retention = retentionOf(kind);
+  const storageKey = blobKey(retention.id, ctx.tenantId, documentId);
+  const pendingUntil = new Date(now.getTime() + PENDING_GRACE_MS).toISOString();
+  const doc: DocumentRecord = {
+    tenantId: ctx.tenantId,
+    documentId,
+    clientId,
+    kind,
+    tier: spec.tier,
+    retentionClass: retention.id,
+    storageKey,
+    status: "pending",
+    uploadedBy: ctx.principal.staffId,
+    uploadedAt,
+    destroyAfter: pendingUntil,
+  };
+  if (!(await insertDocument(a, doc))) throw new Error(`document id collision ${documentId}`);
+
+  const sha256 = createHash("sha256").update(bytes).digest("hex");
+  let versionId: string;
+  try {
+    const sealed = await sealBytes(a.keyrings, documentBinding(doc), bytes);
+    ({ versionId } = await a.blobs.put(storageKey, sealed, { tenantId: ctx.tenantId, tier: spec.tier, retentionClass: retention.id, documentId }));
+  } catch (e) {
+    // The put may have landed even though it failed to answer: remove the blob first, and drop the
+    // pending item only once that worked — otherwise the sweeper removes both when the item falls due.
+    const cleaned = await a.blobs.destroy(storageKey).then(
+      () => true,
+      () => false,
+    );
+    if (cleaned) await deleteItem(a, Keys.document(ctx.tenantId, documentId)).catch(() => undefined);
+    throw e;
+  }
+  try {
+    await record(ctx, { ...base, outcome: "allowed", tier1: spec.tier === 1, detail: { documentId, kind, tier: spec.tier, contentType, size: bytes.byteLength } });
+  } catch (e) {
+    // Nothing is kept that the trail does not know of (failing that, the pending item falls due).
+    const cleaned = await a.blobs.destroy(storageKey).then(
+      () => true,
+      () => false,
+    );
+    if (cleaned) await deleteItem(a, Keys.document(ctx.tenantId, documentId)).catch(() => undefined);
+    throw e;
+  }
+  const destroyAfter = destroyAfterFor(retention, uploadedAt, await getClock(a, ctx.tenantId, clientId));
+  const active = await updateDocument(a, ctx.tenantId, documentId, {
+    set: { status: "active", contentType, size: bytes.byteLength, sha256, versionId, destroyAfter, gsi2sk: queueSortKey(destroyAfter, documentId) },
+    condition: "#st = :pending",
+    values: { ":pending": "pending" },
+  });
+  if (!active) throw new Problem("conflict", "the upload was removed before it completed; upload again");
+  return documentView(active);
+}

@@ -1,0 +1,157 @@
+import { z } from "zod";
+import type { Ctx } from "../context.ts";
+import { track } from "../compliance/counters.ts";
+import { ofPaperFile } from "../compliance/contributions.ts";
+import { record } from "../audit/trail.ts";
+import { loadResponsible } from "../consent/consent.ts";
+import { assertMayTouchClients } from "../clients/view.ts";
+import { Problem } from "../http/problem.ts";
+import { newId } from "../ids.ts";
+import { getStaff } from "../staff/records.ts";
+import { Keys, tenantPk } from "../store/keys.ts";
+import { ConditionalCheckFailedException, getItem, putItem, queryPage } from "../store/table.ts";
+import { accessPurposeNames, tierLabels, type Tier } from "../tiers/catalog.ts";
+
+/**
+ * The paper-file register (纸质档案): every physical file of a client, its tier label, the locked
+ * cabinet it lives in and its named custodian. Check-out, check-in and shredding are recorded with
+ * purpose, person and witness, in the same trail as electronic access.
+ */
+export interface PaperFile {
+  id: string;
+  clientId: string;
+  branchId: string;
+  description: string;
+  tier: Tier;
+  location: string;
+  custodianId: string;
+  status: "in_cabinet" | "checked_out" | "destroyed";
+  holder?: { staffId: string; purpose: string; since: string };
+  destroyed?: { at: string; by: string; witnessId: string; method: string };
+  registeredAt: string;
+  registeredBy: string;
+  rev: number;
+}
+
+export const RegisterPaperFile = z
+  .object({
+    clientId: z.string().min(1).max(64),
+    description: z.string().trim().min(1).max(200),
+    tier: z.union([z.literal(1), z.literal(2), z.literal(3)]),
+    location: z.string().trim().min(1, "the cabinet or location is required").max(100),
+    custodianId: z.string().min(1).max(64),
+  })
+  .strict();
+export const CheckoutRequest = z.object({ purpose: z.enum(accessPurposeNames) }).strict();
+export const CheckinRequest = z.object({ location: z.string().trim().min(1).max(100).optional() }).strict();
+export const DestroyPaperRequest = z.object({ witnessId: z.string().min(1).max(64), method: z.enum(["shredding", "incineration"]) }).strict();
+export const PaperQuery = z.object({ clientId: z.string().max(64).optional(), status: z.enum(["in_cabinet", "checked_out", "destroyed"]).optional() }).strict();
+export const PaperIdParams = z.object({ id: z.string().min(1).max(64) }).strict();
+
+const view = (f: PaperFile) => {
+  const { rev: _rev, ...rest } = f;
+  return { ...rest, tierLabel: tierLabels[f.tier] };
+};
+
+async function activeStaff(ctx: Ctx, staffId: string, path: string) {
+  const s = await getStaff(ctx.adapters, ctx.tenantId, staffId);
+  if (!s || s.status !== "active") throw new Problem("validation_failed", `${staffId} is not an active staff member`, [{ path, message: "not an active staff member" }]);
+  return s;
+}
+
+async function load(ctx: Ctx, id: string, action: string): Promise<PaperFile> {
+  assertMayTouchClients(ctx);
+  const item = await getItem<PaperFile>(ctx.adapters, Keys.paperFile(ctx.tenantId, id));
+  if (!item) throw new Problem("not_found", "no such paper file");
+  // Whoever may act on the client may act on its paper files; anyone else meets a 404 there.
+  await loadResponsible(ctx, item.clientId, action).catch((e: unknown) => {
+    if (e instanceof Problem && e.code === "client_destroyed") return;
+    throw e;
+  });
+  const { pk: _pk, sk: _sk, kind: _k, ...f } = item as PaperFile & { pk: string; sk: string; kind: string };
+  return f;
+}
+
+async function save(ctx: Ctx, next: PaperFile, previous: PaperFile) {
+  try {
+    await putItem(ctx.adapters, { ...Keys.paperFile(ctx.tenantId, next.id), kind: "paper-file", ...next, rev: previous.rev + 1 }, { expression: "rev = :rev", values: { ":rev": previous.rev } });
+  } catch (e) {
+    if (e instanceof ConditionalCheckFailedException) throw new Problem("conflict", "this paper file changed meanwhile; reload and try again");
+    throw e;
+  }
+  await track(ctx.adapters, ctx.tenantId, ofPaperFile(previous), ofPaperFile(next));
+}
+
+export async function register(ctx: Ctx, req: z.infer<typeof RegisterPaperFile>) {
+  const client = await loadResponsible(ctx, req.clientId, "paper.register");
+  await activeStaff(ctx, req.custodianId, "body.custodianId");
+  const now = ctx.adapters.now();
+  const file: PaperFile = {
+    id: newId("pf", now),
+    clientId: client.clientId,
+    branchId: client.branchId,
+    description: req.description,
+    tier: req.tier,
+    location: req.location,
+    custodianId: req.custodianId,
+    status: "in_cabinet",
+    registeredAt: now.toISOString(),
+    registeredBy: ctx.principal.staffId,
+    rev: 0,
+  };
+  await record(ctx, { action: "paper.register", clientId: client.clientId, outcome: "allowed", detail: { paperFile: file.id, tier: file.tier, location: file.location } });
+  await putItem(ctx.adapters, { ...Keys.paperFile(ctx.tenantId, file.id), kind: "paper-file", ...file });
+  await track(ctx.adapters, ctx.tenantId, undefined, ofPaperFile(file));
+  return view(file);
+}
+
+export async function list(ctx: Ctx, q: z.infer<typeof PaperQuery>) {
+  const { role, branchId } = ctx.principal;
+  if (!["compliance_officer", "branch_manager", "agent"].includes(role)) throw new Problem("role_not_permitted", "your role keeps no paper files");
+  const items: ReturnType<typeof view>[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: { items: PaperFile[]; nextCursor: string | null } = await queryPage<PaperFile>(ctx.adapters, { partition: tenantPk(ctx.tenantId), sortPrefix: "PAPER#", limit: 500, cursor });
+    for (const f of page.items) {
+      if (role !== "compliance_officer" && f.branchId !== branchId) continue;
+      if (q.clientId && f.clientId !== q.clientId) continue;
+      if (q.status && f.status !== q.status) continue;
+      const { pk: _pk, sk: _sk, kind: _k, ...clean } = f as PaperFile & { pk: string; sk: string; kind: string };
+      items.push(view(clean));
+    }
+    cursor = page.nextCursor;
+  } while (cursor);
+  return { items };
+}
+
+export async function checkout(ctx: Ctx, id: string, req: z.infer<typeof CheckoutRequest>) {
+  const file = await load(ctx, id, "paper.checkout");
+  if (file.status !== "in_cabinet") throw new Problem("invalid_state", `the file is ${file.status.replace("_", " ")}`);
+  const next: PaperFile = { ...file, status: "checked_out", holder: { staffId: ctx.principal.staffId, purpose: req.purpose, since: ctx.adapters.now().toISOString() } };
+  await record(ctx, { action: "paper.checkout", clientId: file.clientId, purpose: req.purpose, outcome: "allowed", detail: { paperFile: id } });
+  await save(ctx, next, file);
+  return view(next);
+}
+
+export async function checkin(ctx: Ctx, id: string, req: z.infer<typeof CheckinRequest>) {
+  const file = await load(ctx, id, "paper.checkin");
+  if (file.status !== "checked_out") throw new Problem("invalid_state", "the file is not checked out");
+  const { holder: _holder, ...rest } = file;
+  const next: PaperFile = { ...rest, status: "in_cabinet", location: req.location ?? file.location };
+  await record(ctx, { action: "paper.checkin", clientId: file.clientId, outcome: "allowed", detail: { paperFile: id, location: next.location, heldBy: file.holder?.staffId ?? "" } });
+  await save(ctx, next, file);
+  return view(next);
+}
+
+export async function destroy(ctx: Ctx, id: string, req: z.infer<typeof DestroyPaperRequest>) {
+  const file = await load(ctx, id, "paper.destroy");
+  if (file.status !== "in_cabinet") throw new Problem("invalid_state", file.status === "destroyed" ? "the file is already destroyed" : "check the file in before shredding it");
+  if (req.witnessId === ctx.principal.staffId) {
+    throw new Problem("validation_failed", "the witness must be someone else", [{ path: "body.witnessId", message: "must not be yourself" }]);
+  }
+  await activeStaff(ctx, req.witnessId, "body.witnessId");
+  const next: PaperFile = { ...file, status: "destroyed", destroyed: { at: ctx.adapters.now().toISOString(), by: ctx.principal.staffId, witnessId: req.witnessId, method: req.method } };
+  await record(ctx, { action: "paper.destroy", clientId: file.clientId, outcome: "allowed", detail: { paperFile: id, witness: req.witnessId, method: req.method } });
+  await save(ctx, next, file);
+  return view(next);
+}

@@ -1,0 +1,203 @@
+import type { Ctx, Role } from "../context.ts";
+import { record } from "../audit/trail.ts";
+import { open, seal } from "../crypto/envelope.ts";
+import { Problem } from "../http/problem.ts";
+import { ConditionalCheckFailedException } from "../store/table.ts";
+import { getBranch } from "../tenancy/records.ts";
+import { fieldCatalog } from "../tiers/catalog.ts";
+import { getStaff, listStaff, saveStaff, saveStaffIf, findStaffByUsername, type StaffRecord } from "./records.ts";
+import type { AgreementRequest, BackgroundCheckRequest, CreateStaffRequest, StaffView, UpdateStaffRequest } from "./schemas.ts";
+
+type Contact = { phone?: string; email?: string };
+const contactBinding = (tenantId: string, staffId: string) => ({ tenantId, recordId: `STAFF#${staffId}`, context: { kind: "staff-contact" } });
+
+/**
+ * Who may manage whom: HQ anyone; a branch manager the agents of their own branch; the compliance
+ * officer reads everyone and records background checks. Everyone may read themselves.
+ */
+export function manages(ctx: Ctx, target: Pick<StaffRecord, "role" | "branchId">): boolean {
+  const me = ctx.principal;
+  if (me.role === "hq_admin") return true;
+  return me.role === "branch_manager" && target.role === "agent" && target.branchId !== null && target.branchId === me.branchId;
+}
+
+const readsAll = (ctx: Ctx) => ctx.principal.role === "hq_admin" || ctx.principal.role === "compliance_officer";
+export const canRead = (ctx: Ctx, target: StaffRecord) => readsAll(ctx) || manages(ctx, target) || target.staffId === ctx.principal.staffId;
+
+/** Loads a staff member the caller may read; anyone else answers 404, like a missing one. */
+export async function loadReadable(ctx: Ctx, staffId: string, action: string): Promise<StaffRecord> {
+  const staff = await getStaff(ctx.adapters, ctx.tenantId, staffId);
+  if (!staff || !canRead(ctx, staff)) {
+    await record(ctx, { action, staffId, outcome: "denied", code: "staff_not_found" });
+    throw Object.assign(new Problem("staff_not_found"), { recorded: true });
+  }
+  return staff;
+}
+
+export function requireManager(ctx: Ctx, target: Pick<StaffRecord, "role" | "branchId">, what: string) {
+  if (!manages(ctx, target)) throw new Problem("role_not_permitted", `you may not ${what} this staff member`);
+}
+
+/** Contact details in clear for the person, HQ and their manager; masked for every other colleague. */
+export async function viewOf(ctx: Ctx, staff: StaffRecord): Promise<StaffView> {
+  const clear = staff.staffId === ctx.principal.staffId || manages(ctx, staff);
+  let contact: StaffView["contact"] = {};
+  if (staff.sealedContact) {
+    const c = await open<Contact>(ctx.adapters.keyrings, contactBinding(ctx.tenantId, staff.staffId), staff.sealedContact);
+    const mask = (v: string, field: "phone" | "email") => (clear ? { value: v, masked: false } : { value: fieldCatalog[field].mask(v), masked: true });
+    contact = { ...(c.phone ? { phone: mask(c.phone, "phone") } : {}), ...(c.email ? { email: mask(c.email, "email") } : {}) };
+  }
+  return {
+    id: staff.staffId,
+    username: staff.username,
+    displayName: staff.displayName,
+    role: staff.role,
+    branchId: staff.branchId,
+    status: staff.status,
+    agreement: staff.agreement
+      ? { ...staff.agreement, evidenceRef: staff.agreement.evidenceRef, current: staff.agreement.version === ctx.settings.requiredAgreementVersion }
+      : null,
+    backgroundCheck: staff.backgroundCheck,
+    contact,
+    ...(staff.offboarding ? { offboarding: staff.offboarding } : {}),
+  };
+}
+
+export async function list(ctx: Ctx) {
+  const me = ctx.principal;
+  if (!readsAll(ctx) && me.role !== "branch_manager") throw new Problem("role_not_permitted", "your role has no staff list");
+  const all = await listStaff(ctx.adapters, ctx.tenantId);
+  const visible = all.filter((s) => readsAll(ctx) || s.branchId === me.branchId);
+  const items = [];
+  for (const s of visible) items.push(await viewOf(ctx, s));
+  await record(ctx, { action: "staff.list", outcome: "allowed" });
+  return { items };
+}
+
+export async function get(ctx: Ctx, staffId: string) {
+  const staff = await loadReadable(ctx, staffId, "staff.view");
+  const view = await viewOf(ctx, staff);
+  await record(ctx, { action: "staff.view", staffId, fields: Object.keys(view.contact), outcome: "allowed" });
+  return view;
+}
+
+async function checkPlacement(ctx: Ctx, role: Role, branchId: string | null) {
+  const branchRoles: Role[] = ["agent", "branch_manager"];
+  if (branchRoles.includes(role) && !branchId) {
+    throw new Problem("validation_failed", `a ${role} belongs to a branch`, [{ path: "body.branchId", message: "required for this role" }]);
+  }
+  if (!branchRoles.includes(role) && branchId) {
+    throw new Problem("validation_failed", `a ${role} belongs to no branch`, [{ path: "body.branchId", message: "must be empty for this role" }]);
+  }
+  if (branchId && !(await getBranch(ctx.adapters, ctx.tenantId, branchId))) {
+    throw new Problem("validation_failed", "unknown branch", [{ path: "body.branchId", message: "unknown branch" }]);
+  }
+}
+
+export async function create(ctx: Ctx, req: CreateStaffRequest) {
+  const branchId = req.branchId ?? null;
+  requireManager(ctx, { role: req.role, branchId }, "create");
+  if (req.username.split("@")[1] !== ctx.tenantId) {
+    throw new Problem("validation_failed", "usernames end in @<your tenant>", [{ path: "body.username", message: `must end in @${ctx.tenantId}` }]);
+  }
+  await checkPlacement(ctx, req.role, branchId);
+  if (req.contact?.phone !== undefined && !fieldCatalog.phone.schema.safeParse(req.contact.phone).success) {
+    throw new Problem("validation_failed", "not a mainland mobile number", [{ path: "body.contact.phone", message: "not a mainland mobile number" }]);
+  }
+  if (await findStaffByUsername(ctx.adapters, ctx.tenantId, req.username)) throw new Problem("staff_exists", `"${req.username}" already exists`);
+  const seated = (await listStaff(ctx.adapters, ctx.tenantId)).filter((s) => s.status !== "departed").length;
+  if (seated >= ctx.limits.seats) {
+    throw new Problem("plan_limit_reached", `the plan allows ${ctx.limits.seats} staff seats and all are taken; offboard someone or change the plan`);
+  }
+  const { staffId } = await ctx.adapters.identity.createUser({
+    tenantId: ctx.tenantId,
+    username: req.username,
+    email: req.contact?.email,
+    role: req.role,
+    branchId,
+    sessionVersion: 1,
+  });
+  const contact = req.contact ? { ...req.contact, ...(req.contact.phone ? { phone: fieldCatalog.phone.schema.parse(req.contact.phone) as string } : {}) } : undefined;
+  const staff: StaffRecord = {
+    tenantId: ctx.tenantId,
+    staffId,
+    username: req.username,
+    displayName: req.displayName,
+    role: req.role,
+    branchId,
+    status: "active",
+    sessionVersion: 1,
+    agreement: null,
+    backgroundCheck: null,
+    createdAt: ctx.adapters.now().toISOString(),
+    ...(contact ? { sealedContact: await seal(ctx.adapters.keyrings, contactBinding(ctx.tenantId, staffId), contact) } : {}),
+  };
+  await record(ctx, { action: "staff.create", staffId, outcome: "allowed" });
+  await saveStaff(ctx.adapters, staff);
+  return viewOf(ctx, staff);
+}
+
+/** Applies a change with optimistic concurrency; a concurrent change answers 409 to retry. */
+export async function change(ctx: Ctx, staff: StaffRecord, next: StaffRecord, action: string, fields: string[] = []) {
+  await record(ctx, { action, staffId: staff.staffId, fields, outcome: "allowed" });
+  try {
+    await saveStaffIf(ctx.adapters, next, staff);
+  } catch (e) {
+    if (e instanceof ConditionalCheckFailedException) throw new Problem("conflict", "this staff record changed meanwhile; reload and try again");
+    throw e;
+  }
+  return next;
+}
+
+export async function update(ctx: Ctx, staffId: string, req: UpdateStaffRequest) {
+  const staff = await loadReadable(ctx, staffId, "staff.update");
+  requireManager(ctx, staff, "change");
+  if ((req.role !== undefined || req.branchId !== undefined) && ctx.principal.role !== "hq_admin") {
+    throw new Problem("role_not_permitted", "only HQ changes roles and branches");
+  }
+  const role = req.role ?? staff.role;
+  const branchId = req.branchId !== undefined ? req.branchId : staff.branchId;
+  await checkPlacement(ctx, role, branchId);
+  const next: StaffRecord = { ...staff, role, branchId, displayName: req.displayName ?? staff.displayName };
+  if (req.contact) next.sealedContact = await seal(ctx.adapters.keyrings, contactBinding(ctx.tenantId, staffId), req.contact);
+  const claimsChanged = role !== staff.role || branchId !== staff.branchId;
+  if (claimsChanged) next.sessionVersion = staff.sessionVersion + 1; // old tokens carry the old role
+  await change(ctx, staff, next, "staff.update", Object.keys(req));
+  if (claimsChanged) await ctx.adapters.identity.updateClaims({ tenantId: ctx.tenantId, username: staff.username, role, branchId, sessionVersion: next.sessionVersion });
+  return viewOf(ctx, next);
+}
+
+export async function recordAgreement(ctx: Ctx, staffId: string, req: AgreementRequest) {
+  const staff = await loadReadable(ctx, staffId, "staff.agreement");
+  if (!manages(ctx, staff) && ctx.principal.role !== "compliance_officer") throw new Problem("role_not_permitted", "you may not record agreements for this staff member");
+  if (new Date(req.signedAt).getTime() > ctx.adapters.now().getTime() + 5 * 60_000) {
+    throw new Problem("validation_failed", "signedAt is in the future", [{ path: "body.signedAt", message: "must not be in the future" }]);
+  }
+  const signed = { ...req, signedAt: new Date(req.signedAt).toISOString(), recordedBy: ctx.principal.staffId };
+  const next: StaffRecord = { ...staff, agreement: signed, agreementHistory: [...(staff.agreementHistory ?? []), signed] };
+  await change(ctx, staff, next, "staff.agreement");
+  return viewOf(ctx, next);
+}
+
+export async function recordBackgroundCheck(ctx: Ctx, staffId: string, req: BackgroundCheckRequest) {
+  const staff = await loadReadable(ctx, staffId, "staff.background_check");
+  if (!readsAll(ctx)) throw new Problem("role_not_permitted", "background checks are recorded by HQ or the compliance officer");
+  const next: StaffRecord = {
+    ...staff,
+    backgroundCheck: { status: req.status, checkedAt: new Date(req.checkedAt).toISOString(), recordedBy: ctx.principal.staffId },
+  };
+  await change(ctx, staff, next, "staff.background_check", [req.status]);
+  return viewOf(ctx, next);
+}
+
+/** Ends every session of the staff member at once (a lost phone, a suspicion): tokens are refused from the next request. */
+export async function revokeSessions(ctx: Ctx, staffId: string) {
+  const staff = await loadReadable(ctx, staffId, "staff.revoke_sessions");
+  if (!manages(ctx, staff) && ctx.principal.role !== "compliance_officer" && staffId !== ctx.principal.staffId) {
+    throw new Problem("role_not_permitted", "you may not revoke this staff member's sessions");
+  }
+  const next: StaffRecord = { ...staff, sessionVersion: staff.sessionVersion + 1 };
+  await change(ctx, staff, next, "staff.revoke_sessions");
+  await ctx.adapters.identity.updateClaims({ tenantId: ctx.tenantId, username: staff.username, role: staff.role, branchId: staff.branchId, sessionVersion: next.sessionVersion });
+  return { id: staffId, sessionVersion: next.sessionVersion };
+}

@@ -1,0 +1,201 @@
+import { z } from "zod";
+import type { Ctx } from "../context.ts";
+import { record } from "../audit/trail.ts";
+import { forgetTenant } from "../crypto/envelope.ts";
+import { Problem } from "../http/problem.ts";
+import { newId } from "../ids.ts";
+import { saveStaff, type StaffRecord } from "../staff/records.ts";
+import { Keys } from "../store/keys.ts";
+import { putItem } from "../store/table.ts";
+import { defaultSettings, getTenant, listBranches, listTenantIds, plans, saveBranch, saveTenant, type PlanName, type TenantRecord } from "./records.ts";
+
+/** Ids that name the platform itself, never a brand. */
+const RESERVED = new Set(["platform", "keyhold", "admin", "system"]);
+const tenantId = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{1,38}[a-z0-9]$/, "3–40 lower-case letters, digits or hyphens")
+  .refine((t) => !RESERVED.has(t), "reserved for the platform");
+const branchId = z.string().regex(/^[a-z][a-z0-9-]{1,38}[a-z0-9]$/, "3–40 lower-case letters, digits or hyphens");
+
+export const OnboardRequest = z
+  .object({
+    tenantId,
+    name: z.string().trim().min(1).max(100),
+    plan: z.enum(Object.keys(plans) as [PlanName, ...PlanName[]]).default("pro"),
+    hqAdmin: z.object({ username: z.string().trim().toLowerCase().max(80), displayName: z.string().trim().min(1).max(50), email: z.email().optional() }).strict(),
+    branches: z
+      .array(z.object({ branchId, name: z.string().trim().min(1).max(100) }).strict())
+      .min(1, "a brand has at least one branch")
+      .max(500)
+      .refine((b) => new Set(b.map((x) => x.branchId)).size === b.length, "branch ids must not repeat"),
+  })
+  .strict();
+export type OnboardRequest = z.infer<typeof OnboardRequest>;
+
+export const OffboardTenantRequest = z
+  .object({
+    exportWindowDays: z.number().int().min(0).max(90).default(30),
+    keyDeletionDays: z.number().int().min(7).max(30).default(30),
+    reason: z.string().trim().min(1).max(500),
+  })
+  .strict();
+export type OffboardTenantRequest = z.infer<typeof OffboardTenantRequest>;
+export const TenantIdParams = z.object({ id: z.string().min(1).max(64) }).strict();
+export const PlanChange = z.object({ plan: z.enum(Object.keys(plans) as [PlanName, ...PlanName[]]) }).strict();
+
+/** What the platform operator sees of a tenant: its subscription, never its people or clients. */
+const summary = (t: TenantRecord, branches?: number) => ({
+  tenantId: t.tenantId,
+  name: t.name,
+  status: t.status,
+  plan: t.plan ?? "pro",
+  limits: plans[t.plan ?? "pro"],
+  createdAt: t.createdAt,
+  ...(branches !== undefined ? { branches } : {}),
+  ...(t.offboarding ? { offboarding: t.offboarding } : {}),
+});
+
+async function load(ctx: Ctx, id: string) {
+  const t = await getTenant(ctx.adapters, id);
+  if (!t || id === ctx.tenantId) throw new Problem("tenant_not_found");
+  return t;
+}
+
+export async function list(ctx: Ctx) {
+  const items = [];
+  for (const id of await listTenantIds(ctx.adapters)) {
+    if (id === ctx.tenantId) continue;
+    const t = await getTenant(ctx.adapters, id);
+    if (t) items.push(summary(t));
+  }
+  return { items };
+}
+
+export async function get(ctx: Ctx, id: string) {
+  const t = await load(ctx, id);
+  return summary(t, (await listBranches(ctx.adapters, id)).length);
+}
+
+/** A new brand: its own key first, then the tenant, its branches and its first HQ admin. */
+export async function onboard(ctx: Ctx, req: OnboardRequest) {
+  if (await getTenant(ctx.adapters, req.tenantId)) throw new Problem("tenant_exists", `tenant "${req.tenantId}" exists`);
+  if (req.hqAdmin.username.split("@")[1] !== req.tenantId) {
+    throw new Problem("validation_failed", "the HQ admin's username ends in @<tenant>", [{ path: "body.hqAdmin.username", message: `must end in @${req.tenantId}` }]);
+  }
+  const now = ctx.adapters.now().toISOString();
+  await record(ctx, { action: "platform.tenant_onboard", outcome: "allowed", detail: { tenant: req.tenantId, plan: req.plan } });
+  const { keyId } = await ctx.adapters.tenantKeys.create(req.tenantId);
+  const tenant: TenantRecord = { tenantId: req.tenantId, name: req.name, status: "active", createdAt: now, plan: req.plan, settings: { ...defaultSettings } };
+  for (const b of req.branches) await saveBranch(ctx.adapters, { tenantId: req.tenantId, ...b });
+  const { staffId } = await ctx.adapters.identity.createUser({
+    tenantId: req.tenantId,
+    username: req.hqAdmin.username,
+    email: req.hqAdmin.email,
+    role: "hq_admin",
+    branchId: null,
+    sessionVersion: 1,
+  });
+  const admin: StaffRecord = {
+    tenantId: req.tenantId,
+    staffId,
+    username: req.hqAdmin.username,
+    displayName: req.hqAdmin.displayName,
+    role: "hq_admin",
+    branchId: null,
+    status: "active",
+    sessionVersion: 1,
+    agreement: null,
+    backgroundCheck: null,
+    createdAt: now,
+  };
+  await saveStaff(ctx.adapters, admin);
+  // The tenant record goes last: until it exists nobody can sign in to a half-made tenant.
+  await saveTenant(ctx.adapters, tenant);
+  return { ...summary(tenant, req.branches.length), keyId, hqAdmin: { staffId, username: admin.username } };
+}
+
+async function setStatus(ctx: Ctx, id: string, status: TenantRecord["status"], action: string, from: TenantRecord["status"][]) {
+  const t = await load(ctx, id);
+  if (!from.includes(t.status)) throw new Problem("invalid_state", `the tenant is ${t.status}`);
+  await record(ctx, { action, outcome: "allowed", detail: { tenant: id } });
+  const next = { ...t, status };
+  await saveTenant(ctx.adapters, next);
+  return summary(next);
+}
+
+/** Suspension refuses every request of the tenant and deletes nothing. */
+export const suspend = (ctx: Ctx, id: string) => setStatus(ctx, id, "suspended", "platform.tenant_suspend", ["active"]);
+export const resume = (ctx: Ctx, id: string) => setStatus(ctx, id, "active", "platform.tenant_resume", ["suspended"]);
+
+export async function changePlan(ctx: Ctx, id: string, plan: PlanName) {
+  const t = await load(ctx, id);
+  await record(ctx, { action: "platform.tenant_plan", outcome: "allowed", detail: { tenant: id, plan } });
+  const next = { ...t, plan };
+  await saveTenant(ctx.adapters, next);
+  return summary(next);
+}
+
+/** Starts leaving: the tenant keeps working for its export window; then its key is shredded. */
+export async function offboard(ctx: Ctx, id: string, req: OffboardTenantRequest) {
+  const t = await load(ctx, id);
+  if (t.status === "offboarding" || t.status === "offboarded") throw new Problem("invalid_state", `the tenant is already ${t.status}`);
+  const now = ctx.adapters.now();
+  const next: TenantRecord = {
+    ...t,
+    status: "offboarding",
+    offboarding: {
+      requestedAt: now.toISOString(),
+      requestedBy: ctx.principal.staffId,
+      exportUntil: new Date(now.getTime() + req.exportWindowDays * 86_400_000).toISOString(),
+      keyDeletionDays: req.keyDeletionDays,
+    },
+  };
+  await record(ctx, { action: "platform.tenant_offboard", outcome: "allowed", detail: { tenant: id, exportWindowDays: req.exportWindowDays, keyDeletionDays: req.keyDeletionDays, reason: req.reason } });
+  await saveTenant(ctx.adapters, next);
+  if (req.exportWindowDays === 0) return shred(ctx, id);
+  return summary(next);
+}
+
+/**
+ * After the export window: the tenant's key is scheduled for deletion (unusable at once, gone after
+ * the pending window), which crypto-shreds every ciphertext of the tenant, backups included. A
+ * platform-level destruction certificate records it.
+ */
+export async function shred(ctx: Ctx, id: string) {
+  const t = await load(ctx, id);
+  if (t.status !== "offboarding" || !t.offboarding) throw new Problem("invalid_state", "offboard the tenant first");
+  if (t.offboarding.exportUntil > ctx.adapters.now().toISOString()) {
+    throw new Problem("invalid_state", `the export window is open until ${t.offboarding.exportUntil}`);
+  }
+  const { deletionDate } = await ctx.adapters.tenantKeys.scheduleDeletion(id, t.offboarding.keyDeletionDays);
+  forgetTenant(ctx.adapters.keyrings, id);
+  const certificateId = newId("pdc", ctx.adapters.now());
+  const next: TenantRecord = { ...t, status: "offboarded", offboarding: { ...t.offboarding, keyDeletionDate: deletionDate, certificateId } };
+  await saveTenant(ctx.adapters, next);
+  const certificate = {
+    certificateId,
+    tenantId: id,
+    tenantName: t.name,
+    keyDeletionScheduledAt: ctx.adapters.now().toISOString(),
+    keyDeletionDate: deletionDate,
+    pendingWindowDays: t.offboarding.keyDeletionDays,
+    method: "crypto-shredding: the tenant key is disabled now and deleted after the pending window; every ciphertext under it, backups included, becomes unreadable",
+    issuedBy: ctx.principal.staffId,
+  };
+  await putItem(ctx.adapters, { ...Keys.platformCertificate(ctx.tenantId, certificateId), kind: "platform-certificate", ...certificate });
+  await record(ctx, { action: "platform.tenant_shredded", outcome: "allowed", detail: { certificateId, tenant: id, keyDeletionDate: deletionDate } });
+  return { ...summary(next), certificate };
+}
+
+/** The offline and scheduled step: shred every tenant whose export window has ended. */
+export async function shredDue(ctx: Ctx) {
+  const done: string[] = [];
+  for (const id of await listTenantIds(ctx.adapters)) {
+    const t = await getTenant(ctx.adapters, id);
+    if (t?.status === "offboarding" && t.offboarding && t.offboarding.exportUntil <= ctx.adapters.now().toISOString()) {
+      await shred(ctx, id);
+      done.push(id);
+    }
+  }
+  return done;
+}

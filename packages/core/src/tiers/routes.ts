@@ -1,0 +1,41 @@
+import { z } from "zod";
+import { defineRoutes } from "../http/route-spec.ts";
+
+const Label = z.object({ zh: z.string(), en: z.string() });
+const Named = z.object({ name: z.string(), label: Label });
+
+export const CatalogDocument = z.object({
+  tiers: z.array(z.object({ tier: z.number(), label: Label })),
+  fields: z.array(
+    z.object({
+      name: z.string(),
+      tier: z.number(),
+      label: Label,
+      kind: z.enum(["text", "amount"]),
+      maxLength: z.number().nullable(),
+      hint: z.boolean(),
+      blindIndex: z.enum(["phone", "idNumber"]).nullable(),
+    }),
+  ),
+  collectionPurposes: z.array(Named.extend({ refuses: z.array(z.string()), allows: z.array(z.string()) })),
+  consentPurposes: z.array(Named),
+  breakGlass: z.object({ purposes: z.array(Named), minJustification: z.number() }),
+  sources: z.array(z.string()),
+  consentMethods: z.array(z.string()),
+  documents: z.object({
+    kinds: z.array(Named.extend({ tier: z.number(), shows: z.array(z.string()) })),
+    contentTypes: z.array(z.string()),
+    maxBytes: z.number(),
+  }),
+});
+
+export const catalogRoutes = defineRoutes([
+  {
+    method: "GET",
+    path: "/catalog",
+    handler: "catalog.get",
+    auth: "staff",
+    summary: "The field catalog: fields, tiers, labels, what each collection purpose refuses, consent purposes (no personal data)",
+    success: { status: 200, schema: CatalogDocument },
+  },
+]);

@@ -1,0 +1,78 @@
+import { Duration } from "aws-cdk-lib";
+import * as cognito from "aws-cdk-lib/aws-cognito";
+import type { StackContext } from "sst/constructs";
+import { customAttributes } from "@keyhold/core";
+import { isProtectedStage, removalPolicyFor } from "./Storage.ts";
+
+/** Longest value each custom attribute may hold (the schema cannot change once the pool exists). */
+const maxLengths: Record<keyof typeof customAttributes, number> = {
+  tenant: 64,
+  role: 32,
+  branch: 64,
+  sessionVersion: 16,
+};
+
+/**
+ * Staff sign-in. ID tokens carry the tenant, role, branch and session version as `custom:*` claims,
+ * the same claims the local token issuer writes. The attributes are mutable so that administrators
+ * can move staff and bump `session_version` (revoking old sessions), but only through admin calls:
+ * the app client may read them and may not write them.
+ */
+export function Auth({ stack, app }: StackContext) {
+  const isProtected = isProtectedStage(stack.stage);
+  const customNames = Object.values(customAttributes);
+
+  const userPool = new cognito.UserPool(stack, "UserPool", {
+    userPoolName: app.logicalPrefixedName("staff"),
+    selfSignUpEnabled: false,
+    signInAliases: { username: true },
+    signInCaseSensitive: false,
+    customAttributes: Object.fromEntries(
+      (Object.keys(customAttributes) as (keyof typeof customAttributes)[]).map((k) => [
+        customAttributes[k],
+        new cognito.StringAttribute({ mutable: true, maxLen: maxLengths[k] }),
+      ]),
+    ),
+    standardAttributes: {
+      email: { required: false, mutable: true },
+      fullname: { required: false, mutable: true },
+    },
+    passwordPolicy: {
+      minLength: 12,
+      requireLowercase: true,
+      requireUppercase: true,
+      requireDigits: true,
+      requireSymbols: true,
+      tempPasswordValidity: Duration.days(3),
+    },
+    mfa: cognito.Mfa.OPTIONAL,
+    mfaSecondFactor: { otp: true, sms: false },
+    accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
+    deletionProtection: isProtected,
+    removalPolicy: removalPolicyFor(stack.stage),
+  });
+
+  const client = userPool.addClient("Console", {
+    generateSecret: false,
+    authFlows: { userSrp: true },
+    // The console signs in with SRP; no hosted UI, so no OAuth flows (CDK would enable implicit).
+    disableOAuth: true,
+    preventUserExistenceErrors: true,
+    enableTokenRevocation: true,
+    idTokenValidity: Duration.hours(1),
+    accessTokenValidity: Duration.hours(1),
+    refreshTokenValidity: Duration.hours(12),
+    readAttributes: new cognito.ClientAttributes()
+      .withStandardAttributes({ email: true, emailVerified: true, fullname: true })
+      .withCustomAttributes(...customNames),
+    // Only what staff may change about themselves; never a custom attribute.
+    writeAttributes: new cognito.ClientAttributes().withStandardAttributes({ fullname: true }),
+  });
+
+  stack.addOutputs({
+    UserPoolId: userPool.userPoolId,
+    UserPoolClientId: client.userPoolClientId,
+  });
+
+  return { userPool, client };
+}

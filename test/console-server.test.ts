@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Catalog, deployedRoutes } from "@keyhold/core";
+import { Vault, startVault } from "./harness.ts";
+
+/** What the console needs from the API and the local server: the catalog, the demo picker, the SPA. */
+let vault: Vault;
+beforeAll(async () => {
+  vault = await startVault();
+});
+afterAll(() => vault.stop());
+
+describe("GET /catalog", () => {
+  it("describes every catalog field with its tier and labels, and what each collection purpose refuses", async () => {
+    const r = await vault.get("/catalog", "agent.li@anjia");
+    expect(r.status).toBe(200);
+    expect(r.body.fields.map((f: any) => f.name)).toEqual(Catalog.fieldNames);
+    expect(r.body.fields.find((f: any) => f.name === "idNumber")).toMatchObject({ tier: 1, label: { zh: "身份证号", en: "ID number" }, kind: "text", blindIndex: "idNumber" });
+    expect(r.body.fields.find((f: any) => f.name === "budget")).toMatchObject({ tier: 2, kind: "amount" });
+    expect(r.body.collectionPurposes.find((p: any) => p.name === "rental").refuses).toEqual(["bankAccount", "income", "assets"]);
+    expect(r.body.consentPurposes.map((p: any) => p.name)).toEqual(Object.keys(Catalog.consentPurposes));
+    expect(r.body.breakGlass).toMatchObject({ minJustification: 20 });
+    expect(r.body.sources).toContain("walk_in");
+    expect(r.body.consentMethods).toEqual(["written", "electronic", "recorded_verbal"]);
+  });
+
+  it("holds no client data, needs a token but no signed agreement, and is deployed", async () => {
+    const r = await vault.get("/catalog", "agent.new@anjia");
+    expect(r.status).toBe(200);
+    expect(r.text).not.toMatch(/张伟|13812345678/);
+    expect((await vault.get("/catalog")).status).toBe(401);
+    expect(deployedRoutes().some((x) => x.path === "/catalog")).toBe(true);
+  });
+});
+
+describe("GET /local/users", () => {
+  it("lists the demo users with names, roles and branches for the sign-in picker, offline only", async () => {
+    const r = await vault.get("/local/users");
+    expect(r.status).toBe(200);
+    const anjia = r.body.tenants.find((t: any) => t.tenantId === "anjia");
+    expect(anjia.branches).toContainEqual({ branchId: "bj-chaoyang", name: "北京朝阳店" });
+    expect(anjia.users).toContainEqual({ username: "agent.new@anjia", displayName: "刘洋", role: "agent", branchId: "bj-chaoyang", agreementSigned: false, backgroundCheck: null });
+    expect(deployedRoutes().some((x) => x.path === "/local/users")).toBe(false);
+  });
+});
+
+describe("the console at the same origin", () => {
+  const html = { accept: "text/html,application/xhtml+xml" };
+
+  it("answers the console's own paths with its page, so a reload keeps the screen", async () => {
+    for (const path of ["/", "/console/clients", "/console/clients/c_123"]) {
+      const r = await vault.request("GET", path, { headers: html });
+      expect(r.status, path).toBe(200);
+      expect(r.headers.get("content-type")).toContain("text/html");
+      expect(r.text).toContain("Keyhold 客户信息保密库");
+      expect(r.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+    }
+  });
+
+  it("never lets the page shadow the API: API paths answer as the API, even to a browser", async () => {
+    const r = await vault.request("GET", "/clients", { headers: html });
+    expect(r.status).toBe(401);
+    expect(r.headers.get("content-type")).toContain("application/problem+json");
+  });
+
+  it("answers missing files and non-HTML requests with 404, and nothing outside the console", async () => {
+    expect((await vault.request("GET", "/assets/missing.js", { headers: html })).status).toBe(404);
+    expect((await vault.request("GET", "/console/clients", { headers: { accept: "application/json" } })).status).toBe(404);
+    for (const path of ["/../package.json", "/%2e%2e/package.json", "/package.json", "/src/main.tsx"]) {
+      const r = await vault.request("GET", path, { headers: html });
+      expect(r.text, path).not.toContain('"workspaces"');
+      expect(r.text, path).not.toContain("createRoot");
+    }
+  });
+});

@@ -1,0 +1,15 @@
+import { defineConfig } from "vitest/config";
+
+/**
+ * Browser tests: playwright-core drives Debian's Chromium (/usr/bin/chromium, or KEYHOLD_CHROMIUM)
+ * against the local runtime serving the built console. `npm run test:e2e`; `npm test` never needs a browser.
+ */
+export default defineConfig({
+  test: {
+    include: ["test/e2e/**/*.test.ts"],
+    testTimeout: 120_000,
+    hookTimeout: 240_000,
+    fileParallelism: false,
+    env: { POWERTOOLS_LOG_LEVEL: "SILENT", KEYHOLD_SEAL_SETTLE_MS: "0" },
+  },
+});

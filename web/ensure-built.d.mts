@@ -1,0 +1,4 @@
+/** Whether web/dist is missing or older than the console's sources. */
+export function isStale(): boolean;
+/** Builds web/dist when stale (or always with force); resolves true when it built. */
+export function ensureBuilt(options?: { force?: boolean }): Promise<boolean>;

@@ -1,0 +1,93 @@
+import { ApiError, clientCodes, endsSession, problemOf } from "./problem.ts";
+
+/**
+ * The one way the console talks to the API. Same origin offline (`npm start` serves both); in AWS,
+ * VITE_API_URL names the API Gateway endpoint the StaticSite was built with.
+ */
+export const apiBase = (import.meta.env?.VITE_API_URL as string | undefined)?.replace(/\/$/, "") ?? "";
+
+let tokenSource: () => string | null = () => null;
+let onSessionEnded: (code: string) => void = () => undefined;
+
+/** The session module plugs in here, so nothing else handles the token. */
+export function configureHttp(options: { token: () => string | null; sessionEnded: (code: string) => void }) {
+  tokenSource = options.token;
+  onSessionEnded = options.sessionEnded;
+}
+
+export type Query = Record<string, string | number | undefined | null>;
+
+export function queryString(query: Query | undefined): string {
+  if (!query) return "";
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null && v !== "") params.set(k, String(v));
+  const s = params.toString();
+  return s ? `?${s}` : "";
+}
+
+interface SendOptions {
+  body?: unknown;
+  /** A file sent as it is (documents), with its own content type. */
+  raw?: { data: Blob; contentType: string };
+  query?: Query;
+  auth?: boolean;
+}
+
+async function send(method: string, path: string, options: SendOptions = {}): Promise<Response> {
+  const headers: Record<string, string> = { accept: "application/json, application/problem+json" };
+  const token = options.auth === false ? null : tokenSource();
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (options.body !== undefined) headers["content-type"] = "application/json";
+  if (options.raw) headers["content-type"] = options.raw.contentType;
+  let res: Response;
+  try {
+    res = await fetch(apiBase + path + queryString(options.query), {
+      method,
+      headers,
+      body: options.raw ? options.raw.data : options.body === undefined ? undefined : JSON.stringify(options.body),
+      credentials: "omit",
+      cache: "no-store",
+    });
+  } catch (e) {
+    throw new ApiError({ status: 0, code: "network_error", title: clientCodes.network_error.title, detail: String((e as Error).message ?? e) });
+  }
+  if (!res.ok) {
+    const error = new ApiError(await problemOf(res));
+    if (token && endsSession(error)) onSessionEnded(error.code);
+    throw error;
+  }
+  return res;
+}
+
+export async function api<T>(method: string, path: string, options: SendOptions = {}): Promise<T> {
+  const res = await send(method, path, options);
+  const text = await res.text();
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+/** A download that needs the bearer token (e.g. the trail's CSV): fetched, then saved from memory. */
+export async function download(path: string, query: Query | undefined, fallbackName: string): Promise<{ name: string; bytes: number; truncated: boolean }> {
+  const res = await send("GET", path, { query });
+  const blob = await res.blob();
+  const disposition = res.headers.get("content-disposition") ?? "";
+  const name = /filename="([^"]+)"/.exec(disposition)?.[1] ?? fallbackName;
+  const url = URL.createObjectURL(blob);
+  try {
+    const a = document.createElement("a");
+    a.href = url;
+    a.download = name;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+  } finally {
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  }
+  return { name, bytes: blob.size, truncated: res.headers.get("x-keyhold-truncated") === "true" };
+}
+
+/** A binary reply kept in memory (a watermarked document): the caller makes and revokes its object URL. */
+export async function apiBlob(path: string, query?: Query): Promise<{ blob: Blob; contentType: string }> {
+  const res = await send("GET", path, { query });
+  const blob = await res.blob();
+  return { blob, contentType: res.headers.get("content-type") ?? blob.type };
+}

@@ -1,0 +1,80 @@
+import { describe, expect, it } from "vitest";
+import { Catalog, problemCodes } from "@keyhold/core";
+import { clientCodes } from "./problem.ts";
+import { fieldErrors, formPath, problemMessage, problemMessages, translateDetail, translated } from "./problems.ts";
+
+describe("problem codes → messages", () => {
+  it("every code the API can answer has a Chinese and an English message", () => {
+    const missing = [...Object.keys(problemCodes), ...Object.keys(clientCodes)].filter((code) => !problemMessages[code]?.zh || !problemMessages[code]?.en);
+    expect(missing, `add these codes to web/src/api/problems.ts`).toEqual([]);
+  });
+
+  it("shows the Chinese message for a known code, whatever the English detail says", () => {
+    const msg = problemMessage({ code: "agreement_missing", detail: "sign the current confidentiality agreement before touching client data" }, "zh");
+    expect(msg).toContain("保密协议");
+    expect(msg).not.toContain("sign the");
+  });
+
+  it("falls back to the API's English detail for a code it does not know", () => {
+    expect(problemMessage({ code: "brand_new_code", detail: "something new happened" }, "zh")).toBe("something new happened");
+    expect(problemMessage({ code: "brand_new_code", title: "New" }, "zh")).toBe("New");
+  });
+
+  it("names who registered a duplicate and where, with the branch's display name", () => {
+    const problem = { code: "duplicate_client", detail: "…", existing: { owner: "李**", branchId: "bj-chaoyang" } };
+    expect(problemMessage(problem, "zh", { branchName: (b) => (b === "bj-chaoyang" ? "北京朝阳店" : b) })).toBe("该客户已由 李**（北京朝阳店）登记，请联系其负责人，不要重复登记");
+    expect(problemMessage(problem, "en")).toContain("李** at bj-chaoyang");
+  });
+
+  it("states the break-glass minimum the catalog gives", () => {
+    expect(problemMessage({ code: "break_glass_required" }, "zh", { minJustification: 20 })).toContain("至少 20 个字");
+  });
+});
+
+describe("validation details → Chinese", () => {
+  /** Every message a catalog validator can produce, by feeding each field values it refuses. */
+  function validatorMessages(): string[] {
+    const bad: unknown[] = ["", "x", "12345", "not-an-email", -1, 1e13, "a".repeat(3000), "1101011990030780", "4111111111111112", "12812345678"];
+    const out = new Set<string>();
+    for (const spec of Object.values(Catalog.fieldCatalog)) {
+      for (const value of bad) {
+        const r = (spec.schema as { safeParse: (v: unknown) => { success: boolean; error?: { issues: { message: string }[] } } }).safeParse(value);
+        if (!r.success) for (const i of r.error!.issues) out.add(i.message);
+      }
+    }
+    return [...out];
+  }
+
+  it("translates every message the field catalog's validators produce", () => {
+    const untranslated = validatorMessages().filter((m) => !/^Invalid input/.test(m) && translated(m, "zh") === undefined);
+    expect(untranslated).toEqual([]);
+  });
+
+  it("names the field in Chinese when the API says a field is not allowed or needs sensitive consent", () => {
+    const label = (f: string) => ({ bankAccount: "银行账号", idNumber: "身份证号" })[f] ?? f;
+    expect(translateDetail('"bankAccount" is not needed for rental and may not be collected', "zh", label)).toBe("「银行账号」不是该业务所需，依最小必要原则不得收集");
+    expect(translateDetail('"idNumber" is tier-1 data and needs separate sensitive consent', "zh", label)).toContain("「身份证号」属绝密");
+  });
+
+  it("keeps English in English and unknown messages as sent", () => {
+    expect(translateDetail("not a valid email address", "en")).toBe("not a valid email address");
+    expect(translateDetail("a message nobody planned for", "zh")).toBe("a message nobody planned for");
+  });
+
+  it("keys errors by form path, joins several for one field, and can drop what it cannot translate", () => {
+    const problem = {
+      errors: [
+        { path: "body.fields.phone", message: "not a mainland mobile number (11 digits starting 13–19)" },
+        { path: "fields.phone", message: "must not be empty" },
+        { path: "body.consent.evidenceRef", message: "evidence of consent is required" },
+        { path: "purpose", message: 'the client did not consent to "marketing"' },
+      ],
+    };
+    const errors = fieldErrors(problem, "zh");
+    expect(errors["fields.phone"]).toBe("不是有效的中国大陆手机号（11位，以13–19开头）；不能为空");
+    expect(errors["consent.evidenceRef"]).toBe("必须提供同意凭证");
+    expect(errors.purpose).toBe('the client did not consent to "marketing"');
+    expect(fieldErrors(problem, "zh", undefined, { translatedOnly: true }).purpose).toBeUndefined();
+    expect(formPath("body.fields.idNumber")).toBe("fields.idNumber");
+  });
+});

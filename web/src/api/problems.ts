@@ -1,0 +1,165 @@
+import type { ProblemBody } from "./problem.ts";
+
+export type Lang = "zh" | "en";
+
+type Message = { zh: string; en: string };
+type Params = Record<string, string | number | undefined>;
+
+/**
+ * What each refusal code means to the person in front of the console. Codes are the API's stable
+ * contract (packages/core/src/http/problem.ts); a unit test fails when the API gains a code this
+ * table does not know. Unknown codes fall back to the API's own detail (English).
+ */
+export const problemMessages: Record<string, Message> = {
+  validation_failed: { zh: "提交的内容未通过校验", en: "Some of what you entered is not valid" },
+  malformed_json: { zh: "请求格式错误", en: "The request was not valid JSON" },
+  unknown_field: { zh: "包含系统不认识的字段", en: "The request contains an unknown field" },
+  field_not_allowed: { zh: "依最小必要原则，该收集目的不得收集此项信息", en: "This field may not be collected for this collection purpose" },
+  field_not_present: { zh: "该客户没有登记此项信息", en: "This client has no such field" },
+  sensitive_consent_required: { zh: "绝密（敏感个人信息）须取得客户的单独同意", en: "Tier-1 (sensitive) data needs the client's separate consent" },
+  purpose_required: { zh: "请选择查看目的", en: "Choose a purpose" },
+  invalid_cursor: { zh: "分页位置已失效，请回到第一页", en: "The page position is no longer valid; go back to the first page" },
+  setting_not_permitted: { zh: "设置只能收紧、不能放宽；总部与平台运营永远不能查看客户信息", en: "Settings may only tighten; HQ and the platform may never see client data" },
+  unauthenticated: { zh: "请先登录", en: "Please sign in" },
+  invalid_token: { zh: "登录已失效，请重新登录", en: "Your sign-in is no longer valid; sign in again" },
+  session_revoked: { zh: "会话已被撤销，请重新登录", en: "This session was revoked; sign in again" },
+  unknown_user: { zh: "没有这个用户", en: "No such user" },
+  agreement_missing: {
+    zh: "您尚未签署当前版本的保密协议，不能接触客户信息。请联系店长或总部完成签署。",
+    en: "You have not signed the current confidentiality agreement, so client data is closed to you. Ask your manager or HQ.",
+  },
+  consent_withdrawn: { zh: "客户已撤回同意，信息停止使用", en: "The client withdrew consent; the data may no longer be used" },
+  background_check_required: { zh: "查看绝密信息需要通过背景审查", en: "Revealing tier-1 data needs a passed background check" },
+  purpose_not_consented: { zh: "客户未同意将信息用于该目的", en: "The client did not consent to this purpose" },
+  tier_not_permitted: { zh: "您的角色无权查看该密级的信息", en: "Your role may not see this tier" },
+  role_not_permitted: { zh: "您的角色无权执行此操作", en: "Your role may not do this" },
+  branch_not_permitted: { zh: "只能在本人所在门店操作", en: "Only in your own branch" },
+  break_glass_required: { zh: "紧急调阅须填写书面理由（至少 {min} 个字）", en: "Break-glass access needs a written justification (at least {min} characters)" },
+  staff_inactive: { zh: "员工账号不在职", en: "This staff account is not active" },
+  not_found: { zh: "未找到", en: "Not found" },
+  client_not_found: { zh: "未找到该客户（或您无权查看）", en: "Client not found (or not yours to see)" },
+  staff_not_found: { zh: "未找到该员工", en: "Staff member not found" },
+  request_not_found: { zh: "未找到该申请", en: "Request not found" },
+  method_not_allowed: { zh: "不支持该操作", en: "Method not allowed" },
+  client_destroyed: { zh: "该客户的信息已按规定销毁", en: "This client's data has been destroyed" },
+  duplicate_client: { zh: "该客户已由 {owner}（{branch}）登记，请联系其负责人，不要重复登记", en: "Already registered by {owner} at {branch}; ask them rather than registering again" },
+  staff_exists: { zh: "该用户名已存在", en: "A staff member with this username exists" },
+  conflict: { zh: "数据已被他人修改，请刷新后重试", en: "Changed meanwhile; reload and retry" },
+  handover_not_eligible: { zh: "交接人不符合条件（须同一门店、在职且已签署保密协议）", en: "The handover recipient is not eligible (same branch, active, signed)" },
+  invalid_state: { zh: "当前状态下不能执行此操作", en: "Not possible in the current state" },
+  payload_too_large: { zh: "提交的内容过大", en: "The request is too large" },
+  unsupported_media_type: { zh: "不支持的文件或内容类型", en: "Unsupported media type" },
+  reveal_quota_exceeded: { zh: "一小时内查看绝密信息次数过多，已通知合规专员", en: "Too many tier-1 reveals in an hour; the compliance officer has been alerted" },
+  tenant_offboarded: { zh: "贵公司已退订，数据仅在导出期内可供导出", en: "Your organisation has been offboarded" },
+  plan_limit_reached: { zh: "已达到订阅套餐的上限（席位或存储），请联系平台运营升级套餐", en: "The subscription plan's limit (seats or storage) is reached" },
+  tenant_not_found: { zh: "未找到该租户", en: "Tenant not found" },
+  tenant_exists: { zh: "该租户 ID 已被使用", en: "A tenant with this id exists" },
+  document_not_found: { zh: "未找到该文件（或您无权查看）", en: "Document not found (or not yours to see)" },
+  document_destroyed: { zh: "该文件已按规定销毁", en: "This document has been destroyed" },
+  share_expired: { zh: "分享链接已过期", en: "The share link has expired" },
+  share_exhausted: { zh: "分享链接的下载次数已用完", en: "The share link has no downloads left" },
+  share_revoked: { zh: "分享链接已被撤销", en: "The share link was revoked" },
+  tenant_suspended: { zh: "贵公司的订阅已暂停，请联系平台运营", en: "Your organisation's subscription is suspended" },
+  internal_error: { zh: "系统内部错误，请稍后重试", en: "Internal error; try again later" },
+  integrity_failure: { zh: "存储数据完整性校验失败，已拒绝返回，请联系信息安全专员", en: "Stored data failed its integrity check; nothing was returned" },
+  trail_unavailable: { zh: "访问留痕暂不可用，出于安全未返回任何信息", en: "The access trail is unavailable, so nothing was revealed" },
+  network_error: { zh: "无法连接服务器，请检查网络", en: "The server could not be reached" },
+  unexpected_response: { zh: "服务器返回了无法识别的响应", en: "Unexpected response from the server" },
+};
+
+const fill = (template: string, params: Params) => template.replace(/\{(\w+)\}/g, (_m, k: string) => String(params[k] ?? "—"));
+
+export interface MessageContext {
+  /** Branch id → display name, when known. */
+  branchName?: (branchId: string) => string;
+  minJustification?: number;
+}
+
+/** The message for a problem in the user's language; the API's own detail where the code is unknown. */
+export function problemMessage(problem: Pick<ProblemBody, "code" | "detail" | "title"> & Partial<ProblemBody>, lang: Lang, ctx: MessageContext = {}): string {
+  const known = problemMessages[problem.code];
+  if (!known) return problem.detail ?? problem.title ?? problem.code;
+  const branch = problem.existing?.branchId ? (ctx.branchName?.(problem.existing.branchId) ?? problem.existing.branchId) : undefined;
+  return fill(known[lang], { owner: problem.existing?.owner ?? undefined, branch, min: ctx.minJustification ?? 20 });
+}
+
+/** The validator messages the API sends in `errors[].message`, in Chinese. Unknown ones stay as sent. */
+const detailPatterns: [RegExp, Message | ((m: RegExpExecArray, label: (f: string) => string) => Message)][] = [
+  [/^must not be empty$/, { zh: "不能为空", en: "must not be empty" }],
+  [/^at most (\d+) characters$/, (m) => ({ zh: `最多 ${m[1]} 个字`, en: m[0] })],
+  [/^must not be negative$/, { zh: "不能为负数", en: "must not be negative" }],
+  [/^too large$/, { zh: "数值过大", en: "too large" }],
+  [/^not a valid 18-digit resident ID number/, { zh: "不是有效的18位居民身份证号（校验位不符）", en: "not a valid 18-digit resident ID number" }],
+  [/^not a valid bank card number/, { zh: "不是有效的银行卡号（12–19位数字，校验位不符）", en: "not a valid bank card number" }],
+  [/^not a mainland mobile number/, { zh: "不是有效的中国大陆手机号（11位，以13–19开头）", en: "not a mainland mobile number" }],
+  [/^not a valid email address$/, { zh: "电子邮箱格式不正确", en: "not a valid email address" }],
+  [/^not a valid WeChat ID/, { zh: "微信号格式不正确（6–20位，以字母开头）", en: "not a valid WeChat ID" }],
+  [/^not a valid phone number$/, { zh: "电话号码格式不正确", en: "not a valid phone number" }],
+  [/^unknown field "(.+)"$/, (m) => ({ zh: `未知字段「${m[1]}」`, en: m[0] })],
+  [/^"(\w+)" is not needed for (\w+) and may not be collected$/, (m, label) => ({ zh: `「${label(m[1]!)}」不是该业务所需，依最小必要原则不得收集`, en: m[0] })],
+  [/^"(\w+)" is tier-1 data and needs separate sensitive consent$/, (m, label) => ({ zh: `「${label(m[1]!)}」属绝密（敏感个人信息），须取得客户的单独同意`, en: m[0] })],
+  [/^this client has no "(\w+)"$/, (m, label) => ({ zh: `该客户没有登记「${label(m[1]!)}」`, en: m[0] })],
+  [/^evidence of consent is required$/, { zh: "必须提供同意凭证", en: "evidence of consent is required" }],
+  [/^evidence( is required| of the signature is required)$/, { zh: "必须提供凭证", en: "evidence is required" }],
+  [/^at least one consented purpose is required$/, { zh: "至少选择一项客户同意的使用目的", en: "at least one consented purpose is required" }],
+  [/^purposes must not repeat$/, { zh: "使用目的不能重复", en: "purposes must not repeat" }],
+  [/^at least one field is required$/, { zh: "至少填写一项客户信息", en: "at least one field is required" }],
+  [/^must be an ISO 8601 date-time/, { zh: "时间格式不正确", en: "must be a date-time" }],
+  [/^must not be in the future$/, { zh: "不能晚于当前时间", en: "must not be in the future" }],
+  [/^must be your own branch$/, { zh: "只能登记到本人所在门店", en: "must be your own branch" }],
+  [/^unknown branch$/, { zh: "门店不存在", en: "unknown branch" }],
+  [/^give exactly one of phone or idNumber$/, { zh: "请填写手机号或身份证号（二选一）", en: "give exactly one of phone or ID number" }],
+  [/^name at least one field$/, { zh: "至少选择一项", en: "name at least one field" }],
+  [/^no such staff member$/, { zh: "没有这位员工", en: "no such staff member" }],
+  [/^cannot hand over to the person leaving$/, { zh: "不能交接给离职者本人", en: "cannot hand over to the person leaving" }],
+  [/^must be active$/, { zh: "须为在职员工", en: "must be active" }],
+  [/^must be in the same branch$/, { zh: "须为同一门店的员工", en: "must be in the same branch" }],
+  [/^must be an agent or the branch manager$/, { zh: "须为经纪人或店长", en: "must be an agent or the branch manager" }],
+  [/^must have signed the current confidentiality agreement$/, { zh: "须已签署当前版本的保密协议", en: "must have signed the current confidentiality agreement" }],
+  [/^required for this role$/, { zh: "该角色必填", en: "required for this role" }],
+  [/^must be empty for this role$/, { zh: "该角色不属于门店", en: "must be empty for this role" }],
+  [/^a date like/, { zh: "日期格式不正确（例如 2026-11-30）", en: "a date like 2026-11-30" }],
+  [/^an ISO 8601 date-time$/, { zh: "时间格式不正确", en: "an ISO 8601 date-time" }],
+  [/^required$/, { zh: "必填", en: "required" }],
+  [/^Invalid option/, { zh: "不是可选的值", en: "not one of the options" }],
+  [/^Invalid input: expected (\w+), received undefined$/, { zh: "必填", en: "required" }],
+  [/^Invalid input/, { zh: "格式不正确", en: "invalid input" }],
+];
+
+export function translateDetail(message: string, lang: Lang, label: (field: string) => string = (f) => f): string {
+  return translated(message, lang, label) ?? message;
+}
+
+/** The translation, or undefined when the message is not one the console knows. */
+export function translated(message: string, lang: Lang, label: (field: string) => string = (f) => f): string | undefined {
+  for (const [pattern, out] of detailPatterns) {
+    const m = pattern.exec(message);
+    if (!m) continue;
+    const msg = typeof out === "function" ? out(m, label) : out;
+    return lang === "zh" ? msg.zh : message;
+  }
+  return lang === "zh" ? undefined : message;
+}
+
+/**
+ * Where an error belongs in a form: `body.fields.phone` and `fields.phone` both name the field
+ * `phone`; `body.consent.evidenceRef` names `consent.evidenceRef`.
+ */
+export const formPath = (path: string) => path.replace(/^body\./, "");
+
+/** Problem errors keyed by form path, translated; several messages for one path are joined. */
+export function fieldErrors(
+  problem: Partial<ProblemBody> | undefined,
+  lang: Lang,
+  label?: (field: string) => string,
+  options: { translatedOnly?: boolean } = {},
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of problem?.errors ?? []) {
+    const key = formPath(e.path);
+    const msg = options.translatedOnly ? translated(e.message, lang, label) : translateDetail(e.message, lang, label);
+    if (msg === undefined) continue;
+    out[key] = out[key] ? `${out[key]}；${msg}` : msg;
+  }
+  return out;
+}

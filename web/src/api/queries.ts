@@ -1,0 +1,49 @@
+import { useQuery } from "@tanstack/react-query";
+import { api } from "./http.ts";
+import type { Catalog, DemoDirectory } from "./types.ts";
+
+/** The API's routes ("GET /clients", …) from its OpenAPI document: screens appear when their API exists. */
+export function useCapabilities() {
+  const q = useQuery({
+    queryKey: ["openapi"],
+    queryFn: () => api<{ paths: Record<string, Record<string, unknown>> }>("GET", "/openapi.json", { auth: false }),
+    staleTime: 5 * 60_000,
+  });
+  const routes = new Set<string>();
+  for (const [path, ops] of Object.entries(q.data?.paths ?? {})) for (const m of Object.keys(ops)) routes.add(`${m.toUpperCase()} ${path}`);
+  return { ...q, routes, has: (route: string) => routes.has(route) };
+}
+
+export const useCatalog = () => useQuery({ queryKey: ["catalog"], queryFn: () => api<Catalog>("GET", "/catalog"), staleTime: Infinity });
+
+/** Offline only: the demo directory (users, tenants, branch names). */
+export const useDirectory = (enabled = true) =>
+  useQuery({ queryKey: ["local-users"], queryFn: () => api<DemoDirectory>("GET", "/local/users", { auth: false }), staleTime: Infinity, enabled });
+
+/**
+ * The tenant's branches: from GET /branches when the tenancy API offers it, otherwise from the
+ * offline directory; `name` answers a branch id's display name (the id itself when unknown).
+ */
+export function useBranches(tenantId: string | undefined) {
+  const caps = useCapabilities();
+  const hasBranches = caps.has("GET /branches");
+  const branches = useQuery({
+    queryKey: ["branches"],
+    queryFn: () => api<{ items?: { branchId: string; name: string }[] }>("GET", "/branches"),
+    enabled: hasBranches,
+    staleTime: 5 * 60_000,
+  });
+  const directory = useDirectory(!hasBranches && caps.has("GET /local/users"));
+  const list: { branchId: string; name: string }[] = [...(branches.data?.items ?? [])];
+  for (const t of directory.data?.tenants ?? [])
+    if (!tenantId || t.tenantId === tenantId) for (const b of t.branches) if (!list.some((x) => x.branchId === b.branchId)) list.push(b);
+  const names = new Map(list.map((b) => [b.branchId, b.name]));
+  return {
+    list,
+    isPending: caps.isPending || (hasBranches ? branches.isPending : directory.isPending && directory.fetchStatus !== "idle"),
+    name: (branchId: string | null | undefined) => (branchId ? (names.get(branchId) ?? branchId) : "—"),
+  };
+}
+
+/** Branch id → display name. */
+export const useBranchNames = (tenantId: string | undefined) => useBranches(tenantId).name;

@@ -1,0 +1,180 @@
+/**
+ * The shapes the console reads, as the route table's zod schemas define them (GET /openapi.json is
+ * the contract; these are the parts the screens use).
+ */
+
+export type Role = "agent" | "branch_manager" | "compliance_officer" | "hq_admin" | "platform_admin";
+export type Tier = 1 | 2 | 3;
+export interface Label {
+  zh: string;
+  en: string;
+}
+
+export interface FieldView {
+  tier: Tier;
+  value: string | number;
+  masked: boolean;
+}
+
+export interface ClientView {
+  id: string;
+  branchId: string;
+  ownerId: string;
+  fields: Record<string, FieldView>;
+  consent: {
+    method: string;
+    evidenceRef: string;
+    purposes: string[];
+    sensitiveConsent: boolean;
+    grantedAt: string;
+    recordedBy: string;
+  };
+  registration: {
+    collectionPurpose: string;
+    source: string;
+    acquiredAt: string;
+    handledBy: string;
+    registeredAt: string;
+    fieldTiers: Record<string, number>;
+  };
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface LookupResult {
+  registered: boolean;
+  owner: string | null;
+  branchId: string | null;
+}
+
+export interface AccessHistoryItem {
+  at: string;
+  actor: { id: string; role: string; branchId: string | null };
+  action: string;
+  fields: string[];
+  purpose: string | null;
+  breakGlass: boolean;
+}
+
+export interface TrailEvent {
+  id: string;
+  at: string;
+  tenantId: string;
+  actor: { id: string; role: string; branchId: string | null };
+  action: string;
+  target: { clientId: string | null; fields: string[]; clientIds?: string[]; staffId?: string };
+  purpose: string | null;
+  outcome: "allowed" | "denied";
+  code?: string;
+  breakGlass?: { justification: string };
+  requestId: string;
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  sealedThrough: string | null;
+  unsealedEvents: number;
+  digests: number;
+  eventsChecked: number;
+  firstBroken?: { window: number; kind: "modified" | "deleted" | "inserted"; from?: string; to?: string; reason: string };
+}
+
+export interface SealResult {
+  sealed: boolean;
+  digest: { seq: number; from: string; to: string; eventCount: number; eventsHash: string; hash: string; sealedAt: string } | null;
+}
+
+export type PolicyMode = "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+export type PolicyOverrides = Partial<Record<Role, Partial<Record<"own" | "branch" | "tenant", Partial<Record<"1" | "2" | "3", PolicyMode>>>>>>;
+
+export interface Settings {
+  requiredAgreementVersion: string;
+  revealQuotaPerHour: number;
+  accessPolicy: PolicyOverrides;
+}
+
+export interface CatalogField {
+  name: string;
+  tier: Tier;
+  label: Label;
+  kind: "text" | "amount";
+  maxLength: number | null;
+  hint: boolean;
+  blindIndex: "phone" | "idNumber" | null;
+}
+
+export interface Named {
+  name: string;
+  label: Label;
+}
+
+export interface Catalog {
+  tiers: { tier: Tier; label: Label }[];
+  fields: CatalogField[];
+  collectionPurposes: (Named & { refuses: string[]; allows: string[] })[];
+  consentPurposes: Named[];
+  breakGlass: { purposes: Named[]; minJustification: number };
+  sources: string[];
+  consentMethods: string[];
+  documents?: { kinds: (Named & { tier: Tier; shows: string[] })[]; contentTypes: string[]; maxBytes: number };
+}
+
+export interface DocumentView {
+  id: string;
+  clientId: string;
+  kind: string;
+  tier: number;
+  status: "pending" | "active" | "destroying" | "destroyed";
+  contentType: string | null;
+  size: number | null;
+  sha256: string | null;
+  uploadedBy: string;
+  uploadedAt: string;
+  retentionClass: string;
+  destroyAfter: string;
+  certificate: unknown;
+}
+
+export interface ConsentEvent {
+  type: string;
+  at: string;
+  by: string;
+  method?: string;
+  evidenceRef?: string;
+  purposes?: string[];
+  sensitiveConsent?: boolean;
+  reason?: string;
+  [k: string]: unknown;
+}
+
+export interface DemoDirectory {
+  tenants: {
+    tenantId: string;
+    name: string;
+    branches: { branchId: string; name: string }[];
+    users: {
+      username: string;
+      displayName: string;
+      role: Role;
+      branchId: string | null;
+      agreementSigned: boolean;
+      backgroundCheck: string | null;
+    }[];
+  }[];
+}
+
+export interface StaffView {
+  id: string;
+  username: string;
+  displayName: string;
+  role: Role;
+  branchId: string | null;
+  status: "active" | "offboarding" | "departed";
+  agreement: { version: string; signedAt: string; evidenceRef: string; current: boolean } | null;
+  backgroundCheck: { status: string; checkedAt: string; recordedBy: string } | null;
+  contact: { phone?: { value: string; masked: boolean }; email?: { value: string; masked: boolean } };
+  offboarding?: unknown;
+}

@@ -1,0 +1,64 @@
+import { useInfiniteQuery } from "@tanstack/react-query";
+import { Button, Flex, Table, Tag } from "antd";
+import { useTranslation } from "react-i18next";
+import { fieldLabel, purposeLabel } from "../../api/catalog.ts";
+import { api } from "../../api/http.ts";
+import { useCatalog } from "../../api/queries.ts";
+import type { AccessHistoryItem } from "../../api/types.ts";
+import { formatTimeSeconds } from "../../components/format.ts";
+import { EmptyState, ErrorState, Loading } from "../../components/States.tsx";
+import { useLang } from "../../i18n/index.ts";
+
+/** Who saw this client's data, when and why (the client's right to know). */
+export function AccessHistory({ clientId }: { clientId: string }) {
+  const { t } = useTranslation();
+  const lang = useLang();
+  const catalog = useCatalog().data;
+  const history = useInfiniteQuery({
+    queryKey: ["access-history", clientId],
+    queryFn: ({ pageParam }) =>
+      api<{ items: AccessHistoryItem[]; nextCursor: string | null }>("GET", `/clients/${encodeURIComponent(clientId)}/access-history`, {
+        query: { limit: 20, cursor: pageParam },
+      }),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.nextCursor,
+  });
+  if (history.isPending) return <Loading rows={3} />;
+  if (history.isError) return <ErrorState error={history.error} onRetry={() => void history.refetch()} />;
+  const items = history.data.pages.flatMap((p) => p.items);
+  if (!items.length && !history.hasNextPage) return <EmptyState description={t("detail.historyEmpty")} />;
+  return (
+    <>
+      <Table<AccessHistoryItem>
+        size="small"
+        rowKey={(r, i) => `${r.at}-${i}`}
+        dataSource={items}
+        pagination={false}
+        data-testid="access-history"
+        columns={[
+          { title: t("detail.at"), dataIndex: "at", render: (v: string) => formatTimeSeconds(v), width: 170 },
+          { title: t("detail.actor"), key: "actor", render: (_, r) => <span className="kh-mono">{r.actor.id}</span> },
+          {
+            title: t("detail.action"),
+            key: "action",
+            render: (_, r) => (
+              <>
+                <Tag color={r.action === "client.reveal" ? "volcano" : "default"}>{t(`common.actions.${r.action}`, { defaultValue: r.action })}</Tag>
+                {r.breakGlass && <Tag color="red">{t("detail.breakGlass")}</Tag>}
+              </>
+            ),
+          },
+          { title: t("detail.fieldsCol"), key: "fields", render: (_, r) => r.fields.map((f) => fieldLabel(catalog, f, lang)).join("、") || "—" },
+          { title: t("detail.purposeCol"), key: "purpose", render: (_, r) => purposeLabel(catalog, r.purpose, lang) },
+        ]}
+      />
+      {history.hasNextPage && (
+        <Flex justify="center" style={{ marginTop: 12 }}>
+          <Button onClick={() => void history.fetchNextPage()} loading={history.isFetchingNextPage}>
+            {t("app.loadMore")}
+          </Button>
+        </Flex>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,186 @@
+import { ArrowLeftOutlined, EyeInvisibleOutlined, EyeOutlined } from "@ant-design/icons";
+import { useQuery } from "@tanstack/react-query";
+import { Button, Card, Col, Descriptions, Empty, Flex, Progress, Row, Space, Tabs, Tag, Typography } from "antd";
+import { useState } from "react";
+import { useTranslation } from "react-i18next";
+import { Link, useParams } from "react-router";
+import { groupByTier, purposeLabel, shown } from "../../api/catalog.ts";
+import { api } from "../../api/http.ts";
+import { useBranchNames, useCapabilities, useCatalog } from "../../api/queries.ts";
+import type { ClientView } from "../../api/types.ts";
+import { useSession } from "../../auth/useSession.ts";
+import { formatTime } from "../../components/format.ts";
+import { PageHeader } from "../../components/PageHeader.tsx";
+import { ErrorState, Loading } from "../../components/States.tsx";
+import { TierTag, tierColors } from "../../components/TierTag.tsx";
+import { useLang } from "../../i18n/index.ts";
+import { AccessHistory } from "./AccessHistory.tsx";
+import { ConsentHistory } from "./ConsentHistory.tsx";
+import { DocumentsTab } from "./DocumentsTab.tsx";
+import { RevealDialog, type RevealRequest } from "./RevealDialog.tsx";
+import { REVEAL_MS, display, secondsLeft } from "./reveal.ts";
+import { useRevealed } from "./useRevealed.ts";
+
+export default function ClientDetail() {
+  const { id = "" } = useParams();
+  const { t } = useTranslation();
+  const client = useQuery({
+    queryKey: ["client", id],
+    queryFn: () => api<ClientView>("GET", `/clients/${encodeURIComponent(id)}`),
+    // Every view is recorded in the trail; do not re-read behind the user's back.
+    staleTime: Infinity,
+  });
+  return (
+    <>
+      <Link to="/console/clients">
+        <Button type="link" icon={<ArrowLeftOutlined />} style={{ paddingInline: 0, marginBottom: 8 }}>
+          {t("app.back")}
+        </Button>
+      </Link>
+      {client.isPending ? <Loading rows={8} /> : client.isError ? <ErrorState error={client.error} onRetry={() => void client.refetch()} /> : <Detail client={client.data} />}
+    </>
+  );
+}
+
+function Detail({ client }: { client: ClientView }) {
+  const { t } = useTranslation();
+  const lang = useLang();
+  const session = useSession();
+  const caps = useCapabilities();
+  const catalog = useCatalog().data;
+  const branchName = useBranchNames(session?.claims.tenantId);
+  const { revealed, now, add, hide } = useRevealed();
+  const [request, setRequest] = useState<RevealRequest | null>(null);
+  const groups = groupByTier(client.fields, catalog, lang);
+  const title = client.fields.fullName ? shown(client, "fullName") : client.fields.surname ? shown(client, "surname") : client.id;
+  const reg = client.registration;
+  const consent = client.consent;
+  const mayReveal = caps.has("POST /clients/{id}/reveal");
+
+  return (
+    <>
+      <PageHeader
+        title={
+          <Space>
+            {title}
+            <Typography.Text type="secondary" className="kh-mono" style={{ fontSize: 14 }}>
+              {client.id}
+            </Typography.Text>
+          </Space>
+        }
+        subtitle={`${branchName(client.branchId)} · ${t("detail.owner")} ${client.ownerId}`}
+      />
+      <Row gutter={[16, 16]}>
+        <Col xs={24} xl={15}>
+          <Card title={t("detail.fields")} data-testid="client-fields">
+            {Object.keys(client.fields).length === 0 && <Empty description={t("detail.noVisibleFields")} />}
+            {groups
+              .filter((g) => g.fields.length > 0)
+              .map((g) => {
+                const maskedHere = g.fields.filter((f) => f.masked && !revealed[f.name]).map((f) => f.name);
+                return (
+                  <div key={g.tier} data-tier-group={g.tier} style={{ marginBottom: 16, borderLeft: `3px solid var(--tier-${g.tier}, ${tierColor(g.tier)})`, paddingLeft: 12 }}>
+                    <Flex justify="space-between" align="center" style={{ marginBottom: 8 }}>
+                      <TierTag tier={g.tier} />
+                      {mayReveal && maskedHere.length > 1 && (
+                        <Button size="small" icon={<EyeOutlined />} onClick={() => setRequest({ fields: maskedHere })}>
+                          {t("detail.revealAll")}
+                        </Button>
+                      )}
+                    </Flex>
+                    <Descriptions size="small" column={1} bordered styles={{ label: { width: 160 } }}>
+                      {g.fields.map((f) => {
+                        const entry = revealed[f.name];
+                        const left = secondsLeft(entry, now);
+                        const value = display(revealed, f.name, f.value, now);
+                        return (
+                          <Descriptions.Item key={f.name} label={f.label}>
+                            <Flex justify="space-between" align="center" gap={8} data-field={f.name} data-revealed={left > 0 ? "true" : "false"}>
+                              <span className={left > 0 ? "kh-mono kh-revealed" : "kh-mono"} data-testid={`value-${f.name}`}>
+                                {String(value)}
+                              </span>
+                              {left > 0 ? (
+                                <Space size={8}>
+                                  <Progress type="circle" size={22} percent={(left * 1000 * 100) / REVEAL_MS} format={() => ""} strokeColor="#fa8c16" />
+                                  <Typography.Text type="warning" style={{ fontSize: 12 }} data-testid={`countdown-${f.name}`}>
+                                    {t("detail.revealed", { s: left })}
+                                  </Typography.Text>
+                                  <Button size="small" type="text" icon={<EyeInvisibleOutlined />} onClick={() => hide(f.name)}>
+                                    {t("detail.hideNow")}
+                                  </Button>
+                                </Space>
+                              ) : f.masked ? (
+                                mayReveal && (
+                                  <Button size="small" icon={<EyeOutlined />} onClick={() => setRequest({ fields: [f.name] })} data-testid={`reveal-${f.name}`}>
+                                    {t("detail.reveal")}
+                                  </Button>
+                                )
+                              ) : (
+                                <Tag>{t("tiers.plain")}</Tag>
+                              )}
+                            </Flex>
+                          </Descriptions.Item>
+                        );
+                      })}
+                    </Descriptions>
+                  </div>
+                );
+              })}
+          </Card>
+        </Col>
+        <Col xs={24} xl={9}>
+          <Card title={t("detail.registration")} size="small" style={{ marginBottom: 16 }}>
+            <Descriptions size="small" column={1}>
+              <Descriptions.Item label={t("detail.collectionPurpose")}>{purposeLabel(catalog, reg.collectionPurpose, lang)}</Descriptions.Item>
+              <Descriptions.Item label={t("detail.source")}>{reg.source ? t(`common.sources.${reg.source}`, { defaultValue: reg.source }) : "—"}</Descriptions.Item>
+              <Descriptions.Item label={t("detail.acquiredAt")}>{formatTime(reg.acquiredAt)}</Descriptions.Item>
+              <Descriptions.Item label={t("detail.handledBy")}>{reg.handledBy || "—"}</Descriptions.Item>
+              <Descriptions.Item label={t("detail.registeredAt")}>{formatTime(reg.registeredAt)}</Descriptions.Item>
+              <Descriptions.Item label={t("detail.branch")}>{branchName(client.branchId)}</Descriptions.Item>
+            </Descriptions>
+          </Card>
+          <Card title={t("detail.consent")} size="small">
+            <Descriptions size="small" column={1}>
+              <Descriptions.Item label={t("detail.method")}>{consent.method ? t(`common.consentMethods.${consent.method}`, { defaultValue: consent.method }) : "—"}</Descriptions.Item>
+              <Descriptions.Item label={t("detail.evidence")}>
+                <span className="kh-mono">{consent.evidenceRef || "—"}</span>
+              </Descriptions.Item>
+              <Descriptions.Item label={t("detail.purposes")}>
+                <Space size={4} wrap>
+                  {consent.purposes.map((p) => (
+                    <Tag key={p} color="blue">
+                      {purposeLabel(catalog, p, lang)}
+                    </Tag>
+                  ))}
+                </Space>
+              </Descriptions.Item>
+              <Descriptions.Item label={t("detail.sensitiveConsent")}>{consent.sensitiveConsent ? t("app.yes") : t("app.no")}</Descriptions.Item>
+              <Descriptions.Item label={t("detail.grantedAt")}>{formatTime(consent.grantedAt)}</Descriptions.Item>
+              <Descriptions.Item label={t("detail.recordedBy")}>{consent.recordedBy || "—"}</Descriptions.Item>
+            </Descriptions>
+          </Card>
+        </Col>
+        <Col span={24}>
+          <Card>
+            <Tabs
+              items={[
+                ...(caps.has("GET /clients/{id}/access-history")
+                  ? [{ key: "history", label: t("detail.history"), children: <AccessHistory clientId={client.id} /> }]
+                  : []),
+                ...(caps.has("GET /clients/{id}/documents") && catalog
+                  ? [{ key: "documents", label: t("detail.documents"), children: <DocumentsTab client={client} catalog={catalog} role={session?.claims.role} /> }]
+                  : []),
+                ...(caps.has("GET /clients/{id}/consent")
+                  ? [{ key: "consent", label: t("detail.consentHistory"), children: <ConsentHistory clientId={client.id} /> }]
+                  : []),
+              ]}
+            />
+          </Card>
+        </Col>
+      </Row>
+      <RevealDialog client={client} catalog={catalog} role={session?.claims.role} request={request} onClose={() => setRequest(null)} onRevealed={add} />
+    </>
+  );
+}
+
+const tierColor = (tier: number) => ({ red: "#f5222d", orange: "#fa8c16", blue: "#1677ff" })[tierColors[tier] as "red" | "orange" | "blue"] ?? "#d9d9d9";

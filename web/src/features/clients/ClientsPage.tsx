@@ -1,0 +1,111 @@
+import { PlusOutlined } from "@ant-design/icons";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { Button, Card, Flex, Space, Table, Typography } from "antd";
+import { useState } from "react";
+import { useTranslation } from "react-i18next";
+import { Link, useNavigate } from "react-router";
+import { purposeLabel, shown, tierCounts } from "../../api/catalog.ts";
+import { api } from "../../api/http.ts";
+import { isApiError } from "../../api/problem.ts";
+import { useBranchNames, useCapabilities, useCatalog } from "../../api/queries.ts";
+import type { ClientView, Page } from "../../api/types.ts";
+import { useSession } from "../../auth/useSession.ts";
+import { formatTime } from "../../components/format.ts";
+import { PageHeader } from "../../components/PageHeader.tsx";
+import { EmptyState, ErrorState } from "../../components/States.tsx";
+import { TierTag } from "../../components/TierTag.tsx";
+import { useLang } from "../../i18n/index.ts";
+import { LookupPanel } from "./LookupPanel.tsx";
+
+const PAGE_SIZE = 20;
+
+export default function ClientsPage() {
+  const { t } = useTranslation();
+  const lang = useLang();
+  const session = useSession();
+  const caps = useCapabilities();
+  const catalog = useCatalog().data;
+  const navigate = useNavigate();
+  const branchName = useBranchNames(session?.claims.tenantId);
+  // Cursor pagination: the cursor that opened each page seen so far.
+  const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  const page = cursors.length - 1;
+  const cursor = cursors[page] ?? null;
+  const list = useQuery({
+    queryKey: ["clients", cursor],
+    queryFn: () => api<Page<ClientView>>("GET", "/clients", { query: { limit: PAGE_SIZE, cursor } }),
+    placeholderData: keepPreviousData,
+  });
+  // Without the current agreement every client route refuses: say so once, offer nothing that would fail.
+  const closed = isApiError(list.error) && ["agreement_missing", "tenant_suspended", "tenant_offboarded"].includes(list.error.code);
+  const canRegister = !closed && ["agent", "branch_manager"].includes(session?.claims.role ?? "") && caps.has("POST /clients");
+  const registerButton = canRegister && (
+    <Link to="/console/clients/new">
+      <Button type="primary" icon={<PlusOutlined />}>
+        {t("clients.register")}
+      </Button>
+    </Link>
+  );
+
+  return (
+    <>
+      <PageHeader title={t("clients.title")} subtitle={t("clients.subtitle")} extra={registerButton} />
+      {!closed && caps.has("POST /clients/lookup") && <LookupPanel />}
+      <Card styles={{ body: { padding: 0 } }}>
+        {list.isError ? (
+          <ErrorState error={list.error} onRetry={() => void list.refetch()} />
+        ) : !list.isPending && list.data?.items.length === 0 && page === 0 ? (
+          <EmptyState description={t("clients.empty")} action={registerButton} />
+        ) : (
+          <>
+            <Table<ClientView>
+              rowKey="id"
+              loading={list.isPending || list.isFetching}
+              dataSource={list.data?.items ?? []}
+              pagination={false}
+              onRow={(c) => ({ onClick: () => navigate(`/console/clients/${c.id}`), style: { cursor: "pointer" } })}
+              columns={[
+                { title: t("clients.name"), key: "name", render: (_, c) => <Typography.Text strong>{c.fields.fullName ? shown(c, "fullName") : shown(c, "surname")}</Typography.Text> },
+                { title: t("clients.phone"), key: "phone", render: (_, c) => <span className="kh-mono">{shown(c, "phone")}</span> },
+                {
+                  title: t("clients.tiers"),
+                  key: "tiers",
+                  render: (_, c) => {
+                    const counts = tierCounts(c);
+                    return (
+                      <Space size={0} wrap>
+                        {([1, 2, 3] as const).filter((tier) => counts[tier] > 0).map((tier) => <TierTag key={tier} tier={tier} count={counts[tier]} />)}
+                      </Space>
+                    );
+                  },
+                },
+                { title: t("clients.purpose"), key: "purpose", render: (_, c) => purposeLabel(catalog, c.registration.collectionPurpose, lang) },
+                { title: t("clients.branch"), key: "branch", render: (_, c) => branchName(c.branchId) },
+                { title: t("clients.owner"), key: "owner", render: (_, c) => <span className="kh-mono">{c.ownerId}</span> },
+                { title: t("clients.registeredAt"), key: "at", render: (_, c) => formatTime(c.registration.registeredAt) },
+                {
+                  title: t("clients.actions"),
+                  key: "open",
+                  render: (_, c) => (
+                    <Link to={`/console/clients/${c.id}`} onClick={(e) => e.stopPropagation()}>
+                      {t("clients.open")}
+                    </Link>
+                  ),
+                },
+              ]}
+            />
+            <Flex justify="flex-end" align="center" gap={8} style={{ padding: 12 }}>
+              <Typography.Text type="secondary">{t("app.page", { n: page + 1 })}</Typography.Text>
+              <Button size="small" disabled={page === 0 || list.isFetching} onClick={() => setCursors((c) => c.slice(0, -1))}>
+                {t("app.prevPage")}
+              </Button>
+              <Button size="small" disabled={!list.data?.nextCursor || list.isFetching} onClick={() => setCursors((c) => [...c, list.data!.nextCursor])}>
+                {t("app.nextPage")}
+              </Button>
+            </Flex>
+          </>
+        )}
+      </Card>
+    </>
+  );
+}

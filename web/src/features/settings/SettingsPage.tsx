@@ -1,0 +1,123 @@
+import { SaveOutlined } from "@ant-design/icons";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { Alert, App, Button, Card, Form, Input, InputNumber, Select, Table, Typography } from "antd";
+import { useEffect } from "react";
+import { useTranslation } from "react-i18next";
+import { tierLabel } from "../../api/catalog.ts";
+import { api } from "../../api/http.ts";
+import { isApiError } from "../../api/problem.ts";
+import { fieldErrors, problemMessage } from "../../api/problems.ts";
+import { useCatalog } from "../../api/queries.ts";
+import type { Settings } from "../../api/types.ts";
+import { useSession } from "../../auth/useSession.ts";
+import { PageHeader } from "../../components/PageHeader.tsx";
+import { ErrorState, Loading } from "../../components/States.tsx";
+import { useLang } from "../../i18n/index.ts";
+import { cellKey, flattenPolicy, modes, nestPolicy, policyRoles, policyTiers, relations, settingsPatch } from "./policy.ts";
+
+type SettingsWithExtras = Settings & { requestDueDays?: number };
+
+export default function SettingsPage() {
+  const settings = useQuery({ queryKey: ["settings"], queryFn: () => api<SettingsWithExtras>("GET", "/settings") });
+  const { t } = useTranslation();
+  return (
+    <>
+      <PageHeader title={t("settings.title")} subtitle={t("settings.subtitle")} />
+      {settings.isPending ? <Loading rows={6} /> : settings.isError ? <ErrorState error={settings.error} onRetry={() => void settings.refetch()} /> : <SettingsForm settings={settings.data} />}
+    </>
+  );
+}
+
+function SettingsForm({ settings }: { settings: SettingsWithExtras }) {
+  const { t } = useTranslation();
+  const lang = useLang();
+  const { message } = App.useApp();
+  const session = useSession();
+  const catalog = useCatalog().data;
+  const queryClient = useQueryClient();
+  const editable = session?.claims.role === "hq_admin";
+  const [form] = Form.useForm();
+  const initial = { ...settings, policy: flattenPolicy(settings.accessPolicy) };
+  useEffect(() => form.setFieldsValue(initial), [settings]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const save = useMutation({
+    mutationFn: (patch: Partial<SettingsWithExtras>) => api<SettingsWithExtras>("PATCH", "/settings", { body: patch }),
+    onSuccess: (s) => {
+      queryClient.setQueryData(["settings"], s);
+      message.success(t("settings.saved"));
+    },
+  });
+
+  const submit = (v: { requiredAgreementVersion: string; revealQuotaPerHour: number; requestDueDays?: number; policy: Record<string, string | undefined> }) => {
+    const after: Partial<SettingsWithExtras> = {
+      requiredAgreementVersion: v.requiredAgreementVersion?.trim(),
+      revealQuotaPerHour: v.revealQuotaPerHour,
+      ...(settings.requestDueDays !== undefined ? { requestDueDays: v.requestDueDays } : {}),
+      accessPolicy: nestPolicy((v.policy ?? {}) as never),
+    };
+    const patch = settingsPatch(settings as unknown as Record<string, unknown>, after as Record<string, unknown>) as Partial<SettingsWithExtras>;
+    if (!Object.keys(patch).length) {
+      message.info(t("settings.unchanged"));
+      return;
+    }
+    save.mutate(patch);
+  };
+
+  const error = save.error;
+  const modeOptions = [{ value: "", label: t("settings.default") }, ...modes.map((m) => ({ value: m, label: t(`settings.modes.${m}`) }))];
+  const rows = policyRoles.flatMap((role) => relations.map((relation) => ({ key: `${role}.${relation}`, role, relation })));
+
+  return (
+    <Form form={form} layout="vertical" initialValues={initial} onFinish={submit} disabled={!editable} data-testid="settings-form">
+      {!editable && <Alert type="info" showIcon style={{ marginBottom: 16 }} message={t("settings.readOnly")} />}
+      {isApiError(error) && (
+        <Alert
+          type="error"
+          showIcon
+          style={{ marginBottom: 16 }}
+          message={problemMessage(error.problem, lang)}
+          description={Object.entries(fieldErrors(error.problem, lang)).map(([p, m]) => `${p}：${m}`).join("；") || undefined}
+        />
+      )}
+      <Card style={{ marginBottom: 16 }}>
+        <Form.Item name="requiredAgreementVersion" label={t("settings.agreementVersion")} extra={t("settings.agreementVersionHint")} rules={[{ required: true, whitespace: true }]}>
+          <Input style={{ maxWidth: 240 }} />
+        </Form.Item>
+        <Form.Item name="revealQuotaPerHour" label={t("settings.quota")} extra={t("settings.quotaHint")} rules={[{ required: true }]}>
+          <InputNumber min={1} max={1000} precision={0} />
+        </Form.Item>
+        {settings.requestDueDays !== undefined && (
+          <Form.Item name="requestDueDays" label={t("settings.dueDays")} extra={t("settings.dueDaysHint")} rules={[{ required: true }]}>
+            <InputNumber min={1} max={30} precision={0} />
+          </Form.Item>
+        )}
+      </Card>
+      <Card title={t("settings.policy")} style={{ marginBottom: 16 }}>
+        <Typography.Paragraph type="secondary">{t("settings.policyHint")}</Typography.Paragraph>
+        <Table
+          size="small"
+          pagination={false}
+          dataSource={rows}
+          columns={[
+            { title: t("settings.role"), key: "role", render: (_, r) => t(`roles.${r.role}`) },
+            { title: t("settings.relation"), key: "relation", render: (_, r) => t(`settings.relations.${r.relation}`) },
+            ...policyTiers.map((tier) => ({
+              title: tierLabel(catalog, Number(tier), lang),
+              key: tier,
+              render: (_: unknown, r: { role: string; relation: string }) => (
+                <Form.Item name={["policy", cellKey(r.role, r.relation, tier)]} style={{ margin: 0 }}>
+                  <Select options={modeOptions} style={{ width: 170 }} size="small" placeholder={t("settings.default")} allowClear />
+                </Form.Item>
+              ),
+            })),
+          ]}
+        />
+      </Card>
+      {editable && (
+        <Button type="primary" htmlType="submit" icon={<SaveOutlined />} loading={save.isPending}>
+          {t("app.save")}
+        </Button>
+      )}
+    </Form>
+  );
+}

@@ -1,0 +1,39 @@
+import type { PolicyMode, PolicyOverrides, Role } from "../../api/types.ts";
+
+export const policyRoles = ["agent", "branch_manager", "compliance_officer"] as const satisfies readonly Role[];
+export const relations = ["own", "branch", "tenant"] as const;
+export const policyTiers = ["1", "2", "3"] as const;
+export const modes: readonly PolicyMode[] = ["plain", "reveal_with_purpose", "break_glass", "masked", "hint", "none"];
+
+/** One cell of the matrix as a form key: "agent.own.1". */
+export const cellKey = (role: string, relation: string, tier: string) => `${role}.${relation}.${tier}`;
+
+/** The overrides as a flat map of cells for the form. */
+export function flattenPolicy(overrides: PolicyOverrides | undefined): Record<string, PolicyMode | undefined> {
+  const out: Record<string, PolicyMode | undefined> = {};
+  for (const [role, byRelation] of Object.entries(overrides ?? {}))
+    for (const [relation, byTier] of Object.entries(byRelation ?? {}))
+      for (const [tier, mode] of Object.entries(byTier ?? {})) out[cellKey(role, relation, tier)] = mode;
+  return out;
+}
+
+/** Back to the nested overrides PATCH /settings expects; empty cells mean "the default". */
+export function nestPolicy(cells: Record<string, PolicyMode | undefined | null>): PolicyOverrides {
+  const out: Record<string, Record<string, Record<string, PolicyMode>>> = {};
+  for (const [key, mode] of Object.entries(cells)) {
+    if (!mode) continue;
+    const [role, relation, tier] = key.split(".") as [string, string, string];
+    ((out[role] ??= {})[relation] ??= {})[tier] = mode;
+  }
+  return out as PolicyOverrides;
+}
+
+/** Only the settings that changed, so a save touches (and records) no more than it must. */
+export function settingsPatch<T extends Record<string, unknown>>(before: T, after: Partial<T>): Partial<T> {
+  const patch: Partial<T> = {};
+  for (const [k, v] of Object.entries(after) as [keyof T, unknown][]) {
+    if (v === undefined) continue;
+    if (JSON.stringify(v) !== JSON.stringify(before[k])) patch[k] = v as T[keyof T];
+  }
+  return patch;
+}

@@ -1,0 +1,27 @@
+import type { StaffView } from "../../api/types.ts";
+
+/**
+ * Who can take over a leaver's clients, as the API checks it: same branch, active, an agent or the
+ * branch manager, the current agreement signed, and not the leaver.
+ */
+export function handoverCandidates(leaver: StaffView, staff: StaffView[]): StaffView[] {
+  return staff.filter(
+    (s) =>
+      s.id !== leaver.id &&
+      s.status === "active" &&
+      s.branchId !== null &&
+      s.branchId === leaver.branchId &&
+      (s.role === "agent" || s.role === "branch_manager") &&
+      Boolean(s.agreement?.current),
+  );
+}
+
+export type AgreementState = "current" | "outdated" | "unsigned";
+export const agreementState = (s: StaffView): AgreementState => (!s.agreement ? "unsigned" : s.agreement.current ? "current" : "outdated");
+
+/** Whether the signed-in person may start an offboarding for this staff member (the API decides). */
+export function mayOffboard(me: { role: string; branchId: string | null }, s: StaffView): boolean {
+  if (s.status !== "active") return false;
+  if (me.role === "hq_admin") return true;
+  return me.role === "branch_manager" && s.role === "agent" && s.branchId !== null && s.branchId === me.branchId;
+}

@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import { trailQuery, verifySummary } from "./trail.ts";
+
+describe("trail filters", () => {
+  it("leaves blanks out, trims, and carries the cursor", () => {
+    expect(trailQuery({ clientId: " c_1 ", actorId: "", outcome: "denied", from: "2026-11-01T00:00:00+08:00" }, 50, "2026-11-20.abc")).toEqual({
+      limit: 50,
+      clientId: "c_1",
+      outcome: "denied",
+      from: "2026-11-01T00:00:00+08:00",
+      cursor: "2026-11-20.abc",
+    });
+    expect(trailQuery({})).toEqual({ limit: 50 });
+  });
+});
+
+describe("the integrity verdict", () => {
+  it("says the trail is intact with what was checked", () => {
+    expect(verifySummary({ ok: true, sealedThrough: "2026-11-20T10:00:00.000Z", unsealedEvents: 3, digests: 2, eventsChecked: 40 })).toEqual({
+      status: "ok",
+      events: 40,
+      digests: 2,
+      through: "2026-11-20T10:00:00.000Z",
+      unsealed: 3,
+    });
+  });
+
+  it("names the first broken window and how it broke", () => {
+    const r = verifySummary({
+      ok: false,
+      sealedThrough: null,
+      unsealedEvents: 0,
+      digests: 1,
+      eventsChecked: 10,
+      firstBroken: { window: 1, kind: "deleted", from: "a", to: "b", reason: "9 events where 10 were sealed" },
+    });
+    expect(r).toEqual({ status: "broken", window: 1, kind: "deleted", from: "a", to: "b", reason: "9 events where 10 were sealed" });
+  });
+});

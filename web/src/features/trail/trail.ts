@@ -1,0 +1,53 @@
+import type { Query } from "../../api/http.ts";
+import type { VerifyResult } from "../../api/types.ts";
+
+export interface TrailFilters {
+  clientId?: string;
+  actorId?: string;
+  action?: string;
+  outcome?: "allowed" | "denied";
+  /** ISO 8601 with offset. */
+  from?: string;
+  to?: string;
+}
+
+/** GET /audit's query from the filter form: blanks left out, text trimmed. */
+export function trailQuery(filters: TrailFilters, limit = 50, cursor?: string | null): Query {
+  const q: Query = { limit };
+  for (const key of ["clientId", "actorId", "action", "outcome", "from", "to"] as const) {
+    const v = filters[key]?.trim();
+    if (v) q[key] = v;
+  }
+  if (cursor) q.cursor = cursor;
+  return q;
+}
+
+export type VerifySummary =
+  | { status: "ok"; events: number; digests: number; through: string | null; unsealed: number }
+  | { status: "broken"; window: number; kind: "modified" | "deleted" | "inserted"; from: string | null; to: string | null; reason: string };
+
+/** One clear verdict from GET /audit/verify. */
+export function verifySummary(r: VerifyResult): VerifySummary {
+  if (r.ok || !r.firstBroken) {
+    return { status: "ok", events: r.eventsChecked, digests: r.digests, through: r.sealedThrough, unsealed: r.unsealedEvents };
+  }
+  const b = r.firstBroken;
+  return { status: "broken", window: b.window, kind: b.kind, from: b.from ?? null, to: b.to ?? null, reason: b.reason };
+}
+
+/** The trail actions a filter offers (the API accepts any string; these are the ones recorded today). */
+export const knownActions = [
+  "client.create",
+  "client.list",
+  "client.view",
+  "client.reveal",
+  "client.lookup",
+  "client.access_history",
+  "audit.read",
+  "audit.export",
+  "audit.seal",
+  "audit.verify",
+  "settings.read",
+  "settings.update",
+  "alert.reveal_volume",
+];
