@@ -27,9 +27,15 @@ export async function sealAll() {
  */
 export async function destroyDue() {
   const report = await Documents.sweep(adapters());
-  logger.info("destruction sweep", { runId: report.runId, due: report.due.length, destroyed: report.destroyed.length, failed: report.failed.length });
-  if (report.failed.length) {
-    throw new Error(`destruction failed for ${report.failed.length} document(s): ${report.failed.map((f) => `${f.tenantId}/${f.documentId}`).join(", ")}`);
-  }
-  return { runId: report.runId, destroyed: report.destroyed.length };
+  logger.info("destruction sweep", {
+    runId: report.runId,
+    due: report.due.length,
+    destroyed: report.destroyed.length,
+    failed: report.failed.length,
+    clientsDestroyed: report.clients.destroyed.length,
+    clientsFailed: report.clients.failed.length,
+  });
+  const failed = [...report.failed.map((f) => `${f.tenantId}/${f.documentId}`), ...report.clients.failed.map((f) => `${f.tenantId}/${f.clientId}`)];
+  if (failed.length) throw new Error(`destruction failed for ${failed.length} item(s): ${failed.join(", ")}`);
+  return { runId: report.runId, destroyed: report.destroyed.length, clientsDestroyed: report.clients.destroyed.length };
 }

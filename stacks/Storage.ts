@@ -24,7 +24,7 @@ export const platformKeyAlias = (stage: string) => `alias/keyhold-platform/${sta
  * and abandoned multipart uploads are cleared for every prefix.
  */
 export const lifecycleRules = (): s3.LifecycleRule[] => [
-  ...Retention.classes.map(
+  ...Retention.documentClasses().map(
     (c): s3.LifecycleRule => ({
       id: `retention-${c.id}`,
       prefix: Retention.prefixOf(c),

@@ -200,3 +200,45 @@ describe("tenancy of requests and paper files", () => {
     expect((await vault.get(`/paper-files?clientId=${c.id}`, LI)).body.items[0].status).toBe("in_cabinet");
   });
 });
+
+describe("destruction of whole client records", () => {
+  it("a withdrawn client's record and documents are destroyed by the sweeper once the grace period ends; only the stub remains", async () => {
+    const { Documents } = await import("@keyhold/core");
+    const { scan, upload } = await import("./documents-fixtures.ts");
+    const c = await client();
+    const up = await upload(vault, c.id, "id_card_front", await scan(), LI);
+    expect(up.status, up.text).toBe(201);
+    const w = await vault.post(`/clients/${c.id}/consent/withdraw`, { method: "written", evidenceRef: "letter:w" }, LI);
+    const destroyAfter = new Date(w.body.destroyAfter);
+
+    const early = await Documents.sweep(vault.runtime.adapters, { asOf: new Date(destroyAfter.getTime() - 60_000) });
+    expect(early.clients.due.map((d) => d.clientId)).not.toContain(c.id);
+    const dry = await Documents.sweep(vault.runtime.adapters, { asOf: new Date(destroyAfter.getTime() + 60_000), dryRun: true });
+    expect(dry.clients.due.find((d) => d.clientId === c.id)?.reason).toMatch(/^consent withdrawn/);
+    expect((await vault.get(`/clients/${c.id}`, LI)).body.status).toBe("consent_withdrawn");
+
+    const run = await Documents.sweep(vault.runtime.adapters, { asOf: new Date(destroyAfter.getTime() + 60_000) });
+    const done = run.clients.destroyed.find((d) => d.clientId === c.id);
+    expect(done?.certificateId).toMatch(/^dc_/);
+    const stub = await vault.get(`/clients/${c.id}`, LI);
+    expect(stub.body).toMatchObject({ status: "destroyed", fields: {} });
+    const docs = await vault.get(`/clients/${c.id}/documents`, WANG);
+    expect(docs.body.items.every((d: any) => d.status === "destroyed")).toBe(true);
+    const certs = await vault.get(`/audit?clientId=${c.id}&action=client.destroyed`, WANG);
+    expect(certs.body.items[0].detail).toMatchObject({ certificateId: done!.certificateId, verification: "read after destruction finds no ciphertext" });
+    // The queue is empty for this client: a second run finds nothing.
+    const again = await Documents.sweep(vault.runtime.adapters, { asOf: new Date(destroyAfter.getTime() + 120_000) });
+    expect(again.clients.due.map((d) => d.clientId)).not.toContain(c.id);
+  });
+
+  it("a record that reaches the end of its retention is destroyed even without a withdrawal", async () => {
+    const { Documents, Retention } = await import("@keyhold/core");
+    const c = await client();
+    const view = await vault.get(`/clients/${c.id}`, LI);
+    const expiry = new Date(view.body.destroyAfter).getTime();
+    expect(expiry - Date.now()).toBeGreaterThan((Retention.clientRecordClass().maxDays - 1) * 86_400_000);
+    const run = await Documents.sweep(vault.runtime.adapters, { asOf: new Date(expiry + 1000), tenantIds: ["anjia"] });
+    expect(run.clients.destroyed.map((d) => d.clientId)).toContain(c.id);
+    expect(run.clients.due.find((d) => d.clientId === c.id)?.reason).toBe("retention period ended");
+  });
+});

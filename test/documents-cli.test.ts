@@ -44,7 +44,7 @@ describe("npm run keyhold -- destroy --due", () => {
     const real = await runCli(["destroy", "--due", "--as-of", in181Days()], { dataDir });
     expect(real.code).toBe(0);
     expect(real.out.join("\n")).toMatch(new RegExp(`${docId}.*destroyed, certificate dc_`));
-    expect(real.out.at(-1)).toBe("1 destroyed, 0 failed.");
+    expect(real.out.at(-1)).toBe("1 document(s) and 0 client record(s) destroyed, 0 failed.");
     expect(existsSync(objectDir)).toBe(false);
     expect(readdirSync(join(dataDir, "blobs"))).toEqual([]);
 

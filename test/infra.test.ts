@@ -187,7 +187,7 @@ const allowedTableActions = [
 ];
 
 const expectedLifecycleRules = () => [
-  ...Retention.classes.map((c) => ({
+  ...Retention.documentClasses().map((c) => ({
     Id: `retention-${c.id}`,
     Prefix: Retention.prefixOf(c),
     ExpirationInDays: c.maxDays,
@@ -317,7 +317,7 @@ describe.each(["dev", "prod"])("stage %s", (name) => {
       const [, bucket] = only(stage(name).storage, "AWS::S3::Bucket");
       expect(bucket.Properties.LifecycleConfiguration.Rules).toEqual(expectedLifecycleRules());
       // One rule per retention class, each under the class's own prefix.
-      for (const c of Retention.classes) {
+      for (const c of Retention.documentClasses()) {
         const rule = bucket.Properties.LifecycleConfiguration.Rules.find((r: Json) => r.Prefix === Retention.prefixOf(c));
         expect(rule?.ExpirationInDays).toBe(c.maxDays);
       }

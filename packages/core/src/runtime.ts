@@ -7,7 +7,6 @@ import { kmsSealer, s3DigestArchive } from "./audit/aws.ts";
 import { cognitoIdentity } from "./staff/identity.ts";
 import { kmsTenantKeys } from "./tenancy/keys.ts";
 import { s3Blobs } from "./documents/s3.ts";
-import { unconfiguredBlobs } from "./documents/blobs.ts";
 
 export const logger = new Logger({ serviceName: "keyhold" });
 
@@ -22,31 +21,41 @@ export function useAdapters(adapters: Adapters) {
   current = adapters;
 }
 
+/**
+ * A port built from environment variables on first use. A function is given only the variables
+ * (and the IAM grants) of the ports its route declares (`accessOf`), so a port it has no business
+ * using fails loudly when touched, naming what is missing, instead of every function needing all.
+ */
+function fromEnv<T extends object>(port: string, names: string[], make: (env: Record<string, string>) => T): T {
+  let made: T | undefined;
+  const get = () => {
+    if (!made) {
+      const missing = names.filter((n) => !process.env[n]);
+      if (missing.length) throw new Error(`${port} is not available to this function: ${missing.join(", ")} not set`);
+      made = make(Object.fromEntries(names.map((n) => [n, process.env[n]!])));
+    }
+    return made;
+  };
+  return new Proxy({} as T, { get: (_t, key) => Reflect.get(get(), key) });
+}
+
 /** In Lambda nothing is installed: the adapters come from the function's environment. */
 export function adapters(): Adapters {
   if (!current) {
     const tableName = process.env.KEYHOLD_TABLE;
     const stage = process.env.KEYHOLD_STAGE;
-    const digestBucket = process.env.KEYHOLD_DIGEST_BUCKET;
-    const userPoolId = process.env.KEYHOLD_USER_POOL_ID;
-    if (!tableName || !stage || !digestBucket || !userPoolId) {
-      throw new Error("KEYHOLD_TABLE, KEYHOLD_STAGE, KEYHOLD_DIGEST_BUCKET and KEYHOLD_USER_POOL_ID must be set in AWS");
-    }
+    if (!tableName || !stage) throw new Error("KEYHOLD_TABLE and KEYHOLD_STAGE must be set in AWS");
     current = {
       db: documentClient(new DynamoDBClient({})),
       tableName,
       keyrings: kmsKeyrings({ stage }),
       sealer: kmsSealer({ stage }),
-      digests: s3DigestArchive({ bucket: digestBucket }),
-      identity: cognitoIdentity({ userPoolId }),
-      tenantKeys: kmsTenantKeys({
-        stage,
-        accountId: process.env.KEYHOLD_ACCOUNT_ID ?? "",
-        appRoleArns: (process.env.KEYHOLD_APP_ROLE_ARNS ?? "").split(",").filter(Boolean),
-      }),
-      blobs: process.env.KEYHOLD_DOCUMENTS_BUCKET
-        ? s3Blobs({ bucket: process.env.KEYHOLD_DOCUMENTS_BUCKET, stage })
-        : unconfiguredBlobs("KEYHOLD_DOCUMENTS_BUCKET is not set"),
+      digests: fromEnv("the digest archive", ["KEYHOLD_DIGEST_BUCKET"], (e) => s3DigestArchive({ bucket: e.KEYHOLD_DIGEST_BUCKET! })),
+      identity: fromEnv("Cognito administration", ["KEYHOLD_USER_POOL_ID"], (e) => cognitoIdentity({ userPoolId: e.KEYHOLD_USER_POOL_ID! })),
+      tenantKeys: fromEnv("tenant key administration", ["KEYHOLD_ACCOUNT_ID", "KEYHOLD_APP_ROLE_ARNS"], (e) =>
+        kmsTenantKeys({ stage, accountId: e.KEYHOLD_ACCOUNT_ID!, appRoleArns: e.KEYHOLD_APP_ROLE_ARNS!.split(",").filter(Boolean) }),
+      ),
+      blobs: fromEnv("the documents store", ["KEYHOLD_DOCUMENTS_BUCKET"], (e) => s3Blobs({ bucket: e.KEYHOLD_DOCUMENTS_BUCKET!, stage })),
       logger,
       now: () => new Date(),
     };

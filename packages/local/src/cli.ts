@@ -41,6 +41,12 @@ export function parseArgs(argv: string[]): { command: "destroy"; dryRun: boolean
 
 export function formatReport(r: Documents.SweepReport): string[] {
   const out = [`${r.dryRun ? "Dry run — nothing destroyed" : `Run ${r.runId}`}; due as of ${r.asOf}; ${r.tenants} tenant(s) checked`];
+  for (const c of r.clients.due) {
+    const done = r.clients.destroyed.find((x) => x.clientId === c.clientId);
+    const failed = r.clients.failed.find((x) => x.clientId === c.clientId);
+    const outcome = r.dryRun ? "would destroy the record and its documents" : done ? `destroyed, certificate ${done.certificateId}` : failed ? `FAILED: ${failed.error}` : "skipped";
+    out.push(`  ${c.tenantId}  client ${c.clientId}  due ${c.destroyAfter}  ${c.reason}  → ${outcome}`);
+  }
   if (!r.due.length) out.push("No document is due for destruction.");
   for (const d of r.due) {
     const done = r.destroyed.find((x) => x.documentId === d.documentId);
@@ -49,7 +55,7 @@ export function formatReport(r: Documents.SweepReport): string[] {
     out.push(`  ${d.tenantId}  ${d.documentId}  ${d.kind.padEnd(20)} ${d.retentionClass.padEnd(16)} due ${d.destroyAfter}  ${d.reason}  → ${outcome}`);
   }
   if (!r.dryRun) {
-    out.push(`${r.destroyed.length} destroyed, ${r.failed.length} failed.`);
+    out.push(`${r.destroyed.length} document(s) and ${r.clients.destroyed.length} client record(s) destroyed, ${r.failed.length + r.clients.failed.length} failed.`);
     if (r.expiredByLifecycle.length) out.push(`The store's lifecycle removed ${r.expiredByLifecycle.length} object(s) past their class maximum.`);
   }
   return out;
@@ -72,7 +78,7 @@ export async function runCli(argv: string[], options: { dataDir?: string | null 
   }
   try {
     const report = await Documents.sweep(runtime.adapters, { dryRun: args.dryRun, ...(args.asOf ? { asOf: args.asOf } : {}) });
-    return { code: report.failed.length ? 1 : 0, out: args.json ? [JSON.stringify(report, null, 2)] : formatReport(report) };
+    return { code: report.failed.length || report.clients.failed.length ? 1 : 0, out: args.json ? [JSON.stringify(report, null, 2)] : formatReport(report) };
   } finally {
     await runtime.stop();
   }

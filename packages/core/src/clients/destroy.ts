@@ -3,6 +3,7 @@ import { record } from "../audit/trail.ts";
 import { newId } from "../ids.ts";
 import { Problem } from "../http/problem.ts";
 import { release } from "./dedupe.ts";
+import { destroyForClient } from "../documents/retention.ts";
 import { getClient, replaceClient, type ClientRecord } from "./records.ts";
 
 /**
@@ -12,6 +13,9 @@ import { getClient, replaceClient, type ClientRecord } from "./records.ts";
  */
 export async function destroyClientData(ctx: Ctx, client: ClientRecord, reason: string, runId: string = ctx.requestId) {
   if (client.destroyed) return client.destroyed;
+  // The scans go first, each with its own certificate; a failure leaves the record for a retry.
+  const documents = await destroyForClient(ctx, client.clientId, reason, { runId });
+  if (documents.failed.length) throw new Problem("internal_error", `${documents.failed.length} document(s) could not be destroyed; retry`);
   const at = ctx.adapters.now().toISOString();
   const certificateId = newId("dc", ctx.adapters.now());
   const destroyedFields = Object.keys(client.fieldTiers);

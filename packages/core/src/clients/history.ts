@@ -5,7 +5,7 @@ import { Problem } from "../http/problem.ts";
 import { assertMayTouchClients, loadVisible } from "./view.ts";
 
 /** Actions that put some of a client's data in front of someone. */
-const accessActions = new Set(["client.create", "client.view", "client.reveal"]);
+const accessActions = new Set(["client.create", "client.view", "client.reveal", "client.copy", "document.view", "document.original", "document.share.download"]);
 
 /**
  * "Who saw this client's data, when and why" — the client's right to know (PIPL art. 44/45).

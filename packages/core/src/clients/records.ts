@@ -104,8 +104,22 @@ export function clientItem(ctx: Ctx, client: ClientRecord) {
 
 export async function insertClient(ctx: Ctx, client: ClientRecord) {
   const inserted = await putNew(ctx.adapters, clientItem(ctx, client));
-  if (inserted) await track(ctx.adapters, ctx.tenantId, undefined, ofClient(client));
+  if (inserted) await followChange(ctx, undefined, client);
   return inserted;
+}
+
+/**
+ * What follows every change of a client: the compliance counters, and the destruction queue
+ * (one item per client at its destroy-after date, gone once the client is destroyed).
+ */
+async function followChange(ctx: Ctx, before: ClientRecord | undefined, after: ClientRecord | undefined) {
+  await track(ctx.adapters, ctx.tenantId, ofClient(before), ofClient(after));
+  const was = before && !before.destroyed ? before.destroyAfter : undefined;
+  const is = after && !after.destroyed ? after.destroyAfter : undefined;
+  if (was === is) return;
+  const id = (after ?? before)!.clientId;
+  if (is) await putItem(ctx.adapters, { ...Keys.clientDestruction(ctx.tenantId, is, id), kind: "client-destruction", clientId: id, destroyAfter: is });
+  if (was) await deleteItem(ctx.adapters, Keys.clientDestruction(ctx.tenantId, was, id));
 }
 
 /**
@@ -123,7 +137,7 @@ export async function replaceClient(ctx: Ctx, next: ClientRecord, previous: Clie
         ? { expression: "ownerId = :owner AND attribute_not_exists(rev)", values: { ":owner": previous.ownerId } }
         : { expression: "ownerId = :owner AND rev = :rev", values: { ":owner": previous.ownerId, ":rev": rev } },
     );
-    await track(ctx.adapters, ctx.tenantId, ofClient(previous), ofClient(next));
+    await followChange(ctx, previous, next);
     return true;
   } catch (e) {
     if (e instanceof ConditionalCheckFailedException) return false;
@@ -134,7 +148,7 @@ export async function replaceClient(ctx: Ctx, next: ClientRecord, previous: Clie
 /** Undoes an insert that could not be completed (its trail event failed). */
 export async function removeClient(ctx: Ctx, client: ClientRecord) {
   await deleteItem(ctx.adapters, Keys.client(ctx.tenantId, client.clientId));
-  await track(ctx.adapters, ctx.tenantId, ofClient(client), undefined);
+  await followChange(ctx, client, undefined);
 }
 
 export async function getClient(ctx: Ctx, clientId: string): Promise<ClientRecord | undefined> {

@@ -3,6 +3,7 @@ import { record } from "../audit/trail.ts";
 import { Problem, recorded, type ProblemCode, type ProblemDetail } from "../http/problem.ts";
 import { newId } from "../ids.ts";
 import { getBranch } from "../tenancy/records.ts";
+import { clientRecordClass } from "../retention/classes.ts";
 import { getStaff } from "../staff/records.ts";
 import { allowedFields, fieldCatalog, isFieldName, tierOf, type FieldName, type FieldValues } from "../tiers/catalog.ts";
 import { claim, digestsOf, release } from "./dedupe.ts";
@@ -104,6 +105,8 @@ export async function register(ctx: Ctx, req: RegisterClientRequest) {
       },
     ],
     fieldTiers: Object.fromEntries(Object.keys(values).map((f) => [f, tierOf(f as FieldName)])),
+    // The record's own expiry; a withdrawal or a closed deal brings it closer.
+    destroyAfter: new Date(now.getTime() + clientRecordClass().maxDays * 86_400_000).toISOString(),
     sealed: await sealFields(ctx, clientId, values),
     blindIndex: claimed.claimed,
   };

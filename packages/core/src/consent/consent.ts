@@ -4,10 +4,12 @@ import { record } from "../audit/trail.ts";
 import { replaceClient, type ClientRecord } from "../clients/records.ts";
 import { assertMayTouchClients, loadVisible } from "../clients/view.ts";
 import { Problem } from "../http/problem.ts";
+import { clientRecordClass } from "../retention/classes.ts";
+import { recordRetentionEvent } from "../documents/retention.ts";
 import type { AddPurposesRequest, WithdrawRequest } from "./schemas.ts";
 
 /** After a withdrawal the tier data is kept this long (for disputes), then destroyed by the sweeper. */
-export const WITHDRAWN_RETENTION_DAYS = 30;
+export const withdrawnRetentionDays = () => clientRecordClass().afterTriggerDays;
 
 /** Those responsible for the client: its owner, the branch manager, the compliance officer. */
 export async function loadResponsible(ctx: Ctx, clientId: string, action: string): Promise<ClientRecord> {
@@ -64,7 +66,7 @@ export async function withdraw(ctx: Ctx, clientId: string, req: WithdrawRequest)
 export async function withdrawLoaded(ctx: Ctx, client: ClientRecord, req: WithdrawRequest) {
   const now = ctx.adapters.now();
   const at = now.toISOString();
-  const destroyAfter = new Date(now.getTime() + WITHDRAWN_RETENTION_DAYS * 86_400_000).toISOString();
+  const destroyAfter = new Date(now.getTime() + withdrawnRetentionDays() * 86_400_000).toISOString();
   const next: ClientRecord = {
     ...client,
     consent: { ...client.consent, withdrawnAt: at },
@@ -74,7 +76,10 @@ export async function withdrawLoaded(ctx: Ctx, client: ClientRecord, req: Withdr
     ],
     destroyAfter: client.destroyAfter && client.destroyAfter < destroyAfter ? client.destroyAfter : destroyAfter,
   };
-  await record(ctx, { action: "consent.withdraw", clientId: client.clientId, outcome: "allowed" });
+  await record(ctx, { action: "consent.withdraw", clientId: client.clientId, branchId: client.branchId, outcome: "allowed" });
   await save(ctx, next, client);
+  // Every scan's own clock starts too (ID scans: 90 days after withdrawal); the record's earlier
+  // date takes them all with it.
+  await recordRetentionEvent(ctx, client.clientId, "consent_withdrawn", at);
   return { clientId: client.clientId, current: next.consent, history: next.consentHistory, destroyAfter: next.destroyAfter };
 }

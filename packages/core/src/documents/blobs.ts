@@ -57,11 +57,3 @@ export function lifecycleExpiry(key: string, storedAt: Date): Date | undefined {
   const c = retentionClass(parseBlobKey(key).retentionClass);
   return c ? new Date(storedAt.getTime() + c.maxDays * 86_400_000) : undefined;
 }
-
-/** A port that fails on use: the runtime has no documents store configured. */
-export function unconfiguredBlobs(why: string): BlobPort {
-  const fail = async (): Promise<never> => {
-    throw new Error(`documents store unavailable: ${why}`);
-  };
-  return { name: "unconfigured", put: fail, get: fail, versions: fail, destroy: fail, list: fail };
-}

@@ -19,7 +19,7 @@ export {
 export { getDocument, documentsOfClient, documentView, type DocumentRecord, type DestructionCertificate, type DocumentStatus } from "./records.ts";
 export { documentKinds, documentKindNames, kindSpec, retentionOf, impliedTier, contentTypes, MAX_DOCUMENT_BYTES, type DocumentKindName, type ContentType } from "./kinds.ts";
 export { sniff, decideType, declaredType } from "./sniff.ts";
-export { blobKey, parseBlobKey, lifecycleExpiry, unconfiguredBlobs, type BlobPort, type BlobMeta } from "./blobs.ts";
+export { blobKey, parseBlobKey, lifecycleExpiry, type BlobPort, type BlobMeta } from "./blobs.ts";
 export { s3Blobs } from "./s3.ts";
 export { outline, fontsReady, type TextOutline, type PlacedGlyph } from "./glyphs.ts";
 export { watermark, watermarkImage, watermarkPdf, markText, imageLayout, overlaySvg, chinaTime, MARK_ANGLE_DEG, type MarkLayout } from "./watermark.ts";

@@ -7,6 +7,7 @@ import { byId as retentionClass, type RetentionClass } from "../retention/classe
 import { Keys } from "../store/keys.ts";
 import { deleteItem, getItem, putItem, queryPage } from "../store/table.ts";
 import { getTenant, listTenantIds } from "../tenancy/records.ts";
+import { sweepClients, type ClientSweep } from "../clients/sweep.ts";
 import {
   documentsOfClient,
   dueDocuments,
@@ -245,6 +246,8 @@ export interface SweepReport {
   failed: { tenantId: string; documentId: string; error: string }[];
   /** Objects the store's own lifecycle removed at their class maximum (filesystem store only). */
   expiredByLifecycle: string[];
+  /** Client records whose date came: their tier data and documents, destroyed together. */
+  clients: ClientSweep;
 }
 
 const reasonFor = (doc: DocumentRecord) =>
@@ -261,8 +264,20 @@ export async function sweep(a: Adapters, options: { asOf?: Date; dryRun?: boolea
   const runId = options.runId ?? newId("run", a.now());
   const dryRun = Boolean(options.dryRun);
   const tenantIds = options.tenantIds ?? (await listTenantIds(a));
-  const report: SweepReport = { runId, asOf: asOf.toISOString(), dryRun, tenants: tenantIds.length, due: [], destroyed: [], failed: [], expiredByLifecycle: [] };
+  const report: SweepReport = {
+    runId,
+    asOf: asOf.toISOString(),
+    dryRun,
+    tenants: tenantIds.length,
+    due: [],
+    destroyed: [],
+    failed: [],
+    expiredByLifecycle: [],
+    clients: { due: [], destroyed: [], failed: [] },
+  };
   for (const tenantId of tenantIds) {
+    // Whole client records first: their documents go with them.
+    if (await getTenant(a, tenantId)) await sweepClients(await systemContext(a, tenantId, runId), a, { asOf, dryRun, runId }, report.clients);
     // Collect first: destroying moves items within the queue being read.
     const due: DocumentRecord[] = [];
     let cursor: string | null = null;

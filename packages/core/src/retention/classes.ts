@@ -13,9 +13,19 @@ export interface RetentionClass {
   trigger: "deal_closed_or_consent_withdrawn" | "deal_closed" | "uploaded";
   /** Days after the trigger until destruction. */
   afterTriggerDays: number;
+  /** What the class governs: scanned documents (S3 objects, with lifecycle rules) or client records (table items). */
+  governs?: "documents" | "client-records";
 }
 
 export const classes: readonly RetentionClass[] = [
+  {
+    id: "client-record",
+    label: { zh: "客户分级信息", en: "Client records (tiered fields)" },
+    maxDays: 5 * 365,
+    trigger: "deal_closed_or_consent_withdrawn",
+    afterTriggerDays: 30,
+    governs: "client-records",
+  },
   {
     id: "identity-scan",
     label: { zh: "身份证件与银行卡扫描件", en: "ID and bank card scans" },
@@ -58,4 +68,7 @@ export const NONCURRENT_DAYS = 1;
 export const INCOMPLETE_UPLOAD_DAYS = 1;
 
 export const prefixOf = (c: RetentionClass) => `${c.id}/`;
+/** The classes of stored documents: these, and only these, become S3 lifecycle rules. */
+export const documentClasses = () => classes.filter((c) => (c.governs ?? "documents") === "documents");
+export const clientRecordClass = () => classes.find((c) => c.governs === "client-records")!;
 export const byId = (id: string) => classes.find((c) => c.id === id);

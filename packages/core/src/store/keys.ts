@@ -28,6 +28,9 @@ export const Keys = {
   share: (t: string, shareId: string) => ({ pk: tenantPk(t), sk: `SHARE#${shareId}` }),
   sharesOfDocument: (t: string, documentId: string) => `${tenantPk(t)}#SHARES#${documentId}`,
   retentionClock: (t: string, clientId: string) => ({ pk: tenantPk(t), sk: `CLOCK#${clientId}` }),
+  /** Clients by destroy-after date (`<destroyAfter>#<clientId>`): the sweeper's queue of records. */
+  clientDestruction: (t: string, destroyAfter: string, clientId: string) => ({ pk: `${tenantPk(t)}#CDESTROY`, sk: `${destroyAfter}#${clientId}` }),
+  clientDestructionQueue: (t: string) => `${tenantPk(t)}#CDESTROY`,
   gauge: (t: string, branchId: string) => ({ pk: `${tenantPk(t)}#GAUGE`, sk: branchId }),
   gauges: (t: string) => `${tenantPk(t)}#GAUGE`,
   daily: (t: string, branchId: string, day: string) => ({ pk: `${tenantPk(t)}#CNT#${branchId}`, sk: day }),
