@@ -39,3 +39,14 @@ export async function destroyDue() {
   if (failed.length) throw new Error(`destruction failed for ${failed.length} item(s): ${failed.join(", ")}`);
   return { runId: report.runId, destroyed: report.destroyed.length, clientsDestroyed: report.clients.destroyed.length };
 }
+
+/**
+ * The scheduled crypto-shredding: every tenant whose export window has ended gets its key's
+ * deletion scheduled and a platform destruction certificate.
+ */
+export async function shredDue() {
+  const a = adapters();
+  const shredded = await Tenancy.Platform.shredDue(await Tenancy.Platform.schedulerContext(a, process.env.KEYHOLD_PLATFORM_TENANT ?? "platform"));
+  logger.info("tenant key shredding", { shredded });
+  return { shredded };
+}

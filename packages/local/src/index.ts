@@ -85,7 +85,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
     const timer = sealEvery > 0 ? setInterval(() => void sealAll(adapters), sealEvery) : undefined;
     timer?.unref();
     const sweepEvery = options.sweepIntervalMs ?? 0;
-    const sweeper = sweepEvery > 0 ? setInterval(() => void sweepDue(adapters), sweepEvery) : undefined;
+    const sweeper = sweepEvery > 0 ? setInterval(() => void sweepDue(adapters, keystore), sweepEvery) : undefined;
     sweeper?.unref();
     return {
       url: `http://${host}:${port}`,
@@ -127,15 +127,21 @@ export async function sealAll(adapters: Adapters) {
 }
 
 let sweeping = false;
-/** The local runtime's destruction timer: the same sweep the scheduled job runs in AWS (one at a time). */
-export async function sweepDue(adapters: Adapters) {
+/**
+ * The local runtime's destruction timer: the same sweeps the scheduled jobs run in AWS (one at a
+ * time) — records and documents due, tenants past their export window, and tenant keys past their
+ * pending-deletion window.
+ */
+export async function sweepDue(adapters: Adapters, keystore?: LocalKeystore) {
   if (sweeping) return;
   sweeping = true;
   try {
     const report = await Documents.sweep(adapters);
-    if (report.destroyed.length || report.failed.length) {
-      adapters.logger.info("destruction sweep", { runId: report.runId, destroyed: report.destroyed.length, failed: report.failed.length });
+    if (report.destroyed.length || report.failed.length || report.clients.destroyed.length) {
+      adapters.logger.info("destruction sweep", { runId: report.runId, destroyed: report.destroyed.length, failed: report.failed.length, clients: report.clients.destroyed.length });
     }
+    await Tenancy.Platform.shredDue(await Tenancy.Platform.schedulerContext(adapters));
+    keystore?.purgeDue();
   } catch (e) {
     adapters.logger.error("the destruction sweep failed", { error: e as Error });
   } finally {

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import type { Ctx } from "../context.ts";
+import type { Adapters, Ctx, Principal } from "../context.ts";
+import { contextFor } from "../access/principal.ts";
 import { record } from "../audit/trail.ts";
 import { forgetTenant } from "../crypto/envelope.ts";
 import { Problem } from "../http/problem.ts";
@@ -185,6 +186,23 @@ export async function shred(ctx: Ctx, id: string) {
   await putItem(ctx.adapters, { ...Keys.platformCertificate(ctx.tenantId, certificateId), kind: "platform-certificate", ...certificate });
   await record(ctx, { action: "platform.tenant_shredded", outcome: "allowed", detail: { certificateId, tenant: id, keyDeletionDate: deletionDate } });
   return { ...summary(next), certificate };
+}
+
+/** The platform's own identity for scheduled work, in its trail. */
+export async function schedulerContext(a: Adapters, platformTenantId = "platform"): Promise<Ctx> {
+  const tenant = await getTenant(a, platformTenantId);
+  if (!tenant) throw new Error(`no platform tenant "${platformTenantId}"`);
+  const principal: Principal = {
+    tenantId: platformTenantId,
+    staffId: "system:scheduler",
+    role: "platform_admin",
+    branchId: null,
+    sessionVersion: 0,
+    displayName: "定时任务 scheduler",
+    agreementSigned: true,
+    cleared: false,
+  };
+  return contextFor(principal, tenant, newId("run", a.now()), a);
 }
 
 /** The offline and scheduled step: shred every tenant whose export window has ended. */

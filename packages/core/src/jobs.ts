@@ -1,0 +1,19 @@
+import type { AccessNeed } from "./http/route-spec.ts";
+
+/**
+ * The scheduled jobs: the one list `stacks/Jobs.ts` turns into schedules and the offline runtime
+ * into timers. `handler` names the export in `functions/jobs.ts`.
+ */
+export interface JobSpec {
+  handler: `jobs.${string}`;
+  /** An EventBridge schedule expression. */
+  schedule: string;
+  access: readonly AccessNeed[];
+  summary: string;
+}
+
+export const jobs: readonly JobSpec[] = [
+  { handler: "jobs.sealAll", schedule: "rate(5 minutes)", access: ["data", "seal:sign", "digests:write"], summary: "Seal every tenant's new trail events into its digest chain" },
+  { handler: "jobs.destroyDue", schedule: "rate(1 hour)", access: ["data", "blobs"], summary: "Destroy every client record and document whose date has come, with certificates" },
+  { handler: "jobs.shredDue", schedule: "rate(1 day)", access: ["data", "keys:admin"], summary: "Schedule the key deletion of tenants whose export window has ended" },
+];
