@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { routes, type RouteSpec } from "@keyhold/core";
 import { issueToken } from "@keyhold/local";
 import { Vault, forgedToken, liClaims, newClientBody, startVault, tamperedToken, uniquePhone, uniqueResidentId, unsignedToken } from "./harness.ts";
@@ -304,7 +304,8 @@ describe("malformed and oversized input", () => {
 });
 
 describe("fail closed", () => {
-  it("when the trail cannot be written, a reveal answers 503 and reveals nothing", async () => {
+  it("when the trail cannot be written, a reveal answers 503 and reveals nothing, and the failure is logged", async () => {
+    const logged = vi.spyOn(vault.runtime.adapters.logger, "error");
     const client = vault.runtime.dynamo.client;
     const eventsBefore = (await trailOf(liClient.id)).length;
     client.middlewareStack.add(
@@ -321,6 +322,7 @@ describe("fail closed", () => {
       expect(res.status).toBe(503);
       expect(res.body.code).toBe("trail_unavailable");
       expect(res.text).not.toContain(liClient.idNumber);
+      expect(logged).toHaveBeenCalledWith("access trail write failed; refusing to proceed", expect.objectContaining({ action: "client.reveal" }));
       const view = await vault.get(`/clients/${liClient.id}`, LI);
       expect(view.status).toBe(503);
       expect(view.text).not.toContain("秦安");

@@ -4,12 +4,12 @@ import { record } from "../audit/trail.ts";
 import { replaceClient, type ClientRecord } from "../clients/records.ts";
 import { assertMayTouchClients, loadVisible } from "../clients/view.ts";
 import { Problem } from "../http/problem.ts";
-import { clientRecordClass } from "../retention/classes.ts";
+import { clientRecordClass, effective } from "../retention/classes.ts";
 import { recordRetentionEvent } from "../documents/retention.ts";
 import type { AddPurposesRequest, WithdrawRequest } from "./schemas.ts";
 
 /** After a withdrawal the tier data is kept this long (for disputes), then destroyed by the sweeper. */
-export const withdrawnRetentionDays = () => clientRecordClass().afterTriggerDays;
+export const withdrawnRetentionDays = (ctx: Ctx) => effective(clientRecordClass(), ctx.settings.retentionOverrides).afterTriggerDays;
 
 /** Those responsible for the client: its owner, the branch manager, the compliance officer. */
 export async function loadResponsible(ctx: Ctx, clientId: string, action: string): Promise<ClientRecord> {
@@ -66,7 +66,7 @@ export async function withdraw(ctx: Ctx, clientId: string, req: WithdrawRequest)
 export async function withdrawLoaded(ctx: Ctx, client: ClientRecord, req: WithdrawRequest) {
   const now = ctx.adapters.now();
   const at = now.toISOString();
-  const destroyAfter = new Date(now.getTime() + withdrawnRetentionDays() * 86_400_000).toISOString();
+  const destroyAfter = new Date(now.getTime() + withdrawnRetentionDays(ctx) * 86_400_000).toISOString();
   const next: ClientRecord = {
     ...client,
     consent: { ...client.consent, withdrawnAt: at },

@@ -3,11 +3,12 @@ import { contextFor } from "../access/principal.ts";
 import { query, record } from "../audit/trail.ts";
 import { newId } from "../ids.ts";
 import { Problem } from "../http/problem.ts";
-import { byId as retentionClass, type RetentionClass } from "../retention/classes.ts";
+import { byId as retentionClass, effective, type RetentionClass } from "../retention/classes.ts";
 import { Keys } from "../store/keys.ts";
 import { deleteItem, getItem, putItem, queryPage } from "../store/table.ts";
 import { getTenant, listTenantIds } from "../tenancy/records.ts";
 import { sweepClients, type ClientSweep } from "../clients/sweep.ts";
+import { releaseStorage } from "../tenancy/usage.ts";
 import {
   documentsOfClient,
   dueDocuments,
@@ -74,7 +75,7 @@ export async function recordRetentionEvent(ctx: Ctx, clientId: string, event: Re
     if (doc.status !== "active") continue;
     const c = retentionClass(doc.retentionClass);
     if (!c) continue;
-    const destroyAfter = destroyAfterFor(c, doc.uploadedAt, clock);
+    const destroyAfter = destroyAfterFor(effective(c, ctx.settings.retentionOverrides), doc.uploadedAt, clock);
     if (destroyAfter !== doc.destroyAfter) {
       await updateDocument(ctx.adapters, ctx.tenantId, doc.documentId, {
         set: { destroyAfter, gsi2sk: queueSortKey(destroyAfter, doc.documentId) },
@@ -211,6 +212,8 @@ export async function destroyDocument(ctx: Ctx, documentId: string, how: { reaso
     condition: "#st = :destroying",
     values: { ":destroying": "destroying" },
   });
+  // Only the call that moved the document to destroyed gives its bytes back to the plan.
+  if (stub && doc.size) await releaseStorage(a, ctx.tenantId, doc.size);
   await revokeSharesOf(ctx, documentId);
   return stub?.certificate ?? certificate;
 }

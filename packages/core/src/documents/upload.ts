@@ -15,6 +15,8 @@ import { kindSpec, retentionOf, type DocumentKindName } from "./kinds.ts";
 import { documentView, insertDocument, queueSortKey, updateDocument, type DocumentRecord } from "./records.ts";
 import { PENDING_GRACE_MS, destroyAfterFor, getClock } from "./retention.ts";
 import { decideType } from "./sniff.ts";
+import { effective } from "../retention/classes.ts";
+import { releaseStorage, reserveStorage } from "../tenancy/usage.ts";
 
 /** Who files scans: those who register clients. */
 const uploadingRoles = new Set(["agent", "branch_manager"]);
@@ -86,11 +88,20 @@ export async function upload(ctx: Ctx, clientId: string, kind: DocumentKindName,
     retentionClass: retention.id,
     storageKey,
     status: "pending",
+    // Known from the start, so a pending upload swept after a crash gives its bytes back.
+    size: bytes.byteLength,
     uploadedBy: ctx.principal.staffId,
     uploadedAt,
     destroyAfter: pendingUntil,
   };
-  if (!(await insertDocument(a, doc))) throw new Error(`document id collision ${documentId}`);
+  await reserveStorage(a, ctx.tenantId, bytes.byteLength, ctx.limits.storageMb).catch(async (e: unknown) => {
+    throw e instanceof Problem ? await refuse(e) : e;
+  });
+  const giveBack = () => releaseStorage(a, ctx.tenantId, bytes.byteLength).catch(() => undefined);
+  if (!(await insertDocument(a, doc))) {
+    await giveBack();
+    throw new Error(`document id collision ${documentId}`);
+  }
 
   const sha256 = createHash("sha256").update(bytes).digest("hex");
   let versionId: string;
@@ -105,6 +116,7 @@ export async function upload(ctx: Ctx, clientId: string, kind: DocumentKindName,
       () => false,
     );
     if (cleaned) await deleteItem(a, Keys.document(ctx.tenantId, documentId)).catch(() => undefined);
+    if (cleaned) await giveBack();
     throw e;
   }
   try {
@@ -116,9 +128,10 @@ export async function upload(ctx: Ctx, clientId: string, kind: DocumentKindName,
       () => false,
     );
     if (cleaned) await deleteItem(a, Keys.document(ctx.tenantId, documentId)).catch(() => undefined);
+    if (cleaned) await giveBack();
     throw e;
   }
-  const destroyAfter = destroyAfterFor(retention, uploadedAt, await getClock(a, ctx.tenantId, clientId));
+  const destroyAfter = destroyAfterFor(effective(retention, ctx.settings.retentionOverrides), uploadedAt, await getClock(a, ctx.tenantId, clientId));
   const active = await updateDocument(a, ctx.tenantId, documentId, {
     set: { status: "active", contentType, size: bytes.byteLength, sha256, versionId, destroyAfter, gsi2sk: queueSortKey(destroyAfter, documentId) },
     condition: "#st = :pending",

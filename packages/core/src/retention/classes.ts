@@ -15,6 +15,8 @@ export interface RetentionClass {
   afterTriggerDays: number;
   /** What the class governs: scanned documents (S3 objects, with lifecycle rules) or client records (table items). */
   governs?: "documents" | "client-records";
+  /** The shortest schedule a tenant may set (`afterTriggerDays` floor), where records must be kept. */
+  minDays?: number;
 }
 
 export const classes: readonly RetentionClass[] = [
@@ -46,6 +48,8 @@ export const classes: readonly RetentionClass[] = [
     maxDays: 10 * 365,
     trigger: "deal_closed",
     afterTriggerDays: 5 * 365,
+    // Transaction records are kept at least this long after the deal (record-keeping duties).
+    minDays: 5 * 365,
   },
   {
     id: "property-record",
@@ -72,3 +76,22 @@ export const prefixOf = (c: RetentionClass) => `${c.id}/`;
 export const documentClasses = () => classes.filter((c) => (c.governs ?? "documents") === "documents");
 export const clientRecordClass = () => classes.find((c) => c.governs === "client-records")!;
 export const byId = (id: string) => classes.find((c) => c.id === id);
+
+/**
+ * A class as a tenant has set it: its own schedule (`afterTriggerDays`) may be changed within the
+ * class's legal bounds — never past its maximum, never below its floor.
+ */
+export function effective(c: RetentionClass, overrides: Record<string, number> | undefined): RetentionClass {
+  const days = overrides?.[c.id];
+  return days === undefined ? c : { ...c, afterTriggerDays: Math.min(c.maxDays, Math.max(c.minDays ?? 1, days)) };
+}
+
+/** Why an override is outside the class's bounds, or null when it is within them. */
+export function overrideProblem(classId: string, days: number): string | null {
+  const c = byId(classId);
+  if (!c) return `unknown retention class "${classId}"`;
+  if (!Number.isInteger(days)) return "a whole number of days";
+  if (days > c.maxDays) return `at most ${c.maxDays} days (the class maximum)`;
+  if (days < (c.minDays ?? 1)) return `at least ${c.minDays ?? 1} days`;
+  return null;
+}

@@ -7,6 +7,7 @@ export const tenantPk = (tenantId: string) => `T#${tenantId}`;
 
 export const Keys = {
   tenant: (t: string) => ({ pk: tenantPk(t), sk: "TENANT" }),
+  usage: (t: string) => ({ pk: tenantPk(t), sk: "USAGE" }),
   branch: (t: string, branchId: string) => ({ pk: tenantPk(t), sk: `BRANCH#${branchId}` }),
   staff: (t: string, staffId: string) => ({ pk: tenantPk(t), sk: `STAFF#${staffId}` }),
   username: (t: string, username: string) => ({ pk: tenantPk(t), sk: `USER#${username.toLowerCase()}` }),

@@ -8,6 +8,7 @@ import { newId } from "../ids.ts";
 import { saveStaff, type StaffRecord } from "../staff/records.ts";
 import { Keys } from "../store/keys.ts";
 import { putItem } from "../store/table.ts";
+import { storageUsed } from "./usage.ts";
 import { defaultSettings, getTenant, listBranches, listTenantIds, plans, saveBranch, saveTenant, type PlanName, type TenantRecord } from "./records.ts";
 
 /** Ids that name the platform itself, never a brand. */
@@ -74,7 +75,7 @@ export async function list(ctx: Ctx) {
 
 export async function get(ctx: Ctx, id: string) {
   const t = await load(ctx, id);
-  return summary(t, (await listBranches(ctx.adapters, id)).length);
+  return { ...summary(t, (await listBranches(ctx.adapters, id)).length), storageUsedBytes: await storageUsed(ctx.adapters, id) };
 }
 
 /** A new brand: its own key first, then the tenant, its branches and its first HQ admin. */

@@ -12,9 +12,11 @@ export interface TenantSettings {
   accessPolicy: PolicyOverrides;
   /** Days to answer a data-subject request (PIPL: promptly; GB/T 35273 suggests 15 working days). */
   requestDueDays: number;
+  /** Retention schedules changed within each class's bounds: class id → days after its trigger. */
+  retentionOverrides: Record<string, number>;
 }
 
-export const defaultSettings: TenantSettings = { requiredAgreementVersion: "2024-01", revealQuotaPerHour: 20, accessPolicy: {}, requestDueDays: 15 };
+export const defaultSettings: TenantSettings = { requiredAgreementVersion: "2024-01", revealQuotaPerHour: 20, accessPolicy: {}, requestDueDays: 15, retentionOverrides: {} };
 
 export interface TenantRecord {
   tenantId: string;

@@ -7,6 +7,7 @@ const Settings = z.object({
   requiredAgreementVersion: z.string(),
   revealQuotaPerHour: z.number(),
   requestDueDays: z.number(),
+  retentionOverrides: z.record(z.string(), z.number()),
   accessPolicy: z.record(z.string(), z.unknown()),
 });
 

@@ -5,6 +5,7 @@ import { defaultPolicy, modes, neverSeesClientData, relations, stricter, type Po
 import { roles, type Role } from "../context.ts";
 import { Problem, type ProblemDetail } from "../http/problem.ts";
 import { getTenant, saveTenant, type TenantSettings } from "./records.ts";
+import { overrideProblem } from "../retention/classes.ts";
 
 const tierModes = z.object({ "1": z.enum(modes), "2": z.enum(modes), "3": z.enum(modes) }).partial().strict();
 const byRelation = z.object(Object.fromEntries(relations.map((r) => [r, tierModes.optional()])) as Record<Relation, z.ZodOptional<typeof tierModes>>).strict();
@@ -14,6 +15,7 @@ export const SettingsPatch = z
     requiredAgreementVersion: z.string().trim().min(1).max(32).optional(),
     revealQuotaPerHour: z.number().int().min(1).max(1000).optional(),
     requestDueDays: z.number().int().min(1).max(30).optional(),
+    retentionOverrides: z.record(z.string().max(64), z.number().int()).optional(),
     accessPolicy: z.object(Object.fromEntries(roles.map((r) => [r, byRelation.optional()])) as Record<Role, z.ZodOptional<typeof byRelation>>).strict().optional(),
   })
   .strict();
@@ -52,6 +54,10 @@ export async function updateSettings(ctx: Ctx, patch: SettingsPatch): Promise<Te
     const errors = checkOverrides(patch.accessPolicy as PolicyOverrides);
     if (errors.length) throw new Problem("setting_not_permitted", errors.map((e) => e.message).join("; "), errors);
   }
+  const retentionErrors = Object.entries(patch.retentionOverrides ?? {})
+    .map(([id, days]) => ({ path: `retentionOverrides.${id}`, message: overrideProblem(id, days) }))
+    .filter((e): e is ProblemDetail => e.message !== null);
+  if (retentionErrors.length) throw new Problem("setting_not_permitted", retentionErrors.map((e) => `${e.path}: ${e.message}`).join("; "), retentionErrors);
   const tenant = await getTenant(ctx.adapters, ctx.tenantId);
   if (!tenant) throw new Problem("not_found");
   const settings: TenantSettings = {
@@ -59,6 +65,7 @@ export async function updateSettings(ctx: Ctx, patch: SettingsPatch): Promise<Te
     ...(patch.requiredAgreementVersion !== undefined ? { requiredAgreementVersion: patch.requiredAgreementVersion } : {}),
     ...(patch.revealQuotaPerHour !== undefined ? { revealQuotaPerHour: patch.revealQuotaPerHour } : {}),
     ...(patch.requestDueDays !== undefined ? { requestDueDays: patch.requestDueDays } : {}),
+    ...(patch.retentionOverrides !== undefined ? { retentionOverrides: patch.retentionOverrides } : {}),
     ...(patch.accessPolicy !== undefined ? { accessPolicy: patch.accessPolicy as PolicyOverrides } : {}),
   };
   await record(ctx, { action: "settings.update", outcome: "allowed", fields: Object.keys(patch) });
