@@ -1,12 +1,23 @@
 import type { SSTConfig } from "sst";
+import { Access } from "./stacks/Access.ts";
 import { Api } from "./stacks/Api.ts";
 import { Auth } from "./stacks/Auth.ts";
+import { Jobs } from "./stacks/Jobs.ts";
+import { Site } from "./stacks/Site.ts";
 import { Storage, isProtectedStage } from "./stacks/Storage.ts";
+import { Trail } from "./stacks/Trail.ts";
+import { Web } from "./stacks/Web.ts";
 
+/**
+ * The stacks import core by relative paths (stacks/core.ts), never `@keyhold/core`: SST's config
+ * loader leaves packages external and Node 20 cannot import core's raw TypeScript.
+ */
 export default {
   config() {
     return {
       name: "keyhold",
+      // The region holds every tenant's personal information: choose it with the tenants' PIPL
+      // obligations in mind (README, "Deploy a stage"). Override with `--region`.
       region: "ap-southeast-1",
     };
   },
@@ -14,6 +25,6 @@ export default {
     // Ephemeral stages leave nothing behind on `sst remove`; prod keeps its stateful resources,
     // which its stacks mark RETAIN (and protect) themselves.
     if (!isProtectedStage(app.stage)) app.setDefaultRemovalPolicy("destroy");
-    app.stack(Storage).stack(Auth).stack(Api);
+    app.stack(Storage).stack(Trail).stack(Auth).stack(Access).stack(Site).stack(Api).stack(Jobs).stack(Web);
   },
 } satisfies SSTConfig;

@@ -1,100 +1,99 @@
+import { Duration } from "aws-cdk-lib";
 import * as iam from "aws-cdk-lib/aws-iam";
-import { Api as HttpApi, use, type ApiRouteProps, type Permissions, type StackContext } from "sst/constructs";
-import { Crypto, deployedRoutes, handlerLocation, type RouteSpec } from "@keyhold/core";
+import { Api as HttpApi, use, type ApiRouteProps, type StackContext } from "sst/constructs";
+import { Access } from "./Access.ts";
 import { Auth } from "./Auth.ts";
-import { Storage } from "./Storage.ts";
-
-/** The item-level calls the use cases make. No Scan, no table administration, no wildcard. */
-export const tableActions = [
-  "dynamodb:GetItem",
-  "dynamodb:PutItem",
-  "dynamodb:UpdateItem",
-  "dynamodb:DeleteItem",
-  "dynamodb:Query",
-  "dynamodb:BatchGetItem",
-  "dynamodb:ConditionCheckItem",
-] as const;
-
-/** What DynamoDB needs of its caller to use the table's platform key, and only through DynamoDB. */
-export const platformKeyActions = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"] as const;
-
-/** Envelope encryption under a tenant's key (the AWS Encryption SDK's KMS keyring). */
-export const tenantKeyDataActions = ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"] as const;
-
-/** Resolving a tenant's alias to its key ARN (`kmsKeyrings` in core). */
-export const tenantKeyDescribeActions = ["kms:DescribeKey"] as const;
-
-/** Every tenant key of a stage, by alias: `alias/keyhold/<stage>/*`. */
-export const tenantAliasPattern = (stage: string) => Crypto.tenantKeyAlias(stage, "*");
+import { accessOf, deployedRoutes, type AccessNeed, type RouteSpec } from "./core.ts";
+import { keyholdFunction, nativeNeedsOf } from "./functions.ts";
+import { environmentFor, profileKey, type EnvironmentSources } from "./grants.ts";
+import { Site } from "./Site.ts";
+import { Storage, isProtectedStage } from "./Storage.ts";
+import { Trail } from "./Trail.ts";
 
 /** The route key API Gateway and SST use: `GET /clients/{id}`. */
 export const routeKey = (r: RouteSpec) => `${r.method} ${r.path}`;
 
-/** "clients.register" → "functions/clients.register" (file `functions/clients.ts`, export `register`). */
-export const functionHandler = (r: RouteSpec) => {
-  const { file, name } = handlerLocation(r.handler);
-  return `functions/${file}.${name}`;
-};
+/**
+ * API Gateway's access log: the route template and never the path, whose `/shared/{token}` would
+ * write a live share token into the log.
+ */
+export const accessLogFields = [
+  `"requestTime":"$context.requestTime"`,
+  `"requestId":"$context.requestId"`,
+  `"routeKey":"$context.routeKey"`,
+  `"status":$context.status`,
+  `"responseLatency":$context.responseLatency`,
+  `"integrationStatus":"$context.integration.status"`,
+  `"integrationLatency":"$context.integration.latency"`,
+  `"ip":"$context.identity.sourceIp"`,
+  `"userAgent":"$context.identity.userAgent"`,
+];
+
+/** "GET /clients/{id}" → "GETclientsid": a construct id. */
+const routeId = (r: RouteSpec) => routeKey(r).replace(/[^A-Za-z0-9]/g, "");
+
+/**
+ * The roles of the Access stack, imported immutable: a function here can never add a statement to
+ * its role, so what a role allows is only what Access gave it.
+ */
+export function importedRoles(stack: StackContext["stack"]) {
+  const { roleArnFor } = use(Access);
+  const imported = new Map<string, iam.IRole>();
+  return (needs: readonly AccessNeed[]) => {
+    const key = profileKey(needs);
+    let role = imported.get(key);
+    if (!role) {
+      role = iam.Role.fromRoleArn(stack, `Role-${key}`, roleArnFor(needs), { mutable: false });
+      imported.set(key, role);
+    }
+    return role;
+  };
+}
+
+/** The environment sources every function's variables are chosen from (grants.ts). */
+export function environmentSources(stack: StackContext["stack"]): EnvironmentSources {
+  const { table, documents } = use(Storage);
+  const { digests } = use(Trail);
+  const { userPool } = use(Auth);
+  const { appRoleArns } = use(Access);
+  return {
+    stage: stack.stage,
+    tableName: table.tableName,
+    documentsBucket: documents.bucketName,
+    digestBucket: digests.bucketName,
+    userPoolId: userPool.userPoolId,
+    accountId: stack.account,
+    appRoleArns: appRoleArns.join(","),
+  };
+}
 
 /**
  * The HTTP API, generated from core's route table. Staff routes sit behind the Cognito JWT
- * authorizer and get the data grants; public routes get neither. Tenant isolation inside a grant is
- * core's job (every key begins with `T#<tenant>`, every ciphertext names its tenant); IAM bounds
- * what any request could do at all.
+ * authorizer; each route's function gets the role and the environment of exactly the needs its
+ * route declares (`accessOf`): public routes included (`GET /shared/{token}` reads the table, the
+ * tenant key and the blob; /health and /openapi.json get nothing at all). Tenant isolation inside
+ * a grant is core's job (every key begins with `T#<tenant>`, every ciphertext names its tenant);
+ * IAM bounds what any request could do at all.
  */
 export function Api({ stack, app }: StackContext) {
-  const { table, platformKey } = use(Storage);
   const { userPool, client } = use(Auth);
-
-  const tenantKeyArns = stack.formatArn({ service: "kms", resource: "key", resourceName: "*" });
-  const tenantAliasCondition = { "ForAnyValue:StringLike": { "kms:ResourceAliases": tenantAliasPattern(stack.stage) } };
-
-  const statements = [
-    new iam.PolicyStatement({
-      sid: "TableItems",
-      actions: [...tableActions],
-      resources: [table.tableArn, `${table.tableArn}/index/*`],
-    }),
-    new iam.PolicyStatement({
-      sid: "PlatformKeyViaDynamoDB",
-      actions: [...platformKeyActions],
-      resources: [platformKey.keyArn],
-      conditions: { StringEquals: { "kms:ViaService": `dynamodb.${app.region}.${stack.urlSuffix}` } },
-    }),
-    new iam.PolicyStatement({
-      sid: "TenantKeysWithTenantContext",
-      actions: [...tenantKeyDataActions],
-      resources: [tenantKeyArns],
-      conditions: {
-        ...tenantAliasCondition,
-        "ForAnyValue:StringEquals": { "kms:EncryptionContextKeys": "tenant" },
-      },
-    }),
-    // DescribeKey carries no encryption context, so it cannot share the statement above: a
-    // context-key condition would never match it.
-    new iam.PolicyStatement({
-      sid: "TenantKeysDescribe",
-      actions: [...tenantKeyDescribeActions],
-      resources: [tenantKeyArns],
-      conditions: tenantAliasCondition,
-    }),
-  ];
-
-  // sst 2.49.8 bundles its own aws-cdk-lib (2.224.0) next to the project's (2.201.0); the statements
-  // are the same class at runtime (sst recognises them by jsii type name), only TypeScript sees two.
-  const dataPermissions = statements as unknown as Permissions;
+  const { origin } = use(Site);
+  const roleFor = importedRoles(stack);
+  const sources = environmentSources(stack);
 
   const routes: Record<string, ApiRouteProps<"staff">> = Object.fromEntries(
-    deployedRoutes().map((r) => [
-      routeKey(r),
-      {
-        authorizer: r.auth === "staff" ? "staff" : "none",
-        function: {
-          handler: functionHandler(r),
-          permissions: r.auth === "staff" ? dataPermissions : [],
-        },
-      },
-    ]),
+    deployedRoutes().map((r) => {
+      const needs = accessOf(r);
+      const fn = keyholdFunction(stack, `Fn${routeId(r)}`, {
+        handler: r.handler,
+        description: `${routeKey(r)}: ${r.summary}`.slice(0, 256),
+        role: roleFor(needs),
+        environment: environmentFor(needs, sources),
+        // API Gateway waits 30 s at most; watermarking a large scan takes seconds.
+        timeout: Duration.seconds(nativeNeedsOf(r.handler).includes("sharp") ? 29 : 10),
+      });
+      return [routeKey(r), { authorizer: r.auth === "staff" ? "staff" : "none", cdk: { function: fn } }];
+    }),
   );
 
   const api = new HttpApi(stack, "Api", {
@@ -108,27 +107,18 @@ export function Api({ stack, app }: StackContext) {
         },
       },
     },
-    defaults: {
-      authorizer: "none",
-      function: {
-        runtime: "nodejs22.x",
-        architecture: "arm_64",
-        memorySize: "1024 MB",
-        timeout: "10 seconds",
-        environment: {
-          KEYHOLD_TABLE: table.tableName,
-          KEYHOLD_STAGE: stack.stage,
-        },
-        nodejs: { format: "esm" },
-      },
-    },
-    // Tokens travel in the Authorization header and no credentials are allowed cross-origin, so the
-    // open origin exposes no cookie. The console's Web stack should narrow it to its own domain.
+    defaults: { authorizer: "none" },
+    accessLog: { format: `{${accessLogFields.join(",")}}`, retention: isProtectedStage(stack.stage) ? "one_year" : "one_month" },
+    // Only the console's origin may call from a browser; tokens travel in the Authorization header
+    // and no credentials (cookies) are allowed cross-origin.
     cors: {
-      allowOrigins: ["*"],
+      allowOrigins: [origin],
       allowHeaders: ["authorization", "content-type"],
       allowMethods: [...new Set(deployedRoutes().map((r) => r.method))],
+      // What the console reads of a download (web/src/api/http.ts) and the request id for support.
+      exposeHeaders: ["content-disposition", "x-keyhold-truncated", "x-keyhold-watermark", "x-request-id"],
       allowCredentials: false,
+      maxAge: "1 hour",
     },
     routes,
   });

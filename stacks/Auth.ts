@@ -1,7 +1,7 @@
 import { Duration } from "aws-cdk-lib";
 import * as cognito from "aws-cdk-lib/aws-cognito";
 import type { StackContext } from "sst/constructs";
-import { customAttributes } from "@keyhold/core";
+import { customAttributes } from "./core.ts";
 import { isProtectedStage, removalPolicyFor } from "./Storage.ts";
 
 /** Longest value each custom attribute may hold (the schema cannot change once the pool exists). */
@@ -54,8 +54,10 @@ export function Auth({ stack, app }: StackContext) {
 
   const client = userPool.addClient("Console", {
     generateSecret: false,
-    authFlows: { userSrp: true },
-    // The console signs in with SRP; no hosted UI, so no OAuth flows (CDK would enable implicit).
+    // The console signs in through Cognito's JSON API with USER_PASSWORD_AUTH over TLS (and refreshes;
+    // web/src/auth/cognito.ts); SRP stays open for other clients. No hosted UI, so no OAuth flows
+    // (CDK would enable implicit).
+    authFlows: { userPassword: true, userSrp: true },
     disableOAuth: true,
     preventUserExistenceErrors: true,
     enableTokenRevocation: true,

@@ -3,7 +3,8 @@ import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as kms from "aws-cdk-lib/aws-kms";
 import * as s3 from "aws-cdk-lib/aws-s3";
 import type { StackContext } from "sst/constructs";
-import { Retention, tableShape } from "@keyhold/core";
+import { Retention, tableShape } from "./core.ts";
+import { appRolesNeverAdminister } from "./grants.ts";
 
 /** The one stage whose data outlives its stack: everything stateful is retained and protected. */
 export const isProtectedStage = (stage: string) => stage === "prod";
@@ -55,6 +56,7 @@ export function Storage({ stack }: StackContext) {
     removalPolicy,
     pendingWindow: Duration.days(isProtected ? 30 : 7),
   });
+  platformKey.addToResourcePolicy(appRolesNeverAdminister());
 
   const table = new dynamodb.Table(stack, "Table", {
     partitionKey: { name: tableShape.partitionKey, type: dynamodb.AttributeType.STRING },

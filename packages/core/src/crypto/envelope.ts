@@ -9,10 +9,9 @@ import {
   getLocalCryptographicMaterialsCache,
   type EncryptedDataKey,
 } from "@aws-crypto/client-node";
-import { Readable } from "node:stream";
 import type { KeyringPort } from "./keyring.ts";
 
-const { encrypt, decrypt } = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
+const { encrypt, decrypt, encryptStream, decryptStream } = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
 
 /** Committing, non-signing: key commitment without the cost of an ECDSA signature per message. */
 export const SUITE = AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY;
@@ -148,9 +147,54 @@ export async function open<T>(port: KeyringPort, binding: Binding, ciphertext: U
  * The encryption context stays cacheable (tenant + e.g. `{kind: "document", tier: "1"}`), the record
  * id is authenticated with the payload, and `openBytes` refuses a message found anywhere but where it
  * was sealed, exactly as `open` does. Frames are 1 MiB by default: each frame is one AES-GCM call.
+ *
+ * Both directions drive the SDK's own streams (`encryptStream` / `decryptStream`, the same code the
+ * one-shot `encrypt` / `decrypt` wrap) so that no megabyte is copied more often than it must be:
+ * sealing writes the header and the caller's bytes as two chunks (no prepend copy, no Readable.from
+ * pipeline) and joins the output once; opening hands the SDK the message header as its own small
+ * chunk (its header parser concatenates whatever it buffers, which would otherwise be the whole
+ * message) and assembles the document once, straight from the decrypted chunks, past the binding.
  */
 export const DOCUMENT_FRAME_LENGTH = 1024 * 1024;
 const BYTES_MAGIC = Buffer.from("KHB1", "latin1");
+/**
+ * First write into the decrypt stream. The SDK's header parser copies everything it holds until the
+ * header is complete; a message header with one data key is a few hundred bytes, so this chunk holds
+ * it and the rest of the message then flows through uncopied. (A larger header only falls back to
+ * the SDK's copy: correctness never depends on this split, every byte is still written in order.)
+ */
+const HEADER_CHUNK = 4096;
+
+const asBuffer = (bytes: Uint8Array) => (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+
+/** Collects a stream's output; rejects on the first error. */
+function drain(stream: NodeJS.ReadWriteStream): Promise<{ chunks: Buffer[]; length: number }> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    stream
+      .on("data", (chunk: Buffer) => {
+        if (chunk.length === 0) return;
+        chunks.push(chunk);
+        length += chunk.length;
+      })
+      // `on`, not `once`: the SDK's pipeline may report one failure more than once, and an unheard
+      // second "error" would be thrown as an uncaught exception.
+      .on("error", reject)
+      .once("end", () => resolve({ chunks, length }));
+  });
+}
+
+/** Bytes [from, from + length) of the concatenation of `chunks`: a view when one chunk holds them all, else one copy. */
+function slice(chunks: Buffer[], from: number, length: number): Buffer {
+  let i = 0;
+  while (i < chunks.length && from >= chunks[i]!.length) from -= chunks[i++]!.length;
+  if (i < chunks.length && from + length <= chunks[i]!.length) return chunks[i]!.subarray(from, from + length);
+  const out = Buffer.allocUnsafe(length);
+  let at = 0;
+  for (; i < chunks.length && at < length; i++, from = 0) at += chunks[i]!.copy(out, at, from, Math.min(chunks[i]!.length, from + length - at));
+  return out.subarray(0, at);
+}
 
 export async function sealBytes(port: KeyringPort, binding: Binding, bytes: Uint8Array, frameLength = DOCUMENT_FRAME_LENGTH): Promise<Uint8Array> {
   const cmm = await materialsFor(port, binding.tenantId);
@@ -159,44 +203,55 @@ export async function sealBytes(port: KeyringPort, binding: Binding, bytes: Uint
   BYTES_MAGIC.copy(prefix, 0);
   prefix.writeUInt32BE(header.length, 4);
   header.copy(prefix, 8);
-  // Streamed as two chunks, so the megabytes are not copied once more just to prepend the header.
-  const body = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const { result } = await encrypt(cmm, Readable.from([prefix, body], { objectMode: false }), {
+  const body = asBuffer(bytes);
+  const stream = encryptStream(cmm, {
     suiteId: SUITE,
     encryptionContext: contextOf(binding),
     frameLength,
     plaintextLength: prefix.length + body.length,
   });
-  return result;
+  const out = drain(stream);
+  // Two writes, not a prepend: the megabytes are not copied just to put the header in front.
+  stream.write(prefix);
+  stream.end(body);
+  const { chunks, length } = await out;
+  return Buffer.concat(chunks, length);
 }
 
 export async function openBytes(port: KeyringPort, binding: Binding, ciphertext: Uint8Array): Promise<Uint8Array> {
   const cmm = await materialsFor(port, binding.tenantId);
-  let plaintext: Buffer;
-  let context: Record<string, string>;
+  let plaintext: { chunks: Buffer[]; length: number };
+  let context: Record<string, string> | undefined;
   try {
-    // A Buffer view, not a copy: the SDK's streams copy plain Uint8Arrays chunk by chunk.
-    const out = await decrypt(cmm, Buffer.isBuffer(ciphertext) ? ciphertext : Buffer.from(ciphertext.buffer, ciphertext.byteOffset, ciphertext.byteLength));
-    plaintext = out.plaintext;
-    context = out.messageHeader.encryptionContext;
+    const stream = decryptStream(cmm);
+    stream.once("MessageHeader", (header: { encryptionContext: Record<string, string> }) => (context = header.encryptionContext));
+    const out = drain(stream);
+    // A Buffer view, not a copy; the header in a chunk of its own (see HEADER_CHUNK).
+    const message = asBuffer(ciphertext);
+    if (message.length > HEADER_CHUNK) stream.write(message.subarray(0, HEADER_CHUNK));
+    stream.end(message.length > HEADER_CHUNK ? message.subarray(HEADER_CHUNK) : message);
+    plaintext = await out;
+    if (!context) throw new Error("Unknown format");
   } catch (e) {
     throw new IntegrityError(`ciphertext of ${binding.recordId} does not decrypt: ${(e as Error).message}`);
   }
   if (!sameContext(context, contextOf(binding))) {
     throw new IntegrityError(`ciphertext of ${binding.recordId} carries another tenant or kind in its context`);
   }
-  if (plaintext.length < 8 || !plaintext.subarray(0, 4).equals(BYTES_MAGIC)) {
+  const { chunks, length } = plaintext;
+  if (length < 8 || !slice(chunks, 0, 4).equals(BYTES_MAGIC)) {
     throw new IntegrityError(`ciphertext of ${binding.recordId} holds no sealed document`);
   }
-  const headerLength = plaintext.readUInt32BE(4);
+  const headerLength = slice(chunks, 4, 4).readUInt32BE(0);
   let header: { tenant?: string; record?: string; context?: Record<string, string> };
   try {
-    header = JSON.parse(plaintext.subarray(8, 8 + headerLength).toString("utf8"));
+    header = JSON.parse(slice(chunks, 8, headerLength).toString("utf8"));
   } catch {
     throw new IntegrityError(`ciphertext of ${binding.recordId} holds no sealed document`);
   }
   if (header.tenant !== binding.tenantId || header.record !== binding.recordId || !sameContext(header.context ?? {}, binding.context)) {
     throw new IntegrityError(`ciphertext sealed for another document was found on ${binding.recordId}`);
   }
-  return plaintext.subarray(8 + headerLength);
+  const start = Math.min(length, 8 + headerLength);
+  return slice(chunks, start, length - start);
 }

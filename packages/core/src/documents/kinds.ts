@@ -73,5 +73,12 @@ export const contentTypes = {
 export type ContentType = keyof typeof contentTypes;
 export const contentTypeNames = Object.keys(contentTypes) as ContentType[];
 
-/** Uploads are limited to this many bytes (413 above). */
-export const MAX_DOCUMENT_BYTES = 5 * 1024 * 1024;
+/** The product's limit for one scan. */
+export const DOCUMENT_LIMIT_BYTES = 5 * 1024 * 1024;
+
+/**
+ * Uploads are limited to this many bytes (413 above). In AWS a deployment sets
+ * KEYHOLD_MAX_UPLOAD_BYTES lower: Lambda's 6 MB synchronous payload carries the body base64-encoded,
+ * so about 4.4 MiB of file is the most API Gateway can deliver. It can only lower the limit.
+ */
+export const MAX_DOCUMENT_BYTES = Math.min(DOCUMENT_LIMIT_BYTES, Number(process.env.KEYHOLD_MAX_UPLOAD_BYTES) || DOCUMENT_LIMIT_BYTES);

@@ -119,12 +119,15 @@ function build<H extends RouteHandlerId>(handlerId: H, fn: (input: Input<H> & { 
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .handler(async (event, context) => {
       const requestId = event.requestContext?.requestId ?? context.awsRequestId;
-      const a = adapters();
+      // Built on first use: a route that declares no access (health, the OpenAPI document) runs in a
+      // function given no environment at all (see `accessOf`).
+      let built: Adapters | undefined;
+      const a = () => (built ??= adapters());
       let ctx: Ctx | undefined;
       try {
         if (spec.auth === "staff") {
-          const { principal, tenant } = await resolvePrincipal(a, event.requestContext?.authorizer?.jwt?.claims as Claims | undefined);
-          ctx = contextFor(principal, tenant, requestId, a);
+          const { principal, tenant } = await resolvePrincipal(a(), event.requestContext?.authorizer?.jwt?.claims as Claims | undefined);
+          ctx = contextFor(principal, tenant, requestId, a());
           logger.appendKeys({ tenantId: principal.tenantId, staffId: principal.staffId, route: handlerId });
           if (tenant.status === "suspended") throw new Problem("tenant_suspended", "this tenant is suspended; nothing is deleted");
           if (tenant.status === "offboarded") throw new Problem("tenant_offboarded", "this tenant has left Keyhold");
@@ -142,7 +145,9 @@ function build<H extends RouteHandlerId>(handlerId: H, fn: (input: Input<H> & { 
           query: parse(spec.query, readQuery(event), "query", spec),
           body: spec.rawBody ? body : parse(spec.body, body, "body", spec),
           event,
-          adapters: a,
+          get adapters() {
+            return a();
+          },
           requestId,
           ctx,
         } as Input<H> & { ctx?: Ctx };

@@ -1,0 +1,16 @@
+/**
+ * What the stacks read from core, imported by relative path to each module rather than through
+ * `@keyhold/core`. SST's config loader bundles sst.config.ts with esbuild but leaves every package the
+ * root package.json names (`@keyhold/core` among them) external, and Node 20 cannot import core's raw
+ * `.ts`; relative imports are bundled, so `npx sst deploy` needs no loader flags. Only these modules
+ * (and what they import) end up in the config bundle. test/infra.test.ts loads sst.config.ts through
+ * SST's own loader in plain Node to keep this true.
+ */
+export { deployedRoutes, handlerLocation, type RouteSpec } from "../packages/core/src/http/routes.ts";
+export { accessNeeds, accessOf, type AccessNeed } from "../packages/core/src/http/route-spec.ts";
+export { jobs, type JobSpec } from "../packages/core/src/jobs.ts";
+export * as Retention from "../packages/core/src/retention/classes.ts";
+export { tableShape } from "../packages/core/src/store/keys.ts";
+export { customAttributes } from "../packages/core/src/access/claims.ts";
+export { tenantKeyAlias } from "../packages/core/src/crypto/kms.ts";
+export { trailSealKeyAlias } from "../packages/core/src/audit/aws.ts";
