@@ -2,3 +2,5 @@
 export function isStale(): boolean;
 /** Builds web/dist when stale (or always with force); resolves true when it built. */
 export function ensureBuilt(options?: { force?: boolean }): Promise<boolean>;
+/** Builds the console into another directory with the given VITE_ variables (web/dist is untouched). */
+export function buildConsole(options: { outDir: string; env?: Record<string, string> }): Promise<void>;

@@ -36,6 +36,24 @@ export async function ensureBuilt({ force = false } = {}) {
   return true;
 }
 
+/**
+ * Builds the console elsewhere with the given VITE_ variables, as the Web stack's StaticSite does
+ * with its `environment` (e.g. a Cognito-configured console for the e2e tests); web/dist is untouched.
+ */
+export async function buildConsole({ outDir, env = {} }) {
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, env);
+  try {
+    const { build } = await import("vite");
+    await build({ root: webDir, configFile: join(webDir, "vite.config.ts"), logLevel: "warn", build: { outDir, emptyOutDir: true } });
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   ensureBuilt({ force: process.argv.includes("--force") }).catch((e) => {
     console.error("Building the console failed:", e instanceof Error ? e.message : e);

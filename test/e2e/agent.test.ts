@@ -1,14 +1,6 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chineseFontLoaded, newSession, settle, shot, signIn, solidPng, startConsole, webStorage, type Harness } from "./console.ts";
-
-/** A valid 18-digit resident ID (GB 11643 check character) that no other test uses. */
-function residentId(seed: number) {
-  const first17 = `110105199${String(seed % 10)}0${String(1 + (seed % 9))}1${String(seed).padStart(4, "0").slice(-4)}`.slice(0, 17);
-  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-  const sum = [...first17].reduce((s, d, i) => s + Number(d) * weights[i]!, 0);
-  return first17 + "10X98765432"[sum % 11]!;
-}
+import { chineseFontLoaded, newSession, residentId, settle, shot, signIn, solidPng, startConsole, webStorage, type Harness } from "./console.ts";
 
 let h: Harness;
 beforeAll(async () => {

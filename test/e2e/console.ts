@@ -128,3 +128,52 @@ export function solidPng(width: number, height: number, [r, g, b]: [number, numb
   header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("IHDR", header), chunk("IDAT", deflateSync(raw)), chunk("IEND", Buffer.alloc(0))]);
 }
+
+/** A valid 18-digit resident ID (GB 11643 check character) built from a seed. */
+export function residentId(seed: number) {
+  const first17 = `110105199${String(seed % 10)}0${String(1 + (seed % 9))}1${String(seed).padStart(4, "0").slice(-4)}`.slice(0, 17);
+  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const sum = [...first17].reduce((s, d, i) => s + Number(d) * weights[i]!, 0);
+  return first17 + "10X98765432"[sum % 11]!;
+}
+
+/** The API as a demo user, straight over HTTP (for setting the scene faster than through the console). */
+export async function apiAs(h: Harness, username: string) {
+  const login = await fetch(`${h.url}/local/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username }) });
+  if (!login.ok) throw new Error(`login ${username}: ${login.status}`);
+  const { token } = (await login.json()) as { token: string };
+  const call = async <T>(method: string, path: string, body?: unknown, raw?: { data: Buffer; contentType: string }): Promise<{ status: number; body: T; headers: Headers }> => {
+    const res = await fetch(`${h.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(raw ? { "content-type": raw.contentType } : body !== undefined ? { "content-type": "application/json" } : {}) },
+      body: raw ? new Uint8Array(raw.data) : body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      // not JSON
+    }
+    return { status: res.status, body: parsed as T, headers: res.headers };
+  };
+  return { token, call };
+}
+
+let clientSeq = 0;
+
+/** Registers a client as an agent through the API; unique phone and ID number per call. */
+export async function registerClient(h: Harness, username: string, fullName: string, purposes: string[] = ["viewing", "loan_application"]) {
+  const api = await apiAs(h, username);
+  const n = (Date.now() % 100_000) * 10 + (clientSeq++ % 10);
+  const fields = { fullName, phone: `137${String(n).padStart(8, "0").slice(-8)}`, idNumber: residentId(n) };
+  const res = await api.call<{ id: string }>("POST", "/clients", {
+    collectionPurpose: "purchase",
+    source: "walk_in",
+    acquiredAt: new Date(Date.now() - 3_600_000).toISOString(),
+    consent: { method: "written", evidenceRef: `paper:consent/e2e-${n}`, purposes, sensitiveConsent: true },
+    fields,
+  });
+  if (res.status !== 201) throw new Error(`register ${fullName}: ${res.status} ${JSON.stringify(res.body)}`);
+  return { id: res.body.id, ...fields, api };
+}

@@ -1,18 +1,24 @@
+import { apiBase } from "../auth/config.ts";
 import { ApiError, clientCodes, endsSession, problemOf } from "./problem.ts";
 
 /**
  * The one way the console talks to the API. Same origin offline (`npm start` serves both); in AWS,
- * VITE_API_URL names the API Gateway endpoint the StaticSite was built with.
+ * VITE_KEYHOLD_API_URL names the API Gateway endpoint the StaticSite was built with (auth/config.ts).
  */
-export const apiBase = (import.meta.env?.VITE_API_URL as string | undefined)?.replace(/\/$/, "") ?? "";
+export { apiBase };
 
 let tokenSource: () => string | null = () => null;
 let onSessionEnded: (code: string) => void = () => undefined;
+let refreshToken: (() => Promise<string | null>) | null = null;
 
-/** The session module plugs in here, so nothing else handles the token. */
-export function configureHttp(options: { token: () => string | null; sessionEnded: (code: string) => void }) {
+/**
+ * The session module plugs in here, so nothing else handles the token. `refresh` (Cognito) renews a
+ * token the API refused as expired; the request is then sent once more with the new one.
+ */
+export function configureHttp(options: { token: () => string | null; sessionEnded: (code: string) => void; refresh?: () => Promise<string | null> }) {
   tokenSource = options.token;
   onSessionEnded = options.sessionEnded;
+  refreshToken = options.refresh ?? null;
 }
 
 export type Query = Record<string, string | number | undefined | null>;
@@ -33,7 +39,7 @@ interface SendOptions {
   auth?: boolean;
 }
 
-async function send(method: string, path: string, options: SendOptions = {}): Promise<Response> {
+async function send(method: string, path: string, options: SendOptions = {}, retried = false): Promise<Response> {
   const headers: Record<string, string> = { accept: "application/json, application/problem+json" };
   const token = options.auth === false ? null : tokenSource();
   if (token) headers.authorization = `Bearer ${token}`;
@@ -53,6 +59,10 @@ async function send(method: string, path: string, options: SendOptions = {}): Pr
   }
   if (!res.ok) {
     const error = new ApiError(await problemOf(res));
+    if (token && !retried && refreshToken && error.status === 401 && error.code === "invalid_token") {
+      const renewed = await refreshToken();
+      if (renewed && renewed !== token) return send(method, path, options, true);
+    }
     if (token && endsSession(error)) onSessionEnded(error.code);
     throw error;
   }

@@ -23,10 +23,23 @@ export class ApiError extends Error {
   }
 }
 
-/** Codes the console makes up itself, for failures that never reached the API's problem+json. */
+/**
+ * Codes the console makes up itself, for failures that never reached the API's problem+json: the
+ * network, odd replies, and what Cognito answers at sign-in (auth/cognito.ts).
+ */
 export const clientCodes = {
   network_error: { status: 0, title: "The server could not be reached" },
   unexpected_response: { status: 0, title: "Unexpected response from the server" },
+  sign_in_failed: { status: 400, title: "Incorrect username or password" },
+  sign_in_expired: { status: 400, title: "The sign-in step timed out" },
+  sign_in_unavailable: { status: 400, title: "Sign-in is not set up for this console" },
+  account_disabled: { status: 400, title: "The account is disabled" },
+  password_reset_required: { status: 400, title: "The password was reset by an administrator" },
+  password_policy: { status: 400, title: "The new password does not meet the policy" },
+  mfa_code_invalid: { status: 400, title: "The authenticator code is wrong or expired" },
+  too_many_attempts: { status: 400, title: "Too many attempts" },
+  unsupported_challenge: { status: 400, title: "Unsupported sign-in challenge" },
+  identity_provider_error: { status: 400, title: "The identity provider answered with an error" },
 } as const;
 
 export async function problemOf(res: Response): Promise<ProblemBody> {
@@ -39,6 +52,8 @@ export async function problemOf(res: Response): Promise<ProblemBody> {
       // fall through
     }
   }
+  // API Gateway's JWT authorizer refuses a missing or expired token itself, with {"message":"Unauthorized"}.
+  if (res.status === 401) return { status: 401, code: "invalid_token", title: "Invalid or expired token", detail: "the gateway refused the token" };
   return { status: res.status, code: "unexpected_response", title: clientCodes.unexpected_response.title, detail: `HTTP ${res.status}` };
 }
 

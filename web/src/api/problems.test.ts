@@ -56,6 +56,16 @@ describe("validation details → Chinese", () => {
     expect(translateDetail('"idNumber" is tier-1 data and needs separate sensitive consent', "zh", label)).toContain("「身份证号」属绝密");
   });
 
+  it("translates the new screens' validator messages, zod's bounds included", () => {
+    expect(translateDetail("must not be yourself", "zh")).toBe("不能是您本人");
+    expect(translateDetail("not an active staff member", "zh")).toBe("不是在职员工");
+    expect(translateDetail("a share lives at most 24 hours (1440 minutes)", "zh")).toContain("24 小时");
+    expect(translateDetail("Too small: expected number to be >=7", "zh")).toBe("不能小于 7");
+    expect(translateDetail("Too big: expected number to be <=90", "zh")).toBe("不能大于 90");
+    expect(translateDetail("Too big: expected string to have <=500 characters", "zh")).toBe("最多 500 个字");
+    expect(translateDetail("must end in @xinfang", "zh")).toBe("须以 @xinfang 结尾");
+  });
+
   it("keeps English in English and unknown messages as sent", () => {
     expect(translateDetail("not a valid email address", "en")).toBe("not a valid email address");
     expect(translateDetail("a message nobody planned for", "zh")).toBe("a message nobody planned for");

@@ -20,6 +20,12 @@ export interface ClientView {
   id: string;
   branchId: string;
   ownerId: string;
+  /** Absent from an API that predates consent withdrawal and destruction: read as "active". */
+  status?: "active" | "consent_withdrawn" | "destroyed";
+  /** When a withdrawn (or expiring) record is due for destruction. */
+  destroyAfter?: string;
+  /** The stub left after destruction: no field remains. */
+  destroyed?: { at: string; reason: string; certificateId: string };
   fields: Record<string, FieldView>;
   consent: {
     method: string;
@@ -28,6 +34,7 @@ export interface ClientView {
     sensitiveConsent: boolean;
     grantedAt: string;
     recordedBy: string;
+    withdrawnAt?: string;
   };
   registration: {
     collectionPurpose: string;
@@ -177,4 +184,81 @@ export interface StaffView {
   backgroundCheck: { status: string; checkedAt: string; recordedBy: string } | null;
   contact: { phone?: { value: string; masked: boolean }; email?: { value: string; masked: boolean } };
   offboarding?: unknown;
+}
+
+export type RequestType = "access_copy" | "correction" | "deletion" | "withdrawal" | "access_history";
+export type RequestChannel = "in_person" | "phone" | "email" | "online" | "letter";
+
+/** A data-subject request (PIPL arts. 44–47), as GET /requests lists it. */
+export interface SubjectRequestView {
+  id: string;
+  clientId: string;
+  branchId: string;
+  type: RequestType;
+  channel: RequestChannel | string;
+  evidenceRef: string;
+  details?: string;
+  receivedAt: string;
+  dueAt: string;
+  assigneeId: string;
+  status: "open" | "fulfilled";
+  overdue: boolean;
+  createdBy: string;
+  createdAt: string;
+  fulfilledAt?: string;
+  fulfilledBy?: string;
+  note?: string;
+}
+
+export interface FulfilResult {
+  request: SubjectRequestView;
+  result: unknown;
+}
+
+/** A physical file in the register (纸质档案). */
+export interface PaperFileView {
+  id: string;
+  clientId: string;
+  branchId: string;
+  description: string;
+  tier: Tier;
+  tierLabel: Label;
+  location: string;
+  custodianId: string;
+  status: "in_cabinet" | "checked_out" | "destroyed";
+  holder?: { staffId: string; purpose: string; since: string };
+  destroyed?: { at: string; by: string; witnessId: string; method: string };
+  registeredAt: string;
+  registeredBy: string;
+}
+
+/** A document's share link (never its token, except once on creation). */
+export interface ShareView {
+  id: string;
+  documentId: string;
+  recipient: string;
+  purpose: string;
+  createdBy: string;
+  createdAt: string;
+  expiresAt: string;
+  maxDownloads: number;
+  downloads: number;
+  revokedAt: string | null;
+  state: "active" | "expired" | "exhausted" | "revoked";
+}
+
+export interface ShareCreated extends ShareView {
+  token: string;
+  url: string;
+}
+
+export interface TenantSummary {
+  tenantId: string;
+  name: string;
+  status: "active" | "suspended" | "offboarding" | "offboarded" | string;
+  plan: string;
+  limits?: { seats?: number; storageMb?: number; label?: Label };
+  createdAt: string;
+  branches?: number;
+  offboarding?: { requestedAt: string; requestedBy: string; exportUntil: string; keyDeletionDays: number; keyDeletionDate?: string; certificateId?: string };
 }

@@ -1,6 +1,7 @@
 import { QueryClient } from "@tanstack/react-query";
 import { configureHttp } from "../api/http.ts";
 import { isApiError } from "../api/problem.ts";
+import { endCognitoSession, refreshSession } from "../auth/cognitoSession.ts";
 import { sessionStore } from "../auth/session.ts";
 
 /**
@@ -23,7 +24,9 @@ export const ENDED_KEY = "keyhold.ended";
 
 configureHttp({
   token: () => sessionStore.get()?.token ?? null,
+  refresh: refreshSession,
   sessionEnded: (code) => {
+    endCognitoSession();
     queryClient.clear();
     sessionStore.set(null);
     try {
@@ -35,6 +38,7 @@ configureHttp({
 });
 
 export function signOut() {
+  endCognitoSession();
   queryClient.clear();
   sessionStore.set(null);
 }

@@ -2,7 +2,9 @@ import {
   AuditOutlined,
   CloudServerOutlined,
   DashboardOutlined,
+  FolderOpenOutlined,
   SettingOutlined,
+  SolutionOutlined,
   TeamOutlined,
   UserAddOutlined,
   UsergroupAddOutlined,
@@ -36,6 +38,8 @@ const OverviewPage = lazy(() => import("../features/overview/OverviewPage.tsx"))
 const StaffPage = lazy(() => import("../features/staff/StaffPage.tsx"));
 const OffboardingPage = lazy(() => import("../features/staff/OffboardingPage.tsx"));
 const PlatformPage = lazy(() => import("../features/platform/PlatformPage.tsx"));
+const RequestsPage = lazy(() => import("../features/requests/RequestsPage.tsx"));
+const PaperFilesPage = lazy(() => import("../features/paper/PaperFilesPage.tsx"));
 
 const clientRoles = ["agent", "branch_manager", "compliance_officer"] as const;
 const tenantRoles = ["agent", "branch_manager", "compliance_officer", "hq_admin"] as const;
@@ -44,6 +48,8 @@ export const screens: readonly Screen[] = [
   { key: "clients", path: "clients", nav: { label: "nav.clients", icon: <TeamOutlined /> }, roles: clientRoles, requires: ["GET /clients"], component: ClientsPage },
   { key: "register", path: "clients/new", nav: { label: "nav.register", icon: <UserAddOutlined /> }, roles: ["agent", "branch_manager"], requires: ["POST /clients", "GET /catalog"], component: RegisterWizard },
   { key: "client", path: "clients/:id", roles: clientRoles, requires: ["GET /clients/{id}"], component: ClientDetail },
+  { key: "requests", path: "requests", nav: { label: "nav.requests", icon: <SolutionOutlined /> }, roles: clientRoles, requires: ["GET /requests"], component: RequestsPage },
+  { key: "paper", path: "paper-files", nav: { label: "nav.paper", icon: <FolderOpenOutlined /> }, roles: clientRoles, requires: ["GET /paper-files"], component: PaperFilesPage },
   { key: "overview", path: "overview", nav: { label: "nav.overview", icon: <DashboardOutlined /> }, roles: ["hq_admin", "compliance_officer", "branch_manager"], requires: ["GET /compliance/overview"], component: OverviewPage },
   { key: "staff", path: "staff", nav: { label: "nav.staff", icon: <UsergroupAddOutlined /> }, roles: ["hq_admin", "branch_manager", "compliance_officer"], requires: ["GET /staff"], component: StaffPage },
   { key: "offboarding", path: "staff/:id/offboarding", roles: ["hq_admin", "branch_manager", "compliance_officer"], requires: ["GET /staff/{id}/offboarding"], component: OffboardingPage },

@@ -13,6 +13,8 @@ import { ENDED_KEY } from "../app/queryClient.ts";
 import { homePath } from "../app/screens.tsx";
 import { ErrorState, Loading } from "../components/States.tsx";
 import { setLanguage, useLang } from "../i18n/index.ts";
+import { cognitoConfig, cognitoConfigError } from "./config.ts";
+import { CognitoSignIn } from "./CognitoSignIn.tsx";
 import { startSession } from "./session.ts";
 import { useSession } from "./useSession.ts";
 
@@ -27,7 +29,9 @@ export function SignIn() {
   const caps = useCapabilities();
   const navigate = useNavigate();
   const location = useLocation();
-  const offline = caps.has("GET /local/users");
+  // A build with a Cognito configuration signs in through Cognito; otherwise the offline API's picker.
+  const cognito = cognitoConfig !== null;
+  const offline = !cognito && caps.has("GET /local/users");
   const directory = useDirectory(offline);
   const [ended, setEnded] = useState<string | null>(null);
 
@@ -51,6 +55,7 @@ export function SignIn() {
   });
 
   if (session) return <Navigate to="/console" replace />;
+  const from = (location.state as { from?: string } | null)?.from;
 
   const branchName = (tenant: DemoDirectory["tenants"][number], id: string | null) =>
     id ? (tenant.branches.find((b) => b.branchId === id)?.name ?? id) : t("signIn.noBranch");
@@ -67,7 +72,7 @@ export function SignIn() {
           {t("app.switchTo")}
         </Button>
       </Flex>
-      <Card style={{ width: "100%", maxWidth: 960 }} title={offline ? t("signIn.pick") : t("signIn.title")}>
+      <Card style={{ width: "100%", maxWidth: cognito ? 440 : 960 }} title={offline ? t("signIn.pick") : t("signIn.title")} data-testid="sign-in-card">
         {ended && <Alert type="warning" showIcon style={{ marginBottom: 16 }} message={problemMessage({ code: ended }, lang)} />}
         {login.isError && (
           <Alert
@@ -78,7 +83,11 @@ export function SignIn() {
             description={isApiError(login.error) ? problemMessage(login.error.problem, lang) : String(login.error)}
           />
         )}
-        {caps.isPending ? (
+        {cognitoConfig ? (
+          <CognitoSignIn config={cognitoConfig} onSignedIn={() => navigate(from && from !== "/console" ? from : "/console", { replace: true })} />
+        ) : cognitoConfigError ? (
+          <Alert type="error" showIcon message={t("signIn.configError")} description={<span className="kh-mono">{cognitoConfigError}</span>} />
+        ) : caps.isPending ? (
           <Loading />
         ) : caps.isError ? (
           <ErrorState error={caps.error} onRetry={() => void caps.refetch()} />

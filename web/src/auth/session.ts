@@ -48,6 +48,15 @@ export function decodeClaims(token: string): Claims {
   };
 }
 
+/** Who the token names, for display: Cognito's username and the staff member's name, when present. */
+export function tokenProfile(token: string): { username: string | null; name: string | null } {
+  const [, payload] = token.split(".");
+  if (!payload) throw new Error("not a JWT");
+  const c = JSON.parse(base64UrlDecode(payload)) as Record<string, unknown>;
+  const text = (v: unknown) => (typeof v === "string" && v ? v : null);
+  return { username: text(c["cognito:username"]), name: text(c.name) };
+}
+
 export const isExpired = (s: Session, now = Date.now()) => s.claims.expiresAt > 0 && s.claims.expiresAt <= now;
 
 type Listener = () => void;

@@ -29,6 +29,8 @@ export class IntegrityError extends Error {}
 
 /** How often the underlying keyrings were asked to wrap or unwrap a data key (the cache's effect). */
 export const keyringCalls = { encrypt: 0, decrypt: 0 };
+/** How many messages were encrypted and decrypted: without the cache, each would be a keyring call. */
+export const messageCalls = { encrypt: 0, decrypt: 0 };
 
 class CountingKeyring extends KeyringNode {
   constructor(private readonly inner: KeyringNode) {
@@ -97,6 +99,7 @@ const sameContext = (a: Record<string, string>, b: Record<string, string>) => {
 };
 
 export async function seal<T>(port: KeyringPort, binding: Binding, value: T, frameLength?: number): Promise<Uint8Array> {
+  messageCalls.encrypt++;
   const cmm = await materialsFor(port, binding.tenantId);
   const body: Sealed<T> = { tenant: binding.tenantId, record: binding.recordId, context: binding.context, value };
   const { result } = await encrypt(cmm, Buffer.from(JSON.stringify(body), "utf8"), {
@@ -113,6 +116,7 @@ export async function seal<T>(port: KeyringPort, binding: Binding, value: T, fra
  * here), and the plaintext must name this tenant, context and record.
  */
 export async function open<T>(port: KeyringPort, binding: Binding, ciphertext: Uint8Array): Promise<T> {
+  messageCalls.decrypt++;
   const cmm = await materialsFor(port, binding.tenantId);
   let plaintext: Buffer;
   let context: Record<string, string>;
@@ -197,6 +201,7 @@ function slice(chunks: Buffer[], from: number, length: number): Buffer {
 }
 
 export async function sealBytes(port: KeyringPort, binding: Binding, bytes: Uint8Array, frameLength = DOCUMENT_FRAME_LENGTH): Promise<Uint8Array> {
+  messageCalls.encrypt++;
   const cmm = await materialsFor(port, binding.tenantId);
   const header = Buffer.from(JSON.stringify({ tenant: binding.tenantId, record: binding.recordId, context: binding.context }), "utf8");
   const prefix = Buffer.alloc(8 + header.length);
@@ -219,6 +224,7 @@ export async function sealBytes(port: KeyringPort, binding: Binding, bytes: Uint
 }
 
 export async function openBytes(port: KeyringPort, binding: Binding, ciphertext: Uint8Array): Promise<Uint8Array> {
+  messageCalls.decrypt++;
   const cmm = await materialsFor(port, binding.tenantId);
   let plaintext: { chunks: Buffer[]; length: number };
   let context: Record<string, string> | undefined;

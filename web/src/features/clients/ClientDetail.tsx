@@ -1,6 +1,6 @@
-import { ArrowLeftOutlined, EyeInvisibleOutlined, EyeOutlined } from "@ant-design/icons";
+import { ArrowLeftOutlined, EyeInvisibleOutlined, EyeOutlined, FileAddOutlined, FileProtectOutlined, PlusOutlined, RollbackOutlined, SolutionOutlined } from "@ant-design/icons";
 import { useQuery } from "@tanstack/react-query";
-import { Button, Card, Col, Descriptions, Empty, Flex, Progress, Row, Space, Tabs, Tag, Typography } from "antd";
+import { Alert, Button, Card, Col, Descriptions, Empty, Flex, Progress, Result, Row, Space, Tabs, Tag, Typography } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
@@ -9,12 +9,17 @@ import { api } from "../../api/http.ts";
 import { useBranchNames, useCapabilities, useCatalog } from "../../api/queries.ts";
 import type { ClientView } from "../../api/types.ts";
 import { useSession } from "../../auth/useSession.ts";
-import { formatTime } from "../../components/format.ts";
+import { formatTime, formatTimeSeconds } from "../../components/format.ts";
 import { PageHeader } from "../../components/PageHeader.tsx";
 import { ErrorState, Loading } from "../../components/States.tsx";
 import { TierTag, tierColors } from "../../components/TierTag.tsx";
 import { useLang } from "../../i18n/index.ts";
 import { AccessHistory } from "./AccessHistory.tsx";
+import { PaperFilesTable, RegisterPaperDialog } from "../paper/PaperFilesTable.tsx";
+import { NewRequestDialog } from "../requests/NewRequestDialog.tsx";
+import { RequestsTable } from "../requests/RequestsTable.tsx";
+import { clientStatus, destructionReason, purposesToAdd } from "./consent.ts";
+import { AddPurposesDialog, WithdrawDialog } from "./ConsentDialogs.tsx";
 import { ConsentHistory } from "./ConsentHistory.tsx";
 import { DocumentsTab } from "./DocumentsTab.tsx";
 import { RevealDialog, type RevealRequest } from "./RevealDialog.tsx";
@@ -51,11 +56,18 @@ function Detail({ client }: { client: ClientView }) {
   const branchName = useBranchNames(session?.claims.tenantId);
   const { revealed, now, add, hide } = useRevealed();
   const [request, setRequest] = useState<RevealRequest | null>(null);
+  const [dialog, setDialog] = useState<"request" | "purposes" | "withdraw" | "paper" | null>(null);
+  const status = clientStatus(client);
+  const handles = ["agent", "branch_manager", "compliance_officer"].includes(session?.claims.role ?? "");
   const groups = groupByTier(client.fields, catalog, lang);
-  const title = client.fields.fullName ? shown(client, "fullName") : client.fields.surname ? shown(client, "surname") : client.id;
+  const title = client.fields.fullName ? shown(client, "fullName") : client.fields.surname ? shown(client, "surname") : client.destroyed || client.status === "destroyed" ? t("detail.destroyedHeading") : t("detail.title");
   const reg = client.registration;
   const consent = client.consent;
-  const mayReveal = caps.has("POST /clients/{id}/reveal");
+  const mayReveal = caps.has("POST /clients/{id}/reveal") && status !== "destroyed";
+  const canRequest = handles && status !== "destroyed" && caps.has("POST /clients/{id}/requests");
+  const canAddPurposes = handles && status === "active" && caps.has("POST /clients/{id}/consent/purposes");
+  const canWithdraw = handles && status === "active" && caps.has("POST /clients/{id}/consent/withdraw");
+  const canRegisterPaper = handles && status !== "destroyed" && caps.has("POST /paper-files");
 
   return (
     <>
@@ -69,11 +81,52 @@ function Detail({ client }: { client: ClientView }) {
           </Space>
         }
         subtitle={`${branchName(client.branchId)} · ${t("detail.owner")} ${client.ownerId}`}
+        extra={
+          <>
+            {status !== "active" && (
+              <Tag color={status === "destroyed" ? "default" : "red"} style={{ alignSelf: "center" }} data-testid="client-status">
+                {t(`detail.statuses.${status}`)}
+              </Tag>
+            )}
+            {canRequest && (
+              <Button icon={<SolutionOutlined />} onClick={() => setDialog("request")} data-testid="new-request">
+                {t("requests.new")}
+              </Button>
+            )}
+            {canRegisterPaper && (
+              <Button icon={<FileAddOutlined />} onClick={() => setDialog("paper")} data-testid="register-paper">
+                {t("paper.register")}
+              </Button>
+            )}
+          </>
+        }
       />
+      {status === "destroyed" && (
+        <Result
+          icon={<FileProtectOutlined style={{ color: "#8c8c8c" }} />}
+          title={t("detail.destroyedTitle")}
+          subTitle={
+            <span data-testid="destroyed-stub">
+              {t("detail.destroyedStub", { at: formatTimeSeconds(client.destroyed?.at), certificate: client.destroyed?.certificateId ?? "—", reason: destructionReason(client.destroyed?.reason, t) })}
+            </span>
+          }
+          style={{ background: "#fff", marginBottom: 16, border: "1px solid #f0f0f0", borderRadius: 8 }}
+        />
+      )}
+      {status === "consent_withdrawn" && (
+        <Alert
+          type="error"
+          showIcon
+          style={{ marginBottom: 16 }}
+          data-testid="withdrawn-banner"
+          message={t("detail.withdrawnTitle", { at: formatTime(client.consent.withdrawnAt) })}
+          description={t("detail.withdrawnHint", { at: formatTime(client.destroyAfter) })}
+        />
+      )}
       <Row gutter={[16, 16]}>
         <Col xs={24} xl={15}>
           <Card title={t("detail.fields")} data-testid="client-fields">
-            {Object.keys(client.fields).length === 0 && <Empty description={t("detail.noVisibleFields")} />}
+            {Object.keys(client.fields).length === 0 && <Empty description={status === "destroyed" ? t("detail.fieldsDestroyed") : t("detail.noVisibleFields")} />}
             {groups
               .filter((g) => g.fields.length > 0)
               .map((g) => {
@@ -139,7 +192,24 @@ function Detail({ client }: { client: ClientView }) {
               <Descriptions.Item label={t("detail.branch")}>{branchName(client.branchId)}</Descriptions.Item>
             </Descriptions>
           </Card>
-          <Card title={t("detail.consent")} size="small">
+          <Card
+            title={t("detail.consent")}
+            size="small"
+            extra={
+              <Space size={4}>
+                {canAddPurposes && (
+                  <Button size="small" icon={<PlusOutlined />} disabled={purposesToAdd(catalog, consent.purposes).length === 0} onClick={() => setDialog("purposes")} data-testid="add-purposes">
+                    {t("consent.add")}
+                  </Button>
+                )}
+                {canWithdraw && (
+                  <Button size="small" danger icon={<RollbackOutlined />} onClick={() => setDialog("withdraw")} data-testid="withdraw-consent">
+                    {t("consent.withdraw")}
+                  </Button>
+                )}
+              </Space>
+            }
+          >
             <Descriptions size="small" column={1}>
               <Descriptions.Item label={t("detail.method")}>{consent.method ? t(`common.consentMethods.${consent.method}`, { defaultValue: consent.method }) : "—"}</Descriptions.Item>
               <Descriptions.Item label={t("detail.evidence")}>
@@ -157,6 +227,11 @@ function Detail({ client }: { client: ClientView }) {
               <Descriptions.Item label={t("detail.sensitiveConsent")}>{consent.sensitiveConsent ? t("app.yes") : t("app.no")}</Descriptions.Item>
               <Descriptions.Item label={t("detail.grantedAt")}>{formatTime(consent.grantedAt)}</Descriptions.Item>
               <Descriptions.Item label={t("detail.recordedBy")}>{consent.recordedBy || "—"}</Descriptions.Item>
+              {consent.withdrawnAt && (
+                <Descriptions.Item label={t("detail.withdrawnAt")}>
+                  <Typography.Text type="danger">{formatTime(consent.withdrawnAt)}</Typography.Text>
+                </Descriptions.Item>
+              )}
             </Descriptions>
           </Card>
         </Col>
@@ -170,14 +245,24 @@ function Detail({ client }: { client: ClientView }) {
                 ...(caps.has("GET /clients/{id}/documents") && catalog
                   ? [{ key: "documents", label: t("detail.documents"), children: <DocumentsTab client={client} catalog={catalog} role={session?.claims.role} /> }]
                   : []),
-                ...(caps.has("GET /clients/{id}/consent")
+                ...(caps.has("GET /clients/{id}/consent") && status !== "destroyed"
                   ? [{ key: "consent", label: t("detail.consentHistory"), children: <ConsentHistory clientId={client.id} /> }]
+                  : []),
+                ...(caps.has("GET /requests") && handles
+                  ? [{ key: "requests", label: t("detail.requests"), children: <RequestsTable filter={{ clientId: client.id }} showClient={false} emptyText={t("requests.emptyClient")} /> }]
+                  : []),
+                ...(caps.has("GET /paper-files") && handles
+                  ? [{ key: "paper", label: t("detail.paper"), children: <PaperFilesTable filter={{ clientId: client.id }} showClient={false} emptyText={t("paper.emptyClient")} /> }]
                   : []),
               ]}
             />
           </Card>
         </Col>
       </Row>
+      <NewRequestDialog clientId={client.id} open={dialog === "request"} onClose={() => setDialog(null)} />
+      <AddPurposesDialog client={client} catalog={catalog} open={dialog === "purposes"} onClose={() => setDialog(null)} />
+      <WithdrawDialog client={client} catalog={catalog} open={dialog === "withdraw"} onClose={() => setDialog(null)} />
+      <RegisterPaperDialog clientId={client.id} open={dialog === "paper"} onClose={() => setDialog(null)} />
       <RevealDialog client={client} catalog={catalog} role={session?.claims.role} request={request} onClose={() => setRequest(null)} onRevealed={add} />
     </>
   );

@@ -1,6 +1,6 @@
 import { PlusOutlined } from "@ant-design/icons";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { Button, Card, Flex, Space, Table, Typography } from "antd";
+import { Button, Card, Flex, Space, Table, Tag, Typography } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate } from "react-router";
@@ -15,6 +15,7 @@ import { PageHeader } from "../../components/PageHeader.tsx";
 import { EmptyState, ErrorState } from "../../components/States.tsx";
 import { TierTag } from "../../components/TierTag.tsx";
 import { useLang } from "../../i18n/index.ts";
+import { clientStatus } from "./consent.ts";
 import { LookupPanel } from "./LookupPanel.tsx";
 
 const PAGE_SIZE = 20;
@@ -65,7 +66,21 @@ export default function ClientsPage() {
               pagination={false}
               onRow={(c) => ({ onClick: () => navigate(`/console/clients/${c.id}`), style: { cursor: "pointer" } })}
               columns={[
-                { title: t("clients.name"), key: "name", render: (_, c) => <Typography.Text strong>{c.fields.fullName ? shown(c, "fullName") : shown(c, "surname")}</Typography.Text> },
+                {
+                  title: t("clients.name"),
+                  key: "name",
+                  render: (_, c) => {
+                    const status = clientStatus(c);
+                    return (
+                      <Space size={6}>
+                        <Typography.Text strong type={status === "destroyed" ? "secondary" : undefined}>
+                          {status === "destroyed" ? t("clients.destroyedName") : c.fields.fullName ? shown(c, "fullName") : shown(c, "surname")}
+                        </Typography.Text>
+                        {status !== "active" && <Tag color={status === "destroyed" ? "default" : "red"}>{t(`detail.statuses.${status}`)}</Tag>}
+                      </Space>
+                    );
+                  },
+                },
                 { title: t("clients.phone"), key: "phone", render: (_, c) => <span className="kh-mono">{shown(c, "phone")}</span> },
                 {
                   title: t("clients.tiers"),

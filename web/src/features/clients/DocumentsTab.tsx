@@ -1,4 +1,4 @@
-import { EyeOutlined, InboxOutlined } from "@ant-design/icons";
+import { EyeOutlined, InboxOutlined, ShareAltOutlined } from "@ant-design/icons";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Alert, App, Form, Input, Modal, Select, Space, Table, Tag, Typography, Upload } from "antd";
 import { useEffect, useState } from "react";
@@ -15,6 +15,7 @@ import { TierTag } from "../../components/TierTag.tsx";
 import { useLang } from "../../i18n/index.ts";
 import { checkUpload, formatBytes, kindsFor } from "./documents.ts";
 import { REVEAL_MS, needsJustification, revealPurposes } from "./reveal.ts";
+import { ShareDialog } from "./ShareDialog.tsx";
 
 /** A client's scanned documents: upload (checked before sending), list, watermarked viewing for a purpose. */
 export function DocumentsTab({ client, catalog, role }: { client: ClientView; catalog: Catalog; role: Role | undefined }) {
@@ -26,8 +27,11 @@ export function DocumentsTab({ client, catalog, role }: { client: ClientView; ca
     queryFn: () => api<{ items: DocumentView[] }>("GET", `/clients/${encodeURIComponent(client.id)}/documents`),
   });
   const [viewing, setViewing] = useState<DocumentView | null>(null);
+  const [sharing, setSharing] = useState<DocumentView | null>(null);
+  const active = (client.status ?? "active") === "active";
   const kindLabel = (kind: string) => pick(catalog.documents?.kinds.find((k) => k.name === kind)?.label, lang, kind);
-  const canUpload = caps.has("POST /clients/{id}/documents") && (role === "agent" || role === "branch_manager");
+  const canUpload = caps.has("POST /clients/{id}/documents") && (role === "agent" || role === "branch_manager") && (client.status ?? "active") === "active";
+  const canShare = caps.has("GET /documents/{id}/shares") || caps.has("POST /documents/{id}/shares");
 
   return (
     <>
@@ -57,16 +61,26 @@ export function DocumentsTab({ client, catalog, role }: { client: ClientView; ca
               title: "",
               key: "view",
               render: (_, d) =>
-                d.status === "active" && caps.has("GET /documents/{id}") ? (
-                  <Typography.Link onClick={() => setViewing(d)} data-testid={`view-${d.id}`}>
-                    <EyeOutlined /> {t("documents.view")}
-                  </Typography.Link>
+                d.status === "active" ? (
+                  <Space size={12}>
+                    {caps.has("GET /documents/{id}") && (
+                      <Typography.Link onClick={() => setViewing(d)} data-testid={`view-${d.id}`}>
+                        <EyeOutlined /> {t("documents.view")}
+                      </Typography.Link>
+                    )}
+                    {canShare && active && (
+                      <Typography.Link onClick={() => setSharing(d)} data-testid={`share-${d.id}`}>
+                        <ShareAltOutlined /> {t("shares.share")}
+                      </Typography.Link>
+                    )}
+                  </Space>
                 ) : null,
             },
           ]}
         />
       )}
       <ViewDialog doc={viewing} client={client} catalog={catalog} role={role} kindLabel={kindLabel} onClose={() => setViewing(null)} />
+      <ShareDialog doc={sharing} client={client} catalog={catalog} kindLabel={kindLabel} onClose={() => setSharing(null)} />
     </>
   );
 }

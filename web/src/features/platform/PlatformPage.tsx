@@ -1,4 +1,4 @@
-import { MinusCircleOutlined, PauseCircleOutlined, PlayCircleOutlined, PlusOutlined } from "@ant-design/icons";
+import { DeleteOutlined, FireOutlined, MinusCircleOutlined, PauseCircleOutlined, PlayCircleOutlined, PlusOutlined, SwapOutlined } from "@ant-design/icons";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Alert, App, Button, Card, Flex, Form, Input, Modal, Select, Space, Table, Tag, Typography } from "antd";
 import { useState } from "react";
@@ -13,17 +13,11 @@ import { EmptyState, ErrorState, useErrorMessage } from "../../components/States
 import { useLang } from "../../i18n/index.ts";
 import { formatBytes } from "../clients/documents.ts";
 
-interface TenantSummary {
-  tenantId: string;
-  name: string;
-  status: string;
-  plan: string;
-  limits?: { seats?: number; storageMb?: number; label?: { zh: string; en: string } };
-  createdAt: string;
-}
+import type { TenantSummary } from "../../api/types.ts";
+import { OffboardDialog, PlanDialog, ShredDialog } from "./TenantDialogs.tsx";
+import { plans, shredDue } from "./platform.ts";
 
 const statusColor: Record<string, string> = { active: "green", suspended: "orange", offboarding: "red", offboarded: "default" };
-const plans = ["basic", "pro", "enterprise"];
 
 /** The platform operator's screen: brands, onboarding, suspension. No tenant data is ever shown. */
 export default function PlatformPage() {
@@ -35,6 +29,7 @@ export default function PlatformPage() {
   const queryClient = useQueryClient();
   const tenants = useQuery({ queryKey: ["platform-tenants"], queryFn: () => api<{ items: TenantSummary[] }>("GET", "/platform/tenants") });
   const [onboarding, setOnboarding] = useState(false);
+  const [dialog, setDialog] = useState<{ kind: "plan" | "offboard" | "shred"; tenant: TenantSummary } | null>(null);
   const toggle = useMutation({
     mutationFn: ({ tenant, action }: { tenant: TenantSummary; action: "suspend" | "resume" }) => api<TenantSummary>("POST", `/platform/tenants/${encodeURIComponent(tenant.tenantId)}/${action}`),
     onSuccess: (_r, { tenant, action }) => {
@@ -80,24 +75,72 @@ export default function PlatformPage() {
               { title: t("platform.limits"), key: "limits", render: (_, r) => (r.limits?.seats !== undefined ? t("platform.seats", { seats: r.limits.seats, storage: formatBytes((r.limits.storageMb ?? 0) * 1024 * 1024) }) : "—") },
               { title: t("platform.createdAt"), dataIndex: "createdAt", render: (v: string) => formatTime(v) },
               {
+                title: t("platform.offboarding"),
+                key: "offboarding",
+                render: (_, r) =>
+                  r.offboarding ? (
+                    <Space direction="vertical" size={0} style={{ fontSize: 12 }} data-testid={`offboarding-${r.tenantId}`}>
+                      <span>{t("platform.exportUntil", { at: formatTime(r.offboarding.exportUntil) })}</span>
+                      <span>
+                        {r.offboarding.keyDeletionDate
+                          ? t("platform.keyDeletionOn", { at: formatTime(r.offboarding.keyDeletionDate) })
+                          : t("platform.keyDeletionAfter", { n: r.offboarding.keyDeletionDays })}
+                      </span>
+                      {r.offboarding.certificateId && <Typography.Text type="secondary" className="kh-mono">{r.offboarding.certificateId}</Typography.Text>}
+                    </Space>
+                  ) : (
+                    "—"
+                  ),
+              },
+              {
                 title: "",
                 key: "actions",
-                render: (_, r) =>
-                  r.status === "active" && caps.has("POST /platform/tenants/{id}/suspend") ? (
-                    <Button size="small" danger icon={<PauseCircleOutlined />} onClick={() => confirm(r, "suspend")} data-testid={`suspend-${r.tenantId}`}>
-                      {t("platform.suspend")}
-                    </Button>
-                  ) : r.status === "suspended" && caps.has("POST /platform/tenants/{id}/resume") ? (
-                    <Button size="small" icon={<PlayCircleOutlined />} onClick={() => confirm(r, "resume")} data-testid={`resume-${r.tenantId}`}>
-                      {t("platform.resume")}
-                    </Button>
-                  ) : null,
+                render: (_, r) => (
+                  <Space size={4} wrap>
+                    {r.status === "active" && caps.has("POST /platform/tenants/{id}/suspend") && (
+                      <Button size="small" danger icon={<PauseCircleOutlined />} onClick={() => confirm(r, "suspend")} data-testid={`suspend-${r.tenantId}`}>
+                        {t("platform.suspend")}
+                      </Button>
+                    )}
+                    {r.status === "suspended" && caps.has("POST /platform/tenants/{id}/resume") && (
+                      <Button size="small" icon={<PlayCircleOutlined />} onClick={() => confirm(r, "resume")} data-testid={`resume-${r.tenantId}`}>
+                        {t("platform.resume")}
+                      </Button>
+                    )}
+                    {(r.status === "active" || r.status === "suspended") && caps.has("PUT /platform/tenants/{id}/plan") && (
+                      <Button size="small" icon={<SwapOutlined />} onClick={() => setDialog({ kind: "plan", tenant: r })} data-testid={`plan-${r.tenantId}`}>
+                        {t("platform.changePlan")}
+                      </Button>
+                    )}
+                    {(r.status === "active" || r.status === "suspended") && caps.has("POST /platform/tenants/{id}/offboard") && (
+                      <Button size="small" danger type="text" icon={<DeleteOutlined />} onClick={() => setDialog({ kind: "offboard", tenant: r })} data-testid={`offboard-${r.tenantId}`}>
+                        {t("platform.offboard")}
+                      </Button>
+                    )}
+                    {r.status === "offboarding" && caps.has("POST /platform/tenants/{id}/shred") && (
+                      <Button
+                        size="small"
+                        danger
+                        icon={<FireOutlined />}
+                        disabled={!shredDue(r)}
+                        title={shredDue(r) ? undefined : t("platform.shredNotYet", { at: formatTime(r.offboarding?.exportUntil) })}
+                        onClick={() => setDialog({ kind: "shred", tenant: r })}
+                        data-testid={`shred-${r.tenantId}`}
+                      >
+                        {t("platform.shred")}
+                      </Button>
+                    )}
+                  </Space>
+                ),
               },
             ]}
           />
         )}
       </Card>
       <OnboardDialog open={onboarding} onClose={() => setOnboarding(false)} />
+      <PlanDialog tenant={dialog?.kind === "plan" ? dialog.tenant : null} onClose={() => setDialog(null)} />
+      <OffboardDialog tenant={dialog?.kind === "offboard" ? dialog.tenant : null} onClose={() => setDialog(null)} />
+      <ShredDialog tenant={dialog?.kind === "shred" ? dialog.tenant : null} onClose={() => setDialog(null)} />
     </>
   );
 }
@@ -151,7 +194,7 @@ function OnboardDialog({ open, onClose }: { open: boolean; onClose: () => void }
             <Input autoComplete="off" />
           </Form.Item>
           <Form.Item name="plan" label={t("platform.plan")} style={{ width: 130 }}>
-            <Select options={plans.map((p) => ({ value: p, label: p }))} />
+            <Select options={plans.map((p) => ({ value: p, label: t(`platform.plans.${p}`) }))} />
           </Form.Item>
         </Flex>
         <Typography.Text strong>{t("platform.hqAdmin")}</Typography.Text>

@@ -1,0 +1,299 @@
+import { readFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { newSession, registerClient, settle, shot, signIn, solidPng, startConsole, type Harness } from "./console.ts";
+
+/**
+ * The client's rights and the physical side of confidentiality, in the browser: a deletion request
+ * fulfilled (the client becomes a destroyed stub), a consent withdrawal after which the reveal is
+ * refused, a paper file checked out and in (and shredded before a witness), a document shared by an
+ * expiring link and revoked, and the platform's plan change and offboarding.
+ */
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startConsole();
+});
+afterAll(() => h?.stop());
+
+/** The primary button of the open dialog (Ant Design spaces two-character Chinese labels: "登 记"). */
+const dialogOk = (page: import("playwright-core").Page) => page.locator(".ant-modal-wrap:visible .ant-modal-footer .ant-btn-primary");
+
+describe("a data-subject request", () => {
+  it("is recorded from the client's page, shows its due date, and a deletion fulfilled leaves a destroyed stub", async () => {
+    const client = await registerClient(h, "agent.li@anjia", "司马删除");
+    // An older request, received 20 days ago, is overdue (the tenant allows 15 days).
+    const older = await registerClient(h, "agent.li@anjia", "诸葛逾期");
+    const overdue = await older.api.call<{ id: string; overdue: boolean }>("POST", `/clients/${older.id}/requests`, {
+      type: "access_copy",
+      channel: "letter",
+      evidenceRef: "paper:dsr/e2e-overdue",
+      receivedAt: new Date(Date.now() - 20 * 86_400_000).toISOString(),
+    });
+    expect(overdue.status).toBe(201);
+    expect(overdue.body.overdue).toBe(true);
+
+    const { page, context } = await newSession(h);
+    await signIn(page, "agent.li@anjia");
+    await page.goto(`/console/clients/${client.id}`);
+    await page.getByTestId("value-idNumber").waitFor();
+
+    await page.getByTestId("new-request").click();
+    await page.locator('[data-type="deletion"]').click();
+    await page.getByTestId("request-evidence").fill("paper:dsr/e2e-0001");
+    await shot(page, "30-request-new");
+    await dialogOk(page).click();
+    await page.locator(".ant-message").filter({ hasText: "已登记，须在" }).waitFor();
+
+    await page.getByRole("tab", { name: "权利请求" }).click();
+    const row = page.locator('[data-testid="requests-table"] tr[data-type="deletion"]');
+    await row.waitFor();
+    expect(await row.textContent()).toContain("删除");
+    expect(await row.textContent()).toMatch(/剩 1[45] 天/);
+
+    // Fulfilling a deletion: a plain warning, identity confirmed, the word typed.
+    await row.getByRole("button", { name: /办\s*理/ }).click();
+    await page.getByTestId("deletion-warning").waitFor();
+    expect(await page.getByTestId("deletion-warning").textContent()).toContain("删除不可撤销");
+    expect(await page.getByTestId("fulfil-submit").isDisabled()).toBe(true);
+    await page.getByTestId("deletion-verified").check();
+    await page.getByTestId("deletion-confirm").fill("删除");
+    await shot(page, "31-request-deletion-confirm");
+    await page.getByTestId("fulfil-submit").click();
+    const certificate = page.getByTestId("deletion-certificate");
+    await certificate.waitFor();
+    expect(await certificate.textContent()).toMatch(/销毁证书 dc_/);
+    await shot(page, "32-request-deletion-done");
+    await page.getByTestId("fulfil-close").click();
+
+    // The client is a stub: no field, the status and the certificate shown.
+    const stub = page.getByTestId("destroyed-stub");
+    await stub.waitFor();
+    expect(await stub.textContent()).toContain("dc_");
+    expect(await stub.textContent()).toContain("客户删除请求 dsr_");
+    expect(await page.getByRole("heading", { level: 3 }).textContent()).toContain("已销毁的客户");
+    expect(await page.getByTestId("client-status").textContent()).toBe("已销毁");
+    expect(await page.locator('[data-testid^="value-"]').count()).toBe(0);
+    expect(await page.content()).not.toContain(client.phone);
+    await shot(page, "33-client-destroyed-stub");
+    const after = await client.api.call<{ status: string; fields: Record<string, unknown> }>("GET", `/clients/${client.id}`);
+    expect(after.body.status).toBe("destroyed");
+    expect(after.body.fields).toEqual({});
+
+    // The requests screen: the overdue one flagged in red; fulfilling the copy request offers JSON and PDF.
+    await page.getByRole("menuitem", { name: "权利请求" }).click();
+    await page.waitForURL(/\/console\/requests$/);
+    await page.getByTestId("overdue-alert").waitFor();
+    const overdueRow = page.locator(`tr[data-request="${overdue.body.id}"]`);
+    await overdueRow.waitFor();
+    expect(await overdueRow.getByTestId("overdue").textContent()).toBe("逾期 5 天");
+    await shot(page, "34-requests-overdue");
+    await overdueRow.getByRole("button", { name: /办\s*理/ }).click();
+    await page.getByTestId("fulfil-submit").click();
+    await page.getByTestId("fulfil-outcome").waitFor();
+    await shot(page, "35-request-copy");
+    const [pdf] = await Promise.all([page.waitForEvent("download"), page.getByTestId(`copy-pdf-${overdue.body.id}`).click()]);
+    expect(pdf.suggestedFilename()).toBe(`copy-${older.id}.pdf`);
+    expect(readFileSync((await pdf.path())!).subarray(0, 5).toString()).toBe("%PDF-");
+    const [json] = await Promise.all([page.waitForEvent("download"), page.getByTestId(`copy-json-${overdue.body.id}`).click()]);
+    const copy = JSON.parse(readFileSync((await json.path())!, "utf8")) as { clientId: string; fields: { value: unknown }[] };
+    expect(copy.clientId).toBe(older.id);
+    expect(JSON.stringify(copy.fields)).toContain(older.idNumber);
+    await page.getByTestId("fulfil-close").click();
+    await page.getByTestId("request-status-filter").getByText("已办结").click();
+    await page.locator(`tr[data-request="${overdue.body.id}"][data-status="fulfilled"]`).waitFor();
+
+    // The same screen in English.
+    await page.getByTestId("switch-language").click();
+    await page.getByRole("heading", { name: "Data-subject requests" }).waitFor();
+    expect(await page.getByTestId("requests-table").textContent()).toContain("Fulfilled");
+    await shot(page, "35b-requests-en");
+    await page.getByTestId("switch-language").click();
+    await page.getByRole("heading", { name: "个人信息权利请求" }).waitFor();
+    await context.close();
+  });
+});
+
+describe("consent", () => {
+  it("takes more purposes with evidence, then a withdrawal after which the reveal is refused in Chinese", async () => {
+    const client = await registerClient(h, "agent.li@anjia", "欧阳撤回", ["viewing"]);
+    const { page, context } = await newSession(h);
+    await signIn(page, "agent.li@anjia");
+    await page.goto(`/console/clients/${client.id}`);
+    await page.getByTestId("value-idNumber").waitFor();
+
+    await page.getByTestId("add-purposes").click();
+    await page.locator(".ant-modal").getByLabel("贷款申请").check();
+    await page.getByTestId("add-evidence").fill("paper:consent/e2e-more");
+    await dialogOk(page).click();
+    await page.locator(".ant-message").filter({ hasText: "已记录新的同意" }).waitFor();
+    await page.getByRole("tab", { name: "同意历史" }).click();
+    await expect.poll(async () => (await page.getByTestId("consent-history").textContent()) ?? "").toContain("追加同意目的");
+
+    await page.getByTestId("withdraw-consent").click();
+    const warning = page.getByTestId("withdraw-warning");
+    await warning.waitFor();
+    expect(await warning.textContent()).toContain("撤回后立即停止使用该客户的全部信息，且不可恢复");
+    await page.getByTestId("withdraw-evidence").fill("paper:withdraw/e2e-0001");
+    expect(await page.getByTestId("withdraw-submit").isDisabled()).toBe(true);
+    await page.getByTestId("withdraw-understood").check();
+    await shot(page, "36-consent-withdraw");
+    await page.getByTestId("withdraw-submit").click();
+    await page.getByTestId("withdrawn-banner").waitFor();
+    expect(await page.getByTestId("client-status").textContent()).toBe("已撤回同意");
+
+    // The reveal is refused, and the console says why in Chinese.
+    await page.getByTestId("reveal-idNumber").click();
+    await page.getByTestId("reveal-purpose").click();
+    await page.locator(".ant-select-item-option").filter({ hasText: "贷款申请" }).click();
+    await page.locator(".ant-modal").getByRole("button", { name: "确认查看" }).click();
+    const refusal = page.getByTestId("reveal-error");
+    await refusal.waitFor();
+    expect(await refusal.textContent()).toContain("客户已撤回同意，信息停止使用");
+    expect(await page.getByTestId("value-idNumber").textContent()).not.toBe(client.idNumber);
+    await shot(page, "37-reveal-refused-withdrawn");
+    await page.locator(".ant-modal").getByRole("button", { name: /取\s*消/ }).click();
+
+    const trail = await client.api.call<{ items: { action: string; outcome: string; code?: string }[] }>("GET", `/audit?clientId=${client.id}`);
+    expect(trail.body.items.some((e) => e.action === "consent.withdraw" && e.outcome === "allowed")).toBe(true);
+    expect(trail.body.items.some((e) => e.action === "client.reveal" && e.outcome === "denied" && e.code === "consent_withdrawn")).toBe(true);
+    await context.close();
+  });
+});
+
+describe("the paper-file register", () => {
+  it("registers a file, checks it out for a purpose and back in, and records its shredding before a witness", async () => {
+    const client = await registerClient(h, "agent.li@anjia", "上官纸档");
+    const { page, context } = await newSession(h);
+    await signIn(page, "agent.li@anjia");
+    await page.getByRole("menuitem", { name: "纸质档案" }).click();
+    await page.waitForURL(/\/console\/paper-files$/);
+    await page.locator('[data-state="empty"], [data-testid="paper-table"]').first().waitFor();
+
+    await page.getByTestId("register-paper").click();
+    await page.getByTestId("paper-client").fill(client.id);
+    await page.getByTestId("paper-description").fill("购房合同原件");
+    await page.getByTestId("paper-tier").getByText("绝密").click();
+    await page.getByTestId("paper-location").fill("朝阳店-保密柜A-03");
+    await shot(page, "38-paper-register");
+    await dialogOk(page).click();
+    await page.locator(".ant-message").filter({ hasText: "已登记「购房合同原件」" }).waitFor();
+    const row = page.locator('[data-testid="paper-table"] tr[data-paper]').filter({ hasText: "购房合同原件" });
+    await row.waitFor();
+    expect(await row.getAttribute("data-status")).toBe("in_cabinet");
+
+    await row.getByRole("button", { name: /借\s*出/ }).click();
+    await page.getByTestId("paper-purpose").click();
+    await page.locator(".ant-select-item-option").filter({ hasText: "贷款申请" }).click();
+    await page.getByTestId("paper-submit").click();
+    await page.locator(".ant-message").filter({ hasText: "已借出" }).waitFor();
+    await expect.poll(() => row.getAttribute("data-status")).toBe("checked_out");
+    expect(await row.textContent()).toContain("agent.li 借出 · 贷款申请");
+    await shot(page, "39-paper-checked-out");
+
+    await row.getByRole("button", { name: /归\s*还/ }).click();
+    await page.getByTestId("paper-submit").click();
+    await page.locator(".ant-message").filter({ hasText: "已归还" }).waitFor();
+    await expect.poll(() => row.getAttribute("data-status")).toBe("in_cabinet");
+
+    // Shredding needs a witness who is someone else.
+    await row.getByRole("button", { name: /销\s*毁/ }).click();
+    await page.getByTestId("paper-witness").locator("input").fill("agent.li");
+    await page.getByTestId("paper-submit").click();
+    await page.getByText("见证人不能是您本人").waitFor();
+    await page.getByTestId("paper-witness").locator("input").fill("manager.zhao");
+    await page.getByTestId("paper-submit").click();
+    await page.locator(".ant-message").filter({ hasText: "已销毁" }).waitFor();
+    await expect.poll(() => row.getAttribute("data-status")).toBe("destroyed");
+    expect(await row.textContent()).toContain("粉碎 · agent.li 执行 · 见证人 manager.zhao");
+    await shot(page, "40-paper-shredded");
+
+    const trail = await client.api.call<{ items: { action: string; purpose: string | null }[] }>("GET", `/audit?clientId=${client.id}`);
+    const actions = trail.body.items.map((e) => e.action);
+    for (const a of ["paper.register", "paper.checkout", "paper.checkin", "paper.destroy"]) expect(actions).toContain(a);
+    expect(trail.body.items.find((e) => e.action === "paper.checkout")?.purpose).toBe("loan_application");
+
+    // The client's page lists its paper files too.
+    await page.goto(`/console/clients/${client.id}`);
+    await page.getByRole("tab", { name: "纸质档案" }).click();
+    await page.locator('[data-testid="paper-table"] tr[data-paper]').first().waitFor();
+    await context.close();
+  });
+});
+
+describe("a document share", () => {
+  it("is created with a recipient, purpose, expiry and download limit, works once, and is revoked", async () => {
+    const client = await registerClient(h, "agent.li@anjia", "东方分享");
+    const upload = await client.api.call<{ id: string }>("POST", `/clients/${client.id}/documents?kind=id_card_front`, undefined, { data: solidPng(480, 300, [220, 232, 245]), contentType: "image/png" });
+    expect(upload.status).toBe(201);
+    const { page, context } = await newSession(h);
+    await signIn(page, "agent.li@anjia");
+    await page.goto(`/console/clients/${client.id}`);
+    await page.getByRole("tab", { name: "文件" }).click();
+    await page.getByTestId(`share-${upload.body.id}`).click();
+    await page.getByTestId("share-recipient").fill("工商银行朝阳支行 王经理");
+    await page.getByTestId("share-purpose").click();
+    await page.locator(".ant-select-item-option").filter({ hasText: "贷款申请" }).click();
+    await page.getByTestId("share-create").click();
+    const link = page.getByTestId("share-link");
+    await link.waitFor();
+    const url = await link.inputValue();
+    expect(url).toMatch(new RegExp(`^${h.url}/shared/anjia\\.shr_`));
+    await page.locator('[data-testid="shares-table"] .ant-table-row').first().waitFor();
+    await shot(page, "41-share-created");
+
+    const first = await fetch(url);
+    expect(first.status).toBe(200);
+    expect(first.headers.get("content-type")).toMatch(/image\/png/);
+    const again = await fetch(url);
+    expect(again.status).toBe(410); // one download only
+
+    // A second link, revoked from the list.
+    await page.getByTestId("share-link").locator("xpath=ancestor::div[contains(@class,'ant-alert')]").locator(".ant-alert-close-icon").click();
+    await page.getByTestId("share-recipient").fill("律师事务所 李律师");
+    await page.getByTestId("share-purpose").click();
+    await page.locator(".ant-select-item-option").filter({ hasText: "贷款申请" }).click();
+    await page.getByTestId("share-create").click();
+    const second = await page.getByTestId("share-link").inputValue();
+    const activeRow = page.locator('[data-testid="shares-table"] .ant-table-row').filter({ hasText: "李律师" });
+    await activeRow.getByRole("button", { name: /撤\s*销/ }).click();
+    await page.locator(".ant-modal-confirm").getByRole("button", { name: /撤\s*销/ }).click();
+    await page.locator(".ant-message").filter({ hasText: "链接已撤销" }).waitFor();
+    await expect.poll(async () => (await activeRow.textContent()) ?? "").toContain("已撤销");
+    expect(await page.locator('[data-testid="shares-table"] .ant-table-row').filter({ hasText: "王经理" }).textContent()).toContain("次数已用完");
+    expect(await page.getByTestId("share-link").count()).toBe(0); // the revoked link is no longer offered
+    await shot(page, "42-share-revoked");
+    expect((await fetch(second)).status).toBe(410);
+    await context.close();
+  });
+});
+
+describe("the platform operator", () => {
+  it("changes a brand's plan and offboards it with an export window and a key-deletion wait", async () => {
+    const { page, context } = await newSession(h);
+    await signIn(page, "ops.admin@platform");
+    await page.waitForURL(/\/console\/platform$/);
+    await page.getByTestId("plan-lianfang").click();
+    await page.locator(".ant-modal").getByText("企业版", { exact: true }).click();
+    await dialogOk(page).click();
+    await page.locator(".ant-message").filter({ hasText: "已变更为企业版" }).waitFor();
+    await expect.poll(async () => (await page.getByTestId("tenants").locator(".ant-table-row").filter({ hasText: "联房置业" }).textContent()) ?? "").toContain("企业版");
+
+    await page.getByTestId("offboard-lianfang").click();
+    await page.locator('input[data-testid="export-window"], [data-testid="export-window"] input').first().fill("14");
+    await page.locator('input[data-testid="key-deletion"], [data-testid="key-deletion"] input').first().fill("7");
+    await page.getByTestId("offboard-reason").fill("合同到期，不再续约");
+    expect(await page.getByTestId("offboard-submit").isDisabled()).toBe(true);
+    await page.getByTestId("offboard-confirm").fill("lianfang");
+    await settle(page);
+    expect(await page.getByTestId("offboard-plan").textContent()).toMatch(/可导出至\d{4}-\d{2}-\d{2}/);
+    await shot(page, "43-platform-offboard");
+    await page.getByTestId("offboard-submit").click();
+    await page.locator(".ant-message").filter({ hasText: "已进入退订流程" }).waitFor();
+    const row = page.getByTestId("tenants").locator(".ant-table-row").filter({ hasText: "联房置业" });
+    await expect.poll(async () => (await row.textContent()) ?? "").toContain("退订中");
+    expect(await row.getByTestId("offboarding-lianfang").textContent()).toContain("导出期后 7 天删除密钥");
+    expect(await page.getByTestId("shred-lianfang").isDisabled()).toBe(true);
+    await shot(page, "44-platform-offboarding");
+    await context.close();
+  });
+});

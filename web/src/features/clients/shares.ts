@@ -1,0 +1,21 @@
+import type { ShareView } from "../../api/types.ts";
+
+/** How long a link may live, in minutes: the API allows 1 to 1440 (24 hours). */
+export const expiryChoices = [30, 60, 240, 1440] as const;
+
+/** POST /documents/{id}/shares: the recipient trimmed, whole numbers within the API's bounds. */
+export function shareBody(v: { recipient: string; purpose: string; expiresInMinutes: number; maxDownloads: number }) {
+  const clamp = (n: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, Math.round(Number(n) || lo)));
+  return { recipient: v.recipient.trim(), purpose: v.purpose, expiresInMinutes: clamp(v.expiresInMinutes, 1, 1440), maxDownloads: clamp(v.maxDownloads, 1, 5) };
+}
+
+/**
+ * The full link to hand the recipient: the API's `/shared/<token>` under the API's own origin
+ * (API Gateway on AWS; the console's origin offline, where both are served together).
+ */
+export function shareLink(url: string, apiBase: string, origin: string): string {
+  if (/^https?:\/\//.test(url)) return url;
+  return `${apiBase || origin.replace(/\/$/, "")}${url.startsWith("/") ? url : `/${url}`}`;
+}
+
+export const shareStateColor: Record<ShareView["state"], string> = { active: "green", expired: "default", exhausted: "orange", revoked: "red" };

@@ -1,0 +1,321 @@
+import { ExportOutlined, ImportOutlined, ScissorOutlined } from "@ant-design/icons";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { Alert, App, AutoComplete, Button, Form, Input, Modal, Radio, Select, Space, Table, Tag, Typography } from "antd";
+import { useState } from "react";
+import { useTranslation } from "react-i18next";
+import { Link } from "react-router";
+import { pick, purposeLabel } from "../../api/catalog.ts";
+import { api } from "../../api/http.ts";
+import { isApiError } from "../../api/problem.ts";
+import { fieldErrors, problemMessage } from "../../api/problems.ts";
+import { useCapabilities, useCatalog } from "../../api/queries.ts";
+import type { PaperFileView, StaffView } from "../../api/types.ts";
+import { useSession } from "../../auth/useSession.ts";
+import { formatTime } from "../../components/format.ts";
+import { EmptyState, ErrorState } from "../../components/States.tsx";
+import { TierTag } from "../../components/TierTag.tsx";
+import { useLang } from "../../i18n/index.ts";
+import { checkinBody, checkoutPurposes, destroyMethods, paperActions, registerPaperBody, sortPaperFiles, witnessProblem } from "./paper.ts";
+
+export interface PaperFilter {
+  clientId?: string;
+  status?: PaperFileView["status"];
+}
+
+export function usePaperFiles(filter: PaperFilter) {
+  return useQuery({
+    queryKey: ["paper-files", filter],
+    queryFn: () => api<{ items: PaperFileView[] }>("GET", "/paper-files", { query: { clientId: filter.clientId, status: filter.status } }),
+  });
+}
+
+/**
+ * Colleagues to name as custodian or witness: from GET /staff where the role may list staff (managers,
+ * HQ, compliance); an agent types the colleague's id.
+ */
+export function useStaffOptions() {
+  const caps = useCapabilities();
+  const session = useSession();
+  const role = session?.claims.role;
+  const enabled = caps.has("GET /staff") && (role === "branch_manager" || role === "compliance_officer" || role === "hq_admin");
+  const staff = useQuery({ queryKey: ["staff"], queryFn: () => api<{ items: StaffView[] }>("GET", "/staff"), enabled, staleTime: 60_000 });
+  return (staff.data?.items ?? []).filter((s) => s.status === "active").map((s) => ({ value: s.id, label: `${s.displayName}（${s.id}）` }));
+}
+
+type Action = { kind: "checkout" | "checkin" | "destroy"; file: PaperFileView } | null;
+
+/** The paper-file register: where each file is, who holds it and why, and its shredding with a witness. */
+export function PaperFilesTable({ filter, showClient = true, emptyText }: { filter: PaperFilter; showClient?: boolean; emptyText?: string }) {
+  const { t } = useTranslation();
+  const lang = useLang();
+  const caps = useCapabilities();
+  const catalog = useCatalog().data;
+  const files = usePaperFiles(filter);
+  const [action, setAction] = useState<Action>(null);
+
+  const dialog = <PaperActionDialog action={action} onClose={() => setAction(null)} />;
+  if (files.isError) return <ErrorState error={files.error} onRetry={() => void files.refetch()} />;
+  if (!files.isPending && files.data.items.length === 0)
+    return (
+      <>
+        <EmptyState description={emptyText ?? t("paper.empty")} />
+        {dialog}
+      </>
+    );
+
+  return (
+    <>
+      <Table<PaperFileView>
+        rowKey="id"
+        size={showClient ? "middle" : "small"}
+        loading={files.isPending}
+        dataSource={sortPaperFiles(files.data?.items ?? [])}
+        pagination={(files.data?.items.length ?? 0) > 20 ? { pageSize: 20, showSizeChanger: false } : false}
+        data-testid="paper-table"
+        onRow={(f) => ({ "data-paper": f.id, "data-status": f.status }) as React.HTMLAttributes<HTMLElement>}
+        columns={[
+          {
+            title: t("paper.description"),
+            key: "description",
+            render: (_, f) => (
+              <>
+                <Typography.Text strong>{f.description}</Typography.Text>
+                <div>
+                  <Typography.Text type="secondary" className="kh-mono" style={{ fontSize: 12 }}>
+                    {f.id}
+                  </Typography.Text>
+                </div>
+              </>
+            ),
+          },
+          { title: t("paper.tier"), key: "tier", render: (_, f) => <TierTag tier={f.tier} /> },
+          ...(showClient
+            ? [
+                {
+                  title: t("paper.client"),
+                  key: "client",
+                  render: (_: unknown, f: PaperFileView) => (
+                    <Link to={`/console/clients/${encodeURIComponent(f.clientId)}`} className="kh-mono">
+                      {f.clientId}
+                    </Link>
+                  ),
+                },
+              ]
+            : []),
+          { title: t("paper.location"), dataIndex: "location" },
+          { title: t("paper.custodian"), key: "custodian", render: (_, f) => <span className="kh-mono">{f.custodianId}</span> },
+          {
+            title: t("paper.status"),
+            key: "status",
+            render: (_, f) =>
+              f.status === "checked_out" && f.holder ? (
+                <Space direction="vertical" size={0}>
+                  <Tag color="orange">{t("paper.statuses.checked_out")}</Tag>
+                  <Typography.Text style={{ fontSize: 12 }} data-testid={`holder-${f.id}`}>
+                    {t("paper.heldBy", { who: f.holder.staffId, purpose: purposeLabel(catalog, f.holder.purpose, lang), since: formatTime(f.holder.since) })}
+                  </Typography.Text>
+                </Space>
+              ) : f.status === "destroyed" && f.destroyed ? (
+                <Space direction="vertical" size={0}>
+                  <Tag>{t("paper.statuses.destroyed")}</Tag>
+                  <Typography.Text type="secondary" style={{ fontSize: 12 }} data-testid={`destroyed-${f.id}`}>
+                    {t("paper.destroyedBy", { method: t(`paper.methods.${f.destroyed.method}`, { defaultValue: f.destroyed.method }), by: f.destroyed.by, witness: f.destroyed.witnessId, at: formatTime(f.destroyed.at) })}
+                  </Typography.Text>
+                </Space>
+              ) : (
+                <Tag color="green">{t(`paper.statuses.${f.status}`)}</Tag>
+              ),
+          },
+          {
+            title: "",
+            key: "actions",
+            render: (_, f) => (
+              <Space size={4} wrap>
+                {paperActions(f).includes("checkout") && caps.has("POST /paper-files/{id}/checkout") && (
+                  <Button size="small" icon={<ExportOutlined />} onClick={() => setAction({ kind: "checkout", file: f })} data-testid={`checkout-${f.id}`}>
+                    {t("paper.checkout")}
+                  </Button>
+                )}
+                {paperActions(f).includes("checkin") && caps.has("POST /paper-files/{id}/checkin") && (
+                  <Button size="small" type="primary" icon={<ImportOutlined />} onClick={() => setAction({ kind: "checkin", file: f })} data-testid={`checkin-${f.id}`}>
+                    {t("paper.checkin")}
+                  </Button>
+                )}
+                {paperActions(f).includes("destroy") && caps.has("POST /paper-files/{id}/destroy") && (
+                  <Button size="small" danger icon={<ScissorOutlined />} onClick={() => setAction({ kind: "destroy", file: f })} data-testid={`destroy-${f.id}`}>
+                    {t("paper.destroy")}
+                  </Button>
+                )}
+              </Space>
+            ),
+          },
+        ]}
+      />
+      {dialog}
+    </>
+  );
+}
+
+function PaperActionDialog({ action, onClose }: { action: Action; onClose: () => void }) {
+  const { t } = useTranslation();
+  const lang = useLang();
+  const { message } = App.useApp();
+  const session = useSession();
+  const queryClient = useQueryClient();
+  const catalog = useCatalog().data;
+  const staffOptions = useStaffOptions();
+  const [form] = Form.useForm<{ purpose?: string; location?: string; witnessId?: string; method?: string }>();
+  const run = useMutation({
+    mutationFn: ({ kind, file, body }: { kind: string; file: PaperFileView; body: unknown }) => api<PaperFileView>("POST", `/paper-files/${encodeURIComponent(file.id)}/${kind}`, { body }),
+    onSuccess: (f, { kind }) => {
+      message.success(t(`paper.done.${kind}`, { name: f.description }));
+      void queryClient.invalidateQueries({ queryKey: ["paper-files"] });
+      onClose();
+    },
+    onError: (e) => {
+      if (!isApiError(e)) return;
+      const errors = fieldErrors(e.problem, lang, undefined, { translatedOnly: true });
+      form.setFields(Object.entries(errors).filter(([p]) => ["purpose", "location", "witnessId", "method"].includes(p)).map(([p, m]) => ({ name: p as "purpose", errors: [m] })));
+    },
+  });
+  const { consented, breakGlass } = checkoutPurposes(catalog);
+  const file = action?.file;
+  const submit = async () => {
+    if (!action) return;
+    const v = await form.validateFields();
+    const body =
+      action.kind === "checkout" ? { purpose: v.purpose } : action.kind === "checkin" ? checkinBody(action.file, v.location) : { witnessId: v.witnessId!.trim(), method: v.method };
+    run.mutate({ kind: action.kind, file: action.file, body });
+  };
+  return (
+    <Modal
+      open={action !== null}
+      title={action ? `${t(`paper.${action.kind}`)} · ${file!.description}` : ""}
+      okText={action ? t(`paper.${action.kind}Submit`) : undefined}
+      okButtonProps={{ danger: action?.kind === "destroy", ...({ "data-testid": "paper-submit" } as object) }}
+      cancelText={t("app.cancel")}
+      onOk={() => void submit()}
+      onCancel={onClose}
+      confirmLoading={run.isPending}
+      destroyOnHidden
+      afterOpenChange={(o) => o && run.reset()}
+      data-testid="paper-dialog"
+    >
+      {action && (
+        <Form form={form} layout="vertical" preserve={false} initialValues={{ location: file!.location, method: "shredding" }}>
+          <Typography.Paragraph type="secondary">
+            {t("paper.where", { location: file!.location, custodian: file!.custodianId })} · <TierTag tier={file!.tier} />
+          </Typography.Paragraph>
+          {action.kind === "checkout" && (
+            <Form.Item name="purpose" label={t("paper.purpose")} extra={t("paper.purposeHint")} rules={[{ required: true, message: t("register.required") }]}>
+              <Select
+                data-testid="paper-purpose"
+                options={[
+                  { label: t("reveal.consentedGroup"), options: consented.map((p) => ({ value: p.name, label: pick(p.label, lang) })) },
+                  { label: t("paper.breakGlassGroup"), options: breakGlass.map((p) => ({ value: p.name, label: pick(p.label, lang) })) },
+                ]}
+              />
+            </Form.Item>
+          )}
+          {action.kind === "checkin" && (
+            <>
+              <Typography.Paragraph>{t("paper.checkinHint", { who: file!.holder?.staffId ?? "—", since: formatTime(file!.holder?.since) })}</Typography.Paragraph>
+              <Form.Item name="location" label={t("paper.returnTo")} extra={t("paper.returnToHint")} rules={[{ required: true, whitespace: true, message: t("register.required") }]}>
+                <Input maxLength={100} autoComplete="off" data-testid="paper-location" />
+              </Form.Item>
+            </>
+          )}
+          {action.kind === "destroy" && (
+            <>
+              <Alert type="error" showIcon style={{ marginBottom: 16 }} message={t("paper.destroyWarning")} />
+              <Form.Item
+                name="witnessId"
+                label={t("paper.witness")}
+                extra={t("paper.witnessHint")}
+                rules={[
+                  {
+                    validator: (_, v: string | undefined) => {
+                      const p = witnessProblem(v, session?.claims.staffId);
+                      return p ? Promise.reject(new Error(t(p === "self" ? "paper.witnessSelf" : "register.required"))) : Promise.resolve();
+                    },
+                  },
+                ]}
+              >
+                <AutoComplete options={staffOptions.filter((o) => o.value !== session?.claims.staffId)} filterOption={(input, o) => String(o?.label ?? "").includes(input)} data-testid="paper-witness">
+                  <Input autoComplete="off" placeholder="manager.zhao" />
+                </AutoComplete>
+              </Form.Item>
+              <Form.Item name="method" label={t("paper.method")}>
+                <Radio.Group options={destroyMethods.map((m) => ({ value: m, label: t(`paper.methods.${m}`) }))} />
+              </Form.Item>
+            </>
+          )}
+        </Form>
+      )}
+      {isApiError(run.error) && <Alert type="error" showIcon message={problemMessage(run.error.problem, lang)} data-testid="paper-error" />}
+    </Modal>
+  );
+}
+
+/** Registers a physical file: what it is, its tier label, the locked cabinet and the named custodian. */
+export function RegisterPaperDialog({ clientId, open, onClose }: { clientId?: string; open: boolean; onClose: () => void }) {
+  const { t } = useTranslation();
+  const lang = useLang();
+  const { message } = App.useApp();
+  const session = useSession();
+  const queryClient = useQueryClient();
+  const staffOptions = useStaffOptions();
+  const [form] = Form.useForm<{ clientId: string; description: string; tier: number; location: string; custodianId: string }>();
+  const register = useMutation({
+    mutationFn: (body: unknown) => api<PaperFileView>("POST", "/paper-files", { body }),
+    onSuccess: (f) => {
+      message.success(t("paper.registered", { name: f.description }));
+      void queryClient.invalidateQueries({ queryKey: ["paper-files"] });
+      onClose();
+    },
+    onError: (e) => {
+      if (!isApiError(e)) return;
+      const errors = fieldErrors(e.problem, lang, undefined, { translatedOnly: true });
+      form.setFields(Object.entries(errors).filter(([p]) => ["clientId", "description", "tier", "location", "custodianId"].includes(p)).map(([p, m]) => ({ name: p as "clientId", errors: [m] })));
+    },
+  });
+  return (
+    <Modal
+      open={open}
+      title={t("paper.register")}
+      okText={t("paper.registerSubmit")}
+      cancelText={t("app.cancel")}
+      onOk={() => void form.validateFields().then((v) => register.mutate(registerPaperBody(v)))}
+      onCancel={onClose}
+      confirmLoading={register.isPending}
+      destroyOnHidden
+      afterOpenChange={(o) => o && register.reset()}
+      data-testid="register-paper-dialog"
+    >
+      <Form form={form} layout="vertical" preserve={false} initialValues={{ clientId: clientId ?? "", tier: 2, custodianId: session?.claims.staffId ?? "" }}>
+        <Form.Item name="clientId" label={t("paper.client")} rules={[{ required: true, whitespace: true, message: t("register.required") }]} hidden={Boolean(clientId)}>
+          <Input autoComplete="off" placeholder="c_…" className="kh-mono" data-testid="paper-client" />
+        </Form.Item>
+        <Form.Item name="description" label={t("paper.description")} extra={t("paper.descriptionHint")} rules={[{ required: true, whitespace: true, message: t("register.required") }]}>
+          <Input maxLength={200} autoComplete="off" data-testid="paper-description" />
+        </Form.Item>
+        <Form.Item name="tier" label={t("paper.tierLabel")} extra={t("paper.tierHint")}>
+          <Radio.Group
+            optionType="button"
+            data-testid="paper-tier"
+            options={[1, 2, 3].map((tier) => ({ value: tier, label: <TierTag tier={tier} /> }))}
+          />
+        </Form.Item>
+        <Form.Item name="location" label={t("paper.location")} extra={t("paper.locationHint")} rules={[{ required: true, whitespace: true, message: t("register.required") }]}>
+          <Input maxLength={100} autoComplete="off" data-testid="paper-location" />
+        </Form.Item>
+        <Form.Item name="custodianId" label={t("paper.custodian")} extra={t("paper.custodianHint")} rules={[{ required: true, whitespace: true, message: t("register.required") }]}>
+          <AutoComplete options={staffOptions} filterOption={(input, o) => String(o?.label ?? "").includes(input)}>
+            <Input autoComplete="off" data-testid="paper-custodian" />
+          </AutoComplete>
+        </Form.Item>
+      </Form>
+      {isApiError(register.error) && <Alert type="error" showIcon message={problemMessage(register.error.problem, lang)} data-testid="paper-error" />}
+    </Modal>
+  );
+}

@@ -1,0 +1,37 @@
+import type { Catalog, Named, PaperFileView } from "../../api/types.ts";
+
+export const paperStatuses = ["in_cabinet", "checked_out", "destroyed"] as const;
+export const destroyMethods = ["shredding", "incineration"] as const;
+
+/** What may be done with a file now: check out from the cabinet, check in when out, shred only once back in the cabinet. */
+export function paperActions(f: Pick<PaperFileView, "status">): ("checkout" | "checkin" | "destroy")[] {
+  if (f.status === "in_cabinet") return ["checkout", "destroy"];
+  if (f.status === "checked_out") return ["checkin"];
+  return [];
+}
+
+/** The purposes a file may be checked out for: the consent purposes, then the break-glass ones (the API's access purposes). */
+export function checkoutPurposes(catalog: Catalog | undefined): { consented: Named[]; breakGlass: Named[] } {
+  return { consented: catalog?.consentPurposes ?? [], breakGlass: catalog?.breakGlass.purposes ?? [] };
+}
+
+/** POST /paper-files: trimmed, the tier as a number. */
+export function registerPaperBody(v: { clientId: string; description: string; tier: number | string; location: string; custodianId: string }) {
+  return { clientId: v.clientId.trim(), description: v.description.trim(), tier: Number(v.tier), location: v.location.trim(), custodianId: v.custodianId.trim() };
+}
+
+/** POST /paper-files/{id}/checkin: a new location only when it changed. */
+export function checkinBody(file: Pick<PaperFileView, "location">, location: string | undefined) {
+  const l = location?.trim();
+  return l && l !== file.location ? { location: l } : {};
+}
+
+/** The witness to a shredding must be someone else. */
+export const witnessProblem = (witnessId: string | undefined, me: string | undefined): "required" | "self" | null =>
+  !witnessId?.trim() ? "required" : witnessId.trim() === me ? "self" : null;
+
+/** Checked-out files first (someone holds them), then in the cabinet, destroyed last; newest first within. */
+export function sortPaperFiles(items: readonly PaperFileView[]): PaperFileView[] {
+  const rank = { checked_out: 0, in_cabinet: 1, destroyed: 2 } as const;
+  return [...items].sort((a, b) => rank[a.status] - rank[b.status] || b.registeredAt.localeCompare(a.registeredAt));
+}

@@ -1,0 +1,319 @@
+import { DownloadOutlined } from "@ant-design/icons";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { Alert, App, Button, Checkbox, Descriptions, Form, Input, InputNumber, Modal, Result, Select, Space, Table, Tag, Typography } from "antd";
+import { useEffect, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { fieldLabel, fieldsForPurpose, pick, purposeLabel } from "../../api/catalog.ts";
+import { api, download } from "../../api/http.ts";
+import { isApiError } from "../../api/problem.ts";
+import { fieldErrors, problemMessage } from "../../api/problems.ts";
+import { useCatalog } from "../../api/queries.ts";
+import type { AccessHistoryItem, ClientView, FulfilResult, SubjectRequestView } from "../../api/types.ts";
+import { formatTime, formatTimeSeconds } from "../../components/format.ts";
+import { Loading, useErrorMessage } from "../../components/States.tsx";
+import { TierTag } from "../../components/TierTag.tsx";
+import { useLang } from "../../i18n/index.ts";
+import { consentMethods, deletionConfirmed, fulfilBody, type FulfilForm } from "./requests.ts";
+
+/** Every cached view a fulfilment can change. */
+export function invalidateAfterRequest(queryClient: ReturnType<typeof useQueryClient>, clientId: string) {
+  for (const key of [["requests"], ["client", clientId], ["clients"], ["consent", clientId], ["access-history", clientId], ["documents", clientId], ["paper-files"]]) {
+    void queryClient.invalidateQueries({ queryKey: key });
+  }
+}
+
+/** Downloads the client's copy (JSON or a readable PDF); each download is in the trail as client.copy. */
+export function CopyButtons({ request, size = "small" }: { request: SubjectRequestView; size?: "small" | "middle" }) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const errorMessage = useErrorMessage();
+  const [busy, setBusy] = useState<"json" | "pdf" | null>(null);
+  const get = async (format: "json" | "pdf") => {
+    setBusy(format);
+    try {
+      const r = await download(`/requests/${encodeURIComponent(request.id)}/copy`, { format }, `copy-${request.clientId}.${format}`);
+      message.success(t("requests.copyDownloaded", { name: r.name }));
+    } catch (e) {
+      message.error(errorMessage(e));
+    } finally {
+      setBusy(null);
+    }
+  };
+  return (
+    <Space size={4}>
+      <Button size={size} icon={<DownloadOutlined />} loading={busy === "json"} onClick={() => void get("json")} data-testid={`copy-json-${request.id}`}>
+        JSON
+      </Button>
+      <Button size={size} icon={<DownloadOutlined />} loading={busy === "pdf"} onClick={() => void get("pdf")} data-testid={`copy-pdf-${request.id}`}>
+        PDF
+      </Button>
+    </Space>
+  );
+}
+
+/** Fulfils one request by its type: copy, correction, deletion (confirmed), withdrawal, access history. */
+export function FulfilDialog({ request, onClose }: { request: SubjectRequestView | null; onClose: () => void }) {
+  const { t } = useTranslation();
+  const lang = useLang();
+  const { message } = App.useApp();
+  const queryClient = useQueryClient();
+  const catalog = useCatalog().data;
+  const [form] = Form.useForm<FulfilForm & { verified?: boolean; confirmWord?: string }>();
+  const verified = Form.useWatch("verified", form);
+  const confirmWord = Form.useWatch("confirmWord", form);
+  const field = Form.useWatch("field", form);
+  const [done, setDone] = useState<FulfilResult | null>(null);
+  const type = request?.type;
+  // A correction needs the client's collection purpose (which fields it may hold); reading it is a view, audited.
+  const client = useQuery({
+    queryKey: ["client", request?.clientId],
+    queryFn: () => api<ClientView>("GET", `/clients/${encodeURIComponent(request!.clientId)}`),
+    enabled: type === "correction" && request?.status === "open",
+    staleTime: Infinity,
+  });
+
+  const fulfil = useMutation({
+    mutationFn: (body: Record<string, unknown>) => api<FulfilResult>("POST", `/requests/${encodeURIComponent(request!.id)}/fulfil`, { body }),
+    onSuccess: (r) => {
+      setDone(r);
+      message.success(t("requests.fulfilled"));
+      invalidateAfterRequest(queryClient, r.request.clientId);
+    },
+  });
+
+  useEffect(() => {
+    if (request) {
+      form.resetFields();
+      fulfil.reset();
+      setDone(null);
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [request?.id]);
+
+  if (!request) return <Modal open={false} />;
+  // Once fulfilled, describe the request as it is now (no longer overdue).
+  const shownRequest = done?.request ?? request;
+
+  const correctable = catalog && client.data ? fieldsForPurpose(catalog, client.data.registration.collectionPurpose || "purchase").flatMap((g) => g.fields) : [];
+  const chosen = correctable.find((f) => f.name === field);
+  const deletionReady = type !== "deletion" || (verified === true && deletionConfirmed(confirmWord));
+  const problem = isApiError(fulfil.error) ? fulfil.error : null;
+  const details = problem ? fieldErrors(problem.problem, lang, (f) => fieldLabel(catalog, f, lang), { translatedOnly: true }) : {};
+
+  const submit = async () => {
+    const v = await form.validateFields();
+    fulfil.mutate(fulfilBody(request.type, v));
+  };
+
+  return (
+    <Modal
+      open
+      width={type === "access_history" && done ? 860 : 620}
+      title={`${t("requests.fulfilTitle")} · ${t(`requests.types.${request.type}`)}`}
+      onCancel={onClose}
+      destroyOnHidden
+      data-testid="fulfil-dialog"
+      footer={
+        done || request.status !== "open"
+          ? [
+              <Button key="close" type="primary" onClick={onClose} data-testid="fulfil-close">
+                {t("app.close")}
+              </Button>,
+            ]
+          : [
+              <Button key="cancel" onClick={onClose}>
+                {t("app.cancel")}
+              </Button>,
+              <Button
+                key="ok"
+                type="primary"
+                danger={type === "deletion" || type === "withdrawal"}
+                disabled={!deletionReady}
+                loading={fulfil.isPending}
+                onClick={() => void submit()}
+                data-testid="fulfil-submit"
+              >
+                {t(`requests.submit.${request.type}`)}
+              </Button>,
+            ]
+      }
+    >
+      <Descriptions size="small" column={2} style={{ marginBottom: 16 }}>
+        <Descriptions.Item label={t("requests.client")}>
+          <span className="kh-mono">{request.clientId}</span>
+        </Descriptions.Item>
+        <Descriptions.Item label={t("requests.channel")}>{t(`requests.channels.${request.channel}`, { defaultValue: request.channel })}</Descriptions.Item>
+        <Descriptions.Item label={t("requests.receivedAt")}>{formatTime(request.receivedAt)}</Descriptions.Item>
+        <Descriptions.Item label={t("requests.dueAt")}>
+          {formatTime(shownRequest.dueAt)} {shownRequest.overdue && <Tag color="red">{t("requests.overdue")}</Tag>}
+        </Descriptions.Item>
+        <Descriptions.Item label={t("requests.evidence")} span={2}>
+          <span className="kh-mono">{request.evidenceRef}</span>
+        </Descriptions.Item>
+        {request.details && (
+          <Descriptions.Item label={t("requests.details")} span={2}>
+            {request.details}
+          </Descriptions.Item>
+        )}
+      </Descriptions>
+
+      {done ? (
+        <div data-testid="fulfil-outcome">
+          <Outcome result={done} />
+        </div>
+      ) : request.status !== "open" ? (
+        <>
+          <Alert type="success" showIcon message={t("requests.alreadyFulfilled", { at: formatTime(request.fulfilledAt), by: request.fulfilledBy ?? "—" })} description={request.note} />
+          {request.type === "access_copy" && (
+            <div style={{ marginTop: 12 }}>
+              <Typography.Text style={{ marginRight: 8 }}>{t("requests.downloadCopy")}</Typography.Text>
+              <CopyButtons request={request} />
+            </div>
+          )}
+        </>
+      ) : (
+        <Form form={form} layout="vertical" initialValues={{ method: "written" }}>
+          {type === "access_copy" && <Typography.Paragraph>{t("requests.explain.access_copy")}</Typography.Paragraph>}
+          {type === "access_history" && <Typography.Paragraph>{t("requests.explain.access_history")}</Typography.Paragraph>}
+          {type === "correction" &&
+            (client.isPending ? (
+              <Loading rows={2} />
+            ) : client.isError ? (
+              <Alert type="error" showIcon message={problemMessage(isApiError(client.error) ? client.error.problem : { code: "unexpected_response" }, lang)} />
+            ) : (
+              <>
+                <Typography.Paragraph>{t("requests.explain.correction")}</Typography.Paragraph>
+                <Form.Item name="field" label={t("requests.field")} rules={[{ required: true, message: t("register.required") }]} validateStatus={details.field ? "error" : undefined} help={details.field}>
+                  <Select
+                    data-testid="correction-field"
+                    options={correctable.map((f) => ({
+                      value: f.name,
+                      label: (
+                        <Space size={4}>
+                          <TierTag tier={f.tier} />
+                          {pick(f.label, lang)}
+                          {client.data?.fields[f.name] !== undefined && (
+                            <Typography.Text type="secondary" className="kh-mono">
+                              {String(client.data.fields[f.name]!.value)}
+                            </Typography.Text>
+                          )}
+                        </Space>
+                      ),
+                    }))}
+                  />
+                </Form.Item>
+                <Form.Item
+                  name="value"
+                  label={t("requests.value")}
+                  rules={[{ required: true, message: t("register.required") }]}
+                  validateStatus={details.value ? "error" : undefined}
+                  help={details.value}
+                  extra={chosen?.tier === 1 ? t("requests.tier1Correction") : undefined}
+                >
+                  {chosen?.kind === "amount" ? <InputNumber min={0} style={{ width: "100%" }} data-testid="correction-value" /> : <Input maxLength={chosen?.maxLength ?? 200} autoComplete="off" data-testid="correction-value" />}
+                </Form.Item>
+              </>
+            ))}
+          {type === "deletion" && (
+            <>
+              <Alert type="error" showIcon style={{ marginBottom: 16 }} message={t("requests.deletionWarningTitle")} description={t("requests.deletionWarning")} data-testid="deletion-warning" />
+              <Form.Item name="verified" valuePropName="checked" style={{ marginBottom: 8 }}>
+                <Checkbox data-testid="deletion-verified">{t("requests.deletionVerified")}</Checkbox>
+              </Form.Item>
+              <Form.Item name="confirmWord" label={t("requests.deletionType")} extra={t("requests.deletionTypeHint")}>
+                <Input autoComplete="off" data-testid="deletion-confirm" />
+              </Form.Item>
+            </>
+          )}
+          {type === "withdrawal" && (
+            <>
+              <Alert type="warning" showIcon style={{ marginBottom: 16 }} message={t("consent.withdrawWarningTitle")} description={t("consent.withdrawWarning")} />
+              <Form.Item name="method" label={t("consent.method")} rules={[{ required: true }]}>
+                <Select options={consentMethods.map((m) => ({ value: m, label: t(`common.consentMethods.${m}`) }))} />
+              </Form.Item>
+            </>
+          )}
+          <Form.Item name="note" label={t("requests.note")}>
+            <Input.TextArea rows={2} maxLength={1000} showCount data-testid="fulfil-note" />
+          </Form.Item>
+          {problem && (
+            <Alert
+              type="error"
+              showIcon
+              data-testid="fulfil-error"
+              message={problemMessage(problem.problem, lang)}
+              description={Object.entries(details).filter(([k]) => k !== "field" && k !== "value").map(([, m]) => m).join("；") || undefined}
+            />
+          )}
+        </Form>
+      )}
+    </Modal>
+  );
+}
+
+/** What a fulfilment did, by type. */
+function Outcome({ result }: { result: FulfilResult }) {
+  const { t } = useTranslation();
+  const lang = useLang();
+  const catalog = useCatalog().data;
+  const r = result.result as Record<string, unknown> | null;
+  switch (result.request.type) {
+    case "access_copy":
+      return (
+        <Result
+          status="success"
+          title={t("requests.outcome.access_copy")}
+          subTitle={t("requests.outcome.access_copyHint")}
+          extra={<CopyButtons request={result.request} size="middle" />}
+         
+        />
+      );
+    case "correction":
+      return <Result status="success" title={t("requests.outcome.correction", { field: fieldLabel(catalog, String(r?.field ?? ""), lang) })} />;
+    case "deletion":
+      return (
+        <Result
+          status="success"
+          title={t("requests.outcome.deletion")}
+          subTitle={
+            <span data-testid="deletion-certificate">
+              {t("requests.outcome.deletionCertificate", { id: String(r?.certificateId ?? "—"), at: formatTimeSeconds(String(r?.at ?? "")) })}
+            </span>
+          }
+         
+        />
+      );
+    case "withdrawal":
+      return (
+        <Result
+          status="success"
+          title={r?.alreadyWithdrawn ? t("requests.outcome.alreadyWithdrawn", { at: formatTime(String(r.alreadyWithdrawn)) }) : t("requests.outcome.withdrawal")}
+          subTitle={r?.destroyAfter ? t("consent.destroyAfter", { at: formatTime(String(r.destroyAfter)) }) : undefined}
+         
+        />
+      );
+    case "access_history": {
+      const items = ((r?.items as AccessHistoryItem[] | undefined) ?? []).slice();
+      return (
+        <>
+          <Alert type="success" showIcon style={{ marginBottom: 12 }} message={t("requests.outcome.access_history", { n: items.length })} />
+          <Table<AccessHistoryItem>
+            size="small"
+            rowKey={(x, i) => `${x.at}-${i}`}
+            pagination={items.length > 10 ? { pageSize: 10, size: "small" } : false}
+            dataSource={items}
+            columns={[
+              { title: t("detail.at"), dataIndex: "at", render: (v: string) => formatTimeSeconds(v), width: 170 },
+              { title: t("detail.actor"), key: "actor", render: (_, x) => <span className="kh-mono">{x.actor.id}</span> },
+              { title: t("detail.action"), key: "action", render: (_, x) => t(`common.actions.${x.action}`, { defaultValue: x.action }) },
+              { title: t("detail.fieldsCol"), key: "fields", render: (_, x) => x.fields.map((f) => fieldLabel(catalog, f, lang)).join("、") || "—" },
+              { title: t("detail.purposeCol"), key: "purpose", render: (_, x) => purposeLabel(catalog, x.purpose, lang) },
+            ]}
+          />
+        </>
+      );
+    }
+    default:
+      return <Result status="success" title={t("requests.fulfilled")} />;
+  }
+}

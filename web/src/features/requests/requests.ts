@@ -1,0 +1,69 @@
+import type { RequestType, SubjectRequestView } from "../../api/types.ts";
+
+/** The request types, in the order the dialogs offer them (PIPL arts. 44–47). */
+export const requestTypes: readonly RequestType[] = ["access_copy", "correction", "deletion", "withdrawal", "access_history"];
+export const requestChannels = ["in_person", "phone", "email", "online", "letter"] as const;
+export const consentMethods = ["written", "electronic", "recorded_verbal"] as const;
+
+const DAY = 86_400_000;
+
+/**
+ * Where a request stands against its due date: done, overdue (by how many days), or due in n days
+ * (0 = today). The API's `overdue` flag decides overdue; the days are for the label.
+ */
+export function dueState(r: Pick<SubjectRequestView, "status" | "dueAt" | "overdue">, now = Date.now()): { kind: "done" } | { kind: "overdue"; days: number } | { kind: "due"; days: number } {
+  if (r.status === "fulfilled") return { kind: "done" };
+  const diff = Date.parse(r.dueAt) - now;
+  if (r.overdue || diff < 0) return { kind: "overdue", days: Math.max(1, Math.floor(-diff / DAY)) };
+  return { kind: "due", days: Math.floor(diff / DAY) };
+}
+
+/** Open ones first, the most overdue (earliest due) first among them; fulfilled ones by completion, newest first. */
+export function sortRequests(items: readonly SubjectRequestView[]): SubjectRequestView[] {
+  return [...items].sort((a, b) => {
+    if (a.status !== b.status) return a.status === "open" ? -1 : 1;
+    if (a.status === "open") return a.dueAt.localeCompare(b.dueAt);
+    return (b.fulfilledAt ?? "").localeCompare(a.fulfilledAt ?? "");
+  });
+}
+
+/** The words that confirm a deletion, in either language. */
+export function deletionConfirmed(typed: string | undefined): boolean {
+  const w = (typed ?? "").trim();
+  return w === "删除" || w.toUpperCase() === "DELETE";
+}
+
+export interface FulfilForm {
+  field?: string;
+  value?: string | number | null;
+  method?: string;
+  note?: string;
+}
+
+/** The body of POST /requests/{id}/fulfil for a request's type: only what that type reads. */
+export function fulfilBody(type: RequestType, form: FulfilForm): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  if (type === "correction") {
+    if (form.field) body.field = form.field;
+    if (form.value !== undefined && form.value !== null && form.value !== "") body.value = typeof form.value === "string" ? form.value.trim() : form.value;
+  }
+  if (type === "withdrawal" && form.method) body.method = form.method;
+  const note = form.note?.trim();
+  if (note) body.note = note;
+  return body;
+}
+
+/** The body of POST /clients/{id}/requests: blanks left out, the time as ISO 8601. */
+export function newRequestBody(form: { type: RequestType; channel: string; evidenceRef: string; receivedAt?: Date | null; details?: string; assigneeId?: string }): Record<string, unknown> {
+  return {
+    type: form.type,
+    channel: form.channel,
+    evidenceRef: form.evidenceRef.trim(),
+    ...(form.receivedAt ? { receivedAt: form.receivedAt.toISOString() } : {}),
+    ...(form.details?.trim() ? { details: form.details.trim() } : {}),
+    ...(form.assigneeId?.trim() ? { assigneeId: form.assigneeId.trim() } : {}),
+  };
+}
+
+/** Only access-copy requests have a copy to download (JSON or PDF), and only while the client's data exists. */
+export const hasCopy = (r: Pick<SubjectRequestView, "type">) => r.type === "access_copy";
