@@ -33,7 +33,7 @@ async function main() {
     }
     throw e;
   }
-  console.log(`Keyhold is running at ${runtime.url}`);
+  console.log(`Keyhold is running at ${runtime.url} — console: ${runtime.url}/console/ · API contract: ${runtime.url}/openapi.json`);
   console.log(`Data: ${dataDir}${runtime.seeded ? " (demo data seeded)" : ""}`);
   console.log("\nDemo users (sign in with POST /local/login {\"username\": \"...\"}):");
   for (const t of [...demoTenants, platformTenant]) {
