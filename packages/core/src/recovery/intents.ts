@@ -18,7 +18,7 @@ export const machines = {
   "client.destroy": ["intent", "documents", "wiped", "released", "certified", "counted"],
   "client.correct": ["intent", "claimed", "recorded", "applied", "released"],
   "consent.withdraw": ["intent", "recorded", "applied", "queued", "clocked"],
-  "staff.offboard": ["intent", "started", "revoked", "handed_over", "closed"],
+  "staff.offboard": ["intent", "started", "revoked", "moved_one", "handed_over", "closed"],
   "tenant.offboard": ["intent", "recorded", "applied"],
   "tenant.shred": ["intent", "key_scheduled", "certificate", "recorded", "applied"],
 } as const;

@@ -94,6 +94,8 @@ async function handOver(ctx: Ctx, start: Intents.Intent<OffboardIntent>, usernam
   await a.identity.disable(username);
   await Intents.checkpoint(a, "staff.offboard", "revoked");
   const moved = await reassignAll(ctx, staffId, handoverTo, async (n) => {
+    // Between a client's move and its count: the one point where the count can fall behind.
+    await Intents.checkpoint(a, "staff.offboard", "moved_one");
     await countHandOver(ctx, staffId);
     // A long hand-over keeps its lease.
     if (n % 50 === 0) intent = await Intents.renew(a, intent);

@@ -293,6 +293,12 @@ export async function recoverShred(ctx: Ctx, intent: Intents.Intent<ShredIntent>
     await record(ctx, { action: "recovery.completed", ...base });
     return "completed";
   }
+  if (t?.status === "offboarded" && t.offboarding?.certificateId === intent.data.certificateId) {
+    // Done but for closing the intent.
+    await record(ctx, { action: "recovery.completed", ...base });
+    await Intents.finish(ctx.adapters, intent);
+    return "completed";
+  }
   await record(ctx, { action: "recovery.rolled_back", ...base });
   await Intents.finish(ctx.adapters, intent);
   return "rolled_back";
