@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Clients, Consent, Documents, Keys, Recovery, Staff, Tenancy, tenantPk, type Adapters } from "@keyhold/core";
-import { startLocal } from "@keyhold/local";
+import { startLocal, sweepDue } from "@keyhold/local";
 import { runCli } from "../packages/local/src/cli.ts";
 import { Vault, newClientBody, startVault, uniquePhone, uniqueResidentId } from "./harness.ts";
 import { crashAt, ctxOf, doomed, expectInvariants, raw, shredCertificates } from "./faults-harness.ts";
@@ -275,10 +275,16 @@ describe("counters that cannot be written", () => {
 
     const warnings: unknown[] = [];
     const logger = new Proxy(a.logger, { get: (t, k) => (k === "warn" ? (msg: string, extra: unknown) => warnings.push([msg, extra]) : Reflect.get(t, k)) });
-    const report = await Recovery.recover({ ...a, logger }, { tenantIds: ["anjia"] });
-    const repaired = report.repairs.find((r) => r.scope === "branch#bj-chaoyang")!;
-    expect(repaired.drift).toEqual(expect.arrayContaining([expect.objectContaining({ counter: "clients", scope: "gauge:bj-chaoyang" })]));
-    expect(warnings).toEqual(expect.arrayContaining([["counter drift repaired by recomputation", expect.objectContaining({ tenantId: "anjia", scope: "branch#bj-chaoyang" })]]));
+    // The local runtime's sweep (the recovery job in AWS) finds the mark.
+    await sweepDue({ ...a, logger });
+    expect(warnings).toEqual(
+      expect.arrayContaining([
+        [
+          "counter drift repaired by recomputation",
+          expect.objectContaining({ tenantId: "anjia", scope: "branch#bj-chaoyang", drift: expect.arrayContaining([expect.objectContaining({ counter: "clients", scope: "gauge:bj-chaoyang" })]) }),
+        ],
+      ]),
+    );
     expect(await Recovery.pendingRepairs(a, "anjia")).toEqual([]);
     await expectInvariants(vault);
   });

@@ -151,15 +151,13 @@ async function recoverAtStart(adapters: Adapters) {
 let sweeping = false;
 /**
  * The local runtime's destruction timer: the same sweeps the scheduled jobs run in AWS (one at a
- * time) — records and documents due, tenants past their export window, and tenant keys past their
- * pending-deletion window.
+ * time) — records and documents due, tenants past their export window, tenant keys past their
+ * pending-deletion window, then recovery of unfinished writes and marked counters.
  */
 export async function sweepDue(adapters: Adapters, keystore?: LocalKeystore) {
   if (sweeping) return;
   sweeping = true;
   try {
-    // Writes a crashed request left behind first (a lease runs out while the server runs on).
-    await Recovery.recover(adapters);
     const report = await Documents.sweep(adapters);
     if (report.destroyed.length || report.failed.length || report.clients.destroyed.length) {
       adapters.logger.info("destruction sweep", { runId: report.runId, destroyed: report.destroyed.length, failed: report.failed.length, clients: report.clients.destroyed.length });
@@ -168,6 +166,13 @@ export async function sweepDue(adapters: Adapters, keystore?: LocalKeystore) {
     keystore?.purgeDue();
   } catch (e) {
     adapters.logger.error("the destruction sweep failed", { error: e as Error });
+  }
+  try {
+    // What a crashed request left behind (its lease ran out while the server ran on), and the
+    // counters marked for repair, this sweep's included: the recovery job of AWS.
+    await Recovery.recover(adapters);
+  } catch (e) {
+    adapters.logger.error("recovery failed", { error: e as Error });
   } finally {
     sweeping = false;
   }

@@ -14,7 +14,7 @@ import type { ClientRecord } from "../clients/records.ts";
  * by the difference (an atomic ADD, like every other move), so the changes that land meanwhile are
  * kept. A change whose item is written before the read and whose own counter move lands after the
  * correction is counted twice; that needs the two to interleave within a few milliseconds on the
- * same branch, and the next recount corrects it.
+ * same branch, and the next recount (a later repair, a start offline, `keyhold recover`) corrects it.
  */
 export interface Drift {
   counter: string;

@@ -5,7 +5,8 @@ import { deleteIf, putItem, queryPage, type Page } from "../store/table.ts";
 /**
  * Counters are moved by atomic updates after the write they count, and a failed counter update
  * never fails the write it counts. Instead the counter is marked here, and the sweep (and recovery)
- * recomputes it from the raw items, logging the drift it corrects.
+ * recomputes it from the raw items, logging the drift it corrects. A write with two steps no
+ * update can join (a document's stub, then its bytes given back) marks its counter beforehand.
  *
  * Scopes: `branch#<branchId>` (a branch's gauges and due buckets), `daily#<yyyy-mm-dd>` (every
  * branch's activity that day), `storage`, `seats`, `handover#<staffId>` (an offboarding's count).
@@ -13,7 +14,7 @@ import { deleteIf, putItem, queryPage, type Page } from "../store/table.ts";
 export type RepairScope = `branch#${string}` | `daily#${string}` | "storage" | "seats" | `handover#${string}`;
 
 export async function requestRepair(a: Adapters, tenantId: string, scope: RepairScope, error?: unknown) {
-  a.logger.error("counter update failed; the sweep recomputes it", { tenantId, scope, error: error as Error });
+  if (error !== undefined) a.logger.error("counter update failed; the sweep recomputes it", { tenantId, scope, error: error as Error });
   try {
     await putItem(a, { ...Keys.repair(tenantId, scope), type: "repair", tenantId, scope, at: a.now().toISOString() });
   } catch (e) {
