@@ -263,15 +263,17 @@ describe("counters that cannot be written", () => {
           const value = Reflect.get(target, key);
           if (key !== "send") return value;
           return (command: { input?: { Key?: { pk?: string } } }) =>
-            String(command.input?.Key?.pk ?? "").match(/#(GAUGE|DUE)/) ? Promise.reject(new Error("counter table throttled")) : value.apply(target, [command]);
+            /#(GAUGE|DUE|CNT)(#|$)/.test(String(command.input?.Key?.pk ?? "")) ? Promise.reject(new Error("counter table throttled")) : value.apply(target, [command]);
         },
       }),
     };
     const body = Clients.RegisterClientRequest.parse(newClientBody());
     const made = await Clients.register(await ctxOf(vault, failing, "anjia", "agent.li"), body);
     expect(made.id).toMatch(/^c_/);
-    expect((await Recovery.pendingRepairs(a, "anjia")).map((r) => r.scope)).toContain("branch#bj-chaoyang");
-    await expect(expectInvariants(vault)).rejects.toThrow(/gauges|due bucket/);
+    // A refusal counts in the day's activity: that counter fails too, and the refusal still stands.
+    await expect(Clients.register(await ctxOf(vault, failing, "anjia", "agent.li"), body)).rejects.toMatchObject({ code: "duplicate_client" });
+    expect((await Recovery.pendingRepairs(a, "anjia")).map((r) => r.scope)).toEqual(expect.arrayContaining(["branch#bj-chaoyang", `daily#${new Date().toISOString().slice(0, 10)}`]));
+    await expect(expectInvariants(vault)).rejects.toThrow(/gauges|due bucket|activity/);
 
     const warnings: unknown[] = [];
     const logger = new Proxy(a.logger, { get: (t, k) => (k === "warn" ? (msg: string, extra: unknown) => warnings.push([msg, extra]) : Reflect.get(t, k)) });
