@@ -41,6 +41,8 @@ export interface Offboarding {
   lastDay: string;
   reason: string;
   reassignedClients: number;
+  /** The intent that began it: offboardings begun as state machines recount from the clients' hand-over history. */
+  intentId?: string;
   checklist: Record<ChecklistItem, { closedAt: string; closedBy: string; evidenceRef: string } | null>;
   departedAt?: string;
 }

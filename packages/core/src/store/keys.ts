@@ -46,6 +46,11 @@ export const Keys = {
   registry: () => ({ pk: "T#~platform" }),
   registryEntry: (t: string) => ({ pk: "T#~platform", sk: `TENANT#${t}` }),
   platformCertificate: (platformTenant: string, id: string) => ({ pk: tenantPk(platformTenant), sk: `CERT#${id}` }),
+  /** Multi-step writes in flight (`<intentId>`): recovery completes or rolls back those whose lease ran out. */
+  intents: (t: string) => `${tenantPk(t)}#INTENT`,
+  /** Counters a failed write left wrong (`<scope>`): the sweep recomputes them from the raw items. */
+  repair: (t: string, scope: string) => ({ pk: `${tenantPk(t)}#REPAIR`, sk: scope }),
+  repairs: (t: string) => `${tenantPk(t)}#REPAIR`,
 };
 
 export const indexes = {
