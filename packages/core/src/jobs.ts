@@ -13,7 +13,7 @@ export interface JobSpec {
 }
 
 export const jobs: readonly JobSpec[] = [
-  { handler: "jobs.sealAll", schedule: "rate(5 minutes)", access: ["data", "seal:sign", "digests:write"], summary: "Seal every tenant's new trail events into its digest chain" },
-  { handler: "jobs.destroyDue", schedule: "rate(1 hour)", access: ["data", "blobs"], summary: "Destroy every client record and document whose date has come, with certificates" },
-  { handler: "jobs.shredDue", schedule: "rate(1 day)", access: ["data", "keys:admin"], summary: "Schedule the key deletion of tenants whose export window has ended" },
+  { handler: "jobs.sealAll", schedule: "rate(5 minutes)", access: ["data", "platform", "seal:sign", "digests:write"], summary: "Seal every tenant's new trail events into its digest chain" },
+  { handler: "jobs.destroyDue", schedule: "rate(1 hour)", access: ["data", "platform", "blobs"], summary: "Destroy every client record and document whose date has come, with certificates" },
+  { handler: "jobs.shredDue", schedule: "rate(1 day)", access: ["data", "platform", "keys:admin"], summary: "Schedule the key deletion of tenants whose export window has ended" },
 ];

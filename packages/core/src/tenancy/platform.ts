@@ -9,13 +9,14 @@ import { saveStaff, type StaffRecord } from "../staff/records.ts";
 import { Keys } from "../store/keys.ts";
 import { putItem } from "../store/table.ts";
 import { storageUsed } from "./usage.ts";
-import { defaultSettings, getTenant, listBranches, listTenantIds, plans, saveBranch, saveTenant, type PlanName, type TenantRecord } from "./records.ts";
+import { PLATFORM_TENANT, TENANT_ID_PATTERN, isTenantId } from "./isolation.ts";
+import { defaultSettings, getTenant, listBranches, listRegistry, plans, saveBranch, saveRegistryEntry, saveTenant, type PlanName, type TenantRecord } from "./records.ts";
 
 /** Ids that name the platform itself, never a brand. */
 const RESERVED = new Set(["platform", "keyhold", "admin", "system"]);
 const tenantId = z
   .string()
-  .regex(/^[a-z][a-z0-9-]{1,38}[a-z0-9]$/, "3–40 lower-case letters, digits or hyphens")
+  .regex(TENANT_ID_PATTERN, "3–40 lower-case letters, digits or hyphens")
   .refine((t) => !RESERVED.has(t), "reserved for the platform");
 const branchId = z.string().regex(/^[a-z][a-z0-9-]{1,38}[a-z0-9]$/, "3–40 lower-case letters, digits or hyphens");
 
@@ -57,17 +58,32 @@ const summary = (t: TenantRecord, branches?: number) => ({
   ...(t.offboarding ? { offboarding: t.offboarding } : {}),
 });
 
+/**
+ * The platform's context holds the root adapters (http/handler.ts): the registry and its own
+ * partitions directly, each tenant's records only through that tenant's adapters.
+ */
+const tenantSide = (ctx: Ctx, id: string) => ctx.adapters.forTenant(id);
+
+/** A platform decision about a tenant: the tenant's record, then the registry's copy. */
+async function persist(ctx: Ctx, tenant: TenantRecord) {
+  await saveTenant(tenantSide(ctx, tenant.tenantId), tenant);
+  await saveRegistryEntry(ctx.adapters, tenant);
+}
+
 async function load(ctx: Ctx, id: string) {
-  const t = await getTenant(ctx.adapters, id);
-  if (!t || id === ctx.tenantId) throw new Problem("tenant_not_found");
+  if (!isTenantId(id) || id === ctx.tenantId) throw new Problem("tenant_not_found");
+  const t = await getTenant(tenantSide(ctx, id), id);
+  if (!t) throw new Problem("tenant_not_found");
   return t;
 }
 
+/** From the registry alone: listing opens no tenant. */
 export async function list(ctx: Ctx) {
   const items = [];
-  for (const id of await listTenantIds(ctx.adapters)) {
-    if (id === ctx.tenantId) continue;
-    const t = await getTenant(ctx.adapters, id);
+  for (const entry of await listRegistry(ctx.adapters)) {
+    if (entry.tenantId === ctx.tenantId) continue;
+    // An entry written before the registry kept the summary: read the tenant's own record once.
+    const t = entry.name !== undefined && entry.createdAt !== undefined ? (entry as TenantRecord) : await getTenant(tenantSide(ctx, entry.tenantId), entry.tenantId);
     if (t) items.push(summary(t));
   }
   return { items };
@@ -75,12 +91,14 @@ export async function list(ctx: Ctx) {
 
 export async function get(ctx: Ctx, id: string) {
   const t = await load(ctx, id);
-  return { ...summary(t, (await listBranches(ctx.adapters, id)).length), storageUsedBytes: await storageUsed(ctx.adapters, id) };
+  const a = tenantSide(ctx, id);
+  return { ...summary(t, (await listBranches(a, id)).length), storageUsedBytes: await storageUsed(a, id) };
 }
 
 /** A new brand: its own key first, then the tenant, its branches and its first HQ admin. */
 export async function onboard(ctx: Ctx, req: OnboardRequest) {
-  if (await getTenant(ctx.adapters, req.tenantId)) throw new Problem("tenant_exists", `tenant "${req.tenantId}" exists`);
+  const a = tenantSide(ctx, req.tenantId);
+  if (await getTenant(a, req.tenantId)) throw new Problem("tenant_exists", `tenant "${req.tenantId}" exists`);
   if (req.hqAdmin.username.split("@")[1] !== req.tenantId) {
     throw new Problem("validation_failed", "the HQ admin's username ends in @<tenant>", [{ path: "body.hqAdmin.username", message: `must end in @${req.tenantId}` }]);
   }
@@ -88,7 +106,7 @@ export async function onboard(ctx: Ctx, req: OnboardRequest) {
   await record(ctx, { action: "platform.tenant_onboard", outcome: "allowed", detail: { tenant: req.tenantId, plan: req.plan } });
   const { keyId } = await ctx.adapters.tenantKeys.create(req.tenantId);
   const tenant: TenantRecord = { tenantId: req.tenantId, name: req.name, status: "active", createdAt: now, plan: req.plan, settings: { ...defaultSettings } };
-  for (const b of req.branches) await saveBranch(ctx.adapters, { tenantId: req.tenantId, ...b });
+  for (const b of req.branches) await saveBranch(a, { tenantId: req.tenantId, ...b });
   const { staffId } = await ctx.adapters.identity.createUser({
     tenantId: req.tenantId,
     username: req.hqAdmin.username,
@@ -110,9 +128,9 @@ export async function onboard(ctx: Ctx, req: OnboardRequest) {
     backgroundCheck: null,
     createdAt: now,
   };
-  await saveStaff(ctx.adapters, admin);
+  await saveStaff(a, admin);
   // The tenant record goes last: until it exists nobody can sign in to a half-made tenant.
-  await saveTenant(ctx.adapters, tenant);
+  await persist(ctx, tenant);
   return { ...summary(tenant, req.branches.length), keyId, hqAdmin: { staffId, username: admin.username } };
 }
 
@@ -121,7 +139,7 @@ async function setStatus(ctx: Ctx, id: string, status: TenantRecord["status"], a
   if (!from.includes(t.status)) throw new Problem("invalid_state", `the tenant is ${t.status}`);
   await record(ctx, { action, outcome: "allowed", detail: { tenant: id } });
   const next = { ...t, status };
-  await saveTenant(ctx.adapters, next);
+  await persist(ctx, next);
   return summary(next);
 }
 
@@ -133,7 +151,7 @@ export async function changePlan(ctx: Ctx, id: string, plan: PlanName) {
   const t = await load(ctx, id);
   await record(ctx, { action: "platform.tenant_plan", outcome: "allowed", detail: { tenant: id, plan } });
   const next = { ...t, plan };
-  await saveTenant(ctx.adapters, next);
+  await persist(ctx, next);
   return summary(next);
 }
 
@@ -153,7 +171,7 @@ export async function offboard(ctx: Ctx, id: string, req: OffboardTenantRequest)
     },
   };
   await record(ctx, { action: "platform.tenant_offboard", outcome: "allowed", detail: { tenant: id, exportWindowDays: req.exportWindowDays, keyDeletionDays: req.keyDeletionDays, reason: req.reason } });
-  await saveTenant(ctx.adapters, next);
+  await persist(ctx, next);
   if (req.exportWindowDays === 0) return shred(ctx, id);
   return summary(next);
 }
@@ -171,9 +189,10 @@ export async function shred(ctx: Ctx, id: string) {
   }
   const { deletionDate } = await ctx.adapters.tenantKeys.scheduleDeletion(id, t.offboarding.keyDeletionDays);
   forgetTenant(ctx.adapters.keyrings, id);
+  forgetTenant(tenantSide(ctx, id).keyrings, id);
   const certificateId = newId("pdc", ctx.adapters.now());
   const next: TenantRecord = { ...t, status: "offboarded", offboarding: { ...t.offboarding, keyDeletionDate: deletionDate, certificateId } };
-  await saveTenant(ctx.adapters, next);
+  await persist(ctx, next);
   const certificate = {
     certificateId,
     tenantId: id,
@@ -190,7 +209,7 @@ export async function shred(ctx: Ctx, id: string) {
 }
 
 /** The platform's own identity for scheduled work, in its trail. */
-export async function schedulerContext(a: Adapters, platformTenantId = "platform"): Promise<Ctx> {
+export async function schedulerContext(a: Adapters, platformTenantId = PLATFORM_TENANT): Promise<Ctx> {
   const tenant = await getTenant(a, platformTenantId);
   if (!tenant) throw new Error(`no platform tenant "${platformTenantId}"`);
   const principal: Principal = {
@@ -203,14 +222,15 @@ export async function schedulerContext(a: Adapters, platformTenantId = "platform
     agreementSigned: true,
     cleared: false,
   };
-  return contextFor(principal, tenant, newId("run", a.now()), a);
+  return contextFor(principal, tenant, newId("run", a.now()), a, { platform: true });
 }
 
 /** The offline and scheduled step: shred every tenant whose export window has ended. */
 export async function shredDue(ctx: Ctx) {
   const done: string[] = [];
-  for (const id of await listTenantIds(ctx.adapters)) {
-    const t = await getTenant(ctx.adapters, id);
+  // Only tenants the registry shows leaving are opened.
+  for (const { tenantId: id } of (await listRegistry(ctx.adapters)).filter((e) => e.status === "offboarding")) {
+    const t = await getTenant(tenantSide(ctx, id), id);
     if (t?.status === "offboarding" && t.offboarding && t.offboarding.exportUntil <= ctx.adapters.now().toISOString()) {
       await shred(ctx, id);
       done.push(id);
