@@ -10,7 +10,7 @@ export async function sealAll() {
   let sealed = 0;
   for (const tenantId of await Tenancy.listTenantIds(a)) {
     try {
-      if ((await Trail.sealTenant(a, tenantId)).sealed) sealed++;
+      if ((await Trail.sealTenant(a.forTenant(tenantId), tenantId)).sealed) sealed++;
     } catch (e) {
       failures.push(tenantId);
       logger.error("sealing a tenant's trail failed", { tenantId, error: e as Error });

@@ -55,7 +55,7 @@ export function environmentSources(stack: StackContext["stack"]): EnvironmentSou
   const { table, documents } = use(Storage);
   const { digests } = use(Trail);
   const { userPool } = use(Auth);
-  const { appRoleArns } = use(Access);
+  const { appRoleArns, tenantRoleArnFor } = use(Access);
   return {
     stage: stack.stage,
     tableName: table.tableName,
@@ -64,6 +64,7 @@ export function environmentSources(stack: StackContext["stack"]): EnvironmentSou
     userPoolId: userPool.userPoolId,
     accountId: stack.account,
     appRoleArns: appRoleArns.join(","),
+    tenantRoleArnFor,
   };
 }
 
@@ -71,9 +72,9 @@ export function environmentSources(stack: StackContext["stack"]): EnvironmentSou
  * The HTTP API, generated from core's route table. Staff routes sit behind the Cognito JWT
  * authorizer; each route's function gets the role and the environment of exactly the needs its
  * route declares (`accessOf`): public routes included (`GET /shared/{token}` reads the table, the
- * tenant key and the blob; /health and /openapi.json get nothing at all). Tenant isolation inside
- * a grant is core's job (every key begins with `T#<tenant>`, every ciphertext names its tenant);
- * IAM bounds what any request could do at all.
+ * tenant key and the blob; /health and /openapi.json get nothing at all). Tenant data is reached
+ * only through a session of a tenant-data role tagged with the request's tenant
+ * (`KEYHOLD_TENANT_ROLE_ARN`), so IAM, not only core, keeps a request inside its tenant (docs/infra.md).
  */
 export function Api({ stack, app }: StackContext) {
   const { userPool, client } = use(Auth);

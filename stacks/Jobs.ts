@@ -3,12 +3,12 @@ import * as events from "aws-cdk-lib/aws-events";
 import * as targets from "aws-cdk-lib/aws-events-targets";
 import type { StackContext } from "sst/constructs";
 import { environmentSources, importedRoles } from "./Api.ts";
-import { handlerLocation, jobs, type JobSpec } from "./core.ts";
+import { PLATFORM_TENANT, handlerLocation, jobs, type JobSpec } from "./core.ts";
 import { keyholdFunction } from "./functions.ts";
 import { environmentFor } from "./grants.ts";
 
 /** The tenant the platform's own certificates are filed under (functions/jobs.ts, tenancy/platform.ts). */
-export const PLATFORM_TENANT = "platform";
+export { PLATFORM_TENANT };
 
 /** Variables a job needs beyond its ports'. */
 export const jobEnvironment: Record<string, Record<string, string>> = {

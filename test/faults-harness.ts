@@ -33,6 +33,9 @@ export function doomed(vault: Vault, step: string, clockOffsetMs = -10 * 60_000)
         throw new Recovery.InjectedCrash(s);
       }
     },
+    // The doomed process's contexts keep its mortal ports and its clock; each tenant's set is still
+    // confined to that tenant, as in the real process.
+    forTenant: (tenantId) => Tenancy.isolate(adapters, { platformTenant: "platform", open: () => ({ db: adapters.db, blobs: adapters.blobs, keyrings: adapters.keyrings }) }).forTenant(tenantId),
   };
   return { adapters, crashed: () => dead };
 }
@@ -63,6 +66,8 @@ export async function ctxOf(vault: Vault, a: Adapters, tenantId: string, staffId
     tenant,
     `fault-${staffId}-${Math.random().toString(36).slice(2)}`,
     a,
+    // The platform operator acts on other tenants in turn, as its routes do.
+    { platform: staff.role === "platform_admin" },
   );
 }
 
@@ -205,3 +210,18 @@ export async function shredCertificates(vault: Vault, tenantId: string) {
   }
   return { items, events };
 }
+
+/**
+ * The same process's adapters with some ports replaced (a clock, a failing table, a logger), every
+ * tenant's set built over the replaced ports and confined to its tenant as ever.
+ */
+export function sameProcess(base: Adapters, changes: Partial<Omit<Adapters, "forTenant">>): Adapters {
+  const adapters: Adapters = {
+    ...base,
+    ...changes,
+    forTenant: (tenantId) => Tenancy.isolate(adapters, { platformTenant: "platform", open: () => ({ db: adapters.db, blobs: adapters.blobs, keyrings: adapters.keyrings }) }).forTenant(tenantId),
+  };
+  return adapters;
+}
+
+export const withClock = (base: Adapters, now: () => Date) => sameProcess(base, { now });

@@ -6,7 +6,7 @@ import { Clients, Consent, Documents, Keys, Recovery, Staff, Tenancy, tenantPk, 
 import { startLocal, sweepDue } from "@keyhold/local";
 import { runCli } from "../packages/local/src/cli.ts";
 import { Vault, newClientBody, startVault, uniquePhone, uniqueResidentId } from "./harness.ts";
-import { crashAt, ctxOf, doomed, expectInvariants, raw, shredCertificates } from "./faults-harness.ts";
+import { crashAt, ctxOf, doomed, expectInvariants, raw, sameProcess, shredCertificates, withClock } from "./faults-harness.ts";
 import { scan, upload } from "./documents-fixtures.ts";
 
 /**
@@ -118,7 +118,7 @@ describe("client destruction", () => {
     await expect(second).rejects.toMatchObject({ code: "conflict" });
     expect((await recoverNow()).waiting).toBe(1);
     // Once the lease is over (recovery on a clock past it), the first destruction is finished under its own certificate.
-    const later: Adapters = { ...base(), now: () => new Date(Date.now() + Recovery.INTENT_LEASE_MS + 60_000) };
+    const later: Adapters = withClock(base(), () => new Date(Date.now() + Recovery.INTENT_LEASE_MS + 60_000));
     const report = await Recovery.recover(later, { tenantIds: ["anjia"] });
     expect(report.intents.map((i) => i.outcome)).toEqual(["completed"]);
     const stub = await getClient(clientId);
@@ -256,8 +256,7 @@ describe("tenant offboarding and shredding", () => {
 describe("counters that cannot be written", () => {
   it("a registration whose counters fail still succeeds; the sweep recomputes them and logs the drift", async () => {
     const a = base();
-    const failing: Adapters = {
-      ...a,
+    const failing: Adapters = sameProcess(a, {
       db: new Proxy(a.db, {
         get(target, key) {
           const value = Reflect.get(target, key);
@@ -266,7 +265,7 @@ describe("counters that cannot be written", () => {
             /#(GAUGE|DUE|CNT)(#|$)/.test(String(command.input?.Key?.pk ?? "")) ? Promise.reject(new Error("counter table throttled")) : value.apply(target, [command]);
         },
       }),
-    };
+    });
     const body = Clients.RegisterClientRequest.parse(newClientBody());
     const made = await Clients.register(await ctxOf(vault, failing, "anjia", "agent.li"), body);
     expect(made.id).toMatch(/^c_/);
@@ -278,7 +277,7 @@ describe("counters that cannot be written", () => {
     const warnings: unknown[] = [];
     const logger = new Proxy(a.logger, { get: (t, k) => (k === "warn" ? (msg: string, extra: unknown) => warnings.push([msg, extra]) : Reflect.get(t, k)) });
     // The local runtime's sweep (the recovery job in AWS) finds the mark.
-    await sweepDue({ ...a, logger });
+    await sweepDue(sameProcess(a, { logger }));
     expect(warnings).toEqual(
       expect.arrayContaining([
         [

@@ -210,8 +210,15 @@ function functionsByJob(s: Synthesized): Map<string, Fn & { rule: Json }> {
   return out;
 }
 
-/** The Access stack's roles, but for SST's own custom-resource handler (every SST stack has one). */
-const functionRoles = (s: Synthesized) => resources(s.templates.Access, "AWS::IAM::Role").filter(([roleId]) => !roleId.startsWith("CustomResourceHandler"));
+/** The tenant-data roles: assumed by function roles (an AWS principal), never by a service. */
+const tenantRoles = (s: Synthesized) =>
+  resources(s.templates.Access, "AWS::IAM::Role").filter(([, role]) => role.Properties.AssumeRolePolicyDocument.Statement.every((st: Json) => st.Principal?.AWS !== undefined));
+
+/** The Access stack's function roles: neither SST's own custom-resource handler (every SST stack has one) nor a tenant-data role. */
+const functionRoles = (s: Synthesized) => {
+  const tenant = new Set(tenantRoles(s).map(([roleId]) => roleId));
+  return resources(s.templates.Access, "AWS::IAM::Role").filter(([roleId]) => !roleId.startsWith("CustomResourceHandler") && !tenant.has(roleId));
+};
 
 const allFunctions = (s: Synthesized) => [...functionsByRoute(s).values(), ...functionsByJob(s).values()];
 
@@ -254,36 +261,27 @@ function expectedStatements(s: Synthesized) {
   const pool = id(s, "Auth", "AWS::Cognito::UserPool");
   const tenantKeys = `arn:aws:kms:${r}:${ACCOUNT}:key/*`;
   const tenantAliases = { "ForAnyValue:StringLike": { "kms:ResourceAliases": `alias/keyhold/${s.stage}/*` } };
-  const tenantContext = { "ForAnyValue:StringEquals": { "kms:EncryptionContextKeys": "tenant" } };
   const describe = allow(["kms:DescribeKey"], [tenantKeys], tenantAliases);
+  const platformKeyViaDynamoDB = allow(["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"], [`${platformKey}.Arn`], {
+    StringEquals: { "kms:ViaService": `dynamodb.${r}.amazonaws.com` },
+  });
+  // A tenant's session: IAM substitutes its `tenant` tag wherever a tenant is named.
+  const ownKey = { "ForAnyValue:StringEquals": { "kms:ResourceAliases": `alias/keyhold/${s.stage}/${TAG}` } };
 
   const base = [
     allow(["logs:CreateLogStream", "logs:PutLogEvents"], [`arn:aws:logs:${r}:${ACCOUNT}:log-group:/aws/lambda/${s.stage}-keyhold-*:*`]),
     allow(["xray:PutTraceSegments", "xray:PutTelemetryRecords"], ["*"]),
   ];
+  // A function's own role: tenant data never (only `assume`, below); the platform its own items.
   const byNeed: Record<AccessNeed, Statement[]> = {
-    data: [
-      allow(
-        ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem"],
-        [`${table}.Arn`, `${table}.Arn/index/*`],
-      ),
-      allow(["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"], [`${platformKey}.Arn`], {
-        StringEquals: { "kms:ViaService": `dynamodb.${r}.amazonaws.com` },
+    data: [],
+    blobs: [],
+    platform: [
+      allow(["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"], [`${table}.Arn`], {
+        "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["T#~platform", "T#platform", "T#platform#*"] },
+        Null: { "dynamodb:LeadingKeys": "false" },
       }),
-      allow(["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"], [tenantKeys], { ...tenantAliases, ...tenantContext }),
-      describe,
-    ],
-    blobs: [
-      allow(
-        ["s3:PutObject", "s3:PutObjectTagging", "s3:GetObject", "s3:GetObjectVersion", "s3:DeleteObject", "s3:DeleteObjectVersion"],
-        [`${documents}.Arn/*`],
-      ),
-      allow(["s3:ListBucket", "s3:ListBucketVersions"], [`${documents}.Arn`]),
-      allow(["kms:GenerateDataKey", "kms:Decrypt"], [tenantKeys], {
-        StringEquals: { "kms:ViaService": `s3.${r}.amazonaws.com` },
-        ...tenantAliases,
-        ...tenantContext,
-      }),
+      platformKeyViaDynamoDB,
     ],
     "seal:sign": [allow(["kms:GenerateMac"], [`${sealKey}.Arn`])],
     "seal:verify": [allow(["kms:VerifyMac"], [`${sealKey}.Arn`])],
@@ -315,15 +313,50 @@ function expectedStatements(s: Synthesized) {
       describe,
     ],
   };
-  const forNeeds = (needs: readonly AccessNeed[]) => [...new Set([...base, ...needs.flatMap((n) => byNeed[n])].map(canonical))].sort();
-  return { base, byNeed, forNeeds };
+  // What a tenant's session may do, per need.
+  const tenantByNeed: Partial<Record<AccessNeed, Statement[]>> = {
+    data: [
+      allow(
+        ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem"],
+        [`${table}.Arn`, `${table}.Arn/index/*`],
+        { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [`T#${TAG}`, `T#${TAG}#*`] }, Null: { "dynamodb:LeadingKeys": "false" } },
+      ),
+      platformKeyViaDynamoDB,
+      allow(["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"], [tenantKeys], { ...ownKey, StringEquals: { "kms:EncryptionContext:tenant": TAG } }),
+      allow(["kms:DescribeKey"], [tenantKeys], ownKey),
+    ],
+    blobs: [
+      allow(
+        ["s3:PutObject", "s3:PutObjectTagging", "s3:GetObject", "s3:GetObjectVersion", "s3:DeleteObject", "s3:DeleteObjectVersion"],
+        [`${documents}.Arn/*/${TAG}/*`],
+      ),
+      allow(["s3:ListBucket", "s3:ListBucketVersions"], [`${documents}.Arn`], { StringLike: { "s3:prefix": `*/${TAG}/*` } }),
+      allow(["kms:GenerateDataKey", "kms:Decrypt"], [tenantKeys], {
+        ...ownKey,
+        StringEquals: { "kms:ViaService": `s3.${r}.amazonaws.com`, "kms:EncryptionContext:tenant": TAG },
+      }),
+    ],
+  };
+  const assume = (tenantRole: string) =>
+    allow(["sts:AssumeRole", "sts:TagSession"], [tenantRole], { StringLike: { "aws:RequestTag/tenant": "?*" }, "ForAllValues:StringEquals": { "aws:TagKeys": ["tenant"] } });
+  const forNeeds = (needs: readonly AccessNeed[], tenantRole?: string) =>
+    [...new Set([...base, ...needs.flatMap((n) => byNeed[n]), ...(tenantRole ? [assume(tenantRole)] : [])].map(canonical))].sort();
+  const forTenantPart = (part: readonly AccessNeed[]) => [...new Set(part.flatMap((n) => tenantByNeed[n] ?? []).map(canonical))].sort();
+  return { base, byNeed, tenantByNeed, forNeeds, forTenantPart };
 }
+
+/** `${aws:PrincipalTag/tenant}`: how a tenant-data role's statements name the session's tenant. */
+const TAG = "${aws:PrincipalTag/tenant}";
+
+/** The needs a tenant's session serves (the rest is the function's own role). */
+const tenantPart = (needs: readonly AccessNeed[]) => accessNeeds.filter((n) => (n === "data" || n === "blobs") && needs.includes(n));
 
 /** The variables each need's port reads (packages/core/src/runtime.ts), with the stage's values. */
 function expectedEnvironment(s: Synthesized, needs: readonly AccessNeed[], appRoleArns: string): Record<string, string> {
   const stageVar = { KEYHOLD_STAGE: s.stage };
   const byNeed: Record<AccessNeed, Record<string, string>> = {
     data: { KEYHOLD_TABLE: id(s, "Storage", "AWS::DynamoDB::Table"), ...stageVar },
+    platform: { KEYHOLD_TABLE: id(s, "Storage", "AWS::DynamoDB::Table"), ...stageVar, KEYHOLD_PLATFORM_TENANT: "platform" },
     "seal:sign": stageVar,
     "seal:verify": stageVar,
     "digests:write": { KEYHOLD_DIGEST_BUCKET: id(s, "Trail", "AWS::S3::Bucket") },
@@ -340,19 +373,43 @@ const drawsText = new Set(["documents", "compliance", "requests"]);
 const usesSharp = new Set(["documents"]);
 const FONT_DIR = "/var/task/fonts";
 
-/** Every role that uses tenant keys: those of all functions whose needs include data or blobs. */
+/** Every role that uses tenant keys: the tenant-data roles, which every tenant key's policy names. */
 function tenantKeyRoles(s: Synthesized): string[] {
-  const routeRoles = deployedRoutes()
-    .filter((r) => accessOf(r).some((n) => n === "data" || n === "blobs"))
-    .map((r) => functionsByRoute(s).get(routeKey(r))!.roleId);
-  const jobRoles = jobs.filter((j) => j.access.some((n) => n === "data" || n === "blobs")).map((j) => functionsByJob(s).get(j.handler)!.roleId);
-  return [...new Set([...routeRoles, ...jobRoles])].map((r) => `Access:${r}.Arn`).sort();
+  return tenantRoles(s)
+    .map(([roleId]) => `Access:${roleId}.Arn`)
+    .sort();
+}
+
+/** A tenant-data role's statements and trust, rendered. */
+function tenantRoleInfo(s: Synthesized, roleArn: string) {
+  const match = /^Access:(\w+)\.Arn$/.exec(roleArn);
+  expect(match, roleArn).not.toBeNull();
+  const role = s.templates.Access.Resources[match![1]!];
+  expect(role?.Type, roleArn).toBe("AWS::IAM::Role");
+  return {
+    id: match![1]!,
+    role,
+    statements: (role.Properties.Policies ?? []).flatMap((p: Json) => p.PolicyDocument.Statement).map((st: Json) => render(s, "Access", st)),
+    trust: render(s, "Access", role.Properties.AssumeRolePolicyDocument.Statement),
+  };
 }
 
 /** One function's grants and environment against what its declared needs imply. */
 function expectExactAccess(s: Synthesized, f: Fn, needs: readonly AccessNeed[], label: string, extraEnv: Record<string, string> = {}) {
   const expected = expectedStatements(s);
-  expect(f.statements.map(canonical).sort(), label).toEqual(expected.forNeeds(needs));
+  const part = tenantPart(needs);
+  // A function with tenant needs may assume exactly one tenant-data role, the one that serves its
+  // tenant part and trusts its role, and nothing else does it hold of tenant data.
+  const tenantRole = f.env.KEYHOLD_TENANT_ROLE_ARN;
+  if (part.length) {
+    expect(tenantRole, `${label}: KEYHOLD_TENANT_ROLE_ARN`).toBeDefined();
+    const info = tenantRoleInfo(s, tenantRole!);
+    expect(info.statements.map(canonical).sort(), `${label}: its tenant's session`).toEqual(expected.forTenantPart(part));
+    expect(info.trust.flatMap((st: Json) => asArray(st.Principal.AWS)), `${label}: trusted by its role`).toContain(`Access:${f.roleId}.Arn`);
+  } else {
+    expect(tenantRole, `${label}: no tenant session`).toBeUndefined();
+  }
+  expect(f.statements.map(canonical).sort(), label).toEqual(expected.forNeeds(needs, part.length ? tenantRole : undefined));
   // Nothing of a need it did not declare (beyond statements a declared need shares with it).
   const declared = new Set(expected.forNeeds(needs));
   for (const other of accessNeeds.filter((n) => !needs.includes(n))) {
@@ -362,7 +419,7 @@ function expectExactAccess(s: Synthesized, f: Fn, needs: readonly AccessNeed[], 
       `${label} has nothing of ${other}`,
     ).toEqual([]);
   }
-  const env = { ...f.env };
+  const { KEYHOLD_TENANT_ROLE_ARN: _tenantRole, ...env } = f.env;
   const appRoles = env.KEYHOLD_APP_ROLE_ARNS;
   if (appRoles !== undefined) {
     expect(appRoles.split(",").sort(), `${label}: KEYHOLD_APP_ROLE_ARNS`).toEqual(tenantKeyRoles(s));
@@ -614,6 +671,150 @@ describe.each(STAGES)("stage %s", (name) => {
         expect(role.Properties.ManagedPolicyArns).toBeUndefined();
       }
     });
+    it("gives each distinct tenant part of the profiles one tenant-data role, trusted by exactly the function roles with that part, for one tagged tenant", () => {
+      const s = stage(name);
+      const declared = [
+        ...deployedRoutes().map((r) => ({ needs: accessOf(r), fn: functionsByRoute(s).get(routeKey(r))! })),
+        ...jobs.map((j) => ({ needs: j.access, fn: functionsByJob(s).get(j.handler)! })),
+      ];
+      const byPart = new Map<string, { part: AccessNeed[]; tenantRoles: Set<string>; assumers: Set<string> }>();
+      for (const { needs, fn } of declared) {
+        const part = tenantPart(needs);
+        if (!part.length) continue;
+        const entry = byPart.get(part.join("+")) ?? { part, tenantRoles: new Set(), assumers: new Set() };
+        entry.tenantRoles.add(fn.env.KEYHOLD_TENANT_ROLE_ARN!);
+        entry.assumers.add(`Access:${fn.roleId}.Arn`);
+        byPart.set(part.join("+"), entry);
+      }
+      expect([...byPart.keys()].sort()).toEqual(["data", "data+blobs"]);
+      const roles = tenantRoles(s);
+      expect(roles, "one tenant-data role per tenant part, and no other").toHaveLength(byPart.size);
+      for (const [part, { tenantRoles: arns, assumers }] of byPart) {
+        expect([...arns], part).toHaveLength(1);
+        const info = tenantRoleInfo(s, [...arns][0]!);
+        // Only the function roles with this part may open a tenant, only with the `tenant` tag, and
+        // a session can never be longer than role chaining allows.
+        expect(info.trust).toEqual([
+          {
+            Sid: "FunctionsOpenOneTenant",
+            Effect: "Allow",
+            Action: ["sts:AssumeRole", "sts:TagSession"],
+            Principal: { AWS: [...assumers].sort() },
+            Condition: { StringLike: { "aws:RequestTag/tenant": "?*" }, "ForAllValues:StringEquals": { "aws:TagKeys": ["tenant"] } },
+          },
+        ]);
+        expect(info.role.Properties.MaxSessionDuration, part).toBe(3600);
+        expect(info.role.Properties.ManagedPolicyArns, part).toBeUndefined();
+        expect(info.role.Properties.Tags, part).toContainEqual({ Key: "keyhold:principal", Value: "function" });
+      }
+      // Every tenant key's policy names the tenant-data roles (the functions' own roles use no tenant key).
+      for (const f of allFunctions(s).filter((f) => f.env.KEYHOLD_APP_ROLE_ARNS !== undefined)) {
+        expect(f.env.KEYHOLD_APP_ROLE_ARNS!.split(",").sort(), f.id).toEqual(roles.map(([roleId]) => `Access:${roleId}.Arn`).sort());
+      }
+    });
+
+    it("confines a tenant's session to its own tenant, statement by statement", () => {
+      const s = stage(name);
+      const fn = functionsByRoute(s).get("GET /documents/{id}")!;
+      expect(accessOf(deployedRoutes().find((r) => routeKey(r) === "GET /documents/{id}")!)).toEqual(["data", "blobs"]);
+      const { statements } = tenantRoleInfo(s, fn.env.KEYHOLD_TENANT_ROLE_ARN!);
+      const bySid = Object.fromEntries(statements.map((st: Json) => [st.Sid, st]));
+      expect(Object.keys(bySid).sort()).toEqual(
+        ["TenantItems", "PlatformKeyViaDynamoDB", "TenantKeyWithItsContext", "TenantKeyDescribe", "TenantDocumentObjects", "TenantDocumentListing", "TenantKeyViaS3"].sort(),
+      );
+      const table = `${id(s, "Storage", "AWS::DynamoDB::Table")}.Arn`;
+      const bucket = `${id(s, "Storage", "AWS::S3::Bucket")}.Arn`;
+      const keys = `arn:aws:kms:${s.region}:${ACCOUNT}:key/*`;
+      // Items: the eight item calls, never Scan or PartiQL, and only partitions `T#<tag>` and `T#<tag>#…`.
+      expect(bySid.TenantItems).toEqual({
+        Sid: "TenantItems",
+        Effect: "Allow",
+        Action: [
+          "dynamodb:GetItem",
+          "dynamodb:BatchGetItem",
+          "dynamodb:Query",
+          "dynamodb:PutItem",
+          "dynamodb:UpdateItem",
+          "dynamodb:DeleteItem",
+          "dynamodb:BatchWriteItem",
+          "dynamodb:ConditionCheckItem",
+        ],
+        Resource: [table, `${table}/index/*`],
+        Condition: {
+          "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["T#${aws:PrincipalTag/tenant}", "T#${aws:PrincipalTag/tenant}#*"] },
+          // ForAllValues holds for a request with no partition key at all: the key must be there.
+          Null: { "dynamodb:LeadingKeys": "false" },
+        },
+      });
+      expect(bySid.PlatformKeyViaDynamoDB).toMatchObject({
+        Action: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
+        Resource: `${id(s, "Storage", "AWS::KMS::Key")}.Arn`,
+        Condition: { StringEquals: { "kms:ViaService": `dynamodb.${s.region}.amazonaws.com` } },
+      });
+      // Keys: only the tenant's own alias, only with the tenant in the encryption context.
+      const ownAlias = { "ForAnyValue:StringEquals": { "kms:ResourceAliases": `alias/keyhold/${name}/\${aws:PrincipalTag/tenant}` } };
+      expect(bySid.TenantKeyWithItsContext).toEqual({
+        Sid: "TenantKeyWithItsContext",
+        Effect: "Allow",
+        Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"],
+        Resource: keys,
+        Condition: { ...ownAlias, StringEquals: { "kms:EncryptionContext:tenant": "${aws:PrincipalTag/tenant}" } },
+      });
+      expect(bySid.TenantKeyDescribe).toEqual({ Sid: "TenantKeyDescribe", Effect: "Allow", Action: "kms:DescribeKey", Resource: keys, Condition: ownAlias });
+      // Objects: only keys whose tenant segment is the tag (`<class>/<tenant>/<document>`), listing only under them.
+      expect(bySid.TenantDocumentObjects).toEqual({
+        Sid: "TenantDocumentObjects",
+        Effect: "Allow",
+        Action: ["s3:PutObject", "s3:PutObjectTagging", "s3:GetObject", "s3:GetObjectVersion", "s3:DeleteObject", "s3:DeleteObjectVersion"],
+        Resource: `${bucket}/*/\${aws:PrincipalTag/tenant}/*`,
+      });
+      expect(bySid.TenantDocumentListing).toEqual({
+        Sid: "TenantDocumentListing",
+        Effect: "Allow",
+        Action: ["s3:ListBucket", "s3:ListBucketVersions"],
+        Resource: bucket,
+        Condition: { StringLike: { "s3:prefix": "*/${aws:PrincipalTag/tenant}/*" } },
+      });
+      expect(bySid.TenantKeyViaS3).toEqual({
+        Sid: "TenantKeyViaS3",
+        Effect: "Allow",
+        Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+        Resource: keys,
+        Condition: { ...ownAlias, StringEquals: { "kms:ViaService": `s3.${s.region}.amazonaws.com`, "kms:EncryptionContext:tenant": "${aws:PrincipalTag/tenant}" } },
+      });
+      // Every statement is an Allow; none names another principal's tag or a wildcard tenant.
+      for (const st of statements) expect(st.Effect).toBe("Allow");
+    });
+
+    it("lets no function's own role reach a tenant's items, documents or keys", () => {
+      const s = stage(name);
+      const table = `${id(s, "Storage", "AWS::DynamoDB::Table")}.Arn`;
+      const bucket = `${id(s, "Storage", "AWS::S3::Bucket")}.Arn`;
+      const keys = `arn:aws:kms:${s.region}:${ACCOUNT}:key/*`;
+      for (const f of allFunctions(s)) {
+        for (const st of f.statements) {
+          const actions = asArray<string>(st.Action);
+          const on = asArray<string>(st.Resource).map(String);
+          if (actions.some((a) => a.startsWith("dynamodb:"))) {
+            // Only the platform's own partitions, never an index, never a tenant's partition.
+            expect(on, f.id).toEqual([table]);
+            expect(st.Condition, f.id).toEqual({
+              "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["T#~platform", "T#platform", "T#platform#*"] },
+              Null: { "dynamodb:LeadingKeys": "false" },
+            });
+          }
+          expect(
+            on.filter((r) => r.startsWith(bucket)),
+            `${f.id}: the documents bucket`,
+          ).toEqual([]);
+          if (on.includes(keys)) {
+            // Tenant keys only for administration (keys:admin): never to encrypt or decrypt.
+            expect(actions.filter((a) => ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom", "kms:ReEncryptTo"].includes(a)), f.id).toEqual([]);
+          }
+        }
+      }
+    });
+
   });
 
   describe("Api", () => {
@@ -848,7 +1049,7 @@ describe("the function bundles", () => {
 describe("every function's environment builds exactly the ports its needs declare", () => {
   /** Port → the need that provides it (packages/core/src/runtime.ts). */
   const ports = { digests: ["digests:write", "digests:read"], identity: ["identity:admin"], tenantKeys: ["keys:admin"], blobs: ["blobs"] } as const;
-  const touch = { digests: "put", identity: "createUser", tenantKeys: "create", blobs: "put" } as const;
+  const touch = { digests: "put", identity: "createUser", tenantKeys: "create", blobs: "name" } as const;
 
   it.each(STAGES)("stage %s", (name) => {
     const s = stage(name);
@@ -869,6 +1070,13 @@ describe("every function's environment builds exactly the ports its needs declar
           if (providers.some((n) => needs.includes(n))) expect(use, `${routeKey(r)} ${port}`).not.toThrow();
           else expect(use, `${routeKey(r)} ${port}`).toThrow(/is not available to this function/);
         }
+        // A tenant's adapters, on a session of the tenant-data role (nothing asks STS until a call
+        // signs), with the documents store only where the route declares blobs.
+        const tenant = a.forTenant("anjia");
+        expect(tenant.tableName, routeKey(r)).toBe(a.tableName);
+        if (needs.includes("blobs")) expect(() => tenant.blobs.name, routeKey(r)).not.toThrow();
+        else expect(() => tenant.blobs.name, routeKey(r)).toThrow(/is not available to this function/);
+        expect(() => a.forTenant("anjia#x"), routeKey(r)).toThrow(/not a tenant id/);
       }
     } finally {
       for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];

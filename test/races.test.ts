@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Clients, Keys, Recovery, Staff, tenantPk, type Adapters } from "@keyhold/core";
 import { Vault, newClientBody, startVault, uniquePhone, uniqueResidentId } from "./harness.ts";
-import { crashAt, ctxOf, doomed, expectInvariants, raw } from "./faults-harness.ts";
+import { crashAt, ctxOf, doomed, expectInvariants, raw, withClock } from "./faults-harness.ts";
 
 /**
  * Races over HTTP against one runtime: concurrent registrations of one person, concurrent
@@ -78,7 +78,7 @@ describe("concurrent registrations of one person", () => {
 
     // Past the lease a new registration takes the claim over, and recovery then undoes the dead
     // one without touching it.
-    const later: Adapters = { ...vault.runtime.adapters, now: () => new Date(Date.now() + Recovery.INTENT_LEASE_MS + 60_000) };
+    const later: Adapters = withClock(vault.runtime.adapters, () => new Date(Date.now() + Recovery.INTENT_LEASE_MS + 60_000));
     const taken = await Clients.register(await ctxOf(vault, later, "anjia", "agent.chen"), Clients.RegisterClientRequest.parse(newClientBody({ fields: { fullName: "后来者", phone } })));
     const report = await Recovery.recover(later, { tenantIds: ["anjia"] });
     expect(report.intents.map((i) => [i.intentId, i.outcome])).toEqual([[intent!.id, "rolled_back"]]);

@@ -52,6 +52,13 @@ export interface Adapters {
    * both rings.
    */
   faults?: (step: string) => void | Promise<void>;
+  /**
+   * The same adapters confined to one tenant: their db, blobs and keyrings can address that
+   * tenant's keys and nothing else (in AWS they run on credentials scoped to it; see
+   * tenancy/isolation.ts). Every request's context holds such a set, opened for the tenant of the
+   * verified token. A tenant's set answers for its own id and refuses any other.
+   */
+  forTenant(tenantId: string): Adapters;
 }
 
 /** What every use case receives: the tenant is fixed here, so no query can forget it. */

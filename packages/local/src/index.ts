@@ -6,6 +6,7 @@ import { openIssuer } from "./auth.ts";
 import { ensureTable, startDynalite, type LocalDynamo } from "./dynalite.ts";
 import { LocalKeystore } from "./keystore.ts";
 import { seedDemo } from "./seed.ts";
+import { platformTenant } from "./demo.ts";
 import { localDigestArchive, localSealer } from "./seal.ts";
 import { localIdentity } from "./identity.ts";
 import { localBlobs } from "./blobs.ts";
@@ -45,7 +46,10 @@ export interface LocalOptions {
 export interface LocalRuntime {
   url: string;
   port: number;
+  /** The shared clients, unchecked: for the seed, the CLI and tests' own look-ups (their `forTenant` is checked). */
   adapters: Adapters;
+  /** What the handlers and timers get: the root set of tenant isolation (core's tenancy/isolation.ts). */
+  isolated: Adapters;
   keystore: LocalKeystore;
   dynamo: LocalDynamo;
   seeded: boolean;
@@ -68,10 +72,10 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
     await ensureTable(dynamo.client, TABLE_NAME);
     const keystore = new LocalKeystore(dataDir);
     await openIssuer(dataDir);
-    const adapters: Adapters = {
+    const shared = {
       db: documentClient(dynamo.client),
       tableName: TABLE_NAME,
-      keyrings: keystore,
+      keyrings: keystore as Adapters["keyrings"],
       sealer: localSealer(dataDir),
       digests: localDigestArchive(dataDir),
       identity: localIdentity,
@@ -80,25 +84,31 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
       logger,
       now: () => new Date(),
     };
-    useAdapters(adapters);
+    // "Same process, same tenant": every tenant's adapters are the shared clients behind core's
+    // tenant check, and the handlers and timers get only the root set (the platform's items), as in
+    // AWS. The seed, the CLI and tests' own look-ups keep the shared clients unchecked.
+    const isolated = Tenancy.isolate(shared, { platformTenant: platformTenant.tenantId, open: () => ({ db: shared.db, blobs: shared.blobs, keyrings: shared.keyrings }) });
+    const adapters: Adapters = { ...isolated, db: shared.db, blobs: shared.blobs, keyrings: shared.keyrings };
+    useAdapters(isolated);
     // Before anything is served: whatever a killed process left half-made is completed or rolled
     // back now, so no request ever sees it. The data directory is this process's alone, so every
     // intent found belongs to a dead writer, whatever its lease says.
-    const recovery = options.recover === false ? undefined : await recoverAtStart(adapters);
+    const recovery = options.recover === false ? undefined : await recoverAtStart(isolated);
     const seeded = options.seed === false ? false : await seedDemo(adapters, keystore);
     const server = createApiServer();
     const host = options.host ?? "127.0.0.1";
     const port = await listen(server, options.port ?? 0, host);
     const sealEvery = options.sealIntervalMs ?? 0;
-    const timer = sealEvery > 0 ? setInterval(() => void sealAll(adapters), sealEvery) : undefined;
+    const timer = sealEvery > 0 ? setInterval(() => void sealAll(isolated), sealEvery) : undefined;
     timer?.unref();
     const sweepEvery = options.sweepIntervalMs ?? 0;
-    const sweeper = sweepEvery > 0 ? setInterval(() => void sweepDue(adapters, keystore), sweepEvery) : undefined;
+    const sweeper = sweepEvery > 0 ? setInterval(() => void sweepDue(isolated, keystore), sweepEvery) : undefined;
     sweeper?.unref();
     return {
       url: `http://${host}:${port}`,
       port,
       adapters,
+      isolated,
       keystore,
       dynamo,
       seeded,
@@ -128,7 +138,7 @@ function listen(server: Server, port: number, host: string): Promise<number> {
 export async function sealAll(adapters: Adapters) {
   for (const tenantId of await Tenancy.listTenantIds(adapters)) {
     try {
-      await Trail.sealTenant(adapters, tenantId);
+      await Trail.sealTenant(adapters.forTenant(tenantId), tenantId);
     } catch (e) {
       adapters.logger.error("sealing a tenant's trail failed", { tenantId, error: e as Error });
     }

@@ -21,6 +21,7 @@ export async function seedDemo(adapters: Adapters, keystore: LocalKeystore): Pro
       settings: { ...Tenancy.defaultSettings, requiredAgreementVersion: AGREEMENT_VERSION },
     };
     await Tenancy.saveTenant(adapters, tenantRecord);
+    await Tenancy.saveRegistryEntry(adapters, tenantRecord);
     for (const b of tenant.branches) await Tenancy.saveBranch(adapters, { tenantId: tenant.tenantId, ...b });
     for (const u of tenant.users) {
       await Staff.saveStaff(adapters, {

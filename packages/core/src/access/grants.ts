@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { Ctx } from "../context.ts";
 import { record } from "../audit/trail.ts";
 import { getClient } from "../clients/records.ts";
+import { getDocument } from "../documents/records.ts";
 import { open, seal } from "../crypto/envelope.ts";
 import { Problem, recorded } from "../http/problem.ts";
 import { newId } from "../ids.ts";
@@ -156,7 +157,11 @@ export async function create(ctx: Ctx, req: NewAccessRequest): Promise<{ id: str
     await record(ctx, { ...base, outcome: "denied", code: "client_destroyed" });
     throw recorded(new Problem("client_destroyed"));
   }
-  const absent = req.fields.filter((f) => !(f in client.fieldTiers) && !f.startsWith("notes/"));
+  // A document is asked for as `document/<id>`: it must be this client's.
+  const documentIds = req.fields.filter((f) => f.startsWith("document/")).map((f) => f.slice("document/".length));
+  const documents = await Promise.all(documentIds.map((id) => getDocument(ctx.adapters, ctx.tenantId, id)));
+  const ours = new Set(documents.filter((d) => d && d.clientId === client.clientId).map((d) => `document/${d!.documentId}`));
+  const absent = req.fields.filter((f) => !(f in client.fieldTiers) && !f.startsWith("notes/") && !ours.has(f));
   if (absent.length) {
     throw new Problem(
       "field_not_present",

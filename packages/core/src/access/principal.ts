@@ -4,6 +4,7 @@ import { isRole } from "../context.ts";
 import { Problem } from "../http/problem.ts";
 import { getStaff } from "../staff/records.ts";
 import { getTenant, planOf, type TenantRecord } from "../tenancy/records.ts";
+import { isTenantId } from "../tenancy/isolation.ts";
 import { claimNames } from "./claims.ts";
 
 export type Claims = Record<string, string | number | boolean | string[] | undefined>;
@@ -11,14 +12,17 @@ export type Claims = Record<string, string | number | boolean | string[] | undef
 /**
  * Turns verified token claims into the caller. The staff record is read on every request (no
  * cache, so revocation and agreement changes apply from the very next request); the token must
- * carry the record's current session version.
+ * carry the record's current session version. Everything is read through the adapters of the
+ * token's tenant (`forTenant`): the tenant comes from the verified token, never from the request.
  */
-export async function resolvePrincipal(a: Adapters, claims: Claims | undefined): Promise<{ principal: Principal; tenant: TenantRecord }> {
+export async function resolvePrincipal(root: Adapters, claims: Claims | undefined): Promise<{ principal: Principal; tenant: TenantRecord }> {
   if (!claims) throw new Problem("unauthenticated");
   const tenantId = String(claims[claimNames.tenant] ?? "");
   const staffId = String(claims[claimNames.subject] ?? "");
   const sessionVersion = Number(claims[claimNames.sessionVersion]);
   if (!tenantId || !staffId || !Number.isInteger(sessionVersion)) throw new Problem("invalid_token", "token lacks Keyhold claims");
+  if (!isTenantId(tenantId)) throw new Problem("invalid_token", "no such staff member");
+  const a = root.forTenant(tenantId);
 
   const [tenant, staff] = await Promise.all([getTenant(a, tenantId), getStaff(a, tenantId, staffId)]);
   if (!tenant || !staff) throw new Problem("invalid_token", "no such staff member");
@@ -38,7 +42,12 @@ export async function resolvePrincipal(a: Adapters, claims: Claims | undefined):
   return { principal, tenant };
 }
 
-export function contextFor(principal: Principal, tenant: TenantRecord, requestId: string, adapters: Adapters): Ctx {
+/**
+ * A context confined to the principal's tenant: its adapters are that tenant's (`forTenant`), so
+ * nothing done through it can address another tenant. Only the platform's own work (its routes,
+ * its scheduler) keeps the root set, which reaches the registry and opens each tenant in turn.
+ */
+export function contextFor(principal: Principal, tenant: TenantRecord, requestId: string, adapters: Adapters, options: { platform?: boolean } = {}): Ctx {
   return {
     tenantId: principal.tenantId,
     principal,
@@ -46,6 +55,6 @@ export function contextFor(principal: Principal, tenant: TenantRecord, requestId
     limits: { seats: planOf(tenant).seats, storageMb: planOf(tenant).storageMb },
     policy: effectivePolicy(tenant.settings.accessPolicy),
     requestId,
-    adapters,
+    adapters: options.platform ? adapters : adapters.forTenant(principal.tenantId),
   };
 }

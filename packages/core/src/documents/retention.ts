@@ -93,7 +93,7 @@ export async function recordRetentionEvent(ctx: Ctx, clientId: string, event: Re
 
 /** The sweeper's identity in the trail: the platform runs it, and it never reads a document. */
 export async function systemContext(a: Adapters, tenantId: string, runId: string): Promise<Ctx> {
-  const tenant = await getTenant(a, tenantId);
+  const tenant = await getTenant(a.forTenant(tenantId), tenantId);
   if (!tenant) throw new Error(`no tenant ${tenantId}`);
   const principal: Principal = {
     tenantId,
@@ -283,13 +283,15 @@ export async function sweep(a: Adapters, options: { asOf?: Date; dryRun?: boolea
     clients: { due: [], destroyed: [], failed: [] },
   };
   for (const tenantId of tenantIds) {
+    // One tenant at a time, through that tenant's own adapters (tenancy/isolation.ts).
+    const ta = a.forTenant(tenantId);
     // Whole client records first: their documents go with them.
-    if (await getTenant(a, tenantId)) await sweepClients(await systemContext(a, tenantId, runId), a, { asOf, dryRun, runId }, report.clients);
+    if (await getTenant(ta, tenantId)) await sweepClients(await systemContext(ta, tenantId, runId), ta, { asOf, dryRun, runId }, report.clients);
     // Collect first: destroying moves items within the queue being read.
     const due: DocumentRecord[] = [];
     let cursor: string | null = null;
     do {
-      const page: { items: DocumentRecord[]; nextCursor: string | null } = await dueDocuments(a, tenantId, asOf, 200, cursor);
+      const page: { items: DocumentRecord[]; nextCursor: string | null } = await dueDocuments(ta, tenantId, asOf, 200, cursor);
       due.push(...page.items.filter((d) => d.status !== "destroyed"));
       cursor = page.nextCursor;
     } while (cursor);
@@ -307,7 +309,7 @@ export async function sweep(a: Adapters, options: { asOf?: Date; dryRun?: boolea
       });
     }
     if (dryRun) continue;
-    const ctx = await systemContext(a, tenantId, runId);
+    const ctx = await systemContext(ta, tenantId, runId);
     for (const doc of due) {
       try {
         const certificate = await destroyDocument(ctx, doc.documentId, { reason: reasonFor(doc), runId });

@@ -14,6 +14,7 @@ import { newId } from "../ids.ts";
 import { getStaff } from "../staff/records.ts";
 import { Keys } from "../store/keys.ts";
 import { ConditionalCheckFailedException, deleteItem, getItem, putNew, queryPage } from "../store/table.ts";
+import { isTenantId } from "../tenancy/isolation.ts";
 import { getTenant } from "../tenancy/records.ts";
 import { assertViewable, loadDocument } from "./access.ts";
 import { kindSpec } from "./kinds.ts";
@@ -210,6 +211,9 @@ export async function download(a: Adapters, token: string, requestId: string) {
   const m = TOKEN.exec(token);
   if (!m) throw new Problem("not_found");
   const [, tenantId, shareId, secret] = m as unknown as [string, string, string, string];
+  if (!isTenantId(tenantId)) throw new Problem("not_found");
+  // A link carries no sign-in: the tenant it names is all there is, and only its adapters are used.
+  a = a.forTenant(tenantId);
   const share = await getShare(a, tenantId, shareId);
   if (!share || !timingSafeEqual(Buffer.from(share.secretHash, "hex"), hashOf(secret))) throw new Problem("not_found");
   const ctx = await shareContext(a, share, requestId);

@@ -127,7 +127,9 @@ function build<H extends RouteHandlerId>(handlerId: H, fn: (input: Input<H> & { 
       try {
         if (spec.auth === "staff") {
           const { principal, tenant } = await resolvePrincipal(a(), event.requestContext?.authorizer?.jwt?.claims as Claims | undefined);
-          ctx = contextFor(principal, tenant, requestId, a());
+          // The caller's tenant's adapters; a platform operator on a platform route keeps the root set
+          // (the registry, and each tenant opened in turn), which no tenant's context can reach.
+          ctx = contextFor(principal, tenant, requestId, a(), { platform: Boolean(spec.platform) && principal.role === "platform_admin" });
           logger.appendKeys({ tenantId: principal.tenantId, staffId: principal.staffId, route: handlerId });
           if (tenant.status === "suspended") throw new Problem("tenant_suspended", "this tenant is suspended; nothing is deleted");
           if (tenant.status === "offboarded") throw new Problem("tenant_offboarded", "this tenant has left Keyhold");

@@ -43,6 +43,10 @@ export interface RouteSpec {
 /**
  * What a function needs of AWS beyond the basics, so `stacks/` grants exactly that (and sets the
  * matching environment): every staff route has `data` (the table and the tenant keys) by default.
+ * `data` and `blobs` are reached only through a tenant's own session (tenancy/sts.ts): the
+ * function may assume the tenant-data role, and holds no tenant's data itself. `platform` is the
+ * platform's own items (the tenant registry, the platform tenant's partitions), for the platform's
+ * routes and the jobs that walk every tenant.
  */
 export const accessNeeds = [
   "data",
@@ -53,6 +57,7 @@ export const accessNeeds = [
   "identity:admin",
   "keys:admin",
   "blobs",
+  "platform",
 ] as const;
 export type AccessNeed = (typeof accessNeeds)[number];
 

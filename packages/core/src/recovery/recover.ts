@@ -9,6 +9,7 @@ import { newId } from "../ids.ts";
 import { recountHandOver, recoverOffboarding } from "../staff/offboarding.ts";
 import { listStaff } from "../staff/records.ts";
 import { recoverOffboard, recoverShred } from "../tenancy/platform.ts";
+import { PLATFORM_TENANT } from "../tenancy/isolation.ts";
 import { getTenant, listTenantIds, type TenantRecord } from "../tenancy/records.ts";
 import { recountUsage } from "../tenancy/usage.ts";
 import { intentsOf, leaseRunning, takeLease, yieldLease, type Intent, type Machine } from "./intents.ts";
@@ -39,6 +40,9 @@ export interface RecoveryReport {
 }
 
 export function recoveryContext(a: Adapters, tenant: TenantRecord, runId: string): Ctx {
+  // The platform's own intents (tenant offboarding and shredding) act on other tenants in turn, as
+  // the platform routes do; every other tenant's recovery works confined to that tenant.
+  const platform = tenant.tenantId === PLATFORM_TENANT;
   const principal: Principal = {
     tenantId: tenant.tenantId,
     staffId: RECOVERY_ID,
@@ -49,7 +53,7 @@ export function recoveryContext(a: Adapters, tenant: TenantRecord, runId: string
     agreementSigned: true,
     cleared: false,
   };
-  return contextFor(principal, tenant, runId, a);
+  return contextFor(principal, tenant, runId, a, { platform });
 }
 
 /**
@@ -64,15 +68,16 @@ export async function recover(a: Adapters, options: { runId?: string; tenantIds?
   const tenantIds = options.tenantIds ?? (await listTenantIds(a));
   const report: RecoveryReport = { runId, asOf: a.now().toISOString(), tenants: tenantIds.length, intents: [], waiting: 0, repairs: [] };
   for (const tenantId of tenantIds) {
-    const tenant = await getTenant(a, tenantId);
+    const own = tenantId === PLATFORM_TENANT ? a : a.forTenant(tenantId);
+    const tenant = await getTenant(own, tenantId);
     if (!tenant) continue;
     const ctx = recoveryContext(a, tenant, runId);
-    for (const intent of await intentsOf(a, tenantId)) {
-      if (!options.force && leaseRunning(a, intent)) {
+    for (const intent of await intentsOf(own, tenantId)) {
+      if (!options.force && leaseRunning(own, intent)) {
         report.waiting++;
         continue;
       }
-      const taken = await takeLease(a, intent, runId, { force: options.force });
+      const taken = await takeLease(own, intent, runId, { force: options.force });
       if (!taken) {
         report.waiting++;
         continue;
@@ -85,7 +90,7 @@ export async function recover(a: Adapters, options: { runId?: string; tenantIds?
       } catch (e) {
         a.logger.error("recovery could not finish an intent; the next run retries", { ...entry, error: e as Error });
         report.intents.push({ ...entry, outcome: "failed", error: (e as Error).message });
-        await yieldLease(a, taken);
+        await yieldLease(own, taken);
       }
     }
     report.repairs.push(...(await repair(ctx, options.recount ?? "marked")));

@@ -10,13 +10,14 @@ import { Keys } from "../store/keys.ts";
 import { ConditionalCheckFailedException, UpdateCommand, getItem, putNew } from "../store/table.ts";
 import * as Intents from "../recovery/intents.ts";
 import { storageUsed } from "./usage.ts";
-import { defaultSettings, getTenant, listBranches, listTenantIds, plans, saveBranch, saveTenant, type PlanName, type TenantRecord } from "./records.ts";
+import { PLATFORM_TENANT, TENANT_ID_PATTERN, isTenantId } from "./isolation.ts";
+import { defaultSettings, getTenant, listBranches, listRegistry, plans, saveBranch, saveRegistryEntry, saveTenant, type PlanName, type TenantRecord } from "./records.ts";
 
 /** Ids that name the platform itself, never a brand. */
 const RESERVED = new Set(["platform", "keyhold", "admin", "system"]);
 const tenantId = z
   .string()
-  .regex(/^[a-z][a-z0-9-]{1,38}[a-z0-9]$/, "3–40 lower-case letters, digits or hyphens")
+  .regex(TENANT_ID_PATTERN, "3–40 lower-case letters, digits or hyphens")
   .refine((t) => !RESERVED.has(t), "reserved for the platform");
 const branchId = z.string().regex(/^[a-z][a-z0-9-]{1,38}[a-z0-9]$/, "3–40 lower-case letters, digits or hyphens");
 
@@ -58,17 +59,32 @@ const summary = (t: TenantRecord, branches?: number) => ({
   ...(t.offboarding ? { offboarding: t.offboarding } : {}),
 });
 
+/**
+ * The platform's context holds the root adapters (http/handler.ts): the registry and its own
+ * partitions directly, each tenant's records only through that tenant's adapters.
+ */
+const tenantSide = (ctx: Ctx, id: string) => ctx.adapters.forTenant(id);
+
+/** A platform decision about a tenant: the tenant's record, then the registry's copy. */
+async function persist(ctx: Ctx, tenant: TenantRecord) {
+  await saveTenant(tenantSide(ctx, tenant.tenantId), tenant);
+  await saveRegistryEntry(ctx.adapters, tenant);
+}
+
 async function load(ctx: Ctx, id: string) {
-  const t = await getTenant(ctx.adapters, id);
-  if (!t || id === ctx.tenantId) throw new Problem("tenant_not_found");
+  if (!isTenantId(id) || id === ctx.tenantId) throw new Problem("tenant_not_found");
+  const t = await getTenant(tenantSide(ctx, id), id);
+  if (!t) throw new Problem("tenant_not_found");
   return t;
 }
 
+/** From the registry alone: listing opens no tenant. */
 export async function list(ctx: Ctx) {
   const items = [];
-  for (const id of await listTenantIds(ctx.adapters)) {
-    if (id === ctx.tenantId) continue;
-    const t = await getTenant(ctx.adapters, id);
+  for (const entry of await listRegistry(ctx.adapters)) {
+    if (entry.tenantId === ctx.tenantId) continue;
+    // An entry written before the registry kept the summary: read the tenant's own record once.
+    const t = entry.name !== undefined && entry.createdAt !== undefined ? (entry as TenantRecord) : await getTenant(tenantSide(ctx, entry.tenantId), entry.tenantId);
     if (t) items.push(summary(t));
   }
   return { items };
@@ -76,12 +92,14 @@ export async function list(ctx: Ctx) {
 
 export async function get(ctx: Ctx, id: string) {
   const t = await load(ctx, id);
-  return { ...summary(t, (await listBranches(ctx.adapters, id)).length), storageUsedBytes: await storageUsed(ctx.adapters, id) };
+  const a = tenantSide(ctx, id);
+  return { ...summary(t, (await listBranches(a, id)).length), storageUsedBytes: await storageUsed(a, id) };
 }
 
 /** A new brand: its own key first, then the tenant, its branches and its first HQ admin. */
 export async function onboard(ctx: Ctx, req: OnboardRequest) {
-  if (await getTenant(ctx.adapters, req.tenantId)) throw new Problem("tenant_exists", `tenant "${req.tenantId}" exists`);
+  const a = tenantSide(ctx, req.tenantId);
+  if (await getTenant(a, req.tenantId)) throw new Problem("tenant_exists", `tenant "${req.tenantId}" exists`);
   if (req.hqAdmin.username.split("@")[1] !== req.tenantId) {
     throw new Problem("validation_failed", "the HQ admin's username ends in @<tenant>", [{ path: "body.hqAdmin.username", message: `must end in @${req.tenantId}` }]);
   }
@@ -89,7 +107,7 @@ export async function onboard(ctx: Ctx, req: OnboardRequest) {
   await record(ctx, { action: "platform.tenant_onboard", outcome: "allowed", detail: { tenant: req.tenantId, plan: req.plan } });
   const { keyId } = await ctx.adapters.tenantKeys.create(req.tenantId);
   const tenant: TenantRecord = { tenantId: req.tenantId, name: req.name, status: "active", createdAt: now, plan: req.plan, settings: { ...defaultSettings } };
-  for (const b of req.branches) await saveBranch(ctx.adapters, { tenantId: req.tenantId, ...b });
+  for (const b of req.branches) await saveBranch(a, { tenantId: req.tenantId, ...b });
   const { staffId } = await ctx.adapters.identity.createUser({
     tenantId: req.tenantId,
     username: req.hqAdmin.username,
@@ -111,9 +129,9 @@ export async function onboard(ctx: Ctx, req: OnboardRequest) {
     backgroundCheck: null,
     createdAt: now,
   };
-  await saveStaff(ctx.adapters, admin);
+  await saveStaff(a, admin);
   // The tenant record goes last: until it exists nobody can sign in to a half-made tenant.
-  await saveTenant(ctx.adapters, tenant);
+  await persist(ctx, tenant);
   return { ...summary(tenant, req.branches.length), keyId, hqAdmin: { staffId, username: admin.username } };
 }
 
@@ -122,7 +140,7 @@ async function setStatus(ctx: Ctx, id: string, status: TenantRecord["status"], a
   if (!from.includes(t.status)) throw new Problem("invalid_state", `the tenant is ${t.status}`);
   await record(ctx, { action, outcome: "allowed", detail: { tenant: id } });
   const next = { ...t, status };
-  await saveTenant(ctx.adapters, next);
+  await persist(ctx, next);
   return summary(next);
 }
 
@@ -134,7 +152,7 @@ export async function changePlan(ctx: Ctx, id: string, plan: PlanName) {
   const t = await load(ctx, id);
   await record(ctx, { action: "platform.tenant_plan", outcome: "allowed", detail: { tenant: id, plan } });
   const next = { ...t, plan };
-  await saveTenant(ctx.adapters, next);
+  await persist(ctx, next);
   return summary(next);
 }
 
@@ -157,7 +175,7 @@ export async function offboard(ctx: Ctx, id: string, req: OffboardTenantRequest)
   const intent = await Intents.begin<TenantOffboardIntent>(ctx, "tenant.offboard", { tenantId: id, requestedAt: offboarding.requestedAt });
   await record(ctx, { action: "platform.tenant_offboard", outcome: "allowed", detail: { tenant: id, exportWindowDays: req.exportWindowDays, keyDeletionDays: req.keyDeletionDays, reason: req.reason, intent: intent.id } });
   await Intents.checkpoint(a, "tenant.offboard", "recorded");
-  await saveTenant(a, next);
+  await persist(ctx, next);
   await Intents.checkpoint(a, "tenant.offboard", "applied");
   await Intents.finish(a, intent);
   if (req.exportWindowDays === 0) return shred(ctx, id);
@@ -171,7 +189,7 @@ export interface TenantOffboardIntent extends Record<string, unknown> {
 
 export async function recoverOffboard(ctx: Ctx, intent: Intents.Intent<TenantOffboardIntent>): Promise<"completed" | "rolled_back"> {
   const { tenantId: id, requestedAt } = intent.data;
-  const t = await getTenant(ctx.adapters, id);
+  const t = await getTenant(tenantSide(ctx, id), id);
   const base = { outcome: "allowed" as const, detail: { tenant: id, intent: intent.id, machine: intent.machine } };
   if (t?.offboarding?.requestedAt !== requestedAt) {
     await record(ctx, { action: "recovery.rolled_back", ...base });
@@ -179,7 +197,7 @@ export async function recoverOffboard(ctx: Ctx, intent: Intents.Intent<TenantOff
     return "rolled_back";
   }
   // The record and its registry entry are two writes: write both again.
-  await saveTenant(ctx.adapters, t);
+  await persist(ctx, t);
   await record(ctx, { action: "recovery.completed", ...base });
   await Intents.finish(ctx.adapters, intent);
   return "completed";
@@ -217,7 +235,7 @@ export async function shred(ctx: Ctx, id: string) {
   }
   const intent = await Intents.begin<ShredIntent>(ctx, "tenant.shred", { tenantId: id, certificateId: newId("pdc", a.now()), keyDeletionDays: t.offboarding.keyDeletionDays });
   try {
-    await a.db.send(
+    await tenantSide(ctx, id).db.send(
       new UpdateCommand({
         TableName: a.tableName,
         Key: Keys.tenant(id),
@@ -239,11 +257,12 @@ async function completeShred(ctx: Ctx, start: Intents.Intent<ShredIntent>, resum
   const a = ctx.adapters;
   let intent = start;
   const { tenantId: id, certificateId } = intent.data;
-  const t = (await getTenant(a, id))!;
+  const t = (await getTenant(tenantSide(ctx, id), id))!;
   const offboarding = t.offboarding!;
   const { deletionDate } = await a.tenantKeys.scheduleDeletion(id, intent.data.keyDeletionDays);
   intent = await Intents.note(a, intent, { deletionDate });
   forgetTenant(a.keyrings, id);
+  forgetTenant(tenantSide(ctx, id).keyrings, id);
   await Intents.checkpoint(a, "tenant.shred", "key_scheduled");
   const certKey = Keys.platformCertificate(ctx.tenantId, certificateId);
   const certificate = {
@@ -266,7 +285,7 @@ async function completeShred(ctx: Ctx, start: Intents.Intent<ShredIntent>, resum
   await Intents.checkpoint(a, "tenant.shred", "recorded");
   const { shredIntent: _done, ...rest } = offboarding;
   const next: TenantRecord = { ...t, status: "offboarded", offboarding: { ...rest, keyDeletionDate: certificate.keyDeletionDate, certificateId } };
-  await saveTenant(a, next);
+  await persist(ctx, next);
   await Intents.checkpoint(a, "tenant.shred", "applied");
   await Intents.finish(a, intent);
   const { pk: _pk, sk: _sk, kind: _kind, ...plain } = certificate as typeof certificate & { pk?: string; sk?: string; kind?: string };
@@ -286,7 +305,7 @@ async function shredEvent(ctx: Ctx, certificateId: string, from: string): Promis
 /** Recovery: a marked tenant is shredded to the end; an intent that never marked its tenant is dropped. */
 export async function recoverShred(ctx: Ctx, intent: Intents.Intent<ShredIntent>): Promise<"completed" | "rolled_back"> {
   const { tenantId: id } = intent.data;
-  const t = await getTenant(ctx.adapters, id);
+  const t = await getTenant(tenantSide(ctx, id), id);
   const base = { outcome: "allowed" as const, detail: { tenant: id, intent: intent.id, machine: intent.machine } };
   if (t?.status === "offboarding" && t.offboarding?.shredIntent === intent.id) {
     await completeShred(ctx, intent, true);
@@ -305,7 +324,7 @@ export async function recoverShred(ctx: Ctx, intent: Intents.Intent<ShredIntent>
 }
 
 /** The platform's own identity for scheduled work, in its trail. */
-export async function schedulerContext(a: Adapters, platformTenantId = "platform"): Promise<Ctx> {
+export async function schedulerContext(a: Adapters, platformTenantId = PLATFORM_TENANT): Promise<Ctx> {
   const tenant = await getTenant(a, platformTenantId);
   if (!tenant) throw new Error(`no platform tenant "${platformTenantId}"`);
   const principal: Principal = {
@@ -318,14 +337,15 @@ export async function schedulerContext(a: Adapters, platformTenantId = "platform
     agreementSigned: true,
     cleared: false,
   };
-  return contextFor(principal, tenant, newId("run", a.now()), a);
+  return contextFor(principal, tenant, newId("run", a.now()), a, { platform: true });
 }
 
 /** The offline and scheduled step: shred every tenant whose export window has ended. */
 export async function shredDue(ctx: Ctx) {
   const done: string[] = [];
-  for (const id of await listTenantIds(ctx.adapters)) {
-    const t = await getTenant(ctx.adapters, id);
+  // Only tenants the registry shows leaving are opened.
+  for (const { tenantId: id } of (await listRegistry(ctx.adapters)).filter((e) => e.status === "offboarding")) {
+    const t = await getTenant(tenantSide(ctx, id), id);
     if (t?.status === "offboarding" && t.offboarding && t.offboarding.exportUntil <= ctx.adapters.now().toISOString()) {
       try {
         await shred(ctx, id);
