@@ -2,7 +2,10 @@ import type { Ctx } from "../context.ts";
 import { query, record, type TrailEvent } from "../audit/trail.ts";
 import { reassignAll } from "../clients/reassign.ts";
 import { Problem, type ProblemDetail } from "../http/problem.ts";
-import { change, loadReadable, manages, requireManager } from "./manage.ts";
+import { change, loadReadable, manages, refuseSelfChange, requireManager, viewOf } from "./manage.ts";
+import { changeView, getChange, isNewAccount, propose } from "./changes.ts";
+import { reply } from "../http/handler.ts";
+import { newId } from "../ids.ts";
 import { checklistItems, emptyChecklist, getStaff, type ChecklistItem, type StaffRecord } from "./records.ts";
 import type { OffboardingRequest } from "./schemas.ts";
 
@@ -27,13 +30,28 @@ function eligibility(ctx: Ctx, leaving: StaffRecord, heir: StaffRecord | undefin
  */
 export async function startOffboarding(ctx: Ctx, staffId: string, req: OffboardingRequest) {
   const staff = await loadReadable(ctx, staffId, "staff.offboarding");
+  await refuseSelfChange(ctx, staffId, "staff.offboarding", "offboards");
   requireManager(ctx, staff, "offboard");
-  const resuming = staff.status === "offboarding" && staff.offboarding?.handoverTo === req.handoverTo;
+  // The hand-over may wait on a second person (see below); a pending one is answered again, not redone.
+  const waiting = staff.offboarding?.handoverChange ? await getChange(ctx, staff.offboarding.handoverChange) : undefined;
+  if (waiting?.status === "pending") {
+    if (staff.offboarding?.handoverTo === req.handoverTo) return reply(202, changeView(waiting));
+    throw new Problem("invalid_state", "a hand-over awaits confirmation; reject it before choosing someone else");
+  }
+  const retarget = staff.status === "offboarding" && waiting !== undefined && waiting.status !== "confirmed";
+  const resuming = staff.status === "offboarding" && (staff.offboarding?.handoverTo === req.handoverTo || retarget);
   if (staff.status !== "active" && !resuming) throw new Problem("invalid_state", `this staff member is already ${staff.status}`);
   const heir = await getStaff(ctx.adapters, ctx.tenantId, req.handoverTo);
   const errors = eligibility(ctx, staff, heir);
   if (errors.length) throw new Problem("handover_not_eligible", errors.map((e) => e.message).join("; "), errors);
 
+  // Four eyes: clients handed to an account created or promoted days ago wait for a second person
+  // (202); the leaver's sessions end at once either way.
+  const confirmedAlready = waiting?.status === "confirmed" && staff.offboarding?.handoverTo === req.handoverTo;
+  const changeId = isNewAccount(heir!, ctx.adapters.now()) && !confirmedAlready ? newId("stc", ctx.adapters.now()) : undefined;
+  if (resuming && (retarget || changeId)) {
+    await change(ctx, staff, { ...staff, offboarding: { ...staff.offboarding!, handoverTo: req.handoverTo, handoverChange: changeId } }, "staff.offboarding_handover_changed");
+  }
   if (!resuming) {
     const now = ctx.adapters.now().toISOString();
     await change(
@@ -51,13 +69,35 @@ export async function startOffboarding(ctx: Ctx, staffId: string, req: Offboardi
           reason: req.reason,
           reassignedClients: 0,
           checklist: emptyChecklist(),
+          ...(changeId ? { handoverChange: changeId } : {}),
         },
       },
       "staff.offboarding_started",
     );
     await ctx.adapters.identity.disable(staff.username);
   }
-  const moved = await reassignAll(ctx, staffId, req.handoverTo);
+  if (changeId) {
+    return propose(ctx, { subjectId: staffId, branchId: staff.branchId, change: { kind: "handover", staffId, handoverTo: req.handoverTo, lastDay: req.lastDay } }, changeId);
+  }
+  return offboardingView(ctx, await handOver(ctx, staffId));
+}
+
+/** The confirmed hand-over of a leaver whose recipient is a new account, in the confirmer's name. */
+export async function confirmHandover(ctx: Ctx, staffId: string, changeId: string) {
+  const staff = await getStaff(ctx.adapters, ctx.tenantId, staffId);
+  if (!staff || staff.status !== "offboarding" || staff.offboarding?.handoverChange !== changeId) {
+    throw new Problem("invalid_state", "this offboarding no longer waits on this hand-over");
+  }
+  const heir = await getStaff(ctx.adapters, ctx.tenantId, staff.offboarding.handoverTo);
+  const errors = eligibility(ctx, staff, heir);
+  if (errors.length) throw new Problem("handover_not_eligible", errors.map((e) => e.message).join("; "), errors);
+  return viewOf(ctx, await handOver(ctx, staffId));
+}
+
+/** Moves every client of the leaver to the recipient on record; safe to repeat. */
+async function handOver(ctx: Ctx, staffId: string) {
+  const leaving = (await getStaff(ctx.adapters, ctx.tenantId, staffId))!;
+  const moved = await reassignAll(ctx, staffId, leaving.offboarding!.handoverTo);
   const latest = (await getStaff(ctx.adapters, ctx.tenantId, staffId))!;
   const done = await change(
     ctx,
@@ -66,13 +106,17 @@ export async function startOffboarding(ctx: Ctx, staffId: string, req: Offboardi
     "staff.clients_handed_over",
     [`clients:${moved}`],
   );
-  return offboardingView(ctx, done);
+  return done;
 }
 
 export async function closeChecklistItem(ctx: Ctx, staffId: string, item: ChecklistItem, evidenceRef: string) {
   const staff = await loadReadable(ctx, staffId, "staff.offboarding_checklist");
+  await refuseSelfChange(ctx, staffId, "staff.offboarding_checklist", "closes their own offboarding");
   if (!manages(ctx, staff) && ctx.principal.role !== "compliance_officer") throw new Problem("role_not_permitted", "you may not close this checklist");
   if (staff.status !== "offboarding" || !staff.offboarding) throw new Problem("invalid_state", "no offboarding is open for this staff member");
+  if (item === "information_handover" && staff.offboarding.handoverChange && (await getChange(ctx, staff.offboarding.handoverChange))?.status !== "confirmed") {
+    throw new Problem("invalid_state", "the clients are not handed over yet: the hand-over awaits confirmation");
+  }
   if (staff.offboarding.checklist[item]) throw new Problem("invalid_state", `"${item}" is already closed`);
   const now = ctx.adapters.now().toISOString();
   const checklist = { ...staff.offboarding.checklist, [item]: { closedAt: now, closedBy: ctx.principal.staffId, evidenceRef } };

@@ -45,6 +45,12 @@ export const Keys = {
   registry: () => ({ pk: "T#~platform" }),
   registryEntry: (t: string) => ({ pk: "T#~platform", sk: `TENANT#${t}` }),
   platformCertificate: (platformTenant: string, id: string) => ({ pk: tenantPk(platformTenant), sk: `CERT#${id}` }),
+  /** An alert; listed by status through gsi1 (`alertsByStatus`, `<at>#<id>`), moved by one conditional update on review. */
+  alert: (t: string, id: string) => ({ pk: tenantPk(t), sk: `ALERT#${id}` }),
+  alertsByStatus: (t: string, status: string) => `${tenantPk(t)}#ALERTS#${status}`,
+  /** A four-eyes staff change; listed by status through gsi1 (`staffChangesByStatus`, `<proposedAt>#<id>`). */
+  staffChange: (t: string, id: string) => ({ pk: tenantPk(t), sk: `STAFFCHG#${id}` }),
+  staffChangesByStatus: (t: string, status: string) => `${tenantPk(t)}#STAFFCHG#${status}`,
 };
 
 export const indexes = {
