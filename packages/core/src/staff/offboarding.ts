@@ -139,10 +139,13 @@ export async function offboardingState(ctx: Ctx, staffId: string) {
 
 async function offboardingView(ctx: Ctx, staff: StaffRecord) {
   const o = staff.offboarding!;
+  const waiting = o.handoverChange ? await getChange(ctx, o.handoverChange) : undefined;
   return {
     staffId: staff.staffId,
     status: staff.status,
     ...o,
+    /** The hand-over waits for a second person (see staff/changes.ts). */
+    handoverPending: waiting?.status === "pending",
     openItems: checklistItems.filter((i) => !o.checklist[i]),
     accessReview: await accessReview(ctx, staff.staffId, o.startedAt),
   };
