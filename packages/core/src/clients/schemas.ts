@@ -43,6 +43,8 @@ export const RevealRequest = z
     fields: z.array(z.string().min(1).max(64)).min(1, "name at least one field").max(fieldNames.length),
     purpose: z.enum(accessPurposeNames),
     justification: z.string().trim().max(2000).optional(),
+    /** An approved access request's id, used once. */
+    grantId: z.string().min(1).max(64).optional(),
   })
   .strict();
 export type RevealRequest = z.infer<typeof RevealRequest>;

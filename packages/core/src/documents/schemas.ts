@@ -11,7 +11,9 @@ export const TokenParams = z.object({ token: z.string().min(1).max(200) }).stric
 export const UploadQuery = z.object({ kind: z.enum(documentKindNames) }).strict();
 
 const justification = z.string().trim().max(2000).optional();
-export const ViewQuery = z.object({ purpose: z.enum(accessPurposeNames), justification }).strict();
+/** An approved access request's id, used once. */
+const grantId = z.string().min(1).max(64).optional();
+export const ViewQuery = z.object({ purpose: z.enum(accessPurposeNames), justification, grantId }).strict();
 export const OriginalRequest = z.object({ purpose: z.enum(accessPurposeNames), justification }).strict();
 
 export const ShareRequest = z
@@ -20,6 +22,7 @@ export const ShareRequest = z
     purpose: z.enum(consentPurposeNames),
     expiresInMinutes: z.number().int().min(1).max(1440, "a share lives at most 24 hours (1440 minutes)"),
     maxDownloads: z.number().int().min(1).max(5, "at most 5 downloads"),
+    grantId,
   })
   .strict();
 export type ShareRequest = z.infer<typeof ShareRequest>;
