@@ -78,6 +78,7 @@ describe("a new client-data account needs a second person", () => {
     for (const who of [ZHAO, LI]) {
       const r = await vault.post(`/staff-changes/${changeId}/confirm`, undefined, who);
       expect([r.status, r.body.code], who).toEqual([403, "role_not_permitted"]);
+      expect((await denied(who.split("@")[0]!, "staff.change_confirm", "role_not_permitted")).some((e: any) => e.detail?.changeId === changeId), who).toBe(true);
     }
     expect((await vault.post("/local/login", { username: "agent.solo@anjia" })).status).toBe(401);
 
@@ -170,9 +171,13 @@ describe("role changes", () => {
     expect(r.status).toBe(202);
     expect(r.body.change).toMatchObject({ kind: "update", from: { role: "hq_admin" }, to: { role: "compliance_officer" } });
     expect((await staffOf("hq.two")).role).toBe("hq_admin");
-    // The subject may not confirm their own promotion (nor could an HQ admin confirm HQ's proposal).
+    // Neither the subject nor the proposer confirms the promotion.
     const subject = await vault.request("POST", `/staff-changes/${r.body.changeId}/confirm`, { token: oldToken });
     expect([subject.status, subject.body.code]).toEqual([403, "second_person_required"]);
+    const proposer = await vault.post(`/staff-changes/${r.body.changeId}/confirm`, undefined, HQ);
+    expect([proposer.status, proposer.body.code]).toEqual([403, "second_person_required"]);
+    expect((await denied("hq.two", "staff.change_confirm", "second_person_required")).some((e: any) => e.target.staffId === "hq.two")).toBe(true);
+    expect((await staffOf("hq.two")).role).toBe("hq_admin");
     const done = await vault.post(`/staff-changes/${r.body.changeId}/confirm`, undefined, WANG);
     expect(done.body).toMatchObject({ id: "hq.two", role: "compliance_officer" });
     expect((await vault.request("GET", "/staff", { token: oldToken })).body.code).toBe("session_revoked");
