@@ -85,7 +85,8 @@ describe("the sweeper", () => {
       const certs = await certificates(d.id);
       expect(certs).toHaveLength(1);
       expect(certs[0]).toMatchObject({
-        actor: { id: Documents.SWEEPER_ID, role: "platform_admin" },
+        actor: { type: "job", id: Documents.SWEEPER_ID },
+        source: { ip: null, userAgent: null },
         purpose: "retention_expired:identity-scan",
         requestId: run.runId,
         detail: { runId: run.runId, reason: "retention_expired:identity-scan", versionsRemoved: 1, readAfterDestroy: "not_found", versionsRemaining: 0, retentionClass: "identity-scan" },

@@ -408,7 +408,8 @@ describe("secure shares", () => {
     expect(third.json.code).toBe("share_exhausted");
     const events = (await trailOf(client.id)).filter((e) => e.action === "document.share.download" && e.detail?.shareId === created.body.id);
     expect(events.map((e) => e.outcome).sort()).toEqual(["allowed", "allowed", "denied"]);
-    for (const e of events) expect(e.actor.id).toBe("agent.li");
+    // Who really fetched it: the recipient the link was made for, through the agent who shared it.
+    for (const e of events) expect(e.actor).toEqual({ type: "share_recipient", shareId: created.body.id, label: shareBody.recipient, via: "agent.li" });
     const listed = await vault.get(`/documents/${idCard.id}/shares`, LI);
     expect(listed.body.items.find((s: any) => s.id === created.body.id)).toMatchObject({ downloads: 2, state: "exhausted" });
     expect(listed.text).not.toContain(created.body.token);

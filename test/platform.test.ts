@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mockClient } from "aws-sdk-client-mock";
 import { CreateAliasCommand, CreateKeyCommand, DescribeKeyCommand, EnableKeyRotationCommand, KMSClient, ScheduleKeyDeletionCommand } from "@aws-sdk/client-kms";
 import { Clients, Tenancy, routes, type RouteSpec } from "@keyhold/core";
-import { Vault, newClientBody, startVault } from "./harness.ts";
+import { Vault, newClientBody, proposeAndConfirm, startVault } from "./harness.ts";
 
 let vault: Vault;
 beforeAll(async () => {
@@ -15,7 +15,7 @@ const onboardBody = (tenantId: string) => ({
   tenantId,
   name: "测试地产",
   plan: "basic",
-  hqAdmin: { username: `hq@${tenantId}`, displayName: "总部", email: `hq@${tenantId}.example.com` },
+  hqAdmin: { username: `hq@${tenantId}`, displayName: "总部", email: `hq@${tenantId}.example.com`, agreement: { version: "2024-01", signedAt: "2026-11-01T09:00:00+08:00", evidenceRef: `paper:agreement/hq-${tenantId}` } },
   branches: [
     { branchId: "gz-tianhe", name: "广州天河店" },
     { branchId: "gz-yuexiu", name: "广州越秀店" },
@@ -30,11 +30,12 @@ describe("the platform operator", () => {
     expect(vault.runtime.keystore.hasTenant("nanfang")).toBe(true);
     const hq = await vault.post("/local/login", { username: "hq@nanfang" });
     expect(hq.status).toBe(200);
-    const staff = await vault.request("POST", "/staff", {
-      token: hq.body.token,
-      body: { username: "agent.wu@nanfang", displayName: "吴", role: "agent", branchId: "gz-tianhe" },
-    });
-    expect(staff.status, staff.text).toBe(201);
+    // Nobody records their own agreement, so the operator records the first HQ admin's at onboarding.
+    const me = await vault.request("GET", `/staff/${r.body.hqAdmin.staffId}`, { token: hq.body.token });
+    expect(me.body.agreement).toMatchObject({ version: "2024-01", evidenceRef: "paper:agreement/hq-nanfang", current: true });
+    // The brand has no compliance officer yet: the operator is the second pair of eyes on its first staff.
+    const staff = await proposeAndConfirm(vault, "POST", "/staff", { username: "agent.wu@nanfang", displayName: "吴", role: "agent", branchId: "gz-tianhe" }, { token: hq.body.token, confirmer: OPS, tenant: "nanfang" });
+    expect(staff).toMatchObject({ id: "agent.wu", role: "agent", branchId: "gz-tianhe" });
     expect((await vault.post("/platform/tenants", onboardBody("nanfang"), OPS)).body.code).toBe("tenant_exists");
     expect((await vault.post("/platform/tenants", { ...onboardBody("platform") }, OPS)).status).toBe(400);
     expect((await vault.post("/platform/tenants", { ...onboardBody("beifang"), branches: [] }, OPS)).status).toBe(400);
@@ -79,19 +80,20 @@ describe("the platform operator", () => {
     let last;
     for (let i = 1; i <= plans.basic.seats; i++) {
       last = await vault.request("POST", "/staff", { token: hq, body: { username: `agent.${i}x@xifang`, displayName: "甲", role: "agent", branchId: "gz-tianhe" } });
-      if (last.status !== 201) break;
+      if (last.status !== 202) break;
+      expect((await vault.post(`/platform/tenants/xifang/staff-changes/${last.body.changeId}/confirm`, undefined, OPS)).status).toBe(200);
     }
     expect([last!.status, last!.body.code]).toEqual([403, "plan_limit_reached"]);
     expect(last!.body.detail).toContain(String(plans.basic.seats));
     expect((await vault.request("PUT", "/platform/tenants/xifang/plan", { as: OPS, body: { plan: "pro" } })).body.plan).toBe("pro");
-    const more = await vault.request("POST", "/staff", { token: hq, body: { username: "agent.more@xifang", displayName: "乙", role: "agent", branchId: "gz-tianhe" } });
-    expect(more.status).toBe(201);
+    const more = await proposeAndConfirm(vault, "POST", "/staff", { username: "agent.more@xifang", displayName: "乙", role: "agent", branchId: "gz-tianhe" }, { token: hq, confirmer: OPS, tenant: "xifang" });
+    expect(more.id).toBe("agent.more");
   });
 
   it("offboards: after the export window the key is shredded, the tenant's ciphertexts no longer decrypt, and a certificate is issued", async () => {
     await vault.post("/platform/tenants", onboardBody("beifang"), OPS);
     const hqToken = (await vault.post("/local/login", { username: "hq@beifang" })).body.token;
-    await vault.request("POST", "/staff", { token: hqToken, body: { username: "agent.bei@beifang", displayName: "北", role: "agent", branchId: "gz-tianhe" } });
+    await proposeAndConfirm(vault, "POST", "/staff", { username: "agent.bei@beifang", displayName: "北", role: "agent", branchId: "gz-tianhe" }, { token: hqToken, confirmer: OPS, tenant: "beifang" });
     const hqStaff = (await vault.request("GET", "/staff", { token: hqToken })).body.items.find((s: any) => s.username === "agent.bei@beifang");
     await vault.request("POST", `/staff/${hqStaff.id}/agreement`, { token: hqToken, body: { version: "2024-01", signedAt: new Date().toISOString(), evidenceRef: "x" } });
     const agent = (await vault.post("/local/login", { username: "agent.bei@beifang" })).body.token;

@@ -61,10 +61,32 @@ export interface Adapters {
   forTenant(tenantId: string): Adapters;
 }
 
+/**
+ * Who really acts, as the trail records it: a signed-in staff member, a scheduled job, or the
+ * holder of a share link (an outsider, reached through the staff member who shared). Jobs and share
+ * recipients used to borrow a staff identity; the union says what kind of actor it is instead.
+ */
+export type Actor =
+  | { type: "staff"; id: string; role: Role; branchId: string | null }
+  | { type: "job"; id: string }
+  | { type: "share_recipient"; shareId: string; label: string; via: string };
+
+/** Where a request came from: API Gateway's view of the connection (never a client-set header). */
+export interface Source {
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export const noSource: Source = { ip: null, userAgent: null };
+
 /** What every use case receives: the tenant is fixed here, so no query can forget it. */
 export interface Ctx {
   tenantId: string;
   principal: Principal;
+  /** Who the trail names for what this context does (a staff member unless a job or a share link acts). */
+  actor: Actor;
+  /** The request's origin; null for work no request started (jobs, the seed). */
+  source: Source;
   settings: TenantSettings;
   /** The tenant's plan limits. */
   limits: { seats: number; storageMb: number };

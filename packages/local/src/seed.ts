@@ -3,6 +3,8 @@ import { AGREEMENT_VERSION, demoClients, demoTenants, platformTenant } from "./d
 import type { LocalKeystore } from "./keystore.ts";
 
 const SEED_MARKER = "SEED#demo-v1";
+/** How long ago the demo staff joined. */
+export const DEMO_STAFF_AGE_DAYS = 90;
 
 /** Seeds the demo tenants once; a partial seed (a crash half-way) is completed on the next start. */
 export async function seedDemo(adapters: Adapters, keystore: LocalKeystore): Promise<boolean> {
@@ -23,6 +25,9 @@ export async function seedDemo(adapters: Adapters, keystore: LocalKeystore): Pro
     await Tenancy.saveTenant(adapters, tenantRecord);
     await Tenancy.saveRegistryEntry(adapters, tenantRecord);
     for (const b of tenant.branches) await Tenancy.saveBranch(adapters, { tenantId: tenant.tenantId, ...b });
+    // The demo staff joined long ago: none counts as a days-old account (a hand-over to one waits
+    // for a second person), and their agreements and checks predate everything else.
+    const joined = new Date(adapters.now().getTime() - DEMO_STAFF_AGE_DAYS * 86_400_000).toISOString();
     for (const u of tenant.users) {
       await Staff.saveStaff(adapters, {
         tenantId: tenant.tenantId,
@@ -33,8 +38,9 @@ export async function seedDemo(adapters: Adapters, keystore: LocalKeystore): Pro
         branchId: u.branchId,
         status: "active",
         sessionVersion: 1,
-        agreement: u.agreementSigned ? { version: AGREEMENT_VERSION, signedAt: now, evidenceRef: `paper:agreement/${u.staffId}` } : null,
-        backgroundCheck: u.backgroundCheck ? { status: u.backgroundCheck, checkedAt: now, recordedBy: "hq.admin" } : null,
+        agreement: u.agreementSigned ? { version: AGREEMENT_VERSION, signedAt: joined, evidenceRef: `paper:agreement/${u.staffId}` } : null,
+        backgroundCheck: u.backgroundCheck ? { status: u.backgroundCheck, checkedAt: joined, recordedBy: "hq.admin" } : null,
+        createdAt: joined,
       });
     }
     for (const c of demoClients[tenant.tenantId] ?? []) {

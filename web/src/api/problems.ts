@@ -87,6 +87,7 @@ export const problemMessages: Record<string, Message> = {
   too_many_attempts: { zh: "尝试次数过多，请稍后再试", en: "Too many attempts; try again later" },
   unsupported_challenge: { zh: "不支持的登录验证方式，请联系管理员", en: "This sign-in challenge is not supported; contact your administrator" },
   identity_provider_error: { zh: "身份认证服务返回错误，请稍后重试", en: "The identity provider answered with an error; try again later" },
+  self_change_not_permitted: { zh: "不能修改本人的角色、门店、状态、保密协议或背景审查，请由同事办理", en: "Nobody changes their own role, branch, status, agreement or background check; ask a colleague" },
 };
 
 const fill = (template: string, params: Params) => template.replace(/\{(\w+)\}/g, (_m, k: string) => String(params[k] ?? "—"));

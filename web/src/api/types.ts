@@ -57,9 +57,25 @@ export interface LookupResult {
   branchId: string | null;
 }
 
+/**
+ * Who acted, as the trail records it: a staff member, a scheduled job, or the holder of a share link
+ * (named by the share's label, reached through the staff member who shared). Events written before
+ * the union carry the staff shape without `type`.
+ */
+export type TrailActor =
+  | { type?: "staff"; id: string; role: string; branchId: string | null }
+  | { type: "job"; id: string }
+  | { type: "share_recipient"; shareId: string; label: string; via: string };
+
+/** Where the request came from (API Gateway's view of the connection); nulls for jobs. */
+export interface TrailSource {
+  ip: string | null;
+  userAgent: string | null;
+}
+
 export interface AccessHistoryItem {
   at: string;
-  actor: { id: string; role: string; branchId: string | null };
+  actor: TrailActor;
   action: string;
   fields: string[];
   purpose: string | null;
@@ -70,13 +86,15 @@ export interface TrailEvent {
   id: string;
   at: string;
   tenantId: string;
-  actor: { id: string; role: string; branchId: string | null };
+  actor: TrailActor;
+  source?: TrailSource;
   action: string;
   target: { clientId: string | null; fields: string[]; clientIds?: string[]; staffId?: string };
   purpose: string | null;
   outcome: "allowed" | "denied";
   code?: string;
   breakGlass?: { justification: string };
+  detail?: Record<string, string | number | boolean>;
   requestId: string;
 }
 
@@ -261,4 +279,40 @@ export interface TenantSummary {
   createdAt: string;
   branches?: number;
   offboarding?: { requestedAt: string; requestedBy: string; exportUntil: string; keyDeletionDays: number; keyDeletionDate?: string; certificateId?: string };
+}
+
+/** GET /alerts: no personal data, only ids, codes and counts. */
+export type AlertKind = "break_glass" | "role_change" | "departed_staff_attempt" | "reveal_volume";
+export interface AlertView {
+  id: string;
+  /** Later kinds (off-hours, velocity, …) arrive as strings the console may not know yet. */
+  kind: AlertKind | (string & {});
+  severity: "low" | "medium" | "high";
+  staffId: string | null;
+  at: string;
+  status: "open" | "reviewed";
+  summary: string;
+  detail?: Record<string, string | number | boolean>;
+  review?: { by: string; at: string };
+}
+
+/** GET /staff-changes: a four-eyes proposal about staff, as the people deciding see it. */
+export type StaffChangePayload =
+  | { kind: "create"; username: string; displayName: string; role: Role; branchId: string | null; hasContact: boolean }
+  | { kind: "update"; staffId: string; from: { role: Role; branchId: string | null }; to: { role: Role; branchId: string | null }; displayName?: string; hasContact: boolean }
+  | { kind: "background_check"; staffId: string; status: "passed"; checkedAt: string }
+  | { kind: "handover"; staffId: string; handoverTo: string; lastDay: string };
+export interface StaffChangeView {
+  changeId: string;
+  kind: StaffChangePayload["kind"];
+  status: "pending" | "confirmed" | "rejected" | "failed";
+  subjectId: string | null;
+  branchId: string | null;
+  proposedBy: string;
+  proposedByRole: Role;
+  proposedAt: string;
+  change: StaffChangePayload;
+  decidedBy?: string;
+  decidedAt?: string;
+  failure?: string;
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { Adapters, Ctx, Role } from "../context.ts";
+import type { Actor, Adapters, Ctx, Source } from "../context.ts";
 import { Problem } from "../http/problem.ts";
 import { newId } from "../ids.ts";
 import { Keys } from "../store/keys.ts";
@@ -14,7 +14,10 @@ export interface TrailEvent {
   id: string;
   at: string;
   tenantId: string;
-  actor: { id: string; role: Role; branchId: string | null };
+  /** Staff, a job, or a share link's recipient (through the staff member who shared). */
+  actor: Actor;
+  /** The connection the request came from; nulls for jobs. */
+  source: Source;
   action: string;
   target: { clientId: string | null; fields: string[]; clientIds?: string[]; staffId?: string; branchId?: string };
   purpose: string | null;
@@ -52,6 +55,18 @@ export interface EventInput {
 const day = (iso: string) => iso.slice(0, 10);
 
 /**
+ * Whose events an actor's are, for the by-actor index and the `actorId` filter: a staff member's
+ * or a job's own id; a share recipient's uses go under the staff member who shared, so "what did
+ * this person do" includes what their links let outsiders fetch. Events written before the actor
+ * became a union carry `{id, role, branchId}` and read as staff.
+ */
+export const actorKey = (actor: Actor | { id: string }): string => ("type" in actor && actor.type === "share_recipient" ? actor.via : (actor as { id: string }).id);
+
+/** The branch an event counts toward when its target names none: a staff actor's own. */
+export const actorBranch = (actor: Actor | { branchId?: string | null }): string | null =>
+  "type" in actor && actor.type !== "staff" ? null : ((actor as { branchId?: string | null }).branchId ?? null);
+
+/**
  * Appends one event. Each event is its own item keyed by time and a random id, so concurrent writers
  * never contend on a shared item. Callers write the event before any plaintext leaves; if the write
  * fails, this throws 503 `trail_unavailable` and the caller must not reveal.
@@ -63,7 +78,8 @@ export async function record(ctx: Ctx, input: EventInput): Promise<TrailEvent> {
     id: newId("ev", now),
     at,
     tenantId: ctx.tenantId,
-    actor: { id: ctx.principal.staffId, role: ctx.principal.role, branchId: ctx.principal.branchId },
+    actor: ctx.actor,
+    source: ctx.source,
     action: input.action,
     target: {
       clientId: input.clientId ?? null,
@@ -86,7 +102,7 @@ export async function record(ctx: Ctx, input: EventInput): Promise<TrailEvent> {
     const written = await putNew(ctx.adapters, {
       pk: Keys.eventDay(ctx.tenantId, day(at)),
       sk: order,
-      gsi1pk: Keys.eventsOfActor(ctx.tenantId, event.actor.id),
+      gsi1pk: Keys.eventsOfActor(ctx.tenantId, actorKey(event.actor)),
       gsi1sk: order,
       ...(event.target.clientId ? { gsi2pk: Keys.eventsOfClient(ctx.tenantId, event.target.clientId), gsi2sk: order } : {}),
       type: "event",
@@ -98,7 +114,7 @@ export async function record(ctx: Ctx, input: EventInput): Promise<TrailEvent> {
     throw new Problem("trail_unavailable");
   }
   // The event is the record; a counter that fails to move is logged, not a reason to refuse.
-  await bumpDaily(ctx.adapters, ctx.tenantId, event.target.branchId ?? event.actor.branchId, day(at), dailyOf(event)).catch((e: unknown) =>
+  await bumpDaily(ctx.adapters, ctx.tenantId, event.target.branchId ?? actorBranch(event.actor), day(at), dailyOf(event)).catch((e: unknown) =>
     requestRepair(ctx.adapters, ctx.tenantId, `daily#${day(at)}`, e),
   );
   return event;
@@ -152,9 +168,11 @@ export async function query(ctx: Ctx, q: AuditQuery): Promise<Page<TrailEvent>> 
     values[":outcome"] = q.outcome;
   }
   if (q.clientId && q.actorId) {
-    filters.push("#actor.#id = :actorId");
+    // The same reading of "this actor's events" as the by-actor index (see actorKey).
+    filters.push("(#actor.#id = :actorId OR #actor.#via = :actorId)");
     names["#actor"] = "actor";
     names["#id"] = "id";
+    names["#via"] = "via";
     values[":actorId"] = q.actorId;
   }
   const filter = filters.length ? { expression: filters.join(" AND "), names, values } : undefined;

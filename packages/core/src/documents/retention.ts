@@ -91,7 +91,7 @@ export async function recordRetentionEvent(ctx: Ctx, clientId: string, event: Re
 
 // ---- destruction -------------------------------------------------------------------------------
 
-/** The sweeper's identity in the trail: the platform runs it, and it never reads a document. */
+/** The sweeper's context: the trail names it as a job (`SWEEPER_ID`); it never reads a document. */
 export async function systemContext(a: Adapters, tenantId: string, runId: string): Promise<Ctx> {
   const tenant = await getTenant(a.forTenant(tenantId), tenantId);
   if (!tenant) throw new Error(`no tenant ${tenantId}`);
@@ -105,7 +105,8 @@ export async function systemContext(a: Adapters, tenantId: string, runId: string
     agreementSigned: true,
     cleared: false,
   };
-  return contextFor(principal, tenant, runId, a);
+  // The principal keeps the code paths that read one working; the trail names the job itself.
+  return contextFor(principal, tenant, runId, a, { actor: { type: "job", id: SWEEPER_ID } });
 }
 
 async function existingCertificateEvent(ctx: Ctx, doc: DocumentRecord, certificateId: string): Promise<string | undefined> {

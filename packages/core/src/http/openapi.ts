@@ -48,6 +48,9 @@ export function openApiDocument(options: { includeLocal: boolean }) {
             : {}),
       },
     };
+    if (r.accepted) {
+      responses[202] = { description: "Proposed: waits for a second person to confirm", content: { "application/json": { schema: schemaOf(r.accepted.schema, "output") } } };
+    }
     for (const s of statuses) responses[s] = { $ref: "#/components/responses/Problem" };
     (paths[r.path] ??= {})[r.method.toLowerCase()] = {
       operationId: r.handler,

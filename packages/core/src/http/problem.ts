@@ -64,6 +64,7 @@ export const problemCodes = {
   internal_error: { status: 500, title: "Internal error" },
   integrity_failure: { status: 500, title: "Stored data failed its integrity check" },
   trail_unavailable: { status: 503, title: "Access trail unavailable; nothing was revealed" },
+  self_change_not_permitted: { status: 403, title: "Nobody changes their own role, branch, status, agreement or background check" },
 } as const;
 
 export type ProblemCode = keyof typeof problemCodes;

@@ -38,6 +38,8 @@ export interface RouteSpec {
   /** A missing required body property that deserves its own code rather than `validation_failed`. */
   missingCodes?: Record<string, "purpose_required">;
   success: { status: number; schema?: z.ZodType; contentType?: string };
+  /** When the request may instead become a proposal awaiting a second person: 202 with this body. */
+  accepted?: { schema: z.ZodType };
 }
 
 /**

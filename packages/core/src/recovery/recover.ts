@@ -53,7 +53,7 @@ export function recoveryContext(a: Adapters, tenant: TenantRecord, runId: string
     agreementSigned: true,
     cleared: false,
   };
-  return contextFor(principal, tenant, runId, a, { platform });
+  return contextFor(principal, tenant, runId, a, { platform, actor: { type: "job", id: RECOVERY_ID } });
 }
 
 /**

@@ -8,7 +8,10 @@ import { Keys } from "../store/keys.ts";
 import { UpdateCommand } from "../store/table.ts";
 import { releaseSeat } from "../tenancy/usage.ts";
 import { Problem, type ProblemDetail } from "../http/problem.ts";
-import { change, loadReadable, manages, requireManager } from "./manage.ts";
+import { change, loadReadable, manages, refuseSelfChange, requireManager, viewOf } from "./manage.ts";
+import { changeView, getChange, isNewAccount, propose } from "./changes.ts";
+import { reply } from "../http/handler.ts";
+import { newId } from "../ids.ts";
 import { checklistItems, emptyChecklist, getStaff, type ChecklistItem, type StaffRecord } from "./records.ts";
 import type { OffboardingRequest } from "./schemas.ts";
 
@@ -38,12 +41,28 @@ function eligibility(ctx: Ctx, leaving: StaffRecord, heir: StaffRecord | undefin
  */
 export async function startOffboarding(ctx: Ctx, staffId: string, req: OffboardingRequest) {
   const staff = await loadReadable(ctx, staffId, "staff.offboarding");
+  await refuseSelfChange(ctx, staffId, "staff.offboarding", "offboards");
   requireManager(ctx, staff, "offboard");
-  const resuming = staff.status === "offboarding" && staff.offboarding?.handoverTo === req.handoverTo;
+  // The hand-over may wait on a second person (see below); a pending one is answered again, not redone.
+  const waiting = staff.offboarding?.handoverChange ? await getChange(ctx, staff.offboarding.handoverChange) : undefined;
+  if (waiting?.status === "pending") {
+    if (staff.offboarding?.handoverTo === req.handoverTo) return reply(202, changeView(waiting));
+    throw new Problem("invalid_state", "a hand-over awaits confirmation; reject it before choosing someone else");
+  }
+  const retarget = staff.status === "offboarding" && waiting !== undefined && waiting.status !== "confirmed";
+  const resuming = staff.status === "offboarding" && (staff.offboarding?.handoverTo === req.handoverTo || retarget);
   if (staff.status !== "active" && !resuming) throw new Problem("invalid_state", `this staff member is already ${staff.status}`);
   const heir = await getStaff(ctx.adapters, ctx.tenantId, req.handoverTo);
   const errors = eligibility(ctx, staff, heir);
   if (errors.length) throw new Problem("handover_not_eligible", errors.map((e) => e.message).join("; "), errors);
+
+  // Four eyes: clients handed to an account created or promoted days ago wait for a second person
+  // (202); the leaver's sessions end at once either way.
+  const confirmedAlready = waiting?.status === "confirmed" && staff.offboarding?.handoverTo === req.handoverTo;
+  const changeId = isNewAccount(heir!, ctx.adapters.now()) && !confirmedAlready ? newId("stc", ctx.adapters.now()) : undefined;
+  if (resuming && (retarget || changeId)) {
+    await change(ctx, staff, { ...staff, offboarding: { ...staff.offboarding!, handoverTo: req.handoverTo, handoverChange: changeId } }, "staff.offboarding_handover_changed");
+  }
 
   const a = ctx.adapters;
   let intent = await Intents.begin<OffboardIntent>(ctx, "staff.offboard", { staffId, handoverTo: req.handoverTo, branchId: staff.branchId });
@@ -66,6 +85,7 @@ export async function startOffboarding(ctx: Ctx, staffId: string, req: Offboardi
             reassignedClients: 0,
             checklist: emptyChecklist(),
             intentId: intent.id,
+            ...(changeId ? { handoverChange: changeId } : {}),
           },
         },
         "staff.offboarding_started",
@@ -76,8 +96,29 @@ export async function startOffboarding(ctx: Ctx, staffId: string, req: Offboardi
     }
   }
   await Intents.checkpoint(a, "staff.offboard", "started");
+  if (changeId) {
+    // Revoked and disabled now; the clients move only once a second person confirms.
+    await a.identity.disable(staff.username);
+    await Intents.finish(a, intent);
+    return propose(ctx, { subjectId: staffId, branchId: staff.branchId, change: { kind: "handover", staffId, handoverTo: req.handoverTo, lastDay: req.lastDay } }, changeId);
+  }
   intent = await handOver(ctx, intent, staff.username);
   return offboardingView(ctx, (await getStaff(a, ctx.tenantId, staffId))!);
+}
+
+/** The confirmed hand-over of a leaver whose recipient is a new account, in the confirmer's name. */
+export async function confirmHandover(ctx: Ctx, staffId: string, changeId: string) {
+  const staff = await getStaff(ctx.adapters, ctx.tenantId, staffId);
+  if (!staff || staff.status !== "offboarding" || staff.offboarding?.handoverChange !== changeId) {
+    throw new Problem("invalid_state", "this offboarding no longer waits on this hand-over");
+  }
+  const heir = await getStaff(ctx.adapters, ctx.tenantId, staff.offboarding.handoverTo);
+  const errors = eligibility(ctx, staff, heir);
+  if (errors.length) throw new Problem("handover_not_eligible", errors.map((e) => e.message).join("; "), errors);
+  const intent = await Intents.begin<OffboardIntent>(ctx, "staff.offboard", { staffId, handoverTo: staff.offboarding.handoverTo, branchId: staff.branchId });
+  await Intents.checkpoint(ctx.adapters, "staff.offboard", "started");
+  await handOver(ctx, intent, staff.username);
+  return viewOf(ctx, (await getStaff(ctx.adapters, ctx.tenantId, staffId))!);
 }
 
 export interface OffboardIntent extends Record<string, unknown> {
@@ -177,6 +218,14 @@ export async function recoverOffboarding(ctx: Ctx, intent: Intents.Intent<Offboa
     return "rolled_back";
   }
   await record(ctx, { action: "recovery.completed", staffId, outcome: "allowed", detail: { intent: intent.id, machine: intent.machine } });
+  // A hand-over that waits on a second person moves nothing until confirmed: recovery only makes
+  // sure the leaver is locked out.
+  const waiting = staff.offboarding.handoverChange ? await getChange(ctx, staff.offboarding.handoverChange) : undefined;
+  if (waiting && waiting.status !== "confirmed") {
+    await ctx.adapters.identity.disable(staff.username);
+    await Intents.finish(ctx.adapters, intent);
+    return "completed";
+  }
   await handOver(ctx, intent, staff.username);
   await recountHandOver(ctx, staffId);
   return "completed";
@@ -184,8 +233,12 @@ export async function recoverOffboarding(ctx: Ctx, intent: Intents.Intent<Offboa
 
 export async function closeChecklistItem(ctx: Ctx, staffId: string, item: ChecklistItem, evidenceRef: string) {
   const staff = await loadReadable(ctx, staffId, "staff.offboarding_checklist");
+  await refuseSelfChange(ctx, staffId, "staff.offboarding_checklist", "closes their own offboarding");
   if (!manages(ctx, staff) && ctx.principal.role !== "compliance_officer") throw new Problem("role_not_permitted", "you may not close this checklist");
   if (staff.status !== "offboarding" || !staff.offboarding) throw new Problem("invalid_state", "no offboarding is open for this staff member");
+  if (item === "information_handover" && staff.offboarding.handoverChange && (await getChange(ctx, staff.offboarding.handoverChange))?.status !== "confirmed") {
+    throw new Problem("invalid_state", "the clients are not handed over yet: the hand-over awaits confirmation");
+  }
   if (staff.offboarding.checklist[item]) throw new Problem("invalid_state", `"${item}" is already closed`);
   const now = ctx.adapters.now().toISOString();
   const checklist = { ...staff.offboarding.checklist, [item]: { closedAt: now, closedBy: ctx.principal.staffId, evidenceRef } };
@@ -210,10 +263,13 @@ export async function offboardingState(ctx: Ctx, staffId: string) {
 
 async function offboardingView(ctx: Ctx, staff: StaffRecord) {
   const o = staff.offboarding!;
+  const waiting = o.handoverChange ? await getChange(ctx, o.handoverChange) : undefined;
   return {
     staffId: staff.staffId,
     status: staff.status,
     ...o,
+    /** The hand-over waits for a second person (see staff/changes.ts). */
+    handoverPending: waiting?.status === "pending",
     openItems: checklistItems.filter((i) => !o.checklist[i]),
     accessReview: await accessReview(ctx, staff.staffId, o.startedAt),
   };

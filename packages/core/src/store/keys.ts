@@ -51,6 +51,12 @@ export const Keys = {
   /** Counters a failed write left wrong (`<scope>`): the sweep recomputes them from the raw items. */
   repair: (t: string, scope: string) => ({ pk: `${tenantPk(t)}#REPAIR`, sk: scope }),
   repairs: (t: string) => `${tenantPk(t)}#REPAIR`,
+  /** An alert; listed by status through gsi1 (`alertsByStatus`, `<at>#<id>`), moved by one conditional update on review. */
+  alert: (t: string, id: string) => ({ pk: tenantPk(t), sk: `ALERT#${id}` }),
+  alertsByStatus: (t: string, status: string) => `${tenantPk(t)}#ALERTS#${status}`,
+  /** A four-eyes staff change; listed by status through gsi1 (`staffChangesByStatus`, `<proposedAt>#<id>`). */
+  staffChange: (t: string, id: string) => ({ pk: tenantPk(t), sk: `STAFFCHG#${id}` }),
+  staffChangesByStatus: (t: string, status: string) => `${tenantPk(t)}#STAFFCHG#${status}`,
 };
 
 export const indexes = {

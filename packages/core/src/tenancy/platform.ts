@@ -6,6 +6,7 @@ import { forgetTenant } from "../crypto/envelope.ts";
 import { Problem } from "../http/problem.ts";
 import { newId } from "../ids.ts";
 import { saveStaff, type StaffRecord } from "../staff/records.ts";
+import { AgreementRequest } from "../staff/schemas.ts";
 import { Keys } from "../store/keys.ts";
 import { ConditionalCheckFailedException, UpdateCommand, getItem, putNew } from "../store/table.ts";
 import * as Intents from "../recovery/intents.ts";
@@ -26,7 +27,18 @@ export const OnboardRequest = z
     tenantId,
     name: z.string().trim().min(1).max(100),
     plan: z.enum(Object.keys(plans) as [PlanName, ...PlanName[]]).default("pro"),
-    hqAdmin: z.object({ username: z.string().trim().toLowerCase().max(80), displayName: z.string().trim().min(1).max(50), email: z.email().optional() }).strict(),
+    hqAdmin: z
+      .object({
+        username: z.string().trim().toLowerCase().max(80),
+        displayName: z.string().trim().min(1).max(50),
+        email: z.email().optional(),
+        /**
+         * The first HQ admin's signed confidentiality agreement: nobody records their own, and
+         * the brand has nobody else yet, so the operator records it from the onboarding papers.
+         */
+        agreement: AgreementRequest.optional(),
+      })
+      .strict(),
     branches: z
       .array(z.object({ branchId, name: z.string().trim().min(1).max(100) }).strict())
       .min(1, "a brand has at least one branch")
@@ -104,7 +116,12 @@ export async function onboard(ctx: Ctx, req: OnboardRequest) {
     throw new Problem("validation_failed", "the HQ admin's username ends in @<tenant>", [{ path: "body.hqAdmin.username", message: `must end in @${req.tenantId}` }]);
   }
   const now = ctx.adapters.now().toISOString();
-  await record(ctx, { action: "platform.tenant_onboard", outcome: "allowed", detail: { tenant: req.tenantId, plan: req.plan } });
+  const signed = req.hqAdmin.agreement;
+  if (signed && new Date(signed.signedAt).getTime() > ctx.adapters.now().getTime() + 5 * 60_000) {
+    throw new Problem("validation_failed", "signedAt is in the future", [{ path: "body.hqAdmin.agreement.signedAt", message: "must not be in the future" }]);
+  }
+  const agreement = signed ? { ...signed, signedAt: new Date(signed.signedAt).toISOString(), recordedBy: ctx.principal.staffId } : null;
+  await record(ctx, { action: "platform.tenant_onboard", outcome: "allowed", detail: { tenant: req.tenantId, plan: req.plan, hqAgreement: agreement ? agreement.version : "none" } });
   const { keyId } = await ctx.adapters.tenantKeys.create(req.tenantId);
   const tenant: TenantRecord = { tenantId: req.tenantId, name: req.name, status: "active", createdAt: now, plan: req.plan, settings: { ...defaultSettings } };
   for (const b of req.branches) await saveBranch(a, { tenantId: req.tenantId, ...b });
@@ -125,7 +142,8 @@ export async function onboard(ctx: Ctx, req: OnboardRequest) {
     branchId: null,
     status: "active",
     sessionVersion: 1,
-    agreement: null,
+    agreement,
+    ...(agreement ? { agreementHistory: [agreement] } : {}),
     backgroundCheck: null,
     createdAt: now,
   };
@@ -323,13 +341,16 @@ export async function recoverShred(ctx: Ctx, intent: Intents.Intent<ShredIntent>
   return "rolled_back";
 }
 
-/** The platform's own identity for scheduled work, in its trail. */
+/** The scheduled work's name in the platform's trail. */
+export const SCHEDULER_ID = "system:scheduler";
+
+/** The platform's context for scheduled work; the trail names the job, not an operator. */
 export async function schedulerContext(a: Adapters, platformTenantId = PLATFORM_TENANT): Promise<Ctx> {
   const tenant = await getTenant(a, platformTenantId);
   if (!tenant) throw new Error(`no platform tenant "${platformTenantId}"`);
   const principal: Principal = {
     tenantId: platformTenantId,
-    staffId: "system:scheduler",
+    staffId: SCHEDULER_ID,
     role: "platform_admin",
     branchId: null,
     sessionVersion: 0,
@@ -337,7 +358,7 @@ export async function schedulerContext(a: Adapters, platformTenantId = PLATFORM_
     agreementSigned: true,
     cleared: false,
   };
-  return contextFor(principal, tenant, newId("run", a.now()), a, { platform: true });
+  return contextFor(principal, tenant, newId("run", a.now()), a, { platform: true, actor: { type: "job", id: SCHEDULER_ID } });
 }
 
 /** The offline and scheduled step: shred every tenant whose export window has ended. */

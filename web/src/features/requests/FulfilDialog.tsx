@@ -9,6 +9,7 @@ import { isApiError } from "../../api/problem.ts";
 import { fieldErrors, problemMessage } from "../../api/problems.ts";
 import { useCatalog } from "../../api/queries.ts";
 import type { AccessHistoryItem, ClientView, FulfilResult, SubjectRequestView } from "../../api/types.ts";
+import { ActorCell } from "../../components/ActorCell.tsx";
 import { formatTime, formatTimeSeconds } from "../../components/format.ts";
 import { Loading, useErrorMessage } from "../../components/States.tsx";
 import { TierTag } from "../../components/TierTag.tsx";
@@ -304,7 +305,7 @@ function Outcome({ result }: { result: FulfilResult }) {
             dataSource={items}
             columns={[
               { title: t("detail.at"), dataIndex: "at", render: (v: string) => formatTimeSeconds(v), width: 170 },
-              { title: t("detail.actor"), key: "actor", render: (_, x) => <span className="kh-mono">{x.actor.id}</span> },
+              { title: t("detail.actor"), key: "actor", render: (_, x) => <ActorCell actor={x.actor} /> },
               { title: t("detail.action"), key: "action", render: (_, x) => t(`common.actions.${x.action}`, { defaultValue: x.action }) },
               { title: t("detail.fieldsCol"), key: "fields", render: (_, x) => x.fields.map((f) => fieldLabel(catalog, f, lang)).join("、") || "—" },
               { title: t("detail.purposeCol"), key: "purpose", render: (_, x) => purposeLabel(catalog, x.purpose, lang) },
