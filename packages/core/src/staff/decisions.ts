@@ -102,7 +102,8 @@ export async function list(ctx: Ctx, q: ChangesQuery, options: { all?: boolean }
  * `requireDecider` still apply (only while the brand has no cleared compliance officer).
  */
 async function brandContext(ctx: Ctx, tenantId: string): Promise<Ctx> {
-  const tenant = tenantId === ctx.tenantId ? undefined : await getTenant(ctx.adapters, tenantId);
+  // The operator's context holds the root set; the brand is opened on its own (tenant-scoped) adapters.
+  const tenant = tenantId === ctx.tenantId ? undefined : await getTenant(ctx.adapters.forTenant(tenantId), tenantId);
   if (!tenant) throw new Problem("tenant_not_found");
   if (tenant.status !== "active") throw new Problem("invalid_state", `the tenant is ${tenant.status}`);
   return contextFor({ ...ctx.principal, tenantId }, tenant, ctx.requestId, ctx.adapters, { actor: ctx.actor, source: ctx.source });
