@@ -103,6 +103,7 @@ export default function AccessRequestsPage() {
               {
                 title: t("access.list.requester"),
                 key: "requester",
+                width: 140,
                 render: (_, r) => (
                   <Space size={4} wrap>
                     <span className="kh-mono">{r.requesterId}</span>
@@ -113,16 +114,19 @@ export default function AccessRequestsPage() {
               {
                 title: t("access.list.client"),
                 key: "client",
+                width: 150,
+                ellipsis: true,
                 render: (_, r) => (
-                  <Link to={`/console/clients/${encodeURIComponent(r.clientId)}`} className="kh-mono">
+                  <Link to={`/console/clients/${encodeURIComponent(r.clientId)}`} className="kh-mono" title={r.clientId}>
                     {r.clientId}
                   </Link>
                 ),
               },
-              { title: t("access.list.fields"), key: "fields", render: (_, r) => r.fields.map((f) => fieldLabel(catalog, f, lang)).join("、") },
+              { title: t("access.list.fields"), key: "fields", width: 120, render: (_, r) => r.fields.map((f) => fieldLabel(catalog, f, lang)).join("、") },
               {
                 title: t("access.list.purpose"),
                 key: "purpose",
+                width: 120,
                 render: (_, r) => (
                   <Space size={4} wrap>
                     {purposeLabel(catalog, r.purpose, lang)}
@@ -133,7 +137,6 @@ export default function AccessRequestsPage() {
               {
                 title: t("access.list.justification"),
                 key: "justification",
-                width: 260,
                 render: (_, r) => (
                   <Typography.Paragraph ellipsis={{ rows: 2, tooltip: r.justification }} style={{ margin: 0 }}>
                     {r.justification}
@@ -143,11 +146,13 @@ export default function AccessRequestsPage() {
               {
                 title: t("access.list.status"),
                 key: "status",
+                width: 150,
                 render: (_, r) => <StatusCell request={r} now={now} />,
               },
               {
                 title: "",
                 key: "actions",
+                width: 170,
                 render: (_, r) => {
                   if (usable(me, r, now) && caps.has("POST /clients/{id}/reveal")) {
                     return (

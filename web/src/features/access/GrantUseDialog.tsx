@@ -76,7 +76,7 @@ export function GrantUseDialog({ grant, onClose }: { grant: AccessRequestView | 
       {grant && (
         <>
           {!used && <Alert type="warning" showIcon style={{ marginBottom: 12 }} message={t("access.use.once")} />}
-          <Descriptions size="small" column={1} bordered styles={{ label: { width: 150 } }} data-testid="grant-values">
+          <Descriptions size="small" column={1} bordered styles={{ label: { width: 110 } }} data-testid="grant-values">
             <Descriptions.Item label={t("access.list.client")}>
               <span className="kh-mono">{grant.clientId}</span>
             </Descriptions.Item>
@@ -87,7 +87,7 @@ export function GrantUseDialog({ grant, onClose }: { grant: AccessRequestView | 
                 <Descriptions.Item key={f} label={fieldLabel(catalog, f, lang)}>
                   {left > 0 ? (
                     <Space size={8} data-field={f} data-revealed="true">
-                      <span className="kh-mono kh-revealed" data-testid={`grant-value-${f}`}>
+                      <span className="kh-mono kh-revealed" style={{ whiteSpace: "nowrap" }} data-testid={`grant-value-${f}`}>
                         {String(revealed[f]!.value)}
                       </span>
                       <Progress type="circle" size={22} percent={(left * 1000 * 100) / REVEAL_MS} format={() => ""} strokeColor="#fa8c16" />

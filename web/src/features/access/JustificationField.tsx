@@ -29,7 +29,7 @@ export function JustificationField({ name = "justification", label, extra, testI
           },
         ]}
       >
-        <Input.TextArea rows={3} maxLength={2000} showCount data-testid={testId} />
+        <Input.TextArea rows={3} maxLength={2000} data-testid={testId} />
       </Form.Item>
       <div style={{ marginBottom: 16 }} data-testid="justification-strength" data-strong={strength.strong ? "true" : "false"}>
         <Typography.Text type={strength.strong ? "success" : value ? "warning" : "secondary"} style={{ fontSize: 12 }}>

@@ -120,18 +120,13 @@ export function RevealDialog({
         </Form.Item>
         {askJustification && <JustificationField label={t("reveal.justification")} testId="reveal-justification" />}
       </Form>
-      {mayAsk && (
-        <Alert
-          type="info"
-          style={{ marginBottom: 12 }}
-          data-testid="reveal-ask-hint"
-          message={t("access.reveal.askHint")}
-          action={
-            <Button size="small" icon={<AuditOutlined />} onClick={askApproval} data-testid="reveal-ask-approval">
-              {t("access.reveal.ask")}
-            </Button>
-          }
-        />
+      {mayAsk && !(isApiError(error) && answeredByRequest(error.code)) && (
+        <Typography.Paragraph type="secondary" style={{ marginBottom: 8 }} data-testid="reveal-ask-hint">
+          {t("access.reveal.askHint")}
+          <Button type="link" size="small" icon={<AuditOutlined />} onClick={askApproval} data-testid="reveal-ask-approval">
+            {t("access.reveal.ask")}
+          </Button>
+        </Typography.Paragraph>
       )}
       <Typography.Paragraph type="secondary" style={{ fontSize: 12, marginBottom: 0 }}>
         {t("reveal.auditNotice")}
