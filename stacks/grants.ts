@@ -279,6 +279,8 @@ export interface EnvironmentSources {
   accountId: string;
   /** Comma-separated ARNs of every role that uses tenant keys (`KmsTenantKeysOptions.appRoleArns`). */
   appRoleArns: string;
+  /** AWS Backup's role (stacks/Backup.ts), which new tenant keys let copy S3 objects (`KmsTenantKeysOptions.backupRoleArn`). */
+  backupRoleArn: string;
 }
 
 /** The variables each need's port is built from (packages/core/src/runtime.ts). */
@@ -302,7 +304,7 @@ export function environmentFor(needs: readonly AccessNeed[], v: EnvironmentSourc
         Object.assign(env, { KEYHOLD_USER_POOL_ID: v.userPoolId });
         break;
       case "keys:admin":
-        Object.assign(env, { KEYHOLD_STAGE: v.stage, KEYHOLD_ACCOUNT_ID: v.accountId, KEYHOLD_APP_ROLE_ARNS: v.appRoleArns });
+        Object.assign(env, { KEYHOLD_STAGE: v.stage, KEYHOLD_ACCOUNT_ID: v.accountId, KEYHOLD_APP_ROLE_ARNS: v.appRoleArns, KEYHOLD_BACKUP_ROLE_ARN: v.backupRoleArn });
         break;
       case "blobs":
         Object.assign(env, { KEYHOLD_STAGE: v.stage, KEYHOLD_DOCUMENTS_BUCKET: v.documentsBucket, KEYHOLD_MAX_UPLOAD_BYTES: String(AWS_MAX_UPLOAD_BYTES) });

@@ -46,6 +46,11 @@ export interface Adapters {
   blobs: BlobPort;
   logger: Logger;
   now: () => Date;
+  /**
+   * How long backup copies outlive the data (retention/backups.ts): the AWS stage's, or the offline
+   * ring's when unset. Destruction certificates state it.
+   */
+  backupRetentionDays?: number;
 }
 
 /** What every use case receives: the tenant is fixed here, so no query can forget it. */

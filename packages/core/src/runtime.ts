@@ -7,6 +7,7 @@ import { kmsSealer, s3DigestArchive } from "./audit/aws.ts";
 import { cognitoIdentity } from "./staff/identity.ts";
 import { kmsTenantKeys } from "./tenancy/keys.ts";
 import { s3Blobs } from "./documents/s3.ts";
+import { daysForStage } from "./retention/backups.ts";
 
 export const logger = new Logger({ serviceName: "keyhold" });
 
@@ -53,11 +54,17 @@ export function adapters(): Adapters {
       digests: fromEnv("the digest archive", ["KEYHOLD_DIGEST_BUCKET"], (e) => s3DigestArchive({ bucket: e.KEYHOLD_DIGEST_BUCKET! })),
       identity: fromEnv("Cognito administration", ["KEYHOLD_USER_POOL_ID"], (e) => cognitoIdentity({ userPoolId: e.KEYHOLD_USER_POOL_ID! })),
       tenantKeys: fromEnv("tenant key administration", ["KEYHOLD_ACCOUNT_ID", "KEYHOLD_APP_ROLE_ARNS"], (e) =>
-        kmsTenantKeys({ stage, accountId: e.KEYHOLD_ACCOUNT_ID!, appRoleArns: e.KEYHOLD_APP_ROLE_ARNS!.split(",").filter(Boolean) }),
+        kmsTenantKeys({
+          stage,
+          accountId: e.KEYHOLD_ACCOUNT_ID!,
+          appRoleArns: e.KEYHOLD_APP_ROLE_ARNS!.split(",").filter(Boolean),
+          ...(process.env.KEYHOLD_BACKUP_ROLE_ARN ? { backupRoleArn: process.env.KEYHOLD_BACKUP_ROLE_ARN } : {}),
+        }),
       ),
       blobs: fromEnv("the documents store", ["KEYHOLD_DOCUMENTS_BUCKET"], (e) => s3Blobs({ bucket: e.KEYHOLD_DOCUMENTS_BUCKET!, stage })),
       logger,
       now: () => new Date(),
+      backupRetentionDays: daysForStage(stage),
     };
   }
   return current;

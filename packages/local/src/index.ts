@@ -1,3 +1,5 @@
+import { randomBytes } from "node:crypto";
+import { rmSync, writeFileSync } from "node:fs";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
@@ -11,12 +13,16 @@ import { localIdentity } from "./identity.ts";
 import { localBlobs } from "./blobs.ts";
 import { Documents, Tenancy, Trail } from "@keyhold/core";
 import { createApiServer } from "./server.ts";
+import { createGate, type Gate } from "./gate.ts";
+import { takeBackup } from "./backup.ts";
 
 export { demoTenants, demoClients, platformTenant, AGREEMENT_VERSION } from "./demo.ts";
 export { issueToken, verifyToken, ISSUER, AUDIENCE } from "./auth.ts";
 export { LocalKeystore } from "./keystore.ts";
 export { MAX_REQUEST_BYTES } from "./server.ts";
 export { apiEvent, lambdaContext } from "./events.ts";
+export { takeBackup, restoreBackup, verifyBackup, verifyTrails, ARCHIVE_PREFIX, MIN_PASSPHRASE_LENGTH, type BackupResult, type Manifest } from "./backup.ts";
+export { createGate, type Gate } from "./gate.ts";
 export { localBlobs } from "./blobs.ts";
 
 export const TABLE_NAME = "keyhold";
@@ -43,12 +49,23 @@ export interface LocalOptions {
 export interface LocalRuntime {
   url: string;
   port: number;
+  dataDir: string | null;
+  tableName: string;
   adapters: Adapters;
   keystore: LocalKeystore;
   dynamo: LocalDynamo;
+  /** Every request and timer run passes it; a backup closes it (gate.ts). */
+  gate: Gate;
   seeded: boolean;
   stop(): Promise<void>;
 }
+
+/**
+ * Where a running runtime tells `npm run keyhold -- backup` how to reach it (its address and a
+ * token only the data directory's owner can read): the CLI cannot open a data directory the
+ * runtime holds, so it asks the runtime to take the backup itself.
+ */
+export const CONTROL_FILE = "control.json";
 
 export const defaultDataDir = () => resolve(process.env.KEYHOLD_DATA_DIR ?? join(process.cwd(), ".data"));
 
@@ -64,6 +81,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
     await ensureTable(dynamo.client, TABLE_NAME);
     const keystore = new LocalKeystore(dataDir);
     await openIssuer(dataDir);
+    const gate = createGate();
     const adapters: Adapters = {
       db: documentClient(dynamo.client),
       tableName: TABLE_NAME,
@@ -78,30 +96,60 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
     };
     useAdapters(adapters);
     const seeded = options.seed === false ? false : await seedDemo(adapters, keystore);
-    const server = createApiServer();
-    const host = options.host ?? "127.0.0.1";
-    const port = await listen(server, options.port ?? 0, host);
-    const sealEvery = options.sealIntervalMs ?? 0;
-    const timer = sealEvery > 0 ? setInterval(() => void sealAll(adapters), sealEvery) : undefined;
-    timer?.unref();
-    const sweepEvery = options.sweepIntervalMs ?? 0;
-    const sweeper = sweepEvery > 0 ? setInterval(() => void sweepDue(adapters, keystore), sweepEvery) : undefined;
-    sweeper?.unref();
-    return {
-      url: `http://${host}:${port}`,
-      port,
+    const controlToken = randomBytes(32).toString("base64url");
+    const runtime: LocalRuntime = {
+      url: "",
+      port: 0,
+      dataDir,
+      tableName: TABLE_NAME,
       adapters,
       keystore,
       dynamo,
+      gate,
       seeded,
+      stop: async () => undefined,
+    };
+    const server = createApiServer({
+      gate,
+      control: dataDir
+        ? {
+            token: controlToken,
+            backup: (request) => takeBackup(runtime, request),
+          }
+        : undefined,
+    });
+    const host = options.host ?? "127.0.0.1";
+    const port = await listen(server, options.port ?? 0, host);
+    const controlFile = dataDir ? join(dataDir, CONTROL_FILE) : null;
+    if (controlFile) writeFileSync(controlFile, JSON.stringify({ url: `http://${host}:${port}`, token: controlToken, pid: process.pid }), { mode: 0o600 });
+    // Timer runs pass the gate like requests, so a backup never catches one half-done.
+    const gated = (work: () => Promise<void>) => async () => {
+      const leave = await gate.enter();
+      try {
+        await work();
+      } finally {
+        leave();
+      }
+    };
+    const sealEvery = options.sealIntervalMs ?? 0;
+    const timer = sealEvery > 0 ? setInterval(() => void gated(() => sealAll(adapters))(), sealEvery) : undefined;
+    timer?.unref();
+    const sweepEvery = options.sweepIntervalMs ?? 0;
+    const sweeper = sweepEvery > 0 ? setInterval(() => void gated(() => sweepDue(adapters, keystore))(), sweepEvery) : undefined;
+    sweeper?.unref();
+    Object.assign(runtime, {
+      url: `http://${host}:${port}`,
+      port,
       async stop() {
         if (timer) clearInterval(timer);
         if (sweeper) clearInterval(sweeper);
+        if (controlFile) rmSync(controlFile, { force: true });
         server.closeAllConnections();
         await new Promise<void>((r) => server.close(() => r()));
         await dynamo.close();
       },
-    };
+    });
+    return runtime;
   } catch (e) {
     await dynamo.close();
     throw e;

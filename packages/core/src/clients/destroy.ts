@@ -1,6 +1,7 @@
 import type { Ctx } from "../context.ts";
 import { record } from "../audit/trail.ts";
 import { newId } from "../ids.ts";
+import { copiesExpireBy } from "../retention/backups.ts";
 import { Problem } from "../http/problem.ts";
 import { release } from "./dedupe.ts";
 import { destroyForClient } from "../documents/retention.ts";
@@ -41,6 +42,8 @@ export async function destroyClientData(ctx: Ctx, client: ClientRecord, reason: 
       certificateId,
       runId,
       destroyedAt: at,
+      // Gone from the table now; from every backup copy (and PITR) by this date.
+      backupCopiesExpireBy: copiesExpireBy(ctx.adapters, at),
       tiersDestroyed: ["t1", "t2", "t3"].filter((t) => client.sealed[t as "t1"]).join(" "),
       blindIndexReleased: client.blindIndex.length,
       verification: verified ? "read after destruction finds no ciphertext" : "ciphertext still present",
