@@ -123,6 +123,7 @@ export function Api({ stack, app }: StackContext) {
         },
       },
     },
+    defaults: { authorizer: "none", throttle: throttles.stage },
     accessLog: { format: `{${accessLogFields.join(",")}}`, retention: isProtectedStage(stack.stage) ? "one_year" : "one_month" },
     // Only the console's origin may call from a browser; tokens travel in the Authorization header
     // and no credentials (cookies) are allowed cross-origin.
@@ -136,16 +137,15 @@ export function Api({ stack, app }: StackContext) {
       maxAge: "1 hour",
     },
     routes,
-    defaults: { authorizer: "none", throttle: throttles.stage },
   });
   const cfnStage = api.cdk.httpApi.defaultStage!.node.defaultChild as apigwv2.CfnStage;
   for (const key of Object.keys(throttles.routes)) if (!routes[key]) throw new Error(`throttles name ${key}, which is not a deployed route`);
   cfnStage.routeSettings = Object.fromEntries(
     Object.entries(throttles.routes).map(([key, t]) => [key, { throttlingRateLimit: t.rate, throttlingBurstLimit: t.burst }]),
   );
-  const publicRoutes = new Map(deployedRoutes().filter((r) => r.auth !== "staff").map((r) => [routeKey(r), r]));
+  const publicRoutes = new Set(deployedRoutes().filter((r) => r.auth !== "staff").map(routeKey));
   for (const c of api.node.findAll()) {
-    if (c instanceof apigwv2.CfnRoute && publicRoutes.has(c.routeKey)) suppress(c, publicRouteFindings(publicRoutes.get(c.routeKey)!));
+    if (c instanceof apigwv2.CfnRoute && publicRoutes.has(c.routeKey)) suppress(c, publicRouteFindings);
   }
 
   stack.addOutputs({ ApiUrl: api.url });
@@ -154,6 +154,6 @@ export function Api({ stack, app }: StackContext) {
 }
 
 /** A route anyone may call: /health, /openapi.json, a share link (whose token is its authorization). */
-const publicRouteFindings = (_r: RouteSpec): [string, string][] => [
+const publicRouteFindings: [string, string][] = [
   ["AwsSolutions-APIG4", "public by design in core's route table (health, the OpenAPI document, a share link whose unguessable token is its credential)"],
 ];

@@ -99,7 +99,6 @@ export function Jobs({ stack }: StackContext) {
     );
     // Set on the resource: the L2 property would try to grant the (immutable, imported) role.
     (fn.node.defaultChild as lambda.CfnFunction).deadLetterConfig = { targetArn: deadLetters.queueArn };
-    fn.node.addDependency(key);
     suppress(fn, runtimeFindings);
     const rule = new events.Rule(stack, `Job${id}Schedule`, {
       description: `Keyhold ${stack.stage}: ${job.summary}`.slice(0, 512),
