@@ -3,6 +3,7 @@ import * as iam from "aws-cdk-lib/aws-iam";
 import { use, type StackContext } from "sst/constructs";
 import { Auth } from "./Auth.ts";
 import { accessOf, deployedRoutes, jobs, type AccessNeed } from "./core.ts";
+import { deadLetterStatements } from "./deadletters.ts";
 import {
   assumeTenantRole,
   canonicalNeeds,
@@ -12,7 +13,10 @@ import {
   tenantPartOf,
   tenantPolicyFor,
   tenantSessionConditions,
+  usesTenantKeys,
 } from "./grants.ts";
+import { grantWildcards } from "./grant-findings.ts";
+import { suppress } from "./nag.ts";
 import { Storage } from "./Storage.ts";
 import { Trail } from "./Trail.ts";
 
@@ -60,8 +64,9 @@ export function Access({ stack }: StackContext) {
     const role = new iam.Role(stack, roleId(needs), {
       description: `Keyhold ${stack.stage} functions that need: ${profileKey(needs)}`,
       assumedBy: new iam.ServicePrincipal("lambda.amazonaws.com"),
-      inlinePolicies: { access: new iam.PolicyDocument({ statements: policyFor(needs, targets) }) },
+      inlinePolicies: { access: new iam.PolicyDocument({ statements: [...policyFor(needs, targets), ...deadLetterStatements(stack, needs)] }) },
     });
+    suppress(role, grantWildcards(stack, needs));
     Tags.of(role).add(functionPrincipalTag.key, functionPrincipalTag.value);
     roles.set(profileKey(needs), role);
   }

@@ -372,6 +372,8 @@ export interface EnvironmentSources {
   appRoleArns: string;
   /** The tenant-data role a set of needs may assume (stacks/Access.ts). */
   tenantRoleArnFor(needs: readonly AccessNeed[]): string;
+  /** AWS Backup's role (stacks/Backup.ts), which new tenant keys let copy S3 objects (`KmsTenantKeysOptions.backupRoleArn`). */
+  backupRoleArn: string;
 }
 
 /** The variables each need's port is built from (packages/core/src/runtime.ts). */
@@ -398,7 +400,7 @@ export function environmentFor(needs: readonly AccessNeed[], v: EnvironmentSourc
         Object.assign(env, { KEYHOLD_USER_POOL_ID: v.userPoolId });
         break;
       case "keys:admin":
-        Object.assign(env, { KEYHOLD_STAGE: v.stage, KEYHOLD_ACCOUNT_ID: v.accountId, KEYHOLD_APP_ROLE_ARNS: v.appRoleArns });
+        Object.assign(env, { KEYHOLD_STAGE: v.stage, KEYHOLD_ACCOUNT_ID: v.accountId, KEYHOLD_APP_ROLE_ARNS: v.appRoleArns, KEYHOLD_BACKUP_ROLE_ARN: v.backupRoleArn });
         break;
       case "blobs":
         Object.assign(env, {

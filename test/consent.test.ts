@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Crypto } from "@keyhold/core";
+import { Backups, Crypto } from "@keyhold/core";
 import { Vault, newClientBody, startVault, uniquePhone, uniqueResidentId } from "./harness.ts";
 
 let vault: Vault;
@@ -185,6 +185,8 @@ describe("data-subject requests", () => {
     const cert = (await vault.get(`/audit?clientId=${c.id}&action=client.destroyed`, WANG)).body.items[0];
     expect(cert).toMatchObject({ outcome: "allowed", detail: { certificateId: done.body.result.certificateId, verification: "read after destruction finds no ciphertext" } });
     expect(cert.target.fields.sort()).toEqual(["fullName", "idNumber", "phone", "surname"]);
+    // Gone from the table now; the certificate says when the last backup copy holding it expires.
+    expect(cert.detail.backupCopiesExpireBy).toBe(new Date(Date.parse(cert.detail.destroyedAt) + Backups.retention.local * 86_400_000).toISOString());
     // The person may register again: their phone and ID are free.
     expect((await vault.post("/clients", newClientBody({ fields: c.values }), LI)).status).toBe(201);
   });

@@ -131,6 +131,19 @@ describe("the platform operator", () => {
 });
 
 describe("tenant key administration at the SDK boundary", () => {
+  it("lets AWS Backup's role read and write this tenant's objects through S3 only, when the stage names it", async () => {
+    const backupRole = "arn:aws:iam::123456789012:role/prod-keyhold-backup";
+    const policy = Tenancy.tenantKeyPolicy({ stage: "prod", accountId: "123456789012", appRoleArns: ["arn:aws:iam::123456789012:role/app"], backupRoleArn: backupRole }, "nanfang");
+    expect(policy.Statement.find((s: any) => s.Sid === "BackupCopiesObjectsViaS3")).toEqual({
+      Sid: "BackupCopiesObjectsViaS3",
+      Effect: "Allow",
+      Principal: { AWS: backupRole },
+      Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+      Resource: "*",
+      Condition: { StringEquals: { "kms:EncryptionContext:tenant": "nanfang" }, StringLike: { "kms:ViaService": "s3.*.amazonaws.com" } },
+    });
+  });
+
   it("creates the key with rotation, the stage/tenant alias, tags, and a policy that lets only the app use it, only for that tenant", async () => {
     const kms = mockClient(KMSClient);
     kms.on(CreateKeyCommand).resolves({ KeyMetadata: { KeyId: "key-1", Arn: "arn:aws:kms:ap-southeast-1:123456789012:key/key-1" } });
@@ -165,6 +178,8 @@ describe("tenant key administration at the SDK boundary", () => {
     for (const s of policy.Statement.filter((s: any) => s.Sid !== "KeyholdAppUsesForThisTenantOnly")) {
       for (const a of dataActions) expect(s.Action).not.toContain(a);
     }
+    // No backup role named: no statement for one.
+    expect(policy.Statement.map((st: any) => st.Sid)).not.toContain("BackupCopiesObjectsViaS3");
     expect(kms.commandCalls(EnableKeyRotationCommand)[0]!.args[0].input).toEqual({ KeyId: "key-1" });
     expect(kms.commandCalls(CreateAliasCommand)[0]!.args[0].input).toEqual({ AliasName: "alias/keyhold/prod/nanfang", TargetKeyId: "key-1" });
     expect(await keys.scheduleDeletion("nanfang", 30)).toEqual({ deletionDate: "2026-12-26T00:00:00.000Z" });

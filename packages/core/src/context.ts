@@ -59,6 +59,11 @@ export interface Adapters {
    * verified token. A tenant's set answers for its own id and refuses any other.
    */
   forTenant(tenantId: string): Adapters;
+  /**
+   * How long backup copies outlive the data (retention/backups.ts): the AWS stage's, or the offline
+   * ring's when unset. Destruction certificates state it.
+   */
+  backupRetentionDays?: number;
 }
 
 /**

@@ -11,6 +11,7 @@ import { kmsTenantKeys } from "./tenancy/keys.ts";
 import { s3Blobs } from "./documents/s3.ts";
 import { PLATFORM_TENANT, isolate } from "./tenancy/isolation.ts";
 import { stsTenantCredentials } from "./tenancy/sts.ts";
+import { daysForStage } from "./retention/backups.ts";
 
 export const logger = new Logger({ serviceName: "keyhold" });
 
@@ -66,11 +67,17 @@ export function adapters(): Adapters {
         digests: fromEnv("the digest archive", ["KEYHOLD_DIGEST_BUCKET"], (e) => s3DigestArchive({ bucket: e.KEYHOLD_DIGEST_BUCKET! })),
         identity: fromEnv("Cognito administration", ["KEYHOLD_USER_POOL_ID"], (e) => cognitoIdentity({ userPoolId: e.KEYHOLD_USER_POOL_ID! })),
         tenantKeys: fromEnv("tenant key administration", ["KEYHOLD_ACCOUNT_ID", "KEYHOLD_APP_ROLE_ARNS"], (e) =>
-          kmsTenantKeys({ stage, accountId: e.KEYHOLD_ACCOUNT_ID!, appRoleArns: e.KEYHOLD_APP_ROLE_ARNS!.split(",").filter(Boolean) }),
+          kmsTenantKeys({
+            stage,
+            accountId: e.KEYHOLD_ACCOUNT_ID!,
+            appRoleArns: e.KEYHOLD_APP_ROLE_ARNS!.split(",").filter(Boolean),
+            ...(process.env.KEYHOLD_BACKUP_ROLE_ARN ? { backupRoleArn: process.env.KEYHOLD_BACKUP_ROLE_ARN } : {}),
+          }),
         ),
         blobs: documentsIn(),
         logger,
         now: () => new Date(),
+        backupRetentionDays: daysForStage(stage),
       },
       {
         platformTenant: process.env.KEYHOLD_PLATFORM_TENANT || PLATFORM_TENANT,

@@ -1,3 +1,5 @@
+import { randomBytes } from "node:crypto";
+import { rmSync, writeFileSync } from "node:fs";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
@@ -12,12 +14,16 @@ import { localIdentity } from "./identity.ts";
 import { localBlobs } from "./blobs.ts";
 import { Documents, Recovery, Tenancy, Trail } from "@keyhold/core";
 import { createApiServer } from "./server.ts";
+import { createGate, type Gate } from "./gate.ts";
+import { takeBackup } from "./backup.ts";
 
 export { demoTenants, demoClients, platformTenant, AGREEMENT_VERSION } from "./demo.ts";
 export { issueToken, verifyToken, ISSUER, AUDIENCE } from "./auth.ts";
 export { LocalKeystore } from "./keystore.ts";
 export { MAX_REQUEST_BYTES } from "./server.ts";
 export { apiEvent, lambdaContext } from "./events.ts";
+export { takeBackup, restoreBackup, verifyBackup, verifyTrails, ARCHIVE_PREFIX, MIN_PASSPHRASE_LENGTH, type BackupResult, type Manifest } from "./backup.ts";
+export { createGate, type Gate } from "./gate.ts";
 export { localBlobs } from "./blobs.ts";
 
 export const TABLE_NAME = "keyhold";
@@ -46,17 +52,28 @@ export interface LocalOptions {
 export interface LocalRuntime {
   url: string;
   port: number;
+  dataDir: string | null;
+  tableName: string;
   /** The shared clients, unchecked: for the seed, the CLI and tests' own look-ups (their `forTenant` is checked). */
   adapters: Adapters;
   /** What the handlers and timers get: the root set of tenant isolation (core's tenancy/isolation.ts). */
   isolated: Adapters;
   keystore: LocalKeystore;
   dynamo: LocalDynamo;
+  /** Every request and timer run passes it; a backup closes it (gate.ts). */
+  gate: Gate;
   seeded: boolean;
   /** What recovery at start completed, rolled back and recounted. */
   recovery?: Recovery.RecoveryReport;
   stop(): Promise<void>;
 }
+
+/**
+ * Where a running runtime tells `npm run keyhold -- backup` how to reach it (its address and a
+ * token only the data directory's owner can read): the CLI cannot open a data directory the
+ * runtime holds, so it asks the runtime to take the backup itself.
+ */
+export const CONTROL_FILE = "control.json";
 
 export const defaultDataDir = () => resolve(process.env.KEYHOLD_DATA_DIR ?? join(process.cwd(), ".data"));
 
@@ -72,6 +89,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
     await ensureTable(dynamo.client, TABLE_NAME);
     const keystore = new LocalKeystore(dataDir);
     await openIssuer(dataDir);
+    const gate = createGate();
     const shared = {
       db: documentClient(dynamo.client),
       tableName: TABLE_NAME,
@@ -95,32 +113,62 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
     // intent found belongs to a dead writer, whatever its lease says.
     const recovery = options.recover === false ? undefined : await recoverAtStart(isolated);
     const seeded = options.seed === false ? false : await seedDemo(adapters, keystore);
-    const server = createApiServer();
-    const host = options.host ?? "127.0.0.1";
-    const port = await listen(server, options.port ?? 0, host);
-    const sealEvery = options.sealIntervalMs ?? 0;
-    const timer = sealEvery > 0 ? setInterval(() => void sealAll(isolated), sealEvery) : undefined;
-    timer?.unref();
-    const sweepEvery = options.sweepIntervalMs ?? 0;
-    const sweeper = sweepEvery > 0 ? setInterval(() => void sweepDue(isolated, keystore), sweepEvery) : undefined;
-    sweeper?.unref();
-    return {
-      url: `http://${host}:${port}`,
-      port,
+    const controlToken = randomBytes(32).toString("base64url");
+    const runtime: LocalRuntime = {
+      url: "",
+      port: 0,
+      dataDir,
+      tableName: TABLE_NAME,
       adapters,
       isolated,
       keystore,
       dynamo,
+      gate,
       seeded,
       recovery,
+      stop: async () => undefined,
+    };
+    const server = createApiServer({
+      gate,
+      control: dataDir
+        ? {
+            token: controlToken,
+            backup: (request) => takeBackup(runtime, request),
+          }
+        : undefined,
+    });
+    const host = options.host ?? "127.0.0.1";
+    const port = await listen(server, options.port ?? 0, host);
+    const controlFile = dataDir ? join(dataDir, CONTROL_FILE) : null;
+    if (controlFile) writeFileSync(controlFile, JSON.stringify({ url: `http://${host}:${port}`, token: controlToken, pid: process.pid }), { mode: 0o600 });
+    // Timer runs pass the gate like requests, so a backup never catches one half-done.
+    const gated = (work: () => Promise<void>) => async () => {
+      const leave = await gate.enter();
+      try {
+        await work();
+      } finally {
+        leave();
+      }
+    };
+    const sealEvery = options.sealIntervalMs ?? 0;
+    const timer = sealEvery > 0 ? setInterval(() => void gated(() => sealAll(isolated))(), sealEvery) : undefined;
+    timer?.unref();
+    const sweepEvery = options.sweepIntervalMs ?? 0;
+    const sweeper = sweepEvery > 0 ? setInterval(() => void gated(() => sweepDue(isolated, keystore))(), sweepEvery) : undefined;
+    sweeper?.unref();
+    Object.assign(runtime, {
+      url: `http://${host}:${port}`,
+      port,
       async stop() {
         if (timer) clearInterval(timer);
         if (sweeper) clearInterval(sweeper);
+        if (controlFile) rmSync(controlFile, { force: true });
         server.closeAllConnections();
         await new Promise<void>((r) => server.close(() => r()));
         await dynamo.close();
       },
-    };
+    });
+    return runtime;
   } catch (e) {
     await dynamo.close();
     throw e;

@@ -6,6 +6,13 @@ import type { Crypto, Tenancy } from "@keyhold/core";
 
 type KeyringPort = Crypto.KeyringPort;
 
+/** A tenant's wrapping key out of the keystore (base64), as a backup carries it under its passphrase. */
+export interface ExportedKey {
+  key: string;
+  createdAt: string;
+  deletionDate?: string;
+}
+
 interface SealedKey {
   iv: string;
   tag: string;
@@ -83,14 +90,52 @@ export class LocalKeystore implements KeyringPort, Tenancy.TenantKeysPort {
     this.persist();
   }
 
+  /**
+   * Every tenant's wrapping key in the clear, for a backup that seals them again under its own
+   * passphrase (backup.ts): the archive then restores under any root key.
+   */
+  exportKeys(): Record<string, ExportedKey> {
+    return Object.fromEntries(
+      Object.entries(this.entries).map(([tenantId, e]) => [
+        tenantId,
+        { key: this.unseal(tenantId, e).toString("base64"), createdAt: e.createdAt, ...(e.deletionDate ? { deletionDate: e.deletionDate } : {}) },
+      ]),
+    );
+  }
+
+  /** Seals exported keys under this keystore's root key: only into a keystore that has none yet. */
+  importKeys(keys: Record<string, ExportedKey>) {
+    if (Object.keys(this.entries).length) throw new Error("the keystore already holds keys");
+    for (const [tenantId, k] of Object.entries(keys)) {
+      const raw = Buffer.from(k.key, "base64");
+      if (raw.length !== 32) throw new Error(`the key of tenant ${tenantId} is not 32 bytes`);
+      const iv = randomBytes(12);
+      const cipher = createCipheriv("aes-256-gcm", this.root, iv);
+      cipher.setAAD(Buffer.from(tenantId, "utf8"));
+      const key = Buffer.concat([cipher.update(raw), cipher.final()]);
+      this.entries[tenantId] = {
+        iv: iv.toString("base64"),
+        tag: cipher.getAuthTag().toString("base64"),
+        key: key.toString("base64"),
+        createdAt: k.createdAt,
+        ...(k.deletionDate ? { deletionDate: k.deletionDate } : {}),
+      };
+    }
+    this.persist();
+  }
+
+  private unseal(tenantId: string, entry: SealedKey): Buffer {
+    const decipher = createDecipheriv("aes-256-gcm", this.root, Buffer.from(entry.iv, "base64"));
+    decipher.setAAD(Buffer.from(tenantId, "utf8"));
+    decipher.setAuthTag(Buffer.from(entry.tag, "base64"));
+    return Buffer.concat([decipher.update(Buffer.from(entry.key, "base64")), decipher.final()]);
+  }
+
   async keyringFor(tenantId: string) {
     const entry = this.entries[tenantId];
     if (!entry) throw new Error(`no wrapping key for tenant ${tenantId}`);
     if (entry.deletionDate) throw new Error(`the key of tenant ${tenantId} is pending deletion`);
-    const decipher = createDecipheriv("aes-256-gcm", this.root, Buffer.from(entry.iv, "base64"));
-    decipher.setAAD(Buffer.from(tenantId, "utf8"));
-    decipher.setAuthTag(Buffer.from(entry.tag, "base64"));
-    const unencryptedMasterKey = Buffer.concat([decipher.update(Buffer.from(entry.key, "base64")), decipher.final()]);
+    const unencryptedMasterKey = this.unseal(tenantId, entry);
     return new RawAesKeyringNode({
       keyNamespace: "keyhold-local",
       keyName: `tenant/${tenantId}`,

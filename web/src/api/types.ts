@@ -119,6 +119,10 @@ export interface Settings {
   requiredAgreementVersion: string;
   revealQuotaPerHour: number;
   accessPolicy: PolicyOverrides;
+  /** Uses that need an approved access request first (absent from an API without approvals). */
+  approvalRequired?: { tier1Reveal: boolean; export: boolean; handoverAbove: number | null };
+  /** How long an approved access request may be used, in minutes (5–120). */
+  grantMinutes?: number;
 }
 
 export interface CatalogField {
@@ -226,6 +230,15 @@ export interface SubjectRequestView {
   fulfilledAt?: string;
   fulfilledBy?: string;
   note?: string;
+  /** The data subject's copy, once issued (access_copy only; issued once). */
+  copy?: CopyIssued | null;
+}
+
+export interface CopyIssued {
+  issuedAt: string;
+  issuedBy: string;
+  format: "json" | "pdf";
+  delivery: "share" | "download";
 }
 
 export interface FulfilResult {
@@ -315,4 +328,32 @@ export interface StaffChangeView {
   decidedBy?: string;
   decidedAt?: string;
   failure?: string;
+}
+
+export type AccessRequestStatus = "pending" | "approved" | "denied" | "used" | "expired";
+
+/** A just-in-time access request; once approved, a grant (`grantId` = its id) good for one use before `expiresAt`. */
+export interface AccessRequestView {
+  id: string;
+  clientId: string;
+  requesterId: string;
+  fields: string[];
+  purpose: string;
+  justification: string;
+  status: AccessRequestStatus;
+  createdAt: string;
+  decidedBy: string | null;
+  decidedAt: string | null;
+  note: string | null;
+  expiresAt: string | null;
+  usedAt: string | null;
+}
+
+/** POST /requests/{id}/copy with delivery "share": a link addressed to the data subject, shown once. */
+export interface CopyLink {
+  id: string;
+  recipient: string;
+  expiresAt: string;
+  maxDownloads: number;
+  shareUrl: string;
 }

@@ -5,6 +5,7 @@ import {
   DashboardOutlined,
   FolderOpenOutlined,
   SafetyOutlined,
+  KeyOutlined,
   SettingOutlined,
   SolutionOutlined,
   TeamOutlined,
@@ -44,6 +45,7 @@ const RequestsPage = lazy(() => import("../features/requests/RequestsPage.tsx"))
 const PaperFilesPage = lazy(() => import("../features/paper/PaperFilesPage.tsx"));
 const AlertsPage = lazy(() => import("../features/alerts/AlertsPage.tsx"));
 const StaffChangesPage = lazy(() => import("../features/staff/StaffChangesPage.tsx"));
+const AccessRequestsPage = lazy(() => import("../features/access/AccessRequestsPage.tsx"));
 
 const clientRoles = ["agent", "branch_manager", "compliance_officer"] as const;
 const tenantRoles = ["agent", "branch_manager", "compliance_officer", "hq_admin"] as const;
@@ -54,6 +56,7 @@ export const screens: readonly Screen[] = [
   { key: "client", path: "clients/:id", roles: clientRoles, requires: ["GET /clients/{id}"], component: ClientDetail },
   { key: "requests", path: "requests", nav: { label: "nav.requests", icon: <SolutionOutlined /> }, roles: clientRoles, requires: ["GET /requests"], component: RequestsPage },
   { key: "paper", path: "paper-files", nav: { label: "nav.paper", icon: <FolderOpenOutlined /> }, roles: clientRoles, requires: ["GET /paper-files"], component: PaperFilesPage },
+  { key: "access-requests", path: "access-requests", nav: { label: "nav.accessRequests", icon: <KeyOutlined /> }, roles: clientRoles, requires: ["GET /access-requests"], component: AccessRequestsPage },
   { key: "overview", path: "overview", nav: { label: "nav.overview", icon: <DashboardOutlined /> }, roles: ["hq_admin", "compliance_officer", "branch_manager"], requires: ["GET /compliance/overview"], component: OverviewPage },
   { key: "staff", path: "staff", nav: { label: "nav.staff", icon: <UsergroupAddOutlined /> }, roles: ["hq_admin", "branch_manager", "compliance_officer"], requires: ["GET /staff"], component: StaffPage },
   { key: "offboarding", path: "staff/:id/offboarding", roles: ["hq_admin", "branch_manager", "compliance_officer"], requires: ["GET /staff/{id}/offboarding"], component: OffboardingPage },

@@ -2,6 +2,7 @@ import type { Ctx } from "../context.ts";
 import { query, record } from "../audit/trail.ts";
 import { recountBranch } from "../compliance/recount.ts";
 import { newId } from "../ids.ts";
+import { copiesExpireBy } from "../retention/backups.ts";
 import { Problem } from "../http/problem.ts";
 import * as Intents from "../recovery/intents.ts";
 import { Keys } from "../store/keys.ts";
@@ -155,6 +156,8 @@ async function complete(ctx: Ctx, start: Intents.Intent<DestroyIntent>, resumed:
         certificateId,
         runId,
         destroyedAt: destroyed.at,
+        // Gone from the table now; from every backup copy (and PITR) by this date.
+        backupCopiesExpireBy: copiesExpireBy(ctx.adapters, destroyed.at),
         tiersDestroyed: snapshot.tiers,
         blindIndexReleased: snapshot.claims.length,
         verification: verified ? "read after destruction finds no ciphertext" : "ciphertext still present",

@@ -4,6 +4,8 @@ export { createShare, listShares, revokeShare, download, type ShareRecord } from
 export { listForClient, destroy, retentionEvent } from "./manage.ts";
 export {
   sweep,
+  overdue,
+  OVERDUE_AFTER_MS,
   destroyDocument,
   destroyForClient,
   recordRetentionEvent,

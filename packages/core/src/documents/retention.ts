@@ -4,6 +4,7 @@ import { query, record } from "../audit/trail.ts";
 import { newId } from "../ids.ts";
 import { Problem } from "../http/problem.ts";
 import { byId as retentionClass, effective, type RetentionClass } from "../retention/classes.ts";
+import { copiesExpireBy } from "../retention/backups.ts";
 import { Keys } from "../store/keys.ts";
 import { deleteItem, getItem, putItem, queryPage } from "../store/table.ts";
 import { getTenant, listTenantIds } from "../tenancy/records.ts";
@@ -190,6 +191,7 @@ export async function destroyDocument(ctx: Ctx, documentId: string, how: { reaso
     uploadedAt: doc.uploadedAt,
     destroyAfter: doc.destroyAfter,
     destroyedAt,
+    backupCopiesExpireBy: copiesExpireBy(a, destroyedAt),
     versionsRemoved: known.length,
     versionIds: known.join(" "),
     readAfterDestroy: "not_found",
@@ -323,4 +325,17 @@ export async function sweep(a: Adapters, options: { asOf?: Date; dryRun?: boolea
   }
   if (!dryRun && a.blobs.enforceLifecycle) report.expiredByLifecycle = await a.blobs.enforceLifecycle(asOf);
   return report;
+}
+
+/** How late a destruction may run before it counts as overdue: a day of hourly sweeps. */
+export const OVERDUE_AFTER_MS = 86_400_000;
+
+/**
+ * Records and documents whose destruction date passed more than `OVERDUE_AFTER_MS` ago and that
+ * still exist: what the destruction job reports after each sweep, so a destruction the law requires
+ * that keeps failing (or a sweep that stopped running) raises an alarm instead of going unnoticed.
+ */
+export async function overdue(a: Adapters, now: Date = a.now()): Promise<{ documents: number; clients: number; total: number }> {
+  const report = await sweep(a, { dryRun: true, asOf: new Date(now.getTime() - OVERDUE_AFTER_MS), runId: "overdue-check" });
+  return { documents: report.due.length, clients: report.clients.due.length, total: report.due.length + report.clients.due.length };
 }

@@ -46,6 +46,7 @@ export const Certificate = z.object({
   uploadedAt: z.string(),
   destroyAfter: z.string(),
   destroyedAt: z.string(),
+  backupCopiesExpireBy: z.string(),
   versionsRemoved: z.number(),
   versionIds: z.string(),
   readAfterDestroy: z.literal("not_found"),

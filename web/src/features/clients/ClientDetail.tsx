@@ -1,4 +1,4 @@
-import { ArrowLeftOutlined, EyeInvisibleOutlined, EyeOutlined, FileAddOutlined, FileProtectOutlined, PlusOutlined, RollbackOutlined, SolutionOutlined } from "@ant-design/icons";
+import { ArrowLeftOutlined, AuditOutlined, EyeInvisibleOutlined, EyeOutlined, FileAddOutlined, FileProtectOutlined, PlusOutlined, RollbackOutlined, SolutionOutlined } from "@ant-design/icons";
 import { useQuery } from "@tanstack/react-query";
 import { Alert, Button, Card, Col, Descriptions, Empty, Flex, Progress, Result, Row, Space, Tabs, Tag, Typography } from "antd";
 import { useState } from "react";
@@ -14,6 +14,7 @@ import { PageHeader } from "../../components/PageHeader.tsx";
 import { ErrorState, Loading } from "../../components/States.tsx";
 import { TierTag, tierColors } from "../../components/TierTag.tsx";
 import { useLang } from "../../i18n/index.ts";
+import { AccessRequestDialog, type AccessAsk } from "../access/AccessRequestDialog.tsx";
 import { AccessHistory } from "./AccessHistory.tsx";
 import { PaperFilesTable, RegisterPaperDialog } from "../paper/PaperFilesTable.tsx";
 import { NewRequestDialog } from "../requests/NewRequestDialog.tsx";
@@ -56,6 +57,7 @@ function Detail({ client }: { client: ClientView }) {
   const branchName = useBranchNames(session?.claims.tenantId);
   const { revealed, now, add, hide } = useRevealed();
   const [request, setRequest] = useState<RevealRequest | null>(null);
+  const [ask, setAsk] = useState<AccessAsk | null>(null);
   const [dialog, setDialog] = useState<"request" | "purposes" | "withdraw" | "paper" | null>(null);
   const status = clientStatus(client);
   const handles = ["agent", "branch_manager", "compliance_officer"].includes(session?.claims.role ?? "");
@@ -68,6 +70,9 @@ function Detail({ client }: { client: ClientView }) {
   const canAddPurposes = handles && status === "active" && caps.has("POST /clients/{id}/consent/purposes");
   const canWithdraw = handles && status === "active" && caps.has("POST /clients/{id}/consent/withdraw");
   const canRegisterPaper = handles && status !== "destroyed" && caps.has("POST /paper-files");
+  // Break-glass is the compliance officer's; everyone else asks a second person first.
+  const maskedFields = Object.entries(client.fields).filter(([, f]) => f.masked).map(([name]) => name);
+  const canAsk = handles && session?.claims.role !== "compliance_officer" && status !== "destroyed" && maskedFields.length > 0 && caps.has("POST /access-requests");
 
   return (
     <>
@@ -91,6 +96,11 @@ function Detail({ client }: { client: ClientView }) {
             {canRequest && (
               <Button icon={<SolutionOutlined />} onClick={() => setDialog("request")} data-testid="new-request">
                 {t("requests.new")}
+              </Button>
+            )}
+            {canAsk && (
+              <Button icon={<AuditOutlined />} onClick={() => setAsk({ fields: [] })} data-testid="ask-access">
+                {t("access.dialog.open")}
               </Button>
             )}
             {canRegisterPaper && (
@@ -263,7 +273,8 @@ function Detail({ client }: { client: ClientView }) {
       <AddPurposesDialog client={client} catalog={catalog} open={dialog === "purposes"} onClose={() => setDialog(null)} />
       <WithdrawDialog client={client} catalog={catalog} open={dialog === "withdraw"} onClose={() => setDialog(null)} />
       <RegisterPaperDialog clientId={client.id} open={dialog === "paper"} onClose={() => setDialog(null)} />
-      <RevealDialog client={client} catalog={catalog} role={session?.claims.role} request={request} onClose={() => setRequest(null)} onRevealed={add} />
+      <RevealDialog client={client} catalog={catalog} role={session?.claims.role} request={request} onClose={() => setRequest(null)} onRevealed={add} onAskApproval={setAsk} />
+      <AccessRequestDialog client={client} catalog={catalog} ask={ask} onClose={() => setAsk(null)} />
     </>
   );
 }
