@@ -52,6 +52,10 @@ export const problemCodes = {
   internal_error: { status: 500, title: "Internal error" },
   integrity_failure: { status: 500, title: "Stored data failed its integrity check" },
   trail_unavailable: { status: 503, title: "Access trail unavailable; nothing was revealed" },
+  storage_unavailable: { status: 503, title: "Storage unavailable; retry later" },
+  document_too_complex: { status: 413, title: "The document exceeds what is parsed for an upload" },
+  active_content: { status: 415, title: "The document contains active content" },
+  malformed_document: { status: 415, title: "The document is malformed" },
 } as const;
 
 export type ProblemCode = keyof typeof problemCodes;

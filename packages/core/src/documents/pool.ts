@@ -1,0 +1,98 @@
+import { availableParallelism } from "node:os";
+import type { Piscina } from "piscina";
+import type { PdfReport } from "../reports/pdf.ts";
+import type { Refusal } from "./inspect.ts";
+import type { ContentType } from "./kinds.ts";
+import type { TransformTask } from "./transforms.ts";
+
+/**
+ * Document transforms (checking an upload, watermarking, rendering a PDF) run in a bounded pool of
+ * worker threads (piscina), never on the event loop: a heavy scan occupies one worker while the
+ * server keeps answering everyone else, and a worker that runs out of memory or time is thrown
+ * away, not the process.
+ *
+ * The worker is `transforms.worker.mjs` beside this module: in the sources a shim that loads
+ * transforms.ts through tsx; in a function bundle the compiled worker that stacks/functions.ts puts
+ * beside the bundle (whose `import.meta.url` then names the bundle). piscina is loaded on first use
+ * from a specifier the bundler leaves alone, like sharp, so only the functions that transform
+ * documents carry it.
+ */
+const WORKER = new URL("./transforms.worker.mjs", import.meta.url);
+const PISCINA = "piscina";
+
+const positive = (name: string, fallback: number) => {
+  const v = Number(process.env[name]);
+  return Number.isInteger(v) && v > 0 ? v : fallback;
+};
+
+/** Threads: the machine's cores, at most 4 (KEYHOLD_TRANSFORM_THREADS). */
+export const transformThreads = () => positive("KEYHOLD_TRANSFORM_THREADS", Math.max(1, Math.min(4, availableParallelism())));
+/** A task running longer than this is stopped, its worker terminated (KEYHOLD_TRANSFORM_TIMEOUT_MS). */
+export const transformTimeoutMs = () => positive("KEYHOLD_TRANSFORM_TIMEOUT_MS", 20_000);
+/** A worker's heap; past it the worker dies, the server does not (KEYHOLD_TRANSFORM_HEAP_MB). */
+const heapMb = () => positive("KEYHOLD_TRANSFORM_HEAP_MB", 512);
+
+let pool: Promise<Piscina> | undefined;
+
+function transformPool(): Promise<Piscina> {
+  pool ??= import(/* @vite-ignore */ PISCINA).then(
+    ({ Piscina: Pool }: { Piscina: typeof Piscina }) =>
+      new Pool({
+        filename: WORKER.href,
+        minThreads: 0,
+        maxThreads: transformThreads(),
+        // Idle workers exit, so an idle process (or a finished test file) holds no threads.
+        idleTimeout: 10_000,
+        resourceLimits: { maxOldGenerationSizeMb: heapMb() },
+      }),
+  );
+  return pool;
+}
+
+/** Why a task did not finish in its worker: the worker ran out of time or memory, or crashed. */
+export class TransformFailed extends Error {
+  constructor(
+    readonly reason: "timeout" | "memory" | "crashed",
+    cause: unknown,
+  ) {
+    super(`document transform ${reason === "timeout" ? "timed out" : reason === "memory" ? "ran out of memory" : "failed"}`, { cause });
+  }
+}
+
+async function run<T>(task: TransformTask): Promise<T> {
+  const p = await transformPool();
+  try {
+    return (await p.run(task, { signal: AbortSignal.timeout(transformTimeoutMs()) })) as T;
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    if (err.name === "AbortError" || err.name === "TimeoutError") throw new TransformFailed("timeout", e);
+    if (err.code === "ERR_WORKER_OUT_OF_MEMORY") throw new TransformFailed("memory", e);
+    throw e;
+  }
+}
+
+/** Opens an upload as far as viewing will, within the budget (inspect.ts), off the event loop. */
+export async function inspectInPool(bytes: Uint8Array, type: ContentType): Promise<Refusal | undefined> {
+  return (await run<Refusal | null>({ op: "inspect", bytes, type })) ?? undefined;
+}
+
+export async function watermarkInPool(bytes: Uint8Array, type: ContentType, text: string): Promise<Uint8Array> {
+  return run<Uint8Array>({ op: "watermark", bytes, type, text });
+}
+
+export async function renderPdfInPool(report: PdfReport): Promise<Uint8Array> {
+  return run<Uint8Array>({ op: "renderPdf", report });
+}
+
+/** Transforms queued or running now (the bench and tests watch the pool drain). */
+export async function transformStats() {
+  const p = await transformPool();
+  return { threads: p.threads.length, queued: p.queueSize, completed: p.completed };
+}
+
+/** Stops the workers; the next transform starts a new pool. */
+export async function closeTransforms() {
+  const p = pool;
+  pool = undefined;
+  if (p) await (await p).destroy();
+}
