@@ -14,6 +14,7 @@ export * as Retention from "./retention/classes.ts";
 export * as Documents from "./documents/index.ts";
 export * as Store from "./store/table.ts";
 export { Keys, tableShape, tenantPk } from "./store/keys.ts";
+export { StorageUnavailable, isStorageFault } from "./store/faults.ts";
 export { claimNames, customAttributes } from "./access/claims.ts";
 export { resolvePrincipal, contextFor } from "./access/principal.ts";
 export { Problem, problemCodes, type ProblemCode } from "./http/problem.ts";
