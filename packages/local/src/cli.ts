@@ -1,5 +1,5 @@
 import { Documents } from "@keyhold/core";
-import { defaultDataDir, startLocal } from "./index.ts";
+import { DataDirInUse, StartRefused, defaultDataDir, startLocal } from "./index.ts";
 
 /**
  * `npm run keyhold -- <command>`: operator commands against the offline runtime's data directory
@@ -67,14 +67,17 @@ export async function runCli(argv: string[], options: { dataDir?: string | null 
   const dataDir = options.dataDir === undefined ? defaultDataDir() : options.dataDir;
   let runtime;
   try {
-    runtime = await startLocal({ dataDir, port: 0, seed: false });
+    runtime = await startLocal({ dataDir, port: 0, seed: false, command: `npm run keyhold -- ${argv.join(" ")}` });
   } catch (e) {
-    const message = (e as Error).message;
-    const busy = /lock|temporarily unavailable|already held/i.test(message);
-    return {
-      code: 1,
-      out: [busy ? `The data directory ${dataDir} is in use by a running Keyhold (npm start). Stop it first; its own timer sweeps hourly.` : `Could not open ${dataDir}: ${message}`],
-    };
+    if (e instanceof DataDirInUse) {
+      return {
+        code: 1,
+        out: [
+          `Not run: ${e.message}. This command needs the data directory to itself: stop that server (Ctrl-C where it runs), run the command again, then start it again; meanwhile the server's own timer destroys what is due every hour.`,
+        ],
+      };
+    }
+    return { code: 1, out: [`Could not open ${dataDir}: ${e instanceof StartRefused ? e.message : (e as Error).message}`] };
   }
   try {
     const report = await Documents.sweep(runtime.adapters, { dryRun: args.dryRun, ...(args.asOf ? { asOf: args.asOf } : {}) });
