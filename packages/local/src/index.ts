@@ -46,6 +46,8 @@ export interface LocalOptions {
   sweepIntervalMs?: number;
   /** Who holds the data directory, named when another start is refused (e.g. "npm start"). */
   command?: string;
+  /** Start a document transform worker right away, so the first upload does not wait for one (npm start). */
+  warmTransforms?: boolean;
 }
 
 export interface LocalRuntime {
@@ -104,6 +106,7 @@ async function startLocked(options: LocalOptions, lock: DataDirLock | undefined)
     const server = createApiServer();
     const host = options.host ?? "127.0.0.1";
     const port = await listen(server, options.port ?? 0, host);
+    if (options.warmTransforms) Documents.warmTransforms().catch((e: unknown) => logger.warn("the document transform pool did not start", { error: e as Error }));
     const sealEvery = options.sealIntervalMs ?? 0;
     const timer = sealEvery > 0 ? setInterval(() => void sealAll(adapters), sealEvery) : undefined;
     timer?.unref();

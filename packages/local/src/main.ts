@@ -26,6 +26,7 @@ async function main() {
       // Documents are destroyed on their exact date; hourly is exact enough offline.
       sweepIntervalMs: Number(process.env.KEYHOLD_SWEEP_INTERVAL_MS ?? 3_600_000),
       command: "npm start",
+      warmTransforms: true,
     });
   } catch (e) {
     if (e instanceof PortInUseError) {

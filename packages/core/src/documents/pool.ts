@@ -25,8 +25,8 @@ const positive = (name: string, fallback: number) => {
   return Number.isInteger(v) && v > 0 ? v : fallback;
 };
 
-/** Threads: the machine's cores, at most 4 (KEYHOLD_TRANSFORM_THREADS). */
-export const transformThreads = () => positive("KEYHOLD_TRANSFORM_THREADS", Math.max(1, Math.min(4, availableParallelism())));
+/** Threads: one core fewer than the machine has (the event loop keeps one), at least 1, at most 4 (KEYHOLD_TRANSFORM_THREADS). */
+export const transformThreads = () => positive("KEYHOLD_TRANSFORM_THREADS", Math.max(1, Math.min(4, availableParallelism() - 1)));
 /** A task running longer than this is stopped, its worker terminated (KEYHOLD_TRANSFORM_TIMEOUT_MS). */
 export const transformTimeoutMs = () => positive("KEYHOLD_TRANSFORM_TIMEOUT_MS", 20_000);
 /** A worker's heap; past it the worker dies, the server does not (KEYHOLD_TRANSFORM_HEAP_MB). */
@@ -39,10 +39,10 @@ function transformPool(): Promise<Piscina> {
     ({ Piscina: Pool }: { Piscina: typeof Piscina }) =>
       new Pool({
         filename: WORKER.href,
-        minThreads: 0,
+        // A fixed set of workers, loaded once (a worker's first task pays seconds for loading the
+        // libraries); idle, they keep no process alive.
+        minThreads: transformThreads(),
         maxThreads: transformThreads(),
-        // Idle workers exit, so an idle process (or a finished test file) holds no threads.
-        idleTimeout: 10_000,
         resourceLimits: { maxOldGenerationSizeMb: heapMb() },
       }),
   );
@@ -82,6 +82,15 @@ export async function watermarkInPool(bytes: Uint8Array, type: ContentType, text
 
 export async function renderPdfInPool(report: PdfReport): Promise<Uint8Array> {
   return run<Uint8Array>({ op: "renderPdf", report });
+}
+
+/**
+ * Starts a worker and loads the transforms into it ahead of the first upload (a worker's first task
+ * otherwise pays for loading pdf-lib and friends). For long-running servers; tests skip it.
+ */
+export async function warmTransforms() {
+  // One task per worker (each runs one at a time), so every worker is loaded.
+  await Promise.all(Array.from({ length: transformThreads() }, () => run({ op: "warm" })));
 }
 
 /** Transforms queued or running now (the bench and tests watch the pool drain). */

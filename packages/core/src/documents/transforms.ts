@@ -1,4 +1,5 @@
 import { drawPdf, type PdfReport } from "../reports/pdf.ts";
+import { fontsReady } from "./glyphs.ts";
 import { inspect } from "./inspect.ts";
 import type { ContentType } from "./kinds.ts";
 import { watermarkImage, watermarkPdf } from "./watermark.ts";
@@ -11,7 +12,8 @@ import { watermarkImage, watermarkPdf } from "./watermark.ts";
 export type TransformTask =
   | { op: "inspect"; bytes: Uint8Array; type: ContentType }
   | { op: "watermark"; bytes: Uint8Array; type: ContentType; text: string }
-  | { op: "renderPdf"; report: PdfReport };
+  | { op: "renderPdf"; report: PdfReport }
+  | { op: "warm" };
 
 export default async function transform(task: TransformTask): Promise<unknown> {
   switch (task.op) {
@@ -21,5 +23,9 @@ export default async function transform(task: TransformTask): Promise<unknown> {
       return task.type === "application/pdf" ? watermarkPdf(task.bytes, task.text) : watermarkImage(task.bytes, task.type, task.text);
     case "renderPdf":
       return drawPdf(task.report);
+    case "warm":
+      // What a first task would otherwise load: the PDF library and the font the marks are drawn with.
+      await Promise.all([import("pdf-lib"), fontsReady()]);
+      return null;
   }
 }
