@@ -49,13 +49,13 @@ function transformPool(): Promise<Piscina> {
   return pool;
 }
 
-/** Why a task did not finish in its worker: the worker ran out of time or memory, or crashed. */
+/** A task its worker could not finish: past its deadline, or past its heap (the worker is gone, the process is not). */
 export class TransformFailed extends Error {
   constructor(
-    readonly reason: "timeout" | "memory" | "crashed",
+    readonly reason: "timeout" | "memory",
     cause: unknown,
   ) {
-    super(`document transform ${reason === "timeout" ? "timed out" : reason === "memory" ? "ran out of memory" : "failed"}`, { cause });
+    super(`document transform ${reason === "timeout" ? "timed out" : "ran out of memory"}`, { cause });
   }
 }
 

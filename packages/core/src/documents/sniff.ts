@@ -53,7 +53,7 @@ export async function decideType(bytes: Uint8Array, declared: string | undefined
     refusal = await inspectInPool(bytes, sniffed);
   } catch (e) {
     // Past the worker's time or heap: the file costs more to open than any scan should.
-    if (e instanceof TransformFailed && e.reason !== "crashed") throw new Problem("document_too_complex", `opening the file ${e.reason === "timeout" ? "took too long" : "needed too much memory"}`);
+    if (e instanceof TransformFailed) throw new Problem("document_too_complex", `opening the file ${e.reason === "timeout" ? "took too long" : "needed too much memory"}`);
     throw e;
   }
   if (refusal) throw new Problem(refusal.refused, refusal.detail);
