@@ -121,6 +121,16 @@ describe("DynamoDB cannot be reached", () => {
   });
 });
 
+describe("the contract", () => {
+  it("the OpenAPI document lists 503 for every route that touches storage", async () => {
+    const doc = (await vault.get("/openapi.json")).body;
+    expect(doc.paths["/clients/{id}/documents"].post.responses["503"]).toBeDefined();
+    expect(doc.paths["/clients"].post.responses["503"]).toBeDefined();
+    expect(doc.paths["/health"].get.responses["503"]).toBeUndefined();
+    expect(doc.components.schemas.Problem.properties.code.enum).toEqual(expect.arrayContaining(["storage_unavailable", "document_too_complex", "active_content", "malformed_document"]));
+  });
+});
+
 describe("what counts as a storage fault", () => {
   // The SDK copies core itself uses (the workspace holds more than one version of each).
   const fromCore = createRequire(new URL("../packages/core/package.json", import.meta.url));
