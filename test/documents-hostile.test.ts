@@ -6,7 +6,7 @@ import { transformStats } from "../packages/core/src/documents/pool.ts";
 import { BUDGET } from "../packages/core/src/documents/inspect.ts";
 import { Vault, newClientBody, startVault, uniquePhone } from "./harness.ts";
 import { fetchBytes, pdf, scan, upload } from "./documents-fixtures.ts";
-import { bigImagePdf, bombPdf, buildPdf, loopingPages, manyObjects, manyPages, objectStreamPdf, onePage } from "./documents-hostile.ts";
+import { bigImagePdf, bombPdf, buildPdf, loopingPages, lzwEncode, lzwZeroRuns, manyObjects, manyPages, objectStreamPdf, onePage } from "./documents-hostile.ts";
 
 /**
  * Uploads that try to hurt the server or its users: decompression bombs and other files that cost
@@ -105,6 +105,33 @@ describe("the parsing budget", () => {
       { dict: "/Filter [/FlateDecode /FlateDecode]", stream: deflateSync(zeros) },
     ]);
     await expectRefused(twice, 413, "document_too_complex");
+  });
+
+  it("counts LZW like Flate: an LZW bomb is refused; LZW that decodes within the budget is read (an object stream's JavaScript is found)", async () => {
+    const bomb = lzwZeroRuns(10);
+    expect(bomb.length).toBeLessThan(100 * 1024);
+    await expectRefused(
+      buildPdf([
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+        { dict: "/Filter /LZWDecode", stream: bomb },
+      ]),
+      413,
+      "document_too_complex",
+    );
+    const objectStream = (hidden: string) =>
+      buildPdf([
+        "<< /Type /Catalog /Pages 2 0 R /Names 5 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+        "null",
+        "null",
+        { dict: "/Type /ObjStm /N 1 /First 4 /Filter /LZWDecode", stream: lzwEncode(Buffer.from(`5 0 ${hidden}`.padEnd(600, " "))) },
+      ]);
+    await expectRefused(objectStream("<< /JavaScript << /Names [(a) << /S /JavaScript /JS (x) >>] >> >>"), 415, "active_content");
+    const benign = await upload(vault, clientId, "other", objectStream("<< /Dests << >> >>"), LI, "application/pdf");
+    expect(benign.status, benign.text).toBe(201);
   });
 
   it("refuses more than 200 pages, more than 10,000 objects, and an image above 50 megapixels; accepts what is within", async () => {

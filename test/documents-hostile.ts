@@ -111,3 +111,80 @@ export function bigImagePdf(width: number, height: number): Buffer {
     { dict: `/Type /XObject /Subtype /Image /Width ${width} /Height ${height} /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /DCTDecode`, stream: Buffer.from([0xff, 0xd8, 0xff, 0xd9]) },
   ]);
 }
+
+/** LZW as PDF's LZWDecode reads it (9–12-bit codes, 256 clear, 257 end of data, early change). */
+export function lzwEncode(data: Buffer): Buffer {
+  const out: number[] = [];
+  let acc = 0;
+  let bits = 0;
+  let width = 9;
+  const emit = (code: number) => {
+    acc = (acc << width) | code;
+    bits += width;
+    while (bits >= 8) {
+      out.push((acc >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+    acc &= (1 << bits) - 1;
+  };
+  let table = new Map<string, number>();
+  const reset = () => {
+    table = new Map(Array.from({ length: 256 }, (_, i) => [String.fromCharCode(i), i]));
+    width = 9;
+  };
+  reset();
+  emit(256);
+  let w = "";
+  for (const ch of data.toString("latin1")) {
+    if (table.has(w + ch)) {
+      w += ch;
+      continue;
+    }
+    emit(table.get(w)!);
+    // The decoder adds each entry one code later, so it widens when its table is one shorter.
+    table.set(w + ch, table.size + 2);
+    if (table.size + 2 >= 4095) {
+      emit(256);
+      reset();
+    } else if (table.size + 2 + 1 > 1 << width) width++;
+    w = ch;
+  }
+  if (w) emit(table.get(w)!);
+  emit(257);
+  if (bits) out.push((acc << (8 - bits)) & 0xff);
+  return Buffer.from(out);
+}
+
+/**
+ * An LZW bomb: `cycles` runs of the codes 0, 258, 259 … 4095 (each a run of zeros one longer than the
+ * last, ~7.4 MB per run in ~5.5 KB), each run after a clear code.
+ */
+export function lzwZeroRuns(cycles: number): Buffer {
+  const out: number[] = [];
+  let acc = 0;
+  let bits = 0;
+  let width = 9;
+  const emit = (code: number) => {
+    acc = (acc << width) | code;
+    bits += width;
+    while (bits >= 8) {
+      out.push((acc >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+    acc &= (1 << bits) - 1;
+  };
+  for (let c = 0; c < cycles; c++) {
+    emit(256);
+    width = 9;
+    emit(0);
+    // The decoder's table grows by one per code from here on; it widens its codes one early.
+    for (let code = 258, size = 258; code < 4096; code++) {
+      emit(code);
+      size++;
+      if (size + 1 >= 1 << width && width < 12) width++;
+    }
+  }
+  emit(257);
+  if (bits) out.push((acc << (8 - bits)) & 0xff);
+  return Buffer.from(out);
+}
