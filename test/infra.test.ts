@@ -414,6 +414,8 @@ function expectedEnvironment(s: Synthesized, needs: readonly AccessNeed[], appRo
 /** The functions files whose handlers draw Chinese text (watermarks; report and copy PDFs) or use sharp. */
 const drawsText = new Set(["documents", "compliance", "requests"]);
 const usesSharp = new Set(["documents"]);
+/** The functions files that run the document transform pool (its worker beside the bundle, piscina in node_modules). */
+const usesPool = new Set(["documents", "compliance", "requests"]);
 const FONT_DIR = "/var/task/fonts";
 
 /** Every role that uses tenant keys: the tenant-data roles, which every tenant key's policy names. */
@@ -1376,8 +1378,10 @@ describe("the function bundles", () => {
     const sharpVersion = JSON.parse(readFileSync(join(root, "node_modules/sharp/package.json"), "utf8")).version;
     for (const [file, dir] of assetDirs()) {
       const top = readdirSync(dir).sort();
-      const expected = ["functions", ...(drawsText.has(file) ? ["fonts"] : []), ...(usesSharp.has(file) ? ["node_modules"] : [])].sort();
+      const expected = ["functions", ...(drawsText.has(file) ? ["fonts"] : []), ...(usesSharp.has(file) || usesPool.has(file) ? ["node_modules"] : [])].sort();
       expect(top, file).toEqual(expected);
+      expect(existsSync(join(dir, "functions", "transforms.worker.mjs")), file).toBe(usesPool.has(file));
+      expect(existsSync(join(dir, "node_modules", "piscina", "package.json")), file).toBe(usesPool.has(file));
       if (drawsText.has(file)) expect(readdirSync(join(dir, "fonts")).sort(), file).toEqual([...fontFiles, "unicode.json"].sort());
       if (usesSharp.has(file)) {
         expect(JSON.parse(readFileSync(join(dir, "node_modules/sharp/package.json"), "utf8")).version).toBe(sharpVersion);
@@ -1386,7 +1390,7 @@ describe("the function bundles", () => {
     }
   });
 
-  it("watermark Chinese in the documents function's asset with its own sharp and fonts, rare characters included", async () => {
+  it("watermark Chinese in the documents function's asset with its own sharp and fonts, rare characters included, also in the transform pool", async () => {
     const dir = assetDirs().get("documents")!;
     const probe = join(dir, "functions", "watermark-probe.mjs");
     buildSync({ ...bundleOptions, absWorkingDir: root, entryPoints: ["test/infra/watermark-probe.ts"], outfile: probe });
@@ -1401,6 +1405,8 @@ describe("the function bundles", () => {
     expect(result.missing).toEqual([]);
     expect(result.glyphs).toBe([...text].length);
     expect(result.darkest).toBeLessThan(200);
+    expect(result.pooledSameAsInline).toBe(true);
+    expect(result.bomb).toBe("document_too_complex");
   }, 60_000);
 
   it("builds the console for AWS outside web/dist, which the offline runtime serves", () => {

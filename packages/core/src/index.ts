@@ -18,6 +18,7 @@ export * as Alerts from "./alerts/index.ts";
 export * as Store from "./store/table.ts";
 export * as Recovery from "./recovery/index.ts";
 export { Keys, tableShape, tenantPk } from "./store/keys.ts";
+export { StorageUnavailable, isStorageFault } from "./store/faults.ts";
 export { claimNames, customAttributes } from "./access/claims.ts";
 export { resolvePrincipal, contextFor } from "./access/principal.ts";
 export { Problem, problemCodes, type ProblemCode } from "./http/problem.ts";

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Documents, Recovery, Tenancy } from "@keyhold/core";
 import { restoreBackup, takeBackup, verifyBackup, verifyTrails, type BackupResult } from "./backup.ts";
-import { CONTROL_FILE, TABLE_NAME, defaultDataDir, startLocal } from "./index.ts";
+import { CONTROL_FILE, DataDirInUse, StartRefused, TABLE_NAME, defaultDataDir, startLocal } from "./index.ts";
 
 /**
  * `npm run keyhold -- <command>`: operator commands against the offline runtime's data directory
@@ -284,13 +284,17 @@ export async function runCli(argv: string[], options: { dataDir?: string | null;
   }
   let runtime;
   try {
-    runtime = await startLocal({ dataDir, port: 0, seed: false });
+    runtime = await startLocal({ dataDir, port: 0, seed: false, command: `npm run keyhold -- ${argv.join(" ")}` });
   } catch (e) {
-    const message = (e as Error).message;
-    return {
-      code: 1,
-      out: [busy(message) ? `The data directory ${dataDir} is in use by a running Keyhold (npm start). Stop it first; its own timer sweeps hourly.` : `Could not open ${dataDir}: ${message}`],
-    };
+    if (e instanceof DataDirInUse) {
+      return {
+        code: 1,
+        out: [
+          `Not run: ${e.message}. This command needs the data directory to itself: stop that server (Ctrl-C where it runs), run the command again, then start it again; meanwhile the server's own timer destroys what is due every hour.`,
+        ],
+      };
+    }
+    return { code: 1, out: [`Could not open ${dataDir}: ${e instanceof StartRefused ? e.message : (e as Error).message}`] };
   }
   try {
     if (args.command === "recover") {

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { rmSync, writeFileSync } from "node:fs";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { documentClient, logger, useAdapters, type Adapters } from "@keyhold/core";
 import { openIssuer } from "./auth.ts";
@@ -16,6 +17,8 @@ import { Documents, Recovery, Tenancy, Trail } from "@keyhold/core";
 import { createApiServer } from "./server.ts";
 import { createGate, type Gate } from "./gate.ts";
 import { takeBackup } from "./backup.ts";
+import { lockDataDir, type DataDirLock } from "./lock.ts";
+import { StartRefused } from "./refusals.ts";
 
 export { demoTenants, demoClients, platformTenant, AGREEMENT_VERSION } from "./demo.ts";
 export { issueToken, verifyToken, ISSUER, AUDIENCE } from "./auth.ts";
@@ -25,6 +28,9 @@ export { apiEvent, lambdaContext } from "./events.ts";
 export { takeBackup, restoreBackup, verifyBackup, verifyTrails, ARCHIVE_PREFIX, MIN_PASSPHRASE_LENGTH, type BackupResult, type Manifest } from "./backup.ts";
 export { createGate, type Gate } from "./gate.ts";
 export { localBlobs } from "./blobs.ts";
+
+export { StartRefused } from "./refusals.ts";
+export { DataDirInUse } from "./lock.ts";
 
 export const TABLE_NAME = "keyhold";
 export const DEFAULT_PORT = 3000;
@@ -47,6 +53,10 @@ export interface LocalOptions {
   sweepIntervalMs?: number;
   /** Recovery of unfinished writes before serving (default on; a test of recovery itself turns it off). */
   recover?: boolean;
+  /** Who holds the data directory, named when another start is refused (e.g. "npm start"). */
+  command?: string;
+  /** Start a document transform worker right away, so the first upload does not wait for one (npm start). */
+  warmTransforms?: boolean;
 }
 
 export interface LocalRuntime {
@@ -84,14 +94,29 @@ export const defaultDataDir = () => resolve(process.env.KEYHOLD_DATA_DIR ?? join
 export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
   const { dataDir } = options;
   process.env.KEYHOLD_RUNTIME = "local";
+  // First the lock: nothing in the directory is read or written by a second owner.
+  const lock: DataDirLock | undefined = dataDir ? await lockDataDir(dataDir, options.command ?? "Keyhold") : undefined;
+  try {
+    return await startLocked(options, lock);
+  } catch (e) {
+    await lock?.release();
+    throw e;
+  }
+}
+
+async function startLocked(options: LocalOptions, lock: DataDirLock | undefined): Promise<LocalRuntime> {
+  const { dataDir } = options;
+  // A damaged or mismatched root key or keystore is refused before the database is touched.
+  const existing = dataDir && existsSync(join(dataDir, "keystore.json")) ? new LocalKeystore(dataDir) : undefined;
   const dynamo = await startDynalite(dataDir ? join(dataDir, "dynamodb") : null);
   try {
     await ensureTable(dynamo.client, TABLE_NAME);
-    const keystore = new LocalKeystore(dataDir);
+    const db = documentClient(dynamo.client);
+    const keystore = await openKeystore(dataDir, existing, { db, tableName: TABLE_NAME } as Adapters);
     await openIssuer(dataDir);
     const gate = createGate();
     const shared = {
-      db: documentClient(dynamo.client),
+      db,
       tableName: TABLE_NAME,
       keyrings: keystore as Adapters["keyrings"],
       sealer: localSealer(dataDir),
@@ -139,6 +164,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
     });
     const host = options.host ?? "127.0.0.1";
     const port = await listen(server, options.port ?? 0, host);
+    if (options.warmTransforms) Documents.warmTransforms().catch((e: unknown) => logger.warn("the document transform pool did not start", { error: e as Error }));
     const controlFile = dataDir ? join(dataDir, CONTROL_FILE) : null;
     if (controlFile) writeFileSync(controlFile, JSON.stringify({ url: `http://${host}:${port}`, token: controlToken, pid: process.pid }), { mode: 0o600 });
     // Timer runs pass the gate like requests, so a backup never catches one half-done.
@@ -166,6 +192,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
         server.closeAllConnections();
         await new Promise<void>((r) => server.close(() => r()));
         await dynamo.close();
+        await lock?.release();
       },
     });
     return runtime;
@@ -173,6 +200,34 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
     await dynamo.close();
     throw e;
   }
+}
+
+/**
+ * The keystore, checked against the table: every tenant whose key has not been shredded needs its
+ * key there. A keystore that went missing (or lost entries) would otherwise show up only as every
+ * request of those tenants failing — or, worse, as a new root key and new tenant keys over data
+ * nothing can open. It stops the start instead, before anything is generated or seeded.
+ * (`table` needs only the table: the tenant registry is read before any key exists.)
+ */
+async function openKeystore(dataDir: string | null, existing: LocalKeystore | undefined, table: Adapters): Promise<LocalKeystore> {
+  if (!dataDir) return new LocalKeystore(null);
+  const needKeys: string[] = [];
+  for (const tenantId of await Tenancy.listTenantIds(table)) {
+    const tenant = await Tenancy.getTenant(table, tenantId);
+    if (tenant && !tenant.offboarding?.keyDeletionDate) needKeys.push(tenantId);
+  }
+  const file = join(dataDir, "keystore.json");
+  const which = (ids: string[]) => `${ids.length} tenant(s) (${ids.slice(0, 5).join(", ")}${ids.length > 5 ? ", …" : ""})`;
+  const data = join(dataDir, "dynamodb");
+  if (needKeys.length && !existing) {
+    throw new StartRefused(
+      `the keystore ${file} is missing, but ${data} holds the data of ${which(needKeys)} sealed under it. Restore keystore.json and root.key from your backup; without them that data cannot be opened.`,
+    );
+  }
+  const keystore = existing ?? new LocalKeystore(dataDir);
+  const uncovered = needKeys.filter((t) => !keystore.hasTenant(t));
+  if (uncovered.length) throw new StartRefused(`the keystore ${file} has no key for ${which(uncovered)} whose data is in ${data}. Restore keystore.json (with its root.key) from your backup.`);
+  return keystore;
 }
 
 function listen(server: Server, port: number, host: string): Promise<number> {

@@ -1,8 +1,9 @@
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { RawAesKeyringNode, RawAesWrappingSuiteIdentifier } from "@aws-crypto/client-node";
 import type { Crypto, Tenancy } from "@keyhold/core";
+import { StartRefused } from "./refusals.ts";
 
 type KeyringPort = Crypto.KeyringPort;
 
@@ -37,8 +38,32 @@ export class LocalKeystore implements KeyringPort, Tenancy.TenantKeysPort {
   constructor(dataDir: string | null) {
     this.name = `local:${dataDir ?? "memory"}`;
     this.file = dataDir ? join(dataDir, "keystore.json") : null;
-    this.root = rootKey(dataDir);
-    this.entries = this.file && existsSync(this.file) ? (JSON.parse(readFileSync(this.file, "utf8")) as Record<string, SealedKey>) : {};
+    const exists = Boolean(this.file && existsSync(this.file));
+    this.entries = exists ? readKeystore(this.file!) : {};
+    // Never a new root key beside an existing keystore: it could open none of its keys.
+    this.root = rootKey(dataDir, exists ? this.file : null);
+    this.checkRoot();
+  }
+
+  /** Every sealed key must open under the root key: a wrong or damaged root key stops the start, not each request. */
+  private checkRoot() {
+    for (const tenantId of Object.keys(this.entries)) {
+      try {
+        this.unseal(tenantId, this.entries[tenantId]!);
+      } catch {
+        throw new StartRefused(
+          `the root key ${rootKeySource(this.file)} does not open the keystore ${this.file} (the key of tenant ${tenantId} fails its check): ` +
+            `the two do not belong together, or one is damaged. Restore the matching root.key and keystore.json from the same backup.`,
+        );
+      }
+    }
+  }
+
+  private unseal(tenantId: string, entry: SealedKey): Buffer {
+    const decipher = createDecipheriv("aes-256-gcm", this.root, Buffer.from(entry.iv, "base64"));
+    decipher.setAAD(Buffer.from(tenantId, "utf8"));
+    decipher.setAuthTag(Buffer.from(entry.tag, "base64"));
+    return Buffer.concat([decipher.update(Buffer.from(entry.key, "base64")), decipher.final()]);
   }
 
   hasTenant(tenantId: string) {
@@ -124,13 +149,6 @@ export class LocalKeystore implements KeyringPort, Tenancy.TenantKeysPort {
     this.persist();
   }
 
-  private unseal(tenantId: string, entry: SealedKey): Buffer {
-    const decipher = createDecipheriv("aes-256-gcm", this.root, Buffer.from(entry.iv, "base64"));
-    decipher.setAAD(Buffer.from(tenantId, "utf8"));
-    decipher.setAuthTag(Buffer.from(entry.tag, "base64"));
-    return Buffer.concat([decipher.update(Buffer.from(entry.key, "base64")), decipher.final()]);
-  }
-
   async keyringFor(tenantId: string) {
     const entry = this.entries[tenantId];
     if (!entry) throw new Error(`no wrapping key for tenant ${tenantId}`);
@@ -152,17 +170,46 @@ export class LocalKeystore implements KeyringPort, Tenancy.TenantKeysPort {
   }
 }
 
-function rootKey(dataDir: string | null): Buffer {
+function readKeystore(file: string): Record<string, SealedKey> {
+  try {
+    const parsed = JSON.parse(readFileSync(file, "utf8")) as unknown;
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new Error("not an object");
+    return parsed as Record<string, SealedKey>;
+  } catch {
+    throw new StartRefused(`the keystore ${file} is damaged (not the JSON Keyhold wrote). Restore keystore.json from your backup; without it the tenants' data cannot be opened.`);
+  }
+}
+
+const rootKeySource = (keystoreFile: string | null) =>
+  process.env.KEYHOLD_ROOT_KEY ? "in KEYHOLD_ROOT_KEY" : keystoreFile ? join(dirname(keystoreFile), "root.key") : "in memory";
+
+/**
+ * The root key: KEYHOLD_ROOT_KEY, or `root.key` in the data directory. A new one is generated only
+ * for a data directory with no keystore yet (`sealing` names the keystore that needs the old one).
+ */
+function rootKey(dataDir: string | null, sealing: string | null): Buffer {
   const fromEnv = process.env.KEYHOLD_ROOT_KEY;
   if (fromEnv) {
     const key = Buffer.from(fromEnv, "base64");
-    if (key.length !== 32) throw new Error("KEYHOLD_ROOT_KEY must be 32 bytes, base64-encoded");
+    if (key.length !== 32) throw new StartRefused("KEYHOLD_ROOT_KEY must be 32 bytes, base64-encoded");
     return key;
   }
   if (!dataDir) return randomBytes(32);
   mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, "root.key");
-  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString("base64"), { mode: 0o600 });
+  if (!existsSync(file)) {
+    if (sealing) {
+      throw new StartRefused(
+        `the root key ${file} is missing, but the keystore ${sealing} is sealed with it. Restore root.key from your backup (or set KEYHOLD_ROOT_KEY to it); a new key could open none of the tenants' keys.`,
+      );
+    }
+    writeFileSync(file, randomBytes(32).toString("base64"), { mode: 0o600 });
+  }
   chmodSync(file, 0o600);
-  return Buffer.from(readFileSync(file, "utf8").trim(), "base64");
+  const text = readFileSync(file, "utf8").trim();
+  const key = Buffer.from(text, "base64");
+  if (key.length !== 32 || !/^[A-Za-z0-9+/]+={0,2}$/.test(text)) {
+    throw new StartRefused(`the root key ${file} is damaged (not 32 bytes in base64). Restore root.key from your backup.`);
+  }
+  return key;
 }

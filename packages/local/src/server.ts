@@ -45,6 +45,15 @@ function compile(spec: RouteSpec): CompiledRoute {
   return { spec, pattern, names, handler };
 }
 
+/** A path parameter as API Gateway hands it over: percent-decoded, and 400 when the encoding is broken (`%E4%B8`, `%zz`). */
+function decodePathSegment(name: string, raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new Problem("validation_failed", `the path parameter ${name} is not valid percent-encoding`, [{ path: `params.${name}`, message: "malformed percent-encoding" }]);
+  }
+}
+
 const textual = (type: string | undefined) => !type || /^(application\/([\w.+-]*json|x-www-form-urlencoded)|text\/)/i.test(type);
 
 async function readBody(req: IncomingMessage): Promise<{ bytes: Buffer; tooLarge: boolean }> {
@@ -193,9 +202,7 @@ export function createApiServer(options: ApiServerOptions = {}): Server {
       const query = url.searchParams.size
         ? Object.fromEntries([...new Set(url.searchParams.keys())].map((k) => [k, url.searchParams.getAll(k).join(",")]))
         : undefined;
-      const pathParameters = match.c.names.length
-        ? Object.fromEntries(match.c.names.map((n, i) => [n, decodeURIComponent(match.m![i + 1]!)]))
-        : undefined;
+      const pathParameters = match.c.names.length ? Object.fromEntries(match.c.names.map((n, i) => [n, decodePathSegment(n, match.m![i + 1]!)])) : undefined;
       const event = apiEvent({
         method,
         routePath: match.c.spec.path,

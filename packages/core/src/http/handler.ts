@@ -8,6 +8,7 @@ import { record } from "../audit/trail.ts";
 import type { Adapters, Ctx, Source } from "../context.ts";
 import { IntegrityError } from "../crypto/envelope.ts";
 import { adapters, logger } from "../runtime.ts";
+import { isStorageFault } from "../store/faults.ts";
 import { Problem } from "./problem.ts";
 import { routeByHandler, type RouteHandlerId, type RouteSpec } from "./routes.ts";
 
@@ -208,6 +209,10 @@ function toProblem(e: unknown): Problem {
   if (e instanceof IntegrityError) {
     logger.error("integrity check failed", { error: e });
     return new Problem("integrity_failure");
+  }
+  if (isStorageFault(e)) {
+    logger.error("storage unavailable", { error: e as Error });
+    return new Problem("storage_unavailable", "storage could not be reached or written; try the request again");
   }
   logger.error("unhandled error", { error: e as Error });
   return new Problem("internal_error");

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { problemCodes } from "./problem.ts";
+import { accessOf } from "./route-spec.ts";
 import { routes, type RouteSpec } from "./routes.ts";
 
 const schemaOf = (schema: z.ZodType, io: "input" | "output") =>
@@ -38,6 +39,8 @@ export function openApiDocument(options: { includeLocal: boolean }) {
     if (r.auth === "staff") [401, 403, 404].forEach((s) => statuses.add(s));
     if (r.body || r.rawBody) [413, 415].forEach((s) => statuses.add(s));
     if (r.needsAgreement) statuses.add(403);
+    // storage_unavailable (and trail_unavailable) wherever the table or the blob store is touched.
+    if (accessOf(r).some((n) => n === "data" || n === "blobs")) statuses.add(503);
     const responses: Record<string, unknown> = {
       [r.success.status]: {
         description: "Success",

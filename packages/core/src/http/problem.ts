@@ -65,6 +65,10 @@ export const problemCodes = {
   integrity_failure: { status: 500, title: "Stored data failed its integrity check" },
   trail_unavailable: { status: 503, title: "Access trail unavailable; nothing was revealed" },
   self_change_not_permitted: { status: 403, title: "Nobody changes their own role, branch, status, agreement or background check" },
+  storage_unavailable: { status: 503, title: "Storage unavailable; retry later" },
+  document_too_complex: { status: 413, title: "The document exceeds what is parsed for an upload" },
+  active_content: { status: 415, title: "The document contains active content" },
+  malformed_document: { status: 415, title: "The document is malformed" },
 } as const;
 
 export type ProblemCode = keyof typeof problemCodes;
