@@ -2,6 +2,7 @@ import type { Ctx } from "../context.ts";
 import { record } from "../audit/trail.ts";
 import { Problem } from "../http/problem.ts";
 import { fieldCatalog, tierLabels, type FieldName } from "../tiers/catalog.ts";
+import { historyView } from "../consent/consent.ts";
 import { openTiers, presentTiers, type ClientRecord } from "./records.ts";
 
 /**
@@ -20,7 +21,7 @@ export async function copyOf(ctx: Ctx, client: ClientRecord, requestId: string) 
     generatedAt: ctx.adapters.now().toISOString(),
     registration: client.registration,
     consent: client.consent,
-    consentHistory: client.consentHistory ?? [],
+    consentHistory: historyView(client.consentHistory),
     fields: names.map((f) => ({
       name: f,
       label: fieldCatalog[f].label,

@@ -4,6 +4,7 @@ import { newId } from "../ids.ts";
 import { Problem } from "../http/problem.ts";
 import { release } from "./dedupe.ts";
 import { destroyForClient } from "../documents/retention.ts";
+import { destroyNotesOf, notesOf } from "../freetext/notes.ts";
 import { getClient, replaceClient, type ClientRecord } from "./records.ts";
 
 /**
@@ -28,8 +29,12 @@ export async function destroyClientData(ctx: Ctx, client: ClientRecord, reason: 
   };
   if (!(await replaceClient(ctx, stub, client))) throw new Problem("conflict", "this client changed meanwhile; try again");
   await release(ctx, client.blindIndex);
+  // The client's free text (request details, notes, reasons, justifications) goes with its fields.
+  const owner = { kind: "client" as const, id: client.clientId };
+  const notesDestroyed = await destroyNotesOf(ctx, owner);
   const after = await getClient(ctx, client.clientId);
-  const verified = Boolean(after?.destroyed) && !after?.sealed.t1 && !after?.sealed.t2 && !after?.sealed.t3 && (after?.sealed.masks.length ?? 0) === 0;
+  const notesLeft = (await notesOf(ctx, owner)).length;
+  const verified = Boolean(after?.destroyed) && !after?.sealed.t1 && !after?.sealed.t2 && !after?.sealed.t3 && (after?.sealed.masks.length ?? 0) === 0 && notesLeft === 0;
   await record(ctx, {
     action: "client.destroyed",
     clientId: client.clientId,
@@ -43,6 +48,7 @@ export async function destroyClientData(ctx: Ctx, client: ClientRecord, reason: 
       destroyedAt: at,
       tiersDestroyed: ["t1", "t2", "t3"].filter((t) => client.sealed[t as "t1"]).join(" "),
       blindIndexReleased: client.blindIndex.length,
+      notesDestroyed,
       verification: verified ? "read after destruction finds no ciphertext" : "ciphertext still present",
     },
   });

@@ -3,7 +3,8 @@ import { record } from "../audit/trail.ts";
 import { decide, type Decision } from "../access/policy.ts";
 import { takeRevealSlot } from "../access/quota.ts";
 import { Problem, recorded, type ProblemCode, type ProblemDetail } from "../http/problem.ts";
-import { isFieldName, tierOf, type FieldName, type FieldValues } from "../tiers/catalog.ts";
+import { FREE_TEXT_TIER, isFieldName, isNotePath, noteIdOf, tierOf, type FieldName, type FieldValues, type Tier } from "../tiers/catalog.ts";
+import { getNote, openFreeText, type NoteRecord } from "../freetext/notes.ts";
 import { openTiers } from "./records.ts";
 import type { RevealRequest } from "./schemas.ts";
 import { assertMayTouchClients, loadVisible, resourceOf } from "./view.ts";
@@ -11,7 +12,11 @@ import { assertMayTouchClients, loadVisible, resourceOf } from "./view.ts";
 /** When several fields are refused for different reasons, the caller hears the most fundamental. */
 const refusalOrder: ProblemCode[] = ["tier_not_permitted", "purpose_required", "consent_withdrawn", "break_glass_required", "purpose_not_consented", "background_check_required"];
 
-const refusalDetail: Partial<Record<ProblemCode, (fields: FieldName[], req: RevealRequest, consented: string[]) => string>> = {
+/** A catalog field, or a sealed note of the client (`notes/<id>`, tier 2). */
+type RevealPath = FieldName | `notes/${string}`;
+const tierOfPath = (f: RevealPath): Tier => (isNotePath(f) ? FREE_TEXT_TIER : tierOf(f as FieldName));
+
+const refusalDetail: Partial<Record<ProblemCode, (fields: RevealPath[], req: RevealRequest, consented: string[]) => string>> = {
   tier_not_permitted: (f) => `your role may not reveal ${f.join(", ")} of this client`,
   consent_withdrawn: () => "the client withdrew consent; only a break-glass reveal for a legal purpose is possible",
   break_glass_required: () => "break-glass access needs a written justification of at least 20 characters",
@@ -21,11 +26,12 @@ const refusalDetail: Partial<Record<ProblemCode, (fields: FieldName[], req: Reve
 
 /**
  * Reveals fields in clear for a purpose. Every decision — allowed or refused — is in the trail
- * before anything is decrypted; if the trail cannot be written, nothing is revealed.
+ * before anything is decrypted; if the trail cannot be written, nothing is revealed. Sealed free
+ * text (`notes/<id>`) is revealed the same way, as a tier-2 field of the client.
  */
-export async function reveal(ctx: Ctx, clientId: string, req: RevealRequest): Promise<{ fields: FieldValues }> {
+export async function reveal(ctx: Ctx, clientId: string, req: RevealRequest): Promise<{ fields: FieldValues & Record<string, string | number> }> {
   assertMayTouchClients(ctx);
-  const unknown = req.fields.filter((f) => !isFieldName(f));
+  const unknown = req.fields.filter((f) => !isFieldName(f) && !isNotePath(f));
   if (unknown.length) {
     throw new Problem(
       "unknown_field",
@@ -38,7 +44,13 @@ export async function reveal(ctx: Ctx, clientId: string, req: RevealRequest): Pr
     await record(ctx, { action: "client.reveal", clientId, branchId: client.branchId, fields: req.fields, purpose: req.purpose, outcome: "denied", code: "client_destroyed" });
     throw recorded(new Problem("client_destroyed", "this client's data has been destroyed; only its stub remains"));
   }
-  const fields = [...new Set(req.fields)] as FieldName[];
+  const fields = [...new Set(req.fields)] as RevealPath[];
+  const owner = { kind: "client" as const, id: clientId };
+  const notes = new Map<string, NoteRecord>();
+  for (const f of fields.filter(isNotePath)) {
+    const note = await getNote(ctx, owner, noteIdOf(f)!);
+    if (note) notes.set(f, note);
+  }
   const base = { action: "client.reveal", clientId, branchId: client.branchId, fields, purpose: req.purpose };
   const refuse = async (problem: Problem, extra: { alert?: boolean } = {}) => {
     await record(ctx, { ...base, outcome: "denied", code: problem.code });
@@ -47,12 +59,12 @@ export async function reveal(ctx: Ctx, clientId: string, req: RevealRequest): Pr
   };
 
   const absent: ProblemDetail[] = fields
-    .filter((f) => client.fieldTiers[f] === undefined)
+    .filter((f) => (isNotePath(f) ? !notes.has(f) : client.fieldTiers[f as FieldName] === undefined))
     .map((f) => ({ path: `fields.${f}`, message: `this client has no "${f}"` }));
   if (absent.length) throw await refuse(new Problem("field_not_present", absent.map((a) => a.message).join("; "), absent));
 
-  const decisions = new Map<FieldName, Decision>(
-    fields.map((f) => [f, decide(ctx.principal, resourceOf(client), { action: "reveal", tier: tierOf(f), purpose: req.purpose, justification: req.justification }, ctx.policy)]),
+  const decisions = new Map<RevealPath, Decision>(
+    fields.map((f) => [f, decide(ctx.principal, resourceOf(client), { action: "reveal", tier: tierOfPath(f), purpose: req.purpose, justification: req.justification }, ctx.policy)]),
   );
   for (const code of refusalOrder) {
     const refused = fields.filter((f) => {
@@ -64,7 +76,7 @@ export async function reveal(ctx: Ctx, clientId: string, req: RevealRequest): Pr
     throw await refuse(new Problem(code, detail, refused.map((f) => ({ path: code.startsWith("purpose") ? "purpose" : `fields.${f}`, message: detail ?? code }))));
   }
 
-  if (fields.some((f) => tierOf(f) === 1) && !(await takeRevealSlot(ctx))) {
+  if (fields.some((f) => tierOfPath(f) === 1) && !(await takeRevealSlot(ctx))) {
     throw await refuse(
       new Problem("reveal_quota_exceeded", `more than ${ctx.settings.revealQuotaPerHour} tier-1 reveals in an hour; the compliance officer has been alerted`),
       { alert: true },
@@ -72,7 +84,9 @@ export async function reveal(ctx: Ctx, clientId: string, req: RevealRequest): Pr
   }
 
   const breakGlass = [...decisions.values()].some((d) => d.effect === "allow" && d.breakGlass);
-  await record(ctx, { ...base, outcome: "allowed", tier1: fields.some((f) => tierOf(f) === 1), ...(breakGlass ? { breakGlass: { justification: req.justification!.trim() } } : {}) });
-  const plain = await openTiers(ctx, client, fields.map(tierOf));
+  await record(ctx, { ...base, outcome: "allowed", tier1: fields.some((f) => tierOfPath(f) === 1), ...(breakGlass ? { breakGlass: { justification: req.justification!.trim() } } : {}) });
+  const catalogFields = fields.filter((f): f is FieldName => !isNotePath(f));
+  const plain: Record<string, string | number> = catalogFields.length ? await openTiers(ctx, client, catalogFields.map(tierOf)) : {};
+  for (const [path, note] of notes) plain[path] = await openFreeText(ctx, owner, note);
   return { fields: Object.fromEntries(fields.map((f) => [f, plain[f]!])) };
 }

@@ -6,7 +6,16 @@ import { assertMayTouchClients, loadVisible } from "../clients/view.ts";
 import { Problem } from "../http/problem.ts";
 import { clientRecordClass, effective } from "../retention/classes.ts";
 import { recordRetentionEvent } from "../documents/retention.ts";
+import { maskedText, sealOptional } from "../freetext/notes.ts";
+import type { ConsentEvent } from "../clients/records.ts";
 import type { AddPurposesRequest, WithdrawRequest } from "./schemas.ts";
+
+/** The history as views show it: a withdrawal's reason masked, `reasonRef` naming it for a reveal. */
+export const historyView = (events: ConsentEvent[] = []) =>
+  events.map((e) => {
+    const { reason: _r, ...rest } = e;
+    return { ...rest, ...maskedText(e, "reason") };
+  });
 
 /** After a withdrawal the tier data is kept this long (for disputes), then destroyed by the sweeper. */
 export const withdrawnRetentionDays = (ctx: Ctx) => effective(clientRecordClass(), ctx.settings.retentionOverrides).afterTriggerDays;
@@ -30,7 +39,7 @@ async function save(ctx: Ctx, next: ClientRecord, previous: ClientRecord) {
 export async function history(ctx: Ctx, clientId: string) {
   const client = await loadResponsible(ctx, clientId, "consent.view");
   await record(ctx, { action: "consent.view", clientId, outcome: "allowed" });
-  return { clientId, current: client.consent, history: client.consentHistory ?? [] };
+  return { clientId, current: client.consent, history: historyView(client.consentHistory) };
 }
 
 /** Fresh consent for more purposes (and, if given, the separate consent for sensitive data). */
@@ -50,7 +59,7 @@ export async function addPurposes(ctx: Ctx, clientId: string, req: AddPurposesRe
   };
   await record(ctx, { action: "consent.add_purposes", clientId, fields: req.purposes, outcome: "allowed" });
   await save(ctx, next, client);
-  return { clientId, current: next.consent, history: next.consentHistory };
+  return { clientId, current: next.consent, history: historyView(next.consentHistory) };
 }
 
 /**
@@ -67,12 +76,13 @@ export async function withdrawLoaded(ctx: Ctx, client: ClientRecord, req: Withdr
   const now = ctx.adapters.now();
   const at = now.toISOString();
   const destroyAfter = new Date(now.getTime() + withdrawnRetentionDays(ctx) * 86_400_000).toISOString();
+  const reasonRef = await sealOptional(ctx, { kind: "client", id: client.clientId }, "consent.reason", req.reason);
   const next: ClientRecord = {
     ...client,
     consent: { ...client.consent, withdrawnAt: at },
     consentHistory: [
       ...(client.consentHistory ?? []),
-      { type: "withdraw", at, by: ctx.principal.staffId, method: req.method, evidenceRef: req.evidenceRef, ...(req.reason ? { reason: req.reason } : {}) },
+      { type: "withdraw", at, by: ctx.principal.staffId, method: req.method, evidenceRef: req.evidenceRef, ...(reasonRef ? { reasonRef } : {}) },
     ],
     destroyAfter: client.destroyAfter && client.destroyAfter < destroyAfter ? client.destroyAfter : destroyAfter,
   };
@@ -81,5 +91,5 @@ export async function withdrawLoaded(ctx: Ctx, client: ClientRecord, req: Withdr
   // Every scan's own clock starts too (ID scans: 90 days after withdrawal); the record's earlier
   // date takes them all with it.
   await recordRetentionEvent(ctx, client.clientId, "consent_withdrawn", at);
-  return { clientId: client.clientId, current: next.consent, history: next.consentHistory, destroyAfter: next.destroyAfter };
+  return { clientId: client.clientId, current: next.consent, history: historyView(next.consentHistory), destroyAfter: next.destroyAfter };
 }

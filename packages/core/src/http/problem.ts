@@ -52,6 +52,7 @@ export const problemCodes = {
   internal_error: { status: 500, title: "Internal error" },
   integrity_failure: { status: 500, title: "Stored data failed its integrity check" },
   trail_unavailable: { status: 503, title: "Access trail unavailable; nothing was revealed" },
+  personal_data_in_free_text: { status: 400, title: "Personal data in free text" },
 } as const;
 
 export type ProblemCode = keyof typeof problemCodes;

@@ -2,6 +2,7 @@ import type { Ctx } from "../context.ts";
 import { query, record, type TrailEvent } from "../audit/trail.ts";
 import { reassignAll } from "../clients/reassign.ts";
 import { Problem, type ProblemDetail } from "../http/problem.ts";
+import { maskedText, sealNote } from "../freetext/notes.ts";
 import { change, loadReadable, manages, requireManager } from "./manage.ts";
 import { checklistItems, emptyChecklist, getStaff, type ChecklistItem, type StaffRecord } from "./records.ts";
 import type { OffboardingRequest } from "./schemas.ts";
@@ -36,6 +37,7 @@ export async function startOffboarding(ctx: Ctx, staffId: string, req: Offboardi
 
   if (!resuming) {
     const now = ctx.adapters.now().toISOString();
+    const reasonRef = await sealNote(ctx, { kind: "staff", id: staffId }, "staff.offboarding_reason", req.reason);
     await change(
       ctx,
       staff,
@@ -48,7 +50,7 @@ export async function startOffboarding(ctx: Ctx, staffId: string, req: Offboardi
           startedBy: ctx.principal.staffId,
           handoverTo: req.handoverTo,
           lastDay: req.lastDay,
-          reason: req.reason,
+          reasonRef,
           reassignedClients: 0,
           checklist: emptyChecklist(),
         },
@@ -94,11 +96,12 @@ export async function offboardingState(ctx: Ctx, staffId: string) {
 }
 
 async function offboardingView(ctx: Ctx, staff: StaffRecord) {
-  const o = staff.offboarding!;
+  const { reason: _reason, ...o } = staff.offboarding!;
   return {
     staffId: staff.staffId,
     status: staff.status,
     ...o,
+    ...maskedText(staff.offboarding!, "reason"),
     openItems: checklistItems.filter((i) => !o.checklist[i]),
     accessReview: await accessReview(ctx, staff.staffId, o.startedAt),
   };

@@ -39,7 +39,10 @@ export interface Offboarding {
   startedBy: string;
   handoverTo: string;
   lastDay: string;
-  reason: string;
+  /** `notes/<id>`: the reason, sealed as a note of the staff member. */
+  reasonRef?: string;
+  /** Only on offboardings started before free text was sealed; never shown in clear. */
+  reason?: string;
   reassignedClients: number;
   checklist: Record<ChecklistItem, { closedAt: string; closedBy: string; evidenceRef: string } | null>;
   departedAt?: string;

@@ -45,6 +45,9 @@ export const Keys = {
   registry: () => ({ pk: "T#~platform" }),
   registryEntry: (t: string) => ({ pk: "T#~platform", sk: `TENANT#${t}` }),
   platformCertificate: (platformTenant: string, id: string) => ({ pk: tenantPk(platformTenant), sk: `CERT#${id}` }),
+  /** Sealed free text (`notes/<id>`), kept beside its owner: a client, a staff member or a tenant. */
+  note: (t: string, owner: string, ownerId: string, noteId: string) => ({ pk: tenantPk(t), sk: `NOTE#${owner}#${ownerId}#${noteId}` }),
+  notesOf: (owner: string, ownerId: string) => `NOTE#${owner}#${ownerId}#`,
 };
 
 export const indexes = {
