@@ -63,6 +63,10 @@ export const problemMessages: Record<string, Message> = {
   internal_error: { zh: "系统内部错误，请稍后重试", en: "Internal error; try again later" },
   integrity_failure: { zh: "存储数据完整性校验失败，已拒绝返回，请联系信息安全专员", en: "Stored data failed its integrity check; nothing was returned" },
   trail_unavailable: { zh: "访问留痕暂不可用，出于安全未返回任何信息", en: "The access trail is unavailable, so nothing was revealed" },
+  personal_data_in_free_text: {
+    zh: "自由填写的文字中不能包含手机号、身份证号、银行卡号或电子邮箱；这些信息请登记在客户的对应字段中",
+    en: "Free text must not contain a mobile number, ID number, card number or e-mail address; record them in the client's fields",
+  },
   network_error: { zh: "无法连接服务器，请检查网络", en: "The server could not be reached" },
   unexpected_response: { zh: "服务器返回了无法识别的响应", en: "Unexpected response from the server" },
   sign_in_failed: { zh: "用户名或密码错误", en: "Incorrect username or password" },
@@ -76,6 +80,13 @@ export const problemMessages: Record<string, Message> = {
   unsupported_challenge: { zh: "不支持的登录验证方式，请联系管理员", en: "This sign-in challenge is not supported; contact your administrator" },
   identity_provider_error: { zh: "身份认证服务返回错误，请稍后重试", en: "The identity provider answered with an error; try again later" },
 };
+
+/** The kinds the API's free-text scan names ("a mobile number and an e-mail address"), in Chinese. */
+const personalDataZh = (kinds: string) =>
+  kinds
+    .split(" and ")
+    .map((k) => ({ "a mobile number": "手机号", "a resident ID number": "身份证号", "a card number": "银行卡号", "an e-mail address": "电子邮箱" })[k] ?? k)
+    .join("、");
 
 const fill = (template: string, params: Params) => template.replace(/\{(\w+)\}/g, (_m, k: string) => String(params[k] ?? "—"));
 
@@ -139,6 +150,10 @@ const detailPatterns: [RegExp, Message | ((m: RegExpExecArray, label: (f: string
   [/^must not be yourself$/, { zh: "不能是您本人", en: "must not be yourself" }],
   [/^the cabinet or location is required$/, { zh: "请填写存放的保密柜或位置", en: "the cabinet or location is required" }],
   [/^name the recipient$/, { zh: "请填写接收方", en: "name the recipient" }],
+  [/^name the recipient: an organisation or a role/, { zh: "请填写接收方：机构或岗位，例如 工商银行朝阳支行 信贷部", en: "name the recipient: an organisation or a role" }],
+  [/^looks like (.+): personal data belongs in the client's fields, not in free text$/, (m) => ({ zh: `疑似包含${personalDataZh(m[1]!)}：个人信息请登记在客户字段中，不要写在自由文字里`, en: m[0] })],
+  [/^an opaque reference: letters, digits/, { zh: "只能填写编号：字母、数字及 : _ . / # -，最多 64 个字符（例如 paper:consent/0001）", en: "an opaque reference: letters, digits and : _ . / # - only" }],
+  [/^a version like 2024-01/, { zh: "版本号只能用字母、数字及 : _ . / # -，例如 2024-01", en: "a version like 2024-01" }],
   [/^a share lives at most 24 hours/, { zh: "分享链接最长有效 24 小时（1440 分钟）", en: "a share lives at most 24 hours" }],
   [/^at most 5 downloads$/, { zh: "最多可下载 5 次", en: "at most 5 downloads" }],
   [/^give the reason \(at least 10 characters\)$/, { zh: "请填写原因（至少 10 个字）", en: "give the reason (at least 10 characters)" }],

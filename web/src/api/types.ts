@@ -76,7 +76,7 @@ export interface TrailEvent {
   purpose: string | null;
   outcome: "allowed" | "denied";
   code?: string;
-  breakGlass?: { justification: string };
+  breakGlass?: { justification: string; justificationRef?: string };
   requestId: string;
 }
 
@@ -153,7 +153,9 @@ export interface ConsentEvent {
   evidenceRef?: string;
   purposes?: string[];
   sensitiveConsent?: boolean;
+  /** Always the mask: the words are sealed; `reasonRef` (`notes/<id>`) reveals them. */
   reason?: string;
+  reasonRef?: string;
   [k: string]: unknown;
 }
 
@@ -197,7 +199,9 @@ export interface SubjectRequestView {
   type: RequestType;
   channel: RequestChannel | string;
   evidenceRef: string;
+  /** Always the mask: the words are sealed; `detailsRef` (`notes/<id>`) reveals them. */
   details?: string;
+  detailsRef?: string;
   receivedAt: string;
   dueAt: string;
   assigneeId: string;
@@ -208,6 +212,7 @@ export interface SubjectRequestView {
   fulfilledAt?: string;
   fulfilledBy?: string;
   note?: string;
+  noteRef?: string;
 }
 
 export interface FulfilResult {

@@ -13,6 +13,8 @@ import { formatTime, formatTimeSeconds } from "../../components/format.ts";
 import { Loading, useErrorMessage } from "../../components/States.tsx";
 import { TierTag } from "../../components/TierTag.tsx";
 import { useLang } from "../../i18n/index.ts";
+import { SealedNote } from "../clients/SealedText.tsx";
+import { noteRef } from "../clients/sealed.ts";
 import { consentMethods, deletionConfirmed, fulfilBody, type FulfilForm } from "./requests.ts";
 
 /** Every cached view a fulfilment can change. */
@@ -152,7 +154,7 @@ export function FulfilDialog({ request, onClose }: { request: SubjectRequestView
         </Descriptions.Item>
         {request.details && (
           <Descriptions.Item label={t("requests.details")} span={2}>
-            {request.details}
+            <SealedNote clientId={request.clientId} value={request.details} noteRef={noteRef(request.detailsRef)} testId="request-details" />
           </Descriptions.Item>
         )}
       </Descriptions>
@@ -163,7 +165,12 @@ export function FulfilDialog({ request, onClose }: { request: SubjectRequestView
         </div>
       ) : request.status !== "open" ? (
         <>
-          <Alert type="success" showIcon message={t("requests.alreadyFulfilled", { at: formatTime(request.fulfilledAt), by: request.fulfilledBy ?? "—" })} description={request.note} />
+          <Alert
+            type="success"
+            showIcon
+            message={t("requests.alreadyFulfilled", { at: formatTime(request.fulfilledAt), by: request.fulfilledBy ?? "—" })}
+            description={request.note ? <SealedNote clientId={request.clientId} value={request.note} noteRef={noteRef(request.noteRef)} testId="request-note" /> : undefined}
+          />
           {request.type === "access_copy" && (
             <div style={{ marginTop: 12 }}>
               <Typography.Text style={{ marginRight: 8 }}>{t("requests.downloadCopy")}</Typography.Text>
