@@ -7,6 +7,6 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 120_000,
     // Tests seal on demand right after writing, so no settle delay (see audit/seal.ts).
-    env: { POWERTOOLS_LOG_LEVEL: "SILENT", KEYHOLD_SEAL_SETTLE_MS: "0" },
+    env: { POWERTOOLS_LOG_LEVEL: process.env.LOGLEVEL ?? "SILENT", KEYHOLD_SEAL_SETTLE_MS: "0" },
   },
 });

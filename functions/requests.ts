@@ -1,4 +1,4 @@
-import { Consent, route } from "@keyhold/core";
+import { Consent, publicRoute, route } from "@keyhold/core";
 
 export const create = route("requests.create", ({ ctx, params, body }) => Consent.Requests.create(ctx, params.id, body));
 
@@ -8,4 +8,6 @@ export const get = route("requests.get", ({ ctx, params }) => Consent.Requests.g
 
 export const fulfil = route("requests.fulfil", ({ ctx, params, body }) => Consent.Requests.fulfil(ctx, params.id, body));
 
-export const copy = route("requests.copy", ({ ctx, params, query }) => Consent.Requests.copy(ctx, params.id, query.format));
+export const copy = route("requests.copy", ({ ctx, params, body }) => Consent.Requests.issueCopy(ctx, params.id, body));
+
+export const copyByGet = publicRoute("requests.copyByGet", async () => Consent.Requests.copyByGet());

@@ -81,27 +81,76 @@ describe("data-subject requests", () => {
     expect(overdue.body.items.map((i: any) => i.id)).not.toContain(r.body.id);
     const chen = await vault.get("/requests", "agent.chen@anjia");
     expect(chen.body.items.map((i: any) => i.id)).not.toContain(r.body.id);
-    const done = await vault.post(`/requests/${r.body.id}/fulfil`, {}, LI);
+    // Four eyes: the person who recorded the request does not also fulfil it.
+    const own = await vault.post(`/requests/${r.body.id}/fulfil`, {}, LI);
+    expect([own.status, own.body.code]).toEqual([403, "second_person_required"]);
+    expect((await vault.get(`/requests/${r.body.id}`, LI)).body.status).toBe("open");
+    const done = await vault.post(`/requests/${r.body.id}/fulfil`, {}, ZHAO);
     expect(done.status).toBe(200);
     expect(done.body.request.status).toBe("fulfilled");
     expect(done.body.result.items.map((i: any) => i.action)).toContain("client.create");
-    expect((await vault.post(`/requests/${r.body.id}/fulfil`, {}, LI)).body.code).toBe("invalid_state");
+    expect((await vault.post(`/requests/${r.body.id}/fulfil`, {}, ZHAO)).body.code).toBe("invalid_state");
   });
 
-  it("access copy: the client's data in clear as JSON, audited", async () => {
+  it("access copy: issued once, by a second person, through the gate, as the file or a link for the subject", async () => {
     const c = await client();
     const r = await vault.post(`/clients/${c.id}/requests`, { type: "access_copy", channel: "in_person", evidenceRef: "form:1" }, LI);
-    const copy = await vault.get(`/requests/${r.body.id}/copy`, LI);
-    expect(copy.status).toBe(200);
+    const asJson = { format: "json", delivery: "download" };
+    // A GET would make the copy repeatable: refused.
+    const byGet = await vault.get(`/requests/${r.body.id}/copy`, LI);
+    expect([byGet.status, byGet.body.code]).toEqual([405, "method_not_allowed"]);
+    expect(byGet.text).not.toContain(c.values.idNumber);
+    // The person who recorded the request does not also issue its copy.
+    const own = await vault.post(`/requests/${r.body.id}/copy`, asJson, LI);
+    expect([own.status, own.body.code]).toEqual([403, "second_person_required"]);
+    expect(own.text).not.toContain(c.values.idNumber);
+    expect((await vault.post(`/requests/${r.body.id}/copy`, asJson, "agent.chen@anjia")).status).toBe(404);
+    expect((await vault.post(`/requests/${r.body.id}/copy`, { format: "xml", delivery: "download" }, ZHAO)).status).toBe(400);
+
+    const copy = await vault.post(`/requests/${r.body.id}/copy`, asJson, ZHAO);
+    expect(copy.status, copy.text).toBe(201);
     const id = copy.body.fields.find((f: any) => f.name === "idNumber");
     expect(id).toMatchObject({ tier: 1, value: c.values.idNumber, label: { zh: "身份证号", en: "ID number" }, tierLabel: { zh: "绝密" } });
     expect(copy.body.consentHistory[0].type).toBe("grant");
-    const trail = await vault.get(`/audit?clientId=${c.id}&action=client.copy`, WANG);
-    expect(trail.body.items[0]).toMatchObject({ purpose: "client_request", detail: { request: r.body.id } });
-    expect((await vault.get(`/requests/${r.body.id}/copy`, "agent.chen@anjia")).status).toBe(404);
-    const pdf = await fetch(`${vault.url}/requests/${r.body.id}/copy?format=pdf`, { headers: { authorization: `Bearer ${await vault.token(LI)}` } });
+    const trail = await vault.get(`/audit?clientId=${c.id}&action=client.copy&outcome=allowed`, WANG);
+    expect(trail.body.items).toHaveLength(1);
+    expect(trail.body.items[0]).toMatchObject({ purpose: "client_request", tier1: true, actor: { id: "manager.zhao" }, detail: { request: r.body.id, delivery: "download" } });
+    expect(trail.body.items[0].target.fields.sort()).toEqual(copy.body.fields.map((f: any) => f.name).sort());
+    // Once per request, whoever asks.
+    for (const as of [ZHAO, WANG]) {
+      const again = await vault.post(`/requests/${r.body.id}/copy`, { format: "pdf", delivery: "download" }, as);
+      expect([again.status, again.body.code]).toEqual([409, "copy_already_issued"]);
+      expect(again.text).not.toContain(c.values.idNumber);
+    }
+    expect((await vault.get(`/audit?clientId=${c.id}&action=client.copy&outcome=allowed`, WANG)).body.items).toHaveLength(1);
+    // Fulfilled, the request takes no copy any more.
+    expect((await vault.post(`/requests/${r.body.id}/fulfil`, {}, ZHAO)).status).toBe(200);
+    const closed = await vault.post(`/requests/${r.body.id}/copy`, asJson, WANG);
+    expect([closed.status, closed.body.code]).toEqual([409, "request_closed"]);
+  });
+
+  it("access copy as a PDF, and as a link addressed to the data subject whose downloads are in the trail", async () => {
+    const c = await client();
+    const pdfRequest = await vault.post(`/clients/${c.id}/requests`, { type: "access_copy", channel: "letter", evidenceRef: "letter:5" }, LI);
+    const pdf = await fetch(`${vault.url}/requests/${pdfRequest.body.id}/copy`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${await vault.token(ZHAO)}`, "content-type": "application/json" },
+      body: JSON.stringify({ format: "pdf", delivery: "download" }),
+    });
+    expect(pdf.status).toBe(201);
     expect(pdf.headers.get("content-type")).toBe("application/pdf");
     expect(Buffer.from(await pdf.arrayBuffer()).subarray(0, 5).toString()).toBe("%PDF-");
+
+    const linkRequest = await vault.post(`/clients/${c.id}/requests`, { type: "access_copy", channel: "online", evidenceRef: "app:5" }, ZHAO);
+    const link = await vault.post(`/requests/${linkRequest.body.id}/copy`, { format: "json", delivery: "share" }, LI);
+    expect(link.status, link.text).toBe(201);
+    expect(link.body.shareUrl).toMatch(/^\/shared\/anjia\.shr_/);
+    expect(link.text).not.toContain(c.values.idNumber);
+    const fetched = await vault.request("GET", link.body.shareUrl);
+    expect(fetched.status).toBe(200);
+    expect(fetched.body.fields.find((f: any) => f.name === "idNumber").value).toBe(c.values.idNumber);
+    const downloads = await vault.get(`/audit?clientId=${c.id}&action=document.share.download`, WANG);
+    expect(downloads.body.items[0]).toMatchObject({ outcome: "allowed", purpose: "client_request", detail: { request: linkRequest.body.id } });
   });
 
   it("correction: the value changes, the trail keeps before and after sealed, the blind index follows", async () => {
@@ -109,8 +158,8 @@ describe("data-subject requests", () => {
     const c = await client({ fullName: "改号", phone: oldPhone });
     const r = await vault.post(`/clients/${c.id}/requests`, { type: "correction", channel: "email", evidenceRef: "mail:42" }, LI);
     const newPhone = uniquePhone();
-    expect((await vault.post(`/requests/${r.body.id}/fulfil`, { field: "phone", value: "123" }, LI)).status).toBe(400);
-    const done = await vault.post(`/requests/${r.body.id}/fulfil`, { field: "phone", value: newPhone }, LI);
+    expect((await vault.post(`/requests/${r.body.id}/fulfil`, { field: "phone", value: "123" }, ZHAO)).status).toBe(400);
+    const done = await vault.post(`/requests/${r.body.id}/fulfil`, { field: "phone", value: newPhone }, ZHAO);
     expect(done.status, done.text).toBe(200);
     expect((await vault.get(`/clients/${c.id}`, LI)).body.fields.phone.value).toBe(newPhone);
     const event = (await vault.get(`/audit?clientId=${c.id}&action=client.correct`, WANG)).body.items[0];
@@ -144,7 +193,7 @@ describe("data-subject requests", () => {
   it("withdrawal requests withdraw consent", async () => {
     const c = await client();
     const r = await vault.post(`/clients/${c.id}/requests`, { type: "withdrawal", channel: "online", evidenceRef: "app:77" }, LI);
-    expect((await vault.post(`/requests/${r.body.id}/fulfil`, { method: "electronic" }, LI)).status).toBe(200);
+    expect((await vault.post(`/requests/${r.body.id}/fulfil`, { method: "electronic" }, ZHAO)).status).toBe(200);
     expect((await vault.get(`/clients/${c.id}`, LI)).body.status).toBe("consent_withdrawn");
   });
 
@@ -189,7 +238,7 @@ describe("tenancy of requests and paper files", () => {
     for (const [method, path, body] of [
       ["GET", `/requests/${r.body.id}`, undefined],
       ["POST", `/requests/${r.body.id}/fulfil`, {}],
-      ["GET", `/requests/${r.body.id}/copy`, undefined],
+      ["POST", `/requests/${r.body.id}/copy`, { format: "json", delivery: "download" }],
       ["POST", `/paper-files/${f.body.id}/checkout`, { purpose: "viewing" }],
       ["POST", `/paper-files/${f.body.id}/destroy`, { witnessId: "agent.sun", method: "shredding" }],
       ["POST", `/paper-files/${f.body.id}/reveal`, { purpose: "viewing" }],

@@ -297,9 +297,12 @@ describe("viewing", () => {
     const agent = await fetchBytes(vault, "POST", `/documents/${idCard.id}/original`, { as: LI, body: { purpose: "loan_application" } });
     expect(agent.status).toBe(403);
     expect(agent.json.code).toBe("break_glass_required");
-    const noReason = await fetchBytes(vault, "POST", `/documents/${idCard.id}/original`, { as: WANG, body: { purpose: "compliance_audit", justification: "because" } });
+    const noReason = await fetchBytes(vault, "POST", `/documents/${idCard.id}/original`, { as: WANG, body: { purpose: "compliance_audit" } });
     expect(noReason.status).toBe(403);
     expect(noReason.json.code).toBe("break_glass_required");
+    const weakReason = await fetchBytes(vault, "POST", `/documents/${idCard.id}/original`, { as: WANG, body: { purpose: "compliance_audit", justification: "because" } });
+    expect(weakReason.status).toBe(400);
+    expect(weakReason.json.code).toBe("justification_too_weak");
     const noPurpose = await fetchBytes(vault, "POST", `/documents/${idCard.id}/original`, { as: WANG, body: { justification } });
     expect(noPurpose.status).toBe(400);
     expect(noPurpose.json.code).toBe("purpose_required");

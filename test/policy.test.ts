@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Policy, roles, type Role } from "@keyhold/core";
 
-const { defaultPolicy, decide, effectivePolicy, relations, modes } = Policy;
+const { defaultPolicy, decide, effectivePolicy, relations, modes, justificationStrength } = Policy;
 const tiers = [1, 2, 3] as const;
 
 /** A subject and a client standing in each relation to each other. */
@@ -89,15 +89,39 @@ describe("the rules around the table", () => {
     expect(table.branch_manager).toEqual(defaultPolicy.branch_manager);
   });
 
-  it("break-glass purposes need a justification even where the client consented to everything", () => {
-    const who = subjectFor("agent", "own");
+  it("break-glass purposes are the compliance officer's alone, whatever the client consented to", () => {
     const all = { ...client, purposes: ["viewing", "compliance_audit"] };
-    expect(decide(who, all, { action: "reveal", tier: 2, purpose: "compliance_audit" })).toEqual({ effect: "deny", code: "break_glass_required" });
-    expect(decide(who, all, { action: "reveal", tier: 2, purpose: "legal_obligation", justification: "too short" })).toEqual({
-      effect: "deny",
-      code: "break_glass_required",
-    });
-    expect(decide(who, all, { action: "reveal", tier: 2, purpose: "legal_obligation", justification })).toEqual({ effect: "allow", breakGlass: true });
+    for (const role of ["agent", "branch_manager"] as const) {
+      const who = subjectFor(role, "own");
+      for (const purpose of ["compliance_audit", "legal_obligation"]) {
+        expect(decide(who, all, { action: "reveal", tier: 2, purpose, justification })).toEqual({ effect: "deny", code: "break_glass_not_permitted" });
+      }
+      // A second person's approval (an access request's grant) stands in for break-glass.
+      expect(decide(who, all, { action: "reveal", tier: 2, purpose: "legal_obligation", approved: true })).toEqual({ effect: "allow", breakGlass: false });
+    }
+    const officer = subjectFor("compliance_officer", "tenant");
+    expect(decide(officer, all, { action: "reveal", tier: 2, purpose: "compliance_audit" })).toEqual({ effect: "deny", code: "break_glass_required" });
+    expect(decide(officer, all, { action: "reveal", tier: 2, purpose: "legal_obligation", justification })).toEqual({ effect: "allow", breakGlass: true });
+  });
+
+  it("a justification counts only its letters and digits: twenty of them, eight different", () => {
+    const officer = subjectFor("compliance_officer", "tenant");
+    const weak = [
+      "too short",
+      "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+      "....................................",
+      "a\u200bb\u200bc\u200bd\u200be\u200bf\u200bg\u200bh\u200b........",
+      "ab ab ab ab ab ab ab ab ab ab ab ab",
+      "1212121212121212121212121212",
+      "审计审计审计审计审计审计审计审计审计审计审计",
+    ];
+    for (const text of weak) {
+      expect(justificationStrength(text).strong, text).toBe(false);
+      expect(decide(officer, client, { action: "reveal", tier: 1, purpose: "legal_obligation", justification: text })).toEqual({ effect: "deny", code: "justification_too_weak" });
+    }
+    for (const text of [justification, "法院协助执行通知书（2026）京0105执1234号要求调取该客户身份信息", "Subpoena 2026-77 from Chaoyang court, clerk Wang"]) {
+      expect(justificationStrength(text).strong, text).toBe(true);
+    }
   });
 
   it("a tier-1 reveal needs clearance; tiers 2 and 3 do not", () => {

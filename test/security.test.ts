@@ -31,6 +31,10 @@ const sampleBodies: Record<string, () => unknown> = {
   "documents.original": () => ({ purpose: "compliance_audit", justification: "Security test: break-glass request with a justification" }),
   "documents.share": () => ({ recipient: "银行", purpose: "loan_application", expiresInMinutes: 10, maxDownloads: 1 }),
   "documents.destroy": () => ({ reason: "security test destruction" }),
+  "requests.copy": () => ({ format: "json", delivery: "download" }),
+  "access.request": () => ({ clientId: liClient.id, fields: ["idNumber"], purpose: "legal_obligation", justification: "Court order 2026-118 asks for the ID number" }),
+  "access.approve": () => ({ note: "ok" }),
+  "access.deny": () => ({ note: "no" }),
 };
 const sampleQueries: Record<string, string> = { "documents.upload": "?kind=id_card_front", "documents.view": "?purpose=loan_application" };
 /** Document routes take a document of the client (and a share of it) in place of the client id. */

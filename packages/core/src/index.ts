@@ -5,6 +5,7 @@ export * as Crypto from "./crypto/index.ts";
 export * as Clients from "./clients/index.ts";
 export * as Trail from "./audit/index.ts";
 export * as Policy from "./access/policy.ts";
+export * as Access from "./access/index.ts";
 export * as Staff from "./staff/index.ts";
 export * as Consent from "./consent/index.ts";
 export * as Paper from "./paper/index.ts";

@@ -107,6 +107,21 @@ export const canSee = (who: Subject, client: Resource, table?: PolicyTable) =>
   ([1, 2, 3] as Tier[]).some((tier) => modeFor(who, client, tier, table) !== "none");
 
 export const MIN_JUSTIFICATION = 20;
+export const MIN_JUSTIFICATION_DISTINCT = 8;
+
+/**
+ * How much a justification says: format characters (zero-width spaces), separators and punctuation
+ * are not words, so they do not count; what is left must be at least 20 letters or digits, at least
+ * 8 of them different ("aaaaaaaaaaaaaaaaaaaa" or twenty full stops say nothing).
+ */
+export function justificationStrength(text: string | undefined): { letters: number; distinct: number; strong: boolean } {
+  const kept = [...(text ?? "").normalize("NFKC").replace(/[\p{Cf}\p{Z}\p{P}]/gu, "")].filter((c) => /[\p{L}\p{N}]/u.test(c));
+  const distinct = new Set(kept.map((c) => c.toLowerCase())).size;
+  return { letters: kept.length, distinct, strong: kept.length >= MIN_JUSTIFICATION && distinct >= MIN_JUSTIFICATION_DISTINCT };
+}
+
+/** Break-glass is the compliance officer's alone; no setting extends it (others file an access request). */
+export const breakGlassRoles: readonly Role[] = ["compliance_officer"];
 
 export type Decision =
   | { effect: "allow"; breakGlass: boolean }
@@ -120,7 +135,24 @@ export interface Request {
   hintField?: boolean;
   purpose?: string;
   justification?: string;
+  /**
+   * A second person approved this use in advance (an access request's grant): it stands in for
+   * break-glass and its justification, never for the role's view of the tier, consent or clearance.
+   */
+  approved?: boolean;
 }
+
+/** When several refusals apply, the caller hears the most fundamental first. */
+export const refusalOrder: ProblemCode[] = [
+  "tier_not_permitted",
+  "purpose_required",
+  "consent_withdrawn",
+  "break_glass_not_permitted",
+  "break_glass_required",
+  "justification_too_weak",
+  "purpose_not_consented",
+  "background_check_required",
+];
 
 /**
  * The one decision function: may this principal see this tier of this record, and how?
@@ -138,9 +170,13 @@ export function decide(who: Subject, client: Resource, req: Request, table: Poli
   if (!req.purpose) return { effect: "deny", code: "purpose_required" };
   const breakGlassPurpose = Object.hasOwn(breakGlassPurposes, req.purpose);
   if (client.withdrawn && !breakGlassPurpose) return { effect: "deny", code: "consent_withdrawn" };
-  const breakGlass = breakGlassPurpose || mode === "break_glass";
-  if (breakGlass && (req.justification?.trim().length ?? 0) < MIN_JUSTIFICATION) return { effect: "deny", code: "break_glass_required" };
+  const needsBreakGlass = breakGlassPurpose || mode === "break_glass";
+  if (needsBreakGlass && !req.approved) {
+    if (!breakGlassRoles.includes(who.role)) return { effect: "deny", code: "break_glass_not_permitted" };
+    if (!req.justification?.trim()) return { effect: "deny", code: "break_glass_required" };
+    if (!justificationStrength(req.justification).strong) return { effect: "deny", code: "justification_too_weak" };
+  }
   if (!breakGlassPurpose && !(client.purposes ?? []).includes(req.purpose)) return { effect: "deny", code: "purpose_not_consented" };
   if (req.tier === 1 && !who.cleared) return { effect: "deny", code: "background_check_required" };
-  return { effect: "allow", breakGlass };
+  return { effect: "allow", breakGlass: needsBreakGlass && !req.approved };
 }

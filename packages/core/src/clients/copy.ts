@@ -1,21 +1,24 @@
 import type { Ctx } from "../context.ts";
-import { record } from "../audit/trail.ts";
-import { Problem } from "../http/problem.ts";
-import { fieldCatalog, tierLabels, type FieldName } from "../tiers/catalog.ts";
+import type { Pass } from "../access/pass.ts";
+import { rawReply } from "../http/handler.ts";
+import { renderPdf } from "../reports/pdf.ts";
+import { fieldCatalog, tierLabels, type FieldName, type Tier } from "../tiers/catalog.ts";
 import { historyView } from "../consent/consent.ts";
 import { openTiers, presentTiers, type ClientRecord } from "./records.ts";
 
+/** What a client's copy lets out: every field the record holds, each at its tier. */
+export const copyItems = (client: ClientRecord, requestId: string): { field: string; tier: Tier }[] => {
+  const fields = (Object.entries(client.fieldTiers) as [FieldName, Tier][]).map(([field, tier]) => ({ field, tier }));
+  return fields.length ? fields : [{ field: `copy/${requestId}`, tier: 3 }];
+};
+
 /**
  * The client's own copy of their data (PIPL art. 45): every field in clear with its label and
- * tier, the registration and the consent history. Audited before anything is decrypted.
+ * tier, the registration and the consent history. Call only after `disclose` let it out.
  */
-export async function copyOf(ctx: Ctx, client: ClientRecord, requestId: string) {
+export async function copyData(ctx: Ctx, client: ClientRecord, pass: Pass) {
   const names = Object.keys(client.fieldTiers) as FieldName[];
-  if (names.some((f) => client.fieldTiers[f] === 1) && !ctx.principal.cleared) {
-    throw new Problem("background_check_required", "a copy with tier-1 data needs a passed background check");
-  }
-  await record(ctx, { action: "client.copy", clientId: client.clientId, fields: names, purpose: "client_request", outcome: "allowed", detail: { request: requestId } });
-  const values = await openTiers(ctx, client, presentTiers(client));
+  const values = await openTiers(ctx, client, presentTiers(client), pass);
   return {
     clientId: client.clientId,
     generatedAt: ctx.adapters.now().toISOString(),
@@ -31,4 +34,39 @@ export async function copyOf(ctx: Ctx, client: ClientRecord, requestId: string) 
     })),
   };
 }
-export type ClientCopy = Awaited<ReturnType<typeof copyOf>>;
+export type ClientCopy = Awaited<ReturnType<typeof copyData>>;
+
+/** The copy as a JSON file or a readable PDF rendered from the same data. */
+export async function renderCopy(ctx: Ctx, data: ClientCopy, format: "json" | "pdf", requestId: string) {
+  const headers = (ext: string) => ({ "content-disposition": `attachment; filename="copy-${data.clientId}.${ext}"` });
+  if (format === "json") return { body: JSON.stringify(data), contentType: "application/json; charset=utf-8", headers: headers("json") };
+  const pdf = await renderPdf({
+    title: `个人信息副本 Copy of personal information · ${data.clientId}`,
+    subtitle: `依据《个人信息保护法》第四十五条提供 Provided under PIPL art. 45 · request ${requestId} · generated ${data.generatedAt}`,
+    tables: [
+      {
+        title: "个人信息 Personal information",
+        columns: ["项目 Field", "密级 Tier", "内容 Value"],
+        rows: data.fields.map((f) => [`${f.label.zh} ${f.label.en}`, `${f.tierLabel.zh} ${f.tierLabel.en}`, String(f.value ?? "")]),
+        widths: [2, 1.2, 5],
+      },
+      {
+        title: "登记与同意 Registration and consent",
+        columns: ["事项 Event", "时间 When", "说明 Details"],
+        rows: [
+          ["登记 Registered", data.registration.registeredAt, `${data.registration.collectionPurpose} · ${data.registration.source}`],
+          ...data.consentHistory.map((h) => [h.type, h.at, [h.method, h.evidenceRef, (h.purposes ?? []).join(" ")].filter(Boolean).join(" · ")]),
+        ],
+        widths: [2, 2, 4],
+      },
+    ],
+    footer: `Keyhold · ${ctx.tenantId} · 绝密 confidential`,
+  });
+  return { body: pdf, contentType: "application/pdf", headers: headers("pdf") };
+}
+
+/** The rendered copy as an HTTP reply with the given status. */
+export async function copyReply(ctx: Ctx, data: ClientCopy, format: "json" | "pdf", requestId: string, status: number) {
+  const out = await renderCopy(ctx, data, format, requestId);
+  return rawReply(status, out.body, out.contentType, out.headers);
+}

@@ -4,7 +4,7 @@ import { seal } from "../crypto/envelope.ts";
 import { Problem } from "../http/problem.ts";
 import { allowedFields, fieldCatalog, isFieldName, tierOf, type FieldName, type FieldValues } from "../tiers/catalog.ts";
 import { claim, digestsOf, release } from "./dedupe.ts";
-import { getClient, openTiers, presentTiers, replaceClient, sealFields, type ClientRecord } from "./records.ts";
+import { getClient, openForRewrite, replaceClient, sealFields, type ClientRecord } from "./records.ts";
 
 /**
  * A correction (PIPL art. 46): one field set to its corrected value, re-sealed with the rest of its
@@ -24,7 +24,7 @@ export async function correctField(ctx: Ctx, client: ClientRecord, field: string
   const parsed = fieldCatalog[name].schema.safeParse(raw);
   if (!parsed.success) throw new Problem("validation_failed", parsed.error.issues[0]!.message, [{ path: "body.value", message: parsed.error.issues[0]!.message }]);
 
-  const values: FieldValues = await openTiers(ctx, client, presentTiers(client));
+  const values: FieldValues = await openForRewrite(ctx, client);
   const before = values[name];
   values[name] = parsed.data;
 

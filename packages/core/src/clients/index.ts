@@ -2,6 +2,6 @@ export { register, checkFields } from "./register.ts";
 export { view, list, viewOf } from "./view.ts";
 export { reveal } from "./reveal.ts";
 export * from "./schemas.ts";
-export { getClient, type ClientRecord } from "./records.ts";
+export { getClient, openTiers, type ClientRecord } from "./records.ts";
 export { accessHistory } from "./history.ts";
 export { lookup } from "./lookup.ts";

@@ -2,6 +2,7 @@ import type { Ctx } from "../context.ts";
 import { track } from "../compliance/counters.ts";
 import { ofClient } from "../compliance/contributions.ts";
 import { open, seal } from "../crypto/envelope.ts";
+import { assertPass, type Pass } from "../access/pass.ts";
 import { Keys, tenantPk } from "../store/keys.ts";
 import { ConditionalCheckFailedException, deleteItem, getItem, putItem, putNew, queryPage, type Page } from "../store/table.ts";
 import { maskValue, tierOf, tiers, type FieldName, type FieldValues, type Tier } from "../tiers/catalog.ts";
@@ -79,7 +80,20 @@ export async function sealFields(ctx: Ctx, clientId: string, values: FieldValues
   return sealed;
 }
 
-export async function openTiers(ctx: Ctx, client: ClientRecord, wanted: Iterable<Tier>): Promise<FieldValues> {
+/** Opens tiers for a response: only with the gate's pass for this client and these tiers. */
+export async function openTiers(ctx: Ctx, client: ClientRecord, wanted: Iterable<Tier>, pass: Pass): Promise<FieldValues> {
+  const tiers = [...new Set(wanted)];
+  assertPass(pass, client.clientId, tiers);
+  return openSealed(ctx, client, tiers);
+}
+
+/**
+ * Opens every tier to rewrite the record (a correction re-seals its tier with the new value). What
+ * this returns never leaves in a response; anything that does goes through `openTiers` and the gate.
+ */
+export const openForRewrite = (ctx: Ctx, client: ClientRecord) => openSealed(ctx, client, presentTiers(client));
+
+async function openSealed(ctx: Ctx, client: ClientRecord, wanted: Iterable<Tier>): Promise<FieldValues> {
   const out: FieldValues = {};
   for (const tier of new Set(wanted)) {
     const ciphertext = client.sealed[tierKey(tier)];

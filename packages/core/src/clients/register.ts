@@ -1,5 +1,5 @@
 import type { Ctx } from "../context.ts";
-import { record } from "../audit/trail.ts";
+import { record, type TrailEvent } from "../audit/trail.ts";
 import { Problem, recorded, type ProblemCode, type ProblemDetail } from "../http/problem.ts";
 import { newId } from "../ids.ts";
 import { getBranch } from "../tenancy/records.ts";
@@ -10,6 +10,7 @@ import { claim, digestsOf, release } from "./dedupe.ts";
 import { getClient, insertClient, removeClient, sealFields, type ClientRecord } from "./records.ts";
 import type { RegisterClientRequest } from "./schemas.ts";
 import { viewOf } from "./view.ts";
+import { discloseViews } from "../access/gate.ts";
 
 const registeringRoles = new Set(["agent", "branch_manager"]);
 /** Clock skew tolerated on `acquiredAt` before it counts as "in the future". */
@@ -115,15 +116,17 @@ export async function register(ctx: Ctx, req: RegisterClientRequest) {
     throw e;
   });
   if (!inserted) throw new Error(`client id collision ${clientId}`);
+  let created: TrailEvent;
   try {
-    await record(ctx, { action: "client.create", clientId, branchId, fields: Object.keys(values), outcome: "allowed" });
+    created = await record(ctx, { action: "client.create", clientId, branchId, fields: Object.keys(values), outcome: "allowed" });
   } catch (e) {
     // Nothing half-done survives: without its trail event the registration is undone.
     await removeClient(ctx, client).catch(() => undefined);
     await release(ctx, claimed.claimed).catch(() => undefined);
     throw e;
   }
-  return viewOf(ctx, client);
+  const seen = await discloseViews(ctx, [client], created);
+  return viewOf(ctx, client, seen.get(clientId)!);
 }
 
 /** A duplicate answers only the existing record's masked owner and branch. */

@@ -44,6 +44,8 @@ export const RevealRequest = z
     fields: z.array(recordId()).min(1, "name at least one field").max(fieldNames.length),
     purpose: z.enum(accessPurposeNames),
     justification: sealedText(2000, 0).optional(),
+    /** An approved access request's id, used once. */
+    grantId: recordId().optional(),
   })
   .strict();
 export type RevealRequest = z.infer<typeof RevealRequest>;

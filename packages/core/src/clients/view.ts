@@ -1,8 +1,10 @@
 import type { Ctx } from "../context.ts";
 import { record } from "../audit/trail.ts";
-import { canSee, decide, neverSeesClientData } from "../access/policy.ts";
+import { discloseViews, resourceOf } from "../access/gate.ts";
+import type { Pass } from "../access/pass.ts";
+import { canSee, neverSeesClientData, type Decision } from "../access/policy.ts";
 import { Problem, recorded } from "../http/problem.ts";
-import { fieldCatalog, type FieldName, type Tier } from "../tiers/catalog.ts";
+import type { FieldName, Tier } from "../tiers/catalog.ts";
 import { getClient, listClients, openMasks, openTiers, type ClientRecord, type ClientScopeQuery } from "./records.ts";
 import type { ClientView, ListClientsQuery } from "./schemas.ts";
 
@@ -12,21 +14,15 @@ export function assertMayTouchClients(ctx: Ctx) {
   }
 }
 
-const resourceOf = (client: ClientRecord) => ({
-  ownerId: client.ownerId,
-  branchId: client.branchId,
-  purposes: client.consent.purposes,
-  withdrawn: Boolean(client.consent.withdrawnAt),
-});
-
-/** The record as this principal may see it: each field plain, masked or absent per the policy. */
-export async function viewOf(ctx: Ctx, client: ClientRecord): Promise<ClientView> {
+/**
+ * The record as this principal may see it: each field plain, masked or absent per the policy, as the
+ * gate decided (`effects`); plain values are opened only with the gate's pass.
+ */
+export async function viewOf(ctx: Ctx, client: ClientRecord, seen: { effects: Map<string, Decision["effect"]>; pass: Pass }): Promise<ClientView> {
   const fields = Object.entries(client.fieldTiers) as [FieldName, Tier][];
-  const effects = new Map(
-    fields.map(([f, tier]) => [f, decide(ctx.principal, resourceOf(client), { action: "view", tier, hintField: "hint" in fieldCatalog[f] }, ctx.policy).effect]),
-  );
+  const { effects, pass } = seen;
   const plainTiers = fields.filter(([f]) => effects.get(f) === "allow").map(([, t]) => t);
-  const plain = plainTiers.length ? await openTiers(ctx, client, plainTiers) : {};
+  const plain = plainTiers.length ? await openTiers(ctx, client, plainTiers, pass) : {};
   const masks = fields.some(([f]) => effects.get(f) === "mask") ? await openMasks(ctx, client) : {};
 
   const view: ClientView["fields"] = {};
@@ -74,9 +70,8 @@ export async function loadVisible(ctx: Ctx, clientId: string, action: string): P
 export async function view(ctx: Ctx, clientId: string): Promise<ClientView> {
   assertMayTouchClients(ctx);
   const client = await loadVisible(ctx, clientId, "client.view");
-  const shaped = await viewOf(ctx, client);
-  await record(ctx, { action: "client.view", clientId, branchId: client.branchId, fields: Object.keys(shaped.fields), outcome: "allowed" });
-  return shaped;
+  const seen = await discloseViews(ctx, [client], (shown) => ({ action: "client.view", clientId, branchId: client.branchId, fields: shown.get(clientId), outcome: "allowed" }));
+  return viewOf(ctx, client, seen.get(clientId)!);
 }
 
 function scopeOf(ctx: Ctx): ClientScopeQuery {
@@ -90,9 +85,9 @@ function scopeOf(ctx: Ctx): ClientScopeQuery {
 export async function list(ctx: Ctx, query: ListClientsQuery) {
   assertMayTouchClients(ctx);
   const page = await listClients(ctx, scopeOf(ctx), query.limit, query.cursor);
+  const seen = await discloseViews(ctx, page.items, () => ({ action: "client.list", clientIds: page.items.map((c) => c.clientId), outcome: "allowed" }));
   const items = [];
-  for (const client of page.items) items.push(await viewOf(ctx, client));
-  await record(ctx, { action: "client.list", clientIds: items.map((c) => c.id), outcome: "allowed" });
+  for (const client of page.items) items.push(await viewOf(ctx, client, seen.get(client.clientId)!));
   return { items, nextCursor: page.nextCursor };
 }
 

@@ -4,20 +4,22 @@ import { ofRequest } from "../compliance/contributions.ts";
 import { relationOf } from "../access/policy.ts";
 import { record } from "../audit/trail.ts";
 import { accessHistory } from "../clients/history.ts";
-import { copyOf } from "../clients/copy.ts";
+import { disclose } from "../access/gate.ts";
+import type { Pass } from "../access/pass.ts";
+import { copyData, copyItems, copyReply } from "../clients/copy.ts";
+import { createCopyLink } from "../documents/shares.ts";
 import { correctField } from "../clients/correct.ts";
 import { destroyClientData } from "../clients/destroy.ts";
 import { getClient } from "../clients/records.ts";
 import { Problem } from "../http/problem.ts";
-import { rawReply } from "../http/handler.ts";
-import { renderPdf } from "../reports/pdf.ts";
+import { reply } from "../http/handler.ts";
 import { newId } from "../ids.ts";
 import { getStaff } from "../staff/records.ts";
 import { Keys, tenantPk } from "../store/keys.ts";
-import { ConditionalCheckFailedException, getItem, putItem, queryPage } from "../store/table.ts";
+import { ConditionalCheckFailedException, getItem, putItem, queryPage, UpdateCommand } from "../store/table.ts";
 import { maskedText, sealOptional } from "../freetext/notes.ts";
 import { loadResponsible, withdrawLoaded } from "./consent.ts";
-import type { FulfilRequest, ListRequestsQuery, NewRequest, RequestType } from "./schemas.ts";
+import type { CopyRequest, FulfilRequest, ListRequestsQuery, NewRequest, RequestType } from "./schemas.ts";
 
 /** A data-subject request (PIPL arts. 44–47), answered within the tenant's due days. */
 export interface SubjectRequest {
@@ -43,6 +45,8 @@ export interface SubjectRequest {
   /** `notes/<id>`: the fulfilment note, sealed as a note of the client. */
   noteRef?: string;
   note?: string;
+  /** The subject's copy, once issued (access_copy only). */
+  copy?: { issuedAt: string; issuedBy: string; format: "json" | "pdf"; delivery: "share" | "download" };
 }
 
 /** Details and notes are masked; `detailsRef` / `noteRef` name them for a reveal (`notes/<id>`). */
@@ -142,13 +146,14 @@ export async function get(ctx: Ctx, id: string) {
 export async function fulfil(ctx: Ctx, id: string, body: FulfilRequest) {
   const r = await load(ctx, id);
   if (r.status !== "open") throw new Problem("invalid_state", "this request is already fulfilled");
+  if (r.createdBy === ctx.principal.staffId) throw new Problem("second_person_required", "the person who recorded a request does not also fulfil it");
   const client = await loadResponsible(ctx, r.clientId, `request.fulfil`);
   // Sealed before the work: a deletion then destroys the note with the rest of the client's data.
   const noteRef = await sealOptional(ctx, { kind: "client", id: r.clientId }, "request.note", body.note);
   let result: unknown = null;
   switch (r.type) {
     case "access_copy":
-      result = { copy: `/requests/${r.id}/copy` };
+      result = { copy: r.copy ?? null };
       break;
     case "correction":
       if (body.field === undefined || body.value === undefined) {
@@ -181,40 +186,68 @@ export async function fulfil(ctx: Ctx, id: string, body: FulfilRequest) {
   return { request: view(done, ctx.adapters.now()), result };
 }
 
-/** The access copy, for an access_copy request, as JSON or as a PDF rendered from the same data. */
-export async function copy(ctx: Ctx, id: string, format: "json" | "pdf" = "json") {
+/**
+ * The data subject's copy, issued once per open access_copy request by someone responsible for the
+ * client other than the person who recorded the request, through the gate: as a link addressed to
+ * the subject (`share`) or as the file itself (`download`, to hand over in person).
+ */
+export async function issueCopy(ctx: Ctx, id: string, body: CopyRequest) {
   const r = await load(ctx, id);
   if (r.type !== "access_copy") throw new Problem("invalid_state", "only access_copy requests have a copy");
+  if (r.status !== "open") throw new Problem("request_closed", "this request is fulfilled; its copy can no longer be issued");
+  if (r.createdBy === ctx.principal.staffId) throw new Problem("second_person_required", "the person who recorded the request does not also issue its copy");
+  if (r.copy) throw new Problem("copy_already_issued", `the copy was issued at ${r.copy.issuedAt}`);
   const client = await getClient(ctx, r.clientId);
   if (!client) throw new Problem("client_not_found");
-  if (client.destroyed) throw new Problem("client_destroyed");
-  const rel = relationOf(ctx.principal, client);
-  if (!(rel === "own" || ctx.principal.role === "branch_manager" || ctx.principal.role === "compliance_officer")) {
-    throw new Problem("role_not_permitted", "only those responsible for the client produce its copy");
+
+  // The one copy is claimed before the gate: of two concurrent issuers, one gets it.
+  const issued = { issuedAt: ctx.adapters.now().toISOString(), issuedBy: ctx.principal.staffId, format: body.format, delivery: body.delivery };
+  try {
+    await ctx.adapters.db.send(
+      new UpdateCommand({
+        TableName: ctx.adapters.tableName,
+        Key: Keys.subjectRequest(ctx.tenantId, r.id),
+        UpdateExpression: "SET #c = :copy",
+        ConditionExpression: "attribute_not_exists(#c) AND #s = :open",
+        ExpressionAttributeNames: { "#s": "status", "#c": "copy" },
+        ExpressionAttributeValues: { ":copy": issued, ":open": "open" },
+      }),
+    );
+  } catch (e) {
+    if (e instanceof ConditionalCheckFailedException) throw new Problem("copy_already_issued", "the copy was issued meanwhile");
+    throw e;
   }
-  const data = await copyOf(ctx, client, r.id);
-  if (format === "json") return data;
-  const pdf = await renderPdf({
-    title: `个人信息副本 Copy of personal information · ${data.clientId}`,
-    subtitle: `依据《个人信息保护法》第四十五条提供 Provided under PIPL art. 45 · request ${r.id} · generated ${data.generatedAt}`,
-    tables: [
-      {
-        title: "个人信息 Personal information",
-        columns: ["项目 Field", "密级 Tier", "内容 Value"],
-        rows: data.fields.map((f) => [`${f.label.zh} ${f.label.en}`, `${f.tierLabel.zh} ${f.tierLabel.en}`, String(f.value ?? "")]),
-        widths: [2, 1.2, 5],
-      },
-      {
-        title: "登记与同意 Registration and consent",
-        columns: ["事项 Event", "时间 When", "说明 Details"],
-        rows: [
-          ["登记 Registered", data.registration.registeredAt, `${data.registration.collectionPurpose} · ${data.registration.source}`],
-          ...data.consentHistory.map((h) => [h.type, h.at, [h.method, h.evidenceRef, (h.purposes ?? []).join(" ")].filter(Boolean).join(" · ")]),
-        ],
-        widths: [2, 2, 4],
-      },
-    ],
-    footer: `Keyhold · ${ctx.tenantId} · 绝密 confidential`,
-  });
-  return rawReply(200, pdf, "application/pdf", { "content-disposition": `attachment; filename="copy-${data.clientId}.pdf"` });
+  let pass: Pass;
+  try {
+    ({ pass } = await disclose(ctx, {
+      action: "client.copy",
+      client,
+      items: copyItems(client, r.id),
+      purpose: "client_request",
+      basis: { kind: "subject_request", requestId: r.id },
+      detail: { request: r.id, format: body.format, delivery: body.delivery },
+    }));
+  } catch (e) {
+    // Refused or not recorded: nothing left, so the copy may be issued once it can be.
+    await ctx.adapters.db
+      .send(
+        new UpdateCommand({
+          TableName: ctx.adapters.tableName,
+          Key: Keys.subjectRequest(ctx.tenantId, r.id),
+          UpdateExpression: "REMOVE #c",
+          ConditionExpression: "#c.issuedAt = :at",
+          ExpressionAttributeNames: { "#c": "copy" },
+          ExpressionAttributeValues: { ":at": issued.issuedAt },
+        }),
+      )
+      .catch(() => undefined);
+    throw e;
+  }
+  if (body.delivery === "share") return reply(201, await createCopyLink(ctx, client, { requestId: r.id, format: body.format }));
+  return copyReply(ctx, await copyData(ctx, client, pass), body.format, r.id, 201);
+}
+
+/** Copies are issued with POST, once; a GET would make them repeatable. */
+export function copyByGet(): never {
+  throw new Problem("method_not_allowed", "issue the copy with POST /requests/{id}/copy {format, delivery}; it is issued once");
 }

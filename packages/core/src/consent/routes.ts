@@ -1,10 +1,12 @@
 import { z } from "zod";
 import { ClientIdParams } from "../clients/schemas.ts";
 import { defineRoutes } from "../http/route-spec.ts";
-import { AddPurposesRequest, CopyQuery, FulfilRequest, ListRequestsQuery, NewRequest, RequestIdParams, WithdrawRequest } from "./schemas.ts";
+import { AddPurposesRequest, CopyRequest, FulfilRequest, ListRequestsQuery, NewRequest, RequestIdParams, WithdrawRequest } from "./schemas.ts";
 
 const ConsentState = z.object({ clientId: z.string(), current: z.unknown(), history: z.array(z.unknown()) }).loose();
 const RequestView = z.object({ id: z.string(), clientId: z.string(), type: z.string(), status: z.string(), dueAt: z.string(), overdue: z.boolean() }).loose();
+
+const CopyLink = z.object({ shareUrl: z.string(), expiresAt: z.string(), maxDownloads: z.number().int() }).loose();
 
 export const consentRoutes = defineRoutes([
   { method: "GET", path: "/clients/{id}/consent", handler: "consent.history", auth: "staff", needsAgreement: true, action: "consent.view", summary: "The client's consent and its history (grants, added purposes, withdrawal)", params: ClientIdParams, success: { status: 200, schema: ConsentState } },
@@ -14,5 +16,18 @@ export const consentRoutes = defineRoutes([
   { method: "GET", path: "/requests", handler: "requests.list", auth: "staff", needsAgreement: true, action: "request.list", summary: "Data-subject requests (compliance: all; manager: branch; agent: assigned), overdue flagged", query: ListRequestsQuery, success: { status: 200, schema: z.object({ items: z.array(RequestView) }) } },
   { method: "GET", path: "/requests/{id}", handler: "requests.get", auth: "staff", needsAgreement: true, action: "request.view", summary: "One data-subject request", params: RequestIdParams, success: { status: 200, schema: RequestView } },
   { method: "POST", path: "/requests/{id}/fulfil", handler: "requests.fulfil", auth: "staff", needsAgreement: true, action: "request.fulfil", summary: "Fulfil a request by its type (copy, correction, deletion, withdrawal, access history)", params: RequestIdParams, body: FulfilRequest, success: { status: 200, schema: z.object({ request: RequestView, result: z.unknown() }) } },
-  { method: "GET", path: "/requests/{id}/copy", handler: "requests.copy", auth: "staff", needsAgreement: true, action: "client.copy", summary: "The client's copy of their data, as JSON or a readable PDF (audited)", params: RequestIdParams, query: CopyQuery, success: { status: 200 } },
+  {
+    method: "POST",
+    path: "/requests/{id}/copy",
+    handler: "requests.copy",
+    discloses: true,
+    auth: "staff",
+    needsAgreement: true,
+    action: "client.copy",
+    summary: "Issue the data subject's copy once, through the gate: a link for the subject (JSON) or the file (JSON or PDF)",
+    params: RequestIdParams,
+    body: CopyRequest,
+    success: { status: 201, schema: CopyLink },
+  },
+  { method: "GET", path: "/requests/{id}/copy", handler: "requests.copyByGet", auth: "none", summary: "Refused with 405: a copy is issued once, with POST", success: { status: 405 } },
 ]);

@@ -55,4 +55,5 @@ export const ListRequestsQuery = z
 export type ListRequestsQuery = z.infer<typeof ListRequestsQuery>;
 
 export const RequestIdParams = z.object({ id: z.string().min(1).max(64) }).strict();
-export const CopyQuery = z.object({ format: z.enum(["json", "pdf"]).default("json") }).strict();
+export const CopyRequest = z.object({ format: z.enum(["json", "pdf"]), delivery: z.enum(["share", "download"]) }).strict();
+export type CopyRequest = z.infer<typeof CopyRequest>;

@@ -2,7 +2,7 @@ import type { Ctx } from "../context.ts";
 import { canSee, modeFor } from "../access/policy.ts";
 import { record } from "../audit/trail.ts";
 import { getClient, type ClientRecord } from "../clients/records.ts";
-import { resourceOf } from "../clients/view.ts";
+import { resourceOf } from "../access/gate.ts";
 import { Problem, recorded } from "../http/problem.ts";
 import { getDocument, type DocumentRecord } from "./records.ts";
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { accessPurposeNames, consentPurposeNames } from "../tiers/catalog.ts";
 import { documentKindNames } from "./kinds.ts";
-import { clearLabel, sealedText } from "../freetext/schemas.ts";
+import { clearLabel, recordId, sealedText } from "../freetext/schemas.ts";
 
 const id = z.string().min(1).max(64);
 
@@ -12,7 +12,9 @@ export const TokenParams = z.object({ token: z.string().min(1).max(200) }).stric
 export const UploadQuery = z.object({ kind: z.enum(documentKindNames) }).strict();
 
 const justification = sealedText(2000, 0).optional();
-export const ViewQuery = z.object({ purpose: z.enum(accessPurposeNames), justification }).strict();
+/** An approved access request's id, used once. */
+const grantId = recordId().optional();
+export const ViewQuery = z.object({ purpose: z.enum(accessPurposeNames), justification, grantId }).strict();
 export const OriginalRequest = z.object({ purpose: z.enum(accessPurposeNames), justification }).strict();
 
 export const ShareRequest = z
@@ -21,6 +23,7 @@ export const ShareRequest = z
     purpose: z.enum(consentPurposeNames),
     expiresInMinutes: z.number().int().min(1).max(1440, "a share lives at most 24 hours (1440 minutes)"),
     maxDownloads: z.number().int().min(1).max(5, "at most 5 downloads"),
+    grantId,
   })
   .strict();
 export type ShareRequest = z.infer<typeof ShareRequest>;

@@ -2,11 +2,12 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Adapters, Ctx, Principal, Role } from "../context.ts";
 import { contextFor } from "../access/principal.ts";
-import { decide, relationOf } from "../access/policy.ts";
-import { takeRevealSlot } from "../access/quota.ts";
+import { disclose } from "../access/gate.ts";
+import { relationOf } from "../access/policy.ts";
 import { record } from "../audit/trail.ts";
-import { getClient } from "../clients/records.ts";
-import { assertMayTouchClients, resourceOf } from "../clients/view.ts";
+import { copyData, copyItems, renderCopy } from "../clients/copy.ts";
+import { getClient, type ClientRecord } from "../clients/records.ts";
+import { assertMayTouchClients } from "../clients/view.ts";
 import { rawReply } from "../http/handler.ts";
 import { Problem, recorded, type ProblemCode } from "../http/problem.ts";
 import { newId } from "../ids.ts";
@@ -32,7 +33,10 @@ import { markText, watermark } from "./watermark.ts";
 export interface ShareRecord {
   tenantId: string;
   shareId: string;
-  documentId: string;
+  /** The shared document; absent on a link that hands a data subject their copy. */
+  documentId?: string;
+  /** A data subject's copy of their data, generated afresh at each download. */
+  copy?: { requestId: string; format: "json" | "pdf" };
   clientId: string;
   recipient: string;
   purpose: string;
@@ -51,6 +55,7 @@ export interface ShareRequest {
   purpose: string;
   expiresInMinutes: number;
   maxDownloads: number;
+  grantId?: string;
 }
 
 const hashOf = (secret: string) => createHash("sha256").update(secret, "utf8").digest();
@@ -62,7 +67,7 @@ const stateOf = (s: ShareRecord, now: Date) =>
 export function shareView(s: ShareRecord, now: Date) {
   return {
     id: s.shareId,
-    documentId: s.documentId,
+    documentId: s.documentId ?? null,
     recipient: s.recipient,
     purpose: s.purpose,
     createdBy: s.createdBy.staffId,
@@ -90,20 +95,6 @@ export async function createShare(ctx: Ctx, documentId: string, req: ShareReques
   assertMayTouchClients(ctx);
   const { doc, client } = await loadDocument(ctx, documentId, "document.share");
   await assertViewable(ctx, doc, client, "document.share");
-  const base = { action: "document.share", clientId: client.clientId, purpose: req.purpose, fields: [...kindSpec(doc.kind).shows] };
-  const refuse = async (problem: Problem) => {
-    await record(ctx, { ...base, outcome: "denied", code: problem.code, detail: { documentId } });
-    return recorded(problem);
-  };
-  const decision = decide(ctx.principal, resourceOf(client), { action: "reveal", tier: doc.tier, purpose: req.purpose }, ctx.policy);
-  if (decision.effect !== "allow") {
-    const code: ProblemCode = decision.effect === "deny" ? decision.code : "tier_not_permitted";
-    throw await refuse(new Problem(code, code === "break_glass_required" ? "break-glass access cannot be passed on through a share" : undefined));
-  }
-  if (doc.tier === 1 && !(await takeRevealSlot(ctx))) {
-    throw await refuse(new Problem("reveal_quota_exceeded", `more than ${ctx.settings.revealQuotaPerHour} tier-1 reveals in an hour`));
-  }
-
   const now = ctx.adapters.now();
   const shareId = newId("shr", now);
   const secret = randomBytes(32).toString("base64url");
@@ -121,20 +112,21 @@ export async function createShare(ctx: Ctx, documentId: string, req: ShareReques
     downloads: 0,
     secretHash: hashOf(secret).toString("hex"),
   };
+  // The link is written only after the gate's event: a failed write leaves an event for a link that
+  // never worked, never a working link without its event.
+  await disclose(ctx, {
+    action: "document.share",
+    client,
+    items: [{ field: `document/${doc.documentId}`, tier: doc.tier }],
+    trailFields: kindSpec(doc.kind).shows,
+    purpose: req.purpose,
+    grantId: req.grantId,
+    passOn: true,
+    detail: { documentId, shareId, recipient: share.recipient, expiresAt: share.expiresAt, maxDownloads: share.maxDownloads },
+  });
   const key = Keys.share(ctx.tenantId, shareId);
   if (!(await putNew(ctx.adapters, { ...key, gsi1pk: Keys.sharesOfDocument(ctx.tenantId, documentId), gsi1sk: `SHARE#${shareId}`, type: "share", ...share }))) {
     throw new Error(`share id collision ${shareId}`);
-  }
-  try {
-    await record(ctx, {
-      ...base,
-      outcome: "allowed",
-      tier1: doc.tier === 1,
-      detail: { documentId, shareId, recipient: share.recipient, expiresAt: share.expiresAt, maxDownloads: share.maxDownloads },
-    });
-  } catch (e) {
-    await deleteItem(ctx.adapters, key).catch(() => undefined);
-    throw e;
   }
   const token = `${ctx.tenantId}.${shareId}.${secret}`;
   return { ...shareView(share, now), token, url: `/shared/${token}` };
@@ -205,6 +197,9 @@ async function shareContext(a: Adapters, share: ShareRecord, requestId: string):
   return contextFor(principal, tenant, requestId, a);
 }
 
+/** The bytes a link serves, once the gate has let them out. */
+type Served = { body: Uint8Array | string; contentType: string; headers: Record<string, string> };
+
 /**
  * A recipient opens a share link (no sign-in). Refused after expiry, after the last download, after
  * revocation, once the document or the client's consent for the purpose is gone, or once the sharer
@@ -221,7 +216,7 @@ export async function download(a: Adapters, token: string, requestId: string) {
   if (!ctx) throw new Problem("not_found");
 
   const base = { action: "document.share.download", clientId: share.clientId, purpose: share.purpose, fields: [] as string[] };
-  const detail = { documentId: share.documentId, shareId, recipient: share.recipient };
+  const detail = { ...(share.documentId ? { documentId: share.documentId } : { request: share.copy!.requestId }), shareId, recipient: share.recipient };
   const refuse = async (code: ProblemCode, message?: string) => {
     await record(ctx, { ...base, outcome: "denied", code, detail });
     return recorded(new Problem(code, message));
@@ -232,43 +227,51 @@ export async function download(a: Adapters, token: string, requestId: string) {
   if (state === "revoked") throw await refuse("share_revoked");
   if (state === "expired") throw await refuse("share_expired");
   if (state === "exhausted") throw await refuse("share_exhausted", `all ${share.maxDownloads} downloads were used`);
-  const doc = await getDocument(a, tenantId, share.documentId);
-  if (!doc || doc.status !== "active") throw await refuse("document_destroyed", "the shared document is no longer kept");
+  const doc = share.documentId ? await getDocument(a, tenantId, share.documentId) : undefined;
+  if (share.documentId && (!doc || doc.status !== "active")) throw await refuse("document_destroyed", "the shared document is no longer kept");
   const client = await getClient(ctx, share.clientId);
-  if (!client || client.destroyed) throw await refuse("document_destroyed", "the shared document is no longer kept");
-  if (client.consent.withdrawnAt) throw await refuse("consent_withdrawn");
-  if (!client.consent.purposes.includes(share.purpose)) throw await refuse("purpose_not_consented", "the client no longer consents to this purpose");
+  if (!client || client.destroyed) throw await refuse(share.documentId ? "document_destroyed" : "client_destroyed", "the shared data is no longer kept");
   const sharer = await getStaff(a, tenantId, share.createdBy.staffId);
-  if (!sharer || sharer.status === "departed") throw await refuse("share_revoked", "the staff member who shared has left");
 
-  let downloads: number;
-  try {
-    const out = await a.db.send(
-      new UpdateCommand({
-        TableName: a.tableName,
-        Key: Keys.share(tenantId, shareId),
-        UpdateExpression: "SET downloads = downloads + :one",
-        ConditionExpression: "downloads < maxDownloads AND attribute_not_exists(revokedAt) AND expiresAt > :now",
-        ExpressionAttributeValues: { ":one": 1, ":now": now.toISOString() },
-        ReturnValues: "ALL_NEW",
-      }),
-    );
-    downloads = Number(out.Attributes?.downloads);
-  } catch (e) {
-    if (!(e instanceof ConditionalCheckFailedException)) throw e;
-    const again = await getShare(a, tenantId, shareId);
-    const code = again ? stateOf(again, now) : "revoked";
-    throw await refuse(code === "expired" ? "share_expired" : code === "revoked" ? "share_revoked" : "share_exhausted");
-  }
-
-  await record(ctx, {
-    ...base,
-    fields: [...kindSpec(doc.kind).shows],
-    outcome: "allowed",
-    tier1: doc.tier === 1,
-    detail: { ...detail, download: downloads, of: share.maxDownloads },
+  let downloads = 0;
+  const { pass } = await disclose(ctx, {
+    action: "document.share.download",
+    client,
+    items: doc ? [{ field: `document/${doc.documentId}`, tier: doc.tier }] : copyItems(client, share.copy!.requestId),
+    ...(doc ? { trailFields: kindSpec(doc.kind).shows } : {}),
+    purpose: share.purpose,
+    basis: { kind: "share_recipient", shareId, sharerActive: Boolean(sharer && sharer.status !== "departed"), needsConsent: Boolean(doc) },
+    detail,
+    admit: async () => {
+      try {
+        const out = await a.db.send(
+          new UpdateCommand({
+            TableName: a.tableName,
+            Key: Keys.share(tenantId, shareId),
+            UpdateExpression: "SET downloads = downloads + :one",
+            ConditionExpression: "downloads < maxDownloads AND attribute_not_exists(revokedAt) AND expiresAt > :now",
+            ExpressionAttributeValues: { ":one": 1, ":now": now.toISOString() },
+            ReturnValues: "ALL_NEW",
+          }),
+        );
+        downloads = Number(out.Attributes?.downloads);
+        return undefined;
+      } catch (e) {
+        if (!(e instanceof ConditionalCheckFailedException)) throw e;
+        const again = await getShare(a, tenantId, shareId);
+        const code = again ? stateOf(again, now) : "revoked";
+        return new Problem(code === "expired" ? "share_expired" : code === "revoked" ? "share_revoked" : "share_exhausted");
+      }
+    },
+    eventDetail: () => ({ download: downloads, of: share.maxDownloads }),
   });
-  const bytes = await plaintextOf(ctx, doc);
+
+  const left = { "x-keyhold-downloads-left": String(share.maxDownloads - downloads) };
+  if (!doc) {
+    const served: Served = await renderCopy(ctx, await copyData(ctx, client, pass), share.copy!.format, share.copy!.requestId);
+    return rawReply(200, served.body, served.contentType, { ...served.headers, ...linkHeaders, ...left });
+  }
+  const bytes = await plaintextOf(ctx, doc, pass);
   const type = doc.contentType!;
   const tenant = await getTenant(a, tenantId);
   const text = markText({
@@ -281,6 +284,39 @@ export async function download(a: Adapters, token: string, requestId: string) {
   return rawReply(200, await watermark(bytes, type, text), type, {
     ...documentHeaders(doc, type, "shared"),
     "x-keyhold-watermark": encodeURIComponent(text),
-    "x-keyhold-downloads-left": String(share.maxDownloads - downloads),
+    ...left,
   });
 }
+
+const linkHeaders = { "cache-control": "no-store, private, max-age=0", pragma: "no-cache", "referrer-policy": "no-referrer" };
+
+/**
+ * A link that hands a data subject their own copy (PIPL art. 45): made by the request's second
+ * person after the gate let the copy out; each download runs through the gate again.
+ */
+export async function createCopyLink(ctx: Ctx, client: ClientRecord, copy: { requestId: string; format: "json" | "pdf" }) {
+  const now = ctx.adapters.now();
+  const shareId = newId("shr", now);
+  const secret = randomBytes(32).toString("base64url");
+  const share: ShareRecord = {
+    tenantId: ctx.tenantId,
+    shareId,
+    clientId: client.clientId,
+    copy,
+    recipient: SUBJECT_RECIPIENT,
+    purpose: "client_request",
+    createdBy: { staffId: ctx.principal.staffId, role: ctx.principal.role, branchId: ctx.principal.branchId, displayName: ctx.principal.displayName },
+    createdAt: now.toISOString(),
+    expiresAt: new Date(now.getTime() + COPY_LINK_DAYS * 86_400_000).toISOString(),
+    maxDownloads: COPY_LINK_DOWNLOADS,
+    downloads: 0,
+    secretHash: hashOf(secret).toString("hex"),
+  };
+  if (!(await putNew(ctx.adapters, { ...Keys.share(ctx.tenantId, shareId), type: "share", ...share }))) throw new Error(`share id collision ${shareId}`);
+  return { ...shareView(share, now), shareUrl: `/shared/${ctx.tenantId}.${shareId}.${secret}` };
+}
+
+/** The recipient label of a copy link: a role, never the person's name. */
+export const SUBJECT_RECIPIENT = "数据主体本人 data subject";
+export const COPY_LINK_DAYS = 7;
+export const COPY_LINK_DOWNLOADS = 3;

@@ -1,4 +1,5 @@
 import type { Ctx } from "../context.ts";
+import { assertPass, type Pass } from "../access/pass.ts";
 import { open, seal, type Binding } from "../crypto/envelope.ts";
 import { newId } from "../ids.ts";
 import { Keys, tenantPk } from "../store/keys.ts";
@@ -63,11 +64,13 @@ export async function getNote(ctx: Ctx, owner: NoteOwner, noteId: string): Promi
 }
 
 /**
- * The text in clear. No policy here: callers reach it only after the reveal decision allowed it and
- * its trail event is written (clients/reveal.ts, paper/reveal.ts, and the disclosure gate).
+ * A client's note in clear. It demands the gate's pass for this very note (`notes/<id>`, tier 2): the
+ * decision, the consent and the trail event come before, in `disclose` (see clients/reveal.ts).
  */
-export const openFreeText = (ctx: Ctx, owner: NoteOwner, note: NoteRecord) =>
-  open<string>(ctx.adapters.keyrings, noteBinding(ctx, owner, note.noteId), note.sealed);
+export async function openFreeText(ctx: Ctx, owner: NoteOwner, note: NoteRecord, pass: Pass): Promise<string> {
+  assertPass(pass, owner.id, [FREE_TEXT_TIER], [notePath(note.noteId)]);
+  return open<string>(ctx.adapters.keyrings, noteBinding(ctx, owner, note.noteId), note.sealed);
+}
 
 export async function notesOf(ctx: Ctx, owner: NoteOwner): Promise<NoteRecord[]> {
   const out: NoteRecord[] = [];

@@ -19,6 +19,11 @@ export interface RouteSpec {
   platform?: boolean;
   /** Client routes need the tenant's current confidentiality agreement signed. */
   needsAgreement?: boolean;
+  /**
+   * Its responses can carry client personal data in clear, so it goes through the one door
+   * (`access/gate.ts`); a test enumerates these routes and proves each one does.
+   */
+  discloses?: boolean;
   /** Trail action recorded for refusals on this route. */
   action?: string;
   summary: string;

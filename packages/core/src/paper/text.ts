@@ -1,7 +1,8 @@
 import type { Ctx } from "../context.ts";
 import { open, seal } from "../crypto/envelope.ts";
 import { freeTextBinding } from "../freetext/notes.ts";
-import { FREE_TEXT_MASK } from "../tiers/catalog.ts";
+import { assertPass, type Pass } from "../access/pass.ts";
+import { FREE_TEXT_MASK, FREE_TEXT_TIER } from "../tiers/catalog.ts";
 
 /**
  * A paper file's description and location are free text ("购房合同原件", "朝阳店 2号保密柜"): each is
@@ -23,8 +24,12 @@ const binding = (ctx: Ctx, paperFileId: string, which: PaperText) => freeTextBin
 export const sealPaperText = async (ctx: Ctx, paperFileId: string, which: PaperText, text: string) =>
   seal(ctx.adapters.keyrings, binding(ctx, paperFileId, which), text);
 
-/** The words in clear; callers reach this only after the reveal decision and its trail event. */
-export async function openPaperText(ctx: Ctx, file: PaperSealed & { id: string }, which: PaperText): Promise<string | null> {
+/** What the gate lets out when a paper file's words are revealed. */
+export const paperItem = (paperFileId: string) => `paper/${paperFileId}`;
+
+/** The words in clear; demands the gate's pass for this file (decision and trail event first). */
+export async function openPaperText(ctx: Ctx, file: PaperSealed & { id: string; clientId: string }, which: PaperText, pass: Pass): Promise<string | null> {
+  assertPass(pass, file.clientId, [FREE_TEXT_TIER], [paperItem(file.id)]);
   const ciphertext = file.sealed?.[which];
   if (ciphertext) return open<string>(ctx.adapters.keyrings, binding(ctx, file.id, which), ciphertext);
   return file[which] ?? null;

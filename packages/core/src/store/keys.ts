@@ -21,6 +21,7 @@ export const Keys = {
   eventsOfActor: (t: string, actorId: string) => `${tenantPk(t)}#EVA#${actorId}`,
   eventsOfClient: (t: string, clientId: string) => `${tenantPk(t)}#EVC#${clientId}`,
   subjectRequest: (t: string, id: string) => ({ pk: tenantPk(t), sk: `DSR#${id}` }),
+  accessRequest: (t: string, id: string) => ({ pk: tenantPk(t), sk: `AREQ#${id}` }),
   paperFile: (t: string, id: string) => ({ pk: tenantPk(t), sk: `PAPER#${id}` }),
   document: (t: string, documentId: string) => ({ pk: tenantPk(t), sk: `DOC#${documentId}` }),
   documentsOfClient: (t: string, clientId: string) => `${tenantPk(t)}#DOCS#${clientId}`,

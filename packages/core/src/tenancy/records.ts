@@ -14,9 +14,22 @@ export interface TenantSettings {
   requestDueDays: number;
   /** Retention schedules changed within each class's bounds: class id → days after its trigger. */
   retentionOverrides: Record<string, number>;
+  /** Uses that need an approved access request first; a tenant may only turn them on. */
+  approvalRequired: ApprovalSettings;
+  /** How long an approved access request may be used (minutes, 5–120). */
+  grantMinutes: number;
 }
 
-export const defaultSettings: TenantSettings = { requiredAgreementVersion: "2024-01", revealQuotaPerHour: 20, accessPolicy: {}, requestDueDays: 15, retentionOverrides: {} };
+export interface ApprovalSettings {
+  /** Every tier-1 reveal or tier-1 document view. */
+  tier1Reveal: boolean;
+  /** Data passed on to a third party: share links. */
+  export: boolean;
+  /** An offboarding hand-over of more clients than this (null: never). */
+  handoverAbove: number | null;
+}
+
+export const defaultSettings: TenantSettings = { requiredAgreementVersion: "2024-01", revealQuotaPerHour: 20, accessPolicy: {}, requestDueDays: 15, retentionOverrides: {}, approvalRequired: { tier1Reveal: false, export: false, handoverAbove: null }, grantMinutes: 30 };
 
 export interface TenantRecord {
   tenantId: string;

@@ -18,6 +18,11 @@ export const SettingsPatch = z
     requestDueDays: z.number().int().min(1).max(30).optional(),
     retentionOverrides: z.record(markAs(z.string().max(64), "id"), z.number().int()).optional(),
     accessPolicy: z.object(Object.fromEntries(roles.map((r) => [r, byRelation.optional()])) as Record<Role, z.ZodOptional<typeof byRelation>>).strict().optional(),
+    approvalRequired: z
+      .object({ tier1Reveal: z.boolean().optional(), export: z.boolean().optional(), handoverAbove: z.number().int().min(0).max(100_000).nullable().optional() })
+      .strict()
+      .optional(),
+    grantMinutes: z.number().int().min(5).max(120).optional(),
   })
   .strict();
 export type SettingsPatch = z.infer<typeof SettingsPatch>;
@@ -68,6 +73,8 @@ export async function updateSettings(ctx: Ctx, patch: SettingsPatch): Promise<Te
     ...(patch.requestDueDays !== undefined ? { requestDueDays: patch.requestDueDays } : {}),
     ...(patch.retentionOverrides !== undefined ? { retentionOverrides: patch.retentionOverrides } : {}),
     ...(patch.accessPolicy !== undefined ? { accessPolicy: patch.accessPolicy as PolicyOverrides } : {}),
+    ...(patch.approvalRequired !== undefined ? { approvalRequired: { ...tenant.settings.approvalRequired, ...patch.approvalRequired } } : {}),
+    ...(patch.grantMinutes !== undefined ? { grantMinutes: patch.grantMinutes } : {}),
   };
   await record(ctx, { action: "settings.update", outcome: "allowed", fields: Object.keys(patch) });
   await saveTenant(ctx.adapters, { ...tenant, settings });

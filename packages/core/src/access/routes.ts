@@ -1,0 +1,52 @@
+import { z } from "zod";
+import { defineRoutes } from "../http/route-spec.ts";
+import { AccessRequestIdParams, AccessRequestView, DecisionRequest, ListAccessRequestsQuery, NewAccessRequest } from "./grants.ts";
+
+export const accessRoutes = defineRoutes([
+  {
+    method: "POST",
+    path: "/access-requests",
+    handler: "access.request",
+    auth: "staff",
+    needsAgreement: true,
+    action: "access_request.create",
+    summary: "Ask a compliance officer for one use of named fields of a client for a purpose (just-in-time access)",
+    body: NewAccessRequest,
+    success: { status: 201, schema: z.object({ id: z.string(), status: z.literal("pending") }) },
+  },
+  {
+    method: "GET",
+    path: "/access-requests",
+    handler: "access.list",
+    auth: "staff",
+    needsAgreement: true,
+    action: "access_request.list",
+    summary: "Access requests: every one for compliance officers, one's own for everyone else",
+    query: ListAccessRequestsQuery,
+    success: { status: 200, schema: z.object({ items: z.array(AccessRequestView), nextCursor: z.string().nullable() }) },
+  },
+  {
+    method: "POST",
+    path: "/access-requests/{id}/approve",
+    handler: "access.approve",
+    auth: "staff",
+    needsAgreement: true,
+    action: "access_request.approve",
+    summary: "Approve an access request (a compliance officer other than the requester): a grant for one use before it expires",
+    params: AccessRequestIdParams,
+    body: DecisionRequest,
+    success: { status: 200, schema: AccessRequestView },
+  },
+  {
+    method: "POST",
+    path: "/access-requests/{id}/deny",
+    handler: "access.deny",
+    auth: "staff",
+    needsAgreement: true,
+    action: "access_request.deny",
+    summary: "Deny an access request (a compliance officer other than the requester)",
+    params: AccessRequestIdParams,
+    body: DecisionRequest,
+    success: { status: 200, schema: AccessRequestView },
+  },
+]);
