@@ -1,4 +1,4 @@
-import { Documents, Trail, Tenancy, adapters, logger } from "@keyhold/core";
+import { Documents, Recovery, Trail, Tenancy, adapters, logger } from "@keyhold/core";
 
 /**
  * The scheduled seal: chains a digest for every tenant with new events. A failure for one tenant
@@ -49,4 +49,17 @@ export async function shredDue() {
   const shredded = await Tenancy.Platform.shredDue(await Tenancy.Platform.schedulerContext(a, process.env.KEYHOLD_PLATFORM_TENANT ?? "platform"));
   logger.info("tenant key shredding", { shredded });
   return { shredded };
+}
+
+/**
+ * The scheduled recovery: every multi-step write whose lease ran out (its writer died) is completed
+ * or rolled back, each with a trail event; counters marked for repair are recomputed. A write that
+ * cannot be finished is retried by the next run, and this run fails so the schedule's alarm sees it.
+ */
+export async function recover() {
+  const report = await Recovery.recover(adapters());
+  logger.info("recovery", { runId: report.runId, intents: report.intents.length, waiting: report.waiting, repairs: report.repairs.filter((r) => r.drift.length).length });
+  const failed = report.intents.filter((i) => i.outcome === "failed");
+  if (failed.length) throw new Error(`recovery failed for ${failed.length} intent(s): ${failed.map((f) => `${f.tenantId}/${f.intentId}`).join(", ")}`);
+  return { runId: report.runId, recovered: report.intents.length };
 }

@@ -425,7 +425,7 @@ describe("the app", () => {
         Access: ["Auth", "Storage", "Trail"],
         Site: [],
         Api: ["Access", "Auth", "Site", "Storage", "Trail"],
-        Jobs: ["Access", "Storage", "Trail"],
+        Jobs: ["Access", "Auth", "Storage", "Trail"], // Auth: recovery finishes an offboarding by disabling the leaver in Cognito
         Web: ["Api", "Auth", "Site"],
       });
     }

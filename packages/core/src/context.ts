@@ -46,6 +46,12 @@ export interface Adapters {
   blobs: BlobPort;
   logger: Logger;
   now: () => Date;
+  /**
+   * Test hook: called at every named step of the multi-step writes (`<machine>:<step>`, see
+   * recovery/intents.ts); a fault suite throws here to crash the writer at that step. Unset in
+   * both rings.
+   */
+  faults?: (step: string) => void | Promise<void>;
 }
 
 /** What every use case receives: the tenant is fixed here, so no query can forget it. */

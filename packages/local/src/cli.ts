@@ -1,4 +1,4 @@
-import { Documents } from "@keyhold/core";
+import { Documents, Recovery } from "@keyhold/core";
 import { defaultDataDir, startLocal } from "./index.ts";
 
 /**
@@ -9,16 +9,25 @@ import { defaultDataDir, startLocal } from "./index.ts";
  *       Destroys every document whose destroy-after date has come (the same sweep the scheduled job
  *       runs in AWS), each with a destruction certificate in the trail. --dry-run lists what is due
  *       and changes nothing; --as-of sweeps as if it were that moment (to rehearse a future date).
+ *
+ *   recover [--json]
+ *       Completes or rolls back every multi-step write a killed process left unfinished (each with a
+ *       trail event) and recomputes every counter from the raw items, logging what it corrected.
+ *       `npm start` does the same before it serves.
  */
-const usage = `usage: npm run keyhold -- destroy --due [--dry-run] [--as-of <ISO date-time>] [--json]`;
+const usage = `usage: npm run keyhold -- destroy --due [--dry-run] [--as-of <ISO date-time>] [--json]  |  npm run keyhold -- recover [--json]`;
 
 export interface CliResult {
   code: number;
   out: string[];
 }
 
-export function parseArgs(argv: string[]): { command: "destroy"; dryRun: boolean; asOf?: Date; json: boolean } | { error: string } {
+export function parseArgs(argv: string[]): { command: "destroy"; dryRun: boolean; asOf?: Date; json: boolean } | { command: "recover"; json: boolean } | { error: string } {
   const [command, ...rest] = argv;
+  if (command === "recover") {
+    const unknown = rest.find((a) => a !== "--json");
+    return unknown ? { error: `unknown option "${unknown}"` } : { command: "recover", json: rest.includes("--json") };
+  }
   if (command !== "destroy") return { error: command ? `unknown command "${command}"` : "no command given" };
   let due = false;
   let dryRun = false;
@@ -61,6 +70,16 @@ export function formatReport(r: Documents.SweepReport): string[] {
   return out;
 }
 
+export function formatRecovery(r: Recovery.RecoveryReport): string[] {
+  const out = [`Recovery ${r.runId}; ${r.tenants} tenant(s) checked`];
+  if (!r.intents.length) out.push("No unfinished write was found.");
+  for (const i of r.intents) out.push(`  ${i.tenantId}  ${i.machine.padEnd(17)} ${i.intentId}  begun ${i.startedAt}  → ${i.outcome === "failed" ? `FAILED: ${i.error}` : i.outcome.replace("_", " ")}`);
+  const drifted = r.repairs.filter((x) => x.drift.length);
+  if (!drifted.length) out.push("Every counter equals its recomputation from the records.");
+  for (const x of drifted) for (const d of x.drift) out.push(`  ${x.tenantId}  counter ${d.counter} (${d.scope}) was ${d.was}, is ${d.is}: corrected`);
+  return out;
+}
+
 export async function runCli(argv: string[], options: { dataDir?: string | null } = {}): Promise<CliResult> {
   const args = parseArgs(argv);
   if ("error" in args) return { code: 2, out: [args.error, usage] };
@@ -77,6 +96,11 @@ export async function runCli(argv: string[], options: { dataDir?: string | null 
     };
   }
   try {
+    if (args.command === "recover") {
+      // Opening the runtime already recovered (as every start does); this run reports it.
+      const report = runtime.recovery ?? (await Recovery.recover(runtime.adapters, { force: true, recount: "all" }));
+      return { code: report.intents.some((i) => i.outcome === "failed") ? 1 : 0, out: args.json ? [JSON.stringify(report, null, 2)] : formatRecovery(report) };
+    }
     const report = await Documents.sweep(runtime.adapters, { dryRun: args.dryRun, ...(args.asOf ? { asOf: args.asOf } : {}) });
     return { code: report.failed.length || report.clients.failed.length ? 1 : 0, out: args.json ? [JSON.stringify(report, null, 2)] : formatReport(report) };
   } finally {

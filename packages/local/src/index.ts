@@ -9,7 +9,7 @@ import { seedDemo } from "./seed.ts";
 import { localDigestArchive, localSealer } from "./seal.ts";
 import { localIdentity } from "./identity.ts";
 import { localBlobs } from "./blobs.ts";
-import { Documents, Tenancy, Trail } from "@keyhold/core";
+import { Documents, Recovery, Tenancy, Trail } from "@keyhold/core";
 import { createApiServer } from "./server.ts";
 
 export { demoTenants, demoClients, platformTenant, AGREEMENT_VERSION } from "./demo.ts";
@@ -38,6 +38,8 @@ export interface LocalOptions {
   sealIntervalMs?: number;
   /** How often the document destruction sweeper runs; 0 (the default) turns it off (tests sweep on demand). */
   sweepIntervalMs?: number;
+  /** Recovery of unfinished writes before serving (default on; a test of recovery itself turns it off). */
+  recover?: boolean;
 }
 
 export interface LocalRuntime {
@@ -47,6 +49,8 @@ export interface LocalRuntime {
   keystore: LocalKeystore;
   dynamo: LocalDynamo;
   seeded: boolean;
+  /** What recovery at start completed, rolled back and recounted. */
+  recovery?: Recovery.RecoveryReport;
   stop(): Promise<void>;
 }
 
@@ -77,6 +81,10 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
       now: () => new Date(),
     };
     useAdapters(adapters);
+    // Before anything is served: whatever a killed process left half-made is completed or rolled
+    // back now, so no request ever sees it. The data directory is this process's alone, so every
+    // intent found belongs to a dead writer, whatever its lease says.
+    const recovery = options.recover === false ? undefined : await recoverAtStart(adapters);
     const seeded = options.seed === false ? false : await seedDemo(adapters, keystore);
     const server = createApiServer();
     const host = options.host ?? "127.0.0.1";
@@ -94,6 +102,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
       keystore,
       dynamo,
       seeded,
+      recovery,
       async stop() {
         if (timer) clearInterval(timer);
         if (sweeper) clearInterval(sweeper);
@@ -126,11 +135,24 @@ export async function sealAll(adapters: Adapters) {
   }
 }
 
+async function recoverAtStart(adapters: Adapters) {
+  const report = await Recovery.recover(adapters, { force: true, recount: "all" });
+  const drifted = report.repairs.filter((r) => r.drift.length);
+  if (report.intents.length || drifted.length) {
+    adapters.logger.warn("recovered unfinished writes at start", {
+      runId: report.runId,
+      intents: report.intents.map((i) => `${i.tenantId}/${i.machine}/${i.intentId}: ${i.outcome}`),
+      countersRepaired: drifted.length,
+    });
+  }
+  return report;
+}
+
 let sweeping = false;
 /**
  * The local runtime's destruction timer: the same sweeps the scheduled jobs run in AWS (one at a
- * time) — records and documents due, tenants past their export window, and tenant keys past their
- * pending-deletion window.
+ * time) — records and documents due, tenants past their export window, tenant keys past their
+ * pending-deletion window, then recovery of unfinished writes and marked counters.
  */
 export async function sweepDue(adapters: Adapters, keystore?: LocalKeystore) {
   if (sweeping) return;
@@ -144,6 +166,13 @@ export async function sweepDue(adapters: Adapters, keystore?: LocalKeystore) {
     keystore?.purgeDue();
   } catch (e) {
     adapters.logger.error("the destruction sweep failed", { error: e as Error });
+  }
+  try {
+    // What a crashed request left behind (its lease ran out while the server ran on), and the
+    // counters marked for repair, this sweep's included: the recovery job of AWS.
+    await Recovery.recover(adapters);
+  } catch (e) {
+    adapters.logger.error("recovery failed", { error: e as Error });
   } finally {
     sweeping = false;
   }

@@ -63,6 +63,8 @@ export class LocalKeystore implements KeyringPort, Tenancy.TenantKeysPort {
   async scheduleDeletion(tenantId: string, days: number) {
     const entry = this.entries[tenantId];
     if (!entry) throw new Error(`no wrapping key for tenant ${tenantId}`);
+    // Already pending: the first date stands (a resumed shredding asks again).
+    if (entry.deletionDate) return { deletionDate: entry.deletionDate };
     entry.deletionDate = new Date(Date.now() + days * 86_400_000).toISOString();
     this.persist();
     return { deletionDate: entry.deletionDate };

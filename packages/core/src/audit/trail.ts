@@ -9,6 +9,7 @@ import { Keys } from "../store/keys.ts";
 import { putNew, queryPage, type Page } from "../store/table.ts";
 import { bumpDaily } from "../compliance/counters.ts";
 import { dailyOf } from "../compliance/contributions.ts";
+import { requestRepair } from "../recovery/repairs.ts";
 
 export type Outcome = "allowed" | "denied";
 
@@ -104,7 +105,7 @@ export async function record(ctx: Ctx, given: EventInput): Promise<TrailEvent> {
   }
   // The event is the record; a counter that fails to move is logged, not a reason to refuse.
   await bumpDaily(ctx.adapters, ctx.tenantId, event.target.branchId ?? event.actor.branchId, day(at), dailyOf(event)).catch((e: unknown) =>
-    ctx.adapters.logger.error("compliance counter update failed", { error: e as Error, action: input.action }),
+    requestRepair(ctx.adapters, ctx.tenantId, `daily#${day(at)}`, e),
   );
   return event;
 }

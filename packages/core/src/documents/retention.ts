@@ -9,6 +9,7 @@ import { deleteItem, getItem, putItem, queryPage } from "../store/table.ts";
 import { getTenant, listTenantIds } from "../tenancy/records.ts";
 import { sweepClients, type ClientSweep } from "../clients/sweep.ts";
 import { releaseStorage } from "../tenancy/usage.ts";
+import { requestRepair } from "../recovery/repairs.ts";
 import {
   documentsOfClient,
   dueDocuments,
@@ -206,6 +207,9 @@ export async function destroyDocument(ctx: Ctx, documentId: string, how: { reaso
       })
     ).id;
 
+  // The stub and the bytes given back are two writes: should this run die between them, the mark
+  // has the recovery run recount the tenant's storage from its documents.
+  if (doc.size) await requestRepair(a, ctx.tenantId, "storage");
   const stub = await updateDocument(a, ctx.tenantId, documentId, {
     set: { status: "destroyed", certificate, certificateEventId: eventId },
     remove: ["contentType", "size", "sha256", "versionId", "destruction", "gsi2pk", "gsi2sk"],

@@ -4,6 +4,7 @@ import { open, seal } from "../crypto/envelope.ts";
 import { Problem } from "../http/problem.ts";
 import { ConditionalCheckFailedException } from "../store/table.ts";
 import { getBranch } from "../tenancy/records.ts";
+import { releaseSeat, reserveSeat } from "../tenancy/usage.ts";
 import { fieldCatalog } from "../tiers/catalog.ts";
 import { getStaff, listStaff, saveStaff, saveStaffIf, findStaffByUsername, type StaffRecord } from "./records.ts";
 import type { AgreementRequest, BackgroundCheckRequest, CreateStaffRequest, StaffView, UpdateStaffRequest } from "./schemas.ts";
@@ -105,10 +106,19 @@ export async function create(ctx: Ctx, req: CreateStaffRequest) {
     throw new Problem("validation_failed", "not a mainland mobile number", [{ path: "body.contact.phone", message: "not a mainland mobile number" }]);
   }
   if (await findStaffByUsername(ctx.adapters, ctx.tenantId, req.username)) throw new Problem("staff_exists", `"${req.username}" already exists`);
-  const seated = (await listStaff(ctx.adapters, ctx.tenantId)).filter((s) => s.status !== "departed").length;
-  if (seated >= ctx.limits.seats) {
-    throw new Problem("plan_limit_reached", `the plan allows ${ctx.limits.seats} staff seats and all are taken; offboard someone or change the plan`);
+  // One atomic seat per hire, so concurrent hires cannot overrun the plan; given back if the hire fails.
+  await reserveSeat(ctx.adapters, ctx.tenantId, ctx.limits.seats);
+  let staff: StaffRecord;
+  try {
+    staff = await hire(ctx, req, branchId);
+  } catch (e) {
+    await releaseSeat(ctx.adapters, ctx.tenantId);
+    throw e;
   }
+  return viewOf(ctx, staff);
+}
+
+async function hire(ctx: Ctx, req: CreateStaffRequest, branchId: string | null) {
   const { staffId } = await ctx.adapters.identity.createUser({
     tenantId: ctx.tenantId,
     username: req.username,
@@ -134,7 +144,7 @@ export async function create(ctx: Ctx, req: CreateStaffRequest) {
   };
   await record(ctx, { action: "staff.create", staffId, outcome: "allowed" });
   await saveStaff(ctx.adapters, staff);
-  return viewOf(ctx, staff);
+  return staff;
 }
 
 /** Applies a change with optimistic concurrency; a concurrent change answers 409 to retry. */

@@ -1,6 +1,12 @@
 import type { Ctx } from "../context.ts";
 import { query, record, type TrailEvent } from "../audit/trail.ts";
 import { reassignAll } from "../clients/reassign.ts";
+import { listClients } from "../clients/records.ts";
+import * as Intents from "../recovery/intents.ts";
+import { requestRepair } from "../recovery/repairs.ts";
+import { Keys } from "../store/keys.ts";
+import { UpdateCommand } from "../store/table.ts";
+import { releaseSeat } from "../tenancy/usage.ts";
 import { Problem, type ProblemDetail } from "../http/problem.ts";
 import { maskedText, sealNote } from "../freetext/notes.ts";
 import { change, loadReadable, manages, requireManager } from "./manage.ts";
@@ -25,6 +31,11 @@ function eligibility(ctx: Ctx, leaving: StaffRecord, heir: StaffRecord | undefin
  * 离职: revokes every session at once, hands every client to an eligible colleague (each in the
  * trail), and opens the exit checklist. Re-running it with the same recipient resumes a hand-over
  * that was interrupted. Nothing is deleted.
+ *
+ * The state machine (docs/data-model.md): intent → the record offboarding (sessions revoked with
+ * it) → the identity disabled → every client handed over, each move counted by one atomic update
+ * → the hand-over closed → intent gone. Once the record says offboarding it only goes forward;
+ * recovery finishes it and recomputes the count from the clients' hand-over history.
  */
 export async function startOffboarding(ctx: Ctx, staffId: string, req: OffboardingRequest) {
   const staff = await loadReadable(ctx, staffId, "staff.offboarding");
@@ -35,40 +46,142 @@ export async function startOffboarding(ctx: Ctx, staffId: string, req: Offboardi
   const errors = eligibility(ctx, staff, heir);
   if (errors.length) throw new Problem("handover_not_eligible", errors.map((e) => e.message).join("; "), errors);
 
+  const a = ctx.adapters;
+  let intent = await Intents.begin<OffboardIntent>(ctx, "staff.offboard", { staffId, handoverTo: req.handoverTo, branchId: staff.branchId });
   if (!resuming) {
-    const now = ctx.adapters.now().toISOString();
+    const now = a.now().toISOString();
     const reasonRef = await sealNote(ctx, { kind: "staff", id: staffId }, "staff.offboarding_reason", req.reason);
-    await change(
-      ctx,
-      staff,
-      {
-        ...staff,
-        status: "offboarding",
-        sessionVersion: staff.sessionVersion + 1,
-        offboarding: {
-          startedAt: now,
-          startedBy: ctx.principal.staffId,
-          handoverTo: req.handoverTo,
-          lastDay: req.lastDay,
-          reasonRef,
-          reassignedClients: 0,
-          checklist: emptyChecklist(),
+    try {
+      await change(
+        ctx,
+        staff,
+        {
+          ...staff,
+          status: "offboarding",
+          sessionVersion: staff.sessionVersion + 1,
+          offboarding: {
+            startedAt: now,
+            startedBy: ctx.principal.staffId,
+            handoverTo: req.handoverTo,
+            lastDay: req.lastDay,
+            reasonRef,
+            reassignedClients: 0,
+            checklist: emptyChecklist(),
+            intentId: intent.id,
+          },
         },
-      },
-      "staff.offboarding_started",
-    );
-    await ctx.adapters.identity.disable(staff.username);
+        "staff.offboarding_started",
+      );
+    } catch (e) {
+      await Intents.finish(a, intent).catch(() => undefined);
+      throw e;
+    }
   }
-  const moved = await reassignAll(ctx, staffId, req.handoverTo);
-  const latest = (await getStaff(ctx.adapters, ctx.tenantId, staffId))!;
-  const done = await change(
-    ctx,
-    latest,
-    { ...latest, offboarding: { ...latest.offboarding!, reassignedClients: (latest.offboarding?.reassignedClients ?? 0) + moved } },
-    "staff.clients_handed_over",
-    [`clients:${moved}`],
-  );
-  return offboardingView(ctx, done);
+  await Intents.checkpoint(a, "staff.offboard", "started");
+  intent = await handOver(ctx, intent, staff.username);
+  return offboardingView(ctx, (await getStaff(a, ctx.tenantId, staffId))!);
+}
+
+export interface OffboardIntent extends Record<string, unknown> {
+  staffId: string;
+  handoverTo: string;
+  branchId: string | null;
+}
+
+/** From the revocation on; every step is idempotent, and concurrent runs only share the work. */
+async function handOver(ctx: Ctx, start: Intents.Intent<OffboardIntent>, username: string) {
+  const a = ctx.adapters;
+  let intent = start;
+  const { staffId, handoverTo } = intent.data;
+  await a.identity.disable(username);
+  await Intents.checkpoint(a, "staff.offboard", "revoked");
+  const moved = await reassignAll(ctx, staffId, handoverTo, async (n) => {
+    // Between a client's move and its count: the one point where the count can fall behind.
+    await Intents.checkpoint(a, "staff.offboard", "moved_one");
+    await countHandOver(ctx, staffId);
+    // A long hand-over keeps its lease.
+    if (n % 50 === 0) intent = await Intents.renew(a, intent);
+  });
+  await Intents.checkpoint(a, "staff.offboard", "handed_over");
+  await record(ctx, { action: "staff.clients_handed_over", staffId, fields: [`clients:${moved}`], outcome: "allowed", detail: { intent: intent.id } });
+  await Intents.checkpoint(a, "staff.offboard", "closed");
+  await Intents.finish(a, intent);
+  return intent;
+}
+
+/** One atomic step per client moved, so concurrent runs count each client once. */
+async function countHandOver(ctx: Ctx, staffId: string) {
+  try {
+    await ctx.adapters.db.send(
+      new UpdateCommand({
+        TableName: ctx.adapters.tableName,
+        Key: Keys.staff(ctx.tenantId, staffId),
+        UpdateExpression: "SET #o.#n = #o.#n + :one, #rev = if_not_exists(#rev, :zero) + :one",
+        ConditionExpression: "attribute_exists(#o.#n)",
+        ExpressionAttributeNames: { "#o": "offboarding", "#n": "reassignedClients", "#rev": "rev" },
+        ExpressionAttributeValues: { ":one": 1, ":zero": 0 },
+      }),
+    );
+  } catch (e) {
+    await requestRepair(ctx.adapters, ctx.tenantId, `handover#${staffId}`, e);
+  }
+}
+
+/**
+ * Recomputes an offboarding's hand-over count from the clients' own hand-over history (every
+ * client moved off the leaver since the offboarding began), writing any move the trail lacks.
+ * Only offboardings begun as state machines have that history.
+ */
+export async function recountHandOver(ctx: Ctx, staffId: string) {
+  const a = ctx.adapters;
+  const staff = await getStaff(a, ctx.tenantId, staffId);
+  const o = staff?.offboarding;
+  if (!o?.intentId) return [];
+  const moved: { clientId: string; to: string; at: string }[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await listClients(ctx, { by: "tenant" }, 200, cursor);
+    for (const c of page.items) {
+      const h = c.handovers?.find((x) => x.from === staffId && x.at >= o.startedAt);
+      if (h) moved.push({ clientId: c.clientId, to: h.to, at: h.at });
+    }
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  for (const m of moved) {
+    const events = await query(ctx, { clientId: m.clientId, action: "client.reassign", from: o.startedAt, limit: 200 });
+    if (!events.items.some((e) => e.target.fields.includes(`from:${staffId}`))) {
+      await record(ctx, { action: "client.reassign", clientId: m.clientId, staffId: m.to, outcome: "allowed", fields: [`from:${staffId}`] });
+    }
+  }
+  const drift = moved.length === o.reassignedClients ? [] : [{ counter: "reassignedClients", scope: `handover:${staffId}`, was: o.reassignedClients, is: moved.length }];
+  if (drift.length) {
+    await a.db.send(
+      new UpdateCommand({
+        TableName: a.tableName,
+        Key: Keys.staff(ctx.tenantId, staffId),
+        UpdateExpression: "SET #o.#n = :n, #rev = if_not_exists(#rev, :zero) + :one",
+        ConditionExpression: "#o.#s = :started",
+        ExpressionAttributeNames: { "#o": "offboarding", "#n": "reassignedClients", "#rev": "rev", "#s": "startedAt" },
+        ExpressionAttributeValues: { ":n": moved.length, ":started": o.startedAt, ":zero": 0, ":one": 1 },
+      }),
+    );
+  }
+  return drift;
+}
+
+/** Recovery: an offboarding that began is finished; an intent whose record never changed is dropped. */
+export async function recoverOffboarding(ctx: Ctx, intent: Intents.Intent<OffboardIntent>): Promise<"completed" | "rolled_back"> {
+  const { staffId } = intent.data;
+  const staff = await getStaff(ctx.adapters, ctx.tenantId, staffId);
+  if (!staff || staff.status === "active" || !staff.offboarding) {
+    await record(ctx, { action: "recovery.rolled_back", staffId, outcome: "allowed", detail: { intent: intent.id, machine: intent.machine } });
+    await Intents.finish(ctx.adapters, intent);
+    return "rolled_back";
+  }
+  await record(ctx, { action: "recovery.completed", staffId, outcome: "allowed", detail: { intent: intent.id, machine: intent.machine } });
+  await handOver(ctx, intent, staff.username);
+  await recountHandOver(ctx, staffId);
+  return "completed";
 }
 
 export async function closeChecklistItem(ctx: Ctx, staffId: string, item: ChecklistItem, evidenceRef: string) {
@@ -85,6 +198,8 @@ export async function closeChecklistItem(ctx: Ctx, staffId: string, item: Checkl
     offboarding: { ...staff.offboarding, checklist, ...(complete ? { departedAt: now } : {}) },
   };
   await change(ctx, staff, next, complete ? "staff.departed" : "staff.offboarding_checklist", [item]);
+  // A departure frees the seat (a give-back that fails is recounted by the sweep).
+  if (complete) await releaseSeat(ctx.adapters, ctx.tenantId);
   return offboardingView(ctx, next);
 }
 

@@ -44,6 +44,8 @@ export interface Offboarding {
   /** Only on offboardings started before free text was sealed; never shown in clear. */
   reason?: string;
   reassignedClients: number;
+  /** The intent that began it: offboardings begun as state machines recount from the clients' hand-over history. */
+  intentId?: string;
   checklist: Record<ChecklistItem, { closedAt: string; closedBy: string; evidenceRef: string } | null>;
   departedAt?: string;
 }

@@ -49,6 +49,11 @@ export const Keys = {
   /** Sealed free text (`notes/<id>`), kept beside its owner: a client, a staff member or a tenant. */
   note: (t: string, owner: string, ownerId: string, noteId: string) => ({ pk: tenantPk(t), sk: `NOTE#${owner}#${ownerId}#${noteId}` }),
   notesOf: (owner: string, ownerId: string) => `NOTE#${owner}#${ownerId}#`,
+  /** Multi-step writes in flight (`<intentId>`): recovery completes or rolls back those whose lease ran out. */
+  intents: (t: string) => `${tenantPk(t)}#INTENT`,
+  /** Counters a failed write left wrong (`<scope>`): the sweep recomputes them from the raw items. */
+  repair: (t: string, scope: string) => ({ pk: `${tenantPk(t)}#REPAIR`, sk: scope }),
+  repairs: (t: string) => `${tenantPk(t)}#REPAIR`,
 };
 
 export const indexes = {

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Adapters, Ctx, Principal } from "../context.ts";
 import { contextFor } from "../access/principal.ts";
-import { record } from "../audit/trail.ts";
+import { query, record } from "../audit/trail.ts";
 import { forgetTenant } from "../crypto/envelope.ts";
 import { Problem } from "../http/problem.ts";
 import { clearLabel, markAs, sealedText } from "../freetext/schemas.ts";
@@ -9,7 +9,8 @@ import { sealNote } from "../freetext/notes.ts";
 import { newId } from "../ids.ts";
 import { saveStaff, type StaffRecord } from "../staff/records.ts";
 import { Keys } from "../store/keys.ts";
-import { putItem } from "../store/table.ts";
+import { ConditionalCheckFailedException, UpdateCommand, getItem, putNew } from "../store/table.ts";
+import * as Intents from "../recovery/intents.ts";
 import { storageUsed } from "./usage.ts";
 import { defaultSettings, getTenant, listBranches, listTenantIds, plans, saveBranch, saveTenant, type PlanName, type TenantRecord } from "./records.ts";
 
@@ -139,33 +140,70 @@ export async function changePlan(ctx: Ctx, id: string, plan: PlanName) {
   return summary(next);
 }
 
-/** Starts leaving: the tenant keeps working for its export window; then its key is shredded. */
+/**
+ * Starts leaving: the tenant keeps working for its export window; then its key is shredded.
+ * State machine: intent → trail event → the tenant record offboarding (visible) → intent gone.
+ */
 export async function offboard(ctx: Ctx, id: string, req: OffboardTenantRequest) {
   const t = await load(ctx, id);
   if (t.status === "offboarding" || t.status === "offboarded") throw new Problem("invalid_state", `the tenant is already ${t.status}`);
-  const now = ctx.adapters.now();
-  const next: TenantRecord = {
-    ...t,
-    status: "offboarding",
-    offboarding: {
-      requestedAt: now.toISOString(),
-      requestedBy: ctx.principal.staffId,
-      exportUntil: new Date(now.getTime() + req.exportWindowDays * 86_400_000).toISOString(),
-      keyDeletionDays: req.keyDeletionDays,
-    },
+  const a = ctx.adapters;
+  const now = a.now();
+  const offboarding = {
+    requestedAt: now.toISOString(),
+    requestedBy: ctx.principal.staffId,
+    exportUntil: new Date(now.getTime() + req.exportWindowDays * 86_400_000).toISOString(),
+    keyDeletionDays: req.keyDeletionDays,
   };
+  const next: TenantRecord = { ...t, status: "offboarding", offboarding };
+  const intent = await Intents.begin<TenantOffboardIntent>(ctx, "tenant.offboard", { tenantId: id, requestedAt: offboarding.requestedAt });
   // Sealed under the platform's own key: the tenant's is about to be shredded.
   const reasonRef = await sealNote(ctx, { kind: "tenant", id }, "tenant.offboarding_reason", req.reason);
-  await record(ctx, { action: "platform.tenant_offboard", outcome: "allowed", detail: { tenant: id, exportWindowDays: req.exportWindowDays, keyDeletionDays: req.keyDeletionDays, reasonRef } });
-  await saveTenant(ctx.adapters, next);
+  await record(ctx, { action: "platform.tenant_offboard", outcome: "allowed", detail: { tenant: id, exportWindowDays: req.exportWindowDays, keyDeletionDays: req.keyDeletionDays, reasonRef, intent: intent.id } });
+  await Intents.checkpoint(a, "tenant.offboard", "recorded");
+  await saveTenant(a, next);
+  await Intents.checkpoint(a, "tenant.offboard", "applied");
+  await Intents.finish(a, intent);
   if (req.exportWindowDays === 0) return shred(ctx, id);
   return summary(next);
+}
+
+export interface TenantOffboardIntent extends Record<string, unknown> {
+  tenantId: string;
+  requestedAt: string;
+}
+
+export async function recoverOffboard(ctx: Ctx, intent: Intents.Intent<TenantOffboardIntent>): Promise<"completed" | "rolled_back"> {
+  const { tenantId: id, requestedAt } = intent.data;
+  const t = await getTenant(ctx.adapters, id);
+  const base = { outcome: "allowed" as const, detail: { tenant: id, intent: intent.id, machine: intent.machine } };
+  if (t?.offboarding?.requestedAt !== requestedAt) {
+    await record(ctx, { action: "recovery.rolled_back", ...base });
+    await Intents.finish(ctx.adapters, intent);
+    return "rolled_back";
+  }
+  // The record and its registry entry are two writes: write both again.
+  await saveTenant(ctx.adapters, t);
+  await record(ctx, { action: "recovery.completed", ...base });
+  await Intents.finish(ctx.adapters, intent);
+  return "completed";
+}
+
+export interface ShredIntent extends Record<string, unknown> {
+  tenantId: string;
+  certificateId: string;
+  keyDeletionDays: number;
+  deletionDate?: string;
 }
 
 /**
  * After the export window: the tenant's key is scheduled for deletion (unusable at once, gone after
  * the pending window), which crypto-shreds every ciphertext of the tenant, backups included. A
- * platform-level destruction certificate records it.
+ * platform-level destruction certificate records it, exactly once.
+ *
+ * State machine: intent, and the tenant marked with it → key deletion scheduled (idempotent) →
+ * the certificate item (a conditional put: one per shredding) → its trail event → the tenant
+ * record offboarded (visible) → intent gone. Once the key is scheduled it only goes forward.
  */
 export async function shred(ctx: Ctx, id: string) {
   const t = await load(ctx, id);
@@ -173,24 +211,101 @@ export async function shred(ctx: Ctx, id: string) {
   if (t.offboarding.exportUntil > ctx.adapters.now().toISOString()) {
     throw new Problem("invalid_state", `the export window is open until ${t.offboarding.exportUntil}`);
   }
-  const { deletionDate } = await ctx.adapters.tenantKeys.scheduleDeletion(id, t.offboarding.keyDeletionDays);
-  forgetTenant(ctx.adapters.keyrings, id);
-  const certificateId = newId("pdc", ctx.adapters.now());
-  const next: TenantRecord = { ...t, status: "offboarded", offboarding: { ...t.offboarding, keyDeletionDate: deletionDate, certificateId } };
-  await saveTenant(ctx.adapters, next);
+  const a = ctx.adapters;
+  if (t.offboarding.shredIntent) {
+    // A shredding began and its run died (or still runs): finish that one, under its certificate.
+    const existing = await Intents.getIntent(a, ctx.tenantId, t.offboarding.shredIntent);
+    const taken = existing && (await Intents.takeLease(a, existing as Intents.Intent<ShredIntent>, ctx.requestId));
+    if (!taken) throw new Problem("conflict", "this tenant is being shredded; try again shortly");
+    return completeShred(ctx, taken, true);
+  }
+  const intent = await Intents.begin<ShredIntent>(ctx, "tenant.shred", { tenantId: id, certificateId: newId("pdc", a.now()), keyDeletionDays: t.offboarding.keyDeletionDays });
+  try {
+    await a.db.send(
+      new UpdateCommand({
+        TableName: a.tableName,
+        Key: Keys.tenant(id),
+        UpdateExpression: "SET #o.#s = :i",
+        ConditionExpression: "#st = :offboarding AND attribute_not_exists(#o.#s)",
+        ExpressionAttributeNames: { "#o": "offboarding", "#s": "shredIntent", "#st": "status" },
+        ExpressionAttributeValues: { ":i": intent.id, ":offboarding": "offboarding" },
+      }),
+    );
+  } catch (e) {
+    await Intents.finish(a, intent);
+    if (e instanceof ConditionalCheckFailedException) throw new Problem("conflict", "this tenant is being shredded; try again shortly");
+    throw e;
+  }
+  return completeShred(ctx, intent, false);
+}
+
+async function completeShred(ctx: Ctx, start: Intents.Intent<ShredIntent>, resumed: boolean) {
+  const a = ctx.adapters;
+  let intent = start;
+  const { tenantId: id, certificateId } = intent.data;
+  const t = (await getTenant(a, id))!;
+  const offboarding = t.offboarding!;
+  const { deletionDate } = await a.tenantKeys.scheduleDeletion(id, intent.data.keyDeletionDays);
+  intent = await Intents.note(a, intent, { deletionDate });
+  forgetTenant(a.keyrings, id);
+  await Intents.checkpoint(a, "tenant.shred", "key_scheduled");
+  const certKey = Keys.platformCertificate(ctx.tenantId, certificateId);
   const certificate = {
     certificateId,
     tenantId: id,
     tenantName: t.name,
-    keyDeletionScheduledAt: ctx.adapters.now().toISOString(),
+    keyDeletionScheduledAt: a.now().toISOString(),
     keyDeletionDate: deletionDate,
-    pendingWindowDays: t.offboarding.keyDeletionDays,
+    pendingWindowDays: intent.data.keyDeletionDays,
     method: "crypto-shredding: the tenant key is disabled now and deleted after the pending window; every ciphertext under it, backups included, becomes unreadable",
     issuedBy: ctx.principal.staffId,
   };
-  await putItem(ctx.adapters, { ...Keys.platformCertificate(ctx.tenantId, certificateId), kind: "platform-certificate", ...certificate });
-  await record(ctx, { action: "platform.tenant_shredded", outcome: "allowed", detail: { certificateId, tenant: id, keyDeletionDate: deletionDate } });
-  return { ...summary(next), certificate };
+  // One certificate per shredding, whatever the number of runs: the item is written only if absent.
+  if (!(await putNew(a, { ...certKey, kind: "platform-certificate", ...certificate }))) {
+    Object.assign(certificate, await getItem<typeof certificate>(a, certKey));
+  }
+  await Intents.checkpoint(a, "tenant.shred", "certificate");
+  const recorded = resumed ? await shredEvent(ctx, certificateId, intent.startedAt) : false;
+  if (!recorded) await record(ctx, { action: "platform.tenant_shredded", outcome: "allowed", detail: { certificateId, tenant: id, keyDeletionDate: certificate.keyDeletionDate } });
+  await Intents.checkpoint(a, "tenant.shred", "recorded");
+  const { shredIntent: _done, ...rest } = offboarding;
+  const next: TenantRecord = { ...t, status: "offboarded", offboarding: { ...rest, keyDeletionDate: certificate.keyDeletionDate, certificateId } };
+  await saveTenant(a, next);
+  await Intents.checkpoint(a, "tenant.shred", "applied");
+  await Intents.finish(a, intent);
+  const { pk: _pk, sk: _sk, kind: _kind, ...plain } = certificate as typeof certificate & { pk?: string; sk?: string; kind?: string };
+  return { ...summary(next), certificate: plain };
+}
+
+async function shredEvent(ctx: Ctx, certificateId: string, from: string): Promise<boolean> {
+  let cursor: string | undefined;
+  do {
+    const page = await query(ctx, { action: "platform.tenant_shredded", from, limit: 200, cursor });
+    if (page.items.some((e) => e.detail?.certificateId === certificateId)) return true;
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return false;
+}
+
+/** Recovery: a marked tenant is shredded to the end; an intent that never marked its tenant is dropped. */
+export async function recoverShred(ctx: Ctx, intent: Intents.Intent<ShredIntent>): Promise<"completed" | "rolled_back"> {
+  const { tenantId: id } = intent.data;
+  const t = await getTenant(ctx.adapters, id);
+  const base = { outcome: "allowed" as const, detail: { tenant: id, intent: intent.id, machine: intent.machine } };
+  if (t?.status === "offboarding" && t.offboarding?.shredIntent === intent.id) {
+    await completeShred(ctx, intent, true);
+    await record(ctx, { action: "recovery.completed", ...base });
+    return "completed";
+  }
+  if (t?.status === "offboarded" && t.offboarding?.certificateId === intent.data.certificateId) {
+    // Done but for closing the intent.
+    await record(ctx, { action: "recovery.completed", ...base });
+    await Intents.finish(ctx.adapters, intent);
+    return "completed";
+  }
+  await record(ctx, { action: "recovery.rolled_back", ...base });
+  await Intents.finish(ctx.adapters, intent);
+  return "rolled_back";
 }
 
 /** The platform's own identity for scheduled work, in its trail. */
@@ -216,7 +331,12 @@ export async function shredDue(ctx: Ctx) {
   for (const id of await listTenantIds(ctx.adapters)) {
     const t = await getTenant(ctx.adapters, id);
     if (t?.status === "offboarding" && t.offboarding && t.offboarding.exportUntil <= ctx.adapters.now().toISOString()) {
-      await shred(ctx, id);
+      try {
+        await shred(ctx, id);
+      } catch (e) {
+        if (e instanceof Problem && e.code === "conflict") continue; // another run is shredding it
+        throw e;
+      }
       done.push(id);
     }
   }

@@ -46,6 +46,8 @@ export interface TenantRecord {
     keyDeletionDays: number;
     keyDeletionDate?: string;
     certificateId?: string;
+    /** A shredding in progress (its intent). */
+    shredIntent?: string;
   };
 }
 
