@@ -285,7 +285,10 @@ describe("viewing", () => {
     expect(r.status).toBe(200);
     expect(markOf(r)).toContain("仅供合规审计使用");
     const event = (await trailOf(client.id)).find((e) => e.action === "document.view" && e.actor.id === "compliance.wang" && e.outcome === "allowed");
-    expect(event.breakGlass).toEqual({ justification });
+    // The justification is free text: the trail names its sealed note, and the words come back only through a reveal.
+    expect(event.breakGlass).toEqual({ justification: "******", justificationRef: expect.stringMatching(/^notes\/nt_[0-9a-z]{26}$/) });
+    const words = await vault.post(`/clients/${client.id}/reveal`, { fields: [event.breakGlass.justificationRef], purpose: "compliance_audit", justification }, WANG);
+    expect(words.body.fields[event.breakGlass.justificationRef]).toBe(justification);
   });
 
   it("releases the unwatermarked original only through break-glass", async () => {
@@ -306,7 +309,8 @@ describe("viewing", () => {
     expect(r.bytes.equals(idCard.bytes)).toBe(true);
     expect(r.headers.get("cache-control")).toContain("no-store");
     const event = (await trailOf(client.id)).find((e) => e.action === "document.original" && e.outcome === "allowed");
-    expect(event).toMatchObject({ breakGlass: { justification }, detail: { documentId: idCard.id, watermarked: false } });
+    expect(event).toMatchObject({ breakGlass: { justification: "******" }, detail: { documentId: idCard.id, watermarked: false } });
+    expect(JSON.stringify(event)).not.toContain(justification);
   });
 
   it("fails closed: when the trail cannot be written, nothing is decrypted or shown (503)", async () => {
@@ -528,7 +532,8 @@ describe("retention and destruction on demand", () => {
       kind: "other",
       retentionClass: "general",
       storageKey: `general/anjia/${up.body.id}`,
-      reason: "manual: uploaded to the wrong client",
+      // The reason is free text, sealed as a note of the client; the certificate names the note.
+      reason: expect.stringMatching(/^manual: notes\/nt_[0-9a-z]{26}$/),
       requestedBy: "compliance.wang",
       versionsRemoved: 1,
       readAfterDestroy: "not_found",

@@ -242,9 +242,19 @@ describe("the paper-file register", () => {
     await shot(page, "38-paper-register");
     await dialogOk(page).click();
     await page.locator(".ant-message").filter({ hasText: "已登记「购房合同原件」" }).waitFor();
-    const row = page.locator('[data-testid="paper-table"] tr[data-paper]').filter({ hasText: "购房合同原件" });
+    const row = page.locator('[data-testid="paper-table"] tr[data-paper]').filter({ hasText: client.id });
     await row.waitFor();
     expect(await row.getAttribute("data-status")).toBe("in_cabinet");
+    // Description and location are sealed: the register shows the mask until they are revealed for a purpose.
+    expect(await row.textContent()).not.toContain("购房合同原件");
+    expect(await row.textContent()).toContain("******");
+    await row.getByRole("button", { name: /查\s*看/ }).click();
+    await page.getByTestId("sealed-purpose").click();
+    await page.locator(".ant-select-item-option").filter({ hasText: "贷款申请" }).click();
+    await dialogOk(page).click();
+    await expect.poll(() => row.textContent()).toContain("购房合同原件");
+    expect(await row.textContent()).toContain("朝阳店-保密柜A-03");
+    await shot(page, "38b-paper-revealed");
 
     await row.getByRole("button", { name: /借\s*出/ }).click();
     await page.getByTestId("paper-purpose").click();
@@ -274,7 +284,7 @@ describe("the paper-file register", () => {
 
     const trail = await client.api.call<{ items: { action: string; purpose: string | null }[] }>("GET", `/audit?clientId=${client.id}`);
     const actions = trail.body.items.map((e) => e.action);
-    for (const a of ["paper.register", "paper.checkout", "paper.checkin", "paper.destroy"]) expect(actions).toContain(a);
+    for (const a of ["paper.register", "paper.reveal", "paper.checkout", "paper.checkin", "paper.destroy"]) expect(actions).toContain(a);
     expect(trail.body.items.find((e) => e.action === "paper.checkout")?.purpose).toBe("loan_application");
 
     // The client's page lists its paper files too.
@@ -295,7 +305,7 @@ describe("a document share", () => {
     await page.goto(`/console/clients/${client.id}`);
     await page.getByRole("tab", { name: "文件" }).click();
     await page.getByTestId(`share-${upload.body.id}`).click();
-    await page.getByTestId("share-recipient").fill("工商银行朝阳支行 王经理");
+    await page.getByTestId("share-recipient").fill("工商银行朝阳支行 信贷部");
     await page.getByTestId("share-purpose").click();
     await page.locator(".ant-select-item-option").filter({ hasText: "贷款申请" }).click();
     await page.getByTestId("share-create").click();
@@ -314,17 +324,17 @@ describe("a document share", () => {
 
     // A second link, revoked from the list.
     await page.getByTestId("share-link").locator("xpath=ancestor::div[contains(@class,'ant-alert')]").locator(".ant-alert-close-icon").click();
-    await page.getByTestId("share-recipient").fill("律师事务所 李律师");
+    await page.getByTestId("share-recipient").fill("律师事务所 诉讼部");
     await page.getByTestId("share-purpose").click();
     await page.locator(".ant-select-item-option").filter({ hasText: "贷款申请" }).click();
     await page.getByTestId("share-create").click();
     const second = await page.getByTestId("share-link").inputValue();
-    const activeRow = page.locator('[data-testid="shares-table"] .ant-table-row').filter({ hasText: "李律师" });
+    const activeRow = page.locator('[data-testid="shares-table"] .ant-table-row').filter({ hasText: "诉讼部" });
     await activeRow.getByRole("button", { name: /撤\s*销/ }).click();
     await page.locator(".ant-modal-confirm").getByRole("button", { name: /撤\s*销/ }).click();
     await page.locator(".ant-message").filter({ hasText: "链接已撤销" }).waitFor();
     await expect.poll(async () => (await activeRow.textContent()) ?? "").toContain("已撤销");
-    expect(await page.locator('[data-testid="shares-table"] .ant-table-row').filter({ hasText: "王经理" }).textContent()).toContain("次数已用完");
+    expect(await page.locator('[data-testid="shares-table"] .ant-table-row').filter({ hasText: "信贷部" }).textContent()).toContain("次数已用完");
     expect(await page.getByTestId("share-link").count()).toBe(0); // the revoked link is no longer offered
     await shot(page, "42-share-revoked");
     expect((await fetch(second)).status).toBe(410);

@@ -15,6 +15,7 @@ export * as Retention from "./retention/classes.ts";
 export * as Backups from "./retention/backups.ts";
 export * as Documents from "./documents/index.ts";
 export * as Alerts from "./alerts/index.ts";
+export * as FreeText from "./freetext/index.ts";
 export * as Store from "./store/table.ts";
 export * as Recovery from "./recovery/index.ts";
 export { Keys, tableShape, tenantPk } from "./store/keys.ts";

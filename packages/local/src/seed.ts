@@ -1,5 +1,5 @@
 import { Clients, Keys, Problem, Staff, Store, Tenancy, contextFor, type Adapters, type Ctx } from "@keyhold/core";
-import { AGREEMENT_VERSION, demoClients, demoTenants, platformTenant } from "./demo.ts";
+import { AGREEMENT_VERSION, demoClients, demoConsentRef, demoTenants, platformTenant } from "./demo.ts";
 import type { LocalKeystore } from "./keystore.ts";
 
 const SEED_MARKER = "SEED#demo-v1";
@@ -43,7 +43,7 @@ export async function seedDemo(adapters: Adapters, keystore: LocalKeystore): Pro
         createdAt: joined,
       });
     }
-    for (const c of demoClients[tenant.tenantId] ?? []) {
+    for (const [index, c] of (demoClients[tenant.tenantId] ?? []).entries()) {
       const owner = tenant.users.find((u) => u.staffId === c.owner)!;
       const ctx: Ctx = contextFor(
         {
@@ -65,7 +65,8 @@ export async function seedDemo(adapters: Adapters, keystore: LocalKeystore): Pro
           collectionPurpose: c.collectionPurpose,
           source: c.source,
           acquiredAt: now,
-          consent: { method: "written", evidenceRef: `paper:consent/${c.fields.fullName}`, purposes: c.purposes, sensitiveConsent: c.sensitiveConsent },
+          // An opaque reference to the signed form in the branch's files; never the client's name.
+          consent: { method: "written", evidenceRef: demoConsentRef(tenant.tenantId, index), purposes: c.purposes, sensitiveConsent: c.sensitiveConsent },
           fields: c.fields,
         });
       } catch (e) {

@@ -80,6 +80,14 @@ describe("validation details → Chinese", () => {
     expect(translateDetail("too weak", "zh")).toBe("理由不够具体");
   });
 
+  it("says in Chinese which personal data the free-text scan found, and what an opaque reference is", () => {
+    expect(translateDetail("looks like a mobile number and an e-mail address: personal data belongs in the client's fields, not in free text", "zh")).toBe(
+      "疑似包含手机号、电子邮箱：个人信息请登记在客户字段中，不要写在自由文字里",
+    );
+    expect(translateDetail("an opaque reference: letters, digits and : _ . / # - only, at most 64 characters (e.g. paper:consent/0001)", "zh")).toMatch(/^只能填写编号/);
+    expect(problemMessage({ code: "personal_data_in_free_text", detail: "body.details: looks like …" }, "zh")).toMatch(/不能包含手机号/);
+  });
+
   it("keeps English in English and unknown messages as sent", () => {
     expect(translateDetail("not a valid email address", "en")).toBe("not a valid email address");
     expect(translateDetail("a message nobody planned for", "zh")).toBe("a message nobody planned for");

@@ -88,6 +88,10 @@ export const problemMessages: Record<string, Message> = {
   document_too_complex: { zh: "文件过于复杂（解压后过大、对象或页数过多、图像像素过多），请重新扫描或另存后上传", en: "The file is too complex (too large inflated, too many objects or pages, or too many pixels); rescan or save it again" },
   active_content: { zh: "文件含有脚本、自动动作或嵌入文件等活动内容，已拒绝；请打印为 PDF 或重新扫描后上传", en: "The file contains active content (scripts, automatic actions, embedded files); print it to PDF or rescan it" },
   malformed_document: { zh: "文件已损坏或格式错误，无法打开", en: "The file is damaged or malformed and cannot be opened" },
+  personal_data_in_free_text: {
+    zh: "自由填写的文字中不能包含手机号、身份证号、银行卡号或电子邮箱；这些信息请登记在客户的对应字段中",
+    en: "Free text must not contain a mobile number, ID number, card number or e-mail address; record them in the client's fields",
+  },
   network_error: { zh: "无法连接服务器，请检查网络", en: "The server could not be reached" },
   unexpected_response: { zh: "服务器返回了无法识别的响应", en: "Unexpected response from the server" },
   sign_in_failed: { zh: "用户名或密码错误", en: "Incorrect username or password" },
@@ -102,6 +106,13 @@ export const problemMessages: Record<string, Message> = {
   identity_provider_error: { zh: "身份认证服务返回错误，请稍后重试", en: "The identity provider answered with an error; try again later" },
   self_change_not_permitted: { zh: "不能修改本人的角色、门店、状态、保密协议或背景审查，请由同事办理", en: "Nobody changes their own role, branch, status, agreement or background check; ask a colleague" },
 };
+
+/** The kinds the API's free-text scan names ("a mobile number and an e-mail address"), in Chinese. */
+const personalDataZh = (kinds: string) =>
+  kinds
+    .split(" and ")
+    .map((k) => ({ "a mobile number": "手机号", "a resident ID number": "身份证号", "a card number": "银行卡号", "an e-mail address": "电子邮箱" })[k] ?? k)
+    .join("、");
 
 const fill = (template: string, params: Params) => template.replace(/\{(\w+)\}/g, (_m, k: string) => String(params[k] ?? "—"));
 
@@ -170,6 +181,10 @@ const detailPatterns: [RegExp, Message | ((m: RegExpExecArray, label: (f: string
   [/^must not be yourself$/, { zh: "不能是您本人", en: "must not be yourself" }],
   [/^the cabinet or location is required$/, { zh: "请填写存放的保密柜或位置", en: "the cabinet or location is required" }],
   [/^name the recipient$/, { zh: "请填写接收方", en: "name the recipient" }],
+  [/^name the recipient: an organisation or a role/, { zh: "请填写接收方：机构或岗位，例如 工商银行朝阳支行 信贷部", en: "name the recipient: an organisation or a role" }],
+  [/^looks like (.+): personal data belongs in the client's fields, not in free text$/, (m) => ({ zh: `疑似包含${personalDataZh(m[1]!)}：个人信息请登记在客户字段中，不要写在自由文字里`, en: m[0] })],
+  [/^an opaque reference: letters, digits/, { zh: "只能填写编号：字母、数字及 : _ . / # -，最多 64 个字符（例如 paper:consent/0001）", en: "an opaque reference: letters, digits and : _ . / # - only" }],
+  [/^a version like 2024-01/, { zh: "版本号只能用字母、数字及 : _ . / # -，例如 2024-01", en: "a version like 2024-01" }],
   [/^a share lives at most 24 hours/, { zh: "分享链接最长有效 24 小时（1440 分钟）", en: "a share lives at most 24 hours" }],
   [/^at most 5 downloads$/, { zh: "最多可下载 5 次", en: "at most 5 downloads" }],
   [/^give the reason \(at least 10 characters\)$/, { zh: "请填写原因（至少 10 个字）", en: "give the reason (at least 10 characters)" }],

@@ -93,7 +93,7 @@ export interface TrailEvent {
   purpose: string | null;
   outcome: "allowed" | "denied";
   code?: string;
-  breakGlass?: { justification: string };
+  breakGlass?: { justification: string; justificationRef?: string };
   detail?: Record<string, string | number | boolean>;
   requestId: string;
 }
@@ -175,7 +175,9 @@ export interface ConsentEvent {
   evidenceRef?: string;
   purposes?: string[];
   sensitiveConsent?: boolean;
+  /** Always the mask: the words are sealed; `reasonRef` (`notes/<id>`) reveals them. */
   reason?: string;
+  reasonRef?: string;
   [k: string]: unknown;
 }
 
@@ -219,7 +221,9 @@ export interface SubjectRequestView {
   type: RequestType;
   channel: RequestChannel | string;
   evidenceRef: string;
+  /** Always the mask: the words are sealed; `detailsRef` (`notes/<id>`) reveals them. */
   details?: string;
+  detailsRef?: string;
   receivedAt: string;
   dueAt: string;
   assigneeId: string;
@@ -230,6 +234,7 @@ export interface SubjectRequestView {
   fulfilledAt?: string;
   fulfilledBy?: string;
   note?: string;
+  noteRef?: string;
   /** The data subject's copy, once issued (access_copy only; issued once). */
   copy?: CopyIssued | null;
 }

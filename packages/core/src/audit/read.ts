@@ -48,7 +48,7 @@ export const EXPORT_MAX_ROWS = 50_000;
 
 const csvHeader = ["时间 at", "事件 event", "操作人 actor", "角色 role", "门店 branch", "操作 action", "客户 client", "字段 fields", "目的 purpose", "结果 outcome", "原因 code", "紧急调阅理由 break-glass", "请求 request", "操作人类型 actor type", "经由 via", "来源 IP source IP", "客户端 user agent"];
 
-function csvCell(value: unknown): string {
+export function csvCell(value: unknown): string {
   let s = value === undefined || value === null ? "" : String(value);
   // Excel would run a cell that starts like a formula.
   if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
@@ -76,7 +76,7 @@ const csvRow = (e: TrailEvent) => {
     e.purpose,
     e.outcome,
     e.code,
-    e.breakGlass?.justification,
+    e.breakGlass ? (e.breakGlass.justificationRef ?? e.breakGlass.justification) : "",
     e.requestId,
     type,
     via,

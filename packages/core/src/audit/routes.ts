@@ -21,7 +21,7 @@ const TrailEventSchema = z.object({
   purpose: z.string().nullable(),
   outcome: z.enum(["allowed", "denied"]),
   code: z.string().optional(),
-  breakGlass: z.object({ justification: z.string() }).optional(),
+  breakGlass: z.object({ justification: z.string(), justificationRef: z.string().optional() }).optional(),
   tier1: z.boolean().optional(),
   sealedDetail: z.string().optional(),
   detail: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),

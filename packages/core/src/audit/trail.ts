@@ -1,6 +1,9 @@
 import { z } from "zod";
 import type { Actor, Adapters, Ctx, Source } from "../context.ts";
 import { Problem } from "../http/problem.ts";
+import { markAs } from "../freetext/schemas.ts";
+import { sealJustification } from "../freetext/notes.ts";
+import { FREE_TEXT_MASK } from "../tiers/catalog.ts";
 import { newId } from "../ids.ts";
 import { Keys } from "../store/keys.ts";
 import { putNew, queryPage, type Page } from "../store/table.ts";
@@ -24,7 +27,8 @@ export interface TrailEvent {
   outcome: Outcome;
   /** The refusal code when denied. */
   code?: string;
-  breakGlass?: { justification: string };
+  /** The justification masked; `justificationRef` (`notes/<id>`) names it, sealed as a note of the client. */
+  breakGlass?: { justification: string; justificationRef?: string };
   /** Set on reveals that include a tier-1 field (the volume guard and reviews read it). */
   tier1?: boolean;
   /** Details too sensitive for the trail in clear (a correction's before/after), sealed under the tenant key, base64. */
@@ -46,7 +50,7 @@ export interface EventInput {
   purpose?: string | null;
   outcome: Outcome;
   code?: string;
-  breakGlass?: { justification: string };
+  breakGlass?: { justification: string; justificationRef?: string };
   tier1?: boolean;
   sealedDetail?: string;
   detail?: Record<string, string | number | boolean>;
@@ -71,7 +75,9 @@ export const actorBranch = (actor: Actor | { branchId?: string | null }): string
  * never contend on a shared item. Callers write the event before any plaintext leaves; if the write
  * fails, this throws 503 `trail_unavailable` and the caller must not reveal.
  */
-export async function record(ctx: Ctx, input: EventInput): Promise<TrailEvent> {
+export async function record(ctx: Ctx, given: EventInput): Promise<TrailEvent> {
+  // A justification is free text: sealed as a note before the event that names it is written.
+  const input = given.breakGlass && !given.breakGlass.justificationRef ? { ...given, breakGlass: await sealJustification(ctx, given.clientId ?? null, given.breakGlass.justification) } : given;
   const now = ctx.adapters.now();
   const at = now.toISOString();
   const event: TrailEvent = {
@@ -122,14 +128,14 @@ export async function record(ctx: Ctx, input: EventInput): Promise<TrailEvent> {
 
 export const AuditQuery = z
   .object({
-    clientId: z.string().min(1).max(64).optional(),
-    actorId: z.string().min(1).max(64).optional(),
-    action: z.string().min(1).max(64).optional(),
+    clientId: markAs(z.string().min(1).max(64), "filter").optional(),
+    actorId: markAs(z.string().min(1).max(64), "filter").optional(),
+    action: markAs(z.string().min(1).max(64), "filter").optional(),
     outcome: z.enum(["allowed", "denied"]).optional(),
     from: z.iso.datetime({ offset: true }).optional(),
     to: z.iso.datetime({ offset: true }).optional(),
     limit: z.coerce.number().int().min(1).max(200).default(50),
-    cursor: z.string().max(2048).optional(),
+    cursor: markAs(z.string().max(2048), "filter").optional(),
   })
   .strict();
 export type AuditQuery = z.infer<typeof AuditQuery>;
@@ -140,7 +146,10 @@ export const MAX_SPAN_DAYS = 366;
 
 const toEvent = (item: Record<string, unknown>): TrailEvent => {
   const { pk: _a, sk: _b, gsi1pk: _c, gsi1sk: _d, gsi2pk: _e, gsi2sk: _f, type: _g, ...event } = item;
-  return event as unknown as TrailEvent;
+  const e = event as unknown as TrailEvent;
+  // Events written before justifications were sealed still hold them; they are read masked.
+  if (e.breakGlass && !e.breakGlass.justificationRef) return { ...e, breakGlass: { justification: FREE_TEXT_MASK } };
+  return e;
 };
 
 /**

@@ -9,6 +9,7 @@ import { Keys } from "../store/keys.ts";
 import { ConditionalCheckFailedException, UpdateCommand } from "../store/table.ts";
 import { release } from "./dedupe.ts";
 import { destroyForClient } from "../documents/retention.ts";
+import { destroyNotesOf, notesOf } from "../freetext/notes.ts";
 import { countChange, getClient, replaceClient, unqueueClient, type ClientRecord } from "./records.ts";
 
 export interface DestroyIntent extends Record<string, unknown> {
@@ -139,9 +140,13 @@ async function complete(ctx: Ctx, start: Intents.Intent<DestroyIntent>, resumed:
   const snapshot = intent.data.snapshot!;
   await release(ctx, snapshot.claims, { clientId });
   await Intents.checkpoint(a, "client.destroy", "released");
+  // The client's free text (request details, notes, reasons, justifications) goes with its fields.
+  const owner = { kind: "client" as const, id: clientId };
+  const notesDestroyed = await destroyNotesOf(ctx, owner);
 
   const after = await getClient(ctx, clientId);
-  const verified = Boolean(after?.destroyed) && !after?.sealed.t1 && !after?.sealed.t2 && !after?.sealed.t3 && (after?.sealed.masks.length ?? 0) === 0;
+  const notesLeft = (await notesOf(ctx, owner)).length;
+  const verified = Boolean(after?.destroyed) && !after?.sealed.t1 && !after?.sealed.t2 && !after?.sealed.t3 && (after?.sealed.masks.length ?? 0) === 0 && notesLeft === 0;
   const destroyed = after!.destroyed!;
   const certified = resumed ? await certificateEvent(ctx, clientId, certificateId, intent.startedAt) : undefined;
   if (!certified) {
@@ -160,6 +165,7 @@ async function complete(ctx: Ctx, start: Intents.Intent<DestroyIntent>, resumed:
         backupCopiesExpireBy: copiesExpireBy(ctx.adapters, destroyed.at),
         tiersDestroyed: snapshot.tiers,
         blindIndexReleased: snapshot.claims.length,
+        notesDestroyed,
         verification: verified ? "read after destruction finds no ciphertext" : "ciphertext still present",
       },
     });

@@ -2,13 +2,14 @@ import { z } from "zod";
 import type { Ctx } from "../context.ts";
 import { record } from "../audit/trail.ts";
 import { Problem } from "../http/problem.ts";
+import { markAs } from "../freetext/schemas.ts";
 import { Keys } from "../store/keys.ts";
 import { fieldCatalog } from "../tiers/catalog.ts";
 import { digestsOf, holderOf, publicHolder } from "./dedupe.ts";
 import { assertMayTouchClients } from "./view.ts";
 
 export const LookupRequest = z
-  .object({ phone: z.string().max(32).optional(), idNumber: z.string().max(32).optional() })
+  .object({ phone: markAs(z.string().max(32), "value").optional(), idNumber: markAs(z.string().max(32), "value").optional() })
   .strict()
   .refine((b) => (b.phone === undefined) !== (b.idNumber === undefined), "give exactly one of phone or idNumber");
 export type LookupRequest = z.infer<typeof LookupRequest>;

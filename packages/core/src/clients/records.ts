@@ -15,6 +15,9 @@ export interface ConsentEvent {
   evidenceRef: string;
   purposes?: string[];
   sensitiveConsent?: boolean;
+  /** `notes/<id>`: a withdrawal's reason, sealed as a note of the client. */
+  reasonRef?: string;
+  /** Only on events recorded before free text was sealed; never shown in clear. */
   reason?: string;
 }
 

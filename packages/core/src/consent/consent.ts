@@ -8,7 +8,16 @@ import { assertMayTouchClients, loadVisible } from "../clients/view.ts";
 import { Problem } from "../http/problem.ts";
 import { clientRecordClass, effective } from "../retention/classes.ts";
 import { recordRetentionEvent } from "../documents/retention.ts";
+import { maskedText, sealOptional } from "../freetext/notes.ts";
+import type { ConsentEvent } from "../clients/records.ts";
 import type { AddPurposesRequest, WithdrawRequest } from "./schemas.ts";
+
+/** The history as views show it: a withdrawal's reason masked, `reasonRef` naming it for a reveal. */
+export const historyView = (events: ConsentEvent[] = []) =>
+  events.map((e) => {
+    const { reason: _r, ...rest } = e;
+    return { ...rest, ...maskedText(e, "reason") };
+  });
 
 /** After a withdrawal the tier data is kept this long (for disputes), then destroyed by the sweeper. */
 export const withdrawnRetentionDays = (ctx: Ctx) => effective(clientRecordClass(), ctx.settings.retentionOverrides).afterTriggerDays;
@@ -32,7 +41,7 @@ async function save(ctx: Ctx, next: ClientRecord, previous: ClientRecord) {
 export async function history(ctx: Ctx, clientId: string) {
   const client = await loadResponsible(ctx, clientId, "consent.view");
   await record(ctx, { action: "consent.view", clientId, outcome: "allowed" });
-  return { clientId, current: client.consent, history: client.consentHistory ?? [] };
+  return { clientId, current: client.consent, history: historyView(client.consentHistory) };
 }
 
 /** Fresh consent for more purposes (and, if given, the separate consent for sensitive data). */
@@ -52,7 +61,7 @@ export async function addPurposes(ctx: Ctx, clientId: string, req: AddPurposesRe
   };
   await record(ctx, { action: "consent.add_purposes", clientId, fields: req.purposes, outcome: "allowed" });
   await save(ctx, next, client);
-  return { clientId, current: next.consent, history: next.consentHistory };
+  return { clientId, current: next.consent, history: historyView(next.consentHistory) };
 }
 
 /**
@@ -75,6 +84,8 @@ export async function withdrawLoaded(ctx: Ctx, client: ClientRecord, req: Withdr
   const now = a.now();
   const at = now.toISOString();
   const destroyAfter = new Date(now.getTime() + withdrawnRetentionDays(ctx) * 86_400_000).toISOString();
+  // Sealed first: an orphaned note (the withdrawal then failing) is destroyed with the client's data.
+  const reasonRef = await sealOptional(ctx, { kind: "client", id: client.clientId }, "consent.reason", req.reason);
   const intent = await Intents.begin<WithdrawIntent>(ctx, "consent.withdraw", {
     clientId: client.clientId,
     branchId: client.branchId,
@@ -87,7 +98,7 @@ export async function withdrawLoaded(ctx: Ctx, client: ClientRecord, req: Withdr
       consent: { ...client.consent, withdrawnAt: at },
       consentHistory: [
         ...(client.consentHistory ?? []),
-        { type: "withdraw", at, by: ctx.principal.staffId, method: req.method, evidenceRef: req.evidenceRef, ...(req.reason ? { reason: req.reason } : {}) },
+        { type: "withdraw", at, by: ctx.principal.staffId, method: req.method, evidenceRef: req.evidenceRef, ...(reasonRef ? { reasonRef } : {}) },
       ],
       destroyAfter: client.destroyAfter && client.destroyAfter < destroyAfter ? client.destroyAfter : destroyAfter,
     },
@@ -107,7 +118,7 @@ export async function withdrawLoaded(ctx: Ctx, client: ClientRecord, req: Withdr
   }
   await Intents.checkpoint(a, "consent.withdraw", "applied");
   await followWithdrawal(ctx, intent, client, next);
-  return { clientId: client.clientId, current: next.consent, history: next.consentHistory, destroyAfter: next.destroyAfter };
+  return { clientId: client.clientId, current: next.consent, history: historyView(next.consentHistory), destroyAfter: next.destroyAfter };
 }
 
 export interface WithdrawIntent extends Record<string, unknown> {

@@ -7,6 +7,7 @@ import { admit, alertDepartedAttempt, contextFor, identify, type Claims, type Id
 import { record } from "../audit/trail.ts";
 import type { Adapters, Ctx, Source } from "../context.ts";
 import { IntegrityError } from "../crypto/envelope.ts";
+import { personalDataIssues } from "../freetext/schemas.ts";
 import { adapters, logger } from "../runtime.ts";
 import { isStorageFault } from "../store/faults.ts";
 import { Problem } from "./problem.ts";
@@ -76,6 +77,9 @@ function parse<T extends z.ZodType>(schema: T | undefined, value: unknown, where
   const out = schema.safeParse(value);
   if (out.success) return out.data;
   const errors = out.error.issues.map((i) => ({ path: [where, ...i.path.map(String)].join("."), message: i.message }));
+  // Personal data typed into free text is named as such, whatever else is wrong with the request.
+  const personal = personalDataIssues(out.error.issues).map((i) => ({ path: [where, ...i.path.map(String)].join("."), message: i.message }));
+  if (personal.length) throw new Problem("personal_data_in_free_text", personal.map((e) => `${e.path}: ${e.message}`).join("; "), personal);
   for (const [property, code] of Object.entries(spec.missingCodes ?? {})) {
     const missing = out.error.issues.some((i) => i.path.length === 1 && i.path[0] === property && (value as Record<string, unknown> | null)?.[property] === undefined);
     if (missing) throw new Problem(code, `\`${property}\` is required`, errors);

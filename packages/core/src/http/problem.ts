@@ -69,6 +69,7 @@ export const problemCodes = {
   document_too_complex: { status: 413, title: "The document exceeds what is parsed for an upload" },
   active_content: { status: 415, title: "The document contains active content" },
   malformed_document: { status: 415, title: "The document is malformed" },
+  personal_data_in_free_text: { status: 400, title: "Personal data in free text" },
 } as const;
 
 export type ProblemCode = keyof typeof problemCodes;

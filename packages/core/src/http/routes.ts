@@ -11,11 +11,12 @@ import { documentRoutes } from "../documents/routes.ts";
 import { alertRoutes } from "../alerts/routes.ts";
 import { accessRoutes } from "../access/routes.ts";
 import { defineRoutes, type RouteSpec } from "./route-spec.ts";
+import { markAs } from "../freetext/schemas.ts";
 
 export type { RouteSpec } from "./route-spec.ts";
 
 const Health = z.object({ status: z.literal("ok"), service: z.string() });
-const LoginRequest = z.object({ username: z.string().min(1).max(128) }).strict();
+const LoginRequest = z.object({ username: markAs(z.string().min(1).max(128), "id") }).strict();
 const LoginResponse = z.object({ token: z.string(), expiresIn: z.number() });
 const DemoUsers = z.object({
   tenants: z.array(

@@ -8,6 +8,7 @@ import { Keys } from "../store/keys.ts";
 import { UpdateCommand } from "../store/table.ts";
 import { releaseSeat } from "../tenancy/usage.ts";
 import { Problem, type ProblemDetail } from "../http/problem.ts";
+import { maskedText, sealNote } from "../freetext/notes.ts";
 import { change, loadReadable, manages, refuseSelfChange, requireManager, viewOf } from "./manage.ts";
 import { changeView, getChange, isNewAccount, propose } from "./changes.ts";
 import { reply } from "../http/handler.ts";
@@ -68,6 +69,7 @@ export async function startOffboarding(ctx: Ctx, staffId: string, req: Offboardi
   let intent = await Intents.begin<OffboardIntent>(ctx, "staff.offboard", { staffId, handoverTo: req.handoverTo, branchId: staff.branchId });
   if (!resuming) {
     const now = a.now().toISOString();
+    const reasonRef = await sealNote(ctx, { kind: "staff", id: staffId }, "staff.offboarding_reason", req.reason);
     try {
       await change(
         ctx,
@@ -81,7 +83,7 @@ export async function startOffboarding(ctx: Ctx, staffId: string, req: Offboardi
             startedBy: ctx.principal.staffId,
             handoverTo: req.handoverTo,
             lastDay: req.lastDay,
-            reason: req.reason,
+            reasonRef,
             reassignedClients: 0,
             checklist: emptyChecklist(),
             intentId: intent.id,
@@ -262,7 +264,7 @@ export async function offboardingState(ctx: Ctx, staffId: string) {
 }
 
 async function offboardingView(ctx: Ctx, staff: StaffRecord) {
-  const o = staff.offboarding!;
+  const { reason: _reason, ...o } = staff.offboarding!;
   const waiting = o.handoverChange ? await getChange(ctx, o.handoverChange) : undefined;
   return {
     staffId: staff.staffId,
@@ -270,6 +272,7 @@ async function offboardingView(ctx: Ctx, staff: StaffRecord) {
     ...o,
     /** The hand-over waits for a second person (see staff/changes.ts). */
     handoverPending: waiting?.status === "pending",
+    ...maskedText(staff.offboarding!, "reason"),
     openItems: checklistItems.filter((i) => !o.checklist[i]),
     accessReview: await accessReview(ctx, staff.staffId, o.startedAt),
   };

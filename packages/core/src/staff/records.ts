@@ -42,7 +42,10 @@ export interface Offboarding {
   startedBy: string;
   handoverTo: string;
   lastDay: string;
-  reason: string;
+  /** `notes/<id>`: the reason, sealed as a note of the staff member. */
+  reasonRef?: string;
+  /** Only on offboardings started before free text was sealed; never shown in clear. */
+  reason?: string;
   reassignedClients: number;
   /** The intent that began it: offboardings begun as state machines recount from the clients' hand-over history. */
   intentId?: string;

@@ -46,6 +46,9 @@ export const Keys = {
   registry: () => ({ pk: "T#~platform" }),
   registryEntry: (t: string) => ({ pk: "T#~platform", sk: `TENANT#${t}` }),
   platformCertificate: (platformTenant: string, id: string) => ({ pk: tenantPk(platformTenant), sk: `CERT#${id}` }),
+  /** Sealed free text (`notes/<id>`), kept beside its owner: a client, a staff member or a tenant. */
+  note: (t: string, owner: string, ownerId: string, noteId: string) => ({ pk: tenantPk(t), sk: `NOTE#${owner}#${ownerId}#${noteId}` }),
+  notesOf: (owner: string, ownerId: string) => `NOTE#${owner}#${ownerId}#`,
   /** Multi-step writes in flight (`<intentId>`): recovery completes or rolls back those whose lease ran out. */
   intents: (t: string) => `${tenantPk(t)}#INTENT`,
   /** Counters a failed write left wrong (`<scope>`): the sweep recomputes them from the raw items. */

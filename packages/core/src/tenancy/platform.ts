@@ -4,6 +4,8 @@ import { contextFor } from "../access/principal.ts";
 import { query, record } from "../audit/trail.ts";
 import { forgetTenant } from "../crypto/envelope.ts";
 import { Problem } from "../http/problem.ts";
+import { clearLabel, markAs, sealedText } from "../freetext/schemas.ts";
+import { sealNote } from "../freetext/notes.ts";
 import { newId } from "../ids.ts";
 import { saveStaff, type StaffRecord } from "../staff/records.ts";
 import { AgreementRequest } from "../staff/schemas.ts";
@@ -20,18 +22,18 @@ const tenantId = z
   .string()
   .regex(TENANT_ID_PATTERN, "3–40 lower-case letters, digits or hyphens")
   .refine((t) => !RESERVED.has(t), "reserved for the platform");
-const branchId = z.string().regex(/^[a-z][a-z0-9-]{1,38}[a-z0-9]$/, "3–40 lower-case letters, digits or hyphens");
+const branchId = markAs(z.string().regex(/^[a-z][a-z0-9-]{1,38}[a-z0-9]$/, "3–40 lower-case letters, digits or hyphens"), "id");
 
 export const OnboardRequest = z
   .object({
-    tenantId,
-    name: z.string().trim().min(1).max(100),
+    tenantId: markAs(tenantId, "id"),
+    name: clearLabel(100),
     plan: z.enum(Object.keys(plans) as [PlanName, ...PlanName[]]).default("pro"),
     hqAdmin: z
       .object({
-        username: z.string().trim().toLowerCase().max(80),
-        displayName: z.string().trim().min(1).max(50),
-        email: z.email().optional(),
+        username: markAs(z.string().trim().toLowerCase().max(80), "id"),
+        displayName: clearLabel(50),
+        email: markAs(z.email(), "contact").optional(),
         /**
          * The first HQ admin's signed confidentiality agreement: nobody records their own, and
          * the brand has nobody else yet, so the operator records it from the onboarding papers.
@@ -40,7 +42,7 @@ export const OnboardRequest = z
       })
       .strict(),
     branches: z
-      .array(z.object({ branchId, name: z.string().trim().min(1).max(100) }).strict())
+      .array(z.object({ branchId, name: clearLabel(100) }).strict())
       .min(1, "a brand has at least one branch")
       .max(500)
       .refine((b) => new Set(b.map((x) => x.branchId)).size === b.length, "branch ids must not repeat"),
@@ -52,7 +54,7 @@ export const OffboardTenantRequest = z
   .object({
     exportWindowDays: z.number().int().min(0).max(90).default(30),
     keyDeletionDays: z.number().int().min(7).max(30).default(30),
-    reason: z.string().trim().min(1).max(500),
+    reason: sealedText(500),
   })
   .strict();
 export type OffboardTenantRequest = z.infer<typeof OffboardTenantRequest>;
@@ -191,7 +193,9 @@ export async function offboard(ctx: Ctx, id: string, req: OffboardTenantRequest)
   };
   const next: TenantRecord = { ...t, status: "offboarding", offboarding };
   const intent = await Intents.begin<TenantOffboardIntent>(ctx, "tenant.offboard", { tenantId: id, requestedAt: offboarding.requestedAt });
-  await record(ctx, { action: "platform.tenant_offboard", outcome: "allowed", detail: { tenant: id, exportWindowDays: req.exportWindowDays, keyDeletionDays: req.keyDeletionDays, reason: req.reason, intent: intent.id } });
+  // Sealed under the platform's own key: the tenant's is about to be shredded.
+  const reasonRef = await sealNote(ctx, { kind: "tenant", id }, "tenant.offboarding_reason", req.reason);
+  await record(ctx, { action: "platform.tenant_offboard", outcome: "allowed", detail: { tenant: id, exportWindowDays: req.exportWindowDays, keyDeletionDays: req.keyDeletionDays, reasonRef, intent: intent.id } });
   await Intents.checkpoint(a, "tenant.offboard", "recorded");
   await persist(ctx, next);
   await Intents.checkpoint(a, "tenant.offboard", "applied");

@@ -256,13 +256,13 @@ function Detail({ client }: { client: ClientView }) {
                   ? [{ key: "documents", label: t("detail.documents"), children: <DocumentsTab client={client} catalog={catalog} role={session?.claims.role} /> }]
                   : []),
                 ...(caps.has("GET /clients/{id}/consent") && status !== "destroyed"
-                  ? [{ key: "consent", label: t("detail.consentHistory"), children: <ConsentHistory clientId={client.id} /> }]
+                  ? [{ key: "consent", label: t("detail.consentHistory"), children: <ConsentHistory clientId={client.id} purposes={client.consent.purposes} /> }]
                   : []),
                 ...(caps.has("GET /requests") && handles
                   ? [{ key: "requests", label: t("detail.requests"), children: <RequestsTable filter={{ clientId: client.id }} showClient={false} emptyText={t("requests.emptyClient")} /> }]
                   : []),
                 ...(caps.has("GET /paper-files") && handles
-                  ? [{ key: "paper", label: t("detail.paper"), children: <PaperFilesTable filter={{ clientId: client.id }} showClient={false} emptyText={t("paper.emptyClient")} /> }]
+                  ? [{ key: "paper", label: t("detail.paper"), children: <PaperFilesTable filter={{ clientId: client.id }} showClient={false} emptyText={t("paper.emptyClient")} purposes={client.consent.purposes} /> }]
                   : []),
               ]}
             />

@@ -16,6 +16,8 @@ import { Loading, useErrorMessage } from "../../components/States.tsx";
 import { TierTag } from "../../components/TierTag.tsx";
 import { useLang } from "../../i18n/index.ts";
 import { shareLink } from "../clients/shares.ts";
+import { SealedNote } from "../clients/SealedText.tsx";
+import { noteRef } from "../clients/sealed.ts";
 import { consentMethods, copyBody, deletionConfirmed, fulfilBody, mayFulfil, recordedBy, type CopyDelivery, type CopyFormat, type FulfilForm } from "./requests.ts";
 
 /** Every cached view a fulfilment can change. */
@@ -249,7 +251,7 @@ export function FulfilDialog({ request, onClose }: { request: SubjectRequestView
         </Descriptions.Item>
         {request.details && (
           <Descriptions.Item label={t("requests.details")} span={2}>
-            {request.details}
+            <SealedNote clientId={request.clientId} value={request.details} noteRef={noteRef(request.detailsRef)} testId="request-details" />
           </Descriptions.Item>
         )}
       </Descriptions>
@@ -269,7 +271,12 @@ export function FulfilDialog({ request, onClose }: { request: SubjectRequestView
         </div>
       ) : request.status !== "open" ? (
         <>
-          <Alert type="success" showIcon message={t("requests.alreadyFulfilled", { at: formatTime(request.fulfilledAt), by: request.fulfilledBy ?? "—" })} description={request.note} />
+          <Alert
+            type="success"
+            showIcon
+            message={t("requests.alreadyFulfilled", { at: formatTime(request.fulfilledAt), by: request.fulfilledBy ?? "—" })}
+            description={request.note ? <SealedNote clientId={request.clientId} value={request.note} noteRef={noteRef(request.noteRef)} testId="request-note" /> : undefined}
+          />
           {request.type === "access_copy" && request.copy && (
             <div style={{ marginTop: 12 }}>
               <CopyIssuedNote copy={request.copy} />

@@ -216,7 +216,7 @@ export default function TrailPage() {
                         </Tooltip>
                       )}
                       {e.breakGlass && (
-                        <Tooltip title={e.breakGlass.justification}>
+                        <Tooltip title={t("sealed.justification", { ref: e.breakGlass.justificationRef ?? e.breakGlass.justification })}>
                           <Tag color="magenta">{t("detail.breakGlass")}</Tag>
                         </Tooltip>
                       )}
