@@ -195,7 +195,8 @@ describe("a tenant that wants approval first", () => {
       await page.getByTestId("access-fields").waitFor();
       expect(await page.getByTestId("access-purpose").textContent()).toContain("带看");
       await page.getByTestId("access-justification").fill("客户要求带看前核对身份证件，预约单号 YK-20261201-07");
-      await page.locator(".ant-modal-wrap:visible .ant-modal-footer .ant-btn-primary").click();
+      // The request dialog opens over the reveal dialog: its own button, by name.
+      await page.getByRole("button", { name: "提交申请" }).click();
       const filed = page.locator(".ant-message").filter({ hasText: "已提交，等待合规专员审批" });
       await filed.waitFor();
       const requestId = /areq_[0-9a-z]+/.exec((await filed.textContent()) ?? "")![0];
