@@ -1,4 +1,4 @@
-import { Documents, Trail, Tenancy, adapters, logger } from "@keyhold/core";
+import { Calls, Documents, Trail, Tenancy, adapters, logger } from "@keyhold/core";
 
 /**
  * The scheduled seal: chains a digest for every tenant with new events. A failure for one tenant
@@ -49,4 +49,14 @@ export async function shredDue() {
   const shredded = await Tenancy.Platform.shredDue(await Tenancy.Platform.schedulerContext(a, process.env.KEYHOLD_PLATFORM_TENANT ?? "platform"));
   logger.info("tenant key shredding", { shredded });
   return { shredded };
+}
+
+/**
+ * The scheduled pull of the privacy-number provider's call reports: each call's ids, times and
+ * duration go to its binding and the client's trail; the numbers a report carries are never kept.
+ */
+export async function pullCallReports() {
+  const result = await Calls.pullReports(adapters());
+  logger.info("call reports", { ...result });
+  return result;
 }

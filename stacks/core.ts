@@ -14,3 +14,4 @@ export { tableShape } from "../packages/core/src/store/keys.ts";
 export { customAttributes } from "../packages/core/src/access/claims.ts";
 export { tenantKeyAlias } from "../packages/core/src/crypto/kms.ts";
 export { trailSealKeyAlias } from "../packages/core/src/audit/aws.ts";
+export { callSecretName } from "../packages/core/src/calls/port.ts";

@@ -13,6 +13,7 @@ export * as Compliance from "./compliance/index.ts";
 export * as Tenancy from "./tenancy/index.ts";
 export * as Retention from "./retention/classes.ts";
 export * as Documents from "./documents/index.ts";
+export * as Calls from "./calls/index.ts";
 export * as Store from "./store/table.ts";
 export { Keys, tableShape, tenantPk } from "./store/keys.ts";
 export { claimNames, customAttributes } from "./access/claims.ts";

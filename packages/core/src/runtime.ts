@@ -7,6 +7,8 @@ import { kmsSealer, s3DigestArchive } from "./audit/aws.ts";
 import { cognitoIdentity } from "./staff/identity.ts";
 import { kmsTenantKeys } from "./tenancy/keys.ts";
 import { s3Blobs } from "./documents/s3.ts";
+import { aliyunCallReports, aliyunPrivacyNumbers, type AliyunProviderConfig, type AliyunReportsConfig } from "./calls/aliyun.ts";
+import { secretJson } from "./calls/secrets.ts";
 
 export const logger = new Logger({ serviceName: "keyhold" });
 
@@ -56,6 +58,8 @@ export function adapters(): Adapters {
         kmsTenantKeys({ stage, accountId: e.KEYHOLD_ACCOUNT_ID!, appRoleArns: e.KEYHOLD_APP_ROLE_ARNS!.split(",").filter(Boolean) }),
       ),
       blobs: fromEnv("the documents store", ["KEYHOLD_DOCUMENTS_BUCKET"], (e) => s3Blobs({ bucket: e.KEYHOLD_DOCUMENTS_BUCKET!, stage })),
+      calls: fromEnv("privacy numbers", ["KEYHOLD_CALLS_SECRET"], (e) => aliyunPrivacyNumbers(secretJson<AliyunProviderConfig>(e.KEYHOLD_CALLS_SECRET!))),
+      callReports: fromEnv("call reports", ["KEYHOLD_CALL_REPORTS_SECRET"], (e) => aliyunCallReports(secretJson<AliyunReportsConfig>(e.KEYHOLD_CALL_REPORTS_SECRET!), logger)),
       logger,
       now: () => new Date(),
     };

@@ -9,6 +9,7 @@ import { seedDemo } from "./seed.ts";
 import { localDigestArchive, localSealer } from "./seal.ts";
 import { localIdentity } from "./identity.ts";
 import { localBlobs } from "./blobs.ts";
+import { PrivacyNumberSimulator } from "./calls.ts";
 import { Documents, Tenancy, Trail } from "@keyhold/core";
 import { createApiServer } from "./server.ts";
 
@@ -18,6 +19,7 @@ export { LocalKeystore } from "./keystore.ts";
 export { MAX_REQUEST_BYTES } from "./server.ts";
 export { apiEvent, lambdaContext } from "./events.ts";
 export { localBlobs } from "./blobs.ts";
+export { PrivacyNumberSimulator, SIMULATOR_POOL, simulateCall } from "./calls.ts";
 
 export const TABLE_NAME = "keyhold";
 export const DEFAULT_PORT = 3000;
@@ -64,6 +66,8 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
     await ensureTable(dynamo.client, TABLE_NAME);
     const keystore = new LocalKeystore(dataDir);
     await openIssuer(dataDir);
+    // The provider's clock is the runtime's, so a test that moves `adapters.now` expires bindings.
+    const simulator = new PrivacyNumberSimulator(() => adapters.now(), dataDir);
     const adapters: Adapters = {
       db: documentClient(dynamo.client),
       tableName: TABLE_NAME,
@@ -73,6 +77,8 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
       identity: localIdentity,
       blobs: localBlobs(dataDir),
       tenantKeys: keystore,
+      calls: simulator,
+      callReports: simulator,
       logger,
       now: () => new Date(),
     };

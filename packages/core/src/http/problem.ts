@@ -64,6 +64,11 @@ export const problemCodes = {
   internal_error: { status: 500, title: "Internal error" },
   integrity_failure: { status: 500, title: "Stored data failed its integrity check" },
   trail_unavailable: { status: 503, title: "Access trail unavailable; nothing was revealed" },
+  staff_phone_missing: { status: 409, title: "Your staff record has no phone to call from" },
+  client_phone_missing: { status: 409, title: "The client has no phone number on record" },
+  privacy_number_unavailable: { status: 503, title: "Privacy numbers are unavailable; the client's number was not passed on" },
+  call_not_found: { status: 404, title: "Call not found" },
+  call_ended: { status: 410, title: "This call's virtual number has expired or was released" },
 } as const;
 
 export type ProblemCode = keyof typeof problemCodes;

@@ -53,6 +53,8 @@ export const accessNeeds = [
   "identity:admin",
   "keys:admin",
   "blobs",
+  "calls",
+  "calls:reports",
 ] as const;
 export type AccessNeed = (typeof accessNeeds)[number];
 

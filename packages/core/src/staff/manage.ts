@@ -8,8 +8,7 @@ import { fieldCatalog } from "../tiers/catalog.ts";
 import { getStaff, listStaff, saveStaff, saveStaffIf, findStaffByUsername, type StaffRecord } from "./records.ts";
 import type { AgreementRequest, BackgroundCheckRequest, CreateStaffRequest, StaffView, UpdateStaffRequest } from "./schemas.ts";
 
-type Contact = { phone?: string; email?: string };
-const contactBinding = (tenantId: string, staffId: string) => ({ tenantId, recordId: `STAFF#${staffId}`, context: { kind: "staff-contact" } });
+import { contactBinding, type Contact } from "./contact.ts";
 
 /**
  * Who may manage whom: HQ anyone; a branch manager the agents of their own branch; the compliance

@@ -1,6 +1,7 @@
 import type { Ctx } from "../context.ts";
 import { query, record, type TrailEvent } from "../audit/trail.ts";
 import { reassignAll } from "../clients/reassign.ts";
+import * as Calls from "../calls/release.ts";
 import { Problem, type ProblemDetail } from "../http/problem.ts";
 import { change, loadReadable, manages, requireManager } from "./manage.ts";
 import { checklistItems, emptyChecklist, getStaff, type ChecklistItem, type StaffRecord } from "./records.ts";
@@ -57,6 +58,7 @@ export async function startOffboarding(ctx: Ctx, staffId: string, req: Offboardi
     );
     await ctx.adapters.identity.disable(staff.username);
   }
+  await Calls.releaseForStaff(ctx, staffId, "offboarding");
   const moved = await reassignAll(ctx, staffId, req.handoverTo);
   const latest = (await getStaff(ctx.adapters, ctx.tenantId, staffId))!;
   const done = await change(

@@ -46,6 +46,12 @@ export const Keys = {
   registry: () => ({ pk: "T#~platform" }),
   registryEntry: (t: string) => ({ pk: "T#~platform", sk: `TENANT#${t}` }),
   platformCertificate: (platformTenant: string, id: string) => ({ pk: tenantPk(platformTenant), sk: `CERT#${id}` }),
+  /** A privacy-number binding (calls/records.ts); listed by client (gsi1) and by caller (gsi2). */
+  call: (t: string, callId: string) => ({ pk: tenantPk(t), sk: `CALL#${callId}` }),
+  callsOfClient: (t: string, clientId: string) => `${tenantPk(t)}#CALLS#CLIENT#${clientId}`,
+  callsOfStaff: (t: string, staffId: string) => `${tenantPk(t)}#CALLS#STAFF#${staffId}`,
+  /** One provider call report (ids, times, duration): written once, so a redelivered report counts once. */
+  callReport: (t: string, callId: string, reportId: string) => ({ pk: `${tenantPk(t)}#CALLREPORT#${callId}`, sk: reportId }),
 };
 
 export const indexes = {
