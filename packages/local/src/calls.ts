@@ -25,7 +25,7 @@ interface SimReport {
 }
 
 /** Fake numbers of a segment no carrier assigns to subscribers here; never dialled. */
-export const SIMULATOR_POOL = Array.from({ length: 20 }, (_, i) => `1700000${String(1000 + i)}`);
+export const SIMULATOR_POOL = Array.from({ length: 100 }, (_, i) => `1700000${String(1000 + i)}`);
 
 export class PrivacyNumberSimulator implements Calls.PrivacyNumberPort, Calls.CallReportSource {
   readonly provider = "simulator";
