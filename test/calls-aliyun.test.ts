@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import { mockClient } from "aws-sdk-client-mock";
 import { GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import Dyplsapi from "@alicloud/dyplsapi-2017-05-25";
-import MNSClient from "@alicloud/mns";
+import MNSClient from "@alicloud/mns/lib/client.js";
 import RPCClient from "@alicloud/pop-core";
 import { Calls } from "@keyhold/core";
 import { demoTenants } from "@keyhold/local";

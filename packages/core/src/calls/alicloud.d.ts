@@ -11,7 +11,7 @@ declare module "@alicloud/dyplsapi-2017-05-25" {
   }
 }
 
-declare module "@alicloud/mns" {
+declare module "@alicloud/mns/lib/client.js" {
   export default class MNSClient {
     constructor(accountId: string, options: { region: string; accessKeyId: string; accessKeySecret: string; securityToken?: string; secure?: boolean });
     batchReceiveMessage(queueName: string, numOfMessages: number, waitSeconds?: number): Promise<{ code: number; body: unknown }>;

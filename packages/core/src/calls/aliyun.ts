@@ -1,5 +1,6 @@
 import Dyplsapi from "@alicloud/dyplsapi-2017-05-25";
-import MNSClient from "@alicloud/mns";
+// The package index picks its ES5 build on old engines, which needs babel-runtime: take the modern one.
+import MNSClient from "@alicloud/mns/lib/client.js";
 import RPCClient from "@alicloud/pop-core";
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { PrivacyNumberUnavailable, type CallReport, type CallReportSource, type PrivacyNumberPort, type ReportBatch } from "./port.ts";

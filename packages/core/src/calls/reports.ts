@@ -38,7 +38,7 @@ export interface PullResult {
 }
 
 /**
- * The scheduled pull (every minute in AWS; right after a simulated call offline): reads the
+ * The scheduled pull (every two minutes in AWS; right after a simulated call offline): reads the
  * provider's queue in batches and records each call once — its ids, times and duration — against
  * its binding and in the client's trail, then deletes the batch from the queue. A batch that fails
  * half-way is not deleted, so the queue delivers it again and the written-once report items keep
