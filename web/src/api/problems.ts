@@ -75,6 +75,23 @@ export const problemMessages: Record<string, Message> = {
   too_many_attempts: { zh: "尝试次数过多，请稍后再试", en: "Too many attempts; try again later" },
   unsupported_challenge: { zh: "不支持的登录验证方式，请联系管理员", en: "This sign-in challenge is not supported; contact your administrator" },
   identity_provider_error: { zh: "身份认证服务返回错误，请稍后重试", en: "The identity provider answered with an error; try again later" },
+  break_glass_not_permitted: { zh: "紧急调阅仅限合规专员；如确有需要，请提交调阅申请由第二人审批", en: "Break-glass is the compliance officer's alone; file an access request for a second person to approve" },
+  justification_too_weak: { zh: "理由过于简单：至少 20 个字（字母或数字），其中至少 8 个不同", en: "The justification says too little: at least 20 letters or digits, 8 of them different" },
+  approval_required: { zh: "本公司要求先经第二人审批：请提交调阅申请", en: "This organisation requires a second person's approval first: file an access request" },
+  grant_not_yours: { zh: "该审批授予的是其他人", en: "This approval was given to someone else" },
+  grant_mismatch: { zh: "该审批不涵盖本次使用（客户、信息项或目的不符，或尚未批准）", en: "This approval does not cover this use" },
+  grant_not_found: { zh: "未找到该审批", en: "Approval not found" },
+  access_request_not_found: { zh: "未找到该调阅申请", en: "Access request not found" },
+  grant_used: { zh: "该审批已使用过（每次审批只能使用一次）", en: "This approval was already used (each is good for one use)" },
+  grant_expired: { zh: "该审批已过期，请重新申请", en: "This approval has expired; ask again" },
+  copy_already_issued: { zh: "该请求的信息副本已出具过", en: "The copy for this request was already issued" },
+  request_closed: { zh: "该请求已办结", en: "This request is closed" },
+  second_person_required: { zh: "须由另一人办理（不能审批或办理自己提交的事项）", en: "A second person must do this" },
+  staff_phone_missing: { zh: "您的员工档案没有登记手机号，无法发起隐号拨打，请联系店长登记", en: "Your staff record has no mobile number to call from; ask your manager to add one" },
+  client_phone_missing: { zh: "该客户没有登记手机号", en: "This client has no phone number on record" },
+  privacy_number_unavailable: { zh: "隐私号服务暂不可用，客户号码未外发，请稍后重试", en: "Privacy numbers are unavailable now; the client's number was not passed on. Try again shortly" },
+  call_not_found: { zh: "未找到该通话号码（或不是您发起的）", en: "Call not found (or not yours)" },
+  call_ended: { zh: "该隐私号已过期或已释放，请重新发起拨打", en: "This virtual number has expired or was released; start a new call" },
 };
 
 const fill = (template: string, params: Params) => template.replace(/\{(\w+)\}/g, (_m, k: string) => String(params[k] ?? "—"));
