@@ -130,6 +130,25 @@ describe("POST /clients/{id}/calls", () => {
     expect((await call(client.id, "viewing", "agent.chen@anjia")).status).toBe(404);
   });
 
+  it("a tenant that masks tier 2 for agents: the agent never sees the phone, cannot reveal it, and still calls", async () => {
+    const c = await newClient();
+    expect((await vault.request("PATCH", "/settings", { as: HQ, body: { accessPolicy: { agent: { own: { "2": "masked" } } } } })).status).toBe(200);
+    try {
+      const view = await vault.get(`/clients/${c.id}`, LI);
+      expect(view.body.fields.phone).toMatchObject({ masked: true });
+      expect(view.text).not.toContain(c.phone);
+      const reveal = await vault.post(`/clients/${c.id}/reveal`, { fields: ["phone"], purpose: "viewing" }, LI);
+      expect([reveal.status, reveal.body.code]).toEqual([403, "tier_not_permitted"]);
+      const r = await call(c.id, "viewing");
+      expect(r.status, r.text).toBe(201);
+      expect(r.text).not.toContain(c.phone);
+      // Consent still binds: masking the tier does not widen the purposes.
+      expect((await call(c.id, "marketing")).body.code).toBe("purpose_not_consented");
+    } finally {
+      expect((await vault.request("PATCH", "/settings", { as: HQ, body: { accessPolicy: {} } })).status).toBe(200);
+    }
+  });
+
   it("another tenant's client answers 404 client_not_found", async () => {
     const sun = await newClient("agent.sun@lianfang");
     const r = await call(sun.id, "viewing", LI);

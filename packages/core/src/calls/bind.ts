@@ -1,5 +1,6 @@
 import type { Ctx } from "../context.ts";
-import { disclose } from "../access/gate.ts";
+import { disclose, resourceOf } from "../access/gate.ts";
+import { decide } from "../access/policy.ts";
 import { record } from "../audit/trail.ts";
 import { openTiers } from "../clients/records.ts";
 import { assertMayTouchClients, loadVisible } from "../clients/view.ts";
@@ -20,9 +21,10 @@ export const CALL_ACTION = "client.call";
  *
  * Passing the client's phone to the provider is a disclosure, so it goes through the one door
  * (`client.call`, the item `phone`, a consented purpose): the trail event is written before the phone
- * is opened, with the gate's pass. Checks that disclose nothing come first (the client, both phones,
- * the provider's configuration), so a refusal there sends nothing anywhere. The response, the logs
- * and the trail carry the virtual number only.
+ * is opened, with the gate's pass. The phone is used, never shown (policy action `use`): a tenant
+ * that masks tier 2 for agents still lets them call. For a caller the policy permits, the checks that
+ * disclose nothing come before the gate (both phones, the provider's configuration), so a refusal
+ * there sends nothing anywhere. The response, the logs and the trail carry the virtual number only.
  */
 export async function startCall(ctx: Ctx, clientId: string, req: CallRequest): Promise<{ callId: string; virtualNumber: string; expiresAt: string }> {
   assertMayTouchClients(ctx);
@@ -31,18 +33,21 @@ export async function startCall(ctx: Ctx, clientId: string, req: CallRequest): P
     await record(ctx, { action: CALL_ACTION, clientId, branchId: client.branchId, fields: ["phone"], purpose: req.purpose, outcome: "denied", code: problem.code, ...(detail ? { detail } : {}) });
     return recorded(problem);
   };
-  if (!client.destroyed && client.fieldTiers.phone === undefined) throw await refuse(new Problem("client_phone_missing", "this client has no phone number on record"));
-
-  const me = await getStaff(ctx.adapters, ctx.tenantId, ctx.principal.staffId);
-  const own = me ? (await openContact(ctx.adapters.keyrings, me)).phone : undefined;
-  if (!own) throw await refuse(new Problem("staff_phone_missing", "your staff record has no mobile number to call from; ask your manager to add one"));
-
+  // Someone the policy refuses hears it from the gate below, before learning anything of the record.
+  const permitted = decide(ctx.principal, resourceOf(client), { action: "use", tier: tierOf("phone"), purpose: req.purpose }, ctx.policy).effect === "allow";
   const calls = ctx.adapters.calls;
-  try {
-    await calls.ready();
-  } catch (e) {
-    if (!(e instanceof PrivacyNumberUnavailable)) throw e;
-    throw await refuse(unavailable(e), { reason: e.reason });
+  let own: string | undefined;
+  if (permitted && !client.destroyed) {
+    if (client.fieldTiers.phone === undefined) throw await refuse(new Problem("client_phone_missing", "this client has no phone number on record"));
+    const me = await getStaff(ctx.adapters, ctx.tenantId, ctx.principal.staffId);
+    own = me ? (await openContact(ctx.adapters.keyrings, me)).phone : undefined;
+    if (!own) throw await refuse(new Problem("staff_phone_missing", "your staff record has no mobile number to call from; ask your manager to add one"));
+    try {
+      await calls.ready();
+    } catch (e) {
+      if (!(e instanceof PrivacyNumberUnavailable)) throw e;
+      throw await refuse(unavailable(e), { reason: e.reason });
+    }
   }
 
   const now = ctx.adapters.now();
@@ -53,8 +58,11 @@ export async function startCall(ctx: Ctx, clientId: string, req: CallRequest): P
     client,
     items: [{ field: "phone", tier: tierOf("phone") }],
     purpose: req.purpose,
+    unseen: true,
     detail: { callId, provider: calls.provider, expiresAt: expiresAt.toISOString() },
   });
+  // The gate refused whatever skipped the checks above; this is defence in depth.
+  if (!own) throw new Error("a call passed the gate without the caller's own phone");
   const clientPhone = String((await openTiers(ctx, client, [tierOf("phone")], pass)).phone ?? "");
 
   let binding;

@@ -85,13 +85,15 @@ function CallDialog({ client, onClose }: { client: ClientView; onClose: () => vo
             <Button danger loading={release.isPending} onClick={() => release.mutate(call.callId)} data-testid="call-release">
               {t("calls.release")}
             </Button>
-            <Button type="primary" onClick={onClose}>
+            <Button type="primary" onClick={onClose} data-testid="call-close">
               {t("calls.close")}
             </Button>
           </Space>
         ) : (
           <Space>
-            <Button onClick={onClose}>{t("app.cancel")}</Button>
+            <Button onClick={onClose} data-testid="call-cancel">
+              {t("app.cancel")}
+            </Button>
             <Button
               type="primary"
               icon={<PhoneOutlined />}
