@@ -1,7 +1,11 @@
 import type { SSTConfig } from "sst";
 import { Access } from "./stacks/Access.ts";
+import { Alarms } from "./stacks/Alarms.ts";
 import { Api } from "./stacks/Api.ts";
 import { Auth } from "./stacks/Auth.ts";
+import { Backup } from "./stacks/Backup.ts";
+import { Evidence } from "./stacks/Evidence.ts";
+import { suppressSstInternals } from "./stacks/nag.ts";
 import { Jobs } from "./stacks/Jobs.ts";
 import { Site } from "./stacks/Site.ts";
 import { Storage, isProtectedStage } from "./stacks/Storage.ts";
@@ -25,6 +29,9 @@ export default {
     // Ephemeral stages leave nothing behind on `sst remove`; prod keeps its stateful resources,
     // which its stacks mark RETAIN (and protect) themselves.
     if (!isProtectedStage(app.stage)) app.setDefaultRemovalPolicy("destroy");
-    app.stack(Storage).stack(Trail).stack(Auth).stack(Access).stack(Site).stack(Api).stack(Jobs).stack(Web);
+    // Backup also adds the Offsite stack (the backup region's vault) when the stage has a backup region.
+    app.stack(Storage).stack(Trail).stack(Evidence).stack(Backup).stack(Auth).stack(Access).stack(Site).stack(Api).stack(Jobs).stack(Alarms).stack(Web);
+    // cdk-nag (test/infra/synth.mjs): what SST adds on its own is suppressed on those constructs.
+    suppressSstInternals(app);
   },
 } satisfies SSTConfig;

@@ -8,7 +8,8 @@ export default defineConfig({
   test: {
     include: ["test/e2e/**/*.test.ts"],
     testTimeout: 120_000,
-    hookTimeout: 240_000,
+    // The first hook builds the console when it is missing: minutes on a loaded 2-core machine.
+    hookTimeout: 900_000,
     fileParallelism: false,
     env: { POWERTOOLS_LOG_LEVEL: "SILENT", KEYHOLD_SEAL_SETTLE_MS: "0" },
   },

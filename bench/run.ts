@@ -8,6 +8,8 @@
  * - trail: seal throughput and verify time / items read at 10k and 100k events (BENCH_TRAIL_SIZES)
  * - compliance: the overview's time and items read after 1k and 100k events (BENCH_COMPLIANCE_SIZES)
  * - documents: envelope encrypt/decrypt MB/s vs raw AES-256-GCM; upload and view p50 of a ~2 MB scan
+ * - faults: SIGKILL of the real server under load, N times: acknowledged items lost or doubled (must be
+ *   0); GET /health p99 beside decompression-bomb uploads vs idle (BENCH_FAULT_*)
  */
 import { writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
@@ -55,6 +57,10 @@ async function main() {
   if (wanted("compliance")) {
     const { benchCompliance } = await import("./compliance.ts");
     results.compliance = await benchCompliance();
+  }
+  if (wanted("faults")) {
+    const { benchFaults } = await import("./faults.ts");
+    results.faults = await benchFaults();
   }
   results.durationMs = Date.now() - started;
   await writeFile(RESULTS, JSON.stringify(results, null, 2) + "\n");

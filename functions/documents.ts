@@ -21,4 +21,4 @@ export const revokeShare = route("documents.revokeShare", ({ ctx, params }) => D
 export const destroy = route("documents.destroy", ({ ctx, params, body }) => Documents.destroy(ctx, params.id, body));
 
 /** A share link: no sign-in; the token is the capability. */
-export const download = publicRoute("documents.download", ({ adapters, params, requestId }) => Documents.download(adapters, params.token, requestId));
+export const download = publicRoute("documents.download", ({ adapters, params, requestId, source }) => Documents.download(adapters, params.token, requestId, source));

@@ -1,32 +1,45 @@
-import { Calls, Documents, Trail, Tenancy, adapters, logger } from "@keyhold/core";
+import { Calls, Documents, Ops, Recovery, Trail, Tenancy, adapters, logger } from "@keyhold/core";
 
 /**
  * The scheduled seal: chains a digest for every tenant with new events. A failure for one tenant
  * is logged and does not stop the others; the run fails afterwards so the schedule's alarm sees it.
+ * It then publishes the seal lag (the oldest unsealed event's age, over every tenant), which the
+ * Alarms stack watches: a trail nobody seals shows there even when no run reports an error.
  */
 export async function sealAll() {
   const a = adapters();
   const failures: string[] = [];
   let sealed = 0;
+  let lag = 0;
   for (const tenantId of await Tenancy.listTenantIds(a)) {
     try {
-      if ((await Trail.sealTenant(a, tenantId)).sealed) sealed++;
+      if ((await Trail.sealTenant(a.forTenant(tenantId), tenantId)).sealed) sealed++;
     } catch (e) {
       failures.push(tenantId);
       logger.error("sealing a tenant's trail failed", { tenantId, error: e as Error });
     }
+    try {
+      lag = Math.max(lag, await Trail.unsealedAgeSeconds(a, tenantId));
+    } catch (e) {
+      logger.error("measuring a tenant's seal lag failed", { tenantId, error: e as Error });
+    }
   }
+  Ops.publishOps({ sealLag: lag });
   if (failures.length) throw new Error(`seal failed for ${failures.length} tenant(s): ${failures.join(", ")}`);
-  return { sealed };
+  return { sealed, lagSeconds: lag };
 }
 
 /**
  * The scheduled destruction sweep: destroys every document whose destroy-after date has come, each
  * with a certificate in the trail. A document that fails stays claimed at the head of the queue for
- * the next run; the run fails afterwards so the schedule's alarm sees it.
+ * the next run; the run fails afterwards so the schedule's alarm sees it. The count of destructions
+ * overdue by a day is published for the Alarms stack.
  */
 export async function destroyDue() {
   const report = await Documents.sweep(adapters());
+  // What is still not destroyed a day after its date, published before any failure is thrown.
+  const overdue = await Documents.overdue(adapters());
+  Ops.publishOps({ destructionOverdue: overdue.total });
   logger.info("destruction sweep", {
     runId: report.runId,
     due: report.due.length,
@@ -37,7 +50,7 @@ export async function destroyDue() {
   });
   const failed = [...report.failed.map((f) => `${f.tenantId}/${f.documentId}`), ...report.clients.failed.map((f) => `${f.tenantId}/${f.clientId}`)];
   if (failed.length) throw new Error(`destruction failed for ${failed.length} item(s): ${failed.join(", ")}`);
-  return { runId: report.runId, destroyed: report.destroyed.length, clientsDestroyed: report.clients.destroyed.length };
+  return { runId: report.runId, destroyed: report.destroyed.length, clientsDestroyed: report.clients.destroyed.length, overdue: overdue.total };
 }
 
 /**
@@ -49,6 +62,19 @@ export async function shredDue() {
   const shredded = await Tenancy.Platform.shredDue(await Tenancy.Platform.schedulerContext(a, process.env.KEYHOLD_PLATFORM_TENANT ?? "platform"));
   logger.info("tenant key shredding", { shredded });
   return { shredded };
+}
+
+/**
+ * The scheduled recovery: every multi-step write whose lease ran out (its writer died) is completed
+ * or rolled back, each with a trail event; counters marked for repair are recomputed. A write that
+ * cannot be finished is retried by the next run, and this run fails so the schedule's alarm sees it.
+ */
+export async function recover() {
+  const report = await Recovery.recover(adapters());
+  logger.info("recovery", { runId: report.runId, intents: report.intents.length, waiting: report.waiting, repairs: report.repairs.filter((r) => r.drift.length).length });
+  const failed = report.intents.filter((i) => i.outcome === "failed");
+  if (failed.length) throw new Error(`recovery failed for ${failed.length} intent(s): ${failed.map((f) => `${f.tenantId}/${f.intentId}`).join(", ")}`);
+  return { runId: report.runId, recovered: report.intents.length };
 }
 
 /**

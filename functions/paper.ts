@@ -9,3 +9,5 @@ export const checkout = route("paper.checkout", ({ ctx, params, body }) => Paper
 export const checkin = route("paper.checkin", ({ ctx, params, body }) => Paper.checkin(ctx, params.id, body));
 
 export const destroy = route("paper.destroy", ({ ctx, params, body }) => Paper.destroy(ctx, params.id, body));
+
+export const reveal = route("paper.reveal", ({ ctx, params, body }) => Paper.reveal(ctx, params.id, body));

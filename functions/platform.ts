@@ -1,4 +1,4 @@
-import { Tenancy, route } from "@keyhold/core";
+import { Staff, Tenancy, route } from "@keyhold/core";
 
 const { Platform } = Tenancy;
 
@@ -17,3 +17,9 @@ export const changePlan = route("platform.changePlan", ({ ctx, params, body }) =
 export const offboard = route("platform.offboard", ({ ctx, params, body }) => Platform.offboard(ctx, params.id, body));
 
 export const shred = route("platform.shred", ({ ctx, params }) => Platform.shred(ctx, params.id));
+
+export const staffChanges = route("platform.staffChanges", ({ ctx, params, query }) => Staff.Changes.platformList(ctx, params.id, query));
+
+export const confirmStaffChange = route("platform.confirmStaffChange", ({ ctx, params }) => Staff.Changes.platformConfirm(ctx, params.id, params.changeId));
+
+export const rejectStaffChange = route("platform.rejectStaffChange", ({ ctx, params, body }) => Staff.Changes.platformReject(ctx, params.id, params.changeId, body.note));

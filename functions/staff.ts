@@ -21,3 +21,9 @@ export const offboarding = route("staff.offboarding", ({ ctx, params }) => Staff
 export const closeChecklistItem = route("staff.closeChecklistItem", ({ ctx, params, body }) =>
   Staff.closeChecklistItem(ctx, params.id, params.item, body.evidenceRef),
 );
+
+export const changes = route("staff.changes", ({ ctx, query }) => Staff.Changes.list(ctx, query));
+
+export const confirmChange = route("staff.confirmChange", ({ ctx, params }) => Staff.Changes.confirm(ctx, params.changeId));
+
+export const rejectChange = route("staff.rejectChange", ({ ctx, params, body }) => Staff.Changes.reject(ctx, params.changeId, body.note));

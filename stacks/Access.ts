@@ -1,9 +1,22 @@
-import { Tags } from "aws-cdk-lib";
+import { Duration, Tags } from "aws-cdk-lib";
 import * as iam from "aws-cdk-lib/aws-iam";
 import { use, type StackContext } from "sst/constructs";
 import { Auth } from "./Auth.ts";
 import { accessOf, deployedRoutes, jobs, type AccessNeed } from "./core.ts";
-import { canonicalNeeds, functionPrincipalTag, policyFor, profileKey, usesTenantKeys } from "./grants.ts";
+import { deadLetterStatements } from "./deadletters.ts";
+import {
+  assumeTenantRole,
+  canonicalNeeds,
+  functionPrincipalTag,
+  policyFor,
+  profileKey,
+  tenantPartOf,
+  tenantPolicyFor,
+  tenantSessionConditions,
+  usesTenantKeys,
+} from "./grants.ts";
+import { grantWildcards } from "./grant-findings.ts";
+import { suppress } from "./nag.ts";
 import { Storage } from "./Storage.ts";
 import { Trail } from "./Trail.ts";
 
@@ -15,17 +28,26 @@ export const accessProfiles = (): AccessNeed[][] => {
 };
 
 /** "data+seal:sign" → "RoleDataSealSign"; no needs → "RoleNone". */
-const roleId = (needs: readonly AccessNeed[]) =>
-  "Role" + (profileKey(needs) === "none" ? "None" : profileKey(needs).split(/[+:]/).map((w) => w[0]!.toUpperCase() + w.slice(1)).join(""));
+const roleId = (needs: readonly AccessNeed[], prefix = "Role") =>
+  prefix + (profileKey(needs) === "none" ? "None" : profileKey(needs).split(/[+:]/).map((w) => w[0]!.toUpperCase() + w.slice(1)).join(""));
+
+/** Every distinct tenant part of the profiles (`tenantPartOf`): one tenant-data role each. */
+export const tenantParts = (): AccessNeed[][] => {
+  const byKey = new Map<string, AccessNeed[]>();
+  for (const needs of accessProfiles()) if (tenantPartOf(needs).length) byKey.set(profileKey(tenantPartOf(needs)), tenantPartOf(needs));
+  return [...byKey.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, part]) => part);
+};
 
 /**
  * The functions' IAM roles: one per access profile (a distinct set of needs from core's route and
  * job tables), shared by every route and job with those needs, holding exactly the statements the
- * needs imply (grants.ts). Their own stack, before Api and Jobs, because:
- * - tenant keys name the roles that may use them (`KEYHOLD_APP_ROLE_ARNS`, written into each key
- *   policy by `keys:admin` functions), so those ARNs must exist before any function and outlive
- *   function replacements; a key policy keeps naming a deleted role's old id, so these roles must
- *   never be replaced in a stage that has tenants;
+ * needs imply (grants.ts); and the tenant-data roles they assume, one tenant per session, for the
+ * tenant's items, documents and key (docs/infra.md, "Tenant isolation"). Their own stack, before
+ * Api and Jobs, because:
+ * - tenant keys name the roles that may use them, the tenant-data roles (`KEYHOLD_APP_ROLE_ARNS`,
+ *   written into each key policy by `keys:admin` functions), so those ARNs must exist before any
+ *   function and outlive function replacements; a key policy keeps naming a deleted role's old id,
+ *   so the tenant-data roles must never be replaced in a stage that has tenants;
  * - a handful of shared roles keeps that list short (Lambda's environment is 4 KB) and lets both the
  *   Api and the Jobs functions use it without a cycle between their stacks.
  * Every role carries `keyhold:principal=function`, which the platform and seal keys refuse
@@ -42,10 +64,45 @@ export function Access({ stack }: StackContext) {
     const role = new iam.Role(stack, roleId(needs), {
       description: `Keyhold ${stack.stage} functions that need: ${profileKey(needs)}`,
       assumedBy: new iam.ServicePrincipal("lambda.amazonaws.com"),
-      inlinePolicies: { access: new iam.PolicyDocument({ statements: policyFor(needs, targets) }) },
+      inlinePolicies: { access: new iam.PolicyDocument({ statements: [...policyFor(needs, targets), ...deadLetterStatements(stack, needs)] }) },
     });
+    suppress(role, grantWildcards(stack, needs));
     Tags.of(role).add(functionPrincipalTag.key, functionPrincipalTag.value);
     roles.set(profileKey(needs), role);
+  }
+
+  // The tenant-data roles: one per distinct tenant part, trusted by exactly the function roles whose
+  // profiles have that part, each session tagged with one tenant (core's tenancy/sts.ts). Their
+  // statements hold `${aws:PrincipalTag/tenant}` wherever a tenant is named (grants.ts).
+  const tenantRoles = new Map<string, iam.Role>();
+  for (const part of tenantParts()) {
+    const assumers = accessProfiles()
+      .filter((needs) => profileKey(tenantPartOf(needs)) === profileKey(part))
+      .map((needs) => roles.get(profileKey(needs))!);
+    const role = new iam.Role(stack, roleId(part, "TenantRole"), {
+      description: `Keyhold ${stack.stage}: one tenant's session (its tag names the tenant) for: ${profileKey(part)}`,
+      assumedBy: new iam.CompositePrincipal(...assumers.map((r) => new iam.ArnPrincipal(r.roleArn))),
+      // Role chaining (a function's role assuming this one) allows no more than an hour anyway.
+      maxSessionDuration: Duration.hours(1),
+      inlinePolicies: { tenant: new iam.PolicyDocument({ statements: tenantPolicyFor(part, targets) }) },
+    });
+    // The trust, written out: the assumers, with the tenant tag and only it (grants.ts).
+    const trust = role.node.defaultChild as iam.CfnRole;
+    trust.assumeRolePolicyDocument = new iam.PolicyDocument({
+      statements: [
+        new iam.PolicyStatement({
+          sid: "FunctionsOpenOneTenant",
+          principals: assumers.map((r) => new iam.ArnPrincipal(r.roleArn)),
+          actions: ["sts:AssumeRole", "sts:TagSession"],
+          conditions: tenantSessionConditions,
+        }),
+      ],
+    });
+    for (const assumer of assumers) {
+      assumer.attachInlinePolicy(new iam.Policy(stack, `${assumer.node.id}Opens${role.node.id}`, { statements: [assumeTenantRole(role.roleArn)] }));
+    }
+    Tags.of(role).add(functionPrincipalTag.key, functionPrincipalTag.value);
+    tenantRoles.set(profileKey(part), role);
   }
 
   const roleArnFor = (needs: readonly AccessNeed[]) => {
@@ -53,9 +110,13 @@ export function Access({ stack }: StackContext) {
     if (!role) throw new Error(`no role for the access profile ${profileKey(needs)}`);
     return role.roleArn;
   };
-  const appRoleArns = accessProfiles()
-    .filter(usesTenantKeys)
-    .map(roleArnFor);
+  const tenantRoleArnFor = (needs: readonly AccessNeed[]) => {
+    const role = tenantRoles.get(profileKey(tenantPartOf(needs)));
+    if (!role) throw new Error(`no tenant-data role for the access profile ${profileKey(needs)}`);
+    return role.roleArn;
+  };
+  // Tenant keys are used only by tenant sessions: each key's policy names these roles.
+  const appRoleArns = [...tenantRoles.values()].map((r) => r.roleArn);
 
-  return { roleArnFor, appRoleArns };
+  return { roleArnFor, tenantRoleArnFor, appRoleArns };
 }

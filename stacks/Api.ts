@@ -1,11 +1,14 @@
 import { Duration } from "aws-cdk-lib";
+import * as apigwv2 from "aws-cdk-lib/aws-apigatewayv2";
 import * as iam from "aws-cdk-lib/aws-iam";
 import { Api as HttpApi, use, type ApiRouteProps, type StackContext } from "sst/constructs";
 import { Access } from "./Access.ts";
 import { Auth } from "./Auth.ts";
+import { backupRoleName } from "./Backup.ts";
 import { accessOf, deployedRoutes, type AccessNeed, type RouteSpec } from "./core.ts";
 import { keyholdFunction, nativeNeedsOf } from "./functions.ts";
 import { environmentFor, profileKey, type EnvironmentSources } from "./grants.ts";
+import { runtimeFindings, suppress, synchronousFindings } from "./nag.ts";
 import { Site } from "./Site.ts";
 import { Storage, isProtectedStage } from "./Storage.ts";
 import { Trail } from "./Trail.ts";
@@ -28,6 +31,17 @@ export const accessLogFields = [
   `"ip":"$context.identity.sourceIp"`,
   `"userAgent":"$context.identity.userAgent"`,
 ];
+
+/**
+ * Request rates API Gateway lets through (requests per second, steady and burst) before answering
+ * 429: the whole stage, and tighter on the public routes a stranger can call with a guessed link.
+ * HTTP APIs cannot be fronted by AWS WAF (only REST APIs, CloudFront, ALB and AppSync can): these
+ * limits, the JWT authorizer and the functions' own checks are the API's rate defence.
+ */
+export const throttles = {
+  stage: { rate: 50, burst: 100 },
+  routes: { "GET /shared/{token}": { rate: 5, burst: 10 } } as Record<string, { rate: number; burst: number }>,
+};
 
 /** "GET /clients/{id}" → "GETclientsid": a construct id. */
 const routeId = (r: RouteSpec) => routeKey(r).replace(/[^A-Za-z0-9]/g, "");
@@ -55,7 +69,7 @@ export function environmentSources(stack: StackContext["stack"]): EnvironmentSou
   const { table, documents } = use(Storage);
   const { digests } = use(Trail);
   const { userPool } = use(Auth);
-  const { appRoleArns } = use(Access);
+  const { appRoleArns, tenantRoleArnFor } = use(Access);
   return {
     stage: stack.stage,
     tableName: table.tableName,
@@ -64,6 +78,8 @@ export function environmentSources(stack: StackContext["stack"]): EnvironmentSou
     userPoolId: userPool.userPoolId,
     accountId: stack.account,
     appRoleArns: appRoleArns.join(","),
+    tenantRoleArnFor,
+    backupRoleArn: stack.formatArn({ service: "iam", region: "", resource: "role", resourceName: backupRoleName(stack.stage) }),
   };
 }
 
@@ -71,9 +87,9 @@ export function environmentSources(stack: StackContext["stack"]): EnvironmentSou
  * The HTTP API, generated from core's route table. Staff routes sit behind the Cognito JWT
  * authorizer; each route's function gets the role and the environment of exactly the needs its
  * route declares (`accessOf`): public routes included (`GET /shared/{token}` reads the table, the
- * tenant key and the blob; /health and /openapi.json get nothing at all). Tenant isolation inside
- * a grant is core's job (every key begins with `T#<tenant>`, every ciphertext names its tenant);
- * IAM bounds what any request could do at all.
+ * tenant key and the blob; /health and /openapi.json get nothing at all). Tenant data is reached
+ * only through a session of a tenant-data role tagged with the request's tenant
+ * (`KEYHOLD_TENANT_ROLE_ARN`), so IAM, not only core, keeps a request inside its tenant (docs/infra.md).
  */
 export function Api({ stack, app }: StackContext) {
   const { userPool, client } = use(Auth);
@@ -92,6 +108,7 @@ export function Api({ stack, app }: StackContext) {
         // API Gateway waits 30 s at most; watermarking a large scan takes seconds.
         timeout: Duration.seconds(nativeNeedsOf(r.handler).includes("sharp") ? 29 : 10),
       });
+      suppress(fn, [...runtimeFindings, ...synchronousFindings]);
       return [routeKey(r), { authorizer: r.auth === "staff" ? "staff" : "none", cdk: { function: fn } }];
     }),
   );
@@ -107,7 +124,7 @@ export function Api({ stack, app }: StackContext) {
         },
       },
     },
-    defaults: { authorizer: "none" },
+    defaults: { authorizer: "none", throttle: throttles.stage },
     accessLog: { format: `{${accessLogFields.join(",")}}`, retention: isProtectedStage(stack.stage) ? "one_year" : "one_month" },
     // Only the console's origin may call from a browser; tokens travel in the Authorization header
     // and no credentials (cookies) are allowed cross-origin.
@@ -122,8 +139,22 @@ export function Api({ stack, app }: StackContext) {
     },
     routes,
   });
+  const cfnStage = api.cdk.httpApi.defaultStage!.node.defaultChild as apigwv2.CfnStage;
+  for (const key of Object.keys(throttles.routes)) if (!routes[key]) throw new Error(`throttles name ${key}, which is not a deployed route`);
+  cfnStage.routeSettings = Object.fromEntries(
+    Object.entries(throttles.routes).map(([key, t]) => [key, { throttlingRateLimit: t.rate, throttlingBurstLimit: t.burst }]),
+  );
+  const publicRoutes = new Set(deployedRoutes().filter((r) => r.auth !== "staff").map(routeKey));
+  for (const c of api.node.findAll()) {
+    if (c instanceof apigwv2.CfnRoute && publicRoutes.has(c.routeKey)) suppress(c, publicRouteFindings);
+  }
 
   stack.addOutputs({ ApiUrl: api.url });
 
   return { api };
 }
+
+/** A route anyone may call: /health, /openapi.json, a share link (whose token is its authorization). */
+const publicRouteFindings: [string, string][] = [
+  ["AwsSolutions-APIG4", "public by design in core's route table (health, the OpenAPI document, a share link whose unguessable token is its credential)"],
+];

@@ -2,6 +2,7 @@ import { Duration } from "aws-cdk-lib";
 import * as cognito from "aws-cdk-lib/aws-cognito";
 import type { StackContext } from "sst/constructs";
 import { customAttributes } from "./core.ts";
+import { stageSettings } from "./settings.ts";
 import { isProtectedStage, removalPolicyFor } from "./Storage.ts";
 
 /** Longest value each custom attribute may hold (the schema cannot change once the pool exists). */
@@ -17,9 +18,17 @@ const maxLengths: Record<keyof typeof customAttributes, number> = {
  * the same claims the local token issuer writes. The attributes are mutable so that administrators
  * can move staff and bump `session_version` (revoking old sessions), but only through admin calls:
  * the app client may read them and may not write them.
+ *
+ * Every staff member signs in with a password and an authenticator app (TOTP; MFA required, no SMS):
+ * the console enrols the app on the first sign-in (MFA_SETUP). The Plus feature plan's threat
+ * protection runs in full-function mode: a password found in a known breach is refused, a high-risk
+ * sign-in is blocked, a medium-risk one goes through with an e-mail to the staff member (when the
+ * stage names an SES identity, KEYHOLD_SES_IDENTITY_ARN). docs/infra.md, "Identity", has the cost and
+ * the path for a pool deployed before MFA was required.
  */
 export function Auth({ stack, app }: StackContext) {
   const isProtected = isProtectedStage(stack.stage);
+  const { notify } = stageSettings(stack.stage, app.region);
   const customNames = Object.values(customAttributes);
 
   const userPool = new cognito.UserPool(stack, "UserPool", {
@@ -45,8 +54,10 @@ export function Auth({ stack, app }: StackContext) {
       requireSymbols: true,
       tempPasswordValidity: Duration.days(3),
     },
-    mfa: cognito.Mfa.OPTIONAL,
+    mfa: cognito.Mfa.REQUIRED,
     mfaSecondFactor: { otp: true, sms: false },
+    featurePlan: cognito.FeaturePlan.PLUS,
+    standardThreatProtectionMode: cognito.StandardThreatProtectionMode.FULL_FUNCTION,
     accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
     deletionProtection: isProtected,
     removalPolicy: removalPolicyFor(stack.stage),
@@ -55,9 +66,10 @@ export function Auth({ stack, app }: StackContext) {
   const client = userPool.addClient("Console", {
     generateSecret: false,
     // The console signs in through Cognito's JSON API with USER_PASSWORD_AUTH over TLS (and refreshes;
-    // web/src/auth/cognito.ts); SRP stays open for other clients. No hosted UI, so no OAuth flows
+    // web/src/auth/cognito.ts). SRP is off: threat protection can check a password against known
+    // breaches only when Cognito sees it, which SRP never lets it. No hosted UI, so no OAuth flows
     // (CDK would enable implicit).
-    authFlows: { userPassword: true, userSrp: true },
+    authFlows: { userPassword: true, userSrp: false },
     disableOAuth: true,
     preventUserExistenceErrors: true,
     enableTokenRevocation: true,
@@ -69,6 +81,21 @@ export function Auth({ stack, app }: StackContext) {
       .withCustomAttributes(...customNames),
     // Only what staff may change about themselves; never a custom attribute.
     writeAttributes: new cognito.ClientAttributes().withStandardAttributes({ fullname: true }),
+  });
+
+  // Threat protection's responses, for every app client of the pool.
+  new cognito.CfnUserPoolRiskConfigurationAttachment(stack, "RiskResponses", {
+    userPoolId: userPool.userPoolId,
+    clientId: "ALL",
+    compromisedCredentialsRiskConfiguration: { actions: { eventAction: "BLOCK" } },
+    accountTakeoverRiskConfiguration: {
+      actions: {
+        highAction: { eventAction: "BLOCK", notify: Boolean(notify) },
+        mediumAction: { eventAction: "NO_ACTION", notify: Boolean(notify) },
+        lowAction: { eventAction: "NO_ACTION", notify: false },
+      },
+      ...(notify ? { notifyConfiguration: { sourceArn: notify.sesIdentityArn, ...(notify.from ? { from: notify.from } : {}) } } : {}),
+    },
   });
 
   stack.addOutputs({

@@ -1,22 +1,16 @@
 import { Duration, RemovalPolicy } from "aws-cdk-lib";
+import * as acm from "aws-cdk-lib/aws-certificatemanager";
 import * as cloudfront from "aws-cdk-lib/aws-cloudfront";
 import * as origins from "aws-cdk-lib/aws-cloudfront-origins";
 import * as s3 from "aws-cdk-lib/aws-s3";
 import type { StackContext } from "sst/constructs";
+import { consoleSecurityHeaders, contentSecurityPolicy } from "./core.ts";
+import { suppress } from "./nag.ts";
+import { stageSettings } from "./settings.ts";
 
 /** The console's pages may talk to this origin, the region's HTTP APIs and Cognito's sign-in API, nothing else. */
 export const consoleContentSecurityPolicy = (region: string, urlSuffix: string) =>
-  [
-    "default-src 'self'",
-    // antd injects its styles inline.
-    "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data: blob:",
-    "font-src 'self' data:",
-    `connect-src 'self' https://*.execute-api.${region}.${urlSuffix} https://cognito-idp.${region}.${urlSuffix}`,
-    "object-src 'none'",
-    "base-uri 'self'",
-    "frame-ancestors 'none'",
-  ].join("; ");
+  contentSecurityPolicy([`https://*.execute-api.${region}.${urlSuffix}`, `https://cognito-idp.${region}.${urlSuffix}`]);
 
 /**
  * Where the console is served from: a private bucket behind a CloudFront distribution (origin access
@@ -24,8 +18,13 @@ export const consoleContentSecurityPolicy = (region: string, urlSuffix: string) 
  * while the console (stacks/Web.ts, after Api) is built with the API's URL — one stack holding both
  * would be a dependency cycle. The bucket holds only the console's build output: it goes with the
  * stage, prod included.
+ *
+ * With a domain (KEYHOLD_DOMAIN and its us-east-1 certificate) viewers need TLS 1.2 or later
+ * (TLSv1.2_2021). Without one CloudFront serves its default `*.cloudfront.net` certificate, whose
+ * security policy is fixed at TLSv1 and cannot be raised: that stage accepts TLS 1.0.
  */
 export function Site({ stack, app }: StackContext) {
+  const { domain } = stageSettings(stack.stage, app.region);
   const bucket = new s3.Bucket(stack, "ConsoleBucket", {
     blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
     objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
@@ -40,9 +39,13 @@ export function Site({ stack, app }: StackContext) {
     securityHeadersBehavior: {
       contentSecurityPolicy: { contentSecurityPolicy: consoleContentSecurityPolicy(app.region, stack.urlSuffix), override: true },
       contentTypeOptions: { override: true },
-      frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
-      referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.NO_REFERRER, override: true },
-      strictTransportSecurity: { accessControlMaxAge: Duration.days(365), includeSubdomains: true, override: true },
+      frameOptions: { frameOption: frameOptions[consoleSecurityHeaders.frameOptions], override: true },
+      referrerPolicy: { referrerPolicy: referrerPolicies[consoleSecurityHeaders.referrerPolicy], override: true },
+      strictTransportSecurity: {
+        accessControlMaxAge: Duration.seconds(consoleSecurityHeaders.hstsMaxAgeSeconds),
+        includeSubdomains: consoleSecurityHeaders.hstsIncludeSubdomains,
+        override: true,
+      },
     },
   });
 
@@ -57,10 +60,30 @@ export function Site({ stack, app }: StackContext) {
     },
     // The single-page app's own paths (/console/...) are not files: S3 answers 403, the app answers.
     errorResponses: [403, 404].map((httpStatus) => ({ httpStatus, responseHttpStatus: 200, responsePagePath: "/index.html", ttl: Duration.seconds(0) })),
+    ...(domain
+      ? {
+          domainNames: [domain.name],
+          certificate: acm.Certificate.fromCertificateArn(stack, "ConsoleCertificate", domain.certificateArn),
+          minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+          sslSupportMethod: cloudfront.SSLMethod.SNI,
+        }
+      : {}),
   });
+  suppress(distribution, [
+    ["AwsSolutions-CFR3", "the console is static files with no personal data; every API call and read of data is logged by API Gateway, Lambda and CloudTrail"],
+    ...(domain
+      ? []
+      : ([
+          ["AwsSolutions-CFR4", "no KEYHOLD_DOMAIN on this stage: CloudFront's default certificate fixes TLSv1 and cannot be raised (set a domain; prod should)"],
+        ] as [string, string][])),
+  ]);
+  suppress(bucket, [["AwsSolutions-S1", "holds only the console's public build output; CloudFront serves it, and nothing with personal data is ever stored here"]]);
 
-  const origin = `https://${distribution.distributionDomainName}`;
+  const origin = domain ? `https://${domain.name}` : `https://${distribution.distributionDomainName}`;
   stack.addOutputs({ ConsoleUrl: origin });
 
   return { bucket, distribution, origin };
 }
+
+const frameOptions = { DENY: cloudfront.HeadersFrameOption.DENY } as const;
+const referrerPolicies = { "no-referrer": cloudfront.HeadersReferrerPolicy.NO_REFERRER } as const;

@@ -1,10 +1,12 @@
 import { Duration, RemovalPolicy } from "aws-cdk-lib";
 import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
+import * as iam from "aws-cdk-lib/aws-iam";
 import * as kms from "aws-cdk-lib/aws-kms";
 import * as s3 from "aws-cdk-lib/aws-s3";
 import type { StackContext } from "sst/constructs";
-import { Retention, tableShape } from "./core.ts";
+import { Backups, Retention, tableShape } from "./core.ts";
 import { appRolesNeverAdminister } from "./grants.ts";
+import { suppress } from "./nag.ts";
 
 /** The one stage whose data outlives its stack: everything stateful is retained and protected. */
 export const isProtectedStage = (stage: string) => stage === "prod";
@@ -12,6 +14,15 @@ export const isProtectedStage = (stage: string) => stage === "prod";
 /** What survives `sst remove` (and a replaced resource) on this stage. */
 export const removalPolicyFor = (stage: string) =>
   isProtectedStage(stage) ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+
+/**
+ * How long evidence outside the app is kept: the documents bucket's server access logs and the
+ * CloudTrail log files (stacks/Evidence.ts). A year in prod (locked for that long), a month elsewhere.
+ */
+export const evidenceDays = (stage: string) => (isProtectedStage(stage) ? 365 : 30);
+
+/** Where the documents bucket's server access logs go inside the log bucket. */
+export const ACCESS_LOG_PREFIX = "documents/";
 
 /**
  * The platform key's alias. It deliberately lies outside `alias/keyhold/<stage>/…`, the tenant keys'
@@ -62,7 +73,9 @@ export function Storage({ stack }: StackContext) {
     partitionKey: { name: tableShape.partitionKey, type: dynamodb.AttributeType.STRING },
     sortKey: { name: tableShape.sortKey, type: dynamodb.AttributeType.STRING },
     billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    // The recovery window is the backup retention: a destroyed item leaves PITR when it leaves the
+    // backups, the date its certificate gives (retention/backups.ts).
+    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true, recoveryPeriodInDays: Backups.daysForStage(stack.stage) },
     encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
     encryptionKey: platformKey,
     // A backstop only: DynamoDB deletes expired items within days, not on time. The sweeper
@@ -81,6 +94,41 @@ export function Storage({ stack }: StackContext) {
     });
   }
 
+  // Server access logs of the documents bucket: every request, the app's and anyone else's. S3 can
+  // deliver them only to an SSE-S3 bucket without Object Lock default retention, so this bucket is
+  // "locked" by versioning and, in prod, a policy that denies every deletion; only its lifecycle
+  // (which no policy can block) removes a log, after `evidenceDays`.
+  const accessLogs = new s3.Bucket(stack, "AccessLogs", {
+    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    enforceSSL: true,
+    minimumTLSVersion: 1.2,
+    versioned: true,
+    encryption: s3.BucketEncryption.S3_MANAGED,
+    lifecycleRules: [
+      {
+        id: "evidence-retention",
+        expiration: Duration.days(evidenceDays(stack.stage)),
+        noncurrentVersionExpiration: Duration.days(1),
+        abortIncompleteMultipartUploadAfter: Duration.days(1),
+      },
+    ],
+    removalPolicy,
+    autoDeleteObjects: !isProtected,
+  });
+  if (isProtected) {
+    accessLogs.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: "LogsAreNeverDeleted",
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ["s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutBucketVersioning", "s3:PutLifecycleConfiguration"],
+        resources: [accessLogs.bucketArn, accessLogs.arnForObjects("*")],
+      }),
+    );
+  }
+  suppress(accessLogs, [["AwsSolutions-S1", "this is the access-log bucket itself: logging it into itself would log its own log deliveries forever"]]);
+
   const documents = new s3.Bucket(stack, "Documents", {
     blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
     objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
@@ -94,12 +142,31 @@ export function Storage({ stack }: StackContext) {
     removalPolicy,
     autoDeleteObjects: !isProtected,
   });
+  // Set on the resource rather than through `serverAccessLogsBucket`, which without a feature flag
+  // would grant log delivery by ACL, and ACLs are off on every Keyhold bucket: a bucket policy grants it.
+  (documents.node.defaultChild as s3.CfnBucket).loggingConfiguration = {
+    destinationBucketName: accessLogs.bucketName,
+    logFilePrefix: ACCESS_LOG_PREFIX,
+    targetObjectKeyFormat: { partitionedPrefix: { partitionDateSource: "EventTime" } },
+  };
+  accessLogs.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: "DocumentsBucketLogDelivery",
+      principals: [new iam.ServicePrincipal("logging.s3.amazonaws.com")],
+      actions: ["s3:PutObject"],
+      resources: [accessLogs.arnForObjects(`${ACCESS_LOG_PREFIX}*`)],
+      conditions: { ArnLike: { "aws:SourceArn": documents.bucketArn }, StringEquals: { "aws:SourceAccount": stack.account } },
+    }),
+  );
+  documents.node.addDependency(accessLogs.policy!);
+  suppress(table, [["AwsSolutions-DDB4", "the Backup stack's plan selects this table (daily, copied off-site where the stage has a backup region); the rule looks only in the table's own stack"]]);
 
   stack.addOutputs({
     TableName: table.tableName,
     DocumentsBucket: documents.bucketName,
     PlatformKeyArn: platformKey.keyArn,
+    AccessLogBucket: accessLogs.bucketName,
   });
 
-  return { table, documents, platformKey };
+  return { table, documents, platformKey, accessLogs };
 }

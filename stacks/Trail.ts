@@ -4,6 +4,7 @@ import * as s3 from "aws-cdk-lib/aws-s3";
 import type { StackContext } from "sst/constructs";
 import { Retention, trailSealKeyAlias } from "./core.ts";
 import { appRolesNeverAdminister } from "./grants.ts";
+import { suppress } from "./nag.ts";
 import { isProtectedStage, removalPolicyFor } from "./Storage.ts";
 
 /**
@@ -56,6 +57,8 @@ export function Trail({ stack }: StackContext) {
     removalPolicy,
     autoDeleteObjects: !isProtected,
   });
+
+  suppress(digests, [["AwsSolutions-S1", "every request to the digest archive is recorded by the Evidence stack's CloudTrail data events, with log-file validation"]]);
 
   stack.addOutputs({
     DigestBucket: digests.bucketName,

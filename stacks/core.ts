@@ -10,8 +10,12 @@ export { deployedRoutes, handlerLocation, type RouteSpec } from "../packages/cor
 export { accessNeeds, accessOf, type AccessNeed } from "../packages/core/src/http/route-spec.ts";
 export { jobs, type JobSpec } from "../packages/core/src/jobs.ts";
 export * as Retention from "../packages/core/src/retention/classes.ts";
-export { tableShape } from "../packages/core/src/store/keys.ts";
+export { Keys, tableShape, tenantPk } from "../packages/core/src/store/keys.ts";
+export { PLATFORM_TENANT, TENANT_TAG } from "../packages/core/src/tenancy/tenant-id.ts";
 export { customAttributes } from "../packages/core/src/access/claims.ts";
 export { tenantKeyAlias } from "../packages/core/src/crypto/kms.ts";
 export { trailSealKeyAlias } from "../packages/core/src/audit/aws.ts";
+export * as Backups from "../packages/core/src/retention/backups.ts";
+export { opsMetrics, opsDimensions, metricsNamespace } from "../packages/core/src/ops.ts";
+export { consoleSecurityHeaders, contentSecurityPolicy } from "../packages/core/src/http/security-headers.ts";
 export { callSecretName } from "../packages/core/src/calls/port.ts";

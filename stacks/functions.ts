@@ -27,20 +27,30 @@ import { isProtectedStage, removalPolicyFor } from "./Storage.ts";
  *   downloaded at synth.
  * - Noto Sans SC (`@fontsource/noto-sans-sc`: every `*-500-normal.woff2`, numbered subsets included,
  *   and `unicode.json`) for the files that draw Chinese text, in `fonts/`, named by KEYHOLD_FONT_DIR.
+ * - The document transform pool's worker for the files that check, watermark or render documents
+ *   (core's documents/pool.ts): `packages/core/src/documents/transforms.ts` bundled on its own as
+ *   `functions/transforms.worker.mjs`, beside the function's bundle, which is where the pool looks
+ *   for it (`new URL("./transforms.worker.mjs", import.meta.url)`, left alone by esbuild); and
+ *   `piscina` in `node_modules/`, unbundled, because piscina starts its threads from its own
+ *   `dist/worker.js`, which must exist as a file.
  */
 
-export type NativeNeed = "sharp" | "fonts";
+export type NativeNeed = "sharp" | "fonts" | "transforms";
 
 /** The functions files that need more than their code at run time. */
 export const nativeNeeds: Record<string, readonly NativeNeed[]> = {
   // Watermarked views and shared downloads (sharp composites glyph outlines); uploads decode images
   // with sharp to check they open.
-  documents: ["sharp", "fonts"],
+  documents: ["sharp", "fonts", "transforms"],
   // The monthly compliance report PDF.
-  compliance: ["fonts"],
+  compliance: ["fonts", "transforms"],
   // A data subject's copy as PDF.
-  requests: ["fonts"],
+  requests: ["fonts", "transforms"],
 };
+
+/** The transform pool's worker entry, and its name beside each bundle (see core's documents/pool.ts). */
+export const TRANSFORM_WORKER_ENTRY = "packages/core/src/documents/transforms.ts";
+export const TRANSFORM_WORKER_FILE = "transforms.worker.mjs";
 
 export const nativeNeedsOf = (handler: string) => nativeNeeds[handlerLocation(handler).file] ?? [];
 
@@ -83,8 +93,13 @@ function copySharp(root: string, dir: string) {
       );
     }
   }
+  copyPackages(root, dir, ["sharp", ...sharpPlatformPackages]);
+}
+
+/** Packages and their dependencies, copied into `<dir>/node_modules` as Node would find them. */
+function copyPackages(root: string, dir: string, names: string[]) {
   const copied = new Set<string>();
-  const queue: [string, string][] = [["sharp", root], ...sharpPlatformPackages.map((p): [string, string] => [p, root])];
+  const queue: [string, string][] = names.map((p): [string, string] => [p, root]);
   while (queue.length) {
     const [name, from] = queue.shift()!;
     const src = packageDir(name, from);
@@ -129,7 +144,7 @@ export const bundleOptions = {
     ].join("\n"),
   },
   // Loaded at run time from the asset's node_modules (see above), never bundled.
-  external: ["sharp"],
+  external: ["sharp", "piscina"],
   keepNames: true,
   logLevel: "error",
 } satisfies BuildOptions;
@@ -156,6 +171,10 @@ export function bundleFunctions(root: string, outRoot: string): Map<string, stri
     outbase: "functions",
     outExtension: { ".js": ".mjs" },
   });
+  const worker = join(staging, TRANSFORM_WORKER_FILE);
+  if (files.some((f) => nativeNeeds[f]?.includes("transforms"))) {
+    buildSync({ ...bundleOptions, absWorkingDir: root, entryPoints: [TRANSFORM_WORKER_ENTRY], outfile: worker });
+  }
   const dirs = new Map<string, string>();
   for (const file of files) {
     const dir = join(key, file);
@@ -164,6 +183,10 @@ export function bundleFunctions(root: string, outRoot: string): Map<string, stri
     const needs = nativeNeeds[file] ?? [];
     if (needs.includes("sharp")) copySharp(root, dir);
     if (needs.includes("fonts")) copyFonts(root, dir);
+    if (needs.includes("transforms")) {
+      cpSync(worker, join(dir, "functions", TRANSFORM_WORKER_FILE));
+      copyPackages(root, dir, ["piscina"]);
+    }
     dirs.set(file, dir);
   }
   rmSync(staging, { recursive: true, force: true });

@@ -5,25 +5,52 @@ import * as iam from "aws-cdk-lib/aws-iam";
 import type * as kms from "aws-cdk-lib/aws-kms";
 import type * as s3 from "aws-cdk-lib/aws-s3";
 import type { Stack } from "sst/constructs";
-import { accessNeeds, callSecretName, tenantKeyAlias, type AccessNeed } from "./core.ts";
+import { Keys, PLATFORM_TENANT, TENANT_TAG, accessNeeds, callSecretName, tenantKeyAlias, tenantPk, type AccessNeed } from "./core.ts";
 
 /**
  * What each access need of core's route and job tables (`accessOf`, `jobs[].access`) means in AWS:
  * the IAM statements a function gets for it and the environment its port is built from
  * (packages/core/src/runtime.ts). A function gets the statements and variables of exactly the needs
  * it declares, nothing else.
+ *
+ * Tenant data (`data`, `blobs`) is never granted to a function's own role. The function may only
+ * assume a tenant-data role with a `tenant` session tag (`assumeTenantRole`); that role's statements
+ * (`tenantPolicyFor`) substitute the tag into every condition, so a session reaches one tenant's
+ * items, objects and key (docs/infra.md, "Tenant isolation").
  */
 
-/** The item-level calls the use cases make. No Scan, no table administration. */
+/** The item-level calls the use cases make on a tenant's items. No Scan, no PartiQL, no table administration. */
 export const tableActions = [
   "dynamodb:GetItem",
+  "dynamodb:BatchGetItem",
+  "dynamodb:Query",
   "dynamodb:PutItem",
   "dynamodb:UpdateItem",
   "dynamodb:DeleteItem",
-  "dynamodb:Query",
-  "dynamodb:BatchGetItem",
+  "dynamodb:BatchWriteItem",
   "dynamodb:ConditionCheckItem",
 ];
+
+/** What the platform does with its own items: reads its registry and its records, writes its trail and certificates. */
+export const platformTableActions = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"];
+
+/** The tenant of a session, as IAM substitutes it from the session tag. */
+export const tenantTag = `\${aws:PrincipalTag/${TENANT_TAG}}`;
+
+/** A tenant's partitions: exactly `T#<tenant>` and `T#<tenant>#…` (so tenant `abc` never matches `T#abcd`). */
+export const tenantLeadingKeys = [tenantPk(tenantTag), `${tenantPk(tenantTag)}#*`];
+
+/** The platform's partitions: the registry and the platform tenant's own. */
+export const platformLeadingKeys = [Keys.registry().pk, tenantPk(PLATFORM_TENANT), `${tenantPk(PLATFORM_TENANT)}#*`];
+
+/**
+ * Only these partitions. `ForAllValues` holds vacuously for a request that carries no partition key
+ * at all, so the key must also be present: a call IAM sees no partition in is refused, never widened.
+ */
+const onlyPartitions = (patterns: string[]) => ({
+  "ForAllValues:StringLike": { "dynamodb:LeadingKeys": patterns },
+  Null: { "dynamodb:LeadingKeys": "false" },
+});
 
 /** The documents bucket calls of `s3Blobs` (documents/s3.ts), per object. */
 export const documentObjectActions = [
@@ -90,8 +117,14 @@ export const canonicalNeeds = (needs: readonly AccessNeed[]): AccessNeed[] => ac
 /** "data+seal:sign" / "none": one IAM role serves every function with the same needs. */
 export const profileKey = (needs: readonly AccessNeed[]) => canonicalNeeds(needs).join("+") || "none";
 
-/** Needs whose functions use tenant keys for data, so each tenant's key policy must name their role. */
-export const usesTenantKeys = (needs: readonly AccessNeed[]) => needs.includes("data") || needs.includes("blobs");
+/** The needs served by a tenant-data role rather than the function's own role. */
+export const tenantDataNeeds: readonly AccessNeed[] = ["data", "blobs"];
+
+/** The part of a profile a tenant's session serves: its own tenant-data role, one per distinct part. */
+export const tenantPartOf = (needs: readonly AccessNeed[]) => canonicalNeeds(needs).filter((n) => tenantDataNeeds.includes(n));
+
+/** Needs whose functions use tenant keys for data (through a tenant-data role, which each tenant's key policy names). */
+export const usesTenantKeys = (needs: readonly AccessNeed[]) => tenantPartOf(needs).length > 0;
 
 /** The log groups of this stage's functions (see functions.ts): `/aws/lambda/<stage>-keyhold-*`. */
 export const logGroupNamePrefix = (stage: string) => `/aws/lambda/${stage}-keyhold-`;
@@ -127,7 +160,10 @@ export function baseStatements(stack: Stack): iam.PolicyStatement[] {
 
 const tenantKeys = (stack: Stack) => stack.formatArn({ service: "kms", resource: "key", resourceName: "*" });
 const tenantAliases = (stack: Stack) => ({ "kms:ResourceAliases": tenantKeyAlias(stack.stage, "*") });
-const tenantContext = { "kms:EncryptionContextKeys": "tenant" };
+/** The session's own tenant's key: the one alias `alias/keyhold/<stage>/<tag>`. */
+const ownTenantAlias = (stack: Stack) => ({ "ForAnyValue:StringEquals": { "kms:ResourceAliases": tenantKeyAlias(stack.stage, tenantTag) } });
+/** The session's own tenant in the encryption context. */
+const ownTenantContext = { "kms:EncryptionContext:tenant": tenantTag };
 const describeTenantKeys = (stack: Stack) =>
   new iam.PolicyStatement({
     sid: "TenantKeysDescribe",
@@ -135,19 +171,100 @@ const describeTenantKeys = (stack: Stack) =>
     resources: [tenantKeys(stack)],
     conditions: { "ForAnyValue:StringLike": tenantAliases(stack) },
   });
+// The table is encrypted at rest under the platform key: usable only through DynamoDB.
+const platformKeyViaDynamoDB = (t: GrantTargets) =>
+  new iam.PolicyStatement({
+    sid: "PlatformKeyViaDynamoDB",
+    actions: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
+    resources: [t.platformKey.keyArn],
+    conditions: { StringEquals: { "kms:ViaService": `dynamodb.${t.stack.region}.${t.stack.urlSuffix}` } },
+  });
 
-/**
- * Every statement of a set of needs, each once (needs may share one, e.g. DescribeKey on tenant
- * keys), after the base statements every function has.
- */
-export function policyFor(needs: readonly AccessNeed[], t: GrantTargets): iam.PolicyStatement[] {
+/** Statements in order, each once (needs may share one, e.g. DescribeKey on tenant keys). */
+function distinct(stack: Stack, statements: iam.PolicyStatement[]): iam.PolicyStatement[] {
   const seen = new Set<string>();
-  return [...baseStatements(t.stack), ...canonicalNeeds(needs).flatMap((n) => statementsFor(n, t))].filter((st) => {
-    const key = JSON.stringify(t.stack.resolve(st.toStatementJson()));
+  return statements.filter((st) => {
+    const key = JSON.stringify(stack.resolve(st.toStatementJson()));
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
   });
+}
+
+/** Every statement of a function's own role for a set of needs, after the base statements every function has. */
+export function policyFor(needs: readonly AccessNeed[], t: GrantTargets): iam.PolicyStatement[] {
+  return distinct(t.stack, [...baseStatements(t.stack), ...canonicalNeeds(needs).flatMap((n) => statementsFor(n, t))]);
+}
+
+/**
+ * What lets a function open a tenant: assuming its tenant-data role, with exactly one session tag,
+ * `tenant` (core sets it from the verified token and checks its shape first).
+ */
+export const tenantSessionConditions = {
+  StringLike: { [`aws:RequestTag/${TENANT_TAG}`]: "?*" },
+  "ForAllValues:StringEquals": { "aws:TagKeys": [TENANT_TAG] },
+};
+
+export const assumeTenantRole = (roleArn: string) =>
+  new iam.PolicyStatement({
+    sid: "AssumeTenantRole",
+    actions: ["sts:AssumeRole", "sts:TagSession"],
+    resources: [roleArn],
+    conditions: tenantSessionConditions,
+  });
+
+/** Every statement of the tenant-data role that serves this tenant part of a profile (`tenantPartOf`). */
+export function tenantPolicyFor(part: readonly AccessNeed[], t: GrantTargets): iam.PolicyStatement[] {
+  return distinct(t.stack, canonicalNeeds(part).flatMap((n) => tenantStatementsFor(n, t)));
+}
+
+/** What a tenant's session may do for one need: the session's tag in every condition. */
+export function tenantStatementsFor(need: AccessNeed, t: GrantTargets): iam.PolicyStatement[] {
+  const { stack } = t;
+  switch (need) {
+    case "data":
+      return [
+        new iam.PolicyStatement({
+          sid: "TenantItems",
+          actions: tableActions,
+          resources: [t.table.tableArn, `${t.table.tableArn}/index/*`],
+          conditions: onlyPartitions(tenantLeadingKeys),
+        }),
+        platformKeyViaDynamoDB(t),
+        // Envelope encryption under the tenant's own key, with the tenant in the encryption context.
+        new iam.PolicyStatement({
+          sid: "TenantKeyWithItsContext",
+          actions: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"],
+          resources: [tenantKeys(stack)],
+          conditions: { ...ownTenantAlias(stack), StringEquals: ownTenantContext },
+        }),
+        // Resolving the tenant's alias to its key ARN; DescribeKey carries no encryption context.
+        new iam.PolicyStatement({ sid: "TenantKeyDescribe", actions: ["kms:DescribeKey"], resources: [tenantKeys(stack)], conditions: ownTenantAlias(stack) }),
+      ];
+    case "blobs":
+      return [
+        // Keys are `<retention class>/<tenant>/<document>` (documents/blobs.ts): the tenant's segment.
+        new iam.PolicyStatement({ sid: "TenantDocumentObjects", actions: documentObjectActions, resources: [t.documents.arnForObjects(`*/${tenantTag}/*`)] }),
+        new iam.PolicyStatement({
+          sid: "TenantDocumentListing",
+          actions: documentBucketActions,
+          resources: [t.documents.bucketArn],
+          conditions: { StringLike: { "s3:prefix": `*/${tenantTag}/*` } },
+        }),
+        // Objects are stored under SSE-KMS with the tenant's key and `{tenant}` in the context.
+        new iam.PolicyStatement({
+          sid: "TenantKeyViaS3",
+          actions: ["kms:GenerateDataKey", "kms:Decrypt"],
+          resources: [tenantKeys(stack)],
+          conditions: {
+            ...ownTenantAlias(stack),
+            StringEquals: { "kms:ViaService": `s3.${stack.region}.${stack.urlSuffix}`, ...ownTenantContext },
+          },
+        }),
+      ];
+    default:
+      throw new Error(`${need} is not served by a tenant's session`);
+  }
 }
 
 /**
@@ -157,50 +274,24 @@ export function policyFor(needs: readonly AccessNeed[], t: GrantTargets): iam.Po
 export const callSecretArn = (stack: Stack, which: "provider" | "reports") =>
   stack.formatArn({ service: "secretsmanager", resource: "secret", resourceName: `${callSecretName(stack.stage, which)}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
 
-/** The statements one need implies. */
+/** The statements one need implies for a function's own role. */
 export function statementsFor(need: AccessNeed, t: GrantTargets): iam.PolicyStatement[] {
   const { stack } = t;
   switch (need) {
     case "data":
-      return [
-        new iam.PolicyStatement({
-          sid: "TableItems",
-          actions: tableActions,
-          resources: [t.table.tableArn, `${t.table.tableArn}/index/*`],
-        }),
-        // The table is encrypted at rest under the platform key: usable only through DynamoDB.
-        new iam.PolicyStatement({
-          sid: "PlatformKeyViaDynamoDB",
-          actions: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
-          resources: [t.platformKey.keyArn],
-          conditions: { StringEquals: { "kms:ViaService": `dynamodb.${stack.region}.${stack.urlSuffix}` } },
-        }),
-        // Envelope encryption under a tenant's key: only keys aliased in this stage's tenant
-        // namespace, and only with a tenant in the encryption context (the key policy pins which).
-        new iam.PolicyStatement({
-          sid: "TenantKeysWithTenantContext",
-          actions: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"],
-          resources: [tenantKeys(stack)],
-          conditions: { "ForAnyValue:StringLike": tenantAliases(stack), "ForAnyValue:StringEquals": tenantContext },
-        }),
-        // Resolving a tenant's alias to its key ARN; DescribeKey carries no encryption context.
-        describeTenantKeys(stack),
-      ];
     case "blobs":
+      // Only through a tenant's session: the assume statement is added where the tenant roles
+      // exist (stacks/Access.ts), since their trust names these roles.
+      return [];
+    case "platform":
       return [
-        new iam.PolicyStatement({ sid: "DocumentObjects", actions: documentObjectActions, resources: [t.documents.arnForObjects("*")] }),
-        new iam.PolicyStatement({ sid: "DocumentListing", actions: documentBucketActions, resources: [t.documents.bucketArn] }),
-        // Objects are stored under SSE-KMS with the tenant's key and `{tenant}` in the context.
         new iam.PolicyStatement({
-          sid: "TenantKeysViaS3",
-          actions: ["kms:GenerateDataKey", "kms:Decrypt"],
-          resources: [tenantKeys(stack)],
-          conditions: {
-            StringEquals: { "kms:ViaService": `s3.${stack.region}.${stack.urlSuffix}` },
-            "ForAnyValue:StringLike": tenantAliases(stack),
-            "ForAnyValue:StringEquals": tenantContext,
-          },
+          sid: "PlatformItems",
+          actions: platformTableActions,
+          resources: [t.table.tableArn],
+          conditions: onlyPartitions(platformLeadingKeys),
         }),
+        platformKeyViaDynamoDB(t),
       ];
     case "seal:sign":
       return [new iam.PolicyStatement({ sid: "SealSign", actions: ["kms:GenerateMac"], resources: [t.sealKey.keyArn] })];
@@ -288,8 +379,12 @@ export interface EnvironmentSources {
   digestBucket: string;
   userPoolId: string;
   accountId: string;
-  /** Comma-separated ARNs of every role that uses tenant keys (`KmsTenantKeysOptions.appRoleArns`). */
+  /** Comma-separated ARNs of every role that uses tenant keys (`KmsTenantKeysOptions.appRoleArns`): the tenant-data roles. */
   appRoleArns: string;
+  /** The tenant-data role a set of needs may assume (stacks/Access.ts). */
+  tenantRoleArnFor(needs: readonly AccessNeed[]): string;
+  /** AWS Backup's role (stacks/Backup.ts), which new tenant keys let copy S3 objects (`KmsTenantKeysOptions.backupRoleArn`). */
+  backupRoleArn: string;
 }
 
 /** The variables each need's port is built from (packages/core/src/runtime.ts). */
@@ -298,7 +393,10 @@ export function environmentFor(needs: readonly AccessNeed[], v: EnvironmentSourc
   for (const need of canonicalNeeds(needs)) {
     switch (need) {
       case "data":
-        Object.assign(env, { KEYHOLD_TABLE: v.tableName, KEYHOLD_STAGE: v.stage });
+        Object.assign(env, { KEYHOLD_TABLE: v.tableName, KEYHOLD_STAGE: v.stage, KEYHOLD_TENANT_ROLE_ARN: v.tenantRoleArnFor(needs) });
+        break;
+      case "platform":
+        Object.assign(env, { KEYHOLD_TABLE: v.tableName, KEYHOLD_STAGE: v.stage, KEYHOLD_PLATFORM_TENANT: PLATFORM_TENANT });
         break;
       case "seal:sign":
       case "seal:verify":
@@ -313,10 +411,15 @@ export function environmentFor(needs: readonly AccessNeed[], v: EnvironmentSourc
         Object.assign(env, { KEYHOLD_USER_POOL_ID: v.userPoolId });
         break;
       case "keys:admin":
-        Object.assign(env, { KEYHOLD_STAGE: v.stage, KEYHOLD_ACCOUNT_ID: v.accountId, KEYHOLD_APP_ROLE_ARNS: v.appRoleArns });
+        Object.assign(env, { KEYHOLD_STAGE: v.stage, KEYHOLD_ACCOUNT_ID: v.accountId, KEYHOLD_APP_ROLE_ARNS: v.appRoleArns, KEYHOLD_BACKUP_ROLE_ARN: v.backupRoleArn });
         break;
       case "blobs":
-        Object.assign(env, { KEYHOLD_STAGE: v.stage, KEYHOLD_DOCUMENTS_BUCKET: v.documentsBucket, KEYHOLD_MAX_UPLOAD_BYTES: String(AWS_MAX_UPLOAD_BYTES) });
+        Object.assign(env, {
+          KEYHOLD_STAGE: v.stage,
+          KEYHOLD_DOCUMENTS_BUCKET: v.documentsBucket,
+          KEYHOLD_MAX_UPLOAD_BYTES: String(AWS_MAX_UPLOAD_BYTES),
+          KEYHOLD_TENANT_ROLE_ARN: v.tenantRoleArnFor(needs),
+        });
         break;
       case "calls":
         Object.assign(env, { KEYHOLD_CALLS_SECRET: callSecretName(v.stage, "provider") });

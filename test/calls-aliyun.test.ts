@@ -240,7 +240,8 @@ describe("the Alibaba adapters behind the HTTP API", () => {
   it("POST /clients/{id}/calls binds the caller's own phone to the client's; DELETE unbinds; the report lands in the trail", async () => {
     const phone = uniquePhone();
     const created = await vault.post("/clients", newClientBody({ fields: { fullName: "阿里客", phone, idNumber: uniqueResidentId() } }), "agent.li@anjia");
-    const adapters = vault.runtime.adapters;
+    // The handlers' adapters for the tenant (one cached set per tenant) get the Alibaba port.
+    const adapters = vault.runtime.isolated.forTenant("anjia");
     const simulator = adapters.calls;
     adapters.calls = Calls.aliyunPrivacyNumbers(async () => config);
     try {

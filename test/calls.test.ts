@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { Access, Calls, logger } from "@keyhold/core";
 import { PrivacyNumberSimulator, SIMULATOR_POOL, demoTenants } from "@keyhold/local";
-import { newClientBody, startVault, uniquePhone, uniqueResidentId, type Reply, type Vault } from "./harness.ts";
+import { hireConfirmed, newClientBody, startVault, uniquePhone, uniqueResidentId, type Reply, type Vault } from "./harness.ts";
 
 /**
  * Privacy numbers (隐私号) offline, against the simulator: a call binds the caller's own phone and the
@@ -35,8 +35,8 @@ async function newClient(as = LI, fields?: Record<string, unknown>) {
 
 /** A colleague in bj-chaoyang with the current agreement signed, with or without a mobile on record. */
 async function hire(username: string, phone?: string) {
-  const r = await vault.post("/staff", { username, displayName: "新同事", role: "agent", branchId: "bj-chaoyang", ...(phone ? { contact: { phone } } : {}) }, HQ);
-  expect(r.status, r.text).toBe(201);
+  // Four eyes: HQ proposes the account, the compliance officer confirms it.
+  const r = { body: await hireConfirmed(vault, { username, displayName: "新同事", role: "agent", branchId: "bj-chaoyang", ...(phone ? { contact: { phone } } : {}) }) };
   const signed = await vault.post(`/staff/${r.body.id}/agreement`, { version: "2024-01", signedAt: new Date().toISOString(), evidenceRef: `paper:agreement/${r.body.id}` }, ZHAO);
   expect(signed.status, signed.text).toBe(200);
   return username;
@@ -44,18 +44,18 @@ async function hire(username: string, phone?: string) {
 
 /** Runs `fn` with the runtime's clock moved forward; the simulator reads the same clock. */
 async function later<T>(minutes: number, fn: () => Promise<T>): Promise<T> {
-  const adapters = vault.runtime.adapters;
-  const realNow = adapters.now;
-  adapters.now = () => new Date(Date.now() + minutes * 60_000);
+  vault.runtime.setClock(() => new Date(Date.now() + minutes * 60_000));
   try {
     return await fn();
   } finally {
-    adapters.now = realNow;
+    vault.runtime.setClock(() => new Date());
   }
 }
 
 /** What a use case needs to read a call of tenant anjia directly. */
-const tenantCtx = () => ({ tenantId: "anjia", adapters: vault.runtime.adapters }) as never;
+const tenantCtx = () => ({ tenantId: "anjia", adapters: anjia() }) as never;
+/** The adapters the handlers use for tenant anjia (one cached set per tenant). */
+const anjia = () => vault.runtime.isolated.forTenant("anjia");
 
 /** A report queue that delivers one batch, then is empty. */
 function once(reports: Calls.CallReport[]) {
@@ -297,7 +297,7 @@ describe("the binding's life", () => {
 
   it("the simulator's pool runs out (one number never serves the same phone twice at once) and frees up on expiry", async () => {
     const c = await newClient();
-    const adapters = vault.runtime.adapters;
+    const adapters = anjia();
     const real = adapters.calls;
     const pool = SIMULATOR_POOL.slice(0, 3);
     adapters.calls = new PrivacyNumberSimulator(() => adapters.now(), null, pool);

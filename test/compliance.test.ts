@@ -147,13 +147,21 @@ describe("the compliance overview", () => {
           if (papers.length) await vault.post(`/paper-files/${pick(papers)}/checkin`, {}, WANG);
           break;
         case "hire":
-          await vault.post("/staff", { username: `agent.r${++hired}@anjia`, displayName: "随机", role: "agent", branchId: pick(["bj-chaoyang", "bj-haidian", "sh-pudong"]) }, HQ);
+          {
+            // A new agent is a proposal; the compliance officer confirms it (four eyes).
+            const r = await vault.post("/staff", { username: `agent.r${++hired}@anjia`, displayName: "随机", role: "agent", branchId: pick(["bj-chaoyang", "bj-haidian", "sh-pudong"]) }, HQ);
+            if (r.status === 202) await vault.post(`/staff-changes/${r.body.changeId}/confirm`, undefined, WANG);
+          }
           break;
         case "sign":
           if (hired) await vault.post(`/staff/agent.r${1 + Math.floor(rnd() * hired)}/agreement`, { version: "2024-01", signedAt: new Date().toISOString(), evidenceRef: "x" }, HQ);
           break;
         case "check":
-          if (hired) await vault.post(`/staff/agent.r${1 + Math.floor(rnd() * hired)}/background-check`, { status: pick(["passed", "failed", "pending"]), checkedAt: new Date().toISOString() }, WANG);
+          if (hired) {
+            // A passed check is a proposal; HQ confirms one the compliance officer proposed.
+            const r = await vault.post(`/staff/agent.r${1 + Math.floor(rnd() * hired)}/background-check`, { status: pick(["passed", "failed", "pending"]), checkedAt: new Date().toISOString() }, WANG);
+            if (r.status === 202) await vault.post(`/staff-changes/${r.body.changeId}/confirm`, undefined, HQ);
+          }
           break;
       }
     }

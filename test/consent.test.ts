@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Crypto } from "@keyhold/core";
+import { Backups, Crypto } from "@keyhold/core";
 import { Vault, newClientBody, startVault, uniquePhone, uniqueResidentId } from "./harness.ts";
 
 let vault: Vault;
@@ -59,7 +59,8 @@ describe("consent history", () => {
     expect(breakGlass.status).toBe(200);
     expect(breakGlass.body.fields.idNumber).toBe(c.values.idNumber);
     const trail = await vault.get(`/audit?clientId=${c.id}&action=client.reveal&outcome=allowed`, WANG);
-    expect(trail.body.items[0].breakGlass.justification).toBe(justification);
+    expect(trail.body.items[0].breakGlass).toEqual({ justification: "******", justificationRef: expect.stringMatching(/^notes\/nt_/) });
+    expect(trail.text).not.toContain(justification);
 
     expect((await vault.post(`/clients/${c.id}/consent/withdraw`, { method: "written", evidenceRef: "x" }, LI)).body.code).toBe("invalid_state");
     expect((await vault.post(`/clients/${c.id}/consent/purposes`, { purposes: ["viewing"], method: "written", evidenceRef: "x" }, LI)).body.code).toBe("consent_withdrawn");
@@ -185,6 +186,8 @@ describe("data-subject requests", () => {
     const cert = (await vault.get(`/audit?clientId=${c.id}&action=client.destroyed`, WANG)).body.items[0];
     expect(cert).toMatchObject({ outcome: "allowed", detail: { certificateId: done.body.result.certificateId, verification: "read after destruction finds no ciphertext" } });
     expect(cert.target.fields.sort()).toEqual(["fullName", "idNumber", "phone", "surname"]);
+    // Gone from the table now; the certificate says when the last backup copy holding it expires.
+    expect(cert.detail.backupCopiesExpireBy).toBe(new Date(Date.parse(cert.detail.destroyedAt) + Backups.retention.local * 86_400_000).toISOString());
     // The person may register again: their phone and ID are free.
     expect((await vault.post("/clients", newClientBody({ fields: c.values }), LI)).status).toBe(201);
   });
@@ -240,6 +243,7 @@ describe("tenancy of requests and paper files", () => {
       ["POST", `/requests/${r.body.id}/copy`, { format: "json", delivery: "download" }],
       ["POST", `/paper-files/${f.body.id}/checkout`, { purpose: "viewing" }],
       ["POST", `/paper-files/${f.body.id}/destroy`, { witnessId: "agent.sun", method: "shredding" }],
+      ["POST", `/paper-files/${f.body.id}/reveal`, { purpose: "viewing" }],
     ] as const) {
       const res = await vault.request(method, path, { as: "agent.sun@lianfang", body });
       expect(res.status, path).toBe(404);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Catalog, deployedRoutes } from "@keyhold/core";
+import { Catalog, contentSecurityPolicy, deployedRoutes, securityHeaderValues } from "@keyhold/core";
+import { consoleContentSecurityPolicy } from "../stacks/Site.ts";
 import { Vault, startVault } from "./harness.ts";
 
 /** What the console needs from the API and the local server: the catalog, the demo picker, the SPA. */
@@ -54,6 +55,19 @@ describe("the console at the same origin", () => {
       expect(r.text).toContain("Keyhold 客户信息保密库");
       expect(r.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
     }
+  });
+
+  it("sends the same security headers as the console's CloudFront distribution, from core's one table", async () => {
+    const expected = securityHeaderValues();
+    expect(expected["content-security-policy"]).toBe(contentSecurityPolicy([]));
+    const r = await vault.request("GET", "/console/clients", { headers: html });
+    for (const [name, value] of Object.entries(expected)) expect(r.headers.get(name), name).toBe(value);
+    expect(r.headers.get("x-frame-options")).toBe("DENY");
+    expect(r.headers.get("strict-transport-security")).toBe("max-age=31536000; includeSubDomains");
+    // The same policy AWS sends, but for the region's APIs and Cognito, which it adds to connect-src.
+    expect(consoleContentSecurityPolicy("ap-southeast-1", "amazonaws.com")).toBe(
+      expected["content-security-policy"]!.replace("connect-src 'self'", "connect-src 'self' https://*.execute-api.ap-southeast-1.amazonaws.com https://cognito-idp.ap-southeast-1.amazonaws.com"),
+    );
   });
 
   it("never lets the page shadow the API: API paths answer as the API, even to a browser", async () => {

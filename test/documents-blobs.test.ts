@@ -279,6 +279,14 @@ describe("S3 adapter at the SDK boundary", () => {
     s3.on(GetObjectCommand).rejects(Object.assign(new Error("nope"), { name: "NoSuchKey", $metadata: { httpStatusCode: 404 } }));
     expect(await port.get(key())).toBeUndefined();
     s3.on(GetObjectCommand).rejects(Object.assign(new Error("denied"), { name: "AccessDenied", $metadata: { httpStatusCode: 403 } }));
+    s3.on(ListObjectVersionsCommand).resolves({ Versions: [{ Key: key(), VersionId: "v1" }], IsTruncated: false });
     await expect(port.get(key())).rejects.toThrow("denied");
+  });
+
+  it("reads a 403 on a key with no version at all as nothing: a tenant's session may list only its own keys", async () => {
+    s3.on(GetObjectCommand).rejects(Object.assign(new Error("denied"), { name: "AccessDenied", $metadata: { httpStatusCode: 403 } }));
+    s3.on(ListObjectVersionsCommand).resolves({ Versions: [], DeleteMarkers: [], IsTruncated: false });
+    expect(await port.get(key())).toBeUndefined();
+    expect(s3.commandCalls(ListObjectVersionsCommand).map((c: any) => c.args[0].input)).toEqual([{ Bucket: "keyhold-prod-documents", Prefix: key() }]);
   });
 });

@@ -85,7 +85,8 @@ describe("the sweeper", () => {
       const certs = await certificates(d.id);
       expect(certs).toHaveLength(1);
       expect(certs[0]).toMatchObject({
-        actor: { id: Documents.SWEEPER_ID, role: "platform_admin" },
+        actor: { type: "job", id: Documents.SWEEPER_ID },
+        source: { ip: null, userAgent: null },
         purpose: "retention_expired:identity-scan",
         requestId: run.runId,
         detail: { runId: run.runId, reason: "retention_expired:identity-scan", versionsRemoved: 1, readAfterDestroy: "not_found", versionsRemaining: 0, retentionClass: "identity-scan" },
@@ -122,10 +123,17 @@ describe("the sweeper", () => {
     const victim = docs[1]!;
     const destroy = a().blobs.destroy;
     // The first run "dies" the moment it reaches the second document's blob: that call never returns.
-    a().blobs.destroy = (key) => (key === keyOf(victim) ? new Promise(() => undefined) : destroy(key));
+    // The test waits for that moment itself, not for a time that a loaded machine may overrun.
+    let reached!: () => void;
+    const frozen = new Promise<void>((resolve) => (reached = resolve));
+    a().blobs.destroy = (key) => {
+      if (key !== keyOf(victim)) return destroy(key);
+      reached();
+      return new Promise(() => undefined);
+    };
     const asOf = later(181);
     void sweep(asOf);
-    await new Promise((r) => setTimeout(r, 1000));
+    await frozen;
     a().blobs.destroy = destroy;
     expect(await status(docs[0]!.id)).toBe("destroyed");
     expect(await status(victim.id)).toBe("destroying");
@@ -201,14 +209,17 @@ describe("the sweeper", () => {
     const c = await newClient();
     const put = a().blobs.put;
     let stored: string | undefined;
+    let reached!: () => void;
+    const died = new Promise<void>((resolve) => (reached = resolve));
     a().blobs.put = async (key, body, meta) => {
       await put(key, body, meta);
       stored = key;
+      reached();
       return new Promise(() => undefined); // the process dies here
     };
     const ctx = await staffCtx("agent.li");
     void Documents.upload(ctx, c, "other", await scan(), "image/jpeg");
-    await new Promise((r) => setTimeout(r, 500));
+    await died;
     a().blobs.put = put;
     expect(stored).toBeDefined();
     const documentId = stored!.split("/")[2]!;

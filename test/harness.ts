@@ -135,3 +135,30 @@ export function uniqueResidentId() {
   const first17 = `110101${1970 + (counter % 40)}0${1 + (counter % 9)}1${counter % 10}${String(counter % 1000).padStart(3, "0")}`;
   return first17 + Validators.residentIdCheckChar(first17);
 }
+
+/**
+ * Four eyes: a client-data account, a role change into one, a passed background check and a
+ * hand-over to a new account are proposals (202). This proposes through `as` and has `confirmer`
+ * (a compliance officer; the platform operator while a brand has none) confirm, answering the
+ * applied staff record.
+ */
+export async function proposeAndConfirm(
+  vault: Vault,
+  method: string,
+  path: string,
+  body: unknown,
+  options: { as?: string; token?: string; confirmer?: string; confirmerToken?: string; tenant?: string } = {},
+) {
+  const proposed = await vault.request(method, path, { as: options.as ?? (options.token ? undefined : "hq.admin@anjia"), token: options.token, body });
+  if (proposed.status !== 202) throw new Error(`${method} ${path} → ${proposed.status} ${proposed.text} (expected a 202 proposal)`);
+  const changeId = proposed.body.changeId as string;
+  const confirmer = options.confirmer ?? (options.confirmerToken ? undefined : "compliance.wang@anjia");
+  const confirmPath = confirmer === "ops.admin@platform" ? `/platform/tenants/${options.tenant}/staff-changes/${changeId}/confirm` : `/staff-changes/${changeId}/confirm`;
+  const confirmed = await vault.request("POST", confirmPath, { as: confirmer, token: options.confirmerToken });
+  if (confirmed.status !== 200) throw new Error(`confirm ${changeId} → ${confirmed.status} ${confirmed.text}`);
+  return confirmed.body;
+}
+
+/** Adds a staff member in a client-data role: proposed by HQ, confirmed by the compliance officer. */
+export const hireConfirmed = (vault: Vault, body: Record<string, unknown>, options: Parameters<typeof proposeAndConfirm>[4] = {}) =>
+  proposeAndConfirm(vault, "POST", "/staff", body, options);

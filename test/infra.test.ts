@@ -18,8 +18,11 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildSync } from "esbuild";
 import {
+  Backups,
   Crypto,
+  Ops,
   Retention,
+  consoleSecurityHeaders,
   accessNeeds,
   accessOf,
   adapters,
@@ -40,8 +43,31 @@ const run = promisify(execFile);
 const root = resolve(import.meta.dirname, "..");
 const ACCOUNT = "123456789012";
 const STAGES = ["dev", "prod"] as const;
-const STACKS = ["Storage", "Trail", "Auth", "Access", "Site", "Api", "Jobs", "Web"] as const;
+const STACKS = ["Storage", "Trail", "Evidence", "Backup", "Auth", "Access", "Site", "Api", "Jobs", "Alarms", "Web", "Offsite"] as const;
 type StackName = (typeof STACKS)[number];
+/** The Offsite stack (the backup region's vault) exists only where the stage names a backup region. */
+const OPTIONAL_STACKS: readonly StackName[] = ["Offsite"];
+
+/**
+ * What each stage is deployed with (stacks/settings.ts): dev with nothing at all (the defaults and
+ * their limits), prod with everything prod requires plus a domain.
+ */
+const BACKUP_REGION = "ap-northeast-1";
+const ALARM_EMAIL = "ops-alarms@example.com";
+const DOMAIN = "vault.example.com";
+const CERTIFICATE_ARN = `arn:aws:acm:us-east-1:${ACCOUNT}:certificate/0f1e2d3c-aaaa-bbbb-cccc-123456789abc`;
+const SES_IDENTITY_ARN = `arn:aws:ses:ap-southeast-1:${ACCOUNT}:identity/example.com`;
+const stageEnv: Record<string, Record<string, string>> = {
+  dev: {},
+  prod: {
+    KEYHOLD_BACKUP_REGION: BACKUP_REGION,
+    KEYHOLD_ALARM_EMAIL: ALARM_EMAIL,
+    KEYHOLD_DOMAIN: DOMAIN,
+    KEYHOLD_CERTIFICATE_ARN: CERTIFICATE_ARN,
+    KEYHOLD_SES_IDENTITY_ARN: SES_IDENTITY_ARN,
+    KEYHOLD_NOTIFY_FROM: "security@example.com",
+  },
+};
 type Json = any;
 
 const outRoot = mkdtempSync(join(tmpdir(), "keyhold-infra-"));
@@ -84,13 +110,14 @@ function readAssembly(stage: string): Synthesized {
   let region = "";
   for (const name of STACKS) {
     const artifact = manifest.artifacts[`${stage}-keyhold-${name}`];
+    if (!artifact && OPTIONAL_STACKS.includes(name)) continue;
     expect(artifact, `${stage}-keyhold-${name}`).toBeDefined();
     templates[name] = JSON.parse(readFileSync(join(dir, artifact.properties.templateFile), "utf8"));
     dependencies[name] = (artifact.dependencies ?? [])
       .filter((d: string) => !d.endsWith(".assets"))
       .map((d: string) => d.replace(`${stage}-keyhold-`, "") as StackName)
       .sort();
-    region = artifact.environment.split("/").at(-1);
+    if (name !== "Offsite") region = artifact.environment.split("/").at(-1);
   }
   return { stage, region, dir, templates, dependencies };
 }
@@ -98,7 +125,7 @@ function readAssembly(stage: string): Synthesized {
 beforeAll(async () => {
   await run(process.execPath, [join(root, "test/infra/synth.mjs"), outRoot, ACCOUNT, ...STAGES], {
     cwd: root,
-    env: isolatedEnv({ NODE_ENV: "test", KEYHOLD_WEB_DIST: consoleStandIn() }),
+    env: isolatedEnv({ NODE_ENV: "test", KEYHOLD_WEB_DIST: consoleStandIn(), KEYHOLD_SYNTH_STAGE_ENV: JSON.stringify(stageEnv) }),
     maxBuffer: 64 * 1024 * 1024,
   });
   for (const stage of STAGES) synthesized[stage] = readAssembly(stage);
@@ -116,16 +143,17 @@ const stage = (name: string) => {
 
 const resources = (t: Json, type: string): [string, Json][] => Object.entries(t.Resources ?? {}).filter(([, r]: [string, Json]) => r.Type === type) as [string, Json][];
 
-function only(t: Json, type: string): [string, Json] {
-  const found = resources(t, type);
-  expect(found, `exactly one ${type}`).toHaveLength(1);
+/** The one resource of a type (among those whose logical id starts with `prefix`, when given). */
+function only(t: Json, type: string, prefix = ""): [string, Json] {
+  const found = resources(t, type).filter(([logicalId]) => logicalId.startsWith(prefix));
+  expect(found, `exactly one ${type} ${prefix}`).toHaveLength(1);
   return found[0]!;
 }
 
 const asArray = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
 /** `Storage:TableCD117FA1`: a resource named by its stack, as `render` names references to it. */
-const id = (s: Synthesized, stack: StackName, type: string) => `${stack}:${only(s.templates[stack], type)[0]}`;
+const id = (s: Synthesized, stack: StackName, type: string, prefix = "") => `${stack}:${only(s.templates[stack], type, prefix)[0]}`;
 
 /**
  * A CloudFormation value as a readable string, across stacks: `{Ref: X}` → `Stack:X`, GetAtt →
@@ -146,7 +174,7 @@ function render(s: Synthesized, stack: StackName, v: Json): Json {
     if (k === "Fn::Join") return (render(s, stack, a[1]) as Json[]).map(String).join(a[0]);
     if (k === "Fn::ImportValue") {
       for (const owner of STACKS) {
-        const output = Object.values(s.templates[owner].Outputs ?? {}).find((o: Json) => o.Export?.Name === a) as Json;
+        const output = Object.values(s.templates[owner]?.Outputs ?? {}).find((o: Json) => o.Export?.Name === a) as Json;
         if (output) return render(s, owner, output.Value);
       }
       throw new Error(`no stack exports ${a}`);
@@ -210,8 +238,15 @@ function functionsByJob(s: Synthesized): Map<string, Fn & { rule: Json }> {
   return out;
 }
 
-/** The Access stack's roles, but for SST's own custom-resource handler (every SST stack has one). */
-const functionRoles = (s: Synthesized) => resources(s.templates.Access, "AWS::IAM::Role").filter(([roleId]) => !roleId.startsWith("CustomResourceHandler"));
+/** The tenant-data roles: assumed by function roles (an AWS principal), never by a service. */
+const tenantRoles = (s: Synthesized) =>
+  resources(s.templates.Access, "AWS::IAM::Role").filter(([, role]) => role.Properties.AssumeRolePolicyDocument.Statement.every((st: Json) => st.Principal?.AWS !== undefined));
+
+/** The Access stack's function roles: neither SST's own custom-resource handler (every SST stack has one) nor a tenant-data role. */
+const functionRoles = (s: Synthesized) => {
+  const tenant = new Set(tenantRoles(s).map(([roleId]) => roleId));
+  return resources(s.templates.Access, "AWS::IAM::Role").filter(([roleId]) => !roleId.startsWith("CustomResourceHandler") && !tenant.has(roleId));
+};
 
 const allFunctions = (s: Synthesized) => [...functionsByRoute(s).values(), ...functionsByJob(s).values()];
 
@@ -248,42 +283,33 @@ function expectedStatements(s: Synthesized) {
   const r = s.region;
   const table = id(s, "Storage", "AWS::DynamoDB::Table");
   const platformKey = id(s, "Storage", "AWS::KMS::Key");
-  const documents = id(s, "Storage", "AWS::S3::Bucket");
+  const documents = id(s, "Storage", "AWS::S3::Bucket", "Documents");
   const sealKey = id(s, "Trail", "AWS::KMS::Key");
   const digests = id(s, "Trail", "AWS::S3::Bucket");
   const pool = id(s, "Auth", "AWS::Cognito::UserPool");
   const tenantKeys = `arn:aws:kms:${r}:${ACCOUNT}:key/*`;
   const tenantAliases = { "ForAnyValue:StringLike": { "kms:ResourceAliases": `alias/keyhold/${s.stage}/*` } };
-  const tenantContext = { "ForAnyValue:StringEquals": { "kms:EncryptionContextKeys": "tenant" } };
   const describe = allow(["kms:DescribeKey"], [tenantKeys], tenantAliases);
+  const platformKeyViaDynamoDB = allow(["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"], [`${platformKey}.Arn`], {
+    StringEquals: { "kms:ViaService": `dynamodb.${r}.amazonaws.com` },
+  });
+  // A tenant's session: IAM substitutes its `tenant` tag wherever a tenant is named.
+  const ownKey = { "ForAnyValue:StringEquals": { "kms:ResourceAliases": `alias/keyhold/${s.stage}/${TAG}` } };
 
   const base = [
     allow(["logs:CreateLogStream", "logs:PutLogEvents"], [`arn:aws:logs:${r}:${ACCOUNT}:log-group:/aws/lambda/${s.stage}-keyhold-*:*`]),
     allow(["xray:PutTraceSegments", "xray:PutTelemetryRecords"], ["*"]),
   ];
+  // A function's own role: tenant data never (only `assume`, below); the platform its own items.
   const byNeed: Record<AccessNeed, Statement[]> = {
-    data: [
-      allow(
-        ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem"],
-        [`${table}.Arn`, `${table}.Arn/index/*`],
-      ),
-      allow(["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"], [`${platformKey}.Arn`], {
-        StringEquals: { "kms:ViaService": `dynamodb.${r}.amazonaws.com` },
+    data: [],
+    blobs: [],
+    platform: [
+      allow(["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"], [`${table}.Arn`], {
+        "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["T#~platform", "T#platform", "T#platform#*"] },
+        Null: { "dynamodb:LeadingKeys": "false" },
       }),
-      allow(["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"], [tenantKeys], { ...tenantAliases, ...tenantContext }),
-      describe,
-    ],
-    blobs: [
-      allow(
-        ["s3:PutObject", "s3:PutObjectTagging", "s3:GetObject", "s3:GetObjectVersion", "s3:DeleteObject", "s3:DeleteObjectVersion"],
-        [`${documents}.Arn/*`],
-      ),
-      allow(["s3:ListBucket", "s3:ListBucketVersions"], [`${documents}.Arn`]),
-      allow(["kms:GenerateDataKey", "kms:Decrypt"], [tenantKeys], {
-        StringEquals: { "kms:ViaService": `s3.${r}.amazonaws.com` },
-        ...tenantAliases,
-        ...tenantContext,
-      }),
+      platformKeyViaDynamoDB,
     ],
     "seal:sign": [allow(["kms:GenerateMac"], [`${sealKey}.Arn`])],
     "seal:verify": [allow(["kms:VerifyMac"], [`${sealKey}.Arn`])],
@@ -318,22 +344,72 @@ function expectedStatements(s: Synthesized) {
     calls: [allow(["secretsmanager:GetSecretValue"], [`arn:aws:secretsmanager:${r}:${ACCOUNT}:secret:keyhold/${s.stage}/calls/provider-??????`])],
     "calls:reports": [allow(["secretsmanager:GetSecretValue"], [`arn:aws:secretsmanager:${r}:${ACCOUNT}:secret:keyhold/${s.stage}/calls/reports-??????`])],
   };
-  const forNeeds = (needs: readonly AccessNeed[]) => [...new Set([...base, ...needs.flatMap((n) => byNeed[n])].map(canonical))].sort();
-  return { base, byNeed, forNeeds };
+  // A role that runs a job may send to that job's dead-letter queue (named `<function name>-failed`).
+  const sameNeeds = (a: readonly AccessNeed[], b: readonly AccessNeed[]) => [...a].sort().join("+") === [...b].sort().join("+");
+  const deadLetters = (needs: readonly AccessNeed[]) => {
+    const served = jobs.filter((j) => sameNeeds(j.access, needs));
+    if (!served.length) return [];
+    return [
+      allow(
+        ["sqs:SendMessage"],
+        served.map((j) => {
+          const { file, name: exportName } = handlerLocation(j.handler);
+          return `arn:aws:sqs:${r}:${ACCOUNT}:${s.stage}-keyhold-${file}-${exportName}-failed`;
+        }),
+      ),
+    ];
+  };
+  // What a tenant's session may do, per need.
+  const tenantByNeed: Partial<Record<AccessNeed, Statement[]>> = {
+    data: [
+      allow(
+        ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem"],
+        [`${table}.Arn`, `${table}.Arn/index/*`],
+        { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [`T#${TAG}`, `T#${TAG}#*`] }, Null: { "dynamodb:LeadingKeys": "false" } },
+      ),
+      platformKeyViaDynamoDB,
+      allow(["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"], [tenantKeys], { ...ownKey, StringEquals: { "kms:EncryptionContext:tenant": TAG } }),
+      allow(["kms:DescribeKey"], [tenantKeys], ownKey),
+    ],
+    blobs: [
+      allow(
+        ["s3:PutObject", "s3:PutObjectTagging", "s3:GetObject", "s3:GetObjectVersion", "s3:DeleteObject", "s3:DeleteObjectVersion"],
+        [`${documents}.Arn/*/${TAG}/*`],
+      ),
+      allow(["s3:ListBucket", "s3:ListBucketVersions"], [`${documents}.Arn`], { StringLike: { "s3:prefix": `*/${TAG}/*` } }),
+      allow(["kms:GenerateDataKey", "kms:Decrypt"], [tenantKeys], {
+        ...ownKey,
+        StringEquals: { "kms:ViaService": `s3.${r}.amazonaws.com`, "kms:EncryptionContext:tenant": TAG },
+      }),
+    ],
+  };
+  const assume = (tenantRole: string) =>
+    allow(["sts:AssumeRole", "sts:TagSession"], [tenantRole], { StringLike: { "aws:RequestTag/tenant": "?*" }, "ForAllValues:StringEquals": { "aws:TagKeys": ["tenant"] } });
+  const forNeeds = (needs: readonly AccessNeed[], tenantRole?: string) =>
+    [...new Set([...base, ...needs.flatMap((n) => byNeed[n]), ...deadLetters(needs), ...(tenantRole ? [assume(tenantRole)] : [])].map(canonical))].sort();
+  const forTenantPart = (part: readonly AccessNeed[]) => [...new Set(part.flatMap((n) => tenantByNeed[n] ?? []).map(canonical))].sort();
+  return { base, byNeed, tenantByNeed, forNeeds, forTenantPart };
 }
+
+/** `${aws:PrincipalTag/tenant}`: how a tenant-data role's statements name the session's tenant. */
+const TAG = "${aws:PrincipalTag/tenant}";
+
+/** The needs a tenant's session serves (the rest is the function's own role). */
+const tenantPart = (needs: readonly AccessNeed[]) => accessNeeds.filter((n) => (n === "data" || n === "blobs") && needs.includes(n));
 
 /** The variables each need's port reads (packages/core/src/runtime.ts), with the stage's values. */
 function expectedEnvironment(s: Synthesized, needs: readonly AccessNeed[], appRoleArns: string): Record<string, string> {
   const stageVar = { KEYHOLD_STAGE: s.stage };
   const byNeed: Record<AccessNeed, Record<string, string>> = {
     data: { KEYHOLD_TABLE: id(s, "Storage", "AWS::DynamoDB::Table"), ...stageVar },
+    platform: { KEYHOLD_TABLE: id(s, "Storage", "AWS::DynamoDB::Table"), ...stageVar, KEYHOLD_PLATFORM_TENANT: "platform" },
     "seal:sign": stageVar,
     "seal:verify": stageVar,
     "digests:write": { KEYHOLD_DIGEST_BUCKET: id(s, "Trail", "AWS::S3::Bucket") },
     "digests:read": { KEYHOLD_DIGEST_BUCKET: id(s, "Trail", "AWS::S3::Bucket") },
     "identity:admin": { KEYHOLD_USER_POOL_ID: id(s, "Auth", "AWS::Cognito::UserPool") },
-    "keys:admin": { ...stageVar, KEYHOLD_ACCOUNT_ID: ACCOUNT, KEYHOLD_APP_ROLE_ARNS: appRoleArns },
-    blobs: { ...stageVar, KEYHOLD_DOCUMENTS_BUCKET: id(s, "Storage", "AWS::S3::Bucket"), KEYHOLD_MAX_UPLOAD_BYTES: String(Math.floor(4.4 * 1024 * 1024)) },
+    "keys:admin": { ...stageVar, KEYHOLD_ACCOUNT_ID: ACCOUNT, KEYHOLD_APP_ROLE_ARNS: appRoleArns, KEYHOLD_BACKUP_ROLE_ARN: `arn:aws:iam::${ACCOUNT}:role/${s.stage}-keyhold-backup` },
+    blobs: { ...stageVar, KEYHOLD_DOCUMENTS_BUCKET: id(s, "Storage", "AWS::S3::Bucket", "Documents"), KEYHOLD_MAX_UPLOAD_BYTES: String(Math.floor(4.4 * 1024 * 1024)) },
     calls: { KEYHOLD_CALLS_SECRET: `keyhold/${s.stage}/calls/provider` },
     "calls:reports": { KEYHOLD_CALL_REPORTS_SECRET: `keyhold/${s.stage}/calls/reports` },
   };
@@ -343,21 +419,47 @@ function expectedEnvironment(s: Synthesized, needs: readonly AccessNeed[], appRo
 /** The functions files whose handlers draw Chinese text (watermarks; report and copy PDFs) or use sharp. */
 const drawsText = new Set(["documents", "compliance", "requests"]);
 const usesSharp = new Set(["documents"]);
+/** The functions files that run the document transform pool (its worker beside the bundle, piscina in node_modules). */
+const usesPool = new Set(["documents", "compliance", "requests"]);
 const FONT_DIR = "/var/task/fonts";
 
-/** Every role that uses tenant keys: those of all functions whose needs include data or blobs. */
+/** Every role that uses tenant keys: the tenant-data roles, which every tenant key's policy names. */
 function tenantKeyRoles(s: Synthesized): string[] {
-  const routeRoles = deployedRoutes()
-    .filter((r) => accessOf(r).some((n) => n === "data" || n === "blobs"))
-    .map((r) => functionsByRoute(s).get(routeKey(r))!.roleId);
-  const jobRoles = jobs.filter((j) => j.access.some((n) => n === "data" || n === "blobs")).map((j) => functionsByJob(s).get(j.handler)!.roleId);
-  return [...new Set([...routeRoles, ...jobRoles])].map((r) => `Access:${r}.Arn`).sort();
+  return tenantRoles(s)
+    .map(([roleId]) => `Access:${roleId}.Arn`)
+    .sort();
+}
+
+/** A tenant-data role's statements and trust, rendered. */
+function tenantRoleInfo(s: Synthesized, roleArn: string) {
+  const match = /^Access:(\w+)\.Arn$/.exec(roleArn);
+  expect(match, roleArn).not.toBeNull();
+  const role = s.templates.Access.Resources[match![1]!];
+  expect(role?.Type, roleArn).toBe("AWS::IAM::Role");
+  return {
+    id: match![1]!,
+    role,
+    statements: (role.Properties.Policies ?? []).flatMap((p: Json) => p.PolicyDocument.Statement).map((st: Json) => render(s, "Access", st)),
+    trust: render(s, "Access", role.Properties.AssumeRolePolicyDocument.Statement),
+  };
 }
 
 /** One function's grants and environment against what its declared needs imply. */
 function expectExactAccess(s: Synthesized, f: Fn, needs: readonly AccessNeed[], label: string, extraEnv: Record<string, string> = {}) {
   const expected = expectedStatements(s);
-  expect(f.statements.map(canonical).sort(), label).toEqual(expected.forNeeds(needs));
+  const part = tenantPart(needs);
+  // A function with tenant needs may assume exactly one tenant-data role, the one that serves its
+  // tenant part and trusts its role, and nothing else does it hold of tenant data.
+  const tenantRole = f.env.KEYHOLD_TENANT_ROLE_ARN;
+  if (part.length) {
+    expect(tenantRole, `${label}: KEYHOLD_TENANT_ROLE_ARN`).toBeDefined();
+    const info = tenantRoleInfo(s, tenantRole!);
+    expect(info.statements.map(canonical).sort(), `${label}: its tenant's session`).toEqual(expected.forTenantPart(part));
+    expect(info.trust.flatMap((st: Json) => asArray(st.Principal.AWS)), `${label}: trusted by its role`).toContain(`Access:${f.roleId}.Arn`);
+  } else {
+    expect(tenantRole, `${label}: no tenant session`).toBeUndefined();
+  }
+  expect(f.statements.map(canonical).sort(), label).toEqual(expected.forNeeds(needs, part.length ? tenantRole : undefined));
   // Nothing of a need it did not declare (beyond statements a declared need shares with it).
   const declared = new Set(expected.forNeeds(needs));
   for (const other of accessNeeds.filter((n) => !needs.includes(n))) {
@@ -367,7 +469,7 @@ function expectExactAccess(s: Synthesized, f: Fn, needs: readonly AccessNeed[], 
       `${label} has nothing of ${other}`,
     ).toEqual([]);
   }
-  const env = { ...f.env };
+  const { KEYHOLD_TENANT_ROLE_ARN: _tenantRole, ...env } = f.env;
   const appRoles = env.KEYHOLD_APP_ROLE_ARNS;
   if (appRoles !== undefined) {
     expect(appRoles.split(",").sort(), `${label}: KEYHOLD_APP_ROLE_ARNS`).toEqual(tenantKeyRoles(s));
@@ -423,15 +525,22 @@ describe("the app", () => {
   it("loads through SST's own config loader in plain Node and synthesizes every stack of both stages, in dependency order", () => {
     for (const s of Object.values(synthesized)) {
       expect(s.region).toBe("ap-southeast-1");
+      const offsite = s.stage === "prod";
       expect(s.dependencies).toEqual({
         Storage: [],
         Trail: [],
+        Evidence: ["Storage", "Trail"],
+        // The backup plan copies into the off-site vault, which must exist first.
+        Backup: offsite ? ["Offsite", "Storage"] : ["Storage"],
         Auth: [],
         Access: ["Auth", "Storage", "Trail"],
         Site: [],
-        Api: ["Access", "Auth", "Site", "Storage", "Trail"],
-        Jobs: ["Access", "Storage", "Trail"],
+        // CORS names the console's origin: the distribution's name, or the stage's own domain.
+        Api: offsite ? ["Access", "Auth", "Storage", "Trail"] : ["Access", "Auth", "Site", "Storage", "Trail"],
+        Jobs: ["Access", "Auth", "Storage", "Trail"], // Auth: recovery finishes an offboarding by disabling the leaver in Cognito
+        Alarms: ["Api", "Jobs"],
         Web: ["Api", "Auth", "Site"],
+        ...(offsite ? { Offsite: [] } : {}),
       });
     }
   });
@@ -443,7 +552,7 @@ describe("the app", () => {
 
   it("has no Scan and no wildcard action in any IAM policy of any stack", () => {
     for (const s of Object.values(synthesized)) {
-      for (const name of STACKS) {
+      for (const name of Object.keys(s.templates) as StackName[]) {
         const t = s.templates[name];
         const documents = [
           ...resources(t, "AWS::IAM::Policy").map(([, p]) => p.Properties.PolicyDocument),
@@ -477,7 +586,8 @@ describe.each(STAGES)("stage %s", (name) => {
           Projection: { ProjectionType: "ALL" },
         })),
       );
-      expect(p.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+      // The recovery window is the backup retention, the date destruction certificates give.
+      expect(p.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true, RecoveryPeriodInDays: Backups.daysForStage(name) });
       expect(p.StreamSpecification).toEqual({ StreamViewType: "NEW_AND_OLD_IMAGES" });
       expect(p.TimeToLiveSpecification).toEqual({ AttributeName: tableShape.ttlAttribute, Enabled: true });
     });
@@ -489,7 +599,7 @@ describe.each(STAGES)("stage %s", (name) => {
       const keyArn = { "Fn::GetAtt": [keyId, "Arn"] };
       const [, table] = only(t, "AWS::DynamoDB::Table");
       expect(table.Properties.SSESpecification).toEqual({ SSEEnabled: true, SSEType: "KMS", KMSMasterKeyId: keyArn });
-      const [, bucket] = only(t, "AWS::S3::Bucket");
+      const [, bucket] = only(t, "AWS::S3::Bucket", "Documents");
       expect(bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration).toEqual([
         { BucketKeyEnabled: true, ServerSideEncryptionByDefault: { SSEAlgorithm: "aws:kms", KMSMasterKeyID: keyArn } },
       ]);
@@ -502,14 +612,14 @@ describe.each(STAGES)("stage %s", (name) => {
 
     it("blocks all public access to the documents bucket, versions it and refuses plain HTTP and old TLS", () => {
       const s = stage(name);
-      const [bucketId, bucket] = only(s.templates.Storage, "AWS::S3::Bucket");
+      const [bucketId, bucket] = only(s.templates.Storage, "AWS::S3::Bucket", "Documents");
       expect(bucket.Properties.VersioningConfiguration).toEqual({ Status: "Enabled" });
       const statements = expectPrivateTlsOnlyBucket(s, "Storage", bucketId);
       expect(statements.find((st) => st.Condition?.NumericLessThan)).toMatchObject({ Effect: "Deny", Condition: { NumericLessThan: { "s3:TlsVersion": 1.2 } } });
     });
 
     it("expires documents exactly as core's retention table implies", () => {
-      const [, bucket] = only(stage(name).templates.Storage, "AWS::S3::Bucket");
+      const [, bucket] = only(stage(name).templates.Storage, "AWS::S3::Bucket", "Documents");
       expect(bucket.Properties.LifecycleConfiguration.Rules).toEqual(expectedLifecycleRules());
     });
   });
@@ -588,8 +698,9 @@ describe.each(STAGES)("stage %s", (name) => {
       expect(Array.isArray(p.WriteAttributes) && p.WriteAttributes.length > 0).toBe(true);
       expect(p.WriteAttributes.filter((a: string) => a.startsWith("custom:"))).toEqual([]);
       expect(p.AllowedOAuthFlows).toBeUndefined();
-      // The console's sign-in (web/src/auth/cognito.ts) and refresh; SRP for other clients.
-      expect(p.ExplicitAuthFlows.sort()).toEqual(["ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH"]);
+      // The console's sign-in (web/src/auth/cognito.ts) and refresh; no SRP, which hides the password
+      // from threat protection's compromised-credentials check.
+      expect(p.ExplicitAuthFlows.sort()).toEqual(["ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_PASSWORD_AUTH"]);
     });
   });
 
@@ -619,6 +730,150 @@ describe.each(STAGES)("stage %s", (name) => {
         expect(role.Properties.ManagedPolicyArns).toBeUndefined();
       }
     });
+    it("gives each distinct tenant part of the profiles one tenant-data role, trusted by exactly the function roles with that part, for one tagged tenant", () => {
+      const s = stage(name);
+      const declared = [
+        ...deployedRoutes().map((r) => ({ needs: accessOf(r), fn: functionsByRoute(s).get(routeKey(r))! })),
+        ...jobs.map((j) => ({ needs: j.access, fn: functionsByJob(s).get(j.handler)! })),
+      ];
+      const byPart = new Map<string, { part: AccessNeed[]; tenantRoles: Set<string>; assumers: Set<string> }>();
+      for (const { needs, fn } of declared) {
+        const part = tenantPart(needs);
+        if (!part.length) continue;
+        const entry = byPart.get(part.join("+")) ?? { part, tenantRoles: new Set(), assumers: new Set() };
+        entry.tenantRoles.add(fn.env.KEYHOLD_TENANT_ROLE_ARN!);
+        entry.assumers.add(`Access:${fn.roleId}.Arn`);
+        byPart.set(part.join("+"), entry);
+      }
+      expect([...byPart.keys()].sort()).toEqual(["data", "data+blobs"]);
+      const roles = tenantRoles(s);
+      expect(roles, "one tenant-data role per tenant part, and no other").toHaveLength(byPart.size);
+      for (const [part, { tenantRoles: arns, assumers }] of byPart) {
+        expect([...arns], part).toHaveLength(1);
+        const info = tenantRoleInfo(s, [...arns][0]!);
+        // Only the function roles with this part may open a tenant, only with the `tenant` tag, and
+        // a session can never be longer than role chaining allows.
+        expect(info.trust).toEqual([
+          {
+            Sid: "FunctionsOpenOneTenant",
+            Effect: "Allow",
+            Action: ["sts:AssumeRole", "sts:TagSession"],
+            Principal: { AWS: [...assumers].sort() },
+            Condition: { StringLike: { "aws:RequestTag/tenant": "?*" }, "ForAllValues:StringEquals": { "aws:TagKeys": ["tenant"] } },
+          },
+        ]);
+        expect(info.role.Properties.MaxSessionDuration, part).toBe(3600);
+        expect(info.role.Properties.ManagedPolicyArns, part).toBeUndefined();
+        expect(info.role.Properties.Tags, part).toContainEqual({ Key: "keyhold:principal", Value: "function" });
+      }
+      // Every tenant key's policy names the tenant-data roles (the functions' own roles use no tenant key).
+      for (const f of allFunctions(s).filter((f) => f.env.KEYHOLD_APP_ROLE_ARNS !== undefined)) {
+        expect(f.env.KEYHOLD_APP_ROLE_ARNS!.split(",").sort(), f.id).toEqual(roles.map(([roleId]) => `Access:${roleId}.Arn`).sort());
+      }
+    });
+
+    it("confines a tenant's session to its own tenant, statement by statement", () => {
+      const s = stage(name);
+      const fn = functionsByRoute(s).get("GET /documents/{id}")!;
+      expect(accessOf(deployedRoutes().find((r) => routeKey(r) === "GET /documents/{id}")!)).toEqual(["data", "blobs"]);
+      const { statements } = tenantRoleInfo(s, fn.env.KEYHOLD_TENANT_ROLE_ARN!);
+      const bySid = Object.fromEntries(statements.map((st: Json) => [st.Sid, st]));
+      expect(Object.keys(bySid).sort()).toEqual(
+        ["TenantItems", "PlatformKeyViaDynamoDB", "TenantKeyWithItsContext", "TenantKeyDescribe", "TenantDocumentObjects", "TenantDocumentListing", "TenantKeyViaS3"].sort(),
+      );
+      const table = `${id(s, "Storage", "AWS::DynamoDB::Table")}.Arn`;
+      const bucket = `${id(s, "Storage", "AWS::S3::Bucket")}.Arn`;
+      const keys = `arn:aws:kms:${s.region}:${ACCOUNT}:key/*`;
+      // Items: the eight item calls, never Scan or PartiQL, and only partitions `T#<tag>` and `T#<tag>#…`.
+      expect(bySid.TenantItems).toEqual({
+        Sid: "TenantItems",
+        Effect: "Allow",
+        Action: [
+          "dynamodb:GetItem",
+          "dynamodb:BatchGetItem",
+          "dynamodb:Query",
+          "dynamodb:PutItem",
+          "dynamodb:UpdateItem",
+          "dynamodb:DeleteItem",
+          "dynamodb:BatchWriteItem",
+          "dynamodb:ConditionCheckItem",
+        ],
+        Resource: [table, `${table}/index/*`],
+        Condition: {
+          "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["T#${aws:PrincipalTag/tenant}", "T#${aws:PrincipalTag/tenant}#*"] },
+          // ForAllValues holds for a request with no partition key at all: the key must be there.
+          Null: { "dynamodb:LeadingKeys": "false" },
+        },
+      });
+      expect(bySid.PlatformKeyViaDynamoDB).toMatchObject({
+        Action: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
+        Resource: `${id(s, "Storage", "AWS::KMS::Key")}.Arn`,
+        Condition: { StringEquals: { "kms:ViaService": `dynamodb.${s.region}.amazonaws.com` } },
+      });
+      // Keys: only the tenant's own alias, only with the tenant in the encryption context.
+      const ownAlias = { "ForAnyValue:StringEquals": { "kms:ResourceAliases": `alias/keyhold/${name}/\${aws:PrincipalTag/tenant}` } };
+      expect(bySid.TenantKeyWithItsContext).toEqual({
+        Sid: "TenantKeyWithItsContext",
+        Effect: "Allow",
+        Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"],
+        Resource: keys,
+        Condition: { ...ownAlias, StringEquals: { "kms:EncryptionContext:tenant": "${aws:PrincipalTag/tenant}" } },
+      });
+      expect(bySid.TenantKeyDescribe).toEqual({ Sid: "TenantKeyDescribe", Effect: "Allow", Action: "kms:DescribeKey", Resource: keys, Condition: ownAlias });
+      // Objects: only keys whose tenant segment is the tag (`<class>/<tenant>/<document>`), listing only under them.
+      expect(bySid.TenantDocumentObjects).toEqual({
+        Sid: "TenantDocumentObjects",
+        Effect: "Allow",
+        Action: ["s3:PutObject", "s3:PutObjectTagging", "s3:GetObject", "s3:GetObjectVersion", "s3:DeleteObject", "s3:DeleteObjectVersion"],
+        Resource: `${bucket}/*/\${aws:PrincipalTag/tenant}/*`,
+      });
+      expect(bySid.TenantDocumentListing).toEqual({
+        Sid: "TenantDocumentListing",
+        Effect: "Allow",
+        Action: ["s3:ListBucket", "s3:ListBucketVersions"],
+        Resource: bucket,
+        Condition: { StringLike: { "s3:prefix": "*/${aws:PrincipalTag/tenant}/*" } },
+      });
+      expect(bySid.TenantKeyViaS3).toEqual({
+        Sid: "TenantKeyViaS3",
+        Effect: "Allow",
+        Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+        Resource: keys,
+        Condition: { ...ownAlias, StringEquals: { "kms:ViaService": `s3.${s.region}.amazonaws.com`, "kms:EncryptionContext:tenant": "${aws:PrincipalTag/tenant}" } },
+      });
+      // Every statement is an Allow; none names another principal's tag or a wildcard tenant.
+      for (const st of statements) expect(st.Effect).toBe("Allow");
+    });
+
+    it("lets no function's own role reach a tenant's items, documents or keys", () => {
+      const s = stage(name);
+      const table = `${id(s, "Storage", "AWS::DynamoDB::Table")}.Arn`;
+      const bucket = `${id(s, "Storage", "AWS::S3::Bucket")}.Arn`;
+      const keys = `arn:aws:kms:${s.region}:${ACCOUNT}:key/*`;
+      for (const f of allFunctions(s)) {
+        for (const st of f.statements) {
+          const actions = asArray<string>(st.Action);
+          const on = asArray<string>(st.Resource).map(String);
+          if (actions.some((a) => a.startsWith("dynamodb:"))) {
+            // Only the platform's own partitions, never an index, never a tenant's partition.
+            expect(on, f.id).toEqual([table]);
+            expect(st.Condition, f.id).toEqual({
+              "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["T#~platform", "T#platform", "T#platform#*"] },
+              Null: { "dynamodb:LeadingKeys": "false" },
+            });
+          }
+          expect(
+            on.filter((r) => r.startsWith(bucket)),
+            `${f.id}: the documents bucket`,
+          ).toEqual([]);
+          if (on.includes(keys)) {
+            // Tenant keys only for administration (keys:admin): never to encrypt or decrypt.
+            expect(actions.filter((a) => ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom", "kms:ReEncryptTo"].includes(a)), f.id).toEqual([]);
+          }
+        }
+      }
+    });
+
   });
 
   describe("Api", () => {
@@ -702,11 +957,11 @@ describe.each(STAGES)("stage %s", (name) => {
       expect(logGroup.Properties.RetentionInDays).toBe(name === "prod" ? 365 : 30);
     });
 
-    it("allows cross-origin calls from the console's CloudFront origin only", () => {
+    it("allows cross-origin calls from the console's origin only (its domain where the stage has one)", () => {
       const s = stage(name);
       const [, api] = only(s.templates.Api, "AWS::ApiGatewayV2::Api");
       const cors = render(s, "Api", api.Properties.CorsConfiguration);
-      expect(cors.AllowOrigins).toEqual([`https://${id(s, "Site", "AWS::CloudFront::Distribution")}.DomainName`]);
+      expect(cors.AllowOrigins).toEqual([name === "prod" ? `https://${DOMAIN}` : `https://${id(s, "Site", "AWS::CloudFront::Distribution")}.DomainName`]);
       expect(cors.AllowCredentials).toBe(false);
       expect(cors.AllowHeaders.sort()).toEqual(["authorization", "content-type"]);
       expect(cors.AllowMethods.sort()).toEqual([...new Set(deployedRoutes().map((r) => r.method))].sort());
@@ -719,7 +974,7 @@ describe.each(STAGES)("stage %s", (name) => {
           .filter((f) => f.statements.some((st) => asArray<string>(st.Action).includes("secretsmanager:GetSecretValue") && asArray<Json>(st.Resource).some((res) => String(res).includes(`/calls/${which}-`))))
           .map((f) => f.fn.Properties.FunctionName.replace(`${s.stage}-keyhold-`, ""))
           .sort();
-      expect(readers("provider")).toEqual(["calls-create", "calls-release", "staff-offboard"]);
+      expect(readers("provider")).toEqual(["calls-create", "calls-release", "staff-confirmChange", "staff-offboard"]);
       expect(readers("reports")).toEqual(["jobs-pullCallReports"]);
       // A role that reads one reads nothing else of Secrets Manager.
       const secretStatements = allFunctions(s).flatMap((f) => f.statements).filter((st) => asArray<string>(st.Action).some((a) => a.startsWith("secretsmanager:")));
@@ -796,6 +1051,317 @@ describe.each(STAGES)("stage %s", (name) => {
   });
 });
 
+// ---- production operations: backups, identity, evidence, limits and alarms, edge, cdk-nag ---------
+
+/** A statement of a bucket policy by its Sid. */
+const bucketStatement = (s: Synthesized, stack: StackName, bucketId: string, sid: string) => {
+  const [, policy] = resources(s.templates[stack], "AWS::S3::BucketPolicy").find(([, p]) => p.Properties.Bucket.Ref === bucketId)!;
+  return policy.Properties.PolicyDocument.Statement.find((st: Json) => st.Sid === sid);
+};
+
+describe.each(STAGES)("stage %s operations", (name) => {
+  const protectedStage = name === "prod";
+
+  describe("Backups", () => {
+    it("backs the table and the documents bucket up daily, kept the stage's retention, in a vault under its own rotating key", () => {
+      const s = stage(name);
+      const t = s.templates.Backup;
+      const [, plan] = only(t, "AWS::Backup::BackupPlan");
+      const [rule] = plan.Properties.BackupPlan.BackupPlanRule;
+      expect(plan.Properties.BackupPlan.BackupPlanRule).toHaveLength(1);
+      expect(rule.ScheduleExpression).toBe("cron(0 19 * * ? *)");
+      expect(rule.Lifecycle).toEqual({ DeleteAfterDays: Backups.daysForStage(name) });
+      expect(Backups.daysForStage(name)).toBe(protectedStage ? 35 : 7);
+      expect(Backups.daysForStage(name)).toBeLessThanOrEqual(Backups.MAX_DAYS);
+      const [vaultId, vault] = only(t, "AWS::Backup::BackupVault");
+      expect(rule.TargetBackupVault).toEqual({ "Fn::GetAtt": [vaultId, "BackupVaultName"] });
+      expect(vault.Properties.BackupVaultName).toBe(`${name}-keyhold-backups`);
+      const [keyId, key] = only(t, "AWS::KMS::Key");
+      expect(key.Properties.EnableKeyRotation).toBe(true);
+      expect(vault.Properties.EncryptionKeyArn).toEqual({ "Fn::GetAtt": [keyId, "Arn"] });
+
+      const [, selection] = only(t, "AWS::Backup::BackupSelection");
+      const selected = render(s, "Backup", selection.Properties.BackupSelection.Resources);
+      expect(selected.sort()).toEqual(
+        [`${id(s, "Storage", "AWS::DynamoDB::Table")}.Arn`, `${id(s, "Storage", "AWS::S3::Bucket", "Documents")}.Arn`].sort(),
+      );
+      const role = render(s, "Backup", selection.Properties.BackupSelection.IamRoleArn);
+      expect(role).toBe(`${id(s, "Backup", "AWS::IAM::Role", "BackupRole")}.Arn`);
+      const [, backupRole] = only(t, "AWS::IAM::Role", "BackupRole");
+      expect(backupRole.Properties.RoleName).toBe(`${name}-keyhold-backup`);
+      expect(backupRole.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+        { Action: "sts:AssumeRole", Effect: "Allow", Principal: { Service: "backup.amazonaws.com" } },
+      ]);
+    });
+
+    it.runIf(protectedStage)("copies every backup to a vault of the same name in the backup region, and locks both vaults with a grace period", () => {
+      const s = stage(name);
+      const [, plan] = only(s.templates.Backup, "AWS::Backup::BackupPlan");
+      const [rule] = plan.Properties.BackupPlan.BackupPlanRule;
+      expect(render(s, "Backup", rule.CopyActions)).toEqual([
+        { DestinationBackupVaultArn: `arn:aws:backup:${BACKUP_REGION}:${ACCOUNT}:backup-vault:prod-keyhold-backups`, Lifecycle: { DeleteAfterDays: 35 } },
+      ]);
+      const manifest = JSON.parse(readFileSync(join(s.dir, "manifest.json"), "utf8"));
+      expect(manifest.artifacts["prod-keyhold-Offsite"].environment).toBe(`aws://${ACCOUNT}/${BACKUP_REGION}`);
+      const [keyId, key] = only(s.templates.Offsite, "AWS::KMS::Key");
+      expect(key.Properties.EnableKeyRotation).toBe(true);
+      const [, offsite] = only(s.templates.Offsite, "AWS::Backup::BackupVault");
+      expect(offsite.Properties.BackupVaultName).toBe("prod-keyhold-backups");
+      expect(offsite.Properties.EncryptionKeyArn).toEqual({ "Fn::GetAtt": [keyId, "Arn"] });
+      for (const [stack, vault] of [
+        ["Backup", only(s.templates.Backup, "AWS::Backup::BackupVault")[1]],
+        ["Offsite", offsite],
+      ] as const) {
+        const lock = vault.Properties.LockConfiguration;
+        expect(lock.ChangeableForDays, stack).toBeGreaterThanOrEqual(3);
+        // Nothing outlives the date the destruction certificates state.
+        expect(lock.MaxRetentionDays, stack).toBe(Backups.daysForStage("prod"));
+        expect(lock.MinRetentionDays, stack).toBeGreaterThan(0);
+        expect(lock.MinRetentionDays, stack).toBeLessThan(lock.MaxRetentionDays);
+      }
+    });
+
+    it.runIf(!protectedStage)("never locks a throwaway stage's vault and keeps its backups in its own region when no backup region is set", () => {
+      const s = stage(name);
+      const [, vault] = only(s.templates.Backup, "AWS::Backup::BackupVault");
+      expect(vault.Properties.LockConfiguration).toBeUndefined();
+      const [, plan] = only(s.templates.Backup, "AWS::Backup::BackupPlan");
+      expect(plan.Properties.BackupPlan.BackupPlanRule[0].CopyActions ?? []).toEqual([]);
+      expect(s.templates.Offsite).toBeUndefined();
+    });
+  });
+
+  describe("Identity", () => {
+    it("requires TOTP for every staff member and runs Plus threat protection in full-function mode", () => {
+      const [, pool] = only(stage(name).templates.Auth, "AWS::Cognito::UserPool");
+      expect(pool.Properties.MfaConfiguration).toBe("ON");
+      expect(pool.Properties.EnabledMfas).toEqual(["SOFTWARE_TOKEN_MFA"]);
+      expect(pool.Properties.UserPoolTier).toBe("PLUS");
+      expect(pool.Properties.UserPoolAddOns).toEqual({ AdvancedSecurityMode: "ENFORCED" });
+    });
+
+    it("blocks compromised credentials and high-risk sign-ins for every client, and notifies on medium risk where an SES identity is set", () => {
+      const t = stage(name).templates.Auth;
+      const [poolId] = only(t, "AWS::Cognito::UserPool");
+      const [, risk] = only(t, "AWS::Cognito::UserPoolRiskConfigurationAttachment");
+      expect(risk.Properties.UserPoolId).toEqual({ Ref: poolId });
+      expect(risk.Properties.ClientId).toBe("ALL");
+      expect(risk.Properties.CompromisedCredentialsRiskConfiguration).toEqual({ Actions: { EventAction: "BLOCK" } });
+      const { Actions, NotifyConfiguration } = risk.Properties.AccountTakeoverRiskConfiguration;
+      expect(Actions.HighAction).toEqual({ EventAction: "BLOCK", Notify: protectedStage });
+      expect(Actions.MediumAction).toEqual({ EventAction: "NO_ACTION", Notify: protectedStage });
+      if (protectedStage) expect(NotifyConfiguration).toEqual({ SourceArn: SES_IDENTITY_ARN, From: "security@example.com" });
+      else expect(NotifyConfiguration).toBeUndefined();
+    });
+  });
+
+  describe("Evidence", () => {
+    it("logs every request to the documents bucket into a private, versioned log bucket that only S3's log delivery writes to", () => {
+      const s = stage(name);
+      const t = s.templates.Storage;
+      const [logsId, logs] = only(t, "AWS::S3::Bucket", "AccessLogs");
+      const [documentsId, documents] = only(t, "AWS::S3::Bucket", "Documents");
+      expect(documents.Properties.LoggingConfiguration).toMatchObject({ DestinationBucketName: { Ref: logsId }, LogFilePrefix: "documents/" });
+      expect(logs.Properties.VersioningConfiguration).toEqual({ Status: "Enabled" });
+      // S3 delivers access logs only to an SSE-S3 bucket.
+      expect(logs.Properties.BucketEncryption.ServerSideEncryptionConfiguration).toEqual([{ ServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } }]);
+      expectPrivateTlsOnlyBucket(s, "Storage", logsId);
+      expect(bucketStatement(s, "Storage", logsId, "DocumentsBucketLogDelivery")).toEqual({
+        Sid: "DocumentsBucketLogDelivery",
+        Effect: "Allow",
+        Principal: { Service: "logging.s3.amazonaws.com" },
+        Action: "s3:PutObject",
+        Resource: { "Fn::Join": ["", [{ "Fn::GetAtt": [logsId, "Arn"] }, "/documents/*"]] },
+        Condition: { ArnLike: { "aws:SourceArn": { "Fn::GetAtt": [documentsId, "Arn"] } }, StringEquals: { "aws:SourceAccount": ACCOUNT } },
+      });
+      expect(logs.Properties.LifecycleConfiguration.Rules[0]).toMatchObject({ ExpirationInDays: protectedStage ? 365 : 30 });
+      const neverDeleted = bucketStatement(s, "Storage", logsId, "LogsAreNeverDeleted");
+      if (protectedStage) {
+        expect(neverDeleted).toMatchObject({ Effect: "Deny", Principal: { AWS: "*" } });
+        expect(neverDeleted.Action).toEqual(expect.arrayContaining(["s3:DeleteObject", "s3:DeleteObjectVersion"]));
+      } else expect(neverDeleted).toBeUndefined();
+    });
+
+    it("records every object call on the documents and digest buckets with CloudTrail, log files validated, into a bucket locked in prod", () => {
+      const s = stage(name);
+      const t = s.templates.Evidence;
+      const [, trail] = only(t, "AWS::CloudTrail::Trail");
+      const p = trail.Properties;
+      expect(p.EnableLogFileValidation).toBe(true);
+      expect(p.IsLogging).toBe(true);
+      expect(p.IsMultiRegionTrail).toBe(true);
+      expect(p.TrailName).toBe(`${name}-keyhold`);
+      const data = p.EventSelectors.flatMap((sel: Json) => (sel.DataResources ?? []).map((d: Json) => ({ ...d, ReadWriteType: sel.ReadWriteType })));
+      expect(data).toHaveLength(1);
+      expect(data[0].Type).toBe("AWS::S3::Object");
+      expect(data[0].ReadWriteType).toBe("All");
+      expect(render(s, "Evidence", data[0].Values).sort()).toEqual(
+        [`${id(s, "Storage", "AWS::S3::Bucket", "Documents")}.Arn/`, `${id(s, "Trail", "AWS::S3::Bucket")}.Arn/`].sort(),
+      );
+      const [bucketId, bucket] = only(t, "AWS::S3::Bucket");
+      expect(p.S3BucketName).toEqual({ Ref: bucketId });
+      expectPrivateTlsOnlyBucket(s, "Evidence", bucketId);
+      expect(bucket.Properties.ObjectLockEnabled).toBe(true);
+      if (protectedStage) {
+        expect(bucket.Properties.ObjectLockConfiguration).toEqual({ ObjectLockEnabled: "Enabled", Rule: { DefaultRetention: { Mode: "COMPLIANCE", Days: 365 } } });
+      } else expect(bucket.Properties.ObjectLockConfiguration).toBeUndefined();
+    });
+  });
+
+  describe("Limits and alarms", () => {
+    it("throttles the whole API stage, and the public share route tighter", () => {
+      const [, apiStage] = only(stage(name).templates.Api, "AWS::ApiGatewayV2::Stage");
+      const stageWide = apiStage.Properties.DefaultRouteSettings;
+      expect(stageWide.ThrottlingRateLimit).toBeGreaterThan(0);
+      expect(stageWide.ThrottlingBurstLimit).toBeGreaterThan(0);
+      const shared = apiStage.Properties.RouteSettings["GET /shared/{token}"];
+      expect(shared.throttlingRateLimit).toBeLessThan(stageWide.ThrottlingRateLimit);
+      expect(shared.throttlingBurstLimit).toBeLessThan(stageWide.ThrottlingBurstLimit);
+      expect(deployedRoutes().some((r) => `${r.method} ${r.path}` === "GET /shared/{token}")).toBe(true);
+    });
+
+    it("dead-letters every job's failed runs into its own KMS-encrypted queue, from Lambda and from EventBridge", () => {
+      const s = stage(name);
+      const t = s.templates.Jobs;
+      const [keyId, key] = only(t, "AWS::KMS::Key");
+      expect(key.Properties.EnableKeyRotation).toBe(true);
+      for (const [handler, { fn, rule, roleId }] of functionsByJob(s)) {
+        const queueId = fn.Properties.DeadLetterConfig.TargetArn["Fn::GetAtt"][0];
+        const queue = t.Resources[queueId];
+        expect(queue.Type, handler).toBe("AWS::SQS::Queue");
+        expect(queue.Properties.KmsMasterKeyId, handler).toEqual({ "Fn::GetAtt": [keyId, "Arn"] });
+        const { file, name: exportName } = handlerLocation(handler);
+        expect(queue.Properties.QueueName, handler).toBe(`${name}-keyhold-${file}-${exportName}-failed`);
+        expect(rule.Properties.Targets[0].DeadLetterConfig, handler).toEqual({ Arn: { "Fn::GetAtt": [queueId, "Arn"] } });
+        // The job's role may encrypt for it (its own policy may send: see expectExactAccess).
+        const encrypts = key.Properties.KeyPolicy.Statement.filter((st: Json) => render(s, "Jobs", st.Principal?.AWS) === `Access:${roleId}.Arn`);
+        expect(encrypts.flatMap((st: Json) => st.Action).sort(), handler).toEqual(["kms:Decrypt", "kms:GenerateDataKey"]);
+      }
+      expect(resources(t, "AWS::SQS::Queue")).toHaveLength(jobs.length);
+    });
+
+    it("alarms on every job's errors and dead letters, seal lag, overdue destruction, API 5xx rate and throttles, to one encrypted topic", () => {
+      const s = stage(name);
+      const t = s.templates.Alarms;
+      const [topicId, topic] = only(t, "AWS::SNS::Topic");
+      expect(topic.Properties.KmsMasterKeyId).toEqual({ "Fn::GetAtt": [only(t, "AWS::KMS::Key")[0], "Arn"] });
+      const alarms = new Map(resources(t, "AWS::CloudWatch::Alarm").map(([, a]) => [a.Properties.AlarmName.replace(`${name}-keyhold-`, ""), a.Properties]));
+      const expected = [
+        ...jobs.flatMap((j) => [`job-${handlerLocation(j.handler).name}-errors`, `job-${handlerLocation(j.handler).name}-dead-letters`]),
+        "seal-lag",
+        "destruction-overdue",
+        "api-5xx-rate",
+        "lambda-throttles",
+      ];
+      expect([...alarms.keys()].sort()).toEqual(expected.sort());
+      for (const [alarmName, a] of alarms) {
+        expect(a.AlarmActions, alarmName).toEqual([{ Ref: topicId }]);
+        expect(a.OKActions, alarmName).toEqual([{ Ref: topicId }]);
+      }
+      // The jobs publish these metrics (core's Ops table): the alarms read the same names and dimensions.
+      const seal = alarms.get("seal-lag")!;
+      expect(seal).toMatchObject({ Namespace: Ops.metricsNamespace, MetricName: Ops.opsMetrics.sealLag.name, TreatMissingData: "breaching" });
+      expect(seal.Dimensions).toEqual([
+        { Name: "service", Value: "keyhold" },
+        { Name: "stage", Value: name },
+      ]);
+      const overdue = alarms.get("destruction-overdue")!;
+      expect(overdue).toMatchObject({ Namespace: Ops.metricsNamespace, MetricName: Ops.opsMetrics.destructionOverdue.name, Threshold: 0, TreatMissingData: "breaching" });
+      const byJob = functionsByJob(s);
+      for (const job of jobs) {
+        const errors = alarms.get(`job-${handlerLocation(job.handler).name}-errors`)!;
+        expect(errors).toMatchObject({ Namespace: "AWS/Lambda", MetricName: "Errors", Threshold: 1 });
+        expect(render(s, "Alarms", errors.Dimensions)).toEqual([{ Name: "FunctionName", Value: `Jobs:${byJob.get(job.handler)!.id}` }]);
+      }
+      const rate = alarms.get("api-5xx-rate")!;
+      expect(rate.Metrics.map((m: Json) => m.MetricStat?.Metric.MetricName).filter(Boolean).sort()).toEqual(["5xx", "Count"]);
+      expect(alarms.get("lambda-throttles")).toMatchObject({ Namespace: "AWS/Lambda", MetricName: "Throttles" });
+      const subscriptions = resources(t, "AWS::SNS::Subscription");
+      if (protectedStage) {
+        expect(subscriptions.map(([, sub]) => [sub.Properties.Protocol, sub.Properties.Endpoint])).toEqual([["email", ALARM_EMAIL]]);
+        expect(subscriptions[0]![1].Properties.RedrivePolicy).toBeDefined();
+      } else expect(subscriptions).toEqual([]);
+    });
+  });
+
+  describe("Edge", () => {
+    it(protectedStage ? "serves the console on its own domain with TLS 1.2 or later" : "serves the console on CloudFront's default certificate where no domain is set", () => {
+      const [, distribution] = only(stage(name).templates.Site, "AWS::CloudFront::Distribution");
+      const config = distribution.Properties.DistributionConfig;
+      if (protectedStage) {
+        expect(config.Aliases).toEqual([DOMAIN]);
+        expect(config.ViewerCertificate).toEqual({ AcmCertificateArn: CERTIFICATE_ARN, MinimumProtocolVersion: "TLSv1.2_2021", SslSupportMethod: "sni-only" });
+      } else {
+        expect(config.Aliases).toBeUndefined();
+        expect(config.ViewerCertificate).toBeUndefined();
+      }
+    });
+
+    it("sends the security headers of core's one table, which the local server sends too", () => {
+      const s = stage(name);
+      const [, headers] = only(s.templates.Site, "AWS::CloudFront::ResponseHeadersPolicy");
+      const security = render(s, "Site", headers.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig);
+      expect(security.FrameOptions.FrameOption).toBe(consoleSecurityHeaders.frameOptions);
+      expect(security.ReferrerPolicy.ReferrerPolicy).toBe(consoleSecurityHeaders.referrerPolicy);
+      expect(security.ContentTypeOptions).toEqual({ Override: true });
+      expect(security.StrictTransportSecurity).toEqual({
+        AccessControlMaxAgeSec: consoleSecurityHeaders.hstsMaxAgeSeconds,
+        IncludeSubdomains: consoleSecurityHeaders.hstsIncludeSubdomains,
+        Override: true,
+      });
+    });
+  });
+});
+
+describe("cdk-nag (AwsSolutions and Serverless packs)", () => {
+  interface NagLine {
+    ruleId: string;
+    resourceId: string;
+    compliance: string;
+    exceptionReason: string;
+    ruleLevel: string;
+  }
+  const reports = (s: Synthesized) =>
+    readdirSync(s.dir)
+      .filter((f) => f.endsWith("-NagReport.json"))
+      .map((f) => ({ file: f, lines: JSON.parse(readFileSync(join(s.dir, f), "utf8")).lines as NagLine[] }));
+
+  it.each(STAGES)("checked every stack of stage %s, with no unsuppressed error", (name) => {
+    const s = stage(name);
+    const files = reports(s).map((r) => r.file).sort();
+    const stacks = Object.keys(s.templates);
+    expect(files).toEqual(stacks.flatMap((st) => [`AwsSolutions-${name}-keyhold-${st}-NagReport.json`, `Serverless-${name}-keyhold-${st}-NagReport.json`]).sort());
+    const errors = reports(s).flatMap((r) => r.lines.filter((l) => (l.compliance === "Non-Compliant" && l.ruleLevel === "Error") || l.compliance === "UNKNOWN"));
+    expect(errors.map((l) => `${l.ruleId} ${l.resourceId}`)).toEqual([]);
+    // The synth recorded no error annotation either (cdk-nag's or anyone's).
+    const manifest = JSON.parse(readFileSync(join(s.dir, "manifest.json"), "utf8"));
+    const annotated = Object.values(manifest.artifacts).flatMap((a: Json) => Object.values(a.metadata ?? {}).flat().filter((m: Json) => m.type === "aws:cdk:error"));
+    expect(annotated).toEqual([]);
+  });
+
+  it("suppresses only on constructs, never a whole stack, each with a reason docs/infra.md lists under its rule", () => {
+    const docs = readFileSync(join(root, "docs/infra.md"), "utf8");
+    const section = docs.slice(docs.indexOf("## cdk-nag suppressions"));
+    expect(section.length, "docs/infra.md has a cdk-nag suppressions section").toBeGreaterThan(30);
+    const rows = section.split("\n").filter((l) => l.startsWith("|"));
+    let count = 0;
+    for (const s of Object.values(synthesized)) {
+      for (const [stackName, t] of Object.entries(s.templates) as [string, Json][]) {
+        expect(t.Metadata?.cdk_nag, `${s.stage} ${stackName}: no stack-wide suppression`).toBeUndefined();
+        for (const [logicalId, r] of Object.entries(t.Resources ?? {}) as [string, Json][]) {
+          for (const rule of r.Metadata?.cdk_nag?.rules_to_suppress ?? []) {
+            count++;
+            expect(rule.reason.length, `${logicalId} ${rule.id}`).toBeGreaterThanOrEqual(10);
+            const listed = rows.some((row) => row.includes(`\`${rule.id}\``) && row.includes(rule.reason));
+            expect(listed, `docs/infra.md lists ${rule.id} "${rule.reason}" (${s.stage} ${stackName} ${logicalId})`).toBe(true);
+          }
+        }
+      }
+    }
+    expect(count).toBeGreaterThan(0);
+  });
+});
+
 describe("the function bundles", () => {
   /** The uploaded asset (in the prod cloud assembly) of each functions file. */
   const assetDirs = () => {
@@ -831,8 +1397,10 @@ describe("the function bundles", () => {
     const sharpVersion = JSON.parse(readFileSync(join(root, "node_modules/sharp/package.json"), "utf8")).version;
     for (const [file, dir] of assetDirs()) {
       const top = readdirSync(dir).sort();
-      const expected = ["functions", ...(drawsText.has(file) ? ["fonts"] : []), ...(usesSharp.has(file) ? ["node_modules"] : [])].sort();
+      const expected = ["functions", ...(drawsText.has(file) ? ["fonts"] : []), ...(usesSharp.has(file) || usesPool.has(file) ? ["node_modules"] : [])].sort();
       expect(top, file).toEqual(expected);
+      expect(existsSync(join(dir, "functions", "transforms.worker.mjs")), file).toBe(usesPool.has(file));
+      expect(existsSync(join(dir, "node_modules", "piscina", "package.json")), file).toBe(usesPool.has(file));
       if (drawsText.has(file)) expect(readdirSync(join(dir, "fonts")).sort(), file).toEqual([...fontFiles, "unicode.json"].sort());
       if (usesSharp.has(file)) {
         expect(JSON.parse(readFileSync(join(dir, "node_modules/sharp/package.json"), "utf8")).version).toBe(sharpVersion);
@@ -841,7 +1409,7 @@ describe("the function bundles", () => {
     }
   });
 
-  it("watermark Chinese in the documents function's asset with its own sharp and fonts, rare characters included", async () => {
+  it("watermark Chinese in the documents function's asset with its own sharp and fonts, rare characters included, also in the transform pool", async () => {
     const dir = assetDirs().get("documents")!;
     const probe = join(dir, "functions", "watermark-probe.mjs");
     buildSync({ ...bundleOptions, absWorkingDir: root, entryPoints: ["test/infra/watermark-probe.ts"], outfile: probe });
@@ -856,6 +1424,8 @@ describe("the function bundles", () => {
     expect(result.missing).toEqual([]);
     expect(result.glyphs).toBe([...text].length);
     expect(result.darkest).toBeLessThan(200);
+    expect(result.pooledSameAsInline).toBe(true);
+    expect(result.bomb).toBe("document_too_complex");
   }, 60_000);
 
   it("builds the console for AWS outside web/dist, which the offline runtime serves", () => {
@@ -867,7 +1437,7 @@ describe("the function bundles", () => {
 describe("every function's environment builds exactly the ports its needs declare", () => {
   /** Port → the need that provides it (packages/core/src/runtime.ts). */
   const ports = { digests: ["digests:write", "digests:read"], identity: ["identity:admin"], tenantKeys: ["keys:admin"], blobs: ["blobs"], calls: ["calls"], callReports: ["calls:reports"] } as const;
-  const touch = { digests: "put", identity: "createUser", tenantKeys: "create", blobs: "put", calls: "bind", callReports: "receive" } as const;
+  const touch = { digests: "put", identity: "createUser", tenantKeys: "create", blobs: "name", calls: "bind", callReports: "receive" } as const;
 
   it.each(STAGES)("stage %s", (name) => {
     const s = stage(name);
@@ -888,6 +1458,13 @@ describe("every function's environment builds exactly the ports its needs declar
           if (providers.some((n) => needs.includes(n))) expect(use, `${routeKey(r)} ${port}`).not.toThrow();
           else expect(use, `${routeKey(r)} ${port}`).toThrow(/is not available to this function/);
         }
+        // A tenant's adapters, on a session of the tenant-data role (nothing asks STS until a call
+        // signs), with the documents store only where the route declares blobs.
+        const tenant = a.forTenant("anjia");
+        expect(tenant.tableName, routeKey(r)).toBe(a.tableName);
+        if (needs.includes("blobs")) expect(() => tenant.blobs.name, routeKey(r)).not.toThrow();
+        else expect(() => tenant.blobs.name, routeKey(r)).toThrow(/is not available to this function/);
+        expect(() => a.forTenant("anjia#x"), routeKey(r)).toThrow(/not a tenant id/);
       }
     } finally {
       for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
@@ -900,25 +1477,31 @@ describe("every function's environment builds exactly the ports its needs declar
 describe("stage dev is destroyable", () => {
   it("deletes every stateful resource with the stage, and empties its buckets first", () => {
     const s = stage("dev");
-    for (const [stack, type] of [
-      ["Storage", "AWS::DynamoDB::Table"],
-      ["Storage", "AWS::S3::Bucket"],
-      ["Storage", "AWS::KMS::Key"],
-      ["Trail", "AWS::S3::Bucket"],
-      ["Trail", "AWS::KMS::Key"],
-      ["Auth", "AWS::Cognito::UserPool"],
-      ["Site", "AWS::S3::Bucket"],
+    for (const [stack, type, prefix] of [
+      ["Storage", "AWS::DynamoDB::Table", ""],
+      ["Storage", "AWS::S3::Bucket", "Documents"],
+      ["Storage", "AWS::S3::Bucket", "AccessLogs"],
+      ["Storage", "AWS::KMS::Key", ""],
+      ["Trail", "AWS::S3::Bucket", ""],
+      ["Trail", "AWS::KMS::Key", ""],
+      ["Evidence", "AWS::S3::Bucket", ""],
+      ["Backup", "AWS::Backup::BackupVault", ""],
+      ["Backup", "AWS::KMS::Key", ""],
+      ["Jobs", "AWS::KMS::Key", ""],
+      ["Alarms", "AWS::KMS::Key", ""],
+      ["Auth", "AWS::Cognito::UserPool", ""],
+      ["Site", "AWS::S3::Bucket", ""],
     ] as const) {
-      const [, r] = only(s.templates[stack], type);
-      expect(r.DeletionPolicy, `${stack} ${type}`).toBe("Delete");
-      expect(r.UpdateReplacePolicy, `${stack} ${type}`).toBe("Delete");
+      const [, r] = only(s.templates[stack], type, prefix);
+      expect(r.DeletionPolicy, `${stack} ${type} ${prefix}`).toBe("Delete");
+      expect(r.UpdateReplacePolicy, `${stack} ${type} ${prefix}`).toBe("Delete");
     }
     expect(only(s.templates.Storage, "AWS::DynamoDB::Table")[1].Properties.DeletionProtectionEnabled).toBe(false);
     expect(only(s.templates.Auth, "AWS::Cognito::UserPool")[1].Properties.DeletionProtection).toBe("INACTIVE");
-    for (const stack of ["Storage", "Trail", "Site"] as const) {
-      const [bucketId] = only(s.templates[stack], "AWS::S3::Bucket");
-      const [, autoDelete] = only(s.templates[stack], "Custom::S3AutoDeleteObjects");
-      expect(autoDelete.Properties.BucketName, stack).toEqual({ Ref: bucketId });
+    for (const stack of ["Storage", "Trail", "Evidence", "Site"] as const) {
+      const buckets = resources(s.templates[stack], "AWS::S3::Bucket").map(([bucketId]) => ({ Ref: bucketId }));
+      const emptied = resources(s.templates[stack], "Custom::S3AutoDeleteObjects").map(([, r]) => r.Properties.BucketName);
+      expect(emptied, stack).toEqual(buckets);
     }
     for (const stack of ["Api", "Jobs"] as const) {
       for (const [, lg] of resources(s.templates[stack], "AWS::Logs::LogGroup")) expect(lg.DeletionPolicy).toBe("Delete");
@@ -929,17 +1512,23 @@ describe("stage dev is destroyable", () => {
 describe("stage prod keeps its data", () => {
   it("retains the table, buckets, keys, user pool and logs, and protects the table and pool from deletion", () => {
     const s = stage("prod");
-    for (const [stack, type] of [
-      ["Storage", "AWS::DynamoDB::Table"],
-      ["Storage", "AWS::S3::Bucket"],
-      ["Storage", "AWS::KMS::Key"],
-      ["Trail", "AWS::S3::Bucket"],
-      ["Trail", "AWS::KMS::Key"],
-      ["Auth", "AWS::Cognito::UserPool"],
+    for (const [stack, type, prefix] of [
+      ["Storage", "AWS::DynamoDB::Table", ""],
+      ["Storage", "AWS::S3::Bucket", "Documents"],
+      ["Storage", "AWS::S3::Bucket", "AccessLogs"],
+      ["Storage", "AWS::KMS::Key", ""],
+      ["Trail", "AWS::S3::Bucket", ""],
+      ["Trail", "AWS::KMS::Key", ""],
+      ["Evidence", "AWS::S3::Bucket", ""],
+      ["Backup", "AWS::Backup::BackupVault", ""],
+      ["Backup", "AWS::KMS::Key", ""],
+      ["Offsite", "AWS::Backup::BackupVault", ""],
+      ["Offsite", "AWS::KMS::Key", ""],
+      ["Auth", "AWS::Cognito::UserPool", ""],
     ] as const) {
-      const [, r] = only(s.templates[stack], type);
-      expect(r.DeletionPolicy, `${stack} ${type}`).toBe("Retain");
-      expect(r.UpdateReplacePolicy, `${stack} ${type}`).toBe("Retain");
+      const [, r] = only(s.templates[stack], type, prefix);
+      expect(r.DeletionPolicy, `${stack} ${type} ${prefix}`).toBe("Retain");
+      expect(r.UpdateReplacePolicy, `${stack} ${type} ${prefix}`).toBe("Retain");
     }
     expect(only(s.templates.Storage, "AWS::DynamoDB::Table")[1].Properties.DeletionProtectionEnabled).toBe(true);
     expect(only(s.templates.Auth, "AWS::Cognito::UserPool")[1].Properties.DeletionProtection).toBe("ACTIVE");
@@ -948,15 +1537,23 @@ describe("stage prod keeps its data", () => {
     }
   });
 
-  it("never empties the documents or digest bucket on removal", () => {
+  it("never empties the documents, access-log, digest or CloudTrail bucket on removal", () => {
     const s = stage("prod");
-    for (const stack of ["Storage", "Trail"] as const) {
+    for (const [stack, prefix] of [
+      ["Storage", "Documents"],
+      ["Storage", "AccessLogs"],
+      ["Trail", ""],
+      ["Evidence", ""],
+    ] as const) {
       expect(resources(s.templates[stack], "Custom::S3AutoDeleteObjects"), stack).toEqual([]);
-      const [, bucket] = only(s.templates[stack], "AWS::S3::Bucket");
+      const [bucketId, bucket] = only(s.templates[stack], "AWS::S3::Bucket", prefix);
       expect((bucket.Properties.Tags ?? []).map((t: Json) => t.Key), stack).not.toContain("aws-cdk:auto-delete-objects");
-      // Only the TLS denials remain in the bucket policy: no Allow for a deleting custom resource.
-      const [, policy] = only(s.templates[stack], "AWS::S3::BucketPolicy");
-      expect(policy.Properties.PolicyDocument.Statement.map((st: Json) => st.Effect), stack).toEqual(["Deny", "Deny"]);
+      // No Allow for a deleting custom resource: only the TLS denials, and the services' deliveries.
+      const [, policy] = resources(s.templates[stack], "AWS::S3::BucketPolicy").find(([, p]) => p.Properties.Bucket.Ref === bucketId)!;
+      for (const st of policy.Properties.PolicyDocument.Statement.filter((x: Json) => x.Effect === "Allow")) {
+        expect(st.Principal.Service, `${stack} ${prefix}`).toMatch(/^(logging\.s3|cloudtrail)\.amazonaws\.com$/);
+        expect(asArray<string>(st.Action).filter((a) => /Delete/.test(a)), `${stack} ${prefix}`).toEqual([]);
+      }
     }
   });
 });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mockClient } from "aws-sdk-client-mock";
 import { CreateAliasCommand, CreateKeyCommand, DescribeKeyCommand, EnableKeyRotationCommand, KMSClient, ScheduleKeyDeletionCommand } from "@aws-sdk/client-kms";
 import { Clients, Tenancy, routes, type RouteSpec } from "@keyhold/core";
-import { Vault, newClientBody, startVault } from "./harness.ts";
+import { Vault, newClientBody, proposeAndConfirm, startVault } from "./harness.ts";
 
 let vault: Vault;
 beforeAll(async () => {
@@ -15,7 +15,7 @@ const onboardBody = (tenantId: string) => ({
   tenantId,
   name: "测试地产",
   plan: "basic",
-  hqAdmin: { username: `hq@${tenantId}`, displayName: "总部", email: `hq@${tenantId}.example.com` },
+  hqAdmin: { username: `hq@${tenantId}`, displayName: "总部", email: `hq@${tenantId}.example.com`, agreement: { version: "2024-01", signedAt: "2026-11-01T09:00:00+08:00", evidenceRef: `paper:agreement/hq-${tenantId}` } },
   branches: [
     { branchId: "gz-tianhe", name: "广州天河店" },
     { branchId: "gz-yuexiu", name: "广州越秀店" },
@@ -30,11 +30,12 @@ describe("the platform operator", () => {
     expect(vault.runtime.keystore.hasTenant("nanfang")).toBe(true);
     const hq = await vault.post("/local/login", { username: "hq@nanfang" });
     expect(hq.status).toBe(200);
-    const staff = await vault.request("POST", "/staff", {
-      token: hq.body.token,
-      body: { username: "agent.wu@nanfang", displayName: "吴", role: "agent", branchId: "gz-tianhe" },
-    });
-    expect(staff.status, staff.text).toBe(201);
+    // Nobody records their own agreement, so the operator records the first HQ admin's at onboarding.
+    const me = await vault.request("GET", `/staff/${r.body.hqAdmin.staffId}`, { token: hq.body.token });
+    expect(me.body.agreement).toMatchObject({ version: "2024-01", evidenceRef: "paper:agreement/hq-nanfang", current: true });
+    // The brand has no compliance officer yet: the operator is the second pair of eyes on its first staff.
+    const staff = await proposeAndConfirm(vault, "POST", "/staff", { username: "agent.wu@nanfang", displayName: "吴", role: "agent", branchId: "gz-tianhe" }, { token: hq.body.token, confirmer: OPS, tenant: "nanfang" });
+    expect(staff).toMatchObject({ id: "agent.wu", role: "agent", branchId: "gz-tianhe" });
     expect((await vault.post("/platform/tenants", onboardBody("nanfang"), OPS)).body.code).toBe("tenant_exists");
     expect((await vault.post("/platform/tenants", { ...onboardBody("platform") }, OPS)).status).toBe(400);
     expect((await vault.post("/platform/tenants", { ...onboardBody("beifang"), branches: [] }, OPS)).status).toBe(400);
@@ -79,19 +80,20 @@ describe("the platform operator", () => {
     let last;
     for (let i = 1; i <= plans.basic.seats; i++) {
       last = await vault.request("POST", "/staff", { token: hq, body: { username: `agent.${i}x@xifang`, displayName: "甲", role: "agent", branchId: "gz-tianhe" } });
-      if (last.status !== 201) break;
+      if (last.status !== 202) break;
+      expect((await vault.post(`/platform/tenants/xifang/staff-changes/${last.body.changeId}/confirm`, undefined, OPS)).status).toBe(200);
     }
     expect([last!.status, last!.body.code]).toEqual([403, "plan_limit_reached"]);
     expect(last!.body.detail).toContain(String(plans.basic.seats));
     expect((await vault.request("PUT", "/platform/tenants/xifang/plan", { as: OPS, body: { plan: "pro" } })).body.plan).toBe("pro");
-    const more = await vault.request("POST", "/staff", { token: hq, body: { username: "agent.more@xifang", displayName: "乙", role: "agent", branchId: "gz-tianhe" } });
-    expect(more.status).toBe(201);
+    const more = await proposeAndConfirm(vault, "POST", "/staff", { username: "agent.more@xifang", displayName: "乙", role: "agent", branchId: "gz-tianhe" }, { token: hq, confirmer: OPS, tenant: "xifang" });
+    expect(more.id).toBe("agent.more");
   });
 
   it("offboards: after the export window the key is shredded, the tenant's ciphertexts no longer decrypt, and a certificate is issued", async () => {
     await vault.post("/platform/tenants", onboardBody("beifang"), OPS);
     const hqToken = (await vault.post("/local/login", { username: "hq@beifang" })).body.token;
-    await vault.request("POST", "/staff", { token: hqToken, body: { username: "agent.bei@beifang", displayName: "北", role: "agent", branchId: "gz-tianhe" } });
+    await proposeAndConfirm(vault, "POST", "/staff", { username: "agent.bei@beifang", displayName: "北", role: "agent", branchId: "gz-tianhe" }, { token: hqToken, confirmer: OPS, tenant: "beifang" });
     const hqStaff = (await vault.request("GET", "/staff", { token: hqToken })).body.items.find((s: any) => s.username === "agent.bei@beifang");
     await vault.request("POST", `/staff/${hqStaff.id}/agreement`, { token: hqToken, body: { version: "2024-01", signedAt: new Date().toISOString(), evidenceRef: "x" } });
     const agent = (await vault.post("/local/login", { username: "agent.bei@beifang" })).body.token;
@@ -129,6 +131,19 @@ describe("the platform operator", () => {
 });
 
 describe("tenant key administration at the SDK boundary", () => {
+  it("lets AWS Backup's role read and write this tenant's objects through S3 only, when the stage names it", async () => {
+    const backupRole = "arn:aws:iam::123456789012:role/prod-keyhold-backup";
+    const policy = Tenancy.tenantKeyPolicy({ stage: "prod", accountId: "123456789012", appRoleArns: ["arn:aws:iam::123456789012:role/app"], backupRoleArn: backupRole }, "nanfang");
+    expect(policy.Statement.find((s: any) => s.Sid === "BackupCopiesObjectsViaS3")).toEqual({
+      Sid: "BackupCopiesObjectsViaS3",
+      Effect: "Allow",
+      Principal: { AWS: backupRole },
+      Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+      Resource: "*",
+      Condition: { StringEquals: { "kms:EncryptionContext:tenant": "nanfang" }, StringLike: { "kms:ViaService": "s3.*.amazonaws.com" } },
+    });
+  });
+
   it("creates the key with rotation, the stage/tenant alias, tags, and a policy that lets only the app use it, only for that tenant", async () => {
     const kms = mockClient(KMSClient);
     kms.on(CreateKeyCommand).resolves({ KeyMetadata: { KeyId: "key-1", Arn: "arn:aws:kms:ap-southeast-1:123456789012:key/key-1" } });
@@ -163,6 +178,8 @@ describe("tenant key administration at the SDK boundary", () => {
     for (const s of policy.Statement.filter((s: any) => s.Sid !== "KeyholdAppUsesForThisTenantOnly")) {
       for (const a of dataActions) expect(s.Action).not.toContain(a);
     }
+    // No backup role named: no statement for one.
+    expect(policy.Statement.map((st: any) => st.Sid)).not.toContain("BackupCopiesObjectsViaS3");
     expect(kms.commandCalls(EnableKeyRotationCommand)[0]!.args[0].input).toEqual({ KeyId: "key-1" });
     expect(kms.commandCalls(CreateAliasCommand)[0]!.args[0].input).toEqual({ AliasName: "alias/keyhold/prod/nanfang", TargetKeyId: "key-1" });
     expect(await keys.scheduleDeletion("nanfang", 30)).toEqual({ deletionDate: "2026-12-26T00:00:00.000Z" });

@@ -11,7 +11,9 @@ describe("the AWS ring's adapters", () => {
     expect(a.tableName).toBe("keyhold-test");
     expect(() => a.digests.put).toThrow(/KEYHOLD_DIGEST_BUCKET not set/);
     expect(() => a.identity.createUser).toThrow(/KEYHOLD_USER_POOL_ID not set/);
-    expect(() => a.blobs.put).toThrow(/KEYHOLD_DOCUMENTS_BUCKET not set/);
+    expect(() => a.blobs.name).toThrow(/KEYHOLD_DOCUMENTS_BUCKET not set/);
     expect(() => a.tenantKeys.create).toThrow(/KEYHOLD_ACCOUNT_ID, KEYHOLD_APP_ROLE_ARNS not set/);
+    // A tenant's adapters need the tenant-data role to assume.
+    expect(() => a.forTenant("anjia")).toThrow(/KEYHOLD_TENANT_ROLE_ARN not set/);
   });
 });

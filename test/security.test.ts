@@ -25,6 +25,7 @@ const sampleBodies: Record<string, () => unknown> = {
   "paper.checkout": () => ({ purpose: "viewing" }),
   "paper.checkin": () => ({}),
   "paper.destroy": () => ({ witnessId: "manager.zhao", method: "shredding" }),
+  "paper.reveal": () => ({ purpose: "viewing" }),
   "documents.upload": () => docs.scan,
   "documents.retention": () => ({ event: "deal_closed" }),
   "documents.original": () => ({ purpose: "compliance_audit", justification: "Security test: break-glass request with a justification" }),

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Staff } from "@keyhold/core";
-import { Vault, newClientBody, startVault } from "./harness.ts";
+import { Vault, hireConfirmed, newClientBody, proposeAndConfirm, startVault } from "./harness.ts";
 
 let vault: Vault;
 beforeAll(async () => {
@@ -13,10 +13,9 @@ const ZHAO = "manager.zhao@anjia";
 const WANG = "compliance.wang@anjia";
 const now = () => new Date().toISOString();
 
+/** A new account in a client-data role: proposed (202), then confirmed by the compliance officer. */
 async function hire(username: string, branchId = "bj-chaoyang", as = HQ, role = "agent") {
-  const r = await vault.post("/staff", { username, displayName: "新同事", role, branchId, contact: { phone: "13912345678", email: "new@example.com" } }, as);
-  expect(r.status, r.text).toBe(201);
-  return r.body;
+  return hireConfirmed(vault, { username, displayName: "新同事", role, branchId, contact: { phone: "13912345678", email: "new@example.com" } }, { as });
 }
 async function sign(staffId: string, version = "2024-01") {
   const r = await vault.post(`/staff/${staffId}/agreement`, { version, signedAt: now(), evidenceRef: `paper:agreement/${staffId}` }, ZHAO);
@@ -27,7 +26,7 @@ describe("staff records", () => {
   it("HQ adds staff; contact details are sealed and masked to colleagues, clear to the person and their managers", async () => {
     const s = await hire("agent.xu@anjia");
     expect(s).toMatchObject({ id: "agent.xu", role: "agent", branchId: "bj-chaoyang", status: "active", agreement: null });
-    expect(s.contact.phone).toEqual({ value: "13912345678", masked: false });
+    expect((await vault.get(`/staff/${s.id}`, HQ)).body.contact.phone).toEqual({ value: "13912345678", masked: false });
     const byCompliance = await vault.get(`/staff/${s.id}`, WANG);
     expect(byCompliance.body.contact.phone).toEqual({ value: "139****5678", masked: true });
     expect(byCompliance.text).not.toContain("13912345678");
@@ -82,8 +81,8 @@ describe("staff records", () => {
     const reveal = () => vault.post(`/clients/${c.body.id}/reveal`, { fields: ["idNumber"], purpose: "viewing" }, "agent.gu@anjia");
     expect((await reveal()).body.code).toBe("background_check_required");
     expect((await vault.post(`/staff/${s.id}/background-check`, { status: "passed", checkedAt: now() }, ZHAO)).body.code).toBe("role_not_permitted");
-    const checked = await vault.post(`/staff/${s.id}/background-check`, { status: "passed", checkedAt: now() }, WANG);
-    expect(checked.body.backgroundCheck).toMatchObject({ status: "passed", recordedBy: "compliance.wang" });
+    const checked = await proposeAndConfirm(vault, "POST", `/staff/${s.id}/background-check`, { status: "passed", checkedAt: now() }, { as: WANG, confirmer: HQ });
+    expect(checked.backgroundCheck).toMatchObject({ status: "passed", recordedBy: "compliance.wang", confirmedBy: "hq.admin" });
     expect((await reveal()).status).toBe(200);
     await vault.post(`/staff/${s.id}/background-check`, { status: "failed", checkedAt: now() }, WANG);
     expect((await reveal()).body.code).toBe("background_check_required");
@@ -172,7 +171,7 @@ describe("offboarding (离职)", () => {
   it("the access review lists the leaver's tier-1 reveals and the days above the volume guard", async () => {
     const s = await hire("agent.peek@anjia");
     await sign(s.id);
-    await vault.post(`/staff/${s.id}/background-check`, { status: "passed", checkedAt: now() }, WANG);
+    await proposeAndConfirm(vault, "POST", `/staff/${s.id}/background-check`, { status: "passed", checkedAt: now() }, { as: WANG, confirmer: HQ });
     await vault.request("PATCH", "/settings", { as: HQ, body: { revealQuotaPerHour: 2 } });
     const c = await vault.post("/clients", newClientBody(), "agent.peek@anjia");
     for (let i = 0; i < 3; i++) await vault.post(`/clients/${c.body.id}/reveal`, { fields: ["idNumber"], purpose: "viewing" }, "agent.peek@anjia");

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { Keys } from "@keyhold/core";
+import { Keys, Trail } from "@keyhold/core";
 import { Vault, newClientBody, startVault, uniquePhone, uniqueResidentId } from "./harness.ts";
 
 const LI = "agent.li@anjia";
@@ -178,8 +178,13 @@ describe("reading the trail", () => {
     expect(lines[0]).toContain("时间 at");
     expect(lines).toHaveLength(3); // header, reveal, create
     expect(lines[1]).toContain("client.reveal");
-    expect(lines[1]).toContain(`"'=HYPERLINK(""x"") audit of loan file"`);
+    // The justification is sealed free text: the export names its note, never the words.
+    expect(lines[1]).toMatch(/,notes\/nt_[0-9a-z]{26},/);
+    expect(text).not.toContain("HYPERLINK");
     expect(text).not.toMatch(/[^\r]\n/);
+    // Cells that Excel would run as a formula are quoted as text.
+    expect(Trail.csvCell('=HYPERLINK("x") audit of loan file')).toBe(`"'=HYPERLINK(""x"") audit of loan file"`);
+    expect(Trail.csvCell("+1")).toBe("'+1");
   });
 
   it("agents export only their own actions", async () => {

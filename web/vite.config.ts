@@ -8,7 +8,7 @@ import react from "@vitejs/plugin-react";
  */
 const api = process.env.KEYHOLD_API ?? "http://127.0.0.1:3000";
 // Every API path prefix of the route table (the console itself lives under /console).
-const apiPrefixes = ["/local", "/clients", "/audit", "/settings", "/catalog", "/staff", "/documents", "/shared", "/compliance", "/platform", "/requests", "/paper-files", "/branches", "/openapi.json", "/health"];
+const apiPrefixes = ["/local", "/clients", "/audit", "/settings", "/catalog", "/staff", "/documents", "/shared", "/compliance", "/platform", "/requests", "/paper-files", "/access-requests", "/branches", "/openapi.json", "/health"];
 
 export default defineConfig({
   plugins: [react()],

@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { extname, join } from "node:path";
@@ -142,6 +143,123 @@ describe("signing in on AWS through Cognito", () => {
     await expect.poll(() => cognito.map((c) => c.target)).toContain("RevokeToken");
     expect(cognito.find((c) => c.target === "RevokeToken")!.body).toEqual({ Token: "refresh-e2e", ClientId: CLIENT_ID });
     expect(Object.keys((await webStorage(page)).session)).not.toContain("keyhold.session");
+    await context.close();
+  });
+});
+
+/** RFC 6238 TOTP (SHA-1, 6 digits, 30 s) of a base32 secret: what an authenticator app computes. */
+function totp(secret: string, at = Date.now(), step = 0): string {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const c of secret.replace(/[\s=]/g, "").toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, "0");
+  const key = Buffer.from(bits.match(/.{8}/g)!.map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(at / 30_000) + step));
+  const mac = createHmac("sha1", key).update(counter).digest();
+  const offset = mac[mac.length - 1]! & 0x0f;
+  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, "0");
+}
+
+const TOTP_SECRET = "KEYHOLDE2ETOTPSECRETKEYHOLDE2E23";
+const PASSWORD = "Anjia-Secure-2026!";
+
+/**
+ * Plays a pool that requires MFA: a staff member without an authenticator app gets MFA_SETUP, enrols
+ * one (AssociateSoftwareToken, VerifySoftwareToken with a real TOTP check, a window either side),
+ * and from then on gets SOFTWARE_TOKEN_MFA.
+ */
+async function playMfaPool(context: BrowserContext, idToken: string) {
+  const calls: CognitoCall[] = [];
+  let enrolled = false;
+  const validCode = (code: unknown) => [-1, 0, 1].some((step) => totp(TOTP_SECRET, Date.now(), step) === code);
+  await context.route(COGNITO, async (route) => {
+    const req = route.request();
+    const cors = { "access-control-allow-origin": "*", "access-control-allow-headers": "content-type, x-amz-target, x-amz-user-agent", "access-control-allow-methods": "POST" };
+    if (req.method() === "OPTIONS") return route.fulfill({ status: 200, headers: cors, body: "" });
+    const target = (req.headers()["x-amz-target"] ?? "").replace("AWSCognitoIdentityProviderService.", "");
+    const body = JSON.parse(req.postData() ?? "{}") as Record<string, any>;
+    calls.push({ target, body });
+    const reply = (status: number, json: unknown) => route.fulfill({ status, headers: { ...cors, "content-type": "application/x-amz-json-1.1" }, body: JSON.stringify(json) });
+    const signedIn = () => reply(200, { AuthenticationResult: { IdToken: idToken, AccessToken: "access-mfa", RefreshToken: "refresh-mfa", ExpiresIn: 3600, TokenType: "Bearer" }, ChallengeParameters: {} });
+    if (target === "InitiateAuth" && body.AuthFlow === "USER_PASSWORD_AUTH") {
+      if (body.AuthParameters?.PASSWORD !== PASSWORD) return reply(400, { __type: "NotAuthorizedException", message: "Incorrect username or password." });
+      if (!enrolled) return reply(200, { ChallengeName: "MFA_SETUP", Session: "setup-1", ChallengeParameters: { USER_ID_FOR_SRP: "agent.li@anjia", MFAS_CAN_SETUP: '["SOFTWARE_TOKEN_MFA"]' } });
+      return reply(200, { ChallengeName: "SOFTWARE_TOKEN_MFA", Session: "mfa-1", ChallengeParameters: { USER_ID_FOR_SRP: "agent.li@anjia" } });
+    }
+    if (target === "AssociateSoftwareToken" && body.Session === "setup-1") return reply(200, { SecretCode: TOTP_SECRET, Session: "setup-2" });
+    if (target === "VerifySoftwareToken" && body.Session === "setup-2") {
+      if (!validCode(body.UserCode)) return reply(400, { __type: "EnableSoftwareTokenMFAException", message: "Code mismatch and fail enable Software Token MFA" });
+      return reply(200, { Status: "SUCCESS", Session: "setup-3" });
+    }
+    if (target === "RespondToAuthChallenge" && body.ChallengeName === "MFA_SETUP" && body.Session === "setup-3") {
+      enrolled = true;
+      return signedIn();
+    }
+    if (target === "RespondToAuthChallenge" && body.ChallengeName === "SOFTWARE_TOKEN_MFA" && body.Session === "mfa-1") {
+      if (!validCode(body.ChallengeResponses?.SOFTWARE_TOKEN_MFA_CODE)) return reply(400, { __type: "CodeMismatchException", message: "Invalid code received for user" });
+      return signedIn();
+    }
+    if (target === "RevokeToken") return reply(200, {});
+    return reply(400, { __type: "InvalidParameterException", message: `unexpected ${target}` });
+  });
+  return calls;
+}
+
+describe("two-step verification on AWS (the pool requires TOTP)", () => {
+  it("enrols an authenticator app from the QR code on the first sign-in, then asks for its code on the next", async () => {
+    const { token } = await apiAs(h, "agent.li@anjia");
+    const { page, context } = await newSession(h);
+    await serveCognitoBuild(context);
+    const cognito = await playMfaPool(context, token);
+    const cspViolations: string[] = [];
+    page.on("console", (m) => /Content Security Policy/i.test(m.text()) && cspViolations.push(m.text()));
+
+    await page.goto("/console/sign-in");
+    await page.getByTestId("username").fill("agent.li@anjia");
+    await page.getByTestId("password").fill(PASSWORD);
+    await page.getByTestId("sign-in").click();
+    await page.getByTestId("mfa-setup-form").waitFor();
+    await page.getByText("绑定身份验证器").waitFor();
+    // The QR code is drawn (antd renders it into a canvas); the key is shown for typing in, in groups.
+    const qr = page.getByTestId("mfa-qr");
+    await qr.waitFor();
+    expect(await qr.locator("canvas").count()).toBe(1);
+    const shown = (await page.getByTestId("mfa-secret").textContent())!.replace(/\s/g, "");
+    expect(shown).toBe(TOTP_SECRET);
+    await shot(page, "48-cognito-mfa-setup");
+
+    // A wrong first code is refused by Cognito, and the console says so.
+    const wrong = String((Number(totp(shown)) + 500_000) % 1_000_000).padStart(6, "0");
+    await page.getByTestId("mfa-setup-code").fill(wrong);
+    await page.getByTestId("confirm-mfa-setup").click();
+    const error = page.getByTestId("sign-in-error");
+    await error.waitFor();
+    expect(await error.getAttribute("data-code")).toBe("mfa_code_invalid");
+
+    // The authenticator app's code, from the key the console showed.
+    await page.getByTestId("mfa-setup-code").fill(totp(shown));
+    await page.getByTestId("confirm-mfa-setup").click();
+    await page.waitForURL(/\/console\/clients$/);
+    await page.getByTestId("current-user").waitFor();
+    expect(cognito.map((c) => c.target)).toEqual(["InitiateAuth", "AssociateSoftwareToken", "VerifySoftwareToken", "VerifySoftwareToken", "RespondToAuthChallenge"]);
+    expect(cognito[4]!.body).toEqual({ ChallengeName: "MFA_SETUP", ClientId: CLIENT_ID, Session: "setup-3", ChallengeResponses: { USERNAME: "agent.li@anjia" } });
+    // The authenticator's secret is kept nowhere in the browser.
+    expect(JSON.stringify(await webStorage(page))).not.toContain(TOTP_SECRET);
+
+    // Signed out and in again: now the code of the enrolled app.
+    await page.getByRole("button", { name: /退出登录/ }).click();
+    await page.waitForURL(/\/console\/sign-in$/);
+    await page.getByTestId("username").fill("agent.li@anjia");
+    await page.getByTestId("password").fill(PASSWORD);
+    await page.getByTestId("sign-in").click();
+    await page.getByTestId("mfa-form").waitFor();
+    await shot(page, "49-cognito-mfa-code");
+    await page.getByTestId("mfa-code").fill(totp(TOTP_SECRET));
+    await page.getByTestId("confirm-mfa").click();
+    await page.waitForURL(/\/console\/clients$/);
+    const last = cognito.filter((c) => c.target === "RespondToAuthChallenge").at(-1)!;
+    expect(last.body).toMatchObject({ ChallengeName: "SOFTWARE_TOKEN_MFA", Session: "mfa-1", ChallengeResponses: { USERNAME: "agent.li@anjia" } });
+    expect(cspViolations).toEqual([]);
     await context.close();
   });
 });

@@ -1,10 +1,11 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { newSession, registerClient, settle, shot, signIn, solidPng, startConsole, type Harness } from "./console.ts";
+import { apiAs, newSession, registerClient, settle, shot, signIn, solidPng, startConsole, type Harness } from "./console.ts";
 
 /**
  * The client's rights and the physical side of confidentiality, in the browser: a deletion request
- * fulfilled (the client becomes a destroyed stub), a consent withdrawal after which the reveal is
+ * fulfilled by someone other than its recorder (the client becomes a destroyed stub), the client's
+ * copy issued once as a file or as a link for the client, a consent withdrawal after which the reveal is
  * refused, a paper file checked out and in (and shredded before a witness), a document shared by an
  * expiring link and revoked, and the platform's plan change and offboarding.
  */
@@ -19,19 +20,8 @@ afterAll(() => h?.stop());
 const dialogOk = (page: import("playwright-core").Page) => page.locator(".ant-modal-wrap:visible .ant-modal-footer .ant-btn-primary");
 
 describe("a data-subject request", () => {
-  it("is recorded from the client's page, shows its due date, and a deletion fulfilled leaves a destroyed stub", async () => {
+  it("is recorded from the client's page with its due date; its recorder cannot fulfil it, and a deletion fulfilled by a second person leaves a destroyed stub", async () => {
     const client = await registerClient(h, "agent.li@anjia", "司马删除");
-    // An older request, received 20 days ago, is overdue (the tenant allows 15 days).
-    const older = await registerClient(h, "agent.li@anjia", "诸葛逾期");
-    const overdue = await older.api.call<{ id: string; overdue: boolean }>("POST", `/clients/${older.id}/requests`, {
-      type: "access_copy",
-      channel: "letter",
-      evidenceRef: "paper:dsr/e2e-overdue",
-      receivedAt: new Date(Date.now() - 20 * 86_400_000).toISOString(),
-    });
-    expect(overdue.status).toBe(201);
-    expect(overdue.body.overdue).toBe(true);
-
     const { page, context } = await newSession(h);
     await signIn(page, "agent.li@anjia");
     await page.goto(`/console/clients/${client.id}`);
@@ -49,37 +39,72 @@ describe("a data-subject request", () => {
     await row.waitFor();
     expect(await row.textContent()).toContain("删除");
     expect(await row.textContent()).toMatch(/剩 1[45] 天/);
+    // Four eyes: whoever recorded it does not fulfil it.
+    const requestId = (await row.getAttribute("data-request"))!;
+    expect(await row.getByTestId(`fulfil-${requestId}`).isDisabled()).toBe(true);
+    expect(await row.getByTestId(`recorded-by-me-${requestId}`).textContent()).toBe("须由他人办理");
+    await shot(page, "31-request-recorder-four-eyes");
+    const own = await client.api.call<{ code: string }>("POST", `/requests/${requestId}/fulfil`, {});
+    expect([own.status, own.body.code]).toEqual([403, "second_person_required"]);
+    await context.close();
 
-    // Fulfilling a deletion: a plain warning, identity confirmed, the word typed.
-    await row.getByRole("button", { name: /办\s*理/ }).click();
-    await page.getByTestId("deletion-warning").waitFor();
-    expect(await page.getByTestId("deletion-warning").textContent()).toContain("删除不可撤销");
-    expect(await page.getByTestId("fulfil-submit").isDisabled()).toBe(true);
-    await page.getByTestId("deletion-verified").check();
-    await page.getByTestId("deletion-confirm").fill("删除");
-    await shot(page, "31-request-deletion-confirm");
-    await page.getByTestId("fulfil-submit").click();
-    const certificate = page.getByTestId("deletion-certificate");
+    // The branch manager fulfils it: a plain warning, identity confirmed, the word typed.
+    const manager = await newSession(h);
+    const mpage = manager.page;
+    await signIn(mpage, "manager.zhao@anjia");
+    await mpage.goto(`/console/clients/${client.id}`);
+    await mpage.getByRole("tab", { name: "权利请求" }).click();
+    const mrow = mpage.locator(`[data-testid="requests-table"] tr[data-request="${requestId}"]`);
+    await mrow.getByRole("button", { name: /办\s*理/ }).click();
+    await mpage.getByTestId("deletion-warning").waitFor();
+    expect(await mpage.getByTestId("deletion-warning").textContent()).toContain("删除不可撤销");
+    expect(await mpage.getByTestId("four-eyes-note").textContent()).toContain("本请求由 agent.li 登记，须由其他人办理");
+    expect(await mpage.getByTestId("fulfil-submit").isDisabled()).toBe(true);
+    await mpage.getByTestId("deletion-verified").check();
+    await mpage.getByTestId("deletion-confirm").fill("删除");
+    await shot(mpage, "31b-request-deletion-confirm");
+    await mpage.getByTestId("fulfil-submit").click();
+    const certificate = mpage.getByTestId("deletion-certificate");
     await certificate.waitFor();
     expect(await certificate.textContent()).toMatch(/销毁证书 dc_/);
-    await shot(page, "32-request-deletion-done");
-    await page.getByTestId("fulfil-close").click();
+    await shot(mpage, "32-request-deletion-done");
+    await mpage.getByTestId("fulfil-close").click();
 
     // The client is a stub: no field, the status and the certificate shown.
-    const stub = page.getByTestId("destroyed-stub");
+    const stub = mpage.getByTestId("destroyed-stub");
     await stub.waitFor();
     expect(await stub.textContent()).toContain("dc_");
     expect(await stub.textContent()).toContain("客户删除请求 dsr_");
-    expect(await page.getByRole("heading", { level: 3 }).textContent()).toContain("已销毁的客户");
-    expect(await page.getByTestId("client-status").textContent()).toBe("已销毁");
-    expect(await page.locator('[data-testid^="value-"]').count()).toBe(0);
-    expect(await page.content()).not.toContain(client.phone);
-    await shot(page, "33-client-destroyed-stub");
+    expect(await mpage.getByRole("heading", { level: 3 }).textContent()).toContain("已销毁的客户");
+    expect(await mpage.getByTestId("client-status").textContent()).toBe("已销毁");
+    expect(await mpage.locator('[data-testid^="value-"]').count()).toBe(0);
+    expect(await mpage.content()).not.toContain(client.phone);
+    await shot(mpage, "33-client-destroyed-stub");
     const after = await client.api.call<{ status: string; fields: Record<string, unknown> }>("GET", `/clients/${client.id}`);
     expect(after.body.status).toBe("destroyed");
     expect(after.body.fields).toEqual({});
+    await manager.context.close();
+  });
 
-    // The requests screen: the overdue one flagged in red; fulfilling the copy request offers JSON and PDF.
+  it("issues the client's copy once, by a second person, as the file or as a link for the client; overdue requests in red", async () => {
+    const zhao = await apiAs(h, "manager.zhao@anjia");
+    // Recorded by the branch manager, received 20 days ago: overdue (the tenant allows 15 days).
+    const older = await registerClient(h, "agent.li@anjia", "诸葛逾期");
+    const overdue = await zhao.call<{ id: string; overdue: boolean }>("POST", `/clients/${older.id}/requests`, {
+      type: "access_copy",
+      channel: "letter",
+      evidenceRef: "paper:dsr/e2e-overdue",
+      receivedAt: new Date(Date.now() - 20 * 86_400_000).toISOString(),
+    });
+    expect(overdue.status).toBe(201);
+    expect(overdue.body.overdue).toBe(true);
+    const linked = await registerClient(h, "agent.li@anjia", "夏侯链接");
+    const online = await zhao.call<{ id: string }>("POST", `/clients/${linked.id}/requests`, { type: "access_copy", channel: "online", evidenceRef: "app:dsr/e2e-link" });
+    expect(online.status).toBe(201);
+
+    const { page, context } = await newSession(h);
+    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: h.url });
+    await signIn(page, "agent.li@anjia");
     await page.getByRole("menuitem", { name: "权利请求" }).click();
     await page.waitForURL(/\/console\/requests$/);
     await page.getByTestId("overdue-alert").waitFor();
@@ -87,18 +112,58 @@ describe("a data-subject request", () => {
     await overdueRow.waitFor();
     expect(await overdueRow.getByTestId("overdue").textContent()).toBe("逾期 5 天");
     await shot(page, "34-requests-overdue");
+
+    // As the file, a PDF to hand over in person: issued once, then the request is closed.
     await overdueRow.getByRole("button", { name: /办\s*理/ }).click();
-    await page.getByTestId("fulfil-submit").click();
-    await page.getByTestId("fulfil-outcome").waitFor();
-    await shot(page, "35-request-copy");
-    const [pdf] = await Promise.all([page.waitForEvent("download"), page.getByTestId(`copy-pdf-${overdue.body.id}`).click()]);
+    expect(await page.getByTestId("four-eyes-note").textContent()).toContain("manager.zhao");
+    expect(await page.getByTestId("fulfil-submit").isDisabled()).toBe(true);
+    expect(await page.getByTestId("copy-first").textContent()).toContain("请先出具副本");
+    await page.getByTestId("copy-format").getByText("PDF").click();
+    await page.getByTestId("copy-delivery-download").click();
+    await shot(page, "35-request-copy-issue");
+    const [pdf] = await Promise.all([page.waitForEvent("download"), page.getByTestId("copy-issue-submit").click()]);
     expect(pdf.suggestedFilename()).toBe(`copy-${older.id}.pdf`);
     expect(readFileSync((await pdf.path())!).subarray(0, 5).toString()).toBe("%PDF-");
-    const [json] = await Promise.all([page.waitForEvent("download"), page.getByTestId(`copy-json-${overdue.body.id}`).click()]);
-    const copy = JSON.parse(readFileSync((await json.path())!, "utf8")) as { clientId: string; fields: { value: unknown }[] };
-    expect(copy.clientId).toBe(older.id);
-    expect(JSON.stringify(copy.fields)).toContain(older.idNumber);
+    await page.getByTestId("copy-file-issued").waitFor();
+    expect(await page.getByTestId("copy-issue-submit").count()).toBe(0);
+    await page.getByTestId("fulfil-submit").click();
+    await page.getByTestId("fulfil-outcome").waitFor();
+    expect(await page.getByTestId("fulfil-outcome").textContent()).toMatch(/副本已于 .* 由 agent\.li 出具（PDF · 下载文件，当面交给客户）/);
     await page.getByTestId("fulfil-close").click();
+    // Closed, it issues no more copies; a GET never did.
+    const closed = await zhao.call<{ code: string }>("POST", `/requests/${overdue.body.id}/copy`, { format: "json", delivery: "download" });
+    expect([closed.status, closed.body.code]).toEqual([409, "request_closed"]);
+    expect((await zhao.call("GET", `/requests/${overdue.body.id}/copy`)).status).toBe(405);
+
+    // As a link addressed to the client: shown once, copied to the clipboard, then the request is closed.
+    const linkRow = page.locator(`tr[data-request="${online.body.id}"]`);
+    await linkRow.getByRole("button", { name: /办\s*理/ }).click();
+    await page.getByTestId("copy-format").getByText("JSON").click();
+    await page.getByTestId("copy-issue-submit").click();
+    const link = page.getByTestId("copy-link");
+    await link.waitFor();
+    const url = await link.inputValue();
+    expect(url).toMatch(new RegExp(`^${h.url}/shared/anjia\\.shr_`));
+    expect(await page.getByTestId("copy-link-issued").textContent()).toContain("链接只显示这一次");
+    await page.getByTestId("copy-link-copy").click();
+    await page.locator(".ant-message").filter({ hasText: "已复制链接" }).waitFor();
+    expect(await page.evaluate(() => (globalThis as any).navigator.clipboard.readText())).toBe(url);
+    await shot(page, "35a-request-copy-link");
+    await page.locator(".ant-modal-wrap:visible .ant-modal-close").click();
+    // Reopened, the dialog says the copy was issued and shows neither the link nor a second issue.
+    await linkRow.getByRole("button", { name: /办\s*理/ }).click();
+    const issued = page.getByTestId("copy-issued");
+    await issued.waitFor();
+    expect(await issued.textContent()).toMatch(/由 agent\.li 出具（JSON · 发给客户本人的下载链接）/);
+    expect(await page.getByTestId("copy-link").count()).toBe(0);
+    expect(await page.getByTestId("copy-issue-submit").count()).toBe(0);
+    await page.getByTestId("fulfil-submit").click();
+    await page.getByTestId("fulfil-outcome").waitFor();
+    await page.getByTestId("fulfil-close").click();
+    const copy = (await (await fetch(url)).json()) as { clientId: string; fields: { value: unknown }[] };
+    expect(copy.clientId).toBe(linked.id);
+    expect(JSON.stringify(copy.fields)).toContain(linked.idNumber);
+
     await page.getByTestId("request-status-filter").getByText("已办结").click();
     await page.locator(`tr[data-request="${overdue.body.id}"][data-status="fulfilled"]`).waitFor();
 
@@ -177,9 +242,19 @@ describe("the paper-file register", () => {
     await shot(page, "38-paper-register");
     await dialogOk(page).click();
     await page.locator(".ant-message").filter({ hasText: "已登记「购房合同原件」" }).waitFor();
-    const row = page.locator('[data-testid="paper-table"] tr[data-paper]').filter({ hasText: "购房合同原件" });
+    const row = page.locator('[data-testid="paper-table"] tr[data-paper]').filter({ hasText: client.id });
     await row.waitFor();
     expect(await row.getAttribute("data-status")).toBe("in_cabinet");
+    // Description and location are sealed: the register shows the mask until they are revealed for a purpose.
+    expect(await row.textContent()).not.toContain("购房合同原件");
+    expect(await row.textContent()).toContain("******");
+    await row.getByRole("button", { name: /查\s*看/ }).click();
+    await page.getByTestId("sealed-purpose").click();
+    await page.locator(".ant-select-item-option").filter({ hasText: "贷款申请" }).click();
+    await dialogOk(page).click();
+    await expect.poll(() => row.textContent()).toContain("购房合同原件");
+    expect(await row.textContent()).toContain("朝阳店-保密柜A-03");
+    await shot(page, "38b-paper-revealed");
 
     await row.getByRole("button", { name: /借\s*出/ }).click();
     await page.getByTestId("paper-purpose").click();
@@ -209,7 +284,7 @@ describe("the paper-file register", () => {
 
     const trail = await client.api.call<{ items: { action: string; purpose: string | null }[] }>("GET", `/audit?clientId=${client.id}`);
     const actions = trail.body.items.map((e) => e.action);
-    for (const a of ["paper.register", "paper.checkout", "paper.checkin", "paper.destroy"]) expect(actions).toContain(a);
+    for (const a of ["paper.register", "paper.reveal", "paper.checkout", "paper.checkin", "paper.destroy"]) expect(actions).toContain(a);
     expect(trail.body.items.find((e) => e.action === "paper.checkout")?.purpose).toBe("loan_application");
 
     // The client's page lists its paper files too.
@@ -230,7 +305,7 @@ describe("a document share", () => {
     await page.goto(`/console/clients/${client.id}`);
     await page.getByRole("tab", { name: "文件" }).click();
     await page.getByTestId(`share-${upload.body.id}`).click();
-    await page.getByTestId("share-recipient").fill("工商银行朝阳支行 王经理");
+    await page.getByTestId("share-recipient").fill("工商银行朝阳支行 信贷部");
     await page.getByTestId("share-purpose").click();
     await page.locator(".ant-select-item-option").filter({ hasText: "贷款申请" }).click();
     await page.getByTestId("share-create").click();
@@ -249,17 +324,17 @@ describe("a document share", () => {
 
     // A second link, revoked from the list.
     await page.getByTestId("share-link").locator("xpath=ancestor::div[contains(@class,'ant-alert')]").locator(".ant-alert-close-icon").click();
-    await page.getByTestId("share-recipient").fill("律师事务所 李律师");
+    await page.getByTestId("share-recipient").fill("律师事务所 诉讼部");
     await page.getByTestId("share-purpose").click();
     await page.locator(".ant-select-item-option").filter({ hasText: "贷款申请" }).click();
     await page.getByTestId("share-create").click();
     const second = await page.getByTestId("share-link").inputValue();
-    const activeRow = page.locator('[data-testid="shares-table"] .ant-table-row').filter({ hasText: "李律师" });
+    const activeRow = page.locator('[data-testid="shares-table"] .ant-table-row').filter({ hasText: "诉讼部" });
     await activeRow.getByRole("button", { name: /撤\s*销/ }).click();
     await page.locator(".ant-modal-confirm").getByRole("button", { name: /撤\s*销/ }).click();
     await page.locator(".ant-message").filter({ hasText: "链接已撤销" }).waitFor();
     await expect.poll(async () => (await activeRow.textContent()) ?? "").toContain("已撤销");
-    expect(await page.locator('[data-testid="shares-table"] .ant-table-row').filter({ hasText: "王经理" }).textContent()).toContain("次数已用完");
+    expect(await page.locator('[data-testid="shares-table"] .ant-table-row').filter({ hasText: "信贷部" }).textContent()).toContain("次数已用完");
     expect(await page.getByTestId("share-link").count()).toBe(0); // the revoked link is no longer offered
     await shot(page, "42-share-revoked");
     expect((await fetch(second)).status).toBe(410);

@@ -4,12 +4,22 @@
  * sst.config.ts it imports), then the stacks into an App and a cloud assembly. The account is fixed
  * instead of asked of STS; NODE_ENV=test is SST's test mode (no bootstrap-bucket lookup).
  *
+ * cdk-nag checks every stack as SST's app synthesizes it: the AwsSolutions and Serverless packs as
+ * aspects on the app, each writing a JSON report per stack beside the templates
+ * (`<pack>-<stack>-NagReport.json`), which test/infra.test.ts reads.
+ *
+ * A stage's deploy-time settings (stacks/settings.ts: KEYHOLD_BACKUP_REGION, …) come from the JSON
+ * object KEYHOLD_SYNTH_STAGE_ENV = {"<stage>": {"NAME": "value"}}, set only while that stage is
+ * synthesized, as a developer would export them before `sst deploy --stage <stage>`.
+ *
  *   node test/infra/synth.mjs <outRoot> <account> <stage>...   (from the project root)
  *
- * Writes <outRoot>/<stage>/ (manifest.json and templates) and prints one JSON line of timings.
+ * Writes <outRoot>/<stage>/ (manifest.json, templates, nag reports) and prints one JSON line of timings.
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { Aspects } from "aws-cdk-lib";
+import { AwsSolutionsChecks, NagReportFormat, ServerlessChecks } from "cdk-nag";
 import { App } from "sst/constructs";
 import { initProject, useProject } from "sst/project.js";
 import { load } from "sst/stacks/build.js";
@@ -17,6 +27,7 @@ import { load } from "sst/stacks/build.js";
 const [outRoot, account, ...stages] = process.argv.slice(2);
 if (!outRoot || !account || stages.length === 0) throw new Error("usage: synth.mjs <outRoot> <account> <stage>...");
 
+const stageEnv = JSON.parse(process.env.KEYHOLD_SYNTH_STAGE_ENV ?? "{}");
 const timings = {};
 let started = Date.now();
 let config;
@@ -36,8 +47,18 @@ for (const stage of stages) {
   started = Date.now();
   const { name, region } = project.config;
   const app = new App({ mode: "deploy", name, stage, region, account }, { outdir: join(outRoot, stage) });
-  await config.stacks(app);
-  await app.finish();
+  const nag = { reports: true, reportFormats: [NagReportFormat.JSON] };
+  Aspects.of(app).add(new AwsSolutionsChecks(nag));
+  Aspects.of(app).add(new ServerlessChecks(nag));
+  const saved = { ...process.env };
+  Object.assign(process.env, stageEnv[stage] ?? {});
+  try {
+    await config.stacks(app);
+    await app.finish();
+  } finally {
+    for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+    Object.assign(process.env, saved);
+  }
   app.synth();
   timings[stage] = Date.now() - started;
 }

@@ -51,12 +51,52 @@ export interface Adapters {
   callReports: CallReportSource;
   logger: Logger;
   now: () => Date;
+  /**
+   * Test hook: called at every named step of the multi-step writes (`<machine>:<step>`, see
+   * recovery/intents.ts); a fault suite throws here to crash the writer at that step. Unset in
+   * both rings.
+   */
+  faults?: (step: string) => void | Promise<void>;
+  /**
+   * The same adapters confined to one tenant: their db, blobs and keyrings can address that
+   * tenant's keys and nothing else (in AWS they run on credentials scoped to it; see
+   * tenancy/isolation.ts). Every request's context holds such a set, opened for the tenant of the
+   * verified token. A tenant's set answers for its own id and refuses any other.
+   */
+  forTenant(tenantId: string): Adapters;
+  /**
+   * How long backup copies outlive the data (retention/backups.ts): the AWS stage's, or the offline
+   * ring's when unset. Destruction certificates state it.
+   */
+  backupRetentionDays?: number;
 }
+
+/**
+ * Who really acts, as the trail records it: a signed-in staff member, a scheduled job, or the
+ * holder of a share link (an outsider, reached through the staff member who shared). Jobs and share
+ * recipients used to borrow a staff identity; the union says what kind of actor it is instead.
+ */
+export type Actor =
+  | { type: "staff"; id: string; role: Role; branchId: string | null }
+  | { type: "job"; id: string }
+  | { type: "share_recipient"; shareId: string; label: string; via: string };
+
+/** Where a request came from: API Gateway's view of the connection (never a client-set header). */
+export interface Source {
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export const noSource: Source = { ip: null, userAgent: null };
 
 /** What every use case receives: the tenant is fixed here, so no query can forget it. */
 export interface Ctx {
   tenantId: string;
   principal: Principal;
+  /** Who the trail names for what this context does (a staff member unless a job or a share link acts). */
+  actor: Actor;
+  /** The request's origin; null for work no request started (jobs, the seed). */
+  source: Source;
   settings: TenantSettings;
   /** The tenant's plan limits. */
   limits: { seats: number; storageMb: number };

@@ -1,12 +1,17 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { S3Client } from "@aws-sdk/client-s3";
 import { Logger } from "@aws-lambda-powertools/logger";
+import type { AwsCredentialIdentityProvider } from "@smithy/types";
 import type { Adapters } from "./context.ts";
 import { kmsKeyrings } from "./crypto/kms.ts";
 import { kmsSealer, s3DigestArchive } from "./audit/aws.ts";
 import { cognitoIdentity } from "./staff/identity.ts";
 import { kmsTenantKeys } from "./tenancy/keys.ts";
 import { s3Blobs } from "./documents/s3.ts";
+import { PLATFORM_TENANT, isolate } from "./tenancy/isolation.ts";
+import { stsTenantCredentials } from "./tenancy/sts.ts";
+import { daysForStage } from "./retention/backups.ts";
 import { aliyunCallReports, aliyunPrivacyNumbers, type AliyunProviderConfig, type AliyunReportsConfig } from "./calls/aliyun.ts";
 import { secretJson } from "./calls/secrets.ts";
 
@@ -41,28 +46,55 @@ function fromEnv<T extends object>(port: string, names: string[], make: (env: Re
   return new Proxy({} as T, { get: (_t, key) => Reflect.get(get(), key) });
 }
 
-/** In Lambda nothing is installed: the adapters come from the function's environment. */
+/**
+ * In Lambda nothing is installed: the adapters come from the function's environment. The root set
+ * signs with the function's own role, which reaches no tenant's data (only, for the platform's
+ * functions, the registry and the platform's partitions); each tenant's set signs with a session
+ * of the tenant-data role tagged with that tenant (`KEYHOLD_TENANT_ROLE_ARN`, tenancy/sts.ts).
+ */
 export function adapters(): Adapters {
   if (!current) {
     const tableName = process.env.KEYHOLD_TABLE;
     const stage = process.env.KEYHOLD_STAGE;
     if (!tableName || !stage) throw new Error("KEYHOLD_TABLE and KEYHOLD_STAGE must be set in AWS");
-    current = {
-      db: documentClient(new DynamoDBClient({})),
-      tableName,
-      keyrings: kmsKeyrings({ stage }),
-      sealer: kmsSealer({ stage }),
-      digests: fromEnv("the digest archive", ["KEYHOLD_DIGEST_BUCKET"], (e) => s3DigestArchive({ bucket: e.KEYHOLD_DIGEST_BUCKET! })),
-      identity: fromEnv("Cognito administration", ["KEYHOLD_USER_POOL_ID"], (e) => cognitoIdentity({ userPoolId: e.KEYHOLD_USER_POOL_ID! })),
-      tenantKeys: fromEnv("tenant key administration", ["KEYHOLD_ACCOUNT_ID", "KEYHOLD_APP_ROLE_ARNS"], (e) =>
-        kmsTenantKeys({ stage, accountId: e.KEYHOLD_ACCOUNT_ID!, appRoleArns: e.KEYHOLD_APP_ROLE_ARNS!.split(",").filter(Boolean) }),
-      ),
-      blobs: fromEnv("the documents store", ["KEYHOLD_DOCUMENTS_BUCKET"], (e) => s3Blobs({ bucket: e.KEYHOLD_DOCUMENTS_BUCKET!, stage })),
-      calls: fromEnv("privacy numbers", ["KEYHOLD_CALLS_SECRET"], (e) => aliyunPrivacyNumbers(secretJson<AliyunProviderConfig>(e.KEYHOLD_CALLS_SECRET!))),
-      callReports: fromEnv("call reports", ["KEYHOLD_CALL_REPORTS_SECRET"], (e) => aliyunCallReports(secretJson<AliyunReportsConfig>(e.KEYHOLD_CALL_REPORTS_SECRET!), logger)),
-      logger,
-      now: () => new Date(),
-    };
+    const sessions = fromEnv("tenant credentials", ["KEYHOLD_TENANT_ROLE_ARN"], (e) => stsTenantCredentials({ roleArn: e.KEYHOLD_TENANT_ROLE_ARN! }));
+    const documentsIn = (credentials?: AwsCredentialIdentityProvider) =>
+      fromEnv("the documents store", ["KEYHOLD_DOCUMENTS_BUCKET"], (e) => s3Blobs({ bucket: e.KEYHOLD_DOCUMENTS_BUCKET!, stage, s3: new S3Client({ credentials }) }));
+    current = isolate(
+      {
+        db: documentClient(new DynamoDBClient({})),
+        tableName,
+        keyrings: kmsKeyrings({ stage }),
+        sealer: kmsSealer({ stage }),
+        digests: fromEnv("the digest archive", ["KEYHOLD_DIGEST_BUCKET"], (e) => s3DigestArchive({ bucket: e.KEYHOLD_DIGEST_BUCKET! })),
+        identity: fromEnv("Cognito administration", ["KEYHOLD_USER_POOL_ID"], (e) => cognitoIdentity({ userPoolId: e.KEYHOLD_USER_POOL_ID! })),
+        tenantKeys: fromEnv("tenant key administration", ["KEYHOLD_ACCOUNT_ID", "KEYHOLD_APP_ROLE_ARNS"], (e) =>
+          kmsTenantKeys({
+            stage,
+            accountId: e.KEYHOLD_ACCOUNT_ID!,
+            appRoleArns: e.KEYHOLD_APP_ROLE_ARNS!.split(",").filter(Boolean),
+            ...(process.env.KEYHOLD_BACKUP_ROLE_ARN ? { backupRoleArn: process.env.KEYHOLD_BACKUP_ROLE_ARN } : {}),
+          }),
+        ),
+        blobs: documentsIn(),
+        calls: fromEnv("privacy numbers", ["KEYHOLD_CALLS_SECRET"], (e) => aliyunPrivacyNumbers(secretJson<AliyunProviderConfig>(e.KEYHOLD_CALLS_SECRET!))),
+        callReports: fromEnv("call reports", ["KEYHOLD_CALL_REPORTS_SECRET"], (e) => aliyunCallReports(secretJson<AliyunReportsConfig>(e.KEYHOLD_CALL_REPORTS_SECRET!), logger)),
+        logger,
+        now: () => new Date(),
+        backupRetentionDays: daysForStage(stage),
+      },
+      {
+        platformTenant: process.env.KEYHOLD_PLATFORM_TENANT || PLATFORM_TENANT,
+        open(tenantId) {
+          const credentials = sessions.forTenant(tenantId);
+          return {
+            db: documentClient(new DynamoDBClient({ credentials })),
+            keyrings: kmsKeyrings({ stage, credentials }),
+            blobs: documentsIn(credentials),
+          };
+        },
+      },
+    );
   }
   return current;
 }

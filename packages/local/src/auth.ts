@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SignJWT, exportJWK, generateKeyPair, importJWK, jwtVerify, type JWK, type JWTPayload, type CryptoKey } from "jose";
-import { Problem, Staff, claimNames, type Adapters } from "@keyhold/core";
+import { Problem, Staff, Tenancy, claimNames, type Adapters } from "@keyhold/core";
 
 export const ISSUER = "keyhold-local";
 export const AUDIENCE = "keyhold-console";
@@ -73,7 +73,7 @@ export async function verifyToken(token: string): Promise<JWTPayload> {
 /** Demo usernames end in `@<tenantId>`; the tenant's directory resolves the rest. */
 export async function login(adapters: Adapters, username: string) {
   const tenantId = username.split("@")[1] ?? "";
-  const staff = /^[a-z0-9-]{1,40}$/.test(tenantId) ? await Staff.findStaffByUsername(adapters, tenantId, username) : undefined;
+  const staff = Tenancy.isTenantId(tenantId) ? await Staff.findStaffByUsername(adapters.forTenant(tenantId), tenantId, username) : undefined;
   if (!staff || staff.status !== "active") throw new Problem("unknown_user", `no active user "${username}"`);
   return { token: await issueToken(staff), expiresIn: TOKEN_TTL_SECONDS };
 }

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readFile, readdir, rename, rm, rmdir, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { Documents } from "@keyhold/core";
+import { Documents, StorageUnavailable } from "@keyhold/core";
 
 type BlobPort = Documents.BlobPort;
 type BlobMeta = Documents.BlobMeta;
@@ -31,7 +31,35 @@ const expired = (key: string, storedAt: string, now: Date) => {
  */
 export function localBlobs(dataDir: string | null, options: { now?: () => Date } = {}): BlobPort {
   const now = options.now ?? (() => new Date());
-  return dataDir ? fsBlobs(join(dataDir, "blobs"), now) : memoryBlobs(now);
+  return dataDir ? faultsAsUnavailable(fsBlobs(join(dataDir, "blobs"), now)) : memoryBlobs(now);
+}
+
+/** An error of the filesystem itself (EACCES, ENOSPC, EROFS, ENOTDIR, EIO…), not of the request. */
+const isSystemError = (e: unknown) => typeof (e as NodeJS.ErrnoException)?.code === "string" && typeof (e as NodeJS.ErrnoException).syscall === "string";
+
+/**
+ * A directory that cannot be written or read answers 503 `storage_unavailable` (retry later), like
+ * an S3 outage, not a generic 500; refusals of the port's own (an existing key) pass as they are.
+ */
+function faultsAsUnavailable(port: BlobPort): BlobPort {
+  const guard =
+    <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      try {
+        return await fn(...args);
+      } catch (e) {
+        throw isSystemError(e) ? new StorageUnavailable("blobs", e) : e;
+      }
+    };
+  return {
+    name: port.name,
+    put: guard(port.put),
+    get: guard(port.get),
+    versions: guard(port.versions),
+    destroy: guard(port.destroy),
+    list: guard(port.list),
+    ...(port.enforceLifecycle ? { enforceLifecycle: guard(port.enforceLifecycle) } : {}),
+  };
 }
 
 function fsBlobs(root: string, now: () => Date): BlobPort {
@@ -42,8 +70,11 @@ function fsBlobs(root: string, now: () => Date): BlobPort {
 
   async function stored(key: string): Promise<StoredMeta[]> {
     const dir = dirOf(key);
-    if (!existsSync(dir)) return [];
-    const names = await readdir(dir);
+    // Only a missing path means "no object"; any other error is the store failing (EACCES, EIO…).
+    const names = await readdir(dir).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === "ENOENT" || e.code === "ENOTDIR") return [] as string[];
+      throw e;
+    });
     const ids = [...new Set(names.filter((n) => /\.(json|blob)$/.test(n)).map((n) => n.replace(/\.(json|blob)$/, "")))].sort();
     const out: StoredMeta[] = [];
     for (const versionId of ids) {
@@ -57,6 +88,8 @@ function fsBlobs(root: string, now: () => Date): BlobPort {
   async function destroy(key: string) {
     const dir = dirOf(key);
     const removed = (await stored(key)).map((v) => v.versionId);
+    // Nothing there (also when the store itself is gone): nothing to remove, nothing to fail on.
+    if (!removed.length && !existsSync(dir)) return { removed };
     await rm(dir, { recursive: true, force: true });
     // Leave no empty tenant or class directories behind.
     for (const parent of [join(dir, ".."), join(dir, "..", "..")]) await rmdir(parent).catch(() => undefined);

@@ -100,6 +100,9 @@ export interface DemoClient {
   fields: Record<string, string | number>;
 }
 
+/** The consent form's reference in the branch's files, e.g. `paper:consent/anjia-0001`. */
+export const demoConsentRef = (tenantId: string, index: number) => `paper:consent/${tenantId}-${String(index + 1).padStart(4, "0")}`;
+
 export const demoClients: Record<string, DemoClient[]> = {
   anjia: [
     {

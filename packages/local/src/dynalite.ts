@@ -1,5 +1,5 @@
 import { createRequire } from "node:module";
-import type { Server } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { mkdirSync } from "node:fs";
 import {
@@ -17,6 +17,11 @@ const dynalite = require("dynalite") as (options: Record<string, unknown>) => Se
 export interface LocalDynamo {
   client: DynamoDBClient;
   endpoint: string;
+  /**
+   * A fault for tests and the bench: while on, every connection to dynalite is cut as it arrives
+   * (the SDK sees ECONNRESET, as when DynamoDB is unreachable); the data stays and answers again once off.
+   */
+  setUnreachable(on: boolean): void;
   close(): Promise<void>;
 }
 
@@ -31,6 +36,13 @@ export async function startDynalite(dir: string | null): Promise<LocalDynamo> {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => resolve());
   });
+  let unreachable = false;
+  const handlers = server.listeners("request") as ((...args: unknown[]) => void)[];
+  server.removeAllListeners("request");
+  server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    if (unreachable) req.socket.destroy();
+    else for (const h of handlers) h.call(server, req, res);
+  });
   const { port } = server.address() as AddressInfo;
   const endpoint = `http://127.0.0.1:${port}`;
   const client = new DynamoDBClient({
@@ -42,6 +54,9 @@ export async function startDynalite(dir: string | null): Promise<LocalDynamo> {
   return {
     client,
     endpoint,
+    setUnreachable(on: boolean) {
+      unreachable = on;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         client.destroy();
@@ -83,4 +98,10 @@ export async function ensureTable(client: DynamoDBClient, tableName: string) {
       GlobalSecondaryIndexes: indexes,
     }),
   );
+  // dynalite answers "not found" until the table (and its indexes) turn ACTIVE, even with createTableMs 0.
+  for (;;) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (Table?.TableStatus === "ACTIVE" && (Table.GlobalSecondaryIndexes ?? []).every((i) => i.IndexStatus === "ACTIVE")) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }

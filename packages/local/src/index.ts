@@ -1,25 +1,38 @@
+import { randomBytes } from "node:crypto";
+import { rmSync, writeFileSync } from "node:fs";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { documentClient, logger, useAdapters, type Adapters } from "@keyhold/core";
 import { openIssuer } from "./auth.ts";
 import { ensureTable, startDynalite, type LocalDynamo } from "./dynalite.ts";
 import { LocalKeystore } from "./keystore.ts";
 import { seedDemo } from "./seed.ts";
+import { platformTenant } from "./demo.ts";
 import { localDigestArchive, localSealer } from "./seal.ts";
 import { localIdentity } from "./identity.ts";
 import { localBlobs } from "./blobs.ts";
 import { PrivacyNumberSimulator } from "./calls.ts";
-import { Documents, Tenancy, Trail } from "@keyhold/core";
+import { Documents, Recovery, Tenancy, Trail } from "@keyhold/core";
 import { createApiServer } from "./server.ts";
+import { createGate, type Gate } from "./gate.ts";
+import { takeBackup } from "./backup.ts";
+import { lockDataDir, type DataDirLock } from "./lock.ts";
+import { StartRefused } from "./refusals.ts";
 
 export { demoTenants, demoClients, platformTenant, AGREEMENT_VERSION } from "./demo.ts";
 export { issueToken, verifyToken, ISSUER, AUDIENCE } from "./auth.ts";
 export { LocalKeystore } from "./keystore.ts";
 export { MAX_REQUEST_BYTES } from "./server.ts";
 export { apiEvent, lambdaContext } from "./events.ts";
+export { takeBackup, restoreBackup, verifyBackup, verifyTrails, ARCHIVE_PREFIX, MIN_PASSPHRASE_LENGTH, type BackupResult, type Manifest } from "./backup.ts";
+export { createGate, type Gate } from "./gate.ts";
 export { localBlobs } from "./blobs.ts";
 export { PrivacyNumberSimulator, SIMULATOR_POOL, simulateCall } from "./calls.ts";
+
+export { StartRefused } from "./refusals.ts";
+export { DataDirInUse } from "./lock.ts";
 
 export const TABLE_NAME = "keyhold";
 export const DEFAULT_PORT = 3000;
@@ -40,17 +53,41 @@ export interface LocalOptions {
   sealIntervalMs?: number;
   /** How often the document destruction sweeper runs; 0 (the default) turns it off (tests sweep on demand). */
   sweepIntervalMs?: number;
+  /** Recovery of unfinished writes before serving (default on; a test of recovery itself turns it off). */
+  recover?: boolean;
+  /** Who holds the data directory, named when another start is refused (e.g. "npm start"). */
+  command?: string;
+  /** Start a document transform worker right away, so the first upload does not wait for one (npm start). */
+  warmTransforms?: boolean;
 }
 
 export interface LocalRuntime {
   url: string;
   port: number;
+  dataDir: string | null;
+  tableName: string;
+  /** The shared clients, unchecked: for the seed, the CLI and tests' own look-ups (their `forTenant` is checked). */
   adapters: Adapters;
+  /** What the handlers and timers get: the root set of tenant isolation (core's tenancy/isolation.ts). */
+  isolated: Adapters;
   keystore: LocalKeystore;
   dynamo: LocalDynamo;
+  /** Every request and timer run passes it; a backup closes it (gate.ts). */
+  gate: Gate;
   seeded: boolean;
+  /** What recovery at start completed, rolled back and recounted. */
+  recovery?: Recovery.RecoveryReport;
+  /** Tests: the runtime's clock (every adapter's `now` and the privacy-number simulator's). */
+  setClock(now: () => Date): void;
   stop(): Promise<void>;
 }
+
+/**
+ * Where a running runtime tells `npm run keyhold -- backup` how to reach it (its address and a
+ * token only the data directory's owner can read): the CLI cannot open a data directory the
+ * runtime holds, so it asks the runtime to take the backup itself.
+ */
+export const CONTROL_FILE = "control.json";
 
 export const defaultDataDir = () => resolve(process.env.KEYHOLD_DATA_DIR ?? join(process.cwd(), ".data"));
 
@@ -61,17 +98,35 @@ export const defaultDataDir = () => resolve(process.env.KEYHOLD_DATA_DIR ?? join
 export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
   const { dataDir } = options;
   process.env.KEYHOLD_RUNTIME = "local";
+  // First the lock: nothing in the directory is read or written by a second owner.
+  const lock: DataDirLock | undefined = dataDir ? await lockDataDir(dataDir, options.command ?? "Keyhold") : undefined;
+  try {
+    return await startLocked(options, lock);
+  } catch (e) {
+    await lock?.release();
+    throw e;
+  }
+}
+
+async function startLocked(options: LocalOptions, lock: DataDirLock | undefined): Promise<LocalRuntime> {
+  const { dataDir } = options;
+  // A damaged or mismatched root key or keystore is refused before the database is touched.
+  const existing = dataDir && existsSync(join(dataDir, "keystore.json")) ? new LocalKeystore(dataDir) : undefined;
   const dynamo = await startDynalite(dataDir ? join(dataDir, "dynamodb") : null);
   try {
     await ensureTable(dynamo.client, TABLE_NAME);
-    const keystore = new LocalKeystore(dataDir);
+    const db = documentClient(dynamo.client);
+    const keystore = await openKeystore(dataDir, existing, { db, tableName: TABLE_NAME } as Adapters);
     await openIssuer(dataDir);
-    // The provider's clock is the runtime's, so a test that moves `adapters.now` expires bindings.
-    const simulator = new PrivacyNumberSimulator(() => adapters.now(), dataDir);
-    const adapters: Adapters = {
-      db: documentClient(dynamo.client),
+    const gate = createGate();
+    // One clock for the runtime: every tenant's adapters and the privacy-number simulator read it,
+    // so a test that moves it (`setClock`) expires bindings everywhere at once.
+    let clock = () => new Date();
+    const simulator = new PrivacyNumberSimulator(() => clock(), dataDir);
+    const shared = {
+      db,
       tableName: TABLE_NAME,
-      keyrings: keystore,
+      keyrings: keystore as Adapters["keyrings"],
       sealer: localSealer(dataDir),
       digests: localDigestArchive(dataDir),
       identity: localIdentity,
@@ -80,38 +135,112 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
       calls: simulator,
       callReports: simulator,
       logger,
-      now: () => new Date(),
+      now: () => clock(),
     };
-    useAdapters(adapters);
+    // "Same process, same tenant": every tenant's adapters are the shared clients behind core's
+    // tenant check, and the handlers and timers get only the root set (the platform's items), as in
+    // AWS. The seed, the CLI and tests' own look-ups keep the shared clients unchecked.
+    const isolated = Tenancy.isolate(shared, { platformTenant: platformTenant.tenantId, open: () => ({ db: shared.db, blobs: shared.blobs, keyrings: shared.keyrings }) });
+    const adapters: Adapters = { ...isolated, db: shared.db, blobs: shared.blobs, keyrings: shared.keyrings };
+    useAdapters(isolated);
+    // Before anything is served: whatever a killed process left half-made is completed or rolled
+    // back now, so no request ever sees it. The data directory is this process's alone, so every
+    // intent found belongs to a dead writer, whatever its lease says.
+    const recovery = options.recover === false ? undefined : await recoverAtStart(isolated);
     const seeded = options.seed === false ? false : await seedDemo(adapters, keystore);
-    const server = createApiServer();
-    const host = options.host ?? "127.0.0.1";
-    const port = await listen(server, options.port ?? 0, host);
-    const sealEvery = options.sealIntervalMs ?? 0;
-    const timer = sealEvery > 0 ? setInterval(() => void sealAll(adapters), sealEvery) : undefined;
-    timer?.unref();
-    const sweepEvery = options.sweepIntervalMs ?? 0;
-    const sweeper = sweepEvery > 0 ? setInterval(() => void sweepDue(adapters, keystore), sweepEvery) : undefined;
-    sweeper?.unref();
-    return {
-      url: `http://${host}:${port}`,
-      port,
+    const controlToken = randomBytes(32).toString("base64url");
+    const runtime: LocalRuntime = {
+      url: "",
+      port: 0,
+      dataDir,
+      tableName: TABLE_NAME,
       adapters,
+      isolated,
       keystore,
       dynamo,
+      gate,
       seeded,
+      setClock(now: () => Date) {
+        clock = now;
+      },
+      recovery,
+      stop: async () => undefined,
+    };
+    const server = createApiServer({
+      gate,
+      control: dataDir
+        ? {
+            token: controlToken,
+            backup: (request) => takeBackup(runtime, request),
+          }
+        : undefined,
+    });
+    const host = options.host ?? "127.0.0.1";
+    const port = await listen(server, options.port ?? 0, host);
+    if (options.warmTransforms) Documents.warmTransforms().catch((e: unknown) => logger.warn("the document transform pool did not start", { error: e as Error }));
+    const controlFile = dataDir ? join(dataDir, CONTROL_FILE) : null;
+    if (controlFile) writeFileSync(controlFile, JSON.stringify({ url: `http://${host}:${port}`, token: controlToken, pid: process.pid }), { mode: 0o600 });
+    // Timer runs pass the gate like requests, so a backup never catches one half-done.
+    const gated = (work: () => Promise<void>) => async () => {
+      const leave = await gate.enter();
+      try {
+        await work();
+      } finally {
+        leave();
+      }
+    };
+    const sealEvery = options.sealIntervalMs ?? 0;
+    const timer = sealEvery > 0 ? setInterval(() => void gated(() => sealAll(isolated))(), sealEvery) : undefined;
+    timer?.unref();
+    const sweepEvery = options.sweepIntervalMs ?? 0;
+    const sweeper = sweepEvery > 0 ? setInterval(() => void gated(() => sweepDue(isolated, keystore))(), sweepEvery) : undefined;
+    sweeper?.unref();
+    Object.assign(runtime, {
+      url: `http://${host}:${port}`,
+      port,
       async stop() {
         if (timer) clearInterval(timer);
         if (sweeper) clearInterval(sweeper);
+        if (controlFile) rmSync(controlFile, { force: true });
         server.closeAllConnections();
         await new Promise<void>((r) => server.close(() => r()));
         await dynamo.close();
+        await lock?.release();
       },
-    };
+    });
+    return runtime;
   } catch (e) {
     await dynamo.close();
     throw e;
   }
+}
+
+/**
+ * The keystore, checked against the table: every tenant whose key has not been shredded needs its
+ * key there. A keystore that went missing (or lost entries) would otherwise show up only as every
+ * request of those tenants failing — or, worse, as a new root key and new tenant keys over data
+ * nothing can open. It stops the start instead, before anything is generated or seeded.
+ * (`table` needs only the table: the tenant registry is read before any key exists.)
+ */
+async function openKeystore(dataDir: string | null, existing: LocalKeystore | undefined, table: Adapters): Promise<LocalKeystore> {
+  if (!dataDir) return new LocalKeystore(null);
+  const needKeys: string[] = [];
+  for (const tenantId of await Tenancy.listTenantIds(table)) {
+    const tenant = await Tenancy.getTenant(table, tenantId);
+    if (tenant && !tenant.offboarding?.keyDeletionDate) needKeys.push(tenantId);
+  }
+  const file = join(dataDir, "keystore.json");
+  const which = (ids: string[]) => `${ids.length} tenant(s) (${ids.slice(0, 5).join(", ")}${ids.length > 5 ? ", …" : ""})`;
+  const data = join(dataDir, "dynamodb");
+  if (needKeys.length && !existing) {
+    throw new StartRefused(
+      `the keystore ${file} is missing, but ${data} holds the data of ${which(needKeys)} sealed under it. Restore keystore.json and root.key from your backup; without them that data cannot be opened.`,
+    );
+  }
+  const keystore = existing ?? new LocalKeystore(dataDir);
+  const uncovered = needKeys.filter((t) => !keystore.hasTenant(t));
+  if (uncovered.length) throw new StartRefused(`the keystore ${file} has no key for ${which(uncovered)} whose data is in ${data}. Restore keystore.json (with its root.key) from your backup.`);
+  return keystore;
 }
 
 function listen(server: Server, port: number, host: string): Promise<number> {
@@ -125,18 +254,31 @@ function listen(server: Server, port: number, host: string): Promise<number> {
 export async function sealAll(adapters: Adapters) {
   for (const tenantId of await Tenancy.listTenantIds(adapters)) {
     try {
-      await Trail.sealTenant(adapters, tenantId);
+      await Trail.sealTenant(adapters.forTenant(tenantId), tenantId);
     } catch (e) {
       adapters.logger.error("sealing a tenant's trail failed", { tenantId, error: e as Error });
     }
   }
 }
 
+async function recoverAtStart(adapters: Adapters) {
+  const report = await Recovery.recover(adapters, { force: true, recount: "all" });
+  const drifted = report.repairs.filter((r) => r.drift.length);
+  if (report.intents.length || drifted.length) {
+    adapters.logger.warn("recovered unfinished writes at start", {
+      runId: report.runId,
+      intents: report.intents.map((i) => `${i.tenantId}/${i.machine}/${i.intentId}: ${i.outcome}`),
+      countersRepaired: drifted.length,
+    });
+  }
+  return report;
+}
+
 let sweeping = false;
 /**
  * The local runtime's destruction timer: the same sweeps the scheduled jobs run in AWS (one at a
- * time) — records and documents due, tenants past their export window, and tenant keys past their
- * pending-deletion window.
+ * time) — records and documents due, tenants past their export window, tenant keys past their
+ * pending-deletion window, then recovery of unfinished writes and marked counters.
  */
 export async function sweepDue(adapters: Adapters, keystore?: LocalKeystore) {
   if (sweeping) return;
@@ -150,6 +292,13 @@ export async function sweepDue(adapters: Adapters, keystore?: LocalKeystore) {
     keystore?.purgeDue();
   } catch (e) {
     adapters.logger.error("the destruction sweep failed", { error: e as Error });
+  }
+  try {
+    // What a crashed request left behind (its lease ran out while the server ran on), and the
+    // counters marked for repair, this sweep's included: the recovery job of AWS.
+    await Recovery.recover(adapters);
+  } catch (e) {
+    adapters.logger.error("recovery failed", { error: e as Error });
   } finally {
     sweeping = false;
   }

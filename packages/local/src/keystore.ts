@@ -1,10 +1,18 @@
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { RawAesKeyringNode, RawAesWrappingSuiteIdentifier } from "@aws-crypto/client-node";
 import type { Crypto, Tenancy } from "@keyhold/core";
+import { StartRefused } from "./refusals.ts";
 
 type KeyringPort = Crypto.KeyringPort;
+
+/** A tenant's wrapping key out of the keystore (base64), as a backup carries it under its passphrase. */
+export interface ExportedKey {
+  key: string;
+  createdAt: string;
+  deletionDate?: string;
+}
 
 interface SealedKey {
   iv: string;
@@ -30,8 +38,32 @@ export class LocalKeystore implements KeyringPort, Tenancy.TenantKeysPort {
   constructor(dataDir: string | null) {
     this.name = `local:${dataDir ?? "memory"}`;
     this.file = dataDir ? join(dataDir, "keystore.json") : null;
-    this.root = rootKey(dataDir);
-    this.entries = this.file && existsSync(this.file) ? (JSON.parse(readFileSync(this.file, "utf8")) as Record<string, SealedKey>) : {};
+    const exists = Boolean(this.file && existsSync(this.file));
+    this.entries = exists ? readKeystore(this.file!) : {};
+    // Never a new root key beside an existing keystore: it could open none of its keys.
+    this.root = rootKey(dataDir, exists ? this.file : null);
+    this.checkRoot();
+  }
+
+  /** Every sealed key must open under the root key: a wrong or damaged root key stops the start, not each request. */
+  private checkRoot() {
+    for (const tenantId of Object.keys(this.entries)) {
+      try {
+        this.unseal(tenantId, this.entries[tenantId]!);
+      } catch {
+        throw new StartRefused(
+          `the root key ${rootKeySource(this.file)} does not open the keystore ${this.file} (the key of tenant ${tenantId} fails its check): ` +
+            `the two do not belong together, or one is damaged. Restore the matching root.key and keystore.json from the same backup.`,
+        );
+      }
+    }
+  }
+
+  private unseal(tenantId: string, entry: SealedKey): Buffer {
+    const decipher = createDecipheriv("aes-256-gcm", this.root, Buffer.from(entry.iv, "base64"));
+    decipher.setAAD(Buffer.from(tenantId, "utf8"));
+    decipher.setAuthTag(Buffer.from(entry.tag, "base64"));
+    return Buffer.concat([decipher.update(Buffer.from(entry.key, "base64")), decipher.final()]);
   }
 
   hasTenant(tenantId: string) {
@@ -63,6 +95,8 @@ export class LocalKeystore implements KeyringPort, Tenancy.TenantKeysPort {
   async scheduleDeletion(tenantId: string, days: number) {
     const entry = this.entries[tenantId];
     if (!entry) throw new Error(`no wrapping key for tenant ${tenantId}`);
+    // Already pending: the first date stands (a resumed shredding asks again).
+    if (entry.deletionDate) return { deletionDate: entry.deletionDate };
     entry.deletionDate = new Date(Date.now() + days * 86_400_000).toISOString();
     this.persist();
     return { deletionDate: entry.deletionDate };
@@ -81,14 +115,45 @@ export class LocalKeystore implements KeyringPort, Tenancy.TenantKeysPort {
     this.persist();
   }
 
+  /**
+   * Every tenant's wrapping key in the clear, for a backup that seals them again under its own
+   * passphrase (backup.ts): the archive then restores under any root key.
+   */
+  exportKeys(): Record<string, ExportedKey> {
+    return Object.fromEntries(
+      Object.entries(this.entries).map(([tenantId, e]) => [
+        tenantId,
+        { key: this.unseal(tenantId, e).toString("base64"), createdAt: e.createdAt, ...(e.deletionDate ? { deletionDate: e.deletionDate } : {}) },
+      ]),
+    );
+  }
+
+  /** Seals exported keys under this keystore's root key: only into a keystore that has none yet. */
+  importKeys(keys: Record<string, ExportedKey>) {
+    if (Object.keys(this.entries).length) throw new Error("the keystore already holds keys");
+    for (const [tenantId, k] of Object.entries(keys)) {
+      const raw = Buffer.from(k.key, "base64");
+      if (raw.length !== 32) throw new Error(`the key of tenant ${tenantId} is not 32 bytes`);
+      const iv = randomBytes(12);
+      const cipher = createCipheriv("aes-256-gcm", this.root, iv);
+      cipher.setAAD(Buffer.from(tenantId, "utf8"));
+      const key = Buffer.concat([cipher.update(raw), cipher.final()]);
+      this.entries[tenantId] = {
+        iv: iv.toString("base64"),
+        tag: cipher.getAuthTag().toString("base64"),
+        key: key.toString("base64"),
+        createdAt: k.createdAt,
+        ...(k.deletionDate ? { deletionDate: k.deletionDate } : {}),
+      };
+    }
+    this.persist();
+  }
+
   async keyringFor(tenantId: string) {
     const entry = this.entries[tenantId];
     if (!entry) throw new Error(`no wrapping key for tenant ${tenantId}`);
     if (entry.deletionDate) throw new Error(`the key of tenant ${tenantId} is pending deletion`);
-    const decipher = createDecipheriv("aes-256-gcm", this.root, Buffer.from(entry.iv, "base64"));
-    decipher.setAAD(Buffer.from(tenantId, "utf8"));
-    decipher.setAuthTag(Buffer.from(entry.tag, "base64"));
-    const unencryptedMasterKey = Buffer.concat([decipher.update(Buffer.from(entry.key, "base64")), decipher.final()]);
+    const unencryptedMasterKey = this.unseal(tenantId, entry);
     return new RawAesKeyringNode({
       keyNamespace: "keyhold-local",
       keyName: `tenant/${tenantId}`,
@@ -105,17 +170,46 @@ export class LocalKeystore implements KeyringPort, Tenancy.TenantKeysPort {
   }
 }
 
-function rootKey(dataDir: string | null): Buffer {
+function readKeystore(file: string): Record<string, SealedKey> {
+  try {
+    const parsed = JSON.parse(readFileSync(file, "utf8")) as unknown;
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new Error("not an object");
+    return parsed as Record<string, SealedKey>;
+  } catch {
+    throw new StartRefused(`the keystore ${file} is damaged (not the JSON Keyhold wrote). Restore keystore.json from your backup; without it the tenants' data cannot be opened.`);
+  }
+}
+
+const rootKeySource = (keystoreFile: string | null) =>
+  process.env.KEYHOLD_ROOT_KEY ? "in KEYHOLD_ROOT_KEY" : keystoreFile ? join(dirname(keystoreFile), "root.key") : "in memory";
+
+/**
+ * The root key: KEYHOLD_ROOT_KEY, or `root.key` in the data directory. A new one is generated only
+ * for a data directory with no keystore yet (`sealing` names the keystore that needs the old one).
+ */
+function rootKey(dataDir: string | null, sealing: string | null): Buffer {
   const fromEnv = process.env.KEYHOLD_ROOT_KEY;
   if (fromEnv) {
     const key = Buffer.from(fromEnv, "base64");
-    if (key.length !== 32) throw new Error("KEYHOLD_ROOT_KEY must be 32 bytes, base64-encoded");
+    if (key.length !== 32) throw new StartRefused("KEYHOLD_ROOT_KEY must be 32 bytes, base64-encoded");
     return key;
   }
   if (!dataDir) return randomBytes(32);
   mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, "root.key");
-  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString("base64"), { mode: 0o600 });
+  if (!existsSync(file)) {
+    if (sealing) {
+      throw new StartRefused(
+        `the root key ${file} is missing, but the keystore ${sealing} is sealed with it. Restore root.key from your backup (or set KEYHOLD_ROOT_KEY to it); a new key could open none of the tenants' keys.`,
+      );
+    }
+    writeFileSync(file, randomBytes(32).toString("base64"), { mode: 0o600 });
+  }
   chmodSync(file, 0o600);
-  return Buffer.from(readFileSync(file, "utf8").trim(), "base64");
+  const text = readFileSync(file, "utf8").trim();
+  const key = Buffer.from(text, "base64");
+  if (key.length !== 32 || !/^[A-Za-z0-9+/]+={0,2}$/.test(text)) {
+    throw new StartRefused(`the root key ${file} is damaged (not 32 bytes in base64). Restore root.key from your backup.`);
+  }
+  return key;
 }

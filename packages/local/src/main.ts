@@ -1,4 +1,4 @@
-import { DEFAULT_PORT, PortInUseError, defaultDataDir, demoTenants, platformTenant, startLocal } from "./index.ts";
+import { DEFAULT_PORT, DataDirInUse, PortInUseError, StartRefused, defaultDataDir, demoTenants, platformTenant, startLocal } from "./index.ts";
 
 const roleLabels: Record<string, string> = {
   hq_admin: "总部管理员 HQ admin",
@@ -25,10 +25,20 @@ async function main() {
       sealIntervalMs: Number(process.env.KEYHOLD_SEAL_INTERVAL_MS ?? 60_000),
       // Documents are destroyed on their exact date; hourly is exact enough offline.
       sweepIntervalMs: Number(process.env.KEYHOLD_SWEEP_INTERVAL_MS ?? 3_600_000),
+      command: "npm start",
+      warmTransforms: true,
     });
   } catch (e) {
     if (e instanceof PortInUseError) {
       console.error(`Keyhold could not start: port ${e.port} is already in use. Stop the other program or choose another port, e.g. PORT=3001 npm start`);
+      process.exit(1);
+    }
+    if (e instanceof DataDirInUse) {
+      console.error(`Keyhold could not start: ${e.message}. Stop it first, or give this one a directory of its own, e.g. KEYHOLD_DATA_DIR=.data-2 npm start`);
+      process.exit(1);
+    }
+    if (e instanceof StartRefused) {
+      console.error(`Keyhold could not start: ${e.message}`);
       process.exit(1);
     }
     throw e;

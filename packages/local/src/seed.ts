@@ -1,8 +1,10 @@
 import { Clients, Keys, Problem, Staff, Store, Tenancy, contextFor, type Adapters, type Ctx } from "@keyhold/core";
-import { AGREEMENT_VERSION, demoClients, demoTenants, platformTenant } from "./demo.ts";
+import { AGREEMENT_VERSION, demoClients, demoConsentRef, demoTenants, platformTenant } from "./demo.ts";
 import type { LocalKeystore } from "./keystore.ts";
 
 const SEED_MARKER = "SEED#demo-v1";
+/** How long ago the demo staff joined. */
+export const DEMO_STAFF_AGE_DAYS = 90;
 
 /** Seeds the demo tenants once; a partial seed (a crash half-way) is completed on the next start. */
 export async function seedDemo(adapters: Adapters, keystore: LocalKeystore): Promise<boolean> {
@@ -21,7 +23,11 @@ export async function seedDemo(adapters: Adapters, keystore: LocalKeystore): Pro
       settings: { ...Tenancy.defaultSettings, requiredAgreementVersion: AGREEMENT_VERSION },
     };
     await Tenancy.saveTenant(adapters, tenantRecord);
+    await Tenancy.saveRegistryEntry(adapters, tenantRecord);
     for (const b of tenant.branches) await Tenancy.saveBranch(adapters, { tenantId: tenant.tenantId, ...b });
+    // The demo staff joined long ago: none counts as a days-old account (a hand-over to one waits
+    // for a second person), and their agreements and checks predate everything else.
+    const joined = new Date(adapters.now().getTime() - DEMO_STAFF_AGE_DAYS * 86_400_000).toISOString();
     for (const u of tenant.users) {
       await Staff.saveStaff(adapters, {
         tenantId: tenant.tenantId,
@@ -32,12 +38,13 @@ export async function seedDemo(adapters: Adapters, keystore: LocalKeystore): Pro
         branchId: u.branchId,
         status: "active",
         sessionVersion: 1,
-        agreement: u.agreementSigned ? { version: AGREEMENT_VERSION, signedAt: now, evidenceRef: `paper:agreement/${u.staffId}` } : null,
-        backgroundCheck: u.backgroundCheck ? { status: u.backgroundCheck, checkedAt: now, recordedBy: "hq.admin" } : null,
+        agreement: u.agreementSigned ? { version: AGREEMENT_VERSION, signedAt: joined, evidenceRef: `paper:agreement/${u.staffId}` } : null,
+        backgroundCheck: u.backgroundCheck ? { status: u.backgroundCheck, checkedAt: joined, recordedBy: "hq.admin" } : null,
+        createdAt: joined,
         sealedContact: await Staff.sealContact(adapters.keyrings, tenant.tenantId, u.staffId, { phone: u.phone }),
       });
     }
-    for (const c of demoClients[tenant.tenantId] ?? []) {
+    for (const [index, c] of (demoClients[tenant.tenantId] ?? []).entries()) {
       const owner = tenant.users.find((u) => u.staffId === c.owner)!;
       const ctx: Ctx = contextFor(
         {
@@ -59,7 +66,8 @@ export async function seedDemo(adapters: Adapters, keystore: LocalKeystore): Pro
           collectionPurpose: c.collectionPurpose,
           source: c.source,
           acquiredAt: now,
-          consent: { method: "written", evidenceRef: `paper:consent/${c.fields.fullName}`, purposes: c.purposes, sensitiveConsent: c.sensitiveConsent },
+          // An opaque reference to the signed form in the branch's files; never the client's name.
+          consent: { method: "written", evidenceRef: demoConsentRef(tenant.tenantId, index), purposes: c.purposes, sensitiveConsent: c.sensitiveConsent },
           fields: c.fields,
         });
       } catch (e) {

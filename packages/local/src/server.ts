@@ -1,11 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { randomUUID } from "node:crypto";
+import { randomUUID, timingSafeEqual } from "node:crypto";
 import { existsSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import { extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Context } from "aws-lambda";
-import { Problem, handlerLocation, problemResult, routes, type HttpEvent, type HttpResult, type RouteSpec } from "@keyhold/core";
+import { Problem, handlerLocation, problemResult, routes, securityHeaderValues, type HttpEvent, type HttpResult, type RouteSpec } from "@keyhold/core";
 import { verifyToken } from "./auth.ts";
 import { apiEvent, lambdaContext } from "./events.ts";
 
@@ -45,6 +45,15 @@ function compile(spec: RouteSpec): CompiledRoute {
   return { spec, pattern, names, handler };
 }
 
+/** A path parameter as API Gateway hands it over: percent-decoded, and 400 when the encoding is broken (`%E4%B8`, `%zz`). */
+function decodePathSegment(name: string, raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new Problem("validation_failed", `the path parameter ${name} is not valid percent-encoding`, [{ path: `params.${name}`, message: "malformed percent-encoding" }]);
+  }
+}
+
 const textual = (type: string | undefined) => !type || /^(application\/([\w.+-]*json|x-www-form-urlencoded)|text\/)/i.test(type);
 
 async function readBody(req: IncomingMessage): Promise<{ bytes: Buffer; tooLarge: boolean }> {
@@ -77,13 +86,11 @@ const staticTypes: Record<string, string> = {
   ".json": "application/json",
 };
 
-/** The console's pages: no framing, nothing but this origin (antd injects its styles inline). */
-const htmlHeaders = {
-  "content-security-policy":
-    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'",
-  "referrer-policy": "no-referrer",
-  "x-content-type-options": "nosniff",
-};
+/**
+ * The console's security headers, the same CloudFront sends in AWS (core's one table): no framing,
+ * nothing but this origin, on every page and asset as the response headers policy does.
+ */
+const consoleHeaders = securityHeaderValues();
 
 /**
  * Serves the console from web/dist; a GET that no API route matches and that asks for HTML gets
@@ -103,9 +110,52 @@ async function serveStatic(path: string, res: ServerResponse, acceptsHtml: boole
   }
   const type = staticTypes[extname(file)] ?? "application/octet-stream";
   const cache = relative.startsWith("/assets/") ? "public, max-age=31536000, immutable" : "no-cache";
-  res.writeHead(200, { "content-type": type, "cache-control": cache, ...(type.startsWith("text/html") ? htmlHeaders : {}) });
+  res.writeHead(200, { "content-type": type, "cache-control": cache, ...consoleHeaders });
   res.end(await readFile(file));
   return true;
+}
+
+export interface ApiServerOptions {
+  /** Every API request passes it (a backup closes it: gate.ts). */
+  gate?: { enter(): Promise<() => void> };
+  /**
+   * The operator's channel for `npm run keyhold -- backup` while this runtime holds the data
+   * directory: `POST /local/backup` with the token of the data directory's control file. Not an
+   * API route: not in the route table, the OpenAPI document or AWS.
+   */
+  control?: { token: string; backup(request: { to: string; passphrase: string }): Promise<unknown> };
+}
+
+const sameToken = (given: string, expected: string) => {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+};
+
+async function serveControl(req: IncomingMessage, res: ServerResponse, control: NonNullable<ApiServerOptions["control"]>) {
+  const json = (status: number, body: unknown) => {
+    res.writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" });
+    res.end(JSON.stringify(body));
+  };
+  const token = /^Bearer (.+)$/i.exec(req.headers.authorization ?? "")?.[1]?.trim() ?? "";
+  if (!sameToken(token, control.token)) {
+    req.resume();
+    return json(403, { error: "this channel needs the token of the data directory's control file" });
+  }
+  const { bytes, tooLarge } = await readBody(req);
+  if (tooLarge) return json(413, { error: "too large" });
+  let request: { to?: unknown; passphrase?: unknown };
+  try {
+    request = JSON.parse(bytes.toString("utf8")) as typeof request;
+  } catch {
+    return json(400, { error: "send JSON {to, passphrase}" });
+  }
+  if (typeof request.to !== "string" || typeof request.passphrase !== "string") return json(400, { error: "send JSON {to, passphrase}" });
+  try {
+    json(200, await control.backup({ to: request.to, passphrase: request.passphrase }));
+  } catch (e) {
+    json(500, { error: (e as Error).message });
+  }
 }
 
 /**
@@ -113,12 +163,14 @@ async function serveStatic(path: string, res: ServerResponse, acceptsHtml: boole
  * authorizer would, turns the request into an API Gateway v2 event and calls the same middy
  * handler Lambda runs.
  */
-export function createApiServer(): Server {
+export function createApiServer(options: ApiServerOptions = {}): Server {
   const compiled = (routes as readonly RouteSpec[]).map(compile);
   return createServer(async (req, res) => {
     const requestId = randomUUID();
     const url = new URL(req.url ?? "/", "http://local");
     const method = (req.method ?? "GET").toUpperCase();
+    if (options.control && method === "POST" && url.pathname === "/local/backup") return serveControl(req, res, options.control);
+    let leave: (() => void) | undefined;
     try {
       const candidates = compiled.map((c) => ({ c, m: c.pattern.exec(url.pathname) })).filter((x) => x.m);
       const match = candidates.find((x) => x.c.spec.method === method);
@@ -150,9 +202,7 @@ export function createApiServer(): Server {
       const query = url.searchParams.size
         ? Object.fromEntries([...new Set(url.searchParams.keys())].map((k) => [k, url.searchParams.getAll(k).join(",")]))
         : undefined;
-      const pathParameters = match.c.names.length
-        ? Object.fromEntries(match.c.names.map((n, i) => [n, decodeURIComponent(match.m![i + 1]!)]))
-        : undefined;
+      const pathParameters = match.c.names.length ? Object.fromEntries(match.c.names.map((n, i) => [n, decodePathSegment(n, match.m![i + 1]!)])) : undefined;
       const event = apiEvent({
         method,
         routePath: match.c.spec.path,
@@ -168,8 +218,14 @@ export function createApiServer(): Server {
         sourceIp: req.socket.remoteAddress ?? "",
       });
       const handler = await match.c.handler;
-      send(res, await handler(event, lambdaContext(match.c.spec.handler, requestId)));
+      leave = await options.gate?.enter();
+      const result = await handler(event, lambdaContext(match.c.spec.handler, requestId));
+      // Acknowledged only once the gate is left: a backup waiting for it then holds this request.
+      leave?.();
+      leave = undefined;
+      send(res, result);
     } catch (e) {
+      leave?.();
       const problem = e instanceof Problem ? e : new Problem("internal_error");
       if (!(e instanceof Problem)) console.error(e);
       send(res, problemResult(problem, requestId));

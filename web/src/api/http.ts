@@ -77,7 +77,15 @@ export async function api<T>(method: string, path: string, options: SendOptions 
 
 /** A download that needs the bearer token (e.g. the trail's CSV): fetched, then saved from memory. */
 export async function download(path: string, query: Query | undefined, fallbackName: string): Promise<{ name: string; bytes: number; truncated: boolean }> {
-  const res = await send("GET", path, { query });
+  return save(await send("GET", path, { query }), fallbackName);
+}
+
+/** A file a POST answers with (a data subject's copy, issued once): saved from memory like a download. */
+export async function postDownload(path: string, body: unknown, fallbackName: string): Promise<{ name: string; bytes: number; truncated: boolean }> {
+  return save(await send("POST", path, { body }), fallbackName);
+}
+
+async function save(res: Response, fallbackName: string): Promise<{ name: string; bytes: number; truncated: boolean }> {
   const blob = await res.blob();
   const disposition = res.headers.get("content-disposition") ?? "";
   const name = /filename="([^"]+)"/.exec(disposition)?.[1] ?? fallbackName;

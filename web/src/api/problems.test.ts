@@ -29,6 +29,14 @@ describe("problem codes → messages", () => {
   it("states the break-glass minimum the catalog gives", () => {
     expect(problemMessage({ code: "break_glass_required" }, "zh", { minJustification: 20 })).toContain("至少 20 个字");
   });
+
+  it("explains the one-door refusals: break-glass for compliance only, a justification that says something, approvals, four eyes", () => {
+    expect(problemMessage({ code: "break_glass_not_permitted" }, "zh")).toContain("访问申请");
+    expect(problemMessage({ code: "justification_too_weak" }, "zh", { minJustification: 20 })).toBe("理由不够具体：不计空格、标点和不可见字符，至少须有 20 个字（汉字、字母或数字），其中至少 8 个不同");
+    expect(problemMessage({ code: "approval_required" }, "zh")).toContain("审批");
+    expect(problemMessage({ code: "grant_used" }, "en")).toContain("one use");
+    expect(problemMessage({ code: "second_person_required" }, "zh")).toContain("四眼原则");
+  });
 });
 
 describe("validation details → Chinese", () => {
@@ -64,6 +72,20 @@ describe("validation details → Chinese", () => {
     expect(translateDetail("Too big: expected number to be <=90", "zh")).toBe("不能大于 90");
     expect(translateDetail("Too big: expected string to have <=500 characters", "zh")).toBe("最多 500 个字");
     expect(translateDetail("must end in @xinfang", "zh")).toBe("须以 @xinfang 结尾");
+  });
+
+  it("translates what the gate says about a weak justification", () => {
+    const detail = "a justification needs at least 20 letters or digits, at least 8 of them different (spaces, punctuation and invisible characters do not count)";
+    expect(translateDetail(detail, "zh")).toBe("不计空格、标点和不可见字符，至少 20 个字（汉字、字母或数字），其中至少 8 个不同");
+    expect(translateDetail("too weak", "zh")).toBe("理由不够具体");
+  });
+
+  it("says in Chinese which personal data the free-text scan found, and what an opaque reference is", () => {
+    expect(translateDetail("looks like a mobile number and an e-mail address: personal data belongs in the client's fields, not in free text", "zh")).toBe(
+      "疑似包含手机号、电子邮箱：个人信息请登记在客户字段中，不要写在自由文字里",
+    );
+    expect(translateDetail("an opaque reference: letters, digits and : _ . / # - only, at most 64 characters (e.g. paper:consent/0001)", "zh")).toMatch(/^只能填写编号/);
+    expect(problemMessage({ code: "personal_data_in_free_text", detail: "body.details: looks like …" }, "zh")).toMatch(/不能包含手机号/);
   });
 
   it("keeps English in English and unknown messages as sent", () => {

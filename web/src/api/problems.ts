@@ -63,6 +63,35 @@ export const problemMessages: Record<string, Message> = {
   internal_error: { zh: "系统内部错误，请稍后重试", en: "Internal error; try again later" },
   integrity_failure: { zh: "存储数据完整性校验失败，已拒绝返回，请联系信息安全专员", en: "Stored data failed its integrity check; nothing was returned" },
   trail_unavailable: { zh: "访问留痕暂不可用，出于安全未返回任何信息", en: "The access trail is unavailable, so nothing was revealed" },
+  break_glass_not_permitted: {
+    zh: "紧急调阅仅限合规专员。如确有依法或审计需要，请提交访问申请，由合规专员审批后使用一次。",
+    en: "Break-glass is the compliance officer's alone. For a legal or audit need, file an access request for a compliance officer to approve.",
+  },
+  justification_too_weak: {
+    zh: "理由不够具体：不计空格、标点和不可见字符，至少须有 {min} 个字（汉字、字母或数字），其中至少 8 个不同",
+    en: "The justification says too little: at least {min} letters or digits (spaces, punctuation and invisible characters do not count), at least 8 of them different",
+  },
+  approval_required: { zh: "本公司要求此操作须先经第二人审批：请提交访问申请，批准后使用一次", en: "Your organisation requires a second person's approval first: file an access request and use the approval once" },
+  grant_not_yours: { zh: "该授权是批给其他人的，只能由申请人本人使用", en: "This approval was given to someone else; only its requester may use it" },
+  grant_mismatch: { zh: "该授权不涵盖此次使用（客户、信息项或目的不一致，或申请尚未批准）", en: "This approval does not cover this use (another client, field or purpose, or not approved)" },
+  grant_not_found: { zh: "未找到该授权", en: "Approval not found" },
+  access_request_not_found: { zh: "未找到该访问申请", en: "Access request not found" },
+  grant_used: { zh: "该授权已经使用过，每项授权只能使用一次", en: "This approval was already used; each is good for one use" },
+  grant_expired: { zh: "该授权已过期，请重新提交访问申请", en: "This approval has expired; file a new access request" },
+  copy_already_issued: { zh: "该请求的副本已经出具，每项请求只出具一次", en: "The copy for this request was already issued; it is issued once" },
+  request_closed: { zh: "该请求已办结，不能再出具副本", en: "This request is closed; its copy can no longer be issued" },
+  second_person_required: {
+    zh: "须由另一人办理：登记或提出此事项的人不能同时办理或审批（四眼原则）",
+    en: "A second person must do this: whoever recorded or asked for it cannot also fulfil or approve it (four eyes)",
+  },
+  storage_unavailable: { zh: "存储暂不可用，未做任何更改，请稍后重试", en: "Storage is unavailable; nothing was changed, try again later" },
+  document_too_complex: { zh: "文件过于复杂（解压后过大、对象或页数过多、图像像素过多），请重新扫描或另存后上传", en: "The file is too complex (too large inflated, too many objects or pages, or too many pixels); rescan or save it again" },
+  active_content: { zh: "文件含有脚本、自动动作或嵌入文件等活动内容，已拒绝；请打印为 PDF 或重新扫描后上传", en: "The file contains active content (scripts, automatic actions, embedded files); print it to PDF or rescan it" },
+  malformed_document: { zh: "文件已损坏或格式错误，无法打开", en: "The file is damaged or malformed and cannot be opened" },
+  personal_data_in_free_text: {
+    zh: "自由填写的文字中不能包含手机号、身份证号、银行卡号或电子邮箱；这些信息请登记在客户的对应字段中",
+    en: "Free text must not contain a mobile number, ID number, card number or e-mail address; record them in the client's fields",
+  },
   network_error: { zh: "无法连接服务器，请检查网络", en: "The server could not be reached" },
   unexpected_response: { zh: "服务器返回了无法识别的响应", en: "Unexpected response from the server" },
   sign_in_failed: { zh: "用户名或密码错误", en: "Incorrect username or password" },
@@ -75,24 +104,20 @@ export const problemMessages: Record<string, Message> = {
   too_many_attempts: { zh: "尝试次数过多，请稍后再试", en: "Too many attempts; try again later" },
   unsupported_challenge: { zh: "不支持的登录验证方式，请联系管理员", en: "This sign-in challenge is not supported; contact your administrator" },
   identity_provider_error: { zh: "身份认证服务返回错误，请稍后重试", en: "The identity provider answered with an error; try again later" },
-  break_glass_not_permitted: { zh: "紧急调阅仅限合规专员；如确有需要，请提交调阅申请由第二人审批", en: "Break-glass is the compliance officer's alone; file an access request for a second person to approve" },
-  justification_too_weak: { zh: "理由过于简单：至少 20 个字（字母或数字），其中至少 8 个不同", en: "The justification says too little: at least 20 letters or digits, 8 of them different" },
-  approval_required: { zh: "本公司要求先经第二人审批：请提交调阅申请", en: "This organisation requires a second person's approval first: file an access request" },
-  grant_not_yours: { zh: "该审批授予的是其他人", en: "This approval was given to someone else" },
-  grant_mismatch: { zh: "该审批不涵盖本次使用（客户、信息项或目的不符，或尚未批准）", en: "This approval does not cover this use" },
-  grant_not_found: { zh: "未找到该审批", en: "Approval not found" },
-  access_request_not_found: { zh: "未找到该调阅申请", en: "Access request not found" },
-  grant_used: { zh: "该审批已使用过（每次审批只能使用一次）", en: "This approval was already used (each is good for one use)" },
-  grant_expired: { zh: "该审批已过期，请重新申请", en: "This approval has expired; ask again" },
-  copy_already_issued: { zh: "该请求的信息副本已出具过", en: "The copy for this request was already issued" },
-  request_closed: { zh: "该请求已办结", en: "This request is closed" },
-  second_person_required: { zh: "须由另一人办理（不能审批或办理自己提交的事项）", en: "A second person must do this" },
+  self_change_not_permitted: { zh: "不能修改本人的角色、门店、状态、保密协议或背景审查，请由同事办理", en: "Nobody changes their own role, branch, status, agreement or background check; ask a colleague" },
   staff_phone_missing: { zh: "您的员工档案没有登记手机号，无法发起隐号拨打，请联系店长登记", en: "Your staff record has no mobile number to call from; ask your manager to add one" },
   client_phone_missing: { zh: "该客户没有登记手机号", en: "This client has no phone number on record" },
   privacy_number_unavailable: { zh: "隐私号服务暂不可用，客户号码未外发，请稍后重试", en: "Privacy numbers are unavailable now; the client's number was not passed on. Try again shortly" },
   call_not_found: { zh: "未找到该通话号码（或不是您发起的）", en: "Call not found (or not yours)" },
   call_ended: { zh: "该隐私号已过期或已释放，请重新发起拨打", en: "This virtual number has expired or was released; start a new call" },
 };
+
+/** The kinds the API's free-text scan names ("a mobile number and an e-mail address"), in Chinese. */
+const personalDataZh = (kinds: string) =>
+  kinds
+    .split(" and ")
+    .map((k) => ({ "a mobile number": "手机号", "a resident ID number": "身份证号", "a card number": "银行卡号", "an e-mail address": "电子邮箱" })[k] ?? k)
+    .join("、");
 
 const fill = (template: string, params: Params) => template.replace(/\{(\w+)\}/g, (_m, k: string) => String(params[k] ?? "—"));
 
@@ -148,6 +173,11 @@ const detailPatterns: [RegExp, Message | ((m: RegExpExecArray, label: (f: string
   [/^a date like/, { zh: "日期格式不正确（例如 2026-11-30）", en: "a date like 2026-11-30" }],
   [/^an ISO 8601 date-time$/, { zh: "时间格式不正确", en: "an ISO 8601 date-time" }],
   [/^required$/, { zh: "必填", en: "required" }],
+  [/^too weak$/, { zh: "理由不够具体", en: "too weak" }],
+  [
+    /^a justification needs at least (\d+) letters or digits, at least (\d+) of them different/,
+    (m) => ({ zh: `不计空格、标点和不可见字符，至少 ${m[1]} 个字（汉字、字母或数字），其中至少 ${m[2]} 个不同`, en: m[0] }),
+  ],
   [/^required with value$/, { zh: "须同时填写要更正的信息和更正后的内容", en: "required with value" }],
   [/^unknown field$/, { zh: "未知字段", en: "unknown field" }],
   [/^not allowed for this collection purpose$/, { zh: "依最小必要原则，该客户的收集目的不含此项信息", en: "not allowed for this collection purpose" }],
@@ -156,6 +186,10 @@ const detailPatterns: [RegExp, Message | ((m: RegExpExecArray, label: (f: string
   [/^must not be yourself$/, { zh: "不能是您本人", en: "must not be yourself" }],
   [/^the cabinet or location is required$/, { zh: "请填写存放的保密柜或位置", en: "the cabinet or location is required" }],
   [/^name the recipient$/, { zh: "请填写接收方", en: "name the recipient" }],
+  [/^name the recipient: an organisation or a role/, { zh: "请填写接收方：机构或岗位，例如 工商银行朝阳支行 信贷部", en: "name the recipient: an organisation or a role" }],
+  [/^looks like (.+): personal data belongs in the client's fields, not in free text$/, (m) => ({ zh: `疑似包含${personalDataZh(m[1]!)}：个人信息请登记在客户字段中，不要写在自由文字里`, en: m[0] })],
+  [/^an opaque reference: letters, digits/, { zh: "只能填写编号：字母、数字及 : _ . / # -，最多 64 个字符（例如 paper:consent/0001）", en: "an opaque reference: letters, digits and : _ . / # - only" }],
+  [/^a version like 2024-01/, { zh: "版本号只能用字母、数字及 : _ . / # -，例如 2024-01", en: "a version like 2024-01" }],
   [/^a share lives at most 24 hours/, { zh: "分享链接最长有效 24 小时（1440 分钟）", en: "a share lives at most 24 hours" }],
   [/^at most 5 downloads$/, { zh: "最多可下载 5 次", en: "at most 5 downloads" }],
   [/^give the reason \(at least 10 characters\)$/, { zh: "请填写原因（至少 10 个字）", en: "give the reason (at least 10 characters)" }],

@@ -57,9 +57,25 @@ export interface LookupResult {
   branchId: string | null;
 }
 
+/**
+ * Who acted, as the trail records it: a staff member, a scheduled job, or the holder of a share link
+ * (named by the share's label, reached through the staff member who shared). Events written before
+ * the union carry the staff shape without `type`.
+ */
+export type TrailActor =
+  | { type?: "staff"; id: string; role: string; branchId: string | null }
+  | { type: "job"; id: string }
+  | { type: "share_recipient"; shareId: string; label: string; via: string };
+
+/** Where the request came from (API Gateway's view of the connection); nulls for jobs. */
+export interface TrailSource {
+  ip: string | null;
+  userAgent: string | null;
+}
+
 export interface AccessHistoryItem {
   at: string;
-  actor: { id: string; role: string; branchId: string | null };
+  actor: TrailActor;
   action: string;
   fields: string[];
   purpose: string | null;
@@ -79,13 +95,15 @@ export interface TrailEvent {
   id: string;
   at: string;
   tenantId: string;
-  actor: { id: string; role: string; branchId: string | null };
+  actor: TrailActor;
+  source?: TrailSource;
   action: string;
   target: { clientId: string | null; fields: string[]; clientIds?: string[]; staffId?: string };
   purpose: string | null;
   outcome: "allowed" | "denied";
   code?: string;
-  breakGlass?: { justification: string };
+  breakGlass?: { justification: string; justificationRef?: string };
+  detail?: Record<string, string | number | boolean>;
   requestId: string;
 }
 
@@ -110,6 +128,10 @@ export interface Settings {
   requiredAgreementVersion: string;
   revealQuotaPerHour: number;
   accessPolicy: PolicyOverrides;
+  /** Uses that need an approved access request first (absent from an API without approvals). */
+  approvalRequired?: { tier1Reveal: boolean; export: boolean; handoverAbove: number | null };
+  /** How long an approved access request may be used, in minutes (5–120). */
+  grantMinutes?: number;
 }
 
 export interface CatalogField {
@@ -162,7 +184,9 @@ export interface ConsentEvent {
   evidenceRef?: string;
   purposes?: string[];
   sensitiveConsent?: boolean;
+  /** Always the mask: the words are sealed; `reasonRef` (`notes/<id>`) reveals them. */
   reason?: string;
+  reasonRef?: string;
   [k: string]: unknown;
 }
 
@@ -206,7 +230,9 @@ export interface SubjectRequestView {
   type: RequestType;
   channel: RequestChannel | string;
   evidenceRef: string;
+  /** Always the mask: the words are sealed; `detailsRef` (`notes/<id>`) reveals them. */
   details?: string;
+  detailsRef?: string;
   receivedAt: string;
   dueAt: string;
   assigneeId: string;
@@ -217,6 +243,16 @@ export interface SubjectRequestView {
   fulfilledAt?: string;
   fulfilledBy?: string;
   note?: string;
+  noteRef?: string;
+  /** The data subject's copy, once issued (access_copy only; issued once). */
+  copy?: CopyIssued | null;
+}
+
+export interface CopyIssued {
+  issuedAt: string;
+  issuedBy: string;
+  format: "json" | "pdf";
+  delivery: "share" | "download";
 }
 
 export interface FulfilResult {
@@ -270,4 +306,68 @@ export interface TenantSummary {
   createdAt: string;
   branches?: number;
   offboarding?: { requestedAt: string; requestedBy: string; exportUntil: string; keyDeletionDays: number; keyDeletionDate?: string; certificateId?: string };
+}
+
+/** GET /alerts: no personal data, only ids, codes and counts. */
+export type AlertKind = "break_glass" | "role_change" | "departed_staff_attempt" | "reveal_volume";
+export interface AlertView {
+  id: string;
+  /** Later kinds (off-hours, velocity, …) arrive as strings the console may not know yet. */
+  kind: AlertKind | (string & {});
+  severity: "low" | "medium" | "high";
+  staffId: string | null;
+  at: string;
+  status: "open" | "reviewed";
+  summary: string;
+  detail?: Record<string, string | number | boolean>;
+  review?: { by: string; at: string };
+}
+
+/** GET /staff-changes: a four-eyes proposal about staff, as the people deciding see it. */
+export type StaffChangePayload =
+  | { kind: "create"; username: string; displayName: string; role: Role; branchId: string | null; hasContact: boolean }
+  | { kind: "update"; staffId: string; from: { role: Role; branchId: string | null }; to: { role: Role; branchId: string | null }; displayName?: string; hasContact: boolean }
+  | { kind: "background_check"; staffId: string; status: "passed"; checkedAt: string }
+  | { kind: "handover"; staffId: string; handoverTo: string; lastDay: string };
+export interface StaffChangeView {
+  changeId: string;
+  kind: StaffChangePayload["kind"];
+  status: "pending" | "confirmed" | "rejected" | "failed";
+  subjectId: string | null;
+  branchId: string | null;
+  proposedBy: string;
+  proposedByRole: Role;
+  proposedAt: string;
+  change: StaffChangePayload;
+  decidedBy?: string;
+  decidedAt?: string;
+  failure?: string;
+}
+
+export type AccessRequestStatus = "pending" | "approved" | "denied" | "used" | "expired";
+
+/** A just-in-time access request; once approved, a grant (`grantId` = its id) good for one use before `expiresAt`. */
+export interface AccessRequestView {
+  id: string;
+  clientId: string;
+  requesterId: string;
+  fields: string[];
+  purpose: string;
+  justification: string;
+  status: AccessRequestStatus;
+  createdAt: string;
+  decidedBy: string | null;
+  decidedAt: string | null;
+  note: string | null;
+  expiresAt: string | null;
+  usedAt: string | null;
+}
+
+/** POST /requests/{id}/copy with delivery "share": a link addressed to the data subject, shown once. */
+export interface CopyLink {
+  id: string;
+  recipient: string;
+  expiresAt: string;
+  maxDownloads: number;
+  shareUrl: string;
 }

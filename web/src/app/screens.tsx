@@ -1,8 +1,11 @@
 import {
+  AlertOutlined,
   AuditOutlined,
   CloudServerOutlined,
   DashboardOutlined,
   FolderOpenOutlined,
+  SafetyOutlined,
+  KeyOutlined,
   SettingOutlined,
   SolutionOutlined,
   TeamOutlined,
@@ -40,6 +43,9 @@ const OffboardingPage = lazy(() => import("../features/staff/OffboardingPage.tsx
 const PlatformPage = lazy(() => import("../features/platform/PlatformPage.tsx"));
 const RequestsPage = lazy(() => import("../features/requests/RequestsPage.tsx"));
 const PaperFilesPage = lazy(() => import("../features/paper/PaperFilesPage.tsx"));
+const AlertsPage = lazy(() => import("../features/alerts/AlertsPage.tsx"));
+const StaffChangesPage = lazy(() => import("../features/staff/StaffChangesPage.tsx"));
+const AccessRequestsPage = lazy(() => import("../features/access/AccessRequestsPage.tsx"));
 
 const clientRoles = ["agent", "branch_manager", "compliance_officer"] as const;
 const tenantRoles = ["agent", "branch_manager", "compliance_officer", "hq_admin"] as const;
@@ -50,9 +56,12 @@ export const screens: readonly Screen[] = [
   { key: "client", path: "clients/:id", roles: clientRoles, requires: ["GET /clients/{id}"], component: ClientDetail },
   { key: "requests", path: "requests", nav: { label: "nav.requests", icon: <SolutionOutlined /> }, roles: clientRoles, requires: ["GET /requests"], component: RequestsPage },
   { key: "paper", path: "paper-files", nav: { label: "nav.paper", icon: <FolderOpenOutlined /> }, roles: clientRoles, requires: ["GET /paper-files"], component: PaperFilesPage },
+  { key: "access-requests", path: "access-requests", nav: { label: "nav.accessRequests", icon: <KeyOutlined /> }, roles: clientRoles, requires: ["GET /access-requests"], component: AccessRequestsPage },
   { key: "overview", path: "overview", nav: { label: "nav.overview", icon: <DashboardOutlined /> }, roles: ["hq_admin", "compliance_officer", "branch_manager"], requires: ["GET /compliance/overview"], component: OverviewPage },
   { key: "staff", path: "staff", nav: { label: "nav.staff", icon: <UsergroupAddOutlined /> }, roles: ["hq_admin", "branch_manager", "compliance_officer"], requires: ["GET /staff"], component: StaffPage },
   { key: "offboarding", path: "staff/:id/offboarding", roles: ["hq_admin", "branch_manager", "compliance_officer"], requires: ["GET /staff/{id}/offboarding"], component: OffboardingPage },
+  { key: "staffChanges", path: "staff-changes", nav: { label: "nav.staffChanges", icon: <SafetyOutlined /> }, roles: ["hq_admin", "compliance_officer", "branch_manager"], requires: ["GET /staff-changes"], component: StaffChangesPage },
+  { key: "alerts", path: "alerts", nav: { label: "nav.alerts", icon: <AlertOutlined /> }, roles: ["compliance_officer", "hq_admin"], requires: ["GET /alerts"], component: AlertsPage },
   { key: "trail", path: "trail", nav: { label: "nav.trail", icon: <AuditOutlined /> }, roles: tenantRoles, requires: ["GET /audit"], component: TrailPage },
   { key: "platform", path: "platform", nav: { label: "nav.platform", icon: <CloudServerOutlined /> }, roles: ["platform_admin"], requires: ["GET /platform/tenants"], component: PlatformPage },
   { key: "settings", path: "settings", nav: { label: "nav.settings", icon: <SettingOutlined /> }, roles: ["hq_admin", "compliance_officer"], requires: ["GET /settings"], component: SettingsPage },

@@ -1,12 +1,12 @@
 import { KeyOutlined, LockOutlined, SafetyOutlined, UserOutlined } from "@ant-design/icons";
-import { useMutation } from "@tanstack/react-query";
-import { Alert, Button, Form, Input, Typography } from "antd";
+import { useMutation, useQuery } from "@tanstack/react-query";
+import { Alert, Button, Form, Input, QRCode, Spin, Typography } from "antd";
 import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { isApiError } from "../api/problem.ts";
 import { problemMessage } from "../api/problems.ts";
 import { useLang } from "../i18n/index.ts";
-import { createCognito, passwordProblems, type SignInStep } from "./cognito.ts";
+import { createCognito, passwordProblems, type Cognito, type SignInStep } from "./cognito.ts";
 import { establish } from "./cognitoSession.ts";
 import type { CognitoConfig } from "./config.ts";
 
@@ -14,8 +14,9 @@ type Step = { kind: "password" } | Exclude<SignInStep, { kind: "done" }>;
 
 /**
  * Sign-in on AWS: username and password, then — on a first sign-in with the temporary password an
- * admin issued — a new password, or an authenticator code for staff with MFA. Passwords go only to
- * Cognito and are never kept.
+ * admin issued — a new password; then the authenticator app: enrolled on the first sign-in (a QR
+ * code to scan, its first code to confirm), its code on every other. Passwords and the
+ * authenticator's secret go only to Cognito and are never kept.
  */
 export function CognitoSignIn({ config, onSignedIn }: { config: CognitoConfig; onSignedIn: () => void }) {
   const { t } = useTranslation();
@@ -26,6 +27,7 @@ export function CognitoSignIn({ config, onSignedIn }: { config: CognitoConfig; o
   const [passwordForm] = Form.useForm<{ username: string; password: string }>();
   const [newPasswordForm] = Form.useForm<{ newPassword: string; confirm: string; attributes?: Record<string, string> }>();
   const [mfaForm] = Form.useForm<{ code: string }>();
+  const [setupForm] = Form.useForm<{ code: string }>();
 
   const advance = (next: SignInStep) => {
     if (next.kind === "done") {
@@ -47,6 +49,7 @@ export function CognitoSignIn({ config, onSignedIn }: { config: CognitoConfig; o
     run.reset();
     newPasswordForm.resetFields();
     mfaForm.resetFields();
+    setupForm.resetFields();
     passwordForm.setFieldValue("password", "");
     setStep({ kind: "password" });
   };
@@ -122,6 +125,10 @@ export function CognitoSignIn({ config, onSignedIn }: { config: CognitoConfig; o
     );
   }
 
+  if (step.kind === "mfaSetup") {
+    return <MfaSetup cognito={cognito} step={step} form={setupForm} errorAlert={errorAlert} pending={run.isPending} onVerify={(action) => run.mutate(action)} onRestart={restart} />;
+  }
+
   if (step.kind === "mfa") {
     return (
       <Form form={mfaForm} layout="vertical" requiredMark={false} data-testid="mfa-form" onFinish={(v) => run.mutate(() => cognito.confirmMfa(step, v.code))}>
@@ -169,6 +176,59 @@ export function CognitoSignIn({ config, onSignedIn }: { config: CognitoConfig; o
       <Typography.Paragraph type="secondary" style={{ fontSize: 12, marginTop: 12, marginBottom: 0 }}>
         {t("signIn.firstTime")}
       </Typography.Paragraph>
+    </Form>
+  );
+}
+
+/**
+ * Enrolling an authenticator app (MFA_SETUP): Cognito issues a secret for this sign-in, shown as the
+ * otpauth QR code and as text to type in; the app's first code proves it holds the secret.
+ */
+function MfaSetup(props: {
+  cognito: Cognito;
+  step: Extract<SignInStep, { kind: "mfaSetup" }>;
+  form: ReturnType<typeof Form.useForm<{ code: string }>>[0];
+  errorAlert: React.ReactNode;
+  pending: boolean;
+  onVerify: (action: () => Promise<SignInStep>) => void;
+  onRestart: () => void;
+}) {
+  const { t } = useTranslation();
+  const { cognito, step } = props;
+  // One secret per challenge session: never fetched again for the same session.
+  const enrolment = useQuery({ queryKey: ["mfa-setup", step.session], queryFn: () => cognito.associateTotp(step), staleTime: Infinity, gcTime: 0, retry: false });
+  const problem = isApiError(enrolment.error) ? enrolment.error : null;
+  const lang = useLang();
+  return (
+    <Form form={props.form} layout="vertical" requiredMark={false} data-testid="mfa-setup-form" onFinish={(v) => enrolment.data && props.onVerify(() => cognito.verifyTotp(step, enrolment.data!, v.code))}>
+      <Typography.Title level={5} style={{ marginTop: 0 }}>
+        {t("signIn.mfaSetupTitle")}
+      </Typography.Title>
+      <Typography.Paragraph type="secondary">{t("signIn.mfaSetupHint", { username: step.username })}</Typography.Paragraph>
+      {props.errorAlert}
+      {problem && <Alert type="error" showIcon style={{ marginBottom: 16 }} data-testid="mfa-setup-error" data-code={problem.code} message={t("signIn.failed")} description={problemMessage(problem.problem, lang)} />}
+      {enrolment.isPending ? (
+        <Spin />
+      ) : enrolment.data ? (
+        <div style={{ display: "flex", flexDirection: "column", alignItems: "center", gap: 8, marginBottom: 16 }}>
+          <QRCode value={enrolment.data.uri} size={176} bordered={false} data-testid="mfa-qr" />
+          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+            {t("signIn.mfaSecret")}
+          </Typography.Text>
+          <Typography.Text code copyable={{ text: enrolment.data.secret }} data-testid="mfa-secret" style={{ wordBreak: "break-all", textAlign: "center" }}>
+            {enrolment.data.secret.replace(/(.{4})/g, "$1 ").trim()}
+          </Typography.Text>
+        </div>
+      ) : null}
+      <Form.Item name="code" label={t("signIn.mfaSetupCode")} rules={[{ required: true, pattern: /^\s*\d{6}\s*$/, message: t("signIn.mfaCodeFormat") }]}>
+        <Input prefix={<SafetyOutlined />} inputMode="numeric" autoComplete="one-time-code" maxLength={6} data-testid="mfa-setup-code" disabled={!enrolment.data} />
+      </Form.Item>
+      <Button type="primary" htmlType="submit" block loading={props.pending} disabled={!enrolment.data} data-testid="confirm-mfa-setup">
+        {t("signIn.confirmMfaSetup")}
+      </Button>
+      <Button type="link" block onClick={props.onRestart} style={{ marginTop: 8 }}>
+        {t("signIn.startOver")}
+      </Button>
     </Form>
   );
 }

@@ -117,6 +117,50 @@ describe("signing in through Cognito's JSON API", () => {
     expect(sent[2]!.body).toEqual({ ChallengeName: "SOFTWARE_TOKEN_MFA", ClientId: config.clientId, Session: "s2", ChallengeResponses: { USERNAME: "hq.admin@xinfang", SOFTWARE_TOKEN_MFA_CODE: "123456" } });
   });
 
+  it("enrols an authenticator app on MFA_SETUP: the secret for the QR code, its first code, then the challenge's answer", async () => {
+    const { fetch, sent } = fakeFetch(
+      { body: { ChallengeName: "MFA_SETUP", Session: "s1", ChallengeParameters: { USER_ID_FOR_SRP: "agent.li@anjia", MFAS_CAN_SETUP: '["SOFTWARE_TOKEN_MFA"]' } } },
+      { body: { SecretCode: "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", Session: "s2" } },
+      { body: { Status: "SUCCESS", Session: "s3" } },
+      { body: tokens() },
+    );
+    const cognito = createCognito(config, fetch);
+    const step = await cognito.signIn("Agent.Li@anjia", "Correct-Horse-9!");
+    expect(step).toEqual({ kind: "mfaSetup", username: "agent.li@anjia", session: "s1" });
+    const setup = step as Extract<typeof step, { kind: "mfaSetup" }>;
+    const enrolment = await cognito.associateTotp(setup);
+    expect(sent[1]).toMatchObject({ headers: { "x-amz-target": "AWSCognitoIdentityProviderService.AssociateSoftwareToken" }, body: { Session: "s1" } });
+    expect(enrolment).toEqual({
+      secret: "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
+      uri: "otpauth://totp/Keyhold:agent.li%40anjia?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Keyhold&algorithm=SHA1&digits=6&period=30",
+      session: "s2",
+    });
+    const done = await cognito.verifyTotp(setup, enrolment, " 654321 ");
+    expect(sent[2]).toMatchObject({
+      headers: { "x-amz-target": "AWSCognitoIdentityProviderService.VerifySoftwareToken" },
+      body: { Session: "s2", UserCode: "654321", FriendlyDeviceName: "Keyhold console" },
+    });
+    expect(sent[3]!.body).toEqual({ ChallengeName: "MFA_SETUP", ClientId: config.clientId, Session: "s3", ChallengeResponses: { USERNAME: "agent.li@anjia" } });
+    expect(done).toMatchObject({ kind: "done", tokens: { idToken: idToken(claims) } });
+    // The secret goes nowhere else: not into any other request.
+    expect(JSON.stringify(sent.filter((_, i) => i !== 1))).not.toContain("JBSWY3DP");
+  });
+
+  it("refuses a wrong first code and an MFA setup the pool offers only by SMS", async () => {
+    const wrong = fakeFetch(
+      { body: { SecretCode: "SECRET", Session: "s2" } },
+      { status: 400, body: { __type: "EnableSoftwareTokenMFAException", message: "Code mismatch" } },
+    );
+    const cognito = createCognito(config, wrong.fetch);
+    const setup = { kind: "mfaSetup", username: "agent.li@anjia", session: "s1" } as const;
+    const error = await cognito.verifyTotp(setup, await cognito.associateTotp(setup), "000000").catch((e: unknown) => e);
+    expect(isApiError(error) && error.code).toBe("mfa_code_invalid");
+    expect(wrong.sent).toHaveLength(2); // no answer to the challenge after a refused code
+    const sms = fakeFetch({ body: { ChallengeName: "MFA_SETUP", Session: "s", ChallengeParameters: { MFAS_CAN_SETUP: '["SMS_MFA"]' } } });
+    const refused = await createCognito(config, sms.fetch).signIn("a@b", "x").catch((e: unknown) => e);
+    expect(isApiError(refused) && refused.code).toBe("unsupported_challenge");
+  });
+
   it("refuses a challenge it cannot answer rather than pretending to sign in", async () => {
     const { fetch } = fakeFetch({ body: { ChallengeName: "CUSTOM_CHALLENGE", Session: "s", ChallengeParameters: {} } });
     const error = await createCognito(config, fetch).signIn("a@b", "x").catch((e: unknown) => e);

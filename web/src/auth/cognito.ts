@@ -4,8 +4,10 @@ import type { CognitoConfig } from "./config.ts";
 /**
  * Sign-in through Cognito's own JSON API, with fetch and nothing else (no Amplify): USER_PASSWORD_AUTH
  * over TLS to cognito-idp, the NEW_PASSWORD_REQUIRED challenge staff meet on their first sign-in
- * (admins create them with a temporary password), the TOTP challenge for staff who turned MFA on,
- * REFRESH_TOKEN_AUTH and RevokeToken. The app client has no secret, so no SECRET_HASH.
+ * (admins create them with a temporary password), MFA_SETUP (the pool requires TOTP: a staff member
+ * without an authenticator app enrols one — AssociateSoftwareToken, VerifySoftwareToken, then the
+ * challenge's answer), the SOFTWARE_TOKEN_MFA challenge for everyone enrolled, REFRESH_TOKEN_AUTH
+ * and RevokeToken. The app client has no secret, so no SECRET_HASH.
  *
  * The app client must allow ALLOW_USER_PASSWORD_AUTH and ALLOW_REFRESH_TOKEN_AUTH.
  */
@@ -26,8 +28,25 @@ export type SignInStep =
   | { kind: "done"; tokens: CognitoTokens }
   /** First sign-in with a temporary password: choose a new one (and give any attribute the pool requires). */
   | { kind: "newPassword"; username: string; session: string; requiredAttributes: string[] }
-  /** A staff member who turned on an authenticator app: the 6-digit code. */
-  | { kind: "mfa"; username: string; session: string };
+  /** A staff member with an authenticator app: the 6-digit code. */
+  | { kind: "mfa"; username: string; session: string }
+  /** MFA is required and this staff member has no authenticator app yet: enrol one. */
+  | { kind: "mfaSetup"; username: string; session: string };
+
+/** An authenticator app's secret, to show as a QR code (and as text), and the session to verify it with. */
+export interface TotpEnrolment {
+  secret: string;
+  /** `otpauth://totp/Keyhold:<username>?secret=…&issuer=Keyhold`: what authenticator apps scan. */
+  uri: string;
+  session: string;
+}
+
+/** The name authenticator apps list the account under. */
+export const TOTP_ISSUER = "Keyhold";
+
+/** The key URI authenticator apps read (Google Authenticator's format, which every app follows). */
+export const otpauthUri = (username: string, secret: string, issuer = TOTP_ISSUER) =>
+  `otpauth://totp/${encodeURIComponent(issuer)}:${encodeURIComponent(username)}?secret=${encodeURIComponent(secret)}&issuer=${encodeURIComponent(issuer)}&algorithm=SHA1&digits=6&period=30`;
 
 /** Cognito's endpoint in the pool's region (the China partition's regions answer under amazonaws.com.cn). */
 export const endpointOf = (config: Pick<CognitoConfig, "region">) => `https://cognito-idp.${config.region}.amazonaws.com${config.region.startsWith("cn-") ? ".cn" : ""}/`;
@@ -52,6 +71,7 @@ export function cognitoProblem(status: number, type: string, message: string): A
       case "InvalidPasswordException":
         return "password_policy";
       case "CodeMismatchException":
+      case "EnableSoftwareTokenMFAException":
       case "ExpiredCodeException":
         return "mfa_code_invalid";
       case "TooManyRequestsException":
@@ -124,6 +144,19 @@ export function createCognito(config: CognitoConfig, fetchImpl: Fetch = (input, 
       return { kind: "newPassword", username: who, session, requiredAttributes: required.map((a) => a.replace(/^userAttributes\./, "")) };
     }
     if (reply.ChallengeName === "SOFTWARE_TOKEN_MFA") return { kind: "mfa", username: who, session };
+    if (reply.ChallengeName === "MFA_SETUP") {
+      // Only an authenticator app can be enrolled here: the pool offers no SMS.
+      let can: string[] = [];
+      try {
+        can = JSON.parse(reply.ChallengeParameters?.MFAS_CAN_SETUP ?? "[]") as string[];
+      } catch {
+        can = [];
+      }
+      if (!can.includes("SOFTWARE_TOKEN_MFA")) {
+        throw new ApiError({ status: 400, code: "unsupported_challenge", title: "Unsupported MFA setup", detail: `the pool offers ${can.join(", ") || "no"} second factor to set up` });
+      }
+      return { kind: "mfaSetup", username: who, session };
+    }
     throw new ApiError({ status: 400, code: "unsupported_challenge", title: "Unsupported sign-in challenge", detail: reply.ChallengeName ?? "no tokens and no challenge" });
   }
 
@@ -160,6 +193,33 @@ export function createCognito(config: CognitoConfig, fetchImpl: Fetch = (input, 
         ClientId: config.clientId,
         Session: step.session,
         ChallengeResponses: { USERNAME: step.username, SOFTWARE_TOKEN_MFA_CODE: code.trim() },
+      });
+      return stepOf(reply, step.username);
+    },
+
+    /** MFA_SETUP, first half: a new authenticator secret for this sign-in's session. */
+    async associateTotp(step: Extract<SignInStep, { kind: "mfaSetup" }>): Promise<TotpEnrolment> {
+      const reply = await call<{ SecretCode?: string; Session?: string }>("AssociateSoftwareToken", { Session: step.session });
+      if (!reply.SecretCode) throw new ApiError({ status: 502, code: "identity_provider_error", title: "No authenticator secret", detail: "AssociateSoftwareToken answered without a secret" });
+      return { secret: reply.SecretCode, uri: otpauthUri(step.username, reply.SecretCode), session: reply.Session ?? step.session };
+    },
+
+    /**
+     * MFA_SETUP, second half: proves the app holds the secret with its first code, then answers the
+     * challenge (tokens, or the next challenge).
+     */
+    async verifyTotp(step: Extract<SignInStep, { kind: "mfaSetup" }>, enrolment: TotpEnrolment, code: string, deviceName = "Keyhold console"): Promise<SignInStep> {
+      const verified = await call<{ Status?: string; Session?: string }>("VerifySoftwareToken", {
+        Session: enrolment.session,
+        UserCode: code.trim(),
+        FriendlyDeviceName: deviceName,
+      });
+      if (verified.Status !== "SUCCESS") throw new ApiError({ status: 400, code: "mfa_code_invalid", title: "Code not accepted", detail: `VerifySoftwareToken: ${verified.Status ?? "no status"}` });
+      const reply = await call<AuthReply>("RespondToAuthChallenge", {
+        ChallengeName: "MFA_SETUP",
+        ClientId: config.clientId,
+        Session: verified.Session ?? enrolment.session,
+        ChallengeResponses: { USERNAME: step.username },
       });
       return stepOf(reply, step.username);
     },

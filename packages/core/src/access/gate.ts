@@ -3,6 +3,7 @@ import { record, type EventInput, type TrailEvent } from "../audit/trail.ts";
 import type { ClientRecord } from "../clients/records.ts";
 import { Problem, recorded, type ProblemCode, type ProblemDetail } from "../http/problem.ts";
 import { fieldCatalog, type FieldName, type Tier } from "../tiers/catalog.ts";
+import { raiseAlert } from "../alerts/alerts.ts";
 import { issuePass, type Pass } from "./pass.ts";
 import { consumeGrant, loadGrant, restoreGrant, type Grant } from "./grants.ts";
 import { decide, neverSeesClientData, refusalOrder, relationOf, type Decision } from "./policy.ts";
@@ -155,6 +156,18 @@ export async function disclose(ctx: Ctx, d: Disclosure): Promise<Disclosed> {
     const problem = new Problem("reveal_quota_exceeded", `more than ${ctx.settings.revealQuotaPerHour} tier-1 reveals in an hour; the compliance officer has been alerted`);
     await record(ctx, { ...base, outcome: "denied", code: problem.code });
     await record(ctx, { ...base, action: "alert.reveal_volume", outcome: "denied", code: problem.code });
+    await raiseAlert(
+      ctx,
+      {
+        kind: "reveal_volume",
+        severity: "high",
+        staffId: ctx.principal.staffId,
+        summary: `staff member ${ctx.principal.staffId} passed the tier-1 volume guard (${ctx.settings.revealQuotaPerHour} an hour)`,
+        detail: { action: d.action, limit: ctx.settings.revealQuotaPerHour },
+      },
+      // One open alert per person per hour is enough to act on; every refusal is in the trail.
+      { onceKey: `reveal_volume#${ctx.principal.staffId}#${ctx.adapters.now().toISOString().slice(0, 13)}` },
+    );
     throw recorded(problem);
   }
 
@@ -177,6 +190,17 @@ export async function disclose(ctx: Ctx, d: Disclosure): Promise<Disclosed> {
     // Nothing was disclosed, so the grant is still good.
     if (grant) await restoreGrant(ctx, grant).catch(() => undefined);
     throw e;
+  }
+  if (breakGlass) {
+    // Open until a person other than the one who used it reviews it (alerts/alerts.ts). Raised before
+    // anything is opened: if it cannot be raised, nothing is disclosed.
+    await raiseAlert(ctx, {
+      kind: "break_glass",
+      severity: "high",
+      staffId: ctx.principal.staffId,
+      summary: `break-glass ${d.action} by ${ctx.principal.staffId} for ${d.purpose ?? "no purpose"} (event ${event.id})`,
+      detail: { action: d.action, event: event.id, clientId: d.client.clientId },
+    });
   }
   return { event, breakGlass, pass: issuePass(d.client.clientId, d.items) };
 }

@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { Ctx } from "../context.ts";
 import { record } from "../audit/trail.ts";
 import { getClient } from "../clients/records.ts";
+import { getDocument } from "../documents/records.ts";
 import { open, seal } from "../crypto/envelope.ts";
 import { Problem, recorded } from "../http/problem.ts";
 import { newId } from "../ids.ts";
@@ -9,6 +10,7 @@ import { Keys, tenantPk } from "../store/keys.ts";
 import { ConditionalCheckFailedException, getItem, putNew, queryPage, UpdateCommand } from "../store/table.ts";
 import { accessPurposeNames, fieldNames } from "../tiers/catalog.ts";
 import { canSee, justificationStrength, neverSeesClientData } from "./policy.ts";
+import { markAs, recordId, sealedText } from "../freetext/schemas.ts";
 
 /**
  * Just-in-time access: a staff member asks for named fields of one client for one purpose, a
@@ -40,17 +42,17 @@ export interface Grant {
 
 export const NewAccessRequest = z
   .object({
-    clientId: z.string().min(1).max(64),
+    clientId: recordId(),
     // Field names, or sealed free-text paths such as `notes/<id>`.
-    fields: z.array(z.string().min(1).max(80)).min(1).max(fieldNames.length + 20),
+    fields: z.array(recordId(80)).min(1).max(fieldNames.length + 20),
     purpose: z.enum(accessPurposeNames),
-    justification: z.string().trim().min(1, "say why").max(2000),
+    justification: sealedText(2000, 1, "say why"),
   })
   .strict();
 export type NewAccessRequest = z.infer<typeof NewAccessRequest>;
-export const DecisionRequest = z.object({ note: z.string().trim().max(500).optional() }).strict();
+export const DecisionRequest = z.object({ note: sealedText(500, 0).optional() }).strict();
 export const ListAccessRequestsQuery = z
-  .object({ status: z.enum(grantStatuses).optional(), limit: z.coerce.number().int().min(1).max(200).default(50), cursor: z.string().max(2048).optional() })
+  .object({ status: z.enum(grantStatuses).optional(), limit: z.coerce.number().int().min(1).max(200).default(50), cursor: markAs(z.string().max(2048), "filter").optional() })
   .strict();
 // Any id shape is accepted here: an unknown one answers 404 after the role check, like every other id.
 export const AccessRequestIdParams = z.object({ id: z.string().min(1).max(64) }).strict();
@@ -156,7 +158,11 @@ export async function create(ctx: Ctx, req: NewAccessRequest): Promise<{ id: str
     await record(ctx, { ...base, outcome: "denied", code: "client_destroyed" });
     throw recorded(new Problem("client_destroyed"));
   }
-  const absent = req.fields.filter((f) => !(f in client.fieldTiers) && !f.startsWith("notes/"));
+  // A document is asked for as `document/<id>`: it must be this client's.
+  const documentIds = req.fields.filter((f) => f.startsWith("document/")).map((f) => f.slice("document/".length));
+  const documents = await Promise.all(documentIds.map((id) => getDocument(ctx.adapters, ctx.tenantId, id)));
+  const ours = new Set(documents.filter((d) => d && d.clientId === client.clientId).map((d) => `document/${d!.documentId}`));
+  const absent = req.fields.filter((f) => !(f in client.fieldTiers) && !f.startsWith("notes/") && !ours.has(f));
   if (absent.length) {
     throw new Problem(
       "field_not_present",

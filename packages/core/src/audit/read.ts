@@ -46,33 +46,46 @@ export async function verify(ctx: Ctx) {
 /** The most rows one export carries; a narrower time range gets the rest. */
 export const EXPORT_MAX_ROWS = 50_000;
 
-const csvHeader = ["时间 at", "事件 event", "操作人 actor", "角色 role", "门店 branch", "操作 action", "客户 client", "字段 fields", "目的 purpose", "结果 outcome", "原因 code", "紧急调阅理由 break-glass", "请求 request"];
+const csvHeader = ["时间 at", "事件 event", "操作人 actor", "角色 role", "门店 branch", "操作 action", "客户 client", "字段 fields", "目的 purpose", "结果 outcome", "原因 code", "紧急调阅理由 break-glass", "请求 request", "操作人类型 actor type", "经由 via", "来源 IP source IP", "客户端 user agent"];
 
-function csvCell(value: unknown): string {
+export function csvCell(value: unknown): string {
   let s = value === undefined || value === null ? "" : String(value);
   // Excel would run a cell that starts like a formula.
   if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
-const csvRow = (e: TrailEvent) =>
-  [
+/** The actor's columns: id, role, branch, kind, via (a share link's recipient is named by its label). */
+function actorCells(actor: TrailEvent["actor"] | { id: string; role: string; branchId: string | null }) {
+  if (!("type" in actor) || actor.type === "staff") return [actor.id, actor.role, actor.branchId, "staff", null];
+  if (actor.type === "job") return [actor.id, null, null, "job", null];
+  return [`${actor.label} (${actor.shareId})`, null, null, "share_recipient", actor.via];
+}
+
+const csvRow = (e: TrailEvent) => {
+  const [actorId, role, branchId, type, via] = actorCells(e.actor);
+  return [
     e.at,
     e.id,
-    e.actor.id,
-    e.actor.role,
-    e.actor.branchId,
+    actorId,
+    role,
+    branchId,
     e.action,
     e.target.clientId ?? (e.target.clientIds ?? []).join(" "),
     e.target.fields.join(" "),
     e.purpose,
     e.outcome,
     e.code,
-    e.breakGlass?.justification,
+    e.breakGlass ? (e.breakGlass.justificationRef ?? e.breakGlass.justification) : "",
     e.requestId,
+    type,
+    via,
+    e.source?.ip,
+    e.source?.userAgent,
   ]
     .map(csvCell)
     .join(",");
+};
 
 /** The trail as CSV for Excel: UTF-8 with a byte-order mark, CRLF line ends, formula-safe cells. */
 export async function exportCsv(ctx: Ctx, q: AuditQuery) {

@@ -2,17 +2,26 @@ import { z } from "zod";
 import { defineRoutes } from "../http/route-spec.ts";
 import { AuditQuery } from "./trail.ts";
 
+/** Who acted (see context.ts `Actor`); events older than the union carry the staff shape without `type`. */
+export const ActorSchema = z.union([
+  z.object({ type: z.literal("staff"), id: z.string(), role: z.string(), branchId: z.string().nullable() }),
+  z.object({ type: z.literal("job"), id: z.string() }),
+  z.object({ type: z.literal("share_recipient"), shareId: z.string(), label: z.string(), via: z.string() }),
+]);
+export const SourceSchema = z.object({ ip: z.string().nullable(), userAgent: z.string().nullable() });
+
 const TrailEventSchema = z.object({
   id: z.string(),
   at: z.string(),
   tenantId: z.string(),
-  actor: z.object({ id: z.string(), role: z.string(), branchId: z.string().nullable() }),
+  actor: ActorSchema,
+  source: SourceSchema.optional(),
   action: z.string(),
   target: z.object({ clientId: z.string().nullable(), fields: z.array(z.string()), clientIds: z.array(z.string()).optional(), staffId: z.string().optional() }),
   purpose: z.string().nullable(),
   outcome: z.enum(["allowed", "denied"]),
   code: z.string().optional(),
-  breakGlass: z.object({ justification: z.string() }).optional(),
+  breakGlass: z.object({ justification: z.string(), justificationRef: z.string().optional() }).optional(),
   tier1: z.boolean().optional(),
   sealedDetail: z.string().optional(),
   detail: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),

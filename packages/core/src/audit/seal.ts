@@ -115,3 +115,19 @@ export async function sealTenant(a: Adapters, tenantId: string, options: { force
   await a.digests.put(tenantId, digest.seq, JSON.stringify(sealed));
   return { tenantId, sealed: true, digest: sealed };
 }
+
+/**
+ * How long the oldest event no digest seals yet has waited, in seconds (0 when every event is
+ * sealed): what the seal job reports after each run, so an alarm sees a trail that stopped being
+ * sealed even when the job itself reports no error.
+ */
+export async function unsealedAgeSeconds(a: Adapters, tenantId: string): Promise<number> {
+  const head = await latestDigest(a, tenantId);
+  const from = head?.to ?? (await trailOrigin(a, tenantId));
+  const now = a.now();
+  for await (const item of eventItemsBetween(a, tenantId, from, now.toISOString())) {
+    const at = Date.parse(String(item.at));
+    if (Number.isFinite(at)) return Math.max(0, Math.round((now.getTime() - at) / 1000));
+  }
+  return 0;
+}

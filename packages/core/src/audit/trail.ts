@@ -1,11 +1,15 @@
 import { z } from "zod";
-import type { Adapters, Ctx, Role } from "../context.ts";
+import type { Actor, Adapters, Ctx, Source } from "../context.ts";
 import { Problem } from "../http/problem.ts";
+import { markAs } from "../freetext/schemas.ts";
+import { sealJustification } from "../freetext/notes.ts";
+import { FREE_TEXT_MASK } from "../tiers/catalog.ts";
 import { newId } from "../ids.ts";
 import { Keys } from "../store/keys.ts";
 import { putNew, queryPage, type Page } from "../store/table.ts";
 import { bumpDaily } from "../compliance/counters.ts";
 import { dailyOf } from "../compliance/contributions.ts";
+import { requestRepair } from "../recovery/repairs.ts";
 
 export type Outcome = "allowed" | "denied";
 
@@ -13,14 +17,18 @@ export interface TrailEvent {
   id: string;
   at: string;
   tenantId: string;
-  actor: { id: string; role: Role; branchId: string | null };
+  /** Staff, a job, or a share link's recipient (through the staff member who shared). */
+  actor: Actor;
+  /** The connection the request came from; nulls for jobs. */
+  source: Source;
   action: string;
   target: { clientId: string | null; fields: string[]; clientIds?: string[]; staffId?: string; branchId?: string };
   purpose: string | null;
   outcome: Outcome;
   /** The refusal code when denied. */
   code?: string;
-  breakGlass?: { justification: string };
+  /** The justification masked; `justificationRef` (`notes/<id>`) names it, sealed as a note of the client. */
+  breakGlass?: { justification: string; justificationRef?: string };
   /** Set on reveals that include a tier-1 field (the volume guard and reviews read it). */
   tier1?: boolean;
   /** Details too sensitive for the trail in clear (a correction's before/after), sealed under the tenant key, base64. */
@@ -42,7 +50,7 @@ export interface EventInput {
   purpose?: string | null;
   outcome: Outcome;
   code?: string;
-  breakGlass?: { justification: string };
+  breakGlass?: { justification: string; justificationRef?: string };
   tier1?: boolean;
   sealedDetail?: string;
   detail?: Record<string, string | number | boolean>;
@@ -51,18 +59,33 @@ export interface EventInput {
 const day = (iso: string) => iso.slice(0, 10);
 
 /**
+ * Whose events an actor's are, for the by-actor index and the `actorId` filter: a staff member's
+ * or a job's own id; a share recipient's uses go under the staff member who shared, so "what did
+ * this person do" includes what their links let outsiders fetch. Events written before the actor
+ * became a union carry `{id, role, branchId}` and read as staff.
+ */
+export const actorKey = (actor: Actor | { id: string }): string => ("type" in actor && actor.type === "share_recipient" ? actor.via : (actor as { id: string }).id);
+
+/** The branch an event counts toward when its target names none: a staff actor's own. */
+export const actorBranch = (actor: Actor | { branchId?: string | null }): string | null =>
+  "type" in actor && actor.type !== "staff" ? null : ((actor as { branchId?: string | null }).branchId ?? null);
+
+/**
  * Appends one event. Each event is its own item keyed by time and a random id, so concurrent writers
  * never contend on a shared item. Callers write the event before any plaintext leaves; if the write
  * fails, this throws 503 `trail_unavailable` and the caller must not reveal.
  */
-export async function record(ctx: Ctx, input: EventInput): Promise<TrailEvent> {
+export async function record(ctx: Ctx, given: EventInput): Promise<TrailEvent> {
+  // A justification is free text: sealed as a note before the event that names it is written.
+  const input = given.breakGlass && !given.breakGlass.justificationRef ? { ...given, breakGlass: await sealJustification(ctx, given.clientId ?? null, given.breakGlass.justification) } : given;
   const now = ctx.adapters.now();
   const at = now.toISOString();
   const event: TrailEvent = {
     id: newId("ev", now),
     at,
     tenantId: ctx.tenantId,
-    actor: { id: ctx.principal.staffId, role: ctx.principal.role, branchId: ctx.principal.branchId },
+    actor: ctx.actor,
+    source: ctx.source,
     action: input.action,
     target: {
       clientId: input.clientId ?? null,
@@ -85,7 +108,7 @@ export async function record(ctx: Ctx, input: EventInput): Promise<TrailEvent> {
     const written = await putNew(ctx.adapters, {
       pk: Keys.eventDay(ctx.tenantId, day(at)),
       sk: order,
-      gsi1pk: Keys.eventsOfActor(ctx.tenantId, event.actor.id),
+      gsi1pk: Keys.eventsOfActor(ctx.tenantId, actorKey(event.actor)),
       gsi1sk: order,
       ...(event.target.clientId ? { gsi2pk: Keys.eventsOfClient(ctx.tenantId, event.target.clientId), gsi2sk: order } : {}),
       type: "event",
@@ -97,22 +120,22 @@ export async function record(ctx: Ctx, input: EventInput): Promise<TrailEvent> {
     throw new Problem("trail_unavailable");
   }
   // The event is the record; a counter that fails to move is logged, not a reason to refuse.
-  await bumpDaily(ctx.adapters, ctx.tenantId, event.target.branchId ?? event.actor.branchId, day(at), dailyOf(event)).catch((e: unknown) =>
-    ctx.adapters.logger.error("compliance counter update failed", { error: e as Error, action: input.action }),
+  await bumpDaily(ctx.adapters, ctx.tenantId, event.target.branchId ?? actorBranch(event.actor), day(at), dailyOf(event)).catch((e: unknown) =>
+    requestRepair(ctx.adapters, ctx.tenantId, `daily#${day(at)}`, e),
   );
   return event;
 }
 
 export const AuditQuery = z
   .object({
-    clientId: z.string().min(1).max(64).optional(),
-    actorId: z.string().min(1).max(64).optional(),
-    action: z.string().min(1).max(64).optional(),
+    clientId: markAs(z.string().min(1).max(64), "filter").optional(),
+    actorId: markAs(z.string().min(1).max(64), "filter").optional(),
+    action: markAs(z.string().min(1).max(64), "filter").optional(),
     outcome: z.enum(["allowed", "denied"]).optional(),
     from: z.iso.datetime({ offset: true }).optional(),
     to: z.iso.datetime({ offset: true }).optional(),
     limit: z.coerce.number().int().min(1).max(200).default(50),
-    cursor: z.string().max(2048).optional(),
+    cursor: markAs(z.string().max(2048), "filter").optional(),
   })
   .strict();
 export type AuditQuery = z.infer<typeof AuditQuery>;
@@ -123,7 +146,10 @@ export const MAX_SPAN_DAYS = 366;
 
 const toEvent = (item: Record<string, unknown>): TrailEvent => {
   const { pk: _a, sk: _b, gsi1pk: _c, gsi1sk: _d, gsi2pk: _e, gsi2sk: _f, type: _g, ...event } = item;
-  return event as unknown as TrailEvent;
+  const e = event as unknown as TrailEvent;
+  // Events written before justifications were sealed still hold them; they are read masked.
+  if (e.breakGlass && !e.breakGlass.justificationRef) return { ...e, breakGlass: { justification: FREE_TEXT_MASK } };
+  return e;
 };
 
 /**
@@ -151,9 +177,11 @@ export async function query(ctx: Ctx, q: AuditQuery): Promise<Page<TrailEvent>> 
     values[":outcome"] = q.outcome;
   }
   if (q.clientId && q.actorId) {
-    filters.push("#actor.#id = :actorId");
+    // The same reading of "this actor's events" as the by-actor index (see actorKey).
+    filters.push("(#actor.#id = :actorId OR #actor.#via = :actorId)");
     names["#actor"] = "actor";
     names["#id"] = "id";
+    names["#via"] = "via";
     values[":actorId"] = q.actorId;
   }
   const filter = filters.length ? { expression: filters.join(" AND "), names, values } : undefined;

@@ -12,7 +12,14 @@ import { countReport, getCall } from "./records.ts";
 export const REPORTS_ACTOR = "system:call-reports";
 
 async function reportsContext(a: Adapters, tenantId: string, runId: string): Promise<Ctx | undefined> {
-  const tenant = await getTenant(a, tenantId);
+  // A report names its tenant; only that tenant's own adapters may read or write anything of it.
+  let ta: Adapters;
+  try {
+    ta = a.forTenant(tenantId);
+  } catch {
+    return undefined;
+  }
+  const tenant = await getTenant(ta, tenantId);
   if (!tenant) return undefined;
   const principal: Principal = {
     tenantId,
@@ -24,7 +31,8 @@ async function reportsContext(a: Adapters, tenantId: string, runId: string): Pro
     agreementSigned: true,
     cleared: false,
   };
-  return contextFor(principal, tenant, runId, a);
+  // The principal keeps the code paths that read one working; the trail names the job itself.
+  return contextFor(principal, tenant, runId, ta, { actor: { type: "job", id: REPORTS_ACTOR } });
 }
 
 export interface PullResult {
@@ -73,7 +81,7 @@ async function recordReport(a: Adapters, report: CallReport, runId: string, cont
   const call = ctx && (await getCall(ctx, ids.callId));
   if (!ctx || !call || call.bindingId !== report.bindingId) return unmatched();
 
-  const fresh = await putNew(a, {
+  const fresh = await putNew(ctx.adapters, {
     ...Keys.callReport(ctx.tenantId, call.callId, report.reportId),
     type: "call-report",
     callId: call.callId,
@@ -82,7 +90,7 @@ async function recordReport(a: Adapters, report: CallReport, runId: string, cont
     answeredAt: report.answeredAt,
     endedAt: report.endedAt,
     durationSeconds: report.durationSeconds,
-    recordedAt: a.now().toISOString(),
+    recordedAt: ctx.adapters.now().toISOString(),
   });
   if (!fresh) return "duplicates";
   try {
@@ -104,9 +112,9 @@ async function recordReport(a: Adapters, report: CallReport, runId: string, cont
     });
   } catch (e) {
     // Unclaim, so the redelivered batch records it.
-    await deleteItem(a, Keys.callReport(ctx.tenantId, call.callId, report.reportId)).catch(() => undefined);
+    await deleteItem(ctx.adapters, Keys.callReport(ctx.tenantId, call.callId, report.reportId)).catch(() => undefined);
     throw e;
   }
-  await countReport(a, ctx.tenantId, call.callId, report.durationSeconds);
+  await countReport(ctx.adapters, ctx.tenantId, call.callId, report.durationSeconds);
   return "recorded";
 }

@@ -3,6 +3,7 @@ import type { Pass } from "../access/pass.ts";
 import { rawReply } from "../http/handler.ts";
 import { renderPdf } from "../reports/pdf.ts";
 import { fieldCatalog, tierLabels, type FieldName, type Tier } from "../tiers/catalog.ts";
+import { historyView } from "../consent/consent.ts";
 import { openTiers, presentTiers, type ClientRecord } from "./records.ts";
 
 /** What a client's copy lets out: every field the record holds, each at its tier. */
@@ -23,7 +24,7 @@ export async function copyData(ctx: Ctx, client: ClientRecord, pass: Pass) {
     generatedAt: ctx.adapters.now().toISOString(),
     registration: client.registration,
     consent: client.consent,
-    consentHistory: client.consentHistory ?? [],
+    consentHistory: historyView(client.consentHistory),
     fields: names.map((f) => ({
       name: f,
       label: fieldCatalog[f].label,

@@ -3,8 +3,11 @@ import { record } from "../audit/trail.ts";
 import { seal } from "../crypto/envelope.ts";
 import { Problem } from "../http/problem.ts";
 import { allowedFields, fieldCatalog, isFieldName, tierOf, type FieldName, type FieldValues } from "../tiers/catalog.ts";
+import { recountBranch } from "../compliance/recount.ts";
+import * as Intents from "../recovery/intents.ts";
+import { Keys } from "../store/keys.ts";
 import { claim, digestsOf, release } from "./dedupe.ts";
-import { getClient, openForRewrite, replaceClient, sealFields, type ClientRecord } from "./records.ts";
+import { changedBy, getClient, openForRewrite, replaceClient, sealFields, type ClientRecord } from "./records.ts";
 
 /**
  * A correction (PIPL art. 46): one field set to its corrected value, re-sealed with the rest of its
@@ -32,22 +35,78 @@ export async function correctField(ctx: Ctx, client: ClientRecord, field: string
   const oldDigests = await digestsOf(ctx, before === undefined ? {} : { [name]: before });
   const newDigests = await digestsOf(ctx, { [name]: parsed.data });
   const changedIndex = oldDigests.join() !== newDigests.join();
-  const claimed = changedIndex ? await claim(ctx, newDigests, client.clientId, async (id) => (await getClient(ctx, id)) !== undefined) : { ok: true as const, claimed: [] };
-  if (!claimed.ok) throw new Problem("duplicate_client", "another client is registered with this value");
+  const toKey = (d: string) => Keys.blindIndex(ctx.tenantId, d).sk;
+  const newClaims = changedIndex ? newDigests.map(toKey) : [];
+  const oldClaims = changedIndex ? client.blindIndex.filter((sk) => oldDigests.map(toKey).includes(sk)) : [];
 
-  const oldSortKeys = changedIndex ? client.blindIndex.filter((sk) => oldDigests.some((d) => sk.endsWith(d))) : [];
-  const next: ClientRecord = {
-    ...client,
-    fieldTiers: { ...client.fieldTiers, [name]: tierOf(name) },
-    sealed: await sealFields(ctx, client.clientId, values),
-    blindIndex: [...client.blindIndex.filter((sk) => !oldSortKeys.includes(sk)), ...claimed.claimed],
-  };
-  const change = await seal(ctx.adapters.keyrings, { tenantId: ctx.tenantId, recordId: client.clientId, context: { kind: "correction" } }, { field: name, before: before ?? null, after: parsed.data });
-  await record(ctx, { action: "client.correct", clientId: client.clientId, fields: [name], outcome: "allowed", sealedDetail: Buffer.from(change).toString("base64") });
-  if (!(await replaceClient(ctx, next, client))) {
-    await release(ctx, claimed.claimed);
-    throw new Problem("conflict", "this client changed meanwhile; reload and try again");
+  // The state machine (docs/data-model.md): intent → new claims → trail event → the record
+  // rewritten (the visible step) → old claims released → intent gone.
+  const a = ctx.adapters;
+  const intent = await Intents.begin<CorrectIntent>(ctx, "client.correct", { clientId: client.clientId, branchId: client.branchId, field: name, newClaims, oldClaims });
+  let recorded = false;
+  try {
+    const claimed = changedIndex ? await claim(ctx, newDigests, { clientId: client.clientId, intentId: intent.id, leaseUntil: intent.leaseUntil }) : { ok: true as const, claimed: [] };
+    if (!claimed.ok) throw new Problem("duplicate_client", "another client is registered with this value");
+    await Intents.checkpoint(a, "client.correct", "claimed");
+
+    const next: ClientRecord = changedBy(
+      {
+        ...client,
+        fieldTiers: { ...client.fieldTiers, [name]: tierOf(name) },
+        sealed: await sealFields(ctx, client.clientId, values),
+        blindIndex: [...client.blindIndex.filter((sk) => !oldClaims.includes(sk)), ...claimed.claimed],
+      },
+      intent.id,
+    );
+    const change = await seal(ctx.adapters.keyrings, { tenantId: ctx.tenantId, recordId: client.clientId, context: { kind: "correction" } }, { field: name, before: before ?? null, after: parsed.data });
+    await record(ctx, { action: "client.correct", clientId: client.clientId, fields: [name], outcome: "allowed", sealedDetail: Buffer.from(change).toString("base64"), detail: { intent: intent.id } });
+    recorded = true;
+    await Intents.checkpoint(a, "client.correct", "recorded");
+    if (!(await replaceClient(ctx, next, client))) throw new Problem("conflict", "this client changed meanwhile; reload and try again");
+  } catch (e) {
+    await undoCorrection(ctx, intent, { recorded, by: "writer" }).catch((u: unknown) =>
+      a.logger.error("could not undo a failed correction; recovery will", { intentId: intent.id, error: u as Error }),
+    );
+    throw e;
   }
-  await release(ctx, oldSortKeys);
+  await Intents.checkpoint(a, "client.correct", "applied");
+  await release(ctx, oldClaims, { clientId: client.clientId });
+  await Intents.checkpoint(a, "client.correct", "released");
+  await Intents.finish(a, intent).catch((e: unknown) => a.logger.error("could not close a correction's intent; recovery will", { intentId: intent.id, error: e as Error }));
   return { clientId: client.clientId, field: name, tier: tierOf(name) };
+}
+
+export interface CorrectIntent extends Record<string, unknown> {
+  clientId: string;
+  branchId: string;
+  field: string;
+  newClaims: string[];
+  oldClaims: string[];
+}
+
+async function undoCorrection(ctx: Ctx, intent: Intents.Intent<CorrectIntent>, how: { recorded: boolean; by: "writer" | "recovery" }) {
+  const { clientId, branchId, newClaims } = intent.data;
+  // Never a claim the record itself lists (it landed after all).
+  const listed = (await getClient(ctx, clientId))?.blindIndex ?? [];
+  await release(ctx, newClaims.filter((sk) => !listed.includes(sk)), { intentId: intent.id });
+  if (how.recorded || how.by === "recovery") {
+    await record(ctx, { action: "recovery.rolled_back", clientId, branchId, outcome: "allowed", detail: { intent: intent.id, machine: intent.machine, by: how.by } });
+  }
+  await Intents.finish(ctx.adapters, intent);
+}
+
+/** Recovery: a record rewritten by this correction is finished (old claims released); otherwise it is undone. */
+export async function recoverCorrection(ctx: Ctx, intent: Intents.Intent<CorrectIntent>): Promise<"completed" | "rolled_back"> {
+  const { clientId, branchId, oldClaims } = intent.data;
+  const client = await getClient(ctx, clientId);
+  if (!client?.intents?.includes(intent.id)) {
+    await undoCorrection(ctx, intent, { recorded: false, by: "recovery" });
+    return "rolled_back";
+  }
+  await release(ctx, oldClaims, { clientId });
+  // The rewrite's counters may not have followed it.
+  await recountBranch(ctx.adapters, ctx.tenantId, branchId);
+  await record(ctx, { action: "recovery.completed", clientId, branchId, outcome: "allowed", detail: { intent: intent.id, machine: intent.machine } });
+  await Intents.finish(ctx.adapters, intent);
+  return "completed";
 }

@@ -1,9 +1,11 @@
 import { createHmac, randomBytes } from "node:crypto";
 import type { Adapters, Ctx } from "../context.ts";
 import { open, seal } from "../crypto/envelope.ts";
-import { Keys } from "../store/keys.ts";
-import { deleteItem, getItem, putItem, putNew } from "../store/table.ts";
+import { getStaff } from "../staff/records.ts";
+import { Keys, tenantPk } from "../store/keys.ts";
+import { ConditionalCheckFailedException, deleteIf, getItem, putItem, putNew } from "../store/table.ts";
 import { fieldCatalog, fieldNames, type FieldName, type FieldValues } from "../tiers/catalog.ts";
+import { getClient, type ClientRecord } from "./records.ts";
 
 /**
  * Blind index: HMAC-SHA256 of a normalised phone or ID number under a per-tenant secret. Equal
@@ -51,39 +53,103 @@ export async function digestsOf(ctx: Ctx, values: FieldValues): Promise<string[]
   });
 }
 
-export type ClaimResult = { ok: true; claimed: string[] } | { ok: false; existingClientId: string };
+/**
+ * A blind-index claim, `BI#<digest>`: which client holds the phone or ID number. A claim is **live**
+ * when its client exists, is not destroyed and lists the claim among its own; until then it belongs
+ * to a write in flight (a registration, a correction) for as long as that write's lease runs, and
+ * nobody takes it over meanwhile. A claim whose write died (lease over, client never made visible)
+ * is **stale**: the next registration takes it over, conditionally on the very claim it saw.
+ */
+export interface ClaimItem {
+  sk: string;
+  clientId: string;
+  claimedAt: string;
+  intentId?: string;
+  leaseUntil?: string;
+}
+
+export type Holder =
+  | { state: "live"; claim: ClaimItem; client: ClientRecord }
+  | { state: "in_flight"; claim: ClaimItem }
+  | { state: "stale"; claim: ClaimItem }
+  | { state: "free" };
+
+export async function holderOf(ctx: Ctx, sk: string): Promise<Holder> {
+  const claim = await getItem<ClaimItem>(ctx.adapters, { pk: tenantPk(ctx.tenantId), sk });
+  if (!claim) return { state: "free" };
+  const client = await getClient(ctx, claim.clientId);
+  if (client && !client.destroyed && client.blindIndex.includes(sk)) return { state: "live", claim, client };
+  if (claim.leaseUntil && claim.leaseUntil > ctx.adapters.now().toISOString()) return { state: "in_flight", claim };
+  return { state: "stale", claim };
+}
 
 /**
- * Claims each digest for a new client with a conditional put (no transaction needed). On a collision
- * the claims made so far are released and the holder is returned. A claim whose client no longer
- * exists (a crash between claim and insert) is taken over.
+ * What anyone may learn of a holder — the lookup's answer, and all a duplicate registration is
+ * told: whether the person is registered and, if so, the owner's masked name and the branch. A
+ * registration still in flight is not a client yet: it answers nothing.
  */
-export async function claim(
-  ctx: Ctx,
-  digests: string[],
-  clientId: string,
-  clientExists: (id: string) => Promise<boolean>,
-): Promise<ClaimResult> {
+export async function publicHolder(ctx: Ctx, holder: Holder) {
+  if (holder.state !== "live") return { registered: false, owner: null, branchId: null, clientId: null };
+  const owner = await getStaff(ctx.adapters, ctx.tenantId, holder.client.ownerId);
+  return { registered: true, owner: owner ? fieldCatalog.fullName.mask(owner.displayName) : null, branchId: holder.client.branchId, clientId: holder.client.clientId };
+}
+
+export type ClaimResult = { ok: true; claimed: string[] } | { ok: false; holder: Holder };
+
+/** How long a registration waits for another one in flight with the same phone or ID to settle. */
+const WAIT_FOR_HOLDER_MS = 3000;
+
+/**
+ * Claims each digest for a client with a conditional put (no transaction needed), in catalog order,
+ * so that two writes never wait on each other in a circle. On a live holder, or one still in flight
+ * after a short wait, the claims made so far are released and the holder answered. A stale claim is
+ * taken over.
+ */
+export async function claim(ctx: Ctx, digests: string[], owner: { clientId: string; intentId: string; leaseUntil: string }): Promise<ClaimResult> {
   const claimed: string[] = [];
+  const started = Date.now();
   for (const digest of digests) {
     const key = Keys.blindIndex(ctx.tenantId, digest);
-    const item = { ...key, type: "blind-index", clientId, claimedAt: ctx.adapters.now().toISOString() };
-    if (await putNew(ctx.adapters, item)) {
-      claimed.push(key.sk);
-      continue;
+    let pause = 25;
+    for (let attempt = 0; ; attempt++) {
+      if (attempt > 100) throw new Error(`could not settle the claim ${key.sk}`);
+      const item = { ...key, type: "blind-index", clientId: owner.clientId, intentId: owner.intentId, leaseUntil: owner.leaseUntil, claimedAt: ctx.adapters.now().toISOString() };
+      if (await putNew(ctx.adapters, item)) break;
+      const holder = await holderOf(ctx, key.sk);
+      if (holder.state === "free") continue;
+      if (holder.state === "stale") {
+        // Taken over only if it is still exactly the claim judged stale.
+        try {
+          await putItem(ctx.adapters, item, { expression: "clientId = :c AND claimedAt = :at", values: { ":c": holder.claim.clientId, ":at": holder.claim.claimedAt } });
+          break;
+        } catch (e) {
+          if (e instanceof ConditionalCheckFailedException) continue;
+          throw e;
+        }
+      }
+      if (holder.state === "in_flight" && holder.claim.intentId === owner.intentId) break;
+      if (holder.state === "in_flight" && Date.now() - started < WAIT_FOR_HOLDER_MS) {
+        // Wall-clock on purpose: this bounds how long the caller waits, whatever the business clock says.
+        await new Promise((r) => setTimeout(r, pause));
+        pause = Math.min(pause * 2, 400);
+        continue;
+      }
+      await release(ctx, claimed, { intentId: owner.intentId });
+      return { ok: false, holder };
     }
-    const holder = await getItem<{ clientId: string }>(ctx.adapters, key);
-    if (holder && !(await clientExists(holder.clientId))) {
-      await putItem(ctx.adapters, item, { expression: "clientId = :old", values: { ":old": holder.clientId } });
-      claimed.push(key.sk);
-      continue;
-    }
-    await release(ctx, claimed);
-    return { ok: false, existingClientId: holder?.clientId ?? "" };
+    claimed.push(key.sk);
   }
   return { ok: true, claimed };
 }
 
-export async function release(ctx: Ctx, sortKeys: string[]) {
-  for (const sk of sortKeys) await deleteItem(ctx.adapters, { pk: Keys.tenant(ctx.tenantId).pk, sk });
+/**
+ * Releases claims, each only if it is still the one meant: a write undone releases what its intent
+ * claimed; a destruction or a correction releases what its client holds. A claim someone else has
+ * taken over meanwhile is left alone.
+ */
+export async function release(ctx: Ctx, sortKeys: string[], whose: { intentId: string } | { clientId: string }) {
+  const [attr, value] = "intentId" in whose ? ["intentId", whose.intentId] : ["clientId", whose.clientId];
+  for (const sk of sortKeys) {
+    await deleteIf(ctx.adapters, { pk: tenantPk(ctx.tenantId), sk }, { expression: "#a = :v", names: { "#a": attr }, values: { ":v": value } });
+  }
 }

@@ -5,3 +5,5 @@ export * from "./schemas.ts";
 export { getClient, openTiers, type ClientRecord } from "./records.ts";
 export { accessHistory } from "./history.ts";
 export { lookup } from "./lookup.ts";
+export { destroyClientData } from "./destroy.ts";
+export { correctField } from "./correct.ts";

@@ -2,16 +2,14 @@ import { z } from "zod";
 import type { Ctx } from "../context.ts";
 import { record } from "../audit/trail.ts";
 import { Problem } from "../http/problem.ts";
+import { markAs } from "../freetext/schemas.ts";
 import { Keys } from "../store/keys.ts";
-import { getItem } from "../store/table.ts";
-import { getStaff } from "../staff/records.ts";
 import { fieldCatalog } from "../tiers/catalog.ts";
-import { digestsOf } from "./dedupe.ts";
-import { getClient } from "./records.ts";
+import { digestsOf, holderOf, publicHolder } from "./dedupe.ts";
 import { assertMayTouchClients } from "./view.ts";
 
 export const LookupRequest = z
-  .object({ phone: z.string().max(32).optional(), idNumber: z.string().max(32).optional() })
+  .object({ phone: markAs(z.string().max(32), "value").optional(), idNumber: markAs(z.string().max(32), "value").optional() })
   .strict()
   .refine((b) => (b.phone === undefined) !== (b.idNumber === undefined), "give exactly one of phone or idNumber");
 export type LookupRequest = z.infer<typeof LookupRequest>;
@@ -35,13 +33,7 @@ export async function lookup(ctx: Ctx, req: LookupRequest) {
     throw new Problem("validation_failed", parsed.error.issues[0]!.message, [{ path: `body.${field}`, message: parsed.error.issues[0]!.message }]);
   }
   const [digest] = await digestsOf(ctx, { [field]: parsed.data });
-  const holder = await getItem<{ clientId: string }>(ctx.adapters, Keys.blindIndex(ctx.tenantId, digest!));
-  const client = holder ? await getClient(ctx, holder.clientId) : undefined;
-  const owner = client ? await getStaff(ctx.adapters, ctx.tenantId, client.ownerId) : undefined;
-  await record(ctx, { action: "client.lookup", clientId: client?.clientId ?? null, fields: [field], outcome: "allowed" });
-  return {
-    registered: Boolean(client),
-    owner: owner ? fieldCatalog.fullName.mask(owner.displayName) : null,
-    branchId: client?.branchId ?? null,
-  };
+  const { clientId, ...answer } = await publicHolder(ctx, await holderOf(ctx, Keys.blindIndex(ctx.tenantId, digest!).sk));
+  await record(ctx, { action: "client.lookup", clientId, fields: [field], outcome: "allowed" });
+  return answer;
 }

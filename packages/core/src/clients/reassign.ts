@@ -7,9 +7,11 @@ import { releaseForClient } from "../calls/release.ts";
 
 /**
  * Hands every client owned by `from` to `to`, one conditional update per client (safe to re-run
- * after a crash: a client already handed over is skipped), each in the trail.
+ * after a crash, and to run twice at once: a client already handed over is skipped), each in the
+ * trail and in the client's own hand-over history. `onMoved` runs once for each client this call
+ * moved.
  */
-export async function reassignAll(ctx: Ctx, from: string, to: string): Promise<number> {
+export async function reassignAll(ctx: Ctx, from: string, to: string, onMoved?: (count: number) => Promise<void>): Promise<number> {
   let moved = 0;
   for (;;) {
     // Always read the first page: reassigned clients leave the owner's index as we go.
@@ -21,9 +23,16 @@ export async function reassignAll(ctx: Ctx, from: string, to: string): Promise<n
           new UpdateCommand({
             TableName: ctx.adapters.tableName,
             Key: Keys.client(ctx.tenantId, client.clientId),
-            UpdateExpression: "SET ownerId = :to, gsi2pk = :pk ADD rev :one",
+            UpdateExpression: "SET ownerId = :to, gsi2pk = :pk, handovers = list_append(if_not_exists(handovers, :none), :h) ADD rev :one",
             ConditionExpression: "ownerId = :from",
-            ExpressionAttributeValues: { ":to": to, ":from": from, ":pk": Keys.clientsOfOwner(ctx.tenantId, to), ":one": 1 },
+            ExpressionAttributeValues: {
+              ":to": to,
+              ":from": from,
+              ":pk": Keys.clientsOfOwner(ctx.tenantId, to),
+              ":one": 1,
+              ":none": [],
+              ":h": [{ from, to, at: ctx.adapters.now().toISOString() }],
+            },
           }),
         );
       } catch (e) {
@@ -34,6 +43,7 @@ export async function reassignAll(ctx: Ctx, from: string, to: string): Promise<n
       await record(ctx, { action: "client.reassign", clientId: client.clientId, staffId: to, outcome: "allowed", fields: [`from:${from}`] });
       // The old owner's privacy numbers for this client end with the relation.
       await releaseForClient(ctx, client.clientId, "reassigned");
+      await onMoved?.(moved);
     }
   }
 }

@@ -15,6 +15,9 @@ export interface ConsentEvent {
   evidenceRef: string;
   purposes?: string[];
   sensitiveConsent?: boolean;
+  /** `notes/<id>`: a withdrawal's reason, sealed as a note of the client. */
+  reasonRef?: string;
+  /** Only on events recorded before free text was sealed; never shown in clear. */
   reason?: string;
 }
 
@@ -45,6 +48,12 @@ export interface ClientRecord {
   destroyAfter?: string;
   /** Set once the tier data is destroyed: only this stub remains. */
   destroyed?: { at: string; reason: string; certificateId: string };
+  /** A destruction in progress (its intent); removed once its certificate is in the trail. */
+  destruction?: { intentId: string; certificateId: string };
+  /** The multi-step writes (intents) that last changed the record, newest last: recovery reads them to tell done from undone. */
+  intents?: string[];
+  /** Every hand-over of the client between owners (offboarding), oldest first: the hand-over counts are recomputed from it. */
+  handovers?: { from: string; to: string; at: string }[];
   /** Optimistic-concurrency revision. */
   rev?: number;
   /** Which fields the record holds and their tiers; names only, never values. */
@@ -116,24 +125,38 @@ export function clientItem(ctx: Ctx, client: ClientRecord) {
   };
 }
 
-export async function insertClient(ctx: Ctx, client: ClientRecord) {
-  const inserted = await putNew(ctx.adapters, clientItem(ctx, client));
-  if (inserted) await followChange(ctx, undefined, client);
-  return inserted;
+/** The record as changed by an intent: it remembers the last few, so recovery can tell whether that one landed. */
+export const changedBy = (client: ClientRecord, intentId: string): ClientRecord => ({ ...client, intents: [...(client.intents ?? []).slice(-9), intentId] });
+
+/** Makes a registration visible: its last step (the trail event and the queue entry come first). */
+export const insertClient = (ctx: Ctx, client: ClientRecord) => putNew(ctx.adapters, clientItem(ctx, client));
+
+/** The destruction-queue entry of a live client at its destroy-after date (idempotent). */
+export const queueClient = (ctx: Ctx, clientId: string, destroyAfter: string) =>
+  putItem(ctx.adapters, { ...Keys.clientDestruction(ctx.tenantId, destroyAfter, clientId), kind: "client-destruction", clientId, destroyAfter });
+
+export const unqueueClient = (ctx: Ctx, clientId: string, destroyAfter: string) => deleteItem(ctx.adapters, Keys.clientDestruction(ctx.tenantId, destroyAfter, clientId));
+
+/** Moves the client's destruction-queue entry from one date to another (either may be absent); idempotent. */
+export async function syncQueue(ctx: Ctx, clientId: string, was: string | undefined, is: string | undefined) {
+  if (was === is) return;
+  if (is) await queueClient(ctx, clientId, is);
+  if (was) await unqueueClient(ctx, clientId, was);
 }
+
+const queueDate = (c: ClientRecord | undefined) => (c && !c.destroyed ? c.destroyAfter : undefined);
+
+/** The compliance counters' share of a change; a failed move is repaired by the sweep (never fails the change). */
+export const countChange = (ctx: Ctx, before: ClientRecord | undefined, after: ClientRecord | undefined) =>
+  track(ctx.adapters, ctx.tenantId, ofClient(before), ofClient(after));
 
 /**
  * What follows every change of a client: the compliance counters, and the destruction queue
  * (one item per client at its destroy-after date, gone once the client is destroyed).
  */
-async function followChange(ctx: Ctx, before: ClientRecord | undefined, after: ClientRecord | undefined) {
-  await track(ctx.adapters, ctx.tenantId, ofClient(before), ofClient(after));
-  const was = before && !before.destroyed ? before.destroyAfter : undefined;
-  const is = after && !after.destroyed ? after.destroyAfter : undefined;
-  if (was === is) return;
-  const id = (after ?? before)!.clientId;
-  if (is) await putItem(ctx.adapters, { ...Keys.clientDestruction(ctx.tenantId, is, id), kind: "client-destruction", clientId: id, destroyAfter: is });
-  if (was) await deleteItem(ctx.adapters, Keys.clientDestruction(ctx.tenantId, was, id));
+export async function followChange(ctx: Ctx, before: ClientRecord | undefined, after: ClientRecord | undefined) {
+  await countChange(ctx, before, after);
+  await syncQueue(ctx, (after ?? before)!.clientId, queueDate(before), queueDate(after));
 }
 
 /**
@@ -141,7 +164,7 @@ async function followChange(ctx: Ctx, before: ClientRecord | undefined, after: C
  * write bumps), so a concurrent hand-over or withdrawal is never silently undone. Answers false
  * when the record moved on.
  */
-export async function replaceClient(ctx: Ctx, next: ClientRecord, previous: ClientRecord): Promise<boolean> {
+export async function replaceClient(ctx: Ctx, next: ClientRecord, previous: ClientRecord, options: { follow?: boolean } = {}): Promise<boolean> {
   try {
     const rev = previous.rev ?? 0;
     await putItem(
@@ -151,18 +174,12 @@ export async function replaceClient(ctx: Ctx, next: ClientRecord, previous: Clie
         ? { expression: "ownerId = :owner AND attribute_not_exists(rev)", values: { ":owner": previous.ownerId } }
         : { expression: "ownerId = :owner AND rev = :rev", values: { ":owner": previous.ownerId, ":rev": rev } },
     );
-    await followChange(ctx, previous, next);
+    if (options.follow !== false) await followChange(ctx, previous, next);
     return true;
   } catch (e) {
     if (e instanceof ConditionalCheckFailedException) return false;
     throw e;
   }
-}
-
-/** Undoes an insert that could not be completed (its trail event failed). */
-export async function removeClient(ctx: Ctx, client: ClientRecord) {
-  await deleteItem(ctx.adapters, Keys.client(ctx.tenantId, client.clientId));
-  await followChange(ctx, client, undefined);
 }
 
 export async function getClient(ctx: Ctx, clientId: string): Promise<ClientRecord | undefined> {
@@ -184,7 +201,7 @@ export async function listClients(ctx: Ctx, scope: ClientScopeQuery, limit: numb
 }
 
 function fromItem(item: ClientRecord): ClientRecord {
-  const { tenantId, clientId, branchId, ownerId, registration, consent, fieldTiers, sealed, blindIndex, consentHistory, destroyAfter, destroyed, rev } = item;
+  const { tenantId, clientId, branchId, ownerId, registration, consent, fieldTiers, sealed, blindIndex, consentHistory, destroyAfter, destroyed, rev, destruction, intents, handovers } = item;
   return {
     tenantId,
     clientId,
@@ -201,6 +218,9 @@ function fromItem(item: ClientRecord): ClientRecord {
     ...(destroyAfter ? { destroyAfter } : {}),
     ...(destroyed ? { destroyed } : {}),
     ...(rev !== undefined ? { rev } : {}),
+    ...(destruction ? { destruction } : {}),
+    ...(intents ? { intents } : {}),
+    ...(handovers ? { handovers } : {}),
   };
 }
 

@@ -4,10 +4,12 @@ import { Problem, recorded, type ProblemCode, type ProblemDetail } from "../http
 import { newId } from "../ids.ts";
 import { getBranch } from "../tenancy/records.ts";
 import { clientRecordClass } from "../retention/classes.ts";
-import { getStaff } from "../staff/records.ts";
 import { allowedFields, fieldCatalog, isFieldName, tierOf, type FieldName, type FieldValues } from "../tiers/catalog.ts";
-import { claim, digestsOf, release } from "./dedupe.ts";
-import { getClient, insertClient, removeClient, sealFields, type ClientRecord } from "./records.ts";
+import * as Intents from "../recovery/intents.ts";
+import { recountBranch } from "../compliance/recount.ts";
+import { Keys } from "../store/keys.ts";
+import { claim, digestsOf, publicHolder, release, type Holder } from "./dedupe.ts";
+import { changedBy, countChange, getClient, insertClient, queueClient, sealFields, unqueueClient, type ClientRecord } from "./records.ts";
 import type { RegisterClientRequest } from "./schemas.ts";
 import { viewOf } from "./view.ts";
 import { discloseViews } from "../access/gate.ts";
@@ -78,9 +80,7 @@ export async function register(ctx: Ctx, req: RegisterClientRequest) {
 
   const clientId = newId("c", now);
   const digests = await digestsOf(ctx, values);
-  const claimed = await claim(ctx, digests, clientId, async (id) => (await getClient(ctx, id)) !== undefined);
-  if (!claimed.ok) throw await duplicate(ctx, claimed.existingClientId);
-
+  const sortKeys = digests.map((d) => Keys.blindIndex(ctx.tenantId, d).sk);
   const client: ClientRecord = {
     tenantId: ctx.tenantId,
     clientId,
@@ -109,36 +109,95 @@ export async function register(ctx: Ctx, req: RegisterClientRequest) {
     // The record's own expiry; a withdrawal or a closed deal brings it closer.
     destroyAfter: new Date(now.getTime() + clientRecordClass().maxDays * 86_400_000).toISOString(),
     sealed: await sealFields(ctx, clientId, values),
-    blindIndex: claimed.claimed,
+    blindIndex: sortKeys,
   };
-  const inserted = await insertClient(ctx, client).catch(async (e: unknown) => {
-    await release(ctx, claimed.claimed).catch(() => undefined);
-    throw e;
-  });
-  if (!inserted) throw new Error(`client id collision ${clientId}`);
+
+  // The state machine (docs/data-model.md): intent → claims → trail event → queue entry → the
+  // client item itself, the one write that makes it visible → counters → intent gone. Every step
+  // before the client item is undone by `undoRegistration`, here on an error or by recovery after
+  // a crash; nothing is ever visible without its event and its queue entry.
+  const a = ctx.adapters;
+  const intent = await Intents.begin<RegisterIntent>(ctx, "client.register", { clientId, branchId, claims: sortKeys, destroyAfter: client.destroyAfter! });
+  let recorded = false;
   let created: TrailEvent;
   try {
-    created = await record(ctx, { action: "client.create", clientId, branchId, fields: Object.keys(values), outcome: "allowed" });
+    const claimed = await claim(ctx, digests, { clientId, intentId: intent.id, leaseUntil: intent.leaseUntil });
+    if (!claimed.ok) {
+      await Intents.finish(a, intent);
+      throw await duplicate(ctx, claimed.holder);
+    }
+    await Intents.checkpoint(a, "client.register", "claimed");
+    created = await record(ctx, { action: "client.create", clientId, branchId, fields: Object.keys(values), outcome: "allowed", detail: { intent: intent.id } });
+    recorded = true;
+    await Intents.checkpoint(a, "client.register", "recorded");
+    await queueClient(ctx, clientId, client.destroyAfter!);
+    await Intents.checkpoint(a, "client.register", "queued");
+    // Past its lease recovery may be undoing this very registration: then it must not appear.
+    if (a.now().getTime() > new Date(intent.leaseUntil).getTime() - LEASE_MARGIN_MS) {
+      throw new Problem("conflict", "the registration took too long and was undone; register again");
+    }
+    if (!(await insertClient(ctx, changedBy(client, intent.id)))) throw new Error(`client id collision ${clientId}`);
   } catch (e) {
-    // Nothing half-done survives: without its trail event the registration is undone.
-    await removeClient(ctx, client).catch(() => undefined);
-    await release(ctx, claimed.claimed).catch(() => undefined);
+    if (e instanceof Problem && e.code === "duplicate_client") throw e;
+    await undoRegistration(ctx, intent, { recorded, by: "writer" }).catch((u: unknown) =>
+      a.logger.error("could not undo a failed registration; recovery will", { intentId: intent.id, error: u as Error }),
+    );
     throw e;
   }
+  await Intents.checkpoint(a, "client.register", "visible");
+  await countChange(ctx, undefined, client);
+  await Intents.checkpoint(a, "client.register", "counted");
+  await Intents.finish(a, intent).catch((e: unknown) => a.logger.error("could not close a registration's intent; recovery will", { intentId: intent.id, error: e as Error }));
+  // The view rides on the registration's own event, written before anything was opened.
   const seen = await discloseViews(ctx, [client], created);
   return viewOf(ctx, client, seen.get(clientId)!);
 }
 
-/** A duplicate answers only the existing record's masked owner and branch. */
-async function duplicate(ctx: Ctx, existingClientId: string): Promise<Problem> {
-  const existing = existingClientId ? await getClient(ctx, existingClientId) : undefined;
-  const owner = existing ? await getStaff(ctx.adapters, ctx.tenantId, existing.ownerId) : undefined;
-  const problem = new Problem("duplicate_client", "a client with this phone or ID number is already registered", undefined, {
-    existing: {
-      owner: owner ? fieldCatalog.fullName.mask(owner.displayName) : null,
-      branchId: existing?.branchId ?? null,
-    },
-  });
-  await record(ctx, { action: "client.create", clientId: existingClientId || null, outcome: "denied", code: "duplicate_client" });
+/** Safety margin before a writer's lease ends: past it the writer stops short of the visible step. */
+const LEASE_MARGIN_MS = 10_000;
+
+export interface RegisterIntent extends Record<string, unknown> {
+  clientId: string;
+  branchId: string;
+  claims: string[];
+  destroyAfter: string;
+}
+
+/** Takes back everything a registration did before its client became visible; idempotent. */
+async function undoRegistration(ctx: Ctx, intent: Intents.Intent<RegisterIntent>, how: { recorded: boolean; by: "writer" | "recovery" }) {
+  const { clientId, branchId, claims, destroyAfter } = intent.data;
+  await unqueueClient(ctx, clientId, destroyAfter);
+  await release(ctx, claims, { intentId: intent.id });
+  if (how.recorded || how.by === "recovery") {
+    await record(ctx, { action: "recovery.rolled_back", clientId, branchId, outcome: "allowed", detail: { intent: intent.id, machine: intent.machine, by: how.by } });
+  }
+  await Intents.finish(ctx.adapters, intent);
+}
+
+/**
+ * Recovery of a registration whose writer died: visible means done (only the counters may lag,
+ * and they are recomputed); anything short of visible is undone, claims released.
+ */
+export async function recoverRegistration(ctx: Ctx, intent: Intents.Intent<RegisterIntent>): Promise<"completed" | "rolled_back"> {
+  const { clientId, branchId } = intent.data;
+  const client = await getClient(ctx, clientId);
+  if (!client) {
+    await undoRegistration(ctx, intent, { recorded: false, by: "recovery" });
+    return "rolled_back";
+  }
+  await recountBranch(ctx.adapters, ctx.tenantId, branchId);
+  await record(ctx, { action: "recovery.completed", clientId, branchId, outcome: "allowed", detail: { intent: intent.id, machine: intent.machine } });
+  await Intents.finish(ctx.adapters, intent);
+  return "completed";
+}
+
+/**
+ * A duplicate — whether registered long ago or a moment ago by a registration that won the race —
+ * answers exactly what the lookup would: the holder's masked owner and branch, nothing more.
+ */
+async function duplicate(ctx: Ctx, holder: Holder): Promise<Problem> {
+  const { clientId, owner, branchId } = await publicHolder(ctx, holder);
+  const problem = new Problem("duplicate_client", "a client with this phone or ID number is already registered", undefined, { existing: { owner, branchId } });
+  await record(ctx, { action: "client.create", clientId, outcome: "denied", code: "duplicate_client" });
   return recorded(problem);
 }

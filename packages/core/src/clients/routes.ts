@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { defineRoutes } from "../http/route-spec.ts";
+import { ActorSchema } from "../audit/routes.ts";
 import { LookupRequest, LookupResponse } from "./lookup.ts";
 import { ClientIdParams, ClientList, ClientView, ListClientsQuery, RegisterClientRequest, RevealRequest, RevealResponse } from "./schemas.ts";
 
@@ -8,7 +9,7 @@ const AccessHistory = z.object({
   items: z.array(
     z.object({
       at: z.string(),
-      actor: z.object({ id: z.string(), role: z.string(), branchId: z.string().nullable() }),
+      actor: ActorSchema,
       action: z.string(),
       fields: z.array(z.string()),
       purpose: z.string().nullable(),

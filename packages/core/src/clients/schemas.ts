@@ -6,13 +6,14 @@ import {
   fieldNames,
   type FieldName,
 } from "../tiers/catalog.ts";
+import { markAs, opaqueRef, recordId, sealedText } from "../freetext/schemas.ts";
 
 const isoDateTime = z.iso.datetime({ offset: true, message: "must be an ISO 8601 date-time, e.g. 2026-03-01T10:00:00+08:00" });
 
 export const ConsentInput = z
   .object({
     method: z.enum(["written", "electronic", "recorded_verbal"]),
-    evidenceRef: z.string().trim().min(1, "evidence of consent is required").max(200),
+    evidenceRef: opaqueRef(),
     purposes: z
       .array(z.enum(consentPurposeNames))
       .min(1, "at least one consented purpose is required")
@@ -31,20 +32,20 @@ export const RegisterClientRequest = z
     collectionPurpose: z.enum(collectionPurposeNames),
     source: z.enum(["walk_in", "phone", "referral", "online", "other"]),
     acquiredAt: isoDateTime,
-    branchId: z.string().min(1).max(64).optional(),
+    branchId: recordId().optional(),
     consent: ConsentInput,
-    fields: z.record(z.string(), z.union([z.string(), z.number()])).refine((f) => Object.keys(f).length > 0, "at least one field is required"),
+    fields: z.record(markAs(z.string(), "id"), markAs(z.union([z.string(), z.number()]), "value")).refine((f) => Object.keys(f).length > 0, "at least one field is required"),
   })
   .strict();
 export type RegisterClientRequest = z.infer<typeof RegisterClientRequest>;
 
 export const RevealRequest = z
   .object({
-    fields: z.array(z.string().min(1).max(64)).min(1, "name at least one field").max(fieldNames.length),
+    fields: z.array(recordId()).min(1, "name at least one field").max(fieldNames.length),
     purpose: z.enum(accessPurposeNames),
-    justification: z.string().trim().max(2000).optional(),
+    justification: sealedText(2000, 0).optional(),
     /** An approved access request's id, used once. */
-    grantId: z.string().min(1).max(64).optional(),
+    grantId: recordId().optional(),
   })
   .strict();
 export type RevealRequest = z.infer<typeof RevealRequest>;
@@ -54,7 +55,7 @@ export const ClientIdParams = z.object({ id: z.string().min(1).max(64) }).strict
 export const ListClientsQuery = z
   .object({
     limit: z.coerce.number().int().min(1).max(100).default(20),
-    cursor: z.string().max(2048).optional(),
+    cursor: markAs(z.string().max(2048), "filter").optional(),
   })
   .strict();
 export type ListClientsQuery = z.infer<typeof ListClientsQuery>;

@@ -3,6 +3,7 @@ import { Keys } from "../store/keys.ts";
 import { deleteItem, queryPage } from "../store/table.ts";
 import { destroyClientData } from "./destroy.ts";
 import { getClient } from "./records.ts";
+import { Problem } from "../http/problem.ts";
 
 export interface ClientSweep {
   due: { tenantId: string; clientId: string; destroyAfter: string; reason: string }[];
@@ -36,7 +37,7 @@ export async function sweepClients(
   } while (cursor);
   for (const item of due) {
     const client = await getClient(ctx, item.clientId);
-    if (!client || client.destroyed) {
+    if (!client || (client.destroyed && !client.destruction)) {
       // Already gone (a data-subject deletion came first): the queue entry is stale.
       if (!options.dryRun) await deleteItem(a, { pk: Keys.clientDestructionQueue(tenantId), sk: item.sk });
       continue;
@@ -45,9 +46,11 @@ export async function sweepClients(
     into.due.push({ tenantId, clientId: item.clientId, destroyAfter: item.destroyAfter, reason });
     if (options.dryRun) continue;
     try {
+      // A destruction another run began is finished under its own certificate.
       const certificate = await destroyClientData(ctx, client, reason, options.runId);
       into.destroyed.push({ tenantId, clientId: item.clientId, certificateId: certificate.certificateId });
     } catch (e) {
+      if (e instanceof Problem && e.code === "conflict") continue; // still running elsewhere: that run finishes it
       a.logger.error("sweeper could not destroy a client record; the next run retries", { tenantId, clientId: item.clientId, error: e as Error });
       into.failed.push({ tenantId, clientId: item.clientId, error: (e as Error).message });
     }

@@ -1,6 +1,7 @@
 import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Adapters } from "../context.ts";
 import { Keys } from "../store/keys.ts";
+import { requestRepair } from "../recovery/repairs.ts";
 
 /**
  * The compliance figures are kept as counters, updated with each change, so the overview reads a
@@ -17,9 +18,9 @@ import { Keys } from "../store/keys.ts";
 export const HQ_BRANCH = "-";
 
 export type Deltas = Record<string, number>;
-const branchKey = (branchId: string | null | undefined) => branchId || HQ_BRANCH;
+export const branchKey = (branchId: string | null | undefined) => branchId || HQ_BRANCH;
 
-async function add(a: Adapters, key: { pk: string; sk: string }, deltas: Deltas, extra: Record<string, unknown> = {}) {
+export async function add(a: Adapters, key: { pk: string; sk: string }, deltas: Deltas, extra: Record<string, unknown> = {}) {
   const entries = Object.entries(deltas).filter(([, v]) => v !== 0);
   if (!entries.length) return;
   const names: Record<string, string> = {};
@@ -68,6 +69,17 @@ const minus = (d: Deltas): Deltas => Object.fromEntries(Object.entries(d).map(([
  * contribution after is added (either may be absent, for a new or a removed record).
  */
 export async function track(a: Adapters, tenantId: string, before: Contribution | undefined, after: Contribution | undefined) {
+  try {
+    await move(a, tenantId, before, after);
+  } catch (e) {
+    // The change itself is written; its counters are recomputed by the sweep instead of failing it.
+    for (const branchId of new Set([before, after].filter((c) => c !== undefined).map((c) => branchKey(c.branchId)))) {
+      await requestRepair(a, tenantId, `branch#${branchId}`, e);
+    }
+  }
+}
+
+async function move(a: Adapters, tenantId: string, before: Contribution | undefined, after: Contribution | undefined) {
   const same = before && after && branchKey(before.branchId) === branchKey(after.branchId);
   if (same) {
     const delta: Deltas = { ...minus(before.gauges) };

@@ -3,6 +3,7 @@ import type { Ctx } from "../context.ts";
 import { record } from "../audit/trail.ts";
 import { rawReply } from "../http/handler.ts";
 import { Problem } from "../http/problem.ts";
+import { markAs } from "../freetext/schemas.ts";
 import { renderPdf } from "../reports/pdf.ts";
 import { Keys } from "../store/keys.ts";
 import { queryPage } from "../store/table.ts";
@@ -11,7 +12,7 @@ import { overview } from "./overview.ts";
 
 export const ReportQuery = z
   .object({
-    month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, "a month like 2026-11"),
+    month: markAs(z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, "a month like 2026-11"), "filter"),
     format: z.enum(["csv", "pdf"]).default("csv"),
   })
   .strict();

@@ -1,3 +1,3 @@
-export { history, addPurposes, withdraw, withdrawnRetentionDays } from "./consent.ts";
+export { history, addPurposes, withdraw, withdrawLoaded, withdrawnRetentionDays } from "./consent.ts";
 export * as Requests from "./requests.ts";
 export * from "./schemas.ts";

@@ -17,6 +17,7 @@ import { newId } from "../ids.ts";
 import { getStaff } from "../staff/records.ts";
 import { Keys, tenantPk } from "../store/keys.ts";
 import { ConditionalCheckFailedException, getItem, putItem, queryPage, UpdateCommand } from "../store/table.ts";
+import { maskedText, sealOptional } from "../freetext/notes.ts";
 import { loadResponsible, withdrawLoaded } from "./consent.ts";
 import type { CopyRequest, FulfilRequest, ListRequestsQuery, NewRequest, RequestType } from "./schemas.ts";
 
@@ -29,6 +30,9 @@ export interface SubjectRequest {
   type: RequestType;
   channel: string;
   evidenceRef: string;
+  /** `notes/<id>`: the details, sealed as a note of the client. */
+  detailsRef?: string;
+  /** Only on requests recorded before free text was sealed; never shown in clear. */
   details?: string;
   receivedAt: string;
   dueAt: string;
@@ -38,12 +42,18 @@ export interface SubjectRequest {
   createdAt: string;
   fulfilledAt?: string;
   fulfilledBy?: string;
+  /** `notes/<id>`: the fulfilment note, sealed as a note of the client. */
+  noteRef?: string;
   note?: string;
   /** The subject's copy, once issued (access_copy only). */
   copy?: { issuedAt: string; issuedBy: string; format: "json" | "pdf"; delivery: "share" | "download" };
 }
 
-const view = (r: SubjectRequest, now: Date) => ({ ...r, overdue: r.status === "open" && r.dueAt < now.toISOString() });
+/** Details and notes are masked; `detailsRef` / `noteRef` name them for a reveal (`notes/<id>`). */
+const view = (r: SubjectRequest, now: Date) => {
+  const { details: _d, note: _n, ...rest } = r;
+  return { ...rest, ...maskedText(r, "details"), ...maskedText(r, "note"), overdue: r.status === "open" && r.dueAt < now.toISOString() };
+};
 
 const handlesRequests = (ctx: Ctx) => ["compliance_officer", "branch_manager", "agent"].includes(ctx.principal.role);
 
@@ -82,7 +92,6 @@ export async function create(ctx: Ctx, clientId: string, req: NewRequest) {
     type: req.type,
     channel: req.channel,
     evidenceRef: req.evidenceRef,
-    ...(req.details ? { details: req.details } : {}),
     receivedAt: receivedAt.toISOString(),
     dueAt: new Date(receivedAt.getTime() + ctx.settings.requestDueDays * 86_400_000).toISOString(),
     assigneeId,
@@ -90,6 +99,8 @@ export async function create(ctx: Ctx, clientId: string, req: NewRequest) {
     createdBy: ctx.principal.staffId,
     createdAt: now.toISOString(),
   };
+  const detailsRef = await sealOptional(ctx, { kind: "client", id: clientId }, "request.details", req.details);
+  if (detailsRef) r.detailsRef = detailsRef;
   await record(ctx, { action: "request.create", clientId, fields: [req.type], outcome: "allowed", detail: { request: r.id } });
   await putItem(ctx.adapters, { ...Keys.subjectRequest(ctx.tenantId, r.id), kind: "subject-request", ...r });
   await track(ctx.adapters, ctx.tenantId, undefined, ofRequest(r));
@@ -137,6 +148,8 @@ export async function fulfil(ctx: Ctx, id: string, body: FulfilRequest) {
   if (r.status !== "open") throw new Problem("invalid_state", "this request is already fulfilled");
   if (r.createdBy === ctx.principal.staffId) throw new Problem("second_person_required", "the person who recorded a request does not also fulfil it");
   const client = await loadResponsible(ctx, r.clientId, `request.fulfil`);
+  // Sealed before the work: a deletion then destroys the note with the rest of the client's data.
+  const noteRef = await sealOptional(ctx, { kind: "client", id: r.clientId }, "request.note", body.note);
   let result: unknown = null;
   switch (r.type) {
     case "access_copy":
@@ -161,7 +174,7 @@ export async function fulfil(ctx: Ctx, id: string, body: FulfilRequest) {
       break;
   }
   const now = ctx.adapters.now().toISOString();
-  const done: SubjectRequest = { ...r, status: "fulfilled", fulfilledAt: now, fulfilledBy: ctx.principal.staffId, ...(body.note ? { note: body.note } : {}) };
+  const done: SubjectRequest = { ...r, status: "fulfilled", fulfilledAt: now, fulfilledBy: ctx.principal.staffId, ...(noteRef ? { noteRef } : {}) };
   await record(ctx, { action: "request.fulfil", clientId: r.clientId, fields: [r.type], outcome: "allowed", detail: { request: r.id } });
   try {
     await putItem(ctx.adapters, { ...Keys.subjectRequest(ctx.tenantId, r.id), kind: "subject-request", ...done }, { expression: "#s = :open", names: { "#s": "status" }, values: { ":open": "open" } });

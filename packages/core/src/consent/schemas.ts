@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { consentPurposeNames } from "../tiers/catalog.ts";
+import { markAs, opaqueRef, recordId, sealedText } from "../freetext/schemas.ts";
 
 const method = z.enum(["written", "electronic", "recorded_verbal"]);
-const evidenceRef = z.string().trim().min(1, "evidence is required").max(200);
+const evidenceRef = opaqueRef();
 
 export const AddPurposesRequest = z
   .object({
@@ -14,7 +15,7 @@ export const AddPurposesRequest = z
   .strict();
 export type AddPurposesRequest = z.infer<typeof AddPurposesRequest>;
 
-export const WithdrawRequest = z.object({ method, evidenceRef, reason: z.string().trim().max(500).optional() }).strict();
+export const WithdrawRequest = z.object({ method, evidenceRef, reason: sealedText(500, 0).optional() }).strict();
 export type WithdrawRequest = z.infer<typeof WithdrawRequest>;
 
 export const requestTypes = ["access_copy", "correction", "deletion", "withdrawal", "access_history"] as const;
@@ -26,8 +27,8 @@ export const NewRequest = z
     channel: z.enum(["in_person", "phone", "email", "online", "letter"]),
     evidenceRef,
     receivedAt: z.iso.datetime({ offset: true }).optional(),
-    assigneeId: z.string().min(1).max(64).optional(),
-    details: z.string().trim().max(2000).optional(),
+    assigneeId: recordId().optional(),
+    details: sealedText(2000, 0).optional(),
   })
   .strict();
 export type NewRequest = z.infer<typeof NewRequest>;
@@ -35,11 +36,11 @@ export type NewRequest = z.infer<typeof NewRequest>;
 export const FulfilRequest = z
   .object({
     /** correction: the field and its corrected value */
-    field: z.string().min(1).max(64).optional(),
-    value: z.union([z.string(), z.number()]).optional(),
+    field: recordId().optional(),
+    value: markAs(z.union([z.string(), z.number()]), "value").optional(),
     /** withdrawal: how the withdrawal was expressed */
     method: method.optional(),
-    note: z.string().trim().max(1000).optional(),
+    note: sealedText(1000, 0).optional(),
   })
   .strict();
 export type FulfilRequest = z.infer<typeof FulfilRequest>;
@@ -48,7 +49,7 @@ export const ListRequestsQuery = z
   .object({
     status: z.enum(["open", "fulfilled"]).optional(),
     overdue: z.enum(["true", "false"]).optional(),
-    clientId: z.string().max(64).optional(),
+    clientId: markAs(z.string().max(64), "filter").optional(),
   })
   .strict();
 export type ListRequestsQuery = z.infer<typeof ListRequestsQuery>;

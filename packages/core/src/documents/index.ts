@@ -4,6 +4,8 @@ export { createShare, listShares, revokeShare, download, type ShareRecord } from
 export { listForClient, destroy, retentionEvent } from "./manage.ts";
 export {
   sweep,
+  overdue,
+  OVERDUE_AFTER_MS,
   destroyDocument,
   destroyForClient,
   recordRetentionEvent,
@@ -24,4 +26,5 @@ export { s3Blobs } from "./s3.ts";
 export { outline, fontsReady, type TextOutline, type PlacedGlyph } from "./glyphs.ts";
 export { watermark, watermarkImage, watermarkPdf, markText, imageLayout, overlaySvg, chinaTime, MARK_ANGLE_DEG, type MarkLayout } from "./watermark.ts";
 export { documentBinding } from "./access.ts";
+export { warmTransforms, closeTransforms, transformStats } from "./pool.ts";
 export * from "./schemas.ts";

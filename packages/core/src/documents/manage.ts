@@ -3,6 +3,7 @@ import { record } from "../audit/trail.ts";
 import { relationOf } from "../access/policy.ts";
 import { assertMayTouchClients, loadVisible } from "../clients/view.ts";
 import { Problem, recorded } from "../http/problem.ts";
+import { sealNote } from "../freetext/notes.ts";
 import { mayKnow, loadDocument } from "./access.ts";
 import { documentsOfClient, documentView } from "./records.ts";
 import { destroyDocument, recordRetentionEvent } from "./retention.ts";
@@ -30,7 +31,9 @@ export async function destroy(ctx: Ctx, documentId: string, req: { reason: strin
     throw recorded(new Problem("role_not_permitted", "only the compliance officer destroys documents on demand"));
   }
   if (doc.status === "destroyed") return { certificate: doc.certificate! };
-  const certificate = await destroyDocument(ctx, documentId, { reason: `manual: ${req.reason.trim()}`, runId: ctx.requestId });
+  // The certificate and the trail name the reason by its note; the words are sealed with the client's data.
+  const reasonRef = await sealNote(ctx, { kind: "client", id: client.clientId }, "document.destroy_reason", req.reason.trim());
+  const certificate = await destroyDocument(ctx, documentId, { reason: `manual: ${reasonRef}`, runId: ctx.requestId });
   return { certificate };
 }
 

@@ -34,6 +34,11 @@ export interface DestructionCertificate {
   uploadedAt: string;
   destroyAfter: string;
   destroyedAt: string;
+  /**
+   * When the last backup copy that may still hold the document expires (`destroyedAt` plus the
+   * backup retention, retention/backups.ts): gone from the store now, from every backup by then.
+   */
+  backupCopiesExpireBy: string;
   versionsRemoved: number;
   versionIds: string;
   /** The read that must fail now did fail, and no version is left. */

@@ -4,11 +4,13 @@ import { query, record } from "../audit/trail.ts";
 import { newId } from "../ids.ts";
 import { Problem } from "../http/problem.ts";
 import { byId as retentionClass, effective, type RetentionClass } from "../retention/classes.ts";
+import { copiesExpireBy } from "../retention/backups.ts";
 import { Keys } from "../store/keys.ts";
 import { deleteItem, getItem, putItem, queryPage } from "../store/table.ts";
 import { getTenant, listTenantIds } from "../tenancy/records.ts";
 import { sweepClients, type ClientSweep } from "../clients/sweep.ts";
 import { releaseStorage } from "../tenancy/usage.ts";
+import { requestRepair } from "../recovery/repairs.ts";
 import {
   documentsOfClient,
   dueDocuments,
@@ -90,9 +92,9 @@ export async function recordRetentionEvent(ctx: Ctx, clientId: string, event: Re
 
 // ---- destruction -------------------------------------------------------------------------------
 
-/** The sweeper's identity in the trail: the platform runs it, and it never reads a document. */
+/** The sweeper's context: the trail names it as a job (`SWEEPER_ID`); it never reads a document. */
 export async function systemContext(a: Adapters, tenantId: string, runId: string): Promise<Ctx> {
-  const tenant = await getTenant(a, tenantId);
+  const tenant = await getTenant(a.forTenant(tenantId), tenantId);
   if (!tenant) throw new Error(`no tenant ${tenantId}`);
   const principal: Principal = {
     tenantId,
@@ -104,7 +106,8 @@ export async function systemContext(a: Adapters, tenantId: string, runId: string
     agreementSigned: true,
     cleared: false,
   };
-  return contextFor(principal, tenant, runId, a);
+  // The principal keeps the code paths that read one working; the trail names the job itself.
+  return contextFor(principal, tenant, runId, a, { actor: { type: "job", id: SWEEPER_ID } });
 }
 
 async function existingCertificateEvent(ctx: Ctx, doc: DocumentRecord, certificateId: string): Promise<string | undefined> {
@@ -188,6 +191,7 @@ export async function destroyDocument(ctx: Ctx, documentId: string, how: { reaso
     uploadedAt: doc.uploadedAt,
     destroyAfter: doc.destroyAfter,
     destroyedAt,
+    backupCopiesExpireBy: copiesExpireBy(a, destroyedAt),
     versionsRemoved: known.length,
     versionIds: known.join(" "),
     readAfterDestroy: "not_found",
@@ -206,6 +210,9 @@ export async function destroyDocument(ctx: Ctx, documentId: string, how: { reaso
       })
     ).id;
 
+  // The stub and the bytes given back are two writes: should this run die between them, the mark
+  // has the recovery run recount the tenant's storage from its documents.
+  if (doc.size) await requestRepair(a, ctx.tenantId, "storage");
   const stub = await updateDocument(a, ctx.tenantId, documentId, {
     set: { status: "destroyed", certificate, certificateEventId: eventId },
     remove: ["contentType", "size", "sha256", "versionId", "destruction", "gsi2pk", "gsi2sk"],
@@ -279,13 +286,15 @@ export async function sweep(a: Adapters, options: { asOf?: Date; dryRun?: boolea
     clients: { due: [], destroyed: [], failed: [] },
   };
   for (const tenantId of tenantIds) {
+    // One tenant at a time, through that tenant's own adapters (tenancy/isolation.ts).
+    const ta = a.forTenant(tenantId);
     // Whole client records first: their documents go with them.
-    if (await getTenant(a, tenantId)) await sweepClients(await systemContext(a, tenantId, runId), a, { asOf, dryRun, runId }, report.clients);
+    if (await getTenant(ta, tenantId)) await sweepClients(await systemContext(ta, tenantId, runId), ta, { asOf, dryRun, runId }, report.clients);
     // Collect first: destroying moves items within the queue being read.
     const due: DocumentRecord[] = [];
     let cursor: string | null = null;
     do {
-      const page: { items: DocumentRecord[]; nextCursor: string | null } = await dueDocuments(a, tenantId, asOf, 200, cursor);
+      const page: { items: DocumentRecord[]; nextCursor: string | null } = await dueDocuments(ta, tenantId, asOf, 200, cursor);
       due.push(...page.items.filter((d) => d.status !== "destroyed"));
       cursor = page.nextCursor;
     } while (cursor);
@@ -303,7 +312,7 @@ export async function sweep(a: Adapters, options: { asOf?: Date; dryRun?: boolea
       });
     }
     if (dryRun) continue;
-    const ctx = await systemContext(a, tenantId, runId);
+    const ctx = await systemContext(ta, tenantId, runId);
     for (const doc of due) {
       try {
         const certificate = await destroyDocument(ctx, doc.documentId, { reason: reasonFor(doc), runId });
@@ -316,4 +325,17 @@ export async function sweep(a: Adapters, options: { asOf?: Date; dryRun?: boolea
   }
   if (!dryRun && a.blobs.enforceLifecycle) report.expiredByLifecycle = await a.blobs.enforceLifecycle(asOf);
   return report;
+}
+
+/** How late a destruction may run before it counts as overdue: a day of hourly sweeps. */
+export const OVERDUE_AFTER_MS = 86_400_000;
+
+/**
+ * Records and documents whose destruction date passed more than `OVERDUE_AFTER_MS` ago and that
+ * still exist: what the destruction job reports after each sweep, so a destruction the law requires
+ * that keeps failing (or a sweep that stopped running) raises an alarm instead of going unnoticed.
+ */
+export async function overdue(a: Adapters, now: Date = a.now()): Promise<{ documents: number; clients: number; total: number }> {
+  const report = await sweep(a, { dryRun: true, asOf: new Date(now.getTime() - OVERDUE_AFTER_MS), runId: "overdue-check" });
+  return { documents: report.due.length, clients: report.clients.due.length, total: report.due.length + report.clients.due.length };
 }

@@ -71,6 +71,10 @@ export function s3Blobs(options: { bucket: string; stage: string; s3?: S3Client 
       } catch (e) {
         const err = e as { name?: string; $metadata?: { httpStatusCode?: number } };
         if (err.name === "NoSuchKey" || err.$metadata?.httpStatusCode === 404) return undefined;
+        // A tenant's session may list only under its own keys (`s3:prefix`), and S3 answers 403 rather
+        // than 404 for a missing key to whoever lacks an unconditioned ListBucket: a key with no
+        // version at all is simply absent (destroyed, expired, never stored).
+        if (err.$metadata?.httpStatusCode === 403 && (await versions(key)).length === 0) return undefined;
         throw e;
       }
     },

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { accessPurposeNames, consentPurposeNames } from "../tiers/catalog.ts";
 import { documentKindNames } from "./kinds.ts";
+import { clearLabel, recordId, sealedText } from "../freetext/schemas.ts";
 
 const id = z.string().min(1).max(64);
 
@@ -10,15 +11,15 @@ export const TokenParams = z.object({ token: z.string().min(1).max(200) }).stric
 
 export const UploadQuery = z.object({ kind: z.enum(documentKindNames) }).strict();
 
-const justification = z.string().trim().max(2000).optional();
+const justification = sealedText(2000, 0).optional();
 /** An approved access request's id, used once. */
-const grantId = z.string().min(1).max(64).optional();
+const grantId = recordId().optional();
 export const ViewQuery = z.object({ purpose: z.enum(accessPurposeNames), justification, grantId }).strict();
 export const OriginalRequest = z.object({ purpose: z.enum(accessPurposeNames), justification }).strict();
 
 export const ShareRequest = z
   .object({
-    recipient: z.string().trim().min(1, "name the recipient").max(100),
+    recipient: clearLabel(40, 1, "name the recipient: an organisation or a role, e.g. 工商银行朝阳支行 信贷部"),
     purpose: z.enum(consentPurposeNames),
     expiresInMinutes: z.number().int().min(1).max(1440, "a share lives at most 24 hours (1440 minutes)"),
     maxDownloads: z.number().int().min(1).max(5, "at most 5 downloads"),
@@ -27,7 +28,7 @@ export const ShareRequest = z
   .strict();
 export type ShareRequest = z.infer<typeof ShareRequest>;
 
-export const DestroyRequest = z.object({ reason: z.string().trim().min(10, "give the reason (at least 10 characters)").max(500) }).strict();
+export const DestroyRequest = z.object({ reason: sealedText(500, 10, "give the reason (at least 10 characters)") }).strict();
 export const RetentionEventRequest = z
   .object({ event: z.literal("deal_closed"), at: z.iso.datetime({ offset: true, message: "must be an ISO 8601 date-time" }).optional() })
   .strict();
@@ -46,6 +47,7 @@ export const Certificate = z.object({
   uploadedAt: z.string(),
   destroyAfter: z.string(),
   destroyedAt: z.string(),
+  backupCopiesExpireBy: z.string(),
   versionsRemoved: z.number(),
   versionIds: z.string(),
   readAfterDestroy: z.literal("not_found"),

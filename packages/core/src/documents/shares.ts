@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { Adapters, Ctx, Principal, Role } from "../context.ts";
+import { noSource, type Adapters, type Ctx, type Principal, type Role, type Source } from "../context.ts";
 import { contextFor } from "../access/principal.ts";
 import { disclose } from "../access/gate.ts";
 import { relationOf } from "../access/policy.ts";
@@ -14,6 +14,7 @@ import { newId } from "../ids.ts";
 import { getStaff } from "../staff/records.ts";
 import { Keys } from "../store/keys.ts";
 import { ConditionalCheckFailedException, deleteItem, getItem, putNew, queryPage } from "../store/table.ts";
+import { isTenantId } from "../tenancy/isolation.ts";
 import { getTenant } from "../tenancy/records.ts";
 import { assertViewable, loadDocument } from "./access.ts";
 import { kindSpec } from "./kinds.ts";
@@ -24,7 +25,7 @@ import { markText, watermark } from "./watermark.ts";
 /**
  * Secure sharing — the plan's "transmit only over secure channels": instead of a scan sent through a
  * chat app, a link with an unguessable token that expires, counts its downloads and can be revoked.
- * Every download is in the trail under the staff member who shared, and is watermarked with the
+ * Every download is in the trail as the recipient's (through the staff member who shared), and is watermarked with the
  * recipient. Only the token's SHA-256 is stored; the token is shown once, to the sharer.
  *
  * Token: `<tenantId>.<shareId>.<secret>` (256-bit secret, base64url). The tenant travels in the
@@ -180,8 +181,12 @@ export async function revokeShare(ctx: Ctx, documentId: string, shareId: string)
   return shareView((await getShare(ctx.adapters, ctx.tenantId, shareId))!, now);
 }
 
-/** The context a download runs in: the trail attributes each use to the staff member who shared. */
-async function shareContext(a: Adapters, share: ShareRecord, requestId: string): Promise<Ctx | undefined> {
+/**
+ * The context a download runs in: decisions are made as the staff member who shared (the link
+ * carries no more than their access), and the trail names who really fetched it — the recipient,
+ * by the share's label, through that staff member.
+ */
+async function shareContext(a: Adapters, share: ShareRecord, requestId: string, source: Source): Promise<Ctx | undefined> {
   const tenant = await getTenant(a, share.tenantId);
   if (!tenant) return undefined;
   const principal: Principal = {
@@ -194,7 +199,10 @@ async function shareContext(a: Adapters, share: ShareRecord, requestId: string):
     agreementSigned: true,
     cleared: false,
   };
-  return contextFor(principal, tenant, requestId, a);
+  return contextFor(principal, tenant, requestId, a, {
+    actor: { type: "share_recipient", shareId: share.shareId, label: share.recipient, via: share.createdBy.staffId },
+    source,
+  });
 }
 
 /** The bytes a link serves, once the gate has let them out. */
@@ -206,13 +214,16 @@ type Served = { body: Uint8Array | string; contentType: string; headers: Record<
  * has left; every use and every refusal of a genuine link is in the trail. A download slot is
  * taken atomically before anything is decrypted, so `maxDownloads` holds under concurrency.
  */
-export async function download(a: Adapters, token: string, requestId: string) {
+export async function download(a: Adapters, token: string, requestId: string, source: Source = noSource) {
   const m = TOKEN.exec(token);
   if (!m) throw new Problem("not_found");
   const [, tenantId, shareId, secret] = m as unknown as [string, string, string, string];
+  if (!isTenantId(tenantId)) throw new Problem("not_found");
+  // A link carries no sign-in: the tenant it names is all there is, and only its adapters are used.
+  a = a.forTenant(tenantId);
   const share = await getShare(a, tenantId, shareId);
   if (!share || !timingSafeEqual(Buffer.from(share.secretHash, "hex"), hashOf(secret))) throw new Problem("not_found");
-  const ctx = await shareContext(a, share, requestId);
+  const ctx = await shareContext(a, share, requestId, source);
   if (!ctx) throw new Problem("not_found");
 
   const base = { action: "document.share.download", clientId: share.clientId, purpose: share.purpose, fields: [] as string[] };

@@ -1,5 +1,6 @@
 import { Problem } from "../http/problem.ts";
-import { loadSharp } from "./native.ts";
+import { BUDGET } from "./inspect.ts";
+import { TransformFailed, inspectInPool } from "./pool.ts";
 import type { ContentType } from "./kinds.ts";
 
 const JPEG = [0xff, 0xd8, 0xff];
@@ -29,12 +30,14 @@ export function declaredType(header: string | undefined): string | undefined {
 }
 
 /** Images beyond this many pixels are refused: decoding them would be a memory bomb. */
-export const MAX_IMAGE_PIXELS = 60_000_000;
+export const MAX_IMAGE_PIXELS = BUDGET.imagePixels;
 
 /**
  * Decides the stored type: by magic bytes, and it must agree with the declared type when one is
- * declared. Then the file must really open as that type — an image that decodes, a PDF that parses
- * and is not password-protected — because a scan that cannot be watermarked could never be viewed.
+ * declared. Then the file must really open as that type — an image that decodes, a PDF that parses,
+ * is not password-protected and has no active content — within the parsing budget (inspect.ts),
+ * because a scan that cannot be watermarked could never be viewed. The opening runs in the
+ * transform pool (pool.ts), off the event loop.
  */
 export async function decideType(bytes: Uint8Array, declared: string | undefined): Promise<ContentType> {
   const sniffed = sniff(bytes);
@@ -45,29 +48,14 @@ export async function decideType(bytes: Uint8Array, declared: string | undefined
   if (declared !== undefined && declared !== sniffed) {
     throw new Problem("unsupported_media_type", `declared as ${declared} but the content is ${sniffed}`);
   }
-  if (sniffed === "application/pdf") {
-    // Loaded on first use: every function imports core, only document routes need these.
-    const { PDFDocument } = await import("pdf-lib");
-    let pdf: Awaited<ReturnType<typeof PDFDocument.load>>;
-    try {
-      pdf = await PDFDocument.load(bytes, { updateMetadata: false });
-    } catch (e) {
-      const encrypted = /encrypt/i.test((e as Error).message);
-      throw new Problem("unsupported_media_type", encrypted ? "password-protected PDFs cannot be watermarked; upload an unprotected copy" : "the PDF cannot be read");
-    }
-    if (pdf.getPageCount() < 1) throw new Problem("unsupported_media_type", "the PDF has no pages");
-    return sniffed;
-  }
-  const sharp = await loadSharp();
+  let refusal;
   try {
-    const image = sharp(bytes, { failOn: "error", limitInputPixels: MAX_IMAGE_PIXELS });
-    const meta = await image.metadata();
-    if (meta.format !== (sniffed === "image/png" ? "png" : "jpeg") || !meta.width || !meta.height) throw new Error(`unexpected ${meta.format}`);
-    // Decode it all (cheaply, shrunk on load): a truncated or corrupt scan is refused now, not at viewing.
-    await image.resize(64, 64, { fit: "inside" }).raw().toBuffer();
+    refusal = await inspectInPool(bytes, sniffed);
   } catch (e) {
-    const tooLarge = /pixel limit/i.test((e as Error).message);
-    throw new Problem("unsupported_media_type", tooLarge ? `images are limited to ${MAX_IMAGE_PIXELS / 1e6} megapixels` : "the image cannot be decoded");
+    // Past the worker's time or heap: the file costs more to open than any scan should.
+    if (e instanceof TransformFailed) throw new Problem("document_too_complex", `opening the file ${e.reason === "timeout" ? "took too long" : "needed too much memory"}`);
+    throw e;
   }
+  if (refusal) throw new Problem(refusal.refused, refusal.detail);
   return sniffed;
 }

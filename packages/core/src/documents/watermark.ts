@@ -1,5 +1,6 @@
 import type { PDFOperator as PdfOperator } from "pdf-lib";
-import { MAX_IMAGE_PIXELS } from "./sniff.ts";
+import { BUDGET } from "./inspect.ts";
+import { watermarkInPool } from "./pool.ts";
 import { loadSharp } from "./native.ts";
 import { outline, type TextOutline } from "./glyphs.ts";
 import type { ContentType } from "./kinds.ts";
@@ -87,7 +88,7 @@ export function overlaySvg(width: number, height: number, layout: MarkLayout): s
 export async function watermarkImage(bytes: Uint8Array, type: ContentType, text: string): Promise<Buffer> {
   // sharp (native libvips) and pdf-lib load on first use: every function imports core.
   const sharp = await loadSharp();
-  const { data, info } = await sharp(bytes, { limitInputPixels: MAX_IMAGE_PIXELS }).rotate().raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(bytes, { limitInputPixels: BUDGET.imagePixels }).rotate().raw().toBuffer({ resolveWithObject: true });
   const layout = await imageLayout(info.width, info.height, text);
   const marked = sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } }).composite([
     { input: Buffer.from(overlaySvg(info.width, info.height, layout)), top: 0, left: 0 },
@@ -149,7 +150,7 @@ export async function watermarkPdf(bytes: Uint8Array, text: string): Promise<Uin
   return pdf.save({ useObjectStreams: false });
 }
 
-/** Watermarks a document of any stored type. */
+/** Watermarks a document of any stored type, in the transform pool (pool.ts). */
 export function watermark(bytes: Uint8Array, type: ContentType, text: string): Promise<Uint8Array> {
-  return type === "application/pdf" ? watermarkPdf(bytes, text) : watermarkImage(bytes, type, text);
+  return watermarkInPool(bytes, type, text);
 }

@@ -3,11 +3,13 @@ import httpHeaderNormalizer from "@middy/http-header-normalizer";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import type { z } from "zod";
-import { contextFor, resolvePrincipal, type Claims } from "../access/principal.ts";
+import { admit, alertDepartedAttempt, contextFor, identify, type Claims, type Identified } from "../access/principal.ts";
 import { record } from "../audit/trail.ts";
-import type { Adapters, Ctx } from "../context.ts";
+import type { Adapters, Ctx, Source } from "../context.ts";
 import { IntegrityError } from "../crypto/envelope.ts";
+import { personalDataIssues } from "../freetext/schemas.ts";
 import { adapters, logger } from "../runtime.ts";
+import { isStorageFault } from "../store/faults.ts";
 import { Problem } from "./problem.ts";
 import { routeByHandler, type RouteHandlerId, type RouteSpec } from "./routes.ts";
 
@@ -48,6 +50,8 @@ type Input<H extends RouteHandlerId> = {
   event: HttpEvent;
   adapters: Adapters;
   requestId: string;
+  /** Where the request came from, as API Gateway saw the connection. */
+  source: Source;
 };
 
 const baseHeaders = { "cache-control": "no-store", "x-content-type-options": "nosniff" };
@@ -73,6 +77,9 @@ function parse<T extends z.ZodType>(schema: T | undefined, value: unknown, where
   const out = schema.safeParse(value);
   if (out.success) return out.data;
   const errors = out.error.issues.map((i) => ({ path: [where, ...i.path.map(String)].join("."), message: i.message }));
+  // Personal data typed into free text is named as such, whatever else is wrong with the request.
+  const personal = personalDataIssues(out.error.issues).map((i) => ({ path: [where, ...i.path.map(String)].join("."), message: i.message }));
+  if (personal.length) throw new Problem("personal_data_in_free_text", personal.map((e) => `${e.path}: ${e.message}`).join("; "), personal);
   for (const [property, code] of Object.entries(spec.missingCodes ?? {})) {
     const missing = out.error.issues.some((i) => i.path.length === 1 && i.path[0] === property && (value as Record<string, unknown> | null)?.[property] === undefined);
     if (missing) throw new Problem(code, `\`${property}\` is required`, errors);
@@ -105,6 +112,15 @@ function readBody(event: HttpEvent, spec: RouteSpec): unknown {
   }
 }
 
+/**
+ * The caller's address and user agent from API Gateway's request context (offline, the local server
+ * fills it from the socket). Never from `X-Forwarded-For`, which the caller writes.
+ */
+export function sourceOf(event: HttpEvent): Source {
+  const http = event.requestContext?.http;
+  return { ip: http?.sourceIp || null, userAgent: http?.userAgent || null };
+}
+
 function readQuery(event: HttpEvent): Record<string, string> {
   return { ...event.queryStringParameters } as Record<string, string>;
 }
@@ -124,11 +140,18 @@ function build<H extends RouteHandlerId>(handlerId: H, fn: (input: Input<H> & { 
       let built: Adapters | undefined;
       const a = () => (built ??= adapters());
       let ctx: Ctx | undefined;
+      let who: Identified | undefined;
+      const source = sourceOf(event);
       try {
         if (spec.auth === "staff") {
-          const { principal, tenant } = await resolvePrincipal(a(), event.requestContext?.authorizer?.jwt?.claims as Claims | undefined);
-          ctx = contextFor(principal, tenant, requestId, a());
+          who = await identify(a(), event.requestContext?.authorizer?.jwt?.claims as Claims | undefined);
+          const { principal, tenant } = who;
+          // The context exists before admission, so a refused session is recorded against its owner.
+          // It holds the caller's tenant's adapters; a platform operator on a platform route keeps the
+          // root set (the registry, and each tenant opened in turn), which no tenant's context can reach.
+          ctx = contextFor(principal, tenant, requestId, a(), { source, platform: Boolean(spec.platform) && principal.role === "platform_admin" });
           logger.appendKeys({ tenantId: principal.tenantId, staffId: principal.staffId, route: handlerId });
+          admit(who);
           if (tenant.status === "suspended") throw new Problem("tenant_suspended", "this tenant is suspended; nothing is deleted");
           if (tenant.status === "offboarded") throw new Problem("tenant_offboarded", "this tenant has left Keyhold");
           // The platform operator works only on the platform's routes; no one else may use them.
@@ -149,6 +172,7 @@ function build<H extends RouteHandlerId>(handlerId: H, fn: (input: Input<H> & { 
             return a();
           },
           requestId,
+          source,
           ctx,
         } as Input<H> & { ctx?: Ctx };
         const out = await fn(input);
@@ -165,7 +189,9 @@ function build<H extends RouteHandlerId>(handlerId: H, fn: (input: Input<H> & { 
         return json(spec.success.status, out, requestId);
       } catch (e) {
         const problem = toProblem(e);
-        if (ctx && problem.status >= 400 && problem.status < 500 && problem.status !== 401 && !problem.recorded) {
+        // With a context the token was genuine and named a real staff member: every refusal of
+        // theirs (a revoked session's 401 included) is in the trail.
+        if (ctx && problem.status >= 400 && problem.status < 500 && !problem.recorded) {
           await record(ctx, {
             action: spec.action ?? handlerId,
             // `{id}` names a client only on client paths (elsewhere, e.g. /documents/{id}, it does not).
@@ -173,6 +199,9 @@ function build<H extends RouteHandlerId>(handlerId: H, fn: (input: Input<H> & { 
             outcome: "denied",
             code: problem.code,
           }).catch(() => undefined);
+        }
+        if (ctx && who && (problem.code === "session_revoked" || problem.code === "staff_inactive")) {
+          await alertDepartedAttempt(ctx, who, problem.code).catch((err: unknown) => logger.error("departed-staff alert failed", { error: err as Error }));
         }
         return problemResult(problem, requestId);
       }
@@ -184,6 +213,10 @@ function toProblem(e: unknown): Problem {
   if (e instanceof IntegrityError) {
     logger.error("integrity check failed", { error: e });
     return new Problem("integrity_failure");
+  }
+  if (isStorageFault(e)) {
+    logger.error("storage unavailable", { error: e as Error });
+    return new Problem("storage_unavailable", "storage could not be reached or written; try the request again");
   }
   logger.error("unhandled error", { error: e as Error });
   return new Problem("internal_error");

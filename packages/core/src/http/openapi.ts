@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { problemCodes } from "./problem.ts";
+import { accessOf } from "./route-spec.ts";
 import { routes, type RouteSpec } from "./routes.ts";
 
 const schemaOf = (schema: z.ZodType, io: "input" | "output") =>
@@ -38,6 +39,8 @@ export function openApiDocument(options: { includeLocal: boolean }) {
     if (r.auth === "staff") [401, 403, 404].forEach((s) => statuses.add(s));
     if (r.body || r.rawBody) [413, 415].forEach((s) => statuses.add(s));
     if (r.needsAgreement) statuses.add(403);
+    // storage_unavailable (and trail_unavailable) wherever the table or the blob store is touched.
+    if (accessOf(r).some((n) => n === "data" || n === "blobs")) statuses.add(503);
     const responses: Record<string, unknown> = {
       [r.success.status]: {
         description: "Success",
@@ -48,6 +51,9 @@ export function openApiDocument(options: { includeLocal: boolean }) {
             : {}),
       },
     };
+    if (r.accepted) {
+      responses[202] = { description: "Proposed: waits for a second person to confirm", content: { "application/json": { schema: schemaOf(r.accepted.schema, "output") } } };
+    }
     for (const s of statuses) responses[s] = { $ref: "#/components/responses/Problem" };
     (paths[r.path] ??= {})[r.method.toLowerCase()] = {
       operationId: r.handler,

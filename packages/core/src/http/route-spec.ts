@@ -38,11 +38,17 @@ export interface RouteSpec {
   /** A missing required body property that deserves its own code rather than `validation_failed`. */
   missingCodes?: Record<string, "purpose_required">;
   success: { status: number; schema?: z.ZodType; contentType?: string };
+  /** When the request may instead become a proposal awaiting a second person: 202 with this body. */
+  accepted?: { schema: z.ZodType };
 }
 
 /**
  * What a function needs of AWS beyond the basics, so `stacks/` grants exactly that (and sets the
  * matching environment): every staff route has `data` (the table and the tenant keys) by default.
+ * `data` and `blobs` are reached only through a tenant's own session (tenancy/sts.ts): the
+ * function may assume the tenant-data role, and holds no tenant's data itself. `platform` is the
+ * platform's own items (the tenant registry, the platform tenant's partitions), for the platform's
+ * routes and the jobs that walk every tenant.
  */
 export const accessNeeds = [
   "data",
@@ -53,6 +59,7 @@ export const accessNeeds = [
   "identity:admin",
   "keys:admin",
   "blobs",
+  "platform",
   "calls",
   "calls:reports",
 ] as const;

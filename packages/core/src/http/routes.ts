@@ -8,14 +8,16 @@ import { consentRoutes } from "../consent/routes.ts";
 import { paperRoutes } from "../paper/routes.ts";
 import { complianceRoutes } from "../compliance/routes.ts";
 import { documentRoutes } from "../documents/routes.ts";
+import { alertRoutes } from "../alerts/routes.ts";
 import { accessRoutes } from "../access/routes.ts";
 import { callRoutes } from "../calls/routes.ts";
 import { defineRoutes, type RouteSpec } from "./route-spec.ts";
+import { markAs } from "../freetext/schemas.ts";
 
 export type { RouteSpec } from "./route-spec.ts";
 
 const Health = z.object({ status: z.literal("ok"), service: z.string() });
-const LoginRequest = z.object({ username: z.string().min(1).max(128) }).strict();
+const LoginRequest = z.object({ username: markAs(z.string().min(1).max(128), "id") }).strict();
 const LoginResponse = z.object({ token: z.string(), expiresIn: z.number() });
 const DemoUsers = z.object({
   tenants: z.array(
@@ -80,7 +82,7 @@ const metaRoutes = defineRoutes([
  * `stacks/Api.ts` turns it into API Gateway routes, the local server into its router, and
  * `GET /openapi.json` into the document. `handler` names the export in `functions/<file>.ts`.
  */
-export const routes = [...metaRoutes, ...clientRoutes, ...auditRoutes, ...tenancyRoutes, ...staffRoutes, ...catalogRoutes, ...consentRoutes, ...paperRoutes, ...documentRoutes, ...complianceRoutes, ...accessRoutes, ...callRoutes] as const;
+export const routes = [...metaRoutes, ...clientRoutes, ...auditRoutes, ...tenancyRoutes, ...staffRoutes, ...catalogRoutes, ...consentRoutes, ...paperRoutes, ...documentRoutes, ...complianceRoutes, ...accessRoutes, ...alertRoutes, ...callRoutes] as const;
 
 
 export type RouteHandlerId = (typeof routes)[number]["handler"];

@@ -11,19 +11,19 @@ import { getStaff } from "../staff/records.ts";
 import { Keys, tenantPk } from "../store/keys.ts";
 import { ConditionalCheckFailedException, getItem, putItem, queryPage } from "../store/table.ts";
 import { accessPurposeNames, tierLabels, type Tier } from "../tiers/catalog.ts";
+import { markAs, recordId, sealedText } from "../freetext/schemas.ts";
+import { maskedPaper, sealPaperText, type PaperSealed } from "./text.ts";
 
 /**
  * The paper-file register (纸质档案): every physical file of a client, its tier label, the locked
  * cabinet it lives in and its named custodian. Check-out, check-in and shredding are recorded with
  * purpose, person and witness, in the same trail as electronic access.
  */
-export interface PaperFile {
+export interface PaperFile extends PaperSealed {
   id: string;
   clientId: string;
   branchId: string;
-  description: string;
   tier: Tier;
-  location: string;
   custodianId: string;
   status: "in_cabinet" | "checked_out" | "destroyed";
   holder?: { staffId: string; purpose: string; since: string };
@@ -35,22 +35,25 @@ export interface PaperFile {
 
 export const RegisterPaperFile = z
   .object({
-    clientId: z.string().min(1).max(64),
-    description: z.string().trim().min(1).max(200),
+    clientId: recordId(),
+    description: sealedText(200),
     tier: z.union([z.literal(1), z.literal(2), z.literal(3)]),
-    location: z.string().trim().min(1, "the cabinet or location is required").max(100),
-    custodianId: z.string().min(1).max(64),
+    location: sealedText(100, 1, "the cabinet or location is required"),
+    custodianId: recordId(),
   })
   .strict();
 export const CheckoutRequest = z.object({ purpose: z.enum(accessPurposeNames) }).strict();
-export const CheckinRequest = z.object({ location: z.string().trim().min(1).max(100).optional() }).strict();
-export const DestroyPaperRequest = z.object({ witnessId: z.string().min(1).max(64), method: z.enum(["shredding", "incineration"]) }).strict();
-export const PaperQuery = z.object({ clientId: z.string().max(64).optional(), status: z.enum(["in_cabinet", "checked_out", "destroyed"]).optional() }).strict();
+export const CheckinRequest = z.object({ location: sealedText(100).optional() }).strict();
+export const DestroyPaperRequest = z.object({ witnessId: recordId(), method: z.enum(["shredding", "incineration"]) }).strict();
+export const PaperQuery = z.object({ clientId: markAs(z.string().max(64), "filter").optional(), status: z.enum(["in_cabinet", "checked_out", "destroyed"]).optional() }).strict();
 export const PaperIdParams = z.object({ id: z.string().min(1).max(64) }).strict();
+export const RevealPaperRequest = z.object({ purpose: z.enum(accessPurposeNames), justification: sealedText(2000, 0).optional() }).strict();
+export const RevealedPaper = z.object({ id: z.string(), description: z.string().nullable(), location: z.string().nullable() });
 
+/** Description and location masked: they are read through `POST /paper-files/{id}/reveal`. */
 const view = (f: PaperFile) => {
-  const { rev: _rev, ...rest } = f;
-  return { ...rest, tierLabel: tierLabels[f.tier] };
+  const { rev: _rev, sealed: _sealed, description: _d, location: _l, ...rest } = f;
+  return { ...rest, ...maskedPaper(f), tierLabel: tierLabels[f.tier] };
 };
 
 async function activeStaff(ctx: Ctx, staffId: string, path: string) {
@@ -59,7 +62,7 @@ async function activeStaff(ctx: Ctx, staffId: string, path: string) {
   return s;
 }
 
-async function load(ctx: Ctx, id: string, action: string): Promise<PaperFile> {
+export async function load(ctx: Ctx, id: string, action: string): Promise<PaperFile> {
   assertMayTouchClients(ctx);
   const item = await getItem<PaperFile>(ctx.adapters, Keys.paperFile(ctx.tenantId, id));
   if (!item) throw new Problem("not_found", "no such paper file");
@@ -86,20 +89,20 @@ export async function register(ctx: Ctx, req: z.infer<typeof RegisterPaperFile>)
   const client = await loadResponsible(ctx, req.clientId, "paper.register");
   await activeStaff(ctx, req.custodianId, "body.custodianId");
   const now = ctx.adapters.now();
+  const id = newId("pf", now);
   const file: PaperFile = {
-    id: newId("pf", now),
+    id,
     clientId: client.clientId,
     branchId: client.branchId,
-    description: req.description,
     tier: req.tier,
-    location: req.location,
+    sealed: { description: await sealPaperText(ctx, id, "description", req.description), location: await sealPaperText(ctx, id, "location", req.location) },
     custodianId: req.custodianId,
     status: "in_cabinet",
     registeredAt: now.toISOString(),
     registeredBy: ctx.principal.staffId,
     rev: 0,
   };
-  await record(ctx, { action: "paper.register", clientId: client.clientId, outcome: "allowed", detail: { paperFile: file.id, tier: file.tier, location: file.location } });
+  await record(ctx, { action: "paper.register", clientId: client.clientId, outcome: "allowed", detail: { paperFile: file.id, tier: file.tier } });
   await putItem(ctx.adapters, { ...Keys.paperFile(ctx.tenantId, file.id), kind: "paper-file", ...file });
   await track(ctx.adapters, ctx.tenantId, undefined, ofPaperFile(file));
   return view(file);
@@ -137,8 +140,12 @@ export async function checkin(ctx: Ctx, id: string, req: z.infer<typeof CheckinR
   const file = await load(ctx, id, "paper.checkin");
   if (file.status !== "checked_out") throw new Problem("invalid_state", "the file is not checked out");
   const { holder: _holder, ...rest } = file;
-  const next: PaperFile = { ...rest, status: "in_cabinet", location: req.location ?? file.location };
-  await record(ctx, { action: "paper.checkin", clientId: file.clientId, outcome: "allowed", detail: { paperFile: id, location: next.location, heldBy: file.holder?.staffId ?? "" } });
+  const next: PaperFile = { ...rest, status: "in_cabinet" };
+  if (req.location) {
+    next.sealed = { ...file.sealed, location: await sealPaperText(ctx, id, "location", req.location) };
+    delete next.location;
+  }
+  await record(ctx, { action: "paper.checkin", clientId: file.clientId, outcome: "allowed", detail: { paperFile: id, moved: Boolean(req.location), heldBy: file.holder?.staffId ?? "" } });
   await save(ctx, next, file);
   return view(next);
 }

@@ -1,1 +1,3 @@
 export * from "./files.ts";
+export { reveal } from "./reveal.ts";
+export { openPaperText } from "./text.ts";

@@ -1,5 +1,6 @@
 import { PDFDocument, rgb, type PDFPage } from "pdf-lib";
 import { outline } from "../documents/glyphs.ts";
+import { renderPdfInPool } from "../documents/pool.ts";
 
 /**
  * A plain, fileable PDF of headed tables, with every character drawn as a glyph outline from the
@@ -44,7 +45,18 @@ async function wrap(value: string, size: number, maxWidth: number, maxLines: num
   return lines;
 }
 
-export async function renderPdf(doc: { title: string; subtitle: string; tables: PdfTable[]; footer: string }): Promise<Uint8Array> {
+export interface PdfReport {
+  title: string;
+  subtitle: string;
+  tables: PdfTable[];
+  footer: string;
+}
+
+/** Renders in the document transform pool: a long report never holds up the event loop. */
+export const renderPdf = (doc: PdfReport): Promise<Uint8Array> => renderPdfInPool(doc);
+
+/** The drawing itself, in the calling thread (the pool's worker). */
+export async function drawPdf(doc: PdfReport): Promise<Uint8Array> {
   const pdf = await PDFDocument.create();
   pdf.setTitle(doc.title);
   pdf.setProducer("Keyhold");

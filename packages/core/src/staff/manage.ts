@@ -1,12 +1,15 @@
 import type { Ctx, Role } from "../context.ts";
 import { record } from "../audit/trail.ts";
 import { open, seal } from "../crypto/envelope.ts";
-import { Problem } from "../http/problem.ts";
+import { Problem, recorded } from "../http/problem.ts";
+import { raiseAlert } from "../alerts/alerts.ts";
 import { ConditionalCheckFailedException } from "../store/table.ts";
 import { getBranch } from "../tenancy/records.ts";
+import { releaseSeat, reserveSeat } from "../tenancy/usage.ts";
 import { fieldCatalog } from "../tiers/catalog.ts";
 import { getStaff, listStaff, saveStaff, saveStaffIf, findStaffByUsername, type StaffRecord } from "./records.ts";
 import type { AgreementRequest, BackgroundCheckRequest, CreateStaffRequest, StaffView, UpdateStaffRequest } from "./schemas.ts";
+import { isClientDataRole, propose } from "./changes.ts";
 
 import { contactBinding, type Contact } from "./contact.ts";
 
@@ -31,6 +34,16 @@ export async function loadReadable(ctx: Ctx, staffId: string, action: string): P
     throw Object.assign(new Problem("staff_not_found"), { recorded: true });
   }
   return staff;
+}
+
+/**
+ * Nobody changes their own role, branch, status, agreement or background check: refused in the
+ * trail with 403 `self_change_not_permitted` before anything else is looked at.
+ */
+export async function refuseSelfChange(ctx: Ctx, staffId: string, action: string, what: string) {
+  if (staffId !== ctx.principal.staffId) return;
+  await record(ctx, { action, staffId, outcome: "denied", code: "self_change_not_permitted" });
+  throw recorded(new Problem("self_change_not_permitted", `nobody ${what} for themselves; ask a colleague`));
 }
 
 export function requireManager(ctx: Ctx, target: Pick<StaffRecord, "role" | "branchId">, what: string) {
@@ -93,9 +106,10 @@ async function checkPlacement(ctx: Ctx, role: Role, branchId: string | null) {
   }
 }
 
-export async function create(ctx: Ctx, req: CreateStaffRequest) {
+/** Everything a new account must satisfy, checked when it is proposed and again when it is applied. */
+export async function checkCreate(ctx: Ctx, req: CreateStaffRequest, options: { asProposer?: boolean } = { asProposer: true }) {
   const branchId = req.branchId ?? null;
-  requireManager(ctx, { role: req.role, branchId }, "create");
+  if (options.asProposer) requireManager(ctx, { role: req.role, branchId }, "create");
   if (req.username.split("@")[1] !== ctx.tenantId) {
     throw new Problem("validation_failed", "usernames end in @<your tenant>", [{ path: "body.username", message: `must end in @${ctx.tenantId}` }]);
   }
@@ -104,10 +118,42 @@ export async function create(ctx: Ctx, req: CreateStaffRequest) {
     throw new Problem("validation_failed", "not a mainland mobile number", [{ path: "body.contact.phone", message: "not a mainland mobile number" }]);
   }
   if (await findStaffByUsername(ctx.adapters, ctx.tenantId, req.username)) throw new Problem("staff_exists", `"${req.username}" already exists`);
-  const seated = (await listStaff(ctx.adapters, ctx.tenantId)).filter((s) => s.status !== "departed").length;
-  if (seated >= ctx.limits.seats) {
-    throw new Problem("plan_limit_reached", `the plan allows ${ctx.limits.seats} staff seats and all are taken; offboard someone or change the plan`);
+  return { branchId };
+}
+
+/**
+ * Adds a staff member. An HQ admin is created at once (201); an account in a client-data role is a
+ * proposal (202) that a second person confirms (see changes.ts), and only then exists.
+ */
+export async function create(ctx: Ctx, req: CreateStaffRequest) {
+  const { branchId } = await checkCreate(ctx, req);
+  if (isClientDataRole(req.role)) {
+    return propose(ctx, {
+      subjectId: null,
+      branchId,
+      change: { kind: "create", username: req.username, displayName: req.displayName, role: req.role, branchId, hasContact: Boolean(req.contact && Object.keys(req.contact).length) },
+      contact: req.contact,
+    });
   }
+  return applyCreate(ctx, req);
+}
+
+/** Creates the account and its record; the confirmer's context when a proposal is applied. */
+export async function applyCreate(ctx: Ctx, req: CreateStaffRequest) {
+  const branchId = req.branchId ?? null;
+  // One atomic seat per hire, so concurrent hires cannot overrun the plan; given back if the hire fails.
+  await reserveSeat(ctx.adapters, ctx.tenantId, ctx.limits.seats);
+  let staff: StaffRecord;
+  try {
+    staff = await hire(ctx, req, branchId);
+  } catch (e) {
+    await releaseSeat(ctx.adapters, ctx.tenantId);
+    throw e;
+  }
+  return viewOf(ctx, staff);
+}
+
+async function hire(ctx: Ctx, req: CreateStaffRequest, branchId: string | null) {
   const { staffId } = await ctx.adapters.identity.createUser({
     tenantId: ctx.tenantId,
     username: req.username,
@@ -133,7 +179,7 @@ export async function create(ctx: Ctx, req: CreateStaffRequest) {
   };
   await record(ctx, { action: "staff.create", staffId, outcome: "allowed" });
   await saveStaff(ctx.adapters, staff);
-  return viewOf(ctx, staff);
+  return staff;
 }
 
 /** Applies a change with optimistic concurrency; a concurrent change answers 409 to retry. */
@@ -150,6 +196,7 @@ export async function change(ctx: Ctx, staff: StaffRecord, next: StaffRecord, ac
 
 export async function update(ctx: Ctx, staffId: string, req: UpdateStaffRequest) {
   const staff = await loadReadable(ctx, staffId, "staff.update");
+  if (req.role !== undefined || req.branchId !== undefined) await refuseSelfChange(ctx, staffId, "staff.update", "changes their role or branch");
   requireManager(ctx, staff, "change");
   if ((req.role !== undefined || req.branchId !== undefined) && ctx.principal.role !== "hq_admin") {
     throw new Problem("role_not_permitted", "only HQ changes roles and branches");
@@ -157,17 +204,63 @@ export async function update(ctx: Ctx, staffId: string, req: UpdateStaffRequest)
   const role = req.role ?? staff.role;
   const branchId = req.branchId !== undefined ? req.branchId : staff.branchId;
   await checkPlacement(ctx, role, branchId);
-  const next: StaffRecord = { ...staff, role, branchId, displayName: req.displayName ?? staff.displayName };
-  if (req.contact) next.sealedContact = await seal(ctx.adapters.keyrings, contactBinding(ctx.tenantId, staffId), req.contact);
-  const claimsChanged = role !== staff.role || branchId !== staff.branchId;
+  if (role !== staff.role && isClientDataRole(role)) {
+    return propose(ctx, {
+      subjectId: staffId,
+      branchId: branchId ?? staff.branchId,
+      change: {
+        kind: "update",
+        staffId,
+        from: { role: staff.role, branchId: staff.branchId },
+        to: { role, branchId },
+        ...(req.displayName !== undefined ? { displayName: req.displayName } : {}),
+        hasContact: Boolean(req.contact),
+      },
+      contact: req.contact,
+    });
+  }
+  return viewOf(ctx, await applyUpdate(ctx, staff, { role, branchId, displayName: req.displayName, contact: req.contact }, Object.keys(req)));
+}
+
+/**
+ * Writes a change of role, branch, name or contact. A new role or branch ends the person's
+ * sessions (old tokens carry the old claims), and every role change raises an alert.
+ */
+export async function applyUpdate(
+  ctx: Ctx,
+  staff: StaffRecord,
+  to: { role: Role; branchId: string | null; displayName?: string; contact?: { phone?: string; email?: string } },
+  fields: string[],
+  proposedBy?: string,
+) {
+  const { role, branchId } = to;
+  const next: StaffRecord = { ...staff, role, branchId, displayName: to.displayName ?? staff.displayName };
+  if (to.contact) next.sealedContact = await seal(ctx.adapters.keyrings, contactBinding(ctx.tenantId, staff.staffId), to.contact);
+  const roleChanged = role !== staff.role;
+  const claimsChanged = roleChanged || branchId !== staff.branchId;
   if (claimsChanged) next.sessionVersion = staff.sessionVersion + 1; // old tokens carry the old role
-  await change(ctx, staff, next, "staff.update", Object.keys(req));
+  if (roleChanged) next.roleChangedAt = ctx.adapters.now().toISOString();
+  await change(ctx, staff, next, "staff.update", fields);
   if (claimsChanged) await ctx.adapters.identity.updateClaims({ tenantId: ctx.tenantId, username: staff.username, role, branchId, sessionVersion: next.sessionVersion });
-  return viewOf(ctx, next);
+  if (roleChanged) {
+    await raiseAlert(
+      ctx,
+      {
+        kind: "role_change",
+        severity: isClientDataRole(role) ? "high" : "medium",
+        staffId: staff.staffId,
+        summary: `role of ${staff.staffId} changed from ${staff.role} to ${role}`,
+        detail: { from: staff.role, to: role, by: ctx.principal.staffId, ...(proposedBy ? { proposedBy } : {}) },
+      },
+      { involved: [ctx.principal.staffId, ...(proposedBy ? [proposedBy] : [])] },
+    );
+  }
+  return next;
 }
 
 export async function recordAgreement(ctx: Ctx, staffId: string, req: AgreementRequest) {
   const staff = await loadReadable(ctx, staffId, "staff.agreement");
+  await refuseSelfChange(ctx, staffId, "staff.agreement", "records their own agreement");
   if (!manages(ctx, staff) && ctx.principal.role !== "compliance_officer") throw new Problem("role_not_permitted", "you may not record agreements for this staff member");
   if (new Date(req.signedAt).getTime() > ctx.adapters.now().getTime() + 5 * 60_000) {
     throw new Problem("validation_failed", "signedAt is in the future", [{ path: "body.signedAt", message: "must not be in the future" }]);
@@ -178,15 +271,27 @@ export async function recordAgreement(ctx: Ctx, staffId: string, req: AgreementR
   return viewOf(ctx, next);
 }
 
+/**
+ * Records a background check. A pending or failed result applies at once (it only takes clearance
+ * away); a passed one is the clearance tier-1 reveals need, so it is a proposal a second person confirms.
+ */
 export async function recordBackgroundCheck(ctx: Ctx, staffId: string, req: BackgroundCheckRequest) {
   const staff = await loadReadable(ctx, staffId, "staff.background_check");
+  await refuseSelfChange(ctx, staffId, "staff.background_check", "records their own background check");
   if (!readsAll(ctx)) throw new Problem("role_not_permitted", "background checks are recorded by HQ or the compliance officer");
-  const next: StaffRecord = {
-    ...staff,
-    backgroundCheck: { status: req.status, checkedAt: new Date(req.checkedAt).toISOString(), recordedBy: ctx.principal.staffId },
-  };
-  await change(ctx, staff, next, "staff.background_check", [req.status]);
+  const checkedAt = new Date(req.checkedAt).toISOString();
+  if (req.status === "passed") {
+    if (staff.status !== "active") throw new Problem("invalid_state", `this staff member is ${staff.status}`);
+    return propose(ctx, { subjectId: staffId, branchId: staff.branchId, change: { kind: "background_check", staffId, status: "passed", checkedAt } });
+  }
+  const next = await applyBackgroundCheck(ctx, staff, { status: req.status, checkedAt, recordedBy: ctx.principal.staffId });
   return viewOf(ctx, next);
+}
+
+export async function applyBackgroundCheck(ctx: Ctx, staff: StaffRecord, check: NonNullable<StaffRecord["backgroundCheck"]>) {
+  const next: StaffRecord = { ...staff, backgroundCheck: check };
+  await change(ctx, staff, next, "staff.background_check", [check.status]);
+  return next;
 }
 
 /** Ends every session of the staff member at once (a lost phone, a suspicion): tokens are refused from the next request. */

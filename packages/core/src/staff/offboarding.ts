@@ -2,8 +2,18 @@ import type { Ctx } from "../context.ts";
 import { query, record, type TrailEvent } from "../audit/trail.ts";
 import { reassignAll } from "../clients/reassign.ts";
 import * as Calls from "../calls/release.ts";
+import { listClients } from "../clients/records.ts";
+import * as Intents from "../recovery/intents.ts";
+import { requestRepair } from "../recovery/repairs.ts";
+import { Keys } from "../store/keys.ts";
+import { UpdateCommand } from "../store/table.ts";
+import { releaseSeat } from "../tenancy/usage.ts";
 import { Problem, type ProblemDetail } from "../http/problem.ts";
-import { change, loadReadable, manages, requireManager } from "./manage.ts";
+import { maskedText, sealNote } from "../freetext/notes.ts";
+import { change, loadReadable, manages, refuseSelfChange, requireManager, viewOf } from "./manage.ts";
+import { changeView, getChange, isNewAccount, propose } from "./changes.ts";
+import { reply } from "../http/handler.ts";
+import { newId } from "../ids.ts";
 import { checklistItems, emptyChecklist, getStaff, type ChecklistItem, type StaffRecord } from "./records.ts";
 import type { OffboardingRequest } from "./schemas.ts";
 
@@ -25,56 +35,214 @@ function eligibility(ctx: Ctx, leaving: StaffRecord, heir: StaffRecord | undefin
  * 离职: revokes every session at once, hands every client to an eligible colleague (each in the
  * trail), and opens the exit checklist. Re-running it with the same recipient resumes a hand-over
  * that was interrupted. Nothing is deleted.
+ *
+ * The state machine (docs/data-model.md): intent → the record offboarding (sessions revoked with
+ * it) → the identity disabled → every client handed over, each move counted by one atomic update
+ * → the hand-over closed → intent gone. Once the record says offboarding it only goes forward;
+ * recovery finishes it and recomputes the count from the clients' hand-over history.
  */
 export async function startOffboarding(ctx: Ctx, staffId: string, req: OffboardingRequest) {
   const staff = await loadReadable(ctx, staffId, "staff.offboarding");
+  await refuseSelfChange(ctx, staffId, "staff.offboarding", "offboards");
   requireManager(ctx, staff, "offboard");
-  const resuming = staff.status === "offboarding" && staff.offboarding?.handoverTo === req.handoverTo;
+  // The hand-over may wait on a second person (see below); a pending one is answered again, not redone.
+  const waiting = staff.offboarding?.handoverChange ? await getChange(ctx, staff.offboarding.handoverChange) : undefined;
+  if (waiting?.status === "pending") {
+    if (staff.offboarding?.handoverTo === req.handoverTo) return reply(202, changeView(waiting));
+    throw new Problem("invalid_state", "a hand-over awaits confirmation; reject it before choosing someone else");
+  }
+  const retarget = staff.status === "offboarding" && waiting !== undefined && waiting.status !== "confirmed";
+  const resuming = staff.status === "offboarding" && (staff.offboarding?.handoverTo === req.handoverTo || retarget);
   if (staff.status !== "active" && !resuming) throw new Problem("invalid_state", `this staff member is already ${staff.status}`);
   const heir = await getStaff(ctx.adapters, ctx.tenantId, req.handoverTo);
   const errors = eligibility(ctx, staff, heir);
   if (errors.length) throw new Problem("handover_not_eligible", errors.map((e) => e.message).join("; "), errors);
 
-  if (!resuming) {
-    const now = ctx.adapters.now().toISOString();
-    await change(
-      ctx,
-      staff,
-      {
-        ...staff,
-        status: "offboarding",
-        sessionVersion: staff.sessionVersion + 1,
-        offboarding: {
-          startedAt: now,
-          startedBy: ctx.principal.staffId,
-          handoverTo: req.handoverTo,
-          lastDay: req.lastDay,
-          reason: req.reason,
-          reassignedClients: 0,
-          checklist: emptyChecklist(),
-        },
-      },
-      "staff.offboarding_started",
-    );
-    await ctx.adapters.identity.disable(staff.username);
+  // Four eyes: clients handed to an account created or promoted days ago wait for a second person
+  // (202); the leaver's sessions end at once either way.
+  const confirmedAlready = waiting?.status === "confirmed" && staff.offboarding?.handoverTo === req.handoverTo;
+  const changeId = isNewAccount(heir!, ctx.adapters.now()) && !confirmedAlready ? newId("stc", ctx.adapters.now()) : undefined;
+  if (resuming && (retarget || changeId)) {
+    await change(ctx, staff, { ...staff, offboarding: { ...staff.offboarding!, handoverTo: req.handoverTo, handoverChange: changeId } }, "staff.offboarding_handover_changed");
   }
+
+  const a = ctx.adapters;
+  let intent = await Intents.begin<OffboardIntent>(ctx, "staff.offboard", { staffId, handoverTo: req.handoverTo, branchId: staff.branchId });
+  if (!resuming) {
+    const now = a.now().toISOString();
+    const reasonRef = await sealNote(ctx, { kind: "staff", id: staffId }, "staff.offboarding_reason", req.reason);
+    try {
+      await change(
+        ctx,
+        staff,
+        {
+          ...staff,
+          status: "offboarding",
+          sessionVersion: staff.sessionVersion + 1,
+          offboarding: {
+            startedAt: now,
+            startedBy: ctx.principal.staffId,
+            handoverTo: req.handoverTo,
+            lastDay: req.lastDay,
+            reasonRef,
+            reassignedClients: 0,
+            checklist: emptyChecklist(),
+            intentId: intent.id,
+            ...(changeId ? { handoverChange: changeId } : {}),
+          },
+        },
+        "staff.offboarding_started",
+      );
+    } catch (e) {
+      await Intents.finish(a, intent).catch(() => undefined);
+      throw e;
+    }
+  }
+  await Intents.checkpoint(a, "staff.offboard", "started");
   await Calls.releaseForStaff(ctx, staffId, "offboarding");
-  const moved = await reassignAll(ctx, staffId, req.handoverTo);
-  const latest = (await getStaff(ctx.adapters, ctx.tenantId, staffId))!;
-  const done = await change(
-    ctx,
-    latest,
-    { ...latest, offboarding: { ...latest.offboarding!, reassignedClients: (latest.offboarding?.reassignedClients ?? 0) + moved } },
-    "staff.clients_handed_over",
-    [`clients:${moved}`],
-  );
-  return offboardingView(ctx, done);
+  if (changeId) {
+    // Revoked and disabled now; the clients move only once a second person confirms.
+    await a.identity.disable(staff.username);
+    await Intents.finish(a, intent);
+    return propose(ctx, { subjectId: staffId, branchId: staff.branchId, change: { kind: "handover", staffId, handoverTo: req.handoverTo, lastDay: req.lastDay } }, changeId);
+  }
+  intent = await handOver(ctx, intent, staff.username);
+  return offboardingView(ctx, (await getStaff(a, ctx.tenantId, staffId))!);
+}
+
+/** The confirmed hand-over of a leaver whose recipient is a new account, in the confirmer's name. */
+export async function confirmHandover(ctx: Ctx, staffId: string, changeId: string) {
+  const staff = await getStaff(ctx.adapters, ctx.tenantId, staffId);
+  if (!staff || staff.status !== "offboarding" || staff.offboarding?.handoverChange !== changeId) {
+    throw new Problem("invalid_state", "this offboarding no longer waits on this hand-over");
+  }
+  const heir = await getStaff(ctx.adapters, ctx.tenantId, staff.offboarding.handoverTo);
+  const errors = eligibility(ctx, staff, heir);
+  if (errors.length) throw new Problem("handover_not_eligible", errors.map((e) => e.message).join("; "), errors);
+  const intent = await Intents.begin<OffboardIntent>(ctx, "staff.offboard", { staffId, handoverTo: staff.offboarding.handoverTo, branchId: staff.branchId });
+  await Intents.checkpoint(ctx.adapters, "staff.offboard", "started");
+  await handOver(ctx, intent, staff.username);
+  return viewOf(ctx, (await getStaff(ctx.adapters, ctx.tenantId, staffId))!);
+}
+
+export interface OffboardIntent extends Record<string, unknown> {
+  staffId: string;
+  handoverTo: string;
+  branchId: string | null;
+}
+
+/** From the revocation on; every step is idempotent, and concurrent runs only share the work. */
+async function handOver(ctx: Ctx, start: Intents.Intent<OffboardIntent>, username: string) {
+  const a = ctx.adapters;
+  let intent = start;
+  const { staffId, handoverTo } = intent.data;
+  await a.identity.disable(username);
+  await Intents.checkpoint(a, "staff.offboard", "revoked");
+  const moved = await reassignAll(ctx, staffId, handoverTo, async (n) => {
+    // Between a client's move and its count: the one point where the count can fall behind.
+    await Intents.checkpoint(a, "staff.offboard", "moved_one");
+    await countHandOver(ctx, staffId);
+    // A long hand-over keeps its lease.
+    if (n % 50 === 0) intent = await Intents.renew(a, intent);
+  });
+  await Intents.checkpoint(a, "staff.offboard", "handed_over");
+  await record(ctx, { action: "staff.clients_handed_over", staffId, fields: [`clients:${moved}`], outcome: "allowed", detail: { intent: intent.id } });
+  await Intents.checkpoint(a, "staff.offboard", "closed");
+  await Intents.finish(a, intent);
+  return intent;
+}
+
+/** One atomic step per client moved, so concurrent runs count each client once. */
+async function countHandOver(ctx: Ctx, staffId: string) {
+  try {
+    await ctx.adapters.db.send(
+      new UpdateCommand({
+        TableName: ctx.adapters.tableName,
+        Key: Keys.staff(ctx.tenantId, staffId),
+        UpdateExpression: "SET #o.#n = #o.#n + :one, #rev = if_not_exists(#rev, :zero) + :one",
+        ConditionExpression: "attribute_exists(#o.#n)",
+        ExpressionAttributeNames: { "#o": "offboarding", "#n": "reassignedClients", "#rev": "rev" },
+        ExpressionAttributeValues: { ":one": 1, ":zero": 0 },
+      }),
+    );
+  } catch (e) {
+    await requestRepair(ctx.adapters, ctx.tenantId, `handover#${staffId}`, e);
+  }
+}
+
+/**
+ * Recomputes an offboarding's hand-over count from the clients' own hand-over history (every
+ * client moved off the leaver since the offboarding began), writing any move the trail lacks.
+ * Only offboardings begun as state machines have that history.
+ */
+export async function recountHandOver(ctx: Ctx, staffId: string) {
+  const a = ctx.adapters;
+  const staff = await getStaff(a, ctx.tenantId, staffId);
+  const o = staff?.offboarding;
+  if (!o?.intentId) return [];
+  const moved: { clientId: string; to: string; at: string }[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await listClients(ctx, { by: "tenant" }, 200, cursor);
+    for (const c of page.items) {
+      const h = c.handovers?.find((x) => x.from === staffId && x.at >= o.startedAt);
+      if (h) moved.push({ clientId: c.clientId, to: h.to, at: h.at });
+    }
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  for (const m of moved) {
+    const events = await query(ctx, { clientId: m.clientId, action: "client.reassign", from: o.startedAt, limit: 200 });
+    if (!events.items.some((e) => e.target.fields.includes(`from:${staffId}`))) {
+      await record(ctx, { action: "client.reassign", clientId: m.clientId, staffId: m.to, outcome: "allowed", fields: [`from:${staffId}`] });
+    }
+  }
+  const drift = moved.length === o.reassignedClients ? [] : [{ counter: "reassignedClients", scope: `handover:${staffId}`, was: o.reassignedClients, is: moved.length }];
+  if (drift.length) {
+    await a.db.send(
+      new UpdateCommand({
+        TableName: a.tableName,
+        Key: Keys.staff(ctx.tenantId, staffId),
+        UpdateExpression: "SET #o.#n = :n, #rev = if_not_exists(#rev, :zero) + :one",
+        ConditionExpression: "#o.#s = :started",
+        ExpressionAttributeNames: { "#o": "offboarding", "#n": "reassignedClients", "#rev": "rev", "#s": "startedAt" },
+        ExpressionAttributeValues: { ":n": moved.length, ":started": o.startedAt, ":zero": 0, ":one": 1 },
+      }),
+    );
+  }
+  return drift;
+}
+
+/** Recovery: an offboarding that began is finished; an intent whose record never changed is dropped. */
+export async function recoverOffboarding(ctx: Ctx, intent: Intents.Intent<OffboardIntent>): Promise<"completed" | "rolled_back"> {
+  const { staffId } = intent.data;
+  const staff = await getStaff(ctx.adapters, ctx.tenantId, staffId);
+  if (!staff || staff.status === "active" || !staff.offboarding) {
+    await record(ctx, { action: "recovery.rolled_back", staffId, outcome: "allowed", detail: { intent: intent.id, machine: intent.machine } });
+    await Intents.finish(ctx.adapters, intent);
+    return "rolled_back";
+  }
+  await record(ctx, { action: "recovery.completed", staffId, outcome: "allowed", detail: { intent: intent.id, machine: intent.machine } });
+  // A hand-over that waits on a second person moves nothing until confirmed: recovery only makes
+  // sure the leaver is locked out.
+  const waiting = staff.offboarding.handoverChange ? await getChange(ctx, staff.offboarding.handoverChange) : undefined;
+  if (waiting && waiting.status !== "confirmed") {
+    await ctx.adapters.identity.disable(staff.username);
+    await Intents.finish(ctx.adapters, intent);
+    return "completed";
+  }
+  await handOver(ctx, intent, staff.username);
+  await recountHandOver(ctx, staffId);
+  return "completed";
 }
 
 export async function closeChecklistItem(ctx: Ctx, staffId: string, item: ChecklistItem, evidenceRef: string) {
   const staff = await loadReadable(ctx, staffId, "staff.offboarding_checklist");
+  await refuseSelfChange(ctx, staffId, "staff.offboarding_checklist", "closes their own offboarding");
   if (!manages(ctx, staff) && ctx.principal.role !== "compliance_officer") throw new Problem("role_not_permitted", "you may not close this checklist");
   if (staff.status !== "offboarding" || !staff.offboarding) throw new Problem("invalid_state", "no offboarding is open for this staff member");
+  if (item === "information_handover" && staff.offboarding.handoverChange && (await getChange(ctx, staff.offboarding.handoverChange))?.status !== "confirmed") {
+    throw new Problem("invalid_state", "the clients are not handed over yet: the hand-over awaits confirmation");
+  }
   if (staff.offboarding.checklist[item]) throw new Problem("invalid_state", `"${item}" is already closed`);
   const now = ctx.adapters.now().toISOString();
   const checklist = { ...staff.offboarding.checklist, [item]: { closedAt: now, closedBy: ctx.principal.staffId, evidenceRef } };
@@ -85,6 +253,8 @@ export async function closeChecklistItem(ctx: Ctx, staffId: string, item: Checkl
     offboarding: { ...staff.offboarding, checklist, ...(complete ? { departedAt: now } : {}) },
   };
   await change(ctx, staff, next, complete ? "staff.departed" : "staff.offboarding_checklist", [item]);
+  // A departure frees the seat (a give-back that fails is recounted by the sweep).
+  if (complete) await releaseSeat(ctx.adapters, ctx.tenantId);
   return offboardingView(ctx, next);
 }
 
@@ -96,11 +266,15 @@ export async function offboardingState(ctx: Ctx, staffId: string) {
 }
 
 async function offboardingView(ctx: Ctx, staff: StaffRecord) {
-  const o = staff.offboarding!;
+  const { reason: _reason, ...o } = staff.offboarding!;
+  const waiting = o.handoverChange ? await getChange(ctx, o.handoverChange) : undefined;
   return {
     staffId: staff.staffId,
     status: staff.status,
     ...o,
+    /** The hand-over waits for a second person (see staff/changes.ts). */
+    handoverPending: waiting?.status === "pending",
+    ...maskedText(staff.offboarding!, "reason"),
     openItems: checklistItems.filter((i) => !o.checklist[i]),
     accessReview: await accessReview(ctx, staff.staffId, o.startedAt),
   };

@@ -18,12 +18,15 @@ export interface StaffRecord {
   /** Bumped on revocation; tokens carrying an older version are refused. */
   sessionVersion: number;
   agreement: { version: string; signedAt: string; evidenceRef: string; recordedBy?: string } | null;
-  backgroundCheck: { status: BackgroundCheckStatus; checkedAt: string; recordedBy: string } | null;
+  /** A passed check is applied only once a second person confirms it (`confirmedBy`). */
+  backgroundCheck: { status: BackgroundCheckStatus; checkedAt: string; recordedBy: string; confirmedBy?: string } | null;
   /** Every agreement ever signed, oldest first (the current one is also `agreement`). */
   agreementHistory?: { version: string; signedAt: string; evidenceRef: string; recordedBy: string }[];
   /** Contact details, sealed under the tenant key: staff personal data is confidential too. */
   sealedContact?: Uint8Array;
   createdAt?: string;
+  /** When the role last changed (a hand-over to someone promoted days ago needs a second person). */
+  roleChangedAt?: string;
   offboarding?: Offboarding;
   /** Optimistic-concurrency revision, bumped by every conditional save. */
   rev?: number;
@@ -39,10 +42,17 @@ export interface Offboarding {
   startedBy: string;
   handoverTo: string;
   lastDay: string;
-  reason: string;
+  /** `notes/<id>`: the reason, sealed as a note of the staff member. */
+  reasonRef?: string;
+  /** Only on offboardings started before free text was sealed; never shown in clear. */
+  reason?: string;
   reassignedClients: number;
+  /** The intent that began it: offboardings begun as state machines recount from the clients' hand-over history. */
+  intentId?: string;
   checklist: Record<ChecklistItem, { closedAt: string; closedBy: string; evidenceRef: string } | null>;
   departedAt?: string;
+  /** The four-eyes change a hand-over to a new account waits on (see staff/changes.ts). */
+  handoverChange?: string;
 }
 
 export async function getStaff(a: Adapters, tenantId: string, staffId: string): Promise<StaffRecord | undefined> {

@@ -1,29 +1,33 @@
 import { z } from "zod";
 import { roles } from "../context.ts";
 import { checklistItems } from "./records.ts";
+import { clearLabel, markAs, opaqueRef, recordId, sealedText } from "../freetext/schemas.ts";
 
-const username = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .regex(/^[a-z0-9][a-z0-9._-]{1,40}@[a-z0-9-]{1,40}$/, "a username like name.surname@<tenant>");
+const username = markAs(
+  z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(/^[a-z0-9][a-z0-9._-]{1,40}@[a-z0-9-]{1,40}$/, "a username like name.surname@<tenant>"),
+  "id",
+);
 const staffRoles = roles.filter((r) => r !== "platform_admin") as ["agent", "branch_manager", "compliance_officer", "hq_admin"];
 const isoDate = z.iso.date({ message: "a date like 2026-11-30" });
 const isoDateTime = z.iso.datetime({ offset: true, message: "an ISO 8601 date-time" });
 
 export const Contact = z
   .object({
-    phone: z.string().trim().max(32).optional(),
-    email: z.email().max(254).optional(),
+    phone: markAs(z.string().trim().max(32), "contact").optional(),
+    email: markAs(z.email().max(254), "contact").optional(),
   })
   .strict();
 
 export const CreateStaffRequest = z
   .object({
     username,
-    displayName: z.string().trim().min(1).max(50),
+    displayName: clearLabel(50),
     role: z.enum(staffRoles),
-    branchId: z.string().min(1).max(64).nullable().optional(),
+    branchId: recordId().nullable().optional(),
     contact: Contact.optional(),
   })
   .strict();
@@ -31,9 +35,9 @@ export type CreateStaffRequest = z.infer<typeof CreateStaffRequest>;
 
 export const UpdateStaffRequest = z
   .object({
-    displayName: z.string().trim().min(1).max(50).optional(),
+    displayName: clearLabel(50).optional(),
     role: z.enum(staffRoles).optional(),
-    branchId: z.string().min(1).max(64).nullable().optional(),
+    branchId: recordId().nullable().optional(),
     contact: Contact.optional(),
   })
   .strict()
@@ -42,9 +46,9 @@ export type UpdateStaffRequest = z.infer<typeof UpdateStaffRequest>;
 
 export const AgreementRequest = z
   .object({
-    version: z.string().trim().min(1).max(32),
+    version: opaqueRef(32, "a version like 2024-01 (letters, digits and : _ . / # - only)"),
     signedAt: isoDateTime,
-    evidenceRef: z.string().trim().min(1, "evidence of the signature is required").max(200),
+    evidenceRef: opaqueRef(),
   })
   .strict();
 export type AgreementRequest = z.infer<typeof AgreementRequest>;
@@ -56,14 +60,14 @@ export type BackgroundCheckRequest = z.infer<typeof BackgroundCheckRequest>;
 
 export const OffboardingRequest = z
   .object({
-    handoverTo: z.string().min(1).max(64),
+    handoverTo: recordId(),
     lastDay: isoDate,
-    reason: z.string().trim().min(1).max(500),
+    reason: sealedText(500),
   })
   .strict();
 export type OffboardingRequest = z.infer<typeof OffboardingRequest>;
 
-export const ChecklistCloseRequest = z.object({ evidenceRef: z.string().trim().min(1, "evidence is required").max(200) }).strict();
+export const ChecklistCloseRequest = z.object({ evidenceRef: opaqueRef() }).strict();
 export const ChecklistParams = z.object({ id: z.string().min(1).max(64), item: z.enum(checklistItems) }).strict();
 export const StaffIdParams = z.object({ id: z.string().min(1).max(64) }).strict();
 

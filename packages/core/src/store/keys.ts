@@ -46,6 +46,20 @@ export const Keys = {
   registry: () => ({ pk: "T#~platform" }),
   registryEntry: (t: string) => ({ pk: "T#~platform", sk: `TENANT#${t}` }),
   platformCertificate: (platformTenant: string, id: string) => ({ pk: tenantPk(platformTenant), sk: `CERT#${id}` }),
+  /** Sealed free text (`notes/<id>`), kept beside its owner: a client, a staff member or a tenant. */
+  note: (t: string, owner: string, ownerId: string, noteId: string) => ({ pk: tenantPk(t), sk: `NOTE#${owner}#${ownerId}#${noteId}` }),
+  notesOf: (owner: string, ownerId: string) => `NOTE#${owner}#${ownerId}#`,
+  /** Multi-step writes in flight (`<intentId>`): recovery completes or rolls back those whose lease ran out. */
+  intents: (t: string) => `${tenantPk(t)}#INTENT`,
+  /** Counters a failed write left wrong (`<scope>`): the sweep recomputes them from the raw items. */
+  repair: (t: string, scope: string) => ({ pk: `${tenantPk(t)}#REPAIR`, sk: scope }),
+  repairs: (t: string) => `${tenantPk(t)}#REPAIR`,
+  /** An alert; listed by status through gsi1 (`alertsByStatus`, `<at>#<id>`), moved by one conditional update on review. */
+  alert: (t: string, id: string) => ({ pk: tenantPk(t), sk: `ALERT#${id}` }),
+  alertsByStatus: (t: string, status: string) => `${tenantPk(t)}#ALERTS#${status}`,
+  /** A four-eyes staff change; listed by status through gsi1 (`staffChangesByStatus`, `<proposedAt>#<id>`). */
+  staffChange: (t: string, id: string) => ({ pk: tenantPk(t), sk: `STAFFCHG#${id}` }),
+  staffChangesByStatus: (t: string, status: string) => `${tenantPk(t)}#STAFFCHG#${status}`,
   /** A privacy-number binding (calls/records.ts); listed by client (gsi1) and by caller (gsi2). */
   call: (t: string, callId: string) => ({ pk: tenantPk(t), sk: `CALL#${callId}` }),
   callsOfClient: (t: string, clientId: string) => `${tenantPk(t)}#CALLS#CLIENT#${clientId}`,

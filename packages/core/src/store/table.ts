@@ -41,14 +41,25 @@ export async function putItem(a: Adapters, item: Item, condition?: Condition) {
   );
 }
 
-export async function deleteItem(a: Adapters, key: Key, condition?: { expression: string; values?: Record<string, unknown> }) {
+export async function deleteItem(a: Adapters, key: Key, condition?: Condition) {
   await a.db.send(
     new DeleteCommand({
       TableName: a.tableName,
       Key: key,
-      ...(condition ? { ConditionExpression: condition.expression, ExpressionAttributeValues: condition.values } : {}),
+      ...(condition ? { ConditionExpression: condition.expression, ExpressionAttributeValues: condition.values, ExpressionAttributeNames: condition.names } : {}),
     }),
   );
+}
+
+/** A conditional delete that answers false (instead of throwing) when the condition does not hold. */
+export async function deleteIf(a: Adapters, key: Key, condition: Condition): Promise<boolean> {
+  try {
+    await deleteItem(a, key, condition);
+    return true;
+  } catch (e) {
+    if (e instanceof ConditionalCheckFailedException) return false;
+    throw e;
+  }
 }
 
 export { UpdateCommand, ConditionalCheckFailedException };

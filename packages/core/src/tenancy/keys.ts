@@ -24,6 +24,12 @@ export interface KmsTenantKeysOptions {
   accountId: string;
   /** Roles that encrypt and decrypt for tenants (the API and job functions). */
   appRoleArns: string[];
+  /**
+   * AWS Backup's role (stacks/Backup.ts): backs the documents bucket up and restores it, reading and
+   * writing objects whose S3 encryption is under the tenant's key. Only through S3, and only this
+   * tenant's objects; what it reads is still the envelope ciphertext, sealed under this same key.
+   */
+  backupRoleArn?: string;
   kms?: KMSClient;
 }
 
@@ -73,6 +79,18 @@ export function tenantKeyPolicy(o: KmsTenantKeysOptions, tenantId: string) {
         Action: ["kms:DescribeKey"],
         Resource: "*",
       },
+      ...(o.backupRoleArn
+        ? [
+            {
+              Sid: "BackupCopiesObjectsViaS3",
+              Effect: "Allow",
+              Principal: { AWS: o.backupRoleArn },
+              Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+              Resource: "*",
+              Condition: { StringEquals: { "kms:EncryptionContext:tenant": tenantId }, StringLike: { "kms:ViaService": "s3.*.amazonaws.com" } },
+            },
+          ]
+        : []),
     ],
   };
 }
@@ -100,6 +118,8 @@ export function kmsTenantKeys(o: KmsTenantKeysOptions): TenantKeysPort {
     },
     async scheduleDeletion(tenantId, days) {
       const key = await kms.send(new DescribeKeyCommand({ KeyId: tenantKeyAlias(o.stage, tenantId) }));
+      // Already pending (a resumed shredding asks again): KMS would refuse; its date stands.
+      if (key.KeyMetadata?.KeyState === "PendingDeletion" && key.KeyMetadata.DeletionDate) return { deletionDate: key.KeyMetadata.DeletionDate.toISOString() };
       const out = await kms.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyMetadata!.KeyId!, PendingWindowInDays: days }));
       return { deletionDate: (out.DeletionDate ?? new Date(Date.now() + days * 86_400_000)).toISOString() };
     },

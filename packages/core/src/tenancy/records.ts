@@ -48,6 +48,8 @@ export interface TenantRecord {
     keyDeletionDays: number;
     keyDeletionDate?: string;
     certificateId?: string;
+    /** A shredding in progress (its intent). */
+    shredIntent?: string;
   };
 }
 
@@ -80,26 +82,51 @@ export async function getTenant(a: Adapters, tenantId: string): Promise<TenantRe
   };
 }
 
+/** The tenant's own record, in its own partition (the tenant's adapters write it). */
 export async function saveTenant(a: Adapters, tenant: TenantRecord) {
   await putItem(a, { ...Keys.tenant(tenant.tenantId), type: "tenant", ...tenant });
-  await putItem(a, { ...Keys.registryEntry(tenant.tenantId), type: "registry", tenantId: tenant.tenantId, status: tenant.status });
 }
 
-/** Every tenant's id, from the platform registry (scheduled jobs walk it; no Scan). */
-export async function listTenantIds(a: Adapters): Promise<string[]> {
-  const ids: string[] = [];
+/**
+ * The platform's copy of what it decides about a tenant (name, status, plan, offboarding), in the
+ * registry: the platform lists and schedules tenants from it without opening each tenant. Written
+ * with the root adapters (the registry is no tenant's partition) whenever the platform changes a
+ * tenant; a tenant's own settings are not in it.
+ */
+export type RegistryEntry = Pick<TenantRecord, "tenantId" | "status"> & Partial<Pick<TenantRecord, "name" | "createdAt" | "plan" | "offboarding">>;
+
+export async function saveRegistryEntry(root: Adapters, tenant: TenantRecord) {
+  const entry: RegistryEntry = {
+    tenantId: tenant.tenantId,
+    status: tenant.status,
+    name: tenant.name,
+    createdAt: tenant.createdAt,
+    ...(tenant.plan ? { plan: tenant.plan } : {}),
+    ...(tenant.offboarding ? { offboarding: tenant.offboarding } : {}),
+  };
+  await putItem(root, { ...Keys.registryEntry(tenant.tenantId), type: "registry", ...entry });
+}
+
+/** Every tenant in the platform registry (scheduled jobs walk it; no Scan). */
+export async function listRegistry(root: Adapters): Promise<RegistryEntry[]> {
+  const entries: RegistryEntry[] = [];
   let cursor: string | null = null;
   do {
-    const page: { items: { tenantId: string }[]; nextCursor: string | null } = await queryPage<{ tenantId: string }>(a, {
+    const page: { items: (RegistryEntry & { pk: string; sk: string; type: string })[]; nextCursor: string | null } = await queryPage(root, {
       partition: Keys.registry().pk,
       sortPrefix: "TENANT#",
       limit: 500,
       cursor,
     });
-    ids.push(...page.items.map((i) => i.tenantId));
+    entries.push(...page.items.map(({ pk: _pk, sk: _sk, type: _type, ...entry }) => entry));
     cursor = page.nextCursor;
   } while (cursor);
-  return ids;
+  return entries;
+}
+
+/** Every tenant's id, from the platform registry. */
+export async function listTenantIds(root: Adapters): Promise<string[]> {
+  return (await listRegistry(root)).map((e) => e.tenantId);
 }
 
 export async function getBranch(a: Adapters, tenantId: string, branchId: string): Promise<BranchRecord | undefined> {

@@ -4,6 +4,7 @@ import { record } from "../audit/trail.ts";
 import { defaultPolicy, modes, neverSeesClientData, relations, stricter, type PolicyOverrides, type Mode, type Relation } from "../access/policy.ts";
 import { roles, type Role } from "../context.ts";
 import { Problem, type ProblemDetail } from "../http/problem.ts";
+import { markAs, opaqueRef } from "../freetext/schemas.ts";
 import { getTenant, saveTenant, type TenantSettings } from "./records.ts";
 import { overrideProblem } from "../retention/classes.ts";
 
@@ -12,10 +13,10 @@ const byRelation = z.object(Object.fromEntries(relations.map((r) => [r, tierMode
 
 export const SettingsPatch = z
   .object({
-    requiredAgreementVersion: z.string().trim().min(1).max(32).optional(),
+    requiredAgreementVersion: opaqueRef(32, "a version like 2024-01 (letters, digits and : _ . / # - only)").optional(),
     revealQuotaPerHour: z.number().int().min(1).max(1000).optional(),
     requestDueDays: z.number().int().min(1).max(30).optional(),
-    retentionOverrides: z.record(z.string().max(64), z.number().int()).optional(),
+    retentionOverrides: z.record(markAs(z.string().max(64), "id"), z.number().int()).optional(),
     accessPolicy: z.object(Object.fromEntries(roles.map((r) => [r, byRelation.optional()])) as Record<Role, z.ZodOptional<typeof byRelation>>).strict().optional(),
     approvalRequired: z
       .object({ tier1Reveal: z.boolean().optional(), export: z.boolean().optional(), handoverAbove: z.number().int().min(0).max(100_000).nullable().optional() })

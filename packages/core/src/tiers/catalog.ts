@@ -146,3 +146,30 @@ export const accessPurposeNames = [...consentPurposeNames, ...(Object.keys(break
   ...(ConsentPurpose | BreakGlassPurpose)[],
 ];
 export type AccessPurpose = ConsentPurpose | BreakGlassPurpose;
+
+/**
+ * Free text sealed like a tier-2 field (see freetext/): every detail, note, reason and justification
+ * typed about a client is kept as a note of that client, sealed under the tenant key, masked in every
+ * view and revealed through the reveal decision as the path `notes/<id>`. Paper files' descriptions
+ * and locations are sealed on the paper file and revealed by its own reveal. Staff and tenant notes are
+ * sealed and masked; they are about people on the staff or a subscription, not about a client.
+ */
+export const FREE_TEXT_TIER: Tier = 2;
+export const FREE_TEXT_MASK = "******";
+export const notePathPattern = /^notes\/(nt_[0-9a-z]{26})$/;
+export const notePath = (noteId: string) => `notes/${noteId}`;
+export const noteIdOf = (path: string) => notePathPattern.exec(path)?.[1];
+export const isNotePath = (path: string): path is `notes/${string}` => notePathPattern.test(path);
+
+export const freeTextSources = {
+  "request.details": { owner: "client", revealedBy: "POST /clients/{id}/reveal", label: { zh: "申请说明", en: "Request details" } },
+  "request.note": { owner: "client", revealedBy: "POST /clients/{id}/reveal", label: { zh: "办理备注", en: "Fulfilment note" } },
+  "consent.reason": { owner: "client", revealedBy: "POST /clients/{id}/reveal", label: { zh: "撤回原因", en: "Reason for withdrawal" } },
+  "document.destroy_reason": { owner: "client", revealedBy: "POST /clients/{id}/reveal", label: { zh: "销毁原因", en: "Reason for destruction" } },
+  "access.justification": { owner: "client", revealedBy: "POST /clients/{id}/reveal", label: { zh: "紧急调阅理由", en: "Break-glass justification" } },
+  "paper.description": { owner: "paper", revealedBy: "POST /paper-files/{id}/reveal", label: { zh: "纸质档案内容", en: "Paper file description" } },
+  "paper.location": { owner: "paper", revealedBy: "POST /paper-files/{id}/reveal", label: { zh: "存放位置", en: "Paper file location" } },
+  "staff.offboarding_reason": { owner: "staff", revealedBy: null, label: { zh: "离职原因", en: "Reason for leaving" } },
+  "tenant.offboarding_reason": { owner: "tenant", revealedBy: null, label: { zh: "退订原因", en: "Reason for offboarding" } },
+} as const;
+export type FreeTextSource = keyof typeof freeTextSources;

@@ -9,6 +9,9 @@ import {
   consentPurposes,
   fieldCatalog,
   fieldNames,
+  FREE_TEXT_MASK,
+  FREE_TEXT_TIER,
+  freeTextSources,
   tierLabels,
   tiers,
 } from "./catalog.ts";
@@ -58,6 +61,12 @@ export function describeCatalog() {
       kinds: Object.entries(documentKinds).map(([name, k]) => ({ name, tier: k.tier, label: k.label, shows: [...k.shows] })),
       contentTypes: [...contentTypeNames],
       maxBytes: MAX_DOCUMENT_BYTES,
+    },
+    freeText: {
+      tier: FREE_TEXT_TIER,
+      mask: FREE_TEXT_MASK,
+      notePath: "notes/<id>",
+      sources: Object.entries(freeTextSources).map(([name, s]) => ({ name, owner: s.owner, revealedBy: s.revealedBy, label: s.label })),
     },
   };
 }

@@ -27,6 +27,12 @@ export const CatalogDocument = z.object({
     contentTypes: z.array(z.string()),
     maxBytes: z.number(),
   }),
+  freeText: z.object({
+    tier: z.number(),
+    mask: z.string(),
+    notePath: z.string(),
+    sources: z.array(z.object({ name: z.string(), owner: z.enum(["client", "paper", "staff", "tenant"]), revealedBy: z.string().nullable(), label: Label })),
+  }),
 });
 
 export const catalogRoutes = defineRoutes([

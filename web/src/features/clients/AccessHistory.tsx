@@ -5,6 +5,7 @@ import { fieldLabel, purposeLabel } from "../../api/catalog.ts";
 import { api } from "../../api/http.ts";
 import { useCatalog } from "../../api/queries.ts";
 import type { AccessHistoryItem } from "../../api/types.ts";
+import { ActorCell } from "../../components/ActorCell.tsx";
 import { formatTimeSeconds } from "../../components/format.ts";
 import { EmptyState, ErrorState, Loading } from "../../components/States.tsx";
 import { useLang } from "../../i18n/index.ts";
@@ -38,7 +39,7 @@ export function AccessHistory({ clientId }: { clientId: string }) {
         data-testid="access-history"
         columns={[
           { title: t("detail.at"), dataIndex: "at", render: (v: string) => formatTimeSeconds(v), width: 170 },
-          { title: t("detail.actor"), key: "actor", render: (_, r) => <span className="kh-mono">{r.actor.id}</span> },
+          { title: t("detail.actor"), key: "actor", render: (_, r) => <ActorCell actor={r.actor} /> },
           {
             title: t("detail.action"),
             key: "action",

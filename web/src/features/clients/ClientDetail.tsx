@@ -1,4 +1,4 @@
-import { ArrowLeftOutlined, EyeInvisibleOutlined, EyeOutlined, FileAddOutlined, FileProtectOutlined, PlusOutlined, RollbackOutlined, SolutionOutlined } from "@ant-design/icons";
+import { ArrowLeftOutlined, AuditOutlined, EyeInvisibleOutlined, EyeOutlined, FileAddOutlined, FileProtectOutlined, PlusOutlined, RollbackOutlined, SolutionOutlined } from "@ant-design/icons";
 import { useQuery } from "@tanstack/react-query";
 import { Alert, Button, Card, Col, Descriptions, Empty, Flex, Progress, Result, Row, Space, Tabs, Tag, Typography } from "antd";
 import { useState } from "react";
@@ -14,6 +14,7 @@ import { PageHeader } from "../../components/PageHeader.tsx";
 import { ErrorState, Loading } from "../../components/States.tsx";
 import { TierTag, tierColors } from "../../components/TierTag.tsx";
 import { useLang } from "../../i18n/index.ts";
+import { AccessRequestDialog, type AccessAsk } from "../access/AccessRequestDialog.tsx";
 import { AccessHistory } from "./AccessHistory.tsx";
 import { CallButton } from "./CallButton.tsx";
 import { PaperFilesTable, RegisterPaperDialog } from "../paper/PaperFilesTable.tsx";
@@ -57,6 +58,7 @@ function Detail({ client }: { client: ClientView }) {
   const branchName = useBranchNames(session?.claims.tenantId);
   const { revealed, now, add, hide } = useRevealed();
   const [request, setRequest] = useState<RevealRequest | null>(null);
+  const [ask, setAsk] = useState<AccessAsk | null>(null);
   const [dialog, setDialog] = useState<"request" | "purposes" | "withdraw" | "paper" | null>(null);
   const status = clientStatus(client);
   const handles = ["agent", "branch_manager", "compliance_officer"].includes(session?.claims.role ?? "");
@@ -69,6 +71,9 @@ function Detail({ client }: { client: ClientView }) {
   const canAddPurposes = handles && status === "active" && caps.has("POST /clients/{id}/consent/purposes");
   const canWithdraw = handles && status === "active" && caps.has("POST /clients/{id}/consent/withdraw");
   const canRegisterPaper = handles && status !== "destroyed" && caps.has("POST /paper-files");
+  // Break-glass is the compliance officer's; everyone else asks a second person first.
+  const maskedFields = Object.entries(client.fields).filter(([, f]) => f.masked).map(([name]) => name);
+  const canAsk = handles && session?.claims.role !== "compliance_officer" && status !== "destroyed" && maskedFields.length > 0 && caps.has("POST /access-requests");
 
   return (
     <>
@@ -93,6 +98,11 @@ function Detail({ client }: { client: ClientView }) {
             {canRequest && (
               <Button icon={<SolutionOutlined />} onClick={() => setDialog("request")} data-testid="new-request">
                 {t("requests.new")}
+              </Button>
+            )}
+            {canAsk && (
+              <Button icon={<AuditOutlined />} onClick={() => setAsk({ fields: [] })} data-testid="ask-access">
+                {t("access.dialog.open")}
               </Button>
             )}
             {canRegisterPaper && (
@@ -248,13 +258,13 @@ function Detail({ client }: { client: ClientView }) {
                   ? [{ key: "documents", label: t("detail.documents"), children: <DocumentsTab client={client} catalog={catalog} role={session?.claims.role} /> }]
                   : []),
                 ...(caps.has("GET /clients/{id}/consent") && status !== "destroyed"
-                  ? [{ key: "consent", label: t("detail.consentHistory"), children: <ConsentHistory clientId={client.id} /> }]
+                  ? [{ key: "consent", label: t("detail.consentHistory"), children: <ConsentHistory clientId={client.id} purposes={client.consent.purposes} /> }]
                   : []),
                 ...(caps.has("GET /requests") && handles
                   ? [{ key: "requests", label: t("detail.requests"), children: <RequestsTable filter={{ clientId: client.id }} showClient={false} emptyText={t("requests.emptyClient")} /> }]
                   : []),
                 ...(caps.has("GET /paper-files") && handles
-                  ? [{ key: "paper", label: t("detail.paper"), children: <PaperFilesTable filter={{ clientId: client.id }} showClient={false} emptyText={t("paper.emptyClient")} /> }]
+                  ? [{ key: "paper", label: t("detail.paper"), children: <PaperFilesTable filter={{ clientId: client.id }} showClient={false} emptyText={t("paper.emptyClient")} purposes={client.consent.purposes} /> }]
                   : []),
               ]}
             />
@@ -265,7 +275,8 @@ function Detail({ client }: { client: ClientView }) {
       <AddPurposesDialog client={client} catalog={catalog} open={dialog === "purposes"} onClose={() => setDialog(null)} />
       <WithdrawDialog client={client} catalog={catalog} open={dialog === "withdraw"} onClose={() => setDialog(null)} />
       <RegisterPaperDialog clientId={client.id} open={dialog === "paper"} onClose={() => setDialog(null)} />
-      <RevealDialog client={client} catalog={catalog} role={session?.claims.role} request={request} onClose={() => setRequest(null)} onRevealed={add} />
+      <RevealDialog client={client} catalog={catalog} role={session?.claims.role} request={request} onClose={() => setRequest(null)} onRevealed={add} onAskApproval={setAsk} />
+      <AccessRequestDialog client={client} catalog={catalog} ask={ask} onClose={() => setAsk(null)} />
     </>
   );
 }

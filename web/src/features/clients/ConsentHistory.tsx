@@ -8,9 +8,11 @@ import type { ConsentEvent } from "../../api/types.ts";
 import { formatTime } from "../../components/format.ts";
 import { EmptyState, ErrorState, Loading } from "../../components/States.tsx";
 import { useLang } from "../../i18n/index.ts";
+import { SealedNote } from "./SealedText.tsx";
+import { noteRef } from "./sealed.ts";
 
 /** Grants, added purposes and withdrawal, oldest first (PIPL: consent is traceable). */
-export function ConsentHistory({ clientId }: { clientId: string }) {
+export function ConsentHistory({ clientId, purposes }: { clientId: string; purposes?: string[] }) {
   const { t } = useTranslation();
   const lang = useLang();
   const catalog = useCatalog().data;
@@ -46,7 +48,11 @@ export function ConsentHistory({ clientId }: { clientId: string }) {
                   {e.sensitiveConsent && <Tag color="red">{t("detail.sensitiveConsent")}</Tag>}
                   {e.method && <Tag>{t(`common.consentMethods.${e.method}`, { defaultValue: e.method })}</Tag>}
                   {e.evidenceRef && <Typography.Text className="kh-mono" style={{ fontSize: 12 }}>{e.evidenceRef}</Typography.Text>}
-                  {e.reason && <div style={{ fontSize: 12 }}>{e.reason}</div>}
+                  {e.reason && (
+                    <div style={{ fontSize: 12 }}>
+                      {t("consentHistory.reason")}：<SealedNote clientId={clientId} value={e.reason} noteRef={noteRef(e.reasonRef)} purposes={purposes} testId="consent-reason" />
+                    </div>
+                  )}
                 </div>
               </>
             ),

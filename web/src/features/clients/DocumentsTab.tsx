@@ -1,6 +1,6 @@
 import { EyeOutlined, InboxOutlined, ShareAltOutlined } from "@ant-design/icons";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Alert, App, Form, Input, Modal, Select, Space, Table, Tag, Typography, Upload } from "antd";
+import { Alert, App, Form, Modal, Select, Space, Table, Tag, Typography, Upload } from "antd";
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { pick } from "../../api/catalog.ts";
@@ -13,6 +13,7 @@ import { formatTime } from "../../components/format.ts";
 import { EmptyState, ErrorState, Loading, useErrorMessage } from "../../components/States.tsx";
 import { TierTag } from "../../components/TierTag.tsx";
 import { useLang } from "../../i18n/index.ts";
+import { JustificationField } from "../access/JustificationField.tsx";
 import { checkUpload, formatBytes, kindsFor } from "./documents.ts";
 import { REVEAL_MS, needsJustification, revealPurposes } from "./reveal.ts";
 import { ShareDialog } from "./ShareDialog.tsx";
@@ -212,16 +213,7 @@ function ViewDialog({ doc, client, catalog, role, kindLabel, onClose }: { doc: D
               ]}
             />
           </Form.Item>
-          {askJustification && (
-            <Form.Item
-              name="justification"
-              label={t("reveal.justification")}
-              extra={t("reveal.justificationHint", { min })}
-              rules={[{ validator: (_, v: string | undefined) => ((v?.trim().length ?? 0) >= min ? Promise.resolve() : Promise.reject(new Error(t("reveal.justificationShort", { min, n: v?.trim().length ?? 0 })))) }]}
-            >
-              <Input.TextArea rows={3} maxLength={2000} showCount />
-            </Form.Item>
-          )}
+          {askJustification && <JustificationField label={t("reveal.justification")} testId="document-justification" />}
           <Typography.Paragraph type="secondary" style={{ fontSize: 12, marginBottom: 0 }}>
             {t("reveal.auditNotice")}
           </Typography.Paragraph>

@@ -1,5 +1,6 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { Alert, Checkbox, Form, Input, Modal, Select, Typography } from "antd";
+import { AuditOutlined } from "@ant-design/icons";
+import { Alert, Button, Checkbox, Form, Modal, Select, Typography } from "antd";
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { fieldLabel, pick } from "../../api/catalog.ts";
@@ -7,7 +8,11 @@ import { api } from "../../api/http.ts";
 import { isApiError } from "../../api/problem.ts";
 import { fieldErrors, problemMessage } from "../../api/problems.ts";
 import type { Catalog, ClientView, Role } from "../../api/types.ts";
+import { useCapabilities } from "../../api/queries.ts";
 import { useLang } from "../../i18n/index.ts";
+import { answeredByRequest } from "../access/access.ts";
+import type { AccessAsk } from "../access/AccessRequestDialog.tsx";
+import { JustificationField } from "../access/JustificationField.tsx";
 import { needsJustification, revealPurposes } from "./reveal.ts";
 
 export interface RevealRequest {
@@ -16,7 +21,9 @@ export interface RevealRequest {
 
 /**
  * Asks for a purpose the client consented to (and a justification for break-glass) before anything
- * is revealed; the API writes the trail first, then answers the values.
+ * is revealed; the API writes the trail first, then answers the values. Break-glass is the
+ * compliance officer's alone: everyone else is offered an access request for a second person to
+ * approve, up front and again when the API answers that approval is needed.
  */
 export function RevealDialog({
   client,
@@ -25,6 +32,7 @@ export function RevealDialog({
   request,
   onClose,
   onRevealed,
+  onAskApproval,
 }: {
   client: ClientView;
   catalog: Catalog | undefined;
@@ -32,18 +40,26 @@ export function RevealDialog({
   request: RevealRequest | null;
   onClose: () => void;
   onRevealed: (values: Record<string, string | number>) => void;
+  /** Files an access request instead (the dialog closes first). */
+  onAskApproval?: (ask: AccessAsk) => void;
 }) {
   const { t } = useTranslation();
   const lang = useLang();
   const queryClient = useQueryClient();
   const [form] = Form.useForm<{ fields: string[]; purpose?: string; justification?: string }>();
   const purpose = Form.useWatch("purpose", form);
-  const justification = Form.useWatch("justification", form) ?? "";
   const [forceJustification, setForceJustification] = useState(false);
   const min = catalog?.breakGlass.minJustification ?? 20;
   const { consented, breakGlass } = revealPurposes(catalog, client.consent.purposes, role);
   const askJustification = forceJustification || needsJustification(catalog, role, purpose);
   const masked = Object.entries(client.fields).filter(([, f]) => f.masked).map(([name]) => name);
+  const caps = useCapabilities();
+  const mayAsk = Boolean(onAskApproval) && role !== "compliance_officer" && caps.has("POST /access-requests");
+  const askApproval = () => {
+    const v = form.getFieldsValue();
+    onClose();
+    onAskApproval?.({ fields: v.fields?.length ? v.fields : (request?.fields ?? []), purpose: v.purpose });
+  };
 
   const reveal = useMutation({
     mutationFn: (body: { fields: string[]; purpose: string; justification?: string }) =>
@@ -102,20 +118,16 @@ export function RevealDialog({
             ]}
           />
         </Form.Item>
-        {askJustification && (
-          <Form.Item
-            name="justification"
-            label={t("reveal.justification")}
-            extra={t("reveal.justificationHint", { min })}
-            rules={[{ validator: (_, v: string | undefined) => ((v?.trim().length ?? 0) >= min ? Promise.resolve() : Promise.reject(new Error(t("reveal.justificationShort", { min, n: v?.trim().length ?? 0 })))) }]}
-          >
-            <Input.TextArea rows={3} maxLength={2000} showCount data-testid="reveal-justification" />
-          </Form.Item>
-        )}
-        {askJustification && justification.trim().length > 0 && justification.trim().length < min && (
-          <Typography.Text type="warning">{t("reveal.justificationShort", { min, n: justification.trim().length })}</Typography.Text>
-        )}
+        {askJustification && <JustificationField label={t("reveal.justification")} testId="reveal-justification" />}
       </Form>
+      {mayAsk && !(isApiError(error) && answeredByRequest(error.code)) && (
+        <Typography.Paragraph type="secondary" style={{ marginBottom: 8 }} data-testid="reveal-ask-hint">
+          {t("access.reveal.askHint")}
+          <Button type="link" size="small" icon={<AuditOutlined />} onClick={askApproval} data-testid="reveal-ask-approval">
+            {t("access.reveal.ask")}
+          </Button>
+        </Typography.Paragraph>
+      )}
       <Typography.Paragraph type="secondary" style={{ fontSize: 12, marginBottom: 0 }}>
         {t("reveal.auditNotice")}
       </Typography.Paragraph>
@@ -127,6 +139,13 @@ export function RevealDialog({
           data-testid="reveal-error"
           message={problemMessage(error.problem, lang, { minJustification: min })}
           description={Object.values(details).length ? Object.values(details).join("；") : undefined}
+          action={
+            mayAsk && answeredByRequest(error.code) ? (
+              <Button size="small" type="primary" onClick={askApproval} data-testid="reveal-error-ask">
+                {t("access.reveal.ask")}
+              </Button>
+            ) : undefined
+          }
         />
       )}
     </Modal>

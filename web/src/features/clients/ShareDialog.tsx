@@ -105,7 +105,7 @@ export function ShareDialog({ doc, client, catalog, kindLabel, onClose }: { doc:
             <Typography.Paragraph type="secondary">{t("shares.hint")}</Typography.Paragraph>
             <Space align="start" wrap size={12}>
               <Form.Item name="recipient" label={t("shares.recipient")} rules={[{ required: true, whitespace: true, message: t("register.required") }]} style={{ width: 220 }}>
-                <Input maxLength={100} placeholder={t("shares.recipientPlaceholder")} autoComplete="off" data-testid="share-recipient" />
+                <Input maxLength={40} placeholder={t("shares.recipientPlaceholder")} autoComplete="off" data-testid="share-recipient" />
               </Form.Item>
               <Form.Item name="purpose" label={t("shares.purpose")} rules={[{ required: true, message: t("register.required") }]} style={{ width: 170 }}>
                 <Select options={consented.map((p) => ({ value: p.name, label: pick(p.label, lang) }))} data-testid="share-purpose" />

@@ -1,4 +1,4 @@
-import { ExportOutlined, ImportOutlined, ScissorOutlined } from "@ant-design/icons";
+import { EyeInvisibleOutlined, EyeOutlined, ExportOutlined, ImportOutlined, LockOutlined, ScissorOutlined } from "@ant-design/icons";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Alert, App, AutoComplete, Button, Form, Input, Modal, Radio, Select, Space, Table, Tag, Typography } from "antd";
 import { useState } from "react";
@@ -16,6 +16,10 @@ import { EmptyState, ErrorState } from "../../components/States.tsx";
 import { TierTag } from "../../components/TierTag.tsx";
 import { useLang } from "../../i18n/index.ts";
 import { checkinBody, checkoutPurposes, destroyMethods, paperActions, registerPaperBody, sortPaperFiles, witnessProblem } from "./paper.ts";
+import { SealedRevealDialog } from "../clients/SealedText.tsx";
+import { display } from "../clients/reveal.ts";
+import { FREE_TEXT_MASK, type SealedTarget } from "../clients/sealed.ts";
+import { useRevealed } from "../clients/useRevealed.ts";
 
 export interface PaperFilter {
   clientId?: string;
@@ -44,16 +48,30 @@ export function useStaffOptions() {
 
 type Action = { kind: "checkout" | "checkin" | "destroy"; file: PaperFileView } | null;
 
-/** The paper-file register: where each file is, who holds it and why, and its shredding with a witness. */
-export function PaperFilesTable({ filter, showClient = true, emptyText }: { filter: PaperFilter; showClient?: boolean; emptyText?: string }) {
+/**
+ * The paper-file register: where each file is, who holds it and why, and its shredding with a witness.
+ * Descriptions and locations are sealed: the mask until revealed for a purpose (both at once, in the
+ * trail), then in clear for 60 seconds. `purposes` are the client's consented ones when known.
+ */
+export function PaperFilesTable({ filter, showClient = true, emptyText, purposes }: { filter: PaperFilter; showClient?: boolean; emptyText?: string; purposes?: string[] }) {
   const { t } = useTranslation();
   const lang = useLang();
   const caps = useCapabilities();
   const catalog = useCatalog().data;
   const files = usePaperFiles(filter);
   const [action, setAction] = useState<Action>(null);
+  const { revealed, now, add, hide } = useRevealed();
+  const [sealed, setSealed] = useState<SealedTarget | null>(null);
+  const textOf = (f: PaperFileView, which: "description" | "location") => String(display(revealed, `${f.id}.${which}`, f[which], now));
+  const isOpen = (f: PaperFileView) => textOf(f, "description") !== f.description || textOf(f, "location") !== f.location;
+  const mayReveal = caps.has("POST /paper-files/{id}/reveal");
 
-  const dialog = <PaperActionDialog action={action} onClose={() => setAction(null)} />;
+  const dialog = (
+    <>
+      <PaperActionDialog action={action} texts={action ? { description: textOf(action.file, "description"), location: textOf(action.file, "location") } : null} onClose={() => setAction(null)} />
+      <SealedRevealDialog target={sealed} purposes={purposes} onClose={() => setSealed(null)} onRevealed={add} />
+    </>
+  );
   if (files.isError) return <ErrorState error={files.error} onRetry={() => void files.refetch()} />;
   if (!files.isPending && files.data.items.length === 0)
     return (
@@ -79,7 +97,20 @@ export function PaperFilesTable({ filter, showClient = true, emptyText }: { filt
             key: "description",
             render: (_, f) => (
               <>
-                <Typography.Text strong>{f.description}</Typography.Text>
+                <Space size={4} data-testid={`paper-description-${f.id}`} data-sealed={isOpen(f) ? "revealed" : "masked"}>
+                  {f.description === FREE_TEXT_MASK && !isOpen(f) && <LockOutlined style={{ color: "#8c8c8c" }} />}
+                  <Typography.Text strong>{textOf(f, "description")}</Typography.Text>
+                  {isOpen(f) ? (
+                    <Button type="link" size="small" icon={<EyeInvisibleOutlined />} onClick={() => (hide(`${f.id}.description`), hide(`${f.id}.location`))} style={{ padding: 0, height: "auto" }} />
+                  ) : (
+                    mayReveal &&
+                    (f.description === FREE_TEXT_MASK || f.location === FREE_TEXT_MASK) && (
+                      <Button type="link" size="small" icon={<EyeOutlined />} onClick={() => setSealed({ kind: "paper", fileId: f.id })} style={{ padding: 0, height: "auto" }} data-testid={`paper-reveal-${f.id}`}>
+                        {t("sealed.reveal")}
+                      </Button>
+                    )
+                  )}
+                </Space>
                 <div>
                   <Typography.Text type="secondary" className="kh-mono" style={{ fontSize: 12 }}>
                     {f.id}
@@ -102,7 +133,7 @@ export function PaperFilesTable({ filter, showClient = true, emptyText }: { filt
                 },
               ]
             : []),
-          { title: t("paper.location"), dataIndex: "location" },
+          { title: t("paper.location"), key: "location", render: (_, f) => <span data-testid={`paper-location-${f.id}`}>{textOf(f, "location")}</span> },
           { title: t("paper.custodian"), key: "custodian", render: (_, f) => <span className="kh-mono">{f.custodianId}</span> },
           {
             title: t("paper.status"),
@@ -156,7 +187,7 @@ export function PaperFilesTable({ filter, showClient = true, emptyText }: { filt
   );
 }
 
-function PaperActionDialog({ action, onClose }: { action: Action; onClose: () => void }) {
+function PaperActionDialog({ action, texts, onClose }: { action: Action; texts: { description: string; location: string } | null; onClose: () => void }) {
   const { t } = useTranslation();
   const lang = useLang();
   const { message } = App.useApp();
@@ -168,7 +199,7 @@ function PaperActionDialog({ action, onClose }: { action: Action; onClose: () =>
   const run = useMutation({
     mutationFn: ({ kind, file, body }: { kind: string; file: PaperFileView; body: unknown }) => api<PaperFileView>("POST", `/paper-files/${encodeURIComponent(file.id)}/${kind}`, { body }),
     onSuccess: (f, { kind }) => {
-      message.success(t(`paper.done.${kind}`, { name: f.description }));
+      message.success(t(`paper.done.${kind}`, { name: named(f) }));
       void queryClient.invalidateQueries({ queryKey: ["paper-files"] });
       onClose();
     },
@@ -180,17 +211,20 @@ function PaperActionDialog({ action, onClose }: { action: Action; onClose: () =>
   });
   const { consented, breakGlass } = checkoutPurposes(catalog);
   const file = action?.file;
+  // The sealed description names the file only once revealed; the id does otherwise.
+  const named = (f: PaperFileView) => (texts && texts.description !== FREE_TEXT_MASK ? texts.description : f.id);
+  const knownLocation = texts && texts.location !== FREE_TEXT_MASK ? texts.location : undefined;
   const submit = async () => {
     if (!action) return;
     const v = await form.validateFields();
     const body =
-      action.kind === "checkout" ? { purpose: v.purpose } : action.kind === "checkin" ? checkinBody(action.file, v.location) : { witnessId: v.witnessId!.trim(), method: v.method };
+      action.kind === "checkout" ? { purpose: v.purpose } : action.kind === "checkin" ? checkinBody({ location: knownLocation ?? action.file.location }, v.location) : { witnessId: v.witnessId!.trim(), method: v.method };
     run.mutate({ kind: action.kind, file: action.file, body });
   };
   return (
     <Modal
       open={action !== null}
-      title={action ? `${t(`paper.${action.kind}`)} · ${file!.description}` : ""}
+      title={action ? `${t(`paper.${action.kind}`)} · ${named(file!)}` : ""}
       okText={action ? t(`paper.${action.kind}Submit`) : undefined}
       okButtonProps={{ danger: action?.kind === "destroy", ...({ "data-testid": "paper-submit" } as object) }}
       cancelText={t("app.cancel")}
@@ -202,9 +236,9 @@ function PaperActionDialog({ action, onClose }: { action: Action; onClose: () =>
       data-testid="paper-dialog"
     >
       {action && (
-        <Form form={form} layout="vertical" preserve={false} initialValues={{ location: file!.location, method: "shredding" }}>
+        <Form form={form} layout="vertical" preserve={false} initialValues={{ location: knownLocation ?? "", method: "shredding" }}>
           <Typography.Paragraph type="secondary">
-            {t("paper.where", { location: file!.location, custodian: file!.custodianId })} · <TierTag tier={file!.tier} />
+            {t("paper.where", { location: texts?.location ?? file!.location, custodian: file!.custodianId })} · <TierTag tier={file!.tier} />
           </Typography.Paragraph>
           {action.kind === "checkout" && (
             <Form.Item name="purpose" label={t("paper.purpose")} extra={t("paper.purposeHint")} rules={[{ required: true, message: t("register.required") }]}>
@@ -220,7 +254,7 @@ function PaperActionDialog({ action, onClose }: { action: Action; onClose: () =>
           {action.kind === "checkin" && (
             <>
               <Typography.Paragraph>{t("paper.checkinHint", { who: file!.holder?.staffId ?? "—", since: formatTime(file!.holder?.since) })}</Typography.Paragraph>
-              <Form.Item name="location" label={t("paper.returnTo")} extra={t("paper.returnToHint")} rules={[{ required: true, whitespace: true, message: t("register.required") }]}>
+              <Form.Item name="location" label={t("paper.returnTo")} extra={t("paper.returnToHint")}>
                 <Input maxLength={100} autoComplete="off" data-testid="paper-location" />
               </Form.Item>
             </>
@@ -267,9 +301,10 @@ export function RegisterPaperDialog({ clientId, open, onClose }: { clientId?: st
   const staffOptions = useStaffOptions();
   const [form] = Form.useForm<{ clientId: string; description: string; tier: number; location: string; custodianId: string }>();
   const register = useMutation({
-    mutationFn: (body: unknown) => api<PaperFileView>("POST", "/paper-files", { body }),
-    onSuccess: (f) => {
-      message.success(t("paper.registered", { name: f.description }));
+    mutationFn: (body: ReturnType<typeof registerPaperBody>) => api<PaperFileView>("POST", "/paper-files", { body }),
+    // The answer masks the description; the words the user just typed name the file in the notice.
+    onSuccess: (_f, body) => {
+      message.success(t("paper.registered", { name: body.description }));
       void queryClient.invalidateQueries({ queryKey: ["paper-files"] });
       onClose();
     },

@@ -33,6 +33,10 @@ describe("the paper-file register", () => {
   it("sends a new location on check-in only when it changed, and trims what it registers", () => {
     expect(checkinBody(file({}), "保密柜A-03")).toEqual({});
     expect(checkinBody(file({}), " 保密柜B-01 ")).toEqual({ location: "保密柜B-01" });
+    // The location is sealed: the mask (or nothing typed) leaves it where it was.
+    expect(checkinBody(file({ location: "******" }), "")).toEqual({});
+    expect(checkinBody(file({ location: "******" }), "******")).toEqual({});
+    expect(checkinBody(file({ location: "******" }), "保密柜B-01")).toEqual({ location: "保密柜B-01" });
     expect(registerPaperBody({ clientId: " c_1 ", description: " 合同 ", tier: "2", location: " A ", custodianId: " agent.li " })).toEqual({ clientId: "c_1", description: "合同", tier: 2, location: "A", custodianId: "agent.li" });
   });
 

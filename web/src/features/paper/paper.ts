@@ -1,4 +1,5 @@
 import type { Catalog, Named, PaperFileView } from "../../api/types.ts";
+import { FREE_TEXT_MASK } from "../clients/sealed.ts";
 
 export const paperStatuses = ["in_cabinet", "checked_out", "destroyed"] as const;
 export const destroyMethods = ["shredding", "incineration"] as const;
@@ -20,10 +21,13 @@ export function registerPaperBody(v: { clientId: string; description: string; ti
   return { clientId: v.clientId.trim(), description: v.description.trim(), tier: Number(v.tier), location: v.location.trim(), custodianId: v.custodianId.trim() };
 }
 
-/** POST /paper-files/{id}/checkin: a new location only when it changed. */
+/**
+ * POST /paper-files/{id}/checkin: a new location only when one was typed and it differs from the known
+ * one (the location is sealed: views show the mask, which is never sent back as a location).
+ */
 export function checkinBody(file: Pick<PaperFileView, "location">, location: string | undefined) {
   const l = location?.trim();
-  return l && l !== file.location ? { location: l } : {};
+  return l && l !== file.location && l !== FREE_TEXT_MASK ? { location: l } : {};
 }
 
 /** The witness to a shredding must be someone else. */

@@ -1,6 +1,7 @@
-import { DeleteOutlined, FireOutlined, MinusCircleOutlined, PauseCircleOutlined, PlayCircleOutlined, PlusOutlined, SwapOutlined } from "@ant-design/icons";
+import { DeleteOutlined, FireOutlined, MinusCircleOutlined, PauseCircleOutlined, PlayCircleOutlined, PlusOutlined, SafetyOutlined, SwapOutlined } from "@ant-design/icons";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Alert, App, Button, Card, Flex, Form, Input, Modal, Select, Space, Table, Tag, Typography } from "antd";
+import { Alert, App, Button, Card, DatePicker, Drawer, Flex, Form, Input, Modal, Select, Space, Table, Tag, Typography } from "antd";
+import dayjs from "dayjs";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api } from "../../api/http.ts";
@@ -15,6 +16,7 @@ import { formatBytes } from "../clients/documents.ts";
 
 import type { TenantSummary } from "../../api/types.ts";
 import { OffboardDialog, PlanDialog, ShredDialog } from "./TenantDialogs.tsx";
+import { StaffChangesTable } from "../staff/StaffChangesTable.tsx";
 import { plans, shredDue } from "./platform.ts";
 
 const statusColor: Record<string, string> = { active: "green", suspended: "orange", offboarding: "red", offboarded: "default" };
@@ -29,7 +31,7 @@ export default function PlatformPage() {
   const queryClient = useQueryClient();
   const tenants = useQuery({ queryKey: ["platform-tenants"], queryFn: () => api<{ items: TenantSummary[] }>("GET", "/platform/tenants") });
   const [onboarding, setOnboarding] = useState(false);
-  const [dialog, setDialog] = useState<{ kind: "plan" | "offboard" | "shred"; tenant: TenantSummary } | null>(null);
+  const [dialog, setDialog] = useState<{ kind: "plan" | "offboard" | "shred" | "changes"; tenant: TenantSummary } | null>(null);
   const toggle = useMutation({
     mutationFn: ({ tenant, action }: { tenant: TenantSummary; action: "suspend" | "resume" }) => api<TenantSummary>("POST", `/platform/tenants/${encodeURIComponent(tenant.tenantId)}/${action}`),
     onSuccess: (_r, { tenant, action }) => {
@@ -107,6 +109,11 @@ export default function PlatformPage() {
                         {t("platform.resume")}
                       </Button>
                     )}
+                    {r.status === "active" && caps.has("GET /platform/tenants/{id}/staff-changes") && (
+                      <Button size="small" icon={<SafetyOutlined />} onClick={() => setDialog({ kind: "changes", tenant: r })} data-testid={`changes-${r.tenantId}`}>
+                        {t("platform.staffChanges")}
+                      </Button>
+                    )}
                     {(r.status === "active" || r.status === "suspended") && caps.has("PUT /platform/tenants/{id}/plan") && (
                       <Button size="small" icon={<SwapOutlined />} onClick={() => setDialog({ kind: "plan", tenant: r })} data-testid={`plan-${r.tenantId}`}>
                         {t("platform.changePlan")}
@@ -141,6 +148,16 @@ export default function PlatformPage() {
       <PlanDialog tenant={dialog?.kind === "plan" ? dialog.tenant : null} onClose={() => setDialog(null)} />
       <OffboardDialog tenant={dialog?.kind === "offboard" ? dialog.tenant : null} onClose={() => setDialog(null)} />
       <ShredDialog tenant={dialog?.kind === "shred" ? dialog.tenant : null} onClose={() => setDialog(null)} />
+      <Drawer
+        open={dialog?.kind === "changes"}
+        width={960}
+        title={dialog?.kind === "changes" ? t("platform.staffChangesTitle", { name: dialog.tenant.name }) : ""}
+        onClose={() => setDialog(null)}
+        destroyOnHidden
+      >
+        <Alert type="info" showIcon style={{ marginBottom: 12 }} message={t("platform.staffChangesHint")} />
+        {dialog?.kind === "changes" && <StaffChangesTable base={`/platform/tenants/${encodeURIComponent(dialog.tenant.tenantId)}/staff-changes`} status="pending" tenantId={dialog.tenant.tenantId} />}
+      </Drawer>
     </>
   );
 }
@@ -170,7 +187,13 @@ function OnboardDialog({ open, onClose }: { open: boolean; onClose: () => void }
       tenantId: v.tenantId.trim(),
       name: v.name.trim(),
       plan: v.plan,
-      hqAdmin: { username: v.hqAdmin.username.trim(), displayName: v.hqAdmin.displayName.trim(), ...(v.hqAdmin.email ? { email: v.hqAdmin.email.trim() } : {}) },
+      hqAdmin: {
+        username: v.hqAdmin.username.trim(),
+        displayName: v.hqAdmin.displayName.trim(),
+        ...(v.hqAdmin.email ? { email: v.hqAdmin.email.trim() } : {}),
+        // Nobody records their own agreement: the operator records the first HQ admin's from the onboarding papers.
+        agreement: { version: v.agreement.version.trim(), signedAt: (v.agreement.signedAt as dayjs.Dayjs).format(), evidenceRef: v.agreement.evidenceRef.trim() },
+      },
       branches: (v.branches ?? []).map((b: { branchId: string; name: string }) => ({ branchId: b.branchId.trim(), name: b.name.trim() })),
     });
   };
@@ -185,7 +208,7 @@ function OnboardDialog({ open, onClose }: { open: boolean; onClose: () => void }
       destroyOnHidden
       afterOpenChange={(o) => o && onboard.reset()}
     >
-      <Form form={form} layout="vertical" preserve={false} initialValues={{ plan: "pro", branches: [{ branchId: "", name: "" }] }}>
+      <Form form={form} layout="vertical" preserve={false} initialValues={{ plan: "pro", branches: [{ branchId: "", name: "" }], agreement: { version: "2024-01", signedAt: dayjs() } }}>
         <Flex gap={12}>
           <Form.Item name="tenantId" label={t("platform.tenantId")} extra={t("platform.tenantIdHint")} rules={[{ required: true, whitespace: true }]} style={{ flex: 1 }}>
             <Input autoComplete="off" />
@@ -207,6 +230,18 @@ function OnboardDialog({ open, onClose }: { open: boolean; onClose: () => void }
           </Form.Item>
           <Form.Item name={["hqAdmin", "email"]} label={t("platform.email")} style={{ flex: 1 }}>
             <Input autoComplete="off" />
+          </Form.Item>
+        </Flex>
+        <Typography.Text strong>{t("platform.hqAgreement")}</Typography.Text>
+        <Flex gap={12} style={{ marginTop: 8 }}>
+          <Form.Item name={["agreement", "version"]} label={t("staff.version")} rules={[{ required: true, whitespace: true }]} style={{ width: 130 }}>
+            <Input autoComplete="off" placeholder="2024-01" />
+          </Form.Item>
+          <Form.Item name={["agreement", "signedAt"]} label={t("staff.signedAt")} rules={[{ required: true }]} style={{ flex: 1 }}>
+            <DatePicker showTime={{ format: "HH:mm" }} format="YYYY-MM-DD HH:mm" style={{ width: "100%" }} />
+          </Form.Item>
+          <Form.Item name={["agreement", "evidenceRef"]} label={t("staff.evidence")} rules={[{ required: true, whitespace: true }]} style={{ flex: 1 }}>
+            <Input autoComplete="off" placeholder="paper:agreement/hq-0001" />
           </Form.Item>
         </Flex>
         <Typography.Text strong>{t("platform.branches")}</Typography.Text>

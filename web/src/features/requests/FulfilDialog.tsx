@@ -1,19 +1,24 @@
-import { DownloadOutlined } from "@ant-design/icons";
+import { CopyOutlined, DownloadOutlined, LinkOutlined } from "@ant-design/icons";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Alert, App, Button, Checkbox, Descriptions, Form, Input, InputNumber, Modal, Result, Select, Space, Table, Tag, Typography } from "antd";
+import { Alert, App, Button, Checkbox, Descriptions, Form, Input, InputNumber, Modal, Radio, Result, Select, Space, Table, Tag, Typography } from "antd";
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { fieldLabel, fieldsForPurpose, pick, purposeLabel } from "../../api/catalog.ts";
-import { api, download } from "../../api/http.ts";
+import { api, apiBase, postDownload } from "../../api/http.ts";
 import { isApiError } from "../../api/problem.ts";
 import { fieldErrors, problemMessage } from "../../api/problems.ts";
 import { useCatalog } from "../../api/queries.ts";
-import type { AccessHistoryItem, ClientView, FulfilResult, SubjectRequestView } from "../../api/types.ts";
+import type { AccessHistoryItem, ClientView, CopyIssued, CopyLink, FulfilResult, SubjectRequestView } from "../../api/types.ts";
+import { useSession } from "../../auth/useSession.ts";
+import { ActorCell } from "../../components/ActorCell.tsx";
 import { formatTime, formatTimeSeconds } from "../../components/format.ts";
 import { Loading, useErrorMessage } from "../../components/States.tsx";
 import { TierTag } from "../../components/TierTag.tsx";
 import { useLang } from "../../i18n/index.ts";
-import { consentMethods, deletionConfirmed, fulfilBody, type FulfilForm } from "./requests.ts";
+import { shareLink } from "../clients/shares.ts";
+import { SealedNote } from "../clients/SealedText.tsx";
+import { noteRef } from "../clients/sealed.ts";
+import { consentMethods, copyBody, deletionConfirmed, fulfilBody, mayFulfil, recordedBy, type CopyDelivery, type CopyFormat, type FulfilForm } from "./requests.ts";
 
 /** Every cached view a fulfilment can change. */
 export function invalidateAfterRequest(queryClient: ReturnType<typeof useQueryClient>, clientId: string) {
@@ -22,32 +27,120 @@ export function invalidateAfterRequest(queryClient: ReturnType<typeof useQueryCl
   }
 }
 
-/** Downloads the client's copy (JSON or a readable PDF); each download is in the trail as client.copy. */
-export function CopyButtons({ request, size = "small" }: { request: SubjectRequestView; size?: "small" | "middle" }) {
+/** What was issued of the data subject's copy: when, by whom, in which form and how it was delivered. */
+export function CopyIssuedNote({ copy }: { copy: CopyIssued }) {
   const { t } = useTranslation();
+  return (
+    <Alert
+      type="info"
+      showIcon
+      data-testid="copy-issued"
+      message={t("requests.copy.issued", {
+        at: formatTime(copy.issuedAt),
+        by: copy.issuedBy,
+        format: copy.format.toUpperCase(),
+        delivery: t(`requests.copy.deliveries.${copy.delivery}`),
+      })}
+      description={t("requests.copy.onceOnly")}
+    />
+  );
+}
+
+/**
+ * Issues the data subject's copy, once: a link addressed to the subject (shown here once, to be sent
+ * to them) or the file itself (to hand over in person). Both go through the disclosure gate.
+ */
+function CopyIssue({ request, onIssued }: { request: SubjectRequestView; onIssued: (copy: CopyIssued) => void }) {
+  const { t } = useTranslation();
+  const lang = useLang();
   const { message } = App.useApp();
-  const errorMessage = useErrorMessage();
-  const [busy, setBusy] = useState<"json" | "pdf" | null>(null);
-  const get = async (format: "json" | "pdf") => {
-    setBusy(format);
+  const queryClient = useQueryClient();
+  const session = useSession();
+  const [format, setFormat] = useState<CopyFormat>("pdf");
+  const [delivery, setDelivery] = useState<CopyDelivery>("share");
+  const [link, setLink] = useState<CopyLink | null>(null);
+  const [saved, setSaved] = useState<string | null>(null);
+  const issue = useMutation({
+    mutationFn: async ({ format, delivery }: { format: CopyFormat; delivery: CopyDelivery }) => {
+      const path = `/requests/${encodeURIComponent(request.id)}/copy`;
+      if (delivery === "share") return { link: await api<CopyLink>("POST", path, { body: copyBody(format, delivery) }) };
+      return { file: await postDownload(path, copyBody(format, delivery), `copy-${request.clientId}.${format}`) };
+    },
+    onSuccess: (r, v) => {
+      if (r.link) setLink(r.link);
+      if (r.file) setSaved(r.file.name);
+      onIssued({ issuedAt: new Date().toISOString(), issuedBy: session?.claims.staffId ?? "", format: v.format, delivery: v.delivery });
+      void queryClient.invalidateQueries({ queryKey: ["requests"] });
+      void queryClient.invalidateQueries({ queryKey: ["access-history", request.clientId] });
+    },
+  });
+  const url = link ? shareLink(link.shareUrl, apiBase, window.location.origin) : "";
+  const copy = async () => {
     try {
-      const r = await download(`/requests/${encodeURIComponent(request.id)}/copy`, { format }, `copy-${request.clientId}.${format}`);
-      message.success(t("requests.copyDownloaded", { name: r.name }));
-    } catch (e) {
-      message.error(errorMessage(e));
-    } finally {
-      setBusy(null);
+      await navigator.clipboard.writeText(url);
+      message.success(t("shares.copied"));
+    } catch {
+      message.info(t("shares.copyManually"));
     }
   };
+
+  if (link) {
+    return (
+      <Alert
+        type="success"
+        showIcon
+        data-testid="copy-link-issued"
+        message={t("requests.copy.linkIssued", { at: formatTime(link.expiresAt), n: link.maxDownloads })}
+        description={
+          <>
+            <Typography.Paragraph type="warning" style={{ marginBottom: 8 }}>
+              {t("requests.copy.linkOnce")}
+            </Typography.Paragraph>
+            <Space.Compact style={{ width: "100%" }}>
+              <Input readOnly value={url} className="kh-mono" data-testid="copy-link" onFocus={(e) => e.target.select()} />
+              <Button icon={<CopyOutlined />} onClick={() => void copy()} data-testid="copy-link-copy">
+                {t("shares.copy")}
+              </Button>
+            </Space.Compact>
+          </>
+        }
+      />
+    );
+  }
+  if (saved) return <Alert type="success" showIcon data-testid="copy-file-issued" message={t("requests.copy.fileIssued", { name: saved })} description={t("requests.copy.fileHint")} />;
   return (
-    <Space size={4}>
-      <Button size={size} icon={<DownloadOutlined />} loading={busy === "json"} onClick={() => void get("json")} data-testid={`copy-json-${request.id}`}>
-        JSON
+    <div data-testid="copy-issue">
+      <Typography.Paragraph>{t("requests.explain.access_copy")}</Typography.Paragraph>
+      <Space direction="vertical" size={12} style={{ width: "100%", marginBottom: 12 }}>
+        <Space wrap>
+          <Typography.Text strong>{t("requests.copy.format")}</Typography.Text>
+          <Radio.Group value={format} onChange={(e) => setFormat(e.target.value as CopyFormat)} optionType="button" data-testid="copy-format">
+            <Radio.Button value="pdf">{t("requests.copy.formats.pdf")}</Radio.Button>
+            <Radio.Button value="json">{t("requests.copy.formats.json")}</Radio.Button>
+          </Radio.Group>
+        </Space>
+        <Radio.Group value={delivery} onChange={(e) => setDelivery(e.target.value as CopyDelivery)} data-testid="copy-delivery">
+          <Space direction="vertical">
+            <Radio value="share" data-testid="copy-delivery-share">
+              {t("requests.copy.deliveries.share")}
+              <Typography.Text type="secondary" style={{ fontSize: 12, marginLeft: 8 }}>
+                {t("requests.copy.deliveryHints.share")}
+              </Typography.Text>
+            </Radio>
+            <Radio value="download" data-testid="copy-delivery-download">
+              {t("requests.copy.deliveries.download")}
+              <Typography.Text type="secondary" style={{ fontSize: 12, marginLeft: 8 }}>
+                {t("requests.copy.deliveryHints.download")}
+              </Typography.Text>
+            </Radio>
+          </Space>
+        </Radio.Group>
+      </Space>
+      <Button type="primary" icon={delivery === "share" ? <LinkOutlined /> : <DownloadOutlined />} loading={issue.isPending} onClick={() => issue.mutate({ format, delivery })} data-testid="copy-issue-submit">
+        {t("requests.copy.issue")}
       </Button>
-      <Button size={size} icon={<DownloadOutlined />} loading={busy === "pdf"} onClick={() => void get("pdf")} data-testid={`copy-pdf-${request.id}`}>
-        PDF
-      </Button>
-    </Space>
+      {isApiError(issue.error) && <Alert type="error" showIcon style={{ marginTop: 12 }} data-testid="copy-error" message={problemMessage(issue.error.problem, lang)} />}
+    </div>
   );
 }
 
@@ -63,6 +156,9 @@ export function FulfilDialog({ request, onClose }: { request: SubjectRequestView
   const confirmWord = Form.useWatch("confirmWord", form);
   const field = Form.useWatch("field", form);
   const [done, setDone] = useState<FulfilResult | null>(null);
+  // The copy issued in this dialog (the list learns of it on its next read).
+  const [issued, setIssued] = useState<CopyIssued | null>(null);
+  const me = useSession()?.claims.staffId;
   const type = request?.type;
   // A correction needs the client's collection purpose (which fields it may hold); reading it is a view, audited.
   const client = useQuery({
@@ -86,6 +182,7 @@ export function FulfilDialog({ request, onClose }: { request: SubjectRequestView
       form.resetFields();
       fulfil.reset();
       setDone(null);
+      setIssued(null);
     }
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [request?.id]);
@@ -97,6 +194,8 @@ export function FulfilDialog({ request, onClose }: { request: SubjectRequestView
   const correctable = catalog && client.data ? fieldsForPurpose(catalog, client.data.registration.collectionPurpose || "purchase").flatMap((g) => g.fields) : [];
   const chosen = correctable.find((f) => f.name === field);
   const deletionReady = type !== "deletion" || (verified === true && deletionConfirmed(confirmWord));
+  const recorder = recordedBy(request, me);
+  const readiness = mayFulfil(request, me, Boolean(issued));
   const problem = isApiError(fulfil.error) ? fulfil.error : null;
   const details = problem ? fieldErrors(problem.problem, lang, (f) => fieldLabel(catalog, f, lang), { translatedOnly: true }) : {};
 
@@ -114,7 +213,7 @@ export function FulfilDialog({ request, onClose }: { request: SubjectRequestView
       destroyOnHidden
       data-testid="fulfil-dialog"
       footer={
-        done || request.status !== "open"
+        done || request.status !== "open" || recorder
           ? [
               <Button key="close" type="primary" onClick={onClose} data-testid="fulfil-close">
                 {t("app.close")}
@@ -128,7 +227,7 @@ export function FulfilDialog({ request, onClose }: { request: SubjectRequestView
                 key="ok"
                 type="primary"
                 danger={type === "deletion" || type === "withdrawal"}
-                disabled={!deletionReady}
+                disabled={!deletionReady || !readiness.ok}
                 loading={fulfil.isPending}
                 onClick={() => void submit()}
                 data-testid="fulfil-submit"
@@ -152,28 +251,43 @@ export function FulfilDialog({ request, onClose }: { request: SubjectRequestView
         </Descriptions.Item>
         {request.details && (
           <Descriptions.Item label={t("requests.details")} span={2}>
-            {request.details}
+            <SealedNote clientId={request.clientId} value={request.details} noteRef={noteRef(request.detailsRef)} testId="request-details" />
           </Descriptions.Item>
         )}
       </Descriptions>
 
+      {request.status === "open" && !recorder && (
+        <Typography.Paragraph type="secondary" style={{ fontSize: 12 }} data-testid="four-eyes-note">
+          {t("requests.fourEyes.note", { by: request.createdBy })}
+        </Typography.Paragraph>
+      )}
+      {/* Outside the form: a link shown once stays on screen after the request is closed. */}
+      {type === "access_copy" && request.status === "open" && !recorder && (
+        <div style={{ marginBottom: 16 }}>{request.copy ? <CopyIssuedNote copy={request.copy} /> : <CopyIssue request={request} onIssued={setIssued} />}</div>
+      )}
       {done ? (
         <div data-testid="fulfil-outcome">
           <Outcome result={done} />
         </div>
       ) : request.status !== "open" ? (
         <>
-          <Alert type="success" showIcon message={t("requests.alreadyFulfilled", { at: formatTime(request.fulfilledAt), by: request.fulfilledBy ?? "—" })} description={request.note} />
-          {request.type === "access_copy" && (
+          <Alert
+            type="success"
+            showIcon
+            message={t("requests.alreadyFulfilled", { at: formatTime(request.fulfilledAt), by: request.fulfilledBy ?? "—" })}
+            description={request.note ? <SealedNote clientId={request.clientId} value={request.note} noteRef={noteRef(request.noteRef)} testId="request-note" /> : undefined}
+          />
+          {request.type === "access_copy" && request.copy && (
             <div style={{ marginTop: 12 }}>
-              <Typography.Text style={{ marginRight: 8 }}>{t("requests.downloadCopy")}</Typography.Text>
-              <CopyButtons request={request} />
+              <CopyIssuedNote copy={request.copy} />
             </div>
           )}
         </>
+      ) : recorder ? (
+        <Alert type="warning" showIcon data-testid="four-eyes-recorder" message={t("requests.fourEyes.recorderTitle")} description={t("requests.fourEyes.recorder")} />
       ) : (
         <Form form={form} layout="vertical" initialValues={{ method: "written" }}>
-          {type === "access_copy" && <Typography.Paragraph>{t("requests.explain.access_copy")}</Typography.Paragraph>}
+
           {type === "access_history" && <Typography.Paragraph>{t("requests.explain.access_history")}</Typography.Paragraph>}
           {type === "correction" &&
             (client.isPending ? (
@@ -233,6 +347,11 @@ export function FulfilDialog({ request, onClose }: { request: SubjectRequestView
               </Form.Item>
             </>
           )}
+          {readiness.ok === false && readiness.reason === "copy_first" && (
+            <Typography.Paragraph type="secondary" data-testid="copy-first">
+              {t("requests.copy.first")}
+            </Typography.Paragraph>
+          )}
           <Form.Item name="note" label={t("requests.note")}>
             <Input.TextArea rows={2} maxLength={1000} showCount data-testid="fulfil-note" />
           </Form.Item>
@@ -258,16 +377,16 @@ function Outcome({ result }: { result: FulfilResult }) {
   const catalog = useCatalog().data;
   const r = result.result as Record<string, unknown> | null;
   switch (result.request.type) {
-    case "access_copy":
+    case "access_copy": {
+      const copy = (r?.copy as CopyIssued | null | undefined) ?? result.request.copy;
       return (
         <Result
           status="success"
           title={t("requests.outcome.access_copy")}
-          subTitle={t("requests.outcome.access_copyHint")}
-          extra={<CopyButtons request={result.request} size="middle" />}
-         
+          subTitle={copy ? t("requests.copy.issued", { at: formatTime(copy.issuedAt), by: copy.issuedBy, format: copy.format.toUpperCase(), delivery: t(`requests.copy.deliveries.${copy.delivery}`) }) : undefined}
         />
       );
+    }
     case "correction":
       return <Result status="success" title={t("requests.outcome.correction", { field: fieldLabel(catalog, String(r?.field ?? ""), lang) })} />;
     case "deletion":
@@ -304,7 +423,7 @@ function Outcome({ result }: { result: FulfilResult }) {
             dataSource={items}
             columns={[
               { title: t("detail.at"), dataIndex: "at", render: (v: string) => formatTimeSeconds(v), width: 170 },
-              { title: t("detail.actor"), key: "actor", render: (_, x) => <span className="kh-mono">{x.actor.id}</span> },
+              { title: t("detail.actor"), key: "actor", render: (_, x) => <ActorCell actor={x.actor} /> },
               { title: t("detail.action"), key: "action", render: (_, x) => t(`common.actions.${x.action}`, { defaultValue: x.action }) },
               { title: t("detail.fieldsCol"), key: "fields", render: (_, x) => x.fields.map((f) => fieldLabel(catalog, f, lang)).join("、") || "—" },
               { title: t("detail.purposeCol"), key: "purpose", render: (_, x) => purposeLabel(catalog, x.purpose, lang) },

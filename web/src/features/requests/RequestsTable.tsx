@@ -7,10 +7,11 @@ import { Link } from "react-router";
 import { api } from "../../api/http.ts";
 import { useCapabilities } from "../../api/queries.ts";
 import type { SubjectRequestView } from "../../api/types.ts";
+import { useSession } from "../../auth/useSession.ts";
 import { formatTime } from "../../components/format.ts";
 import { EmptyState, ErrorState } from "../../components/States.tsx";
 import { FulfilDialog } from "./FulfilDialog.tsx";
-import { dueState, sortRequests } from "./requests.ts";
+import { dueState, recordedBy, sortRequests } from "./requests.ts";
 
 export interface RequestFilter {
   status?: "open" | "fulfilled";
@@ -35,6 +36,7 @@ export function RequestsTable({ filter, showClient = true, emptyText }: { filter
   const requests = useRequests(filter);
   const [open, setOpen] = useState<SubjectRequestView | null>(null);
   const canFulfil = caps.has("POST /requests/{id}/fulfil");
+  const me = useSession()?.claims.staffId;
 
   // The dialog stays mounted whatever the list shows: a fulfilled request leaves the "open" list
   // while its outcome (the copy's downloads, the certificate) is still on screen.
@@ -128,11 +130,24 @@ export function RequestsTable({ filter, showClient = true, emptyText }: { filter
             key: "actions",
             render: (_, r) =>
               r.status === "open" ? (
-                canFulfil && (
+                canFulfil &&
+                (recordedBy(r, me) ? (
+                  // Four eyes: whoever recorded the request leaves its fulfilment (and its copy) to someone else.
+                  <Tooltip title={t("requests.fourEyes.recorder")}>
+                    <span>
+                      <Button size="small" type="primary" disabled data-testid={`fulfil-${r.id}`}>
+                        {t("requests.fulfil")}
+                      </Button>
+                      <Typography.Text type="secondary" style={{ fontSize: 12, marginLeft: 6 }} data-testid={`recorded-by-me-${r.id}`}>
+                        {t("requests.fourEyes.short")}
+                      </Typography.Text>
+                    </span>
+                  </Tooltip>
+                ) : (
                   <Button size="small" type="primary" onClick={() => setOpen(r)} data-testid={`fulfil-${r.id}`}>
                     {t("requests.fulfil")}
                   </Button>
-                )
+                ))
               ) : (
                 <Button size="small" onClick={() => setOpen(r)} data-testid={`open-${r.id}`}>
                   {t("requests.open")}

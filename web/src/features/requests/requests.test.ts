@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { SubjectRequestView } from "../../api/types.ts";
-import { deletionConfirmed, dueState, fulfilBody, newRequestBody, sortRequests } from "./requests.ts";
+import { copyBody, deletionConfirmed, dueState, fulfilBody, mayFulfil, newRequestBody, recordedBy, sortRequests } from "./requests.ts";
 
 const req = (over: Partial<SubjectRequestView>): SubjectRequestView => ({
   id: "dsr_1",
@@ -65,5 +65,23 @@ describe("fulfilling a request", () => {
       evidenceRef: "paper:dsr/9",
       receivedAt: "2026-11-20T02:00:00.000Z",
     });
+  });
+});
+
+describe("four eyes on a request", () => {
+  it("keeps the person who recorded it from fulfilling it or issuing its copy", () => {
+    expect(recordedBy(req({ createdBy: "agent.li" }), "agent.li")).toBe(true);
+    expect(recordedBy(req({ createdBy: "agent.li" }), "manager.zhao")).toBe(false);
+    expect(recordedBy(req({ createdBy: "agent.li" }), undefined)).toBe(false);
+    expect(mayFulfil(req({ type: "deletion" }), "agent.li")).toEqual({ ok: false, reason: "recorder" });
+    expect(mayFulfil(req({ type: "deletion" }), "manager.zhao")).toEqual({ ok: true });
+    expect(mayFulfil(req({ type: "deletion", status: "fulfilled" }), "manager.zhao")).toEqual({ ok: false, reason: "closed" });
+  });
+
+  it("closes an access-copy request only once its one copy is issued", () => {
+    expect(mayFulfil(req({}), "manager.zhao")).toEqual({ ok: false, reason: "copy_first" });
+    expect(mayFulfil(req({}), "manager.zhao", true)).toEqual({ ok: true });
+    expect(mayFulfil(req({ copy: { issuedAt: "2026-11-02T00:00:00.000Z", issuedBy: "manager.zhao", format: "pdf", delivery: "download" } }), "compliance.wang")).toEqual({ ok: true });
+    expect(copyBody("pdf", "share")).toEqual({ format: "pdf", delivery: "share" });
   });
 });

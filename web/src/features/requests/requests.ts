@@ -67,3 +67,23 @@ export function newRequestBody(form: { type: RequestType; channel: string; evide
 
 /** Only access-copy requests have a copy to download (JSON or PDF), and only while the client's data exists. */
 export const hasCopy = (r: Pick<SubjectRequestView, "type">) => r.type === "access_copy";
+
+/** Four eyes: the person who recorded a request neither fulfils it nor issues its copy. */
+export const recordedBy = (r: Pick<SubjectRequestView, "createdBy">, staffId: string | undefined) => Boolean(staffId) && r.createdBy === staffId;
+
+export type CopyFormat = "json" | "pdf";
+export type CopyDelivery = "share" | "download";
+
+/** POST /requests/{id}/copy: the copy is issued once, as a link for the data subject or as the file. */
+export const copyBody = (format: CopyFormat, delivery: CopyDelivery) => ({ format, delivery });
+
+/**
+ * Whether the request may be fulfilled now: never by its recorder, and an access copy only once its
+ * copy has been issued (fulfilling closes the request, after which no copy can be issued).
+ */
+export function mayFulfil(r: Pick<SubjectRequestView, "type" | "status" | "createdBy" | "copy">, staffId: string | undefined, issuedHere = false): { ok: true } | { ok: false; reason: "closed" | "recorder" | "copy_first" } {
+  if (r.status !== "open") return { ok: false, reason: "closed" };
+  if (recordedBy(r, staffId)) return { ok: false, reason: "recorder" };
+  if (r.type === "access_copy" && !r.copy && !issuedHere) return { ok: false, reason: "copy_first" };
+  return { ok: true };
+}

@@ -1,6 +1,6 @@
 import { SaveOutlined } from "@ant-design/icons";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Alert, App, Button, Card, Form, Input, InputNumber, Select, Table, Typography } from "antd";
+import { Alert, App, Button, Card, Form, Input, InputNumber, Select, Switch, Table, Typography } from "antd";
 import { useEffect } from "react";
 import { useTranslation } from "react-i18next";
 import { tierLabel } from "../../api/catalog.ts";
@@ -48,11 +48,22 @@ function SettingsForm({ settings }: { settings: SettingsWithExtras }) {
     },
   });
 
-  const submit = (v: { requiredAgreementVersion: string; revealQuotaPerHour: number; requestDueDays?: number; policy: Record<string, string | undefined> }) => {
+  const submit = (v: {
+    requiredAgreementVersion: string;
+    revealQuotaPerHour: number;
+    requestDueDays?: number;
+    policy: Record<string, string | undefined>;
+    approvalRequired?: { tier1Reveal?: boolean; export?: boolean; handoverAbove?: number | null };
+    grantMinutes?: number;
+  }) => {
     const after: Partial<SettingsWithExtras> = {
       requiredAgreementVersion: v.requiredAgreementVersion?.trim(),
       revealQuotaPerHour: v.revealQuotaPerHour,
       ...(settings.requestDueDays !== undefined ? { requestDueDays: v.requestDueDays } : {}),
+      ...(settings.approvalRequired !== undefined
+        ? { approvalRequired: { tier1Reveal: Boolean(v.approvalRequired?.tier1Reveal), export: Boolean(v.approvalRequired?.export), handoverAbove: v.approvalRequired?.handoverAbove ?? null } }
+        : {}),
+      ...(settings.grantMinutes !== undefined ? { grantMinutes: v.grantMinutes } : {}),
       accessPolicy: nestPolicy((v.policy ?? {}) as never),
     };
     const patch = settingsPatch(settings as unknown as Record<string, unknown>, after as Record<string, unknown>) as Partial<SettingsWithExtras>;
@@ -92,6 +103,29 @@ function SettingsForm({ settings }: { settings: SettingsWithExtras }) {
           </Form.Item>
         )}
       </Card>
+      {(settings.approvalRequired !== undefined || settings.grantMinutes !== undefined) && (
+        <Card title={t("settings.approval.title")} style={{ marginBottom: 16 }} data-testid="approval-settings">
+          <Typography.Paragraph type="secondary">{t("settings.approval.hint")}</Typography.Paragraph>
+          {settings.approvalRequired !== undefined && (
+            <>
+              <Form.Item name={["approvalRequired", "tier1Reveal"]} label={t("settings.approval.tier1Reveal")} extra={t("settings.approval.tier1RevealHint")} valuePropName="checked">
+                <Switch data-testid="approval-tier1" />
+              </Form.Item>
+              <Form.Item name={["approvalRequired", "export"]} label={t("settings.approval.export")} extra={t("settings.approval.exportHint")} valuePropName="checked">
+                <Switch data-testid="approval-export" />
+              </Form.Item>
+              <Form.Item name={["approvalRequired", "handoverAbove"]} label={t("settings.approval.handoverAbove")} extra={t("settings.approval.handoverAboveHint")}>
+                <InputNumber min={0} max={100_000} precision={0} placeholder={t("settings.approval.never")} addonAfter={t("settings.approval.clients")} style={{ width: 220 }} data-testid="approval-handover" />
+              </Form.Item>
+            </>
+          )}
+          {settings.grantMinutes !== undefined && (
+            <Form.Item name="grantMinutes" label={t("settings.approval.grantMinutes")} extra={t("settings.approval.grantMinutesHint")} rules={[{ required: true }]}>
+              <InputNumber min={5} max={120} precision={0} addonAfter={t("settings.approval.minutes")} style={{ width: 180 }} data-testid="grant-minutes" />
+            </Form.Item>
+          )}
+        </Card>
+      )}
       <Card title={t("settings.policy")} style={{ marginBottom: 16 }}>
         <Typography.Paragraph type="secondary">{t("settings.policyHint")}</Typography.Paragraph>
         <Table

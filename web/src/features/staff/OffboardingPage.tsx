@@ -16,7 +16,7 @@ import { formatTime, formatTimeSeconds } from "../../components/format.ts";
 import { PageHeader } from "../../components/PageHeader.tsx";
 import { ErrorState, Loading } from "../../components/States.tsx";
 import { useLang } from "../../i18n/index.ts";
-import { handoverCandidates } from "./staff.ts";
+import { handoverCandidates, isProposal } from "./staff.ts";
 
 const checklistItems = ["information_handover", "exit_pledge", "devices_wiped", "media_returned"] as const;
 
@@ -27,6 +27,8 @@ interface OffboardingState {
   lastDay: string;
   reason: string;
   reassignedClients: number;
+  /** The hand-over (to an account days old) waits for a second person to confirm it. */
+  handoverPending?: boolean;
   startedAt: string;
   checklist: Record<string, { closedAt: string; closedBy: string; evidenceRef: string } | null>;
   openItems: string[];
@@ -108,10 +110,16 @@ function HandoverForm({ staff }: { staff: StaffView }) {
   const candidates = useMemo(() => handoverCandidates(staff, list.data?.items ?? []), [staff, list.data]);
   const start = useMutation({
     mutationFn: (v: { handoverTo: string; lastDay: dayjs.Dayjs; reason: string }) =>
-      api<OffboardingState>("POST", `/staff/${encodeURIComponent(staff.id)}/offboarding`, { body: { handoverTo: v.handoverTo, lastDay: v.lastDay.format("YYYY-MM-DD"), reason: v.reason } }),
+      api<OffboardingState | { changeId: string; status: "pending" }>("POST", `/staff/${encodeURIComponent(staff.id)}/offboarding`, { body: { handoverTo: v.handoverTo, lastDay: v.lastDay.format("YYYY-MM-DD"), reason: v.reason } }),
     onSuccess: (s) => {
-      message.success(t("staff.offboarding.started"));
-      queryClient.setQueryData(["offboarding", staff.id], s);
+      if (isProposal(s)) {
+        // Revoked at once; the clients move when a second person confirms the hand-over.
+        message.info(t("staff.offboarding.handoverProposed"));
+        void queryClient.invalidateQueries({ queryKey: ["staff-changes"] });
+      } else {
+        message.success(t("staff.offboarding.started"));
+        queryClient.setQueryData(["offboarding", staff.id], s);
+      }
       void queryClient.invalidateQueries({ queryKey: ["staff"] });
     },
   });
@@ -141,7 +149,15 @@ function HandoverDone({ state }: { state: OffboardingState }) {
   const { t } = useTranslation();
   return (
     <Descriptions bordered size="small" column={1}>
-      <Descriptions.Item label={t("staff.offboarding.handoverTo")}>{t("staff.offboarding.handedOver", { n: state.reassignedClients, to: state.handoverTo })}</Descriptions.Item>
+      <Descriptions.Item label={t("staff.offboarding.handoverTo")}>
+        {state.handoverPending ? (
+          <Typography.Text type="warning" data-testid="handover-pending">
+            {t("staff.offboarding.handoverPending", { to: state.handoverTo })}
+          </Typography.Text>
+        ) : (
+          t("staff.offboarding.handedOver", { n: state.reassignedClients, to: state.handoverTo })
+        )}
+      </Descriptions.Item>
       <Descriptions.Item label={t("staff.offboarding.lastDay")}>{state.lastDay}</Descriptions.Item>
       <Descriptions.Item label={t("staff.offboarding.reason")}>{state.reason}</Descriptions.Item>
     </Descriptions>
@@ -167,7 +183,11 @@ function Checklist({ staff, state, onDone }: { staff: StaffView; state: Offboard
   });
   return (
     <>
-      <Alert type="success" showIcon style={{ marginBottom: 16 }} message={t("staff.offboarding.handedOver", { n: state.reassignedClients, to: state.handoverTo })} />
+      {state.handoverPending ? (
+        <Alert type="warning" showIcon style={{ marginBottom: 16 }} message={t("staff.offboarding.handoverPending", { to: state.handoverTo })} />
+      ) : (
+        <Alert type="success" showIcon style={{ marginBottom: 16 }} message={t("staff.offboarding.handedOver", { n: state.reassignedClients, to: state.handoverTo })} />
+      )}
       <List
         bordered
         dataSource={[...checklistItems]}

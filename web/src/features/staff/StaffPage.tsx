@@ -15,7 +15,7 @@ import { formatTime } from "../../components/format.ts";
 import { PageHeader } from "../../components/PageHeader.tsx";
 import { EmptyState, ErrorState } from "../../components/States.tsx";
 import { useLang } from "../../i18n/index.ts";
-import { agreementState, mayOffboard } from "./staff.ts";
+import { agreementState, isProposal, mayOffboard } from "./staff.ts";
 
 type Dialog = { kind: "agreement" | "check"; staff: StaffView } | null;
 
@@ -71,12 +71,12 @@ export default function StaffPage() {
                 key: "actions",
                 render: (_, s) => (
                   <Space size={4} wrap>
-                    {s.status === "active" && caps.has("POST /staff/{id}/agreement") && (me.role === "hq_admin" || (me.role === "branch_manager" && s.branchId === me.branchId && s.role === "agent")) && (
+                    {s.status === "active" && s.id !== session?.claims.staffId && caps.has("POST /staff/{id}/agreement") && (me.role === "hq_admin" || (me.role === "branch_manager" && s.branchId === me.branchId && s.role === "agent")) && (
                       <Button size="small" icon={<FileProtectOutlined />} onClick={() => setDialog({ kind: "agreement", staff: s })}>
                         {t("staff.recordAgreement")}
                       </Button>
                     )}
-                    {s.status === "active" && canRecordCheck && (
+                    {s.status === "active" && s.id !== session?.claims.staffId && canRecordCheck && (
                       <Button size="small" icon={<SafetyOutlined />} onClick={() => setDialog({ kind: "check", staff: s })}>
                         {t("staff.recordCheck")}
                       </Button>
@@ -109,9 +109,12 @@ function RecordDialog({ dialog, onClose }: { dialog: Dialog; onClose: () => void
       dialog!.kind === "agreement"
         ? api("POST", `/staff/${encodeURIComponent(dialog!.staff.id)}/agreement`, { body: { version: v.version, signedAt: (v.at as dayjs.Dayjs).format(), evidenceRef: v.evidenceRef } })
         : api("POST", `/staff/${encodeURIComponent(dialog!.staff.id)}/background-check`, { body: { status: v.status, checkedAt: (v.at as dayjs.Dayjs).format() } }),
-    onSuccess: () => {
+    onSuccess: (r) => {
       void queryClient.invalidateQueries({ queryKey: ["staff"] });
-      message.success(t("staff.saved"));
+      void queryClient.invalidateQueries({ queryKey: ["staff-changes"] });
+      // A passed check is a proposal (202): it applies once a second person confirms it.
+      if (isProposal(r)) message.info(t("staffChanges.proposed"));
+      else message.success(t("staff.saved"));
       onClose();
     },
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { StaffView } from "../../api/types.ts";
-import { agreementState, handoverCandidates, mayOffboard } from "./staff.ts";
+import { agreementState, handoverCandidates, isProposal, mayOffboard } from "./staff.ts";
 
 const staff = (id: string, over: Partial<StaffView> = {}): StaffView => ({
   id,
@@ -42,5 +42,13 @@ describe("offboarding", () => {
 
   it("tells a current agreement from an outdated or missing one", () => {
     expect(all.slice(0, 4).map(agreementState)).toEqual(["current", "current", "unsigned", "outdated"]);
+  });
+});
+
+describe("four-eyes answers", () => {
+  it("tells a pending proposal (202) from an applied staff record", () => {
+    expect(isProposal({ changeId: "stc_1", status: "pending", change: { kind: "background_check" } })).toBe(true);
+    expect(isProposal(staff("agent.li"))).toBe(false);
+    expect(isProposal(null)).toBe(false);
   });
 });

@@ -25,3 +25,7 @@ export function mayOffboard(me: { role: string; branchId: string | null }, s: St
   if (me.role === "hq_admin") return true;
   return me.role === "branch_manager" && s.role === "agent" && s.branchId !== null && s.branchId === me.branchId;
 }
+
+/** A four-eyes proposal (202) rather than the applied record: it waits for a second person. */
+export const isProposal = (r: unknown): r is { changeId: string; status: "pending" } =>
+  typeof r === "object" && r !== null && "changeId" in r && (r as { status?: unknown }).status === "pending";

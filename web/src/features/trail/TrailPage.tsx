@@ -8,9 +8,10 @@ import { Link } from "react-router";
 import { fieldLabel, purposeLabel } from "../../api/catalog.ts";
 import { api, download } from "../../api/http.ts";
 import { problemMessage } from "../../api/problems.ts";
-import { useBranchNames, useCapabilities, useCatalog } from "../../api/queries.ts";
+import { useCapabilities, useCatalog } from "../../api/queries.ts";
 import type { SealResult, TrailEvent, VerifyResult } from "../../api/types.ts";
 import { useSession } from "../../auth/useSession.ts";
+import { ActorCell } from "../../components/ActorCell.tsx";
 import { formatTime, formatTimeSeconds } from "../../components/format.ts";
 import { PageHeader } from "../../components/PageHeader.tsx";
 import { EmptyState, ErrorState, useErrorMessage } from "../../components/States.tsx";
@@ -42,7 +43,6 @@ export default function TrailPage() {
   const session = useSession();
   const caps = useCapabilities();
   const catalog = useCatalog().data;
-  const branchName = useBranchNames(session?.claims.tenantId);
   const compliance = session?.claims.role === "compliance_officer";
   const [form] = Form.useForm<FilterForm>();
   const [filters, setFilters] = useState<TrailFilters>({});
@@ -173,20 +173,7 @@ export default function TrailPage() {
               data-testid="trail-table"
               columns={[
                 { title: t("trail.at"), dataIndex: "at", width: 168, render: (v: string) => <span style={{ whiteSpace: "nowrap" }}>{formatTimeSeconds(v)}</span> },
-                {
-                  title: t("trail.actor"),
-                  key: "actor",
-                  width: 190,
-                  render: (_, e) => (
-                    <div style={{ whiteSpace: "nowrap" }}>
-                      <span className="kh-mono">{e.actor.id}</span>
-                      <div style={{ fontSize: 12, color: "#6b7280" }}>
-                        {t(`roles.${e.actor.role}`, { defaultValue: e.actor.role })}
-                        {e.actor.branchId && ` · ${branchName(e.actor.branchId)}`}
-                      </div>
-                    </div>
-                  ),
-                },
+                { title: t("trail.actor"), key: "actor", width: 190, render: (_, e) => <ActorCell actor={e.actor} source={e.source} /> },
                 {
                   title: t("trail.action"),
                   key: "action",
@@ -229,7 +216,7 @@ export default function TrailPage() {
                         </Tooltip>
                       )}
                       {e.breakGlass && (
-                        <Tooltip title={e.breakGlass.justification}>
+                        <Tooltip title={t("sealed.justification", { ref: e.breakGlass.justificationRef ?? e.breakGlass.justification })}>
                           <Tag color="magenta">{t("detail.breakGlass")}</Tag>
                         </Tooltip>
                       )}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { trailQuery, verifySummary } from "./trail.ts";
+import { actorView, trailQuery, verifySummary } from "./trail.ts";
 
 describe("trail filters", () => {
   it("leaves blanks out, trims, and carries the cursor", () => {
@@ -35,5 +35,22 @@ describe("the integrity verdict", () => {
       firstBroken: { window: 1, kind: "deleted", from: "a", to: "b", reason: "9 events where 10 were sealed" },
     });
     expect(r).toEqual({ status: "broken", window: 1, kind: "deleted", from: "a", to: "b", reason: "9 events where 10 were sealed" });
+  });
+});
+
+describe("who acted", () => {
+  it("shows staff by id, role and branch — also events written before actors had a type", () => {
+    expect(actorView({ type: "staff", id: "agent.li", role: "agent", branchId: "bj-chaoyang" })).toEqual({ kind: "staff", id: "agent.li", role: "agent", branchId: "bj-chaoyang" });
+    expect(actorView({ id: "agent.li", role: "agent", branchId: "bj-chaoyang" })).toEqual({ kind: "staff", id: "agent.li", role: "agent", branchId: "bj-chaoyang" });
+  });
+
+  it("shows a job by its name and a share link's download by its recipient, through the sharer", () => {
+    expect(actorView({ type: "job", id: "system:retention-sweeper" })).toEqual({ kind: "job", id: "system:retention-sweeper" });
+    expect(actorView({ type: "share_recipient", shareId: "shr_1", label: "工商银行朝阳支行 信贷部", via: "agent.li" })).toEqual({
+      kind: "share_recipient",
+      label: "工商银行朝阳支行 信贷部",
+      shareId: "shr_1",
+      via: "agent.li",
+    });
   });
 });

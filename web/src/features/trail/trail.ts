@@ -1,5 +1,5 @@
 import type { Query } from "../../api/http.ts";
-import type { VerifyResult } from "../../api/types.ts";
+import type { TrailActor, VerifyResult } from "../../api/types.ts";
 
 export interface TrailFilters {
   clientId?: string;
@@ -50,4 +50,25 @@ export const knownActions = [
   "settings.read",
   "settings.update",
   "alert.reveal_volume",
+  "alert.list",
+  "alert.review",
+  "staff.change_proposed",
+  "staff.change_confirm",
+  "staff.change_reject",
+  "document.share.download",
 ];
+
+/**
+ * How the trail shows who acted: a staff member by id (with role and branch), a job by its name,
+ * a share link's recipient by the label it was shared to and the staff member it came through.
+ */
+export type ActorView =
+  | { kind: "staff"; id: string; role: string; branchId: string | null }
+  | { kind: "job"; id: string }
+  | { kind: "share_recipient"; label: string; shareId: string; via: string };
+
+export function actorView(actor: TrailActor): ActorView {
+  if (actor.type === "job") return { kind: "job", id: actor.id };
+  if (actor.type === "share_recipient") return { kind: "share_recipient", label: actor.label, shareId: actor.shareId, via: actor.via };
+  return { kind: "staff", id: actor.id, role: actor.role, branchId: actor.branchId };
+}

@@ -1,0 +1,39 @@
+import { z } from "zod";
+import { defineRoutes } from "../http/route-spec.ts";
+import { AlertIdParams, AlertsQuery, alertKinds, ReviewRequest, severities } from "./alerts.ts";
+
+const AlertView = z.object({
+  id: z.string(),
+  kind: z.enum(alertKinds),
+  severity: z.enum(severities),
+  staffId: z.string().nullable(),
+  at: z.string(),
+  status: z.enum(["open", "reviewed"]),
+  summary: z.string(),
+  detail: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  review: z.object({ by: z.string(), at: z.string() }).optional(),
+});
+
+export const alertRoutes = defineRoutes([
+  {
+    method: "GET",
+    path: "/alerts",
+    handler: "alerts.list",
+    auth: "staff",
+    action: "alert.list",
+    summary: "Alerts by status and kind, newest first (compliance officers, HQ admin); no personal data",
+    query: AlertsQuery,
+    success: { status: 200, schema: z.object({ items: z.array(AlertView), nextCursor: z.string().nullable() }) },
+  },
+  {
+    method: "POST",
+    path: "/alerts/{id}/review",
+    handler: "alerts.review",
+    auth: "staff",
+    action: "alert.review",
+    summary: "Close an alert with a note, by someone it does not concern",
+    params: AlertIdParams,
+    body: ReviewRequest,
+    success: { status: 200, schema: AlertView },
+  },
+]);

@@ -1,0 +1,128 @@
+import type { Ctx } from "../context.ts";
+import { record } from "../audit/trail.ts";
+import { Problem, isProblem } from "../http/problem.ts";
+import { changeView, decide, getChange, listChanges, markFailed, openContact, refuseDecision, requireDecider, type ChangesQuery, type StaffChange } from "./changes.ts";
+import { applyBackgroundCheck, applyCreate, applyUpdate, checkCreate, viewOf } from "./manage.ts";
+import { confirmHandover } from "./offboarding.ts";
+import { getStaff } from "./records.ts";
+import { contextFor } from "../access/principal.ts";
+import { getTenant } from "../tenancy/records.ts";
+
+async function load(ctx: Ctx, changeId: string, action: string): Promise<StaffChange> {
+  const c = await getChange(ctx, changeId);
+  if (!c) throw await refuseDecision(ctx, action, undefined, changeId, new Problem("not_found", "no such staff change"));
+  if (c.status !== "pending") throw await refuseDecision(ctx, action, c, changeId, new Problem("invalid_state", `this change is already ${c.status}`));
+  return c;
+}
+
+async function subjectOf(ctx: Ctx, c: StaffChange) {
+  const staff = c.subjectId ? await getStaff(ctx.adapters, ctx.tenantId, c.subjectId) : undefined;
+  if (!staff) throw new Problem("staff_not_found", "the staff member this change concerns is gone");
+  return staff;
+}
+
+/** Applies a confirmed change in the confirmer's context and answers the staff record it produced. */
+async function apply(ctx: Ctx, c: StaffChange) {
+  const p = c.change;
+  switch (p.kind) {
+    case "create": {
+      const contact = await openContact(ctx, c);
+      const req = { username: p.username, displayName: p.displayName, role: p.role, branchId: p.branchId, ...(contact ? { contact } : {}) };
+      await checkCreate(ctx, req, { asProposer: false });
+      return applyCreate(ctx, req);
+    }
+    case "update": {
+      const staff = await subjectOf(ctx, c);
+      if (staff.status !== "active") throw new Problem("invalid_state", `this staff member is ${staff.status}`);
+      if (staff.role !== p.from.role || staff.branchId !== p.from.branchId) {
+        throw new Problem("conflict", "the staff member's role or branch changed since this was proposed; propose again");
+      }
+      const contact = await openContact(ctx, c);
+      const next = await applyUpdate(ctx, staff, { ...p.to, ...(p.displayName !== undefined ? { displayName: p.displayName } : {}), ...(contact ? { contact } : {}) }, ["role", "branchId"], c.proposedBy);
+      return viewOf(ctx, next);
+    }
+    case "background_check": {
+      const staff = await subjectOf(ctx, c);
+      if (staff.status !== "active") throw new Problem("invalid_state", `this staff member is ${staff.status}`);
+      const next = await applyBackgroundCheck(ctx, staff, { status: "passed", checkedAt: p.checkedAt, recordedBy: c.proposedBy, confirmedBy: ctx.principal.staffId });
+      return viewOf(ctx, next);
+    }
+    case "handover":
+      return confirmHandover(ctx, p.staffId, c.changeId);
+  }
+}
+
+/**
+ * Confirms a proposal: by a second person (see `requireDecider`), exactly once (a conditional
+ * write), then applied. A change the world has overtaken (the username taken, the role changed
+ * meanwhile) is marked failed with its reason.
+ */
+export async function confirm(ctx: Ctx, changeId: string) {
+  const action = "staff.change_confirm";
+  const c = await load(ctx, changeId, action);
+  try {
+    await requireDecider(ctx, c);
+  } catch (e) {
+    throw isProblem(e) ? await refuseDecision(ctx, action, c, changeId, e) : e;
+  }
+  const decided = await decide(ctx, c, "confirmed");
+  await record(ctx, { action, ...(c.subjectId ? { staffId: c.subjectId } : {}), outcome: "allowed", detail: { changeId, kind: c.kind, proposedBy: c.proposedBy } });
+  try {
+    return await apply(ctx, decided);
+  } catch (e) {
+    if (isProblem(e)) await markFailed(ctx, decided, e.code);
+    throw e;
+  }
+}
+
+/** Turns a proposal down with a note: whoever may confirm it, or its proposer withdrawing it. */
+export async function reject(ctx: Ctx, changeId: string, note: string) {
+  const action = "staff.change_reject";
+  const c = await load(ctx, changeId, action);
+  if (c.proposedBy !== ctx.principal.staffId) {
+    try {
+      await requireDecider(ctx, c);
+    } catch (e) {
+      throw isProblem(e) ? await refuseDecision(ctx, action, c, changeId, e) : e;
+    }
+  }
+  await record(ctx, { action, ...(c.subjectId ? { staffId: c.subjectId } : {}), outcome: "allowed", detail: { changeId, kind: c.kind } });
+  return changeView(await decide(ctx, c, "rejected", note));
+}
+
+export async function list(ctx: Ctx, q: ChangesQuery, options: { all?: boolean } = {}) {
+  const out = await listChanges(ctx, q, options);
+  await record(ctx, { action: "staff.change_list", outcome: "allowed", detail: { status: q.status } });
+  return out;
+}
+
+/**
+ * The platform operator's bootstrap: it decides in the brand's context, named in the brand's trail
+ * as itself (role `platform_admin`), and its own trail records which brand and change. The rules of
+ * `requireDecider` still apply (only while the brand has no cleared compliance officer).
+ */
+async function brandContext(ctx: Ctx, tenantId: string): Promise<Ctx> {
+  // The operator's context holds the root set; the brand is opened on its own (tenant-scoped) adapters.
+  const tenant = tenantId === ctx.tenantId ? undefined : await getTenant(ctx.adapters.forTenant(tenantId), tenantId);
+  if (!tenant) throw new Problem("tenant_not_found");
+  if (tenant.status !== "active") throw new Problem("invalid_state", `the tenant is ${tenant.status}`);
+  return contextFor({ ...ctx.principal, tenantId }, tenant, ctx.requestId, ctx.adapters, { actor: ctx.actor, source: ctx.source });
+}
+
+export async function platformList(ctx: Ctx, tenantId: string, q: ChangesQuery) {
+  const brand = await brandContext(ctx, tenantId);
+  await record(ctx, { action: "platform.staff_change_list", outcome: "allowed", detail: { tenant: tenantId, status: q.status } });
+  return listChanges(brand, q, { all: true });
+}
+
+export async function platformConfirm(ctx: Ctx, tenantId: string, changeId: string) {
+  const brand = await brandContext(ctx, tenantId);
+  await record(ctx, { action: "platform.staff_change_confirm", outcome: "allowed", detail: { tenant: tenantId, changeId } });
+  return confirm(brand, changeId);
+}
+
+export async function platformReject(ctx: Ctx, tenantId: string, changeId: string, note: string) {
+  const brand = await brandContext(ctx, tenantId);
+  await record(ctx, { action: "platform.staff_change_reject", outcome: "allowed", detail: { tenant: tenantId, changeId } });
+  return reject(brand, changeId, note);
+}

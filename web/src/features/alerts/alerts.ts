@@ -1,0 +1,34 @@
+import type { Query } from "../../api/http.ts";
+import type { AlertView } from "../../api/types.ts";
+
+/** The kinds this console names; later ones still list, under their own code. */
+export const alertKinds = ["break_glass", "role_change", "departed_staff_attempt", "reveal_volume"] as const;
+
+export const severityColor: Record<AlertView["severity"], string> = { low: "blue", medium: "orange", high: "red" };
+
+export interface AlertFilters {
+  status: "open" | "reviewed";
+  kind?: string;
+}
+
+/** GET /alerts's query: the status always, a kind only when one is chosen. */
+export function alertsQuery(f: AlertFilters, limit = 50, cursor?: string | null): Query {
+  return { status: f.status, limit, ...(f.kind ? { kind: f.kind } : {}), ...(cursor ? { cursor } : {}) };
+}
+
+/**
+ * Why the signed-in person may not close an alert, as far as the console can tell (the API decides;
+ * e.g. only another compliance officer closes a break-glass alert while one exists): null when they may.
+ */
+export function reviewBlock(alert: Pick<AlertView, "status" | "staffId">, me: { staffId: string; role: string }): "reviewed" | "concerns_you" | "role" | null {
+  if (alert.status !== "open") return "reviewed";
+  if (me.role !== "compliance_officer" && me.role !== "hq_admin") return "role";
+  if (alert.staffId === me.staffId) return "concerns_you";
+  return null;
+}
+
+/** An alert's facts as label/value pairs, in a stable order (ids, codes and counts; never personal data). */
+export const detailPairs = (detail: AlertView["detail"]): [string, string][] =>
+  Object.entries(detail ?? {})
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => [k, String(v)]);
