@@ -15,7 +15,7 @@ import {
   tenantSessionConditions,
   usesTenantKeys,
 } from "./grants.ts";
-import { grantWildcards } from "./grant-findings.ts";
+import { grantWildcards, tenantRoleWildcards } from "./grant-findings.ts";
 import { suppress } from "./nag.ts";
 import { Storage } from "./Storage.ts";
 import { Trail } from "./Trail.ts";
@@ -101,6 +101,7 @@ export function Access({ stack }: StackContext) {
     for (const assumer of assumers) {
       assumer.attachInlinePolicy(new iam.Policy(stack, `${assumer.node.id}Opens${role.node.id}`, { statements: [assumeTenantRole(role.roleArn)] }));
     }
+    suppress(role, tenantRoleWildcards());
     Tags.of(role).add(functionPrincipalTag.key, functionPrincipalTag.value);
     tenantRoles.set(profileKey(part), role);
   }

@@ -32,3 +32,16 @@ export function grantWildcards(stack: Stack, needs: readonly AccessNeed[]): Supp
   if (has.has("digests:write") || has.has("digests:read")) out.push([IAM5, "the digest archive's digests/ prefix, one object per seal", [pattern("<Digests[A-Za-z0-9]+\\.Arn>/digests/\\*")]]);
   return out;
 }
+
+/**
+ * The wildcards in a tenant-data role (grants.ts `tenantPolicyFor`): each is pinned to one tenant by
+ * the session's `tenant` tag (LeadingKeys on the table, the tenant's segment in object keys, the
+ * encryption context and alias on keys), so the wildcard never spans tenants.
+ */
+export function tenantRoleWildcards(): Suppression[] {
+  return [
+    [IAM5, "a tenant session's items and indexes of the single table, pinned to its tenant by dynamodb:LeadingKeys on the session tag", [pattern("<Table[A-Za-z0-9]+\\.Arn>/index/\\*")]],
+    [IAM5, "a tenant session's own key among the runtime-created tenant keys, pinned by its alias and kms:EncryptionContext:tenant on the session tag", [pattern("arn:<AWS::Partition>:kms:[^:]+:\\d+:key/\\*")]],
+    [IAM5, "a tenant session's objects only: the tenant segment of every document key is the session tag", [pattern("<Documents[A-Za-z0-9]+\\.Arn>/\\*/\\$\\{aws:PrincipalTag/tenant\\}/\\*")]],
+  ];
+}

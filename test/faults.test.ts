@@ -6,6 +6,7 @@ import { Clients, Consent, Documents, Keys, Recovery, Staff, Tenancy, tenantPk, 
 import { startLocal, sweepDue } from "@keyhold/local";
 import { runCli } from "../packages/local/src/cli.ts";
 import { Vault, newClientBody, startVault, uniquePhone, uniqueResidentId } from "./harness.ts";
+import { hireConfirmed } from "./harness.ts";
 import { crashAt, ctxOf, doomed, expectInvariants, raw, sameProcess, shredCertificates, withClock } from "./faults-harness.ts";
 import { scan, upload } from "./documents-fixtures.ts";
 
@@ -178,9 +179,8 @@ describe("offboarding", () => {
   for (const step of Recovery.machines["staff.offboard"]) {
     it(`crashed after "${step}": ${step === "intent" ? "recovery drops it; nothing changed" : "recovery finishes the hand-over with an exact count"}`, async () => {
       const username = `agent.fault${++n}@anjia`;
-      const hired = await vault.post("/staff", { username, displayName: "离职者", role: "agent", branchId: "bj-chaoyang" }, HQ);
-      expect(hired.status, hired.text).toBe(201);
-      const leaver = hired.body.id as string;
+      // An agent is a four-eyes proposal: HQ proposes, the compliance officer confirms.
+      const leaver = (await hireConfirmed(vault, { username, displayName: "离职者", role: "agent", branchId: "bj-chaoyang" })).id as string;
       expect((await vault.post(`/staff/${leaver}/agreement`, { version: "2024-01", signedAt: new Date().toISOString(), evidenceRef: "x" }, ZHAO)).status).toBe(200);
       const token = (await vault.post("/local/login", { username })).body.token;
       const owned: string[] = [];

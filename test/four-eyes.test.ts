@@ -247,6 +247,30 @@ describe("a hand-over to a days-old account", () => {
   });
 });
 
+describe("a hand-over larger than the tenant allows without approval", () => {
+  it("waits for a second person (202) when the leaver holds more clients than approvalRequired.handoverAbove", async () => {
+    const leaver = await proposeAndConfirm(vault, "POST", "/staff", { username: "agent.book@anjia", displayName: "书", role: "agent", branchId: "bj-chaoyang" }, {});
+    await vault.post(`/staff/${leaver.id}/agreement`, { version: "2024-01", signedAt: now(), evidenceRef: "paper:agreement/book" }, ZHAO);
+    const token = await vault.token("agent.book@anjia");
+    for (let i = 0; i < 3; i++) expect((await vault.request("POST", "/clients", { token, body: newClientBody() })).status).toBe(201);
+    expect((await vault.request("PATCH", "/settings", { as: "hq.admin@anjia", body: { approvalRequired: { handoverAbove: 2 } } })).status).toBe(200);
+    try {
+      const r = await vault.post(`/staff/${leaver.id}/offboarding`, { handoverTo: "agent.li", lastDay: "2026-12-31", reason: "x" }, ZHAO);
+      expect(r.status, r.text).toBe(202);
+      expect(r.body).toMatchObject({ status: "pending", change: { kind: "handover", staffId: leaver.id, handoverTo: "agent.li" } });
+      // Revoked at once; the book moves only on a second person's word.
+      expect((await vault.request("GET", "/clients", { token })).body.code).toBe("session_revoked");
+      const self = await vault.post(`/staff-changes/${r.body.changeId}/confirm`, undefined, ZHAO);
+      expect([self.status, self.body.code]).toEqual([403, "second_person_required"]);
+      const done = await vault.post(`/staff-changes/${r.body.changeId}/confirm`, undefined, WANG);
+      expect(done.status, done.text).toBe(200);
+      expect(done.body.offboarding.reassignedClients).toBe(3);
+    } finally {
+      await vault.request("PATCH", "/settings", { as: "hq.admin@anjia", body: { approvalRequired: { handoverAbove: null } } });
+    }
+  });
+});
+
 describe("bootstrap: a brand without a cleared compliance officer", () => {
   it("the platform operator confirms its first compliance officer and their check, then steps back", async () => {
     const onboard = await vault.post(

@@ -782,7 +782,7 @@ describe.each(STAGES)("stage %s", (name) => {
         ["TenantItems", "PlatformKeyViaDynamoDB", "TenantKeyWithItsContext", "TenantKeyDescribe", "TenantDocumentObjects", "TenantDocumentListing", "TenantKeyViaS3"].sort(),
       );
       const table = `${id(s, "Storage", "AWS::DynamoDB::Table")}.Arn`;
-      const bucket = `${id(s, "Storage", "AWS::S3::Bucket")}.Arn`;
+      const bucket = `${id(s, "Storage", "AWS::S3::Bucket", "Documents")}.Arn`;
       const keys = `arn:aws:kms:${s.region}:${ACCOUNT}:key/*`;
       // Items: the eight item calls, never Scan or PartiQL, and only partitions `T#<tag>` and `T#<tag>#…`.
       expect(bySid.TenantItems).toEqual({
@@ -848,7 +848,7 @@ describe.each(STAGES)("stage %s", (name) => {
     it("lets no function's own role reach a tenant's items, documents or keys", () => {
       const s = stage(name);
       const table = `${id(s, "Storage", "AWS::DynamoDB::Table")}.Arn`;
-      const bucket = `${id(s, "Storage", "AWS::S3::Bucket")}.Arn`;
+      const bucket = `${id(s, "Storage", "AWS::S3::Bucket", "Documents")}.Arn`;
       const keys = `arn:aws:kms:${s.region}:${ACCOUNT}:key/*`;
       for (const f of allFunctions(s)) {
         for (const st of f.statements) {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Clients, Keys, Recovery, Staff, tenantPk, type Adapters } from "@keyhold/core";
 import { Vault, newClientBody, startVault, uniquePhone, uniqueResidentId } from "./harness.ts";
+import { hireConfirmed } from "./harness.ts";
 import { crashAt, ctxOf, doomed, expectInvariants, raw, withClock } from "./faults-harness.ts";
 
 /**
@@ -93,9 +94,8 @@ describe("concurrent offboardings", () => {
   let n = 0;
   async function leaverWithClients(count: number) {
     const username = `agent.race${++n}@anjia`;
-    const hired = await vault.post("/staff", { username, displayName: "并发离职", role: "agent", branchId: "bj-chaoyang" }, HQ);
-    expect(hired.status, hired.text).toBe(201);
-    const id = hired.body.id as string;
+    // An agent is a four-eyes proposal: HQ proposes, the compliance officer confirms.
+    const id = (await hireConfirmed(vault, { username, displayName: "并发离职", role: "agent", branchId: "bj-chaoyang" })).id as string;
     expect((await vault.post(`/staff/${id}/agreement`, { version: "2024-01", signedAt: new Date().toISOString(), evidenceRef: "x" }, ZHAO)).status).toBe(200);
     const token = (await vault.post("/local/login", { username })).body.token;
     for (let i = 0; i < count; i++) expect((await vault.request("POST", "/clients", { token, body: newClientBody() })).status).toBe(201);
@@ -152,7 +152,8 @@ describe("concurrent hires", () => {
     const hq = await vault.token("hq@seatrace");
     const replies = await Promise.all(
       Array.from({ length: 25 }, (_, i) =>
-        vault.request("POST", "/staff", { token: hq, body: { username: `agent.s${i}@seatrace`, displayName: "座位", role: "agent", branchId: "gz-tianhe" } }),
+        // HQ admins are hired in one step (agents are four-eyes proposals): the seat is what races here.
+        vault.request("POST", "/staff", { token: hq, body: { username: `hq.s${i}@seatrace`, displayName: "座位", role: "hq_admin" } }),
       ),
     );
     const statuses = replies.map((r) => r.status);

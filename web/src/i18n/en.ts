@@ -242,6 +242,8 @@ export const en: Messages = {
     justification: "Justification sealed ({{ref}}); readable for a purpose in the client's detail",
   },
   reveal: {
+    justificationHint: "At least {{min}} characters; recorded in the trail and reviewed by compliance.",
+    justificationShort: "At least {{min}} characters (now {{n}})",
     title: "Reveal in clear",
     fields: "Fields",
     purpose: "Purpose",

@@ -240,6 +240,8 @@ export const zhCN = {
     justification: "理由已加密保存（{{ref}}），可在客户详情中按目的查看",
   },
   reveal: {
+    justificationHint: "至少 {{min}} 个字，将记入访问留痕并由合规专员复核。",
+    justificationShort: "理由至少 {{min}} 个字（当前 {{n}} 字）",
     title: "查看明文",
     fields: "要查看的信息",
     purpose: "查看目的",

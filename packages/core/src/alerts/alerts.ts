@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
+import { markAs, sealedText } from "../freetext/schemas.ts";
 import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Ctx } from "../context.ts";
 import { record } from "../audit/trail.ts";
@@ -101,12 +102,12 @@ export const AlertsQuery = z
     status: z.enum(["open", "reviewed"]).default("open"),
     kind: z.enum(alertKinds).optional(),
     limit: z.coerce.number().int().min(1).max(200).default(50),
-    cursor: z.string().max(2048).optional(),
+    cursor: markAs(z.string().max(2048), "filter").optional(),
   })
   .strict();
 export type AlertsQuery = z.infer<typeof AlertsQuery>;
 
-export const ReviewRequest = z.object({ note: z.string().trim().min(1, "a note on what was checked is required").max(500) }).strict();
+export const ReviewRequest = z.object({ note: sealedText(500, 1, "a note on what was checked is required") }).strict();
 export type ReviewRequest = z.infer<typeof ReviewRequest>;
 export const AlertIdParams = z.object({ id: z.string().regex(ID, "an alert id") }).strict();
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { markAs, sealedText } from "../freetext/schemas.ts";
 import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Ctx, Role } from "../context.ts";
 import { record } from "../audit/trail.ts";
@@ -70,11 +71,11 @@ export const ChangesQuery = z
   .object({
     status: z.enum(changeStatuses).default("pending"),
     limit: z.coerce.number().int().min(1).max(200).default(50),
-    cursor: z.string().max(2048).optional(),
+    cursor: markAs(z.string().max(2048), "filter").optional(),
   })
   .strict();
 export type ChangesQuery = z.infer<typeof ChangesQuery>;
-export const DecisionNote = z.object({ note: z.string().trim().min(1, "say why").max(500) }).strict();
+export const DecisionNote = z.object({ note: sealedText(500, 1, "say why") }).strict();
 export type DecisionNote = z.infer<typeof DecisionNote>;
 
 export const StaffChangeView = z.object({

@@ -5,7 +5,7 @@ import { Problem, recorded } from "../http/problem.ts";
 import { raiseAlert } from "../alerts/alerts.ts";
 import { ConditionalCheckFailedException } from "../store/table.ts";
 import { getBranch } from "../tenancy/records.ts";
-import { releaseSeat, reserveSeat } from "../tenancy/usage.ts";
+import { releaseSeat, reserveSeat, assertSeatFree } from "../tenancy/usage.ts";
 import { fieldCatalog } from "../tiers/catalog.ts";
 import { getStaff, listStaff, saveStaff, saveStaffIf, findStaffByUsername, type StaffRecord } from "./records.ts";
 import type { AgreementRequest, BackgroundCheckRequest, CreateStaffRequest, StaffView, UpdateStaffRequest } from "./schemas.ts";
@@ -118,6 +118,7 @@ export async function checkCreate(ctx: Ctx, req: CreateStaffRequest, options: { 
     throw new Problem("validation_failed", "not a mainland mobile number", [{ path: "body.contact.phone", message: "not a mainland mobile number" }]);
   }
   if (await findStaffByUsername(ctx.adapters, ctx.tenantId, req.username)) throw new Problem("staff_exists", `"${req.username}" already exists`);
+  await assertSeatFree(ctx.adapters, ctx.tenantId, ctx.limits.seats);
   return { branchId };
 }
 

@@ -61,7 +61,10 @@ export async function startOffboarding(ctx: Ctx, staffId: string, req: Offboardi
   // Four eyes: clients handed to an account created or promoted days ago wait for a second person
   // (202); the leaver's sessions end at once either way.
   const confirmedAlready = waiting?.status === "confirmed" && staff.offboarding?.handoverTo === req.handoverTo;
-  const changeId = isNewAccount(heir!, ctx.adapters.now()) && !confirmedAlready ? newId("stc", ctx.adapters.now()) : undefined;
+  // So do hand-overs larger than the tenant's `approvalRequired.handoverAbove`: a whole client book
+  // moves only with a second person's confirmation.
+  const needsSecondPerson = isNewAccount(heir!, ctx.adapters.now()) || (await handoverTooLarge(ctx, staffId));
+  const changeId = needsSecondPerson && !confirmedAlready ? newId("stc", ctx.adapters.now()) : undefined;
   if (resuming && (retarget || changeId)) {
     await change(ctx, staff, { ...staff, offboarding: { ...staff.offboarding!, handoverTo: req.handoverTo, handoverChange: changeId } }, "staff.offboarding_handover_changed");
   }
@@ -108,6 +111,14 @@ export async function startOffboarding(ctx: Ctx, staffId: string, req: Offboardi
   }
   intent = await handOver(ctx, intent, staff.username);
   return offboardingView(ctx, (await getStaff(a, ctx.tenantId, staffId))!);
+}
+
+/** Whether the leaver holds more clients than the tenant lets move without a second person. */
+async function handoverTooLarge(ctx: Ctx, staffId: string): Promise<boolean> {
+  const limit = ctx.settings.approvalRequired?.handoverAbove;
+  if (limit === null || limit === undefined) return false;
+  const page = await listClients(ctx, { by: "owner", staffId }, limit + 1);
+  return page.items.length > limit;
 }
 
 /** The confirmed hand-over of a leaver whose recipient is a new account, in the confirmer's name. */

@@ -194,7 +194,9 @@ export async function offboard(ctx: Ctx, id: string, req: OffboardTenantRequest)
   const next: TenantRecord = { ...t, status: "offboarding", offboarding };
   const intent = await Intents.begin<TenantOffboardIntent>(ctx, "tenant.offboard", { tenantId: id, requestedAt: offboarding.requestedAt });
   // Sealed under the platform's own key: the tenant's is about to be shredded.
-  const reasonRef = await sealNote(ctx, { kind: "tenant", id }, "tenant.offboarding_reason", req.reason);
+  // The reason is the platform's own note, sealed under the platform tenant's key: the operator's
+  // root set reaches no key, so it is sealed through the platform tenant's own adapters.
+  const reasonRef = await sealNote({ ...ctx, adapters: ctx.adapters.forTenant(ctx.tenantId) }, { kind: "tenant", id }, "tenant.offboarding_reason", req.reason);
   await record(ctx, { action: "platform.tenant_offboard", outcome: "allowed", detail: { tenant: id, exportWindowDays: req.exportWindowDays, keyDeletionDays: req.keyDeletionDays, reasonRef, intent: intent.id } });
   await Intents.checkpoint(a, "tenant.offboard", "recorded");
   await persist(ctx, next);

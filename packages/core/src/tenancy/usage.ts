@@ -103,6 +103,16 @@ export async function reserveSeat(a: Adapters, tenantId: string, limit: number) 
   }
 }
 
+/**
+ * Refuses early when every seat is taken: a proposal for a new account (four eyes) is not made only to
+ * fail at its confirmation. The seat itself is taken atomically when the account is created.
+ */
+export async function assertSeatFree(a: Adapters, tenantId: string, limit: number) {
+  const usage = await getItem<{ seats?: number }>(a, Keys.usage(tenantId));
+  const taken = usage?.seats ?? (await seatsTaken(a, tenantId));
+  if (taken >= limit) throw new Problem("plan_limit_reached", `the plan allows ${limit} staff seats and all are taken; offboard someone or change the plan`);
+}
+
 export async function releaseSeat(a: Adapters, tenantId: string) {
   try {
     await a.db.send(
