@@ -42,6 +42,6 @@ export function tenantRoleWildcards(): Suppression[] {
   return [
     [IAM5, "a tenant session's items and indexes of the single table, pinned to its tenant by dynamodb:LeadingKeys on the session tag", [pattern("<Table[A-Za-z0-9]+\\.Arn>/index/\\*")]],
     [IAM5, "a tenant session's own key among the runtime-created tenant keys, pinned by its alias and kms:EncryptionContext:tenant on the session tag", [pattern("arn:<AWS::Partition>:kms:[^:]+:\\d+:key/\\*")]],
-    [IAM5, "a tenant session's objects only: the tenant segment of every document key is the session tag", [pattern("<Documents[A-Za-z0-9]+\\.Arn>/\\*/\\$\\{aws:PrincipalTag/tenant\\}/\\*")]],
+    [IAM5, "a tenant session's objects only: the tenant segment of every document key is the session tag", [pattern("<Documents[A-Za-z0-9]+\\.Arn>/\\*/[^/]*aws:PrincipalTag/tenant[^/]*/\\*")]],
   ];
 }
