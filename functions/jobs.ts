@@ -1,4 +1,4 @@
-import { Documents, Ops, Recovery, Trail, Tenancy, adapters, logger } from "@keyhold/core";
+import { Calls, Documents, Ops, Recovery, Trail, Tenancy, adapters, logger } from "@keyhold/core";
 
 /**
  * The scheduled seal: chains a digest for every tenant with new events. A failure for one tenant
@@ -75,4 +75,14 @@ export async function recover() {
   const failed = report.intents.filter((i) => i.outcome === "failed");
   if (failed.length) throw new Error(`recovery failed for ${failed.length} intent(s): ${failed.map((f) => `${f.tenantId}/${f.intentId}`).join(", ")}`);
   return { runId: report.runId, recovered: report.intents.length };
+}
+
+/**
+ * The scheduled pull of the privacy-number provider's call reports: each call's ids, times and
+ * duration go to its binding and the client's trail; the numbers a report carries are never kept.
+ */
+export async function pullCallReports() {
+  const result = await Calls.pullReports(adapters());
+  logger.info("call reports", { ...result });
+  return result;
 }

@@ -1,6 +1,6 @@
-import { publicRoute } from "@keyhold/core";
+import { publicRoute, route } from "@keyhold/core";
 import { login as issueForUser } from "@keyhold/local/auth";
-import { demoTenants, platformTenant } from "@keyhold/local";
+import { demoTenants, platformTenant, simulateCall as simulate } from "@keyhold/local";
 
 /** Offline only (the route is `localOnly`, so no stack deploys it). */
 export const login = publicRoute("local.login", ({ adapters, body }) => issueForUser(adapters, body.username));
@@ -21,3 +21,6 @@ export const users = publicRoute("local.users", async () => ({
     })),
   })),
 }));
+
+/** Offline only: the privacy-number simulator places a call on a live binding (packages/local/src/calls.ts). */
+export const simulateCall = route("local.simulateCall", ({ ctx, params, body }) => simulate(ctx, params.id, body.durationSeconds));

@@ -18,3 +18,4 @@ export { trailSealKeyAlias } from "../packages/core/src/audit/aws.ts";
 export * as Backups from "../packages/core/src/retention/backups.ts";
 export { opsMetrics, opsDimensions, metricsNamespace } from "../packages/core/src/ops.ts";
 export { consoleSecurityHeaders, contentSecurityPolicy } from "../packages/core/src/http/security-headers.ts";
+export { callSecretName } from "../packages/core/src/calls/port.ts";

@@ -5,7 +5,7 @@ import * as iam from "aws-cdk-lib/aws-iam";
 import type * as kms from "aws-cdk-lib/aws-kms";
 import type * as s3 from "aws-cdk-lib/aws-s3";
 import type { Stack } from "sst/constructs";
-import { Keys, PLATFORM_TENANT, TENANT_TAG, accessNeeds, tenantKeyAlias, tenantPk, type AccessNeed } from "./core.ts";
+import { Keys, PLATFORM_TENANT, TENANT_TAG, accessNeeds, callSecretName, tenantKeyAlias, tenantPk, type AccessNeed } from "./core.ts";
 
 /**
  * What each access need of core's route and job tables (`accessOf`, `jobs[].access`) means in AWS:
@@ -267,6 +267,13 @@ export function tenantStatementsFor(need: AccessNeed, t: GrantTargets): iam.Poli
   }
 }
 
+/**
+ * A privacy-number secret of this stage (a stage parameter the operator fills in, docs/calls.md);
+ * Secrets Manager appends six random characters to a secret's name in its ARN.
+ */
+export const callSecretArn = (stack: Stack, which: "provider" | "reports") =>
+  stack.formatArn({ service: "secretsmanager", resource: "secret", resourceName: `${callSecretName(stack.stage, which)}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+
 /** The statements one need implies for a function's own role. */
 export function statementsFor(need: AccessNeed, t: GrantTargets): iam.PolicyStatement[] {
   const { stack } = t;
@@ -357,6 +364,10 @@ export function statementsFor(need: AccessNeed, t: GrantTargets): iam.PolicyStat
         describeTenantKeys(stack),
       ];
     }
+    case "calls":
+      return [new iam.PolicyStatement({ sid: "CallProviderSecret", actions: ["secretsmanager:GetSecretValue"], resources: [callSecretArn(stack, "provider")] })];
+    case "calls:reports":
+      return [new iam.PolicyStatement({ sid: "CallReportsSecret", actions: ["secretsmanager:GetSecretValue"], resources: [callSecretArn(stack, "reports")] })];
   }
 }
 
@@ -409,6 +420,12 @@ export function environmentFor(needs: readonly AccessNeed[], v: EnvironmentSourc
           KEYHOLD_MAX_UPLOAD_BYTES: String(AWS_MAX_UPLOAD_BYTES),
           KEYHOLD_TENANT_ROLE_ARN: v.tenantRoleArnFor(needs),
         });
+        break;
+      case "calls":
+        Object.assign(env, { KEYHOLD_CALLS_SECRET: callSecretName(v.stage, "provider") });
+        break;
+      case "calls:reports":
+        Object.assign(env, { KEYHOLD_CALL_REPORTS_SECRET: callSecretName(v.stage, "reports") });
         break;
     }
   }

@@ -340,6 +340,9 @@ function expectedStatements(s: Synthesized) {
       allow(["kms:ScheduleKeyDeletion"], [tenantKeys], { StringEquals: { "aws:ResourceTag/keyhold:stage": s.stage }, ...tenantAliases }),
       describe,
     ],
+    // The stage's privacy-number secrets (a name the operator creates; Secrets Manager adds six characters).
+    calls: [allow(["secretsmanager:GetSecretValue"], [`arn:aws:secretsmanager:${r}:${ACCOUNT}:secret:keyhold/${s.stage}/calls/provider-??????`])],
+    "calls:reports": [allow(["secretsmanager:GetSecretValue"], [`arn:aws:secretsmanager:${r}:${ACCOUNT}:secret:keyhold/${s.stage}/calls/reports-??????`])],
   };
   // A role that runs a job may send to that job's dead-letter queue (named `<function name>-failed`).
   const sameNeeds = (a: readonly AccessNeed[], b: readonly AccessNeed[]) => [...a].sort().join("+") === [...b].sort().join("+");
@@ -407,6 +410,8 @@ function expectedEnvironment(s: Synthesized, needs: readonly AccessNeed[], appRo
     "identity:admin": { KEYHOLD_USER_POOL_ID: id(s, "Auth", "AWS::Cognito::UserPool") },
     "keys:admin": { ...stageVar, KEYHOLD_ACCOUNT_ID: ACCOUNT, KEYHOLD_APP_ROLE_ARNS: appRoleArns, KEYHOLD_BACKUP_ROLE_ARN: `arn:aws:iam::${ACCOUNT}:role/${s.stage}-keyhold-backup` },
     blobs: { ...stageVar, KEYHOLD_DOCUMENTS_BUCKET: id(s, "Storage", "AWS::S3::Bucket", "Documents"), KEYHOLD_MAX_UPLOAD_BYTES: String(Math.floor(4.4 * 1024 * 1024)) },
+    calls: { KEYHOLD_CALLS_SECRET: `keyhold/${s.stage}/calls/provider` },
+    "calls:reports": { KEYHOLD_CALL_REPORTS_SECRET: `keyhold/${s.stage}/calls/reports` },
   };
   return Object.assign({}, ...needs.map((n) => byNeed[n]));
 }
@@ -961,6 +966,20 @@ describe.each(STAGES)("stage %s", (name) => {
       expect(cors.AllowHeaders.sort()).toEqual(["authorization", "content-type"]);
       expect(cors.AllowMethods.sort()).toEqual([...new Set(deployedRoutes().map((r) => r.method))].sort());
     });
+
+    it("lets only the call functions read the provider's credentials, and only the reports job the report queue's", () => {
+      const s = stage(name);
+      const readers = (which: string) =>
+        allFunctions(s)
+          .filter((f) => f.statements.some((st) => asArray<string>(st.Action).includes("secretsmanager:GetSecretValue") && asArray<Json>(st.Resource).some((res) => String(res).includes(`/calls/${which}-`))))
+          .map((f) => f.fn.Properties.FunctionName.replace(`${s.stage}-keyhold-`, ""))
+          .sort();
+      expect(readers("provider")).toEqual(["calls-create", "calls-release", "staff-confirmChange", "staff-offboard"]);
+      expect(readers("reports")).toEqual(["jobs-pullCallReports"]);
+      // A role that reads one reads nothing else of Secrets Manager.
+      const secretStatements = allFunctions(s).flatMap((f) => f.statements).filter((st) => asArray<string>(st.Action).some((a) => a.startsWith("secretsmanager:")));
+      for (const st of secretStatements) expect(asArray<string>(st.Action)).toEqual(["secretsmanager:GetSecretValue"]);
+    });
   });
 
   describe("Jobs", () => {
@@ -1417,8 +1436,8 @@ describe("the function bundles", () => {
 
 describe("every function's environment builds exactly the ports its needs declare", () => {
   /** Port → the need that provides it (packages/core/src/runtime.ts). */
-  const ports = { digests: ["digests:write", "digests:read"], identity: ["identity:admin"], tenantKeys: ["keys:admin"], blobs: ["blobs"] } as const;
-  const touch = { digests: "put", identity: "createUser", tenantKeys: "create", blobs: "name" } as const;
+  const ports = { digests: ["digests:write", "digests:read"], identity: ["identity:admin"], tenantKeys: ["keys:admin"], blobs: ["blobs"], calls: ["calls"], callReports: ["calls:reports"] } as const;
+  const touch = { digests: "put", identity: "createUser", tenantKeys: "create", blobs: "name", calls: "bind", callReports: "receive" } as const;
 
   it.each(STAGES)("stage %s", (name) => {
     const s = stage(name);

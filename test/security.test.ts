@@ -35,6 +35,8 @@ const sampleBodies: Record<string, () => unknown> = {
   "access.request": () => ({ clientId: liClient.id, fields: ["idNumber"], purpose: "legal_obligation", justification: "Court order 2026-118 asks for the ID number" }),
   "access.approve": () => ({ note: "ok" }),
   "access.deny": () => ({ note: "no" }),
+  "calls.create": () => ({ purpose: "viewing" }),
+  "local.simulateCall": () => ({ durationSeconds: 30 }),
 };
 const sampleQueries: Record<string, string> = { "documents.upload": "?kind=id_card_front", "documents.view": "?purpose=loan_application" };
 /** Document routes take a document of the client (and a share of it) in place of the client id. */

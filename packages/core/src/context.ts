@@ -7,6 +7,7 @@ import type { DigestArchive, Sealer } from "./audit/ports.ts";
 import type { IdentityPort } from "./staff/identity.ts";
 import type { TenantKeysPort } from "./tenancy/keys.ts";
 import type { BlobPort } from "./documents/blobs.ts";
+import type { CallReportSource, PrivacyNumberPort } from "./calls/port.ts";
 
 export const roles = ["agent", "branch_manager", "compliance_officer", "hq_admin", "platform_admin"] as const;
 export type Role = (typeof roles)[number];
@@ -44,6 +45,10 @@ export interface Adapters {
   tenantKeys: TenantKeysPort;
   /** Where document ciphertexts live (S3 in AWS, a directory offline). */
   blobs: BlobPort;
+  /** The privacy-number provider (Alibaba Cloud in AWS, a simulator offline). */
+  calls: PrivacyNumberPort;
+  /** The provider's queue of call reports (read by a job with its own credentials). */
+  callReports: CallReportSource;
   logger: Logger;
   now: () => Date;
   /**

@@ -16,6 +16,7 @@ export * as Backups from "./retention/backups.ts";
 export * as Documents from "./documents/index.ts";
 export * as Alerts from "./alerts/index.ts";
 export * as FreeText from "./freetext/index.ts";
+export * as Calls from "./calls/index.ts";
 export * as Store from "./store/table.ts";
 export * as Recovery from "./recovery/index.ts";
 export { Keys, tableShape, tenantPk } from "./store/keys.ts";

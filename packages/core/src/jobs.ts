@@ -24,4 +24,5 @@ export const jobs: readonly JobSpec[] = [
     access: ["data", "platform", "blobs", "identity:admin", "keys:admin"],
     summary: "Complete or roll back multi-step writes whose lease ran out; recompute counters marked for repair",
   },
+  { handler: "jobs.pullCallReports", schedule: "rate(2 minutes)", access: ["data", "platform", "calls:reports"], summary: "Record the privacy-number provider's call reports (ids, times, durations; never numbers) in the trail" },
 ];

@@ -12,6 +12,8 @@ import { s3Blobs } from "./documents/s3.ts";
 import { PLATFORM_TENANT, isolate } from "./tenancy/isolation.ts";
 import { stsTenantCredentials } from "./tenancy/sts.ts";
 import { daysForStage } from "./retention/backups.ts";
+import { aliyunCallReports, aliyunPrivacyNumbers, type AliyunProviderConfig, type AliyunReportsConfig } from "./calls/aliyun.ts";
+import { secretJson } from "./calls/secrets.ts";
 
 export const logger = new Logger({ serviceName: "keyhold" });
 
@@ -75,6 +77,8 @@ export function adapters(): Adapters {
           }),
         ),
         blobs: documentsIn(),
+        calls: fromEnv("privacy numbers", ["KEYHOLD_CALLS_SECRET"], (e) => aliyunPrivacyNumbers(secretJson<AliyunProviderConfig>(e.KEYHOLD_CALLS_SECRET!))),
+        callReports: fromEnv("call reports", ["KEYHOLD_CALL_REPORTS_SECRET"], (e) => aliyunCallReports(secretJson<AliyunReportsConfig>(e.KEYHOLD_CALL_REPORTS_SECRET!), logger)),
         logger,
         now: () => new Date(),
         backupRetentionDays: daysForStage(stage),

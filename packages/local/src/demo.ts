@@ -14,6 +14,8 @@ export interface DemoUser {
   branchId: string | null;
   agreementSigned: boolean;
   backgroundCheck: "passed" | "pending" | null;
+  /** A fake mobile in the staff record's sealed `contact.phone`: the number a privacy-number call rings. */
+  phone: string;
 }
 
 export interface DemoTenant {
@@ -23,6 +25,21 @@ export interface DemoTenant {
   users: DemoUser[];
 }
 
+/**
+ * Fake mobiles (the 147 segment, which no demo client or test client uses), so the privacy-number
+ * simulator rings someone out of the box.
+ */
+export const demoStaffPhones: Record<string, string> = {
+  "hq.admin@anjia": "14700000001",
+  "compliance.wang@anjia": "14700000002",
+  "manager.zhao@anjia": "14700000003",
+  "agent.li@anjia": "14700000004",
+  "agent.chen@anjia": "14700000005",
+  "agent.new@anjia": "14700000006",
+  "agent.sun@lianfang": "14700000011",
+  "ops.admin@platform": "14700000099",
+};
+
 const user = (tenantId: string, local: string, displayName: string, role: Role, branchId: string | null, agreementSigned = true, backgroundCheck: DemoUser["backgroundCheck"] = "pending"): DemoUser => ({
   username: `${local}@${tenantId}`,
   staffId: local,
@@ -31,6 +48,7 @@ const user = (tenantId: string, local: string, displayName: string, role: Role, 
   branchId,
   agreementSigned,
   backgroundCheck,
+  phone: demoStaffPhones[`${local}@${tenantId}`]!,
 });
 
 /** The platform operator's own tenant: no branches, no clients — only the operator. */

@@ -13,6 +13,7 @@ import { platformTenant } from "./demo.ts";
 import { localDigestArchive, localSealer } from "./seal.ts";
 import { localIdentity } from "./identity.ts";
 import { localBlobs } from "./blobs.ts";
+import { PrivacyNumberSimulator } from "./calls.ts";
 import { Documents, Recovery, Tenancy, Trail } from "@keyhold/core";
 import { createApiServer } from "./server.ts";
 import { createGate, type Gate } from "./gate.ts";
@@ -28,6 +29,7 @@ export { apiEvent, lambdaContext } from "./events.ts";
 export { takeBackup, restoreBackup, verifyBackup, verifyTrails, ARCHIVE_PREFIX, MIN_PASSPHRASE_LENGTH, type BackupResult, type Manifest } from "./backup.ts";
 export { createGate, type Gate } from "./gate.ts";
 export { localBlobs } from "./blobs.ts";
+export { PrivacyNumberSimulator, SIMULATOR_POOL, simulateCall } from "./calls.ts";
 
 export { StartRefused } from "./refusals.ts";
 export { DataDirInUse } from "./lock.ts";
@@ -75,6 +77,8 @@ export interface LocalRuntime {
   seeded: boolean;
   /** What recovery at start completed, rolled back and recounted. */
   recovery?: Recovery.RecoveryReport;
+  /** Tests: the runtime's clock (every adapter's `now` and the privacy-number simulator's). */
+  setClock(now: () => Date): void;
   stop(): Promise<void>;
 }
 
@@ -115,6 +119,10 @@ async function startLocked(options: LocalOptions, lock: DataDirLock | undefined)
     const keystore = await openKeystore(dataDir, existing, { db, tableName: TABLE_NAME } as Adapters);
     await openIssuer(dataDir);
     const gate = createGate();
+    // One clock for the runtime: every tenant's adapters and the privacy-number simulator read it,
+    // so a test that moves it (`setClock`) expires bindings everywhere at once.
+    let clock = () => new Date();
+    const simulator = new PrivacyNumberSimulator(() => clock(), dataDir);
     const shared = {
       db,
       tableName: TABLE_NAME,
@@ -124,8 +132,10 @@ async function startLocked(options: LocalOptions, lock: DataDirLock | undefined)
       identity: localIdentity,
       blobs: localBlobs(dataDir),
       tenantKeys: keystore,
+      calls: simulator,
+      callReports: simulator,
       logger,
-      now: () => new Date(),
+      now: () => clock(),
     };
     // "Same process, same tenant": every tenant's adapters are the shared clients behind core's
     // tenant check, and the handlers and timers get only the root set (the platform's items), as in
@@ -150,6 +160,9 @@ async function startLocked(options: LocalOptions, lock: DataDirLock | undefined)
       dynamo,
       gate,
       seeded,
+      setClock(now: () => Date) {
+        clock = now;
+      },
       recovery,
       stop: async () => undefined,
     };

@@ -41,6 +41,7 @@ export async function seedDemo(adapters: Adapters, keystore: LocalKeystore): Pro
         agreement: u.agreementSigned ? { version: AGREEMENT_VERSION, signedAt: joined, evidenceRef: `paper:agreement/${u.staffId}` } : null,
         backgroundCheck: u.backgroundCheck ? { status: u.backgroundCheck, checkedAt: joined, recordedBy: "hq.admin" } : null,
         createdAt: joined,
+        sealedContact: await Staff.sealContact(adapters.keyrings, tenant.tenantId, u.staffId, { phone: u.phone }),
       });
     }
     for (const [index, c] of (demoClients[tenant.tenantId] ?? []).entries()) {
@@ -76,5 +77,25 @@ export async function seedDemo(adapters: Adapters, keystore: LocalKeystore): Pro
     }
     await Store.putItem(adapters, { ...marker, type: "seed", at: now });
   }
+  await addDemoPhones(adapters);
   return seeded;
+}
+
+const PHONES_MARKER = "SEED#demo-phones-v1";
+
+/**
+ * Data seeded before demo staff had phones gets them once (a staff member given a contact since
+ * keeps it), so the privacy-number simulator works on an existing `.data/` too.
+ */
+async function addDemoPhones(adapters: Adapters) {
+  for (const tenant of [platformTenant, ...demoTenants]) {
+    const marker = { pk: Keys.tenant(tenant.tenantId).pk, sk: PHONES_MARKER };
+    if (await Store.getItem(adapters, marker)) continue;
+    for (const u of tenant.users) {
+      const staff = await Staff.getStaff(adapters, tenant.tenantId, u.staffId);
+      if (!staff || staff.sealedContact) continue;
+      await Staff.saveStaff(adapters, { ...staff, sealedContact: await Staff.sealContact(adapters.keyrings, tenant.tenantId, u.staffId, { phone: u.phone }) });
+    }
+    await Store.putItem(adapters, { ...marker, type: "seed", at: adapters.now().toISOString() });
+  }
 }

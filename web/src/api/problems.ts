@@ -105,6 +105,11 @@ export const problemMessages: Record<string, Message> = {
   unsupported_challenge: { zh: "不支持的登录验证方式，请联系管理员", en: "This sign-in challenge is not supported; contact your administrator" },
   identity_provider_error: { zh: "身份认证服务返回错误，请稍后重试", en: "The identity provider answered with an error; try again later" },
   self_change_not_permitted: { zh: "不能修改本人的角色、门店、状态、保密协议或背景审查，请由同事办理", en: "Nobody changes their own role, branch, status, agreement or background check; ask a colleague" },
+  staff_phone_missing: { zh: "您的员工档案没有登记手机号，无法发起隐号拨打，请联系店长登记", en: "Your staff record has no mobile number to call from; ask your manager to add one" },
+  client_phone_missing: { zh: "该客户没有登记手机号", en: "This client has no phone number on record" },
+  privacy_number_unavailable: { zh: "隐私号服务暂不可用，客户号码未外发，请稍后重试", en: "Privacy numbers are unavailable now; the client's number was not passed on. Try again shortly" },
+  call_not_found: { zh: "未找到该通话号码（或不是您发起的）", en: "Call not found (or not yours)" },
+  call_ended: { zh: "该隐私号已过期或已释放，请重新发起拨打", en: "This virtual number has expired or was released; start a new call" },
 };
 
 /** The kinds the API's free-text scan names ("a mobile number and an e-mail address"), in Chinese. */

@@ -80,6 +80,15 @@ export interface AccessHistoryItem {
   fields: string[];
   purpose: string | null;
   breakGlass: boolean;
+  /** A privacy-number call the provider reported (`call.report`): how long it lasted. */
+  durationSeconds?: number;
+}
+
+/** `POST /clients/{id}/calls`: the number to dial, never the client's own. */
+export interface CallCreated {
+  callId: string;
+  virtualNumber: string;
+  expiresAt: string;
 }
 
 export interface TrailEvent {

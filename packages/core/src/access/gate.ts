@@ -41,6 +41,11 @@ export interface Disclosure {
   passOn?: boolean;
   /** Only break-glass may release it (a document's unwatermarked original). */
   breakGlassOnly?: boolean;
+  /**
+   * The items go only to a processor acting for the caller (the privacy-number provider) and are
+   * never shown to the caller: a tier the caller sees masked may be used so (policy action `use`).
+   */
+  unseen?: boolean;
   /** Facts for the trail event (no personal data). */
   detail?: Record<string, string | number | boolean>;
   /**
@@ -113,7 +118,7 @@ export async function disclose(ctx: Ctx, d: Disclosure): Promise<Disclosed> {
     const decisions = new Map<string, Decision>(
       d.items.map((i) => [
         i.field,
-        decide(ctx.principal, resourceOf(d.client), { action: "reveal", tier: i.tier, purpose: d.purpose, justification: d.justification, approved: Boolean(grant) }, ctx.policy),
+        decide(ctx.principal, resourceOf(d.client), { action: d.unseen ? "use" : "reveal", tier: i.tier, purpose: d.purpose, justification: d.justification, approved: Boolean(grant) }, ctx.policy),
       ]),
     );
     for (const code of refusalOrder) {

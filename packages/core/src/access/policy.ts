@@ -129,7 +129,11 @@ export type Decision =
   | { effect: "deny"; code: ProblemCode };
 
 export interface Request {
-  action: "view" | "reveal";
+  /**
+   * `use`: the value goes to a processor acting for the caller (a privacy-number provider) and is
+   * never shown to them — a reveal in every respect but one: a tier the caller sees masked may be used.
+   */
+  action: "view" | "reveal" | "use";
   tier: Tier;
   /** For `view`: whether the field is one the catalog offers as a dedupe hint. */
   hintField?: boolean;
@@ -166,7 +170,7 @@ export function decide(who: Subject, client: Resource, req: Request, table: Poli
     if (mode === "none" || (mode === "hint" && !req.hintField)) return { effect: "deny", code: "tier_not_permitted" };
     return { effect: "mask" };
   }
-  if (mode === "masked" || mode === "hint" || mode === "none") return { effect: "deny", code: "tier_not_permitted" };
+  if ((mode === "masked" && req.action !== "use") || mode === "hint" || mode === "none") return { effect: "deny", code: "tier_not_permitted" };
   if (!req.purpose) return { effect: "deny", code: "purpose_required" };
   const breakGlassPurpose = Object.hasOwn(breakGlassPurposes, req.purpose);
   if (client.withdrawn && !breakGlassPurpose) return { effect: "deny", code: "consent_withdrawn" };

@@ -5,7 +5,7 @@ import { Problem } from "../http/problem.ts";
 import { assertMayTouchClients, loadVisible } from "./view.ts";
 
 /** Actions that put some of a client's data in front of someone. */
-const accessActions = new Set(["client.create", "client.view", "client.reveal", "client.copy", "document.view", "document.original", "document.share.download"]);
+const accessActions = new Set(["client.create", "client.view", "client.reveal", "client.copy", "document.view", "document.original", "document.share.download", "client.call", "call.report"]);
 
 /**
  * "Who saw this client's data, when and why" — the client's right to know (PIPL art. 44/45).
@@ -29,6 +29,8 @@ export async function accessHistory(ctx: Ctx, clientId: string, page: { limit: n
         fields: e.target.fields,
         purpose: e.purpose,
         breakGlass: Boolean(e.breakGlass),
+        // A privacy-number call: the phone went to the provider (`client.call`), a call took place (`call.report`).
+        ...(e.action === "call.report" ? { durationSeconds: Number(e.detail?.durationSeconds ?? 0) } : {}),
       })),
     nextCursor: events.nextCursor,
   };

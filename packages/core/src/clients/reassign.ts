@@ -3,6 +3,7 @@ import { record } from "../audit/trail.ts";
 import { Keys } from "../store/keys.ts";
 import { ConditionalCheckFailedException, UpdateCommand } from "../store/table.ts";
 import { listClients } from "./records.ts";
+import { releaseForClient } from "../calls/release.ts";
 
 /**
  * Hands every client owned by `from` to `to`, one conditional update per client (safe to re-run
@@ -40,6 +41,8 @@ export async function reassignAll(ctx: Ctx, from: string, to: string, onMoved?: 
       }
       moved++;
       await record(ctx, { action: "client.reassign", clientId: client.clientId, staffId: to, outcome: "allowed", fields: [`from:${from}`] });
+      // The old owner's privacy numbers for this client end with the relation.
+      await releaseForClient(ctx, client.clientId, "reassigned");
       await onMoved?.(moved);
     }
   }

@@ -14,6 +14,7 @@ const AccessHistory = z.object({
       fields: z.array(z.string()),
       purpose: z.string().nullable(),
       breakGlass: z.boolean(),
+      durationSeconds: z.number().optional(),
     }),
   ),
   nextCursor: z.string().nullable(),

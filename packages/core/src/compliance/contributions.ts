@@ -65,5 +65,6 @@ export function dailyOf(e: { action: string; outcome: string; tier1?: boolean; b
     breakGlass: n(reveal && Boolean(e.breakGlass)),
     refusals: n(e.outcome === "denied" && e.action !== "alert.reveal_volume"),
     volumeAlerts: n(e.action === "alert.reveal_volume"),
+    calls: n(e.action === "client.call" && e.outcome === "allowed"),
   };
 }

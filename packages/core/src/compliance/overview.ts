@@ -81,6 +81,7 @@ async function rowFor(ctx: Ctx, branch: { branchId: string; name: string }, gaug
     refusals: window("refusals"),
     breakGlass: window("breakGlass"),
     volumeAlerts: window("volumeAlerts"),
+    calls: window("calls"),
     requests: { open: gauge.requestsOpen ?? 0, overdue: overdue("requests") },
     paperFilesCheckedOut: gauge.paperCheckedOut ?? 0,
     trail: trail,

@@ -20,6 +20,7 @@ const Row = z
     refusals: Window,
     breakGlass: Window,
     volumeAlerts: Window,
+    calls: Window,
     requests: z.object({ open: z.number(), overdue: z.number() }),
     paperFilesCheckedOut: z.number(),
     status: z.enum(["red", "amber", "green"]),

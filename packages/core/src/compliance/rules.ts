@@ -19,6 +19,8 @@ export interface Row {
   refusals: Window;
   breakGlass: Window;
   volumeAlerts: Window;
+  /** Privacy-number calls placed (bindings made) for the branch's clients. */
+  calls: Window;
   requests: { open: number; overdue: number };
   paperFilesCheckedOut: number;
   trail: TrailState;

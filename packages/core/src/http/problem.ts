@@ -70,6 +70,11 @@ export const problemCodes = {
   active_content: { status: 415, title: "The document contains active content" },
   malformed_document: { status: 415, title: "The document is malformed" },
   personal_data_in_free_text: { status: 400, title: "Personal data in free text" },
+  staff_phone_missing: { status: 409, title: "Your staff record has no phone to call from" },
+  client_phone_missing: { status: 409, title: "The client has no phone number on record" },
+  privacy_number_unavailable: { status: 503, title: "Privacy numbers are unavailable; the client's number was not passed on" },
+  call_not_found: { status: 404, title: "Call not found" },
+  call_ended: { status: 410, title: "This call's virtual number has expired or was released" },
 } as const;
 
 export type ProblemCode = keyof typeof problemCodes;

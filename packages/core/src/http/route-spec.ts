@@ -60,6 +60,8 @@ export const accessNeeds = [
   "keys:admin",
   "blobs",
   "platform",
+  "calls",
+  "calls:reports",
 ] as const;
 export type AccessNeed = (typeof accessNeeds)[number];
 

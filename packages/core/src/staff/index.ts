@@ -5,3 +5,4 @@ export { list, get, create, update, recordAgreement, recordBackgroundCheck, revo
 export { clientDataRoles, isClientDataRole, NEW_ACCOUNT_DAYS, changeView, type StaffChange, type ChangePayload } from "./changes.ts";
 export * as Changes from "./decisions.ts";
 export { startOffboarding, closeChecklistItem, offboardingState } from "./offboarding.ts";
+export { sealContact, openContact, type Contact } from "./contact.ts";

@@ -11,8 +11,7 @@ import { getStaff, listStaff, saveStaff, saveStaffIf, findStaffByUsername, type 
 import type { AgreementRequest, BackgroundCheckRequest, CreateStaffRequest, StaffView, UpdateStaffRequest } from "./schemas.ts";
 import { isClientDataRole, propose } from "./changes.ts";
 
-type Contact = { phone?: string; email?: string };
-const contactBinding = (tenantId: string, staffId: string) => ({ tenantId, recordId: `STAFF#${staffId}`, context: { kind: "staff-contact" } });
+import { contactBinding, type Contact } from "./contact.ts";
 
 /**
  * Who may manage whom: HQ anyone; a branch manager the agents of their own branch; the compliance

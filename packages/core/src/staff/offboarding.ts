@@ -1,6 +1,7 @@
 import type { Ctx } from "../context.ts";
 import { query, record, type TrailEvent } from "../audit/trail.ts";
 import { reassignAll } from "../clients/reassign.ts";
+import * as Calls from "../calls/release.ts";
 import { listClients } from "../clients/records.ts";
 import * as Intents from "../recovery/intents.ts";
 import { requestRepair } from "../recovery/repairs.ts";
@@ -101,6 +102,7 @@ export async function startOffboarding(ctx: Ctx, staffId: string, req: Offboardi
     }
   }
   await Intents.checkpoint(a, "staff.offboard", "started");
+  await Calls.releaseForStaff(ctx, staffId, "offboarding");
   if (changeId) {
     // Revoked and disabled now; the clients move only once a second person confirms.
     await a.identity.disable(staff.username);

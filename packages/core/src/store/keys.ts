@@ -60,6 +60,12 @@ export const Keys = {
   /** A four-eyes staff change; listed by status through gsi1 (`staffChangesByStatus`, `<proposedAt>#<id>`). */
   staffChange: (t: string, id: string) => ({ pk: tenantPk(t), sk: `STAFFCHG#${id}` }),
   staffChangesByStatus: (t: string, status: string) => `${tenantPk(t)}#STAFFCHG#${status}`,
+  /** A privacy-number binding (calls/records.ts); listed by client (gsi1) and by caller (gsi2). */
+  call: (t: string, callId: string) => ({ pk: tenantPk(t), sk: `CALL#${callId}` }),
+  callsOfClient: (t: string, clientId: string) => `${tenantPk(t)}#CALLS#CLIENT#${clientId}`,
+  callsOfStaff: (t: string, staffId: string) => `${tenantPk(t)}#CALLS#STAFF#${staffId}`,
+  /** One provider call report (ids, times, duration): written once, so a redelivered report counts once. */
+  callReport: (t: string, callId: string, reportId: string) => ({ pk: `${tenantPk(t)}#CALLREPORT#${callId}`, sk: reportId }),
 };
 
 export const indexes = {

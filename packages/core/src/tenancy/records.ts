@@ -18,6 +18,8 @@ export interface TenantSettings {
   approvalRequired: ApprovalSettings;
   /** How long an approved access request may be used (minutes, 5–120). */
   grantMinutes: number;
+  /** How long a privacy-number binding lives (minutes, 5–120); the provider's expiration. */
+  callBindingMinutes: number;
 }
 
 export interface ApprovalSettings {
@@ -29,7 +31,7 @@ export interface ApprovalSettings {
   handoverAbove: number | null;
 }
 
-export const defaultSettings: TenantSettings = { requiredAgreementVersion: "2024-01", revealQuotaPerHour: 20, accessPolicy: {}, requestDueDays: 15, retentionOverrides: {}, approvalRequired: { tier1Reveal: false, export: false, handoverAbove: null }, grantMinutes: 30 };
+export const defaultSettings: TenantSettings = { requiredAgreementVersion: "2024-01", revealQuotaPerHour: 20, accessPolicy: {}, requestDueDays: 15, retentionOverrides: {}, approvalRequired: { tier1Reveal: false, export: false, handoverAbove: null }, grantMinutes: 30, callBindingMinutes: 30 };
 
 export interface TenantRecord {
   tenantId: string;

@@ -9,6 +9,7 @@ const Settings = z.object({
   requestDueDays: z.number(),
   retentionOverrides: z.record(z.string(), z.number()),
   accessPolicy: z.record(z.string(), z.unknown()),
+  callBindingMinutes: z.number(),
 });
 
 

@@ -23,6 +23,7 @@ export const SettingsPatch = z
       .strict()
       .optional(),
     grantMinutes: z.number().int().min(5).max(120).optional(),
+    callBindingMinutes: z.number().int().min(5).max(120).optional(),
   })
   .strict();
 export type SettingsPatch = z.infer<typeof SettingsPatch>;
@@ -75,6 +76,7 @@ export async function updateSettings(ctx: Ctx, patch: SettingsPatch): Promise<Te
     ...(patch.accessPolicy !== undefined ? { accessPolicy: patch.accessPolicy as PolicyOverrides } : {}),
     ...(patch.approvalRequired !== undefined ? { approvalRequired: { ...tenant.settings.approvalRequired, ...patch.approvalRequired } } : {}),
     ...(patch.grantMinutes !== undefined ? { grantMinutes: patch.grantMinutes } : {}),
+    ...(patch.callBindingMinutes !== undefined ? { callBindingMinutes: patch.callBindingMinutes } : {}),
   };
   await record(ctx, { action: "settings.update", outcome: "allowed", fields: Object.keys(patch) });
   await saveTenant(ctx.adapters, { ...tenant, settings });

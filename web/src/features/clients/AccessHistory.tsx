@@ -9,6 +9,7 @@ import { ActorCell } from "../../components/ActorCell.tsx";
 import { formatTimeSeconds } from "../../components/format.ts";
 import { EmptyState, ErrorState, Loading } from "../../components/States.tsx";
 import { useLang } from "../../i18n/index.ts";
+import { talkTime } from "./calls.ts";
 
 /** Who saw this client's data, when and why (the client's right to know). */
 export function AccessHistory({ clientId }: { clientId: string }) {
@@ -44,12 +45,17 @@ export function AccessHistory({ clientId }: { clientId: string }) {
             key: "action",
             render: (_, r) => (
               <>
-                <Tag color={r.action === "client.reveal" ? "volcano" : "default"}>{t(`common.actions.${r.action}`, { defaultValue: r.action })}</Tag>
+                <Tag color={r.action === "client.reveal" ? "volcano" : r.action === "client.call" || r.action === "call.report" ? "blue" : "default"}>{t(`common.actions.${r.action}`, { defaultValue: r.action })}</Tag>
                 {r.breakGlass && <Tag color="red">{t("detail.breakGlass")}</Tag>}
               </>
             ),
           },
-          { title: t("detail.fieldsCol"), key: "fields", render: (_, r) => r.fields.map((f) => fieldLabel(catalog, f, lang)).join("、") || "—" },
+          {
+            title: t("detail.fieldsCol"),
+            key: "fields",
+            render: (_, r) =>
+              r.durationSeconds !== undefined ? `${t("detail.talkTime")} ${talkTime(r.durationSeconds, lang)}` : r.fields.map((f) => fieldLabel(catalog, f, lang)).join("、") || "—",
+          },
           { title: t("detail.purposeCol"), key: "purpose", render: (_, r) => purposeLabel(catalog, r.purpose, lang) },
         ]}
       />

@@ -16,6 +16,7 @@ import { TierTag, tierColors } from "../../components/TierTag.tsx";
 import { useLang } from "../../i18n/index.ts";
 import { AccessRequestDialog, type AccessAsk } from "../access/AccessRequestDialog.tsx";
 import { AccessHistory } from "./AccessHistory.tsx";
+import { CallButton } from "./CallButton.tsx";
 import { PaperFilesTable, RegisterPaperDialog } from "../paper/PaperFilesTable.tsx";
 import { NewRequestDialog } from "../requests/NewRequestDialog.tsx";
 import { RequestsTable } from "../requests/RequestsTable.tsx";
@@ -93,6 +94,7 @@ function Detail({ client }: { client: ClientView }) {
                 {t(`detail.statuses.${status}`)}
               </Tag>
             )}
+            <CallButton client={client} />
             {canRequest && (
               <Button icon={<SolutionOutlined />} onClick={() => setDialog("request")} data-testid="new-request">
                 {t("requests.new")}

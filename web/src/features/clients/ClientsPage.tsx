@@ -15,6 +15,7 @@ import { PageHeader } from "../../components/PageHeader.tsx";
 import { EmptyState, ErrorState } from "../../components/States.tsx";
 import { TierTag } from "../../components/TierTag.tsx";
 import { useLang } from "../../i18n/index.ts";
+import { CallButton } from "./CallButton.tsx";
 import { clientStatus } from "./consent.ts";
 import { LookupPanel } from "./LookupPanel.tsx";
 
@@ -102,9 +103,12 @@ export default function ClientsPage() {
                   title: t("clients.actions"),
                   key: "open",
                   render: (_, c) => (
-                    <Link to={`/console/clients/${c.id}`} onClick={(e) => e.stopPropagation()}>
-                      {t("clients.open")}
-                    </Link>
+                    <Space size={8}>
+                      <Link to={`/console/clients/${c.id}`} onClick={(e) => e.stopPropagation()}>
+                        {t("clients.open")}
+                      </Link>
+                      <CallButton client={c} size="small" />
+                    </Space>
                   ),
                 },
               ]}

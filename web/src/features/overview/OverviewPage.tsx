@@ -121,6 +121,7 @@ function Overview({ data, onDrill }: { data: ComplianceOverview; onDrill: (row: 
             { title: `${t("overview.tier1Reveals")} (${t("overview.d7d30")})`, key: "t1", width: 130, render: (_, r) => `${r.tier1Reveals.d7} / ${r.tier1Reveals.d30}` },
             { title: `${t("overview.refusals")} (${t("overview.d7d30")})`, key: "ref", width: 130, render: (_, r) => `${r.refusals.d7} / ${r.refusals.d30}` },
             { title: t("overview.breakGlass"), key: "bg", width: 90, render: (_, r) => r.breakGlass.d30 },
+            { title: `${t("overview.calls")} (${t("overview.d7d30")})`, key: "calls", width: 130, render: (_, r) => (r.calls ? `${r.calls.d7} / ${r.calls.d30}` : "—") },
             { title: t("overview.overdue"), key: "overdue", width: 90, render: (_, r) => <Typography.Text type={overdue(r) ? "danger" : undefined}>{overdue(r)}</Typography.Text> },
             { title: "", key: "drill", width: 70, fixed: "right", render: () => <Button type="link" size="small">{t("overview.drill")}</Button> },
           ]}

@@ -20,6 +20,8 @@ export interface ComplianceRow {
   refusals: Window;
   breakGlass: Window;
   volumeAlerts: Window;
+  /** Privacy-number calls (bindings made); absent from an API without them. */
+  calls?: Window;
   requests: { open: number; overdue: number };
   paperFilesCheckedOut: number;
   status: Rag;
