@@ -1,6 +1,6 @@
 import { EyeInvisibleOutlined, EyeOutlined, LockOutlined } from "@ant-design/icons";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { Alert, Button, Form, Input, Modal, Select, Space, Tooltip, Typography } from "antd";
+import { Alert, Button, Form, Modal, Select, Space, Tooltip, Typography } from "antd";
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { pick } from "../../api/catalog.ts";
@@ -10,6 +10,7 @@ import { problemMessage } from "../../api/problems.ts";
 import { useCapabilities, useCatalog } from "../../api/queries.ts";
 import { useSession } from "../../auth/useSession.ts";
 import { useLang } from "../../i18n/index.ts";
+import { JustificationField } from "../access/JustificationField.tsx";
 import { display, needsJustification, revealPurposes, secondsLeft } from "./reveal.ts";
 import { FREE_TEXT_MASK, revealedKey, revealedTexts, sealedRevealRequest, type SealedTarget } from "./sealed.ts";
 import { useRevealed } from "./useRevealed.ts";
@@ -99,16 +100,7 @@ export function SealedRevealDialog({
             ]}
           />
         </Form.Item>
-        {askJustification && (
-          <Form.Item
-            name="justification"
-            label={t("reveal.justification")}
-            extra={t("reveal.justificationHint", { min })}
-            rules={[{ validator: (_, v: string | undefined) => ((v?.trim().length ?? 0) >= min ? Promise.resolve() : Promise.reject(new Error(t("reveal.justificationShort", { min, n: v?.trim().length ?? 0 })))) }]}
-          >
-            <Input.TextArea rows={3} maxLength={2000} showCount data-testid="sealed-justification" />
-          </Form.Item>
-        )}
+        {askJustification && <JustificationField label={t("reveal.justification")} testId="sealed-justification" />}
       </Form>
       <Typography.Paragraph type="secondary" style={{ fontSize: 12, marginBottom: 0 }}>
         {t("reveal.auditNotice")}
