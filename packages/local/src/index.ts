@@ -57,7 +57,7 @@ export interface LocalOptions {
   recover?: boolean;
   /** Who holds the data directory, named when another start is refused (e.g. "npm start"). */
   command?: string;
-  /** Start a document transform worker right away, so the first upload does not wait for one (npm start). */
+  /** Load the document transform workers right away, so the first upload does not wait for them (npm start). */
   warmTransforms?: boolean;
 }
 
