@@ -48,7 +48,7 @@ describe("every event says where the request came from", () => {
     // A public route's handler receives the same `source` every use case's context carries.
     const probe = publicRoute("meta.health", async ({ source }) => {
       seen.push(source);
-      return { status: "ok", service: "probe" };
+      return { status: "ok" as const, service: "probe" };
     });
     const event = {
       version: "2.0",

@@ -13,6 +13,7 @@ export const accessRoutes = defineRoutes([
     summary: "Ask a compliance officer for one use of named fields of a client for a purpose (just-in-time access)",
     body: NewAccessRequest,
     success: { status: 201, schema: z.object({ id: z.string(), status: z.literal("pending") }) },
+    refuses: ["client_not_found", "client_destroyed", "field_not_present", "unknown_field", "justification_too_weak", "invalid_state"],
   },
   {
     method: "GET",
@@ -24,6 +25,7 @@ export const accessRoutes = defineRoutes([
     summary: "Access requests: every one for compliance officers, one's own for everyone else",
     query: ListAccessRequestsQuery,
     success: { status: 200, schema: z.object({ items: z.array(AccessRequestView), nextCursor: z.string().nullable() }) },
+    refuses: ["invalid_cursor"],
   },
   {
     method: "POST",
@@ -36,6 +38,7 @@ export const accessRoutes = defineRoutes([
     params: AccessRequestIdParams,
     body: DecisionRequest,
     success: { status: 200, schema: AccessRequestView },
+    refuses: ["access_request_not_found", "second_person_required", "invalid_state", "client_destroyed"],
   },
   {
     method: "POST",
@@ -48,5 +51,6 @@ export const accessRoutes = defineRoutes([
     params: AccessRequestIdParams,
     body: DecisionRequest,
     success: { status: 200, schema: AccessRequestView },
+    refuses: ["access_request_not_found", "second_person_required", "invalid_state"],
   },
 ]);

@@ -24,6 +24,7 @@ export const alertRoutes = defineRoutes([
     summary: "Alerts by status and kind, newest first (compliance officers, HQ admin); no personal data",
     query: AlertsQuery,
     success: { status: 200, schema: z.object({ items: z.array(AlertView), nextCursor: z.string().nullable() }) },
+    refuses: ["invalid_cursor"],
   },
   {
     method: "POST",
@@ -35,5 +36,6 @@ export const alertRoutes = defineRoutes([
     params: AlertIdParams,
     body: ReviewRequest,
     success: { status: 200, schema: AlertView },
+    refuses: ["not_found", "second_person_required", "invalid_state"],
   },
 ]);

@@ -17,7 +17,7 @@ const TrailEventSchema = z.object({
   actor: ActorSchema,
   source: SourceSchema.optional(),
   action: z.string(),
-  target: z.object({ clientId: z.string().nullable(), fields: z.array(z.string()), clientIds: z.array(z.string()).optional(), staffId: z.string().optional() }),
+  target: z.object({ clientId: z.string().nullable(), fields: z.array(z.string()), clientIds: z.array(z.string()).optional(), staffId: z.string().optional(), branchId: z.string().optional() }),
   purpose: z.string().nullable(),
   outcome: z.enum(["allowed", "denied"]),
   code: z.string().optional(),
@@ -56,6 +56,7 @@ export const auditRoutes = defineRoutes([
     summary: "The access trail (compliance officer: tenant; others: own actions)",
     query: AuditQuery,
     success: { status: 200, schema: z.object({ items: z.array(TrailEventSchema), nextCursor: z.string().nullable() }) },
+    refuses: ["invalid_cursor"],
   },
   {
     method: "GET",
@@ -65,7 +66,8 @@ export const auditRoutes = defineRoutes([
     action: "audit.export",
     summary: "The access trail as CSV (UTF-8 with BOM, for Excel); same filters as GET /audit",
     query: AuditQuery,
-    success: { status: 200, contentType: "text/csv" },
+    success: { status: 200, contentTypes: ["text/csv"] },
+    refuses: ["invalid_cursor"],
   },
   {
     method: "POST",

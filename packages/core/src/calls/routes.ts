@@ -17,6 +17,7 @@ export const callRoutes = defineRoutes([
     body: CallRequest,
     missingCodes: { purpose: "purpose_required" },
     success: { status: 201, schema: CallCreated },
+    refuses: ["client_not_found", "client_destroyed", "staff_phone_missing", "client_phone_missing", "privacy_number_unavailable"],
   },
   {
     method: "DELETE",
@@ -29,6 +30,7 @@ export const callRoutes = defineRoutes([
     summary: "Release a privacy number before it expires (the caller, or the manager of the client's branch)",
     params: CallIdParams,
     success: { status: 200, schema: CallReleased },
+    refuses: ["call_not_found", "call_ended", "privacy_number_unavailable"],
   },
   {
     method: "POST",
@@ -42,5 +44,6 @@ export const callRoutes = defineRoutes([
     params: CallIdParams,
     body: SimulateCallRequest,
     success: { status: 201, schema: SimulatedCall },
+    refuses: ["call_not_found", "call_ended"],
   },
 ]);

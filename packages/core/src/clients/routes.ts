@@ -43,6 +43,7 @@ export const clientRoutes = defineRoutes([
     summary: "Register a client with consent",
     body: RegisterClientRequest,
     success: { status: 201, schema: ClientView },
+    refuses: ["duplicate_client", "conflict", "branch_not_permitted", "unknown_field", "field_not_allowed", "sensitive_consent_required"],
   },
   {
     method: "GET",
@@ -55,6 +56,7 @@ export const clientRoutes = defineRoutes([
     summary: "Clients visible to the caller, masked by tier",
     query: ListClientsQuery,
     success: { status: 200, schema: ClientList },
+    refuses: ["invalid_cursor"],
   },
   {
     method: "GET",
@@ -67,6 +69,7 @@ export const clientRoutes = defineRoutes([
     summary: "One client, masked by tier",
     params: ClientIdParams,
     success: { status: 200, schema: ClientView },
+    refuses: ["client_not_found"],
   },
   {
     method: "POST",
@@ -81,6 +84,7 @@ export const clientRoutes = defineRoutes([
     body: RevealRequest,
     missingCodes: { purpose: "purpose_required" },
     success: { status: 200, schema: RevealResponse },
+    refuses: ["client_not_found", "field_not_present", "unknown_field"],
   },
   {
     method: "GET",
@@ -93,5 +97,6 @@ export const clientRoutes = defineRoutes([
     params: ClientIdParams,
     query: ListClientsQuery,
     success: { status: 200, schema: AccessHistory },
+    refuses: ["client_not_found", "invalid_cursor"],
   },
 ]);

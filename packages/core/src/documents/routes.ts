@@ -34,6 +34,7 @@ export const documentRoutes = defineRoutes([
     query: UploadQuery,
     rawBody: { maxBytes: MAX_DOCUMENT_BYTES, contentTypes: contentTypeNames },
     success: { status: 201, schema: DocumentView },
+    refuses: ["client_not_found", "client_destroyed", "consent_withdrawn", "tier_not_permitted", "field_not_allowed", "sensitive_consent_required", "unsupported_media_type", "document_too_complex", "active_content", "malformed_document", "plan_limit_reached", "conflict"],
   },
   {
     method: "GET",
@@ -45,6 +46,7 @@ export const documentRoutes = defineRoutes([
     summary: "A client's documents: metadata only (destroyed ones as stubs with their certificate)",
     params: ClientIdParams,
     success: { status: 200, schema: DocumentList },
+    refuses: ["client_not_found", "client_destroyed"],
   },
   {
     method: "POST",
@@ -57,6 +59,7 @@ export const documentRoutes = defineRoutes([
     params: ClientIdParams,
     body: RetentionEventRequest,
     success: { status: 200, schema: RetentionEventResponse },
+    refuses: ["client_not_found", "client_destroyed", "document_not_found", "conflict"],
   },
   {
     method: "GET",
@@ -71,7 +74,8 @@ export const documentRoutes = defineRoutes([
     params: DocumentIdParams,
     query: ViewQuery,
     missingCodes: { purpose: "purpose_required" },
-    success: { status: 200, contentType: "application/octet-stream" },
+    success: { status: 200, contentTypes: contentTypeNames },
+    refuses: ["document_not_found", "document_destroyed"],
   },
   {
     method: "POST",
@@ -86,7 +90,8 @@ export const documentRoutes = defineRoutes([
     params: DocumentIdParams,
     body: OriginalRequest,
     missingCodes: { purpose: "purpose_required" },
-    success: { status: 200, contentType: "application/octet-stream" },
+    success: { status: 200, contentTypes: contentTypeNames },
+    refuses: ["document_not_found", "document_destroyed"],
   },
   {
     method: "POST",
@@ -101,6 +106,7 @@ export const documentRoutes = defineRoutes([
     body: ShareRequest,
     missingCodes: { purpose: "purpose_required" },
     success: { status: 201, schema: ShareCreated },
+    refuses: ["document_not_found", "document_destroyed"],
   },
   {
     method: "GET",
@@ -112,6 +118,7 @@ export const documentRoutes = defineRoutes([
     summary: "A document's shares and their state (never their tokens)",
     params: DocumentIdParams,
     success: { status: 200, schema: ShareList },
+    refuses: ["document_not_found"],
   },
   {
     method: "DELETE",
@@ -123,6 +130,7 @@ export const documentRoutes = defineRoutes([
     summary: "Revoke a share: its link answers 410 from now on",
     params: ShareParams,
     success: { status: 200, schema: ShareView },
+    refuses: ["document_not_found", "not_found", "conflict"],
   },
   {
     method: "POST",
@@ -136,6 +144,7 @@ export const documentRoutes = defineRoutes([
     params: DocumentIdParams,
     body: DestroyRequest,
     success: { status: 200, schema: DestroyResponse },
+    refuses: ["document_not_found", "document_destroyed", "conflict", "invalid_state"],
   },
   {
     method: "GET",
@@ -147,6 +156,7 @@ export const documentRoutes = defineRoutes([
     // No sign-in, yet it reads tenant data and the blob on the strength of the link's token.
     summary: "A share link: the document watermarked with its recipient; refused after expiry, the last download or revocation",
     params: TokenParams,
-    success: { status: 200, contentType: "application/octet-stream" },
+    success: { status: 200, contentTypes: contentTypeNames },
+    refuses: ["not_found", "share_expired", "share_exhausted", "share_revoked", "document_destroyed", "client_destroyed"],
   },
 ]);

@@ -73,7 +73,8 @@ export const DocumentList = z.object({ items: z.array(DocumentView) });
 
 export const ShareView = z.object({
   id: z.string(),
-  documentId: z.string(),
+  // A data subject's copy is shared with no document (consent/requests.ts); a document's shares name it.
+  documentId: z.string().nullable(),
   recipient: z.string(),
   purpose: z.string(),
   createdBy: z.string(),

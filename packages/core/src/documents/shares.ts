@@ -62,7 +62,7 @@ export interface ShareRequest {
 const hashOf = (secret: string) => createHash("sha256").update(secret, "utf8").digest();
 const TOKEN = /^([a-z0-9][a-z0-9-]{0,63})\.(shr_[0-9a-z]{26})\.([A-Za-z0-9_-]{43})$/;
 
-const stateOf = (s: ShareRecord, now: Date) =>
+const stateOf = (s: ShareRecord, now: Date): "revoked" | "expired" | "exhausted" | "active" =>
   s.revokedAt ? "revoked" : now.toISOString() >= s.expiresAt ? "expired" : s.downloads >= s.maxDownloads ? "exhausted" : "active";
 
 export function shareView(s: ShareRecord, now: Date) {

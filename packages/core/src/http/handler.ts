@@ -11,6 +11,7 @@ import { personalDataIssues } from "../freetext/schemas.ts";
 import { adapters, logger } from "../runtime.ts";
 import { isStorageFault } from "../store/faults.ts";
 import { Problem } from "./problem.ts";
+import { takesJson } from "./route-spec.ts";
 import { routeByHandler, type RouteHandlerId, type RouteSpec } from "./routes.ts";
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
@@ -43,6 +44,14 @@ const isReply = (v: unknown): v is Reply => typeof v === "object" && v !== null 
 
 type Infer<T> = T extends z.ZodType ? z.infer<T> : undefined;
 type SpecOf<H extends RouteHandlerId> = Extract<(typeof import("./routes.ts").routes)[number], { handler: H }>;
+/**
+ * What a route's use case may return: the body its success schema describes, a `reply` (another
+ * status, e.g. a 202 proposal) or a `rawReply` (a file). The route table's schema is the type.
+ */
+export type Output<H extends RouteHandlerId> =
+  | (SpecOf<H> extends { success: { schema: infer S } } ? (S extends z.ZodType ? z.input<S> : never) : never)
+  | Reply
+  | RawReply;
 type Input<H extends RouteHandlerId> = {
   params: Infer<SpecOf<H> extends { params: infer P } ? P : undefined>;
   query: Infer<SpecOf<H> extends { query: infer Q } ? Q : undefined>;
@@ -98,12 +107,18 @@ function readRawBody(event: HttpEvent, maxBytes: number): Buffer {
   return bytes;
 }
 
+/** `application/json` or a `+json` type, parameters aside. */
+const isJsonType = (header: string) => /^application\/([\w.-]+\+)?json$/i.test(header.split(";")[0]!.trim());
+
 function readBody(event: HttpEvent, spec: RouteSpec): unknown {
   if (spec.rawBody) return readRawBody(event, spec.rawBody.maxBytes);
-  if (!spec.body) return undefined;
+  if (!takesJson(spec)) return undefined;
   const raw = event.body ?? "";
   const bytes = event.isBase64Encoded ? Buffer.from(raw, "base64") : Buffer.from(raw, "utf8");
   if (bytes.byteLength > MAX_JSON_BODY_BYTES) throw new Problem("payload_too_large", `JSON bodies are limited to ${MAX_JSON_BODY_BYTES} bytes`);
+  // A body the caller labels as something else is refused rather than guessed at; no label is read as JSON.
+  const declared = event.headers?.["content-type"];
+  if (declared && !isJsonType(declared)) throw new Problem("unsupported_media_type", `this route takes application/json, not ${declared.split(";")[0]}`);
   if (bytes.byteLength === 0) throw new Problem("validation_failed", "a JSON body is required", [{ path: "body", message: "required" }]);
   try {
     return JSON.parse(bytes.toString("utf8"));
@@ -123,6 +138,33 @@ export function sourceOf(event: HttpEvent): Source {
 
 function readQuery(event: HttpEvent): Record<string, string> {
   return { ...event.queryStringParameters } as Record<string, string>;
+}
+
+/**
+ * Outside Lambda (tests, the offline runtime) every JSON answer is parsed against the route table's
+ * schema, so a use case that drifts from the documented contract fails loudly where it is developed.
+ * KEYHOLD_CHECK_RESPONSES=0 turns it off; =1 turns it on anywhere.
+ */
+const checkResponses = () =>
+  process.env.KEYHOLD_CHECK_RESPONSES === "1" ||
+  (process.env.KEYHOLD_CHECK_RESPONSES !== "0" && !process.env.AWS_LAMBDA_FUNCTION_NAME && (Boolean(process.env.VITEST) || process.env.KEYHOLD_RUNTIME === "local"));
+
+/** The schema that describes a JSON answer with this status, if the route table has one. */
+function schemaFor(spec: RouteSpec, status: number): z.ZodType | undefined {
+  if (status === 202 && spec.accepted) return spec.accepted.schema;
+  return status === spec.success.status ? spec.success.schema : undefined;
+}
+
+export class ResponseContractError extends Error {}
+
+function checkResponse(spec: RouteSpec, status: number, body: unknown) {
+  const schema = schemaFor(spec, status);
+  if (!schema) throw new ResponseContractError(`${spec.handler} answered ${status}, which its route declares no JSON body for`);
+  const out = schema.safeParse(body);
+  if (!out.success) {
+    const issues = out.error.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`).join("; ");
+    throw new ResponseContractError(`${spec.handler}'s ${status} answer does not match its schema: ${issues}`);
+  }
 }
 
 type Fn<H extends RouteHandlerId, Out> = (input: Input<H> & { ctx: Ctx }) => Promise<Out>;
@@ -176,6 +218,10 @@ function build<H extends RouteHandlerId>(handlerId: H, fn: (input: Input<H> & { 
           ctx,
         } as Input<H> & { ctx?: Ctx };
         const out = await fn(input);
+        if (checkResponses() && !isRawReply(out)) {
+          if (isReply(out)) checkResponse(spec, out.status, out.body);
+          else checkResponse(spec, spec.success.status, out);
+        }
         if (isReply(out)) return json(out.status, out.body, requestId, out.headers);
         if (isRawReply(out)) {
           const binary = typeof out.body !== "string";
@@ -210,6 +256,11 @@ function build<H extends RouteHandlerId>(handlerId: H, fn: (input: Input<H> & { 
 
 function toProblem(e: unknown): Problem {
   if (e instanceof Problem) return e;
+  // Only where responses are checked (never in Lambda): the detail names the drift, not any value.
+  if (e instanceof ResponseContractError) {
+    logger.error("response contract broken", { error: e });
+    return new Problem("internal_error", e.message);
+  }
   if (e instanceof IntegrityError) {
     logger.error("integrity check failed", { error: e });
     return new Problem("integrity_failure");
@@ -223,8 +274,8 @@ function toProblem(e: unknown): Problem {
 }
 
 /** A route for signed-in staff: the handler receives the caller's context. */
-export const route = <H extends RouteHandlerId>(handlerId: H, fn: Fn<H, unknown>) =>
+export const route = <H extends RouteHandlerId>(handlerId: H, fn: Fn<H, Output<H>>) =>
   build(handlerId, (input) => fn(input as Input<H> & { ctx: Ctx }));
 
 /** A route that needs no token (health, OpenAPI, the offline login). */
-export const publicRoute = <H extends RouteHandlerId>(handlerId: H, fn: PublicFn<H, unknown>) => build(handlerId, fn);
+export const publicRoute = <H extends RouteHandlerId>(handlerId: H, fn: PublicFn<H, Output<H>>) => build(handlerId, fn);

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { problemCodes } from "./problem.ts";
-import { accessOf } from "./route-spec.ts";
+import { problemsOf, takesJson } from "./route-spec.ts";
 import { routes, type RouteSpec } from "./routes.ts";
 
 const schemaOf = (schema: z.ZodType, io: "input" | "output") =>
@@ -19,6 +19,25 @@ const Problem = {
   },
 };
 
+const binary = { schema: { type: "string", format: "binary" } };
+
+/** One refusal status of one operation: the problem body, its `code` narrowed to what the route declares. */
+const problemResponse = (status: number, codes: readonly string[]) => ({
+  description: codes.map((c) => `\`${c}\`: ${problemCodes[c as keyof typeof problemCodes].title}`).join("; "),
+  content: {
+    "application/problem+json": {
+      schema: { allOf: [{ $ref: "#/components/schemas/Problem" }, { type: "object", properties: { status: { const: status }, code: { enum: codes } } }] },
+    },
+  },
+});
+
+function successContent(r: RouteSpec) {
+  const content: Record<string, unknown> = {};
+  if (r.success.schema) content["application/json"] = { schema: schemaOf(r.success.schema, "output") };
+  for (const t of r.success.contentTypes ?? []) content[t] ??= binary;
+  return Object.keys(content).length ? { content } : {};
+}
+
 /** The OpenAPI 3.1 document, generated from the route table and its zod schemas. */
 export function openApiDocument(options: { includeLocal: boolean }) {
   const paths: Record<string, Record<string, unknown>> = {};
@@ -35,38 +54,31 @@ export function openApiDocument(options: { includeLocal: boolean }) {
         parameters.push({ name, in: where, required: where === "path" || (json.required ?? []).includes(name), schema: s });
       }
     }
-    const statuses = new Set<number>([400, 500]);
-    if (r.auth === "staff") [401, 403, 404].forEach((s) => statuses.add(s));
-    if (r.body || r.rawBody) [413, 415].forEach((s) => statuses.add(s));
-    if (r.needsAgreement) statuses.add(403);
-    // storage_unavailable (and trail_unavailable) wherever the table or the blob store is touched.
-    if (accessOf(r).some((n) => n === "data" || n === "blobs")) statuses.add(503);
-    const responses: Record<string, unknown> = {
-      [r.success.status]: {
-        description: "Success",
-        ...(r.success.schema
-          ? { content: { "application/json": { schema: schemaOf(r.success.schema, "output") } } }
-          : r.success.contentType
-            ? { content: { [r.success.contentType]: { schema: { type: "string" } } } }
-            : {}),
-      },
-    };
+    // A path parameter the route reads no schema for is still a parameter of the path.
+    for (const [, name] of r.path.matchAll(/\{([^}]+)\}/g)) {
+      if (!parameters.some((p) => (p as { name: string; in: string }).in === "path" && (p as { name: string }).name === name)) {
+        parameters.unshift({ name, in: "path", required: true, schema: { type: "string" } });
+      }
+    }
+    const responses: Record<string, unknown> = {};
+    // A route whose only answer is a refusal (e.g. 405 for a GET of a copy) has no success body.
+    if (r.success.status < 400) responses[r.success.status] = { description: "Success", ...successContent(r) };
     if (r.accepted) {
       responses[202] = { description: "Proposed: waits for a second person to confirm", content: { "application/json": { schema: schemaOf(r.accepted.schema, "output") } } };
     }
-    for (const s of statuses) responses[s] = { $ref: "#/components/responses/Problem" };
+    for (const [status, codes] of problemsOf(r)) responses[status] = problemResponse(status, codes);
     (paths[r.path] ??= {})[r.method.toLowerCase()] = {
       operationId: r.handler,
       summary: r.summary,
       ...(r.auth === "staff" ? { security: [{ bearer: [] }] } : { security: [] }),
       ...(parameters.length ? { parameters } : {}),
-      ...(r.body ? { requestBody: { required: true, content: { "application/json": { schema: schemaOf(r.body, "input") } } } } : {}),
+      ...(takesJson(r) && r.body ? { requestBody: { required: true, content: { "application/json": { schema: schemaOf(r.body, "input") } } } } : {}),
       ...(r.rawBody
         ? {
             requestBody: {
               required: true,
               description: `The file itself, at most ${r.rawBody.maxBytes} bytes`,
-              content: Object.fromEntries(r.rawBody.contentTypes.map((t) => [t, { schema: { type: "string", format: "binary" } }])),
+              content: Object.fromEntries(r.rawBody.contentTypes.map((t) => [t, binary])),
             },
           }
         : {}),
@@ -76,13 +88,12 @@ export function openApiDocument(options: { includeLocal: boolean }) {
   return {
     openapi: "3.1.0",
     info: { title: "Keyhold", version: "0.1.0", description: "Confidential client records for real-estate agencies." },
+    // Relative: the document is served by the API it describes (offline, API Gateway's default stage).
+    servers: [{ url: "/", description: "The API that serves this document" }],
     paths,
     components: {
       securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
       schemas: { Problem },
-      responses: {
-        Problem: { description: "A refusal or error", content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } } },
-      },
     },
   };
 }

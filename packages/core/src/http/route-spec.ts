@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { problemCodes, type ProblemCode } from "./problem.ts";
 
 /**
  * A route of the HTTP contract. Each domain lists its own routes (`<domain>/routes.ts`); `http/routes.ts`
@@ -37,9 +38,20 @@ export interface RouteSpec {
   rawBody?: { maxBytes: number; contentTypes: readonly string[] };
   /** A missing required body property that deserves its own code rather than `validation_failed`. */
   missingCodes?: Record<string, "purpose_required">;
-  success: { status: number; schema?: z.ZodType; contentType?: string };
+  /**
+   * What the route answers: `schema` is the JSON body (and types the use case's return); `contentTypes`
+   * are the other media types it serves (a document's image/pdf, a CSV, a PDF report), documented as
+   * binary bodies.
+   */
+  success: { status: number; schema?: z.ZodType; contentTypes?: readonly string[] };
   /** When the request may instead become a proposal awaiting a second person: 202 with this body. */
   accepted?: { schema: z.ZodType };
+  /**
+   * The refusals of its own use case this route can answer; those its traits imply (sign-in, the
+   * agreement, a body, the gate, storage) are added by `problemsOf`. A code's status is in problem.ts.
+   * A test fails when a route answers a code this does not account for.
+   */
+  refuses?: readonly ProblemCode[];
 }
 
 /**
@@ -69,3 +81,54 @@ export const accessOf = (route: RouteSpec): readonly AccessNeed[] => route.acces
 
 /** Keeps a domain's route list literal, so handler ids and schemas stay typed. */
 export const defineRoutes = <const T extends readonly RouteSpec[]>(routes: T) => routes;
+
+/** The gate's refusals (access/gate.ts, access/policy.ts): any of them may answer a route that discloses. */
+const gateRefusals: readonly ProblemCode[] = [
+  "tier_not_permitted",
+  "role_not_permitted",
+  "consent_withdrawn",
+  "client_destroyed",
+  "break_glass_not_permitted",
+  "break_glass_required",
+  "justification_too_weak",
+  "purpose_not_consented",
+  "background_check_required",
+  "approval_required",
+  "reveal_quota_exceeded",
+  "grant_not_found",
+  "grant_not_yours",
+  "grant_mismatch",
+  "grant_used",
+  "grant_expired",
+];
+
+/**
+ * Every problem a route can answer, by status: its own `refuses` plus what its traits imply. The
+ * OpenAPI document lists these per operation, and the contract test holds the served answers to them.
+ */
+export function problemsOf(route: RouteSpec): Map<number, ProblemCode[]> {
+  const codes = new Set<ProblemCode>(["internal_error"]);
+  const add = (...c: ProblemCode[]) => c.forEach((x) => codes.add(x));
+  if (route.auth === "staff") add("unauthenticated", "invalid_token", "session_revoked", "staff_inactive", "tenant_suspended", "tenant_offboarded", "role_not_permitted");
+  if (route.needsAgreement) add("agreement_missing");
+  if (route.params || route.query || route.body || route.rawBody) add("validation_failed");
+  if (route.query || route.body) add("personal_data_in_free_text");
+  if (route.body) add("malformed_json", "payload_too_large", "unsupported_media_type");
+  if (route.rawBody) add("payload_too_large");
+  for (const code of Object.values(route.missingCodes ?? {})) add(code);
+  if (accessOf(route).some((n) => n === "data" || n === "blobs")) add("storage_unavailable", "trail_unavailable", "integrity_failure");
+  if (route.discloses) add(...gateRefusals);
+  add(...(route.refuses ?? []));
+  const byStatus = new Map<number, ProblemCode[]>();
+  for (const code of codes) {
+    const status = problemCodes[code].status;
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  }
+  return new Map([...byStatus].sort(([a], [b]) => a - b));
+}
+
+/**
+ * A JSON route takes only JSON bodies (415 otherwise); a raw upload (`rawBody`) takes the bytes with
+ * the media types it lists. Routes without a body read none.
+ */
+export const takesJson = (route: RouteSpec) => Boolean(route.body) && !route.rawBody;

@@ -54,7 +54,7 @@ const metaRoutes = defineRoutes([
     handler: "meta.openapi",
     auth: "none",
     summary: "This API's OpenAPI 3.1 document",
-    success: { status: 200 },
+    success: { status: 200, schema: z.object({ openapi: z.string(), info: z.object({ title: z.string(), version: z.string() }).loose(), paths: z.record(z.string(), z.unknown()) }).loose() },
   },
   {
     method: "POST",
@@ -65,6 +65,7 @@ const metaRoutes = defineRoutes([
     summary: "Offline only: a token for a demo user",
     body: LoginRequest,
     success: { status: 200, schema: LoginResponse },
+    refuses: ["unknown_user"],
   },
   {
     method: "GET",

@@ -79,7 +79,7 @@ export const StaffView = z.object({
   role: z.string(),
   branchId: z.string().nullable(),
   status: z.enum(["active", "offboarding", "departed"]),
-  agreement: z.object({ version: z.string(), signedAt: z.string(), evidenceRef: z.string(), current: z.boolean() }).nullable(),
+  agreement: z.object({ version: z.string(), signedAt: z.string(), evidenceRef: z.string(), recordedBy: z.string().optional(), current: z.boolean() }).nullable(),
   backgroundCheck: z.object({ status: z.string(), checkedAt: z.string(), recordedBy: z.string() }).nullable(),
   contact: z.object({ phone: Masked.optional(), email: Masked.optional() }),
   offboarding: z.unknown().optional(),

@@ -9,6 +9,8 @@ const Settings = z.object({
   requestDueDays: z.number(),
   retentionOverrides: z.record(z.string(), z.number()),
   accessPolicy: z.record(z.string(), z.unknown()),
+  approvalRequired: z.object({ tier1Reveal: z.boolean(), export: z.boolean(), handoverAbove: z.number().nullable() }),
+  grantMinutes: z.number(),
   callBindingMinutes: z.number(),
 });
 
@@ -24,6 +26,7 @@ export const tenancyRoutes = defineRoutes([
     action: "settings.read",
     summary: "The tenant's settings (HQ admin, compliance officer)",
     success: { status: 200, schema: Settings },
+    refuses: ["not_found"],
   },
   {
     method: "PATCH",
@@ -34,13 +37,14 @@ export const tenancyRoutes = defineRoutes([
     summary: "Change tenant settings; the access policy may only be tightened (HQ admin)",
     body: SettingsPatch,
     success: { status: 200, schema: Settings },
+    refuses: ["setting_not_permitted", "not_found", "conflict"],
   },
   { method: "GET", path: "/platform/tenants", handler: "platform.list", access: ["data", "platform"], auth: "staff", platform: true, action: "platform.tenant_list", summary: "Subscribed brands (platform operator only; no tenant data)", success: { status: 200, schema: z.object({ items: z.array(TenantSummary) }) } },
-  { method: "POST", path: "/platform/tenants", handler: "platform.onboard", access: ["data", "platform", "keys:admin", "identity:admin"], auth: "staff", platform: true, action: "platform.tenant_onboard", summary: "Onboard a brand: its own key, branches and first HQ admin", body: OnboardRequest, success: { status: 201, schema: TenantSummary } },
-  { method: "GET", path: "/platform/tenants/{id}", handler: "platform.get", access: ["data", "platform"], auth: "staff", platform: true, action: "platform.tenant_view", summary: "One brand's subscription", params: TenantIdParams, success: { status: 200, schema: TenantSummary } },
-  { method: "POST", path: "/platform/tenants/{id}/suspend", handler: "platform.suspend", access: ["data", "platform"], auth: "staff", platform: true, action: "platform.tenant_suspend", summary: "Suspend: every request of the tenant is refused; nothing is deleted", params: TenantIdParams, success: { status: 200, schema: TenantSummary } },
-  { method: "POST", path: "/platform/tenants/{id}/resume", handler: "platform.resume", access: ["data", "platform"], auth: "staff", platform: true, action: "platform.tenant_resume", summary: "Lift a suspension", params: TenantIdParams, success: { status: 200, schema: TenantSummary } },
-  { method: "PUT", path: "/platform/tenants/{id}/plan", handler: "platform.changePlan", access: ["data", "platform"], auth: "staff", platform: true, action: "platform.tenant_plan", summary: "Change the plan (seat and storage limits)", params: TenantIdParams, body: PlanChange, success: { status: 200, schema: TenantSummary } },
-  { method: "POST", path: "/platform/tenants/{id}/offboard", handler: "platform.offboard", access: ["data", "platform", "keys:admin"], auth: "staff", platform: true, action: "platform.tenant_offboard", summary: "Offboard: an export window, then the tenant key's deletion is scheduled (crypto-shredding)", params: TenantIdParams, body: OffboardTenantRequest, success: { status: 200, schema: TenantSummary } },
-  { method: "POST", path: "/platform/tenants/{id}/shred", handler: "platform.shred", access: ["data", "platform", "keys:admin"], auth: "staff", platform: true, action: "platform.tenant_shred", summary: "After the export window: schedule the key's deletion and issue the destruction certificate", params: TenantIdParams, success: { status: 200, schema: TenantSummary } },
+  { method: "POST", path: "/platform/tenants", handler: "platform.onboard", access: ["data", "platform", "keys:admin", "identity:admin"], auth: "staff", platform: true, action: "platform.tenant_onboard", summary: "Onboard a brand: its own key, branches and first HQ admin", body: OnboardRequest, success: { status: 201, schema: TenantSummary }, refuses: ["tenant_exists", "conflict"] },
+  { method: "GET", path: "/platform/tenants/{id}", handler: "platform.get", access: ["data", "platform"], auth: "staff", platform: true, action: "platform.tenant_view", summary: "One brand's subscription", params: TenantIdParams, success: { status: 200, schema: TenantSummary }, refuses: ["tenant_not_found"] },
+  { method: "POST", path: "/platform/tenants/{id}/suspend", handler: "platform.suspend", access: ["data", "platform"], auth: "staff", platform: true, action: "platform.tenant_suspend", summary: "Suspend: every request of the tenant is refused; nothing is deleted", params: TenantIdParams, success: { status: 200, schema: TenantSummary }, refuses: ["tenant_not_found", "invalid_state", "conflict"] },
+  { method: "POST", path: "/platform/tenants/{id}/resume", handler: "platform.resume", access: ["data", "platform"], auth: "staff", platform: true, action: "platform.tenant_resume", summary: "Lift a suspension", params: TenantIdParams, success: { status: 200, schema: TenantSummary }, refuses: ["tenant_not_found", "invalid_state", "conflict"] },
+  { method: "PUT", path: "/platform/tenants/{id}/plan", handler: "platform.changePlan", access: ["data", "platform"], auth: "staff", platform: true, action: "platform.tenant_plan", summary: "Change the plan (seat and storage limits)", params: TenantIdParams, body: PlanChange, success: { status: 200, schema: TenantSummary }, refuses: ["tenant_not_found", "invalid_state", "conflict", "plan_limit_reached"] },
+  { method: "POST", path: "/platform/tenants/{id}/offboard", handler: "platform.offboard", access: ["data", "platform", "keys:admin"], auth: "staff", platform: true, action: "platform.tenant_offboard", summary: "Offboard: an export window, then the tenant key's deletion is scheduled (crypto-shredding)", params: TenantIdParams, body: OffboardTenantRequest, success: { status: 200, schema: TenantSummary }, refuses: ["tenant_not_found", "invalid_state", "conflict"] },
+  { method: "POST", path: "/platform/tenants/{id}/shred", handler: "platform.shred", access: ["data", "platform", "keys:admin"], auth: "staff", platform: true, action: "platform.tenant_shred", summary: "After the export window: schedule the key's deletion and issue the destruction certificate", params: TenantIdParams, success: { status: 200, schema: TenantSummary }, refuses: ["tenant_not_found", "invalid_state", "conflict"] },
 ]);
