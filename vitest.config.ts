@@ -10,6 +10,7 @@ import { defineConfig } from "vitest/config";
  */
 const unit = [
   "test/catalog.test.ts",
+  "test/contract-files.test.ts",
   "test/crypto.test.ts",
   "test/documents-blobs.test.ts",
   "test/documents-crypto.test.ts",

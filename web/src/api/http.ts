@@ -1,5 +1,7 @@
+import createClient from "openapi-fetch";
 import { apiBase } from "../auth/config.ts";
 import { ApiError, clientCodes, endsSession, problemOf } from "./problem.ts";
+import type { paths } from "./schema";
 
 /**
  * The one way the console talks to the API. Same origin offline (`npm start` serves both); in AWS,
@@ -39,21 +41,24 @@ interface SendOptions {
   auth?: boolean;
 }
 
-async function send(method: string, path: string, options: SendOptions = {}, retried = false): Promise<Response> {
-  const headers: Record<string, string> = { accept: "application/json, application/problem+json" };
-  const token = options.auth === false ? null : tokenSource();
+interface Outgoing {
+  method: string;
+  headers: Record<string, string>;
+  body?: BodyInit;
+}
+
+/**
+ * Every request goes through here, the typed client's too: the token (unless `auth` is false), a
+ * token refused as expired renewed once, a refusal thrown as an ApiError, a session ended when the
+ * API says so.
+ */
+async function exchange(url: string, out: Outgoing, auth: boolean, retried = false): Promise<Response> {
+  const headers: Record<string, string> = { accept: "application/json, application/problem+json", ...out.headers };
+  const token = auth ? tokenSource() : null;
   if (token) headers.authorization = `Bearer ${token}`;
-  if (options.body !== undefined) headers["content-type"] = "application/json";
-  if (options.raw) headers["content-type"] = options.raw.contentType;
   let res: Response;
   try {
-    res = await fetch(apiBase + path + queryString(options.query), {
-      method,
-      headers,
-      body: options.raw ? options.raw.data : options.body === undefined ? undefined : JSON.stringify(options.body),
-      credentials: "omit",
-      cache: "no-store",
-    });
+    res = await fetch(url, { method: out.method, headers, body: out.body, credentials: "omit", cache: "no-store" });
   } catch (e) {
     throw new ApiError({ status: 0, code: "network_error", title: clientCodes.network_error.title, detail: String((e as Error).message ?? e) });
   }
@@ -61,12 +66,39 @@ async function send(method: string, path: string, options: SendOptions = {}, ret
     const error = new ApiError(await problemOf(res));
     if (token && !retried && refreshToken && error.status === 401 && error.code === "invalid_token") {
       const renewed = await refreshToken();
-      if (renewed && renewed !== token) return send(method, path, options, true);
+      if (renewed && renewed !== token) return exchange(url, out, auth, true);
     }
     if (token && endsSession(error)) onSessionEnded(error.code);
     throw error;
   }
   return res;
+}
+
+/** openapi-fetch hands over a Request; it is sent through `exchange` like every other call. */
+const through = (auth: boolean) => async (request: Request) => {
+  const headers: Record<string, string> = {};
+  request.headers.forEach((value, key) => (headers[key] = value));
+  const body = request.method === "GET" || request.method === "HEAD" ? undefined : await request.blob();
+  return exchange(request.url, { method: request.method, headers, body: body?.size ? body : undefined }, auth);
+};
+
+/**
+ * The typed client, generated from core's route table (`npm run contract`): paths, parameters,
+ * bodies and answers as the API declares them. A refusal is thrown as an ApiError, so `data` is set.
+ */
+export const client = createClient<paths>({ baseUrl: apiBase || globalThis.location?.origin, fetch: through(true) });
+/** The same client without the token, for the public routes (the OpenAPI document, the offline sign-in). */
+export const publicClient = createClient<paths>({ baseUrl: apiBase || globalThis.location?.origin, fetch: through(false) });
+
+/** The body of a typed call's answer (a refusal was already thrown). */
+export const dataOf = async <T>(call: Promise<{ data?: T }>): Promise<T> => (await call).data as T;
+
+function send(method: string, path: string, options: SendOptions = {}): Promise<Response> {
+  const headers: Record<string, string> = {};
+  if (options.body !== undefined) headers["content-type"] = "application/json";
+  if (options.raw) headers["content-type"] = options.raw.contentType;
+  const body = options.raw ? options.raw.data : options.body === undefined ? undefined : JSON.stringify(options.body);
+  return exchange(apiBase + path + queryString(options.query), { method, headers, body }, options.auth !== false);
 }
 
 export async function api<T>(method: string, path: string, options: SendOptions = {}): Promise<T> {

@@ -1,24 +1,23 @@
 import { useQuery } from "@tanstack/react-query";
-import { api } from "./http.ts";
-import type { Catalog, DemoDirectory } from "./types.ts";
+import { api, client, dataOf, publicClient } from "./http.ts";
 
 /** The API's routes ("GET /clients", …) from its OpenAPI document: screens appear when their API exists. */
 export function useCapabilities() {
   const q = useQuery({
     queryKey: ["openapi"],
-    queryFn: () => api<{ paths: Record<string, Record<string, unknown>> }>("GET", "/openapi.json", { auth: false }),
+    queryFn: () => dataOf(publicClient.GET("/openapi.json")),
     staleTime: 5 * 60_000,
   });
   const routes = new Set<string>();
-  for (const [path, ops] of Object.entries(q.data?.paths ?? {})) for (const m of Object.keys(ops)) routes.add(`${m.toUpperCase()} ${path}`);
+  for (const [path, ops] of Object.entries(q.data?.paths ?? {})) for (const m of Object.keys(ops as object)) routes.add(`${m.toUpperCase()} ${path}`);
   return { ...q, routes, has: (route: string) => routes.has(route) };
 }
 
-export const useCatalog = () => useQuery({ queryKey: ["catalog"], queryFn: () => api<Catalog>("GET", "/catalog"), staleTime: Infinity });
+export const useCatalog = () => useQuery({ queryKey: ["catalog"], queryFn: () => dataOf(client.GET("/catalog")), staleTime: Infinity });
 
 /** Offline only: the demo directory (users, tenants, branch names). */
 export const useDirectory = (enabled = true) =>
-  useQuery({ queryKey: ["local-users"], queryFn: () => api<DemoDirectory>("GET", "/local/users", { auth: false }), staleTime: Infinity, enabled });
+  useQuery({ queryKey: ["local-users"], queryFn: () => dataOf(publicClient.GET("/local/users")), staleTime: Infinity, enabled });
 
 /**
  * The tenant's branches: from GET /branches when the tenancy API offers it, otherwise from the

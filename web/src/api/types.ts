@@ -1,3 +1,12 @@
+import type { paths } from "./schema";
+
+/** The JSON answer of an operation, read from the generated contract. */
+export type Answer<P extends keyof paths, M extends "get" | "post" | "put" | "patch" | "delete", S extends number = 200> = paths[P][M] extends {
+  responses: { [K in S]: { content: { "application/json": infer B } } };
+}
+  ? B
+  : never;
+
 /**
  * The shapes the console reads, as the route table's zod schemas define them (GET /openapi.json is
  * the contract; these are the parts the screens use).
@@ -134,31 +143,10 @@ export interface Settings {
   grantMinutes?: number;
 }
 
-export interface CatalogField {
-  name: string;
-  tier: Tier;
-  label: Label;
-  kind: "text" | "amount";
-  maxLength: number | null;
-  hint: boolean;
-  blindIndex: "phone" | "idNumber" | null;
-}
-
-export interface Named {
-  name: string;
-  label: Label;
-}
-
-export interface Catalog {
-  tiers: { tier: Tier; label: Label }[];
-  fields: CatalogField[];
-  collectionPurposes: (Named & { refuses: string[]; allows: string[] })[];
-  consentPurposes: Named[];
-  breakGlass: { purposes: Named[]; minJustification: number };
-  sources: string[];
-  consentMethods: string[];
-  documents?: { kinds: (Named & { tier: Tier; shows: string[] })[]; contentTypes: string[]; maxBytes: number };
-}
+/** The catalog as the contract declares it (generated: `npm run contract`). */
+export type Catalog = Answer<"/catalog", "get">;
+export type CatalogField = Catalog["fields"][number];
+export type Named = Catalog["consentPurposes"][number];
 
 export interface DocumentView {
   id: string;
@@ -190,21 +178,8 @@ export interface ConsentEvent {
   [k: string]: unknown;
 }
 
-export interface DemoDirectory {
-  tenants: {
-    tenantId: string;
-    name: string;
-    branches: { branchId: string; name: string }[];
-    users: {
-      username: string;
-      displayName: string;
-      role: Role;
-      branchId: string | null;
-      agreementSigned: boolean;
-      backgroundCheck: string | null;
-    }[];
-  }[];
-}
+/** Offline only: the demo directory, as the contract declares it. */
+export type DemoDirectory = Answer<"/local/users", "get">;
 
 export interface StaffView {
   id: string;

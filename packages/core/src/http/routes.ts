@@ -13,6 +13,7 @@ import { accessRoutes } from "../access/routes.ts";
 import { callRoutes } from "../calls/routes.ts";
 import { defineRoutes, type RouteSpec } from "./route-spec.ts";
 import { markAs } from "../freetext/schemas.ts";
+import { roles } from "../context.ts";
 
 export type { RouteSpec } from "./route-spec.ts";
 
@@ -29,7 +30,7 @@ const DemoUsers = z.object({
         z.object({
           username: z.string(),
           displayName: z.string(),
-          role: z.string(),
+          role: z.enum(roles),
           branchId: z.string().nullable(),
           agreementSigned: z.boolean(),
           backgroundCheck: z.string().nullable(),

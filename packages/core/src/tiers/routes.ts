@@ -3,13 +3,14 @@ import { defineRoutes } from "../http/route-spec.ts";
 
 const Label = z.object({ zh: z.string(), en: z.string() });
 const Named = z.object({ name: z.string(), label: Label });
+const TierNumber = z.union([z.literal(1), z.literal(2), z.literal(3)]);
 
 export const CatalogDocument = z.object({
-  tiers: z.array(z.object({ tier: z.number(), label: Label })),
+  tiers: z.array(z.object({ tier: TierNumber, label: Label })),
   fields: z.array(
     z.object({
       name: z.string(),
-      tier: z.number(),
+      tier: TierNumber,
       label: Label,
       kind: z.enum(["text", "amount"]),
       maxLength: z.number().nullable(),
@@ -23,7 +24,7 @@ export const CatalogDocument = z.object({
   sources: z.array(z.string()),
   consentMethods: z.array(z.string()),
   documents: z.object({
-    kinds: z.array(Named.extend({ tier: z.number(), shows: z.array(z.string()) })),
+    kinds: z.array(Named.extend({ tier: TierNumber, shows: z.array(z.string()) })),
     contentTypes: z.array(z.string()),
     maxBytes: z.number(),
   }),
