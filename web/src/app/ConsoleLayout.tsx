@@ -5,6 +5,7 @@ import { Outlet, useLocation, useNavigate } from "react-router";
 import { useBranchNames, useCapabilities } from "../api/queries.ts";
 import { useSession } from "../auth/useSession.ts";
 import { setLanguage, useLang } from "../i18n/index.ts";
+import { Watermark } from "../components/Watermark.tsx";
 import { signOut } from "./queryClient.ts";
 import { availableScreens } from "./screens.tsx";
 
@@ -24,6 +25,11 @@ export function ConsoleLayout() {
 
   return (
     <Layout style={{ minHeight: "100vh" }}>
+      {session && (
+        <Watermark
+          viewer={{ displayName: session.displayName, username: session.username, staffId: session.claims.staffId, tenantName: session.tenantName, tenantId: session.claims.tenantId }}
+        />
+      )}
       <Layout.Sider width={208} breakpoint="lg" collapsedWidth={0} style={{ background: "#0f1f38" }}>
         <Flex align="center" gap={8} style={{ height: 56, padding: "0 20px", color: "#fff" }}>
           <SafetyCertificateOutlined style={{ fontSize: 20, color: "#60a5fa" }} />
