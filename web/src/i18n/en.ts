@@ -949,4 +949,26 @@ export const en: Messages = {
       "call.simulate": "Simulated call",
     },
   },
+  validate: {
+    idFormat: "An ID number has 18 characters: 17 digits and a check character (a digit or X)",
+    idBirth: "The birth date in this ID number is not a valid date",
+    idCheck: "The ID number's check character does not match (GB 11643); check each digit",
+    mobile: "Not a mainland mobile number (11 digits starting 13–19)",
+    cardFormat: "A bank card number has 12–19 digits",
+    cardCheck: "The bank card number fails its check (Luhn); check each digit",
+  },
+  denied: {
+    title: "No access",
+    why: "Your role ({{role}}) may not open this page. Roles that may: {{roles}}. Ask one of them if you need it.",
+  },
+  confirm: {
+    irreversible: "This cannot be undone.",
+    typeToConfirm: "Type the following to confirm:",
+    offboardTitle: "Offboard {{name}}?",
+    offboardConsequence: "All of {{name}}'s ({{username}}) sign-ins and access are revoked at once, and all of their clients are handed over to {{to}}.",
+    offboardOk: "Offboard",
+    paperDestroy: "Type the file number {{id}} to confirm the shredding",
+    paperDestroyMismatch: "The file number does not match",
+    shareRevoke: "The recipient can no longer download this file.",
+  },
 };

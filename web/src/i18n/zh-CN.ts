@@ -947,5 +947,27 @@ export const zhCN = {
       "call.simulate": "模拟通话",
     },
   },
+  validate: {
+    idFormat: "身份证号应为18位：17位数字加1位校验码（数字或X）",
+    idBirth: "身份证号中的出生日期无效",
+    idCheck: "身份证号校验位不符（GB 11643），请逐位核对",
+    mobile: "不是有效的中国大陆手机号（11位，以13–19开头）",
+    cardFormat: "银行卡号应为12–19位数字",
+    cardCheck: "银行卡号校验不通过（Luhn），请逐位核对",
+  },
+  denied: {
+    title: "无权访问",
+    why: "您的角色（{{role}}）不能打开此页面。可以打开的角色：{{roles}}。如确需查看，请联系相应人员。",
+  },
+  confirm: {
+    irreversible: "此操作不能撤回。",
+    typeToConfirm: "请输入以下内容以确认：",
+    offboardTitle: "为 {{name}} 办理离职？",
+    offboardConsequence: "将立即撤销 {{name}}（{{username}}）的全部登录和访问权限，其名下全部客户交接给 {{to}}。",
+    offboardOk: "确认办理离职",
+    paperDestroy: "请输入档案编号 {{id}} 以确认销毁",
+    paperDestroyMismatch: "档案编号不一致",
+    shareRevoke: "对方将无法再下载此文件。",
+  },
 };
 export type Messages = typeof zhCN;

@@ -33,6 +33,7 @@ import { PageHeader } from "../../components/PageHeader.tsx";
 import { ErrorState, Loading } from "../../components/States.tsx";
 import { TierTag } from "../../components/TierTag.tsx";
 import { useLang } from "../../i18n/index.ts";
+import { checkField } from "./validate.ts";
 import { buildRegisterBody, needsSensitiveConsent, registerSteps, stepForProblem, stepOfPath, type RegisterForm } from "./register.ts";
 
 interface FormValues {
@@ -102,7 +103,9 @@ function Wizard({ catalog }: { catalog: Catalog }) {
           return;
         }
       }
-      if (stepItems[step]) await form.validateFields(stepItems[step]);
+      // The details step checks ID numbers, mobiles and card numbers here, not only at the final submit.
+      const items = step === 1 ? groups.flatMap((g) => g.fields.map((f) => ["fields", f.name])) : stepItems[step];
+      if (items) await form.validateFields(items);
       setStep((s) => s + 1);
     } catch {
       // the form shows what is missing
@@ -198,7 +201,14 @@ function Wizard({ catalog }: { catalog: Catalog }) {
               <Card key={g.tier} size="small" style={{ marginBottom: 12 }} title={<TierTag tier={g.tier} />} extra={g.tier === 1 ? <Typography.Text type="danger" style={{ fontSize: 12 }}><LockOutlined /> {t("register.tier1Hint")}</Typography.Text> : null} data-tier-group={g.tier}>
                 <Flex gap={16} wrap>
                   {g.fields.map((f) => (
-                    <Form.Item key={f.name} name={["fields", f.name]} label={pick(f.label, lang)} style={{ width: f.maxLength && f.maxLength > 200 ? "100%" : 260, marginBottom: 16 }}>
+                    <Form.Item
+                      key={f.name}
+                      name={["fields", f.name]}
+                      label={pick(f.label, lang)}
+                      validateTrigger="onBlur"
+                      rules={[{ validator: (_, v) => { const p = checkField(f.name, v); return p ? Promise.reject(new Error(t(`validate.${p}`))) : Promise.resolve(); } }]}
+                      style={{ width: f.maxLength && f.maxLength > 200 ? "100%" : 260, maxWidth: "100%", marginBottom: 16 }}
+                    >
                       {f.kind === "amount" ? (
                         <InputNumber min={0} style={{ width: "100%" }} controls={false} aria-label={pick(f.label, lang)} data-field={f.name} />
                       ) : f.maxLength && f.maxLength > 200 ? (
