@@ -6,7 +6,8 @@ import { useBranchNames, useCapabilities } from "../api/queries.ts";
 import { useSession } from "../auth/useSession.ts";
 import { setLanguage, useLang } from "../i18n/index.ts";
 import { Watermark } from "../components/Watermark.tsx";
-import { signOut } from "./queryClient.ts";
+import { useIdleLock } from "../auth/useIdleLock.ts";
+import { lockSession, signOut } from "./queryClient.ts";
 import { availableScreens } from "./screens.tsx";
 
 export function ConsoleLayout() {
@@ -18,6 +19,7 @@ export function ConsoleLayout() {
   const location = useLocation();
   const branchName = useBranchNames(session?.claims.tenantId);
   const role = session?.claims.role;
+  useIdleLock(role, lockSession);
   const nav = availableScreens(role, caps.has).filter((s) => s.nav);
   const selected = nav
     .filter((s) => location.pathname === `/console/${s.path}` || location.pathname.startsWith(`/console/${s.path}/`))
