@@ -36,6 +36,16 @@ describe("an agent in the console", () => {
     await signIn(page, "agent.li@anjia");
     await page.waitForURL(/\/console\/clients$/);
     await page.locator(".ant-table-row").first().waitFor();
+    // Every screen after sign-in carries the viewer's watermark, above everything, letting clicks through.
+    const mark = page.getByTestId("watermark");
+    await mark.waitFor({ state: "attached" });
+    expect(await mark.getAttribute("data-text")).toMatch(/^李娜 agent\.li · 安家地产 · \d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
+    expect(await mark.evaluate((el) => [getComputedStyle(el).zIndex, getComputedStyle(el).pointerEvents])).toEqual(["2147483647", "none"]);
+    // The list shows masks only.
+    const listText = (await page.locator(".ant-table-tbody").textContent()) ?? "";
+    expect(listText).not.toContain("张伟");
+    expect(listText).not.toContain("13812345678");
+    expect(listText).toContain("138****5678");
     await shot(page, "02-clients");
 
     // The blind-index lookup names who registered a phone, and nothing else.

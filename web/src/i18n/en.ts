@@ -183,6 +183,8 @@ export const en: Messages = {
     revealAll: "Reveal tier",
     revealed: "Masked again in {{s}} s",
     hideNow: "Hide now",
+    show: "Show",
+    contactMasked: "Contact details are masked by default: Show, with a purpose the client consented to, displays them for 60 seconds",
     noFieldsInTier: "Nothing registered in this tier",
     noVisibleFields: "With your permissions, nothing of this client can be shown.",
     historyEmpty: "No access recorded yet.",

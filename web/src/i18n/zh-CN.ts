@@ -181,6 +181,8 @@ export const zhCN = {
     revealAll: "查看本级明文",
     revealed: "明文将在 {{s}} 秒后重新脱敏",
     hideNow: "立即隐藏",
+    show: "显示",
+    contactMasked: "联系方式默认脱敏，点击“显示”并选择客户同意的目的后显示 60 秒",
     noFieldsInTier: "此密级没有登记信息",
     noVisibleFields: "按您的权限，此客户没有可显示的信息。",
     historyEmpty: "还没有访问记录。",

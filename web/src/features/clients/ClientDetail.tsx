@@ -27,6 +27,7 @@ import { DocumentsTab } from "./DocumentsTab.tsx";
 import { RevealDialog, type RevealRequest } from "./RevealDialog.tsx";
 import { REVEAL_MS, display, secondsLeft } from "./reveal.ts";
 import { useRevealed } from "./useRevealed.ts";
+import { contactFields } from "./mask.ts";
 
 export default function ClientDetail() {
   const { id = "" } = useParams();
@@ -138,6 +139,11 @@ function Detail({ client }: { client: ClientView }) {
       <Row gutter={[16, 16]}>
         <Col xs={24} xl={15}>
           <Card title={t("detail.fields")} data-testid="client-fields">
+            {mayReveal && contactFields.some((f) => client.fields[f]?.masked && !revealed[f]) && (
+              <Typography.Paragraph type="secondary" style={{ fontSize: 12, marginTop: -8 }} data-testid="contact-masked-hint">
+                {t("detail.contactMasked")}
+              </Typography.Paragraph>
+            )}
             {Object.keys(client.fields).length === 0 && <Empty description={status === "destroyed" ? t("detail.fieldsDestroyed") : t("detail.noVisibleFields")} />}
             {groups
               .filter((g) => g.fields.length > 0)
@@ -177,7 +183,7 @@ function Detail({ client }: { client: ClientView }) {
                               ) : f.masked ? (
                                 mayReveal && (
                                   <Button size="small" icon={<EyeOutlined />} onClick={() => setRequest({ fields: [f.name] })} data-testid={`reveal-${f.name}`}>
-                                    {t("detail.reveal")}
+                                    {contactFields.includes(f.name) ? t("detail.show") : t("detail.reveal")}
                                   </Button>
                                 )
                               ) : (

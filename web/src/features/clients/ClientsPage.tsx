@@ -4,7 +4,7 @@ import { Button, Card, Flex, Space, Table, Tag, Typography } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate } from "react-router";
-import { purposeLabel, shown, tierCounts } from "../../api/catalog.ts";
+import { purposeLabel, tierCounts } from "../../api/catalog.ts";
 import { api } from "../../api/http.ts";
 import { isApiError } from "../../api/problem.ts";
 import { useBranchNames, useCapabilities, useCatalog } from "../../api/queries.ts";
@@ -18,6 +18,7 @@ import { useLang } from "../../i18n/index.ts";
 import { CallButton } from "./CallButton.tsx";
 import { clientStatus } from "./consent.ts";
 import { LookupPanel } from "./LookupPanel.tsx";
+import { listValue } from "./mask.ts";
 
 const PAGE_SIZE = 20;
 
@@ -75,14 +76,14 @@ export default function ClientsPage() {
                     return (
                       <Space size={6}>
                         <Typography.Text strong type={status === "destroyed" ? "secondary" : undefined}>
-                          {status === "destroyed" ? t("clients.destroyedName") : c.fields.fullName ? shown(c, "fullName") : shown(c, "surname")}
+                          {status === "destroyed" ? t("clients.destroyedName") : c.fields.fullName ? listValue(c.fields.fullName, "fullName") : listValue(c.fields.surname, "surname")}
                         </Typography.Text>
                         {status !== "active" && <Tag color={status === "destroyed" ? "default" : "red"}>{t(`detail.statuses.${status}`)}</Tag>}
                       </Space>
                     );
                   },
                 },
-                { title: t("clients.phone"), key: "phone", render: (_, c) => <span className="kh-mono">{shown(c, "phone")}</span> },
+                { title: t("clients.phone"), key: "phone", render: (_, c) => <span className="kh-mono">{listValue(c.fields.phone, "phone")}</span> },
                 {
                   title: t("clients.tiers"),
                   key: "tiers",
