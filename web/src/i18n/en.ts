@@ -314,6 +314,7 @@ export const en: Messages = {
     role: "Role",
     relation: "Relation",
     default: "Default",
+    defaultIs: "Default: {{mode}}",
     saved: "Settings saved",
     relations: { own: "Own clients", branch: "Branch clients", tenant: "Other branches" },
     modes: {

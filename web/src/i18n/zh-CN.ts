@@ -312,6 +312,7 @@ export const zhCN = {
     role: "角色",
     relation: "关系",
     default: "默认",
+    defaultIs: "默认：{{mode}}",
     saved: "设置已保存",
     relations: { own: "本人客户", branch: "本店客户", tenant: "其他门店" },
     modes: {
