@@ -93,6 +93,17 @@ describe("the franchise HQ", () => {
     await page.getByTestId("offboarding-reason").fill("个人原因离职");
     await shot(page, "24-offboarding-handover");
     await page.getByTestId("start-offboarding").click();
+    // Nothing starts on one click: the dialog names the consequence and wants the username typed.
+    const confirm = page.locator(".ant-modal").filter({ has: page.getByTestId("confirm-typed") });
+    await confirm.waitFor();
+    expect(await page.getByTestId("confirm-consequence").textContent()).toContain("立即撤销");
+    expect(await page.getByTestId("confirm-consequence").textContent()).toContain("赵磊");
+    expect(await confirm.getByTestId("confirm-ok").isDisabled()).toBe(true);
+    await page.getByTestId("confirm-typed").fill("agent.li");
+    expect(await confirm.getByTestId("confirm-ok").isDisabled()).toBe(true);
+    await page.getByTestId("confirm-typed").fill("agent.li@anjia");
+    await shot(page, "24b-offboarding-confirm");
+    await confirm.getByTestId("confirm-ok").click();
     await page.getByTestId("checklist").waitFor();
     expect(await page.getByText(/已将 \d+ 位客户交接给 manager\.zhao/).first().textContent()).toMatch(/已将 [1-9]\d* 位客户/);
 

@@ -161,6 +161,7 @@ export function ShareDialog({ doc, client, catalog, kindLabel, onClose }: { doc:
                     onClick={() =>
                       modal.confirm({
                         title: t("shares.revokeConfirm", { recipient: s.recipient }),
+                        content: `${t("confirm.shareRevoke")}${t("confirm.irreversible")}`,
                         okButtonProps: { danger: true },
                         okText: t("shares.revoke"),
                         cancelText: t("app.cancel"),

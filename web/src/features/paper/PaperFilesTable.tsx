@@ -13,6 +13,7 @@ import type { PaperFileView, StaffView } from "../../api/types.ts";
 import { useSession } from "../../auth/useSession.ts";
 import { formatTime } from "../../components/format.ts";
 import { EmptyState, ErrorState } from "../../components/States.tsx";
+import { typedConfirmed } from "../../components/confirm.ts";
 import { TierTag } from "../../components/TierTag.tsx";
 import { useLang } from "../../i18n/index.ts";
 import { checkinBody, checkoutPurposes, destroyMethods, paperActions, registerPaperBody, sortPaperFiles, witnessProblem } from "./paper.ts";
@@ -281,6 +282,13 @@ function PaperActionDialog({ action, texts, onClose }: { action: Action; texts: 
               </Form.Item>
               <Form.Item name="method" label={t("paper.method")}>
                 <Radio.Group options={destroyMethods.map((m) => ({ value: m, label: t(`paper.methods.${m}`) }))} />
+              </Form.Item>
+              <Form.Item
+                name="confirmId"
+                label={t("confirm.paperDestroy", { id: file!.id })}
+                rules={[{ validator: (_, v: string | undefined) => (typedConfirmed(v, file!.id) ? Promise.resolve() : Promise.reject(new Error(t("confirm.paperDestroyMismatch")))) }]}
+              >
+                <Input autoComplete="off" spellCheck={false} className="kh-mono" data-testid="paper-destroy-confirm" />
               </Form.Item>
             </>
           )}
