@@ -650,6 +650,8 @@ export const en: Messages = {
     },
   },
   paper: {
+    printLabel: "Print cover label",
+    labelUnavailable: "The cover label is not available yet (the server does not offer it)",
     title: "Paper files",
     subtitle: "The register of clients' physical files: tier label, locked cabinet and custodian; check-out, check-in and shredding go into the access trail.",
     register: "Register a paper file",

@@ -648,6 +648,8 @@ export const zhCN = {
     },
   },
   paper: {
+    printLabel: "打印封面标签",
+    labelUnavailable: "封面标签暂不可用（服务器尚未提供），请稍后再试",
     title: "纸质档案",
     subtitle: "客户纸质档案的登记簿：密级标识、存放的保密柜和保管人；借出、归还与销毁均记入访问留痕。",
     register: "登记纸质档案",
