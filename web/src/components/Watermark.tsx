@@ -36,10 +36,14 @@ function renderTile(lines: string[]): { url: string; width: number; height: numb
   ctx.translate(width / 2, height / 2);
   ctx.rotate((-20 * Math.PI) / 180);
   ctx.font = font;
-  ctx.fillStyle = "rgba(15, 23, 42, 0.13)";
   ctx.textAlign = "center";
   ctx.textBaseline = "middle";
-  lines.forEach((line, i) => ctx.fillText(line, 0, (i - (lines.length - 1) / 2) * 20));
+  // Dark ink with a light edge: readable over white pages and over the dark menu drawer alike.
+  const y = (i: number) => (i - (lines.length - 1) / 2) * 20;
+  ctx.fillStyle = "rgba(255, 255, 255, 0.16)";
+  lines.forEach((line, i) => ctx.fillText(line, 1, y(i) + 1));
+  ctx.fillStyle = "rgba(15, 23, 42, 0.13)";
+  lines.forEach((line, i) => ctx.fillText(line, 0, y(i)));
   return { url: canvas.toDataURL("image/png"), width, height };
 }
 
