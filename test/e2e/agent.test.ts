@@ -40,7 +40,7 @@ describe("an agent in the console", () => {
     const mark = page.getByTestId("watermark");
     await mark.waitFor({ state: "attached" });
     expect(await mark.getAttribute("data-text")).toMatch(/^李娜 agent\.li · 安家地产 · \d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
-    expect(await mark.evaluate((el) => [getComputedStyle(el).zIndex, getComputedStyle(el).pointerEvents])).toEqual(["2147483647", "none"]);
+    expect(await mark.evaluate((el) => [(globalThis as any).getComputedStyle(el).zIndex, (globalThis as any).getComputedStyle(el).pointerEvents])).toEqual(["2147483647", "none"]);
     // The list shows masks only.
     const listText = (await page.locator(".ant-table-tbody").textContent()) ?? "";
     expect(listText).not.toContain("张伟");

@@ -37,7 +37,7 @@ async function phoneSession() {
 
 /** No horizontal scrolling: the document is never wider than the screen. */
 async function noSidewaysScroll(page: Page, where: string) {
-  const { scrollWidth, innerWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth }));
+  const { scrollWidth, innerWidth } = await page.evaluate(() => ({ scrollWidth: (globalThis as any).document.documentElement.scrollWidth, innerWidth: (globalThis as any).innerWidth }));
   // A mobile browser widens its layout viewport to fit content that overflows, so innerWidth itself
   // must still be the phone's 390 px for the comparison to mean anything.
   expect(innerWidth, `${where}: the layout viewport grew to ${innerWidth}px`).toBe(PHONE.width);
@@ -52,7 +52,7 @@ async function phoneShot(page: Page, name: string, { whole = true } = {}) {
   await settle(page);
   await noSidewaysScroll(page, name);
   const path = join(phoneShots, `${name}.png`);
-  if (whole) await page.evaluate(() => window.scrollTo(0, 0));
+  if (whole) await page.evaluate(() => (globalThis as any).scrollTo(0, 0));
   await page.screenshot({ path, fullPage: whole });
   return path;
 }
@@ -216,7 +216,7 @@ describe("an agent on a phone (390×844)", () => {
     expect(text).toContain("安家地产");
     expect(text).toMatch(/\d{4}-\d{2}-\d{2} \d{2}:\d{2}/);
     const style = await mark.evaluate((el) => {
-      const cs = getComputedStyle(el);
+      const cs = (globalThis as any).getComputedStyle(el);
       return { z: cs.zIndex, pointer: cs.pointerEvents, select: cs.userSelect, position: cs.position, image: cs.backgroundImage };
     });
     expect(style).toMatchObject({ z: "2147483647", pointer: "none", select: "none", position: "fixed" });
@@ -225,28 +225,28 @@ describe("an agent on a phone (390×844)", () => {
     // Clicks go through it: the menu button under it still works.
     await page.getByTestId("open-menu").click();
     await page.locator(".ant-drawer-content").waitFor();
-    const drawerZ = await page.locator(".ant-drawer").first().evaluate((el) => Number(getComputedStyle(el).zIndex));
+    const drawerZ = await page.locator(".ant-drawer").first().evaluate((el) => Number((globalThis as any).getComputedStyle(el).zIndex));
     expect(Number(style.z)).toBeGreaterThan(drawerZ);
     await phoneShot(page, "15-watermark-over-drawer", { whole: false });
     await page.keyboard.press("Escape");
 
     // Removed from the DOM: back at once. Hidden by its style: restored.
-    await page.evaluate(() => document.getElementById("kh-watermark")!.remove());
+    await page.evaluate(() => (globalThis as any).document.getElementById("kh-watermark")!.remove());
     await expect.poll(() => page.locator("#kh-watermark").count()).toBe(1);
     await page.evaluate(() => {
-      document.getElementById("kh-watermark")!.style.display = "none";
+      (globalThis as any).document.getElementById("kh-watermark")!.style.display = "none";
     });
-    await expect.poll(() => page.locator("#kh-watermark").evaluate((el) => getComputedStyle(el).display)).toBe("block");
+    await expect.poll(() => page.locator("#kh-watermark").evaluate((el) => (globalThis as any).getComputedStyle(el).display)).toBe("block");
     await page.evaluate(() => {
-      const s = document.createElement("style");
+      const s = (globalThis as any).document.createElement("style");
       s.textContent = "#kh-watermark { opacity: 0 !important; }";
-      document.head.appendChild(s);
+      (globalThis as any).document.head.appendChild(s);
     });
-    await expect.poll(() => page.locator("#kh-watermark").evaluate((el) => getComputedStyle(el).opacity)).toBe("1");
+    await expect.poll(() => page.locator("#kh-watermark").evaluate((el) => (globalThis as any).getComputedStyle(el).opacity)).toBe("1");
 
     // In print too.
     await page.emulateMedia({ media: "print" });
-    expect(await page.locator("#kh-watermark").evaluate((el) => getComputedStyle(el).display)).toBe("block");
+    expect(await page.locator("#kh-watermark").evaluate((el) => (globalThis as any).getComputedStyle(el).display)).toBe("block");
     await page.emulateMedia({ media: "screen" });
 
     // Signed out: gone.
