@@ -48,9 +48,26 @@ describe("the franchise HQ", () => {
     await form.waitFor();
     const quota = form.locator("input.ant-input-number-input").first();
     await quota.fill("15");
+    // An empty policy cell names the default it falls back to.
+    expect(await page.getByTestId("policy-agent.own.1").textContent()).toContain("默认：");
+    expect(await page.getByTestId("policy-agent.branch.2").textContent()).toContain("默认：");
     await page.getByRole("button", { name: /保\s*存/ }).click();
     await page.locator(".ant-message").filter({ hasText: "设置已保存" }).waitFor();
     await shot(page, "22-settings");
+    await context.close();
+  });
+
+  it("is told 无权访问 and why on a screen for other roles, not that the page does not exist", async () => {
+    const { page, context } = await newSession(h);
+    await signIn(page, "hq.admin@anjia");
+    await page.goto("/console/clients");
+    const why = page.getByTestId("forbidden");
+    await why.waitFor();
+    expect(await page.getByText("无权访问").first().isVisible()).toBe(true);
+    expect(await why.textContent()).toContain("总部管理员");
+    expect(await why.textContent()).toContain("经纪人");
+    expect(await page.getByText("页面不存在").count()).toBe(0);
+    await shot(page, "22b-forbidden");
     await context.close();
   });
 
@@ -76,6 +93,17 @@ describe("the franchise HQ", () => {
     await page.getByTestId("offboarding-reason").fill("个人原因离职");
     await shot(page, "24-offboarding-handover");
     await page.getByTestId("start-offboarding").click();
+    // Nothing starts on one click: the dialog names the consequence and wants the username typed.
+    const confirm = page.locator(".ant-modal").filter({ has: page.getByTestId("confirm-typed") });
+    await confirm.waitFor();
+    expect(await page.getByTestId("confirm-consequence").textContent()).toContain("立即撤销");
+    expect(await page.getByTestId("confirm-consequence").textContent()).toContain("赵磊");
+    expect(await confirm.getByTestId("confirm-ok").isDisabled()).toBe(true);
+    await page.getByTestId("confirm-typed").fill("agent.li");
+    expect(await confirm.getByTestId("confirm-ok").isDisabled()).toBe(true);
+    await page.getByTestId("confirm-typed").fill("agent.li@anjia");
+    await shot(page, "24b-offboarding-confirm");
+    await confirm.getByTestId("confirm-ok").click();
     await page.getByTestId("checklist").waitFor();
     expect(await page.getByText(/已将 \d+ 位客户交接给 manager\.zhao/).first().textContent()).toMatch(/已将 [1-9]\d* 位客户/);
 

@@ -276,6 +276,12 @@ describe("the paper-file register", () => {
     await page.getByTestId("paper-submit").click();
     await page.getByText("见证人不能是您本人").waitFor();
     await page.getByTestId("paper-witness").locator("input").fill("manager.zhao");
+    // It cannot be undone: the file's register number is typed out first.
+    const paperId = (await row.getAttribute("data-paper"))!;
+    await page.getByTestId("paper-destroy-confirm").fill(paperId.slice(0, -1));
+    await page.getByTestId("paper-submit").click();
+    await page.getByText("档案编号不一致").waitFor();
+    await page.getByTestId("paper-destroy-confirm").fill(paperId);
     await page.getByTestId("paper-submit").click();
     await page.locator(".ant-message").filter({ hasText: "已销毁" }).waitFor();
     await expect.poll(() => row.getAttribute("data-status")).toBe("destroyed");

@@ -40,6 +40,7 @@ export const clientCodes = {
   too_many_attempts: { status: 400, title: "Too many attempts" },
   unsupported_challenge: { status: 400, title: "Unsupported sign-in challenge" },
   identity_provider_error: { status: 400, title: "The identity provider answered with an error" },
+  idle_locked: { status: 401, title: "Locked after inactivity" },
 } as const;
 
 export async function problemOf(res: Response): Promise<ProblemBody> {

@@ -102,6 +102,7 @@ export const problemMessages: Record<string, Message> = {
   password_policy: { zh: "新密码不符合要求：至少 12 位，须包含大写字母、小写字母、数字和符号", en: "The new password must have at least 12 characters with upper- and lower-case letters, a digit and a symbol" },
   mfa_code_invalid: { zh: "验证码错误或已过期", en: "The authenticator code is wrong or has expired" },
   too_many_attempts: { zh: "尝试次数过多，请稍后再试", en: "Too many attempts; try again later" },
+  idle_locked: { zh: "长时间未操作，已自动锁定并清除页面上的客户信息，请重新登录", en: "Locked after a period without activity; what was on screen has been cleared. Sign in again." },
   unsupported_challenge: { zh: "不支持的登录验证方式，请联系管理员", en: "This sign-in challenge is not supported; contact your administrator" },
   identity_provider_error: { zh: "身份认证服务返回错误，请稍后重试", en: "The identity provider answered with an error; try again later" },
   self_change_not_permitted: { zh: "不能修改本人的角色、门店、状态、保密协议或背景审查，请由同事办理", en: "Nobody changes their own role, branch, status, agreement or background check; ask a colleague" },

@@ -2,6 +2,7 @@ import { QueryClient } from "@tanstack/react-query";
 import { configureHttp } from "../api/http.ts";
 import { isApiError } from "../api/problem.ts";
 import { endCognitoSession, refreshSession } from "../auth/cognitoSession.ts";
+import { notifyLock } from "../auth/idle.ts";
 import { sessionStore } from "../auth/session.ts";
 
 /**
@@ -41,4 +42,20 @@ export function signOut() {
   endCognitoSession();
   queryClient.clear();
   sessionStore.set(null);
+}
+
+/**
+ * The idle lock: revealed values and everything loaded are dropped before the session, so nothing of
+ * a client outlives the lock; the sign-in page then says why.
+ */
+export function lockSession() {
+  notifyLock();
+  endCognitoSession();
+  queryClient.clear();
+  sessionStore.set(null);
+  try {
+    sessionStorage.setItem(ENDED_KEY, "idle_locked");
+  } catch {
+    // no sessionStorage: the sign-in page simply does not say why
+  }
 }

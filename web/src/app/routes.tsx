@@ -5,8 +5,8 @@ import { useSession } from "../auth/useSession.ts";
 import { SignIn } from "../auth/SignIn.tsx";
 import { ErrorState, Loading } from "../components/States.tsx";
 import { ConsoleLayout } from "./ConsoleLayout.tsx";
-import { NotFound, Welcome } from "./Misc.tsx";
-import { availableScreens, homePath, screens } from "./screens.tsx";
+import { Forbidden, NotFound, Welcome } from "./Misc.tsx";
+import { availableScreens, homePath, screenAccess, screens } from "./screens.tsx";
 
 function RequireSession({ children }: { children: React.ReactNode }) {
   const session = useSession();
@@ -23,12 +23,15 @@ function Home() {
   return <Navigate to={homePath(session?.claims.role, caps.has)} replace />;
 }
 
-/** A screen the role may not open (or whose API is absent) answers like a missing page. */
+/** A screen the role may not open says so (无权访问, and who may); one whose API is absent is missing. */
 function Guarded({ screenKey }: { screenKey: string }) {
   const session = useSession();
   const caps = useCapabilities();
   if (caps.isPending) return <Loading />;
-  const screen = availableScreens(session?.claims.role, caps.has).find((s) => s.key === screenKey);
+  const role = session?.claims.role;
+  const access = screenAccess(screenKey, role, caps.has);
+  if (access === "forbidden" && role) return <Forbidden role={role} allowed={screens.find((s) => s.key === screenKey)?.roles ?? []} />;
+  const screen = availableScreens(role, caps.has).find((s) => s.key === screenKey);
   if (!screen) return <NotFound />;
   const Component = screen.component;
   return (

@@ -80,3 +80,13 @@ export const homePath = (role: Role | undefined, has: (route: string) => boolean
   const home = available.find((s) => s.key === (role && preferredHome[role])) ?? available[0];
   return home ? `/console/${home.path}` : "/console/welcome";
 };
+
+/**
+ * Whether a role may open a screen: "forbidden" when the screen exists but is for other roles (the
+ * console says so, and who may), "missing" when no such screen or its API is absent.
+ */
+export function screenAccess(key: string, role: Role | undefined, has: (route: string) => boolean): "open" | "forbidden" | "missing" {
+  const screen = screens.find((s) => s.key === key);
+  if (!screen || !screen.requires.every(has)) return "missing";
+  return role && screen.roles.includes(role) ? "open" : "forbidden";
+}

@@ -6,6 +6,7 @@ import { api } from "../../api/http.ts";
 import { useCatalog } from "../../api/queries.ts";
 import type { AccessHistoryItem } from "../../api/types.ts";
 import { ActorCell } from "../../components/ActorCell.tsx";
+import { stacked } from "../../components/responsive.ts";
 import { formatTimeSeconds } from "../../components/format.ts";
 import { EmptyState, ErrorState, Loading } from "../../components/States.tsx";
 import { useLang } from "../../i18n/index.ts";
@@ -37,7 +38,8 @@ export function AccessHistory({ clientId }: { clientId: string }) {
         dataSource={items}
         pagination={false}
         data-testid="access-history"
-        columns={[
+        className="kh-stack"
+        columns={stacked<AccessHistoryItem>([
           { title: t("detail.at"), dataIndex: "at", render: (v: string) => formatTimeSeconds(v), width: 170 },
           { title: t("detail.actor"), key: "actor", render: (_, r) => <ActorCell actor={r.actor} /> },
           {
@@ -57,7 +59,7 @@ export function AccessHistory({ clientId }: { clientId: string }) {
               r.durationSeconds !== undefined ? `${t("detail.talkTime")} ${talkTime(r.durationSeconds, lang)}` : r.fields.map((f) => fieldLabel(catalog, f, lang)).join("、") || "—",
           },
           { title: t("detail.purposeCol"), key: "purpose", render: (_, r) => purposeLabel(catalog, r.purpose, lang) },
-        ]}
+        ])}
       />
       {history.hasNextPage && (
         <Flex justify="center" style={{ marginTop: 12 }}>

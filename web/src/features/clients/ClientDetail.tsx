@@ -27,6 +27,8 @@ import { DocumentsTab } from "./DocumentsTab.tsx";
 import { RevealDialog, type RevealRequest } from "./RevealDialog.tsx";
 import { REVEAL_MS, display, secondsLeft } from "./reveal.ts";
 import { useRevealed } from "./useRevealed.ts";
+import { contactFields } from "./mask.ts";
+import { useIsPhone } from "../../components/responsive.ts";
 
 export default function ClientDetail() {
   const { id = "" } = useParams();
@@ -57,6 +59,7 @@ function Detail({ client }: { client: ClientView }) {
   const catalog = useCatalog().data;
   const branchName = useBranchNames(session?.claims.tenantId);
   const { revealed, now, add, hide } = useRevealed();
+  const phone = useIsPhone();
   const [request, setRequest] = useState<RevealRequest | null>(null);
   const [ask, setAsk] = useState<AccessAsk | null>(null);
   const [dialog, setDialog] = useState<"request" | "purposes" | "withdraw" | "paper" | null>(null);
@@ -79,7 +82,7 @@ function Detail({ client }: { client: ClientView }) {
     <>
       <PageHeader
         title={
-          <Space>
+          <Space wrap size={[8, 0]}>
             {title}
             <Typography.Text type="secondary" className="kh-mono" style={{ fontSize: 14 }}>
               {client.id}
@@ -137,7 +140,12 @@ function Detail({ client }: { client: ClientView }) {
       )}
       <Row gutter={[16, 16]}>
         <Col xs={24} xl={15}>
-          <Card title={t("detail.fields")} data-testid="client-fields">
+          <Card title={t("detail.fields")} styles={{ body: { padding: phone ? 12 : 24 } }} data-testid="client-fields">
+            {mayReveal && contactFields.some((f) => client.fields[f]?.masked && !revealed[f]) && (
+              <Typography.Paragraph type="secondary" style={{ fontSize: 12, marginTop: -8 }} data-testid="contact-masked-hint">
+                {t("detail.contactMasked")}
+              </Typography.Paragraph>
+            )}
             {Object.keys(client.fields).length === 0 && <Empty description={status === "destroyed" ? t("detail.fieldsDestroyed") : t("detail.noVisibleFields")} />}
             {groups
               .filter((g) => g.fields.length > 0)
@@ -153,14 +161,15 @@ function Detail({ client }: { client: ClientView }) {
                         </Button>
                       )}
                     </Flex>
-                    <Descriptions size="small" column={1} bordered styles={{ label: { width: 160 } }}>
+                    {/* On a phone each field is its label over its value, so a long mask never wraps per character. */}
+                    <Descriptions size="small" column={1} bordered={!phone} layout={phone ? "vertical" : "horizontal"} styles={phone ? { label: { paddingBottom: 0 } } : { label: { width: 160 } }}>
                       {g.fields.map((f) => {
                         const entry = revealed[f.name];
                         const left = secondsLeft(entry, now);
                         const value = display(revealed, f.name, f.value, now);
                         return (
                           <Descriptions.Item key={f.name} label={f.label}>
-                            <Flex justify="space-between" align="center" gap={8} data-field={f.name} data-revealed={left > 0 ? "true" : "false"}>
+                            <Flex justify="space-between" align="center" gap={8} wrap data-field={f.name} data-revealed={left > 0 ? "true" : "false"}>
                               <span className={left > 0 ? "kh-mono kh-revealed" : "kh-mono"} data-testid={`value-${f.name}`}>
                                 {String(value)}
                               </span>
@@ -177,7 +186,7 @@ function Detail({ client }: { client: ClientView }) {
                               ) : f.masked ? (
                                 mayReveal && (
                                   <Button size="small" icon={<EyeOutlined />} onClick={() => setRequest({ fields: [f.name] })} data-testid={`reveal-${f.name}`}>
-                                    {t("detail.reveal")}
+                                    {contactFields.includes(f.name) ? t("detail.show") : t("detail.reveal")}
                                   </Button>
                                 )
                               ) : (
@@ -195,7 +204,7 @@ function Detail({ client }: { client: ClientView }) {
         </Col>
         <Col xs={24} xl={9}>
           <Card title={t("detail.registration")} size="small" style={{ marginBottom: 16 }}>
-            <Descriptions size="small" column={1}>
+            <Descriptions size="small" column={1} layout={phone ? "vertical" : "horizontal"}>
               <Descriptions.Item label={t("detail.collectionPurpose")}>{purposeLabel(catalog, reg.collectionPurpose, lang)}</Descriptions.Item>
               <Descriptions.Item label={t("detail.source")}>{reg.source ? t(`common.sources.${reg.source}`, { defaultValue: reg.source }) : "—"}</Descriptions.Item>
               <Descriptions.Item label={t("detail.acquiredAt")}>{formatTime(reg.acquiredAt)}</Descriptions.Item>
@@ -222,7 +231,7 @@ function Detail({ client }: { client: ClientView }) {
               </Space>
             }
           >
-            <Descriptions size="small" column={1}>
+            <Descriptions size="small" column={1} layout={phone ? "vertical" : "horizontal"}>
               <Descriptions.Item label={t("detail.method")}>{consent.method ? t(`common.consentMethods.${consent.method}`, { defaultValue: consent.method }) : "—"}</Descriptions.Item>
               <Descriptions.Item label={t("detail.evidence")}>
                 <span className="kh-mono">{consent.evidenceRef || "—"}</span>

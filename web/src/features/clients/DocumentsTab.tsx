@@ -1,7 +1,7 @@
-import { EyeOutlined, InboxOutlined, ShareAltOutlined } from "@ant-design/icons";
+import { CameraOutlined, EyeOutlined, InboxOutlined, ShareAltOutlined } from "@ant-design/icons";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Alert, App, Form, Modal, Select, Space, Table, Tag, Typography, Upload } from "antd";
-import { useEffect, useState } from "react";
+import { Alert, App, Button, Form, Modal, Select, Space, Table, Tag, Typography, Upload } from "antd";
+import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { pick } from "../../api/catalog.ts";
 import { api, apiBlob } from "../../api/http.ts";
@@ -9,6 +9,7 @@ import { isApiError } from "../../api/problem.ts";
 import { problemMessage } from "../../api/problems.ts";
 import { useCapabilities } from "../../api/queries.ts";
 import type { Catalog, ClientView, DocumentView, Role } from "../../api/types.ts";
+import { stacked } from "../../components/responsive.ts";
 import { formatTime } from "../../components/format.ts";
 import { EmptyState, ErrorState, Loading, useErrorMessage } from "../../components/States.tsx";
 import { TierTag } from "../../components/TierTag.tsx";
@@ -50,7 +51,8 @@ export function DocumentsTab({ client, catalog, role }: { client: ClientView; ca
           pagination={false}
           dataSource={docs.data.items}
           data-testid="documents"
-          columns={[
+          className="kh-stack"
+          columns={stacked<DocumentView>([
             { title: t("documents.kind"), key: "kind", render: (_, d) => kindLabel(d.kind) },
             { title: t("documents.tier"), key: "tier", render: (_, d) => <TierTag tier={d.tier} /> },
             { title: t("documents.status"), key: "status", render: (_, d) => <Tag color={d.status === "active" ? "green" : d.status === "destroyed" ? "default" : "orange"}>{t(`documents.statuses.${d.status}`, { defaultValue: d.status })}</Tag> },
@@ -77,7 +79,7 @@ export function DocumentsTab({ client, catalog, role }: { client: ClientView; ca
                   </Space>
                 ) : null,
             },
-          ]}
+          ])}
         />
       )}
       <ViewDialog doc={viewing} client={client} catalog={catalog} role={role} kindLabel={kindLabel} onClose={() => setViewing(null)} />
@@ -104,13 +106,32 @@ function UploadBox({ client, catalog }: { client: ClientView; catalog: Catalog }
     },
     onError: (e) => message.error(errorMessage(e)),
   });
+  /** Checks a file (type, size) before anything is sent, then uploads it; false when refused here. */
+  const take = (file: File): boolean => {
+    const check = checkUpload(file, limits);
+    if (!check.ok) {
+      const max = formatBytes(check.maxBytes);
+      message.error(
+        check.reason === "type"
+          ? t("documents.badType", { name: file.name })
+          : check.reason === "size"
+            ? t("documents.tooLarge", { name: file.name, size: formatBytes(file.size), max })
+            : t("documents.emptyFile", { name: file.name }),
+      );
+      return false;
+    }
+    upload.mutate({ file, contentType: check.contentType });
+    return true;
+  };
+  const camera = useRef<HTMLInputElement>(null);
   return (
-    <Space direction="vertical" style={{ width: "100%", marginBottom: 16 }} data-testid="upload">
+    <div style={{ marginBottom: 16 }}>
+    <Space direction="vertical" style={{ width: "100%" }} data-testid="upload">
       <Select
         placeholder={t("documents.chooseKind")}
         value={kind}
         onChange={setKind}
-        style={{ width: 260 }}
+        style={{ width: 260, maxWidth: "100%" }}
         options={kinds.map((k) => ({ value: k.name, label: `${pick(k.label, lang)} · ${pick(catalog.tiers.find((x) => x.tier === k.tier)?.label, lang)}` }))}
         data-testid="document-kind"
       />
@@ -119,22 +140,7 @@ function UploadBox({ client, catalog }: { client: ClientView; catalog: Catalog }
         multiple={false}
         showUploadList={false}
         accept={limits.contentTypes.join(",")}
-        beforeUpload={(file) => {
-          const check = checkUpload(file, limits);
-          if (!check.ok) {
-            const max = formatBytes(check.maxBytes);
-            message.error(
-              check.reason === "type"
-                ? t("documents.badType", { name: file.name })
-                : check.reason === "size"
-                  ? t("documents.tooLarge", { name: file.name, size: formatBytes(file.size), max })
-                  : t("documents.emptyFile", { name: file.name }),
-            );
-            return Upload.LIST_IGNORE;
-          }
-          upload.mutate({ file, contentType: check.contentType });
-          return false;
-        }}
+        beforeUpload={(file) => (take(file) ? false : Upload.LIST_IGNORE)}
       >
         <p className="ant-upload-drag-icon">
           <InboxOutlined />
@@ -143,6 +149,31 @@ function UploadBox({ client, catalog }: { client: ClientView; catalog: Catalog }
         <p className="ant-upload-hint">{t("documents.dropHint", { max: formatBytes(limits.maxBytes) })}</p>
       </Upload.Dragger>
     </Space>
+      {/* Beside the picker: the phone's camera straight away (capture is ignored where there is none). */}
+      <Button
+        icon={<CameraOutlined />}
+        disabled={!kind || upload.isPending}
+        onClick={() => camera.current?.click()}
+        style={{ marginTop: 8 }}
+        block
+        data-testid="camera-upload"
+      >
+        {t("documents.camera")}
+      </Button>
+      <input
+        ref={camera}
+        type="file"
+        accept="image/*"
+        capture="environment"
+        hidden
+        data-testid="camera-input"
+        onChange={(e) => {
+          const file = e.target.files?.[0];
+          e.target.value = "";
+          if (file) take(file);
+        }}
+      />
+    </div>
   );
 }
 

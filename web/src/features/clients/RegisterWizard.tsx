@@ -30,9 +30,11 @@ import { useBranchNames, useCatalog } from "../../api/queries.ts";
 import type { Catalog, ClientView } from "../../api/types.ts";
 import { useSession } from "../../auth/useSession.ts";
 import { PageHeader } from "../../components/PageHeader.tsx";
+import { useIsPhone } from "../../components/responsive.ts";
 import { ErrorState, Loading } from "../../components/States.tsx";
 import { TierTag } from "../../components/TierTag.tsx";
 import { useLang } from "../../i18n/index.ts";
+import { checkField } from "./validate.ts";
 import { buildRegisterBody, needsSensitiveConsent, registerSteps, stepForProblem, stepOfPath, type RegisterForm } from "./register.ts";
 
 interface FormValues {
@@ -66,6 +68,7 @@ function Wizard({ catalog }: { catalog: Catalog }) {
   const queryClient = useQueryClient();
   const [form] = Form.useForm<FormValues>();
   const [step, setStep] = useState(0);
+  const phone = useIsPhone();
   const [problem, setProblem] = useState<ApiError | null>(null);
   const purpose = Form.useWatch("collectionPurpose", form);
   const fieldValues = Form.useWatch("fields", form) ?? {};
@@ -102,7 +105,9 @@ function Wizard({ catalog }: { catalog: Catalog }) {
           return;
         }
       }
-      if (stepItems[step]) await form.validateFields(stepItems[step]);
+      // The details step checks ID numbers, mobiles and card numbers here, not only at the final submit.
+      const items = step === 1 ? groups.flatMap((g) => g.fields.map((f) => ["fields", f.name])) : stepItems[step];
+      if (items) await form.validateFields(items);
       setStep((s) => s + 1);
     } catch {
       // the form shows what is missing
@@ -136,8 +141,15 @@ function Wizard({ catalog }: { catalog: Catalog }) {
   return (
     <>
       <PageHeader title={t("register.title")} />
-      <Card>
-        <Steps current={step} style={{ marginBottom: 24 }} items={registerSteps.map((s) => ({ title: t(`register.steps.${s}`) }))} />
+      <Card styles={{ body: { padding: phone ? 16 : 24 } }}>
+        {/* On a phone the four steps stay one short row, naming only the current one, instead of a tall column. */}
+        <Steps
+          current={step}
+          size={phone ? "small" : "default"}
+          responsive={!phone}
+          style={{ marginBottom: phone ? 16 : 24 }}
+          items={registerSteps.map((s, i) => ({ title: !phone || i === step ? t(`register.steps.${s}`) : "" }))}
+        />
         {problem && (
           <Alert
             type="error"
@@ -164,7 +176,7 @@ function Wizard({ catalog }: { catalog: Catalog }) {
               <Radio.Group style={{ width: "100%" }}>
                 <Flex gap={12} wrap>
                   {catalog.collectionPurposes.map((p) => (
-                    <Radio.Button key={p.name} value={p.name} style={{ height: "auto", padding: "8px 16px", lineHeight: 1.6, minWidth: 190 }}>
+                    <Radio.Button key={p.name} value={p.name} style={{ height: "auto", padding: "8px 16px", lineHeight: 1.6, minWidth: 190, flex: phone ? "1 1 100%" : undefined }}>
                       <div style={{ fontWeight: 600 }} data-purpose={p.name}>{pick(p.label, lang)}</div>
                       <div style={{ fontSize: 12, color: "#6b7280" }}>
                         {p.refuses.length ? t("register.refusedHint", { fields: p.refuses.map(label).join("、") }) : t("register.fieldCount", { count: p.allows.length })}
@@ -175,7 +187,7 @@ function Wizard({ catalog }: { catalog: Catalog }) {
               </Radio.Group>
             </Form.Item>
             <Flex gap={16} wrap>
-              <Form.Item name="source" label={t("register.source")} rules={[{ required: true, message: t("register.required") }]} style={{ minWidth: 200 }}>
+              <Form.Item name="source" label={t("register.source")} rules={[{ required: true, message: t("register.required") }]} style={{ minWidth: 200, maxWidth: "100%" }}>
                 <Select options={catalog.sources.map((s) => ({ value: s, label: t(`common.sources.${s}`, { defaultValue: s }) }))} />
               </Form.Item>
               <Form.Item name="acquiredAt" label={t("register.acquiredAt")} rules={[{ required: true, message: t("register.required") }]}>
@@ -198,7 +210,14 @@ function Wizard({ catalog }: { catalog: Catalog }) {
               <Card key={g.tier} size="small" style={{ marginBottom: 12 }} title={<TierTag tier={g.tier} />} extra={g.tier === 1 ? <Typography.Text type="danger" style={{ fontSize: 12 }}><LockOutlined /> {t("register.tier1Hint")}</Typography.Text> : null} data-tier-group={g.tier}>
                 <Flex gap={16} wrap>
                   {g.fields.map((f) => (
-                    <Form.Item key={f.name} name={["fields", f.name]} label={pick(f.label, lang)} style={{ width: f.maxLength && f.maxLength > 200 ? "100%" : 260, marginBottom: 16 }}>
+                    <Form.Item
+                      key={f.name}
+                      name={["fields", f.name]}
+                      label={pick(f.label, lang)}
+                      validateTrigger="onBlur"
+                      rules={[{ validator: (_, v) => { const p = checkField(f.name, v); return p ? Promise.reject(new Error(t(`validate.${p}`))) : Promise.resolve(); } }]}
+                      style={{ width: f.maxLength && f.maxLength > 200 ? "100%" : 260, maxWidth: "100%", marginBottom: 16 }}
+                    >
                       {f.kind === "amount" ? (
                         <InputNumber min={0} style={{ width: "100%" }} controls={false} aria-label={pick(f.label, lang)} data-field={f.name} />
                       ) : f.maxLength && f.maxLength > 200 ? (
@@ -221,7 +240,7 @@ function Wizard({ catalog }: { catalog: Catalog }) {
               <Form.Item name={["consent", "method"]} label={t("register.consentMethod")} rules={[{ required: true, message: t("register.required") }]}>
                 <Radio.Group options={catalog.consentMethods.map((m) => ({ value: m, label: t(`common.consentMethods.${m}`, { defaultValue: m }) }))} />
               </Form.Item>
-              <Form.Item name={["consent", "evidenceRef"]} label={t("register.evidence")} extra={t("register.evidenceHint")} rules={[{ required: true, whitespace: true, message: t("register.required") }]} style={{ minWidth: 360 }}>
+              <Form.Item name={["consent", "evidenceRef"]} label={t("register.evidence")} extra={t("register.evidenceHint")} rules={[{ required: true, whitespace: true, message: t("register.required") }]} style={{ width: 360, maxWidth: "100%" }}>
                 <Input placeholder="paper:consent/0001" autoComplete="off" data-field="evidenceRef" />
               </Form.Item>
             </Flex>
@@ -247,7 +266,7 @@ function Wizard({ catalog }: { catalog: Catalog }) {
           {step === 3 && (
             <>
               <Typography.Title level={5}>{t("register.review")}</Typography.Title>
-              <Descriptions bordered size="small" column={1} data-testid="review">
+              <Descriptions bordered size="small" column={1} layout={phone ? "vertical" : "horizontal"} data-testid="review">
                 <Descriptions.Item label={t("register.purpose")}>{purposeLabel(catalog, review.collectionPurpose, lang)}</Descriptions.Item>
                 <Descriptions.Item label={t("register.source")}>{t(`common.sources.${review.source}`, { defaultValue: review.source ?? "" })}</Descriptions.Item>
                 <Descriptions.Item label={t("register.acquiredAt")}>{review.acquiredAt?.format("YYYY-MM-DD HH:mm")}</Descriptions.Item>

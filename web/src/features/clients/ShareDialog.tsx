@@ -9,6 +9,7 @@ import { isApiError } from "../../api/problem.ts";
 import { fieldErrors, problemMessage } from "../../api/problems.ts";
 import { useCapabilities } from "../../api/queries.ts";
 import type { Catalog, ClientView, DocumentView, ShareCreated, ShareView } from "../../api/types.ts";
+import { stacked } from "../../components/responsive.ts";
 import { formatTime } from "../../components/format.ts";
 import { EmptyState, ErrorState, Loading, useErrorMessage } from "../../components/States.tsx";
 import { useLang } from "../../i18n/index.ts";
@@ -140,7 +141,8 @@ export function ShareDialog({ doc, client, catalog, kindLabel, onClose }: { doc:
           pagination={false}
           dataSource={[...shares.data.items].sort((a, b) => b.createdAt.localeCompare(a.createdAt))}
           data-testid="shares-table"
-          columns={[
+          className="kh-stack"
+          columns={stacked<ShareView>([
             { title: t("shares.recipient"), dataIndex: "recipient" },
             { title: t("shares.purpose"), key: "purpose", render: (_, s) => purposeLabel(catalog, s.purpose, lang) },
             { title: t("shares.createdBy"), key: "by", render: (_, s) => <span className="kh-mono">{s.createdBy}</span> },
@@ -161,6 +163,7 @@ export function ShareDialog({ doc, client, catalog, kindLabel, onClose }: { doc:
                     onClick={() =>
                       modal.confirm({
                         title: t("shares.revokeConfirm", { recipient: s.recipient }),
+                        content: `${t("confirm.shareRevoke")}${t("confirm.irreversible")}`,
                         okButtonProps: { danger: true },
                         okText: t("shares.revoke"),
                         cancelText: t("app.cancel"),
@@ -172,7 +175,7 @@ export function ShareDialog({ doc, client, catalog, kindLabel, onClose }: { doc:
                   </Button>
                 ),
             },
-          ]}
+          ])}
         />
       )}
     </Modal>

@@ -1,9 +1,10 @@
 import { useCallback, useEffect, useState } from "react";
+import { onLock } from "../../auth/idle.ts";
 import { addRevealed, sweep, type Revealed } from "./reveal.ts";
 
 /**
  * Revealed values for one client page: in state only, masked again after 60 s, wiped when the page
- * is left or hidden (another tab, a locked screen).
+ * is left or hidden (another tab, a locked screen), and when the console locks after inactivity.
  */
 export function useRevealed() {
   const [state, setState] = useState<Revealed>({});
@@ -27,6 +28,8 @@ export function useRevealed() {
     document.addEventListener("visibilitychange", hide);
     return () => document.removeEventListener("visibilitychange", hide);
   }, []);
+
+  useEffect(() => onLock(() => setState({})), []);
 
   const add = useCallback((values: Record<string, string | number>) => {
     const t = Date.now();

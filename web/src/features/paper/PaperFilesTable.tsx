@@ -1,11 +1,11 @@
-import { EyeInvisibleOutlined, EyeOutlined, ExportOutlined, ImportOutlined, LockOutlined, ScissorOutlined } from "@ant-design/icons";
+import { EyeInvisibleOutlined, EyeOutlined, ExportOutlined, ImportOutlined, LockOutlined, PrinterOutlined, ScissorOutlined } from "@ant-design/icons";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Alert, App, AutoComplete, Button, Form, Input, Modal, Radio, Select, Space, Table, Tag, Typography } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { pick, purposeLabel } from "../../api/catalog.ts";
-import { api } from "../../api/http.ts";
+import { api, apiBlob } from "../../api/http.ts";
 import { isApiError } from "../../api/problem.ts";
 import { fieldErrors, problemMessage } from "../../api/problems.ts";
 import { useCapabilities, useCatalog } from "../../api/queries.ts";
@@ -13,9 +13,10 @@ import type { PaperFileView, StaffView } from "../../api/types.ts";
 import { useSession } from "../../auth/useSession.ts";
 import { formatTime } from "../../components/format.ts";
 import { EmptyState, ErrorState } from "../../components/States.tsx";
+import { typedConfirmed } from "../../components/confirm.ts";
 import { TierTag } from "../../components/TierTag.tsx";
 import { useLang } from "../../i18n/index.ts";
-import { checkinBody, checkoutPurposes, destroyMethods, paperActions, registerPaperBody, sortPaperFiles, witnessProblem } from "./paper.ts";
+import { checkinBody, checkoutPurposes, destroyMethods, labelPath, labelUnavailable, paperActions, registerPaperBody, sortPaperFiles, witnessProblem } from "./paper.ts";
 import { SealedRevealDialog } from "../clients/SealedText.tsx";
 import { display } from "../clients/reveal.ts";
 import { FREE_TEXT_MASK, type SealedTarget } from "../clients/sealed.ts";
@@ -172,6 +173,7 @@ export function PaperFilesTable({ filter, showClient = true, emptyText, purposes
                     {t("paper.checkin")}
                   </Button>
                 )}
+                {f.status !== "destroyed" && <PrintLabelButton file={f} />}
                 {paperActions(f).includes("destroy") && caps.has("POST /paper-files/{id}/destroy") && (
                   <Button size="small" danger icon={<ScissorOutlined />} onClick={() => setAction({ kind: "destroy", file: f })} data-testid={`destroy-${f.id}`}>
                     {t("paper.destroy")}
@@ -282,6 +284,13 @@ function PaperActionDialog({ action, texts, onClose }: { action: Action; texts: 
               <Form.Item name="method" label={t("paper.method")}>
                 <Radio.Group options={destroyMethods.map((m) => ({ value: m, label: t(`paper.methods.${m}`) }))} />
               </Form.Item>
+              <Form.Item
+                name="confirmId"
+                label={t("confirm.paperDestroy", { id: file!.id })}
+                rules={[{ validator: (_, v: string | undefined) => (typedConfirmed(v, file!.id) ? Promise.resolve() : Promise.reject(new Error(t("confirm.paperDestroyMismatch")))) }]}
+              >
+                <Input autoComplete="off" spellCheck={false} className="kh-mono" data-testid="paper-destroy-confirm" />
+              </Form.Item>
             </>
           )}
         </Form>
@@ -352,5 +361,46 @@ export function RegisterPaperDialog({ clientId, open, onClose }: { clientId?: st
       </Form>
       {isApiError(register.error) && <Alert type="error" showIcon message={problemMessage(register.error.problem, lang)} data-testid="paper-error" />}
     </Modal>
+  );
+}
+
+/**
+ * 打印封面标签: the file's cover label as a PDF, opened for printing. The label route may not exist
+ * on an older API; then the button says so and nothing else happens.
+ */
+function PrintLabelButton({ file }: { file: PaperFileView }) {
+  const { t } = useTranslation();
+  const lang = useLang();
+  const { message } = App.useApp();
+  const caps = useCapabilities();
+  const [busy, setBusy] = useState(false);
+  const open = async () => {
+    // Opened at once, while the click still counts as the user's, then pointed at the PDF.
+    const win = window.open("", "_blank");
+    setBusy(true);
+    try {
+      const { blob, contentType } = await apiBlob(labelPath(file.id, caps.has));
+      if (!/pdf/i.test(contentType)) {
+        // Something answered that is not the label (an HTML fallback page, say): treat it as absent.
+        win?.close();
+        message.info(t("paper.labelUnavailable"));
+        return;
+      }
+      const url = URL.createObjectURL(new Blob([blob], { type: "application/pdf" }));
+      if (win) win.location.href = url;
+      else window.location.assign(url);
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    } catch (e) {
+      win?.close();
+      if (isApiError(e) && labelUnavailable(e.status)) message.info(t("paper.labelUnavailable"));
+      else message.error(isApiError(e) ? problemMessage(e.problem, lang) : String(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Button size="small" icon={<PrinterOutlined />} loading={busy} onClick={() => void open()} data-testid={`label-${file.id}`}>
+      {t("paper.printLabel")}
+    </Button>
   );
 }

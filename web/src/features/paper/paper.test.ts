@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { PaperFileView } from "../../api/types.ts";
-import { checkinBody, paperActions, registerPaperBody, sortPaperFiles, witnessProblem } from "./paper.ts";
+import { checkinBody, labelPath, labelUnavailable, paperActions, registerPaperBody, sortPaperFiles, witnessProblem } from "./paper.ts";
 
 const file = (over: Partial<PaperFileView>): PaperFileView => ({
   id: "pf_1",
@@ -43,5 +43,18 @@ describe("the paper-file register", () => {
   it("lists files someone holds first", () => {
     const items = [file({ id: "a", status: "destroyed" }), file({ id: "b" }), file({ id: "c", status: "checked_out" })];
     expect(sortPaperFiles(items).map((f) => f.id)).toEqual(["c", "b", "a"]);
+  });
+});
+
+describe("the cover label", () => {
+  it("is fetched from the route the API lists, else from /paper/{id}/label", () => {
+    expect(labelPath("pf_1", (r) => r === "GET /paper-files/{id}/label")).toBe("/paper-files/pf_1/label");
+    expect(labelPath("pf_1", () => false)).toBe("/paper/pf_1/label");
+    expect(labelPath("a/b", () => false)).toBe("/paper/a%2Fb/label");
+  });
+
+  it("counts a missing route as unavailable, and any other refusal as an error", () => {
+    expect([404, 405, 501].every(labelUnavailable)).toBe(true);
+    expect([401, 403, 500].some(labelUnavailable)).toBe(false);
   });
 });

@@ -39,3 +39,15 @@ export function sortPaperFiles(items: readonly PaperFileView[]): PaperFileView[]
   const rank = { checked_out: 0, in_cabinet: 1, destroyed: 2 } as const;
   return [...items].sort((a, b) => rank[a.status] - rank[b.status] || b.registeredAt.localeCompare(a.registeredAt));
 }
+
+/**
+ * Where a file's printable cover label (a PDF: tier mark, register number, custodian, a QR code of
+ * the entry's id) is fetched: the route the API lists, else the one the PDF work names.
+ */
+export function labelPath(fileId: string, has: (route: string) => boolean): string {
+  const id = encodeURIComponent(fileId);
+  return has("GET /paper-files/{id}/label") ? `/paper-files/${id}/label` : `/paper/${id}/label`;
+}
+
+/** A label route that is not there yet answers 404 (or 405): the button then says so and does nothing else. */
+export const labelUnavailable = (status: number) => status === 404 || status === 405 || status === 501;

@@ -8,14 +8,14 @@ import { api } from "../../api/http.ts";
 import { isApiError } from "../../api/problem.ts";
 import { fieldErrors, problemMessage } from "../../api/problems.ts";
 import { useCatalog } from "../../api/queries.ts";
-import type { Settings } from "../../api/types.ts";
+import type { PolicyOverrides, Settings } from "../../api/types.ts";
 import { useSession } from "../../auth/useSession.ts";
 import { PageHeader } from "../../components/PageHeader.tsx";
 import { ErrorState, Loading } from "../../components/States.tsx";
 import { useLang } from "../../i18n/index.ts";
-import { cellKey, flattenPolicy, modes, nestPolicy, policyRoles, policyTiers, relations, settingsPatch } from "./policy.ts";
+import { cellKey, defaultMode, flattenPolicy, modes, nestPolicy, policyRoles, policyTiers, relations, settingsPatch } from "./policy.ts";
 
-type SettingsWithExtras = Settings & { requestDueDays?: number };
+type SettingsWithExtras = Settings & { requestDueDays?: number; defaultPolicy?: PolicyOverrides };
 
 export default function SettingsPage() {
   const settings = useQuery({ queryKey: ["settings"], queryFn: () => api<SettingsWithExtras>("GET", "/settings") });
@@ -75,7 +75,12 @@ function SettingsForm({ settings }: { settings: SettingsWithExtras }) {
   };
 
   const error = save.error;
-  const modeOptions = [{ value: "", label: t("settings.default") }, ...modes.map((m) => ({ value: m, label: t(`settings.modes.${m}`) }))];
+  // An empty cell is not "nothing": it falls back to the product's default, which each cell names.
+  const fallback = (role: string, relation: string, tier: string) => {
+    const mode = defaultMode(role, relation, tier, settings.defaultPolicy);
+    return mode ? t("settings.defaultIs", { mode: t(`settings.modes.${mode}`) }) : t("settings.default");
+  };
+  const modeOptions = (role: string, relation: string, tier: string) => [{ value: "", label: fallback(role, relation, tier) }, ...modes.map((m) => ({ value: m, label: t(`settings.modes.${m}`) }))];
   const rows = policyRoles.flatMap((role) => relations.map((relation) => ({ key: `${role}.${relation}`, role, relation })));
 
   return (
@@ -140,7 +145,14 @@ function SettingsForm({ settings }: { settings: SettingsWithExtras }) {
               key: tier,
               render: (_: unknown, r: { role: string; relation: string }) => (
                 <Form.Item name={["policy", cellKey(r.role, r.relation, tier)]} style={{ margin: 0 }}>
-                  <Select options={modeOptions} style={{ width: 170 }} size="small" placeholder={t("settings.default")} allowClear />
+                  <Select
+                    options={modeOptions(r.role, r.relation, tier)}
+                    style={{ width: 190 }}
+                    size="small"
+                    placeholder={fallback(r.role, r.relation, tier)}
+                    allowClear
+                    data-testid={`policy-${cellKey(r.role, r.relation, tier)}`}
+                  />
                 </Form.Item>
               ),
             })),

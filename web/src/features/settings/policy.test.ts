@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { cellKey, flattenPolicy, nestPolicy, settingsPatch } from "./policy.ts";
+import { Policy } from "@keyhold/core";
+import { cellKey, defaultMode, defaultPolicy, flattenPolicy, nestPolicy, policyRoles, policyTiers, relations, settingsPatch } from "./policy.ts";
 
 describe("the access-policy matrix", () => {
   it("turns overrides into form cells and back, dropping cells left at the default", () => {
@@ -17,5 +18,21 @@ describe("saving settings", () => {
     expect(settingsPatch(before, { requiredAgreementVersion: "2024-01", revealQuotaPerHour: 10, accessPolicy: {} })).toEqual({ revealQuotaPerHour: 10 });
     expect(settingsPatch(before, { accessPolicy: { agent: { own: { "1": "masked" } } } })).toEqual({ accessPolicy: { agent: { own: { "1": "masked" } } } });
     expect(settingsPatch(before, { ...before })).toEqual({});
+  });
+});
+
+describe("the defaults an empty cell falls back to", () => {
+  it("are the API's defaults (packages/core/src/access/policy.ts), cell for cell", () => {
+    for (const role of policyRoles)
+      for (const relation of relations)
+        for (const tier of policyTiers) expect(defaultPolicy[role][relation][tier], cellKey(role, relation, tier)).toBe(Policy.defaultPolicy[role][relation][Number(tier) as 1 | 2 | 3]);
+  });
+
+  it("prefer the defaults the API sends with the settings, when it sends them", () => {
+    expect(defaultMode("agent", "own", "1")).toBe("reveal_with_purpose");
+    expect(defaultMode("agent", "branch", "2")).toBe("hint");
+    expect(defaultMode("compliance_officer", "tenant", "3")).toBe("masked");
+    expect(defaultMode("agent", "own", "2", { agent: { own: { "2": "masked" } } })).toBe("masked");
+    expect(defaultMode("hq_admin", "own", "1")).toBeUndefined();
   });
 });

@@ -13,6 +13,7 @@ import { useCatalog } from "../../api/queries.ts";
 import type { StaffView } from "../../api/types.ts";
 import { Chart, type ChartOption } from "../../components/Chart.tsx";
 import { formatTime, formatTimeSeconds } from "../../components/format.ts";
+import { ConfirmDialog } from "../../components/ConfirmDialog.tsx";
 import { PageHeader } from "../../components/PageHeader.tsx";
 import { ErrorState, Loading } from "../../components/States.tsx";
 import { useLang } from "../../i18n/index.ts";
@@ -108,6 +109,8 @@ function HandoverForm({ staff }: { staff: StaffView }) {
   const queryClient = useQueryClient();
   const list = useStaffList();
   const candidates = useMemo(() => handoverCandidates(staff, list.data?.items ?? []), [staff, list.data]);
+  // Starting revokes every sign-in at once and hands the clients over: asked once more, by username.
+  const [pending, setPending] = useState<{ handoverTo: string; lastDay: dayjs.Dayjs; reason: string } | null>(null);
   const start = useMutation({
     mutationFn: (v: { handoverTo: string; lastDay: dayjs.Dayjs; reason: string }) =>
       api<OffboardingState | { changeId: string; status: "pending" }>("POST", `/staff/${encodeURIComponent(staff.id)}/offboarding`, { body: { handoverTo: v.handoverTo, lastDay: v.lastDay.format("YYYY-MM-DD"), reason: v.reason } }),
@@ -122,10 +125,22 @@ function HandoverForm({ staff }: { staff: StaffView }) {
       }
       void queryClient.invalidateQueries({ queryKey: ["staff"] });
     },
+    onSettled: () => setPending(null),
   });
   const error = start.error;
+  const to = candidates.find((c) => c.id === pending?.handoverTo);
   return (
-    <Form layout="vertical" style={{ maxWidth: 560 }} initialValues={{ lastDay: dayjs() }} onFinish={(v) => start.mutate(v)}>
+    <Form layout="vertical" style={{ maxWidth: 560 }} initialValues={{ lastDay: dayjs() }} onFinish={(v) => setPending(v)}>
+      <ConfirmDialog
+        open={pending !== null}
+        title={t("confirm.offboardTitle", { name: staff.displayName })}
+        consequence={t("confirm.offboardConsequence", { name: staff.displayName, username: staff.username, to: to ? `${to.displayName}（${to.username}）` : (pending?.handoverTo ?? "") })}
+        typed={staff.username}
+        okText={t("confirm.offboardOk")}
+        loading={start.isPending}
+        onConfirm={() => pending && start.mutate(pending)}
+        onCancel={() => setPending(null)}
+      />
       <Form.Item name="handoverTo" label={t("staff.offboarding.handoverTo")} extra={t("staff.offboarding.handoverHint")} rules={[{ required: true, message: t("register.required") }]}>
         <Select loading={list.isPending} options={candidates.map((c) => ({ value: c.id, label: `${c.displayName}（${c.username}）` }))} data-testid="handover-to" />
       </Form.Item>
