@@ -158,6 +158,8 @@ export interface Catalog {
   sources: string[];
   consentMethods: string[];
   documents?: { kinds: (Named & { tier: Tier; shows: string[] })[]; contentTypes: string[]; maxBytes: number };
+  /** The trail's actions (core's audit/actions.ts): labels, and what each counts toward. */
+  trailActions?: (Named & { counts: "reveal" | "call" | "volume_alert" | null })[];
 }
 
 export interface DocumentView {

@@ -20,7 +20,7 @@ function Home() {
   const caps = useCapabilities();
   if (caps.isPending) return <Loading />;
   if (caps.isError) return <ErrorState error={caps.error} onRetry={() => void caps.refetch()} />;
-  return <Navigate to={homePath(session?.claims.role, caps.has)} replace />;
+  return <Navigate to={homePath(session?.claims.role, caps.may)} replace />;
 }
 
 /** A screen the role may not open (or whose API is absent) answers like a missing page. */
@@ -28,7 +28,7 @@ function Guarded({ screenKey }: { screenKey: string }) {
   const session = useSession();
   const caps = useCapabilities();
   if (caps.isPending) return <Loading />;
-  const screen = availableScreens(session?.claims.role, caps.has).find((s) => s.key === screenKey);
+  const screen = availableScreens(session?.claims.role, caps.may).find((s) => s.key === screenKey);
   if (!screen) return <NotFound />;
   const Component = screen.component;
   return (

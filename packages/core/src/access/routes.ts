@@ -1,12 +1,14 @@
 import { z } from "zod";
 import { defineRoutes } from "../http/route-spec.ts";
 import { AccessRequestIdParams, AccessRequestView, DecisionRequest, ListAccessRequestsQuery, NewAccessRequest } from "./grants.ts";
+import { clientDataRoles } from "./policy.ts";
 
 export const accessRoutes = defineRoutes([
   {
     method: "POST",
     path: "/access-requests",
     handler: "access.request",
+    roles: clientDataRoles,
     auth: "staff",
     needsAgreement: true,
     action: "access_request.create",
@@ -18,6 +20,7 @@ export const accessRoutes = defineRoutes([
     method: "GET",
     path: "/access-requests",
     handler: "access.list",
+    roles: clientDataRoles,
     auth: "staff",
     needsAgreement: true,
     action: "access_request.list",
@@ -29,6 +32,7 @@ export const accessRoutes = defineRoutes([
     method: "POST",
     path: "/access-requests/{id}/approve",
     handler: "access.approve",
+    roles: clientDataRoles,
     auth: "staff",
     needsAgreement: true,
     action: "access_request.approve",
@@ -41,6 +45,7 @@ export const accessRoutes = defineRoutes([
     method: "POST",
     path: "/access-requests/{id}/deny",
     handler: "access.deny",
+    roles: clientDataRoles,
     auth: "staff",
     needsAgreement: true,
     action: "access_request.deny",

@@ -30,7 +30,7 @@ const Row = z
 const BranchParams = z.object({ id: z.string().min(1).max(64) }).strict();
 
 export const complianceRoutes = defineRoutes([
-  { method: "GET", path: "/compliance/overview", handler: "compliance.overview", auth: "staff", action: "compliance.overview", summary: "One row per branch: the confidentiality plan's figures and a red/amber/green status with its rule (no client data)", success: { status: 200, schema: z.object({ generatedAt: z.string(), branches: z.array(Row) }).loose() } },
-  { method: "GET", path: "/compliance/branches/{id}", handler: "compliance.branch", auth: "staff", action: "compliance.branch", summary: "A branch's 30-day daily series and the items behind each warning (ids and masked labels); `-` is HQ", params: BranchParams, success: { status: 200, schema: Row } },
-  { method: "GET", path: "/compliance/report", handler: "compliance.report", auth: "staff", action: "compliance.report", summary: "The monthly compliance report, as CSV or PDF", query: ReportQuery, success: { status: 200, contentType: "text/csv" } },
+  { method: "GET", path: "/compliance/overview", handler: "compliance.overview", roles: ["hq_admin", "compliance_officer", "branch_manager"], auth: "staff", action: "compliance.overview", summary: "One row per branch: the confidentiality plan's figures and a red/amber/green status with its rule (no client data)", success: { status: 200, schema: z.object({ generatedAt: z.string(), branches: z.array(Row) }).loose() } },
+  { method: "GET", path: "/compliance/branches/{id}", handler: "compliance.branch", roles: ["hq_admin", "compliance_officer", "branch_manager"], auth: "staff", action: "compliance.branch", summary: "A branch's 30-day daily series and the items behind each warning (ids and masked labels); `-` is HQ", params: BranchParams, success: { status: 200, schema: Row } },
+  { method: "GET", path: "/compliance/report", handler: "compliance.report", roles: ["hq_admin", "compliance_officer", "branch_manager"], auth: "staff", action: "compliance.report", summary: "The monthly compliance report, as CSV or PDF", query: ReportQuery, success: { status: 200, contentType: "text/csv" } },
 ]);

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { problemCodes } from "./problem.ts";
-import { accessOf } from "./route-spec.ts";
+import { accessOf, rolesOf } from "./route-spec.ts";
 import { routes, type RouteSpec } from "./routes.ts";
 
 const schemaOf = (schema: z.ZodType, io: "input" | "output") =>
@@ -59,6 +59,8 @@ export function openApiDocument(options: { includeLocal: boolean }) {
       operationId: r.handler,
       summary: r.summary,
       ...(r.auth === "staff" ? { security: [{ bearer: [] }] } : { security: [] }),
+      // The route table's role gate, so the console offers only what the signed-in role may call.
+      ...(rolesOf(r) ? { "x-keyhold-roles": rolesOf(r) } : {}),
       ...(parameters.length ? { parameters } : {}),
       ...(r.body ? { requestBody: { required: true, content: { "application/json": { schema: schemaOf(r.body, "input") } } } } : {}),
       ...(r.rawBody

@@ -1,4 +1,6 @@
 import type { z } from "zod";
+import type { TrailAction } from "../audit/actions.ts";
+import { roles as allRoles, type Role } from "../context.ts";
 
 /**
  * A route of the HTTP contract. Each domain lists its own routes (`<domain>/routes.ts`); `http/routes.ts`
@@ -17,6 +19,12 @@ export interface RouteSpec {
   access?: readonly AccessNeed[];
   /** The platform operator's routes; every other route refuses the operator. */
   platform?: boolean;
+  /**
+   * The roles that may call it at all, refused with 403 `role_not_permitted` once, at admission (after
+   * the agreement check). Omitted: every tenant role. Rules that depend on the record (own branch,
+   * own client, the proposer) stay in the use case. Served to the console in the OpenAPI document.
+   */
+  roles?: readonly Role[];
   /** Client routes need the tenant's current confidentiality agreement signed. */
   needsAgreement?: boolean;
   /**
@@ -24,8 +32,8 @@ export interface RouteSpec {
    * (`access/gate.ts`); a test enumerates these routes and proves each one does.
    */
   discloses?: boolean;
-  /** Trail action recorded for refusals on this route. */
-  action?: string;
+  /** Trail action recorded for refusals on this route (every staff route names one; a test holds it). */
+  action?: TrailAction;
   summary: string;
   params?: z.ZodType;
   query?: z.ZodType;
@@ -69,3 +77,10 @@ export const accessOf = (route: RouteSpec): readonly AccessNeed[] => route.acces
 
 /** Keeps a domain's route list literal, so handler ids and schemas stay typed. */
 export const defineRoutes = <const T extends readonly RouteSpec[]>(routes: T) => routes;
+
+/** Every role inside a tenant: who may call a staff route that names no `roles`. */
+export const tenantRoles: readonly Role[] = allRoles.filter((r) => r !== "platform_admin");
+
+/** Who may call a route: its `roles`, the platform operator alone on platform routes, no one's role on public ones. */
+export const rolesOf = (route: RouteSpec): readonly Role[] | null =>
+  route.auth !== "staff" ? null : route.platform ? ["platform_admin"] : (route.roles ?? tenantRoles);
