@@ -16,6 +16,7 @@ const unit = [
   "test/documents-crypto.test.ts",
   "test/documents-retention.test.ts",
   "test/documents-watermark.test.ts",
+  "test/house.test.ts",
   "test/kms-keyring.test.ts",
   "test/policy.test.ts",
   "test/runtime.test.ts",

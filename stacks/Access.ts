@@ -13,7 +13,6 @@ import {
   tenantPartOf,
   tenantPolicyFor,
   tenantSessionConditions,
-  usesTenantKeys,
 } from "./grants.ts";
 import { grantWildcards, tenantRoleWildcards } from "./grant-findings.ts";
 import { suppress } from "./nag.ts";

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { Compliance, Keys, Staff } from "@keyhold/core";
 import { Vault, newClientBody, startVault, uniquePhone, uniqueResidentId } from "./harness.ts";
+import { fetchBytes, scan, upload } from "./documents-fixtures.ts";
 
 let vault: Vault;
 beforeAll(async () => {
@@ -211,5 +212,32 @@ describe("the compliance overview", () => {
     expect(bytes.length).toBeGreaterThan(5000);
     expect((await vault.get("/compliance/report?month=2099-01", HQ)).status).toBe(400);
     expect((await vault.get("/compliance/report?month=2026-13", HQ)).status).toBe(400);
+  });
+});
+
+describe("what each trail action counts toward (audit/actions.ts)", () => {
+  it("a tier-1 document view counts as a tier-1 reveal, and a break-glass view as break-glass too", async () => {
+    const chaoyang = async () => (await vault.get("/compliance/overview", HQ)).body.branches.find((b: any) => b.branchId === "bj-chaoyang");
+    const c = await vault.post("/clients", newClientBody({ fields: { fullName: "计数", phone: uniquePhone(), idNumber: uniqueResidentId() } }), LI);
+    expect(c.status, c.text).toBe(201);
+    const up = await upload(vault, c.body.id, "id_card_front", await scan("jpeg"), LI);
+    expect(up.status, up.text).toBe(201);
+
+    const before = await chaoyang();
+    expect((await fetchBytes(vault, "GET", `/documents/${up.body.id}?purpose=viewing`, { as: LI })).status).toBe(200);
+    const viewed = await chaoyang();
+    expect(viewed.tier1Reveals.d7 - before.tier1Reveals.d7).toBe(1);
+    expect(viewed.breakGlass.d7 - before.breakGlass.d7).toBe(0);
+
+    const justification = "Complaint #311: the client asked which ID copy we hold";
+    const glass = await fetchBytes(vault, "GET", `/documents/${up.body.id}?purpose=compliance_audit&justification=${encodeURIComponent(justification)}`, { as: WANG });
+    expect(glass.status).toBe(200);
+    const after = await chaoyang();
+    expect(after.tier1Reveals.d7 - viewed.tier1Reveals.d7).toBe(1);
+    expect(after.breakGlass.d7 - viewed.breakGlass.d7).toBe(1);
+    // The counters and a recount from the raw events agree on it.
+    const key = `bj-chaoyang|${new Date().toISOString().slice(0, 10)}`;
+    const [want, got] = [await recompute(), await stored()];
+    expect(got.daily.get(key)).toEqual(nonZero(want.daily.get(key)!));
   });
 });

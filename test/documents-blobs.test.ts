@@ -15,12 +15,9 @@ import { localBlobs } from "@keyhold/local";
  */
 // The SDK copy core itself uses (the workspace holds more than one version of client-s3).
 // Typed loosely: the mock library and that copy are typed against different @smithy/types versions.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 const S3: any = createRequire(new URL("../packages/core/package.json", import.meta.url))("@aws-sdk/client-s3");
 const { DeleteObjectsCommand, GetObjectCommand, ListObjectVersionsCommand, PutObjectCommand, S3Client } = S3;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type S3Client = any;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 const mock = (client: S3Client) => mockClient(client) as any;
 
 const DAY = 86_400_000;

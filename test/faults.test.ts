@@ -19,7 +19,6 @@ import { scan, upload } from "./documents-fixtures.ts";
  */
 let vault: Vault;
 const LI = "agent.li@anjia";
-const HQ = "hq.admin@anjia";
 const ZHAO = "manager.zhao@anjia";
 const OPS = "ops.admin@platform";
 const base = () => vault.runtime.adapters;

@@ -12,7 +12,6 @@ import { fetchBytes, scan, upload } from "./documents-fixtures.ts";
  */
 let vault: Vault;
 const LI = "agent.li@anjia";
-const CHEN = "agent.chen@anjia";
 const ZHAO = "manager.zhao@anjia";
 const WANG = "compliance.wang@anjia";
 const HQ = "hq.admin@anjia";

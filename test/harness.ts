@@ -60,7 +60,7 @@ export class Vault {
     }
     const res = await fetch(this.url + path, { method, headers, body });
     const text = await res.text();
-    let parsed: any = undefined;
+    let parsed: any;
     try {
       parsed = text ? JSON.parse(text) : undefined;
     } catch {

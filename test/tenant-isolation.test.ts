@@ -11,7 +11,6 @@ import {
   DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
-  PutCommand,
   QueryCommand,
   ScanCommand,
   TransactWriteCommand,
@@ -47,10 +46,8 @@ import * as SettingsFunctions from "../functions/settings.ts";
  */
 
 // The SDK copy core itself uses (the workspace holds an older client-sts too).
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 const STS: any = createRequire(new URL("../packages/core/package.json", import.meta.url))("@aws-sdk/client-sts");
 const { AssumeRoleCommand, STSClient } = STS;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 const mock = (client: unknown) => mockClient(client as never) as any;
 const sts = mock(STSClient);
 afterAll(() => sts.restore());

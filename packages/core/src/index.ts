@@ -25,7 +25,7 @@ export { claimNames, customAttributes } from "./access/claims.ts";
 export { resolvePrincipal, contextFor } from "./access/principal.ts";
 export { Problem, problemCodes, type ProblemCode } from "./http/problem.ts";
 export { routes, deployedRoutes, routeByHandler, handlerLocation, type RouteSpec } from "./http/routes.ts";
-export { accessOf, accessNeeds, problemsOf, takesJson, type AccessNeed } from "./http/route-spec.ts";
+export { accessOf, accessNeeds, problemsOf, rolesOf, takesJson, tenantRoles, type AccessNeed } from "./http/route-spec.ts";
 export { jobs, type JobSpec } from "./jobs.ts";
 export * as Ops from "./ops.ts";
 export { route, publicRoute, reply, problemResult, MAX_JSON_BODY_BYTES, type HttpEvent, type HttpResult } from "./http/handler.ts";

@@ -13,6 +13,8 @@ import { apiEvent, lambdaContext } from "./events.ts";
 export const MAX_REQUEST_BYTES = 6 * 1024 * 1024;
 
 const functionsDir = fileURLToPath(new URL("../../../functions/", import.meta.url));
+/** Handler files served from the offline ring rather than `functions/` (their routes are all `localOnly`). */
+const offlineFiles: Record<string, string> = { local: fileURLToPath(new URL("./functions.ts", import.meta.url)) };
 const webSources = fileURLToPath(new URL("../../../web/", import.meta.url));
 /** The console's build (`npm start` builds it first, see web/ensure-built.mjs); before a build, the start page alone. */
 const webDist = join(webSources, "dist/");
@@ -37,8 +39,9 @@ function compile(spec: RouteSpec): CompiledRoute {
       "$",
   );
   const { file, name } = handlerLocation(spec.handler);
-  const handler = import(join(functionsDir, `${file}.ts`)).then((m: Record<string, Handler>) => {
-    if (typeof m[name] !== "function") throw new Error(`functions/${file}.ts exports no ${name}`);
+  const source = offlineFiles[file] ?? join(functionsDir, `${file}.ts`);
+  const handler = import(source).then((m: Record<string, Handler>) => {
+    if (typeof m[name] !== "function") throw new Error(`${source} exports no ${name}`);
     return m[name];
   });
   handler.catch(() => undefined);

@@ -9,6 +9,11 @@ export function fieldLabel(catalog: Catalog | undefined, name: string, lang: Lan
   return pick(catalog?.fields.find((f) => f.name === name)?.label, lang, name);
 }
 
+/** A trail action's label from the catalog's action list; an action it does not know reads as itself. */
+export function actionLabel(catalog: Catalog | undefined, action: string, lang: Lang): string {
+  return pick(catalog?.trailActions?.find((a) => a.name === action)?.label, lang, action);
+}
+
 export function tierLabel(catalog: Catalog | undefined, tier: number, lang: Lang): string {
   return pick(catalog?.tiers.find((t) => t.tier === tier)?.label, lang, `T${tier}`);
 }

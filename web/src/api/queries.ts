@@ -1,7 +1,10 @@
 import { useQuery } from "@tanstack/react-query";
 import { api, client, dataOf, publicClient } from "./http.ts";
 
-/** The API's routes ("GET /clients", …) from its OpenAPI document: screens appear when their API exists. */
+/**
+ * The API's routes ("GET /clients", …) from its OpenAPI document, with the roles each admits (the
+ * route table's gate, `x-keyhold-roles`): screens appear when their API exists and the role may call it.
+ */
 export function useCapabilities() {
   const q = useQuery({
     queryKey: ["openapi"],
@@ -9,8 +12,17 @@ export function useCapabilities() {
     staleTime: 5 * 60_000,
   });
   const routes = new Set<string>();
-  for (const [path, ops] of Object.entries(q.data?.paths ?? {})) for (const m of Object.keys(ops as object)) routes.add(`${m.toUpperCase()} ${path}`);
-  return { ...q, routes, has: (route: string) => routes.has(route) };
+  const gates = new Map<string, readonly string[]>();
+  const paths = (q.data as { paths?: Record<string, Record<string, { "x-keyhold-roles"?: string[] }>> } | undefined)?.paths ?? {};
+  for (const [path, ops] of Object.entries(paths))
+    for (const [m, op] of Object.entries(ops)) {
+      routes.add(`${m.toUpperCase()} ${path}`);
+      if (op["x-keyhold-roles"]) gates.set(`${m.toUpperCase()} ${path}`, op["x-keyhold-roles"]);
+    }
+  const has = (route: string) => routes.has(route);
+  /** The route exists and admits the role (a public route admits everyone). */
+  const may = (role: string, route: string) => has(route) && (gates.get(route)?.includes(role) ?? true);
+  return { ...q, routes, has, may };
 }
 
 export const useCatalog = () => useQuery({ queryKey: ["catalog"], queryFn: () => dataOf(client.GET("/catalog")), staleTime: Infinity });

@@ -7052,6 +7052,14 @@ export interface operations {
                                 };
                             }[];
                         };
+                        trailActions: {
+                            name: string;
+                            label: {
+                                zh: string;
+                                en: string;
+                            };
+                            counts: ("reveal" | "call" | "volume_alert") | null;
+                        }[];
                     };
                 };
             };

@@ -22,7 +22,7 @@ export function ConsoleLayout() {
   const branchName = useBranchNames(session?.claims.tenantId);
   const role = session?.claims.role;
   useIdleLock(role, lockSession);
-  const nav = availableScreens(role, caps.has).filter((s) => s.nav);
+  const nav = availableScreens(role, caps.may).filter((s) => s.nav);
   const selected = nav
     .filter((s) => location.pathname === `/console/${s.path}` || location.pathname.startsWith(`/console/${s.path}/`))
     .sort((a, b) => b.path.length - a.path.length)[0]?.key;

@@ -6,7 +6,7 @@ import { SignIn } from "../auth/SignIn.tsx";
 import { ErrorState, Loading } from "../components/States.tsx";
 import { ConsoleLayout } from "./ConsoleLayout.tsx";
 import { Forbidden, NotFound, Welcome } from "./Misc.tsx";
-import { availableScreens, homePath, screenAccess, screens } from "./screens.tsx";
+import { availableScreens, homePath, screenAccess, screenRoles, screens } from "./screens.tsx";
 
 function RequireSession({ children }: { children: React.ReactNode }) {
   const session = useSession();
@@ -20,7 +20,7 @@ function Home() {
   const caps = useCapabilities();
   if (caps.isPending) return <Loading />;
   if (caps.isError) return <ErrorState error={caps.error} onRetry={() => void caps.refetch()} />;
-  return <Navigate to={homePath(session?.claims.role, caps.has)} replace />;
+  return <Navigate to={homePath(session?.claims.role, caps.may)} replace />;
 }
 
 /** A screen the role may not open says so (无权访问, and who may); one whose API is absent is missing. */
@@ -29,9 +29,9 @@ function Guarded({ screenKey }: { screenKey: string }) {
   const caps = useCapabilities();
   if (caps.isPending) return <Loading />;
   const role = session?.claims.role;
-  const access = screenAccess(screenKey, role, caps.has);
-  if (access === "forbidden" && role) return <Forbidden role={role} allowed={screens.find((s) => s.key === screenKey)?.roles ?? []} />;
-  const screen = availableScreens(role, caps.has).find((s) => s.key === screenKey);
+  const access = screenAccess(screenKey, role, caps.has, caps.may);
+  if (access === "forbidden" && role) return <Forbidden role={role} allowed={screenRoles(screenKey, caps.may)} />;
+  const screen = availableScreens(role, caps.may).find((s) => s.key === screenKey);
   if (!screen) return <NotFound />;
   const Component = screen.component;
   return (

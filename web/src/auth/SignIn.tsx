@@ -50,7 +50,7 @@ export function SignIn() {
     },
     onSuccess: (s) => {
       const from = (location.state as { from?: string } | null)?.from;
-      navigate(from && from !== "/console" ? from : homePath(s.claims.role, caps.has), { replace: true });
+      navigate(from && from !== "/console" ? from : homePath(s.claims.role, caps.may), { replace: true });
     },
   });
 

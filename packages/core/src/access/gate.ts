@@ -1,4 +1,5 @@
 import type { Ctx } from "../context.ts";
+import type { TrailAction } from "../audit/actions.ts";
 import { record, type EventInput, type TrailEvent } from "../audit/trail.ts";
 import type { ClientRecord } from "../clients/records.ts";
 import { Problem, recorded, type ProblemCode, type ProblemDetail } from "../http/problem.ts";
@@ -26,7 +27,7 @@ export type Basis =
 
 export interface Disclosure {
   /** The trail action, e.g. `client.reveal`, `document.view`. */
-  action: string;
+  action: TrailAction;
   client: ClientRecord;
   /** What leaves in clear, each with its tier: field names, `notes/<id>`, `document/<id>`. Never empty. */
   items: { field: string; tier: Tier }[];

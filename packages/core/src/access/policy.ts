@@ -1,4 +1,4 @@
-import type { Role } from "../context.ts";
+import { roles, type Role } from "../context.ts";
 import type { ProblemCode } from "../http/problem.ts";
 import { breakGlassPurposes, tierOf, type FieldName, type Tier } from "../tiers/catalog.ts";
 
@@ -49,6 +49,8 @@ export const defaultPolicy: PolicyTable = {
 
 /** Roles that hold no client personal data, whatever any setting says. */
 export const neverSeesClientData: readonly Role[] = ["hq_admin", "platform_admin"];
+/** The roles that work with client data: the route table gates every client route to these (or fewer). */
+export const clientDataRoles: readonly Role[] = roles.filter((r) => !neverSeesClientData.includes(r));
 
 const rank = (m: Mode) => modes.indexOf(m);
 /** The stricter of two modes. */

@@ -1,12 +1,14 @@
 import { z } from "zod";
 import { defineRoutes } from "../http/route-spec.ts";
 import { AccessRequestIdParams, AccessRequestView, DecisionRequest, ListAccessRequestsQuery, NewAccessRequest } from "./grants.ts";
+import { clientDataRoles } from "./policy.ts";
 
 export const accessRoutes = defineRoutes([
   {
     method: "POST",
     path: "/access-requests",
     handler: "access.request",
+    roles: clientDataRoles,
     auth: "staff",
     needsAgreement: true,
     action: "access_request.create",
@@ -19,6 +21,7 @@ export const accessRoutes = defineRoutes([
     method: "GET",
     path: "/access-requests",
     handler: "access.list",
+    roles: clientDataRoles,
     auth: "staff",
     needsAgreement: true,
     action: "access_request.list",
@@ -31,6 +34,7 @@ export const accessRoutes = defineRoutes([
     method: "POST",
     path: "/access-requests/{id}/approve",
     handler: "access.approve",
+    roles: clientDataRoles,
     auth: "staff",
     needsAgreement: true,
     action: "access_request.approve",
@@ -44,6 +48,7 @@ export const accessRoutes = defineRoutes([
     method: "POST",
     path: "/access-requests/{id}/deny",
     handler: "access.deny",
+    roles: clientDataRoles,
     auth: "staff",
     needsAgreement: true,
     action: "access_request.deny",

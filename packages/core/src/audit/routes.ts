@@ -72,7 +72,8 @@ export const auditRoutes = defineRoutes([
   {
     method: "POST",
     path: "/audit/seal",
-    handler: "audit.seal", access: ["data", "seal:sign", "digests:write"],
+    handler: "audit.seal",
+    roles: ["compliance_officer"], access: ["data", "seal:sign", "digests:write"],
     auth: "staff",
     action: "audit.seal",
     summary: "Seal the trail now: chain a digest over the events since the last one (compliance officer)",
@@ -81,7 +82,8 @@ export const auditRoutes = defineRoutes([
   {
     method: "GET",
     path: "/audit/verify",
-    handler: "audit.verify", access: ["data", "seal:verify", "digests:read"],
+    handler: "audit.verify",
+    roles: ["compliance_officer"], access: ["data", "seal:verify", "digests:read"],
     auth: "staff",
     action: "audit.verify",
     summary: "Re-compute the digest chain and every sealed window (compliance officer)",

@@ -10,6 +10,7 @@ import { putNew, queryPage, type Page } from "../store/table.ts";
 import { bumpDaily } from "../compliance/counters.ts";
 import { dailyOf } from "../compliance/contributions.ts";
 import { requestRepair } from "../recovery/repairs.ts";
+import { isTrailAction, type TrailAction } from "./actions.ts";
 
 export type Outcome = "allowed" | "denied";
 
@@ -21,6 +22,7 @@ export interface TrailEvent {
   actor: Actor;
   /** The connection the request came from; nulls for jobs. */
   source: Source;
+  /** A `TrailAction` when written; a string when read, since events outlive renamed actions. */
   action: string;
   target: { clientId: string | null; fields: string[]; clientIds?: string[]; staffId?: string; branchId?: string };
   purpose: string | null;
@@ -39,7 +41,8 @@ export interface TrailEvent {
 }
 
 export interface EventInput {
-  action: string;
+  /** Only the catalog's actions (`audit/actions.ts`), which say what each counts toward and how it reads. */
+  action: TrailAction;
   clientId?: string | null;
   /** The staff member acted upon (staff management, offboarding). */
   staffId?: string;
@@ -76,6 +79,8 @@ export const actorBranch = (actor: Actor | { branchId?: string | null }): string
  * fails, this throws 503 `trail_unavailable` and the caller must not reveal.
  */
 export async function record(ctx: Ctx, given: EventInput): Promise<TrailEvent> {
+  // The type holds callers to the catalog; this holds a cast or a computed name to it too.
+  if (!isTrailAction(given.action)) throw new Error(`trail action "${given.action}" is not in the catalog (audit/actions.ts)`);
   // A justification is free text: sealed as a note before the event that names it is written.
   const input = given.breakGlass && !given.breakGlass.justificationRef ? { ...given, breakGlass: await sealJustification(ctx, given.clientId ?? null, given.breakGlass.justification) } : given;
   const now = ctx.adapters.now();

@@ -175,6 +175,7 @@ export function aliyunCallReports(config: ConfigSource<AliyunReportsConfig>, log
     const c = await loaded(config, ["accessKeyId", "accessKeySecret", "queueName"]);
     if (!token || Date.now() >= token.renewAt) {
       const rpc = new RPCClient({ accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret, endpoint: c.dybaseEndpoint ?? DYBASE_ENDPOINT, apiVersion: "2017-05-25" });
+      // biome-ignore lint/suspicious/noExplicitAny: the Alibaba Cloud RPC client returns untyped JSON; the fields read below are checked as they are read
       const out: any = await rpc
         .request<unknown>("QueryTokenForMnsQueue", { MessageType: c.messageType ?? "SecretReport", QueueName: c.queueName }, { method: "POST", timeout: 10_000 })
         .catch((e: unknown) => {

@@ -1,12 +1,14 @@
 import { defineRoutes } from "../http/route-spec.ts";
 import { ClientIdParams } from "../clients/schemas.ts";
 import { CallCreated, CallIdParams, CallReleased, CallRequest, SimulateCallRequest, SimulatedCall } from "./schemas.ts";
+import { clientDataRoles } from "../access/policy.ts";
 
 export const callRoutes = defineRoutes([
   {
     method: "POST",
     path: "/clients/{id}/calls",
     handler: "calls.create",
+    roles: clientDataRoles,
     discloses: true,
     auth: "staff",
     needsAgreement: true,
@@ -23,6 +25,7 @@ export const callRoutes = defineRoutes([
     method: "DELETE",
     path: "/calls/{id}",
     handler: "calls.release",
+    roles: clientDataRoles,
     auth: "staff",
     needsAgreement: true,
     access: ["data", "calls"],
@@ -36,6 +39,7 @@ export const callRoutes = defineRoutes([
     method: "POST",
     path: "/local/calls/{id}/simulate",
     handler: "local.simulateCall",
+    roles: clientDataRoles,
     auth: "staff",
     localOnly: true,
     needsAgreement: true,

@@ -1,6 +1,6 @@
 import type { Ctx } from "../context.ts";
 import type { Pass } from "../access/pass.ts";
-import { rawReply } from "../http/handler.ts";
+import { rawReply } from "../http/reply.ts";
 import { renderPdf } from "../reports/pdf.ts";
 import { fieldCatalog, tierLabels, type FieldName, type Tier } from "../tiers/catalog.ts";
 import { historyView } from "../consent/consent.ts";

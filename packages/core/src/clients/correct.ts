@@ -2,7 +2,7 @@ import type { Ctx } from "../context.ts";
 import { record } from "../audit/trail.ts";
 import { seal } from "../crypto/envelope.ts";
 import { Problem } from "../http/problem.ts";
-import { allowedFields, fieldCatalog, isFieldName, tierOf, type FieldName, type FieldValues } from "../tiers/catalog.ts";
+import { collectionRefusals, fieldCatalog, isFieldName, tierOf, type FieldName, type FieldValues } from "../tiers/catalog.ts";
 import { recountBranch } from "../compliance/recount.ts";
 import * as Intents from "../recovery/intents.ts";
 import { Keys } from "../store/keys.ts";
@@ -17,10 +17,11 @@ import { changedBy, getClient, openForRewrite, replaceClient, sealFields, type C
 export async function correctField(ctx: Ctx, client: ClientRecord, field: string, raw: string | number) {
   if (!isFieldName(field)) throw new Problem("unknown_field", `unknown field "${field}"`, [{ path: "body.field", message: "unknown field" }]);
   const name = field as FieldName;
-  if (!allowedFields(client.registration.collectionPurpose as never).includes(name)) {
+  const refused = collectionRefusals({ fields: [name], tier: tierOf(name) }, { collectionPurpose: client.registration.collectionPurpose, sensitiveConsent: Boolean(client.consent.sensitiveConsent) });
+  if (refused.notAllowed.length) {
     throw new Problem("field_not_allowed", `"${name}" is not collected for ${client.registration.collectionPurpose}`, [{ path: "body.field", message: "not allowed for this collection purpose" }]);
   }
-  if (tierOf(name) === 1 && !client.consent.sensitiveConsent) {
+  if (refused.needsSensitiveConsent) {
     throw new Problem("sensitive_consent_required", `"${name}" is tier-1 data and needs separate sensitive consent`, [{ path: "body.field", message: "needs sensitive consent" }]);
   }
   if (tierOf(name) === 1 && !ctx.principal.cleared) throw new Problem("background_check_required", "tier-1 corrections need a passed background check");

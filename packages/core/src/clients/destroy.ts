@@ -99,22 +99,43 @@ async function certificateEvent(ctx: Ctx, clientId: string, certificateId: strin
 /** Every step from the documents on; each is idempotent, so a resumed run repeats what it must. */
 async function complete(ctx: Ctx, start: Intents.Intent<DestroyIntent>, resumed: boolean): Promise<Destroyed> {
   const a = ctx.adapters;
-  let intent = start;
-  const { clientId, reason, runId, certificateId } = intent.data;
-  // The scans go first, each with its own certificate; a failure leaves the rest for a retry.
+  await destroyScans(ctx, start);
+  await Intents.checkpoint(a, "client.destroy", "documents");
+  const { intent, before } = await wipeFields(ctx, start);
+  await Intents.checkpoint(a, "client.destroy", "wiped");
+  await release(ctx, intent.data.snapshot!.claims, { clientId: intent.data.clientId });
+  await Intents.checkpoint(a, "client.destroy", "released");
+  // The client's free text (request details, notes, reasons, justifications) goes with its fields.
+  const notesDestroyed = await destroyNotesOf(ctx, { kind: "client", id: intent.data.clientId });
+  const after = await certify(ctx, intent, resumed, notesDestroyed);
+  await Intents.checkpoint(a, "client.destroy", "certified");
+  await finishDestruction(ctx, intent, before, after);
+  return answer(after.destroyed!);
+}
+
+/** The scans go first, each with its own certificate; a failure leaves the rest for a retry. */
+async function destroyScans(ctx: Ctx, intent: Intents.Intent<DestroyIntent>) {
+  const { clientId, reason, runId } = intent.data;
   const documents = await destroyForClient(ctx, clientId, reason, { runId });
   if (documents.failed.length) {
-    await Intents.yieldLease(a, intent);
+    await Intents.yieldLease(ctx.adapters, intent);
     throw new Problem("internal_error", `${documents.failed.length} document(s) could not be destroyed; retry`);
   }
-  await Intents.checkpoint(a, "client.destroy", "documents");
+}
 
-  let before: ClientRecord | undefined;
+/**
+ * Replaces the record with its stub (no fields, no ciphertext, no blind index), noting first what it
+ * held so a resumed run and the certificate know. `before` is the record as it was, when this run wiped it.
+ */
+async function wipeFields(ctx: Ctx, start: Intents.Intent<DestroyIntent>): Promise<{ intent: Intents.Intent<DestroyIntent>; before: ClientRecord | undefined }> {
+  const a = ctx.adapters;
+  const { clientId, reason, certificateId } = start.data;
+  let intent = start;
   for (let attempt = 0; ; attempt++) {
     const current = await getClient(ctx, clientId);
     if (!current) throw new Error(`client ${clientId} vanished during its destruction`);
     if (current.destruction?.intentId !== intent.id) throw new Problem("conflict", "this client's destruction was taken over by another run");
-    if (current.destroyed) break;
+    if (current.destroyed) return { intent, before: undefined };
     const snapshot = {
       fields: Object.keys(current.fieldTiers),
       tiers: (["t1", "t2", "t3"] as const).filter((t) => current.sealed[t]).join(" "),
@@ -129,23 +150,22 @@ async function complete(ctx: Ctx, start: Intents.Intent<DestroyIntent>, resumed:
       blindIndex: [],
       destroyed: { at: a.now().toISOString(), reason, certificateId },
     };
-    if (await replaceClient(ctx, stub, current, { follow: false })) {
-      before = current;
-      break;
-    }
+    if (await replaceClient(ctx, stub, current, { follow: false })) return { intent, before: current };
     // A hand-over or a correction landed in between: read again and wipe what is there now.
     if (attempt >= 5) throw new Problem("conflict", "this client kept changing; the destruction resumes on the next run");
   }
-  await Intents.checkpoint(a, "client.destroy", "wiped");
-  const snapshot = intent.data.snapshot!;
-  await release(ctx, snapshot.claims, { clientId });
-  await Intents.checkpoint(a, "client.destroy", "released");
-  // The client's free text (request details, notes, reasons, justifications) goes with its fields.
-  const owner = { kind: "client" as const, id: clientId };
-  const notesDestroyed = await destroyNotesOf(ctx, owner);
+}
 
+/**
+ * Reads the record back to verify nothing is left, writes the certificate into the trail (once, even
+ * when resumed), then removes the destruction mark: the destruction is complete. Returns the stub.
+ */
+async function certify(ctx: Ctx, intent: Intents.Intent<DestroyIntent>, resumed: boolean, notesDestroyed: number): Promise<ClientRecord> {
+  const a = ctx.adapters;
+  const { clientId, reason, runId, certificateId } = intent.data;
+  const snapshot = intent.data.snapshot!;
   const after = await getClient(ctx, clientId);
-  const notesLeft = (await notesOf(ctx, owner)).length;
+  const notesLeft = (await notesOf(ctx, { kind: "client", id: clientId })).length;
   const verified = Boolean(after?.destroyed) && !after?.sealed.t1 && !after?.sealed.t2 && !after?.sealed.t3 && (after?.sealed.masks.length ?? 0) === 0 && notesLeft === 0;
   const destroyed = after!.destroyed!;
   const certified = resumed ? await certificateEvent(ctx, clientId, certificateId, intent.startedAt) : undefined;
@@ -181,9 +201,7 @@ async function complete(ctx: Ctx, start: Intents.Intent<DestroyIntent>, resumed:
       ExpressionAttributeValues: { ":i": intent.id },
     }),
   );
-  await Intents.checkpoint(a, "client.destroy", "certified");
-  await finishDestruction(ctx, intent, before, after!);
-  return answer(destroyed);
+  return after!;
 }
 
 /** The queue entry goes and the counters follow; a resumed run recounts, not knowing what was counted. */

@@ -4,7 +4,7 @@ import { Problem, recorded, type ProblemCode, type ProblemDetail } from "../http
 import { newId } from "../ids.ts";
 import { getBranch } from "../tenancy/records.ts";
 import { clientRecordClass } from "../retention/classes.ts";
-import { allowedFields, fieldCatalog, isFieldName, tierOf, type FieldName, type FieldValues } from "../tiers/catalog.ts";
+import { collectionRefusals, fieldCatalog, isFieldName, tierOf, type FieldName, type FieldValues } from "../tiers/catalog.ts";
 import * as Intents from "../recovery/intents.ts";
 import { recountBranch } from "../compliance/recount.ts";
 import { Keys } from "../store/keys.ts";
@@ -14,7 +14,6 @@ import type { RegisterClientRequest } from "./schemas.ts";
 import { viewOf } from "./view.ts";
 import { discloseViews } from "../access/gate.ts";
 
-const registeringRoles = new Set(["agent", "branch_manager"]);
 /** Clock skew tolerated on `acquiredAt` before it counts as "in the future". */
 const FUTURE_SKEW_MS = 5 * 60 * 1000;
 
@@ -29,7 +28,7 @@ export function checkFields(req: RegisterClientRequest): FieldValues {
     sensitive_consent_required: [],
     validation_failed: [],
   };
-  const allowed = new Set(allowedFields(req.collectionPurpose));
+  const basis = { collectionPurpose: req.collectionPurpose, sensitiveConsent: req.consent.sensitiveConsent };
   const values: FieldValues = {};
   for (const [name, raw] of Object.entries(req.fields)) {
     const path = `fields.${name}`;
@@ -37,11 +36,12 @@ export function checkFields(req: RegisterClientRequest): FieldValues {
       problems.unknown_field.push({ path, message: `unknown field "${name}"` });
       continue;
     }
-    if (!allowed.has(name)) {
+    const refused = collectionRefusals({ fields: [name], tier: tierOf(name) }, basis);
+    if (refused.notAllowed.length) {
       problems.field_not_allowed.push({ path, message: `"${name}" is not needed for ${req.collectionPurpose} and may not be collected` });
       continue;
     }
-    if (tierOf(name) === 1 && !req.consent.sensitiveConsent) {
+    if (refused.needsSensitiveConsent) {
       problems.sensitive_consent_required.push({ path, message: `"${name}" is tier-1 data and needs separate sensitive consent` });
       continue;
     }
@@ -56,7 +56,7 @@ export function checkFields(req: RegisterClientRequest): FieldValues {
   const code = (Object.keys(problems) as (keyof typeof problems)[]).find((k) => problems[k].length > 0);
   if (code) throw new Problem(code as ProblemCode, errors.map((e) => e.message).join("; "), errors);
   // A surname is the dedupe hint colleagues see; derive it rather than ask for it twice.
-  if (values.fullName !== undefined && values.surname === undefined && allowed.has("surname")) {
+  if (values.fullName !== undefined && values.surname === undefined && !collectionRefusals({ fields: ["surname"], tier: tierOf("surname") }, basis).notAllowed.length) {
     values.surname = String(values.fullName).slice(0, 1);
   }
   return values;
@@ -64,7 +64,6 @@ export function checkFields(req: RegisterClientRequest): FieldValues {
 
 export async function register(ctx: Ctx, req: RegisterClientRequest) {
   const { principal } = ctx;
-  if (!registeringRoles.has(principal.role)) throw new Problem("role_not_permitted", "only agents and branch managers register clients");
   const branchId = req.branchId ?? principal.branchId;
   if (!branchId || branchId !== principal.branchId) {
     throw new Problem("branch_not_permitted", "clients are registered in your own branch", [{ path: "branchId", message: "must be your own branch" }]);

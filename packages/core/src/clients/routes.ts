@@ -3,6 +3,7 @@ import { defineRoutes } from "../http/route-spec.ts";
 import { ActorSchema } from "../audit/routes.ts";
 import { LookupRequest, LookupResponse } from "./lookup.ts";
 import { ClientIdParams, ClientList, ClientView, ListClientsQuery, RegisterClientRequest, RevealRequest, RevealResponse } from "./schemas.ts";
+import { clientDataRoles } from "../access/policy.ts";
 
 const AccessHistory = z.object({
   clientId: z.string(),
@@ -25,6 +26,7 @@ export const clientRoutes = defineRoutes([
     method: "POST",
     path: "/clients/lookup",
     handler: "clients.lookup",
+    roles: clientDataRoles,
     auth: "staff",
     needsAgreement: true,
     action: "client.lookup",
@@ -36,6 +38,7 @@ export const clientRoutes = defineRoutes([
     method: "POST",
     path: "/clients",
     handler: "clients.register",
+    roles: ["agent", "branch_manager"],
     discloses: true,
     auth: "staff",
     needsAgreement: true,
@@ -49,6 +52,7 @@ export const clientRoutes = defineRoutes([
     method: "GET",
     path: "/clients",
     handler: "clients.list",
+    roles: clientDataRoles,
     discloses: true,
     auth: "staff",
     needsAgreement: true,
@@ -62,6 +66,7 @@ export const clientRoutes = defineRoutes([
     method: "GET",
     path: "/clients/{id}",
     handler: "clients.view",
+    roles: clientDataRoles,
     discloses: true,
     auth: "staff",
     needsAgreement: true,
@@ -75,6 +80,7 @@ export const clientRoutes = defineRoutes([
     method: "POST",
     path: "/clients/{id}/reveal",
     handler: "clients.reveal",
+    roles: clientDataRoles,
     discloses: true,
     auth: "staff",
     needsAgreement: true,
@@ -90,6 +96,7 @@ export const clientRoutes = defineRoutes([
     method: "GET",
     path: "/clients/{id}/access-history",
     handler: "clients.accessHistory",
+    roles: clientDataRoles,
     auth: "staff",
     needsAgreement: true,
     action: "client.access_history",

@@ -1,3 +1,4 @@
+import { figureOf } from "../audit/actions.ts";
 import type { ClientRecord } from "../clients/records.ts";
 import type { StaffRecord } from "../staff/records.ts";
 import type { Contribution } from "./counters.ts";
@@ -56,15 +57,16 @@ export function ofPaperFile(f: { branchId: string; status: string } | undefined)
   return { branchId: f.branchId, gauges: { paperFiles: n(f.status !== "destroyed"), paperCheckedOut: n(f.status === "checked_out") } };
 }
 
-/** What a trail event adds to its branch's day. */
+/** What a trail event adds to its branch's day: by what its action counts toward (`audit/actions.ts`). */
 export function dailyOf(e: { action: string; outcome: string; tier1?: boolean; breakGlass?: unknown }) {
-  const reveal = e.action === "client.reveal" && e.outcome === "allowed";
+  const figure = figureOf(e.action);
+  const reveal = figure === "reveal" && e.outcome === "allowed";
   return {
     reveals: n(reveal),
     tier1Reveals: n(reveal && Boolean(e.tier1)),
     breakGlass: n(reveal && Boolean(e.breakGlass)),
-    refusals: n(e.outcome === "denied" && e.action !== "alert.reveal_volume"),
-    volumeAlerts: n(e.action === "alert.reveal_volume"),
-    calls: n(e.action === "client.call" && e.outcome === "allowed"),
+    refusals: n(e.outcome === "denied" && figure !== "volume_alert"),
+    volumeAlerts: n(figure === "volume_alert"),
+    calls: n(figure === "call" && e.outcome === "allowed"),
   };
 }

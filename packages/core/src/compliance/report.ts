@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Ctx } from "../context.ts";
 import { record } from "../audit/trail.ts";
-import { rawReply } from "../http/handler.ts";
+import { rawReply } from "../http/reply.ts";
 import { Problem } from "../http/problem.ts";
 import { markAs } from "../freetext/schemas.ts";
 import { renderPdf } from "../reports/pdf.ts";
@@ -26,6 +26,27 @@ function cell(value: unknown): string {
   return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
+/** The report's columns, one line per branch (`branchLines`). */
+const columns = [
+  "门店 Branch",
+  "状态 Status",
+  "原因 Rule",
+  "在职 Staff",
+  "协议签署% Agreements",
+  "背调待完成 Checks pending",
+  "离职未结 Offboardings",
+  "客户 Clients",
+  "撤回未销毁 Withdrawn",
+  "逾期销毁 Overdue destr.",
+  "本月查看 Reveals",
+  "本月绝密 Tier-1",
+  "紧急调阅 Break-glass",
+  "拒绝 Refusals",
+  "告警 Alerts",
+  "请求未结/逾期 Requests",
+  "纸档借出 Paper out",
+];
+
 /**
  * The monthly compliance report a franchise HQ files: per branch, the month's activity (summed from
  * the daily counters) beside the state at generation time and its red/amber/green status.
@@ -35,56 +56,8 @@ export async function monthlyReport(ctx: Ctx, q: ReportQuery) {
   if (q.month > now.toISOString().slice(0, 7)) throw new Problem("validation_failed", "that month has not begun", [{ path: "query.month", message: "must not be in the future" }]);
   const state = await overview(ctx);
   const tenant = await getTenant(ctx.adapters, ctx.tenantId);
-  const rows = [];
-  for (const b of state.branches) {
-    const page = await queryPage<Record<string, unknown>>(ctx.adapters, {
-      partition: Keys.dailyOf(ctx.tenantId, b.branchId ?? "-"),
-      sortBetween: [`${q.month}-01`, `${q.month}-31`],
-      limit: 31,
-    });
-    const month = Object.fromEntries(activity.map((k) => [k, page.items.reduce((s, d) => s + (Number(d[k]) || 0), 0)]));
-    rows.push({ branch: b, month });
-  }
+  const lines = await branchLines(ctx, state.branches, q.month);
   await record(ctx, { action: "compliance.report", outcome: "allowed", detail: { month: q.month, format: q.format } });
-
-  const columns = [
-    "门店 Branch",
-    "状态 Status",
-    "原因 Rule",
-    "在职 Staff",
-    "协议签署% Agreements",
-    "背调待完成 Checks pending",
-    "离职未结 Offboardings",
-    "客户 Clients",
-    "撤回未销毁 Withdrawn",
-    "逾期销毁 Overdue destr.",
-    "本月查看 Reveals",
-    "本月绝密 Tier-1",
-    "紧急调阅 Break-glass",
-    "拒绝 Refusals",
-    "告警 Alerts",
-    "请求未结/逾期 Requests",
-    "纸档借出 Paper out",
-  ];
-  const lines = rows.map(({ branch: b, month }) => [
-    b.name,
-    statusLabel[b.status],
-    b.rule ? `${b.rule.zh} ${b.rule.en}` : "",
-    b.activeStaff,
-    b.agreementsSignedPct,
-    b.backgroundChecksPending,
-    b.offboardingsOpen,
-    b.clients,
-    b.withdrawnNotDestroyed,
-    b.destructionsOverdue,
-    month.reveals!,
-    month.tier1Reveals!,
-    month.breakGlass!,
-    month.refusals!,
-    month.volumeAlerts!,
-    `${b.requests.open}/${b.requests.overdue}`,
-    b.paperFilesCheckedOut,
-  ]);
   const name = `keyhold-compliance-${ctx.tenantId}-${q.month}`;
   const trailLine = `访问日志 Trail: sealed ${state.trail.lastSeal?.at ?? "never"}; verified ${state.trail.lastVerify ? `${state.trail.lastVerify.at} (${state.trail.lastVerify.ok ? "ok" : "BROKEN"})` : "never"}`;
   if (q.format === "csv") {
@@ -98,4 +71,44 @@ export async function monthlyReport(ctx: Ctx, q: ReportQuery) {
     footer: `${ctx.tenantId} · ${q.month} · 不含任何客户个人信息 No client personal data`,
   });
   return rawReply(200, pdf, "application/pdf", { "content-disposition": `attachment; filename="${name}.pdf"` });
+}
+
+type BranchRow = Awaited<ReturnType<typeof overview>>["branches"][number];
+
+/** The month's activity per branch, summed from its daily counters. */
+async function monthOf(ctx: Ctx, branchId: string | null, month: string) {
+  const page = await queryPage<Record<string, unknown>>(ctx.adapters, {
+    partition: Keys.dailyOf(ctx.tenantId, branchId ?? "-"),
+    sortBetween: [`${month}-01`, `${month}-31`],
+    limit: 31,
+  });
+  return Object.fromEntries(activity.map((k) => [k, page.items.reduce((s, d) => s + (Number(d[k]) || 0), 0)])) as Record<(typeof activity)[number], number>;
+}
+
+/** One line per branch, in `columns`' order: the state now beside the month's activity. */
+async function branchLines(ctx: Ctx, branches: readonly BranchRow[], month: string) {
+  const lines = [];
+  for (const b of branches) {
+    const m = await monthOf(ctx, b.branchId, month);
+    lines.push([
+      b.name,
+      statusLabel[b.status],
+      b.rule ? `${b.rule.zh} ${b.rule.en}` : "",
+      b.activeStaff,
+      b.agreementsSignedPct,
+      b.backgroundChecksPending,
+      b.offboardingsOpen,
+      b.clients,
+      b.withdrawnNotDestroyed,
+      b.destructionsOverdue,
+      m.reveals,
+      m.tier1Reveals,
+      m.breakGlass,
+      m.refusals,
+      m.volumeAlerts,
+      `${b.requests.open}/${b.requests.overdue}`,
+      b.paperFilesCheckedOut,
+    ]);
+  }
+  return lines;
 }

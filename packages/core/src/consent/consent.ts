@@ -1,10 +1,11 @@
 import type { Ctx } from "../context.ts";
+import type { TrailAction } from "../audit/actions.ts";
 import { relationOf } from "../access/policy.ts";
 import { record } from "../audit/trail.ts";
 import { changedBy, countChange, getClient, replaceClient, syncQueue, type ClientRecord } from "../clients/records.ts";
 import { recountBranch } from "../compliance/recount.ts";
 import * as Intents from "../recovery/intents.ts";
-import { assertMayTouchClients, loadVisible } from "../clients/view.ts";
+import { loadVisible } from "../clients/view.ts";
 import { Problem } from "../http/problem.ts";
 import { clientRecordClass, effective } from "../retention/classes.ts";
 import { recordRetentionEvent } from "../documents/retention.ts";
@@ -23,8 +24,7 @@ export const historyView = (events: ConsentEvent[] = []) =>
 export const withdrawnRetentionDays = (ctx: Ctx) => effective(clientRecordClass(), ctx.settings.retentionOverrides).afterTriggerDays;
 
 /** Those responsible for the client: its owner, the branch manager, the compliance officer. */
-export async function loadResponsible(ctx: Ctx, clientId: string, action: string): Promise<ClientRecord> {
-  assertMayTouchClients(ctx);
+export async function loadResponsible(ctx: Ctx, clientId: string, action: TrailAction): Promise<ClientRecord> {
   const client = await loadVisible(ctx, clientId, action);
   const relation = relationOf(ctx.principal, client);
   const { role } = ctx.principal;

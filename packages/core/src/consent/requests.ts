@@ -1,7 +1,6 @@
 import type { Ctx } from "../context.ts";
 import { track } from "../compliance/counters.ts";
 import { ofRequest } from "../compliance/contributions.ts";
-import { relationOf } from "../access/policy.ts";
 import { record } from "../audit/trail.ts";
 import { accessHistory } from "../clients/history.ts";
 import { disclose } from "../access/gate.ts";
@@ -12,7 +11,7 @@ import { correctField } from "../clients/correct.ts";
 import { destroyClientData } from "../clients/destroy.ts";
 import { getClient } from "../clients/records.ts";
 import { Problem } from "../http/problem.ts";
-import { reply } from "../http/handler.ts";
+import { reply } from "../http/reply.ts";
 import { newId } from "../ids.ts";
 import { getStaff } from "../staff/records.ts";
 import { Keys, tenantPk } from "../store/keys.ts";
@@ -55,10 +54,7 @@ const view = (r: SubjectRequest, now: Date) => {
   return { ...rest, ...maskedText(r, "details"), ...maskedText(r, "note"), overdue: r.status === "open" && r.dueAt < now.toISOString() };
 };
 
-const handlesRequests = (ctx: Ctx) => ["compliance_officer", "branch_manager", "agent"].includes(ctx.principal.role);
-
 async function load(ctx: Ctx, id: string): Promise<SubjectRequest> {
-  if (!handlesRequests(ctx)) throw new Problem("role_not_permitted", "your role handles no client requests");
   const item = await getItem<SubjectRequest & { type: string }>(ctx.adapters, Keys.subjectRequest(ctx.tenantId, id));
   if (!item || !mayRead(ctx, item)) throw new Problem("request_not_found");
   const { pk: _pk, sk: _sk, kind: _k, ...r } = item as unknown as SubjectRequest & { pk: string; sk: string; kind: string };
@@ -109,7 +105,6 @@ export async function create(ctx: Ctx, clientId: string, req: NewRequest) {
 
 /** Open and fulfilled requests; `overdue=true` lists the open ones past their due date. */
 export async function list(ctx: Ctx, q: ListRequestsQuery) {
-  if (!handlesRequests(ctx)) throw new Problem("role_not_permitted", "your role handles no client requests");
   const now = ctx.adapters.now();
   const items: ReturnType<typeof view>[] = [];
   let cursor: string | null = null;

@@ -1,4 +1,5 @@
 import type { Ctx } from "../context.ts";
+import type { TrailAction } from "../audit/actions.ts";
 import { canSee, modeFor } from "../access/policy.ts";
 import { record } from "../audit/trail.ts";
 import { getClient, type ClientRecord } from "../clients/records.ts";
@@ -25,7 +26,7 @@ export function mayKnow(ctx: Ctx, client: ClientRecord, tier: DocumentRecord["ti
  * client or of a tier the principal may not even see masked answers 404 — the same as one that
  * never existed — and the refusal is in the trail.
  */
-export async function loadDocument(ctx: Ctx, documentId: string, action: string): Promise<{ doc: DocumentRecord; client: ClientRecord }> {
+export async function loadDocument(ctx: Ctx, documentId: string, action: TrailAction): Promise<{ doc: DocumentRecord; client: ClientRecord }> {
   const doc = await getDocument(ctx.adapters, ctx.tenantId, documentId);
   const client = doc ? await getClient(ctx, doc.clientId) : undefined;
   if (!doc || !client || !mayKnow(ctx, client, doc.tier)) {
@@ -36,7 +37,7 @@ export async function loadDocument(ctx: Ctx, documentId: string, action: string)
 }
 
 /** Refuses (and records) anything but a stored, live document. */
-export async function assertViewable(ctx: Ctx, doc: DocumentRecord, client: ClientRecord, action: string) {
+export async function assertViewable(ctx: Ctx, doc: DocumentRecord, client: ClientRecord, action: TrailAction) {
   const refuse = async (problem: Problem) => {
     await record(ctx, { action, clientId: client.clientId, outcome: "denied", code: problem.code, detail: { documentId: doc.documentId } });
     return recorded(problem);

@@ -3,9 +3,6 @@ export { view, plaintextOf } from "./view.ts";
 export { createShare, listShares, revokeShare, download, type ShareRecord } from "./shares.ts";
 export { listForClient, destroy, retentionEvent } from "./manage.ts";
 export {
-  sweep,
-  overdue,
-  OVERDUE_AFTER_MS,
   destroyDocument,
   destroyForClient,
   recordRetentionEvent,
@@ -14,10 +11,10 @@ export {
   systemContext,
   SWEEPER_ID,
   PENDING_GRACE_MS,
-  type SweepReport,
   type RetentionClock,
   type RetentionEvent,
 } from "./retention.ts";
+export { sweep, overdue, OVERDUE_AFTER_MS, type SweepReport } from "../retention/sweep.ts";
 export { getDocument, documentsOfClient, documentView, type DocumentRecord, type DestructionCertificate, type DocumentStatus } from "./records.ts";
 export { documentKinds, documentKindNames, kindSpec, retentionOf, impliedTier, contentTypes, MAX_DOCUMENT_BYTES, type DocumentKindName, type ContentType } from "./kinds.ts";
 export { sniff, decideType, declaredType } from "./sniff.ts";

@@ -6,14 +6,12 @@ import { Problem } from "../http/problem.ts";
 import { byId as retentionClass, effective, type RetentionClass } from "../retention/classes.ts";
 import { copiesExpireBy } from "../retention/backups.ts";
 import { Keys } from "../store/keys.ts";
+import { getTenant } from "../tenancy/records.ts";
 import { deleteItem, getItem, putItem, queryPage } from "../store/table.ts";
-import { getTenant, listTenantIds } from "../tenancy/records.ts";
-import { sweepClients, type ClientSweep } from "../clients/sweep.ts";
 import { releaseStorage } from "../tenancy/usage.ts";
 import { requestRepair } from "../recovery/repairs.ts";
 import {
   documentsOfClient,
-  dueDocuments,
   getDocument,
   queueSortKey,
   updateDocument,
@@ -140,63 +138,14 @@ async function revokeSharesOf(ctx: Ctx, documentId: string) {
  */
 export async function destroyDocument(ctx: Ctx, documentId: string, how: { reason: string; runId: string }): Promise<DestructionCertificate> {
   const a = ctx.adapters;
-  let doc = await getDocument(a, ctx.tenantId, documentId);
-  if (!doc) throw new Problem("document_not_found");
+  const found = await getDocument(a, ctx.tenantId, documentId);
+  if (!found) throw new Problem("document_not_found");
+  if (found.status === "destroyed") return found.certificate!;
+  const resumed = found.status === "destroying" && found.destruction !== undefined;
+  const doc = resumed ? found : await claimDestruction(ctx, documentId, how);
   if (doc.status === "destroyed") return doc.certificate!;
-  const now = a.now().toISOString();
-  const resumed = doc.status === "destroying" && doc.destruction !== undefined;
-  if (!resumed) {
-    const destruction = { reason: how.reason, runId: how.runId, requestedBy: ctx.principal.staffId, certificateId: newId("dc", a.now()), startedAt: now, versionIds: [] as string[] };
-    const claimed = await updateDocument(a, ctx.tenantId, documentId, {
-      set: { status: "destroying", destruction, gsi2sk: queueSortKey(now, documentId) },
-      condition: "#st IN (:pending, :active)",
-      values: { ":pending": "pending", ":active": "active" },
-    });
-    // Lost the race: another destruction claimed it first; finish that one.
-    doc = claimed ?? (await getDocument(a, ctx.tenantId, documentId));
-    if (!doc) throw new Problem("document_not_found");
-    if (doc.status === "destroyed") return doc.certificate!;
-  }
-  const destruction = doc.destruction!;
-
-  const listed = await a.blobs.versions(doc.storageKey);
-  const known = [...new Set([...destruction.versionIds, ...listed])];
-  if (known.length !== destruction.versionIds.length) {
-    await updateDocument(a, ctx.tenantId, documentId, {
-      set: { destruction: { ...destruction, versionIds: known } },
-      condition: "#st = :destroying",
-      values: { ":destroying": "destroying" },
-    });
-  }
-  await a.blobs.destroy(doc.storageKey);
-
-  const readBack = await a.blobs.get(doc.storageKey);
-  const remaining = await a.blobs.versions(doc.storageKey);
-  if (readBack !== undefined || remaining.length) {
-    throw new Error(`destruction of ${documentId} could not be verified: ${remaining.length} version(s) remain`);
-  }
-
-  const destroyedAt = a.now().toISOString();
-  const certificate: DestructionCertificate = {
-    certificateId: destruction.certificateId,
-    documentId,
-    clientId: doc.clientId,
-    kind: doc.kind,
-    tier: doc.tier,
-    retentionClass: doc.retentionClass,
-    storageKey: doc.storageKey,
-    reason: destruction.reason,
-    requestedBy: destruction.requestedBy,
-    runId: how.runId,
-    uploadedAt: doc.uploadedAt,
-    destroyAfter: doc.destroyAfter,
-    destroyedAt,
-    backupCopiesExpireBy: copiesExpireBy(a, destroyedAt),
-    versionsRemoved: known.length,
-    versionIds: known.join(" "),
-    readAfterDestroy: "not_found",
-    versionsRemaining: 0,
-  };
+  const versions = await removeVersions(ctx, doc);
+  const certificate = certificateOf(ctx, doc, versions, how.runId);
   const eventId =
     (resumed ? await existingCertificateEvent(ctx, doc, certificate.certificateId) : undefined) ??
     (
@@ -204,16 +153,84 @@ export async function destroyDocument(ctx: Ctx, documentId: string, how: { reaso
         action: "document.destroyed",
         clientId: doc.clientId,
         outcome: "allowed",
-        purpose: destruction.reason,
+        purpose: certificate.reason,
         code: `certificate:${certificate.certificateId}`,
         detail: { ...certificate },
       })
     ).id;
+  return leaveStub(ctx, doc, certificate, eventId);
+}
 
+/** Step 1: the document is `destroying`, with its certificate id, at the head of the queue; answers it as claimed (or as another run left it). */
+async function claimDestruction(ctx: Ctx, documentId: string, how: { reason: string; runId: string }): Promise<DocumentRecord> {
+  const a = ctx.adapters;
+  const now = a.now().toISOString();
+  const destruction = { reason: how.reason, runId: how.runId, requestedBy: ctx.principal.staffId, certificateId: newId("dc", a.now()), startedAt: now, versionIds: [] as string[] };
+  const claimed = await updateDocument(a, ctx.tenantId, documentId, {
+    set: { status: "destroying", destruction, gsi2sk: queueSortKey(now, documentId) },
+    condition: "#st IN (:pending, :active)",
+    values: { ":pending": "pending", ":active": "active" },
+  });
+  // Lost the race: another destruction claimed it first; finish that one.
+  const doc = claimed ?? (await getDocument(a, ctx.tenantId, documentId));
+  if (!doc) throw new Problem("document_not_found");
+  return doc;
+}
+
+/** Steps 2 and 3: every stored version noted, then deleted, then verified gone; answers the version ids. */
+async function removeVersions(ctx: Ctx, doc: DocumentRecord): Promise<string[]> {
+  const a = ctx.adapters;
+  const destruction = doc.destruction!;
+  const listed = await a.blobs.versions(doc.storageKey);
+  const known = [...new Set([...destruction.versionIds, ...listed])];
+  if (known.length !== destruction.versionIds.length) {
+    await updateDocument(a, ctx.tenantId, doc.documentId, {
+      set: { destruction: { ...destruction, versionIds: known } },
+      condition: "#st = :destroying",
+      values: { ":destroying": "destroying" },
+    });
+  }
+  await a.blobs.destroy(doc.storageKey);
+  const readBack = await a.blobs.get(doc.storageKey);
+  const remaining = await a.blobs.versions(doc.storageKey);
+  if (readBack !== undefined || remaining.length) {
+    throw new Error(`destruction of ${doc.documentId} could not be verified: ${remaining.length} version(s) remain`);
+  }
+  return known;
+}
+
+function certificateOf(ctx: Ctx, doc: DocumentRecord, versionIds: string[], runId: string): DestructionCertificate {
+  const destruction = doc.destruction!;
+  const destroyedAt = ctx.adapters.now().toISOString();
+  return {
+    certificateId: destruction.certificateId,
+    documentId: doc.documentId,
+    clientId: doc.clientId,
+    kind: doc.kind,
+    tier: doc.tier,
+    retentionClass: doc.retentionClass,
+    storageKey: doc.storageKey,
+    reason: destruction.reason,
+    requestedBy: destruction.requestedBy,
+    runId,
+    uploadedAt: doc.uploadedAt,
+    destroyAfter: doc.destroyAfter,
+    destroyedAt,
+    backupCopiesExpireBy: copiesExpireBy(ctx.adapters, destroyedAt),
+    versionsRemoved: versionIds.length,
+    versionIds: versionIds.join(" "),
+    readAfterDestroy: "not_found",
+    versionsRemaining: 0,
+  };
+}
+
+/** Step 5: the item reduced to its stub, its bytes given back to the plan, its shares dropped. */
+async function leaveStub(ctx: Ctx, doc: DocumentRecord, certificate: DestructionCertificate, eventId: string): Promise<DestructionCertificate> {
+  const a = ctx.adapters;
   // The stub and the bytes given back are two writes: should this run die between them, the mark
   // has the recovery run recount the tenant's storage from its documents.
   if (doc.size) await requestRepair(a, ctx.tenantId, "storage");
-  const stub = await updateDocument(a, ctx.tenantId, documentId, {
+  const stub = await updateDocument(a, ctx.tenantId, doc.documentId, {
     set: { status: "destroyed", certificate, certificateEventId: eventId },
     remove: ["contentType", "size", "sha256", "versionId", "destruction", "gsi2pk", "gsi2sk"],
     condition: "#st = :destroying",
@@ -221,7 +238,7 @@ export async function destroyDocument(ctx: Ctx, documentId: string, how: { reaso
   });
   // Only the call that moved the document to destroyed gives its bytes back to the plan.
   if (stub && doc.size) await releaseStorage(a, ctx.tenantId, doc.size);
-  await revokeSharesOf(ctx, documentId);
+  await revokeSharesOf(ctx, doc.documentId);
   return stub?.certificate ?? certificate;
 }
 
@@ -244,98 +261,4 @@ export async function destroyForClient(ctx: Ctx, clientId: string, reason: strin
     }
   }
   return { clientId, certificates, failed };
-}
-
-export interface SweepReport {
-  runId: string;
-  asOf: string;
-  dryRun: boolean;
-  tenants: number;
-  due: { tenantId: string; documentId: string; clientId: string; kind: string; retentionClass: string; destroyAfter: string; status: string; reason: string }[];
-  destroyed: { tenantId: string; documentId: string; certificateId: string }[];
-  failed: { tenantId: string; documentId: string; error: string }[];
-  /** Objects the store's own lifecycle removed at their class maximum (filesystem store only). */
-  expiredByLifecycle: string[];
-  /** Client records whose date came: their tier data and documents, destroyed together. */
-  clients: ClientSweep;
-}
-
-const reasonFor = (doc: DocumentRecord) =>
-  doc.destruction?.reason ?? (doc.status === "pending" ? "abandoned_upload" : `retention_expired:${doc.retentionClass}`);
-
-/**
- * The destruction sweeper: for every tenant, every document whose destroy-after date has come is
- * destroyed with a certificate. Scheduled in AWS, on a timer offline, and `npm run keyhold --
- * destroy --due [--dry-run]`. Rerunning after a crash finishes what was claimed and writes no
- * second certificate.
- */
-export async function sweep(a: Adapters, options: { asOf?: Date; dryRun?: boolean; runId?: string; tenantIds?: string[] } = {}): Promise<SweepReport> {
-  const asOf = options.asOf ?? a.now();
-  const runId = options.runId ?? newId("run", a.now());
-  const dryRun = Boolean(options.dryRun);
-  const tenantIds = options.tenantIds ?? (await listTenantIds(a));
-  const report: SweepReport = {
-    runId,
-    asOf: asOf.toISOString(),
-    dryRun,
-    tenants: tenantIds.length,
-    due: [],
-    destroyed: [],
-    failed: [],
-    expiredByLifecycle: [],
-    clients: { due: [], destroyed: [], failed: [] },
-  };
-  for (const tenantId of tenantIds) {
-    // One tenant at a time, through that tenant's own adapters (tenancy/isolation.ts).
-    const ta = a.forTenant(tenantId);
-    // Whole client records first: their documents go with them.
-    if (await getTenant(ta, tenantId)) await sweepClients(await systemContext(ta, tenantId, runId), ta, { asOf, dryRun, runId }, report.clients);
-    // Collect first: destroying moves items within the queue being read.
-    const due: DocumentRecord[] = [];
-    let cursor: string | null = null;
-    do {
-      const page: { items: DocumentRecord[]; nextCursor: string | null } = await dueDocuments(ta, tenantId, asOf, 200, cursor);
-      due.push(...page.items.filter((d) => d.status !== "destroyed"));
-      cursor = page.nextCursor;
-    } while (cursor);
-    if (!due.length) continue;
-    for (const doc of due) {
-      report.due.push({
-        tenantId,
-        documentId: doc.documentId,
-        clientId: doc.clientId,
-        kind: doc.kind,
-        retentionClass: doc.retentionClass,
-        destroyAfter: doc.destroyAfter,
-        status: doc.status,
-        reason: reasonFor(doc),
-      });
-    }
-    if (dryRun) continue;
-    const ctx = await systemContext(ta, tenantId, runId);
-    for (const doc of due) {
-      try {
-        const certificate = await destroyDocument(ctx, doc.documentId, { reason: reasonFor(doc), runId });
-        report.destroyed.push({ tenantId, documentId: doc.documentId, certificateId: certificate.certificateId });
-      } catch (e) {
-        a.logger.error("sweeper could not destroy a document; the next run retries", { tenantId, documentId: doc.documentId, error: e as Error });
-        report.failed.push({ tenantId, documentId: doc.documentId, error: (e as Error).message });
-      }
-    }
-  }
-  if (!dryRun && a.blobs.enforceLifecycle) report.expiredByLifecycle = await a.blobs.enforceLifecycle(asOf);
-  return report;
-}
-
-/** How late a destruction may run before it counts as overdue: a day of hourly sweeps. */
-export const OVERDUE_AFTER_MS = 86_400_000;
-
-/**
- * Records and documents whose destruction date passed more than `OVERDUE_AFTER_MS` ago and that
- * still exist: what the destruction job reports after each sweep, so a destruction the law requires
- * that keeps failing (or a sweep that stopped running) raises an alarm instead of going unnoticed.
- */
-export async function overdue(a: Adapters, now: Date = a.now()): Promise<{ documents: number; clients: number; total: number }> {
-  const report = await sweep(a, { dryRun: true, asOf: new Date(now.getTime() - OVERDUE_AFTER_MS), runId: "overdue-check" });
-  return { documents: report.due.length, clients: report.clients.due.length, total: report.due.length + report.clients.due.length };
 }

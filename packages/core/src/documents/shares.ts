@@ -7,13 +7,12 @@ import { relationOf } from "../access/policy.ts";
 import { record } from "../audit/trail.ts";
 import { copyData, copyItems, renderCopy } from "../clients/copy.ts";
 import { getClient, type ClientRecord } from "../clients/records.ts";
-import { assertMayTouchClients } from "../clients/view.ts";
-import { rawReply } from "../http/handler.ts";
+import { rawReply } from "../http/reply.ts";
 import { Problem, recorded, type ProblemCode } from "../http/problem.ts";
 import { newId } from "../ids.ts";
 import { getStaff } from "../staff/records.ts";
 import { Keys } from "../store/keys.ts";
-import { ConditionalCheckFailedException, deleteItem, getItem, putNew, queryPage } from "../store/table.ts";
+import { ConditionalCheckFailedException, getItem, putNew, queryPage } from "../store/table.ts";
 import { isTenantId } from "../tenancy/isolation.ts";
 import { getTenant } from "../tenancy/records.ts";
 import { assertViewable, loadDocument } from "./access.ts";
@@ -93,7 +92,6 @@ async function getShare(a: Adapters, tenantId: string, shareId: string): Promise
 
 /** Creates a share: decided like a view for the share's purpose (which must be a consented one). */
 export async function createShare(ctx: Ctx, documentId: string, req: ShareRequest) {
-  assertMayTouchClients(ctx);
   const { doc, client } = await loadDocument(ctx, documentId, "document.share");
   await assertViewable(ctx, doc, client, "document.share");
   const now = ctx.adapters.now();
@@ -134,7 +132,6 @@ export async function createShare(ctx: Ctx, documentId: string, req: ShareReques
 }
 
 export async function listShares(ctx: Ctx, documentId: string) {
-  assertMayTouchClients(ctx);
   const { doc, client } = await loadDocument(ctx, documentId, "document.share.list");
   const page = await queryPage<Record<string, unknown>>(ctx.adapters, { index: "gsi1", partition: Keys.sharesOfDocument(ctx.tenantId, doc.documentId), limit: 500 });
   const now = ctx.adapters.now();
@@ -144,10 +141,9 @@ export async function listShares(ctx: Ctx, documentId: string) {
 
 /** Revokes a share: its creator, a manager of the client's branch, or the compliance officer. */
 export async function revokeShare(ctx: Ctx, documentId: string, shareId: string) {
-  assertMayTouchClients(ctx);
   const { client } = await loadDocument(ctx, documentId, "document.share.revoke");
   const share = /^shr_[0-9a-z]{26}$/.test(shareId) ? await getShare(ctx.adapters, ctx.tenantId, shareId) : undefined;
-  const base = { action: "document.share.revoke", clientId: client.clientId, detail: { documentId, shareId } };
+  const base = { action: "document.share.revoke" as const, clientId: client.clientId, detail: { documentId, shareId } };
   if (!share || share.documentId !== documentId) {
     await record(ctx, { ...base, outcome: "denied", code: "not_found" });
     throw recorded(new Problem("not_found", "no such share of this document"));
@@ -226,7 +222,7 @@ export async function download(a: Adapters, token: string, requestId: string, so
   const ctx = await shareContext(a, share, requestId, source);
   if (!ctx) throw new Problem("not_found");
 
-  const base = { action: "document.share.download", clientId: share.clientId, purpose: share.purpose, fields: [] as string[] };
+  const base = { action: "document.share.download" as const, clientId: share.clientId, purpose: share.purpose, fields: [] as string[] };
   const detail = { ...(share.documentId ? { documentId: share.documentId } : { request: share.copy!.requestId }), shareId, recipient: share.recipient };
   const refuse = async (code: ProblemCode, message?: string) => {
     await record(ctx, { ...base, outcome: "denied", code, detail });

@@ -2,14 +2,14 @@ import { createHash } from "node:crypto";
 import type { Ctx } from "../context.ts";
 import { modeFor } from "../access/policy.ts";
 import { record } from "../audit/trail.ts";
-import { assertMayTouchClients, loadVisible } from "../clients/view.ts";
+import { loadVisible } from "../clients/view.ts";
 import { resourceOf } from "../access/gate.ts";
 import { sealBytes } from "../crypto/envelope.ts";
 import { Problem, recorded, type ProblemDetail } from "../http/problem.ts";
 import { newId } from "../ids.ts";
 import { Keys } from "../store/keys.ts";
 import { deleteItem } from "../store/table.ts";
-import { allowedFields, type CollectionPurpose } from "../tiers/catalog.ts";
+import { collectionRefusals } from "../tiers/catalog.ts";
 import { documentBinding } from "./access.ts";
 import { blobKey } from "./blobs.ts";
 import { kindSpec, retentionOf, type DocumentKindName } from "./kinds.ts";
@@ -18,9 +18,6 @@ import { PENDING_GRACE_MS, destroyAfterFor, getClock } from "./retention.ts";
 import { decideType } from "./sniff.ts";
 import { effective } from "../retention/classes.ts";
 import { releaseStorage, reserveStorage } from "../tenancy/usage.ts";
-
-/** Who files scans: those who register clients. */
-const uploadingRoles = new Set(["agent", "branch_manager"]);
 
 /**
  * Stores a scanned document for a client:
@@ -38,11 +35,9 @@ const uploadingRoles = new Set(["agent", "branch_manager"]);
  * any point leaves nothing the sweeper will not remove.
  */
 export async function upload(ctx: Ctx, clientId: string, kind: DocumentKindName, bytes: Buffer, declared: string | undefined) {
-  assertMayTouchClients(ctx);
-  if (!uploadingRoles.has(ctx.principal.role)) throw new Problem("role_not_permitted", "only agents and branch managers file scans");
   const client = await loadVisible(ctx, clientId, "document.upload");
   const spec = kindSpec(kind);
-  const base = { action: "document.upload", clientId, fields: [...spec.shows] };
+  const base = { action: "document.upload" as const, clientId, fields: [...spec.shows] };
   const refuse = async (problem: Problem) => {
     await record(ctx, { ...base, outcome: "denied", code: problem.code, detail: { kind } });
     return recorded(problem);
@@ -54,12 +49,10 @@ export async function upload(ctx: Ctx, clientId: string, kind: DocumentKindName,
     throw await refuse(new Problem("tier_not_permitted", `your role may not file a tier-${spec.tier} scan for this client`));
   }
   if (client.consent.withdrawnAt) throw await refuse(new Problem("consent_withdrawn", "the client withdrew consent; nothing more may be collected"));
-  const allowed = new Set<string>(allowedFields(client.registration.collectionPurpose as CollectionPurpose));
-  const notAllowed: ProblemDetail[] = spec.shows
-    .filter((f) => !allowed.has(f))
-    .map((f) => ({ path: "query.kind", message: `a ${kind} shows "${f}", which is not needed for ${client.registration.collectionPurpose}` }));
+  const refused = collectionRefusals({ fields: spec.shows, tier: spec.tier }, { collectionPurpose: client.registration.collectionPurpose, sensitiveConsent: Boolean(client.consent.sensitiveConsent) });
+  const notAllowed: ProblemDetail[] = refused.notAllowed.map((f) => ({ path: "query.kind", message: `a ${kind} shows "${f}", which is not needed for ${client.registration.collectionPurpose}` }));
   if (notAllowed.length) throw await refuse(new Problem("field_not_allowed", notAllowed.map((d) => d.message).join("; "), notAllowed));
-  if (spec.tier === 1 && !client.consent.sensitiveConsent) {
+  if (refused.needsSensitiveConsent) {
     throw await refuse(
       new Problem("sensitive_consent_required", `a ${kind} scan is tier-1 sensitive information: the client's separate sensitive consent is required`, [
         { path: "query.kind", message: "needs the client's sensitive consent" },

@@ -83,6 +83,7 @@ function groupsOf(s: string): Group[] {
 /** Separators only: a number written in pieces. */
 const TIGHT = /^[\s\p{P}\p{S}]{1,4}$/u;
 /** A few words between the pieces (no line break, no date, no other number). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is `BARRIER` (a date or time); a loose gap may not cross one
 const LOOSE = /^[^\n\u0000]{1,8}$/;
 const MAX_GROUPS_LOOSE = 4;
 

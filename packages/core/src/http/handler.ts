@@ -4,6 +4,7 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import type { z } from "zod";
 import { admit, alertDepartedAttempt, contextFor, identify, type Claims, type Identified } from "../access/principal.ts";
+import type { TrailAction } from "../audit/actions.ts";
 import { record } from "../audit/trail.ts";
 import type { Adapters, Ctx, Source } from "../context.ts";
 import { IntegrityError } from "../crypto/envelope.ts";
@@ -12,6 +13,7 @@ import { adapters, logger } from "../runtime.ts";
 import { isStorageFault } from "../store/faults.ts";
 import { Problem } from "./problem.ts";
 import { takesJson } from "./route-spec.ts";
+import { isRawReply, isReply, type RawReply, type Reply } from "./reply.ts";
 import { routeByHandler, type RouteHandlerId, type RouteSpec } from "./routes.ts";
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
@@ -20,27 +22,8 @@ export type HttpResult = APIGatewayProxyStructuredResultV2;
 /** JSON bodies above this are refused with 413 before they are parsed. */
 export const MAX_JSON_BODY_BYTES = 1024 * 1024;
 
-const REPLY = Symbol("reply");
-export interface Reply {
-  [REPLY]: true;
-  status: number;
-  body: unknown;
-  headers?: Record<string, string>;
-}
-/** A use case's result with a status other than the route's default, or extra headers. */
-export const reply = (status: number, body: unknown, headers?: Record<string, string>): Reply => ({ [REPLY]: true, status, body, headers });
-
-const RAW = Symbol("raw");
-/** A non-JSON reply (CSV, PDF, an image): the body is sent as it is, binary as base64. */
-export const rawReply = (status: number, body: string | Uint8Array, contentType: string, headers?: Record<string, string>) => ({
-  [RAW]: true as const,
-  status,
-  body,
-  headers: { "content-type": contentType, ...headers },
-});
-type RawReply = ReturnType<typeof rawReply>;
-const isRawReply = (v: unknown): v is RawReply => typeof v === "object" && v !== null && RAW in v;
-const isReply = (v: unknown): v is Reply => typeof v === "object" && v !== null && REPLY in v;
+// Kept importable from here for the handlers in `functions/`; use cases import `./reply.ts`.
+export { rawReply, reply, type Reply } from "./reply.ts";
 
 type Infer<T> = T extends z.ZodType ? z.infer<T> : undefined;
 type SpecOf<H extends RouteHandlerId> = Extract<(typeof import("./routes.ts").routes)[number], { handler: H }>;
@@ -203,6 +186,9 @@ function build<H extends RouteHandlerId>(handlerId: H, fn: (input: Input<H> & { 
           if (spec.needsAgreement && !principal.agreementSigned) {
             throw new Problem("agreement_missing", "sign the current confidentiality agreement before touching client data");
           }
+          if (spec.roles && !spec.roles.includes(principal.role)) {
+            throw new Problem("role_not_permitted", `this operation is for: ${spec.roles.join(", ")}`);
+          }
         }
         const body = readBody(event, spec);
         const input = {
@@ -239,7 +225,8 @@ function build<H extends RouteHandlerId>(handlerId: H, fn: (input: Input<H> & { 
         // theirs (a revoked session's 401 included) is in the trail.
         if (ctx && problem.status >= 400 && problem.status < 500 && !problem.recorded) {
           await record(ctx, {
-            action: spec.action ?? handlerId,
+            // Every staff route names its action (a test holds it); the id is a last resort.
+            action: spec.action ?? (handlerId as unknown as TrailAction),
             // `{id}` names a client only on client paths (elsewhere, e.g. /documents/{id}, it does not).
             clientId: (spec.path.startsWith("/clients/{id}") ? (event.pathParameters?.id as string | undefined) : undefined) ?? null,
             outcome: "denied",

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { problemCodes } from "./problem.ts";
-import { problemsOf, takesJson } from "./route-spec.ts";
+import { accessOf, problemsOf, rolesOf, takesJson } from "./route-spec.ts";
 import { routes, type RouteSpec } from "./routes.ts";
 
 const schemaOf = (schema: z.ZodType, io: "input" | "output") =>
@@ -71,6 +71,8 @@ export function openApiDocument(options: { includeLocal: boolean }) {
       operationId: r.handler,
       summary: r.summary,
       ...(r.auth === "staff" ? { security: [{ bearer: [] }] } : { security: [] }),
+      // The route table's role gate, so the console offers only what the signed-in role may call.
+      ...(rolesOf(r) ? { "x-keyhold-roles": rolesOf(r) } : {}),
       ...(parameters.length ? { parameters } : {}),
       ...(takesJson(r) && r.body ? { requestBody: { required: true, content: { "application/json": { schema: schemaOf(r.body, "input") } } } } : {}),
       ...(r.rawBody

@@ -1,5 +1,7 @@
 import type { z } from "zod";
 import { problemCodes, type ProblemCode } from "./problem.ts";
+import type { TrailAction } from "../audit/actions.ts";
+import { roles as allRoles, type Role } from "../context.ts";
 
 /**
  * A route of the HTTP contract. Each domain lists its own routes (`<domain>/routes.ts`); `http/routes.ts`
@@ -18,6 +20,12 @@ export interface RouteSpec {
   access?: readonly AccessNeed[];
   /** The platform operator's routes; every other route refuses the operator. */
   platform?: boolean;
+  /**
+   * The roles that may call it at all, refused with 403 `role_not_permitted` once, at admission (after
+   * the agreement check). Omitted: every tenant role. Rules that depend on the record (own branch,
+   * own client, the proposer) stay in the use case. Served to the console in the OpenAPI document.
+   */
+  roles?: readonly Role[];
   /** Client routes need the tenant's current confidentiality agreement signed. */
   needsAgreement?: boolean;
   /**
@@ -25,8 +33,8 @@ export interface RouteSpec {
    * (`access/gate.ts`); a test enumerates these routes and proves each one does.
    */
   discloses?: boolean;
-  /** Trail action recorded for refusals on this route. */
-  action?: string;
+  /** Trail action recorded for refusals on this route (every staff route names one; a test holds it). */
+  action?: TrailAction;
   summary: string;
   params?: z.ZodType;
   query?: z.ZodType;
@@ -132,3 +140,9 @@ export function problemsOf(route: RouteSpec): Map<number, ProblemCode[]> {
  * the media types it lists. Routes without a body read none.
  */
 export const takesJson = (route: RouteSpec) => Boolean(route.body) && !route.rawBody;
+/** Every role inside a tenant: who may call a staff route that names no `roles`. */
+export const tenantRoles: readonly Role[] = allRoles.filter((r) => r !== "platform_admin");
+
+/** Who may call a route: its `roles`, the platform operator alone on platform routes, no one's role on public ones. */
+export const rolesOf = (route: RouteSpec): readonly Role[] | null =>
+  route.auth !== "staff" ? null : route.platform ? ["platform_admin"] : (route.roles ?? tenantRoles);

@@ -1,10 +1,11 @@
 import { z } from "zod";
+import type { TrailAction } from "../audit/actions.ts";
 import { markAs, sealedText } from "../freetext/schemas.ts";
 import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Ctx, Role } from "../context.ts";
 import { record } from "../audit/trail.ts";
 import { open, seal } from "../crypto/envelope.ts";
-import { reply } from "../http/handler.ts";
+import { reply } from "../http/reply.ts";
 import { Problem, recorded } from "../http/problem.ts";
 import { newId } from "../ids.ts";
 import { Keys } from "../store/keys.ts";
@@ -236,7 +237,7 @@ export async function markFailed(ctx: Ctx, c: StaffChange, code: string) {
 }
 
 /** Refuses a decision, in the trail with the change named. */
-export async function refuseDecision(ctx: Ctx, action: string, c: StaffChange | undefined, changeId: string, problem: Problem) {
+export async function refuseDecision(ctx: Ctx, action: TrailAction, c: StaffChange | undefined, changeId: string, problem: Problem) {
   await record(ctx, {
     action,
     ...(c?.subjectId ? { staffId: c.subjectId } : {}),

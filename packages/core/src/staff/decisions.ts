@@ -1,4 +1,5 @@
 import type { Ctx } from "../context.ts";
+import type { TrailAction } from "../audit/actions.ts";
 import { record } from "../audit/trail.ts";
 import { Problem, isProblem } from "../http/problem.ts";
 import { changeView, decide, getChange, listChanges, markFailed, openContact, refuseDecision, requireDecider, type ChangesQuery, type StaffChange } from "./changes.ts";
@@ -8,7 +9,7 @@ import { getStaff } from "./records.ts";
 import { contextFor } from "../access/principal.ts";
 import { getTenant } from "../tenancy/records.ts";
 
-async function load(ctx: Ctx, changeId: string, action: string): Promise<StaffChange> {
+async function load(ctx: Ctx, changeId: string, action: TrailAction): Promise<StaffChange> {
   const c = await getChange(ctx, changeId);
   if (!c) throw await refuseDecision(ctx, action, undefined, changeId, new Problem("not_found", "no such staff change"));
   if (c.status !== "pending") throw await refuseDecision(ctx, action, c, changeId, new Problem("invalid_state", `this change is already ${c.status}`));

@@ -1,4 +1,5 @@
 import type { Ctx, Role } from "../context.ts";
+import type { TrailAction } from "../audit/actions.ts";
 import { record } from "../audit/trail.ts";
 import { open, seal } from "../crypto/envelope.ts";
 import { Problem, recorded } from "../http/problem.ts";
@@ -27,7 +28,7 @@ const readsAll = (ctx: Ctx) => ctx.principal.role === "hq_admin" || ctx.principa
 export const canRead = (ctx: Ctx, target: StaffRecord) => readsAll(ctx) || manages(ctx, target) || target.staffId === ctx.principal.staffId;
 
 /** Loads a staff member the caller may read; anyone else answers 404, like a missing one. */
-export async function loadReadable(ctx: Ctx, staffId: string, action: string): Promise<StaffRecord> {
+export async function loadReadable(ctx: Ctx, staffId: string, action: TrailAction): Promise<StaffRecord> {
   const staff = await getStaff(ctx.adapters, ctx.tenantId, staffId);
   if (!staff || !canRead(ctx, staff)) {
     await record(ctx, { action, staffId, outcome: "denied", code: "staff_not_found" });
@@ -40,7 +41,7 @@ export async function loadReadable(ctx: Ctx, staffId: string, action: string): P
  * Nobody changes their own role, branch, status, agreement or background check: refused in the
  * trail with 403 `self_change_not_permitted` before anything else is looked at.
  */
-export async function refuseSelfChange(ctx: Ctx, staffId: string, action: string, what: string) {
+export async function refuseSelfChange(ctx: Ctx, staffId: string, action: TrailAction, what: string) {
   if (staffId !== ctx.principal.staffId) return;
   await record(ctx, { action, staffId, outcome: "denied", code: "self_change_not_permitted" });
   throw recorded(new Problem("self_change_not_permitted", `nobody ${what} for themselves; ask a colleague`));
@@ -77,7 +78,6 @@ export async function viewOf(ctx: Ctx, staff: StaffRecord): Promise<StaffView> {
 
 export async function list(ctx: Ctx) {
   const me = ctx.principal;
-  if (!readsAll(ctx) && me.role !== "branch_manager") throw new Problem("role_not_permitted", "your role has no staff list");
   const all = await listStaff(ctx.adapters, ctx.tenantId);
   const visible = all.filter((s) => readsAll(ctx) || s.branchId === me.branchId);
   const items = [];
@@ -184,7 +184,7 @@ async function hire(ctx: Ctx, req: CreateStaffRequest, branchId: string | null) 
 }
 
 /** Applies a change with optimistic concurrency; a concurrent change answers 409 to retry. */
-export async function change(ctx: Ctx, staff: StaffRecord, next: StaffRecord, action: string, fields: string[] = []) {
+export async function change(ctx: Ctx, staff: StaffRecord, next: StaffRecord, action: TrailAction, fields: string[] = []) {
   await record(ctx, { action, staffId: staff.staffId, fields, outcome: "allowed" });
   try {
     await saveStaffIf(ctx.adapters, next, staff);

@@ -12,7 +12,7 @@ import { Problem, type ProblemDetail } from "../http/problem.ts";
 import { maskedText, sealNote } from "../freetext/notes.ts";
 import { change, loadReadable, manages, refuseSelfChange, requireManager, viewOf } from "./manage.ts";
 import { changeView, getChange, isNewAccount, propose } from "./changes.ts";
-import { reply } from "../http/handler.ts";
+import { reply } from "../http/reply.ts";
 import { newId } from "../ids.ts";
 import { checklistItems, emptyChecklist, getStaff, type ChecklistItem, type StaffRecord } from "./records.ts";
 import type { OffboardingRequest } from "./schemas.ts";

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { TrailAction } from "../audit/actions.ts";
 import type { Adapters, Ctx, Principal } from "../context.ts";
 import { contextFor } from "../access/principal.ts";
 import { query, record } from "../audit/trail.ts";
@@ -155,7 +156,7 @@ export async function onboard(ctx: Ctx, req: OnboardRequest) {
   return { ...summary(tenant, req.branches.length), keyId, hqAdmin: { staffId, username: admin.username } };
 }
 
-async function setStatus(ctx: Ctx, id: string, status: TenantRecord["status"], action: string, from: TenantRecord["status"][]) {
+async function setStatus(ctx: Ctx, id: string, status: TenantRecord["status"], action: TrailAction, from: TenantRecord["status"][]) {
   const t = await load(ctx, id);
   if (!from.includes(t.status)) throw new Problem("invalid_state", `the tenant is ${t.status}`);
   await record(ctx, { action, outcome: "allowed", detail: { tenant: id } });

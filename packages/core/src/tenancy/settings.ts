@@ -51,12 +51,10 @@ export function checkOverrides(overrides: PolicyOverrides): ProblemDetail[] {
 }
 
 export async function getSettings(ctx: Ctx): Promise<TenantSettings> {
-  if (!["hq_admin", "compliance_officer"].includes(ctx.principal.role)) throw new Problem("role_not_permitted", "only HQ and compliance read tenant settings");
   return ctx.settings;
 }
 
 export async function updateSettings(ctx: Ctx, patch: SettingsPatch): Promise<TenantSettings> {
-  if (ctx.principal.role !== "hq_admin") throw new Problem("role_not_permitted", "only the HQ admin changes tenant settings");
   if (patch.accessPolicy) {
     const errors = checkOverrides(patch.accessPolicy as PolicyOverrides);
     if (errors.length) throw new Problem("setting_not_permitted", errors.map((e) => e.message).join("; "), errors);

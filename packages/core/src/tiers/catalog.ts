@@ -123,6 +123,27 @@ export const collectionPurposeNames = Object.keys(collectionPurposes) as [Collec
 export const allowedFields = (purpose: CollectionPurpose) =>
   fieldNames.filter((f) => !collectionPurposes[purpose].refuses.includes(f));
 
+/** What a client agreed to at collection: the purpose data is collected for, and separate consent for sensitive data. */
+export interface CollectionBasis {
+  collectionPurpose: string;
+  sensitiveConsent: boolean;
+}
+
+/**
+ * May this be collected for a client — the one rule behind registration (each field), correction (the
+ * field) and a filed scan (the fields the document shows, at the document's tier): only fields the
+ * collection purpose needs (minimum necessary), and tier-1 data only with the client's separate
+ * sensitive consent (PIPL art. 29). Callers word the refusal for what they collect.
+ */
+export function collectionRefusals(what: { fields: readonly FieldName[]; tier: Tier }, basis: CollectionBasis) {
+  // A purpose this build does not know allows nothing rather than everything.
+  const refuses: readonly FieldName[] = collectionPurposes[basis.collectionPurpose as CollectionPurpose]?.refuses ?? fieldNames;
+  return {
+    notAllowed: what.fields.filter((f) => refuses.includes(f)),
+    needsSensitiveConsent: what.tier === 1 && !basis.sensitiveConsent,
+  };
+}
+
 /** What a client may consent to their data being used for. */
 export const consentPurposes = {
   viewing: { zh: "带看", en: "Property viewing" },

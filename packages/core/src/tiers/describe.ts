@@ -1,4 +1,5 @@
 import { MIN_JUSTIFICATION } from "../access/policy.ts";
+import { describeTrailActions } from "../audit/actions.ts";
 import { ConsentInput, RegisterClientRequest } from "../clients/schemas.ts";
 import { MAX_DOCUMENT_BYTES, contentTypeNames, documentKinds } from "../documents/kinds.ts";
 import {
@@ -68,5 +69,7 @@ export function describeCatalog() {
       notePath: "notes/<id>",
       sources: Object.entries(freeTextSources).map(([name, s]) => ({ name, owner: s.owner, revealedBy: s.revealedBy, label: s.label })),
     },
+    // The trail's actions with their labels and what each counts toward (audit/actions.ts).
+    trailActions: describeTrailActions(),
   };
 }

@@ -34,6 +34,7 @@ export const CatalogDocument = z.object({
     notePath: z.string(),
     sources: z.array(z.object({ name: z.string(), owner: z.enum(["client", "paper", "staff", "tenant"]), revealedBy: z.string().nullable(), label: Label })),
   }),
+  trailActions: z.array(z.object({ name: z.string(), label: Label, counts: z.enum(["reveal", "call", "volume_alert"]).nullable() })),
 });
 
 export const catalogRoutes = defineRoutes([
@@ -42,6 +43,7 @@ export const catalogRoutes = defineRoutes([
     path: "/catalog",
     handler: "catalog.get",
     auth: "staff",
+    action: "catalog.read",
     summary: "The field catalog: fields, tiers, labels, what each collection purpose refuses, consent purposes (no personal data)",
     success: { status: 200, schema: CatalogDocument },
   },

@@ -40,13 +40,13 @@ export function AccessRequestDialog({ client, catalog, ask, onClose }: { client:
     },
   });
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs again only when the listed values change; the form and mutation handles it calls are stable
   useEffect(() => {
     if (ask) {
       form.resetFields();
       form.setFieldsValue({ fields: ask.fields, purpose: ask.purpose });
       file.reset();
     }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [ask]);
 
   const submit = async () => {

@@ -261,10 +261,10 @@ function DecideDialog({ deciding, grantMinutes, onClose }: { deciding: { request
     },
     onSettled: () => void queryClient.invalidateQueries({ queryKey: ["access-requests"] }),
   });
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs again only when the listed values change; the form and mutation handles it calls are stable
   useEffect(() => {
     form.resetFields();
     decide.reset();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [deciding]);
   if (!deciding) return <Modal open={false} />;
   const { request: r, outcome } = deciding;

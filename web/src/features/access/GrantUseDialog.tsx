@@ -48,10 +48,10 @@ export function GrantUseDialog({ grant, onClose }: { grant: AccessRequestView | 
     return () => clearInterval(timer);
   }, [shown]);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs again only when the listed values change; the form and mutation handles it calls are stable
   useEffect(() => {
     setRevealed({});
     use.reset();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [grant?.id]);
 
   const close = () => {

@@ -1,7 +1,7 @@
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { Button, Flex, Table, Tag } from "antd";
 import { useTranslation } from "react-i18next";
-import { fieldLabel, purposeLabel } from "../../api/catalog.ts";
+import { actionLabel, fieldLabel, purposeLabel } from "../../api/catalog.ts";
 import { api } from "../../api/http.ts";
 import { useCatalog } from "../../api/queries.ts";
 import type { AccessHistoryItem } from "../../api/types.ts";
@@ -47,7 +47,7 @@ export function AccessHistory({ clientId }: { clientId: string }) {
             key: "action",
             render: (_, r) => (
               <>
-                <Tag color={r.action === "client.reveal" ? "volcano" : r.action === "client.call" || r.action === "call.report" ? "blue" : "default"}>{t(`common.actions.${r.action}`, { defaultValue: r.action })}</Tag>
+                <Tag color={r.action === "client.reveal" ? "volcano" : r.action === "client.call" || r.action === "call.report" ? "blue" : "default"}>{actionLabel(catalog, r.action, lang)}</Tag>
                 {r.breakGlass && <Tag color="red">{t("detail.breakGlass")}</Tag>}
               </>
             ),

@@ -31,6 +31,7 @@ export function CallButton({ client, size }: { client: ClientView; size?: "small
   const live = active.data && secondsUntil(active.data.expiresAt, Date.now()) > 0 ? active.data : null;
   if (!mayCall(client, session?.claims.role, caps.has("POST /clients/{id}/calls"))) return null;
   return (
+    // biome-ignore lint/a11y: the span only keeps a click on the button from also opening the row; the button is the control
     <span onClick={(e) => e.stopPropagation()}>
       <Button size={size} icon={<PhoneOutlined />} type={live ? "primary" : "default"} onClick={() => setOpen(true)} data-testid={`call-${client.id}`}>
         {live ? t("calls.live") : t("calls.button")}

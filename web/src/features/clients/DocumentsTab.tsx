@@ -193,6 +193,7 @@ function ViewDialog({ doc, client, catalog, role, kindLabel, onClose }: { doc: D
   });
 
   // The watermarked copy lives in memory only, and only for as long as a revealed value would.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs again only when the listed values change; the form and mutation handles it calls are stable
   useEffect(() => {
     if (!shown) return;
     const timer = setInterval(() => {
@@ -200,7 +201,7 @@ function ViewDialog({ doc, client, catalog, role, kindLabel, onClose }: { doc: D
       if (Date.now() >= shown.until) close();
     }, 500);
     return () => clearInterval(timer);
-  }, [shown]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [shown]);
 
   const close = () => {
     if (shown) URL.revokeObjectURL(shown.url);

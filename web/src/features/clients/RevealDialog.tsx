@@ -74,6 +74,7 @@ export function RevealDialog({
     onSettled: () => void queryClient.invalidateQueries({ queryKey: ["access-history", client.id] }),
   });
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs again only when the listed values change; the form and mutation handles it calls are stable
   useEffect(() => {
     if (request) {
       form.resetFields();
@@ -81,7 +82,6 @@ export function RevealDialog({
       reveal.reset();
       setForceJustification(false);
     }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [request]);
 
   const submit = async () => {

@@ -61,6 +61,7 @@ export function SealedRevealDialog({
     },
   });
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs again only when the listed values change; the form and mutation handles it calls are stable
   useEffect(() => {
     if (target) {
       form.resetFields();
@@ -68,7 +69,6 @@ export function SealedRevealDialog({
       reveal.reset();
       setForceJustification(false);
     }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [target]);
 
   const submit = async () => {

@@ -59,10 +59,10 @@ export function ShareDialog({ doc, client, catalog, kindLabel, onClose }: { doc:
     onError: (e) => message.error(errorMessage(e)),
   });
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs again only when the listed values change; the form and mutation handles it calls are stable
   useEffect(() => {
     setCreated(null);
     create.reset();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [docId]);
 
   const consented = (catalog.consentPurposes ?? []).filter((p) => client.consent.purposes.includes(p.name));

@@ -52,6 +52,7 @@ function Overview({ data, onDrill }: { data: ComplianceOverview; onDrill: (row: 
   const rows = useMemo(() => byStatus(data.branches), [data.branches]);
   const counts = statusCounts(rows);
   const branchLabel = (r: ComplianceRow) => (r.branchId ? r.name : t("overview.hq"));
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs again only when the listed values change; the form and mutation handles it calls are stable
   const option = useMemo<ChartOption>(
     () => ({
       tooltip: { trigger: "axis" },
@@ -65,7 +66,7 @@ function Overview({ data, onDrill }: { data: ComplianceOverview; onDrill: (row: 
         { name: t("overview.overdue"), type: "bar", data: data.branches.map(overdue), itemStyle: { color: "#7c3aed" } },
       ],
     }),
-    [data.branches, t], // eslint-disable-line react-hooks/exhaustive-deps
+    [data.branches, t],
   );
   if (!rows.length) return <Card><EmptyState description={t("overview.noBranches")} /></Card>;
   const trail = data.trail;

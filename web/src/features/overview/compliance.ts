@@ -50,8 +50,11 @@ export const byStatus = (rows: ComplianceRow[]) => rows.map((r, i) => ({ r, i })
 /** Overdue items of a branch: destructions and data-subject requests past their due date. */
 export const overdue = (row: Pick<ComplianceRow, "destructionsOverdue" | "requests">) => row.destructionsOverdue + row.requests.overdue;
 
-export const statusCounts = (rows: ComplianceRow[]) =>
-  rows.reduce((acc, r) => ({ ...acc, [r.status]: acc[r.status] + 1 }), { red: 0, amber: 0, green: 0 } as Record<Rag, number>);
+export const statusCounts = (rows: ComplianceRow[]) => {
+  const counts: Record<Rag, number> = { red: 0, amber: 0, green: 0 };
+  for (const r of rows) counts[r.status] += 1;
+  return counts;
+};
 
 /** The 30-day daily series of a branch for one chart: a value per day per counter, 0 where nothing happened. */
 export function dailySeries(detail: Pick<BranchDetail, "daily">, counters: readonly string[]) {

@@ -102,7 +102,10 @@ export function PaperFilesTable({ filter, showClient = true, emptyText, purposes
                   {f.description === FREE_TEXT_MASK && !isOpen(f) && <LockOutlined style={{ color: "#8c8c8c" }} />}
                   <Typography.Text strong>{textOf(f, "description")}</Typography.Text>
                   {isOpen(f) ? (
-                    <Button type="link" size="small" icon={<EyeInvisibleOutlined />} onClick={() => (hide(`${f.id}.description`), hide(`${f.id}.location`))} style={{ padding: 0, height: "auto" }} />
+                    <Button type="link" size="small" icon={<EyeInvisibleOutlined />} onClick={() => {
+                      hide(`${f.id}.description`);
+                      hide(`${f.id}.location`);
+                    }} style={{ padding: 0, height: "auto" }} />
                   ) : (
                     mayReveal &&
                     (f.description === FREE_TEXT_MASK || f.location === FREE_TEXT_MASK) && (

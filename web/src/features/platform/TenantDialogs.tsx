@@ -31,12 +31,12 @@ export function PlanDialog({ tenant, onClose }: { tenant: TenantSummary | null; 
     message.success(t("platform.planChanged", { name: r.name, plan: r.limits?.label?.[lang] ?? r.plan }));
     onClose();
   });
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs again only when the listed values change; the form and mutation handles it calls are stable
   useEffect(() => {
     if (tenant) {
       change.reset();
       form.setFieldsValue({ plan: tenant.plan });
     }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [tenant?.tenantId]);
   return (
     <Modal
@@ -88,9 +88,9 @@ export function OffboardDialog({ tenant, onClose }: { tenant: TenantSummary | nu
     message.warning(t("platform.offboarded", { name: r.name }));
     onClose();
   });
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs again only when the listed values change; the form and mutation handles it calls are stable
   useEffect(() => {
     if (tenant) offboard.reset();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [tenant?.tenantId]);
   const plan = offboardingPlan(Number(exportDays) || 0, Number(keyDays) || keyDeletion.default);
   const problem = isApiError(offboard.error) ? offboard.error : null;
@@ -150,9 +150,9 @@ export function ShredDialog({ tenant, onClose }: { tenant: TenantSummary | null;
       onClose();
     },
   );
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs again only when the listed values change; the form and mutation handles it calls are stable
   useEffect(() => {
     if (tenant) shred.reset();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [tenant?.tenantId]);
   return (
     <Modal

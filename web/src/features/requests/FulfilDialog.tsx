@@ -3,7 +3,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Alert, App, Button, Checkbox, Descriptions, Form, Input, InputNumber, Modal, Radio, Result, Select, Space, Table, Tag, Typography } from "antd";
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { fieldLabel, fieldsForPurpose, pick, purposeLabel } from "../../api/catalog.ts";
+import { actionLabel, fieldLabel, fieldsForPurpose, pick, purposeLabel } from "../../api/catalog.ts";
 import { api, apiBase, postDownload } from "../../api/http.ts";
 import { isApiError } from "../../api/problem.ts";
 import { fieldErrors, problemMessage } from "../../api/problems.ts";
@@ -12,7 +12,7 @@ import type { AccessHistoryItem, ClientView, CopyIssued, CopyLink, FulfilResult,
 import { useSession } from "../../auth/useSession.ts";
 import { ActorCell } from "../../components/ActorCell.tsx";
 import { formatTime, formatTimeSeconds } from "../../components/format.ts";
-import { Loading, useErrorMessage } from "../../components/States.tsx";
+import { Loading } from "../../components/States.tsx";
 import { TierTag } from "../../components/TierTag.tsx";
 import { useLang } from "../../i18n/index.ts";
 import { shareLink } from "../clients/shares.ts";
@@ -177,6 +177,7 @@ export function FulfilDialog({ request, onClose }: { request: SubjectRequestView
     },
   });
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs again only when the listed values change; the form and mutation handles it calls are stable
   useEffect(() => {
     if (request) {
       form.resetFields();
@@ -184,7 +185,6 @@ export function FulfilDialog({ request, onClose }: { request: SubjectRequestView
       setDone(null);
       setIssued(null);
     }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [request?.id]);
 
   if (!request) return <Modal open={false} />;
@@ -424,7 +424,7 @@ function Outcome({ result }: { result: FulfilResult }) {
             columns={[
               { title: t("detail.at"), dataIndex: "at", render: (v: string) => formatTimeSeconds(v), width: 170 },
               { title: t("detail.actor"), key: "actor", render: (_, x) => <ActorCell actor={x.actor} /> },
-              { title: t("detail.action"), key: "action", render: (_, x) => t(`common.actions.${x.action}`, { defaultValue: x.action }) },
+              { title: t("detail.action"), key: "action", render: (_, x) => actionLabel(catalog, x.action, lang) },
               { title: t("detail.fieldsCol"), key: "fields", render: (_, x) => x.fields.map((f) => fieldLabel(catalog, f, lang)).join("、") || "—" },
               { title: t("detail.purposeCol"), key: "purpose", render: (_, x) => purposeLabel(catalog, x.purpose, lang) },
             ]}

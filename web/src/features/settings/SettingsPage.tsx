@@ -38,7 +38,8 @@ function SettingsForm({ settings }: { settings: SettingsWithExtras }) {
   const editable = session?.claims.role === "hq_admin";
   const [form] = Form.useForm();
   const initial = { ...settings, policy: flattenPolicy(settings.accessPolicy) };
-  useEffect(() => form.setFieldsValue(initial), [settings]); // eslint-disable-line react-hooks/exhaustive-deps
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs again only when the listed values change; the form and mutation handles it calls are stable
+  useEffect(() => form.setFieldsValue(initial), [settings]);
 
   const save = useMutation({
     mutationFn: (patch: Partial<SettingsWithExtras>) => api<SettingsWithExtras>("PATCH", "/settings", { body: patch }),

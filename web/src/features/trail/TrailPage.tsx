@@ -5,7 +5,7 @@ import type { Dayjs } from "dayjs";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
-import { fieldLabel, purposeLabel } from "../../api/catalog.ts";
+import { actionLabel, fieldLabel, purposeLabel } from "../../api/catalog.ts";
 import { api, download } from "../../api/http.ts";
 import { problemMessage } from "../../api/problems.ts";
 import { useCapabilities, useCatalog } from "../../api/queries.ts";
@@ -16,7 +16,7 @@ import { formatTime, formatTimeSeconds } from "../../components/format.ts";
 import { PageHeader } from "../../components/PageHeader.tsx";
 import { EmptyState, ErrorState, useErrorMessage } from "../../components/States.tsx";
 import { useLang } from "../../i18n/index.ts";
-import { knownActions, trailQuery, verifySummary, type TrailFilters } from "./trail.ts";
+import { trailQuery, verifySummary, type TrailFilters } from "./trail.ts";
 
 interface FilterForm {
   clientId?: string;
@@ -133,7 +133,7 @@ export default function TrailPage() {
             </Form.Item>
           )}
           <Form.Item name="action" label={t("trail.action")}>
-            <AutoComplete allowClear style={{ width: 180 }} options={knownActions.map((a) => ({ value: a, label: `${t(`common.actions.${a}`, { defaultValue: a })} · ${a}` }))} />
+            <AutoComplete allowClear style={{ width: 180 }} options={(catalog?.trailActions ?? []).map((a) => ({ value: a.name, label: `${actionLabel(catalog, a.name, lang)} · ${a.name}` }))} />
           </Form.Item>
           <Form.Item name="outcome" label={t("trail.outcome")}>
             <Select allowClear style={{ width: 110 }} options={[{ value: "allowed", label: t("trail.allowed") }, { value: "denied", label: t("trail.denied") }]} />
@@ -180,7 +180,7 @@ export default function TrailPage() {
                   width: 130,
                   render: (_, e) => (
                     <Tooltip title={e.action}>
-                      <Tag color={e.action === "client.reveal" ? "volcano" : e.action.startsWith("alert.") ? "red" : "default"}>{t(`common.actions.${e.action}`, { defaultValue: e.action })}</Tag>
+                      <Tag color={e.action === "client.reveal" ? "volcano" : e.action.startsWith("alert.") ? "red" : "default"}>{actionLabel(catalog, e.action, lang)}</Tag>
                     </Tooltip>
                   ),
                 },

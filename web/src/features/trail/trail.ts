@@ -35,29 +35,6 @@ export function verifySummary(r: VerifyResult): VerifySummary {
   return { status: "broken", window: b.window, kind: b.kind, from: b.from ?? null, to: b.to ?? null, reason: b.reason };
 }
 
-/** The trail actions a filter offers (the API accepts any string; these are the ones recorded today). */
-export const knownActions = [
-  "client.create",
-  "client.list",
-  "client.view",
-  "client.reveal",
-  "client.lookup",
-  "client.access_history",
-  "audit.read",
-  "audit.export",
-  "audit.seal",
-  "audit.verify",
-  "settings.read",
-  "settings.update",
-  "alert.reveal_volume",
-  "alert.list",
-  "alert.review",
-  "staff.change_proposed",
-  "staff.change_confirm",
-  "staff.change_reject",
-  "document.share.download",
-];
-
 /**
  * How the trail shows who acted: a staff member by id (with role and branch), a job by its name,
  * a share link's recipient by the label it was shared to and the staff member it came through.

@@ -1,8 +1,16 @@
 import { publicRoute, route } from "@keyhold/core";
-import { login as issueForUser } from "@keyhold/local/auth";
-import { demoTenants, platformTenant, simulateCall as simulate } from "@keyhold/local";
+import { login as issueForUser } from "./auth.ts";
+import { simulateCall as simulate } from "./calls.ts";
+import { demoTenants, platformTenant } from "./demo.ts";
 
-/** Offline only (the route is `localOnly`, so no stack deploys it). */
+/*
+ * The offline-only routes' handlers (`local.*` ids; every route naming them is `localOnly`, so no
+ * stack bundles or deploys them). They live in the offline ring because they use it (the local token
+ * issuer, the demo seed, the call simulator): nothing in `functions/` depends on `@keyhold/local`.
+ * The local server resolves the `local` handler file here instead of in `functions/`.
+ */
+
+/** The offline sign-in: a token for a seeded user. */
 export const login = publicRoute("local.login", ({ adapters, body }) => issueForUser(adapters, body.username));
 
 /** Offline only: the demo users for the console's sign-in picker (the seed list; no client data). */

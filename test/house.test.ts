@@ -1,0 +1,106 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { Catalog, Policy, Trail, rolesOf, routes, tenantRoles, type RouteSpec } from "@keyhold/core";
+
+/**
+ * One place per rule: the trail's actions, the role gates and what may be collected each have one
+ * source, and the code around them may not write its own copy.
+ */
+const root = fileURLToPath(new URL("..", import.meta.url));
+const filesUnder = (dir: string): string[] =>
+  readdirSync(join(root, dir)).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(join(root, path)).isDirectory() ? filesUnder(path) : /\.(ts|tsx)$/.test(name) && !/\.test\.tsx?$/.test(name) ? [path] : [];
+  });
+const sources = [...filesUnder("packages/core/src"), ...filesUnder("packages/local/src"), ...filesUnder("functions")].map((path) => ({ path, text: readFileSync(join(root, path), "utf8") }));
+const staffRoutes = (routes as readonly RouteSpec[]).filter((r) => r.auth === "staff");
+
+describe("the trail's actions (audit/actions.ts)", () => {
+  it("every staff route names the action its refusals are recorded under, from the catalog", () => {
+    for (const r of staffRoutes) expect(r.action && Trail.isTrailAction(r.action), `${r.method} ${r.path}: ${r.action}`).toBe(true);
+  });
+
+  it("no code writes an action the catalog does not hold", () => {
+    // Whatever looks like an action where one is written: `action: "x.y"`, a ternary's branches, and the
+    // action names handed to the helpers that record on a caller's behalf.
+    const written = new Map<string, string>();
+    for (const { path, text } of sources) {
+      for (const m of text.matchAll(/\baction(?:: | = |: [^,\n]*\? )"([a-z_]+(?:\.[a-z_]+)+)"(?: : "([a-z_]+(?:\.[a-z_]+)+)")?/g)) {
+        for (const name of [m[1], m[2]]) if (name) written.set(name, path);
+      }
+      for (const m of text.matchAll(/\b(?:loadVisible|loadReadable|load|change|refuseSelfChange|recordChange)\([^)]*?"([a-z_]+\.[a-z_.]+)"/g)) written.set(m[1]!, path);
+    }
+    expect(written.size).toBeGreaterThan(60);
+    const unknown = [...written].filter(([name]) => !Trail.isTrailAction(name)).map(([name, path]) => `${name} (${relative(".", path)})`);
+    expect(unknown).toEqual([]);
+  });
+
+  it("record refuses a name outside the catalog, whatever a cast let through", async () => {
+    const ctx = { adapters: {} } as never;
+    await expect(Trail.record(ctx, { action: "client.peek" as Trail.TrailAction, outcome: "allowed" })).rejects.toThrow(/not in the catalog/);
+  });
+
+  it("says what each action counts toward: field, document and paper reveals, calls, the volume guard", () => {
+    expect(Trail.figureOf("client.reveal")).toBe("reveal");
+    expect(Trail.figureOf("document.view")).toBe("reveal");
+    expect(Trail.figureOf("document.original")).toBe("reveal");
+    expect(Trail.figureOf("paper.reveal")).toBe("reveal");
+    expect(Trail.figureOf("client.call")).toBe("call");
+    expect(Trail.figureOf("alert.reveal_volume")).toBe("volume_alert");
+    expect(Trail.figureOf("client.view")).toBeUndefined();
+    expect(Trail.figureOf("an.action_since_retired")).toBeUndefined();
+    for (const a of Trail.describeTrailActions()) {
+      expect(a.label.zh.length, a.name).toBeGreaterThan(0);
+      expect(a.label.en.length, a.name).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe("role gates (RouteSpec.roles)", () => {
+  it("every staff route admits someone; platform routes the operator alone; client routes never HQ or the operator", () => {
+    for (const r of staffRoutes) {
+      const roles = rolesOf(r)!;
+      expect(roles.length, r.path).toBeGreaterThan(0);
+      if (r.platform) expect(roles).toEqual(["platform_admin"]);
+      else expect(roles.every((role) => tenantRoles.includes(role)), r.path).toBe(true);
+      if (r.needsAgreement) for (const never of Policy.neverSeesClientData) expect(roles, `${r.method} ${r.path}`).not.toContain(never);
+    }
+  });
+
+  it("no use case checks a role list that the route table states", () => {
+    // The gates that moved into the table; a copy creeping back would drift from it.
+    const copies = [/registeringRoles|uploadingRoles|handlesRequests|requireReader|requireCompliance|assertMayTouchClients|mayRequest\(/];
+    for (const { path, text } of sources.filter((s) => s.path.startsWith("packages/core/src/") && !s.path.includes("/http/")))
+      for (const copy of copies) expect(text, path).not.toMatch(copy);
+  });
+});
+
+describe("may this be collected (tiers/catalog.ts collectionRefusals)", () => {
+  const basis = (collectionPurpose: string, sensitiveConsent: boolean) => ({ collectionPurpose, sensitiveConsent });
+
+  it("refuses what the purpose does not need, and tier-1 data without sensitive consent", () => {
+    expect(Catalog.collectionRefusals({ fields: ["bankAccount", "phone"], tier: 1 }, basis("rental", true))).toEqual({ notAllowed: ["bankAccount"], needsSensitiveConsent: false });
+    expect(Catalog.collectionRefusals({ fields: ["idNumber"], tier: 1 }, basis("purchase", false))).toEqual({ notAllowed: [], needsSensitiveConsent: true });
+    expect(Catalog.collectionRefusals({ fields: ["phone"], tier: 2 }, basis("purchase", false))).toEqual({ notAllowed: [], needsSensitiveConsent: false });
+  });
+
+  it("a purpose it does not know allows nothing", () => {
+    expect(Catalog.collectionRefusals({ fields: ["phone"], tier: 2 }, basis("astrology", true)).notAllowed).toEqual(["phone"]);
+  });
+
+  it("registration, correction and scans ask it rather than the purpose table", () => {
+    for (const path of ["packages/core/src/clients/register.ts", "packages/core/src/clients/correct.ts", "packages/core/src/documents/upload.ts"]) {
+      const text = sources.find((s) => s.path === path)!.text;
+      expect(text, path).toContain("collectionRefusals(");
+      expect(text, path).not.toMatch(/allowedFields\(|=== 1 && !(req|client)\.consent/);
+    }
+  });
+});
+
+describe("the offline ring stays outside", () => {
+  it("nothing in functions/ imports @keyhold/local", () => {
+    for (const { path, text } of sources.filter((s) => s.path.startsWith("functions/"))) expect(text, path).not.toMatch(/@keyhold\/local|packages\/local/);
+  });
+});
