@@ -6,8 +6,8 @@ import { claimNames } from "@keyhold/core";
  * A Keyhold runtime for one test file: dynalite in memory, the demo data, and the HTTP server in
  * front of the same handlers Lambda runs. Tests talk to it over HTTP exactly as clients do.
  */
-export async function startVault(options: { dataDir?: string | null } = {}): Promise<Vault> {
-  const runtime = await startLocal({ dataDir: options.dataDir ?? null, port: 0 });
+export async function startVault(options: { dataDir?: string | null; demo?: boolean } = {}): Promise<Vault> {
+  const runtime = await startLocal({ dataDir: options.dataDir ?? null, port: 0, ...(options.demo === undefined ? {} : { demo: options.demo }) });
   return new Vault(runtime);
 }
 
