@@ -36,3 +36,5 @@ export const oidcCallback = publicRoute("auth.oidcCallback", ({ adapters, body, 
 );
 
 export const linkFederatedSubject = route("auth.linkFederatedSubject", ({ ctx, params, body }) => Identity.linkFederatedSubject(ctx, params.id, body.subject));
+
+export const issueOneTimePassword = route("auth.issueOneTimePassword", ({ ctx, params }) => Identity.issueStaffOneTimePassword(ctx, params.id));

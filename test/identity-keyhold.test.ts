@@ -269,3 +269,43 @@ describe("refresh tokens", () => {
     expect((await trailOf("iota", "identity.sign_in")).some((e) => e.code === "staff_inactive")).toBe(true);
   });
 });
+
+describe("one-time passwords from HQ", () => {
+  it("HQ issues one to a colleague, who enrols; issued again (a lost phone), it ends their sessions and enrolment starts afresh", async () => {
+    const hq = await enrol("kappa", "boss", "kappa boss passphrase");
+    const hqStaff = (await Staff.findStaffByUsername(vault.runtime.adapters, "kappa", hq.username))!;
+    await Staff.saveStaff(vault.runtime.adapters, { ...hqStaff, staffId: "lin", username: "lin@kappa", displayName: "林", role: "compliance_officer", sessionVersion: 1, createdAt: clock().toISOString() });
+
+    const self = await vault.request("POST", `/staff/${hqStaff.staffId}/one-time-password`, { token: hq.tokens.accessToken });
+    expect(self.status).toBe(403);
+    expect(self.body.code).toBe("self_change_not_permitted");
+    expect(self.body.oneTimePassword).toBeUndefined();
+
+    const issued = await vault.request("POST", "/staff/lin/one-time-password", { token: hq.tokens.accessToken });
+    expect(issued.status).toBe(200);
+    expect(issued.body).toEqual({ id: "lin", username: "lin@kappa", oneTimePassword: expect.stringMatching(/^\w{20}$/) });
+    const first = await vault.post("/auth/sign-in", { username: "lin@kappa", password: issued.body.oneTimePassword });
+    expect(first.body.challenge).toBe("totp_setup");
+    advance(30);
+    const lin = await vault.post("/auth/totp", { session: first.body.session, code: Identity.totpCode(secretOf(first.body.otpauthUri), clock()), newPassword: "lin's own passphrase" });
+    expect(lin.status).toBe(200);
+
+    const refused = await vault.request("POST", `/staff/${hqStaff.staffId}/one-time-password`, { token: lin.body.accessToken });
+    expect(refused.status).toBe(403);
+    expect(refused.body.code).toBe("role_not_permitted");
+    expect(refused.body.oneTimePassword).toBeUndefined();
+
+    const again = await vault.request("POST", "/staff/lin/one-time-password", { token: hq.tokens.accessToken });
+    expect(again.status).toBe(200);
+    expect((await vault.request("GET", "/staff", { token: lin.body.accessToken })).body.code).toBe("session_revoked");
+    expect((await vault.post("/auth/refresh", { refreshToken: lin.body.refreshToken })).body.code).toBe("session_revoked");
+    expect((await vault.post("/auth/sign-in", { username: "lin@kappa", password: "lin's own passphrase" })).status).toBe(401);
+    const reenrol = await vault.post("/auth/sign-in", { username: "lin@kappa", password: again.body.oneTimePassword });
+    expect(reenrol.body.challenge).toBe("totp_setup");
+    expect(secretOf(reenrol.body.otpauthUri)).not.toBe(secretOf(first.body.otpauthUri));
+
+    const events = await trailOf("kappa", "staff.one_time_password");
+    expect(events.map((e) => [e.outcome, e.code ?? null])).toEqual(expect.arrayContaining([["allowed", null], ["denied", "self_change_not_permitted"], ["denied", "role_not_permitted"]]));
+    expect(JSON.stringify(events)).not.toContain(issued.body.oneTimePassword);
+  });
+});

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Adapters } from "../context.ts";
 import { open, seal } from "../crypto/envelope.ts";
-import { tenantPk } from "../store/keys.ts";
+import { Keys } from "../store/keys.ts";
 import { ConditionalCheckFailedException, UpdateCommand, deleteIf, getItem, putItem } from "../store/table.ts";
 
 /**
@@ -11,13 +11,13 @@ import { ConditionalCheckFailedException, UpdateCommand, deleteIf, getItem, putI
  * sessions and the refresh tokens (stored as SHA-256 digests: the table never holds a usable token).
  */
 export const IdentityKeys = {
-  credential: (t: string, staffId: string) => ({ pk: tenantPk(t), sk: `CRED#${staffId}` }),
-  signInSession: (t: string, digest: string) => ({ pk: `${tenantPk(t)}#AUTH`, sk: `SESSION#${digest}` }),
-  refreshToken: (t: string, digest: string) => ({ pk: `${tenantPk(t)}#AUTH`, sk: `REFRESH#${digest}` }),
-  federatedSubject: (t: string, subject: string) => ({ pk: tenantPk(t), sk: `FEDSUB#${subject}` }),
-  oidcState: (t: string, digest: string) => ({ pk: `${tenantPk(t)}#AUTH`, sk: `OIDC#${digest}` }),
-  /** One per username, known or not (so an unknown user is throttled like a known one): the platform's partition. */
-  throttle: (platformTenant: string, username: string) => ({ pk: `${tenantPk(platformTenant)}#SIGNIN`, sk: digest(username.toLowerCase()) }),
+  credential: Keys.credential,
+  signInSession: Keys.signInSession,
+  refreshToken: Keys.refreshToken,
+  federatedSubject: Keys.federatedSubject,
+  oidcState: Keys.oidcState,
+  /** One per username, known or not (so an unknown user is throttled like a known one). */
+  throttle: (platformTenant: string, username: string) => Keys.signInThrottle(platformTenant, digest(username.toLowerCase())),
 };
 
 export const digest = (value: string) => createHash("sha256").update(value).digest("base64url");

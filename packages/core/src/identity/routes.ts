@@ -133,4 +133,14 @@ export const identityRoutes = defineRoutes([
     body: FederatedSubjectRequest,
     success: { status: 200, schema: z.object({ id: z.string(), federatedSubject: z.string().nullable() }) },
   },
+  {
+    method: "POST",
+    path: "/staff/{id}/one-time-password",
+    handler: "auth.issueOneTimePassword",
+    auth: "staff",
+    action: "staff.one_time_password",
+    summary: "Keyhold identity: HQ gives a staff member a one-time password (TOTP is enrolled afresh; their sessions end)",
+    params: StaffIdParams,
+    success: { status: 200, schema: z.object({ id: z.string(), username: z.string(), oneTimePassword: z.string() }) },
+  },
 ]);
