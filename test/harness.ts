@@ -80,9 +80,10 @@ export class Vault {
 /** A token signed by a key the vault does not trust, with otherwise valid claims. */
 export async function forgedToken(claims: Record<string, string>) {
   const { generateKeyPair } = await import("jose");
-  const { privateKey } = await generateKeyPair("RS256");
+  // The vault's own algorithm (ES256), so only the key decides.
+  const { privateKey } = await generateKeyPair("ES256");
   return new SignJWT(claims)
-    .setProtectedHeader({ alg: "RS256", kid: "attacker" })
+    .setProtectedHeader({ alg: "ES256", kid: "attacker" })
     .setIssuer("keyhold-local")
     .setAudience("keyhold-console")
     .setSubject(claims.sub ?? "agent.li")

@@ -49,7 +49,8 @@ export const identityRoutes = defineRoutes([
     path: "/auth/config",
     handler: "auth.config",
     auth: "none",
-    access: [],
+    // Only for KEYHOLD_IDENTITY (and the OIDC issuer), which the stage sets with this need.
+    access: signingOnly,
     summary: "How staff sign in to this deployment (demo picker, password + TOTP, OIDC or Cognito)",
     success: { status: 200, schema: SignInConfig },
   },
