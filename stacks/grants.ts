@@ -368,6 +368,9 @@ export function statementsFor(need: AccessNeed, t: GrantTargets): iam.PolicyStat
       return [new iam.PolicyStatement({ sid: "CallProviderSecret", actions: ["secretsmanager:GetSecretValue"], resources: [callSecretArn(stack, "provider")] })];
     case "calls:reports":
       return [new iam.PolicyStatement({ sid: "CallReportsSecret", actions: ["secretsmanager:GetSecretValue"], resources: [callSecretArn(stack, "reports")] })];
+    case "identity:keyhold":
+      // Granted by the China stages' work (issue #15, branch i15cn): these stages sign in with Cognito.
+      return [];
   }
 }
 
@@ -426,6 +429,9 @@ export function environmentFor(needs: readonly AccessNeed[], v: EnvironmentSourc
         break;
       case "calls:reports":
         Object.assign(env, { KEYHOLD_CALL_REPORTS_SECRET: callSecretName(v.stage, "reports") });
+        break;
+      case "identity:keyhold":
+        // Set by the China stages' work (issue #15, branch i15cn).
         break;
     }
   }

@@ -6,8 +6,8 @@ import { claimNames } from "@keyhold/core";
  * A Keyhold runtime for one test file: dynalite in memory, the demo data, and the HTTP server in
  * front of the same handlers Lambda runs. Tests talk to it over HTTP exactly as clients do.
  */
-export async function startVault(options: { dataDir?: string | null } = {}): Promise<Vault> {
-  const runtime = await startLocal({ dataDir: options.dataDir ?? null, port: 0 });
+export async function startVault(options: { dataDir?: string | null; demo?: boolean } = {}): Promise<Vault> {
+  const runtime = await startLocal({ dataDir: options.dataDir ?? null, port: 0, ...(options.demo === undefined ? {} : { demo: options.demo }) });
   return new Vault(runtime);
 }
 
@@ -80,9 +80,10 @@ export class Vault {
 /** A token signed by a key the vault does not trust, with otherwise valid claims. */
 export async function forgedToken(claims: Record<string, string>) {
   const { generateKeyPair } = await import("jose");
-  const { privateKey } = await generateKeyPair("RS256");
+  // The vault's own algorithm (ES256), so only the key decides.
+  const { privateKey } = await generateKeyPair("ES256");
   return new SignJWT(claims)
-    .setProtectedHeader({ alg: "RS256", kid: "attacker" })
+    .setProtectedHeader({ alg: "ES256", kid: "attacker" })
     .setIssuer("keyhold-local")
     .setAudience("keyhold-console")
     .setSubject(claims.sub ?? "agent.li")

@@ -8,6 +8,7 @@ import type { IdentityPort } from "./staff/identity.ts";
 import type { TenantKeysPort } from "./tenancy/keys.ts";
 import type { BlobPort } from "./documents/blobs.ts";
 import type { CallReportSource, PrivacyNumberPort } from "./calls/port.ts";
+import type { TokenSigner } from "./identity/signer.ts";
 
 export const roles = ["agent", "branch_manager", "compliance_officer", "hq_admin", "platform_admin"] as const;
 export type Role = (typeof roles)[number];
@@ -41,6 +42,8 @@ export interface Adapters {
   digests: DigestArchive;
   /** The identity provider's admin side (Cognito in AWS). */
   identity: IdentityPort;
+  /** Signs Keyhold-issued access tokens (a KMS key in AWS, a local key offline); absent where Cognito issues them. */
+  signer?: TokenSigner;
   /** Tenant key administration (KMS in AWS). */
   tenantKeys: TenantKeysPort;
   /** Where document ciphertexts live (S3 in AWS, a directory offline). */

@@ -19,6 +19,7 @@ export * as FreeText from "./freetext/index.ts";
 export * as Calls from "./calls/index.ts";
 export * as Store from "./store/table.ts";
 export * as Recovery from "./recovery/index.ts";
+export * as Identity from "./identity/index.ts";
 export { Keys, tableShape, tenantPk } from "./store/keys.ts";
 export { StorageUnavailable, isStorageFault } from "./store/faults.ts";
 export { claimNames, customAttributes } from "./access/claims.ts";

@@ -14,6 +14,8 @@ import { stsTenantCredentials } from "./tenancy/sts.ts";
 import { daysForStage } from "./retention/backups.ts";
 import { aliyunCallReports, aliyunPrivacyNumbers, type AliyunProviderConfig, type AliyunReportsConfig } from "./calls/aliyun.ts";
 import { secretJson } from "./calls/secrets.ts";
+import { identityMode, keyholdIdentity } from "./identity/port.ts";
+import { kmsSigner } from "./identity/signer.ts";
 
 export const logger = new Logger({ serviceName: "keyhold" });
 
@@ -67,7 +69,12 @@ export function adapters(): Adapters {
         keyrings: kmsKeyrings({ stage }),
         sealer: kmsSealer({ stage }),
         digests: fromEnv("the digest archive", ["KEYHOLD_DIGEST_BUCKET"], (e) => s3DigestArchive({ bucket: e.KEYHOLD_DIGEST_BUCKET! })),
-        identity: fromEnv("Cognito administration", ["KEYHOLD_USER_POOL_ID"], (e) => cognitoIdentity({ userPoolId: e.KEYHOLD_USER_POOL_ID! })),
+        // Cognito keeps its own copy of the claims; Keyhold-issued tokens (keyhold, oidc) read the staff record.
+        identity:
+          identityMode() === "cognito"
+            ? fromEnv("Cognito administration", ["KEYHOLD_USER_POOL_ID"], (e) => cognitoIdentity({ userPoolId: e.KEYHOLD_USER_POOL_ID! }))
+            : keyholdIdentity,
+        ...(process.env.KEYHOLD_SIGNING_KEY_ID ? { signer: kmsSigner({ keyId: process.env.KEYHOLD_SIGNING_KEY_ID }) } : {}),
         tenantKeys: fromEnv("tenant key administration", ["KEYHOLD_ACCOUNT_ID", "KEYHOLD_APP_ROLE_ARNS"], (e) =>
           kmsTenantKeys({
             stage,

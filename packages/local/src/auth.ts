@@ -1,77 +1,54 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { SignJWT, exportJWK, generateKeyPair, importJWK, jwtVerify, type JWK, type JWTPayload, type CryptoKey } from "jose";
-import { Problem, Staff, Tenancy, claimNames, type Adapters } from "@keyhold/core";
+import { createLocalJWKSet, jwtVerify, type JWTPayload } from "jose";
+import { Identity, Problem, Staff, Tenancy, type Adapters } from "@keyhold/core";
 
-export const ISSUER = "keyhold-local";
-export const AUDIENCE = "keyhold-console";
+export const ISSUER = Identity.LOCAL_ISSUER;
+export const AUDIENCE = Identity.AUDIENCE;
 /** Cognito's default ID-token lifetime. */
-export const TOKEN_TTL_SECONDS = 3600;
+export const TOKEN_TTL_SECONDS = Identity.ACCESS_TOKEN_TTL_SECONDS;
 
-interface Issuer {
-  privateKey: CryptoKey;
-  publicKey: CryptoKey;
-  kid: string;
-}
-
-let issuer: Issuer | undefined;
+let signer: Identity.TokenSigner | undefined;
 
 /**
- * The local token issuer: RS256 ID tokens with the claims Cognito's carry. Its key pair lives in the
- * data directory so tokens survive restarts (or in memory when there is none).
+ * The offline ring's token signer: an ES256 (P-256) key kept in the data directory so tokens survive
+ * restarts (in memory when there is none). Demo sign-in and Keyhold identity both sign with it, and
+ * `GET /.well-known/jwks.json` serves its public half. A data directory from before ES256 holds an RSA
+ * key: it is replaced (the sessions it signed end; nothing else depends on it).
  */
-export async function openIssuer(dataDir: string | null): Promise<void> {
+export async function openIssuer(dataDir: string | null): Promise<Identity.TokenSigner> {
   const file = dataDir ? join(dataDir, "token-key.json") : null;
-  let jwk: JWK;
-  if (file && existsSync(file)) {
-    jwk = JSON.parse(readFileSync(file, "utf8")) as JWK;
-  } else {
-    const pair = await generateKeyPair("RS256", { extractable: true });
-    jwk = { ...(await exportJWK(pair.privateKey)), kid: `local-${Date.now().toString(36)}`, alg: "RS256" };
+  let jwk = file && existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as { kty?: string; crv?: string }) : undefined;
+  if (!jwk || jwk.kty !== "EC" || jwk.crv !== "P-256") {
+    jwk = Identity.newSigningJwk() as { kty: string; crv: string };
     if (file) {
       mkdirSync(dataDir!, { recursive: true });
       writeFileSync(file, JSON.stringify(jwk), { mode: 0o600 });
     }
   }
-  const privateKey = (await importJWK(jwk, "RS256")) as CryptoKey;
-  const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...pub } = jwk;
-  const publicKey = (await importJWK(pub, "RS256")) as CryptoKey;
-  issuer = { privateKey, publicKey, kid: jwk.kid! };
+  signer = Identity.keySigner(jwk as Parameters<typeof Identity.keySigner>[0]);
+  return signer;
 }
 
-function current(): Issuer {
-  if (!issuer) throw new Error("the local token issuer is not open");
-  return issuer;
+export function localSigner(): Identity.TokenSigner {
+  if (!signer) throw new Error("the local token issuer is not open");
+  return signer;
 }
 
 export async function issueToken(staff: Staff.StaffRecord, ttlSeconds = TOKEN_TTL_SECONDS): Promise<string> {
-  const { privateKey, kid } = current();
-  return new SignJWT({
-    [claimNames.tenant]: staff.tenantId,
-    [claimNames.role]: staff.role,
-    [claimNames.branch]: staff.branchId ?? "",
-    [claimNames.sessionVersion]: String(staff.sessionVersion),
-    [claimNames.username]: staff.username,
-    token_use: "id",
-  })
-    .setProtectedHeader({ alg: "RS256", kid, typ: "JWT" })
-    .setSubject(staff.staffId)
-    .setIssuer(ISSUER)
-    .setAudience(AUDIENCE)
-    .setIssuedAt()
-    .setExpirationTime(`${ttlSeconds}s`)
-    .sign(privateKey);
+  return Identity.issueAccessToken(localSigner(), staff, { ttlSeconds });
 }
 
-/** What API Gateway's JWT authorizer does: signature, issuer, audience, expiry; RS256 only. */
+/** What API Gateway's JWT authorizer does, from the JWKS alone: signature, issuer, audience, expiry; ES256 only. */
 export async function verifyToken(token: string): Promise<JWTPayload> {
-  const { publicKey } = current();
-  const { payload } = await jwtVerify(token, publicKey, { issuer: ISSUER, audience: AUDIENCE, algorithms: ["RS256"] });
+  const jwks = createLocalJWKSet({ keys: await localSigner().publicKeys() });
+  const { payload } = await jwtVerify(token, jwks, { issuer: Identity.tokenIssuer(), audience: AUDIENCE, algorithms: ["ES256"] });
   return payload;
 }
 
-/** Demo usernames end in `@<tenantId>`; the tenant's directory resolves the rest. */
+/** Demo usernames end in `@<tenantId>`; the tenant's directory resolves the rest. Not served with demo mode off. */
 export async function login(adapters: Adapters, username: string) {
+  if (!Identity.demoMode()) throw new Problem("not_found", "demo sign-in is off (KEYHOLD_DEMO=0): sign in with POST /auth/sign-in");
   const tenantId = username.split("@")[1] ?? "";
   const staff = Tenancy.isTenantId(tenantId) ? await Staff.findStaffByUsername(adapters.forTenant(tenantId), tenantId, username) : undefined;
   if (!staff || staff.status !== "active") throw new Problem("unknown_user", `no active user "${username}"`);

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { Documents, Recovery, Tenancy } from "@keyhold/core";
+import { Documents, Problem, Recovery, Tenancy } from "@keyhold/core";
+import { bootstrap } from "./bootstrap.ts";
 import { restoreBackup, takeBackup, verifyBackup, verifyTrails, type BackupResult } from "./backup.ts";
 import { CONTROL_FILE, DataDirInUse, StartRefused, TABLE_NAME, defaultDataDir, startLocal } from "./index.ts";
 
@@ -32,6 +33,12 @@ import { CONTROL_FILE, DataDirInUse, StartRefused, TABLE_NAME, defaultDataDir, s
  *   verify-backup --from <archive> [--passphrase-file <file>]
  *       Checks an archive's files against its manifest; with the passphrase, its HMAC and every frame.
  *
+ *   bootstrap --tenant <id> --name <brand> --hq <username> [--json]
+ *       A self-hosted Keyhold's first tenant, before the first `KEYHOLD_DEMO=0 npm start`: the brand
+ *       with its own key and its first HQ admin (`<username>@<id>` when no @ is given) with a one-time
+ *       password, printed once (with --json as one line {"tenantId","username","oneTimePassword"}).
+ *       The first sign-in enrols TOTP. Stop `npm start` first: the data directory has one owner.
+ *
  * The passphrase comes from --passphrase-file or KEYHOLD_BACKUP_PASSPHRASE, never the command line.
  */
 const usage = [
@@ -40,6 +47,7 @@ const usage = [
   "       npm run keyhold -- restore --from <archive dir> [--passphrase-file <file>] [--json]",
   "       npm run keyhold -- verify-backup --from <archive dir> [--passphrase-file <file>]",
   "       npm run keyhold -- recover [--json]",
+  "       npm run keyhold -- bootstrap --tenant <id> --name <brand> --hq <username> [--json]",
 ].join("\n");
 
 export interface CliResult {
@@ -49,6 +57,26 @@ export interface CliResult {
 
 type BackupArgs = { command: "backup"; to: string; passphraseFile?: string; json: boolean };
 type RestoreArgs = { command: "restore" | "verify-backup"; from: string; passphraseFile?: string; json: boolean };
+type BootstrapArgs = { command: "bootstrap"; tenant: string; name: string; hq: string; json: boolean };
+
+function parseBootstrapArgs(rest: string[]): BootstrapArgs | { error: string } {
+  const values: Record<string, string> = {};
+  let json = false;
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i]!;
+    if (arg === "--json") {
+      json = true;
+      continue;
+    }
+    const m = /^--(tenant|name|hq)(?:=(.*))?$/.exec(arg);
+    if (!m) return { error: `unknown option "${arg}"` };
+    const value = m[2] ?? rest[++i];
+    if (!value) return { error: `--${m[1]} needs a value` };
+    values[m[1]!] = value;
+  }
+  if (!values.tenant || !values.name || !values.hq) return { error: "bootstrap needs --tenant <id> --name <brand> --hq <username>" };
+  return { command: "bootstrap", tenant: values.tenant, name: values.name, hq: values.hq, json };
+}
 
 function parseBackupArgs(command: "backup" | "restore" | "verify-backup", rest: string[]): BackupArgs | RestoreArgs | { error: string } {
   const values: Record<string, string> = {};
@@ -76,8 +104,9 @@ function parseBackupArgs(command: "backup" | "restore" | "verify-backup", rest: 
 
 export function parseArgs(
   argv: string[],
-): { command: "destroy"; dryRun: boolean; asOf?: Date; json: boolean } | { command: "recover"; json: boolean } | BackupArgs | RestoreArgs | { error: string } {
+): { command: "destroy"; dryRun: boolean; asOf?: Date; json: boolean } | { command: "recover"; json: boolean } | BackupArgs | RestoreArgs | BootstrapArgs | { error: string } {
   const [command, ...rest] = argv;
+  if (command === "bootstrap") return parseBootstrapArgs(rest);
   if (command === "recover") {
     const unknown = rest.find((a) => a !== "--json");
     return unknown ? { error: `unknown option "${unknown}"` } : { command: "recover", json: rest.includes("--json") };
@@ -266,7 +295,7 @@ export async function runCli(argv: string[], options: { dataDir?: string | null;
   if ("error" in args) return { code: 2, out: [args.error, usage] };
   const dataDir = options.dataDir === undefined ? defaultDataDir() : options.dataDir;
   const env = options.env ?? process.env;
-  if (args.command !== "destroy" && args.command !== "recover") {
+  if (args.command !== "destroy" && args.command !== "recover" && args.command !== "bootstrap") {
     let passphrase: string | undefined;
     try {
       passphrase = passphraseFrom(args, env);
@@ -297,6 +326,23 @@ export async function runCli(argv: string[], options: { dataDir?: string | null;
     return { code: 1, out: [`Could not open ${dataDir}: ${e instanceof StartRefused ? e.message : (e as Error).message}`] };
   }
   try {
+    if (args.command === "bootstrap") {
+      try {
+        const r = await bootstrap(runtime, { tenantId: args.tenant, name: args.name, hq: args.hq });
+        return {
+          code: 0,
+          out: args.json
+            ? [JSON.stringify(r)]
+            : [
+                `Tenant ${r.tenantId} created with its own key; its HQ admin is ${r.username}.`,
+                `One-time password (shown only now): ${r.oneTimePassword}`,
+                "Start Keyhold with KEYHOLD_DEMO=0 npm start and sign in: the first sign-in enrols an authenticator app and sets a new password.",
+              ],
+        };
+      } catch (e) {
+        return { code: 1, out: [`Not bootstrapped: ${e instanceof Problem ? `${e.code}: ${e.message}` : (e as Error).message}`] };
+      }
+    }
     if (args.command === "recover") {
       // Opening the runtime already recovered (as every start does); this run reports it.
       const report = runtime.recovery ?? (await Recovery.recover(runtime.adapters, { force: true, recount: "all" }));

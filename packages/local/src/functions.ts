@@ -1,4 +1,4 @@
-import { publicRoute, route } from "@keyhold/core";
+import { Identity, Problem, publicRoute, route } from "@keyhold/core";
 import { login as issueForUser } from "./auth.ts";
 import { simulateCall as simulate } from "./calls.ts";
 import { demoTenants, platformTenant } from "./demo.ts";
@@ -14,7 +14,12 @@ import { demoTenants, platformTenant } from "./demo.ts";
 export const login = publicRoute("local.login", ({ adapters, body }) => issueForUser(adapters, body.username));
 
 /** Offline only: the demo users for the console's sign-in picker (the seed list; no client data). */
-export const users = publicRoute("local.users", async () => ({
+export const users = publicRoute("local.users", async () => {
+  if (!Identity.demoMode()) throw new Problem("not_found", "demo sign-in is off (KEYHOLD_DEMO=0)");
+  return demoDirectory();
+});
+
+const demoDirectory = () => ({
   tenants: [...demoTenants, platformTenant].map((t) => ({
     tenantId: t.tenantId,
     name: t.name,
@@ -28,7 +33,7 @@ export const users = publicRoute("local.users", async () => ({
       backgroundCheck: u.backgroundCheck,
     })),
   })),
-}));
+});
 
 /** Offline only: the privacy-number simulator places a call on a live binding (packages/local/src/calls.ts). */
 export const simulateCall = route("local.simulateCall", ({ ctx, params, body }) => simulate(ctx, params.id, body.durationSeconds));

@@ -22,7 +22,8 @@ import { lockDataDir, type DataDirLock } from "./lock.ts";
 import { StartRefused } from "./refusals.ts";
 
 export { demoTenants, demoClients, platformTenant, AGREEMENT_VERSION } from "./demo.ts";
-export { issueToken, verifyToken, ISSUER, AUDIENCE } from "./auth.ts";
+export { issueToken, verifyToken, localSigner, ISSUER, AUDIENCE } from "./auth.ts";
+export { bootstrap, type BootstrapResult } from "./bootstrap.ts";
 export { LocalKeystore } from "./keystore.ts";
 export { MAX_REQUEST_BYTES } from "./server.ts";
 export { apiEvent, lambdaContext } from "./events.ts";
@@ -49,6 +50,11 @@ export interface LocalOptions {
   port?: number;
   host?: string;
   seed?: boolean;
+  /**
+   * Demo mode (the default): the demo data and the demo-user picker (`/local/login`). Off
+   * (`KEYHOLD_DEMO=0`), nothing is seeded and staff sign in with a password and TOTP.
+   */
+  demo?: boolean;
   /** How often the trail is sealed; 0 turns the timer off (tests seal on demand). */
   sealIntervalMs?: number;
   /** How often the document destruction sweeper runs; 0 (the default) turns it off (tests sweep on demand). */
@@ -98,6 +104,8 @@ export const defaultDataDir = () => resolve(process.env.KEYHOLD_DATA_DIR ?? join
 export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
   const { dataDir } = options;
   process.env.KEYHOLD_RUNTIME = "local";
+  // The handlers read it (functions/local.ts, GET /auth/config): one answer for the whole process.
+  if (options.demo !== undefined) process.env.KEYHOLD_DEMO = options.demo ? "1" : "0";
   // First the lock: nothing in the directory is read or written by a second owner.
   const lock: DataDirLock | undefined = dataDir ? await lockDataDir(dataDir, options.command ?? "Keyhold") : undefined;
   try {
@@ -117,7 +125,7 @@ async function startLocked(options: LocalOptions, lock: DataDirLock | undefined)
     await ensureTable(dynamo.client, TABLE_NAME);
     const db = documentClient(dynamo.client);
     const keystore = await openKeystore(dataDir, existing, { db, tableName: TABLE_NAME } as Adapters);
-    await openIssuer(dataDir);
+    const signer = await openIssuer(dataDir);
     const gate = createGate();
     // One clock for the runtime: every tenant's adapters and the privacy-number simulator read it,
     // so a test that moves it (`setClock`) expires bindings everywhere at once.
@@ -130,6 +138,7 @@ async function startLocked(options: LocalOptions, lock: DataDirLock | undefined)
       sealer: localSealer(dataDir),
       digests: localDigestArchive(dataDir),
       identity: localIdentity,
+      signer,
       blobs: localBlobs(dataDir),
       tenantKeys: keystore,
       calls: simulator,
@@ -147,7 +156,7 @@ async function startLocked(options: LocalOptions, lock: DataDirLock | undefined)
     // back now, so no request ever sees it. The data directory is this process's alone, so every
     // intent found belongs to a dead writer, whatever its lease says.
     const recovery = options.recover === false ? undefined : await recoverAtStart(isolated);
-    const seeded = options.seed === false ? false : await seedDemo(adapters, keystore);
+    const seeded = options.seed === false || process.env.KEYHOLD_DEMO === "0" ? false : await seedDemo(adapters, keystore);
     const controlToken = randomBytes(32).toString("base64url");
     const runtime: LocalRuntime = {
       url: "",

@@ -45,8 +45,11 @@ async function main() {
   }
   console.log(`Keyhold is running at ${runtime.url} — console: ${runtime.url}/console/ · API contract: ${runtime.url}/openapi.json`);
   console.log(`Data: ${dataDir}${runtime.seeded ? " (demo data seeded)" : ""}`);
-  console.log("\nDemo users (sign in with POST /local/login {\"username\": \"...\"}):");
-  for (const t of [...demoTenants, platformTenant]) {
+  if (process.env.KEYHOLD_DEMO === "0") {
+    console.log("\nDemo mode is off: staff sign in with a password and an authenticator app (POST /auth/sign-in, then /auth/totp).");
+    console.log("No tenant yet? Stop Keyhold and run: npm run keyhold -- bootstrap --tenant <id> --name <brand> --hq <username>");
+  } else console.log("\nDemo users (sign in with POST /local/login {\"username\": \"...\"}):");
+  for (const t of process.env.KEYHOLD_DEMO === "0" ? [] : [...demoTenants, platformTenant]) {
     console.log(`  ${t.name} (${t.tenantId}):`);
     for (const u of t.users) {
       const notes = [u.branchId, u.agreementSigned ? null : "agreement NOT signed", u.backgroundCheck === "passed" ? "background check passed" : null].filter(Boolean);

@@ -111,6 +111,8 @@ export const problemMessages: Record<string, Message> = {
   privacy_number_unavailable: { zh: "隐私号服务暂不可用，客户号码未外发，请稍后重试", en: "Privacy numbers are unavailable now; the client's number was not passed on. Try again shortly" },
   call_not_found: { zh: "未找到该通话号码（或不是您发起的）", en: "Call not found (or not yours)" },
   call_ended: { zh: "该隐私号已过期或已释放，请重新发起拨打", en: "This virtual number has expired or was released; start a new call" },
+  invalid_credentials: { zh: "用户名、密码或验证码不正确", en: "The username, password or code is not right" },
+  federated_identity_unknown: { zh: "此身份尚未关联到本系统的员工账号，请联系总部管理员", en: "This sign-in is not linked to a staff account; ask your HQ admin" },
 };
 
 /** The kinds the API's free-text scan names ("a mobile number and an e-mail address"), in Chinese. */

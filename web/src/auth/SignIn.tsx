@@ -1,5 +1,5 @@
 import { LoginOutlined, SafetyCertificateOutlined } from "@ant-design/icons";
-import { useMutation } from "@tanstack/react-query";
+import { useMutation, useQuery } from "@tanstack/react-query";
 import { Alert, Avatar, Button, Card, Col, Flex, List, Row, Space, Tag, Typography } from "antd";
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -15,6 +15,8 @@ import { ErrorState, Loading } from "../components/States.tsx";
 import { setLanguage, useLang } from "../i18n/index.ts";
 import { cognitoConfig, cognitoConfigError } from "./config.ts";
 import { CognitoSignIn } from "./CognitoSignIn.tsx";
+import { KeyholdSignIn } from "./KeyholdSignIn.tsx";
+import { OidcSignIn } from "./OidcSignIn.tsx";
 import { startSession } from "./session.ts";
 import { useSession } from "./useSession.ts";
 
@@ -29,9 +31,20 @@ export function SignIn() {
   const caps = useCapabilities();
   const navigate = useNavigate();
   const location = useLocation();
-  // A build with a Cognito configuration signs in through Cognito; otherwise the offline API's picker.
+  // A build with a Cognito configuration signs in through Cognito; otherwise the API says how
+  // (GET /auth/config): the offline demo picker, Keyhold identity (password + TOTP) or OIDC.
   const cognito = cognitoConfig !== null;
-  const offline = !cognito && caps.has("GET /local/users");
+  const authConfig = useQuery({
+    queryKey: ["auth-config"],
+    queryFn: () => api<{ mode: "demo" | "keyhold" | "oidc" | "cognito" }>("GET", "/auth/config", { auth: false }),
+    staleTime: Infinity,
+    retry: false,
+    enabled: !cognito,
+  });
+  // An API from before /auth/config: the picker when it offers one, as before.
+  const mode = cognito ? "cognito" : (authConfig.data?.mode ?? (authConfig.isError && caps.has("GET /local/users") ? "demo" : undefined));
+  const offline = mode === "demo" && caps.has("GET /local/users");
+  const ownForm = mode === "keyhold" || mode === "oidc";
   const directory = useDirectory(offline);
   const [ended, setEnded] = useState<string | null>(null);
 
@@ -72,7 +85,7 @@ export function SignIn() {
           {t("app.switchTo")}
         </Button>
       </Flex>
-      <Card style={{ width: "100%", maxWidth: cognito ? 440 : 960 }} title={offline ? t("signIn.pick") : t("signIn.title")} data-testid="sign-in-card">
+      <Card style={{ width: "100%", maxWidth: cognito || ownForm ? 440 : 960 }} title={offline ? t("signIn.pick") : t("signIn.title")} data-testid="sign-in-card">
         {ended && <Alert type="warning" showIcon style={{ marginBottom: 16 }} message={problemMessage({ code: ended }, lang)} />}
         {login.isError && (
           <Alert
@@ -87,8 +100,12 @@ export function SignIn() {
           <CognitoSignIn config={cognitoConfig} onSignedIn={() => navigate(from && from !== "/console" ? from : "/console", { replace: true })} />
         ) : cognitoConfigError ? (
           <Alert type="error" showIcon message={t("signIn.configError")} description={<span className="kh-mono">{cognitoConfigError}</span>} />
-        ) : caps.isPending ? (
+        ) : caps.isPending || authConfig.isPending ? (
           <Loading />
+        ) : mode === "keyhold" ? (
+          <KeyholdSignIn onSignedIn={() => navigate(from && from !== "/console" ? from : "/console", { replace: true })} />
+        ) : mode === "oidc" ? (
+          <OidcSignIn onSignedIn={() => navigate(from && from !== "/console" ? from : "/console", { replace: true })} />
         ) : caps.isError ? (
           <ErrorState error={caps.error} onRetry={() => void caps.refetch()} />
         ) : !offline ? (

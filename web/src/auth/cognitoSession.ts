@@ -15,7 +15,13 @@ const MAX_TIMEOUT = 2 ** 31 - 1;
 
 let refreshToken: string | null = null;
 let timer: ReturnType<typeof setTimeout> | null = null;
-let provider: Cognito | null = null;
+/**
+ * What a session needs of whoever issued its tokens: Cognito, or Keyhold identity (`POST
+ * /auth/refresh` and `/auth/sign-out`, keyholdSession.ts) — the same lifetime either way.
+ */
+export type TokenProvider = Pick<Cognito, "refresh" | "revoke">;
+
+let provider: TokenProvider | null = null;
 let inFlight: Promise<string | null> | null = null;
 
 function schedule(session: Session, now = Date.now()) {
@@ -29,7 +35,7 @@ function schedule(session: Session, now = Date.now()) {
 }
 
 /** Starts the console session from a completed sign-in. */
-export function establish(cognito: Cognito, tokens: CognitoTokens, fallbackUsername: string): Session {
+export function establish(cognito: TokenProvider, tokens: Pick<CognitoTokens, "idToken" | "refreshToken">, fallbackUsername: string): Session {
   provider = cognito;
   refreshToken = tokens.refreshToken ?? null;
   const profile = tokenProfile(tokens.idToken);

@@ -110,6 +110,15 @@ export const trailActions = {
   "paper.reveal": { zh: "查看纸质档案明文", en: "Paper file revealed", counts: "reveal" },
   "recovery.completed": { zh: "中断操作已补完", en: "Interrupted operation completed" },
   "recovery.rolled_back": { zh: "中断操作已撤回", en: "Interrupted operation rolled back" },
+  "identity.sign_in": { zh: "登录", en: "Sign in" },
+  "identity.lockout": { zh: "登录锁定", en: "Sign-in locked out" },
+  "identity.password": { zh: "设置密码", en: "Password set" },
+  "identity.totp_enrolled": { zh: "绑定动态口令", en: "TOTP enrolled" },
+  "identity.refresh": { zh: "续期会话", en: "Session refreshed" },
+  "identity.sign_out": { zh: "退出登录", en: "Sign out" },
+  "identity.bootstrap": { zh: "初始化租户", en: "Tenant bootstrapped" },
+  "staff.federated_subject": { zh: "关联企业身份", en: "Federated identity linked" },
+  "staff.one_time_password": { zh: "签发一次性密码", en: "One-time password issued" },
 } as const satisfies Record<string, TrailActionSpec>;
 
 export type TrailAction = keyof typeof trailActions;

@@ -33,6 +33,7 @@ type SpecOf<H extends RouteHandlerId> = Extract<(typeof import("./routes.ts").ro
  */
 export type Output<H extends RouteHandlerId> =
   | (SpecOf<H> extends { success: { schema: infer S } } ? (S extends z.ZodType ? z.input<S> : never) : never)
+  | (SpecOf<H> extends { success: { status: 204 } } ? void : never)
   | Reply
   | RawReply;
 type Input<H extends RouteHandlerId> = {
@@ -204,6 +205,8 @@ function build<H extends RouteHandlerId>(handlerId: H, fn: (input: Input<H> & { 
           ctx,
         } as Input<H> & { ctx?: Ctx };
         const out = await fn(input);
+        // A 204 route answers no body at all (its use case returns nothing).
+        if (spec.success.status === 204 && out === undefined) return { statusCode: 204, headers: { ...baseHeaders, "x-request-id": requestId } };
         if (checkResponses() && !isRawReply(out)) {
           if (isReply(out)) checkResponse(spec, out.status, out.body);
           else checkResponse(spec, spec.success.status, out);

@@ -75,6 +75,9 @@ export const problemCodes = {
   privacy_number_unavailable: { status: 503, title: "Privacy numbers are unavailable; the client's number was not passed on" },
   call_not_found: { status: 404, title: "Call not found" },
   call_ended: { status: 410, title: "This call's virtual number has expired or was released" },
+  invalid_credentials: { status: 401, title: "Wrong username, password or code" },
+  too_many_attempts: { status: 429, title: "Too many failed attempts; try again later" },
+  federated_identity_unknown: { status: 403, title: "This sign-in is not linked to a staff member" },
 } as const;
 
 export type ProblemCode = keyof typeof problemCodes;

@@ -82,6 +82,7 @@ export const accessNeeds = [
   "platform",
   "calls",
   "calls:reports",
+  "identity:keyhold",
 ] as const;
 export type AccessNeed = (typeof accessNeeds)[number];
 

@@ -28,6 +28,11 @@ export interface StaffRecord {
   /** When the role last changed (a hand-over to someone promoted days ago needs a second person). */
   roleChangedAt?: string;
   offboarding?: Offboarding;
+  /**
+   * The `sub` the agency's OIDC provider gives this person, linked by an admin (identity/federation.ts):
+   * a federated sign-in reaches only a staff record linked this way, and never creates one.
+   */
+  federatedSubject?: string;
   /** Optimistic-concurrency revision, bumped by every conditional save. */
   rev?: number;
 }

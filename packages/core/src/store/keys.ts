@@ -66,6 +66,16 @@ export const Keys = {
   callsOfStaff: (t: string, staffId: string) => `${tenantPk(t)}#CALLS#STAFF#${staffId}`,
   /** One provider call report (ids, times, duration): written once, so a redelivered report counts once. */
   callReport: (t: string, callId: string, reportId: string) => ({ pk: `${tenantPk(t)}#CALLREPORT#${callId}`, sk: reportId }),
+  /** Keyhold identity (identity/credentials.ts): a staff member's password hash and TOTP secret, sealed. */
+  credential: (t: string, staffId: string) => ({ pk: tenantPk(t), sk: `CRED#${staffId}` }),
+  /** Sign-in state by the SHA-256 digest of its bearer secret: the step between password and code, refresh tokens, OIDC round trips. */
+  signInSession: (t: string, digest: string) => ({ pk: `${tenantPk(t)}#AUTH`, sk: `SESSION#${digest}` }),
+  refreshToken: (t: string, digest: string) => ({ pk: `${tenantPk(t)}#AUTH`, sk: `REFRESH#${digest}` }),
+  oidcState: (t: string, digest: string) => ({ pk: `${tenantPk(t)}#AUTH`, sk: `OIDC#${digest}` }),
+  /** The staff member an OIDC provider's `sub` is linked to (identity/federation.ts). */
+  federatedSubject: (t: string, subject: string) => ({ pk: tenantPk(t), sk: `FEDSUB#${subject}` }),
+  /** Failed sign-ins of one username (its SHA-256 digest), known or not: the platform's partition. */
+  signInThrottle: (platformTenant: string, usernameDigest: string) => ({ pk: `${tenantPk(platformTenant)}#SIGNIN`, sk: usernameDigest }),
 };
 
 export const indexes = {
