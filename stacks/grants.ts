@@ -108,7 +108,12 @@ export interface GrantTargets {
   documents: s3.IBucket;
   sealKey: kms.IKey;
   digests: s3.IBucket;
-  userPool: cognito.IUserPool;
+  /** The Cognito user pool, where the stage signs staff in with Cognito. */
+  userPool?: cognito.IUserPool;
+  /** The key that signs Keyhold's own access tokens, where the stage does not use Cognito. */
+  signingKey?: kms.IKey;
+  /** The agency's OIDC client secret (KEYHOLD_OIDC_CLIENT_SECRET_ARN), where the stage federates. */
+  oidcClientSecretArn?: string;
 }
 
 /** Needs in the order of core's `accessNeeds`, without repeats: the canonical form of a profile. */
@@ -313,12 +318,25 @@ export function statementsFor(need: AccessNeed, t: GrantTargets): iam.PolicyStat
         }),
       ];
     case "identity:admin":
+      // Keyhold's own identity keeps staff credentials in the table, which `data` already reaches.
+      if (!t.userPool) return [];
       return [
         new iam.PolicyStatement({
           sid: "StaffIdentities",
           actions: ["cognito-idp:AdminCreateUser", "cognito-idp:AdminUpdateUserAttributes", "cognito-idp:AdminUserGlobalSignOut", "cognito-idp:AdminDisableUser"],
           resources: [t.userPool.userPoolArn],
         }),
+      ];
+    case "identity:keyhold":
+      // Sign-in comes before any tenant is known (a username names its tenant only once found),
+      // so the items are not pinned to one tenant; what the function reads is credentials and
+      // sessions, never a tenant key.
+      if (!t.signingKey) return [];
+      return [
+        new iam.PolicyStatement({ sid: "IdentityItems", actions: identityTableActions, resources: [t.table.tableArn, `${t.table.tableArn}/index/*`] }),
+        platformKeyViaDynamoDB(t),
+        new iam.PolicyStatement({ sid: "TokenSigning", actions: ["kms:Sign", "kms:GetPublicKey"], resources: [t.signingKey.keyArn] }),
+        ...(t.oidcClientSecretArn ? [new iam.PolicyStatement({ sid: "OidcClientSecret", actions: ["secretsmanager:GetSecretValue"], resources: [t.oidcClientSecretArn] })] : []),
       ];
     case "keys:admin": {
       const stageTag = { "aws:RequestTag/keyhold:stage": stack.stage };
@@ -371,14 +389,22 @@ export function statementsFor(need: AccessNeed, t: GrantTargets): iam.PolicyStat
   }
 }
 
+/** What Keyhold's sign-in does with credentials, sign-in sessions, refresh tokens and throttles. No Scan, no batch. */
+export const identityTableActions = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"];
+
 /** Values the environment variables are made of, as tokens of the stacks that own them. */
 export interface EnvironmentSources {
   stage: string;
   tableName: string;
   documentsBucket: string;
   digestBucket: string;
-  userPoolId: string;
+  /** Where the stage signs staff in with Cognito. */
+  userPoolId?: string;
+  /** Keyhold's own identity (stacks/Auth.ts): which kind, the signing key, the issuer, the OIDC client. */
+  identity: { kind: "cognito" | "keyhold" | "oidc"; signingKeyId?: string; issuer?: string; oidc?: { issuer: string; clientId: string; clientSecretArn: string } };
   accountId: string;
+  /** The stage's backup region (stacks/settings.ts), where one is set. */
+  backupRegion?: string;
   /** Comma-separated ARNs of every role that uses tenant keys (`KmsTenantKeysOptions.appRoleArns`): the tenant-data roles. */
   appRoleArns: string;
   /** The tenant-data role a set of needs may assume (stacks/Access.ts). */
@@ -394,6 +420,8 @@ export function environmentFor(needs: readonly AccessNeed[], v: EnvironmentSourc
     switch (need) {
       case "data":
         Object.assign(env, { KEYHOLD_TABLE: v.tableName, KEYHOLD_STAGE: v.stage, KEYHOLD_TENANT_ROLE_ARN: v.tenantRoleArnFor(needs) });
+        // Where the tenant's data is copied: the processing register states it (core compliance/location.ts).
+        if (v.backupRegion) env.KEYHOLD_BACKUP_REGION = v.backupRegion;
         break;
       case "platform":
         Object.assign(env, { KEYHOLD_TABLE: v.tableName, KEYHOLD_STAGE: v.stage, KEYHOLD_PLATFORM_TENANT: PLATFORM_TENANT });
@@ -408,7 +436,25 @@ export function environmentFor(needs: readonly AccessNeed[], v: EnvironmentSourc
         Object.assign(env, { KEYHOLD_DIGEST_BUCKET: v.digestBucket });
         break;
       case "identity:admin":
-        Object.assign(env, { KEYHOLD_USER_POOL_ID: v.userPoolId });
+        Object.assign(env, v.userPoolId ? { KEYHOLD_USER_POOL_ID: v.userPoolId } : { KEYHOLD_IDENTITY: v.identity.kind });
+        break;
+      case "identity:keyhold":
+        // Where Cognito signs staff in, the function is told so and reaches nothing.
+        if (!v.identity.signingKeyId) {
+          Object.assign(env, { KEYHOLD_IDENTITY: v.identity.kind });
+          break;
+        }
+        Object.assign(env, {
+          KEYHOLD_TABLE: v.tableName,
+          KEYHOLD_STAGE: v.stage,
+          KEYHOLD_PLATFORM_TENANT: PLATFORM_TENANT,
+          KEYHOLD_IDENTITY: v.identity.kind,
+          KEYHOLD_SIGNING_KEY_ID: v.identity.signingKeyId,
+          ...(v.identity.issuer ? { KEYHOLD_ISSUER: v.identity.issuer } : {}),
+          ...(v.identity.oidc
+            ? { KEYHOLD_OIDC_ISSUER: v.identity.oidc.issuer, KEYHOLD_OIDC_CLIENT_ID: v.identity.oidc.clientId, KEYHOLD_OIDC_CLIENT_SECRET_ARN: v.identity.oidc.clientSecretArn }
+            : {}),
+        });
         break;
       case "keys:admin":
         Object.assign(env, { KEYHOLD_STAGE: v.stage, KEYHOLD_ACCOUNT_ID: v.accountId, KEYHOLD_APP_ROLE_ARNS: v.appRoleArns, KEYHOLD_BACKUP_ROLE_ARN: v.backupRoleArn });

@@ -343,6 +343,9 @@ function expectedStatements(s: Synthesized) {
     // The stage's privacy-number secrets (a name the operator creates; Secrets Manager adds six characters).
     calls: [allow(["secretsmanager:GetSecretValue"], [`arn:aws:secretsmanager:${r}:${ACCOUNT}:secret:keyhold/${s.stage}/calls/provider-??????`])],
     "calls:reports": [allow(["secretsmanager:GetSecretValue"], [`arn:aws:secretsmanager:${r}:${ACCOUNT}:secret:keyhold/${s.stage}/calls/reports-??????`])],
+    // These stages sign staff in with Cognito: Keyhold's own sign-in reaches nothing here (a China
+    // stage's grants: test/infra-china.test.ts).
+    "identity:keyhold": [],
   };
   // A role that runs a job may send to that job's dead-letter queue (named `<function name>-failed`).
   const sameNeeds = (a: readonly AccessNeed[], b: readonly AccessNeed[]) => [...a].sort().join("+") === [...b].sort().join("+");
@@ -401,7 +404,8 @@ const tenantPart = (needs: readonly AccessNeed[]) => accessNeeds.filter((n) => (
 function expectedEnvironment(s: Synthesized, needs: readonly AccessNeed[], appRoleArns: string): Record<string, string> {
   const stageVar = { KEYHOLD_STAGE: s.stage };
   const byNeed: Record<AccessNeed, Record<string, string>> = {
-    data: { KEYHOLD_TABLE: id(s, "Storage", "AWS::DynamoDB::Table"), ...stageVar },
+    // The backup region, which the processing register states (where the stage has one).
+    data: { KEYHOLD_TABLE: id(s, "Storage", "AWS::DynamoDB::Table"), ...stageVar, ...(stageEnv[s.stage]?.KEYHOLD_BACKUP_REGION ? { KEYHOLD_BACKUP_REGION: stageEnv[s.stage]!.KEYHOLD_BACKUP_REGION! } : {}) },
     platform: { KEYHOLD_TABLE: id(s, "Storage", "AWS::DynamoDB::Table"), ...stageVar, KEYHOLD_PLATFORM_TENANT: "platform" },
     "seal:sign": stageVar,
     "seal:verify": stageVar,
@@ -412,6 +416,7 @@ function expectedEnvironment(s: Synthesized, needs: readonly AccessNeed[], appRo
     blobs: { ...stageVar, KEYHOLD_DOCUMENTS_BUCKET: id(s, "Storage", "AWS::S3::Bucket", "Documents"), KEYHOLD_MAX_UPLOAD_BYTES: String(Math.floor(4.4 * 1024 * 1024)) },
     calls: { KEYHOLD_CALLS_SECRET: `keyhold/${s.stage}/calls/provider` },
     "calls:reports": { KEYHOLD_CALL_REPORTS_SECRET: `keyhold/${s.stage}/calls/reports` },
+    "identity:keyhold": { KEYHOLD_IDENTITY: "cognito" },
   };
   return Object.assign({}, ...needs.map((n) => byNeed[n]));
 }

@@ -12,6 +12,7 @@ import { s3Blobs } from "./documents/s3.ts";
 import { PLATFORM_TENANT, isolate } from "./tenancy/isolation.ts";
 import { stsTenantCredentials } from "./tenancy/sts.ts";
 import { daysForStage } from "./retention/backups.ts";
+import { awsDataLocation } from "./compliance/location.ts";
 import { aliyunCallReports, aliyunPrivacyNumbers, type AliyunProviderConfig, type AliyunReportsConfig } from "./calls/aliyun.ts";
 import { secretJson } from "./calls/secrets.ts";
 
@@ -82,6 +83,8 @@ export function adapters(): Adapters {
         logger,
         now: () => new Date(),
         backupRetentionDays: daysForStage(stage),
+        // Lambda names its region; the stacks name the backup region (stacks/grants.ts).
+        dataLocation: awsDataLocation(process.env.AWS_REGION ?? "unknown", process.env.KEYHOLD_BACKUP_REGION || null),
       },
       {
         platformTenant: process.env.KEYHOLD_PLATFORM_TENANT || PLATFORM_TENANT,
