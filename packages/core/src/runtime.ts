@@ -5,6 +5,7 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import type { AwsCredentialIdentityProvider } from "@smithy/types";
 import type { Adapters } from "./context.ts";
 import { kmsKeyrings } from "./crypto/kms.ts";
+import { awsDataLocation } from "./compliance/location.ts";
 import { kmsSealer, s3DigestArchive } from "./audit/aws.ts";
 import { cognitoIdentity } from "./staff/identity.ts";
 import { kmsTenantKeys } from "./tenancy/keys.ts";
@@ -12,7 +13,6 @@ import { s3Blobs } from "./documents/s3.ts";
 import { PLATFORM_TENANT, isolate } from "./tenancy/isolation.ts";
 import { stsTenantCredentials } from "./tenancy/sts.ts";
 import { daysForStage } from "./retention/backups.ts";
-import { awsDataLocation } from "./compliance/location.ts";
 import { aliyunCallReports, aliyunPrivacyNumbers, type AliyunProviderConfig, type AliyunReportsConfig } from "./calls/aliyun.ts";
 import { secretJson } from "./calls/secrets.ts";
 
