@@ -7,7 +7,7 @@ import { Auth } from "./Auth.ts";
 import { backupRoleName } from "./Backup.ts";
 import { accessOf, deployedRoutes, type AccessNeed, type RouteSpec } from "./core.ts";
 import { keyholdFunction, nativeNeedsOf } from "./functions.ts";
-import { environmentFor, profileKey, type EnvironmentSources } from "./grants.ts";
+import { environmentFor, profileKey, stageIdentityEnvironment, type EnvironmentSources } from "./grants.ts";
 import { runtimeFindings, suppress, synchronousFindings } from "./nag.ts";
 import { API_BASE_PATH, Site } from "./Site.ts";
 import { TOKEN_AUDIENCE, stageSettings } from "./settings.ts";
@@ -114,7 +114,7 @@ export function Api({ stack, app }: StackContext) {
         handler: r.handler,
         description: `${routeKey(r)}: ${r.summary}`.slice(0, 256),
         role: roleFor(needs),
-        environment: environmentFor(needs, sources),
+        environment: { ...environmentFor(needs, sources), ...stageIdentityEnvironment(sources) },
         // API Gateway waits 30 s at most; watermarking a large scan takes seconds.
         timeout: Duration.seconds(nativeNeedsOf(r.handler).includes("sharp") ? 29 : 10),
       });

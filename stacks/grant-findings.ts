@@ -27,7 +27,6 @@ export function grantWildcards(stack: Stack, needs: readonly AccessNeed[]): Supp
     out.push([IAM5, "tenant keys are created at run time by onboarding; the grant is bound to this stage's tenant alias namespace and a tenant encryption context", [pattern("arn:<AWS::Partition>:kms:[^:]+:\\d+:key/\\*")]]);
   }
   if (has.has("data")) out.push([IAM5, "the single table's own global secondary indexes, which the use cases query", [pattern("<Table[A-Za-z0-9]+\\.Arn>/index/\\*")]]);
-  if (has.has("identity:keyhold") && !has.has("data")) out.push([IAM5, "the single table's own global secondary indexes, where sign-in finds a username's staff record before any tenant is known", [pattern("<Table[A-Za-z0-9]+\\.Arn>/index/\\*")]]);
   if (has.has("blobs")) out.push([IAM5, "objects of the documents bucket, keyed class/tenant/document at run time", [pattern("<Documents[A-Za-z0-9]+\\.Arn>/\\*")]]);
   if (has.has("keys:admin")) out.push([IAM5, "aliases in this stage's tenant alias namespace (alias/keyhold/stage/tenant), created at onboarding", [pattern(`arn:<AWS::Partition>:kms:[^:]+:\\d+:alias/keyhold/${stage}/\\*`)]]);
   if (has.has("digests:write") || has.has("digests:read")) out.push([IAM5, "the digest archive's digests/ prefix, one object per seal", [pattern("<Digests[A-Za-z0-9]+\\.Arn>/digests/\\*")]]);

@@ -328,12 +328,18 @@ export function statementsFor(need: AccessNeed, t: GrantTargets): iam.PolicyStat
         }),
       ];
     case "identity:keyhold":
-      // Sign-in comes before any tenant is known (a username names its tenant only once found),
-      // so the items are not pinned to one tenant; what the function reads is credentials and
-      // sessions, never a tenant key.
+      // Credentials, sign-in sessions and refresh tokens are the tenant's items, reached through the
+      // tenant's session (`data`, which the sign-in routes declare too). What this need adds: the
+      // platform's sign-in throttle partition (repeated failures per username, before any tenant is
+      // trusted), the signing key, and the agency's OIDC client secret.
       if (!t.signingKey) return [];
       return [
-        new iam.PolicyStatement({ sid: "IdentityItems", actions: identityTableActions, resources: [t.table.tableArn, `${t.table.tableArn}/index/*`] }),
+        new iam.PolicyStatement({
+          sid: "SignInThrottles",
+          actions: identityTableActions,
+          resources: [t.table.tableArn],
+          conditions: onlyPartitions([signInThrottlePartition]),
+        }),
         platformKeyViaDynamoDB(t),
         new iam.PolicyStatement({ sid: "TokenSigning", actions: ["kms:Sign", "kms:GetPublicKey"], resources: [t.signingKey.keyArn] }),
         ...(t.oidcClientSecretArn ? [new iam.PolicyStatement({ sid: "OidcClientSecret", actions: ["secretsmanager:GetSecretValue"], resources: [t.oidcClientSecretArn] })] : []),
@@ -389,8 +395,21 @@ export function statementsFor(need: AccessNeed, t: GrantTargets): iam.PolicyStat
   }
 }
 
-/** What Keyhold's sign-in does with credentials, sign-in sessions, refresh tokens and throttles. No Scan, no batch. */
-export const identityTableActions = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"];
+/** What Keyhold's sign-in does with a username's throttle item: read it, count a failure, clear it. */
+export const identityTableActions = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"];
+
+/** The platform's partition of sign-in throttles, as core's identity keys name it (`T#platform#SIGNIN`). */
+export const signInThrottlePartition = `${tenantPk(PLATFORM_TENANT)}#SIGNIN`;
+
+/**
+ * What every route's function of a stage that does not sign in with Cognito is told, whatever its
+ * needs: which identity the stage uses (the console asks `GET /auth/config`, a route with no needs)
+ * and, for OIDC, the agency's issuer, which the console redirects to. Neither is a secret.
+ */
+export function stageIdentityEnvironment(v: EnvironmentSources): Record<string, string> {
+  if (v.identity.kind === "cognito") return {};
+  return { KEYHOLD_IDENTITY: v.identity.kind, ...(v.identity.oidc ? { KEYHOLD_OIDC_ISSUER: v.identity.oidc.issuer } : {}) };
+}
 
 /** Values the environment variables are made of, as tokens of the stacks that own them. */
 export interface EnvironmentSources {

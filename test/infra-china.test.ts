@@ -20,7 +20,7 @@ import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as kms from "aws-cdk-lib/aws-kms";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { accessOf, adapters, deployedRoutes, useAdapters } from "@keyhold/core";
-import { environmentFor, identityTableActions, statementsFor, type GrantTargets } from "../stacks/grants.ts";
+import { environmentFor, statementsFor, type GrantTargets } from "../stacks/grants.ts";
 import type { Stack as SstStack } from "sst/constructs";
 
 const run = promisify(execFile);
@@ -301,14 +301,19 @@ describe.each(STAGES)("a stage in China: %s", (name) => {
     }
   });
 
-  it(`tells every function of staff identities the ${identity} identity (whose records are in the table), and no function a user pool`, () => {
+  it(`tells every route's function the ${identity} identity (GET /auth/config answers from it), and no function a user pool`, () => {
     const fns = allResources(s()).filter(({ r }) => r.Type === "AWS::Lambda::Function");
     for (const { id, r } of fns) expect(Object.keys(r.Properties.Environment?.Variables ?? {}), id).not.toContain("KEYHOLD_USER_POOL_ID");
-    const admin = deployedRoutes().filter((r) => accessOf(r).some((n) => n === "identity:admin" || n === "identity:keyhold"));
-    const told = fns.filter(({ r }) => r.Properties.Environment?.Variables?.KEYHOLD_IDENTITY !== undefined);
-    expect(admin.length).toBeGreaterThan(0);
-    expect(told.length).toBeGreaterThanOrEqual(admin.length);
-    for (const { id, r } of told) expect(r.Properties.Environment.Variables.KEYHOLD_IDENTITY, id).toBe(identity);
+    // Every route's function (SST's own custom-resource handler aside).
+    const routeFns = resources(s().templates.Api, "AWS::Lambda::Function").filter(([, f]) => String(f.Properties.FunctionName ?? "").includes("-keyhold-"));
+    expect(routeFns).toHaveLength(deployedRoutes().length);
+    for (const [id, f] of routeFns) {
+      const env = f.Properties.Environment.Variables;
+      expect(env.KEYHOLD_IDENTITY, id).toBe(identity);
+      expect(env.KEYHOLD_OIDC_ISSUER, id).toBe(stageEnv[name].KEYHOLD_OIDC_ISSUER);
+      // The client secret only ever by its ARN, and only to the functions whose needs read it.
+      expect(Object.values(env).join(" "), id).not.toMatch(/clientSecret/i);
+    }
   });
 });
 
@@ -320,16 +325,17 @@ describe("identity:keyhold in a China stage's grants", () => {
   const platformKey = new kms.Key(stack, "PlatformKey");
   const targets = { stack, table, platformKey, signingKey, oidcClientSecretArn: OIDC_SECRET } as unknown as GrantTargets;
 
-  it("reaches the table's items (no Scan), the platform key through DynamoDB, kms:Sign and kms:GetPublicKey on the signing key, and the OIDC client secret", () => {
+  it("reaches only the platform's sign-in throttles in the table, the platform key through DynamoDB, kms:Sign and kms:GetPublicKey on the signing key, and the OIDC client secret", () => {
     const statements = statementsFor("identity:keyhold", targets).map((st) => stack.resolve(st.toStatementJson()));
     const rendered = render(statements, "cn-north-1") as Json[];
     expect(rendered.map((st) => [st.Sid, st.Action])).toEqual([
-      ["IdentityItems", identityTableActions],
+      ["SignInThrottles", ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]],
       ["PlatformKeyViaDynamoDB", ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"]],
       ["TokenSigning", ["kms:Sign", "kms:GetPublicKey"]],
       ["OidcClientSecret", "secretsmanager:GetSecretValue"],
     ]);
-    expect(identityTableActions).not.toContain("dynamodb:Scan");
+    expect(rendered[0].Resource).toMatch(/^GetAtt:Table[A-F0-9]+\.Arn$/);
+    expect(rendered[0].Condition).toEqual({ "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["T#platform#SIGNIN"] }, Null: { "dynamodb:LeadingKeys": "false" } });
     expect(rendered[1].Condition).toEqual({ StringEquals: { "kms:ViaService": "dynamodb.cn-north-1.amazonaws.com.cn" } });
     expect(rendered[2].Resource).toMatch(/^GetAtt:SigningKey[A-F0-9]+\.Arn$/);
     expect(rendered[3].Resource).toBe(OIDC_SECRET);
