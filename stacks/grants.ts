@@ -403,12 +403,18 @@ export const signInThrottlePartition = `${tenantPk(PLATFORM_TENANT)}#SIGNIN`;
 
 /**
  * What every route's function of a stage that does not sign in with Cognito is told, whatever its
- * needs: which identity the stage uses (the console asks `GET /auth/config`, a route with no needs)
- * and, for OIDC, the agency's issuer, which the console redirects to. Neither is a secret.
+ * needs: which identity the stage uses (the console asks `GET /auth/config`, a route with no needs),
+ * the stage's own token issuer, and for OIDC the agency's issuer, which the console redirects to.
+ * None is a secret.
  */
 export function stageIdentityEnvironment(v: EnvironmentSources): Record<string, string> {
   if (v.identity.kind === "cognito") return {};
-  return { KEYHOLD_IDENTITY: v.identity.kind, ...(v.identity.oidc ? { KEYHOLD_OIDC_ISSUER: v.identity.oidc.issuer } : {}) };
+  return {
+    KEYHOLD_IDENTITY: v.identity.kind,
+    // The issuer names its own OIDC discovery document, which API Gateway's JWT authorizer reads.
+    ...(v.identity.issuer ? { KEYHOLD_ISSUER: v.identity.issuer } : {}),
+    ...(v.identity.oidc ? { KEYHOLD_OIDC_ISSUER: v.identity.oidc.issuer } : {}),
+  };
 }
 
 /** Values the environment variables are made of, as tokens of the stacks that own them. */

@@ -311,6 +311,7 @@ describe.each(STAGES)("a stage in China: %s", (name) => {
       const env = f.Properties.Environment.Variables;
       expect(env.KEYHOLD_IDENTITY, id).toBe(identity);
       expect(env.KEYHOLD_OIDC_ISSUER, id).toBe(stageEnv[name].KEYHOLD_OIDC_ISSUER);
+      expect(env.KEYHOLD_ISSUER, id).toBe(`https://${stageEnv[name].KEYHOLD_DOMAIN}/api`);
       // The client secret only ever by its ARN, and only to the functions whose needs read it.
       expect(Object.values(env).join(" "), id).not.toMatch(/clientSecret/i);
     }
