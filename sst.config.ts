@@ -8,6 +8,7 @@ import { Evidence } from "./stacks/Evidence.ts";
 import { suppressSstInternals } from "./stacks/nag.ts";
 import { Jobs } from "./stacks/Jobs.ts";
 import { Site } from "./stacks/Site.ts";
+import { stageRegion } from "./stacks/settings.ts";
 import { Storage, isProtectedStage } from "./stacks/Storage.ts";
 import { Trail } from "./stacks/Trail.ts";
 import { Web } from "./stacks/Web.ts";
@@ -21,8 +22,9 @@ export default {
     return {
       name: "keyhold",
       // The region holds every tenant's personal information: choose it with the tenants' PIPL
-      // obligations in mind (README, "Deploy a stage"). Override with `--region`.
-      region: "ap-southeast-1",
+      // obligations in mind (README, "Deploy a stage"). KEYHOLD_REGION=cn-north-1 or cn-northwest-1
+      // deploys into an AWS China account (docs/china.md). `--region` overrides it.
+      region: stageRegion(),
     };
   },
   stacks(app) {

@@ -16,6 +16,19 @@ export const refresh = publicRoute("auth.refresh", ({ adapters, body, source, re
 
 export const signOut = publicRoute("auth.signOut", ({ adapters, body, source, requestId }) => Identity.signOut(env(adapters, source, requestId), body.refreshToken));
 
+/** The issuer's discovery document: where its keys are (`{issuer}/.well-known/jwks.json`), and how it signs. */
+export const discovery = publicRoute("auth.discovery", async ({ adapters }) => {
+  if (!adapters.signer) throw new Problem("not_found", "this deployment's tokens are not signed by Keyhold");
+  const issuer = Identity.tokenIssuer();
+  return {
+    issuer,
+    jwks_uri: `${issuer.replace(/\/$/, "")}/.well-known/jwks.json`,
+    id_token_signing_alg_values_supported: ["ES256"],
+    response_types_supported: ["id_token"],
+    subject_types_supported: ["public"],
+  };
+});
+
 export const jwks = publicRoute("auth.jwks", async ({ adapters }) => {
   if (!adapters.signer) throw new Problem("not_found", "this deployment's tokens are not signed by Keyhold");
   return { keys: await adapters.signer.publicKeys() };

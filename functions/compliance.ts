@@ -5,3 +5,5 @@ export const overview = route("compliance.overview", ({ ctx }) => Compliance.ove
 export const branch = route("compliance.branch", ({ ctx, params }) => Compliance.branchDetail(ctx, params.id));
 
 export const report = route("compliance.report", ({ ctx, query }) => Compliance.monthlyReport(ctx, query));
+
+export const register = route("compliance.register", ({ ctx }) => Compliance.processingRegister(ctx));

@@ -55,8 +55,8 @@ export const tenantParts = (): AccessNeed[][] => {
 export function Access({ stack }: StackContext) {
   const { table, platformKey, documents } = use(Storage);
   const { sealKey, digests } = use(Trail);
-  const { userPool } = use(Auth);
-  const targets = { stack, table, platformKey, documents, sealKey, digests, userPool };
+  const { userPool, signingKey, identity } = use(Auth);
+  const targets = { stack, table, platformKey, documents, sealKey, digests, userPool, signingKey, oidcClientSecretArn: identity.oidc?.clientSecretArn };
 
   const roles = new Map<string, iam.Role>();
   for (const needs of accessProfiles()) {

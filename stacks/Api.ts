@@ -7,9 +7,10 @@ import { Auth } from "./Auth.ts";
 import { backupRoleName } from "./Backup.ts";
 import { accessOf, deployedRoutes, type AccessNeed, type RouteSpec } from "./core.ts";
 import { keyholdFunction, nativeNeedsOf } from "./functions.ts";
-import { environmentFor, profileKey, type EnvironmentSources } from "./grants.ts";
+import { environmentFor, profileKey, stageIdentityEnvironment, type EnvironmentSources } from "./grants.ts";
 import { runtimeFindings, suppress, synchronousFindings } from "./nag.ts";
-import { Site } from "./Site.ts";
+import { API_BASE_PATH, Site } from "./Site.ts";
+import { TOKEN_AUDIENCE, stageSettings } from "./settings.ts";
 import { Storage, isProtectedStage } from "./Storage.ts";
 import { Trail } from "./Trail.ts";
 
@@ -68,15 +69,24 @@ export function importedRoles(stack: StackContext["stack"]) {
 export function environmentSources(stack: StackContext["stack"]): EnvironmentSources {
   const { table, documents } = use(Storage);
   const { digests } = use(Trail);
-  const { userPool } = use(Auth);
+  const { userPool, signingKey, identity } = use(Auth);
+  const { apiUrl } = use(Site);
+  const { backupRegion } = stageSettings(stack.stage, stack.region);
   const { appRoleArns, tenantRoleArnFor } = use(Access);
   return {
     stage: stack.stage,
     tableName: table.tableName,
     documentsBucket: documents.bucketName,
     digestBucket: digests.bucketName,
-    userPoolId: userPool.userPoolId,
+    ...(userPool ? { userPoolId: userPool.userPoolId } : {}),
+    identity: {
+      kind: identity.kind,
+      ...(signingKey ? { signingKeyId: signingKey.keyArn } : {}),
+      ...(apiUrl && !userPool ? { issuer: apiUrl } : {}),
+      ...(identity.oidc ? { oidc: identity.oidc } : {}),
+    },
     accountId: stack.account,
+    ...(backupRegion ? { backupRegion } : {}),
     appRoleArns: appRoleArns.join(","),
     tenantRoleArnFor,
     backupRoleArn: stack.formatArn({ service: "iam", region: "", resource: "role", resourceName: backupRoleName(stack.stage) }),
@@ -84,16 +94,16 @@ export function environmentSources(stack: StackContext["stack"]): EnvironmentSou
 }
 
 /**
- * The HTTP API, generated from core's route table. Staff routes sit behind the Cognito JWT
- * authorizer; each route's function gets the role and the environment of exactly the needs its
- * route declares (`accessOf`): public routes included (`GET /shared/{token}` reads the table, the
+ * The HTTP API, generated from core's route table. Staff routes sit behind the JWT authorizer
+ * (Cognito's, or Keyhold's own issuer on a China stage); each route's function gets the role and
+ * the environment of exactly the needs its route declares (`accessOf`): public routes included (`GET /shared/{token}` reads the table, the
  * tenant key and the blob; /health and /openapi.json get nothing at all). Tenant data is reached
  * only through a session of a tenant-data role tagged with the request's tenant
  * (`KEYHOLD_TENANT_ROLE_ARN`), so IAM, not only core, keeps a request inside its tenant (docs/infra.md).
  */
 export function Api({ stack, app }: StackContext) {
   const { userPool, client } = use(Auth);
-  const { origin } = use(Site);
+  const { origin, domainName, apiUrl } = use(Site);
   const roleFor = importedRoles(stack);
   const sources = environmentSources(stack);
 
@@ -104,7 +114,7 @@ export function Api({ stack, app }: StackContext) {
         handler: r.handler,
         description: `${routeKey(r)}: ${r.summary}`.slice(0, 256),
         role: roleFor(needs),
-        environment: environmentFor(needs, sources),
+        environment: { ...environmentFor(needs, sources), ...stageIdentityEnvironment(sources) },
         // API Gateway waits 30 s at most; watermarking a large scan takes seconds.
         timeout: Duration.seconds(nativeNeedsOf(r.handler).includes("sharp") ? 29 : 10),
       });
@@ -115,14 +125,13 @@ export function Api({ stack, app }: StackContext) {
 
   const api = new HttpApi(stack, "Api", {
     authorizers: {
-      staff: {
-        type: "user_pool",
-        userPool: {
-          id: userPool.userPoolId,
-          clientIds: [client.userPoolClientId],
-          region: app.region,
-        },
-      },
+      // Cognito where the stage has a user pool; elsewhere (China) Keyhold's own tokens, whose
+      // issuer is this API on the stage's domain: API Gateway reads its OIDC discovery document
+      // and the JWKS it names, the signing key's public half (docs/china.md).
+      staff:
+        userPool && client
+          ? { type: "user_pool", userPool: { id: userPool.userPoolId, clientIds: [client.userPoolClientId], region: app.region } }
+          : { type: "jwt", jwt: { issuer: issuerOf(apiUrl), audience: [TOKEN_AUDIENCE] } },
     },
     defaults: { authorizer: "none", throttle: throttles.stage },
     accessLog: { format: `{${accessLogFields.join(",")}}`, retention: isProtectedStage(stack.stage) ? "one_year" : "one_month" },
@@ -149,9 +158,17 @@ export function Api({ stack, app }: StackContext) {
     if (c instanceof apigwv2.CfnRoute && publicRoutes.has(c.routeKey)) suppress(c, publicRouteFindings);
   }
 
-  stack.addOutputs({ ApiUrl: api.url });
+  // On a China stage's ICP-filed domain the API answers under /api (stacks/Site.ts).
+  if (domainName) new apigwv2.ApiMapping(stack, "ApiMapping", { api: api.cdk.httpApi, domainName, apiMappingKey: API_BASE_PATH });
 
-  return { api };
+  stack.addOutputs({ ApiUrl: apiUrl ?? api.url });
+
+  return { api, apiUrl: apiUrl ?? api.url };
+}
+
+function issuerOf(apiUrl: string | undefined): string {
+  if (!apiUrl) throw new Error("Keyhold's own identity needs the API on the stage's own domain, its token issuer (a stage in China: KEYHOLD_DOMAIN)");
+  return apiUrl;
 }
 
 /** A route anyone may call: /health, /openapi.json, a share link (whose token is its authorization). */

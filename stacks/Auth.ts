@@ -1,7 +1,9 @@
 import { Duration } from "aws-cdk-lib";
 import * as cognito from "aws-cdk-lib/aws-cognito";
+import * as kms from "aws-cdk-lib/aws-kms";
 import type { StackContext } from "sst/constructs";
 import { customAttributes } from "./core.ts";
+import { appRolesNeverAdminister } from "./grants.ts";
 import { stageSettings } from "./settings.ts";
 import { isProtectedStage, removalPolicyFor } from "./Storage.ts";
 
@@ -14,7 +16,10 @@ const maxLengths: Record<keyof typeof customAttributes, number> = {
 };
 
 /**
- * Staff sign-in. ID tokens carry the tenant, role, branch and session version as `custom:*` claims,
+ * Staff sign-in: a Cognito user pool (KEYHOLD_IDENTITY cognito, global stages), or on a stage in
+ * China, which has no user pools, the key that signs Keyhold's own tokens (`keyholdSigningKey`).
+ *
+ * In Cognito, ID tokens carry the tenant, role, branch and session version as `custom:*` claims,
  * the same claims the local token issuer writes. The attributes are mutable so that administrators
  * can move staff and bump `session_version` (revoking old sessions), but only through admin calls:
  * the app client may read them and may not write them.
@@ -26,7 +31,35 @@ const maxLengths: Record<keyof typeof customAttributes, number> = {
  * stage names an SES identity, KEYHOLD_SES_IDENTITY_ARN). docs/infra.md, "Identity", has the cost and
  * the path for a pool deployed before MFA was required.
  */
-export function Auth({ stack, app }: StackContext) {
+export function Auth(ctx: StackContext) {
+  const { stack, app } = ctx;
+  const { identity } = stageSettings(stack.stage, app.region);
+  if (identity.kind !== "cognito") return { identity, signingKey: keyholdSigningKey(ctx), userPool: undefined, client: undefined };
+  return { identity, signingKey: undefined, ...cognitoPool(ctx) };
+}
+
+/**
+ * Keyhold's own sign-in (KEYHOLD_IDENTITY keyhold or oidc; China, where there are no user pools):
+ * access tokens are signed ES256 by this asymmetric key, whose private half never leaves KMS; the
+ * API's JWT authorizer verifies them with the public half, published at the issuer's
+ * /.well-known/jwks.json. Asymmetric keys have no automatic rotation: a new key is a new `kid`
+ * (docs/china.md).
+ */
+function keyholdSigningKey({ stack }: StackContext) {
+  const key = new kms.Key(stack, "SigningKey", {
+    description: `Keyhold ${stack.stage}: signs staff access tokens (ES256)`,
+    keySpec: kms.KeySpec.ECC_NIST_P256,
+    keyUsage: kms.KeyUsage.SIGN_VERIFY,
+    removalPolicy: removalPolicyFor(stack.stage),
+    pendingWindow: Duration.days(isProtectedStage(stack.stage) ? 30 : 7),
+  });
+  key.addToResourcePolicy(appRolesNeverAdminister());
+  stack.addOutputs({ SigningKeyId: key.keyId });
+  return key;
+}
+
+/** The Cognito user pool of a global stage (KEYHOLD_IDENTITY cognito, the default outside China). */
+function cognitoPool({ stack, app }: StackContext) {
   const isProtected = isProtectedStage(stack.stage);
   const { notify } = stageSettings(stack.stage, app.region);
   const customNames = Object.values(customAttributes);

@@ -1,12 +1,13 @@
 import { Duration, RemovalPolicy } from "aws-cdk-lib";
+import * as apigwv2 from "aws-cdk-lib/aws-apigatewayv2";
 import * as acm from "aws-cdk-lib/aws-certificatemanager";
 import * as cloudfront from "aws-cdk-lib/aws-cloudfront";
 import * as origins from "aws-cdk-lib/aws-cloudfront-origins";
 import * as s3 from "aws-cdk-lib/aws-s3";
-import type { StackContext } from "sst/constructs";
+import type { Stack, StackContext } from "sst/constructs";
 import { consoleSecurityHeaders, contentSecurityPolicy } from "./core.ts";
 import { suppress } from "./nag.ts";
-import { stageSettings } from "./settings.ts";
+import { stageSettings, type StageSettings } from "./settings.ts";
 
 /** The console's pages may talk to this origin, the region's HTTP APIs and Cognito's sign-in API, nothing else. */
 export const consoleContentSecurityPolicy = (region: string, urlSuffix: string) =>
@@ -24,15 +25,10 @@ export const consoleContentSecurityPolicy = (region: string, urlSuffix: string) 
  * security policy is fixed at TLSv1 and cannot be raised: that stage accepts TLS 1.0.
  */
 export function Site({ stack, app }: StackContext) {
-  const { domain } = stageSettings(stack.stage, app.region);
-  const bucket = new s3.Bucket(stack, "ConsoleBucket", {
-    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-    enforceSSL: true,
-    encryption: s3.BucketEncryption.S3_MANAGED,
-    removalPolicy: RemovalPolicy.DESTROY,
-    autoDeleteObjects: true,
-  });
+  const settings = stageSettings(stack.stage, app.region);
+  if (settings.place.mainland) return chinaSite(stack, settings);
+  const { domain } = settings;
+  const bucket = consoleBucket(stack);
 
   const headers = new cloudfront.ResponseHeadersPolicy(stack, "ConsoleHeaders", {
     comment: `Keyhold ${stack.stage} console security headers`,
@@ -82,7 +78,47 @@ export function Site({ stack, app }: StackContext) {
   const origin = domain ? `https://${domain.name}` : `https://${distribution.distributionDomainName}`;
   stack.addOutputs({ ConsoleUrl: origin });
 
-  return { bucket, distribution, origin };
+  return { bucket, distribution: distribution as cloudfront.Distribution | undefined, origin, domainName: undefined as apigwv2.DomainName | undefined, apiUrl: undefined as string | undefined };
+}
+
+/** The console's build output only: private, TLS-only, emptied and removed with the stage. */
+const consoleBucket = (stack: Stack) =>
+  new s3.Bucket(stack, "ConsoleBucket", {
+    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    enforceSSL: true,
+    encryption: s3.BucketEncryption.S3_MANAGED,
+    removalPolicy: RemovalPolicy.DESTROY,
+    autoDeleteObjects: true,
+  });
+
+/** The base path the API is mapped at on a China stage's custom domain: `https://<domain>/api/...`. */
+export const API_BASE_PATH = "api";
+
+/**
+ * A stage in China (docs/china.md): no CloudFront. The ICP-filed domain (KEYHOLD_DOMAIN, with an ACM
+ * certificate of the stage's region and the filing number) is an API Gateway custom domain with
+ * TLS 1.2: the HTTP API is mapped at `/api`, and the console at the root, served from this private
+ * bucket by a function (stacks/Web.ts). One origin: the console calls its API same-origin, and the
+ * issuer of Keyhold's tokens is `https://<domain>/api`, whose JWKS the API serves itself.
+ */
+function chinaSite(stack: Stack, settings: StageSettings) {
+  const domain = settings.domain!;
+  const bucket = consoleBucket(stack);
+  suppress(bucket, [["AwsSolutions-S1", "holds only the console's public build output, read by the console function alone; nothing with personal data is ever stored here"]]);
+  const domainName = new apigwv2.DomainName(stack, "ConsoleDomain", {
+    domainName: domain.name,
+    certificate: acm.Certificate.fromCertificateArn(stack, "ConsoleCertificate", domain.certificateArn),
+    securityPolicy: apigwv2.SecurityPolicy.TLS_1_2,
+  });
+  const origin = `https://${domain.name}`;
+  stack.addOutputs({
+    ConsoleUrl: origin,
+    // The DNS record the agency points its ICP-filed name at (a CNAME).
+    ConsoleDomainTarget: domainName.regionalDomainName,
+    IcpFiling: settings.icpFiling!,
+  });
+  return { bucket, distribution: undefined as cloudfront.Distribution | undefined, origin, domainName: domainName as apigwv2.DomainName | undefined, apiUrl: `${origin}/${API_BASE_PATH}` as string | undefined };
 }
 
 const frameOptions = { DENY: cloudfront.HeadersFrameOption.DENY } as const;

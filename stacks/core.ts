@@ -19,3 +19,4 @@ export * as Backups from "../packages/core/src/retention/backups.ts";
 export { opsMetrics, opsDimensions, metricsNamespace } from "../packages/core/src/ops.ts";
 export { consoleSecurityHeaders, contentSecurityPolicy } from "../packages/core/src/http/security-headers.ts";
 export { callSecretName } from "../packages/core/src/calls/port.ts";
+export { chinaRegions, partitionOf, type Partition } from "../packages/core/src/compliance/location.ts";

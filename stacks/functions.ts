@@ -68,9 +68,12 @@ export const functionNameOf = (stage: string, handler: string) => {
   return fn;
 };
 
-/** Every functions file that serves a deployed route or a job. */
+/** Functions the stacks run outside core's route and job tables: the console's files on a stage in China (stacks/Web.ts). */
+export const stackFunctionFiles = ["console"] as const;
+
+/** Every functions file that serves a deployed route or a job, or a function of the stacks' own. */
 export const functionFiles = () =>
-  [...new Set([...deployedRoutes().map((r) => r.handler), ...jobs.map((j) => j.handler)].map((h) => handlerLocation(h).file))].sort();
+  [...new Set([...deployedRoutes().map((r) => r.handler), ...jobs.map((j) => j.handler)].map((h) => handlerLocation(h).file).concat(stackFunctionFiles))].sort();
 
 /** The directory of an installed package, looked up the way Node would from `from`. */
 function packageDir(name: string, from: string): string {

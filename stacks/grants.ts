@@ -108,7 +108,12 @@ export interface GrantTargets {
   documents: s3.IBucket;
   sealKey: kms.IKey;
   digests: s3.IBucket;
-  userPool: cognito.IUserPool;
+  /** The Cognito user pool, where the stage signs staff in with Cognito. */
+  userPool?: cognito.IUserPool;
+  /** The key that signs Keyhold's own access tokens, where the stage does not use Cognito. */
+  signingKey?: kms.IKey;
+  /** The agency's OIDC client secret (KEYHOLD_OIDC_CLIENT_SECRET_ARN), where the stage federates. */
+  oidcClientSecretArn?: string;
 }
 
 /** Needs in the order of core's `accessNeeds`, without repeats: the canonical form of a profile. */
@@ -313,12 +318,31 @@ export function statementsFor(need: AccessNeed, t: GrantTargets): iam.PolicyStat
         }),
       ];
     case "identity:admin":
+      // Keyhold's own identity keeps staff credentials in the table, which `data` already reaches.
+      if (!t.userPool) return [];
       return [
         new iam.PolicyStatement({
           sid: "StaffIdentities",
           actions: ["cognito-idp:AdminCreateUser", "cognito-idp:AdminUpdateUserAttributes", "cognito-idp:AdminUserGlobalSignOut", "cognito-idp:AdminDisableUser"],
           resources: [t.userPool.userPoolArn],
         }),
+      ];
+    case "identity:keyhold":
+      // Credentials, sign-in sessions and refresh tokens are the tenant's items, reached through the
+      // tenant's session (`data`, which the sign-in routes declare too). What this need adds: the
+      // platform's sign-in throttle partition (repeated failures per username, before any tenant is
+      // trusted), the signing key, and the agency's OIDC client secret.
+      if (!t.signingKey) return [];
+      return [
+        new iam.PolicyStatement({
+          sid: "SignInThrottles",
+          actions: identityTableActions,
+          resources: [t.table.tableArn],
+          conditions: onlyPartitions([signInThrottlePartition]),
+        }),
+        platformKeyViaDynamoDB(t),
+        new iam.PolicyStatement({ sid: "TokenSigning", actions: ["kms:Sign", "kms:GetPublicKey"], resources: [t.signingKey.keyArn] }),
+        ...(t.oidcClientSecretArn ? [new iam.PolicyStatement({ sid: "OidcClientSecret", actions: ["secretsmanager:GetSecretValue"], resources: [t.oidcClientSecretArn] })] : []),
       ];
     case "keys:admin": {
       const stageTag = { "aws:RequestTag/keyhold:stage": stack.stage };
@@ -368,10 +392,29 @@ export function statementsFor(need: AccessNeed, t: GrantTargets): iam.PolicyStat
       return [new iam.PolicyStatement({ sid: "CallProviderSecret", actions: ["secretsmanager:GetSecretValue"], resources: [callSecretArn(stack, "provider")] })];
     case "calls:reports":
       return [new iam.PolicyStatement({ sid: "CallReportsSecret", actions: ["secretsmanager:GetSecretValue"], resources: [callSecretArn(stack, "reports")] })];
-    case "identity:keyhold":
-      // Granted by the China stages' work (issue #15, branch i15cn): these stages sign in with Cognito.
-      return [];
   }
+}
+
+/** What Keyhold's sign-in does with a username's throttle item: read it, count a failure, clear it. */
+export const identityTableActions = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"];
+
+/** The platform's partition of sign-in throttles, as core's identity keys name it (`T#platform#SIGNIN`). */
+export const signInThrottlePartition = `${tenantPk(PLATFORM_TENANT)}#SIGNIN`;
+
+/**
+ * What every route's function of a stage that does not sign in with Cognito is told, whatever its
+ * needs: which identity the stage uses (the console asks `GET /auth/config`, a route with no needs),
+ * the stage's own token issuer, and for OIDC the agency's issuer, which the console redirects to.
+ * None is a secret.
+ */
+export function stageIdentityEnvironment(v: EnvironmentSources): Record<string, string> {
+  if (v.identity.kind === "cognito") return {};
+  return {
+    KEYHOLD_IDENTITY: v.identity.kind,
+    // The issuer names its own OIDC discovery document, which API Gateway's JWT authorizer reads.
+    ...(v.identity.issuer ? { KEYHOLD_ISSUER: v.identity.issuer } : {}),
+    ...(v.identity.oidc ? { KEYHOLD_OIDC_ISSUER: v.identity.oidc.issuer } : {}),
+  };
 }
 
 /** Values the environment variables are made of, as tokens of the stacks that own them. */
@@ -380,8 +423,13 @@ export interface EnvironmentSources {
   tableName: string;
   documentsBucket: string;
   digestBucket: string;
-  userPoolId: string;
+  /** Where the stage signs staff in with Cognito. */
+  userPoolId?: string;
+  /** Keyhold's own identity (stacks/Auth.ts): which kind, the signing key, the issuer, the OIDC client. */
+  identity: { kind: "cognito" | "keyhold" | "oidc"; signingKeyId?: string; issuer?: string; oidc?: { issuer: string; clientId: string; clientSecretArn: string } };
   accountId: string;
+  /** The stage's backup region (stacks/settings.ts), where one is set. */
+  backupRegion?: string;
   /** Comma-separated ARNs of every role that uses tenant keys (`KmsTenantKeysOptions.appRoleArns`): the tenant-data roles. */
   appRoleArns: string;
   /** The tenant-data role a set of needs may assume (stacks/Access.ts). */
@@ -397,6 +445,8 @@ export function environmentFor(needs: readonly AccessNeed[], v: EnvironmentSourc
     switch (need) {
       case "data":
         Object.assign(env, { KEYHOLD_TABLE: v.tableName, KEYHOLD_STAGE: v.stage, KEYHOLD_TENANT_ROLE_ARN: v.tenantRoleArnFor(needs) });
+        // Where the tenant's data is copied: the processing register states it (core compliance/location.ts).
+        if (v.backupRegion) env.KEYHOLD_BACKUP_REGION = v.backupRegion;
         break;
       case "platform":
         Object.assign(env, { KEYHOLD_TABLE: v.tableName, KEYHOLD_STAGE: v.stage, KEYHOLD_PLATFORM_TENANT: PLATFORM_TENANT });
@@ -411,7 +461,25 @@ export function environmentFor(needs: readonly AccessNeed[], v: EnvironmentSourc
         Object.assign(env, { KEYHOLD_DIGEST_BUCKET: v.digestBucket });
         break;
       case "identity:admin":
-        Object.assign(env, { KEYHOLD_USER_POOL_ID: v.userPoolId });
+        Object.assign(env, v.userPoolId ? { KEYHOLD_USER_POOL_ID: v.userPoolId } : { KEYHOLD_IDENTITY: v.identity.kind });
+        break;
+      case "identity:keyhold":
+        // Where Cognito signs staff in, the function is told so and reaches nothing.
+        if (!v.identity.signingKeyId) {
+          Object.assign(env, { KEYHOLD_IDENTITY: v.identity.kind });
+          break;
+        }
+        Object.assign(env, {
+          KEYHOLD_TABLE: v.tableName,
+          KEYHOLD_STAGE: v.stage,
+          KEYHOLD_PLATFORM_TENANT: PLATFORM_TENANT,
+          KEYHOLD_IDENTITY: v.identity.kind,
+          KEYHOLD_SIGNING_KEY_ID: v.identity.signingKeyId,
+          ...(v.identity.issuer ? { KEYHOLD_ISSUER: v.identity.issuer } : {}),
+          ...(v.identity.oidc
+            ? { KEYHOLD_OIDC_ISSUER: v.identity.oidc.issuer, KEYHOLD_OIDC_CLIENT_ID: v.identity.oidc.clientId, KEYHOLD_OIDC_CLIENT_SECRET_ARN: v.identity.oidc.clientSecretArn }
+            : {}),
+        });
         break;
       case "keys:admin":
         Object.assign(env, { KEYHOLD_STAGE: v.stage, KEYHOLD_ACCOUNT_ID: v.accountId, KEYHOLD_APP_ROLE_ARNS: v.appRoleArns, KEYHOLD_BACKUP_ROLE_ARN: v.backupRoleArn });
@@ -429,9 +497,6 @@ export function environmentFor(needs: readonly AccessNeed[], v: EnvironmentSourc
         break;
       case "calls:reports":
         Object.assign(env, { KEYHOLD_CALL_REPORTS_SECRET: callSecretName(v.stage, "reports") });
-        break;
-      case "identity:keyhold":
-        // Set by the China stages' work (issue #15, branch i15cn).
         break;
     }
   }

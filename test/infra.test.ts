@@ -404,7 +404,8 @@ const tenantPart = (needs: readonly AccessNeed[]) => accessNeeds.filter((n) => (
 function expectedEnvironment(s: Synthesized, needs: readonly AccessNeed[], appRoleArns: string): Record<string, string> {
   const stageVar = { KEYHOLD_STAGE: s.stage };
   const byNeed: Record<AccessNeed, Record<string, string>> = {
-    data: { KEYHOLD_TABLE: id(s, "Storage", "AWS::DynamoDB::Table"), ...stageVar },
+    // The backup region, which the processing register states (where the stage has one).
+    data: { KEYHOLD_TABLE: id(s, "Storage", "AWS::DynamoDB::Table"), ...stageVar, ...(stageEnv[s.stage]?.KEYHOLD_BACKUP_REGION ? { KEYHOLD_BACKUP_REGION: stageEnv[s.stage]!.KEYHOLD_BACKUP_REGION! } : {}) },
     platform: { KEYHOLD_TABLE: id(s, "Storage", "AWS::DynamoDB::Table"), ...stageVar, KEYHOLD_PLATFORM_TENANT: "platform" },
     "seal:sign": stageVar,
     "seal:verify": stageVar,
@@ -415,7 +416,7 @@ function expectedEnvironment(s: Synthesized, needs: readonly AccessNeed[], appRo
     blobs: { ...stageVar, KEYHOLD_DOCUMENTS_BUCKET: id(s, "Storage", "AWS::S3::Bucket", "Documents"), KEYHOLD_MAX_UPLOAD_BYTES: String(Math.floor(4.4 * 1024 * 1024)) },
     calls: { KEYHOLD_CALLS_SECRET: `keyhold/${s.stage}/calls/provider` },
     "calls:reports": { KEYHOLD_CALL_REPORTS_SECRET: `keyhold/${s.stage}/calls/reports` },
-    "identity:keyhold": {},
+    "identity:keyhold": { KEYHOLD_IDENTITY: "cognito" },
   };
   return Object.assign({}, ...needs.map((n) => byNeed[n]));
 }

@@ -10,7 +10,8 @@
  *
  * A stage's deploy-time settings (stacks/settings.ts: KEYHOLD_BACKUP_REGION, …) come from the JSON
  * object KEYHOLD_SYNTH_STAGE_ENV = {"<stage>": {"NAME": "value"}}, set only while that stage is
- * synthesized, as a developer would export them before `sst deploy --stage <stage>`.
+ * synthesized (its config included: KEYHOLD_REGION), as a developer would export them before
+ * `sst deploy --stage <stage>`.
  *
  *   node test/infra/synth.mjs <outRoot> <account> <stage>...   (from the project root)
  *
@@ -32,34 +33,35 @@ const timings = {};
 let started = Date.now();
 let config;
 for (const stage of stages) {
-  await initProject({ stage, root: process.cwd() });
-  if (!config) {
-    // What `sst deploy` does after initProject: load the whole config, stacks included.
-    [, config] = await load(useProject().paths.config);
-    timings.load = Date.now() - started;
-  }
-  // SST's own outputs (generated types, the console's zips) go beside the assembly instead of the
-  // project's .sst/, so that concurrent runs never clear each other's files.
-  const project = useProject();
-  project.paths.out = join(outRoot, ".sst");
-  project.paths.artifacts = join(outRoot, ".sst", "artifacts");
-  mkdirSync(project.paths.artifacts, { recursive: true });
-  started = Date.now();
-  const { name, region } = project.config;
-  const app = new App({ mode: "deploy", name, stage, region, account }, { outdir: join(outRoot, stage) });
-  const nag = { reports: true, reportFormats: [NagReportFormat.JSON] };
-  Aspects.of(app).add(new AwsSolutionsChecks(nag));
-  Aspects.of(app).add(new ServerlessChecks(nag));
+  // The stage's settings hold from its config on (KEYHOLD_REGION chooses the region sst.config.ts gives SST).
   const saved = { ...process.env };
   Object.assign(process.env, stageEnv[stage] ?? {});
   try {
+    await initProject({ stage, root: process.cwd() });
+    if (!config) {
+      // What `sst deploy` does after initProject: load the whole config, stacks included.
+      [, config] = await load(useProject().paths.config);
+      timings.load = Date.now() - started;
+    }
+    // SST's own outputs (generated types, the console's zips) go beside the assembly instead of the
+    // project's .sst/, so that concurrent runs never clear each other's files.
+    const project = useProject();
+    project.paths.out = join(outRoot, ".sst");
+    project.paths.artifacts = join(outRoot, ".sst", "artifacts");
+    mkdirSync(project.paths.artifacts, { recursive: true });
+    started = Date.now();
+    const { name, region } = project.config;
+    const app = new App({ mode: "deploy", name, stage, region, account }, { outdir: join(outRoot, stage) });
+    const nag = { reports: true, reportFormats: [NagReportFormat.JSON] };
+    Aspects.of(app).add(new AwsSolutionsChecks(nag));
+    Aspects.of(app).add(new ServerlessChecks(nag));
     await config.stacks(app);
     await app.finish();
+    app.synth();
   } finally {
     for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
     Object.assign(process.env, saved);
   }
-  app.synth();
   timings[stage] = Date.now() - started;
 }
 console.log(JSON.stringify({ timings }));

@@ -4,6 +4,7 @@ import type { KeyringPort } from "./crypto/keyring.ts";
 import type { PolicyTable } from "./access/policy.ts";
 import type { TenantSettings } from "./tenancy/records.ts";
 import type { DigestArchive, Sealer } from "./audit/ports.ts";
+import type { DataLocation } from "./compliance/location.ts";
 import type { IdentityPort } from "./staff/identity.ts";
 import type { TenantKeysPort } from "./tenancy/keys.ts";
 import type { BlobPort } from "./documents/blobs.ts";
@@ -72,6 +73,11 @@ export interface Adapters {
    * ring's when unset. Destruction certificates state it.
    */
   backupRetentionDays?: number;
+  /**
+   * Where this deployment keeps personal information (compliance/location.ts), which the processing
+   * register states: the AWS stage's region and backup region, or this machine when unset.
+   */
+  dataLocation?: DataLocation;
 }
 
 /**

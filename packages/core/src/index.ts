@@ -32,6 +32,7 @@ export * as Ops from "./ops.ts";
 export { route, publicRoute, reply, problemResult, MAX_JSON_BODY_BYTES, type HttpEvent, type HttpResult } from "./http/handler.ts";
 export { openApiDocument } from "./http/openapi.ts";
 export { contentSecurityPolicy, consoleSecurityHeaders, securityHeaderValues } from "./http/security-headers.ts";
+export { consoleFiles, consoleKeyOf } from "./http/console-files.ts";
 export { useAdapters, adapters, logger, documentClient } from "./runtime.ts";
 export { newId } from "./ids.ts";
 export * from "./context.ts";

@@ -5,6 +5,7 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import type { AwsCredentialIdentityProvider } from "@smithy/types";
 import type { Adapters } from "./context.ts";
 import { kmsKeyrings } from "./crypto/kms.ts";
+import { awsDataLocation } from "./compliance/location.ts";
 import { kmsSealer, s3DigestArchive } from "./audit/aws.ts";
 import { cognitoIdentity } from "./staff/identity.ts";
 import { kmsTenantKeys } from "./tenancy/keys.ts";
@@ -89,6 +90,8 @@ export function adapters(): Adapters {
         logger,
         now: () => new Date(),
         backupRetentionDays: daysForStage(stage),
+        // Lambda names its region; the stacks name the backup region (stacks/grants.ts).
+        dataLocation: awsDataLocation(process.env.AWS_REGION ?? "unknown", process.env.KEYHOLD_BACKUP_REGION || null),
       },
       {
         platformTenant: process.env.KEYHOLD_PLATFORM_TENANT || PLATFORM_TENANT,

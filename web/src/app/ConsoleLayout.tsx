@@ -4,6 +4,7 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Outlet, useLocation, useNavigate } from "react-router";
 import { useBranchNames, useCapabilities } from "../api/queries.ts";
+import { icpFiling } from "../auth/config.ts";
 import { useSession } from "../auth/useSession.ts";
 import { setLanguage, useLang } from "../i18n/index.ts";
 import { useIsPhone } from "../components/responsive.ts";
@@ -119,6 +120,14 @@ export function ConsoleLayout() {
         </Layout.Content>
         <Layout.Footer style={{ textAlign: "center", color: "#6b7280", fontSize: 12, padding: "12px 24px" }}>
           {t("app.tagline")} · {t("app.privacyNote")}
+          {icpFiling ? (
+            <>
+              {" · "}
+              <a href="https://beian.miit.gov.cn/" target="_blank" rel="noreferrer" style={{ color: "inherit" }}>
+                {icpFiling}
+              </a>
+            </>
+          ) : null}
         </Layout.Footer>
       </Layout>
     </Layout>

@@ -68,3 +68,12 @@ export const cognitoConfig: CognitoConfig | null = parsed;
 /** Why the build's Cognito configuration was refused, if it was. */
 export const cognitoConfigError: string | null = configError;
 export const apiBase = apiBaseFrom(viteEnv);
+
+/**
+ * VITE_KEYHOLD_ICP_FILING: the ICP filing number (ICP备案号) of the domain a console in China is served
+ * from (stacks/Web.ts), which every page shows, linked to the MIIT's register; null elsewhere.
+ */
+export function icpFilingFrom(env: Env): string | null {
+  return str(env, "VITE_KEYHOLD_ICP_FILING") ?? null;
+}
+export const icpFiling = icpFilingFrom(viteEnv);

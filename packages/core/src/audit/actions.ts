@@ -110,6 +110,7 @@ export const trailActions = {
   "paper.reveal": { zh: "查看纸质档案明文", en: "Paper file revealed", counts: "reveal" },
   "recovery.completed": { zh: "中断操作已补完", en: "Interrupted operation completed" },
   "recovery.rolled_back": { zh: "中断操作已撤回", en: "Interrupted operation rolled back" },
+  "compliance.register": { zh: "查看处理活动记录", en: "Read processing register" },
   "identity.sign_in": { zh: "登录", en: "Sign in" },
   "identity.lockout": { zh: "登录锁定", en: "Sign-in locked out" },
   "identity.password": { zh: "设置密码", en: "Password set" },

@@ -22,6 +22,7 @@ const TotpRequest = z
   .strict();
 const Tokens = z.object({ accessToken: z.string(), refreshToken: z.string(), expiresIn: z.number() });
 const RefreshRequest = z.object({ refreshToken: markAs(z.string().min(1).max(200), "id") }).strict();
+const Discovery = z.object({ issuer: z.string(), jwks_uri: z.string(), id_token_signing_alg_values_supported: z.array(z.string()), response_types_supported: z.array(z.string()), subject_types_supported: z.array(z.string()) });
 const Jwks = z.object({ keys: z.array(z.object({ kty: z.string(), crv: z.string(), x: z.string(), y: z.string(), kid: z.string(), alg: z.string(), use: z.string() })) });
 const SignInConfig = z.object({ mode: z.enum(["demo", "keyhold", "oidc", "cognito"]), issuer: z.string().nullable().optional() });
 
@@ -102,6 +103,16 @@ export const identityRoutes = defineRoutes([
     access: signingOnly,
     summary: "The public keys Keyhold-issued tokens are signed with (the JWT authorizer trusts these)",
     success: { status: 200, schema: Jwks },
+  },
+  {
+    method: "GET",
+    path: "/.well-known/openid-configuration",
+    handler: "auth.discovery",
+    auth: "none",
+    access: signingOnly,
+    summary: "OpenID discovery for the token issuer: API Gateway's JWT authorizer finds the JWKS through it",
+    success: { status: 200, schema: Discovery },
+    refuses: ["not_found"],
   },
   {
     method: "POST",
