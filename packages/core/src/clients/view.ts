@@ -85,7 +85,7 @@ function scopeOf(ctx: Ctx): ClientScopeQuery {
 export async function list(ctx: Ctx, query: ListClientsQuery) {
   assertMayTouchClients(ctx);
   const page = await listClients(ctx, scopeOf(ctx), query.limit, query.cursor);
-  const seen = await discloseViews(ctx, page.items, () => ({ action: "client.list", clientIds: page.items.map((c) => c.clientId), outcome: "allowed" }));
+  const seen = await discloseViews(ctx, page.items, () => ({ action: "client.list", clientIds: page.items.map((c) => c.clientId), outcome: "allowed" }), "list");
   const items = [];
   for (const client of page.items) items.push(await viewOf(ctx, client, seen.get(client.clientId)!));
   return { items, nextCursor: page.nextCursor };
