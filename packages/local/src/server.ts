@@ -228,7 +228,7 @@ export function createApiServer(options: ApiServerOptions = {}): Server {
       leave?.();
       const problem = e instanceof Problem ? e : new Problem("internal_error");
       if (!(e instanceof Problem)) console.error(e);
-      send(res, problemResult(problem, requestId));
+      send(res, problemResult(problem, requestId, req.headers["accept-language"]));
     }
   });
 }

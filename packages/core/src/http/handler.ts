@@ -11,6 +11,7 @@ import { personalDataIssues } from "../freetext/schemas.ts";
 import { adapters, logger } from "../runtime.ts";
 import { isStorageFault } from "../store/faults.ts";
 import { Problem } from "./problem.ts";
+import { languageOf } from "./problem-messages.ts";
 import { routeByHandler, type RouteHandlerId, type RouteSpec } from "./routes.ts";
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
@@ -64,11 +65,19 @@ function json(status: number, body: unknown, requestId: string, headers?: Record
   };
 }
 
-export function problemResult(problem: Problem, requestId: string): HttpResult {
+/** A problem+json reply, in the language `Accept-Language` prefers (Chinese or English; see `languageOf`). */
+export function problemResult(problem: Problem, requestId: string, acceptLanguage?: string): HttpResult {
+  const lang = languageOf(acceptLanguage);
   return {
     statusCode: problem.status,
-    headers: { "content-type": "application/problem+json; charset=utf-8", ...baseHeaders, "x-request-id": requestId },
-    body: JSON.stringify(problem.toJSON()),
+    headers: {
+      "content-type": "application/problem+json; charset=utf-8",
+      ...baseHeaders,
+      "x-request-id": requestId,
+      "content-language": lang === "zh" ? "zh-CN" : "en",
+      vary: "Accept-Language",
+    },
+    body: JSON.stringify(problem.toJSON(lang)),
   };
 }
 
@@ -203,7 +212,7 @@ function build<H extends RouteHandlerId>(handlerId: H, fn: (input: Input<H> & { 
         if (ctx && who && (problem.code === "session_revoked" || problem.code === "staff_inactive")) {
           await alertDepartedAttempt(ctx, who, problem.code).catch((err: unknown) => logger.error("departed-staff alert failed", { error: err as Error }));
         }
-        return problemResult(problem, requestId);
+        return problemResult(problem, requestId, event.headers?.["accept-language"]);
       }
     });
 }
