@@ -164,6 +164,39 @@ describe("registering, viewing and revealing a client", () => {
   });
 });
 
+describe("the surname hint", () => {
+  it("a compound surname is the hint whole; a single one is one character", async () => {
+    const cases: [string, string][] = [
+      ["欧阳娜娜", "欧阳"],
+      ["司徒雷登", "司徒"],
+      ["诸葛明", "诸葛"],
+      ["上官婉儿", "上官"],
+      ["万俟安", "万俟"],
+      ["张伟", "张"],
+      ["欧小明", "欧"],
+    ];
+    for (const [fullName, surname] of cases) {
+      const r = await vault.post("/clients", newClientBody({ fields: { fullName, phone: uniquePhone() } }), LI);
+      expect(r.status, fullName).toBe(201);
+      const ours = await vault.get(`/clients/${r.body.id}`, LI);
+      expect([fullName, ours.body.fields.surname]).toEqual([fullName, { tier: 3, value: surname, masked: false }]);
+    }
+  });
+
+  it("reads one list, which holds every compound surname the plan names", async () => {
+    const { Surnames } = await import("@keyhold/core");
+    for (const s of ["欧阳", "司马", "诸葛", "上官", "司徒", "东方", "皇甫", "夏侯", "尉迟", "公孙", "慕容", "长孙", "宇文", "令狐", "澹台", "万俟", "轩辕", "端木", "南宫", "闻人", "呼延", "独孤"]) {
+      expect(Surnames.compoundSurnames, s).toContain(s);
+      expect(Surnames.surnameOf(`${s}某某`)).toBe(s);
+    }
+    expect(new Set(Surnames.compoundSurnames).size).toBe(Surnames.compoundSurnames.length);
+    for (const s of Surnames.compoundSurnames) expect([...s]).toHaveLength(2);
+    // A two-character name is surname and given name, and Latin names keep their first letter.
+    expect(Surnames.surnameOf("司马")).toBe("司");
+    expect(Surnames.surnameOf(" Smith ")).toBe("S");
+  });
+});
+
 describe("minimum necessary collection", () => {
   it("refuses fields a rental does not need, naming each", async () => {
     const r = await vault.post(

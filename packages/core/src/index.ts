@@ -1,6 +1,7 @@
 export * as Catalog from "./tiers/catalog.ts";
 export { describeCatalog } from "./tiers/describe.ts";
 export * as Validators from "./tiers/validators.ts";
+export * as Surnames from "./tiers/surnames.ts";
 export * as Crypto from "./crypto/index.ts";
 export * as Clients from "./clients/index.ts";
 export * as Trail from "./audit/index.ts";
