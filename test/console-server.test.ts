@@ -42,6 +42,26 @@ describe("GET /local/users", () => {
     expect(anjia.users).toContainEqual({ username: "agent.new@anjia", displayName: "刘洋", role: "agent", branchId: "bj-chaoyang", agreementSigned: false, backgroundCheck: null });
     expect(deployedRoutes().some((x) => x.path === "/local/users")).toBe(false);
   });
+
+  it("leaves out a leaver from the moment offboarding starts, and once departed", async () => {
+    const ZHAO = "manager.zhao@anjia";
+    const usernames = async () => ((await vault.get("/local/users")).body.tenants.find((t: any) => t.tenantId === "anjia").users as any[]).map((u) => u.username);
+    expect(await usernames()).toContain("agent.new@anjia");
+    const start = await vault.post("/staff/agent.new/offboarding", { handoverTo: "agent.li", lastDay: "2026-12-31", reason: "合同到期" }, ZHAO);
+    expect(start.status, start.text).toBe(200);
+    expect(await usernames()).not.toContain("agent.new@anjia");
+    for (const item of ["information_handover", "exit_pledge", "devices_wiped"]) {
+      expect((await vault.post(`/staff/agent.new/offboarding/checklist/${item}`, { evidenceRef: `paper:${item}` }, ZHAO)).status).toBe(200);
+    }
+    const last = await vault.post("/staff/agent.new/offboarding/checklist/media_returned", { evidenceRef: "paper:media" }, "compliance.wang@anjia");
+    expect(last.body.status).toBe("departed");
+    const after = await usernames();
+    expect(after).not.toContain("agent.new@anjia");
+    // Everyone else stays, and login agrees with the picker.
+    expect(after).toEqual(expect.arrayContaining(["hq.admin@anjia", "compliance.wang@anjia", "manager.zhao@anjia", "agent.li@anjia", "agent.chen@anjia"]));
+    const login = await vault.post("/local/login", { username: "agent.new@anjia" });
+    expect([login.status, login.body.code]).toEqual([401, "unknown_user"]);
+  });
 });
 
 describe("the console at the same origin", () => {

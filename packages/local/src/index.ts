@@ -32,6 +32,7 @@ export { localBlobs } from "./blobs.ts";
 export { PrivacyNumberSimulator, SIMULATOR_POOL, simulateCall } from "./calls.ts";
 
 export { StartRefused } from "./refusals.ts";
+export { pickerTenants } from "./picker.ts";
 export { DataDirInUse } from "./lock.ts";
 
 export const TABLE_NAME = "keyhold";
