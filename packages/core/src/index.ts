@@ -27,6 +27,7 @@ export { resolvePrincipal, contextFor } from "./access/principal.ts";
 export { Problem, problemCodes, type ProblemCode } from "./http/problem.ts";
 export { problemMessage } from "./http/problem.ts";
 export { languageOf, problemMessagesZh, type ProblemLanguage } from "./http/problem-messages.ts";
+export { healthStatus, watchConsole, consoleProbe, type ConsoleProbe, type ConsoleProgress } from "./http/readiness.ts";
 export { routes, deployedRoutes, routeByHandler, handlerLocation, type RouteSpec } from "./http/routes.ts";
 export { accessOf, accessNeeds, type AccessNeed } from "./http/route-spec.ts";
 export { jobs, type JobSpec } from "./jobs.ts";

@@ -45,7 +45,7 @@ const metaRoutes = defineRoutes([
     path: "/health",
     handler: "meta.health",
     auth: "none",
-    summary: "Liveness",
+    summary: "Liveness: 200 once the API and the console are served; offline, 503 {status: \"starting\", console: {progress}} while the console builds",
     success: { status: 200, schema: Health },
   },
   {
