@@ -28,7 +28,7 @@ export function isStale() {
 
 /** The last build's module count, so the next one can say how far along it is (a fresh clone guesses). */
 const statsFile = join(webDir, "node_modules", ".cache", "keyhold-console-build.json");
-const MODULES_GUESS = 4000;
+const MODULES_GUESS = 2300;
 const lastModules = () => {
   try {
     return JSON.parse(readFileSync(statsFile, "utf8")).modules || MODULES_GUESS;
