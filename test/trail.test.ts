@@ -235,6 +235,8 @@ describe("the branch manager's chain of responsibility", () => {
     const theirs = await vault.post("/clients", newClientBody(), CHEN);
     expect((await vault.get(`/clients/${theirs.body.id}`, CHEN)).status).toBe(200);
 
+    // An action on a staff member of the branch (one that decrypts nothing).
+    expect((await vault.post("/staff/agent.new/sessions/revoke", undefined, ZHAO)).status).toBe(200);
     const all = await vault.get("/audit?limit=200", ZHAO);
     expect(all.status).toBe(200);
     const items = all.body.items as any[];
@@ -245,8 +247,14 @@ describe("the branch manager's chain of responsibility", () => {
     expect(items.some((e) => e.actor.id === "compliance.wang" && e.action === "client.view" && e.target.clientId === ours.body.id)).toBe(true);
     expect(items.some((e) => e.target.clientId === theirs.body.id || e.actor.id === "agent.chen")).toBe(false);
     // Staff by the names colleagues know them by, the id beside it.
-    expect(items.find((e) => e.actor.id === "agent.li")).toMatchObject({ actorName: "李娜", actor: { id: "agent.li" } });
+    expect(items.find((e) => e.actor.id === "agent.li")).toMatchObject({ actorName: "李娜", actorUsername: "agent.li@anjia", actor: { id: "agent.li" } });
     expect(items.find((e) => e.actor.id === "compliance.wang")).toMatchObject({ actorName: "王芳" });
+    expect(items.find((e) => e.action === "staff.revoke_sessions" && e.target.staffId === "agent.new")).toMatchObject({
+      actorName: "赵磊",
+      actorUsername: "manager.zhao@anjia",
+      targetStaffName: "刘洋",
+      targetStaffUsername: "agent.new@anjia",
+    });
 
     // One of the branch's clients: every event about it, the refused colleague from Haidian included.
     const client = await vault.get(`/audit?clientId=${ours.body.id}&limit=200`, ZHAO);

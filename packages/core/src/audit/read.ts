@@ -42,9 +42,10 @@ async function scoped(ctx: Ctx, q: AuditQuery) {
 const actorIdOf = (e: TrailEvent) => ("type" in e.actor && e.actor.type === "share_recipient" ? e.actor.via : "id" in e.actor ? e.actor.id : null);
 
 /**
- * Staff by the names colleagues know them by: each event gains `actorName` (the actor's, or for a
- * share link the sharer's, display name) and `targetStaffName` when it acts on a staff member.
- * Additive: ids stay where they were; a job or an unknown id has no name (null).
+ * Staff by the names colleagues know them by: each event gains `actorName` and `actorUsername` (the
+ * actor's, or for a share link the sharer's) and `targetStaffName`/`targetStaffUsername` when it acts
+ * on a staff member. Additive: ids stay where they were (in AWS a staff id is Cognito's `sub`, which
+ * nobody recognises); a job or an unknown id has none (null).
  */
 async function named(ctx: Ctx, page: Page<TrailEvent>) {
   const ids = new Set<string>();
@@ -53,20 +54,23 @@ async function named(ctx: Ctx, page: Page<TrailEvent>) {
     if (a) ids.add(a);
     if (e.target.staffId) ids.add(e.target.staffId);
   }
-  const names = new Map<string, string>();
+  const names = new Map<string, { displayName: string; username: string }>();
   await Promise.all(
     [...ids].map(async (id) => {
       const s = await getStaff(ctx.adapters, ctx.tenantId, id);
-      if (s) names.set(id, s.displayName);
+      if (s) names.set(id, { displayName: s.displayName, username: s.username });
     }),
   );
   return {
     items: page.items.map((e) => {
       const a = actorIdOf(e);
+      const actor = a ? names.get(a) : undefined;
+      const target = e.target.staffId ? names.get(e.target.staffId) : undefined;
       return {
         ...e,
-        actorName: (a && names.get(a)) ?? null,
-        ...(e.target.staffId ? { targetStaffName: names.get(e.target.staffId) ?? null } : {}),
+        actorName: actor?.displayName ?? null,
+        actorUsername: actor?.username ?? null,
+        ...(e.target.staffId ? { targetStaffName: target?.displayName ?? null, targetStaffUsername: target?.username ?? null } : {}),
       };
     }),
     nextCursor: page.nextCursor,

@@ -28,8 +28,11 @@ const TrailEventSchema = z.object({
   requestId: z.string(),
   /** The actor's display name (a share recipient's: the sharer's); null for jobs and unknown ids. */
   actorName: z.string().nullable().optional(),
+  /** The actor's sign-in name (e.g. agent.li@anjia), shown beside the display name. */
+  actorUsername: z.string().nullable().optional(),
   /** The display name of the staff member acted upon, when `target.staffId` is set. */
   targetStaffName: z.string().nullable().optional(),
+  targetStaffUsername: z.string().nullable().optional(),
 });
 
 const SealResponse = z.object({
