@@ -21,4 +21,11 @@ export const revokeShare = route("documents.revokeShare", ({ ctx, params }) => D
 export const destroy = route("documents.destroy", ({ ctx, params, body }) => Documents.destroy(ctx, params.id, body));
 
 /** A share link: no sign-in; the token is the capability. */
-export const download = publicRoute("documents.download", ({ adapters, params, requestId, source }) => Documents.download(adapters, params.token, requestId, source));
+export const download = publicRoute("documents.download", ({ adapters, params, requestId, source, event }) =>
+  Documents.openShare(adapters, params.token, requestId, source, event.headers ?? {}),
+);
+
+/** The share landing page's button. */
+export const downloadFromPage = publicRoute("documents.downloadFromPage", ({ adapters, params, requestId, source, event }) =>
+  Documents.downloadFromPage(adapters, params.token, requestId, source, event.headers ?? {}),
+);

@@ -41,7 +41,7 @@ export const accessLogFields = [
  */
 export const throttles = {
   stage: { rate: 50, burst: 100 },
-  routes: { "GET /shared/{token}": { rate: 5, burst: 10 } } as Record<string, { rate: number; burst: number }>,
+  routes: { "GET /shared/{token}": { rate: 5, burst: 10 }, "POST /shared/{token}/download": { rate: 5, burst: 10 } } as Record<string, { rate: number; burst: number }>,
 };
 
 /** "GET /clients/{id}" → "GETclientsid": a construct id. */

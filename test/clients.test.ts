@@ -18,7 +18,9 @@ describe("registering, viewing and revealing a client", () => {
     expect(r.body.ownerId).toBe("agent.li");
     expect(r.body.branchId).toBe("bj-chaoyang");
     expect(r.body.fields.fullName).toEqual({ tier: 2, value: "周小川", masked: false });
-    expect(r.body.fields.phone).toEqual({ tier: 2, value: phone, masked: false });
+    // Contact fields are masked even for the owner, and shown by a reveal for a purpose.
+    expect(r.body.fields.phone).toEqual({ tier: 2, value: `${phone.slice(0, 3)}****${phone.slice(-4)}`, masked: true });
+    expect(r.text).not.toContain(phone);
     expect(r.body.fields.idNumber).toEqual({ tier: 1, value: `${idNumber.slice(0, 4)}**********${idNumber.slice(-4)}`, masked: true });
     expect(r.body.fields.surname).toEqual({ tier: 3, value: "周", masked: false });
     expect(r.text).not.toContain(idNumber);
@@ -29,7 +31,68 @@ describe("registering, viewing and revealing a client", () => {
     const viewed = await vault.get(`/clients/${r.body.id}`, LI);
     expect(viewed.status).toBe(200);
     expect(viewed.body).toEqual(r.body);
+    expect(viewed.text).not.toContain(phone);
     expect(viewed.headers.get("cache-control")).toBe("no-store");
+  });
+
+  it("the owner's contact fields are masked on the record and revealed for a consented purpose, not counting as tier-1 reveals", async () => {
+    const phone = uniquePhone();
+    const contact = { phone, email: "zhou.xiaochuan@example.cn", wechat: "zhouxc_2026" };
+    const created = await vault.post("/clients", newClientBody({ fields: { fullName: "周晓川", budget: 4200000, ...contact } }), LI);
+    expect(created.status).toBe(201);
+    const viewed = await vault.get(`/clients/${created.body.id}`, LI);
+    expect(viewed.body.fields.phone).toEqual({ tier: 2, value: `${phone.slice(0, 3)}****${phone.slice(-4)}`, masked: true });
+    expect(viewed.body.fields.email).toEqual({ tier: 2, value: "z***@example.cn", masked: true });
+    expect(viewed.body.fields.wechat).toEqual({ tier: 2, value: "zh****", masked: true });
+    // Other tier-2 fields stay as the policy says: plain for the owner.
+    expect(viewed.body.fields.fullName).toEqual({ tier: 2, value: "周晓川", masked: false });
+    expect(viewed.body.fields.budget).toEqual({ tier: 2, value: 4200000, masked: false });
+    for (const v of Object.values(contact)) expect(viewed.text).not.toContain(v);
+
+    const unconsented = await vault.post(`/clients/${created.body.id}/reveal`, { fields: ["phone"], purpose: "marketing" }, LI);
+    expect([unconsented.status, unconsented.body.code]).toEqual([403, "purpose_not_consented"]);
+    expect(unconsented.text).not.toContain(phone);
+    const noPurpose = await vault.post(`/clients/${created.body.id}/reveal`, { fields: ["phone"] }, LI);
+    expect([noPurpose.status, noPurpose.body.code]).toEqual([400, "purpose_required"]);
+    expect(noPurpose.text).not.toContain(phone);
+
+    // With the tier-1 volume guard used up, the owner still reveals contact fields again and again.
+    const quota = (await vault.get("/settings", "hq.admin@anjia")).body.revealQuotaPerHour;
+    expect((await vault.request("PATCH", "/settings", { as: "hq.admin@anjia", body: { revealQuotaPerHour: 1 } })).status).toBe(200);
+    try {
+      const tier1 = await vault.post("/clients", newClientBody(), LI);
+      await vault.post(`/clients/${tier1.body.id}/reveal`, { fields: ["idNumber"], purpose: "viewing" }, LI);
+      const guarded = await vault.post(`/clients/${tier1.body.id}/reveal`, { fields: ["idNumber"], purpose: "viewing" }, LI);
+      expect([guarded.status, guarded.body.code]).toEqual([429, "reveal_quota_exceeded"]);
+      for (let i = 0; i < 3; i++) {
+        const r = await vault.post(`/clients/${created.body.id}/reveal`, { fields: ["phone", "email", "wechat"], purpose: "viewing" }, LI);
+        expect([r.status, r.body]).toEqual([200, { fields: contact }]);
+      }
+    } finally {
+      expect((await vault.request("PATCH", "/settings", { as: "hq.admin@anjia", body: { revealQuotaPerHour: quota } })).status).toBe(200);
+    }
+    const trail = await vault.get(`/audit?clientId=${created.body.id}&action=client.reveal`, "compliance.wang@anjia");
+    const reveals = trail.body.items.filter((e: any) => e.outcome === "allowed");
+    expect(reveals).toHaveLength(3);
+    for (const e of reveals) expect(e).toMatchObject({ purpose: "viewing", target: { fields: ["phone", "email", "wechat"] } });
+    expect(trail.text).not.toContain(phone);
+  });
+
+  it("lists answer masks only, for every role that has a list", async () => {
+    const phone = uniquePhone();
+    const created = await vault.post("/clients", newClientBody({ fields: { fullName: "列表掩码", phone, surname: "列", areaPreference: "朝阳区", budget: 3100000 } }), LI);
+    expect(created.status).toBe(201);
+    for (const who of [LI, "manager.zhao@anjia", "compliance.wang@anjia"]) {
+      const list = await vault.get("/clients?limit=100", who);
+      expect(list.status, who).toBe(200);
+      const item = list.body.items.find((c: any) => c.id === created.body.id);
+      expect(item, who).toBeDefined();
+      for (const [name, f] of Object.entries(item.fields) as [string, any][]) expect([who, name, f.masked]).toEqual([who, name, true]);
+      expect(item.fields.fullName).toEqual({ tier: 2, value: "列**", masked: true });
+      expect(item.fields.surname).toEqual({ tier: 3, value: "列*", masked: true });
+      for (const clear of [phone, "列表掩码", "朝阳区", "3100000"]) expect(list.text, who).not.toContain(clear);
+      for (const c of list.body.items) for (const f of Object.values(c.fields) as any[]) expect(f.masked).toBe(true);
+    }
   });
 
   it("reveals a tier-1 field for a consented purpose, and the reveal is in the trail", async () => {
@@ -98,6 +161,39 @@ describe("registering, viewing and revealing a client", () => {
     expect(r.status).toBe(200); // the manager's branch: tier 3 plain, tier 2 masked
     expect(r.body.fields.fullName).toMatchObject({ value: "孔**", masked: true });
     expect(r.body.fields.surname).toMatchObject({ value: "孔", masked: false });
+  });
+});
+
+describe("the surname hint", () => {
+  it("a compound surname is the hint whole; a single one is one character", async () => {
+    const cases: [string, string][] = [
+      ["欧阳娜娜", "欧阳"],
+      ["司徒雷登", "司徒"],
+      ["诸葛明", "诸葛"],
+      ["上官婉儿", "上官"],
+      ["万俟安", "万俟"],
+      ["张伟", "张"],
+      ["欧小明", "欧"],
+    ];
+    for (const [fullName, surname] of cases) {
+      const r = await vault.post("/clients", newClientBody({ fields: { fullName, phone: uniquePhone() } }), LI);
+      expect(r.status, fullName).toBe(201);
+      const ours = await vault.get(`/clients/${r.body.id}`, LI);
+      expect([fullName, ours.body.fields.surname]).toEqual([fullName, { tier: 3, value: surname, masked: false }]);
+    }
+  });
+
+  it("reads one list, which holds every compound surname the plan names", async () => {
+    const { Surnames } = await import("@keyhold/core");
+    for (const s of ["欧阳", "司马", "诸葛", "上官", "司徒", "东方", "皇甫", "夏侯", "尉迟", "公孙", "慕容", "长孙", "宇文", "令狐", "澹台", "万俟", "轩辕", "端木", "南宫", "闻人", "呼延", "独孤"]) {
+      expect(Surnames.compoundSurnames, s).toContain(s);
+      expect(Surnames.surnameOf(`${s}某某`)).toBe(s);
+    }
+    expect(new Set(Surnames.compoundSurnames).size).toBe(Surnames.compoundSurnames.length);
+    for (const s of Surnames.compoundSurnames) expect([...s]).toHaveLength(2);
+    // A two-character name is surname and given name, and Latin names keep their first letter.
+    expect(Surnames.surnameOf("司马")).toBe("司");
+    expect(Surnames.surnameOf(" Smith ")).toBe("S");
   });
 });
 

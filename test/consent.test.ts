@@ -161,7 +161,8 @@ describe("data-subject requests", () => {
     expect((await vault.post(`/requests/${r.body.id}/fulfil`, { field: "phone", value: "123" }, ZHAO)).status).toBe(400);
     const done = await vault.post(`/requests/${r.body.id}/fulfil`, { field: "phone", value: newPhone }, ZHAO);
     expect(done.status, done.text).toBe(200);
-    expect((await vault.get(`/clients/${c.id}`, LI)).body.fields.phone.value).toBe(newPhone);
+    expect((await vault.get(`/clients/${c.id}`, LI)).body.fields.phone).toEqual({ tier: 2, value: `${newPhone.slice(0, 3)}****${newPhone.slice(-4)}`, masked: true });
+    expect((await vault.post(`/clients/${c.id}/reveal`, { fields: ["phone"], purpose: "viewing" }, LI)).body).toEqual({ fields: { phone: newPhone } });
     const event = (await vault.get(`/audit?clientId=${c.id}&action=client.correct`, WANG)).body.items[0];
     expect(JSON.stringify(event)).not.toContain(newPhone);
     expect(JSON.stringify(event)).not.toContain(oldPhone);

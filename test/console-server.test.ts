@@ -42,6 +42,26 @@ describe("GET /local/users", () => {
     expect(anjia.users).toContainEqual({ username: "agent.new@anjia", displayName: "刘洋", role: "agent", branchId: "bj-chaoyang", agreementSigned: false, backgroundCheck: null });
     expect(deployedRoutes().some((x) => x.path === "/local/users")).toBe(false);
   });
+
+  it("leaves out a leaver from the moment offboarding starts, and once departed", async () => {
+    const ZHAO = "manager.zhao@anjia";
+    const usernames = async () => ((await vault.get("/local/users")).body.tenants.find((t: any) => t.tenantId === "anjia").users as any[]).map((u) => u.username);
+    expect(await usernames()).toContain("agent.new@anjia");
+    const start = await vault.post("/staff/agent.new/offboarding", { handoverTo: "agent.li", lastDay: "2026-12-31", reason: "合同到期" }, ZHAO);
+    expect(start.status, start.text).toBe(200);
+    expect(await usernames()).not.toContain("agent.new@anjia");
+    for (const item of ["information_handover", "exit_pledge", "devices_wiped"]) {
+      expect((await vault.post(`/staff/agent.new/offboarding/checklist/${item}`, { evidenceRef: `paper:${item}` }, ZHAO)).status).toBe(200);
+    }
+    const last = await vault.post("/staff/agent.new/offboarding/checklist/media_returned", { evidenceRef: "paper:media" }, "compliance.wang@anjia");
+    expect(last.body.status).toBe("departed");
+    const after = await usernames();
+    expect(after).not.toContain("agent.new@anjia");
+    // Everyone else stays, and login agrees with the picker.
+    expect(after).toEqual(expect.arrayContaining(["hq.admin@anjia", "compliance.wang@anjia", "manager.zhao@anjia", "agent.li@anjia", "agent.chen@anjia"]));
+    const login = await vault.post("/local/login", { username: "agent.new@anjia" });
+    expect([login.status, login.body.code]).toEqual([401, "unknown_user"]);
+  });
 });
 
 describe("the console at the same origin", () => {
@@ -84,5 +104,43 @@ describe("the console at the same origin", () => {
       expect(r.text, path).not.toContain('"workspaces"');
       expect(r.text, path).not.toContain("createRoot");
     }
+  });
+});
+
+describe("GET /settings/console", () => {
+  const HQ = "hq.admin@anjia";
+
+  it("gives every signed-in role the idle lock's minutes: 15 by default, as HQ sets it within 1–240", async () => {
+    for (const who of ["agent.li@anjia", "manager.zhao@anjia", "compliance.wang@anjia", HQ]) {
+      const r = await vault.get("/settings/console", who);
+      expect([who, r.status, r.body]).toEqual([who, 200, { idleLockMinutes: 15 }]);
+    }
+    expect((await vault.get("/settings", HQ)).body.idleLockMinutes).toBe(15);
+    for (const bad of [0, 241, 2.5, "10"]) {
+      const r = await vault.request("PATCH", "/settings", { as: HQ, body: { idleLockMinutes: bad } });
+      expect([r.status, r.body.code], String(bad)).toEqual([400, "validation_failed"]);
+      expect(r.body.errors[0].path).toBe("body.idleLockMinutes");
+    }
+    const byAgent = await vault.request("PATCH", "/settings", { as: "agent.li@anjia", body: { idleLockMinutes: 240 } });
+    expect([byAgent.status, byAgent.body.code]).toEqual([403, "role_not_permitted"]);
+    expect((await vault.get("/settings/console", "agent.li@anjia")).body).toEqual({ idleLockMinutes: 15 });
+
+    const set = await vault.request("PATCH", "/settings", { as: HQ, body: { idleLockMinutes: 5 } });
+    expect([set.status, set.body.idleLockMinutes]).toEqual([200, 5]);
+    expect((await vault.get("/settings/console", "agent.li@anjia")).body).toEqual({ idleLockMinutes: 5 });
+    const trail = await vault.get("/audit?action=settings.update&limit=10", "compliance.wang@anjia");
+    expect(trail.body.items[0]).toMatchObject({ outcome: "allowed", target: { fields: ["idleLockMinutes"] }, actorName: "周建国" });
+    const refused = (await vault.get("/audit?action=settings.update&outcome=denied&limit=10", "compliance.wang@anjia")).body.items;
+    expect(refused.some((e: any) => e.actor.id === "agent.li" && e.code === "role_not_permitted")).toBe(true);
+    expect((await vault.request("PATCH", "/settings", { as: HQ, body: { idleLockMinutes: 15 } })).status).toBe(200);
+  });
+
+  it("needs a token, and is nothing for the platform operator, who never acts inside a tenant", async () => {
+    const anonymous = await vault.get("/settings/console");
+    expect([anonymous.status, anonymous.body.code]).toEqual([401, "unauthenticated"]);
+    const platform = await vault.get("/settings/console", "ops.admin@platform");
+    expect([platform.status, platform.body.code]).toEqual([403, "role_not_permitted"]);
+    expect(platform.text).not.toContain("idleLockMinutes");
+    expect(deployedRoutes().some((x) => x.path === "/settings/console")).toBe(true);
   });
 });

@@ -53,6 +53,10 @@ describe("every disclosing route goes through the gate", () => {
       const share = await vault.post(`/documents/${docId}/shares`, { recipient: "工商银行朝阳支行 信贷部", purpose: "loan_application", expiresInMinutes: 10, maxDownloads: 1 }, LI);
       return bin(await fetchBytes(vault, "GET", share.body.url));
     },
+    "documents.downloadFromPage": async () => {
+      const share = await vault.post(`/documents/${docId}/shares`, { recipient: "工商银行朝阳支行 信贷部", purpose: "loan_application", expiresInMinutes: 10, maxDownloads: 1 }, LI);
+      return bin(await fetchBytes(vault, "POST", `${share.body.url}/download`, { headers: { accept: "text/html" } }));
+    },
     "calls.create": async () => res(await vault.post(`/clients/${client.id}/calls`, { purpose: "viewing" }, LI)),
     "requests.copy": async () => {
       const r = await vault.post(`/clients/${client.id}/requests`, { type: "access_copy", channel: "letter", evidenceRef: "letter:gate" }, LI);

@@ -1223,6 +1223,9 @@ describe.each(STAGES)("stage %s operations", (name) => {
       expect(shared.throttlingRateLimit).toBeLessThan(stageWide.ThrottlingRateLimit);
       expect(shared.throttlingBurstLimit).toBeLessThan(stageWide.ThrottlingBurstLimit);
       expect(deployedRoutes().some((r) => `${r.method} ${r.path}` === "GET /shared/{token}")).toBe(true);
+      // The landing page's download button is as public, and as tightly throttled.
+      const button = apiStage.Properties.RouteSettings["POST /shared/{token}/download"];
+      expect([button.throttlingRateLimit, button.throttlingBurstLimit]).toEqual([shared.throttlingRateLimit, shared.throttlingBurstLimit]);
     });
 
     it("dead-letters every job's failed runs into its own KMS-encrypted queue, from Lambda and from EventBridge", () => {

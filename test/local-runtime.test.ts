@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServer } from "node:net";
 import { describe, expect, it } from "vitest";
-import { PortInUseError, startLocal } from "@keyhold/local";
+import { ConsoleBuild, PortInUseError, startLocal } from "@keyhold/local";
+import { contentSecurityPolicy } from "@keyhold/core";
 import { Vault, newClientBody, uniquePhone, uniqueResidentId } from "./harness.ts";
 
 describe("the offline runtime", () => {
@@ -61,6 +62,79 @@ describe("the offline runtime", () => {
       const unknownUser = await vault.post("/local/login", { username: "nobody@anjia" });
       expect(unknownUser.status).toBe(401);
       expect(unknownUser.body.code).toBe("unknown_user");
+    } finally {
+      await vault.stop();
+    }
+  });
+
+  it("on a first start, answers the API at once while the console builds: health 503 with the progress, a progress page at /console/", async () => {
+    let now = 1_000_000;
+    const build = new ConsoleBuild(() => now);
+    const vault = new Vault(await startLocal({ dataDir: null, port: 0, console: build }));
+    const html = { accept: "text/html,application/xhtml+xml" };
+    try {
+      const starting = await vault.get("/health");
+      expect(starting.status).toBe(503);
+      expect(starting.body).toEqual({ status: "starting", service: "keyhold", console: { progress: { phase: "building", percent: 0, modules: 0, elapsedSeconds: 0 } } });
+      expect(starting.headers.get("retry-after")).toBe("2");
+      // The API itself already answers.
+      expect((await vault.get("/clients", "agent.li@anjia")).status).toBe(200);
+
+      build.report({ percent: 41, modules: 1640 });
+      now += 30_000;
+      expect((await vault.get("/health")).body.console.progress).toEqual({ phase: "building", percent: 41, modules: 1640, elapsedSeconds: 30 });
+      for (const path of ["/console/", "/console/clients", "/"]) {
+        const page = await vault.request("GET", path, { headers: html });
+        expect(page.status, path).toBe(503);
+        expect(page.headers.get("content-type")).toBe("text/html; charset=utf-8");
+        expect(page.text).toContain("控制台构建中");
+        expect(page.text).toContain('<progress max="100" value="41">');
+        expect(page.text).toContain('<meta http-equiv="refresh" content="2">');
+        expect(page.text).not.toMatch(/<script/i);
+        expect(page.headers.get("content-security-policy")).toBe(contentSecurityPolicy([]));
+      }
+      // An old build's assets are not served meanwhile.
+      expect((await vault.request("GET", "/assets/index.js", { headers: html })).status).toBe(404);
+      // Progress never goes backwards, and stays below 100 until the build is done.
+      build.report({ percent: 30, modules: 1700 });
+      build.report({ percent: 100, modules: 4000 });
+      expect((await vault.get("/health")).body.console.progress).toMatchObject({ percent: 99, modules: 4000 });
+
+      build.done();
+      const ready = await vault.get("/health");
+      expect([ready.status, ready.body]).toEqual([200, { status: "ok", service: "keyhold" }]);
+      const page = await vault.request("GET", "/console/clients", { headers: html });
+      expect(page.status).toBe(200);
+      expect(page.text).toContain("Keyhold");
+      expect(page.text).not.toContain("控制台构建中");
+    } finally {
+      await vault.stop();
+    }
+    // Stopped: the next runtime does not inherit the build.
+    const next = new Vault(await startLocal({ dataDir: null, port: 0 }));
+    try {
+      expect((await next.get("/health")).status).toBe(200);
+    } finally {
+      await next.stop();
+    }
+  });
+
+  it("a failed console build keeps health at 503 with the reason, and the page says what to do", async () => {
+    const build = new ConsoleBuild();
+    const vault = new Vault(await startLocal({ dataDir: null, port: 0, console: build }));
+    try {
+      build.fail("Could not resolve ./missing");
+      const health = await vault.get("/health");
+      expect(health.status).toBe(503);
+      expect(health.body.console.progress).toMatchObject({ phase: "failed", error: "Could not resolve ./missing" });
+      const page = await vault.request("GET", "/console/", { headers: { accept: "text/html" } });
+      expect(page.status).toBe(503);
+      expect(page.text).toContain("控制台构建失败");
+      expect(page.text).toContain("npm run build:web");
+      expect(page.text).not.toContain("http-equiv");
+      // A late report changes nothing.
+      build.report({ percent: 90, modules: 10 });
+      expect((await vault.get("/health")).body.console.progress.phase).toBe("failed");
     } finally {
       await vault.stop();
     }

@@ -106,6 +106,12 @@ describe("route × role × relation × tier", () => {
       const listed = list.status === 200 && list.body.items.some((i: { id: string }) => i.id === target.id);
       const expectedListed = c.role === "compliance_officer" || (c.role === "agent" && c.relation === "own") || (c.role === "branch_manager" && c.relation !== "tenant");
       expect(listed).toBe(expectedListed);
+      // A list answers masks only, whatever the record view shows.
+      if (listed) {
+        const item = list.body.items.find((i: { id: string }) => i.id === target.id);
+        for (const f of Object.values(item.fields) as { masked: boolean }[]) expect(f.masked).toBe(true);
+        for (const v of Object.values(target.values)) expect(list.text).not.toContain(String(v));
+      }
       if (noClientData) expect(list.status).toBe(403);
     });
   }

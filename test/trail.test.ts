@@ -220,3 +220,62 @@ describe("a client's access history (right to know)", () => {
     expect((await vault.get(`/clients/${c.body.id}/access-history`, "hq.admin@anjia")).status).toBe(403);
   });
 });
+
+describe("the branch manager's chain of responsibility", () => {
+  const ZHAO = "manager.zhao@anjia";
+  const CHEN = "agent.chen@anjia";
+
+  it("reads the events of the branch's staff and clients, by name, and nothing of other branches", async () => {
+    vault = await startVault();
+    const ours = await vault.post("/clients", newClientBody(), LI);
+    expect((await vault.post(`/clients/${ours.body.id}/reveal`, { fields: ["idNumber"], purpose: "loan_application" }, LI)).status).toBe(200);
+    // Someone outside the branch about one of its clients: compliance views it, an agent of Haidian is refused.
+    expect((await vault.get(`/clients/${ours.body.id}`, WANG)).status).toBe(200);
+    expect((await vault.get(`/clients/${ours.body.id}`, CHEN)).status).toBe(404);
+    const theirs = await vault.post("/clients", newClientBody(), CHEN);
+    expect((await vault.get(`/clients/${theirs.body.id}`, CHEN)).status).toBe(200);
+
+    // An action on a staff member of the branch (one that decrypts nothing).
+    expect((await vault.post("/staff/agent.new/sessions/revoke", undefined, ZHAO)).status).toBe(200);
+    const all = await vault.get("/audit?limit=200", ZHAO);
+    expect(all.status).toBe(200);
+    const items = all.body.items as any[];
+    const inBranch = (e: any) => e.actor.branchId === "bj-chaoyang" || e.target.branchId === "bj-chaoyang";
+    expect(items.length).toBeGreaterThan(0);
+    expect(items.filter((e) => !inBranch(e))).toEqual([]);
+    expect(items.some((e) => e.actor.id === "agent.li" && e.action === "client.reveal")).toBe(true);
+    expect(items.some((e) => e.actor.id === "compliance.wang" && e.action === "client.view" && e.target.clientId === ours.body.id)).toBe(true);
+    expect(items.some((e) => e.target.clientId === theirs.body.id || e.actor.id === "agent.chen")).toBe(false);
+    // Staff by the names colleagues know them by, the id beside it.
+    expect(items.find((e) => e.actor.id === "agent.li")).toMatchObject({ actorName: "李娜", actorUsername: "agent.li@anjia", actor: { id: "agent.li" } });
+    expect(items.find((e) => e.actor.id === "compliance.wang")).toMatchObject({ actorName: "王芳" });
+    expect(items.find((e) => e.action === "staff.revoke_sessions" && e.target.staffId === "agent.new")).toMatchObject({
+      actorName: "赵磊",
+      actorUsername: "manager.zhao@anjia",
+      targetStaffName: "刘洋",
+      targetStaffUsername: "agent.new@anjia",
+    });
+
+    // One of the branch's clients: every event about it, the refused colleague from Haidian included.
+    const client = await vault.get(`/audit?clientId=${ours.body.id}&limit=200`, ZHAO);
+    expect(client.status).toBe(200);
+    expect(client.body.items.find((e: any) => e.actor.id === "agent.chen")).toMatchObject({ outcome: "denied", code: "client_not_found", actorName: "陈强" });
+
+    // Filters outside the branch: 200 with no items, not a refusal.
+    for (const q of ["actorId=agent.chen", `clientId=${theirs.body.id}`, `clientId=${theirs.body.id}&actorId=agent.chen`, "actorId=agent.sun"]) {
+      const r = await vault.get(`/audit?${q}&limit=200`, ZHAO);
+      expect([r.status, r.body.items], q).toEqual([200, []]);
+    }
+    // The manager's own staff by actor: allowed now, the branch's agent included.
+    const li = await vault.get("/audit?actorId=agent.li&limit=200", ZHAO);
+    expect(li.body.items.length).toBeGreaterThan(0);
+    expect(li.body.items.every((e: any) => e.actor.id === "agent.li")).toBe(true);
+
+    // Agents still read only their own actions.
+    const refused = await vault.get("/audit?actorId=agent.li", CHEN);
+    expect([refused.status, refused.body.code]).toEqual([403, "role_not_permitted"]);
+    const own = await vault.get("/audit?limit=200", CHEN);
+    expect(own.body.items.every((e: any) => e.actor.id === "agent.chen")).toBe(true);
+    expect(own.body.items[0].actorName).toBe("陈强");
+  });
+});

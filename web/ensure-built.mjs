@@ -3,7 +3,7 @@
  * Builds the console into web/dist when it is missing or older than its sources, so that
  * `npm install && npm start` on a fresh clone serves the console. `--force` always builds.
  */
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -26,12 +26,61 @@ export function isStale() {
   return sources.some((s) => newestMtime(s) > builtAt);
 }
 
-export async function ensureBuilt({ force = false } = {}) {
+/** The last build's module count, so the next one can say how far along it is (a fresh clone guesses). */
+const statsFile = join(webDir, "node_modules", ".cache", "keyhold-console-build.json");
+const MODULES_GUESS = 2300;
+const lastModules = () => {
+  try {
+    return JSON.parse(readFileSync(statsFile, "utf8")).modules || MODULES_GUESS;
+  } catch {
+    return MODULES_GUESS;
+  }
+};
+
+/**
+ * A Rollup plugin that reports the build's progress: modules transformed (0–85 %, against the last
+ * build's count), then chunks rendered (85–95 %) and files written (95–99 %); 100 % is the caller's,
+ * once the build returned.
+ */
+function progressPlugin(onProgress) {
+  const expected = lastModules();
+  let modules = 0;
+  let last = 0;
+  const report = (phase, percent, force = false) => {
+    const now = Date.now();
+    if (!force && now - last < 250) return;
+    last = now;
+    onProgress({ phase, percent: Math.min(99, Math.floor(percent)), modules });
+  };
+  return {
+    name: "keyhold-progress",
+    buildStart: () => report("transform", 0, true),
+    transform() {
+      modules++;
+      report("transform", Math.min(85, (modules / expected) * 85));
+      return null;
+    },
+    renderStart: () => report("render", 85, true),
+    generateBundle: () => report("write", 95, true),
+    writeBundle: () => report("write", 99, true),
+    closeBundle() {
+      mkdirSync(dirname(statsFile), { recursive: true });
+      writeFileSync(statsFile, JSON.stringify({ modules }));
+    },
+  };
+}
+
+export async function ensureBuilt({ force = false, onProgress } = {}) {
   if (!force && !isStale()) return false;
   console.log("Building the Keyhold console (web/dist)…");
   const started = Date.now();
   const { build } = await import("vite");
-  await build({ root: webDir, configFile: join(webDir, "vite.config.ts"), logLevel: "warn" });
+  await build({
+    root: webDir,
+    configFile: join(webDir, "vite.config.ts"),
+    logLevel: "warn",
+    ...(onProgress ? { plugins: [progressPlugin(onProgress)] } : {}),
+  });
   console.log(`Console built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return true;
 }
@@ -55,8 +104,15 @@ export async function buildConsole({ outDir, env = {} }) {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  ensureBuilt({ force: process.argv.includes("--force") }).catch((e) => {
-    console.error("Building the console failed:", e instanceof Error ? e.message : e);
-    process.exit(1);
-  });
+  // Forked by the local runtime (packages/local/src/console-build.ts): progress goes back over IPC.
+  const onProgress = process.send ? (p) => process.send({ type: "progress", ...p }) : undefined;
+  ensureBuilt({ force: process.argv.includes("--force"), onProgress })
+    .then((built) => {
+      // The IPC channel would keep this process alive; the parent learns the outcome, then it ends.
+      if (process.send) process.send({ type: "done", built }, () => process.exit(0));
+    })
+    .catch((e) => {
+      console.error("Building the console failed:", e instanceof Error ? e.message : e);
+      process.exit(1);
+    });
 }

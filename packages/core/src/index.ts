@@ -1,6 +1,7 @@
 export * as Catalog from "./tiers/catalog.ts";
 export { describeCatalog } from "./tiers/describe.ts";
 export * as Validators from "./tiers/validators.ts";
+export * as Surnames from "./tiers/surnames.ts";
 export * as Crypto from "./crypto/index.ts";
 export * as Clients from "./clients/index.ts";
 export * as Trail from "./audit/index.ts";
@@ -25,6 +26,9 @@ export { StorageUnavailable, isStorageFault } from "./store/faults.ts";
 export { claimNames, customAttributes } from "./access/claims.ts";
 export { resolvePrincipal, contextFor } from "./access/principal.ts";
 export { Problem, problemCodes, type ProblemCode } from "./http/problem.ts";
+export { problemMessage } from "./http/problem.ts";
+export { languageOf, problemMessagesZh, type ProblemLanguage } from "./http/problem-messages.ts";
+export { healthStatus, watchConsole, consoleProbe, type ConsoleProbe, type ConsoleProgress } from "./http/readiness.ts";
 export { routes, deployedRoutes, routeByHandler, handlerLocation, type RouteSpec } from "./http/routes.ts";
 export { accessOf, accessNeeds, problemsOf, rolesOf, takesJson, tenantRoles, type AccessNeed } from "./http/route-spec.ts";
 export { jobs, type JobSpec } from "./jobs.ts";

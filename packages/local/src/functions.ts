@@ -1,7 +1,7 @@
 import { Identity, Problem, publicRoute, route } from "@keyhold/core";
 import { login as issueForUser } from "./auth.ts";
 import { simulateCall as simulate } from "./calls.ts";
-import { demoTenants, platformTenant } from "./demo.ts";
+import { pickerTenants } from "./picker.ts";
 
 /*
  * The offline-only routes' handlers (`local.*` ids; every route naming them is `localOnly`, so no
@@ -13,26 +13,10 @@ import { demoTenants, platformTenant } from "./demo.ts";
 /** The offline sign-in: a token for a seeded user. */
 export const login = publicRoute("local.login", ({ adapters, body }) => issueForUser(adapters, body.username));
 
-/** Offline only: the demo users for the console's sign-in picker (the seed list; no client data). */
-export const users = publicRoute("local.users", async () => {
+/** Offline only: the demo users for the console's sign-in picker (the seed list less leavers; no client data). */
+export const users = publicRoute("local.users", async ({ adapters }) => {
   if (!Identity.demoMode()) throw new Problem("not_found", "demo sign-in is off (KEYHOLD_DEMO=0)");
-  return demoDirectory();
-});
-
-const demoDirectory = () => ({
-  tenants: [...demoTenants, platformTenant].map((t) => ({
-    tenantId: t.tenantId,
-    name: t.name,
-    branches: t.branches,
-    users: t.users.map((u) => ({
-      username: u.username,
-      displayName: u.displayName,
-      role: u.role,
-      branchId: u.branchId,
-      agreementSigned: u.agreementSigned,
-      backgroundCheck: u.backgroundCheck,
-    })),
-  })),
+  return { tenants: await pickerTenants(adapters) };
 });
 
 /** Offline only: the privacy-number simulator places a call on a live binding (packages/local/src/calls.ts). */

@@ -14,7 +14,8 @@ import { localDigestArchive, localSealer } from "./seal.ts";
 import { localIdentity } from "./identity.ts";
 import { localBlobs } from "./blobs.ts";
 import { PrivacyNumberSimulator } from "./calls.ts";
-import { Documents, Recovery, Tenancy, Trail } from "@keyhold/core";
+import { Documents, Recovery, Tenancy, Trail, consoleProbe, watchConsole } from "@keyhold/core";
+import type { ConsoleBuild } from "./console-build.ts";
 import { createApiServer } from "./server.ts";
 import { createGate, type Gate } from "./gate.ts";
 import { takeBackup } from "./backup.ts";
@@ -33,6 +34,8 @@ export { localBlobs } from "./blobs.ts";
 export { PrivacyNumberSimulator, SIMULATOR_POOL, simulateCall } from "./calls.ts";
 
 export { StartRefused } from "./refusals.ts";
+export { pickerTenants } from "./picker.ts";
+export { ConsoleBuild, buildInBackground, consoleReady } from "./console-build.ts";
 export { DataDirInUse } from "./lock.ts";
 
 export const TABLE_NAME = "keyhold";
@@ -65,6 +68,11 @@ export interface LocalOptions {
   command?: string;
   /** Load the document transform workers right away, so the first upload does not wait for them (npm start). */
   warmTransforms?: boolean;
+  /**
+   * The console's build running in the background (console-build.ts): until it is ready, `GET /health`
+   * answers 503 with its progress and `/console/` a progress page. Absent: web/dist is served as it is.
+   */
+  console?: ConsoleBuild;
 }
 
 export interface LocalRuntime {
@@ -175,8 +183,10 @@ async function startLocked(options: LocalOptions, lock: DataDirLock | undefined)
       recovery,
       stop: async () => undefined,
     };
+    if (options.console) watchConsole(options.console);
     const server = createApiServer({
       gate,
+      console: options.console,
       control: dataDir
         ? {
             token: controlToken,
@@ -211,6 +221,7 @@ async function startLocked(options: LocalOptions, lock: DataDirLock | undefined)
         if (timer) clearInterval(timer);
         if (sweeper) clearInterval(sweeper);
         if (controlFile) rmSync(controlFile, { force: true });
+        if (options.console && consoleProbe() === options.console) watchConsole(undefined);
         server.closeAllConnections();
         await new Promise<void>((r) => server.close(() => r()));
         await dynamo.close();

@@ -1,4 +1,5 @@
-import { DEFAULT_PORT, DataDirInUse, PortInUseError, StartRefused, defaultDataDir, demoTenants, platformTenant, startLocal } from "./index.ts";
+import { ConsoleBuild, DEFAULT_PORT, DataDirInUse, PortInUseError, StartRefused, buildInBackground, defaultDataDir, demoTenants, platformTenant, startLocal } from "./index.ts";
+import { isStale } from "../../../web/ensure-built.mjs";
 
 const roleLabels: Record<string, string> = {
   hq_admin: "总部管理员 HQ admin",
@@ -17,7 +18,11 @@ async function main() {
   }
   const dataDir = defaultDataDir();
   process.env.POWERTOOLS_LOG_LEVEL ??= "WARN";
+  // The API is served at once; a console that needs (re)building builds in the background, and
+  // until it is served `/console/` shows its progress and `GET /health` answers 503 "starting".
+  const consoleBuild = !isStale() ? undefined : new ConsoleBuild();
   let runtime;
+  let builder: ReturnType<typeof buildInBackground> | undefined;
   try {
     runtime = await startLocal({
       dataDir,
@@ -27,6 +32,7 @@ async function main() {
       sweepIntervalMs: Number(process.env.KEYHOLD_SWEEP_INTERVAL_MS ?? 3_600_000),
       command: "npm start",
       warmTransforms: true,
+      console: consoleBuild,
     });
   } catch (e) {
     if (e instanceof PortInUseError) {
@@ -44,6 +50,10 @@ async function main() {
     throw e;
   }
   console.log(`Keyhold is running at ${runtime.url} — console: ${runtime.url}/console/ · API contract: ${runtime.url}/openapi.json`);
+  if (consoleBuild) {
+    console.log("The console is being built in the background (a few minutes on a first start); the API already answers, and /console/ shows the progress.");
+    builder = buildInBackground(consoleBuild);
+  }
   console.log(`Data: ${dataDir}${runtime.seeded ? " (demo data seeded)" : ""}`);
   if (process.env.KEYHOLD_DEMO === "0") {
     console.log("\nDemo mode is off: staff sign in with a password and an authenticator app (POST /auth/sign-in, then /auth/totp).");
@@ -57,6 +67,7 @@ async function main() {
     }
   }
   const shutdown = async () => {
+    builder?.kill();
     await runtime.stop();
     process.exit(0);
   };

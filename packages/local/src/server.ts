@@ -5,7 +5,7 @@ import { readFile, stat } from "node:fs/promises";
 import { extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Context } from "aws-lambda";
-import { Problem, handlerLocation, problemResult, routes, securityHeaderValues, type HttpEvent, type HttpResult, type RouteSpec } from "@keyhold/core";
+import { Problem, handlerLocation, problemResult, routes, securityHeaderValues, type ConsoleProbe, type ConsoleProgress, type HttpEvent, type HttpResult, type RouteSpec } from "@keyhold/core";
 import { verifyToken } from "./auth.ts";
 import { apiEvent, lambdaContext } from "./events.ts";
 
@@ -99,7 +99,15 @@ const consoleHeaders = securityHeaderValues();
  * Serves the console from web/dist; a GET that no API route matches and that asks for HTML gets
  * index.html, so the single-page app's own paths (/console/...) survive a reload.
  */
-async function serveStatic(path: string, res: ServerResponse, acceptsHtml: boolean): Promise<boolean> {
+async function serveStatic(path: string, res: ServerResponse, acceptsHtml: boolean, build?: ConsoleProbe): Promise<boolean> {
+  const progress = build?.progress();
+  if (progress && progress.phase !== "ready") {
+    // web/dist is being rewritten: a page of the old build would ask for assets that are gone.
+    if (!acceptsHtml || extname(path)) return false;
+    res.writeHead(503, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "retry-after": "2", ...consoleHeaders });
+    res.end(progressPage(progress));
+    return true;
+  }
   const built = existsSync(join(webDist, "index.html"));
   const webDir = built ? webDist : webSources;
   const relative = normalize(path === "/" ? "/index.html" : path).replace(/^(\.\.[/\\])+/, "");
@@ -118,7 +126,41 @@ async function serveStatic(path: string, res: ServerResponse, acceptsHtml: boole
   return true;
 }
 
+/**
+ * What `/console/` shows while the console builds (first start, or sources changed): the build's
+ * progress, in Chinese, refreshing itself every two seconds without a script (the console's CSP
+ * allows none inline), until the console itself is served.
+ */
+export function progressPage(p: ConsoleProgress): string {
+  const failed = p.phase === "failed";
+  const escape = (t: string) => t.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return `<!doctype html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+${failed ? "" : '<meta http-equiv="refresh" content="2">'}
+<title>Keyhold 正在启动</title>
+<style>
+body{margin:0;font-family:-apple-system,"PingFang SC","Noto Sans SC","Microsoft YaHei",sans-serif;background:#f5f5f5;color:#1f1f1f}
+main{max-width:420px;margin:15vh auto 0;padding:24px;background:#fff;border-radius:8px}
+h1{font-size:20px;margin:0 0 16px}
+progress{width:100%;height:16px}
+p{font-size:14px;color:#555;line-height:1.6}
+</style>
+</head>
+<body><main>
+<h1>${failed ? "控制台构建失败" : "Keyhold 正在启动：控制台构建中"}</h1>
+${failed ? `<p>${escape(p.error ?? "")}</p><p>接口（API）仍在运行。请查看启动日志，修复后运行 npm run build:web 并重新启动。</p>` : `<progress max="100" value="${p.percent}">${p.percent}%</progress>
+<p>已完成约 ${p.percent}%（已处理 ${p.modules} 个模块，用时 ${p.elapsedSeconds} 秒）。首次启动需要几分钟，本页每 2 秒自动刷新，完成后自动进入控制台。</p>`}
+</main></body>
+</html>
+`;
+}
+
 export interface ApiServerOptions {
+  /** The console's build while it runs in the background (console-build.ts); absent: web/dist as it is. */
+  console?: ConsoleProbe;
   /** Every API request passes it (a backup closes it: gate.ts). */
   gate?: { enter(): Promise<() => void> };
   /**
@@ -179,7 +221,7 @@ export function createApiServer(options: ApiServerOptions = {}): Server {
       const match = candidates.find((x) => x.c.spec.method === method);
       if (!match) {
         const acceptsHtml = !candidates.length && /text\/html/i.test(req.headers.accept ?? "");
-        if (method === "GET" && (await serveStatic(url.pathname, res, acceptsHtml))) return;
+        if (method === "GET" && (await serveStatic(url.pathname, res, acceptsHtml, options.console))) return;
         req.resume();
         throw new Problem(candidates.length ? "method_not_allowed" : "not_found", `${method} ${url.pathname}`);
       }
@@ -231,7 +273,7 @@ export function createApiServer(options: ApiServerOptions = {}): Server {
       leave?.();
       const problem = e instanceof Problem ? e : new Problem("internal_error");
       if (!(e instanceof Problem)) console.error(e);
-      send(res, problemResult(problem, requestId));
+      send(res, problemResult(problem, requestId, req.headers["accept-language"]));
     }
   });
 }

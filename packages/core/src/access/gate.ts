@@ -3,7 +3,7 @@ import type { TrailAction } from "../audit/actions.ts";
 import { record, type EventInput, type TrailEvent } from "../audit/trail.ts";
 import type { ClientRecord } from "../clients/records.ts";
 import { Problem, recorded, type ProblemCode, type ProblemDetail } from "../http/problem.ts";
-import { fieldCatalog, type FieldName, type Tier } from "../tiers/catalog.ts";
+import { contactFields, fieldCatalog, type FieldName, type Tier } from "../tiers/catalog.ts";
 import { raiseAlert } from "../alerts/alerts.ts";
 import { issuePass, type Pass } from "./pass.ts";
 import { consumeGrant, loadGrant, restoreGrant, type Grant } from "./grants.ts";
@@ -208,7 +208,7 @@ export async function disclose(ctx: Ctx, d: Disclosure): Promise<Disclosed> {
 
 /**
  * The door for views: what the policy shows in clear without a purpose (an owner's tier-2 and tier-3
- * fields, by default). Every client's fields are decided, the one event (`event`, naming what is
+ * fields but the contact fields, on a single record, by default; nothing in a list). Every client's fields are decided, the one event (`event`, naming what is
  * shown) is written first, and each client gets a pass for exactly its plain fields.
  */
 export async function discloseViews(
@@ -216,6 +216,8 @@ export async function discloseViews(
   clients: readonly ClientRecord[],
   /** The event to write, or one already written for this very request (a registration's `client.create`). */
   event: ((shown: Map<string, string[]>) => EventInput) | TrailEvent,
+  /** A list shows masks only; a record shows contact fields masked (see `decide`). */
+  shownIn: "list" | "record" = "record",
 ): Promise<Map<string, { effects: Map<string, Decision["effect"]>; pass: Pass }>> {
   noteGate(ctx);
   if (neverSeesClientData.includes(ctx.principal.role)) throw new Problem("role_not_permitted", "this role never sees client personal data");
@@ -223,7 +225,7 @@ export async function discloseViews(
     const effects = new Map<string, Decision["effect"]>(
       (Object.entries(client.fieldTiers) as [FieldName, Tier][]).map(([f, tier]) => [
         f,
-        decide(ctx.principal, resourceOf(client), { action: "view", tier, hintField: "hint" in fieldCatalog[f] }, ctx.policy).effect,
+        decide(ctx.principal, resourceOf(client), { action: "view", tier, hintField: "hint" in fieldCatalog[f], shownIn, contactField: contactFields.includes(f) }, ctx.policy).effect,
       ]),
     );
     return { client, effects };

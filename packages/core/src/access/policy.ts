@@ -139,6 +139,13 @@ export interface Request {
   tier: Tier;
   /** For `view`: whether the field is one the catalog offers as a dedupe hint. */
   hintField?: boolean;
+  /**
+   * For `view`: where the field is shown. A list shows masks only (one screenshot must not take the
+   * client book); a single record shows contact fields masked (revealed on demand, through `reveal`).
+   */
+  shownIn?: "list" | "record";
+  /** For `view`: the field is a way to reach the client (catalog `contact`). */
+  contactField?: boolean;
   purpose?: string;
   justification?: string;
   /**
@@ -167,7 +174,8 @@ export const refusalOrder: ProblemCode[] = [
 export function decide(who: Subject, client: Resource, req: Request, table: PolicyTable = defaultPolicy): Decision {
   const mode = modeFor(who, client, req.tier, table);
   if (req.action === "view") {
-    if (mode === "plain" && !client.withdrawn) return { effect: "allow", breakGlass: false };
+    const onDemand = req.shownIn === "list" || (req.shownIn === "record" && req.contactField);
+    if (mode === "plain" && !client.withdrawn && !onDemand) return { effect: "allow", breakGlass: false };
     if (mode === "plain") return { effect: "mask" };
     if (mode === "none" || (mode === "hint" && !req.hintField)) return { effect: "deny", code: "tier_not_permitted" };
     return { effect: "mask" };

@@ -6,17 +6,72 @@ import { sealTenant } from "./seal.ts";
 import { query, record, type AuditQuery, type TrailEvent } from "./trail.ts";
 import { verifyTrail } from "./verify.ts";
 import { Keys } from "../store/keys.ts";
-import { putItem } from "../store/table.ts";
+import { putItem, type Page } from "../store/table.ts";
+import { getClient } from "../clients/records.ts";
+import { getStaff } from "../staff/records.ts";
 
 const isCompliance = (ctx: Ctx) => ctx.principal.role === "compliance_officer";
 
-/** Who reads how much of the trail: the compliance officer the tenant's, everyone else their own. */
+/**
+ * Who reads how much of the trail: the compliance officer the tenant's; a branch manager, who answers
+ * for the branch, the events whose actor or target client belongs to the branch (a filter naming
+ * someone or something outside it finds nothing); everyone else their own.
+ */
 export async function list(ctx: Ctx, q: AuditQuery) {
+  return named(ctx, await scoped(ctx, q));
+}
+
+async function scoped(ctx: Ctx, q: AuditQuery) {
   if (isCompliance(ctx)) return query(ctx, q);
+  const { role, branchId } = ctx.principal;
+  if (role === "branch_manager" && branchId) {
+    // A client of the branch: every event about it. Any other filter: the branch's events only.
+    const client = q.clientId ? await getClient(ctx, q.clientId) : undefined;
+    return query(ctx, q, client?.branchId === branchId ? undefined : { branchId });
+  }
   if (q.actorId && q.actorId !== ctx.principal.staffId) {
     throw new Problem("role_not_permitted", "you may read only your own actions in the trail");
   }
   return query(ctx, { ...q, actorId: ctx.principal.staffId });
+}
+
+/** The staff ids an event names: its actor (or the sharer a recipient came through) and its target. */
+const actorIdOf = (e: TrailEvent) => ("type" in e.actor && e.actor.type === "share_recipient" ? e.actor.via : "id" in e.actor ? e.actor.id : null);
+
+/**
+ * Staff by the names colleagues know them by: each event gains `actorName` and `actorUsername` (the
+ * actor's, or for a share link the sharer's) and `targetStaffName`/`targetStaffUsername` when it acts
+ * on a staff member. Additive: ids stay where they were (in AWS a staff id is Cognito's `sub`, which
+ * nobody recognises); a job or an unknown id has none (null).
+ */
+async function named(ctx: Ctx, page: Page<TrailEvent>) {
+  const ids = new Set<string>();
+  for (const e of page.items) {
+    const a = actorIdOf(e);
+    if (a) ids.add(a);
+    if (e.target.staffId) ids.add(e.target.staffId);
+  }
+  const names = new Map<string, { displayName: string; username: string }>();
+  await Promise.all(
+    [...ids].map(async (id) => {
+      const s = await getStaff(ctx.adapters, ctx.tenantId, id);
+      if (s) names.set(id, { displayName: s.displayName, username: s.username });
+    }),
+  );
+  return {
+    items: page.items.map((e) => {
+      const a = actorIdOf(e);
+      const actor = a ? names.get(a) : undefined;
+      const target = e.target.staffId ? names.get(e.target.staffId) : undefined;
+      return {
+        ...e,
+        actorName: actor?.displayName ?? null,
+        actorUsername: actor?.username ?? null,
+        ...(e.target.staffId ? { targetStaffName: target?.displayName ?? null, targetStaffUsername: target?.username ?? null } : {}),
+      };
+    }),
+    nextCursor: page.nextCursor,
+  };
 }
 
 /** Seals the tenant's trail now (the scheduled seal does the same on a timer). */

@@ -26,6 +26,13 @@ const TrailEventSchema = z.object({
   sealedDetail: z.string().optional(),
   detail: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
   requestId: z.string(),
+  /** The actor's display name (a share recipient's: the sharer's); null for jobs and unknown ids. */
+  actorName: z.string().nullable().optional(),
+  /** The actor's sign-in name (e.g. agent.li@anjia), shown beside the display name. */
+  actorUsername: z.string().nullable().optional(),
+  /** The display name of the staff member acted upon, when `target.staffId` is set. */
+  targetStaffName: z.string().nullable().optional(),
+  targetStaffUsername: z.string().nullable().optional(),
 });
 
 const SealResponse = z.object({
@@ -53,7 +60,7 @@ export const auditRoutes = defineRoutes([
     handler: "audit.list",
     auth: "staff",
     action: "audit.read",
-    summary: "The access trail (compliance officer: tenant; others: own actions)",
+    summary: "The access trail (compliance officer: tenant; branch manager: the branch's staff and clients; others: own actions), staff named by display name",
     query: AuditQuery,
     success: { status: 200, schema: z.object({ items: z.array(TrailEventSchema), nextCursor: z.string().nullable() }) },
     refuses: ["invalid_cursor"],

@@ -161,7 +161,7 @@ const toEvent = (item: Record<string, unknown>): TrailEvent => {
  * Reads the trail with Query only: by client (its index), by actor (its index) or by day partitions
  * across the time range. Action and outcome narrow with a filter on those reads.
  */
-export async function query(ctx: Ctx, q: AuditQuery): Promise<Page<TrailEvent>> {
+export async function query(ctx: Ctx, q: AuditQuery, scope?: { branchId: string }): Promise<Page<TrailEvent>> {
   const now = ctx.adapters.now();
   const to = q.to ? new Date(q.to) : now;
   const from = q.from ? new Date(q.from) : new Date(to.getTime() - DEFAULT_SPAN_DAYS * 86_400_000);
@@ -188,6 +188,15 @@ export async function query(ctx: Ctx, q: AuditQuery): Promise<Page<TrailEvent>> 
     names["#id"] = "id";
     names["#via"] = "via";
     values[":actorId"] = q.actorId;
+  }
+  if (scope) {
+    // A branch's events: its staff's actions and the actions on its clients.
+    filters.push("(#actor.#actorBranch = :scopeBranch OR #target.#targetBranch = :scopeBranch)");
+    names["#actor"] = "actor";
+    names["#actorBranch"] = "branchId";
+    names["#target"] = "target";
+    names["#targetBranch"] = "branchId";
+    values[":scopeBranch"] = scope.branchId;
   }
   const filter = filters.length ? { expression: filters.join(" AND "), names, values } : undefined;
 

@@ -1,4 +1,5 @@
 import type { Ctx } from "../context.ts";
+import { surnameOf } from "../tiers/surnames.ts";
 import { record, type TrailEvent } from "../audit/trail.ts";
 import { Problem, recorded, type ProblemCode, type ProblemDetail } from "../http/problem.ts";
 import { newId } from "../ids.ts";
@@ -57,7 +58,7 @@ export function checkFields(req: RegisterClientRequest): FieldValues {
   if (code) throw new Problem(code as ProblemCode, errors.map((e) => e.message).join("; "), errors);
   // A surname is the dedupe hint colleagues see; derive it rather than ask for it twice.
   if (values.fullName !== undefined && values.surname === undefined && !collectionRefusals({ fields: ["surname"], tier: tierOf("surname") }, basis).notAllowed.length) {
-    values.surname = String(values.fullName).slice(0, 1);
+    values.surname = surnameOf(String(values.fullName));
   }
   return values;
 }

@@ -94,7 +94,10 @@ export const ClientView = z.object({
 });
 export type ClientView = z.infer<typeof ClientView>;
 
-export const ClientList = z.object({ items: z.array(ClientView), nextCursor: z.string().nullable() });
+/** A list shows masks only, for every role: one screenshot of it must not take the client book. */
+export const ListedFieldView = FieldView.extend({ masked: z.literal(true) });
+export const ClientListItem = ClientView.extend({ fields: z.record(z.string(), ListedFieldView) });
+export const ClientList = z.object({ items: z.array(ClientListItem), nextCursor: z.string().nullable() });
 export const RevealResponse = z.object({ fields: z.record(z.string(), z.union([z.string(), z.number()])) });
 
 export type FieldInput = Partial<Record<FieldName, string | number>>;

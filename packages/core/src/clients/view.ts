@@ -76,11 +76,18 @@ function scopeOf(ctx: Ctx): ClientScopeQuery {
   throw new Problem("role_not_permitted", "this role has no client list");
 }
 
+/** A list shows masks only: a field the view would show in clear is left out, never sent. */
+function masksOnly<V extends { fields: Record<string, { masked: boolean }> }>(view: V) {
+  const fields: Record<string, V["fields"][string] & { masked: true }> = {};
+  for (const [name, field] of Object.entries(view.fields)) if (field.masked) fields[name] = { ...field, masked: true } as V["fields"][string] & { masked: true };
+  return { ...view, fields };
+}
+
 export async function list(ctx: Ctx, query: ListClientsQuery) {
   const page = await listClients(ctx, scopeOf(ctx), query.limit, query.cursor);
-  const seen = await discloseViews(ctx, page.items, () => ({ action: "client.list", clientIds: page.items.map((c) => c.clientId), outcome: "allowed" }));
+  const seen = await discloseViews(ctx, page.items, () => ({ action: "client.list", clientIds: page.items.map((c) => c.clientId), outcome: "allowed" }), "list");
   const items = [];
-  for (const client of page.items) items.push(await viewOf(ctx, client, seen.get(client.clientId)!));
+  for (const client of page.items) items.push(masksOnly(await viewOf(ctx, client, seen.get(client.clientId)!)));
   return { items, nextCursor: page.nextCursor };
 }
 

@@ -25,3 +25,4 @@ export { watermark, watermarkImage, watermarkPdf, markText, imageLayout, overlay
 export { documentBinding } from "./access.ts";
 export { warmTransforms, closeTransforms, transformStats } from "./pool.ts";
 export * from "./schemas.ts";
+export { downloadFromPage, landingContentSecurityPolicy, openShare, previewAgents, wantsLandingPage } from "./landing.ts";

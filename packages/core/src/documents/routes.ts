@@ -164,7 +164,21 @@ export const documentRoutes = defineRoutes([
     access: ["data", "blobs"],
     auth: "none",
     // No sign-in, yet it reads tenant data and the blob on the strength of the link's token.
-    summary: "A share link: the document watermarked with its recipient; refused after expiry, the last download or revocation",
+    summary:
+      "A share link: the document watermarked with its recipient, counted; refused after expiry, the last download or revocation. A browser (Accept prefers text/html) or a link preview gets a Chinese landing page instead, counting nothing",
+    params: TokenParams,
+    success: { status: 200, contentType: "application/octet-stream" },
+  },
+  {
+    method: "POST",
+    path: "/shared/{token}/download",
+    handler: "documents.downloadFromPage",
+    discloses: true,
+    access: ["data", "blobs"],
+    auth: "none",
+    action: "document.share.download",
+    // The landing page's button (a form POST, no script): counts and serves the file as an attachment.
+    summary: "The share landing page's download button: the document watermarked with its recipient, counted; refusals as for GET (a page when the browser asks for HTML)",
     params: TokenParams,
     success: { status: 200, contentTypes: contentTypeNames },
     refuses: ["not_found", "share_expired", "share_exhausted", "share_revoked", "document_destroyed", "client_destroyed"],

@@ -5,6 +5,7 @@ import { contextFor } from "../access/principal.ts";
 import { disclose } from "../access/gate.ts";
 import { relationOf } from "../access/policy.ts";
 import { record } from "../audit/trail.ts";
+import type { TrailAction } from "../audit/actions.ts";
 import { copyData, copyItems, renderCopy } from "../clients/copy.ts";
 import { getClient, type ClientRecord } from "../clients/records.ts";
 import { rawReply } from "../http/reply.ts";
@@ -205,12 +206,10 @@ async function shareContext(a: Adapters, share: ShareRecord, requestId: string, 
 type Served = { body: Uint8Array | string; contentType: string; headers: Record<string, string> };
 
 /**
- * A recipient opens a share link (no sign-in). Refused after expiry, after the last download, after
- * revocation, once the document or the client's consent for the purpose is gone, or once the sharer
- * has left; every use and every refusal of a genuine link is in the trail. A download slot is
- * taken atomically before anything is decrypted, so `maxDownloads` holds under concurrency.
+ * A link's share, context and the refusals that need no decryption (revoked, expired, used up, the
+ * data gone), each in the trail under `action`; an unknown or forged token is 404 and not recorded.
  */
-export async function download(a: Adapters, token: string, requestId: string, source: Source = noSource) {
+async function openLink(a: Adapters, token: string, requestId: string, source: Source, action: TrailAction) {
   const m = TOKEN.exec(token);
   if (!m) throw new Problem("not_found");
   const [, tenantId, shareId, secret] = m as unknown as [string, string, string, string];
@@ -222,7 +221,7 @@ export async function download(a: Adapters, token: string, requestId: string, so
   const ctx = await shareContext(a, share, requestId, source);
   if (!ctx) throw new Problem("not_found");
 
-  const base = { action: "document.share.download" as const, clientId: share.clientId, purpose: share.purpose, fields: [] as string[] };
+  const base = { action, clientId: share.clientId, purpose: share.purpose, fields: [] as string[] };
   const detail = { ...(share.documentId ? { documentId: share.documentId } : { request: share.copy!.requestId }), shareId, recipient: share.recipient };
   const refuse = async (code: ProblemCode, message?: string) => {
     await record(ctx, { ...base, outcome: "denied", code, detail });
@@ -238,6 +237,40 @@ export async function download(a: Adapters, token: string, requestId: string, so
   if (share.documentId && (!doc || doc.status !== "active")) throw await refuse("document_destroyed", "the shared document is no longer kept");
   const client = await getClient(ctx, share.clientId);
   if (!client || client.destroyed) throw await refuse(share.documentId ? "document_destroyed" : "client_destroyed", "the shared data is no longer kept");
+  return { a, tenantId, shareId, share, ctx, base, detail, refuse, now, doc, client };
+}
+
+/**
+ * What a person opening the link in a browser (or a chat app's link preview) gets first: the facts
+ * of the link, nothing of the data, and no download counted. The visit is in the trail, so a
+ * preview that fetched the link is visible as such.
+ */
+export async function linkFacts(a: Adapters, token: string, requestId: string, source: Source = noSource) {
+  const link = await openLink(a, token, requestId, source, "document.share.open");
+  const { share, ctx, base, detail, tenantId, refuse } = link;
+  const sharer = await getStaff(link.a, tenantId, share.createdBy.staffId);
+  if (!sharer || sharer.status === "departed") throw await refuse("share_revoked", "the staff member who shared has left");
+  await record(ctx, { ...base, outcome: "allowed", detail });
+  const tenant = await getTenant(link.a, tenantId);
+  return {
+    brand: tenant?.name ?? tenantId,
+    what: share.documentId ? ("document" as const) : ("copy" as const),
+    purpose: purposeLabel(share.purpose),
+    expiresAt: share.expiresAt,
+    downloadsLeft: share.maxDownloads - share.downloads,
+  };
+}
+
+/**
+ * A recipient opens a share link (no sign-in). Refused after expiry, after the last download, after
+ * revocation, once the document or the client's consent for the purpose is gone, or once the sharer
+ * has left; every use and every refusal of a genuine link is in the trail. A download slot is
+ * taken atomically before anything is decrypted, so `maxDownloads` holds under concurrency.
+ */
+export async function download(a: Adapters, token: string, requestId: string, source: Source = noSource) {
+  const link = await openLink(a, token, requestId, source, "document.share.download");
+  const { tenantId, shareId, share, ctx, detail, now, doc, client } = link;
+  a = link.a;
   const sharer = await getStaff(a, tenantId, share.createdBy.staffId);
 
   let downloads = 0;

@@ -14,6 +14,7 @@ import { isStorageFault } from "../store/faults.ts";
 import { Problem } from "./problem.ts";
 import { takesJson } from "./route-spec.ts";
 import { isRawReply, isReply, type RawReply, type Reply } from "./reply.ts";
+import { languageOf } from "./problem-messages.ts";
 import { routeByHandler, type RouteHandlerId, type RouteSpec } from "./routes.ts";
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
@@ -57,11 +58,19 @@ function json(status: number, body: unknown, requestId: string, headers?: Record
   };
 }
 
-export function problemResult(problem: Problem, requestId: string): HttpResult {
+/** A problem+json reply, in the language `Accept-Language` prefers (Chinese or English; see `languageOf`). */
+export function problemResult(problem: Problem, requestId: string, acceptLanguage?: string): HttpResult {
+  const lang = languageOf(acceptLanguage);
   return {
     statusCode: problem.status,
-    headers: { "content-type": "application/problem+json; charset=utf-8", ...baseHeaders, "x-request-id": requestId },
-    body: JSON.stringify(problem.toJSON()),
+    headers: {
+      "content-type": "application/problem+json; charset=utf-8",
+      ...baseHeaders,
+      "x-request-id": requestId,
+      "content-language": lang === "zh" ? "zh-CN" : "en",
+      vary: "Accept-Language",
+    },
+    body: JSON.stringify(problem.toJSON(lang)),
   };
 }
 
@@ -136,6 +145,7 @@ const checkResponses = () =>
 /** The schema that describes a JSON answer with this status, if the route table has one. */
 function schemaFor(spec: RouteSpec, status: number): z.ZodType | undefined {
   if (status === 202 && spec.accepted) return spec.accepted.schema;
+  if (spec.alsoAnswers && status === spec.alsoAnswers.status) return spec.alsoAnswers.schema;
   return status === spec.success.status ? spec.success.schema : undefined;
 }
 
@@ -239,7 +249,7 @@ function build<H extends RouteHandlerId>(handlerId: H, fn: (input: Input<H> & { 
         if (ctx && who && (problem.code === "session_revoked" || problem.code === "staff_inactive")) {
           await alertDepartedAttempt(ctx, who, problem.code).catch((err: unknown) => logger.error("departed-staff alert failed", { error: err as Error }));
         }
-        return problemResult(problem, requestId);
+        return problemResult(problem, requestId, event.headers?.["accept-language"]);
       }
     });
 }

@@ -67,6 +67,7 @@ export function openApiDocument(options: { includeLocal: boolean }) {
       responses[202] = { description: "Proposed: waits for a second person to confirm", content: { "application/json": { schema: schemaOf(r.accepted.schema, "output") } } };
     }
     for (const [status, codes] of problemsOf(r)) responses[status] = problemResponse(status, codes);
+    if (r.alsoAnswers) responses[r.alsoAnswers.status] = { description: r.alsoAnswers.description, content: { "application/json": { schema: schemaOf(r.alsoAnswers.schema, "output") } } };
     (paths[r.path] ??= {})[r.method.toLowerCase()] = {
       operationId: r.handler,
       summary: r.summary,

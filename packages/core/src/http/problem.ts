@@ -2,6 +2,8 @@
  * Every refusal the product makes is a Problem: an RFC 9457 problem+json body with a stable
  * machine `code`. Clients and independent checks rely on the codes, so they are listed here once.
  */
+import { problemMessagesZh, type ProblemLanguage } from "./problem-messages.ts";
+
 export const problemCodes = {
   validation_failed: { status: 400, title: "Request validation failed" },
   malformed_json: { status: 400, title: "Request body is not valid JSON" },
@@ -82,6 +84,10 @@ export const problemCodes = {
 
 export type ProblemCode = keyof typeof problemCodes;
 
+/** The code's message in a language (problem-messages.ts); English, the title, where a Chinese one is missing. */
+export const problemMessage = (code: ProblemCode, lang: ProblemLanguage = "en"): string =>
+  (lang === "zh" ? problemMessagesZh[code] : undefined) ?? problemCodes[code].title;
+
 export interface ProblemDetail {
   path: string;
   message: string;
@@ -104,12 +110,18 @@ export class Problem extends Error {
     this.title = problemCodes[code].title;
   }
 
-  toJSON() {
+  /**
+   * The body in a language (see `languageOf`): in Chinese the title and the detail are the code's
+   * Chinese message, since the specific details are written in English; `code`, `errors` and the
+   * extension members are the same in both.
+   */
+  toJSON(lang?: unknown) {
+    const zh = lang === "zh";
     return {
       type: `https://keyhold.dev/problems/${this.code.replaceAll("_", "-")}`,
-      title: this.title,
+      title: zh ? problemMessage(this.code, "zh") : this.title,
       status: this.status,
-      detail: this.detail ?? this.title,
+      detail: zh ? problemMessage(this.code, "zh") : (this.detail ?? this.title),
       code: this.code,
       ...(this.errors ? { errors: this.errors } : {}),
       ...this.extra,

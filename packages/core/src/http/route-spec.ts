@@ -54,6 +54,8 @@ export interface RouteSpec {
   success: { status: number; schema?: z.ZodType; contentTypes?: readonly string[] };
   /** When the request may instead become a proposal awaiting a second person: 202 with this body. */
   accepted?: { schema: z.ZodType };
+  /** A non-problem JSON answer with another status (e.g. `/health`'s 503 while starting), documented as such. */
+  alsoAnswers?: { status: number; schema: z.ZodType; description: string };
   /**
    * The refusals of its own use case this route can answer; those its traits imply (sign-in, the
    * agreement, a body, the gate, storage) are added by `problemsOf`. A code's status is in problem.ts.

@@ -19,6 +19,13 @@ import { roles } from "../context.ts";
 export type { RouteSpec } from "./route-spec.ts";
 
 const Health = z.object({ status: z.literal("ok"), service: z.string() });
+const Starting = z.object({
+  status: z.literal("starting"),
+  service: z.string(),
+  console: z.object({
+    progress: z.object({ phase: z.enum(["building", "ready", "failed"]), percent: z.number(), modules: z.number(), elapsedSeconds: z.number(), error: z.string().optional() }),
+  }),
+});
 const LoginRequest = z.object({ username: markAs(z.string().min(1).max(128), "id") }).strict();
 const LoginResponse = z.object({ token: z.string(), expiresIn: z.number() });
 const DemoUsers = z.object({
@@ -47,8 +54,9 @@ const metaRoutes = defineRoutes([
     path: "/health",
     handler: "meta.health",
     auth: "none",
-    summary: "Liveness",
+    summary: "Liveness: 200 once the API and the console are served; offline, 503 {status: \"starting\", console: {progress}} while the console builds",
     success: { status: 200, schema: Health },
+    alsoAnswers: { status: 503, schema: Starting, description: "Offline, while the console builds (retry after the Retry-After seconds)" },
   },
   {
     method: "GET",

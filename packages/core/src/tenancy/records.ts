@@ -20,6 +20,11 @@ export interface TenantSettings {
   grantMinutes: number;
   /** How long a privacy-number binding lives (minutes, 5–120); the provider's expiration. */
   callBindingMinutes: number;
+  /**
+   * Minutes without input after which the console locks the screen, clearing revealed values and
+   * its cached data (1–240; the plan's "never on personal devices" meets phones left on a desk).
+   */
+  idleLockMinutes: number;
 }
 
 export interface ApprovalSettings {
@@ -31,7 +36,7 @@ export interface ApprovalSettings {
   handoverAbove: number | null;
 }
 
-export const defaultSettings: TenantSettings = { requiredAgreementVersion: "2024-01", revealQuotaPerHour: 20, accessPolicy: {}, requestDueDays: 15, retentionOverrides: {}, approvalRequired: { tier1Reveal: false, export: false, handoverAbove: null }, grantMinutes: 30, callBindingMinutes: 30 };
+export const defaultSettings: TenantSettings = { requiredAgreementVersion: "2024-01", revealQuotaPerHour: 20, accessPolicy: {}, requestDueDays: 15, retentionOverrides: {}, approvalRequired: { tier1Reveal: false, export: false, handoverAbove: null }, grantMinutes: 30, callBindingMinutes: 30, idleLockMinutes: 15 };
 
 export interface TenantRecord {
   tenantId: string;

@@ -12,7 +12,10 @@ const Settings = z.object({
   approvalRequired: z.object({ tier1Reveal: z.boolean(), export: z.boolean(), handoverAbove: z.number().nullable() }),
   grantMinutes: z.number(),
   callBindingMinutes: z.number(),
+  idleLockMinutes: z.number(),
 });
+
+const ConsoleSettings = z.object({ idleLockMinutes: z.number().int().min(1).max(240) });
 
 
 const TenantSummary = z.object({ tenantId: z.string(), name: z.string(), status: z.string(), plan: z.string(), limits: z.unknown(), createdAt: z.string() }).loose();
@@ -40,6 +43,15 @@ export const tenancyRoutes = defineRoutes([
     body: SettingsPatch,
     success: { status: 200, schema: Settings },
     refuses: ["setting_not_permitted", "not_found", "conflict"],
+  },
+  {
+    method: "GET",
+    path: "/settings/console",
+    handler: "settings.forConsole",
+    action: "settings.console_read",
+    auth: "staff",
+    summary: "The tenant settings every signed-in console applies, any role: the idle lock's minutes",
+    success: { status: 200, schema: ConsoleSettings },
   },
   { method: "GET", path: "/platform/tenants", handler: "platform.list", access: ["data", "platform"], auth: "staff", platform: true, action: "platform.tenant_list", summary: "Subscribed brands (platform operator only; no tenant data)", success: { status: 200, schema: z.object({ items: z.array(TenantSummary) }) } },
   { method: "POST", path: "/platform/tenants", handler: "platform.onboard", access: ["data", "platform", "keys:admin", "identity:admin"], auth: "staff", platform: true, action: "platform.tenant_onboard", summary: "Onboard a brand: its own key, branches and first HQ admin", body: OnboardRequest, success: { status: 201, schema: TenantSummary }, refuses: ["tenant_exists", "conflict"] },

@@ -8,6 +8,9 @@ import { markAs, opaqueRef } from "../freetext/schemas.ts";
 import { getTenant, saveTenant, type TenantSettings } from "./records.ts";
 import { overrideProblem } from "../retention/classes.ts";
 
+/** The idle lock's bounds in minutes: at least one, at most four hours. */
+export const IDLE_LOCK_BOUNDS = { min: 1, max: 240 } as const;
+
 const tierModes = z.object({ "1": z.enum(modes), "2": z.enum(modes), "3": z.enum(modes) }).partial().strict();
 const byRelation = z.object(Object.fromEntries(relations.map((r) => [r, tierModes.optional()])) as Record<Relation, z.ZodOptional<typeof tierModes>>).strict();
 
@@ -24,6 +27,7 @@ export const SettingsPatch = z
       .optional(),
     grantMinutes: z.number().int().min(5).max(120).optional(),
     callBindingMinutes: z.number().int().min(5).max(120).optional(),
+    idleLockMinutes: z.number().int().min(IDLE_LOCK_BOUNDS.min).max(IDLE_LOCK_BOUNDS.max).optional(),
   })
   .strict();
 export type SettingsPatch = z.infer<typeof SettingsPatch>;
@@ -75,8 +79,17 @@ export async function updateSettings(ctx: Ctx, patch: SettingsPatch): Promise<Te
     ...(patch.approvalRequired !== undefined ? { approvalRequired: { ...tenant.settings.approvalRequired, ...patch.approvalRequired } } : {}),
     ...(patch.grantMinutes !== undefined ? { grantMinutes: patch.grantMinutes } : {}),
     ...(patch.callBindingMinutes !== undefined ? { callBindingMinutes: patch.callBindingMinutes } : {}),
+    ...(patch.idleLockMinutes !== undefined ? { idleLockMinutes: patch.idleLockMinutes } : {}),
   };
   await record(ctx, { action: "settings.update", outcome: "allowed", fields: Object.keys(patch) });
   await saveTenant(ctx.adapters, { ...tenant, settings });
   return settings;
+}
+
+/**
+ * The tenant settings every signed-in console needs, whatever the role (`GET /settings/console`):
+ * no policy, quota or retention detail, which stay with HQ and compliance.
+ */
+export async function consoleSettings(ctx: Ctx) {
+  return { idleLockMinutes: ctx.settings.idleLockMinutes };
 }

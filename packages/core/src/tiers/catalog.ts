@@ -27,6 +27,11 @@ interface FieldSpec {
   hint?: boolean;
   /** Normalised values feed the tenant's blind index, so a duplicate registration is caught. */
   blindIndex?: "phone" | "idNumber";
+  /**
+   * A way to reach the client: masked in every view, even the owner's, and shown only by a reveal
+   * for a consented purpose, so one screenshot of a client page does not carry the client away.
+   */
+  contact?: boolean;
 }
 
 const stars = (n: number) => "*".repeat(Math.max(0, n));
@@ -68,6 +73,7 @@ export const fieldCatalog = {
     mask: (v) => keepEdges(String(v), 3, 4),
     label: { zh: "手机号", en: "Mobile phone" },
     blindIndex: "phone",
+    contact: true,
   },
   email: {
     tier: 2,
@@ -77,12 +83,14 @@ export const fieldCatalog = {
       return `${local.slice(0, 1)}***@${domain}`;
     },
     label: { zh: "电子邮箱", en: "Email" },
+    contact: true,
   },
   wechat: {
     tier: 2,
     schema: z.string().trim().regex(/^[a-zA-Z][-_a-zA-Z0-9]{5,19}$/, "not a valid WeChat ID (6–20 characters, starting with a letter)"),
     mask: (v) => String(v).slice(0, 2) + "****",
     label: { zh: "微信号", en: "WeChat ID" },
+    contact: true,
   },
   budget: { tier: 2, schema: amount, mask: opaque, label: { zh: "预算（元）", en: "Budget (CNY)" } },
   intendedProperty: { tier: 2, schema: text(200), mask: (v) => keepEdges(String(v), 2, 0), label: { zh: "意向房源", en: "Intended property" } },
@@ -104,6 +112,8 @@ export const isFieldName = (name: string): name is FieldName => Object.hasOwn(fi
 export const fieldSpec = (name: FieldName): FieldSpec => fieldCatalog[name];
 export const tierOf = (name: FieldName): Tier => fieldCatalog[name].tier;
 export const fieldsOfTier = (tier: Tier) => fieldNames.filter((f) => tierOf(f) === tier);
+/** Contact fields: masked in every view, revealed on demand (see `FieldSpec.contact`). */
+export const contactFields = fieldNames.filter((f) => "contact" in fieldCatalog[f] && fieldCatalog[f].contact === true);
 export const maskValue = (name: FieldName, value: FieldValue) => fieldCatalog[name].mask(value);
 
 export type FieldValues = Partial<Record<FieldName, FieldValue>>;

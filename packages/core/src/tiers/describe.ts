@@ -43,6 +43,8 @@ export function describeCatalog() {
         maxLength,
         hint: "hint" in spec && spec.hint === true,
         blindIndex: "blindIndex" in spec ? spec.blindIndex : null,
+        /** Masked in every view, even the owner's; shown by a reveal for a purpose. */
+        contact: "contact" in spec && spec.contact === true,
       };
     }),
     collectionPurposes: collectionPurposeNames.map((name) => ({

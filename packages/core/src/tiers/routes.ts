@@ -16,6 +16,7 @@ export const CatalogDocument = z.object({
       maxLength: z.number().nullable(),
       hint: z.boolean(),
       blindIndex: z.enum(["phone", "idNumber"]).nullable(),
+      contact: z.boolean(),
     }),
   ),
   collectionPurposes: z.array(Named.extend({ refuses: z.array(z.string()), allows: z.array(z.string()) })),
