@@ -10,6 +10,7 @@ const Settings = z.object({
   retentionOverrides: z.record(z.string(), z.number()),
   accessPolicy: z.record(z.string(), z.unknown()),
   callBindingMinutes: z.number(),
+  timeZone: z.string(),
 });
 
 

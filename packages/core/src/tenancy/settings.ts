@@ -7,6 +7,7 @@ import { Problem, type ProblemDetail } from "../http/problem.ts";
 import { markAs, opaqueRef } from "../freetext/schemas.ts";
 import { getTenant, saveTenant, type TenantSettings } from "./records.ts";
 import { overrideProblem } from "../retention/classes.ts";
+import { isTimeZone } from "../reports/time.ts";
 
 const tierModes = z.object({ "1": z.enum(modes), "2": z.enum(modes), "3": z.enum(modes) }).partial().strict();
 const byRelation = z.object(Object.fromEntries(relations.map((r) => [r, tierModes.optional()])) as Record<Relation, z.ZodOptional<typeof tierModes>>).strict();
@@ -24,6 +25,8 @@ export const SettingsPatch = z
       .optional(),
     grantMinutes: z.number().int().min(5).max(120).optional(),
     callBindingMinutes: z.number().int().min(5).max(120).optional(),
+    // A name in the runtime's zone database (a catalog entry), never free text.
+    timeZone: markAs(z.string().max(64).refine(isTimeZone, "an IANA time zone name, e.g. Asia/Shanghai"), "id").optional(),
   })
   .strict();
 export type SettingsPatch = z.infer<typeof SettingsPatch>;
@@ -77,6 +80,7 @@ export async function updateSettings(ctx: Ctx, patch: SettingsPatch): Promise<Te
     ...(patch.approvalRequired !== undefined ? { approvalRequired: { ...tenant.settings.approvalRequired, ...patch.approvalRequired } } : {}),
     ...(patch.grantMinutes !== undefined ? { grantMinutes: patch.grantMinutes } : {}),
     ...(patch.callBindingMinutes !== undefined ? { callBindingMinutes: patch.callBindingMinutes } : {}),
+    ...(patch.timeZone !== undefined ? { timeZone: patch.timeZone } : {}),
   };
   await record(ctx, { action: "settings.update", outcome: "allowed", fields: Object.keys(patch) });
   await saveTenant(ctx.adapters, { ...tenant, settings });
