@@ -101,7 +101,7 @@ export async function exportCsv(ctx: Ctx, q: AuditQuery) {
     }
   } while (cursor);
   await record(ctx, { action: "audit.export", outcome: "allowed" });
-  const stamp = ctx.adapters.now().toISOString().slice(0, 10);
+  const stamp = zonedIso(ctx.adapters.now(), timeZone).slice(0, 10);
   return rawReply(200, csvFile(lines), "text/csv; charset=utf-8", {
     "content-disposition": `attachment; filename="keyhold-trail-${ctx.tenantId}-${stamp}.csv"`,
     ...(truncated ? { "x-keyhold-truncated": "true" } : {}),

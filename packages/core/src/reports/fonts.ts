@@ -40,6 +40,11 @@ export interface PdfText {
  * A WOFF 1 file as the plain TrueType (sfnt) it wraps: each table inflated and laid out again. fontkit
  * would read the WOFF directly, but inflates the whole glyf table again for every glyph it touches,
  * which makes subsetting a CJK chunk take seconds per character.
+ *
+ * Each glyph is also padded to four bytes (loca in the long format). The packaged chunks leave half
+ * their glyphs at odd lengths, which the long format allows; fontkit's subsetter copies glyphs as
+ * they are and then writes a short loca (offsets halved), so every glyph after an odd one came out
+ * misplaced: blank or wrong on the page although its text still extracted.
  */
 export function sfntFromWoff(woff: Uint8Array): Uint8Array {
   const src = Buffer.from(woff.buffer, woff.byteOffset, woff.byteLength);
@@ -51,6 +56,7 @@ export function sfntFromWoff(woff: Uint8Array): Uint8Array {
     const raw = src.subarray(offset, offset + compLength);
     return { tag: src.subarray(at, at + 4), checksum: src.readUInt32BE(at + 16), data: compLength < origLength ? inflateSync(raw) : raw };
   });
+  padGlyphs(new Map(tables.map((t) => [t.tag.toString("latin1"), t])));
   const pad4 = (n: number) => (n + 3) & ~3;
   const out = Buffer.alloc(12 + 16 * numTables + tables.reduce((n, t) => n + pad4(t.data.length), 0));
   const entrySelector = Math.floor(Math.log2(numTables));
@@ -70,6 +76,31 @@ export function sfntFromWoff(woff: Uint8Array): Uint8Array {
     offset += pad4(t.data.length);
   });
   return out;
+}
+
+/** Rewrites glyf and loca so every glyph starts on a four-byte boundary (see sfntFromWoff). */
+function padGlyphs(tables: Map<string, { data: Buffer }>) {
+  const [head, maxp, loca, glyf] = ["head", "maxp", "loca", "glyf"].map((t) => tables.get(t));
+  if (!head || !maxp || !loca || !glyf) return; // CFF outlines: nothing to pad
+  const long = head.data.readInt16BE(50) === 1;
+  const count = maxp.data.readUInt16BE(4);
+  const offset = (i: number) => (long ? loca.data.readUInt32BE(4 * i) : loca.data.readUInt16BE(2 * i) * 2);
+  const pieces: Buffer[] = [];
+  const newLoca = Buffer.alloc(4 * (count + 1));
+  let at = 0;
+  for (let i = 0; i < count; i++) {
+    const glyph = glyf.data.subarray(offset(i), offset(i + 1));
+    const padded = Buffer.alloc((glyph.length + 3) & ~3);
+    glyph.copy(padded);
+    newLoca.writeUInt32BE(at, 4 * i);
+    pieces.push(padded);
+    at += padded.length;
+  }
+  newLoca.writeUInt32BE(at, 4 * count);
+  glyf.data = Buffer.concat(pieces);
+  loca.data = newLoca;
+  head.data = Buffer.from(head.data);
+  head.data.writeInt16BE(1, 50);
 }
 
 const fileBytes = new Map<string, Promise<Uint8Array>>();
