@@ -1,7 +1,10 @@
 import { afterAll, describe, expect, it } from "vitest";
-import sharp from "sharp";
-import jsQR from "jsqr";
+import { readFile } from "node:fs/promises";
+import * as fontkit from "fontkit";
+import { PDFDocument } from "pdf-lib";
+import QRCode from "qrcode";
 import { Documents } from "@keyhold/core";
+import { fontChunkFile } from "../packages/core/src/documents/glyphs.ts";
 import { drawPdf } from "../packages/core/src/reports/pdf.ts";
 import { drawLabel, qrModules } from "../packages/core/src/reports/label.ts";
 import { csvCell } from "../packages/core/src/reports/csv.ts";
@@ -9,15 +12,27 @@ import { isTimeZone, zonedIso, zonedMinute } from "../packages/core/src/reports/
 import { viewerMark } from "../packages/core/src/documents/watermark.ts";
 import { pdf as fixturePdf } from "./documents-fixtures.ts";
 import { Vault, newClientBody, startVault } from "./harness.ts";
-import { formulaPieces, parseCsv, pdfFonts, pdfToPng, pdfToText } from "./pdf-tools.ts";
+import { drawnQr, formulaPieces, parseCsv, pdfFonts, pdfToText, shownText } from "./pdf-tools.ts";
 
 const at = new Date("2026-12-01T14:02:21Z");
 const mark = viewerMark({ displayName: "李娜", staffId: "agent.li", tenantName: "安家地产", tenantId: "anjia", at, timeZone: "Asia/Shanghai" });
-/** pdftotext joins what it reads in lines of its own: compare without the white space. */
+/** Extractors join what they read in lines of their own: compare without the white space. */
 const squash = (s: string) => s.replace(/\s+/g, "");
+/** The extent of an SVG path's on-curve points: [left, bottom, right, top]. */
+const extent = (d: string) => {
+  const ends = [...d.matchAll(/[MLQCZ]([^MLQCZ]*)/g)].map((m) => m[1]!.trim().split(/[ ,]+/).filter(Boolean).map(Number)).filter((n) => n.length >= 2).map((n) => n.slice(-2));
+  const xs = ends.map((p) => p[0]!);
+  const ys = ends.map((p) => p[1]!);
+  return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
+};
+/** The QR library's own matrix for a text at error correction M, row by row. */
+const libraryMatrix = (text: string) => {
+  const { modules } = QRCode.create(text, { errorCorrectionLevel: "M" });
+  return Array.from({ length: modules.size }, (_, r) => Array.from({ length: modules.size }, (_, c) => Boolean(modules.get(r, c))));
+};
 
 describe("PDFs Keyhold writes: real text in the packaged font", () => {
-  it("embeds each font chunk it uses as a subset with a Unicode map, so pdftotext reads Chinese, a rare character and the watermark", async () => {
+  it("embeds each font chunk it uses as a subset with a Unicode map, so a text extractor reads Chinese, a rare character and the watermark", async () => {
     const bytes = await drawPdf({
       title: "客户信息保密合规月报 · 2026-12",
       subtitle: "生成于 generated 2026-12-01T22:02:21+08:00",
@@ -44,29 +59,26 @@ describe("PDFs Keyhold writes: real text in the packaged font", () => {
     // Long enough that a subset with misplaced glyph data (odd-length glyphs under a short loca) shows.
     const title = "安家地产客户信息保密合规月报龑龍";
     const bytes = await drawPdf({ title, subtitle: "", tables: [], footer: "", watermark: "" });
-    // The title at 18 pt; render at 4× so each glyph is big enough to compare.
-    const scale = 4;
-    const png = await pdfToPng(bytes, 72 * scale);
-    const { data, info } = await sharp(png).greyscale().raw().toBuffer({ resolveWithObject: true });
-    const o = await Documents.outline(title, 18 * scale);
+    const page = (await PDFDocument.load(bytes)).getPages()[0]!;
+    const o = await Documents.outline(title, 18);
+    // What a printer draws: the glyphs the content stream shows, as outlines in the embedded subsets.
+    const shown = (await shownText(bytes)).filter((s) => s.size === 18);
+    const glyphs = shown.flatMap((s) => s.glyphs);
+    expect(glyphs).toHaveLength(o.glyphs.length);
     // 36 pt margin; the baseline 36 + 18 pt below the top.
-    const crop = { left: 36 * scale, top: Math.round((36 + 18) * scale - o.ascent), width: Math.ceil(o.width), height: Math.ceil(o.ascent + o.descent) };
-    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${crop.width}" height="${crop.height}"><rect width="100%" height="100%" fill="#fff"/><path transform="translate(0 ${o.ascent})" d="${o.d}" fill="#000"/></svg>`;
-    const ref = await sharp(Buffer.from(svg)).greyscale().raw().toBuffer();
-    // Glyph by glyph: each one's columns of the page against the font's own outline.
-    for (const g of o.glyphs) {
-      let both = 0;
-      let either = 0;
-      for (let y = 0; y < crop.height; y++) {
-        for (let x = Math.floor(g.x); x < Math.min(crop.width, Math.ceil(g.x + g.advance)); x++) {
-          const drawn = data[(crop.top + y) * info.width + crop.left + x]! < 128;
-          const expected = ref[y * crop.width + x]! < 128;
-          if (drawn && expected) both++;
-          if (drawn || expected) either++;
-        }
-      }
-      expect(either, g.char).toBeGreaterThan(100);
-      expect(both / either, g.char).toBeGreaterThan(0.75);
+    expect(shown[0]).toMatchObject({ x: 36, y: page.getHeight() - 36 - 18 });
+    for (const [i, g] of o.glyphs.entries()) {
+      const cp = g.char.codePointAt(0)!;
+      // The glyph as the font file it was embedded from has it (the WOFF 1 chunk: same outlines as the
+      // woff2 one, contours merged differently), byte for byte the same path: nothing misplaced.
+      const source = fontkit.create(await readFile((await fontChunkFile(cp))!)).glyphForCodePoint(cp).path.toSVG();
+      expect(source.length, g.char).toBeGreaterThan(50); // a real outline, not a blank glyph
+      expect(glyphs[i]!.path, g.char).toBe(source);
+      // And the shape the console draws for the character: the same extent, to 1% of the em.
+      const [drawn, outline] = [extent(glyphs[i]!.path), extent(g.fontPath)];
+      for (const k of [0, 1, 2, 3]) expect(Math.abs(drawn[k]! - outline[k]!), `${g.char} ${k}`).toBeLessThanOrEqual(g.unitsPerEm / 100);
+      // /W places the next glyph: the packaged font's advance, in thousandths of the size.
+      expect(glyphs[i]!.width, g.char).toBeCloseTo((g.advance / 18) * 1000, 0);
     }
   });
 
@@ -236,11 +248,10 @@ describe("exports and PDFs over HTTP", () => {
     for (const secret of [c.body.id, description, location, ...Object.values(values).map(String)]) expect(text, secret).not.toContain(secret);
     expect(Buffer.from(pdf).toString("latin1")).not.toContain(c.body.id);
 
-    // The QR code, as a printer draws the page, reads back as the register entry's id.
-    const png = await pdfToPng(pdf, 300);
-    const { data, info } = await sharp(png).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
-    const qr = jsQR(new Uint8ClampedArray(data.buffer, data.byteOffset, data.length), info.width, info.height);
-    expect(qr?.data).toBe(f.body.id);
+    // The QR code, as the page draws it, reads back as the register entry's id.
+    const qr = await drawnQr(pdf);
+    expect(qr.modules).toEqual(libraryMatrix(f.body.id));
+    expect(qr.decoded).toBe(f.body.id);
 
     // In the trail, as its own action; refused like the file's other actions elsewhere.
     const events = await vault.get(`/audit?clientId=${c.body.id}&action=paper.label`, WANG);
@@ -263,9 +274,10 @@ describe("exports and PDFs over HTTP", () => {
     const pdf = await drawLabel({ tier: { zh: "机密", en: "Confidential", level: 2 }, registerNo: id, custodian: "赵磊 (manager.zhao@anjia)", tenant: "安家地产", printedAt: "2026-12-01T22:02:21+08:00", watermark: mark });
     const modules = qrModules(id);
     expect(modules.length).toBeGreaterThanOrEqual(25);
-    const png = await pdfToPng(pdf, 300);
-    const { data, info } = await sharp(png).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
-    expect(jsQR(new Uint8ClampedArray(data.buffer, data.byteOffset, data.length), info.width, info.height)?.data).toBe(id);
+    expect(modules).toEqual(libraryMatrix(id));
+    const qr = await drawnQr(pdf);
+    expect(qr.modules).toEqual(libraryMatrix(id));
+    expect(qr.decoded).toBe(id);
     const text = await pdfToText(pdf);
     expect(text).toContain("机密");
     expect(text).toContain("CONFIDENTIAL");
