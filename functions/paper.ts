@@ -11,3 +11,5 @@ export const checkin = route("paper.checkin", ({ ctx, params, body }) => Paper.c
 export const destroy = route("paper.destroy", ({ ctx, params, body }) => Paper.destroy(ctx, params.id, body));
 
 export const reveal = route("paper.reveal", ({ ctx, params, body }) => Paper.reveal(ctx, params.id, body));
+
+export const label = route("paper.label", ({ ctx, params }) => Paper.label(ctx, params.id));

@@ -26,7 +26,8 @@ import { isProtectedStage, removalPolicyFor } from "./Storage.ts";
  *   Those functions run on x86_64, the architecture of the binaries the asset carries; nothing is
  *   downloaded at synth.
  * - Noto Sans SC (`@fontsource/noto-sans-sc`: every `*-500-normal.woff2`, numbered subsets included,
- *   and `unicode.json`) for the files that draw Chinese text, in `fonts/`, named by KEYHOLD_FONT_DIR.
+ *   their `.woff` siblings, which PDFs embed, and `unicode.json`) for the files that draw Chinese
+ *   text, in `fonts/`, named by KEYHOLD_FONT_DIR.
  * - The document transform pool's worker for the files that check, watermark or render documents
  *   (core's documents/pool.ts): `packages/core/src/documents/transforms.ts` bundled on its own as
  *   `functions/transforms.worker.mjs`, beside the function's bundle, which is where the pool looks
@@ -46,6 +47,8 @@ export const nativeNeeds: Record<string, readonly NativeNeed[]> = {
   compliance: ["fonts", "transforms"],
   // A data subject's copy as PDF.
   requests: ["fonts", "transforms"],
+  // A paper file's printable cover label (PDF).
+  paper: ["fonts", "transforms"],
 };
 
 /** The transform pool's worker entry, and its name beside each bundle (see core's documents/pool.ts). */
@@ -119,12 +122,12 @@ function copyPackages(root: string, dir: string, names: string[]) {
 const readPackage = (dir: string) =>
   JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { version: string; dependencies?: Record<string, string> };
 
-/** The weight-500 woff2 files core's glyphs.ts reads, and the table of the numbered subsets. */
+/** The weight-500 woff2 files core's glyphs.ts reads, the woff files PDFs embed, and the table of the numbered subsets. */
 function copyFonts(root: string, dir: string) {
   const pkg = packageDir("@fontsource/noto-sans-sc", root);
   const out = join(dir, "fonts");
   mkdirSync(out, { recursive: true });
-  for (const f of readdirSync(join(pkg, "files")).filter((f) => f.endsWith("-500-normal.woff2"))) {
+  for (const f of readdirSync(join(pkg, "files")).filter((f) => /-500-normal\.woff2?$/.test(f))) {
     cpSync(join(pkg, "files", f), join(out, f));
   }
   cpSync(join(pkg, "unicode.json"), join(out, "unicode.json"));

@@ -161,7 +161,9 @@ describe("a share link's download names who really fetched it", () => {
     expect(lines[0]).toContain("操作人类型 actor type");
     const row = lines.find((l) => l.includes("document.share.download"))!;
     expect(row).toContain(label);
-    expect(row).toContain("share_recipient");
+    // The actor kind in Chinese; the agent it came through by name, with the username beside it.
+    expect(row).toContain("分享链接接收人");
+    expect(row).toContain("李娜 (agent.li@anjia)");
     expect(row).toContain("BankBrowser/2.0");
 
     expect((await vault.post("/audit/seal", undefined, WANG)).status).toBe(200);

@@ -422,10 +422,10 @@ function expectedEnvironment(s: Synthesized, needs: readonly AccessNeed[], appRo
 }
 
 /** The functions files whose handlers draw Chinese text (watermarks; report and copy PDFs) or use sharp. */
-const drawsText = new Set(["documents", "compliance", "requests"]);
+const drawsText = new Set(["documents", "compliance", "requests", "paper"]);
 const usesSharp = new Set(["documents"]);
 /** The functions files that run the document transform pool (its worker beside the bundle, piscina in node_modules). */
-const usesPool = new Set(["documents", "compliance", "requests"]);
+const usesPool = new Set(["documents", "compliance", "requests", "paper"]);
 const FONT_DIR = "/var/task/fonts";
 
 /** Every role that uses tenant keys: the tenant-data roles, which every tenant key's policy names. */
@@ -1400,7 +1400,7 @@ describe("the function bundles", () => {
   }, 60_000);
 
   it("ship sharp for Linux x64 and the packaged fonts beside the functions that need them, and nothing beside the others", () => {
-    const fontFiles = readdirSync(join(root, "node_modules/@fontsource/noto-sans-sc/files")).filter((f) => f.endsWith("-500-normal.woff2"));
+    const fontFiles = readdirSync(join(root, "node_modules/@fontsource/noto-sans-sc/files")).filter((f) => /-500-normal\.woff2?$/.test(f));
     expect(fontFiles.filter((f) => /-\d+-500-normal/.test(f)).length).toBeGreaterThan(50);
     const sharpVersion = JSON.parse(readFileSync(join(root, "node_modules/sharp/package.json"), "utf8")).version;
     for (const [file, dir] of assetDirs()) {

@@ -110,6 +110,7 @@ export const trailActions = {
   "call.simulate": { zh: "模拟通话", en: "Simulated call" },
   "catalog.read": { zh: "查看字段目录", en: "Read field catalog" },
   "paper.reveal": { zh: "查看纸质档案明文", en: "Paper file revealed", counts: "reveal" },
+  "paper.label": { zh: "打印纸质档案标签", en: "Paper file label printed" },
   "recovery.completed": { zh: "中断操作已补完", en: "Interrupted operation completed" },
   "recovery.rolled_back": { zh: "中断操作已撤回", en: "Interrupted operation rolled back" },
   "compliance.register": { zh: "查看处理活动记录", en: "Read processing register" },

@@ -9,6 +9,10 @@ import { Keys } from "../store/keys.ts";
 import { putItem, type Page } from "../store/table.ts";
 import { getClient } from "../clients/records.ts";
 import { getStaff } from "../staff/records.ts";
+import { csvFile, csvLine } from "../reports/csv.ts";
+import { zonedIso } from "../reports/time.ts";
+import { staffNames, type StaffNames } from "../staff/names.ts";
+import { actorTypeLabel, outcomeLabel, roleLabel, actionLabel as zhActionLabel } from "./labels.ts";
 
 const isCompliance = (ctx: Ctx) => ctx.principal.role === "compliance_officer";
 
@@ -98,55 +102,50 @@ export const EXPORT_MAX_ROWS = 50_000;
 
 const csvHeader = ["时间 at", "事件 event", "操作人 actor", "角色 role", "门店 branch", "操作 action", "客户 client", "字段 fields", "目的 purpose", "结果 outcome", "原因 code", "紧急调阅理由 break-glass", "请求 request", "操作人类型 actor type", "经由 via", "来源 IP source IP", "客户端 user agent", "操作说明 action label"];
 
-export function csvCell(value: unknown): string {
-  let s = value === undefined || value === null ? "" : String(value);
-  // Excel would run a cell that starts like a formula.
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-}
+export { csvCell } from "../reports/csv.ts";
 
-/** The actor's columns: id, role, branch, kind, via (a share link's recipient is named by its label). */
-function actorCells(actor: TrailEvent["actor"] | { id: string; role: string; branchId: string | null }) {
-  if (!("type" in actor) || actor.type === "staff") return [actor.id, actor.role, actor.branchId, "staff", null];
+/** The actor's columns: who, role, branch, kind, via (a share link's recipient is named by its label). */
+function actorCells(actor: TrailEvent["actor"] | { id: string; role: string; branchId: string | null }, names: StaffNames) {
+  if (!("type" in actor) || actor.type === "staff") return [names.of(actor.id), roleLabel(actor.role), actor.branchId, "staff", null];
   if (actor.type === "job") return [actor.id, null, null, "job", null];
-  return [`${actor.label} (${actor.shareId})`, null, null, "share_recipient", actor.via];
+  return [`${actor.label} (${actor.shareId})`, null, null, "share_recipient", names.of(actor.via)];
 }
 
-const csvRow = (e: TrailEvent) => {
-  const [actorId, role, branchId, type, via] = actorCells(e.actor);
-  return [
-    e.at,
+const csvRow = (e: TrailEvent, names: StaffNames, timeZone: string) => {
+  const [actorId, role, branchId, type, via] = actorCells(e.actor, names);
+  return csvLine([
+    zonedIso(e.at, timeZone),
     e.id,
     actorId,
     role,
     branchId,
-    e.action,
+    zhActionLabel(e.action) === e.action ? e.action : `${zhActionLabel(e.action)} ${e.action}`,
     e.target.clientId ?? (e.target.clientIds ?? []).join(" "),
     e.target.fields.join(" "),
     e.purpose,
-    e.outcome,
+    outcomeLabel(e.outcome),
     e.code,
     e.breakGlass ? (e.breakGlass.justificationRef ?? e.breakGlass.justification) : "",
     e.requestId,
-    type,
+    actorTypeLabel(type),
     via,
     e.source?.ip,
     e.source?.userAgent,
     // Appended, so the columns before it keep their places for whoever reads them by position.
     `${actionLabel(e.action, "zh")} / ${actionLabel(e.action, "en")}`,
-  ]
-    .map(csvCell)
-    .join(",");
+  ]);
 };
 
 /** The trail as CSV for Excel: UTF-8 with a byte-order mark, CRLF line ends, formula-safe cells. */
 export async function exportCsv(ctx: Ctx, q: AuditQuery) {
-  const lines = [csvHeader.map(csvCell).join(",")];
+  const lines = [csvLine(csvHeader)];
+  const names = await staffNames(ctx);
+  const timeZone = ctx.settings.timeZone;
   let cursor = q.cursor;
   let truncated = false;
   do {
     const page = await list(ctx, { ...q, cursor, limit: 200 });
-    for (const e of page.items) lines.push(csvRow(e));
+    for (const e of page.items) lines.push(csvRow(e, names, timeZone));
     cursor = page.nextCursor ?? undefined;
     if (lines.length > EXPORT_MAX_ROWS) {
       truncated = Boolean(cursor);
@@ -154,8 +153,8 @@ export async function exportCsv(ctx: Ctx, q: AuditQuery) {
     }
   } while (cursor);
   await record(ctx, { action: "audit.export", outcome: "allowed" });
-  const stamp = ctx.adapters.now().toISOString().slice(0, 10);
-  return rawReply(200, `\uFEFF${lines.join("\r\n")}\r\n`, "text/csv; charset=utf-8", {
+  const stamp = zonedIso(ctx.adapters.now(), timeZone).slice(0, 10);
+  return rawReply(200, csvFile(lines), "text/csv; charset=utf-8", {
     "content-disposition": `attachment; filename="keyhold-trail-${ctx.tenantId}-${stamp}.csv"`,
     ...(truncated ? { "x-keyhold-truncated": "true" } : {}),
   });

@@ -2,6 +2,9 @@ import type { Ctx } from "../context.ts";
 import type { Pass } from "../access/pass.ts";
 import { rawReply } from "../http/reply.ts";
 import { renderPdf } from "../reports/pdf.ts";
+import { zonedIso } from "../reports/time.ts";
+import { viewerMark } from "../documents/watermark.ts";
+import { getTenant } from "../tenancy/records.ts";
 import { fieldCatalog, tierLabels, type FieldName, type Tier } from "../tiers/catalog.ts";
 import { historyView } from "../consent/consent.ts";
 import { openTiers, presentTiers, type ClientRecord } from "./records.ts";
@@ -40,9 +43,11 @@ export type ClientCopy = Awaited<ReturnType<typeof copyData>>;
 export async function renderCopy(ctx: Ctx, data: ClientCopy, format: "json" | "pdf", requestId: string) {
   const headers = (ext: string) => ({ "content-disposition": `attachment; filename="copy-${data.clientId}.${ext}"` });
   if (format === "json") return { body: JSON.stringify(data), contentType: "application/json; charset=utf-8", headers: headers("json") };
+  const tz = ctx.settings.timeZone;
+  const tenant = await getTenant(ctx.adapters, ctx.tenantId);
   const pdf = await renderPdf({
     title: `个人信息副本 Copy of personal information · ${data.clientId}`,
-    subtitle: `依据《个人信息保护法》第四十五条提供 Provided under PIPL art. 45 · request ${requestId} · generated ${data.generatedAt}`,
+    subtitle: `依据《个人信息保护法》第四十五条提供 Provided under PIPL art. 45 · 请求 request ${requestId} · 生成于 generated ${zonedIso(data.generatedAt, tz)}`,
     tables: [
       {
         title: "个人信息 Personal information",
@@ -54,13 +59,14 @@ export async function renderCopy(ctx: Ctx, data: ClientCopy, format: "json" | "p
         title: "登记与同意 Registration and consent",
         columns: ["事项 Event", "时间 When", "说明 Details"],
         rows: [
-          ["登记 Registered", data.registration.registeredAt, `${data.registration.collectionPurpose} · ${data.registration.source}`],
-          ...data.consentHistory.map((h) => [h.type, h.at, [h.method, h.evidenceRef, (h.purposes ?? []).join(" ")].filter(Boolean).join(" · ")]),
+          ["登记 Registered", zonedIso(data.registration.registeredAt, tz), `${data.registration.collectionPurpose} · ${data.registration.source}`],
+          ...data.consentHistory.map((h) => [h.type, zonedIso(h.at, tz), [h.method, h.evidenceRef, (h.purposes ?? []).join(" ")].filter(Boolean).join(" · ")]),
         ],
         widths: [2, 2, 4],
       },
     ],
     footer: `Keyhold · ${ctx.tenantId} · 绝密 confidential`,
+    watermark: viewerMark({ displayName: ctx.principal.displayName, staffId: ctx.principal.staffId, tenantName: tenant?.name ?? ctx.tenantId, tenantId: ctx.tenantId, at: ctx.adapters.now(), timeZone: tz }),
   });
   return { body: pdf, contentType: "application/pdf", headers: headers("pdf") };
 }

@@ -5,6 +5,9 @@ import { rawReply } from "../http/reply.ts";
 import { Problem } from "../http/problem.ts";
 import { markAs } from "../freetext/schemas.ts";
 import { renderPdf } from "../reports/pdf.ts";
+import { csvFile, csvLine } from "../reports/csv.ts";
+import { zonedIso } from "../reports/time.ts";
+import { viewerMark } from "../documents/watermark.ts";
 import { Keys } from "../store/keys.ts";
 import { queryPage } from "../store/table.ts";
 import { getTenant } from "../tenancy/records.ts";
@@ -20,11 +23,6 @@ export type ReportQuery = z.infer<typeof ReportQuery>;
 
 const statusLabel = { red: "红 red", amber: "黄 amber", green: "绿 green" } as const;
 const activity = ["reveals", "tier1Reveals", "breakGlass", "refusals", "volumeAlerts"] as const;
-
-function cell(value: unknown): string {
-  const s = value === undefined || value === null ? "" : String(value);
-  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-}
 
 /** The report's columns, one line per branch (`branchLines`). */
 const columns = [
@@ -59,16 +57,17 @@ export async function monthlyReport(ctx: Ctx, q: ReportQuery) {
   const lines = await branchLines(ctx, state.branches, q.month);
   await record(ctx, { action: "compliance.report", outcome: "allowed", detail: { month: q.month, format: q.format } });
   const name = `keyhold-compliance-${ctx.tenantId}-${q.month}`;
-  const trailLine = `访问日志 Trail: sealed ${state.trail.lastSeal?.at ?? "never"}; verified ${state.trail.lastVerify ? `${state.trail.lastVerify.at} (${state.trail.lastVerify.ok ? "ok" : "BROKEN"})` : "never"}`;
+  const tz = ctx.settings.timeZone;
+  const trailLine = `访问日志 Trail: 封存 sealed ${zonedIso(state.trail.lastSeal?.at, tz) || "从未 never"}; 验证 verified ${state.trail.lastVerify ? `${zonedIso(state.trail.lastVerify.at, tz)} (${state.trail.lastVerify.ok ? "完好 ok" : "已损坏 BROKEN"})` : "从未 never"}`;
   if (q.format === "csv") {
-    const csv = [columns, ...lines].map((l) => l.map(cell).join(",")).join("\r\n");
-    return rawReply(200, `\uFEFF${csv}\r\n${cell(trailLine)}\r\n`, "text/csv; charset=utf-8", { "content-disposition": `attachment; filename="${name}.csv"` });
+    return rawReply(200, csvFile([...[columns, ...lines].map(csvLine), csvLine([trailLine])]), "text/csv; charset=utf-8", { "content-disposition": `attachment; filename="${name}.csv"` });
   }
   const pdf = await renderPdf({
     title: `${tenant?.name ?? ctx.tenantId} 客户信息保密合规月报 · ${q.month}`,
-    subtitle: `Keyhold monthly compliance report · generated ${now.toISOString()} · required agreement ${state.requiredAgreementVersion} · ${trailLine}`,
+    subtitle: `Keyhold monthly compliance report · 生成于 generated ${zonedIso(now, tz)} · 要求协议版本 required agreement ${state.requiredAgreementVersion} · ${trailLine}`,
     tables: [{ title: "各门店 Branches", columns, rows: lines, widths: [1.6, 1.1, 3.4, 1, 1.2, 1.2, 1.2, 1, 1.2, 1.2, 1, 1, 1.2, 1, 1, 1.3, 1.1] }],
     footer: `${ctx.tenantId} · ${q.month} · 不含任何客户个人信息 No client personal data`,
+    watermark: viewerMark({ displayName: ctx.principal.displayName, staffId: ctx.principal.staffId, tenantName: tenant?.name ?? ctx.tenantId, tenantId: ctx.tenantId, at: now, timeZone: tz }),
   });
   return rawReply(200, pdf, "application/pdf", { "content-disposition": `attachment; filename="${name}.pdf"` });
 }

@@ -21,6 +21,7 @@ declare module "fontkit" {
     characterSet: number[];
     hasGlyphForCodePoint(codePoint: number): boolean;
     glyphForCodePoint(codePoint: number): Glyph;
+    getGlyph(glyphId: number): Glyph;
   }
   export function create(buffer: Uint8Array, postscriptName?: string): Font;
   export function openSync(path: string): Font;

@@ -71,8 +71,8 @@ export function fontsReady(): Promise<Fonts> {
   return fonts;
 }
 
-async function fontFor(f: Fonts, codePoint: number): Promise<Fontkit.Font | undefined> {
-  for (const font of f.loaded.values()) if (font.hasGlyphForCodePoint(codePoint)) return font;
+async function chunkFor(f: Fonts, codePoint: number): Promise<{ file: string; font: Fontkit.Font } | undefined> {
+  for (const [file, font] of f.loaded) if (font.hasGlyphForCodePoint(codePoint)) return { file, font };
   const range = f.ranges.find((r) => codePoint >= r.from && codePoint <= r.to);
   if (!range) return undefined;
   let font = f.loaded.get(range.file);
@@ -82,7 +82,25 @@ async function fontFor(f: Fonts, codePoint: number): Promise<Fontkit.Font | unde
     font = f.fontkit.create(await readFile(path));
     f.loaded.set(range.file, font);
   }
-  return font.hasGlyphForCodePoint(codePoint) ? font : undefined;
+  return font.hasGlyphForCodePoint(codePoint) ? { file: range.file, font } : undefined;
+}
+
+const fontFor = async (f: Fonts, codePoint: number) => (await chunkFor(f, codePoint))?.font;
+
+/**
+ * The font chunk (one of the package's files) that has a character, as the WOFF 1 sibling of the
+ * woff2 file the outlines come from: WOFF 1 tables are only zlib-compressed, so a PDF subset can be
+ * cut from them (woff2 transforms glyf/loca). Undefined when no packaged chunk has the character.
+ */
+export async function fontChunkFile(codePoint: number): Promise<string | undefined> {
+  const f = await fontsReady();
+  const chunk = await chunkFor(f, codePoint);
+  return chunk && join(f.dir, chunk.file.replace(/\.woff2$/, ".woff"));
+}
+
+/** The primary chunk (GB 2312), whose missing-glyph box stands in for characters no chunk has. */
+export async function primaryChunkFile(): Promise<string> {
+  return join((await fontsReady()).dir, PRIMARY.replace(/\.woff2$/, ".woff"));
 }
 
 export interface PlacedGlyph {

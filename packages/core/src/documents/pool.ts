@@ -1,6 +1,7 @@
 import { availableParallelism } from "node:os";
 import type { Piscina } from "piscina";
 import type { PdfReport } from "../reports/pdf.ts";
+import type { PaperLabel } from "../reports/label.ts";
 import type { Refusal } from "./inspect.ts";
 import type { ContentType } from "./kinds.ts";
 import type { TransformTask } from "./transforms.ts";
@@ -82,6 +83,10 @@ export async function watermarkInPool(bytes: Uint8Array, type: ContentType, text
 
 export async function renderPdfInPool(report: PdfReport): Promise<Uint8Array> {
   return run<Uint8Array>({ op: "renderPdf", report });
+}
+
+export async function renderLabelInPool(label: PaperLabel): Promise<Uint8Array> {
+  return run<Uint8Array>({ op: "renderLabel", label });
 }
 
 /**

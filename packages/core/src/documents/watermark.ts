@@ -1,9 +1,11 @@
-import type { PDFOperator as PdfOperator } from "pdf-lib";
+import type { PDFDocument as PdfDocument, PDFOperator as PdfOperator } from "pdf-lib";
 import { BUDGET } from "./inspect.ts";
 import { watermarkInPool } from "./pool.ts";
 import { loadSharp } from "./native.ts";
 import { outline, type TextOutline } from "./glyphs.ts";
 import type { ContentType } from "./kinds.ts";
+import { pdfText } from "../reports/fonts.ts";
+import { DEFAULT_TIME_ZONE, zonedMinute } from "../reports/time.ts";
 
 /**
  * Visible watermarks on every viewed copy: the text runs diagonally and tiles the whole page, so
@@ -16,12 +18,14 @@ const DARK_OPACITY = 0.34;
 const HALO_OPACITY = 0.3;
 
 export interface MarkFacts {
-  /** The purpose's Chinese label, e.g. 贷款申请. */
-  purpose: string;
+  /** The purpose's Chinese label, e.g. 贷款申请 (a viewed document); none on reports Keyhold writes. */
+  purpose?: string;
   brand: string;
   staff: string;
   at: Date;
   recipient?: string;
+  /** The tenant's time zone (default Asia/Shanghai). */
+  timeZone?: string;
 }
 
 /** China time, to the minute: 2026-11-26 19:30. */
@@ -29,9 +33,18 @@ export function chinaTime(at: Date): string {
   return new Date(at.getTime() + 8 * 3600_000).toISOString().slice(0, 16).replace("T", " ");
 }
 
-/** "仅供{purpose}使用 · {brand} · {staff} · {date}" (a share adds its recipient). */
+/**
+ * "仅供{purpose}使用 · {brand} · {staff} · {date}" (a share adds its recipient; a report has no
+ * purpose). The date is in the tenant's zone with its offset when one is given.
+ */
 export function markText(f: MarkFacts): string {
-  return [`仅供${f.purpose}使用`, f.brand, ...(f.recipient ? [`致 ${f.recipient}`] : []), f.staff, chinaTime(f.at)].join(" · ");
+  const when = f.timeZone ? zonedMinute(f.at, f.timeZone) : chinaTime(f.at);
+  return [...(f.purpose ? [`仅供${f.purpose}使用`] : []), f.brand, ...(f.recipient ? [`致 ${f.recipient}`] : []), f.staff, when].join(" · ");
+}
+
+/** The viewer's mark on a PDF Keyhold writes: who (display name and staff id), which tenant, when. */
+export function viewerMark(v: { displayName: string; staffId: string; tenantName: string; tenantId: string; at: Date; timeZone?: string }): string {
+  return markText({ brand: `${v.tenantName} ${v.tenantId}`, staff: `${v.displayName} ${v.staffId}`, at: v.at, timeZone: v.timeZone ?? DEFAULT_TIME_ZONE });
 }
 
 export interface Tile {
@@ -103,12 +116,21 @@ const PDF_BASE_SIZE = 24;
  * Stamps every page of a PDF. The glyph outlines are drawn once into a form XObject (pdf-lib's
  * drawSvgPath operators) and placed on each page at every tile, inside a marked-content sequence
  * `/Artifact <</Subtype /Watermark /ActualText …>>`: readers and extractors see it as a watermark
- * whose text is the mark itself.
+ * whose text is the mark itself. The same text also runs once per page as invisible real text in
+ * the embedded font (reports/fonts.ts), so pdftotext and search find the mark too.
  */
 export async function watermarkPdf(bytes: Uint8Array, text: string): Promise<Uint8Array> {
-  const { PDFDocument, PDFHexString, PDFName, PDFOperator, PDFOperatorNames, drawSvgPath, popGraphicsState, pushGraphicsState, rgb, setGraphicsState } = await import("pdf-lib");
+  const { PDFDocument } = await import("pdf-lib");
   const pdf = await PDFDocument.load(bytes, { updateMetadata: false });
+  await stampPdf(pdf, text);
+  return pdf.save({ useObjectStreams: false });
+}
+
+/** The watermark onto every page of a document in hand: viewed uploads and the PDFs Keyhold writes alike. */
+export async function stampPdf(pdf: PdfDocument, text: string): Promise<void> {
+  const { PDFHexString, PDFName, PDFOperator, PDFOperatorNames, drawSvgPath, popGraphicsState, pushGraphicsState, rgb, setGraphicsState } = await import("pdf-lib");
   const o = await outline(text, PDF_BASE_SIZE);
+  const fonts = await pdfText(pdf);
   const context = pdf.context;
   const form = context.formXObject(drawSvgPath(o.d, { x: 0, y: 0, scale: 1, color: rgb(0.1, 0.1, 0.1), borderColor: undefined, borderWidth: 0 }), {
     BBox: [-2, -o.descent - 2, o.width + 2, o.ascent + 2],
@@ -133,7 +155,8 @@ export async function watermarkPdf(bytes: Uint8Array, text: string): Promise<Uin
       setGraphicsState(gs),
       PDFOperator.of(PDFOperatorNames.BeginMarkedContentSequence, [PDFName.of("Artifact"), artifact]),
     ];
-    for (const t of tilesFor(box.width, box.height, scaled)) {
+    const tiles = tilesFor(box.width, box.height, scaled);
+    for (const t of tiles) {
       // A tile's baseline start (t.x, -t.y) in the rotated frame, then rotated and moved to the centre.
       const tx = cx + cos * t.x - sin * -t.y;
       const ty = cy + sin * t.x + cos * -t.y;
@@ -144,10 +167,13 @@ export async function watermarkPdf(bytes: Uint8Array, text: string): Promise<Uin
         popGraphicsState(),
       );
     }
+    // The mark once more as invisible real text, level along the page's top edge: extractors read
+    // level lines reliably (a slanted line comes out shuffled), and nothing else is printed there.
+    const textSize = Math.min(6, (box.width - 24) / Math.max(1, await fonts.width(text, 1)));
+    ops.push(...(await fonts.operators(page, text, { x: box.x + 12, y: box.y + box.height - 4 - textSize, size: textSize, invisible: true })));
     ops.push(PDFOperator.of(PDFOperatorNames.EndMarkedContent), popGraphicsState());
     page.pushOperators(...ops);
   }
-  return pdf.save({ useObjectStreams: false });
 }
 
 /** Watermarks a document of any stored type, in the transform pool (pool.ts). */

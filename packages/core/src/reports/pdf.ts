@@ -1,10 +1,12 @@
 import { PDFDocument, rgb, type PDFPage } from "pdf-lib";
-import { outline } from "../documents/glyphs.ts";
 import { renderPdfInPool } from "../documents/pool.ts";
+import { stampPdf } from "../documents/watermark.ts";
+import { pdfText, type PdfText } from "./fonts.ts";
 
 /**
- * A plain, fileable PDF of headed tables, with every character drawn as a glyph outline from the
- * packaged Noto Sans SC (no font needs to exist on the machine, and Chinese never becomes boxes).
+ * A plain, fileable PDF of headed tables. Text is real text in the packaged Noto Sans SC, embedded
+ * as subset fonts (reports/fonts.ts): it needs no font on the machine, never becomes boxes, and
+ * pdftotext, search and copy read it back. Every page carries the viewer's watermark.
  */
 export interface PdfTable {
   title: string;
@@ -17,20 +19,14 @@ export interface PdfTable {
 const A4_LANDSCAPE: [number, number] = [842, 595];
 const MARGIN = 36;
 
-async function text(page: PDFPage, value: string, x: number, y: number, size: number, color = rgb(0.1, 0.1, 0.12)) {
-  if (!value) return;
-  const o = await outline(value, size);
-  page.drawSvgPath(o.d, { x, y, color, scale: 1 });
-}
-
 /** Greedy line breaking: between words for Latin, anywhere for CJK; at most `maxLines` lines. */
-async function wrap(value: string, size: number, maxWidth: number, maxLines: number): Promise<string[]> {
+async function wrap(t: PdfText, value: string, size: number, maxWidth: number, maxLines: number): Promise<string[]> {
   const lines: string[] = [];
   let line = "";
   const tokens = value.match(/[\u3000-\u9fff\uff00-\uffef]|[^\s\u3000-\u9fff\uff00-\uffef]+|\s+/g) ?? [];
   for (const token of tokens) {
     const candidate = line + token;
-    if (line && (await outline(candidate.trimEnd(), size)).width > maxWidth) {
+    if (line && (await t.width(candidate.trimEnd(), size)) > maxWidth) {
       lines.push(line.trimEnd());
       line = token.trimStart();
       if (lines.length === maxLines) break;
@@ -50,6 +46,8 @@ export interface PdfReport {
   subtitle: string;
   tables: PdfTable[];
   footer: string;
+  /** The viewer's watermark (documents/watermark.ts `markText`), tiled over every page. */
+  watermark: string;
 }
 
 /** Renders in the document transform pool: a long report never holds up the event loop. */
@@ -58,6 +56,8 @@ export const renderPdf = (doc: PdfReport): Promise<Uint8Array> => renderPdfInPoo
 /** The drawing itself, in the calling thread (the pool's worker). */
 export async function drawPdf(doc: PdfReport): Promise<Uint8Array> {
   const pdf = await PDFDocument.create();
+  const t = await pdfText(pdf);
+  const text = (p: PDFPage, value: string, x: number, y: number, size: number, color = rgb(0.1, 0.1, 0.12)) => t.draw(p, value, { x, y, size, color });
   pdf.setTitle(doc.title);
   pdf.setProducer("Keyhold");
   let page = pdf.addPage(A4_LANDSCAPE);
@@ -69,7 +69,7 @@ export async function drawPdf(doc: PdfReport): Promise<Uint8Array> {
   };
   await text(page, doc.title, MARGIN, y - 18, 18);
   y -= 30;
-  for (const line of await wrap(doc.subtitle, 8.5, width - 2 * MARGIN, 3)) {
+  for (const line of await wrap(t, doc.subtitle, 8.5, width - 2 * MARGIN, 3)) {
     await text(page, line, MARGIN, y - 10, 8.5, rgb(0.35, 0.35, 0.4));
     y -= 12;
   }
@@ -86,7 +86,7 @@ export async function drawPdf(doc: PdfReport): Promise<Uint8Array> {
       acc += w;
     }
     const drawRow = async (cells: string[], size: number, shade: boolean) => {
-      const wrapped = await Promise.all(cells.map((c, i) => wrap(c, size, colWidths[i]! - 4, 3)));
+      const wrapped = await Promise.all(cells.map((c, i) => wrap(t, c, size, colWidths[i]! - 4, 3)));
       const lineHeight = size + 2.5;
       const rowHeight = Math.max(1, ...wrapped.map((l) => l.length)) * lineHeight + 5;
       if (y - rowHeight < MARGIN + 10) return false;
@@ -115,5 +115,6 @@ export async function drawPdf(doc: PdfReport): Promise<Uint8Array> {
   }
   const pages = pdf.getPages();
   for (let i = 0; i < pages.length; i++) await text(pages[i]!, `${doc.footer} · ${i + 1}/${pages.length}`, MARGIN, MARGIN / 2, 7, rgb(0.45, 0.45, 0.5));
+  await stampPdf(pdf, doc.watermark);
   return pdf.save();
 }

@@ -2,6 +2,7 @@ import type { Adapters } from "../context.ts";
 import type { PolicyOverrides } from "../access/policy.ts";
 import { Keys, tenantPk } from "../store/keys.ts";
 import { getItem, putItem, queryPage } from "../store/table.ts";
+import { DEFAULT_TIME_ZONE } from "../reports/time.ts";
 
 export interface TenantSettings {
   /** The confidentiality agreement version staff must have signed to touch client data. */
@@ -25,6 +26,8 @@ export interface TenantSettings {
    * its cached data (1–240; the plan's "never on personal devices" meets phones left on a desk).
    */
   idleLockMinutes: number;
+  /** The IANA time zone of the tenant's exports and PDFs (reports/time.ts). */
+  timeZone: string;
 }
 
 export interface ApprovalSettings {
@@ -36,7 +39,7 @@ export interface ApprovalSettings {
   handoverAbove: number | null;
 }
 
-export const defaultSettings: TenantSettings = { requiredAgreementVersion: "2024-01", revealQuotaPerHour: 20, accessPolicy: {}, requestDueDays: 15, retentionOverrides: {}, approvalRequired: { tier1Reveal: false, export: false, handoverAbove: null }, grantMinutes: 30, callBindingMinutes: 30, idleLockMinutes: 15 };
+export const defaultSettings: TenantSettings = { requiredAgreementVersion: "2024-01", revealQuotaPerHour: 20, accessPolicy: {}, requestDueDays: 15, retentionOverrides: {}, approvalRequired: { tier1Reveal: false, export: false, handoverAbove: null }, grantMinutes: 30, callBindingMinutes: 30, idleLockMinutes: 15, timeZone: DEFAULT_TIME_ZONE };
 
 export interface TenantRecord {
   tenantId: string;

@@ -13,6 +13,7 @@ const Settings = z.object({
   grantMinutes: z.number(),
   callBindingMinutes: z.number(),
   idleLockMinutes: z.number(),
+  timeZone: z.string(),
 });
 
 const ConsoleSettings = z.object({ idleLockMinutes: z.number().int().min(1).max(240) });

@@ -7,6 +7,7 @@ import { Problem, type ProblemDetail } from "../http/problem.ts";
 import { markAs, opaqueRef } from "../freetext/schemas.ts";
 import { getTenant, saveTenant, type TenantSettings } from "./records.ts";
 import { overrideProblem } from "../retention/classes.ts";
+import { isTimeZone } from "../reports/time.ts";
 
 /** The idle lock's bounds in minutes: at least one, at most four hours. */
 export const IDLE_LOCK_BOUNDS = { min: 1, max: 240 } as const;
@@ -28,6 +29,8 @@ export const SettingsPatch = z
     grantMinutes: z.number().int().min(5).max(120).optional(),
     callBindingMinutes: z.number().int().min(5).max(120).optional(),
     idleLockMinutes: z.number().int().min(IDLE_LOCK_BOUNDS.min).max(IDLE_LOCK_BOUNDS.max).optional(),
+    // A name in the runtime's zone database (a catalog entry), never free text.
+    timeZone: markAs(z.string().max(64).refine(isTimeZone, "an IANA time zone name, e.g. Asia/Shanghai"), "id").optional(),
   })
   .strict();
 export type SettingsPatch = z.infer<typeof SettingsPatch>;
@@ -80,6 +83,7 @@ export async function updateSettings(ctx: Ctx, patch: SettingsPatch): Promise<Te
     ...(patch.grantMinutes !== undefined ? { grantMinutes: patch.grantMinutes } : {}),
     ...(patch.callBindingMinutes !== undefined ? { callBindingMinutes: patch.callBindingMinutes } : {}),
     ...(patch.idleLockMinutes !== undefined ? { idleLockMinutes: patch.idleLockMinutes } : {}),
+    ...(patch.timeZone !== undefined ? { timeZone: patch.timeZone } : {}),
   };
   await record(ctx, { action: "settings.update", outcome: "allowed", fields: Object.keys(patch) });
   await saveTenant(ctx.adapters, { ...tenant, settings });
