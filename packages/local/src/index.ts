@@ -14,7 +14,7 @@ import { localDigestArchive, localSealer } from "./seal.ts";
 import { localIdentity } from "./identity.ts";
 import { localBlobs } from "./blobs.ts";
 import { PrivacyNumberSimulator } from "./calls.ts";
-import { Documents, Recovery, Tenancy, Trail } from "@keyhold/core";
+import { Anomaly, Documents, Recovery, Rotation, Tenancy, Trail } from "@keyhold/core";
 import { createApiServer } from "./server.ts";
 import { createGate, type Gate } from "./gate.ts";
 import { takeBackup } from "./backup.ts";
@@ -59,6 +59,8 @@ export interface LocalOptions {
   command?: string;
   /** Load the document transform workers right away, so the first upload does not wait for them (npm start). */
   warmTransforms?: boolean;
+  /** The anomaly detector over trail events, in process after each write (default on). */
+  detectAnomalies?: boolean;
 }
 
 export interface LocalRuntime {
@@ -77,6 +79,10 @@ export interface LocalRuntime {
   seeded: boolean;
   /** What recovery at start completed, rolled back and recounted. */
   recovery?: Recovery.RecoveryReport;
+  /** Resolves when the background work queued so far (key rotations) has finished. */
+  backgroundDrained(): Promise<void>;
+  /** The in-process anomaly detector (its queue drains after each response; tests await `drained()`). */
+  anomalies: Anomaly.InProcessDetector;
   /** Tests: the runtime's clock (every adapter's `now` and the privacy-number simulator's). */
   setClock(now: () => Date): void;
   stop(): Promise<void>;
@@ -123,7 +129,36 @@ async function startLocked(options: LocalOptions, lock: DataDirLock | undefined)
     // so a test that moves it (`setClock`) expires bindings everywhere at once.
     let clock = () => new Date();
     const simulator = new PrivacyNumberSimulator(() => clock(), dataDir);
+    // The detector judges each trail event after the response, through the write gate like a timer
+    // run; it reads the isolated root set, built just below.
+    let root: Adapters | undefined;
+    const anomalies = Anomaly.inProcessDetector(() => root!, {
+      wrap: async (work) => {
+        const leave = await gate.enter();
+        try {
+          return await work();
+        } finally {
+          leave();
+        }
+      },
+    });
+    // Long work a request starts (a confirmed key rotation) runs after its response, through the gate.
+    let backgroundChain: Promise<void> = Promise.resolve();
+    const background = (work: () => Promise<void>) => {
+      backgroundChain = backgroundChain.then(async () => {
+        const leave = await gate.enter();
+        try {
+          await work();
+        } catch (e) {
+          logger.error("background work failed; the scheduled or next start's run resumes it", { error: e as Error });
+        } finally {
+          leave();
+        }
+      });
+    };
     const shared = {
+      background,
+      ...(options.detectAnomalies === false ? {} : { trailTap: anomalies.tap }),
       db,
       tableName: TABLE_NAME,
       keyrings: keystore as Adapters["keyrings"],
@@ -141,6 +176,7 @@ async function startLocked(options: LocalOptions, lock: DataDirLock | undefined)
     // tenant check, and the handlers and timers get only the root set (the platform's items), as in
     // AWS. The seed, the CLI and tests' own look-ups keep the shared clients unchecked.
     const isolated = Tenancy.isolate(shared, { platformTenant: platformTenant.tenantId, open: () => ({ db: shared.db, blobs: shared.blobs, keyrings: shared.keyrings }) });
+    root = isolated;
     const adapters: Adapters = { ...isolated, db: shared.db, blobs: shared.blobs, keyrings: shared.keyrings };
     useAdapters(isolated);
     // Before anything is served: whatever a killed process left half-made is completed or rolled
@@ -148,6 +184,8 @@ async function startLocked(options: LocalOptions, lock: DataDirLock | undefined)
     // intent found belongs to a dead writer, whatever its lease says.
     const recovery = options.recover === false ? undefined : await recoverAtStart(isolated);
     const seeded = options.seed === false ? false : await seedDemo(adapters, keystore);
+    // Key rotations a killed process left running are resumed from their cursors.
+    if (options.recover !== false) background(async () => void (await Rotation.resumeAll(isolated)));
     const controlToken = randomBytes(32).toString("base64url");
     const runtime: LocalRuntime = {
       url: "",
@@ -160,6 +198,10 @@ async function startLocked(options: LocalOptions, lock: DataDirLock | undefined)
       dynamo,
       gate,
       seeded,
+      anomalies,
+      backgroundDrained: async () => {
+        for (let seen: Promise<void> | undefined; seen !== backgroundChain; ) await (seen = backgroundChain);
+      },
       setClock(now: () => Date) {
         clock = now;
       },
@@ -204,6 +246,9 @@ async function startLocked(options: LocalOptions, lock: DataDirLock | undefined)
         if (controlFile) rmSync(controlFile, { force: true });
         server.closeAllConnections();
         await new Promise<void>((r) => server.close(() => r()));
+        // Events already written are judged before the table closes under the detector.
+        await anomalies.drained();
+        await backgroundChain;
         await dynamo.close();
         await lock?.release();
       },

@@ -309,7 +309,7 @@ export interface TenantSummary {
 }
 
 /** GET /alerts: no personal data, only ids, codes and counts. */
-export type AlertKind = "break_glass" | "role_change" | "departed_staff_attempt" | "reveal_volume";
+export type AlertKind = "break_glass" | "role_change" | "departed_staff_attempt" | "reveal_volume" | "off_hours" | "velocity" | "browsing" | "notice_period" | "new_origin";
 export interface AlertView {
   id: string;
   /** Later kinds (off-hours, velocity, …) arrive as strings the console may not know yet. */

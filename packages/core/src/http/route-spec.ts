@@ -62,6 +62,7 @@ export const accessNeeds = [
   "platform",
   "calls",
   "calls:reports",
+  "stream",
 ] as const;
 export type AccessNeed = (typeof accessNeeds)[number];
 

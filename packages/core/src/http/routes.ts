@@ -11,6 +11,8 @@ import { documentRoutes } from "../documents/routes.ts";
 import { alertRoutes } from "../alerts/routes.ts";
 import { accessRoutes } from "../access/routes.ts";
 import { callRoutes } from "../calls/routes.ts";
+import { anomalyRoutes } from "../anomaly/routes.ts";
+import { rotationRoutes } from "../rotation/routes.ts";
 import { defineRoutes, type RouteSpec } from "./route-spec.ts";
 import { markAs } from "../freetext/schemas.ts";
 
@@ -82,7 +84,7 @@ const metaRoutes = defineRoutes([
  * `stacks/Api.ts` turns it into API Gateway routes, the local server into its router, and
  * `GET /openapi.json` into the document. `handler` names the export in `functions/<file>.ts`.
  */
-export const routes = [...metaRoutes, ...clientRoutes, ...auditRoutes, ...tenancyRoutes, ...staffRoutes, ...catalogRoutes, ...consentRoutes, ...paperRoutes, ...documentRoutes, ...complianceRoutes, ...accessRoutes, ...alertRoutes, ...callRoutes] as const;
+export const routes = [...metaRoutes, ...clientRoutes, ...auditRoutes, ...tenancyRoutes, ...staffRoutes, ...catalogRoutes, ...consentRoutes, ...paperRoutes, ...documentRoutes, ...complianceRoutes, ...accessRoutes, ...alertRoutes, ...callRoutes, ...anomalyRoutes, ...rotationRoutes] as const;
 
 
 export type RouteHandlerId = (typeof routes)[number]["handler"];

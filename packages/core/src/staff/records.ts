@@ -28,6 +28,10 @@ export interface StaffRecord {
   /** When the role last changed (a hand-over to someone promoted days ago needs a second person). */
   roleChangedAt?: string;
   offboarding?: Offboarding;
+  /** A resignation is known (notice period): the anomaly detector flags client-data use until the person leaves. */
+  notice?: { since: string; lastDay: string; setBy: string };
+  /** Held by the anomaly detector pending the compliance officer's review of its alert: no session is admitted. */
+  hold?: { alertId: string; kind: string; at: string };
   /** Optimistic-concurrency revision, bumped by every conditional save. */
   rev?: number;
 }

@@ -66,6 +66,14 @@ export const Keys = {
   callsOfStaff: (t: string, staffId: string) => `${tenantPk(t)}#CALLS#STAFF#${staffId}`,
   /** One provider call report (ids, times, duration): written once, so a redelivered report counts once. */
   callReport: (t: string, callId: string, reportId: string) => ({ pk: `${tenantPk(t)}#CALLREPORT#${callId}`, sk: reportId }),
+  /** The anomaly detector's state of one staff member (origins seen, hourly counts, recent views). */
+  anomalyState: (t: string, staffId: string) => ({ pk: tenantPk(t), sk: `ANOMALY#STAFF#${staffId}` }),
+  /** A staff member's own activity baseline, beside the branch's others (the branch baseline is their median). */
+  anomalyRate: (t: string, branchId: string, staffId: string) => ({ pk: tenantPk(t), sk: `ANOMALY#RATE#${branchId}#${staffId}` }),
+  anomalyRatesOf: (branchId: string) => `ANOMALY#RATE#${branchId}#`,
+  /** A key-rotation job (rotation/); listed by status through gsi1 (`keyJobsByStatus`, `<proposedAt>#<id>`). */
+  keyJob: (t: string, id: string) => ({ pk: tenantPk(t), sk: `KEYJOB#${id}` }),
+  keyJobsByStatus: (t: string, status: string) => `${tenantPk(t)}#KEYJOBS#${status}`,
 };
 
 export const indexes = {

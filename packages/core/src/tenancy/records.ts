@@ -1,5 +1,6 @@
 import type { Adapters } from "../context.ts";
 import type { PolicyOverrides } from "../access/policy.ts";
+import type { AnomalySettingsPatch } from "../anomaly/settings.ts";
 import { Keys, tenantPk } from "../store/keys.ts";
 import { getItem, putItem, queryPage } from "../store/table.ts";
 
@@ -20,6 +21,8 @@ export interface TenantSettings {
   grantMinutes: number;
   /** How long a privacy-number binding lives (minutes, 5–120); the provider's expiration. */
   callBindingMinutes: number;
+  /** The anomaly detector's thresholds as the tenant set them (anomaly/settings.ts fills the rest). */
+  anomaly?: AnomalySettingsPatch;
 }
 
 export interface ApprovalSettings {

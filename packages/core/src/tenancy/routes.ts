@@ -10,6 +10,16 @@ const Settings = z.object({
   retentionOverrides: z.record(z.string(), z.number()),
   accessPolicy: z.record(z.string(), z.unknown()),
   callBindingMinutes: z.number(),
+  anomaly: z
+    .object({
+      workingHours: z.object({ timeZone: z.string(), start: z.string(), end: z.string() }),
+      velocityFactor: z.number(),
+      velocityMinPerHour: z.number(),
+      baselineDays: z.number(),
+      browsingDistinctClients: z.number(),
+      browsingWindowMinutes: z.number(),
+    })
+    .optional(),
 });
 
 

@@ -7,6 +7,14 @@ import { Problem, type ProblemDetail } from "../http/problem.ts";
 import { markAs, opaqueRef } from "../freetext/schemas.ts";
 import { getTenant, saveTenant, type TenantSettings } from "./records.ts";
 import { overrideProblem } from "../retention/classes.ts";
+import { AnomalySettingsPatch, anomalySettingsOf } from "../anomaly/settings.ts";
+
+/** A patch of the detector's thresholds changes what it names; working hours are set whole. */
+const mergeAnomaly = (current: AnomalySettingsPatch | undefined, patch: AnomalySettingsPatch): AnomalySettingsPatch => {
+  const merged = { ...current, ...patch };
+  // Stored complete, so the settings screen shows the values in force.
+  return anomalySettingsOf(merged);
+};
 
 const tierModes = z.object({ "1": z.enum(modes), "2": z.enum(modes), "3": z.enum(modes) }).partial().strict();
 const byRelation = z.object(Object.fromEntries(relations.map((r) => [r, tierModes.optional()])) as Record<Relation, z.ZodOptional<typeof tierModes>>).strict();
@@ -24,6 +32,7 @@ export const SettingsPatch = z
       .optional(),
     grantMinutes: z.number().int().min(5).max(120).optional(),
     callBindingMinutes: z.number().int().min(5).max(120).optional(),
+    anomaly: AnomalySettingsPatch.optional(),
   })
   .strict();
 export type SettingsPatch = z.infer<typeof SettingsPatch>;
@@ -52,7 +61,7 @@ export function checkOverrides(overrides: PolicyOverrides): ProblemDetail[] {
 
 export async function getSettings(ctx: Ctx): Promise<TenantSettings> {
   if (!["hq_admin", "compliance_officer"].includes(ctx.principal.role)) throw new Problem("role_not_permitted", "only HQ and compliance read tenant settings");
-  return ctx.settings;
+  return { ...ctx.settings, anomaly: anomalySettingsOf(ctx.settings.anomaly) };
 }
 
 export async function updateSettings(ctx: Ctx, patch: SettingsPatch): Promise<TenantSettings> {
@@ -77,8 +86,9 @@ export async function updateSettings(ctx: Ctx, patch: SettingsPatch): Promise<Te
     ...(patch.approvalRequired !== undefined ? { approvalRequired: { ...tenant.settings.approvalRequired, ...patch.approvalRequired } } : {}),
     ...(patch.grantMinutes !== undefined ? { grantMinutes: patch.grantMinutes } : {}),
     ...(patch.callBindingMinutes !== undefined ? { callBindingMinutes: patch.callBindingMinutes } : {}),
+    ...(patch.anomaly !== undefined ? { anomaly: mergeAnomaly(tenant.settings.anomaly, patch.anomaly) } : {}),
   };
   await record(ctx, { action: "settings.update", outcome: "allowed", fields: Object.keys(patch) });
   await saveTenant(ctx.adapters, { ...tenant, settings });
-  return settings;
+  return { ...settings, anomaly: anomalySettingsOf(settings.anomaly) };
 }
