@@ -1428,7 +1428,7 @@ describe("the function bundles", () => {
     }
     expect(probe.health).toEqual({ status: 200, contentType: "application/json; charset=utf-8", body: JSON.stringify({ status: "ok", service: "keyhold" }) });
     expect(probe.openapi).toMatchObject({ status: 200, body: expect.stringMatching(/^3\.1/) });
-  }, 60_000);
+  }, 180_000);
 
   it("ship sharp for Linux x64 and the packaged fonts beside the functions that need them, and nothing beside the others", () => {
     const fontFiles = readdirSync(join(root, "node_modules/@fontsource/noto-sans-sc/files")).filter((f) => f.endsWith("-500-normal.woff2"));

@@ -17,6 +17,7 @@ export * as Documents from "./documents/index.ts";
 export * as Alerts from "./alerts/index.ts";
 export * as Anomaly from "./anomaly/index.ts";
 export * as Rotation from "./rotation/index.ts";
+export * as Feed from "./feed/index.ts";
 export * as FreeText from "./freetext/index.ts";
 export * as Calls from "./calls/index.ts";
 export * as Store from "./store/table.ts";

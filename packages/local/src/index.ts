@@ -14,7 +14,7 @@ import { localDigestArchive, localSealer } from "./seal.ts";
 import { localIdentity } from "./identity.ts";
 import { localBlobs } from "./blobs.ts";
 import { PrivacyNumberSimulator } from "./calls.ts";
-import { Anomaly, Documents, Recovery, Rotation, Tenancy, Trail } from "@keyhold/core";
+import { Anomaly, Documents, Feed, Recovery, Rotation, Tenancy, Trail } from "@keyhold/core";
 import { createApiServer } from "./server.ts";
 import { createGate, type Gate } from "./gate.ts";
 import { takeBackup } from "./backup.ts";
@@ -61,6 +61,10 @@ export interface LocalOptions {
   warmTransforms?: boolean;
   /** The anomaly detector over trail events, in process after each write (default on). */
   detectAnomalies?: boolean;
+  /** Where the trail feed's JSON-lines files go: `<dataDir>/feed` by default; none in memory unless given. */
+  feedDir?: string | null;
+  /** The feed webhook's first retry delay (ms; default 1000), doubling after each failure. */
+  feedRetryBaseMs?: number;
 }
 
 export interface LocalRuntime {
@@ -81,6 +85,8 @@ export interface LocalRuntime {
   recovery?: Recovery.RecoveryReport;
   /** Resolves when the background work queued so far (key rotations) has finished. */
   backgroundDrained(): Promise<void>;
+  /** The in-process trail feed (files, webhook); tests await `drained()`. */
+  feed: Feed.InProcessFeed;
   /** The in-process anomaly detector (its queue drains after each response; tests await `drained()`). */
   anomalies: Anomaly.InProcessDetector;
   /** Tests: the runtime's clock (every adapter's `now` and the privacy-number simulator's). */
@@ -156,9 +162,27 @@ async function startLocked(options: LocalOptions, lock: DataDirLock | undefined)
         }
       });
     };
+    const gatedWork = async <T,>(work: () => Promise<T>) => {
+      const leave = await gate.enter();
+      try {
+        return await work();
+      } finally {
+        leave();
+      }
+    };
+    const feed = Feed.inProcessFeed(() => root!, {
+      dir: options.feedDir !== undefined ? options.feedDir : dataDir ? join(dataDir, "feed") : null,
+      baseDelayMs: options.feedRetryBaseMs ?? 1000,
+      wrap: gatedWork,
+    });
+    const detect = options.detectAnomalies !== false;
     const shared = {
       background,
-      ...(options.detectAnomalies === false ? {} : { trailTap: anomalies.tap }),
+      // Every trail event, after its write: to the feed, and to the detector.
+      trailTap: (event: Trail.TrailEvent) => {
+        feed.tap(event);
+        if (detect) anomalies.tap(event);
+      },
       db,
       tableName: TABLE_NAME,
       keyrings: keystore as Adapters["keyrings"],
@@ -199,6 +223,7 @@ async function startLocked(options: LocalOptions, lock: DataDirLock | undefined)
       gate,
       seeded,
       anomalies,
+      feed,
       backgroundDrained: async () => {
         for (let seen: Promise<void> | undefined; seen !== backgroundChain; ) await (seen = backgroundChain);
       },
@@ -248,6 +273,7 @@ async function startLocked(options: LocalOptions, lock: DataDirLock | undefined)
         await new Promise<void>((r) => server.close(() => r()));
         // Events already written are judged before the table closes under the detector.
         await anomalies.drained();
+        await feed.drained();
         await backgroundChain;
         await dynamo.close();
         await lock?.release();

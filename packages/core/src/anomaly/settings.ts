@@ -1,13 +1,16 @@
 import { z } from "zod";
+import { markAs } from "../freetext/schemas.ts";
 
 /**
  * The detector's thresholds: a tenant setting (`anomaly` in PATCH /settings), each bounded so a
  * tenant can tune the detector but not switch a rule off by an absurd value. Stored as given; read
  * through `anomalySettingsOf`, which fills what a tenant never set from the defaults.
  */
-const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "a time of day like 08:00");
+/** A time of day, `HH:MM` (an ISO time without seconds: a format, not free text). */
+const clock = z.iso.time({ precision: -1, message: "a time of day like 08:00" });
 
-const timeZone = z
+/** A name from the IANA time-zone catalog, checked against the runtime's own list. */
+const timeZone = markAs(z
   .string()
   .min(1)
   .max(64)
@@ -18,7 +21,7 @@ const timeZone = z
     } catch {
       return false;
     }
-  }, "an IANA time zone like Asia/Shanghai");
+  }, "an IANA time zone like Asia/Shanghai"), "id");
 
 export const AnomalySettingsPatch = z
   .object({

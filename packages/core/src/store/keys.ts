@@ -74,6 +74,9 @@ export const Keys = {
   /** A key-rotation job (rotation/); listed by status through gsi1 (`keyJobsByStatus`, `<proposedAt>#<id>`). */
   keyJob: (t: string, id: string) => ({ pk: tenantPk(t), sk: `KEYJOB#${id}` }),
   keyJobsByStatus: (t: string, status: string) => `${tenantPk(t)}#KEYJOBS#${status}`,
+  /** A trail-feed webhook delivery that failed every attempt (feed/): the line and the last error, to replay. */
+  feedDeadLetter: (t: string, eventId: string) => ({ pk: `${tenantPk(t)}#FEEDDLQ`, sk: eventId }),
+  feedDeadLetters: (t: string) => `${tenantPk(t)}#FEEDDLQ`,
 };
 
 export const indexes = {

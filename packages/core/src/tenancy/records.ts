@@ -1,6 +1,7 @@
 import type { Adapters } from "../context.ts";
 import type { PolicyOverrides } from "../access/policy.ts";
 import type { AnomalySettingsPatch } from "../anomaly/settings.ts";
+import type { FeedSettingsPatch } from "../feed/settings.ts";
 import { Keys, tenantPk } from "../store/keys.ts";
 import { getItem, putItem, queryPage } from "../store/table.ts";
 
@@ -23,6 +24,8 @@ export interface TenantSettings {
   callBindingMinutes: number;
   /** The anomaly detector's thresholds as the tenant set them (anomaly/settings.ts fills the rest). */
   anomaly?: AnomalySettingsPatch;
+  /** Where the trail feed goes (feed/settings.ts fills the rest). */
+  feed?: FeedSettingsPatch;
 }
 
 export interface ApprovalSettings {

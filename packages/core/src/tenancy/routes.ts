@@ -20,6 +20,7 @@ const Settings = z.object({
       browsingWindowMinutes: z.number(),
     })
     .optional(),
+  feed: z.object({ files: z.boolean(), webhookUrl: z.string().nullable(), maxAttempts: z.number() }).optional(),
 });
 
 

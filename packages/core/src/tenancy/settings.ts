@@ -8,6 +8,7 @@ import { markAs, opaqueRef } from "../freetext/schemas.ts";
 import { getTenant, saveTenant, type TenantSettings } from "./records.ts";
 import { overrideProblem } from "../retention/classes.ts";
 import { AnomalySettingsPatch, anomalySettingsOf } from "../anomaly/settings.ts";
+import { FeedSettingsPatch, feedSettingsOf } from "../feed/settings.ts";
 
 /** A patch of the detector's thresholds changes what it names; working hours are set whole. */
 const mergeAnomaly = (current: AnomalySettingsPatch | undefined, patch: AnomalySettingsPatch): AnomalySettingsPatch => {
@@ -33,6 +34,7 @@ export const SettingsPatch = z
     grantMinutes: z.number().int().min(5).max(120).optional(),
     callBindingMinutes: z.number().int().min(5).max(120).optional(),
     anomaly: AnomalySettingsPatch.optional(),
+    feed: FeedSettingsPatch.optional(),
   })
   .strict();
 export type SettingsPatch = z.infer<typeof SettingsPatch>;
@@ -61,7 +63,7 @@ export function checkOverrides(overrides: PolicyOverrides): ProblemDetail[] {
 
 export async function getSettings(ctx: Ctx): Promise<TenantSettings> {
   if (!["hq_admin", "compliance_officer"].includes(ctx.principal.role)) throw new Problem("role_not_permitted", "only HQ and compliance read tenant settings");
-  return { ...ctx.settings, anomaly: anomalySettingsOf(ctx.settings.anomaly) };
+  return { ...ctx.settings, anomaly: anomalySettingsOf(ctx.settings.anomaly), feed: feedSettingsOf(ctx.settings.feed) };
 }
 
 export async function updateSettings(ctx: Ctx, patch: SettingsPatch): Promise<TenantSettings> {
@@ -87,8 +89,9 @@ export async function updateSettings(ctx: Ctx, patch: SettingsPatch): Promise<Te
     ...(patch.grantMinutes !== undefined ? { grantMinutes: patch.grantMinutes } : {}),
     ...(patch.callBindingMinutes !== undefined ? { callBindingMinutes: patch.callBindingMinutes } : {}),
     ...(patch.anomaly !== undefined ? { anomaly: mergeAnomaly(tenant.settings.anomaly, patch.anomaly) } : {}),
+    ...(patch.feed !== undefined ? { feed: feedSettingsOf({ ...tenant.settings.feed, ...patch.feed }) } : {}),
   };
   await record(ctx, { action: "settings.update", outcome: "allowed", fields: Object.keys(patch) });
   await saveTenant(ctx.adapters, { ...tenant, settings });
-  return { ...settings, anomaly: anomalySettingsOf(settings.anomaly) };
+  return { ...settings, anomaly: anomalySettingsOf(settings.anomaly), feed: feedSettingsOf(settings.feed) };
 }
