@@ -69,6 +69,9 @@ describe("POST /settings/rotate-keys", () => {
     const byAgent = await vault.post(`/jobs/${id}/confirm`, {}, LI);
     expect(byAgent.status).toBe(404);
     expect((await vault.get(`/jobs/${id}`, LI)).status).toBe(404);
+    const listed = await vault.get("/jobs?status=proposed", WANG);
+    expect(listed.body.items.map((j: any) => j.id)).toEqual([id]);
+    expect((await vault.get("/jobs?status=proposed", LI)).body.code).toBe("role_not_permitted");
     const rejected = await vault.post(`/jobs/${id}/reject`, {}, WANG);
     expect(rejected.status).toBe(200);
     expect(rejected.body.status).toBe("rejected");

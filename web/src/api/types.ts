@@ -132,6 +132,30 @@ export interface Settings {
   approvalRequired?: { tier1Reveal: boolean; export: boolean; handoverAbove: number | null };
   /** How long an approved access request may be used, in minutes (5–120). */
   grantMinutes?: number;
+  /** Where the trail feed goes (absent from an API without the feed). */
+  feed?: FeedSettings;
+}
+
+export interface FeedSettings {
+  files: boolean;
+  webhookUrl: string | null;
+  maxAttempts: number;
+}
+
+/** GET /jobs/{id}: a key-rotation job and its progress. */
+export interface KeyJobView {
+  id: string;
+  kind: "rotate-keys";
+  scope: "data";
+  status: "proposed" | "running" | "certifying" | "done" | "rejected";
+  proposedBy: string;
+  proposedAt: string;
+  confirmedBy?: string;
+  confirmedAt?: string;
+  rejectedBy?: string;
+  progress: { total: number | null; done: number; resealed: number; skipped: number };
+  certificateId?: string;
+  finishedAt?: string;
 }
 
 export interface CatalogField {

@@ -188,6 +188,16 @@ export async function reject(ctx: Ctx, id: string) {
   }
 }
 
+export const JobsQuery = z.object({ status: z.enum(["proposed", "running", "certifying", "done", "rejected"]).default("proposed") }).strict();
+export type JobsQuery = z.infer<typeof JobsQuery>;
+
+/** `GET /jobs?status=`: the tenant's key-rotation jobs in one status, newest first (HQ admin, compliance officers). */
+export async function list(ctx: Ctx, q: JobsQuery) {
+  if (!readers.has(ctx.principal.role)) throw await refuse(ctx, "job.list", new Problem("role_not_permitted", "jobs are for the HQ admin and the compliance officers"));
+  const page = await queryPage<Record<string, unknown>>(ctx.adapters, { index: "gsi1", partition: Keys.keyJobsByStatus(ctx.tenantId, q.status), newestFirst: true, limit: 50 });
+  return { items: page.items.map((i) => jobView(strip(i))) };
+}
+
 /** `GET /jobs/{id}`: the job's progress (HQ admin, compliance officers). */
 export async function get(ctx: Ctx, id: string) {
   if (!readers.has(ctx.principal.role)) throw await refuse(ctx, "job.view", new Problem("not_found", "no such job"), id);

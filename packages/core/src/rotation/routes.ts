@@ -1,5 +1,6 @@
 import { defineRoutes } from "../http/route-spec.ts";
-import { JobIdParams, JobView, RotateRequest } from "./jobs.ts";
+import { z } from "zod";
+import { JobIdParams, JobView, JobsQuery, RotateRequest } from "./jobs.ts";
 
 export const rotationRoutes = defineRoutes([
   {
@@ -31,6 +32,16 @@ export const rotationRoutes = defineRoutes([
     summary: "Turn a proposed key rotation down",
     params: JobIdParams,
     success: { status: 200, schema: JobView },
+  },
+  {
+    method: "GET",
+    path: "/jobs",
+    handler: "rotation.list",
+    auth: "staff",
+    action: "job.list",
+    summary: "Key-rotation jobs in one status, newest first (HQ admin, compliance officers)",
+    query: JobsQuery,
+    success: { status: 200, schema: z.object({ items: z.array(JobView) }) },
   },
   {
     method: "GET",
