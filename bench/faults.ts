@@ -44,7 +44,7 @@ async function startServer(dataDir: string): Promise<Server> {
   const started = Date.now();
   const proc = spawn(process.execPath, ["--import", "tsx", "packages/local/src/main.ts"], {
     cwd: root,
-    env: { ...process.env, KEYHOLD_DATA_DIR: dataDir, PORT: "0", POWERTOOLS_LOG_LEVEL: "SILENT" },
+    env: { ...process.env, KEYHOLD_DATA_DIR: dataDir, PORT: "0", POWERTOOLS_LOG_LEVEL: "SILENT", KEYHOLD_DETECT_ANOMALIES: "0" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";

@@ -30,7 +30,7 @@ async function main() {
 
   if (wanted("clients")) {
     const { benchClients } = await import("./clients.ts");
-    const runtime = await startLocal({ dataDir: null, port: 0 });
+    const runtime = await startLocal({ dataDir: null, port: 0, detectAnomalies: false /* machine-pace demo users would trip velocity */ });
     try {
       results.clients = await benchClients(runtime);
     } finally {
@@ -47,7 +47,7 @@ async function main() {
   }
   if (wanted("documents")) {
     const { benchDocuments } = await import("./documents.ts");
-    const runtime = await startLocal({ dataDir: null, port: 0 });
+    const runtime = await startLocal({ dataDir: null, port: 0, detectAnomalies: false /* machine-pace demo users would trip velocity */ });
     try {
       results.documents = await benchDocuments(runtime);
     } finally {

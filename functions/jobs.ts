@@ -1,4 +1,4 @@
-import { Calls, Documents, Ops, Recovery, Trail, Tenancy, adapters, logger } from "@keyhold/core";
+import { Calls, Documents, Ops, Recovery, Rotation, Trail, Tenancy, adapters, logger } from "@keyhold/core";
 
 /**
  * The scheduled seal: chains a digest for every tenant with new events. A failure for one tenant
@@ -85,4 +85,17 @@ export async function pullCallReports() {
   const result = await Calls.pullReports(adapters());
   logger.info("call reports", { ...result });
   return result;
+}
+
+/**
+ * The scheduled key-rotation run: works every confirmed job for up to three minutes (the schedule's
+ * timeout is four) from its cursor; the next run resumes where this one stopped. A job that failed
+ * is logged and retried by the next run; the run fails afterwards so the schedule's alarm sees it.
+ */
+export async function rotateKeys() {
+  const { runId, results } = await Rotation.resumeAll(adapters(), { budgetMs: 3 * 60_000 });
+  logger.info("key rotation run", { runId, jobs: results.length });
+  const failed = results.filter((r) => r.failed);
+  if (failed.length) throw new Error(`key rotation failed for ${failed.length} job(s): ${failed.map((f) => `${f.tenantId}/${f.jobId}`).join(", ")}`);
+  return { runId, results };
 }

@@ -2,7 +2,7 @@ import { Duration, Tags } from "aws-cdk-lib";
 import * as iam from "aws-cdk-lib/aws-iam";
 import { use, type StackContext } from "sst/constructs";
 import { Auth } from "./Auth.ts";
-import { accessOf, deployedRoutes, jobs, type AccessNeed } from "./core.ts";
+import { accessOf, deployedRoutes, jobs, streamConsumers, type AccessNeed } from "./core.ts";
 import { deadLetterStatements } from "./deadletters.ts";
 import {
   assumeTenantRole,
@@ -22,7 +22,7 @@ import { Trail } from "./Trail.ts";
 /** Every distinct set of needs in core's route and job tables, in a stable order. */
 export const accessProfiles = (): AccessNeed[][] => {
   const byKey = new Map<string, AccessNeed[]>();
-  for (const needs of [...deployedRoutes().map(accessOf), ...jobs.map((j) => j.access)]) byKey.set(profileKey(needs), canonicalNeeds(needs));
+  for (const needs of [...deployedRoutes().map(accessOf), ...jobs.map((j) => j.access), ...streamConsumers.map((c) => c.access)]) byKey.set(profileKey(needs), canonicalNeeds(needs));
   return [...byKey.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, needs]) => needs);
 };
 

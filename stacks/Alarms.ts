@@ -44,7 +44,7 @@ export function jobPeriod(schedule: string): Duration {
  */
 export function Alarms({ stack, app }: StackContext) {
   const { api } = use(Api);
-  const { scheduled } = use(Jobs);
+  const { scheduled, consumers } = use(Jobs);
   const { alarmEmail } = stageSettings(stack.stage, app.region);
 
   // CloudWatch must be able to publish to an encrypted topic: the key lets it (and SNS, for the DLQ).
@@ -111,6 +111,29 @@ export function Alarms({ stack, app }: StackContext) {
     alarm(`${name}DeadLetters`, {
       alarmName: `job-${name}-dead-letters`,
       alarmDescription: `Runs of ${job.handler} failed after every retry and wait in ${deadLetters.queueName}: find why in the job's log, fix, then purge the queue.`,
+      metric: deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+  }
+
+  // A stream consumer's failing batches are retried, then their positions dead-lettered: both alarm.
+  for (const { consumer, fn, deadLetters } of consumers) {
+    const { file, name } = handlerLocation(consumer.handler);
+    alarm(`Stream${file}${name}Errors`, {
+      alarmName: `stream-${file}-${name}-errors`,
+      alarmDescription: `The stream consumer ${consumer.handler} failed: ${consumer.summary}. Its log group has the error; the batch is retried from the failing record.`,
+      metric: fn.metricErrors({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    alarm(`Stream${file}${name}DeadLetters`, {
+      alarmName: `stream-${file}-${name}-dead-letters`,
+      alarmDescription: `Stream records ${consumer.handler} could not judge after every retry; their positions wait in ${deadLetters.queueName}: fix, then replay them from the stream.`,
       metric: deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
       threshold: 1,
       evaluationPeriods: 1,

@@ -3,16 +3,17 @@ import * as events from "aws-cdk-lib/aws-events";
 import * as targets from "aws-cdk-lib/aws-events-targets";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as kms from "aws-cdk-lib/aws-kms";
-import type * as lambda from "aws-cdk-lib/aws-lambda";
+import * as lambda from "aws-cdk-lib/aws-lambda";
+import { SqsDlq } from "aws-cdk-lib/aws-lambda-event-sources";
 import * as sqs from "aws-cdk-lib/aws-sqs";
-import type { StackContext } from "sst/constructs";
+import { use, type StackContext } from "sst/constructs";
 import { environmentSources, importedRoles } from "./Api.ts";
-import { PLATFORM_TENANT, handlerLocation, jobs, type JobSpec } from "./core.ts";
+import { PLATFORM_TENANT, handlerLocation, jobs, streamConsumers, type JobSpec, type StreamConsumerSpec } from "./core.ts";
 import { deadLetterQueueName } from "./deadletters.ts";
 import { keyholdFunction } from "./functions.ts";
 import { environmentFor } from "./grants.ts";
 import { runtimeFindings, suppress } from "./nag.ts";
-import { isProtectedStage, removalPolicyFor } from "./Storage.ts";
+import { Storage, isProtectedStage, removalPolicyFor } from "./Storage.ts";
 
 /** The tenant the platform's own certificates are filed under (functions/jobs.ts, tenancy/platform.ts). */
 export { PLATFORM_TENANT };
@@ -108,5 +109,64 @@ export function Jobs({ stack }: StackContext) {
     return { job, fn, rule, deadLetters };
   });
 
-  return { scheduled };
+  // The stream consumers (core's `streamConsumers`): each subscribed to the table's stream with its
+  // filter, so only the items it judges wake it. A batch is retried (split in halves to find the
+  // record that fails, from the first failing record the function reports) and, after that, its
+  // stream position lands in the consumer's own dead-letter queue under this stack's key.
+  const { table } = use(Storage);
+  const consumers = streamConsumers.map((consumer: StreamConsumerSpec) => {
+    const { file, name } = handlerLocation(consumer.handler);
+    const id = `Stream${file[0]!.toUpperCase()}${file.slice(1)}${name[0]!.toUpperCase()}${name.slice(1)}`;
+    const role = roleFor(consumer.access);
+    const fn = keyholdFunction(stack, id, {
+      handler: consumer.handler,
+      description: consumer.summary.slice(0, 256),
+      role,
+      environment: environmentFor(consumer.access, sources),
+      timeout: Duration.minutes(2),
+    });
+    const deadLetters = new sqs.Queue(stack, `${id}Failed`, {
+      queueName: deadLetterQueueName(stack.stage, consumer.handler),
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: key,
+      enforceSSL: true,
+      retentionPeriod: DEAD_LETTER_RETENTION,
+      removalPolicy: removalPolicyFor(stack.stage),
+    });
+    suppress(deadLetters, [
+      ["AwsSolutions-SQS3", "this queue is itself the stream consumer's dead-letter queue (the event-source mapping's on-failure destination)"],
+      ["Serverless-SQSRedrivePolicy", "this queue is itself the stream consumer's dead-letter queue: nothing consumes it to fail again, an alarm watches its depth"],
+    ]);
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: `${id}DeadLetters`,
+        principals: [new iam.ArnPrincipal(role.roleArn)],
+        actions: ["kms:GenerateDataKey", "kms:Decrypt"],
+        resources: ["*"],
+      }),
+    );
+    (fn.node.defaultChild as lambda.CfnFunction).deadLetterConfig = { targetArn: deadLetters.queueArn };
+    suppress(fn, runtimeFindings);
+    const source = new lambda.EventSourceMapping(stack, `${id}Source`, {
+      target: fn,
+      eventSourceArn: table.tableStreamArn!,
+      startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+      batchSize: 100,
+      maxBatchingWindow: Duration.seconds(1),
+      bisectBatchOnError: true,
+      retryAttempts: 5,
+      maxRecordAge: Duration.days(1),
+      reportBatchItemFailures: true,
+      onFailure: new SqsDlq(deadLetters),
+      filters: [
+        lambda.FilterCriteria.filter({
+          eventName: lambda.FilterRule.isEqual("INSERT"),
+          dynamodb: { NewImage: Object.fromEntries(Object.entries(consumer.filter).map(([attr, values]) => [attr, { S: [...values] }])) },
+        }),
+      ],
+    });
+    return { consumer, fn, source, deadLetters };
+  });
+
+  return { scheduled, consumers };
 }

@@ -8,7 +8,7 @@
  */
 export { deployedRoutes, handlerLocation, type RouteSpec } from "../packages/core/src/http/routes.ts";
 export { accessNeeds, accessOf, type AccessNeed } from "../packages/core/src/http/route-spec.ts";
-export { jobs, type JobSpec } from "../packages/core/src/jobs.ts";
+export { jobs, streamConsumers, type JobSpec, type StreamConsumerSpec } from "../packages/core/src/jobs.ts";
 export * as Retention from "../packages/core/src/retention/classes.ts";
 export { Keys, tableShape, tenantPk } from "../packages/core/src/store/keys.ts";
 export { PLATFORM_TENANT, TENANT_TAG } from "../packages/core/src/tenancy/tenant-id.ts";

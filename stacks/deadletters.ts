@@ -1,6 +1,6 @@
 import * as iam from "aws-cdk-lib/aws-iam";
 import type { Stack } from "sst/constructs";
-import { jobs, type AccessNeed } from "./core.ts";
+import { jobs, streamConsumers, type AccessNeed } from "./core.ts";
 import { functionNameOf } from "./functions.ts";
 import { profileKey } from "./grants.ts";
 
@@ -15,7 +15,8 @@ export const deadLetterQueueName = (stage: string, handler: string) => `${functi
 
 /** The statement a role needs for the dead-letter queues of the jobs that run with it (none for other roles). */
 export function deadLetterStatements(stack: Stack, needs: readonly AccessNeed[]): iam.PolicyStatement[] {
-  const served = jobs.filter((j) => profileKey(j.access) === profileKey(needs));
+  // Stream consumers too: a batch that keeps failing is sent (as its stream position) to their queue.
+  const served = [...jobs, ...streamConsumers].filter((j) => profileKey(j.access) === profileKey(needs));
   if (!served.length) return [];
   return [
     new iam.PolicyStatement({

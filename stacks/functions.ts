@@ -8,7 +8,7 @@ import { buildSync, type BuildOptions } from "esbuild";
 import type { Construct } from "constructs";
 import { Stack } from "sst/constructs";
 import { useProject } from "sst/project.js";
-import { deployedRoutes, handlerLocation, jobs } from "./core.ts";
+import { deployedRoutes, handlerLocation, jobs, streamConsumers } from "./core.ts";
 import { logGroupNamePrefix } from "./grants.ts";
 import { isProtectedStage, removalPolicyFor } from "./Storage.ts";
 
@@ -76,7 +76,7 @@ export const stackFunctionFiles = ["console"] as const;
 
 /** Every functions file that serves a deployed route or a job, or a function of the stacks' own. */
 export const functionFiles = () =>
-  [...new Set([...deployedRoutes().map((r) => r.handler), ...jobs.map((j) => j.handler)].map((h) => handlerLocation(h).file).concat(stackFunctionFiles))].sort();
+  [...new Set([...deployedRoutes().map((r) => r.handler), ...jobs.map((j) => j.handler), ...streamConsumers.map((c) => c.handler)].map((h) => handlerLocation(h).file).concat(stackFunctionFiles))].sort();
 
 /** The directory of an installed package, looked up the way Node would from `from`. */
 function packageDir(name: string, from: string): string {

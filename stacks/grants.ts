@@ -392,6 +392,13 @@ export function statementsFor(need: AccessNeed, t: GrantTargets): iam.PolicyStat
       return [new iam.PolicyStatement({ sid: "CallProviderSecret", actions: ["secretsmanager:GetSecretValue"], resources: [callSecretArn(stack, "provider")] })];
     case "calls:reports":
       return [new iam.PolicyStatement({ sid: "CallReportsSecret", actions: ["secretsmanager:GetSecretValue"], resources: [callSecretArn(stack, "reports")] })];
+    case "stream":
+      // The table's stream, which Lambda's event-source mapping reads with the function's role; its
+      // records are encrypted under the platform key, usable only through DynamoDB.
+      return [
+        new iam.PolicyStatement({ sid: "TableStreamRead", actions: ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"], resources: [t.table.tableStreamArn!] }),
+        platformKeyViaDynamoDB(t),
+      ];
   }
 }
 
@@ -497,6 +504,9 @@ export function environmentFor(needs: readonly AccessNeed[], v: EnvironmentSourc
         break;
       case "calls:reports":
         Object.assign(env, { KEYHOLD_CALL_REPORTS_SECRET: callSecretName(v.stage, "reports") });
+        break;
+      case "stream":
+        // Lambda reads the stream for the function: nothing for its code to be told.
         break;
     }
   }

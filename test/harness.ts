@@ -6,8 +6,17 @@ import { claimNames } from "@keyhold/core";
  * A Keyhold runtime for one test file: dynalite in memory, the demo data, and the HTTP server in
  * front of the same handlers Lambda runs. Tests talk to it over HTTP exactly as clients do.
  */
-export async function startVault(options: { dataDir?: string | null; demo?: boolean } = {}): Promise<Vault> {
-  const runtime = await startLocal({ dataDir: options.dataDir ?? null, port: 0, ...(options.demo === undefined ? {} : { demo: options.demo }) });
+export async function startVault(options: { dataDir?: string | null; demo?: boolean; detectAnomalies?: boolean; feedDir?: string; feedRetryBaseMs?: number } = {}): Promise<Vault> {
+  // The detector judges by the wall clock's hour and by human pace; a test file drives demo users
+  // at machine pace at whatever hour it runs, so only the files about the detector turn it on.
+  const runtime = await startLocal({
+    dataDir: options.dataDir ?? null,
+    port: 0,
+    ...(options.demo === undefined ? {} : { demo: options.demo }),
+    detectAnomalies: options.detectAnomalies ?? false,
+    ...(options.feedDir !== undefined ? { feedDir: options.feedDir } : {}),
+    ...(options.feedRetryBaseMs !== undefined ? { feedRetryBaseMs: options.feedRetryBaseMs } : {}),
+  });
   return new Vault(runtime);
 }
 

@@ -31,6 +31,7 @@ import {
   handlerLocation,
   jobs,
   routes,
+  streamConsumers,
   tableShape,
   useAdapters,
   type AccessNeed,
@@ -238,6 +239,19 @@ function functionsByJob(s: Synthesized): Map<string, Fn & { rule: Json }> {
   return out;
 }
 
+/** Stream consumer handler → its function, found by the function each event-source mapping targets. */
+function functionsByConsumer(s: Synthesized): Map<string, Fn & { mapping: Json }> {
+  const t = s.templates.Jobs;
+  const out = new Map<string, Fn & { mapping: Json }>();
+  for (const [, mapping] of resources(t, "AWS::Lambda::EventSourceMapping")) {
+    const fnId = mapping.Properties.FunctionName.Ref;
+    const info = functionInfo(s, "Jobs", fnId);
+    const [, file, name] = /-keyhold-(\w+)-(\w+)$/.exec(info.fn.Properties.FunctionName)!;
+    out.set(`${file}.${name}`, { ...info, mapping });
+  }
+  return out;
+}
+
 /** The tenant-data roles: assumed by function roles (an AWS principal), never by a service. */
 const tenantRoles = (s: Synthesized) =>
   resources(s.templates.Access, "AWS::IAM::Role").filter(([, role]) => role.Properties.AssumeRolePolicyDocument.Statement.every((st: Json) => st.Principal?.AWS !== undefined));
@@ -346,11 +360,12 @@ function expectedStatements(s: Synthesized) {
     // These stages sign staff in with Cognito: Keyhold's own sign-in reaches nothing here (a China
     // stage's grants: test/infra-china.test.ts).
     "identity:keyhold": [],
+    stream: [allow(["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"], [`${table}.StreamArn`]), platformKeyViaDynamoDB],
   };
   // A role that runs a job may send to that job's dead-letter queue (named `<function name>-failed`).
   const sameNeeds = (a: readonly AccessNeed[], b: readonly AccessNeed[]) => [...a].sort().join("+") === [...b].sort().join("+");
   const deadLetters = (needs: readonly AccessNeed[]) => {
-    const served = jobs.filter((j) => sameNeeds(j.access, needs));
+    const served = [...jobs, ...streamConsumers].filter((j) => sameNeeds(j.access, needs));
     if (!served.length) return [];
     return [
       allow(
@@ -417,6 +432,7 @@ function expectedEnvironment(s: Synthesized, needs: readonly AccessNeed[], appRo
     calls: { KEYHOLD_CALLS_SECRET: `keyhold/${s.stage}/calls/provider` },
     "calls:reports": { KEYHOLD_CALL_REPORTS_SECRET: `keyhold/${s.stage}/calls/reports` },
     "identity:keyhold": { KEYHOLD_IDENTITY: "cognito" },
+    stream: {},
   };
   return Object.assign({}, ...needs.map((n) => byNeed[n]));
 }
@@ -717,6 +733,7 @@ describe.each(STAGES)("stage %s", (name) => {
       const declared = [
         ...deployedRoutes().map((r) => ({ needs: accessOf(r), roleId: byRoute.get(routeKey(r))!.roleId })),
         ...jobs.map((j) => ({ needs: j.access, roleId: byJob.get(j.handler)!.roleId })),
+        ...streamConsumers.map((c) => ({ needs: c.access, roleId: functionsByConsumer(s).get(c.handler)!.roleId })),
       ];
       const rolesByNeeds = new Map<string, Set<string>>();
       for (const { needs, roleId } of declared) {
@@ -740,6 +757,7 @@ describe.each(STAGES)("stage %s", (name) => {
       const declared = [
         ...deployedRoutes().map((r) => ({ needs: accessOf(r), fn: functionsByRoute(s).get(routeKey(r))! })),
         ...jobs.map((j) => ({ needs: j.access, fn: functionsByJob(s).get(j.handler)! })),
+        ...streamConsumers.map((c) => ({ needs: c.access, fn: functionsByConsumer(s).get(c.handler)! })),
       ];
       const byPart = new Map<string, { part: AccessNeed[]; tenantRoles: Set<string>; assumers: Set<string> }>();
       for (const { needs, fn } of declared) {
@@ -1006,6 +1024,26 @@ describe.each(STAGES)("stage %s", (name) => {
       }
     });
 
+    it("subscribes each stream consumer to the table's stream, filtered to the new items it judges, with retries and a KMS-encrypted dead-letter queue, and grants exactly its declared needs", () => {
+      const s = stage(name);
+      const byConsumer = functionsByConsumer(s);
+      expect([...byConsumer.keys()].sort()).toEqual(streamConsumers.map((c) => c.handler).sort());
+      const t = s.templates.Jobs;
+      const [keyId] = only(t, "AWS::KMS::Key");
+      for (const c of streamConsumers) {
+        const { fn, mapping } = byConsumer.get(c.handler)!;
+        expect(fn.Properties.Runtime, c.handler).toBe("nodejs22.x");
+        expect(render(s, "Jobs", mapping.Properties.EventSourceArn), c.handler).toBe(`${id(s, "Storage", "AWS::DynamoDB::Table")}.StreamArn`);
+        expect(mapping.Properties).toMatchObject({ StartingPosition: "TRIM_HORIZON", BisectBatchOnFunctionError: true, FunctionResponseTypes: ["ReportBatchItemFailures"] });
+        expect(mapping.Properties.MaximumRetryAttempts).toBeGreaterThan(0);
+        const patterns = mapping.Properties.FilterCriteria.Filters.map((f: Json) => JSON.parse(f.Pattern));
+        expect(patterns).toEqual([{ eventName: ["INSERT"], dynamodb: { NewImage: Object.fromEntries(Object.entries(c.filter).map(([k, v]) => [k, { S: [...v] }])) } }]);
+        const queueId = mapping.Properties.DestinationConfig.OnFailure.Destination["Fn::GetAtt"][0];
+        expect(t.Resources[queueId].Properties.KmsMasterKeyId, c.handler).toEqual({ "Fn::GetAtt": [keyId, "Arn"] });
+        expectExactAccess(s, byConsumer.get(c.handler)!, c.access, c.handler);
+      }
+    });
+
     it("grants each job exactly what its declared needs imply, with the platform tenant for shredding", () => {
       const s = stage(name);
       const byJob = functionsByJob(s);
@@ -1245,7 +1283,7 @@ describe.each(STAGES)("stage %s operations", (name) => {
         const encrypts = key.Properties.KeyPolicy.Statement.filter((st: Json) => render(s, "Jobs", st.Principal?.AWS) === `Access:${roleId}.Arn`);
         expect(encrypts.flatMap((st: Json) => st.Action).sort(), handler).toEqual(["kms:Decrypt", "kms:GenerateDataKey"]);
       }
-      expect(resources(t, "AWS::SQS::Queue")).toHaveLength(jobs.length);
+      expect(resources(t, "AWS::SQS::Queue")).toHaveLength(jobs.length + streamConsumers.length);
     });
 
     it("alarms on every job's errors and dead letters, seal lag, overdue destruction, API 5xx rate and throttles, to one encrypted topic", () => {
@@ -1256,6 +1294,7 @@ describe.each(STAGES)("stage %s operations", (name) => {
       const alarms = new Map(resources(t, "AWS::CloudWatch::Alarm").map(([, a]) => [a.Properties.AlarmName.replace(`${name}-keyhold-`, ""), a.Properties]));
       const expected = [
         ...jobs.flatMap((j) => [`job-${handlerLocation(j.handler).name}-errors`, `job-${handlerLocation(j.handler).name}-dead-letters`]),
+        ...streamConsumers.flatMap((c) => [`stream-${handlerLocation(c.handler).file}-${handlerLocation(c.handler).name}-errors`, `stream-${handlerLocation(c.handler).file}-${handlerLocation(c.handler).name}-dead-letters`]),
         "seal-lag",
         "destruction-overdue",
         "api-5xx-rate",
@@ -1391,13 +1430,13 @@ describe("the function bundles", () => {
       maxBuffer: 16 * 1024 * 1024,
     });
     const probe = JSON.parse(stdout.split("\n").find((l) => l.startsWith("PROBE "))!.slice(6));
-    for (const handler of [...deployedRoutes().map((r) => r.handler), ...jobs.map((j) => j.handler)]) {
+    for (const handler of [...deployedRoutes().map((r) => r.handler), ...jobs.map((j) => j.handler), ...streamConsumers.map((c) => c.handler)]) {
       const { file, name: exportName } = handlerLocation(handler);
       expect(probe.exports[file], handler).toContain(exportName);
     }
     expect(probe.health).toEqual({ status: 200, contentType: "application/json; charset=utf-8", body: JSON.stringify({ status: "ok", service: "keyhold" }) });
     expect(probe.openapi).toMatchObject({ status: 200, body: expect.stringMatching(/^3\.1/) });
-  }, 60_000);
+  }, 180_000);
 
   it("ship sharp for Linux x64 and the packaged fonts beside the functions that need them, and nothing beside the others", () => {
     const fontFiles = readdirSync(join(root, "node_modules/@fontsource/noto-sans-sc/files")).filter((f) => /-500-normal\.woff2?$/.test(f));

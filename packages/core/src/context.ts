@@ -10,6 +10,7 @@ import type { TenantKeysPort } from "./tenancy/keys.ts";
 import type { BlobPort } from "./documents/blobs.ts";
 import type { CallReportSource, PrivacyNumberPort } from "./calls/port.ts";
 import type { TokenSigner } from "./identity/signer.ts";
+import type { TrailEvent } from "./audit/trail.ts";
 
 export const roles = ["agent", "branch_manager", "compliance_officer", "hq_admin", "platform_admin"] as const;
 export type Role = (typeof roles)[number];
@@ -78,6 +79,17 @@ export interface Adapters {
    * register states: the AWS stage's region and backup region, or this machine when unset.
    */
   dataLocation?: DataLocation;
+  /**
+   * Offline only: handed every trail event just written (anomaly/inprocess.ts queues it for the
+   * detector). Must not throw or wait: the request goes on at once. In AWS the table's stream
+   * carries the events to the detector instead, so this is unset there.
+   */
+  trailTap?: (event: TrailEvent) => void;
+  /**
+   * Offline only: runs long work (a key-rotation job) after the response, in the process. In AWS
+   * the scheduled job picks that work up instead, so this is unset there.
+   */
+  background?: (work: () => Promise<void>) => void;
 }
 
 /**

@@ -16,6 +16,9 @@ export * as Retention from "./retention/classes.ts";
 export * as Backups from "./retention/backups.ts";
 export * as Documents from "./documents/index.ts";
 export * as Alerts from "./alerts/index.ts";
+export * as Anomaly from "./anomaly/index.ts";
+export * as Rotation from "./rotation/index.ts";
+export * as Feed from "./feed/index.ts";
 export * as FreeText from "./freetext/index.ts";
 export * as Calls from "./calls/index.ts";
 export * as Store from "./store/table.ts";
@@ -31,7 +34,7 @@ export { languageOf, problemMessagesZh, type ProblemLanguage } from "./http/prob
 export { healthStatus, watchConsole, consoleProbe, type ConsoleProbe, type ConsoleProgress } from "./http/readiness.ts";
 export { routes, deployedRoutes, routeByHandler, handlerLocation, type RouteSpec } from "./http/routes.ts";
 export { accessOf, accessNeeds, problemsOf, rolesOf, takesJson, tenantRoles, type AccessNeed } from "./http/route-spec.ts";
-export { jobs, type JobSpec } from "./jobs.ts";
+export { jobs, streamConsumers, type JobSpec, type StreamConsumerSpec } from "./jobs.ts";
 export * as Ops from "./ops.ts";
 export { route, publicRoute, reply, problemResult, MAX_JSON_BODY_BYTES, type HttpEvent, type HttpResult } from "./http/handler.ts";
 export { openApiDocument } from "./http/openapi.ts";

@@ -24,5 +24,29 @@ export const jobs: readonly JobSpec[] = [
     access: ["data", "platform", "blobs", "identity:admin", "keys:admin"],
     summary: "Complete or roll back multi-step writes whose lease ran out; recompute counters marked for repair",
   },
+  { handler: "jobs.rotateKeys", schedule: "rate(5 minutes)", access: ["data", "platform"], summary: "Work confirmed key-rotation jobs: re-seal records under fresh data keys from each job's cursor, then certify" },
   { handler: "jobs.pullCallReports", schedule: "rate(2 minutes)", access: ["data", "platform", "calls:reports"], summary: "Record the privacy-number provider's call reports (ids, times, durations; never numbers) in the trail" },
+];
+
+/**
+ * Functions fed by the table's stream (`stacks/Jobs.ts` subscribes each with its filter): work that
+ * follows a write but must never be on its request's path. `filter` is matched against the new
+ * item's top-level string attributes (the event-source mapping's filter); only INSERTs pass.
+ */
+export interface StreamConsumerSpec {
+  handler: `${string}.${string}`;
+  access: readonly AccessNeed[];
+  /** Attribute → the values that pass (on the new image). */
+  filter: Record<string, readonly string[]>;
+  summary: string;
+}
+
+export const streamConsumers: readonly StreamConsumerSpec[] = [
+  {
+    handler: "anomaly.stream",
+    // Each event's tenant opened through its tenant-data session; a high alert ends the person's sessions in Cognito.
+    access: ["data", "identity:admin", "stream"],
+    filter: { type: ["event"] },
+    summary: "Judge each new trail event for insider anomalies (off hours, velocity, browsing, notice period, new origin); raise alerts, hold on high",
+  },
 ];

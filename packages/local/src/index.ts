@@ -14,7 +14,7 @@ import { localDigestArchive, localSealer } from "./seal.ts";
 import { localIdentity } from "./identity.ts";
 import { localBlobs } from "./blobs.ts";
 import { PrivacyNumberSimulator } from "./calls.ts";
-import { Documents, Recovery, Tenancy, Trail, consoleProbe, watchConsole } from "@keyhold/core";
+import { Anomaly, Documents, Feed, Recovery, Rotation, Tenancy, Trail, consoleProbe, watchConsole } from "@keyhold/core";
 import type { ConsoleBuild } from "./console-build.ts";
 import { createApiServer } from "./server.ts";
 import { createGate, type Gate } from "./gate.ts";
@@ -73,6 +73,12 @@ export interface LocalOptions {
    * answers 503 with its progress and `/console/` a progress page. Absent: web/dist is served as it is.
    */
   console?: ConsoleBuild;
+  /** The anomaly detector over trail events, in process after each write (default on). */
+  detectAnomalies?: boolean;
+  /** Where the trail feed's JSON-lines files go: `<dataDir>/feed` by default; none in memory unless given. */
+  feedDir?: string | null;
+  /** The feed webhook's first retry delay (ms; default 1000), doubling after each failure. */
+  feedRetryBaseMs?: number;
 }
 
 export interface LocalRuntime {
@@ -91,6 +97,12 @@ export interface LocalRuntime {
   seeded: boolean;
   /** What recovery at start completed, rolled back and recounted. */
   recovery?: Recovery.RecoveryReport;
+  /** Resolves when the background work queued so far (key rotations) has finished. */
+  backgroundDrained(): Promise<void>;
+  /** The in-process trail feed (files, webhook); tests await `drained()`. */
+  feed: Feed.InProcessFeed;
+  /** The in-process anomaly detector (its queue drains after each response; tests await `drained()`). */
+  anomalies: Anomaly.InProcessDetector;
   /** Tests: the runtime's clock (every adapter's `now` and the privacy-number simulator's). */
   setClock(now: () => Date): void;
   stop(): Promise<void>;
@@ -139,7 +151,54 @@ async function startLocked(options: LocalOptions, lock: DataDirLock | undefined)
     // so a test that moves it (`setClock`) expires bindings everywhere at once.
     let clock = () => new Date();
     const simulator = new PrivacyNumberSimulator(() => clock(), dataDir);
+    // The detector judges each trail event after the response, through the write gate like a timer
+    // run; it reads the isolated root set, built just below.
+    let root: Adapters | undefined;
+    const anomalies = Anomaly.inProcessDetector(() => root!, {
+      wrap: async (work) => {
+        const leave = await gate.enter();
+        try {
+          return await work();
+        } finally {
+          leave();
+        }
+      },
+    });
+    // Long work a request starts (a confirmed key rotation) runs after its response, through the gate.
+    let backgroundChain: Promise<void> = Promise.resolve();
+    const background = (work: () => Promise<void>) => {
+      backgroundChain = backgroundChain.then(async () => {
+        const leave = await gate.enter();
+        try {
+          await work();
+        } catch (e) {
+          logger.error("background work failed; the scheduled or next start's run resumes it", { error: e as Error });
+        } finally {
+          leave();
+        }
+      });
+    };
+    const gatedWork = async <T,>(work: () => Promise<T>) => {
+      const leave = await gate.enter();
+      try {
+        return await work();
+      } finally {
+        leave();
+      }
+    };
+    const feed = Feed.inProcessFeed(() => root!, {
+      dir: options.feedDir !== undefined ? options.feedDir : dataDir ? join(dataDir, "feed") : null,
+      baseDelayMs: options.feedRetryBaseMs ?? 1000,
+      wrap: gatedWork,
+    });
+    const detect = options.detectAnomalies !== false;
     const shared = {
+      background,
+      // Every trail event, after its write: to the feed, and to the detector.
+      trailTap: (event: Trail.TrailEvent) => {
+        feed.tap(event);
+        if (detect) anomalies.tap(event);
+      },
       db,
       tableName: TABLE_NAME,
       keyrings: keystore as Adapters["keyrings"],
@@ -158,6 +217,7 @@ async function startLocked(options: LocalOptions, lock: DataDirLock | undefined)
     // tenant check, and the handlers and timers get only the root set (the platform's items), as in
     // AWS. The seed, the CLI and tests' own look-ups keep the shared clients unchecked.
     const isolated = Tenancy.isolate(shared, { platformTenant: platformTenant.tenantId, open: () => ({ db: shared.db, blobs: shared.blobs, keyrings: shared.keyrings }) });
+    root = isolated;
     const adapters: Adapters = { ...isolated, db: shared.db, blobs: shared.blobs, keyrings: shared.keyrings };
     useAdapters(isolated);
     // Before anything is served: whatever a killed process left half-made is completed or rolled
@@ -165,6 +225,8 @@ async function startLocked(options: LocalOptions, lock: DataDirLock | undefined)
     // intent found belongs to a dead writer, whatever its lease says.
     const recovery = options.recover === false ? undefined : await recoverAtStart(isolated);
     const seeded = options.seed === false || process.env.KEYHOLD_DEMO === "0" ? false : await seedDemo(adapters, keystore);
+    // Key rotations a killed process left running are resumed from their cursors.
+    if (options.recover !== false) background(async () => void (await Rotation.resumeAll(isolated)));
     const controlToken = randomBytes(32).toString("base64url");
     const runtime: LocalRuntime = {
       url: "",
@@ -177,6 +239,11 @@ async function startLocked(options: LocalOptions, lock: DataDirLock | undefined)
       dynamo,
       gate,
       seeded,
+      anomalies,
+      feed,
+      backgroundDrained: async () => {
+        for (let seen: Promise<void> | undefined; seen !== backgroundChain; ) await (seen = backgroundChain);
+      },
       setClock(now: () => Date) {
         clock = now;
       },
@@ -224,6 +291,10 @@ async function startLocked(options: LocalOptions, lock: DataDirLock | undefined)
         if (options.console && consoleProbe() === options.console) watchConsole(undefined);
         server.closeAllConnections();
         await new Promise<void>((r) => server.close(() => r()));
+        // Events already written are judged before the table closes under the detector.
+        await anomalies.drained();
+        await feed.drained();
+        await backgroundChain;
         await dynamo.close();
         await lock?.release();
       },

@@ -33,6 +33,8 @@ async function main() {
       command: "npm start",
       warmTransforms: true,
       console: consoleBuild,
+      // On unless turned off for a machine-paced run (the fault bench): it would hold the demo users.
+      detectAnomalies: process.env.KEYHOLD_DETECT_ANOMALIES !== "0",
     });
   } catch (e) {
     if (e instanceof PortInUseError) {

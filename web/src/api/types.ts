@@ -141,6 +141,30 @@ export interface Settings {
   approvalRequired?: { tier1Reveal: boolean; export: boolean; handoverAbove: number | null };
   /** How long an approved access request may be used, in minutes (5–120). */
   grantMinutes?: number;
+  /** Where the trail feed goes (absent from an API without the feed). */
+  feed?: FeedSettings;
+}
+
+export interface FeedSettings {
+  files: boolean;
+  webhookUrl: string | null;
+  maxAttempts: number;
+}
+
+/** GET /jobs/{id}: a key-rotation job and its progress. */
+export interface KeyJobView {
+  id: string;
+  kind: "rotate-keys";
+  scope: "data";
+  status: "proposed" | "running" | "certifying" | "done" | "rejected";
+  proposedBy: string;
+  proposedAt: string;
+  confirmedBy?: string;
+  confirmedAt?: string;
+  rejectedBy?: string;
+  progress: { total: number | null; done: number; resealed: number; skipped: number };
+  certificateId?: string;
+  finishedAt?: string;
 }
 
 /** The catalog as the contract declares it (generated: `npm run contract`). */
@@ -284,7 +308,7 @@ export interface TenantSummary {
 }
 
 /** GET /alerts: no personal data, only ids, codes and counts. */
-export type AlertKind = "break_glass" | "role_change" | "departed_staff_attempt" | "reveal_volume";
+export type AlertKind = "break_glass" | "role_change" | "departed_staff_attempt" | "reveal_volume" | "off_hours" | "velocity" | "browsing" | "notice_period" | "new_origin";
 export interface AlertView {
   id: string;
   /** Later kinds (off-hours, velocity, …) arrive as strings the console may not know yet. */

@@ -56,6 +56,8 @@ export async function identify(root: Adapters, claims: Claims | undefined): Prom
 export function admit(who: Identified): void {
   if (who.staff.sessionVersion !== who.principal.sessionVersion) throw new Problem("session_revoked", "this session was revoked; sign in again");
   if (who.staff.status !== "active") throw new Problem("staff_inactive", "this account is no longer active");
+  // Fresh sign-ins too: the detector's hold lasts until the compliance officer reviews its alert.
+  if (who.staff.hold) throw new Problem("session_revoked", "this account is held for the compliance officer's review of an alert; sign in again after it");
 }
 
 /**

@@ -8,6 +8,7 @@ import { seal } from "../crypto/envelope.ts";
 import { Problem, recorded } from "../http/problem.ts";
 import { newId } from "../ids.ts";
 import { listStaff } from "../staff/records.ts";
+import { releaseHold } from "../anomaly/detector.ts";
 import { Keys } from "../store/keys.ts";
 import { ConditionalCheckFailedException, getItem, putNew, queryPage } from "../store/table.ts";
 
@@ -15,7 +16,7 @@ import { ConditionalCheckFailedException, getItem, putNew, queryPage } from "../
  * Alerts: one list for every kind of thing a second person must look at. Later issues add kinds
  * (`off_hours`, `velocity`, …) by appending here; the list, the review and the console read this.
  */
-export const alertKinds = ["break_glass", "role_change", "departed_staff_attempt", "reveal_volume"] as const;
+export const alertKinds = ["break_glass", "role_change", "departed_staff_attempt", "reveal_volume", "off_hours", "velocity", "browsing", "notice_period", "new_origin"] as const;
 export type AlertKind = (typeof alertKinds)[number];
 export const severities = ["low", "medium", "high"] as const;
 export type Severity = (typeof severities)[number];
@@ -68,6 +69,11 @@ const strip = (item: Record<string, unknown>): Alert => {
  * alert already there instead of adding another (e.g. one per departed person per day).
  */
 export async function raiseAlert(ctx: Ctx, input: AlertInput, options: { onceKey?: string; involved?: string[] } = {}): Promise<Alert> {
+  return (await raiseAlertOnce(ctx, input, options)).alert;
+}
+
+/** As `raiseAlert`, also saying whether this call wrote it (false: the alert for its `onceKey` was there). */
+export async function raiseAlertOnce(ctx: Ctx, input: AlertInput, options: { onceKey?: string; involved?: string[] } = {}): Promise<{ alert: Alert; created: boolean }> {
   const now = ctx.adapters.now();
   const id = options.onceKey ? onceId(`${ctx.tenantId}#${options.onceKey}`) : newId("alr", now);
   const alert: Alert = {
@@ -91,10 +97,10 @@ export async function raiseAlert(ctx: Ctx, input: AlertInput, options: { onceKey
   });
   if (!written) {
     const existing = await getItem<Record<string, unknown>>(ctx.adapters, Keys.alert(ctx.tenantId, id));
-    if (existing) return strip(existing);
+    if (existing) return { alert: strip(existing), created: false };
     throw new Error(`alert id collision ${id}`);
   }
-  return alert;
+  return { alert, created: true };
 }
 
 export const AlertsQuery = z
@@ -184,5 +190,7 @@ export async function review(ctx: Ctx, alertId: string, req: ReviewRequest) {
     if (e instanceof ConditionalCheckFailedException) throw new Problem("invalid_state", "this alert was reviewed meanwhile");
     throw e;
   }
+  // The anomaly detector held the person's account on this alert: the review is what lifts it.
+  if (alert.staffId && alert.detail?.held) await releaseHold(ctx, alert.staffId, alertId);
   return alertView({ ...alert, status: "reviewed", review: { by: me.staffId, at } });
 }

@@ -124,6 +124,11 @@ export async function record(ctx: Ctx, given: EventInput): Promise<TrailEvent> {
     ctx.adapters.logger.error("access trail write failed; refusing to proceed", { error: e as Error, action: input.action });
     throw new Problem("trail_unavailable");
   }
+  try {
+    ctx.adapters.trailTap?.(event);
+  } catch (e) {
+    ctx.adapters.logger.error("the trail tap failed; the request goes on", { error: e as Error, action: input.action });
+  }
   // The event is the record; a counter that fails to move is logged, not a reason to refuse.
   await bumpDaily(ctx.adapters, ctx.tenantId, event.target.branchId ?? actorBranch(event.actor), day(at), dailyOf(event)).catch((e: unknown) =>
     requestRepair(ctx.adapters, ctx.tenantId, `daily#${day(at)}`, e),

@@ -1,7 +1,7 @@
 import type { Ctx } from "../context.ts";
 import { track } from "../compliance/counters.ts";
 import { ofClient } from "../compliance/contributions.ts";
-import { open, seal } from "../crypto/envelope.ts";
+import { open, seal, sealFresh } from "../crypto/envelope.ts";
 import { assertPass, type Pass } from "../access/pass.ts";
 import { Keys, tenantPk } from "../store/keys.ts";
 import { ConditionalCheckFailedException, deleteItem, getItem, putItem, putNew, queryPage, type Page } from "../store/table.ts";
@@ -65,6 +65,8 @@ export interface ClientRecord {
   sealed: { t1?: Uint8Array; t2?: Uint8Array; t3?: Uint8Array; masks: Uint8Array };
   /** Sort keys of this record's blind-index entries, released if the record goes. */
   blindIndex: string[];
+  /** The key-rotation jobs that re-sealed this record (rotation/), newest last: a resumed job skips it. */
+  keyJobs?: string[];
 }
 
 const tierKey = (tier: Tier) => `t${tier}` as "t1" | "t2" | "t3";
@@ -107,6 +109,21 @@ async function openSealed(ctx: Ctx, client: ClientRecord, wanted: Iterable<Tier>
     Object.assign(out, await open<FieldValues>(ctx.adapters.keyrings, tierBinding(ctx, client.clientId, tier), ciphertext));
   }
   return out;
+}
+
+/**
+ * Every ciphertext of the record opened and sealed again under fresh data keys (`sealFresh`), each
+ * under its own binding: key rotation on suspected compromise. Nothing opened here leaves.
+ */
+export async function resealFresh(ctx: Ctx, client: ClientRecord): Promise<ClientRecord["sealed"]> {
+  const k = ctx.adapters.keyrings;
+  const masks = masksBinding(ctx, client.clientId);
+  const sealed: ClientRecord["sealed"] = { masks: await sealFresh(k, masks, await open<Record<string, string>>(k, masks, client.sealed.masks)) };
+  for (const tier of presentTiers(client)) {
+    const binding = tierBinding(ctx, client.clientId, tier);
+    sealed[tierKey(tier)] = await sealFresh(k, binding, await open<FieldValues>(k, binding, client.sealed[tierKey(tier)]!));
+  }
+  return sealed;
 }
 
 export const openMasks = (ctx: Ctx, client: ClientRecord) =>
@@ -221,6 +238,7 @@ function fromItem(item: ClientRecord): ClientRecord {
     ...(destruction ? { destruction } : {}),
     ...(intents ? { intents } : {}),
     ...(handovers ? { handovers } : {}),
+    ...(item.keyJobs ? { keyJobs: item.keyJobs } : {}),
   };
 }
 

@@ -111,6 +111,20 @@ export async function seal<T>(port: KeyringPort, binding: Binding, value: T, fra
 }
 
 /**
+ * As `seal`, but under a data key made for this message alone: the tenant's keyring directly, past
+ * the materials cache. Key rotation on suspected compromise re-seals with it, so no re-sealed
+ * record shares a data key with anything sealed before (a cached key may have been among those exposed).
+ */
+export async function sealFresh<T>(port: KeyringPort, binding: Binding, value: T): Promise<Uint8Array> {
+  messageCalls.encrypt++;
+  keyringCalls.encrypt++;
+  const keyring = await port.keyringFor(binding.tenantId);
+  const body: Sealed<T> = { tenant: binding.tenantId, record: binding.recordId, context: binding.context, value };
+  const { result } = await encrypt(keyring, Buffer.from(JSON.stringify(body), "utf8"), { suiteId: SUITE, encryptionContext: contextOf(binding) });
+  return new Uint8Array(result);
+}
+
+/**
  * Decrypts and proves the ciphertext belongs where it was found: the header's encryption context
  * must name this tenant and kind (the JS SDK has no required-context manager, so this is checked
  * here), and the plaintext must name this tenant, context and record.

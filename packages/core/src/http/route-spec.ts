@@ -85,6 +85,7 @@ export const accessNeeds = [
   "calls",
   "calls:reports",
   "identity:keyhold",
+  "stream",
 ] as const;
 export type AccessNeed = (typeof accessNeeds)[number];
 

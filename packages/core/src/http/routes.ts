@@ -12,6 +12,9 @@ import { alertRoutes } from "../alerts/routes.ts";
 import { accessRoutes } from "../access/routes.ts";
 import { callRoutes } from "../calls/routes.ts";
 import { identityRoutes } from "../identity/routes.ts";
+import { anomalyRoutes } from "../anomaly/routes.ts";
+import { rotationRoutes } from "../rotation/routes.ts";
+import { feedRoutes } from "../feed/routes.ts";
 import { defineRoutes, type RouteSpec } from "./route-spec.ts";
 import { markAs } from "../freetext/schemas.ts";
 import { roles } from "../context.ts";
@@ -93,7 +96,7 @@ const metaRoutes = defineRoutes([
  * `stacks/Api.ts` turns it into API Gateway routes, the local server into its router, and
  * `GET /openapi.json` into the document. `handler` names the export in `functions/<file>.ts`.
  */
-export const routes = [...metaRoutes, ...clientRoutes, ...auditRoutes, ...tenancyRoutes, ...staffRoutes, ...catalogRoutes, ...consentRoutes, ...paperRoutes, ...documentRoutes, ...complianceRoutes, ...accessRoutes, ...alertRoutes, ...callRoutes, ...identityRoutes] as const;
+export const routes = [...metaRoutes, ...clientRoutes, ...auditRoutes, ...tenancyRoutes, ...staffRoutes, ...catalogRoutes, ...consentRoutes, ...paperRoutes, ...documentRoutes, ...complianceRoutes, ...accessRoutes, ...alertRoutes, ...callRoutes, ...identityRoutes, ...anomalyRoutes, ...rotationRoutes, ...feedRoutes] as const;
 
 
 export type RouteHandlerId = (typeof routes)[number]["handler"];

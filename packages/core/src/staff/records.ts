@@ -33,6 +33,10 @@ export interface StaffRecord {
    * a federated sign-in reaches only a staff record linked this way, and never creates one.
    */
   federatedSubject?: string;
+  /** A resignation is known (notice period): the anomaly detector flags client-data use until the person leaves. */
+  notice?: { since: string; lastDay: string; setBy: string };
+  /** Held by the anomaly detector pending the compliance officer's review of its alert: no session is admitted. */
+  hold?: { alertId: string; kind: string; at: string };
   /** Optimistic-concurrency revision, bumped by every conditional save. */
   rev?: number;
 }

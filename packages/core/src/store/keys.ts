@@ -76,6 +76,17 @@ export const Keys = {
   federatedSubject: (t: string, subject: string) => ({ pk: tenantPk(t), sk: `FEDSUB#${subject}` }),
   /** Failed sign-ins of one username (its SHA-256 digest), known or not: the platform's partition. */
   signInThrottle: (platformTenant: string, usernameDigest: string) => ({ pk: `${tenantPk(platformTenant)}#SIGNIN`, sk: usernameDigest }),
+  /** The anomaly detector's state of one staff member (origins seen, hourly counts, recent views). */
+  anomalyState: (t: string, staffId: string) => ({ pk: tenantPk(t), sk: `ANOMALY#STAFF#${staffId}` }),
+  /** A staff member's own activity baseline, beside the branch's others (the branch baseline is their median). */
+  anomalyRate: (t: string, branchId: string, staffId: string) => ({ pk: tenantPk(t), sk: `ANOMALY#RATE#${branchId}#${staffId}` }),
+  anomalyRatesOf: (branchId: string) => `ANOMALY#RATE#${branchId}#`,
+  /** A key-rotation job (rotation/); listed by status through gsi1 (`keyJobsByStatus`, `<proposedAt>#<id>`). */
+  keyJob: (t: string, id: string) => ({ pk: tenantPk(t), sk: `KEYJOB#${id}` }),
+  keyJobsByStatus: (t: string, status: string) => `${tenantPk(t)}#KEYJOBS#${status}`,
+  /** A trail-feed webhook delivery that failed every attempt (feed/): the line and the last error, to replay. */
+  feedDeadLetter: (t: string, eventId: string) => ({ pk: `${tenantPk(t)}#FEEDDLQ`, sk: eventId }),
+  feedDeadLetters: (t: string) => `${tenantPk(t)}#FEEDDLQ`,
 };
 
 export const indexes = {

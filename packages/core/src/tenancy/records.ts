@@ -1,5 +1,7 @@
 import type { Adapters } from "../context.ts";
 import type { PolicyOverrides } from "../access/policy.ts";
+import type { AnomalySettingsPatch } from "../anomaly/settings.ts";
+import type { FeedSettingsPatch } from "../feed/settings.ts";
 import { Keys, tenantPk } from "../store/keys.ts";
 import { getItem, putItem, queryPage } from "../store/table.ts";
 import { DEFAULT_TIME_ZONE } from "../reports/time.ts";
@@ -28,6 +30,10 @@ export interface TenantSettings {
   idleLockMinutes: number;
   /** The IANA time zone of the tenant's exports and PDFs (reports/time.ts). */
   timeZone: string;
+  /** The anomaly detector's thresholds as the tenant set them (anomaly/settings.ts fills the rest). */
+  anomaly?: AnomalySettingsPatch;
+  /** Where the trail feed goes (feed/settings.ts fills the rest). */
+  feed?: FeedSettingsPatch;
 }
 
 export interface ApprovalSettings {

@@ -14,6 +14,17 @@ const Settings = z.object({
   callBindingMinutes: z.number(),
   idleLockMinutes: z.number(),
   timeZone: z.string(),
+  anomaly: z
+    .object({
+      workingHours: z.object({ timeZone: z.string(), start: z.string(), end: z.string() }),
+      velocityFactor: z.number(),
+      velocityMinPerHour: z.number(),
+      baselineDays: z.number(),
+      browsingDistinctClients: z.number(),
+      browsingWindowMinutes: z.number(),
+    })
+    .optional(),
+  feed: z.object({ files: z.boolean(), webhookUrl: z.string().nullable(), maxAttempts: z.number() }).optional(),
 });
 
 const ConsoleSettings = z.object({ idleLockMinutes: z.number().int().min(1).max(240) });

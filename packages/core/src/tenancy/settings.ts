@@ -11,6 +11,15 @@ import { isTimeZone } from "../reports/time.ts";
 
 /** The idle lock's bounds in minutes: at least one, at most four hours. */
 export const IDLE_LOCK_BOUNDS = { min: 1, max: 240 } as const;
+import { AnomalySettingsPatch, anomalySettingsOf } from "../anomaly/settings.ts";
+import { FeedSettingsPatch, feedSettingsOf } from "../feed/settings.ts";
+
+/** A patch of the detector's thresholds changes what it names; working hours are set whole. */
+const mergeAnomaly = (current: AnomalySettingsPatch | undefined, patch: AnomalySettingsPatch): AnomalySettingsPatch => {
+  const merged = { ...current, ...patch };
+  // Stored complete, so the settings screen shows the values in force.
+  return anomalySettingsOf(merged);
+};
 
 const tierModes = z.object({ "1": z.enum(modes), "2": z.enum(modes), "3": z.enum(modes) }).partial().strict();
 const byRelation = z.object(Object.fromEntries(relations.map((r) => [r, tierModes.optional()])) as Record<Relation, z.ZodOptional<typeof tierModes>>).strict();
@@ -31,6 +40,8 @@ export const SettingsPatch = z
     idleLockMinutes: z.number().int().min(IDLE_LOCK_BOUNDS.min).max(IDLE_LOCK_BOUNDS.max).optional(),
     // A name in the runtime's zone database (a catalog entry), never free text.
     timeZone: markAs(z.string().max(64).refine(isTimeZone, "an IANA time zone name, e.g. Asia/Shanghai"), "id").optional(),
+    anomaly: AnomalySettingsPatch.optional(),
+    feed: FeedSettingsPatch.optional(),
   })
   .strict();
 export type SettingsPatch = z.infer<typeof SettingsPatch>;
@@ -57,11 +68,14 @@ export function checkOverrides(overrides: PolicyOverrides): ProblemDetail[] {
   return errors;
 }
 
-export async function getSettings(ctx: Ctx): Promise<TenantSettings> {
-  return ctx.settings;
+/** The settings as the screens show them: the detector's and the feed's values in force, defaults filled in. */
+const inForce = (settings: TenantSettings) => ({ ...settings, anomaly: anomalySettingsOf(settings.anomaly), feed: feedSettingsOf(settings.feed) });
+
+export async function getSettings(ctx: Ctx) {
+  return inForce(ctx.settings);
 }
 
-export async function updateSettings(ctx: Ctx, patch: SettingsPatch): Promise<TenantSettings> {
+export async function updateSettings(ctx: Ctx, patch: SettingsPatch) {
   if (patch.accessPolicy) {
     const errors = checkOverrides(patch.accessPolicy as PolicyOverrides);
     if (errors.length) throw new Problem("setting_not_permitted", errors.map((e) => e.message).join("; "), errors);
@@ -84,10 +98,12 @@ export async function updateSettings(ctx: Ctx, patch: SettingsPatch): Promise<Te
     ...(patch.callBindingMinutes !== undefined ? { callBindingMinutes: patch.callBindingMinutes } : {}),
     ...(patch.idleLockMinutes !== undefined ? { idleLockMinutes: patch.idleLockMinutes } : {}),
     ...(patch.timeZone !== undefined ? { timeZone: patch.timeZone } : {}),
+    ...(patch.anomaly !== undefined ? { anomaly: mergeAnomaly(tenant.settings.anomaly, patch.anomaly) } : {}),
+    ...(patch.feed !== undefined ? { feed: feedSettingsOf({ ...tenant.settings.feed, ...patch.feed }) } : {}),
   };
   await record(ctx, { action: "settings.update", outcome: "allowed", fields: Object.keys(patch) });
   await saveTenant(ctx.adapters, { ...tenant, settings });
-  return settings;
+  return inForce(settings);
 }
 
 /**

@@ -12,7 +12,7 @@ import { formatTime, formatTimeSeconds } from "../../components/format.ts";
 import { PageHeader } from "../../components/PageHeader.tsx";
 import { EmptyState, ErrorState } from "../../components/States.tsx";
 import { useLang } from "../../i18n/index.ts";
-import { alertKinds, alertsQuery, detailPairs, reviewBlock, severityColor, type AlertFilters } from "./alerts.ts";
+import { alertKinds, alertsQuery, detailPairs, holdsAccount, reviewBlock, severityColor, type AlertFilters } from "./alerts.ts";
 
 /**
  * 告警: one inbox for every kind — break-glass, role changes, departed staff knocking, reveal volume.
@@ -90,6 +90,11 @@ export default function AlertsPage() {
                   render: (_, a) => (
                     <>
                       <div>{a.summary}</div>
+                      {holdsAccount(a) && a.status === "open" && (
+                        <Typography.Text type="danger" style={{ fontSize: 12, display: "block" }} data-testid="alert-held">
+                          {t("alerts.held")}
+                        </Typography.Text>
+                      )}
                       {detailPairs(a.detail).length > 0 && (
                         <Typography.Text type="secondary" style={{ fontSize: 12 }} className="kh-mono">
                           {detailPairs(a.detail)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { alertsQuery, detailPairs, reviewBlock } from "./alerts.ts";
+import { alertKinds, alertsQuery, anomalyKinds, detailPairs, holdsAccount, reviewBlock } from "./alerts.ts";
 
 describe("the alerts inbox", () => {
   it("asks for a status always and a kind only when chosen", () => {
@@ -23,5 +23,12 @@ describe("the alerts inbox", () => {
       ["to", "branch_manager"],
     ]);
     expect(detailPairs(undefined)).toEqual([]);
+  });
+
+  it("names the anomaly detector's kinds and says when reviewing lifts a hold", () => {
+    for (const k of anomalyKinds) expect(alertKinds).toContain(k);
+    expect(holdsAccount({ detail: { held: true, count: 80 } })).toBe(true);
+    expect(holdsAccount({ detail: { held: false } })).toBe(false);
+    expect(holdsAccount({ detail: undefined })).toBe(false);
   });
 });

@@ -13,6 +13,7 @@ import { useSession } from "../../auth/useSession.ts";
 import { PageHeader } from "../../components/PageHeader.tsx";
 import { ErrorState, Loading } from "../../components/States.tsx";
 import { useLang } from "../../i18n/index.ts";
+import { SecurityOpsPanel } from "../securityops/SecurityOpsPanel.tsx";
 import { cellKey, defaultMode, flattenPolicy, modes, nestPolicy, policyRoles, policyTiers, relations, settingsPatch } from "./policy.ts";
 
 type SettingsWithExtras = Settings & { requestDueDays?: number; defaultPolicy?: PolicyOverrides };
@@ -23,7 +24,12 @@ export default function SettingsPage() {
   return (
     <>
       <PageHeader title={t("settings.title")} subtitle={t("settings.subtitle")} />
-      {settings.isPending ? <Loading rows={6} /> : settings.isError ? <ErrorState error={settings.error} onRetry={() => void settings.refetch()} /> : <SettingsForm settings={settings.data} />}
+      {settings.isPending ? <Loading rows={6} /> : settings.isError ? <ErrorState error={settings.error} onRetry={() => void settings.refetch()} /> : (
+        <>
+          <SettingsForm settings={settings.data} />
+          <SecurityOpsPanel settings={settings.data} />
+        </>
+      )}
     </>
   );
 }

@@ -1,0 +1,5 @@
+export { FeedSettingsPatch, defaultFeedSettings, feedSettingsOf, type FeedSettings } from "./settings.ts";
+export { feedLine } from "./line.ts";
+export { deliver, signature, SIGNATURE_HEADER, EVENT_HEADER, type Delivery } from "./webhook.ts";
+export { rotateSecret, secretOf } from "./secret.ts";
+export { inProcessFeed, type InProcessFeed } from "./inprocess.ts";

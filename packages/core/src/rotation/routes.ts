@@ -1,0 +1,56 @@
+import { defineRoutes } from "../http/route-spec.ts";
+import { z } from "zod";
+import { JobIdParams, JobView, JobsQuery, RotateRequest } from "./jobs.ts";
+
+export const rotationRoutes = defineRoutes([
+  {
+    method: "POST",
+    path: "/settings/rotate-keys",
+    handler: "rotation.propose",
+    auth: "staff",
+    action: "keys.rotate_propose",
+    summary: "Propose re-sealing every record under fresh data keys (HQ admin); a compliance officer confirms (202: the job)",
+    body: RotateRequest,
+    success: { status: 202, schema: JobView },
+  },
+  {
+    method: "POST",
+    path: "/jobs/{id}/confirm",
+    handler: "rotation.confirm",
+    auth: "staff",
+    action: "keys.rotate_confirm",
+    summary: "Confirm a proposed key rotation (a compliance officer, never the proposer): it starts (202)",
+    params: JobIdParams,
+    success: { status: 202, schema: JobView },
+  },
+  {
+    method: "POST",
+    path: "/jobs/{id}/reject",
+    handler: "rotation.reject",
+    auth: "staff",
+    action: "keys.rotate_reject",
+    summary: "Turn a proposed key rotation down",
+    params: JobIdParams,
+    success: { status: 200, schema: JobView },
+  },
+  {
+    method: "GET",
+    path: "/jobs",
+    handler: "rotation.list",
+    auth: "staff",
+    action: "job.list",
+    summary: "Key-rotation jobs in one status, newest first (HQ admin, compliance officers)",
+    query: JobsQuery,
+    success: { status: 200, schema: z.object({ items: z.array(JobView) }) },
+  },
+  {
+    method: "GET",
+    path: "/jobs/{id}",
+    handler: "rotation.get",
+    auth: "staff",
+    action: "job.view",
+    summary: "A job's progress (records done of total, re-sealed, skipped) and its certificate when done (HQ admin, compliance officers)",
+    params: JobIdParams,
+    success: { status: 200, schema: JobView },
+  },
+]);

@@ -1,0 +1,155 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { Alert, App, Button, Card, Form, Input, InputNumber, Progress, Space, Switch, Table, Tag, Typography } from "antd";
+import { useState } from "react";
+import { useTranslation } from "react-i18next";
+import { api } from "../../api/http.ts";
+import { useErrorMessage } from "../../components/States.tsx";
+import type { FeedSettings, KeyJobView, Settings } from "../../api/types.ts";
+import { useSession } from "../../auth/useSession.ts";
+import { isActive, jobActions, jobPercent } from "./securityops.ts";
+
+/**
+ * Security operations on the settings screen: the key rotation (HQ proposes, a compliance officer
+ * confirms, everyone watches the progress) and where the trail feed goes.
+ */
+export function SecurityOpsPanel({ settings }: { settings: Settings }) {
+  return (
+    <>
+      <KeyRotationCard />
+      {settings.feed && <FeedCard feed={settings.feed} />}
+    </>
+  );
+}
+
+function KeyRotationCard() {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const errorMessage = useErrorMessage();
+  const session = useSession();
+  const me = { staffId: session?.claims.staffId ?? "", role: session?.claims.role ?? "" };
+  const queryClient = useQueryClient();
+  const statuses = ["proposed", "running", "certifying", "done"] as const;
+  const jobs = useQuery({
+    queryKey: ["jobs"],
+    queryFn: async () => (await Promise.all(statuses.map((s) => api<{ items: KeyJobView[] }>("GET", "/jobs", { query: { status: s } })))).flatMap((r) => r.items),
+    refetchInterval: (q) => ((q.state.data ?? []).some(isActive) ? 2000 : false),
+  });
+  const act = useMutation({
+    mutationFn: ({ path }: { path: string }) => api<KeyJobView>("POST", path, { body: path.endsWith("rotate-keys") ? { scope: "data" } : {} }),
+    onSuccess: () => void queryClient.invalidateQueries({ queryKey: ["jobs"] }),
+    onError: (e) => message.error(errorMessage(e)),
+  });
+  const open = (jobs.data ?? []).some((j) => j.status !== "done");
+  return (
+    <Card title={t("securityOps.rotation.title")} style={{ marginTop: 16 }} data-testid="key-rotation">
+      <Typography.Paragraph type="secondary">{t("securityOps.rotation.intro")}</Typography.Paragraph>
+      {me.role === "hq_admin" && (
+        <Button type="primary" danger disabled={open} loading={act.isPending} onClick={() => act.mutate({ path: "/settings/rotate-keys" })} data-testid="propose-rotation">
+          {t("securityOps.rotation.propose")}
+        </Button>
+      )}
+      <Table<KeyJobView>
+        style={{ marginTop: 12 }}
+        rowKey="id"
+        size="small"
+        pagination={false}
+        loading={jobs.isPending}
+        dataSource={jobs.data ?? []}
+        columns={[
+          { title: t("securityOps.rotation.job"), dataIndex: "id", render: (v: string) => <span className="kh-mono">{v}</span> },
+          { title: t("securityOps.rotation.status"), dataIndex: "status", render: (s: string) => <Tag>{t(`securityOps.rotation.statuses.${s}`, { defaultValue: s })}</Tag> },
+          { title: t("securityOps.rotation.proposedBy"), dataIndex: "proposedBy" },
+          {
+            title: t("securityOps.rotation.progress"),
+            key: "progress",
+            render: (_, j) => (
+              <Space direction="vertical" size={0}>
+                <Progress percent={jobPercent(j)} size="small" status={j.status === "done" ? "success" : isActive(j) ? "active" : "normal"} style={{ width: 160 }} />
+                <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                  {t("securityOps.rotation.counts", { done: j.progress.done, total: j.progress.total ?? "—", resealed: j.progress.resealed, skipped: j.progress.skipped })}
+                </Typography.Text>
+                {j.certificateId && <Typography.Text style={{ fontSize: 12 }} className="kh-mono">{t("securityOps.rotation.certificate", { id: j.certificateId })}</Typography.Text>}
+              </Space>
+            ),
+          },
+          {
+            title: "",
+            key: "actions",
+            render: (_, j) => {
+              const can = jobActions(j, me);
+              return (
+                <Space>
+                  {can.confirm && (
+                    <Button size="small" type="primary" onClick={() => act.mutate({ path: `/jobs/${j.id}/confirm` })} data-testid="confirm-rotation">
+                      {t("securityOps.rotation.confirm")}
+                    </Button>
+                  )}
+                  {can.reject && (
+                    <Button size="small" onClick={() => act.mutate({ path: `/jobs/${j.id}/reject` })}>
+                      {t("securityOps.rotation.reject")}
+                    </Button>
+                  )}
+                </Space>
+              );
+            },
+          },
+        ]}
+      />
+    </Card>
+  );
+}
+
+function FeedCard({ feed }: { feed: FeedSettings }) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const errorMessage = useErrorMessage();
+  const session = useSession();
+  const editable = session?.claims.role === "hq_admin";
+  const queryClient = useQueryClient();
+  const [secret, setSecret] = useState<string | null>(null);
+  const save = useMutation({
+    mutationFn: (patch: Partial<FeedSettings>) => api<Settings>("PATCH", "/settings", { body: { feed: patch } }),
+    onSuccess: (s) => {
+      queryClient.setQueryData(["settings"], s);
+      message.success(t("settings.saved"));
+    },
+    onError: (e) => message.error(errorMessage(e)),
+  });
+  const rotate = useMutation({
+    mutationFn: () => api<{ secret: string }>("POST", "/settings/feed/secret", { body: {} }),
+    onSuccess: (r) => setSecret(r.secret),
+    onError: (e) => message.error(errorMessage(e)),
+  });
+  return (
+    <Card title={t("securityOps.feed.title")} style={{ marginTop: 16 }} data-testid="trail-feed">
+      <Typography.Paragraph type="secondary">{t("securityOps.feed.intro")}</Typography.Paragraph>
+      <Form
+        layout="vertical"
+        disabled={!editable}
+        initialValues={{ files: feed.files, webhookUrl: feed.webhookUrl ?? "", maxAttempts: feed.maxAttempts }}
+        onFinish={(v: { files: boolean; webhookUrl: string; maxAttempts: number }) => save.mutate({ files: v.files, webhookUrl: v.webhookUrl.trim() ? v.webhookUrl.trim() : null, maxAttempts: v.maxAttempts })}
+      >
+        <Form.Item name="files" label={t("securityOps.feed.files")} valuePropName="checked">
+          <Switch />
+        </Form.Item>
+        <Form.Item name="webhookUrl" label={t("securityOps.feed.webhookUrl")} extra={t("securityOps.feed.webhookHelp")}>
+          <Input placeholder="https://siem.example.com/keyhold" maxLength={512} />
+        </Form.Item>
+        <Form.Item name="maxAttempts" label={t("securityOps.feed.maxAttempts")}>
+          <InputNumber min={1} max={10} />
+        </Form.Item>
+        {editable && (
+          <Space>
+            <Button type="primary" htmlType="submit" loading={save.isPending}>
+              {t("securityOps.feed.save")}
+            </Button>
+            <Button onClick={() => rotate.mutate()} loading={rotate.isPending} data-testid="feed-secret">
+              {t("securityOps.feed.newSecret")}
+            </Button>
+          </Space>
+        )}
+      </Form>
+      {secret && <Alert style={{ marginTop: 12 }} type="warning" showIcon message={t("securityOps.feed.secretOnce")} description={<Typography.Text copyable className="kh-mono">{secret}</Typography.Text>} />}
+    </Card>
+  );
+}

@@ -1,0 +1,20 @@
+import { describe, expect, it } from "vitest";
+import { isActive, jobActions, jobPercent } from "./securityops.ts";
+
+describe("key rotation in the console", () => {
+  it("shows progress as a share of the records counted", () => {
+    expect(jobPercent({ progress: { total: null, done: 0, resealed: 0, skipped: 0 } })).toBe(0);
+    expect(jobPercent({ progress: { total: 8, done: 2, resealed: 2, skipped: 0 } })).toBe(25);
+    expect(jobPercent({ progress: { total: 8, done: 8, resealed: 7, skipped: 1 } })).toBe(100);
+  });
+
+  it("offers the confirmation to a compliance officer other than the proposer, never to HQ", () => {
+    const job = { status: "proposed" as const, proposedBy: "hq.admin" };
+    expect(jobActions(job, { staffId: "compliance.wang", role: "compliance_officer" })).toEqual({ confirm: true, reject: true });
+    expect(jobActions(job, { staffId: "hq.admin", role: "hq_admin" })).toEqual({ confirm: false, reject: true });
+    expect(jobActions({ ...job, proposedBy: "compliance.wang" }, { staffId: "compliance.wang", role: "compliance_officer" }).confirm).toBe(false);
+    expect(jobActions({ ...job, status: "running" }, { staffId: "compliance.wang", role: "compliance_officer" })).toEqual({ confirm: false, reject: false });
+    expect(isActive({ status: "running" })).toBe(true);
+    expect(isActive({ status: "done" })).toBe(false);
+  });
+});
