@@ -7,7 +7,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness */
+        /** Liveness: 200 once the API and the console are served; offline, 503 {status: "starting", console: {progress}} while the console builds */
         get: operations["meta.health"];
         put?: never;
         post?: never;
@@ -92,7 +92,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Clients visible to the caller, masked by tier */
+        /** Clients visible to the caller, every field masked (reveal one client's fields for a purpose) */
         get: operations["clients.list"];
         put?: never;
         /** Register a client with consent */
@@ -110,7 +110,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One client, masked by tier */
+        /** One client, masked by tier; contact fields (phone, email, WeChat) masked even for the owner */
         get: operations["clients.view"];
         put?: never;
         post?: never;
@@ -161,7 +161,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The access trail (compliance officer: tenant; others: own actions) */
+        /** The access trail (compliance officer: tenant; branch manager: the branch's staff and clients; others: own actions), staff named by display name */
         get: operations["audit.list"];
         put?: never;
         post?: never;
@@ -238,6 +238,23 @@ export interface paths {
         head?: never;
         /** Change tenant settings; the access policy may only be tightened (HQ admin) */
         patch: operations["settings.update"];
+        trace?: never;
+    };
+    "/settings/console": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant settings every signed-in console applies, any role: the idle lock's minutes */
+        get: operations["settings.forConsole"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/platform/tenants": {
@@ -824,6 +841,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/paper-files/{id}/label": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A paper file's printable cover label (PDF): tier mark, register number, custodian and a QR code of the entry's id; no client data */
+        get: operations["paper.label"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/clients/{id}/documents": {
         parameters: {
             query?: never;
@@ -952,10 +986,27 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A share link: the document watermarked with its recipient; refused after expiry, the last download or revocation */
+        /** A share link: the document watermarked with its recipient, counted; refused after expiry, the last download or revocation. A browser (Accept prefers text/html) or a link preview gets a Chinese landing page instead, counting nothing */
         get: operations["documents.download"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/shared/{token}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The share landing page's download button: the document watermarked with its recipient, counted; refusals as for GET (a page when the browser asks for HTML) */
+        post: operations["documents.downloadFromPage"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1005,6 +1056,23 @@ export interface paths {
         };
         /** The monthly compliance report, as CSV or PDF */
         get: operations["compliance.report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/compliance/register": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The processing register (个人信息处理活动记录): categories by tier, purposes, retention, and where the personal information is kept — the region, its backups, and whether it leaves mainland China (no client data) */
+        get: operations["compliance.register"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1150,6 +1218,312 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How staff sign in to this deployment (demo picker, password + TOTP, OIDC or Cognito) */
+        get: operations["auth.config"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/sign-in": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Keyhold identity: the password step; answers the TOTP challenge (enrolment the first time) */
+        post: operations["auth.signIn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/totp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Keyhold identity: the TOTP step; answers the tokens */
+        post: operations["auth.totp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Keyhold identity: new tokens for an unrevoked refresh token (which is spent) */
+        post: operations["auth.refresh"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/sign-out": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Keyhold identity: revokes the refresh token */
+        post: operations["auth.signOut"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/.well-known/jwks.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The public keys Keyhold-issued tokens are signed with (the JWT authorizer trusts these) */
+        get: operations["auth.jwks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/.well-known/openid-configuration": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** OpenID discovery for the token issuer: API Gateway's JWT authorizer finds the JWKS through it */
+        get: operations["auth.discovery"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/oidc/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** OIDC federation: the provider's authorization URL (code + PKCE) for the console to open */
+        post: operations["auth.oidcStart"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/oidc/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** OIDC federation: exchanges the provider's code for Keyhold tokens, for a linked staff member only */
+        post: operations["auth.oidcCallback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/staff/{id}/federated-subject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** HQ links a staff member to their subject at the agency's OIDC provider (null unlinks) */
+        put: operations["auth.linkFederatedSubject"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/staff/{id}/one-time-password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Keyhold identity: HQ gives a staff member a one-time password (TOTP is enrolled afresh; their sessions end) */
+        post: operations["auth.issueOneTimePassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/staff/{id}/notice": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Put a staff member on notice (a known resignation) or take them off it (lastDay: null); their client actions then raise notice_period alerts (HQ, compliance officer) */
+        post: operations["anomaly.setNotice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/settings/rotate-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Propose re-sealing every record under fresh data keys (HQ admin); a compliance officer confirms (202: the job) */
+        post: operations["rotation.propose"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jobs/{id}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Confirm a proposed key rotation (a compliance officer, never the proposer): it starts (202) */
+        post: operations["rotation.confirm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jobs/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Turn a proposed key rotation down */
+        post: operations["rotation.reject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Key-rotation jobs in one status, newest first (HQ admin, compliance officers) */
+        get: operations["rotation.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jobs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A job's progress (records done of total, re-sealed, skipped) and its certificate when done (HQ admin, compliance officers) */
+        get: operations["rotation.get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/settings/feed/secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A new secret for the trail feed's webhook signatures (HMAC-SHA256 of the body, header x-keyhold-signature), answered this once (HQ admin) */
+        post: operations["feed.rotateSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1160,7 +1534,7 @@ export interface components {
             status: number;
             detail: string;
             /** @enum {string} */
-            code: "validation_failed" | "malformed_json" | "unknown_field" | "field_not_allowed" | "field_not_present" | "sensitive_consent_required" | "purpose_required" | "invalid_cursor" | "setting_not_permitted" | "unauthenticated" | "invalid_token" | "session_revoked" | "unknown_user" | "agreement_missing" | "consent_withdrawn" | "tenant_suspended" | "tenant_offboarded" | "plan_limit_reached" | "background_check_required" | "purpose_not_consented" | "tier_not_permitted" | "role_not_permitted" | "branch_not_permitted" | "break_glass_required" | "break_glass_not_permitted" | "justification_too_weak" | "approval_required" | "grant_not_yours" | "grant_mismatch" | "grant_not_found" | "access_request_not_found" | "grant_used" | "grant_expired" | "copy_already_issued" | "request_closed" | "second_person_required" | "staff_inactive" | "not_found" | "client_not_found" | "staff_not_found" | "request_not_found" | "tenant_not_found" | "document_not_found" | "method_not_allowed" | "client_destroyed" | "document_destroyed" | "share_expired" | "share_exhausted" | "share_revoked" | "duplicate_client" | "staff_exists" | "conflict" | "handover_not_eligible" | "tenant_exists" | "invalid_state" | "payload_too_large" | "unsupported_media_type" | "reveal_quota_exceeded" | "internal_error" | "integrity_failure" | "trail_unavailable" | "self_change_not_permitted" | "storage_unavailable" | "document_too_complex" | "active_content" | "malformed_document" | "personal_data_in_free_text" | "staff_phone_missing" | "client_phone_missing" | "privacy_number_unavailable" | "call_not_found" | "call_ended";
+            code: "validation_failed" | "malformed_json" | "unknown_field" | "field_not_allowed" | "field_not_present" | "sensitive_consent_required" | "purpose_required" | "invalid_cursor" | "setting_not_permitted" | "unauthenticated" | "invalid_token" | "session_revoked" | "unknown_user" | "agreement_missing" | "consent_withdrawn" | "tenant_suspended" | "tenant_offboarded" | "plan_limit_reached" | "background_check_required" | "purpose_not_consented" | "tier_not_permitted" | "role_not_permitted" | "branch_not_permitted" | "break_glass_required" | "break_glass_not_permitted" | "justification_too_weak" | "approval_required" | "grant_not_yours" | "grant_mismatch" | "grant_not_found" | "access_request_not_found" | "grant_used" | "grant_expired" | "copy_already_issued" | "request_closed" | "second_person_required" | "staff_inactive" | "not_found" | "client_not_found" | "staff_not_found" | "request_not_found" | "tenant_not_found" | "document_not_found" | "method_not_allowed" | "client_destroyed" | "document_destroyed" | "share_expired" | "share_exhausted" | "share_revoked" | "duplicate_client" | "staff_exists" | "conflict" | "handover_not_eligible" | "tenant_exists" | "invalid_state" | "payload_too_large" | "unsupported_media_type" | "reveal_quota_exceeded" | "internal_error" | "integrity_failure" | "trail_unavailable" | "self_change_not_permitted" | "storage_unavailable" | "document_too_complex" | "active_content" | "malformed_document" | "personal_data_in_free_text" | "staff_phone_missing" | "client_phone_missing" | "privacy_number_unavailable" | "call_not_found" | "call_ended" | "invalid_credentials" | "too_many_attempts" | "federated_identity_unknown";
             errors?: {
                 path?: string;
                 message?: string;
@@ -1208,6 +1582,29 @@ export interface operations {
                         status?: 500;
                         /** @enum {unknown} */
                         code?: "internal_error";
+                    };
+                };
+            };
+            /** @description Offline, while the console builds (retry after the Retry-After seconds) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "starting";
+                        service: string;
+                        console: {
+                            progress: {
+                                /** @enum {string} */
+                                phase: "building" | "ready" | "failed";
+                                percent: number;
+                                modules: number;
+                                elapsedSeconds: number;
+                                error?: string;
+                            };
+                        };
                     };
                 };
             };
@@ -1575,7 +1972,8 @@ export interface operations {
                                 [key: string]: {
                                     tier: 1 | 2 | 3;
                                     value: string | number;
-                                    masked: boolean;
+                                    /** @constant */
+                                    masked: true;
                                 };
                             };
                             consent: {
@@ -2549,6 +2947,10 @@ export interface operations {
                                 [key: string]: string | number | boolean;
                             };
                             requestId: string;
+                            actorName?: string | null;
+                            actorUsername?: string | null;
+                            targetStaffName?: string | null;
+                            targetStaffUsername?: string | null;
                         }[];
                         nextCursor: string | null;
                     };
@@ -2934,6 +3336,25 @@ export interface operations {
                         };
                         grantMinutes: number;
                         callBindingMinutes: number;
+                        idleLockMinutes: number;
+                        timeZone: string;
+                        anomaly?: {
+                            workingHours: {
+                                timeZone: string;
+                                start: string;
+                                end: string;
+                            };
+                            velocityFactor: number;
+                            velocityMinPerHour: number;
+                            baselineDays: number;
+                            browsingDistinctClients: number;
+                            browsingWindowMinutes: number;
+                        };
+                        feed?: {
+                            files: boolean;
+                            webhookUrl: string | null;
+                            maxAttempts: number;
+                        };
                     };
                 };
             };
@@ -3164,6 +3585,25 @@ export interface operations {
                     };
                     grantMinutes?: number;
                     callBindingMinutes?: number;
+                    idleLockMinutes?: number;
+                    timeZone?: string;
+                    anomaly?: {
+                        workingHours?: {
+                            timeZone: string;
+                            start: string;
+                            end: string;
+                        };
+                        velocityFactor?: number;
+                        velocityMinPerHour?: number;
+                        baselineDays?: number;
+                        browsingDistinctClients?: number;
+                        browsingWindowMinutes?: number;
+                    };
+                    feed?: {
+                        files?: boolean;
+                        webhookUrl?: string | null;
+                        maxAttempts?: number;
+                    };
                 };
             };
         };
@@ -3191,6 +3631,25 @@ export interface operations {
                         };
                         grantMinutes: number;
                         callBindingMinutes: number;
+                        idleLockMinutes: number;
+                        timeZone: string;
+                        anomaly?: {
+                            workingHours: {
+                                timeZone: string;
+                                start: string;
+                                end: string;
+                            };
+                            velocityFactor: number;
+                            velocityMinPerHour: number;
+                            baselineDays: number;
+                            browsingDistinctClients: number;
+                            browsingWindowMinutes: number;
+                        };
+                        feed?: {
+                            files: boolean;
+                            webhookUrl: string | null;
+                            maxAttempts: number;
+                        };
                     };
                 };
             };
@@ -3289,6 +3748,84 @@ export interface operations {
                         status?: 415;
                         /** @enum {unknown} */
                         code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description `internal_error`: Internal error; `integrity_failure`: Stored data failed its integrity check */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 500;
+                        /** @enum {unknown} */
+                        code?: "internal_error" | "integrity_failure";
+                    };
+                };
+            };
+            /** @description `storage_unavailable`: Storage unavailable; retry later; `trail_unavailable`: Access trail unavailable; nothing was revealed */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 503;
+                        /** @enum {unknown} */
+                        code?: "storage_unavailable" | "trail_unavailable";
+                    };
+                };
+            };
+        };
+    };
+    "settings.forConsole": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        idleLockMinutes: number;
+                    };
+                };
+            };
+            /** @description `unauthenticated`: Authentication required; `invalid_token`: Invalid or expired token; `session_revoked`: Session revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 401;
+                        /** @enum {unknown} */
+                        code?: "unauthenticated" | "invalid_token" | "session_revoked";
+                    };
+                };
+            };
+            /** @description `staff_inactive`: Staff account is not active; `tenant_suspended`: This tenant is suspended; `tenant_offboarded`: This tenant has left Keyhold; `role_not_permitted`: Your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 403;
+                        /** @enum {unknown} */
+                        code?: "staff_inactive" | "tenant_suspended" | "tenant_offboarded" | "role_not_permitted";
                     };
                 };
             };
@@ -6995,6 +7532,7 @@ export interface operations {
                             maxLength: number | null;
                             hint: boolean;
                             blindIndex: ("phone" | "idNumber") | null;
+                            contact: boolean;
                         }[];
                         collectionPurposes: {
                             name: string;
@@ -9430,6 +9968,124 @@ export interface operations {
             };
         };
     };
+    "paper.label": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `validation_failed`: Request validation failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 400;
+                        /** @enum {unknown} */
+                        code?: "validation_failed";
+                    };
+                };
+            };
+            /** @description `unauthenticated`: Authentication required; `invalid_token`: Invalid or expired token; `session_revoked`: Session revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 401;
+                        /** @enum {unknown} */
+                        code?: "unauthenticated" | "invalid_token" | "session_revoked";
+                    };
+                };
+            };
+            /** @description `staff_inactive`: Staff account is not active; `tenant_suspended`: This tenant is suspended; `tenant_offboarded`: This tenant has left Keyhold; `role_not_permitted`: Your role may not do this; `agreement_missing`: Confidentiality agreement not signed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 403;
+                        /** @enum {unknown} */
+                        code?: "staff_inactive" | "tenant_suspended" | "tenant_offboarded" | "role_not_permitted" | "agreement_missing";
+                    };
+                };
+            };
+            /** @description `not_found`: Not found; `client_not_found`: Client not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 404;
+                        /** @enum {unknown} */
+                        code?: "not_found" | "client_not_found";
+                    };
+                };
+            };
+            /** @description `invalid_state`: Not possible in the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 409;
+                        /** @enum {unknown} */
+                        code?: "invalid_state";
+                    };
+                };
+            };
+            /** @description `internal_error`: Internal error; `integrity_failure`: Stored data failed its integrity check */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 500;
+                        /** @enum {unknown} */
+                        code?: "internal_error" | "integrity_failure";
+                    };
+                };
+            };
+            /** @description `storage_unavailable`: Storage unavailable; retry later; `trail_unavailable`: Access trail unavailable; nothing was revealed */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 503;
+                        /** @enum {unknown} */
+                        code?: "storage_unavailable" | "trail_unavailable";
+                    };
+                };
+            };
+        };
+    };
     "documents.list": {
         parameters: {
             query?: never;
@@ -10977,6 +11633,138 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
+                content?: never;
+            };
+            /** @description `validation_failed`: Request validation failed; `justification_too_weak`: The justification does not say enough */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 400;
+                        /** @enum {unknown} */
+                        code?: "validation_failed" | "justification_too_weak";
+                    };
+                };
+            };
+            /** @description `tier_not_permitted`: This tier is not permitted for your role; `role_not_permitted`: Your role may not do this; `consent_withdrawn`: The client withdrew consent; `break_glass_not_permitted`: Break-glass is the compliance officer's alone; `break_glass_required`: Break-glass justification required; `purpose_not_consented`: The client did not consent to this purpose; `background_check_required`: A passed background check is required; `approval_required`: A second person's approval is required; `grant_not_yours`: This grant was given to someone else; `grant_mismatch`: This grant does not cover this use */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 403;
+                        /** @enum {unknown} */
+                        code?: "tier_not_permitted" | "role_not_permitted" | "consent_withdrawn" | "break_glass_not_permitted" | "break_glass_required" | "purpose_not_consented" | "background_check_required" | "approval_required" | "grant_not_yours" | "grant_mismatch";
+                    };
+                };
+            };
+            /** @description `grant_not_found`: Grant not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 404;
+                        /** @enum {unknown} */
+                        code?: "grant_not_found";
+                    };
+                };
+            };
+            /** @description `grant_used`: This grant was already used */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 409;
+                        /** @enum {unknown} */
+                        code?: "grant_used";
+                    };
+                };
+            };
+            /** @description `client_destroyed`: The client's data has been destroyed; `grant_expired`: This grant has expired */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 410;
+                        /** @enum {unknown} */
+                        code?: "client_destroyed" | "grant_expired";
+                    };
+                };
+            };
+            /** @description `reveal_quota_exceeded`: Too many tier-1 reveals */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 429;
+                        /** @enum {unknown} */
+                        code?: "reveal_quota_exceeded";
+                    };
+                };
+            };
+            /** @description `internal_error`: Internal error; `integrity_failure`: Stored data failed its integrity check */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 500;
+                        /** @enum {unknown} */
+                        code?: "internal_error" | "integrity_failure";
+                    };
+                };
+            };
+            /** @description `storage_unavailable`: Storage unavailable; retry later; `trail_unavailable`: Access trail unavailable; nothing was revealed */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 503;
+                        /** @enum {unknown} */
+                        code?: "storage_unavailable" | "trail_unavailable";
+                    };
+                };
+            };
+        };
+    };
+    "documents.downloadFromPage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
                 content: {
                     "image/jpeg": string;
                     "image/png": string;
@@ -11417,6 +12205,139 @@ export interface operations {
                         status?: 400;
                         /** @enum {unknown} */
                         code?: "validation_failed" | "personal_data_in_free_text";
+                    };
+                };
+            };
+            /** @description `unauthenticated`: Authentication required; `invalid_token`: Invalid or expired token; `session_revoked`: Session revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 401;
+                        /** @enum {unknown} */
+                        code?: "unauthenticated" | "invalid_token" | "session_revoked";
+                    };
+                };
+            };
+            /** @description `staff_inactive`: Staff account is not active; `tenant_suspended`: This tenant is suspended; `tenant_offboarded`: This tenant has left Keyhold; `role_not_permitted`: Your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 403;
+                        /** @enum {unknown} */
+                        code?: "staff_inactive" | "tenant_suspended" | "tenant_offboarded" | "role_not_permitted";
+                    };
+                };
+            };
+            /** @description `internal_error`: Internal error; `integrity_failure`: Stored data failed its integrity check */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 500;
+                        /** @enum {unknown} */
+                        code?: "internal_error" | "integrity_failure";
+                    };
+                };
+            };
+            /** @description `storage_unavailable`: Storage unavailable; retry later; `trail_unavailable`: Access trail unavailable; nothing was revealed */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 503;
+                        /** @enum {unknown} */
+                        code?: "storage_unavailable" | "trail_unavailable";
+                    };
+                };
+            };
+        };
+    };
+    "compliance.register": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        generatedAt: string;
+                        tenantId: string;
+                        dataLocation: {
+                            /** @enum {string} */
+                            ring: "aws" | "local";
+                            region: string;
+                            partition: ("aws" | "aws-cn" | "aws-us-gov") | null;
+                            backupRegion: string | null;
+                            crossBorder: boolean;
+                            statement: {
+                                zh: string;
+                                en: string;
+                            };
+                        };
+                        categories: {
+                            tier: number;
+                            label: {
+                                zh: string;
+                                en: string;
+                            };
+                            sensitive: boolean;
+                            fields: {
+                                field: string;
+                                label: {
+                                    zh: string;
+                                    en: string;
+                                };
+                            }[];
+                        }[];
+                        collectionPurposes: {
+                            purpose: string;
+                            label: {
+                                zh: string;
+                                en: string;
+                            };
+                            fields: string[];
+                        }[];
+                        usePurposes: {
+                            purpose: string;
+                            label: {
+                                zh: string;
+                                en: string;
+                            };
+                            /** @enum {string} */
+                            basis: "consent" | "break_glass";
+                        }[];
+                        retention: {
+                            class: string;
+                            label: {
+                                zh: string;
+                                en: string;
+                            };
+                            trigger: string;
+                            days: number;
+                            maxDays: number;
+                        }[];
                     };
                 };
             };
@@ -12120,7 +13041,7 @@ export interface operations {
         parameters: {
             query?: {
                 status?: "open" | "reviewed";
-                kind?: "break_glass" | "role_change" | "departed_staff_attempt" | "reveal_volume";
+                kind?: "break_glass" | "role_change" | "departed_staff_attempt" | "reveal_volume" | "off_hours" | "velocity" | "browsing" | "notice_period" | "new_origin";
                 limit?: number;
                 cursor?: string;
             };
@@ -12140,7 +13061,7 @@ export interface operations {
                         items: {
                             id: string;
                             /** @enum {string} */
-                            kind: "break_glass" | "role_change" | "departed_staff_attempt" | "reveal_volume";
+                            kind: "break_glass" | "role_change" | "departed_staff_attempt" | "reveal_volume" | "off_hours" | "velocity" | "browsing" | "notice_period" | "new_origin";
                             /** @enum {string} */
                             severity: "low" | "medium" | "high";
                             staffId: string | null;
@@ -12258,7 +13179,7 @@ export interface operations {
                     "application/json": {
                         id: string;
                         /** @enum {string} */
-                        kind: "break_glass" | "role_change" | "departed_staff_attempt" | "reveal_volume";
+                        kind: "break_glass" | "role_change" | "departed_staff_attempt" | "reveal_volume" | "off_hours" | "velocity" | "browsing" | "notice_period" | "new_origin";
                         /** @enum {string} */
                         severity: "low" | "medium" | "high";
                         staffId: string | null;
@@ -12844,6 +13765,1780 @@ export interface operations {
                         status?: 415;
                         /** @enum {unknown} */
                         code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description `internal_error`: Internal error; `integrity_failure`: Stored data failed its integrity check */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 500;
+                        /** @enum {unknown} */
+                        code?: "internal_error" | "integrity_failure";
+                    };
+                };
+            };
+            /** @description `storage_unavailable`: Storage unavailable; retry later; `trail_unavailable`: Access trail unavailable; nothing was revealed */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 503;
+                        /** @enum {unknown} */
+                        code?: "storage_unavailable" | "trail_unavailable";
+                    };
+                };
+            };
+        };
+    };
+    "auth.config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        mode: "demo" | "keyhold" | "oidc" | "cognito";
+                        issuer?: string | null;
+                    };
+                };
+            };
+            /** @description `internal_error`: Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 500;
+                        /** @enum {unknown} */
+                        code?: "internal_error";
+                    };
+                };
+            };
+        };
+    };
+    "auth.signIn": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    username: string;
+                    password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        challenge: "totp_setup" | "totp";
+                        session: string;
+                        /** @description only for totp_setup: RFC 6238, SHA-1, 30 s, 6 digits */
+                        otpauthUri?: string;
+                    };
+                };
+            };
+            /** @description `validation_failed`: Request validation failed; `personal_data_in_free_text`: Personal data in free text; `malformed_json`: Request body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 400;
+                        /** @enum {unknown} */
+                        code?: "validation_failed" | "personal_data_in_free_text" | "malformed_json";
+                    };
+                };
+            };
+            /** @description `payload_too_large`: Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 413;
+                        /** @enum {unknown} */
+                        code?: "payload_too_large";
+                    };
+                };
+            };
+            /** @description `unsupported_media_type`: Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 415;
+                        /** @enum {unknown} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description `internal_error`: Internal error; `integrity_failure`: Stored data failed its integrity check */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 500;
+                        /** @enum {unknown} */
+                        code?: "internal_error" | "integrity_failure";
+                    };
+                };
+            };
+            /** @description `storage_unavailable`: Storage unavailable; retry later; `trail_unavailable`: Access trail unavailable; nothing was revealed */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 503;
+                        /** @enum {unknown} */
+                        code?: "storage_unavailable" | "trail_unavailable";
+                    };
+                };
+            };
+        };
+    };
+    "auth.totp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    session: string;
+                    code: string;
+                    /** @description at enrolment: replaces a one-time password */
+                    newPassword?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        accessToken: string;
+                        refreshToken: string;
+                        expiresIn: number;
+                    };
+                };
+            };
+            /** @description `validation_failed`: Request validation failed; `personal_data_in_free_text`: Personal data in free text; `malformed_json`: Request body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 400;
+                        /** @enum {unknown} */
+                        code?: "validation_failed" | "personal_data_in_free_text" | "malformed_json";
+                    };
+                };
+            };
+            /** @description `payload_too_large`: Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 413;
+                        /** @enum {unknown} */
+                        code?: "payload_too_large";
+                    };
+                };
+            };
+            /** @description `unsupported_media_type`: Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 415;
+                        /** @enum {unknown} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description `internal_error`: Internal error; `integrity_failure`: Stored data failed its integrity check */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 500;
+                        /** @enum {unknown} */
+                        code?: "internal_error" | "integrity_failure";
+                    };
+                };
+            };
+            /** @description `storage_unavailable`: Storage unavailable; retry later; `trail_unavailable`: Access trail unavailable; nothing was revealed */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 503;
+                        /** @enum {unknown} */
+                        code?: "storage_unavailable" | "trail_unavailable";
+                    };
+                };
+            };
+        };
+    };
+    "auth.refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    refreshToken: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        accessToken: string;
+                        refreshToken: string;
+                        expiresIn: number;
+                    };
+                };
+            };
+            /** @description `validation_failed`: Request validation failed; `personal_data_in_free_text`: Personal data in free text; `malformed_json`: Request body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 400;
+                        /** @enum {unknown} */
+                        code?: "validation_failed" | "personal_data_in_free_text" | "malformed_json";
+                    };
+                };
+            };
+            /** @description `payload_too_large`: Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 413;
+                        /** @enum {unknown} */
+                        code?: "payload_too_large";
+                    };
+                };
+            };
+            /** @description `unsupported_media_type`: Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 415;
+                        /** @enum {unknown} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description `internal_error`: Internal error; `integrity_failure`: Stored data failed its integrity check */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 500;
+                        /** @enum {unknown} */
+                        code?: "internal_error" | "integrity_failure";
+                    };
+                };
+            };
+            /** @description `storage_unavailable`: Storage unavailable; retry later; `trail_unavailable`: Access trail unavailable; nothing was revealed */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 503;
+                        /** @enum {unknown} */
+                        code?: "storage_unavailable" | "trail_unavailable";
+                    };
+                };
+            };
+        };
+    };
+    "auth.signOut": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    refreshToken: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `validation_failed`: Request validation failed; `personal_data_in_free_text`: Personal data in free text; `malformed_json`: Request body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 400;
+                        /** @enum {unknown} */
+                        code?: "validation_failed" | "personal_data_in_free_text" | "malformed_json";
+                    };
+                };
+            };
+            /** @description `payload_too_large`: Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 413;
+                        /** @enum {unknown} */
+                        code?: "payload_too_large";
+                    };
+                };
+            };
+            /** @description `unsupported_media_type`: Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 415;
+                        /** @enum {unknown} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description `internal_error`: Internal error; `integrity_failure`: Stored data failed its integrity check */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 500;
+                        /** @enum {unknown} */
+                        code?: "internal_error" | "integrity_failure";
+                    };
+                };
+            };
+            /** @description `storage_unavailable`: Storage unavailable; retry later; `trail_unavailable`: Access trail unavailable; nothing was revealed */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 503;
+                        /** @enum {unknown} */
+                        code?: "storage_unavailable" | "trail_unavailable";
+                    };
+                };
+            };
+        };
+    };
+    "auth.jwks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        keys: {
+                            kty: string;
+                            crv: string;
+                            x: string;
+                            y: string;
+                            kid: string;
+                            alg: string;
+                            use: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description `internal_error`: Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 500;
+                        /** @enum {unknown} */
+                        code?: "internal_error";
+                    };
+                };
+            };
+        };
+    };
+    "auth.discovery": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        issuer: string;
+                        jwks_uri: string;
+                        id_token_signing_alg_values_supported: string[];
+                        response_types_supported: string[];
+                        subject_types_supported: string[];
+                    };
+                };
+            };
+            /** @description `not_found`: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 404;
+                        /** @enum {unknown} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description `internal_error`: Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 500;
+                        /** @enum {unknown} */
+                        code?: "internal_error";
+                    };
+                };
+            };
+        };
+    };
+    "auth.oidcStart": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    tenantId: string;
+                    /** Format: uri */
+                    redirectUri: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        authorizationUrl: string;
+                    };
+                };
+            };
+            /** @description `validation_failed`: Request validation failed; `personal_data_in_free_text`: Personal data in free text; `malformed_json`: Request body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 400;
+                        /** @enum {unknown} */
+                        code?: "validation_failed" | "personal_data_in_free_text" | "malformed_json";
+                    };
+                };
+            };
+            /** @description `payload_too_large`: Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 413;
+                        /** @enum {unknown} */
+                        code?: "payload_too_large";
+                    };
+                };
+            };
+            /** @description `unsupported_media_type`: Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 415;
+                        /** @enum {unknown} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description `internal_error`: Internal error; `integrity_failure`: Stored data failed its integrity check */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 500;
+                        /** @enum {unknown} */
+                        code?: "internal_error" | "integrity_failure";
+                    };
+                };
+            };
+            /** @description `storage_unavailable`: Storage unavailable; retry later; `trail_unavailable`: Access trail unavailable; nothing was revealed */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 503;
+                        /** @enum {unknown} */
+                        code?: "storage_unavailable" | "trail_unavailable";
+                    };
+                };
+            };
+        };
+    };
+    "auth.oidcCallback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    state: string;
+                    code: string;
+                    iss?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        accessToken: string;
+                        refreshToken: string;
+                        expiresIn: number;
+                    };
+                };
+            };
+            /** @description `validation_failed`: Request validation failed; `personal_data_in_free_text`: Personal data in free text; `malformed_json`: Request body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 400;
+                        /** @enum {unknown} */
+                        code?: "validation_failed" | "personal_data_in_free_text" | "malformed_json";
+                    };
+                };
+            };
+            /** @description `payload_too_large`: Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 413;
+                        /** @enum {unknown} */
+                        code?: "payload_too_large";
+                    };
+                };
+            };
+            /** @description `unsupported_media_type`: Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 415;
+                        /** @enum {unknown} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description `internal_error`: Internal error; `integrity_failure`: Stored data failed its integrity check */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 500;
+                        /** @enum {unknown} */
+                        code?: "internal_error" | "integrity_failure";
+                    };
+                };
+            };
+            /** @description `storage_unavailable`: Storage unavailable; retry later; `trail_unavailable`: Access trail unavailable; nothing was revealed */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 503;
+                        /** @enum {unknown} */
+                        code?: "storage_unavailable" | "trail_unavailable";
+                    };
+                };
+            };
+        };
+    };
+    "auth.linkFederatedSubject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    subject: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        federatedSubject: string | null;
+                    };
+                };
+            };
+            /** @description `validation_failed`: Request validation failed; `personal_data_in_free_text`: Personal data in free text; `malformed_json`: Request body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 400;
+                        /** @enum {unknown} */
+                        code?: "validation_failed" | "personal_data_in_free_text" | "malformed_json";
+                    };
+                };
+            };
+            /** @description `unauthenticated`: Authentication required; `invalid_token`: Invalid or expired token; `session_revoked`: Session revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 401;
+                        /** @enum {unknown} */
+                        code?: "unauthenticated" | "invalid_token" | "session_revoked";
+                    };
+                };
+            };
+            /** @description `staff_inactive`: Staff account is not active; `tenant_suspended`: This tenant is suspended; `tenant_offboarded`: This tenant has left Keyhold; `role_not_permitted`: Your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 403;
+                        /** @enum {unknown} */
+                        code?: "staff_inactive" | "tenant_suspended" | "tenant_offboarded" | "role_not_permitted";
+                    };
+                };
+            };
+            /** @description `payload_too_large`: Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 413;
+                        /** @enum {unknown} */
+                        code?: "payload_too_large";
+                    };
+                };
+            };
+            /** @description `unsupported_media_type`: Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 415;
+                        /** @enum {unknown} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description `internal_error`: Internal error; `integrity_failure`: Stored data failed its integrity check */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 500;
+                        /** @enum {unknown} */
+                        code?: "internal_error" | "integrity_failure";
+                    };
+                };
+            };
+            /** @description `storage_unavailable`: Storage unavailable; retry later; `trail_unavailable`: Access trail unavailable; nothing was revealed */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 503;
+                        /** @enum {unknown} */
+                        code?: "storage_unavailable" | "trail_unavailable";
+                    };
+                };
+            };
+        };
+    };
+    "auth.issueOneTimePassword": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        username: string;
+                        oneTimePassword: string;
+                    };
+                };
+            };
+            /** @description `validation_failed`: Request validation failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 400;
+                        /** @enum {unknown} */
+                        code?: "validation_failed";
+                    };
+                };
+            };
+            /** @description `unauthenticated`: Authentication required; `invalid_token`: Invalid or expired token; `session_revoked`: Session revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 401;
+                        /** @enum {unknown} */
+                        code?: "unauthenticated" | "invalid_token" | "session_revoked";
+                    };
+                };
+            };
+            /** @description `staff_inactive`: Staff account is not active; `tenant_suspended`: This tenant is suspended; `tenant_offboarded`: This tenant has left Keyhold; `role_not_permitted`: Your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 403;
+                        /** @enum {unknown} */
+                        code?: "staff_inactive" | "tenant_suspended" | "tenant_offboarded" | "role_not_permitted";
+                    };
+                };
+            };
+            /** @description `internal_error`: Internal error; `integrity_failure`: Stored data failed its integrity check */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 500;
+                        /** @enum {unknown} */
+                        code?: "internal_error" | "integrity_failure";
+                    };
+                };
+            };
+            /** @description `storage_unavailable`: Storage unavailable; retry later; `trail_unavailable`: Access trail unavailable; nothing was revealed */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 503;
+                        /** @enum {unknown} */
+                        code?: "storage_unavailable" | "trail_unavailable";
+                    };
+                };
+            };
+        };
+    };
+    "anomaly.setNotice": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    lastDay: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        notice: {
+                            since: string;
+                            lastDay: string;
+                            setBy: string;
+                        } | null;
+                    };
+                };
+            };
+            /** @description `validation_failed`: Request validation failed; `personal_data_in_free_text`: Personal data in free text; `malformed_json`: Request body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 400;
+                        /** @enum {unknown} */
+                        code?: "validation_failed" | "personal_data_in_free_text" | "malformed_json";
+                    };
+                };
+            };
+            /** @description `unauthenticated`: Authentication required; `invalid_token`: Invalid or expired token; `session_revoked`: Session revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 401;
+                        /** @enum {unknown} */
+                        code?: "unauthenticated" | "invalid_token" | "session_revoked";
+                    };
+                };
+            };
+            /** @description `staff_inactive`: Staff account is not active; `tenant_suspended`: This tenant is suspended; `tenant_offboarded`: This tenant has left Keyhold; `role_not_permitted`: Your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 403;
+                        /** @enum {unknown} */
+                        code?: "staff_inactive" | "tenant_suspended" | "tenant_offboarded" | "role_not_permitted";
+                    };
+                };
+            };
+            /** @description `payload_too_large`: Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 413;
+                        /** @enum {unknown} */
+                        code?: "payload_too_large";
+                    };
+                };
+            };
+            /** @description `unsupported_media_type`: Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 415;
+                        /** @enum {unknown} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description `internal_error`: Internal error; `integrity_failure`: Stored data failed its integrity check */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 500;
+                        /** @enum {unknown} */
+                        code?: "internal_error" | "integrity_failure";
+                    };
+                };
+            };
+            /** @description `storage_unavailable`: Storage unavailable; retry later; `trail_unavailable`: Access trail unavailable; nothing was revealed */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 503;
+                        /** @enum {unknown} */
+                        code?: "storage_unavailable" | "trail_unavailable";
+                    };
+                };
+            };
+        };
+    };
+    "rotation.propose": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    scope: "data";
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @constant */
+                        kind: "rotate-keys";
+                        /** @enum {string} */
+                        scope: "data";
+                        /** @enum {string} */
+                        status: "proposed" | "running" | "certifying" | "done" | "rejected";
+                        proposedBy: string;
+                        proposedAt: string;
+                        confirmedBy?: string;
+                        confirmedAt?: string;
+                        rejectedBy?: string;
+                        progress: {
+                            total: number | null;
+                            done: number;
+                            resealed: number;
+                            skipped: number;
+                        };
+                        certificateId?: string;
+                        finishedAt?: string;
+                    };
+                };
+            };
+            /** @description `validation_failed`: Request validation failed; `personal_data_in_free_text`: Personal data in free text; `malformed_json`: Request body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 400;
+                        /** @enum {unknown} */
+                        code?: "validation_failed" | "personal_data_in_free_text" | "malformed_json";
+                    };
+                };
+            };
+            /** @description `unauthenticated`: Authentication required; `invalid_token`: Invalid or expired token; `session_revoked`: Session revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 401;
+                        /** @enum {unknown} */
+                        code?: "unauthenticated" | "invalid_token" | "session_revoked";
+                    };
+                };
+            };
+            /** @description `staff_inactive`: Staff account is not active; `tenant_suspended`: This tenant is suspended; `tenant_offboarded`: This tenant has left Keyhold; `role_not_permitted`: Your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 403;
+                        /** @enum {unknown} */
+                        code?: "staff_inactive" | "tenant_suspended" | "tenant_offboarded" | "role_not_permitted";
+                    };
+                };
+            };
+            /** @description `payload_too_large`: Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 413;
+                        /** @enum {unknown} */
+                        code?: "payload_too_large";
+                    };
+                };
+            };
+            /** @description `unsupported_media_type`: Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 415;
+                        /** @enum {unknown} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description `internal_error`: Internal error; `integrity_failure`: Stored data failed its integrity check */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 500;
+                        /** @enum {unknown} */
+                        code?: "internal_error" | "integrity_failure";
+                    };
+                };
+            };
+            /** @description `storage_unavailable`: Storage unavailable; retry later; `trail_unavailable`: Access trail unavailable; nothing was revealed */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 503;
+                        /** @enum {unknown} */
+                        code?: "storage_unavailable" | "trail_unavailable";
+                    };
+                };
+            };
+        };
+    };
+    "rotation.confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @constant */
+                        kind: "rotate-keys";
+                        /** @enum {string} */
+                        scope: "data";
+                        /** @enum {string} */
+                        status: "proposed" | "running" | "certifying" | "done" | "rejected";
+                        proposedBy: string;
+                        proposedAt: string;
+                        confirmedBy?: string;
+                        confirmedAt?: string;
+                        rejectedBy?: string;
+                        progress: {
+                            total: number | null;
+                            done: number;
+                            resealed: number;
+                            skipped: number;
+                        };
+                        certificateId?: string;
+                        finishedAt?: string;
+                    };
+                };
+            };
+            /** @description `validation_failed`: Request validation failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 400;
+                        /** @enum {unknown} */
+                        code?: "validation_failed";
+                    };
+                };
+            };
+            /** @description `unauthenticated`: Authentication required; `invalid_token`: Invalid or expired token; `session_revoked`: Session revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 401;
+                        /** @enum {unknown} */
+                        code?: "unauthenticated" | "invalid_token" | "session_revoked";
+                    };
+                };
+            };
+            /** @description `staff_inactive`: Staff account is not active; `tenant_suspended`: This tenant is suspended; `tenant_offboarded`: This tenant has left Keyhold; `role_not_permitted`: Your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 403;
+                        /** @enum {unknown} */
+                        code?: "staff_inactive" | "tenant_suspended" | "tenant_offboarded" | "role_not_permitted";
+                    };
+                };
+            };
+            /** @description `internal_error`: Internal error; `integrity_failure`: Stored data failed its integrity check */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 500;
+                        /** @enum {unknown} */
+                        code?: "internal_error" | "integrity_failure";
+                    };
+                };
+            };
+            /** @description `storage_unavailable`: Storage unavailable; retry later; `trail_unavailable`: Access trail unavailable; nothing was revealed */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 503;
+                        /** @enum {unknown} */
+                        code?: "storage_unavailable" | "trail_unavailable";
+                    };
+                };
+            };
+        };
+    };
+    "rotation.reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @constant */
+                        kind: "rotate-keys";
+                        /** @enum {string} */
+                        scope: "data";
+                        /** @enum {string} */
+                        status: "proposed" | "running" | "certifying" | "done" | "rejected";
+                        proposedBy: string;
+                        proposedAt: string;
+                        confirmedBy?: string;
+                        confirmedAt?: string;
+                        rejectedBy?: string;
+                        progress: {
+                            total: number | null;
+                            done: number;
+                            resealed: number;
+                            skipped: number;
+                        };
+                        certificateId?: string;
+                        finishedAt?: string;
+                    };
+                };
+            };
+            /** @description `validation_failed`: Request validation failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 400;
+                        /** @enum {unknown} */
+                        code?: "validation_failed";
+                    };
+                };
+            };
+            /** @description `unauthenticated`: Authentication required; `invalid_token`: Invalid or expired token; `session_revoked`: Session revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 401;
+                        /** @enum {unknown} */
+                        code?: "unauthenticated" | "invalid_token" | "session_revoked";
+                    };
+                };
+            };
+            /** @description `staff_inactive`: Staff account is not active; `tenant_suspended`: This tenant is suspended; `tenant_offboarded`: This tenant has left Keyhold; `role_not_permitted`: Your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 403;
+                        /** @enum {unknown} */
+                        code?: "staff_inactive" | "tenant_suspended" | "tenant_offboarded" | "role_not_permitted";
+                    };
+                };
+            };
+            /** @description `internal_error`: Internal error; `integrity_failure`: Stored data failed its integrity check */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 500;
+                        /** @enum {unknown} */
+                        code?: "internal_error" | "integrity_failure";
+                    };
+                };
+            };
+            /** @description `storage_unavailable`: Storage unavailable; retry later; `trail_unavailable`: Access trail unavailable; nothing was revealed */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 503;
+                        /** @enum {unknown} */
+                        code?: "storage_unavailable" | "trail_unavailable";
+                    };
+                };
+            };
+        };
+    };
+    "rotation.list": {
+        parameters: {
+            query?: {
+                status?: "proposed" | "running" | "certifying" | "done" | "rejected";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            id: string;
+                            /** @constant */
+                            kind: "rotate-keys";
+                            /** @enum {string} */
+                            scope: "data";
+                            /** @enum {string} */
+                            status: "proposed" | "running" | "certifying" | "done" | "rejected";
+                            proposedBy: string;
+                            proposedAt: string;
+                            confirmedBy?: string;
+                            confirmedAt?: string;
+                            rejectedBy?: string;
+                            progress: {
+                                total: number | null;
+                                done: number;
+                                resealed: number;
+                                skipped: number;
+                            };
+                            certificateId?: string;
+                            finishedAt?: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description `validation_failed`: Request validation failed; `personal_data_in_free_text`: Personal data in free text */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 400;
+                        /** @enum {unknown} */
+                        code?: "validation_failed" | "personal_data_in_free_text";
+                    };
+                };
+            };
+            /** @description `unauthenticated`: Authentication required; `invalid_token`: Invalid or expired token; `session_revoked`: Session revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 401;
+                        /** @enum {unknown} */
+                        code?: "unauthenticated" | "invalid_token" | "session_revoked";
+                    };
+                };
+            };
+            /** @description `staff_inactive`: Staff account is not active; `tenant_suspended`: This tenant is suspended; `tenant_offboarded`: This tenant has left Keyhold; `role_not_permitted`: Your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 403;
+                        /** @enum {unknown} */
+                        code?: "staff_inactive" | "tenant_suspended" | "tenant_offboarded" | "role_not_permitted";
+                    };
+                };
+            };
+            /** @description `internal_error`: Internal error; `integrity_failure`: Stored data failed its integrity check */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 500;
+                        /** @enum {unknown} */
+                        code?: "internal_error" | "integrity_failure";
+                    };
+                };
+            };
+            /** @description `storage_unavailable`: Storage unavailable; retry later; `trail_unavailable`: Access trail unavailable; nothing was revealed */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 503;
+                        /** @enum {unknown} */
+                        code?: "storage_unavailable" | "trail_unavailable";
+                    };
+                };
+            };
+        };
+    };
+    "rotation.get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @constant */
+                        kind: "rotate-keys";
+                        /** @enum {string} */
+                        scope: "data";
+                        /** @enum {string} */
+                        status: "proposed" | "running" | "certifying" | "done" | "rejected";
+                        proposedBy: string;
+                        proposedAt: string;
+                        confirmedBy?: string;
+                        confirmedAt?: string;
+                        rejectedBy?: string;
+                        progress: {
+                            total: number | null;
+                            done: number;
+                            resealed: number;
+                            skipped: number;
+                        };
+                        certificateId?: string;
+                        finishedAt?: string;
+                    };
+                };
+            };
+            /** @description `validation_failed`: Request validation failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 400;
+                        /** @enum {unknown} */
+                        code?: "validation_failed";
+                    };
+                };
+            };
+            /** @description `unauthenticated`: Authentication required; `invalid_token`: Invalid or expired token; `session_revoked`: Session revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 401;
+                        /** @enum {unknown} */
+                        code?: "unauthenticated" | "invalid_token" | "session_revoked";
+                    };
+                };
+            };
+            /** @description `staff_inactive`: Staff account is not active; `tenant_suspended`: This tenant is suspended; `tenant_offboarded`: This tenant has left Keyhold; `role_not_permitted`: Your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 403;
+                        /** @enum {unknown} */
+                        code?: "staff_inactive" | "tenant_suspended" | "tenant_offboarded" | "role_not_permitted";
+                    };
+                };
+            };
+            /** @description `internal_error`: Internal error; `integrity_failure`: Stored data failed its integrity check */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 500;
+                        /** @enum {unknown} */
+                        code?: "internal_error" | "integrity_failure";
+                    };
+                };
+            };
+            /** @description `storage_unavailable`: Storage unavailable; retry later; `trail_unavailable`: Access trail unavailable; nothing was revealed */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 503;
+                        /** @enum {unknown} */
+                        code?: "storage_unavailable" | "trail_unavailable";
+                    };
+                };
+            };
+        };
+    };
+    "feed.rotateSecret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        secret: string;
+                    };
+                };
+            };
+            /** @description `unauthenticated`: Authentication required; `invalid_token`: Invalid or expired token; `session_revoked`: Session revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 401;
+                        /** @enum {unknown} */
+                        code?: "unauthenticated" | "invalid_token" | "session_revoked";
+                    };
+                };
+            };
+            /** @description `staff_inactive`: Staff account is not active; `tenant_suspended`: This tenant is suspended; `tenant_offboarded`: This tenant has left Keyhold; `role_not_permitted`: Your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 403;
+                        /** @enum {unknown} */
+                        code?: "staff_inactive" | "tenant_suspended" | "tenant_offboarded" | "role_not_permitted";
                     };
                 };
             };
