@@ -19,7 +19,7 @@ import { App, Stack } from "aws-cdk-lib";
 import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as kms from "aws-cdk-lib/aws-kms";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { accessOf, adapters, deployedRoutes, useAdapters } from "@keyhold/core";
+import { adapters, deployedRoutes, useAdapters } from "@keyhold/core";
 import { environmentFor, statementsFor, type GrantTargets } from "../stacks/grants.ts";
 import type { Stack as SstStack } from "sst/constructs";
 

@@ -133,7 +133,7 @@ async function serveStatic(path: string, res: ServerResponse, acceptsHtml: boole
  */
 export function progressPage(p: ConsoleProgress): string {
   const failed = p.phase === "failed";
-  const escape = (t: string) => t.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  const escapeHtml = (t: string) => t.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
   return `<!doctype html>
 <html lang="zh-CN">
 <head>
@@ -151,7 +151,7 @@ p{font-size:14px;color:#555;line-height:1.6}
 </head>
 <body><main>
 <h1>${failed ? "控制台构建失败" : "Keyhold 正在启动：控制台构建中"}</h1>
-${failed ? `<p>${escape(p.error ?? "")}</p><p>接口（API）仍在运行。请查看启动日志，修复后运行 npm run build:web 并重新启动。</p>` : `<progress max="100" value="${p.percent}">${p.percent}%</progress>
+${failed ? `<p>${escapeHtml(p.error ?? "")}</p><p>接口（API）仍在运行。请查看启动日志，修复后运行 npm run build:web 并重新启动。</p>` : `<progress max="100" value="${p.percent}">${p.percent}%</progress>
 <p>已完成约 ${p.percent}%（已处理 ${p.modules} 个模块，用时 ${p.elapsedSeconds} 秒）。首次启动需要几分钟，本页每 2 秒自动刷新，完成后自动进入控制台。</p>`}
 </main></body>
 </html>

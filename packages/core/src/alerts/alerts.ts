@@ -8,7 +8,7 @@ import { seal } from "../crypto/envelope.ts";
 import { Problem, recorded } from "../http/problem.ts";
 import { newId } from "../ids.ts";
 import { listStaff } from "../staff/records.ts";
-import { releaseHold } from "../anomaly/detector.ts";
+import { releaseHold } from "../anomaly/hold.ts";
 import { Keys } from "../store/keys.ts";
 import { ConditionalCheckFailedException, getItem, putNew, queryPage } from "../store/table.ts";
 

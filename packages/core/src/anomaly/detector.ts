@@ -7,6 +7,7 @@ import { getStaff, saveStaffIf, type StaffRecord } from "../staff/records.ts";
 import { Keys, tenantPk } from "../store/keys.ts";
 import { ConditionalCheckFailedException, getItem, putItem, queryPage } from "../store/table.ts";
 import { getTenant } from "../tenancy/records.ts";
+export { releaseHold } from "./hold.ts";
 import { detect, emptyState, medianRate, type Finding, type ObservedEvent, type StaffState } from "./rules.ts";
 import { anomalySettingsOf } from "./settings.ts";
 
@@ -130,26 +131,6 @@ async function hold(ctx: Ctx, staffId: string, alertId: string, kind: string): P
     }
     await ctx.adapters.identity.updateClaims({ tenantId: ctx.tenantId, username: staff.username, role: staff.role, branchId: staff.branchId, sessionVersion: next.sessionVersion });
     return true;
-  }
-  return false;
-}
-
-/**
- * Lifts the detector's hold when the alert that set it is reviewed (alerts/alerts.ts `review`). The
- * person signs in again; the sessions revoked stay revoked.
- */
-export async function releaseHold(ctx: Ctx, staffId: string, alertId: string): Promise<boolean> {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const staff = await getStaff(ctx.adapters, ctx.tenantId, staffId);
-    if (!staff?.hold || staff.hold.alertId !== alertId) return false;
-    const { hold: _released, ...next } = staff;
-    await record(ctx, { action: "staff.hold_released", staffId, outcome: "allowed", detail: { alertId } });
-    try {
-      await saveStaffIf(ctx.adapters, next as StaffRecord, staff);
-      return true;
-    } catch (e) {
-      if (!(e instanceof ConditionalCheckFailedException)) throw e;
-    }
   }
   return false;
 }

@@ -116,7 +116,7 @@ const pageHeaders = {
   vary: "Accept, User-Agent",
 };
 
-const escape = (s: string) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 
 /** Beijing time for people in China: `2026年12月1日 22:02`. */
 const shanghai = (iso: string) => {
@@ -133,7 +133,7 @@ function page(title: string, body: string): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex, nofollow">
 <meta name="referrer" content="no-referrer">
-<title>${escape(title)}</title>
+<title>${escapeHtml(title)}</title>
 <style>
 body{margin:0;font-family:-apple-system,"PingFang SC","Noto Sans SC","Microsoft YaHei",sans-serif;background:#f5f5f5;color:#1f1f1f}
 main{max-width:420px;margin:12vh auto 0;padding:24px;background:#fff;border-radius:8px;box-shadow:0 1px 4px rgba(0,0,0,.08)}
@@ -154,13 +154,13 @@ const whatOf = { document: "一份文件", copy: "您的个人信息副本" };
 
 export function landingPage(token: string, facts: Awaited<ReturnType<typeof linkFacts>>) {
   const title = `${facts.brand} 通过 Keyhold 安全分享给您${whatOf[facts.what]}`;
-  const body = `<h1>${escape(title)}</h1>
+  const body = `<h1>${escapeHtml(title)}</h1>
 <dl>
-<dt>用途</dt><dd>仅供${escape(facts.purpose)}使用</dd>
-<dt>有效期至</dt><dd>${escape(shanghai(facts.expiresAt))}</dd>
+<dt>用途</dt><dd>仅供${escapeHtml(facts.purpose)}使用</dd>
+<dt>有效期至</dt><dd>${escapeHtml(shanghai(facts.expiresAt))}</dd>
 <dt>剩余下载次数</dt><dd>${facts.downloadsLeft} 次</dd>
 </dl>
-<form method="post" action="${escape(encodeURIComponent(token))}/download">
+<form method="post" action="${escapeHtml(encodeURIComponent(token))}/download">
 <button type="submit">下载（计一次）</button>
 </form>
 <p class="note">文件带有接收方水印。仅打开本页不计下载次数；下载后请妥善保管，勿转发。</p>`;
@@ -177,9 +177,9 @@ const nextStep: Partial<Record<string, string>> = {
 
 export function refusalPage(problem: Problem) {
   const title = problemMessage(problem.code, "zh");
-  const body = `<h1>${escape(title)}</h1>
-<p>${escape(nextStep[problem.code] ?? "此链接现在不能使用；如仍需要，请联系分享此链接的经纪人。")}</p>
-<p class="note">错误代码：${escape(problem.code)}</p>`;
+  const body = `<h1>${escapeHtml(title)}</h1>
+<p>${escapeHtml(nextStep[problem.code] ?? "此链接现在不能使用；如仍需要，请联系分享此链接的经纪人。")}</p>
+<p class="note">错误代码：${escapeHtml(problem.code)}</p>`;
   return rawReply(problem.status, page(title, body), "text/html; charset=utf-8", pageHeaders);
 }
 

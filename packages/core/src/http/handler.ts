@@ -34,6 +34,7 @@ type SpecOf<H extends RouteHandlerId> = Extract<(typeof import("./routes.ts").ro
  */
 export type Output<H extends RouteHandlerId> =
   | (SpecOf<H> extends { success: { schema: infer S } } ? (S extends z.ZodType ? z.input<S> : never) : never)
+  // biome-ignore lint/suspicious/noConfusingVoidType: a 204 route's use case returns nothing (a `Promise<void>`)
   | (SpecOf<H> extends { success: { status: 204 } } ? void : never)
   | Reply
   | RawReply;

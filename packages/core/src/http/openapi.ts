@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { problemCodes } from "./problem.ts";
-import { accessOf, problemsOf, rolesOf, takesJson } from "./route-spec.ts";
+import { problemsOf, rolesOf, takesJson } from "./route-spec.ts";
 import { routes, type RouteSpec } from "./routes.ts";
 
 const schemaOf = (schema: z.ZodType, io: "input" | "output") =>
