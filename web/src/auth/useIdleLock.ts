@@ -5,16 +5,14 @@ import { useCapabilities } from "../api/queries.ts";
 import type { Role } from "../api/types.ts";
 import { activityEvents, createIdleTimer, idleMinutes } from "./idle.ts";
 
-/** The roles GET /settings answers; asking with any other role would only write a refusal to the trail. */
-const settingsReaders: readonly Role[] = ["hq_admin", "compliance_officer"];
-
 /** Locks the console after the tenant's idle time (15 minutes when the tenant has not set one). */
 export function useIdleLock(role: Role | undefined, onIdle: () => void) {
   const caps = useCapabilities();
   const settings = useQuery({
-    queryKey: ["settings"],
-    queryFn: () => api<{ idleLockMinutes?: number }>("GET", "/settings"),
-    enabled: Boolean(role && settingsReaders.includes(role)) && caps.has("GET /settings"),
+    // Every signed-in role reads the console's settings (GET /settings itself is HQ's and compliance's).
+    queryKey: ["settings", "console"],
+    queryFn: () => api<{ idleLockMinutes?: number }>("GET", "/settings/console"),
+    enabled: Boolean(role) && caps.may(role as Role, "GET /settings/console"),
     staleTime: 5 * 60_000,
   });
   const minutes = idleMinutes(settings.data);
