@@ -42,7 +42,7 @@ export async function benchLoad() {
   console.log(`\nload: ${REQUESTS} reveals over HTTP on ${CONNECTIONS} connections`);
   const runtime = await startLocal({ dataDir: null, port: 0, detectAnomalies: false /* machine-pace demo users would trip velocity */ });
   try {
-    const login = await fetch(`${runtime.url}/local/login`, { method: "POST", body: JSON.stringify({ username: "agent.li@anjia" }) });
+    const login = await fetch(`${runtime.url}/local/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username: "agent.li@anjia" }) });
     const { token } = (await login.json()) as { token: string };
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {

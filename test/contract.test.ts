@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { validate, compileErrors } from "@readme/openapi-parser";
 import Ajv2020 from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
-import { problemsOf, routes, Tenancy, type RouteSpec } from "@keyhold/core";
+import { Identity, problemsOf, routes, Tenancy, type RouteSpec } from "@keyhold/core";
+import { bootstrap } from "@keyhold/local";
 import { newClientBody, startVault, uniquePhone, uniqueResidentId, type Vault } from "./harness.ts";
 import { scan } from "./documents-fixtures.ts";
 
@@ -52,7 +53,7 @@ interface Answer {
 }
 
 /** One call through the network, checked against the served document. */
-async function hit(method: string, path: string, options: { as?: string; token?: string | null; body?: unknown; raw?: Buffer | string; type?: string } = {}): Promise<Answer> {
+async function hit(method: string, path: string, options: { as?: string; token?: string | null; body?: unknown; raw?: Buffer | string; type?: string; on?: Vault } = {}): Promise<Answer> {
   const headers: Record<string, string> = {};
   const token = options.token === null ? undefined : (options.token ?? (options.as ? await vault.token(options.as) : undefined));
   if (token) headers.authorization = `Bearer ${token}`;
@@ -60,7 +61,7 @@ async function hit(method: string, path: string, options: { as?: string; token?:
   if (options.raw !== undefined) body = options.raw;
   else if (options.body !== undefined) body = JSON.stringify(options.body);
   if (body !== undefined) headers["content-type"] = options.type ?? (options.raw !== undefined ? "application/octet-stream" : "application/json");
-  const res = await fetch(vault.url + path, { method, headers, body });
+  const res = await fetch((options.on ?? vault).url + path, { method, headers, body });
   const bytes = Buffer.from(await res.arrayBuffer());
   const text = bytes.toString("utf8");
   let parsed: any;
@@ -130,7 +131,7 @@ describe("the served document", () => {
   it("documents non-JSON bodies with their real media types", () => {
     const types = (path: string, method: string, status = "200") => Object.keys(doc.paths[path][method].responses[status].content);
     expect(types("/documents/{id}", "get")).toEqual(["image/jpeg", "image/png", "application/pdf"]);
-    expect(types("/shared/{token}", "get")).toEqual(["image/jpeg", "image/png", "application/pdf"]);
+    expect(types("/shared/{token}", "get")).toEqual(["image/jpeg", "image/png", "application/pdf", "text/html"]);
     expect(types("/compliance/report", "get")).toEqual(["text/csv", "application/pdf"]);
     expect(types("/requests/{id}/copy", "post", "201")).toEqual(["application/json", "application/pdf"]);
     expect(types("/audit/export", "get")).toEqual(["text/csv"]);
@@ -201,6 +202,8 @@ describe("every operation, happy path first", () => {
     expectStatus(await hit("POST", `/paper-files/${id}/checkout`, { as: LI, body: { purpose: "viewing" } }), 409);
     expectStatus(await hit("POST", `/paper-files/${id}/checkin`, { as: LI, body: {} }), 200);
     expectStatus(await hit("POST", `/paper-files/${id}/reveal`, { as: LI, body: { purpose: "viewing" } }), 200);
+    expectStatus(await hit("GET", `/paper-files/${id}/label`, { as: LI }), 200);
+    expectStatus(await hit("GET", `/paper-files/${id}/label`, { as: HQ }), 403, "role_not_permitted");
     expectStatus(await hit("POST", `/paper-files/${id}/destroy`, { as: WANG, body: { witnessId: "manager.zhao", method: "shredding" } }), 200);
     expectStatus(await hit("POST", "/paper-files/pf_nothere/checkin", { as: LI, body: {} }), 404);
   });
@@ -226,6 +229,10 @@ describe("every operation, happy path first", () => {
     expectStatus(await hit("DELETE", `/documents/${doc1}/shares/${second.body.id}`, { as: LI }), 200);
     expectStatus(await hit("GET", new URL(second.body.url, vault.url).pathname), 410, "share_revoked");
     expectStatus(await hit("GET", "/shared/nothing-here"), 404);
+    const third = await hit("POST", `/documents/${doc1}/shares`, { as: LI, body: { recipient: "银行", purpose: "loan_application", expiresInMinutes: 10, maxDownloads: 1 } });
+    const pageLink = new URL(third.body.url, vault.url).pathname;
+    expectStatus(await hit("POST", `${pageLink}/download`), 200);
+    expectStatus(await hit("POST", `${pageLink}/download`), 410, "share_exhausted");
     expectStatus(await hit("POST", `/clients/${ids.client}/documents/retention`, { as: ZHAO, body: { event: "deal_closed" } }), 200);
     expectStatus(await hit("POST", `/documents/${doc1}/destroy`, { as: WANG, body: { reason: "contract test destruction" } }), 200);
     expectStatus(await hit("GET", `/documents/${doc1}?purpose=loan_application`, { as: LI }), 410, "document_destroyed");
@@ -300,7 +307,43 @@ describe("every operation, happy path first", () => {
     expectStatus(await hit("GET", "/settings", { as: HQ }), 200);
     expectStatus(await hit("PATCH", "/settings", { as: HQ, body: { revealQuotaPerHour: 30 } }), 200);
     expectStatus(await hit("GET", "/settings", { as: LI }), 403, "role_not_permitted");
+    expectStatus(await hit("GET", "/settings/console", { as: LI }), 200);
+    expectStatus(await hit("GET", "/compliance/register", { as: WANG }), 200);
+    expectStatus(await hit("GET", "/compliance/register", { as: LI }), 403, "role_not_permitted");
   });
+
+  it("security operations: notice periods, key rotation, the feed's secret", async () => {
+    expectStatus(await hit("POST", "/staff/agent.chen/notice", { as: HQ, body: { lastDay: "2026-12-31" } }), 200);
+    expectStatus(await hit("POST", "/staff/hq.admin/notice", { as: HQ, body: { lastDay: "2026-12-31" } }), 403);
+    expectStatus(await hit("POST", "/staff/agent.chen/notice", { as: HQ, body: { lastDay: null } }), 200);
+    const first = await hit("POST", "/settings/rotate-keys", { as: HQ, body: { scope: "data" } });
+    expectStatus(first, 202);
+    expectStatus(await hit("POST", `/jobs/${first.body.id}/confirm`, { as: HQ }), 403);
+    expectStatus(await hit("POST", `/jobs/${first.body.id}/reject`, { as: WANG }), 200);
+    const second = await hit("POST", "/settings/rotate-keys", { as: HQ, body: { scope: "data" } });
+    expectStatus(second, 202);
+    expectStatus(await hit("POST", `/jobs/${second.body.id}/confirm`, { as: WANG }), 202);
+    expectStatus(await hit("GET", "/jobs", { as: HQ }), 200);
+    expectStatus(await hit("GET", `/jobs/${second.body.id}`, { as: WANG }), 200);
+    expectStatus(await hit("POST", "/settings/feed/secret", { as: HQ }), 201);
+    expectStatus(await hit("POST", "/settings/feed/secret", { as: LI }), 403);
+  });
+
+  it("sign-in: the configuration, the keys and the discovery document, and HQ's identity chores", async () => {
+    expectStatus(await hit("GET", "/auth/config"), 200);
+    expectStatus(await hit("GET", "/.well-known/jwks.json"), 200);
+    expectStatus(await hit("GET", "/.well-known/openid-configuration"), 200);
+    expectStatus(await hit("PUT", "/staff/agent.chen/federated-subject", { as: HQ, body: { subject: "contract-subject-1" } }), 200);
+    expectStatus(await hit("PUT", "/staff/hq.admin/federated-subject", { as: HQ, body: { subject: "contract-subject-2" } }), 403);
+    expectStatus(await hit("POST", "/staff/agent.li/one-time-password", { as: HQ }), 200);
+    // That ended agent.li's sessions (the session version moved): sign in again from here on.
+    vault.forgetTokens();
+    expectStatus(await hit("POST", "/staff/agent.chen/one-time-password", { as: CHEN }), 403, "self_change_not_permitted");
+    // This deployment has no OIDC provider: both steps answer 404 (the flow itself: test/identity-oidc.test.ts).
+    expectStatus(await hit("POST", "/auth/oidc/start", { body: { tenantId: "anjia", redirectUri: "https://console.example/cb" } }), 404, "not_found");
+    expectStatus(await hit("POST", "/auth/oidc/callback", { body: { state: "s", code: "c" } }), 404, "not_found");
+  });
+
 
   it("the platform operator's routes", async () => {
     const onboard = (tenantId: string) => ({
@@ -378,6 +421,31 @@ describe("the refusals every route shares", () => {
   it("malformed JSON is 400 malformed_json", async () => {
     for (const r of table.filter((x) => x.body && x.needsAgreement)) expectStatus(await hit(r.method, concrete(r), { as: LI, raw: '{"x": [', type: "application/json" }), 400, "malformed_json");
   });
+
+  // Last: a second vault in this process takes over the offline token signer, so the first vault's tokens end.
+  it("Keyhold identity with demo mode off: password, TOTP, refresh, sign-out", async () => {
+    const plain = await startVault({ demo: false });
+    try {
+      let now = Date.now();
+      plain.runtime.setClock(() => new Date(now));
+      const boot = await bootstrap(plain.runtime, { tenantId: "contract", name: "契约地产", hq: "hq.contract" });
+      expectStatus(await hit("POST", "/auth/sign-in", { on: plain, body: { username: boot.username, password: "not-the-password" } }), 401, "invalid_credentials");
+      const first = await hit("POST", "/auth/sign-in", { on: plain, body: { username: boot.username, password: boot.oneTimePassword } });
+      expectStatus(first, 200);
+      const secret = new URL(first.body.otpauthUri).searchParams.get("secret")!;
+      now += 30_000;
+      expectStatus(await hit("POST", "/auth/totp", { on: plain, body: { session: first.body.session, code: "000000" } }), 401);
+      const done = await hit("POST", "/auth/totp", { on: plain, body: { session: first.body.session, code: Identity.totpCode(secret, new Date(now)), newPassword: "契约测试的新密码-2026-long" } });
+      expectStatus(done, 200);
+      const renewed = await hit("POST", "/auth/refresh", { on: plain, body: { refreshToken: done.body.refreshToken } });
+      expectStatus(renewed, 200);
+      expectStatus(await hit("POST", "/auth/refresh", { on: plain, body: { refreshToken: done.body.refreshToken } }), 401);
+      expectStatus(await hit("POST", "/auth/sign-out", { on: plain, body: { refreshToken: renewed.body.refreshToken } }), 204);
+      expectStatus(await hit("POST", "/local/login", { on: plain, body: { username: LI } }), 404);
+    } finally {
+      await plain.stop();
+    }
+  });
 });
 
 describe("the verdict", () => {
@@ -401,8 +469,10 @@ describe("the verdict", () => {
 
   it("every documented operation was called, and answered its success at least once", () => {
     const documented = Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([, ops]) => Object.values(ops).map((o) => o.operationId as string));
-    expect(documented.filter((id) => !seen.has(id))).toEqual([]);
+    expect.soft(documented.filter((id) => !seen.has(id))).toEqual([]);
     const succeeded = (r: RouteSpec) => seen.get(r.handler)?.has(r.success.status) || (r.accepted && seen.get(r.handler)?.has(202));
-    expect(table.filter((r) => !succeeded(r)).map((r) => r.handler)).toEqual([]);
+    // Their success needs an OIDC provider: test/identity-oidc.test.ts runs one and takes that path.
+    const elsewhere = new Set(["auth.oidcStart", "auth.oidcCallback"]);
+    expect(table.filter((r) => !succeeded(r) && !elsewhere.has(r.handler)).map((r) => r.handler)).toEqual([]);
   });
 });

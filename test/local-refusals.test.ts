@@ -93,11 +93,14 @@ describe("one owner per data directory", () => {
         const third = server(dataDir);
         try {
           const url = await ready(third);
-          const login = await fetch(`${url}/local/login`, { method: "POST", body: JSON.stringify({ username: LI }) });
-          const { token } = (await login.json()) as { token: string };
+          const login = await fetch(`${url}/local/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username: LI }) });
+          const signedIn = (await login.json()) as { token: string };
+          expect(login.status, JSON.stringify(signedIn)).toBe(200);
+          const { token } = signedIn;
           const clients = await fetch(`${url}/clients`, { headers: { authorization: `Bearer ${token}` } });
-          expect(clients.status).toBe(200);
-          expect(((await clients.json()) as { items: unknown[] }).items.length).toBeGreaterThan(0);
+          const listed = (await clients.json()) as { items: unknown[] };
+          expect(clients.status, JSON.stringify(listed)).toBe(200);
+          expect(listed.items.length).toBeGreaterThan(0);
         } finally {
           third.proc.kill("SIGTERM");
           expect((await third.exited).code).toBe(0);

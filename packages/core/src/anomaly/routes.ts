@@ -13,5 +13,6 @@ export const anomalyRoutes = defineRoutes([
     params: StaffIdParams,
     body: NoticeRequest,
     success: { status: 200, schema: NoticeView },
+    refuses: ["staff_not_found", "self_change_not_permitted", "invalid_state", "conflict"],
   },
 ]);

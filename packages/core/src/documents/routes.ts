@@ -167,7 +167,8 @@ export const documentRoutes = defineRoutes([
     summary:
       "A share link: the document watermarked with its recipient, counted; refused after expiry, the last download or revocation. A browser (Accept prefers text/html) or a link preview gets a Chinese landing page instead, counting nothing",
     params: TokenParams,
-    success: { status: 200, contentType: "application/octet-stream" },
+    success: { status: 200, contentTypes: [...contentTypeNames, "text/html"] },
+    refuses: ["not_found", "share_expired", "share_exhausted", "share_revoked", "document_destroyed", "client_destroyed"],
   },
   {
     method: "POST",

@@ -78,7 +78,7 @@ const metaRoutes = defineRoutes([
     summary: "Offline only: a token for a demo user",
     body: LoginRequest,
     success: { status: 200, schema: LoginResponse },
-    refuses: ["unknown_user"],
+    refuses: ["unknown_user", "not_found"],
   },
   {
     method: "GET",

@@ -64,6 +64,7 @@ export const identityRoutes = defineRoutes([
     summary: "Keyhold identity: the password step; answers the TOTP challenge (enrolment the first time)",
     body: SignInRequest,
     success: { status: 200, schema: SignInResponse },
+    refuses: ["invalid_credentials", "too_many_attempts"],
   },
   {
     method: "POST",
@@ -74,6 +75,7 @@ export const identityRoutes = defineRoutes([
     summary: "Keyhold identity: the TOTP step; answers the tokens",
     body: TotpRequest,
     success: { status: 200, schema: Tokens },
+    refuses: ["invalid_credentials", "too_many_attempts", "session_revoked"],
   },
   {
     method: "POST",
@@ -84,6 +86,7 @@ export const identityRoutes = defineRoutes([
     summary: "Keyhold identity: new tokens for an unrevoked refresh token (which is spent)",
     body: RefreshRequest,
     success: { status: 200, schema: Tokens },
+    refuses: ["invalid_credentials", "session_revoked"],
   },
   {
     method: "POST",
@@ -94,6 +97,7 @@ export const identityRoutes = defineRoutes([
     summary: "Keyhold identity: revokes the refresh token",
     body: RefreshRequest,
     success: { status: 204 },
+    refuses: ["invalid_credentials", "session_revoked"],
   },
   {
     method: "GET",
@@ -103,6 +107,7 @@ export const identityRoutes = defineRoutes([
     access: signingOnly,
     summary: "The public keys Keyhold-issued tokens are signed with (the JWT authorizer trusts these)",
     success: { status: 200, schema: Jwks },
+    refuses: ["not_found"],
   },
   {
     method: "GET",
@@ -123,6 +128,7 @@ export const identityRoutes = defineRoutes([
     summary: "OIDC federation: the provider's authorization URL (code + PKCE) for the console to open",
     body: OidcStartRequest,
     success: { status: 200, schema: z.object({ authorizationUrl: z.string() }) },
+    refuses: ["not_found", "invalid_state", "conflict"],
   },
   {
     method: "POST",
@@ -133,6 +139,7 @@ export const identityRoutes = defineRoutes([
     summary: "OIDC federation: exchanges the provider's code for Keyhold tokens, for a linked staff member only",
     body: OidcCallbackRequest,
     success: { status: 200, schema: Tokens },
+    refuses: ["not_found", "federated_identity_unknown", "invalid_credentials", "session_revoked", "invalid_state", "conflict"],
   },
   {
     method: "PUT",
@@ -144,6 +151,7 @@ export const identityRoutes = defineRoutes([
     params: StaffIdParams,
     body: FederatedSubjectRequest,
     success: { status: 200, schema: z.object({ id: z.string(), federatedSubject: z.string().nullable() }) },
+    refuses: ["staff_not_found", "self_change_not_permitted", "invalid_state", "conflict"],
   },
   {
     method: "POST",
@@ -154,5 +162,6 @@ export const identityRoutes = defineRoutes([
     summary: "Keyhold identity: HQ gives a staff member a one-time password (TOTP is enrolled afresh; their sessions end)",
     params: StaffIdParams,
     success: { status: 200, schema: z.object({ id: z.string(), username: z.string(), oneTimePassword: z.string() }) },
+    refuses: ["staff_not_found", "self_change_not_permitted", "invalid_state", "conflict"],
   },
 ]);

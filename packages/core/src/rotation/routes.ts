@@ -12,6 +12,7 @@ export const rotationRoutes = defineRoutes([
     summary: "Propose re-sealing every record under fresh data keys (HQ admin); a compliance officer confirms (202: the job)",
     body: RotateRequest,
     success: { status: 202, schema: JobView },
+    refuses: ["invalid_state", "conflict"],
   },
   {
     method: "POST",
@@ -22,6 +23,7 @@ export const rotationRoutes = defineRoutes([
     summary: "Confirm a proposed key rotation (a compliance officer, never the proposer): it starts (202)",
     params: JobIdParams,
     success: { status: 202, schema: JobView },
+    refuses: ["not_found", "invalid_state", "second_person_required", "conflict"],
   },
   {
     method: "POST",
@@ -32,6 +34,7 @@ export const rotationRoutes = defineRoutes([
     summary: "Turn a proposed key rotation down",
     params: JobIdParams,
     success: { status: 200, schema: JobView },
+    refuses: ["not_found", "invalid_state", "second_person_required", "conflict"],
   },
   {
     method: "GET",
@@ -52,5 +55,6 @@ export const rotationRoutes = defineRoutes([
     summary: "A job's progress (records done of total, re-sealed, skipped) and its certificate when done (HQ admin, compliance officers)",
     params: JobIdParams,
     success: { status: 200, schema: JobView },
+    refuses: ["not_found"],
   },
 ]);
