@@ -1712,6 +1712,20 @@ export interface operations {
                     };
                 };
             };
+            /** @description `not_found`: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 404;
+                        /** @enum {unknown} */
+                        code?: "not_found";
+                    };
+                };
+            };
             /** @description `payload_too_large`: Request body too large */
             413: {
                 headers: {
@@ -9984,7 +9998,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/pdf": string;
+                };
             };
             /** @description `validation_failed`: Request validation failed */
             400: {
@@ -11633,7 +11649,12 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "image/jpeg": string;
+                    "image/png": string;
+                    "application/pdf": string;
+                    "text/html": string;
+                };
             };
             /** @description `validation_failed`: Request validation failed; `justification_too_weak`: The justification does not say enough */
             400: {
@@ -11663,7 +11684,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `grant_not_found`: Grant not found */
+            /** @description `grant_not_found`: Grant not found; `not_found`: Not found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11673,7 +11694,7 @@ export interface operations {
                         /** @constant */
                         status?: 404;
                         /** @enum {unknown} */
-                        code?: "grant_not_found";
+                        code?: "grant_not_found" | "not_found";
                     };
                 };
             };
@@ -11691,7 +11712,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `client_destroyed`: The client's data has been destroyed; `grant_expired`: This grant has expired */
+            /** @description `client_destroyed`: The client's data has been destroyed; `grant_expired`: This grant has expired; `share_expired`: This share link has expired; `share_exhausted`: This share link has been used up; `share_revoked`: This share link was revoked; `document_destroyed`: The document has been destroyed */
             410: {
                 headers: {
                     [name: string]: unknown;
@@ -11701,7 +11722,7 @@ export interface operations {
                         /** @constant */
                         status?: 410;
                         /** @enum {unknown} */
-                        code?: "client_destroyed" | "grant_expired";
+                        code?: "client_destroyed" | "grant_expired" | "share_expired" | "share_exhausted" | "share_revoked" | "document_destroyed";
                     };
                 };
             };
@@ -13881,6 +13902,20 @@ export interface operations {
                     };
                 };
             };
+            /** @description `invalid_credentials`: Wrong username, password or code */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 401;
+                        /** @enum {unknown} */
+                        code?: "invalid_credentials";
+                    };
+                };
+            };
             /** @description `payload_too_large`: Request body too large */
             413: {
                 headers: {
@@ -13906,6 +13941,20 @@ export interface operations {
                         status?: 415;
                         /** @enum {unknown} */
                         code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description `too_many_attempts`: Too many failed attempts; try again later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 429;
+                        /** @enum {unknown} */
+                        code?: "too_many_attempts";
                     };
                 };
             };
@@ -13984,6 +14033,20 @@ export interface operations {
                     };
                 };
             };
+            /** @description `invalid_credentials`: Wrong username, password or code; `session_revoked`: Session revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 401;
+                        /** @enum {unknown} */
+                        code?: "invalid_credentials" | "session_revoked";
+                    };
+                };
+            };
             /** @description `payload_too_large`: Request body too large */
             413: {
                 headers: {
@@ -14009,6 +14072,20 @@ export interface operations {
                         status?: 415;
                         /** @enum {unknown} */
                         code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description `too_many_attempts`: Too many failed attempts; try again later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 429;
+                        /** @enum {unknown} */
+                        code?: "too_many_attempts";
                     };
                 };
             };
@@ -14081,6 +14158,20 @@ export interface operations {
                         status?: 400;
                         /** @enum {unknown} */
                         code?: "validation_failed" | "personal_data_in_free_text" | "malformed_json";
+                    };
+                };
+            };
+            /** @description `invalid_credentials`: Wrong username, password or code; `session_revoked`: Session revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 401;
+                        /** @enum {unknown} */
+                        code?: "invalid_credentials" | "session_revoked";
                     };
                 };
             };
@@ -14178,6 +14269,20 @@ export interface operations {
                     };
                 };
             };
+            /** @description `invalid_credentials`: Wrong username, password or code; `session_revoked`: Session revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 401;
+                        /** @enum {unknown} */
+                        code?: "invalid_credentials" | "session_revoked";
+                    };
+                };
+            };
             /** @description `payload_too_large`: Request body too large */
             413: {
                 headers: {
@@ -14261,6 +14366,20 @@ export interface operations {
                             alg: string;
                             use: string;
                         }[];
+                    };
+                };
+            };
+            /** @description `not_found`: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 404;
+                        /** @enum {unknown} */
+                        code?: "not_found";
                     };
                 };
             };
@@ -14376,6 +14495,34 @@ export interface operations {
                     };
                 };
             };
+            /** @description `not_found`: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 404;
+                        /** @enum {unknown} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description `invalid_state`: Not possible in the current state; `conflict`: Changed meanwhile; reload and retry */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 409;
+                        /** @enum {unknown} */
+                        code?: "invalid_state" | "conflict";
+                    };
+                };
+            };
             /** @description `payload_too_large`: Request body too large */
             413: {
                 headers: {
@@ -14475,6 +14622,62 @@ export interface operations {
                         status?: 400;
                         /** @enum {unknown} */
                         code?: "validation_failed" | "personal_data_in_free_text" | "malformed_json";
+                    };
+                };
+            };
+            /** @description `invalid_credentials`: Wrong username, password or code; `session_revoked`: Session revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 401;
+                        /** @enum {unknown} */
+                        code?: "invalid_credentials" | "session_revoked";
+                    };
+                };
+            };
+            /** @description `federated_identity_unknown`: This sign-in is not linked to a staff member */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 403;
+                        /** @enum {unknown} */
+                        code?: "federated_identity_unknown";
+                    };
+                };
+            };
+            /** @description `not_found`: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 404;
+                        /** @enum {unknown} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description `invalid_state`: Not possible in the current state; `conflict`: Changed meanwhile; reload and retry */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 409;
+                        /** @enum {unknown} */
+                        code?: "invalid_state" | "conflict";
                     };
                 };
             };
@@ -14593,7 +14796,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `staff_inactive`: Staff account is not active; `tenant_suspended`: This tenant is suspended; `tenant_offboarded`: This tenant has left Keyhold; `role_not_permitted`: Your role may not do this */
+            /** @description `staff_inactive`: Staff account is not active; `tenant_suspended`: This tenant is suspended; `tenant_offboarded`: This tenant has left Keyhold; `role_not_permitted`: Your role may not do this; `self_change_not_permitted`: Nobody changes their own role, branch, status, agreement or background check */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -14603,7 +14806,35 @@ export interface operations {
                         /** @constant */
                         status?: 403;
                         /** @enum {unknown} */
-                        code?: "staff_inactive" | "tenant_suspended" | "tenant_offboarded" | "role_not_permitted";
+                        code?: "staff_inactive" | "tenant_suspended" | "tenant_offboarded" | "role_not_permitted" | "self_change_not_permitted";
+                    };
+                };
+            };
+            /** @description `staff_not_found`: Staff member not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 404;
+                        /** @enum {unknown} */
+                        code?: "staff_not_found";
+                    };
+                };
+            };
+            /** @description `invalid_state`: Not possible in the current state; `conflict`: Changed meanwhile; reload and retry */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 409;
+                        /** @enum {unknown} */
+                        code?: "invalid_state" | "conflict";
                     };
                 };
             };
@@ -14717,7 +14948,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `staff_inactive`: Staff account is not active; `tenant_suspended`: This tenant is suspended; `tenant_offboarded`: This tenant has left Keyhold; `role_not_permitted`: Your role may not do this */
+            /** @description `staff_inactive`: Staff account is not active; `tenant_suspended`: This tenant is suspended; `tenant_offboarded`: This tenant has left Keyhold; `role_not_permitted`: Your role may not do this; `self_change_not_permitted`: Nobody changes their own role, branch, status, agreement or background check */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -14727,7 +14958,35 @@ export interface operations {
                         /** @constant */
                         status?: 403;
                         /** @enum {unknown} */
-                        code?: "staff_inactive" | "tenant_suspended" | "tenant_offboarded" | "role_not_permitted";
+                        code?: "staff_inactive" | "tenant_suspended" | "tenant_offboarded" | "role_not_permitted" | "self_change_not_permitted";
+                    };
+                };
+            };
+            /** @description `staff_not_found`: Staff member not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 404;
+                        /** @enum {unknown} */
+                        code?: "staff_not_found";
+                    };
+                };
+            };
+            /** @description `invalid_state`: Not possible in the current state; `conflict`: Changed meanwhile; reload and retry */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 409;
+                        /** @enum {unknown} */
+                        code?: "invalid_state" | "conflict";
                     };
                 };
             };
@@ -14822,7 +15081,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `staff_inactive`: Staff account is not active; `tenant_suspended`: This tenant is suspended; `tenant_offboarded`: This tenant has left Keyhold; `role_not_permitted`: Your role may not do this */
+            /** @description `staff_inactive`: Staff account is not active; `tenant_suspended`: This tenant is suspended; `tenant_offboarded`: This tenant has left Keyhold; `role_not_permitted`: Your role may not do this; `self_change_not_permitted`: Nobody changes their own role, branch, status, agreement or background check */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -14832,7 +15091,35 @@ export interface operations {
                         /** @constant */
                         status?: 403;
                         /** @enum {unknown} */
-                        code?: "staff_inactive" | "tenant_suspended" | "tenant_offboarded" | "role_not_permitted";
+                        code?: "staff_inactive" | "tenant_suspended" | "tenant_offboarded" | "role_not_permitted" | "self_change_not_permitted";
+                    };
+                };
+            };
+            /** @description `staff_not_found`: Staff member not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 404;
+                        /** @enum {unknown} */
+                        code?: "staff_not_found";
+                    };
+                };
+            };
+            /** @description `invalid_state`: Not possible in the current state; `conflict`: Changed meanwhile; reload and retry */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 409;
+                        /** @enum {unknown} */
+                        code?: "invalid_state" | "conflict";
                     };
                 };
             };
@@ -14982,6 +15269,20 @@ export interface operations {
                     };
                 };
             };
+            /** @description `invalid_state`: Not possible in the current state; `conflict`: Changed meanwhile; reload and retry */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 409;
+                        /** @enum {unknown} */
+                        code?: "invalid_state" | "conflict";
+                    };
+                };
+            };
             /** @description `payload_too_large`: Request body too large */
             413: {
                 headers: {
@@ -15109,7 +15410,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `staff_inactive`: Staff account is not active; `tenant_suspended`: This tenant is suspended; `tenant_offboarded`: This tenant has left Keyhold; `role_not_permitted`: Your role may not do this */
+            /** @description `staff_inactive`: Staff account is not active; `tenant_suspended`: This tenant is suspended; `tenant_offboarded`: This tenant has left Keyhold; `role_not_permitted`: Your role may not do this; `second_person_required`: A second person must do this */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -15119,7 +15420,35 @@ export interface operations {
                         /** @constant */
                         status?: 403;
                         /** @enum {unknown} */
-                        code?: "staff_inactive" | "tenant_suspended" | "tenant_offboarded" | "role_not_permitted";
+                        code?: "staff_inactive" | "tenant_suspended" | "tenant_offboarded" | "role_not_permitted" | "second_person_required";
+                    };
+                };
+            };
+            /** @description `not_found`: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 404;
+                        /** @enum {unknown} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description `invalid_state`: Not possible in the current state; `conflict`: Changed meanwhile; reload and retry */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 409;
+                        /** @enum {unknown} */
+                        code?: "invalid_state" | "conflict";
                     };
                 };
             };
@@ -15222,7 +15551,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `staff_inactive`: Staff account is not active; `tenant_suspended`: This tenant is suspended; `tenant_offboarded`: This tenant has left Keyhold; `role_not_permitted`: Your role may not do this */
+            /** @description `staff_inactive`: Staff account is not active; `tenant_suspended`: This tenant is suspended; `tenant_offboarded`: This tenant has left Keyhold; `role_not_permitted`: Your role may not do this; `second_person_required`: A second person must do this */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -15232,7 +15561,35 @@ export interface operations {
                         /** @constant */
                         status?: 403;
                         /** @enum {unknown} */
-                        code?: "staff_inactive" | "tenant_suspended" | "tenant_offboarded" | "role_not_permitted";
+                        code?: "staff_inactive" | "tenant_suspended" | "tenant_offboarded" | "role_not_permitted" | "second_person_required";
+                    };
+                };
+            };
+            /** @description `not_found`: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 404;
+                        /** @enum {unknown} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description `invalid_state`: Not possible in the current state; `conflict`: Changed meanwhile; reload and retry */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 409;
+                        /** @enum {unknown} */
+                        code?: "invalid_state" | "conflict";
                     };
                 };
             };
@@ -15461,6 +15818,20 @@ export interface operations {
                         status?: 403;
                         /** @enum {unknown} */
                         code?: "staff_inactive" | "tenant_suspended" | "tenant_offboarded" | "role_not_permitted";
+                    };
+                };
+            };
+            /** @description `not_found`: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 404;
+                        /** @enum {unknown} */
+                        code?: "not_found";
                     };
                 };
             };
