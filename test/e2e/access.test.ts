@@ -172,7 +172,7 @@ describe("a tenant that wants approval first", () => {
       await admin.page.getByTestId("approval-tier1").click();
       await admin.page.locator('input[data-testid="grant-minutes"], [data-testid="grant-minutes"] input').first().fill("10");
       await shot(admin.page, "57-settings-approval");
-      await admin.page.getByRole("button", { name: /保\s*存/ }).click();
+      await admin.page.getByTestId("settings-form").getByRole("button", { name: /保\s*存/ }).click();
       await admin.page.locator(".ant-message").filter({ hasText: "设置已保存" }).waitFor();
       const saved = await hq.call<{ approvalRequired: { tier1Reveal: boolean; export: boolean; handoverAbove: number | null }; grantMinutes: number }>("GET", "/settings");
       expect(saved.body.approvalRequired).toEqual({ tier1Reveal: true, export: false, handoverAbove: null });

@@ -51,7 +51,7 @@ describe("the franchise HQ", () => {
     // An empty policy cell names the default it falls back to.
     expect(await page.getByTestId("policy-agent.own.1").textContent()).toContain("默认：");
     expect(await page.getByTestId("policy-agent.branch.2").textContent()).toContain("默认：");
-    await page.getByRole("button", { name: /保\s*存/ }).click();
+    await page.getByTestId("settings-form").getByRole("button", { name: /保\s*存/ }).click();
     await page.locator(".ant-message").filter({ hasText: "设置已保存" }).waitFor();
     await shot(page, "22-settings");
     await context.close();
