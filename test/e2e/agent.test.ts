@@ -106,6 +106,7 @@ describe("an agent in the console", () => {
     await page.getByTestId("reveal-idNumber").click();
     const dialog = page.locator(".ant-modal");
     await dialog.waitFor();
+    await settle(page);
     await page.getByTestId("reveal-purpose").click();
     await page.locator(".ant-select-item-option").filter({ hasText: "贷款申请" }).click();
     await shot(page, "08-reveal-dialog");

@@ -60,6 +60,8 @@ describe("a data-subject request", () => {
     expect(await mpage.getByTestId("deletion-warning").textContent()).toContain("删除不可撤销");
     expect(await mpage.getByTestId("four-eyes-note").textContent()).toContain("本请求由 agent.li 登记，须由其他人办理");
     expect(await mpage.getByTestId("fulfil-submit").isDisabled()).toBe(true);
+    // The dialog's data settles first: a form that fills in after the click would undo it.
+    await settle(mpage);
     await mpage.getByTestId("deletion-verified").check();
     await mpage.getByTestId("deletion-confirm").fill("删除");
     await shot(mpage, "31b-request-deletion-confirm");
@@ -138,6 +140,8 @@ describe("a data-subject request", () => {
     // As a link addressed to the client: shown once, copied to the clipboard, then the request is closed.
     const linkRow = page.locator(`tr[data-request="${online.body.id}"]`);
     await linkRow.getByRole("button", { name: /办\s*理/ }).click();
+    await page.getByTestId("copy-format").waitFor();
+    await settle(page);
     await page.getByTestId("copy-format").getByText("JSON").click();
     await page.getByTestId("copy-issue-submit").click();
     const link = page.getByTestId("copy-link");
