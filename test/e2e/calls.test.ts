@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { Calls } from "@keyhold/core";
 import { SIMULATOR_POOL, type PrivacyNumberSimulator } from "@keyhold/local";
-import { apiAs, newSession, registerClient, shot, signIn, startConsole, webStorage, type Harness } from "./console.ts";
+import { apiAs, newSession, registerClient, settle, shot, signIn, startConsole, webStorage, type Harness } from "./console.ts";
 
 /**
  * 拨打 in the console: an agent gets a privacy number for a consented purpose from the list or the
@@ -74,6 +74,8 @@ describe("拨打 (privacy-number calls) in the console, in a tenant that masks p
     // Within the console (the number lives in its memory only, never in web storage).
     await page.locator(`tr[data-row-key="${client.id}"]`).getByRole("link", { name: "查看" }).click();
     await page.waitForURL(new RegExp(`/console/clients/${client.id}$`));
+    // The client page's data settles first: a click while it is still filling in can be lost.
+    await settle(page);
     await page.getByTestId(`call-${client.id}`).click();
     await expect.poll(() => page.getByTestId("call-number").textContent()).toBe(virtual);
     expect(JSON.stringify(await webStorage(page))).not.toContain(virtual);
