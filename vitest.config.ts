@@ -30,7 +30,7 @@ const env = { POWERTOOLS_LOG_LEVEL: process.env.LOGLEVEL ?? "SILENT", KEYHOLD_SE
 
 export default defineConfig({
   test: {
-    // Tests seal on demand right after writing, so no settle delay (see audit/seal.ts).
+    // Tests seal on demand right after writing, so no settle delay (see trail/seal.ts).
     env,
     projects: [
       { extends: true, test: { name: "unit", include: unit, testTimeout: 60_000 } },

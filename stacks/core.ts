@@ -14,7 +14,7 @@ export { Keys, tableShape, tenantPk } from "../packages/core/src/store/keys.ts";
 export { PLATFORM_TENANT, TENANT_TAG } from "../packages/core/src/tenancy/tenant-id.ts";
 export { customAttributes } from "../packages/core/src/access/claims.ts";
 export { tenantKeyAlias } from "../packages/core/src/crypto/kms.ts";
-export { trailSealKeyAlias } from "../packages/core/src/audit/aws.ts";
+export { trailSealKeyAlias } from "../packages/core/src/trail/aws.ts";
 export * as Backups from "../packages/core/src/retention/backups.ts";
 export { opsMetrics, opsDimensions, metricsNamespace } from "../packages/core/src/ops.ts";
 export { consoleSecurityHeaders, contentSecurityPolicy } from "../packages/core/src/http/security-headers.ts";

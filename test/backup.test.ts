@@ -55,7 +55,7 @@ describe("a backup taken while requests run", () => {
     const source = dir("live");
     const to = dir("archives-live");
     // Seals race the writers here, as in production: leave the settle time production leaves, so a
-    // seal never closes a window an event is still being written into (audit/seal.ts).
+    // seal never closes a window an event is still being written into (trail/seal.ts).
     const settle = process.env.KEYHOLD_SEAL_SETTLE_MS;
     process.env.KEYHOLD_SEAL_SETTLE_MS = "2000";
     const vault = new Vault(await startLocal({ dataDir: source, port: 0 }));

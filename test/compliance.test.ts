@@ -215,7 +215,7 @@ describe("the compliance overview", () => {
   });
 });
 
-describe("what each trail action counts toward (audit/actions.ts)", () => {
+describe("what each trail action counts toward (trail/actions.ts)", () => {
   it("a tier-1 document view counts as a tier-1 reveal, and a break-glass view as break-glass too", async () => {
     const chaoyang = async () => (await vault.get("/compliance/overview", HQ)).body.branches.find((b: any) => b.branchId === "bj-chaoyang");
     const c = await vault.post("/clients", newClientBody({ fields: { fullName: "计数", phone: uniquePhone(), idNumber: uniqueResidentId() } }), LI);

@@ -17,7 +17,7 @@ const filesUnder = (dir: string): string[] =>
 const sources = [...filesUnder("packages/core/src"), ...filesUnder("packages/local/src"), ...filesUnder("functions")].map((path) => ({ path, text: readFileSync(join(root, path), "utf8") }));
 const staffRoutes = (routes as readonly RouteSpec[]).filter((r) => r.auth === "staff");
 
-describe("the trail's actions (audit/actions.ts)", () => {
+describe("the trail's actions (trail/actions.ts)", () => {
   it("every staff route names the action its refusals are recorded under, from the catalog", () => {
     for (const r of staffRoutes) expect(r.action && Trail.isTrailAction(r.action), `${r.method} ${r.path}: ${r.action}`).toBe(true);
   });
@@ -77,7 +77,7 @@ describe("role gates (RouteSpec.roles)", () => {
   });
 });
 
-describe("may this be collected (tiers/catalog.ts collectionRefusals)", () => {
+describe("may this be collected (catalog/catalog.ts collectionRefusals)", () => {
   const basis = (collectionPurpose: string, sensitiveConsent: boolean) => ({ collectionPurpose, sensitiveConsent });
 
   it("refuses what the purpose does not need, and tier-1 data without sensitive consent", () => {

@@ -3,14 +3,14 @@ import type { Logger } from "@aws-lambda-powertools/logger";
 import type { KeyringPort } from "./crypto/keyring.ts";
 import type { PolicyTable } from "./access/policy.ts";
 import type { TenantSettings } from "./tenancy/records.ts";
-import type { DigestArchive, Sealer } from "./audit/ports.ts";
+import type { DigestArchive, Sealer } from "./trail/ports.ts";
 import type { DataLocation } from "./compliance/location.ts";
 import type { IdentityPort } from "./staff/identity.ts";
 import type { TenantKeysPort } from "./tenancy/keys.ts";
 import type { BlobPort } from "./documents/blobs.ts";
 import type { CallReportSource, PrivacyNumberPort } from "./calls/port.ts";
 import type { TokenSigner } from "./identity/signer.ts";
-import type { TrailEvent } from "./audit/trail.ts";
+import type { TrailEvent } from "./trail/trail.ts";
 
 export const roles = ["agent", "branch_manager", "compliance_officer", "hq_admin", "platform_admin"] as const;
 export type Role = (typeof roles)[number];
@@ -38,7 +38,7 @@ export interface Adapters {
   db: DynamoDBDocumentClient;
   tableName: string;
   keyrings: KeyringPort;
-  /** Authenticates trail digests (see audit/ports.ts). */
+  /** Authenticates trail digests (see trail/ports.ts). */
   sealer: Sealer;
   /** The write-once copy of every digest. */
   digests: DigestArchive;

@@ -1,10 +1,10 @@
-export * as Catalog from "./tiers/catalog.ts";
-export { describeCatalog } from "./tiers/describe.ts";
-export * as Validators from "./tiers/validators.ts";
-export * as Surnames from "./tiers/surnames.ts";
+export * as Catalog from "./catalog/catalog.ts";
+export { describeCatalog } from "./catalog/describe.ts";
+export * as Validators from "./catalog/validators.ts";
+export * as Surnames from "./catalog/surnames.ts";
 export * as Crypto from "./crypto/index.ts";
 export * as Clients from "./clients/index.ts";
-export * as Trail from "./audit/index.ts";
+export * as Trail from "./trail/index.ts";
 export * as Policy from "./access/policy.ts";
 export * as Access from "./access/index.ts";
 export * as Staff from "./staff/index.ts";

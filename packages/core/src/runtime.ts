@@ -6,7 +6,7 @@ import type { AwsCredentialIdentityProvider } from "@smithy/types";
 import type { Adapters } from "./context.ts";
 import { kmsKeyrings } from "./crypto/kms.ts";
 import { awsDataLocation } from "./compliance/location.ts";
-import { kmsSealer, s3DigestArchive } from "./audit/aws.ts";
+import { kmsSealer, s3DigestArchive } from "./trail/aws.ts";
 import { cognitoIdentity } from "./staff/identity.ts";
 import { kmsTenantKeys } from "./tenancy/keys.ts";
 import { s3Blobs } from "./documents/s3.ts";

@@ -1,7 +1,7 @@
 import type { Lang } from "./problems.ts";
 import type { Catalog, CatalogField, ClientView, FieldView, Label, Tier } from "./types.ts";
 
-/** Pure helpers over the field catalog served by GET /catalog (the one source: tiers/catalog.ts). */
+/** Pure helpers over the field catalog served by GET /catalog (the one source: catalog/catalog.ts). */
 
 export const pick = (label: Label | undefined, lang: Lang, fallback = "") => (label ? label[lang] : fallback);
 

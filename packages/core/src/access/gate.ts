@@ -1,9 +1,9 @@
 import type { Ctx } from "../context.ts";
-import type { TrailAction } from "../audit/actions.ts";
-import { record, type EventInput, type TrailEvent } from "../audit/trail.ts";
+import type { TrailAction } from "../trail/actions.ts";
+import { record, type EventInput, type TrailEvent } from "../trail/trail.ts";
 import type { ClientRecord } from "../clients/records.ts";
 import { Problem, recorded, type ProblemCode, type ProblemDetail } from "../http/problem.ts";
-import { contactFields, fieldCatalog, type FieldName, type Tier } from "../tiers/catalog.ts";
+import { contactFields, fieldCatalog, type FieldName, type Tier } from "../catalog/catalog.ts";
 import { raiseAlert } from "../alerts/alerts.ts";
 import { issuePass, type Pass } from "./pass.ts";
 import { consumeGrant, loadGrant, restoreGrant, type Grant } from "./grants.ts";

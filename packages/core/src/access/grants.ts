@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Ctx } from "../context.ts";
-import { record } from "../audit/trail.ts";
+import { record } from "../trail/trail.ts";
 import { getClient } from "../clients/records.ts";
 import { getDocument } from "../documents/records.ts";
 import { open, seal } from "../crypto/envelope.ts";
@@ -8,7 +8,7 @@ import { Problem, recorded } from "../http/problem.ts";
 import { newId } from "../ids.ts";
 import { Keys, tenantPk } from "../store/keys.ts";
 import { ConditionalCheckFailedException, getItem, putNew, queryPage, UpdateCommand } from "../store/table.ts";
-import { accessPurposeNames, fieldNames } from "../tiers/catalog.ts";
+import { accessPurposeNames, fieldNames } from "../catalog/catalog.ts";
 import { canSee, justificationStrength } from "./policy.ts";
 import { markAs, recordId, sealedText } from "../freetext/schemas.ts";
 

@@ -1,4 +1,4 @@
-import type { Tier } from "../tiers/catalog.ts";
+import type { Tier } from "../catalog/catalog.ts";
 
 /**
  * Proof that the gate let something out. Only `disclose` issues passes (they are remembered here,

@@ -1,6 +1,6 @@
 import { roles, type Role } from "../context.ts";
 import type { ProblemCode } from "../http/problem.ts";
-import { breakGlassPurposes, tierOf, type FieldName, type Tier } from "../tiers/catalog.ts";
+import { breakGlassPurposes, tierOf, type FieldName, type Tier } from "../catalog/catalog.ts";
 
 /**
  * The policy table: role × relation to the record × tier → how that tier may be seen.

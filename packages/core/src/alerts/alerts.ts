@@ -3,7 +3,7 @@ import { z } from "zod";
 import { markAs, sealedText } from "../freetext/schemas.ts";
 import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Ctx } from "../context.ts";
-import { record } from "../audit/trail.ts";
+import { record } from "../trail/trail.ts";
 import { seal } from "../crypto/envelope.ts";
 import { Problem, recorded } from "../http/problem.ts";
 import { newId } from "../ids.ts";

@@ -1,7 +1,7 @@
 import type { Adapters, Ctx, Principal } from "../context.ts";
 import { contextFor } from "../access/principal.ts";
 import { raiseAlertOnce } from "../alerts/alerts.ts";
-import { record, type TrailEvent } from "../audit/trail.ts";
+import { record, type TrailEvent } from "../trail/trail.ts";
 import { newId } from "../ids.ts";
 import { getStaff, saveStaffIf, type StaffRecord } from "../staff/records.ts";
 import { Keys, tenantPk } from "../store/keys.ts";

@@ -1,5 +1,5 @@
 import type { Ctx } from "../context.ts";
-import { record } from "../audit/trail.ts";
+import { record } from "../trail/trail.ts";
 import { getStaff, saveStaffIf, type StaffRecord } from "../staff/records.ts";
 import { ConditionalCheckFailedException } from "../store/table.ts";
 

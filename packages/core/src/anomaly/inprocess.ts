@@ -1,5 +1,5 @@
 import type { Adapters } from "../context.ts";
-import type { TrailEvent } from "../audit/trail.ts";
+import type { TrailEvent } from "../trail/trail.ts";
 import { observe, observed } from "./detector.ts";
 
 export interface InProcessDetector {

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Ctx } from "../context.ts";
 import { Problem, recorded } from "../http/problem.ts";
-import { record } from "../audit/trail.ts";
+import { record } from "../trail/trail.ts";
 import { change, loadReadable, refuseSelfChange } from "../staff/manage.ts";
 import type { StaffRecord } from "../staff/records.ts";
 

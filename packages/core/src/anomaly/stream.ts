@@ -1,7 +1,7 @@
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import type { Adapters } from "../context.ts";
-import type { TrailEvent } from "../audit/trail.ts";
+import type { TrailEvent } from "../trail/trail.ts";
 import { observe, observed } from "./detector.ts";
 
 /** One record of a DynamoDB stream batch as Lambda delivers it (the fields read here). */

@@ -1,14 +1,14 @@
 import type { Ctx } from "../context.ts";
 import { disclose, resourceOf } from "../access/gate.ts";
 import { decide } from "../access/policy.ts";
-import { record } from "../audit/trail.ts";
+import { record } from "../trail/trail.ts";
 import { openTiers } from "../clients/records.ts";
 import { loadVisible } from "../clients/view.ts";
 import { Problem, recorded } from "../http/problem.ts";
 import { newId } from "../ids.ts";
 import { getStaff } from "../staff/records.ts";
 import { openContact } from "../staff/contact.ts";
-import { tierOf } from "../tiers/catalog.ts";
+import { tierOf } from "../catalog/catalog.ts";
 import { PrivacyNumberUnavailable, outIdOf } from "./port.ts";
 import { insertCall, type CallRecord } from "./records.ts";
 import type { CallRequest } from "./schemas.ts";

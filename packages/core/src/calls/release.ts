@@ -1,5 +1,5 @@
 import type { Ctx } from "../context.ts";
-import { record } from "../audit/trail.ts";
+import { record } from "../trail/trail.ts";
 import { Problem, recorded } from "../http/problem.ts";
 import { PrivacyNumberUnavailable } from "./port.ts";
 import { getCall, liveCalls, moveCall, stateOf, type CallRecord } from "./records.ts";

@@ -1,6 +1,6 @@
 import type { Adapters, Ctx, Principal } from "../context.ts";
 import { contextFor } from "../access/principal.ts";
-import { record } from "../audit/trail.ts";
+import { record } from "../trail/trail.ts";
 import { newId } from "../ids.ts";
 import { Keys } from "../store/keys.ts";
 import { deleteItem, putNew } from "../store/table.ts";

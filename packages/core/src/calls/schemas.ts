@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { consentPurposeNames } from "../tiers/catalog.ts";
+import { consentPurposeNames } from "../catalog/catalog.ts";
 
 /** Only a purpose a client can consent to: break-glass purposes never dial a client. */
 export const CallRequest = z.object({ purpose: z.enum(consentPurposeNames) }).strict();

@@ -5,7 +5,7 @@ import { renderPdf } from "../reports/pdf.ts";
 import { zonedIso } from "../reports/time.ts";
 import { viewerMark } from "../documents/watermark.ts";
 import { getTenant } from "../tenancy/records.ts";
-import { fieldCatalog, tierLabels, type FieldName, type Tier } from "../tiers/catalog.ts";
+import { fieldCatalog, tierLabels, type FieldName, type Tier } from "../catalog/catalog.ts";
 import { historyView } from "../consent/consent.ts";
 import { openTiers, presentTiers, type ClientRecord } from "./records.ts";
 

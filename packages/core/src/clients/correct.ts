@@ -1,8 +1,8 @@
 import type { Ctx } from "../context.ts";
-import { record } from "../audit/trail.ts";
+import { record } from "../trail/trail.ts";
 import { seal } from "../crypto/envelope.ts";
 import { Problem } from "../http/problem.ts";
-import { collectionRefusals, fieldCatalog, isFieldName, tierOf, type FieldName, type FieldValues } from "../tiers/catalog.ts";
+import { collectionRefusals, fieldCatalog, isFieldName, tierOf, type FieldName, type FieldValues } from "../catalog/catalog.ts";
 import { recountBranch } from "../compliance/recount.ts";
 import * as Intents from "../recovery/intents.ts";
 import { Keys } from "../store/keys.ts";

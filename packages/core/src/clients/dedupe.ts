@@ -4,7 +4,7 @@ import { open, seal } from "../crypto/envelope.ts";
 import { getStaff } from "../staff/records.ts";
 import { Keys, tenantPk } from "../store/keys.ts";
 import { ConditionalCheckFailedException, deleteIf, getItem, putItem, putNew } from "../store/table.ts";
-import { fieldCatalog, fieldNames, type FieldName, type FieldValues } from "../tiers/catalog.ts";
+import { fieldCatalog, fieldNames, type FieldName, type FieldValues } from "../catalog/catalog.ts";
 import { getClient, type ClientRecord } from "./records.ts";
 
 /**

@@ -1,5 +1,5 @@
 import type { Ctx } from "../context.ts";
-import { query, record } from "../audit/trail.ts";
+import { query, record } from "../trail/trail.ts";
 import { recountBranch } from "../compliance/recount.ts";
 import { newId } from "../ids.ts";
 import { copiesExpireBy } from "../retention/backups.ts";

@@ -1,6 +1,6 @@
 import type { Ctx } from "../context.ts";
 import { relationOf } from "../access/policy.ts";
-import { query } from "../audit/trail.ts";
+import { query } from "../trail/trail.ts";
 import { Problem } from "../http/problem.ts";
 import { loadVisible } from "./view.ts";
 

@@ -1,10 +1,10 @@
 import { z } from "zod";
 import type { Ctx } from "../context.ts";
-import { record } from "../audit/trail.ts";
+import { record } from "../trail/trail.ts";
 import { Problem } from "../http/problem.ts";
 import { markAs } from "../freetext/schemas.ts";
 import { Keys } from "../store/keys.ts";
-import { fieldCatalog } from "../tiers/catalog.ts";
+import { fieldCatalog } from "../catalog/catalog.ts";
 import { digestsOf, holderOf, publicHolder } from "./dedupe.ts";
 
 export const LookupRequest = z

@@ -1,5 +1,5 @@
 import type { Ctx } from "../context.ts";
-import { record } from "../audit/trail.ts";
+import { record } from "../trail/trail.ts";
 import { Keys } from "../store/keys.ts";
 import { ConditionalCheckFailedException, UpdateCommand } from "../store/table.ts";
 import { listClients } from "./records.ts";

@@ -5,7 +5,7 @@ import { open, seal, sealFresh } from "../crypto/envelope.ts";
 import { assertPass, type Pass } from "../access/pass.ts";
 import { Keys, tenantPk } from "../store/keys.ts";
 import { ConditionalCheckFailedException, deleteItem, getItem, putItem, putNew, queryPage, type Page } from "../store/table.ts";
-import { maskValue, tierOf, tiers, type FieldName, type FieldValues, type Tier } from "../tiers/catalog.ts";
+import { maskValue, tierOf, tiers, type FieldName, type FieldValues, type Tier } from "../catalog/catalog.ts";
 
 export interface ConsentEvent {
   type: "grant" | "add_purposes" | "withdraw";

@@ -1,11 +1,11 @@
 import type { Ctx } from "../context.ts";
-import { surnameOf } from "../tiers/surnames.ts";
-import { record, type TrailEvent } from "../audit/trail.ts";
+import { surnameOf } from "../catalog/surnames.ts";
+import { record, type TrailEvent } from "../trail/trail.ts";
 import { Problem, recorded, type ProblemCode, type ProblemDetail } from "../http/problem.ts";
 import { newId } from "../ids.ts";
 import { getBranch } from "../tenancy/records.ts";
 import { clientRecordClass } from "../retention/classes.ts";
-import { collectionRefusals, fieldCatalog, isFieldName, tierOf, type FieldName, type FieldValues } from "../tiers/catalog.ts";
+import { collectionRefusals, fieldCatalog, isFieldName, tierOf, type FieldName, type FieldValues } from "../catalog/catalog.ts";
 import * as Intents from "../recovery/intents.ts";
 import { recountBranch } from "../compliance/recount.ts";
 import { Keys } from "../store/keys.ts";

@@ -1,8 +1,8 @@
 import type { Ctx } from "../context.ts";
 import { disclose } from "../access/gate.ts";
-import { record } from "../audit/trail.ts";
+import { record } from "../trail/trail.ts";
 import { Problem, recorded, type ProblemDetail } from "../http/problem.ts";
-import { FREE_TEXT_TIER, isFieldName, isNotePath, noteIdOf, tierOf, type FieldName, type FieldValues, type Tier } from "../tiers/catalog.ts";
+import { FREE_TEXT_TIER, isFieldName, isNotePath, noteIdOf, tierOf, type FieldName, type FieldValues, type Tier } from "../catalog/catalog.ts";
 import { getNote, openFreeText, type NoteRecord } from "../freetext/notes.ts";
 import { openTiers } from "./records.ts";
 import type { RevealRequest } from "./schemas.ts";

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { defineRoutes } from "../http/route-spec.ts";
-import { ActorSchema } from "../audit/routes.ts";
+import { ActorSchema } from "../trail/routes.ts";
 import { LookupRequest, LookupResponse } from "./lookup.ts";
 import { ClientIdParams, ClientList, ClientView, ListClientsQuery, RegisterClientRequest, RevealRequest, RevealResponse } from "./schemas.ts";
 import { clientDataRoles } from "../access/policy.ts";

@@ -5,7 +5,7 @@ import {
   consentPurposeNames,
   fieldNames,
   type FieldName,
-} from "../tiers/catalog.ts";
+} from "../catalog/catalog.ts";
 import { markAs, opaqueRef, recordId, sealedText } from "../freetext/schemas.ts";
 
 const isoDateTime = z.iso.datetime({ offset: true, message: "must be an ISO 8601 date-time, e.g. 2026-03-01T10:00:00+08:00" });

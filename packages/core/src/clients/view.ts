@@ -1,11 +1,11 @@
 import type { Ctx } from "../context.ts";
-import type { TrailAction } from "../audit/actions.ts";
-import { record } from "../audit/trail.ts";
+import type { TrailAction } from "../trail/actions.ts";
+import { record } from "../trail/trail.ts";
 import { discloseViews, resourceOf } from "../access/gate.ts";
 import type { Pass } from "../access/pass.ts";
 import { canSee, type Decision } from "../access/policy.ts";
 import { Problem, recorded } from "../http/problem.ts";
-import type { FieldName, Tier } from "../tiers/catalog.ts";
+import type { FieldName, Tier } from "../catalog/catalog.ts";
 import { getClient, listClients, openMasks, openTiers, type ClientRecord, type ClientScopeQuery } from "./records.ts";
 import type { ClientView, ListClientsQuery } from "./schemas.ts";
 

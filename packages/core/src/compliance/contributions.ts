@@ -1,4 +1,4 @@
-import { figureOf } from "../audit/actions.ts";
+import { figureOf } from "../trail/actions.ts";
 import type { ClientRecord } from "../clients/records.ts";
 import type { StaffRecord } from "../staff/records.ts";
 import type { Contribution } from "./counters.ts";
@@ -57,7 +57,7 @@ export function ofPaperFile(f: { branchId: string; status: string } | undefined)
   return { branchId: f.branchId, gauges: { paperFiles: n(f.status !== "destroyed"), paperCheckedOut: n(f.status === "checked_out") } };
 }
 
-/** What a trail event adds to its branch's day: by what its action counts toward (`audit/actions.ts`). */
+/** What a trail event adds to its branch's day: by what its action counts toward (`trail/actions.ts`). */
 export function dailyOf(e: { action: string; outcome: string; tier1?: boolean; breakGlass?: unknown }) {
   const figure = figureOf(e.action);
   const reveal = figure === "reveal" && e.outcome === "allowed";

@@ -3,7 +3,7 @@ import { listClients } from "../clients/records.ts";
 import { listStaff } from "../staff/records.ts";
 import { tenantPk } from "../store/keys.ts";
 import { queryPage } from "../store/table.ts";
-import { fieldCatalog } from "../tiers/catalog.ts";
+import { fieldCatalog } from "../catalog/catalog.ts";
 
 const maskName = (name: string) => fieldCatalog.fullName.mask(name);
 

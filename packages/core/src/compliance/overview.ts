@@ -1,6 +1,6 @@
 import type { Ctx } from "../context.ts";
-import { latestDigest } from "../audit/seal.ts";
-import { record } from "../audit/trail.ts";
+import { latestDigest } from "../trail/seal.ts";
+import { record } from "../trail/trail.ts";
 import { Problem } from "../http/problem.ts";
 import { Keys } from "../store/keys.ts";
 import { getItem, queryPage } from "../store/table.ts";

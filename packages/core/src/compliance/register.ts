@@ -1,9 +1,9 @@
 import { z } from "zod";
 import type { Ctx } from "../context.ts";
-import { record } from "../audit/trail.ts";
+import { record } from "../trail/trail.ts";
 import { Problem } from "../http/problem.ts";
 import { classes, effective } from "../retention/classes.ts";
-import { allowedFields, breakGlassPurposes, collectionPurposeNames, collectionPurposes, consentPurposes, fieldCatalog, fieldsOfTier, tierLabels, tiers } from "../tiers/catalog.ts";
+import { allowedFields, breakGlassPurposes, collectionPurposeNames, collectionPurposes, consentPurposes, fieldCatalog, fieldsOfTier, tierLabels, tiers } from "../catalog/catalog.ts";
 import { localDataLocation } from "./location.ts";
 
 /**

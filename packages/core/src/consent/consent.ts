@@ -1,7 +1,7 @@
 import type { Ctx } from "../context.ts";
-import type { TrailAction } from "../audit/actions.ts";
+import type { TrailAction } from "../trail/actions.ts";
 import { relationOf } from "../access/policy.ts";
-import { record } from "../audit/trail.ts";
+import { record } from "../trail/trail.ts";
 import { changedBy, countChange, getClient, replaceClient, syncQueue, type ClientRecord } from "../clients/records.ts";
 import { recountBranch } from "../compliance/recount.ts";
 import * as Intents from "../recovery/intents.ts";

@@ -1,7 +1,7 @@
 import type { Ctx } from "../context.ts";
 import { track } from "../compliance/counters.ts";
 import { ofRequest } from "../compliance/contributions.ts";
-import { record } from "../audit/trail.ts";
+import { record } from "../trail/trail.ts";
 import { accessHistory } from "../clients/history.ts";
 import { disclose } from "../access/gate.ts";
 import type { Pass } from "../access/pass.ts";

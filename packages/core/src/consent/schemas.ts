@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { consentPurposeNames } from "../tiers/catalog.ts";
+import { consentPurposeNames } from "../catalog/catalog.ts";
 import { markAs, opaqueRef, recordId, sealedText } from "../freetext/schemas.ts";
 
 const method = z.enum(["written", "electronic", "recorded_verbal"]);

@@ -1,7 +1,7 @@
 import type { Ctx } from "../context.ts";
-import type { TrailAction } from "../audit/actions.ts";
+import type { TrailAction } from "../trail/actions.ts";
 import { canSee, modeFor } from "../access/policy.ts";
-import { record } from "../audit/trail.ts";
+import { record } from "../trail/trail.ts";
 import { getClient, type ClientRecord } from "../clients/records.ts";
 import { resourceOf } from "../access/gate.ts";
 import { Problem, recorded } from "../http/problem.ts";

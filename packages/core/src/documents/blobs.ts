@@ -1,5 +1,5 @@
 import { byId as retentionClass } from "../retention/classes.ts";
-import type { Tier } from "../tiers/catalog.ts";
+import type { Tier } from "../catalog/catalog.ts";
 
 /**
  * The blob port: where document ciphertexts live. In AWS the versioned documents bucket (S3, with

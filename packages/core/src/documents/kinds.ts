@@ -1,5 +1,5 @@
 import { byId as retentionClass, type RetentionClass } from "../retention/classes.ts";
-import { tierOf, type FieldName, type Tier } from "../tiers/catalog.ts";
+import { tierOf, type FieldName, type Tier } from "../catalog/catalog.ts";
 
 /**
  * The kinds of scanned document Keyhold keeps, as data: each kind's tier, its retention class and

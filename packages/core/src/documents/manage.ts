@@ -1,5 +1,5 @@
 import type { Ctx } from "../context.ts";
-import { record } from "../audit/trail.ts";
+import { record } from "../trail/trail.ts";
 import { relationOf } from "../access/policy.ts";
 import { loadVisible } from "../clients/view.ts";
 import { Problem, recorded } from "../http/problem.ts";

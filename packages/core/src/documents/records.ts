@@ -2,7 +2,7 @@ import { UpdateCommand, type UpdateCommandInput } from "@aws-sdk/lib-dynamodb";
 import type { Adapters, Ctx } from "../context.ts";
 import { Keys } from "../store/keys.ts";
 import { ConditionalCheckFailedException, getItem, putNew, queryPage } from "../store/table.ts";
-import type { Tier } from "../tiers/catalog.ts";
+import type { Tier } from "../catalog/catalog.ts";
 import type { ContentType, DocumentKindName } from "./kinds.ts";
 
 /**

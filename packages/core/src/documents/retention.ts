@@ -1,6 +1,6 @@
 import type { Adapters, Ctx, Principal } from "../context.ts";
 import { contextFor } from "../access/principal.ts";
-import { query, record } from "../audit/trail.ts";
+import { query, record } from "../trail/trail.ts";
 import { newId } from "../ids.ts";
 import { Problem } from "../http/problem.ts";
 import { byId as retentionClass, effective, type RetentionClass } from "../retention/classes.ts";

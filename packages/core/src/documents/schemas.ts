@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { accessPurposeNames, consentPurposeNames } from "../tiers/catalog.ts";
+import { accessPurposeNames, consentPurposeNames } from "../catalog/catalog.ts";
 import { documentKindNames } from "./kinds.ts";
 import { clearLabel, recordId, sealedText } from "../freetext/schemas.ts";
 

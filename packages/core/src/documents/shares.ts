@@ -4,8 +4,8 @@ import { noSource, type Adapters, type Ctx, type Principal, type Role, type Sour
 import { contextFor } from "../access/principal.ts";
 import { disclose } from "../access/gate.ts";
 import { relationOf } from "../access/policy.ts";
-import { record } from "../audit/trail.ts";
-import type { TrailAction } from "../audit/actions.ts";
+import { record } from "../trail/trail.ts";
+import type { TrailAction } from "../trail/actions.ts";
 import { copyData, copyItems, renderCopy } from "../clients/copy.ts";
 import { getClient, type ClientRecord } from "../clients/records.ts";
 import { rawReply } from "../http/reply.ts";

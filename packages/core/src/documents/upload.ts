@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Ctx } from "../context.ts";
 import { modeFor } from "../access/policy.ts";
-import { record } from "../audit/trail.ts";
+import { record } from "../trail/trail.ts";
 import { loadVisible } from "../clients/view.ts";
 import { resourceOf } from "../access/gate.ts";
 import { sealBytes } from "../crypto/envelope.ts";
@@ -9,7 +9,7 @@ import { Problem, recorded, type ProblemDetail } from "../http/problem.ts";
 import { newId } from "../ids.ts";
 import { Keys } from "../store/keys.ts";
 import { deleteItem } from "../store/table.ts";
-import { collectionRefusals } from "../tiers/catalog.ts";
+import { collectionRefusals } from "../catalog/catalog.ts";
 import { documentBinding } from "./access.ts";
 import { blobKey } from "./blobs.ts";
 import { kindSpec, retentionOf, type DocumentKindName } from "./kinds.ts";

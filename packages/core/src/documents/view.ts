@@ -5,7 +5,7 @@ import { assertPass, type Pass } from "../access/pass.ts";
 import { IntegrityError, openBytes } from "../crypto/envelope.ts";
 import { rawReply } from "../http/reply.ts";
 import { getTenant } from "../tenancy/records.ts";
-import { breakGlassPurposes, consentPurposes } from "../tiers/catalog.ts";
+import { breakGlassPurposes, consentPurposes } from "../catalog/catalog.ts";
 import { assertViewable, documentBinding, loadDocument } from "./access.ts";
 import { contentTypes, kindSpec, type ContentType } from "./kinds.ts";
 import type { DocumentRecord } from "./records.ts";

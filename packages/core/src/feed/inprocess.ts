@@ -1,7 +1,7 @@
 import { appendFile, mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { Adapters } from "../context.ts";
-import type { TrailEvent } from "../audit/trail.ts";
+import type { TrailEvent } from "../trail/trail.ts";
 import { Keys } from "../store/keys.ts";
 import { putItem } from "../store/table.ts";
 import { getTenant } from "../tenancy/records.ts";

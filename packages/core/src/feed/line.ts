@@ -1,4 +1,4 @@
-import type { TrailEvent } from "../audit/trail.ts";
+import type { TrailEvent } from "../trail/trail.ts";
 
 /**
  * One trail event as a feed line (JSON, one per line): what a SIEM correlates on — who (the actor's

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Adapters, Ctx } from "../context.ts";
-import { record } from "../audit/trail.ts";
+import { record } from "../trail/trail.ts";
 import { open, seal } from "../crypto/envelope.ts";
 import { Problem, recorded } from "../http/problem.ts";
 import { Keys } from "../store/keys.ts";

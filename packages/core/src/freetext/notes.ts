@@ -4,7 +4,7 @@ import { open, seal, type Binding } from "../crypto/envelope.ts";
 import { newId } from "../ids.ts";
 import { Keys, tenantPk } from "../store/keys.ts";
 import { deleteItem, getItem, putNew, queryPage } from "../store/table.ts";
-import { FREE_TEXT_MASK, FREE_TEXT_TIER, notePath, type FreeTextSource } from "../tiers/catalog.ts";
+import { FREE_TEXT_MASK, FREE_TEXT_TIER, notePath, type FreeTextSource } from "../catalog/catalog.ts";
 
 /**
  * Sealed free text. A note is its own item beside its owner (`NOTE#<owner>#<ownerId>#<noteId>`), so a

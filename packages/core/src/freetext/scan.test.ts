@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isLuhn, residentIdCheckChar } from "../tiers/validators.ts";
+import { isLuhn, residentIdCheckChar } from "../catalog/validators.ts";
 import { normalizeForScan, scanPersonalData } from "./scan.ts";
 
 const id17 = "11010119900307803";

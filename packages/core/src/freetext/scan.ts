@@ -1,4 +1,4 @@
-import { isLuhn, isResidentId } from "../tiers/validators.ts";
+import { isLuhn, isResidentId } from "../catalog/validators.ts";
 
 /**
  * The scan every free-text property passes before it is accepted: does it carry a mainland mobile

@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import { problemCodes, type ProblemCode } from "./problem.ts";
-import type { TrailAction } from "../audit/actions.ts";
+import type { TrailAction } from "../trail/actions.ts";
 import { roles as allRoles, type Role } from "../context.ts";
 
 /**

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { auditRoutes } from "../audit/routes.ts";
+import { auditRoutes } from "../trail/routes.ts";
 import { clientRoutes } from "../clients/routes.ts";
 import { tenancyRoutes } from "../tenancy/routes.ts";
-import { catalogRoutes } from "../tiers/routes.ts";
+import { catalogRoutes } from "../catalog/routes.ts";
 import { staffRoutes } from "../staff/routes.ts";
 import { consentRoutes } from "../consent/routes.ts";
 import { paperRoutes } from "../paper/routes.ts";

@@ -1,6 +1,6 @@
 import type { Ctx } from "../context.ts";
 import { Problem, recorded } from "../http/problem.ts";
-import { record } from "../audit/trail.ts";
+import { record } from "../trail/trail.ts";
 import { change, loadReadable, refuseSelfChange } from "../staff/manage.ts";
 import { deleteIf, putNew } from "../store/table.ts";
 import { IdentityKeys } from "./credentials.ts";

@@ -1,5 +1,5 @@
 import { contextFor } from "../access/principal.ts";
-import { record, type EventInput } from "../audit/trail.ts";
+import { record, type EventInput } from "../trail/trail.ts";
 import { isRole, type Adapters, type Source } from "../context.ts";
 import { Problem } from "../http/problem.ts";
 import { findStaffByUsername, getStaff, type StaffRecord } from "../staff/records.ts";

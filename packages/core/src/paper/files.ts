@@ -1,16 +1,16 @@
 import { z } from "zod";
-import type { TrailAction } from "../audit/actions.ts";
+import type { TrailAction } from "../trail/actions.ts";
 import type { Ctx } from "../context.ts";
 import { track } from "../compliance/counters.ts";
 import { ofPaperFile } from "../compliance/contributions.ts";
-import { record } from "../audit/trail.ts";
+import { record } from "../trail/trail.ts";
 import { loadResponsible } from "../consent/consent.ts";
 import { Problem } from "../http/problem.ts";
 import { newId } from "../ids.ts";
 import { getStaff } from "../staff/records.ts";
 import { Keys, tenantPk } from "../store/keys.ts";
 import { ConditionalCheckFailedException, getItem, putItem, queryPage } from "../store/table.ts";
-import { accessPurposeNames, tierLabels, type Tier } from "../tiers/catalog.ts";
+import { accessPurposeNames, tierLabels, type Tier } from "../catalog/catalog.ts";
 import { markAs, recordId, sealedText } from "../freetext/schemas.ts";
 import { maskedPaper, sealPaperText, type PaperSealed } from "./text.ts";
 

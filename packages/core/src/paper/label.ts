@@ -1,5 +1,5 @@
 import type { Ctx } from "../context.ts";
-import { record } from "../audit/trail.ts";
+import { record } from "../trail/trail.ts";
 import { viewerMark } from "../documents/watermark.ts";
 import { renderLabelInPool } from "../documents/pool.ts";
 import { rawReply } from "../http/handler.ts";
@@ -8,7 +8,7 @@ import { zonedIso } from "../reports/time.ts";
 import { getStaff } from "../staff/records.ts";
 import { staffName } from "../staff/names.ts";
 import { getTenant } from "../tenancy/records.ts";
-import { tierLabels } from "../tiers/catalog.ts";
+import { tierLabels } from "../catalog/catalog.ts";
 import { load } from "./files.ts";
 
 /**

@@ -3,7 +3,7 @@ import type { Ctx } from "../context.ts";
 import { disclose } from "../access/gate.ts";
 import { getClient } from "../clients/records.ts";
 import { Problem } from "../http/problem.ts";
-import { FREE_TEXT_TIER } from "../tiers/catalog.ts";
+import { FREE_TEXT_TIER } from "../catalog/catalog.ts";
 import { load, type RevealPaperRequest } from "./files.ts";
 import { openPaperText, paperItem, paperTexts } from "./text.ts";
 

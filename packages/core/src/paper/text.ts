@@ -2,7 +2,7 @@ import type { Ctx } from "../context.ts";
 import { open, seal } from "../crypto/envelope.ts";
 import { freeTextBinding } from "../freetext/notes.ts";
 import { assertPass, type Pass } from "../access/pass.ts";
-import { FREE_TEXT_MASK, FREE_TEXT_TIER } from "../tiers/catalog.ts";
+import { FREE_TEXT_MASK, FREE_TEXT_TIER } from "../catalog/catalog.ts";
 
 /**
  * A paper file's description and location are free text ("购房合同原件", "朝阳店 2号保密柜"): each is

@@ -1,8 +1,8 @@
-import type { TrailAction } from "../audit/actions.ts";
+import type { TrailAction } from "../trail/actions.ts";
 import { z } from "zod";
 import type { Adapters, Ctx, Principal } from "../context.ts";
 import { contextFor } from "../access/principal.ts";
-import { query as queryTrail, record } from "../audit/trail.ts";
+import { query as queryTrail, record } from "../trail/trail.ts";
 import { Problem, recorded } from "../http/problem.ts";
 import { newId } from "../ids.ts";
 import { getClient, replaceClient, resealFresh } from "../clients/records.ts";

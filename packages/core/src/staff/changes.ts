@@ -1,9 +1,9 @@
 import { z } from "zod";
-import type { TrailAction } from "../audit/actions.ts";
+import type { TrailAction } from "../trail/actions.ts";
 import { markAs, sealedText } from "../freetext/schemas.ts";
 import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Ctx, Role } from "../context.ts";
-import { record } from "../audit/trail.ts";
+import { record } from "../trail/trail.ts";
 import { open, seal } from "../crypto/envelope.ts";
 import { reply } from "../http/reply.ts";
 import { Problem, recorded } from "../http/problem.ts";

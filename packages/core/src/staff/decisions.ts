@@ -1,6 +1,6 @@
 import type { Ctx } from "../context.ts";
-import type { TrailAction } from "../audit/actions.ts";
-import { record } from "../audit/trail.ts";
+import type { TrailAction } from "../trail/actions.ts";
+import { record } from "../trail/trail.ts";
 import { Problem, isProblem } from "../http/problem.ts";
 import { changeView, decide, getChange, listChanges, markFailed, openContact, refuseDecision, requireDecider, type ChangesQuery, type StaffChange } from "./changes.ts";
 import { applyBackgroundCheck, applyCreate, applyUpdate, checkCreate, viewOf } from "./manage.ts";

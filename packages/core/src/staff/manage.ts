@@ -1,13 +1,13 @@
 import type { Ctx, Role } from "../context.ts";
-import type { TrailAction } from "../audit/actions.ts";
-import { record } from "../audit/trail.ts";
+import type { TrailAction } from "../trail/actions.ts";
+import { record } from "../trail/trail.ts";
 import { open, seal } from "../crypto/envelope.ts";
 import { Problem, recorded } from "../http/problem.ts";
 import { raiseAlert } from "../alerts/alerts.ts";
 import { ConditionalCheckFailedException } from "../store/table.ts";
 import { getBranch } from "../tenancy/records.ts";
 import { releaseSeat, reserveSeat, assertSeatFree } from "../tenancy/usage.ts";
-import { fieldCatalog } from "../tiers/catalog.ts";
+import { fieldCatalog } from "../catalog/catalog.ts";
 import { getStaff, listStaff, saveStaff, saveStaffIf, findStaffByUsername, type StaffRecord } from "./records.ts";
 import type { AgreementRequest, BackgroundCheckRequest, CreateStaffRequest, StaffView, UpdateStaffRequest } from "./schemas.ts";
 import { isClientDataRole, propose } from "./changes.ts";

@@ -1,5 +1,5 @@
 import type { Ctx } from "../context.ts";
-import { query, record, type TrailEvent } from "../audit/trail.ts";
+import { query, record, type TrailEvent } from "../trail/trail.ts";
 import { reassignAll } from "../clients/reassign.ts";
 import * as Calls from "../calls/release.ts";
 import { listClients } from "../clients/records.ts";

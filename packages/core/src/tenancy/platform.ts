@@ -1,8 +1,8 @@
 import { z } from "zod";
-import type { TrailAction } from "../audit/actions.ts";
+import type { TrailAction } from "../trail/actions.ts";
 import type { Adapters, Ctx, Principal } from "../context.ts";
 import { contextFor } from "../access/principal.ts";
-import { query, record } from "../audit/trail.ts";
+import { query, record } from "../trail/trail.ts";
 import { forgetTenant } from "../crypto/envelope.ts";
 import { Problem } from "../http/problem.ts";
 import { clearLabel, markAs, sealedText } from "../freetext/schemas.ts";

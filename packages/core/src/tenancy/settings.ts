@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Ctx } from "../context.ts";
-import { record } from "../audit/trail.ts";
+import { record } from "../trail/trail.ts";
 import { defaultPolicy, modes, neverSeesClientData, relations, stricter, type PolicyOverrides, type Mode, type Relation } from "../access/policy.ts";
 import { roles, type Role } from "../context.ts";
 import { Problem, type ProblemDetail } from "../http/problem.ts";

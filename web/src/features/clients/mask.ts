@@ -1,7 +1,7 @@
 /**
  * The client list shows masks only (one screenshot must not take the client book). The API masks
  * them; should a value arrive in clear (an API from before that rule), the list masks it here the
- * way the field catalog does (packages/core/src/tiers/catalog.ts; a unit test holds the two together).
+ * way the field catalog does (packages/core/src/catalog/catalog.ts; a unit test holds the two together).
  */
 
 const stars = (n: number) => "*".repeat(Math.max(0, n));

@@ -38,7 +38,7 @@ describe("the wizard's checks at the step", () => {
     expect(checkField("phone", "1381234567")).toBe("mobile");
   });
 
-  it("decides as the API decides (packages/core/src/tiers/validators.ts)", () => {
+  it("decides as the API decides (packages/core/src/catalog/validators.ts)", () => {
     const ids = ["11010519491231002X", "440305198511223019", "440524188001010014", "110105194912310021", "320311197705160017", "11010519490230002X", "11010519491231002"];
     for (const id of ids) expect(idNumberProblem(id) === null, id).toBe(Validators.isResidentId(id));
     const phones = ["13812345678", "+86 139 1234 5678", "1381234567", "12812345678"];

@@ -1,7 +1,7 @@
 /**
  * The wizard's checks at the step, before anything is sent: GB 11643 resident ID numbers (birth date
  * and mod 11-2 check character), mainland mobiles and bank card numbers (Luhn). They mirror
- * packages/core/src/tiers/validators.ts, which decides (a unit test holds the two together); the
+ * packages/core/src/catalog/validators.ts, which decides (a unit test holds the two together); the
  * console only spares the agent a round trip and says what is wrong in words.
  */
 

@@ -3,7 +3,7 @@ import type { Actor, Adapters, Ctx, Source } from "../context.ts";
 import { Problem } from "../http/problem.ts";
 import { markAs } from "../freetext/schemas.ts";
 import { sealJustification } from "../freetext/notes.ts";
-import { FREE_TEXT_MASK } from "../tiers/catalog.ts";
+import { FREE_TEXT_MASK } from "../catalog/catalog.ts";
 import { newId } from "../ids.ts";
 import { Keys } from "../store/keys.ts";
 import { putNew, queryPage, type Page } from "../store/table.ts";
@@ -41,7 +41,7 @@ export interface TrailEvent {
 }
 
 export interface EventInput {
-  /** Only the catalog's actions (`audit/actions.ts`), which say what each counts toward and how it reads. */
+  /** Only the catalog's actions (`trail/actions.ts`), which say what each counts toward and how it reads. */
   action: TrailAction;
   clientId?: string | null;
   /** The staff member acted upon (staff management, offboarding). */
@@ -80,7 +80,7 @@ export const actorBranch = (actor: Actor | { branchId?: string | null }): string
  */
 export async function record(ctx: Ctx, given: EventInput): Promise<TrailEvent> {
   // The type holds callers to the catalog; this holds a cast or a computed name to it too.
-  if (!isTrailAction(given.action)) throw new Error(`trail action "${given.action}" is not in the catalog (audit/actions.ts)`);
+  if (!isTrailAction(given.action)) throw new Error(`trail action "${given.action}" is not in the catalog (trail/actions.ts)`);
   // A justification is free text: sealed as a note before the event that names it is written.
   const input = given.breakGlass && !given.breakGlass.justificationRef ? { ...given, breakGlass: await sealJustification(ctx, given.clientId ?? null, given.breakGlass.justification) } : given;
   const now = ctx.adapters.now();

@@ -1,5 +1,5 @@
 import { MIN_JUSTIFICATION } from "../access/policy.ts";
-import { describeTrailActions } from "../audit/actions.ts";
+import { describeTrailActions } from "../trail/actions.ts";
 import { ConsentInput, RegisterClientRequest } from "../clients/schemas.ts";
 import { MAX_DOCUMENT_BYTES, contentTypeNames, documentKinds } from "../documents/kinds.ts";
 import {
@@ -71,7 +71,7 @@ export function describeCatalog() {
       notePath: "notes/<id>",
       sources: Object.entries(freeTextSources).map(([name, s]) => ({ name, owner: s.owner, revealedBy: s.revealedBy, label: s.label })),
     },
-    // The trail's actions with their labels and what each counts toward (audit/actions.ts).
+    // The trail's actions with their labels and what each counts toward (trail/actions.ts).
     trailActions: describeTrailActions(),
   };
 }
