@@ -32,7 +32,18 @@ export default {
     // which its stacks mark RETAIN (and protect) themselves.
     if (!isProtectedStage(app.stage)) app.setDefaultRemovalPolicy("destroy");
     // Backup also adds the Offsite stack (the backup region's vault) when the stage has a backup region.
-    app.stack(Storage).stack(Trail).stack(Evidence).stack(Backup).stack(Auth).stack(Access).stack(Site).stack(Api).stack(Jobs).stack(Alarms).stack(Web);
+    app
+      .stack(Storage)
+      .stack(Trail)
+      .stack(Evidence)
+      .stack(Backup)
+      .stack(Auth)
+      .stack(Access)
+      .stack(Site)
+      .stack(Api)
+      .stack(Jobs)
+      .stack(Alarms)
+      .stack(Web);
     // cdk-nag (test/infra/synth.mjs): what SST adds on its own is suppressed on those constructs.
     suppressSstInternals(app);
   },

@@ -36,7 +36,13 @@ export default defineConfig({
       { extends: true, test: { name: "unit", include: unit, testTimeout: 60_000 } },
       {
         extends: true,
-        test: { name: "http", include: ["test/**/*.test.ts"], exclude: [...unit, ...infra, "test/e2e/**", "node_modules/**"], testTimeout: 180_000, hookTimeout: 300_000 },
+        test: {
+          name: "http",
+          include: ["test/**/*.test.ts"],
+          exclude: [...unit, ...infra, "test/e2e/**", "node_modules/**"],
+          testTimeout: 180_000,
+          hookTimeout: 300_000,
+        },
       },
       { extends: true, test: { name: "infra", include: infra, testTimeout: 300_000, hookTimeout: 300_000 } },
     ],

@@ -54,7 +54,12 @@ function registerBody(i: number, acquiredAt: string) {
     collectionPurpose: "purchase",
     source: "walk_in",
     acquiredAt,
-    consent: { method: "written", evidenceRef: "bench", purposes: ["viewing", "loan_application"], sensitiveConsent: true },
+    consent: {
+      method: "written",
+      evidenceRef: "bench",
+      purposes: ["viewing", "loan_application"],
+      sensitiveConsent: true,
+    },
     fields: clientFields(i),
   };
 }
@@ -71,13 +76,23 @@ const claims: Record<string, string> = {
   [claimNames.username]: `${STAFF.staffId}@${TENANT}`,
 };
 
-const event = (method: "GET" | "POST", routePath: string, path: string, requestId: string, options: { pathParameters?: Record<string, string>; body?: unknown } = {}): HttpEvent =>
+const event = (
+  method: "GET" | "POST",
+  routePath: string,
+  path: string,
+  requestId: string,
+  options: { pathParameters?: Record<string, string>; body?: unknown } = {},
+): HttpEvent =>
   apiEvent({
     method,
     routePath,
     path,
     requestId,
-    headers: { host: "bench.local", "user-agent": "keyhold-bench", ...(options.body !== undefined ? { "content-type": "application/json" } : {}) },
+    headers: {
+      host: "bench.local",
+      "user-agent": "keyhold-bench",
+      ...(options.body !== undefined ? { "content-type": "application/json" } : {}),
+    },
     pathParameters: options.pathParameters,
     body: options.body === undefined ? undefined : JSON.stringify(options.body),
     claims: { ...claims },
@@ -85,7 +100,12 @@ const event = (method: "GET" | "POST", routePath: string, path: string, requestI
 
 type Handler = (event: HttpEvent, context: Context) => Promise<HttpResult>;
 
-async function call(handler: Handler, name: string, expected: number, build: (requestId: string) => HttpEvent): Promise<unknown> {
+async function call(
+  handler: Handler,
+  name: string,
+  expected: number,
+  build: (requestId: string) => HttpEvent,
+): Promise<unknown> {
   const requestId = randomUUID();
   const result = await handler(build(requestId), lambdaContext(name, requestId));
   if (result.statusCode !== expected) {
@@ -139,7 +159,9 @@ async function measured(label: string, offset: number, op: (i: number) => Promis
   const warm = await phase(offset, WARMUP, op);
   const result: Phase = { ...(await phase(offset + WARMUP, N, op)), warmupKeyringCalls: warm.keyringCalls };
   const calls = (c: { encrypt: number; decrypt: number }) => `${c.encrypt}/${c.decrypt}`;
-  process.stdout.write(`p50 ${result.p50Ms.toFixed(2)} ms; keyring enc/dec warm-up ${calls(warm.keyringCalls)}, measured ${calls(result.keyringCalls)}\n`);
+  process.stdout.write(
+    `p50 ${result.p50Ms.toFixed(2)} ms; keyring enc/dec warm-up ${calls(warm.keyringCalls)}, measured ${calls(result.keyringCalls)}\n`,
+  );
   return result;
 }
 
@@ -154,7 +176,9 @@ export async function benchClients(runtime: LocalRuntime) {
     const ids: string[] = [];
     const idNumbers: string[] = [];
 
-    console.log(`Keyhold bench: node ${process.version}, N=${N} per op (+${WARMUP} warm-up), tenant ${TENANT}, staff ${STAFF.staffId}`);
+    console.log(
+      `Keyhold bench: node ${process.version}, N=${N} per op (+${WARMUP} warm-up), tenant ${TENANT}, staff ${STAFF.staffId}`,
+    );
 
     // Baseline put: the same field values and registration metadata, in clear, no trail, no dedupe.
     const baselinePut = await measured("baseline put", 0, async (i) => {
@@ -166,8 +190,19 @@ export async function benchClients(runtime: LocalRuntime) {
             sk: `BENCH#${i}`,
             branchId: STAFF.branchId,
             ownerId: STAFF.staffId,
-            registration: { collectionPurpose: "purchase", source: "walk_in", acquiredAt, handledBy: STAFF.staffId, registeredAt: new Date().toISOString() },
-            consent: { method: "written", evidenceRef: "bench", purposes: ["viewing", "loan_application"], sensitiveConsent: true },
+            registration: {
+              collectionPurpose: "purchase",
+              source: "walk_in",
+              acquiredAt,
+              handledBy: STAFF.staffId,
+              registeredAt: new Date().toISOString(),
+            },
+            consent: {
+              method: "written",
+              evidenceRef: "bench",
+              purposes: ["viewing", "loan_application"],
+              sensitiveConsent: true,
+            },
             fields: clientFields(i),
           },
         }),
@@ -199,7 +234,10 @@ export async function benchClients(runtime: LocalRuntime) {
     // Every measured reveal is a tier-1 reveal by one agent: raise the volume guard above the run's
     // count so the bench measures reveals, not refusals (the guard's own item read and write stay in).
     const tenant = (await Tenancy.getTenant(runtime.adapters, TENANT))!;
-    await Tenancy.saveTenant(runtime.adapters, { ...tenant, settings: { ...tenant.settings, revealQuotaPerHour: total + 1 } });
+    await Tenancy.saveTenant(runtime.adapters, {
+      ...tenant,
+      settings: { ...tenant.settings, revealQuotaPerHour: total + 1 },
+    });
 
     const revealPhase = await measured("reveal", 0, async (i) => {
       const id = ids[i]!;
@@ -209,10 +247,12 @@ export async function benchClients(runtime: LocalRuntime) {
           body: { fields: ["idNumber"], purpose: "loan_application" },
         }),
       )) as { fields?: Record<string, unknown> };
-      if (body?.fields?.idNumber !== idNumbers[i]) throw new Error(`clients.reveal answered the wrong idNumber for ${id}`);
+      if (body?.fields?.idNumber !== idNumbers[i])
+        throw new Error(`clients.reveal answered the wrong idNumber for ${id}`);
     });
 
-    if (ids.filter(Boolean).length !== total) throw new Error(`expected ${total} registered clients, got ${ids.filter(Boolean).length}`);
+    if (ids.filter(Boolean).length !== total)
+      throw new Error(`expected ${total} registered clients, got ${ids.filter(Boolean).length}`);
 
     const ratio = (op: Stats, base: Stats) => ({
       ratioP50: round(op.p50Ms / base.p50Ms, 2),
@@ -241,7 +281,17 @@ export async function benchClients(runtime: LocalRuntime) {
       };
     }
     for (const [name, op] of Object.entries(baseline)) {
-      rows[`baseline ${name}`] = { "p50 ms": op.p50Ms, "p99 ms": op.p99Ms, "vs baseline": "-", "×p50": 1, "×p99": 1, "keyring enc/1k": 0, "keyring dec/1k": 0, "uncached enc/1k": 0, "uncached dec/1k": 0 };
+      rows[`baseline ${name}`] = {
+        "p50 ms": op.p50Ms,
+        "p99 ms": op.p99Ms,
+        "vs baseline": "-",
+        "×p50": 1,
+        "×p99": 1,
+        "keyring enc/1k": 0,
+        "keyring dec/1k": 0,
+        "uncached enc/1k": 0,
+        "uncached dec/1k": 0,
+      };
     }
     console.table(rows);
     console.log(

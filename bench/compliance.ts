@@ -7,7 +7,10 @@ import { Compliance, Staff, Tenancy, Trail, contextFor, type Adapters, type Ctx,
 import { startLocal } from "@keyhold/local";
 import { countItemsRead, round, timed } from "./measure.ts";
 
-const sizes = (process.env.BENCH_COMPLIANCE_SIZES ?? "1000,100000").split(",").map(Number).filter((n) => Number.isInteger(n) && n > 0);
+const sizes = (process.env.BENCH_COMPLIANCE_SIZES ?? "1000,100000")
+  .split(",")
+  .map(Number)
+  .filter((n) => Number.isInteger(n) && n > 0);
 const WRITERS = 16;
 const SPAN_MS = 30 * 86_400_000;
 const branches = ["bj-chaoyang", "bj-haidian", "sh-pudong"];
@@ -17,7 +20,11 @@ export async function benchCompliance() {
   const rows: Record<string, Record<string, number>> = {};
   const out: Record<string, unknown>[] = [];
   for (const size of sizes) {
-    const runtime = await startLocal({ dataDir: null, port: 0, detectAnomalies: false /* machine-pace demo users would trip velocity */ });
+    const runtime = await startLocal({
+      dataDir: null,
+      port: 0,
+      detectAnomalies: false /* machine-pace demo users would trip velocity */,
+    });
     try {
       const base = runtime.adapters;
       let clock = Date.now() - SPAN_MS;
@@ -26,7 +33,16 @@ export async function benchCompliance() {
       const ctxFor = async (staffId: string): Promise<Ctx> => {
         const s = (await Staff.getStaff(base, "anjia", staffId))!;
         return contextFor(
-          { tenantId: "anjia", staffId, role: s.role as Role, branchId: s.branchId, sessionVersion: 1, displayName: s.displayName, agreementSigned: true, cleared: true },
+          {
+            tenantId: "anjia",
+            staffId,
+            role: s.role as Role,
+            branchId: s.branchId,
+            sessionVersion: 1,
+            displayName: s.displayName,
+            agreementSigned: true,
+            cleared: true,
+          },
           tenant,
           "bench",
           adapters,
@@ -51,7 +67,9 @@ export async function benchCompliance() {
                 purpose: "viewing",
                 outcome: denied ? "denied" : "allowed",
                 ...(denied ? { code: "purpose_not_consented" } : { tier1: i % 2 === 0 }),
-                ...(i % 97 === 0 && !denied ? { breakGlass: { justification: "bench break-glass justification" } } : {}),
+                ...(i % 97 === 0 && !denied
+                  ? { breakGlass: { justification: "bench break-glass justification" } }
+                  : {}),
               });
             }
           }),

@@ -39,7 +39,10 @@ export interface CipherResult {
   /** Raw time / envelope time (medians). */
   ratio: { encrypt: number; decrypt: number };
   /** Median milliseconds per operation, and the interquartile range over rounds. */
-  ms: Record<"rawEncrypt" | "envelopeEncrypt" | "rawDecrypt" | "envelopeDecrypt", { p50: number; p25: number; p75: number }>;
+  ms: Record<
+    "rawEncrypt" | "envelopeEncrypt" | "rawDecrypt" | "envelopeDecrypt",
+    { p50: number; p25: number; p75: number }
+  >;
   ciphertextOverheadBytes: number;
   /** The same, BENCH_DOC_BATCH operations back to back per round (collections included). */
   sustained: Pick<CipherResult, "rawAesGcm" | "envelope" | "ratio" | "ms">;
@@ -49,7 +52,8 @@ export interface CipherResult {
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error("run with node --expose-gc (bench/documents.ts does)");
 
-const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]!;
+const quantile = (xs: number[], q: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]!;
 const mbps = (bytes: number, ms: number) => round(bytes / MiB / (ms / 1000), 1);
 
 type Op = () => Promise<unknown> | unknown;
@@ -68,7 +72,11 @@ async function measure(payloadBytes: number): Promise<CipherResult> {
   const key = randomBytes(32);
   const keystore = new LocalKeystore(null);
   keystore.createTenantKey("bench");
-  const binding = Documents.documentBinding({ tenantId: "bench", documentId: "doc_00benchbenchbenchbenchbenc", tier: 1 });
+  const binding = Documents.documentBinding({
+    tenantId: "bench",
+    documentId: "doc_00benchbenchbenchbenchbenc",
+    tier: 1,
+  });
 
   // Fixed inputs for the decrypt variants, so every decrypt round opens the same message.
   const rawIv = randomBytes(12);
@@ -93,7 +101,8 @@ async function measure(payloadBytes: number): Promise<CipherResult> {
       d.final();
     },
     envelopeDecrypt: async () => {
-      if ((await Crypto.openBytes(keystore, binding, sealed)).length !== payloadBytes) throw new Error("envelope round trip failed");
+      if ((await Crypto.openBytes(keystore, binding, sealed)).length !== payloadBytes)
+        throw new Error("envelope round trip failed");
     },
   };
   const names = Object.keys(ops) as (keyof typeof ops)[];
@@ -102,17 +111,36 @@ async function measure(payloadBytes: number): Promise<CipherResult> {
 
   for (const name of names) for (let i = 0; i < WARMUP; i++) await ops[name]();
   const run = async (rounds: number, n: number) => {
-    const samples = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<keyof typeof ops, number[]>;
+    const samples = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<
+      keyof typeof ops,
+      number[]
+    >;
     for (let r = 0; r < rounds; r++) {
       for (const name of r % 2 ? [...names].reverse() : names) samples[name].push(await batch(ops[name], n));
     }
     const ms = Object.fromEntries(
-      names.map((name) => [name, { p50: round(quantile(samples[name], 0.5)), p25: round(quantile(samples[name], 0.25)), p75: round(quantile(samples[name], 0.75)) }]),
+      names.map((name) => [
+        name,
+        {
+          p50: round(quantile(samples[name], 0.5)),
+          p25: round(quantile(samples[name], 0.25)),
+          p75: round(quantile(samples[name], 0.75)),
+        },
+      ]),
     ) as CipherResult["ms"];
     return {
-      rawAesGcm: { encryptMBps: mbps(payloadBytes, ms.rawEncrypt.p50), decryptMBps: mbps(payloadBytes, ms.rawDecrypt.p50) },
-      envelope: { encryptMBps: mbps(payloadBytes, ms.envelopeEncrypt.p50), decryptMBps: mbps(payloadBytes, ms.envelopeDecrypt.p50) },
-      ratio: { encrypt: round(ms.rawEncrypt.p50 / ms.envelopeEncrypt.p50, 2), decrypt: round(ms.rawDecrypt.p50 / ms.envelopeDecrypt.p50, 2) },
+      rawAesGcm: {
+        encryptMBps: mbps(payloadBytes, ms.rawEncrypt.p50),
+        decryptMBps: mbps(payloadBytes, ms.rawDecrypt.p50),
+      },
+      envelope: {
+        encryptMBps: mbps(payloadBytes, ms.envelopeEncrypt.p50),
+        decryptMBps: mbps(payloadBytes, ms.envelopeDecrypt.p50),
+      },
+      ratio: {
+        encrypt: round(ms.rawEncrypt.p50 / ms.envelopeEncrypt.p50, 2),
+        decrypt: round(ms.rawDecrypt.p50 / ms.envelopeDecrypt.p50, 2),
+      },
       ms,
     };
   };
@@ -132,7 +160,10 @@ const results: CipherResult[] = [];
 for (const size of SIZES) results.push(await measure(size));
 
 const row = (cells: (string | number)[]) => cells.map((c, i) => String(c).padStart(i < 2 ? 10 : 9)).join(" ");
-console.error(row(["", "size", "raw enc", "env enc", "ratio", "raw dec", "env dec", "ratio"]) + "   (MiB/s; aim: ratio ≥ 0.70 enc, ≥ 0.50 dec)");
+console.error(
+  row(["", "size", "raw enc", "env enc", "ratio", "raw dec", "env dec", "ratio"]) +
+    "   (MiB/s; aim: ratio ≥ 0.70 enc, ≥ 0.50 dec)",
+);
 for (const [label, pick] of [
   ["per op", (r: CipherResult) => r],
   ["sustained", (r: CipherResult) => r.sustained],

@@ -30,7 +30,10 @@ const WARMUP = 3;
  */
 function throughput() {
   const script = fileURLToPath(new URL("./documents-cipher.ts", import.meta.url));
-  const out = spawnSync(process.execPath, ["--expose-gc", "--import", "tsx", script], { encoding: "utf8", env: { ...process.env, BENCH_DOC_ROUNDS: String(ROUNDS) } });
+  const out = spawnSync(process.execPath, ["--expose-gc", "--import", "tsx", script], {
+    encoding: "utf8",
+    env: { ...process.env, BENCH_DOC_ROUNDS: String(ROUNDS) },
+  });
   if (out.status !== 0) throw new Error(`cipher throughput failed: ${out.stderr}`);
   const result = JSON.parse(out.stdout.trim().split("\n").at(-1)!) as CipherResult[];
   for (const r of result) {
@@ -54,7 +57,9 @@ async function phoneScan(): Promise<Buffer> {
     const base = 210 - (((i / 3) % width) / width) * 60;
     raw[i] = Math.max(0, Math.min(255, base + ((s >>> 24) / 255 - 0.5) * 46));
   }
-  return sharp(raw, { raw: { width, height, channels: 3 } }).jpeg({ quality: 85 }).toBuffer();
+  return sharp(raw, { raw: { width, height, channels: 3 } })
+    .jpeg({ quality: 85 })
+    .toBuffer();
 }
 
 type Handler = (event: HttpEvent, context: Context) => Promise<HttpResult>;
@@ -69,7 +74,10 @@ const claims = {
 
 async function invoke(handler: Handler, name: string, expected: number, input: Parameters<typeof apiEvent>[0]) {
   const result = await handler(apiEvent({ ...input, claims: { ...claims } }), lambdaContext(name, input.requestId));
-  if (result.statusCode !== expected) throw new Error(`${name} answered ${result.statusCode}, expected ${expected}: ${result.isBase64Encoded ? "(binary)" : result.body}`);
+  if (result.statusCode !== expected)
+    throw new Error(
+      `${name} answered ${result.statusCode}, expected ${expected}: ${result.isBase64Encoded ? "(binary)" : result.body}`,
+    );
   return result;
 }
 
@@ -77,7 +85,10 @@ async function invoke(handler: Handler, name: string, expected: number, input: P
 async function latency(runtime: LocalRuntime) {
   const scan = await phoneScan();
   const tenant = (await Tenancy.getTenant(runtime.adapters, "anjia"))!;
-  await Tenancy.saveTenant(runtime.adapters, { ...tenant, settings: { ...tenant.settings, revealQuotaPerHour: 10 * (N + WARMUP) } });
+  await Tenancy.saveTenant(runtime.adapters, {
+    ...tenant,
+    settings: { ...tenant.settings, revealQuotaPerHour: 10 * (N + WARMUP) },
+  });
   const rid = () => randomUUID();
   const client = JSON.parse(
     (
@@ -91,7 +102,12 @@ async function latency(runtime: LocalRuntime) {
           collectionPurpose: "purchase",
           source: "walk_in",
           acquiredAt: new Date(Date.now() - 60_000).toISOString(),
-          consent: { method: "written", evidenceRef: "bench", purposes: ["viewing", "loan_application"], sensitiveConsent: true },
+          consent: {
+            method: "written",
+            evidenceRef: "bench",
+            purposes: ["viewing", "loan_application"],
+            sensitiveConsent: true,
+          },
           fields: { fullName: "文档基准", phone: "15700001234" },
         }),
       })
@@ -129,10 +145,13 @@ async function latency(runtime: LocalRuntime) {
       pathParameters: { id },
     });
     if (i >= WARMUP) viewMs.push(Number(process.hrtime.bigint() - start) / 1e6);
-    if (out.headers?.["content-type"] !== "image/jpeg" || !out.body) throw new Error("documents.view answered no image");
+    if (out.headers?.["content-type"] !== "image/jpeg" || !out.body)
+      throw new Error("documents.view answered no image");
   }
   const result = { scanBytes: scan.length, scanPixels: "3264x2448", upload: stats(uploadMs), view: stats(viewMs) };
-  console.log(`  upload         ${(scan.length / 1e6).toFixed(2)} MB scan: p50 ${result.upload.p50Ms} ms, p99 ${result.upload.p99Ms} ms (n=${N})`);
+  console.log(
+    `  upload         ${(scan.length / 1e6).toFixed(2)} MB scan: p50 ${result.upload.p50Ms} ms, p99 ${result.upload.p99Ms} ms (n=${N})`,
+  );
   console.log(`  view           watermarked: p50 ${result.view.p50Ms} ms, p99 ${result.view.p99Ms} ms (n=${N})`);
   return result;
 }

@@ -44,7 +44,13 @@ async function startServer(dataDir: string): Promise<Server> {
   const started = Date.now();
   const proc = spawn(process.execPath, ["--import", "tsx", "packages/local/src/main.ts"], {
     cwd: root,
-    env: { ...process.env, KEYHOLD_DATA_DIR: dataDir, PORT: "0", POWERTOOLS_LOG_LEVEL: "SILENT", KEYHOLD_DETECT_ANOMALIES: "0" },
+    env: {
+      ...process.env,
+      KEYHOLD_DATA_DIR: dataDir,
+      PORT: "0",
+      POWERTOOLS_LOG_LEVEL: "SILENT",
+      KEYHOLD_DETECT_ANOMALIES: "0",
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
@@ -56,7 +62,9 @@ async function startServer(dataDir: string): Promise<Server> {
       const m = /Keyhold is running at (http:\/\/[\d.:]+)/.exec(out);
       if (m) resolve(m[1]!);
     });
-    proc.once("exit", (code) => reject(new Error(`the server exited with ${code} before it ran: ${err.trim().split("\n").at(-1)}`)));
+    proc.once("exit", (code) =>
+      reject(new Error(`the server exited with ${code} before it ran: ${err.trim().split("\n").at(-1)}`)),
+    );
   });
   return { proc, url, startMs: Date.now() - started };
 }
@@ -68,7 +76,11 @@ async function kill(s: Server, signal: NodeJS.Signals) {
   await exited;
 }
 
-async function call(url: string, path: string, init: { method?: string; token?: string; json?: unknown; bytes?: Buffer; type?: string } = {}) {
+async function call(
+  url: string,
+  path: string,
+  init: { method?: string; token?: string; json?: unknown; bytes?: Buffer; type?: string } = {},
+) {
   const headers: Record<string, string> = {};
   if (init.token) headers.authorization = `Bearer ${init.token}`;
   let body: string | Buffer | undefined;
@@ -81,10 +93,15 @@ async function call(url: string, path: string, init: { method?: string; token?: 
   }
   const res = await fetch(url + path, { method: init.method ?? (body === undefined ? "GET" : "POST"), headers, body });
   const text = await res.text();
-  return { status: res.status, json: text ? (JSON.parse(text) as any) : undefined, requestId: res.headers.get("x-request-id") ?? "" };
+  return {
+    status: res.status,
+    json: text ? (JSON.parse(text) as any) : undefined,
+    requestId: res.headers.get("x-request-id") ?? "",
+  };
 }
 
-const login = async (url: string, username: string) => (await call(url, "/local/login", { json: { username } })).json.token as string;
+const login = async (url: string, username: string) =>
+  (await call(url, "/local/login", { json: { username } })).json.token as string;
 
 /** A one-page PDF (no active content, well inside the budget). */
 const SCAN = Buffer.from(
@@ -123,11 +140,18 @@ async function worker(url: string, token: string, cycle: number, attempts: Attem
       if (r.status !== 201) throw new Error(`register answered ${r.status}: ${JSON.stringify(r.json)}`);
       a.client = r.json.id;
       a.document = { acked: false };
-      const d = await call(url, `/clients/${a.client}/documents?kind=other`, { token, bytes: SCAN, type: "application/pdf" });
+      const d = await call(url, `/clients/${a.client}/documents?kind=other`, {
+        token,
+        bytes: SCAN,
+        type: "application/pdf",
+      });
       if (d.status !== 201) throw new Error(`upload answered ${d.status}: ${JSON.stringify(d.json)}`);
       a.document = { acked: true, id: d.json.id };
       a.reveal = { acked: false };
-      const v = await call(url, `/clients/${a.client}/reveal`, { token, json: { fields: ["fullName", "phone"], purpose: "viewing" } });
+      const v = await call(url, `/clients/${a.client}/reveal`, {
+        token,
+        json: { fields: ["fullName", "phone"], purpose: "viewing" },
+      });
       if (v.status !== 200) throw new Error(`reveal answered ${v.status}: ${JSON.stringify(v.json)}`);
       a.reveal = { acked: true, requestId: v.requestId };
     } catch (e) {
@@ -162,7 +186,9 @@ async function verify(url: string, attempts: Attempt[]) {
   const byMarker = new Map<string, string[]>();
   let cursor: string | undefined;
   do {
-    const page = await call(url, `/clients?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`, { token });
+    const page = await call(url, `/clients?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`, {
+      token,
+    });
     if (page.status !== 200) throw new Error(`listing answered ${page.status}`);
     for (const c of page.json.items as { id: string; consent: { evidenceRef: string } }[]) {
       byMarker.set(c.consent.evidenceRef, [...(byMarker.get(c.consent.evidenceRef) ?? []), c.id]);
@@ -181,12 +207,24 @@ async function verify(url: string, attempts: Attempt[]) {
     if (a.document) {
       const docs = await call(url, `/clients/${a.client}/documents`, { token });
       const active = (docs.json.items as { id: string; status: string }[]).filter((d) => d.status === "active");
-      judge(documents, a.document.acked, active.some((d) => d.id === a.document!.id), active.length);
+      judge(
+        documents,
+        a.document.acked,
+        active.some((d) => d.id === a.document!.id),
+        active.length,
+      );
     }
     if (a.reveal) {
       const events = await call(url, `/audit?clientId=${a.client}&action=client.reveal&limit=50`, { token: officer });
-      const allowed = (events.json.items as { requestId: string; outcome: string }[]).filter((e) => e.outcome === "allowed");
-      judge(reveals, a.reveal.acked, allowed.some((e) => e.requestId === a.reveal!.requestId), allowed.length);
+      const allowed = (events.json.items as { requestId: string; outcome: string }[]).filter(
+        (e) => e.outcome === "allowed",
+      );
+      judge(
+        reveals,
+        a.reveal.acked,
+        allowed.some((e) => e.requestId === a.reveal!.requestId),
+        allowed.length,
+      );
     }
   }
   return { clients, documents, reveals };
@@ -207,7 +245,9 @@ async function healthFor(url: string, ms: number) {
 }
 
 export async function benchFaults() {
-  console.log(`\nfaults: ${CYCLES} × (load on ${WORKERS} loops for ${LOAD_MS} ms → SIGKILL → restart), then /health beside decompression bombs`);
+  console.log(
+    `\nfaults: ${CYCLES} × (load on ${WORKERS} loops for ${LOAD_MS} ms → SIGKILL → restart), then /health beside decompression bombs`,
+  );
   const dataDir = mkdtempSync(join(tmpdir(), "keyhold-bench-faults-"));
   const attempts: Attempt[] = [];
   const cycles: Record<string, unknown>[] = [];
@@ -222,7 +262,8 @@ export async function benchFaults() {
       // The load's clock starts once the first scan is stored: the server loads its transform workers
       // in the background after it starts, and the kill should find every kind of write in flight.
       const firstUpload = Date.now() + 60_000;
-      while (!attempts.slice(before).some((a) => a.document?.acked) && Date.now() < firstUpload) await new Promise((r) => setTimeout(r, 50));
+      while (!attempts.slice(before).some((a) => a.document?.acked) && Date.now() < firstUpload)
+        await new Promise((r) => setTimeout(r, 50));
       await new Promise((r) => setTimeout(r, LOAD_MS));
       stopping = true;
       await kill(server, "SIGKILL");
@@ -234,7 +275,9 @@ export async function benchFaults() {
         registered: mine.filter((a) => a.client).length,
         uploaded: mine.filter((a) => a.document?.acked).length,
         revealed: mine.filter((a) => a.reveal?.acked).length,
-        "cut by the kill": mine.filter((a) => !a.client || (a.document && !a.document.acked) || (a.reveal && !a.reveal.acked)).length,
+        "cut by the kill": mine.filter(
+          (a) => !a.client || (a.document && !a.document.acked) || (a.reveal && !a.reveal.acked),
+        ).length,
       });
     }
     server = await startServer(dataDir);
@@ -243,7 +286,16 @@ export async function benchFaults() {
     const counted = await verify(server.url, attempts);
     console.table(
       Object.fromEntries(
-        Object.entries(counted).map(([k, t]) => [k, { acknowledged: t.acknowledged, lost: t.lost, doubled: t.doubled, "cut, kept": t.inFlightKept, "cut, not kept": t.inFlightNotKept }]),
+        Object.entries(counted).map(([k, t]) => [
+          k,
+          {
+            acknowledged: t.acknowledged,
+            lost: t.lost,
+            doubled: t.doubled,
+            "cut, kept": t.inFlightKept,
+            "cut, not kept": t.inFlightNotKept,
+          },
+        ]),
       ),
     );
     const lost = Object.values(counted).reduce((s, t) => s + t.lost, 0);
@@ -260,22 +312,45 @@ export async function benchFaults() {
     let bombing = true;
     const bombAnswers: number[] = [];
     const bombLoops = Array.from({ length: BOMBS }, async () => {
-      while (bombing) bombAnswers.push((await call(server!.url, `/clients/${target}/documents?kind=other`, { token, bytes: bomb, type: "application/pdf" })).status);
+      while (bombing)
+        bombAnswers.push(
+          (
+            await call(server!.url, `/clients/${target}/documents?kind=other`, {
+              token,
+              bytes: bomb,
+              type: "application/pdf",
+            })
+          ).status,
+        );
     });
     const busy = await healthFor(server.url, HEALTH_MS);
     bombing = false;
     await Promise.all(bombLoops);
     const refused = bombAnswers.filter((s) => s === 413).length;
     console.table({
-      "GET /health idle": { n: idle.n, "p50 ms": round(idle.p50Ms, 2), "p99 ms": round(idle.p99Ms, 2), "max ms": round(idle.maxMs, 2) },
-      [`GET /health beside ${BOMBS} bomb upload loop(s)`]: { n: busy.n, "p50 ms": round(busy.p50Ms, 2), "p99 ms": round(busy.p99Ms, 2), "max ms": round(busy.maxMs, 2) },
+      "GET /health idle": {
+        n: idle.n,
+        "p50 ms": round(idle.p50Ms, 2),
+        "p99 ms": round(idle.p99Ms, 2),
+        "max ms": round(idle.maxMs, 2),
+      },
+      [`GET /health beside ${BOMBS} bomb upload loop(s)`]: {
+        n: busy.n,
+        "p50 ms": round(busy.p50Ms, 2),
+        "p99 ms": round(busy.p99Ms, 2),
+        "max ms": round(busy.maxMs, 2),
+      },
     });
-    console.log(`  bombs: ${bomb.length} bytes inflating to 256 MiB; ${bombAnswers.length} uploaded, ${refused} refused with 413 document_too_complex`);
+    console.log(
+      `  bombs: ${bomb.length} bytes inflating to 256 MiB; ${bombAnswers.length} uploaded, ${refused} refused with 413 document_too_complex`,
+    );
     await kill(server, "SIGTERM");
     server = undefined;
 
-    if (lost || doubled) throw new Error(`${lost} acknowledged item(s) lost and ${doubled} doubled across ${CYCLES} crash(es)`);
-    if (refused !== bombAnswers.length) throw new Error(`bomb uploads answered ${[...new Set(bombAnswers)].join(", ")}, not only 413`);
+    if (lost || doubled)
+      throw new Error(`${lost} acknowledged item(s) lost and ${doubled} doubled across ${CYCLES} crash(es)`);
+    if (refused !== bombAnswers.length)
+      throw new Error(`bomb uploads answered ${[...new Set(bombAnswers)].join(", ")}, not only 413`);
     return {
       cycles: CYCLES,
       workers: WORKERS,
@@ -283,7 +358,15 @@ export async function benchFaults() {
       perCycle: cycles,
       recoveredStartMs,
       items: { acknowledged, lost, doubled, ...counted },
-      health: { idle, besideBombs: busy, bombLoops: BOMBS, bombBytes: bomb.length, bombsUploaded: bombAnswers.length, bombsRefused413: refused, p99Ratio: round(busy.p99Ms / idle.p99Ms, 2) },
+      health: {
+        idle,
+        besideBombs: busy,
+        bombLoops: BOMBS,
+        bombBytes: bomb.length,
+        bombsUploaded: bombAnswers.length,
+        bombsRefused413: refused,
+        p99Ratio: round(busy.p99Ms / idle.p99Ms, 2),
+      },
     };
   } finally {
     if (server) await kill(server, "SIGKILL");

@@ -40,9 +40,17 @@ async function cannon(options: autocannon.Options): Promise<Run> {
 
 export async function benchLoad() {
   console.log(`\nload: ${REQUESTS} reveals over HTTP on ${CONNECTIONS} connections`);
-  const runtime = await startLocal({ dataDir: null, port: 0, detectAnomalies: false /* machine-pace demo users would trip velocity */ });
+  const runtime = await startLocal({
+    dataDir: null,
+    port: 0,
+    detectAnomalies: false /* machine-pace demo users would trip velocity */,
+  });
   try {
-    const login = await fetch(`${runtime.url}/local/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username: "agent.li@anjia" }) });
+    const login = await fetch(`${runtime.url}/local/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username: "agent.li@anjia" }),
+    });
     const { token } = (await login.json()) as { token: string };
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
@@ -57,7 +65,8 @@ export async function benchLoad() {
           fields: { fullName: `压测${i}`, phone: `1560000000${i}` },
         }),
       });
-      if (res.status !== 201) throw new Error(`registering a load-test client answered ${res.status}: ${await res.text()}`);
+      if (res.status !== 201)
+        throw new Error(`registering a load-test client answered ${res.status}: ${await res.text()}`);
       ids.push(((await res.json()) as { id: string }).id);
     }
 
@@ -83,12 +92,31 @@ export async function benchLoad() {
 
     const lost = reveals.ok - events;
     console.table({
-      "GET /health (baseline)": { "req/s": baseline.reqPerSec, s: baseline.seconds, "p50 ms": baseline.p50Ms, "p99 ms": baseline.p99Ms, "2xx": baseline.ok, "non-2xx": baseline.non2xx, errors: baseline.errors },
-      "POST reveal": { "req/s": reveals.reqPerSec, s: reveals.seconds, "p50 ms": reveals.p50Ms, "p99 ms": reveals.p99Ms, "2xx": reveals.ok, "non-2xx": reveals.non2xx, errors: reveals.errors },
+      "GET /health (baseline)": {
+        "req/s": baseline.reqPerSec,
+        s: baseline.seconds,
+        "p50 ms": baseline.p50Ms,
+        "p99 ms": baseline.p99Ms,
+        "2xx": baseline.ok,
+        "non-2xx": baseline.non2xx,
+        errors: baseline.errors,
+      },
+      "POST reveal": {
+        "req/s": reveals.reqPerSec,
+        s: reveals.seconds,
+        "p50 ms": reveals.p50Ms,
+        "p99 ms": reveals.p99Ms,
+        "2xx": reveals.ok,
+        "non-2xx": reveals.non2xx,
+        errors: reveals.errors,
+      },
     });
-    console.log(`  successful reveals ${reveals.ok}, allowed reveal events in the trail ${events}: ${lost === 0 ? "none lost" : `${lost} LOST`}`);
+    console.log(
+      `  successful reveals ${reveals.ok}, allowed reveal events in the trail ${events}: ${lost === 0 ? "none lost" : `${lost} LOST`}`,
+    );
     if (lost !== 0) throw new Error(`${reveals.ok} reveals succeeded but the trail holds ${events} reveal events`);
-    if (deniedEvents !== reveals.non2xx) throw new Error(`${reveals.non2xx} reveals were refused but the trail holds ${deniedEvents} refusals`);
+    if (deniedEvents !== reveals.non2xx)
+      throw new Error(`${reveals.non2xx} reveals were refused but the trail holds ${deniedEvents} refusals`);
     return {
       connections: CONNECTIONS,
       requests: REQUESTS,
@@ -116,7 +144,11 @@ async function countRevealEvents({ db, tableName }: Adapters, outcome: "allowed"
         KeyConditionExpression: "gsi1pk = :pk",
         FilterExpression: "#a = :a AND #o = :o",
         ExpressionAttributeNames: { "#a": "action", "#o": "outcome" },
-        ExpressionAttributeValues: { ":pk": Keys.eventsOfActor("anjia", "agent.li"), ":a": "client.reveal", ":o": outcome },
+        ExpressionAttributeValues: {
+          ":pk": Keys.eventsOfActor("anjia", "agent.li"),
+          ":a": "client.reveal",
+          ":o": outcome,
+        },
         ExclusiveStartKey: start,
       }),
     );

@@ -18,7 +18,8 @@ export interface Stats {
 }
 
 /** Nearest-rank percentile of sorted samples. */
-export const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+export const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 export const round = (v: number, digits = 3) => Number(v.toFixed(digits));
 
 export function stats(samples: number[]): Stats {

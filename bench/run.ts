@@ -25,12 +25,20 @@ const wanted = (section: string) => only.length === 0 || only.includes(section);
 async function main() {
   const started = Date.now();
   const { startLocal } = await import("@keyhold/local");
-  const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, platform: `${process.platform} ${process.arch}` };
+  const results: Record<string, unknown> = {
+    date: new Date().toISOString(),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+  };
   console.log(`Keyhold bench — node ${process.version}`);
 
   if (wanted("clients")) {
     const { benchClients } = await import("./clients.ts");
-    const runtime = await startLocal({ dataDir: null, port: 0, detectAnomalies: false /* machine-pace demo users would trip velocity */ });
+    const runtime = await startLocal({
+      dataDir: null,
+      port: 0,
+      detectAnomalies: false /* machine-pace demo users would trip velocity */,
+    });
     try {
       results.clients = await benchClients(runtime);
     } finally {
@@ -47,7 +55,11 @@ async function main() {
   }
   if (wanted("documents")) {
     const { benchDocuments } = await import("./documents.ts");
-    const runtime = await startLocal({ dataDir: null, port: 0, detectAnomalies: false /* machine-pace demo users would trip velocity */ });
+    const runtime = await startLocal({
+      dataDir: null,
+      port: 0,
+      detectAnomalies: false /* machine-pace demo users would trip velocity */,
+    });
     try {
       results.documents = await benchDocuments(runtime);
     } finally {

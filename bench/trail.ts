@@ -8,7 +8,10 @@ import { Trail, contextFor, type Adapters, type Ctx, type Role } from "@keyhold/
 import { startLocal } from "@keyhold/local";
 import { countItemsRead, round, timed } from "./measure.ts";
 
-const sizes = (process.env.BENCH_TRAIL_SIZES ?? "10000,100000").split(",").map(Number).filter((n) => Number.isInteger(n) && n > 0);
+const sizes = (process.env.BENCH_TRAIL_SIZES ?? "10000,100000")
+  .split(",")
+  .map(Number)
+  .filter((n) => Number.isInteger(n) && n > 0);
 const WINDOWS = 10;
 const WRITERS = 16;
 const SPAN_MS = 10 * 86_400_000;
@@ -32,7 +35,16 @@ export async function benchTrail() {
       await Tenancy.saveTenant(base, tenant);
       const staff = (await Staff.getStaff(base, "anjia", "agent.li"))!;
       const ctx: Ctx = contextFor(
-        { tenantId: "anjia", staffId: staff.staffId, role: staff.role as Role, branchId: staff.branchId, sessionVersion: 1, displayName: staff.displayName, agreementSigned: true, cleared: true },
+        {
+          tenantId: "anjia",
+          staffId: staff.staffId,
+          role: staff.role as Role,
+          branchId: staff.branchId,
+          sessionVersion: 1,
+          displayName: staff.displayName,
+          agreementSigned: true,
+          cleared: true,
+        },
         tenant,
         "bench",
         adapters,
@@ -52,7 +64,14 @@ export async function benchTrail() {
                 while (next < count) {
                   next++;
                   clock += step;
-                  await Trail.record(ctx, { action: "client.reveal", clientId: `c_bench${next % 500}`, fields: ["idNumber"], purpose: "viewing", outcome: "allowed", tier1: true });
+                  await Trail.record(ctx, {
+                    action: "client.reveal",
+                    clientId: `c_bench${next % 500}`,
+                    fields: ["idNumber"],
+                    purpose: "viewing",
+                    outcome: "allowed",
+                    tier1: true,
+                  });
                 }
               }),
             );
@@ -63,7 +82,8 @@ export async function benchTrail() {
       clock = Date.now();
       items.read = 0;
       const verify = await timed(() => Trail.verifyTrail(adapters, "anjia"));
-      if (!verify.value.ok) throw new Error(`verify found a break in an untouched trail: ${JSON.stringify(verify.value.firstBroken)}`);
+      if (!verify.value.ok)
+        throw new Error(`verify found a break in an untouched trail: ${JSON.stringify(verify.value.firstBroken)}`);
       const row = {
         events: verify.value.eventsChecked,
         digests: verify.value.digests,

@@ -8,13 +8,21 @@ const env = (adapters: Adapters, source: Source, requestId: string): Identity.Si
 
 export const config = publicRoute("auth.config", async () => Identity.signInConfig());
 
-export const signIn = publicRoute("auth.signIn", ({ adapters, body, source, requestId }) => Identity.signIn(env(adapters, source, requestId), body.username, body.password));
+export const signIn = publicRoute("auth.signIn", ({ adapters, body, source, requestId }) =>
+  Identity.signIn(env(adapters, source, requestId), body.username, body.password),
+);
 
-export const totp = publicRoute("auth.totp", ({ adapters, body, source, requestId }) => Identity.completeTotp(env(adapters, source, requestId), body.session, body.code, body.newPassword));
+export const totp = publicRoute("auth.totp", ({ adapters, body, source, requestId }) =>
+  Identity.completeTotp(env(adapters, source, requestId), body.session, body.code, body.newPassword),
+);
 
-export const refresh = publicRoute("auth.refresh", ({ adapters, body, source, requestId }) => Identity.refresh(env(adapters, source, requestId), body.refreshToken));
+export const refresh = publicRoute("auth.refresh", ({ adapters, body, source, requestId }) =>
+  Identity.refresh(env(adapters, source, requestId), body.refreshToken),
+);
 
-export const signOut = publicRoute("auth.signOut", ({ adapters, body, source, requestId }) => Identity.signOut(env(adapters, source, requestId), body.refreshToken));
+export const signOut = publicRoute("auth.signOut", ({ adapters, body, source, requestId }) =>
+  Identity.signOut(env(adapters, source, requestId), body.refreshToken),
+);
 
 /** The issuer's discovery document: where its keys are (`{issuer}/.well-known/jwks.json`), and how it signs. */
 export const discovery = publicRoute("auth.discovery", async ({ adapters }) => {
@@ -48,6 +56,10 @@ export const oidcCallback = publicRoute("auth.oidcCallback", ({ adapters, body, 
   Identity.completeOidc(env(adapters, source, requestId), oidcSettings(), body),
 );
 
-export const linkFederatedSubject = route("auth.linkFederatedSubject", ({ ctx, params, body }) => Identity.linkFederatedSubject(ctx, params.id, body.subject));
+export const linkFederatedSubject = route("auth.linkFederatedSubject", ({ ctx, params, body }) =>
+  Identity.linkFederatedSubject(ctx, params.id, body.subject),
+);
 
-export const issueOneTimePassword = route("auth.issueOneTimePassword", ({ ctx, params }) => Identity.issueStaffOneTimePassword(ctx, params.id));
+export const issueOneTimePassword = route("auth.issueOneTimePassword", ({ ctx, params }) =>
+  Identity.issueStaffOneTimePassword(ctx, params.id),
+);

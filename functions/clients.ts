@@ -8,6 +8,8 @@ export const view = route("clients.view", ({ ctx, params }) => Clients.view(ctx,
 
 export const reveal = route("clients.reveal", ({ ctx, params, body }) => Clients.reveal(ctx, params.id, body));
 
-export const accessHistory = route("clients.accessHistory", ({ ctx, params, query }) => Clients.accessHistory(ctx, params.id, query));
+export const accessHistory = route("clients.accessHistory", ({ ctx, params, query }) =>
+  Clients.accessHistory(ctx, params.id, query),
+);
 
 export const lookup = route("clients.lookup", ({ ctx, body }) => Clients.lookup(ctx, body));

@@ -6,17 +6,23 @@ export const upload = route("documents.upload", ({ ctx, params, query, body, eve
 
 export const list = route("documents.list", ({ ctx, params }) => Documents.listForClient(ctx, params.id));
 
-export const retention = route("documents.retention", ({ ctx, params, body }) => Documents.retentionEvent(ctx, params.id, body));
+export const retention = route("documents.retention", ({ ctx, params, body }) =>
+  Documents.retentionEvent(ctx, params.id, body),
+);
 
 export const view = route("documents.view", ({ ctx, params, query }) => Documents.view(ctx, params.id, query));
 
-export const original = route("documents.original", ({ ctx, params, body }) => Documents.view(ctx, params.id, body, { original: true }));
+export const original = route("documents.original", ({ ctx, params, body }) =>
+  Documents.view(ctx, params.id, body, { original: true }),
+);
 
 export const share = route("documents.share", ({ ctx, params, body }) => Documents.createShare(ctx, params.id, body));
 
 export const listShares = route("documents.listShares", ({ ctx, params }) => Documents.listShares(ctx, params.id));
 
-export const revokeShare = route("documents.revokeShare", ({ ctx, params }) => Documents.revokeShare(ctx, params.id, params.shareId));
+export const revokeShare = route("documents.revokeShare", ({ ctx, params }) =>
+  Documents.revokeShare(ctx, params.id, params.shareId),
+);
 
 export const destroy = route("documents.destroy", ({ ctx, params, body }) => Documents.destroy(ctx, params.id, body));
 
@@ -26,6 +32,8 @@ export const download = publicRoute("documents.download", ({ adapters, params, r
 );
 
 /** The share landing page's button. */
-export const downloadFromPage = publicRoute("documents.downloadFromPage", ({ adapters, params, requestId, source, event }) =>
-  Documents.downloadFromPage(adapters, params.token, requestId, source, event.headers ?? {}),
+export const downloadFromPage = publicRoute(
+  "documents.downloadFromPage",
+  ({ adapters, params, requestId, source, event }) =>
+    Documents.downloadFromPage(adapters, params.token, requestId, source, event.headers ?? {}),
 );

@@ -48,9 +48,17 @@ export async function destroyDue() {
     clientsDestroyed: report.clients.destroyed.length,
     clientsFailed: report.clients.failed.length,
   });
-  const failed = [...report.failed.map((f) => `${f.tenantId}/${f.documentId}`), ...report.clients.failed.map((f) => `${f.tenantId}/${f.clientId}`)];
+  const failed = [
+    ...report.failed.map((f) => `${f.tenantId}/${f.documentId}`),
+    ...report.clients.failed.map((f) => `${f.tenantId}/${f.clientId}`),
+  ];
   if (failed.length) throw new Error(`destruction failed for ${failed.length} item(s): ${failed.join(", ")}`);
-  return { runId: report.runId, destroyed: report.destroyed.length, clientsDestroyed: report.clients.destroyed.length, overdue: overdue.total };
+  return {
+    runId: report.runId,
+    destroyed: report.destroyed.length,
+    clientsDestroyed: report.clients.destroyed.length,
+    overdue: overdue.total,
+  };
 }
 
 /**
@@ -59,7 +67,9 @@ export async function destroyDue() {
  */
 export async function shredDue() {
   const a = adapters();
-  const shredded = await Tenancy.Platform.shredDue(await Tenancy.Platform.schedulerContext(a, process.env.KEYHOLD_PLATFORM_TENANT ?? "platform"));
+  const shredded = await Tenancy.Platform.shredDue(
+    await Tenancy.Platform.schedulerContext(a, process.env.KEYHOLD_PLATFORM_TENANT ?? "platform"),
+  );
   logger.info("tenant key shredding", { shredded });
   return { shredded };
 }
@@ -71,9 +81,17 @@ export async function shredDue() {
  */
 export async function recover() {
   const report = await Recovery.recover(adapters());
-  logger.info("recovery", { runId: report.runId, intents: report.intents.length, waiting: report.waiting, repairs: report.repairs.filter((r) => r.drift.length).length });
+  logger.info("recovery", {
+    runId: report.runId,
+    intents: report.intents.length,
+    waiting: report.waiting,
+    repairs: report.repairs.filter((r) => r.drift.length).length,
+  });
   const failed = report.intents.filter((i) => i.outcome === "failed");
-  if (failed.length) throw new Error(`recovery failed for ${failed.length} intent(s): ${failed.map((f) => `${f.tenantId}/${f.intentId}`).join(", ")}`);
+  if (failed.length)
+    throw new Error(
+      `recovery failed for ${failed.length} intent(s): ${failed.map((f) => `${f.tenantId}/${f.intentId}`).join(", ")}`,
+    );
   return { runId: report.runId, recovered: report.intents.length };
 }
 
@@ -96,6 +114,9 @@ export async function rotateKeys() {
   const { runId, results } = await Rotation.resumeAll(adapters(), { budgetMs: 3 * 60_000 });
   logger.info("key rotation run", { runId, jobs: results.length });
   const failed = results.filter((r) => r.failed);
-  if (failed.length) throw new Error(`key rotation failed for ${failed.length} job(s): ${failed.map((f) => `${f.tenantId}/${f.jobId}`).join(", ")}`);
+  if (failed.length)
+    throw new Error(
+      `key rotation failed for ${failed.length} job(s): ${failed.map((f) => `${f.tenantId}/${f.jobId}`).join(", ")}`,
+    );
   return { runId, results };
 }

@@ -12,14 +12,22 @@ export const suspend = route("platform.suspend", ({ ctx, params }) => Platform.s
 
 export const resume = route("platform.resume", ({ ctx, params }) => Platform.resume(ctx, params.id));
 
-export const changePlan = route("platform.changePlan", ({ ctx, params, body }) => Platform.changePlan(ctx, params.id, body.plan));
+export const changePlan = route("platform.changePlan", ({ ctx, params, body }) =>
+  Platform.changePlan(ctx, params.id, body.plan),
+);
 
 export const offboard = route("platform.offboard", ({ ctx, params, body }) => Platform.offboard(ctx, params.id, body));
 
 export const shred = route("platform.shred", ({ ctx, params }) => Platform.shred(ctx, params.id));
 
-export const staffChanges = route("platform.staffChanges", ({ ctx, params, query }) => Staff.Changes.platformList(ctx, params.id, query));
+export const staffChanges = route("platform.staffChanges", ({ ctx, params, query }) =>
+  Staff.Changes.platformList(ctx, params.id, query),
+);
 
-export const confirmStaffChange = route("platform.confirmStaffChange", ({ ctx, params }) => Staff.Changes.platformConfirm(ctx, params.id, params.changeId));
+export const confirmStaffChange = route("platform.confirmStaffChange", ({ ctx, params }) =>
+  Staff.Changes.platformConfirm(ctx, params.id, params.changeId),
+);
 
-export const rejectStaffChange = route("platform.rejectStaffChange", ({ ctx, params, body }) => Staff.Changes.platformReject(ctx, params.id, params.changeId, body.note));
+export const rejectStaffChange = route("platform.rejectStaffChange", ({ ctx, params, body }) =>
+  Staff.Changes.platformReject(ctx, params.id, params.changeId, body.note),
+);

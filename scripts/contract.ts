@@ -27,7 +27,10 @@ async function main() {
   const { json, dts } = await generateContract();
   if (process.argv.includes("--check")) {
     const stale = [];
-    for (const [file, text] of [[contractFiles.json, json], [contractFiles.dts, dts]] as const) {
+    for (const [file, text] of [
+      [contractFiles.json, json],
+      [contractFiles.dts, dts],
+    ] as const) {
       if ((await readFile(file, "utf8").catch(() => "")) !== text) stale.push(file);
     }
     if (stale.length) {

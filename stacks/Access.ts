@@ -22,18 +22,30 @@ import { Trail } from "./Trail.ts";
 /** Every distinct set of needs in core's route and job tables, in a stable order. */
 export const accessProfiles = (): AccessNeed[][] => {
   const byKey = new Map<string, AccessNeed[]>();
-  for (const needs of [...deployedRoutes().map(accessOf), ...jobs.map((j) => j.access), ...streamConsumers.map((c) => c.access)]) byKey.set(profileKey(needs), canonicalNeeds(needs));
+  for (const needs of [
+    ...deployedRoutes().map(accessOf),
+    ...jobs.map((j) => j.access),
+    ...streamConsumers.map((c) => c.access),
+  ])
+    byKey.set(profileKey(needs), canonicalNeeds(needs));
   return [...byKey.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, needs]) => needs);
 };
 
 /** "data+seal:sign" → "RoleDataSealSign"; no needs → "RoleNone". */
 const roleId = (needs: readonly AccessNeed[], prefix = "Role") =>
-  prefix + (profileKey(needs) === "none" ? "None" : profileKey(needs).split(/[+:]/).map((w) => w[0]!.toUpperCase() + w.slice(1)).join(""));
+  prefix +
+  (profileKey(needs) === "none"
+    ? "None"
+    : profileKey(needs)
+        .split(/[+:]/)
+        .map((w) => w[0]!.toUpperCase() + w.slice(1))
+        .join(""));
 
 /** Every distinct tenant part of the profiles (`tenantPartOf`): one tenant-data role each. */
 export const tenantParts = (): AccessNeed[][] => {
   const byKey = new Map<string, AccessNeed[]>();
-  for (const needs of accessProfiles()) if (tenantPartOf(needs).length) byKey.set(profileKey(tenantPartOf(needs)), tenantPartOf(needs));
+  for (const needs of accessProfiles())
+    if (tenantPartOf(needs).length) byKey.set(profileKey(tenantPartOf(needs)), tenantPartOf(needs));
   return [...byKey.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, part]) => part);
 };
 
@@ -56,14 +68,28 @@ export function Access({ stack }: StackContext) {
   const { table, platformKey, documents } = use(Storage);
   const { sealKey, digests } = use(Trail);
   const { userPool, signingKey, identity } = use(Auth);
-  const targets = { stack, table, platformKey, documents, sealKey, digests, userPool, signingKey, oidcClientSecretArn: identity.oidc?.clientSecretArn };
+  const targets = {
+    stack,
+    table,
+    platformKey,
+    documents,
+    sealKey,
+    digests,
+    userPool,
+    signingKey,
+    oidcClientSecretArn: identity.oidc?.clientSecretArn,
+  };
 
   const roles = new Map<string, iam.Role>();
   for (const needs of accessProfiles()) {
     const role = new iam.Role(stack, roleId(needs), {
       description: `Keyhold ${stack.stage} functions that need: ${profileKey(needs)}`,
       assumedBy: new iam.ServicePrincipal("lambda.amazonaws.com"),
-      inlinePolicies: { access: new iam.PolicyDocument({ statements: [...policyFor(needs, targets), ...deadLetterStatements(stack, needs)] }) },
+      inlinePolicies: {
+        access: new iam.PolicyDocument({
+          statements: [...policyFor(needs, targets), ...deadLetterStatements(stack, needs)],
+        }),
+      },
     });
     suppress(role, grantWildcards(stack, needs));
     Tags.of(role).add(functionPrincipalTag.key, functionPrincipalTag.value);
@@ -98,7 +124,11 @@ export function Access({ stack }: StackContext) {
       ],
     });
     for (const assumer of assumers) {
-      assumer.attachInlinePolicy(new iam.Policy(stack, `${assumer.node.id}Opens${role.node.id}`, { statements: [assumeTenantRole(role.roleArn)] }));
+      assumer.attachInlinePolicy(
+        new iam.Policy(stack, `${assumer.node.id}Opens${role.node.id}`, {
+          statements: [assumeTenantRole(role.roleArn)],
+        }),
+      );
     }
     suppress(role, tenantRoleWildcards());
     Tags.of(role).add(functionPrincipalTag.key, functionPrincipalTag.value);

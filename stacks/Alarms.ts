@@ -28,7 +28,8 @@ export const thresholds = {
 export function jobPeriod(schedule: string): Duration {
   const m = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(schedule);
   if (!m) return Duration.hours(1);
-  const minutes = Number(m[1]) * ({ minute: 1, hour: 60, day: 1440 } as const)[m[2]!.replace(/s$/, "") as "minute" | "hour" | "day"];
+  const minutes =
+    Number(m[1]) * ({ minute: 1, hour: 60, day: 1440 } as const)[m[2]!.replace(/s$/, "") as "minute" | "hour" | "day"];
   return Duration.minutes(Math.min(1440, Math.max(5, minutes)));
 }
 
@@ -111,7 +112,10 @@ export function Alarms({ stack, app }: StackContext) {
     alarm(`${name}DeadLetters`, {
       alarmName: `job-${name}-dead-letters`,
       alarmDescription: `Runs of ${job.handler} failed after every retry and wait in ${deadLetters.queueName}: find why in the job's log, fix, then purge the queue.`,
-      metric: deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
+      metric: deadLetters.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(5),
+        statistic: cloudwatch.Stats.MAXIMUM,
+      }),
       threshold: 1,
       evaluationPeriods: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -134,7 +138,10 @@ export function Alarms({ stack, app }: StackContext) {
     alarm(`Stream${file}${name}DeadLetters`, {
       alarmName: `stream-${file}-${name}-dead-letters`,
       alarmDescription: `Stream records ${consumer.handler} could not judge after every retry; their positions wait in ${deadLetters.queueName}: fix, then replay them from the stream.`,
-      metric: deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
+      metric: deadLetters.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(5),
+        statistic: cloudwatch.Stats.MAXIMUM,
+      }),
       threshold: 1,
       evaluationPeriods: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -143,7 +150,13 @@ export function Alarms({ stack, app }: StackContext) {
   }
 
   const opsMetric = (m: keyof typeof opsMetrics, period: Duration) =>
-    new cloudwatch.Metric({ namespace: metricsNamespace, metricName: opsMetrics[m].name, dimensionsMap: opsDimensions(stack.stage), statistic: cloudwatch.Stats.MAXIMUM, period });
+    new cloudwatch.Metric({
+      namespace: metricsNamespace,
+      metricName: opsMetrics[m].name,
+      dimensionsMap: opsDimensions(stack.stage),
+      statistic: cloudwatch.Stats.MAXIMUM,
+      period,
+    });
 
   alarm("SealLag", {
     alarmName: "seal-lag",
@@ -157,7 +170,8 @@ export function Alarms({ stack, app }: StackContext) {
 
   alarm("DestructionOverdue", {
     alarmName: "destruction-overdue",
-    alarmDescription: "Records or documents are still not destroyed a day after their legally required date (or the destruction job reports nothing): the job's log names each item that failed.",
+    alarmDescription:
+      "Records or documents are still not destroyed a day after their legally required date (or the destruction job reports nothing): the job's log names each item that failed.",
     metric: opsMetric("destructionOverdue", Duration.hours(1)),
     threshold: 0,
     evaluationPeriods: thresholds.destructionSilenceHours,
@@ -187,8 +201,14 @@ export function Alarms({ stack, app }: StackContext) {
 
   alarm("Throttles", {
     alarmName: "lambda-throttles",
-    alarmDescription: "Lambda throttled invocations in this account and region (the stage's functions share its concurrency): requests or job runs were refused.",
-    metric: new cloudwatch.Metric({ namespace: "AWS/Lambda", metricName: "Throttles", statistic: cloudwatch.Stats.SUM, period: Duration.minutes(5) }),
+    alarmDescription:
+      "Lambda throttled invocations in this account and region (the stage's functions share its concurrency): requests or job runs were refused.",
+    metric: new cloudwatch.Metric({
+      namespace: "AWS/Lambda",
+      metricName: "Throttles",
+      statistic: cloudwatch.Stats.SUM,
+      period: Duration.minutes(5),
+    }),
     threshold: 1,
     evaluationPeriods: 1,
     comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,

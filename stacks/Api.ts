@@ -41,7 +41,10 @@ export const accessLogFields = [
  */
 export const throttles = {
   stage: { rate: 50, burst: 100 },
-  routes: { "GET /shared/{token}": { rate: 5, burst: 10 }, "POST /shared/{token}/download": { rate: 5, burst: 10 } } as Record<string, { rate: number; burst: number }>,
+  routes: {
+    "GET /shared/{token}": { rate: 5, burst: 10 },
+    "POST /shared/{token}/download": { rate: 5, burst: 10 },
+  } as Record<string, { rate: number; burst: number }>,
 };
 
 /** "GET /clients/{id}" → "GETclientsid": a construct id. */
@@ -89,7 +92,12 @@ export function environmentSources(stack: StackContext["stack"]): EnvironmentSou
     ...(backupRegion ? { backupRegion } : {}),
     appRoleArns: appRoleArns.join(","),
     tenantRoleArnFor,
-    backupRoleArn: stack.formatArn({ service: "iam", region: "", resource: "role", resourceName: backupRoleName(stack.stage) }),
+    backupRoleArn: stack.formatArn({
+      service: "iam",
+      region: "",
+      resource: "role",
+      resourceName: backupRoleName(stack.stage),
+    }),
   };
 }
 
@@ -130,11 +138,17 @@ export function Api({ stack, app }: StackContext) {
       // and the JWKS it names, the signing key's public half (docs/china.md).
       staff:
         userPool && client
-          ? { type: "user_pool", userPool: { id: userPool.userPoolId, clientIds: [client.userPoolClientId], region: app.region } }
+          ? {
+              type: "user_pool",
+              userPool: { id: userPool.userPoolId, clientIds: [client.userPoolClientId], region: app.region },
+            }
           : { type: "jwt", jwt: { issuer: issuerOf(apiUrl), audience: [TOKEN_AUDIENCE] } },
     },
     defaults: { authorizer: "none", throttle: throttles.stage },
-    accessLog: { format: `{${accessLogFields.join(",")}}`, retention: isProtectedStage(stack.stage) ? "one_year" : "one_month" },
+    accessLog: {
+      format: `{${accessLogFields.join(",")}}`,
+      retention: isProtectedStage(stack.stage) ? "one_year" : "one_month",
+    },
     // Only the console's origin may call from a browser; tokens travel in the Authorization header
     // and no credentials (cookies) are allowed cross-origin.
     cors: {
@@ -149,17 +163,26 @@ export function Api({ stack, app }: StackContext) {
     routes,
   });
   const cfnStage = api.cdk.httpApi.defaultStage!.node.defaultChild as apigwv2.CfnStage;
-  for (const key of Object.keys(throttles.routes)) if (!routes[key]) throw new Error(`throttles name ${key}, which is not a deployed route`);
+  for (const key of Object.keys(throttles.routes))
+    if (!routes[key]) throw new Error(`throttles name ${key}, which is not a deployed route`);
   cfnStage.routeSettings = Object.fromEntries(
-    Object.entries(throttles.routes).map(([key, t]) => [key, { throttlingRateLimit: t.rate, throttlingBurstLimit: t.burst }]),
+    Object.entries(throttles.routes).map(([key, t]) => [
+      key,
+      { throttlingRateLimit: t.rate, throttlingBurstLimit: t.burst },
+    ]),
   );
-  const publicRoutes = new Set(deployedRoutes().filter((r) => r.auth !== "staff").map(routeKey));
+  const publicRoutes = new Set(
+    deployedRoutes()
+      .filter((r) => r.auth !== "staff")
+      .map(routeKey),
+  );
   for (const c of api.node.findAll()) {
     if (c instanceof apigwv2.CfnRoute && publicRoutes.has(c.routeKey)) suppress(c, publicRouteFindings);
   }
 
   // On a China stage's ICP-filed domain the API answers under /api (stacks/Site.ts).
-  if (domainName) new apigwv2.ApiMapping(stack, "ApiMapping", { api: api.cdk.httpApi, domainName, apiMappingKey: API_BASE_PATH });
+  if (domainName)
+    new apigwv2.ApiMapping(stack, "ApiMapping", { api: api.cdk.httpApi, domainName, apiMappingKey: API_BASE_PATH });
 
   stack.addOutputs({ ApiUrl: apiUrl ?? api.url });
 
@@ -167,11 +190,17 @@ export function Api({ stack, app }: StackContext) {
 }
 
 function issuerOf(apiUrl: string | undefined): string {
-  if (!apiUrl) throw new Error("Keyhold's own identity needs the API on the stage's own domain, its token issuer (a stage in China: KEYHOLD_DOMAIN)");
+  if (!apiUrl)
+    throw new Error(
+      "Keyhold's own identity needs the API on the stage's own domain, its token issuer (a stage in China: KEYHOLD_DOMAIN)",
+    );
   return apiUrl;
 }
 
 /** A route anyone may call: /health, /openapi.json, a share link (whose token is its authorization). */
 const publicRouteFindings: [string, string][] = [
-  ["AwsSolutions-APIG4", "public by design in core's route table (health, the OpenAPI document, a share link whose unguessable token is its credential)"],
+  [
+    "AwsSolutions-APIG4",
+    "public by design in core's route table (health, the OpenAPI document, a share link whose unguessable token is its credential)",
+  ],
 ];

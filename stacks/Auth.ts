@@ -34,7 +34,8 @@ const maxLengths: Record<keyof typeof customAttributes, number> = {
 export function Auth(ctx: StackContext) {
   const { stack, app } = ctx;
   const { identity } = stageSettings(stack.stage, app.region);
-  if (identity.kind !== "cognito") return { identity, signingKey: keyholdSigningKey(ctx), userPool: undefined, client: undefined };
+  if (identity.kind !== "cognito")
+    return { identity, signingKey: keyholdSigningKey(ctx), userPool: undefined, client: undefined };
   return { identity, signingKey: undefined, ...cognitoPool(ctx) };
 }
 
@@ -127,7 +128,9 @@ function cognitoPool({ stack, app }: StackContext) {
         mediumAction: { eventAction: "NO_ACTION", notify: Boolean(notify) },
         lowAction: { eventAction: "NO_ACTION", notify: false },
       },
-      ...(notify ? { notifyConfiguration: { sourceArn: notify.sesIdentityArn, ...(notify.from ? { from: notify.from } : {}) } } : {}),
+      ...(notify
+        ? { notifyConfiguration: { sourceArn: notify.sesIdentityArn, ...(notify.from ? { from: notify.from } : {}) } }
+        : {}),
     },
   });
 

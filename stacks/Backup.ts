@@ -29,7 +29,11 @@ export const backupRoleName = (stage: string) => `${stage}-keyhold-backup`;
  */
 export const vaultLock = (stage: string): backup.LockConfiguration | undefined =>
   isProtectedStage(stage)
-    ? { minRetention: Duration.days(28), maxRetention: Duration.days(Backups.daysForStage(stage)), changeableFor: Duration.days(3) }
+    ? {
+        minRetention: Duration.days(28),
+        maxRetention: Duration.days(Backups.daysForStage(stage)),
+        changeableFor: Duration.days(3),
+      }
     : undefined;
 
 /** A vault with its own customer-managed key: the recovery points are readable only through the key. */
@@ -57,7 +61,9 @@ function synthesizer() {
     ...(cdk.fileAssetsBucketName ? { fileAssetsBucketName: cdk.fileAssetsBucketName } : {}),
     ...(cdk.deployRoleArn ? { deployRoleArn: cdk.deployRoleArn } : {}),
     ...(cdk.cloudFormationExecutionRole ? { cloudFormationExecutionRole: cdk.cloudFormationExecutionRole } : {}),
-    ...(cdk.bootstrapStackVersionSsmParameter ? { bootstrapStackVersionSsmParameter: cdk.bootstrapStackVersionSsmParameter } : {}),
+    ...(cdk.bootstrapStackVersionSsmParameter
+      ? { bootstrapStackVersionSsmParameter: cdk.bootstrapStackVersionSsmParameter }
+      : {}),
   });
 }
 
@@ -92,7 +98,13 @@ export function Backup({ stack, app }: StackContext) {
     offsite = backup.BackupVault.fromBackupVaultArn(
       stack,
       "OffsiteVault",
-      stack.formatArn({ service: "backup", region: backupRegion, resource: "backup-vault", resourceName: backupVaultName(stack.stage), arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+      stack.formatArn({
+        service: "backup",
+        region: backupRegion,
+        resource: "backup-vault",
+        resourceName: backupVaultName(stack.stage),
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      }),
     );
   }
 
@@ -110,7 +122,10 @@ export function Backup({ stack, app }: StackContext) {
     ],
   });
   suppress(role, [
-    ["AwsSolutions-IAM4", "AWS Backup's own service-role policies: AWS keeps them to what backup and restore of DynamoDB and S3 need, incl. new API calls"],
+    [
+      "AwsSolutions-IAM4",
+      "AWS Backup's own service-role policies: AWS keeps them to what backup and restore of DynamoDB and S3 need, incl. new API calls",
+    ],
   ]);
 
   const plan = new backup.BackupPlan(stack, "Plan", {

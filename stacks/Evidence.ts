@@ -45,7 +45,12 @@ export function Evidence({ stack }: StackContext) {
     removalPolicy: removalPolicyFor(stack.stage),
     autoDeleteObjects: !isProtected,
   });
-  suppress(logs, [["AwsSolutions-S1", "holds CloudTrail's own log files, which record every call on them as management events; access-logging it would only log the logging"]]);
+  suppress(logs, [
+    [
+      "AwsSolutions-S1",
+      "holds CloudTrail's own log files, which record every call on them as management events; access-logging it would only log the logging",
+    ],
+  ]);
 
   const trail = new cloudtrail.Trail(stack, "Trail", {
     trailName: `${stack.stage}-keyhold`,
@@ -55,10 +60,10 @@ export function Evidence({ stack }: StackContext) {
     includeGlobalServiceEvents: true,
     managementEvents: cloudtrail.ReadWriteType.ALL,
   });
-  trail.addS3EventSelector(
-    [{ bucket: documents }, { bucket: digests }],
-    { readWriteType: cloudtrail.ReadWriteType.ALL, includeManagementEvents: true },
-  );
+  trail.addS3EventSelector([{ bucket: documents }, { bucket: digests }], {
+    readWriteType: cloudtrail.ReadWriteType.ALL,
+    includeManagementEvents: true,
+  });
   // CloudTrail writes only once its bucket policy exists.
   trail.node.addDependency(logs.policy!);
 

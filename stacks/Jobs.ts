@@ -8,7 +8,14 @@ import { SqsDlq } from "aws-cdk-lib/aws-lambda-event-sources";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import { use, type StackContext } from "sst/constructs";
 import { environmentSources, importedRoles } from "./Api.ts";
-import { PLATFORM_TENANT, handlerLocation, jobs, streamConsumers, type JobSpec, type StreamConsumerSpec } from "./core.ts";
+import {
+  PLATFORM_TENANT,
+  handlerLocation,
+  jobs,
+  streamConsumers,
+  type JobSpec,
+  type StreamConsumerSpec,
+} from "./core.ts";
 import { deadLetterQueueName } from "./deadletters.ts";
 import { keyholdFunction } from "./functions.ts";
 import { environmentFor } from "./grants.ts";
@@ -31,7 +38,8 @@ export function jobTimeout(schedule: string): Duration {
   const m = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(schedule);
   const max = 15;
   if (!m) return Duration.minutes(max);
-  const minutes = Number(m[1]) * ({ minute: 1, hour: 60, day: 1440 } as const)[m[2]!.replace(/s$/, "") as "minute" | "hour" | "day"];
+  const minutes =
+    Number(m[1]) * ({ minute: 1, hour: 60, day: 1440 } as const)[m[2]!.replace(/s$/, "") as "minute" | "hour" | "day"];
   return Duration.minutes(Math.max(1, Math.min(max, minutes - 1)));
 }
 
@@ -86,8 +94,14 @@ export function Jobs({ stack }: StackContext) {
       removalPolicy: removalPolicyFor(stack.stage),
     });
     suppress(deadLetters, [
-      ["AwsSolutions-SQS3", "this queue is itself the job's dead-letter queue (Lambda's DeadLetterConfig and the schedule's DLQ)"],
-      ["Serverless-SQSRedrivePolicy", "this queue is itself the job's dead-letter queue: nothing consumes it to fail again, an alarm watches its depth"],
+      [
+        "AwsSolutions-SQS3",
+        "this queue is itself the job's dead-letter queue (Lambda's DeadLetterConfig and the schedule's DLQ)",
+      ],
+      [
+        "Serverless-SQSRedrivePolicy",
+        "this queue is itself the job's dead-letter queue: nothing consumes it to fail again, an alarm watches its depth",
+      ],
     ]);
     // Lambda sends with the job's role: the key must let it encrypt (the role's own policy may send).
     key.addToResourcePolicy(
@@ -104,7 +118,13 @@ export function Jobs({ stack }: StackContext) {
     const rule = new events.Rule(stack, `Job${id}Schedule`, {
       description: `Keyhold ${stack.stage}: ${job.summary}`.slice(0, 512),
       schedule: events.Schedule.expression(job.schedule),
-      targets: [new targets.LambdaFunction(fn, { retryAttempts: 2, maxEventAge: Duration.hours(1), deadLetterQueue: deadLetters })],
+      targets: [
+        new targets.LambdaFunction(fn, {
+          retryAttempts: 2,
+          maxEventAge: Duration.hours(1),
+          deadLetterQueue: deadLetters,
+        }),
+      ],
     });
     return { job, fn, rule, deadLetters };
   });
@@ -134,8 +154,14 @@ export function Jobs({ stack }: StackContext) {
       removalPolicy: removalPolicyFor(stack.stage),
     });
     suppress(deadLetters, [
-      ["AwsSolutions-SQS3", "this queue is itself the stream consumer's dead-letter queue (the event-source mapping's on-failure destination)"],
-      ["Serverless-SQSRedrivePolicy", "this queue is itself the stream consumer's dead-letter queue: nothing consumes it to fail again, an alarm watches its depth"],
+      [
+        "AwsSolutions-SQS3",
+        "this queue is itself the stream consumer's dead-letter queue (the event-source mapping's on-failure destination)",
+      ],
+      [
+        "Serverless-SQSRedrivePolicy",
+        "this queue is itself the stream consumer's dead-letter queue: nothing consumes it to fail again, an alarm watches its depth",
+      ],
     ]);
     key.addToResourcePolicy(
       new iam.PolicyStatement({
@@ -161,7 +187,11 @@ export function Jobs({ stack }: StackContext) {
       filters: [
         lambda.FilterCriteria.filter({
           eventName: lambda.FilterRule.isEqual("INSERT"),
-          dynamodb: { NewImage: Object.fromEntries(Object.entries(consumer.filter).map(([attr, values]) => [attr, { S: [...values] }])) },
+          dynamodb: {
+            NewImage: Object.fromEntries(
+              Object.entries(consumer.filter).map(([attr, values]) => [attr, { S: [...values] }]),
+            ),
+          },
         }),
       ],
     });

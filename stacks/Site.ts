@@ -33,7 +33,10 @@ export function Site({ stack, app }: StackContext) {
   const headers = new cloudfront.ResponseHeadersPolicy(stack, "ConsoleHeaders", {
     comment: `Keyhold ${stack.stage} console security headers`,
     securityHeadersBehavior: {
-      contentSecurityPolicy: { contentSecurityPolicy: consoleContentSecurityPolicy(app.region, stack.urlSuffix), override: true },
+      contentSecurityPolicy: {
+        contentSecurityPolicy: consoleContentSecurityPolicy(app.region, stack.urlSuffix),
+        override: true,
+      },
       contentTypeOptions: { override: true },
       frameOptions: { frameOption: frameOptions[consoleSecurityHeaders.frameOptions], override: true },
       referrerPolicy: { referrerPolicy: referrerPolicies[consoleSecurityHeaders.referrerPolicy], override: true },
@@ -55,7 +58,12 @@ export function Site({ stack, app }: StackContext) {
       responseHeadersPolicy: headers,
     },
     // The single-page app's own paths (/console/...) are not files: S3 answers 403, the app answers.
-    errorResponses: [403, 404].map((httpStatus) => ({ httpStatus, responseHttpStatus: 200, responsePagePath: "/index.html", ttl: Duration.seconds(0) })),
+    errorResponses: [403, 404].map((httpStatus) => ({
+      httpStatus,
+      responseHttpStatus: 200,
+      responsePagePath: "/index.html",
+      ttl: Duration.seconds(0),
+    })),
     ...(domain
       ? {
           domainNames: [domain.name],
@@ -66,19 +74,36 @@ export function Site({ stack, app }: StackContext) {
       : {}),
   });
   suppress(distribution, [
-    ["AwsSolutions-CFR3", "the console is static files with no personal data; every API call and read of data is logged by API Gateway, Lambda and CloudTrail"],
+    [
+      "AwsSolutions-CFR3",
+      "the console is static files with no personal data; every API call and read of data is logged by API Gateway, Lambda and CloudTrail",
+    ],
     ...(domain
       ? []
       : ([
-          ["AwsSolutions-CFR4", "no KEYHOLD_DOMAIN on this stage: CloudFront's default certificate fixes TLSv1 and cannot be raised (set a domain; prod should)"],
+          [
+            "AwsSolutions-CFR4",
+            "no KEYHOLD_DOMAIN on this stage: CloudFront's default certificate fixes TLSv1 and cannot be raised (set a domain; prod should)",
+          ],
         ] as [string, string][])),
   ]);
-  suppress(bucket, [["AwsSolutions-S1", "holds only the console's public build output; CloudFront serves it, and nothing with personal data is ever stored here"]]);
+  suppress(bucket, [
+    [
+      "AwsSolutions-S1",
+      "holds only the console's public build output; CloudFront serves it, and nothing with personal data is ever stored here",
+    ],
+  ]);
 
   const origin = domain ? `https://${domain.name}` : `https://${distribution.distributionDomainName}`;
   stack.addOutputs({ ConsoleUrl: origin });
 
-  return { bucket, distribution: distribution as cloudfront.Distribution | undefined, origin, domainName: undefined as apigwv2.DomainName | undefined, apiUrl: undefined as string | undefined };
+  return {
+    bucket,
+    distribution: distribution as cloudfront.Distribution | undefined,
+    origin,
+    domainName: undefined as apigwv2.DomainName | undefined,
+    apiUrl: undefined as string | undefined,
+  };
 }
 
 /** The console's build output only: private, TLS-only, emptied and removed with the stage. */
@@ -105,7 +130,12 @@ export const API_BASE_PATH = "api";
 function chinaSite(stack: Stack, settings: StageSettings) {
   const domain = settings.domain!;
   const bucket = consoleBucket(stack);
-  suppress(bucket, [["AwsSolutions-S1", "holds only the console's public build output, read by the console function alone; nothing with personal data is ever stored here"]]);
+  suppress(bucket, [
+    [
+      "AwsSolutions-S1",
+      "holds only the console's public build output, read by the console function alone; nothing with personal data is ever stored here",
+    ],
+  ]);
   const domainName = new apigwv2.DomainName(stack, "ConsoleDomain", {
     domainName: domain.name,
     certificate: acm.Certificate.fromCertificateArn(stack, "ConsoleCertificate", domain.certificateArn),
@@ -118,7 +148,13 @@ function chinaSite(stack: Stack, settings: StageSettings) {
     ConsoleDomainTarget: domainName.regionalDomainName,
     IcpFiling: settings.icpFiling!,
   });
-  return { bucket, distribution: undefined as cloudfront.Distribution | undefined, origin, domainName: domainName as apigwv2.DomainName | undefined, apiUrl: `${origin}/${API_BASE_PATH}` as string | undefined };
+  return {
+    bucket,
+    distribution: undefined as cloudfront.Distribution | undefined,
+    origin,
+    domainName: domainName as apigwv2.DomainName | undefined,
+    apiUrl: `${origin}/${API_BASE_PATH}` as string | undefined,
+  };
 }
 
 const frameOptions = { DENY: cloudfront.HeadersFrameOption.DENY } as const;

@@ -75,7 +75,10 @@ export function Storage({ stack }: StackContext) {
     billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
     // The recovery window is the backup retention: a destroyed item leaves PITR when it leaves the
     // backups, the date its certificate gives (retention/backups.ts).
-    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true, recoveryPeriodInDays: Backups.daysForStage(stack.stage) },
+    pointInTimeRecoverySpecification: {
+      pointInTimeRecoveryEnabled: true,
+      recoveryPeriodInDays: Backups.daysForStage(stack.stage),
+    },
     encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
     encryptionKey: platformKey,
     // A backstop only: DynamoDB deletes expired items within days, not on time. The sweeper
@@ -122,12 +125,22 @@ export function Storage({ stack }: StackContext) {
         sid: "LogsAreNeverDeleted",
         effect: iam.Effect.DENY,
         principals: [new iam.AnyPrincipal()],
-        actions: ["s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutBucketVersioning", "s3:PutLifecycleConfiguration"],
+        actions: [
+          "s3:DeleteObject",
+          "s3:DeleteObjectVersion",
+          "s3:PutBucketVersioning",
+          "s3:PutLifecycleConfiguration",
+        ],
         resources: [accessLogs.bucketArn, accessLogs.arnForObjects("*")],
       }),
     );
   }
-  suppress(accessLogs, [["AwsSolutions-S1", "this is the access-log bucket itself: logging it into itself would log its own log deliveries forever"]]);
+  suppress(accessLogs, [
+    [
+      "AwsSolutions-S1",
+      "this is the access-log bucket itself: logging it into itself would log its own log deliveries forever",
+    ],
+  ]);
 
   const documents = new s3.Bucket(stack, "Documents", {
     blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
@@ -155,11 +168,19 @@ export function Storage({ stack }: StackContext) {
       principals: [new iam.ServicePrincipal("logging.s3.amazonaws.com")],
       actions: ["s3:PutObject"],
       resources: [accessLogs.arnForObjects(`${ACCESS_LOG_PREFIX}*`)],
-      conditions: { ArnLike: { "aws:SourceArn": documents.bucketArn }, StringEquals: { "aws:SourceAccount": stack.account } },
+      conditions: {
+        ArnLike: { "aws:SourceArn": documents.bucketArn },
+        StringEquals: { "aws:SourceAccount": stack.account },
+      },
     }),
   );
   documents.node.addDependency(accessLogs.policy!);
-  suppress(table, [["AwsSolutions-DDB4", "the Backup stack's plan selects this table (daily, copied off-site where the stage has a backup region); the rule looks only in the table's own stack"]]);
+  suppress(table, [
+    [
+      "AwsSolutions-DDB4",
+      "the Backup stack's plan selects this table (daily, copied off-site where the stage has a backup region); the rule looks only in the table's own stack",
+    ],
+  ]);
 
   stack.addOutputs({
     TableName: table.tableName,

@@ -52,13 +52,20 @@ export function Trail({ stack }: StackContext) {
     // happens to a KMS key meanwhile. The digests carry no personal data.
     encryption: s3.BucketEncryption.S3_MANAGED,
     objectLockEnabled: true,
-    objectLockDefaultRetention: isProtected ? s3.ObjectLockRetention.compliance(Duration.days(digestLockDays())) : undefined,
+    objectLockDefaultRetention: isProtected
+      ? s3.ObjectLockRetention.compliance(Duration.days(digestLockDays()))
+      : undefined,
     lifecycleRules: [{ id: "incomplete-uploads", abortIncompleteMultipartUploadAfter: Duration.days(1) }],
     removalPolicy,
     autoDeleteObjects: !isProtected,
   });
 
-  suppress(digests, [["AwsSolutions-S1", "every request to the digest archive is recorded by the Evidence stack's CloudTrail data events, with log-file validation"]]);
+  suppress(digests, [
+    [
+      "AwsSolutions-S1",
+      "every request to the digest archive is recorded by the Evidence stack's CloudTrail data events, with log-file validation",
+    ],
+  ]);
 
   stack.addOutputs({
     DigestBucket: digests.bucketName,

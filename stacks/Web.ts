@@ -104,7 +104,11 @@ function chinaConsole({ stack, app }: StackContext) {
       access: new iam.PolicyDocument({
         statements: [
           ...baseStatements(stack as Stack),
-          new iam.PolicyStatement({ sid: "ConsoleFiles", actions: ["s3:GetObject"], resources: [bucket.arnForObjects("*")] }),
+          new iam.PolicyStatement({
+            sid: "ConsoleFiles",
+            actions: ["s3:GetObject"],
+            resources: [bucket.arnForObjects("*")],
+          }),
           // What makes S3 answer a missing file 404 rather than 403, so the app's own paths get index.html.
           new iam.PolicyStatement({ sid: "ConsoleListing", actions: ["s3:ListBucket"], resources: [bucket.bucketArn] }),
         ],
@@ -156,7 +160,12 @@ function consoleFilesFor(stack: Stack, environment: Record<string, string>): str
   rmSync(out, { recursive: true, force: true });
   const prebuilt = process.env[PREBUILT_CONSOLE_ENV];
   if (prebuilt) cpSync(isAbsolute(prebuilt) ? prebuilt : resolve(root, prebuilt), out, { recursive: true });
-  else execFileSync("npx", ["vite", "build", "--outDir", out, "--emptyOutDir"], { cwd: resolve(root, "web"), stdio: "inherit", env: { ...process.env, ...environment } });
+  else
+    execFileSync("npx", ["vite", "build", "--outDir", out, "--emptyOutDir"], {
+      cwd: resolve(root, "web"),
+      stdio: "inherit",
+      env: { ...process.env, ...environment },
+    });
   const textual = new Set([".html", ".js", ".css", ".json", ".txt", ".map"]);
   const fill = (dir: string) => {
     for (const name of readdirSync(dir)) {
@@ -174,10 +183,15 @@ function consoleFilesFor(stack: Stack, environment: Record<string, string>): str
   return out;
 }
 
-const uploaderReason = "CDK's deploy-time uploader (BucketDeployment) copies the console's build from the CDK asset bucket into the console bucket; CDK chooses its runtime and role";
+const uploaderReason =
+  "CDK's deploy-time uploader (BucketDeployment) copies the console's build from the CDK asset bucket into the console bucket; CDK chooses its runtime and role";
 const uploaderFindings: Suppression[] = [
   ["AwsSolutions-L1", uploaderReason],
-  ["AwsSolutions-IAM4", `${uploaderReason}; AWSLambdaBasicExecutionRole lets it write its own logs`, [{ regex: "/^Policy::arn:<AWS::Partition>:iam::aws:policy\\/service-role\\/AWSLambdaBasicExecutionRole$/" }]],
+  [
+    "AwsSolutions-IAM4",
+    `${uploaderReason}; AWSLambdaBasicExecutionRole lets it write its own logs`,
+    [{ regex: "/^Policy::arn:<AWS::Partition>:iam::aws:policy\\/service-role\\/AWSLambdaBasicExecutionRole$/" }],
+  ],
   [
     "AwsSolutions-IAM5",
     uploaderReason,
@@ -194,7 +208,16 @@ const uploaderFindings: Suppression[] = [
 /** What every function role has (X-Ray, the stage's log groups), and the console's files. */
 const consoleRoleFindings = (stack: Stack): Suppression[] => [
   ...grantWildcards(stack, []),
-  ["AwsSolutions-IAM5", "the console bucket's objects: any file of the console's build may be asked for", [{ regex: "/^Resource::<ConsoleBucket[A-Za-z0-9]+\\.Arn>\\/\\*$/" }]],
+  [
+    "AwsSolutions-IAM5",
+    "the console bucket's objects: any file of the console's build may be asked for",
+    [{ regex: "/^Resource::<ConsoleBucket[A-Za-z0-9]+\\.Arn>\\/\\*$/" }],
+  ],
 ];
 
-const consoleRouteFindings: Suppression[] = [["AwsSolutions-APIG4", "the console's files are public build output, the same for everyone; every call for data goes to the API, behind its JWT authorizer"]];
+const consoleRouteFindings: Suppression[] = [
+  [
+    "AwsSolutions-APIG4",
+    "the console's files are public build output, the same for everyone; every call for data goes to the API, behind its JWT authorizer",
+  ],
+];

@@ -22,7 +22,9 @@ export function deadLetterStatements(stack: Stack, needs: readonly AccessNeed[])
     new iam.PolicyStatement({
       sid: "JobFailuresToDeadLetterQueue",
       actions: ["sqs:SendMessage"],
-      resources: served.map((j) => stack.formatArn({ service: "sqs", resource: deadLetterQueueName(stack.stage, j.handler) })),
+      resources: served.map((j) =>
+        stack.formatArn({ service: "sqs", resource: deadLetterQueueName(stack.stage, j.handler) }),
+      ),
     }),
   ];
 }

@@ -67,7 +67,8 @@ export const sharpPlatformPackages = ["@img/sharp-linux-x64", "@img/sharp-libvip
 export const functionNameOf = (stage: string, handler: string) => {
   const { file, name } = handlerLocation(handler);
   const fn = `${stage}-keyhold-${file}-${name}`;
-  if (fn.length > 64) throw new Error(`function name ${fn} is longer than Lambda's 64 characters: use a shorter stage name`);
+  if (fn.length > 64)
+    throw new Error(`function name ${fn} is longer than Lambda's 64 characters: use a shorter stage name`);
   return fn;
 };
 
@@ -76,7 +77,17 @@ export const stackFunctionFiles = ["console"] as const;
 
 /** Every functions file that serves a deployed route or a job, or a function of the stacks' own. */
 export const functionFiles = () =>
-  [...new Set([...deployedRoutes().map((r) => r.handler), ...jobs.map((j) => j.handler), ...streamConsumers.map((c) => c.handler)].map((h) => handlerLocation(h).file).concat(stackFunctionFiles))].sort();
+  [
+    ...new Set(
+      [
+        ...deployedRoutes().map((r) => r.handler),
+        ...jobs.map((j) => j.handler),
+        ...streamConsumers.map((c) => c.handler),
+      ]
+        .map((h) => handlerLocation(h).file)
+        .concat(stackFunctionFiles),
+    ),
+  ].sort();
 
 /** The directory of an installed package, looked up the way Node would from `from`. */
 function packageDir(name: string, from: string): string {
@@ -120,7 +131,10 @@ function copyPackages(root: string, dir: string, names: string[]) {
 }
 
 const readPackage = (dir: string) =>
-  JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { version: string; dependencies?: Record<string, string> };
+  JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as {
+    version: string;
+    dependencies?: Record<string, string>;
+  };
 
 /** The weight-500 woff2 files core's glyphs.ts reads, the woff files PDFs embed, and the table of the numbered subsets. */
 function copyFonts(root: string, dir: string) {
@@ -228,14 +242,17 @@ export function keyholdFunction(scope: Construct, id: string, p: KeyholdFunction
   const { file, name } = handlerLocation(p.handler);
   const native = nativeNeedsOf(p.handler);
   const functionName = functionNameOf(stack.stage, p.handler);
-  if (!`/aws/lambda/${functionName}`.startsWith(logGroupNamePrefix(stack.stage))) throw new Error(`log group of ${functionName} outside the role's grant`);
+  if (!`/aws/lambda/${functionName}`.startsWith(logGroupNamePrefix(stack.stage)))
+    throw new Error(`log group of ${functionName} outside the role's grant`);
   const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
     logGroupName: `/aws/lambda/${functionName}`,
     retention: isProtectedStage(stack.stage) ? logs.RetentionDays.ONE_YEAR : logs.RetentionDays.ONE_MONTH,
     removalPolicy: removalPolicyFor(stack.stage),
   });
   // Like SST for a stack `sst deploy <filter>` does not target: placeholder code, nothing bundled.
-  const code = stack.isActive ? lambda.Code.fromAsset(assetDir(scope, p.handler)) : lambda.Code.fromInline("export function placeholder() {}");
+  const code = stack.isActive
+    ? lambda.Code.fromAsset(assetDir(scope, p.handler))
+    : lambda.Code.fromInline("export function placeholder() {}");
   return new lambda.Function(scope, id, {
     functionName,
     description: p.description,
@@ -251,4 +268,3 @@ export function keyholdFunction(scope: Construct, id: string, p: KeyholdFunction
     logGroup,
   });
 }
-

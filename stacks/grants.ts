@@ -5,7 +5,16 @@ import * as iam from "aws-cdk-lib/aws-iam";
 import type * as kms from "aws-cdk-lib/aws-kms";
 import type * as s3 from "aws-cdk-lib/aws-s3";
 import type { Stack } from "sst/constructs";
-import { Keys, PLATFORM_TENANT, TENANT_TAG, accessNeeds, callSecretName, tenantKeyAlias, tenantPk, type AccessNeed } from "./core.ts";
+import {
+  Keys,
+  PLATFORM_TENANT,
+  TENANT_TAG,
+  accessNeeds,
+  callSecretName,
+  tenantKeyAlias,
+  tenantPk,
+  type AccessNeed,
+} from "./core.ts";
 
 /**
  * What each access need of core's route and job tables (`accessOf`, `jobs[].access`) means in AWS:
@@ -117,7 +126,8 @@ export interface GrantTargets {
 }
 
 /** Needs in the order of core's `accessNeeds`, without repeats: the canonical form of a profile. */
-export const canonicalNeeds = (needs: readonly AccessNeed[]): AccessNeed[] => accessNeeds.filter((n) => needs.includes(n));
+export const canonicalNeeds = (needs: readonly AccessNeed[]): AccessNeed[] =>
+  accessNeeds.filter((n) => needs.includes(n));
 
 /** "data+seal:sign" / "none": one IAM role serves every function with the same needs. */
 export const profileKey = (needs: readonly AccessNeed[]) => canonicalNeeds(needs).join("+") || "none";
@@ -126,7 +136,8 @@ export const profileKey = (needs: readonly AccessNeed[]) => canonicalNeeds(needs
 export const tenantDataNeeds: readonly AccessNeed[] = ["data", "blobs"];
 
 /** The part of a profile a tenant's session serves: its own tenant-data role, one per distinct part. */
-export const tenantPartOf = (needs: readonly AccessNeed[]) => canonicalNeeds(needs).filter((n) => tenantDataNeeds.includes(n));
+export const tenantPartOf = (needs: readonly AccessNeed[]) =>
+  canonicalNeeds(needs).filter((n) => tenantDataNeeds.includes(n));
 
 /** Needs whose functions use tenant keys for data (through a tenant-data role, which each tenant's key policy names). */
 export const usesTenantKeys = (needs: readonly AccessNeed[]) => tenantPartOf(needs).length > 0;
@@ -166,7 +177,9 @@ export function baseStatements(stack: Stack): iam.PolicyStatement[] {
 const tenantKeys = (stack: Stack) => stack.formatArn({ service: "kms", resource: "key", resourceName: "*" });
 const tenantAliases = (stack: Stack) => ({ "kms:ResourceAliases": tenantKeyAlias(stack.stage, "*") });
 /** The session's own tenant's key: the one alias `alias/keyhold/<stage>/<tag>`. */
-const ownTenantAlias = (stack: Stack) => ({ "ForAnyValue:StringEquals": { "kms:ResourceAliases": tenantKeyAlias(stack.stage, tenantTag) } });
+const ownTenantAlias = (stack: Stack) => ({
+  "ForAnyValue:StringEquals": { "kms:ResourceAliases": tenantKeyAlias(stack.stage, tenantTag) },
+});
 /** The session's own tenant in the encryption context. */
 const ownTenantContext = { "kms:EncryptionContext:tenant": tenantTag };
 const describeTenantKeys = (stack: Stack) =>
@@ -220,7 +233,10 @@ export const assumeTenantRole = (roleArn: string) =>
 
 /** Every statement of the tenant-data role that serves this tenant part of a profile (`tenantPartOf`). */
 export function tenantPolicyFor(part: readonly AccessNeed[], t: GrantTargets): iam.PolicyStatement[] {
-  return distinct(t.stack, canonicalNeeds(part).flatMap((n) => tenantStatementsFor(n, t)));
+  return distinct(
+    t.stack,
+    canonicalNeeds(part).flatMap((n) => tenantStatementsFor(n, t)),
+  );
 }
 
 /** What a tenant's session may do for one need: the session's tag in every condition. */
@@ -244,12 +260,21 @@ export function tenantStatementsFor(need: AccessNeed, t: GrantTargets): iam.Poli
           conditions: { ...ownTenantAlias(stack), StringEquals: ownTenantContext },
         }),
         // Resolving the tenant's alias to its key ARN; DescribeKey carries no encryption context.
-        new iam.PolicyStatement({ sid: "TenantKeyDescribe", actions: ["kms:DescribeKey"], resources: [tenantKeys(stack)], conditions: ownTenantAlias(stack) }),
+        new iam.PolicyStatement({
+          sid: "TenantKeyDescribe",
+          actions: ["kms:DescribeKey"],
+          resources: [tenantKeys(stack)],
+          conditions: ownTenantAlias(stack),
+        }),
       ];
     case "blobs":
       return [
         // Keys are `<retention class>/<tenant>/<document>` (documents/blobs.ts): the tenant's segment.
-        new iam.PolicyStatement({ sid: "TenantDocumentObjects", actions: documentObjectActions, resources: [t.documents.arnForObjects(`*/${tenantTag}/*`)] }),
+        new iam.PolicyStatement({
+          sid: "TenantDocumentObjects",
+          actions: documentObjectActions,
+          resources: [t.documents.arnForObjects(`*/${tenantTag}/*`)],
+        }),
         new iam.PolicyStatement({
           sid: "TenantDocumentListing",
           actions: documentBucketActions,
@@ -277,7 +302,12 @@ export function tenantStatementsFor(need: AccessNeed, t: GrantTargets): iam.Poli
  * Secrets Manager appends six random characters to a secret's name in its ARN.
  */
 export const callSecretArn = (stack: Stack, which: "provider" | "reports") =>
-  stack.formatArn({ service: "secretsmanager", resource: "secret", resourceName: `${callSecretName(stack.stage, which)}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  stack.formatArn({
+    service: "secretsmanager",
+    resource: "secret",
+    resourceName: `${callSecretName(stack.stage, which)}-??????`,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
 
 /** The statements one need implies for a function's own role. */
 export function statementsFor(need: AccessNeed, t: GrantTargets): iam.PolicyStatement[] {
@@ -299,14 +329,28 @@ export function statementsFor(need: AccessNeed, t: GrantTargets): iam.PolicyStat
         platformKeyViaDynamoDB(t),
       ];
     case "seal:sign":
-      return [new iam.PolicyStatement({ sid: "SealSign", actions: ["kms:GenerateMac"], resources: [t.sealKey.keyArn] })];
+      return [
+        new iam.PolicyStatement({ sid: "SealSign", actions: ["kms:GenerateMac"], resources: [t.sealKey.keyArn] }),
+      ];
     case "seal:verify":
-      return [new iam.PolicyStatement({ sid: "SealVerify", actions: ["kms:VerifyMac"], resources: [t.sealKey.keyArn] })];
+      return [
+        new iam.PolicyStatement({ sid: "SealVerify", actions: ["kms:VerifyMac"], resources: [t.sealKey.keyArn] }),
+      ];
     case "digests:write":
-      return [new iam.PolicyStatement({ sid: "DigestsWrite", actions: ["s3:PutObject"], resources: [t.digests.arnForObjects("digests/*")] })];
+      return [
+        new iam.PolicyStatement({
+          sid: "DigestsWrite",
+          actions: ["s3:PutObject"],
+          resources: [t.digests.arnForObjects("digests/*")],
+        }),
+      ];
     case "digests:read":
       return [
-        new iam.PolicyStatement({ sid: "DigestsRead", actions: ["s3:GetObject"], resources: [t.digests.arnForObjects("digests/*")] }),
+        new iam.PolicyStatement({
+          sid: "DigestsRead",
+          actions: ["s3:GetObject"],
+          resources: [t.digests.arnForObjects("digests/*")],
+        }),
         // Listing under digests/ (the verifier's `firstAfter`). IfExists: the same permission is
         // what lets S3 answer 404 rather than 403 for a digest that was never archived, a check
         // that carries no prefix.
@@ -323,7 +367,12 @@ export function statementsFor(need: AccessNeed, t: GrantTargets): iam.PolicyStat
       return [
         new iam.PolicyStatement({
           sid: "StaffIdentities",
-          actions: ["cognito-idp:AdminCreateUser", "cognito-idp:AdminUpdateUserAttributes", "cognito-idp:AdminUserGlobalSignOut", "cognito-idp:AdminDisableUser"],
+          actions: [
+            "cognito-idp:AdminCreateUser",
+            "cognito-idp:AdminUpdateUserAttributes",
+            "cognito-idp:AdminUserGlobalSignOut",
+            "cognito-idp:AdminDisableUser",
+          ],
           resources: [t.userPool.userPoolArn],
         }),
       ];
@@ -341,8 +390,20 @@ export function statementsFor(need: AccessNeed, t: GrantTargets): iam.PolicyStat
           conditions: onlyPartitions([signInThrottlePartition]),
         }),
         platformKeyViaDynamoDB(t),
-        new iam.PolicyStatement({ sid: "TokenSigning", actions: ["kms:Sign", "kms:GetPublicKey"], resources: [t.signingKey.keyArn] }),
-        ...(t.oidcClientSecretArn ? [new iam.PolicyStatement({ sid: "OidcClientSecret", actions: ["secretsmanager:GetSecretValue"], resources: [t.oidcClientSecretArn] })] : []),
+        new iam.PolicyStatement({
+          sid: "TokenSigning",
+          actions: ["kms:Sign", "kms:GetPublicKey"],
+          resources: [t.signingKey.keyArn],
+        }),
+        ...(t.oidcClientSecretArn
+          ? [
+              new iam.PolicyStatement({
+                sid: "OidcClientSecret",
+                actions: ["secretsmanager:GetSecretValue"],
+                resources: [t.oidcClientSecretArn],
+              }),
+            ]
+          : []),
       ];
     case "keys:admin": {
       const stageTag = { "aws:RequestTag/keyhold:stage": stack.stage };
@@ -368,7 +429,13 @@ export function statementsFor(need: AccessNeed, t: GrantTargets): iam.PolicyStat
         new iam.PolicyStatement({
           sid: "TenantAliases",
           actions: ["kms:CreateAlias", "kms:DeleteAlias"],
-          resources: [stack.formatArn({ service: "kms", resource: "alias", resourceName: tenantKeyAlias(stack.stage, "*").replace(/^alias\//, "") })],
+          resources: [
+            stack.formatArn({
+              service: "kms",
+              resource: "alias",
+              resourceName: tenantKeyAlias(stack.stage, "*").replace(/^alias\//, ""),
+            }),
+          ],
         }),
         // The key side of an alias, and rotation: only keys tagged for this stage.
         new iam.PolicyStatement({
@@ -389,21 +456,42 @@ export function statementsFor(need: AccessNeed, t: GrantTargets): iam.PolicyStat
       ];
     }
     case "calls":
-      return [new iam.PolicyStatement({ sid: "CallProviderSecret", actions: ["secretsmanager:GetSecretValue"], resources: [callSecretArn(stack, "provider")] })];
+      return [
+        new iam.PolicyStatement({
+          sid: "CallProviderSecret",
+          actions: ["secretsmanager:GetSecretValue"],
+          resources: [callSecretArn(stack, "provider")],
+        }),
+      ];
     case "calls:reports":
-      return [new iam.PolicyStatement({ sid: "CallReportsSecret", actions: ["secretsmanager:GetSecretValue"], resources: [callSecretArn(stack, "reports")] })];
+      return [
+        new iam.PolicyStatement({
+          sid: "CallReportsSecret",
+          actions: ["secretsmanager:GetSecretValue"],
+          resources: [callSecretArn(stack, "reports")],
+        }),
+      ];
     case "stream":
       // The table's stream, which Lambda's event-source mapping reads with the function's role; its
       // records are encrypted under the platform key, usable only through DynamoDB.
       return [
-        new iam.PolicyStatement({ sid: "TableStreamRead", actions: ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"], resources: [t.table.tableStreamArn!] }),
+        new iam.PolicyStatement({
+          sid: "TableStreamRead",
+          actions: ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"],
+          resources: [t.table.tableStreamArn!],
+        }),
         platformKeyViaDynamoDB(t),
       ];
   }
 }
 
 /** What Keyhold's sign-in does with a username's throttle item: read it, count a failure, clear it. */
-export const identityTableActions = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"];
+export const identityTableActions = [
+  "dynamodb:GetItem",
+  "dynamodb:PutItem",
+  "dynamodb:UpdateItem",
+  "dynamodb:DeleteItem",
+];
 
 /** The platform's partition of sign-in throttles, as core's identity keys name it (`T#platform#SIGNIN`). */
 export const signInThrottlePartition = `${tenantPk(PLATFORM_TENANT)}#SIGNIN`;
@@ -433,7 +521,12 @@ export interface EnvironmentSources {
   /** Where the stage signs staff in with Cognito. */
   userPoolId?: string;
   /** Keyhold's own identity (stacks/Auth.ts): which kind, the signing key, the issuer, the OIDC client. */
-  identity: { kind: "cognito" | "keyhold" | "oidc"; signingKeyId?: string; issuer?: string; oidc?: { issuer: string; clientId: string; clientSecretArn: string } };
+  identity: {
+    kind: "cognito" | "keyhold" | "oidc";
+    signingKeyId?: string;
+    issuer?: string;
+    oidc?: { issuer: string; clientId: string; clientSecretArn: string };
+  };
   accountId: string;
   /** The stage's backup region (stacks/settings.ts), where one is set. */
   backupRegion?: string;
@@ -451,12 +544,20 @@ export function environmentFor(needs: readonly AccessNeed[], v: EnvironmentSourc
   for (const need of canonicalNeeds(needs)) {
     switch (need) {
       case "data":
-        Object.assign(env, { KEYHOLD_TABLE: v.tableName, KEYHOLD_STAGE: v.stage, KEYHOLD_TENANT_ROLE_ARN: v.tenantRoleArnFor(needs) });
+        Object.assign(env, {
+          KEYHOLD_TABLE: v.tableName,
+          KEYHOLD_STAGE: v.stage,
+          KEYHOLD_TENANT_ROLE_ARN: v.tenantRoleArnFor(needs),
+        });
         // Where the tenant's data is copied: the processing register states it (core compliance/location.ts).
         if (v.backupRegion) env.KEYHOLD_BACKUP_REGION = v.backupRegion;
         break;
       case "platform":
-        Object.assign(env, { KEYHOLD_TABLE: v.tableName, KEYHOLD_STAGE: v.stage, KEYHOLD_PLATFORM_TENANT: PLATFORM_TENANT });
+        Object.assign(env, {
+          KEYHOLD_TABLE: v.tableName,
+          KEYHOLD_STAGE: v.stage,
+          KEYHOLD_PLATFORM_TENANT: PLATFORM_TENANT,
+        });
         break;
       case "seal:sign":
       case "seal:verify":
@@ -468,7 +569,10 @@ export function environmentFor(needs: readonly AccessNeed[], v: EnvironmentSourc
         Object.assign(env, { KEYHOLD_DIGEST_BUCKET: v.digestBucket });
         break;
       case "identity:admin":
-        Object.assign(env, v.userPoolId ? { KEYHOLD_USER_POOL_ID: v.userPoolId } : { KEYHOLD_IDENTITY: v.identity.kind });
+        Object.assign(
+          env,
+          v.userPoolId ? { KEYHOLD_USER_POOL_ID: v.userPoolId } : { KEYHOLD_IDENTITY: v.identity.kind },
+        );
         break;
       case "identity:keyhold":
         // Where Cognito signs staff in, the function is told so and reaches nothing.
@@ -484,12 +588,21 @@ export function environmentFor(needs: readonly AccessNeed[], v: EnvironmentSourc
           KEYHOLD_SIGNING_KEY_ID: v.identity.signingKeyId,
           ...(v.identity.issuer ? { KEYHOLD_ISSUER: v.identity.issuer } : {}),
           ...(v.identity.oidc
-            ? { KEYHOLD_OIDC_ISSUER: v.identity.oidc.issuer, KEYHOLD_OIDC_CLIENT_ID: v.identity.oidc.clientId, KEYHOLD_OIDC_CLIENT_SECRET_ARN: v.identity.oidc.clientSecretArn }
+            ? {
+                KEYHOLD_OIDC_ISSUER: v.identity.oidc.issuer,
+                KEYHOLD_OIDC_CLIENT_ID: v.identity.oidc.clientId,
+                KEYHOLD_OIDC_CLIENT_SECRET_ARN: v.identity.oidc.clientSecretArn,
+              }
             : {}),
         });
         break;
       case "keys:admin":
-        Object.assign(env, { KEYHOLD_STAGE: v.stage, KEYHOLD_ACCOUNT_ID: v.accountId, KEYHOLD_APP_ROLE_ARNS: v.appRoleArns, KEYHOLD_BACKUP_ROLE_ARN: v.backupRoleArn });
+        Object.assign(env, {
+          KEYHOLD_STAGE: v.stage,
+          KEYHOLD_ACCOUNT_ID: v.accountId,
+          KEYHOLD_APP_ROLE_ARNS: v.appRoleArns,
+          KEYHOLD_BACKUP_ROLE_ARN: v.backupRoleArn,
+        });
         break;
       case "blobs":
         Object.assign(env, {

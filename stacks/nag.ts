@@ -22,7 +22,8 @@ export function suppress(construct: IConstruct, rules: readonly Suppression[], o
   );
 }
 
-const runtimeReason = "nodejs22.x is the runtime the design pins (supported until 2027-04; the same code runs on the Node 20 of development machines)";
+const runtimeReason =
+  "nodejs22.x is the runtime the design pins (supported until 2027-04; the same code runs on the Node 20 of development machines)";
 
 /** Every Keyhold function: the runtime is chosen, not defaulted. */
 export const runtimeFindings: readonly Suppression[] = [
@@ -32,11 +33,16 @@ export const runtimeFindings: readonly Suppression[] = [
 
 /** A route's function: API Gateway invokes it synchronously. */
 export const synchronousFindings: readonly Suppression[] = [
-  ["Serverless-LambdaDLQ", "invoked synchronously by API Gateway: a failure is the caller's answer (problem+json), there is no event to dead-letter"],
+  [
+    "Serverless-LambdaDLQ",
+    "invoked synchronously by API Gateway: a failure is the caller's answer (problem+json), there is no event to dead-letter",
+  ],
 ];
 
-const sstHandler = "SST's own custom-resource handler, run by CloudFormation at deploy time only (stack metadata, uploads); SST chooses its runtime and role";
-const sstUploader = "SST's deploy-time uploader copies the console's build, file by file, from the CDK asset bucket into the console bucket";
+const sstHandler =
+  "SST's own custom-resource handler, run by CloudFormation at deploy time only (stack metadata, uploads); SST chooses its runtime and role";
+const sstUploader =
+  "SST's deploy-time uploader copies the console's build, file by file, from the CDK asset bucket into the console bucket";
 
 /**
  * What SST adds on its own: every stack's custom-resource handler (and its role), and the static
@@ -53,8 +59,19 @@ export class SstInternalsSuppressions implements IAspect {
         [
           ["AwsSolutions-L1", sstHandler],
           ["Serverless-LambdaLatestVersion", sstHandler],
-          ["Serverless-LambdaDLQ", `${sstHandler}; CloudFormation calls it synchronously and fails the deploy on an error`],
-          ["AwsSolutions-IAM4", `${sstHandler}; AWSLambdaBasicExecutionRole lets it write its own logs`, [{ regex: "/^Policy::arn:<AWS::Partition>:iam::aws:policy\\/service-role\\/AWSLambdaBasicExecutionRole$/" }]],
+          [
+            "Serverless-LambdaDLQ",
+            `${sstHandler}; CloudFormation calls it synchronously and fails the deploy on an error`,
+          ],
+          [
+            "AwsSolutions-IAM4",
+            `${sstHandler}; AWSLambdaBasicExecutionRole lets it write its own logs`,
+            [
+              {
+                regex: "/^Policy::arn:<AWS::Partition>:iam::aws:policy\\/service-role\\/AWSLambdaBasicExecutionRole$/",
+              },
+            ],
+          ],
         ],
         { children: true },
       );
@@ -64,7 +81,10 @@ export class SstInternalsSuppressions implements IAspect {
         [
           "AwsSolutions-IAM5",
           sstUploader,
-          [{ regex: "/^Resource::<ConsoleBucket[A-Za-z0-9]+\\.Arn>\\/\\*$/" }, { regex: "/^Resource::arn:<AWS::Partition>:s3:::cdk-[a-z0-9]+-assets-\\d+-[a-z0-9-]+\\/\\*$/" }],
+          [
+            { regex: "/^Resource::<ConsoleBucket[A-Za-z0-9]+\\.Arn>\\/\\*$/" },
+            { regex: "/^Resource::arn:<AWS::Partition>:s3:::cdk-[a-z0-9]+-assets-\\d+-[a-z0-9-]+\\/\\*$/" },
+          ],
         ],
       ]);
     }

@@ -96,13 +96,18 @@ const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}
 const CERTIFICATE = /^arn:aws[\w-]*:acm:us-east-1:\d{12}:certificate\/[\w-]+$/;
 /** In China the certificate is API Gateway's (a regional custom domain): ACM of the stage's own region. */
 const chinaCertificate = (region: string) => new RegExp(`^arn:aws-cn:acm:${region}:\\d{12}:certificate\\/[\\w-]+$`);
-const SECRET = (partition: string, region: string) => new RegExp(`^arn:${partition}:secretsmanager:${region}:\\d{12}:secret:\\S+$`);
+const SECRET = (partition: string, region: string) =>
+  new RegExp(`^arn:${partition}:secretsmanager:${region}:\\d{12}:secret:\\S+$`);
 /** 京ICP备12345678号, optionally with the site's suffix -1: a province's one-character abbreviation, ICP备, digits, 号. */
 const ICP_FILING = /^[\u4e00-\u9fa5]ICP备\d{6,10}号(-\d{1,3})?$/u;
 const SES_IDENTITY = /^arn:aws[\w-]*:ses:[a-z0-9-]+:\d{12}:identity\/\S+$/;
 
 /** The stage's settings, checked: a malformed value stops the synth instead of deploying a half-working stage. */
-export function stageSettings(stage: string, region: string, env: Record<string, string | undefined> = process.env): StageSettings {
+export function stageSettings(
+  stage: string,
+  region: string,
+  env: Record<string, string | undefined> = process.env,
+): StageSettings {
   const value = (name: string) => {
     const v = env[name]?.trim();
     return v ? v : undefined;
@@ -114,9 +119,12 @@ export function stageSettings(stage: string, region: string, env: Record<string,
   const backupRegion = value("KEYHOLD_BACKUP_REGION");
   if (backupRegion) {
     if (!REGION.test(backupRegion)) problems.push(`KEYHOLD_BACKUP_REGION "${backupRegion}" is not a region name`);
-    else if (backupRegion === region) problems.push(`KEYHOLD_BACKUP_REGION must be another region than the stage's own (${region})`);
+    else if (backupRegion === region)
+      problems.push(`KEYHOLD_BACKUP_REGION must be another region than the stage's own (${region})`);
     else if (placeOf(backupRegion).partition !== place.partition)
-      problems.push(`KEYHOLD_BACKUP_REGION ${backupRegion} is in another partition than the stage's own (${place.partition}): ${place.mainland ? "copies must stay in the mainland (PIPL art. 40)" : "AWS Backup copies only within a partition"}`);
+      problems.push(
+        `KEYHOLD_BACKUP_REGION ${backupRegion} is in another partition than the stage's own (${place.partition}): ${place.mainland ? "copies must stay in the mainland (PIPL art. 40)" : "AWS Backup copies only within a partition"}`,
+      );
     else settings.backupRegion = backupRegion;
   }
   // A mainland stage copies its backups to the other China region unless told otherwise: off-site, and still in the mainland.
@@ -142,18 +150,27 @@ export function stageSettings(stage: string, region: string, env: Record<string,
   const icpFiling = value("KEYHOLD_ICP_FILING");
   if (icpFiling) {
     if (!place.mainland) problems.push("KEYHOLD_ICP_FILING is for stages in China only");
-    else if (!ICP_FILING.test(icpFiling)) problems.push(`KEYHOLD_ICP_FILING "${icpFiling}" is not an ICP filing number (e.g. 京ICP备12345678号-1)`);
+    else if (!ICP_FILING.test(icpFiling))
+      problems.push(`KEYHOLD_ICP_FILING "${icpFiling}" is not an ICP filing number (e.g. 京ICP备12345678号-1)`);
     else settings.icpFiling = icpFiling;
   }
   if (place.mainland && !(domain && certificateArn && icpFiling))
-    problems.push("a stage in China needs KEYHOLD_DOMAIN, KEYHOLD_CERTIFICATE_ARN and KEYHOLD_ICP_FILING: API Gateway there serves only an ICP-filed custom domain");
+    problems.push(
+      "a stage in China needs KEYHOLD_DOMAIN, KEYHOLD_CERTIFICATE_ARN and KEYHOLD_ICP_FILING: API Gateway there serves only an ICP-filed custom domain",
+    );
 
   const identity = value("KEYHOLD_IDENTITY");
   if (identity) {
-    if (!identityKinds.includes(identity as IdentityKind)) problems.push(`KEYHOLD_IDENTITY "${identity}" is not one of ${identityKinds.join(", ")}`);
-    else if (identity === "cognito" && place.mainland) problems.push("KEYHOLD_IDENTITY cognito cannot run in China: there are no Cognito user pools and API Gateway has no Cognito authorizers");
+    if (!identityKinds.includes(identity as IdentityKind))
+      problems.push(`KEYHOLD_IDENTITY "${identity}" is not one of ${identityKinds.join(", ")}`);
+    else if (identity === "cognito" && place.mainland)
+      problems.push(
+        "KEYHOLD_IDENTITY cognito cannot run in China: there are no Cognito user pools and API Gateway has no Cognito authorizers",
+      );
     else if (identity !== "cognito" && !place.mainland)
-      problems.push(`KEYHOLD_IDENTITY ${identity} is built for stages in China (its issuer is the API on the stage's ICP-filed domain); outside China the stacks serve Cognito`);
+      problems.push(
+        `KEYHOLD_IDENTITY ${identity} is built for stages in China (its issuer is the API on the stage's ICP-filed domain); outside China the stacks serve Cognito`,
+      );
     else settings.identity = { kind: identity as IdentityKind };
   }
   const oidcIssuer = value("KEYHOLD_OIDC_ISSUER");
@@ -161,26 +178,45 @@ export function stageSettings(stage: string, region: string, env: Record<string,
   const oidcSecret = value("KEYHOLD_OIDC_CLIENT_SECRET_ARN");
   if (settings.identity.kind === "oidc" || oidcIssuer || oidcClientId || oidcSecret) {
     if (settings.identity.kind !== "oidc") problems.push("KEYHOLD_OIDC_* go with KEYHOLD_IDENTITY=oidc");
-    else if (!oidcIssuer || !oidcClientId || !oidcSecret) problems.push("KEYHOLD_IDENTITY=oidc needs KEYHOLD_OIDC_ISSUER, KEYHOLD_OIDC_CLIENT_ID and KEYHOLD_OIDC_CLIENT_SECRET_ARN");
-    else if (!/^https:\/\/[^\s/]+(\/\S*)?$/.test(oidcIssuer)) problems.push(`KEYHOLD_OIDC_ISSUER "${oidcIssuer}" is not an https URL`);
-    else if (!SECRET(place.partition, region).test(oidcSecret)) problems.push(`KEYHOLD_OIDC_CLIENT_SECRET_ARN must be a Secrets Manager secret of ${region} (${place.partition})`);
-    else settings.identity = { kind: "oidc", oidc: { issuer: oidcIssuer.replace(/\/$/, ""), clientId: oidcClientId, clientSecretArn: oidcSecret } };
+    else if (!oidcIssuer || !oidcClientId || !oidcSecret)
+      problems.push(
+        "KEYHOLD_IDENTITY=oidc needs KEYHOLD_OIDC_ISSUER, KEYHOLD_OIDC_CLIENT_ID and KEYHOLD_OIDC_CLIENT_SECRET_ARN",
+      );
+    else if (!/^https:\/\/[^\s/]+(\/\S*)?$/.test(oidcIssuer))
+      problems.push(`KEYHOLD_OIDC_ISSUER "${oidcIssuer}" is not an https URL`);
+    else if (!SECRET(place.partition, region).test(oidcSecret))
+      problems.push(
+        `KEYHOLD_OIDC_CLIENT_SECRET_ARN must be a Secrets Manager secret of ${region} (${place.partition})`,
+      );
+    else
+      settings.identity = {
+        kind: "oidc",
+        oidc: { issuer: oidcIssuer.replace(/\/$/, ""), clientId: oidcClientId, clientSecretArn: oidcSecret },
+      };
   }
   const sesIdentityArn = value("KEYHOLD_SES_IDENTITY_ARN");
   const from = value("KEYHOLD_NOTIFY_FROM");
   if (sesIdentityArn || from) {
-    if (place.mainland) problems.push("KEYHOLD_SES_IDENTITY_ARN is Cognito's threat protection, which China does not have");
+    if (place.mainland)
+      problems.push("KEYHOLD_SES_IDENTITY_ARN is Cognito's threat protection, which China does not have");
     else if (!sesIdentityArn) problems.push("KEYHOLD_NOTIFY_FROM needs KEYHOLD_SES_IDENTITY_ARN");
-    else if (!SES_IDENTITY.test(sesIdentityArn)) problems.push(`KEYHOLD_SES_IDENTITY_ARN "${sesIdentityArn}" is not an SES identity ARN`);
+    else if (!SES_IDENTITY.test(sesIdentityArn))
+      problems.push(`KEYHOLD_SES_IDENTITY_ARN "${sesIdentityArn}" is not an SES identity ARN`);
     else if (from && !EMAIL.test(from)) problems.push(`KEYHOLD_NOTIFY_FROM "${from}" is not an e-mail address`);
     else settings.notify = { sesIdentityArn, ...(from ? { from } : {}) };
   }
 
   if (isProtectedStage(stage)) {
-    if (!settings.backupRegion && !backupRegion) problems.push("prod needs KEYHOLD_BACKUP_REGION: its backups are copied off-site");
-    if (!settings.alarmEmail && !alarmEmail) problems.push("prod needs KEYHOLD_ALARM_EMAIL: its alarms must reach someone");
-    if (settings.identity.kind === "cognito" && !settings.notify && !sesIdentityArn) problems.push("prod needs KEYHOLD_SES_IDENTITY_ARN: risky sign-ins notify the staff member");
+    if (!settings.backupRegion && !backupRegion)
+      problems.push("prod needs KEYHOLD_BACKUP_REGION: its backups are copied off-site");
+    if (!settings.alarmEmail && !alarmEmail)
+      problems.push("prod needs KEYHOLD_ALARM_EMAIL: its alarms must reach someone");
+    if (settings.identity.kind === "cognito" && !settings.notify && !sesIdentityArn)
+      problems.push("prod needs KEYHOLD_SES_IDENTITY_ARN: risky sign-ins notify the staff member");
   }
-  if (problems.length) throw new Error(`Stage ${stage} cannot be synthesized:\n  - ${problems.join("\n  - ")}\n(see README, "Deploy a stage")`);
+  if (problems.length)
+    throw new Error(
+      `Stage ${stage} cannot be synthesized:\n  - ${problems.join("\n  - ")}\n(see README, "Deploy a stage")`,
+    );
   return settings;
 }

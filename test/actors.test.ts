@@ -27,14 +27,28 @@ async function eventsOf(actorId: string, extra = "") {
 }
 
 async function newAgent(username: string) {
-  const s = await proposeAndConfirm(vault, "POST", "/staff", { username, displayName: "测试", role: "agent", branchId: "bj-chaoyang" }, {});
-  await vault.post(`/staff/${s.id}/agreement`, { version: "2024-01", signedAt: new Date().toISOString(), evidenceRef: `paper:agreement/${s.id}` }, ZHAO);
+  const s = await proposeAndConfirm(
+    vault,
+    "POST",
+    "/staff",
+    { username, displayName: "测试", role: "agent", branchId: "bj-chaoyang" },
+    {},
+  );
+  await vault.post(
+    `/staff/${s.id}/agreement`,
+    { version: "2024-01", signedAt: new Date().toISOString(), evidenceRef: `paper:agreement/${s.id}` },
+    ZHAO,
+  );
   return s.id as string;
 }
 
 describe("every event says where the request came from", () => {
   it("the socket's address and the user agent, never X-Forwarded-For", async () => {
-    const c = await vault.request("POST", "/clients", { as: LI, body: newClientBody(), headers: { "user-agent": UA, "x-forwarded-for": "203.0.113.9" } });
+    const c = await vault.request("POST", "/clients", {
+      as: LI,
+      body: newClientBody(),
+      headers: { "user-agent": UA, "x-forwarded-for": "203.0.113.9" },
+    });
     expect(c.status).toBe(201);
     const created = (await eventsOf("agent.li", "&action=client.create")).find((e) => e.target.clientId === c.body.id);
     expect(created.actor).toEqual({ type: "staff", id: "agent.li", role: "agent", branchId: "bj-chaoyang" });
@@ -56,7 +70,16 @@ describe("every event says where the request came from", () => {
       rawPath: "/health",
       rawQueryString: "",
       headers: { "x-forwarded-for": "203.0.113.9", "user-agent": "spoofed" },
-      requestContext: { requestId: "r1", http: { method: "GET", path: "/health", protocol: "HTTP/1.1", sourceIp: "198.51.100.7", userAgent: "Mozilla/5.0 (API Gateway)" } },
+      requestContext: {
+        requestId: "r1",
+        http: {
+          method: "GET",
+          path: "/health",
+          protocol: "HTTP/1.1",
+          sourceIp: "198.51.100.7",
+          userAgent: "Mozilla/5.0 (API Gateway)",
+        },
+      },
       isBase64Encoded: false,
     } as unknown as HttpEvent;
     const out = await probe(event, { awsRequestId: "r1", functionName: "probe" } as never);
@@ -74,17 +97,36 @@ describe("refusals of a genuine token for a real staff member are in the trail",
     expect([r.status, r.body.code]).toEqual([401, "session_revoked"]);
     expect(r.body.items).toBeUndefined();
     const e = (await eventsOf(id, "&outcome=denied")).find((x) => x.code === "session_revoked");
-    expect(e).toMatchObject({ action: "client.list", outcome: "denied", code: "session_revoked", actor: { type: "staff", id, role: "agent", branchId: "bj-chaoyang" }, source: { userAgent: UA } });
+    expect(e).toMatchObject({
+      action: "client.list",
+      outcome: "denied",
+      code: "session_revoked",
+      actor: { type: "staff", id, role: "agent", branchId: "bj-chaoyang" },
+      source: { userAgent: UA },
+    });
     // Still an active colleague: no departed-staff alert.
-    expect((await vault.get("/alerts?kind=departed_staff_attempt", WANG)).body.items.filter((a: any) => a.staffId === id)).toEqual([]);
+    expect(
+      (await vault.get("/alerts?kind=departed_staff_attempt", WANG)).body.items.filter((a: any) => a.staffId === id),
+    ).toEqual([]);
   });
 
   it("an offboarded leaver's old token: refused, recorded, and one departed-staff alert a day", async () => {
     const id = await newAgent("agent.left@anjia");
     const token = await vault.token("agent.left@anjia");
-    const c = await vault.request("POST", "/clients", { token, body: newClientBody({ fields: { fullName: "留存", phone: uniquePhone(), idNumber: uniqueResidentId() } }) });
+    const c = await vault.request("POST", "/clients", {
+      token,
+      body: newClientBody({ fields: { fullName: "留存", phone: uniquePhone(), idNumber: uniqueResidentId() } }),
+    });
     expect(c.status).toBe(201);
-    expect((await vault.post(`/staff/${id}/offboarding`, { handoverTo: "agent.li", lastDay: "2026-12-31", reason: "离职" }, ZHAO)).status).toBe(200);
+    expect(
+      (
+        await vault.post(
+          `/staff/${id}/offboarding`,
+          { handoverTo: "agent.li", lastDay: "2026-12-31", reason: "离职" },
+          ZHAO,
+        )
+      ).status,
+    ).toBe(200);
     for (let i = 0; i < 3; i++) {
       const r = await vault.request("GET", `/clients/${c.body.id}`, { token });
       expect([r.status, r.body.code]).toEqual([401, "session_revoked"]);
@@ -93,9 +135,15 @@ describe("refusals of a genuine token for a real staff member are in the trail",
     const refusals = (await eventsOf(id, "&outcome=denied")).filter((x) => x.code === "session_revoked");
     expect(refusals).toHaveLength(3);
     expect(refusals[0]).toMatchObject({ action: "client.view", actor: { type: "staff", id } });
-    const alerts = (await vault.get("/alerts?kind=departed_staff_attempt", WANG)).body.items.filter((a: any) => a.staffId === id);
+    const alerts = (await vault.get("/alerts?kind=departed_staff_attempt", WANG)).body.items.filter(
+      (a: any) => a.staffId === id,
+    );
     expect(alerts).toHaveLength(1);
-    expect(alerts[0]).toMatchObject({ severity: "high", status: "open", detail: { status: "offboarding", code: "session_revoked" } });
+    expect(alerts[0]).toMatchObject({
+      severity: "high",
+      status: "open",
+      detail: { status: "offboarding", code: "session_revoked" },
+    });
     expect(alerts[0].summary).not.toContain("留存");
   });
 
@@ -109,14 +157,23 @@ describe("refusals of a genuine token for a real staff member are in the trail",
     const r = await vault.request("GET", "/staff", { token });
     expect([r.status, r.body.code]).toEqual([403, "staff_inactive"]);
     expect(r.body.items).toBeUndefined();
-    expect((await eventsOf(id, "&outcome=denied")).find((x) => x.code === "staff_inactive")).toMatchObject({ action: "staff.list", actor: { type: "staff", id } });
-    expect((await vault.get("/alerts?kind=departed_staff_attempt", HQ)).body.items.find((x: any) => x.staffId === id)).toMatchObject({ detail: { status: "departed", code: "staff_inactive" } });
+    expect((await eventsOf(id, "&outcome=denied")).find((x) => x.code === "staff_inactive")).toMatchObject({
+      action: "staff.list",
+      actor: { type: "staff", id },
+    });
+    expect(
+      (await vault.get("/alerts?kind=departed_staff_attempt", HQ)).body.items.find((x: any) => x.staffId === id),
+    ).toMatchObject({ detail: { status: "departed", code: "staff_inactive" } });
   });
 
   it("agreement_missing: recorded against the person, with where they came from", async () => {
     const r = await vault.request("GET", "/clients", { as: "agent.new@anjia", headers: { "user-agent": UA } });
     expect([r.status, r.body.code]).toEqual([403, "agreement_missing"]);
-    expect((await eventsOf("agent.new", "&outcome=denied")).find((x) => x.code === "agreement_missing")).toMatchObject({ action: "client.list", actor: { type: "staff", id: "agent.new" }, source: { userAgent: UA } });
+    expect((await eventsOf("agent.new", "&outcome=denied")).find((x) => x.code === "agreement_missing")).toMatchObject({
+      action: "client.list",
+      actor: { type: "staff", id: "agent.new" },
+      source: { userAgent: UA },
+    });
   });
 
   it("tenant_suspended: every refusal of the suspended brand's staff is in its trail", async () => {
@@ -129,7 +186,10 @@ describe("refusals of a genuine token for a real staff member are in the trail",
     } finally {
       expect((await vault.post("/platform/tenants/anjia/resume", undefined, "ops.admin@platform")).status).toBe(200);
     }
-    expect((await eventsOf("agent.li", "&outcome=denied")).find((x) => x.code === "tenant_suspended")).toMatchObject({ action: "client.list", actor: { type: "staff", id: "agent.li" } });
+    expect((await eventsOf("agent.li", "&outcome=denied")).find((x) => x.code === "tenant_suspended")).toMatchObject({
+      action: "client.list",
+      actor: { type: "staff", id: "agent.li" },
+    });
   });
 });
 
@@ -139,9 +199,15 @@ describe("a share link's download names who really fetched it", () => {
     const doc = await upload(vault, c.body.id, "property_certificate", await scan(), LI);
     expect(doc.status).toBe(201);
     const label = "工商银行朝阳支行 信贷部";
-    const share = await vault.post(`/documents/${doc.body.id}/shares`, { recipient: label, purpose: "loan_application", expiresInMinutes: 30, maxDownloads: 2 }, LI);
+    const share = await vault.post(
+      `/documents/${doc.body.id}/shares`,
+      { recipient: label, purpose: "loan_application", expiresInMinutes: 30, maxDownloads: 2 },
+      LI,
+    );
     expect(share.status, share.text).toBe(201);
-    const got = await fetchBytes(vault, "GET", share.body.url, { headers: { "user-agent": "BankBrowser/2.0", "x-forwarded-for": "203.0.113.9" } });
+    const got = await fetchBytes(vault, "GET", share.body.url, {
+      headers: { "user-agent": "BankBrowser/2.0", "x-forwarded-for": "203.0.113.9" },
+    });
     expect(got.status).toBe(200);
 
     const history = await vault.get(`/audit?clientId=${c.body.id}&action=document.share.download`, WANG);
@@ -151,12 +217,21 @@ describe("a share link's download names who really fetched it", () => {
     expect(LOOPBACK).toContain(e.source.ip);
     // Indexed under the staff member who shared: "what did agent.li's links let out" is one query.
     expect((await eventsOf("agent.li", "&action=document.share.download")).map((x) => x.id)).toContain(e.id);
-    expect((await vault.get(`/audit?clientId=${c.body.id}&actorId=agent.li&action=document.share.download`, WANG)).body.items.map((x: any) => x.id)).toContain(e.id);
+    expect(
+      (
+        await vault.get(`/audit?clientId=${c.body.id}&actorId=agent.li&action=document.share.download`, WANG)
+      ).body.items.map((x: any) => x.id),
+    ).toContain(e.id);
     // The access history tells the client a bank fetched it, not the agent.
     const h = await vault.get(`/clients/${c.body.id}/access-history`, LI);
-    expect(h.body.items.find((i: any) => i.action === "document.share.download").actor).toMatchObject({ type: "share_recipient", label });
+    expect(h.body.items.find((i: any) => i.action === "document.share.download").actor).toMatchObject({
+      type: "share_recipient",
+      label,
+    });
 
-    const csv = await fetch(`${vault.url}/audit/export?clientId=${c.body.id}`, { headers: { authorization: `Bearer ${await vault.token(WANG)}` } });
+    const csv = await fetch(`${vault.url}/audit/export?clientId=${c.body.id}`, {
+      headers: { authorization: `Bearer ${await vault.token(WANG)}` },
+    });
     const lines = (await csv.text()).split("\r\n");
     expect(lines[0]).toContain("操作人类型 actor type");
     const row = lines.find((l) => l.includes("document.share.download"))!;

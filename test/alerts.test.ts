@@ -23,7 +23,16 @@ async function ctxOf(staffId: string): Promise<Ctx> {
   const staff = (await Staff.getStaff(a, "anjia", staffId))!;
   const tenant = (await Tenancy.getTenant(a, "anjia"))!;
   return contextFor(
-    { tenantId: "anjia", staffId, role: staff.role, branchId: staff.branchId, sessionVersion: staff.sessionVersion, displayName: staff.displayName, agreementSigned: true, cleared: true },
+    {
+      tenantId: "anjia",
+      staffId,
+      role: staff.role,
+      branchId: staff.branchId,
+      sessionVersion: staff.sessionVersion,
+      displayName: staff.displayName,
+      agreementSigned: true,
+      cleared: true,
+    },
     tenant,
     "test",
     a,
@@ -31,7 +40,13 @@ async function ctxOf(staffId: string): Promise<Ctx> {
 }
 
 const breakGlass = async (by: string) =>
-  Alerts.raiseAlert(await ctxOf(by), { kind: "break_glass", severity: "high", staffId: by, summary: `break-glass reveal by ${by}`, detail: { fields: "idNumber", purpose: "legal_obligation" } });
+  Alerts.raiseAlert(await ctxOf(by), {
+    kind: "break_glass",
+    severity: "high",
+    staffId: by,
+    summary: `break-glass reveal by ${by}`,
+    detail: { fields: "idNumber", purpose: "legal_obligation" },
+  });
 
 describe("GET /alerts", () => {
   it("is for compliance officers and the HQ admin; every other role is refused in the trail and sees nothing", async () => {
@@ -62,7 +77,13 @@ describe("GET /alerts", () => {
   });
 
   it("filters by kind and status, pages with a cursor, and refuses unknown kinds", async () => {
-    for (let i = 0; i < 3; i++) await Alerts.raiseAlert(await ctxOf("hq.admin"), { kind: "role_change", severity: "medium", staffId: "agent.chen", summary: `role change ${i}` });
+    for (let i = 0; i < 3; i++)
+      await Alerts.raiseAlert(await ctxOf("hq.admin"), {
+        kind: "role_change",
+        severity: "medium",
+        staffId: "agent.chen",
+        summary: `role change ${i}`,
+      });
     const roles = await vault.get("/alerts?kind=role_change&limit=2", WANG);
     expect(roles.body.items.map((a: any) => a.summary)).toEqual(["role change 2", "role change 1"]);
     const next = await vault.get(`/alerts?kind=role_change&limit=2&cursor=${roles.body.nextCursor}`, WANG);
@@ -77,7 +98,11 @@ describe("GET /alerts", () => {
     const item = await Store.getItem<Record<string, unknown>>(vault.runtime.adapters, Keys.alert("anjia", alert.id));
     expect(item?.pk).toBe("T#anjia");
     expect(String(item?.gsi1pk)).toMatch(/^T#anjia#ALERTS#open$/);
-    const theirs = await Store.queryPage(vault.runtime.adapters, { index: "gsi1", partition: Keys.alertsByStatus("lianfang", "open"), limit: 10 });
+    const theirs = await Store.queryPage(vault.runtime.adapters, {
+      index: "gsi1",
+      partition: Keys.alertsByStatus("lianfang", "open"),
+      limit: 10,
+    });
     expect(theirs.items).toEqual([]);
     expect((await vault.get("/alerts", "agent.sun@lianfang")).body.code).toBe("role_not_permitted");
   });
@@ -89,7 +114,11 @@ describe("POST /alerts/{id}/review", () => {
     const self = await vault.post(`/alerts/${alert.id}/review`, { note: "我自己的调阅，已核实" }, WANG);
     expect([self.status, self.body.code]).toEqual([403, "second_person_required"]);
     const denied = (await vault.get("/audit?action=alert.review&outcome=denied", WANG)).body.items;
-    expect(denied.find((e: any) => e.detail?.alertId === alert.id)).toMatchObject({ code: "second_person_required", actor: { type: "staff", id: "compliance.wang" }, target: { staffId: "compliance.wang" } });
+    expect(denied.find((e: any) => e.detail?.alertId === alert.id)).toMatchObject({
+      code: "second_person_required",
+      actor: { type: "staff", id: "compliance.wang" },
+      target: { staffId: "compliance.wang" },
+    });
     expect((await vault.post(`/alerts/${alert.id}/review`, { note: "x" }, LI)).body.code).toBe("role_not_permitted");
     expect((await vault.post(`/alerts/${alert.id}/review`, { note: "" }, HQ)).status).toBe(400);
 
@@ -102,18 +131,30 @@ describe("POST /alerts/{id}/review", () => {
     expect([again.status, again.body.code]).toEqual([409, "invalid_state"]);
     const reviewed = await vault.get("/alerts?status=reviewed&kind=break_glass", WANG);
     expect(reviewed.body.items.map((a: any) => a.id)).toContain(alert.id);
-    expect((await vault.get("/alerts?kind=break_glass", WANG)).body.items.map((a: any) => a.id)).not.toContain(alert.id);
+    expect((await vault.get("/alerts?kind=break_glass", WANG)).body.items.map((a: any) => a.id)).not.toContain(
+      alert.id,
+    );
     // The note is kept sealed, not in clear.
     const item = await Store.getItem<Record<string, unknown>>(vault.runtime.adapters, Keys.alert("anjia", alert.id));
     expect(JSON.stringify(item)).not.toContain("法院调查令");
 
     // With a second compliance officer, break-glass is theirs to review, not HQ's.
-    await proposeAndConfirm(vault, "POST", "/staff", { username: "compliance.liu@anjia", displayName: "刘合规", role: "compliance_officer" }, {});
+    await proposeAndConfirm(
+      vault,
+      "POST",
+      "/staff",
+      { username: "compliance.liu@anjia", displayName: "刘合规", role: "compliance_officer" },
+      {},
+    );
     const second = await breakGlass("compliance.wang");
     const hq = await vault.post(`/alerts/${second.id}/review`, { note: "x" }, HQ);
     expect([hq.status, hq.body.code]).toEqual([403, "role_not_permitted"]);
-    expect((await vault.post(`/alerts/${second.id}/review`, { note: "已核实调阅依据" }, "compliance.liu@anjia")).status).toBe(200);
-    expect((await vault.post("/alerts/alr_00000000000000000000000000/review", { note: "x" }, HQ)).body.code).toBe("not_found");
+    expect(
+      (await vault.post(`/alerts/${second.id}/review`, { note: "已核实调阅依据" }, "compliance.liu@anjia")).status,
+    ).toBe(200);
+    expect((await vault.post("/alerts/alr_00000000000000000000000000/review", { note: "x" }, HQ)).body.code).toBe(
+      "not_found",
+    );
     expect((await vault.post("/alerts/not-an-id/review", { note: "x" }, HQ)).status).toBe(400);
   });
 
@@ -121,22 +162,37 @@ describe("POST /alerts/{id}/review", () => {
     const r = await vault.request("PATCH", "/staff/agent.chen", { as: HQ, body: { role: "branch_manager" } });
     expect(r.status).toBe(202);
     await vault.post(`/staff-changes/${r.body.changeId}/confirm`, undefined, WANG);
-    const alert = (await vault.get("/alerts?kind=role_change", HQ)).body.items.find((a: any) => a.staffId === "agent.chen" && a.summary.includes("to branch_manager"));
-    expect(alert).toMatchObject({ severity: "high", detail: { from: "agent", to: "branch_manager", by: "compliance.wang", proposedBy: "hq.admin" } });
+    const alert = (await vault.get("/alerts?kind=role_change", HQ)).body.items.find(
+      (a: any) => a.staffId === "agent.chen" && a.summary.includes("to branch_manager"),
+    );
+    expect(alert).toMatchObject({
+      severity: "high",
+      detail: { from: "agent", to: "branch_manager", by: "compliance.wang", proposedBy: "hq.admin" },
+    });
     for (const who of [HQ, WANG]) {
       const x = await vault.post(`/alerts/${alert.id}/review`, { note: "x" }, who);
       expect([x.status, x.body.code], who).toEqual([403, "second_person_required"]);
     }
-    expect((await vault.post(`/alerts/${alert.id}/review`, { note: "岗位调整，已核对任命文件" }, "compliance.liu@anjia")).status).toBe(200);
+    expect(
+      (await vault.post(`/alerts/${alert.id}/review`, { note: "岗位调整，已核对任命文件" }, "compliance.liu@anjia"))
+        .status,
+    ).toBe(200);
   });
 
   it("an alert raised once per key is written once however often it is raised", async () => {
     const ctx = await ctxOf("compliance.wang");
-    const input = { kind: "departed_staff_attempt" as const, severity: "high" as const, staffId: "agent.gone", summary: "x" };
+    const input = {
+      kind: "departed_staff_attempt" as const,
+      severity: "high" as const,
+      staffId: "agent.gone",
+      summary: "x",
+    };
     const first = await Alerts.raiseAlert(ctx, input, { onceKey: "test#agent.gone#day" });
     const second = await Alerts.raiseAlert(ctx, input, { onceKey: "test#agent.gone#day" });
     expect(second.id).toBe(first.id);
-    const listed = (await vault.get("/alerts?kind=departed_staff_attempt", WANG)).body.items.filter((a: any) => a.staffId === "agent.gone");
+    const listed = (await vault.get("/alerts?kind=departed_staff_attempt", WANG)).body.items.filter(
+      (a: any) => a.staffId === "agent.gone",
+    );
     expect(listed).toHaveLength(1);
   });
 });

@@ -24,7 +24,7 @@ function prng(seed: number) {
 }
 
 const rand = prng(20261101);
-const pick = <T,>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
+const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
 const between = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
 
 const TENANT = "anjia";
@@ -44,8 +44,10 @@ interface Agent {
   insider?: "off_hours" | "velocity" | "browsing" | "notice_period" | "new_origin";
 }
 
-const CHROME = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36";
-const WECHAT = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile MicroMessenger/8.0.50";
+const CHROME =
+  "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36";
+const WECHAT =
+  "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile MicroMessenger/8.0.50";
 const branches = ["bj-chaoyang", "bj-haidian", "sh-pudong"];
 const agents: Agent[] = [];
 for (const [b, branch] of branches.entries()) {
@@ -85,7 +87,13 @@ for (const [kind, branch, day] of planted) {
 
 type Ev = Anomaly.ObservedEvent;
 let seq = 0;
-const ev = (a: Agent, ms: number, action: string, clientId: string | null, extra: { tier1?: boolean; ip?: string; ua?: string } = {}): Ev => ({
+const ev = (
+  a: Agent,
+  ms: number,
+  action: string,
+  clientId: string | null,
+  extra: { tier1?: boolean; ip?: string; ua?: string } = {},
+): Ev => ({
   id: `ev_${String(seq++).padStart(8, "0")}`,
   at: new Date(ms).toISOString(),
   tenantId: TENANT,
@@ -113,18 +121,25 @@ function ordinaryDay(a: Agent, day: number, out: Ev[]) {
     else out.push(ev(a, ms, "client.call", client, origin));
   }
   // Overtime now and then: a client wants the contract checked after dinner.
-  if (rand() < 0.03) out.push(ev(a, shanghai(day, 21, between(5, 55)), "client.reveal", pick(a.portfolio), { tier1: true }));
+  if (rand() < 0.03)
+    out.push(ev(a, shanghai(day, 21, between(5, 55)), "client.reveal", pick(a.portfolio), { tier1: true }));
 }
 
 function plantedDay(a: Agent, day: number, out: Ev[]) {
   const others = agents.filter((o) => o.branch === a.branch && o !== a).flatMap((o) => o.portfolio);
   switch (a.insider) {
     case "off_hours":
-      for (let i = 0; i < 3; i++) out.push(ev(a, shanghai(day, 23, 10 + i * 7), "client.reveal", pick(a.portfolio), { tier1: true, ip: a.home }));
+      for (let i = 0; i < 3; i++)
+        out.push(ev(a, shanghai(day, 23, 10 + i * 7), "client.reveal", pick(a.portfolio), { tier1: true, ip: a.home }));
       break;
     case "velocity":
       // An hour of copying: 150 reveals and views of the own portfolio.
-      for (let i = 0; i < 150; i++) out.push(ev(a, shanghai(day, 10, 0) + i * 20_000, i % 3 ? "client.view" : "client.reveal", a.portfolio[i % 12]!, { tier1: i % 3 === 0 }));
+      for (let i = 0; i < 150; i++)
+        out.push(
+          ev(a, shanghai(day, 10, 0) + i * 20_000, i % 3 ? "client.view" : "client.reveal", a.portfolio[i % 12]!, {
+            tier1: i % 3 === 0,
+          }),
+        );
       break;
     case "browsing":
       // Thirty-five colleagues' clients opened in fifty minutes: each a single look, none revealed.
@@ -155,7 +170,12 @@ async function replay() {
   const noticeSince = new Date(shanghai(insiderDay.get("insider.notice_period")!, 0, 0)).toISOString();
   for (const e of events) {
     const a = agents.find((x) => e.actor.type === "staff" && x.id === e.actor.id)!;
-    const subject = { staffId: a.id, branchId: a.branch, notice: a.insider === "notice_period" && e.at >= noticeSince ? { since: noticeSince, lastDay: "2026-11-30" } : null };
+    const subject = {
+      staffId: a.id,
+      branchId: a.branch,
+      notice:
+        a.insider === "notice_period" && e.at >= noticeSince ? { since: noticeSince, lastDay: "2026-11-30" } : null,
+    };
     const branchRates = rates.get(a.branch) ?? new Map<string, number>();
     const d = await Anomaly.detect(states.get(a.id) ?? Anomaly.emptyState(), e, subject, settings, async () =>
       Anomaly.medianRate([...branchRates].filter(([id]) => id !== a.id).map(([, r]) => r)),
@@ -177,7 +197,9 @@ describe("anomaly replay over a synthetic month", () => {
     }
     // Each insider was caught on the day planted (the overtime noise every agent makes aside).
     for (const [kind, , day] of planted) {
-      const that = on(`insider.${kind}`).filter((x) => x.kind === kind && Date.parse(x.at) >= shanghai(day, 0, 0) && Date.parse(x.at) < shanghai(day + 1, 0, 0));
+      const that = on(`insider.${kind}`).filter(
+        (x) => x.kind === kind && Date.parse(x.at) >= shanghai(day, 0, 0) && Date.parse(x.at) < shanghai(day + 1, 0, 0),
+      );
       expect(that.length, `insider.${kind} on day ${day}`).toBeGreaterThan(0);
     }
     // The browser looked at fewer than the velocity floor: only the browsing rule speaks for them.
@@ -185,17 +207,23 @@ describe("anomaly replay over a synthetic month", () => {
     expect(on("insider.velocity").find((x) => x.kind === "velocity")).toMatchObject({ severity: "high" });
 
     const ordinary = alerts.filter((x) => !x.staffId.startsWith("insider."));
-    const byKind = Object.fromEntries(Anomaly.anomalyKinds.map((k) => [k, ordinary.filter((x) => x.kind === k).length])) as Record<Anomaly.AnomalyKind, number>;
+    const byKind = Object.fromEntries(
+      Anomaly.anomalyKinds.map((k) => [k, ordinary.filter((x) => x.kind === k).length]),
+    ) as Record<Anomaly.AnomalyKind, number>;
     const report = {
       events: events.length,
       staff: agents.length,
-      insiders: Object.fromEntries(planted.map(([kind]) => [`insider.${kind}`, [...new Set(on(`insider.${kind}`).map((x) => x.kind))].sort()])),
+      insiders: Object.fromEntries(
+        planted.map(([kind]) => [`insider.${kind}`, [...new Set(on(`insider.${kind}`).map((x) => x.kind))].sort()]),
+      ),
       falsePositives: { total: ordinary.length, high: ordinary.filter((x) => x.severity === "high").length, byKind },
       settings: Anomaly.defaultAnomalySettings,
     };
     mkdirSync(join(process.cwd(), "test-results"), { recursive: true });
     writeFileSync(join(process.cwd(), "test-results", "anomaly-replay.json"), `${JSON.stringify(report, null, 2)}\n`);
-    console.log(`anomaly replay: ${report.events} events, ${report.staff} staff; false positives ${report.falsePositives.total} (high ${report.falsePositives.high}) ${JSON.stringify(byKind)}`);
+    console.log(
+      `anomaly replay: ${report.events} events, ${report.staff} staff; false positives ${report.falsePositives.total} (high ${report.falsePositives.high}) ${JSON.stringify(byKind)}`,
+    );
 
     // Ordinary work never locks anyone out; what it does raise is the overtime and home-network noise.
     expect(report.falsePositives.high).toBe(0);

@@ -36,7 +36,13 @@ async function alertsOf(kind: string, staffId: string) {
 }
 
 async function newClientOf(who: string) {
-  const r = await vault.post("/clients", newClientBody({ fields: { fullName: "测试客户", phone: uniquePhone(), idNumber: uniqueResidentId(), budget: 3_000_000 } }), who);
+  const r = await vault.post(
+    "/clients",
+    newClientBody({
+      fields: { fullName: "测试客户", phone: uniquePhone(), idNumber: uniqueResidentId(), budget: 3_000_000 },
+    }),
+    who,
+  );
   expect(r.status).toBe(201);
   return r.body.id as string;
 }
@@ -45,7 +51,9 @@ describe("off_hours", () => {
   it("a tier-1 reveal at 23:30 in Shanghai raises a medium alert without holding the account; the same reveal at 10:00 raises none", async () => {
     const client = await newClientOf(LI);
     at("2026-12-01T02:00:00Z");
-    expect((await vault.post(`/clients/${client}/reveal`, { fields: ["idNumber"], purpose: "loan_application" }, LI)).status).toBe(200);
+    expect(
+      (await vault.post(`/clients/${client}/reveal`, { fields: ["idNumber"], purpose: "loan_application" }, LI)).status,
+    ).toBe(200);
     expect(await alertsOf("off_hours", "agent.li")).toEqual([]);
 
     at("2026-12-01T15:30:00Z");
@@ -53,7 +61,12 @@ describe("off_hours", () => {
     expect(r.status).toBe(200);
     const [alert, ...more] = await alertsOf("off_hours", "agent.li");
     expect(more).toEqual([]);
-    expect(alert).toMatchObject({ kind: "off_hours", severity: "medium", status: "open", detail: { localTime: "23:30", timeZone: "Asia/Shanghai", clientId: client } });
+    expect(alert).toMatchObject({
+      kind: "off_hours",
+      severity: "medium",
+      status: "open",
+      detail: { localTime: "23:30", timeZone: "Asia/Shanghai", clientId: client },
+    });
     // No personal data in the alert: ids, codes and times only.
     expect(JSON.stringify(alert)).not.toMatch(/\d{17}[\dX]|测试客户/);
     expect((await vault.get("/clients", LI)).status).toBe(200);
@@ -62,24 +75,39 @@ describe("off_hours", () => {
   it("follows the tenant's working hours and time zone", async () => {
     const client = await newClientOf(LI);
     at("2026-12-02T12:00:00Z"); // 20:00 in Shanghai, 12:00 in London
-    const patch = await vault.request("PATCH", "/settings", { as: HQ, body: { anomaly: { workingHours: { timeZone: "Europe/London", start: "09:00", end: "11:00" } } } });
+    const patch = await vault.request("PATCH", "/settings", {
+      as: HQ,
+      body: { anomaly: { workingHours: { timeZone: "Europe/London", start: "09:00", end: "11:00" } } },
+    });
     expect(patch.status).toBe(200);
     expect(patch.body.anomaly.workingHours).toEqual({ timeZone: "Europe/London", start: "09:00", end: "11:00" });
-    expect((await vault.post(`/clients/${client}/reveal`, { fields: ["idNumber"], purpose: "loan_application" }, LI)).status).toBe(200);
+    expect(
+      (await vault.post(`/clients/${client}/reveal`, { fields: ["idNumber"], purpose: "loan_application" }, LI)).status,
+    ).toBe(200);
     const [alert] = (await alertsOf("off_hours", "agent.li")).filter((a) => a.detail.timeZone === "Europe/London");
     expect(alert).toMatchObject({ detail: { localTime: "12:00", timeZone: "Europe/London" } });
-    await vault.request("PATCH", "/settings", { as: HQ, body: { anomaly: { workingHours: { timeZone: "Asia/Shanghai", start: "08:00", end: "21:00" } } } });
+    await vault.request("PATCH", "/settings", {
+      as: HQ,
+      body: { anomaly: { workingHours: { timeZone: "Asia/Shanghai", start: "08:00", end: "21:00" } } },
+    });
   });
 
   it("thresholds are bounded: an unknown time zone or a factor below 2 is refused and nothing changes", async () => {
-    for (const anomaly of [{ workingHours: { timeZone: "Mars/Olympus", start: "08:00", end: "21:00" } }, { velocityFactor: 1 }, { browsingDistinctClients: 100000 }, { unknown: 1 }]) {
+    for (const anomaly of [
+      { workingHours: { timeZone: "Mars/Olympus", start: "08:00", end: "21:00" } },
+      { velocityFactor: 1 },
+      { browsingDistinctClients: 100000 },
+      { unknown: 1 },
+    ]) {
       const r = await vault.request("PATCH", "/settings", { as: HQ, body: { anomaly } });
       expect(r.status).toBe(400);
       expect(r.body.code).toBe("validation_failed");
     }
     const s = await vault.get("/settings", WANG);
     expect(s.body.anomaly).toMatchObject({ velocityFactor: 5, workingHours: { timeZone: "Asia/Shanghai" } });
-    expect((await vault.request("PATCH", "/settings", { as: WANG, body: { anomaly: { velocityFactor: 3 } } })).body.code).toBe("role_not_permitted");
+    expect(
+      (await vault.request("PATCH", "/settings", { as: WANG, body: { anomaly: { velocityFactor: 3 } } })).body.code,
+    ).toBe("role_not_permitted");
   });
 });
 
@@ -87,11 +115,15 @@ describe("new_origin", () => {
   it("a new user-agent family for a staff member raises an alert; the origins used before raise none", async () => {
     at("2026-12-02T03:00:00Z");
     expect((await vault.get("/clients", LI)).status).toBe(200);
-    expect((await vault.request("GET", "/clients", { as: LI, headers: { "user-agent": "curl/8.5.0" } })).status).toBe(200);
+    expect((await vault.request("GET", "/clients", { as: LI, headers: { "user-agent": "curl/8.5.0" } })).status).toBe(
+      200,
+    );
     const alerts = await alertsOf("new_origin", "agent.li");
     expect(alerts.map((a) => a.detail.origin)).toEqual(["ua:curl"]);
     expect(alerts[0]).toMatchObject({ severity: "medium" });
-    expect((await vault.request("GET", "/clients", { as: LI, headers: { "user-agent": "curl/8.6.0" } })).status).toBe(200);
+    expect((await vault.request("GET", "/clients", { as: LI, headers: { "user-agent": "curl/8.6.0" } })).status).toBe(
+      200,
+    );
     expect(await alertsOf("new_origin", "agent.li")).toHaveLength(1);
   });
 });
@@ -108,7 +140,11 @@ describe("notice_period", () => {
     expect(byManager.status).toBe(403);
     expect(byManager.body.code).toBe("role_not_permitted");
     const trail = await vault.get("/audit?action=staff.notice&outcome=denied", WANG);
-    expect(trail.body.items.map((e: any) => e.code).sort()).toEqual(["role_not_permitted", "self_change_not_permitted", "staff_not_found"]);
+    expect(trail.body.items.map((e: any) => e.code).sort()).toEqual([
+      "role_not_permitted",
+      "self_change_not_permitted",
+      "staff_not_found",
+    ]);
     const li = await Staff.getStaff(vault.runtime.adapters, "anjia", "agent.li");
     expect(li!.notice).toBeUndefined();
   });
@@ -130,7 +166,14 @@ describe("notice_period", () => {
 describe("a high alert revokes and holds", () => {
   it("browsing many clients' details: sessions revoked at once (401 session_revoked, recorded), no new sign-in until the compliance officer reviews", async () => {
     at("2026-12-03T03:00:00Z");
-    expect((await vault.request("PATCH", "/settings", { as: HQ, body: { anomaly: { browsingDistinctClients: 5, browsingWindowMinutes: 30 } } })).status).toBe(200);
+    expect(
+      (
+        await vault.request("PATCH", "/settings", {
+          as: HQ,
+          body: { anomaly: { browsingDistinctClients: 5, browsingWindowMinutes: 30 } },
+        })
+      ).status,
+    ).toBe(200);
     const clients = [];
     for (let i = 0; i < 5; i++) clients.push(await newClientOf(LI));
     await drained();
@@ -151,7 +194,13 @@ describe("a high alert revokes and holds", () => {
     expect(fresh.body.code).toBe("session_revoked");
 
     const revoked = await vault.get("/audit?actorId=system:anomaly&action=staff.revoke_sessions", WANG);
-    expect(revoked.body.items).toEqual([expect.objectContaining({ actor: { type: "job", id: "system:anomaly" }, target: expect.objectContaining({ staffId: "agent.li" }), detail: { alertId: alert.id, kind: "browsing", reason: "anomaly" } })]);
+    expect(revoked.body.items).toEqual([
+      expect.objectContaining({
+        actor: { type: "job", id: "system:anomaly" },
+        target: expect.objectContaining({ staffId: "agent.li" }),
+        detail: { alertId: alert.id, kind: "browsing", reason: "anomaly" },
+      }),
+    ]);
     const knocks = await vault.get("/audit?actorId=agent.li&outcome=denied", WANG);
     expect(knocks.body.items.some((e: any) => e.code === "session_revoked")).toBe(true);
 
@@ -160,21 +209,31 @@ describe("a high alert revokes and holds", () => {
     vault.forgetTokens();
     expect((await vault.get("/clients", LI)).status).toBe(200);
     expect((await Staff.getStaff(vault.runtime.adapters, "anjia", "agent.li"))!.hold).toBeUndefined();
-    await vault.request("PATCH", "/settings", { as: HQ, body: { anomaly: { browsingDistinctClients: 30, browsingWindowMinutes: 60 } } });
+    await vault.request("PATCH", "/settings", {
+      as: HQ,
+      body: { anomaly: { browsingDistinctClients: 30, browsingWindowMinutes: 60 } },
+    });
   });
 
   it("velocity far above the floor with no baseline yet holds the account", async () => {
     at("2026-12-03T05:00:00Z");
-    expect((await vault.request("PATCH", "/settings", { as: HQ, body: { anomaly: { velocityMinPerHour: 10 } } })).status).toBe(200);
+    expect(
+      (await vault.request("PATCH", "/settings", { as: HQ, body: { anomaly: { velocityMinPerHour: 10 } } })).status,
+    ).toBe(200);
     const client = await newClientOf(LI);
     for (let i = 0; i < 11; i++) {
       at(`2026-12-03T05:${String(10 + i).padStart(2, "0")}:00Z`);
       expect((await vault.get(`/clients/${client}`, ZHAO)).status).toBe(200);
     }
     const [alert] = await alertsOf("velocity", "manager.zhao");
-    expect(alert).toMatchObject({ severity: "high", detail: { count: 11, threshold: 10, ownBaseline: -1, held: true } });
+    expect(alert).toMatchObject({
+      severity: "high",
+      detail: { count: 11, threshold: 10, ownBaseline: -1, held: true },
+    });
     expect((await vault.get("/clients", ZHAO)).body.code).toBe("session_revoked");
-    expect((await vault.post(`/alerts/${alert.id}/review`, { note: "bulk follow-up calls, agreed" }, WANG)).status).toBe(200);
+    expect(
+      (await vault.post(`/alerts/${alert.id}/review`, { note: "bulk follow-up calls, agreed" }, WANG)).status,
+    ).toBe(200);
     await vault.request("PATCH", "/settings", { as: HQ, body: { anomaly: { velocityMinPerHour: 60 } } });
   });
 });
@@ -190,7 +249,11 @@ describe("off the request path", () => {
     };
     try {
       at("2026-12-04T16:00:00Z"); // off hours: would raise an alert
-      const r = await vault.post(`/clients/${client}/reveal`, { fields: ["idNumber"], purpose: "loan_application" }, LI);
+      const r = await vault.post(
+        `/clients/${client}/reveal`,
+        { fields: ["idNumber"], purpose: "loan_application" },
+        LI,
+      );
       expect(r.status).toBe(200);
       await drained();
       expect(vault.runtime.anomalies.stats().failed).toBeGreaterThan(before);
@@ -198,7 +261,9 @@ describe("off the request path", () => {
     } finally {
       delete vault.runtime.isolated.faults;
     }
-    expect((await vault.post(`/clients/${client}/reveal`, { fields: ["idNumber"], purpose: "loan_application" }, LI)).status).toBe(200);
+    expect(
+      (await vault.post(`/clients/${client}/reveal`, { fields: ["idNumber"], purpose: "loan_application" }, LI)).status,
+    ).toBe(200);
     expect((await alertsOf("off_hours", "agent.li")).filter((a) => a.detail.clientId === client)).toHaveLength(1);
   });
 

@@ -22,7 +22,10 @@ const scratch = mkdtempSync(join(tmpdir(), "keyhold-backup-test-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 const dir = (name: string) => join(scratch, name);
 
-const archivesIn = (to: string) => readdirSync(to).filter((n) => n.startsWith("keyhold-backup-")).map((n) => join(to, n));
+const archivesIn = (to: string) =>
+  readdirSync(to)
+    .filter((n) => n.startsWith("keyhold-backup-"))
+    .map((n) => join(to, n));
 
 describe("the write gate", () => {
   it("lets a backup in only once the work inside has left, and holds new work until the backup is done", async () => {
@@ -67,7 +70,11 @@ describe("a backup taken while requests run", () => {
     let document: { id: string; clientId: string; bytes: Buffer } | undefined;
     try {
       // A scanned document before the backup: its blob, its metadata and its key must all come back.
-      const owner = await vault.post("/clients", newClientBody({ fields: { fullName: "备份文档", phone: uniquePhone() } }), LI);
+      const owner = await vault.post(
+        "/clients",
+        newClientBody({ fields: { fullName: "备份文档", phone: uniquePhone() } }),
+        LI,
+      );
       const bytes = await scan();
       const up = await upload(vault, owner.body.id, "other", bytes, LI);
       expect(up.status).toBe(201);
@@ -77,7 +84,11 @@ describe("a backup taken while requests run", () => {
       const writer = async (n: number) => {
         for (let i = 0; !stop; i++) {
           const phone = uniquePhone();
-          const r = await vault.post("/clients", newClientBody({ fields: { fullName: `并发${n}号${i}`, phone, idNumber: uniqueResidentId() } }), LI);
+          const r = await vault.post(
+            "/clients",
+            newClientBody({ fields: { fullName: `并发${n}号${i}`, phone, idNumber: uniqueResidentId() } }),
+            LI,
+          );
           expect(r.status).toBe(201);
           // Read when the answer arrives: acknowledged before the backup returned, or after.
           acknowledged.push({ id: r.body.id, phone, at: Date.now(), afterBackup: backupDone });
@@ -164,14 +175,20 @@ describe("backup archives", () => {
     expect(full.out[0]).toContain("intact, authentic, every frame checked");
 
     const wrong = await verifyBackup(archive, { passphrase: "not the passphrase at all" });
-    expect(wrong).toMatchObject({ ok: false, authenticated: false, problems: ["keys.enc does not open with this passphrase (or was altered)"] });
+    expect(wrong).toMatchObject({
+      ok: false,
+      authenticated: false,
+      problems: ["keys.enc does not open with this passphrase (or was altered)"],
+    });
 
     // A flipped byte: the manifest's digest catches it without any secret.
     const data = readFileSync(join(archive, "data.enc"));
     const flipped = Buffer.from(data);
     flipped[flipped.length - 20]! ^= 0x01;
     writeFileSync(join(archive, "data.enc"), flipped);
-    expect((await verifyBackup(archive)).problems).toEqual(["data.enc differs from the manifest (damaged or replaced)"]);
+    expect((await verifyBackup(archive)).problems).toEqual([
+      "data.enc differs from the manifest (damaged or replaced)",
+    ]);
     // Someone who also rewrites the manifest's digest is caught by the HMAC and the frame's tag.
     const manifest = JSON.parse(readFileSync(join(archive, "manifest.json"), "utf8"));
     const { createHash } = await import("node:crypto");
@@ -200,9 +217,14 @@ describe("backup archives", () => {
     const manifest = JSON.parse(readFileSync(join(archive, "manifest.json"), "utf8"));
     expect(Date.parse(manifest.expiresAt) - Date.parse(manifest.createdAt)).toBe(Backups.retention.local * 86_400_000);
     const afterExpiry = new Date(Date.parse(manifest.expiresAt) + 1000);
-    await expect(restoreBackup(archive, { dataDir: dir("rules-late"), passphrase: PASSPHRASE, tableName: "keyhold", now: afterExpiry })).rejects.toThrow(
-      /expired on .* destroyed since/,
-    );
+    await expect(
+      restoreBackup(archive, {
+        dataDir: dir("rules-late"),
+        passphrase: PASSPHRASE,
+        tableName: "keyhold",
+        now: afterExpiry,
+      }),
+    ).rejects.toThrow(/expired on .* destroyed since/);
     expect(existsSync(dir("rules-late"))).toBe(false);
 
     // The next backup, taken after the first expired, removes it.
@@ -214,7 +236,10 @@ describe("backup archives", () => {
     } finally {
       await runtime.stop();
     }
-    const short = await runCli(["backup", "--to", to], { dataDir: source, env: { KEYHOLD_BACKUP_PASSPHRASE: "too short" } });
+    const short = await runCli(["backup", "--to", to], {
+      dataDir: source,
+      env: { KEYHOLD_BACKUP_PASSPHRASE: "too short" },
+    });
     expect(short.code).toBe(1);
     expect(short.out[0]).toContain("at least 12 characters");
     const none = await runCli(["backup", "--to", to], { dataDir: source, env: {} });
@@ -246,13 +271,20 @@ describe("backup archives", () => {
     const passphraseFile = dir("due-passphrase");
     writeFileSync(passphraseFile, `${PASSPHRASE}\n`, { mode: 0o600 });
     const to = dir("due-archives");
-    expect((await runCli(["backup", "--to", to, "--passphrase-file", passphraseFile], { dataDir: source, env: {} })).code).toBe(0);
+    expect(
+      (await runCli(["backup", "--to", to, "--passphrase-file", passphraseFile], { dataDir: source, env: {} })).code,
+    ).toBe(0);
 
     const restored = dir("due-restored");
-    const r = await runCli(["restore", "--from", archivesIn(to)[0]!, "--passphrase-file", passphraseFile, "--json"], { dataDir: restored, env: {} });
+    const r = await runCli(["restore", "--from", archivesIn(to)[0]!, "--passphrase-file", passphraseFile, "--json"], {
+      dataDir: restored,
+      env: {},
+    });
     expect(r.code, r.out.join("\n")).toBe(0);
     const report = JSON.parse(r.out.join("\n"));
-    expect(report.sweep.destroyed).toEqual([{ tenantId: "anjia", documentId: docId!, certificateId: expect.stringMatching(/^dc_/) }]);
+    expect(report.sweep.destroyed).toEqual([
+      { tenantId: "anjia", documentId: docId!, certificateId: expect.stringMatching(/^dc_/) },
+    ]);
     expect(report.trails.every((t: any) => t.result.ok)).toBe(true);
 
     const runtime = await startLocal({ dataDir: restored, port: 0, seed: false });
@@ -260,7 +292,9 @@ describe("backup archives", () => {
       const doc = await Documents.getDocument(runtime.adapters, "anjia", docId!);
       expect(doc?.status).toBe("destroyed");
       // The certificate says when the last offline backup copy holding it expires.
-      const expected = new Date(Date.parse(doc!.certificate!.destroyedAt) + Backups.retention.local * 86_400_000).toISOString();
+      const expected = new Date(
+        Date.parse(doc!.certificate!.destroyedAt) + Backups.retention.local * 86_400_000,
+      ).toISOString();
       expect(doc!.certificate!.backupCopiesExpireBy).toBe(expected);
       expect(existsSync(join(restored, "blobs", "general", "anjia", docId!))).toBe(false);
     } finally {

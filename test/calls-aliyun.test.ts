@@ -2,7 +2,11 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { mockClient } from "aws-sdk-client-mock";
-import { GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import {
+  GetSecretValueCommand,
+  ResourceNotFoundException,
+  SecretsManagerClient,
+} from "@aws-sdk/client-secrets-manager";
 import Dyplsapi from "@alicloud/dyplsapi-2017-05-25";
 import MNSClient from "@alicloud/mns/lib/client.js";
 import RPCClient from "@alicloud/pop-core";
@@ -15,7 +19,11 @@ import { newClientBody, startVault, uniquePhone, uniqueResidentId, type Vault } 
  * (and, against a stand-in endpoint, what the official SDK puts on the wire), the report queue read
  * with its own credentials, and the reports reduced to ids, times and durations.
  */
-const config: Calls.AliyunProviderConfig = { accessKeyId: "LTAI5tKeyholdTest", accessKeySecret: "secret-value", poolKey: "FC100000012345678" };
+const config: Calls.AliyunProviderConfig = {
+  accessKeyId: "LTAI5tKeyholdTest",
+  accessKeySecret: "secret-value",
+  poolKey: "FC100000012345678",
+};
 const A = "14700000004";
 const B = "13811112222";
 
@@ -23,44 +31,98 @@ afterEach(() => vi.restoreAllMocks());
 
 describe("BindAxb and UnbindSubscription", () => {
   it("binds with the pool key, A, B, the expiration in Beijing time, recording off and the outId — by POST", async () => {
-    const bindAxb = vi.spyOn(Dyplsapi.prototype, "bindAxb").mockResolvedValue({ Code: "OK", RequestId: "r1", SecretBindDTO: { SubsId: "1000090581234", SecretNo: "17100001234", Extension: "" } });
+    const bindAxb = vi.spyOn(Dyplsapi.prototype, "bindAxb").mockResolvedValue({
+      Code: "OK",
+      RequestId: "r1",
+      SecretBindDTO: { SubsId: "1000090581234", SecretNo: "17100001234", Extension: "" },
+    });
     const port = Calls.aliyunPrivacyNumbers(async () => config);
-    const binding = await port.bind({ callId: "call_01abc", outId: "anjia.01jx0000000000000000000000", phoneA: A, phoneB: B, expiresAt: new Date("2026-12-01T16:30:05.123Z") });
+    const binding = await port.bind({
+      callId: "call_01abc",
+      outId: "anjia.01jx0000000000000000000000",
+      phoneA: A,
+      phoneB: B,
+      expiresAt: new Date("2026-12-01T16:30:05.123Z"),
+    });
     expect(binding).toEqual({ bindingId: "1000090581234", virtualNumber: "17100001234" });
     expect(bindAxb).toHaveBeenCalledTimes(1);
     expect(bindAxb).toHaveBeenCalledWith(
-      { PoolKey: "FC100000012345678", PhoneNoA: A, PhoneNoB: B, Expiration: "2026-12-02 00:30:05", IsRecordingEnabled: false, OutId: "anjia.01jx0000000000000000000000" },
+      {
+        PoolKey: "FC100000012345678",
+        PhoneNoA: A,
+        PhoneNoB: B,
+        Expiration: "2026-12-02 00:30:05",
+        IsRecordingEnabled: false,
+        OutId: "anjia.01jx0000000000000000000000",
+      },
       { method: "POST", timeout: 10_000 },
     );
     const sdk = bindAxb.mock.contexts[0] as unknown as { endpoint: string; accessKeyId: string; apiVersion: string };
-    expect([sdk.endpoint, sdk.accessKeyId, sdk.apiVersion]).toEqual(["https://dyplsapi.aliyuncs.com", "LTAI5tKeyholdTest", "2017-05-25"]);
+    expect([sdk.endpoint, sdk.accessKeyId, sdk.apiVersion]).toEqual([
+      "https://dyplsapi.aliyuncs.com",
+      "LTAI5tKeyholdTest",
+      "2017-05-25",
+    ]);
   });
 
   it("records only when the configuration says so", async () => {
-    const bindAxb = vi.spyOn(Dyplsapi.prototype, "bindAxb").mockResolvedValue({ Code: "OK", SecretBindDTO: { SubsId: "1", SecretNo: "17100000001" } });
-    await Calls.aliyunPrivacyNumbers(async () => ({ ...config, recording: true })).bind({ callId: "c", outId: "o", phoneA: A, phoneB: B, expiresAt: new Date() });
+    const bindAxb = vi
+      .spyOn(Dyplsapi.prototype, "bindAxb")
+      .mockResolvedValue({ Code: "OK", SecretBindDTO: { SubsId: "1", SecretNo: "17100000001" } });
+    await Calls.aliyunPrivacyNumbers(async () => ({ ...config, recording: true })).bind({
+      callId: "c",
+      outId: "o",
+      phoneA: A,
+      phoneB: B,
+      expiresAt: new Date(),
+    });
     expect(bindAxb.mock.calls[0]![0]).toMatchObject({ IsRecordingEnabled: true });
   });
 
   it("unbinds by pool key, SubsId and SecretNo", async () => {
-    const unbind = vi.spyOn(Dyplsapi.prototype, "unbindSubscription").mockResolvedValue({ Code: "OK", Chargeable: "false" });
-    await Calls.aliyunPrivacyNumbers(async () => config).unbind({ bindingId: "1000090581234", virtualNumber: "17100001234" });
-    expect(unbind).toHaveBeenCalledWith({ PoolKey: "FC100000012345678", SubsId: "1000090581234", SecretNo: "17100001234" }, { method: "POST", timeout: 10_000 });
+    const unbind = vi
+      .spyOn(Dyplsapi.prototype, "unbindSubscription")
+      .mockResolvedValue({ Code: "OK", Chargeable: "false" });
+    await Calls.aliyunPrivacyNumbers(async () => config).unbind({
+      bindingId: "1000090581234",
+      virtualNumber: "17100001234",
+    });
+    expect(unbind).toHaveBeenCalledWith(
+      { PoolKey: "FC100000012345678", SubsId: "1000090581234", SecretNo: "17100001234" },
+      { method: "POST", timeout: 10_000 },
+    );
   });
 
   it("the SDK's failure becomes its code alone: its message quotes the request", async () => {
-    const failure = Object.assign(new Error(`no number available for ${A} and ${B}, URL: https://dyplsapi.aliyuncs.com/?PhoneNoA=${A}`), { name: "isv.NO_AVAILABLE_NUMBERError", code: "isv.NO_AVAILABLE_NUMBER" });
+    const failure = Object.assign(
+      new Error(`no number available for ${A} and ${B}, URL: https://dyplsapi.aliyuncs.com/?PhoneNoA=${A}`),
+      { name: "isv.NO_AVAILABLE_NUMBERError", code: "isv.NO_AVAILABLE_NUMBER" },
+    );
     vi.spyOn(Dyplsapi.prototype, "bindAxb").mockRejectedValue(failure);
     const port = Calls.aliyunPrivacyNumbers(async () => config);
-    const e = await port.bind({ callId: "c", outId: "o", phoneA: A, phoneB: B, expiresAt: new Date() }).catch((x: unknown) => x);
+    const e = await port
+      .bind({ callId: "c", outId: "o", phoneA: A, phoneB: B, expiresAt: new Date() })
+      .catch((x: unknown) => x);
     expect(e).toBeInstanceOf(Calls.PrivacyNumberUnavailable);
     expect((e as Calls.PrivacyNumberUnavailable).reason).toBe("isv.NO_AVAILABLE_NUMBER");
     expect(JSON.stringify({ message: (e as Error).message, ...(e as object) })).not.toMatch(new RegExp(`${A}|${B}`));
 
     vi.spyOn(Dyplsapi.prototype, "bindAxb").mockRejectedValue(Object.assign(new Error("x"), { code: `bad ${A}` }));
-    expect(((await port.bind({ callId: "c", outId: "o", phoneA: A, phoneB: B, expiresAt: new Date() }).catch((x: unknown) => x)) as Calls.PrivacyNumberUnavailable).reason).toBe("provider_error");
+    expect(
+      (
+        (await port
+          .bind({ callId: "c", outId: "o", phoneA: A, phoneB: B, expiresAt: new Date() })
+          .catch((x: unknown) => x)) as Calls.PrivacyNumberUnavailable
+      ).reason,
+    ).toBe("provider_error");
     vi.spyOn(Dyplsapi.prototype, "bindAxb").mockResolvedValue({ Code: "OK" });
-    expect(((await port.bind({ callId: "c", outId: "o", phoneA: A, phoneB: B, expiresAt: new Date() }).catch((x: unknown) => x)) as Calls.PrivacyNumberUnavailable).reason).toBe("unexpected_response");
+    expect(
+      (
+        (await port
+          .bind({ callId: "c", outId: "o", phoneA: A, phoneB: B, expiresAt: new Date() })
+          .catch((x: unknown) => x)) as Calls.PrivacyNumberUnavailable
+      ).reason,
+    ).toBe("unexpected_response");
   });
 
   it("without a configuration it is not configured, and sends nothing", async () => {
@@ -72,7 +134,9 @@ describe("BindAxb and UnbindSubscription", () => {
     ] as const) {
       const port = Calls.aliyunPrivacyNumbers(source as Calls.ConfigSource<Calls.AliyunProviderConfig>);
       await expect(port.ready()).rejects.toMatchObject({ reason });
-      await expect(port.bind({ callId: "c", outId: "o", phoneA: A, phoneB: B, expiresAt: new Date() })).rejects.toMatchObject({ reason });
+      await expect(
+        port.bind({ callId: "c", outId: "o", phoneA: A, phoneB: B, expiresAt: new Date() }),
+      ).rejects.toMatchObject({ reason });
     }
     expect(bindAxb).not.toHaveBeenCalled();
   });
@@ -98,12 +162,35 @@ describe("BindAxb and UnbindSubscription", () => {
     it("the numbers travel in a signed POST body, never in the URL; a refusal keeps only its code", async () => {
       answer = { Code: "OK", SecretBindDTO: { SubsId: "1000090581234", SecretNo: "17100001234" } };
       const port = Calls.aliyunPrivacyNumbers(async () => ({ ...config, endpoint }));
-      expect(await port.bind({ callId: "c", outId: "anjia.x", phoneA: A, phoneB: B, expiresAt: new Date("2026-12-01T16:30:05Z") })).toEqual({ bindingId: "1000090581234", virtualNumber: "17100001234" });
+      expect(
+        await port.bind({
+          callId: "c",
+          outId: "anjia.x",
+          phoneA: A,
+          phoneB: B,
+          expiresAt: new Date("2026-12-01T16:30:05Z"),
+        }),
+      ).toEqual({ bindingId: "1000090581234", virtualNumber: "17100001234" });
       const sent = seen.at(-1)!;
       expect(sent.method).toBe("POST");
       expect(sent.url).toBe("/");
       const form = new URLSearchParams(sent.body);
-      expect(Object.fromEntries(["Action", "Version", "PoolKey", "PhoneNoA", "PhoneNoB", "Expiration", "IsRecordingEnabled", "OutId", "AccessKeyId", "SignatureMethod"].map((k) => [k, form.get(k)]))).toEqual({
+      expect(
+        Object.fromEntries(
+          [
+            "Action",
+            "Version",
+            "PoolKey",
+            "PhoneNoA",
+            "PhoneNoB",
+            "Expiration",
+            "IsRecordingEnabled",
+            "OutId",
+            "AccessKeyId",
+            "SignatureMethod",
+          ].map((k) => [k, form.get(k)]),
+        ),
+      ).toEqual({
         Action: "BindAxb",
         Version: "2017-05-25",
         PoolKey: "FC100000012345678",
@@ -119,14 +206,21 @@ describe("BindAxb and UnbindSubscription", () => {
       expect(sent.body).not.toContain("secret-value");
 
       answer = { Code: "isv.NO_AVAILABLE_NUMBER", Message: `no number for ${B}`, RequestId: "r2" };
-      const e = (await port.bind({ callId: "c", outId: "anjia.x", phoneA: A, phoneB: B, expiresAt: new Date() }).catch((x: unknown) => x)) as Calls.PrivacyNumberUnavailable;
+      const e = (await port
+        .bind({ callId: "c", outId: "anjia.x", phoneA: A, phoneB: B, expiresAt: new Date() })
+        .catch((x: unknown) => x)) as Calls.PrivacyNumberUnavailable;
       expect(e.reason).toBe("isv.NO_AVAILABLE_NUMBER");
       expect(e.message).not.toContain(B);
 
       answer = { Code: "OK" };
       await port.unbind({ bindingId: "1000090581234", virtualNumber: "17100001234" });
       const unbound = new URLSearchParams(seen.at(-1)!.body);
-      expect([unbound.get("Action"), unbound.get("PoolKey"), unbound.get("SubsId"), unbound.get("SecretNo")]).toEqual(["UnbindSubscription", "FC100000012345678", "1000090581234", "17100001234"]);
+      expect([unbound.get("Action"), unbound.get("PoolKey"), unbound.get("SubsId"), unbound.get("SecretNo")]).toEqual([
+        "UnbindSubscription",
+        "FC100000012345678",
+        "1000090581234",
+        "17100001234",
+      ]);
     });
   });
 });
@@ -135,21 +229,36 @@ describe("the provider's credentials in Secrets Manager", () => {
   it("are read once per five minutes from the stage's secret; a missing secret is 'not configured'", async () => {
     const sm = mockClient(SecretsManagerClient);
     try {
-      sm.on(GetSecretValueCommand, { SecretId: "keyhold/dev/calls/provider" }).resolves({ SecretString: JSON.stringify(config) });
-      const read = Calls.secretJson<Calls.AliyunProviderConfig>(Calls.callSecretName("dev", "provider"), new SecretsManagerClient({ region: "ap-southeast-1" }));
+      sm.on(GetSecretValueCommand, { SecretId: "keyhold/dev/calls/provider" }).resolves({
+        SecretString: JSON.stringify(config),
+      });
+      const read = Calls.secretJson<Calls.AliyunProviderConfig>(
+        Calls.callSecretName("dev", "provider"),
+        new SecretsManagerClient({ region: "ap-southeast-1" }),
+      );
       expect(await read()).toEqual(config);
       expect(await read()).toEqual(config);
-      expect(sm.commandCalls(GetSecretValueCommand).map((c) => c.args[0].input)).toEqual([{ SecretId: "keyhold/dev/calls/provider" }]);
+      expect(sm.commandCalls(GetSecretValueCommand).map((c) => c.args[0].input)).toEqual([
+        { SecretId: "keyhold/dev/calls/provider" },
+      ]);
 
       sm.reset();
-      sm.on(GetSecretValueCommand).rejects(new ResourceNotFoundException({ message: "Secrets Manager can't find the specified secret.", $metadata: {} }));
-      expect(await Calls.secretJson("keyhold/dev/calls/reports", new SecretsManagerClient({ region: "ap-southeast-1" }))()).toBeUndefined();
+      sm.on(GetSecretValueCommand).rejects(
+        new ResourceNotFoundException({ message: "Secrets Manager can't find the specified secret.", $metadata: {} }),
+      );
+      expect(
+        await Calls.secretJson("keyhold/dev/calls/reports", new SecretsManagerClient({ region: "ap-southeast-1" }))(),
+      ).toBeUndefined();
       sm.reset();
       sm.on(GetSecretValueCommand).resolves({ SecretString: "not json" });
-      expect(await Calls.secretJson("keyhold/dev/calls/reports", new SecretsManagerClient({ region: "ap-southeast-1" }))()).toBeUndefined();
+      expect(
+        await Calls.secretJson("keyhold/dev/calls/reports", new SecretsManagerClient({ region: "ap-southeast-1" }))(),
+      ).toBeUndefined();
       sm.reset();
       sm.on(GetSecretValueCommand).rejects(new Error("AccessDeniedException"));
-      await expect(Calls.secretJson("keyhold/dev/calls/reports", new SecretsManagerClient({ region: "ap-southeast-1" }))()).rejects.toThrow("AccessDeniedException");
+      await expect(
+        Calls.secretJson("keyhold/dev/calls/reports", new SecretsManagerClient({ region: "ap-southeast-1" }))(),
+      ).rejects.toThrow("AccessDeniedException");
     } finally {
       sm.restore();
     }
@@ -157,9 +266,26 @@ describe("the provider's credentials in Secrets Manager", () => {
 });
 
 describe("call reports from the provider's queue", () => {
-  const reportsConfig: Calls.AliyunReportsConfig = { accessKeyId: "LTAI5tReportsOnly", accessKeySecret: "reports-secret", queueName: "Alicom-Queue-1234567890-SecretReport" };
-  const token = { Code: "OK", MessageTokenDTO: { AccessKeyId: "STS.queue", AccessKeySecret: "sts-secret", SecurityToken: "sts-token", CreateTime: "2026-12-01 23:00:00", ExpireTime: "2099-12-02 00:00:00" } };
-  const message = (id: string, body: Record<string, unknown>) => ({ MessageId: id, ReceiptHandle: `handle-${id}`, MessageBody: JSON.stringify(body) });
+  const reportsConfig: Calls.AliyunReportsConfig = {
+    accessKeyId: "LTAI5tReportsOnly",
+    accessKeySecret: "reports-secret",
+    queueName: "Alicom-Queue-1234567890-SecretReport",
+  };
+  const token = {
+    Code: "OK",
+    MessageTokenDTO: {
+      AccessKeyId: "STS.queue",
+      AccessKeySecret: "sts-secret",
+      SecurityToken: "sts-token",
+      CreateTime: "2026-12-01 23:00:00",
+      ExpireTime: "2099-12-02 00:00:00",
+    },
+  };
+  const message = (id: string, body: Record<string, unknown>) => ({
+    MessageId: id,
+    ReceiptHandle: `handle-${id}`,
+    MessageBody: JSON.stringify(body),
+  });
   const secretReport = {
     pool_key: "FC100000012345678",
     sub_id: 1000090581234,
@@ -179,17 +305,33 @@ describe("call reports from the provider's queue", () => {
 
   it("takes a queue token with the reports key, reads a batch, keeps ids, times and durations only, and deletes the batch on ack", async () => {
     const request = vi.spyOn(RPCClient.prototype, "request").mockResolvedValue(token);
-    const receive = vi.spyOn(MNSClient.prototype, "batchReceiveMessage").mockResolvedValue({ code: 200, body: [message("m1", secretReport), { MessageId: "m2", ReceiptHandle: "handle-m2", MessageBody: "garbage" }] });
+    const receive = vi.spyOn(MNSClient.prototype, "batchReceiveMessage").mockResolvedValue({
+      code: 200,
+      body: [message("m1", secretReport), { MessageId: "m2", ReceiptHandle: "handle-m2", MessageBody: "garbage" }],
+    });
     const remove = vi.spyOn(MNSClient.prototype, "batchDeleteMessage").mockResolvedValue({ code: 204 });
     const warn = vi.fn();
     const source = Calls.aliyunCallReports(async () => reportsConfig, { warn } as never);
 
     const batch = await source.receive(16);
-    expect(request).toHaveBeenCalledWith("QueryTokenForMnsQueue", { MessageType: "SecretReport", QueueName: "Alicom-Queue-1234567890-SecretReport" }, { method: "POST", timeout: 10_000 });
+    expect(request).toHaveBeenCalledWith(
+      "QueryTokenForMnsQueue",
+      { MessageType: "SecretReport", QueueName: "Alicom-Queue-1234567890-SecretReport" },
+      { method: "POST", timeout: 10_000 },
+    );
     const rpc = request.mock.contexts[0] as unknown as { endpoint: string; accessKeyId: string; apiVersion: string };
-    expect([rpc.endpoint, rpc.accessKeyId, rpc.apiVersion]).toEqual(["https://dybaseapi.aliyuncs.com", "LTAI5tReportsOnly", "2017-05-25"]);
+    expect([rpc.endpoint, rpc.accessKeyId, rpc.apiVersion]).toEqual([
+      "https://dybaseapi.aliyuncs.com",
+      "LTAI5tReportsOnly",
+      "2017-05-25",
+    ]);
     expect(receive).toHaveBeenCalledWith("Alicom-Queue-1234567890-SecretReport", 16, 1);
-    const mns = receive.mock.contexts[0] as unknown as { accountid: string; accessKeyID: string; securityToken: string; endpoint: string };
+    const mns = receive.mock.contexts[0] as unknown as {
+      accountid: string;
+      accessKeyID: string;
+      securityToken: string;
+      endpoint: string;
+    };
     expect([mns.accountid, mns.accessKeyID, mns.securityToken]).toEqual(["1943695596114318", "STS.queue", "sts-token"]);
     expect(mns.endpoint).toBe("https://1943695596114318.mns.cn-hangzhou.aliyuncs.com");
 
@@ -212,7 +354,9 @@ describe("call reports from the provider's queue", () => {
     expect(remove).toHaveBeenCalledWith("Alicom-Queue-1234567890-SecretReport", ["handle-m1", "handle-m2"]);
 
     // The token is reused until shortly before it expires; an empty queue is an empty batch.
-    receive.mockRejectedValue(Object.assign(new Error("GET /queues/x/messages failed with 404"), { name: "MNSMessageNotExistError" }));
+    receive.mockRejectedValue(
+      Object.assign(new Error("GET /queues/x/messages failed with 404"), { name: "MNSMessageNotExistError" }),
+    );
     expect((await source.receive(16)).size).toBe(0);
     expect(request).toHaveBeenCalledTimes(1);
   });
@@ -225,7 +369,9 @@ describe("call reports from the provider's queue", () => {
 
   it("without the reports secret the queue is not read", async () => {
     const request = vi.spyOn(RPCClient.prototype, "request");
-    await expect(Calls.aliyunCallReports(async () => undefined).receive(16)).rejects.toMatchObject({ reason: "not_configured" });
+    await expect(Calls.aliyunCallReports(async () => undefined).receive(16)).rejects.toMatchObject({
+      reason: "not_configured",
+    });
     expect(request).not.toHaveBeenCalled();
   });
 });
@@ -239,41 +385,93 @@ describe("the Alibaba adapters behind the HTTP API", () => {
 
   it("POST /clients/{id}/calls binds the caller's own phone to the client's; DELETE unbinds; the report lands in the trail", async () => {
     const phone = uniquePhone();
-    const created = await vault.post("/clients", newClientBody({ fields: { fullName: "阿里客", phone, idNumber: uniqueResidentId() } }), "agent.li@anjia");
+    const created = await vault.post(
+      "/clients",
+      newClientBody({ fields: { fullName: "阿里客", phone, idNumber: uniqueResidentId() } }),
+      "agent.li@anjia",
+    );
     // The handlers' adapters for the tenant (one cached set per tenant) get the Alibaba port.
     const adapters = vault.runtime.isolated.forTenant("anjia");
     const simulator = adapters.calls;
     adapters.calls = Calls.aliyunPrivacyNumbers(async () => config);
     try {
-      const bindAxb = vi.spyOn(Dyplsapi.prototype, "bindAxb").mockResolvedValue({ Code: "OK", SecretBindDTO: { SubsId: "1000090580001", SecretNo: "17100009999" } });
+      const bindAxb = vi
+        .spyOn(Dyplsapi.prototype, "bindAxb")
+        .mockResolvedValue({ Code: "OK", SecretBindDTO: { SubsId: "1000090580001", SecretNo: "17100009999" } });
       const r = await vault.post(`/clients/${created.body.id}/calls`, { purpose: "viewing" }, "agent.li@anjia");
       expect(r.status, r.text).toBe(201);
       expect(r.body.virtualNumber).toBe("17100009999");
       expect(r.text).not.toContain(phone);
       const liPhone = demoTenants[0]!.users.find((u) => u.username === "agent.li@anjia")!.phone;
-      expect(bindAxb.mock.calls[0]![0]).toMatchObject({ PhoneNoA: liPhone, PhoneNoB: phone, OutId: Calls.outIdOf("anjia", r.body.callId), IsRecordingEnabled: false });
+      expect(bindAxb.mock.calls[0]![0]).toMatchObject({
+        PhoneNoA: liPhone,
+        PhoneNoB: phone,
+        OutId: Calls.outIdOf("anjia", r.body.callId),
+        IsRecordingEnabled: false,
+      });
       const expiration = bindAxb.mock.calls[0]![0].Expiration as string;
-      expect(new Date(`${expiration.replace(" ", "T")}+08:00`).toISOString()).toBe(new Date(Math.floor(Date.parse(r.body.expiresAt) / 1000) * 1000).toISOString());
+      expect(new Date(`${expiration.replace(" ", "T")}+08:00`).toISOString()).toBe(
+        new Date(Math.floor(Date.parse(r.body.expiresAt) / 1000) * 1000).toISOString(),
+      );
 
-      vi.spyOn(RPCClient.prototype, "request").mockResolvedValue({ Code: "OK", MessageTokenDTO: { AccessKeyId: "STS.q", AccessKeySecret: "s", SecurityToken: "t", ExpireTime: "2099-01-01 00:00:00" } });
+      vi.spyOn(RPCClient.prototype, "request").mockResolvedValue({
+        Code: "OK",
+        MessageTokenDTO: {
+          AccessKeyId: "STS.q",
+          AccessKeySecret: "s",
+          SecurityToken: "t",
+          ExpireTime: "2099-01-01 00:00:00",
+        },
+      });
       const receive = vi.spyOn(MNSClient.prototype, "batchReceiveMessage").mockResolvedValueOnce({
         code: 200,
-        body: { MessageId: "m9", ReceiptHandle: "h9", MessageBody: JSON.stringify({ sub_id: "1000090580001", call_id: "c9", out_id: Calls.outIdOf("anjia", r.body.callId), phone_no: liPhone, peer_no: phone, secret_no: "17100009999", call_time: "2026-12-02 00:10:00", start_time: "2026-12-02 00:10:03", release_time: "2026-12-02 00:11:03" }) },
+        body: {
+          MessageId: "m9",
+          ReceiptHandle: "h9",
+          MessageBody: JSON.stringify({
+            sub_id: "1000090580001",
+            call_id: "c9",
+            out_id: Calls.outIdOf("anjia", r.body.callId),
+            phone_no: liPhone,
+            peer_no: phone,
+            secret_no: "17100009999",
+            call_time: "2026-12-02 00:10:00",
+            start_time: "2026-12-02 00:10:03",
+            release_time: "2026-12-02 00:11:03",
+          }),
+        },
       });
       receive.mockRejectedValue(Object.assign(new Error("empty"), { name: "MNSMessageNotExistError" }));
       vi.spyOn(MNSClient.prototype, "batchDeleteMessage").mockResolvedValue({ code: 204 });
-      const pulled = await Calls.pullReports(adapters, Calls.aliyunCallReports(async () => ({ accessKeyId: "k", accessKeySecret: "s", queueName: "Alicom-Queue-1-SecretReport" })));
+      const pulled = await Calls.pullReports(
+        adapters,
+        Calls.aliyunCallReports(async () => ({
+          accessKeyId: "k",
+          accessKeySecret: "s",
+          queueName: "Alicom-Queue-1-SecretReport",
+        })),
+      );
       expect(pulled).toMatchObject({ received: 1, recorded: 1 });
       const trail = await vault.get(`/audit?clientId=${created.body.id}&action=call.report`, "compliance.wang@anjia");
       expect(trail.body.items.map((e: any) => e.detail)).toEqual([
-        { callId: r.body.callId, reportId: "c9", calledAt: "2026-12-01T16:10:00.000Z", answeredAt: "2026-12-01T16:10:03.000Z", endedAt: "2026-12-01T16:11:03.000Z", durationSeconds: 60 },
+        {
+          callId: r.body.callId,
+          reportId: "c9",
+          calledAt: "2026-12-01T16:10:00.000Z",
+          answeredAt: "2026-12-01T16:10:03.000Z",
+          endedAt: "2026-12-01T16:11:03.000Z",
+          durationSeconds: 60,
+        },
       ]);
       expect(trail.text).not.toContain(phone);
 
       const unbind = vi.spyOn(Dyplsapi.prototype, "unbindSubscription").mockResolvedValue({ Code: "OK" });
       const released = await vault.request("DELETE", `/calls/${r.body.callId}`, { as: "agent.li@anjia" });
       expect(released.status, released.text).toBe(200);
-      expect(unbind).toHaveBeenCalledWith({ PoolKey: "FC100000012345678", SubsId: "1000090580001", SecretNo: "17100009999" }, { method: "POST", timeout: 10_000 });
+      expect(unbind).toHaveBeenCalledWith(
+        { PoolKey: "FC100000012345678", SubsId: "1000090580001", SecretNo: "17100009999" },
+        { method: "POST", timeout: 10_000 },
+      );
     } finally {
       adapters.calls = simulator;
     }

@@ -2,7 +2,15 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { Access, Calls, logger } from "@keyhold/core";
 import { PrivacyNumberSimulator, SIMULATOR_POOL, demoTenants } from "@keyhold/local";
-import { hireConfirmed, newClientBody, startVault, uniquePhone, uniqueResidentId, type Reply, type Vault } from "./harness.ts";
+import {
+  hireConfirmed,
+  newClientBody,
+  startVault,
+  uniquePhone,
+  uniqueResidentId,
+  type Reply,
+  type Vault,
+} from "./harness.ts";
 
 /**
  * Privacy numbers (隐私号) offline, against the simulator: a call binds the caller's own phone and the
@@ -22,13 +30,19 @@ let client: { id: string; phone: string };
 
 const sim = () => vault.runtime.adapters.calls as PrivacyNumberSimulator;
 const call = (clientId: string, purpose: string, as = LI) => vault.post(`/clients/${clientId}/calls`, { purpose }, as);
-const simulate = (callId: string, durationSeconds: number, as = LI) => vault.post(`/local/calls/${callId}/simulate`, { durationSeconds }, as);
-const trailOf = async (clientId: string, query = "") => (await vault.get(`/audit?clientId=${clientId}&limit=200${query}`, WANG)).body.items as any[];
+const simulate = (callId: string, durationSeconds: number, as = LI) =>
+  vault.post(`/local/calls/${callId}/simulate`, { durationSeconds }, as);
+const trailOf = async (clientId: string, query = "") =>
+  (await vault.get(`/audit?clientId=${clientId}&limit=200${query}`, WANG)).body.items as any[];
 const leaks = (text: string, ...phones: string[]) => phones.filter((p) => text.includes(p));
 
 async function newClient(as = LI, fields?: Record<string, unknown>) {
   const phone = uniquePhone();
-  const r = await vault.post("/clients", newClientBody({ fields: fields ?? { fullName: "拨号客", phone, idNumber: uniqueResidentId() } }), as);
+  const r = await vault.post(
+    "/clients",
+    newClientBody({ fields: fields ?? { fullName: "拨号客", phone, idNumber: uniqueResidentId() } }),
+    as,
+  );
   expect(r.status, r.text).toBe(201);
   return { id: r.body.id as string, phone };
 }
@@ -36,8 +50,20 @@ async function newClient(as = LI, fields?: Record<string, unknown>) {
 /** A colleague in bj-chaoyang with the current agreement signed, with or without a mobile on record. */
 async function hire(username: string, phone?: string) {
   // Four eyes: HQ proposes the account, the compliance officer confirms it.
-  const r = { body: await hireConfirmed(vault, { username, displayName: "新同事", role: "agent", branchId: "bj-chaoyang", ...(phone ? { contact: { phone } } : {}) }) };
-  const signed = await vault.post(`/staff/${r.body.id}/agreement`, { version: "2024-01", signedAt: new Date().toISOString(), evidenceRef: `paper:agreement/${r.body.id}` }, ZHAO);
+  const r = {
+    body: await hireConfirmed(vault, {
+      username,
+      displayName: "新同事",
+      role: "agent",
+      branchId: "bj-chaoyang",
+      ...(phone ? { contact: { phone } } : {}),
+    }),
+  };
+  const signed = await vault.post(
+    `/staff/${r.body.id}/agreement`,
+    { version: "2024-01", signedAt: new Date().toISOString(), evidenceRef: `paper:agreement/${r.body.id}` },
+    ZHAO,
+  );
   expect(signed.status, signed.text).toBe(200);
   return username;
 }
@@ -83,7 +109,11 @@ describe("POST /clients/{id}/calls", () => {
     try {
       const r = await call(client.id, "viewing");
       expect(r.status, r.text).toBe(201);
-      expect(r.body).toEqual({ callId: expect.stringMatching(/^call_[0-9a-z]{26}$/), virtualNumber: expect.any(String), expiresAt: expect.any(String) });
+      expect(r.body).toEqual({
+        callId: expect.stringMatching(/^call_[0-9a-z]{26}$/),
+        virtualNumber: expect.any(String),
+        expiresAt: expect.any(String),
+      });
       expect(SIMULATOR_POOL).toContain(r.body.virtualNumber);
       const minutes = (Date.parse(r.body.expiresAt) - Date.now()) / 60_000;
       expect(minutes).toBeGreaterThan(25);
@@ -92,9 +122,20 @@ describe("POST /clients/{id}/calls", () => {
       expect(Access.gateLog.has(r.headers.get("x-request-id")!)).toBe(true);
       // What the provider received: A is the caller's sealed contact phone, B the client's.
       expect(bind).toHaveBeenCalledTimes(1);
-      expect(bind.mock.calls[0]![0]).toMatchObject({ callId: r.body.callId, phoneA: LI_PHONE, phoneB: client.phone, outId: `anjia.${r.body.callId.slice(5)}` });
+      expect(bind.mock.calls[0]![0]).toMatchObject({
+        callId: r.body.callId,
+        phoneA: LI_PHONE,
+        phoneB: client.phone,
+        outId: `anjia.${r.body.callId.slice(5)}`,
+      });
       const event = (await trailOf(client.id, "&action=client.call")).find((e) => e.detail?.callId === r.body.callId);
-      expect(event).toMatchObject({ outcome: "allowed", purpose: "viewing", actor: { id: "agent.li" }, target: { fields: ["phone"], branchId: "bj-chaoyang" }, detail: { provider: "simulator", expiresAt: r.body.expiresAt } });
+      expect(event).toMatchObject({
+        outcome: "allowed",
+        purpose: "viewing",
+        actor: { id: "agent.li" },
+        target: { fields: ["phone"], branchId: "bj-chaoyang" },
+        detail: { provider: "simulator", expiresAt: r.body.expiresAt },
+      });
       expect(event.tier1).toBeUndefined();
     } finally {
       bind.mockRestore();
@@ -108,7 +149,9 @@ describe("POST /clients/{id}/calls", () => {
       expect([r.status, r.body.code]).toEqual([403, "purpose_not_consented"]);
       expect(leaks(r.text, client.phone, LI_PHONE)).toEqual([]);
       expect(bind).not.toHaveBeenCalled();
-      const denied = (await trailOf(client.id, "&outcome=denied")).find((e) => e.code === "purpose_not_consented" && e.action === "client.call");
+      const denied = (await trailOf(client.id, "&outcome=denied")).find(
+        (e) => e.code === "purpose_not_consented" && e.action === "client.call",
+      );
       expect(denied).toMatchObject({ purpose: "marketing", target: { fields: ["phone"] } });
       // Break-glass purposes never dial a client, and a purpose is required.
       expect((await call(client.id, "legal_obligation")).body.code).toBe("validation_failed");
@@ -122,17 +165,32 @@ describe("POST /clients/{id}/calls", () => {
     const colleague = await hire("agent.zhou@anjia", "14700000021");
     const r = await call(client.id, "viewing", colleague);
     expect([r.status, r.body.code]).toEqual([403, "tier_not_permitted"]);
-    const reveal = await vault.post(`/clients/${client.id}/reveal`, { fields: ["phone"], purpose: "viewing" }, colleague);
+    const reveal = await vault.post(
+      `/clients/${client.id}/reveal`,
+      { fields: ["phone"], purpose: "viewing" },
+      colleague,
+    );
     expect([reveal.status, reveal.body.code]).toEqual([403, "tier_not_permitted"]);
     expect(leaks(r.text, client.phone)).toEqual([]);
-    expect((await trailOf(client.id, "&outcome=denied")).some((e) => e.action === "client.call" && e.actor.id === "agent.zhou" && e.code === "tier_not_permitted")).toBe(true);
+    expect(
+      (await trailOf(client.id, "&outcome=denied")).some(
+        (e) => e.action === "client.call" && e.actor.id === "agent.zhou" && e.code === "tier_not_permitted",
+      ),
+    ).toBe(true);
     // Another branch's agent does not even find the client.
     expect((await call(client.id, "viewing", "agent.chen@anjia")).status).toBe(404);
   });
 
   it("a tenant that masks tier 2 for agents: the agent never sees the phone, cannot reveal it, and still calls", async () => {
     const c = await newClient();
-    expect((await vault.request("PATCH", "/settings", { as: HQ, body: { accessPolicy: { agent: { own: { "2": "masked" } } } } })).status).toBe(200);
+    expect(
+      (
+        await vault.request("PATCH", "/settings", {
+          as: HQ,
+          body: { accessPolicy: { agent: { own: { "2": "masked" } } } },
+        })
+      ).status,
+    ).toBe(200);
     try {
       const view = await vault.get(`/clients/${c.id}`, LI);
       expect(view.body.fields.phone).toMatchObject({ masked: true });
@@ -183,7 +241,9 @@ describe("POST /clients/{id}/calls", () => {
       expect([r.status, r.body.code]).toEqual([503, "privacy_number_unavailable"]);
       expect(bind).not.toHaveBeenCalled();
       const events = await trailOf(client.id, "&action=client.call&outcome=denied");
-      expect(events.find((e) => e.code === "privacy_number_unavailable")).toMatchObject({ detail: { reason: "not_configured" } });
+      expect(events.find((e) => e.code === "privacy_number_unavailable")).toMatchObject({
+        detail: { reason: "not_configured" },
+      });
     } finally {
       ready.mockRestore();
       bind.mockRestore();
@@ -191,13 +251,19 @@ describe("POST /clients/{id}/calls", () => {
   });
 
   it("a provider that fails to bind is 503 privacy_number_unavailable, with the failure in the trail", async () => {
-    const bind = vi.spyOn(sim(), "bind").mockRejectedValue(new Calls.PrivacyNumberUnavailable("isv.NO_AVAILABLE_NUMBER"));
+    const bind = vi
+      .spyOn(sim(), "bind")
+      .mockRejectedValue(new Calls.PrivacyNumberUnavailable("isv.NO_AVAILABLE_NUMBER"));
     try {
       const r = await call(client.id, "viewing");
       expect([r.status, r.body.code]).toEqual([503, "privacy_number_unavailable"]);
       expect(leaks(r.text, client.phone, LI_PHONE)).toEqual([]);
       const failed = (await trailOf(client.id, "&action=call.bind_failed"))[0];
-      expect(failed).toMatchObject({ outcome: "denied", code: "privacy_number_unavailable", detail: { reason: "isv.NO_AVAILABLE_NUMBER" } });
+      expect(failed).toMatchObject({
+        outcome: "denied",
+        code: "privacy_number_unavailable",
+        detail: { reason: "isv.NO_AVAILABLE_NUMBER" },
+      });
     } finally {
       bind.mockRestore();
     }
@@ -241,7 +307,12 @@ describe("the binding's life", () => {
     const made = await call(c.id, "viewing");
     const r = await simulate(made.body.callId, 95);
     expect(r.status, r.text).toBe(201);
-    expect(r.body).toMatchObject({ callId: made.body.callId, reportId: expect.stringMatching(/^simcall/), durationSeconds: 95, answeredAt: expect.any(String) });
+    expect(r.body).toMatchObject({
+      callId: made.body.callId,
+      reportId: expect.stringMatching(/^simcall/),
+      durationSeconds: 95,
+      answeredAt: expect.any(String),
+    });
     expect(leaks(r.text, c.phone, LI_PHONE)).toEqual([]);
     const reports = await trailOf(c.id, "&action=call.report");
     expect(reports).toHaveLength(1);
@@ -249,14 +320,39 @@ describe("the binding's life", () => {
       actor: { id: Calls.REPORTS_ACTOR },
       purpose: "viewing",
       target: { clientId: c.id, staffId: "agent.li", branchId: "bj-chaoyang" },
-      detail: { callId: made.body.callId, reportId: r.body.reportId, durationSeconds: 95, calledAt: r.body.calledAt, endedAt: r.body.endedAt },
+      detail: {
+        callId: made.body.callId,
+        reportId: r.body.reportId,
+        durationSeconds: 95,
+        calledAt: r.body.calledAt,
+        endedAt: r.body.endedAt,
+      },
     });
-    expect(Object.keys(reports[0].detail).sort()).toEqual(["answeredAt", "callId", "calledAt", "durationSeconds", "endedAt", "reportId"]);
+    expect(Object.keys(reports[0].detail).sort()).toEqual([
+      "answeredAt",
+      "callId",
+      "calledAt",
+      "durationSeconds",
+      "endedAt",
+      "reportId",
+    ]);
 
     // The queue delivers the same report again: it is recorded once.
     const stored = await Calls.getCall(tenantCtx(), made.body.callId);
-    const redelivered = { reportId: r.body.reportId, bindingId: stored!.bindingId, outId: Calls.outIdOf("anjia", made.body.callId), calledAt: r.body.calledAt, answeredAt: r.body.answeredAt, endedAt: r.body.endedAt, durationSeconds: 95 };
-    expect(await Calls.pullReports(vault.runtime.adapters, once([redelivered]))).toMatchObject({ received: 1, recorded: 0, duplicates: 1 });
+    const redelivered = {
+      reportId: r.body.reportId,
+      bindingId: stored!.bindingId,
+      outId: Calls.outIdOf("anjia", made.body.callId),
+      calledAt: r.body.calledAt,
+      answeredAt: r.body.answeredAt,
+      endedAt: r.body.endedAt,
+      durationSeconds: 95,
+    };
+    expect(await Calls.pullReports(vault.runtime.adapters, once([redelivered]))).toMatchObject({
+      received: 1,
+      recorded: 0,
+      duplicates: 1,
+    });
     expect(await trailOf(c.id, "&action=call.report")).toHaveLength(1);
     expect(await Calls.getCall(tenantCtx(), made.body.callId)).toMatchObject({ callCount: 1, talkSeconds: 95 });
 
@@ -265,19 +361,51 @@ describe("the binding's life", () => {
     const actions = history.body.items.map((i: any) => i.action);
     expect(actions).toEqual(expect.arrayContaining(["client.call", "call.report"]));
     expect(history.body.items.find((i: any) => i.action === "call.report").durationSeconds).toBe(95);
-    expect(history.body.items.find((i: any) => i.action === "client.call")).toMatchObject({ fields: ["phone"], purpose: "viewing", actor: { id: "agent.li" } });
+    expect(history.body.items.find((i: any) => i.action === "client.call")).toMatchObject({
+      fields: ["phone"],
+      purpose: "viewing",
+      actor: { id: "agent.li" },
+    });
   });
 
   it("a report that names no binding of ours is dropped, and one for another binding id is not counted", async () => {
     const c = await newClient();
     const made = await call(c.id, "viewing");
     const reports = [
-      { reportId: "x1", bindingId: "nope", outId: Calls.outIdOf("anjia", made.body.callId), calledAt: new Date().toISOString(), answeredAt: null, endedAt: new Date().toISOString(), durationSeconds: 0 },
-      { reportId: "x2", bindingId: "nope", outId: "not-ours", calledAt: new Date().toISOString(), answeredAt: null, endedAt: new Date().toISOString(), durationSeconds: 0 },
-      { reportId: "x3", bindingId: "nope", outId: Calls.outIdOf("nosuchtenant", made.body.callId), calledAt: new Date().toISOString(), answeredAt: null, endedAt: new Date().toISOString(), durationSeconds: 0 },
+      {
+        reportId: "x1",
+        bindingId: "nope",
+        outId: Calls.outIdOf("anjia", made.body.callId),
+        calledAt: new Date().toISOString(),
+        answeredAt: null,
+        endedAt: new Date().toISOString(),
+        durationSeconds: 0,
+      },
+      {
+        reportId: "x2",
+        bindingId: "nope",
+        outId: "not-ours",
+        calledAt: new Date().toISOString(),
+        answeredAt: null,
+        endedAt: new Date().toISOString(),
+        durationSeconds: 0,
+      },
+      {
+        reportId: "x3",
+        bindingId: "nope",
+        outId: Calls.outIdOf("nosuchtenant", made.body.callId),
+        calledAt: new Date().toISOString(),
+        answeredAt: null,
+        endedAt: new Date().toISOString(),
+        durationSeconds: 0,
+      },
     ];
     const source = once(reports);
-    expect(await Calls.pullReports(vault.runtime.adapters, source)).toMatchObject({ received: 3, recorded: 0, unmatched: 3 });
+    expect(await Calls.pullReports(vault.runtime.adapters, source)).toMatchObject({
+      received: 3,
+      recorded: 0,
+      unmatched: 3,
+    });
     expect(source.acked).toBe(true);
     expect(await trailOf(c.id, "&action=call.report")).toEqual([]);
   });
@@ -323,7 +451,11 @@ describe("the binding's life", () => {
   it("DELETE /calls/{id} releases early: the caller or the branch manager, nobody else", async () => {
     const c = await newClient();
     const made = await call(c.id, "viewing");
-    for (const [who, status] of [["agent.zhou@anjia", 404], ["agent.sun@lianfang", 404], [WANG, 404]] as const) {
+    for (const [who, status] of [
+      ["agent.zhou@anjia", 404],
+      ["agent.sun@lianfang", 404],
+      [WANG, 404],
+    ] as const) {
       const r = await vault.request("DELETE", `/calls/${made.body.callId}`, { as: who });
       expect([r.status, r.body.code], who).toEqual([status, "call_not_found"]);
     }
@@ -333,22 +465,31 @@ describe("the binding's life", () => {
     expect(r.body).toEqual({ callId: made.body.callId, status: "released", releasedAt: expect.any(String) });
     expect((await simulate(made.body.callId, 5)).body.code).toBe("call_ended");
     expect((await vault.request("DELETE", `/calls/${made.body.callId}`, { as: LI })).body.code).toBe("call_ended");
-    expect((await trailOf(c.id, "&action=call.release&outcome=allowed")).map((e) => e.detail)).toEqual([{ callId: made.body.callId, reason: "caller" }]);
+    expect((await trailOf(c.id, "&action=call.release&outcome=allowed")).map((e) => e.detail)).toEqual([
+      { callId: made.body.callId, reason: "caller" },
+    ]);
 
     const managed = await call(c.id, "viewing");
     expect((await vault.request("DELETE", `/calls/${managed.body.callId}`, { as: ZHAO })).status).toBe(200);
-    expect((await vault.request("DELETE", `/calls/${managed.body.callId}`, { as: HQ })).body.code).toBe("role_not_permitted");
+    expect((await vault.request("DELETE", `/calls/${managed.body.callId}`, { as: HQ })).body.code).toBe(
+      "role_not_permitted",
+    );
   });
 
   it("a release the provider refuses answers 503 and leaves the binding live until it expires, in the trail", async () => {
     const c = await newClient();
     const made = await call(c.id, "viewing");
-    const unbind = vi.spyOn(sim(), "unbind").mockRejectedValueOnce(new Calls.PrivacyNumberUnavailable("isp.SYSTEM_ERROR"));
+    const unbind = vi
+      .spyOn(sim(), "unbind")
+      .mockRejectedValueOnce(new Calls.PrivacyNumberUnavailable("isp.SYSTEM_ERROR"));
     try {
       const r = await vault.request("DELETE", `/calls/${made.body.callId}`, { as: LI });
       expect([r.status, r.body.code]).toEqual([503, "privacy_number_unavailable"]);
       expect((await simulate(made.body.callId, 3)).status).toBe(201);
-      expect((await trailOf(c.id, "&action=call.release&outcome=denied"))[0]).toMatchObject({ code: "privacy_number_unavailable", detail: { callId: made.body.callId, failure: "isp.SYSTEM_ERROR" } });
+      expect((await trailOf(c.id, "&action=call.release&outcome=denied"))[0]).toMatchObject({
+        code: "privacy_number_unavailable",
+        detail: { callId: made.body.callId, failure: "isp.SYSTEM_ERROR" },
+      });
       expect((await vault.request("DELETE", `/calls/${made.body.callId}`, { as: LI })).status).toBe(200);
     } finally {
       unbind.mockRestore();
@@ -363,7 +504,11 @@ describe("the binding's life", () => {
     const unrelated = await call(client.id, "viewing");
     for (const r of [byLeaver, byManager, unrelated]) expect(r.status, r.text).toBe(201);
 
-    const off = await vault.post(`/staff/agent.hu/offboarding`, { handoverTo: "agent.li", lastDay: "2026-12-31", reason: "个人原因" }, ZHAO);
+    const off = await vault.post(
+      `/staff/agent.hu/offboarding`,
+      { handoverTo: "agent.li", lastDay: "2026-12-31", reason: "个人原因" },
+      ZHAO,
+    );
     expect(off.status, off.text).toBeLessThan(300);
 
     expect((await simulate(byManager.body.callId, 5, ZHAO)).body.code).toBe("call_ended");
@@ -381,13 +526,19 @@ describe("the binding's life", () => {
   });
 
   it("the compliance overview counts calls per branch", async () => {
-    const before = (await vault.get("/compliance/overview", WANG)).body.branches.find((b: any) => b.branchId === "bj-chaoyang").calls;
+    const before = (await vault.get("/compliance/overview", WANG)).body.branches.find(
+      (b: any) => b.branchId === "bj-chaoyang",
+    ).calls;
     const c = await newClient();
     expect((await call(c.id, "viewing")).status).toBe(201);
     expect((await call(c.id, "marketing")).status).toBe(403);
-    const after = (await vault.get("/compliance/overview", WANG)).body.branches.find((b: any) => b.branchId === "bj-chaoyang").calls;
+    const after = (await vault.get("/compliance/overview", WANG)).body.branches.find(
+      (b: any) => b.branchId === "bj-chaoyang",
+    ).calls;
     expect(after).toEqual({ d7: before.d7 + 1, d30: before.d30 + 1 });
-    const haidian = (await vault.get("/compliance/overview", WANG)).body.branches.find((b: any) => b.branchId === "bj-haidian").calls;
+    const haidian = (await vault.get("/compliance/overview", WANG)).body.branches.find(
+      (b: any) => b.branchId === "bj-haidian",
+    ).calls;
     expect(haidian).toEqual({ d7: 0, d30: 0 });
   });
 });
@@ -396,28 +547,44 @@ describe("no client number in any response, log line or stored item", () => {
   it("through a whole call — bind, a simulated call, release — neither phone appears anywhere but the provider", async () => {
     // Everything handed to the logger, and whatever reaches the console or the streams.
     const lines: string[] = [];
-    const capture = (...args: unknown[]) => void lines.push(args.map((x) => (typeof x === "string" ? x : JSON.stringify(x))).join(" "));
+    const capture = (...args: unknown[]) =>
+      void lines.push(args.map((x) => (typeof x === "string" ? x : JSON.stringify(x))).join(" "));
     const spies = [
       vi.spyOn(process.stdout, "write").mockImplementation((chunk: any) => (capture(String(chunk)), true)),
       vi.spyOn(process.stderr, "write").mockImplementation((chunk: any) => (capture(String(chunk)), true)),
-      ...(["log", "info", "warn", "error", "debug"] as const).map((m) => vi.spyOn(console, m).mockImplementation(capture)),
+      ...(["log", "info", "warn", "error", "debug"] as const).map((m) =>
+        vi.spyOn(console, m).mockImplementation(capture),
+      ),
       // What is handed to the logger, whatever stream it ends up on.
-      ...(["debug", "info", "warn", "error", "critical"] as const).map((m) => vi.spyOn(logger, m).mockImplementation(capture)),
+      ...(["debug", "info", "warn", "error", "critical"] as const).map((m) =>
+        vi.spyOn(logger, m).mockImplementation(capture),
+      ),
     ];
     const replies: Reply[] = [];
     let c: { id: string; phone: string };
     try {
       c = await newClient();
       const made = await call(c.id, "viewing");
-      replies.push(made, await simulate(made.body.callId, 42), await vault.request("DELETE", `/calls/${made.body.callId}`, { as: LI }));
+      replies.push(
+        made,
+        await simulate(made.body.callId, 42),
+        await vault.request("DELETE", `/calls/${made.body.callId}`, { as: LI }),
+      );
       // Refusals and failures too.
       replies.push(await call(c.id, "marketing"));
-      const bind = vi.spyOn(sim(), "bind").mockRejectedValueOnce(Object.assign(new Error(`BindAxb failed for ${LI_PHONE} and ${c.phone}`), { code: "isv.INVALID_PARAMETERS" }));
+      const bind = vi
+        .spyOn(sim(), "bind")
+        .mockRejectedValueOnce(
+          Object.assign(new Error(`BindAxb failed for ${LI_PHONE} and ${c.phone}`), { code: "isv.INVALID_PARAMETERS" }),
+        );
       replies.push(await call(c.id, "viewing"));
       bind.mockRestore();
       const again = await call(c.id, "viewing", ZHAO);
       replies.push(again, await simulate(again.body.callId, 7, ZHAO));
-      replies.push(await vault.get(`/clients/${c.id}/access-history`, LI), await vault.get(`/audit?clientId=${c.id}&limit=200`, WANG));
+      replies.push(
+        await vault.get(`/clients/${c.id}/access-history`, LI),
+        await vault.get(`/audit?clientId=${c.id}&limit=200`, WANG),
+      );
     } finally {
       for (const spy of spies) spy.mockRestore();
     }
@@ -431,12 +598,16 @@ describe("no client number in any response, log line or stored item", () => {
     const items: unknown[] = [];
     let start: Record<string, unknown> | undefined;
     do {
-      const page = await vault.runtime.adapters.db.send(new ScanCommand({ TableName: vault.runtime.adapters.tableName, ExclusiveStartKey: start }));
+      const page = await vault.runtime.adapters.db.send(
+        new ScanCommand({ TableName: vault.runtime.adapters.tableName, ExclusiveStartKey: start }),
+      );
       items.push(...(page.Items ?? []));
       start = page.LastEvaluatedKey;
     } while (start);
     const events = items.filter((i: any) => i.type === "event" && i.target?.clientId === c!.id);
-    expect(events.map((e: any) => e.action)).toEqual(expect.arrayContaining(["client.call", "call.report", "call.release", "call.bind_failed"]));
+    expect(events.map((e: any) => e.action)).toEqual(
+      expect.arrayContaining(["client.call", "call.report", "call.release", "call.bind_failed"]),
+    );
     expect(leaks(JSON.stringify(items), ...phones)).toEqual([]);
   });
 });

@@ -42,8 +42,23 @@ describe("field catalog", () => {
   });
 
   it("puts every field in exactly the tier the confidentiality plan names", () => {
-    expect(Catalog.fieldsOfTier(1).sort()).toEqual(["address", "assets", "bankAccount", "healthNotes", "idNumber", "income"]);
-    expect(Catalog.fieldsOfTier(2).sort()).toEqual(["budget", "email", "fullName", "intendedProperty", "negotiationNotes", "phone", "wechat"]);
+    expect(Catalog.fieldsOfTier(1).sort()).toEqual([
+      "address",
+      "assets",
+      "bankAccount",
+      "healthNotes",
+      "idNumber",
+      "income",
+    ]);
+    expect(Catalog.fieldsOfTier(2).sort()).toEqual([
+      "budget",
+      "email",
+      "fullName",
+      "intendedProperty",
+      "negotiationNotes",
+      "phone",
+      "wechat",
+    ]);
     expect(Catalog.fieldsOfTier(3).sort()).toEqual(["areaPreference", "surname", "workPhone"]);
   });
 

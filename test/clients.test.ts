@@ -13,7 +13,11 @@ describe("registering, viewing and revealing a client", () => {
   it("an agent registers a client with consent and sees it masked by tier", async () => {
     const idNumber = uniqueResidentId();
     const phone = uniquePhone();
-    const r = await vault.post("/clients", newClientBody({ fields: { fullName: "周小川", phone, idNumber, budget: 5000000, areaPreference: "朝阳区" } }), LI);
+    const r = await vault.post(
+      "/clients",
+      newClientBody({ fields: { fullName: "周小川", phone, idNumber, budget: 5000000, areaPreference: "朝阳区" } }),
+      LI,
+    );
     expect(r.status).toBe(201);
     expect(r.body.ownerId).toBe("agent.li");
     expect(r.body.branchId).toBe("bj-chaoyang");
@@ -21,12 +25,25 @@ describe("registering, viewing and revealing a client", () => {
     // Contact fields are masked even for the owner, and shown by a reveal for a purpose.
     expect(r.body.fields.phone).toEqual({ tier: 2, value: `${phone.slice(0, 3)}****${phone.slice(-4)}`, masked: true });
     expect(r.text).not.toContain(phone);
-    expect(r.body.fields.idNumber).toEqual({ tier: 1, value: `${idNumber.slice(0, 4)}**********${idNumber.slice(-4)}`, masked: true });
+    expect(r.body.fields.idNumber).toEqual({
+      tier: 1,
+      value: `${idNumber.slice(0, 4)}**********${idNumber.slice(-4)}`,
+      masked: true,
+    });
     expect(r.body.fields.surname).toEqual({ tier: 3, value: "周", masked: false });
     expect(r.text).not.toContain(idNumber);
-    expect(r.body.registration).toMatchObject({ collectionPurpose: "purchase", source: "walk_in", handledBy: "agent.li" });
+    expect(r.body.registration).toMatchObject({
+      collectionPurpose: "purchase",
+      source: "walk_in",
+      handledBy: "agent.li",
+    });
     expect(r.body.registration.fieldTiers).toMatchObject({ idNumber: 1, phone: 2, areaPreference: 3 });
-    expect(r.body.consent).toMatchObject({ method: "written", purposes: ["viewing", "loan_application"], sensitiveConsent: true, recordedBy: "agent.li" });
+    expect(r.body.consent).toMatchObject({
+      method: "written",
+      purposes: ["viewing", "loan_application"],
+      sensitiveConsent: true,
+      recordedBy: "agent.li",
+    });
 
     const viewed = await vault.get(`/clients/${r.body.id}`, LI);
     expect(viewed.status).toBe(200);
@@ -38,10 +55,18 @@ describe("registering, viewing and revealing a client", () => {
   it("the owner's contact fields are masked on the record and revealed for a consented purpose, not counting as tier-1 reveals", async () => {
     const phone = uniquePhone();
     const contact = { phone, email: "zhou.xiaochuan@example.cn", wechat: "zhouxc_2026" };
-    const created = await vault.post("/clients", newClientBody({ fields: { fullName: "周晓川", budget: 4200000, ...contact } }), LI);
+    const created = await vault.post(
+      "/clients",
+      newClientBody({ fields: { fullName: "周晓川", budget: 4200000, ...contact } }),
+      LI,
+    );
     expect(created.status).toBe(201);
     const viewed = await vault.get(`/clients/${created.body.id}`, LI);
-    expect(viewed.body.fields.phone).toEqual({ tier: 2, value: `${phone.slice(0, 3)}****${phone.slice(-4)}`, masked: true });
+    expect(viewed.body.fields.phone).toEqual({
+      tier: 2,
+      value: `${phone.slice(0, 3)}****${phone.slice(-4)}`,
+      masked: true,
+    });
     expect(viewed.body.fields.email).toEqual({ tier: 2, value: "z***@example.cn", masked: true });
     expect(viewed.body.fields.wechat).toEqual({ tier: 2, value: "zh****", masked: true });
     // Other tier-2 fields stay as the policy says: plain for the owner.
@@ -49,7 +74,11 @@ describe("registering, viewing and revealing a client", () => {
     expect(viewed.body.fields.budget).toEqual({ tier: 2, value: 4200000, masked: false });
     for (const v of Object.values(contact)) expect(viewed.text).not.toContain(v);
 
-    const unconsented = await vault.post(`/clients/${created.body.id}/reveal`, { fields: ["phone"], purpose: "marketing" }, LI);
+    const unconsented = await vault.post(
+      `/clients/${created.body.id}/reveal`,
+      { fields: ["phone"], purpose: "marketing" },
+      LI,
+    );
     expect([unconsented.status, unconsented.body.code]).toEqual([403, "purpose_not_consented"]);
     expect(unconsented.text).not.toContain(phone);
     const noPurpose = await vault.post(`/clients/${created.body.id}/reveal`, { fields: ["phone"] }, LI);
@@ -58,36 +87,57 @@ describe("registering, viewing and revealing a client", () => {
 
     // With the tier-1 volume guard used up, the owner still reveals contact fields again and again.
     const quota = (await vault.get("/settings", "hq.admin@anjia")).body.revealQuotaPerHour;
-    expect((await vault.request("PATCH", "/settings", { as: "hq.admin@anjia", body: { revealQuotaPerHour: 1 } })).status).toBe(200);
+    expect(
+      (await vault.request("PATCH", "/settings", { as: "hq.admin@anjia", body: { revealQuotaPerHour: 1 } })).status,
+    ).toBe(200);
     try {
       const tier1 = await vault.post("/clients", newClientBody(), LI);
       await vault.post(`/clients/${tier1.body.id}/reveal`, { fields: ["idNumber"], purpose: "viewing" }, LI);
-      const guarded = await vault.post(`/clients/${tier1.body.id}/reveal`, { fields: ["idNumber"], purpose: "viewing" }, LI);
+      const guarded = await vault.post(
+        `/clients/${tier1.body.id}/reveal`,
+        { fields: ["idNumber"], purpose: "viewing" },
+        LI,
+      );
       expect([guarded.status, guarded.body.code]).toEqual([429, "reveal_quota_exceeded"]);
       for (let i = 0; i < 3; i++) {
-        const r = await vault.post(`/clients/${created.body.id}/reveal`, { fields: ["phone", "email", "wechat"], purpose: "viewing" }, LI);
+        const r = await vault.post(
+          `/clients/${created.body.id}/reveal`,
+          { fields: ["phone", "email", "wechat"], purpose: "viewing" },
+          LI,
+        );
         expect([r.status, r.body]).toEqual([200, { fields: contact }]);
       }
     } finally {
-      expect((await vault.request("PATCH", "/settings", { as: "hq.admin@anjia", body: { revealQuotaPerHour: quota } })).status).toBe(200);
+      expect(
+        (await vault.request("PATCH", "/settings", { as: "hq.admin@anjia", body: { revealQuotaPerHour: quota } }))
+          .status,
+      ).toBe(200);
     }
     const trail = await vault.get(`/audit?clientId=${created.body.id}&action=client.reveal`, "compliance.wang@anjia");
     const reveals = trail.body.items.filter((e: any) => e.outcome === "allowed");
     expect(reveals).toHaveLength(3);
-    for (const e of reveals) expect(e).toMatchObject({ purpose: "viewing", target: { fields: ["phone", "email", "wechat"] } });
+    for (const e of reveals)
+      expect(e).toMatchObject({ purpose: "viewing", target: { fields: ["phone", "email", "wechat"] } });
     expect(trail.text).not.toContain(phone);
   });
 
   it("lists answer masks only, for every role that has a list", async () => {
     const phone = uniquePhone();
-    const created = await vault.post("/clients", newClientBody({ fields: { fullName: "列表掩码", phone, surname: "列", areaPreference: "朝阳区", budget: 3100000 } }), LI);
+    const created = await vault.post(
+      "/clients",
+      newClientBody({
+        fields: { fullName: "列表掩码", phone, surname: "列", areaPreference: "朝阳区", budget: 3100000 },
+      }),
+      LI,
+    );
     expect(created.status).toBe(201);
     for (const who of [LI, "manager.zhao@anjia", "compliance.wang@anjia"]) {
       const list = await vault.get("/clients?limit=100", who);
       expect(list.status, who).toBe(200);
       const item = list.body.items.find((c: any) => c.id === created.body.id);
       expect(item, who).toBeDefined();
-      for (const [name, f] of Object.entries(item.fields) as [string, any][]) expect([who, name, f.masked]).toEqual([who, name, true]);
+      for (const [name, f] of Object.entries(item.fields) as [string, any][])
+        expect([who, name, f.masked]).toEqual([who, name, true]);
       expect(item.fields.fullName).toEqual({ tier: 2, value: "列**", masked: true });
       expect(item.fields.surname).toEqual({ tier: 3, value: "列*", masked: true });
       for (const clear of [phone, "列表掩码", "朝阳区", "3100000"]) expect(list.text, who).not.toContain(clear);
@@ -97,8 +147,16 @@ describe("registering, viewing and revealing a client", () => {
 
   it("reveals a tier-1 field for a consented purpose, and the reveal is in the trail", async () => {
     const idNumber = uniqueResidentId();
-    const created = await vault.post("/clients", newClientBody({ fields: { fullName: "吴桐", phone: uniquePhone(), idNumber } }), LI);
-    const r = await vault.post(`/clients/${created.body.id}/reveal`, { fields: ["idNumber"], purpose: "loan_application" }, LI);
+    const created = await vault.post(
+      "/clients",
+      newClientBody({ fields: { fullName: "吴桐", phone: uniquePhone(), idNumber } }),
+      LI,
+    );
+    const r = await vault.post(
+      `/clients/${created.body.id}/reveal`,
+      { fields: ["idNumber"], purpose: "loan_application" },
+      LI,
+    );
     expect(r.status).toBe(200);
     expect(r.body).toEqual({ fields: { idNumber } });
 
@@ -142,7 +200,10 @@ describe("registering, viewing and revealing a client", () => {
     const idNumber = uniqueResidentId();
     const first = await vault.post("/clients", newClientBody({ fields: { fullName: "钱多多", phone, idNumber } }), LI);
     expect(first.status).toBe(201);
-    for (const fields of [{ fullName: "别人", phone: `+86 ${phone}` }, { fullName: "别人", idNumber }]) {
+    for (const fields of [
+      { fullName: "别人", phone: `+86 ${phone}` },
+      { fullName: "别人", idNumber },
+    ]) {
       const dup = await vault.post("/clients", newClientBody({ fields }), "agent.chen@anjia");
       expect(dup.status).toBe(409);
       expect(dup.body.code).toBe("duplicate_client");
@@ -151,12 +212,20 @@ describe("registering, viewing and revealing a client", () => {
       expect(dup.text).not.toContain(first.body.id);
     }
     // Another tenant may hold the same person independently.
-    const elsewhere = await vault.post("/clients", newClientBody({ fields: { fullName: "钱多多", phone } }), "agent.sun@lianfang");
+    const elsewhere = await vault.post(
+      "/clients",
+      newClientBody({ fields: { fullName: "钱多多", phone } }),
+      "agent.sun@lianfang",
+    );
     expect(elsewhere.status).toBe(201);
   });
 
   it("a branch colleague sees only a dedupe hint: masked surname and owner", async () => {
-    const created = await vault.post("/clients", newClientBody({ fields: { fullName: "孔令辉", phone: uniquePhone() } }), LI);
+    const created = await vault.post(
+      "/clients",
+      newClientBody({ fields: { fullName: "孔令辉", phone: uniquePhone() } }),
+      LI,
+    );
     const r = await vault.get(`/clients/${created.body.id}`, "manager.zhao@anjia");
     expect(r.status).toBe(200); // the manager's branch: tier 3 plain, tier 2 masked
     expect(r.body.fields.fullName).toMatchObject({ value: "孔**", masked: true });
@@ -185,7 +254,30 @@ describe("the surname hint", () => {
 
   it("reads one list, which holds every compound surname the plan names", async () => {
     const { Surnames } = await import("@keyhold/core");
-    for (const s of ["欧阳", "司马", "诸葛", "上官", "司徒", "东方", "皇甫", "夏侯", "尉迟", "公孙", "慕容", "长孙", "宇文", "令狐", "澹台", "万俟", "轩辕", "端木", "南宫", "闻人", "呼延", "独孤"]) {
+    for (const s of [
+      "欧阳",
+      "司马",
+      "诸葛",
+      "上官",
+      "司徒",
+      "东方",
+      "皇甫",
+      "夏侯",
+      "尉迟",
+      "公孙",
+      "慕容",
+      "长孙",
+      "宇文",
+      "令狐",
+      "澹台",
+      "万俟",
+      "轩辕",
+      "端木",
+      "南宫",
+      "闻人",
+      "呼延",
+      "独孤",
+    ]) {
       expect(Surnames.compoundSurnames, s).toContain(s);
       expect(Surnames.surnameOf(`${s}某某`)).toBe(s);
     }
@@ -201,16 +293,27 @@ describe("minimum necessary collection", () => {
   it("refuses fields a rental does not need, naming each", async () => {
     const r = await vault.post(
       "/clients",
-      newClientBody({ collectionPurpose: "rental", fields: { fullName: "甲", phone: uniquePhone(), bankAccount: "4111111111111111", income: 1, assets: 2 } }),
+      newClientBody({
+        collectionPurpose: "rental",
+        fields: { fullName: "甲", phone: uniquePhone(), bankAccount: "4111111111111111", income: 1, assets: 2 },
+      }),
       LI,
     );
     expect(r.status).toBe(400);
     expect(r.body.code).toBe("field_not_allowed");
-    expect(r.body.errors.map((e: any) => e.path).sort()).toEqual(["fields.assets", "fields.bankAccount", "fields.income"]);
+    expect(r.body.errors.map((e: any) => e.path).sort()).toEqual([
+      "fields.assets",
+      "fields.bankAccount",
+      "fields.income",
+    ]);
   });
 
   it("refuses unknown fields, naming each", async () => {
-    const r = await vault.post("/clients", newClientBody({ fields: { fullName: "乙", religion: "x", shoeSize: 42 } }), LI);
+    const r = await vault.post(
+      "/clients",
+      newClientBody({ fields: { fullName: "乙", religion: "x", shoeSize: 42 } }),
+      LI,
+    );
     expect(r.status).toBe(400);
     expect(r.body.code).toBe("unknown_field");
     expect(r.body.errors.map((e: any) => e.path).sort()).toEqual(["fields.religion", "fields.shoeSize"]);
@@ -226,7 +329,11 @@ describe("minimum necessary collection", () => {
   });
 
   it("explains invalid values field by field", async () => {
-    const r = await vault.post("/clients", newClientBody({ fields: { fullName: "丁", phone: "12345", idNumber: "110101199003078510" } }), LI);
+    const r = await vault.post(
+      "/clients",
+      newClientBody({ fields: { fullName: "丁", phone: "12345", idNumber: "110101199003078510" } }),
+      LI,
+    );
     expect(r.status).toBe(400);
     expect(r.body.code).toBe("validation_failed");
     expect(r.body.errors.map((e: any) => e.path).sort()).toEqual(["fields.idNumber", "fields.phone"]);

@@ -17,14 +17,23 @@ describe("GET /compliance/register: the processing register", () => {
     expect(r.status).toBe(200);
     expect(r.body.tenantId).toBe("anjia");
     expect(r.body.dataLocation).toEqual(Compliance.localDataLocation);
-    expect(r.body.dataLocation).toMatchObject({ ring: "local", region: "this machine", partition: null, crossBorder: false });
+    expect(r.body.dataLocation).toMatchObject({
+      ring: "local",
+      region: "this machine",
+      partition: null,
+      crossBorder: false,
+    });
     expect(r.body.categories.map((c: any) => [c.tier, c.sensitive, c.fields.map((f: any) => f.field)])).toEqual(
       Catalog.tiers.map((t) => [t, t === 1, Catalog.fieldsOfTier(t)]),
     );
     expect(r.body.categories[0].label).toEqual({ zh: "绝密", en: "Top secret" });
     expect(r.body.collectionPurposes.find((p: any) => p.purpose === "rental").fields).not.toContain("bankAccount");
-    expect(r.body.usePurposes.filter((p: any) => p.basis === "break_glass").map((p: any) => p.purpose)).toEqual(Object.keys(Catalog.breakGlassPurposes));
-    expect(r.body.retention.map((c: any) => [c.class, c.days])).toEqual(Retention.classes.map((c) => [c.id, c.afterTriggerDays]));
+    expect(r.body.usePurposes.filter((p: any) => p.basis === "break_glass").map((p: any) => p.purpose)).toEqual(
+      Object.keys(Catalog.breakGlassPurposes),
+    );
+    expect(r.body.retention.map((c: any) => [c.class, c.days])).toEqual(
+      Retention.classes.map((c) => [c.id, c.afterTriggerDays]),
+    );
     // No client's data: nothing of the seeded clients appears.
     expect(r.text).not.toMatch(/张伟|138\d{8}|\d{17}[\dX]/);
     const trail = await vault.get("/audit?action=compliance.register", WANG);
@@ -64,7 +73,11 @@ describe("where a deployed stage keeps personal information", () => {
   });
 
   it("crosses the border when the stage or only its backup copies are outside China", () => {
-    expect(Compliance.awsDataLocation("ap-southeast-1", "ap-northeast-1")).toMatchObject({ partition: "aws", crossBorder: true, statement: { en: expect.stringContaining("PIPL arts. 38–40") } });
+    expect(Compliance.awsDataLocation("ap-southeast-1", "ap-northeast-1")).toMatchObject({
+      partition: "aws",
+      crossBorder: true,
+      statement: { en: expect.stringContaining("PIPL arts. 38–40") },
+    });
     expect(Compliance.awsDataLocation("ap-southeast-1", null)).toMatchObject({ backupRegion: null, crossBorder: true });
     const copiedAbroad = Compliance.awsDataLocation("cn-north-1", "ap-northeast-1");
     expect(copiedAbroad.crossBorder).toBe(true);

@@ -44,7 +44,8 @@ async function recompute() {
     gauges.set(c.branchId || "-", g);
   };
   for (const s of await Staff.listStaff(vault.runtime.adapters, "anjia")) add(Compliance.ofStaff(s));
-  for (const c of await query(Keys.tenant("anjia").pk, "CLIENT#")) add(Compliance.ofClient({ ...c, fieldTiers: c.fieldTiers ?? {} } as never));
+  for (const c of await query(Keys.tenant("anjia").pk, "CLIENT#"))
+    add(Compliance.ofClient({ ...c, fieldTiers: c.fieldTiers ?? {} } as never));
   for (const r of await query(Keys.tenant("anjia").pk, "DSR#")) add(Compliance.ofRequest(r as never));
   for (const f of await query(Keys.tenant("anjia").pk, "PAPER#")) add(Compliance.ofPaperFile(f as never));
   const daily = new Map<string, Record<string, number>>();
@@ -58,7 +59,8 @@ async function recompute() {
   return { gauges, daily };
 }
 
-const nonZero = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([k, v]) => typeof v === "number" && v !== 0 && k !== "rev"));
+const nonZero = (o: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(o).filter(([k, v]) => typeof v === "number" && v !== 0 && k !== "rev"));
 
 async function stored() {
   const gauges = new Map<string, Record<string, number>>();
@@ -66,7 +68,8 @@ async function stored() {
   const daily = new Map<string, Record<string, number>>();
   const today = new Date().toISOString().slice(0, 10);
   for (const b of ["bj-chaoyang", "bj-haidian", "sh-pudong", "-"]) {
-    for (const d of await query(Keys.dailyOf("anjia", b))) if (d.sk === today) daily.set(`${b}|${today}`, nonZero(d) as Record<string, number>);
+    for (const d of await query(Keys.dailyOf("anjia", b)))
+      if (d.sk === today) daily.set(`${b}|${today}`, nonZero(d) as Record<string, number>);
   }
   return { gauges, daily };
 }
@@ -84,10 +87,22 @@ describe("the compliance overview", () => {
     expect(r.status).toBe(200);
     const rows = Object.fromEntries(r.body.branches.map((b: any) => [b.branchId ?? "HQ", b]));
     expect(Object.keys(rows).sort()).toEqual(["HQ", "bj-chaoyang", "bj-haidian", "sh-pudong"]);
-    expect(rows["bj-chaoyang"]).toMatchObject({ activeStaff: 3, agreementsSignedPct: 66.7, status: "red", rule: { id: "agreements_below_90" } });
+    expect(rows["bj-chaoyang"]).toMatchObject({
+      activeStaff: 3,
+      agreementsSignedPct: 66.7,
+      status: "red",
+      rule: { id: "agreements_below_90" },
+    });
     expect(rows["bj-chaoyang"].clientsByTier[1]).toBe(2);
     expect(rows["bj-chaoyang"].clients).toBe(3);
-    expect(rows["bj-haidian"]).toMatchObject({ activeStaff: 1, agreementsSignedPct: 100, backgroundChecksPending: 1, clients: 2, status: "amber", rule: { id: "background_checks_pending" } });
+    expect(rows["bj-haidian"]).toMatchObject({
+      activeStaff: 1,
+      agreementsSignedPct: 100,
+      backgroundChecksPending: 1,
+      clients: 2,
+      status: "amber",
+      rule: { id: "background_checks_pending" },
+    });
     expect(rows["sh-pudong"]).toMatchObject({ activeStaff: 0, clients: 0 });
     expect(rows.HQ.activeStaff).toBe(2);
   });
@@ -102,33 +117,77 @@ describe("the compliance overview", () => {
 
   it("keeps its counters equal to a recomputation from the raw items after a randomized sequence of operations", async () => {
     const rnd = random(20261126);
-    const pick = <T,>(xs: T[]) => xs[Math.floor(rnd() * xs.length)]!;
+    const pick = <T>(xs: T[]) => xs[Math.floor(rnd() * xs.length)]!;
     const clients: string[] = [];
     const requests: string[] = [];
     const papers: string[] = [];
     let hired = 0;
     for (let step = 0; step < 80; step++) {
-      const op = pick(["register", "register", "reveal", "reveal", "badReveal", "withdraw", "request", "fulfil", "paper", "checkout", "checkin", "hire", "sign", "check", "view"]);
+      const op = pick([
+        "register",
+        "register",
+        "reveal",
+        "reveal",
+        "badReveal",
+        "withdraw",
+        "request",
+        "fulfil",
+        "paper",
+        "checkout",
+        "checkin",
+        "hire",
+        "sign",
+        "check",
+        "view",
+      ]);
       const who = pick([LI, "agent.chen@anjia"]);
       switch (op) {
         case "register": {
-          const r = await vault.post("/clients", newClientBody({ fields: rnd() < 0.5 ? { fullName: "随机", phone: uniquePhone() } : { fullName: "随机", phone: uniquePhone(), idNumber: uniqueResidentId() } }), who);
+          const r = await vault.post(
+            "/clients",
+            newClientBody({
+              fields:
+                rnd() < 0.5
+                  ? { fullName: "随机", phone: uniquePhone() }
+                  : { fullName: "随机", phone: uniquePhone(), idNumber: uniqueResidentId() },
+            }),
+            who,
+          );
           if (r.status === 201) clients.push(r.body.id);
           break;
         }
         case "reveal":
         case "badReveal":
-          if (clients.length) await vault.post(`/clients/${pick(clients)}/reveal`, { fields: [pick(["fullName", "idNumber"])], purpose: op === "reveal" ? "viewing" : "marketing" }, pick([LI, ZHAO, "agent.chen@anjia"]));
+          if (clients.length)
+            await vault.post(
+              `/clients/${pick(clients)}/reveal`,
+              { fields: [pick(["fullName", "idNumber"])], purpose: op === "reveal" ? "viewing" : "marketing" },
+              pick([LI, ZHAO, "agent.chen@anjia"]),
+            );
           break;
         case "view":
           if (clients.length) await vault.get(`/clients/${pick(clients)}`, pick([LI, ZHAO, "agent.new@anjia"]));
           break;
         case "withdraw":
-          if (clients.length) await vault.post(`/clients/${pick(clients)}/consent/withdraw`, { method: "written", evidenceRef: "x" }, WANG);
+          if (clients.length)
+            await vault.post(
+              `/clients/${pick(clients)}/consent/withdraw`,
+              { method: "written", evidenceRef: "x" },
+              WANG,
+            );
           break;
         case "request":
           if (clients.length) {
-            const r = await vault.post(`/clients/${pick(clients)}/requests`, { type: pick(["access_history", "deletion", "withdrawal"]), channel: "letter", evidenceRef: "x", receivedAt: new Date(Date.now() - Math.floor(rnd() * 20) * 86_400_000).toISOString() }, WANG);
+            const r = await vault.post(
+              `/clients/${pick(clients)}/requests`,
+              {
+                type: pick(["access_history", "deletion", "withdrawal"]),
+                channel: "letter",
+                evidenceRef: "x",
+                receivedAt: new Date(Date.now() - Math.floor(rnd() * 20) * 86_400_000).toISOString(),
+              },
+              WANG,
+            );
             if (r.status === 201) requests.push(r.body.id);
           }
           break;
@@ -137,7 +196,11 @@ describe("the compliance overview", () => {
           break;
         case "paper":
           if (clients.length) {
-            const r = await vault.post("/paper-files", { clientId: pick(clients), description: "合同", tier: 1, location: "柜", custodianId: "manager.zhao" }, WANG);
+            const r = await vault.post(
+              "/paper-files",
+              { clientId: pick(clients), description: "合同", tier: 1, location: "柜", custodianId: "manager.zhao" },
+              WANG,
+            );
             if (r.status === 201) papers.push(r.body.id);
           }
           break;
@@ -150,17 +213,35 @@ describe("the compliance overview", () => {
         case "hire":
           {
             // A new agent is a proposal; the compliance officer confirms it (four eyes).
-            const r = await vault.post("/staff", { username: `agent.r${++hired}@anjia`, displayName: "随机", role: "agent", branchId: pick(["bj-chaoyang", "bj-haidian", "sh-pudong"]) }, HQ);
+            const r = await vault.post(
+              "/staff",
+              {
+                username: `agent.r${++hired}@anjia`,
+                displayName: "随机",
+                role: "agent",
+                branchId: pick(["bj-chaoyang", "bj-haidian", "sh-pudong"]),
+              },
+              HQ,
+            );
             if (r.status === 202) await vault.post(`/staff-changes/${r.body.changeId}/confirm`, undefined, WANG);
           }
           break;
         case "sign":
-          if (hired) await vault.post(`/staff/agent.r${1 + Math.floor(rnd() * hired)}/agreement`, { version: "2024-01", signedAt: new Date().toISOString(), evidenceRef: "x" }, HQ);
+          if (hired)
+            await vault.post(
+              `/staff/agent.r${1 + Math.floor(rnd() * hired)}/agreement`,
+              { version: "2024-01", signedAt: new Date().toISOString(), evidenceRef: "x" },
+              HQ,
+            );
           break;
         case "check":
           if (hired) {
             // A passed check is a proposal; HQ confirms one the compliance officer proposed.
-            const r = await vault.post(`/staff/agent.r${1 + Math.floor(rnd() * hired)}/background-check`, { status: pick(["passed", "failed", "pending"]), checkedAt: new Date().toISOString() }, WANG);
+            const r = await vault.post(
+              `/staff/agent.r${1 + Math.floor(rnd() * hired)}/background-check`,
+              { status: pick(["passed", "failed", "pending"]), checkedAt: new Date().toISOString() },
+              WANG,
+            );
             if (r.status === 202) await vault.post(`/staff-changes/${r.body.changeId}/confirm`, undefined, HQ);
           }
           break;
@@ -168,7 +249,8 @@ describe("the compliance overview", () => {
     }
     const want = await recompute();
     const got = await stored();
-    for (const [branch, g] of want.gauges) expect(got.gauges.get(branch) ?? {}, `gauges of ${branch}`).toEqual(nonZero(g));
+    for (const [branch, g] of want.gauges)
+      expect(got.gauges.get(branch) ?? {}, `gauges of ${branch}`).toEqual(nonZero(g));
     for (const [key, d] of want.daily) expect(got.daily.get(key) ?? {}, `daily ${key}`).toEqual(nonZero(d));
     expect(clients.length).toBeGreaterThan(5);
   });
@@ -187,24 +269,34 @@ describe("the compliance overview", () => {
 
   it("HQ responses hold no field of the catalog and no client value", async () => {
     const values = ["张伟", "13812345678", "王秀英", "刘建国", "钻取"];
-    for (const path of ["/compliance/overview", "/compliance/branches/bj-chaoyang", "/compliance/branches/-", `/compliance/report?month=${new Date().toISOString().slice(0, 7)}`]) {
+    for (const path of [
+      "/compliance/overview",
+      "/compliance/branches/bj-chaoyang",
+      "/compliance/branches/-",
+      `/compliance/report?month=${new Date().toISOString().slice(0, 7)}`,
+    ]) {
       const r = await vault.get(path, HQ);
       expect(r.status, path).toBe(200);
       for (const v of values) expect(r.text, path).not.toContain(v);
-      for (const field of ["idNumber", "bankAccount", "fullName", "phone", "address", "income"]) expect(r.text, path).not.toContain(`"${field}"`);
+      for (const field of ["idNumber", "bankAccount", "fullName", "phone", "address", "income"])
+        expect(r.text, path).not.toContain(`"${field}"`);
     }
   });
 
   it("reports the month as CSV for Excel and as a PDF", async () => {
     const month = new Date().toISOString().slice(0, 7);
-    const csv = await fetch(`${vault.url}/compliance/report?month=${month}`, { headers: { authorization: `Bearer ${await vault.token(HQ)}` } });
+    const csv = await fetch(`${vault.url}/compliance/report?month=${month}`, {
+      headers: { authorization: `Bearer ${await vault.token(HQ)}` },
+    });
     expect(csv.headers.get("content-type")).toBe("text/csv; charset=utf-8");
     const raw = Buffer.from(await csv.arrayBuffer());
     expect([...raw.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const text = raw.toString("utf8");
     expect(text).toContain("北京朝阳店");
     expect(text.split("\r\n").filter(Boolean).length).toBe(1 + 4 + 1);
-    const pdf = await fetch(`${vault.url}/compliance/report?month=${month}&format=pdf`, { headers: { authorization: `Bearer ${await vault.token(HQ)}` } });
+    const pdf = await fetch(`${vault.url}/compliance/report?month=${month}&format=pdf`, {
+      headers: { authorization: `Bearer ${await vault.token(HQ)}` },
+    });
     expect(pdf.status).toBe(200);
     expect(pdf.headers.get("content-type")).toBe("application/pdf");
     const bytes = Buffer.from(await pdf.arrayBuffer());
@@ -217,8 +309,13 @@ describe("the compliance overview", () => {
 
 describe("what each trail action counts toward (trail/actions.ts)", () => {
   it("a tier-1 document view counts as a tier-1 reveal, and a break-glass view as break-glass too", async () => {
-    const chaoyang = async () => (await vault.get("/compliance/overview", HQ)).body.branches.find((b: any) => b.branchId === "bj-chaoyang");
-    const c = await vault.post("/clients", newClientBody({ fields: { fullName: "计数", phone: uniquePhone(), idNumber: uniqueResidentId() } }), LI);
+    const chaoyang = async () =>
+      (await vault.get("/compliance/overview", HQ)).body.branches.find((b: any) => b.branchId === "bj-chaoyang");
+    const c = await vault.post(
+      "/clients",
+      newClientBody({ fields: { fullName: "计数", phone: uniquePhone(), idNumber: uniqueResidentId() } }),
+      LI,
+    );
     expect(c.status, c.text).toBe(201);
     const up = await upload(vault, c.body.id, "id_card_front", await scan("jpeg"), LI);
     expect(up.status, up.text).toBe(201);
@@ -230,7 +327,12 @@ describe("what each trail action counts toward (trail/actions.ts)", () => {
     expect(viewed.breakGlass.d7 - before.breakGlass.d7).toBe(0);
 
     const justification = "Complaint #311: the client asked which ID copy we hold";
-    const glass = await fetchBytes(vault, "GET", `/documents/${up.body.id}?purpose=compliance_audit&justification=${encodeURIComponent(justification)}`, { as: WANG });
+    const glass = await fetchBytes(
+      vault,
+      "GET",
+      `/documents/${up.body.id}?purpose=compliance_audit&justification=${encodeURIComponent(justification)}`,
+      { as: WANG },
+    );
     expect(glass.status).toBe(200);
     const after = await chaoyang();
     expect(after.tier1Reveals.d7 - viewed.tier1Reveals.d7).toBe(1);

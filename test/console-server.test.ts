@@ -15,9 +15,18 @@ describe("GET /catalog", () => {
     const r = await vault.get("/catalog", "agent.li@anjia");
     expect(r.status).toBe(200);
     expect(r.body.fields.map((f: any) => f.name)).toEqual(Catalog.fieldNames);
-    expect(r.body.fields.find((f: any) => f.name === "idNumber")).toMatchObject({ tier: 1, label: { zh: "身份证号", en: "ID number" }, kind: "text", blindIndex: "idNumber" });
+    expect(r.body.fields.find((f: any) => f.name === "idNumber")).toMatchObject({
+      tier: 1,
+      label: { zh: "身份证号", en: "ID number" },
+      kind: "text",
+      blindIndex: "idNumber",
+    });
     expect(r.body.fields.find((f: any) => f.name === "budget")).toMatchObject({ tier: 2, kind: "amount" });
-    expect(r.body.collectionPurposes.find((p: any) => p.name === "rental").refuses).toEqual(["bankAccount", "income", "assets"]);
+    expect(r.body.collectionPurposes.find((p: any) => p.name === "rental").refuses).toEqual([
+      "bankAccount",
+      "income",
+      "assets",
+    ]);
     expect(r.body.consentPurposes.map((p: any) => p.name)).toEqual(Object.keys(Catalog.consentPurposes));
     expect(r.body.breakGlass).toMatchObject({ minJustification: 20 });
     expect(r.body.sources).toContain("walk_in");
@@ -39,26 +48,55 @@ describe("GET /local/users", () => {
     expect(r.status).toBe(200);
     const anjia = r.body.tenants.find((t: any) => t.tenantId === "anjia");
     expect(anjia.branches).toContainEqual({ branchId: "bj-chaoyang", name: "北京朝阳店" });
-    expect(anjia.users).toContainEqual({ username: "agent.new@anjia", displayName: "刘洋", role: "agent", branchId: "bj-chaoyang", agreementSigned: false, backgroundCheck: null });
+    expect(anjia.users).toContainEqual({
+      username: "agent.new@anjia",
+      displayName: "刘洋",
+      role: "agent",
+      branchId: "bj-chaoyang",
+      agreementSigned: false,
+      backgroundCheck: null,
+    });
     expect(deployedRoutes().some((x) => x.path === "/local/users")).toBe(false);
   });
 
   it("leaves out a leaver from the moment offboarding starts, and once departed", async () => {
     const ZHAO = "manager.zhao@anjia";
-    const usernames = async () => ((await vault.get("/local/users")).body.tenants.find((t: any) => t.tenantId === "anjia").users as any[]).map((u) => u.username);
+    const usernames = async () =>
+      ((await vault.get("/local/users")).body.tenants.find((t: any) => t.tenantId === "anjia").users as any[]).map(
+        (u) => u.username,
+      );
     expect(await usernames()).toContain("agent.new@anjia");
-    const start = await vault.post("/staff/agent.new/offboarding", { handoverTo: "agent.li", lastDay: "2026-12-31", reason: "合同到期" }, ZHAO);
+    const start = await vault.post(
+      "/staff/agent.new/offboarding",
+      { handoverTo: "agent.li", lastDay: "2026-12-31", reason: "合同到期" },
+      ZHAO,
+    );
     expect(start.status, start.text).toBe(200);
     expect(await usernames()).not.toContain("agent.new@anjia");
     for (const item of ["information_handover", "exit_pledge", "devices_wiped"]) {
-      expect((await vault.post(`/staff/agent.new/offboarding/checklist/${item}`, { evidenceRef: `paper:${item}` }, ZHAO)).status).toBe(200);
+      expect(
+        (await vault.post(`/staff/agent.new/offboarding/checklist/${item}`, { evidenceRef: `paper:${item}` }, ZHAO))
+          .status,
+      ).toBe(200);
     }
-    const last = await vault.post("/staff/agent.new/offboarding/checklist/media_returned", { evidenceRef: "paper:media" }, "compliance.wang@anjia");
+    const last = await vault.post(
+      "/staff/agent.new/offboarding/checklist/media_returned",
+      { evidenceRef: "paper:media" },
+      "compliance.wang@anjia",
+    );
     expect(last.body.status).toBe("departed");
     const after = await usernames();
     expect(after).not.toContain("agent.new@anjia");
     // Everyone else stays, and login agrees with the picker.
-    expect(after).toEqual(expect.arrayContaining(["hq.admin@anjia", "compliance.wang@anjia", "manager.zhao@anjia", "agent.li@anjia", "agent.chen@anjia"]));
+    expect(after).toEqual(
+      expect.arrayContaining([
+        "hq.admin@anjia",
+        "compliance.wang@anjia",
+        "manager.zhao@anjia",
+        "agent.li@anjia",
+        "agent.chen@anjia",
+      ]),
+    );
     const login = await vault.post("/local/login", { username: "agent.new@anjia" });
     expect([login.status, login.body.code]).toEqual([401, "unknown_user"]);
   });
@@ -86,7 +124,10 @@ describe("the console at the same origin", () => {
     expect(r.headers.get("strict-transport-security")).toBe("max-age=31536000; includeSubDomains");
     // The same policy AWS sends, but for the region's APIs and Cognito, which it adds to connect-src.
     expect(consoleContentSecurityPolicy("ap-southeast-1", "amazonaws.com")).toBe(
-      expected["content-security-policy"]!.replace("connect-src 'self'", "connect-src 'self' https://*.execute-api.ap-southeast-1.amazonaws.com https://cognito-idp.ap-southeast-1.amazonaws.com"),
+      expected["content-security-policy"]!.replace(
+        "connect-src 'self'",
+        "connect-src 'self' https://*.execute-api.ap-southeast-1.amazonaws.com https://cognito-idp.ap-southeast-1.amazonaws.com",
+      ),
     );
   });
 
@@ -98,7 +139,9 @@ describe("the console at the same origin", () => {
 
   it("answers missing files and non-HTML requests with 404, and nothing outside the console", async () => {
     expect((await vault.request("GET", "/assets/missing.js", { headers: html })).status).toBe(404);
-    expect((await vault.request("GET", "/console/clients", { headers: { accept: "application/json" } })).status).toBe(404);
+    expect((await vault.request("GET", "/console/clients", { headers: { accept: "application/json" } })).status).toBe(
+      404,
+    );
     for (const path of ["/../package.json", "/%2e%2e/package.json", "/package.json", "/src/main.tsx"]) {
       const r = await vault.request("GET", path, { headers: html });
       expect(r.text, path).not.toContain('"workspaces"');
@@ -129,8 +172,13 @@ describe("GET /settings/console", () => {
     expect([set.status, set.body.idleLockMinutes]).toEqual([200, 5]);
     expect((await vault.get("/settings/console", "agent.li@anjia")).body).toEqual({ idleLockMinutes: 5 });
     const trail = await vault.get("/audit?action=settings.update&limit=10", "compliance.wang@anjia");
-    expect(trail.body.items[0]).toMatchObject({ outcome: "allowed", target: { fields: ["idleLockMinutes"] }, actorName: "周建国" });
-    const refused = (await vault.get("/audit?action=settings.update&outcome=denied&limit=10", "compliance.wang@anjia")).body.items;
+    expect(trail.body.items[0]).toMatchObject({
+      outcome: "allowed",
+      target: { fields: ["idleLockMinutes"] },
+      actorName: "周建国",
+    });
+    const refused = (await vault.get("/audit?action=settings.update&outcome=denied&limit=10", "compliance.wang@anjia"))
+      .body.items;
     expect(refused.some((e: any) => e.actor.id === "agent.li" && e.code === "role_not_permitted")).toBe(true);
     expect((await vault.request("PATCH", "/settings", { as: HQ, body: { idleLockMinutes: 15 } })).status).toBe(200);
   });

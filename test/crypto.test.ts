@@ -53,7 +53,8 @@ describe("envelope encryption", () => {
   it("reuses cached data keys: far fewer keyring calls than messages", async () => {
     const before = { ...Crypto.keyringCalls };
     const cts: Uint8Array[] = [];
-    for (let i = 0; i < 200; i++) cts.push(await Crypto.seal(keystore, binding("anjia", `c_${i}`, "3"), { surname: "李" }));
+    for (let i = 0; i < 200; i++)
+      cts.push(await Crypto.seal(keystore, binding("anjia", `c_${i}`, "3"), { surname: "李" }));
     for (let i = 0; i < 200; i++) await Crypto.open(keystore, binding("anjia", `c_${i}`, "3"), cts[i]!);
     expect(Crypto.keyringCalls.encrypt - before.encrypt).toBeLessThanOrEqual(2);
     expect(Crypto.keyringCalls.decrypt - before.decrypt).toBeLessThanOrEqual(2);

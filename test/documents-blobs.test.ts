@@ -21,8 +21,14 @@ type S3Client = any;
 const mock = (client: S3Client) => mockClient(client) as any;
 
 const DAY = 86_400_000;
-const meta = (tenantId = "anjia", documentId = "doc_01m8aaaaaaaaaaaaaaaaaaaaaa") => ({ tenantId, tier: 1 as const, retentionClass: "identity-scan", documentId });
-const key = (cls = "identity-scan", tenant = "anjia", id = "doc_01m8aaaaaaaaaaaaaaaaaaaaaa") => Documents.blobKey(cls, tenant, id);
+const meta = (tenantId = "anjia", documentId = "doc_01m8aaaaaaaaaaaaaaaaaaaaaa") => ({
+  tenantId,
+  tier: 1 as const,
+  retentionClass: "identity-scan",
+  documentId,
+});
+const key = (cls = "identity-scan", tenant = "anjia", id = "doc_01m8aaaaaaaaaaaaaaaaaaaaaa") =>
+  Documents.blobKey(cls, tenant, id);
 const bytes = (n: number, seed = 1) => Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed) & 0xff);
 
 // ---- a versioned bucket behind the SDK -----------------------------------------------------------
@@ -40,15 +46,25 @@ function fakeBucket(client: S3Client, pageSize = 2) {
   s3.on(PutObjectCommand).callsFake((input: any) => {
     const current = latest(input.Key);
     if (input.IfNoneMatch === "*" && current && !current.marker) {
-      throw Object.assign(new Error("At least one of the pre-conditions you specified did not hold"), { name: "PreconditionFailed", $metadata: { httpStatusCode: 412 } });
+      throw Object.assign(new Error("At least one of the pre-conditions you specified did not hold"), {
+        name: "PreconditionFailed",
+        $metadata: { httpStatusCode: 412 },
+      });
     }
     const VersionId = `v${++n}`;
-    objects.set(input.Key, [...(objects.get(input.Key) ?? []), { VersionId, body: new Uint8Array(input.Body), marker: false }]);
+    objects.set(input.Key, [
+      ...(objects.get(input.Key) ?? []),
+      { VersionId, body: new Uint8Array(input.Body), marker: false },
+    ]);
     return { VersionId };
   });
   s3.on(GetObjectCommand).callsFake((input: any) => {
     const v = latest(input.Key);
-    if (!v || v.marker) throw Object.assign(new Error("The specified key does not exist."), { name: "NoSuchKey", $metadata: { httpStatusCode: 404 } });
+    if (!v || v.marker)
+      throw Object.assign(new Error("The specified key does not exist."), {
+        name: "NoSuchKey",
+        $metadata: { httpStatusCode: 404 },
+      });
     return { Body: { transformToByteArray: async () => v.body! } };
   });
   s3.on(ListObjectVersionsCommand).callsFake((input: any) => {
@@ -57,7 +73,9 @@ function fakeBucket(client: S3Client, pageSize = 2) {
       .filter((k) => k.startsWith(input.Prefix ?? ""))
       .sort()
       .flatMap((k) => [...objects.get(k)!].reverse().map((v) => ({ Key: k, ...v })));
-    const from = input.KeyMarker ? all.findIndex((v) => v.Key === input.KeyMarker && v.VersionId === input.VersionIdMarker) + 1 : 0;
+    const from = input.KeyMarker
+      ? all.findIndex((v) => v.Key === input.KeyMarker && v.VersionId === input.VersionIdMarker) + 1
+      : 0;
     const page = all.slice(from, from + pageSize);
     const last = page.at(-1);
     const truncated = from + pageSize < all.length;
@@ -80,7 +98,11 @@ function fakeBucket(client: S3Client, pageSize = 2) {
     s3,
     /** What S3 keeps when someone overwrites or deletes outside Keyhold: more versions, delete markers. */
     stray(k: string) {
-      objects.set(k, [...(objects.get(k) ?? []), { VersionId: `v${++n}`, body: bytes(3), marker: false }, { VersionId: `v${++n}`, marker: true }]);
+      objects.set(k, [
+        ...(objects.get(k) ?? []),
+        { VersionId: `v${++n}`, body: bytes(3), marker: false },
+        { VersionId: `v${++n}`, marker: true },
+      ]);
     },
   };
 }
@@ -115,7 +137,10 @@ const subjects: Record<string, () => Subject> = {
   s3: () => {
     const client = new S3Client({ region: "ap-southeast-1", credentials: { accessKeyId: "x", secretAccessKey: "x" } });
     const bucket = fakeBucket(client);
-    return { port: Documents.s3Blobs({ bucket: "keyhold-dev-documents", stage: "dev", s3: client }), stray: bucket.stray };
+    return {
+      port: Documents.s3Blobs({ bucket: "keyhold-dev-documents", stage: "dev", s3: client }),
+      stray: bucket.stray,
+    };
   },
 };
 
@@ -169,7 +194,13 @@ for (const [name, make] of Object.entries(subjects)) {
     });
 
     it("refuses keys that are not <class>/<tenant>/<document>", async () => {
-      for (const bad of ["../../etc/passwd", "identity-scan/anjia", "identity-scan/anjia/doc/x", "identity-scan/../doc_1", "/identity-scan/anjia/doc_1"]) {
+      for (const bad of [
+        "../../etc/passwd",
+        "identity-scan/anjia",
+        "identity-scan/anjia/doc/x",
+        "identity-scan/../doc_1",
+        "/identity-scan/anjia/doc_1",
+      ]) {
         await expect(subject.port.put(bad, bytes(1), meta()), bad).rejects.toThrow();
         await expect(subject.port.get(bad), bad).rejects.toThrow();
       }
@@ -242,7 +273,12 @@ describe("S3 adapter at the SDK boundary", () => {
   });
 
   it("destroys by listing every version and delete marker (following pages) and deleting them all by version", async () => {
-    s3.on(ListObjectVersionsCommand, { Bucket: "keyhold-prod-documents", Prefix: key(), KeyMarker: undefined, VersionIdMarker: undefined }).resolves({
+    s3.on(ListObjectVersionsCommand, {
+      Bucket: "keyhold-prod-documents",
+      Prefix: key(),
+      KeyMarker: undefined,
+      VersionIdMarker: undefined,
+    }).resolves({
       Versions: [
         { Key: key(), VersionId: "v3" },
         { Key: `${key()}x`, VersionId: "other" },
@@ -251,7 +287,12 @@ describe("S3 adapter at the SDK boundary", () => {
       NextKeyMarker: key(),
       NextVersionIdMarker: "v3",
     });
-    s3.on(ListObjectVersionsCommand, { Bucket: "keyhold-prod-documents", Prefix: key(), KeyMarker: key(), VersionIdMarker: "v3" }).resolves({
+    s3.on(ListObjectVersionsCommand, {
+      Bucket: "keyhold-prod-documents",
+      Prefix: key(),
+      KeyMarker: key(),
+      VersionIdMarker: "v3",
+    }).resolves({
       Versions: [{ Key: key(), VersionId: "v1" }],
       DeleteMarkers: [{ Key: key(), VersionId: "dm2" }],
       IsTruncated: false,
@@ -273,17 +314,25 @@ describe("S3 adapter at the SDK boundary", () => {
   });
 
   it("reads NoSuchKey as nothing, and lets any other failure through", async () => {
-    s3.on(GetObjectCommand).rejects(Object.assign(new Error("nope"), { name: "NoSuchKey", $metadata: { httpStatusCode: 404 } }));
+    s3.on(GetObjectCommand).rejects(
+      Object.assign(new Error("nope"), { name: "NoSuchKey", $metadata: { httpStatusCode: 404 } }),
+    );
     expect(await port.get(key())).toBeUndefined();
-    s3.on(GetObjectCommand).rejects(Object.assign(new Error("denied"), { name: "AccessDenied", $metadata: { httpStatusCode: 403 } }));
+    s3.on(GetObjectCommand).rejects(
+      Object.assign(new Error("denied"), { name: "AccessDenied", $metadata: { httpStatusCode: 403 } }),
+    );
     s3.on(ListObjectVersionsCommand).resolves({ Versions: [{ Key: key(), VersionId: "v1" }], IsTruncated: false });
     await expect(port.get(key())).rejects.toThrow("denied");
   });
 
   it("reads a 403 on a key with no version at all as nothing: a tenant's session may list only its own keys", async () => {
-    s3.on(GetObjectCommand).rejects(Object.assign(new Error("denied"), { name: "AccessDenied", $metadata: { httpStatusCode: 403 } }));
+    s3.on(GetObjectCommand).rejects(
+      Object.assign(new Error("denied"), { name: "AccessDenied", $metadata: { httpStatusCode: 403 } }),
+    );
     s3.on(ListObjectVersionsCommand).resolves({ Versions: [], DeleteMarkers: [], IsTruncated: false });
     expect(await port.get(key())).toBeUndefined();
-    expect(s3.commandCalls(ListObjectVersionsCommand).map((c: any) => c.args[0].input)).toEqual([{ Bucket: "keyhold-prod-documents", Prefix: key() }]);
+    expect(s3.commandCalls(ListObjectVersionsCommand).map((c: any) => c.args[0].input)).toEqual([
+      { Bucket: "keyhold-prod-documents", Prefix: key() },
+    ]);
   });
 });

@@ -23,7 +23,11 @@ describe("npm run keyhold -- destroy --due", () => {
     let docId: string;
     let clientId: string;
     try {
-      const c = await vault.post("/clients", newClientBody({ fields: { fullName: "命令行", phone: uniquePhone() } }), LI);
+      const c = await vault.post(
+        "/clients",
+        newClientBody({ fields: { fullName: "命令行", phone: uniquePhone() } }),
+        LI,
+      );
       clientId = c.body.id;
       const d = await upload(vault, clientId, "other", await scan(), LI);
       expect(d.status).toBe(201);
@@ -55,7 +59,13 @@ describe("npm run keyhold -- destroy --due", () => {
     const again = new Vault(await startLocal({ dataDir, port: 0 }));
     try {
       const listed = await again.get(`/clients/${clientId}/documents`, LI);
-      expect(listed.body.items).toEqual([expect.objectContaining({ id: docId, status: "destroyed", certificate: expect.objectContaining({ reason: "retention_expired:general" }) })]);
+      expect(listed.body.items).toEqual([
+        expect.objectContaining({
+          id: docId,
+          status: "destroyed",
+          certificate: expect.objectContaining({ reason: "retention_expired:general" }),
+        }),
+      ]);
       const trail = await again.get(`/audit?clientId=${clientId}&action=document.destroyed`, "compliance.wang@anjia");
       expect(trail.body.items).toHaveLength(1);
     } finally {
@@ -64,7 +74,13 @@ describe("npm run keyhold -- destroy --due", () => {
   });
 
   it("explains its usage and refuses what it does not understand", async () => {
-    for (const args of [[], ["destroy"], ["destroy", "--due", "--as-of", "yesterday"], ["purge", "--due"], ["destroy", "--due", "--force"]]) {
+    for (const args of [
+      [],
+      ["destroy"],
+      ["destroy", "--due", "--as-of", "yesterday"],
+      ["purge", "--due"],
+      ["destroy", "--due", "--force"],
+    ]) {
       const r = await runCli(args, { dataDir: null });
       expect(r.code, args.join(" ")).toBe(2);
       expect(r.out.at(-1)).toContain("usage: npm run keyhold -- destroy --due");
@@ -104,7 +120,11 @@ describe("the local runtime's sweep timer", () => {
   it("is off unless asked for", async () => {
     const vault = new Vault(await startLocal({ dataDir: null, port: 0 }));
     try {
-      const c = await vault.post("/clients", newClientBody({ fields: { fullName: "不定时", phone: uniquePhone() } }), LI);
+      const c = await vault.post(
+        "/clients",
+        newClientBody({ fields: { fullName: "不定时", phone: uniquePhone() } }),
+        LI,
+      );
       const d = await upload(vault, c.body.id, "other", await scan(), LI);
       const a = vault.runtime.adapters;
       const past = new Date(Date.now() - 1000).toISOString();

@@ -15,7 +15,8 @@ beforeAll(() => {
   keystore.createTenantKey("lianfang");
 });
 
-const binding = (tenantId: string, documentId: string, tier = 1) => Documents.documentBinding({ tenantId, documentId, tier: tier as 1 });
+const binding = (tenantId: string, documentId: string, tier = 1) =>
+  Documents.documentBinding({ tenantId, documentId, tier: tier as 1 });
 const DOC_A = "doc_01m8aaaaaaaaaaaaaaaaaaaaaa";
 const DOC_B = "doc_01m8bbbbbbbbbbbbbbbbbbbbbb";
 const payload = randomBytes(2.5 * 1024 * 1024);
@@ -41,17 +42,23 @@ describe("document envelopes", () => {
 
   it("refuse a ciphertext moved to another tenant, even under the same document id", async () => {
     const ct = await Crypto.sealBytes(keystore, binding("anjia", DOC_A), payload.subarray(0, 5000));
-    await expect(Crypto.openBytes(keystore, binding("lianfang", DOC_A), ct)).rejects.toBeInstanceOf(Crypto.IntegrityError);
+    await expect(Crypto.openBytes(keystore, binding("lianfang", DOC_A), ct)).rejects.toBeInstanceOf(
+      Crypto.IntegrityError,
+    );
   });
 
   it("refuse a ciphertext relabelled to another tier", async () => {
     const ct = await Crypto.sealBytes(keystore, binding("anjia", DOC_A, 2), payload.subarray(0, 5000));
-    await expect(Crypto.openBytes(keystore, binding("anjia", DOC_A, 1), ct)).rejects.toBeInstanceOf(Crypto.IntegrityError);
+    await expect(Crypto.openBytes(keystore, binding("anjia", DOC_A, 1), ct)).rejects.toBeInstanceOf(
+      Crypto.IntegrityError,
+    );
   });
 
   it("refuse a field-record ciphertext (sealed JSON) presented as a document, and vice versa", async () => {
     const json = await Crypto.seal(keystore, binding("anjia", DOC_A), { idNumber: "x" });
-    await expect(Crypto.openBytes(keystore, binding("anjia", DOC_A), json)).rejects.toBeInstanceOf(Crypto.IntegrityError);
+    await expect(Crypto.openBytes(keystore, binding("anjia", DOC_A), json)).rejects.toBeInstanceOf(
+      Crypto.IntegrityError,
+    );
     const bytes = await Crypto.sealBytes(keystore, binding("anjia", DOC_A), Buffer.from('{"a":1}'));
     await expect(Crypto.open(keystore, binding("anjia", DOC_A), bytes)).rejects.toBeInstanceOf(Crypto.IntegrityError);
   });
@@ -61,9 +68,13 @@ describe("document envelopes", () => {
     for (const at of [20, 400, Math.floor(ct.length / 2), ct.length - 40]) {
       const bad = new Uint8Array(ct);
       bad[at]! ^= 0x01;
-      await expect(Crypto.openBytes(keystore, binding("anjia", DOC_A), bad), `byte ${at}`).rejects.toBeInstanceOf(Crypto.IntegrityError);
+      await expect(Crypto.openBytes(keystore, binding("anjia", DOC_A), bad), `byte ${at}`).rejects.toBeInstanceOf(
+        Crypto.IntegrityError,
+      );
     }
-    await expect(Crypto.openBytes(keystore, binding("anjia", DOC_A), ct.subarray(0, ct.length - 1024 * 1024))).rejects.toBeInstanceOf(Crypto.IntegrityError);
+    await expect(
+      Crypto.openBytes(keystore, binding("anjia", DOC_A), ct.subarray(0, ct.length - 1024 * 1024)),
+    ).rejects.toBeInstanceOf(Crypto.IntegrityError);
   });
 
   it("cannot be opened once the tenant's key is destroyed (crypto-shredding)", async () => {

@@ -16,7 +16,9 @@ export async function scan(type: "jpeg" | "png" = "jpeg", width = 900, height = 
 export async function noisyJpeg(width: number, height: number, quality = 92) {
   const raw = Buffer.alloc(width * height * 3);
   for (let i = 0; i < raw.length; i++) raw[i] = (i * 2654435761) >>> 24;
-  return sharp(raw, { raw: { width, height, channels: 3 } }).jpeg({ quality }).toBuffer();
+  return sharp(raw, { raw: { width, height, channels: 3 } })
+    .jpeg({ quality })
+    .toBuffer();
 }
 
 export async function pdf(pages = 2) {
@@ -42,7 +44,12 @@ export interface BinaryReply {
 }
 
 /** A request whose reply may be binary (the harness reads text). */
-export async function fetchBytes(vault: Vault, method: string, path: string, options: { as?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<BinaryReply> {
+export async function fetchBytes(
+  vault: Vault,
+  method: string,
+  path: string,
+  options: { as?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<BinaryReply> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.as) headers.authorization = `Bearer ${await vault.token(options.as)}`;
   let body: string | Buffer | undefined;
@@ -63,7 +70,11 @@ export async function fetchBytes(vault: Vault, method: string, path: string, opt
 }
 
 export const upload = (vault: Vault, clientId: string, kind: string, bytes: Buffer, as: string, type?: string) =>
-  vault.request("POST", `/clients/${clientId}/documents?kind=${kind}`, { as, body: bytes, headers: type ? { "content-type": type } : {} });
+  vault.request("POST", `/clients/${clientId}/documents?kind=${kind}`, {
+    as,
+    body: bytes,
+    headers: type ? { "content-type": type } : {},
+  });
 
 export const markOf = (r: { headers: Headers }) => decodeURIComponent(r.headers.get("x-keyhold-watermark") ?? "");
 

@@ -6,7 +6,18 @@ import { transformStats } from "../packages/core/src/documents/pool.ts";
 import { BUDGET } from "../packages/core/src/documents/inspect.ts";
 import { Vault, newClientBody, startVault, uniquePhone } from "./harness.ts";
 import { fetchBytes, pdf, scan, upload } from "./documents-fixtures.ts";
-import { bigImagePdf, bombPdf, buildPdf, loopingPages, lzwEncode, lzwZeroRuns, manyObjects, manyPages, objectStreamPdf, onePage } from "./documents-hostile.ts";
+import {
+  bigImagePdf,
+  bombPdf,
+  buildPdf,
+  loopingPages,
+  lzwEncode,
+  lzwZeroRuns,
+  manyObjects,
+  manyPages,
+  objectStreamPdf,
+  onePage,
+} from "./documents-hostile.ts";
 
 /**
  * Uploads that try to hurt the server or its users: decompression bombs and other files that cost
@@ -26,7 +37,8 @@ async function docs() {
 }
 async function blobCount() {
   let n = 0;
-  for (const c of ["identity-scan", "income-proof", "contract", "property-record", "general"]) n += (await a().blobs.list(`${c}/anjia/`)).length;
+  for (const c of ["identity-scan", "income-proof", "contract", "property-record", "general"])
+    n += (await a().blobs.list(`${c}/anjia/`)).length;
   return n;
 }
 async function deniedUploads() {
@@ -37,7 +49,12 @@ async function deniedUploads() {
 
 /** Uploads `bytes` and checks the refusal: status, code, problem+json, nothing kept, one denied event with the code. */
 async function expectRefused(bytes: Buffer, status: number, code: string, type = "application/pdf") {
-  const before = { docs: (await docs()).length, blobs: await blobCount(), used: await Tenancy.storageUsed(a(), "anjia"), denied: (await deniedUploads()).length };
+  const before = {
+    docs: (await docs()).length,
+    blobs: await blobCount(),
+    used: await Tenancy.storageUsed(a(), "anjia"),
+    denied: (await deniedUploads()).length,
+  };
   const r = await upload(vault, clientId, "other", bytes, LI, type);
   expect(r.status, r.text).toBe(status);
   expect(r.body.code).toBe(code);
@@ -127,9 +144,16 @@ describe("the parsing budget", () => {
         "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
         "null",
         "null",
-        { dict: "/Type /ObjStm /N 1 /First 4 /Filter /LZWDecode", stream: lzwEncode(Buffer.from(`5 0 ${hidden}`.padEnd(600, " "))) },
+        {
+          dict: "/Type /ObjStm /N 1 /First 4 /Filter /LZWDecode",
+          stream: lzwEncode(Buffer.from(`5 0 ${hidden}`.padEnd(600, " "))),
+        },
       ]);
-    await expectRefused(objectStream("<< /JavaScript << /Names [(a) << /S /JavaScript /JS (x) >>] >> >>"), 415, "active_content");
+    await expectRefused(
+      objectStream("<< /JavaScript << /Names [(a) << /S /JavaScript /JS (x) >>] >> >>"),
+      415,
+      "active_content",
+    );
     const benign = await upload(vault, clientId, "other", objectStream("<< /Dests << >> >>"), LI, "application/pdf");
     expect(benign.status, benign.text).toBe(201);
   });
@@ -167,31 +191,61 @@ describe("active content", () => {
   const cases: [string, Buffer][] = [
     ["JavaScript run on opening", onePage("/OpenAction 5 0 R", "", ["<< /S /JavaScript /JS (app.alert('hi')) >>"])],
     ["an OpenAction of any kind", onePage("/OpenAction [3 0 R /Fit]")],
-    ["document-level JavaScript", onePage("/Names << /JavaScript 5 0 R >>", "", ["<< /Names [(init) << /S /JavaScript /JS (this.print()) >>] >>"])],
+    [
+      "document-level JavaScript",
+      onePage("/Names << /JavaScript 5 0 R >>", "", ["<< /Names [(init) << /S /JavaScript /JS (this.print()) >>] >>"]),
+    ],
     ["additional actions (AA) on a page", onePage("", "/AA << /O 5 0 R >>", ["<< /S /GoTo /D [3 0 R /Fit] >>"])],
-    ["a Launch action behind a link", onePage("", "/Annots [5 0 R]", ["<< /Type /Annot /Subtype /Link /Rect [0 0 10 10] /A << /S /Launch /F (cmd.exe) >> >>"])],
+    [
+      "a Launch action behind a link",
+      onePage("", "/Annots [5 0 R]", [
+        "<< /Type /Annot /Subtype /Link /Rect [0 0 10 10] /A << /S /Launch /F (cmd.exe) >> >>",
+      ]),
+    ],
     [
       "an embedded file",
-      onePage("/Names << /EmbeddedFiles 5 0 R >>", "", ["<< /Names [(x.exe) 6 0 R] >>", "<< /Type /Filespec /F (x.exe) /EF << /F 7 0 R >> >>", { dict: "/Type /EmbeddedFile", stream: Buffer.from("MZ") }]),
+      onePage("/Names << /EmbeddedFiles 5 0 R >>", "", [
+        "<< /Names [(x.exe) 6 0 R] >>",
+        "<< /Type /Filespec /F (x.exe) /EF << /F 7 0 R >> >>",
+        { dict: "/Type /EmbeddedFile", stream: Buffer.from("MZ") },
+      ]),
     ],
     ["RichMedia (Flash)", onePage("", "/Annots [5 0 R]", ["<< /Type /Annot /Subtype /RichMedia /Rect [0 0 10 10] >>"])],
-    ["an XFA form", onePage("/AcroForm << /Fields [] /XFA 5 0 R >>", "", [{ dict: "", stream: Buffer.from("<xdp:xdp/>") }])],
+    [
+      "an XFA form",
+      onePage("/AcroForm << /Fields [] /XFA 5 0 R >>", "", [{ dict: "", stream: Buffer.from("<xdp:xdp/>") }]),
+    ],
     [
       "a form button that submits",
-      onePage("/AcroForm << /Fields [5 0 R] >>", "/Annots [5 0 R]", ["<< /Type /Annot /Subtype /Widget /FT /Btn /T (go) /Rect [0 0 10 10] /A << /S /SubmitForm /F (https://evil.example/) >> >>"]),
+      onePage("/AcroForm << /Fields [5 0 R] >>", "/Annots [5 0 R]", [
+        "<< /Type /Annot /Subtype /Widget /FT /Btn /T (go) /Rect [0 0 10 10] /A << /S /SubmitForm /F (https://evil.example/) >> >>",
+      ]),
     ],
     [
       "a form field with a plain action",
-      onePage("/AcroForm << /Fields [5 0 R] >>", "/Annots [5 0 R]", ["<< /Type /Annot /Subtype /Widget /FT /Btn /T (go) /Rect [0 0 10 10] /A << /S /GoTo /D [3 0 R /Fit] >> >>"]),
+      onePage("/AcroForm << /Fields [5 0 R] >>", "/Annots [5 0 R]", [
+        "<< /Type /Annot /Subtype /Widget /FT /Btn /T (go) /Rect [0 0 10 10] /A << /S /GoTo /D [3 0 R /Fit] >> >>",
+      ]),
     ],
-    ["names spelled with # escapes (/J#61vaScript)", onePage("/Names << /J#61vaScript 5 0 R >>", "", ["<< /Names [(a) << /S /J#61vaScript /J#53 (app.alert(1)) >>] >>"])],
-    ["JavaScript hidden in a compressed object stream", objectStreamPdf("/Names 5 0 R", "<< /JavaScript << /Names [(a) << /S /JavaScript /JS (x) >>] >> >>")],
+    [
+      "names spelled with # escapes (/J#61vaScript)",
+      onePage("/Names << /J#61vaScript 5 0 R >>", "", [
+        "<< /Names [(a) << /S /J#61vaScript /J#53 (app.alert(1)) >>] >>",
+      ]),
+    ],
+    [
+      "JavaScript hidden in a compressed object stream",
+      objectStreamPdf("/Names 5 0 R", "<< /JavaScript << /Names [(a) << /S /JavaScript /JS (x) >>] >> >>"),
+    ],
   ];
 
-  it.each(cases)("refuses %s with 415 active_content: nothing stored, the refusal in the trail", async (_name, bytes) => {
-    const r = await expectRefused(bytes, 415, "active_content");
-    expect(r.body.detail).toMatch(/active content \(\/\w+/);
-  });
+  it.each(cases)(
+    "refuses %s with 415 active_content: nothing stored, the refusal in the trail",
+    async (_name, bytes) => {
+      const r = await expectRefused(bytes, 415, "active_content");
+      expect(r.body.detail).toMatch(/active content \(\/\w+/);
+    },
+  );
 
   it("keeps PDFs with nothing active: pdf-lib's own output (object streams), links to web pages, a title that mentions /JS", async () => {
     const doc = await PDFDocument.create();
@@ -199,7 +253,9 @@ describe("active content", () => {
     doc.addPage().drawRectangle({ x: 40, y: 40, width: 100, height: 20, color: rgb(0.2, 0.2, 0.3) });
     const kept = [
       Buffer.from(await doc.save()),
-      onePage("", "/Annots [5 0 R]", ["<< /Type /Annot /Subtype /Link /Rect [0 0 10 10] /A << /S /URI /URI (https://example.com/) >> >>"]),
+      onePage("", "/Annots [5 0 R]", [
+        "<< /Type /Annot /Subtype /Link /Rect [0 0 10 10] /A << /S /URI /URI (https://example.com/) >> >>",
+      ]),
       objectStreamPdf("/Names 5 0 R", "<< /Dests << >> >>"),
     ];
     for (const bytes of kept) {
@@ -220,13 +276,34 @@ describe("malformed files", () => {
     ["the PDF magic alone", () => Buffer.from("%PDF-"), "application/pdf"],
     ["a truncated PDF", async () => (await pdf(2)).subarray(0, 300), "application/pdf"],
     ["a page tree that contains itself", () => loopingPages(), "application/pdf"],
-    ["a corrupt compressed stream", () => buildPdf(["<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>", "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 9 9] /Contents 4 0 R >>", { dict: "/Filter /FlateDecode", stream: Buffer.from("not zlib data at all") }]), "application/pdf"],
+    [
+      "a corrupt compressed stream",
+      () =>
+        buildPdf([
+          "<< /Type /Catalog /Pages 2 0 R >>",
+          "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+          "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 9 9] /Contents 4 0 R >>",
+          { dict: "/Filter /FlateDecode", stream: Buffer.from("not zlib data at all") },
+        ]),
+      "application/pdf",
+    ],
     ["a truncated JPEG", async () => (await scan("jpeg")).subarray(0, 2000), "image/jpeg"],
-    ["PNG magic and garbage", () => Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(200, 7)]), "image/png"],
-    ["JPEG magic and garbage", () => Buffer.concat([Buffer.from([0xff, 0xd8, 0xff]), Buffer.alloc(500, 0x41)]), "image/jpeg"],
-  ] as [string, () => Buffer | Promise<Buffer>, string][])("refuses %s with 415 malformed_document, never 500", async (_name, make, type) => {
-    await expectRefused(await make(), 415, "malformed_document", type);
-  });
+    [
+      "PNG magic and garbage",
+      () => Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(200, 7)]),
+      "image/png",
+    ],
+    [
+      "JPEG magic and garbage",
+      () => Buffer.concat([Buffer.from([0xff, 0xd8, 0xff]), Buffer.alloc(500, 0x41)]),
+      "image/jpeg",
+    ],
+  ] as [string, () => Buffer | Promise<Buffer>, string][])(
+    "refuses %s with 415 malformed_document, never 500",
+    async (_name, make, type) => {
+      await expectRefused(await make(), 415, "malformed_document", type);
+    },
+  );
 });
 
 describe("paths", () => {

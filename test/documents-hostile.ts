@@ -17,16 +17,31 @@ export function buildPdf(objects: PdfObject[], trailerExtra = ""): Buffer {
     const body =
       typeof o === "string"
         ? Buffer.from(`${i + 1} 0 obj\n${o}\nendobj\n`, "latin1")
-        : Buffer.concat([Buffer.from(`${i + 1} 0 obj\n<< ${o.dict} /Length ${o.stream.length} >>\nstream\n`, "latin1"), o.stream, Buffer.from("\nendstream\nendobj\n", "latin1")]);
+        : Buffer.concat([
+            Buffer.from(`${i + 1} 0 obj\n<< ${o.dict} /Length ${o.stream.length} >>\nstream\n`, "latin1"),
+            o.stream,
+            Buffer.from("\nendstream\nendobj\n", "latin1"),
+          ]);
     parts.push(body);
     offset += body.length;
   });
-  const xref = [`xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`, ...offsets.map((o) => `${String(o).padStart(10, "0")} 00000 n \n`)].join("");
-  parts.push(Buffer.from(`${xref}trailer\n<< /Size ${objects.length + 1} /Root 1 0 R ${trailerExtra}>>\nstartxref\n${offset}\n%%EOF\n`, "latin1"));
+  const xref = [
+    `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`,
+    ...offsets.map((o) => `${String(o).padStart(10, "0")} 00000 n \n`),
+  ].join("");
+  parts.push(
+    Buffer.from(
+      `${xref}trailer\n<< /Size ${objects.length + 1} /Root 1 0 R ${trailerExtra}>>\nstartxref\n${offset}\n%%EOF\n`,
+      "latin1",
+    ),
+  );
   return Buffer.concat(parts);
 }
 
-const content = (ops = "0.2 0.2 0.3 rg 50 50 200 30 re f") => ({ dict: "/Filter /FlateDecode", stream: deflateSync(Buffer.from(ops)) });
+const content = (ops = "0.2 0.2 0.3 rg 50 50 200 30 re f") => ({
+  dict: "/Filter /FlateDecode",
+  stream: deflateSync(Buffer.from(ops)),
+});
 
 /** A plain one-page PDF, with extra catalog entries and extra objects (numbered from 5). */
 export function onePage(catalogExtra = "", pageExtra = "", extra: PdfObject[] = []): Buffer {
@@ -71,7 +86,10 @@ export function objectStreamPdf(catalogExtra: string, hidden: string): Buffer {
     "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
     content(),
     "null",
-    { dict: `/Type /ObjStm /N 1 /First ${header.length} /Filter /FlateDecode`, stream: deflateSync(Buffer.from(header + hidden)) },
+    {
+      dict: `/Type /ObjStm /N 1 /First ${header.length} /Filter /FlateDecode`,
+      stream: deflateSync(Buffer.from(header + hidden)),
+    },
   ]);
 }
 
@@ -88,7 +106,11 @@ export function manyPages(pages: number): Buffer {
 
 /** A one-page PDF padded with `n` extra small objects. */
 export function manyObjects(n: number): Buffer {
-  return onePage("", "", Array.from({ length: n }, (_, i) => `<< /Note ${i} >>`));
+  return onePage(
+    "",
+    "",
+    Array.from({ length: n }, (_, i) => `<< /Note ${i} >>`),
+  );
 }
 
 /** A page tree whose node lists itself among its kids. */
@@ -108,7 +130,10 @@ export function bigImagePdf(width: number, height: number): Buffer {
     "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
     "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /XObject << /Im1 5 0 R >> >> >>",
     content("q 595 0 0 842 0 0 cm /Im1 Do Q"),
-    { dict: `/Type /XObject /Subtype /Image /Width ${width} /Height ${height} /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /DCTDecode`, stream: Buffer.from([0xff, 0xd8, 0xff, 0xd9]) },
+    {
+      dict: `/Type /XObject /Subtype /Image /Width ${width} /Height ${height} /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /DCTDecode`,
+      stream: Buffer.from([0xff, 0xd8, 0xff, 0xd9]),
+    },
   ]);
 }
 

@@ -4,7 +4,8 @@ import { PDFArray, PDFDict, PDFDocument, PDFName, PDFRawStream, decodePDFRawStre
  * Just enough PDF reading for the watermark tests: each page's content (inflated), and the vector
  * paths the watermark artifact really draws, followed through its form XObject into page space.
  */
-const text = (obj: PDFObject | undefined) => (obj instanceof PDFRawStream ? Buffer.from(decodePDFRawStream(obj).decode()).toString("latin1") : "");
+const text = (obj: PDFObject | undefined) =>
+  obj instanceof PDFRawStream ? Buffer.from(decodePDFRawStream(obj).decode()).toString("latin1") : "";
 
 export async function inflatedContents(bytes: Uint8Array): Promise<string[]> {
   const doc = await PDFDocument.load(bytes);
@@ -41,7 +42,10 @@ function interpret(ops: string, start: Matrix, onDo?: (name: string, ctm: Matrix
       continue;
     }
     const n = operands.map(Number);
-    const pt = (i: number) => apply(ctm, n[i]!, n[i + 1]!).map(fmt).join(" ");
+    const pt = (i: number) =>
+      apply(ctm, n[i]!, n[i + 1]!)
+        .map(fmt)
+        .join(" ");
     switch (t) {
       case "q":
         stack.push(ctm);
@@ -117,6 +121,12 @@ export async function watermarkMarks(bytes: Uint8Array): Promise<PageMark[]> {
       d += interpret(text(xobjects?.lookup(PDFName.of(name))), ctm);
     });
     const box = page.getCropBox();
-    return { width: box.width, height: box.height, d, placements, actualText: /\/ActualText <([0-9A-Fa-f]+)>/.exec(content.slice(start))?.[1] };
+    return {
+      width: box.width,
+      height: box.height,
+      d,
+      placements,
+      actualText: /\/ActualText <([0-9A-Fa-f]+)>/.exec(content.slice(start))?.[1],
+    };
   });
 }

@@ -24,7 +24,12 @@ describe("the plan's document storage", () => {
 
     // Fill the plan (pro: 10 GiB) to within a few bytes, as if many scans were stored.
     const limit = Tenancy.plans.pro.storageMb * 1024 * 1024;
-    await vault.runtime.adapters.db.send(new PutCommand({ TableName: vault.runtime.adapters.tableName, Item: { ...Keys.usage("anjia"), kind: "usage", storedBytes: limit - 10 } }));
+    await vault.runtime.adapters.db.send(
+      new PutCommand({
+        TableName: vault.runtime.adapters.tableName,
+        Item: { ...Keys.usage("anjia"), kind: "usage", storedBytes: limit - 10 },
+      }),
+    );
     const refused = await upload(vault, c.body.id, "id_card_back", bytes, LI);
     expect([refused.status, refused.body?.code]).toEqual([403, "plan_limit_reached"]);
     expect(refused.body.detail).toContain(String(Tenancy.plans.pro.storageMb));
@@ -32,11 +37,19 @@ describe("the plan's document storage", () => {
     const list = await vault.get(`/clients/${c.body.id}/documents`, LI);
     expect(list.body.items.filter((d: any) => d.kind === "id_card_back")).toHaveLength(0);
 
-    const destroyed = await vault.post(`/documents/${first.body.id}/destroy`, { reason: "plan storage accounting test" }, "compliance.wang@anjia");
+    const destroyed = await vault.post(
+      `/documents/${first.body.id}/destroy`,
+      { reason: "plan storage accounting test" },
+      "compliance.wang@anjia",
+    );
     expect(destroyed.status, destroyed.text).toBe(200);
     expect(await used()).toBe(limit - 10 - bytes.length);
     // Destroying again gives nothing back twice.
-    await vault.post(`/documents/${first.body.id}/destroy`, { reason: "plan storage accounting test" }, "compliance.wang@anjia");
+    await vault.post(
+      `/documents/${first.body.id}/destroy`,
+      { reason: "plan storage accounting test" },
+      "compliance.wang@anjia",
+    );
     expect(await used()).toBe(limit - 10 - bytes.length);
   });
 });
@@ -53,14 +66,21 @@ describe("retention overrides in the tenant's settings", () => {
       expect([r.status, r.body.code]).toEqual([400, "setting_not_permitted"]);
       expect(r.body.errors[0].path).toBe(path);
     }
-    const ok = await vault.request("PATCH", "/settings", { as: HQ, body: { retentionOverrides: { "identity-scan": 10, "client-record": 7 } } });
+    const ok = await vault.request("PATCH", "/settings", {
+      as: HQ,
+      body: { retentionOverrides: { "identity-scan": 10, "client-record": 7 } },
+    });
     expect(ok.status, ok.text).toBe(200);
     expect(ok.body.retentionOverrides).toEqual({ "identity-scan": 10, "client-record": 7 });
 
     const c = await vault.post("/clients", newClientBody(), LI);
     const up = await upload(vault, c.body.id, "id_card_front", await scan(), LI);
     expect(up.status).toBe(201);
-    const w = await vault.post(`/clients/${c.body.id}/consent/withdraw`, { method: "written", evidenceRef: "letter:x" }, LI);
+    const w = await vault.post(
+      `/clients/${c.body.id}/consent/withdraw`,
+      { method: "written", evidenceRef: "letter:x" },
+      LI,
+    );
     const withdrawnAt = new Date(w.body.current.withdrawnAt).getTime();
     expect(new Date(w.body.destroyAfter).getTime() - withdrawnAt).toBe(7 * 86_400_000);
     const docs = await vault.get(`/clients/${c.body.id}/documents`, LI);

@@ -41,17 +41,28 @@ describe("retention classes", () => {
     // No trigger yet: the maximum.
     expect(Documents.destroyAfterFor(id, uploaded, {})).toBe(at(uploaded, 3 * 365));
     // Deal closed later: 90 days after it.
-    expect(Documents.destroyAfterFor(id, uploaded, { dealClosedAt: "2026-03-01T00:00:00.000Z" })).toBe(at("2026-03-01T00:00:00.000Z", 90));
-    // Consent withdrawn earlier than the deal closed: the earlier event counts.
-    expect(Documents.destroyAfterFor(id, uploaded, { dealClosedAt: "2026-06-01T00:00:00.000Z", consentWithdrawnAt: "2026-02-01T00:00:00.000Z" })).toBe(
-      at("2026-02-01T00:00:00.000Z", 90),
+    expect(Documents.destroyAfterFor(id, uploaded, { dealClosedAt: "2026-03-01T00:00:00.000Z" })).toBe(
+      at("2026-03-01T00:00:00.000Z", 90),
     );
+    // Consent withdrawn earlier than the deal closed: the earlier event counts.
+    expect(
+      Documents.destroyAfterFor(id, uploaded, {
+        dealClosedAt: "2026-06-01T00:00:00.000Z",
+        consentWithdrawnAt: "2026-02-01T00:00:00.000Z",
+      }),
+    ).toBe(at("2026-02-01T00:00:00.000Z", 90));
     // A deal closed before the scan was filed: the clock starts at the upload.
-    expect(Documents.destroyAfterFor(id, uploaded, { dealClosedAt: "2025-06-01T00:00:00.000Z" })).toBe(at(uploaded, 90));
+    expect(Documents.destroyAfterFor(id, uploaded, { dealClosedAt: "2025-06-01T00:00:00.000Z" })).toBe(
+      at(uploaded, 90),
+    );
     // A deal closing near the maximum cannot push past it.
-    expect(Documents.destroyAfterFor(id, uploaded, { dealClosedAt: at(uploaded, 3 * 365 - 10) })).toBe(at(uploaded, 3 * 365));
+    expect(Documents.destroyAfterFor(id, uploaded, { dealClosedAt: at(uploaded, 3 * 365 - 10) })).toBe(
+      at(uploaded, 3 * 365),
+    );
     // Contracts ignore consent withdrawal as a trigger (the withdrawal flow destroys them outright).
     const contract = Retention.byId("contract")!;
-    expect(Documents.destroyAfterFor(contract, uploaded, { consentWithdrawnAt: "2026-02-01T00:00:00.000Z" })).toBe(at(uploaded, 10 * 365));
+    expect(Documents.destroyAfterFor(contract, uploaded, { consentWithdrawnAt: "2026-02-01T00:00:00.000Z" })).toBe(
+      at(uploaded, 10 * 365),
+    );
   });
 });

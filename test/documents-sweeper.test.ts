@@ -22,7 +22,11 @@ beforeAll(async () => {
 afterAll(() => vault.stop());
 
 async function newClient(as = LI) {
-  const r = await vault.post("/clients", newClientBody({ fields: { fullName: "清理", phone: uniquePhone(), idNumber: uniqueResidentId() } }), as);
+  const r = await vault.post(
+    "/clients",
+    newClientBody({ fields: { fullName: "清理", phone: uniquePhone(), idNumber: uniqueResidentId() } }),
+    as,
+  );
   expect(r.status).toBe(201);
   return r.body.id as string;
 }
@@ -44,7 +48,16 @@ async function staffCtx(staffId: string): Promise<Ctx> {
   const staff = (await Staff.getStaff(a(), "anjia", staffId))!;
   const tenant = (await Tenancy.getTenant(a(), "anjia"))!;
   return contextFor(
-    { tenantId: "anjia", staffId, role: staff.role, branchId: staff.branchId, sessionVersion: staff.sessionVersion, displayName: staff.displayName, agreementSigned: true, cleared: true },
+    {
+      tenantId: "anjia",
+      staffId,
+      role: staff.role,
+      branchId: staff.branchId,
+      sessionVersion: staff.sessionVersion,
+      displayName: staff.displayName,
+      agreementSigned: true,
+      cleared: true,
+    },
     tenant,
     `test-${staffId}`,
     a(),
@@ -59,11 +72,17 @@ describe("the sweeper", () => {
     const idCard = await file(closed, "id_card_front");
     const bank = await file(closed, "bank_card");
     const contract = await file(closed, "purchase_contract");
-    expect((await vault.post(`/clients/${closed}/documents/retention`, { event: "deal_closed" }, ZHAO)).status).toBe(200);
+    expect((await vault.post(`/clients/${closed}/documents/retention`, { event: "deal_closed" }, ZHAO)).status).toBe(
+      200,
+    );
     const open = await newClient();
     const other = await file(open, "other");
     const openId = await file(open, "id_card_front");
-    const share = await vault.post(`/documents/${idCard.id}/shares`, { recipient: "银行", purpose: "loan_application", expiresInMinutes: 60, maxDownloads: 5 }, LI);
+    const share = await vault.post(
+      `/documents/${idCard.id}/shares`,
+      { recipient: "银行", purpose: "loan_application", expiresInMinutes: 60, maxDownloads: 5 },
+      LI,
+    );
 
     // Day 91: the scans of the closed deal, nothing else.
     const dry = await sweep(later(91), true);
@@ -89,12 +108,25 @@ describe("the sweeper", () => {
         source: { ip: null, userAgent: null },
         purpose: "retention_expired:identity-scan",
         requestId: run.runId,
-        detail: { runId: run.runId, reason: "retention_expired:identity-scan", versionsRemoved: 1, readAfterDestroy: "not_found", versionsRemaining: 0, retentionClass: "identity-scan" },
+        detail: {
+          runId: run.runId,
+          reason: "retention_expired:identity-scan",
+          versionsRemoved: 1,
+          readAfterDestroy: "not_found",
+          versionsRemaining: 0,
+          retentionClass: "identity-scan",
+        },
       });
     }
     // The stub keeps ids, dates and the certificate; nothing describing the content.
     const stub = await Documents.getDocument(a(), "anjia", idCard.id);
-    expect(stub).toMatchObject({ documentId: idCard.id, clientId: closed, status: "destroyed", uploadedAt: expect.any(String), certificate: { runId: run.runId } });
+    expect(stub).toMatchObject({
+      documentId: idCard.id,
+      clientId: closed,
+      status: "destroyed",
+      uploadedAt: expect.any(String),
+      certificate: { runId: run.runId },
+    });
     expect(stub!.sha256).toBeUndefined();
     expect(stub!.size).toBeUndefined();
     expect(stub!.contentType).toBeUndefined();
@@ -239,7 +271,12 @@ describe("the sweeper", () => {
 
   it("removes, at its class maximum, a blob that has no metadata at all (the store's own lifecycle)", async () => {
     const orphan = Documents.blobKey("general", "anjia", "doc_01m8zzzzzzzzzzzzzzzzzzzzzz");
-    await a().blobs.put(orphan, new Uint8Array([1, 2, 3]), { tenantId: "anjia", tier: 1, retentionClass: "general", documentId: "doc_01m8zzzzzzzzzzzzzzzzzzzzzz" });
+    await a().blobs.put(orphan, new Uint8Array([1, 2, 3]), {
+      tenantId: "anjia",
+      tier: 1,
+      retentionClass: "general",
+      documentId: "doc_01m8zzzzzzzzzzzzzzzzzzzzzz",
+    });
     expect((await sweep(later(300))).expiredByLifecycle).not.toContain(orphan);
     expect((await sweep(later(366))).expiredByLifecycle).toContain(orphan);
     expect(await a().blobs.versions(orphan)).toEqual([]);
@@ -250,7 +287,11 @@ describe("destroying all of a client's documents (consent withdrawn)", () => {
   it("destroys every document with the reason, certificates in the trail, shares gone; a failure is finished by the next sweep", async () => {
     const c = await newClient();
     const docs = [await file(c, "id_card_front"), await file(c, "bank_card"), await file(c, "purchase_contract")];
-    const share = await vault.post(`/documents/${docs[0]!.id}/shares`, { recipient: "银行", purpose: "loan_application", expiresInMinutes: 60, maxDownloads: 5 }, LI);
+    const share = await vault.post(
+      `/documents/${docs[0]!.id}/shares`,
+      { recipient: "银行", purpose: "loan_application", expiresInMinutes: 60, maxDownloads: 5 },
+      LI,
+    );
     const ctx = await staffCtx("compliance.wang");
     const destroy = a().blobs.destroy;
     a().blobs.destroy = async (key) => {
@@ -264,7 +305,9 @@ describe("destroying all of a client's documents (consent withdrawn)", () => {
       a().blobs.destroy = destroy;
     }
     expect(out.certificates.map((x) => x.documentId).sort()).toEqual([docs[0]!.id, docs[1]!.id].sort());
-    expect(out.certificates.every((x) => x.reason === "consent_withdrawn" && x.requestedBy === "compliance.wang")).toBe(true);
+    expect(out.certificates.every((x) => x.reason === "consent_withdrawn" && x.requestedBy === "compliance.wang")).toBe(
+      true,
+    );
     expect(out.failed).toEqual([{ documentId: docs[2]!.id, error: "S3 unavailable" }]);
     expect((await fetchBytes(vault, "GET", share.body.url)).status).toBe(404);
 

@@ -11,7 +11,12 @@ import { watermarkMarks } from "./documents-pdf.ts";
  * drawn straight from the font's own outlines (fontkit's path for each character, placed at the
  * layout's positions), and checks that the same comparison rejects boxes and other characters.
  */
-const text = Documents.markText({ purpose: "贷款申请", brand: "安家地产", staff: "李娜 agent.li", at: new Date("2026-11-26T02:30:00Z") });
+const text = Documents.markText({
+  purpose: "贷款申请",
+  brand: "安家地产",
+  staff: "李娜 agent.li",
+  at: new Date("2026-11-26T02:30:00Z"),
+});
 const W = 1000;
 const H = 700;
 
@@ -44,16 +49,24 @@ const count = (m: Mask) => m.data.reduce((s, v) => s + v, 0);
 
 /** An SVG of the image's size drawing `shape(glyph)` for every glyph of every tile, in the layout's frame. */
 function referenceSvg(layout: Documents.MarkLayout, shape: (g: Documents.PlacedGlyph, i: number) => string) {
-  const body = layout.tiles.map((t) => layout.outline.glyphs.map((g, i) => `<g transform="translate(${t.x + g.x} ${t.y})">${shape(g, i)}</g>`).join("")).join("");
+  const body = layout.tiles
+    .map((t) =>
+      layout.outline.glyphs.map((g, i) => `<g transform="translate(${t.x + g.x} ${t.y})">${shape(g, i)}</g>`).join(""),
+    )
+    .join("");
   return Buffer.from(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}"><rect width="100%" height="100%" fill="#fff"/>` +
       `<g transform="translate(${layout.centre.x} ${layout.centre.y}) rotate(${layout.angleDeg})" fill="#000">${body}</g></svg>`,
   );
 }
 /** fontkit's own outline of the glyph (font units, y up), scaled to the mark's size. */
-const fontGlyph = (size: number) => (g: Documents.PlacedGlyph) => `<path transform="scale(${size / g.unitsPerEm} ${-size / g.unitsPerEm})" d="${g.fontPath}"/>`;
+const fontGlyph = (size: number) => (g: Documents.PlacedGlyph) =>
+  `<path transform="scale(${size / g.unitsPerEm} ${-size / g.unitsPerEm})" d="${g.fontPath}"/>`;
 /** What a missing font produces: a box per character. */
-const tofu = (size: number) => (g: Documents.PlacedGlyph) => (g.char === " " ? "" : `<rect x="${g.advance * 0.08}" y="${-size * 0.8}" width="${g.advance * 0.84}" height="${size * 0.9}"/>`);
+const tofu = (size: number) => (g: Documents.PlacedGlyph) =>
+  g.char === " "
+    ? ""
+    : `<rect x="${g.advance * 0.08}" y="${-size * 0.8}" width="${g.advance * 0.84}" height="${size * 0.9}"/>`;
 
 describe("glyph outlines from the packaged font", () => {
   it("covers the mark's characters, including ones outside the main subset, and says which it cannot", async () => {
@@ -72,32 +85,51 @@ describe("glyph outlines from the packaged font", () => {
 
 describe("image watermark", () => {
   it("draws each character as its glyph: the marked pixels match the font's outlines, not boxes", async () => {
-    const blank = await sharp({ create: { width: W, height: H, channels: 3, background: "#ffffff" } }).png().toBuffer();
+    const blank = await sharp({ create: { width: W, height: H, channels: 3, background: "#ffffff" } })
+      .png()
+      .toBuffer();
     const marked = await Documents.watermarkImage(blank, "image/png", text);
     const layout = await Documents.imageLayout(W, H, text);
     // 50% coverage of the mark (34% dark over white) is luma ~216; of a black reference, 128.
     const drawn = await maskOf(marked, 216);
-    const reference = await maskOf(await sharp(referenceSvg(layout, fontGlyph(layout.size))).png().toBuffer(), 128);
-    const boxes = await maskOf(await sharp(referenceSvg(layout, tofu(layout.size))).png().toBuffer(), 128);
+    const reference = await maskOf(
+      await sharp(referenceSvg(layout, fontGlyph(layout.size)))
+        .png()
+        .toBuffer(),
+      128,
+    );
+    const boxes = await maskOf(
+      await sharp(referenceSvg(layout, tofu(layout.size)))
+        .png()
+        .toBuffer(),
+      128,
+    );
     expect(count(drawn)).toBeGreaterThan(W * H * 0.03);
     expect(iou(drawn, reference)).toBeGreaterThan(0.85);
     expect(iou(drawn, boxes)).toBeLessThan(0.5);
   });
 
   it("each character in place is that character and no other", async () => {
-    const blank = await sharp({ create: { width: W, height: H, channels: 3, background: "#ffffff" } }).png().toBuffer();
+    const blank = await sharp({ create: { width: W, height: H, channels: 3, background: "#ffffff" } })
+      .png()
+      .toBuffer();
     const marked = await Documents.watermarkImage(blank, "image/png", text);
     const layout = await Documents.imageLayout(W, H, text);
     const drawn = await maskOf(marked, 216);
     const glyphs = layout.outline.glyphs;
     const size = layout.size;
-    const render = async (shape: (g: Documents.PlacedGlyph, i: number) => string) => maskOf(await sharp(referenceSvg(layout, shape)).png().toBuffer(), 128);
+    const render = async (shape: (g: Documents.PlacedGlyph, i: number) => string) =>
+      maskOf(await sharp(referenceSvg(layout, shape)).png().toBuffer(), 128);
     for (const ch of ["仅", "供", "贷", "安", "娜"]) {
       const i = glyphs.findIndex((g) => g.char === ch);
       const own = glyphs[i]!;
-      const other = glyphs.find((g) => g.char !== ch && g.char !== " " && g.char !== "·" && Math.abs(g.advance - own.advance) < 1)!;
+      const other = glyphs.find(
+        (g) => g.char !== ch && g.char !== " " && g.char !== "·" && Math.abs(g.advance - own.advance) < 1,
+      )!;
       // Only the pixels inside this character's advance box, at every tile.
-      const region = await render((g, j) => (j === i ? `<rect x="0" y="${-size}" width="${g.advance}" height="${size * 1.25}"/>` : ""));
+      const region = await render((g, j) =>
+        j === i ? `<rect x="0" y="${-size}" width="${g.advance}" height="${size * 1.25}"/>` : "",
+      );
       const mine = await render((g, j) => (j === i ? fontGlyph(size)(g) : ""));
       const theirs = await render((_g, j) => (j === i ? fontGlyph(size)(other) : ""));
       const box = await render((g, j) => (j === i ? tofu(size)(g) : ""));
@@ -116,7 +148,10 @@ describe("image watermark", () => {
     const photo = await sharp(gradient).png().toBuffer();
     const marked = await Documents.watermarkImage(photo, "image/png", text);
     const layout = await Documents.imageLayout(W, H, text);
-    const overlay = await sharp(Buffer.from(Documents.overlaySvg(W, H, layout))).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    const overlay = await sharp(Buffer.from(Documents.overlaySvg(W, H, layout)))
+      .ensureAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     const a = await sharp(photo).removeAlpha().raw().toBuffer();
     const b = await sharp(marked).removeAlpha().raw().toBuffer();
     let outsideChanged = 0;
@@ -154,7 +189,10 @@ describe("PDF watermark", () => {
     expect(doc.getPageCount()).toBe(2);
     const marks = await watermarkMarks(stamped);
     const base = await Documents.outline(text, 24);
-    const expectedHex = Buffer.from("\uFEFF" + text, "utf16le").swap16().toString("hex").toUpperCase();
+    const expectedHex = Buffer.from("\uFEFF" + text, "utf16le")
+      .swap16()
+      .toString("hex")
+      .toUpperCase();
     for (const [i, page] of marks.entries()) {
       expect(page.actualText?.toUpperCase(), `page ${i + 1}`).toBe(expectedHex);
       expect(page.placements.length).toBeGreaterThan(3);
@@ -168,11 +206,28 @@ describe("PDF watermark", () => {
       // …against the font's own outlines at every placement the page makes.
       const place = (shape: (g: Documents.PlacedGlyph) => string) =>
         page.placements
-          .map((m) => `<g transform="matrix(${m.join(" ")})">${base.glyphs.map((g) => `<g transform="translate(${g.x} 0)">${shape(g)}</g>`).join("")}</g>`)
+          .map(
+            (m) =>
+              `<g transform="matrix(${m.join(" ")})">${base.glyphs.map((g) => `<g transform="translate(${g.x} 0)">${shape(g)}</g>`).join("")}</g>`,
+          )
           .join("");
       const s = 24;
-      const reference = await maskOf(svg(place((g) => `<path transform="scale(${s / g.unitsPerEm})" d="${g.fontPath}"/>`)), 128, 144);
-      const boxes = await maskOf(svg(place((g) => (g.char === " " ? "" : `<rect x="${g.advance * 0.08}" y="${-s * 0.1}" width="${g.advance * 0.84}" height="${s * 0.9}"/>`))), 128, 144);
+      const reference = await maskOf(
+        svg(place((g) => `<path transform="scale(${s / g.unitsPerEm})" d="${g.fontPath}"/>`)),
+        128,
+        144,
+      );
+      const boxes = await maskOf(
+        svg(
+          place((g) =>
+            g.char === " "
+              ? ""
+              : `<rect x="${g.advance * 0.08}" y="${-s * 0.1}" width="${g.advance * 0.84}" height="${s * 0.9}"/>`,
+          ),
+        ),
+        128,
+        144,
+      );
       expect(count(drawn), `page ${i + 1}`).toBeGreaterThan(1000);
       expect(iou(drawn, reference), `page ${i + 1}`).toBeGreaterThan(0.9);
       expect(iou(drawn, boxes), `page ${i + 1}`).toBeLessThan(0.5);

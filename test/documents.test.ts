@@ -36,26 +36,38 @@ async function trailOf(clientId: string) {
   return r.body.items as any[];
 }
 async function docCount(clientId: string) {
-  const items = await Documents.documentsOfClient({ ...(await Documents.systemContext(a(), "anjia", "test")) }, clientId);
+  const items = await Documents.documentsOfClient(
+    { ...(await Documents.systemContext(a(), "anjia", "test")) },
+    clientId,
+  );
   return items.length;
 }
 async function blobKeys(tenant = "anjia") {
   const keys: string[] = [];
-  for (const c of ["identity-scan", "income-proof", "contract", "property-record", "general"]) keys.push(...(await a().blobs.list(`${c}/${tenant}/`)));
+  for (const c of ["identity-scan", "income-proof", "contract", "property-record", "general"])
+    keys.push(...(await a().blobs.list(`${c}/${tenant}/`)));
   return keys;
 }
 
 beforeAll(async () => {
   vault = await startVault();
   const idNumber = uniqueResidentId();
-  const r = await vault.post("/clients", newClientBody({ fields: { fullName: "唐文档", phone: uniquePhone(), idNumber } }), LI);
+  const r = await vault.post(
+    "/clients",
+    newClientBody({ fields: { fullName: "唐文档", phone: uniquePhone(), idNumber } }),
+    LI,
+  );
   expect(r.status).toBe(201);
   client = { id: r.body.id, idNumber };
   const bytes = await scan("jpeg");
   const up = await upload(vault, client.id, "id_card_front", bytes, LI, "image/jpeg");
   expect(up.status).toBe(201);
   idCard = { id: up.body.id, bytes };
-  const sun = await vault.post("/clients", newClientBody({ fields: { fullName: "深圳文档", phone: uniquePhone() } }), SUN);
+  const sun = await vault.post(
+    "/clients",
+    newClientBody({ fields: { fullName: "深圳文档", phone: uniquePhone() } }),
+    SUN,
+  );
   const sunUp = await upload(vault, sun.body.id, "property_certificate", await scan("png"), SUN);
   expect(sunUp.status).toBe(201);
   sunDoc = sunUp.body.id;
@@ -82,18 +94,35 @@ describe("upload", () => {
     // No deal closed yet: the class maximum (3 years) is the date.
     expect(new Date(r.body.destroyAfter).getTime() - new Date(r.body.uploadedAt).getTime()).toBe(3 * 365 * 86_400_000);
 
-    const item = (await a().db.send(new GetCommand({ TableName: a().tableName, Key: Keys.document("anjia", r.body.id) }))).Item!;
-    expect(item).toMatchObject({ storageKey: `identity-scan/anjia/${r.body.id}`, sha256: sha(bytes), retentionClass: "identity-scan", tier: 1 });
+    const item = (
+      await a().db.send(new GetCommand({ TableName: a().tableName, Key: Keys.document("anjia", r.body.id) }))
+    ).Item!;
+    expect(item).toMatchObject({
+      storageKey: `identity-scan/anjia/${r.body.id}`,
+      sha256: sha(bytes),
+      retentionClass: "identity-scan",
+      tier: 1,
+    });
     expect(item.gsi2pk).toBe(Keys.destructionQueue("anjia"));
     const stored = (await a().blobs.get(item.storageKey))!;
     expect(stored).toBeDefined();
     expect(Buffer.from(stored).includes(bytes.subarray(0, 64))).toBe(false); // ciphertext, not the PNG
     expect(Buffer.from(stored).subarray(0, 8).equals(bytes.subarray(0, 8))).toBe(false);
-    const opened = await Crypto.openBytes(a().keyrings, { tenantId: "anjia", recordId: r.body.id, context: { kind: "document", tier: "1" } }, stored);
+    const opened = await Crypto.openBytes(
+      a().keyrings,
+      { tenantId: "anjia", recordId: r.body.id, context: { kind: "document", tier: "1" } },
+      stored,
+    );
     expect(Buffer.from(opened).equals(bytes)).toBe(true);
 
-    const event = (await trailOf(client.id)).find((e) => e.action === "document.upload" && e.detail?.documentId === r.body.id);
-    expect(event).toMatchObject({ outcome: "allowed", actor: { id: "agent.li" }, detail: { kind: "bank_card", tier: 1, contentType: "image/png" } });
+    const event = (await trailOf(client.id)).find(
+      (e) => e.action === "document.upload" && e.detail?.documentId === r.body.id,
+    );
+    expect(event).toMatchObject({
+      outcome: "allowed",
+      actor: { id: "agent.li" },
+      detail: { kind: "bank_card", tier: 1, contentType: "image/png" },
+    });
   });
 
   it("decides the type by magic bytes: anything but JPEG, PNG or PDF is 415, and so is a mismatch with the declared type", async () => {
@@ -145,7 +174,10 @@ describe("upload", () => {
     expect(none.status).toBe(400);
     expect(none.body.errors.map((e: any) => e.path)).toEqual(["query.kind"]);
     expect((await upload(vault, client.id, "passport", jpeg, LI)).status).toBe(400);
-    const extra = await vault.request("POST", `/clients/${client.id}/documents?kind=other&sudo=1`, { as: LI, body: jpeg });
+    const extra = await vault.request("POST", `/clients/${client.id}/documents?kind=other&sudo=1`, {
+      as: LI,
+      body: jpeg,
+    });
     expect(extra.status).toBe(400);
   });
 
@@ -163,14 +195,20 @@ describe("upload", () => {
     // A tier-2 scan needs only the consent the client gave.
     expect((await upload(vault, plain.body.id, "property_certificate", jpeg, LI)).status).toBe(201);
 
-    const rental = await vault.post("/clients", newClientBody({ collectionPurpose: "rental", fields: { fullName: "租客", phone: uniquePhone() } }), LI);
+    const rental = await vault.post(
+      "/clients",
+      newClientBody({ collectionPurpose: "rental", fields: { fullName: "租客", phone: uniquePhone() } }),
+      LI,
+    );
     for (const kind of ["bank_card", "income_proof"]) {
       const r = await upload(vault, rental.body.id, kind, jpeg, LI);
       expect(r.status, kind).toBe(400);
       expect(r.body.code, kind).toBe("field_not_allowed");
     }
     expect((await upload(vault, rental.body.id, "lease_contract", await pdf(1), LI)).status).toBe(201);
-    const denied = (await trailOf(rental.body.id)).filter((e) => e.action === "document.upload" && e.outcome === "denied");
+    const denied = (await trailOf(rental.body.id)).filter(
+      (e) => e.action === "document.upload" && e.outcome === "denied",
+    );
     expect(denied.map((e) => e.code)).toEqual(["field_not_allowed", "field_not_allowed"]);
   });
 
@@ -213,7 +251,12 @@ describe("viewing", () => {
     expect(original - marked).toBeGreaterThan(2);
 
     const view = (await trailOf(client.id)).find((e) => e.action === "document.view" && e.outcome === "allowed");
-    expect(view).toMatchObject({ purpose: "loan_application", tier1: true, detail: { documentId: idCard.id, watermarked: true }, actor: { id: "agent.li" } });
+    expect(view).toMatchObject({
+      purpose: "loan_application",
+      tier1: true,
+      detail: { documentId: idCard.id, watermarked: true },
+      actor: { id: "agent.li" },
+    });
   });
 
   it("stamps every page of a PDF, keeping its pages", async () => {
@@ -225,7 +268,10 @@ describe("viewing", () => {
     expect(r.headers.get("content-type")).toBe("application/pdf");
     const doc = await PDFDocument.load(r.bytes);
     expect(doc.getPageCount()).toBe(3);
-    const hex = Buffer.from("\uFEFF" + markOf(r), "utf16le").swap16().toString("hex").toUpperCase();
+    const hex = Buffer.from("\uFEFF" + markOf(r), "utf16le")
+      .swap16()
+      .toString("hex")
+      .toUpperCase();
     // One watermark artifact per page, carrying the mark's text.
     const streams = await inflatedContents(r.bytes);
     expect(streams.filter((s) => s.includes("/Subtype /Watermark") && s.includes(hex))).toHaveLength(3);
@@ -241,7 +287,11 @@ describe("viewing", () => {
     expect(marketing.headers.get("content-type")).toContain("problem+json");
 
     // agent.chen (no background check) and his own client's documents.
-    const own = await vault.post("/clients", newClientBody({ fields: { fullName: "陈的客户", phone: uniquePhone(), idNumber: uniqueResidentId() } }), CHEN);
+    const own = await vault.post(
+      "/clients",
+      newClientBody({ fields: { fullName: "陈的客户", phone: uniquePhone(), idNumber: uniqueResidentId() } }),
+      CHEN,
+    );
     const t1 = await upload(vault, own.body.id, "id_card_front", await scan(), CHEN);
     const t2 = await upload(vault, own.body.id, "property_certificate", await scan(), CHEN);
     const refused = await fetchBytes(vault, "GET", `/documents/${t1.body.id}?purpose=viewing`, { as: CHEN });
@@ -249,7 +299,9 @@ describe("viewing", () => {
     expect(refused.json.code).toBe("background_check_required");
     expect((await fetchBytes(vault, "GET", `/documents/${t2.body.id}?purpose=viewing`, { as: CHEN })).status).toBe(200);
 
-    const denied = (await trailOf(client.id)).filter((e) => e.action === "document.view" && e.outcome === "denied").map((e) => e.code);
+    const denied = (await trailOf(client.id))
+      .filter((e) => e.action === "document.view" && e.outcome === "denied")
+      .map((e) => e.code);
     expect(denied).toEqual(expect.arrayContaining(["purpose_not_consented"]));
   });
 
@@ -281,35 +333,67 @@ describe("viewing", () => {
     const bare = await fetchBytes(vault, "GET", `/documents/${idCard.id}?purpose=compliance_audit`, { as: WANG });
     expect(bare.status).toBe(403);
     expect(bare.json.code).toBe("break_glass_required");
-    const r = await fetchBytes(vault, "GET", `/documents/${idCard.id}?purpose=compliance_audit&justification=${encodeURIComponent(justification)}`, { as: WANG });
+    const r = await fetchBytes(
+      vault,
+      "GET",
+      `/documents/${idCard.id}?purpose=compliance_audit&justification=${encodeURIComponent(justification)}`,
+      { as: WANG },
+    );
     expect(r.status).toBe(200);
     expect(markOf(r)).toContain("仅供合规审计使用");
-    const event = (await trailOf(client.id)).find((e) => e.action === "document.view" && e.actor.id === "compliance.wang" && e.outcome === "allowed");
+    const event = (await trailOf(client.id)).find(
+      (e) => e.action === "document.view" && e.actor.id === "compliance.wang" && e.outcome === "allowed",
+    );
     // The justification is free text: the trail names its sealed note, and the words come back only through a reveal.
-    expect(event.breakGlass).toEqual({ justification: "******", justificationRef: expect.stringMatching(/^notes\/nt_[0-9a-z]{26}$/) });
-    const words = await vault.post(`/clients/${client.id}/reveal`, { fields: [event.breakGlass.justificationRef], purpose: "compliance_audit", justification }, WANG);
+    expect(event.breakGlass).toEqual({
+      justification: "******",
+      justificationRef: expect.stringMatching(/^notes\/nt_[0-9a-z]{26}$/),
+    });
+    const words = await vault.post(
+      `/clients/${client.id}/reveal`,
+      { fields: [event.breakGlass.justificationRef], purpose: "compliance_audit", justification },
+      WANG,
+    );
     expect(words.body.fields[event.breakGlass.justificationRef]).toBe(justification);
   });
 
   it("releases the unwatermarked original only through break-glass", async () => {
-    const agent = await fetchBytes(vault, "POST", `/documents/${idCard.id}/original`, { as: LI, body: { purpose: "loan_application" } });
+    const agent = await fetchBytes(vault, "POST", `/documents/${idCard.id}/original`, {
+      as: LI,
+      body: { purpose: "loan_application" },
+    });
     expect(agent.status).toBe(403);
     expect(agent.json.code).toBe("break_glass_required");
-    const noReason = await fetchBytes(vault, "POST", `/documents/${idCard.id}/original`, { as: WANG, body: { purpose: "compliance_audit" } });
+    const noReason = await fetchBytes(vault, "POST", `/documents/${idCard.id}/original`, {
+      as: WANG,
+      body: { purpose: "compliance_audit" },
+    });
     expect(noReason.status).toBe(403);
     expect(noReason.json.code).toBe("break_glass_required");
-    const weakReason = await fetchBytes(vault, "POST", `/documents/${idCard.id}/original`, { as: WANG, body: { purpose: "compliance_audit", justification: "because" } });
+    const weakReason = await fetchBytes(vault, "POST", `/documents/${idCard.id}/original`, {
+      as: WANG,
+      body: { purpose: "compliance_audit", justification: "because" },
+    });
     expect(weakReason.status).toBe(400);
     expect(weakReason.json.code).toBe("justification_too_weak");
-    const noPurpose = await fetchBytes(vault, "POST", `/documents/${idCard.id}/original`, { as: WANG, body: { justification } });
+    const noPurpose = await fetchBytes(vault, "POST", `/documents/${idCard.id}/original`, {
+      as: WANG,
+      body: { justification },
+    });
     expect(noPurpose.status).toBe(400);
     expect(noPurpose.json.code).toBe("purpose_required");
-    const r = await fetchBytes(vault, "POST", `/documents/${idCard.id}/original`, { as: WANG, body: { purpose: "compliance_audit", justification } });
+    const r = await fetchBytes(vault, "POST", `/documents/${idCard.id}/original`, {
+      as: WANG,
+      body: { purpose: "compliance_audit", justification },
+    });
     expect(r.status).toBe(200);
     expect(r.bytes.equals(idCard.bytes)).toBe(true);
     expect(r.headers.get("cache-control")).toContain("no-store");
     const event = (await trailOf(client.id)).find((e) => e.action === "document.original" && e.outcome === "allowed");
-    expect(event).toMatchObject({ breakGlass: { justification: "******" }, detail: { documentId: idCard.id, watermarked: false } });
+    expect(event).toMatchObject({
+      breakGlass: { justification: "******" },
+      detail: { documentId: idCard.id, watermarked: false },
+    });
     expect(JSON.stringify(event)).not.toContain(justification);
   });
 
@@ -387,14 +471,27 @@ describe("listing", () => {
 });
 
 describe("secure shares", () => {
-  const shareBody = { recipient: "招商银行朝阳支行 王经理", purpose: "loan_application", expiresInMinutes: 30, maxDownloads: 2 };
+  const shareBody = {
+    recipient: "招商银行朝阳支行 王经理",
+    purpose: "loan_application",
+    expiresInMinutes: 30,
+    maxDownloads: 2,
+  };
 
   it("a link that watermarks with its recipient, counts its downloads, and is refused once used up", async () => {
     const created = await vault.post(`/documents/${idCard.id}/shares`, shareBody, LI);
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ recipient: shareBody.recipient, purpose: "loan_application", maxDownloads: 2, downloads: 0, state: "active" });
+    expect(created.body).toMatchObject({
+      recipient: shareBody.recipient,
+      purpose: "loan_application",
+      maxDownloads: 2,
+      downloads: 0,
+      state: "active",
+    });
     expect(created.body.token).toMatch(/^anjia\.shr_[0-9a-z]{26}\.[A-Za-z0-9_-]{43}$/);
-    const item = (await a().db.send(new GetCommand({ TableName: a().tableName, Key: Keys.share("anjia", created.body.id) }))).Item!;
+    const item = (
+      await a().db.send(new GetCommand({ TableName: a().tableName, Key: Keys.share("anjia", created.body.id) }))
+    ).Item!;
     expect(JSON.stringify(item)).not.toContain(created.body.token.split(".")[2]);
 
     for (const n of [1, 2]) {
@@ -408,12 +505,23 @@ describe("secure shares", () => {
     const third = await fetchBytes(vault, "GET", created.body.url);
     expect(third.status).toBe(410);
     expect(third.json.code).toBe("share_exhausted");
-    const events = (await trailOf(client.id)).filter((e) => e.action === "document.share.download" && e.detail?.shareId === created.body.id);
+    const events = (await trailOf(client.id)).filter(
+      (e) => e.action === "document.share.download" && e.detail?.shareId === created.body.id,
+    );
     expect(events.map((e) => e.outcome).sort()).toEqual(["allowed", "allowed", "denied"]);
     // Who really fetched it: the recipient the link was made for, through the agent who shared it.
-    for (const e of events) expect(e.actor).toEqual({ type: "share_recipient", shareId: created.body.id, label: shareBody.recipient, via: "agent.li" });
+    for (const e of events)
+      expect(e.actor).toEqual({
+        type: "share_recipient",
+        shareId: created.body.id,
+        label: shareBody.recipient,
+        via: "agent.li",
+      });
     const listed = await vault.get(`/documents/${idCard.id}/shares`, LI);
-    expect(listed.body.items.find((s: any) => s.id === created.body.id)).toMatchObject({ downloads: 2, state: "exhausted" });
+    expect(listed.body.items.find((s: any) => s.id === created.body.id)).toMatchObject({
+      downloads: 2,
+      state: "exhausted",
+    });
     expect(listed.text).not.toContain(created.body.token);
   });
 
@@ -432,7 +540,9 @@ describe("secure shares", () => {
     expect(expired.json.code).toBe("share_expired");
 
     const revoking = await vault.post(`/documents/${idCard.id}/shares`, shareBody, LI);
-    expect((await vault.request("DELETE", `/documents/${idCard.id}/shares/${revoking.body.id}`, { as: CHEN })).status).toBe(404);
+    expect(
+      (await vault.request("DELETE", `/documents/${idCard.id}/shares/${revoking.body.id}`, { as: CHEN })).status,
+    ).toBe(404);
     const revoked = await vault.request("DELETE", `/documents/${idCard.id}/shares/${revoking.body.id}`, { as: ZHAO });
     expect(revoked.status).toBe(200);
     expect(revoked.body.state).toBe("revoked");
@@ -443,7 +553,12 @@ describe("secure shares", () => {
     const live = await vault.post(`/documents/${idCard.id}/shares`, shareBody, LI);
     const [tenant, id, secret] = live.body.token.split(".");
     const forged = `${tenant}.${id}.${secret.slice(0, -2)}${secret.endsWith("AA") ? "BB" : "AA"}`;
-    for (const path of [`/shared/${forged}`, `/shared/lianfang.${id}.${secret}`, "/shared/garbage", `/shared/${tenant}.shr_00000000000000000000000000.${secret}`]) {
+    for (const path of [
+      `/shared/${forged}`,
+      `/shared/lianfang.${id}.${secret}`,
+      "/shared/garbage",
+      `/shared/${tenant}.shr_00000000000000000000000000.${secret}`,
+    ]) {
       const r = await fetchBytes(vault, "GET", path);
       expect(r.status, path).toBe(404);
       expect(r.json.code).toBe("not_found");
@@ -452,7 +567,12 @@ describe("secure shares", () => {
     const key = Keys.client("anjia", client.id);
     const stored = (await a().db.send(new GetCommand({ TableName: a().tableName, Key: key }))).Item!;
     await a().db.send(
-      new UpdateCommand({ TableName: a().tableName, Key: key, UpdateExpression: "SET consent.purposes = :p", ExpressionAttributeValues: { ":p": ["viewing"] } }),
+      new UpdateCommand({
+        TableName: a().tableName,
+        Key: key,
+        UpdateExpression: "SET consent.purposes = :p",
+        ExpressionAttributeValues: { ":p": ["viewing"] },
+      }),
     );
     try {
       const r = await fetchBytes(vault, "GET", live.body.url);
@@ -460,7 +580,12 @@ describe("secure shares", () => {
       expect(r.json.code).toBe("purpose_not_consented");
     } finally {
       await a().db.send(
-        new UpdateCommand({ TableName: a().tableName, Key: key, UpdateExpression: "SET consent.purposes = :p", ExpressionAttributeValues: { ":p": stored.consent.purposes } }),
+        new UpdateCommand({
+          TableName: a().tableName,
+          Key: key,
+          UpdateExpression: "SET consent.purposes = :p",
+          ExpressionAttributeValues: { ":p": stored.consent.purposes },
+        }),
       );
     }
     expect((await fetchBytes(vault, "GET", live.body.url)).status).toBe(200);
@@ -492,14 +617,25 @@ describe("secure shares", () => {
 
 describe("retention and destruction on demand", () => {
   it("a closed deal moves the scans' destroy-after to 90 days after it; only managers and compliance record it", async () => {
-    const c = await vault.post("/clients", newClientBody({ fields: { fullName: "成交", phone: uniquePhone(), idNumber: uniqueResidentId() } }), LI);
+    const c = await vault.post(
+      "/clients",
+      newClientBody({ fields: { fullName: "成交", phone: uniquePhone(), idNumber: uniqueResidentId() } }),
+      LI,
+    );
     const scanDoc = await upload(vault, c.body.id, "id_card_front", await scan(), LI);
     const contract = await upload(vault, c.body.id, "purchase_contract", await pdf(1), LI);
     const income = await upload(vault, c.body.id, "income_proof", await scan(), LI);
-    expect((await vault.post(`/clients/${c.body.id}/documents/retention`, { event: "deal_closed" }, LI)).status).toBe(403);
+    expect((await vault.post(`/clients/${c.body.id}/documents/retention`, { event: "deal_closed" }, LI)).status).toBe(
+      403,
+    );
     const future = new Date(Date.now() + 86_400_000).toISOString();
-    expect((await vault.post(`/clients/${c.body.id}/documents/retention`, { event: "deal_closed", at: future }, ZHAO)).status).toBe(400);
-    expect((await vault.post(`/clients/${c.body.id}/documents/retention`, { event: "consent_withdrawn" }, ZHAO)).status).toBe(400);
+    expect(
+      (await vault.post(`/clients/${c.body.id}/documents/retention`, { event: "deal_closed", at: future }, ZHAO))
+        .status,
+    ).toBe(400);
+    expect(
+      (await vault.post(`/clients/${c.body.id}/documents/retention`, { event: "consent_withdrawn" }, ZHAO)).status,
+    ).toBe(400);
     const at = "2026-11-20T10:00:00+08:00";
     const r = await vault.post(`/clients/${c.body.id}/documents/retention`, { event: "deal_closed", at }, ZHAO);
     expect(r.status).toBe(200);
@@ -514,12 +650,18 @@ describe("retention and destruction on demand", () => {
     // A scan filed after the deal closed runs from its own upload.
     const late = await upload(vault, c.body.id, "bank_card", await scan(), LI);
     expect(new Date(late.body.destroyAfter).getTime() - new Date(late.body.uploadedAt).getTime()).toBe(90 * 86_400_000);
-    expect((await vault.post(`/clients/${client.id}/documents/retention`, { event: "deal_closed" }, SUN)).status).toBe(404);
+    expect((await vault.post(`/clients/${client.id}/documents/retention`, { event: "deal_closed" }, SUN)).status).toBe(
+      404,
+    );
   });
 
   it("the compliance officer destroys a document with a reason: certificate in the trail, a stub left, reads fail", async () => {
     const up = await upload(vault, client.id, "other", await scan(), LI);
-    const share = await vault.post(`/documents/${up.body.id}/shares`, { recipient: "律师", purpose: "viewing", expiresInMinutes: 60, maxDownloads: 5 }, LI);
+    const share = await vault.post(
+      `/documents/${up.body.id}/shares`,
+      { recipient: "律师", purpose: "viewing", expiresInMinutes: 60, maxDownloads: 5 },
+      LI,
+    );
     expect(share.status).toBe(201);
     const agent = await vault.post(`/documents/${up.body.id}/destroy`, { reason: "uploaded to the wrong client" }, LI);
     expect(agent.status).toBe(403);
@@ -541,7 +683,11 @@ describe("retention and destruction on demand", () => {
     });
     expect(await a().blobs.get(`general/anjia/${up.body.id}`)).toBeUndefined();
     expect(await a().blobs.versions(`general/anjia/${up.body.id}`)).toEqual([]);
-    const again = await vault.post(`/documents/${up.body.id}/destroy`, { reason: "uploaded to the wrong client" }, WANG);
+    const again = await vault.post(
+      `/documents/${up.body.id}/destroy`,
+      { reason: "uploaded to the wrong client" },
+      WANG,
+    );
     expect(again.body.certificate.certificateId).toBe(r.body.certificate.certificateId);
 
     const view = await fetchBytes(vault, "GET", `/documents/${up.body.id}?purpose=viewing`, { as: LI });
@@ -549,11 +695,25 @@ describe("retention and destruction on demand", () => {
     expect(view.json.code).toBe("document_destroyed");
     const link = await fetchBytes(vault, "GET", share.body.url);
     expect(link.status).toBe(404); // the share went with the document
-    const stub = (await vault.get(`/clients/${client.id}/documents`, LI)).body.items.find((d: any) => d.id === up.body.id);
-    expect(stub).toMatchObject({ status: "destroyed", sha256: null, size: null, contentType: null, certificate: { certificateId: r.body.certificate.certificateId } });
-    const certs = (await trailOf(client.id)).filter((e) => e.action === "document.destroyed" && e.detail?.documentId === up.body.id);
+    const stub = (await vault.get(`/clients/${client.id}/documents`, LI)).body.items.find(
+      (d: any) => d.id === up.body.id,
+    );
+    expect(stub).toMatchObject({
+      status: "destroyed",
+      sha256: null,
+      size: null,
+      contentType: null,
+      certificate: { certificateId: r.body.certificate.certificateId },
+    });
+    const certs = (await trailOf(client.id)).filter(
+      (e) => e.action === "document.destroyed" && e.detail?.documentId === up.body.id,
+    );
     expect(certs).toHaveLength(1);
-    expect(certs[0]).toMatchObject({ outcome: "allowed", code: `certificate:${r.body.certificate.certificateId}`, detail: { versionsRemoved: 1, readAfterDestroy: "not_found" } });
+    expect(certs[0]).toMatchObject({
+      outcome: "allowed",
+      code: `certificate:${r.body.certificate.certificateId}`,
+      detail: { versionsRemoved: 1, readAfterDestroy: "not_found" },
+    });
   });
 });
 
@@ -572,12 +732,22 @@ describe("the tier-1 volume guard", () => {
       agreement: { version: "2024-01", signedAt: now, evidenceRef: "test" },
       backgroundCheck: { status: "passed", checkedAt: now, recordedBy: "test" },
     });
-    const c = await vault.post("/clients", newClientBody({ fields: { fullName: "配额", phone: uniquePhone(), idNumber: uniqueResidentId() } }), "agent.zhou@anjia");
+    const c = await vault.post(
+      "/clients",
+      newClientBody({ fields: { fullName: "配额", phone: uniquePhone(), idNumber: uniqueResidentId() } }),
+      "agent.zhou@anjia",
+    );
     const d = await upload(vault, c.body.id, "id_card_front", await noisyJpeg(320, 200), "agent.zhou@anjia");
     expect((await vault.request("PATCH", "/settings", { as: HQ, body: { revealQuotaPerHour: 2 } })).status).toBe(200);
     try {
-      for (let i = 0; i < 2; i++) expect((await fetchBytes(vault, "GET", `/documents/${d.body.id}?purpose=viewing`, { as: "agent.zhou@anjia" })).status).toBe(200);
-      const third = await fetchBytes(vault, "GET", `/documents/${d.body.id}?purpose=viewing`, { as: "agent.zhou@anjia" });
+      for (let i = 0; i < 2; i++)
+        expect(
+          (await fetchBytes(vault, "GET", `/documents/${d.body.id}?purpose=viewing`, { as: "agent.zhou@anjia" }))
+            .status,
+        ).toBe(200);
+      const third = await fetchBytes(vault, "GET", `/documents/${d.body.id}?purpose=viewing`, {
+        as: "agent.zhou@anjia",
+      });
       expect(third.status).toBe(429);
       expect(third.json.code).toBe("reveal_quota_exceeded");
       const alert = (await trailOf(c.body.id)).find((e) => e.action === "alert.reveal_volume");

@@ -1,6 +1,16 @@
 import { expect } from "vitest";
 import { QueryCommand } from "@aws-sdk/lib-dynamodb";
-import { Compliance, Keys, Recovery, Staff, Tenancy, contextFor, tenantPk, type Adapters, type Ctx } from "@keyhold/core";
+import {
+  Compliance,
+  Keys,
+  Recovery,
+  Staff,
+  Tenancy,
+  contextFor,
+  tenantPk,
+  type Adapters,
+  type Ctx,
+} from "@keyhold/core";
 import type { Vault } from "./harness.ts";
 
 /**
@@ -17,7 +27,8 @@ export function doomed(vault: Vault, step: string, clockOffsetMs = -10 * 60_000)
       get(target, key) {
         const value = Reflect.get(target, key);
         if (typeof value !== "function") return value;
-        return (...args: unknown[]) => (dead ? Promise.reject(new Error("the process is dead")) : value.apply(target, args));
+        return (...args: unknown[]) =>
+          dead ? Promise.reject(new Error("the process is dead")) : value.apply(target, args);
       },
     });
   const adapters: Adapters = {
@@ -35,7 +46,11 @@ export function doomed(vault: Vault, step: string, clockOffsetMs = -10 * 60_000)
     },
     // The doomed process's contexts keep its mortal ports and its clock; each tenant's set is still
     // confined to that tenant, as in the real process.
-    forTenant: (tenantId) => Tenancy.isolate(adapters, { platformTenant: "platform", open: () => ({ db: adapters.db, blobs: adapters.blobs, keyrings: adapters.keyrings }) }).forTenant(tenantId),
+    forTenant: (tenantId) =>
+      Tenancy.isolate(adapters, {
+        platformTenant: "platform",
+        open: () => ({ db: adapters.db, blobs: adapters.blobs, keyrings: adapters.keyrings }),
+      }).forTenant(tenantId),
   };
   return { adapters, crashed: () => dead };
 }
@@ -74,7 +89,11 @@ export async function ctxOf(vault: Vault, a: Adapters, tenantId: string, staffId
 type Raw = Record<string, any>;
 
 /** Every item of a partition (or an index partition), read straight from the table. */
-export async function raw(vault: Vault, pk: string, options: { prefix?: string; index?: "gsi1" | "gsi2" } = {}): Promise<Raw[]> {
+export async function raw(
+  vault: Vault,
+  pk: string,
+  options: { prefix?: string; index?: "gsi1" | "gsi2" } = {},
+): Promise<Raw[]> {
   const a = vault.runtime.adapters;
   const pkAttr = options.index ? `${options.index}pk` : "pk";
   const skAttr = options.index ? `${options.index}sk` : "sk";
@@ -97,12 +116,14 @@ export async function raw(vault: Vault, pk: string, options: { prefix?: string; 
   return items;
 }
 
-const eventsOfClient = (vault: Vault, tenantId: string, clientId: string) => raw(vault, Keys.eventsOfClient(tenantId, clientId), { index: "gsi2" });
+const eventsOfClient = (vault: Vault, tenantId: string, clientId: string) =>
+  raw(vault, Keys.eventsOfClient(tenantId, clientId), { index: "gsi2" });
 
 const sum = (into: Record<string, number>, add: Record<string, number>) => {
   for (const [k, v] of Object.entries(add)) into[k] = (into[k] ?? 0) + v;
 };
-const nonZero = (o: Raw) => Object.fromEntries(Object.entries(o).filter(([k, v]) => typeof v === "number" && v !== 0 && k !== "rev"));
+const nonZero = (o: Raw) =>
+  Object.fromEntries(Object.entries(o).filter(([k, v]) => typeof v === "number" && v !== 0 && k !== "rev"));
 const dayOf = (d: Date) => d.toISOString().slice(0, 10);
 
 /**
@@ -128,27 +149,48 @@ export async function expectInvariants(vault: Vault, tenantId = "anjia") {
     const events = await eventsOfClient(vault, tenantId, c.clientId);
     expect(c.destruction, `${c.clientId} has no destruction left half-done`).toBeUndefined();
     if (!c.destroyed) {
-      expect(events.some((e) => e.action === "client.create" && e.outcome === "allowed"), `${c.clientId} has its client.create event`).toBe(true);
-      expect(queue.map((q) => q.sk), `${c.clientId} is queued at its date`).toContain(`${c.destroyAfter}#${c.clientId}`);
-      for (const sk of c.blindIndex ?? []) expect(claims.find((x) => x.sk === sk)?.clientId, `${c.clientId} holds ${sk}`).toBe(c.clientId);
+      expect(
+        events.some((e) => e.action === "client.create" && e.outcome === "allowed"),
+        `${c.clientId} has its client.create event`,
+      ).toBe(true);
+      expect(
+        queue.map((q) => q.sk),
+        `${c.clientId} is queued at its date`,
+      ).toContain(`${c.destroyAfter}#${c.clientId}`);
+      for (const sk of c.blindIndex ?? [])
+        expect(claims.find((x) => x.sk === sk)?.clientId, `${c.clientId} holds ${sk}`).toBe(c.clientId);
     } else {
       const certs = events.filter((e) => e.action === "client.destroyed" && e.outcome === "allowed");
-      expect(certs.map((e) => e.detail.certificateId), `${c.clientId} has exactly one certificate`).toEqual([c.destroyed.certificateId]);
+      expect(
+        certs.map((e) => e.detail.certificateId),
+        `${c.clientId} has exactly one certificate`,
+      ).toEqual([c.destroyed.certificateId]);
     }
   }
   for (const q of queue) {
     const c = byId.get(q.clientId);
-    expect(Boolean(c && !c.destroyed && `${c.destroyAfter}#${c.clientId}` === q.sk), `queue entry ${q.sk} belongs to a live client at that date`).toBe(true);
+    expect(
+      Boolean(c && !c.destroyed && `${c.destroyAfter}#${c.clientId}` === q.sk),
+      `queue entry ${q.sk} belongs to a live client at that date`,
+    ).toBe(true);
   }
   for (const claim of claims) {
     const c = byId.get(claim.clientId);
-    expect(Boolean(c && !c.destroyed && (c.blindIndex ?? []).includes(claim.sk)), `claim ${claim.sk} is held by a live client that lists it`).toBe(true);
+    expect(
+      Boolean(c && !c.destroyed && (c.blindIndex ?? []).includes(claim.sk)),
+      `claim ${claim.sk} is held by a live client that lists it`,
+    ).toBe(true);
   }
 
   const documents = await raw(vault, t, { prefix: "DOC#" });
   for (const d of documents.filter((x) => x.status === "destroyed")) {
-    const certs = (await eventsOfClient(vault, tenantId, d.clientId)).filter((e) => e.action === "document.destroyed" && e.detail?.documentId === d.documentId);
-    expect(certs.map((e) => e.detail.certificateId), `${d.documentId} has exactly one certificate`).toEqual([d.certificate.certificateId]);
+    const certs = (await eventsOfClient(vault, tenantId, d.clientId)).filter(
+      (e) => e.action === "document.destroyed" && e.detail?.documentId === d.documentId,
+    );
+    expect(
+      certs.map((e) => e.detail.certificateId),
+      `${d.documentId} has exactly one certificate`,
+    ).toEqual([d.certificate.certificateId]);
   }
 
   // Counters against a recomputation from scratch.
@@ -159,7 +201,8 @@ export async function expectInvariants(vault: Vault, tenantId = "anjia") {
     if (!c) return;
     const b = c.branchId || "-";
     sum(gauges.get(b) ?? gauges.set(b, {}).get(b)!, c.gauges);
-    if (c.due) sum(due.get(`${b}|${c.due.day}`) ?? due.set(`${b}|${c.due.day}`, {}).get(`${b}|${c.due.day}`)!, c.due.counts);
+    if (c.due)
+      sum(due.get(`${b}|${c.due.day}`) ?? due.set(`${b}|${c.due.day}`, {}).get(`${b}|${c.due.day}`)!, c.due.counts);
   };
   for (const s of staff) take(Compliance.ofStaff(s));
   for (const c of clients) take(Compliance.ofClient({ ...c, fieldTiers: c.fieldTiers ?? {} } as never));
@@ -169,11 +212,14 @@ export async function expectInvariants(vault: Vault, tenantId = "anjia") {
   for (const b of new Set([...gauges.keys(), ...storedGauges.keys()])) {
     expect(storedGauges.get(b) ?? {}, `gauges of ${tenantId}/${b}`).toEqual(nonZero(gauges.get(b) ?? {}));
   }
-  const branches = [...new Set(["-", ...(await Tenancy.listBranches(vault.runtime.adapters, tenantId)).map((b) => b.branchId)])];
+  const branches = [
+    ...new Set(["-", ...(await Tenancy.listBranches(vault.runtime.adapters, tenantId)).map((b) => b.branchId)]),
+  ];
   for (const b of branches) {
     const stored = new Map((await raw(vault, Keys.dueOf(tenantId, b))).map((d) => [`${b}|${d.sk}`, nonZero(d)]));
     const expected = new Map([...due].filter(([k]) => k.startsWith(`${b}|`)));
-    for (const k of new Set([...stored.keys(), ...expected.keys()])) expect(stored.get(k) ?? {}, `due bucket ${tenantId}/${k}`).toEqual(nonZero(expected.get(k) ?? {}));
+    for (const k of new Set([...stored.keys(), ...expected.keys()]))
+      expect(stored.get(k) ?? {}, `due bucket ${tenantId}/${k}`).toEqual(nonZero(expected.get(k) ?? {}));
   }
   for (const day of new Set([dayOf(new Date()), dayOf(new Date(Date.now() - 10 * 60_000))])) {
     const daily = new Map<string, Record<string, number>>();
@@ -190,12 +236,17 @@ export async function expectInvariants(vault: Vault, tenantId = "anjia") {
   const usage = (await raw(vault, t, { prefix: "USAGE" }))[0] ?? {};
   const bytes = documents.filter((d) => d.status !== "destroyed").reduce((n, d) => n + (d.size ?? 0), 0);
   expect(usage.storedBytes ?? 0, `storage of ${tenantId}`).toBe(bytes);
-  if (usage.seats !== undefined) expect(usage.seats, `seats of ${tenantId}`).toBe(staff.filter((s) => s.status !== "departed").length);
+  if (usage.seats !== undefined)
+    expect(usage.seats, `seats of ${tenantId}`).toBe(staff.filter((s) => s.status !== "departed").length);
   for (const s of staff.filter((x) => x.offboarding?.intentId)) {
-    const moved = clients.filter((c) => (c.handovers ?? []).some((h: Raw) => h.from === s.staffId && h.at >= s.offboarding!.startedAt));
+    const moved = clients.filter((c) =>
+      (c.handovers ?? []).some((h: Raw) => h.from === s.staffId && h.at >= s.offboarding!.startedAt),
+    );
     expect(s.offboarding!.reassignedClients, `hand-over count of ${s.staffId}`).toBe(moved.length);
     for (const c of moved) {
-      const moves = (await eventsOfClient(vault, tenantId, c.clientId)).filter((e) => e.action === "client.reassign" && e.target.fields.includes(`from:${s.staffId}`));
+      const moves = (await eventsOfClient(vault, tenantId, c.clientId)).filter(
+        (e) => e.action === "client.reassign" && e.target.fields.includes(`from:${s.staffId}`),
+      );
       expect(moves.length, `the hand-over of ${c.clientId} is in the trail`).toBeGreaterThanOrEqual(1);
     }
   }
@@ -206,7 +257,11 @@ export async function shredCertificates(vault: Vault, tenantId: string) {
   const items = (await raw(vault, tenantPk("platform"), { prefix: "CERT#" })).filter((c) => c.tenantId === tenantId);
   const events: Raw[] = [];
   for (const day of new Set([dayOf(new Date()), dayOf(new Date(Date.now() - 10 * 60_000))])) {
-    events.push(...(await raw(vault, Keys.eventDay("platform", day))).filter((e) => e.action === "platform.tenant_shredded" && e.detail?.tenant === tenantId));
+    events.push(
+      ...(await raw(vault, Keys.eventDay("platform", day))).filter(
+        (e) => e.action === "platform.tenant_shredded" && e.detail?.tenant === tenantId,
+      ),
+    );
   }
   return { items, events };
 }
@@ -219,7 +274,11 @@ export function sameProcess(base: Adapters, changes: Partial<Omit<Adapters, "for
   const adapters: Adapters = {
     ...base,
     ...changes,
-    forTenant: (tenantId) => Tenancy.isolate(adapters, { platformTenant: "platform", open: () => ({ db: adapters.db, blobs: adapters.blobs, keyrings: adapters.keyrings }) }).forTenant(tenantId),
+    forTenant: (tenantId) =>
+      Tenancy.isolate(adapters, {
+        platformTenant: "platform",
+        open: () => ({ db: adapters.db, blobs: adapters.blobs, keyrings: adapters.keyrings }),
+      }).forTenant(tenantId),
   };
   return adapters;
 }

@@ -7,7 +7,16 @@ import { startLocal, sweepDue } from "@keyhold/local";
 import { runCli } from "../packages/local/src/cli.ts";
 import { Vault, newClientBody, startVault, uniquePhone, uniqueResidentId } from "./harness.ts";
 import { hireConfirmed } from "./harness.ts";
-import { crashAt, ctxOf, doomed, expectInvariants, raw, sameProcess, shredCertificates, withClock } from "./faults-harness.ts";
+import {
+  crashAt,
+  ctxOf,
+  doomed,
+  expectInvariants,
+  raw,
+  sameProcess,
+  shredCertificates,
+  withClock,
+} from "./faults-harness.ts";
 import { scan, upload } from "./documents-fixtures.ts";
 
 /**
@@ -35,21 +44,35 @@ const after = (machine: Recovery.Machine, step: string, than: string) => {
 };
 
 async function newClient(fields: Record<string, unknown> = {}) {
-  const r = await vault.post("/clients", newClientBody({ fields: { fullName: "故障", phone: uniquePhone(), idNumber: uniqueResidentId(), ...fields } }), LI);
+  const r = await vault.post(
+    "/clients",
+    newClientBody({ fields: { fullName: "故障", phone: uniquePhone(), idNumber: uniqueResidentId(), ...fields } }),
+    LI,
+  );
   expect(r.status, r.text).toBe(201);
   return r.body.id as string;
 }
 const getClient = async (id: string) => (await Clients.getClient(await ctxOf(vault, base(), "anjia", "agent.li"), id))!;
 const lookupPhone = async (phone: string) => (await vault.post("/clients/lookup", { phone }, LI)).body;
 
-function expectRecovered(report: Recovery.RecoveryReport, machine: Recovery.Machine, outcome: "completed" | "rolled_back") {
+function expectRecovered(
+  report: Recovery.RecoveryReport,
+  machine: Recovery.Machine,
+  outcome: "completed" | "rolled_back",
+) {
   expect(report.intents.map((i) => [i.machine, i.outcome])).toEqual([[machine, outcome]]);
 }
 
 /** The recovery event written for an intent (completed or rolled back) is in the trail. */
-async function expectRecoveryEvent(tenantId: string, intentId: string, action: "recovery.completed" | "recovery.rolled_back") {
+async function expectRecoveryEvent(
+  tenantId: string,
+  intentId: string,
+  action: "recovery.completed" | "recovery.rolled_back",
+) {
   const day = new Date().toISOString().slice(0, 10);
-  const events = (await raw(vault, Keys.eventDay(tenantId, day))).filter((e) => e.detail?.intent === intentId && e.action.startsWith("recovery."));
+  const events = (await raw(vault, Keys.eventDay(tenantId, day))).filter(
+    (e) => e.detail?.intent === intentId && e.action.startsWith("recovery."),
+  );
   expect(events.map((e) => [e.action, e.actor.id])).toEqual([[action, Recovery.RECOVERY_ID]]);
 }
 
@@ -58,8 +81,12 @@ describe("registration", () => {
     it(`crashed after "${step}": never visible half-made; recovery ${after("client.register", step, "visible") ? "completes it" : "undoes it and frees the claims"}`, async () => {
       const phone = uniquePhone();
       const idNumber = uniqueResidentId();
-      const body = Clients.RegisterClientRequest.parse(newClientBody({ fields: { fullName: "崩溃", phone, idNumber } }));
-      await crashAt(vault, `client.register:${step}`, async (a) => Clients.register(await ctxOf(vault, a, "anjia", "agent.li"), body));
+      const body = Clients.RegisterClientRequest.parse(
+        newClientBody({ fields: { fullName: "崩溃", phone, idNumber } }),
+      );
+      await crashAt(vault, `client.register:${step}`, async (a) =>
+        Clients.register(await ctxOf(vault, a, "anjia", "agent.li"), body),
+      );
       const [intent] = await raw(vault, Keys.intents("anjia"));
       const clientId = intent!.data.clientId as string;
       const visible = after("client.register", step, "visible");
@@ -73,7 +100,11 @@ describe("registration", () => {
       await expectRecoveryEvent("anjia", intent!.id, visible ? "recovery.completed" : "recovery.rolled_back");
       await expectInvariants(vault);
 
-      const again = await vault.post("/clients", newClientBody({ fields: { fullName: "再登记", phone, idNumber } }), LI);
+      const again = await vault.post(
+        "/clients",
+        newClientBody({ fields: { fullName: "再登记", phone, idNumber } }),
+        LI,
+      );
       expect(again.status, again.text).toBe(visible ? 409 : 201);
       if (visible) expect(again.body.existing).toEqual({ owner: "李**", branchId: "bj-chaoyang" });
       await expectInvariants(vault);
@@ -89,7 +120,9 @@ describe("client destruction", () => {
       const doc = await upload(vault, clientId, "other", await scan(), LI);
       expect(doc.status, doc.text).toBe(201);
       const client = await getClient(clientId);
-      await crashAt(vault, `client.destroy:${step}`, async (a) => Clients.destroyClientData(await ctxOf(vault, a, "anjia", "compliance.wang"), client, "fault suite"));
+      await crashAt(vault, `client.destroy:${step}`, async (a) =>
+        Clients.destroyClientData(await ctxOf(vault, a, "anjia", "compliance.wang"), client, "fault suite"),
+      );
 
       const report = await recoverNow();
       const begun = step !== "intent";
@@ -97,13 +130,19 @@ describe("client destruction", () => {
       await expectInvariants(vault);
       if (!begun) {
         expect((await vault.get(`/clients/${clientId}`, LI)).body.status).toBe("active");
-        await Clients.destroyClientData(await ctxOf(vault, base(), "anjia", "compliance.wang"), await getClient(clientId), "fault suite, again");
+        await Clients.destroyClientData(
+          await ctxOf(vault, base(), "anjia", "compliance.wang"),
+          await getClient(clientId),
+          "fault suite, again",
+        );
         await expectInvariants(vault);
       }
       expect((await vault.get(`/clients/${clientId}`, LI)).body.status).toBe("destroyed");
       expect((await Documents.getDocument(base(), "anjia", doc.body.id))?.status).toBe("destroyed");
       // Its phone is free again: the person can be registered anew.
-      expect((await vault.post("/clients", newClientBody({ fields: { fullName: "新生", phone } }), LI)).status).toBe(201);
+      expect((await vault.post("/clients", newClientBody({ fields: { fullName: "新生", phone } }), LI)).status).toBe(
+        201,
+      );
       await expectInvariants(vault);
     });
   }
@@ -113,8 +152,14 @@ describe("client destruction", () => {
     const client = await getClient(clientId);
     // This writer's clock is the real one: its lease still runs when it dies.
     const p = doomed(vault, "client.destroy:wiped", 0);
-    await expect(Clients.destroyClientData(await ctxOf(vault, p.adapters, "anjia", "compliance.wang"), client, "held")).rejects.toThrow();
-    const second = Clients.destroyClientData(await ctxOf(vault, base(), "anjia", "compliance.wang"), await getClient(clientId), "second");
+    await expect(
+      Clients.destroyClientData(await ctxOf(vault, p.adapters, "anjia", "compliance.wang"), client, "held"),
+    ).rejects.toThrow();
+    const second = Clients.destroyClientData(
+      await ctxOf(vault, base(), "anjia", "compliance.wang"),
+      await getClient(clientId),
+      "second",
+    );
     await expect(second).rejects.toMatchObject({ code: "conflict" });
     expect((await recoverNow()).waiting).toBe(1);
     // Once the lease is over (recovery on a clock past it), the first destruction is finished under its own certificate.
@@ -134,7 +179,9 @@ describe("correction", () => {
       const newPhone = uniquePhone();
       const clientId = await newClient({ phone: oldPhone });
       const client = await getClient(clientId);
-      await crashAt(vault, `client.correct:${step}`, async (a) => Clients.correctField(await ctxOf(vault, a, "anjia", "compliance.wang"), client, "phone", newPhone));
+      await crashAt(vault, `client.correct:${step}`, async (a) =>
+        Clients.correctField(await ctxOf(vault, a, "anjia", "compliance.wang"), client, "phone", newPhone),
+      );
       const applied = after("client.correct", step, "applied");
       expectRecovered(await recoverNow(), "client.correct", applied ? "completed" : "rolled_back");
       await expectInvariants(vault);
@@ -142,8 +189,12 @@ describe("correction", () => {
       const freed = applied ? oldPhone : newPhone;
       expect((await lookupPhone(held)).registered).toBe(true);
       expect((await lookupPhone(freed)).registered).toBe(false);
-      expect((await vault.post("/clients", newClientBody({ fields: { fullName: "别人", phone: freed } }), LI)).status).toBe(201);
-      expect((await vault.post("/clients", newClientBody({ fields: { fullName: "别人", phone: held } }), LI)).status).toBe(409);
+      expect(
+        (await vault.post("/clients", newClientBody({ fields: { fullName: "别人", phone: freed } }), LI)).status,
+      ).toBe(201);
+      expect(
+        (await vault.post("/clients", newClientBody({ fields: { fullName: "别人", phone: held } }), LI)).status,
+      ).toBe(409);
       await expectInvariants(vault);
     });
   }
@@ -157,7 +208,10 @@ describe("consent withdrawal", () => {
       expect(doc.status, doc.text).toBe(201);
       const client = await getClient(clientId);
       await crashAt(vault, `consent.withdraw:${step}`, async (a) =>
-        Consent.withdrawLoaded(await ctxOf(vault, a, "anjia", "agent.li"), client, { method: "written", evidenceRef: "paper:withdraw/1" }),
+        Consent.withdrawLoaded(await ctxOf(vault, a, "anjia", "agent.li"), client, {
+          method: "written",
+          evidenceRef: "paper:withdraw/1",
+        }),
       );
       const applied = after("consent.withdraw", step, "applied");
       expectRecovered(await recoverNow(), "consent.withdraw", applied ? "completed" : "rolled_back");
@@ -179,8 +233,18 @@ describe("offboarding", () => {
     it(`crashed after "${step}": ${step === "intent" ? "recovery drops it; nothing changed" : "recovery finishes the hand-over with an exact count"}`, async () => {
       const username = `agent.fault${++n}@anjia`;
       // An agent is a four-eyes proposal: HQ proposes, the compliance officer confirms.
-      const leaver = (await hireConfirmed(vault, { username, displayName: "离职者", role: "agent", branchId: "bj-chaoyang" })).id as string;
-      expect((await vault.post(`/staff/${leaver}/agreement`, { version: "2024-01", signedAt: new Date().toISOString(), evidenceRef: "x" }, ZHAO)).status).toBe(200);
+      const leaver = (
+        await hireConfirmed(vault, { username, displayName: "离职者", role: "agent", branchId: "bj-chaoyang" })
+      ).id as string;
+      expect(
+        (
+          await vault.post(
+            `/staff/${leaver}/agreement`,
+            { version: "2024-01", signedAt: new Date().toISOString(), evidenceRef: "x" },
+            ZHAO,
+          )
+        ).status,
+      ).toBe(200);
       const token = (await vault.post("/local/login", { username })).body.token;
       const owned: string[] = [];
       for (let i = 0; i < 3; i++) {
@@ -189,7 +253,11 @@ describe("offboarding", () => {
         owned.push(r.body.id);
       }
       await crashAt(vault, `staff.offboard:${step}`, async (a) =>
-        Staff.startOffboarding(await ctxOf(vault, a, "anjia", "manager.zhao"), leaver, { handoverTo: "agent.li", lastDay: "2026-12-31", reason: "故障" }),
+        Staff.startOffboarding(await ctxOf(vault, a, "anjia", "manager.zhao"), leaver, {
+          handoverTo: "agent.li",
+          lastDay: "2026-12-31",
+          reason: "故障",
+        }),
       );
       const started = step !== "intent";
       expectRecovered(await recoverNow(), "staff.offboard", started ? "completed" : "rolled_back");
@@ -208,7 +276,13 @@ describe("tenant offboarding and shredding", () => {
     const tenantId = `fault${++n}x`;
     const r = await vault.post(
       "/platform/tenants",
-      { tenantId, name: "故障地产", plan: "basic", hqAdmin: { username: `hq@${tenantId}`, displayName: "总部" }, branches: [{ branchId: "gz-tianhe", name: "天河店" }] },
+      {
+        tenantId,
+        name: "故障地产",
+        plan: "basic",
+        hqAdmin: { username: `hq@${tenantId}`, displayName: "总部" },
+        branches: [{ branchId: "gz-tianhe", name: "天河店" }],
+      },
       OPS,
     );
     expect(r.status, r.text).toBe(201);
@@ -219,9 +293,19 @@ describe("tenant offboarding and shredding", () => {
   for (const step of Recovery.machines["tenant.offboard"]) {
     it(`offboarding crashed after "${step}": ${step === "applied" ? "recovery completes it" : "recovery undoes it"}`, async () => {
       const tenantId = await onboard();
-      await crashAt(vault, `tenant.offboard:${step}`, async (a) => Tenancy.Platform.offboard(await platformCtx(a), tenantId, { exportWindowDays: 14, keyDeletionDays: 7, reason: "故障" }));
+      await crashAt(vault, `tenant.offboard:${step}`, async (a) =>
+        Tenancy.Platform.offboard(await platformCtx(a), tenantId, {
+          exportWindowDays: 14,
+          keyDeletionDays: 7,
+          reason: "故障",
+        }),
+      );
       const applied = step === "applied";
-      expectRecovered(await recoverNow(["platform", tenantId]), "tenant.offboard", applied ? "completed" : "rolled_back");
+      expectRecovered(
+        await recoverNow(["platform", tenantId]),
+        "tenant.offboard",
+        applied ? "completed" : "rolled_back",
+      );
       expect((await Tenancy.getTenant(base(), tenantId))!.status).toBe(applied ? "offboarding" : "active");
       expect(await raw(vault, Keys.intents("platform"))).toEqual([]);
     });
@@ -230,9 +314,20 @@ describe("tenant offboarding and shredding", () => {
   for (const step of Recovery.machines["tenant.shred"]) {
     it(`shredding crashed after "${step}": exactly one certificate once recovered${step === "intent" ? " and shredded again" : ""}`, async () => {
       const tenantId = await onboard();
-      expect((await vault.post(`/platform/tenants/${tenantId}/offboard`, { exportWindowDays: 14, keyDeletionDays: 7, reason: "故障" }, OPS)).status).toBe(200);
+      expect(
+        (
+          await vault.post(
+            `/platform/tenants/${tenantId}/offboard`,
+            { exportWindowDays: 14, keyDeletionDays: 7, reason: "故障" },
+            OPS,
+          )
+        ).status,
+      ).toBe(200);
       const t = (await Tenancy.getTenant(base(), tenantId))!;
-      await Tenancy.saveTenant(base(), { ...t, offboarding: { ...t.offboarding!, exportUntil: new Date(Date.now() - 20 * 60_000).toISOString() } });
+      await Tenancy.saveTenant(base(), {
+        ...t,
+        offboarding: { ...t.offboarding!, exportUntil: new Date(Date.now() - 20 * 60_000).toISOString() },
+      });
       await crashAt(vault, `tenant.shred:${step}`, async (a) => Tenancy.Platform.shred(await platformCtx(a), tenantId));
       const begun = step !== "intent";
       expectRecovered(await recoverNow(["platform", tenantId]), "tenant.shred", begun ? "completed" : "rolled_back");
@@ -261,7 +356,9 @@ describe("counters that cannot be written", () => {
           const value = Reflect.get(target, key);
           if (key !== "send") return value;
           return (command: { input?: { Key?: { pk?: string } } }) =>
-            /#(GAUGE|DUE|CNT)(#|$)/.test(String(command.input?.Key?.pk ?? "")) ? Promise.reject(new Error("counter table throttled")) : value.apply(target, [command]);
+            /#(GAUGE|DUE|CNT)(#|$)/.test(String(command.input?.Key?.pk ?? ""))
+              ? Promise.reject(new Error("counter table throttled"))
+              : value.apply(target, [command]);
         },
       }),
     });
@@ -269,19 +366,31 @@ describe("counters that cannot be written", () => {
     const made = await Clients.register(await ctxOf(vault, failing, "anjia", "agent.li"), body);
     expect(made.id).toMatch(/^c_/);
     // A refusal counts in the day's activity: that counter fails too, and the refusal still stands.
-    await expect(Clients.register(await ctxOf(vault, failing, "anjia", "agent.li"), body)).rejects.toMatchObject({ code: "duplicate_client" });
-    expect((await Recovery.pendingRepairs(a, "anjia")).map((r) => r.scope)).toEqual(expect.arrayContaining(["branch#bj-chaoyang", `daily#${new Date().toISOString().slice(0, 10)}`]));
+    await expect(Clients.register(await ctxOf(vault, failing, "anjia", "agent.li"), body)).rejects.toMatchObject({
+      code: "duplicate_client",
+    });
+    expect((await Recovery.pendingRepairs(a, "anjia")).map((r) => r.scope)).toEqual(
+      expect.arrayContaining(["branch#bj-chaoyang", `daily#${new Date().toISOString().slice(0, 10)}`]),
+    );
     await expect(expectInvariants(vault)).rejects.toThrow(/gauges|due bucket|activity/);
 
     const warnings: unknown[] = [];
-    const logger = new Proxy(a.logger, { get: (t, k) => (k === "warn" ? (msg: string, extra: unknown) => warnings.push([msg, extra]) : Reflect.get(t, k)) });
+    const logger = new Proxy(a.logger, {
+      get: (t, k) => (k === "warn" ? (msg: string, extra: unknown) => warnings.push([msg, extra]) : Reflect.get(t, k)),
+    });
     // The local runtime's sweep (the recovery job in AWS) finds the mark.
     await sweepDue(sameProcess(a, { logger }));
     expect(warnings).toEqual(
       expect.arrayContaining([
         [
           "counter drift repaired by recomputation",
-          expect.objectContaining({ tenantId: "anjia", scope: "branch#bj-chaoyang", drift: expect.arrayContaining([expect.objectContaining({ counter: "clients", scope: "gauge:bj-chaoyang" })]) }),
+          expect.objectContaining({
+            tenantId: "anjia",
+            scope: "branch#bj-chaoyang",
+            drift: expect.arrayContaining([
+              expect.objectContaining({ counter: "clients", scope: "gauge:bj-chaoyang" }),
+            ]),
+          }),
         ],
       ]),
     );
@@ -297,15 +406,21 @@ describe("restart", () => {
       const first = new Vault(await startLocal({ dataDir, port: 0 }));
       const phone = uniquePhone();
       const body = Clients.RegisterClientRequest.parse(newClientBody({ fields: { fullName: "重启", phone } }));
-      await crashAt(first, "client.register:queued", async (a) => Clients.register(await ctxOf(first, a, "anjia", "agent.li"), body));
+      await crashAt(first, "client.register:queued", async (a) =>
+        Clients.register(await ctxOf(first, a, "anjia", "agent.li"), body),
+      );
       expect(await raw(first, Keys.intents("anjia"))).toHaveLength(1);
       await first.stop();
 
       const second = new Vault(await startLocal({ dataDir, port: 0 }));
       try {
-        expect(second.runtime.recovery!.intents.map((i) => [i.machine, i.outcome])).toEqual([["client.register", "rolled_back"]]);
+        expect(second.runtime.recovery!.intents.map((i) => [i.machine, i.outcome])).toEqual([
+          ["client.register", "rolled_back"],
+        ]);
         await expectInvariants(second);
-        expect((await second.post("/clients", newClientBody({ fields: { fullName: "重启", phone } }), LI)).status).toBe(201);
+        expect((await second.post("/clients", newClientBody({ fields: { fullName: "重启", phone } }), LI)).status).toBe(
+          201,
+        );
       } finally {
         await second.stop();
       }
@@ -322,13 +437,19 @@ describe("restart", () => {
     const dataDir = mkdtempSync(join(tmpdir(), "keyhold-faults-"));
     try {
       const first = new Vault(await startLocal({ dataDir, port: 0 }));
-      const body = Clients.RegisterClientRequest.parse(newClientBody({ fields: { fullName: "命令", phone: uniquePhone() } }));
-      await crashAt(first, "client.register:visible", async (a) => Clients.register(await ctxOf(first, a, "anjia", "agent.li"), body));
+      const body = Clients.RegisterClientRequest.parse(
+        newClientBody({ fields: { fullName: "命令", phone: uniquePhone() } }),
+      );
+      await crashAt(first, "client.register:visible", async (a) =>
+        Clients.register(await ctxOf(first, a, "anjia", "agent.li"), body),
+      );
       await first.stop();
       const cli = await runCli(["recover", "--json"], { dataDir });
       expect(cli.code).toBe(0);
       const report = JSON.parse(cli.out[0]!);
-      expect(report.intents).toEqual([expect.objectContaining({ tenantId: "anjia", machine: "client.register", outcome: "completed" })]);
+      expect(report.intents).toEqual([
+        expect.objectContaining({ tenantId: "anjia", machine: "client.register", outcome: "completed" }),
+      ]);
       expect((await runCli(["recover", "--force"], { dataDir })).code).toBe(2);
     } finally {
       rmSync(dataDir, { recursive: true, force: true });

@@ -32,7 +32,11 @@ const linesOf = (tenantId: string) =>
   existsSync(join(dir, tenantId))
     ? readdirSync(join(dir, tenantId))
         .sort()
-        .flatMap((f) => readFileSync(join(dir, tenantId, f), "utf8").split("\n").filter(Boolean))
+        .flatMap((f) =>
+          readFileSync(join(dir, tenantId, f), "utf8")
+            .split("\n")
+            .filter(Boolean),
+        )
     : [];
 
 /** A real HTTP server that answers from a script (status codes in turn, then the last one), keeping what it got. */
@@ -48,7 +52,11 @@ async function receiver(statuses: number[]) {
     });
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/siem`, got, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/siem`,
+    got,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
 }
 
 describe("the feed's files", () => {
@@ -56,9 +64,17 @@ describe("the feed's files", () => {
     const name = "冯晓彤";
     const phone = uniquePhone();
     const idNumber = uniqueResidentId();
-    const created = await vault.post("/clients", newClientBody({ fields: { fullName: name, phone, idNumber, budget: 4_200_000 } }), LI);
+    const created = await vault.post(
+      "/clients",
+      newClientBody({ fields: { fullName: name, phone, idNumber, budget: 4_200_000 } }),
+      LI,
+    );
     expect(created.status).toBe(201);
-    const reveal = await vault.post(`/clients/${created.body.id}/reveal`, { fields: ["idNumber", "phone", "fullName"], purpose: "loan_application" }, LI);
+    const reveal = await vault.post(
+      `/clients/${created.body.id}/reveal`,
+      { fields: ["idNumber", "phone", "fullName"], purpose: "loan_application" },
+      LI,
+    );
     expect(reveal.status).toBe(200);
     expect((await vault.post("/clients/lookup", { phone }, LI)).status).toBe(200);
     expect((await vault.get("/clients", "agent.sun@lianfang")).status).toBe(200);
@@ -67,11 +83,21 @@ describe("the feed's files", () => {
     const lines = linesOf("anjia");
     const events = lines.map((l) => JSON.parse(l));
     const revealed = events.find((e) => e.action === "client.reveal" && e.target.clientId === created.body.id);
-    expect(revealed).toMatchObject({ tenantId: "anjia", actor: { type: "staff", id: "agent.li" }, outcome: "allowed", purpose: "loan_application", target: { fields: ["idNumber", "phone", "fullName"] } });
+    expect(revealed).toMatchObject({
+      tenantId: "anjia",
+      actor: { type: "staff", id: "agent.li" },
+      outcome: "allowed",
+      purpose: "loan_application",
+      target: { fields: ["idNumber", "phone", "fullName"] },
+    });
     expect(events.every((e) => e.tenantId === "anjia")).toBe(true);
     expect(events.some((e) => e.action === "client.lookup")).toBe(true);
     // The other tenant's events are in its own file only.
-    expect(linesOf("lianfang").map((l) => JSON.parse(l)).some((e) => e.actor.id === "agent.sun")).toBe(true);
+    expect(
+      linesOf("lianfang")
+        .map((l) => JSON.parse(l))
+        .some((e) => e.actor.id === "agent.sun"),
+    ).toBe(true);
 
     const whole = lines.join("\n");
     for (const secret of [name, phone, idNumber, "4200000"]) expect(whole).not.toContain(secret);
@@ -95,7 +121,10 @@ describe("the feed's webhook", () => {
     const r = await vault.post("/settings/feed/secret", {}, WANG);
     expect(r.status).toBe(403);
     expect(r.body.code).toBe("role_not_permitted");
-    const bad = await vault.request("PATCH", "/settings", { as: HQ, body: { feed: { webhookUrl: "ftp://siem.example/in" } } });
+    const bad = await vault.request("PATCH", "/settings", {
+      as: HQ,
+      body: { feed: { webhookUrl: "ftp://siem.example/in" } },
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.code).toBe("validation_failed");
   });
@@ -103,9 +132,18 @@ describe("the feed's webhook", () => {
   it("delivers each event signed with HMAC-SHA256 of the body, retrying with backoff until it is taken", async () => {
     const server = await receiver([500, 503, 200]);
     try {
-      const { body: { secret } } = await vault.post("/settings/feed/secret", {}, HQ);
+      const {
+        body: { secret },
+      } = await vault.post("/settings/feed/secret", {}, HQ);
       expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
-      expect((await vault.request("PATCH", "/settings", { as: HQ, body: { feed: { webhookUrl: server.url, maxAttempts: 5 } } })).status).toBe(200);
+      expect(
+        (
+          await vault.request("PATCH", "/settings", {
+            as: HQ,
+            body: { feed: { webhookUrl: server.url, maxAttempts: 5 } },
+          })
+        ).status,
+      ).toBe(200);
       await vault.runtime.feed.drained();
       server.got.length = 0;
       expect((await vault.get("/clients", LI)).status).toBe(200);
@@ -116,11 +154,20 @@ describe("the feed's webhook", () => {
       const event = JSON.parse(last!.body);
       expect(event).toMatchObject({ action: "client.list", actor: { id: "agent.li" } });
       expect(last!.headers["x-keyhold-event"]).toBe(event.id);
-      expect(last!.headers["x-keyhold-signature"]).toBe(`sha256=${createHmac("sha256", secret).update(last!.body).digest("hex")}`);
-      expect(last!.headers["x-keyhold-signature"]).not.toBe(`sha256=${createHmac("sha256", "another secret").update(last!.body).digest("hex")}`);
+      expect(last!.headers["x-keyhold-signature"]).toBe(
+        `sha256=${createHmac("sha256", secret).update(last!.body).digest("hex")}`,
+      );
+      expect(last!.headers["x-keyhold-signature"]).not.toBe(
+        `sha256=${createHmac("sha256", "another secret").update(last!.body).digest("hex")}`,
+      );
       // Ids (the event's, the request's, the clients listed) are random and may hold any run of digits;
       // everything else in the line must pass the free-text scan.
-      const withoutIds = { ...event, id: null, requestId: null, target: { ...event.target, clientId: null, clientIds: [] } };
+      const withoutIds = {
+        ...event,
+        id: null,
+        requestId: null,
+        target: { ...event.target, clientId: null, clientIds: [] },
+      };
       expect(FreeText.scanPersonalData(JSON.stringify(withoutIds)), last!.body).toEqual([]);
     } finally {
       await vault.request("PATCH", "/settings", { as: HQ, body: { feed: { webhookUrl: null } } });
@@ -131,7 +178,14 @@ describe("the feed's webhook", () => {
   it("keeps an event the webhook refuses every time as a dead letter after the tenant's number of attempts", async () => {
     const server = await receiver([500]);
     try {
-      expect((await vault.request("PATCH", "/settings", { as: HQ, body: { feed: { webhookUrl: server.url, maxAttempts: 3 } } })).status).toBe(200);
+      expect(
+        (
+          await vault.request("PATCH", "/settings", {
+            as: HQ,
+            body: { feed: { webhookUrl: server.url, maxAttempts: 3 } },
+          })
+        ).status,
+      ).toBe(200);
       await vault.runtime.feed.drained();
       server.got.length = 0;
       const before = vault.runtime.feed.stats().deadLettered;

@@ -26,7 +26,13 @@ const HQ = "hq.admin@anjia";
 const OPS = "ops.admin@platform";
 const justification = "Court order 2026-民-118 requires disclosure of this record";
 
-type Leaf = { route: RouteSpec; where: "body" | "query"; path: string[]; decision: FreeText.FreeTextDecision | undefined; type: string };
+type Leaf = {
+  route: RouteSpec;
+  where: "body" | "query";
+  path: string[];
+  decision: FreeText.FreeTextDecision | undefined;
+  type: string;
+};
 
 /** Every string-like leaf of a schema, with its free-text decision (undefined: none was made). */
 function leavesOf(schema: any, path: string[], out: Omit<Leaf, "route" | "where">[]) {
@@ -80,7 +86,9 @@ function leavesOf(schema: any, path: string[], out: Omit<Leaf, "route" | "where"
 }
 
 const allLeaves: Leaf[] = (routes as readonly RouteSpec[]).flatMap((route) =>
-  (["body", "query"] as const).flatMap((where) => (route[where] ? leavesOf(route[where], [], []).map((l) => ({ ...l, route, where })) : [])),
+  (["body", "query"] as const).flatMap((where) =>
+    route[where] ? leavesOf(route[where], [], []).map((l) => ({ ...l, route, where })) : [],
+  ),
 );
 const freeText = allLeaves.filter((l) => l.decision === "ref" || l.decision === "sealed" || l.decision === "label");
 const name = (l: Leaf) => `${l.route.method} ${l.route.path} ${l.where}.${l.path.join(".")}`;
@@ -121,8 +129,10 @@ describe("every free-text property has a decision", () => {
 
   it("an opaque reference is exactly ^[A-Za-z0-9:_./#-]{1,64}$", () => {
     const ref = FreeText.opaqueRef();
-    for (const ok of ["paper:consent/0001", "esign:8812", "letter:2026-11-20", "a", "x".repeat(64), "scan#12_b.pdf"]) expect(ref.safeParse(ok).success, ok).toBe(true);
-    for (const bad of ["", "x".repeat(65), "合同", "paper consent", "a@b", "a+b", "a,b", "a\nb"]) expect(ref.safeParse(bad).success, bad).toBe(false);
+    for (const ok of ["paper:consent/0001", "esign:8812", "letter:2026-11-20", "a", "x".repeat(64), "scan#12_b.pdf"])
+      expect(ref.safeParse(ok).success, ok).toBe(true);
+    for (const bad of ["", "x".repeat(65), "合同", "paper consent", "a@b", "a+b", "a,b", "a\nb"])
+      expect(ref.safeParse(bad).success, bad).toBe(false);
   });
 });
 
@@ -167,20 +177,32 @@ describe("an insider typing personal data into free text", () => {
     const failures: string[] = [];
     for (const l of freeText) {
       for (const sample of insider) {
-        if (l.path.includes("{key}") || l.path.includes("{value}")) throw new Error(`free text inside a record: ${name(l)}`);
-        const path = concrete(l.route) + (l.where === "query" ? `?${encodeURIComponent(l.path[0]!)}=${encodeURIComponent(sample.text)}` : "");
-        const r = await vault.request(l.route.method, path, { as: tokenFor(l.route), ...(l.where === "body" ? { body: bodyWith(l.path, sample.text) } : {}) });
+        if (l.path.includes("{key}") || l.path.includes("{value}"))
+          throw new Error(`free text inside a record: ${name(l)}`);
+        const path =
+          concrete(l.route) +
+          (l.where === "query" ? `?${encodeURIComponent(l.path[0]!)}=${encodeURIComponent(sample.text)}` : "");
+        const r = await vault.request(l.route.method, path, {
+          as: tokenFor(l.route),
+          ...(l.where === "body" ? { body: bodyWith(l.path, sample.text) } : {}),
+        });
         const expected = `${l.where}.${l.path.join(".")}`;
         const got = [r.status, r.body?.code, (r.body?.errors ?? []).map((e: any) => e.path).join(",")];
-        if (got.join("|") !== [400, "personal_data_in_free_text", expected].join("|")) failures.push(`${name(l)} ← ${sample.kind}: ${got.join(" ")}`);
-        if (r.text.includes(sample.digits) || r.text.includes(sample.text)) failures.push(`${name(l)} echoed the ${sample.kind}`);
+        if (got.join("|") !== [400, "personal_data_in_free_text", expected].join("|"))
+          failures.push(`${name(l)} ← ${sample.kind}: ${got.join(" ")}`);
+        if (r.text.includes(sample.digits) || r.text.includes(sample.text))
+          failures.push(`${name(l)} echoed the ${sample.kind}`);
       }
     }
     expect(failures).toEqual([]);
   });
 
   it("is refused in the trail, which holds no trace of what was typed", async () => {
-    const r = await vault.post(`/clients/x/requests`, { type: "access_copy", channel: "letter", evidenceRef: "x", details: "客户手机 139 8765 4321" }, ZHAO);
+    const r = await vault.post(
+      `/clients/x/requests`,
+      { type: "access_copy", channel: "letter", evidenceRef: "x", details: "客户手机 139 8765 4321" },
+      ZHAO,
+    );
     expect([r.status, r.body.code, r.body.errors[0].path]).toEqual([400, "personal_data_in_free_text", "body.details"]);
     const trail = await vault.get(`/audit?actorId=manager.zhao&outcome=denied&limit=200`, WANG);
     const event = trail.body.items.find((e: any) => e.code === "personal_data_in_free_text");
@@ -190,7 +212,16 @@ describe("an insider typing personal data into free text", () => {
 
   it("ordinary dates and amounts pass", async () => {
     const c = await client();
-    const r = await vault.post(`/clients/${c.id}/requests`, { type: "access_history", channel: "letter", evidenceRef: "letter:2026-11-20", details: "2026-11-18 来信，2026-11-20 收到；涉及 650万 房款 与 2026年3月1日 的带看记录 14:30-15:30" }, LI);
+    const r = await vault.post(
+      `/clients/${c.id}/requests`,
+      {
+        type: "access_history",
+        channel: "letter",
+        evidenceRef: "letter:2026-11-20",
+        details: "2026-11-18 来信，2026-11-20 收到；涉及 650万 房款 与 2026年3月1日 的带看记录 14:30-15:30",
+      },
+      LI,
+    );
     expect(r.status, r.text).toBe(201);
   });
 });
@@ -246,7 +277,16 @@ describe("free text at rest", () => {
     revealWhy: mark(justification),
     viewWhy: mark("Complaint 204: the client asked what ID copy we hold"),
   };
-  const state: { clientId: string; other: string; request: any; fulfilled: any; paper: any; withdrawn: any; offboarding: any; responses: string[] } = {
+  const state: {
+    clientId: string;
+    other: string;
+    request: any;
+    fulfilled: any;
+    paper: any;
+    withdrawn: any;
+    offboarding: any;
+    responses: string[];
+  } = {
     clientId: "",
     other: "",
     request: null,
@@ -261,30 +301,82 @@ describe("free text at rest", () => {
     const c = await client();
     state.clientId = c.id;
     const keep = <R extends { text: string }>(r: R): R => (state.responses.push(r.text), r);
-    state.request = keep(await vault.post(`/clients/${c.id}/requests`, { type: "access_history", channel: "letter", evidenceRef: "letter:0042", details: words.details }, LI));
+    state.request = keep(
+      await vault.post(
+        `/clients/${c.id}/requests`,
+        { type: "access_history", channel: "letter", evidenceRef: "letter:0042", details: words.details },
+        LI,
+      ),
+    );
     expect(state.request.status, state.request.text).toBe(201);
-    const second = await vault.post(`/clients/${c.id}/requests`, { type: "access_history", channel: "phone", evidenceRef: "call:0043" }, LI);
+    const second = await vault.post(
+      `/clients/${c.id}/requests`,
+      { type: "access_history", channel: "phone", evidenceRef: "call:0043" },
+      LI,
+    );
     // The person who recorded a request does not fulfil it too.
     state.fulfilled = keep(await vault.post(`/requests/${second.body.id}/fulfil`, { note: words.note }, ZHAO));
     expect(state.fulfilled.status, state.fulfilled.text).toBe(200);
-    state.paper = keep(await vault.post("/paper-files", { clientId: c.id, description: words.description, tier: 1, location: words.location, custodianId: "manager.zhao" }, LI));
+    state.paper = keep(
+      await vault.post(
+        "/paper-files",
+        {
+          clientId: c.id,
+          description: words.description,
+          tier: 1,
+          location: words.location,
+          custodianId: "manager.zhao",
+        },
+        LI,
+      ),
+    );
     expect(state.paper.status, state.paper.text).toBe(201);
     keep(await vault.post(`/paper-files/${state.paper.body.id}/checkout`, { purpose: "viewing" }, LI));
     keep(await vault.post(`/paper-files/${state.paper.body.id}/checkin`, { location: words.moved }, LI));
-    keep(await vault.post(`/clients/${c.id}/reveal`, { fields: ["idNumber"], purpose: "legal_obligation", justification: words.revealWhy }, WANG));
+    keep(
+      await vault.post(
+        `/clients/${c.id}/reveal`,
+        { fields: ["idNumber"], purpose: "legal_obligation", justification: words.revealWhy },
+        WANG,
+      ),
+    );
     const doc = await upload(vault, c.id, "id_card_front", await scan(), LI);
     expect(doc.status).toBe(201);
-    keep(await vault.request("GET", `/documents/${doc.body.id}?purpose=compliance_audit&justification=${encodeURIComponent(words.viewWhy)}`, { as: WANG }));
+    keep(
+      await vault.request(
+        "GET",
+        `/documents/${doc.body.id}?purpose=compliance_audit&justification=${encodeURIComponent(words.viewWhy)}`,
+        { as: WANG },
+      ),
+    );
     const other = await upload(vault, c.id, "other", await scan(), LI);
     keep(await vault.post(`/documents/${other.body.id}/destroy`, { reason: words.destroy }, WANG));
 
     const w = await client();
     state.other = w.id;
-    state.withdrawn = keep(await vault.post(`/clients/${w.id}/consent/withdraw`, { method: "written", evidenceRef: "letter:0044", reason: words.withdraw }, LI));
+    state.withdrawn = keep(
+      await vault.post(
+        `/clients/${w.id}/consent/withdraw`,
+        { method: "written", evidenceRef: "letter:0044", reason: words.withdraw },
+        LI,
+      ),
+    );
     expect(state.withdrawn.status, state.withdrawn.text).toBe(200);
-    state.offboarding = keep(await vault.post(`/staff/agent.new/offboarding`, { handoverTo: "agent.li", lastDay: "2026-12-31", reason: words.offboarding }, ZHAO));
+    state.offboarding = keep(
+      await vault.post(
+        `/staff/agent.new/offboarding`,
+        { handoverTo: "agent.li", lastDay: "2026-12-31", reason: words.offboarding },
+        ZHAO,
+      ),
+    );
     expect(state.offboarding.status, state.offboarding.text).toBe(200);
-    const off = keep(await vault.post(`/platform/tenants/lianfang/offboard`, { exportWindowDays: 30, keyDeletionDays: 30, reason: words.tenantReason }, OPS));
+    const off = keep(
+      await vault.post(
+        `/platform/tenants/lianfang/offboard`,
+        { exportWindowDays: 30, keyDeletionDays: 30, reason: words.tenantReason },
+        OPS,
+      ),
+    );
     expect(off.status, off.text).toBe(200);
   });
 
@@ -295,19 +387,43 @@ describe("free text at rest", () => {
     expect(occurrences(items, [...Object.values(words), ...names])).toEqual([]);
     // …while the words are there, sealed: one note per client text, the paper file's two properties.
     const notes = items.filter((i) => i.type === "note");
-    expect(notes.filter((n: any) => n.owner.kind === "client" && n.owner.id === state.clientId).map((n: any) => n.source).sort()).toEqual(
-      ["access.justification", "access.justification", "document.destroy_reason", "request.details", "request.note"],
-    );
-    expect(notes.some((n: any) => n.owner.kind === "staff" && n.owner.id === "agent.new" && n.source === "staff.offboarding_reason")).toBe(true);
-    expect(notes.some((n: any) => n.pk === "T#platform" && n.owner.kind === "tenant" && n.source === "tenant.offboarding_reason")).toBe(true);
+    expect(
+      notes
+        .filter((n: any) => n.owner.kind === "client" && n.owner.id === state.clientId)
+        .map((n: any) => n.source)
+        .sort(),
+    ).toEqual([
+      "access.justification",
+      "access.justification",
+      "document.destroy_reason",
+      "request.details",
+      "request.note",
+    ]);
+    expect(
+      notes.some(
+        (n: any) => n.owner.kind === "staff" && n.owner.id === "agent.new" && n.source === "staff.offboarding_reason",
+      ),
+    ).toBe(true);
+    expect(
+      notes.some(
+        (n: any) => n.pk === "T#platform" && n.owner.kind === "tenant" && n.source === "tenant.offboarding_reason",
+      ),
+    ).toBe(true);
   });
 
   it("no response gave it back in clear: views show the mask and the note to reveal", async () => {
     for (const text of state.responses) for (const w of Object.values(words)) expect(text).not.toContain(w);
-    expect(state.request.body).toMatchObject({ details: "******", detailsRef: expect.stringMatching(/^notes\/nt_[0-9a-z]{26}$/) });
+    expect(state.request.body).toMatchObject({
+      details: "******",
+      detailsRef: expect.stringMatching(/^notes\/nt_[0-9a-z]{26}$/),
+    });
     expect(state.fulfilled.body.request).toMatchObject({ note: "******", noteRef: expect.stringMatching(/^notes\//) });
     expect(state.paper.body).toMatchObject({ description: "******", location: "******" });
-    expect(state.withdrawn.body.history.at(-1)).toMatchObject({ type: "withdraw", reason: "******", reasonRef: expect.stringMatching(/^notes\//) });
+    expect(state.withdrawn.body.history.at(-1)).toMatchObject({
+      type: "withdraw",
+      reason: "******",
+      reasonRef: expect.stringMatching(/^notes\//),
+    });
     expect(state.offboarding.body).toMatchObject({ reason: "******", reasonRef: expect.stringMatching(/^notes\//) });
 
     const reads = [
@@ -326,7 +442,8 @@ describe("free text at rest", () => {
     }
     const bg = reads[4]!.body.items.filter((e: any) => e.breakGlass);
     expect(bg.length).toBe(2);
-    for (const e of bg) expect(e.breakGlass).toEqual({ justification: "******", justificationRef: expect.stringMatching(/^notes\/nt_/) });
+    for (const e of bg)
+      expect(e.breakGlass).toEqual({ justification: "******", justificationRef: expect.stringMatching(/^notes\/nt_/) });
   });
 
   it("a note comes back through the client's reveal, for a consented purpose, with the reveal in the trail", async () => {
@@ -335,11 +452,20 @@ describe("free text at rest", () => {
     expect(r.status, r.text).toBe(200);
     expect(r.body.fields).toEqual({ [ref]: words.details });
     const trail = await vault.get(`/audit?clientId=${state.clientId}&action=client.reveal&limit=50`, WANG);
-    expect(trail.body.items[0]).toMatchObject({ actor: { id: "agent.li" }, outcome: "allowed", purpose: "viewing", target: { fields: [ref] } });
+    expect(trail.body.items[0]).toMatchObject({
+      actor: { id: "agent.li" },
+      outcome: "allowed",
+      purpose: "viewing",
+      target: { fields: [ref] },
+    });
     expect(trail.text).not.toContain(words.details);
 
     // A catalog field and a note together, in one decision.
-    const both = await vault.post(`/clients/${state.clientId}/reveal`, { fields: ["fullName", state.fulfilled.body.request.noteRef], purpose: "viewing" }, LI);
+    const both = await vault.post(
+      `/clients/${state.clientId}/reveal`,
+      { fields: ["fullName", state.fulfilled.body.request.noteRef], purpose: "viewing" },
+      LI,
+    );
     expect(both.body.fields).toEqual({ fullName: "自由文本客户", [state.fulfilled.body.request.noteRef]: words.note });
   });
 
@@ -361,8 +487,13 @@ describe("free text at rest", () => {
       expect([r.status, r.body.code], `${who} ${JSON.stringify(body)}`).toEqual([status, code]);
       expect(r.text).not.toContain(words.details);
     }
-    const denied = await vault.get(`/audit?clientId=${state.clientId}&action=client.reveal&outcome=denied&limit=50`, WANG);
-    expect(denied.body.items.map((e: any) => e.code)).toEqual(expect.arrayContaining(["purpose_not_consented", "break_glass_required", "field_not_present"]));
+    const denied = await vault.get(
+      `/audit?clientId=${state.clientId}&action=client.reveal&outcome=denied&limit=50`,
+      WANG,
+    );
+    expect(denied.body.items.map((e: any) => e.code)).toEqual(
+      expect.arrayContaining(["purpose_not_consented", "break_glass_required", "field_not_present"]),
+    );
     // A note of another client is not this client's: it is simply not present here.
     const elsewhere = await vault.post(`/clients/${state.other}/reveal`, { fields: [ref], purpose: "viewing" }, LI);
     expect([elsewhere.status, elsewhere.body.code]).toEqual([400, "field_not_present"]);
@@ -371,7 +502,11 @@ describe("free text at rest", () => {
 
   it("the compliance officer reads a note only through break-glass, itself sealed", async () => {
     const ref = state.request.body.detailsRef as string;
-    const r = await vault.post(`/clients/${state.clientId}/reveal`, { fields: [ref], purpose: "compliance_audit", justification: "Audit of request handling for complaint 2026-77" }, WANG);
+    const r = await vault.post(
+      `/clients/${state.clientId}/reveal`,
+      { fields: [ref], purpose: "compliance_audit", justification: "Audit of request handling for complaint 2026-77" },
+      WANG,
+    );
     expect(r.status, r.text).toBe(200);
     expect(r.body.fields[ref]).toBe(words.details);
   });
@@ -412,11 +547,17 @@ describe("free text at rest", () => {
 
   it("a client's destruction takes its notes with it", async () => {
     const c = await client();
-    const req = await vault.post(`/clients/${c.id}/requests`, { type: "deletion", channel: "letter", evidenceRef: "letter:0045", details: mark("删除申请说明") }, LI);
+    const req = await vault.post(
+      `/clients/${c.id}/requests`,
+      { type: "deletion", channel: "letter", evidenceRef: "letter:0045", details: mark("删除申请说明") },
+      LI,
+    );
     expect(req.status).toBe(201);
     const done = await vault.post(`/requests/${req.body.id}/fulfil`, { note: mark("已核实身份") }, ZHAO);
     expect(done.status, done.text).toBe(200);
-    const left = (await rawItems()).filter((i: any) => i.type === "note" && i.owner.kind === "client" && i.owner.id === c.id);
+    const left = (await rawItems()).filter(
+      (i: any) => i.type === "note" && i.owner.kind === "client" && i.owner.id === c.id,
+    );
     expect(left).toEqual([]);
     const trail = await vault.get(`/audit?clientId=${c.id}&action=client.destroyed`, WANG);
     expect(trail.body.items[0].detail).toMatchObject({ notesDestroyed: 2 });
@@ -428,15 +569,35 @@ describe("share recipients", () => {
     const c = await client();
     const doc = await upload(vault, c.id, "id_card_front", await scan(), LI);
     const label = "工商银行朝阳支行 信贷部";
-    const r = await vault.post(`/documents/${doc.body.id}/shares`, { recipient: label, purpose: "loan_application", expiresInMinutes: 10, maxDownloads: 1 }, LI);
+    const r = await vault.post(
+      `/documents/${doc.body.id}/shares`,
+      { recipient: label, purpose: "loan_application", expiresInMinutes: 10, maxDownloads: 1 },
+      LI,
+    );
     expect(r.status, r.text).toBe(201);
     expect(r.body.recipient).toBe(label);
     const trail = await vault.get(`/audit?clientId=${c.id}&action=document.share`, WANG);
     expect(trail.body.items[0].detail.recipient).toBe(label);
-    const long = await vault.post(`/documents/${doc.body.id}/shares`, { recipient: "某".repeat(41), purpose: "loan_application", expiresInMinutes: 10, maxDownloads: 1 }, LI);
-    expect([long.status, long.body.code, long.body.errors[0].path]).toEqual([400, "validation_failed", "body.recipient"]);
-    const person = await vault.post(`/documents/${doc.body.id}/shares`, { recipient: "王经理 139-0000-1234", purpose: "loan_application", expiresInMinutes: 10, maxDownloads: 1 }, LI);
-    expect([person.status, person.body.code, person.body.errors[0].path]).toEqual([400, "personal_data_in_free_text", "body.recipient"]);
+    const long = await vault.post(
+      `/documents/${doc.body.id}/shares`,
+      { recipient: "某".repeat(41), purpose: "loan_application", expiresInMinutes: 10, maxDownloads: 1 },
+      LI,
+    );
+    expect([long.status, long.body.code, long.body.errors[0].path]).toEqual([
+      400,
+      "validation_failed",
+      "body.recipient",
+    ]);
+    const person = await vault.post(
+      `/documents/${doc.body.id}/shares`,
+      { recipient: "王经理 139-0000-1234", purpose: "loan_application", expiresInMinutes: 10, maxDownloads: 1 },
+      LI,
+    );
+    expect([person.status, person.body.code, person.body.errors[0].path]).toEqual([
+      400,
+      "personal_data_in_free_text",
+      "body.recipient",
+    ]);
     expect(person.text).not.toContain("0000-1234");
   });
 });

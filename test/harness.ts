@@ -6,7 +6,15 @@ import { claimNames } from "@keyhold/core";
  * A Keyhold runtime for one test file: dynalite in memory, the demo data, and the HTTP server in
  * front of the same handlers Lambda runs. Tests talk to it over HTTP exactly as clients do.
  */
-export async function startVault(options: { dataDir?: string | null; demo?: boolean; detectAnomalies?: boolean; feedDir?: string; feedRetryBaseMs?: number } = {}): Promise<Vault> {
+export async function startVault(
+  options: {
+    dataDir?: string | null;
+    demo?: boolean;
+    detectAnomalies?: boolean;
+    feedDir?: string;
+    feedRetryBaseMs?: number;
+  } = {},
+): Promise<Vault> {
   // The detector judges by the wall clock's hour and by human pace; a test file drives demo users
   // at machine pace at whatever hour it runs, so only the files about the detector turn it on.
   const runtime = await startLocal({
@@ -53,7 +61,13 @@ export class Vault {
   async request<T = any>(
     method: string,
     path: string,
-    options: { as?: string; token?: string; body?: unknown; raw?: string | Buffer; headers?: Record<string, string> } = {},
+    options: {
+      as?: string;
+      token?: string;
+      body?: unknown;
+      raw?: string | Buffer;
+      headers?: Record<string, string>;
+    } = {},
   ): Promise<Reply<T>> {
     const headers: Record<string, string> = { ...options.headers };
     const token = options.token ?? (options.as ? await this.token(options.as) : undefined);
@@ -127,9 +141,19 @@ export function newClientBody(overrides: { fields?: Record<string, unknown>; [k:
     collectionPurpose: "purchase",
     source: "walk_in",
     acquiredAt: "2026-11-01T10:00:00+08:00",
-    consent: { method: "written", evidenceRef: "paper:consent/test", purposes: ["viewing", "loan_application"], sensitiveConsent: true },
+    consent: {
+      method: "written",
+      evidenceRef: "paper:consent/test",
+      purposes: ["viewing", "loan_application"],
+      sensitiveConsent: true,
+    },
     ...overrides,
-    fields: overrides.fields ?? { fullName: "测试客户", phone: uniquePhone(), idNumber: uniqueResidentId(), budget: 3000000 },
+    fields: overrides.fields ?? {
+      fullName: "测试客户",
+      phone: uniquePhone(),
+      idNumber: uniqueResidentId(),
+      budget: 3000000,
+    },
   };
 }
 
@@ -159,16 +183,27 @@ export async function proposeAndConfirm(
   body: unknown,
   options: { as?: string; token?: string; confirmer?: string; confirmerToken?: string; tenant?: string } = {},
 ) {
-  const proposed = await vault.request(method, path, { as: options.as ?? (options.token ? undefined : "hq.admin@anjia"), token: options.token, body });
-  if (proposed.status !== 202) throw new Error(`${method} ${path} → ${proposed.status} ${proposed.text} (expected a 202 proposal)`);
+  const proposed = await vault.request(method, path, {
+    as: options.as ?? (options.token ? undefined : "hq.admin@anjia"),
+    token: options.token,
+    body,
+  });
+  if (proposed.status !== 202)
+    throw new Error(`${method} ${path} → ${proposed.status} ${proposed.text} (expected a 202 proposal)`);
   const changeId = proposed.body.changeId as string;
   const confirmer = options.confirmer ?? (options.confirmerToken ? undefined : "compliance.wang@anjia");
-  const confirmPath = confirmer === "ops.admin@platform" ? `/platform/tenants/${options.tenant}/staff-changes/${changeId}/confirm` : `/staff-changes/${changeId}/confirm`;
+  const confirmPath =
+    confirmer === "ops.admin@platform"
+      ? `/platform/tenants/${options.tenant}/staff-changes/${changeId}/confirm`
+      : `/staff-changes/${changeId}/confirm`;
   const confirmed = await vault.request("POST", confirmPath, { as: confirmer, token: options.confirmerToken });
   if (confirmed.status !== 200) throw new Error(`confirm ${changeId} → ${confirmed.status} ${confirmed.text}`);
   return confirmed.body;
 }
 
 /** Adds a staff member in a client-data role: proposed by HQ, confirmed by the compliance officer. */
-export const hireConfirmed = (vault: Vault, body: Record<string, unknown>, options: Parameters<typeof proposeAndConfirm>[4] = {}) =>
-  proposeAndConfirm(vault, "POST", "/staff", body, options);
+export const hireConfirmed = (
+  vault: Vault,
+  body: Record<string, unknown>,
+  options: Parameters<typeof proposeAndConfirm>[4] = {},
+) => proposeAndConfirm(vault, "POST", "/staff", body, options);

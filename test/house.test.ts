@@ -12,14 +12,23 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const filesUnder = (dir: string): string[] =>
   readdirSync(join(root, dir)).flatMap((name) => {
     const path = join(dir, name);
-    return statSync(join(root, path)).isDirectory() ? filesUnder(path) : /\.(ts|tsx)$/.test(name) && !/\.test\.tsx?$/.test(name) ? [path] : [];
+    return statSync(join(root, path)).isDirectory()
+      ? filesUnder(path)
+      : /\.(ts|tsx)$/.test(name) && !/\.test\.tsx?$/.test(name)
+        ? [path]
+        : [];
   });
-const sources = [...filesUnder("packages/core/src"), ...filesUnder("packages/local/src"), ...filesUnder("functions")].map((path) => ({ path, text: readFileSync(join(root, path), "utf8") }));
+const sources = [
+  ...filesUnder("packages/core/src"),
+  ...filesUnder("packages/local/src"),
+  ...filesUnder("functions"),
+].map((path) => ({ path, text: readFileSync(join(root, path), "utf8") }));
 const staffRoutes = (routes as readonly RouteSpec[]).filter((r) => r.auth === "staff");
 
 describe("the trail's actions (trail/actions.ts)", () => {
   it("every staff route names the action its refusals are recorded under, from the catalog", () => {
-    for (const r of staffRoutes) expect(r.action && Trail.isTrailAction(r.action), `${r.method} ${r.path}: ${r.action}`).toBe(true);
+    for (const r of staffRoutes)
+      expect(r.action && Trail.isTrailAction(r.action), `${r.method} ${r.path}: ${r.action}`).toBe(true);
   });
 
   it("no code writes an action the catalog does not hold", () => {
@@ -27,19 +36,28 @@ describe("the trail's actions (trail/actions.ts)", () => {
     // action names handed to the helpers that record on a caller's behalf.
     const written = new Map<string, string>();
     for (const { path, text } of sources) {
-      for (const m of text.matchAll(/\baction(?:: | = |: [^,\n]*\? )"([a-z_]+(?:\.[a-z_]+)+)"(?: : "([a-z_]+(?:\.[a-z_]+)+)")?/g)) {
+      for (const m of text.matchAll(
+        /\baction(?:: | = |: [^,\n]*\? )"([a-z_]+(?:\.[a-z_]+)+)"(?: : "([a-z_]+(?:\.[a-z_]+)+)")?/g,
+      )) {
         for (const name of [m[1], m[2]]) if (name) written.set(name, path);
       }
-      for (const m of text.matchAll(/\b(?:loadVisible|loadReadable|load|change|refuseSelfChange|recordChange)\([^)]*?"([a-z_]+\.[a-z_.]+)"/g)) written.set(m[1]!, path);
+      for (const m of text.matchAll(
+        /\b(?:loadVisible|loadReadable|load|change|refuseSelfChange|recordChange)\([^)]*?"([a-z_]+\.[a-z_.]+)"/g,
+      ))
+        written.set(m[1]!, path);
     }
     expect(written.size).toBeGreaterThan(60);
-    const unknown = [...written].filter(([name]) => !Trail.isTrailAction(name)).map(([name, path]) => `${name} (${relative(".", path)})`);
+    const unknown = [...written]
+      .filter(([name]) => !Trail.isTrailAction(name))
+      .map(([name, path]) => `${name} (${relative(".", path)})`);
     expect(unknown).toEqual([]);
   });
 
   it("record refuses a name outside the catalog, whatever a cast let through", async () => {
     const ctx = { adapters: {} } as never;
-    await expect(Trail.record(ctx, { action: "client.peek" as Trail.TrailAction, outcome: "allowed" })).rejects.toThrow(/not in the catalog/);
+    await expect(Trail.record(ctx, { action: "client.peek" as Trail.TrailAction, outcome: "allowed" })).rejects.toThrow(
+      /not in the catalog/,
+    );
   });
 
   it("says what each action counts toward: field, document and paper reveals, calls, the volume guard", () => {
@@ -64,15 +82,24 @@ describe("role gates (RouteSpec.roles)", () => {
       const roles = rolesOf(r)!;
       expect(roles.length, r.path).toBeGreaterThan(0);
       if (r.platform) expect(roles).toEqual(["platform_admin"]);
-      else expect(roles.every((role) => tenantRoles.includes(role)), r.path).toBe(true);
-      if (r.needsAgreement) for (const never of Policy.neverSeesClientData) expect(roles, `${r.method} ${r.path}`).not.toContain(never);
+      else
+        expect(
+          roles.every((role) => tenantRoles.includes(role)),
+          r.path,
+        ).toBe(true);
+      if (r.needsAgreement)
+        for (const never of Policy.neverSeesClientData) expect(roles, `${r.method} ${r.path}`).not.toContain(never);
     }
   });
 
   it("no use case checks a role list that the route table states", () => {
     // The gates that moved into the table; a copy creeping back would drift from it.
-    const copies = [/registeringRoles|uploadingRoles|handlesRequests|requireReader|requireCompliance|assertMayTouchClients|mayRequest\(/];
-    for (const { path, text } of sources.filter((s) => s.path.startsWith("packages/core/src/") && !s.path.includes("/http/")))
+    const copies = [
+      /registeringRoles|uploadingRoles|handlesRequests|requireReader|requireCompliance|assertMayTouchClients|mayRequest\(/,
+    ];
+    for (const { path, text } of sources.filter(
+      (s) => s.path.startsWith("packages/core/src/") && !s.path.includes("/http/"),
+    ))
       for (const copy of copies) expect(text, path).not.toMatch(copy);
   });
 });
@@ -81,17 +108,32 @@ describe("may this be collected (catalog/catalog.ts collectionRefusals)", () => 
   const basis = (collectionPurpose: string, sensitiveConsent: boolean) => ({ collectionPurpose, sensitiveConsent });
 
   it("refuses what the purpose does not need, and tier-1 data without sensitive consent", () => {
-    expect(Catalog.collectionRefusals({ fields: ["bankAccount", "phone"], tier: 1 }, basis("rental", true))).toEqual({ notAllowed: ["bankAccount"], needsSensitiveConsent: false });
-    expect(Catalog.collectionRefusals({ fields: ["idNumber"], tier: 1 }, basis("purchase", false))).toEqual({ notAllowed: [], needsSensitiveConsent: true });
-    expect(Catalog.collectionRefusals({ fields: ["phone"], tier: 2 }, basis("purchase", false))).toEqual({ notAllowed: [], needsSensitiveConsent: false });
+    expect(Catalog.collectionRefusals({ fields: ["bankAccount", "phone"], tier: 1 }, basis("rental", true))).toEqual({
+      notAllowed: ["bankAccount"],
+      needsSensitiveConsent: false,
+    });
+    expect(Catalog.collectionRefusals({ fields: ["idNumber"], tier: 1 }, basis("purchase", false))).toEqual({
+      notAllowed: [],
+      needsSensitiveConsent: true,
+    });
+    expect(Catalog.collectionRefusals({ fields: ["phone"], tier: 2 }, basis("purchase", false))).toEqual({
+      notAllowed: [],
+      needsSensitiveConsent: false,
+    });
   });
 
   it("a purpose it does not know allows nothing", () => {
-    expect(Catalog.collectionRefusals({ fields: ["phone"], tier: 2 }, basis("astrology", true)).notAllowed).toEqual(["phone"]);
+    expect(Catalog.collectionRefusals({ fields: ["phone"], tier: 2 }, basis("astrology", true)).notAllowed).toEqual([
+      "phone",
+    ]);
   });
 
   it("registration, correction and scans ask it rather than the purpose table", () => {
-    for (const path of ["packages/core/src/clients/register.ts", "packages/core/src/clients/correct.ts", "packages/core/src/documents/upload.ts"]) {
+    for (const path of [
+      "packages/core/src/clients/register.ts",
+      "packages/core/src/clients/correct.ts",
+      "packages/core/src/documents/upload.ts",
+    ]) {
       const text = sources.find((s) => s.path === path)!.text;
       expect(text, path).toContain("collectionRefusals(");
       expect(text, path).not.toMatch(/allowedFields\(|=== 1 && !(req|client)\.consent/);
@@ -101,6 +143,7 @@ describe("may this be collected (catalog/catalog.ts collectionRefusals)", () => 
 
 describe("the offline ring stays outside", () => {
   it("nothing in functions/ imports @keyhold/local", () => {
-    for (const { path, text } of sources.filter((s) => s.path.startsWith("functions/"))) expect(text, path).not.toMatch(/@keyhold\/local|packages\/local/);
+    for (const { path, text } of sources.filter((s) => s.path.startsWith("functions/")))
+      expect(text, path).not.toMatch(/@keyhold\/local|packages\/local/);
   });
 });

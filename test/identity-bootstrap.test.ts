@@ -22,14 +22,18 @@ afterAll(() => {
 describe("bootstrap", () => {
   it("prints one JSON line, and the printed one-time password signs in with TOTP enrolment forced", async () => {
     const dataDir = freshDir();
-    const r = await runCli(["bootstrap", "--tenant", "acme", "--name", "艾克美地产", "--hq", "zhang", "--json"], { dataDir });
+    const r = await runCli(["bootstrap", "--tenant", "acme", "--name", "艾克美地产", "--hq", "zhang", "--json"], {
+      dataDir,
+    });
     expect(r.code).toBe(0);
     expect(r.out).toHaveLength(1);
     const printed = JSON.parse(r.out[0]!);
     expect(Object.keys(printed).sort()).toEqual(["oneTimePassword", "tenantId", "username"]);
     expect(printed).toMatchObject({ tenantId: "acme", username: "zhang@acme" });
 
-    const again = await runCli(["bootstrap", "--tenant", "acme", "--name", "又一次", "--hq", "li", "--json"], { dataDir });
+    const again = await runCli(["bootstrap", "--tenant", "acme", "--name", "又一次", "--hq", "li", "--json"], {
+      dataDir,
+    });
     expect(again.code).toBe(1);
     expect(again.out.join("\n")).toMatch(/tenant_exists/);
     expect(again.out.join("\n")).not.toMatch(/oneTimePassword/);
@@ -38,12 +42,20 @@ describe("bootstrap", () => {
     try {
       expect(runtime.seeded).toBe(false);
       const post = (path: string, body: unknown) =>
-        fetch(runtime.url + path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }).then(async (res) => ({ status: res.status, body: (await res.json()) as any }));
+        fetch(runtime.url + path, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(body),
+        }).then(async (res) => ({ status: res.status, body: (await res.json()) as any }));
       const first = await post("/auth/sign-in", { username: printed.username, password: printed.oneTimePassword });
       expect(first.status).toBe(200);
       expect(first.body.challenge).toBe("totp_setup");
       const secret = new URL(first.body.otpauthUri).searchParams.get("secret")!;
-      const done = await post("/auth/totp", { session: first.body.session, code: Identity.totpCode(secret, new Date()), newPassword: "zhang's own passphrase" });
+      const done = await post("/auth/totp", {
+        session: first.body.session,
+        code: Identity.totpCode(secret, new Date()),
+        newPassword: "zhang's own passphrase",
+      });
       expect(done.status).toBe(200);
       const me = await fetch(`${runtime.url}/staff`, { headers: { authorization: `Bearer ${done.body.accessToken}` } });
       expect(me.status).toBe(200);
@@ -57,7 +69,9 @@ describe("bootstrap", () => {
   it("refuses bad arguments and a username of another tenant, creating nothing", async () => {
     const dataDir = freshDir();
     expect((await runCli(["bootstrap", "--tenant", "acme", "--name", "A"], { dataDir })).code).toBe(2);
-    expect((await runCli(["bootstrap", "--tenant", "Not An Id", "--name", "A", "--hq", "x"], { dataDir })).code).toBe(1);
+    expect((await runCli(["bootstrap", "--tenant", "Not An Id", "--name", "A", "--hq", "x"], { dataDir })).code).toBe(
+      1,
+    );
     const other = await runCli(["bootstrap", "--tenant", "acme", "--name", "A", "--hq", "x@other"], { dataDir });
     expect(other.code).toBe(1);
     expect(other.out.join("\n")).toMatch(/@acme/);
@@ -67,12 +81,20 @@ describe("bootstrap", () => {
 
   it("as the npm script runs it, stdout is exactly the one JSON line", async () => {
     const dataDir = freshDir();
-    const { stdout } = await promisify(execFile)("npx", ["tsx", "packages/local/src/cli.ts", "bootstrap", "--tenant", "beta", "--name", "贝塔", "--hq", "wang", "--json"], {
-      env: { ...process.env, KEYHOLD_DATA_DIR: dataDir },
-      timeout: 240_000,
-    });
+    const { stdout } = await promisify(execFile)(
+      "npx",
+      ["tsx", "packages/local/src/cli.ts", "bootstrap", "--tenant", "beta", "--name", "贝塔", "--hq", "wang", "--json"],
+      {
+        env: { ...process.env, KEYHOLD_DATA_DIR: dataDir },
+        timeout: 240_000,
+      },
+    );
     const lines = stdout.split("\n").filter(Boolean);
     expect(lines).toHaveLength(1);
-    expect(JSON.parse(lines[0]!)).toEqual({ tenantId: "beta", username: "wang@beta", oneTimePassword: expect.stringMatching(/^\w{20}$/) });
+    expect(JSON.parse(lines[0]!)).toEqual({
+      tenantId: "beta",
+      username: "wang@beta",
+      oneTimePassword: expect.stringMatching(/^\w{20}$/),
+    });
   });
 });

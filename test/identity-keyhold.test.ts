@@ -26,7 +26,10 @@ async function trailOf(tenantId: string, action: string) {
   const days = new Set([new Date().toISOString().slice(0, 10), clock().toISOString().slice(0, 10)]);
   const out: any[] = [];
   for (const day of days) {
-    const page = await Store.queryPage<any>(vault.runtime.adapters, { partition: Keys.eventDay(tenantId, day), limit: 1000 });
+    const page = await Store.queryPage<any>(vault.runtime.adapters, {
+      partition: Keys.eventDay(tenantId, day),
+      limit: 1000,
+    });
     out.push(...page.items.filter((e) => e.action === action));
   }
   return out;
@@ -41,7 +44,11 @@ async function enrol(tenantId: string, hq: string, newPassword: string) {
   expect(first.status).toBe(200);
   const secret = secretOf(first.body.otpauthUri);
   advance(30);
-  const done = await vault.post("/auth/totp", { session: first.body.session, code: Identity.totpCode(secret, clock()), newPassword });
+  const done = await vault.post("/auth/totp", {
+    session: first.body.session,
+    code: Identity.totpCode(secret, clock()),
+    newPassword,
+  });
   expect(done.status).toBe(200);
   return { ...boot, secret, tokens: done.body as { accessToken: string; refreshToken: string; expiresIn: number } };
 }
@@ -52,7 +59,10 @@ async function signIn(username: string, password: string, secret: string) {
   expect(first.status).toBe(200);
   expect(first.body).toEqual({ challenge: "totp", session: expect.any(String) });
   advance(30);
-  const done = await vault.post("/auth/totp", { session: first.body.session, code: Identity.totpCode(secret, clock()) });
+  const done = await vault.post("/auth/totp", {
+    session: first.body.session,
+    code: Identity.totpCode(secret, clock()),
+  });
   expect(done.status).toBe(200);
   return done.body as { accessToken: string; refreshToken: string };
 }
@@ -76,41 +86,86 @@ describe("demo mode off", () => {
 describe("password and TOTP", () => {
   it("a bootstrapped HQ admin signs in: totp_setup with an RFC 6238 otpauth URI, then tokens whose claims are Cognito's shape", async () => {
     const boot = await bootstrap(vault.runtime, { tenantId: "acme", name: "艾克美地产", hq: "zhang" });
-    expect(boot).toEqual({ tenantId: "acme", username: "zhang@acme", oneTimePassword: expect.stringMatching(/^[2-9a-zA-Z]{20}$/) });
+    expect(boot).toEqual({
+      tenantId: "acme",
+      username: "zhang@acme",
+      oneTimePassword: expect.stringMatching(/^[2-9a-zA-Z]{20}$/),
+    });
     const first = await vault.post("/auth/sign-in", { username: "zhang@acme", password: boot.oneTimePassword });
     expect(first.status).toBe(200);
-    expect(first.body).toEqual({ challenge: "totp_setup", session: expect.any(String), otpauthUri: expect.any(String) });
+    expect(first.body).toEqual({
+      challenge: "totp_setup",
+      session: expect.any(String),
+      otpauthUri: expect.any(String),
+    });
     const uri = new URL(first.body.otpauthUri);
     expect(uri.protocol).toBe("otpauth:");
     expect(uri.host).toBe("totp");
-    expect(Object.fromEntries(uri.searchParams)).toMatchObject({ algorithm: "SHA1", digits: "6", period: "30", issuer: "Keyhold" });
+    expect(Object.fromEntries(uri.searchParams)).toMatchObject({
+      algorithm: "SHA1",
+      digits: "6",
+      period: "30",
+      issuer: "Keyhold",
+    });
     expect(secretOf(first.body.otpauthUri)).toMatch(/^[A-Z2-7]{32}$/);
 
-    const wrong = await vault.post("/auth/totp", { session: first.body.session, code: "000000" === Identity.totpCode(secretOf(first.body.otpauthUri), clock()) ? "111111" : "000000" });
+    const wrong = await vault.post("/auth/totp", {
+      session: first.body.session,
+      code: "000000" === Identity.totpCode(secretOf(first.body.otpauthUri), clock()) ? "111111" : "000000",
+    });
     expect(wrong.status).toBe(401);
     expect(wrong.body.code).toBe("invalid_credentials");
     expect(wrong.body.accessToken).toBeUndefined();
 
-    const done = await vault.post("/auth/totp", { session: first.body.session, code: Identity.totpCode(secretOf(first.body.otpauthUri), clock()), newPassword: "a long new passphrase 1" });
+    const done = await vault.post("/auth/totp", {
+      session: first.body.session,
+      code: Identity.totpCode(secretOf(first.body.otpauthUri), clock()),
+      newPassword: "a long new passphrase 1",
+    });
     expect(done.status).toBe(200);
     expect(done.body).toEqual({ accessToken: expect.any(String), refreshToken: expect.any(String), expiresIn: 3600 });
 
     // Verified from the served JWKS alone, as the JWT authorizer does.
     const jwks = await vault.get("/.well-known/jwks.json");
     expect(jwks.status).toBe(200);
-    expect(jwks.body.keys).toEqual([expect.objectContaining({ kty: "EC", crv: "P-256", alg: "ES256", use: "sig", kid: expect.any(String) })]);
+    expect(jwks.body.keys).toEqual([
+      expect.objectContaining({ kty: "EC", crv: "P-256", alg: "ES256", use: "sig", kid: expect.any(String) }),
+    ]);
     expect(JSON.stringify(jwks.body)).not.toMatch(/"d"/);
-    const { payload, protectedHeader } = await jwtVerify(done.body.accessToken, createLocalJWKSet(jwks.body), { issuer: "keyhold-local", audience: "keyhold-console", algorithms: ["ES256"] });
+    const { payload, protectedHeader } = await jwtVerify(done.body.accessToken, createLocalJWKSet(jwks.body), {
+      issuer: "keyhold-local",
+      audience: "keyhold-console",
+      algorithms: ["ES256"],
+    });
     expect(protectedHeader).toMatchObject({ alg: "ES256", kid: jwks.body.keys[0].kid });
-    expect(payload).toMatchObject({ sub: "zhang", "custom:tenant_id": "acme", "custom:role": "hq_admin", "custom:branch_id": "", "custom:session_version": "1", "cognito:username": "zhang@acme", token_use: "id" });
-    const remote = await jwtVerify(done.body.accessToken, createRemoteJWKSet(new URL(`${vault.url}/.well-known/jwks.json`)), { algorithms: ["ES256"] });
+    expect(payload).toMatchObject({
+      sub: "zhang",
+      "custom:tenant_id": "acme",
+      "custom:role": "hq_admin",
+      "custom:branch_id": "",
+      "custom:session_version": "1",
+      "cognito:username": "zhang@acme",
+      token_use: "id",
+    });
+    const remote = await jwtVerify(
+      done.body.accessToken,
+      createRemoteJWKSet(new URL(`${vault.url}/.well-known/jwks.json`)),
+      { algorithms: ["ES256"] },
+    );
     expect(remote.payload.sub).toBe("zhang");
 
     const me = await vault.request("GET", "/staff", { token: done.body.accessToken });
     expect(me.status).toBe(200);
 
     // The session is spent; the one-time password was replaced by the chosen one.
-    expect((await vault.post("/auth/totp", { session: first.body.session, code: Identity.totpCode(secretOf(first.body.otpauthUri), clock()) })).status).toBe(401);
+    expect(
+      (
+        await vault.post("/auth/totp", {
+          session: first.body.session,
+          code: Identity.totpCode(secretOf(first.body.otpauthUri), clock()),
+        })
+      ).status,
+    ).toBe(401);
     const old = await vault.post("/auth/sign-in", { username: "zhang@acme", password: boot.oneTimePassword });
     expect(old.status).toBe(401);
     expect(old.body.code).toBe("invalid_credentials");
@@ -119,7 +174,12 @@ describe("password and TOTP", () => {
     const events = await trailOf("acme", "identity.sign_in");
     expect(events.filter((e) => e.outcome === "allowed").length).toBeGreaterThanOrEqual(2);
     expect((await trailOf("acme", "identity.totp_enrolled")).length).toBe(1);
-    const text = JSON.stringify(await Store.queryPage(vault.runtime.adapters, { partition: Keys.eventDay("acme", clock().toISOString().slice(0, 10)), limit: 1000 }));
+    const text = JSON.stringify(
+      await Store.queryPage(vault.runtime.adapters, {
+        partition: Keys.eventDay("acme", clock().toISOString().slice(0, 10)),
+        limit: 1000,
+      }),
+    );
     expect(text).not.toContain(boot.oneTimePassword);
     expect(text).not.toContain("a long new passphrase 1");
     expect(text).not.toContain(secretOf(first.body.otpauthUri));
@@ -129,7 +189,10 @@ describe("password and TOTP", () => {
     const u = await enrol("beta", "li", "beta passphrase long");
     const first = await vault.post("/auth/sign-in", { username: u.username, password: "beta passphrase long" });
     // Same time step as the enrolment's code.
-    const replay = await vault.post("/auth/totp", { session: first.body.session, code: Identity.totpCode(u.secret, clock()) });
+    const replay = await vault.post("/auth/totp", {
+      session: first.body.session,
+      code: Identity.totpCode(u.secret, clock()),
+    });
     expect(replay.status).toBe(401);
     expect(replay.body.code).toBe("invalid_credentials");
     expect(replay.body.accessToken).toBeUndefined();
@@ -140,17 +203,28 @@ describe("password and TOTP", () => {
     const first = await vault.post("/auth/sign-in", { username: boot.username, password: boot.oneTimePassword });
     const secret = secretOf(first.body.otpauthUri);
     advance(30);
-    const short = await vault.post("/auth/totp", { session: first.body.session, code: Identity.totpCode(secret, clock()), newPassword: "short" });
+    const short = await vault.post("/auth/totp", {
+      session: first.body.session,
+      code: Identity.totpCode(secret, clock()),
+      newPassword: "short",
+    });
     expect(short.status).toBe(400);
     expect(short.body.code).toBe("validation_failed");
-    const ok = await vault.post("/auth/totp", { session: first.body.session, code: Identity.totpCode(secret, clock()), newPassword: "long enough now!" });
+    const ok = await vault.post("/auth/totp", {
+      session: first.body.session,
+      code: Identity.totpCode(secret, clock()),
+      newPassword: "long enough now!",
+    });
     expect(ok.status).toBe(200);
   });
 
   it("no one reads the password hash or the TOTP secret from the table; refresh tokens are stored as digests", async () => {
     const u = await enrol("delta", "zhou", "delta passphrase long");
     const staff = await Staff.findStaffByUsername(vault.runtime.adapters, "delta", u.username);
-    const item = await Store.getItem<any>(vault.runtime.adapters, Identity.IdentityKeys.credential("delta", staff!.staffId));
+    const item = await Store.getItem<any>(
+      vault.runtime.adapters,
+      Identity.IdentityKeys.credential("delta", staff!.staffId),
+    );
     expect(item.sealed).toBeInstanceOf(Uint8Array);
     const raw = JSON.stringify(item) + Buffer.from(item.sealed).toString("latin1");
     expect(raw).not.toContain("scrypt");
@@ -168,7 +242,8 @@ describe("lockout", () => {
     const u = await enrol("eps", "sun", "eps passphrase long!");
     const answers = async (username: string) => {
       const out = [];
-      for (let i = 0; i < 5; i++) out.push(await vault.post("/auth/sign-in", { username, password: `wrong guess ${i}` }));
+      for (let i = 0; i < 5; i++)
+        out.push(await vault.post("/auth/sign-in", { username, password: `wrong guess ${i}` }));
       return out;
     };
     const known = await answers(u.username);
@@ -185,7 +260,10 @@ describe("lockout", () => {
     expect(locked.status).toBe(429);
     expect(locked.body.code).toBe("too_many_attempts");
     expect(locked.body.session).toBeUndefined();
-    const lockedUnknown = await vault.post("/auth/sign-in", { username: "nobody@eps", password: "eps passphrase long!" });
+    const lockedUnknown = await vault.post("/auth/sign-in", {
+      username: "nobody@eps",
+      password: "eps passphrase long!",
+    });
     expect(lockedUnknown.status).toBe(429);
     expect(lockedUnknown.body.code).toBe("too_many_attempts");
 
@@ -206,7 +284,8 @@ describe("lockout", () => {
     advance(30);
     const right = Identity.totpCode(u.secret, clock());
     const bad = right === "123456" ? "654321" : "123456";
-    for (let i = 0; i < 3; i++) expect((await vault.post("/auth/totp", { session: first.body.session, code: bad })).status).toBe(401);
+    for (let i = 0; i < 3; i++)
+      expect((await vault.post("/auth/totp", { session: first.body.session, code: bad })).status).toBe(401);
     const after = await vault.post("/auth/totp", { session: first.body.session, code: right });
     expect(after.status).toBe(401);
     expect(after.body.accessToken).toBeUndefined();
@@ -243,7 +322,9 @@ describe("refresh tokens", () => {
     const u = await enrol("theta", "ma", "theta passphrase long");
     const staff = (await Staff.findStaffByUsername(vault.runtime.adapters, "theta", u.username))!;
     expect((await vault.request("GET", "/staff", { token: u.tokens.accessToken })).status).toBe(200);
-    const bump = await vault.request("POST", `/staff/${staff.staffId}/sessions/revoke`, { token: u.tokens.accessToken });
+    const bump = await vault.request("POST", `/staff/${staff.staffId}/sessions/revoke`, {
+      token: u.tokens.accessToken,
+    });
     expect(bump.status).toBe(200);
     const api = await vault.request("GET", "/staff", { token: u.tokens.accessToken });
     expect(api.status).toBe(401);
@@ -274,23 +355,43 @@ describe("one-time passwords from HQ", () => {
   it("HQ issues one to a colleague, who enrols; issued again (a lost phone), it ends their sessions and enrolment starts afresh", async () => {
     const hq = await enrol("kappa", "boss", "kappa boss passphrase");
     const hqStaff = (await Staff.findStaffByUsername(vault.runtime.adapters, "kappa", hq.username))!;
-    await Staff.saveStaff(vault.runtime.adapters, { ...hqStaff, staffId: "lin", username: "lin@kappa", displayName: "林", role: "compliance_officer", sessionVersion: 1, createdAt: clock().toISOString() });
+    await Staff.saveStaff(vault.runtime.adapters, {
+      ...hqStaff,
+      staffId: "lin",
+      username: "lin@kappa",
+      displayName: "林",
+      role: "compliance_officer",
+      sessionVersion: 1,
+      createdAt: clock().toISOString(),
+    });
 
-    const self = await vault.request("POST", `/staff/${hqStaff.staffId}/one-time-password`, { token: hq.tokens.accessToken });
+    const self = await vault.request("POST", `/staff/${hqStaff.staffId}/one-time-password`, {
+      token: hq.tokens.accessToken,
+    });
     expect(self.status).toBe(403);
     expect(self.body.code).toBe("self_change_not_permitted");
     expect(self.body.oneTimePassword).toBeUndefined();
 
     const issued = await vault.request("POST", "/staff/lin/one-time-password", { token: hq.tokens.accessToken });
     expect(issued.status).toBe(200);
-    expect(issued.body).toEqual({ id: "lin", username: "lin@kappa", oneTimePassword: expect.stringMatching(/^\w{20}$/) });
+    expect(issued.body).toEqual({
+      id: "lin",
+      username: "lin@kappa",
+      oneTimePassword: expect.stringMatching(/^\w{20}$/),
+    });
     const first = await vault.post("/auth/sign-in", { username: "lin@kappa", password: issued.body.oneTimePassword });
     expect(first.body.challenge).toBe("totp_setup");
     advance(30);
-    const lin = await vault.post("/auth/totp", { session: first.body.session, code: Identity.totpCode(secretOf(first.body.otpauthUri), clock()), newPassword: "lin's own passphrase" });
+    const lin = await vault.post("/auth/totp", {
+      session: first.body.session,
+      code: Identity.totpCode(secretOf(first.body.otpauthUri), clock()),
+      newPassword: "lin's own passphrase",
+    });
     expect(lin.status).toBe(200);
 
-    const refused = await vault.request("POST", `/staff/${hqStaff.staffId}/one-time-password`, { token: lin.body.accessToken });
+    const refused = await vault.request("POST", `/staff/${hqStaff.staffId}/one-time-password`, {
+      token: lin.body.accessToken,
+    });
     expect(refused.status).toBe(403);
     expect(refused.body.code).toBe("role_not_permitted");
     expect(refused.body.oneTimePassword).toBeUndefined();
@@ -298,14 +399,24 @@ describe("one-time passwords from HQ", () => {
     const again = await vault.request("POST", "/staff/lin/one-time-password", { token: hq.tokens.accessToken });
     expect(again.status).toBe(200);
     expect((await vault.request("GET", "/staff", { token: lin.body.accessToken })).body.code).toBe("session_revoked");
-    expect((await vault.post("/auth/refresh", { refreshToken: lin.body.refreshToken })).body.code).toBe("session_revoked");
-    expect((await vault.post("/auth/sign-in", { username: "lin@kappa", password: "lin's own passphrase" })).status).toBe(401);
+    expect((await vault.post("/auth/refresh", { refreshToken: lin.body.refreshToken })).body.code).toBe(
+      "session_revoked",
+    );
+    expect(
+      (await vault.post("/auth/sign-in", { username: "lin@kappa", password: "lin's own passphrase" })).status,
+    ).toBe(401);
     const reenrol = await vault.post("/auth/sign-in", { username: "lin@kappa", password: again.body.oneTimePassword });
     expect(reenrol.body.challenge).toBe("totp_setup");
     expect(secretOf(reenrol.body.otpauthUri)).not.toBe(secretOf(first.body.otpauthUri));
 
     const events = await trailOf("kappa", "staff.one_time_password");
-    expect(events.map((e) => [e.outcome, e.code ?? null])).toEqual(expect.arrayContaining([["allowed", null], ["denied", "self_change_not_permitted"], ["denied", "role_not_permitted"]]));
+    expect(events.map((e) => [e.outcome, e.code ?? null])).toEqual(
+      expect.arrayContaining([
+        ["allowed", null],
+        ["denied", "self_change_not_permitted"],
+        ["denied", "role_not_permitted"],
+      ]),
+    );
     expect(JSON.stringify(events)).not.toContain(issued.body.oneTimePassword);
   });
 });

@@ -29,14 +29,27 @@ beforeAll(async () => {
   await new Promise<void>((r) => idp.listen(0, "127.0.0.1", r));
   issuer = `http://127.0.0.1:${(idp.address() as AddressInfo).port}`;
   const provider = new Provider(issuer, {
-    clients: [{ client_id: CLIENT_ID, client_secret: CLIENT_SECRET, redirect_uris: [redirectUri], grant_types: ["authorization_code"], response_types: ["code"], token_endpoint_auth_method: "client_secret_basic" }],
+    clients: [
+      {
+        client_id: CLIENT_ID,
+        client_secret: CLIENT_SECRET,
+        redirect_uris: [redirectUri],
+        grant_types: ["authorization_code"],
+        response_types: ["code"],
+        token_endpoint_auth_method: "client_secret_basic",
+      },
+    ],
     findAccount: async (_ctx, id) => ({ accountId: id, claims: async () => ({ sub: id }) }),
     features: { devInteractions: { enabled: true } },
     pkce: { required: () => true },
     cookies: { keys: ["keyhold-test-cookie-key"] },
   });
   idp.on("request", provider.callback());
-  Object.assign(process.env, { KEYHOLD_OIDC_ISSUER: issuer, KEYHOLD_OIDC_CLIENT_ID: CLIENT_ID, KEYHOLD_OIDC_CLIENT_SECRET: CLIENT_SECRET });
+  Object.assign(process.env, {
+    KEYHOLD_OIDC_ISSUER: issuer,
+    KEYHOLD_OIDC_CLIENT_ID: CLIENT_ID,
+    KEYHOLD_OIDC_CLIENT_SECRET: CLIENT_SECRET,
+  });
 });
 afterAll(async () => {
   await vault?.stop();
@@ -54,7 +67,10 @@ async function throughProvider(authorizationUrl: string, subject: string): Promi
       method: form ? "POST" : "GET",
       redirect: "manual",
       body: form,
-      headers: { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join("; "), ...(form ? { "content-type": "application/x-www-form-urlencoded" } : {}) },
+      headers: {
+        cookie: [...jar].map(([k, v]) => `${k}=${v}`).join("; "),
+        ...(form ? { "content-type": "application/x-www-form-urlencoded" } : {}),
+      },
     });
     for (const c of res.headers.getSetCookie()) {
       const pair = c.split(";")[0]!;
@@ -68,7 +84,8 @@ async function throughProvider(authorizationUrl: string, subject: string): Promi
       continue;
     }
     const page = await res.text();
-    if (page.includes('name="prompt" value="login"')) form = new URLSearchParams({ prompt: "login", login: subject, password: "anything" }).toString();
+    if (page.includes('name="prompt" value="login"'))
+      form = new URLSearchParams({ prompt: "login", login: subject, password: "anything" }).toString();
     else if (page.includes('name="prompt" value="consent"')) form = "prompt=consent";
     else throw new Error(`the provider answered ${res.status}: ${page.slice(0, 300)}`);
   }
@@ -79,26 +96,48 @@ async function federatedSignIn(subject: string) {
   const start = await vault.post("/auth/oidc/start", { tenantId: "anjia", redirectUri });
   expect(start.status).toBe(200);
   const back = await throughProvider(start.body.authorizationUrl, subject);
-  const callback = { state: back.searchParams.get("state")!, code: back.searchParams.get("code")!, ...(back.searchParams.get("iss") ? { iss: back.searchParams.get("iss")! } : {}) };
+  const callback = {
+    state: back.searchParams.get("state")!,
+    code: back.searchParams.get("code")!,
+    ...(back.searchParams.get("iss") ? { iss: back.searchParams.get("iss")! } : {}),
+  };
   return { start, callback, result: await vault.post("/auth/oidc/callback", callback) };
 }
 
 describe("linking a staff record to the provider's subject", () => {
   it("HQ links another staff member; nobody links themselves; the compliance officer may not; one subject, one staff member", async () => {
-    const self = await vault.request("PUT", "/staff/hq.admin/federated-subject", { as: HQ, body: { subject: "hq-at-idp" } });
+    const self = await vault.request("PUT", "/staff/hq.admin/federated-subject", {
+      as: HQ,
+      body: { subject: "hq-at-idp" },
+    });
     expect(self.status).toBe(403);
     expect(self.body.code).toBe("self_change_not_permitted");
-    const compliance = await vault.request("PUT", "/staff/agent.chen/federated-subject", { as: WANG, body: { subject: "chen-at-idp" } });
+    const compliance = await vault.request("PUT", "/staff/agent.chen/federated-subject", {
+      as: WANG,
+      body: { subject: "chen-at-idp" },
+    });
     expect(compliance.status).toBe(403);
     expect(compliance.body.code).toBe("role_not_permitted");
-    const ok = await vault.request("PUT", "/staff/agent.li/federated-subject", { as: HQ, body: { subject: "li-at-idp" } });
+    const ok = await vault.request("PUT", "/staff/agent.li/federated-subject", {
+      as: HQ,
+      body: { subject: "li-at-idp" },
+    });
     expect(ok.status).toBe(200);
     expect(ok.body).toEqual({ id: "agent.li", federatedSubject: "li-at-idp" });
-    const twice = await vault.request("PUT", "/staff/agent.chen/federated-subject", { as: HQ, body: { subject: "li-at-idp" } });
+    const twice = await vault.request("PUT", "/staff/agent.chen/federated-subject", {
+      as: HQ,
+      body: { subject: "li-at-idp" },
+    });
     expect(twice.status).toBe(409);
     expect(twice.body.code).toBe("conflict");
     const trail = await vault.get("/audit?action=staff.federated_subject&limit=50", WANG);
-    expect(trail.body.items.map((e: any) => [e.outcome, e.code ?? null])).toEqual(expect.arrayContaining([["allowed", null], ["denied", "self_change_not_permitted"], ["denied", "role_not_permitted"]]));
+    expect(trail.body.items.map((e: any) => [e.outcome, e.code ?? null])).toEqual(
+      expect.arrayContaining([
+        ["allowed", null],
+        ["denied", "self_change_not_permitted"],
+        ["denied", "role_not_permitted"],
+      ]),
+    );
   });
 });
 
@@ -107,7 +146,13 @@ describe("sign-in through the agency's provider", () => {
     const { start, callback, result } = await federatedSignIn("li-at-idp");
     const url = new URL(start.body.authorizationUrl);
     expect(url.origin).toBe(issuer);
-    expect(Object.fromEntries(url.searchParams)).toMatchObject({ client_id: CLIENT_ID, redirect_uri: redirectUri, response_type: "code", scope: "openid", code_challenge_method: "S256" });
+    expect(Object.fromEntries(url.searchParams)).toMatchObject({
+      client_id: CLIENT_ID,
+      redirect_uri: redirectUri,
+      response_type: "code",
+      scope: "openid",
+      code_challenge_method: "S256",
+    });
     expect(url.searchParams.get("code_challenge")).toMatch(/^[\w-]{43}$/);
     expect(url.searchParams.get("nonce")).toBeTruthy();
     expect(url.searchParams.get("state")).toMatch(/^anjia\./);
@@ -115,8 +160,18 @@ describe("sign-in through the agency's provider", () => {
     expect(result.status).toBe(200);
     expect(result.body).toEqual({ accessToken: expect.any(String), refreshToken: expect.any(String), expiresIn: 3600 });
     const jwks = (await vault.get("/.well-known/jwks.json")).body;
-    const { payload } = await jwtVerify(result.body.accessToken, createLocalJWKSet(jwks), { issuer: "keyhold-local", audience: "keyhold-console", algorithms: ["ES256"] });
-    expect(payload).toMatchObject({ sub: "agent.li", "custom:tenant_id": "anjia", "custom:role": "agent", "custom:branch_id": "bj-chaoyang", "cognito:username": LI });
+    const { payload } = await jwtVerify(result.body.accessToken, createLocalJWKSet(jwks), {
+      issuer: "keyhold-local",
+      audience: "keyhold-console",
+      algorithms: ["ES256"],
+    });
+    expect(payload).toMatchObject({
+      sub: "agent.li",
+      "custom:tenant_id": "anjia",
+      "custom:role": "agent",
+      "custom:branch_id": "bj-chaoyang",
+      "cognito:username": LI,
+    });
     expect((await vault.request("GET", "/clients", { token: result.body.accessToken })).status).toBe(200);
 
     // The state is spent: the same answer from the provider signs nobody in twice.
@@ -126,7 +181,9 @@ describe("sign-in through the agency's provider", () => {
     expect(replay.body.accessToken).toBeUndefined();
 
     const events = (await vault.get("/audit?action=identity.sign_in&limit=50", WANG)).body.items;
-    expect(events.some((e: any) => e.outcome === "allowed" && e.actor.id === "agent.li" && e.detail?.via === "oidc")).toBe(true);
+    expect(
+      events.some((e: any) => e.outcome === "allowed" && e.actor.id === "agent.li" && e.detail?.via === "oidc"),
+    ).toBe(true);
   });
 
   it("a subject nobody linked is refused and no staff member is created", async () => {
@@ -143,7 +200,11 @@ describe("sign-in through the agency's provider", () => {
     const b = await vault.post("/auth/oidc/start", { tenantId: "anjia", redirectUri });
     const backA = await throughProvider(a.body.authorizationUrl, "li-at-idp");
     // A's code presented with B's state (B's verifier and nonce): the provider or the client refuses.
-    const mixed = await vault.post("/auth/oidc/callback", { state: new URL(b.body.authorizationUrl).searchParams.get("state"), code: backA.searchParams.get("code"), iss: issuer });
+    const mixed = await vault.post("/auth/oidc/callback", {
+      state: new URL(b.body.authorizationUrl).searchParams.get("state"),
+      code: backA.searchParams.get("code"),
+      iss: issuer,
+    });
     expect(mixed.status).toBe(401);
     expect(mixed.body.code).toBe("invalid_credentials");
     expect(mixed.body.accessToken).toBeUndefined();
@@ -169,8 +230,18 @@ describe("sign-in through the agency's provider", () => {
   });
 
   it("the console is told to use the provider when KEYHOLD_IDENTITY=oidc and demo mode is off", () => {
-    expect(Identity.signInConfig({ KEYHOLD_RUNTIME: "local", KEYHOLD_DEMO: "0", KEYHOLD_IDENTITY: "oidc", KEYHOLD_OIDC_ISSUER: issuer })).toEqual({ mode: "oidc", issuer });
-    expect(Identity.signInConfig({ KEYHOLD_IDENTITY: "oidc", KEYHOLD_OIDC_ISSUER: issuer })).toEqual({ mode: "oidc", issuer });
+    expect(
+      Identity.signInConfig({
+        KEYHOLD_RUNTIME: "local",
+        KEYHOLD_DEMO: "0",
+        KEYHOLD_IDENTITY: "oidc",
+        KEYHOLD_OIDC_ISSUER: issuer,
+      }),
+    ).toEqual({ mode: "oidc", issuer });
+    expect(Identity.signInConfig({ KEYHOLD_IDENTITY: "oidc", KEYHOLD_OIDC_ISSUER: issuer })).toEqual({
+      mode: "oidc",
+      issuer,
+    });
     expect(Identity.signInConfig({ KEYHOLD_IDENTITY: "keyhold" })).toEqual({ mode: "keyhold" });
     expect(Identity.signInConfig({})).toEqual({ mode: "cognito" });
     expect(Identity.signInConfig({ KEYHOLD_RUNTIME: "local" })).toEqual({ mode: "demo" });

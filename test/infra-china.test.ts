@@ -30,7 +30,8 @@ type Json = any;
 
 const DOMAIN = "vault.example.cn";
 const ICP = "京ICP备12345678号-1";
-const certificate = (region: string) => `arn:aws-cn:acm:${region}:${ACCOUNT}:certificate/0f1e2d3c-aaaa-bbbb-cccc-123456789abc`;
+const certificate = (region: string) =>
+  `arn:aws-cn:acm:${region}:${ACCOUNT}:certificate/0f1e2d3c-aaaa-bbbb-cccc-123456789abc`;
 const OIDC_SECRET = `arn:aws-cn:secretsmanager:cn-northwest-1:${ACCOUNT}:secret:keyhold/dev/oidc-AbCdEf`;
 
 /** Both China regions, each stage copying its backups into the other one. */
@@ -78,7 +79,10 @@ function consoleStandIn(): string {
   const dir = join(outRoot, "console");
   mkdirSync(join(dir, "assets"), { recursive: true });
   writeFileSync(join(dir, "index.html"), `<!doctype html><script type="module" src="/assets/app.js"></script>`);
-  writeFileSync(join(dir, "assets", "app.js"), `export const api = "{{ VITE_KEYHOLD_API_URL }}"; export const icp = "{{ VITE_KEYHOLD_ICP_FILING }}";`);
+  writeFileSync(
+    join(dir, "assets", "app.js"),
+    `export const api = "{{ VITE_KEYHOLD_API_URL }}"; export const icp = "{{ VITE_KEYHOLD_ICP_FILING }}";`,
+  );
   return dir;
 }
 
@@ -114,8 +118,12 @@ beforeAll(async () => {
 
 afterAll(() => rmSync(outRoot, { recursive: true, force: true }));
 
-const resources = (t: Json, type: string): [string, Json][] => Object.entries(t.Resources ?? {}).filter(([, r]: [string, Json]) => r.Type === type) as [string, Json][];
-const allResources = (s: Synthesized) => Object.entries(s.templates).flatMap(([stack, t]) => Object.entries(t.Resources ?? {}).map(([id, r]) => ({ stack, id, r: r as Json })));
+const resources = (t: Json, type: string): [string, Json][] =>
+  Object.entries(t.Resources ?? {}).filter(([, r]: [string, Json]) => r.Type === type) as [string, Json][];
+const allResources = (s: Synthesized) =>
+  Object.entries(s.templates).flatMap(([stack, t]) =>
+    Object.entries(t.Resources ?? {}).map(([id, r]) => ({ stack, id, r: r as Json })),
+  );
 
 /** A value with the pseudo parameters of the stack's region filled in (joins joined; references left as `Ref:X`). */
 function render(v: Json, region: string): Json {
@@ -125,11 +133,18 @@ function render(v: Json, region: string): Json {
   if (keys.length === 1) {
     const [k] = keys as [string];
     const a = v[k];
-    const pseudo: Record<string, string> = { "AWS::Partition": "aws-cn", "AWS::URLSuffix": "amazonaws.com.cn", "AWS::Region": region, "AWS::AccountId": ACCOUNT };
+    const pseudo: Record<string, string> = {
+      "AWS::Partition": "aws-cn",
+      "AWS::URLSuffix": "amazonaws.com.cn",
+      "AWS::Region": region,
+      "AWS::AccountId": ACCOUNT,
+    };
     if (k === "Ref") return pseudo[a] ?? `Ref:${a}`;
     if (k === "Fn::Sub") {
       const [text, vars] = (Array.isArray(a) ? a : [a, {}]) as [string, Record<string, Json>];
-      return text.replace(/\$\{([^}]+)\}/g, (_, name: string) => String(name in vars ? render(vars[name], region) : (pseudo[name] ?? `Ref:${name}`)));
+      return text.replace(/\$\{([^}]+)\}/g, (_, name: string) =>
+        String(name in vars ? render(vars[name], region) : (pseudo[name] ?? `Ref:${name}`)),
+      );
     }
     if (k === "Fn::GetAtt") return `GetAtt:${a[0]}.${a[1]}`;
     if (k === "Fn::Join") return (render(a[1], region) as Json[]).map(String).join(a[0]);
@@ -150,7 +165,20 @@ describe.each(STAGES)("a stage in China: %s", (name) => {
 
   it("synthesizes every stack in its China region, the off-site vault in the other one", () => {
     const { regions } = s();
-    expect(Object.keys(regions).sort()).toEqual(["Access", "Alarms", "Api", "Auth", "Backup", "Evidence", "Jobs", "Offsite", "Site", "Storage", "Trail", "Web"]);
+    expect(Object.keys(regions).sort()).toEqual([
+      "Access",
+      "Alarms",
+      "Api",
+      "Auth",
+      "Backup",
+      "Evidence",
+      "Jobs",
+      "Offsite",
+      "Site",
+      "Storage",
+      "Trail",
+      "Web",
+    ]);
     for (const [stack, r] of Object.entries(regions)) expect(r, stack).toBe(stack === "Offsite" ? other : region);
   });
 
@@ -160,7 +188,12 @@ describe.each(STAGES)("a stage in China: %s", (name) => {
       expect(JSON.stringify(t), stack).not.toContain("arn:aws:");
       const r = s().regions[stack]!;
       // What CloudFormation deploys: every resource's properties, and the outputs (not cdk-nag's metadata).
-      const deployed = { resources: Object.fromEntries(Object.entries(t.Resources ?? {}).map(([id, res]: [string, Json]) => [id, res.Properties ?? {}])), outputs: t.Outputs ?? {} };
+      const deployed = {
+        resources: Object.fromEntries(
+          Object.entries(t.Resources ?? {}).map(([id, res]: [string, Json]) => [id, res.Properties ?? {}]),
+        ),
+        outputs: t.Outputs ?? {},
+      };
       for (const { value, path } of strings(render(deployed, r))) {
         for (const arn of value.match(/arn:[^:"\s]*:/g) ?? []) {
           arns++;
@@ -176,7 +209,11 @@ describe.each(STAGES)("a stage in China: %s", (name) => {
   });
 
   it("has no Cognito at all: no user pool, client or risk configuration", () => {
-    expect(allResources(s()).filter(({ r }) => String(r.Type).startsWith("AWS::Cognito::")).map(({ stack, id }) => `${stack}:${id}`)).toEqual([]);
+    expect(
+      allResources(s())
+        .filter(({ r }) => String(r.Type).startsWith("AWS::Cognito::"))
+        .map(({ stack, id }) => `${stack}:${id}`),
+    ).toEqual([]);
   });
 
   it("signs staff tokens with an ECC P-256 KMS key (ES256) that no function may administer", () => {
@@ -185,7 +222,10 @@ describe.each(STAGES)("a stage in China: %s", (name) => {
     expect(key.Properties.KeySpec).toBe("ECC_NIST_P256");
     expect(key.Properties.KeyUsage).toBe("SIGN_VERIFY");
     const deny = key.Properties.KeyPolicy.Statement.find((st: Json) => st.Sid === "FunctionsNeverAdministerThisKey");
-    expect(deny).toMatchObject({ Effect: "Deny", Condition: { StringEquals: { "aws:PrincipalTag/keyhold:principal": "function" } } });
+    expect(deny).toMatchObject({
+      Effect: "Deny",
+      Condition: { StringEquals: { "aws:PrincipalTag/keyhold:principal": "function" } },
+    });
   });
 
   it("puts every staff route behind a JWT authorizer that trusts Keyhold's issuer on the stage's domain, audience keyhold-console", () => {
@@ -200,10 +240,19 @@ describe.each(STAGES)("a stage in China: %s", (name) => {
       JwtConfiguration: { Issuer: `https://${domain}/api`, Audience: ["keyhold-console"] },
     });
     const routes = resources(api, "AWS::ApiGatewayV2::Route").map(([, r]) => r.Properties);
-    const staff = new Set(deployedRoutes().filter((r) => r.auth === "staff").map((r) => `${r.method} ${r.path}`));
-    expect(routes.map((r) => r.RouteKey).sort()).toEqual(deployedRoutes().map((r) => `${r.method} ${r.path}`).sort());
+    const staff = new Set(
+      deployedRoutes()
+        .filter((r) => r.auth === "staff")
+        .map((r) => `${r.method} ${r.path}`),
+    );
+    expect(routes.map((r) => r.RouteKey).sort()).toEqual(
+      deployedRoutes()
+        .map((r) => `${r.method} ${r.path}`)
+        .sort(),
+    );
     for (const r of routes) {
-      if (staff.has(r.RouteKey)) expect(r, r.RouteKey).toMatchObject({ AuthorizationType: "JWT", AuthorizerId: { Ref: authorizerId } });
+      if (staff.has(r.RouteKey))
+        expect(r, r.RouteKey).toMatchObject({ AuthorizationType: "JWT", AuthorizerId: { Ref: authorizerId } });
       else expect(r.AuthorizationType ?? "NONE", r.RouteKey).toBe("NONE");
     }
   });
@@ -214,7 +263,9 @@ describe.each(STAGES)("a stage in China: %s", (name) => {
     const [[domainId, custom]] = resources(s().templates.Site, "AWS::ApiGatewayV2::DomainName") as [[string, Json]];
     expect(custom.Properties).toMatchObject({
       DomainName: domain,
-      DomainNameConfigurations: [{ CertificateArn: certificate(region), EndpointType: "REGIONAL", SecurityPolicy: "TLS_1_2" }],
+      DomainNameConfigurations: [
+        { CertificateArn: certificate(region), EndpointType: "REGIONAL", SecurityPolicy: "TLS_1_2" },
+      ],
     });
     expect(s().templates.Site.Outputs.IcpFiling.Value).toBe(ICP);
     expect(s().templates.Site.Outputs.ConsoleUrl.Value).toBe(`https://${domain}`);
@@ -237,20 +288,26 @@ describe.each(STAGES)("a stage in China: %s", (name) => {
 
   it("serves the console's files from the private bucket, filled in with its same-origin API and ICP filing number", () => {
     const web = s().templates.Web;
-    const [, fn] = resources(web, "AWS::Lambda::Function").find(([, f]) => String(f.Properties.FunctionName).endsWith("-keyhold-console-serve"))!;
+    const [, fn] = resources(web, "AWS::Lambda::Function").find(([, f]) =>
+      String(f.Properties.FunctionName).endsWith("-keyhold-console-serve"),
+    )!;
     expect(fn.Properties).toMatchObject({ Handler: "functions/console.serve", Runtime: "nodejs22.x" });
     expect(Object.keys(fn.Properties.Environment.Variables)).toEqual(["KEYHOLD_CONSOLE_BUCKET"]);
     const upload = resources(web, "Custom::CDKBucketDeployment");
     expect(upload).toHaveLength(1);
     const filled = readFileSync(join(s().dir, "..", `keyhold-console-${name}`, "assets", "app.js"), "utf8");
-    expect(filled).toBe(`export const api = "https://${stageEnv[name].KEYHOLD_DOMAIN}/api"; export const icp = "${ICP}";`);
+    expect(filled).toBe(
+      `export const api = "https://${stageEnv[name].KEYHOLD_DOMAIN}/api"; export const icp = "${ICP}";`,
+    );
   });
 
   it(`copies the daily backups into the vault of ${other}, the other China region, and nowhere else`, () => {
     const [, plan] = resources(s().templates.Backup, "AWS::Backup::BackupPlan")[0]!;
     const [rule] = plan.Properties.BackupPlan.BackupPlanRule;
     expect(rule.CopyActions).toHaveLength(1);
-    expect(render(rule.CopyActions[0].DestinationBackupVaultArn, region)).toBe(`arn:aws-cn:backup:${other}:${ACCOUNT}:backup-vault:${name}-keyhold-backups`);
+    expect(render(rule.CopyActions[0].DestinationBackupVaultArn, region)).toBe(
+      `arn:aws-cn:backup:${other}:${ACCOUNT}:backup-vault:${name}-keyhold-backups`,
+    );
     expect(resources(s().templates.Offsite, "AWS::Backup::BackupVault")).toHaveLength(1);
     expect(s().templates.Backup.Outputs.BackupRegion.Value).toBe(other);
   });
@@ -261,39 +318,69 @@ describe.each(STAGES)("a stage in China: %s", (name) => {
     const [, topic] = resources(alarms, "AWS::SNS::Topic")[0]!;
     expect(topic.Properties.KmsMasterKeyId).toBeDefined();
     if (stageEnv[name].KEYHOLD_ALARM_EMAIL) {
-      expect(resources(alarms, "AWS::SNS::Subscription").map(([, sub]) => sub.Properties.Endpoint)).toEqual([stageEnv[name].KEYHOLD_ALARM_EMAIL]);
+      expect(resources(alarms, "AWS::SNS::Subscription").map(([, sub]) => sub.Properties.Endpoint)).toEqual([
+        stageEnv[name].KEYHOLD_ALARM_EMAIL,
+      ]);
     }
   });
 
   it("passes cdk-nag's AwsSolutions and Serverless packs on every stack, every suppression listed in docs/infra.md", () => {
     const reports = readdirSync(s().dir).filter((f) => f.endsWith("-NagReport.json"));
-    expect(reports.sort()).toEqual(Object.keys(s().templates).flatMap((st) => [`AwsSolutions-${name}-keyhold-${st}-NagReport.json`, `Serverless-${name}-keyhold-${st}-NagReport.json`]).sort());
+    expect(reports.sort()).toEqual(
+      Object.keys(s().templates)
+        .flatMap((st) => [
+          `AwsSolutions-${name}-keyhold-${st}-NagReport.json`,
+          `Serverless-${name}-keyhold-${st}-NagReport.json`,
+        ])
+        .sort(),
+    );
     const errors = reports.flatMap((f) =>
-      (JSON.parse(readFileSync(join(s().dir, f), "utf8")).lines as Json[]).filter((l) => (l.compliance === "Non-Compliant" && l.ruleLevel === "Error") || l.compliance === "UNKNOWN"),
+      (JSON.parse(readFileSync(join(s().dir, f), "utf8")).lines as Json[]).filter(
+        (l) => (l.compliance === "Non-Compliant" && l.ruleLevel === "Error") || l.compliance === "UNKNOWN",
+      ),
     );
     expect(errors.map((l) => `${l.ruleId} ${l.resourceId}`)).toEqual([]);
     const docs = readFileSync(join(root, "docs/infra.md"), "utf8");
-    const rows = docs.slice(docs.indexOf("## cdk-nag suppressions")).split("\n").filter((l) => l.startsWith("|"));
+    const rows = docs
+      .slice(docs.indexOf("## cdk-nag suppressions"))
+      .split("\n")
+      .filter((l) => l.startsWith("|"));
     for (const [stack, t] of Object.entries(s().templates)) {
       expect(t.Metadata?.cdk_nag, `${stack}: no stack-wide suppression`).toBeUndefined();
       for (const [logicalId, r] of Object.entries(t.Resources ?? {}) as [string, Json][]) {
         for (const rule of r.Metadata?.cdk_nag?.rules_to_suppress ?? []) {
-          expect(rows.some((row) => row.includes(`\`${rule.id}\``) && row.includes(rule.reason)), `docs/infra.md lists ${rule.id} "${rule.reason}" (${stack} ${logicalId})`).toBe(true);
+          expect(
+            rows.some((row) => row.includes(`\`${rule.id}\``) && row.includes(rule.reason)),
+            `docs/infra.md lists ${rule.id} "${rule.reason}" (${stack} ${logicalId})`,
+          ).toBe(true);
         }
       }
     }
   });
 
   it("tells the data functions where backups are copied, so the processing register they serve says nothing leaves the mainland", () => {
-    const data = resources(s().templates.Api, "AWS::Lambda::Function").filter(([, f]) => f.Properties.Environment?.Variables?.KEYHOLD_TENANT_ROLE_ARN);
+    const data = resources(s().templates.Api, "AWS::Lambda::Function").filter(
+      ([, f]) => f.Properties.Environment?.Variables?.KEYHOLD_TENANT_ROLE_ARN,
+    );
     expect(data.length).toBeGreaterThan(10);
     for (const [fnId, f] of data) expect(f.Properties.Environment.Variables.KEYHOLD_BACKUP_REGION, fnId).toBe(other);
     const saved = { ...process.env };
     try {
       // What Lambda sets (its region) and what the stack sets, as the register's function sees them.
-      Object.assign(process.env, { AWS_REGION: region, KEYHOLD_TABLE: "table", KEYHOLD_STAGE: name, KEYHOLD_BACKUP_REGION: other });
+      Object.assign(process.env, {
+        AWS_REGION: region,
+        KEYHOLD_TABLE: "table",
+        KEYHOLD_STAGE: name,
+        KEYHOLD_BACKUP_REGION: other,
+      });
       useAdapters(undefined as never);
-      expect(adapters().dataLocation).toMatchObject({ ring: "aws", region, partition: "aws-cn", backupRegion: other, crossBorder: false });
+      expect(adapters().dataLocation).toMatchObject({
+        ring: "aws",
+        region,
+        partition: "aws-cn",
+        backupRegion: other,
+        crossBorder: false,
+      });
     } finally {
       for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
       Object.assign(process.env, saved);
@@ -303,9 +390,12 @@ describe.each(STAGES)("a stage in China: %s", (name) => {
 
   it(`tells every route's function the ${identity} identity (GET /auth/config answers from it), and no function a user pool`, () => {
     const fns = allResources(s()).filter(({ r }) => r.Type === "AWS::Lambda::Function");
-    for (const { id, r } of fns) expect(Object.keys(r.Properties.Environment?.Variables ?? {}), id).not.toContain("KEYHOLD_USER_POOL_ID");
+    for (const { id, r } of fns)
+      expect(Object.keys(r.Properties.Environment?.Variables ?? {}), id).not.toContain("KEYHOLD_USER_POOL_ID");
     // Every route's function (SST's own custom-resource handler aside).
-    const routeFns = resources(s().templates.Api, "AWS::Lambda::Function").filter(([, f]) => String(f.Properties.FunctionName ?? "").includes("-keyhold-"));
+    const routeFns = resources(s().templates.Api, "AWS::Lambda::Function").filter(([, f]) =>
+      String(f.Properties.FunctionName ?? "").includes("-keyhold-"),
+    );
     expect(routeFns).toHaveLength(deployedRoutes().length);
     for (const [id, f] of routeFns) {
       const env = f.Properties.Environment.Variables;
@@ -320,11 +410,24 @@ describe.each(STAGES)("a stage in China: %s", (name) => {
 
 describe("identity:keyhold in a China stage's grants", () => {
   const app = new App();
-  const stack = Object.assign(new Stack(app, "T", { env: { account: ACCOUNT, region: "cn-north-1" } }), { stage: "prod" }) as unknown as SstStack;
-  const table = new dynamodb.Table(stack, "Table", { partitionKey: { name: "pk", type: dynamodb.AttributeType.STRING } });
-  const signingKey = new kms.Key(stack, "SigningKey", { keySpec: kms.KeySpec.ECC_NIST_P256, keyUsage: kms.KeyUsage.SIGN_VERIFY });
+  const stack = Object.assign(new Stack(app, "T", { env: { account: ACCOUNT, region: "cn-north-1" } }), {
+    stage: "prod",
+  }) as unknown as SstStack;
+  const table = new dynamodb.Table(stack, "Table", {
+    partitionKey: { name: "pk", type: dynamodb.AttributeType.STRING },
+  });
+  const signingKey = new kms.Key(stack, "SigningKey", {
+    keySpec: kms.KeySpec.ECC_NIST_P256,
+    keyUsage: kms.KeyUsage.SIGN_VERIFY,
+  });
   const platformKey = new kms.Key(stack, "PlatformKey");
-  const targets = { stack, table, platformKey, signingKey, oidcClientSecretArn: OIDC_SECRET } as unknown as GrantTargets;
+  const targets = {
+    stack,
+    table,
+    platformKey,
+    signingKey,
+    oidcClientSecretArn: OIDC_SECRET,
+  } as unknown as GrantTargets;
 
   it("reaches only the platform's sign-in throttles in the table, the platform key through DynamoDB, kms:Sign and kms:GetPublicKey on the signing key, and the OIDC client secret", () => {
     const statements = statementsFor("identity:keyhold", targets).map((st) => stack.resolve(st.toStatementJson()));
@@ -336,8 +439,13 @@ describe("identity:keyhold in a China stage's grants", () => {
       ["OidcClientSecret", "secretsmanager:GetSecretValue"],
     ]);
     expect(rendered[0].Resource).toMatch(/^GetAtt:Table[A-F0-9]+\.Arn$/);
-    expect(rendered[0].Condition).toEqual({ "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["T#platform#SIGNIN"] }, Null: { "dynamodb:LeadingKeys": "false" } });
-    expect(rendered[1].Condition).toEqual({ StringEquals: { "kms:ViaService": "dynamodb.cn-north-1.amazonaws.com.cn" } });
+    expect(rendered[0].Condition).toEqual({
+      "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["T#platform#SIGNIN"] },
+      Null: { "dynamodb:LeadingKeys": "false" },
+    });
+    expect(rendered[1].Condition).toEqual({
+      StringEquals: { "kms:ViaService": "dynamodb.cn-north-1.amazonaws.com.cn" },
+    });
     expect(rendered[2].Resource).toMatch(/^GetAtt:SigningKey[A-F0-9]+\.Arn$/);
     expect(rendered[3].Resource).toBe(OIDC_SECRET);
   });
@@ -348,7 +456,12 @@ describe("identity:keyhold in a China stage's grants", () => {
       tableName: "t",
       documentsBucket: "d",
       digestBucket: "g",
-      identity: { kind: "oidc", signingKeyId: "key-arn", issuer: `https://${DOMAIN}/api`, oidc: { issuer: "https://sso.example.cn", clientId: "c", clientSecretArn: OIDC_SECRET } },
+      identity: {
+        kind: "oidc",
+        signingKeyId: "key-arn",
+        issuer: `https://${DOMAIN}/api`,
+        oidc: { issuer: "https://sso.example.cn", clientId: "c", clientSecretArn: OIDC_SECRET },
+      },
       accountId: ACCOUNT,
       appRoleArns: "",
       tenantRoleArnFor: () => "",

@@ -44,7 +44,20 @@ const run = promisify(execFile);
 const root = resolve(import.meta.dirname, "..");
 const ACCOUNT = "123456789012";
 const STAGES = ["dev", "prod"] as const;
-const STACKS = ["Storage", "Trail", "Evidence", "Backup", "Auth", "Access", "Site", "Api", "Jobs", "Alarms", "Web", "Offsite"] as const;
+const STACKS = [
+  "Storage",
+  "Trail",
+  "Evidence",
+  "Backup",
+  "Auth",
+  "Access",
+  "Site",
+  "Api",
+  "Jobs",
+  "Alarms",
+  "Web",
+  "Offsite",
+] as const;
 type StackName = (typeof STACKS)[number];
 /** The Offsite stack (the backup region's vault) exists only where the stage names a backup region. */
 const OPTIONAL_STACKS: readonly StackName[] = ["Offsite"];
@@ -126,7 +139,11 @@ function readAssembly(stage: string): Synthesized {
 beforeAll(async () => {
   await run(process.execPath, [join(root, "test/infra/synth.mjs"), outRoot, ACCOUNT, ...STAGES], {
     cwd: root,
-    env: isolatedEnv({ NODE_ENV: "test", KEYHOLD_WEB_DIST: consoleStandIn(), KEYHOLD_SYNTH_STAGE_ENV: JSON.stringify(stageEnv) }),
+    env: isolatedEnv({
+      NODE_ENV: "test",
+      KEYHOLD_WEB_DIST: consoleStandIn(),
+      KEYHOLD_SYNTH_STAGE_ENV: JSON.stringify(stageEnv),
+    }),
     maxBuffer: 64 * 1024 * 1024,
   });
   for (const stage of STAGES) synthesized[stage] = readAssembly(stage);
@@ -142,7 +159,8 @@ const stage = (name: string) => {
 
 // ---- reading templates -------------------------------------------------------------------------
 
-const resources = (t: Json, type: string): [string, Json][] => Object.entries(t.Resources ?? {}).filter(([, r]: [string, Json]) => r.Type === type) as [string, Json][];
+const resources = (t: Json, type: string): [string, Json][] =>
+  Object.entries(t.Resources ?? {}).filter(([, r]: [string, Json]) => r.Type === type) as [string, Json][];
 
 /** The one resource of a type (among those whose logical id starts with `prefix`, when given). */
 function only(t: Json, type: string, prefix = ""): [string, Json] {
@@ -154,7 +172,8 @@ function only(t: Json, type: string, prefix = ""): [string, Json] {
 const asArray = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
 /** `Storage:TableCD117FA1`: a resource named by its stack, as `render` names references to it. */
-const id = (s: Synthesized, stack: StackName, type: string, prefix = "") => `${stack}:${only(s.templates[stack], type, prefix)[0]}`;
+const id = (s: Synthesized, stack: StackName, type: string, prefix = "") =>
+  `${stack}:${only(s.templates[stack], type, prefix)[0]}`;
 
 /**
  * A CloudFormation value as a readable string, across stacks: `{Ref: X}` → `Stack:X`, GetAtt →
@@ -168,7 +187,12 @@ function render(s: Synthesized, stack: StackName, v: Json): Json {
     const [k] = keys as [string];
     const a = v[k];
     if (k === "Ref") {
-      const pseudo: Record<string, string> = { "AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com", "AWS::Region": s.region, "AWS::AccountId": ACCOUNT };
+      const pseudo: Record<string, string> = {
+        "AWS::Partition": "aws",
+        "AWS::URLSuffix": "amazonaws.com",
+        "AWS::Region": s.region,
+        "AWS::AccountId": ACCOUNT,
+      };
       return pseudo[a] ?? `${stack}:${a}`;
     }
     if (k === "Fn::GetAtt") return `${stack}:${a[0]}.${a[1]}`;
@@ -254,12 +278,16 @@ function functionsByConsumer(s: Synthesized): Map<string, Fn & { mapping: Json }
 
 /** The tenant-data roles: assumed by function roles (an AWS principal), never by a service. */
 const tenantRoles = (s: Synthesized) =>
-  resources(s.templates.Access, "AWS::IAM::Role").filter(([, role]) => role.Properties.AssumeRolePolicyDocument.Statement.every((st: Json) => st.Principal?.AWS !== undefined));
+  resources(s.templates.Access, "AWS::IAM::Role").filter(([, role]) =>
+    role.Properties.AssumeRolePolicyDocument.Statement.every((st: Json) => st.Principal?.AWS !== undefined),
+  );
 
 /** The Access stack's function roles: neither SST's own custom-resource handler (every SST stack has one) nor a tenant-data role. */
 const functionRoles = (s: Synthesized) => {
   const tenant = new Set(tenantRoles(s).map(([roleId]) => roleId));
-  return resources(s.templates.Access, "AWS::IAM::Role").filter(([roleId]) => !roleId.startsWith("CustomResourceHandler") && !tenant.has(roleId));
+  return resources(s.templates.Access, "AWS::IAM::Role").filter(
+    ([roleId]) => !roleId.startsWith("CustomResourceHandler") && !tenant.has(roleId),
+  );
 };
 
 const allFunctions = (s: Synthesized) => [...functionsByRoute(s).values(), ...functionsByJob(s).values()];
@@ -280,7 +308,11 @@ const sortDeep = (v: Json): Json =>
       ? sortDeep(v[0])
       : v.map(sortDeep).sort()
     : v && typeof v === "object"
-      ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortDeep(v[k])]))
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .map((k) => [k, sortDeep(v[k])]),
+        )
       : v;
 /** A statement in one canonical form (Sid aside), to compare as a string. */
 const canonical = (st: Json) =>
@@ -291,7 +323,12 @@ const canonical = (st: Json) =>
     Condition: sortDeep(st.Condition ?? {}),
   });
 
-const allow = (Action: string[], Resource: string[], Condition?: Json): Statement => ({ Effect: "Allow", Action, Resource, Condition });
+const allow = (Action: string[], Resource: string[], Condition?: Json): Statement => ({
+  Effect: "Allow",
+  Action,
+  Resource,
+  Condition,
+});
 
 function expectedStatements(s: Synthesized) {
   const r = s.region;
@@ -304,14 +341,21 @@ function expectedStatements(s: Synthesized) {
   const tenantKeys = `arn:aws:kms:${r}:${ACCOUNT}:key/*`;
   const tenantAliases = { "ForAnyValue:StringLike": { "kms:ResourceAliases": `alias/keyhold/${s.stage}/*` } };
   const describe = allow(["kms:DescribeKey"], [tenantKeys], tenantAliases);
-  const platformKeyViaDynamoDB = allow(["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"], [`${platformKey}.Arn`], {
-    StringEquals: { "kms:ViaService": `dynamodb.${r}.amazonaws.com` },
-  });
+  const platformKeyViaDynamoDB = allow(
+    ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
+    [`${platformKey}.Arn`],
+    {
+      StringEquals: { "kms:ViaService": `dynamodb.${r}.amazonaws.com` },
+    },
+  );
   // A tenant's session: IAM substitutes its `tenant` tag wherever a tenant is named.
   const ownKey = { "ForAnyValue:StringEquals": { "kms:ResourceAliases": `alias/keyhold/${s.stage}/${TAG}` } };
 
   const base = [
-    allow(["logs:CreateLogStream", "logs:PutLogEvents"], [`arn:aws:logs:${r}:${ACCOUNT}:log-group:/aws/lambda/${s.stage}-keyhold-*:*`]),
+    allow(
+      ["logs:CreateLogStream", "logs:PutLogEvents"],
+      [`arn:aws:logs:${r}:${ACCOUNT}:log-group:/aws/lambda/${s.stage}-keyhold-*:*`],
+    ),
     allow(["xray:PutTraceSegments", "xray:PutTelemetryRecords"], ["*"]),
   ];
   // A function's own role: tenant data never (only `assume`, below); the platform its own items.
@@ -334,13 +378,22 @@ function expectedStatements(s: Synthesized) {
     ],
     "identity:admin": [
       allow(
-        ["cognito-idp:AdminCreateUser", "cognito-idp:AdminUpdateUserAttributes", "cognito-idp:AdminUserGlobalSignOut", "cognito-idp:AdminDisableUser"],
+        [
+          "cognito-idp:AdminCreateUser",
+          "cognito-idp:AdminUpdateUserAttributes",
+          "cognito-idp:AdminUserGlobalSignOut",
+          "cognito-idp:AdminDisableUser",
+        ],
         [`${pool}.Arn`],
       ),
     ],
     "keys:admin": [
       allow(["kms:CreateKey"], ["*"], {
-        StringEquals: { "aws:RequestTag/keyhold:stage": s.stage, "kms:KeySpec": "SYMMETRIC_DEFAULT", "kms:KeyUsage": "ENCRYPT_DECRYPT" },
+        StringEquals: {
+          "aws:RequestTag/keyhold:stage": s.stage,
+          "kms:KeySpec": "SYMMETRIC_DEFAULT",
+          "kms:KeyUsage": "ENCRYPT_DECRYPT",
+        },
         "ForAllValues:StringEquals": { "aws:TagKeys": ["keyhold:stage", "keyhold:tenant"] },
       }),
       allow(["kms:TagResource"], [tenantKeys], {
@@ -351,19 +404,36 @@ function expectedStatements(s: Synthesized) {
       allow(["kms:CreateAlias", "kms:DeleteAlias", "kms:EnableKeyRotation"], [tenantKeys], {
         StringEquals: { "aws:ResourceTag/keyhold:stage": s.stage },
       }),
-      allow(["kms:ScheduleKeyDeletion"], [tenantKeys], { StringEquals: { "aws:ResourceTag/keyhold:stage": s.stage }, ...tenantAliases }),
+      allow(["kms:ScheduleKeyDeletion"], [tenantKeys], {
+        StringEquals: { "aws:ResourceTag/keyhold:stage": s.stage },
+        ...tenantAliases,
+      }),
       describe,
     ],
     // The stage's privacy-number secrets (a name the operator creates; Secrets Manager adds six characters).
-    calls: [allow(["secretsmanager:GetSecretValue"], [`arn:aws:secretsmanager:${r}:${ACCOUNT}:secret:keyhold/${s.stage}/calls/provider-??????`])],
-    "calls:reports": [allow(["secretsmanager:GetSecretValue"], [`arn:aws:secretsmanager:${r}:${ACCOUNT}:secret:keyhold/${s.stage}/calls/reports-??????`])],
+    calls: [
+      allow(
+        ["secretsmanager:GetSecretValue"],
+        [`arn:aws:secretsmanager:${r}:${ACCOUNT}:secret:keyhold/${s.stage}/calls/provider-??????`],
+      ),
+    ],
+    "calls:reports": [
+      allow(
+        ["secretsmanager:GetSecretValue"],
+        [`arn:aws:secretsmanager:${r}:${ACCOUNT}:secret:keyhold/${s.stage}/calls/reports-??????`],
+      ),
+    ],
     // These stages sign staff in with Cognito: Keyhold's own sign-in reaches nothing here (a China
     // stage's grants: test/infra-china.test.ts).
     "identity:keyhold": [],
-    stream: [allow(["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"], [`${table}.StreamArn`]), platformKeyViaDynamoDB],
+    stream: [
+      allow(["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"], [`${table}.StreamArn`]),
+      platformKeyViaDynamoDB,
+    ],
   };
   // A role that runs a job may send to that job's dead-letter queue (named `<function name>-failed`).
-  const sameNeeds = (a: readonly AccessNeed[], b: readonly AccessNeed[]) => [...a].sort().join("+") === [...b].sort().join("+");
+  const sameNeeds = (a: readonly AccessNeed[], b: readonly AccessNeed[]) =>
+    [...a].sort().join("+") === [...b].sort().join("+");
   const deadLetters = (needs: readonly AccessNeed[]) => {
     const served = [...jobs, ...streamConsumers].filter((j) => sameNeeds(j.access, needs));
     if (!served.length) return [];
@@ -381,20 +451,44 @@ function expectedStatements(s: Synthesized) {
   const tenantByNeed: Partial<Record<AccessNeed, Statement[]>> = {
     data: [
       allow(
-        ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem"],
+        [
+          "dynamodb:GetItem",
+          "dynamodb:BatchGetItem",
+          "dynamodb:Query",
+          "dynamodb:PutItem",
+          "dynamodb:UpdateItem",
+          "dynamodb:DeleteItem",
+          "dynamodb:BatchWriteItem",
+          "dynamodb:ConditionCheckItem",
+        ],
         [`${table}.Arn`, `${table}.Arn/index/*`],
-        { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [`T#${TAG}`, `T#${TAG}#*`] }, Null: { "dynamodb:LeadingKeys": "false" } },
+        {
+          "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [`T#${TAG}`, `T#${TAG}#*`] },
+          Null: { "dynamodb:LeadingKeys": "false" },
+        },
       ),
       platformKeyViaDynamoDB,
-      allow(["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"], [tenantKeys], { ...ownKey, StringEquals: { "kms:EncryptionContext:tenant": TAG } }),
+      allow(["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"], [tenantKeys], {
+        ...ownKey,
+        StringEquals: { "kms:EncryptionContext:tenant": TAG },
+      }),
       allow(["kms:DescribeKey"], [tenantKeys], ownKey),
     ],
     blobs: [
       allow(
-        ["s3:PutObject", "s3:PutObjectTagging", "s3:GetObject", "s3:GetObjectVersion", "s3:DeleteObject", "s3:DeleteObjectVersion"],
+        [
+          "s3:PutObject",
+          "s3:PutObjectTagging",
+          "s3:GetObject",
+          "s3:GetObjectVersion",
+          "s3:DeleteObject",
+          "s3:DeleteObjectVersion",
+        ],
         [`${documents}.Arn/*/${TAG}/*`],
       ),
-      allow(["s3:ListBucket", "s3:ListBucketVersions"], [`${documents}.Arn`], { StringLike: { "s3:prefix": `*/${TAG}/*` } }),
+      allow(["s3:ListBucket", "s3:ListBucketVersions"], [`${documents}.Arn`], {
+        StringLike: { "s3:prefix": `*/${TAG}/*` },
+      }),
       allow(["kms:GenerateDataKey", "kms:Decrypt"], [tenantKeys], {
         ...ownKey,
         StringEquals: { "kms:ViaService": `s3.${r}.amazonaws.com`, "kms:EncryptionContext:tenant": TAG },
@@ -402,10 +496,23 @@ function expectedStatements(s: Synthesized) {
     ],
   };
   const assume = (tenantRole: string) =>
-    allow(["sts:AssumeRole", "sts:TagSession"], [tenantRole], { StringLike: { "aws:RequestTag/tenant": "?*" }, "ForAllValues:StringEquals": { "aws:TagKeys": ["tenant"] } });
+    allow(["sts:AssumeRole", "sts:TagSession"], [tenantRole], {
+      StringLike: { "aws:RequestTag/tenant": "?*" },
+      "ForAllValues:StringEquals": { "aws:TagKeys": ["tenant"] },
+    });
   const forNeeds = (needs: readonly AccessNeed[], tenantRole?: string) =>
-    [...new Set([...base, ...needs.flatMap((n) => byNeed[n]), ...deadLetters(needs), ...(tenantRole ? [assume(tenantRole)] : [])].map(canonical))].sort();
-  const forTenantPart = (part: readonly AccessNeed[]) => [...new Set(part.flatMap((n) => tenantByNeed[n] ?? []).map(canonical))].sort();
+    [
+      ...new Set(
+        [
+          ...base,
+          ...needs.flatMap((n) => byNeed[n]),
+          ...deadLetters(needs),
+          ...(tenantRole ? [assume(tenantRole)] : []),
+        ].map(canonical),
+      ),
+    ].sort();
+  const forTenantPart = (part: readonly AccessNeed[]) =>
+    [...new Set(part.flatMap((n) => tenantByNeed[n] ?? []).map(canonical))].sort();
   return { base, byNeed, tenantByNeed, forNeeds, forTenantPart };
 }
 
@@ -413,22 +520,46 @@ function expectedStatements(s: Synthesized) {
 const TAG = "${aws:PrincipalTag/tenant}";
 
 /** The needs a tenant's session serves (the rest is the function's own role). */
-const tenantPart = (needs: readonly AccessNeed[]) => accessNeeds.filter((n) => (n === "data" || n === "blobs") && needs.includes(n));
+const tenantPart = (needs: readonly AccessNeed[]) =>
+  accessNeeds.filter((n) => (n === "data" || n === "blobs") && needs.includes(n));
 
 /** The variables each need's port reads (packages/core/src/runtime.ts), with the stage's values. */
-function expectedEnvironment(s: Synthesized, needs: readonly AccessNeed[], appRoleArns: string): Record<string, string> {
+function expectedEnvironment(
+  s: Synthesized,
+  needs: readonly AccessNeed[],
+  appRoleArns: string,
+): Record<string, string> {
   const stageVar = { KEYHOLD_STAGE: s.stage };
   const byNeed: Record<AccessNeed, Record<string, string>> = {
     // The backup region, which the processing register states (where the stage has one).
-    data: { KEYHOLD_TABLE: id(s, "Storage", "AWS::DynamoDB::Table"), ...stageVar, ...(stageEnv[s.stage]?.KEYHOLD_BACKUP_REGION ? { KEYHOLD_BACKUP_REGION: stageEnv[s.stage]!.KEYHOLD_BACKUP_REGION! } : {}) },
-    platform: { KEYHOLD_TABLE: id(s, "Storage", "AWS::DynamoDB::Table"), ...stageVar, KEYHOLD_PLATFORM_TENANT: "platform" },
+    data: {
+      KEYHOLD_TABLE: id(s, "Storage", "AWS::DynamoDB::Table"),
+      ...stageVar,
+      ...(stageEnv[s.stage]?.KEYHOLD_BACKUP_REGION
+        ? { KEYHOLD_BACKUP_REGION: stageEnv[s.stage]!.KEYHOLD_BACKUP_REGION! }
+        : {}),
+    },
+    platform: {
+      KEYHOLD_TABLE: id(s, "Storage", "AWS::DynamoDB::Table"),
+      ...stageVar,
+      KEYHOLD_PLATFORM_TENANT: "platform",
+    },
     "seal:sign": stageVar,
     "seal:verify": stageVar,
     "digests:write": { KEYHOLD_DIGEST_BUCKET: id(s, "Trail", "AWS::S3::Bucket") },
     "digests:read": { KEYHOLD_DIGEST_BUCKET: id(s, "Trail", "AWS::S3::Bucket") },
     "identity:admin": { KEYHOLD_USER_POOL_ID: id(s, "Auth", "AWS::Cognito::UserPool") },
-    "keys:admin": { ...stageVar, KEYHOLD_ACCOUNT_ID: ACCOUNT, KEYHOLD_APP_ROLE_ARNS: appRoleArns, KEYHOLD_BACKUP_ROLE_ARN: `arn:aws:iam::${ACCOUNT}:role/${s.stage}-keyhold-backup` },
-    blobs: { ...stageVar, KEYHOLD_DOCUMENTS_BUCKET: id(s, "Storage", "AWS::S3::Bucket", "Documents"), KEYHOLD_MAX_UPLOAD_BYTES: String(Math.floor(4.4 * 1024 * 1024)) },
+    "keys:admin": {
+      ...stageVar,
+      KEYHOLD_ACCOUNT_ID: ACCOUNT,
+      KEYHOLD_APP_ROLE_ARNS: appRoleArns,
+      KEYHOLD_BACKUP_ROLE_ARN: `arn:aws:iam::${ACCOUNT}:role/${s.stage}-keyhold-backup`,
+    },
+    blobs: {
+      ...stageVar,
+      KEYHOLD_DOCUMENTS_BUCKET: id(s, "Storage", "AWS::S3::Bucket", "Documents"),
+      KEYHOLD_MAX_UPLOAD_BYTES: String(Math.floor(4.4 * 1024 * 1024)),
+    },
     calls: { KEYHOLD_CALLS_SECRET: `keyhold/${s.stage}/calls/provider` },
     "calls:reports": { KEYHOLD_CALL_REPORTS_SECRET: `keyhold/${s.stage}/calls/reports` },
     "identity:keyhold": { KEYHOLD_IDENTITY: "cognito" },
@@ -460,13 +591,21 @@ function tenantRoleInfo(s: Synthesized, roleArn: string) {
   return {
     id: match![1]!,
     role,
-    statements: (role.Properties.Policies ?? []).flatMap((p: Json) => p.PolicyDocument.Statement).map((st: Json) => render(s, "Access", st)),
+    statements: (role.Properties.Policies ?? [])
+      .flatMap((p: Json) => p.PolicyDocument.Statement)
+      .map((st: Json) => render(s, "Access", st)),
     trust: render(s, "Access", role.Properties.AssumeRolePolicyDocument.Statement),
   };
 }
 
 /** One function's grants and environment against what its declared needs imply. */
-function expectExactAccess(s: Synthesized, f: Fn, needs: readonly AccessNeed[], label: string, extraEnv: Record<string, string> = {}) {
+function expectExactAccess(
+  s: Synthesized,
+  f: Fn,
+  needs: readonly AccessNeed[],
+  label: string,
+  extraEnv: Record<string, string> = {},
+) {
   const expected = expectedStatements(s);
   const part = tenantPart(needs);
   // A function with tenant needs may assume exactly one tenant-data role, the one that serves its
@@ -475,12 +614,19 @@ function expectExactAccess(s: Synthesized, f: Fn, needs: readonly AccessNeed[], 
   if (part.length) {
     expect(tenantRole, `${label}: KEYHOLD_TENANT_ROLE_ARN`).toBeDefined();
     const info = tenantRoleInfo(s, tenantRole!);
-    expect(info.statements.map(canonical).sort(), `${label}: its tenant's session`).toEqual(expected.forTenantPart(part));
-    expect(info.trust.flatMap((st: Json) => asArray(st.Principal.AWS)), `${label}: trusted by its role`).toContain(`Access:${f.roleId}.Arn`);
+    expect(info.statements.map(canonical).sort(), `${label}: its tenant's session`).toEqual(
+      expected.forTenantPart(part),
+    );
+    expect(
+      info.trust.flatMap((st: Json) => asArray(st.Principal.AWS)),
+      `${label}: trusted by its role`,
+    ).toContain(`Access:${f.roleId}.Arn`);
   } else {
     expect(tenantRole, `${label}: no tenant session`).toBeUndefined();
   }
-  expect(f.statements.map(canonical).sort(), label).toEqual(expected.forNeeds(needs, part.length ? tenantRole : undefined));
+  expect(f.statements.map(canonical).sort(), label).toEqual(
+    expected.forNeeds(needs, part.length ? tenantRole : undefined),
+  );
   // Nothing of a need it did not declare (beyond statements a declared need shares with it).
   const declared = new Set(expected.forNeeds(needs));
   for (const other of accessNeeds.filter((n) => !needs.includes(n))) {
@@ -568,7 +714,8 @@ describe("the app", () => {
 
   it("imports core only by relative paths, which SST's loader bundles (never @keyhold/core, which it leaves to Node)", () => {
     const sources = ["sst.config.ts", ...readdirSync(join(root, "stacks")).map((f) => `stacks/${f}`)];
-    for (const file of sources) expect(readFileSync(join(root, file), "utf8"), file).not.toMatch(/from\s+["']@keyhold\//);
+    for (const file of sources)
+      expect(readFileSync(join(root, file), "utf8"), file).not.toMatch(/from\s+["']@keyhold\//);
   });
 
   it("has no Scan and no wildcard action in any IAM policy of any stack", () => {
@@ -577,11 +724,19 @@ describe("the app", () => {
         const t = s.templates[name];
         const documents = [
           ...resources(t, "AWS::IAM::Policy").map(([, p]) => p.Properties.PolicyDocument),
-          ...resources(t, "AWS::IAM::Role").flatMap(([, r]) => (r.Properties.Policies ?? []).map((p: Json) => p.PolicyDocument)),
+          ...resources(t, "AWS::IAM::Role").flatMap(([, r]) =>
+            (r.Properties.Policies ?? []).map((p: Json) => p.PolicyDocument),
+          ),
         ];
         const actions = documents.flatMap((d) => d.Statement.flatMap((st: Json) => asArray<string>(st.Action)));
-        expect(actions.filter((a) => /scan/i.test(a)), `${s.stage} ${name}`).toEqual([]);
-        expect(actions.filter((a) => a.includes("*")), `${s.stage} ${name}`).toEqual([]);
+        expect(
+          actions.filter((a) => /scan/i.test(a)),
+          `${s.stage} ${name}`,
+        ).toEqual([]);
+        expect(
+          actions.filter((a) => a.includes("*")),
+          `${s.stage} ${name}`,
+        ).toEqual([]);
       }
     }
   });
@@ -608,7 +763,10 @@ describe.each(STAGES)("stage %s", (name) => {
         })),
       );
       // The recovery window is the backup retention, the date destruction certificates give.
-      expect(p.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true, RecoveryPeriodInDays: Backups.daysForStage(name) });
+      expect(p.PointInTimeRecoverySpecification).toEqual({
+        PointInTimeRecoveryEnabled: true,
+        RecoveryPeriodInDays: Backups.daysForStage(name),
+      });
       expect(p.StreamSpecification).toEqual({ StreamViewType: "NEW_AND_OLD_IMAGES" });
       expect(p.TimeToLiveSpecification).toEqual({ AttributeName: tableShape.ttlAttribute, Enabled: true });
     });
@@ -636,7 +794,10 @@ describe.each(STAGES)("stage %s", (name) => {
       const [bucketId, bucket] = only(s.templates.Storage, "AWS::S3::Bucket", "Documents");
       expect(bucket.Properties.VersioningConfiguration).toEqual({ Status: "Enabled" });
       const statements = expectPrivateTlsOnlyBucket(s, "Storage", bucketId);
-      expect(statements.find((st) => st.Condition?.NumericLessThan)).toMatchObject({ Effect: "Deny", Condition: { NumericLessThan: { "s3:TlsVersion": 1.2 } } });
+      expect(statements.find((st) => st.Condition?.NumericLessThan)).toMatchObject({
+        Effect: "Deny",
+        Condition: { NumericLessThan: { "s3:TlsVersion": 1.2 } },
+      });
     });
 
     it("expires documents exactly as core's retention table implies", () => {
@@ -652,7 +813,10 @@ describe.each(STAGES)("stage %s", (name) => {
       expect(key.Properties).toMatchObject({ KeySpec: "HMAC_256", KeyUsage: "GENERATE_VERIFY_MAC" });
       expect(key.Properties.EnableKeyRotation).not.toBe(true);
       const [, alias] = only(t, "AWS::KMS::Alias");
-      expect(alias.Properties).toEqual({ AliasName: `alias/keyhold-platform/${name}/trail-seal`, TargetKeyId: { "Fn::GetAtt": [keyId, "Arn"] } });
+      expect(alias.Properties).toEqual({
+        AliasName: `alias/keyhold-platform/${name}/trail-seal`,
+        TargetKeyId: { "Fn::GetAtt": [keyId, "Arn"] },
+      });
       expect(alias.Properties.AliasName.startsWith(Crypto.tenantKeyAlias(name, ""))).toBe(false);
     });
 
@@ -660,23 +824,34 @@ describe.each(STAGES)("stage %s", (name) => {
       const s = stage(name);
       const [bucketId, bucket] = only(s.templates.Trail, "AWS::S3::Bucket");
       expect(bucket.Properties.VersioningConfiguration).toEqual({ Status: "Enabled" });
-      expect(bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration).toEqual([{ ServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } }]);
+      expect(bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration).toEqual([
+        { ServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } },
+      ]);
       expect(bucket.Properties.ObjectLockEnabled).toBe(true);
       expectPrivateTlsOnlyBucket(s, "Trail", bucketId);
     });
 
-    it.runIf(name === "prod")("locks every prod digest in compliance mode for at least 7 years and the longest retention class", () => {
-      const [, bucket] = only(stage(name).templates.Trail, "AWS::S3::Bucket");
-      const longest = Math.max(...Retention.classes.map((c) => c.maxDays));
-      const days = bucket.Properties.ObjectLockConfiguration.Rule.DefaultRetention.Days;
-      expect(bucket.Properties.ObjectLockConfiguration).toEqual({ ObjectLockEnabled: "Enabled", Rule: { DefaultRetention: { Mode: "COMPLIANCE", Days: days } } });
-      expect(days).toBe(Math.max(7 * 365, longest));
-    });
+    it.runIf(name === "prod")(
+      "locks every prod digest in compliance mode for at least 7 years and the longest retention class",
+      () => {
+        const [, bucket] = only(stage(name).templates.Trail, "AWS::S3::Bucket");
+        const longest = Math.max(...Retention.classes.map((c) => c.maxDays));
+        const days = bucket.Properties.ObjectLockConfiguration.Rule.DefaultRetention.Days;
+        expect(bucket.Properties.ObjectLockConfiguration).toEqual({
+          ObjectLockEnabled: "Enabled",
+          Rule: { DefaultRetention: { Mode: "COMPLIANCE", Days: days } },
+        });
+        expect(days).toBe(Math.max(7 * 365, longest));
+      },
+    );
 
-    it.runIf(name !== "prod")("puts no default lock on a throwaway stage's digests, so the stage can be removed", () => {
-      const [, bucket] = only(stage(name).templates.Trail, "AWS::S3::Bucket");
-      expect(bucket.Properties.ObjectLockConfiguration).toBeUndefined();
-    });
+    it.runIf(name !== "prod")(
+      "puts no default lock on a throwaway stage's digests, so the stage can be removed",
+      () => {
+        const [, bucket] = only(stage(name).templates.Trail, "AWS::S3::Bucket");
+        expect(bucket.Properties.ObjectLockConfiguration).toBeUndefined();
+      },
+    );
 
     it("lets no function re-alias, re-tag, disable or delete the platform key or the seal key", () => {
       const s = stage(name);
@@ -689,7 +864,16 @@ describe.each(STAGES)("stage %s", (name) => {
           Condition: { StringEquals: { "aws:PrincipalTag/keyhold:principal": "function" } },
         });
         expect(deny.Action.sort(), stack).toEqual(
-          ["kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias", "kms:TagResource", "kms:UntagResource", "kms:DisableKey", "kms:ScheduleKeyDeletion", "kms:PutKeyPolicy"].sort(),
+          [
+            "kms:CreateAlias",
+            "kms:DeleteAlias",
+            "kms:UpdateAlias",
+            "kms:TagResource",
+            "kms:UntagResource",
+            "kms:DisableKey",
+            "kms:ScheduleKeyDeletion",
+            "kms:PutKeyPolicy",
+          ].sort(),
         );
       }
       for (const [, role] of functionRoles(s)) {
@@ -702,7 +886,10 @@ describe.each(STAGES)("stage %s", (name) => {
     it("issues tokens that carry tenant, role, branch and session version as mutable string attributes", () => {
       const [, pool] = only(stage(name).templates.Auth, "AWS::Cognito::UserPool");
       for (const attr of Object.values(customAttributes)) {
-        expect(pool.Properties.Schema.find((a: Json) => a.Name === attr), attr).toMatchObject({ AttributeDataType: "String", Mutable: true });
+        expect(
+          pool.Properties.Schema.find((a: Json) => a.Name === attr),
+          attr,
+        ).toMatchObject({ AttributeDataType: "String", Mutable: true });
       }
       expect(pool.Properties.AdminCreateUserConfig).toEqual({ AllowAdminCreateUserOnly: true });
     });
@@ -782,7 +969,10 @@ describe.each(STAGES)("stage %s", (name) => {
             Effect: "Allow",
             Action: ["sts:AssumeRole", "sts:TagSession"],
             Principal: { AWS: [...assumers].sort() },
-            Condition: { StringLike: { "aws:RequestTag/tenant": "?*" }, "ForAllValues:StringEquals": { "aws:TagKeys": ["tenant"] } },
+            Condition: {
+              StringLike: { "aws:RequestTag/tenant": "?*" },
+              "ForAllValues:StringEquals": { "aws:TagKeys": ["tenant"] },
+            },
           },
         ]);
         expect(info.role.Properties.MaxSessionDuration, part).toBe(3600);
@@ -791,7 +981,9 @@ describe.each(STAGES)("stage %s", (name) => {
       }
       // Every tenant key's policy names the tenant-data roles (the functions' own roles use no tenant key).
       for (const f of allFunctions(s).filter((f) => f.env.KEYHOLD_APP_ROLE_ARNS !== undefined)) {
-        expect(f.env.KEYHOLD_APP_ROLE_ARNS!.split(",").sort(), f.id).toEqual(roles.map(([roleId]) => `Access:${roleId}.Arn`).sort());
+        expect(f.env.KEYHOLD_APP_ROLE_ARNS!.split(",").sort(), f.id).toEqual(
+          roles.map(([roleId]) => `Access:${roleId}.Arn`).sort(),
+        );
       }
     });
 
@@ -802,7 +994,15 @@ describe.each(STAGES)("stage %s", (name) => {
       const { statements } = tenantRoleInfo(s, fn.env.KEYHOLD_TENANT_ROLE_ARN!);
       const bySid = Object.fromEntries(statements.map((st: Json) => [st.Sid, st]));
       expect(Object.keys(bySid).sort()).toEqual(
-        ["TenantItems", "PlatformKeyViaDynamoDB", "TenantKeyWithItsContext", "TenantKeyDescribe", "TenantDocumentObjects", "TenantDocumentListing", "TenantKeyViaS3"].sort(),
+        [
+          "TenantItems",
+          "PlatformKeyViaDynamoDB",
+          "TenantKeyWithItsContext",
+          "TenantKeyDescribe",
+          "TenantDocumentObjects",
+          "TenantDocumentListing",
+          "TenantKeyViaS3",
+        ].sort(),
       );
       const table = `${id(s, "Storage", "AWS::DynamoDB::Table")}.Arn`;
       const bucket = `${id(s, "Storage", "AWS::S3::Bucket", "Documents")}.Arn`;
@@ -823,7 +1023,9 @@ describe.each(STAGES)("stage %s", (name) => {
         ],
         Resource: [table, `${table}/index/*`],
         Condition: {
-          "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["T#${aws:PrincipalTag/tenant}", "T#${aws:PrincipalTag/tenant}#*"] },
+          "ForAllValues:StringLike": {
+            "dynamodb:LeadingKeys": ["T#${aws:PrincipalTag/tenant}", "T#${aws:PrincipalTag/tenant}#*"],
+          },
           // ForAllValues holds for a request with no partition key at all: the key must be there.
           Null: { "dynamodb:LeadingKeys": "false" },
         },
@@ -834,7 +1036,9 @@ describe.each(STAGES)("stage %s", (name) => {
         Condition: { StringEquals: { "kms:ViaService": `dynamodb.${s.region}.amazonaws.com` } },
       });
       // Keys: only the tenant's own alias, only with the tenant in the encryption context.
-      const ownAlias = { "ForAnyValue:StringEquals": { "kms:ResourceAliases": `alias/keyhold/${name}/\${aws:PrincipalTag/tenant}` } };
+      const ownAlias = {
+        "ForAnyValue:StringEquals": { "kms:ResourceAliases": `alias/keyhold/${name}/\${aws:PrincipalTag/tenant}` },
+      };
       expect(bySid.TenantKeyWithItsContext).toEqual({
         Sid: "TenantKeyWithItsContext",
         Effect: "Allow",
@@ -842,12 +1046,25 @@ describe.each(STAGES)("stage %s", (name) => {
         Resource: keys,
         Condition: { ...ownAlias, StringEquals: { "kms:EncryptionContext:tenant": "${aws:PrincipalTag/tenant}" } },
       });
-      expect(bySid.TenantKeyDescribe).toEqual({ Sid: "TenantKeyDescribe", Effect: "Allow", Action: "kms:DescribeKey", Resource: keys, Condition: ownAlias });
+      expect(bySid.TenantKeyDescribe).toEqual({
+        Sid: "TenantKeyDescribe",
+        Effect: "Allow",
+        Action: "kms:DescribeKey",
+        Resource: keys,
+        Condition: ownAlias,
+      });
       // Objects: only keys whose tenant segment is the tag (`<class>/<tenant>/<document>`), listing only under them.
       expect(bySid.TenantDocumentObjects).toEqual({
         Sid: "TenantDocumentObjects",
         Effect: "Allow",
-        Action: ["s3:PutObject", "s3:PutObjectTagging", "s3:GetObject", "s3:GetObjectVersion", "s3:DeleteObject", "s3:DeleteObjectVersion"],
+        Action: [
+          "s3:PutObject",
+          "s3:PutObjectTagging",
+          "s3:GetObject",
+          "s3:GetObjectVersion",
+          "s3:DeleteObject",
+          "s3:DeleteObjectVersion",
+        ],
         Resource: `${bucket}/*/\${aws:PrincipalTag/tenant}/*`,
       });
       expect(bySid.TenantDocumentListing).toEqual({
@@ -862,7 +1079,13 @@ describe.each(STAGES)("stage %s", (name) => {
         Effect: "Allow",
         Action: ["kms:GenerateDataKey", "kms:Decrypt"],
         Resource: keys,
-        Condition: { ...ownAlias, StringEquals: { "kms:ViaService": `s3.${s.region}.amazonaws.com`, "kms:EncryptionContext:tenant": "${aws:PrincipalTag/tenant}" } },
+        Condition: {
+          ...ownAlias,
+          StringEquals: {
+            "kms:ViaService": `s3.${s.region}.amazonaws.com`,
+            "kms:EncryptionContext:tenant": "${aws:PrincipalTag/tenant}",
+          },
+        },
       });
       // Every statement is an Allow; none names another principal's tag or a wildcard tenant.
       for (const st of statements) expect(st.Effect).toBe("Allow");
@@ -891,17 +1114,25 @@ describe.each(STAGES)("stage %s", (name) => {
           ).toEqual([]);
           if (on.includes(keys)) {
             // Tenant keys only for administration (keys:admin): never to encrypt or decrypt.
-            expect(actions.filter((a) => ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom", "kms:ReEncryptTo"].includes(a)), f.id).toEqual([]);
+            expect(
+              actions.filter((a) =>
+                ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom", "kms:ReEncryptTo"].includes(
+                  a,
+                ),
+              ),
+              f.id,
+            ).toEqual([]);
           }
         }
       }
     });
-
   });
 
   describe("Api", () => {
     it("serves exactly core's deployed routes, and never the offline-only ones", () => {
-      const keys = resources(stage(name).templates.Api, "AWS::ApiGatewayV2::Route").map(([, r]) => r.Properties.RouteKey);
+      const keys = resources(stage(name).templates.Api, "AWS::ApiGatewayV2::Route").map(
+        ([, r]) => r.Properties.RouteKey,
+      );
       expect(keys.sort()).toEqual(deployedRoutes().map(routeKey).sort());
       expect(routes.some((r) => r.path === "/local/login" && "localOnly" in r && r.localOnly)).toBe(true);
       expect(keys.filter((k) => k.includes("/local/"))).toEqual([]);
@@ -921,7 +1152,10 @@ describe.each(STAGES)("stage %s", (name) => {
       for (const r of deployedRoutes()) {
         const { route } = byRoute.get(routeKey(r))!;
         if (r.auth === "staff") {
-          expect(route.Properties, routeKey(r)).toMatchObject({ AuthorizationType: "JWT", AuthorizerId: { Ref: authorizerId } });
+          expect(route.Properties, routeKey(r)).toMatchObject({
+            AuthorizationType: "JWT",
+            AuthorizerId: { Ref: authorizerId },
+          });
         } else {
           expect(route.Properties.AuthorizationType, routeKey(r)).toBe("NONE");
           expect(route.Properties.AuthorizerId, routeKey(r)).toBeUndefined();
@@ -984,7 +1218,9 @@ describe.each(STAGES)("stage %s", (name) => {
       const s = stage(name);
       const [, api] = only(s.templates.Api, "AWS::ApiGatewayV2::Api");
       const cors = render(s, "Api", api.Properties.CorsConfiguration);
-      expect(cors.AllowOrigins).toEqual([name === "prod" ? `https://${DOMAIN}` : `https://${id(s, "Site", "AWS::CloudFront::Distribution")}.DomainName`]);
+      expect(cors.AllowOrigins).toEqual([
+        name === "prod" ? `https://${DOMAIN}` : `https://${id(s, "Site", "AWS::CloudFront::Distribution")}.DomainName`,
+      ]);
       expect(cors.AllowCredentials).toBe(false);
       expect(cors.AllowHeaders.sort()).toEqual(["authorization", "content-type"]);
       expect(cors.AllowMethods.sort()).toEqual([...new Set(deployedRoutes().map((r) => r.method))].sort());
@@ -994,13 +1230,21 @@ describe.each(STAGES)("stage %s", (name) => {
       const s = stage(name);
       const readers = (which: string) =>
         allFunctions(s)
-          .filter((f) => f.statements.some((st) => asArray<string>(st.Action).includes("secretsmanager:GetSecretValue") && asArray<Json>(st.Resource).some((res) => String(res).includes(`/calls/${which}-`))))
+          .filter((f) =>
+            f.statements.some(
+              (st) =>
+                asArray<string>(st.Action).includes("secretsmanager:GetSecretValue") &&
+                asArray<Json>(st.Resource).some((res) => String(res).includes(`/calls/${which}-`)),
+            ),
+          )
           .map((f) => f.fn.Properties.FunctionName.replace(`${s.stage}-keyhold-`, ""))
           .sort();
       expect(readers("provider")).toEqual(["calls-create", "calls-release", "staff-confirmChange", "staff-offboard"]);
       expect(readers("reports")).toEqual(["jobs-pullCallReports"]);
       // A role that reads one reads nothing else of Secrets Manager.
-      const secretStatements = allFunctions(s).flatMap((f) => f.statements).filter((st) => asArray<string>(st.Action).some((a) => a.startsWith("secretsmanager:")));
+      const secretStatements = allFunctions(s)
+        .flatMap((f) => f.statements)
+        .filter((st) => asArray<string>(st.Action).some((a) => a.startsWith("secretsmanager:")));
       for (const st of secretStatements) expect(asArray<string>(st.Action)).toEqual(["secretsmanager:GetSecretValue"]);
     });
   });
@@ -1033,11 +1277,22 @@ describe.each(STAGES)("stage %s", (name) => {
       for (const c of streamConsumers) {
         const { fn, mapping } = byConsumer.get(c.handler)!;
         expect(fn.Properties.Runtime, c.handler).toBe("nodejs22.x");
-        expect(render(s, "Jobs", mapping.Properties.EventSourceArn), c.handler).toBe(`${id(s, "Storage", "AWS::DynamoDB::Table")}.StreamArn`);
-        expect(mapping.Properties).toMatchObject({ StartingPosition: "TRIM_HORIZON", BisectBatchOnFunctionError: true, FunctionResponseTypes: ["ReportBatchItemFailures"] });
+        expect(render(s, "Jobs", mapping.Properties.EventSourceArn), c.handler).toBe(
+          `${id(s, "Storage", "AWS::DynamoDB::Table")}.StreamArn`,
+        );
+        expect(mapping.Properties).toMatchObject({
+          StartingPosition: "TRIM_HORIZON",
+          BisectBatchOnFunctionError: true,
+          FunctionResponseTypes: ["ReportBatchItemFailures"],
+        });
         expect(mapping.Properties.MaximumRetryAttempts).toBeGreaterThan(0);
         const patterns = mapping.Properties.FilterCriteria.Filters.map((f: Json) => JSON.parse(f.Pattern));
-        expect(patterns).toEqual([{ eventName: ["INSERT"], dynamodb: { NewImage: Object.fromEntries(Object.entries(c.filter).map(([k, v]) => [k, { S: [...v] }])) } }]);
+        expect(patterns).toEqual([
+          {
+            eventName: ["INSERT"],
+            dynamodb: { NewImage: Object.fromEntries(Object.entries(c.filter).map(([k, v]) => [k, { S: [...v] }])) },
+          },
+        ]);
         const queueId = mapping.Properties.DestinationConfig.OnFailure.Destination["Fn::GetAtt"][0];
         expect(t.Resources[queueId].Properties.KmsMasterKeyId, c.handler).toEqual({ "Fn::GetAtt": [keyId, "Arn"] });
         expectExactAccess(s, byConsumer.get(c.handler)!, c.access, c.handler);
@@ -1048,7 +1303,8 @@ describe.each(STAGES)("stage %s", (name) => {
       const s = stage(name);
       const byJob = functionsByJob(s);
       for (const job of jobs) {
-        const extra: Record<string, string> = job.handler === "jobs.shredDue" ? { KEYHOLD_PLATFORM_TENANT: "platform" } : {};
+        const extra: Record<string, string> =
+          job.handler === "jobs.shredDue" ? { KEYHOLD_PLATFORM_TENANT: "platform" } : {};
         expectExactAccess(s, byJob.get(job.handler)!, job.access, job.handler, extra);
       }
     });
@@ -1063,7 +1319,9 @@ describe.each(STAGES)("stage %s", (name) => {
       const read = statements.find((st) => st.Principal?.Service === "cloudfront.amazonaws.com");
       expect(read).toMatchObject({ Effect: "Allow", Action: "s3:GetObject" });
       expect(render(s, "Site", read.Condition)).toEqual({
-        StringEquals: { "AWS:SourceArn": `arn:aws:cloudfront::${ACCOUNT}:distribution/${id(s, "Site", "AWS::CloudFront::Distribution")}` },
+        StringEquals: {
+          "AWS:SourceArn": `arn:aws:cloudfront::${ACCOUNT}:distribution/${id(s, "Site", "AWS::CloudFront::Distribution")}`,
+        },
       });
       const [, distribution] = only(t, "AWS::CloudFront::Distribution");
       const config = distribution.Properties.DistributionConfig;
@@ -1073,7 +1331,9 @@ describe.each(STAGES)("stage %s", (name) => {
       const security = render(s, "Site", headers.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig);
       expect(security.FrameOptions).toEqual({ FrameOption: "DENY", Override: true });
       expect(security.ContentSecurityPolicy.ContentSecurityPolicy).toContain("frame-ancestors 'none'");
-      expect(security.ContentSecurityPolicy.ContentSecurityPolicy).toContain(`connect-src 'self' https://*.execute-api.${s.region}.amazonaws.com https://cognito-idp.${s.region}.amazonaws.com`);
+      expect(security.ContentSecurityPolicy.ContentSecurityPolicy).toContain(
+        `connect-src 'self' https://*.execute-api.${s.region}.amazonaws.com https://cognito-idp.${s.region}.amazonaws.com`,
+      );
     });
 
     it("uploads the console into that bucket with the API's URL and the user pool filled in", () => {
@@ -1081,7 +1341,9 @@ describe.each(STAGES)("stage %s", (name) => {
       const [, uploader] = only(s.templates.Web, "Custom::S3Uploader");
       const p = render(s, "Web", uploader.Properties);
       expect(p.destinationBucketName).toBe(id(s, "Site", "AWS::S3::Bucket"));
-      const replaced = Object.fromEntries(p.replaceValues.filter((v: Json) => v.files === "**/*.js").map((v: Json) => [v.search, v.replace]));
+      const replaced = Object.fromEntries(
+        p.replaceValues.filter((v: Json) => v.files === "**/*.js").map((v: Json) => [v.search, v.replace]),
+      );
       expect(replaced).toEqual({
         "{{ VITE_KEYHOLD_API_URL }}": `${id(s, "Api", "AWS::ApiGatewayV2::Api")}.ApiEndpoint`,
         "{{ VITE_COGNITO_REGION }}": s.region,
@@ -1089,7 +1351,9 @@ describe.each(STAGES)("stage %s", (name) => {
         "{{ VITE_COGNITO_CLIENT_ID }}": id(s, "Auth", "AWS::Cognito::UserPoolClient"),
       });
       const [, invalidation] = only(s.templates.Web, "Custom::CloudFrontInvalidator");
-      expect(render(s, "Web", invalidation.Properties.distributionId)).toBe(id(s, "Site", "AWS::CloudFront::Distribution"));
+      expect(render(s, "Web", invalidation.Properties.distributionId)).toBe(
+        id(s, "Site", "AWS::CloudFront::Distribution"),
+      );
     });
   });
 });
@@ -1098,7 +1362,9 @@ describe.each(STAGES)("stage %s", (name) => {
 
 /** A statement of a bucket policy by its Sid. */
 const bucketStatement = (s: Synthesized, stack: StackName, bucketId: string, sid: string) => {
-  const [, policy] = resources(s.templates[stack], "AWS::S3::BucketPolicy").find(([, p]) => p.Properties.Bucket.Ref === bucketId)!;
+  const [, policy] = resources(s.templates[stack], "AWS::S3::BucketPolicy").find(
+    ([, p]) => p.Properties.Bucket.Ref === bucketId,
+  )!;
   return policy.Properties.PolicyDocument.Statement.find((st: Json) => st.Sid === sid);
 };
 
@@ -1126,7 +1392,10 @@ describe.each(STAGES)("stage %s operations", (name) => {
       const [, selection] = only(t, "AWS::Backup::BackupSelection");
       const selected = render(s, "Backup", selection.Properties.BackupSelection.Resources);
       expect(selected.sort()).toEqual(
-        [`${id(s, "Storage", "AWS::DynamoDB::Table")}.Arn`, `${id(s, "Storage", "AWS::S3::Bucket", "Documents")}.Arn`].sort(),
+        [
+          `${id(s, "Storage", "AWS::DynamoDB::Table")}.Arn`,
+          `${id(s, "Storage", "AWS::S3::Bucket", "Documents")}.Arn`,
+        ].sort(),
       );
       const role = render(s, "Backup", selection.Properties.BackupSelection.IamRoleArn);
       expect(role).toBe(`${id(s, "Backup", "AWS::IAM::Role", "BackupRole")}.Arn`);
@@ -1137,41 +1406,50 @@ describe.each(STAGES)("stage %s operations", (name) => {
       ]);
     });
 
-    it.runIf(protectedStage)("copies every backup to a vault of the same name in the backup region, and locks both vaults with a grace period", () => {
-      const s = stage(name);
-      const [, plan] = only(s.templates.Backup, "AWS::Backup::BackupPlan");
-      const [rule] = plan.Properties.BackupPlan.BackupPlanRule;
-      expect(render(s, "Backup", rule.CopyActions)).toEqual([
-        { DestinationBackupVaultArn: `arn:aws:backup:${BACKUP_REGION}:${ACCOUNT}:backup-vault:prod-keyhold-backups`, Lifecycle: { DeleteAfterDays: 35 } },
-      ]);
-      const manifest = JSON.parse(readFileSync(join(s.dir, "manifest.json"), "utf8"));
-      expect(manifest.artifacts["prod-keyhold-Offsite"].environment).toBe(`aws://${ACCOUNT}/${BACKUP_REGION}`);
-      const [keyId, key] = only(s.templates.Offsite, "AWS::KMS::Key");
-      expect(key.Properties.EnableKeyRotation).toBe(true);
-      const [, offsite] = only(s.templates.Offsite, "AWS::Backup::BackupVault");
-      expect(offsite.Properties.BackupVaultName).toBe("prod-keyhold-backups");
-      expect(offsite.Properties.EncryptionKeyArn).toEqual({ "Fn::GetAtt": [keyId, "Arn"] });
-      for (const [stack, vault] of [
-        ["Backup", only(s.templates.Backup, "AWS::Backup::BackupVault")[1]],
-        ["Offsite", offsite],
-      ] as const) {
-        const lock = vault.Properties.LockConfiguration;
-        expect(lock.ChangeableForDays, stack).toBeGreaterThanOrEqual(3);
-        // Nothing outlives the date the destruction certificates state.
-        expect(lock.MaxRetentionDays, stack).toBe(Backups.daysForStage("prod"));
-        expect(lock.MinRetentionDays, stack).toBeGreaterThan(0);
-        expect(lock.MinRetentionDays, stack).toBeLessThan(lock.MaxRetentionDays);
-      }
-    });
+    it.runIf(protectedStage)(
+      "copies every backup to a vault of the same name in the backup region, and locks both vaults with a grace period",
+      () => {
+        const s = stage(name);
+        const [, plan] = only(s.templates.Backup, "AWS::Backup::BackupPlan");
+        const [rule] = plan.Properties.BackupPlan.BackupPlanRule;
+        expect(render(s, "Backup", rule.CopyActions)).toEqual([
+          {
+            DestinationBackupVaultArn: `arn:aws:backup:${BACKUP_REGION}:${ACCOUNT}:backup-vault:prod-keyhold-backups`,
+            Lifecycle: { DeleteAfterDays: 35 },
+          },
+        ]);
+        const manifest = JSON.parse(readFileSync(join(s.dir, "manifest.json"), "utf8"));
+        expect(manifest.artifacts["prod-keyhold-Offsite"].environment).toBe(`aws://${ACCOUNT}/${BACKUP_REGION}`);
+        const [keyId, key] = only(s.templates.Offsite, "AWS::KMS::Key");
+        expect(key.Properties.EnableKeyRotation).toBe(true);
+        const [, offsite] = only(s.templates.Offsite, "AWS::Backup::BackupVault");
+        expect(offsite.Properties.BackupVaultName).toBe("prod-keyhold-backups");
+        expect(offsite.Properties.EncryptionKeyArn).toEqual({ "Fn::GetAtt": [keyId, "Arn"] });
+        for (const [stack, vault] of [
+          ["Backup", only(s.templates.Backup, "AWS::Backup::BackupVault")[1]],
+          ["Offsite", offsite],
+        ] as const) {
+          const lock = vault.Properties.LockConfiguration;
+          expect(lock.ChangeableForDays, stack).toBeGreaterThanOrEqual(3);
+          // Nothing outlives the date the destruction certificates state.
+          expect(lock.MaxRetentionDays, stack).toBe(Backups.daysForStage("prod"));
+          expect(lock.MinRetentionDays, stack).toBeGreaterThan(0);
+          expect(lock.MinRetentionDays, stack).toBeLessThan(lock.MaxRetentionDays);
+        }
+      },
+    );
 
-    it.runIf(!protectedStage)("never locks a throwaway stage's vault and keeps its backups in its own region when no backup region is set", () => {
-      const s = stage(name);
-      const [, vault] = only(s.templates.Backup, "AWS::Backup::BackupVault");
-      expect(vault.Properties.LockConfiguration).toBeUndefined();
-      const [, plan] = only(s.templates.Backup, "AWS::Backup::BackupPlan");
-      expect(plan.Properties.BackupPlan.BackupPlanRule[0].CopyActions ?? []).toEqual([]);
-      expect(s.templates.Offsite).toBeUndefined();
-    });
+    it.runIf(!protectedStage)(
+      "never locks a throwaway stage's vault and keeps its backups in its own region when no backup region is set",
+      () => {
+        const s = stage(name);
+        const [, vault] = only(s.templates.Backup, "AWS::Backup::BackupVault");
+        expect(vault.Properties.LockConfiguration).toBeUndefined();
+        const [, plan] = only(s.templates.Backup, "AWS::Backup::BackupPlan");
+        expect(plan.Properties.BackupPlan.BackupPlanRule[0].CopyActions ?? []).toEqual([]);
+        expect(s.templates.Offsite).toBeUndefined();
+      },
+    );
   });
 
   describe("Identity", () => {
@@ -1193,7 +1471,8 @@ describe.each(STAGES)("stage %s operations", (name) => {
       const { Actions, NotifyConfiguration } = risk.Properties.AccountTakeoverRiskConfiguration;
       expect(Actions.HighAction).toEqual({ EventAction: "BLOCK", Notify: protectedStage });
       expect(Actions.MediumAction).toEqual({ EventAction: "NO_ACTION", Notify: protectedStage });
-      if (protectedStage) expect(NotifyConfiguration).toEqual({ SourceArn: SES_IDENTITY_ARN, From: "security@example.com" });
+      if (protectedStage)
+        expect(NotifyConfiguration).toEqual({ SourceArn: SES_IDENTITY_ARN, From: "security@example.com" });
       else expect(NotifyConfiguration).toBeUndefined();
     });
   });
@@ -1204,10 +1483,15 @@ describe.each(STAGES)("stage %s operations", (name) => {
       const t = s.templates.Storage;
       const [logsId, logs] = only(t, "AWS::S3::Bucket", "AccessLogs");
       const [documentsId, documents] = only(t, "AWS::S3::Bucket", "Documents");
-      expect(documents.Properties.LoggingConfiguration).toMatchObject({ DestinationBucketName: { Ref: logsId }, LogFilePrefix: "documents/" });
+      expect(documents.Properties.LoggingConfiguration).toMatchObject({
+        DestinationBucketName: { Ref: logsId },
+        LogFilePrefix: "documents/",
+      });
       expect(logs.Properties.VersioningConfiguration).toEqual({ Status: "Enabled" });
       // S3 delivers access logs only to an SSE-S3 bucket.
-      expect(logs.Properties.BucketEncryption.ServerSideEncryptionConfiguration).toEqual([{ ServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } }]);
+      expect(logs.Properties.BucketEncryption.ServerSideEncryptionConfiguration).toEqual([
+        { ServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } },
+      ]);
       expectPrivateTlsOnlyBucket(s, "Storage", logsId);
       expect(bucketStatement(s, "Storage", logsId, "DocumentsBucketLogDelivery")).toEqual({
         Sid: "DocumentsBucketLogDelivery",
@@ -1215,9 +1499,14 @@ describe.each(STAGES)("stage %s operations", (name) => {
         Principal: { Service: "logging.s3.amazonaws.com" },
         Action: "s3:PutObject",
         Resource: { "Fn::Join": ["", [{ "Fn::GetAtt": [logsId, "Arn"] }, "/documents/*"]] },
-        Condition: { ArnLike: { "aws:SourceArn": { "Fn::GetAtt": [documentsId, "Arn"] } }, StringEquals: { "aws:SourceAccount": ACCOUNT } },
+        Condition: {
+          ArnLike: { "aws:SourceArn": { "Fn::GetAtt": [documentsId, "Arn"] } },
+          StringEquals: { "aws:SourceAccount": ACCOUNT },
+        },
       });
-      expect(logs.Properties.LifecycleConfiguration.Rules[0]).toMatchObject({ ExpirationInDays: protectedStage ? 365 : 30 });
+      expect(logs.Properties.LifecycleConfiguration.Rules[0]).toMatchObject({
+        ExpirationInDays: protectedStage ? 365 : 30,
+      });
       const neverDeleted = bucketStatement(s, "Storage", logsId, "LogsAreNeverDeleted");
       if (protectedStage) {
         expect(neverDeleted).toMatchObject({ Effect: "Deny", Principal: { AWS: "*" } });
@@ -1234,19 +1523,27 @@ describe.each(STAGES)("stage %s operations", (name) => {
       expect(p.IsLogging).toBe(true);
       expect(p.IsMultiRegionTrail).toBe(true);
       expect(p.TrailName).toBe(`${name}-keyhold`);
-      const data = p.EventSelectors.flatMap((sel: Json) => (sel.DataResources ?? []).map((d: Json) => ({ ...d, ReadWriteType: sel.ReadWriteType })));
+      const data = p.EventSelectors.flatMap((sel: Json) =>
+        (sel.DataResources ?? []).map((d: Json) => ({ ...d, ReadWriteType: sel.ReadWriteType })),
+      );
       expect(data).toHaveLength(1);
       expect(data[0].Type).toBe("AWS::S3::Object");
       expect(data[0].ReadWriteType).toBe("All");
       expect(render(s, "Evidence", data[0].Values).sort()).toEqual(
-        [`${id(s, "Storage", "AWS::S3::Bucket", "Documents")}.Arn/`, `${id(s, "Trail", "AWS::S3::Bucket")}.Arn/`].sort(),
+        [
+          `${id(s, "Storage", "AWS::S3::Bucket", "Documents")}.Arn/`,
+          `${id(s, "Trail", "AWS::S3::Bucket")}.Arn/`,
+        ].sort(),
       );
       const [bucketId, bucket] = only(t, "AWS::S3::Bucket");
       expect(p.S3BucketName).toEqual({ Ref: bucketId });
       expectPrivateTlsOnlyBucket(s, "Evidence", bucketId);
       expect(bucket.Properties.ObjectLockEnabled).toBe(true);
       if (protectedStage) {
-        expect(bucket.Properties.ObjectLockConfiguration).toEqual({ ObjectLockEnabled: "Enabled", Rule: { DefaultRetention: { Mode: "COMPLIANCE", Days: 365 } } });
+        expect(bucket.Properties.ObjectLockConfiguration).toEqual({
+          ObjectLockEnabled: "Enabled",
+          Rule: { DefaultRetention: { Mode: "COMPLIANCE", Days: 365 } },
+        });
       } else expect(bucket.Properties.ObjectLockConfiguration).toBeUndefined();
     });
   });
@@ -1263,7 +1560,10 @@ describe.each(STAGES)("stage %s operations", (name) => {
       expect(deployedRoutes().some((r) => `${r.method} ${r.path}` === "GET /shared/{token}")).toBe(true);
       // The landing page's download button is as public, and as tightly throttled.
       const button = apiStage.Properties.RouteSettings["POST /shared/{token}/download"];
-      expect([button.throttlingRateLimit, button.throttlingBurstLimit]).toEqual([shared.throttlingRateLimit, shared.throttlingBurstLimit]);
+      expect([button.throttlingRateLimit, button.throttlingBurstLimit]).toEqual([
+        shared.throttlingRateLimit,
+        shared.throttlingBurstLimit,
+      ]);
     });
 
     it("dead-letters every job's failed runs into its own KMS-encrypted queue, from Lambda and from EventBridge", () => {
@@ -1278,10 +1578,17 @@ describe.each(STAGES)("stage %s operations", (name) => {
         expect(queue.Properties.KmsMasterKeyId, handler).toEqual({ "Fn::GetAtt": [keyId, "Arn"] });
         const { file, name: exportName } = handlerLocation(handler);
         expect(queue.Properties.QueueName, handler).toBe(`${name}-keyhold-${file}-${exportName}-failed`);
-        expect(rule.Properties.Targets[0].DeadLetterConfig, handler).toEqual({ Arn: { "Fn::GetAtt": [queueId, "Arn"] } });
+        expect(rule.Properties.Targets[0].DeadLetterConfig, handler).toEqual({
+          Arn: { "Fn::GetAtt": [queueId, "Arn"] },
+        });
         // The job's role may encrypt for it (its own policy may send: see expectExactAccess).
-        const encrypts = key.Properties.KeyPolicy.Statement.filter((st: Json) => render(s, "Jobs", st.Principal?.AWS) === `Access:${roleId}.Arn`);
-        expect(encrypts.flatMap((st: Json) => st.Action).sort(), handler).toEqual(["kms:Decrypt", "kms:GenerateDataKey"]);
+        const encrypts = key.Properties.KeyPolicy.Statement.filter(
+          (st: Json) => render(s, "Jobs", st.Principal?.AWS) === `Access:${roleId}.Arn`,
+        );
+        expect(encrypts.flatMap((st: Json) => st.Action).sort(), handler).toEqual([
+          "kms:Decrypt",
+          "kms:GenerateDataKey",
+        ]);
       }
       expect(resources(t, "AWS::SQS::Queue")).toHaveLength(jobs.length + streamConsumers.length);
     });
@@ -1291,10 +1598,21 @@ describe.each(STAGES)("stage %s operations", (name) => {
       const t = s.templates.Alarms;
       const [topicId, topic] = only(t, "AWS::SNS::Topic");
       expect(topic.Properties.KmsMasterKeyId).toEqual({ "Fn::GetAtt": [only(t, "AWS::KMS::Key")[0], "Arn"] });
-      const alarms = new Map(resources(t, "AWS::CloudWatch::Alarm").map(([, a]) => [a.Properties.AlarmName.replace(`${name}-keyhold-`, ""), a.Properties]));
+      const alarms = new Map(
+        resources(t, "AWS::CloudWatch::Alarm").map(([, a]) => [
+          a.Properties.AlarmName.replace(`${name}-keyhold-`, ""),
+          a.Properties,
+        ]),
+      );
       const expected = [
-        ...jobs.flatMap((j) => [`job-${handlerLocation(j.handler).name}-errors`, `job-${handlerLocation(j.handler).name}-dead-letters`]),
-        ...streamConsumers.flatMap((c) => [`stream-${handlerLocation(c.handler).file}-${handlerLocation(c.handler).name}-errors`, `stream-${handlerLocation(c.handler).file}-${handlerLocation(c.handler).name}-dead-letters`]),
+        ...jobs.flatMap((j) => [
+          `job-${handlerLocation(j.handler).name}-errors`,
+          `job-${handlerLocation(j.handler).name}-dead-letters`,
+        ]),
+        ...streamConsumers.flatMap((c) => [
+          `stream-${handlerLocation(c.handler).file}-${handlerLocation(c.handler).name}-errors`,
+          `stream-${handlerLocation(c.handler).file}-${handlerLocation(c.handler).name}-dead-letters`,
+        ]),
         "seal-lag",
         "destruction-overdue",
         "api-5xx-rate",
@@ -1307,42 +1625,68 @@ describe.each(STAGES)("stage %s operations", (name) => {
       }
       // The jobs publish these metrics (core's Ops table): the alarms read the same names and dimensions.
       const seal = alarms.get("seal-lag")!;
-      expect(seal).toMatchObject({ Namespace: Ops.metricsNamespace, MetricName: Ops.opsMetrics.sealLag.name, TreatMissingData: "breaching" });
+      expect(seal).toMatchObject({
+        Namespace: Ops.metricsNamespace,
+        MetricName: Ops.opsMetrics.sealLag.name,
+        TreatMissingData: "breaching",
+      });
       expect(seal.Dimensions).toEqual([
         { Name: "service", Value: "keyhold" },
         { Name: "stage", Value: name },
       ]);
       const overdue = alarms.get("destruction-overdue")!;
-      expect(overdue).toMatchObject({ Namespace: Ops.metricsNamespace, MetricName: Ops.opsMetrics.destructionOverdue.name, Threshold: 0, TreatMissingData: "breaching" });
+      expect(overdue).toMatchObject({
+        Namespace: Ops.metricsNamespace,
+        MetricName: Ops.opsMetrics.destructionOverdue.name,
+        Threshold: 0,
+        TreatMissingData: "breaching",
+      });
       const byJob = functionsByJob(s);
       for (const job of jobs) {
         const errors = alarms.get(`job-${handlerLocation(job.handler).name}-errors`)!;
         expect(errors).toMatchObject({ Namespace: "AWS/Lambda", MetricName: "Errors", Threshold: 1 });
-        expect(render(s, "Alarms", errors.Dimensions)).toEqual([{ Name: "FunctionName", Value: `Jobs:${byJob.get(job.handler)!.id}` }]);
+        expect(render(s, "Alarms", errors.Dimensions)).toEqual([
+          { Name: "FunctionName", Value: `Jobs:${byJob.get(job.handler)!.id}` },
+        ]);
       }
       const rate = alarms.get("api-5xx-rate")!;
-      expect(rate.Metrics.map((m: Json) => m.MetricStat?.Metric.MetricName).filter(Boolean).sort()).toEqual(["5xx", "Count"]);
+      expect(
+        rate.Metrics.map((m: Json) => m.MetricStat?.Metric.MetricName)
+          .filter(Boolean)
+          .sort(),
+      ).toEqual(["5xx", "Count"]);
       expect(alarms.get("lambda-throttles")).toMatchObject({ Namespace: "AWS/Lambda", MetricName: "Throttles" });
       const subscriptions = resources(t, "AWS::SNS::Subscription");
       if (protectedStage) {
-        expect(subscriptions.map(([, sub]) => [sub.Properties.Protocol, sub.Properties.Endpoint])).toEqual([["email", ALARM_EMAIL]]);
+        expect(subscriptions.map(([, sub]) => [sub.Properties.Protocol, sub.Properties.Endpoint])).toEqual([
+          ["email", ALARM_EMAIL],
+        ]);
         expect(subscriptions[0]![1].Properties.RedrivePolicy).toBeDefined();
       } else expect(subscriptions).toEqual([]);
     });
   });
 
   describe("Edge", () => {
-    it(protectedStage ? "serves the console on its own domain with TLS 1.2 or later" : "serves the console on CloudFront's default certificate where no domain is set", () => {
-      const [, distribution] = only(stage(name).templates.Site, "AWS::CloudFront::Distribution");
-      const config = distribution.Properties.DistributionConfig;
-      if (protectedStage) {
-        expect(config.Aliases).toEqual([DOMAIN]);
-        expect(config.ViewerCertificate).toEqual({ AcmCertificateArn: CERTIFICATE_ARN, MinimumProtocolVersion: "TLSv1.2_2021", SslSupportMethod: "sni-only" });
-      } else {
-        expect(config.Aliases).toBeUndefined();
-        expect(config.ViewerCertificate).toBeUndefined();
-      }
-    });
+    it(
+      protectedStage
+        ? "serves the console on its own domain with TLS 1.2 or later"
+        : "serves the console on CloudFront's default certificate where no domain is set",
+      () => {
+        const [, distribution] = only(stage(name).templates.Site, "AWS::CloudFront::Distribution");
+        const config = distribution.Properties.DistributionConfig;
+        if (protectedStage) {
+          expect(config.Aliases).toEqual([DOMAIN]);
+          expect(config.ViewerCertificate).toEqual({
+            AcmCertificateArn: CERTIFICATE_ARN,
+            MinimumProtocolVersion: "TLSv1.2_2021",
+            SslSupportMethod: "sni-only",
+          });
+        } else {
+          expect(config.Aliases).toBeUndefined();
+          expect(config.ViewerCertificate).toBeUndefined();
+        }
+      },
+    );
 
     it("sends the security headers of core's one table, which the local server sends too", () => {
       const s = stage(name);
@@ -1375,14 +1719,31 @@ describe("cdk-nag (AwsSolutions and Serverless packs)", () => {
 
   it.each(STAGES)("checked every stack of stage %s, with no unsuppressed error", (name) => {
     const s = stage(name);
-    const files = reports(s).map((r) => r.file).sort();
+    const files = reports(s)
+      .map((r) => r.file)
+      .sort();
     const stacks = Object.keys(s.templates);
-    expect(files).toEqual(stacks.flatMap((st) => [`AwsSolutions-${name}-keyhold-${st}-NagReport.json`, `Serverless-${name}-keyhold-${st}-NagReport.json`]).sort());
-    const errors = reports(s).flatMap((r) => r.lines.filter((l) => (l.compliance === "Non-Compliant" && l.ruleLevel === "Error") || l.compliance === "UNKNOWN"));
+    expect(files).toEqual(
+      stacks
+        .flatMap((st) => [
+          `AwsSolutions-${name}-keyhold-${st}-NagReport.json`,
+          `Serverless-${name}-keyhold-${st}-NagReport.json`,
+        ])
+        .sort(),
+    );
+    const errors = reports(s).flatMap((r) =>
+      r.lines.filter(
+        (l) => (l.compliance === "Non-Compliant" && l.ruleLevel === "Error") || l.compliance === "UNKNOWN",
+      ),
+    );
     expect(errors.map((l) => `${l.ruleId} ${l.resourceId}`)).toEqual([]);
     // The synth recorded no error annotation either (cdk-nag's or anyone's).
     const manifest = JSON.parse(readFileSync(join(s.dir, "manifest.json"), "utf8"));
-    const annotated = Object.values(manifest.artifacts).flatMap((a: Json) => Object.values(a.metadata ?? {}).flat().filter((m: Json) => m.type === "aws:cdk:error"));
+    const annotated = Object.values(manifest.artifacts).flatMap((a: Json) =>
+      Object.values(a.metadata ?? {})
+        .flat()
+        .filter((m: Json) => m.type === "aws:cdk:error"),
+    );
     expect(annotated).toEqual([]);
   });
 
@@ -1400,7 +1761,10 @@ describe("cdk-nag (AwsSolutions and Serverless packs)", () => {
             count++;
             expect(rule.reason.length, `${logicalId} ${rule.id}`).toBeGreaterThanOrEqual(10);
             const listed = rows.some((row) => row.includes(`\`${rule.id}\``) && row.includes(rule.reason));
-            expect(listed, `docs/infra.md lists ${rule.id} "${rule.reason}" (${s.stage} ${stackName} ${logicalId})`).toBe(true);
+            expect(
+              listed,
+              `docs/infra.md lists ${rule.id} "${rule.reason}" (${s.stage} ${stackName} ${logicalId})`,
+            ).toBe(true);
           }
         }
       }
@@ -1429,29 +1793,52 @@ describe("the function bundles", () => {
       env: { PATH: process.env.PATH ?? "", POWERTOOLS_LOG_LEVEL: "SILENT" },
       maxBuffer: 16 * 1024 * 1024,
     });
-    const probe = JSON.parse(stdout.split("\n").find((l) => l.startsWith("PROBE "))!.slice(6));
-    for (const handler of [...deployedRoutes().map((r) => r.handler), ...jobs.map((j) => j.handler), ...streamConsumers.map((c) => c.handler)]) {
+    const probe = JSON.parse(
+      stdout
+        .split("\n")
+        .find((l) => l.startsWith("PROBE "))!
+        .slice(6),
+    );
+    for (const handler of [
+      ...deployedRoutes().map((r) => r.handler),
+      ...jobs.map((j) => j.handler),
+      ...streamConsumers.map((c) => c.handler),
+    ]) {
       const { file, name: exportName } = handlerLocation(handler);
       expect(probe.exports[file], handler).toContain(exportName);
     }
-    expect(probe.health).toEqual({ status: 200, contentType: "application/json; charset=utf-8", body: JSON.stringify({ status: "ok", service: "keyhold" }) });
+    expect(probe.health).toEqual({
+      status: 200,
+      contentType: "application/json; charset=utf-8",
+      body: JSON.stringify({ status: "ok", service: "keyhold" }),
+    });
     expect(probe.openapi).toMatchObject({ status: 200, body: expect.stringMatching(/^3\.1/) });
   }, 180_000);
 
   it("ship sharp for Linux x64 and the packaged fonts beside the functions that need them, and nothing beside the others", () => {
-    const fontFiles = readdirSync(join(root, "node_modules/@fontsource/noto-sans-sc/files")).filter((f) => /-500-normal\.woff2?$/.test(f));
+    const fontFiles = readdirSync(join(root, "node_modules/@fontsource/noto-sans-sc/files")).filter((f) =>
+      /-500-normal\.woff2?$/.test(f),
+    );
     expect(fontFiles.filter((f) => /-\d+-500-normal/.test(f)).length).toBeGreaterThan(50);
     const sharpVersion = JSON.parse(readFileSync(join(root, "node_modules/sharp/package.json"), "utf8")).version;
     for (const [file, dir] of assetDirs()) {
       const top = readdirSync(dir).sort();
-      const expected = ["functions", ...(drawsText.has(file) ? ["fonts"] : []), ...(usesSharp.has(file) || usesPool.has(file) ? ["node_modules"] : [])].sort();
+      const expected = [
+        "functions",
+        ...(drawsText.has(file) ? ["fonts"] : []),
+        ...(usesSharp.has(file) || usesPool.has(file) ? ["node_modules"] : []),
+      ].sort();
       expect(top, file).toEqual(expected);
       expect(existsSync(join(dir, "functions", "transforms.worker.mjs")), file).toBe(usesPool.has(file));
       expect(existsSync(join(dir, "node_modules", "piscina", "package.json")), file).toBe(usesPool.has(file));
-      if (drawsText.has(file)) expect(readdirSync(join(dir, "fonts")).sort(), file).toEqual([...fontFiles, "unicode.json"].sort());
+      if (drawsText.has(file))
+        expect(readdirSync(join(dir, "fonts")).sort(), file).toEqual([...fontFiles, "unicode.json"].sort());
       if (usesSharp.has(file)) {
-        expect(JSON.parse(readFileSync(join(dir, "node_modules/sharp/package.json"), "utf8")).version).toBe(sharpVersion);
-        for (const pkg of ["@img/sharp-linux-x64", "@img/sharp-libvips-linux-x64"]) expect(existsSync(join(dir, "node_modules", pkg, "package.json")), pkg).toBe(true);
+        expect(JSON.parse(readFileSync(join(dir, "node_modules/sharp/package.json"), "utf8")).version).toBe(
+          sharpVersion,
+        );
+        for (const pkg of ["@img/sharp-linux-x64", "@img/sharp-libvips-linux-x64"])
+          expect(existsSync(join(dir, "node_modules", pkg, "package.json")), pkg).toBe(true);
       }
     }
   });
@@ -1459,14 +1846,24 @@ describe("the function bundles", () => {
   it("watermark Chinese in the documents function's asset with its own sharp and fonts, rare characters included, also in the transform pool", async () => {
     const dir = assetDirs().get("documents")!;
     const probe = join(dir, "functions", "watermark-probe.mjs");
-    buildSync({ ...bundleOptions, absWorkingDir: root, entryPoints: ["test/infra/watermark-probe.ts"], outfile: probe });
+    buildSync({
+      ...bundleOptions,
+      absWorkingDir: root,
+      entryPoints: ["test/infra/watermark-probe.ts"],
+      outfile: probe,
+    });
     // 镕 and 堃 live in numbered subsets, not in the GB 2312 file the mark loads first.
     const text = "仅供贷款审批使用 · 安家地产 · 朱镕堃 A1";
     const { stdout } = await run(process.execPath, [probe, text], {
       cwd: dir,
       env: { PATH: process.env.PATH ?? "", KEYHOLD_FONT_DIR: join(dir, "fonts") },
     });
-    const result = JSON.parse(stdout.split("\n").find((l) => l.startsWith("PROBE "))!.slice(6));
+    const result = JSON.parse(
+      stdout
+        .split("\n")
+        .find((l) => l.startsWith("PROBE "))!
+        .slice(6),
+    );
     expect(result.sharp).toBe(JSON.parse(readFileSync(join(root, "node_modules/sharp/package.json"), "utf8")).version);
     expect(result.missing).toEqual([]);
     expect(result.glyphs).toBe([...text].length);
@@ -1483,8 +1880,22 @@ describe("the function bundles", () => {
 
 describe("every function's environment builds exactly the ports its needs declare", () => {
   /** Port → the need that provides it (packages/core/src/runtime.ts). */
-  const ports = { digests: ["digests:write", "digests:read"], identity: ["identity:admin"], tenantKeys: ["keys:admin"], blobs: ["blobs"], calls: ["calls"], callReports: ["calls:reports"] } as const;
-  const touch = { digests: "put", identity: "createUser", tenantKeys: "create", blobs: "name", calls: "bind", callReports: "receive" } as const;
+  const ports = {
+    digests: ["digests:write", "digests:read"],
+    identity: ["identity:admin"],
+    tenantKeys: ["keys:admin"],
+    blobs: ["blobs"],
+    calls: ["calls"],
+    callReports: ["calls:reports"],
+  } as const;
+  const touch = {
+    digests: "put",
+    identity: "createUser",
+    tenantKeys: "create",
+    blobs: "name",
+    calls: "bind",
+    callReports: "receive",
+  } as const;
 
   it.each(STAGES)("stage %s", (name) => {
     const s = stage(name);
@@ -1547,11 +1958,14 @@ describe("stage dev is destroyable", () => {
     expect(only(s.templates.Auth, "AWS::Cognito::UserPool")[1].Properties.DeletionProtection).toBe("INACTIVE");
     for (const stack of ["Storage", "Trail", "Evidence", "Site"] as const) {
       const buckets = resources(s.templates[stack], "AWS::S3::Bucket").map(([bucketId]) => ({ Ref: bucketId }));
-      const emptied = resources(s.templates[stack], "Custom::S3AutoDeleteObjects").map(([, r]) => r.Properties.BucketName);
+      const emptied = resources(s.templates[stack], "Custom::S3AutoDeleteObjects").map(
+        ([, r]) => r.Properties.BucketName,
+      );
       expect(emptied, stack).toEqual(buckets);
     }
     for (const stack of ["Api", "Jobs"] as const) {
-      for (const [, lg] of resources(s.templates[stack], "AWS::Logs::LogGroup")) expect(lg.DeletionPolicy).toBe("Delete");
+      for (const [, lg] of resources(s.templates[stack], "AWS::Logs::LogGroup"))
+        expect(lg.DeletionPolicy).toBe("Delete");
     }
   });
 });
@@ -1580,7 +1994,8 @@ describe("stage prod keeps its data", () => {
     expect(only(s.templates.Storage, "AWS::DynamoDB::Table")[1].Properties.DeletionProtectionEnabled).toBe(true);
     expect(only(s.templates.Auth, "AWS::Cognito::UserPool")[1].Properties.DeletionProtection).toBe("ACTIVE");
     for (const stack of ["Api", "Jobs"] as const) {
-      for (const [, lg] of resources(s.templates[stack], "AWS::Logs::LogGroup")) expect(lg.DeletionPolicy).toBe("Retain");
+      for (const [, lg] of resources(s.templates[stack], "AWS::Logs::LogGroup"))
+        expect(lg.DeletionPolicy).toBe("Retain");
     }
   });
 
@@ -1594,12 +2009,20 @@ describe("stage prod keeps its data", () => {
     ] as const) {
       expect(resources(s.templates[stack], "Custom::S3AutoDeleteObjects"), stack).toEqual([]);
       const [bucketId, bucket] = only(s.templates[stack], "AWS::S3::Bucket", prefix);
-      expect((bucket.Properties.Tags ?? []).map((t: Json) => t.Key), stack).not.toContain("aws-cdk:auto-delete-objects");
+      expect(
+        (bucket.Properties.Tags ?? []).map((t: Json) => t.Key),
+        stack,
+      ).not.toContain("aws-cdk:auto-delete-objects");
       // No Allow for a deleting custom resource: only the TLS denials, and the services' deliveries.
-      const [, policy] = resources(s.templates[stack], "AWS::S3::BucketPolicy").find(([, p]) => p.Properties.Bucket.Ref === bucketId)!;
+      const [, policy] = resources(s.templates[stack], "AWS::S3::BucketPolicy").find(
+        ([, p]) => p.Properties.Bucket.Ref === bucketId,
+      )!;
       for (const st of policy.Properties.PolicyDocument.Statement.filter((x: Json) => x.Effect === "Allow")) {
         expect(st.Principal.Service, `${stack} ${prefix}`).toMatch(/^(logging\.s3|cloudtrail)\.amazonaws\.com$/);
-        expect(asArray<string>(st.Action).filter((a) => /Delete/.test(a)), `${stack} ${prefix}`).toEqual([]);
+        expect(
+          asArray<string>(st.Action).filter((a) => /Delete/.test(a)),
+          `${stack} ${prefix}`,
+        ).toEqual([]);
       }
     }
   });

@@ -18,7 +18,9 @@ describe("KMS keyring on the tenant's own key", () => {
     const dataKey = randomBytes(32);
     const wrapped = randomBytes(64);
     kms.on(DescribeKeyCommand).resolves({ KeyMetadata: { KeyId: "k", Arn: ARN } });
-    kms.on(GenerateDataKeyCommand).resolves({ KeyId: ARN, Plaintext: new Uint8Array(dataKey), CiphertextBlob: new Uint8Array(wrapped) });
+    kms
+      .on(GenerateDataKeyCommand)
+      .resolves({ KeyId: ARN, Plaintext: new Uint8Array(dataKey), CiphertextBlob: new Uint8Array(wrapped) });
     kms.on(DecryptCommand).resolves({ KeyId: ARN, Plaintext: new Uint8Array(dataKey) });
 
     const port = Crypto.kmsKeyrings({ stage: "test", kms: new KMSClient({ region: "ap-southeast-1" }) });
@@ -27,10 +29,16 @@ describe("KMS keyring on the tenant's own key", () => {
     Crypto.forgetTenant(port, "anjia"); // a fresh materials manager, as in another Lambda instance
     expect(await Crypto.open(port, binding, ct)).toEqual({ idNumber: "11010119900307803X" });
 
-    expect(kms.commandCalls(DescribeKeyCommand).map((c) => c.args[0].input)).toEqual([{ KeyId: "alias/keyhold/test/anjia" }]);
+    expect(kms.commandCalls(DescribeKeyCommand).map((c) => c.args[0].input)).toEqual([
+      { KeyId: "alias/keyhold/test/anjia" },
+    ]);
     const generate = kms.commandCalls(GenerateDataKeyCommand);
     expect(generate).toHaveLength(1);
-    expect(generate[0]!.args[0].input).toMatchObject({ KeyId: ARN, NumberOfBytes: 32, EncryptionContext: { tenant: "anjia", tier: "1" } });
+    expect(generate[0]!.args[0].input).toMatchObject({
+      KeyId: ARN,
+      NumberOfBytes: 32,
+      EncryptionContext: { tenant: "anjia", tier: "1" },
+    });
     const decrypt = kms.commandCalls(DecryptCommand);
     expect(decrypt.length).toBeGreaterThanOrEqual(1);
     expect(decrypt[0]!.args[0].input).toMatchObject({ KeyId: ARN, EncryptionContext: { tenant: "anjia", tier: "1" } });
@@ -39,10 +47,20 @@ describe("KMS keyring on the tenant's own key", () => {
 
   it("never puts a record id or personal data in the encryption context KMS logs", async () => {
     kms.on(DescribeKeyCommand).resolves({ KeyMetadata: { KeyId: "k", Arn: ARN } });
-    kms.on(GenerateDataKeyCommand).resolves({ KeyId: ARN, Plaintext: new Uint8Array(randomBytes(32)), CiphertextBlob: new Uint8Array(randomBytes(64)) });
+    kms.on(GenerateDataKeyCommand).resolves({
+      KeyId: ARN,
+      Plaintext: new Uint8Array(randomBytes(32)),
+      CiphertextBlob: new Uint8Array(randomBytes(64)),
+    });
     const port = Crypto.kmsKeyrings({ stage: "test2", kms: new KMSClient({ region: "ap-southeast-1" }) });
-    await Crypto.seal(port, { tenantId: "anjia", recordId: "c_secret_record", context: { tier: "2" } }, { fullName: "张三" });
-    const logged = JSON.stringify(kms.commandCalls(GenerateDataKeyCommand).map((c) => c.args[0].input.EncryptionContext));
+    await Crypto.seal(
+      port,
+      { tenantId: "anjia", recordId: "c_secret_record", context: { tier: "2" } },
+      { fullName: "张三" },
+    );
+    const logged = JSON.stringify(
+      kms.commandCalls(GenerateDataKeyCommand).map((c) => c.args[0].input.EncryptionContext),
+    );
     expect(logged).not.toContain("c_secret_record");
     expect(logged).not.toContain("张三");
   });

@@ -30,13 +30,21 @@ interface Child {
 function run(script: string, dataDir: string, args: string[] = []): Child {
   const proc = spawn(process.execPath, ["--import", "tsx", script, ...args], {
     cwd: root,
-    env: { ...process.env, KEYHOLD_DATA_DIR: dataDir, PORT: "0", POWERTOOLS_LOG_LEVEL: "SILENT", KEYHOLD_SEAL_INTERVAL_MS: "0" },
+    env: {
+      ...process.env,
+      KEYHOLD_DATA_DIR: dataDir,
+      PORT: "0",
+      POWERTOOLS_LOG_LEVEL: "SILENT",
+      KEYHOLD_SEAL_INTERVAL_MS: "0",
+    },
   });
   let out = "";
   let err = "";
   proc.stdout!.on("data", (c: Buffer) => (out += c.toString()));
   proc.stderr!.on("data", (c: Buffer) => (err += c.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => proc.on("exit", (code, signal) => r({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
+    proc.on("exit", (code, signal) => r({ code, signal })),
+  );
   return { proc, stdout: () => out, stderr: () => err, exited };
 }
 
@@ -59,7 +67,12 @@ const ownLines = (stderr: string) =>
   stderr
     .split("\n")
     .filter((l) => l.trim())
-    .filter((l) => !/NodeVersionSupportWarning|versions published after|will require node|^To continue receiving|and security updates|More information can be found|--trace-warnings/.test(l));
+    .filter(
+      (l) =>
+        !/NodeVersionSupportWarning|versions published after|will require node|^To continue receiving|and security updates|More information can be found|--trace-warnings/.test(
+          l,
+        ),
+    );
 
 function expectOneLineRefusal(stderr: string, pattern: RegExp) {
   const lines = ownLines(stderr);
@@ -80,11 +93,19 @@ describe("one owner per data directory", () => {
         await ready(first);
         const second = server(dataDir);
         expect((await second.exited).code).toBe(1);
-        expectOneLineRefusal(second.stderr(), new RegExp(`^Keyhold could not start: the data directory ${dataDir} is in use by another Keyhold \\(pid ${first.proc.pid}, npm start, since .*\\)\\. Stop it first`));
+        expectOneLineRefusal(
+          second.stderr(),
+          new RegExp(
+            `^Keyhold could not start: the data directory ${dataDir} is in use by another Keyhold \\(pid ${first.proc.pid}, npm start, since .*\\)\\. Stop it first`,
+          ),
+        );
 
         const cli = run("packages/local/src/cli.ts", dataDir, ["destroy", "--due", "--dry-run"]);
         expect((await cli.exited).code).toBe(1);
-        expectOneLineRefusal(cli.stderr(), /^Not run: the data directory .* is in use by another Keyhold \(pid \d+, npm start.*stop that server .*run the command again/);
+        expectOneLineRefusal(
+          cli.stderr(),
+          /^Not run: the data directory .* is in use by another Keyhold \(pid \d+, npm start.*stop that server .*run the command again/,
+        );
 
         first.proc.kill("SIGKILL");
         expect((await first.exited).signal).toBe("SIGKILL");
@@ -93,7 +114,11 @@ describe("one owner per data directory", () => {
         const third = server(dataDir);
         try {
           const url = await ready(third);
-          const login = await fetch(`${url}/local/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username: LI }) });
+          const login = await fetch(`${url}/local/login`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ username: LI }),
+          });
           const signedIn = (await login.json()) as { token: string };
           expect(login.status, JSON.stringify(signedIn)).toBe(200);
           const { token } = signedIn;
@@ -139,7 +164,11 @@ describe("the root key and the keystore", () => {
   async function seeded() {
     const dataDir = freshDir();
     const vault = new Vault(await startLocal({ dataDir, port: 0 }));
-    const created = await vault.post("/clients", newClientBody({ fields: { fullName: "钥匙", phone: uniquePhone() } }), LI);
+    const created = await vault.post(
+      "/clients",
+      newClientBody({ fields: { fullName: "钥匙", phone: uniquePhone() } }),
+      LI,
+    );
     expect(created.status).toBe(201);
     await vault.stop();
     const backup = freshDir();
@@ -169,21 +198,37 @@ describe("the root key and the keystore", () => {
     const keystore = join(dataDir, "keystore.json");
 
     rmSync(rootKey);
-    expect((await refusal(dataDir)).message).toMatch(new RegExp(`root key ${rootKey} is missing, but the keystore ${keystore} is sealed with it\\. Restore root\\.key from your backup`));
+    expect((await refusal(dataDir)).message).toMatch(
+      new RegExp(
+        `root key ${rootKey} is missing, but the keystore ${keystore} is sealed with it\\. Restore root\\.key from your backup`,
+      ),
+    );
     expect(existsSync(rootKey)).toBe(false);
 
     writeFileSync(rootKey, "not a key\n");
-    expect((await refusal(dataDir)).message).toMatch(new RegExp(`root key ${rootKey} is damaged .*Restore root\\.key from your backup`));
+    expect((await refusal(dataDir)).message).toMatch(
+      new RegExp(`root key ${rootKey} is damaged .*Restore root\\.key from your backup`),
+    );
 
     writeFileSync(rootKey, randomBytes(32).toString("base64"));
-    expect((await refusal(dataDir)).message).toMatch(new RegExp(`root key ${rootKey} does not open the keystore ${keystore}.*Restore the matching root\\.key and keystore\\.json`));
+    expect((await refusal(dataDir)).message).toMatch(
+      new RegExp(
+        `root key ${rootKey} does not open the keystore ${keystore}.*Restore the matching root\\.key and keystore\\.json`,
+      ),
+    );
     restore();
 
     writeFileSync(keystore, "{ half a fi");
-    expect((await refusal(dataDir)).message).toMatch(new RegExp(`keystore ${keystore} is damaged .*Restore keystore\\.json from your backup`));
+    expect((await refusal(dataDir)).message).toMatch(
+      new RegExp(`keystore ${keystore} is damaged .*Restore keystore\\.json from your backup`),
+    );
 
     rmSync(keystore);
-    expect((await refusal(dataDir)).message).toMatch(new RegExp(`keystore ${keystore} is missing, but .*dynamodb holds the data of 3 tenant\\(s\\) \\(anjia, lianfang, platform\\).*Restore keystore\\.json and root\\.key`));
+    expect((await refusal(dataDir)).message).toMatch(
+      new RegExp(
+        `keystore ${keystore} is missing, but .*dynamodb holds the data of 3 tenant\\(s\\) \\(anjia, lianfang, platform\\).*Restore keystore\\.json and root\\.key`,
+      ),
+    );
     expect(existsSync(keystore)).toBe(false);
 
     restore();
@@ -191,13 +236,18 @@ describe("the root key and the keystore", () => {
     const partial = JSON.parse(readFileSync(keystore, "utf8")) as Record<string, unknown>;
     delete partial.lianfang;
     writeFileSync(keystore, JSON.stringify(partial));
-    expect((await refusal(dataDir)).message).toMatch(new RegExp(`keystore ${keystore} has no key for 1 tenant\\(s\\) \\(lianfang\\).*Restore keystore\\.json`));
+    expect((await refusal(dataDir)).message).toMatch(
+      new RegExp(`keystore ${keystore} has no key for 1 tenant\\(s\\) \\(lianfang\\).*Restore keystore\\.json`),
+    );
 
     // Restored from the backup, everything opens again.
     restore();
     const vault = new Vault(await startLocal({ dataDir, port: 0 }));
     try {
-      const revealed = await vault.request("POST", `/clients/${clientId}/reveal`, { as: LI, body: { fields: ["fullName"], purpose: "viewing" } });
+      const revealed = await vault.request("POST", `/clients/${clientId}/reveal`, {
+        as: LI,
+        body: { fields: ["fullName"], purpose: "viewing" },
+      });
       expect(revealed.status).toBe(200);
       expect(revealed.body.fields.fullName).toBe("钥匙");
     } finally {
@@ -212,7 +262,10 @@ describe("the root key and the keystore", () => {
       rmSync(join(dataDir, "root.key"));
       const child = server(dataDir);
       expect((await child.exited).code).toBe(1);
-      expectOneLineRefusal(child.stderr(), /^Keyhold could not start: the root key .*root\.key is missing, but the keystore .*keystore\.json is sealed with it\. Restore root\.key from your backup/);
+      expectOneLineRefusal(
+        child.stderr(),
+        /^Keyhold could not start: the root key .*root\.key is missing, but the keystore .*keystore\.json is sealed with it\. Restore root\.key from your backup/,
+      );
       expect(existsSync(join(dataDir, "root.key"))).toBe(false);
     },
     SPAWN_TIMEOUT,

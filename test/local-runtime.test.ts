@@ -14,7 +14,11 @@ describe("the offline runtime", () => {
     const first = new Vault(await startLocal({ dataDir, port: 0 }));
     expect(first.runtime.seeded).toBe(true);
     const token = await first.token("agent.li@anjia");
-    const created = await first.post("/clients", newClientBody({ fields: { fullName: "常在", phone: uniquePhone(), idNumber } }), "agent.li@anjia");
+    const created = await first.post(
+      "/clients",
+      newClientBody({ fields: { fullName: "常在", phone: uniquePhone(), idNumber } }),
+      "agent.li@anjia",
+    );
     expect(created.status).toBe(201);
     await first.stop();
 
@@ -52,9 +56,13 @@ describe("the offline runtime", () => {
       expect((await vault.get("/health")).body).toEqual({ status: "ok", service: "keyhold" });
       const doc = (await vault.get("/openapi.json")).body;
       expect(doc.openapi).toBe("3.1.0");
-      expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/clients", "/clients/{id}", "/clients/{id}/reveal", "/audit", "/local/login"]));
+      expect(Object.keys(doc.paths)).toEqual(
+        expect.arrayContaining(["/clients", "/clients/{id}", "/clients/{id}/reveal", "/audit", "/local/login"]),
+      );
       const reveal = doc.paths["/clients/{id}/reveal"].post;
-      expect(reveal.requestBody.content["application/json"].schema.required).toEqual(expect.arrayContaining(["fields", "purpose"]));
+      expect(reveal.requestBody.content["application/json"].schema.required).toEqual(
+        expect.arrayContaining(["fields", "purpose"]),
+      );
       expect(reveal.responses["403"]).toBeDefined();
       const page = await fetch(vault.url + "/");
       expect(page.headers.get("content-type")).toContain("text/html");
@@ -75,14 +83,23 @@ describe("the offline runtime", () => {
     try {
       const starting = await vault.get("/health");
       expect(starting.status).toBe(503);
-      expect(starting.body).toEqual({ status: "starting", service: "keyhold", console: { progress: { phase: "building", percent: 0, modules: 0, elapsedSeconds: 0 } } });
+      expect(starting.body).toEqual({
+        status: "starting",
+        service: "keyhold",
+        console: { progress: { phase: "building", percent: 0, modules: 0, elapsedSeconds: 0 } },
+      });
       expect(starting.headers.get("retry-after")).toBe("2");
       // The API itself already answers.
       expect((await vault.get("/clients", "agent.li@anjia")).status).toBe(200);
 
       build.report({ percent: 41, modules: 1640 });
       now += 30_000;
-      expect((await vault.get("/health")).body.console.progress).toEqual({ phase: "building", percent: 41, modules: 1640, elapsedSeconds: 30 });
+      expect((await vault.get("/health")).body.console.progress).toEqual({
+        phase: "building",
+        percent: 41,
+        modules: 1640,
+        elapsedSeconds: 30,
+      });
       for (const path of ["/console/", "/console/clients", "/"]) {
         const page = await vault.request("GET", path, { headers: html });
         expect(page.status, path).toBe(503);

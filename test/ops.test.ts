@@ -69,7 +69,11 @@ describe("the seal lag", () => {
     expect(lines).toHaveLength(1);
     const [emf] = lines;
     expect(emf!._aws.CloudWatchMetrics).toEqual([
-      { Namespace: Ops.metricsNamespace, Dimensions: [["service", "stage"]], Metrics: [{ Name: Ops.opsMetrics.sealLag.name, Unit: "Seconds" }] },
+      {
+        Namespace: Ops.metricsNamespace,
+        Dimensions: [["service", "stage"]],
+        Metrics: [{ Name: Ops.opsMetrics.sealLag.name, Unit: "Seconds" }],
+      },
     ]);
     expect(emf).toMatchObject({ service: "keyhold", stage: "local" });
     expect(emf).toMatchObject(Ops.opsDimensions("local"));
@@ -92,13 +96,17 @@ describe("overdue destructions", () => {
     // The destruction job destroys both, then reports what is still overdue: nothing of these.
     const lines = await metricLines(() => destroyDue());
     expect(lines).toHaveLength(1);
-    expect(lines[0]!._aws.CloudWatchMetrics[0].Metrics).toEqual([{ Name: Ops.opsMetrics.destructionOverdue.name, Unit: "Count" }]);
+    expect(lines[0]!._aws.CloudWatchMetrics[0].Metrics).toEqual([
+      { Name: Ops.opsMetrics.destructionOverdue.name, Unit: "Count" },
+    ]);
     expect(lines[0]![Ops.opsMetrics.destructionOverdue.name]).toBe((await Documents.overdue(a)).total);
     for (const id of [late.body.id, due.body.id]) {
       const doc = await Documents.getDocument(a, "anjia", id);
       expect(doc?.status).toBe("destroyed");
       // Each certificate says when the last backup copy holding the document expires.
-      expect(doc!.certificate!.backupCopiesExpireBy).toBe(new Date(Date.parse(doc!.certificate!.destroyedAt) + Backups.retention.local * 86_400_000).toISOString());
+      expect(doc!.certificate!.backupCopiesExpireBy).toBe(
+        new Date(Date.parse(doc!.certificate!.destroyedAt) + Backups.retention.local * 86_400_000).toISOString(),
+      );
     }
     expect((await Documents.overdue(a)).documents).toBe(0);
   });
@@ -111,6 +119,8 @@ describe("backup retention", () => {
     expect(Backups.daysFor({})).toBe(Backups.retention.local);
     expect(Backups.daysFor({ backupRetentionDays: 7 })).toBe(7);
     for (const days of [...Object.values(Backups.retention)]) expect(days).toBeLessThanOrEqual(Backups.MAX_DAYS);
-    expect(Backups.copiesExpireBy({ backupRetentionDays: 7 }, "2026-12-01T00:00:00.000Z")).toBe("2026-12-08T00:00:00.000Z");
+    expect(Backups.copiesExpireBy({ backupRetentionDays: 7 }, "2026-12-01T00:00:00.000Z")).toBe(
+      "2026-12-08T00:00:00.000Z",
+    );
   });
 });

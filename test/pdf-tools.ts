@@ -1,5 +1,15 @@
 import * as fontkit from "fontkit";
-import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFNumber, PDFRawStream, PDFRef, decodePDFRawStream } from "pdf-lib";
+import {
+  PDFArray,
+  PDFDict,
+  PDFDocument,
+  PDFHexString,
+  PDFName,
+  PDFNumber,
+  PDFRawStream,
+  PDFRef,
+  decodePDFRawStream,
+} from "pdf-lib";
 import { getDocument } from "pdfjs-dist/legacy/build/pdf.mjs";
 import jsQR from "jsqr";
 
@@ -97,7 +107,8 @@ function markedContent(doc: PDFDocument, pageIndex: number): (string | undefined
     .filter((o) => o.op === "BMC" || o.op === "BDC")
     .map((o) => {
       const actual = o.op === "BDC" ? /\/ActualText\s*<([0-9A-Fa-f\s]*)>/.exec(o.args[1] ?? "") : null;
-      if (o.op === "BDC" && !actual && /\/ActualText/.test(o.args[1] ?? "")) throw new Error("only hex /ActualText is read here");
+      if (o.op === "BDC" && !actual && /\/ActualText/.test(o.args[1] ?? ""))
+        throw new Error("only hex /ActualText is read here");
       return actual ? PDFHexString.of(actual[1]!.replace(/\s/g, "")).decodeText() : undefined;
     });
 }
@@ -109,7 +120,12 @@ function markedContent(doc: PDFDocument, pageIndex: number): (string | undefined
  */
 export async function pdfToText(bytes: Uint8Array): Promise<string> {
   const doc = await load(bytes);
-  const reader = await getDocument({ data: new Uint8Array(bytes), useSystemFonts: false, disableFontFace: true, verbosity: 0 }).promise;
+  const reader = await getDocument({
+    data: new Uint8Array(bytes),
+    useSystemFonts: false,
+    disableFontFace: true,
+    verbosity: 0,
+  }).promise;
   try {
     let out = "";
     for (let p = 1; p <= reader.numPages; p++) {
@@ -127,7 +143,10 @@ export async function pdfToText(bytes: Uint8Array): Promise<string> {
           }
         } else if (!open.includes(true)) out += item.str + (item.hasEOL ? "\n" : "");
       }
-      if (seen !== marked.length) throw new Error(`page ${p}: pdf.js saw ${seen} marked-content sequences, the content stream has ${marked.length}`);
+      if (seen !== marked.length)
+        throw new Error(
+          `page ${p}: pdf.js saw ${seen} marked-content sequences, the content stream has ${marked.length}`,
+        );
       out += "\f";
     }
     return out;
@@ -144,7 +163,14 @@ export interface PdfFontRow {
   unicode: boolean;
 }
 
-const FONT_TYPES: Record<string, string> = { Type1: "Type 1", MMType1: "Type 1", TrueType: "TrueType", Type3: "Type 3", CIDFontType0: "CID Type 0", CIDFontType2: "CID TrueType" };
+const FONT_TYPES: Record<string, string> = {
+  Type1: "Type 1",
+  MMType1: "Type 1",
+  TrueType: "TrueType",
+  Type3: "Type 3",
+  CIDFontType0: "CID Type 0",
+  CIDFontType2: "CID TrueType",
+};
 
 /** Every font object in the document (as pdffonts lists them): type, embedded, subset, mapped to Unicode. */
 export async function pdfFonts(bytes: Uint8Array): Promise<PdfFontRow[]> {
@@ -155,13 +181,20 @@ export async function pdfFonts(bytes: Uint8Array): Promise<PdfFontRow[]> {
     const subtype = obj.lookup(PDFName.of("Subtype"), PDFName).decodeText();
     if (subtype.startsWith("CIDFont")) continue; // listed with its Type0 parent
     const name = obj.lookup(PDFName.of("BaseFont"), PDFName)?.decodeText() ?? "[none]";
-    const described = subtype === "Type0" ? doc.context.lookup(obj.lookup(PDFName.of("DescendantFonts"), PDFArray).get(0), PDFDict) : obj;
+    const described =
+      subtype === "Type0"
+        ? doc.context.lookup(obj.lookup(PDFName.of("DescendantFonts"), PDFArray).get(0), PDFDict)
+        : obj;
     const descriptor = described.lookupMaybe(PDFName.of("FontDescriptor"), PDFDict);
-    const type = FONT_TYPES[subtype === "Type0" ? described.lookup(PDFName.of("Subtype"), PDFName).decodeText() : subtype] ?? subtype;
+    const type =
+      FONT_TYPES[subtype === "Type0" ? described.lookup(PDFName.of("Subtype"), PDFName).decodeText() : subtype] ??
+      subtype;
     rows.push({
       name,
       type,
-      embedded: Boolean(descriptor && ["FontFile", "FontFile2", "FontFile3"].some((k) => descriptor.get(PDFName.of(k)))),
+      embedded: Boolean(
+        descriptor && ["FontFile", "FontFile2", "FontFile3"].some((k) => descriptor.get(PDFName.of(k))),
+      ),
       subset: /^[A-Z]{6}\+/.test(name),
       unicode: Boolean(obj.get(PDFName.of("ToUnicode"))),
     });
@@ -193,15 +226,20 @@ export async function shownText(bytes: Uint8Array): Promise<ShownText[]> {
     let p = programs.get(key);
     if (p) return p;
     const type0 = resources.lookup(PDFName.of(key.slice(1)), PDFDict);
-    if (type0.lookup(PDFName.of("Encoding"), PDFName) !== PDFName.of("Identity-H")) throw new Error(`${key}: Identity-H expected`);
+    if (type0.lookup(PDFName.of("Encoding"), PDFName) !== PDFName.of("Identity-H"))
+      throw new Error(`${key}: Identity-H expected`);
     const cid = doc.context.lookup(type0.lookup(PDFName.of("DescendantFonts"), PDFArray).get(0), PDFDict);
-    if (cid.lookup(PDFName.of("CIDToGIDMap"), PDFName) !== PDFName.of("Identity")) throw new Error(`${key}: CIDToGIDMap /Identity expected`);
+    if (cid.lookup(PDFName.of("CIDToGIDMap"), PDFName) !== PDFName.of("Identity"))
+      throw new Error(`${key}: CIDToGIDMap /Identity expected`);
     const file = cid.lookup(PDFName.of("FontDescriptor"), PDFDict).lookup(PDFName.of("FontFile2"));
     if (!(file instanceof PDFRawStream)) throw new Error(`${key}: embedded TrueType (FontFile2) expected`);
     const font = fontkit.create(Buffer.from(decodePDFRawStream(file).decode())) as fontkit.Font;
     // /W: [first [w1 w2 …]] or [first last w] runs.
     const widths = new Map<number, number>();
-    const w = cid.lookup(PDFName.of("W"), PDFArray).asArray().map((v) => doc.context.lookup(v));
+    const w = cid
+      .lookup(PDFName.of("W"), PDFArray)
+      .asArray()
+      .map((v) => doc.context.lookup(v));
     for (let i = 0; i < w.length; ) {
       const first = (w[i] as PDFNumber).asNumber();
       const next = w[i + 1];
@@ -275,7 +313,8 @@ export async function filledRects(bytes: Uint8Array): Promise<FilledRect[]> {
       const [a, b, c, d, e, f] = n as [number, number, number, number, number, number];
       if (a === 1 && b === 0 && c === 0 && d === 1) state = { ...state, dx: state.dx + e, dy: state.dy + f };
       else state = { ...state, plain: false };
-    } else if (op === "rg" || op === "g" || op === "k" || op === "sc" || op === "scn") state = { ...state, fill: `${args.join(" ")} ${op}` };
+    } else if (op === "rg" || op === "g" || op === "k" || op === "sc" || op === "scn")
+      state = { ...state, fill: `${args.join(" ")} ${op}` };
     else if (op === "m" || op === "l") points.push([n[0]!, n[1]!]);
     else if (op === "re") rectOps.push(n);
     else if (op === "c" || op === "v" || op === "y") curved = true;
@@ -283,7 +322,9 @@ export async function filledRects(bytes: Uint8Array): Promise<FilledRect[]> {
     else if (["f", "F", "f*", "b", "B", "b*", "B*", "S", "s", "n"].includes(op)) {
       if (["f", "F", "f*"].includes(op) && state.plain && !curved) {
         const boxes = [...rectOps, ...(points.length ? [fromPoints(points)] : [])];
-        for (const r of boxes) if (r) rects.push({ x: r[0]! + state.dx, y: r[1]! + state.dy, width: r[2]!, height: r[3]!, fill: state.fill });
+        for (const r of boxes)
+          if (r)
+            rects.push({ x: r[0]! + state.dx, y: r[1]! + state.dy, width: r[2]!, height: r[3]!, fill: state.fill });
       }
       points = [];
       rectOps = [];
@@ -297,7 +338,10 @@ export async function filledRects(bytes: Uint8Array): Promise<FilledRect[]> {
  * The QR code a page draws as filled black rectangles: its modules (sampled at each module's centre
  * on the page's geometry) and what jsQR decodes from a bitmap the rectangles are painted into.
  */
-export async function drawnQr(bytes: Uint8Array, fill = "0 0 0 rg"): Promise<{ modules: boolean[][]; decoded: string | undefined }> {
+export async function drawnQr(
+  bytes: Uint8Array,
+  fill = "0 0 0 rg",
+): Promise<{ modules: boolean[][]; decoded: string | undefined }> {
   const rects = (await filledRects(bytes)).filter((r) => r.fill === fill);
   if (!rects.length) return { modules: [], decoded: undefined };
   const cell = Math.min(...rects.map((r) => r.height));
@@ -307,8 +351,11 @@ export async function drawnQr(bytes: Uint8Array, fill = "0 0 0 rg"): Promise<{ m
   const top = Math.max(...rects.map((r) => r.y + r.height));
   const size = Math.round((right - left) / cell);
   if (Math.round((top - bottom) / cell) !== size) throw new Error("the black rectangles do not make a square");
-  const inked = (x: number, y: number) => rects.some((r) => x >= r.x && x < r.x + r.width && y >= r.y && y < r.y + r.height);
-  const modules = Array.from({ length: size }, (_, row) => Array.from({ length: size }, (_, col) => inked(left + (col + 0.5) * cell, top - (row + 0.5) * cell)));
+  const inked = (x: number, y: number) =>
+    rects.some((r) => x >= r.x && x < r.x + r.width && y >= r.y && y < r.y + r.height);
+  const modules = Array.from({ length: size }, (_, row) =>
+    Array.from({ length: size }, (_, col) => inked(left + (col + 0.5) * cell, top - (row + 0.5) * cell)),
+  );
   // Painted at 4 px per point with a quiet zone of four modules, pixel centres tested against the rectangles.
   const scale = 4;
   const margin = 4 * cell;
@@ -359,4 +406,5 @@ export function parseCsv(text: string): string[][] {
  * The cell pieces a spreadsheet could run as a formula: the cell itself, and every piece after a
  * , or ; (another separator, or text-to-columns) that starts with = + - @, tab or CR.
  */
-export const formulaPieces = (cells: string[]) => cells.flatMap((c) => c.split(/[;,]/)).filter((p) => /^ *[=+\-@\t\r]/.test(p));
+export const formulaPieces = (cells: string[]) =>
+  cells.flatMap((c) => c.split(/[;,]/)).filter((p) => /^ *[=+\-@\t\r]/.test(p));

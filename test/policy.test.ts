@@ -62,7 +62,10 @@ describe("the policy table, cell by cell", () => {
 
 describe("the rules around the table", () => {
   it("HQ admin and the platform operator never see a client field, whatever the table or a setting says", () => {
-    const loosened = effectivePolicy({ hq_admin: { tenant: { 1: "plain", 2: "plain", 3: "plain" } }, platform_admin: { own: { 3: "plain" } } });
+    const loosened = effectivePolicy({
+      hq_admin: { tenant: { 1: "plain", 2: "plain", 3: "plain" } },
+      platform_admin: { own: { 3: "plain" } },
+    });
     const tampered = structuredClone(defaultPolicy);
     for (const r of relations) for (const t of tiers) tampered.hq_admin[r][t] = "plain";
     for (const role of ["hq_admin", "platform_admin"] as const) {
@@ -71,7 +74,9 @@ describe("the rules around the table", () => {
           for (const table of [loosened, tampered]) {
             const who = subjectFor(role, relation);
             expect(decide(who, client, { action: "view", tier, hintField: true }, table).effect).toBe("deny");
-            expect(decide(who, client, { action: "reveal", tier, purpose: "viewing", justification }, table).effect).toBe("deny");
+            expect(
+              decide(who, client, { action: "reveal", tier, purpose: "viewing", justification }, table).effect,
+            ).toBe("deny");
           }
         }
       }
@@ -94,14 +99,26 @@ describe("the rules around the table", () => {
     for (const role of ["agent", "branch_manager"] as const) {
       const who = subjectFor(role, "own");
       for (const purpose of ["compliance_audit", "legal_obligation"]) {
-        expect(decide(who, all, { action: "reveal", tier: 2, purpose, justification })).toEqual({ effect: "deny", code: "break_glass_not_permitted" });
+        expect(decide(who, all, { action: "reveal", tier: 2, purpose, justification })).toEqual({
+          effect: "deny",
+          code: "break_glass_not_permitted",
+        });
       }
       // A second person's approval (an access request's grant) stands in for break-glass.
-      expect(decide(who, all, { action: "reveal", tier: 2, purpose: "legal_obligation", approved: true })).toEqual({ effect: "allow", breakGlass: false });
+      expect(decide(who, all, { action: "reveal", tier: 2, purpose: "legal_obligation", approved: true })).toEqual({
+        effect: "allow",
+        breakGlass: false,
+      });
     }
     const officer = subjectFor("compliance_officer", "tenant");
-    expect(decide(officer, all, { action: "reveal", tier: 2, purpose: "compliance_audit" })).toEqual({ effect: "deny", code: "break_glass_required" });
-    expect(decide(officer, all, { action: "reveal", tier: 2, purpose: "legal_obligation", justification })).toEqual({ effect: "allow", breakGlass: true });
+    expect(decide(officer, all, { action: "reveal", tier: 2, purpose: "compliance_audit" })).toEqual({
+      effect: "deny",
+      code: "break_glass_required",
+    });
+    expect(decide(officer, all, { action: "reveal", tier: 2, purpose: "legal_obligation", justification })).toEqual({
+      effect: "allow",
+      breakGlass: true,
+    });
   });
 
   it("a justification counts only its letters and digits: twenty of them, eight different", () => {
@@ -117,21 +134,33 @@ describe("the rules around the table", () => {
     ];
     for (const text of weak) {
       expect(justificationStrength(text).strong, text).toBe(false);
-      expect(decide(officer, client, { action: "reveal", tier: 1, purpose: "legal_obligation", justification: text })).toEqual({ effect: "deny", code: "justification_too_weak" });
+      expect(
+        decide(officer, client, { action: "reveal", tier: 1, purpose: "legal_obligation", justification: text }),
+      ).toEqual({ effect: "deny", code: "justification_too_weak" });
     }
-    for (const text of [justification, "法院协助执行通知书（2026）京0105执1234号要求调取该客户身份信息", "Subpoena 2026-77 from Chaoyang court, clerk Wang"]) {
+    for (const text of [
+      justification,
+      "法院协助执行通知书（2026）京0105执1234号要求调取该客户身份信息",
+      "Subpoena 2026-77 from Chaoyang court, clerk Wang",
+    ]) {
       expect(justificationStrength(text).strong, text).toBe(true);
     }
   });
 
   it("a tier-1 reveal needs clearance; tiers 2 and 3 do not", () => {
     const who = subjectFor("agent", "own", false);
-    expect(decide(who, client, { action: "reveal", tier: 1, purpose: "viewing" })).toEqual({ effect: "deny", code: "background_check_required" });
+    expect(decide(who, client, { action: "reveal", tier: 1, purpose: "viewing" })).toEqual({
+      effect: "deny",
+      code: "background_check_required",
+    });
     expect(decide(who, client, { action: "reveal", tier: 2, purpose: "viewing" }).effect).toBe("allow");
   });
 
   it("a reveal without a purpose is refused before anything else is weighed", () => {
-    expect(decide(subjectFor("agent", "own"), client, { action: "reveal", tier: 1 })).toEqual({ effect: "deny", code: "purpose_required" });
+    expect(decide(subjectFor("agent", "own"), client, { action: "reveal", tier: 1 })).toEqual({
+      effect: "deny",
+      code: "purpose_required",
+    });
   });
 
   it("lists its modes from most to least permissive", () => {

@@ -18,7 +18,13 @@ const hasHan = (s: string) => /\p{Script=Han}/u.test(s);
 describe("the message table", () => {
   it("every problem code has an English and a Chinese message", () => {
     const codes = Object.keys(problemCodes) as ProblemCode[];
-    const missing = codes.filter((c) => !problemMessagesZh[c] || !hasHan(problemMessagesZh[c]!) || !problemCodes[c].title.trim() || hasHan(problemCodes[c].title));
+    const missing = codes.filter(
+      (c) =>
+        !problemMessagesZh[c] ||
+        !hasHan(problemMessagesZh[c]!) ||
+        !problemCodes[c].title.trim() ||
+        hasHan(problemCodes[c].title),
+    );
     expect(missing).toEqual([]);
     // Nothing in the Chinese table that is not a code.
     expect(Object.keys(problemMessagesZh).filter((c) => !(c in problemCodes))).toEqual([]);
@@ -56,8 +62,16 @@ describe("Accept-Language", () => {
 
 describe("problems over HTTP", () => {
   it("answers a refusal in Chinese for zh, with the same status, code and errors", async () => {
-    const en = await vault.request("POST", "/clients", { as: LI, body: newClientBody({ fields: { fullName: "语言", shoeSize: 42 } }), headers: { "accept-language": "en-US,en;q=0.9" } });
-    const zh = await vault.request("POST", "/clients", { as: LI, body: newClientBody({ fields: { fullName: "语言", shoeSize: 42 } }), headers: { "accept-language": "zh-CN,zh;q=0.9" } });
+    const en = await vault.request("POST", "/clients", {
+      as: LI,
+      body: newClientBody({ fields: { fullName: "语言", shoeSize: 42 } }),
+      headers: { "accept-language": "en-US,en;q=0.9" },
+    });
+    const zh = await vault.request("POST", "/clients", {
+      as: LI,
+      body: newClientBody({ fields: { fullName: "语言", shoeSize: 42 } }),
+      headers: { "accept-language": "zh-CN,zh;q=0.9" },
+    });
     expect([en.status, en.body.code]).toEqual([400, "unknown_field"]);
     expect([zh.status, zh.body.code]).toEqual([400, "unknown_field"]);
     expect(en.body.title).toBe("Unknown field");
@@ -82,8 +96,16 @@ describe("problems over HTTP", () => {
 
   it("a refused reveal in Chinese leaks nothing and is in the trail with the same code", async () => {
     const idNumber = uniqueResidentId();
-    const c = await vault.post("/clients", newClientBody({ fields: { fullName: "语种", phone: uniquePhone(), idNumber } }), LI);
-    const r = await vault.request("POST", `/clients/${c.body.id}/reveal`, { as: LI, body: { fields: ["idNumber"], purpose: "marketing" }, headers: { "accept-language": "zh-CN" } });
+    const c = await vault.post(
+      "/clients",
+      newClientBody({ fields: { fullName: "语种", phone: uniquePhone(), idNumber } }),
+      LI,
+    );
+    const r = await vault.request("POST", `/clients/${c.body.id}/reveal`, {
+      as: LI,
+      body: { fields: ["idNumber"], purpose: "marketing" },
+      headers: { "accept-language": "zh-CN" },
+    });
     expect([r.status, r.body.code, r.body.title]).toEqual([403, "purpose_not_consented", "客户未同意将信息用于该目的"]);
     expect(r.text).not.toContain(idNumber);
     const trail = await vault.get(`/audit?clientId=${c.body.id}&action=client.reveal`, "compliance.wang@anjia");
@@ -94,6 +116,10 @@ describe("problems over HTTP", () => {
     const notFound = await vault.request("GET", "/nothing-here", { headers: { "accept-language": "zh" } });
     expect([notFound.status, notFound.body.code, notFound.body.title]).toEqual([404, "not_found", "未找到"]);
     const method = await vault.request("DELETE", "/clients", { headers: { "accept-language": "zh-CN" } });
-    expect([method.status, method.body.code, method.body.title]).toEqual([405, "method_not_allowed", "不支持该请求方法"]);
+    expect([method.status, method.body.code, method.body.title]).toEqual([
+      405,
+      "method_not_allowed",
+      "不支持该请求方法",
+    ]);
   });
 });

@@ -15,12 +15,22 @@ import { Vault, newClientBody, startVault } from "./harness.ts";
 import { drawnQr, formulaPieces, parseCsv, pdfFonts, pdfToText, shownText } from "./pdf-tools.ts";
 
 const at = new Date("2026-12-01T14:02:21Z");
-const mark = viewerMark({ displayName: "李娜", staffId: "agent.li", tenantName: "安家地产", tenantId: "anjia", at, timeZone: "Asia/Shanghai" });
+const mark = viewerMark({
+  displayName: "李娜",
+  staffId: "agent.li",
+  tenantName: "安家地产",
+  tenantId: "anjia",
+  at,
+  timeZone: "Asia/Shanghai",
+});
 /** Extractors join what they read in lines of their own: compare without the white space. */
 const squash = (s: string) => s.replace(/\s+/g, "");
 /** The extent of an SVG path's on-curve points: [left, bottom, right, top]. */
 const extent = (d: string) => {
-  const ends = [...d.matchAll(/[MLQCZ]([^MLQCZ]*)/g)].map((m) => m[1]!.trim().split(/[ ,]+/).filter(Boolean).map(Number)).filter((n) => n.length >= 2).map((n) => n.slice(-2));
+  const ends = [...d.matchAll(/[MLQCZ]([^MLQCZ]*)/g)]
+    .map((m) => m[1]!.trim().split(/[ ,]+/).filter(Boolean).map(Number))
+    .filter((n) => n.length >= 2)
+    .map((n) => n.slice(-2));
   const xs = ends.map((p) => p[0]!);
   const ys = ends.map((p) => p[1]!);
   return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
@@ -28,7 +38,9 @@ const extent = (d: string) => {
 /** The QR library's own matrix for a text at error correction M, row by row. */
 const libraryMatrix = (text: string) => {
   const { modules } = QRCode.create(text, { errorCorrectionLevel: "M" });
-  return Array.from({ length: modules.size }, (_, r) => Array.from({ length: modules.size }, (_, c) => Boolean(modules.get(r, c))));
+  return Array.from({ length: modules.size }, (_, r) =>
+    Array.from({ length: modules.size }, (_, c) => Boolean(modules.get(r, c))),
+  );
 };
 
 describe("PDFs Keyhold writes: real text in the packaged font", () => {
@@ -36,12 +48,29 @@ describe("PDFs Keyhold writes: real text in the packaged font", () => {
     const bytes = await drawPdf({
       title: "客户信息保密合规月报 · 2026-12",
       subtitle: "生成于 generated 2026-12-01T22:02:21+08:00",
-      tables: [{ title: "各门店 Branches", columns: ["门店 Branch", "说明 Note"], rows: [["北京朝阳店", "龑 from a numbered chunk"], ["上海浦东店", "䶮 in no packaged chunk"]] }],
+      tables: [
+        {
+          title: "各门店 Branches",
+          columns: ["门店 Branch", "说明 Note"],
+          rows: [
+            ["北京朝阳店", "龑 from a numbered chunk"],
+            ["上海浦东店", "䶮 in no packaged chunk"],
+          ],
+        },
+      ],
       footer: "anjia · 2026-12",
       watermark: mark,
     });
     const text = await pdfToText(bytes);
-    for (const s of ["客户信息保密合规月报", "北京朝阳店", "上海浦东店", "龑 from a numbered chunk", "2026-12-01T22:02:21+08:00", "门店 Branch"]) expect(text, s).toContain(s);
+    for (const s of [
+      "客户信息保密合规月报",
+      "北京朝阳店",
+      "上海浦东店",
+      "龑 from a numbered chunk",
+      "2026-12-01T22:02:21+08:00",
+      "门店 Branch",
+    ])
+      expect(text, s).toContain(s);
     // 䶮 has no glyph in the packaged Noto Sans SC (Google Fonts' cut); drawn as a box, its text survives.
     expect(text).toContain("䶮 in no packaged chunk");
     expect(squash(text)).toContain(squash(mark));
@@ -71,12 +100,16 @@ describe("PDFs Keyhold writes: real text in the packaged font", () => {
       const cp = g.char.codePointAt(0)!;
       // The glyph as the font file it was embedded from has it (the WOFF 1 chunk: same outlines as the
       // woff2 one, contours merged differently), byte for byte the same path: nothing misplaced.
-      const source = fontkit.create(await readFile((await fontChunkFile(cp))!)).glyphForCodePoint(cp).path.toSVG();
+      const source = fontkit
+        .create(await readFile((await fontChunkFile(cp))!))
+        .glyphForCodePoint(cp)
+        .path.toSVG();
       expect(source.length, g.char).toBeGreaterThan(50); // a real outline, not a blank glyph
       expect(glyphs[i]!.path, g.char).toBe(source);
       // And the shape the console draws for the character: the same extent, to 1% of the em.
       const [drawn, outline] = [extent(glyphs[i]!.path), extent(g.fontPath)];
-      for (const k of [0, 1, 2, 3]) expect(Math.abs(drawn[k]! - outline[k]!), `${g.char} ${k}`).toBeLessThanOrEqual(g.unitsPerEm / 100);
+      for (const k of [0, 1, 2, 3])
+        expect(Math.abs(drawn[k]! - outline[k]!), `${g.char} ${k}`).toBeLessThanOrEqual(g.unitsPerEm / 100);
       // /W places the next glyph: the packaged font's advance, in thousandths of the size.
       expect(glyphs[i]!.width, g.char).toBeCloseTo((g.advance / 18) * 1000, 0);
     }
@@ -101,8 +134,10 @@ describe("times in the tenant's zone", () => {
   });
 
   it("accepts IANA names only", () => {
-    for (const ok of ["Asia/Shanghai", "Europe/Berlin", "UTC", "America/Argentina/Buenos_Aires"]) expect(isTimeZone(ok), ok).toBe(true);
-    for (const bad of ["+08:00", "GMT+8", "Mars/Olympus_Mons", "Asia/Shanghai; DROP", "", "asia"]) expect(isTimeZone(bad), bad).toBe(false);
+    for (const ok of ["Asia/Shanghai", "Europe/Berlin", "UTC", "America/Argentina/Buenos_Aires"])
+      expect(isTimeZone(ok), ok).toBe(true);
+    for (const bad of ["+08:00", "GMT+8", "Mars/Olympus_Mons", "Asia/Shanghai; DROP", "", "asia"])
+      expect(isTimeZone(bad), bad).toBe(false);
   });
 });
 
@@ -120,7 +155,8 @@ describe("CSV cells never run as formulas", () => {
     expect(csvCell("2026-12-01T22:02:21+08:00")).toBe("2026-12-01T22:02:21+08:00");
     expect(csvCell('say "hi"')).toBe('"say ""hi"""');
     expect(csvCell('a,"b"')).toBe('"a,""b"""');
-    for (const v of ["=1", "a;@x", "b, +2", "\t-3", "x,\r=4"]) expect(formulaPieces(parseCsv(csvCell(v) + "\r\n")[0]!), v).toEqual([]);
+    for (const v of ["=1", "a;@x", "b, +2", "\t-3", "x,\r=4"])
+      expect(formulaPieces(parseCsv(csvCell(v) + "\r\n")[0]!), v).toEqual([]);
   });
 });
 
@@ -134,7 +170,9 @@ describe("exports and PDFs over HTTP", () => {
   const OPS = "ops.admin@platform";
   const ISO_CN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00$/;
   const csvOf = async (path: string, as: string, headers: Record<string, string> = {}) => {
-    const res = await fetch(`${vault.url}${path}`, { headers: { authorization: `Bearer ${await vault.token(as)}`, ...headers } });
+    const res = await fetch(`${vault.url}${path}`, {
+      headers: { authorization: `Bearer ${await vault.token(as)}`, ...headers },
+    });
     expect(res.status, path).toBe(200);
     expect(res.headers.get("content-type")).toBe("text/csv; charset=utf-8");
     const bytes = Buffer.from(await res.arrayBuffer());
@@ -143,7 +181,14 @@ describe("exports and PDFs over HTTP", () => {
     return { text, rows: parseCsv(text) };
   };
   const pdfOf = async (path: string, as: string, init: RequestInit = {}) => {
-    const res = await fetch(`${vault.url}${path}`, { ...init, headers: { authorization: `Bearer ${await vault.token(as)}`, "content-type": "application/json", ...(init.headers ?? {}) } });
+    const res = await fetch(`${vault.url}${path}`, {
+      ...init,
+      headers: {
+        authorization: `Bearer ${await vault.token(as)}`,
+        "content-type": "application/json",
+        ...(init.headers ?? {}),
+      },
+    });
     expect(res.status, path).toBeLessThan(300);
     expect(res.headers.get("content-type")).toBe("application/pdf");
     return Buffer.from(await res.arrayBuffer());
@@ -171,7 +216,9 @@ describe("exports and PDFs over HTTP", () => {
     const bad = await vault.request("PATCH", "/settings", { as: HQ, body: { timeZone: "GMT+8" } });
     expect([bad.status, bad.body.code]).toEqual([400, "validation_failed"]);
     expect((await vault.get("/settings", HQ)).body.timeZone).toBe("Asia/Shanghai");
-    expect((await vault.request("PATCH", "/settings", { as: HQ, body: { timeZone: "Europe/Berlin" } })).status).toBe(200);
+    expect((await vault.request("PATCH", "/settings", { as: HQ, body: { timeZone: "Europe/Berlin" } })).status).toBe(
+      200,
+    );
     try {
       expect((await vault.get("/settings", HQ)).body.timeZone).toBe("Europe/Berlin");
       const berlin = await csvOf(`/audit/export?clientId=${c.body.id}`, WANG);
@@ -188,7 +235,16 @@ describe("exports and PDFs over HTTP", () => {
         tenantId: "geshi",
         name: "格式地产",
         plan: "basic",
-        hqAdmin: { username: "hq@geshi", displayName: "欧阳总", email: "hq@geshi.example.com", agreement: { version: "2024-01", signedAt: "2026-11-01T09:00:00+08:00", evidenceRef: "paper:agreement/hq-geshi" } },
+        hqAdmin: {
+          username: "hq@geshi",
+          displayName: "欧阳总",
+          email: "hq@geshi.example.com",
+          agreement: {
+            version: "2024-01",
+            signedAt: "2026-11-01T09:00:00+08:00",
+            evidenceRef: "paper:agreement/hq-geshi",
+          },
+        },
         branches: [
           { branchId: "evil-one", name: `=HYPERLINK("http://evil.example","点我")` },
           { branchId: "evil-two", name: "朝阳;+1+1" },
@@ -211,19 +267,30 @@ describe("exports and PDFs over HTTP", () => {
     expect(text).toContain("广州天河店");
     expect(text).toMatch(/生成于 generated \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00/);
     // The watermark: display name and staff id, tenant, time with offset.
-    expect(squash(text)).toMatch(new RegExp(squash(`格式地产 geshi · 欧阳总 hq · \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2} \\+08:00`)));
+    expect(squash(text)).toMatch(
+      new RegExp(squash(`格式地产 geshi · 欧阳总 hq · \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2} \\+08:00`)),
+    );
     for (const f of await pdfFonts(pdf)) expect(f, f.name).toMatchObject({ embedded: true, unicode: true });
   });
 
   it("the data subject's copy PDF: Chinese extractable, tenant time, the viewer's watermark", async () => {
     const c = await vault.post("/clients", newClientBody(), LI);
-    const r = await vault.post(`/clients/${c.body.id}/requests`, { type: "access_copy", channel: "letter", evidenceRef: "letter:16" }, LI);
-    const pdf = await pdfOf(`/requests/${r.body.id}/copy`, "manager.zhao@anjia", { method: "POST", body: JSON.stringify({ format: "pdf", delivery: "download" }) });
+    const r = await vault.post(
+      `/clients/${c.body.id}/requests`,
+      { type: "access_copy", channel: "letter", evidenceRef: "letter:16" },
+      LI,
+    );
+    const pdf = await pdfOf(`/requests/${r.body.id}/copy`, "manager.zhao@anjia", {
+      method: "POST",
+      body: JSON.stringify({ format: "pdf", delivery: "download" }),
+    });
     const text = await pdfToText(pdf);
     expect(text).toContain("个人信息副本");
     expect(text).toContain("身份证号");
     expect(text).toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00/);
-    expect(squash(text)).toMatch(new RegExp(squash("安家地产 anjia · 赵磊 manager.zhao · \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2} \\+08:00")));
+    expect(squash(text)).toMatch(
+      new RegExp(squash("安家地产 anjia · 赵磊 manager.zhao · \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2} \\+08:00")),
+    );
   });
 
   it("a paper file's cover label: tier mark, register number, custodian by name, a QR code of the entry's id, nothing of the client", async () => {
@@ -231,9 +298,15 @@ describe("exports and PDFs over HTTP", () => {
     const c = await vault.post("/clients", body, LI);
     const description = "购房合同原件及身份证复印件";
     const location = "朝阳店三号保密柜";
-    const f = await vault.post("/paper-files", { clientId: c.body.id, description, tier: 1, location, custodianId: "manager.zhao" }, LI);
+    const f = await vault.post(
+      "/paper-files",
+      { clientId: c.body.id, description, tier: 1, location, custodianId: "manager.zhao" },
+      LI,
+    );
     expect(f.status, f.text).toBe(201);
-    const res = await fetch(`${vault.url}/paper-files/${f.body.id}/label`, { headers: { authorization: `Bearer ${await vault.token(LI)}` } });
+    const res = await fetch(`${vault.url}/paper-files/${f.body.id}/label`, {
+      headers: { authorization: `Bearer ${await vault.token(LI)}` },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("application/pdf");
     expect(res.headers.get("content-disposition")).toBe(`attachment; filename="label-${f.body.id}.pdf"`);
@@ -243,9 +316,12 @@ describe("exports and PDFs over HTTP", () => {
     expect(text).toContain(f.body.id);
     expect(text).toContain("赵磊 (manager.zhao@anjia)");
     expect(text).toMatch(/打印于 printed \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00/);
-    expect(squash(text)).toMatch(new RegExp(squash("安家地产 anjia · 李娜 agent.li · \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2} \\+08:00")));
+    expect(squash(text)).toMatch(
+      new RegExp(squash("安家地产 anjia · 李娜 agent.li · \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2} \\+08:00")),
+    );
     const values = body.fields as Record<string, unknown>;
-    for (const secret of [c.body.id, description, location, ...Object.values(values).map(String)]) expect(text, secret).not.toContain(secret);
+    for (const secret of [c.body.id, description, location, ...Object.values(values).map(String)])
+      expect(text, secret).not.toContain(secret);
     expect(Buffer.from(pdf).toString("latin1")).not.toContain(c.body.id);
 
     // The QR code, as the page draws it, reads back as the register entry's id.
@@ -260,7 +336,10 @@ describe("exports and PDFs over HTTP", () => {
     const other = await vault.get(`/paper-files/${f.body.id}/label`, CHEN);
     // Another branch's agent meets the same 404 as for the file's client (as check-out does).
     expect([other.status, other.body.code]).toEqual([404, "client_not_found"]);
-    expect((await vault.request("POST", `/paper-files/${f.body.id}/checkout`, { as: CHEN, body: { purpose: "viewing" } })).body.code).toBe("client_not_found");
+    expect(
+      (await vault.request("POST", `/paper-files/${f.body.id}/checkout`, { as: CHEN, body: { purpose: "viewing" } }))
+        .body.code,
+    ).toBe("client_not_found");
     expect(other.text).not.toContain("绝密");
     const hq = await vault.get(`/paper-files/${f.body.id}/label`, HQ);
     expect(hq.status).toBe(403);
@@ -271,7 +350,14 @@ describe("exports and PDFs over HTTP", () => {
 
   it("the label's QR code is the library's matrix for the id, error correction M", async () => {
     const id = "pf_0123456789abcdefghjkmnpqrs";
-    const pdf = await drawLabel({ tier: { zh: "机密", en: "Confidential", level: 2 }, registerNo: id, custodian: "赵磊 (manager.zhao@anjia)", tenant: "安家地产", printedAt: "2026-12-01T22:02:21+08:00", watermark: mark });
+    const pdf = await drawLabel({
+      tier: { zh: "机密", en: "Confidential", level: 2 },
+      registerNo: id,
+      custodian: "赵磊 (manager.zhao@anjia)",
+      tenant: "安家地产",
+      printedAt: "2026-12-01T22:02:21+08:00",
+      watermark: mark,
+    });
     const modules = qrModules(id);
     expect(modules.length).toBeGreaterThanOrEqual(25);
     expect(modules).toEqual(libraryMatrix(id));

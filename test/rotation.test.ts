@@ -21,7 +21,12 @@ const clientItems = async (a: Adapters, tenantId: string) => {
   const out: Record<string, any>[] = [];
   let cursor: string | null = null;
   do {
-    const page: { items: Record<string, any>[]; nextCursor: string | null } = await Store.queryPage(a, { partition: tenantPk(tenantId), sortPrefix: "CLIENT#", limit: 500, cursor });
+    const page: { items: Record<string, any>[]; nextCursor: string | null } = await Store.queryPage(a, {
+      partition: tenantPk(tenantId),
+      sortPrefix: "CLIENT#",
+      limit: 500,
+      cursor,
+    });
     out.push(...page.items);
     cursor = page.nextCursor;
   } while (cursor);
@@ -32,7 +37,21 @@ const clientItems = async (a: Adapters, tenantId: string) => {
 async function everyRecordOpens(tenantId: string) {
   const a = vault.runtime.adapters;
   const tenant = (await Tenancy.getTenant(a, tenantId))!;
-  const ctx = contextFor({ tenantId, staffId: "test", role: "compliance_officer", branchId: null, sessionVersion: 0, displayName: "t", agreementSigned: true, cleared: true }, tenant, "t", a);
+  const ctx = contextFor(
+    {
+      tenantId,
+      staffId: "test",
+      role: "compliance_officer",
+      branchId: null,
+      sessionVersion: 0,
+      displayName: "t",
+      agreementSigned: true,
+      cleared: true,
+    },
+    tenant,
+    "t",
+    a,
+  );
   let opened = 0;
   for (const item of await clientItems(a, tenantId)) {
     const client = (await Clients.getClient(ctx, item.clientId))!;
@@ -60,7 +79,13 @@ describe("POST /settings/rotate-keys", () => {
   it("is confirmed by a compliance officer, never the proposer nor an agent; rejected proposals end there", async () => {
     const proposed = await vault.post("/settings/rotate-keys", { scope: "data" }, HQ);
     expect(proposed.status).toBe(202);
-    expect(proposed.body).toMatchObject({ kind: "rotate-keys", scope: "data", status: "proposed", proposedBy: "hq.admin", progress: { total: null, done: 0 } });
+    expect(proposed.body).toMatchObject({
+      kind: "rotate-keys",
+      scope: "data",
+      status: "proposed",
+      proposedBy: "hq.admin",
+      progress: { total: null, done: 0 },
+    });
     const id = proposed.body.id;
     expect((await vault.post("/settings/rotate-keys", { scope: "data" }, HQ)).body.code).toBe("invalid_state");
     const byHq = await vault.post(`/jobs/${id}/confirm`, {}, HQ);
@@ -81,14 +106,19 @@ describe("POST /settings/rotate-keys", () => {
   it("re-seals every record under fresh data keys, reports progress and ends with one certificate in the trail", async () => {
     for (let i = 0; i < 3; i++) expect((await vault.post("/clients", newClientBody(), LI)).status).toBe(201);
     const a = vault.runtime.adapters;
-    const before = new Map((await clientItems(a, "anjia")).map((c) => [c.clientId, Buffer.from(c.sealed.masks).toString("base64")]));
+    const before = new Map(
+      (await clientItems(a, "anjia")).map((c) => [c.clientId, Buffer.from(c.sealed.masks).toString("base64")]),
+    );
     const proposed = await vault.post("/settings/rotate-keys", { scope: "data" }, HQ);
     const confirmed = await vault.post(`/jobs/${proposed.body.id}/confirm`, {}, WANG);
     expect(confirmed.status).toBe(202);
     expect(confirmed.body).toMatchObject({ status: "running", confirmedBy: "compliance.wang" });
     await vault.runtime.backgroundDrained();
     const done = await vault.get(`/jobs/${proposed.body.id}`, HQ);
-    expect(done.body).toMatchObject({ status: "done", progress: { total: before.size, done: before.size, resealed: before.size, skipped: 0 } });
+    expect(done.body).toMatchObject({
+      status: "done",
+      progress: { total: before.size, done: before.size, resealed: before.size, skipped: 0 },
+    });
     const after = await clientItems(a, "anjia");
     for (const c of after) {
       expect(Buffer.from(c.sealed.masks).toString("base64"), c.clientId).not.toBe(before.get(c.clientId));
@@ -97,7 +127,15 @@ describe("POST /settings/rotate-keys", () => {
     expect(await everyRecordOpens("anjia")).toBe(before.size);
     const certs = await vault.get("/audit?action=keys.rotated", WANG);
     expect(certs.body.items).toEqual([
-      expect.objectContaining({ actor: { type: "job", id: "system:key-rotation" }, detail: expect.objectContaining({ certificateId: done.body.certificateId, jobId: proposed.body.id, resealed: before.size, total: before.size }) }),
+      expect.objectContaining({
+        actor: { type: "job", id: "system:key-rotation" },
+        detail: expect.objectContaining({
+          certificateId: done.body.certificateId,
+          jobId: proposed.body.id,
+          resealed: before.size,
+          total: before.size,
+        }),
+      }),
     ]);
     // Another tenant's records are not touched.
     for (const c of await clientItems(a, "lianfang")) expect(c.keyJobs).toBeUndefined();
@@ -121,7 +159,9 @@ describe("a rotation killed midway", () => {
     const total = (await clientItems(a, "anjia")).length;
     expect(total).toBeGreaterThan(4);
     // Killed after the third record was re-sealed, before its place was saved.
-    await crashAt(vault, "keys.rotate:resealed#3", (doomed) => Rotation.runJob(doomed.forTenant("anjia"), "anjia", id, "doomed-run"));
+    await crashAt(vault, "keys.rotate:resealed#3", (doomed) =>
+      Rotation.runJob(doomed.forTenant("anjia"), "anjia", id, "doomed-run"),
+    );
     const midway = await vault.get(`/jobs/${id}`, HQ);
     expect(midway.body).toMatchObject({ status: "running", progress: { total, done: 2 } });
     const marked = (await clientItems(a, "anjia")).filter((c) => c.keyJobs?.includes(id));
@@ -131,14 +171,25 @@ describe("a rotation killed midway", () => {
     expect(resumed.results).toEqual([{ tenantId: "anjia", jobId: id, status: "done" }]);
     const done = await vault.get(`/jobs/${id}`, HQ);
     // The third record was found marked: skipped, not sealed again.
-    expect(done.body).toMatchObject({ status: "done", progress: { total, done: total, resealed: total - 1, skipped: 1 } });
-    for (const c of await clientItems(a, "anjia")) expect(c.keyJobs.filter((j: string) => j === id), c.clientId).toHaveLength(1);
+    expect(done.body).toMatchObject({
+      status: "done",
+      progress: { total, done: total, resealed: total - 1, skipped: 1 },
+    });
+    for (const c of await clientItems(a, "anjia"))
+      expect(
+        c.keyJobs.filter((j: string) => j === id),
+        c.clientId,
+      ).toHaveLength(1);
     expect(await everyRecordOpens("anjia")).toBe(total);
-    const certs = (await vault.get("/audit?action=keys.rotated", WANG)).body.items.filter((e: any) => e.detail.jobId === id);
+    const certs = (await vault.get("/audit?action=keys.rotated", WANG)).body.items.filter(
+      (e: any) => e.detail.jobId === id,
+    );
     expect(certs).toHaveLength(1);
     // A further run finds nothing to do and writes no second certificate.
     await Rotation.resumeAll(vault.runtime.isolated);
-    expect((await vault.get("/audit?action=keys.rotated", WANG)).body.items.filter((e: any) => e.detail.jobId === id)).toHaveLength(1);
+    expect(
+      (await vault.get("/audit?action=keys.rotated", WANG)).body.items.filter((e: any) => e.detail.jobId === id),
+    ).toHaveLength(1);
     expect((await Store.getItem<any>(a, Keys.keyJob("anjia", id)))!.status).toBe("done");
   });
 });

@@ -1,7 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { routes, type RouteSpec } from "@keyhold/core";
 import { issueToken } from "@keyhold/local";
-import { Vault, forgedToken, liClaims, newClientBody, startVault, tamperedToken, uniquePhone, uniqueResidentId, unsignedToken } from "./harness.ts";
+import {
+  Vault,
+  forgedToken,
+  liClaims,
+  newClientBody,
+  startVault,
+  tamperedToken,
+  uniquePhone,
+  uniqueResidentId,
+  unsignedToken,
+} from "./harness.ts";
 import { scan, upload } from "./documents-fixtures.ts";
 
 let vault: Vault;
@@ -21,24 +31,41 @@ const sampleBodies: Record<string, () => unknown> = {
   "consent.withdraw": () => ({ method: "written", evidenceRef: "x" }),
   "requests.create": () => ({ type: "access_copy", channel: "letter", evidenceRef: "x" }),
   "requests.fulfil": () => ({}),
-  "paper.register": () => ({ clientId: liClient.id, description: "合同", tier: 1, location: "柜1", custodianId: "manager.zhao" }),
+  "paper.register": () => ({
+    clientId: liClient.id,
+    description: "合同",
+    tier: 1,
+    location: "柜1",
+    custodianId: "manager.zhao",
+  }),
   "paper.checkout": () => ({ purpose: "viewing" }),
   "paper.checkin": () => ({}),
   "paper.destroy": () => ({ witnessId: "manager.zhao", method: "shredding" }),
   "paper.reveal": () => ({ purpose: "viewing" }),
   "documents.upload": () => docs.scan,
   "documents.retention": () => ({ event: "deal_closed" }),
-  "documents.original": () => ({ purpose: "compliance_audit", justification: "Security test: break-glass request with a justification" }),
+  "documents.original": () => ({
+    purpose: "compliance_audit",
+    justification: "Security test: break-glass request with a justification",
+  }),
   "documents.share": () => ({ recipient: "银行", purpose: "loan_application", expiresInMinutes: 10, maxDownloads: 1 }),
   "documents.destroy": () => ({ reason: "security test destruction" }),
   "requests.copy": () => ({ format: "json", delivery: "download" }),
-  "access.request": () => ({ clientId: liClient.id, fields: ["idNumber"], purpose: "legal_obligation", justification: "Court order 2026-118 asks for the ID number" }),
+  "access.request": () => ({
+    clientId: liClient.id,
+    fields: ["idNumber"],
+    purpose: "legal_obligation",
+    justification: "Court order 2026-118 asks for the ID number",
+  }),
   "access.approve": () => ({ note: "ok" }),
   "access.deny": () => ({ note: "no" }),
   "calls.create": () => ({ purpose: "viewing" }),
   "local.simulateCall": () => ({ durationSeconds: 30 }),
 };
-const sampleQueries: Record<string, string> = { "documents.upload": "?kind=id_card_front", "documents.view": "?purpose=loan_application" };
+const sampleQueries: Record<string, string> = {
+  "documents.upload": "?kind=id_card_front",
+  "documents.view": "?purpose=loan_application",
+};
 /** Document routes take a document of the client (and a share of it) in place of the client id. */
 const docs = { scan: Buffer.alloc(0), byClient: new Map<string, string>(), shareId: "" };
 
@@ -59,15 +86,28 @@ async function trailOf(clientId: string) {
 beforeAll(async () => {
   vault = await startVault();
   const idNumber = uniqueResidentId();
-  const created = await vault.post("/clients", newClientBody({ fields: { fullName: "秦安", phone: uniquePhone(), idNumber } }), LI);
+  const created = await vault.post(
+    "/clients",
+    newClientBody({ fields: { fullName: "秦安", phone: uniquePhone(), idNumber } }),
+    LI,
+  );
   liClient = { id: created.body.id, idNumber };
-  const sun = await vault.post("/clients", newClientBody({ fields: { fullName: "深圳客", phone: uniquePhone() } }), "agent.sun@lianfang");
+  const sun = await vault.post(
+    "/clients",
+    newClientBody({ fields: { fullName: "深圳客", phone: uniquePhone() } }),
+    "agent.sun@lianfang",
+  );
   sunClientId = sun.body.id;
   docs.scan = await scan();
-  for (const [clientId, as] of [[liClient.id, LI], [sunClientId, "agent.sun@lianfang"]] as const) {
+  for (const [clientId, as] of [
+    [liClient.id, LI],
+    [sunClientId, "agent.sun@lianfang"],
+  ] as const) {
     docs.byClient.set(clientId, (await upload(vault, clientId, "property_certificate", docs.scan, as)).body.id);
   }
-  docs.shareId = (await vault.post(`/documents/${docs.byClient.get(liClient.id)}/shares`, sampleBodies["documents.share"]!(), LI)).body.id;
+  docs.shareId = (
+    await vault.post(`/documents/${docs.byClient.get(liClient.id)}/shares`, sampleBodies["documents.share"]!(), LI)
+  ).body.id;
 });
 afterAll(() => vault.stop());
 
@@ -76,8 +116,14 @@ describe("tokens", () => {
     ["missing", async () => undefined],
     ["forged (another key)", () => forgedToken(liClaims)],
     ["alg: none", async () => unsignedToken(liClaims)],
-    ["tampered claims (role escalated to compliance officer)", async () => tamperedToken(await vault.token(LI), { "custom:role": "compliance_officer" })],
-    ["tampered claims (another tenant)", async () => tamperedToken(await vault.token(LI), { "custom:tenant_id": "lianfang" })],
+    [
+      "tampered claims (role escalated to compliance officer)",
+      async () => tamperedToken(await vault.token(LI), { "custom:role": "compliance_officer" }),
+    ],
+    [
+      "tampered claims (another tenant)",
+      async () => tamperedToken(await vault.token(LI), { "custom:tenant_id": "lianfang" }),
+    ],
     ["expired", async () => issueToken({ ...(await staffLi()), sessionVersion: 1 }, -60)],
     ["garbage", async () => "not.a.jwt"],
   ];
@@ -130,7 +176,10 @@ describe("tenancy", () => {
 
   it("another tenant's document answers 404 on every document route, both ways, and nothing leaks", async () => {
     for (const r of clientRoutes.filter((x) => x.path.startsWith("/documents/{id}"))) {
-      for (const [clientId, as] of [[sunClientId, LI], [liClient.id, "agent.sun@lianfang"]] as const) {
+      for (const [clientId, as] of [
+        [sunClientId, LI],
+        [liClient.id, "agent.sun@lianfang"],
+      ] as const) {
         const { method, path, body } = call(r, clientId);
         const res = await vault.request(method, path, { as, body });
         expect(res.status, `${as} ${r.method} ${r.path}`).toBe(404);
@@ -190,13 +239,21 @@ describe("roles", () => {
   it("an agent of another branch cannot see or reveal the client (404)", async () => {
     const view = await vault.get(`/clients/${liClient.id}`, "agent.chen@anjia");
     expect(view.status).toBe(404);
-    const reveal = await vault.post(`/clients/${liClient.id}/reveal`, { fields: ["fullName"], purpose: "viewing" }, "agent.chen@anjia");
+    const reveal = await vault.post(
+      `/clients/${liClient.id}/reveal`,
+      { fields: ["fullName"], purpose: "viewing" },
+      "agent.chen@anjia",
+    );
     expect(reveal.status).toBe(404);
     expect(reveal.text).not.toContain("秦安");
   });
 
   it("the compliance officer cannot reveal without break-glass justification", async () => {
-    const res = await vault.post(`/clients/${liClient.id}/reveal`, { fields: ["idNumber"], purpose: "compliance_audit" }, "compliance.wang@anjia");
+    const res = await vault.post(
+      `/clients/${liClient.id}/reveal`,
+      { fields: ["idNumber"], purpose: "compliance_audit" },
+      "compliance.wang@anjia",
+    );
     expect(res.status).toBe(403);
     expect(res.body.code).toBe("break_glass_required");
     expect(res.text).not.toContain(liClient.idNumber);
@@ -205,10 +262,18 @@ describe("roles", () => {
   it("a tier-1 reveal needs a passed background check", async () => {
     const chen = await vault.post("/clients", newClientBody(), "agent.chen@anjia");
     expect(chen.status).toBe(201);
-    const res = await vault.post(`/clients/${chen.body.id}/reveal`, { fields: ["idNumber"], purpose: "viewing" }, "agent.chen@anjia");
+    const res = await vault.post(
+      `/clients/${chen.body.id}/reveal`,
+      { fields: ["idNumber"], purpose: "viewing" },
+      "agent.chen@anjia",
+    );
     expect(res.status).toBe(403);
     expect(res.body.code).toBe("background_check_required");
-    const tier2 = await vault.post(`/clients/${chen.body.id}/reveal`, { fields: ["fullName"], purpose: "viewing" }, "agent.chen@anjia");
+    const tier2 = await vault.post(
+      `/clients/${chen.body.id}/reveal`,
+      { fields: ["fullName"], purpose: "viewing" },
+      "agent.chen@anjia",
+    );
     expect(tier2.status).toBe(200);
   });
 
@@ -236,11 +301,20 @@ describe("purpose", () => {
     expect(res.body.code).toBe("purpose_not_consented");
     expect(res.text).not.toContain(liClient.idNumber);
     const denied = (await trailOf(liClient.id)).find((e) => e.code === "purpose_not_consented");
-    expect(denied).toMatchObject({ action: "client.reveal", outcome: "denied", purpose: "marketing", target: { fields: ["idNumber"] } });
+    expect(denied).toMatchObject({
+      action: "client.reveal",
+      outcome: "denied",
+      purpose: "marketing",
+      target: { fields: ["idNumber"] },
+    });
   });
 
   it("an unknown field is 400 unknown_field", async () => {
-    const res = await vault.post(`/clients/${liClient.id}/reveal`, { fields: ["idNumber", "bloodType"], purpose: "viewing" }, LI);
+    const res = await vault.post(
+      `/clients/${liClient.id}/reveal`,
+      { fields: ["idNumber", "bloodType"], purpose: "viewing" },
+      LI,
+    );
     expect(res.status).toBe(400);
     expect(res.body.code).toBe("unknown_field");
     expect(res.body.errors).toEqual([{ path: "fields.bloodType", message: expect.any(String) }]);
@@ -256,7 +330,11 @@ describe("malformed and oversized input", () => {
     for (const r of posts) {
       const { path } = call(r);
       const huge = JSON.stringify({ ...newClientBody(), padding: "x".repeat(1024 * 1024) });
-      const res = await vault.request("POST", path, { as: LI, raw: huge, headers: { "content-type": "application/json" } });
+      const res = await vault.request("POST", path, {
+        as: LI,
+        raw: huge,
+        headers: { "content-type": "application/json" },
+      });
       expect(res.status, r.path).toBe(413);
       expect(res.body.code).toBe("payload_too_large");
     }
@@ -267,7 +345,10 @@ describe("malformed and oversized input", () => {
   it("an upload over its route's limit is 413 on every route that takes raw bytes, and nothing is stored", async () => {
     for (const r of clientRoutes.filter((x) => x.rawBody)) {
       const before = await vault.get(`/clients/${liClient.id}/documents`, LI);
-      const res = await vault.request("POST", call(r).path, { as: LI, body: Buffer.alloc(r.rawBody!.maxBytes + 1, 0xff) });
+      const res = await vault.request("POST", call(r).path, {
+        as: LI,
+        body: Buffer.alloc(r.rawBody!.maxBytes + 1, 0xff),
+      });
       expect(res.status, r.path).toBe(413);
       expect(res.body.code).toBe("payload_too_large");
       expect((await vault.get(`/clients/${liClient.id}/documents`, LI)).body.items).toEqual(before.body.items);
@@ -281,14 +362,22 @@ describe("malformed and oversized input", () => {
 
   it("malformed JSON is 400 malformed_json on every route that takes a body", async () => {
     for (const r of posts) {
-      const res = await vault.request("POST", call(r).path, { as: LI, raw: '{"fields": [', headers: { "content-type": "application/json" } });
+      const res = await vault.request("POST", call(r).path, {
+        as: LI,
+        raw: '{"fields": [',
+        headers: { "content-type": "application/json" },
+      });
       expect(res.status, r.path).toBe(400);
       expect(res.body.code).toBe("malformed_json");
     }
   });
 
   it("wrong types and extra properties are refused with the path of each", async () => {
-    const res = await vault.post(`/clients/${liClient.id}/reveal`, { fields: "idNumber", purpose: "viewing", sudo: true }, LI);
+    const res = await vault.post(
+      `/clients/${liClient.id}/reveal`,
+      { fields: "idNumber", purpose: "viewing", sudo: true },
+      LI,
+    );
     expect(res.status).toBe(400);
     expect(res.body.code).toBe("validation_failed");
     expect(res.body.errors.map((e: any) => e.path).sort()).toEqual(["body", "body.fields"]);
@@ -319,28 +408,44 @@ describe("fail closed", () => {
       (next) => async (args: any) => {
         const pk = args.input?.Item?.pk;
         const value = typeof pk === "string" ? pk : pk?.S;
-        if (args.input?.TableName && typeof value === "string" && value.includes("#EV#")) throw new Error("injected: trail storage down");
+        if (args.input?.TableName && typeof value === "string" && value.includes("#EV#"))
+          throw new Error("injected: trail storage down");
         return next(args);
       },
       { step: "initialize", name: "failTrailWrites", priority: "low" },
     );
     try {
-      const res = await vault.post(`/clients/${liClient.id}/reveal`, { fields: ["idNumber"], purpose: "loan_application" }, LI);
+      const res = await vault.post(
+        `/clients/${liClient.id}/reveal`,
+        { fields: ["idNumber"], purpose: "loan_application" },
+        LI,
+      );
       expect(res.status).toBe(503);
       expect(res.body.code).toBe("trail_unavailable");
       expect(res.text).not.toContain(liClient.idNumber);
-      expect(logged).toHaveBeenCalledWith("access trail write failed; refusing to proceed", expect.objectContaining({ action: "client.reveal" }));
+      expect(logged).toHaveBeenCalledWith(
+        "access trail write failed; refusing to proceed",
+        expect.objectContaining({ action: "client.reveal" }),
+      );
       const view = await vault.get(`/clients/${liClient.id}`, LI);
       expect(view.status).toBe(503);
       expect(view.text).not.toContain("秦安");
-      const created = await vault.post("/clients", newClientBody({ fields: { fullName: "失败", phone: "13511112222" } }), LI);
+      const created = await vault.post(
+        "/clients",
+        newClientBody({ fields: { fullName: "失败", phone: "13511112222" } }),
+        LI,
+      );
       expect(created.status).toBe(503);
     } finally {
       client.middlewareStack.remove("failTrailWrites");
     }
     expect((await trailOf(liClient.id)).length).toBe(eventsBefore);
     // The failed registration left nothing behind: the same phone registers cleanly now.
-    const retry = await vault.post("/clients", newClientBody({ fields: { fullName: "失败", phone: "13511112222" } }), LI);
+    const retry = await vault.post(
+      "/clients",
+      newClientBody({ fields: { fullName: "失败", phone: "13511112222" } }),
+      LI,
+    );
     expect(retry.status).toBe(201);
   });
 });

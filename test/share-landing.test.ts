@@ -13,10 +13,16 @@ let vault: Vault;
 const LI = "agent.li@anjia";
 const WANG = "compliance.wang@anjia";
 const ZHAO = "manager.zhao@anjia";
-const shareBody = { recipient: "招商银行朝阳支行 王经理", purpose: "loan_application", expiresInMinutes: 30, maxDownloads: 1 };
+const shareBody = {
+  recipient: "招商银行朝阳支行 王经理",
+  purpose: "loan_application",
+  expiresInMinutes: 30,
+  maxDownloads: 1,
+};
 const browser = {
   accept: "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8",
-  "user-agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.40",
+  "user-agent":
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.40",
 };
 
 let client: { id: string; idNumber: string; name: string };
@@ -27,15 +33,22 @@ const share = async (overrides: Partial<typeof shareBody> = {}) => {
   expect(r.status, r.text).toBe(201);
   return r.body as { id: string; url: string; token: string };
 };
-const stateOf = async (id: string) => (await vault.get(`/documents/${docId}/shares`, LI)).body.items.find((s: any) => s.id === id);
+const stateOf = async (id: string) =>
+  (await vault.get(`/documents/${docId}/shares`, LI)).body.items.find((s: any) => s.id === id);
 const eventsOf = async (shareId: string) =>
-  ((await vault.get(`/audit?clientId=${client.id}&limit=200`, WANG)).body.items as any[]).filter((e) => e.detail?.shareId === shareId);
+  ((await vault.get(`/audit?clientId=${client.id}&limit=200`, WANG)).body.items as any[]).filter(
+    (e) => e.detail?.shareId === shareId,
+  );
 
 beforeAll(async () => {
   vault = await startVault();
   const idNumber = uniqueResidentId();
   const name = "韩分享";
-  const r = await vault.post("/clients", newClientBody({ fields: { fullName: name, phone: uniquePhone(), idNumber } }), LI);
+  const r = await vault.post(
+    "/clients",
+    newClientBody({ fields: { fullName: name, phone: uniquePhone(), idNumber } }),
+    LI,
+  );
   expect(r.status).toBe(201);
   client = { id: r.body.id, idNumber, name };
   const up = await upload(vault, client.id, "id_card_front", await scan("jpeg"), LI, "image/jpeg");
@@ -51,7 +64,13 @@ describe("who gets the landing page", () => {
     expect(page("text/html")).toBe(true);
     expect(page("text/html;q=0.9, image/jpeg;q=0.5")).toBe(true);
     // A preview that says only */* (or nothing) is known by its agent.
-    for (const ua of ["WhatsApp/2.23.20.0 A", "TelegramBot (like TwitterBot)", "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)", "facebookexternalhit/1.1 Facebot Twitterbot/1.0", "Mozilla/5.0 (compatible; Discordbot/2.0)"]) {
+    for (const ua of [
+      "WhatsApp/2.23.20.0 A",
+      "TelegramBot (like TwitterBot)",
+      "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)",
+      "facebookexternalhit/1.1 Facebot Twitterbot/1.0",
+      "Mozilla/5.0 (compatible; Discordbot/2.0)",
+    ]) {
       expect(page("*/*", ua), ua).toBe(true);
       expect(page(undefined, ua), ua).toBe(true);
     }
@@ -81,7 +100,8 @@ describe("the landing page", () => {
       expect(html).toContain(`<form method="post" action="${encodeURIComponent(s.token)}/download">`);
       expect(html).not.toMatch(/<script|javascript:|\son\w+=/i);
       // Nothing of the client or the file on the page.
-      for (const secret of [client.name, client.idNumber, shareBody.recipient, client.id]) expect(html).not.toContain(secret);
+      for (const secret of [client.name, client.idNumber, shareBody.recipient, client.id])
+        expect(html).not.toContain(secret);
       const csp = r.headers.get("content-security-policy")!;
       expect(csp).toBe(Documents.landingContentSecurityPolicy);
       expect(csp).toContain("default-src 'none'");
@@ -96,13 +116,21 @@ describe("the landing page", () => {
     expect(await stateOf(s.id)).toMatchObject({ downloads: 0, state: "active" });
     const opens = (await eventsOf(s.id)).filter((e) => e.action === "document.share.open");
     expect(opens).toHaveLength(3);
-    for (const e of opens) expect(e).toMatchObject({ outcome: "allowed", actor: { type: "share_recipient", shareId: s.id, via: "agent.li" } });
+    for (const e of opens)
+      expect(e).toMatchObject({
+        outcome: "allowed",
+        actor: { type: "share_recipient", shareId: s.id, via: "agent.li" },
+      });
   });
 
   it("chat-app previews (text/html or */* from a known agent) do not use up a one-download link", async () => {
     const s = await share();
     const previews: Record<string, string>[] = [
-      { accept: "text/html", "user-agent": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120 Safari/537.36" },
+      {
+        accept: "text/html",
+        "user-agent":
+          "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120 Safari/537.36",
+      },
       { accept: "*/*", "user-agent": "WhatsApp/2.23.20.0 A" },
       { accept: "*/*", "user-agent": "TelegramBot (like TwitterBot)" },
       { "user-agent": "facebookexternalhit/1.1;line-poker/1.0" },
@@ -117,7 +145,9 @@ describe("the landing page", () => {
     expect(await stateOf(s.id)).toMatchObject({ downloads: 0, state: "active" });
 
     // The person then presses the button: the one download, as an attachment, watermarked.
-    const got = await fetchBytes(vault, "POST", `${s.url}/download`, { headers: { ...browser, "content-type": "application/x-www-form-urlencoded" } });
+    const got = await fetchBytes(vault, "POST", `${s.url}/download`, {
+      headers: { ...browser, "content-type": "application/x-www-form-urlencoded" },
+    });
     expect(got.status).toBe(200);
     expect(got.headers.get("content-type")).toBe("image/jpeg");
     expect(got.headers.get("content-disposition")).toMatch(/^attachment; filename=/);
@@ -168,7 +198,10 @@ describe("the landing page", () => {
     for (const c of cases) {
       const json = await fetchBytes(vault, "GET", c.path);
       expect([json.status, json.json?.code], c.path).toEqual([c.status, c.code]);
-      for (const [method, path] of [["GET", c.path], ["POST", `${c.path}/download`]] as const) {
+      for (const [method, path] of [
+        ["GET", c.path],
+        ["POST", `${c.path}/download`],
+      ] as const) {
         const r = await fetchBytes(vault, method, path, { headers: browser });
         expect(r.status, `${method} ${path}`).toBe(c.status);
         expect(r.headers.get("content-type")).toBe("text/html; charset=utf-8");

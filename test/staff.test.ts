@@ -15,17 +15,31 @@ const now = () => new Date().toISOString();
 
 /** A new account in a client-data role: proposed (202), then confirmed by the compliance officer. */
 async function hire(username: string, branchId = "bj-chaoyang", as = HQ, role = "agent") {
-  return hireConfirmed(vault, { username, displayName: "新同事", role, branchId, contact: { phone: "13912345678", email: "new@example.com" } }, { as });
+  return hireConfirmed(
+    vault,
+    { username, displayName: "新同事", role, branchId, contact: { phone: "13912345678", email: "new@example.com" } },
+    { as },
+  );
 }
 async function sign(staffId: string, version = "2024-01") {
-  const r = await vault.post(`/staff/${staffId}/agreement`, { version, signedAt: now(), evidenceRef: `paper:agreement/${staffId}` }, ZHAO);
+  const r = await vault.post(
+    `/staff/${staffId}/agreement`,
+    { version, signedAt: now(), evidenceRef: `paper:agreement/${staffId}` },
+    ZHAO,
+  );
   expect(r.status, r.text).toBe(200);
 }
 
 describe("staff records", () => {
   it("HQ adds staff; contact details are sealed and masked to colleagues, clear to the person and their managers", async () => {
     const s = await hire("agent.xu@anjia");
-    expect(s).toMatchObject({ id: "agent.xu", role: "agent", branchId: "bj-chaoyang", status: "active", agreement: null });
+    expect(s).toMatchObject({
+      id: "agent.xu",
+      role: "agent",
+      branchId: "bj-chaoyang",
+      status: "active",
+      agreement: null,
+    });
     expect((await vault.get(`/staff/${s.id}`, HQ)).body.contact.phone).toEqual({ value: "13912345678", masked: false });
     const byCompliance = await vault.get(`/staff/${s.id}`, WANG);
     expect(byCompliance.body.contact.phone).toEqual({ value: "139****5678", masked: true });
@@ -37,8 +51,18 @@ describe("staff records", () => {
   });
 
   it("a branch manager adds and manages agents of their own branch only", async () => {
-    expect((await vault.post("/staff", { username: "agent.ma@anjia", displayName: "马", role: "agent", branchId: "bj-haidian" }, ZHAO)).body.code).toBe("role_not_permitted");
-    expect((await vault.post("/staff", { username: "boss@anjia", displayName: "老板", role: "hq_admin" }, ZHAO)).body.code).toBe("role_not_permitted");
+    expect(
+      (
+        await vault.post(
+          "/staff",
+          { username: "agent.ma@anjia", displayName: "马", role: "agent", branchId: "bj-haidian" },
+          ZHAO,
+        )
+      ).body.code,
+    ).toBe("role_not_permitted");
+    expect(
+      (await vault.post("/staff", { username: "boss@anjia", displayName: "老板", role: "hq_admin" }, ZHAO)).body.code,
+    ).toBe("role_not_permitted");
     const own = await hire("agent.ma@anjia", "bj-chaoyang", ZHAO);
     expect(own.branchId).toBe("bj-chaoyang");
     const chen = await vault.get("/staff/agent.chen", ZHAO);
@@ -48,11 +72,40 @@ describe("staff records", () => {
   });
 
   it("refuses bad input with each problem named", async () => {
-    expect((await vault.post("/staff", { username: "x@lianfang", displayName: "x", role: "agent", branchId: "bj-chaoyang" }, HQ)).body.errors[0].path).toBe("body.username");
-    expect((await vault.post("/staff", { username: "agent.li@anjia", displayName: "李", role: "agent", branchId: "bj-chaoyang" }, HQ)).body.code).toBe("staff_exists");
-    expect((await vault.post("/staff", { username: "yang.y@anjia", displayName: "y", role: "agent" }, HQ)).body.errors[0].path).toBe("body.branchId");
-    expect((await vault.post("/staff", { username: "yang.y@anjia", displayName: "y", role: "agent", branchId: "nowhere" }, HQ)).body.errors[0].message).toBe("unknown branch");
-    expect((await vault.post("/staff", { username: "yang.y@anjia", displayName: "y", role: "platform_admin" }, HQ)).status).toBe(400);
+    expect(
+      (
+        await vault.post(
+          "/staff",
+          { username: "x@lianfang", displayName: "x", role: "agent", branchId: "bj-chaoyang" },
+          HQ,
+        )
+      ).body.errors[0].path,
+    ).toBe("body.username");
+    expect(
+      (
+        await vault.post(
+          "/staff",
+          { username: "agent.li@anjia", displayName: "李", role: "agent", branchId: "bj-chaoyang" },
+          HQ,
+        )
+      ).body.code,
+    ).toBe("staff_exists");
+    expect(
+      (await vault.post("/staff", { username: "yang.y@anjia", displayName: "y", role: "agent" }, HQ)).body.errors[0]
+        .path,
+    ).toBe("body.branchId");
+    expect(
+      (
+        await vault.post(
+          "/staff",
+          { username: "yang.y@anjia", displayName: "y", role: "agent", branchId: "nowhere" },
+          HQ,
+        )
+      ).body.errors[0].message,
+    ).toBe("unknown branch");
+    expect(
+      (await vault.post("/staff", { username: "yang.y@anjia", displayName: "y", role: "platform_admin" }, HQ)).status,
+    ).toBe(400);
     expect((await vault.get("/staff", "agent.li@anjia")).body.code).toBe("role_not_permitted");
   });
 
@@ -64,25 +117,42 @@ describe("staff records", () => {
     await sign(s.id);
     expect((await vault.request("GET", "/clients", { token })).status).toBe(200);
 
-    expect((await vault.request("PATCH", "/settings", { as: HQ, body: { requiredAgreementVersion: "2026-11" } })).status).toBe(200);
+    expect(
+      (await vault.request("PATCH", "/settings", { as: HQ, body: { requiredAgreementVersion: "2026-11" } })).status,
+    ).toBe(200);
     expect((await vault.request("GET", "/clients", { token })).body.code).toBe("agreement_missing");
     const view = await vault.get(`/staff/${s.id}`, ZHAO);
     expect(view.body.agreement).toMatchObject({ version: "2024-01", current: false });
     await sign(s.id, "2026-11");
     expect((await vault.request("GET", "/clients", { token })).status).toBe(200);
     // Put the demo tenant back for the other tests.
-    expect((await vault.request("PATCH", "/settings", { as: HQ, body: { requiredAgreementVersion: "2024-01" } })).status).toBe(200);
+    expect(
+      (await vault.request("PATCH", "/settings", { as: HQ, body: { requiredAgreementVersion: "2024-01" } })).status,
+    ).toBe(200);
   });
 
   it("tier-1 reveals wait for a passed background check, recorded by HQ or compliance only", async () => {
     const s = await hire("agent.gu@anjia");
     await sign(s.id);
     const c = await vault.post("/clients", newClientBody(), "agent.gu@anjia");
-    const reveal = () => vault.post(`/clients/${c.body.id}/reveal`, { fields: ["idNumber"], purpose: "viewing" }, "agent.gu@anjia");
+    const reveal = () =>
+      vault.post(`/clients/${c.body.id}/reveal`, { fields: ["idNumber"], purpose: "viewing" }, "agent.gu@anjia");
     expect((await reveal()).body.code).toBe("background_check_required");
-    expect((await vault.post(`/staff/${s.id}/background-check`, { status: "passed", checkedAt: now() }, ZHAO)).body.code).toBe("role_not_permitted");
-    const checked = await proposeAndConfirm(vault, "POST", `/staff/${s.id}/background-check`, { status: "passed", checkedAt: now() }, { as: WANG, confirmer: HQ });
-    expect(checked.backgroundCheck).toMatchObject({ status: "passed", recordedBy: "compliance.wang", confirmedBy: "hq.admin" });
+    expect(
+      (await vault.post(`/staff/${s.id}/background-check`, { status: "passed", checkedAt: now() }, ZHAO)).body.code,
+    ).toBe("role_not_permitted");
+    const checked = await proposeAndConfirm(
+      vault,
+      "POST",
+      `/staff/${s.id}/background-check`,
+      { status: "passed", checkedAt: now() },
+      { as: WANG, confirmer: HQ },
+    );
+    expect(checked.backgroundCheck).toMatchObject({
+      status: "passed",
+      recordedBy: "compliance.wang",
+      confirmedBy: "hq.admin",
+    });
     expect((await reveal()).status).toBe(200);
     await vault.post(`/staff/${s.id}/background-check`, { status: "failed", checkedAt: now() }, WANG);
     expect((await reveal()).body.code).toBe("background_check_required");
@@ -111,11 +181,23 @@ describe("offboarding (离职)", () => {
       expect(r.status).toBe(201);
       owned.push(r.body.id);
     }
-    await vault.request("POST", `/clients/${owned[0]}/reveal`, { token, body: { fields: ["fullName"], purpose: "viewing" } });
+    await vault.request("POST", `/clients/${owned[0]}/reveal`, {
+      token,
+      body: { fields: ["fullName"], purpose: "viewing" },
+    });
 
-    const start = await vault.post(`/staff/${leaver.id}/offboarding`, { handoverTo: "agent.li", lastDay: "2026-12-31", reason: "个人原因" }, ZHAO);
+    const start = await vault.post(
+      `/staff/${leaver.id}/offboarding`,
+      { handoverTo: "agent.li", lastDay: "2026-12-31", reason: "个人原因" },
+      ZHAO,
+    );
     expect(start.status, start.text).toBe(200);
-    expect(start.body).toMatchObject({ status: "offboarding", handoverTo: "agent.li", reassignedClients: 3, openItems: ["information_handover", "exit_pledge", "devices_wiped", "media_returned"] });
+    expect(start.body).toMatchObject({
+      status: "offboarding",
+      handoverTo: "agent.li",
+      reassignedClients: 3,
+      openItems: ["information_handover", "exit_pledge", "devices_wiped", "media_returned"],
+    });
     expect(start.body.accessReview.refusals).toBeGreaterThanOrEqual(0);
 
     // The very next request with the old token is refused, and no new token is issued.
@@ -129,13 +211,27 @@ describe("offboarding (离职)", () => {
     expect(moves.body.items.filter((e: any) => owned.includes(e.target.clientId))).toHaveLength(3);
 
     for (const item of ["information_handover", "exit_pledge", "devices_wiped"]) {
-      const r = await vault.post(`/staff/${leaver.id}/offboarding/checklist/${item}`, { evidenceRef: `paper:${item}` }, ZHAO);
+      const r = await vault.post(
+        `/staff/${leaver.id}/offboarding/checklist/${item}`,
+        { evidenceRef: `paper:${item}` },
+        ZHAO,
+      );
       expect(r.body.status).toBe("offboarding");
     }
-    expect((await vault.post(`/staff/${leaver.id}/offboarding/checklist/exit_pledge`, { evidenceRef: "again" }, ZHAO)).body.code).toBe("invalid_state");
-    const last = await vault.post(`/staff/${leaver.id}/offboarding/checklist/media_returned`, { evidenceRef: "paper:media" }, WANG);
+    expect(
+      (await vault.post(`/staff/${leaver.id}/offboarding/checklist/exit_pledge`, { evidenceRef: "again" }, ZHAO)).body
+        .code,
+    ).toBe("invalid_state");
+    const last = await vault.post(
+      `/staff/${leaver.id}/offboarding/checklist/media_returned`,
+      { evidenceRef: "paper:media" },
+      WANG,
+    );
     expect(last.body).toMatchObject({ status: "departed", openItems: [] });
-    expect(last.body.checklist.media_returned).toMatchObject({ closedBy: "compliance.wang", evidenceRef: "paper:media" });
+    expect(last.body.checklist.media_returned).toMatchObject({
+      closedBy: "compliance.wang",
+      evidenceRef: "paper:media",
+    });
     // Nothing is deleted: the record stays, departed.
     expect((await vault.get(`/staff/${leaver.id}`, HQ)).body.status).toBe("departed");
   });
@@ -151,7 +247,11 @@ describe("offboarding (离职)", () => {
       ["agent.stay", "person leaving"],
       ["nobody", "no such staff member"],
     ]) {
-      const r = await vault.post(`/staff/${leaver.id}/offboarding`, { handoverTo, lastDay: "2026-12-31", reason: "x" }, ZHAO);
+      const r = await vault.post(
+        `/staff/${leaver.id}/offboarding`,
+        { handoverTo, lastDay: "2026-12-31", reason: "x" },
+        ZHAO,
+      );
       expect([r.status, r.body.code], handoverTo).toEqual([409, "handover_not_eligible"]);
       expect(r.body.errors.map((e: any) => e.message).join(" ")).toContain(why);
     }
@@ -161,7 +261,11 @@ describe("offboarding (离职)", () => {
 
   it("only HQ or the agent's own branch manager offboards", async () => {
     for (const who of ["agent.li@anjia", WANG]) {
-      const r = await vault.post(`/staff/agent.chen/offboarding`, { handoverTo: "agent.li", lastDay: "2026-12-31", reason: "x" }, who);
+      const r = await vault.post(
+        `/staff/agent.chen/offboarding`,
+        { handoverTo: "agent.li", lastDay: "2026-12-31", reason: "x" },
+        who,
+      );
       expect(r.status, who).toBeGreaterThanOrEqual(403);
       expect(r.status).toBeLessThan(405);
     }
@@ -171,11 +275,26 @@ describe("offboarding (离职)", () => {
   it("the access review lists the leaver's tier-1 reveals and the days above the volume guard", async () => {
     const s = await hire("agent.peek@anjia");
     await sign(s.id);
-    await proposeAndConfirm(vault, "POST", `/staff/${s.id}/background-check`, { status: "passed", checkedAt: now() }, { as: WANG, confirmer: HQ });
+    await proposeAndConfirm(
+      vault,
+      "POST",
+      `/staff/${s.id}/background-check`,
+      { status: "passed", checkedAt: now() },
+      { as: WANG, confirmer: HQ },
+    );
     await vault.request("PATCH", "/settings", { as: HQ, body: { revealQuotaPerHour: 2 } });
     const c = await vault.post("/clients", newClientBody(), "agent.peek@anjia");
-    for (let i = 0; i < 3; i++) await vault.post(`/clients/${c.body.id}/reveal`, { fields: ["idNumber"], purpose: "viewing" }, "agent.peek@anjia");
-    const r = await vault.post(`/staff/${s.id}/offboarding`, { handoverTo: "agent.li", lastDay: "2026-12-31", reason: "合同到期" }, HQ);
+    for (let i = 0; i < 3; i++)
+      await vault.post(
+        `/clients/${c.body.id}/reveal`,
+        { fields: ["idNumber"], purpose: "viewing" },
+        "agent.peek@anjia",
+      );
+    const r = await vault.post(
+      `/staff/${s.id}/offboarding`,
+      { handoverTo: "agent.li", lastDay: "2026-12-31", reason: "合同到期" },
+      HQ,
+    );
     await vault.request("PATCH", "/settings", { as: HQ, body: { revealQuotaPerHour: 20 } });
     expect(r.body.accessReview.tier1Reveals).toHaveLength(2);
     expect(r.body.accessReview.volumeAlerts).toHaveLength(1);
@@ -194,8 +313,18 @@ describe("Cognito at the SDK boundary", () => {
     mock.on(cip.AdminUpdateUserAttributesCommand).resolves({});
     mock.on(cip.AdminUserGlobalSignOutCommand).resolves({});
     mock.on(cip.AdminDisableUserCommand).resolves({});
-    const identity = Staff.cognitoIdentity({ userPoolId: "ap-southeast-1_pool", client: new cip.CognitoIdentityProviderClient({ region: "ap-southeast-1" }) });
-    const user = { tenantId: "anjia", username: "agent.xu@anjia", email: "xu@example.com", role: "agent" as const, branchId: "bj-chaoyang", sessionVersion: 1 };
+    const identity = Staff.cognitoIdentity({
+      userPoolId: "ap-southeast-1_pool",
+      client: new cip.CognitoIdentityProviderClient({ region: "ap-southeast-1" }),
+    });
+    const user = {
+      tenantId: "anjia",
+      username: "agent.xu@anjia",
+      email: "xu@example.com",
+      role: "agent" as const,
+      branchId: "bj-chaoyang",
+      sessionVersion: 1,
+    };
     expect(await identity.createUser(user)).toEqual({ staffId: "1111-2222" });
     await identity.updateClaims({ ...user, sessionVersion: 2 });
     await identity.disable(user.username);
@@ -208,7 +337,12 @@ describe("Cognito at the SDK boundary", () => {
       UserPoolId: "ap-southeast-1_pool",
       Username: "agent.xu@anjia",
       DesiredDeliveryMediums: ["EMAIL"],
-      UserAttributes: [{ Name: "email", Value: "xu@example.com" }, { Name: "email_verified", Value: "true" }, ...claims, { Name: "custom:session_version", Value: "1" }],
+      UserAttributes: [
+        { Name: "email", Value: "xu@example.com" },
+        { Name: "email_verified", Value: "true" },
+        ...claims,
+        { Name: "custom:session_version", Value: "1" },
+      ],
     });
     expect(mock.commandCalls(cip.AdminUpdateUserAttributesCommand)[0]!.args[0].input).toEqual({
       UserPoolId: "ap-southeast-1_pool",
@@ -221,7 +355,10 @@ describe("Cognito at the SDK boundary", () => {
       "AdminUserGlobalSignOutCommand",
       "AdminDisableUserCommand",
     ]);
-    expect(mock.commandCalls(cip.AdminDisableUserCommand)[0]!.args[0].input).toEqual({ UserPoolId: "ap-southeast-1_pool", Username: "agent.xu@anjia" });
+    expect(mock.commandCalls(cip.AdminDisableUserCommand)[0]!.args[0].input).toEqual({
+      UserPoolId: "ap-southeast-1_pool",
+      Username: "agent.xu@anjia",
+    });
     mock.restore();
   });
 });

@@ -4,7 +4,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mockClient } from "aws-sdk-client-mock";
-import { ConditionalCheckFailedException, DynamoDBClient, DynamoDBServiceException, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import {
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  DynamoDBServiceException,
+  PutItemCommand,
+} from "@aws-sdk/client-dynamodb";
 import { Documents, StorageUnavailable, Tenancy, isStorageFault } from "@keyhold/core";
 import { Vault, newClientBody, startVault, uniquePhone } from "./harness.ts";
 import { fetchBytes, scan, upload } from "./documents-fixtures.ts";
@@ -44,7 +49,11 @@ afterAll(() => vault.stop());
 
 describe("the blob store cannot be written", () => {
   it("an upload answers 503 storage_unavailable and keeps nothing; the same upload succeeds once the store is back", async () => {
-    const c = await vault.post("/clients", newClientBody({ fields: { fullName: "存储故障", phone: uniquePhone() } }), LI);
+    const c = await vault.post(
+      "/clients",
+      newClientBody({ fields: { fullName: "存储故障", phone: uniquePhone() } }),
+      LI,
+    );
     expect(c.status).toBe(201);
     const bytes = await scan("jpeg");
     const usedBefore = await Tenancy.storageUsed(a(), "anjia");
@@ -72,12 +81,19 @@ describe("the blob store cannot be written", () => {
   });
 
   it("a view whose blob cannot be read answers 503 and shows nothing; once readable it shows", async () => {
-    const c = await vault.post("/clients", newClientBody({ fields: { fullName: "读取故障", phone: uniquePhone() } }), LI);
+    const c = await vault.post(
+      "/clients",
+      newClientBody({ fields: { fullName: "读取故障", phone: uniquePhone() } }),
+      LI,
+    );
     const d = await upload(vault, c.body.id, "id_card_front", await scan("jpeg"), LI, "image/jpeg");
     expect(d.status).toBe(201);
     const get = a().blobs.get;
     a().blobs.get = async () => {
-      throw new StorageUnavailable("blobs", Object.assign(new Error("EIO: i/o error, read"), { code: "EIO", syscall: "read" }));
+      throw new StorageUnavailable(
+        "blobs",
+        Object.assign(new Error("EIO: i/o error, read"), { code: "EIO", syscall: "read" }),
+      );
     };
     try {
       const r = await fetchBytes(vault, "GET", `/documents/${d.body.id}?purpose=loan_application`, { as: LI });
@@ -96,7 +112,11 @@ describe("the blob store cannot be written", () => {
 
 describe("DynamoDB cannot be reached", () => {
   it("registration, listing and uploads answer 503; the same requests succeed once it answers, each exactly once", async () => {
-    const existing = await vault.post("/clients", newClientBody({ fields: { fullName: "断线前", phone: uniquePhone() } }), LI);
+    const existing = await vault.post(
+      "/clients",
+      newClientBody({ fields: { fullName: "断线前", phone: uniquePhone() } }),
+      LI,
+    );
     expect(existing.status).toBe(201);
     await vault.token(LI);
     const body = newClientBody({ fields: { fullName: "断线", phone: uniquePhone() } });
@@ -127,9 +147,13 @@ describe("the contract", () => {
     expect(doc.paths["/clients/{id}/documents"].post.responses["503"]).toBeDefined();
     expect(doc.paths["/clients"].post.responses["503"]).toBeDefined();
     // /health touches no storage: its only 503 is the offline start's progress, never a problem.
-    expect(doc.paths["/health"].get.responses["503"].content["application/json"].schema.properties.status.const).toBe("starting");
+    expect(doc.paths["/health"].get.responses["503"].content["application/json"].schema.properties.status.const).toBe(
+      "starting",
+    );
     expect(doc.paths["/openapi.json"].get.responses["503"]).toBeUndefined();
-    expect(doc.components.schemas.Problem.properties.code.enum).toEqual(expect.arrayContaining(["storage_unavailable", "document_too_complex", "active_content", "malformed_document"]));
+    expect(doc.components.schemas.Problem.properties.code.enum).toEqual(
+      expect.arrayContaining(["storage_unavailable", "document_too_complex", "active_content", "malformed_document"]),
+    );
   });
 });
 
@@ -142,27 +166,60 @@ describe("what counts as a storage fault", () => {
     const s3 = new S3.S3Client({ region: "ap-southeast-1", credentials: { accessKeyId: "x", secretAccessKey: "x" } });
     const m = mockClient(s3) as any;
     const port = Documents.s3Blobs({ bucket: "docs", stage: "test", s3 });
-    const meta = { tenantId: "anjia", tier: 1 as const, retentionClass: "identity-scan", documentId: "doc_01m8aaaaaaaaaaaaaaaaaaaaaa" };
+    const meta = {
+      tenantId: "anjia",
+      tier: 1 as const,
+      retentionClass: "identity-scan",
+      documentId: "doc_01m8aaaaaaaaaaaaaaaaaaaaaa",
+    };
     const key = Documents.blobKey("identity-scan", "anjia", meta.documentId);
-    m.on(S3.PutObjectCommand).rejects(new S3.S3ServiceException({ name: "ServiceUnavailable", $fault: "server", $metadata: { httpStatusCode: 503 }, message: "Please reduce your request rate." }));
+    m.on(S3.PutObjectCommand).rejects(
+      new S3.S3ServiceException({
+        name: "ServiceUnavailable",
+        $fault: "server",
+        $metadata: { httpStatusCode: 503 },
+        message: "Please reduce your request rate.",
+      }),
+    );
     const outage = await port.put(key, new Uint8Array(8), meta).catch((e: unknown) => e);
     expect(isStorageFault(outage)).toBe(true);
-    m.on(S3.PutObjectCommand).rejects(new S3.S3ServiceException({ name: "AccessDenied", $fault: "client", $metadata: { httpStatusCode: 403 }, message: "Access Denied" }));
+    m.on(S3.PutObjectCommand).rejects(
+      new S3.S3ServiceException({
+        name: "AccessDenied",
+        $fault: "client",
+        $metadata: { httpStatusCode: 403 },
+        message: "Access Denied",
+      }),
+    );
     const denied = await port.put(key, new Uint8Array(8), meta).catch((e: unknown) => e);
     expect(isStorageFault(denied)).toBe(false);
     m.restore();
   });
 
   it("DynamoDB throttling, 5xx and a refused connection are; a failed condition or a validation error are not", async () => {
-    const db = new DynamoDBClient({ region: "local", endpoint: "http://127.0.0.1:1", credentials: { accessKeyId: "x", secretAccessKey: "x" }, maxAttempts: 1 });
-    const refused = await db.send(new PutItemCommand({ TableName: "keyhold", Item: { pk: { S: "a" }, sk: { S: "b" } } })).catch((e: unknown) => e);
+    const db = new DynamoDBClient({
+      region: "local",
+      endpoint: "http://127.0.0.1:1",
+      credentials: { accessKeyId: "x", secretAccessKey: "x" },
+      maxAttempts: 1,
+    });
+    const refused = await db
+      .send(new PutItemCommand({ TableName: "keyhold", Item: { pk: { S: "a" }, sk: { S: "b" } } }))
+      .catch((e: unknown) => e);
     expect(isStorageFault(refused)).toBe(true);
     db.destroy();
-    const service = (name: string, status: number) => new DynamoDBServiceException({ name, $fault: status >= 500 ? "server" : "client", $metadata: { httpStatusCode: status } });
+    const service = (name: string, status: number) =>
+      new DynamoDBServiceException({
+        name,
+        $fault: status >= 500 ? "server" : "client",
+        $metadata: { httpStatusCode: status },
+      });
     expect(isStorageFault(service("ProvisionedThroughputExceededException", 400))).toBe(true);
     expect(isStorageFault(service("InternalServerError", 500))).toBe(true);
     expect(isStorageFault(service("ValidationException", 400))).toBe(false);
-    expect(isStorageFault(new ConditionalCheckFailedException({ message: "failed", $metadata: { httpStatusCode: 400 } }))).toBe(false);
+    expect(
+      isStorageFault(new ConditionalCheckFailedException({ message: "failed", $metadata: { httpStatusCode: 400 } })),
+    ).toBe(false);
     expect(isStorageFault(new Error("a bug"))).toBe(false);
   });
 });

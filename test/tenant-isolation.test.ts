@@ -97,36 +97,85 @@ describe("a tenant's adapters, offline: same process, same tenant, the same wall
     // Reads, by key, by partition, by index, in a batch, and a cursor pointing into abcd.
     await expect(Store.getItem(a, theirs)).rejects.toMatchObject(scopeError);
     await expect(Store.queryPage(a, { partition: tenantPk("abcd"), limit: 10 })).rejects.toMatchObject(scopeError);
-    await expect(Store.queryPage(a, { partition: Keys.eventDay("abcd", "2026-01-01"), limit: 10 })).rejects.toMatchObject(scopeError);
-    await expect(Store.queryPage(a, { index: "gsi1", partition: Keys.clientsOfBranch("abcd", "b-one"), limit: 10 })).rejects.toMatchObject(scopeError);
-    await expect(a.db.send(new BatchGetCommand({ RequestItems: { [t]: { Keys: [Keys.client("abc", "c_1"), theirs] } } }))).rejects.toMatchObject(scopeError);
     await expect(
-      a.db.send(new QueryCommand({ TableName: t, KeyConditionExpression: "#pk = :pk", ExpressionAttributeNames: { "#pk": "pk" }, ExpressionAttributeValues: { ":pk": tenantPk("abc") }, ExclusiveStartKey: theirs })),
+      Store.queryPage(a, { partition: Keys.eventDay("abcd", "2026-01-01"), limit: 10 }),
+    ).rejects.toMatchObject(scopeError);
+    await expect(
+      Store.queryPage(a, { index: "gsi1", partition: Keys.clientsOfBranch("abcd", "b-one"), limit: 10 }),
+    ).rejects.toMatchObject(scopeError);
+    await expect(
+      a.db.send(new BatchGetCommand({ RequestItems: { [t]: { Keys: [Keys.client("abc", "c_1"), theirs] } } })),
+    ).rejects.toMatchObject(scopeError);
+    await expect(
+      a.db.send(
+        new QueryCommand({
+          TableName: t,
+          KeyConditionExpression: "#pk = :pk",
+          ExpressionAttributeNames: { "#pk": "pk" },
+          ExpressionAttributeValues: { ":pk": tenantPk("abc") },
+          ExclusiveStartKey: theirs,
+        }),
+      ),
     ).rejects.toMatchObject(scopeError);
     // Writes into abcd, and writes of abc's own items that would surface in abcd's index partitions.
-    await expect(Store.putItem(a, { ...theirs, type: "client", secret: "overwritten" })).rejects.toMatchObject(scopeError);
-    await expect(Store.putItem(a, { ...Keys.client("abc", "c_2"), gsi1pk: Keys.clientsOfBranch("abcd", "b-one"), gsi1sk: "x" })).rejects.toMatchObject(scopeError);
+    await expect(Store.putItem(a, { ...theirs, type: "client", secret: "overwritten" })).rejects.toMatchObject(
+      scopeError,
+    );
     await expect(
-      a.db.send(new UpdateCommand({ TableName: t, Key: Keys.client("abc", "c_1"), UpdateExpression: "SET gsi1pk = :p", ExpressionAttributeValues: { ":p": Keys.clientsOfOwner("abcd", "agent.x") } })),
+      Store.putItem(a, { ...Keys.client("abc", "c_2"), gsi1pk: Keys.clientsOfBranch("abcd", "b-one"), gsi1sk: "x" }),
+    ).rejects.toMatchObject(scopeError);
+    await expect(
+      a.db.send(
+        new UpdateCommand({
+          TableName: t,
+          Key: Keys.client("abc", "c_1"),
+          UpdateExpression: "SET gsi1pk = :p",
+          ExpressionAttributeValues: { ":p": Keys.clientsOfOwner("abcd", "agent.x") },
+        }),
+      ),
     ).rejects.toMatchObject(scopeError);
     await expect(a.db.send(new DeleteCommand({ TableName: t, Key: theirs }))).rejects.toMatchObject(scopeError);
-    await expect(a.db.send(new BatchWriteCommand({ RequestItems: { [t]: [{ DeleteRequest: { Key: theirs } }] } }))).rejects.toMatchObject(scopeError);
+    await expect(
+      a.db.send(new BatchWriteCommand({ RequestItems: { [t]: [{ DeleteRequest: { Key: theirs } }] } })),
+    ).rejects.toMatchObject(scopeError);
     // What IAM never grants a tenant's session is refused even on its own partition.
     await expect(a.db.send(new ScanCommand({ TableName: t }))).rejects.toMatchObject(scopeError);
-    await expect(a.db.send(new TransactWriteCommand({ TransactItems: [{ Put: { TableName: t, Item: { ...Keys.client("abc", "c_3") } } }] }))).rejects.toMatchObject(scopeError);
+    await expect(
+      a.db.send(
+        new TransactWriteCommand({
+          TransactItems: [{ Put: { TableName: t, Item: { ...Keys.client("abc", "c_3") } } }],
+        }),
+      ),
+    ).rejects.toMatchObject(scopeError);
     // Another table is no table of its tenant.
-    await expect(a.db.send(new GetCommand({ TableName: "other", Key: Keys.client("abc", "c_1") }))).rejects.toMatchObject(scopeError);
+    await expect(
+      a.db.send(new GetCommand({ TableName: "other", Key: Keys.client("abc", "c_1") })),
+    ).rejects.toMatchObject(scopeError);
     // Its documents, keys and tenant: its own only.
     const doc = Documents.blobKey("general", "abcd", "doc_01m8aaaaaaaaaaaaaaaaaaaaaa");
     await expect(a.blobs.get(doc)).rejects.toMatchObject(scopeError);
-    await expect(a.blobs.put(doc, new Uint8Array([1]), { tenantId: "abcd", tier: 2, retentionClass: "general", documentId: "doc_01m8aaaaaaaaaaaaaaaaaaaaaa" })).rejects.toMatchObject(scopeError);
     await expect(
-      a.blobs.put(Documents.blobKey("general", "abc", "doc_01m8aaaaaaaaaaaaaaaaaaaaaa"), new Uint8Array([1]), { tenantId: "abcd", tier: 2, retentionClass: "general", documentId: "doc_01m8aaaaaaaaaaaaaaaaaaaaaa" }),
+      a.blobs.put(doc, new Uint8Array([1]), {
+        tenantId: "abcd",
+        tier: 2,
+        retentionClass: "general",
+        documentId: "doc_01m8aaaaaaaaaaaaaaaaaaaaaa",
+      }),
+    ).rejects.toMatchObject(scopeError);
+    await expect(
+      a.blobs.put(Documents.blobKey("general", "abc", "doc_01m8aaaaaaaaaaaaaaaaaaaaaa"), new Uint8Array([1]), {
+        tenantId: "abcd",
+        tier: 2,
+        retentionClass: "general",
+        documentId: "doc_01m8aaaaaaaaaaaaaaaaaaaaaa",
+      }),
     ).rejects.toMatchObject(scopeError);
     await expect(a.blobs.destroy(doc)).rejects.toMatchObject(scopeError);
     await expect(a.blobs.list("general/abcd/")).rejects.toMatchObject(scopeError);
     await expect(a.blobs.list("general/")).rejects.toMatchObject(scopeError);
-    await expect(Crypto.seal(a.keyrings, { tenantId: "abcd", recordId: "c_1", context: { tier: "2" } }, { x: 1 })).rejects.toMatchObject(scopeError);
+    await expect(
+      Crypto.seal(a.keyrings, { tenantId: "abcd", recordId: "c_1", context: { tier: "2" } }, { x: 1 }),
+    ).rejects.toMatchObject(scopeError);
     expect(() => a.forTenant("abcd")).toThrow(/tenant abc cannot open tenant abcd/);
     expect(a.forTenant("abc")).toBe(a);
 
@@ -140,17 +189,31 @@ describe("a tenant's adapters, offline: same process, same tenant, the same wall
   it("the same context works on its own tenant's partitions, index partitions included", async () => {
     const { adapters: a } = ctxOf("abc");
     expect(await Store.getItem(a, Keys.client("abc", "c_1"))).toMatchObject({ secret: "abc's" });
-    await Store.putItem(a, { ...Keys.client("abc", "c_4"), gsi1pk: Keys.clientsOfBranch("abc", "b-one"), gsi1sk: "c_4", type: "client" });
-    const page = await Store.queryPage<{ sk: string }>(a, { index: "gsi1", partition: Keys.clientsOfBranch("abc", "b-one"), limit: 10 });
+    await Store.putItem(a, {
+      ...Keys.client("abc", "c_4"),
+      gsi1pk: Keys.clientsOfBranch("abc", "b-one"),
+      gsi1sk: "c_4",
+      type: "client",
+    });
+    const page = await Store.queryPage<{ sk: string }>(a, {
+      index: "gsi1",
+      partition: Keys.clientsOfBranch("abc", "b-one"),
+      limit: 10,
+    });
     expect(page.items.map((i) => i.sk)).toEqual(["CLIENT#c_4"]);
-    expect((await Store.queryPage<{ sk: string }>(a, { partition: tenantPk("abc"), sortPrefix: "CLIENT#", limit: 10 })).items.map((i) => i.sk)).toEqual(["CLIENT#c_1", "CLIENT#c_4"]);
+    expect(
+      (
+        await Store.queryPage<{ sk: string }>(a, { partition: tenantPk("abc"), sortPrefix: "CLIENT#", limit: 10 })
+      ).items.map((i) => i.sk),
+    ).toEqual(["CLIENT#c_1", "CLIENT#c_4"]);
   });
 
   it("refuses a tenant id of any other shape before anything is opened", () => {
     for (const bad of ["ab", "Abc", "abc#d", "abc/d", "ab*", "abc-", "", "~platform", "a".repeat(41)]) {
       expect(() => root.forTenant(bad), JSON.stringify(bad)).toThrow(/not a tenant id/);
     }
-    for (const good of ["abc", "anjia", "lianfang", "platform", "a-b-c", "a".repeat(40)]) expect(Tenancy.isTenantId(good), good).toBe(true);
+    for (const good of ["abc", "anjia", "lianfang", "platform", "a-b-c", "a".repeat(40)])
+      expect(Tenancy.isTenantId(good), good).toBe(true);
   });
 
   it("the root set, which handlers and jobs start from, reaches the platform's items and no tenant's", async () => {
@@ -164,10 +227,15 @@ describe("a tenant's adapters, offline: same process, same tenant, the same wall
   });
 
   it("sends nothing at all for a refused command (the SDK boundary)", async () => {
-    const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: "ap-southeast-1", credentials: { accessKeyId: "x", secretAccessKey: "y" } }));
+    const client = DynamoDBDocumentClient.from(
+      new DynamoDBClient({ region: "ap-southeast-1", credentials: { accessKeyId: "x", secretAccessKey: "y" } }),
+    );
     const ddb = mockClient(client);
     ddb.on(GetCommand).resolves({ Item: { pk: "T#abc", sk: "TENANT" } });
-    const isolated = Tenancy.isolate({ ...shared, db: client }, { platformTenant: "platform", open: () => ({ db: client, blobs: shared.blobs, keyrings: shared.keyrings }) });
+    const isolated = Tenancy.isolate(
+      { ...shared, db: client },
+      { platformTenant: "platform", open: () => ({ db: client, blobs: shared.blobs, keyrings: shared.keyrings }) },
+    );
     const a = isolated.forTenant("abc");
     await expect(Store.getItem(a, Keys.tenant("abcd"))).rejects.toMatchObject(scopeError);
     expect(ddb.commandCalls(GetCommand)).toHaveLength(0);
@@ -180,32 +248,58 @@ describe("tenant credentials from STS, at the SDK boundary", () => {
   afterEach(() => sts.reset());
   const expiry = new Date("2026-06-01T12:00:00.000Z");
   const answer = (tenant: string, expiration = expiry) => ({
-    Credentials: { AccessKeyId: `ASIA${tenant.toUpperCase()}`, SecretAccessKey: "secret", SessionToken: `token-${tenant}`, Expiration: expiration },
+    Credentials: {
+      AccessKeyId: `ASIA${tenant.toUpperCase()}`,
+      SecretAccessKey: "secret",
+      SessionToken: `token-${tenant}`,
+      Expiration: expiration,
+    },
   });
 
   it("assumes the tenant-data role for an hour with the tenant as the only session tag, once per tenant while fresh", async () => {
     let now = new Date(expiry.getTime() - HOUR);
     sts.on(AssumeRoleCommand).callsFake((input: { Tags: { Value: string }[] }) => answer(input.Tags[0]!.Value));
-    const creds = Tenancy.stsTenantCredentials({ roleArn: ROLE, sts: new STSClient({ region: "ap-southeast-1" }), now: () => now });
+    const creds = Tenancy.stsTenantCredentials({
+      roleArn: ROLE,
+      sts: new STSClient({ region: "ap-southeast-1" }),
+      now: () => now,
+    });
     const anjia = creds.forTenant("anjia");
     const [first, concurrent] = await Promise.all([anjia(), anjia()]);
-    expect(first).toEqual({ accessKeyId: "ASIAANJIA", secretAccessKey: "secret", sessionToken: "token-anjia", expiration: expiry });
+    expect(first).toEqual({
+      accessKeyId: "ASIAANJIA",
+      secretAccessKey: "secret",
+      sessionToken: "token-anjia",
+      expiration: expiry,
+    });
     expect(concurrent).toEqual(first);
     expect(sts.commandCalls(AssumeRoleCommand).map((c: any) => c.args[0].input)).toEqual([
-      { RoleArn: ROLE, RoleSessionName: "keyhold-anjia", DurationSeconds: 3600, Tags: [{ Key: "tenant", Value: "anjia" }] },
+      {
+        RoleArn: ROLE,
+        RoleSessionName: "keyhold-anjia",
+        DurationSeconds: 3600,
+        Tags: [{ Key: "tenant", Value: "anjia" }],
+      },
     ]);
     // Eleven minutes before expiry it is still used; another tenant gets a session of its own.
     now = new Date(expiry.getTime() - 11 * 60_000);
     expect(await creds.forTenant("anjia")()).toEqual(first);
     expect((await creds.forTenant("lianfang")()).accessKeyId).toBe("ASIALIANFANG");
-    expect(sts.commandCalls(AssumeRoleCommand).map((c: any) => c.args[0].input.Tags)).toEqual([[{ Key: "tenant", Value: "anjia" }], [{ Key: "tenant", Value: "lianfang" }]]);
+    expect(sts.commandCalls(AssumeRoleCommand).map((c: any) => c.args[0].input.Tags)).toEqual([
+      [{ Key: "tenant", Value: "anjia" }],
+      [{ Key: "tenant", Value: "lianfang" }],
+    ]);
   });
 
   it("renews a session at least five minutes before it expires", async () => {
     let now = new Date(expiry.getTime() - HOUR);
     const expirations = [expiry, new Date(expiry.getTime() + HOUR)];
     sts.on(AssumeRoleCommand).callsFake(() => answer("anjia", expirations.shift()));
-    const creds = Tenancy.stsTenantCredentials({ roleArn: ROLE, sts: new STSClient({ region: "ap-southeast-1" }), now: () => now });
+    const creds = Tenancy.stsTenantCredentials({
+      roleArn: ROLE,
+      sts: new STSClient({ region: "ap-southeast-1" }),
+      now: () => now,
+    });
     expect((await creds.forTenant("anjia")()).expiration).toEqual(expiry);
     now = new Date(expiry.getTime() - Tenancy.REFRESH_BEFORE_EXPIRY_MS + 1);
     expect(Tenancy.REFRESH_BEFORE_EXPIRY_MS).toBeGreaterThanOrEqual(5 * 60_000);
@@ -214,8 +308,15 @@ describe("tenant credentials from STS, at the SDK boundary", () => {
   });
 
   it("keeps no failure: the next request asks STS again", async () => {
-    sts.on(AssumeRoleCommand).rejectsOnce(Object.assign(new Error("Rate exceeded"), { name: "Throttling" })).resolves(answer("anjia"));
-    const creds = Tenancy.stsTenantCredentials({ roleArn: ROLE, sts: new STSClient({ region: "ap-southeast-1" }), now: () => new Date(expiry.getTime() - HOUR) });
+    sts
+      .on(AssumeRoleCommand)
+      .rejectsOnce(Object.assign(new Error("Rate exceeded"), { name: "Throttling" }))
+      .resolves(answer("anjia"));
+    const creds = Tenancy.stsTenantCredentials({
+      roleArn: ROLE,
+      sts: new STSClient({ region: "ap-southeast-1" }),
+      now: () => new Date(expiry.getTime() - HOUR),
+    });
     await expect(creds.forTenant("anjia")()).rejects.toThrow("Rate exceeded");
     expect((await creds.forTenant("anjia")()).accessKeyId).toBe("ASIAANJIA");
     expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(2);
@@ -223,7 +324,8 @@ describe("tenant credentials from STS, at the SDK boundary", () => {
 
   it("never turns a malformed tenant id into a session tag", () => {
     const creds = Tenancy.stsTenantCredentials({ roleArn: ROLE, sts: new STSClient({ region: "ap-southeast-1" }) });
-    for (const bad of ["ab", "a*", "abc#x", "abc/def", "${aws:username}", ""]) expect(() => creds.forTenant(bad), bad).toThrow(/not a tenant id/);
+    for (const bad of ["ab", "a*", "abc#x", "abc/def", "${aws:username}", ""])
+      expect(() => creds.forTenant(bad), bad).toThrow(/not a tenant id/);
     expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(0);
   });
 
@@ -233,10 +335,15 @@ describe("tenant credentials from STS, at the SDK boundary", () => {
       const ARN = "arn:aws:kms:ap-southeast-1:123456789012:key/1111aaaa-2222-bbbb-3333-cccc4444dddd";
       const dataKey = randomBytes(32);
       kms.on(DescribeKeyCommand).resolves({ KeyMetadata: { KeyId: "k", Arn: ARN } });
-      kms.on(GenerateDataKeyCommand).resolves({ KeyId: ARN, Plaintext: new Uint8Array(dataKey), CiphertextBlob: new Uint8Array(randomBytes(64)) });
+      kms
+        .on(GenerateDataKeyCommand)
+        .resolves({ KeyId: ARN, Plaintext: new Uint8Array(dataKey), CiphertextBlob: new Uint8Array(randomBytes(64)) });
       kms.on(DecryptCommand).resolves({ KeyId: ARN, Plaintext: new Uint8Array(dataKey) });
       sts.on(AssumeRoleCommand).resolves(answer("anjia", new Date(Date.now() + HOUR)));
-      const credentials = Tenancy.stsTenantCredentials({ roleArn: ROLE, sts: new STSClient({ region: "ap-southeast-1" }) }).forTenant("anjia");
+      const credentials = Tenancy.stsTenantCredentials({
+        roleArn: ROLE,
+        sts: new STSClient({ region: "ap-southeast-1" }),
+      }).forTenant("anjia");
       process.env.AWS_REGION = "ap-southeast-1";
       const port = Crypto.kmsKeyrings({ stage: "test", credentials });
       await Crypto.seal(port, { tenantId: "anjia", recordId: "c_1", context: { tier: "2" } }, { x: 1 });
@@ -264,10 +371,13 @@ describe("a request in AWS works on its token's tenant's session", () => {
     const target = new URL(vault.runtime.dynamo.endpoint);
     wire = createServer((req, res) => {
       signedBy.push(/Credential=([A-Z0-9]+)\//.exec(req.headers.authorization ?? "")?.[1] ?? "unsigned");
-      const upstream = httpRequest({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (up) => {
-        res.writeHead(up.statusCode ?? 500, up.headers);
-        up.pipe(res);
-      });
+      const upstream = httpRequest(
+        { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers },
+        (up) => {
+          res.writeHead(up.statusCode ?? 500, up.headers);
+          up.pipe(res);
+        },
+      );
       req.pipe(upstream);
     });
     await new Promise<void>((r) => wire.listen(0, "127.0.0.1", () => r()));
@@ -283,7 +393,14 @@ describe("a request in AWS works on its token's tenant's session", () => {
     });
     sts.on(AssumeRoleCommand).callsFake((input: { Tags: { Value: string }[] }) => {
       const tenant = input.Tags[0]!.Value;
-      return { Credentials: { AccessKeyId: `ASIA${tenant.toUpperCase()}`, SecretAccessKey: "s", SessionToken: `t-${tenant}`, Expiration: new Date(Date.now() + HOUR) } };
+      return {
+        Credentials: {
+          AccessKeyId: `ASIA${tenant.toUpperCase()}`,
+          SecretAccessKey: "s",
+          SessionToken: `t-${tenant}`,
+          Expiration: new Date(Date.now() + HOUR),
+        },
+      };
     });
     // The AWS ring's adapters, built from the environment as in Lambda.
     useAdapters(undefined as never);
@@ -300,17 +417,33 @@ describe("a request in AWS works on its token's tenant's session", () => {
 
   const call = (claims: Record<string, string>, headers: Record<string, string> = {}) =>
     SettingsFunctions.get(
-      apiEvent({ method: "GET", routePath: "/settings", path: "/settings", requestId: `req-${signedBy.length}`, claims, headers }),
+      apiEvent({
+        method: "GET",
+        routePath: "/settings",
+        path: "/settings",
+        requestId: `req-${signedBy.length}`,
+        claims,
+        headers,
+      }),
       lambdaContext("test-keyhold-settings-get", `aws-${signedBy.length}`),
     );
-  const claimsOf = (tenant: string, staff: string) => ({ [claimNames.subject]: staff, [claimNames.tenant]: tenant, [claimNames.sessionVersion]: "1" });
+  const claimsOf = (tenant: string, staff: string) => ({
+    [claimNames.subject]: staff,
+    [claimNames.tenant]: tenant,
+    [claimNames.sessionVersion]: "1",
+  });
 
   it("assumes the tenant-data role with the tenant of the verified token, never of the request, and signs every item call with that session", async () => {
     const r = await call(claimsOf("anjia", "hq.admin"), { "x-tenant-id": "lianfang" });
     expect(r.statusCode, String(r.body)).toBe(200);
     expect(JSON.parse(String(r.body))).toMatchObject({ revealQuotaPerHour: expect.any(Number) });
     expect(sts.commandCalls(AssumeRoleCommand).map((c: any) => c.args[0].input)).toEqual([
-      { RoleArn: ROLE, RoleSessionName: "keyhold-anjia", DurationSeconds: 3600, Tags: [{ Key: "tenant", Value: "anjia" }] },
+      {
+        RoleArn: ROLE,
+        RoleSessionName: "keyhold-anjia",
+        DurationSeconds: 3600,
+        Tags: [{ Key: "tenant", Value: "anjia" }],
+      },
     ]);
     expect(signedBy.length).toBeGreaterThanOrEqual(2);
     expect(new Set(signedBy)).toEqual(new Set(["ASIAANJIA"]));
@@ -321,7 +454,10 @@ describe("a request in AWS works on its token's tenant's session", () => {
     expect((await call(claimsOf("anjia", "hq.admin"))).statusCode).toBe(200);
     const refused = await call(claimsOf("lianfang", "agent.sun"));
     expect([refused.statusCode, JSON.parse(String(refused.body)).code]).toEqual([403, "role_not_permitted"]);
-    expect(sts.commandCalls(AssumeRoleCommand).map((c: any) => c.args[0].input.Tags)).toEqual([[{ Key: "tenant", Value: "anjia" }], [{ Key: "tenant", Value: "lianfang" }]]);
+    expect(sts.commandCalls(AssumeRoleCommand).map((c: any) => c.args[0].input.Tags)).toEqual([
+      [{ Key: "tenant", Value: "anjia" }],
+      [{ Key: "tenant", Value: "lianfang" }],
+    ]);
     expect(new Set(signedBy)).toEqual(new Set(["ASIAANJIA", "ASIALIANFANG"]));
     expect(signedBy).not.toContain("AKIAFUNCTIONROLE");
   });
@@ -336,8 +472,10 @@ describe("a request in AWS works on its token's tenant's session", () => {
 
 describe("the route and job tables", () => {
   it("declare the platform's own items wherever the root set is used: every platform route and every job", () => {
-    for (const r of routes.filter((r) => "platform" in r && r.platform)) expect(accessOf(r), r.handler).toContain("platform");
-    for (const r of routes.filter((r) => !("platform" in r && r.platform))) expect(accessOf(r), r.handler).not.toContain("platform");
+    for (const r of routes.filter((r) => "platform" in r && r.platform))
+      expect(accessOf(r), r.handler).toContain("platform");
+    for (const r of routes.filter((r) => !("platform" in r && r.platform)))
+      expect(accessOf(r), r.handler).not.toContain("platform");
     for (const j of jobs) expect(j.access, j.handler).toEqual(expect.arrayContaining(["data", "platform"]));
   });
 

@@ -27,7 +27,11 @@ async function sealedVault() {
 const db = () => vault!.runtime.adapters;
 async function eventItems(day = new Date().toISOString().slice(0, 10)) {
   const out = await db().db.send(
-    new QueryCommand({ TableName: db().tableName, KeyConditionExpression: "pk = :pk", ExpressionAttributeValues: { ":pk": Keys.eventDay("anjia", day) } }),
+    new QueryCommand({
+      TableName: db().tableName,
+      KeyConditionExpression: "pk = :pk",
+      ExpressionAttributeValues: { ":pk": Keys.eventDay("anjia", day) },
+    }),
   );
   return out.Items ?? [];
 }
@@ -57,7 +61,12 @@ describe("tamper-evident trail", () => {
     const { vault: v, seq } = await sealedVault();
     const e = await sealedEvent();
     await db().db.send(
-      new UpdateCommand({ TableName: db().tableName, Key: { pk: e.pk, sk: e.sk }, UpdateExpression: "SET purpose = :p", ExpressionAttributeValues: { ":p": "marketing" } }),
+      new UpdateCommand({
+        TableName: db().tableName,
+        Key: { pk: e.pk, sk: e.sk },
+        UpdateExpression: "SET purpose = :p",
+        ExpressionAttributeValues: { ":p": "marketing" },
+      }),
     );
     const verify = await v.get("/audit/verify", WANG);
     expect(verify.body.ok).toBe(false);
@@ -77,7 +86,16 @@ describe("tamper-evident trail", () => {
     const e = await sealedEvent();
     const at = new Date(new Date(e.at).getTime() - 1).toISOString();
     await db().db.send(
-      new PutCommand({ TableName: db().tableName, Item: { ...e, sk: `${at}#ev_forged00000000000000000000`, id: "ev_forged00000000000000000000", at, action: "client.view" } }),
+      new PutCommand({
+        TableName: db().tableName,
+        Item: {
+          ...e,
+          sk: `${at}#ev_forged00000000000000000000`,
+          id: "ev_forged00000000000000000000",
+          at,
+          action: "client.view",
+        },
+      }),
     );
     const verify = await v.get("/audit/verify", WANG);
     expect(verify.body).toMatchObject({ ok: false, firstBroken: { window: seq, kind: "inserted" } });
@@ -85,14 +103,18 @@ describe("tamper-evident trail", () => {
 
   it("detects a digest deleted from the middle of the chain", async () => {
     const { vault: v } = await sealedVault();
-    await db().db.send(new DeleteCommand({ TableName: db().tableName, Key: { pk: Keys.digests("anjia"), sk: Keys.digestSk(1) } }));
+    await db().db.send(
+      new DeleteCommand({ TableName: db().tableName, Key: { pk: Keys.digests("anjia"), sk: Keys.digestSk(1) } }),
+    );
     const verify = await v.get("/audit/verify", WANG);
     expect(verify.body).toMatchObject({ ok: false, firstBroken: { window: 1, kind: "deleted" } });
   });
 
   it("detects the latest digest deleted (its archived copy remains)", async () => {
     const { vault: v, seq } = await sealedVault();
-    await db().db.send(new DeleteCommand({ TableName: db().tableName, Key: { pk: Keys.digests("anjia"), sk: Keys.digestSk(seq) } }));
+    await db().db.send(
+      new DeleteCommand({ TableName: db().tableName, Key: { pk: Keys.digests("anjia"), sk: Keys.digestSk(seq) } }),
+    );
     const verify = await v.get("/audit/verify", WANG);
     expect(verify.body).toMatchObject({ ok: false, firstBroken: { window: seq, kind: "deleted" } });
   });
@@ -124,7 +146,11 @@ describe("tamper-evident trail", () => {
     await vault.post("/clients", newClientBody(), "agent.sun@lianfang");
     await vault.post("/audit/seal", undefined, WANG);
     const digests = await db().db.send(
-      new QueryCommand({ TableName: db().tableName, KeyConditionExpression: "pk = :pk", ExpressionAttributeValues: { ":pk": Keys.digests("lianfang") } }),
+      new QueryCommand({
+        TableName: db().tableName,
+        KeyConditionExpression: "pk = :pk",
+        ExpressionAttributeValues: { ":pk": Keys.digests("lianfang") },
+      }),
     );
     expect(digests.Items).toEqual([]);
   });
@@ -134,13 +160,18 @@ describe("reading the trail", () => {
   it("filters by action and outcome and pages with a cursor, newest first", async () => {
     vault = await startVault();
     const c = await vault.post("/clients", newClientBody(), LI);
-    for (let i = 0; i < 3; i++) await vault.post(`/clients/${c.body.id}/reveal`, { fields: ["fullName"], purpose: "marketing" }, LI);
+    for (let i = 0; i < 3; i++)
+      await vault.post(`/clients/${c.body.id}/reveal`, { fields: ["fullName"], purpose: "marketing" }, LI);
     await vault.post(`/clients/${c.body.id}/reveal`, { fields: ["fullName"], purpose: "viewing" }, LI);
     const denied = await vault.get("/audit?action=client.reveal&outcome=denied&limit=2", WANG);
     expect(denied.status).toBe(200);
     expect(denied.body.items).toHaveLength(2);
-    for (const e of denied.body.items) expect(e).toMatchObject({ action: "client.reveal", outcome: "denied", code: "purpose_not_consented" });
-    const rest = await vault.get(`/audit?action=client.reveal&outcome=denied&limit=2&cursor=${encodeURIComponent(denied.body.nextCursor)}`, WANG);
+    for (const e of denied.body.items)
+      expect(e).toMatchObject({ action: "client.reveal", outcome: "denied", code: "purpose_not_consented" });
+    const rest = await vault.get(
+      `/audit?action=client.reveal&outcome=denied&limit=2&cursor=${encodeURIComponent(denied.body.nextCursor)}`,
+      WANG,
+    );
     expect(rest.body.items).toHaveLength(1);
     const times = [...denied.body.items, ...rest.body.items].map((e: any) => e.at);
     expect([...times].sort().reverse()).toEqual(times);
@@ -166,11 +197,19 @@ describe("reading the trail", () => {
   it("exports CSV that opens cleanly in Excel: BOM, CRLF, formula-safe cells", async () => {
     vault = await startVault();
     const c = await vault.post("/clients", newClientBody(), LI);
-    await vault.post(`/clients/${c.body.id}/reveal`, { fields: ["idNumber"], purpose: "compliance_audit", justification: "=HYPERLINK(\"x\") audit of loan file" }, WANG);
-    const res = await fetch(`${vault.url}/audit/export?clientId=${c.body.id}`, { headers: { authorization: `Bearer ${await vault.token(WANG)}` } });
+    await vault.post(
+      `/clients/${c.body.id}/reveal`,
+      { fields: ["idNumber"], purpose: "compliance_audit", justification: '=HYPERLINK("x") audit of loan file' },
+      WANG,
+    );
+    const res = await fetch(`${vault.url}/audit/export?clientId=${c.body.id}`, {
+      headers: { authorization: `Bearer ${await vault.token(WANG)}` },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("text/csv; charset=utf-8");
-    expect(res.headers.get("content-disposition")).toMatch(/attachment; filename="keyhold-trail-anjia-\d{4}-\d{2}-\d{2}\.csv"/);
+    expect(res.headers.get("content-disposition")).toMatch(
+      /attachment; filename="keyhold-trail-anjia-\d{4}-\d{2}-\d{2}\.csv"/,
+    );
     const bytes = Buffer.from(await res.arrayBuffer());
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const text = bytes.toString("utf8").slice(1);
@@ -190,7 +229,9 @@ describe("reading the trail", () => {
   it("agents export only their own actions", async () => {
     vault = await startVault();
     await vault.post("/clients", newClientBody(), "agent.chen@anjia");
-    const res = await fetch(`${vault.url}/audit/export`, { headers: { authorization: `Bearer ${await vault.token(LI)}` } });
+    const res = await fetch(`${vault.url}/audit/export`, {
+      headers: { authorization: `Bearer ${await vault.token(LI)}` },
+    });
     const text = await res.text();
     expect(text).not.toContain("agent.chen");
   });
@@ -200,7 +241,11 @@ describe("a client's access history (right to know)", () => {
   it("answers who saw the client's data, when and why — to those responsible for the client", async () => {
     vault = await startVault();
     const idNumber = uniqueResidentId();
-    const c = await vault.post("/clients", newClientBody({ fields: { fullName: "知情", phone: uniquePhone(), idNumber } }), LI);
+    const c = await vault.post(
+      "/clients",
+      newClientBody({ fields: { fullName: "知情", phone: uniquePhone(), idNumber } }),
+      LI,
+    );
     await vault.post(`/clients/${c.body.id}/reveal`, { fields: ["idNumber"], purpose: "loan_application" }, LI);
     await vault.get(`/clients/${c.body.id}`, "manager.zhao@anjia");
     await vault.post(`/clients/${c.body.id}/reveal`, { fields: ["idNumber"], purpose: "marketing" }, LI); // refused: not an access
@@ -228,7 +273,10 @@ describe("the branch manager's chain of responsibility", () => {
   it("reads the events of the branch's staff and clients, by name, and nothing of other branches", async () => {
     vault = await startVault();
     const ours = await vault.post("/clients", newClientBody(), LI);
-    expect((await vault.post(`/clients/${ours.body.id}/reveal`, { fields: ["idNumber"], purpose: "loan_application" }, LI)).status).toBe(200);
+    expect(
+      (await vault.post(`/clients/${ours.body.id}/reveal`, { fields: ["idNumber"], purpose: "loan_application" }, LI))
+        .status,
+    ).toBe(200);
     // Someone outside the branch about one of its clients: compliance views it, an agent of Haidian is refused.
     expect((await vault.get(`/clients/${ours.body.id}`, WANG)).status).toBe(200);
     expect((await vault.get(`/clients/${ours.body.id}`, CHEN)).status).toBe(404);
@@ -244,10 +292,18 @@ describe("the branch manager's chain of responsibility", () => {
     expect(items.length).toBeGreaterThan(0);
     expect(items.filter((e) => !inBranch(e))).toEqual([]);
     expect(items.some((e) => e.actor.id === "agent.li" && e.action === "client.reveal")).toBe(true);
-    expect(items.some((e) => e.actor.id === "compliance.wang" && e.action === "client.view" && e.target.clientId === ours.body.id)).toBe(true);
+    expect(
+      items.some(
+        (e) => e.actor.id === "compliance.wang" && e.action === "client.view" && e.target.clientId === ours.body.id,
+      ),
+    ).toBe(true);
     expect(items.some((e) => e.target.clientId === theirs.body.id || e.actor.id === "agent.chen")).toBe(false);
     // Staff by the names colleagues know them by, the id beside it.
-    expect(items.find((e) => e.actor.id === "agent.li")).toMatchObject({ actorName: "李娜", actorUsername: "agent.li@anjia", actor: { id: "agent.li" } });
+    expect(items.find((e) => e.actor.id === "agent.li")).toMatchObject({
+      actorName: "李娜",
+      actorUsername: "agent.li@anjia",
+      actor: { id: "agent.li" },
+    });
     expect(items.find((e) => e.actor.id === "compliance.wang")).toMatchObject({ actorName: "王芳" });
     expect(items.find((e) => e.action === "staff.revoke_sessions" && e.target.staffId === "agent.new")).toMatchObject({
       actorName: "赵磊",
@@ -259,10 +315,19 @@ describe("the branch manager's chain of responsibility", () => {
     // One of the branch's clients: every event about it, the refused colleague from Haidian included.
     const client = await vault.get(`/audit?clientId=${ours.body.id}&limit=200`, ZHAO);
     expect(client.status).toBe(200);
-    expect(client.body.items.find((e: any) => e.actor.id === "agent.chen")).toMatchObject({ outcome: "denied", code: "client_not_found", actorName: "陈强" });
+    expect(client.body.items.find((e: any) => e.actor.id === "agent.chen")).toMatchObject({
+      outcome: "denied",
+      code: "client_not_found",
+      actorName: "陈强",
+    });
 
     // Filters outside the branch: 200 with no items, not a refusal.
-    for (const q of ["actorId=agent.chen", `clientId=${theirs.body.id}`, `clientId=${theirs.body.id}&actorId=agent.chen`, "actorId=agent.sun"]) {
+    for (const q of [
+      "actorId=agent.chen",
+      `clientId=${theirs.body.id}`,
+      `clientId=${theirs.body.id}&actorId=agent.chen`,
+      "actorId=agent.sun",
+    ]) {
       const r = await vault.get(`/audit?${q}&limit=200`, ZHAO);
       expect([r.status, r.body.items], q).toEqual([200, []]);
     }

@@ -9,7 +9,9 @@ import { fileURLToPath } from "node:url";
 
 const webDir = dirname(fileURLToPath(import.meta.url));
 const builtIndex = join(webDir, "dist", "index.html");
-const sources = ["src", "public", "index.html", "vite.config.ts", "package.json", "tsconfig.json"].map((p) => join(webDir, p));
+const sources = ["src", "public", "index.html", "vite.config.ts", "package.json", "tsconfig.json"].map((p) =>
+  join(webDir, p),
+);
 
 function newestMtime(path) {
   if (!existsSync(path)) return 0;
@@ -94,7 +96,12 @@ export async function buildConsole({ outDir, env = {} }) {
   Object.assign(process.env, env);
   try {
     const { build } = await import("vite");
-    await build({ root: webDir, configFile: join(webDir, "vite.config.ts"), logLevel: "warn", build: { outDir, emptyOutDir: true } });
+    await build({
+      root: webDir,
+      configFile: join(webDir, "vite.config.ts"),
+      logLevel: "warn",
+      build: { outDir, emptyOutDir: true },
+    });
   } finally {
     for (const [k, v] of Object.entries(saved)) {
       if (v === undefined) delete process.env[k];

@@ -8,7 +8,24 @@ import react from "@vitejs/plugin-react";
  */
 const api = process.env.KEYHOLD_API ?? "http://127.0.0.1:3000";
 // Every API path prefix of the route table (the console itself lives under /console).
-const apiPrefixes = ["/local", "/clients", "/audit", "/settings", "/catalog", "/staff", "/documents", "/shared", "/compliance", "/platform", "/requests", "/paper-files", "/access-requests", "/branches", "/openapi.json", "/health"];
+const apiPrefixes = [
+  "/local",
+  "/clients",
+  "/audit",
+  "/settings",
+  "/catalog",
+  "/staff",
+  "/documents",
+  "/shared",
+  "/compliance",
+  "/platform",
+  "/requests",
+  "/paper-files",
+  "/access-requests",
+  "/branches",
+  "/openapi.json",
+  "/health",
+];
 
 /**
  * `import { LockOutlined } from "@ant-design/icons"` makes Rollup load, transform and tree-shake all
@@ -25,7 +42,10 @@ function antIconsByFile(): Plugin {
       if (!/\/web\/src\/.*\.[jt]sx?$/.test(id) || !code.includes("@ant-design/icons")) return null;
       let changed = false;
       const out = code.replace(barrel, (whole, names: string) => {
-        const specs = names.split(",").map((n) => n.trim()).filter(Boolean);
+        const specs = names
+          .split(",")
+          .map((n) => n.trim())
+          .filter(Boolean);
         const parsed = specs.map((spec) => /^(\w+)(?:\s+as\s+(\w+))?$/.exec(spec));
         // Anything but plain icon names (a type, a helper) keeps the barrel import as written.
         if (parsed.some((m) => !m || !/(Outlined|Filled|TwoTone)$/.test(m[1]!))) return whole;
@@ -47,7 +67,12 @@ export default defineConfig({
       output: {
         manualChunks: (id) => {
           if (id.includes("node_modules/echarts") || id.includes("node_modules/zrender")) return "echarts";
-          if (id.includes("node_modules/antd") || id.includes("node_modules/@ant-design") || id.includes("node_modules/rc-")) return "antd";
+          if (
+            id.includes("node_modules/antd") ||
+            id.includes("node_modules/@ant-design") ||
+            id.includes("node_modules/rc-")
+          )
+            return "antd";
           return undefined;
         },
       },

@@ -15,8 +15,10 @@ beforeAll(async () => {
 afterAll(() => h?.stop());
 
 type Page = import("playwright-core").Page;
-const option = (page: Page, text: string) => page.locator(".ant-select-dropdown:visible .ant-select-item-option").filter({ hasText: text });
-const purposeOptions = async (page: Page) => (await page.locator(".ant-select-dropdown:visible .ant-select-item-option").allTextContents()).map((s) => s.trim());
+const option = (page: Page, text: string) =>
+  page.locator(".ant-select-dropdown:visible .ant-select-item-option").filter({ hasText: text });
+const purposeOptions = async (page: Page) =>
+  (await page.locator(".ant-select-dropdown:visible .ant-select-item-option").allTextContents()).map((s) => s.trim());
 const strong = "法院协助执行通知书（2026）京0105执1234号，要求核对身份证号";
 
 describe("break-glass and access requests", () => {
@@ -62,7 +64,12 @@ describe("break-glass and access requests", () => {
     const requestId = /areq_[0-9a-z]+/.exec((await filed.textContent()) ?? "")![0];
 
     // The compliance officer's own request sits in the same list, not decidable by them.
-    const own = await wangApi.call<{ id: string }>("POST", "/access-requests", { clientId: client.id, fields: ["phone"], purpose: "compliance_audit", justification: "季度合规抽查：核对登记手机号与同意书一致 Q4-2026" });
+    const own = await wangApi.call<{ id: string }>("POST", "/access-requests", {
+      clientId: client.id,
+      fields: ["phone"],
+      purpose: "compliance_audit",
+      justification: "季度合规抽查：核对登记手机号与同意书一致 Q4-2026",
+    });
     expect(own.status).toBe(201);
 
     const officer = await newSession(h);
@@ -90,7 +97,9 @@ describe("break-glass and access requests", () => {
     await officer.page.locator(".ant-message").filter({ hasText: "已批准" }).waitFor();
     // Approved, it leaves the pending list; under 已批准 it counts down.
     await officer.page.getByTestId("access-status-filter").getByText("已批准").click();
-    await expect.poll(() => officer.page.locator(`tr[data-request="${requestId}"]`).getAttribute("data-status")).toBe("approved");
+    await expect
+      .poll(() => officer.page.locator(`tr[data-request="${requestId}"]`).getAttribute("data-status"))
+      .toBe("approved");
     expect(await officer.page.getByTestId(`note-${requestId}`).textContent()).toBe("审批意见：已核对法院文书原件");
     // The API refuses a decision on one's own request all the same.
     const self = await wangApi.call<{ code: string }>("POST", `/access-requests/${own.body.id}/approve`, {});
@@ -101,7 +110,9 @@ describe("break-glass and access requests", () => {
     await agent.page.waitForURL(/\/console\/access-requests$/);
     const mine = agent.page.locator(`tr[data-request="${requestId}"]`);
     await expect.poll(() => mine.getAttribute("data-status")).toBe("approved");
-    expect(await agent.page.getByTestId(`countdown-${requestId}`).textContent()).toMatch(/^剩余 (30:00|29:[0-5]\d) 可用$/);
+    expect(await agent.page.getByTestId(`countdown-${requestId}`).textContent()).toMatch(
+      /^剩余 (30:00|29:[0-5]\d) 可用$/,
+    );
     await shot(agent.page, "53-access-requests-approved");
     await agent.page.getByTestId(`use-${requestId}`).click();
     await agent.page.getByTestId("grant-values").waitFor();
@@ -116,10 +127,18 @@ describe("break-glass and access requests", () => {
     expect(await agent.page.content()).not.toContain(client.idNumber);
 
     // Used means used: the API refuses it again, and the one use is in the trail with its grant.
-    const again = await client.api.call<{ code: string }>("POST", `/clients/${client.id}/reveal`, { fields: ["idNumber"], purpose: "legal_obligation", grantId: requestId });
+    const again = await client.api.call<{ code: string }>("POST", `/clients/${client.id}/reveal`, {
+      fields: ["idNumber"],
+      purpose: "legal_obligation",
+      grantId: requestId,
+    });
     expect([again.status, again.body.code]).toEqual([409, "grant_used"]);
-    const trail = await wangApi.call<{ items: { action: string; outcome: string; detail?: Record<string, unknown>; actor: { id: string } }[] }>("GET", `/audit?clientId=${client.id}&action=client.reveal&outcome=allowed`);
-    expect(trail.body.items.filter((e) => e.detail?.grantId === requestId).map((e) => e.actor.id)).toEqual(["agent.li"]);
+    const trail = await wangApi.call<{
+      items: { action: string; outcome: string; detail?: Record<string, unknown>; actor: { id: string } }[];
+    }>("GET", `/audit?clientId=${client.id}&action=client.reveal&outcome=allowed`);
+    expect(trail.body.items.filter((e) => e.detail?.grantId === requestId).map((e) => e.actor.id)).toEqual([
+      "agent.li",
+    ]);
 
     // The same screen in English.
     await agent.page.getByTestId("switch-language").click();
@@ -170,11 +189,20 @@ describe("a tenant that wants approval first", () => {
       const card = admin.page.getByTestId("approval-settings");
       await card.waitFor();
       await admin.page.getByTestId("approval-tier1").click();
-      await admin.page.locator('input[data-testid="grant-minutes"], [data-testid="grant-minutes"] input').first().fill("10");
+      await admin.page
+        .locator('input[data-testid="grant-minutes"], [data-testid="grant-minutes"] input')
+        .first()
+        .fill("10");
       await shot(admin.page, "57-settings-approval");
-      await admin.page.getByTestId("settings-form").getByRole("button", { name: /保\s*存/ }).click();
+      await admin.page
+        .getByTestId("settings-form")
+        .getByRole("button", { name: /保\s*存/ })
+        .click();
       await admin.page.locator(".ant-message").filter({ hasText: "设置已保存" }).waitFor();
-      const saved = await hq.call<{ approvalRequired: { tier1Reveal: boolean; export: boolean; handoverAbove: number | null }; grantMinutes: number }>("GET", "/settings");
+      const saved = await hq.call<{
+        approvalRequired: { tier1Reveal: boolean; export: boolean; handoverAbove: number | null };
+        grantMinutes: number;
+      }>("GET", "/settings");
       expect(saved.body.approvalRequired).toEqual({ tier1Reveal: true, export: false, handoverAbove: null });
       expect(saved.body.grantMinutes).toBe(10);
       await admin.context.close();
@@ -201,10 +229,22 @@ describe("a tenant that wants approval first", () => {
       await filed.waitFor();
       const requestId = /areq_[0-9a-z]+/.exec((await filed.textContent()) ?? "")![0];
 
-      const approved = await (await apiAs(h, "compliance.wang@anjia")).call<{ status: string }>("POST", `/access-requests/${requestId}/approve`, {});
+      const approved = await (await apiAs(h, "compliance.wang@anjia")).call<{ status: string }>(
+        "POST",
+        `/access-requests/${requestId}/approve`,
+        {},
+      );
       expect(approved.body.status).toBe("approved");
       await page.goto("/console/access-requests");
-      await expect.poll(async () => (await page.getByTestId(`countdown-${requestId}`).textContent().catch(() => "")) ?? "").toMatch(/^剩余 (10:00|09:[0-5]\d) 可用$/);
+      await expect
+        .poll(
+          async () =>
+            (await page
+              .getByTestId(`countdown-${requestId}`)
+              .textContent()
+              .catch(() => "")) ?? "",
+        )
+        .toMatch(/^剩余 (10:00|09:[0-5]\d) 可用$/);
       await page.getByTestId(`use-${requestId}`).click();
       await page.getByTestId("grant-use-submit").click();
       expect(await page.getByTestId("grant-value-idNumber").textContent()).toBe(client.idNumber);

@@ -1,6 +1,17 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chineseFontLoaded, newSession, residentId, settle, shot, signIn, solidPng, startConsole, webStorage, type Harness } from "./console.ts";
+import {
+  chineseFontLoaded,
+  newSession,
+  residentId,
+  settle,
+  shot,
+  signIn,
+  solidPng,
+  startConsole,
+  webStorage,
+  type Harness,
+} from "./console.ts";
 
 let h: Harness;
 beforeAll(async () => {
@@ -40,7 +51,12 @@ describe("an agent in the console", () => {
     const mark = page.getByTestId("watermark");
     await mark.waitFor({ state: "attached" });
     expect(await mark.getAttribute("data-text")).toMatch(/^李娜 agent\.li · 安家地产 · \d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
-    expect(await mark.evaluate((el) => [(globalThis as any).getComputedStyle(el).zIndex, (globalThis as any).getComputedStyle(el).pointerEvents])).toEqual(["2147483647", "none"]);
+    expect(
+      await mark.evaluate((el) => [
+        (globalThis as any).getComputedStyle(el).zIndex,
+        (globalThis as any).getComputedStyle(el).pointerEvents,
+      ]),
+    ).toEqual(["2147483647", "none"]);
     // The list shows masks only.
     const listText = (await page.locator(".ant-table-tbody").textContent()) ?? "";
     expect(listText).not.toContain("张伟");
@@ -51,7 +67,9 @@ describe("an agent in the console", () => {
     // The blind-index lookup names who registered a phone, and nothing else.
     await page.getByRole("textbox", { name: "手机号" }).fill("13812345678");
     await page.getByRole("button", { name: "查询" }).click();
-    await expect(page.getByTestId("lookup-result").textContent()).resolves.toContain("已登记：由 李** 在 北京朝阳店 登记");
+    await expect(page.getByTestId("lookup-result").textContent()).resolves.toContain(
+      "已登记：由 李** 在 北京朝阳店 登记",
+    );
 
     // Step 1: the collection purpose decides the fields.
     await page.getByRole("button", { name: "登记客户" }).click();
@@ -163,7 +181,9 @@ describe("an agent in the console", () => {
     await page.locator(".ant-modal").getByRole("button", { name: "确认查看" }).click();
     const image = page.getByTestId("document-image");
     await image.waitFor();
-    await expect.poll(() => image.evaluate((img: any) => (img.complete ? (img.naturalWidth as number) : 0))).toBeGreaterThan(0);
+    await expect
+      .poll(() => image.evaluate((img: any) => (img.complete ? (img.naturalWidth as number) : 0)))
+      .toBeGreaterThan(0);
     await page.clock.runFor(1_000);
     await shot(page, "10b-document-watermarked");
     await page.locator(".ant-modal-close").click();
@@ -174,7 +194,11 @@ describe("an agent in the console", () => {
     const trail = page.getByTestId("trail-table");
     await trail.waitFor();
     const clientId = clientUrl.split("/").pop()!;
-    const revealRow = page.locator(".ant-table-row").filter({ hasText: clientId }).filter({ hasText: "查看明文" }).filter({ hasText: "身份证号" });
+    const revealRow = page
+      .locator(".ant-table-row")
+      .filter({ hasText: clientId })
+      .filter({ hasText: "查看明文" })
+      .filter({ hasText: "身份证号" });
     await revealRow.first().waitFor();
     expect(await revealRow.first().textContent()).toContain("贷款申请");
     await shot(page, "10-trail-agent");
@@ -184,7 +208,8 @@ describe("an agent in the console", () => {
     expect(Object.keys(stored.local).filter((k) => k !== "keyhold.lang")).toEqual([]);
     expect(Object.keys(stored.session)).toEqual(["keyhold.session"]);
     const everything = JSON.stringify(stored);
-    for (const secret of [client.name, client.phone, client.idNumber, "张伟", "13812345678"]) expect(everything).not.toContain(secret);
+    for (const secret of [client.name, client.phone, client.idNumber, "张伟", "13812345678"])
+      expect(everything).not.toContain(secret);
     await context.close();
   });
 
@@ -223,7 +248,10 @@ describe("the compliance officer", () => {
     await page.getByRole("menuitem", { name: "访问留痕" }).click();
     await page.getByTestId("trail-table").waitFor();
     await page.getByTestId("seal").click();
-    await page.locator(".ant-message").filter({ hasText: /已封存|没有新的事件/ }).waitFor();
+    await page
+      .locator(".ant-message")
+      .filter({ hasText: /已封存|没有新的事件/ })
+      .waitFor();
     await page.getByTestId("verify").click();
     const verdict = page.getByTestId("verify-result");
     await verdict.waitFor();
@@ -252,7 +280,9 @@ describe("the compliance officer", () => {
     await shot(page, "14-break-glass");
     await page.locator(".ant-modal").getByRole("button", { name: "确认查看" }).click();
     await expect.poll(() => page.getByTestId("value-idNumber").getAttribute("data-testid")).toBe("value-idNumber");
-    await expect.poll(async () => (await page.locator('[data-field="idNumber"]').getAttribute("data-revealed")) ?? "").toBe("true");
+    await expect
+      .poll(async () => (await page.locator('[data-field="idNumber"]').getAttribute("data-revealed")) ?? "")
+      .toBe("true");
     await settle(page);
     await context.close();
   });

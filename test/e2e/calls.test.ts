@@ -1,7 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { Calls } from "@keyhold/core";
 import { SIMULATOR_POOL, type PrivacyNumberSimulator } from "@keyhold/local";
-import { apiAs, newSession, registerClient, settle, shot, signIn, startConsole, webStorage, type Harness } from "./console.ts";
+import {
+  apiAs,
+  newSession,
+  registerClient,
+  settle,
+  shot,
+  signIn,
+  startConsole,
+  webStorage,
+  type Harness,
+} from "./console.ts";
 
 /**
  * 拨打 in the console: an agent gets a privacy number for a consented purpose from the list or the
@@ -21,7 +31,10 @@ afterAll(() => h?.stop());
 /** The call id of the agent's last binding for a client, from the agent's own trail. */
 async function lastCallId(username: string, clientId: string) {
   const api = await apiAs(h, username);
-  const trail = await api.call<{ items: { action: string; outcome: string; detail?: { callId?: string } }[] }>("GET", `/audit?clientId=${clientId}&action=client.call&outcome=allowed`);
+  const trail = await api.call<{ items: { action: string; outcome: string; detail?: { callId?: string } }[] }>(
+    "GET",
+    `/audit?clientId=${clientId}&action=client.call&outcome=allowed`,
+  );
   return trail.body.items[0]!.detail!.callId!;
 }
 
@@ -99,7 +112,9 @@ describe("拨打 (privacy-number calls) in the console, in a tenant that masks p
 
     await page.getByTestId("call-release").click();
     await page.getByTestId("call-start").waitFor();
-    expect((await api.call<{ code: string }>("POST", `/local/calls/${callId}/simulate`, { durationSeconds: 5 })).body.code).toBe("call_ended");
+    expect(
+      (await api.call<{ code: string }>("POST", `/local/calls/${callId}/simulate`, { durationSeconds: 5 })).body.code,
+    ).toBe("call_ended");
     await page.getByTestId("call-cancel").click();
 
     await page.reload();

@@ -28,14 +28,24 @@ let dist = "";
 beforeAll(async () => {
   h = await startConsole();
   dist = mkdtempSync(join(tmpdir(), "keyhold-cognito-dist-"));
-  await buildConsole({ outDir: dist, env: { VITE_COGNITO_REGION: REGION, VITE_COGNITO_USER_POOL_ID: POOL, VITE_COGNITO_CLIENT_ID: CLIENT_ID } });
+  await buildConsole({
+    outDir: dist,
+    env: { VITE_COGNITO_REGION: REGION, VITE_COGNITO_USER_POOL_ID: POOL, VITE_COGNITO_CLIENT_ID: CLIENT_ID },
+  });
 });
 afterAll(async () => {
   await h?.stop();
   if (dist) rmSync(dist, { recursive: true, force: true });
 });
 
-const types: Record<string, string> = { ".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml", ".woff2": "font/woff2", ".woff": "font/woff", ".html": "text/html; charset=utf-8" };
+const types: Record<string, string> = {
+  ".js": "text/javascript",
+  ".css": "text/css",
+  ".svg": "image/svg+xml",
+  ".woff2": "font/woff2",
+  ".woff": "font/woff",
+  ".html": "text/html; charset=utf-8",
+};
 
 /** The CSP the Site stack's CloudFront sends with the console: its own origin, the region's APIs and Cognito. */
 const deployedCsp = consoleContentSecurityPolicy(REGION, "amazonaws.com");
@@ -46,10 +56,18 @@ async function serveCognitoBuild(context: BrowserContext) {
     const url = new URL(route.request().url());
     const asset = url.pathname.startsWith("/assets/") || url.pathname === "/favicon.svg";
     if (asset && existsSync(join(dist, url.pathname))) {
-      return route.fulfill({ status: 200, contentType: types[extname(url.pathname)] ?? "application/octet-stream", body: readFileSync(join(dist, url.pathname)) });
+      return route.fulfill({
+        status: 200,
+        contentType: types[extname(url.pathname)] ?? "application/octet-stream",
+        body: readFileSync(join(dist, url.pathname)),
+      });
     }
     if (route.request().resourceType() === "document") {
-      return route.fulfill({ status: 200, headers: { "content-type": types[".html"]!, "content-security-policy": deployedCsp }, body: readFileSync(join(dist, "index.html")) });
+      return route.fulfill({
+        status: 200,
+        headers: { "content-type": types[".html"]!, "content-security-policy": deployedCsp },
+        body: readFileSync(join(dist, "index.html")),
+      });
     }
     return route.continue();
   });
@@ -65,18 +83,45 @@ async function playCognito(context: BrowserContext, idToken: string) {
   const calls: CognitoCall[] = [];
   await context.route(COGNITO, async (route) => {
     const req = route.request();
-    const cors = { "access-control-allow-origin": "*", "access-control-allow-headers": "content-type, x-amz-target, x-amz-user-agent", "access-control-allow-methods": "POST" };
+    const cors = {
+      "access-control-allow-origin": "*",
+      "access-control-allow-headers": "content-type, x-amz-target, x-amz-user-agent",
+      "access-control-allow-methods": "POST",
+    };
     if (req.method() === "OPTIONS") return route.fulfill({ status: 200, headers: cors, body: "" });
     const target = (req.headers()["x-amz-target"] ?? "").replace("AWSCognitoIdentityProviderService.", "");
     const body = JSON.parse(req.postData() ?? "{}") as Record<string, any>;
     calls.push({ target, body });
-    const reply = (status: number, json: unknown) => route.fulfill({ status, headers: { ...cors, "content-type": "application/x-amz-json-1.1" }, body: JSON.stringify(json) });
+    const reply = (status: number, json: unknown) =>
+      route.fulfill({
+        status,
+        headers: { ...cors, "content-type": "application/x-amz-json-1.1" },
+        body: JSON.stringify(json),
+      });
     if (target === "InitiateAuth" && body.AuthFlow === "USER_PASSWORD_AUTH") {
-      if (body.AuthParameters?.PASSWORD !== TEMP_PASSWORD) return reply(400, { __type: "NotAuthorizedException", message: "Incorrect username or password." });
-      return reply(200, { ChallengeName: "NEW_PASSWORD_REQUIRED", Session: "session-e2e", ChallengeParameters: { USER_ID_FOR_SRP: "agent.li@anjia", requiredAttributes: "[]", userAttributes: "{}" } });
+      if (body.AuthParameters?.PASSWORD !== TEMP_PASSWORD)
+        return reply(400, { __type: "NotAuthorizedException", message: "Incorrect username or password." });
+      return reply(200, {
+        ChallengeName: "NEW_PASSWORD_REQUIRED",
+        Session: "session-e2e",
+        ChallengeParameters: { USER_ID_FOR_SRP: "agent.li@anjia", requiredAttributes: "[]", userAttributes: "{}" },
+      });
     }
-    if (target === "RespondToAuthChallenge" && body.Session === "session-e2e" && body.ChallengeResponses?.NEW_PASSWORD === NEW_PASSWORD) {
-      return reply(200, { AuthenticationResult: { IdToken: idToken, AccessToken: "access-e2e", RefreshToken: "refresh-e2e", ExpiresIn: 3600, TokenType: "Bearer" }, ChallengeParameters: {} });
+    if (
+      target === "RespondToAuthChallenge" &&
+      body.Session === "session-e2e" &&
+      body.ChallengeResponses?.NEW_PASSWORD === NEW_PASSWORD
+    ) {
+      return reply(200, {
+        AuthenticationResult: {
+          IdToken: idToken,
+          AccessToken: "access-e2e",
+          RefreshToken: "refresh-e2e",
+          ExpiresIn: 3600,
+          TokenType: "Bearer",
+        },
+        ChallengeParameters: {},
+      });
     }
     if (target === "RevokeToken") return reply(200, {});
     return reply(400, { __type: "InvalidParameterException", message: `unexpected ${target}` });
@@ -126,22 +171,35 @@ describe("signing in on AWS through Cognito", () => {
 
     // What went to Cognito: USER_PASSWORD_AUTH, then the challenge answered with its session.
     expect(cognito.map((c) => c.target)).toEqual(["InitiateAuth", "InitiateAuth", "RespondToAuthChallenge"]);
-    expect(cognito[1]!.body).toEqual({ AuthFlow: "USER_PASSWORD_AUTH", ClientId: CLIENT_ID, AuthParameters: { USERNAME: "agent.li@anjia", PASSWORD: TEMP_PASSWORD } });
-    expect(cognito[2]!.body).toEqual({ ChallengeName: "NEW_PASSWORD_REQUIRED", ClientId: CLIENT_ID, Session: "session-e2e", ChallengeResponses: { USERNAME: "agent.li@anjia", NEW_PASSWORD: NEW_PASSWORD } });
+    expect(cognito[1]!.body).toEqual({
+      AuthFlow: "USER_PASSWORD_AUTH",
+      ClientId: CLIENT_ID,
+      AuthParameters: { USERNAME: "agent.li@anjia", PASSWORD: TEMP_PASSWORD },
+    });
+    expect(cognito[2]!.body).toEqual({
+      ChallengeName: "NEW_PASSWORD_REQUIRED",
+      ClientId: CLIENT_ID,
+      Session: "session-e2e",
+      ChallengeResponses: { USERNAME: "agent.li@anjia", NEW_PASSWORD: NEW_PASSWORD },
+    });
 
     // The ID token is the session's token in sessionStorage; the refresh and access tokens and the passwords are nowhere.
     const stored = await webStorage(page);
     expect(Object.keys(stored.session)).toEqual(["keyhold.session"]);
     expect(JSON.parse(stored.session["keyhold.session"]!).token).toBe(token);
     const everything = JSON.stringify(stored);
-    for (const secret of ["refresh-e2e", "access-e2e", TEMP_PASSWORD, NEW_PASSWORD]) expect(everything).not.toContain(secret);
+    for (const secret of ["refresh-e2e", "access-e2e", TEMP_PASSWORD, NEW_PASSWORD])
+      expect(everything).not.toContain(secret);
     expect(cspViolations).toEqual([]);
 
     // Signing out revokes the refresh token at Cognito.
     await page.getByRole("button", { name: /退出登录/ }).click();
     await page.waitForURL(/\/console\/sign-in$/);
     await expect.poll(() => cognito.map((c) => c.target)).toContain("RevokeToken");
-    expect(cognito.find((c) => c.target === "RevokeToken")!.body).toEqual({ Token: "refresh-e2e", ClientId: CLIENT_ID });
+    expect(cognito.find((c) => c.target === "RevokeToken")!.body).toEqual({
+      Token: "refresh-e2e",
+      ClientId: CLIENT_ID,
+    });
     expect(Object.keys((await webStorage(page)).session)).not.toContain("keyhold.session");
     await context.close();
   });
@@ -174,29 +232,68 @@ async function playMfaPool(context: BrowserContext, idToken: string) {
   const validCode = (code: unknown) => [-1, 0, 1].some((step) => totp(TOTP_SECRET, Date.now(), step) === code);
   await context.route(COGNITO, async (route) => {
     const req = route.request();
-    const cors = { "access-control-allow-origin": "*", "access-control-allow-headers": "content-type, x-amz-target, x-amz-user-agent", "access-control-allow-methods": "POST" };
+    const cors = {
+      "access-control-allow-origin": "*",
+      "access-control-allow-headers": "content-type, x-amz-target, x-amz-user-agent",
+      "access-control-allow-methods": "POST",
+    };
     if (req.method() === "OPTIONS") return route.fulfill({ status: 200, headers: cors, body: "" });
     const target = (req.headers()["x-amz-target"] ?? "").replace("AWSCognitoIdentityProviderService.", "");
     const body = JSON.parse(req.postData() ?? "{}") as Record<string, any>;
     calls.push({ target, body });
-    const reply = (status: number, json: unknown) => route.fulfill({ status, headers: { ...cors, "content-type": "application/x-amz-json-1.1" }, body: JSON.stringify(json) });
-    const signedIn = () => reply(200, { AuthenticationResult: { IdToken: idToken, AccessToken: "access-mfa", RefreshToken: "refresh-mfa", ExpiresIn: 3600, TokenType: "Bearer" }, ChallengeParameters: {} });
+    const reply = (status: number, json: unknown) =>
+      route.fulfill({
+        status,
+        headers: { ...cors, "content-type": "application/x-amz-json-1.1" },
+        body: JSON.stringify(json),
+      });
+    const signedIn = () =>
+      reply(200, {
+        AuthenticationResult: {
+          IdToken: idToken,
+          AccessToken: "access-mfa",
+          RefreshToken: "refresh-mfa",
+          ExpiresIn: 3600,
+          TokenType: "Bearer",
+        },
+        ChallengeParameters: {},
+      });
     if (target === "InitiateAuth" && body.AuthFlow === "USER_PASSWORD_AUTH") {
-      if (body.AuthParameters?.PASSWORD !== PASSWORD) return reply(400, { __type: "NotAuthorizedException", message: "Incorrect username or password." });
-      if (!enrolled) return reply(200, { ChallengeName: "MFA_SETUP", Session: "setup-1", ChallengeParameters: { USER_ID_FOR_SRP: "agent.li@anjia", MFAS_CAN_SETUP: '["SOFTWARE_TOKEN_MFA"]' } });
-      return reply(200, { ChallengeName: "SOFTWARE_TOKEN_MFA", Session: "mfa-1", ChallengeParameters: { USER_ID_FOR_SRP: "agent.li@anjia" } });
+      if (body.AuthParameters?.PASSWORD !== PASSWORD)
+        return reply(400, { __type: "NotAuthorizedException", message: "Incorrect username or password." });
+      if (!enrolled)
+        return reply(200, {
+          ChallengeName: "MFA_SETUP",
+          Session: "setup-1",
+          ChallengeParameters: { USER_ID_FOR_SRP: "agent.li@anjia", MFAS_CAN_SETUP: '["SOFTWARE_TOKEN_MFA"]' },
+        });
+      return reply(200, {
+        ChallengeName: "SOFTWARE_TOKEN_MFA",
+        Session: "mfa-1",
+        ChallengeParameters: { USER_ID_FOR_SRP: "agent.li@anjia" },
+      });
     }
-    if (target === "AssociateSoftwareToken" && body.Session === "setup-1") return reply(200, { SecretCode: TOTP_SECRET, Session: "setup-2" });
+    if (target === "AssociateSoftwareToken" && body.Session === "setup-1")
+      return reply(200, { SecretCode: TOTP_SECRET, Session: "setup-2" });
     if (target === "VerifySoftwareToken" && body.Session === "setup-2") {
-      if (!validCode(body.UserCode)) return reply(400, { __type: "EnableSoftwareTokenMFAException", message: "Code mismatch and fail enable Software Token MFA" });
+      if (!validCode(body.UserCode))
+        return reply(400, {
+          __type: "EnableSoftwareTokenMFAException",
+          message: "Code mismatch and fail enable Software Token MFA",
+        });
       return reply(200, { Status: "SUCCESS", Session: "setup-3" });
     }
     if (target === "RespondToAuthChallenge" && body.ChallengeName === "MFA_SETUP" && body.Session === "setup-3") {
       enrolled = true;
       return signedIn();
     }
-    if (target === "RespondToAuthChallenge" && body.ChallengeName === "SOFTWARE_TOKEN_MFA" && body.Session === "mfa-1") {
-      if (!validCode(body.ChallengeResponses?.SOFTWARE_TOKEN_MFA_CODE)) return reply(400, { __type: "CodeMismatchException", message: "Invalid code received for user" });
+    if (
+      target === "RespondToAuthChallenge" &&
+      body.ChallengeName === "SOFTWARE_TOKEN_MFA" &&
+      body.Session === "mfa-1"
+    ) {
+      if (!validCode(body.ChallengeResponses?.SOFTWARE_TOKEN_MFA_CODE))
+        return reply(400, { __type: "CodeMismatchException", message: "Invalid code received for user" });
       return signedIn();
     }
     if (target === "RevokeToken") return reply(200, {});
@@ -241,8 +338,19 @@ describe("two-step verification on AWS (the pool requires TOTP)", () => {
     await page.getByTestId("confirm-mfa-setup").click();
     await page.waitForURL(/\/console\/clients$/);
     await page.getByTestId("current-user").waitFor();
-    expect(cognito.map((c) => c.target)).toEqual(["InitiateAuth", "AssociateSoftwareToken", "VerifySoftwareToken", "VerifySoftwareToken", "RespondToAuthChallenge"]);
-    expect(cognito[4]!.body).toEqual({ ChallengeName: "MFA_SETUP", ClientId: CLIENT_ID, Session: "setup-3", ChallengeResponses: { USERNAME: "agent.li@anjia" } });
+    expect(cognito.map((c) => c.target)).toEqual([
+      "InitiateAuth",
+      "AssociateSoftwareToken",
+      "VerifySoftwareToken",
+      "VerifySoftwareToken",
+      "RespondToAuthChallenge",
+    ]);
+    expect(cognito[4]!.body).toEqual({
+      ChallengeName: "MFA_SETUP",
+      ClientId: CLIENT_ID,
+      Session: "setup-3",
+      ChallengeResponses: { USERNAME: "agent.li@anjia" },
+    });
     // The authenticator's secret is kept nowhere in the browser.
     expect(JSON.stringify(await webStorage(page))).not.toContain(TOTP_SECRET);
 
@@ -258,7 +366,11 @@ describe("two-step verification on AWS (the pool requires TOTP)", () => {
     await page.getByTestId("confirm-mfa").click();
     await page.waitForURL(/\/console\/clients$/);
     const last = cognito.filter((c) => c.target === "RespondToAuthChallenge").at(-1)!;
-    expect(last.body).toMatchObject({ ChallengeName: "SOFTWARE_TOKEN_MFA", Session: "mfa-1", ChallengeResponses: { USERNAME: "agent.li@anjia" } });
+    expect(last.body).toMatchObject({
+      ChallengeName: "SOFTWARE_TOKEN_MFA",
+      Session: "mfa-1",
+      ChallengeResponses: { USERNAME: "agent.li@anjia" },
+    });
     expect(cspViolations).toEqual([]);
     await context.close();
   });

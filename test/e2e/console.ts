@@ -33,7 +33,8 @@ export interface Harness {
 }
 
 export async function startConsole(): Promise<Harness> {
-  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium (or set KEYHOLD_CHROMIUM)`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium (or set KEYHOLD_CHROMIUM)`);
   await ensureBuilt();
   mkdirSync(shotsDir, { recursive: true });
   const dataDir = mkdtempSync(join(tmpdir(), "keyhold-e2e-"));
@@ -53,7 +54,10 @@ export async function startConsole(): Promise<Harness> {
 }
 
 /** A fresh browser profile at a desktop size, Chinese first like a user in China. */
-export async function newSession(h: Harness, options: { lang?: string } = {}): Promise<{ context: BrowserContext; page: Page }> {
+export async function newSession(
+  h: Harness,
+  options: { lang?: string } = {},
+): Promise<{ context: BrowserContext; page: Page }> {
   const context = await h.browser.newContext({
     viewport: { width: 1440, height: 900 },
     locale: options.lang ?? "zh-CN",
@@ -95,7 +99,9 @@ export async function chineseFontLoaded(page: Page, sample: string) {
   return page.evaluate(async (text) => {
     const { fonts } = (globalThis as any).document;
     await fonts.load(`16px "Noto Sans SC"`, text);
-    const faces = [...fonts].filter((f: { family: string; status: string }) => f.family.replace(/"/g, "") === "Noto Sans SC" && f.status === "loaded");
+    const faces = [...fonts].filter(
+      (f: { family: string; status: string }) => f.family.replace(/"/g, "") === "Noto Sans SC" && f.status === "loaded",
+    );
     return { check: fonts.check(`16px "Noto Sans SC"`, text) as boolean, loadedFaces: faces.length };
   }, sample);
 }
@@ -103,8 +109,9 @@ export async function chineseFontLoaded(page: Page, sample: string) {
 /** Everything the page keeps in web storage, for the "no personal data stored" checks. */
 export async function webStorage(page: Page) {
   return page.evaluate(() => {
-    const { localStorage, sessionStorage } = (globalThis as any);
-    const dump = (s: any): Record<string, string> => Object.fromEntries(Object.keys(s).map((k) => [k, s.getItem(k) ?? ""]));
+    const { localStorage, sessionStorage } = globalThis as any;
+    const dump = (s: any): Record<string, string> =>
+      Object.fromEntries(Object.keys(s).map((k) => [k, s.getItem(k) ?? ""]));
     return { local: dump(localStorage), session: dump(sessionStorage) };
   });
 }
@@ -126,12 +133,18 @@ export function solidPng(width: number, height: number, [r, g, b]: [number, numb
   header.writeUInt32BE(width, 0);
   header.writeUInt32BE(height, 4);
   header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("IHDR", header), chunk("IDAT", deflateSync(raw)), chunk("IEND", Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", header),
+    chunk("IDAT", deflateSync(raw)),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
 }
 
 /** A valid 18-digit resident ID (GB 11643 check character) built from a seed. */
 export function residentId(seed: number) {
-  const first17 = `110105199${String(seed % 10)}0${String(1 + (seed % 9))}1${String(seed).padStart(4, "0").slice(-4)}`.slice(0, 17);
+  const first17 =
+    `110105199${String(seed % 10)}0${String(1 + (seed % 9))}1${String(seed).padStart(4, "0").slice(-4)}`.slice(0, 17);
   const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
   const sum = [...first17].reduce((s, d, i) => s + Number(d) * weights[i]!, 0);
   return first17 + "10X98765432"[sum % 11]!;
@@ -139,13 +152,29 @@ export function residentId(seed: number) {
 
 /** The API as a demo user, straight over HTTP (for setting the scene faster than through the console). */
 export async function apiAs(h: Harness, username: string) {
-  const login = await fetch(`${h.url}/local/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username }) });
+  const login = await fetch(`${h.url}/local/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ username }),
+  });
   if (!login.ok) throw new Error(`login ${username}: ${login.status}`);
   const { token } = (await login.json()) as { token: string };
-  const call = async <T>(method: string, path: string, body?: unknown, raw?: { data: Buffer; contentType: string }): Promise<{ status: number; body: T; headers: Headers }> => {
+  const call = async <T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    raw?: { data: Buffer; contentType: string },
+  ): Promise<{ status: number; body: T; headers: Headers }> => {
     const res = await fetch(`${h.url}${path}`, {
       method,
-      headers: { authorization: `Bearer ${token}`, ...(raw ? { "content-type": raw.contentType } : body !== undefined ? { "content-type": "application/json" } : {}) },
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(raw
+          ? { "content-type": raw.contentType }
+          : body !== undefined
+            ? { "content-type": "application/json" }
+            : {}),
+      },
       body: raw ? new Uint8Array(raw.data) : body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
@@ -163,7 +192,12 @@ export async function apiAs(h: Harness, username: string) {
 let clientSeq = 0;
 
 /** Registers a client as an agent through the API; unique phone and ID number per call. */
-export async function registerClient(h: Harness, username: string, fullName: string, purposes: string[] = ["viewing", "loan_application"]) {
+export async function registerClient(
+  h: Harness,
+  username: string,
+  fullName: string,
+  purposes: string[] = ["viewing", "loan_application"],
+) {
   const api = await apiAs(h, username);
   const n = (Date.now() % 100_000) * 10 + (clientSeq++ % 10);
   const fields = { fullName, phone: `137${String(n).padStart(8, "0").slice(-8)}`, idNumber: residentId(n) };

@@ -51,7 +51,10 @@ describe("the franchise HQ", () => {
     // An empty policy cell names the default it falls back to.
     expect(await page.getByTestId("policy-agent.own.1").textContent()).toContain("默认：");
     expect(await page.getByTestId("policy-agent.branch.2").textContent()).toContain("默认：");
-    await page.getByTestId("settings-form").getByRole("button", { name: /保\s*存/ }).click();
+    await page
+      .getByTestId("settings-form")
+      .getByRole("button", { name: /保\s*存/ })
+      .click();
     await page.locator(".ant-message").filter({ hasText: "设置已保存" }).waitFor();
     await shot(page, "22-settings");
     await context.close();
@@ -105,7 +108,12 @@ describe("the franchise HQ", () => {
     await shot(page, "24b-offboarding-confirm");
     await confirm.getByTestId("confirm-ok").click();
     await page.getByTestId("checklist").waitFor();
-    expect(await page.getByText(/已将 \d+ 位客户交接给 manager\.zhao/).first().textContent()).toMatch(/已将 [1-9]\d* 位客户/);
+    expect(
+      await page
+        .getByText(/已将 \d+ 位客户交接给 manager\.zhao/)
+        .first()
+        .textContent(),
+    ).toMatch(/已将 [1-9]\d* 位客户/);
 
     // The leaver's very next request is refused; the console sends them back to sign in, saying why.
     await leaver.page.reload();
@@ -147,7 +155,10 @@ describe("the platform operator", () => {
     expect(await tenants.textContent()).toContain("安家地产");
     expect(await tenants.textContent()).toContain("联房置业");
     await page.getByTestId("suspend-lianfang").click();
-    await page.locator(".ant-modal-confirm").getByRole("button", { name: /确\s*定|OK/ }).click();
+    await page
+      .locator(".ant-modal-confirm")
+      .getByRole("button", { name: /确\s*定|OK/ })
+      .click();
     await page.locator(".ant-message").filter({ hasText: "已暂停" }).waitFor();
     await shot(page, "27-platform-tenants");
 
@@ -159,7 +170,10 @@ describe("the platform operator", () => {
     await sun.context.close();
 
     await page.getByTestId("resume-lianfang").click();
-    await page.locator(".ant-modal-confirm").getByRole("button", { name: /确\s*定|OK/ }).click();
+    await page
+      .locator(".ant-modal-confirm")
+      .getByRole("button", { name: /确\s*定|OK/ })
+      .click();
     await page.locator(".ant-message").filter({ hasText: "已恢复" }).waitFor();
     await context.close();
   });

@@ -37,11 +37,16 @@ async function phoneSession() {
 
 /** No horizontal scrolling: the document is never wider than the screen. */
 async function noSidewaysScroll(page: Page, where: string) {
-  const { scrollWidth, innerWidth } = await page.evaluate(() => ({ scrollWidth: (globalThis as any).document.documentElement.scrollWidth, innerWidth: (globalThis as any).innerWidth }));
+  const { scrollWidth, innerWidth } = await page.evaluate(() => ({
+    scrollWidth: (globalThis as any).document.documentElement.scrollWidth,
+    innerWidth: (globalThis as any).innerWidth,
+  }));
   // A mobile browser widens its layout viewport to fit content that overflows, so innerWidth itself
   // must still be the phone's 390 px for the comparison to mean anything.
   expect(innerWidth, `${where}: the layout viewport grew to ${innerWidth}px`).toBe(PHONE.width);
-  expect(scrollWidth, `${where}: page is ${scrollWidth}px wide on a ${innerWidth}px screen`).toBeLessThanOrEqual(innerWidth);
+  expect(scrollWidth, `${where}: page is ${scrollWidth}px wide on a ${innerWidth}px screen`).toBeLessThanOrEqual(
+    innerWidth,
+  );
 }
 
 /**
@@ -149,7 +154,10 @@ describe("an agent on a phone (390×844)", () => {
     expect(label.y + label.height).toBeLessThanOrEqual(content.y + 1);
     // The console shows the owner's contact fields as the API sends them: masked with 显示, or plain.
     const agent = await apiAs(h, "agent.li@anjia");
-    const record = await agent.call<{ fields: Record<string, { value: string; masked: boolean }> }>("GET", `/clients/${clientId}`);
+    const record = await agent.call<{ fields: Record<string, { value: string; masked: boolean }> }>(
+      "GET",
+      `/clients/${clientId}`,
+    );
     if (record.body.fields.phone!.masked) {
       expect(await page.getByTestId("reveal-phone").textContent()).toContain("显示");
       expect(await page.getByTestId("value-phone").textContent()).toBe(record.body.fields.phone!.value);
@@ -180,7 +188,11 @@ describe("an agent on a phone (390×844)", () => {
     await page.getByTestId("document-kind").click();
     await page.locator(".ant-select-item-option").filter({ hasText: "身份证人像面" }).click();
     expect(await page.getByTestId("camera-upload").isDisabled()).toBe(false);
-    await camera.setInputFiles({ name: "photo.png", mimeType: "image/png", buffer: solidPng(640, 400, [220, 230, 240]) });
+    await camera.setInputFiles({
+      name: "photo.png",
+      mimeType: "image/png",
+      buffer: solidPng(640, 400, [220, 230, 240]),
+    });
     await page.locator(".ant-message").filter({ hasText: "已上传并加密保存" }).waitFor();
     const docRow = page.getByTestId("documents").locator(".ant-table-row").first();
     await docRow.waitFor();
@@ -217,7 +229,13 @@ describe("an agent on a phone (390×844)", () => {
     expect(text).toMatch(/\d{4}-\d{2}-\d{2} \d{2}:\d{2}/);
     const style = await mark.evaluate((el) => {
       const cs = (globalThis as any).getComputedStyle(el);
-      return { z: cs.zIndex, pointer: cs.pointerEvents, select: cs.userSelect, position: cs.position, image: cs.backgroundImage };
+      return {
+        z: cs.zIndex,
+        pointer: cs.pointerEvents,
+        select: cs.userSelect,
+        position: cs.position,
+        image: cs.backgroundImage,
+      };
     });
     expect(style).toMatchObject({ z: "2147483647", pointer: "none", select: "none", position: "fixed" });
     expect(style.image).toMatch(/^url\("data:image\/png/);
@@ -225,7 +243,10 @@ describe("an agent on a phone (390×844)", () => {
     // Clicks go through it: the menu button under it still works.
     await page.getByTestId("open-menu").click();
     await page.locator(".ant-drawer-content").waitFor();
-    const drawerZ = await page.locator(".ant-drawer").first().evaluate((el) => Number((globalThis as any).getComputedStyle(el).zIndex));
+    const drawerZ = await page
+      .locator(".ant-drawer")
+      .first()
+      .evaluate((el) => Number((globalThis as any).getComputedStyle(el).zIndex));
     expect(Number(style.z)).toBeGreaterThan(drawerZ);
     await phoneShot(page, "15-watermark-over-drawer", { whole: false });
     await page.keyboard.press("Escape");
@@ -236,17 +257,23 @@ describe("an agent on a phone (390×844)", () => {
     await page.evaluate(() => {
       (globalThis as any).document.getElementById("kh-watermark")!.style.display = "none";
     });
-    await expect.poll(() => page.locator("#kh-watermark").evaluate((el) => (globalThis as any).getComputedStyle(el).display)).toBe("block");
+    await expect
+      .poll(() => page.locator("#kh-watermark").evaluate((el) => (globalThis as any).getComputedStyle(el).display))
+      .toBe("block");
     await page.evaluate(() => {
       const s = (globalThis as any).document.createElement("style");
       s.textContent = "#kh-watermark { opacity: 0 !important; }";
       (globalThis as any).document.head.appendChild(s);
     });
-    await expect.poll(() => page.locator("#kh-watermark").evaluate((el) => (globalThis as any).getComputedStyle(el).opacity)).toBe("1");
+    await expect
+      .poll(() => page.locator("#kh-watermark").evaluate((el) => (globalThis as any).getComputedStyle(el).opacity))
+      .toBe("1");
 
     // In print too.
     await page.emulateMedia({ media: "print" });
-    expect(await page.locator("#kh-watermark").evaluate((el) => (globalThis as any).getComputedStyle(el).display)).toBe("block");
+    expect(await page.locator("#kh-watermark").evaluate((el) => (globalThis as any).getComputedStyle(el).display)).toBe(
+      "block",
+    );
     await page.emulateMedia({ media: "screen" });
 
     // Signed out: gone.

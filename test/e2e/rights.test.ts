@@ -1,6 +1,16 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { apiAs, newSession, registerClient, settle, shot, signIn, solidPng, startConsole, type Harness } from "./console.ts";
+import {
+  apiAs,
+  newSession,
+  registerClient,
+  settle,
+  shot,
+  signIn,
+  solidPng,
+  startConsole,
+  type Harness,
+} from "./console.ts";
 
 /**
  * The client's rights and the physical side of confidentiality, in the browser: a deletion request
@@ -17,7 +27,8 @@ beforeAll(async () => {
 afterAll(() => h?.stop());
 
 /** The primary button of the open dialog (Ant Design spaces two-character Chinese labels: "登 记"). */
-const dialogOk = (page: import("playwright-core").Page) => page.locator(".ant-modal-wrap:visible .ant-modal-footer .ant-btn-primary");
+const dialogOk = (page: import("playwright-core").Page) =>
+  page.locator(".ant-modal-wrap:visible .ant-modal-footer .ant-btn-primary");
 
 describe("a data-subject request", () => {
   it("is recorded from the client's page with its due date; its recorder cannot fulfil it, and a deletion fulfilled by a second person leaves a destroyed stub", async () => {
@@ -82,7 +93,10 @@ describe("a data-subject request", () => {
     expect(await mpage.locator('[data-testid^="value-"]').count()).toBe(0);
     expect(await mpage.content()).not.toContain(client.phone);
     await shot(mpage, "33-client-destroyed-stub");
-    const after = await client.api.call<{ status: string; fields: Record<string, unknown> }>("GET", `/clients/${client.id}`);
+    const after = await client.api.call<{ status: string; fields: Record<string, unknown> }>(
+      "GET",
+      `/clients/${client.id}`,
+    );
     expect(after.body.status).toBe("destroyed");
     expect(after.body.fields).toEqual({});
     await manager.context.close();
@@ -101,7 +115,11 @@ describe("a data-subject request", () => {
     expect(overdue.status).toBe(201);
     expect(overdue.body.overdue).toBe(true);
     const linked = await registerClient(h, "agent.li@anjia", "夏侯链接");
-    const online = await zhao.call<{ id: string }>("POST", `/clients/${linked.id}/requests`, { type: "access_copy", channel: "online", evidenceRef: "app:dsr/e2e-link" });
+    const online = await zhao.call<{ id: string }>("POST", `/clients/${linked.id}/requests`, {
+      type: "access_copy",
+      channel: "online",
+      evidenceRef: "app:dsr/e2e-link",
+    });
     expect(online.status).toBe(201);
 
     const { page, context } = await newSession(h);
@@ -125,15 +143,24 @@ describe("a data-subject request", () => {
     await shot(page, "35-request-copy-issue");
     const [pdf] = await Promise.all([page.waitForEvent("download"), page.getByTestId("copy-issue-submit").click()]);
     expect(pdf.suggestedFilename()).toBe(`copy-${older.id}.pdf`);
-    expect(readFileSync((await pdf.path())!).subarray(0, 5).toString()).toBe("%PDF-");
+    expect(
+      readFileSync((await pdf.path())!)
+        .subarray(0, 5)
+        .toString(),
+    ).toBe("%PDF-");
     await page.getByTestId("copy-file-issued").waitFor();
     expect(await page.getByTestId("copy-issue-submit").count()).toBe(0);
     await page.getByTestId("fulfil-submit").click();
     await page.getByTestId("fulfil-outcome").waitFor();
-    expect(await page.getByTestId("fulfil-outcome").textContent()).toMatch(/副本已于 .* 由 agent\.li 出具（PDF · 下载文件，当面交给客户）/);
+    expect(await page.getByTestId("fulfil-outcome").textContent()).toMatch(
+      /副本已于 .* 由 agent\.li 出具（PDF · 下载文件，当面交给客户）/,
+    );
     await page.getByTestId("fulfil-close").click();
     // Closed, it issues no more copies; a GET never did.
-    const closed = await zhao.call<{ code: string }>("POST", `/requests/${overdue.body.id}/copy`, { format: "json", delivery: "download" });
+    const closed = await zhao.call<{ code: string }>("POST", `/requests/${overdue.body.id}/copy`, {
+      format: "json",
+      delivery: "download",
+    });
     expect([closed.status, closed.body.code]).toEqual([409, "request_closed"]);
     expect((await zhao.call("GET", `/requests/${overdue.body.id}/copy`)).status).toBe(405);
 
@@ -196,7 +223,9 @@ describe("consent", () => {
     await dialogOk(page).click();
     await page.locator(".ant-message").filter({ hasText: "已记录新的同意" }).waitFor();
     await page.getByRole("tab", { name: "同意历史" }).click();
-    await expect.poll(async () => (await page.getByTestId("consent-history").textContent()) ?? "").toContain("追加同意目的");
+    await expect
+      .poll(async () => (await page.getByTestId("consent-history").textContent()) ?? "")
+      .toContain("追加同意目的");
 
     await page.getByTestId("withdraw-consent").click();
     const warning = page.getByTestId("withdraw-warning");
@@ -220,11 +249,21 @@ describe("consent", () => {
     expect(await refusal.textContent()).toContain("客户已撤回同意，信息停止使用");
     expect(await page.getByTestId("value-idNumber").textContent()).not.toBe(client.idNumber);
     await shot(page, "37-reveal-refused-withdrawn");
-    await page.locator(".ant-modal").getByRole("button", { name: /取\s*消/ }).click();
+    await page
+      .locator(".ant-modal")
+      .getByRole("button", { name: /取\s*消/ })
+      .click();
 
-    const trail = await client.api.call<{ items: { action: string; outcome: string; code?: string }[] }>("GET", `/audit?clientId=${client.id}`);
+    const trail = await client.api.call<{ items: { action: string; outcome: string; code?: string }[] }>(
+      "GET",
+      `/audit?clientId=${client.id}`,
+    );
     expect(trail.body.items.some((e) => e.action === "consent.withdraw" && e.outcome === "allowed")).toBe(true);
-    expect(trail.body.items.some((e) => e.action === "client.reveal" && e.outcome === "denied" && e.code === "consent_withdrawn")).toBe(true);
+    expect(
+      trail.body.items.some(
+        (e) => e.action === "client.reveal" && e.outcome === "denied" && e.code === "consent_withdrawn",
+      ),
+    ).toBe(true);
     await context.close();
   });
 });
@@ -292,9 +331,13 @@ describe("the paper-file register", () => {
     expect(await row.textContent()).toContain("粉碎 · agent.li 执行 · 见证人 manager.zhao");
     await shot(page, "40-paper-shredded");
 
-    const trail = await client.api.call<{ items: { action: string; purpose: string | null }[] }>("GET", `/audit?clientId=${client.id}`);
+    const trail = await client.api.call<{ items: { action: string; purpose: string | null }[] }>(
+      "GET",
+      `/audit?clientId=${client.id}`,
+    );
     const actions = trail.body.items.map((e) => e.action);
-    for (const a of ["paper.register", "paper.reveal", "paper.checkout", "paper.checkin", "paper.destroy"]) expect(actions).toContain(a);
+    for (const a of ["paper.register", "paper.reveal", "paper.checkout", "paper.checkin", "paper.destroy"])
+      expect(actions).toContain(a);
     expect(trail.body.items.find((e) => e.action === "paper.checkout")?.purpose).toBe("loan_application");
 
     // The client's page lists its paper files too.
@@ -308,7 +351,12 @@ describe("the paper-file register", () => {
 describe("a document share", () => {
   it("is created with a recipient, purpose, expiry and download limit, works once, and is revoked", async () => {
     const client = await registerClient(h, "agent.li@anjia", "东方分享");
-    const upload = await client.api.call<{ id: string }>("POST", `/clients/${client.id}/documents?kind=id_card_front`, undefined, { data: solidPng(480, 300, [220, 232, 245]), contentType: "image/png" });
+    const upload = await client.api.call<{ id: string }>(
+      "POST",
+      `/clients/${client.id}/documents?kind=id_card_front`,
+      undefined,
+      { data: solidPng(480, 300, [220, 232, 245]), contentType: "image/png" },
+    );
     expect(upload.status).toBe(201);
     const { page, context } = await newSession(h);
     await signIn(page, "agent.li@anjia");
@@ -333,7 +381,11 @@ describe("a document share", () => {
     expect(again.status).toBe(410); // one download only
 
     // A second link, revoked from the list.
-    await page.getByTestId("share-link").locator("xpath=ancestor::div[contains(@class,'ant-alert')]").locator(".ant-alert-close-icon").click();
+    await page
+      .getByTestId("share-link")
+      .locator("xpath=ancestor::div[contains(@class,'ant-alert')]")
+      .locator(".ant-alert-close-icon")
+      .click();
     await page.getByTestId("share-recipient").fill("律师事务所 诉讼部");
     await page.getByTestId("share-purpose").click();
     await page.locator(".ant-select-item-option").filter({ hasText: "贷款申请" }).click();
@@ -341,10 +393,15 @@ describe("a document share", () => {
     const second = await page.getByTestId("share-link").inputValue();
     const activeRow = page.locator('[data-testid="shares-table"] .ant-table-row').filter({ hasText: "诉讼部" });
     await activeRow.getByRole("button", { name: /撤\s*销/ }).click();
-    await page.locator(".ant-modal-confirm").getByRole("button", { name: /撤\s*销/ }).click();
+    await page
+      .locator(".ant-modal-confirm")
+      .getByRole("button", { name: /撤\s*销/ })
+      .click();
     await page.locator(".ant-message").filter({ hasText: "链接已撤销" }).waitFor();
     await expect.poll(async () => (await activeRow.textContent()) ?? "").toContain("已撤销");
-    expect(await page.locator('[data-testid="shares-table"] .ant-table-row').filter({ hasText: "信贷部" }).textContent()).toContain("次数已用完");
+    expect(
+      await page.locator('[data-testid="shares-table"] .ant-table-row').filter({ hasText: "信贷部" }).textContent(),
+    ).toContain("次数已用完");
     expect(await page.getByTestId("share-link").count()).toBe(0); // the revoked link is no longer offered
     await shot(page, "42-share-revoked");
     expect((await fetch(second)).status).toBe(410);
@@ -361,7 +418,13 @@ describe("the platform operator", () => {
     await page.locator(".ant-modal").getByText("企业版", { exact: true }).click();
     await dialogOk(page).click();
     await page.locator(".ant-message").filter({ hasText: "已变更为企业版" }).waitFor();
-    await expect.poll(async () => (await page.getByTestId("tenants").locator(".ant-table-row").filter({ hasText: "联房置业" }).textContent()) ?? "").toContain("企业版");
+    await expect
+      .poll(
+        async () =>
+          (await page.getByTestId("tenants").locator(".ant-table-row").filter({ hasText: "联房置业" }).textContent()) ??
+          "",
+      )
+      .toContain("企业版");
 
     await page.getByTestId("offboard-lianfang").click();
     await page.locator('input[data-testid="export-window"], [data-testid="export-window"] input').first().fill("14");

@@ -21,11 +21,14 @@ let dataDir = "";
 let printed: { tenantId: string; username: string; oneTimePassword: string };
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium (or set KEYHOLD_CHROMIUM)`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium (or set KEYHOLD_CHROMIUM)`);
   await ensureBuilt();
   mkdirSync(shotsDir, { recursive: true });
   dataDir = mkdtempSync(join(tmpdir(), "keyhold-e2e-self-hosted-"));
-  const boot = await runCli(["bootstrap", "--tenant", "acme", "--name", "艾克美地产", "--hq", "zhang", "--json"], { dataDir });
+  const boot = await runCli(["bootstrap", "--tenant", "acme", "--name", "艾克美地产", "--hq", "zhang", "--json"], {
+    dataDir,
+  });
   expect(boot.code).toBe(0);
   printed = JSON.parse(boot.out[0]!);
   runtime = await startLocal({ dataDir, port: 0, demo: false, sealIntervalMs: 0 });
@@ -45,7 +48,12 @@ async function freshCode(secret: string, after: number) {
 
 describe("self-hosted sign-in, demo mode off", () => {
   it("bootstrap → one-time password → TOTP enrolment with a new password → the console; then password + code again", async () => {
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: "zh-CN", timezoneId: "Asia/Shanghai", baseURL: runtime.url });
+    const context = await browser.newContext({
+      viewport: { width: 1440, height: 900 },
+      locale: "zh-CN",
+      timezoneId: "Asia/Shanghai",
+      baseURL: runtime.url,
+    });
     const page = await context.newPage();
     page.setDefaultTimeout(30_000);
     await page.goto("/console/sign-in");
@@ -67,7 +75,9 @@ describe("self-hosted sign-in, demo mode off", () => {
     await page.getByTestId("confirm-mfa-setup").click();
     await page.getByTestId("current-user").waitFor();
     await shot(page, "self-hosted-signed-in");
-    expect(await page.evaluate(() => JSON.stringify((globalThis as unknown as { sessionStorage: unknown }).sessionStorage))).not.toContain(printed.oneTimePassword);
+    expect(
+      await page.evaluate(() => JSON.stringify((globalThis as unknown as { sessionStorage: unknown }).sessionStorage)),
+    ).not.toContain(printed.oneTimePassword);
 
     await page.getByRole("button", { name: /退出登录/ }).click();
     await page.getByTestId("password-form").waitFor();

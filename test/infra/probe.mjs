@@ -40,4 +40,6 @@ const answer = async (fn, path) => {
 };
 const health = await answer(modules.meta.health, "/health");
 const openapi = await answer(modules.meta.openapi, "/openapi.json");
-console.log(`PROBE ${JSON.stringify({ exports, health, openapi: { ...openapi, body: JSON.parse(openapi.body).openapi } })}`);
+console.log(
+  `PROBE ${JSON.stringify({ exports, health, openapi: { ...openapi, body: JSON.parse(openapi.body).openapi } })}`,
+);

@@ -15,7 +15,9 @@ import { watermark, watermarkImage } from "../../packages/core/src/documents/wat
 
 const text = process.argv[2]!;
 const sharp = await loadSharp();
-const blank = await sharp({ create: { width: 480, height: 320, channels: 3, background: "#ffffff" } }).png().toBuffer();
+const blank = await sharp({ create: { width: 480, height: 320, channels: 3, background: "#ffffff" } })
+  .png()
+  .toBuffer();
 const line = await outline(text, 32);
 const marked = await watermarkImage(blank, "image/png", text);
 const { channels } = await sharp(marked).stats();

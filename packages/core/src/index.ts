@@ -33,10 +33,26 @@ export { problemMessage } from "./http/problem.ts";
 export { languageOf, problemMessagesZh, type ProblemLanguage } from "./http/problem-messages.ts";
 export { healthStatus, watchConsole, consoleProbe, type ConsoleProbe, type ConsoleProgress } from "./http/readiness.ts";
 export { routes, deployedRoutes, routeByHandler, handlerLocation, type RouteSpec } from "./http/routes.ts";
-export { accessOf, accessNeeds, problemsOf, rolesOf, takesJson, tenantRoles, type AccessNeed } from "./http/route-spec.ts";
+export {
+  accessOf,
+  accessNeeds,
+  problemsOf,
+  rolesOf,
+  takesJson,
+  tenantRoles,
+  type AccessNeed,
+} from "./http/route-spec.ts";
 export { jobs, streamConsumers, type JobSpec, type StreamConsumerSpec } from "./jobs.ts";
 export * as Ops from "./ops.ts";
-export { route, publicRoute, reply, problemResult, MAX_JSON_BODY_BYTES, type HttpEvent, type HttpResult } from "./http/handler.ts";
+export {
+  route,
+  publicRoute,
+  reply,
+  problemResult,
+  MAX_JSON_BODY_BYTES,
+  type HttpEvent,
+  type HttpResult,
+} from "./http/handler.ts";
 export { openApiDocument } from "./http/openapi.ts";
 export { contentSecurityPolicy, consoleSecurityHeaders, securityHeaderValues } from "./http/security-headers.ts";
 export { consoleFiles, consoleKeyOf } from "./http/console-files.ts";

@@ -13,9 +13,24 @@ export interface JobSpec {
 }
 
 export const jobs: readonly JobSpec[] = [
-  { handler: "jobs.sealAll", schedule: "rate(5 minutes)", access: ["data", "platform", "seal:sign", "digests:write"], summary: "Seal every tenant's new trail events into its digest chain" },
-  { handler: "jobs.destroyDue", schedule: "rate(1 hour)", access: ["data", "platform", "blobs"], summary: "Destroy every client record and document whose date has come, with certificates" },
-  { handler: "jobs.shredDue", schedule: "rate(1 day)", access: ["data", "platform", "keys:admin"], summary: "Schedule the key deletion of tenants whose export window has ended" },
+  {
+    handler: "jobs.sealAll",
+    schedule: "rate(5 minutes)",
+    access: ["data", "platform", "seal:sign", "digests:write"],
+    summary: "Seal every tenant's new trail events into its digest chain",
+  },
+  {
+    handler: "jobs.destroyDue",
+    schedule: "rate(1 hour)",
+    access: ["data", "platform", "blobs"],
+    summary: "Destroy every client record and document whose date has come, with certificates",
+  },
+  {
+    handler: "jobs.shredDue",
+    schedule: "rate(1 day)",
+    access: ["data", "platform", "keys:admin"],
+    summary: "Schedule the key deletion of tenants whose export window has ended",
+  },
   {
     handler: "jobs.recover",
     schedule: "rate(5 minutes)",
@@ -24,8 +39,19 @@ export const jobs: readonly JobSpec[] = [
     access: ["data", "platform", "blobs", "identity:admin", "keys:admin"],
     summary: "Complete or roll back multi-step writes whose lease ran out; recompute counters marked for repair",
   },
-  { handler: "jobs.rotateKeys", schedule: "rate(5 minutes)", access: ["data", "platform"], summary: "Work confirmed key-rotation jobs: re-seal records under fresh data keys from each job's cursor, then certify" },
-  { handler: "jobs.pullCallReports", schedule: "rate(2 minutes)", access: ["data", "platform", "calls:reports"], summary: "Record the privacy-number provider's call reports (ids, times, durations; never numbers) in the trail" },
+  {
+    handler: "jobs.rotateKeys",
+    schedule: "rate(5 minutes)",
+    access: ["data", "platform"],
+    summary:
+      "Work confirmed key-rotation jobs: re-seal records under fresh data keys from each job's cursor, then certify",
+  },
+  {
+    handler: "jobs.pullCallReports",
+    schedule: "rate(2 minutes)",
+    access: ["data", "platform", "calls:reports"],
+    summary: "Record the privacy-number provider's call reports (ids, times, durations; never numbers) in the trail",
+  },
 ];
 
 /**
@@ -47,6 +73,7 @@ export const streamConsumers: readonly StreamConsumerSpec[] = [
     // Each event's tenant opened through its tenant-data session; a high alert ends the person's sessions in Cognito.
     access: ["data", "identity:admin", "stream"],
     filter: { type: ["event"] },
-    summary: "Judge each new trail event for insider anomalies (off hours, velocity, browsing, notice period, new origin); raise alerts, hold on high",
+    summary:
+      "Judge each new trail event for insider anomalies (off hours, velocity, browsing, notice period, new origin); raise alerts, hold on high",
   },
 ];

@@ -26,7 +26,11 @@ export const opsDimensions = (stage: string) => ({ service: metricsService, stag
  * silences it.
  */
 export function publishOps(values: Partial<Record<OpsMetric, number>>, stage = process.env.KEYHOLD_STAGE ?? "local") {
-  const metrics = new Metrics({ namespace: metricsNamespace, serviceName: metricsService, defaultDimensions: { stage } });
+  const metrics = new Metrics({
+    namespace: metricsNamespace,
+    serviceName: metricsService,
+    defaultDimensions: { stage },
+  });
   for (const [key, value] of Object.entries(values) as [OpsMetric, number][]) {
     metrics.addMetric(opsMetrics[key].name, opsMetrics[key].unit, value);
   }

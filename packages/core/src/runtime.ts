@@ -13,7 +13,12 @@ import { s3Blobs } from "./documents/s3.ts";
 import { PLATFORM_TENANT, isolate } from "./tenancy/isolation.ts";
 import { stsTenantCredentials } from "./tenancy/sts.ts";
 import { daysForStage } from "./retention/backups.ts";
-import { aliyunCallReports, aliyunPrivacyNumbers, type AliyunProviderConfig, type AliyunReportsConfig } from "./calls/aliyun.ts";
+import {
+  aliyunCallReports,
+  aliyunPrivacyNumbers,
+  type AliyunProviderConfig,
+  type AliyunReportsConfig,
+} from "./calls/aliyun.ts";
 import { secretJson } from "./calls/secrets.ts";
 import { identityMode, keyholdIdentity } from "./identity/port.ts";
 import { kmsSigner } from "./identity/signer.ts";
@@ -60,22 +65,32 @@ export function adapters(): Adapters {
     const tableName = process.env.KEYHOLD_TABLE;
     const stage = process.env.KEYHOLD_STAGE;
     if (!tableName || !stage) throw new Error("KEYHOLD_TABLE and KEYHOLD_STAGE must be set in AWS");
-    const sessions = fromEnv("tenant credentials", ["KEYHOLD_TENANT_ROLE_ARN"], (e) => stsTenantCredentials({ roleArn: e.KEYHOLD_TENANT_ROLE_ARN! }));
+    const sessions = fromEnv("tenant credentials", ["KEYHOLD_TENANT_ROLE_ARN"], (e) =>
+      stsTenantCredentials({ roleArn: e.KEYHOLD_TENANT_ROLE_ARN! }),
+    );
     const documentsIn = (credentials?: AwsCredentialIdentityProvider) =>
-      fromEnv("the documents store", ["KEYHOLD_DOCUMENTS_BUCKET"], (e) => s3Blobs({ bucket: e.KEYHOLD_DOCUMENTS_BUCKET!, stage, s3: new S3Client({ credentials }) }));
+      fromEnv("the documents store", ["KEYHOLD_DOCUMENTS_BUCKET"], (e) =>
+        s3Blobs({ bucket: e.KEYHOLD_DOCUMENTS_BUCKET!, stage, s3: new S3Client({ credentials }) }),
+      );
     current = isolate(
       {
         db: documentClient(new DynamoDBClient({})),
         tableName,
         keyrings: kmsKeyrings({ stage }),
         sealer: kmsSealer({ stage }),
-        digests: fromEnv("the digest archive", ["KEYHOLD_DIGEST_BUCKET"], (e) => s3DigestArchive({ bucket: e.KEYHOLD_DIGEST_BUCKET! })),
+        digests: fromEnv("the digest archive", ["KEYHOLD_DIGEST_BUCKET"], (e) =>
+          s3DigestArchive({ bucket: e.KEYHOLD_DIGEST_BUCKET! }),
+        ),
         // Cognito keeps its own copy of the claims; Keyhold-issued tokens (keyhold, oidc) read the staff record.
         identity:
           identityMode() === "cognito"
-            ? fromEnv("Cognito administration", ["KEYHOLD_USER_POOL_ID"], (e) => cognitoIdentity({ userPoolId: e.KEYHOLD_USER_POOL_ID! }))
+            ? fromEnv("Cognito administration", ["KEYHOLD_USER_POOL_ID"], (e) =>
+                cognitoIdentity({ userPoolId: e.KEYHOLD_USER_POOL_ID! }),
+              )
             : keyholdIdentity,
-        ...(process.env.KEYHOLD_SIGNING_KEY_ID ? { signer: kmsSigner({ keyId: process.env.KEYHOLD_SIGNING_KEY_ID }) } : {}),
+        ...(process.env.KEYHOLD_SIGNING_KEY_ID
+          ? { signer: kmsSigner({ keyId: process.env.KEYHOLD_SIGNING_KEY_ID }) }
+          : {}),
         tenantKeys: fromEnv("tenant key administration", ["KEYHOLD_ACCOUNT_ID", "KEYHOLD_APP_ROLE_ARNS"], (e) =>
           kmsTenantKeys({
             stage,
@@ -85,8 +100,12 @@ export function adapters(): Adapters {
           }),
         ),
         blobs: documentsIn(),
-        calls: fromEnv("privacy numbers", ["KEYHOLD_CALLS_SECRET"], (e) => aliyunPrivacyNumbers(secretJson<AliyunProviderConfig>(e.KEYHOLD_CALLS_SECRET!))),
-        callReports: fromEnv("call reports", ["KEYHOLD_CALL_REPORTS_SECRET"], (e) => aliyunCallReports(secretJson<AliyunReportsConfig>(e.KEYHOLD_CALL_REPORTS_SECRET!), logger)),
+        calls: fromEnv("privacy numbers", ["KEYHOLD_CALLS_SECRET"], (e) =>
+          aliyunPrivacyNumbers(secretJson<AliyunProviderConfig>(e.KEYHOLD_CALLS_SECRET!)),
+        ),
+        callReports: fromEnv("call reports", ["KEYHOLD_CALL_REPORTS_SECRET"], (e) =>
+          aliyunCallReports(secretJson<AliyunReportsConfig>(e.KEYHOLD_CALL_REPORTS_SECRET!), logger),
+        ),
         logger,
         now: () => new Date(),
         backupRetentionDays: daysForStage(stage),

@@ -18,7 +18,8 @@ let signer: Identity.TokenSigner | undefined;
  */
 export async function openIssuer(dataDir: string | null): Promise<Identity.TokenSigner> {
   const file = dataDir ? join(dataDir, "token-key.json") : null;
-  let jwk = file && existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as { kty?: string; crv?: string }) : undefined;
+  let jwk =
+    file && existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as { kty?: string; crv?: string }) : undefined;
   if (!jwk || jwk.kty !== "EC" || jwk.crv !== "P-256") {
     jwk = Identity.newSigningJwk() as { kty: string; crv: string };
     if (file) {
@@ -42,15 +43,22 @@ export async function issueToken(staff: Staff.StaffRecord, ttlSeconds = TOKEN_TT
 /** What API Gateway's JWT authorizer does, from the JWKS alone: signature, issuer, audience, expiry; ES256 only. */
 export async function verifyToken(token: string): Promise<JWTPayload> {
   const jwks = createLocalJWKSet({ keys: await localSigner().publicKeys() });
-  const { payload } = await jwtVerify(token, jwks, { issuer: Identity.tokenIssuer(), audience: AUDIENCE, algorithms: ["ES256"] });
+  const { payload } = await jwtVerify(token, jwks, {
+    issuer: Identity.tokenIssuer(),
+    audience: AUDIENCE,
+    algorithms: ["ES256"],
+  });
   return payload;
 }
 
 /** Demo usernames end in `@<tenantId>`; the tenant's directory resolves the rest. Not served with demo mode off. */
 export async function login(adapters: Adapters, username: string) {
-  if (!Identity.demoMode()) throw new Problem("not_found", "demo sign-in is off (KEYHOLD_DEMO=0): sign in with POST /auth/sign-in");
+  if (!Identity.demoMode())
+    throw new Problem("not_found", "demo sign-in is off (KEYHOLD_DEMO=0): sign in with POST /auth/sign-in");
   const tenantId = username.split("@")[1] ?? "";
-  const staff = Tenancy.isTenantId(tenantId) ? await Staff.findStaffByUsername(adapters.forTenant(tenantId), tenantId, username) : undefined;
+  const staff = Tenancy.isTenantId(tenantId)
+    ? await Staff.findStaffByUsername(adapters.forTenant(tenantId), tenantId, username)
+    : undefined;
   if (!staff || staff.status !== "active") throw new Problem("unknown_user", `no active user "${username}"`);
   return { token: await issueToken(staff), expiresIn: TOKEN_TTL_SECONDS };
 }

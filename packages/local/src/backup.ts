@@ -1,4 +1,13 @@
-import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from "node:crypto";
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createHmac,
+  randomBytes,
+  scrypt as scryptCb,
+  timingSafeEqual,
+  type ScryptOptions,
+} from "node:crypto";
 import { existsSync, readdirSync } from "node:fs";
 import { chmod, mkdir, open, readFile, readdir, rm, stat, writeFile, type FileHandle } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join, normalize, relative, sep } from "node:path";
@@ -84,17 +93,25 @@ export interface BackupResult {
 // ---- small pieces ---------------------------------------------------------------------------------
 
 const scrypt = (password: string, salt: Buffer, options: ScryptOptions) =>
-  new Promise<Buffer>((resolve, reject) => scryptCb(password, salt, 32, options, (e, key) => (e ? reject(e) : resolve(key))));
+  new Promise<Buffer>((resolve, reject) =>
+    scryptCb(password, salt, 32, options, (e, key) => (e ? reject(e) : resolve(key))),
+  );
 
 /** JSON with sorted keys: the form the manifest's HMAC covers. */
 function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
-  if (v && typeof v === "object") return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(",")}}`;
+  if (v && typeof v === "object")
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+      .join(",")}}`;
   return JSON.stringify(v);
 }
 
 const manifestMac = (archiveKey: Buffer, m: Omit<Manifest, "mac">) =>
-  createHmac("sha256", createHmac("sha256", archiveKey).update("keyhold-backup manifest").digest()).update(canonical(m)).digest("hex");
+  createHmac("sha256", createHmac("sha256", archiveKey).update("keyhold-backup manifest").digest())
+    .update(canonical(m))
+    .digest("hex");
 
 const frameAad = (archiveId: Buffer, index: number, last: boolean) => {
   const aad = Buffer.alloc(archiveId.length + 5);
@@ -116,7 +133,12 @@ function avToJson(v: AttributeValue): unknown {
 function avFromJson(v: Record<string, unknown>): AttributeValue {
   if (typeof v.B === "string") return { B: new Uint8Array(Buffer.from(v.B, "base64")) };
   if (Array.isArray(v.BS)) return { BS: (v.BS as string[]).map((b) => new Uint8Array(Buffer.from(b, "base64"))) };
-  if (v.M && typeof v.M === "object") return { M: Object.fromEntries(Object.entries(v.M as Record<string, Record<string, unknown>>).map(([k, x]) => [k, avFromJson(x)])) };
+  if (v.M && typeof v.M === "object")
+    return {
+      M: Object.fromEntries(
+        Object.entries(v.M as Record<string, Record<string, unknown>>).map(([k, x]) => [k, avFromJson(x)]),
+      ),
+    };
   if (Array.isArray(v.L)) return { L: (v.L as Record<string, unknown>[]).map(avFromJson) };
   return v as unknown as AttributeValue;
 }
@@ -139,7 +161,8 @@ async function filesUnder(root: string): Promise<string[]> {
 /** A path from the archive, refused unless it stays inside its area. */
 function safeRelative(path: string): string {
   const n = normalize(path);
-  if (isAbsolute(n) || n.split(sep).includes("..") || n.startsWith(`..${sep}`)) throw new Error(`the archive names a path outside its area: ${path}`);
+  if (isAbsolute(n) || n.split(sep).includes("..") || n.startsWith(`..${sep}`))
+    throw new Error(`the archive names a path outside its area: ${path}`);
   return n;
 }
 
@@ -231,7 +254,8 @@ async function* readRecords(path: string, key: Buffer, archiveId: Buffer): Async
         throw new Error(`data.enc frame ${index - 1} fails authentication (altered, reordered or cut off)`);
       }
       sawLast = last;
-      for (const line of plain.toString("utf8").split("\n")) if (line) yield JSON.parse(line) as Record<string, unknown>;
+      for (const line of plain.toString("utf8").split("\n"))
+        if (line) yield JSON.parse(line) as Record<string, unknown>;
     }
     if (!sawLast) throw new Error("data.enc has no frames");
   } finally {
@@ -259,20 +283,33 @@ async function sealKeys(payload: KeysPayload, passphrase: string, archiveId: Buf
 }
 
 async function openKeys(text: string, passphrase: string, archiveId: Buffer): Promise<KeysPayload> {
-  const f = JSON.parse(text) as { kdf: { N: number; r: number; p: number; salt: string }; iv: string; tag: string; ciphertext: string };
-  const key = await scrypt(passphrase, Buffer.from(f.kdf.salt, "base64"), { N: f.kdf.N, r: f.kdf.r, p: f.kdf.p, maxmem: SCRYPT.maxmem });
+  const f = JSON.parse(text) as {
+    kdf: { N: number; r: number; p: number; salt: string };
+    iv: string;
+    tag: string;
+    ciphertext: string;
+  };
+  const key = await scrypt(passphrase, Buffer.from(f.kdf.salt, "base64"), {
+    N: f.kdf.N,
+    r: f.kdf.r,
+    p: f.kdf.p,
+    maxmem: SCRYPT.maxmem,
+  });
   const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(f.iv, "base64"));
   decipher.setAAD(Buffer.concat([Buffer.from("keyhold-backup keys|"), archiveId]));
   decipher.setAuthTag(Buffer.from(f.tag, "base64"));
   try {
-    return JSON.parse(Buffer.concat([decipher.update(Buffer.from(f.ciphertext, "base64")), decipher.final()]).toString("utf8")) as KeysPayload;
+    return JSON.parse(
+      Buffer.concat([decipher.update(Buffer.from(f.ciphertext, "base64")), decipher.final()]).toString("utf8"),
+    ) as KeysPayload;
   } catch {
     throw new Error("keys.enc does not open with this passphrase (or was altered)");
   }
 }
 
 export function checkPassphrase(passphrase: string | undefined): string {
-  if (!passphrase || passphrase.length < MIN_PASSPHRASE_LENGTH) throw new Error(`the backup passphrase must be at least ${MIN_PASSPHRASE_LENGTH} characters`);
+  if (!passphrase || passphrase.length < MIN_PASSPHRASE_LENGTH)
+    throw new Error(`the backup passphrase must be at least ${MIN_PASSPHRASE_LENGTH} characters`);
   return passphrase;
 }
 
@@ -287,7 +324,10 @@ const stamp = (d: Date) => d.toISOString().replace(/[:.]/g, "").replace("T", "-"
  * before that moment. The passphrase's key is derived after the gate reopens: scrypt takes a while,
  * and nobody should wait for it.
  */
-export async function takeBackup(source: BackupSource, options: { to: string; passphrase: string; now?: Date }): Promise<BackupResult> {
+export async function takeBackup(
+  source: BackupSource,
+  options: { to: string; passphrase: string; now?: Date },
+): Promise<BackupResult> {
   const passphrase = checkPassphrase(options.passphrase);
   if (!source.dataDir) throw new Error("an in-memory runtime has nothing to back up");
   const dataDir = source.dataDir;
@@ -306,9 +346,14 @@ export async function takeBackup(source: BackupSource, options: { to: string; pa
       await writer.line({ t: "begin", createdAt: now.toISOString() });
       let start: Record<string, AttributeValue> | undefined;
       do {
-        const page = await source.dynamo.client.send(new ScanCommand({ TableName: source.tableName, ExclusiveStartKey: start, ConsistentRead: true }));
+        const page = await source.dynamo.client.send(
+          new ScanCommand({ TableName: source.tableName, ExclusiveStartKey: start, ConsistentRead: true }),
+        );
         for (const item of page.Items ?? []) {
-          await writer.line({ t: "item", v: Object.fromEntries(Object.entries(item).map(([k, v]) => [k, avToJson(v)])) });
+          await writer.line({
+            t: "item",
+            v: Object.fromEntries(Object.entries(item).map(([k, v]) => [k, avToJson(v)])),
+          });
           counts.items++;
         }
         start = page.LastEvaluatedKey;
@@ -318,7 +363,13 @@ export async function takeBackup(source: BackupSource, options: { to: string; pa
         for (const path of await filesUnder(root)) {
           const full = join(root, path);
           const mode = (await stat(full)).mode & 0o777;
-          await writer.line({ t: "file", area, path: path.split(sep).join("/"), mode, b64: (await readFile(full)).toString("base64") });
+          await writer.line({
+            t: "file",
+            area,
+            path: path.split(sep).join("/"),
+            mode,
+            b64: (await readFile(full)).toString("base64"),
+          });
           counts[area]++;
         }
       }
@@ -346,11 +397,25 @@ export async function takeBackup(source: BackupSource, options: { to: string; pa
       expiresAt,
       retentionDays,
       counts,
-      files: { "data.enc": data, "keys.enc": { sha256: createHash("sha256").update(keysText).digest("hex"), bytes: Buffer.byteLength(keysText) } },
+      files: {
+        "data.enc": data,
+        "keys.enc": { sha256: createHash("sha256").update(keysText).digest("hex"), bytes: Buffer.byteLength(keysText) },
+      },
       kdf: { name: "scrypt", N: SCRYPT.N, r: SCRYPT.r, p: SCRYPT.p },
     };
-    await writeFile(join(dir, "manifest.json"), `${JSON.stringify({ ...body, mac: manifestMac(archiveKey, body) }, null, 2)}\n`, { mode: 0o600, flag: "wx" });
-    return { archive: dir, createdAt: body.createdAt, snapshotAt, expiresAt, counts, pruned: await pruneExpired(options.to, now, dir) };
+    await writeFile(
+      join(dir, "manifest.json"),
+      `${JSON.stringify({ ...body, mac: manifestMac(archiveKey, body) }, null, 2)}\n`,
+      { mode: 0o600, flag: "wx" },
+    );
+    return {
+      archive: dir,
+      createdAt: body.createdAt,
+      snapshotAt,
+      expiresAt,
+      counts,
+      pruned: await pruneExpired(options.to, now, dir),
+    };
   } catch (e) {
     await rm(dir, { recursive: true, force: true });
     throw e;
@@ -393,7 +458,8 @@ async function readManifest(from: string): Promise<Manifest> {
   const path = join(from, "manifest.json");
   if (!existsSync(path)) throw new Error(`${from} holds no manifest.json: not a Keyhold backup`);
   const m = JSON.parse(await readFile(path, "utf8")) as Manifest;
-  if (m.format !== FORMAT || m.version !== VERSION) throw new Error(`${from} is not a Keyhold backup of version ${VERSION}`);
+  if (m.format !== FORMAT || m.version !== VERSION)
+    throw new Error(`${from} is not a Keyhold backup of version ${VERSION}`);
   return m;
 }
 
@@ -401,7 +467,10 @@ async function readManifest(from: string): Promise<Manifest> {
  * Checks an archive: both files against the manifest's digests (anyone can), and with the
  * passphrase the manifest's HMAC, every frame and the record counts.
  */
-export async function verifyBackup(from: string, options: { passphrase?: string; now?: Date } = {}): Promise<VerifyBackupResult & { keys?: KeysPayload }> {
+export async function verifyBackup(
+  from: string,
+  options: { passphrase?: string; now?: Date } = {},
+): Promise<VerifyBackupResult & { keys?: KeysPayload }> {
   const problems: string[] = [];
   let manifest: Manifest;
   try {
@@ -417,10 +486,12 @@ export async function verifyBackup(from: string, options: { passphrase?: string;
     }
     const body = await readFile(path);
     const digest = createHash("sha256").update(body).digest("hex");
-    if (digest !== manifest.files[name].sha256 || body.length !== manifest.files[name].bytes) problems.push(`${name} differs from the manifest (damaged or replaced)`);
+    if (digest !== manifest.files[name].sha256 || body.length !== manifest.files[name].bytes)
+      problems.push(`${name} differs from the manifest (damaged or replaced)`);
   }
   const expired = manifest.expiresAt <= (options.now ?? new Date()).toISOString();
-  if (!options.passphrase || problems.length) return { ok: !problems.length, manifest, problems, authenticated: false, expired };
+  if (!options.passphrase || problems.length)
+    return { ok: !problems.length, manifest, problems, authenticated: false, expired };
 
   const archiveId = Buffer.from(manifest.archiveId, "hex");
   let keys: KeysPayload;
@@ -432,7 +503,8 @@ export async function verifyBackup(from: string, options: { passphrase?: string;
   const archiveKey = Buffer.from(keys.archiveKey, "base64");
   const { mac, ...body } = manifest;
   const expected = Buffer.from(manifestMac(archiveKey, body), "hex");
-  if (expected.length !== Buffer.from(mac, "hex").length || !timingSafeEqual(expected, Buffer.from(mac, "hex"))) problems.push("the manifest was altered (its HMAC does not match)");
+  if (expected.length !== Buffer.from(mac, "hex").length || !timingSafeEqual(expected, Buffer.from(mac, "hex")))
+    problems.push("the manifest was altered (its HMAC does not match)");
   const counts = { items: 0, blobs: 0, digests: 0 };
   let end: Record<string, unknown> | undefined;
   try {
@@ -446,7 +518,8 @@ export async function verifyBackup(from: string, options: { passphrase?: string;
   }
   if (!end) problems.push("data.enc has no end record: the archive is incomplete");
   for (const k of ["items", "blobs", "digests"] as const) {
-    if (counts[k] !== manifest.counts[k]) problems.push(`data.enc holds ${counts[k]} ${k}, the manifest says ${manifest.counts[k]}`);
+    if (counts[k] !== manifest.counts[k])
+      problems.push(`data.enc holds ${counts[k]} ${k}, the manifest says ${manifest.counts[k]}`);
   }
   return { ok: !problems.length, manifest, problems, authenticated: true, expired, keys };
 }
@@ -470,17 +543,22 @@ function isEmptyDir(dir: string) {
  * holds anything. The tenant keys are sealed under the target's root key. Verifying the trail chain
  * and the destruction sweep that follow need the runtime: see `restoreAndCheck` in cli.ts.
  */
-export async function restoreBackup(from: string, options: { dataDir: string; passphrase: string; tableName: string; now?: Date }): Promise<RestoreResult> {
+export async function restoreBackup(
+  from: string,
+  options: { dataDir: string; passphrase: string; tableName: string; now?: Date },
+): Promise<RestoreResult> {
   const passphrase = checkPassphrase(options.passphrase);
   const checked = await verifyBackup(from, { passphrase, ...(options.now ? { now: options.now } : {}) });
-  if (!checked.ok || !checked.keys || !checked.manifest) throw new Error(`the archive does not verify: ${checked.problems.join("; ")}`);
+  if (!checked.ok || !checked.keys || !checked.manifest)
+    throw new Error(`the archive does not verify: ${checked.problems.join("; ")}`);
   const manifest = checked.manifest;
   if (checked.expired) {
     throw new Error(
       `the archive expired on ${manifest.expiresAt} (kept ${manifest.retentionDays} days): it may hold records destroyed since, whose certificates say no copy outlives that date`,
     );
   }
-  if (!isEmptyDir(options.dataDir)) throw new Error(`${options.dataDir} is not empty: restore only into a new data directory`);
+  if (!isEmptyDir(options.dataDir))
+    throw new Error(`${options.dataDir} is not empty: restore only into a new data directory`);
   const keys = checked.keys;
   const archiveKey = Buffer.from(keys.archiveKey, "base64");
   const archiveId = Buffer.from(manifest.archiveId, "hex");
@@ -488,7 +566,11 @@ export async function restoreBackup(from: string, options: { dataDir: string; pa
   try {
     new LocalKeystore(options.dataDir).importKeys(keys.tenantKeys);
     if (keys.sealKey) await writeFile(join(options.dataDir, "seal.key"), keys.sealKey, { mode: 0o600, flag: "wx" });
-    if (keys.tokenKey) await writeFile(join(options.dataDir, "token-key.json"), JSON.stringify(keys.tokenKey), { mode: 0o600, flag: "wx" });
+    if (keys.tokenKey)
+      await writeFile(join(options.dataDir, "token-key.json"), JSON.stringify(keys.tokenKey), {
+        mode: 0o600,
+        flag: "wx",
+      });
 
     const dynamo = await startDynalite(join(options.dataDir, "dynamodb"));
     try {
@@ -498,17 +580,24 @@ export async function restoreBackup(from: string, options: { dataDir: string; pa
         let requests = batch.map((Item) => ({ PutRequest: { Item } }));
         batch = [];
         while (requests.length) {
-          const out = await dynamo.client.send(new BatchWriteItemCommand({ RequestItems: { [options.tableName]: requests } }));
+          const out = await dynamo.client.send(
+            new BatchWriteItemCommand({ RequestItems: { [options.tableName]: requests } }),
+          );
           requests = (out.UnprocessedItems?.[options.tableName] ?? []) as typeof requests;
         }
       };
       for await (const r of readRecords(join(from, "data.enc"), archiveKey, archiveId)) {
         if (r.t === "item") {
-          batch.push(Object.fromEntries(Object.entries(r.v as Record<string, Record<string, unknown>>).map(([k, v]) => [k, avFromJson(v)])));
+          batch.push(
+            Object.fromEntries(
+              Object.entries(r.v as Record<string, Record<string, unknown>>).map(([k, v]) => [k, avFromJson(v)]),
+            ),
+          );
           if (batch.length === 25) await flush();
         } else if (r.t === "file") {
           const area = r.area as string;
-          if (!(FILE_AREAS as readonly string[]).includes(area)) throw new Error(`the archive names an unknown area: ${area}`);
+          if (!(FILE_AREAS as readonly string[]).includes(area))
+            throw new Error(`the archive names an unknown area: ${area}`);
           const path = join(options.dataDir, area, safeRelative(String(r.path)));
           await mkdir(dirname(path), { recursive: true, mode: 0o700 });
           await writeFile(path, Buffer.from(String(r.b64), "base64"), { mode: 0o600, flag: "wx" });
@@ -532,6 +621,7 @@ export async function restoreBackup(from: string, options: { dataDir: string; pa
 /** The trail chain of every tenant of a restored data directory, checked against its digests. */
 export async function verifyTrails(a: Parameters<typeof Tenancy.listTenantIds>[0]) {
   const out: { tenantId: string; result: Awaited<ReturnType<typeof Trail.verifyTrail>> }[] = [];
-  for (const tenantId of await Tenancy.listTenantIds(a)) out.push({ tenantId, result: await Trail.verifyTrail(a, tenantId) });
+  for (const tenantId of await Tenancy.listTenantIds(a))
+    out.push({ tenantId, result: await Trail.verifyTrail(a, tenantId) });
   return out;
 }

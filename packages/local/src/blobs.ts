@@ -35,7 +35,8 @@ export function localBlobs(dataDir: string | null, options: { now?: () => Date }
 }
 
 /** An error of the filesystem itself (EACCES, ENOSPC, EROFS, ENOTDIR, EIO…), not of the request. */
-const isSystemError = (e: unknown) => typeof (e as NodeJS.ErrnoException)?.code === "string" && typeof (e as NodeJS.ErrnoException).syscall === "string";
+const isSystemError = (e: unknown) =>
+  typeof (e as NodeJS.ErrnoException)?.code === "string" && typeof (e as NodeJS.ErrnoException).syscall === "string";
 
 /**
  * A directory that cannot be written or read answers 503 `storage_unavailable` (retry later), like
@@ -75,7 +76,9 @@ function fsBlobs(root: string, now: () => Date): BlobPort {
       if (e.code === "ENOENT" || e.code === "ENOTDIR") return [] as string[];
       throw e;
     });
-    const ids = [...new Set(names.filter((n) => /\.(json|blob)$/.test(n)).map((n) => n.replace(/\.(json|blob)$/, "")))].sort();
+    const ids = [
+      ...new Set(names.filter((n) => /\.(json|blob)$/.test(n)).map((n) => n.replace(/\.(json|blob)$/, ""))),
+    ].sort();
     const out: StoredMeta[] = [];
     for (const versionId of ids) {
       const metaFile = join(dir, `${versionId}.json`);
@@ -104,7 +107,8 @@ function fsBlobs(root: string, now: () => Date): BlobPort {
 
   async function keysUnder(dir: string, prefixParts: string[]): Promise<string[]> {
     if (!existsSync(dir)) return [];
-    if (prefixParts.length === 3) return (await readdir(dir)).some((n) => /\.(json|blob)$/.test(n)) ? [prefixParts.join("/")] : [];
+    if (prefixParts.length === 3)
+      return (await readdir(dir)).some((n) => /\.(json|blob)$/.test(n)) ? [prefixParts.join("/")] : [];
     const out: string[] = [];
     for (const entry of (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory())) {
       out.push(...(await keysUnder(join(dir, entry.name), [...prefixParts, entry.name])));
@@ -174,7 +178,9 @@ function memoryBlobs(now: () => Date): BlobPort {
       if (objects.get(key)?.length) throw new Error(`blob ${key} already exists`);
       const at = now();
       const versionId = newVersionId(at);
-      objects.set(key, [{ meta: { ...meta, versionId, storedAt: at.toISOString(), size: body.byteLength }, body: new Uint8Array(body) }]);
+      objects.set(key, [
+        { meta: { ...meta, versionId, storedAt: at.toISOString(), size: body.byteLength }, body: new Uint8Array(body) },
+      ]);
       return { versionId };
     },
     async get(key) {

@@ -14,17 +14,28 @@ export interface BootstrapResult {
  * hash. The first sign-in enrols TOTP (and replaces the password). The tenant record is written last,
  * as onboarding does: until it exists nobody can sign in to a half-made tenant.
  */
-export async function bootstrap(runtime: LocalRuntime, request: { tenantId: string; name: string; hq: string }): Promise<BootstrapResult> {
+export async function bootstrap(
+  runtime: LocalRuntime,
+  request: { tenantId: string; name: string; hq: string },
+): Promise<BootstrapResult> {
   const { tenantId, name } = request;
-  if (!Tenancy.isTenantId(tenantId)) throw new Problem("validation_failed", `"${tenantId}" is not a tenant id (lower-case letters, digits and dashes)`);
+  if (!Tenancy.isTenantId(tenantId))
+    throw new Problem("validation_failed", `"${tenantId}" is not a tenant id (lower-case letters, digits and dashes)`);
   if (!name.trim()) throw new Problem("validation_failed", "the brand needs a name");
   const username = request.hq.includes("@") ? request.hq : `${request.hq}@${tenantId}`;
-  if (username.slice(username.lastIndexOf("@") + 1) !== tenantId) throw new Problem("validation_failed", `the HQ admin's username ends in @${tenantId}`);
+  if (username.slice(username.lastIndexOf("@") + 1) !== tenantId)
+    throw new Problem("validation_failed", `the HQ admin's username ends in @${tenantId}`);
   const a = runtime.adapters;
   if (await Tenancy.getTenant(a, tenantId)) throw new Problem("tenant_exists", `tenant "${tenantId}" exists`);
   await a.tenantKeys.create(tenantId);
   const now = a.now().toISOString();
-  const { staffId } = await localIdentity.createUser({ tenantId, username, role: "hq_admin", branchId: null, sessionVersion: 1 });
+  const { staffId } = await localIdentity.createUser({
+    tenantId,
+    username,
+    role: "hq_admin",
+    branchId: null,
+    sessionVersion: 1,
+  });
   const admin: Staff.StaffRecord = {
     tenantId,
     staffId,
@@ -40,9 +51,25 @@ export async function bootstrap(runtime: LocalRuntime, request: { tenantId: stri
   };
   await Staff.saveStaff(a, admin);
   const oneTimePassword = await Identity.issueOneTimePassword(a, admin);
-  const tenant: Tenancy.TenantRecord = { tenantId, name: name.trim(), status: "active", createdAt: now, plan: "pro", settings: { ...Tenancy.defaultSettings } };
+  const tenant: Tenancy.TenantRecord = {
+    tenantId,
+    name: name.trim(),
+    status: "active",
+    createdAt: now,
+    plan: "pro",
+    settings: { ...Tenancy.defaultSettings },
+  };
   const ctx = contextFor(
-    { tenantId, staffId, role: "hq_admin", branchId: null, sessionVersion: 1, displayName: admin.displayName, agreementSigned: false, cleared: false },
+    {
+      tenantId,
+      staffId,
+      role: "hq_admin",
+      branchId: null,
+      sessionVersion: 1,
+      displayName: admin.displayName,
+      agreementSigned: false,
+      cleared: false,
+    },
     tenant,
     "bootstrap",
     a,

@@ -50,10 +50,16 @@ export class PrivacyNumberSimulator implements Calls.PrivacyNumberPort, Calls.Ca
 
   async bind(req: Calls.BindRequest): Promise<Calls.Binding> {
     this.expire();
-    if (req.expiresAt.getTime() <= this.now().getTime()) throw new Calls.PrivacyNumberUnavailable("expiration_in_the_past");
+    if (req.expiresAt.getTime() <= this.now().getTime())
+      throw new Calls.PrivacyNumberUnavailable("expiration_in_the_past");
     const live = [...this.bindings.values()];
     // AXB: X may serve several bindings, as long as neither phone already has a binding on X.
-    const virtualNumber = this.pool.find((x) => !live.some((b) => b.virtualNumber === x && [b.phoneA, b.phoneB].some((p) => p === req.phoneA || p === req.phoneB)));
+    const virtualNumber = this.pool.find(
+      (x) =>
+        !live.some(
+          (b) => b.virtualNumber === x && [b.phoneA, b.phoneB].some((p) => p === req.phoneA || p === req.phoneB),
+        ),
+    );
     if (!virtualNumber) throw new Calls.PrivacyNumberUnavailable("pool_exhausted");
     const binding: SimBinding = {
       bindingId: `sim${randomBytes(8).toString("hex")}`,
@@ -143,14 +149,24 @@ export class PrivacyNumberSimulator implements Calls.PrivacyNumberPort, Calls.Ca
  * pulled at once by the same step the AWS job runs. Anyone else finds no such call.
  */
 export async function simulateCall(ctx: Ctx, callId: string, durationSeconds: number) {
-  if (ctx.principal.role === "hq_admin" || ctx.principal.role === "platform_admin") throw new Problem("role_not_permitted", "this role never calls clients");
+  if (ctx.principal.role === "hq_admin" || ctx.principal.role === "platform_admin")
+    throw new Problem("role_not_permitted", "this role never calls clients");
   const sim = ctx.adapters.calls;
-  if (!(sim instanceof PrivacyNumberSimulator)) throw new Problem("privacy_number_unavailable", "the simulator is not this runtime's provider");
+  if (!(sim instanceof PrivacyNumberSimulator))
+    throw new Problem("privacy_number_unavailable", "the simulator is not this runtime's provider");
   const call = await Calls.getCall(ctx, callId);
   if (!call || call.callerId !== ctx.principal.staffId) throw new Problem("call_not_found");
-  if (Calls.stateOf(call, ctx.adapters.now()) !== "active") throw new Problem("call_ended", `this call's virtual number is ${Calls.stateOf(call, ctx.adapters.now())}`);
+  if (Calls.stateOf(call, ctx.adapters.now()) !== "active")
+    throw new Problem("call_ended", `this call's virtual number is ${Calls.stateOf(call, ctx.adapters.now())}`);
   const report = sim.placeCall(call.bindingId, durationSeconds);
   if (!report) throw new Problem("call_ended", "the provider has ended this binding");
   await Calls.pullReports(ctx.adapters, sim);
-  return { callId, reportId: report.reportId, calledAt: report.calledAt, answeredAt: report.answeredAt, endedAt: report.endedAt, durationSeconds: report.durationSeconds };
+  return {
+    callId,
+    reportId: report.reportId,
+    calledAt: report.calledAt,
+    answeredAt: report.answeredAt,
+    endedAt: report.endedAt,
+    durationSeconds: report.durationSeconds,
+  };
 }

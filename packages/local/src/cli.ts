@@ -74,11 +74,15 @@ function parseBootstrapArgs(rest: string[]): BootstrapArgs | { error: string } {
     if (!value) return { error: `--${m[1]} needs a value` };
     values[m[1]!] = value;
   }
-  if (!values.tenant || !values.name || !values.hq) return { error: "bootstrap needs --tenant <id> --name <brand> --hq <username>" };
+  if (!values.tenant || !values.name || !values.hq)
+    return { error: "bootstrap needs --tenant <id> --name <brand> --hq <username>" };
   return { command: "bootstrap", tenant: values.tenant, name: values.name, hq: values.hq, json };
 }
 
-function parseBackupArgs(command: "backup" | "restore" | "verify-backup", rest: string[]): BackupArgs | RestoreArgs | { error: string } {
+function parseBackupArgs(
+  command: "backup" | "restore" | "verify-backup",
+  rest: string[],
+): BackupArgs | RestoreArgs | { error: string } {
   const values: Record<string, string> = {};
   let json = false;
   for (let i = 0; i < rest.length; i++) {
@@ -104,14 +108,21 @@ function parseBackupArgs(command: "backup" | "restore" | "verify-backup", rest: 
 
 export function parseArgs(
   argv: string[],
-): { command: "destroy"; dryRun: boolean; asOf?: Date; json: boolean } | { command: "recover"; json: boolean } | BackupArgs | RestoreArgs | BootstrapArgs | { error: string } {
+):
+  | { command: "destroy"; dryRun: boolean; asOf?: Date; json: boolean }
+  | { command: "recover"; json: boolean }
+  | BackupArgs
+  | RestoreArgs
+  | BootstrapArgs
+  | { error: string } {
   const [command, ...rest] = argv;
   if (command === "bootstrap") return parseBootstrapArgs(rest);
   if (command === "recover") {
     const unknown = rest.find((a) => a !== "--json");
     return unknown ? { error: `unknown option "${unknown}"` } : { command: "recover", json: rest.includes("--json") };
   }
-  if (command === "backup" || command === "restore" || command === "verify-backup") return parseBackupArgs(command, rest);
+  if (command === "backup" || command === "restore" || command === "verify-backup")
+    return parseBackupArgs(command, rest);
   if (command !== "destroy") return { error: command ? `unknown command "${command}"` : "no command given" };
   let due = false;
   let dryRun = false;
@@ -125,7 +136,8 @@ export function parseArgs(
     else if (arg === "--as-of" || arg.startsWith("--as-of=")) {
       const value = arg.includes("=") ? arg.slice(arg.indexOf("=") + 1) : rest[++i];
       asOf = value ? new Date(value) : undefined;
-      if (!asOf || Number.isNaN(asOf.getTime())) return { error: `--as-of needs an ISO date-time, got "${value ?? ""}"` };
+      if (!asOf || Number.isNaN(asOf.getTime()))
+        return { error: `--as-of needs an ISO date-time, got "${value ?? ""}"` };
     } else return { error: `unknown option "${arg}"` };
   }
   if (!due) return { error: "destroy needs --due (only documents whose date has come are destroyed)" };
@@ -133,23 +145,42 @@ export function parseArgs(
 }
 
 export function formatReport(r: Documents.SweepReport): string[] {
-  const out = [`${r.dryRun ? "Dry run — nothing destroyed" : `Run ${r.runId}`}; due as of ${r.asOf}; ${r.tenants} tenant(s) checked`];
+  const out = [
+    `${r.dryRun ? "Dry run — nothing destroyed" : `Run ${r.runId}`}; due as of ${r.asOf}; ${r.tenants} tenant(s) checked`,
+  ];
   for (const c of r.clients.due) {
     const done = r.clients.destroyed.find((x) => x.clientId === c.clientId);
     const failed = r.clients.failed.find((x) => x.clientId === c.clientId);
-    const outcome = r.dryRun ? "would destroy the record and its documents" : done ? `destroyed, certificate ${done.certificateId}` : failed ? `FAILED: ${failed.error}` : "skipped";
+    const outcome = r.dryRun
+      ? "would destroy the record and its documents"
+      : done
+        ? `destroyed, certificate ${done.certificateId}`
+        : failed
+          ? `FAILED: ${failed.error}`
+          : "skipped";
     out.push(`  ${c.tenantId}  client ${c.clientId}  due ${c.destroyAfter}  ${c.reason}  → ${outcome}`);
   }
   if (!r.due.length) out.push("No document is due for destruction.");
   for (const d of r.due) {
     const done = r.destroyed.find((x) => x.documentId === d.documentId);
     const failed = r.failed.find((x) => x.documentId === d.documentId);
-    const outcome = r.dryRun ? "would destroy" : done ? `destroyed, certificate ${done.certificateId}` : failed ? `FAILED: ${failed.error}` : "skipped";
-    out.push(`  ${d.tenantId}  ${d.documentId}  ${d.kind.padEnd(20)} ${d.retentionClass.padEnd(16)} due ${d.destroyAfter}  ${d.reason}  → ${outcome}`);
+    const outcome = r.dryRun
+      ? "would destroy"
+      : done
+        ? `destroyed, certificate ${done.certificateId}`
+        : failed
+          ? `FAILED: ${failed.error}`
+          : "skipped";
+    out.push(
+      `  ${d.tenantId}  ${d.documentId}  ${d.kind.padEnd(20)} ${d.retentionClass.padEnd(16)} due ${d.destroyAfter}  ${d.reason}  → ${outcome}`,
+    );
   }
   if (!r.dryRun) {
-    out.push(`${r.destroyed.length} document(s) and ${r.clients.destroyed.length} client record(s) destroyed, ${r.failed.length + r.clients.failed.length} failed.`);
-    if (r.expiredByLifecycle.length) out.push(`The store's lifecycle removed ${r.expiredByLifecycle.length} object(s) past their class maximum.`);
+    out.push(
+      `${r.destroyed.length} document(s) and ${r.clients.destroyed.length} client record(s) destroyed, ${r.failed.length + r.clients.failed.length} failed.`,
+    );
+    if (r.expiredByLifecycle.length)
+      out.push(`The store's lifecycle removed ${r.expiredByLifecycle.length} object(s) past their class maximum.`);
   }
   return out;
 }
@@ -157,15 +188,23 @@ export function formatReport(r: Documents.SweepReport): string[] {
 export function formatRecovery(r: Recovery.RecoveryReport): string[] {
   const out = [`Recovery ${r.runId}; ${r.tenants} tenant(s) checked`];
   if (!r.intents.length) out.push("No unfinished write was found.");
-  for (const i of r.intents) out.push(`  ${i.tenantId}  ${i.machine.padEnd(17)} ${i.intentId}  begun ${i.startedAt}  → ${i.outcome === "failed" ? `FAILED: ${i.error}` : i.outcome.replace("_", " ")}`);
+  for (const i of r.intents)
+    out.push(
+      `  ${i.tenantId}  ${i.machine.padEnd(17)} ${i.intentId}  begun ${i.startedAt}  → ${i.outcome === "failed" ? `FAILED: ${i.error}` : i.outcome.replace("_", " ")}`,
+    );
   const drifted = r.repairs.filter((x) => x.drift.length);
   if (!drifted.length) out.push("Every counter equals its recomputation from the records.");
-  for (const x of drifted) for (const d of x.drift) out.push(`  ${x.tenantId}  counter ${d.counter} (${d.scope}) was ${d.was}, is ${d.is}: corrected`);
+  for (const x of drifted)
+    for (const d of x.drift)
+      out.push(`  ${x.tenantId}  counter ${d.counter} (${d.scope}) was ${d.was}, is ${d.is}: corrected`);
   return out;
 }
 
 /** The backup passphrase: from a file (first line) or KEYHOLD_BACKUP_PASSPHRASE, never an argument. */
-function passphraseFrom(args: { passphraseFile?: string }, env: Record<string, string | undefined>): string | undefined {
+function passphraseFrom(
+  args: { passphraseFile?: string },
+  env: Record<string, string | undefined>,
+): string | undefined {
   if (args.passphraseFile) return readFileSync(args.passphraseFile, "utf8").split(/\r?\n/)[0];
   return env.KEYHOLD_BACKUP_PASSPHRASE;
 }
@@ -206,7 +245,8 @@ async function backupCommand(args: BackupArgs, dataDir: string, passphrase: stri
       body: JSON.stringify({ to, passphrase }),
     });
     const body = (await res.json()) as BackupResult & { error?: string };
-    if (!res.ok) return { code: 1, out: [`The running Keyhold could not take the backup: ${body.error ?? res.status}`] };
+    if (!res.ok)
+      return { code: 1, out: [`The running Keyhold could not take the backup: ${body.error ?? res.status}`] };
     return { code: 0, out: args.json ? [JSON.stringify(body, null, 2)] : formatBackup(body) };
   }
   let runtime;
@@ -214,7 +254,14 @@ async function backupCommand(args: BackupArgs, dataDir: string, passphrase: stri
     runtime = await startLocal({ dataDir, port: 0, seed: false });
   } catch (e) {
     const message = (e as Error).message;
-    return { code: 1, out: [busy(message) ? `The data directory ${dataDir} is in use by a process that offers no control channel.` : `Could not open ${dataDir}: ${message}`] };
+    return {
+      code: 1,
+      out: [
+        busy(message)
+          ? `The data directory ${dataDir} is in use by a process that offers no control channel.`
+          : `Could not open ${dataDir}: ${message}`,
+      ],
+    };
   }
   try {
     const result = await takeBackup(runtime, { to, passphrase });
@@ -258,7 +305,8 @@ async function restoreCommand(args: RestoreArgs, dataDir: string, passphrase: st
   }
   const broken = r.trails.filter((t) => !t.result.ok);
   const code = broken.length || r.sweep.failed.length || r.sweep.clients.failed.length ? 1 : 0;
-  if (args.json) return { code, out: [JSON.stringify({ ...r, sweep: { ...r.sweep, due: r.sweep.due.length } }, null, 2)] };
+  if (args.json)
+    return { code, out: [JSON.stringify({ ...r, sweep: { ...r.sweep, due: r.sweep.due.length } }, null, 2)] };
   return {
     code,
     out: [
@@ -269,7 +317,9 @@ async function restoreCommand(args: RestoreArgs, dataDir: string, passphrase: st
           : `  trail of ${t.tenantId}: BROKEN at window ${t.result.firstBroken?.window}: ${t.result.firstBroken?.reason}`,
       ),
       `  destruction sweep: ${r.sweep.destroyed.length} document(s) and ${r.sweep.clients.destroyed.length} client record(s) destroyed again, ${r.sweep.failed.length + r.sweep.clients.failed.length} failed; ${r.shredded} tenant key(s) scheduled for deletion, ${r.keysPurged.length} purged`,
-      code ? "Do not use this data until the problems above are resolved." : "The restored data is ready: start Keyhold on it.",
+      code
+        ? "Do not use this data until the problems above are resolved."
+        : "The restored data is ready: start Keyhold on it.",
     ],
   };
 }
@@ -285,12 +335,17 @@ async function verifyCommand(args: RestoreArgs, passphrase: string | undefined):
         ? `${args.from}: intact${r.authenticated ? ", authentic, every frame checked" : " (files match the manifest; give the passphrase to check authenticity)"}`
         : `${args.from}: FAILED`,
       ...r.problems.map((p) => `  ${p}`),
-      ...(r.manifest ? [`  taken ${r.manifest.createdAt}, ${r.expired ? "EXPIRED" : "expires"} ${r.manifest.expiresAt}`] : []),
+      ...(r.manifest
+        ? [`  taken ${r.manifest.createdAt}, ${r.expired ? "EXPIRED" : "expires"} ${r.manifest.expiresAt}`]
+        : []),
     ],
   };
 }
 
-export async function runCli(argv: string[], options: { dataDir?: string | null; env?: Record<string, string | undefined> } = {}): Promise<CliResult> {
+export async function runCli(
+  argv: string[],
+  options: { dataDir?: string | null; env?: Record<string, string | undefined> } = {},
+): Promise<CliResult> {
   const args = parseArgs(argv);
   if ("error" in args) return { code: 2, out: [args.error, usage] };
   const dataDir = options.dataDir === undefined ? defaultDataDir() : options.dataDir;
@@ -303,10 +358,16 @@ export async function runCli(argv: string[], options: { dataDir?: string | null;
       return { code: 2, out: [`Could not read the passphrase: ${(e as Error).message}`] };
     }
     if (args.command === "verify-backup") return verifyCommand(args, passphrase);
-    if (!passphrase) return { code: 2, out: ["give the passphrase with --passphrase-file <file> or KEYHOLD_BACKUP_PASSPHRASE", usage] };
+    if (!passphrase)
+      return {
+        code: 2,
+        out: ["give the passphrase with --passphrase-file <file> or KEYHOLD_BACKUP_PASSPHRASE", usage],
+      };
     if (!dataDir) return { code: 2, out: ["backups need a data directory"] };
     try {
-      return args.command === "backup" ? await backupCommand(args, dataDir, passphrase) : await restoreCommand(args, dataDir, passphrase);
+      return args.command === "backup"
+        ? await backupCommand(args, dataDir, passphrase)
+        : await restoreCommand(args, dataDir, passphrase);
     } catch (e) {
       return { code: 1, out: [(e as Error).message] };
     }
@@ -323,7 +384,10 @@ export async function runCli(argv: string[], options: { dataDir?: string | null;
         ],
       };
     }
-    return { code: 1, out: [`Could not open ${dataDir}: ${e instanceof StartRefused ? e.message : (e as Error).message}`] };
+    return {
+      code: 1,
+      out: [`Could not open ${dataDir}: ${e instanceof StartRefused ? e.message : (e as Error).message}`],
+    };
   }
   try {
     if (args.command === "bootstrap") {
@@ -340,16 +404,28 @@ export async function runCli(argv: string[], options: { dataDir?: string | null;
               ],
         };
       } catch (e) {
-        return { code: 1, out: [`Not bootstrapped: ${e instanceof Problem ? `${e.code}: ${e.message}` : (e as Error).message}`] };
+        return {
+          code: 1,
+          out: [`Not bootstrapped: ${e instanceof Problem ? `${e.code}: ${e.message}` : (e as Error).message}`],
+        };
       }
     }
     if (args.command === "recover") {
       // Opening the runtime already recovered (as every start does); this run reports it.
       const report = runtime.recovery ?? (await Recovery.recover(runtime.adapters, { force: true, recount: "all" }));
-      return { code: report.intents.some((i) => i.outcome === "failed") ? 1 : 0, out: args.json ? [JSON.stringify(report, null, 2)] : formatRecovery(report) };
+      return {
+        code: report.intents.some((i) => i.outcome === "failed") ? 1 : 0,
+        out: args.json ? [JSON.stringify(report, null, 2)] : formatRecovery(report),
+      };
     }
-    const report = await Documents.sweep(runtime.adapters, { dryRun: args.dryRun, ...(args.asOf ? { asOf: args.asOf } : {}) });
-    return { code: report.failed.length || report.clients.failed.length ? 1 : 0, out: args.json ? [JSON.stringify(report, null, 2)] : formatReport(report) };
+    const report = await Documents.sweep(runtime.adapters, {
+      dryRun: args.dryRun,
+      ...(args.asOf ? { asOf: args.asOf } : {}),
+    });
+    return {
+      code: report.failed.length || report.clients.failed.length ? 1 : 0,
+      out: args.json ? [JSON.stringify(report, null, 2)] : formatReport(report),
+    };
   } finally {
     await runtime.stop();
   }

@@ -50,8 +50,14 @@ export const consoleReady = () => {
  * Builds the console in a child process (`node web/ensure-built.mjs`), reporting its progress to
  * `build` and, every few seconds, to `log`. The API is served meanwhile.
  */
-export function buildInBackground(build: ConsoleBuild, log: (line: string) => void = console.log, options: { force?: boolean } = {}) {
-  const child = fork(ensureBuiltScript, options.force ? ["--force"] : [], { stdio: ["ignore", "ignore", "pipe", "ipc"] });
+export function buildInBackground(
+  build: ConsoleBuild,
+  log: (line: string) => void = console.log,
+  options: { force?: boolean } = {},
+) {
+  const child = fork(ensureBuiltScript, options.force ? ["--force"] : [], {
+    stdio: ["ignore", "ignore", "pipe", "ipc"],
+  });
   let lastLogged = 0;
   let stderr = "";
   child.stderr?.on("data", (d: Buffer) => {

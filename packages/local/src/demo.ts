@@ -40,7 +40,15 @@ export const demoStaffPhones: Record<string, string> = {
   "ops.admin@platform": "14700000099",
 };
 
-const user = (tenantId: string, local: string, displayName: string, role: Role, branchId: string | null, agreementSigned = true, backgroundCheck: DemoUser["backgroundCheck"] = "pending"): DemoUser => ({
+const user = (
+  tenantId: string,
+  local: string,
+  displayName: string,
+  role: Role,
+  branchId: string | null,
+  agreementSigned = true,
+  backgroundCheck: DemoUser["backgroundCheck"] = "pending",
+): DemoUser => ({
   username: `${local}@${tenantId}`,
   staffId: local,
   displayName,
@@ -101,7 +109,8 @@ export interface DemoClient {
 }
 
 /** The consent form's reference in the branch's files, e.g. `paper:consent/anjia-0001`. */
-export const demoConsentRef = (tenantId: string, index: number) => `paper:consent/${tenantId}-${String(index + 1).padStart(4, "0")}`;
+export const demoConsentRef = (tenantId: string, index: number) =>
+  `paper:consent/${tenantId}-${String(index + 1).padStart(4, "0")}`;
 
 export const demoClients: Record<string, DemoClient[]> = {
   anjia: [
@@ -128,7 +137,13 @@ export const demoClients: Record<string, DemoClient[]> = {
       source: "online",
       purposes: ["viewing"],
       sensitiveConsent: false,
-      fields: { fullName: "王秀英", phone: "13900001111", wechat: "wxy_2024", budget: 8000, areaPreference: "朝阳区三里屯" },
+      fields: {
+        fullName: "王秀英",
+        phone: "13900001111",
+        wechat: "wxy_2024",
+        budget: 8000,
+        areaPreference: "朝阳区三里屯",
+      },
     },
     {
       owner: "agent.li",
@@ -150,7 +165,13 @@ export const demoClients: Record<string, DemoClient[]> = {
       source: "phone",
       purposes: ["viewing", "contract_signing"],
       sensitiveConsent: true,
-      fields: { fullName: "杨敏", phone: "15800003333", idNumber: residentId("11010819920101002"), budget: 4200000, areaPreference: "海淀区中关村" },
+      fields: {
+        fullName: "杨敏",
+        phone: "15800003333",
+        idNumber: residentId("11010819920101002"),
+        budget: 4200000,
+        areaPreference: "海淀区中关村",
+      },
     },
     {
       owner: "agent.chen",
@@ -168,7 +189,13 @@ export const demoClients: Record<string, DemoClient[]> = {
       source: "walk_in",
       purposes: ["viewing", "loan_application"],
       sensitiveConsent: true,
-      fields: { fullName: "吴婷", phone: "13600005555", idNumber: residentId("44030419900815302"), income: 480000, areaPreference: "福田区香蜜湖" },
+      fields: {
+        fullName: "吴婷",
+        phone: "13600005555",
+        idNumber: residentId("44030419900815302"),
+        income: 480000,
+        areaPreference: "福田区香蜜湖",
+      },
     },
     {
       owner: "agent.sun",

@@ -101,7 +101,11 @@ export async function ensureTable(client: DynamoDBClient, tableName: string) {
   // dynalite answers "not found" until the table (and its indexes) turn ACTIVE, even with createTableMs 0.
   for (;;) {
     const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
-    if (Table?.TableStatus === "ACTIVE" && (Table.GlobalSecondaryIndexes ?? []).every((i) => i.IndexStatus === "ACTIVE")) return;
+    if (
+      Table?.TableStatus === "ACTIVE" &&
+      (Table.GlobalSecondaryIndexes ?? []).every((i) => i.IndexStatus === "ACTIVE")
+    )
+      return;
     await new Promise((r) => setTimeout(r, 10));
   }
 }

@@ -38,13 +38,21 @@ export function apiEvent(input: EventInput): HttpEvent {
       apiId: "local",
       domainName: headers.host ?? "localhost",
       domainPrefix: "local",
-      http: { method: input.method, path: input.path, protocol: "HTTP/1.1", sourceIp: input.sourceIp ?? "127.0.0.1", userAgent: headers["user-agent"] ?? "" },
+      http: {
+        method: input.method,
+        path: input.path,
+        protocol: "HTTP/1.1",
+        sourceIp: input.sourceIp ?? "127.0.0.1",
+        userAgent: headers["user-agent"] ?? "",
+      },
       requestId: input.requestId,
       routeKey,
       stage: "$default",
       time: now.toISOString(),
       timeEpoch: now.getTime(),
-      ...(input.claims ? { authorizer: { principalId: "", integrationLatency: 0, jwt: { claims: input.claims, scopes: [] } } } : {}),
+      ...(input.claims
+        ? { authorizer: { principalId: "", integrationLatency: 0, jwt: { claims: input.claims, scopes: [] } } }
+        : {}),
     },
   } as unknown as HttpEvent;
 }

@@ -20,4 +20,6 @@ export const users = publicRoute("local.users", async ({ adapters }) => {
 });
 
 /** Offline only: the privacy-number simulator places a call on a live binding (packages/local/src/calls.ts). */
-export const simulateCall = route("local.simulateCall", ({ ctx, params, body }) => simulate(ctx, params.id, body.durationSeconds));
+export const simulateCall = route("local.simulateCall", ({ ctx, params, body }) =>
+  simulate(ctx, params.id, body.durationSeconds),
+);

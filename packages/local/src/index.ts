@@ -14,7 +14,17 @@ import { localDigestArchive, localSealer } from "./seal.ts";
 import { localIdentity } from "./identity.ts";
 import { localBlobs } from "./blobs.ts";
 import { PrivacyNumberSimulator } from "./calls.ts";
-import { Anomaly, Documents, Feed, Recovery, Rotation, Tenancy, Trail, consoleProbe, watchConsole } from "@keyhold/core";
+import {
+  Anomaly,
+  Documents,
+  Feed,
+  Recovery,
+  Rotation,
+  Tenancy,
+  Trail,
+  consoleProbe,
+  watchConsole,
+} from "@keyhold/core";
 import type { ConsoleBuild } from "./console-build.ts";
 import { createApiServer } from "./server.ts";
 import { createGate, type Gate } from "./gate.ts";
@@ -28,7 +38,16 @@ export { bootstrap, type BootstrapResult } from "./bootstrap.ts";
 export { LocalKeystore } from "./keystore.ts";
 export { MAX_REQUEST_BYTES } from "./server.ts";
 export { apiEvent, lambdaContext } from "./events.ts";
-export { takeBackup, restoreBackup, verifyBackup, verifyTrails, ARCHIVE_PREFIX, MIN_PASSPHRASE_LENGTH, type BackupResult, type Manifest } from "./backup.ts";
+export {
+  takeBackup,
+  restoreBackup,
+  verifyBackup,
+  verifyTrails,
+  ARCHIVE_PREFIX,
+  MIN_PASSPHRASE_LENGTH,
+  type BackupResult,
+  type Manifest,
+} from "./backup.ts";
 export { createGate, type Gate } from "./gate.ts";
 export { localBlobs } from "./blobs.ts";
 export { PrivacyNumberSimulator, SIMULATOR_POOL, simulateCall } from "./calls.ts";
@@ -42,7 +61,10 @@ export const TABLE_NAME = "keyhold";
 export const DEFAULT_PORT = 3000;
 
 export class PortInUseError extends Error {
-  constructor(readonly port: number, readonly host: string) {
+  constructor(
+    readonly port: number,
+    readonly host: string,
+  ) {
     super(`port ${port} on ${host} is already in use`);
   }
 }
@@ -178,7 +200,7 @@ async function startLocked(options: LocalOptions, lock: DataDirLock | undefined)
         }
       });
     };
-    const gatedWork = async <T,>(work: () => Promise<T>) => {
+    const gatedWork = async <T>(work: () => Promise<T>) => {
       const leave = await gate.enter();
       try {
         return await work();
@@ -216,7 +238,10 @@ async function startLocked(options: LocalOptions, lock: DataDirLock | undefined)
     // "Same process, same tenant": every tenant's adapters are the shared clients behind core's
     // tenant check, and the handlers and timers get only the root set (the platform's items), as in
     // AWS. The seed, the CLI and tests' own look-ups keep the shared clients unchecked.
-    const isolated = Tenancy.isolate(shared, { platformTenant: platformTenant.tenantId, open: () => ({ db: shared.db, blobs: shared.blobs, keyrings: shared.keyrings }) });
+    const isolated = Tenancy.isolate(shared, {
+      platformTenant: platformTenant.tenantId,
+      open: () => ({ db: shared.db, blobs: shared.blobs, keyrings: shared.keyrings }),
+    });
     root = isolated;
     const adapters: Adapters = { ...isolated, db: shared.db, blobs: shared.blobs, keyrings: shared.keyrings };
     useAdapters(isolated);
@@ -224,7 +249,8 @@ async function startLocked(options: LocalOptions, lock: DataDirLock | undefined)
     // back now, so no request ever sees it. The data directory is this process's alone, so every
     // intent found belongs to a dead writer, whatever its lease says.
     const recovery = options.recover === false ? undefined : await recoverAtStart(isolated);
-    const seeded = options.seed === false || process.env.KEYHOLD_DEMO === "0" ? false : await seedDemo(adapters, keystore);
+    const seeded =
+      options.seed === false || process.env.KEYHOLD_DEMO === "0" ? false : await seedDemo(adapters, keystore);
     // Key rotations a killed process left running are resumed from their cursors.
     if (options.recover !== false) background(async () => void (await Rotation.resumeAll(isolated)));
     const controlToken = randomBytes(32).toString("base64url");
@@ -263,9 +289,17 @@ async function startLocked(options: LocalOptions, lock: DataDirLock | undefined)
     });
     const host = options.host ?? "127.0.0.1";
     const port = await listen(server, options.port ?? 0, host);
-    if (options.warmTransforms) Documents.warmTransforms().catch((e: unknown) => logger.warn("the document transform pool did not start", { error: e as Error }));
+    if (options.warmTransforms)
+      Documents.warmTransforms().catch((e: unknown) =>
+        logger.warn("the document transform pool did not start", { error: e as Error }),
+      );
     const controlFile = dataDir ? join(dataDir, CONTROL_FILE) : null;
-    if (controlFile) writeFileSync(controlFile, JSON.stringify({ url: `http://${host}:${port}`, token: controlToken, pid: process.pid }), { mode: 0o600 });
+    if (controlFile)
+      writeFileSync(
+        controlFile,
+        JSON.stringify({ url: `http://${host}:${port}`, token: controlToken, pid: process.pid }),
+        { mode: 0o600 },
+      );
     // Timer runs pass the gate like requests, so a backup never catches one half-done.
     const gated = (work: () => Promise<void>) => async () => {
       const leave = await gate.enter();
@@ -279,7 +313,8 @@ async function startLocked(options: LocalOptions, lock: DataDirLock | undefined)
     const timer = sealEvery > 0 ? setInterval(() => void gated(() => sealAll(isolated))(), sealEvery) : undefined;
     timer?.unref();
     const sweepEvery = options.sweepIntervalMs ?? 0;
-    const sweeper = sweepEvery > 0 ? setInterval(() => void gated(() => sweepDue(isolated, keystore))(), sweepEvery) : undefined;
+    const sweeper =
+      sweepEvery > 0 ? setInterval(() => void gated(() => sweepDue(isolated, keystore))(), sweepEvery) : undefined;
     sweeper?.unref();
     Object.assign(runtime, {
       url: `http://${host}:${port}`,
@@ -313,7 +348,11 @@ async function startLocked(options: LocalOptions, lock: DataDirLock | undefined)
  * nothing can open. It stops the start instead, before anything is generated or seeded.
  * (`table` needs only the table: the tenant registry is read before any key exists.)
  */
-async function openKeystore(dataDir: string | null, existing: LocalKeystore | undefined, table: Adapters): Promise<LocalKeystore> {
+async function openKeystore(
+  dataDir: string | null,
+  existing: LocalKeystore | undefined,
+  table: Adapters,
+): Promise<LocalKeystore> {
   if (!dataDir) return new LocalKeystore(null);
   const needKeys: string[] = [];
   for (const tenantId of await Tenancy.listTenantIds(table)) {
@@ -321,7 +360,8 @@ async function openKeystore(dataDir: string | null, existing: LocalKeystore | un
     if (tenant && !tenant.offboarding?.keyDeletionDate) needKeys.push(tenantId);
   }
   const file = join(dataDir, "keystore.json");
-  const which = (ids: string[]) => `${ids.length} tenant(s) (${ids.slice(0, 5).join(", ")}${ids.length > 5 ? ", …" : ""})`;
+  const which = (ids: string[]) =>
+    `${ids.length} tenant(s) (${ids.slice(0, 5).join(", ")}${ids.length > 5 ? ", …" : ""})`;
   const data = join(dataDir, "dynamodb");
   if (needKeys.length && !existing) {
     throw new StartRefused(
@@ -330,13 +370,18 @@ async function openKeystore(dataDir: string | null, existing: LocalKeystore | un
   }
   const keystore = existing ?? new LocalKeystore(dataDir);
   const uncovered = needKeys.filter((t) => !keystore.hasTenant(t));
-  if (uncovered.length) throw new StartRefused(`the keystore ${file} has no key for ${which(uncovered)} whose data is in ${data}. Restore keystore.json (with its root.key) from your backup.`);
+  if (uncovered.length)
+    throw new StartRefused(
+      `the keystore ${file} has no key for ${which(uncovered)} whose data is in ${data}. Restore keystore.json (with its root.key) from your backup.`,
+    );
   return keystore;
 }
 
 function listen(server: Server, port: number, host: string): Promise<number> {
   return new Promise((resolvePort, reject) => {
-    server.once("error", (e: NodeJS.ErrnoException) => reject(e.code === "EADDRINUSE" ? new PortInUseError(port, host) : e));
+    server.once("error", (e: NodeJS.ErrnoException) =>
+      reject(e.code === "EADDRINUSE" ? new PortInUseError(port, host) : e),
+    );
     server.listen(port, host, () => resolvePort((server.address() as AddressInfo).port));
   });
 }
@@ -377,7 +422,12 @@ export async function sweepDue(adapters: Adapters, keystore?: LocalKeystore) {
   try {
     const report = await Documents.sweep(adapters);
     if (report.destroyed.length || report.failed.length || report.clients.destroyed.length) {
-      adapters.logger.info("destruction sweep", { runId: report.runId, destroyed: report.destroyed.length, failed: report.failed.length, clients: report.clients.destroyed.length });
+      adapters.logger.info("destruction sweep", {
+        runId: report.runId,
+        destroyed: report.destroyed.length,
+        failed: report.failed.length,
+        clients: report.clients.destroyed.length,
+      });
     }
     await Tenancy.Platform.shredDue(await Tenancy.Platform.schedulerContext(adapters));
     keystore?.purgeDue();

@@ -123,7 +123,11 @@ export class LocalKeystore implements KeyringPort, Tenancy.TenantKeysPort {
     return Object.fromEntries(
       Object.entries(this.entries).map(([tenantId, e]) => [
         tenantId,
-        { key: this.unseal(tenantId, e).toString("base64"), createdAt: e.createdAt, ...(e.deletionDate ? { deletionDate: e.deletionDate } : {}) },
+        {
+          key: this.unseal(tenantId, e).toString("base64"),
+          createdAt: e.createdAt,
+          ...(e.deletionDate ? { deletionDate: e.deletionDate } : {}),
+        },
       ]),
     );
   }
@@ -176,12 +180,18 @@ function readKeystore(file: string): Record<string, SealedKey> {
     if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new Error("not an object");
     return parsed as Record<string, SealedKey>;
   } catch {
-    throw new StartRefused(`the keystore ${file} is damaged (not the JSON Keyhold wrote). Restore keystore.json from your backup; without it the tenants' data cannot be opened.`);
+    throw new StartRefused(
+      `the keystore ${file} is damaged (not the JSON Keyhold wrote). Restore keystore.json from your backup; without it the tenants' data cannot be opened.`,
+    );
   }
 }
 
 const rootKeySource = (keystoreFile: string | null) =>
-  process.env.KEYHOLD_ROOT_KEY ? "in KEYHOLD_ROOT_KEY" : keystoreFile ? join(dirname(keystoreFile), "root.key") : "in memory";
+  process.env.KEYHOLD_ROOT_KEY
+    ? "in KEYHOLD_ROOT_KEY"
+    : keystoreFile
+      ? join(dirname(keystoreFile), "root.key")
+      : "in memory";
 
 /**
  * The root key: KEYHOLD_ROOT_KEY, or `root.key` in the data directory. A new one is generated only
@@ -209,7 +219,9 @@ function rootKey(dataDir: string | null, sealing: string | null): Buffer {
   const text = readFileSync(file, "utf8").trim();
   const key = Buffer.from(text, "base64");
   if (key.length !== 32 || !/^[A-Za-z0-9+/]+={0,2}$/.test(text)) {
-    throw new StartRefused(`the root key ${file} is damaged (not 32 bytes in base64). Restore root.key from your backup.`);
+    throw new StartRefused(
+      `the root key ${file} is damaged (not 32 bytes in base64). Restore root.key from your backup.`,
+    );
   }
   return key;
 }

@@ -14,7 +14,9 @@ export class DataDirInUse extends StartRefused {
     readonly dataDir: string,
     readonly holder: Holder | undefined,
   ) {
-    super(`the data directory ${dataDir} is in use by ${holder ? `another Keyhold (pid ${holder.pid}, ${holder.command}, since ${holder.startedAt})` : "another Keyhold"}`);
+    super(
+      `the data directory ${dataDir} is in use by ${holder ? `another Keyhold (pid ${holder.pid}, ${holder.command}, since ${holder.startedAt})` : "another Keyhold"}`,
+    );
   }
 }
 

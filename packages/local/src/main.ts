@@ -1,4 +1,15 @@
-import { ConsoleBuild, DEFAULT_PORT, DataDirInUse, PortInUseError, StartRefused, buildInBackground, defaultDataDir, demoTenants, platformTenant, startLocal } from "./index.ts";
+import {
+  ConsoleBuild,
+  DEFAULT_PORT,
+  DataDirInUse,
+  PortInUseError,
+  StartRefused,
+  buildInBackground,
+  defaultDataDir,
+  demoTenants,
+  platformTenant,
+  startLocal,
+} from "./index.ts";
 import { isStale } from "../../../web/ensure-built.mjs";
 
 const roleLabels: Record<string, string> = {
@@ -38,11 +49,15 @@ async function main() {
     });
   } catch (e) {
     if (e instanceof PortInUseError) {
-      console.error(`Keyhold could not start: port ${e.port} is already in use. Stop the other program or choose another port, e.g. PORT=3001 npm start`);
+      console.error(
+        `Keyhold could not start: port ${e.port} is already in use. Stop the other program or choose another port, e.g. PORT=3001 npm start`,
+      );
       process.exit(1);
     }
     if (e instanceof DataDirInUse) {
-      console.error(`Keyhold could not start: ${e.message}. Stop it first, or give this one a directory of its own, e.g. KEYHOLD_DATA_DIR=.data-2 npm start`);
+      console.error(
+        `Keyhold could not start: ${e.message}. Stop it first, or give this one a directory of its own, e.g. KEYHOLD_DATA_DIR=.data-2 npm start`,
+      );
       process.exit(1);
     }
     if (e instanceof StartRefused) {
@@ -51,20 +66,32 @@ async function main() {
     }
     throw e;
   }
-  console.log(`Keyhold is running at ${runtime.url} — console: ${runtime.url}/console/ · API contract: ${runtime.url}/openapi.json`);
+  console.log(
+    `Keyhold is running at ${runtime.url} — console: ${runtime.url}/console/ · API contract: ${runtime.url}/openapi.json`,
+  );
   if (consoleBuild) {
-    console.log("The console is being built in the background (a few minutes on a first start); the API already answers, and /console/ shows the progress.");
+    console.log(
+      "The console is being built in the background (a few minutes on a first start); the API already answers, and /console/ shows the progress.",
+    );
     builder = buildInBackground(consoleBuild);
   }
   console.log(`Data: ${dataDir}${runtime.seeded ? " (demo data seeded)" : ""}`);
   if (process.env.KEYHOLD_DEMO === "0") {
-    console.log("\nDemo mode is off: staff sign in with a password and an authenticator app (POST /auth/sign-in, then /auth/totp).");
-    console.log("No tenant yet? Stop Keyhold and run: npm run keyhold -- bootstrap --tenant <id> --name <brand> --hq <username>");
-  } else console.log("\nDemo users (sign in with POST /local/login {\"username\": \"...\"}):");
+    console.log(
+      "\nDemo mode is off: staff sign in with a password and an authenticator app (POST /auth/sign-in, then /auth/totp).",
+    );
+    console.log(
+      "No tenant yet? Stop Keyhold and run: npm run keyhold -- bootstrap --tenant <id> --name <brand> --hq <username>",
+    );
+  } else console.log('\nDemo users (sign in with POST /local/login {"username": "..."}):');
   for (const t of process.env.KEYHOLD_DEMO === "0" ? [] : [...demoTenants, platformTenant]) {
     console.log(`  ${t.name} (${t.tenantId}):`);
     for (const u of t.users) {
-      const notes = [u.branchId, u.agreementSigned ? null : "agreement NOT signed", u.backgroundCheck === "passed" ? "background check passed" : null].filter(Boolean);
+      const notes = [
+        u.branchId,
+        u.agreementSigned ? null : "agreement NOT signed",
+        u.backgroundCheck === "passed" ? "background check passed" : null,
+      ].filter(Boolean);
       console.log(`    ${u.username.padEnd(24)} ${roleLabels[u.role]}${notes.length ? ` — ${notes.join(", ")}` : ""}`);
     }
   }

@@ -38,8 +38,12 @@ export async function seedDemo(adapters: Adapters, keystore: LocalKeystore): Pro
         branchId: u.branchId,
         status: "active",
         sessionVersion: 1,
-        agreement: u.agreementSigned ? { version: AGREEMENT_VERSION, signedAt: joined, evidenceRef: `paper:agreement/${u.staffId}` } : null,
-        backgroundCheck: u.backgroundCheck ? { status: u.backgroundCheck, checkedAt: joined, recordedBy: "hq.admin" } : null,
+        agreement: u.agreementSigned
+          ? { version: AGREEMENT_VERSION, signedAt: joined, evidenceRef: `paper:agreement/${u.staffId}` }
+          : null,
+        backgroundCheck: u.backgroundCheck
+          ? { status: u.backgroundCheck, checkedAt: joined, recordedBy: "hq.admin" }
+          : null,
         createdAt: joined,
         sealedContact: await Staff.sealContact(adapters.keyrings, tenant.tenantId, u.staffId, { phone: u.phone }),
       });
@@ -67,7 +71,12 @@ export async function seedDemo(adapters: Adapters, keystore: LocalKeystore): Pro
           source: c.source,
           acquiredAt: now,
           // An opaque reference to the signed form in the branch's files; never the client's name.
-          consent: { method: "written", evidenceRef: demoConsentRef(tenant.tenantId, index), purposes: c.purposes, sensitiveConsent: c.sensitiveConsent },
+          consent: {
+            method: "written",
+            evidenceRef: demoConsentRef(tenant.tenantId, index),
+            purposes: c.purposes,
+            sensitiveConsent: c.sensitiveConsent,
+          },
           fields: c.fields,
         });
       } catch (e) {
@@ -94,7 +103,10 @@ async function addDemoPhones(adapters: Adapters) {
     for (const u of tenant.users) {
       const staff = await Staff.getStaff(adapters, tenant.tenantId, u.staffId);
       if (!staff || staff.sealedContact) continue;
-      await Staff.saveStaff(adapters, { ...staff, sealedContact: await Staff.sealContact(adapters.keyrings, tenant.tenantId, u.staffId, { phone: u.phone }) });
+      await Staff.saveStaff(adapters, {
+        ...staff,
+        sealedContact: await Staff.sealContact(adapters.keyrings, tenant.tenantId, u.staffId, { phone: u.phone }),
+      });
     }
     await Store.putItem(adapters, { ...marker, type: "seed", at: adapters.now().toISOString() });
   }

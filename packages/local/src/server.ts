@@ -5,7 +5,18 @@ import { readFile, stat } from "node:fs/promises";
 import { extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Context } from "aws-lambda";
-import { Problem, handlerLocation, problemResult, routes, securityHeaderValues, type ConsoleProbe, type ConsoleProgress, type HttpEvent, type HttpResult, type RouteSpec } from "@keyhold/core";
+import {
+  Problem,
+  handlerLocation,
+  problemResult,
+  routes,
+  securityHeaderValues,
+  type ConsoleProbe,
+  type ConsoleProgress,
+  type HttpEvent,
+  type HttpResult,
+  type RouteSpec,
+} from "@keyhold/core";
 import { verifyToken } from "./auth.ts";
 import { apiEvent, lambdaContext } from "./events.ts";
 
@@ -53,11 +64,14 @@ function decodePathSegment(name: string, raw: string): string {
   try {
     return decodeURIComponent(raw);
   } catch {
-    throw new Problem("validation_failed", `the path parameter ${name} is not valid percent-encoding`, [{ path: `params.${name}`, message: "malformed percent-encoding" }]);
+    throw new Problem("validation_failed", `the path parameter ${name} is not valid percent-encoding`, [
+      { path: `params.${name}`, message: "malformed percent-encoding" },
+    ]);
   }
 }
 
-const textual = (type: string | undefined) => !type || /^(application\/([\w.+-]*json|x-www-form-urlencoded)|text\/)/i.test(type);
+const textual = (type: string | undefined) =>
+  !type || /^(application\/([\w.+-]*json|x-www-form-urlencoded)|text\/)/i.test(type);
 
 async function readBody(req: IncomingMessage): Promise<{ bytes: Buffer; tooLarge: boolean }> {
   const chunks: Buffer[] = [];
@@ -99,12 +113,22 @@ const consoleHeaders = securityHeaderValues();
  * Serves the console from web/dist; a GET that no API route matches and that asks for HTML gets
  * index.html, so the single-page app's own paths (/console/...) survive a reload.
  */
-async function serveStatic(path: string, res: ServerResponse, acceptsHtml: boolean, build?: ConsoleProbe): Promise<boolean> {
+async function serveStatic(
+  path: string,
+  res: ServerResponse,
+  acceptsHtml: boolean,
+  build?: ConsoleProbe,
+): Promise<boolean> {
   const progress = build?.progress();
   if (progress && progress.phase !== "ready") {
     // web/dist is being rewritten: a page of the old build would ask for assets that are gone.
     if (!acceptsHtml || extname(path)) return false;
-    res.writeHead(503, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "retry-after": "2", ...consoleHeaders });
+    res.writeHead(503, {
+      "content-type": "text/html; charset=utf-8",
+      "cache-control": "no-store",
+      "retry-after": "2",
+      ...consoleHeaders,
+    });
     res.end(progressPage(progress));
     return true;
   }
@@ -114,7 +138,10 @@ async function serveStatic(path: string, res: ServerResponse, acceptsHtml: boole
   const index = join(webDir, "index.html");
   let file = join(webDir, relative);
   if (!file.startsWith(webDir)) return false;
-  const isFile = await stat(file).then((s) => s.isFile(), () => false);
+  const isFile = await stat(file).then(
+    (s) => s.isFile(),
+    () => false,
+  );
   if (!isFile || (!built && file !== index)) {
     if (!acceptsHtml || extname(relative)) return false;
     file = index;
@@ -151,8 +178,12 @@ p{font-size:14px;color:#555;line-height:1.6}
 </head>
 <body><main>
 <h1>${failed ? "控制台构建失败" : "Keyhold 正在启动：控制台构建中"}</h1>
-${failed ? `<p>${escapeHtml(p.error ?? "")}</p><p>接口（API）仍在运行。请查看启动日志，修复后运行 npm run build:web 并重新启动。</p>` : `<progress max="100" value="${p.percent}">${p.percent}%</progress>
-<p>已完成约 ${p.percent}%（已处理 ${p.modules} 个模块，用时 ${p.elapsedSeconds} 秒）。首次启动需要几分钟，本页每 2 秒自动刷新，完成后自动进入控制台。</p>`}
+${
+  failed
+    ? `<p>${escapeHtml(p.error ?? "")}</p><p>接口（API）仍在运行。请查看启动日志，修复后运行 npm run build:web 并重新启动。</p>`
+    : `<progress max="100" value="${p.percent}">${p.percent}%</progress>
+<p>已完成约 ${p.percent}%（已处理 ${p.modules} 个模块，用时 ${p.elapsedSeconds} 秒）。首次启动需要几分钟，本页每 2 秒自动刷新，完成后自动进入控制台。</p>`
+}
 </main></body>
 </html>
 `;
@@ -177,7 +208,11 @@ const sameToken = (given: string, expected: string) => {
   return a.length === b.length && timingSafeEqual(a, b);
 };
 
-async function serveControl(req: IncomingMessage, res: ServerResponse, control: NonNullable<ApiServerOptions["control"]>) {
+async function serveControl(
+  req: IncomingMessage,
+  res: ServerResponse,
+  control: NonNullable<ApiServerOptions["control"]>,
+) {
   const json = (status: number, body: unknown) => {
     res.writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" });
     res.end(JSON.stringify(body));
@@ -195,7 +230,8 @@ async function serveControl(req: IncomingMessage, res: ServerResponse, control: 
   } catch {
     return json(400, { error: "send JSON {to, passphrase}" });
   }
-  if (typeof request.to !== "string" || typeof request.passphrase !== "string") return json(400, { error: "send JSON {to, passphrase}" });
+  if (typeof request.to !== "string" || typeof request.passphrase !== "string")
+    return json(400, { error: "send JSON {to, passphrase}" });
   try {
     json(200, await control.backup({ to: request.to, passphrase: request.passphrase }));
   } catch (e) {
@@ -214,7 +250,8 @@ export function createApiServer(options: ApiServerOptions = {}): Server {
     const requestId = randomUUID();
     const url = new URL(req.url ?? "/", "http://local");
     const method = (req.method ?? "GET").toUpperCase();
-    if (options.control && method === "POST" && url.pathname === "/local/backup") return serveControl(req, res, options.control);
+    if (options.control && method === "POST" && url.pathname === "/local/backup")
+      return serveControl(req, res, options.control);
     let leave: (() => void) | undefined;
     try {
       const candidates = compiled.map((c) => ({ c, m: c.pattern.exec(url.pathname) })).filter((x) => x.m);
@@ -235,19 +272,26 @@ export function createApiServer(options: ApiServerOptions = {}): Server {
         if (!token) throw new Problem("unauthenticated", "send Authorization: Bearer <token>");
         try {
           const payload = await verifyToken(token.trim());
-          claims = Object.fromEntries(Object.entries(payload).map(([k, v]) => [k, Array.isArray(v) ? `[${v.join(" ")}]` : String(v)]));
+          claims = Object.fromEntries(
+            Object.entries(payload).map(([k, v]) => [k, Array.isArray(v) ? `[${v.join(" ")}]` : String(v)]),
+          );
         } catch {
           throw new Problem("invalid_token");
         }
       }
 
       const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(",") : v;
+      for (const [k, v] of Object.entries(req.headers))
+        if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(",") : v;
       const isText = textual(headers["content-type"]);
       const query = url.searchParams.size
-        ? Object.fromEntries([...new Set(url.searchParams.keys())].map((k) => [k, url.searchParams.getAll(k).join(",")]))
+        ? Object.fromEntries(
+            [...new Set(url.searchParams.keys())].map((k) => [k, url.searchParams.getAll(k).join(",")]),
+          )
         : undefined;
-      const pathParameters = match.c.names.length ? Object.fromEntries(match.c.names.map((n, i) => [n, decodePathSegment(n, match.m![i + 1]!)])) : undefined;
+      const pathParameters = match.c.names.length
+        ? Object.fromEntries(match.c.names.map((n, i) => [n, decodePathSegment(n, match.m![i + 1]!)]))
+        : undefined;
       const event = apiEvent({
         method,
         routePath: match.c.spec.path,

@@ -25,7 +25,11 @@ describe("field grouping by tier", () => {
 
   it("keeps every tier, empty ones included, and labels in English on request", () => {
     const groups = groupByTier({ surname: { tier: 3, value: "张", masked: false } }, catalog, "en");
-    expect(groups.map((g) => [g.label, g.fields.length])).toEqual([["Top secret", 0], ["Confidential", 0], ["Sensitive", 1]]);
+    expect(groups.map((g) => [g.label, g.fields.length])).toEqual([
+      ["Top secret", 0],
+      ["Confidential", 0],
+      ["Sensitive", 1],
+    ]);
     expect(groups[2]!.fields[0]!.label).toBe("Surname");
   });
 
@@ -36,9 +40,16 @@ describe("field grouping by tier", () => {
   });
 
   it("counts a client's fields per tier for the list's badges", () => {
-    const client = { fields, registration: { fieldTiers: { idNumber: 1, bankAccount: 1, fullName: 2, phone: 2, surname: 3 } } } as unknown as ClientView;
+    const client = {
+      fields,
+      registration: { fieldTiers: { idNumber: 1, bankAccount: 1, fullName: 2, phone: 2, surname: 3 } },
+    } as unknown as ClientView;
     expect(tierCounts(client)).toEqual({ 1: 2, 2: 2, 3: 1 });
-    expect(tierCounts({ fields, registration: { fieldTiers: {} } } as unknown as ClientView)).toEqual({ 1: 1, 2: 3, 3: 1 });
+    expect(tierCounts({ fields, registration: { fieldTiers: {} } } as unknown as ClientView)).toEqual({
+      1: 1,
+      2: 3,
+      3: 1,
+    });
   });
 });
 

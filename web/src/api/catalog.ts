@@ -20,7 +20,11 @@ export function tierLabel(catalog: Catalog | undefined, tier: number, lang: Lang
 
 export function purposeLabel(catalog: Catalog | undefined, name: string | null | undefined, lang: Lang): string {
   if (!name) return "—";
-  const all = [...(catalog?.consentPurposes ?? []), ...(catalog?.breakGlass.purposes ?? []), ...(catalog?.collectionPurposes ?? [])];
+  const all = [
+    ...(catalog?.consentPurposes ?? []),
+    ...(catalog?.breakGlass.purposes ?? []),
+    ...(catalog?.collectionPurposes ?? []),
+  ];
   return pick(all.find((p) => p.name === name)?.label, lang, name);
 }
 
@@ -51,7 +55,11 @@ export interface ShownField extends FieldView {
  * catalog order, every tier present even when empty. Fields the catalog does not know go last in
  * their tier under their own name.
  */
-export function groupByTier(fields: ClientView["fields"], catalog: Catalog | undefined, lang: Lang): { tier: Tier; label: string; fields: ShownField[] }[] {
+export function groupByTier(
+  fields: ClientView["fields"],
+  catalog: Catalog | undefined,
+  lang: Lang,
+): { tier: Tier; label: string; fields: ShownField[] }[] {
   const order = new Map((catalog?.fields ?? []).map((f, i) => [f.name, i]));
   const tiers: Tier[] = catalog?.tiers.map((t) => t.tier) ?? [1, 2, 3];
   return tiers.map((tier) => ({

@@ -2,8 +2,13 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { api, configureHttp } from "./http.ts";
 import { endsSession, isApiError } from "./problem.ts";
 
-const problem = (status: number, code: string) => new Response(JSON.stringify({ status, code, title: code }), { status, headers: { "content-type": "application/problem+json" } });
-const ok = (body: unknown) => new Response(JSON.stringify(body), { status: 200, headers: { "content-type": "application/json" } });
+const problem = (status: number, code: string) =>
+  new Response(JSON.stringify({ status, code, title: code }), {
+    status,
+    headers: { "content-type": "application/problem+json" },
+  });
+const ok = (body: unknown) =>
+  new Response(JSON.stringify(body), { status: 200, headers: { "content-type": "application/json" } });
 
 describe("the API client and an expiring token", () => {
   afterEach(() => {
@@ -31,7 +36,14 @@ describe("the API client and an expiring token", () => {
   });
 
   it("ends the session when there is nothing to renew it with, and reads the gateway's bare 401 as an invalid token", async () => {
-    vi.stubGlobal("fetch", async () => new Response(JSON.stringify({ message: "Unauthorized" }), { status: 401, headers: { "content-type": "application/json" } }));
+    vi.stubGlobal(
+      "fetch",
+      async () =>
+        new Response(JSON.stringify({ message: "Unauthorized" }), {
+          status: 401,
+          headers: { "content-type": "application/json" },
+        }),
+    );
     const ended: string[] = [];
     configureHttp({ token: () => "expired", sessionEnded: (c) => ended.push(c), refresh: async () => null });
     const error = await api("GET", "/clients").catch((e: unknown) => e);

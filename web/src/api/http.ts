@@ -17,7 +17,11 @@ let refreshToken: (() => Promise<string | null>) | null = null;
  * The session module plugs in here, so nothing else handles the token. `refresh` (Cognito) renews a
  * token the API refused as expired; the request is then sent once more with the new one.
  */
-export function configureHttp(options: { token: () => string | null; sessionEnded: (code: string) => void; refresh?: () => Promise<string | null> }) {
+export function configureHttp(options: {
+  token: () => string | null;
+  sessionEnded: (code: string) => void;
+  refresh?: () => Promise<string | null>;
+}) {
   tokenSource = options.token;
   onSessionEnded = options.sessionEnded;
   refreshToken = options.refresh ?? null;
@@ -60,7 +64,12 @@ async function exchange(url: string, out: Outgoing, auth: boolean, retried = fal
   try {
     res = await fetch(url, { method: out.method, headers, body: out.body, credentials: "omit", cache: "no-store" });
   } catch (e) {
-    throw new ApiError({ status: 0, code: "network_error", title: clientCodes.network_error.title, detail: String((e as Error).message ?? e) });
+    throw new ApiError({
+      status: 0,
+      code: "network_error",
+      title: clientCodes.network_error.title,
+      detail: String((e as Error).message ?? e),
+    });
   }
   if (!res.ok) {
     const error = new ApiError(await problemOf(res));
@@ -88,7 +97,10 @@ const through = (auth: boolean) => async (request: Request) => {
  */
 export const client = createClient<paths>({ baseUrl: apiBase || globalThis.location?.origin, fetch: through(true) });
 /** The same client without the token, for the public routes (the OpenAPI document, the offline sign-in). */
-export const publicClient = createClient<paths>({ baseUrl: apiBase || globalThis.location?.origin, fetch: through(false) });
+export const publicClient = createClient<paths>({
+  baseUrl: apiBase || globalThis.location?.origin,
+  fetch: through(false),
+});
 
 /** The body of a typed call's answer (a refusal was already thrown). */
 export const dataOf = async <T>(call: Promise<{ data?: T }>): Promise<T> => (await call).data as T;
@@ -108,12 +120,20 @@ export async function api<T>(method: string, path: string, options: SendOptions 
 }
 
 /** A download that needs the bearer token (e.g. the trail's CSV): fetched, then saved from memory. */
-export async function download(path: string, query: Query | undefined, fallbackName: string): Promise<{ name: string; bytes: number; truncated: boolean }> {
+export async function download(
+  path: string,
+  query: Query | undefined,
+  fallbackName: string,
+): Promise<{ name: string; bytes: number; truncated: boolean }> {
   return save(await send("GET", path, { query }), fallbackName);
 }
 
 /** A file a POST answers with (a data subject's copy, issued once): saved from memory like a download. */
-export async function postDownload(path: string, body: unknown, fallbackName: string): Promise<{ name: string; bytes: number; truncated: boolean }> {
+export async function postDownload(
+  path: string,
+  body: unknown,
+  fallbackName: string,
+): Promise<{ name: string; bytes: number; truncated: boolean }> {
   return save(await send("POST", path, { body }), fallbackName);
 }
 

@@ -54,12 +54,25 @@ export async function problemOf(res: Response): Promise<ProblemBody> {
     }
   }
   // API Gateway's JWT authorizer refuses a missing or expired token itself, with {"message":"Unauthorized"}.
-  if (res.status === 401) return { status: 401, code: "invalid_token", title: "Invalid or expired token", detail: "the gateway refused the token" };
-  return { status: res.status, code: "unexpected_response", title: clientCodes.unexpected_response.title, detail: `HTTP ${res.status}` };
+  if (res.status === 401)
+    return {
+      status: 401,
+      code: "invalid_token",
+      title: "Invalid or expired token",
+      detail: "the gateway refused the token",
+    };
+  return {
+    status: res.status,
+    code: "unexpected_response",
+    title: clientCodes.unexpected_response.title,
+    detail: `HTTP ${res.status}`,
+  };
 }
 
 export const isApiError = (e: unknown): e is ApiError => e instanceof ApiError;
 
 /** A 401 that means "sign in again" rather than "you may not". */
 export const endsSession = (e: unknown) =>
-  isApiError(e) && e.status === 401 && ["unauthenticated", "invalid_token", "session_revoked", "unknown_user"].includes(e.code);
+  isApiError(e) &&
+  e.status === 401 &&
+  ["unauthenticated", "invalid_token", "session_revoked", "unknown_user"].includes(e.code);

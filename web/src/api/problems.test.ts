@@ -5,24 +5,33 @@ import { fieldErrors, formPath, problemMessage, problemMessages, translateDetail
 
 describe("problem codes → messages", () => {
   it("every code the API can answer has a Chinese and an English message", () => {
-    const missing = [...Object.keys(problemCodes), ...Object.keys(clientCodes)].filter((code) => !problemMessages[code]?.zh || !problemMessages[code]?.en);
+    const missing = [...Object.keys(problemCodes), ...Object.keys(clientCodes)].filter(
+      (code) => !problemMessages[code]?.zh || !problemMessages[code]?.en,
+    );
     expect(missing, `add these codes to web/src/api/problems.ts`).toEqual([]);
   });
 
   it("shows the Chinese message for a known code, whatever the English detail says", () => {
-    const msg = problemMessage({ code: "agreement_missing", detail: "sign the current confidentiality agreement before touching client data" }, "zh");
+    const msg = problemMessage(
+      { code: "agreement_missing", detail: "sign the current confidentiality agreement before touching client data" },
+      "zh",
+    );
     expect(msg).toContain("保密协议");
     expect(msg).not.toContain("sign the");
   });
 
   it("falls back to the API's English detail for a code it does not know", () => {
-    expect(problemMessage({ code: "brand_new_code", detail: "something new happened" }, "zh")).toBe("something new happened");
+    expect(problemMessage({ code: "brand_new_code", detail: "something new happened" }, "zh")).toBe(
+      "something new happened",
+    );
     expect(problemMessage({ code: "brand_new_code", title: "New" }, "zh")).toBe("New");
   });
 
   it("names who registered a duplicate and where, with the branch's display name", () => {
     const problem = { code: "duplicate_client", detail: "…", existing: { owner: "李**", branchId: "bj-chaoyang" } };
-    expect(problemMessage(problem, "zh", { branchName: (b) => (b === "bj-chaoyang" ? "北京朝阳店" : b) })).toBe("该客户已由 李**（北京朝阳店）登记，请联系其负责人，不要重复登记");
+    expect(problemMessage(problem, "zh", { branchName: (b) => (b === "bj-chaoyang" ? "北京朝阳店" : b) })).toBe(
+      "该客户已由 李**（北京朝阳店）登记，请联系其负责人，不要重复登记",
+    );
     expect(problemMessage(problem, "en")).toContain("李** at bj-chaoyang");
   });
 
@@ -32,7 +41,9 @@ describe("problem codes → messages", () => {
 
   it("explains the one-door refusals: break-glass for compliance only, a justification that says something, approvals, four eyes", () => {
     expect(problemMessage({ code: "break_glass_not_permitted" }, "zh")).toContain("访问申请");
-    expect(problemMessage({ code: "justification_too_weak" }, "zh", { minJustification: 20 })).toBe("理由不够具体：不计空格、标点和不可见字符，至少须有 20 个字（汉字、字母或数字），其中至少 8 个不同");
+    expect(problemMessage({ code: "justification_too_weak" }, "zh", { minJustification: 20 })).toBe(
+      "理由不够具体：不计空格、标点和不可见字符，至少须有 20 个字（汉字、字母或数字），其中至少 8 个不同",
+    );
     expect(problemMessage({ code: "approval_required" }, "zh")).toContain("审批");
     expect(problemMessage({ code: "grant_used" }, "en")).toContain("one use");
     expect(problemMessage({ code: "second_person_required" }, "zh")).toContain("四眼原则");
@@ -42,11 +53,24 @@ describe("problem codes → messages", () => {
 describe("validation details → Chinese", () => {
   /** Every message a catalog validator can produce, by feeding each field values it refuses. */
   function validatorMessages(): string[] {
-    const bad: unknown[] = ["", "x", "12345", "not-an-email", -1, 1e13, "a".repeat(3000), "1101011990030780", "4111111111111112", "12812345678"];
+    const bad: unknown[] = [
+      "",
+      "x",
+      "12345",
+      "not-an-email",
+      -1,
+      1e13,
+      "a".repeat(3000),
+      "1101011990030780",
+      "4111111111111112",
+      "12812345678",
+    ];
     const out = new Set<string>();
     for (const spec of Object.values(Catalog.fieldCatalog)) {
       for (const value of bad) {
-        const r = (spec.schema as { safeParse: (v: unknown) => { success: boolean; error?: { issues: { message: string }[] } } }).safeParse(value);
+        const r = (
+          spec.schema as { safeParse: (v: unknown) => { success: boolean; error?: { issues: { message: string }[] } } }
+        ).safeParse(value);
         if (!r.success) for (const i of r.error!.issues) out.add(i.message);
       }
     }
@@ -54,14 +78,20 @@ describe("validation details → Chinese", () => {
   }
 
   it("translates every message the field catalog's validators produce", () => {
-    const untranslated = validatorMessages().filter((m) => !/^Invalid input/.test(m) && translated(m, "zh") === undefined);
+    const untranslated = validatorMessages().filter(
+      (m) => !/^Invalid input/.test(m) && translated(m, "zh") === undefined,
+    );
     expect(untranslated).toEqual([]);
   });
 
   it("names the field in Chinese when the API says a field is not allowed or needs sensitive consent", () => {
     const label = (f: string) => ({ bankAccount: "银行账号", idNumber: "身份证号" })[f] ?? f;
-    expect(translateDetail('"bankAccount" is not needed for rental and may not be collected', "zh", label)).toBe("「银行账号」不是该业务所需，依最小必要原则不得收集");
-    expect(translateDetail('"idNumber" is tier-1 data and needs separate sensitive consent', "zh", label)).toContain("「身份证号」属绝密");
+    expect(translateDetail('"bankAccount" is not needed for rental and may not be collected', "zh", label)).toBe(
+      "「银行账号」不是该业务所需，依最小必要原则不得收集",
+    );
+    expect(translateDetail('"idNumber" is tier-1 data and needs separate sensitive consent', "zh", label)).toContain(
+      "「身份证号」属绝密",
+    );
   });
 
   it("translates the new screens' validator messages, zod's bounds included", () => {
@@ -75,17 +105,30 @@ describe("validation details → Chinese", () => {
   });
 
   it("translates what the gate says about a weak justification", () => {
-    const detail = "a justification needs at least 20 letters or digits, at least 8 of them different (spaces, punctuation and invisible characters do not count)";
-    expect(translateDetail(detail, "zh")).toBe("不计空格、标点和不可见字符，至少 20 个字（汉字、字母或数字），其中至少 8 个不同");
+    const detail =
+      "a justification needs at least 20 letters or digits, at least 8 of them different (spaces, punctuation and invisible characters do not count)";
+    expect(translateDetail(detail, "zh")).toBe(
+      "不计空格、标点和不可见字符，至少 20 个字（汉字、字母或数字），其中至少 8 个不同",
+    );
     expect(translateDetail("too weak", "zh")).toBe("理由不够具体");
   });
 
   it("says in Chinese which personal data the free-text scan found, and what an opaque reference is", () => {
-    expect(translateDetail("looks like a mobile number and an e-mail address: personal data belongs in the client's fields, not in free text", "zh")).toBe(
-      "疑似包含手机号、电子邮箱：个人信息请登记在客户字段中，不要写在自由文字里",
+    expect(
+      translateDetail(
+        "looks like a mobile number and an e-mail address: personal data belongs in the client's fields, not in free text",
+        "zh",
+      ),
+    ).toBe("疑似包含手机号、电子邮箱：个人信息请登记在客户字段中，不要写在自由文字里");
+    expect(
+      translateDetail(
+        "an opaque reference: letters, digits and : _ . / # - only, at most 64 characters (e.g. paper:consent/0001)",
+        "zh",
+      ),
+    ).toMatch(/^只能填写编号/);
+    expect(problemMessage({ code: "personal_data_in_free_text", detail: "body.details: looks like …" }, "zh")).toMatch(
+      /不能包含手机号/,
     );
-    expect(translateDetail("an opaque reference: letters, digits and : _ . / # - only, at most 64 characters (e.g. paper:consent/0001)", "zh")).toMatch(/^只能填写编号/);
-    expect(problemMessage({ code: "personal_data_in_free_text", detail: "body.details: looks like …" }, "zh")).toMatch(/不能包含手机号/);
   });
 
   it("keeps English in English and unknown messages as sent", () => {

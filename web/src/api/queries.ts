@@ -13,7 +13,8 @@ export function useCapabilities() {
   });
   const routes = new Set<string>();
   const gates = new Map<string, readonly string[]>();
-  const paths = (q.data as { paths?: Record<string, Record<string, { "x-keyhold-roles"?: string[] }>> } | undefined)?.paths ?? {};
+  const paths =
+    (q.data as { paths?: Record<string, Record<string, { "x-keyhold-roles"?: string[] }>> } | undefined)?.paths ?? {};
   for (const [path, ops] of Object.entries(paths))
     for (const [m, op] of Object.entries(ops)) {
       routes.add(`${m.toUpperCase()} ${path}`);
@@ -25,11 +26,17 @@ export function useCapabilities() {
   return { ...q, routes, has, may };
 }
 
-export const useCatalog = () => useQuery({ queryKey: ["catalog"], queryFn: () => dataOf(client.GET("/catalog")), staleTime: Infinity });
+export const useCatalog = () =>
+  useQuery({ queryKey: ["catalog"], queryFn: () => dataOf(client.GET("/catalog")), staleTime: Infinity });
 
 /** Offline only: the demo directory (users, tenants, branch names). */
 export const useDirectory = (enabled = true) =>
-  useQuery({ queryKey: ["local-users"], queryFn: () => dataOf(publicClient.GET("/local/users")), staleTime: Infinity, enabled });
+  useQuery({
+    queryKey: ["local-users"],
+    queryFn: () => dataOf(publicClient.GET("/local/users")),
+    staleTime: Infinity,
+    enabled,
+  });
 
 /**
  * The tenant's branches: from GET /branches when the tenancy API offers it, otherwise from the
@@ -47,11 +54,13 @@ export function useBranches(tenantId: string | undefined) {
   const directory = useDirectory(!hasBranches && caps.has("GET /local/users"));
   const list: { branchId: string; name: string }[] = [...(branches.data?.items ?? [])];
   for (const t of directory.data?.tenants ?? [])
-    if (!tenantId || t.tenantId === tenantId) for (const b of t.branches) if (!list.some((x) => x.branchId === b.branchId)) list.push(b);
+    if (!tenantId || t.tenantId === tenantId)
+      for (const b of t.branches) if (!list.some((x) => x.branchId === b.branchId)) list.push(b);
   const names = new Map(list.map((b) => [b.branchId, b.name]));
   return {
     list,
-    isPending: caps.isPending || (hasBranches ? branches.isPending : directory.isPending && directory.fetchStatus !== "idle"),
+    isPending:
+      caps.isPending || (hasBranches ? branches.isPending : directory.isPending && directory.fetchStatus !== "idle"),
     name: (branchId: string | null | undefined) => (branchId ? (names.get(branchId) ?? branchId) : "—"),
   };
 }

@@ -1,7 +1,11 @@
 import type { paths } from "./schema";
 
 /** The JSON answer of an operation, read from the generated contract. */
-export type Answer<P extends keyof paths, M extends "get" | "post" | "put" | "patch" | "delete", S extends number = 200> = paths[P][M] extends {
+export type Answer<
+  P extends keyof paths,
+  M extends "get" | "post" | "put" | "patch" | "delete",
+  S extends number = 200,
+> = paths[P][M] extends {
   responses: { [K in S]: { content: { "application/json": infer B } } };
 }
   ? B
@@ -122,16 +126,32 @@ export interface VerifyResult {
   unsealedEvents: number;
   digests: number;
   eventsChecked: number;
-  firstBroken?: { window: number; kind: "modified" | "deleted" | "inserted"; from?: string; to?: string; reason: string };
+  firstBroken?: {
+    window: number;
+    kind: "modified" | "deleted" | "inserted";
+    from?: string;
+    to?: string;
+    reason: string;
+  };
 }
 
 export interface SealResult {
   sealed: boolean;
-  digest: { seq: number; from: string; to: string; eventCount: number; eventsHash: string; hash: string; sealedAt: string } | null;
+  digest: {
+    seq: number;
+    from: string;
+    to: string;
+    eventCount: number;
+    eventsHash: string;
+    hash: string;
+    sealedAt: string;
+  } | null;
 }
 
 export type PolicyMode = "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
-export type PolicyOverrides = Partial<Record<Role, Partial<Record<"own" | "branch" | "tenant", Partial<Record<"1" | "2" | "3", PolicyMode>>>>>>;
+export type PolicyOverrides = Partial<
+  Record<Role, Partial<Record<"own" | "branch" | "tenant", Partial<Record<"1" | "2" | "3", PolicyMode>>>>>
+>;
 
 export interface Settings {
   requiredAgreementVersion: string;
@@ -304,11 +324,27 @@ export interface TenantSummary {
   limits?: { seats?: number; storageMb?: number; label?: Label };
   createdAt: string;
   branches?: number;
-  offboarding?: { requestedAt: string; requestedBy: string; exportUntil: string; keyDeletionDays: number; keyDeletionDate?: string; certificateId?: string };
+  offboarding?: {
+    requestedAt: string;
+    requestedBy: string;
+    exportUntil: string;
+    keyDeletionDays: number;
+    keyDeletionDate?: string;
+    certificateId?: string;
+  };
 }
 
 /** GET /alerts: no personal data, only ids, codes and counts. */
-export type AlertKind = "break_glass" | "role_change" | "departed_staff_attempt" | "reveal_volume" | "off_hours" | "velocity" | "browsing" | "notice_period" | "new_origin";
+export type AlertKind =
+  | "break_glass"
+  | "role_change"
+  | "departed_staff_attempt"
+  | "reveal_volume"
+  | "off_hours"
+  | "velocity"
+  | "browsing"
+  | "notice_period"
+  | "new_origin";
 export interface AlertView {
   id: string;
   /** Later kinds (off-hours, velocity, …) arrive as strings the console may not know yet. */
@@ -325,7 +361,14 @@ export interface AlertView {
 /** GET /staff-changes: a four-eyes proposal about staff, as the people deciding see it. */
 export type StaffChangePayload =
   | { kind: "create"; username: string; displayName: string; role: Role; branchId: string | null; hasContact: boolean }
-  | { kind: "update"; staffId: string; from: { role: Role; branchId: string | null }; to: { role: Role; branchId: string | null }; displayName?: string; hasContact: boolean }
+  | {
+      kind: "update";
+      staffId: string;
+      from: { role: Role; branchId: string | null };
+      to: { role: Role; branchId: string | null };
+      displayName?: string;
+      hasContact: boolean;
+    }
   | { kind: "background_check"; staffId: string; status: "passed"; checkedAt: string }
   | { kind: "handover"; staffId: string; handoverTo: string; lastDay: string };
 export interface StaffChangeView {

@@ -65,7 +65,13 @@ export function ConsoleLayout() {
     <Layout style={{ minHeight: "100vh" }}>
       {session && (
         <Watermark
-          viewer={{ displayName: session.displayName, username: session.username, staffId: session.claims.staffId, tenantName: session.tenantName, tenantId: session.claims.tenantId }}
+          viewer={{
+            displayName: session.displayName,
+            username: session.username,
+            staffId: session.claims.staffId,
+            tenantName: session.tenantName,
+            tenantId: session.claims.tenantId,
+          }}
         />
       )}
       {phone ? (
@@ -89,11 +95,32 @@ export function ConsoleLayout() {
         </Layout.Sider>
       )}
       <Layout style={{ minWidth: 0 }}>
-        <Layout.Header style={{ background: "#fff", padding: phone ? "0 8px" : "0 24px", height: 56, lineHeight: "56px", borderBottom: "1px solid #e5e7eb" }}>
+        <Layout.Header
+          style={{
+            background: "#fff",
+            padding: phone ? "0 8px" : "0 24px",
+            height: 56,
+            lineHeight: "56px",
+            borderBottom: "1px solid #e5e7eb",
+          }}
+        >
           <Flex justify="space-between" align="center" gap={8} style={{ height: "100%" }}>
             <Flex align="center" gap={8} style={{ minWidth: 0, flex: "1 1 auto" }}>
-              {phone && <Button type="text" icon={<MenuOutlined />} onClick={() => setDrawer(true)} aria-label={t("app.menu")} data-testid="open-menu" />}
-              <Typography.Text strong className="kh-phone-header-name" title={tenant ?? undefined} data-testid="tenant-name">
+              {phone && (
+                <Button
+                  type="text"
+                  icon={<MenuOutlined />}
+                  onClick={() => setDrawer(true)}
+                  aria-label={t("app.menu")}
+                  data-testid="open-menu"
+                />
+              )}
+              <Typography.Text
+                strong
+                className="kh-phone-header-name"
+                title={tenant ?? undefined}
+                data-testid="tenant-name"
+              >
                 {tenant}
               </Typography.Text>
               {caps.has("POST /local/login") && !phone && <Tag color="default">{t("app.offline")}</Tag>}
@@ -102,10 +129,18 @@ export function ConsoleLayout() {
               <span data-testid="current-user" style={{ whiteSpace: "nowrap" }}>
                 <Typography.Text>{session?.displayName ?? session?.claims.staffId}</Typography.Text>{" "}
                 {!phone && <Tag color="geekblue">{role ? t(`roles.${role}`) : ""}</Tag>}
-                {!phone && session?.claims.branchId && <Typography.Text type="secondary">{branchName(session.claims.branchId)}</Typography.Text>}
+                {!phone && session?.claims.branchId && (
+                  <Typography.Text type="secondary">{branchName(session.claims.branchId)}</Typography.Text>
+                )}
               </span>
               <Tooltip title={t("app.language")}>
-                <Button size="small" icon={<GlobalOutlined />} onClick={() => setLanguage(lang === "zh" ? "en" : "zh-CN")} data-testid="switch-language" aria-label={t("app.switchTo")}>
+                <Button
+                  size="small"
+                  icon={<GlobalOutlined />}
+                  onClick={() => setLanguage(lang === "zh" ? "en" : "zh-CN")}
+                  data-testid="switch-language"
+                  aria-label={t("app.switchTo")}
+                >
                   {phone ? null : t("app.switchTo")}
                 </Button>
               </Tooltip>

@@ -4,17 +4,45 @@ import type { Role } from "../api/types.ts";
 import { availableScreens, homePath, screenAccess, screenRoles, type May } from "./screens.tsx";
 
 // What the console reads: the served document, its operations and their `x-keyhold-roles` gates.
-const doc = openApiDocument({ includeLocal: true }) as { paths: Record<string, Record<string, { "x-keyhold-roles"?: string[] }>> };
+const doc = openApiDocument({ includeLocal: true }) as {
+  paths: Record<string, Record<string, { "x-keyhold-roles"?: string[] }>>;
+};
 const gates = new Map<string, string[] | undefined>();
-for (const [path, ops] of Object.entries(doc.paths)) for (const [m, op] of Object.entries(ops)) gates.set(`${m.toUpperCase()} ${path}`, op["x-keyhold-roles"]);
+for (const [path, ops] of Object.entries(doc.paths))
+  for (const [m, op] of Object.entries(ops)) gates.set(`${m.toUpperCase()} ${path}`, op["x-keyhold-roles"]);
 const may: May = (role, route) => gates.has(route) && (gates.get(route)?.includes(role) ?? true);
 
 describe("screens follow the route table's role gates", () => {
   // The menus each role had when the console listed roles itself: the gates must give the same.
   const expected: Record<Role, string[]> = {
     agent: ["clients", "register", "client", "requests", "paper", "access-requests", "trail"],
-    branch_manager: ["clients", "register", "client", "requests", "paper", "access-requests", "overview", "staff", "offboarding", "staffChanges", "trail"],
-    compliance_officer: ["clients", "client", "requests", "paper", "access-requests", "overview", "staff", "offboarding", "staffChanges", "alerts", "trail", "settings"],
+    branch_manager: [
+      "clients",
+      "register",
+      "client",
+      "requests",
+      "paper",
+      "access-requests",
+      "overview",
+      "staff",
+      "offboarding",
+      "staffChanges",
+      "trail",
+    ],
+    compliance_officer: [
+      "clients",
+      "client",
+      "requests",
+      "paper",
+      "access-requests",
+      "overview",
+      "staff",
+      "offboarding",
+      "staffChanges",
+      "alerts",
+      "trail",
+      "settings",
+    ],
     hq_admin: ["overview", "staff", "offboarding", "staffChanges", "alerts", "trail", "settings"],
     platform_admin: ["platform"],
   };
@@ -25,7 +53,9 @@ describe("screens follow the route table's role gates", () => {
   }
 
   it("a screen whose route is absent, or gated against the role, is not offered", () => {
-    expect(availableScreens("agent", (role, route) => route !== "GET /clients" && may(role, route)).map((s) => s.key)).not.toContain("clients");
+    expect(
+      availableScreens("agent", (role, route) => route !== "GET /clients" && may(role, route)).map((s) => s.key),
+    ).not.toContain("clients");
     expect(availableScreens(undefined, may)).toEqual([]);
     expect(homePath("hq_admin", may)).toBe("/console/overview");
     expect(homePath("platform_admin", may)).toBe("/console/platform");

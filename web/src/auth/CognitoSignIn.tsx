@@ -25,7 +25,11 @@ export function CognitoSignIn({ config, onSignedIn }: { config: CognitoConfig; o
   const [step, setStep] = useState<Step>({ kind: "password" });
   const [username, setUsername] = useState("");
   const [passwordForm] = Form.useForm<{ username: string; password: string }>();
-  const [newPasswordForm] = Form.useForm<{ newPassword: string; confirm: string; attributes?: Record<string, string> }>();
+  const [newPasswordForm] = Form.useForm<{
+    newPassword: string;
+    confirm: string;
+    attributes?: Record<string, string>;
+  }>();
   const [mfaForm] = Form.useForm<{ code: string }>();
   const [setupForm] = Form.useForm<{ code: string }>();
 
@@ -79,7 +83,9 @@ export function CognitoSignIn({ config, onSignedIn }: { config: CognitoConfig; o
         <Typography.Title level={5} style={{ marginTop: 0 }}>
           {t("signIn.newPasswordTitle")}
         </Typography.Title>
-        <Typography.Paragraph type="secondary">{t("signIn.newPasswordHint", { username: step.username })}</Typography.Paragraph>
+        <Typography.Paragraph type="secondary">
+          {t("signIn.newPasswordHint", { username: step.username })}
+        </Typography.Paragraph>
         {errorAlert}
         <Form.Item
           name="newPassword"
@@ -90,7 +96,9 @@ export function CognitoSignIn({ config, onSignedIn }: { config: CognitoConfig; o
             {
               validator: (_, v: string | undefined) => {
                 const missing = passwordProblems(v ?? "");
-                return !v || missing.length === 0 ? Promise.resolve() : Promise.reject(new Error(missing.map((m) => t(`signIn.rules.${m}`)).join("；")));
+                return !v || missing.length === 0
+                  ? Promise.resolve()
+                  : Promise.reject(new Error(missing.map((m) => t(`signIn.rules.${m}`)).join("；")));
               },
             },
           ]}
@@ -104,18 +112,33 @@ export function CognitoSignIn({ config, onSignedIn }: { config: CognitoConfig; o
           rules={[
             { required: true, message: t("register.required") },
             ({ getFieldValue }) => ({
-              validator: (_, v: string | undefined) => (!v || v === getFieldValue("newPassword") ? Promise.resolve() : Promise.reject(new Error(t("signIn.mismatch")))),
+              validator: (_, v: string | undefined) =>
+                !v || v === getFieldValue("newPassword")
+                  ? Promise.resolve()
+                  : Promise.reject(new Error(t("signIn.mismatch"))),
             }),
           ]}
         >
           <Input.Password prefix={<KeyOutlined />} autoComplete="new-password" data-testid="confirm-password" />
         </Form.Item>
         {step.requiredAttributes.map((a) => (
-          <Form.Item key={a} name={["attributes", a]} label={t(`signIn.attributes.${a}`, { defaultValue: a })} rules={[{ required: true, whitespace: true, message: t("register.required") }]}>
+          <Form.Item
+            key={a}
+            name={["attributes", a]}
+            label={t(`signIn.attributes.${a}`, { defaultValue: a })}
+            rules={[{ required: true, whitespace: true, message: t("register.required") }]}
+          >
             <Input autoComplete="off" />
           </Form.Item>
         ))}
-        <Button type="primary" htmlType="submit" block loading={run.isPending} data-testid="set-password" style={{ marginTop: 8 }}>
+        <Button
+          type="primary"
+          htmlType="submit"
+          block
+          loading={run.isPending}
+          data-testid="set-password"
+          style={{ marginTop: 8 }}
+        >
           {t("signIn.setPassword")}
         </Button>
         <Button type="link" block onClick={restart} style={{ marginTop: 8 }}>
@@ -126,19 +149,45 @@ export function CognitoSignIn({ config, onSignedIn }: { config: CognitoConfig; o
   }
 
   if (step.kind === "mfaSetup") {
-    return <MfaSetup cognito={cognito} step={step} form={setupForm} errorAlert={errorAlert} pending={run.isPending} onVerify={(action) => run.mutate(action)} onRestart={restart} />;
+    return (
+      <MfaSetup
+        cognito={cognito}
+        step={step}
+        form={setupForm}
+        errorAlert={errorAlert}
+        pending={run.isPending}
+        onVerify={(action) => run.mutate(action)}
+        onRestart={restart}
+      />
+    );
   }
 
   if (step.kind === "mfa") {
     return (
-      <Form form={mfaForm} layout="vertical" requiredMark={false} data-testid="mfa-form" onFinish={(v) => run.mutate(() => cognito.confirmMfa(step, v.code))}>
+      <Form
+        form={mfaForm}
+        layout="vertical"
+        requiredMark={false}
+        data-testid="mfa-form"
+        onFinish={(v) => run.mutate(() => cognito.confirmMfa(step, v.code))}
+      >
         <Typography.Title level={5} style={{ marginTop: 0 }}>
           {t("signIn.mfaTitle")}
         </Typography.Title>
         <Typography.Paragraph type="secondary">{t("signIn.mfaHint")}</Typography.Paragraph>
         {errorAlert}
-        <Form.Item name="code" label={t("signIn.mfaCode")} rules={[{ required: true, pattern: /^\s*\d{6}\s*$/, message: t("signIn.mfaCodeFormat") }]}>
-          <Input prefix={<SafetyOutlined />} inputMode="numeric" autoComplete="one-time-code" maxLength={6} data-testid="mfa-code" />
+        <Form.Item
+          name="code"
+          label={t("signIn.mfaCode")}
+          rules={[{ required: true, pattern: /^\s*\d{6}\s*$/, message: t("signIn.mfaCodeFormat") }]}
+        >
+          <Input
+            prefix={<SafetyOutlined />}
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            maxLength={6}
+            data-testid="mfa-code"
+          />
         </Form.Item>
         <Button type="primary" htmlType="submit" block loading={run.isPending} data-testid="confirm-mfa">
           {t("signIn.confirmMfa")}
@@ -164,10 +213,18 @@ export function CognitoSignIn({ config, onSignedIn }: { config: CognitoConfig; o
     >
       <Typography.Paragraph type="secondary">{t("signIn.cognito")}</Typography.Paragraph>
       {errorAlert}
-      <Form.Item name="username" label={t("signIn.username")} rules={[{ required: true, whitespace: true, message: t("register.required") }]}>
+      <Form.Item
+        name="username"
+        label={t("signIn.username")}
+        rules={[{ required: true, whitespace: true, message: t("register.required") }]}
+      >
         <Input prefix={<UserOutlined />} autoComplete="username" placeholder="agent.li@anjia" data-testid="username" />
       </Form.Item>
-      <Form.Item name="password" label={t("signIn.password")} rules={[{ required: true, message: t("register.required") }]}>
+      <Form.Item
+        name="password"
+        label={t("signIn.password")}
+        rules={[{ required: true, message: t("register.required") }]}
+      >
         <Input.Password prefix={<LockOutlined />} autoComplete="current-password" data-testid="password" />
       </Form.Item>
       <Button type="primary" htmlType="submit" block loading={run.isPending} data-testid="sign-in">
@@ -196,17 +253,41 @@ function MfaSetup(props: {
   const { t } = useTranslation();
   const { cognito, step } = props;
   // One secret per challenge session: never fetched again for the same session.
-  const enrolment = useQuery({ queryKey: ["mfa-setup", step.session], queryFn: () => cognito.associateTotp(step), staleTime: Infinity, gcTime: 0, retry: false });
+  const enrolment = useQuery({
+    queryKey: ["mfa-setup", step.session],
+    queryFn: () => cognito.associateTotp(step),
+    staleTime: Infinity,
+    gcTime: 0,
+    retry: false,
+  });
   const problem = isApiError(enrolment.error) ? enrolment.error : null;
   const lang = useLang();
   return (
-    <Form form={props.form} layout="vertical" requiredMark={false} data-testid="mfa-setup-form" onFinish={(v) => enrolment.data && props.onVerify(() => cognito.verifyTotp(step, enrolment.data!, v.code))}>
+    <Form
+      form={props.form}
+      layout="vertical"
+      requiredMark={false}
+      data-testid="mfa-setup-form"
+      onFinish={(v) => enrolment.data && props.onVerify(() => cognito.verifyTotp(step, enrolment.data!, v.code))}
+    >
       <Typography.Title level={5} style={{ marginTop: 0 }}>
         {t("signIn.mfaSetupTitle")}
       </Typography.Title>
-      <Typography.Paragraph type="secondary">{t("signIn.mfaSetupHint", { username: step.username })}</Typography.Paragraph>
+      <Typography.Paragraph type="secondary">
+        {t("signIn.mfaSetupHint", { username: step.username })}
+      </Typography.Paragraph>
       {props.errorAlert}
-      {problem && <Alert type="error" showIcon style={{ marginBottom: 16 }} data-testid="mfa-setup-error" data-code={problem.code} message={t("signIn.failed")} description={problemMessage(problem.problem, lang)} />}
+      {problem && (
+        <Alert
+          type="error"
+          showIcon
+          style={{ marginBottom: 16 }}
+          data-testid="mfa-setup-error"
+          data-code={problem.code}
+          message={t("signIn.failed")}
+          description={problemMessage(problem.problem, lang)}
+        />
+      )}
       {enrolment.isPending ? (
         <Spin />
       ) : enrolment.data ? (
@@ -215,15 +296,38 @@ function MfaSetup(props: {
           <Typography.Text type="secondary" style={{ fontSize: 12 }}>
             {t("signIn.mfaSecret")}
           </Typography.Text>
-          <Typography.Text code copyable={{ text: enrolment.data.secret }} data-testid="mfa-secret" style={{ wordBreak: "break-all", textAlign: "center" }}>
+          <Typography.Text
+            code
+            copyable={{ text: enrolment.data.secret }}
+            data-testid="mfa-secret"
+            style={{ wordBreak: "break-all", textAlign: "center" }}
+          >
             {enrolment.data.secret.replace(/(.{4})/g, "$1 ").trim()}
           </Typography.Text>
         </div>
       ) : null}
-      <Form.Item name="code" label={t("signIn.mfaSetupCode")} rules={[{ required: true, pattern: /^\s*\d{6}\s*$/, message: t("signIn.mfaCodeFormat") }]}>
-        <Input prefix={<SafetyOutlined />} inputMode="numeric" autoComplete="one-time-code" maxLength={6} data-testid="mfa-setup-code" disabled={!enrolment.data} />
+      <Form.Item
+        name="code"
+        label={t("signIn.mfaSetupCode")}
+        rules={[{ required: true, pattern: /^\s*\d{6}\s*$/, message: t("signIn.mfaCodeFormat") }]}
+      >
+        <Input
+          prefix={<SafetyOutlined />}
+          inputMode="numeric"
+          autoComplete="one-time-code"
+          maxLength={6}
+          data-testid="mfa-setup-code"
+          disabled={!enrolment.data}
+        />
       </Form.Item>
-      <Button type="primary" htmlType="submit" block loading={props.pending} disabled={!enrolment.data} data-testid="confirm-mfa-setup">
+      <Button
+        type="primary"
+        htmlType="submit"
+        block
+        loading={props.pending}
+        disabled={!enrolment.data}
+        data-testid="confirm-mfa-setup"
+      >
         {t("signIn.confirmMfaSetup")}
       </Button>
       <Button type="link" block onClick={props.onRestart} style={{ marginTop: 8 }}>

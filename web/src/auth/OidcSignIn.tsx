@@ -22,14 +22,22 @@ export function OidcSignIn({ onSignedIn }: { onSignedIn: () => void }) {
   const { t } = useTranslation();
   const lang = useLang();
   const params = new URLSearchParams(window.location.search);
-  const returned = params.get("code") && params.get("state") ? { code: params.get("code")!, state: params.get("state")!, iss: params.get("iss") ?? undefined } : null;
+  const returned =
+    params.get("code") && params.get("state")
+      ? { code: params.get("code")!, state: params.get("state")!, iss: params.get("iss") ?? undefined }
+      : null;
 
   const start = useMutation({
-    mutationFn: (tenantId: string) => api<{ authorizationUrl: string }>("POST", "/auth/oidc/start", { body: { tenantId, redirectUri: oidcRedirectUri() }, auth: false }),
+    mutationFn: (tenantId: string) =>
+      api<{ authorizationUrl: string }>("POST", "/auth/oidc/start", {
+        body: { tenantId, redirectUri: oidcRedirectUri() },
+        auth: false,
+      }),
     onSuccess: ({ authorizationUrl }) => window.location.assign(authorizationUrl),
   });
   const finish = useMutation({
-    mutationFn: (cb: { code: string; state: string; iss?: string }) => api<KeyholdTokens>("POST", "/auth/oidc/callback", { body: cb, auth: false }),
+    mutationFn: (cb: { code: string; state: string; iss?: string }) =>
+      api<KeyholdTokens>("POST", "/auth/oidc/callback", { body: cb, auth: false }),
     onSuccess: (tokens) => {
       window.history.replaceState(null, "", window.location.pathname);
       establishKeyhold(tokens, "");
@@ -46,17 +54,43 @@ export function OidcSignIn({ onSignedIn }: { onSignedIn: () => void }) {
 
   const error = start.error ?? finish.error;
   return (
-    <Form layout="vertical" requiredMark={false} data-testid="oidc-form" onFinish={(v: { tenantId: string }) => start.mutate(v.tenantId.trim())}>
+    <Form
+      layout="vertical"
+      requiredMark={false}
+      data-testid="oidc-form"
+      onFinish={(v: { tenantId: string }) => start.mutate(v.tenantId.trim())}
+    >
       <Typography.Paragraph type="secondary">{t("signIn.oidc")}</Typography.Paragraph>
-      {isApiError(error) && <Alert type="error" showIcon style={{ marginBottom: 16 }} data-testid="sign-in-error" data-code={error.code} message={t("signIn.failed")} description={problemMessage(error.problem, lang)} />}
+      {isApiError(error) && (
+        <Alert
+          type="error"
+          showIcon
+          style={{ marginBottom: 16 }}
+          data-testid="sign-in-error"
+          data-code={error.code}
+          message={t("signIn.failed")}
+          description={problemMessage(error.problem, lang)}
+        />
+      )}
       {finish.isPending ? (
         <Spin tip={t("signIn.oidcCompleting")} />
       ) : (
         <>
-          <Form.Item name="tenantId" label={t("signIn.oidcTenant")} rules={[{ required: true, whitespace: true, message: t("register.required") }]}>
+          <Form.Item
+            name="tenantId"
+            label={t("signIn.oidcTenant")}
+            rules={[{ required: true, whitespace: true, message: t("register.required") }]}
+          >
             <Input autoComplete="organization" placeholder="anjia" data-testid="tenant-id" />
           </Form.Item>
-          <Button type="primary" htmlType="submit" block icon={<LoginOutlined />} loading={start.isPending} data-testid="oidc-go">
+          <Button
+            type="primary"
+            htmlType="submit"
+            block
+            icon={<LoginOutlined />}
+            loading={start.isPending}
+            data-testid="oidc-go"
+          >
             {t("signIn.oidcGo")}
           </Button>
         </>

@@ -22,7 +22,13 @@ import { useSession } from "./useSession.ts";
 
 type DemoUser = DemoDirectory["tenants"][number]["users"][number];
 
-const roleColors: Record<string, string> = { hq_admin: "purple", compliance_officer: "cyan", branch_manager: "blue", agent: "green", platform_admin: "gold" };
+const roleColors: Record<string, string> = {
+  hq_admin: "purple",
+  compliance_officer: "cyan",
+  branch_manager: "blue",
+  agent: "green",
+  platform_admin: "gold",
+};
 
 export function SignIn() {
   const { t } = useTranslation();
@@ -42,7 +48,9 @@ export function SignIn() {
     enabled: !cognito,
   });
   // An API from before /auth/config: the picker when it offers one, as before.
-  const mode = cognito ? "cognito" : (authConfig.data?.mode ?? (authConfig.isError && caps.has("GET /local/users") ? "demo" : undefined));
+  const mode = cognito
+    ? "cognito"
+    : (authConfig.data?.mode ?? (authConfig.isError && caps.has("GET /local/users") ? "demo" : undefined));
   const offline = mode === "demo" && caps.has("GET /local/users");
   const ownForm = mode === "keyhold" || mode === "oidc";
   const directory = useDirectory(offline);
@@ -58,7 +66,10 @@ export function SignIn() {
 
   const login = useMutation({
     mutationFn: async ({ user, tenantName }: { user: DemoUser; tenantName: string }) => {
-      const { token } = await api<{ token: string }>("POST", "/local/login", { body: { username: user.username }, auth: false });
+      const { token } = await api<{ token: string }>("POST", "/local/login", {
+        body: { username: user.username },
+        auth: false,
+      });
       return startSession(token, { username: user.username, displayName: user.displayName, tenantName });
     },
     onSuccess: (s) => {
@@ -74,19 +85,39 @@ export function SignIn() {
     id ? (tenant.branches.find((b) => b.branchId === id)?.name ?? id) : t("signIn.noBranch");
 
   return (
-    <Flex vertical align="center" style={{ minHeight: "100vh", padding: "48px 16px", background: "linear-gradient(180deg,#0f1f38 0,#0f1f38 240px,#f3f5f8 240px)" }}>
+    <Flex
+      vertical
+      align="center"
+      style={{
+        minHeight: "100vh",
+        padding: "48px 16px",
+        background: "linear-gradient(180deg,#0f1f38 0,#0f1f38 240px,#f3f5f8 240px)",
+      }}
+    >
       <Flex vertical align="center" style={{ color: "#fff", marginBottom: 24 }}>
         <SafetyCertificateOutlined style={{ fontSize: 40, color: "#60a5fa" }} />
         <Typography.Title level={2} style={{ color: "#fff", margin: "8px 0 4px" }}>
           {t("app.name")}
         </Typography.Title>
         <Typography.Text style={{ color: "#cbd5e1" }}>{t("app.tagline")}</Typography.Text>
-        <Button size="small" ghost style={{ marginTop: 12 }} onClick={() => setLanguage(lang === "zh" ? "en" : "zh-CN")} data-testid="switch-language">
+        <Button
+          size="small"
+          ghost
+          style={{ marginTop: 12 }}
+          onClick={() => setLanguage(lang === "zh" ? "en" : "zh-CN")}
+          data-testid="switch-language"
+        >
           {t("app.switchTo")}
         </Button>
       </Flex>
-      <Card style={{ width: "100%", maxWidth: cognito || ownForm ? 440 : 960 }} title={offline ? t("signIn.pick") : t("signIn.title")} data-testid="sign-in-card">
-        {ended && <Alert type="warning" showIcon style={{ marginBottom: 16 }} message={problemMessage({ code: ended }, lang)} />}
+      <Card
+        style={{ width: "100%", maxWidth: cognito || ownForm ? 440 : 960 }}
+        title={offline ? t("signIn.pick") : t("signIn.title")}
+        data-testid="sign-in-card"
+      >
+        {ended && (
+          <Alert type="warning" showIcon style={{ marginBottom: 16 }} message={problemMessage({ code: ended }, lang)} />
+        )}
         {login.isError && (
           <Alert
             type="error"
@@ -97,13 +128,23 @@ export function SignIn() {
           />
         )}
         {cognitoConfig ? (
-          <CognitoSignIn config={cognitoConfig} onSignedIn={() => navigate(from && from !== "/console" ? from : "/console", { replace: true })} />
+          <CognitoSignIn
+            config={cognitoConfig}
+            onSignedIn={() => navigate(from && from !== "/console" ? from : "/console", { replace: true })}
+          />
         ) : cognitoConfigError ? (
-          <Alert type="error" showIcon message={t("signIn.configError")} description={<span className="kh-mono">{cognitoConfigError}</span>} />
+          <Alert
+            type="error"
+            showIcon
+            message={t("signIn.configError")}
+            description={<span className="kh-mono">{cognitoConfigError}</span>}
+          />
         ) : caps.isPending || authConfig.isPending ? (
           <Loading />
         ) : mode === "keyhold" ? (
-          <KeyholdSignIn onSignedIn={() => navigate(from && from !== "/console" ? from : "/console", { replace: true })} />
+          <KeyholdSignIn
+            onSignedIn={() => navigate(from && from !== "/console" ? from : "/console", { replace: true })}
+          />
         ) : mode === "oidc" ? (
           <OidcSignIn onSignedIn={() => navigate(from && from !== "/console" ? from : "/console", { replace: true })} />
         ) : caps.isError ? (
@@ -157,7 +198,9 @@ export function SignIn() {
                                   {u.username}
                                 </Typography.Text>
                                 {!u.agreementSigned && <Tag color="red">{t("signIn.agreementNotSigned")}</Tag>}
-                                {u.backgroundCheck === "passed" && <Tag color="green">{t("signIn.backgroundPassed")}</Tag>}
+                                {u.backgroundCheck === "passed" && (
+                                  <Tag color="green">{t("signIn.backgroundPassed")}</Tag>
+                                )}
                                 {u.backgroundCheck === "pending" && <Tag>{t("signIn.backgroundPending")}</Tag>}
                               </Space>
                             }

@@ -49,7 +49,8 @@ export const otpauthUri = (username: string, secret: string, issuer = TOTP_ISSUE
   `otpauth://totp/${encodeURIComponent(issuer)}:${encodeURIComponent(username)}?secret=${encodeURIComponent(secret)}&issuer=${encodeURIComponent(issuer)}&algorithm=SHA1&digits=6&period=30`;
 
 /** Cognito's endpoint in the pool's region (the China partition's regions answer under amazonaws.com.cn). */
-export const endpointOf = (config: Pick<CognitoConfig, "region">) => `https://cognito-idp.${config.region}.amazonaws.com${config.region.startsWith("cn-") ? ".cn" : ""}/`;
+export const endpointOf = (config: Pick<CognitoConfig, "region">) =>
+  `https://cognito-idp.${config.region}.amazonaws.com${config.region.startsWith("cn-") ? ".cn" : ""}/`;
 
 /** What Cognito answers, in the console's own problem codes (web/src/api/problem.ts, clientCodes). */
 export function cognitoProblem(status: number, type: string, message: string): ApiError {
@@ -96,13 +97,21 @@ export function createCognito(config: CognitoConfig, fetchImpl: Fetch = (input, 
     try {
       res = await fetchImpl(endpointOf(config), {
         method: "POST",
-        headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": `AWSCognitoIdentityProviderService.${operation}` },
+        headers: {
+          "content-type": "application/x-amz-json-1.1",
+          "x-amz-target": `AWSCognitoIdentityProviderService.${operation}`,
+        },
         body: JSON.stringify(body),
         credentials: "omit",
         cache: "no-store",
       });
     } catch (e) {
-      throw new ApiError({ status: 0, code: "network_error", title: "The identity provider could not be reached", detail: String((e as Error)?.message ?? e) });
+      throw new ApiError({
+        status: 0,
+        code: "network_error",
+        title: "The identity provider could not be reached",
+        detail: String((e as Error)?.message ?? e),
+      });
     }
     const text = await res.text();
     let json: Record<string, unknown> = {};
@@ -129,7 +138,15 @@ export function createCognito(config: CognitoConfig, fetchImpl: Fetch = (input, 
   function stepOf(reply: AuthReply, username: string): SignInStep {
     const r = reply.AuthenticationResult;
     if (r?.IdToken && r.AccessToken) {
-      return { kind: "done", tokens: { idToken: r.IdToken, accessToken: r.AccessToken, ...(r.RefreshToken ? { refreshToken: r.RefreshToken } : {}), expiresIn: r.ExpiresIn ?? 3600 } };
+      return {
+        kind: "done",
+        tokens: {
+          idToken: r.IdToken,
+          accessToken: r.AccessToken,
+          ...(r.RefreshToken ? { refreshToken: r.RefreshToken } : {}),
+          expiresIn: r.ExpiresIn ?? 3600,
+        },
+      };
     }
     // Cognito names the user by its canonical username in the challenge; answer with that one.
     const who = reply.ChallengeParameters?.USER_ID_FOR_SRP || reply.ChallengeParameters?.USERNAME || username;
@@ -141,7 +158,12 @@ export function createCognito(config: CognitoConfig, fetchImpl: Fetch = (input, 
       } catch {
         required = [];
       }
-      return { kind: "newPassword", username: who, session, requiredAttributes: required.map((a) => a.replace(/^userAttributes\./, "")) };
+      return {
+        kind: "newPassword",
+        username: who,
+        session,
+        requiredAttributes: required.map((a) => a.replace(/^userAttributes\./, "")),
+      };
     }
     if (reply.ChallengeName === "SOFTWARE_TOKEN_MFA") return { kind: "mfa", username: who, session };
     if (reply.ChallengeName === "MFA_SETUP") {
@@ -153,11 +175,21 @@ export function createCognito(config: CognitoConfig, fetchImpl: Fetch = (input, 
         can = [];
       }
       if (!can.includes("SOFTWARE_TOKEN_MFA")) {
-        throw new ApiError({ status: 400, code: "unsupported_challenge", title: "Unsupported MFA setup", detail: `the pool offers ${can.join(", ") || "no"} second factor to set up` });
+        throw new ApiError({
+          status: 400,
+          code: "unsupported_challenge",
+          title: "Unsupported MFA setup",
+          detail: `the pool offers ${can.join(", ") || "no"} second factor to set up`,
+        });
       }
       return { kind: "mfaSetup", username: who, session };
     }
-    throw new ApiError({ status: 400, code: "unsupported_challenge", title: "Unsupported sign-in challenge", detail: reply.ChallengeName ?? "no tokens and no challenge" });
+    throw new ApiError({
+      status: 400,
+      code: "unsupported_challenge",
+      title: "Unsupported sign-in challenge",
+      detail: reply.ChallengeName ?? "no tokens and no challenge",
+    });
   }
 
   return {
@@ -172,7 +204,11 @@ export function createCognito(config: CognitoConfig, fetchImpl: Fetch = (input, 
     },
 
     /** Answers NEW_PASSWORD_REQUIRED with the chosen password (and the attributes the pool requires). */
-    async completeNewPassword(step: Extract<SignInStep, { kind: "newPassword" }>, newPassword: string, attributes: Record<string, string> = {}): Promise<SignInStep> {
+    async completeNewPassword(
+      step: Extract<SignInStep, { kind: "newPassword" }>,
+      newPassword: string,
+      attributes: Record<string, string> = {},
+    ): Promise<SignInStep> {
       const reply = await call<AuthReply>("RespondToAuthChallenge", {
         ChallengeName: "NEW_PASSWORD_REQUIRED",
         ClientId: config.clientId,
@@ -199,22 +235,45 @@ export function createCognito(config: CognitoConfig, fetchImpl: Fetch = (input, 
 
     /** MFA_SETUP, first half: a new authenticator secret for this sign-in's session. */
     async associateTotp(step: Extract<SignInStep, { kind: "mfaSetup" }>): Promise<TotpEnrolment> {
-      const reply = await call<{ SecretCode?: string; Session?: string }>("AssociateSoftwareToken", { Session: step.session });
-      if (!reply.SecretCode) throw new ApiError({ status: 502, code: "identity_provider_error", title: "No authenticator secret", detail: "AssociateSoftwareToken answered without a secret" });
-      return { secret: reply.SecretCode, uri: otpauthUri(step.username, reply.SecretCode), session: reply.Session ?? step.session };
+      const reply = await call<{ SecretCode?: string; Session?: string }>("AssociateSoftwareToken", {
+        Session: step.session,
+      });
+      if (!reply.SecretCode)
+        throw new ApiError({
+          status: 502,
+          code: "identity_provider_error",
+          title: "No authenticator secret",
+          detail: "AssociateSoftwareToken answered without a secret",
+        });
+      return {
+        secret: reply.SecretCode,
+        uri: otpauthUri(step.username, reply.SecretCode),
+        session: reply.Session ?? step.session,
+      };
     },
 
     /**
      * MFA_SETUP, second half: proves the app holds the secret with its first code, then answers the
      * challenge (tokens, or the next challenge).
      */
-    async verifyTotp(step: Extract<SignInStep, { kind: "mfaSetup" }>, enrolment: TotpEnrolment, code: string, deviceName = "Keyhold console"): Promise<SignInStep> {
+    async verifyTotp(
+      step: Extract<SignInStep, { kind: "mfaSetup" }>,
+      enrolment: TotpEnrolment,
+      code: string,
+      deviceName = "Keyhold console",
+    ): Promise<SignInStep> {
       const verified = await call<{ Status?: string; Session?: string }>("VerifySoftwareToken", {
         Session: enrolment.session,
         UserCode: code.trim(),
         FriendlyDeviceName: deviceName,
       });
-      if (verified.Status !== "SUCCESS") throw new ApiError({ status: 400, code: "mfa_code_invalid", title: "Code not accepted", detail: `VerifySoftwareToken: ${verified.Status ?? "no status"}` });
+      if (verified.Status !== "SUCCESS")
+        throw new ApiError({
+          status: 400,
+          code: "mfa_code_invalid",
+          title: "Code not accepted",
+          detail: `VerifySoftwareToken: ${verified.Status ?? "no status"}`,
+        });
       const reply = await call<AuthReply>("RespondToAuthChallenge", {
         ChallengeName: "MFA_SETUP",
         ClientId: config.clientId,
@@ -227,10 +286,20 @@ export function createCognito(config: CognitoConfig, fetchImpl: Fetch = (input, 
     /** Fresh ID and access tokens from the refresh token (REFRESH_TOKEN_AUTH). */
     async refresh(refreshToken: string): Promise<CognitoTokens> {
       const step = stepOf(
-        await call<AuthReply>("InitiateAuth", { AuthFlow: "REFRESH_TOKEN_AUTH", ClientId: config.clientId, AuthParameters: { REFRESH_TOKEN: refreshToken } }),
+        await call<AuthReply>("InitiateAuth", {
+          AuthFlow: "REFRESH_TOKEN_AUTH",
+          ClientId: config.clientId,
+          AuthParameters: { REFRESH_TOKEN: refreshToken },
+        }),
         "",
       );
-      if (step.kind !== "done") throw new ApiError({ status: 400, code: "unsupported_challenge", title: "Unexpected challenge on refresh", detail: step.kind });
+      if (step.kind !== "done")
+        throw new ApiError({
+          status: 400,
+          code: "unsupported_challenge",
+          title: "Unexpected challenge on refresh",
+          detail: step.kind,
+        });
       return step.tokens;
     },
 

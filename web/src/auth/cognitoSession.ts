@@ -35,11 +35,19 @@ function schedule(session: Session, now = Date.now()) {
 }
 
 /** Starts the console session from a completed sign-in. */
-export function establish(cognito: TokenProvider, tokens: Pick<CognitoTokens, "idToken" | "refreshToken">, fallbackUsername: string): Session {
+export function establish(
+  cognito: TokenProvider,
+  tokens: Pick<CognitoTokens, "idToken" | "refreshToken">,
+  fallbackUsername: string,
+): Session {
   provider = cognito;
   refreshToken = tokens.refreshToken ?? null;
   const profile = tokenProfile(tokens.idToken);
-  const session = startSession(tokens.idToken, { username: profile.username ?? fallbackUsername, displayName: profile.name ?? null, tenantName: null });
+  const session = startSession(tokens.idToken, {
+    username: profile.username ?? fallbackUsername,
+    displayName: profile.name ?? null,
+    tenantName: null,
+  });
   schedule(session);
   return session;
 }

@@ -37,14 +37,16 @@ export function cognitoConfigFrom(env: Env): CognitoConfig | null {
   const clientId = str(env, "VITE_COGNITO_CLIENT_ID");
   const regionVar = str(env, "VITE_COGNITO_REGION");
   if (!userPoolId && !clientId) return null;
-  if (!userPoolId || !clientId) throw new Error("Cognito needs both VITE_COGNITO_USER_POOL_ID and VITE_COGNITO_CLIENT_ID");
+  if (!userPoolId || !clientId)
+    throw new Error("Cognito needs both VITE_COGNITO_USER_POOL_ID and VITE_COGNITO_CLIENT_ID");
   const pool = POOL.exec(userPoolId);
   if (!pool) throw new Error(`VITE_COGNITO_USER_POOL_ID is not a user pool id: ${userPoolId}`);
   if (!CLIENT.test(clientId)) throw new Error(`VITE_COGNITO_CLIENT_ID is not an app client id: ${clientId}`);
   const region = regionVar ?? pool[1]!;
   // The region becomes part of a URL the password is sent to: accept nothing but a region name.
   if (!REGION.test(region)) throw new Error(`VITE_COGNITO_REGION is not a region: ${region}`);
-  if (region !== pool[1]) throw new Error(`VITE_COGNITO_REGION (${region}) differs from the user pool's region (${pool[1]})`);
+  if (region !== pool[1])
+    throw new Error(`VITE_COGNITO_REGION (${region}) differs from the user pool's region (${pool[1]})`);
   return { region, userPoolId, clientId };
 }
 

@@ -48,7 +48,13 @@ describe("the idle lock", () => {
   });
 
   it("on locking clears revealed values, the query cache and the session", () => {
-    sessionStore.set({ token: "x.y.z", username: "agent.li@anjia", displayName: "李娜", tenantName: "安家地产", claims: { staffId: "s1", tenantId: "anjia", role: "agent", branchId: "b1", expiresAt: 0 } });
+    sessionStore.set({
+      token: "x.y.z",
+      username: "agent.li@anjia",
+      displayName: "李娜",
+      tenantName: "安家地产",
+      claims: { staffId: "s1", tenantId: "anjia", role: "agent", branchId: "b1", expiresAt: 0 },
+    });
     queryClient.setQueryData(["client", "c_1"], { fields: { phone: { value: "138****5678", masked: true } } });
     let revealed: Record<string, string> = { idNumber: "11010519491231002X" };
     const off = onLock(() => {

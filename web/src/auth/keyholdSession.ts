@@ -8,7 +8,9 @@ export interface KeyholdTokens {
   expiresIn: number;
 }
 
-export type SignInChallenge = { challenge: "totp_setup"; session: string; otpauthUri: string } | { challenge: "totp"; session: string };
+export type SignInChallenge =
+  | { challenge: "totp_setup"; session: string; otpauthUri: string }
+  | { challenge: "totp"; session: string };
 
 /**
  * Keyhold identity's token endpoints as a session's provider: the access token is the session's
@@ -28,10 +30,14 @@ export const keyholdProvider: TokenProvider = {
 export const establishKeyhold = (tokens: KeyholdTokens, username: string) =>
   establish(keyholdProvider, { idToken: tokens.accessToken, refreshToken: tokens.refreshToken }, username);
 
-export const signIn = (username: string, password: string) => api<SignInChallenge>("POST", "/auth/sign-in", { body: { username, password }, auth: false });
+export const signIn = (username: string, password: string) =>
+  api<SignInChallenge>("POST", "/auth/sign-in", { body: { username, password }, auth: false });
 
 export const completeTotp = (session: string, code: string, newPassword?: string) =>
-  api<KeyholdTokens>("POST", "/auth/totp", { body: { session, code, ...(newPassword ? { newPassword } : {}) }, auth: false });
+  api<KeyholdTokens>("POST", "/auth/totp", {
+    body: { session, code, ...(newPassword ? { newPassword } : {}) },
+    auth: false,
+  });
 
 /** The secret inside an otpauth URI, for typing into an app that cannot scan. */
 export const secretOf = (otpauthUri: string) => {

@@ -24,7 +24,10 @@ export interface Claims {
 export const SESSION_KEY = "keyhold.session";
 
 function base64UrlDecode(part: string): string {
-  const b64 = part.replace(/-/g, "+").replace(/_/g, "/").padEnd(Math.ceil(part.length / 4) * 4, "=");
+  const b64 = part
+    .replace(/-/g, "+")
+    .replace(/_/g, "/")
+    .padEnd(Math.ceil(part.length / 4) * 4, "=");
   const binary = atob(b64);
   const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
   return new TextDecoder().decode(bytes);
@@ -100,7 +103,10 @@ export const sessionStore = {
   },
 };
 
-export function startSession(token: string, who: { username: string; displayName?: string | null; tenantName?: string | null }): Session {
+export function startSession(
+  token: string,
+  who: { username: string; displayName?: string | null; tenantName?: string | null },
+): Session {
   const session: Session = {
     token,
     username: who.username,

@@ -1,4 +1,5 @@
 import { useSyncExternalStore } from "react";
 import { sessionStore, type Session } from "./session.ts";
 
-export const useSession = (): Session | null => useSyncExternalStore(sessionStore.subscribe, sessionStore.get, sessionStore.get);
+export const useSession = (): Session | null =>
+  useSyncExternalStore(sessionStore.subscribe, sessionStore.get, sessionStore.get);

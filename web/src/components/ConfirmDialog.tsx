@@ -51,16 +51,32 @@ export function ConfirmDialog({
       destroyOnHidden
       data-testid="confirm-dialog"
     >
-      <Alert type="error" showIcon style={{ marginBottom: 12 }} message={consequence} data-testid="confirm-consequence" />
+      <Alert
+        type="error"
+        showIcon
+        style={{ marginBottom: 12 }}
+        message={consequence}
+        data-testid="confirm-consequence"
+      />
       <Typography.Paragraph type="secondary" style={{ marginBottom: typed ? 8 : 0 }}>
         {t("confirm.irreversible")}
       </Typography.Paragraph>
       {typed && (
         <>
           <Typography.Paragraph style={{ marginBottom: 8 }}>
-            {t("confirm.typeToConfirm")} <Typography.Text code className="kh-mono">{typed}</Typography.Text>
+            {t("confirm.typeToConfirm")}{" "}
+            <Typography.Text code className="kh-mono">
+              {typed}
+            </Typography.Text>
           </Typography.Paragraph>
-          <Input value={input} onChange={(e) => setInput(e.target.value)} autoComplete="off" spellCheck={false} aria-label={t("confirm.typeToConfirm")} data-testid="confirm-typed" />
+          <Input
+            value={input}
+            onChange={(e) => setInput(e.target.value)}
+            autoComplete="off"
+            spellCheck={false}
+            aria-label={t("confirm.typeToConfirm")}
+            data-testid="confirm-typed"
+          />
         </>
       )}
     </Modal>

@@ -14,7 +14,11 @@ export function PageHeader({ title, subtitle, extra }: { title: ReactNode; subti
           </Typography.Paragraph>
         )}
       </div>
-      {extra && <Flex gap={8} wrap>{extra}</Flex>}
+      {extra && (
+        <Flex gap={8} wrap>
+          {extra}
+        </Flex>
+      )}
     </Flex>
   );
 }

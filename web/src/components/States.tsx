@@ -40,7 +40,12 @@ export function ErrorState({ error, onRetry, title }: { error: unknown; onRetry?
   const { t } = useTranslation();
   const message = useErrorMessage();
   const code = isApiError(error) ? error.code : undefined;
-  const status = isApiError(error) && (error.status === 403 || error.status === 401) ? "403" : isApiError(error) && error.status === 404 ? "404" : "error";
+  const status =
+    isApiError(error) && (error.status === 403 || error.status === 401)
+      ? "403"
+      : isApiError(error) && error.status === 404
+        ? "404"
+        : "error";
   return (
     <div data-state="error" data-code={code}>
       <Result
@@ -63,7 +68,15 @@ export function ErrorState({ error, onRetry, title }: { error: unknown; onRetry?
 }
 
 /** Loading, error or content: the three states every screen has (empty is the screen's own). */
-export function QueryState<T>({ query, children, rows }: { query: { isPending: boolean; isError: boolean; error: unknown; data: T | undefined; refetch: () => unknown }; children: (data: T) => ReactNode; rows?: number }) {
+export function QueryState<T>({
+  query,
+  children,
+  rows,
+}: {
+  query: { isPending: boolean; isError: boolean; error: unknown; data: T | undefined; refetch: () => unknown };
+  children: (data: T) => ReactNode;
+  rows?: number;
+}) {
   if (query.isPending) return <Loading rows={rows} />;
   if (query.isError) return <ErrorState error={query.error} onRetry={() => void query.refetch()} />;
   return <>{children(query.data as T)}</>;

@@ -12,7 +12,12 @@ export function TierTag({ tier, count, title }: { tier: number; count?: number; 
   const catalog = useCatalog().data;
   const label = tierLabel(catalog, tier, lang);
   const tag = (
-    <Tag color={tierColors[tier]} icon={tier === 1 ? <LockOutlined /> : undefined} data-tier={tier} style={{ marginInlineEnd: 4 }}>
+    <Tag
+      color={tierColors[tier]}
+      icon={tier === 1 ? <LockOutlined /> : undefined}
+      data-tier={tier}
+      style={{ marginInlineEnd: 4 }}
+    >
       {label}
       {count !== undefined ? ` ${count}` : ""}
     </Tag>

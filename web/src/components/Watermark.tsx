@@ -11,7 +11,10 @@ const CHECK_MS = 2_000;
  */
 export function Watermark({ viewer }: { viewer: Viewer }) {
   const { displayName, username, staffId, tenantName, tenantId } = viewer;
-  useEffect(() => mountWatermark({ displayName, username, staffId, tenantName, tenantId }), [displayName, username, staffId, tenantName, tenantId]);
+  useEffect(
+    () => mountWatermark({ displayName, username, staffId, tenantName, tenantId }),
+    [displayName, username, staffId, tenantName, tenantId],
+  );
   return null;
 }
 
@@ -67,7 +70,8 @@ export function mountWatermark(viewer: Viewer): () => void {
 
   const restore = () => {
     if (disposed) return;
-    const intact = el && !needsRestore(el, style) && el.getAttribute("data-text") === text && !hiddenByStyle(getComputedStyle(el));
+    const intact =
+      el && !needsRestore(el, style) && el.getAttribute("data-text") === text && !hiddenByStyle(getComputedStyle(el));
     if (intact) return;
     el?.remove();
     el = create();

@@ -3,4 +3,5 @@
  * wakes: a slip of the finger cannot offboard a colleague or shred a file. Spaces around the word
  * are forgiven; anything else must match exactly.
  */
-export const typedConfirmed = (input: string | undefined, expected: string) => expected.length > 0 && (input ?? "").trim() === expected;
+export const typedConfirmed = (input: string | undefined, expected: string) =>
+  expected.length > 0 && (input ?? "").trim() === expected;

@@ -15,7 +15,8 @@ function subscribe(onChange: () => void) {
   return () => mq.removeEventListener("change", onChange);
 }
 
-const snapshot = () => (typeof window !== "undefined" && window.matchMedia ? window.matchMedia(PHONE_QUERY).matches : false);
+const snapshot = () =>
+  typeof window !== "undefined" && window.matchMedia ? window.matchMedia(PHONE_QUERY).matches : false;
 
 export const useIsPhone = () => useSyncExternalStore(subscribe, snapshot, () => false);
 
@@ -27,6 +28,10 @@ export function stacked<T>(columns: ColumnsType<T>): ColumnsType<T> {
   return columns.map((c) => {
     const label = typeof c.title === "string" ? c.title : "";
     const base = "onCell" in c ? c.onCell : undefined;
-    return { ...c, onCell: (record: T, index?: number) => ({ ...(base?.(record, index) ?? {}), "data-label": label }) as React.HTMLAttributes<HTMLElement> };
+    return {
+      ...c,
+      onCell: (record: T, index?: number) =>
+        ({ ...(base?.(record, index) ?? {}), "data-label": label }) as React.HTMLAttributes<HTMLElement>,
+    };
   }) as ColumnsType<T>;
 }

@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { WATERMARK_ID, WATERMARK_Z, hiddenByStyle, needsRestore, watermarkLines, watermarkStyle } from "./watermark.ts";
 
-const viewer = { displayName: "李娜", username: "agent.li@anjia", staffId: "s_agent_li", tenantName: "安家地产", tenantId: "anjia" };
+const viewer = {
+  displayName: "李娜",
+  username: "agent.li@anjia",
+  staffId: "s_agent_li",
+  tenantName: "安家地产",
+  tenantId: "anjia",
+};
 
 describe("the viewer watermark", () => {
   it("names the viewer, staff id, tenant and the current minute", () => {
@@ -12,22 +18,42 @@ describe("the viewer watermark", () => {
   });
 
   it("falls back to the username and the tenant id when the names are unknown", () => {
-    expect(watermarkLines({ ...viewer, displayName: null, tenantName: null }, 0).slice(0, 2)).toEqual(["agent.li@anjia s_agent_li", "anjia"]);
+    expect(watermarkLines({ ...viewer, displayName: null, tenantName: null }, 0).slice(0, 2)).toEqual([
+      "agent.li@anjia s_agent_li",
+      "anjia",
+    ]);
   });
 
   it("sits above everything, lets clicks through, cannot be selected and keeps its background in print", () => {
     const style = watermarkStyle("data:image/png;base64,AAAA", { width: 300, height: 186 });
-    for (const rule of [`z-index: ${WATERMARK_Z} !important`, "pointer-events: none !important", "user-select: none !important", "position: fixed !important", "print-color-adjust: exact !important", 'background-image: url("data:image/png;base64,AAAA") !important', "background-size: 300px 186px !important"])
+    for (const rule of [
+      `z-index: ${WATERMARK_Z} !important`,
+      "pointer-events: none !important",
+      "user-select: none !important",
+      "position: fixed !important",
+      "print-color-adjust: exact !important",
+      'background-image: url("data:image/png;base64,AAAA") !important',
+      "background-size: 300px 186px !important",
+    ])
       expect(style).toContain(rule);
     expect(WATERMARK_Z).toBeGreaterThan(1000); // Ant Design's modals and drawers
   });
 
   it("asks to be restored when detached, hidden or its style is edited, and not otherwise", () => {
     const style = watermarkStyle("data:x", { width: 1, height: 1 });
-    const el = (over: Partial<{ isConnected: boolean; style: string | null; className: string; hidden: boolean }> = {}) => ({
+    const el = (
+      over: Partial<{ isConnected: boolean; style: string | null; className: string; hidden: boolean }> = {},
+    ) => ({
       isConnected: over.isConnected ?? true,
       hidden: over.hidden ?? false,
-      getAttribute: (n: string) => (n === "style" ? (over.style === undefined ? style : over.style) : n === "class" ? (over.className ?? WATERMARK_ID) : null),
+      getAttribute: (n: string) =>
+        n === "style"
+          ? over.style === undefined
+            ? style
+            : over.style
+          : n === "class"
+            ? (over.className ?? WATERMARK_ID)
+            : null,
     });
     expect(needsRestore(el(), style)).toBe(false);
     expect(needsRestore(el({ isConnected: false }), style)).toBe(true);

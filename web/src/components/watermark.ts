@@ -51,11 +51,21 @@ export function watermarkStyle(tileUrl: string, tile: { width: number; height: n
 }
 
 /** What the guard compares after every mutation: has the overlay been detached or its style changed? */
-export function needsRestore(el: { isConnected: boolean; getAttribute(name: string): string | null; hidden?: boolean }, expectedStyle: string): boolean {
-  return !el.isConnected || el.getAttribute("style") !== expectedStyle || Boolean(el.hidden) || el.getAttribute("class") !== WATERMARK_ID;
+export function needsRestore(
+  el: { isConnected: boolean; getAttribute(name: string): string | null; hidden?: boolean },
+  expectedStyle: string,
+): boolean {
+  return (
+    !el.isConnected ||
+    el.getAttribute("style") !== expectedStyle ||
+    Boolean(el.hidden) ||
+    el.getAttribute("class") !== WATERMARK_ID
+  );
 }
 
 /** A computed style that would hide the overlay although its own attributes are intact (a stylesheet rule, say). */
 export function hiddenByStyle(cs: { display: string; visibility: string; opacity: string; zIndex: string }): boolean {
-  return cs.display === "none" || cs.visibility !== "visible" || Number(cs.opacity) < 1 || cs.zIndex !== String(WATERMARK_Z);
+  return (
+    cs.display === "none" || cs.visibility !== "visible" || Number(cs.opacity) < 1 || cs.zIndex !== String(WATERMARK_Z)
+  );
 }

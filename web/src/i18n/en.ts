@@ -56,7 +56,8 @@ export const en: Messages = {
   signIn: {
     title: "Sign in",
     pick: "Sign in as a demo user",
-    pickHint: "Offline runtime: pick a demo user to sign in (no password). Deployed to AWS, sign-in goes through Cognito.",
+    pickHint:
+      "Offline runtime: pick a demo user to sign in (no password). Deployed to AWS, sign-in goes through Cognito.",
     cognito: "Sign in through your organisation's identity provider (Cognito).",
     cognitoMissing: "This environment offers no demo sign-in, and the console has no Cognito configuration.",
     signInAs: "Sign in",
@@ -69,14 +70,21 @@ export const en: Messages = {
     username: "Username",
     password: "Password",
     submit: "Sign in",
-    firstTime: "On your first sign-in, use the temporary password your administrator gave you; you will then choose a new one and set up an authenticator app.",
+    firstTime:
+      "On your first sign-in, use the temporary password your administrator gave you; you will then choose a new one and set up an authenticator app.",
     newPasswordTitle: "Choose a new password",
     newPasswordHint: "{{username}} signed in with a temporary password; choose your own password now.",
     newPassword: "New password",
     confirmPassword: "New password again",
     mismatch: "The two passwords differ",
     passwordRules: "At least 12 characters with upper- and lower-case letters, a digit and a symbol",
-    rules: { length: "12+ characters", lower: "a lower-case letter", upper: "an upper-case letter", digit: "a digit", symbol: "a symbol" },
+    rules: {
+      length: "12+ characters",
+      lower: "a lower-case letter",
+      upper: "an upper-case letter",
+      digit: "a digit",
+      symbol: "a symbol",
+    },
     attributes: { name: "Name", email: "Email" },
     setPassword: "Set the password and sign in",
     startOver: "Start over",
@@ -86,12 +94,14 @@ export const en: Messages = {
     mfaCodeFormat: "Enter the 6-digit code",
     confirmMfa: "Verify and sign in",
     mfaSetupTitle: "Set up your authenticator app",
-    mfaSetupHint: "{{username}}: two-step verification is required. Scan the QR code with an authenticator app (Microsoft Authenticator, Google Authenticator…) or type the key in, then enter the 6-digit code it shows.",
+    mfaSetupHint:
+      "{{username}}: two-step verification is required. Scan the QR code with an authenticator app (Microsoft Authenticator, Google Authenticator…) or type the key in, then enter the 6-digit code it shows.",
     mfaSecret: "If you cannot scan, type this key in:",
     mfaSetupCode: "Code from the app",
     confirmMfaSetup: "Set up and sign in",
     keyhold: "Sign in with your username and password; then the 6-digit code from your authenticator app.",
-    keyholdFirstTime: "First time? Use the one-time password your admin gave you; you then enrol an authenticator app and choose your own password.",
+    keyholdFirstTime:
+      "First time? Use the one-time password your admin gave you; you then enrol an authenticator app and choose your own password.",
     setupNewPassword: "Choose your own new password (12 characters or more)",
     passwordMin: "At least 12 characters",
     otpauthLink: "Open in an authenticator app on this device",
@@ -112,7 +122,8 @@ export const en: Messages = {
   },
   clients: {
     title: "Clients",
-    subtitle: "Shown by tier and your permissions, masked otherwise; revealing a value needs a purpose and is recorded.",
+    subtitle:
+      "Shown by tier and your permissions, masked otherwise; revealing a value needs a purpose and is recorded.",
     register: "Register client",
     name: "Name",
     phone: "Mobile",
@@ -149,17 +160,21 @@ export const en: Messages = {
     source: "Source",
     acquiredAt: "Acquired at",
     branch: "Branch",
-    fieldsHint: "Only what \"{{purpose}}\" needs is offered; leave out what you do not need.",
+    fieldsHint: 'Only what "{{purpose}}" needs is offered; leave out what you do not need.',
     refusedHint: "Not collected for this purpose: {{fields}}",
-    tier1Hint: "Top-secret fields are sensitive personal information and need the client's separate consent (next step).",
+    tier1Hint:
+      "Top-secret fields are sensitive personal information and need the client's separate consent (next step).",
     consentMethod: "How consent was given",
     evidence: "Evidence of consent",
-    evidenceHint: "Consent form number, e-signature record or recording id, e.g. paper:consent/0001 (letters, digits and : _ . / # - only; no names or phone numbers)",
+    evidenceHint:
+      "Consent form number, e-signature record or recording id, e.g. paper:consent/0001 (letters, digits and : _ . / # - only; no names or phone numbers)",
     purposes: "Purposes the client consented to",
     sensitiveConsent: "The client gave separate consent for sensitive (top-secret) data",
-    sensitiveConsentHint: "PIPL art. 29: processing sensitive personal information needs the individual's separate consent.",
+    sensitiveConsentHint:
+      "PIPL art. 29: processing sensitive personal information needs the individual's separate consent.",
     sensitiveConsentRequired: "Top-secret fields were entered, so separate consent is required",
-    notifyText: "The client was told the purpose, the use, the retention period and their rights to access, correct, delete and withdraw consent.",
+    notifyText:
+      "The client was told the purpose, the use, the retention period and their rights to access, correct, delete and withdraw consent.",
     review: "Check, then submit",
     submit: "Register",
     next: "Next",
@@ -196,7 +211,8 @@ export const en: Messages = {
     revealed: "Masked again in {{s}} s",
     hideNow: "Hide now",
     show: "Show",
-    contactMasked: "Contact details are masked by default: Show, with a purpose the client consented to, displays them for 60 seconds",
+    contactMasked:
+      "Contact details are masked by default: Show, with a purpose the client consented to, displays them for 60 seconds",
     noFieldsInTier: "Nothing registered in this tier",
     noVisibleFields: "With your permissions, nothing of this client can be shown.",
     historyEmpty: "No access recorded yet.",
@@ -213,10 +229,12 @@ export const en: Messages = {
     destroyedHeading: "Destroyed client",
     reasons: { request: "the client's deletion request {{id}}" },
     destroyedTitle: "This client's personal data has been destroyed",
-    destroyedStub: "Destroyed {{at}} · certificate {{certificate}} · reason: {{reason}}. Every tier's ciphertext, the masks and the blind-index entries are gone; only ids, dates and the certificate remain.",
+    destroyedStub:
+      "Destroyed {{at}} · certificate {{certificate}} · reason: {{reason}}. Every tier's ciphertext, the masks and the blind-index entries are gone; only ids, dates and the certificate remain.",
     fieldsDestroyed: "The personal data is destroyed; nothing remains here.",
     withdrawnTitle: "The client withdrew consent on {{at}}: the data may no longer be used",
-    withdrawnHint: "Every reveal is refused except the compliance officer's break-glass for a legal purpose. The record is destroyed on {{at}}.",
+    withdrawnHint:
+      "Every reveal is refused except the compliance officer's break-glass for a legal purpose. The record is destroyed on {{at}}.",
   },
   documents: {
     kind: "Kind",
@@ -271,7 +289,8 @@ export const en: Messages = {
   },
   trail: {
     title: "Access trail",
-    subtitleAll: "Every access and refusal in the organisation: written before any plaintext leaves, sealed, verifiable.",
+    subtitleAll:
+      "Every access and refusal in the organisation: written before any plaintext leaves, sealed, verifiable.",
     subtitleOwn: "Your own actions.",
     filters: "Filters",
     clientId: "Client id",
@@ -289,7 +308,8 @@ export const en: Messages = {
     exported: "Exported {{name}}",
     exportTruncated: "Too many events: only the first 50,000 were exported; narrow the time range.",
     verifyOk: "Integrity verified",
-    verifyOkDetail: "{{events}} events and {{digests}} sealed digests checked; sealed through {{through}}; {{unsealed}} not sealed yet.",
+    verifyOkDetail:
+      "{{events}} events and {{digests}} sealed digests checked; sealed through {{through}}; {{unsealed}} not sealed yet.",
     verifyBroken: "Integrity check FAILED: the trail may have been tampered with",
     verifyBrokenDetail: "Sealed window {{window}} ({{from}} – {{to}}): {{kind}}: {{reason}}",
     kinds: { modified: "an event was modified", deleted: "an event was deleted", inserted: "an event was inserted" },
@@ -420,12 +440,19 @@ export const en: Messages = {
       holder: "Holder",
       since: "Since",
     },
-    requestTypes: { access_copy: "Access copy", correction: "Correction", deletion: "Deletion", withdrawal: "Withdrawal", access_history: "Access history" },
+    requestTypes: {
+      access_copy: "Access copy",
+      correction: "Correction",
+      deletion: "Deletion",
+      withdrawal: "Withdrawal",
+      access_history: "Access history",
+    },
     hq: "HQ",
   },
   staff: {
     title: "Staff",
-    subtitle: "Agreements, background checks and offboarding. Staff data is confidential too: contacts are masked to colleagues.",
+    subtitle:
+      "Agreements, background checks and offboarding. Staff data is confidential too: contacts are masked to colleagues.",
     name: "Name",
     username: "Username",
     role: "Role",
@@ -468,7 +495,8 @@ export const en: Messages = {
       closed: "Closed",
       evidence: "Evidence",
       review: "30-day access review",
-      reviewHint: "Every tier-1 reveal, volume per day and anything above the guard, for the branch manager and compliance.",
+      reviewHint:
+        "Every tier-1 reveal, volume per day and anything above the guard, for the branch manager and compliance.",
       departed: "Checklist complete: status departed.",
       handedOver: "{{n}} clients handed over to {{to}}",
       closedBy: "Closed by {{by}} at {{at}}",
@@ -479,13 +507,15 @@ export const en: Messages = {
       refusals: "Refused accesses",
       noReveals: "No tier-1 reveals in the last 30 days.",
       notStarted: "Not started",
-      handoverProposed: "Every session is revoked now; the recipient's account is under 7 days old, so the clients move once a second person confirms",
+      handoverProposed:
+        "Every session is revoked now; the recipient's account is under 7 days old, so the clients move once a second person confirms",
       handoverPending: "Hand-over to {{to}} awaits a second person's confirmation; no client moves until then",
     },
   },
   platform: {
     title: "Tenants",
-    subtitle: "Subscribed agency brands. The platform operator manages subscriptions and can never read any tenant's data.",
+    subtitle:
+      "Subscribed agency brands. The platform operator manages subscriptions and can never read any tenant's data.",
     tenant: "Brand",
     status: "Status",
     plan: "Plan",
@@ -496,11 +526,11 @@ export const en: Messages = {
     onboard: "Onboard a brand",
     suspend: "Suspend",
     resume: "Resume",
-    suspendConfirm: "Suspend \"{{name}}\"? Every request of this brand will be refused; nothing is deleted.",
-    resumeConfirm: "Resume \"{{name}}\"?",
-    suspended: "Suspended \"{{name}}\"",
-    resumed: "Resumed \"{{name}}\"",
-    onboarded: "Onboarded \"{{name}}\" with its own key",
+    suspendConfirm: 'Suspend "{{name}}"? Every request of this brand will be refused; nothing is deleted.',
+    resumeConfirm: 'Resume "{{name}}"?',
+    suspended: 'Suspended "{{name}}"',
+    resumed: 'Resumed "{{name}}"',
+    onboarded: 'Onboarded "{{name}}" with its own key',
     tenantId: "Tenant id",
     tenantIdHint: "3–40 lower-case letters, digits or hyphens, e.g. xinfang",
     name: "Brand name",
@@ -515,17 +545,23 @@ export const en: Messages = {
     addBranch: "Add branch",
     seats: "{{seats}} seats / {{storage}}",
     plans: { basic: "Basic", pro: "Professional", enterprise: "Enterprise" },
-    planLimits: { basic: "20 seats · 1 GB documents", pro: "100 seats · 10 GB documents", enterprise: "1000 seats · 100 GB documents" },
+    planLimits: {
+      basic: "20 seats · 1 GB documents",
+      pro: "100 seats · 10 GB documents",
+      enterprise: "1000 seats · 100 GB documents",
+    },
     changePlan: "Change plan",
     changePlanTitle: "Change the plan of {{name}}",
-    planHint: "The new seat and storage limits apply at once; on a downgrade nothing is deleted, but nothing more can be added beyond the limit.",
+    planHint:
+      "The new seat and storage limits apply at once; on a downgrade nothing is deleted, but nothing more can be added beyond the limit.",
     currentPlan: "current",
     planChanged: "{{name}} is now on {{plan}}",
     offboarding: "Offboarding",
     offboard: "Offboard",
     offboardTitle: "Offboard {{name}}",
     offboardWarningTitle: "After the export window, all of this brand's data is destroyed",
-    offboardWarning: "During the export window the brand keeps working and can export its data; afterwards its own key is scheduled for deletion (crypto-shredding): every ciphertext under it, backups included, becomes unreadable for good, and the platform issues a destruction certificate.",
+    offboardWarning:
+      "During the export window the brand keeps working and can export its data; afterwards its own key is scheduled for deletion (crypto-shredding): every ciphertext under it, backups included, becomes unreadable for good, and the platform issues a destruction certificate.",
     exportWindow: "Export window",
     exportWindowHint: "0–90 days; 0 schedules the key's deletion now",
     keyDeletion: "Key deletion wait",
@@ -543,19 +579,23 @@ export const en: Messages = {
     shred: "Shred key",
     shredNotYet: "The export window runs until {{at}}",
     shredTitle: "Shred the key of {{name}}",
-    shredWarning: "The key is disabled now and deleted after {{n}} days; every ciphertext of this brand, backups included, becomes unreadable for good. This cannot be undone.",
+    shredWarning:
+      "The key is disabled now and deleted after {{n}} days; every ciphertext of this brand, backups included, becomes unreadable for good. This cannot be undone.",
     shredded: "Key deletion scheduled for {{name}}: certificate {{id}}, deleted on {{at}}",
-    hqAgreement: "The first HQ admin's confidentiality agreement (from the onboarding papers; nobody records their own)",
+    hqAgreement:
+      "The first HQ admin's confidentiality agreement (from the onboarding papers; nobody records their own)",
     staffChanges: "Staff changes",
     staffChangesTitle: "Staff changes of {{name}} awaiting confirmation",
-    staffChangesHint: "While the brand has no compliance officer with a passed background check, the platform operator is the second person who confirms staff changes. It sees the change, never client data.",
+    staffChangesHint:
+      "While the brand has no compliance officer with a passed background check, the platform operator is the second person who confirms staff changes. It sees the change, never client data.",
   },
   consent: {
     add: "Add purposes",
     withdraw: "Withdraw consent",
     addTitle: "Record consent for more purposes",
     addSubmit: "Record consent",
-    addHint: "When the client consents to further purposes, record it here with the evidence; existing purposes are unaffected.",
+    addHint:
+      "When the client consents to further purposes, record it here with the evidence; existing purposes are unaffected.",
     newPurposes: "Newly consented purposes",
     choosePurpose: "Choose at least one new purpose",
     allPurposes: "The client has consented to every purpose.",
@@ -565,7 +605,8 @@ export const en: Messages = {
     withdrawTitle: "Withdraw consent",
     withdrawSubmit: "Withdraw",
     withdrawWarningTitle: "Withdrawal stops all use of this client's data at once and cannot be undone",
-    withdrawWarning: "The withdrawal goes into the access trail; from then on every reveal is refused (except the compliance officer's break-glass for a legal purpose) and document shares stop working; the record and its documents are destroyed when their retention ends. Should the client come back, register them anew with fresh consent.",
+    withdrawWarning:
+      "The withdrawal goes into the access trail; from then on every reveal is refused (except the compliance officer's break-glass for a legal purpose) and document shares stop working; the record and its documents are destroyed when their retention ends. Should the client come back, register them anew with fresh consent.",
     withdrawEvidence: "Evidence of withdrawal",
     withdrawEvidenceHint: "The written request, recording or electronic record, e.g. paper:withdraw/0001",
     reason: "Reason (optional)",
@@ -575,13 +616,21 @@ export const en: Messages = {
   },
   requests: {
     title: "Data-subject requests",
-    subtitle: "Clients' requests under PIPL — copy, correction, deletion, withdrawal, access history — answered within the due days; overdue ones in red.",
+    subtitle:
+      "Clients' requests under PIPL — copy, correction, deletion, withdrawal, access history — answered within the due days; overdue ones in red.",
     new: "Record a request",
-    newHint: "A request from the client in person: verify their identity and record the evidence; the due date follows the tenant's settings.",
+    newHint:
+      "A request from the client in person: verify their identity and record the evidence; the due date follows the tenant's settings.",
     record: "Record",
     created: "Recorded; due by {{due}}",
     type: "Type",
-    types: { access_copy: "Copy", correction: "Correction", deletion: "Deletion", withdrawal: "Withdrawal", access_history: "Access history" },
+    types: {
+      access_copy: "Copy",
+      correction: "Correction",
+      deletion: "Deletion",
+      withdrawal: "Withdrawal",
+      access_history: "Access history",
+    },
     typeHints: {
       access_copy: "a copy of their data (JSON or PDF, issued once)",
       correction: "correct one inaccurate field",
@@ -594,7 +643,8 @@ export const en: Messages = {
     receivedAt: "Received",
     receivedAtHint: "Leave empty for now",
     evidence: "Evidence",
-    evidenceHint: "The request form, recording or email, e.g. paper:dsr/0001 (letters, digits and : _ . / # - only; no names or phone numbers)",
+    evidenceHint:
+      "The request form, recording or email, e.g. paper:dsr/0001 (letters, digits and : _ . / # - only; no names or phone numbers)",
     details: "Details (optional)",
     client: "Client",
     dueAt: "Due",
@@ -620,18 +670,28 @@ export const en: Messages = {
     note: "Note (optional)",
     field: "Field to correct",
     value: "Corrected value",
-    tier1Correction: "Correcting tier-1 data needs a passed background check; before and after are sealed into the trail.",
+    tier1Correction:
+      "Correcting tier-1 data needs a passed background check; before and after are sealed into the trail.",
     explain: {
-      access_copy: "The copy holds all the client's data in clear. It is issued once, recorded in the trail: as a download link for the client, or as the file to hand over in person. Fulfil the request once it is issued.",
-      access_history: "Once fulfilled, the client's full access history is shown (who, when, which fields, for what purpose) for your answer to the client.",
+      access_copy:
+        "The copy holds all the client's data in clear. It is issued once, recorded in the trail: as a download link for the client, or as the file to hand over in person. Fulfil the request once it is issued.",
+      access_history:
+        "Once fulfilled, the client's full access history is shown (who, when, which fields, for what purpose) for your answer to the client.",
       correction: "Choose the field and enter the correct value; it is re-sealed and the blind index updated.",
     },
     deletionWarningTitle: "Deletion cannot be undone",
-    deletionWarning: "All of the client's personal data (every tier's ciphertext, the masks, the blind index) and all their documents are destroyed at once; only ids, dates and the destruction certificate remain. The certificate goes into the trail.",
+    deletionWarning:
+      "All of the client's personal data (every tier's ciphertext, the masks, the blind index) and all their documents are destroyed at once; only ids, dates and the destruction certificate remain. The certificate goes into the trail.",
     deletionVerified: "I verified that the requester is the client and that no law requires keeping the data",
     deletionType: "Type DELETE to confirm",
     deletionTypeHint: "It runs at once and cannot be undone.",
-    submit: { access_copy: "Fulfil the request", correction: "Correct", deletion: "Delete now", withdrawal: "Withdraw consent", access_history: "Fulfil and show the history" },
+    submit: {
+      access_copy: "Fulfil the request",
+      correction: "Correct",
+      deletion: "Delete now",
+      withdrawal: "Withdraw consent",
+      access_history: "Fulfil and show the history",
+    },
     outcome: {
       access_copy: "The request is fulfilled",
       correction: "Corrected “{{field}}”",
@@ -644,14 +704,18 @@ export const en: Messages = {
     fourEyes: {
       short: "For someone else",
       recorderTitle: "You recorded this request, so you cannot fulfil it",
-      recorder: "Four eyes: whoever records a request neither fulfils it nor issues its copy. Another person responsible for the client (the agent, the branch manager or a compliance officer) does.",
+      recorder:
+        "Four eyes: whoever records a request neither fulfils it nor issues its copy. Another person responsible for the client (the agent, the branch manager or a compliance officer) does.",
       note: "Four eyes: recorded by {{by}}, fulfilled by someone else.",
     },
     copy: {
       format: "Format",
       formats: { pdf: "PDF (readable)", json: "JSON (machine-readable)" },
       deliveries: { share: "A download link for the client", download: "The file, handed over in person" },
-      deliveryHints: { share: "valid 7 days, 3 downloads, each in the trail", download: "hand it over, then delete it from this computer" },
+      deliveryHints: {
+        share: "valid 7 days, 3 downloads, each in the trail",
+        download: "hand it over, then delete it from this computer",
+      },
       issue: "Issue the copy",
       linkIssued: "A download link for the client: valid until {{at}}, {{n}} downloads",
       linkOnce: "The link is shown only now: copy it and send it to the client by SMS or email, to nobody else.",
@@ -666,7 +730,8 @@ export const en: Messages = {
     printLabel: "Print cover label",
     labelUnavailable: "The cover label is not available yet (the server does not offer it)",
     title: "Paper files",
-    subtitle: "The register of clients' physical files: tier label, locked cabinet and custodian; check-out, check-in and shredding go into the access trail.",
+    subtitle:
+      "The register of clients' physical files: tier label, locked cabinet and custodian; check-out, check-in and shredding go into the access trail.",
     register: "Register a paper file",
     registerSubmit: "Register",
     registered: "Registered “{{name}}”",
@@ -675,7 +740,8 @@ export const en: Messages = {
     empty: "No paper files registered yet.",
     emptyClient: "This client has no paper files.",
     description: "Contents",
-    descriptionHint: "e.g. purchase contract (original), ID card copy. Sealed: lists show ******, and reading it takes a purpose.",
+    descriptionHint:
+      "e.g. purchase contract (original), ID card copy. Sealed: lists show ******, and reading it takes a purpose.",
     tier: "Tier",
     tierLabel: "Tier label",
     tierHint: "Mark the file's cover with the same tier.",
@@ -740,7 +806,8 @@ export const en: Messages = {
   securityOps: {
     rotation: {
       title: "Key rotation (re-sealing)",
-      intro: "KMS automatic rotation needs no re-encryption and is on. On a suspected data-key compromise, the HQ admin proposes and a compliance officer confirms re-sealing every client record under fresh data keys; the job resumes if interrupted and ends with a certificate in the trail.",
+      intro:
+        "KMS automatic rotation needs no re-encryption and is on. On a suspected data-key compromise, the HQ admin proposes and a compliance officer confirms re-sealing every client record under fresh data keys; the job resumes if interrupted and ends with a certificate in the trail.",
       propose: "Propose re-sealing all client data",
       job: "Job",
       status: "Status",
@@ -750,14 +817,22 @@ export const en: Messages = {
       certificate: "Certificate {{id}}",
       confirm: "Confirm",
       reject: "Reject",
-      statuses: { proposed: "Awaiting confirmation", running: "Running", certifying: "Certifying", done: "Done", rejected: "Rejected" },
+      statuses: {
+        proposed: "Awaiting confirmation",
+        running: "Running",
+        certifying: "Certifying",
+        done: "Done",
+        rejected: "Rejected",
+      },
     },
     feed: {
       title: "Trail feed (SIEM)",
-      intro: "Every trail event, once written, goes out as a JSON line to this tenant's own files (offline) or S3 prefix (cloud), and optionally to a signed webhook. The feed never carries a client's personal data.",
+      intro:
+        "Every trail event, once written, goes out as a JSON line to this tenant's own files (offline) or S3 prefix (cloud), and optionally to a signed webhook. The feed never carries a client's personal data.",
       files: "Write this tenant's feed files",
       webhookUrl: "Webhook URL",
-      webhookHelp: "Each event is signed with HMAC-SHA256 (header x-keyhold-signature), retried with backoff, and dead-lettered after the attempts. Empty turns it off.",
+      webhookHelp:
+        "Each event is signed with HMAC-SHA256 (header x-keyhold-signature), retried with backoff, and dead-lettered after the attempts. Empty turns it off.",
       maxAttempts: "Attempts per event",
       save: "Save feed settings",
       newSecret: "New signing secret",
@@ -766,7 +841,8 @@ export const en: Messages = {
   },
   alerts: {
     title: "Alerts",
-    subtitle: "Break-glass, role changes, departed staff knocking, reveal volume: each is closed by a second person it does not concern. No alert holds personal data.",
+    subtitle:
+      "Break-glass, role changes, departed staff knocking, reveal volume: each is closed by a second person it does not concern. No alert holds personal data.",
     statuses: { open: "Open", reviewed: "Reviewed" },
     allKinds: "All kinds",
     kinds: {
@@ -795,13 +871,23 @@ export const en: Messages = {
     reviewed: "Reviewed and closed",
     note: "Review note",
     noteHint: "What you checked and on what grounds; the note is kept encrypted.",
-    blocked: { reviewed: "Already reviewed", concerns_you: "This alert concerns you; someone else reviews it", role: "Your role may not review alerts" },
+    blocked: {
+      reviewed: "Already reviewed",
+      concerns_you: "This alert concerns you; someone else reviews it",
+      role: "Your role may not review alerts",
+    },
   },
   staffChanges: {
     title: "Pending changes",
-    subtitle: "A new account in a client-data role, a role changed into one, a passed background check and a hand-over to a new account take effect once a second person confirms them (four eyes).",
+    subtitle:
+      "A new account in a client-data role, a role changed into one, a passed background check and a hand-over to a new account take effect once a second person confirms them (four eyes).",
     statuses: { pending: "Pending", confirmed: "Confirmed", rejected: "Rejected", failed: "Failed" },
-    kinds: { create: "New account", update: "Role change", background_check: "Background check", handover: "Hand-over" },
+    kinds: {
+      create: "New account",
+      update: "Role change",
+      background_check: "Background check",
+      handover: "Hand-over",
+    },
     what: {
       title: "Change",
       create: "New {{name}} ({{username}}): {{role}} · {{place}}",
@@ -825,12 +911,19 @@ export const en: Messages = {
     proposed: "Proposed: it takes effect once a second person confirms it (four eyes)",
     emptyPending: "Nothing waits for confirmation.",
     empty: "Nothing here.",
-    blocked: { decided: "Already decided", yours: "You proposed this; someone else confirms it", concerns_you: "This change is about you; someone else confirms it", role: "A compliance officer confirms (HQ, when an officer proposed it)" },
+    blocked: {
+      decided: "Already decided",
+      yours: "You proposed this; someone else confirms it",
+      concerns_you: "This change is about you; someone else confirms it",
+      role: "A compliance officer confirms (HQ, when an officer proposed it)",
+    },
   },
   access: {
     title: "Access requests",
-    subtitleOfficer: "Legal and audit access, and any use your organisation wants approved first, is approved by a compliance officer (never the requester). An approval is used once before it expires; all of it is in the trail.",
-    subtitleOwn: "Your access requests. Once approved, use each one before it expires; it is good for one use, recorded in the trail.",
+    subtitleOfficer:
+      "Legal and audit access, and any use your organisation wants approved first, is approved by a compliance officer (never the requester). An approval is used once before it expires; all of it is in the trail.",
+    subtitleOwn:
+      "Your access requests. Once approved, use each one before it expires; it is good for one use, recorded in the trail.",
     all: "All",
     statuses: { pending: "Pending", approved: "Approved", denied: "Denied", used: "Used", expired: "Expired" },
     empty: "No access requests.",
@@ -857,7 +950,8 @@ export const en: Messages = {
       denyTitle: "Deny the access request",
       summary: "{{requester}} asks to see “{{fields}}” of client {{client}} for {{purpose}}.",
       approveHint: "Once approved, the requester has {{n}} minutes to use it, once; the use is recorded in the trail.",
-      approveHintPlain: "Once approved, the requester may use it once before it expires; the use is recorded in the trail.",
+      approveHintPlain:
+        "Once approved, the requester may use it once before it expires; the use is recorded in the trail.",
       noteOptional: "Note (optional)",
       noteDeny: "Reason (recommended; the requester sees it)",
       approved: "Approved; good until {{at}}",
@@ -910,7 +1004,8 @@ export const en: Messages = {
     expired: "The last virtual number expired; get a new one.",
     release: "Release the number now",
     close: "Close",
-    notice: "The client's own number is never shown to you: your phone and the client's are connected through a temporary virtual number that ends when it expires, when the client is handed over or when you leave.",
+    notice:
+      "The client's own number is never shown to you: your phone and the client's are connected through a temporary virtual number that ends when it expires, when the client is handed over or when you leave.",
     noPurpose: "This client consented to no purpose a call may be made for.",
   },
   common: {
@@ -934,7 +1029,8 @@ export const en: Messages = {
     irreversible: "This cannot be undone.",
     typeToConfirm: "Type the following to confirm:",
     offboardTitle: "Offboard {{name}}?",
-    offboardConsequence: "All of {{name}}'s ({{username}}) sign-ins and access are revoked at once, and all of their clients are handed over to {{to}}.",
+    offboardConsequence:
+      "All of {{name}}'s ({{username}}) sign-ins and access are revoked at once, and all of their clients are handed over to {{to}}.",
     offboardOk: "Offboard",
     paperDestroy: "Type the file number {{id}} to confirm the shredding",
     paperDestroyMismatch: "The file number does not match",

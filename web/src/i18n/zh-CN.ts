@@ -74,7 +74,13 @@ export const zhCN = {
     confirmPassword: "再次输入新密码",
     mismatch: "两次输入的密码不一致",
     passwordRules: "至少 12 位，须包含大写字母、小写字母、数字和符号",
-    rules: { length: "至少 12 位", lower: "包含小写字母", upper: "包含大写字母", digit: "包含数字", symbol: "包含符号" },
+    rules: {
+      length: "至少 12 位",
+      lower: "包含小写字母",
+      upper: "包含大写字母",
+      digit: "包含数字",
+      symbol: "包含符号",
+    },
     attributes: { name: "姓名", email: "邮箱" },
     setPassword: "设置新密码并登录",
     startOver: "重新登录",
@@ -84,7 +90,8 @@ export const zhCN = {
     mfaCodeFormat: "请输入 6 位数字验证码",
     confirmMfa: "验证并登录",
     mfaSetupTitle: "绑定身份验证器",
-    mfaSetupHint: "{{username}}：本系统要求两步验证。请用身份验证器应用（如 Microsoft Authenticator、Google 身份验证器）扫描二维码，或手动输入密钥，然后填写应用显示的 6 位验证码。",
+    mfaSetupHint:
+      "{{username}}：本系统要求两步验证。请用身份验证器应用（如 Microsoft Authenticator、Google 身份验证器）扫描二维码，或手动输入密钥，然后填写应用显示的 6 位验证码。",
     mfaSecret: "无法扫码时，请手动输入此密钥：",
     mfaSetupCode: "应用显示的验证码",
     confirmMfaSetup: "绑定并登录",
@@ -152,7 +159,8 @@ export const zhCN = {
     tier1Hint: "绝密信息属于敏感个人信息，须在下一步取得客户的单独同意。",
     consentMethod: "同意方式",
     evidence: "同意凭证",
-    evidenceHint: "书面同意书编号、电子签署记录或录音编号，例如 paper:consent/0001（只用字母、数字及 : _ . / # -，不写姓名、电话等个人信息）",
+    evidenceHint:
+      "书面同意书编号、电子签署记录或录音编号，例如 paper:consent/0001（只用字母、数字及 : _ . / # -，不写姓名、电话等个人信息）",
     purposes: "客户同意的使用目的",
     sensitiveConsent: "客户已就敏感个人信息（绝密信息）单独书面同意",
     sensitiveConsentHint: "依《个人信息保护法》第二十九条，处理敏感个人信息应当取得个人的单独同意。",
@@ -211,7 +219,8 @@ export const zhCN = {
     destroyedHeading: "已销毁的客户",
     reasons: { request: "客户删除请求 {{id}}" },
     destroyedTitle: "该客户的个人信息已销毁",
-    destroyedStub: "销毁时间 {{at}} · 销毁证书 {{certificate}} · 原因：{{reason}}。各密级密文、脱敏值和查重索引均已删除，只保留编号、日期与证书。",
+    destroyedStub:
+      "销毁时间 {{at}} · 销毁证书 {{certificate}} · 原因：{{reason}}。各密级密文、脱敏值和查重索引均已删除，只保留编号、日期与证书。",
     fieldsDestroyed: "个人信息已销毁，此处不再有任何内容。",
     withdrawnTitle: "客户已于 {{at}} 撤回同意：信息停止使用",
     withdrawnHint: "除合规专员为法定目的紧急调阅外，任何查看都会被拒绝。记录将于 {{at}} 销毁。",
@@ -418,7 +427,13 @@ export const zhCN = {
       holder: "借阅人",
       since: "借出时间",
     },
-    requestTypes: { access_copy: "查阅复制", correction: "更正", deletion: "删除", withdrawal: "撤回同意", access_history: "访问记录" },
+    requestTypes: {
+      access_copy: "查阅复制",
+      correction: "更正",
+      deletion: "删除",
+      withdrawal: "撤回同意",
+      access_history: "访问记录",
+    },
     hq: "总部",
   },
   staff: {
@@ -513,7 +528,11 @@ export const zhCN = {
     addBranch: "添加门店",
     seats: "{{seats}} 席 / {{storage}}",
     plans: { basic: "基础版", pro: "专业版", enterprise: "企业版" },
-    planLimits: { basic: "20 席 · 1 GB 文件存储", pro: "100 席 · 10 GB 文件存储", enterprise: "1000 席 · 100 GB 文件存储" },
+    planLimits: {
+      basic: "20 席 · 1 GB 文件存储",
+      pro: "100 席 · 10 GB 文件存储",
+      enterprise: "1000 席 · 100 GB 文件存储",
+    },
     changePlan: "变更套餐",
     changePlanTitle: "变更「{{name}}」的套餐",
     planHint: "新的席位与存储上限立即生效；降级时已超出的部分不会被删除，但不能再新增。",
@@ -523,7 +542,8 @@ export const zhCN = {
     offboard: "退订",
     offboardTitle: "办理「{{name}}」退订",
     offboardWarningTitle: "退订将在导出期结束后销毁该品牌的全部数据",
-    offboardWarning: "导出期内品牌仍可使用并导出数据；导出期结束后，其专属密钥被计划删除（加密销毁），该密钥下的全部密文（包括备份）将永久无法读取，并签发平台销毁证书。",
+    offboardWarning:
+      "导出期内品牌仍可使用并导出数据；导出期结束后，其专属密钥被计划删除（加密销毁），该密钥下的全部密文（包括备份）将永久无法读取，并签发平台销毁证书。",
     exportWindow: "导出期",
     exportWindowHint: "0–90 天；0 表示立即销毁密钥",
     keyDeletion: "密钥删除等待期",
@@ -541,12 +561,14 @@ export const zhCN = {
     shred: "销毁密钥",
     shredNotYet: "导出期至 {{at}}，之后才能销毁密钥",
     shredTitle: "销毁「{{name}}」的密钥",
-    shredWarning: "密钥将立即停用，并在 {{n}} 天后彻底删除；该品牌的全部密文（包括备份）将永久无法读取。此操作不可撤销。",
+    shredWarning:
+      "密钥将立即停用，并在 {{n}} 天后彻底删除；该品牌的全部密文（包括备份）将永久无法读取。此操作不可撤销。",
     shredded: "已计划删除「{{name}}」的密钥：证书 {{id}}，删除于 {{at}}",
     hqAgreement: "首位总部管理员的保密协议（依入职文件登记；本人不能登记自己的协议）",
     staffChanges: "员工变更",
     staffChangesTitle: "「{{name}}」待确认的员工变更",
-    staffChangesHint: "该品牌尚无通过背景审查的合规专员时，由平台运营作为第二人确认员工变更；平台只看到变更本身，永远看不到客户信息。",
+    staffChangesHint:
+      "该品牌尚无通过背景审查的合规专员时，由平台运营作为第二人确认员工变更；平台只看到变更本身，永远看不到客户信息。",
   },
   consent: {
     add: "追加目的",
@@ -563,7 +585,8 @@ export const zhCN = {
     withdrawTitle: "撤回同意",
     withdrawSubmit: "确认撤回",
     withdrawWarningTitle: "撤回后立即停止使用该客户的全部信息，且不可恢复",
-    withdrawWarning: "撤回记入访问留痕；此后任何人查看明文都会被拒绝（合规专员为法定目的的紧急调阅除外），文件分享随之失效；客户记录与文件按保存期限到期销毁。如客户之后再次委托，须重新登记并取得同意。",
+    withdrawWarning:
+      "撤回记入访问留痕；此后任何人查看明文都会被拒绝（合规专员为法定目的的紧急调阅除外），文件分享随之失效；客户记录与文件按保存期限到期销毁。如客户之后再次委托，须重新登记并取得同意。",
     withdrawEvidence: "撤回凭证",
     withdrawEvidenceHint: "书面撤回申请编号、录音编号或电子记录，例如 paper:withdraw/0001",
     reason: "原因（可选）",
@@ -579,7 +602,13 @@ export const zhCN = {
     record: "登记",
     created: "已登记，须在 {{due}} 前办结",
     type: "请求类型",
-    types: { access_copy: "查阅复制", correction: "更正", deletion: "删除", withdrawal: "撤回同意", access_history: "访问记录" },
+    types: {
+      access_copy: "查阅复制",
+      correction: "更正",
+      deletion: "删除",
+      withdrawal: "撤回同意",
+      access_history: "访问记录",
+    },
     typeHints: {
       access_copy: "提供其个人信息副本（JSON 或 PDF，只出具一次）",
       correction: "更正一项不准确的信息",
@@ -592,7 +621,8 @@ export const zhCN = {
     receivedAt: "收到时间",
     receivedAtHint: "留空为现在",
     evidence: "凭证",
-    evidenceHint: "申请书编号、录音编号或邮件编号，例如 paper:dsr/0001（只用字母、数字及 : _ . / # -，不写姓名、电话等个人信息）",
+    evidenceHint:
+      "申请书编号、录音编号或邮件编号，例如 paper:dsr/0001（只用字母、数字及 : _ . / # -，不写姓名、电话等个人信息）",
     details: "说明（可选）",
     client: "客户",
     dueAt: "办理期限",
@@ -620,16 +650,24 @@ export const zhCN = {
     value: "更正后的内容",
     tier1Correction: "更正绝密信息需要已通过背景审查；修改前后的内容加密记入留痕。",
     explain: {
-      access_copy: "副本包含客户的全部明文信息，只出具一次，出具即记入访问留痕。可生成发给客户本人的下载链接，或下载文件当面交给客户。出具后再办结请求。",
+      access_copy:
+        "副本包含客户的全部明文信息，只出具一次，出具即记入访问留痕。可生成发给客户本人的下载链接，或下载文件当面交给客户。出具后再办结请求。",
       access_history: "办结后显示该客户信息的全部访问记录（谁、何时、查看了哪些字段、出于什么目的），可据此答复客户。",
       correction: "选择要更正的信息并填写正确的内容；系统会重新加密并更新查重索引。",
     },
     deletionWarningTitle: "删除不可撤销",
-    deletionWarning: "客户的全部个人信息（各密级密文、脱敏值、查重索引）及其全部文件将立即销毁，只保留编号、日期和销毁证书。销毁证书记入访问留痕。",
+    deletionWarning:
+      "客户的全部个人信息（各密级密文、脱敏值、查重索引）及其全部文件将立即销毁，只保留编号、日期和销毁证书。销毁证书记入访问留痕。",
     deletionVerified: "我已核实申请人为客户本人，且没有法定须继续保存的情形",
     deletionType: "输入「删除」以确认",
     deletionTypeHint: "确认后立即执行，无法恢复。",
-    submit: { access_copy: "办结请求", correction: "更正", deletion: "立即删除", withdrawal: "撤回同意", access_history: "办结并查看记录" },
+    submit: {
+      access_copy: "办结请求",
+      correction: "更正",
+      deletion: "立即删除",
+      withdrawal: "撤回同意",
+      access_history: "办结并查看记录",
+    },
     outcome: {
       access_copy: "请求已办结",
       correction: "已更正「{{field}}」",
@@ -642,14 +680,18 @@ export const zhCN = {
     fourEyes: {
       short: "须由他人办理",
       recorderTitle: "您登记了此请求，不能由您办理",
-      recorder: "四眼原则：登记请求的人不能同时办理或出具副本。请由另一位负责该客户的同事（负责经纪人、店长或合规专员）办理。",
+      recorder:
+        "四眼原则：登记请求的人不能同时办理或出具副本。请由另一位负责该客户的同事（负责经纪人、店长或合规专员）办理。",
       note: "四眼原则：本请求由 {{by}} 登记，须由其他人办理。",
     },
     copy: {
       format: "格式",
       formats: { pdf: "PDF（便于阅读）", json: "JSON（机器可读）" },
       deliveries: { share: "发给客户本人的下载链接", download: "下载文件，当面交给客户" },
-      deliveryHints: { share: "7 天内有效，最多下载 3 次，每次下载记入留痕", download: "文件保存到本机后请当面交付并删除" },
+      deliveryHints: {
+        share: "7 天内有效，最多下载 3 次，每次下载记入留痕",
+        download: "文件保存到本机后请当面交付并删除",
+      },
       issue: "出具副本",
       linkIssued: "已生成客户本人的下载链接：{{at}} 前有效，可下载 {{n}} 次",
       linkOnce: "链接只显示这一次，请立即复制，通过短信或邮件发给客户本人，不要转给他人。",
@@ -738,7 +780,8 @@ export const zhCN = {
   securityOps: {
     rotation: {
       title: "密钥轮换（重新封装）",
-      intro: "KMS 自动轮换无需重新加密，已默认开启。怀疑数据密钥泄露时，由总部管理员提议、合规专员确认，用全新的数据密钥重新封装每一条客户记录；任务可中断后续跑，完成后在审计日志中留下证书。",
+      intro:
+        "KMS 自动轮换无需重新加密，已默认开启。怀疑数据密钥泄露时，由总部管理员提议、合规专员确认，用全新的数据密钥重新封装每一条客户记录；任务可中断后续跑，完成后在审计日志中留下证书。",
       propose: "提议重新封装全部客户数据",
       job: "任务",
       status: "状态",
@@ -752,10 +795,12 @@ export const zhCN = {
     },
     feed: {
       title: "审计日志外发（SIEM）",
-      intro: "每条审计事件写入后，以 JSON Lines 格式外发到本租户自己的文件（离线）或 S3 前缀（云端），并可推送到签名的 Webhook。外发内容不含任何客户个人信息明文。",
+      intro:
+        "每条审计事件写入后，以 JSON Lines 格式外发到本租户自己的文件（离线）或 S3 前缀（云端），并可推送到签名的 Webhook。外发内容不含任何客户个人信息明文。",
       files: "写入本租户的日志文件",
       webhookUrl: "Webhook 地址",
-      webhookHelp: "每个事件以 HMAC-SHA256 签名（请求头 x-keyhold-signature），失败后按退避重试，超过次数进入死信。留空则关闭。",
+      webhookHelp:
+        "每个事件以 HMAC-SHA256 签名（请求头 x-keyhold-signature），失败后按退避重试，超过次数进入死信。留空则关闭。",
       maxAttempts: "每个事件最多尝试次数",
       save: "保存外发设置",
       newSecret: "生成新的签名密钥",
@@ -764,7 +809,8 @@ export const zhCN = {
   },
   alerts: {
     title: "告警",
-    subtitle: "紧急调阅、角色变更、离职人员尝试登录、查看量超限等告警，均须由与其无关的另一人复核关闭。告警中不含任何个人信息。",
+    subtitle:
+      "紧急调阅、角色变更、离职人员尝试登录、查看量超限等告警，均须由与其无关的另一人复核关闭。告警中不含任何个人信息。",
     statuses: { open: "待复核", reviewed: "已复核" },
     allKinds: "全部类型",
     kinds: {
@@ -823,11 +869,17 @@ export const zhCN = {
     proposed: "已提交，待另一人确认后生效（四眼原则）",
     emptyPending: "没有待确认的变更。",
     empty: "没有记录。",
-    blocked: { decided: "已处理", yours: "不能确认自己提出的变更", concerns_you: "不能确认与自己有关的变更", role: "须由合规专员确认（合规专员提出的由总部确认）" },
+    blocked: {
+      decided: "已处理",
+      yours: "不能确认自己提出的变更",
+      concerns_you: "不能确认与自己有关的变更",
+      role: "须由合规专员确认（合规专员提出的由总部确认）",
+    },
   },
   access: {
     title: "访问申请",
-    subtitleOfficer: "依法调阅、审计或本公司要求审批的查看，须由合规专员审批（不能审批本人的申请）。批准后申请人在有效期内使用一次，全程留痕。",
+    subtitleOfficer:
+      "依法调阅、审计或本公司要求审批的查看，须由合规专员审批（不能审批本人的申请）。批准后申请人在有效期内使用一次，全程留痕。",
     subtitleOwn: "您提交的访问申请。批准后须在有效期内使用，只能使用一次，每次使用记入访问留痕。",
     all: "全部",
     statuses: { pending: "待审批", approved: "已批准", denied: "已驳回", used: "已使用", expired: "已过期" },

@@ -68,15 +68,22 @@ export interface Disclosed {
 const refusalDetail: Partial<Record<ProblemCode, (fields: string[], d: Disclosure) => string>> = {
   tier_not_permitted: (f) => `your role may not reveal ${f.join(", ")} of this client`,
   consent_withdrawn: () => "the client withdrew consent; only a break-glass disclosure for a legal purpose is possible",
-  break_glass_not_permitted: () => "break-glass is the compliance officer's alone; file an access request for a second person to approve",
+  break_glass_not_permitted: () =>
+    "break-glass is the compliance officer's alone; file an access request for a second person to approve",
   break_glass_required: () => "break-glass access needs a written justification",
-  justification_too_weak: () => "a justification needs at least 20 letters or digits, at least 8 of them different (spaces, punctuation and invisible characters do not count)",
-  purpose_not_consented: (_f, d) => `the client did not consent to "${d.purpose}" (consented: ${d.client.consent.purposes.join(", ")})`,
+  justification_too_weak: () =>
+    "a justification needs at least 20 letters or digits, at least 8 of them different (spaces, punctuation and invisible characters do not count)",
+  purpose_not_consented: (_f, d) =>
+    `the client did not consent to "${d.purpose}" (consented: ${d.client.consent.purposes.join(", ")})`,
   background_check_required: () => "tier-1 data needs a passed background check",
 };
 
 const pathOf = (code: ProblemCode, field: string) =>
-  code.startsWith("purpose") ? "purpose" : code === "justification_too_weak" || code === "break_glass_required" ? "justification" : `fields.${field}`;
+  code.startsWith("purpose")
+    ? "purpose"
+    : code === "justification_too_weak" || code === "break_glass_required"
+      ? "justification"
+      : `fields.${field}`;
 
 /**
  * The one door. Every response that carries client personal data in clear is produced after this
@@ -106,11 +113,13 @@ export async function disclose(ctx: Ctx, d: Disclosure): Promise<Disclosed> {
   if (basis.kind !== "share_recipient" && neverSeesClientData.includes(ctx.principal.role)) {
     throw await refuse(new Problem("role_not_permitted", "this role never sees client personal data"));
   }
-  if (d.client.destroyed) throw await refuse(new Problem("client_destroyed", "this client's data has been destroyed; only its stub remains"));
+  if (d.client.destroyed)
+    throw await refuse(new Problem("client_destroyed", "this client's data has been destroyed; only its stub remains"));
 
   let grant: Grant | undefined;
   if (d.grantId) {
-    if (basis.kind !== "staff") throw await refuse(new Problem("grant_mismatch", "a grant is used only by its requester"));
+    if (basis.kind !== "staff")
+      throw await refuse(new Problem("grant_mismatch", "a grant is used only by its requester"));
     grant = await checkGrant(ctx, d, fields, refuse);
   }
 
@@ -119,7 +128,18 @@ export async function disclose(ctx: Ctx, d: Disclosure): Promise<Disclosed> {
     const decisions = new Map<string, Decision>(
       d.items.map((i) => [
         i.field,
-        decide(ctx.principal, resourceOf(d.client), { action: d.unseen ? "use" : "reveal", tier: i.tier, purpose: d.purpose, justification: d.justification, approved: Boolean(grant) }, ctx.policy),
+        decide(
+          ctx.principal,
+          resourceOf(d.client),
+          {
+            action: d.unseen ? "use" : "reveal",
+            tier: i.tier,
+            purpose: d.purpose,
+            justification: d.justification,
+            approved: Boolean(grant),
+          },
+          ctx.policy,
+        ),
       ]),
     );
     for (const code of refusalOrder) {
@@ -129,32 +149,57 @@ export async function disclose(ctx: Ctx, d: Disclosure): Promise<Disclosed> {
       });
       if (!refused.length) continue;
       const detail = refusalDetail[code]?.(refused, d);
-      const errors: ProblemDetail[] = [...new Set(refused.map((f) => pathOf(code, f)))].map((path) => ({ path, message: detail ?? code }));
+      const errors: ProblemDetail[] = [...new Set(refused.map((f) => pathOf(code, f)))].map((path) => ({
+        path,
+        message: detail ?? code,
+      }));
       throw await refuse(new Problem(code, detail, errors));
     }
     breakGlass = [...decisions.values()].some((x) => x.effect === "allow" && x.breakGlass);
     if (d.breakGlassOnly && !breakGlass) {
-      throw await refuse(new Problem("break_glass_required", "this is released only through break-glass: a compliance or legal purpose and a written justification"));
+      throw await refuse(
+        new Problem(
+          "break_glass_required",
+          "this is released only through break-glass: a compliance or legal purpose and a written justification",
+        ),
+      );
     }
-    if (d.passOn && breakGlass) throw await refuse(new Problem("break_glass_required", "break-glass access cannot be passed on through a share"));
+    if (d.passOn && breakGlass)
+      throw await refuse(new Problem("break_glass_required", "break-glass access cannot be passed on through a share"));
     // Break-glass is the compliance officer's emergency door: it needs no approval, it raises an alert.
     const approval = ctx.settings.approvalRequired;
     if (!grant && !breakGlass && ((tier1 && approval.tier1Reveal) || (d.passOn && approval.export))) {
-      throw await refuse(new Problem("approval_required", "this tenant requires a second person's approval first: file an access request"));
+      throw await refuse(
+        new Problem(
+          "approval_required",
+          "this tenant requires a second person's approval first: file an access request",
+        ),
+      );
     }
   } else if (basis.kind === "subject_request") {
-    const responsible = relationOf(ctx.principal, d.client) === "own" || ctx.principal.role === "compliance_officer" || (ctx.principal.role === "branch_manager" && ctx.principal.branchId === d.client.branchId);
-    if (!responsible) throw await refuse(new Problem("role_not_permitted", "only those responsible for the client produce its copy"));
-    if (tier1 && !ctx.principal.cleared) throw await refuse(new Problem("background_check_required", "a copy with tier-1 data needs a passed background check"));
+    const responsible =
+      relationOf(ctx.principal, d.client) === "own" ||
+      ctx.principal.role === "compliance_officer" ||
+      (ctx.principal.role === "branch_manager" && ctx.principal.branchId === d.client.branchId);
+    if (!responsible)
+      throw await refuse(new Problem("role_not_permitted", "only those responsible for the client produce its copy"));
+    if (tier1 && !ctx.principal.cleared)
+      throw await refuse(
+        new Problem("background_check_required", "a copy with tier-1 data needs a passed background check"),
+      );
   } else {
     // A data subject's own copy needs no consent; a shared document needs the purpose still consented.
     if (basis.needsConsent && d.client.consent.withdrawnAt) throw await refuse(new Problem("consent_withdrawn"));
-    if (basis.needsConsent && !d.client.consent.purposes.includes(d.purpose ?? "")) throw await refuse(new Problem("purpose_not_consented", "the client no longer consents to this purpose"));
+    if (basis.needsConsent && !d.client.consent.purposes.includes(d.purpose ?? ""))
+      throw await refuse(new Problem("purpose_not_consented", "the client no longer consents to this purpose"));
     if (!basis.sharerActive) throw await refuse(new Problem("share_revoked", "the staff member who shared has left"));
   }
 
   if (tier1 && basis.kind !== "share_recipient" && !(await takeRevealSlot(ctx))) {
-    const problem = new Problem("reveal_quota_exceeded", `more than ${ctx.settings.revealQuotaPerHour} tier-1 reveals in an hour; the compliance officer has been alerted`);
+    const problem = new Problem(
+      "reveal_quota_exceeded",
+      `more than ${ctx.settings.revealQuotaPerHour} tier-1 reveals in an hour; the compliance officer has been alerted`,
+    );
     await record(ctx, { ...base, outcome: "denied", code: problem.code });
     await record(ctx, { ...base, action: "alert.reveal_volume", outcome: "denied", code: problem.code });
     await raiseAlert(
@@ -220,24 +265,47 @@ export async function discloseViews(
   shownIn: "list" | "record" = "record",
 ): Promise<Map<string, { effects: Map<string, Decision["effect"]>; pass: Pass }>> {
   noteGate(ctx);
-  if (neverSeesClientData.includes(ctx.principal.role)) throw new Problem("role_not_permitted", "this role never sees client personal data");
+  if (neverSeesClientData.includes(ctx.principal.role))
+    throw new Problem("role_not_permitted", "this role never sees client personal data");
   const decided = clients.map((client) => {
     const effects = new Map<string, Decision["effect"]>(
       (Object.entries(client.fieldTiers) as [FieldName, Tier][]).map(([f, tier]) => [
         f,
-        decide(ctx.principal, resourceOf(client), { action: "view", tier, hintField: "hint" in fieldCatalog[f], shownIn, contactField: contactFields.includes(f) }, ctx.policy).effect,
+        decide(
+          ctx.principal,
+          resourceOf(client),
+          {
+            action: "view",
+            tier,
+            hintField: "hint" in fieldCatalog[f],
+            shownIn,
+            contactField: contactFields.includes(f),
+          },
+          ctx.policy,
+        ).effect,
       ]),
     );
     return { client, effects };
   });
-  const shown = new Map(decided.map(({ client, effects }) => [client.clientId, [...effects].filter(([, e]) => e !== "deny").map(([f]) => f)]));
+  const shown = new Map(
+    decided.map(({ client, effects }) => [
+      client.clientId,
+      [...effects].filter(([, e]) => e !== "deny").map(([f]) => f),
+    ]),
+  );
   if (typeof event === "function") await record(ctx, event(shown));
-  else if (event.requestId !== ctx.requestId || event.outcome !== "allowed" || !clients.every((c) => event.target.clientId === c.clientId)) {
+  else if (
+    event.requestId !== ctx.requestId ||
+    event.outcome !== "allowed" ||
+    !clients.every((c) => event.target.clientId === c.clientId)
+  ) {
     throw new Error("a view may only ride on an allowed event of its own request and client");
   }
   return new Map(
     decided.map(({ client, effects }) => {
-      const plain = [...effects].filter(([, e]) => e === "allow").map(([f]) => ({ field: f, tier: client.fieldTiers[f as FieldName]! }));
+      const plain = [...effects]
+        .filter(([, e]) => e === "allow")
+        .map(([f]) => ({ field: f, tier: client.fieldTiers[f as FieldName]! }));
       return [client.clientId, { effects, pass: issuePass(client.clientId, plain) }];
     }),
   );
@@ -253,16 +321,29 @@ function noteGate(ctx: Ctx) {
   if (gateLog.size > 2000) gateLog.delete(gateLog.values().next().value!);
 }
 
-async function checkGrant(ctx: Ctx, d: Disclosure, fields: string[], refuse: (p: Problem) => Promise<Problem>): Promise<Grant> {
+async function checkGrant(
+  ctx: Ctx,
+  d: Disclosure,
+  fields: string[],
+  refuse: (p: Problem) => Promise<Problem>,
+): Promise<Grant> {
   const grant = await loadGrant(ctx, d.grantId!);
   if (!grant) throw await refuse(new Problem("grant_not_found", "no such grant"));
-  if (grant.requesterId !== ctx.principal.staffId) throw await refuse(new Problem("grant_not_yours", "this grant was approved for someone else"));
+  if (grant.requesterId !== ctx.principal.staffId)
+    throw await refuse(new Problem("grant_not_yours", "this grant was approved for someone else"));
   if (grant.status === "used") throw await refuse(new Problem("grant_used", "a grant is good for one use"));
-  if (grant.status !== "approved") throw await refuse(new Problem("grant_mismatch", `this access request is ${grant.status}, not approved`));
-  if (grant.expiresAt && grant.expiresAt <= ctx.adapters.now().toISOString()) throw await refuse(new Problem("grant_expired", `this grant expired at ${grant.expiresAt}`));
+  if (grant.status !== "approved")
+    throw await refuse(new Problem("grant_mismatch", `this access request is ${grant.status}, not approved`));
+  if (grant.expiresAt && grant.expiresAt <= ctx.adapters.now().toISOString())
+    throw await refuse(new Problem("grant_expired", `this grant expired at ${grant.expiresAt}`));
   const uncovered = fields.filter((f) => !grant.fields.includes(f));
   if (grant.clientId !== d.client.clientId || grant.purpose !== d.purpose || uncovered.length) {
-    const what = grant.clientId !== d.client.clientId ? "another client" : grant.purpose !== d.purpose ? `the purpose "${grant.purpose}"` : `the fields ${grant.fields.join(", ")}`;
+    const what =
+      grant.clientId !== d.client.clientId
+        ? "another client"
+        : grant.purpose !== d.purpose
+          ? `the purpose "${grant.purpose}"`
+          : `the fields ${grant.fields.join(", ")}`;
     throw await refuse(new Problem("grant_mismatch", `this grant covers ${what} only`));
   }
   return grant;

@@ -44,7 +44,10 @@ export const NewAccessRequest = z
   .object({
     clientId: recordId(),
     // Field names, or sealed free-text paths such as `notes/<id>`.
-    fields: z.array(recordId(80)).min(1).max(fieldNames.length + 20),
+    fields: z
+      .array(recordId(80))
+      .min(1)
+      .max(fieldNames.length + 20),
     purpose: z.enum(accessPurposeNames),
     justification: sealedText(2000, 1, "say why"),
   })
@@ -52,7 +55,11 @@ export const NewAccessRequest = z
 export type NewAccessRequest = z.infer<typeof NewAccessRequest>;
 export const DecisionRequest = z.object({ note: sealedText(500, 0).optional() }).strict();
 export const ListAccessRequestsQuery = z
-  .object({ status: z.enum(grantStatuses).optional(), limit: z.coerce.number().int().min(1).max(200).default(50), cursor: markAs(z.string().max(2048), "filter").optional() })
+  .object({
+    status: z.enum(grantStatuses).optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    cursor: markAs(z.string().max(2048), "filter").optional(),
+  })
   .strict();
 // Any id shape is accepted here: an unknown one answers 404 after the role check, like every other id.
 export const AccessRequestIdParams = z.object({ id: z.string().min(1).max(64) }).strict();
@@ -77,17 +84,24 @@ export type AccessRequestView = z.infer<typeof AccessRequestView>;
 const binding = (ctx: Ctx, id: string, kind: string) => ({ tenantId: ctx.tenantId, recordId: id, context: { kind } });
 const keyOf = (ctx: Ctx, id: string) => Keys.accessRequest(ctx.tenantId, id);
 
-const statusOf = (g: Grant, now: Date): GrantStatus => (g.status === "approved" && g.expiresAt && g.expiresAt <= now.toISOString() ? "expired" : g.status);
+const statusOf = (g: Grant, now: Date): GrantStatus =>
+  g.status === "approved" && g.expiresAt && g.expiresAt <= now.toISOString() ? "expired" : g.status;
 
 async function viewOf(ctx: Ctx, g: Grant): Promise<AccessRequestView> {
-  const note = g.sealedNote ? await open<string>(ctx.adapters.keyrings, binding(ctx, g.id, "access-request-note"), g.sealedNote) : null;
+  const note = g.sealedNote
+    ? await open<string>(ctx.adapters.keyrings, binding(ctx, g.id, "access-request-note"), g.sealedNote)
+    : null;
   return {
     id: g.id,
     clientId: g.clientId,
     requesterId: g.requesterId,
     fields: g.fields,
     purpose: g.purpose,
-    justification: await open<string>(ctx.adapters.keyrings, binding(ctx, g.id, "access-request-justification"), g.sealedJustification),
+    justification: await open<string>(
+      ctx.adapters.keyrings,
+      binding(ctx, g.id, "access-request-justification"),
+      g.sealedJustification,
+    ),
     status: statusOf(g, ctx.adapters.now()),
     createdAt: g.createdAt,
     decidedBy: g.decidedBy ?? null,
@@ -119,7 +133,11 @@ export async function consumeGrant(ctx: Ctx, g: Grant): Promise<boolean> {
         UpdateExpression: "SET #s = :used, usedAt = :at",
         ConditionExpression: "#s = :approved AND expiresAt > :at",
         ExpressionAttributeNames: { "#s": "status" },
-        ExpressionAttributeValues: { ":used": "used", ":approved": "approved", ":at": ctx.adapters.now().toISOString() },
+        ExpressionAttributeValues: {
+          ":used": "used",
+          ":approved": "approved",
+          ":at": ctx.adapters.now().toISOString(),
+        },
       }),
     );
     return true;
@@ -147,7 +165,12 @@ const decides = (ctx: Ctx) => ctx.principal.role === "compliance_officer";
 
 export async function create(ctx: Ctx, req: NewAccessRequest): Promise<{ id: string; status: "pending" }> {
   const client = await getClient(ctx, req.clientId);
-  const base = { action: "access_request.create" as const, clientId: client ? req.clientId : null, fields: req.fields, purpose: req.purpose };
+  const base = {
+    action: "access_request.create" as const,
+    clientId: client ? req.clientId : null,
+    fields: req.fields,
+    purpose: req.purpose,
+  };
   if (!client || !canSee(ctx.principal, client, ctx.policy)) {
     await record(ctx, { ...base, outcome: "denied", code: "client_not_found" });
     throw recorded(new Problem("client_not_found"));
@@ -159,7 +182,9 @@ export async function create(ctx: Ctx, req: NewAccessRequest): Promise<{ id: str
   // A document is asked for as `document/<id>`: it must be this client's.
   const documentIds = req.fields.filter((f) => f.startsWith("document/")).map((f) => f.slice("document/".length));
   const documents = await Promise.all(documentIds.map((id) => getDocument(ctx.adapters, ctx.tenantId, id)));
-  const ours = new Set(documents.filter((d) => d && d.clientId === client.clientId).map((d) => `document/${d!.documentId}`));
+  const ours = new Set(
+    documents.filter((d) => d && d.clientId === client.clientId).map((d) => `document/${d!.documentId}`),
+  );
   const absent = req.fields.filter((f) => !(f in client.fieldTiers) && !f.startsWith("notes/") && !ours.has(f));
   if (absent.length) {
     throw new Problem(
@@ -169,7 +194,11 @@ export async function create(ctx: Ctx, req: NewAccessRequest): Promise<{ id: str
     );
   }
   if (!justificationStrength(req.justification).strong) {
-    throw new Problem("justification_too_weak", "a justification needs at least 20 letters or digits, at least 8 of them different", [{ path: "body.justification", message: "too weak" }]);
+    throw new Problem(
+      "justification_too_weak",
+      "a justification needs at least 20 letters or digits, at least 8 of them different",
+      [{ path: "body.justification", message: "too weak" }],
+    );
   }
   const now = ctx.adapters.now();
   const id = newId("areq", now);
@@ -181,29 +210,59 @@ export async function create(ctx: Ctx, req: NewAccessRequest): Promise<{ id: str
     requesterId: ctx.principal.staffId,
     fields: [...new Set(req.fields)],
     purpose: req.purpose,
-    sealedJustification: await seal(ctx.adapters.keyrings, binding(ctx, id, "access-request-justification"), req.justification),
+    sealedJustification: await seal(
+      ctx.adapters.keyrings,
+      binding(ctx, id, "access-request-justification"),
+      req.justification,
+    ),
     status: "pending",
     createdAt: now.toISOString(),
   };
-  await record(ctx, { ...base, clientId: client.clientId, branchId: client.branchId, outcome: "allowed", detail: { accessRequest: id } });
-  if (!(await putNew(ctx.adapters, { ...keyOf(ctx, id), type: "access-request", ...grant }))) throw new Error(`access request id collision ${id}`);
+  await record(ctx, {
+    ...base,
+    clientId: client.clientId,
+    branchId: client.branchId,
+    outcome: "allowed",
+    detail: { accessRequest: id },
+  });
+  if (!(await putNew(ctx.adapters, { ...keyOf(ctx, id), type: "access-request", ...grant })))
+    throw new Error(`access request id collision ${id}`);
   return { id, status: "pending" };
 }
 
-async function decide(ctx: Ctx, id: string, outcome: "approved" | "denied", note: string | undefined): Promise<AccessRequestView> {
+async function decide(
+  ctx: Ctx,
+  id: string,
+  outcome: "approved" | "denied",
+  note: string | undefined,
+): Promise<AccessRequestView> {
   const action = outcome === "approved" ? "access_request.approve" : "access_request.deny";
   const g = await loadGrant(ctx, id);
   const refuse = async (problem: Problem) => {
-    await record(ctx, { action, clientId: g?.clientId ?? null, outcome: "denied", code: problem.code, detail: { accessRequest: id } });
+    await record(ctx, {
+      action,
+      clientId: g?.clientId ?? null,
+      outcome: "denied",
+      code: problem.code,
+      detail: { accessRequest: id },
+    });
     return recorded(problem);
   };
-  if (!decides(ctx)) throw await refuse(new Problem("role_not_permitted", "only a compliance officer approves or denies access requests"));
+  if (!decides(ctx))
+    throw await refuse(
+      new Problem("role_not_permitted", "only a compliance officer approves or denies access requests"),
+    );
   if (!g) throw await refuse(new Problem("access_request_not_found"));
-  if (g.requesterId === ctx.principal.staffId) throw await refuse(new Problem("second_person_required", "nobody approves their own request"));
-  if (g.status !== "pending") throw await refuse(new Problem("invalid_state", `this request is already ${statusOf(g, ctx.adapters.now())}`));
+  if (g.requesterId === ctx.principal.staffId)
+    throw await refuse(new Problem("second_person_required", "nobody approves their own request"));
+  if (g.status !== "pending")
+    throw await refuse(new Problem("invalid_state", `this request is already ${statusOf(g, ctx.adapters.now())}`));
   const now = ctx.adapters.now();
-  const expiresAt = outcome === "approved" ? new Date(now.getTime() + ctx.settings.grantMinutes * 60_000).toISOString() : undefined;
-  const sealedNote = note ? await seal(ctx.adapters.keyrings, binding(ctx, id, "access-request-note"), note) : undefined;
+  const expiresAt =
+    outcome === "approved" ? new Date(now.getTime() + ctx.settings.grantMinutes * 60_000).toISOString() : undefined;
+  const sealedNote = note
+    ? await seal(ctx.adapters.keyrings, binding(ctx, id, "access-request-note"), note)
+    : undefined;
   await record(ctx, {
     action,
     clientId: g.clientId,
@@ -233,7 +292,8 @@ async function decide(ctx: Ctx, id: string, outcome: "approved" | "denied", note
       }),
     );
   } catch (e) {
-    if (e instanceof ConditionalCheckFailedException) throw new Problem("invalid_state", "this request was decided meanwhile");
+    if (e instanceof ConditionalCheckFailedException)
+      throw new Problem("invalid_state", "this request was decided meanwhile");
     throw e;
   }
   return viewOf(ctx, (await loadGrant(ctx, id))!);
@@ -243,7 +303,10 @@ export const approve = (ctx: Ctx, id: string, body: { note?: string }) => decide
 export const deny = (ctx: Ctx, id: string, body: { note?: string }) => decide(ctx, id, "denied", body.note);
 
 /** Compliance officers see every request; everyone else sees their own. */
-export async function list(ctx: Ctx, q: z.infer<typeof ListAccessRequestsQuery>): Promise<{ items: AccessRequestView[]; nextCursor: string | null }> {
+export async function list(
+  ctx: Ctx,
+  q: z.infer<typeof ListAccessRequestsQuery>,
+): Promise<{ items: AccessRequestView[]; nextCursor: string | null }> {
   const now = ctx.adapters.now();
   const filters: string[] = [];
   const values: Record<string, unknown> = {};
@@ -256,7 +319,9 @@ export async function list(ctx: Ctx, q: z.infer<typeof ListAccessRequestsQuery>)
     names["#s"] = "status";
     // `expired` is an approved grant past its time; it is never stored as such.
     if (q.status === "expired" || q.status === "approved") {
-      filters.push(q.status === "expired" ? "#s = :approved AND expiresAt <= :now" : "#s = :approved AND expiresAt > :now");
+      filters.push(
+        q.status === "expired" ? "#s = :approved AND expiresAt <= :now" : "#s = :approved AND expiresAt > :now",
+      );
       values[":approved"] = "approved";
       values[":now"] = now.toISOString();
     } else {
@@ -270,7 +335,9 @@ export async function list(ctx: Ctx, q: z.infer<typeof ListAccessRequestsQuery>)
     newestFirst: true,
     limit: q.limit,
     cursor: q.cursor,
-    ...(filters.length ? { filter: { expression: filters.join(" AND "), values, ...(Object.keys(names).length ? { names } : {}) } } : {}),
+    ...(filters.length
+      ? { filter: { expression: filters.join(" AND "), values, ...(Object.keys(names).length ? { names } : {}) } }
+      : {}),
   });
   return { items: await Promise.all(page.items.map((i) => viewOf(ctx, strip(i)))), nextCursor: page.nextCursor };
 }

@@ -17,7 +17,11 @@ export interface Pass {
 const issued = new WeakSet<Pass>();
 
 export function issuePass(clientId: string, items: { field: string; tier: Tier }[]): Pass {
-  const pass: Pass = Object.freeze({ clientId, tiers: new Set(items.map((i) => i.tier)), items: new Set(items.map((i) => i.field)) });
+  const pass: Pass = Object.freeze({
+    clientId,
+    tiers: new Set(items.map((i) => i.tier)),
+    items: new Set(items.map((i) => i.field)),
+  });
   issued.add(pass);
   return pass;
 }
@@ -25,9 +29,16 @@ export function issuePass(clientId: string, items: { field: string; tier: Tier }
 export class GateBypassed extends Error {}
 
 /** Throws unless the pass came from the gate for this client and covers these tiers and items. */
-export function assertPass(pass: Pass | undefined, clientId: string, tiers: Iterable<Tier>, items: Iterable<string> = []) {
+export function assertPass(
+  pass: Pass | undefined,
+  clientId: string,
+  tiers: Iterable<Tier>,
+  items: Iterable<string> = [],
+) {
   if (!pass || !issued.has(pass)) throw new GateBypassed(`plaintext of ${clientId} requested without passing the gate`);
   if (pass.clientId !== clientId) throw new GateBypassed(`a pass for ${pass.clientId} cannot open ${clientId}`);
-  for (const tier of tiers) if (!pass.tiers.has(tier)) throw new GateBypassed(`the pass for ${clientId} does not cover tier ${tier}`);
-  for (const item of items) if (!pass.items.has(item)) throw new GateBypassed(`the pass for ${clientId} does not cover ${item}`);
+  for (const tier of tiers)
+    if (!pass.tiers.has(tier)) throw new GateBypassed(`the pass for ${clientId} does not cover tier ${tier}`);
+  for (const item of items)
+    if (!pass.items.has(item)) throw new GateBypassed(`the pass for ${clientId} does not cover ${item}`);
 }

@@ -116,10 +116,20 @@ export const MIN_JUSTIFICATION_DISTINCT = 8;
  * are not words, so they do not count; what is left must be at least 20 letters or digits, at least
  * 8 of them different ("aaaaaaaaaaaaaaaaaaaa" or twenty full stops say nothing).
  */
-export function justificationStrength(text: string | undefined): { letters: number; distinct: number; strong: boolean } {
-  const kept = [...(text ?? "").normalize("NFKC").replace(/[\p{Cf}\p{Z}\p{P}]/gu, "")].filter((c) => /[\p{L}\p{N}]/u.test(c));
+export function justificationStrength(text: string | undefined): {
+  letters: number;
+  distinct: number;
+  strong: boolean;
+} {
+  const kept = [...(text ?? "").normalize("NFKC").replace(/[\p{Cf}\p{Z}\p{P}]/gu, "")].filter((c) =>
+    /[\p{L}\p{N}]/u.test(c),
+  );
   const distinct = new Set(kept.map((c) => c.toLowerCase())).size;
-  return { letters: kept.length, distinct, strong: kept.length >= MIN_JUSTIFICATION && distinct >= MIN_JUSTIFICATION_DISTINCT };
+  return {
+    letters: kept.length,
+    distinct,
+    strong: kept.length >= MIN_JUSTIFICATION && distinct >= MIN_JUSTIFICATION_DISTINCT,
+  };
 }
 
 /** Break-glass is the compliance officer's alone; no setting extends it (others file an access request). */
@@ -180,7 +190,8 @@ export function decide(who: Subject, client: Resource, req: Request, table: Poli
     if (mode === "none" || (mode === "hint" && !req.hintField)) return { effect: "deny", code: "tier_not_permitted" };
     return { effect: "mask" };
   }
-  if ((mode === "masked" && req.action !== "use") || mode === "hint" || mode === "none") return { effect: "deny", code: "tier_not_permitted" };
+  if ((mode === "masked" && req.action !== "use") || mode === "hint" || mode === "none")
+    return { effect: "deny", code: "tier_not_permitted" };
   if (!req.purpose) return { effect: "deny", code: "purpose_required" };
   const breakGlassPurpose = Object.hasOwn(breakGlassPurposes, req.purpose);
   if (client.withdrawn && !breakGlassPurpose) return { effect: "deny", code: "consent_withdrawn" };
@@ -190,7 +201,8 @@ export function decide(who: Subject, client: Resource, req: Request, table: Poli
     if (!req.justification?.trim()) return { effect: "deny", code: "break_glass_required" };
     if (!justificationStrength(req.justification).strong) return { effect: "deny", code: "justification_too_weak" };
   }
-  if (!breakGlassPurpose && !(client.purposes ?? []).includes(req.purpose)) return { effect: "deny", code: "purpose_not_consented" };
+  if (!breakGlassPurpose && !(client.purposes ?? []).includes(req.purpose))
+    return { effect: "deny", code: "purpose_not_consented" };
   if (req.tier === 1 && !who.cleared) return { effect: "deny", code: "background_check_required" };
   return { effect: "allow", breakGlass: needsBreakGlass && !req.approved };
 }

@@ -28,7 +28,8 @@ export async function identify(root: Adapters, claims: Claims | undefined): Prom
   const tenantId = String(claims[claimNames.tenant] ?? "");
   const staffId = String(claims[claimNames.subject] ?? "");
   const sessionVersion = Number(claims[claimNames.sessionVersion]);
-  if (!tenantId || !staffId || !Number.isInteger(sessionVersion)) throw new Problem("invalid_token", "token lacks Keyhold claims");
+  if (!tenantId || !staffId || !Number.isInteger(sessionVersion))
+    throw new Problem("invalid_token", "token lacks Keyhold claims");
   if (!isTenantId(tenantId)) throw new Problem("invalid_token", "no such staff member");
   const a = root.forTenant(tenantId);
 
@@ -54,10 +55,15 @@ export async function identify(root: Adapters, claims: Claims | undefined): Prom
  * name a real person, so the caller records them in the trail.
  */
 export function admit(who: Identified): void {
-  if (who.staff.sessionVersion !== who.principal.sessionVersion) throw new Problem("session_revoked", "this session was revoked; sign in again");
+  if (who.staff.sessionVersion !== who.principal.sessionVersion)
+    throw new Problem("session_revoked", "this session was revoked; sign in again");
   if (who.staff.status !== "active") throw new Problem("staff_inactive", "this account is no longer active");
   // Fresh sign-ins too: the detector's hold lasts until the compliance officer reviews its alert.
-  if (who.staff.hold) throw new Problem("session_revoked", "this account is held for the compliance officer's review of an alert; sign in again after it");
+  if (who.staff.hold)
+    throw new Problem(
+      "session_revoked",
+      "this account is held for the compliance officer's review of an alert; sign in again after it",
+    );
 }
 
 /**
@@ -65,7 +71,10 @@ export function admit(who: Identified): void {
  * cache, so revocation and agreement changes apply from the very next request); the token must
  * carry the record's current session version.
  */
-export async function resolvePrincipal(a: Adapters, claims: Claims | undefined): Promise<{ principal: Principal; tenant: TenantRecord }> {
+export async function resolvePrincipal(
+  a: Adapters,
+  claims: Claims | undefined,
+): Promise<{ principal: Principal; tenant: TenantRecord }> {
   const who = await identify(a, claims);
   admit(who);
   return who;
@@ -91,7 +100,12 @@ export async function alertDepartedAttempt(ctx: Ctx, who: Identified, code: stri
   );
 }
 
-export const staffActor = (p: Pick<Principal, "staffId" | "role" | "branchId">): Actor => ({ type: "staff", id: p.staffId, role: p.role, branchId: p.branchId });
+export const staffActor = (p: Pick<Principal, "staffId" | "role" | "branchId">): Actor => ({
+  type: "staff",
+  id: p.staffId,
+  role: p.role,
+  branchId: p.branchId,
+});
 
 /**
  * A use case's context; the actor is the principal unless a job or a share recipient acts. It is

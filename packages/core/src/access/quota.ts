@@ -30,7 +30,9 @@ export async function takeRevealSlot(ctx: Ctx): Promise<boolean> {
       await putItem(
         ctx.adapters,
         { ...key, type: "reveal-log", times: [...recent, now.toISOString()], version: (log?.version ?? 0) + 1 },
-        log ? { expression: "version = :v", values: { ":v": log.version } } : { expression: "attribute_not_exists(pk)" },
+        log
+          ? { expression: "version = :v", values: { ":v": log.version } }
+          : { expression: "attribute_not_exists(pk)" },
       );
       return true;
     } catch (e) {

@@ -1,6 +1,12 @@
 import { z } from "zod";
 import { defineRoutes } from "../http/route-spec.ts";
-import { AccessRequestIdParams, AccessRequestView, DecisionRequest, ListAccessRequestsQuery, NewAccessRequest } from "./grants.ts";
+import {
+  AccessRequestIdParams,
+  AccessRequestView,
+  DecisionRequest,
+  ListAccessRequestsQuery,
+  NewAccessRequest,
+} from "./grants.ts";
 import { clientDataRoles } from "./policy.ts";
 
 export const accessRoutes = defineRoutes([
@@ -15,7 +21,14 @@ export const accessRoutes = defineRoutes([
     summary: "Ask a compliance officer for one use of named fields of a client for a purpose (just-in-time access)",
     body: NewAccessRequest,
     success: { status: 201, schema: z.object({ id: z.string(), status: z.literal("pending") }) },
-    refuses: ["client_not_found", "client_destroyed", "field_not_present", "unknown_field", "justification_too_weak", "invalid_state"],
+    refuses: [
+      "client_not_found",
+      "client_destroyed",
+      "field_not_present",
+      "unknown_field",
+      "justification_too_weak",
+      "invalid_state",
+    ],
   },
   {
     method: "GET",
@@ -27,7 +40,10 @@ export const accessRoutes = defineRoutes([
     action: "access_request.list",
     summary: "Access requests: every one for compliance officers, one's own for everyone else",
     query: ListAccessRequestsQuery,
-    success: { status: 200, schema: z.object({ items: z.array(AccessRequestView), nextCursor: z.string().nullable() }) },
+    success: {
+      status: 200,
+      schema: z.object({ items: z.array(AccessRequestView), nextCursor: z.string().nullable() }),
+    },
     refuses: ["invalid_cursor"],
   },
   {
@@ -38,7 +54,8 @@ export const accessRoutes = defineRoutes([
     auth: "staff",
     needsAgreement: true,
     action: "access_request.approve",
-    summary: "Approve an access request (a compliance officer other than the requester): a grant for one use before it expires",
+    summary:
+      "Approve an access request (a compliance officer other than the requester): a grant for one use before it expires",
     params: AccessRequestIdParams,
     body: DecisionRequest,
     success: { status: 200, schema: AccessRequestView },

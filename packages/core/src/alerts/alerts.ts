@@ -16,7 +16,17 @@ import { ConditionalCheckFailedException, getItem, putNew, queryPage } from "../
  * Alerts: one list for every kind of thing a second person must look at. Later issues add kinds
  * (`off_hours`, `velocity`, …) by appending here; the list, the review and the console read this.
  */
-export const alertKinds = ["break_glass", "role_change", "departed_staff_attempt", "reveal_volume", "off_hours", "velocity", "browsing", "notice_period", "new_origin"] as const;
+export const alertKinds = [
+  "break_glass",
+  "role_change",
+  "departed_staff_attempt",
+  "reveal_volume",
+  "off_hours",
+  "velocity",
+  "browsing",
+  "notice_period",
+  "new_origin",
+] as const;
 export type AlertKind = (typeof alertKinds)[number];
 export const severities = ["low", "medium", "high"] as const;
 export type Severity = (typeof severities)[number];
@@ -68,12 +78,20 @@ const strip = (item: Record<string, unknown>): Alert => {
  * key; listed by status with Query. With `onceKey`, a second raise for the same key answers the
  * alert already there instead of adding another (e.g. one per departed person per day).
  */
-export async function raiseAlert(ctx: Ctx, input: AlertInput, options: { onceKey?: string; involved?: string[] } = {}): Promise<Alert> {
+export async function raiseAlert(
+  ctx: Ctx,
+  input: AlertInput,
+  options: { onceKey?: string; involved?: string[] } = {},
+): Promise<Alert> {
   return (await raiseAlertOnce(ctx, input, options)).alert;
 }
 
 /** As `raiseAlert`, also saying whether this call wrote it (false: the alert for its `onceKey` was there). */
-export async function raiseAlertOnce(ctx: Ctx, input: AlertInput, options: { onceKey?: string; involved?: string[] } = {}): Promise<{ alert: Alert; created: boolean }> {
+export async function raiseAlertOnce(
+  ctx: Ctx,
+  input: AlertInput,
+  options: { onceKey?: string; involved?: string[] } = {},
+): Promise<{ alert: Alert; created: boolean }> {
   const now = ctx.adapters.now();
   const id = options.onceKey ? onceId(`${ctx.tenantId}#${options.onceKey}`) : newId("alr", now);
   const alert: Alert = {
@@ -137,9 +155,15 @@ export async function list(ctx: Ctx, q: AlertsQuery) {
     newestFirst: true,
     limit: q.limit,
     cursor: q.cursor,
-    ...(q.kind ? { filter: { expression: "#kind = :kind", names: { "#kind": "kind" }, values: { ":kind": q.kind } } } : {}),
+    ...(q.kind
+      ? { filter: { expression: "#kind = :kind", names: { "#kind": "kind" }, values: { ":kind": q.kind } } }
+      : {}),
   });
-  await record(ctx, { action: "alert.list", outcome: "allowed", detail: { status: q.status, ...(q.kind ? { kind: q.kind } : {}) } });
+  await record(ctx, {
+    action: "alert.list",
+    outcome: "allowed",
+    detail: { status: q.status, ...(q.kind ? { kind: q.kind } : {}) },
+  });
   return { items: page.items.map((i) => alertView(strip(i))), nextCursor: page.nextCursor };
 }
 
@@ -158,17 +182,36 @@ export async function review(ctx: Ctx, alertId: string, req: ReviewRequest) {
   };
   if (!item || item.type !== "alert") throw await refuse(new Problem("not_found", "no such alert"));
   const alert = strip(item);
-  if (alert.status !== "open") throw await refuse(new Problem("invalid_state", "this alert was already reviewed"), alert.staffId);
+  if (alert.status !== "open")
+    throw await refuse(new Problem("invalid_state", "this alert was already reviewed"), alert.staffId);
   if (alert.staffId === me.staffId || alert.involved?.includes(me.staffId)) {
-    throw await refuse(new Problem("second_person_required", "an alert is reviewed by someone it does not concern"), alert.staffId);
+    throw await refuse(
+      new Problem("second_person_required", "an alert is reviewed by someone it does not concern"),
+      alert.staffId,
+    );
   }
   if (alert.kind === "break_glass" && me.role === "hq_admin") {
-    const others = (await listStaff(ctx.adapters, ctx.tenantId)).filter((s) => s.role === "compliance_officer" && s.status === "active" && s.staffId !== alert.staffId);
-    if (others.length) throw await refuse(new Problem("role_not_permitted", "another compliance officer reviews a break-glass alert"), alert.staffId);
+    const others = (await listStaff(ctx.adapters, ctx.tenantId)).filter(
+      (s) => s.role === "compliance_officer" && s.status === "active" && s.staffId !== alert.staffId,
+    );
+    if (others.length)
+      throw await refuse(
+        new Problem("role_not_permitted", "another compliance officer reviews a break-glass alert"),
+        alert.staffId,
+      );
   }
   const at = ctx.adapters.now().toISOString();
-  const sealedNote = await seal(ctx.adapters.keyrings, { tenantId: ctx.tenantId, recordId: `ALERT#${alertId}`, context: { kind: "alert-note" } }, req.note);
-  await record(ctx, { ...base, ...(alert.staffId ? { staffId: alert.staffId } : {}), outcome: "allowed", detail: { alertId, kind: alert.kind } });
+  const sealedNote = await seal(
+    ctx.adapters.keyrings,
+    { tenantId: ctx.tenantId, recordId: `ALERT#${alertId}`, context: { kind: "alert-note" } },
+    req.note,
+  );
+  await record(ctx, {
+    ...base,
+    ...(alert.staffId ? { staffId: alert.staffId } : {}),
+    outcome: "allowed",
+    detail: { alertId, kind: alert.kind },
+  });
   try {
     await ctx.adapters.db.send(
       new UpdateCommand({
@@ -187,7 +230,8 @@ export async function review(ctx: Ctx, alertId: string, req: ReviewRequest) {
       }),
     );
   } catch (e) {
-    if (e instanceof ConditionalCheckFailedException) throw new Problem("invalid_state", "this alert was reviewed meanwhile");
+    if (e instanceof ConditionalCheckFailedException)
+      throw new Problem("invalid_state", "this alert was reviewed meanwhile");
     throw e;
   }
   // The anomaly detector held the person's account on this alert: the review is what lifts it.

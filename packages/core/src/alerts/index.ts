@@ -1,1 +1,13 @@
-export { alertKinds, severities, raiseAlert, raiseAlertOnce, list, review, alertView, type Alert, type AlertKind, type AlertInput, type Severity } from "./alerts.ts";
+export {
+  alertKinds,
+  severities,
+  raiseAlert,
+  raiseAlertOnce,
+  list,
+  review,
+  alertView,
+  type Alert,
+  type AlertKind,
+  type AlertInput,
+  type Severity,
+} from "./alerts.ts";

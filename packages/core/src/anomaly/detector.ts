@@ -56,15 +56,20 @@ export async function observe(root: Adapters, event: ObservedEvent): Promise<Obs
   if (event.actor.type !== "staff") return none;
   await root.faults?.("anomaly:observe");
   const a = root.forTenant(event.tenantId);
-  const [tenant, staff] = await Promise.all([getTenant(a, event.tenantId), getStaff(a, event.tenantId, event.actor.id)]);
+  const [tenant, staff] = await Promise.all([
+    getTenant(a, event.tenantId),
+    getStaff(a, event.tenantId, event.actor.id),
+  ]);
   if (!tenant || !staff) return none;
   const settings = anomalySettingsOf(tenant.settings.anomaly);
   const subject = {
     staffId: staff.staffId,
     branchId: staff.branchId,
-    notice: staff.notice && staff.status === "active" ? { since: staff.notice.since, lastDay: staff.notice.lastDay } : null,
+    notice:
+      staff.notice && staff.status === "active" ? { since: staff.notice.since, lastDay: staff.notice.lastDay } : null,
   };
-  const branchBaseline = async () => (staff.branchId ? medianRate(await branchRates(a, event.tenantId, staff.branchId, staff.staffId)) : null);
+  const branchBaseline = async () =>
+    staff.branchId ? medianRate(await branchRates(a, event.tenantId, staff.branchId, staff.staffId)) : null;
 
   const key = Keys.anomalyState(event.tenantId, staff.staffId);
   for (let attempt = 0; ; attempt++) {
@@ -78,14 +83,21 @@ export async function observe(root: Adapters, event: ObservedEvent): Promise<Obs
       await putItem(
         a,
         { ...key, type: "anomaly-state", ...detection.state, version: (stored?.version ?? 0) + 1, judged },
-        stored ? { expression: "version = :v", values: { ":v": stored.version } } : { expression: "attribute_not_exists(pk)" },
+        stored
+          ? { expression: "version = :v", values: { ":v": stored.version } }
+          : { expression: "attribute_not_exists(pk)" },
       );
     } catch (e) {
       if (e instanceof ConditionalCheckFailedException && attempt < 5) continue;
       throw e;
     }
     if (detection.publishRate !== undefined && staff.branchId) {
-      await putItem(a, { ...Keys.anomalyRate(event.tenantId, staff.branchId, staff.staffId), type: "anomaly-rate", rate: detection.publishRate, at: event.at });
+      await putItem(a, {
+        ...Keys.anomalyRate(event.tenantId, staff.branchId, staff.staffId),
+        type: "anomaly-rate",
+        rate: detection.publishRate,
+        at: event.at,
+      });
     }
     if (!detection.findings.length) return { findings: [], raised: [], held: false };
     return act(detectorContext(a, tenant), staff, detection.findings);
@@ -93,7 +105,11 @@ export async function observe(root: Adapters, event: ObservedEvent): Promise<Obs
 }
 
 async function branchRates(a: Adapters, tenantId: string, branchId: string, except: string): Promise<number[]> {
-  const page = await queryPage<{ sk: string; rate: number }>(a, { partition: tenantPk(tenantId), sortPrefix: Keys.anomalyRatesOf(branchId), limit: 1000 });
+  const page = await queryPage<{ sk: string; rate: number }>(a, {
+    partition: tenantPk(tenantId),
+    sortPrefix: Keys.anomalyRatesOf(branchId),
+    limit: 1000,
+  });
   return page.items.filter((i) => !i.sk.endsWith(`#${except}`)).map((i) => i.rate);
 }
 
@@ -103,7 +119,13 @@ async function act(ctx: Ctx, staff: StaffRecord, findings: Finding[]): Promise<O
   for (const f of findings) {
     const { alert, created } = await raiseAlertOnce(
       ctx,
-      { kind: f.kind, severity: f.severity, staffId: staff.staffId, summary: f.summary, detail: { ...f.detail, ...(f.severity === "high" ? { held: true } : {}) } },
+      {
+        kind: f.kind,
+        severity: f.severity,
+        staffId: staff.staffId,
+        summary: f.summary,
+        detail: { ...f.detail, ...(f.severity === "high" ? { held: true } : {}) },
+      },
       { onceKey: f.onceKey },
     );
     if (!created) continue;
@@ -121,15 +143,31 @@ async function hold(ctx: Ctx, staffId: string, alertId: string, kind: string): P
   for (let attempt = 0; attempt < 5; attempt++) {
     const staff = await getStaff(ctx.adapters, ctx.tenantId, staffId);
     if (!staff || staff.status !== "active") return false;
-    const next: StaffRecord = { ...staff, sessionVersion: staff.sessionVersion + 1, hold: staff.hold ?? { alertId, kind, at: ctx.adapters.now().toISOString() } };
-    await record(ctx, { action: "staff.revoke_sessions", staffId, branchId: staff.branchId ?? undefined, outcome: "allowed", detail: { alertId, kind, reason: "anomaly" } });
+    const next: StaffRecord = {
+      ...staff,
+      sessionVersion: staff.sessionVersion + 1,
+      hold: staff.hold ?? { alertId, kind, at: ctx.adapters.now().toISOString() },
+    };
+    await record(ctx, {
+      action: "staff.revoke_sessions",
+      staffId,
+      branchId: staff.branchId ?? undefined,
+      outcome: "allowed",
+      detail: { alertId, kind, reason: "anomaly" },
+    });
     try {
       await saveStaffIf(ctx.adapters, next, staff);
     } catch (e) {
       if (e instanceof ConditionalCheckFailedException) continue;
       throw e;
     }
-    await ctx.adapters.identity.updateClaims({ tenantId: ctx.tenantId, username: staff.username, role: staff.role, branchId: staff.branchId, sessionVersion: next.sessionVersion });
+    await ctx.adapters.identity.updateClaims({
+      tenantId: ctx.tenantId,
+      username: staff.username,
+      role: staff.role,
+      branchId: staff.branchId,
+      sessionVersion: next.sessionVersion,
+    });
     return true;
   }
   return false;

@@ -24,4 +24,3 @@ export async function releaseHold(ctx: Ctx, staffId: string, alertId: string): P
   }
   return false;
 }
-

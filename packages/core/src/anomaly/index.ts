@@ -1,4 +1,21 @@
-export { anomalyKinds, detect, emptyState, networkOf, agentFamily, localTime, withinHours, ownBaseline, medianRate, countedActions, type AnomalyKind, type ObservedEvent, type StaffState, type Subject, type Finding, type Detection } from "./rules.ts";
+export {
+  anomalyKinds,
+  detect,
+  emptyState,
+  networkOf,
+  agentFamily,
+  localTime,
+  withinHours,
+  ownBaseline,
+  medianRate,
+  countedActions,
+  type AnomalyKind,
+  type ObservedEvent,
+  type StaffState,
+  type Subject,
+  type Finding,
+  type Detection,
+} from "./rules.ts";
 export { AnomalySettingsPatch, defaultAnomalySettings, anomalySettingsOf, type AnomalySettings } from "./settings.ts";
 export { observe, observed, releaseHold, DETECTOR_ACTOR, type ObserveResult } from "./detector.ts";
 export { inProcessDetector, type InProcessDetector } from "./inprocess.ts";

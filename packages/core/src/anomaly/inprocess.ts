@@ -18,7 +18,10 @@ export interface InProcessDetector {
  * lazily (the runtime builds its adapters around this tap). `wrap` lets the runtime pass each
  * run through its write gate, as timer runs do.
  */
-export function inProcessDetector(root: () => Adapters, options: { wrap?: <T>(work: () => Promise<T>) => Promise<T> } = {}): InProcessDetector {
+export function inProcessDetector(
+  root: () => Adapters,
+  options: { wrap?: <T>(work: () => Promise<T>) => Promise<T> } = {},
+): InProcessDetector {
   let chain: Promise<void> = Promise.resolve();
   let queued = 0;
   let done = 0;
@@ -36,7 +39,11 @@ export function inProcessDetector(root: () => Adapters, options: { wrap?: <T>(wo
           () => undefined,
           (error: unknown) => {
             failed++;
-            root().logger.error("anomaly detection failed for a trail event; the request was not affected", { error: error as Error, eventId: e.id, action: e.action });
+            root().logger.error("anomaly detection failed for a trail event; the request was not affected", {
+              error: error as Error,
+              eventId: e.id,
+              action: e.action,
+            });
           },
         )
         .finally(() => {

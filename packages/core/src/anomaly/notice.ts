@@ -13,7 +13,10 @@ export const NoticeRequest = z
   .strict();
 export type NoticeRequest = z.infer<typeof NoticeRequest>;
 
-export const NoticeView = z.object({ id: z.string(), notice: z.object({ since: z.string(), lastDay: z.string(), setBy: z.string() }).nullable() });
+export const NoticeView = z.object({
+  id: z.string(),
+  notice: z.object({ since: z.string(), lastDay: z.string(), setBy: z.string() }).nullable(),
+});
 
 const setters = new Set(["hq_admin", "compliance_officer"]);
 
@@ -35,9 +38,15 @@ export async function setNotice(ctx: Ctx, staffId: string, req: NoticeRequest) {
     throw recorded(new Problem("invalid_state", `this staff member is ${staff.status}`));
   }
   const now = ctx.adapters.now().toISOString();
-  if (req.lastDay !== null && req.lastDay < now.slice(0, 10)) throw new Problem("validation_failed", "lastDay is in the past", [{ path: "body.lastDay", message: "must not be in the past" }]);
+  if (req.lastDay !== null && req.lastDay < now.slice(0, 10))
+    throw new Problem("validation_failed", "lastDay is in the past", [
+      { path: "body.lastDay", message: "must not be in the past" },
+    ]);
   const { notice: _old, ...rest } = staff;
-  const next: StaffRecord = req.lastDay === null ? (rest as StaffRecord) : { ...staff, notice: { since: staff.notice?.since ?? now, lastDay: req.lastDay, setBy: ctx.principal.staffId } };
+  const next: StaffRecord =
+    req.lastDay === null
+      ? (rest as StaffRecord)
+      : { ...staff, notice: { since: staff.notice?.since ?? now, lastDay: req.lastDay, setBy: ctx.principal.staffId } };
   await change(ctx, staff, next, "staff.notice", [req.lastDay === null ? "cleared" : "set"]);
   return { id: staffId, notice: next.notice ?? null };
 }

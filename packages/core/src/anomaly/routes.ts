@@ -9,7 +9,8 @@ export const anomalyRoutes = defineRoutes([
     handler: "anomaly.setNotice",
     auth: "staff",
     action: "staff.notice",
-    summary: "Put a staff member on notice (a known resignation) or take them off it (lastDay: null); their client actions then raise notice_period alerts (HQ, compliance officer)",
+    summary:
+      "Put a staff member on notice (a known resignation) or take them off it (lastDay: null); their client actions then raise notice_period alerts (HQ, compliance officer)",
     params: StaffIdParams,
     body: NoticeRequest,
     success: { status: 200, schema: NoticeView },

@@ -73,7 +73,10 @@ const hourKey = (ms: number) => new Date(ms).toISOString().slice(0, 13);
 export function networkOf(ip: string): string {
   const v4 = /^(?:::ffff:)?(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.\d{1,3}$/.exec(ip);
   if (v4) return `${v4[1]}.${v4[2]}.${v4[3]}.0/24`;
-  const groups = ip.toLowerCase().split(":").filter((g, i, all) => g !== "" || (i > 0 && i < all.length - 1));
+  const groups = ip
+    .toLowerCase()
+    .split(":")
+    .filter((g, i, all) => g !== "" || (i > 0 && i < all.length - 1));
   return `${groups.slice(0, 3).join(":")}::/48`;
 }
 
@@ -99,7 +102,15 @@ export function agentFamily(ua: string): string {
 /** The hour and minute in a time zone, as minutes after midnight, and the local date. */
 export function localTime(ms: number, timeZone: string): { minutes: number; date: string; hhmm: string } {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" })
+    new Intl.DateTimeFormat("en-CA", {
+      timeZone,
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+    })
       .formatToParts(new Date(ms))
       .map((p) => [p.type, p.value]),
   );
@@ -145,7 +156,12 @@ export async function detect(
   const findings: Finding[] = [];
   const ms = Date.parse(event.at);
   const staffId = subject.staffId;
-  const state: StaffState = { origins: [...given.origins], hours: { ...given.hours }, recent: [...given.recent], views: [...given.views] };
+  const state: StaffState = {
+    origins: [...given.origins],
+    hours: { ...given.hours },
+    recent: [...given.recent],
+    views: [...given.views],
+  };
   let publishRate: number | undefined;
 
   // A new network origin: judged against what this person used before; the first one is learned.
@@ -178,19 +194,36 @@ export async function detect(
           kind: "off_hours",
           severity: "medium",
           summary: `${staffId} revealed tier-1 data at ${local.hhmm} (${timeZone}), outside working hours ${start}–${end}`,
-          detail: { localTime: local.hhmm, timeZone, start, end, eventId: event.id, ...(event.target.clientId ? { clientId: event.target.clientId } : {}) },
+          detail: {
+            localTime: local.hhmm,
+            timeZone,
+            start,
+            end,
+            eventId: event.id,
+            ...(event.target.clientId ? { clientId: event.target.clientId } : {}),
+          },
           onceKey: `off_hours#${staffId}#${local.date}`,
         });
       }
     }
 
-    if (subject.notice && event.actor.type === "staff" && /^(client|document|paper|call)\./.test(event.action) && event.at >= subject.notice.since) {
+    if (
+      subject.notice &&
+      event.actor.type === "staff" &&
+      /^(client|document|paper|call)\./.test(event.action) &&
+      event.at >= subject.notice.since
+    ) {
       const serious = Boolean(event.tier1) || event.action === "document.share" || event.action === "document.original";
       findings.push({
         kind: "notice_period",
         severity: serious ? "high" : "medium",
         summary: `${staffId}, on notice (last day ${subject.notice.lastDay}), ${serious ? "took sensitive data" : "used client data"} (${event.action})`,
-        detail: { action: event.action, lastDay: subject.notice.lastDay, eventId: event.id, ...(event.target.clientId ? { clientId: event.target.clientId } : {}) },
+        detail: {
+          action: event.action,
+          lastDay: subject.notice.lastDay,
+          eventId: event.id,
+          ...(event.target.clientId ? { clientId: event.target.clientId } : {}),
+        },
         onceKey: `notice_period#${staffId}#${event.at.slice(0, 10)}${serious ? "#high" : ""}`,
       });
     }
@@ -210,25 +243,39 @@ export async function detect(
       if (count > settings.velocityMinPerHour) {
         const own = ownBaseline(state.hours, hour);
         const branch = await branchBaseline();
-        const threshold = Math.max(settings.velocityMinPerHour, settings.velocityFactor * Math.max(own ?? 0, branch ?? 0));
+        const threshold = Math.max(
+          settings.velocityMinPerHour,
+          settings.velocityFactor * Math.max(own ?? 0, branch ?? 0),
+        );
         if (count > threshold) {
           findings.push({
             kind: "velocity",
             severity: "high",
             summary: `${staffId} made ${count} reveals, calls and detail views in an hour (own baseline ${fmt(own)}, branch ${fmt(branch)} per hour)`,
-            detail: { count, threshold: Math.round(threshold), ownBaseline: round(own), branchBaseline: round(branch), eventId: event.id },
+            detail: {
+              count,
+              threshold: Math.round(threshold),
+              ownBaseline: round(own),
+              branchBaseline: round(branch),
+              eventId: event.id,
+            },
             onceKey: `velocity#${staffId}#${hour}`,
           });
         }
       }
       // Past the threshold the list is only needed up to it: a scraper's thousands stay bounded.
-      if (state.recent.length > settings.velocityMinPerHour * settings.velocityFactor * 4) state.recent = state.recent.slice(-settings.velocityMinPerHour * settings.velocityFactor * 4);
+      if (state.recent.length > settings.velocityMinPerHour * settings.velocityFactor * 4)
+        state.recent = state.recent.slice(-settings.velocityMinPerHour * settings.velocityFactor * 4);
     }
 
     if (event.action === VIEW && event.target.clientId) {
       const windowMs = settings.browsingWindowMinutes * 60_000;
-      state.views = [...state.views.filter(([c, t]) => t > ms - windowMs && c !== event.target.clientId), [event.target.clientId, ms] as [string, number]];
-      if (state.views.length > settings.browsingDistinctClients * 2) state.views = state.views.slice(-settings.browsingDistinctClients * 2);
+      state.views = [
+        ...state.views.filter(([c, t]) => t > ms - windowMs && c !== event.target.clientId),
+        [event.target.clientId, ms] as [string, number],
+      ];
+      if (state.views.length > settings.browsingDistinctClients * 2)
+        state.views = state.views.slice(-settings.browsingDistinctClients * 2);
       const distinct = state.views.length;
       if (distinct >= settings.browsingDistinctClients) {
         findings.push({

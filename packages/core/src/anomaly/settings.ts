@@ -10,18 +10,21 @@ import { markAs } from "../freetext/schemas.ts";
 const clock = z.iso.time({ precision: -1, message: "a time of day like 08:00" });
 
 /** A name from the IANA time-zone catalog, checked against the runtime's own list. */
-const timeZone = markAs(z
-  .string()
-  .min(1)
-  .max(64)
-  .refine((tz) => {
-    try {
-      new Intl.DateTimeFormat("en-GB", { timeZone: tz });
-      return true;
-    } catch {
-      return false;
-    }
-  }, "an IANA time zone like Asia/Shanghai"), "id");
+const timeZone = markAs(
+  z
+    .string()
+    .min(1)
+    .max(64)
+    .refine((tz) => {
+      try {
+        new Intl.DateTimeFormat("en-GB", { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, "an IANA time zone like Asia/Shanghai"),
+  "id",
+);
 
 export const AnomalySettingsPatch = z
   .object({
@@ -35,7 +38,12 @@ export const AnomalySettingsPatch = z
     baselineDays: z.number().int().min(3).max(60).optional(),
     /** Distinct clients' details viewed within the window that raise `browsing`. */
     browsingDistinctClients: z.number().int().min(5).max(500).optional(),
-    browsingWindowMinutes: z.number().int().min(10).max(24 * 60).optional(),
+    browsingWindowMinutes: z
+      .number()
+      .int()
+      .min(10)
+      .max(24 * 60)
+      .optional(),
   })
   .strict();
 export type AnomalySettingsPatch = z.infer<typeof AnomalySettingsPatch>;

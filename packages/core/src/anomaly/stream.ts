@@ -17,7 +17,10 @@ export interface StreamRecord {
  * every one after it (`batchItemFailures`), so Lambda retries from there and the state's
  * last-event mark keeps the ones already judged from counting twice.
  */
-export async function observeStream(root: Adapters, records: StreamRecord[]): Promise<{ batchItemFailures: { itemIdentifier: string }[] }> {
+export async function observeStream(
+  root: Adapters,
+  records: StreamRecord[],
+): Promise<{ batchItemFailures: { itemIdentifier: string }[] }> {
   for (const [i, r] of records.entries()) {
     const image = r.dynamodb?.NewImage;
     if (r.eventName !== "INSERT" || !image) continue;
@@ -26,8 +29,15 @@ export async function observeStream(root: Adapters, records: StreamRecord[]): Pr
     try {
       await observe(root, observed(item));
     } catch (e) {
-      root.logger.error("anomaly detection failed on a stream record; retried from here", { error: e as Error, eventId: item.id });
-      return { batchItemFailures: records.slice(i).flatMap((x) => (x.dynamodb?.SequenceNumber ? [{ itemIdentifier: x.dynamodb.SequenceNumber }] : [])) };
+      root.logger.error("anomaly detection failed on a stream record; retried from here", {
+        error: e as Error,
+        eventId: item.id,
+      });
+      return {
+        batchItemFailures: records
+          .slice(i)
+          .flatMap((x) => (x.dynamodb?.SequenceNumber ? [{ itemIdentifier: x.dynamodb.SequenceNumber }] : [])),
+      };
     }
   }
   return { batchItemFailures: [] };

@@ -3,7 +3,13 @@ import Dyplsapi from "@alicloud/dyplsapi-2017-05-25";
 import MNSClient from "@alicloud/mns/lib/client.js";
 import RPCClient from "@alicloud/pop-core";
 import type { Logger } from "@aws-lambda-powertools/logger";
-import { PrivacyNumberUnavailable, type CallReport, type CallReportSource, type PrivacyNumberPort, type ReportBatch } from "./port.ts";
+import {
+  PrivacyNumberUnavailable,
+  type CallReport,
+  type CallReportSource,
+  type PrivacyNumberPort,
+  type ReportBatch,
+} from "./port.ts";
 import type { ConfigSource } from "./secrets.ts";
 
 /**
@@ -57,7 +63,8 @@ async function loaded<T>(config: ConfigSource<T>, required: (keyof T)[]): Promis
   } catch {
     throw new PrivacyNumberUnavailable("config_unreadable");
   }
-  if (!c || required.some((k) => typeof c[k] !== "string" || !(c[k] as string))) throw new PrivacyNumberUnavailable("not_configured");
+  if (!c || required.some((k) => typeof c[k] !== "string" || !(c[k] as string)))
+    throw new PrivacyNumberUnavailable("not_configured");
   return c;
 }
 
@@ -67,7 +74,8 @@ export function aliyunPrivacyNumbers(config: ConfigSource<AliyunProviderConfig>)
     const c = await loaded(config, ["accessKeyId", "accessKeySecret", "poolKey"]);
     const endpoint = c.endpoint ?? DYPLS_ENDPOINT;
     const key = `${c.accessKeyId}@${endpoint}`;
-    if (cached?.key !== key) cached = { key, sdk: new Dyplsapi({ accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret, endpoint }) };
+    if (cached?.key !== key)
+      cached = { key, sdk: new Dyplsapi({ accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret, endpoint }) };
     return { sdk: cached.sdk, c };
   };
   const provider = async <T>(request: () => Promise<T>): Promise<T> => {
@@ -103,7 +111,12 @@ export function aliyunPrivacyNumbers(config: ConfigSource<AliyunProviderConfig>)
     },
     async unbind(binding) {
       const { sdk, c } = await client();
-      await provider(() => sdk.unbindSubscription({ PoolKey: c.poolKey, SubsId: binding.bindingId, SecretNo: binding.virtualNumber }, requestOptions));
+      await provider(() =>
+        sdk.unbindSubscription(
+          { PoolKey: c.poolKey, SubsId: binding.bindingId, SecretNo: binding.virtualNumber },
+          requestOptions,
+        ),
+      );
     },
   };
 }
@@ -155,7 +168,10 @@ export function parseReport(body: unknown): CallReport | undefined {
   }
   if (!parsed || typeof parsed !== "object") return undefined;
   const r = parsed as Record<string, unknown>;
-  const id = (v: unknown) => (typeof v === "string" || typeof v === "number") && /^[A-Za-z0-9_.:-]{1,128}$/.test(String(v)) ? String(v) : undefined;
+  const id = (v: unknown) =>
+    (typeof v === "string" || typeof v === "number") && /^[A-Za-z0-9_.:-]{1,128}$/.test(String(v))
+      ? String(v)
+      : undefined;
   const reportId = id(r.call_id);
   const bindingId = id(r.sub_id);
   const outId = id(r.out_id);
@@ -163,26 +179,41 @@ export function parseReport(body: unknown): CallReport | undefined {
   const endedAt = fromBeijingTime(r.release_time);
   const answeredAt = fromBeijingTime(r.start_time) ?? null;
   if (!reportId || !bindingId || !outId || !calledAt || !endedAt) return undefined;
-  const durationSeconds = answeredAt ? Math.max(0, Math.round((Date.parse(endedAt) - Date.parse(answeredAt)) / 1000)) : 0;
+  const durationSeconds = answeredAt
+    ? Math.max(0, Math.round((Date.parse(endedAt) - Date.parse(answeredAt)) / 1000))
+    : 0;
   return { reportId, bindingId, outId, calledAt, answeredAt, endedAt, durationSeconds };
 }
 
 const asList = <T>(v: T | T[] | undefined | null): T[] => (v == null ? [] : Array.isArray(v) ? v : [v]);
 
-export function aliyunCallReports(config: ConfigSource<AliyunReportsConfig>, log?: Pick<Logger, "warn">): CallReportSource {
+export function aliyunCallReports(
+  config: ConfigSource<AliyunReportsConfig>,
+  log?: Pick<Logger, "warn">,
+): CallReportSource {
   let token: QueueToken | undefined;
   const queue = async () => {
     const c = await loaded(config, ["accessKeyId", "accessKeySecret", "queueName"]);
     if (!token || Date.now() >= token.renewAt) {
-      const rpc = new RPCClient({ accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret, endpoint: c.dybaseEndpoint ?? DYBASE_ENDPOINT, apiVersion: "2017-05-25" });
+      const rpc = new RPCClient({
+        accessKeyId: c.accessKeyId,
+        accessKeySecret: c.accessKeySecret,
+        endpoint: c.dybaseEndpoint ?? DYBASE_ENDPOINT,
+        apiVersion: "2017-05-25",
+      });
       // biome-ignore lint/suspicious/noExplicitAny: the Alibaba Cloud RPC client returns untyped JSON; the fields read below are checked as they are read
       const out: any = await rpc
-        .request<unknown>("QueryTokenForMnsQueue", { MessageType: c.messageType ?? "SecretReport", QueueName: c.queueName }, { method: "POST", timeout: 10_000 })
+        .request<unknown>(
+          "QueryTokenForMnsQueue",
+          { MessageType: c.messageType ?? "SecretReport", QueueName: c.queueName },
+          { method: "POST", timeout: 10_000 },
+        )
         .catch((e: unknown) => {
           throw new PrivacyNumberUnavailable(failureCode(e));
         });
       const t = out?.MessageTokenDTO;
-      if (!t?.AccessKeyId || !t?.AccessKeySecret || !t?.SecurityToken) throw new PrivacyNumberUnavailable("unexpected_response");
+      if (!t?.AccessKeyId || !t?.AccessKeySecret || !t?.SecurityToken)
+        throw new PrivacyNumberUnavailable("unexpected_response");
       const expires = fromBeijingTime(t.ExpireTime);
       token = {
         accessKeyId: t.AccessKeyId,
@@ -208,7 +239,8 @@ export function aliyunCallReports(config: ConfigSource<AliyunReportsConfig>, log
         messages = asList((await mns.batchReceiveMessage(queueName, Math.min(16, max), 1)).body as never);
       } catch (e) {
         // An empty queue answers with an error named MessageNotExist.
-        if ((e as Error)?.name?.includes("MessageNotExist")) return { size: 0, reports: [], ack: async () => undefined };
+        if ((e as Error)?.name?.includes("MessageNotExist"))
+          return { size: 0, reports: [], ack: async () => undefined };
         throw new PrivacyNumberUnavailable(failureCode(e));
       }
       const reports: CallReport[] = [];

@@ -26,21 +26,47 @@ export const CALL_ACTION = "client.call";
  * disclose nothing come before the gate (both phones, the provider's configuration), so a refusal
  * there sends nothing anywhere. The response, the logs and the trail carry the virtual number only.
  */
-export async function startCall(ctx: Ctx, clientId: string, req: CallRequest): Promise<{ callId: string; virtualNumber: string; expiresAt: string }> {
+export async function startCall(
+  ctx: Ctx,
+  clientId: string,
+  req: CallRequest,
+): Promise<{ callId: string; virtualNumber: string; expiresAt: string }> {
   const client = await loadVisible(ctx, clientId, CALL_ACTION);
   const refuse = async (problem: Problem, detail?: Record<string, string>) => {
-    await record(ctx, { action: CALL_ACTION, clientId, branchId: client.branchId, fields: ["phone"], purpose: req.purpose, outcome: "denied", code: problem.code, ...(detail ? { detail } : {}) });
+    await record(ctx, {
+      action: CALL_ACTION,
+      clientId,
+      branchId: client.branchId,
+      fields: ["phone"],
+      purpose: req.purpose,
+      outcome: "denied",
+      code: problem.code,
+      ...(detail ? { detail } : {}),
+    });
     return recorded(problem);
   };
   // Someone the policy refuses hears it from the gate below, before learning anything of the record.
-  const permitted = decide(ctx.principal, resourceOf(client), { action: "use", tier: tierOf("phone"), purpose: req.purpose }, ctx.policy).effect === "allow";
+  const permitted =
+    decide(
+      ctx.principal,
+      resourceOf(client),
+      { action: "use", tier: tierOf("phone"), purpose: req.purpose },
+      ctx.policy,
+    ).effect === "allow";
   const calls = ctx.adapters.calls;
   let own: string | undefined;
   if (permitted && !client.destroyed) {
-    if (client.fieldTiers.phone === undefined) throw await refuse(new Problem("client_phone_missing", "this client has no phone number on record"));
+    if (client.fieldTiers.phone === undefined)
+      throw await refuse(new Problem("client_phone_missing", "this client has no phone number on record"));
     const me = await getStaff(ctx.adapters, ctx.tenantId, ctx.principal.staffId);
     own = me ? (await openContact(ctx.adapters.keyrings, me)).phone : undefined;
-    if (!own) throw await refuse(new Problem("staff_phone_missing", "your staff record has no mobile number to call from; ask your manager to add one"));
+    if (!own)
+      throw await refuse(
+        new Problem(
+          "staff_phone_missing",
+          "your staff record has no mobile number to call from; ask your manager to add one",
+        ),
+      );
     try {
       await calls.ready();
     } catch (e) {
@@ -66,12 +92,26 @@ export async function startCall(ctx: Ctx, clientId: string, req: CallRequest): P
 
   let binding;
   try {
-    binding = await calls.bind({ callId, outId: outIdOf(ctx.tenantId, callId), phoneA: own, phoneB: clientPhone, expiresAt });
+    binding = await calls.bind({
+      callId,
+      outId: outIdOf(ctx.tenantId, callId),
+      phoneA: own,
+      phoneB: clientPhone,
+      expiresAt,
+    });
   } catch (e) {
     const reason = e instanceof PrivacyNumberUnavailable ? e.reason : "bind_failed";
     // Never the error itself: an SDK's message may echo the request, numbers included.
     ctx.adapters.logger.warn("privacy number binding failed", { callId, reason });
-    await record(ctx, { action: "call.bind_failed", clientId, branchId: client.branchId, purpose: req.purpose, outcome: "denied", code: "privacy_number_unavailable", detail: { callId, reason } });
+    await record(ctx, {
+      action: "call.bind_failed",
+      clientId,
+      branchId: client.branchId,
+      purpose: req.purpose,
+      outcome: "denied",
+      code: "privacy_number_unavailable",
+      detail: { callId, reason },
+    });
     throw recorded(unavailable(new PrivacyNumberUnavailable(reason)));
   }
   const call: CallRecord = {
@@ -99,4 +139,9 @@ export async function startCall(ctx: Ctx, clientId: string, req: CallRequest): P
 }
 
 const unavailable = (e: PrivacyNumberUnavailable) =>
-  new Problem("privacy_number_unavailable", e.reason === "not_configured" ? "privacy numbers are not configured for this deployment" : `the privacy-number provider is unavailable (${e.reason}); try again shortly`);
+  new Problem(
+    "privacy_number_unavailable",
+    e.reason === "not_configured"
+      ? "privacy numbers are not configured for this deployment"
+      : `the privacy-number provider is unavailable (${e.reason}); try again shortly`,
+  );

@@ -68,7 +68,11 @@ export async function liveCalls(ctx: Ctx, of: { clientId: string } | { staffId: 
       ...spec,
       limit: 100,
       cursor,
-      filter: { expression: "#status <> :released AND expiresAt > :now", names: { "#status": "status" }, values: { ":released": "released", ":now": now } },
+      filter: {
+        expression: "#status <> :released AND expiresAt > :now",
+        names: { "#status": "status" },
+        values: { ":released": "released", ":now": now },
+      },
     });
     out.push(...page.items.map(strip));
     cursor = page.nextCursor;
@@ -77,7 +81,13 @@ export async function liveCalls(ctx: Ctx, of: { clientId: string } | { staffId: 
 }
 
 /** Moves a binding from one status to another if nobody moved it meanwhile; false if they did. */
-export async function moveCall(ctx: Ctx, call: CallRecord, from: CallRecord["status"], to: CallRecord["status"], set: Partial<CallRecord> = {}): Promise<boolean> {
+export async function moveCall(
+  ctx: Ctx,
+  call: CallRecord,
+  from: CallRecord["status"],
+  to: CallRecord["status"],
+  set: Partial<CallRecord> = {},
+): Promise<boolean> {
   const entries = Object.entries({ ...set, status: to }).filter(([, v]) => v !== undefined);
   try {
     await ctx.adapters.db.send(
@@ -86,7 +96,10 @@ export async function moveCall(ctx: Ctx, call: CallRecord, from: CallRecord["sta
         Key: Keys.call(ctx.tenantId, call.callId),
         UpdateExpression: `SET ${entries.map((_, i) => `#n${i} = :v${i}`).join(", ")}`,
         ConditionExpression: "#n0from = :from",
-        ExpressionAttributeNames: { ...Object.fromEntries(entries.map(([k], i) => [`#n${i}`, k])), "#n0from": "status" },
+        ExpressionAttributeNames: {
+          ...Object.fromEntries(entries.map(([k], i) => [`#n${i}`, k])),
+          "#n0from": "status",
+        },
         ExpressionAttributeValues: { ...Object.fromEntries(entries.map(([, v], i) => [`:v${i}`, v])), ":from": from },
       }),
     );
@@ -111,6 +124,15 @@ export async function countReport(a: Adapters, tenantId: string, callId: string,
 }
 
 function strip(item: CallRecord): CallRecord {
-  const { pk: _a, sk: _b, gsi1pk: _c, gsi1sk: _d, gsi2pk: _e, gsi2sk: _f, type: _g, ...call } = item as CallRecord & Record<string, unknown>;
+  const {
+    pk: _a,
+    sk: _b,
+    gsi1pk: _c,
+    gsi1sk: _d,
+    gsi2pk: _e,
+    gsi2sk: _f,
+    type: _g,
+    ...call
+  } = item as CallRecord & Record<string, unknown>;
   return call as CallRecord;
 }

@@ -12,19 +12,37 @@ export type ReleaseReason = "caller" | "reassigned" | "offboarding" | "public_po
  * expiration) and the failure is in the trail. Answers whether the binding is now released.
  */
 async function releaseOne(ctx: Ctx, call: CallRecord, reason: ReleaseReason): Promise<boolean> {
-  const base = { action: "call.release" as const, clientId: call.clientId, branchId: call.branchId, staffId: call.callerId };
+  const base = {
+    action: "call.release" as const,
+    clientId: call.clientId,
+    branchId: call.branchId,
+    staffId: call.callerId,
+  };
   if (!(await moveCall(ctx, call, "active", "releasing"))) return false;
   try {
     await ctx.adapters.calls.unbind({ bindingId: call.bindingId, virtualNumber: call.virtualNumber });
   } catch (e) {
     await moveCall(ctx, call, "releasing", "active");
     const why = e instanceof PrivacyNumberUnavailable ? e.reason : "unbind_failed";
-    ctx.adapters.logger.warn("privacy number release failed; the binding lives until it expires", { callId: call.callId, reason: why, expiresAt: call.expiresAt });
-    await record(ctx, { ...base, outcome: "denied", code: "privacy_number_unavailable", detail: { callId: call.callId, reason, failure: why, expiresAt: call.expiresAt } });
+    ctx.adapters.logger.warn("privacy number release failed; the binding lives until it expires", {
+      callId: call.callId,
+      reason: why,
+      expiresAt: call.expiresAt,
+    });
+    await record(ctx, {
+      ...base,
+      outcome: "denied",
+      code: "privacy_number_unavailable",
+      detail: { callId: call.callId, reason, failure: why, expiresAt: call.expiresAt },
+    });
     throw new PrivacyNumberUnavailable(why);
   }
   const releasedAt = ctx.adapters.now().toISOString();
-  await moveCall(ctx, call, "releasing", "released", { releasedAt, releasedBy: ctx.principal.staffId, releaseReason: reason });
+  await moveCall(ctx, call, "releasing", "released", {
+    releasedAt,
+    releasedBy: ctx.principal.staffId,
+    releaseReason: reason,
+  });
   await record(ctx, { ...base, outcome: "allowed", detail: { callId: call.callId, reason } });
   return true;
 }
@@ -35,18 +53,33 @@ async function releaseOne(ctx: Ctx, call: CallRecord, reason: ReleaseReason): Pr
  */
 export async function release(ctx: Ctx, callId: string) {
   const call = await getCall(ctx, callId);
-  const mine = call && (call.callerId === ctx.principal.staffId || (ctx.principal.role === "branch_manager" && ctx.principal.branchId === call.branchId));
+  const mine =
+    call &&
+    (call.callerId === ctx.principal.staffId ||
+      (ctx.principal.role === "branch_manager" && ctx.principal.branchId === call.branchId));
   if (!call || !mine) {
     // The id is the caller's input: it goes to the trail only if it is shaped like an id.
-    await record(ctx, { action: "call.release" as const, outcome: "denied", code: "call_not_found", ...(/^call_[0-9a-z]{26}$/.test(callId) ? { detail: { callId } } : {}) });
+    await record(ctx, {
+      action: "call.release" as const,
+      outcome: "denied",
+      code: "call_not_found",
+      ...(/^call_[0-9a-z]{26}$/.test(callId) ? { detail: { callId } } : {}),
+    });
     throw recorded(new Problem("call_not_found"));
   }
-  if (stateOf(call, ctx.adapters.now()) !== "active") throw new Problem("call_ended", `this call's virtual number is ${stateOf(call, ctx.adapters.now())}`);
+  if (stateOf(call, ctx.adapters.now()) !== "active")
+    throw new Problem("call_ended", `this call's virtual number is ${stateOf(call, ctx.adapters.now())}`);
   let released: boolean;
   try {
     released = await releaseOne(ctx, call, "caller");
   } catch (e) {
-    if (e instanceof PrivacyNumberUnavailable) throw recorded(new Problem("privacy_number_unavailable", "the provider could not release the number now; it expires on its own at " + call.expiresAt));
+    if (e instanceof PrivacyNumberUnavailable)
+      throw recorded(
+        new Problem(
+          "privacy_number_unavailable",
+          "the provider could not release the number now; it expires on its own at " + call.expiresAt,
+        ),
+      );
     throw e;
   }
   if (!released) throw new Problem("call_ended", "this call's virtual number was released meanwhile");

@@ -52,7 +52,11 @@ export interface PullResult {
  * half-way is not deleted, so the queue delivers it again and the written-once report items keep
  * the second pass from counting twice.
  */
-export async function pullReports(a: Adapters, source: CallReportSource = a.callReports, options: { maxBatches?: number } = {}): Promise<PullResult> {
+export async function pullReports(
+  a: Adapters,
+  source: CallReportSource = a.callReports,
+  options: { maxBatches?: number } = {},
+): Promise<PullResult> {
   const runId = newId("run", a.now());
   const result: PullResult = { runId, received: 0, recorded: 0, duplicates: 0, unmatched: 0 };
   const contexts = new Map<string, Ctx | undefined>();
@@ -69,9 +73,17 @@ export async function pullReports(a: Adapters, source: CallReportSource = a.call
   return result;
 }
 
-async function recordReport(a: Adapters, report: CallReport, runId: string, contexts: Map<string, Ctx | undefined>): Promise<"recorded" | "duplicates" | "unmatched"> {
+async function recordReport(
+  a: Adapters,
+  report: CallReport,
+  runId: string,
+  contexts: Map<string, Ctx | undefined>,
+): Promise<"recorded" | "duplicates" | "unmatched"> {
   const unmatched = () => {
-    a.logger.warn("a call report names no binding of ours; dropped", { reportId: report.reportId, bindingId: report.bindingId });
+    a.logger.warn("a call report names no binding of ours; dropped", {
+      reportId: report.reportId,
+      bindingId: report.bindingId,
+    });
     return "unmatched" as const;
   };
   const ids = parseOutId(report.outId);

@@ -14,12 +14,19 @@ export const callRoutes = defineRoutes([
     needsAgreement: true,
     access: ["data", "calls"],
     action: "client.call",
-    summary: "Call the client through a privacy number (隐私号): binds your phone and the client's to a virtual number for a consented purpose; the client's number is never returned",
+    summary:
+      "Call the client through a privacy number (隐私号): binds your phone and the client's to a virtual number for a consented purpose; the client's number is never returned",
     params: ClientIdParams,
     body: CallRequest,
     missingCodes: { purpose: "purpose_required" },
     success: { status: 201, schema: CallCreated },
-    refuses: ["client_not_found", "client_destroyed", "staff_phone_missing", "client_phone_missing", "privacy_number_unavailable"],
+    refuses: [
+      "client_not_found",
+      "client_destroyed",
+      "staff_phone_missing",
+      "client_phone_missing",
+      "privacy_number_unavailable",
+    ],
   },
   {
     method: "DELETE",

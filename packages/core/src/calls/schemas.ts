@@ -16,5 +16,20 @@ export const CallIdParams = z.object({ id: z.string().min(1).max(64) }).strict()
 
 export const CallReleased = z.object({ callId: z.string(), status: z.literal("released"), releasedAt: z.string() });
 
-export const SimulateCallRequest = z.object({ durationSeconds: z.number().int().min(0).max(4 * 3600) }).strict();
-export const SimulatedCall = z.object({ callId: z.string(), reportId: z.string(), calledAt: z.string(), answeredAt: z.string().nullable(), endedAt: z.string(), durationSeconds: z.number() });
+export const SimulateCallRequest = z
+  .object({
+    durationSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(4 * 3600),
+  })
+  .strict();
+export const SimulatedCall = z.object({
+  callId: z.string(),
+  reportId: z.string(),
+  calledAt: z.string(),
+  answeredAt: z.string().nullable(),
+  endedAt: z.string(),
+  durationSeconds: z.number(),
+});

@@ -1,4 +1,8 @@
-import { GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import {
+  GetSecretValueCommand,
+  ResourceNotFoundException,
+  SecretsManagerClient,
+} from "@aws-sdk/client-secrets-manager";
 
 /** Reads a provider configuration; undefined when none is set (the feature is then unavailable, not broken). */
 export type ConfigSource<T> = () => Promise<T | undefined>;
@@ -8,7 +12,11 @@ export type ConfigSource<T> = () => Promise<T | undefined>;
  * picked up without a deploy). A secret that does not exist, or holds no JSON object, is "not
  * configured"; any other failure throws.
  */
-export function secretJson<T extends object>(secretId: string, client: SecretsManagerClient = new SecretsManagerClient({}), ttlMs = 5 * 60_000): ConfigSource<T> {
+export function secretJson<T extends object>(
+  secretId: string,
+  client: SecretsManagerClient = new SecretsManagerClient({}),
+  ttlMs = 5 * 60_000,
+): ConfigSource<T> {
   let cached: { at: number; value: T | undefined } | undefined;
   return async () => {
     if (cached && Date.now() - cached.at < ttlMs) return cached.value;

@@ -36,7 +36,9 @@ interface FieldSpec {
 
 const stars = (n: number) => "*".repeat(Math.max(0, n));
 const keepEdges = (value: string, head: number, tail: number) =>
-  value.length <= head + tail ? stars(value.length) : value.slice(0, head) + stars(value.length - head - tail) + value.slice(value.length - tail);
+  value.length <= head + tail
+    ? stars(value.length)
+    : value.slice(0, head) + stars(value.length - head - tail) + value.slice(value.length - tail);
 const text = (max: number) => z.string().trim().min(1, "must not be empty").max(max, `at most ${max} characters`);
 const amount = z.number().nonnegative("must not be negative").max(1e12, "too large").finite();
 const opaque = () => "******";
@@ -61,15 +63,28 @@ export const fieldCatalog = {
     mask: (v) => "****" + String(v).slice(-4),
     label: { zh: "银行账号", en: "Bank account" },
   },
-  address: { tier: 1, schema: text(200), mask: (v) => keepEdges(String(v), 3, 0), label: { zh: "详细地址", en: "Address" } },
+  address: {
+    tier: 1,
+    schema: text(200),
+    mask: (v) => keepEdges(String(v), 3, 0),
+    label: { zh: "详细地址", en: "Address" },
+  },
   income: { tier: 1, schema: amount, mask: opaque, label: { zh: "年收入（元）", en: "Annual income (CNY)" } },
   assets: { tier: 1, schema: amount, mask: opaque, label: { zh: "资产（元）", en: "Assets (CNY)" } },
   healthNotes: { tier: 1, schema: text(1000), mask: opaque, label: { zh: "健康信息", en: "Health notes" } },
 
-  fullName: { tier: 2, schema: text(50), mask: (v) => String(v).slice(0, 1) + "**", label: { zh: "姓名", en: "Full name" } },
+  fullName: {
+    tier: 2,
+    schema: text(50),
+    mask: (v) => String(v).slice(0, 1) + "**",
+    label: { zh: "姓名", en: "Full name" },
+  },
   phone: {
     tier: 2,
-    schema: z.string().transform(normalizeMobile).refine(isMainlandMobile, "not a mainland mobile number (11 digits starting 13–19)"),
+    schema: z
+      .string()
+      .transform(normalizeMobile)
+      .refine(isMainlandMobile, "not a mainland mobile number (11 digits starting 13–19)"),
     mask: (v) => keepEdges(String(v), 3, 4),
     label: { zh: "手机号", en: "Mobile phone" },
     blindIndex: "phone",
@@ -87,20 +102,42 @@ export const fieldCatalog = {
   },
   wechat: {
     tier: 2,
-    schema: z.string().trim().regex(/^[a-zA-Z][-_a-zA-Z0-9]{5,19}$/, "not a valid WeChat ID (6–20 characters, starting with a letter)"),
+    schema: z
+      .string()
+      .trim()
+      .regex(/^[a-zA-Z][-_a-zA-Z0-9]{5,19}$/, "not a valid WeChat ID (6–20 characters, starting with a letter)"),
     mask: (v) => String(v).slice(0, 2) + "****",
     label: { zh: "微信号", en: "WeChat ID" },
     contact: true,
   },
   budget: { tier: 2, schema: amount, mask: opaque, label: { zh: "预算（元）", en: "Budget (CNY)" } },
-  intendedProperty: { tier: 2, schema: text(200), mask: (v) => keepEdges(String(v), 2, 0), label: { zh: "意向房源", en: "Intended property" } },
+  intendedProperty: {
+    tier: 2,
+    schema: text(200),
+    mask: (v) => keepEdges(String(v), 2, 0),
+    label: { zh: "意向房源", en: "Intended property" },
+  },
   negotiationNotes: { tier: 2, schema: text(2000), mask: opaque, label: { zh: "谈判记录", en: "Negotiation notes" } },
 
-  surname: { tier: 3, schema: text(4), mask: (v) => String(v).slice(0, 1) + "*", label: { zh: "姓氏", en: "Surname" }, hint: true },
-  areaPreference: { tier: 3, schema: text(100), mask: (v) => keepEdges(String(v), 2, 0), label: { zh: "区域偏好", en: "Area preference" } },
+  surname: {
+    tier: 3,
+    schema: text(4),
+    mask: (v) => String(v).slice(0, 1) + "*",
+    label: { zh: "姓氏", en: "Surname" },
+    hint: true,
+  },
+  areaPreference: {
+    tier: 3,
+    schema: text(100),
+    mask: (v) => keepEdges(String(v), 2, 0),
+    label: { zh: "区域偏好", en: "Area preference" },
+  },
   workPhone: {
     tier: 3,
-    schema: z.string().transform(stripSeparators).refine((v) => /^\+?\d{7,15}$/.test(v), "not a valid phone number"),
+    schema: z
+      .string()
+      .transform(stripSeparators)
+      .refine((v) => /^\+?\d{7,15}$/.test(v), "not a valid phone number"),
     mask: (v) => stars(String(v).length - 4) + String(v).slice(-4),
     label: { zh: "工作电话", en: "Work phone" },
   },
@@ -122,7 +159,10 @@ export type FieldValues = Partial<Record<FieldName, FieldValue>>;
 export const collectionPurposes = {
   purchase: { label: { zh: "购房", en: "Purchase" }, refuses: [] as FieldName[] },
   rental: { label: { zh: "租房", en: "Rental" }, refuses: ["bankAccount", "income", "assets"] as FieldName[] },
-  sale_listing: { label: { zh: "出售房源委托", en: "Sale listing" }, refuses: ["income", "assets", "healthNotes"] as FieldName[] },
+  sale_listing: {
+    label: { zh: "出售房源委托", en: "Sale listing" },
+    refuses: ["income", "assets", "healthNotes"] as FieldName[],
+  },
   lease_listing: {
     label: { zh: "出租房源委托", en: "Lease listing" },
     refuses: ["bankAccount", "income", "assets", "healthNotes"] as FieldName[],
@@ -147,7 +187,8 @@ export interface CollectionBasis {
  */
 export function collectionRefusals(what: { fields: readonly FieldName[]; tier: Tier }, basis: CollectionBasis) {
   // A purpose this build does not know allows nothing rather than everything.
-  const refuses: readonly FieldName[] = collectionPurposes[basis.collectionPurpose as CollectionPurpose]?.refuses ?? fieldNames;
+  const refuses: readonly FieldName[] =
+    collectionPurposes[basis.collectionPurpose as CollectionPurpose]?.refuses ?? fieldNames;
   return {
     notAllowed: what.fields.filter((f) => refuses.includes(f)),
     needsSensitiveConsent: what.tier === 1 && !basis.sensitiveConsent,
@@ -172,10 +213,10 @@ export const breakGlassPurposes = {
   legal_obligation: { zh: "法定义务", en: "Legal obligation" },
 } as const;
 export type BreakGlassPurpose = keyof typeof breakGlassPurposes;
-export const accessPurposeNames = [...consentPurposeNames, ...(Object.keys(breakGlassPurposes) as BreakGlassPurpose[])] as [
-  ConsentPurpose | BreakGlassPurpose,
-  ...(ConsentPurpose | BreakGlassPurpose)[],
-];
+export const accessPurposeNames = [
+  ...consentPurposeNames,
+  ...(Object.keys(breakGlassPurposes) as BreakGlassPurpose[]),
+] as [ConsentPurpose | BreakGlassPurpose, ...(ConsentPurpose | BreakGlassPurpose)[]];
 export type AccessPurpose = ConsentPurpose | BreakGlassPurpose;
 
 /**
@@ -193,14 +234,46 @@ export const noteIdOf = (path: string) => notePathPattern.exec(path)?.[1];
 export const isNotePath = (path: string): path is `notes/${string}` => notePathPattern.test(path);
 
 export const freeTextSources = {
-  "request.details": { owner: "client", revealedBy: "POST /clients/{id}/reveal", label: { zh: "申请说明", en: "Request details" } },
-  "request.note": { owner: "client", revealedBy: "POST /clients/{id}/reveal", label: { zh: "办理备注", en: "Fulfilment note" } },
-  "consent.reason": { owner: "client", revealedBy: "POST /clients/{id}/reveal", label: { zh: "撤回原因", en: "Reason for withdrawal" } },
-  "document.destroy_reason": { owner: "client", revealedBy: "POST /clients/{id}/reveal", label: { zh: "销毁原因", en: "Reason for destruction" } },
-  "access.justification": { owner: "client", revealedBy: "POST /clients/{id}/reveal", label: { zh: "紧急调阅理由", en: "Break-glass justification" } },
-  "paper.description": { owner: "paper", revealedBy: "POST /paper-files/{id}/reveal", label: { zh: "纸质档案内容", en: "Paper file description" } },
-  "paper.location": { owner: "paper", revealedBy: "POST /paper-files/{id}/reveal", label: { zh: "存放位置", en: "Paper file location" } },
+  "request.details": {
+    owner: "client",
+    revealedBy: "POST /clients/{id}/reveal",
+    label: { zh: "申请说明", en: "Request details" },
+  },
+  "request.note": {
+    owner: "client",
+    revealedBy: "POST /clients/{id}/reveal",
+    label: { zh: "办理备注", en: "Fulfilment note" },
+  },
+  "consent.reason": {
+    owner: "client",
+    revealedBy: "POST /clients/{id}/reveal",
+    label: { zh: "撤回原因", en: "Reason for withdrawal" },
+  },
+  "document.destroy_reason": {
+    owner: "client",
+    revealedBy: "POST /clients/{id}/reveal",
+    label: { zh: "销毁原因", en: "Reason for destruction" },
+  },
+  "access.justification": {
+    owner: "client",
+    revealedBy: "POST /clients/{id}/reveal",
+    label: { zh: "紧急调阅理由", en: "Break-glass justification" },
+  },
+  "paper.description": {
+    owner: "paper",
+    revealedBy: "POST /paper-files/{id}/reveal",
+    label: { zh: "纸质档案内容", en: "Paper file description" },
+  },
+  "paper.location": {
+    owner: "paper",
+    revealedBy: "POST /paper-files/{id}/reveal",
+    label: { zh: "存放位置", en: "Paper file location" },
+  },
   "staff.offboarding_reason": { owner: "staff", revealedBy: null, label: { zh: "离职原因", en: "Reason for leaving" } },
-  "tenant.offboarding_reason": { owner: "tenant", revealedBy: null, label: { zh: "退订原因", en: "Reason for offboarding" } },
+  "tenant.offboarding_reason": {
+    owner: "tenant",
+    revealedBy: null,
+    label: { zh: "退订原因", en: "Reason for offboarding" },
+  },
 } as const;
 export type FreeTextSource = keyof typeof freeTextSources;

@@ -61,7 +61,12 @@ export function describeCatalog() {
     sources: enumValues(RegisterClientRequest.shape.source),
     consentMethods: enumValues(ConsentInput.shape.method),
     documents: {
-      kinds: Object.entries(documentKinds).map(([name, k]) => ({ name, tier: k.tier, label: k.label, shows: [...k.shows] })),
+      kinds: Object.entries(documentKinds).map(([name, k]) => ({
+        name,
+        tier: k.tier,
+        label: k.label,
+        shows: [...k.shows],
+      })),
       contentTypes: [...contentTypeNames],
       maxBytes: MAX_DOCUMENT_BYTES,
     },
@@ -69,7 +74,12 @@ export function describeCatalog() {
       tier: FREE_TEXT_TIER,
       mask: FREE_TEXT_MASK,
       notePath: "notes/<id>",
-      sources: Object.entries(freeTextSources).map(([name, s]) => ({ name, owner: s.owner, revealedBy: s.revealedBy, label: s.label })),
+      sources: Object.entries(freeTextSources).map(([name, s]) => ({
+        name,
+        owner: s.owner,
+        revealedBy: s.revealedBy,
+        label: s.label,
+      })),
     },
     // The trail's actions with their labels and what each counts toward (trail/actions.ts).
     trailActions: describeTrailActions(),

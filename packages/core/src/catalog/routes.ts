@@ -33,9 +33,18 @@ export const CatalogDocument = z.object({
     tier: z.number(),
     mask: z.string(),
     notePath: z.string(),
-    sources: z.array(z.object({ name: z.string(), owner: z.enum(["client", "paper", "staff", "tenant"]), revealedBy: z.string().nullable(), label: Label })),
+    sources: z.array(
+      z.object({
+        name: z.string(),
+        owner: z.enum(["client", "paper", "staff", "tenant"]),
+        revealedBy: z.string().nullable(),
+        label: Label,
+      }),
+    ),
   }),
-  trailActions: z.array(z.object({ name: z.string(), label: Label, counts: z.enum(["reveal", "call", "volume_alert"]).nullable() })),
+  trailActions: z.array(
+    z.object({ name: z.string(), label: Label, counts: z.enum(["reveal", "call", "volume_alert"]).nullable() }),
+  ),
 });
 
 export const catalogRoutes = defineRoutes([
@@ -45,7 +54,8 @@ export const catalogRoutes = defineRoutes([
     handler: "catalog.get",
     auth: "staff",
     action: "catalog.read",
-    summary: "The field catalog: fields, tiers, labels, what each collection purpose refuses, consent purposes (no personal data)",
+    summary:
+      "The field catalog: fields, tiers, labels, what each collection purpose refuses, consent purposes (no personal data)",
     success: { status: 200, schema: CatalogDocument },
   },
 ]);

@@ -42,7 +42,8 @@ export type ClientCopy = Awaited<ReturnType<typeof copyData>>;
 /** The copy as a JSON file or a readable PDF rendered from the same data. */
 export async function renderCopy(ctx: Ctx, data: ClientCopy, format: "json" | "pdf", requestId: string) {
   const headers = (ext: string) => ({ "content-disposition": `attachment; filename="copy-${data.clientId}.${ext}"` });
-  if (format === "json") return { body: JSON.stringify(data), contentType: "application/json; charset=utf-8", headers: headers("json") };
+  if (format === "json")
+    return { body: JSON.stringify(data), contentType: "application/json; charset=utf-8", headers: headers("json") };
   const tz = ctx.settings.timeZone;
   const tenant = await getTenant(ctx.adapters, ctx.tenantId);
   const pdf = await renderPdf({
@@ -52,21 +53,40 @@ export async function renderCopy(ctx: Ctx, data: ClientCopy, format: "json" | "p
       {
         title: "个人信息 Personal information",
         columns: ["项目 Field", "密级 Tier", "内容 Value"],
-        rows: data.fields.map((f) => [`${f.label.zh} ${f.label.en}`, `${f.tierLabel.zh} ${f.tierLabel.en}`, String(f.value ?? "")]),
+        rows: data.fields.map((f) => [
+          `${f.label.zh} ${f.label.en}`,
+          `${f.tierLabel.zh} ${f.tierLabel.en}`,
+          String(f.value ?? ""),
+        ]),
         widths: [2, 1.2, 5],
       },
       {
         title: "登记与同意 Registration and consent",
         columns: ["事项 Event", "时间 When", "说明 Details"],
         rows: [
-          ["登记 Registered", zonedIso(data.registration.registeredAt, tz), `${data.registration.collectionPurpose} · ${data.registration.source}`],
-          ...data.consentHistory.map((h) => [h.type, zonedIso(h.at, tz), [h.method, h.evidenceRef, (h.purposes ?? []).join(" ")].filter(Boolean).join(" · ")]),
+          [
+            "登记 Registered",
+            zonedIso(data.registration.registeredAt, tz),
+            `${data.registration.collectionPurpose} · ${data.registration.source}`,
+          ],
+          ...data.consentHistory.map((h) => [
+            h.type,
+            zonedIso(h.at, tz),
+            [h.method, h.evidenceRef, (h.purposes ?? []).join(" ")].filter(Boolean).join(" · "),
+          ]),
         ],
         widths: [2, 2, 4],
       },
     ],
     footer: `Keyhold · ${ctx.tenantId} · 绝密 confidential`,
-    watermark: viewerMark({ displayName: ctx.principal.displayName, staffId: ctx.principal.staffId, tenantName: tenant?.name ?? ctx.tenantId, tenantId: ctx.tenantId, at: ctx.adapters.now(), timeZone: tz }),
+    watermark: viewerMark({
+      displayName: ctx.principal.displayName,
+      staffId: ctx.principal.staffId,
+      tenantName: tenant?.name ?? ctx.tenantId,
+      tenantId: ctx.tenantId,
+      at: ctx.adapters.now(),
+      timeZone: tz,
+    }),
   });
   return { body: pdf, contentType: "application/pdf", headers: headers("pdf") };
 }

@@ -2,7 +2,14 @@ import type { Ctx } from "../context.ts";
 import { record } from "../trail/trail.ts";
 import { seal } from "../crypto/envelope.ts";
 import { Problem } from "../http/problem.ts";
-import { collectionRefusals, fieldCatalog, isFieldName, tierOf, type FieldName, type FieldValues } from "../catalog/catalog.ts";
+import {
+  collectionRefusals,
+  fieldCatalog,
+  isFieldName,
+  tierOf,
+  type FieldName,
+  type FieldValues,
+} from "../catalog/catalog.ts";
 import { recountBranch } from "../compliance/recount.ts";
 import * as Intents from "../recovery/intents.ts";
 import { Keys } from "../store/keys.ts";
@@ -15,18 +22,33 @@ import { changedBy, getClient, openForRewrite, replaceClient, sealFields, type C
  * trail itself never holds the values in clear.
  */
 export async function correctField(ctx: Ctx, client: ClientRecord, field: string, raw: string | number) {
-  if (!isFieldName(field)) throw new Problem("unknown_field", `unknown field "${field}"`, [{ path: "body.field", message: "unknown field" }]);
+  if (!isFieldName(field))
+    throw new Problem("unknown_field", `unknown field "${field}"`, [{ path: "body.field", message: "unknown field" }]);
   const name = field as FieldName;
-  const refused = collectionRefusals({ fields: [name], tier: tierOf(name) }, { collectionPurpose: client.registration.collectionPurpose, sensitiveConsent: Boolean(client.consent.sensitiveConsent) });
+  const refused = collectionRefusals(
+    { fields: [name], tier: tierOf(name) },
+    {
+      collectionPurpose: client.registration.collectionPurpose,
+      sensitiveConsent: Boolean(client.consent.sensitiveConsent),
+    },
+  );
   if (refused.notAllowed.length) {
-    throw new Problem("field_not_allowed", `"${name}" is not collected for ${client.registration.collectionPurpose}`, [{ path: "body.field", message: "not allowed for this collection purpose" }]);
+    throw new Problem("field_not_allowed", `"${name}" is not collected for ${client.registration.collectionPurpose}`, [
+      { path: "body.field", message: "not allowed for this collection purpose" },
+    ]);
   }
   if (refused.needsSensitiveConsent) {
-    throw new Problem("sensitive_consent_required", `"${name}" is tier-1 data and needs separate sensitive consent`, [{ path: "body.field", message: "needs sensitive consent" }]);
+    throw new Problem("sensitive_consent_required", `"${name}" is tier-1 data and needs separate sensitive consent`, [
+      { path: "body.field", message: "needs sensitive consent" },
+    ]);
   }
-  if (tierOf(name) === 1 && !ctx.principal.cleared) throw new Problem("background_check_required", "tier-1 corrections need a passed background check");
+  if (tierOf(name) === 1 && !ctx.principal.cleared)
+    throw new Problem("background_check_required", "tier-1 corrections need a passed background check");
   const parsed = fieldCatalog[name].schema.safeParse(raw);
-  if (!parsed.success) throw new Problem("validation_failed", parsed.error.issues[0]!.message, [{ path: "body.value", message: parsed.error.issues[0]!.message }]);
+  if (!parsed.success)
+    throw new Problem("validation_failed", parsed.error.issues[0]!.message, [
+      { path: "body.value", message: parsed.error.issues[0]!.message },
+    ]);
 
   const values: FieldValues = await openForRewrite(ctx, client);
   const before = values[name];
@@ -43,10 +65,18 @@ export async function correctField(ctx: Ctx, client: ClientRecord, field: string
   // The state machine (docs/data-model.md): intent → new claims → trail event → the record
   // rewritten (the visible step) → old claims released → intent gone.
   const a = ctx.adapters;
-  const intent = await Intents.begin<CorrectIntent>(ctx, "client.correct", { clientId: client.clientId, branchId: client.branchId, field: name, newClaims, oldClaims });
+  const intent = await Intents.begin<CorrectIntent>(ctx, "client.correct", {
+    clientId: client.clientId,
+    branchId: client.branchId,
+    field: name,
+    newClaims,
+    oldClaims,
+  });
   let recorded = false;
   try {
-    const claimed = changedIndex ? await claim(ctx, newDigests, { clientId: client.clientId, intentId: intent.id, leaseUntil: intent.leaseUntil }) : { ok: true as const, claimed: [] };
+    const claimed = changedIndex
+      ? await claim(ctx, newDigests, { clientId: client.clientId, intentId: intent.id, leaseUntil: intent.leaseUntil })
+      : { ok: true as const, claimed: [] };
     if (!claimed.ok) throw new Problem("duplicate_client", "another client is registered with this value");
     await Intents.checkpoint(a, "client.correct", "claimed");
 
@@ -59,11 +89,23 @@ export async function correctField(ctx: Ctx, client: ClientRecord, field: string
       },
       intent.id,
     );
-    const change = await seal(ctx.adapters.keyrings, { tenantId: ctx.tenantId, recordId: client.clientId, context: { kind: "correction" } }, { field: name, before: before ?? null, after: parsed.data });
-    await record(ctx, { action: "client.correct", clientId: client.clientId, fields: [name], outcome: "allowed", sealedDetail: Buffer.from(change).toString("base64"), detail: { intent: intent.id } });
+    const change = await seal(
+      ctx.adapters.keyrings,
+      { tenantId: ctx.tenantId, recordId: client.clientId, context: { kind: "correction" } },
+      { field: name, before: before ?? null, after: parsed.data },
+    );
+    await record(ctx, {
+      action: "client.correct",
+      clientId: client.clientId,
+      fields: [name],
+      outcome: "allowed",
+      sealedDetail: Buffer.from(change).toString("base64"),
+      detail: { intent: intent.id },
+    });
     recorded = true;
     await Intents.checkpoint(a, "client.correct", "recorded");
-    if (!(await replaceClient(ctx, next, client))) throw new Problem("conflict", "this client changed meanwhile; reload and try again");
+    if (!(await replaceClient(ctx, next, client)))
+      throw new Problem("conflict", "this client changed meanwhile; reload and try again");
   } catch (e) {
     await undoCorrection(ctx, intent, { recorded, by: "writer" }).catch((u: unknown) =>
       a.logger.error("could not undo a failed correction; recovery will", { intentId: intent.id, error: u as Error }),
@@ -73,7 +115,9 @@ export async function correctField(ctx: Ctx, client: ClientRecord, field: string
   await Intents.checkpoint(a, "client.correct", "applied");
   await release(ctx, oldClaims, { clientId: client.clientId });
   await Intents.checkpoint(a, "client.correct", "released");
-  await Intents.finish(a, intent).catch((e: unknown) => a.logger.error("could not close a correction's intent; recovery will", { intentId: intent.id, error: e as Error }));
+  await Intents.finish(a, intent).catch((e: unknown) =>
+    a.logger.error("could not close a correction's intent; recovery will", { intentId: intent.id, error: e as Error }),
+  );
   return { clientId: client.clientId, field: name, tier: tierOf(name) };
 }
 
@@ -85,19 +129,36 @@ export interface CorrectIntent extends Record<string, unknown> {
   oldClaims: string[];
 }
 
-async function undoCorrection(ctx: Ctx, intent: Intents.Intent<CorrectIntent>, how: { recorded: boolean; by: "writer" | "recovery" }) {
+async function undoCorrection(
+  ctx: Ctx,
+  intent: Intents.Intent<CorrectIntent>,
+  how: { recorded: boolean; by: "writer" | "recovery" },
+) {
   const { clientId, branchId, newClaims } = intent.data;
   // Never a claim the record itself lists (it landed after all).
   const listed = (await getClient(ctx, clientId))?.blindIndex ?? [];
-  await release(ctx, newClaims.filter((sk) => !listed.includes(sk)), { intentId: intent.id });
+  await release(
+    ctx,
+    newClaims.filter((sk) => !listed.includes(sk)),
+    { intentId: intent.id },
+  );
   if (how.recorded || how.by === "recovery") {
-    await record(ctx, { action: "recovery.rolled_back", clientId, branchId, outcome: "allowed", detail: { intent: intent.id, machine: intent.machine, by: how.by } });
+    await record(ctx, {
+      action: "recovery.rolled_back",
+      clientId,
+      branchId,
+      outcome: "allowed",
+      detail: { intent: intent.id, machine: intent.machine, by: how.by },
+    });
   }
   await Intents.finish(ctx.adapters, intent);
 }
 
 /** Recovery: a record rewritten by this correction is finished (old claims released); otherwise it is undone. */
-export async function recoverCorrection(ctx: Ctx, intent: Intents.Intent<CorrectIntent>): Promise<"completed" | "rolled_back"> {
+export async function recoverCorrection(
+  ctx: Ctx,
+  intent: Intents.Intent<CorrectIntent>,
+): Promise<"completed" | "rolled_back"> {
   const { clientId, branchId, oldClaims } = intent.data;
   const client = await getClient(ctx, clientId);
   if (!client?.intents?.includes(intent.id)) {
@@ -107,7 +168,13 @@ export async function recoverCorrection(ctx: Ctx, intent: Intents.Intent<Correct
   await release(ctx, oldClaims, { clientId });
   // The rewrite's counters may not have followed it.
   await recountBranch(ctx.adapters, ctx.tenantId, branchId);
-  await record(ctx, { action: "recovery.completed", clientId, branchId, outcome: "allowed", detail: { intent: intent.id, machine: intent.machine } });
+  await record(ctx, {
+    action: "recovery.completed",
+    clientId,
+    branchId,
+    outcome: "allowed",
+    detail: { intent: intent.id, machine: intent.machine },
+  });
   await Intents.finish(ctx.adapters, intent);
   return "completed";
 }

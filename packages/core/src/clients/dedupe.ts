@@ -13,7 +13,11 @@ import { getClient, type ClientRecord } from "./records.ts";
  * which is itself stored sealed under the tenant's key.
  */
 const SECRET_NAME = "blind-index";
-const secretBinding = (tenantId: string) => ({ tenantId, recordId: `SECRET#${SECRET_NAME}`, context: { kind: "blind-index-secret" } });
+const secretBinding = (tenantId: string) => ({
+  tenantId,
+  recordId: `SECRET#${SECRET_NAME}`,
+  context: { kind: "blind-index-secret" },
+});
 
 const secrets = new WeakMap<Adapters, Map<string, Promise<Buffer>>>();
 
@@ -49,7 +53,9 @@ export async function digestsOf(ctx: Ctx, values: FieldValues): Promise<string[]
   const secret = await secretFor(ctx.adapters, ctx.tenantId);
   return indexed.map((f) => {
     const kind = (fieldCatalog[f] as { blindIndex: string }).blindIndex;
-    return createHmac("sha256", secret).update(`${kind}:${String(values[f])}`).digest("base64url");
+    return createHmac("sha256", secret)
+      .update(`${kind}:${String(values[f])}`)
+      .digest("base64url");
   });
 }
 
@@ -91,7 +97,12 @@ export async function holderOf(ctx: Ctx, sk: string): Promise<Holder> {
 export async function publicHolder(ctx: Ctx, holder: Holder) {
   if (holder.state !== "live") return { registered: false, owner: null, branchId: null, clientId: null };
   const owner = await getStaff(ctx.adapters, ctx.tenantId, holder.client.ownerId);
-  return { registered: true, owner: owner ? fieldCatalog.fullName.mask(owner.displayName) : null, branchId: holder.client.branchId, clientId: holder.client.clientId };
+  return {
+    registered: true,
+    owner: owner ? fieldCatalog.fullName.mask(owner.displayName) : null,
+    branchId: holder.client.branchId,
+    clientId: holder.client.clientId,
+  };
 }
 
 export type ClaimResult = { ok: true; claimed: string[] } | { ok: false; holder: Holder };
@@ -105,7 +116,11 @@ const WAIT_FOR_HOLDER_MS = 3000;
  * after a short wait, the claims made so far are released and the holder answered. A stale claim is
  * taken over.
  */
-export async function claim(ctx: Ctx, digests: string[], owner: { clientId: string; intentId: string; leaseUntil: string }): Promise<ClaimResult> {
+export async function claim(
+  ctx: Ctx,
+  digests: string[],
+  owner: { clientId: string; intentId: string; leaseUntil: string },
+): Promise<ClaimResult> {
   const claimed: string[] = [];
   const started = Date.now();
   for (const digest of digests) {
@@ -113,14 +128,24 @@ export async function claim(ctx: Ctx, digests: string[], owner: { clientId: stri
     let pause = 25;
     for (let attempt = 0; ; attempt++) {
       if (attempt > 100) throw new Error(`could not settle the claim ${key.sk}`);
-      const item = { ...key, type: "blind-index", clientId: owner.clientId, intentId: owner.intentId, leaseUntil: owner.leaseUntil, claimedAt: ctx.adapters.now().toISOString() };
+      const item = {
+        ...key,
+        type: "blind-index",
+        clientId: owner.clientId,
+        intentId: owner.intentId,
+        leaseUntil: owner.leaseUntil,
+        claimedAt: ctx.adapters.now().toISOString(),
+      };
       if (await putNew(ctx.adapters, item)) break;
       const holder = await holderOf(ctx, key.sk);
       if (holder.state === "free") continue;
       if (holder.state === "stale") {
         // Taken over only if it is still exactly the claim judged stale.
         try {
-          await putItem(ctx.adapters, item, { expression: "clientId = :c AND claimedAt = :at", values: { ":c": holder.claim.clientId, ":at": holder.claim.claimedAt } });
+          await putItem(ctx.adapters, item, {
+            expression: "clientId = :c AND claimedAt = :at",
+            values: { ":c": holder.claim.clientId, ":at": holder.claim.claimedAt },
+          });
           break;
         } catch (e) {
           if (e instanceof ConditionalCheckFailedException) continue;
@@ -150,6 +175,10 @@ export async function claim(ctx: Ctx, digests: string[], owner: { clientId: stri
 export async function release(ctx: Ctx, sortKeys: string[], whose: { intentId: string } | { clientId: string }) {
   const [attr, value] = "intentId" in whose ? ["intentId", whose.intentId] : ["clientId", whose.clientId];
   for (const sk of sortKeys) {
-    await deleteIf(ctx.adapters, { pk: tenantPk(ctx.tenantId), sk }, { expression: "#a = :v", names: { "#a": attr }, values: { ":v": value } });
+    await deleteIf(
+      ctx.adapters,
+      { pk: tenantPk(ctx.tenantId), sk },
+      { expression: "#a = :v", names: { "#a": attr }, values: { ":v": value } },
+    );
   }
 }

@@ -37,7 +37,12 @@ const answer = (d: Destroyed): Destroyed => ({ at: d.at, reason: d.reason, certi
  * claims released → the certificate, then the mark removed → queue entry and counters → intent
  * gone. A run that dies anywhere is finished by the next sweep or by recovery once its lease ran out.
  */
-export async function destroyClientData(ctx: Ctx, client: ClientRecord, reason: string, runId: string = ctx.requestId): Promise<Destroyed> {
+export async function destroyClientData(
+  ctx: Ctx,
+  client: ClientRecord,
+  reason: string,
+  runId: string = ctx.requestId,
+): Promise<Destroyed> {
   const a = ctx.adapters;
   if (client.destroyed && !client.destruction) return answer(client.destroyed);
   if (client.destruction) return resume(ctx, client);
@@ -55,7 +60,8 @@ export async function destroyClientData(ctx: Ctx, client: ClientRecord, reason: 
         TableName: a.tableName,
         Key: Keys.client(ctx.tenantId, client.clientId),
         UpdateExpression: "SET destruction = :d",
-        ConditionExpression: "attribute_exists(pk) AND attribute_not_exists(destruction) AND attribute_not_exists(destroyed)",
+        ConditionExpression:
+          "attribute_exists(pk) AND attribute_not_exists(destruction) AND attribute_not_exists(destroyed)",
         ExpressionAttributeValues: { ":d": { intentId: intent.id, certificateId: intent.data.certificateId } },
       }),
     );
@@ -85,10 +91,22 @@ async function resume(ctx: Ctx, client: ClientRecord): Promise<Destroyed> {
   return complete(ctx, taken, true);
 }
 
-async function certificateEvent(ctx: Ctx, clientId: string, certificateId: string, from: string): Promise<string | undefined> {
+async function certificateEvent(
+  ctx: Ctx,
+  clientId: string,
+  certificateId: string,
+  from: string,
+): Promise<string | undefined> {
   let cursor: string | undefined;
   do {
-    const page = await query(ctx, { clientId, action: "client.destroyed", outcome: "allowed", from, limit: 200, cursor });
+    const page = await query(ctx, {
+      clientId,
+      action: "client.destroyed",
+      outcome: "allowed",
+      from,
+      limit: 200,
+      cursor,
+    });
     const hit = page.items.find((e) => e.detail?.certificateId === certificateId);
     if (hit) return hit.id;
     cursor = page.nextCursor ?? undefined;
@@ -127,14 +145,18 @@ async function destroyScans(ctx: Ctx, intent: Intents.Intent<DestroyIntent>) {
  * Replaces the record with its stub (no fields, no ciphertext, no blind index), noting first what it
  * held so a resumed run and the certificate know. `before` is the record as it was, when this run wiped it.
  */
-async function wipeFields(ctx: Ctx, start: Intents.Intent<DestroyIntent>): Promise<{ intent: Intents.Intent<DestroyIntent>; before: ClientRecord | undefined }> {
+async function wipeFields(
+  ctx: Ctx,
+  start: Intents.Intent<DestroyIntent>,
+): Promise<{ intent: Intents.Intent<DestroyIntent>; before: ClientRecord | undefined }> {
   const a = ctx.adapters;
   const { clientId, reason, certificateId } = start.data;
   let intent = start;
   for (let attempt = 0; ; attempt++) {
     const current = await getClient(ctx, clientId);
     if (!current) throw new Error(`client ${clientId} vanished during its destruction`);
-    if (current.destruction?.intentId !== intent.id) throw new Problem("conflict", "this client's destruction was taken over by another run");
+    if (current.destruction?.intentId !== intent.id)
+      throw new Problem("conflict", "this client's destruction was taken over by another run");
     if (current.destroyed) return { intent, before: undefined };
     const snapshot = {
       fields: Object.keys(current.fieldTiers),
@@ -152,7 +174,8 @@ async function wipeFields(ctx: Ctx, start: Intents.Intent<DestroyIntent>): Promi
     };
     if (await replaceClient(ctx, stub, current, { follow: false })) return { intent, before: current };
     // A hand-over or a correction landed in between: read again and wipe what is there now.
-    if (attempt >= 5) throw new Problem("conflict", "this client kept changing; the destruction resumes on the next run");
+    if (attempt >= 5)
+      throw new Problem("conflict", "this client kept changing; the destruction resumes on the next run");
   }
 }
 
@@ -160,13 +183,24 @@ async function wipeFields(ctx: Ctx, start: Intents.Intent<DestroyIntent>): Promi
  * Reads the record back to verify nothing is left, writes the certificate into the trail (once, even
  * when resumed), then removes the destruction mark: the destruction is complete. Returns the stub.
  */
-async function certify(ctx: Ctx, intent: Intents.Intent<DestroyIntent>, resumed: boolean, notesDestroyed: number): Promise<ClientRecord> {
+async function certify(
+  ctx: Ctx,
+  intent: Intents.Intent<DestroyIntent>,
+  resumed: boolean,
+  notesDestroyed: number,
+): Promise<ClientRecord> {
   const a = ctx.adapters;
   const { clientId, reason, runId, certificateId } = intent.data;
   const snapshot = intent.data.snapshot!;
   const after = await getClient(ctx, clientId);
   const notesLeft = (await notesOf(ctx, { kind: "client", id: clientId })).length;
-  const verified = Boolean(after?.destroyed) && !after?.sealed.t1 && !after?.sealed.t2 && !after?.sealed.t3 && (after?.sealed.masks.length ?? 0) === 0 && notesLeft === 0;
+  const verified =
+    Boolean(after?.destroyed) &&
+    !after?.sealed.t1 &&
+    !after?.sealed.t2 &&
+    !after?.sealed.t3 &&
+    (after?.sealed.masks.length ?? 0) === 0 &&
+    notesLeft === 0;
   const destroyed = after!.destroyed!;
   const certified = resumed ? await certificateEvent(ctx, clientId, certificateId, intent.startedAt) : undefined;
   if (!certified) {
@@ -205,7 +239,12 @@ async function certify(ctx: Ctx, intent: Intents.Intent<DestroyIntent>, resumed:
 }
 
 /** The queue entry goes and the counters follow; a resumed run recounts, not knowing what was counted. */
-async function finishDestruction(ctx: Ctx, intent: Intents.Intent<DestroyIntent>, before: ClientRecord | undefined, stub: ClientRecord) {
+async function finishDestruction(
+  ctx: Ctx,
+  intent: Intents.Intent<DestroyIntent>,
+  before: ClientRecord | undefined,
+  stub: ClientRecord,
+) {
   const { snapshot, clientId, branchId } = intent.data;
   if (snapshot?.destroyAfter) await unqueueClient(ctx, clientId, snapshot.destroyAfter);
   if (before) await countChange(ctx, before, stub);
@@ -215,10 +254,18 @@ async function finishDestruction(ctx: Ctx, intent: Intents.Intent<DestroyIntent>
 }
 
 /** Recovery: a marked client is destroyed to the end; an intent that never marked its client is dropped. */
-export async function recoverDestruction(ctx: Ctx, intent: Intents.Intent<DestroyIntent>): Promise<"completed" | "rolled_back"> {
+export async function recoverDestruction(
+  ctx: Ctx,
+  intent: Intents.Intent<DestroyIntent>,
+): Promise<"completed" | "rolled_back"> {
   const { clientId, branchId, certificateId } = intent.data;
   const client = await getClient(ctx, clientId);
-  const base = { clientId, branchId, outcome: "allowed" as const, detail: { intent: intent.id, machine: intent.machine } };
+  const base = {
+    clientId,
+    branchId,
+    outcome: "allowed" as const,
+    detail: { intent: intent.id, machine: intent.machine },
+  };
   if (client?.destruction?.intentId === intent.id) {
     await complete(ctx, intent, true);
     await record(ctx, { action: "recovery.completed", ...base });

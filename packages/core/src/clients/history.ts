@@ -5,7 +5,17 @@ import { Problem } from "../http/problem.ts";
 import { loadVisible } from "./view.ts";
 
 /** Actions that put some of a client's data in front of someone. */
-const accessActions = new Set(["client.create", "client.view", "client.reveal", "client.copy", "document.view", "document.original", "document.share.download", "client.call", "call.report"]);
+const accessActions = new Set([
+  "client.create",
+  "client.view",
+  "client.reveal",
+  "client.copy",
+  "document.view",
+  "document.original",
+  "document.share.download",
+  "client.call",
+  "call.report",
+]);
 
 /**
  * "Who saw this client's data, when and why" — the client's right to know (PIPL art. 44/45).
@@ -16,7 +26,13 @@ export async function accessHistory(ctx: Ctx, clientId: string, page: { limit: n
   if (ctx.principal.role === "agent" && relationOf(ctx.principal, client) !== "own") {
     throw new Problem("role_not_permitted", "only those responsible for this client may read its access history");
   }
-  const events = await query(ctx, { clientId, outcome: "allowed", limit: page.limit, cursor: page.cursor, from: client.registration.registeredAt });
+  const events = await query(ctx, {
+    clientId,
+    outcome: "allowed",
+    limit: page.limit,
+    cursor: page.cursor,
+    from: client.registration.registeredAt,
+  });
   return {
     clientId,
     items: events.items

@@ -8,7 +8,10 @@ import { fieldCatalog } from "../catalog/catalog.ts";
 import { digestsOf, holderOf, publicHolder } from "./dedupe.ts";
 
 export const LookupRequest = z
-  .object({ phone: markAs(z.string().max(32), "value").optional(), idNumber: markAs(z.string().max(32), "value").optional() })
+  .object({
+    phone: markAs(z.string().max(32), "value").optional(),
+    idNumber: markAs(z.string().max(32), "value").optional(),
+  })
   .strict()
   .refine((b) => (b.phone === undefined) !== (b.idNumber === undefined), "give exactly one of phone or idNumber");
 export type LookupRequest = z.infer<typeof LookupRequest>;
@@ -25,13 +28,19 @@ export const LookupResponse = z.object({
  * record, so a colleague learns whom to ask, not what is held.
  */
 export async function lookup(ctx: Ctx, req: LookupRequest) {
-  const [field, raw] = req.phone !== undefined ? (["phone", req.phone] as const) : (["idNumber", req.idNumber!] as const);
+  const [field, raw] =
+    req.phone !== undefined ? (["phone", req.phone] as const) : (["idNumber", req.idNumber!] as const);
   const parsed = fieldCatalog[field].schema.safeParse(raw);
   if (!parsed.success) {
-    throw new Problem("validation_failed", parsed.error.issues[0]!.message, [{ path: `body.${field}`, message: parsed.error.issues[0]!.message }]);
+    throw new Problem("validation_failed", parsed.error.issues[0]!.message, [
+      { path: `body.${field}`, message: parsed.error.issues[0]!.message },
+    ]);
   }
   const [digest] = await digestsOf(ctx, { [field]: parsed.data });
-  const { clientId, ...answer } = await publicHolder(ctx, await holderOf(ctx, Keys.blindIndex(ctx.tenantId, digest!).sk));
+  const { clientId, ...answer } = await publicHolder(
+    ctx,
+    await holderOf(ctx, Keys.blindIndex(ctx.tenantId, digest!).sk),
+  );
   await record(ctx, { action: "client.lookup", clientId, fields: [field], outcome: "allowed" });
   return answer;
 }

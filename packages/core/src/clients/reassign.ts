@@ -11,7 +11,12 @@ import { releaseForClient } from "../calls/release.ts";
  * trail and in the client's own hand-over history. `onMoved` runs once for each client this call
  * moved.
  */
-export async function reassignAll(ctx: Ctx, from: string, to: string, onMoved?: (count: number) => Promise<void>): Promise<number> {
+export async function reassignAll(
+  ctx: Ctx,
+  from: string,
+  to: string,
+  onMoved?: (count: number) => Promise<void>,
+): Promise<number> {
   let moved = 0;
   for (;;) {
     // Always read the first page: reassigned clients leave the owner's index as we go.
@@ -23,7 +28,8 @@ export async function reassignAll(ctx: Ctx, from: string, to: string, onMoved?: 
           new UpdateCommand({
             TableName: ctx.adapters.tableName,
             Key: Keys.client(ctx.tenantId, client.clientId),
-            UpdateExpression: "SET ownerId = :to, gsi2pk = :pk, handovers = list_append(if_not_exists(handovers, :none), :h) ADD rev :one",
+            UpdateExpression:
+              "SET ownerId = :to, gsi2pk = :pk, handovers = list_append(if_not_exists(handovers, :none), :h) ADD rev :one",
             ConditionExpression: "ownerId = :from",
             ExpressionAttributeValues: {
               ":to": to,
@@ -40,7 +46,13 @@ export async function reassignAll(ctx: Ctx, from: string, to: string, onMoved?: 
         throw e;
       }
       moved++;
-      await record(ctx, { action: "client.reassign", clientId: client.clientId, staffId: to, outcome: "allowed", fields: [`from:${from}`] });
+      await record(ctx, {
+        action: "client.reassign",
+        clientId: client.clientId,
+        staffId: to,
+        outcome: "allowed",
+        fields: [`from:${from}`],
+      });
       // The old owner's privacy numbers for this client end with the relation.
       await releaseForClient(ctx, client.clientId, "reassigned");
       await onMoved?.(moved);

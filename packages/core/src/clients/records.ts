@@ -4,7 +4,15 @@ import { ofClient } from "../compliance/contributions.ts";
 import { open, seal, sealFresh } from "../crypto/envelope.ts";
 import { assertPass, type Pass } from "../access/pass.ts";
 import { Keys, tenantPk } from "../store/keys.ts";
-import { ConditionalCheckFailedException, deleteItem, getItem, putItem, putNew, queryPage, type Page } from "../store/table.ts";
+import {
+  ConditionalCheckFailedException,
+  deleteItem,
+  getItem,
+  putItem,
+  putNew,
+  queryPage,
+  type Page,
+} from "../store/table.ts";
 import { maskValue, tierOf, tiers, type FieldName, type FieldValues, type Tier } from "../catalog/catalog.ts";
 
 export interface ConsentEvent {
@@ -70,8 +78,16 @@ export interface ClientRecord {
 }
 
 const tierKey = (tier: Tier) => `t${tier}` as "t1" | "t2" | "t3";
-const tierBinding = (ctx: Ctx, clientId: string, tier: Tier) => ({ tenantId: ctx.tenantId, recordId: clientId, context: { tier: String(tier) } });
-const masksBinding = (ctx: Ctx, clientId: string) => ({ tenantId: ctx.tenantId, recordId: clientId, context: { kind: "masks" } });
+const tierBinding = (ctx: Ctx, clientId: string, tier: Tier) => ({
+  tenantId: ctx.tenantId,
+  recordId: clientId,
+  context: { tier: String(tier) },
+});
+const masksBinding = (ctx: Ctx, clientId: string) => ({
+  tenantId: ctx.tenantId,
+  recordId: clientId,
+  context: { kind: "masks" },
+});
 
 export async function sealFields(ctx: Ctx, clientId: string, values: FieldValues): Promise<ClientRecord["sealed"]> {
   const byTier = new Map<Tier, FieldValues>();
@@ -81,7 +97,9 @@ export async function sealFields(ctx: Ctx, clientId: string, values: FieldValues
     byTier.set(tier, { ...byTier.get(tier), [name]: value });
     masks[name] = maskValue(name, value);
   }
-  const sealed: ClientRecord["sealed"] = { masks: await seal(ctx.adapters.keyrings, masksBinding(ctx, clientId), masks) };
+  const sealed: ClientRecord["sealed"] = {
+    masks: await seal(ctx.adapters.keyrings, masksBinding(ctx, clientId), masks),
+  };
   for (const [tier, tierValues] of byTier) {
     sealed[tierKey(tier)] = await seal(ctx.adapters.keyrings, tierBinding(ctx, clientId, tier), tierValues);
   }
@@ -89,7 +107,12 @@ export async function sealFields(ctx: Ctx, clientId: string, values: FieldValues
 }
 
 /** Opens tiers for a response: only with the gate's pass for this client and these tiers. */
-export async function openTiers(ctx: Ctx, client: ClientRecord, wanted: Iterable<Tier>, pass: Pass): Promise<FieldValues> {
+export async function openTiers(
+  ctx: Ctx,
+  client: ClientRecord,
+  wanted: Iterable<Tier>,
+  pass: Pass,
+): Promise<FieldValues> {
   const tiers = [...new Set(wanted)];
   assertPass(pass, client.clientId, tiers);
   return openSealed(ctx, client, tiers);
@@ -106,7 +129,10 @@ async function openSealed(ctx: Ctx, client: ClientRecord, wanted: Iterable<Tier>
   for (const tier of new Set(wanted)) {
     const ciphertext = client.sealed[tierKey(tier)];
     if (!ciphertext) continue;
-    Object.assign(out, await open<FieldValues>(ctx.adapters.keyrings, tierBinding(ctx, client.clientId, tier), ciphertext));
+    Object.assign(
+      out,
+      await open<FieldValues>(ctx.adapters.keyrings, tierBinding(ctx, client.clientId, tier), ciphertext),
+    );
   }
   return out;
 }
@@ -118,10 +144,16 @@ async function openSealed(ctx: Ctx, client: ClientRecord, wanted: Iterable<Tier>
 export async function resealFresh(ctx: Ctx, client: ClientRecord): Promise<ClientRecord["sealed"]> {
   const k = ctx.adapters.keyrings;
   const masks = masksBinding(ctx, client.clientId);
-  const sealed: ClientRecord["sealed"] = { masks: await sealFresh(k, masks, await open<Record<string, string>>(k, masks, client.sealed.masks)) };
+  const sealed: ClientRecord["sealed"] = {
+    masks: await sealFresh(k, masks, await open<Record<string, string>>(k, masks, client.sealed.masks)),
+  };
   for (const tier of presentTiers(client)) {
     const binding = tierBinding(ctx, client.clientId, tier);
-    sealed[tierKey(tier)] = await sealFresh(k, binding, await open<FieldValues>(k, binding, client.sealed[tierKey(tier)]!));
+    sealed[tierKey(tier)] = await sealFresh(
+      k,
+      binding,
+      await open<FieldValues>(k, binding, client.sealed[tierKey(tier)]!),
+    );
   }
   return sealed;
 }
@@ -143,16 +175,25 @@ export function clientItem(ctx: Ctx, client: ClientRecord) {
 }
 
 /** The record as changed by an intent: it remembers the last few, so recovery can tell whether that one landed. */
-export const changedBy = (client: ClientRecord, intentId: string): ClientRecord => ({ ...client, intents: [...(client.intents ?? []).slice(-9), intentId] });
+export const changedBy = (client: ClientRecord, intentId: string): ClientRecord => ({
+  ...client,
+  intents: [...(client.intents ?? []).slice(-9), intentId],
+});
 
 /** Makes a registration visible: its last step (the trail event and the queue entry come first). */
 export const insertClient = (ctx: Ctx, client: ClientRecord) => putNew(ctx.adapters, clientItem(ctx, client));
 
 /** The destruction-queue entry of a live client at its destroy-after date (idempotent). */
 export const queueClient = (ctx: Ctx, clientId: string, destroyAfter: string) =>
-  putItem(ctx.adapters, { ...Keys.clientDestruction(ctx.tenantId, destroyAfter, clientId), kind: "client-destruction", clientId, destroyAfter });
+  putItem(ctx.adapters, {
+    ...Keys.clientDestruction(ctx.tenantId, destroyAfter, clientId),
+    kind: "client-destruction",
+    clientId,
+    destroyAfter,
+  });
 
-export const unqueueClient = (ctx: Ctx, clientId: string, destroyAfter: string) => deleteItem(ctx.adapters, Keys.clientDestruction(ctx.tenantId, destroyAfter, clientId));
+export const unqueueClient = (ctx: Ctx, clientId: string, destroyAfter: string) =>
+  deleteItem(ctx.adapters, Keys.clientDestruction(ctx.tenantId, destroyAfter, clientId));
 
 /** Moves the client's destruction-queue entry from one date to another (either may be absent); idempotent. */
 export async function syncQueue(ctx: Ctx, clientId: string, was: string | undefined, is: string | undefined) {
@@ -181,7 +222,12 @@ export async function followChange(ctx: Ctx, before: ClientRecord | undefined, a
  * write bumps), so a concurrent hand-over or withdrawal is never silently undone. Answers false
  * when the record moved on.
  */
-export async function replaceClient(ctx: Ctx, next: ClientRecord, previous: ClientRecord, options: { follow?: boolean } = {}): Promise<boolean> {
+export async function replaceClient(
+  ctx: Ctx,
+  next: ClientRecord,
+  previous: ClientRecord,
+  options: { follow?: boolean } = {},
+): Promise<boolean> {
   try {
     const rev = previous.rev ?? 0;
     await putItem(
@@ -206,19 +252,45 @@ export async function getClient(ctx: Ctx, clientId: string): Promise<ClientRecor
 
 export type ClientScopeQuery = { by: "owner"; staffId: string } | { by: "branch"; branchId: string } | { by: "tenant" };
 
-export async function listClients(ctx: Ctx, scope: ClientScopeQuery, limit: number, cursor?: string): Promise<Page<ClientRecord>> {
+export async function listClients(
+  ctx: Ctx,
+  scope: ClientScopeQuery,
+  limit: number,
+  cursor?: string,
+): Promise<Page<ClientRecord>> {
   const spec =
     scope.by === "owner"
       ? { index: "gsi2" as const, partition: Keys.clientsOfOwner(ctx.tenantId, scope.staffId), sortPrefix: "CLIENT#" }
       : scope.by === "branch"
-        ? { index: "gsi1" as const, partition: Keys.clientsOfBranch(ctx.tenantId, scope.branchId), sortPrefix: "CLIENT#" }
+        ? {
+            index: "gsi1" as const,
+            partition: Keys.clientsOfBranch(ctx.tenantId, scope.branchId),
+            sortPrefix: "CLIENT#",
+          }
         : { partition: tenantPk(ctx.tenantId), sortPrefix: "CLIENT#" };
   const page = await queryPage<ClientRecord>(ctx.adapters, { ...spec, newestFirst: true, limit, cursor });
   return { items: page.items.map(fromItem), nextCursor: page.nextCursor };
 }
 
 function fromItem(item: ClientRecord): ClientRecord {
-  const { tenantId, clientId, branchId, ownerId, registration, consent, fieldTiers, sealed, blindIndex, consentHistory, destroyAfter, destroyed, rev, destruction, intents, handovers } = item;
+  const {
+    tenantId,
+    clientId,
+    branchId,
+    ownerId,
+    registration,
+    consent,
+    fieldTiers,
+    sealed,
+    blindIndex,
+    consentHistory,
+    destroyAfter,
+    destroyed,
+    rev,
+    destruction,
+    intents,
+    handovers,
+  } = item;
   return {
     tenantId,
     clientId,
@@ -230,7 +302,15 @@ function fromItem(item: ClientRecord): ClientRecord {
     sealed,
     blindIndex: blindIndex ?? [],
     consentHistory: consentHistory ?? [
-      { type: "grant", at: consent.grantedAt, by: consent.recordedBy, method: consent.method, evidenceRef: consent.evidenceRef, purposes: consent.purposes, sensitiveConsent: consent.sensitiveConsent },
+      {
+        type: "grant",
+        at: consent.grantedAt,
+        by: consent.recordedBy,
+        method: consent.method,
+        evidenceRef: consent.evidenceRef,
+        purposes: consent.purposes,
+        sensitiveConsent: consent.sensitiveConsent,
+      },
     ],
     ...(destroyAfter ? { destroyAfter } : {}),
     ...(destroyed ? { destroyed } : {}),

@@ -5,12 +5,28 @@ import { Problem, recorded, type ProblemCode, type ProblemDetail } from "../http
 import { newId } from "../ids.ts";
 import { getBranch } from "../tenancy/records.ts";
 import { clientRecordClass } from "../retention/classes.ts";
-import { collectionRefusals, fieldCatalog, isFieldName, tierOf, type FieldName, type FieldValues } from "../catalog/catalog.ts";
+import {
+  collectionRefusals,
+  fieldCatalog,
+  isFieldName,
+  tierOf,
+  type FieldName,
+  type FieldValues,
+} from "../catalog/catalog.ts";
 import * as Intents from "../recovery/intents.ts";
 import { recountBranch } from "../compliance/recount.ts";
 import { Keys } from "../store/keys.ts";
 import { claim, digestsOf, publicHolder, release, type Holder } from "./dedupe.ts";
-import { changedBy, countChange, getClient, insertClient, queueClient, sealFields, unqueueClient, type ClientRecord } from "./records.ts";
+import {
+  changedBy,
+  countChange,
+  getClient,
+  insertClient,
+  queueClient,
+  sealFields,
+  unqueueClient,
+  type ClientRecord,
+} from "./records.ts";
 import type { RegisterClientRequest } from "./schemas.ts";
 import { viewOf } from "./view.ts";
 import { discloseViews } from "../access/gate.ts";
@@ -23,7 +39,10 @@ const FUTURE_SKEW_MS = 5 * 60 * 1000;
  * answers all that is wrong at once; the most fundamental problem names the code.
  */
 export function checkFields(req: RegisterClientRequest): FieldValues {
-  const problems: Record<"unknown_field" | "field_not_allowed" | "sensitive_consent_required" | "validation_failed", ProblemDetail[]> = {
+  const problems: Record<
+    "unknown_field" | "field_not_allowed" | "sensitive_consent_required" | "validation_failed",
+    ProblemDetail[]
+  > = {
     unknown_field: [],
     field_not_allowed: [],
     sensitive_consent_required: [],
@@ -39,11 +58,17 @@ export function checkFields(req: RegisterClientRequest): FieldValues {
     }
     const refused = collectionRefusals({ fields: [name], tier: tierOf(name) }, basis);
     if (refused.notAllowed.length) {
-      problems.field_not_allowed.push({ path, message: `"${name}" is not needed for ${req.collectionPurpose} and may not be collected` });
+      problems.field_not_allowed.push({
+        path,
+        message: `"${name}" is not needed for ${req.collectionPurpose} and may not be collected`,
+      });
       continue;
     }
     if (refused.needsSensitiveConsent) {
-      problems.sensitive_consent_required.push({ path, message: `"${name}" is tier-1 data and needs separate sensitive consent` });
+      problems.sensitive_consent_required.push({
+        path,
+        message: `"${name}" is tier-1 data and needs separate sensitive consent`,
+      });
       continue;
     }
     const parsed = fieldCatalog[name].schema.safeParse(raw);
@@ -57,7 +82,11 @@ export function checkFields(req: RegisterClientRequest): FieldValues {
   const code = (Object.keys(problems) as (keyof typeof problems)[]).find((k) => problems[k].length > 0);
   if (code) throw new Problem(code as ProblemCode, errors.map((e) => e.message).join("; "), errors);
   // A surname is the dedupe hint colleagues see; derive it rather than ask for it twice.
-  if (values.fullName !== undefined && values.surname === undefined && !collectionRefusals({ fields: ["surname"], tier: tierOf("surname") }, basis).notAllowed.length) {
+  if (
+    values.fullName !== undefined &&
+    values.surname === undefined &&
+    !collectionRefusals({ fields: ["surname"], tier: tierOf("surname") }, basis).notAllowed.length
+  ) {
     values.surname = surnameOf(String(values.fullName));
   }
   return values;
@@ -67,14 +96,18 @@ export async function register(ctx: Ctx, req: RegisterClientRequest) {
   const { principal } = ctx;
   const branchId = req.branchId ?? principal.branchId;
   if (!branchId || branchId !== principal.branchId) {
-    throw new Problem("branch_not_permitted", "clients are registered in your own branch", [{ path: "branchId", message: "must be your own branch" }]);
+    throw new Problem("branch_not_permitted", "clients are registered in your own branch", [
+      { path: "branchId", message: "must be your own branch" },
+    ]);
   }
   if (!(await getBranch(ctx.adapters, ctx.tenantId, branchId))) {
     throw new Problem("validation_failed", "unknown branch", [{ path: "branchId", message: "unknown branch" }]);
   }
   const now = ctx.adapters.now();
   if (new Date(req.acquiredAt).getTime() > now.getTime() + FUTURE_SKEW_MS) {
-    throw new Problem("validation_failed", "acquiredAt is in the future", [{ path: "acquiredAt", message: "must not be in the future" }]);
+    throw new Problem("validation_failed", "acquiredAt is in the future", [
+      { path: "acquiredAt", message: "must not be in the future" },
+    ]);
   }
   const values = checkFields(req);
 
@@ -117,7 +150,12 @@ export async function register(ctx: Ctx, req: RegisterClientRequest) {
   // before the client item is undone by `undoRegistration`, here on an error or by recovery after
   // a crash; nothing is ever visible without its event and its queue entry.
   const a = ctx.adapters;
-  const intent = await Intents.begin<RegisterIntent>(ctx, "client.register", { clientId, branchId, claims: sortKeys, destroyAfter: client.destroyAfter! });
+  const intent = await Intents.begin<RegisterIntent>(ctx, "client.register", {
+    clientId,
+    branchId,
+    claims: sortKeys,
+    destroyAfter: client.destroyAfter!,
+  });
   let recorded = false;
   let created: TrailEvent;
   try {
@@ -127,7 +165,14 @@ export async function register(ctx: Ctx, req: RegisterClientRequest) {
       throw await duplicate(ctx, claimed.holder);
     }
     await Intents.checkpoint(a, "client.register", "claimed");
-    created = await record(ctx, { action: "client.create", clientId, branchId, fields: Object.keys(values), outcome: "allowed", detail: { intent: intent.id } });
+    created = await record(ctx, {
+      action: "client.create",
+      clientId,
+      branchId,
+      fields: Object.keys(values),
+      outcome: "allowed",
+      detail: { intent: intent.id },
+    });
     recorded = true;
     await Intents.checkpoint(a, "client.register", "recorded");
     await queueClient(ctx, clientId, client.destroyAfter!);
@@ -147,7 +192,12 @@ export async function register(ctx: Ctx, req: RegisterClientRequest) {
   await Intents.checkpoint(a, "client.register", "visible");
   await countChange(ctx, undefined, client);
   await Intents.checkpoint(a, "client.register", "counted");
-  await Intents.finish(a, intent).catch((e: unknown) => a.logger.error("could not close a registration's intent; recovery will", { intentId: intent.id, error: e as Error }));
+  await Intents.finish(a, intent).catch((e: unknown) =>
+    a.logger.error("could not close a registration's intent; recovery will", {
+      intentId: intent.id,
+      error: e as Error,
+    }),
+  );
   // The view rides on the registration's own event, written before anything was opened.
   const seen = await discloseViews(ctx, [client], created);
   return viewOf(ctx, client, seen.get(clientId)!);
@@ -164,12 +214,22 @@ export interface RegisterIntent extends Record<string, unknown> {
 }
 
 /** Takes back everything a registration did before its client became visible; idempotent. */
-async function undoRegistration(ctx: Ctx, intent: Intents.Intent<RegisterIntent>, how: { recorded: boolean; by: "writer" | "recovery" }) {
+async function undoRegistration(
+  ctx: Ctx,
+  intent: Intents.Intent<RegisterIntent>,
+  how: { recorded: boolean; by: "writer" | "recovery" },
+) {
   const { clientId, branchId, claims, destroyAfter } = intent.data;
   await unqueueClient(ctx, clientId, destroyAfter);
   await release(ctx, claims, { intentId: intent.id });
   if (how.recorded || how.by === "recovery") {
-    await record(ctx, { action: "recovery.rolled_back", clientId, branchId, outcome: "allowed", detail: { intent: intent.id, machine: intent.machine, by: how.by } });
+    await record(ctx, {
+      action: "recovery.rolled_back",
+      clientId,
+      branchId,
+      outcome: "allowed",
+      detail: { intent: intent.id, machine: intent.machine, by: how.by },
+    });
   }
   await Intents.finish(ctx.adapters, intent);
 }
@@ -178,7 +238,10 @@ async function undoRegistration(ctx: Ctx, intent: Intents.Intent<RegisterIntent>
  * Recovery of a registration whose writer died: visible means done (only the counters may lag,
  * and they are recomputed); anything short of visible is undone, claims released.
  */
-export async function recoverRegistration(ctx: Ctx, intent: Intents.Intent<RegisterIntent>): Promise<"completed" | "rolled_back"> {
+export async function recoverRegistration(
+  ctx: Ctx,
+  intent: Intents.Intent<RegisterIntent>,
+): Promise<"completed" | "rolled_back"> {
   const { clientId, branchId } = intent.data;
   const client = await getClient(ctx, clientId);
   if (!client) {
@@ -186,7 +249,13 @@ export async function recoverRegistration(ctx: Ctx, intent: Intents.Intent<Regis
     return "rolled_back";
   }
   await recountBranch(ctx.adapters, ctx.tenantId, branchId);
-  await record(ctx, { action: "recovery.completed", clientId, branchId, outcome: "allowed", detail: { intent: intent.id, machine: intent.machine } });
+  await record(ctx, {
+    action: "recovery.completed",
+    clientId,
+    branchId,
+    outcome: "allowed",
+    detail: { intent: intent.id, machine: intent.machine },
+  });
   await Intents.finish(ctx.adapters, intent);
   return "completed";
 }
@@ -197,7 +266,12 @@ export async function recoverRegistration(ctx: Ctx, intent: Intents.Intent<Regis
  */
 async function duplicate(ctx: Ctx, holder: Holder): Promise<Problem> {
   const { clientId, owner, branchId } = await publicHolder(ctx, holder);
-  const problem = new Problem("duplicate_client", "a client with this phone or ID number is already registered", undefined, { existing: { owner, branchId } });
+  const problem = new Problem(
+    "duplicate_client",
+    "a client with this phone or ID number is already registered",
+    undefined,
+    { existing: { owner, branchId } },
+  );
   await record(ctx, { action: "client.create", clientId, outcome: "denied", code: "duplicate_client" });
   return recorded(problem);
 }

@@ -2,7 +2,16 @@ import type { Ctx } from "../context.ts";
 import { disclose } from "../access/gate.ts";
 import { record } from "../trail/trail.ts";
 import { Problem, recorded, type ProblemDetail } from "../http/problem.ts";
-import { FREE_TEXT_TIER, isFieldName, isNotePath, noteIdOf, tierOf, type FieldName, type FieldValues, type Tier } from "../catalog/catalog.ts";
+import {
+  FREE_TEXT_TIER,
+  isFieldName,
+  isNotePath,
+  noteIdOf,
+  tierOf,
+  type FieldName,
+  type FieldValues,
+  type Tier,
+} from "../catalog/catalog.ts";
 import { getNote, openFreeText, type NoteRecord } from "../freetext/notes.ts";
 import { openTiers } from "./records.ts";
 import type { RevealRequest } from "./schemas.ts";
@@ -18,7 +27,11 @@ const tierOfPath = (f: RevealPath): Tier => (isNotePath(f) ? FREE_TEXT_TIER : ti
  * written, nothing is revealed. Sealed free text (`notes/<id>`) is revealed the same way, as a
  * tier-2 field of the client.
  */
-export async function reveal(ctx: Ctx, clientId: string, req: RevealRequest): Promise<{ fields: FieldValues & Record<string, string | number> }> {
+export async function reveal(
+  ctx: Ctx,
+  clientId: string,
+  req: RevealRequest,
+): Promise<{ fields: FieldValues & Record<string, string | number> }> {
   const unknown = req.fields.filter((f) => !isFieldName(f) && !isNotePath(f));
   if (unknown.length) {
     throw new Problem(
@@ -40,7 +53,15 @@ export async function reveal(ctx: Ctx, clientId: string, req: RevealRequest): Pr
     .map((f) => ({ path: `fields.${f}`, message: `this client has no "${f}"` }));
   if (absent.length && !client.destroyed) {
     const problem = new Problem("field_not_present", absent.map((a) => a.message).join("; "), absent);
-    await record(ctx, { action: "client.reveal", clientId, branchId: client.branchId, fields, purpose: req.purpose, outcome: "denied", code: problem.code });
+    await record(ctx, {
+      action: "client.reveal",
+      clientId,
+      branchId: client.branchId,
+      fields,
+      purpose: req.purpose,
+      outcome: "denied",
+      code: problem.code,
+    });
     throw recorded(problem);
   }
 
@@ -53,7 +74,9 @@ export async function reveal(ctx: Ctx, clientId: string, req: RevealRequest): Pr
     grantId: req.grantId,
   });
   const catalogFields = fields.filter((f): f is FieldName => !isNotePath(f));
-  const plain: Record<string, string | number> = catalogFields.length ? await openTiers(ctx, client, catalogFields.map(tierOf), pass) : {};
+  const plain: Record<string, string | number> = catalogFields.length
+    ? await openTiers(ctx, client, catalogFields.map(tierOf), pass)
+    : {};
   for (const [path, note] of notes) plain[path] = await openFreeText(ctx, owner, note, pass);
   return { fields: Object.fromEntries(fields.map((f) => [f, plain[f]!])) };
 }

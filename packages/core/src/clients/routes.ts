@@ -2,7 +2,15 @@ import { z } from "zod";
 import { defineRoutes } from "../http/route-spec.ts";
 import { ActorSchema } from "../trail/routes.ts";
 import { LookupRequest, LookupResponse } from "./lookup.ts";
-import { ClientIdParams, ClientList, ClientView, ListClientsQuery, RegisterClientRequest, RevealRequest, RevealResponse } from "./schemas.ts";
+import {
+  ClientIdParams,
+  ClientList,
+  ClientView,
+  ListClientsQuery,
+  RegisterClientRequest,
+  RevealRequest,
+  RevealResponse,
+} from "./schemas.ts";
 import { clientDataRoles } from "../access/policy.ts";
 
 const AccessHistory = z.object({
@@ -46,7 +54,14 @@ export const clientRoutes = defineRoutes([
     summary: "Register a client with consent",
     body: RegisterClientRequest,
     success: { status: 201, schema: ClientView },
-    refuses: ["duplicate_client", "conflict", "branch_not_permitted", "unknown_field", "field_not_allowed", "sensitive_consent_required"],
+    refuses: [
+      "duplicate_client",
+      "conflict",
+      "branch_not_permitted",
+      "unknown_field",
+      "field_not_allowed",
+      "sensitive_consent_required",
+    ],
   },
   {
     method: "GET",

@@ -8,7 +8,10 @@ import {
 } from "../catalog/catalog.ts";
 import { markAs, opaqueRef, recordId, sealedText } from "../freetext/schemas.ts";
 
-const isoDateTime = z.iso.datetime({ offset: true, message: "must be an ISO 8601 date-time, e.g. 2026-03-01T10:00:00+08:00" });
+const isoDateTime = z.iso.datetime({
+  offset: true,
+  message: "must be an ISO 8601 date-time, e.g. 2026-03-01T10:00:00+08:00",
+});
 
 export const ConsentInput = z
   .object({
@@ -34,7 +37,9 @@ export const RegisterClientRequest = z
     acquiredAt: isoDateTime,
     branchId: recordId().optional(),
     consent: ConsentInput,
-    fields: z.record(markAs(z.string(), "id"), markAs(z.union([z.string(), z.number()]), "value")).refine((f) => Object.keys(f).length > 0, "at least one field is required"),
+    fields: z
+      .record(markAs(z.string(), "id"), markAs(z.union([z.string(), z.number()]), "value"))
+      .refine((f) => Object.keys(f).length > 0, "at least one field is required"),
   })
   .strict();
 export type RegisterClientRequest = z.infer<typeof RegisterClientRequest>;

@@ -26,12 +26,13 @@ export async function sweepClients(
   const due: { clientId: string; destroyAfter: string; sk: string }[] = [];
   let cursor: string | null = null;
   do {
-    const page: { items: { sk: string; clientId: string; destroyAfter: string }[]; nextCursor: string | null } = await queryPage(a, {
-      partition: Keys.clientDestructionQueue(tenantId),
-      sortBetween: ["0", `${options.asOf.toISOString()}#~`],
-      limit: 200,
-      cursor,
-    });
+    const page: { items: { sk: string; clientId: string; destroyAfter: string }[]; nextCursor: string | null } =
+      await queryPage(a, {
+        partition: Keys.clientDestructionQueue(tenantId),
+        sortBetween: ["0", `${options.asOf.toISOString()}#~`],
+        limit: 200,
+        cursor,
+      });
     due.push(...page.items.map((i) => ({ clientId: i.clientId, destroyAfter: i.destroyAfter, sk: i.sk })));
     cursor = page.nextCursor;
   } while (cursor);
@@ -42,7 +43,9 @@ export async function sweepClients(
       if (!options.dryRun) await deleteItem(a, { pk: Keys.clientDestructionQueue(tenantId), sk: item.sk });
       continue;
     }
-    const reason = client.consent.withdrawnAt ? `consent withdrawn ${client.consent.withdrawnAt.slice(0, 10)}` : "retention period ended";
+    const reason = client.consent.withdrawnAt
+      ? `consent withdrawn ${client.consent.withdrawnAt.slice(0, 10)}`
+      : "retention period ended";
     into.due.push({ tenantId, clientId: item.clientId, destroyAfter: item.destroyAfter, reason });
     if (options.dryRun) continue;
     try {
@@ -51,7 +54,11 @@ export async function sweepClients(
       into.destroyed.push({ tenantId, clientId: item.clientId, certificateId: certificate.certificateId });
     } catch (e) {
       if (e instanceof Problem && e.code === "conflict") continue; // still running elsewhere: that run finishes it
-      a.logger.error("sweeper could not destroy a client record; the next run retries", { tenantId, clientId: item.clientId, error: e as Error });
+      a.logger.error("sweeper could not destroy a client record; the next run retries", {
+        tenantId,
+        clientId: item.clientId,
+        error: e as Error,
+      });
       into.failed.push({ tenantId, clientId: item.clientId, error: (e as Error).message });
     }
   }

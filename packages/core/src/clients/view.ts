@@ -13,7 +13,11 @@ import type { ClientView, ListClientsQuery } from "./schemas.ts";
  * The record as this principal may see it: each field plain, masked or absent per the policy, as the
  * gate decided (`effects`); plain values are opened only with the gate's pass.
  */
-export async function viewOf(ctx: Ctx, client: ClientRecord, seen: { effects: Map<string, Decision["effect"]>; pass: Pass }): Promise<ClientView> {
+export async function viewOf(
+  ctx: Ctx,
+  client: ClientRecord,
+  seen: { effects: Map<string, Decision["effect"]>; pass: Pass },
+): Promise<ClientView> {
   const fields = Object.entries(client.fieldTiers) as [FieldName, Tier][];
   const { effects, pass } = seen;
   const plainTiers = fields.filter(([f]) => effects.get(f) === "allow").map(([, t]) => t);
@@ -49,7 +53,14 @@ export async function viewOf(ctx: Ctx, client: ClientRecord, seen: { effects: Ma
 import { relationOf } from "../access/policy.ts";
 const relation = (ctx: Ctx, client: ClientRecord) => relationOf(ctx.principal, client);
 
-const redactedConsent = { method: "", evidenceRef: "", purposes: [], sensitiveConsent: false, grantedAt: "", recordedBy: "" };
+const redactedConsent = {
+  method: "",
+  evidenceRef: "",
+  purposes: [],
+  sensitiveConsent: false,
+  grantedAt: "",
+  recordedBy: "",
+};
 const redactedRegistration = { collectionPurpose: "", source: "", acquiredAt: "", handledBy: "", registeredAt: "" };
 
 /** Loads a client the principal may see; anything else answers 404, whether it exists or not. */
@@ -64,7 +75,13 @@ export async function loadVisible(ctx: Ctx, clientId: string, action: TrailActio
 
 export async function view(ctx: Ctx, clientId: string): Promise<ClientView> {
   const client = await loadVisible(ctx, clientId, "client.view");
-  const seen = await discloseViews(ctx, [client], (shown) => ({ action: "client.view", clientId, branchId: client.branchId, fields: shown.get(clientId), outcome: "allowed" }));
+  const seen = await discloseViews(ctx, [client], (shown) => ({
+    action: "client.view",
+    clientId,
+    branchId: client.branchId,
+    fields: shown.get(clientId),
+    outcome: "allowed",
+  }));
   return viewOf(ctx, client, seen.get(clientId)!);
 }
 
@@ -79,13 +96,19 @@ function scopeOf(ctx: Ctx): ClientScopeQuery {
 /** A list shows masks only: a field the view would show in clear is left out, never sent. */
 function masksOnly<V extends { fields: Record<string, { masked: boolean }> }>(view: V) {
   const fields: Record<string, V["fields"][string] & { masked: true }> = {};
-  for (const [name, field] of Object.entries(view.fields)) if (field.masked) fields[name] = { ...field, masked: true } as V["fields"][string] & { masked: true };
+  for (const [name, field] of Object.entries(view.fields))
+    if (field.masked) fields[name] = { ...field, masked: true } as V["fields"][string] & { masked: true };
   return { ...view, fields };
 }
 
 export async function list(ctx: Ctx, query: ListClientsQuery) {
   const page = await listClients(ctx, scopeOf(ctx), query.limit, query.cursor);
-  const seen = await discloseViews(ctx, page.items, () => ({ action: "client.list", clientIds: page.items.map((c) => c.clientId), outcome: "allowed" }), "list");
+  const seen = await discloseViews(
+    ctx,
+    page.items,
+    () => ({ action: "client.list", clientIds: page.items.map((c) => c.clientId), outcome: "allowed" }),
+    "list",
+  );
   const items = [];
   for (const client of page.items) items.push(masksOnly(await viewOf(ctx, client, seen.get(client.clientId)!)));
   return { items, nextCursor: page.nextCursor };

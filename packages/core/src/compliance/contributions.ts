@@ -42,7 +42,9 @@ export function ofClient(c: ClientRecord | undefined): Contribution | undefined 
   };
 }
 
-export function ofRequest(r: { branchId: string; status: string; dueAt: string } | undefined): Contribution | undefined {
+export function ofRequest(
+  r: { branchId: string; status: string; dueAt: string } | undefined,
+): Contribution | undefined {
   if (!r) return undefined;
   const open = r.status === "open";
   return {
@@ -54,7 +56,10 @@ export function ofRequest(r: { branchId: string; status: string; dueAt: string }
 
 export function ofPaperFile(f: { branchId: string; status: string } | undefined): Contribution | undefined {
   if (!f) return undefined;
-  return { branchId: f.branchId, gauges: { paperFiles: n(f.status !== "destroyed"), paperCheckedOut: n(f.status === "checked_out") } };
+  return {
+    branchId: f.branchId,
+    gauges: { paperFiles: n(f.status !== "destroyed"), paperCheckedOut: n(f.status === "checked_out") },
+  };
 }
 
 /** What a trail event adds to its branch's day: by what its action counts toward (`trail/actions.ts`). */

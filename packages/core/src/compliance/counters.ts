@@ -20,7 +20,12 @@ export const HQ_BRANCH = "-";
 export type Deltas = Record<string, number>;
 export const branchKey = (branchId: string | null | undefined) => branchId || HQ_BRANCH;
 
-export async function add(a: Adapters, key: { pk: string; sk: string }, deltas: Deltas, extra: Record<string, unknown> = {}) {
+export async function add(
+  a: Adapters,
+  key: { pk: string; sk: string },
+  deltas: Deltas,
+  extra: Record<string, unknown> = {},
+) {
   const entries = Object.entries(deltas).filter(([, v]) => v !== 0);
   if (!entries.length) return;
   const names: Record<string, string> = {};
@@ -49,11 +54,22 @@ export async function add(a: Adapters, key: { pk: string; sk: string }, deltas: 
 export const bumpGauge = (a: Adapters, tenantId: string, branchId: string | null | undefined, deltas: Deltas) =>
   add(a, Keys.gauge(tenantId, branchKey(branchId)), deltas, { kind: "gauge", branchId: branchKey(branchId) });
 
-export const bumpDaily = (a: Adapters, tenantId: string, branchId: string | null | undefined, day: string, deltas: Deltas) =>
+export const bumpDaily = (
+  a: Adapters,
+  tenantId: string,
+  branchId: string | null | undefined,
+  day: string,
+  deltas: Deltas,
+) =>
   add(a, Keys.daily(tenantId, branchKey(branchId), day), deltas, { kind: "daily", branchId: branchKey(branchId), day });
 
-export const bumpDue = (a: Adapters, tenantId: string, branchId: string | null | undefined, day: string, deltas: Deltas) =>
-  add(a, Keys.due(tenantId, branchKey(branchId), day), deltas, { kind: "due", branchId: branchKey(branchId), day });
+export const bumpDue = (
+  a: Adapters,
+  tenantId: string,
+  branchId: string | null | undefined,
+  day: string,
+  deltas: Deltas,
+) => add(a, Keys.due(tenantId, branchKey(branchId), day), deltas, { kind: "due", branchId: branchKey(branchId), day });
 
 /** What one record adds to its branch's figures: gauges, and due-day buckets. */
 export interface Contribution {
@@ -68,7 +84,12 @@ const minus = (d: Deltas): Deltas => Object.fromEntries(Object.entries(d).map(([
  * Moves the figures by a record's change: its contribution before is taken away and its
  * contribution after is added (either may be absent, for a new or a removed record).
  */
-export async function track(a: Adapters, tenantId: string, before: Contribution | undefined, after: Contribution | undefined) {
+export async function track(
+  a: Adapters,
+  tenantId: string,
+  before: Contribution | undefined,
+  after: Contribution | undefined,
+) {
   try {
     await move(a, tenantId, before, after);
   } catch (e) {

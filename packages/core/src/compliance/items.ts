@@ -11,7 +11,12 @@ async function prefixed<T>(ctx: Ctx, prefix: string): Promise<T[]> {
   const out: T[] = [];
   let cursor: string | null = null;
   do {
-    const page: { items: T[]; nextCursor: string | null } = await queryPage<T>(ctx.adapters, { partition: tenantPk(ctx.tenantId), sortPrefix: prefix, limit: 500, cursor });
+    const page: { items: T[]; nextCursor: string | null } = await queryPage<T>(ctx.adapters, {
+      partition: tenantPk(ctx.tenantId),
+      sortPrefix: prefix,
+      limit: 500,
+      cursor,
+    });
     out.push(...page.items);
     cursor = page.nextCursor;
   } while (cursor);
@@ -34,29 +39,62 @@ export async function warningItems(ctx: Ctx, branchId: string | null) {
       const page = await listClients(ctx, { by: "branch", branchId }, 100, cursor);
       for (const c of page.items) {
         if (c.destroyed || !c.consent.withdrawnAt) continue;
-        withdrawn.push({ clientId: c.clientId, withdrawnAt: c.consent.withdrawnAt, destroyAfter: c.destroyAfter ?? null, overdue: Boolean(c.destroyAfter && c.destroyAfter < now) });
+        withdrawn.push({
+          clientId: c.clientId,
+          withdrawnAt: c.consent.withdrawnAt,
+          destroyAfter: c.destroyAfter ?? null,
+          overdue: Boolean(c.destroyAfter && c.destroyAfter < now),
+        });
       }
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
   }
 
-  const requests = (await prefixed<{ id: string; clientId: string; branchId: string; type: string; status: string; dueAt: string }>(ctx, "DSR#"))
+  const requests = (
+    await prefixed<{ id: string; clientId: string; branchId: string; type: string; status: string; dueAt: string }>(
+      ctx,
+      "DSR#",
+    )
+  )
     .filter((r) => r.branchId === branchId && r.status === "open")
     .map((r) => ({ requestId: r.id, clientId: r.clientId, type: r.type, dueAt: r.dueAt, overdue: r.dueAt < now }));
-  const paper = (await prefixed<{ id: string; clientId: string; branchId: string; status: string; holder?: { staffId: string; since: string } }>(ctx, "PAPER#"))
+  const paper = (
+    await prefixed<{
+      id: string;
+      clientId: string;
+      branchId: string;
+      status: string;
+      holder?: { staffId: string; since: string };
+    }>(ctx, "PAPER#")
+  )
     .filter((f) => f.branchId === branchId && f.status === "checked_out")
-    .map((f) => ({ paperFileId: f.id, clientId: f.clientId, holder: f.holder?.staffId ?? null, since: f.holder?.since ?? null }));
+    .map((f) => ({
+      paperFileId: f.id,
+      clientId: f.clientId,
+      holder: f.holder?.staffId ?? null,
+      since: f.holder?.since ?? null,
+    }));
 
   return {
     agreementsMissing: active
       .filter((s) => s.agreement?.version !== ctx.settings.requiredAgreementVersion)
-      .map((s) => ({ staffId: s.staffId, label: maskName(s.displayName), signedVersion: s.agreement?.version ?? null })),
+      .map((s) => ({
+        staffId: s.staffId,
+        label: maskName(s.displayName),
+        signedVersion: s.agreement?.version ?? null,
+      })),
     backgroundChecksPending: active
       .filter((s) => s.backgroundCheck?.status !== "passed" && s.backgroundCheck?.status !== "failed")
       .map((s) => ({ staffId: s.staffId, label: maskName(s.displayName) })),
     offboardingsOpen: staff
       .filter((s) => s.status === "offboarding")
-      .map((s) => ({ staffId: s.staffId, label: maskName(s.displayName), openItems: Object.entries(s.offboarding?.checklist ?? {}).filter(([, v]) => !v).map(([k]) => k) })),
+      .map((s) => ({
+        staffId: s.staffId,
+        label: maskName(s.displayName),
+        openItems: Object.entries(s.offboarding?.checklist ?? {})
+          .filter(([, v]) => !v)
+          .map(([k]) => k),
+      })),
     withdrawnNotDestroyed: withdrawn,
     requestsOpen: requests,
     paperFilesCheckedOut: paper,

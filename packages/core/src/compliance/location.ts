@@ -11,7 +11,8 @@ export const chinaRegions = ["cn-north-1", "cn-northwest-1"] as const;
 export type Partition = "aws" | "aws-cn" | "aws-us-gov";
 
 /** A region's partition, as AWS names it in ARNs. */
-export const partitionOf = (region: string): Partition => (region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws");
+export const partitionOf = (region: string): Partition =>
+  region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
 
 /** In mainland China: the aws-cn partition's regions. */
 export const isMainland = (region: string) => partitionOf(region) === "aws-cn";

@@ -17,7 +17,12 @@ async function all<T>(ctx: Ctx, partition: string, range?: [string, string]): Pr
   const out: T[] = [];
   let cursor: string | null = null;
   do {
-    const page: { items: T[]; nextCursor: string | null } = await queryPage<T>(ctx.adapters, { partition, ...(range ? { sortBetween: range } : {}), limit: 1000, cursor });
+    const page: { items: T[]; nextCursor: string | null } = await queryPage<T>(ctx.adapters, {
+      partition,
+      ...(range ? { sortBetween: range } : {}),
+      limit: 1000,
+      cursor,
+    });
     out.push(...page.items);
     cursor = page.nextCursor;
   } while (cursor);
@@ -41,7 +46,10 @@ export interface TrailState {
 }
 
 async function trailState(ctx: Ctx): Promise<TrailState> {
-  const [digest, verify] = await Promise.all([latestDigest(ctx.adapters, ctx.tenantId), getItem<{ at: string; ok: boolean; kind?: string }>(ctx.adapters, Keys.lastVerify(ctx.tenantId))]);
+  const [digest, verify] = await Promise.all([
+    latestDigest(ctx.adapters, ctx.tenantId),
+    getItem<{ at: string; ok: boolean; kind?: string }>(ctx.adapters, Keys.lastVerify(ctx.tenantId)),
+  ]);
   return {
     lastSeal: digest ? { at: digest.sealedAt, seq: digest.seq, sealedThrough: digest.to } : null,
     lastVerify: verify ? { at: verify.at, ok: verify.ok, ...(verify.kind ? { kind: verify.kind } : {}) } : null,
@@ -52,15 +60,25 @@ async function trailState(ctx: Ctx): Promise<TrailState> {
  * One branch's row from its counters: the gauge item, its last 30 daily items and its due buckets
  * up to today — a bounded number of items, whatever the branch's clients and events number.
  */
-async function rowFor(ctx: Ctx, branch: { branchId: string; name: string }, gauge: Counts, trail: TrailState, now: Date): Promise<Row & { daily: { day: string; counts: Counts }[] }> {
+async function rowFor(
+  ctx: Ctx,
+  branch: { branchId: string; name: string },
+  gauge: Counts,
+  trail: TrailState,
+  now: Date,
+): Promise<Row & { daily: { day: string; counts: Counts }[] }> {
   const today = dayOf(now);
   const from30 = dayOf(new Date(now.getTime() - 29 * DAY));
   const from7 = dayOf(new Date(now.getTime() - 6 * DAY));
   const [daily, due] = await Promise.all([
     all<Record<string, unknown>>(ctx, Keys.dailyOf(ctx.tenantId, branch.branchId), [from30, today]),
-    all<Record<string, unknown>>(ctx, Keys.dueOf(ctx.tenantId, branch.branchId), ["0000-00-00", dayOf(new Date(now.getTime() - DAY))]),
+    all<Record<string, unknown>>(ctx, Keys.dueOf(ctx.tenantId, branch.branchId), [
+      "0000-00-00",
+      dayOf(new Date(now.getTime() - DAY)),
+    ]),
   ]);
-  const sum = (name: string, since: string) => daily.filter((d) => String(d.sk) >= since).reduce((s, d) => s + (Number(d[name]) || 0), 0);
+  const sum = (name: string, since: string) =>
+    daily.filter((d) => String(d.sk) >= since).reduce((s, d) => s + (Number(d[name]) || 0), 0);
   const window = (name: string) => ({ d7: sum(name, from7), d30: sum(name, from30) });
   const overdue = (name: string) => due.reduce((s, d) => s + (Number(d[name]) || 0), 0);
   const active = gauge.activeStaff ?? 0;
@@ -98,15 +116,25 @@ async function rowFor(ctx: Ctx, branch: { branchId: string; name: string }, gaug
 }
 
 async function branchesOf(ctx: Ctx) {
-  const branches = [...(await listBranches(ctx.adapters, ctx.tenantId)), { tenantId: ctx.tenantId, branchId: HQ_BRANCH, name: "总部 HQ" }];
-  const visible = new Set(visibleBranches(ctx, branches.map((b) => b.branchId)));
+  const branches = [
+    ...(await listBranches(ctx.adapters, ctx.tenantId)),
+    { tenantId: ctx.tenantId, branchId: HQ_BRANCH, name: "总部 HQ" },
+  ];
+  const visible = new Set(
+    visibleBranches(
+      ctx,
+      branches.map((b) => b.branchId),
+    ),
+  );
   return branches.filter((b) => visible.has(b.branchId));
 }
 
 export async function overview(ctx: Ctx) {
   const branches = await branchesOf(ctx);
   const now = ctx.adapters.now();
-  const gauges = new Map((await all<Record<string, unknown>>(ctx, Keys.gauges(ctx.tenantId))).map((g) => [String(g.sk), counts(g)]));
+  const gauges = new Map(
+    (await all<Record<string, unknown>>(ctx, Keys.gauges(ctx.tenantId))).map((g) => [String(g.sk), counts(g)]),
+  );
   const trail = await trailState(ctx);
   const rows = [];
   for (const b of branches) {
@@ -114,7 +142,12 @@ export async function overview(ctx: Ctx) {
     rows.push(row);
   }
   await record(ctx, { action: "compliance.overview", outcome: "allowed" });
-  return { generatedAt: now.toISOString(), requiredAgreementVersion: ctx.settings.requiredAgreementVersion, trail, branches: rows };
+  return {
+    generatedAt: now.toISOString(),
+    requiredAgreementVersion: ctx.settings.requiredAgreementVersion,
+    trail,
+    branches: rows,
+  };
 }
 
 export async function branchDetail(ctx: Ctx, branchId: string) {

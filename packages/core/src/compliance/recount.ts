@@ -42,7 +42,13 @@ function sumInto(target: Deltas, deltas: Deltas) {
 }
 
 /** Moves one counter item to the expected figures; answers what it corrected. */
-async function settle(a: Adapters, key: { pk: string; sk: string }, expected: Deltas, extra: Record<string, unknown>, scope: string): Promise<Drift[]> {
+async function settle(
+  a: Adapters,
+  key: { pk: string; sk: string },
+  expected: Deltas,
+  extra: Record<string, unknown>,
+  scope: string,
+): Promise<Drift[]> {
   const current = numbers(await getItem<Record<string, unknown>>(a, key));
   const diff: Deltas = {};
   const drift: Drift[] = [];
@@ -68,17 +74,40 @@ export async function recountBranch(a: Adapters, tenantId: string, branchId: str
     if (c.due) sumInto((due[c.due.day] ??= {}), c.due.counts);
   };
   if (bk !== HQ_BRANCH) {
-    const clients = await all<ClientRecord>(a, { index: "gsi1", partition: Keys.clientsOfBranch(tenantId, bk), sortPrefix: "CLIENT#", limit: 500 });
+    const clients = await all<ClientRecord>(a, {
+      index: "gsi1",
+      partition: Keys.clientsOfBranch(tenantId, bk),
+      sortPrefix: "CLIENT#",
+      limit: 500,
+    });
     for (const c of clients) take(ofClient(c));
   }
   for (const s of await listStaff(a, tenantId)) take(ofStaff(s));
-  for (const r of await all<{ branchId: string; status: string; dueAt: string }>(a, { partition: tenantPk(tenantId), sortPrefix: "DSR#", limit: 500 })) take(ofRequest(r));
-  for (const f of await all<{ branchId: string; status: string }>(a, { partition: tenantPk(tenantId), sortPrefix: "PAPER#", limit: 500 })) take(ofPaperFile(f));
+  for (const r of await all<{ branchId: string; status: string; dueAt: string }>(a, {
+    partition: tenantPk(tenantId),
+    sortPrefix: "DSR#",
+    limit: 500,
+  }))
+    take(ofRequest(r));
+  for (const f of await all<{ branchId: string; status: string }>(a, {
+    partition: tenantPk(tenantId),
+    sortPrefix: "PAPER#",
+    limit: 500,
+  }))
+    take(ofPaperFile(f));
 
   const drift = await settle(a, Keys.gauge(tenantId, bk), gauges, { kind: "gauge", branchId: bk }, `gauge:${bk}`);
   const buckets = await all<{ sk: string }>(a, { partition: Keys.dueOf(tenantId, bk), limit: 500 });
   for (const day of new Set([...buckets.map((b) => b.sk), ...Object.keys(due)])) {
-    drift.push(...(await settle(a, Keys.due(tenantId, bk, day), due[day] ?? {}, { kind: "due", branchId: bk, day }, `due:${bk}:${day}`)));
+    drift.push(
+      ...(await settle(
+        a,
+        Keys.due(tenantId, bk, day),
+        due[day] ?? {},
+        { kind: "due", branchId: bk, day },
+        `due:${bk}:${day}`,
+      )),
+    );
   }
   return drift;
 }
@@ -86,15 +115,34 @@ export async function recountBranch(a: Adapters, tenantId: string, branchId: str
 /** Every branch's activity counters of one day, from that day's trail events. */
 export async function recountDaily(a: Adapters, tenantId: string, day: string): Promise<Drift[]> {
   const expected: Record<string, Deltas> = {};
-  const events = await all<{ action: string; outcome: string; tier1?: boolean; breakGlass?: unknown; target?: { branchId?: string }; actor?: { branchId?: string | null } }>(a, {
+  const events = await all<{
+    action: string;
+    outcome: string;
+    tier1?: boolean;
+    breakGlass?: unknown;
+    target?: { branchId?: string };
+    actor?: { branchId?: string | null };
+  }>(a, {
     partition: Keys.eventDay(tenantId, day),
     limit: 1000,
   });
   for (const e of events) sumInto((expected[branchKey(e.target?.branchId ?? e.actor?.branchId)] ??= {}), dailyOf(e));
-  const branches = new Set([HQ_BRANCH, ...(await listBranches(a, tenantId)).map((b) => b.branchId), ...Object.keys(expected)]);
+  const branches = new Set([
+    HQ_BRANCH,
+    ...(await listBranches(a, tenantId)).map((b) => b.branchId),
+    ...Object.keys(expected),
+  ]);
   const drift: Drift[] = [];
   for (const bk of branches) {
-    drift.push(...(await settle(a, Keys.daily(tenantId, bk, day), expected[bk] ?? {}, { kind: "daily", branchId: bk, day }, `daily:${bk}:${day}`)));
+    drift.push(
+      ...(await settle(
+        a,
+        Keys.daily(tenantId, bk, day),
+        expected[bk] ?? {},
+        { kind: "daily", branchId: bk, day },
+        `daily:${bk}:${day}`,
+      )),
+    );
   }
   return drift;
 }
@@ -102,6 +150,7 @@ export async function recountDaily(a: Adapters, tenantId: string, day: string): 
 /** Every branch of the tenant (HQ included). */
 export async function recountTenant(a: Adapters, tenantId: string): Promise<Drift[]> {
   const drift: Drift[] = [];
-  for (const bk of [HQ_BRANCH, ...(await listBranches(a, tenantId)).map((b) => b.branchId)]) drift.push(...(await recountBranch(a, tenantId, bk)));
+  for (const bk of [HQ_BRANCH, ...(await listBranches(a, tenantId)).map((b) => b.branchId)])
+    drift.push(...(await recountBranch(a, tenantId, bk)));
   return drift;
 }

@@ -3,7 +3,17 @@ import type { Ctx } from "../context.ts";
 import { record } from "../trail/trail.ts";
 import { Problem } from "../http/problem.ts";
 import { classes, effective } from "../retention/classes.ts";
-import { allowedFields, breakGlassPurposes, collectionPurposeNames, collectionPurposes, consentPurposes, fieldCatalog, fieldsOfTier, tierLabels, tiers } from "../catalog/catalog.ts";
+import {
+  allowedFields,
+  breakGlassPurposes,
+  collectionPurposeNames,
+  collectionPurposes,
+  consentPurposes,
+  fieldCatalog,
+  fieldsOfTier,
+  tierLabels,
+  tiers,
+} from "../catalog/catalog.ts";
 import { localDataLocation } from "./location.ts";
 
 /**
@@ -15,7 +25,8 @@ import { localDataLocation } from "./location.ts";
  */
 export async function processingRegister(ctx: Ctx) {
   const { role } = ctx.principal;
-  if (role !== "compliance_officer" && role !== "hq_admin") throw new Problem("role_not_permitted", "the processing register is for HQ and compliance");
+  if (role !== "compliance_officer" && role !== "hq_admin")
+    throw new Problem("role_not_permitted", "the processing register is for HQ and compliance");
   const label = (f: keyof typeof fieldCatalog) => fieldCatalog[f].label;
   const register = {
     generatedAt: ctx.adapters.now().toISOString(),
@@ -28,10 +39,18 @@ export async function processingRegister(ctx: Ctx) {
       sensitive: tier === 1,
       fields: fieldsOfTier(tier).map((field) => ({ field, label: label(field) })),
     })),
-    collectionPurposes: collectionPurposeNames.map((purpose) => ({ purpose, label: collectionPurposes[purpose].label, fields: allowedFields(purpose) })),
+    collectionPurposes: collectionPurposeNames.map((purpose) => ({
+      purpose,
+      label: collectionPurposes[purpose].label,
+      fields: allowedFields(purpose),
+    })),
     usePurposes: [
       ...Object.entries(consentPurposes).map(([purpose, l]) => ({ purpose, label: l, basis: "consent" as const })),
-      ...Object.entries(breakGlassPurposes).map(([purpose, l]) => ({ purpose, label: l, basis: "break_glass" as const })),
+      ...Object.entries(breakGlassPurposes).map(([purpose, l]) => ({
+        purpose,
+        label: l,
+        basis: "break_glass" as const,
+      })),
     ],
     retention: classes.map((c) => {
       const e = effective(c, ctx.settings.retentionOverrides);
@@ -55,8 +74,17 @@ export const ProcessingRegister = z.object({
   generatedAt: z.string(),
   tenantId: z.string(),
   dataLocation: DataLocationSchema,
-  categories: z.array(z.object({ tier: z.number(), label: Label, sensitive: z.boolean(), fields: z.array(z.object({ field: z.string(), label: Label })) })),
+  categories: z.array(
+    z.object({
+      tier: z.number(),
+      label: Label,
+      sensitive: z.boolean(),
+      fields: z.array(z.object({ field: z.string(), label: Label })),
+    }),
+  ),
   collectionPurposes: z.array(z.object({ purpose: z.string(), label: Label, fields: z.array(z.string()) })),
   usePurposes: z.array(z.object({ purpose: z.string(), label: Label, basis: z.enum(["consent", "break_glass"]) })),
-  retention: z.array(z.object({ class: z.string(), label: Label, trigger: z.string(), days: z.number(), maxDays: z.number() })),
+  retention: z.array(
+    z.object({ class: z.string(), label: Label, trigger: z.string(), days: z.number(), maxDays: z.number() }),
+  ),
 });

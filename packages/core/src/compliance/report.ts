@@ -51,7 +51,10 @@ const columns = [
  */
 export async function monthlyReport(ctx: Ctx, q: ReportQuery) {
   const now = ctx.adapters.now();
-  if (q.month > now.toISOString().slice(0, 7)) throw new Problem("validation_failed", "that month has not begun", [{ path: "query.month", message: "must not be in the future" }]);
+  if (q.month > now.toISOString().slice(0, 7))
+    throw new Problem("validation_failed", "that month has not begun", [
+      { path: "query.month", message: "must not be in the future" },
+    ]);
   const state = await overview(ctx);
   const tenant = await getTenant(ctx.adapters, ctx.tenantId);
   const lines = await branchLines(ctx, state.branches, q.month);
@@ -60,14 +63,33 @@ export async function monthlyReport(ctx: Ctx, q: ReportQuery) {
   const tz = ctx.settings.timeZone;
   const trailLine = `访问日志 Trail: 封存 sealed ${zonedIso(state.trail.lastSeal?.at, tz) || "从未 never"}; 验证 verified ${state.trail.lastVerify ? `${zonedIso(state.trail.lastVerify.at, tz)} (${state.trail.lastVerify.ok ? "完好 ok" : "已损坏 BROKEN"})` : "从未 never"}`;
   if (q.format === "csv") {
-    return rawReply(200, csvFile([...[columns, ...lines].map(csvLine), csvLine([trailLine])]), "text/csv; charset=utf-8", { "content-disposition": `attachment; filename="${name}.csv"` });
+    return rawReply(
+      200,
+      csvFile([...[columns, ...lines].map(csvLine), csvLine([trailLine])]),
+      "text/csv; charset=utf-8",
+      { "content-disposition": `attachment; filename="${name}.csv"` },
+    );
   }
   const pdf = await renderPdf({
     title: `${tenant?.name ?? ctx.tenantId} 客户信息保密合规月报 · ${q.month}`,
     subtitle: `Keyhold monthly compliance report · 生成于 generated ${zonedIso(now, tz)} · 要求协议版本 required agreement ${state.requiredAgreementVersion} · ${trailLine}`,
-    tables: [{ title: "各门店 Branches", columns, rows: lines, widths: [1.6, 1.1, 3.4, 1, 1.2, 1.2, 1.2, 1, 1.2, 1.2, 1, 1, 1.2, 1, 1, 1.3, 1.1] }],
+    tables: [
+      {
+        title: "各门店 Branches",
+        columns,
+        rows: lines,
+        widths: [1.6, 1.1, 3.4, 1, 1.2, 1.2, 1.2, 1, 1.2, 1.2, 1, 1, 1.2, 1, 1, 1.3, 1.1],
+      },
+    ],
     footer: `${ctx.tenantId} · ${q.month} · 不含任何客户个人信息 No client personal data`,
-    watermark: viewerMark({ displayName: ctx.principal.displayName, staffId: ctx.principal.staffId, tenantName: tenant?.name ?? ctx.tenantId, tenantId: ctx.tenantId, at: now, timeZone: tz }),
+    watermark: viewerMark({
+      displayName: ctx.principal.displayName,
+      staffId: ctx.principal.staffId,
+      tenantName: tenant?.name ?? ctx.tenantId,
+      tenantId: ctx.tenantId,
+      at: now,
+      timeZone: tz,
+    }),
   });
   return rawReply(200, pdf, "application/pdf", { "content-disposition": `attachment; filename="${name}.pdf"` });
 }
@@ -81,7 +103,9 @@ async function monthOf(ctx: Ctx, branchId: string | null, month: string) {
     sortBetween: [`${month}-01`, `${month}-31`],
     limit: 31,
   });
-  return Object.fromEntries(activity.map((k) => [k, page.items.reduce((s, d) => s + (Number(d[k]) || 0), 0)])) as Record<(typeof activity)[number], number>;
+  return Object.fromEntries(
+    activity.map((k) => [k, page.items.reduce((s, d) => s + (Number(d[k]) || 0), 0)]),
+  ) as Record<(typeof activity)[number], number>;
 }
 
 /** One line per branch, in `columns`' order: the state now beside the month's activity. */

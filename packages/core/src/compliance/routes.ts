@@ -31,8 +31,49 @@ const Row = z
 const BranchParams = z.object({ id: z.string().min(1).max(64) }).strict();
 
 export const complianceRoutes = defineRoutes([
-  { method: "GET", path: "/compliance/overview", handler: "compliance.overview", roles: ["hq_admin", "compliance_officer", "branch_manager"], auth: "staff", action: "compliance.overview", summary: "One row per branch: the confidentiality plan's figures and a red/amber/green status with its rule (no client data)", success: { status: 200, schema: z.object({ generatedAt: z.string(), branches: z.array(Row) }).loose() } },
-  { method: "GET", path: "/compliance/branches/{id}", handler: "compliance.branch", roles: ["hq_admin", "compliance_officer", "branch_manager"], auth: "staff", action: "compliance.branch", summary: "A branch's 30-day daily series and the items behind each warning (ids and masked labels); `-` is HQ", params: BranchParams, success: { status: 200, schema: Row }, refuses: ["not_found"] },
-  { method: "GET", path: "/compliance/report", handler: "compliance.report", roles: ["hq_admin", "compliance_officer", "branch_manager"], auth: "staff", action: "compliance.report", summary: "The monthly compliance report, as CSV or PDF", query: ReportQuery, success: { status: 200, contentTypes: ["text/csv", "application/pdf"] } },
-  { method: "GET", path: "/compliance/register", handler: "compliance.register", roles: ["hq_admin", "compliance_officer"], auth: "staff", action: "compliance.register", summary: "The processing register (个人信息处理活动记录): categories by tier, purposes, retention, and where the personal information is kept — the region, its backups, and whether it leaves mainland China (no client data)", success: { status: 200, schema: ProcessingRegister } },
+  {
+    method: "GET",
+    path: "/compliance/overview",
+    handler: "compliance.overview",
+    roles: ["hq_admin", "compliance_officer", "branch_manager"],
+    auth: "staff",
+    action: "compliance.overview",
+    summary:
+      "One row per branch: the confidentiality plan's figures and a red/amber/green status with its rule (no client data)",
+    success: { status: 200, schema: z.object({ generatedAt: z.string(), branches: z.array(Row) }).loose() },
+  },
+  {
+    method: "GET",
+    path: "/compliance/branches/{id}",
+    handler: "compliance.branch",
+    roles: ["hq_admin", "compliance_officer", "branch_manager"],
+    auth: "staff",
+    action: "compliance.branch",
+    summary: "A branch's 30-day daily series and the items behind each warning (ids and masked labels); `-` is HQ",
+    params: BranchParams,
+    success: { status: 200, schema: Row },
+    refuses: ["not_found"],
+  },
+  {
+    method: "GET",
+    path: "/compliance/report",
+    handler: "compliance.report",
+    roles: ["hq_admin", "compliance_officer", "branch_manager"],
+    auth: "staff",
+    action: "compliance.report",
+    summary: "The monthly compliance report, as CSV or PDF",
+    query: ReportQuery,
+    success: { status: 200, contentTypes: ["text/csv", "application/pdf"] },
+  },
+  {
+    method: "GET",
+    path: "/compliance/register",
+    handler: "compliance.register",
+    roles: ["hq_admin", "compliance_officer"],
+    auth: "staff",
+    action: "compliance.register",
+    summary:
+      "The processing register (个人信息处理活动记录): categories by tier, purposes, retention, and where the personal information is kept — the region, its backups, and whether it leaves mainland China (no client data)",
+    success: { status: 200, schema: ProcessingRegister },
+  },
 ]);

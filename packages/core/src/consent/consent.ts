@@ -21,21 +21,29 @@ export const historyView = (events: ConsentEvent[] = []) =>
   });
 
 /** After a withdrawal the tier data is kept this long (for disputes), then destroyed by the sweeper. */
-export const withdrawnRetentionDays = (ctx: Ctx) => effective(clientRecordClass(), ctx.settings.retentionOverrides).afterTriggerDays;
+export const withdrawnRetentionDays = (ctx: Ctx) =>
+  effective(clientRecordClass(), ctx.settings.retentionOverrides).afterTriggerDays;
 
 /** Those responsible for the client: its owner, the branch manager, the compliance officer. */
 export async function loadResponsible(ctx: Ctx, clientId: string, action: TrailAction): Promise<ClientRecord> {
   const client = await loadVisible(ctx, clientId, action);
   const relation = relationOf(ctx.principal, client);
   const { role } = ctx.principal;
-  const responsible = relation === "own" || (role === "branch_manager" && relation === "branch") || role === "compliance_officer";
-  if (!responsible) throw new Problem("role_not_permitted", "only the client's owner, branch manager or the compliance officer may do this");
-  if (client.destroyed) throw new Problem("client_destroyed", "this client's data has been destroyed; only its stub remains");
+  const responsible =
+    relation === "own" || (role === "branch_manager" && relation === "branch") || role === "compliance_officer";
+  if (!responsible)
+    throw new Problem(
+      "role_not_permitted",
+      "only the client's owner, branch manager or the compliance officer may do this",
+    );
+  if (client.destroyed)
+    throw new Problem("client_destroyed", "this client's data has been destroyed; only its stub remains");
   return client;
 }
 
 async function save(ctx: Ctx, next: ClientRecord, previous: ClientRecord) {
-  if (!(await replaceClient(ctx, next, previous))) throw new Problem("conflict", "this client changed meanwhile; reload and try again");
+  if (!(await replaceClient(ctx, next, previous)))
+    throw new Problem("conflict", "this client changed meanwhile; reload and try again");
 }
 
 export async function history(ctx: Ctx, clientId: string) {
@@ -47,7 +55,8 @@ export async function history(ctx: Ctx, clientId: string) {
 /** Fresh consent for more purposes (and, if given, the separate consent for sensitive data). */
 export async function addPurposes(ctx: Ctx, clientId: string, req: AddPurposesRequest) {
   const client = await loadResponsible(ctx, clientId, "consent.add_purposes");
-  if (client.consent.withdrawnAt) throw new Problem("consent_withdrawn", "consent was withdrawn; the client must be registered anew");
+  if (client.consent.withdrawnAt)
+    throw new Problem("consent_withdrawn", "consent was withdrawn; the client must be registered anew");
   const at = ctx.adapters.now().toISOString();
   const purposes = [...new Set([...client.consent.purposes, ...req.purposes])];
   const sensitiveConsent = client.consent.sensitiveConsent || req.sensitiveConsent === true;
@@ -56,7 +65,15 @@ export async function addPurposes(ctx: Ctx, clientId: string, req: AddPurposesRe
     consent: { ...client.consent, purposes, sensitiveConsent },
     consentHistory: [
       ...(client.consentHistory ?? []),
-      { type: "add_purposes", at, by: ctx.principal.staffId, method: req.method, evidenceRef: req.evidenceRef, purposes: req.purposes, ...(req.sensitiveConsent ? { sensitiveConsent: true } : {}) },
+      {
+        type: "add_purposes",
+        at,
+        by: ctx.principal.staffId,
+        method: req.method,
+        evidenceRef: req.evidenceRef,
+        purposes: req.purposes,
+        ...(req.sensitiveConsent ? { sensitiveConsent: true } : {}),
+      },
     ],
   };
   await record(ctx, { action: "consent.add_purposes", clientId, fields: req.purposes, outcome: "allowed" });
@@ -98,7 +115,14 @@ export async function withdrawLoaded(ctx: Ctx, client: ClientRecord, req: Withdr
       consent: { ...client.consent, withdrawnAt: at },
       consentHistory: [
         ...(client.consentHistory ?? []),
-        { type: "withdraw", at, by: ctx.principal.staffId, method: req.method, evidenceRef: req.evidenceRef, ...(reasonRef ? { reasonRef } : {}) },
+        {
+          type: "withdraw",
+          at,
+          by: ctx.principal.staffId,
+          method: req.method,
+          evidenceRef: req.evidenceRef,
+          ...(reasonRef ? { reasonRef } : {}),
+        },
       ],
       destroyAfter: client.destroyAfter && client.destroyAfter < destroyAfter ? client.destroyAfter : destroyAfter,
     },
@@ -106,10 +130,17 @@ export async function withdrawLoaded(ctx: Ctx, client: ClientRecord, req: Withdr
   );
   let recorded = false;
   try {
-    await record(ctx, { action: "consent.withdraw", clientId: client.clientId, branchId: client.branchId, outcome: "allowed", detail: { intent: intent.id } });
+    await record(ctx, {
+      action: "consent.withdraw",
+      clientId: client.clientId,
+      branchId: client.branchId,
+      outcome: "allowed",
+      detail: { intent: intent.id },
+    });
     recorded = true;
     await Intents.checkpoint(a, "consent.withdraw", "recorded");
-    if (!(await replaceClient(ctx, next, client, { follow: false }))) throw new Problem("conflict", "this client changed meanwhile; reload and try again");
+    if (!(await replaceClient(ctx, next, client, { follow: false })))
+      throw new Problem("conflict", "this client changed meanwhile; reload and try again");
   } catch (e) {
     await undoWithdrawal(ctx, intent, recorded, "writer").catch((u: unknown) =>
       a.logger.error("could not undo a failed withdrawal; recovery will", { intentId: intent.id, error: u as Error }),
@@ -118,7 +149,12 @@ export async function withdrawLoaded(ctx: Ctx, client: ClientRecord, req: Withdr
   }
   await Intents.checkpoint(a, "consent.withdraw", "applied");
   await followWithdrawal(ctx, intent, client, next);
-  return { clientId: client.clientId, current: next.consent, history: historyView(next.consentHistory), destroyAfter: next.destroyAfter };
+  return {
+    clientId: client.clientId,
+    current: next.consent,
+    history: historyView(next.consentHistory),
+    destroyAfter: next.destroyAfter,
+  };
 }
 
 export interface WithdrawIntent extends Record<string, unknown> {
@@ -129,7 +165,12 @@ export interface WithdrawIntent extends Record<string, unknown> {
 }
 
 /** Every step after the rewrite; idempotent (recovery repeats it, recounting instead of moving counters). */
-async function followWithdrawal(ctx: Ctx, intent: Intents.Intent<WithdrawIntent>, before: ClientRecord | undefined, after: ClientRecord) {
+async function followWithdrawal(
+  ctx: Ctx,
+  intent: Intents.Intent<WithdrawIntent>,
+  before: ClientRecord | undefined,
+  after: ClientRecord,
+) {
   const a = ctx.adapters;
   const { clientId, branchId, at, wasDestroyAfter } = intent.data;
   await syncQueue(ctx, clientId, wasDestroyAfter, after.destroyed ? undefined : after.destroyAfter);
@@ -143,22 +184,42 @@ async function followWithdrawal(ctx: Ctx, intent: Intents.Intent<WithdrawIntent>
   await Intents.finish(a, intent);
 }
 
-async function undoWithdrawal(ctx: Ctx, intent: Intents.Intent<WithdrawIntent>, recorded: boolean, by: "writer" | "recovery") {
+async function undoWithdrawal(
+  ctx: Ctx,
+  intent: Intents.Intent<WithdrawIntent>,
+  recorded: boolean,
+  by: "writer" | "recovery",
+) {
   const { clientId, branchId } = intent.data;
   if (recorded || by === "recovery") {
-    await record(ctx, { action: "recovery.rolled_back", clientId, branchId, outcome: "allowed", detail: { intent: intent.id, machine: intent.machine, by } });
+    await record(ctx, {
+      action: "recovery.rolled_back",
+      clientId,
+      branchId,
+      outcome: "allowed",
+      detail: { intent: intent.id, machine: intent.machine, by },
+    });
   }
   await Intents.finish(ctx.adapters, intent);
 }
 
-export async function recoverWithdrawal(ctx: Ctx, intent: Intents.Intent<WithdrawIntent>): Promise<"completed" | "rolled_back"> {
+export async function recoverWithdrawal(
+  ctx: Ctx,
+  intent: Intents.Intent<WithdrawIntent>,
+): Promise<"completed" | "rolled_back"> {
   const { clientId, branchId } = intent.data;
   const client = await getClient(ctx, clientId);
   if (!client?.intents?.includes(intent.id)) {
     await undoWithdrawal(ctx, intent, false, "recovery");
     return "rolled_back";
   }
-  await record(ctx, { action: "recovery.completed", clientId, branchId, outcome: "allowed", detail: { intent: intent.id, machine: intent.machine } });
+  await record(ctx, {
+    action: "recovery.completed",
+    clientId,
+    branchId,
+    outcome: "allowed",
+    detail: { intent: intent.id, machine: intent.machine },
+  });
   await followWithdrawal(ctx, intent, undefined, client);
   return "completed";
 }

@@ -51,13 +51,23 @@ export interface SubjectRequest {
 /** Details and notes are masked; `detailsRef` / `noteRef` name them for a reveal (`notes/<id>`). */
 const view = (r: SubjectRequest, now: Date) => {
   const { details: _d, note: _n, ...rest } = r;
-  return { ...rest, ...maskedText(r, "details"), ...maskedText(r, "note"), overdue: r.status === "open" && r.dueAt < now.toISOString() };
+  return {
+    ...rest,
+    ...maskedText(r, "details"),
+    ...maskedText(r, "note"),
+    overdue: r.status === "open" && r.dueAt < now.toISOString(),
+  };
 };
 
 async function load(ctx: Ctx, id: string): Promise<SubjectRequest> {
   const item = await getItem<SubjectRequest & { type: string }>(ctx.adapters, Keys.subjectRequest(ctx.tenantId, id));
   if (!item || !mayRead(ctx, item)) throw new Problem("request_not_found");
-  const { pk: _pk, sk: _sk, kind: _k, ...r } = item as unknown as SubjectRequest & { pk: string; sk: string; kind: string };
+  const {
+    pk: _pk,
+    sk: _sk,
+    kind: _k,
+    ...r
+  } = item as unknown as SubjectRequest & { pk: string; sk: string; kind: string };
   return r;
 }
 
@@ -73,12 +83,16 @@ export async function create(ctx: Ctx, clientId: string, req: NewRequest) {
   const now = ctx.adapters.now();
   const receivedAt = req.receivedAt ? new Date(req.receivedAt) : now;
   if (receivedAt.getTime() > now.getTime() + 5 * 60_000) {
-    throw new Problem("validation_failed", "receivedAt is in the future", [{ path: "body.receivedAt", message: "must not be in the future" }]);
+    throw new Problem("validation_failed", "receivedAt is in the future", [
+      { path: "body.receivedAt", message: "must not be in the future" },
+    ]);
   }
   const assigneeId = req.assigneeId ?? client.ownerId;
   const assignee = await getStaff(ctx.adapters, ctx.tenantId, assigneeId);
   if (!assignee || assignee.status !== "active") {
-    throw new Problem("validation_failed", "the assignee must be an active staff member", [{ path: "body.assigneeId", message: "not an active staff member" }]);
+    throw new Problem("validation_failed", "the assignee must be an active staff member", [
+      { path: "body.assigneeId", message: "not an active staff member" },
+    ]);
   }
   const r: SubjectRequest = {
     id: newId("dsr", now),
@@ -97,7 +111,13 @@ export async function create(ctx: Ctx, clientId: string, req: NewRequest) {
   };
   const detailsRef = await sealOptional(ctx, { kind: "client", id: clientId }, "request.details", req.details);
   if (detailsRef) r.detailsRef = detailsRef;
-  await record(ctx, { action: "request.create", clientId, fields: [req.type], outcome: "allowed", detail: { request: r.id } });
+  await record(ctx, {
+    action: "request.create",
+    clientId,
+    fields: [req.type],
+    outcome: "allowed",
+    detail: { request: r.id },
+  });
   await putItem(ctx.adapters, { ...Keys.subjectRequest(ctx.tenantId, r.id), kind: "subject-request", ...r });
   await track(ctx.adapters, ctx.tenantId, undefined, ofRequest(r));
   return view(r, now);
@@ -141,7 +161,8 @@ export async function get(ctx: Ctx, id: string) {
 export async function fulfil(ctx: Ctx, id: string, body: FulfilRequest) {
   const r = await load(ctx, id);
   if (r.status !== "open") throw new Problem("invalid_state", "this request is already fulfilled");
-  if (r.createdBy === ctx.principal.staffId) throw new Problem("second_person_required", "the person who recorded a request does not also fulfil it");
+  if (r.createdBy === ctx.principal.staffId)
+    throw new Problem("second_person_required", "the person who recorded a request does not also fulfil it");
   const client = await loadResponsible(ctx, r.clientId, `request.fulfil`);
   // Sealed before the work: a deletion then destroys the note with the rest of the client's data.
   const noteRef = await sealOptional(ctx, { kind: "client", id: r.clientId }, "request.note", body.note);
@@ -152,7 +173,9 @@ export async function fulfil(ctx: Ctx, id: string, body: FulfilRequest) {
       break;
     case "correction":
       if (body.field === undefined || body.value === undefined) {
-        throw new Problem("validation_failed", "a correction names the field and its corrected value", [{ path: "body.field", message: "required with value" }]);
+        throw new Problem("validation_failed", "a correction names the field and its corrected value", [
+          { path: "body.field", message: "required with value" },
+        ]);
       }
       result = await correctField(ctx, client, body.field, body.value);
       break;
@@ -162,19 +185,40 @@ export async function fulfil(ctx: Ctx, id: string, body: FulfilRequest) {
     case "withdrawal":
       result = client.consent.withdrawnAt
         ? { alreadyWithdrawn: client.consent.withdrawnAt }
-        : await withdrawLoaded(ctx, client, { method: body.method ?? "written", evidenceRef: r.evidenceRef, reason: `data-subject request ${r.id}` });
+        : await withdrawLoaded(ctx, client, {
+            method: body.method ?? "written",
+            evidenceRef: r.evidenceRef,
+            reason: `data-subject request ${r.id}`,
+          });
       break;
     case "access_history":
       result = await accessHistory(ctx, r.clientId, { limit: 200 });
       break;
   }
   const now = ctx.adapters.now().toISOString();
-  const done: SubjectRequest = { ...r, status: "fulfilled", fulfilledAt: now, fulfilledBy: ctx.principal.staffId, ...(noteRef ? { noteRef } : {}) };
-  await record(ctx, { action: "request.fulfil", clientId: r.clientId, fields: [r.type], outcome: "allowed", detail: { request: r.id } });
+  const done: SubjectRequest = {
+    ...r,
+    status: "fulfilled",
+    fulfilledAt: now,
+    fulfilledBy: ctx.principal.staffId,
+    ...(noteRef ? { noteRef } : {}),
+  };
+  await record(ctx, {
+    action: "request.fulfil",
+    clientId: r.clientId,
+    fields: [r.type],
+    outcome: "allowed",
+    detail: { request: r.id },
+  });
   try {
-    await putItem(ctx.adapters, { ...Keys.subjectRequest(ctx.tenantId, r.id), kind: "subject-request", ...done }, { expression: "#s = :open", names: { "#s": "status" }, values: { ":open": "open" } });
+    await putItem(
+      ctx.adapters,
+      { ...Keys.subjectRequest(ctx.tenantId, r.id), kind: "subject-request", ...done },
+      { expression: "#s = :open", names: { "#s": "status" }, values: { ":open": "open" } },
+    );
   } catch (e) {
-    if (e instanceof ConditionalCheckFailedException) throw new Problem("invalid_state", "this request was fulfilled meanwhile");
+    if (e instanceof ConditionalCheckFailedException)
+      throw new Problem("invalid_state", "this request was fulfilled meanwhile");
     throw e;
   }
   await track(ctx.adapters, ctx.tenantId, ofRequest(r), ofRequest(done));
@@ -189,14 +233,21 @@ export async function fulfil(ctx: Ctx, id: string, body: FulfilRequest) {
 export async function issueCopy(ctx: Ctx, id: string, body: CopyRequest) {
   const r = await load(ctx, id);
   if (r.type !== "access_copy") throw new Problem("invalid_state", "only access_copy requests have a copy");
-  if (r.status !== "open") throw new Problem("request_closed", "this request is fulfilled; its copy can no longer be issued");
-  if (r.createdBy === ctx.principal.staffId) throw new Problem("second_person_required", "the person who recorded the request does not also issue its copy");
+  if (r.status !== "open")
+    throw new Problem("request_closed", "this request is fulfilled; its copy can no longer be issued");
+  if (r.createdBy === ctx.principal.staffId)
+    throw new Problem("second_person_required", "the person who recorded the request does not also issue its copy");
   if (r.copy) throw new Problem("copy_already_issued", `the copy was issued at ${r.copy.issuedAt}`);
   const client = await getClient(ctx, r.clientId);
   if (!client) throw new Problem("client_not_found");
 
   // The one copy is claimed before the gate: of two concurrent issuers, one gets it.
-  const issued = { issuedAt: ctx.adapters.now().toISOString(), issuedBy: ctx.principal.staffId, format: body.format, delivery: body.delivery };
+  const issued = {
+    issuedAt: ctx.adapters.now().toISOString(),
+    issuedBy: ctx.principal.staffId,
+    format: body.format,
+    delivery: body.delivery,
+  };
   try {
     await ctx.adapters.db.send(
       new UpdateCommand({
@@ -209,7 +260,8 @@ export async function issueCopy(ctx: Ctx, id: string, body: CopyRequest) {
       }),
     );
   } catch (e) {
-    if (e instanceof ConditionalCheckFailedException) throw new Problem("copy_already_issued", "the copy was issued meanwhile");
+    if (e instanceof ConditionalCheckFailedException)
+      throw new Problem("copy_already_issued", "the copy was issued meanwhile");
     throw e;
   }
   let pass: Pass;
@@ -238,11 +290,15 @@ export async function issueCopy(ctx: Ctx, id: string, body: CopyRequest) {
       .catch(() => undefined);
     throw e;
   }
-  if (body.delivery === "share") return reply(201, await createCopyLink(ctx, client, { requestId: r.id, format: body.format }));
+  if (body.delivery === "share")
+    return reply(201, await createCopyLink(ctx, client, { requestId: r.id, format: body.format }));
   return copyReply(ctx, await copyData(ctx, client, pass), body.format, r.id, 201);
 }
 
 /** Copies are issued with POST, once; a GET would make them repeatable. */
 export function copyByGet(): never {
-  throw new Problem("method_not_allowed", "issue the copy with POST /requests/{id}/copy {format, delivery}; it is issued once");
+  throw new Problem(
+    "method_not_allowed",
+    "issue the copy with POST /requests/{id}/copy {format, delivery}; it is issued once",
+  );
 }

@@ -55,5 +55,7 @@ export const ListRequestsQuery = z
 export type ListRequestsQuery = z.infer<typeof ListRequestsQuery>;
 
 export const RequestIdParams = z.object({ id: z.string().min(1).max(64) }).strict();
-export const CopyRequest = z.object({ format: z.enum(["json", "pdf"]), delivery: z.enum(["share", "download"]) }).strict();
+export const CopyRequest = z
+  .object({ format: z.enum(["json", "pdf"]), delivery: z.enum(["share", "download"]) })
+  .strict();
 export type CopyRequest = z.infer<typeof CopyRequest>;

@@ -11,7 +11,9 @@ import {
 } from "@aws-crypto/client-node";
 import type { KeyringPort } from "./keyring.ts";
 
-const { encrypt, decrypt, encryptStream, decryptStream } = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
+const { encrypt, decrypt, encryptStream, decryptStream } = buildClient(
+  CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT,
+);
 
 /** Committing, non-signing: key commitment without the cost of an ECDSA signature per message. */
 export const SUITE = AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY;
@@ -98,7 +100,12 @@ const sameContext = (a: Record<string, string>, b: Record<string, string>) => {
   return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
 };
 
-export async function seal<T>(port: KeyringPort, binding: Binding, value: T, frameLength?: number): Promise<Uint8Array> {
+export async function seal<T>(
+  port: KeyringPort,
+  binding: Binding,
+  value: T,
+  frameLength?: number,
+): Promise<Uint8Array> {
   messageCalls.encrypt++;
   const cmm = await materialsFor(port, binding.tenantId);
   const body: Sealed<T> = { tenant: binding.tenantId, record: binding.recordId, context: binding.context, value };
@@ -120,7 +127,10 @@ export async function sealFresh<T>(port: KeyringPort, binding: Binding, value: T
   keyringCalls.encrypt++;
   const keyring = await port.keyringFor(binding.tenantId);
   const body: Sealed<T> = { tenant: binding.tenantId, record: binding.recordId, context: binding.context, value };
-  const { result } = await encrypt(keyring, Buffer.from(JSON.stringify(body), "utf8"), { suiteId: SUITE, encryptionContext: contextOf(binding) });
+  const { result } = await encrypt(keyring, Buffer.from(JSON.stringify(body), "utf8"), {
+    suiteId: SUITE,
+    encryptionContext: contextOf(binding),
+  });
   return new Uint8Array(result);
 }
 
@@ -150,7 +160,11 @@ export async function open<T>(port: KeyringPort, binding: Binding, ciphertext: U
   } catch {
     throw new IntegrityError(`ciphertext for ${binding.recordId} holds no sealed record`);
   }
-  if (body.tenant !== binding.tenantId || body.record !== binding.recordId || !sameContext(body.context ?? {}, binding.context)) {
+  if (
+    body.tenant !== binding.tenantId ||
+    body.record !== binding.recordId ||
+    !sameContext(body.context ?? {}, binding.context)
+  ) {
     throw new IntegrityError(`ciphertext sealed for another record was found on ${binding.recordId}`);
   }
   return body.value;
@@ -183,7 +197,8 @@ const BYTES_MAGIC = Buffer.from("KHB1", "latin1");
  */
 const HEADER_CHUNK = 4096;
 
-const asBuffer = (bytes: Uint8Array) => (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+const asBuffer = (bytes: Uint8Array) =>
+  Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
 /** Collects a stream's output; rejects on the first error. */
 function drain(stream: NodeJS.ReadWriteStream): Promise<{ chunks: Buffer[]; length: number }> {
@@ -210,14 +225,23 @@ function slice(chunks: Buffer[], from: number, length: number): Buffer {
   if (i < chunks.length && from + length <= chunks[i]!.length) return chunks[i]!.subarray(from, from + length);
   const out = Buffer.allocUnsafe(length);
   let at = 0;
-  for (; i < chunks.length && at < length; i++, from = 0) at += chunks[i]!.copy(out, at, from, Math.min(chunks[i]!.length, from + length - at));
+  for (; i < chunks.length && at < length; i++, from = 0)
+    at += chunks[i]!.copy(out, at, from, Math.min(chunks[i]!.length, from + length - at));
   return out.subarray(0, at);
 }
 
-export async function sealBytes(port: KeyringPort, binding: Binding, bytes: Uint8Array, frameLength = DOCUMENT_FRAME_LENGTH): Promise<Uint8Array> {
+export async function sealBytes(
+  port: KeyringPort,
+  binding: Binding,
+  bytes: Uint8Array,
+  frameLength = DOCUMENT_FRAME_LENGTH,
+): Promise<Uint8Array> {
   messageCalls.encrypt++;
   const cmm = await materialsFor(port, binding.tenantId);
-  const header = Buffer.from(JSON.stringify({ tenant: binding.tenantId, record: binding.recordId, context: binding.context }), "utf8");
+  const header = Buffer.from(
+    JSON.stringify({ tenant: binding.tenantId, record: binding.recordId, context: binding.context }),
+    "utf8",
+  );
   const prefix = Buffer.alloc(8 + header.length);
   BYTES_MAGIC.copy(prefix, 0);
   prefix.writeUInt32BE(header.length, 4);
@@ -244,7 +268,10 @@ export async function openBytes(port: KeyringPort, binding: Binding, ciphertext:
   let context: Record<string, string> | undefined;
   try {
     const stream = decryptStream(cmm);
-    stream.once("MessageHeader", (header: { encryptionContext: Record<string, string> }) => (context = header.encryptionContext));
+    stream.once(
+      "MessageHeader",
+      (header: { encryptionContext: Record<string, string> }) => (context = header.encryptionContext),
+    );
     const out = drain(stream);
     // A Buffer view, not a copy; the header in a chunk of its own (see HEADER_CHUNK).
     const message = asBuffer(ciphertext);
@@ -269,7 +296,11 @@ export async function openBytes(port: KeyringPort, binding: Binding, ciphertext:
   } catch {
     throw new IntegrityError(`ciphertext of ${binding.recordId} holds no sealed document`);
   }
-  if (header.tenant !== binding.tenantId || header.record !== binding.recordId || !sameContext(header.context ?? {}, binding.context)) {
+  if (
+    header.tenant !== binding.tenantId ||
+    header.record !== binding.recordId ||
+    !sameContext(header.context ?? {}, binding.context)
+  ) {
     throw new IntegrityError(`ciphertext sealed for another document was found on ${binding.recordId}`);
   }
   const start = Math.min(length, 8 + headerLength);

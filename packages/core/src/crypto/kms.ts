@@ -10,7 +10,11 @@ export const tenantKeyAlias = (stage: string, tenantId: string) => `alias/keyhol
  * KMS keyrings on each tenant's own key. The alias is resolved to the key ARN once, because the
  * encrypted data keys record the key ARN and a decrypting keyring must name the same ARN.
  */
-export function kmsKeyrings(options: { stage: string; kms?: KMSClient; credentials?: AwsCredentialIdentityProvider }): KeyringPort {
+export function kmsKeyrings(options: {
+  stage: string;
+  kms?: KMSClient;
+  credentials?: AwsCredentialIdentityProvider;
+}): KeyringPort {
   // A tenant's keyrings sign with the tenant's credentials (tenancy/sts.ts), for the alias lookup and the keyring's own calls alike.
   const kms = options.kms ?? new KMSClient({ credentials: options.credentials });
   const arns = new Map<string, Promise<string>>();

@@ -26,11 +26,21 @@ export function mayKnow(ctx: Ctx, client: ClientRecord, tier: DocumentRecord["ti
  * client or of a tier the principal may not even see masked answers 404 — the same as one that
  * never existed — and the refusal is in the trail.
  */
-export async function loadDocument(ctx: Ctx, documentId: string, action: TrailAction): Promise<{ doc: DocumentRecord; client: ClientRecord }> {
+export async function loadDocument(
+  ctx: Ctx,
+  documentId: string,
+  action: TrailAction,
+): Promise<{ doc: DocumentRecord; client: ClientRecord }> {
   const doc = await getDocument(ctx.adapters, ctx.tenantId, documentId);
   const client = doc ? await getClient(ctx, doc.clientId) : undefined;
   if (!doc || !client || !mayKnow(ctx, client, doc.tier)) {
-    await record(ctx, { action, clientId: client ? client.clientId : null, outcome: "denied", code: "document_not_found", ...(doc ? { detail: { documentId } } : {}) });
+    await record(ctx, {
+      action,
+      clientId: client ? client.clientId : null,
+      outcome: "denied",
+      code: "document_not_found",
+      ...(doc ? { detail: { documentId } } : {}),
+    });
     throw recorded(new Problem("document_not_found"));
   }
   return { doc, client };
@@ -39,10 +49,22 @@ export async function loadDocument(ctx: Ctx, documentId: string, action: TrailAc
 /** Refuses (and records) anything but a stored, live document. */
 export async function assertViewable(ctx: Ctx, doc: DocumentRecord, client: ClientRecord, action: TrailAction) {
   const refuse = async (problem: Problem) => {
-    await record(ctx, { action, clientId: client.clientId, outcome: "denied", code: problem.code, detail: { documentId: doc.documentId } });
+    await record(ctx, {
+      action,
+      clientId: client.clientId,
+      outcome: "denied",
+      code: problem.code,
+      detail: { documentId: doc.documentId },
+    });
     return recorded(problem);
   };
-  if (doc.status === "destroyed") throw await refuse(new Problem("document_destroyed", `destroyed under certificate ${doc.certificate?.certificateId ?? "(pending)"}`));
+  if (doc.status === "destroyed")
+    throw await refuse(
+      new Problem("document_destroyed", `destroyed under certificate ${doc.certificate?.certificateId ?? "(pending)"}`),
+    );
   if (client.destroyed) throw await refuse(new Problem("client_destroyed"));
-  if (doc.status !== "active") throw await refuse(new Problem("document_not_found", "the document is not available (upload unfinished or being destroyed)"));
+  if (doc.status !== "active")
+    throw await refuse(
+      new Problem("document_not_found", "the document is not available (upload unfinished or being destroyed)"),
+    );
 }

@@ -47,7 +47,8 @@ export function blobKey(retentionClassId: string, tenantId: string, documentId: 
 
 export function parseBlobKey(key: string): { retentionClass: string; tenantId: string; documentId: string } {
   const parts = key.split("/");
-  if (parts.length !== 3 || !parts.every((p) => SEGMENT.test(p))) throw new Error(`not a document blob key: ${JSON.stringify(key)}`);
+  if (parts.length !== 3 || !parts.every((p) => SEGMENT.test(p)))
+    throw new Error(`not a document blob key: ${JSON.stringify(key)}`);
   const [retentionClassId, tenantId, documentId] = parts as [string, string, string];
   return { retentionClass: retentionClassId, tenantId, documentId };
 }

@@ -54,7 +54,11 @@ async function load(): Promise<Fonts> {
       const m = /^\[(\d+)\]$/.exec(name);
       if (!m) continue;
       for (const part of spec.split(",")) {
-        const [from, to] = part.trim().replace(/^U\+/i, "").split("-").map((h) => parseInt(h, 16));
+        const [from, to] = part
+          .trim()
+          .replace(/^U\+/i, "")
+          .split("-")
+          .map((h) => parseInt(h, 16));
         if (from !== undefined && !Number.isNaN(from)) ranges.push({ file: numbered(m[1]!), from, to: to ?? from });
       }
     }
@@ -163,5 +167,13 @@ export async function outline(text: string, size: number): Promise<TextOutline> 
     x += advance;
   }
   const s = size / primary.unitsPerEm;
-  return { d: parts.join(""), width: x, ascent: primary.ascent * s, descent: -primary.descent * s, size, glyphs, missing };
+  return {
+    d: parts.join(""),
+    width: x,
+    ascent: primary.ascent * s,
+    descent: -primary.descent * s,
+    size,
+    glyphs,
+    missing,
+  };
 }

@@ -59,13 +59,19 @@ async function inspectImage(bytes: Uint8Array, type: ContentType) {
   } catch {
     throw malformed("the image cannot be decoded");
   }
-  if (meta.format !== (type === "image/png" ? "png" : "jpeg") || !meta.width || !meta.height) throw malformed("the image cannot be decoded");
+  if (meta.format !== (type === "image/png" ? "png" : "jpeg") || !meta.width || !meta.height)
+    throw malformed("the image cannot be decoded");
   if (meta.width * meta.height > BUDGET.imagePixels) {
-    throw tooComplex(`images are limited to ${BUDGET.imagePixels / 1e6} megapixels; this one has ${Math.round((meta.width * meta.height) / 1e6)}`);
+    throw tooComplex(
+      `images are limited to ${BUDGET.imagePixels / 1e6} megapixels; this one has ${Math.round((meta.width * meta.height) / 1e6)}`,
+    );
   }
   try {
     // Decode it all (cheaply, shrunk on load): a truncated or corrupt scan is refused now, not at viewing.
-    await sharp(bytes, { failOn: "error", limitInputPixels: BUDGET.imagePixels }).resize(64, 64, { fit: "inside" }).raw().toBuffer();
+    await sharp(bytes, { failOn: "error", limitInputPixels: BUDGET.imagePixels })
+      .resize(64, 64, { fit: "inside" })
+      .raw()
+      .toBuffer();
   } catch {
     throw malformed("the image cannot be decoded");
   }
@@ -95,10 +101,21 @@ const activeNames = new Set([
 ]);
 
 const isWhite = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0x0c || c === 0x00;
-const isDelimiter = (c: number) => c === 0x28 || c === 0x29 || c === 0x3c || c === 0x3e || c === 0x5b || c === 0x5d || c === 0x7b || c === 0x7d || c === 0x2f || c === 0x25;
+const isDelimiter = (c: number) =>
+  c === 0x28 ||
+  c === 0x29 ||
+  c === 0x3c ||
+  c === 0x3e ||
+  c === 0x5b ||
+  c === 0x5d ||
+  c === 0x7b ||
+  c === 0x7d ||
+  c === 0x2f ||
+  c === 0x25;
 
 /** A PDF name with its `#xx` escapes decoded: `/J#61vaScript` is `/JavaScript`. */
-const decodeName = (raw: string) => raw.replace(/#([0-9a-fA-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
+const decodeName = (raw: string) =>
+  raw.replace(/#([0-9a-fA-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
 
 /** The names in PDF syntax (literal and hex strings and comments skipped: a title may say "/JS"). */
 function namesIn(text: string, from = 0, to = text.length): string[] {
@@ -158,13 +175,20 @@ function inflate(data: Buffer, t: Tally): Buffer {
 }
 
 function asciiHex(data: Buffer): Buffer {
-  const hex = data.toString("latin1").split(">")[0]!.replace(/[\s\0]/g, "");
+  const hex = data
+    .toString("latin1")
+    .split(">")[0]!
+    .replace(/[\s\0]/g, "");
   if (/[^0-9a-fA-F]/.test(hex)) throw malformed("an ASCIIHex stream is corrupt");
   return Buffer.from(hex.length % 2 ? `${hex}0` : hex, "hex");
 }
 
 function ascii85(data: Buffer): Buffer {
-  const text = data.toString("latin1").replace(/[\s\0]/g, "").replace(/^<~/, "").split("~>")[0]!;
+  const text = data
+    .toString("latin1")
+    .replace(/[\s\0]/g, "")
+    .replace(/^<~/, "")
+    .split("~>")[0]!;
   const out: number[] = [];
   let group: number[] = [];
   const flush = (n: number) => {
@@ -361,7 +385,11 @@ function rawPass(bytes: Buffer): { names: Set<string>; tally: Tally } {
 
 async function inspectPdf(bytes: Buffer) {
   const { names } = rawPass(bytes);
-  if (names.has("Encrypt")) throw new Refuse({ refused: "unsupported_media_type", detail: "password-protected PDFs cannot be watermarked; upload an unprotected copy" });
+  if (names.has("Encrypt"))
+    throw new Refuse({
+      refused: "unsupported_media_type",
+      detail: "password-protected PDFs cannot be watermarked; upload an unprotected copy",
+    });
   const active = [...names].filter((n) => activeNames.has(n));
   if (active.length) throw activeContent(active);
 
@@ -372,7 +400,10 @@ async function inspectPdf(bytes: Buffer) {
     pdf = await lib.PDFDocument.load(bytes, { updateMetadata: false, throwOnInvalidObject: true });
   } catch (e) {
     if (/encrypt/i.test((e as Error).message)) {
-      throw new Refuse({ refused: "unsupported_media_type", detail: "password-protected PDFs cannot be watermarked; upload an unprotected copy" });
+      throw new Refuse({
+        refused: "unsupported_media_type",
+        detail: "password-protected PDFs cannot be watermarked; upload an unprotected copy",
+      });
     }
     throw malformed("the PDF cannot be read");
   }
@@ -414,11 +445,15 @@ async function inspectPdf(bytes: Buffer) {
     if (nameOf(dict.get(PDFName.of("Subtype"))) === "Image") {
       const w = num(dict.get(PDFName.of("Width"))) ?? 0;
       const h = num(dict.get(PDFName.of("Height"))) ?? 0;
-      if (w * h > BUDGET.imagePixels) throw tooComplex(`images are limited to ${BUDGET.imagePixels / 1e6} megapixels; one in this PDF has ${Math.round((w * h) / 1e6)}`);
+      if (w * h > BUDGET.imagePixels)
+        throw tooComplex(
+          `images are limited to ${BUDGET.imagePixels / 1e6} megapixels; one in this PDF has ${Math.round((w * h) / 1e6)}`,
+        );
     }
     // A form field (or its widget) that acts when touched.
     const isField = dict.has(PDFName.of("FT")) || nameOf(dict.get(PDFName.of("Subtype"))) === "Widget";
-    if (isField && (dict.has(PDFName.of("A")) || dict.has(PDFName.of("AA")))) throw activeContent(["A (a form field with an action)"]);
+    if (isField && (dict.has(PDFName.of("A")) || dict.has(PDFName.of("AA"))))
+      throw activeContent(["A (a form field with an action)"]);
     for (const key of dict.keys()) if (activeNames.has(key.decodeText())) throw activeContent([key.decodeText()]);
     const action = nameOf(dict.get(PDFName.of("S")));
     if (action && activeNames.has(action)) throw activeContent([action]);

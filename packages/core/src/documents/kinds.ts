@@ -24,7 +24,12 @@ export const documentKinds = {
   // The back shows the issuing authority and validity: part of an identity document all the same.
   id_card_back: { tier: 1, retention: "identity-scan", shows: [], label: { zh: "身份证国徽面", en: "ID card, back" } },
   bank_card: { tier: 1, retention: "identity-scan", shows: ["bankAccount"], label: { zh: "银行卡", en: "Bank card" } },
-  income_proof: { tier: 1, retention: "income-proof", shows: ["fullName", "income"], label: { zh: "收入证明", en: "Income proof" } },
+  income_proof: {
+    tier: 1,
+    retention: "income-proof",
+    shows: ["fullName", "income"],
+    label: { zh: "收入证明", en: "Income proof" },
+  },
   // Contracts carry the parties' ID numbers and the agreed terms.
   purchase_contract: {
     tier: 1,
@@ -81,4 +86,7 @@ export const DOCUMENT_LIMIT_BYTES = 5 * 1024 * 1024;
  * KEYHOLD_MAX_UPLOAD_BYTES lower: Lambda's 6 MB synchronous payload carries the body base64-encoded,
  * so about 4.4 MiB of file is the most API Gateway can deliver. It can only lower the limit.
  */
-export const MAX_DOCUMENT_BYTES = Math.min(DOCUMENT_LIMIT_BYTES, Number(process.env.KEYHOLD_MAX_UPLOAD_BYTES) || DOCUMENT_LIMIT_BYTES);
+export const MAX_DOCUMENT_BYTES = Math.min(
+  DOCUMENT_LIMIT_BYTES,
+  Number(process.env.KEYHOLD_MAX_UPLOAD_BYTES) || DOCUMENT_LIMIT_BYTES,
+);

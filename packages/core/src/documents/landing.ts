@@ -116,7 +116,8 @@ const pageHeaders = {
   vary: "Accept, User-Agent",
 };
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+const escapeHtml = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 
 /** Beijing time for people in China: `2026年12月1日 22:02`. */
 const shanghai = (iso: string) => {
@@ -184,7 +185,13 @@ export function refusalPage(problem: Problem) {
 }
 
 /** `GET /shared/{token}`: the page for browsers and previews, the file (today's contract) for everything else. */
-export async function openShare(a: Adapters, token: string, requestId: string, source: Source, headers: Record<string, string | undefined>) {
+export async function openShare(
+  a: Adapters,
+  token: string,
+  requestId: string,
+  source: Source,
+  headers: Record<string, string | undefined>,
+) {
   if (!wantsLandingPage(headers.accept, headers["user-agent"])) return download(a, token, requestId, source);
   try {
     return landingPage(token, await linkFacts(a, token, requestId, source));
@@ -198,13 +205,22 @@ export async function openShare(a: Adapters, token: string, requestId: string, s
  * `POST /shared/{token}/download`: the page's button. Counts and serves the file as an attachment,
  * so the browser keeps the page; a refusal answers a page when the browser asked for one.
  */
-export async function downloadFromPage(a: Adapters, token: string, requestId: string, source: Source, headers: Record<string, string | undefined>) {
+export async function downloadFromPage(
+  a: Adapters,
+  token: string,
+  requestId: string,
+  source: Source,
+  headers: Record<string, string | undefined>,
+) {
   try {
     const out = await download(a, token, requestId, source);
     const disposition = (out.headers as Record<string, string>)["content-disposition"];
-    return disposition ? { ...out, headers: { ...out.headers, "content-disposition": disposition.replace(/^inline/, "attachment") } } : out;
+    return disposition
+      ? { ...out, headers: { ...out.headers, "content-disposition": disposition.replace(/^inline/, "attachment") } }
+      : out;
   } catch (e) {
-    if (e instanceof Problem && e.status < 500 && wantsLandingPage(headers.accept, headers["user-agent"])) return refusalPage(e);
+    if (e instanceof Problem && e.status < 500 && wantsLandingPage(headers.accept, headers["user-agent"]))
+      return refusalPage(e);
     throw e;
   }
 }

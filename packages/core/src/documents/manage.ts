@@ -11,7 +11,9 @@ import { destroyDocument, recordRetentionEvent } from "./retention.ts";
 /** A client's documents (metadata only), as far as the caller may know of them; destroyed ones as stubs. */
 export async function listForClient(ctx: Ctx, clientId: string) {
   const client = await loadVisible(ctx, clientId, "document.list");
-  const docs = (await documentsOfClient(ctx, clientId)).filter((d) => d.status !== "pending" && mayKnow(ctx, client, d.tier));
+  const docs = (await documentsOfClient(ctx, clientId)).filter(
+    (d) => d.status !== "pending" && mayKnow(ctx, client, d.tier),
+  );
   await record(ctx, { action: "document.list", clientId, outcome: "allowed", detail: { documents: docs.length } });
   return { items: docs.map(documentView) };
 }
@@ -25,12 +27,23 @@ export async function destroy(ctx: Ctx, documentId: string, req: { reason: strin
   // Found first: another tenant's or an invisible document answers 404 whoever asks.
   const { doc, client } = await loadDocument(ctx, documentId, "document.destroy");
   if (ctx.principal.role !== "compliance_officer") {
-    await record(ctx, { action: "document.destroy", clientId: client.clientId, outcome: "denied", code: "role_not_permitted", detail: { documentId } });
+    await record(ctx, {
+      action: "document.destroy",
+      clientId: client.clientId,
+      outcome: "denied",
+      code: "role_not_permitted",
+      detail: { documentId },
+    });
     throw recorded(new Problem("role_not_permitted", "only the compliance officer destroys documents on demand"));
   }
   if (doc.status === "destroyed") return { certificate: doc.certificate! };
   // The certificate and the trail name the reason by its note; the words are sealed with the client's data.
-  const reasonRef = await sealNote(ctx, { kind: "client", id: client.clientId }, "document.destroy_reason", req.reason.trim());
+  const reasonRef = await sealNote(
+    ctx,
+    { kind: "client", id: client.clientId },
+    "document.destroy_reason",
+    req.reason.trim(),
+  );
   const certificate = await destroyDocument(ctx, documentId, { reason: `manual: ${reasonRef}`, runId: ctx.requestId });
   return { certificate };
 }
@@ -39,17 +52,27 @@ export async function destroy(ctx: Ctx, documentId: string, req: { reason: strin
 export async function retentionEvent(ctx: Ctx, clientId: string, req: { event: "deal_closed"; at?: string }) {
   const client = await loadVisible(ctx, clientId, "document.retention");
   const { role } = ctx.principal;
-  const may = role === "compliance_officer" || (role === "branch_manager" && relationOf(ctx.principal, client) !== "tenant");
+  const may =
+    role === "compliance_officer" || (role === "branch_manager" && relationOf(ctx.principal, client) !== "tenant");
   if (!may) {
     await record(ctx, { action: "document.retention", clientId, outcome: "denied", code: "role_not_permitted" });
-    throw recorded(new Problem("role_not_permitted", "only the branch manager or the compliance officer records a deal's closing"));
+    throw recorded(
+      new Problem("role_not_permitted", "only the branch manager or the compliance officer records a deal's closing"),
+    );
   }
   const now = ctx.adapters.now();
   const at = req.at ? new Date(req.at) : now;
   if (at.getTime() > now.getTime() + 5 * 60_000) {
-    throw new Problem("validation_failed", "a deal cannot close in the future", [{ path: "body.at", message: "must not be in the future" }]);
+    throw new Problem("validation_failed", "a deal cannot close in the future", [
+      { path: "body.at", message: "must not be in the future" },
+    ]);
   }
   const out = await recordRetentionEvent(ctx, clientId, req.event, at.toISOString());
-  await record(ctx, { action: "document.retention", clientId, outcome: "allowed", detail: { event: req.event, at: out.at, documents: out.documents.length } });
+  await record(ctx, {
+    action: "document.retention",
+    clientId,
+    outcome: "allowed",
+    detail: { event: req.event, at: out.at, documents: out.documents.length },
+  });
   return out;
 }

@@ -27,7 +27,8 @@ const positive = (name: string, fallback: number) => {
 };
 
 /** Threads: one core fewer than the machine has (the event loop keeps one), at least 1, at most 4 (KEYHOLD_TRANSFORM_THREADS). */
-export const transformThreads = () => positive("KEYHOLD_TRANSFORM_THREADS", Math.max(1, Math.min(4, availableParallelism() - 1)));
+export const transformThreads = () =>
+  positive("KEYHOLD_TRANSFORM_THREADS", Math.max(1, Math.min(4, availableParallelism() - 1)));
 /** A task running longer than this is stopped, its worker terminated (KEYHOLD_TRANSFORM_TIMEOUT_MS). */
 export const transformTimeoutMs = () => positive("KEYHOLD_TRANSFORM_TIMEOUT_MS", 20_000);
 /** A worker's heap; past it the worker dies, the server does not (KEYHOLD_TRANSFORM_HEAP_MB). */

@@ -63,7 +63,14 @@ export interface DocumentRecord {
   sha256?: string;
   versionId?: string;
   /** Set when a destruction claims the document; kept so a resumed run finishes the same one. */
-  destruction?: { reason: string; runId: string; requestedBy: string; certificateId: string; startedAt: string; versionIds: string[] };
+  destruction?: {
+    reason: string;
+    runId: string;
+    requestedBy: string;
+    certificateId: string;
+    startedAt: string;
+    versionIds: string[];
+  };
   certificate?: DestructionCertificate;
   certificateEventId?: string;
 }
@@ -75,7 +82,9 @@ export function documentItem(doc: DocumentRecord) {
     ...Keys.document(doc.tenantId, doc.documentId),
     gsi1pk: Keys.documentsOfClient(doc.tenantId, doc.clientId),
     gsi1sk: `DOC#${doc.documentId}`,
-    ...(doc.status === "destroyed" ? {} : { gsi2pk: Keys.destructionQueue(doc.tenantId), gsi2sk: queueSortKey(doc.destroyAfter, doc.documentId) }),
+    ...(doc.status === "destroyed"
+      ? {}
+      : { gsi2pk: Keys.destructionQueue(doc.tenantId), gsi2sk: queueSortKey(doc.destroyAfter, doc.documentId) }),
     type: "document",
     ...doc,
   };
@@ -88,7 +97,11 @@ const strip = (item: Record<string, unknown>): DocumentRecord => {
 
 export const insertDocument = (a: Adapters, doc: DocumentRecord) => putNew(a, documentItem(doc));
 
-export async function getDocument(a: Adapters, tenantId: string, documentId: string): Promise<DocumentRecord | undefined> {
+export async function getDocument(
+  a: Adapters,
+  tenantId: string,
+  documentId: string,
+): Promise<DocumentRecord | undefined> {
   if (!/^doc_[0-9a-z]{26}$/.test(documentId)) return undefined;
   const item = await getItem<Record<string, unknown>>(a, Keys.document(tenantId, documentId));
   return item && item.type === "document" && item.tenantId === tenantId ? strip(item) : undefined;
@@ -98,7 +111,9 @@ export async function documentsOfClient(ctx: Ctx, clientId: string): Promise<Doc
   const out: DocumentRecord[] = [];
   let cursor: string | null = null;
   do {
-    const page: { items: Record<string, unknown>[]; nextCursor: string | null } = await queryPage<Record<string, unknown>>(ctx.adapters, {
+    const page: { items: Record<string, unknown>[]; nextCursor: string | null } = await queryPage<
+      Record<string, unknown>
+    >(ctx.adapters, {
       index: "gsi1",
       partition: Keys.documentsOfClient(ctx.tenantId, clientId),
       sortPrefix: "DOC#",
@@ -151,7 +166,12 @@ export async function updateDocument(
   const input: UpdateCommandInput = {
     TableName: a.tableName,
     Key: Keys.document(tenantId, documentId),
-    UpdateExpression: [sets.length ? `SET ${sets.join(", ")}` : "", removes.length ? `REMOVE ${removes.join(", ")}` : ""].filter(Boolean).join(" "),
+    UpdateExpression: [
+      sets.length ? `SET ${sets.join(", ")}` : "",
+      removes.length ? `REMOVE ${removes.join(", ")}` : "",
+    ]
+      .filter(Boolean)
+      .join(" "),
     ConditionExpression: ["#type = :document", update.condition].filter(Boolean).join(" AND "),
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: values,

@@ -35,7 +35,10 @@ export type RetentionEvent = "deal_closed" | "consent_withdrawn";
 
 export async function getClock(a: Adapters, tenantId: string, clientId: string): Promise<RetentionClock> {
   const item = await getItem<RetentionClock>(a, Keys.retentionClock(tenantId, clientId));
-  return { ...(item?.dealClosedAt ? { dealClosedAt: item.dealClosedAt } : {}), ...(item?.consentWithdrawnAt ? { consentWithdrawnAt: item.consentWithdrawnAt } : {}) };
+  return {
+    ...(item?.dealClosedAt ? { dealClosedAt: item.dealClosedAt } : {}),
+    ...(item?.consentWithdrawnAt ? { consentWithdrawnAt: item.consentWithdrawnAt } : {}),
+  };
 }
 
 function triggerAt(c: RetentionClass, uploadedAt: string, clock: RetentionClock): string | undefined {
@@ -68,8 +71,17 @@ export function destroyAfterFor(c: RetentionClass, uploadedAt: string, clock: Re
  * document's destroy-after date accordingly. Idempotent; a later correction replaces the date.
  */
 export async function recordRetentionEvent(ctx: Ctx, clientId: string, event: RetentionEvent, at: string) {
-  const clock = { ...(await getClock(ctx.adapters, ctx.tenantId, clientId)), [event === "deal_closed" ? "dealClosedAt" : "consentWithdrawnAt"]: at };
-  await putItem(ctx.adapters, { ...Keys.retentionClock(ctx.tenantId, clientId), type: "retention-clock", tenantId: ctx.tenantId, clientId, ...clock });
+  const clock = {
+    ...(await getClock(ctx.adapters, ctx.tenantId, clientId)),
+    [event === "deal_closed" ? "dealClosedAt" : "consentWithdrawnAt"]: at,
+  };
+  await putItem(ctx.adapters, {
+    ...Keys.retentionClock(ctx.tenantId, clientId),
+    type: "retention-clock",
+    tenantId: ctx.tenantId,
+    clientId,
+    ...clock,
+  });
   const updated: { id: string; destroyAfter: string }[] = [];
   for (const doc of await documentsOfClient(ctx, clientId)) {
     if (doc.status !== "active") continue;
@@ -108,10 +120,20 @@ export async function systemContext(a: Adapters, tenantId: string, runId: string
   return contextFor(principal, tenant, runId, a, { actor: { type: "job", id: SWEEPER_ID } });
 }
 
-async function existingCertificateEvent(ctx: Ctx, doc: DocumentRecord, certificateId: string): Promise<string | undefined> {
+async function existingCertificateEvent(
+  ctx: Ctx,
+  doc: DocumentRecord,
+  certificateId: string,
+): Promise<string | undefined> {
   let cursor: string | undefined;
   do {
-    const page = await query(ctx, { clientId: doc.clientId, action: "document.destroyed", from: doc.uploadedAt, limit: 200, cursor });
+    const page = await query(ctx, {
+      clientId: doc.clientId,
+      action: "document.destroyed",
+      from: doc.uploadedAt,
+      limit: 200,
+      cursor,
+    });
     const hit = page.items.find((e) => e.detail?.certificateId === certificateId);
     if (hit) return hit.id;
     cursor = page.nextCursor ?? undefined;
@@ -120,7 +142,11 @@ async function existingCertificateEvent(ctx: Ctx, doc: DocumentRecord, certifica
 }
 
 async function revokeSharesOf(ctx: Ctx, documentId: string) {
-  const page = await queryPage<{ pk: string; sk: string }>(ctx.adapters, { index: "gsi1", partition: Keys.sharesOfDocument(ctx.tenantId, documentId), limit: 1000 });
+  const page = await queryPage<{ pk: string; sk: string }>(ctx.adapters, {
+    index: "gsi1",
+    partition: Keys.sharesOfDocument(ctx.tenantId, documentId),
+    limit: 1000,
+  });
   for (const s of page.items) await deleteItem(ctx.adapters, { pk: s.pk, sk: s.sk });
 }
 
@@ -136,7 +162,11 @@ async function revokeSharesOf(ctx: Ctx, documentId: string) {
  *
  * Answers the certificate (the existing one if the document was already destroyed).
  */
-export async function destroyDocument(ctx: Ctx, documentId: string, how: { reason: string; runId: string }): Promise<DestructionCertificate> {
+export async function destroyDocument(
+  ctx: Ctx,
+  documentId: string,
+  how: { reason: string; runId: string },
+): Promise<DestructionCertificate> {
   const a = ctx.adapters;
   const found = await getDocument(a, ctx.tenantId, documentId);
   if (!found) throw new Problem("document_not_found");
@@ -162,10 +192,21 @@ export async function destroyDocument(ctx: Ctx, documentId: string, how: { reaso
 }
 
 /** Step 1: the document is `destroying`, with its certificate id, at the head of the queue; answers it as claimed (or as another run left it). */
-async function claimDestruction(ctx: Ctx, documentId: string, how: { reason: string; runId: string }): Promise<DocumentRecord> {
+async function claimDestruction(
+  ctx: Ctx,
+  documentId: string,
+  how: { reason: string; runId: string },
+): Promise<DocumentRecord> {
   const a = ctx.adapters;
   const now = a.now().toISOString();
-  const destruction = { reason: how.reason, runId: how.runId, requestedBy: ctx.principal.staffId, certificateId: newId("dc", a.now()), startedAt: now, versionIds: [] as string[] };
+  const destruction = {
+    reason: how.reason,
+    runId: how.runId,
+    requestedBy: ctx.principal.staffId,
+    certificateId: newId("dc", a.now()),
+    startedAt: now,
+    versionIds: [] as string[],
+  };
   const claimed = await updateDocument(a, ctx.tenantId, documentId, {
     set: { status: "destroying", destruction, gsi2sk: queueSortKey(now, documentId) },
     condition: "#st IN (:pending, :active)",
@@ -225,7 +266,12 @@ function certificateOf(ctx: Ctx, doc: DocumentRecord, versionIds: string[], runI
 }
 
 /** Step 5: the item reduced to its stub, its bytes given back to the plan, its shares dropped. */
-async function leaveStub(ctx: Ctx, doc: DocumentRecord, certificate: DestructionCertificate, eventId: string): Promise<DestructionCertificate> {
+async function leaveStub(
+  ctx: Ctx,
+  doc: DocumentRecord,
+  certificate: DestructionCertificate,
+  eventId: string,
+): Promise<DestructionCertificate> {
   const a = ctx.adapters;
   // The stub and the bytes given back are two writes: should this run die between them, the mark
   // has the recovery run recount the tenant's storage from its documents.
@@ -256,7 +302,10 @@ export async function destroyForClient(ctx: Ctx, clientId: string, reason: strin
     try {
       certificates.push(await destroyDocument(ctx, doc.documentId, { reason, runId }));
     } catch (e) {
-      ctx.adapters.logger.error("document destruction failed; the sweeper will retry", { documentId: doc.documentId, error: e as Error });
+      ctx.adapters.logger.error("document destruction failed; the sweeper will retry", {
+        documentId: doc.documentId,
+        error: e as Error,
+      });
       failed.push({ documentId: doc.documentId, error: (e as Error).message });
     }
   }

@@ -25,7 +25,9 @@ export function s3Blobs(options: { bucket: string; stage: string; s3?: S3Client 
     let KeyMarker: string | undefined;
     let VersionIdMarker: string | undefined;
     do {
-      const out: ListObjectVersionsCommandOutput = await s3.send(new ListObjectVersionsCommand({ Bucket, Prefix: prefix, KeyMarker, VersionIdMarker }));
+      const out: ListObjectVersionsCommandOutput = await s3.send(
+        new ListObjectVersionsCommand({ Bucket, Prefix: prefix, KeyMarker, VersionIdMarker }),
+      );
       yield out;
       KeyMarker = out.IsTruncated ? out.NextKeyMarker : undefined;
       VersionIdMarker = out.IsTruncated ? out.NextVersionIdMarker : undefined;
@@ -58,7 +60,11 @@ export function s3Blobs(options: { bucket: string; stage: string; s3?: S3Client 
           SSEKMSKeyId: tenantKeyAlias(options.stage, meta.tenantId),
           SSEKMSEncryptionContext: Buffer.from(JSON.stringify({ tenant: meta.tenantId }), "utf8").toString("base64"),
           BucketKeyEnabled: false,
-          Tagging: new URLSearchParams({ tenant: meta.tenantId, tier: String(meta.tier), class: meta.retentionClass }).toString(),
+          Tagging: new URLSearchParams({
+            tenant: meta.tenantId,
+            tier: String(meta.tier),
+            class: meta.retentionClass,
+          }).toString(),
         }),
       );
       return { versionId: out.VersionId ?? "null" };
@@ -84,9 +90,13 @@ export function s3Blobs(options: { bucket: string; stage: string; s3?: S3Client 
       for (let i = 0; i < ids.length; i += 1000) {
         const batch = ids.slice(i, i + 1000);
         const out = await s3.send(
-          new DeleteObjectsCommand({ Bucket, Delete: { Objects: batch.map((VersionId) => ({ Key: key, VersionId })), Quiet: true } }),
+          new DeleteObjectsCommand({
+            Bucket,
+            Delete: { Objects: batch.map((VersionId) => ({ Key: key, VersionId })), Quiet: true },
+          }),
         );
-        if (out.Errors?.length) throw new Error(`S3 refused to delete ${out.Errors.length} version(s) of ${key}: ${out.Errors[0]?.Code}`);
+        if (out.Errors?.length)
+          throw new Error(`S3 refused to delete ${out.Errors.length} version(s) of ${key}: ${out.Errors[0]?.Code}`);
       }
       return { removed: ids };
     },

@@ -28,9 +28,14 @@ export const ShareRequest = z
   .strict();
 export type ShareRequest = z.infer<typeof ShareRequest>;
 
-export const DestroyRequest = z.object({ reason: sealedText(500, 10, "give the reason (at least 10 characters)") }).strict();
+export const DestroyRequest = z
+  .object({ reason: sealedText(500, 10, "give the reason (at least 10 characters)") })
+  .strict();
 export const RetentionEventRequest = z
-  .object({ event: z.literal("deal_closed"), at: z.iso.datetime({ offset: true, message: "must be an ISO 8601 date-time" }).optional() })
+  .object({
+    event: z.literal("deal_closed"),
+    at: z.iso.datetime({ offset: true, message: "must be an ISO 8601 date-time" }).optional(),
+  })
   .strict();
 
 export const Certificate = z.object({

@@ -63,7 +63,13 @@ const hashOf = (secret: string) => createHash("sha256").update(secret, "utf8").d
 const TOKEN = /^([a-z0-9][a-z0-9-]{0,63})\.(shr_[0-9a-z]{26})\.([A-Za-z0-9_-]{43})$/;
 
 const stateOf = (s: ShareRecord, now: Date): "revoked" | "expired" | "exhausted" | "active" =>
-  s.revokedAt ? "revoked" : now.toISOString() >= s.expiresAt ? "expired" : s.downloads >= s.maxDownloads ? "exhausted" : "active";
+  s.revokedAt
+    ? "revoked"
+    : now.toISOString() >= s.expiresAt
+      ? "expired"
+      : s.downloads >= s.maxDownloads
+        ? "exhausted"
+        : "active";
 
 export function shareView(s: ShareRecord, now: Date) {
   return {
@@ -105,7 +111,12 @@ export async function createShare(ctx: Ctx, documentId: string, req: ShareReques
     clientId: client.clientId,
     recipient: req.recipient.trim(),
     purpose: req.purpose,
-    createdBy: { staffId: ctx.principal.staffId, role: ctx.principal.role, branchId: ctx.principal.branchId, displayName: ctx.principal.displayName },
+    createdBy: {
+      staffId: ctx.principal.staffId,
+      role: ctx.principal.role,
+      branchId: ctx.principal.branchId,
+      displayName: ctx.principal.displayName,
+    },
     createdAt: now.toISOString(),
     expiresAt: new Date(now.getTime() + req.expiresInMinutes * 60_000).toISOString(),
     maxDownloads: req.maxDownloads,
@@ -122,10 +133,24 @@ export async function createShare(ctx: Ctx, documentId: string, req: ShareReques
     purpose: req.purpose,
     grantId: req.grantId,
     passOn: true,
-    detail: { documentId, shareId, recipient: share.recipient, expiresAt: share.expiresAt, maxDownloads: share.maxDownloads },
+    detail: {
+      documentId,
+      shareId,
+      recipient: share.recipient,
+      expiresAt: share.expiresAt,
+      maxDownloads: share.maxDownloads,
+    },
   });
   const key = Keys.share(ctx.tenantId, shareId);
-  if (!(await putNew(ctx.adapters, { ...key, gsi1pk: Keys.sharesOfDocument(ctx.tenantId, documentId), gsi1sk: `SHARE#${shareId}`, type: "share", ...share }))) {
+  if (
+    !(await putNew(ctx.adapters, {
+      ...key,
+      gsi1pk: Keys.sharesOfDocument(ctx.tenantId, documentId),
+      gsi1sk: `SHARE#${shareId}`,
+      type: "share",
+      ...share,
+    }))
+  ) {
     throw new Error(`share id collision ${shareId}`);
   }
   const token = `${ctx.tenantId}.${shareId}.${secret}`;
@@ -134,9 +159,18 @@ export async function createShare(ctx: Ctx, documentId: string, req: ShareReques
 
 export async function listShares(ctx: Ctx, documentId: string) {
   const { doc, client } = await loadDocument(ctx, documentId, "document.share.list");
-  const page = await queryPage<Record<string, unknown>>(ctx.adapters, { index: "gsi1", partition: Keys.sharesOfDocument(ctx.tenantId, doc.documentId), limit: 500 });
+  const page = await queryPage<Record<string, unknown>>(ctx.adapters, {
+    index: "gsi1",
+    partition: Keys.sharesOfDocument(ctx.tenantId, doc.documentId),
+    limit: 500,
+  });
   const now = ctx.adapters.now();
-  await record(ctx, { action: "document.share.list", clientId: client.clientId, outcome: "allowed", detail: { documentId } });
+  await record(ctx, {
+    action: "document.share.list",
+    clientId: client.clientId,
+    outcome: "allowed",
+    detail: { documentId },
+  });
   return { items: page.items.map((i) => shareView(strip(i), now)) };
 }
 
@@ -156,7 +190,12 @@ export async function revokeShare(ctx: Ctx, documentId: string, shareId: string)
     (role === "branch_manager" && relationOf(ctx.principal, client) !== "tenant");
   if (!may) {
     await record(ctx, { ...base, outcome: "denied", code: "role_not_permitted" });
-    throw recorded(new Problem("role_not_permitted", "only the sharer, the branch manager or the compliance officer may revoke a share"));
+    throw recorded(
+      new Problem(
+        "role_not_permitted",
+        "only the sharer, the branch manager or the compliance officer may revoke a share",
+      ),
+    );
   }
   const now = ctx.adapters.now();
   if (!share.revokedAt) {
@@ -183,7 +222,12 @@ export async function revokeShare(ctx: Ctx, documentId: string, shareId: string)
  * carries no more than their access), and the trail names who really fetched it — the recipient,
  * by the share's label, through that staff member.
  */
-async function shareContext(a: Adapters, share: ShareRecord, requestId: string, source: Source): Promise<Ctx | undefined> {
+async function shareContext(
+  a: Adapters,
+  share: ShareRecord,
+  requestId: string,
+  source: Source,
+): Promise<Ctx | undefined> {
   const tenant = await getTenant(a, share.tenantId);
   if (!tenant) return undefined;
   const principal: Principal = {
@@ -222,7 +266,11 @@ async function openLink(a: Adapters, token: string, requestId: string, source: S
   if (!ctx) throw new Problem("not_found");
 
   const base = { action, clientId: share.clientId, purpose: share.purpose, fields: [] as string[] };
-  const detail = { ...(share.documentId ? { documentId: share.documentId } : { request: share.copy!.requestId }), shareId, recipient: share.recipient };
+  const detail = {
+    ...(share.documentId ? { documentId: share.documentId } : { request: share.copy!.requestId }),
+    shareId,
+    recipient: share.recipient,
+  };
   const refuse = async (code: ProblemCode, message?: string) => {
     await record(ctx, { ...base, outcome: "denied", code, detail });
     return recorded(new Problem(code, message));
@@ -234,9 +282,14 @@ async function openLink(a: Adapters, token: string, requestId: string, source: S
   if (state === "expired") throw await refuse("share_expired");
   if (state === "exhausted") throw await refuse("share_exhausted", `all ${share.maxDownloads} downloads were used`);
   const doc = share.documentId ? await getDocument(a, tenantId, share.documentId) : undefined;
-  if (share.documentId && (!doc || doc.status !== "active")) throw await refuse("document_destroyed", "the shared document is no longer kept");
+  if (share.documentId && (!doc || doc.status !== "active"))
+    throw await refuse("document_destroyed", "the shared document is no longer kept");
   const client = await getClient(ctx, share.clientId);
-  if (!client || client.destroyed) throw await refuse(share.documentId ? "document_destroyed" : "client_destroyed", "the shared data is no longer kept");
+  if (!client || client.destroyed)
+    throw await refuse(
+      share.documentId ? "document_destroyed" : "client_destroyed",
+      "the shared data is no longer kept",
+    );
   return { a, tenantId, shareId, share, ctx, base, detail, refuse, now, doc, client };
 }
 
@@ -249,7 +302,8 @@ export async function linkFacts(a: Adapters, token: string, requestId: string, s
   const link = await openLink(a, token, requestId, source, "document.share.open");
   const { share, ctx, base, detail, tenantId, refuse } = link;
   const sharer = await getStaff(link.a, tenantId, share.createdBy.staffId);
-  if (!sharer || sharer.status === "departed") throw await refuse("share_revoked", "the staff member who shared has left");
+  if (!sharer || sharer.status === "departed")
+    throw await refuse("share_revoked", "the staff member who shared has left");
   await record(ctx, { ...base, outcome: "allowed", detail });
   const tenant = await getTenant(link.a, tenantId);
   return {
@@ -280,7 +334,12 @@ export async function download(a: Adapters, token: string, requestId: string, so
     items: doc ? [{ field: `document/${doc.documentId}`, tier: doc.tier }] : copyItems(client, share.copy!.requestId),
     ...(doc ? { trailFields: kindSpec(doc.kind).shows } : {}),
     purpose: share.purpose,
-    basis: { kind: "share_recipient", shareId, sharerActive: Boolean(sharer && sharer.status !== "departed"), needsConsent: Boolean(doc) },
+    basis: {
+      kind: "share_recipient",
+      shareId,
+      sharerActive: Boolean(sharer && sharer.status !== "departed"),
+      needsConsent: Boolean(doc),
+    },
     detail,
     admit: async () => {
       try {
@@ -300,7 +359,9 @@ export async function download(a: Adapters, token: string, requestId: string, so
         if (!(e instanceof ConditionalCheckFailedException)) throw e;
         const again = await getShare(a, tenantId, shareId);
         const code = again ? stateOf(again, now) : "revoked";
-        return new Problem(code === "expired" ? "share_expired" : code === "revoked" ? "share_revoked" : "share_exhausted");
+        return new Problem(
+          code === "expired" ? "share_expired" : code === "revoked" ? "share_revoked" : "share_exhausted",
+        );
       }
     },
     eventDetail: () => ({ download: downloads, of: share.maxDownloads }),
@@ -308,7 +369,12 @@ export async function download(a: Adapters, token: string, requestId: string, so
 
   const left = { "x-keyhold-downloads-left": String(share.maxDownloads - downloads) };
   if (!doc) {
-    const served: Served = await renderCopy(ctx, await copyData(ctx, client, pass), share.copy!.format, share.copy!.requestId);
+    const served: Served = await renderCopy(
+      ctx,
+      await copyData(ctx, client, pass),
+      share.copy!.format,
+      share.copy!.requestId,
+    );
     return rawReply(200, served.body, served.contentType, { ...served.headers, ...linkHeaders, ...left });
   }
   const bytes = await plaintextOf(ctx, doc, pass);
@@ -328,13 +394,21 @@ export async function download(a: Adapters, token: string, requestId: string, so
   });
 }
 
-const linkHeaders = { "cache-control": "no-store, private, max-age=0", pragma: "no-cache", "referrer-policy": "no-referrer" };
+const linkHeaders = {
+  "cache-control": "no-store, private, max-age=0",
+  pragma: "no-cache",
+  "referrer-policy": "no-referrer",
+};
 
 /**
  * A link that hands a data subject their own copy (PIPL art. 45): made by the request's second
  * person after the gate let the copy out; each download runs through the gate again.
  */
-export async function createCopyLink(ctx: Ctx, client: ClientRecord, copy: { requestId: string; format: "json" | "pdf" }) {
+export async function createCopyLink(
+  ctx: Ctx,
+  client: ClientRecord,
+  copy: { requestId: string; format: "json" | "pdf" },
+) {
   const now = ctx.adapters.now();
   const shareId = newId("shr", now);
   const secret = randomBytes(32).toString("base64url");
@@ -345,14 +419,20 @@ export async function createCopyLink(ctx: Ctx, client: ClientRecord, copy: { req
     copy,
     recipient: SUBJECT_RECIPIENT,
     purpose: "client_request",
-    createdBy: { staffId: ctx.principal.staffId, role: ctx.principal.role, branchId: ctx.principal.branchId, displayName: ctx.principal.displayName },
+    createdBy: {
+      staffId: ctx.principal.staffId,
+      role: ctx.principal.role,
+      branchId: ctx.principal.branchId,
+      displayName: ctx.principal.displayName,
+    },
     createdAt: now.toISOString(),
     expiresAt: new Date(now.getTime() + COPY_LINK_DAYS * 86_400_000).toISOString(),
     maxDownloads: COPY_LINK_DOWNLOADS,
     downloads: 0,
     secretHash: hashOf(secret).toString("hex"),
   };
-  if (!(await putNew(ctx.adapters, { ...Keys.share(ctx.tenantId, shareId), type: "share", ...share }))) throw new Error(`share id collision ${shareId}`);
+  if (!(await putNew(ctx.adapters, { ...Keys.share(ctx.tenantId, shareId), type: "share", ...share })))
+    throw new Error(`share id collision ${shareId}`);
   return { ...shareView(share, now), shareUrl: `/shared/${ctx.tenantId}.${shareId}.${secret}` };
 }
 

@@ -22,7 +22,9 @@ export default async function transform(task: TransformTask): Promise<unknown> {
     case "inspect":
       return (await inspect(task.bytes, task.type)) ?? null;
     case "watermark":
-      return task.type === "application/pdf" ? watermarkPdf(task.bytes, task.text) : watermarkImage(task.bytes, task.type, task.text);
+      return task.type === "application/pdf"
+        ? watermarkPdf(task.bytes, task.text)
+        : watermarkImage(task.bytes, task.type, task.text);
     case "renderPdf":
       return drawPdf(task.report);
     case "renderLabel":

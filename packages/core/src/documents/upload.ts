@@ -34,7 +34,13 @@ import { releaseStorage, reserveStorage } from "../tenancy/usage.ts";
  * then the trail event, then the item is made active with its real destroy-after date: a crash at
  * any point leaves nothing the sweeper will not remove.
  */
-export async function upload(ctx: Ctx, clientId: string, kind: DocumentKindName, bytes: Buffer, declared: string | undefined) {
+export async function upload(
+  ctx: Ctx,
+  clientId: string,
+  kind: DocumentKindName,
+  bytes: Buffer,
+  declared: string | undefined,
+) {
   const client = await loadVisible(ctx, clientId, "document.upload");
   const spec = kindSpec(kind);
   const base = { action: "document.upload" as const, clientId, fields: [...spec.shows] };
@@ -46,17 +52,32 @@ export async function upload(ctx: Ctx, clientId: string, kind: DocumentKindName,
   if (client.destroyed) throw await refuse(new Problem("client_destroyed"));
   const mode = modeFor(ctx.principal, resourceOf(client), spec.tier, ctx.policy);
   if (mode !== "plain" && mode !== "reveal_with_purpose") {
-    throw await refuse(new Problem("tier_not_permitted", `your role may not file a tier-${spec.tier} scan for this client`));
+    throw await refuse(
+      new Problem("tier_not_permitted", `your role may not file a tier-${spec.tier} scan for this client`),
+    );
   }
-  if (client.consent.withdrawnAt) throw await refuse(new Problem("consent_withdrawn", "the client withdrew consent; nothing more may be collected"));
-  const refused = collectionRefusals({ fields: spec.shows, tier: spec.tier }, { collectionPurpose: client.registration.collectionPurpose, sensitiveConsent: Boolean(client.consent.sensitiveConsent) });
-  const notAllowed: ProblemDetail[] = refused.notAllowed.map((f) => ({ path: "query.kind", message: `a ${kind} shows "${f}", which is not needed for ${client.registration.collectionPurpose}` }));
-  if (notAllowed.length) throw await refuse(new Problem("field_not_allowed", notAllowed.map((d) => d.message).join("; "), notAllowed));
+  if (client.consent.withdrawnAt)
+    throw await refuse(new Problem("consent_withdrawn", "the client withdrew consent; nothing more may be collected"));
+  const refused = collectionRefusals(
+    { fields: spec.shows, tier: spec.tier },
+    {
+      collectionPurpose: client.registration.collectionPurpose,
+      sensitiveConsent: Boolean(client.consent.sensitiveConsent),
+    },
+  );
+  const notAllowed: ProblemDetail[] = refused.notAllowed.map((f) => ({
+    path: "query.kind",
+    message: `a ${kind} shows "${f}", which is not needed for ${client.registration.collectionPurpose}`,
+  }));
+  if (notAllowed.length)
+    throw await refuse(new Problem("field_not_allowed", notAllowed.map((d) => d.message).join("; "), notAllowed));
   if (refused.needsSensitiveConsent) {
     throw await refuse(
-      new Problem("sensitive_consent_required", `a ${kind} scan is tier-1 sensitive information: the client's separate sensitive consent is required`, [
-        { path: "query.kind", message: "needs the client's sensitive consent" },
-      ]),
+      new Problem(
+        "sensitive_consent_required",
+        `a ${kind} scan is tier-1 sensitive information: the client's separate sensitive consent is required`,
+        [{ path: "query.kind", message: "needs the client's sensitive consent" }],
+      ),
     );
   }
   let contentType;
@@ -101,7 +122,12 @@ export async function upload(ctx: Ctx, clientId: string, kind: DocumentKindName,
   let versionId: string;
   try {
     const sealed = await sealBytes(a.keyrings, documentBinding(doc), bytes);
-    ({ versionId } = await a.blobs.put(storageKey, sealed, { tenantId: ctx.tenantId, tier: spec.tier, retentionClass: retention.id, documentId }));
+    ({ versionId } = await a.blobs.put(storageKey, sealed, {
+      tenantId: ctx.tenantId,
+      tier: spec.tier,
+      retentionClass: retention.id,
+      documentId,
+    }));
   } catch (e) {
     // The put may have landed even though it failed to answer: remove the blob first, and drop the
     // pending item only once that worked — otherwise the sweeper removes both when the item falls due.
@@ -114,7 +140,12 @@ export async function upload(ctx: Ctx, clientId: string, kind: DocumentKindName,
     throw e;
   }
   try {
-    await record(ctx, { ...base, outcome: "allowed", tier1: spec.tier === 1, detail: { documentId, kind, tier: spec.tier, contentType, size: bytes.byteLength } });
+    await record(ctx, {
+      ...base,
+      outcome: "allowed",
+      tier1: spec.tier === 1,
+      detail: { documentId, kind, tier: spec.tier, contentType, size: bytes.byteLength },
+    });
   } catch (e) {
     // Nothing is kept that the trail does not know of (failing that, the pending item falls due).
     const cleaned = await a.blobs.destroy(storageKey).then(
@@ -125,9 +156,21 @@ export async function upload(ctx: Ctx, clientId: string, kind: DocumentKindName,
     if (cleaned) await giveBack();
     throw e;
   }
-  const destroyAfter = destroyAfterFor(effective(retention, ctx.settings.retentionOverrides), uploadedAt, await getClock(a, ctx.tenantId, clientId));
+  const destroyAfter = destroyAfterFor(
+    effective(retention, ctx.settings.retentionOverrides),
+    uploadedAt,
+    await getClock(a, ctx.tenantId, clientId),
+  );
   const active = await updateDocument(a, ctx.tenantId, documentId, {
-    set: { status: "active", contentType, size: bytes.byteLength, sha256, versionId, destroyAfter, gsi2sk: queueSortKey(destroyAfter, documentId) },
+    set: {
+      status: "active",
+      contentType,
+      size: bytes.byteLength,
+      sha256,
+      versionId,
+      destroyAfter,
+      gsi2sk: queueSortKey(destroyAfter, documentId),
+    },
     condition: "#st = :pending",
     values: { ":pending": "pending" },
   });

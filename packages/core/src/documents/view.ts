@@ -12,7 +12,9 @@ import type { DocumentRecord } from "./records.ts";
 import { markText, watermark } from "./watermark.ts";
 
 export const purposeLabel = (purpose: string) =>
-  (consentPurposes as Record<string, { zh: string }>)[purpose]?.zh ?? (breakGlassPurposes as Record<string, { zh: string }>)[purpose]?.zh ?? purpose;
+  (consentPurposes as Record<string, { zh: string }>)[purpose]?.zh ??
+  (breakGlassPurposes as Record<string, { zh: string }>)[purpose]?.zh ??
+  purpose;
 
 /**
  * Decrypts a stored document and proves it is the one the metadata describes: only with the gate's
@@ -43,7 +45,12 @@ export const documentHeaders = (doc: DocumentRecord, type: ContentType, variant:
  * decrypted. The copy shown is watermarked with the purpose, the brand, the viewer and the time;
  * the unwatermarked original (`original`) only through break-glass.
  */
-export async function view(ctx: Ctx, documentId: string, req: { purpose: string; justification?: string; grantId?: string }, options: { original?: boolean } = {}) {
+export async function view(
+  ctx: Ctx,
+  documentId: string,
+  req: { purpose: string; justification?: string; grantId?: string },
+  options: { original?: boolean } = {},
+) {
   const action = options.original ? "document.original" : "document.view";
   const { doc, client } = await loadDocument(ctx, documentId, action);
   await assertViewable(ctx, doc, client, action);
@@ -69,5 +76,8 @@ export async function view(ctx: Ctx, documentId: string, req: { purpose: string;
     staff: `${ctx.principal.displayName} ${ctx.principal.staffId}`,
     at: ctx.adapters.now(),
   });
-  return rawReply(200, await watermark(bytes, type, text), type, { ...documentHeaders(doc, type, "watermarked"), "x-keyhold-watermark": encodeURIComponent(text) });
+  return rawReply(200, await watermark(bytes, type, text), type, {
+    ...documentHeaders(doc, type, "watermarked"),
+    "x-keyhold-watermark": encodeURIComponent(text),
+  });
 }

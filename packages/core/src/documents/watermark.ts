@@ -39,12 +39,30 @@ export function chinaTime(at: Date): string {
  */
 export function markText(f: MarkFacts): string {
   const when = f.timeZone ? zonedMinute(f.at, f.timeZone) : chinaTime(f.at);
-  return [...(f.purpose ? [`仅供${f.purpose}使用`] : []), f.brand, ...(f.recipient ? [`致 ${f.recipient}`] : []), f.staff, when].join(" · ");
+  return [
+    ...(f.purpose ? [`仅供${f.purpose}使用`] : []),
+    f.brand,
+    ...(f.recipient ? [`致 ${f.recipient}`] : []),
+    f.staff,
+    when,
+  ].join(" · ");
 }
 
 /** The viewer's mark on a PDF Keyhold writes: who (display name and staff id), which tenant, when. */
-export function viewerMark(v: { displayName: string; staffId: string; tenantName: string; tenantId: string; at: Date; timeZone?: string }): string {
-  return markText({ brand: `${v.tenantName} ${v.tenantId}`, staff: `${v.displayName} ${v.staffId}`, at: v.at, timeZone: v.timeZone ?? DEFAULT_TIME_ZONE });
+export function viewerMark(v: {
+  displayName: string;
+  staffId: string;
+  tenantName: string;
+  tenantId: string;
+  at: Date;
+  timeZone?: string;
+}): string {
+  return markText({
+    brand: `${v.tenantName} ${v.tenantId}`,
+    staff: `${v.displayName} ${v.staffId}`,
+    at: v.at,
+    timeZone: v.timeZone ?? DEFAULT_TIME_ZONE,
+  });
 }
 
 export interface Tile {
@@ -70,17 +88,25 @@ function tilesFor(width: number, height: number, o: TextOutline): Tile[] {
   let row = 0;
   for (let y = -diagonal / 2; y <= diagonal / 2 + rowGap; y += rowGap, row++) {
     const shift = row % 2 ? colGap / 2 : 0;
-    for (let x = -diagonal / 2 - colGap + shift; x <= diagonal / 2; x += colGap) tiles.push({ x: Math.round(x * 100) / 100, y: Math.round(y * 100) / 100 });
+    for (let x = -diagonal / 2 - colGap + shift; x <= diagonal / 2; x += colGap)
+      tiles.push({ x: Math.round(x * 100) / 100, y: Math.round(y * 100) / 100 });
   }
   return tiles;
 }
 
 /** The mark's text size for a page: legible, about 1/28 of the shorter side. */
-export const markSize = (width: number, height: number, min: number, max: number) => Math.min(max, Math.max(min, Math.round(Math.min(width, height) / 28)));
+export const markSize = (width: number, height: number, min: number, max: number) =>
+  Math.min(max, Math.max(min, Math.round(Math.min(width, height) / 28)));
 
 export async function imageLayout(width: number, height: number, text: string): Promise<MarkLayout> {
   const o = await outline(text, markSize(width, height, 12, 120));
-  return { size: o.size, angleDeg: MARK_ANGLE_DEG, centre: { x: width / 2, y: height / 2 }, tiles: tilesFor(width, height, o), outline: o };
+  return {
+    size: o.size,
+    angleDeg: MARK_ANGLE_DEG,
+    centre: { x: width / 2, y: height / 2 },
+    tiles: tilesFor(width, height, o),
+    outline: o,
+  };
 }
 
 /** The overlay as SVG: one path definition, used at every tile (a light halo under a dark mark). */
@@ -101,12 +127,17 @@ export function overlaySvg(width: number, height: number, layout: MarkLayout): s
 export async function watermarkImage(bytes: Uint8Array, type: ContentType, text: string): Promise<Buffer> {
   // sharp (native libvips) and pdf-lib load on first use: every function imports core.
   const sharp = await loadSharp();
-  const { data, info } = await sharp(bytes, { limitInputPixels: BUDGET.imagePixels }).rotate().raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(bytes, { limitInputPixels: BUDGET.imagePixels })
+    .rotate()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   const layout = await imageLayout(info.width, info.height, text);
   const marked = sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } }).composite([
     { input: Buffer.from(overlaySvg(info.width, info.height, layout)), top: 0, left: 0 },
   ]);
-  return type === "image/png" ? marked.png({ compressionLevel: 6 }).toBuffer() : marked.jpeg({ quality: 85 }).toBuffer();
+  return type === "image/png"
+    ? marked.png({ compressionLevel: 6 }).toBuffer()
+    : marked.jpeg({ quality: 85 }).toBuffer();
 }
 
 /** The size the PDF mark is drawn at inside its form XObject; each page scales it to its own size. */
@@ -128,13 +159,26 @@ export async function watermarkPdf(bytes: Uint8Array, text: string): Promise<Uin
 
 /** The watermark onto every page of a document in hand: viewed uploads and the PDFs Keyhold writes alike. */
 export async function stampPdf(pdf: PdfDocument, text: string): Promise<void> {
-  const { PDFHexString, PDFName, PDFOperator, PDFOperatorNames, drawSvgPath, popGraphicsState, pushGraphicsState, rgb, setGraphicsState } = await import("pdf-lib");
+  const {
+    PDFHexString,
+    PDFName,
+    PDFOperator,
+    PDFOperatorNames,
+    drawSvgPath,
+    popGraphicsState,
+    pushGraphicsState,
+    rgb,
+    setGraphicsState,
+  } = await import("pdf-lib");
   const o = await outline(text, PDF_BASE_SIZE);
   const fonts = await pdfText(pdf);
   const context = pdf.context;
-  const form = context.formXObject(drawSvgPath(o.d, { x: 0, y: 0, scale: 1, color: rgb(0.1, 0.1, 0.1), borderColor: undefined, borderWidth: 0 }), {
-    BBox: [-2, -o.descent - 2, o.width + 2, o.ascent + 2],
-  });
+  const form = context.formXObject(
+    drawSvgPath(o.d, { x: 0, y: 0, scale: 1, color: rgb(0.1, 0.1, 0.1), borderColor: undefined, borderWidth: 0 }),
+    {
+      BBox: [-2, -o.descent - 2, o.width + 2, o.ascent + 2],
+    },
+  );
   const formRef = context.register(form);
   const state = context.obj({ Type: "ExtGState", ca: DARK_OPACITY, CA: DARK_OPACITY });
   const artifact = `<</Type /Pagination /Subtype /Watermark /ActualText ${PDFHexString.fromText(text).toString()}>>`;
@@ -162,7 +206,10 @@ export async function stampPdf(pdf: PdfDocument, text: string): Promise<void> {
       const ty = cy + sin * t.x + cos * -t.y;
       ops.push(
         pushGraphicsState(),
-        PDFOperator.of(PDFOperatorNames.ConcatTransformationMatrix, [cos * k, sin * k, -sin * k, cos * k, tx, ty].map((v) => v.toFixed(4))),
+        PDFOperator.of(
+          PDFOperatorNames.ConcatTransformationMatrix,
+          [cos * k, sin * k, -sin * k, cos * k, tx, ty].map((v) => v.toFixed(4)),
+        ),
         PDFOperator.of(PDFOperatorNames.DrawObject, [xobject]),
         popGraphicsState(),
       );
@@ -170,7 +217,14 @@ export async function stampPdf(pdf: PdfDocument, text: string): Promise<void> {
     // The mark once more as invisible real text, level along the page's top edge: extractors read
     // level lines reliably (a slanted line comes out shuffled), and nothing else is printed there.
     const textSize = Math.min(6, (box.width - 24) / Math.max(1, await fonts.width(text, 1)));
-    ops.push(...(await fonts.operators(page, text, { x: box.x + 12, y: box.y + box.height - 4 - textSize, size: textSize, invisible: true })));
+    ops.push(
+      ...(await fonts.operators(page, text, {
+        x: box.x + 12,
+        y: box.y + box.height - 4 - textSize,
+        size: textSize,
+        invisible: true,
+      })),
+    );
     ops.push(PDFOperator.of(PDFOperatorNames.EndMarkedContent), popGraphicsState());
     page.pushOperators(...ops);
   }

@@ -25,7 +25,10 @@ export interface InProcessFeed {
  * order and lets one tenant's slow webhook hold up nobody else. A failure is logged, never the
  * request's: it was answered before.
  */
-export function inProcessFeed(root: () => Adapters, options: { dir: string | null; baseDelayMs?: number; wrap?: <T>(work: () => Promise<T>) => Promise<T> }): InProcessFeed {
+export function inProcessFeed(
+  root: () => Adapters,
+  options: { dir: string | null; baseDelayMs?: number; wrap?: <T>(work: () => Promise<T>) => Promise<T> },
+): InProcessFeed {
   const chains = new Map<string, Promise<void>>();
   let queued = 0;
   let done = 0;
@@ -46,13 +49,30 @@ export function inProcessFeed(root: () => Adapters, options: { dir: string | nul
     }
     if (settings.webhookUrl) {
       const secret = await secretOf(a, event.tenantId);
-      if (!secret) throw new Error(`tenant ${event.tenantId} has a feed webhook but no secret yet (POST /settings/feed/secret)`);
-      const result = await deliver(settings.webhookUrl, `${line}\n`, secret, { maxAttempts: settings.maxAttempts, baseDelayMs: options.baseDelayMs ?? 1000, eventId: event.id });
+      if (!secret)
+        throw new Error(`tenant ${event.tenantId} has a feed webhook but no secret yet (POST /settings/feed/secret)`);
+      const result = await deliver(settings.webhookUrl, `${line}\n`, secret, {
+        maxAttempts: settings.maxAttempts,
+        baseDelayMs: options.baseDelayMs ?? 1000,
+        eventId: event.id,
+      });
       if (result.ok) counts.delivered++;
       else {
         counts.deadLettered++;
-        await putItem(a, { ...Keys.feedDeadLetter(event.tenantId, event.id), type: "feed-dead-letter", eventId: event.id, line, attempts: result.attempts, lastError: result.lastError ?? "", at: a.now().toISOString() });
-        a.logger.warn("a trail-feed delivery failed every attempt; kept as a dead letter", { tenantId: event.tenantId, eventId: event.id, attempts: result.attempts });
+        await putItem(a, {
+          ...Keys.feedDeadLetter(event.tenantId, event.id),
+          type: "feed-dead-letter",
+          eventId: event.id,
+          line,
+          attempts: result.attempts,
+          lastError: result.lastError ?? "",
+          at: a.now().toISOString(),
+        });
+        a.logger.warn("a trail-feed delivery failed every attempt; kept as a dead letter", {
+          tenantId: event.tenantId,
+          eventId: event.id,
+          attempts: result.attempts,
+        });
       }
     }
   }
@@ -66,7 +86,10 @@ export function inProcessFeed(root: () => Adapters, options: { dir: string | nul
         .then(() => wrap(() => handle(event)))
         .catch((error: unknown) => {
           counts.failed++;
-          root().logger.error("the trail feed failed for an event; the request was not affected", { error: error as Error, eventId: event.id });
+          root().logger.error("the trail feed failed for an event; the request was not affected", {
+            error: error as Error,
+            eventId: event.id,
+          });
         })
         .finally(() => {
           done++;

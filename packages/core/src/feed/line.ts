@@ -20,7 +20,11 @@ export function feedLine(e: TrailEvent): string {
     outcome: e.outcome,
     ...(e.code ? { code: e.code } : {}),
     ...(e.tier1 ? { tier1: true } : {}),
-    ...(e.breakGlass?.justificationRef ? { breakGlass: { justificationRef: e.breakGlass.justificationRef } } : e.breakGlass ? { breakGlass: {} } : {}),
+    ...(e.breakGlass?.justificationRef
+      ? { breakGlass: { justificationRef: e.breakGlass.justificationRef } }
+      : e.breakGlass
+        ? { breakGlass: {} }
+        : {}),
     ...(e.detail ? { detail: e.detail } : {}),
     requestId: e.requestId,
   };

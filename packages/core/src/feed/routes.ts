@@ -8,7 +8,8 @@ export const feedRoutes = defineRoutes([
     handler: "feed.rotateSecret",
     auth: "staff",
     action: "feed.secret",
-    summary: "A new secret for the trail feed's webhook signatures (HMAC-SHA256 of the body, header x-keyhold-signature), answered this once (HQ admin)",
+    summary:
+      "A new secret for the trail feed's webhook signatures (HMAC-SHA256 of the body, header x-keyhold-signature), answered this once (HQ admin)",
     success: { status: 201, schema: z.object({ secret: z.string() }) },
   },
 ]);

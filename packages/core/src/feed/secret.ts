@@ -7,7 +7,11 @@ import { Keys } from "../store/keys.ts";
 import { getItem, putItem } from "../store/table.ts";
 
 const NAME = "feed-webhook";
-const binding = (tenantId: string) => ({ tenantId, recordId: `SECRET#${NAME}`, context: { kind: "feed-webhook-secret" } });
+const binding = (tenantId: string) => ({
+  tenantId,
+  recordId: `SECRET#${NAME}`,
+  context: { kind: "feed-webhook-secret" },
+});
 
 /**
  * `POST /settings/feed/secret` (HQ admin): a new webhook secret, answered this once (the tenant
@@ -21,7 +25,12 @@ export async function rotateSecret(ctx: Ctx) {
   }
   const secret = randomBytes(32).toString("base64url");
   await record(ctx, { action: "feed.secret", outcome: "allowed" });
-  await putItem(ctx.adapters, { ...Keys.secret(ctx.tenantId, NAME), type: "secret", sealed: await seal(ctx.adapters.keyrings, binding(ctx.tenantId), secret), at: ctx.adapters.now().toISOString() });
+  await putItem(ctx.adapters, {
+    ...Keys.secret(ctx.tenantId, NAME),
+    type: "secret",
+    sealed: await seal(ctx.adapters.keyrings, binding(ctx.tenantId), secret),
+    at: ctx.adapters.now().toISOString(),
+  });
   return { secret };
 }
 

@@ -10,7 +10,9 @@ export const FeedSettingsPatch = z
   .object({
     files: z.boolean().optional(),
     /** A URL the tenant's SIEM receives at (http or https), parsed as one; null turns the webhook off. */
-    webhookUrl: markAs(z.url({ protocol: /^https?$/ }).max(512), "id").nullable().optional(),
+    webhookUrl: markAs(z.url({ protocol: /^https?$/ }).max(512), "id")
+      .nullable()
+      .optional(),
     /** Attempts per event before it goes to the dead letters. */
     maxAttempts: z.number().int().min(1).max(10).optional(),
   })
@@ -25,4 +27,7 @@ export interface FeedSettings {
 
 export const defaultFeedSettings: FeedSettings = { files: true, webhookUrl: null, maxAttempts: 5 };
 
-export const feedSettingsOf = (given: FeedSettingsPatch | undefined): FeedSettings => ({ ...defaultFeedSettings, ...given });
+export const feedSettingsOf = (given: FeedSettingsPatch | undefined): FeedSettings => ({
+  ...defaultFeedSettings,
+  ...given,
+});

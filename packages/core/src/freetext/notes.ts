@@ -33,7 +33,8 @@ export const freeTextBinding = (tenantId: string, recordId: string): Binding => 
   context: { tier: String(FREE_TEXT_TIER), kind: "free-text" },
 });
 
-const noteBinding = (ctx: Ctx, owner: NoteOwner, noteId: string) => freeTextBinding(ctx.tenantId, `${owner.kind}:${owner.id}/notes/${noteId}`);
+const noteBinding = (ctx: Ctx, owner: NoteOwner, noteId: string) =>
+  freeTextBinding(ctx.tenantId, `${owner.kind}:${owner.id}/notes/${noteId}`);
 
 /** Seals the text as a note of its owner and answers its path, `notes/<id>`. */
 export async function sealNote(ctx: Ctx, owner: NoteOwner, source: FreeTextSource, text: string): Promise<string> {
@@ -47,7 +48,9 @@ export async function sealNote(ctx: Ctx, owner: NoteOwner, source: FreeTextSourc
     at: now.toISOString(),
     sealed: await seal(ctx.adapters.keyrings, noteBinding(ctx, owner, noteId), text),
   };
-  if (!(await putNew(ctx.adapters, { ...Keys.note(ctx.tenantId, owner.kind, owner.id, noteId), type: "note", ...note }))) {
+  if (
+    !(await putNew(ctx.adapters, { ...Keys.note(ctx.tenantId, owner.kind, owner.id, noteId), type: "note", ...note }))
+  ) {
     throw new Error(`note id collision ${noteId}`);
   }
   return notePath(noteId);
@@ -58,7 +61,10 @@ export const sealOptional = async (ctx: Ctx, owner: NoteOwner, source: FreeTextS
   text ? sealNote(ctx, owner, source, text) : undefined;
 
 export async function getNote(ctx: Ctx, owner: NoteOwner, noteId: string): Promise<NoteRecord | undefined> {
-  const item = await getItem<NoteRecord & { type: string }>(ctx.adapters, Keys.note(ctx.tenantId, owner.kind, owner.id, noteId));
+  const item = await getItem<NoteRecord & { type: string }>(
+    ctx.adapters,
+    Keys.note(ctx.tenantId, owner.kind, owner.id, noteId),
+  );
   if (!item || item.type !== "note" || item.owner?.kind !== owner.kind || item.owner.id !== owner.id) return undefined;
   return item;
 }

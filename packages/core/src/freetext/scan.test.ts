@@ -49,12 +49,27 @@ describe("the free-text scan finds what an insider types", () => {
     expect(scanPersonalData(text)).toContain("mobile");
   });
 
-  const ids = [ID, idX, idX.toLowerCase(), `身份证 ${spaced(ID, 6)}`, `${ID.slice(0, 6)}-${ID.slice(6, 14)}-${ID.slice(14)}`, `${ID.slice(0, 6)} ${ID.slice(6, 10)}-${ID.slice(10, 12)}-${ID.slice(12, 14)} ${ID.slice(14)}`, fullWidth(ID), `证件号${idX.slice(0, 9)}，后面是${idX.slice(9)}`];
+  const ids = [
+    ID,
+    idX,
+    idX.toLowerCase(),
+    `身份证 ${spaced(ID, 6)}`,
+    `${ID.slice(0, 6)}-${ID.slice(6, 14)}-${ID.slice(14)}`,
+    `${ID.slice(0, 6)} ${ID.slice(6, 10)}-${ID.slice(10, 12)}-${ID.slice(12, 14)} ${ID.slice(14)}`,
+    fullWidth(ID),
+    `证件号${idX.slice(0, 9)}，后面是${idX.slice(9)}`,
+  ];
   it.each(ids)("a resident ID number: %s", (text) => {
     expect(scanPersonalData(text)).toContain("id_number");
   });
 
-  const cards = [CARD16, CARD19, spaced(CARD19), CARD19.replace(/(\d{4})(?=\d)/g, "$1-"), `卡号 ${fullWidth(spaced(CARD16))}`];
+  const cards = [
+    CARD16,
+    CARD19,
+    spaced(CARD19),
+    CARD19.replace(/(\d{4})(?=\d)/g, "$1-"),
+    `卡号 ${fullWidth(spaced(CARD16))}`,
+  ];
   it.each(cards)("a card number: %s", (text) => {
     expect(scanPersonalData(text)).toContain("card_number");
   });

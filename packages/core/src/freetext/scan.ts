@@ -28,8 +28,30 @@ export const personalDataLabels: Record<PersonalDataKind, { zh: string; en: stri
 };
 
 const chineseDigits: Record<string, string> = {
-  〇: "0", 零: "0", 一: "1", 幺: "1", 二: "2", 三: "3", 四: "4", 五: "5", 六: "6", 七: "7", 八: "8", 九: "9",
-  壹: "1", 贰: "2", 貳: "2", 叁: "3", 參: "3", 肆: "4", 伍: "5", 陆: "6", 陸: "6", 柒: "7", 捌: "8", 玖: "9",
+  〇: "0",
+  零: "0",
+  一: "1",
+  幺: "1",
+  二: "2",
+  三: "3",
+  四: "4",
+  五: "5",
+  六: "6",
+  七: "7",
+  八: "8",
+  九: "9",
+  壹: "1",
+  贰: "2",
+  貳: "2",
+  叁: "3",
+  參: "3",
+  肆: "4",
+  伍: "5",
+  陆: "6",
+  陸: "6",
+  柒: "7",
+  捌: "8",
+  玖: "9",
 };
 
 const ND = /\p{Nd}/u;
@@ -87,9 +109,11 @@ const TIGHT = /^[\s\p{P}\p{S}]{1,4}$/u;
 const LOOSE = /^[^\n\u0000]{1,8}$/;
 const MAX_GROUPS_LOOSE = 4;
 
-const isMobile = (d: string) => /^(?:0086|86)?1[3-9]\d{9}$/.test(d) && (d.length === 11 || d.length === 13 || d.length === 15);
+const isMobile = (d: string) =>
+  /^(?:0086|86)?1[3-9]\d{9}$/.test(d) && (d.length === 11 || d.length === 13 || d.length === 15);
 /** Card networks' leading digits: Mastercard 2221–2720, Amex/JCB 3, Visa 4, Mastercard 5, UnionPay/Discover 6, domestic 9. */
-const isCardPrefix = (d: string) => /^[345669]/.test(d) || (Number(d.slice(0, 4)) >= 2221 && Number(d.slice(0, 4)) <= 2720);
+const isCardPrefix = (d: string) =>
+  /^[345669]/.test(d) || (Number(d.slice(0, 4)) >= 2221 && Number(d.slice(0, 4)) <= 2720);
 const isCard = (d: string) => d.length >= 16 && d.length <= 19 && isCardPrefix(d) && isLuhn(d);
 
 /**
@@ -148,9 +172,13 @@ function digitHits(s: string): Set<PersonalDataKind> {
 
 const AT = String.raw`(?:@|\(\s*(?:at|艾特)\s*\)|\[\s*(?:at|艾特)\s*\]|\{\s*(?:at|艾特)\s*\}|<\s*(?:at|艾特)\s*>|艾特)`;
 const DOT = String.raw`(?:[.。]|\(\s*(?:dot|点)\s*\)|\[\s*(?:dot|点)\s*\]|\{\s*(?:dot|点)\s*\}|点)`;
-const EMAIL = new RegExp(String.raw`[a-z0-9._%+-]+\s*${AT}\s*[a-z0-9-]+(?:\s*${DOT}\s*[a-z0-9-]+)*\s*${DOT}\s*[a-z]{2,}`, "u");
+const EMAIL = new RegExp(
+  String.raw`[a-z0-9._%+-]+\s*${AT}\s*[a-z0-9-]+(?:\s*${DOT}\s*[a-z0-9-]+)*\s*${DOT}\s*[a-z]{2,}`,
+  "u",
+);
 /** Spelled out without any symbol ("li at example dot com"): only with a well-known top-level domain. */
-const EMAIL_SPELLED = /[a-z0-9._%+-]+\s+at\s+[a-z0-9-]+(?:\s+dot\s+[a-z0-9-]+)*\s+dot\s+(?:com|cn|net|org|edu|gov|io|me|info|biz|co|hk|tw|mo)(?![a-z])/u;
+const EMAIL_SPELLED =
+  /[a-z0-9._%+-]+\s+at\s+[a-z0-9-]+(?:\s+dot\s+[a-z0-9-]+)*\s+dot\s+(?:com|cn|net|org|edu|gov|io|me|info|biz|co|hk|tw|mo)(?![a-z])/u;
 
 /** The kinds of personal data the text carries; empty when it carries none. */
 export function scanPersonalData(text: string): PersonalDataKind[] {

@@ -51,25 +51,36 @@ const decided = <T extends z.ZodType>(schema: T, decision: FreeTextDecision): T 
  * An opaque reference, e.g. `paper:consent/0001`. Every check runs (none aborts), so a personal-data
  * hit is reported even when the text also breaks the pattern, and the HTTP layer answers that first.
  */
-export const opaqueRef = (max = 64, message = "an opaque reference: letters, digits and : _ . / # - only, at most 64 characters (e.g. paper:consent/0001)") => {
+export const opaqueRef = (
+  max = 64,
+  message = "an opaque reference: letters, digits and : _ . / # - only, at most 64 characters (e.g. paper:consent/0001)",
+) => {
   const pattern = z.string().trim().regex(REF_PATTERN, message);
   return decided((max < 64 ? pattern.max(max, message) : pattern).superRefine(scan), "ref");
 };
 
 /** Free text that is sealed at rest and masked in views. */
-export const sealedText = (max: number, min = 1, message?: string) => decided(z.string().trim().min(min, message).max(max).superRefine(scan), "sealed");
+export const sealedText = (max: number, min = 1, message?: string) =>
+  decided(z.string().trim().min(min, message).max(max).superRefine(scan), "sealed");
 
 /** Short clear text naming an organisation, a role or a staff member. */
-export const clearLabel = (max: number, min = 1, message?: string) => decided(z.string().trim().min(min, message).max(max).superRefine(scan), "label");
+export const clearLabel = (max: number, min = 1, message?: string) =>
+  decided(z.string().trim().min(min, message).max(max).superRefine(scan), "label");
 
 /** A record's id (or a catalog name), as the routes have always accepted it. */
 export const recordId = (max = 64) => decided(z.string().min(1).max(max), "id");
 
 /** Marks a schema that already validates strictly (a pattern, the catalog) with its decision. */
-export const markAs = <T extends z.ZodType>(schema: T, decision: Exclude<FreeTextDecision, "ref" | "sealed" | "label">): T => decided(schema, decision);
+export const markAs = <T extends z.ZodType>(
+  schema: T,
+  decision: Exclude<FreeTextDecision, "ref" | "sealed" | "label">,
+): T => decided(schema, decision);
 
 export const decisionOf = (schema: z.ZodType) => freeTextRegistry.get(schema)?.decision;
 
 /** The personal-data issues among a parse's issues (their paths name the properties). */
 export const personalDataIssues = (issues: readonly z.core.$ZodIssue[]) =>
-  issues.filter((i) => i.code === "custom" && (i as { params?: Record<string, unknown> }).params?.[PERSONAL_DATA_PARAM] !== undefined);
+  issues.filter(
+    (i) =>
+      i.code === "custom" && (i as { params?: Record<string, unknown> }).params?.[PERSONAL_DATA_PARAM] !== undefined,
+  );

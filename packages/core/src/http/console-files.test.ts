@@ -13,7 +13,8 @@ const files: Record<string, { body: string; contentType?: string }> = {
   "assets/font.woff2": { body: "\u0000\u0001woff2" },
 };
 
-const event = (rawPath: string, method = "GET") => ({ rawPath, requestContext: { http: { method } } }) as unknown as HttpEvent;
+const event = (rawPath: string, method = "GET") =>
+  ({ rawPath, requestContext: { http: { method } } }) as unknown as HttpEvent;
 const serve = consoleFiles({ bucket: BUCKET, s3: new S3Client({ region: "cn-north-1" }) });
 
 beforeEach(() => {
@@ -35,14 +36,23 @@ describe("the console served from its bucket (a stage in China, no CloudFront)",
     expect(res.statusCode).toBe(200);
     expect(Buffer.from(res.body!, "base64").toString()).toBe(files["index.html"]!.body);
     expect(res.isBase64Encoded).toBe(true);
-    expect(res.headers).toEqual({ "content-type": "text/html; charset=utf-8", "cache-control": "no-cache", ...securityHeaderValues() });
-    expect(s3.commandCalls(GetObjectCommand).map((c) => c.args[0].input)).toEqual([{ Bucket: BUCKET, Key: "index.html" }]);
+    expect(res.headers).toEqual({
+      "content-type": "text/html; charset=utf-8",
+      "cache-control": "no-cache",
+      ...securityHeaderValues(),
+    });
+    expect(s3.commandCalls(GetObjectCommand).map((c) => c.args[0].input)).toEqual([
+      { Bucket: BUCKET, Key: "index.html" },
+    ]);
   });
 
   it("serves hashed assets with their type, cached for a year", async () => {
     const res = await serve(event("/assets/app-3f2a.js"));
     expect(res.statusCode).toBe(200);
-    expect(res.headers).toMatchObject({ "content-type": "text/javascript; charset=utf-8", "cache-control": "public, max-age=31536000, immutable" });
+    expect(res.headers).toMatchObject({
+      "content-type": "text/javascript; charset=utf-8",
+      "cache-control": "public, max-age=31536000, immutable",
+    });
     expect(Buffer.from(res.body!, "base64").toString()).toBe(files["assets/app-3f2a.js"]!.body);
     const font = await serve(event("/assets/font.woff2"));
     expect(font.headers).toMatchObject({ "content-type": "font/woff2" });

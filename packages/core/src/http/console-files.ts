@@ -43,7 +43,8 @@ export function consoleKeyOf(path: string): string | null {
 }
 
 /** Hashed build assets never change under their name; everything else is checked on each load. */
-const cacheControlOf = (key: string) => (key.startsWith("assets/") ? "public, max-age=31536000, immutable" : "no-cache");
+const cacheControlOf = (key: string) =>
+  key.startsWith("assets/") ? "public, max-age=31536000, immutable" : "no-cache";
 
 export interface ConsoleFilesOptions {
   bucket: string;
@@ -52,12 +53,19 @@ export interface ConsoleFilesOptions {
 
 export function consoleFiles({ bucket, s3 = new S3Client({}) }: ConsoleFilesOptions) {
   const headers = securityHeaderValues();
-  const notFound = (): HttpResult => ({ statusCode: 404, headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-cache", ...headers }, body: "Not found" });
+  const notFound = (): HttpResult => ({
+    statusCode: 404,
+    headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-cache", ...headers },
+    body: "Not found",
+  });
 
   async function read(key: string): Promise<{ body: Uint8Array; contentType?: string } | null> {
     try {
       const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-      return { body: await out.Body!.transformToByteArray(), ...(out.ContentType ? { contentType: out.ContentType } : {}) };
+      return {
+        body: await out.Body!.transformToByteArray(),
+        ...(out.ContentType ? { contentType: out.ContentType } : {}),
+      };
     } catch (e) {
       if (e instanceof NoSuchKey || (e as { name?: string }).name === "NoSuchKey") return null;
       throw e;
@@ -66,7 +74,8 @@ export function consoleFiles({ bucket, s3 = new S3Client({}) }: ConsoleFilesOpti
 
   return async function serve(event: HttpEvent): Promise<HttpResult> {
     const method = event.requestContext?.http?.method ?? "GET";
-    if (method !== "GET" && method !== "HEAD") return { statusCode: 405, headers: { allow: "GET, HEAD", ...headers }, body: "" };
+    if (method !== "GET" && method !== "HEAD")
+      return { statusCode: 405, headers: { allow: "GET, HEAD", ...headers }, body: "" };
     let key = consoleKeyOf(event.rawPath ?? "/");
     if (key === null) return notFound();
     let file = await read(key);

@@ -3,7 +3,14 @@ import httpHeaderNormalizer from "@middy/http-header-normalizer";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import type { z } from "zod";
-import { admit, alertDepartedAttempt, contextFor, identify, type Claims, type Identified } from "../access/principal.ts";
+import {
+  admit,
+  alertDepartedAttempt,
+  contextFor,
+  identify,
+  type Claims,
+  type Identified,
+} from "../access/principal.ts";
 import type { TrailAction } from "../trail/actions.ts";
 import { record } from "../trail/trail.ts";
 import type { Adapters, Ctx, Source } from "../context.ts";
@@ -27,7 +34,7 @@ export const MAX_JSON_BODY_BYTES = 1024 * 1024;
 export { rawReply, reply, type Reply } from "./reply.ts";
 
 type Infer<T> = T extends z.ZodType ? z.infer<T> : undefined;
-type SpecOf<H extends RouteHandlerId> = Extract<(typeof import("./routes.ts").routes)[number], { handler: H }>;
+type SpecOf<H extends RouteHandlerId> = Extract<typeof import("./routes.ts").routes[number], { handler: H }>;
 /**
  * What a route's use case may return: the body its success schema describes, a `reply` (another
  * status, e.g. a 202 proposal) or a `rawReply` (a file). The route table's schema is the type.
@@ -54,7 +61,12 @@ const baseHeaders = { "cache-control": "no-store", "x-content-type-options": "no
 function json(status: number, body: unknown, requestId: string, headers?: Record<string, string>): HttpResult {
   return {
     statusCode: status,
-    headers: { "content-type": "application/json; charset=utf-8", ...baseHeaders, "x-request-id": requestId, ...headers },
+    headers: {
+      "content-type": "application/json; charset=utf-8",
+      ...baseHeaders,
+      "x-request-id": requestId,
+      ...headers,
+    },
     body: JSON.stringify(body),
   };
 }
@@ -75,16 +87,34 @@ export function problemResult(problem: Problem, requestId: string, acceptLanguag
   };
 }
 
-function parse<T extends z.ZodType>(schema: T | undefined, value: unknown, where: string, spec: RouteSpec): z.infer<T> | undefined {
+function parse<T extends z.ZodType>(
+  schema: T | undefined,
+  value: unknown,
+  where: string,
+  spec: RouteSpec,
+): z.infer<T> | undefined {
   if (!schema) return undefined;
   const out = schema.safeParse(value);
   if (out.success) return out.data;
   const errors = out.error.issues.map((i) => ({ path: [where, ...i.path.map(String)].join("."), message: i.message }));
   // Personal data typed into free text is named as such, whatever else is wrong with the request.
-  const personal = personalDataIssues(out.error.issues).map((i) => ({ path: [where, ...i.path.map(String)].join("."), message: i.message }));
-  if (personal.length) throw new Problem("personal_data_in_free_text", personal.map((e) => `${e.path}: ${e.message}`).join("; "), personal);
+  const personal = personalDataIssues(out.error.issues).map((i) => ({
+    path: [where, ...i.path.map(String)].join("."),
+    message: i.message,
+  }));
+  if (personal.length)
+    throw new Problem(
+      "personal_data_in_free_text",
+      personal.map((e) => `${e.path}: ${e.message}`).join("; "),
+      personal,
+    );
   for (const [property, code] of Object.entries(spec.missingCodes ?? {})) {
-    const missing = out.error.issues.some((i) => i.path.length === 1 && i.path[0] === property && (value as Record<string, unknown> | null)?.[property] === undefined);
+    const missing = out.error.issues.some(
+      (i) =>
+        i.path.length === 1 &&
+        i.path[0] === property &&
+        (value as Record<string, unknown> | null)?.[property] === undefined,
+    );
     if (missing) throw new Problem(code, `\`${property}\` is required`, errors);
   }
   throw new Problem("validation_failed", errors.map((e) => `${e.path}: ${e.message}`).join("; "), errors);
@@ -97,7 +127,10 @@ function readRawBody(event: HttpEvent, maxBytes: number): Buffer {
   if (event.isBase64Encoded && raw.length > Math.ceil(maxBytes / 3) * 4 + 4) throw tooLarge();
   const bytes = event.isBase64Encoded ? Buffer.from(raw, "base64") : Buffer.from(raw, "utf8");
   if (bytes.byteLength > maxBytes) throw tooLarge();
-  if (bytes.byteLength === 0) throw new Problem("validation_failed", "the file is required as the request body", [{ path: "body", message: "required" }]);
+  if (bytes.byteLength === 0)
+    throw new Problem("validation_failed", "the file is required as the request body", [
+      { path: "body", message: "required" },
+    ]);
   return bytes;
 }
 
@@ -109,11 +142,14 @@ function readBody(event: HttpEvent, spec: RouteSpec): unknown {
   if (!takesJson(spec)) return undefined;
   const raw = event.body ?? "";
   const bytes = event.isBase64Encoded ? Buffer.from(raw, "base64") : Buffer.from(raw, "utf8");
-  if (bytes.byteLength > MAX_JSON_BODY_BYTES) throw new Problem("payload_too_large", `JSON bodies are limited to ${MAX_JSON_BODY_BYTES} bytes`);
+  if (bytes.byteLength > MAX_JSON_BODY_BYTES)
+    throw new Problem("payload_too_large", `JSON bodies are limited to ${MAX_JSON_BODY_BYTES} bytes`);
   // A body the caller labels as something else is refused rather than guessed at; no label is read as JSON.
   const declared = event.headers?.["content-type"];
-  if (declared && !isJsonType(declared)) throw new Problem("unsupported_media_type", `this route takes application/json, not ${declared.split(";")[0]}`);
-  if (bytes.byteLength === 0) throw new Problem("validation_failed", "a JSON body is required", [{ path: "body", message: "required" }]);
+  if (declared && !isJsonType(declared))
+    throw new Problem("unsupported_media_type", `this route takes application/json, not ${declared.split(";")[0]}`);
+  if (bytes.byteLength === 0)
+    throw new Problem("validation_failed", "a JSON body is required", [{ path: "body", message: "required" }]);
   try {
     return JSON.parse(bytes.toString("utf8"));
   } catch {
@@ -141,7 +177,9 @@ function readQuery(event: HttpEvent): Record<string, string> {
  */
 const checkResponses = () =>
   process.env.KEYHOLD_CHECK_RESPONSES === "1" ||
-  (process.env.KEYHOLD_CHECK_RESPONSES !== "0" && !process.env.AWS_LAMBDA_FUNCTION_NAME && (Boolean(process.env.VITEST) || process.env.KEYHOLD_RUNTIME === "local"));
+  (process.env.KEYHOLD_CHECK_RESPONSES !== "0" &&
+    !process.env.AWS_LAMBDA_FUNCTION_NAME &&
+    (Boolean(process.env.VITEST) || process.env.KEYHOLD_RUNTIME === "local"));
 
 /** The schema that describes a JSON answer with this status, if the route table has one. */
 function schemaFor(spec: RouteSpec, status: number): z.ZodType | undefined {
@@ -154,7 +192,8 @@ export class ResponseContractError extends Error {}
 
 function checkResponse(spec: RouteSpec, status: number, body: unknown) {
   const schema = schemaFor(spec, status);
-  if (!schema) throw new ResponseContractError(`${spec.handler} answered ${status}, which its route declares no JSON body for`);
+  if (!schema)
+    throw new ResponseContractError(`${spec.handler} answered ${status}, which its route declares no JSON body for`);
   const out = schema.safeParse(body);
   if (!out.success) {
     const issues = out.error.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`).join("; ");
@@ -186,17 +225,27 @@ function build<H extends RouteHandlerId>(handlerId: H, fn: (input: Input<H> & { 
           // The context exists before admission, so a refused session is recorded against its owner.
           // It holds the caller's tenant's adapters; a platform operator on a platform route keeps the
           // root set (the registry, and each tenant opened in turn), which no tenant's context can reach.
-          ctx = contextFor(principal, tenant, requestId, a(), { source, platform: Boolean(spec.platform) && principal.role === "platform_admin" });
+          ctx = contextFor(principal, tenant, requestId, a(), {
+            source,
+            platform: Boolean(spec.platform) && principal.role === "platform_admin",
+          });
           logger.appendKeys({ tenantId: principal.tenantId, staffId: principal.staffId, route: handlerId });
           admit(who);
-          if (tenant.status === "suspended") throw new Problem("tenant_suspended", "this tenant is suspended; nothing is deleted");
+          if (tenant.status === "suspended")
+            throw new Problem("tenant_suspended", "this tenant is suspended; nothing is deleted");
           if (tenant.status === "offboarded") throw new Problem("tenant_offboarded", "this tenant has left Keyhold");
           // The platform operator works only on the platform's routes; no one else may use them.
           if (Boolean(spec.platform) !== (principal.role === "platform_admin")) {
-            throw new Problem("role_not_permitted", spec.platform ? "platform operators only" : "the platform operator never acts inside a tenant");
+            throw new Problem(
+              "role_not_permitted",
+              spec.platform ? "platform operators only" : "the platform operator never acts inside a tenant",
+            );
           }
           if (spec.needsAgreement && !principal.agreementSigned) {
-            throw new Problem("agreement_missing", "sign the current confidentiality agreement before touching client data");
+            throw new Problem(
+              "agreement_missing",
+              "sign the current confidentiality agreement before touching client data",
+            );
           }
           if (spec.roles && !spec.roles.includes(principal.role)) {
             throw new Problem("role_not_permitted", `this operation is for: ${spec.roles.join(", ")}`);
@@ -217,7 +266,8 @@ function build<H extends RouteHandlerId>(handlerId: H, fn: (input: Input<H> & { 
         } as Input<H> & { ctx?: Ctx };
         const out = await fn(input);
         // A 204 route answers no body at all (its use case returns nothing).
-        if (spec.success.status === 204 && out === undefined) return { statusCode: 204, headers: { ...baseHeaders, "x-request-id": requestId } };
+        if (spec.success.status === 204 && out === undefined)
+          return { statusCode: 204, headers: { ...baseHeaders, "x-request-id": requestId } };
         if (checkResponses() && !isRawReply(out)) {
           if (isReply(out)) checkResponse(spec, out.status, out.body);
           else checkResponse(spec, spec.success.status, out);
@@ -242,13 +292,17 @@ function build<H extends RouteHandlerId>(handlerId: H, fn: (input: Input<H> & { 
             // Every staff route names its action (a test holds it); the id is a last resort.
             action: spec.action ?? (handlerId as unknown as TrailAction),
             // `{id}` names a client only on client paths (elsewhere, e.g. /documents/{id}, it does not).
-            clientId: (spec.path.startsWith("/clients/{id}") ? (event.pathParameters?.id as string | undefined) : undefined) ?? null,
+            clientId:
+              (spec.path.startsWith("/clients/{id}") ? (event.pathParameters?.id as string | undefined) : undefined) ??
+              null,
             outcome: "denied",
             code: problem.code,
           }).catch(() => undefined);
         }
         if (ctx && who && (problem.code === "session_revoked" || problem.code === "staff_inactive")) {
-          await alertDepartedAttempt(ctx, who, problem.code).catch((err: unknown) => logger.error("departed-staff alert failed", { error: err as Error }));
+          await alertDepartedAttempt(ctx, who, problem.code).catch((err: unknown) =>
+            logger.error("departed-staff alert failed", { error: err as Error }),
+          );
         }
         return problemResult(problem, requestId, event.headers?.["accept-language"]);
       }

@@ -15,7 +15,10 @@ const Problem = {
     status: { type: "integer" },
     detail: { type: "string" },
     code: { type: "string", enum: Object.keys(problemCodes) },
-    errors: { type: "array", items: { type: "object", properties: { path: { type: "string" }, message: { type: "string" } } } },
+    errors: {
+      type: "array",
+      items: { type: "object", properties: { path: { type: "string" }, message: { type: "string" } } },
+    },
   },
 };
 
@@ -26,7 +29,12 @@ const problemResponse = (status: number, codes: readonly string[]) => ({
   description: codes.map((c) => `\`${c}\`: ${problemCodes[c as keyof typeof problemCodes].title}`).join("; "),
   content: {
     "application/problem+json": {
-      schema: { allOf: [{ $ref: "#/components/schemas/Problem" }, { type: "object", properties: { status: { const: status }, code: { enum: codes } } }] },
+      schema: {
+        allOf: [
+          { $ref: "#/components/schemas/Problem" },
+          { type: "object", properties: { status: { const: status }, code: { enum: codes } } },
+        ],
+      },
     },
   },
 });
@@ -51,12 +59,21 @@ export function openApiDocument(options: { includeLocal: boolean }) {
       if (!schema) continue;
       const json = schemaOf(schema, "input") as { properties?: Record<string, unknown>; required?: string[] };
       for (const [name, s] of Object.entries(json.properties ?? {})) {
-        parameters.push({ name, in: where, required: where === "path" || (json.required ?? []).includes(name), schema: s });
+        parameters.push({
+          name,
+          in: where,
+          required: where === "path" || (json.required ?? []).includes(name),
+          schema: s,
+        });
       }
     }
     // A path parameter the route reads no schema for is still a parameter of the path.
     for (const [, name] of r.path.matchAll(/\{([^}]+)\}/g)) {
-      if (!parameters.some((p) => (p as { name: string; in: string }).in === "path" && (p as { name: string }).name === name)) {
+      if (
+        !parameters.some(
+          (p) => (p as { name: string; in: string }).in === "path" && (p as { name: string }).name === name,
+        )
+      ) {
         parameters.unshift({ name, in: "path", required: true, schema: { type: "string" } });
       }
     }
@@ -64,10 +81,17 @@ export function openApiDocument(options: { includeLocal: boolean }) {
     // A route whose only answer is a refusal (e.g. 405 for a GET of a copy) has no success body.
     if (r.success.status < 400) responses[r.success.status] = { description: "Success", ...successContent(r) };
     if (r.accepted) {
-      responses[202] = { description: "Proposed: waits for a second person to confirm", content: { "application/json": { schema: schemaOf(r.accepted.schema, "output") } } };
+      responses[202] = {
+        description: "Proposed: waits for a second person to confirm",
+        content: { "application/json": { schema: schemaOf(r.accepted.schema, "output") } },
+      };
     }
     for (const [status, codes] of problemsOf(r)) responses[status] = problemResponse(status, codes);
-    if (r.alsoAnswers) responses[r.alsoAnswers.status] = { description: r.alsoAnswers.description, content: { "application/json": { schema: schemaOf(r.alsoAnswers.schema, "output") } } };
+    if (r.alsoAnswers)
+      responses[r.alsoAnswers.status] = {
+        description: r.alsoAnswers.description,
+        content: { "application/json": { schema: schemaOf(r.alsoAnswers.schema, "output") } },
+      };
     (paths[r.path] ??= {})[r.method.toLowerCase()] = {
       operationId: r.handler,
       summary: r.summary,
@@ -75,7 +99,9 @@ export function openApiDocument(options: { includeLocal: boolean }) {
       // The route table's role gate, so the console offers only what the signed-in role may call.
       ...(rolesOf(r) ? { "x-keyhold-roles": rolesOf(r) } : {}),
       ...(parameters.length ? { parameters } : {}),
-      ...(takesJson(r) && r.body ? { requestBody: { required: true, content: { "application/json": { schema: schemaOf(r.body, "input") } } } } : {}),
+      ...(takesJson(r) && r.body
+        ? { requestBody: { required: true, content: { "application/json": { schema: schemaOf(r.body, "input") } } } }
+        : {}),
       ...(r.rawBody
         ? {
             requestBody: {

@@ -66,7 +66,10 @@ export const problemCodes = {
   internal_error: { status: 500, title: "Internal error" },
   integrity_failure: { status: 500, title: "Stored data failed its integrity check" },
   trail_unavailable: { status: 503, title: "Access trail unavailable; nothing was revealed" },
-  self_change_not_permitted: { status: 403, title: "Nobody changes their own role, branch, status, agreement or background check" },
+  self_change_not_permitted: {
+    status: 403,
+    title: "Nobody changes their own role, branch, status, agreement or background check",
+  },
   storage_unavailable: { status: 503, title: "Storage unavailable; retry later" },
   document_too_complex: { status: 413, title: "The document exceeds what is parsed for an upload" },
   active_content: { status: 415, title: "The document contains active content" },
@@ -74,7 +77,10 @@ export const problemCodes = {
   personal_data_in_free_text: { status: 400, title: "Personal data in free text" },
   staff_phone_missing: { status: 409, title: "Your staff record has no phone to call from" },
   client_phone_missing: { status: 409, title: "The client has no phone number on record" },
-  privacy_number_unavailable: { status: 503, title: "Privacy numbers are unavailable; the client's number was not passed on" },
+  privacy_number_unavailable: {
+    status: 503,
+    title: "Privacy numbers are unavailable; the client's number was not passed on",
+  },
   call_not_found: { status: 404, title: "Call not found" },
   call_ended: { status: 410, title: "This call's virtual number has expired or was released" },
   invalid_credentials: { status: 401, title: "Wrong username, password or code" },

@@ -29,7 +29,9 @@ export function watchConsole(p: ConsoleProbe | undefined) {
 export const consoleProbe = () => probe;
 
 /** `GET /health`: 200 once the API and the console are served, else 503 `starting` with the build's progress. */
-export function healthStatus(): { status: 200; body: { status: "ok"; service: string } } | { status: 503; body: { status: "starting"; service: string; console: { progress: ConsoleProgress } } } {
+export function healthStatus():
+  | { status: 200; body: { status: "ok"; service: string } }
+  | { status: 503; body: { status: "starting"; service: string; console: { progress: ConsoleProgress } } } {
   const progress = probe?.progress();
   if (!progress || progress.phase === "ready") return { status: 200, body: { status: "ok", service: "keyhold" } };
   return { status: 503, body: { status: "starting", service: "keyhold", console: { progress } } };

@@ -12,11 +12,21 @@ export interface Reply {
   headers?: Record<string, string>;
 }
 /** A use case's result with a status other than the route's default, or extra headers. */
-export const reply = (status: number, body: unknown, headers?: Record<string, string>): Reply => ({ [REPLY]: true, status, body, headers });
+export const reply = (status: number, body: unknown, headers?: Record<string, string>): Reply => ({
+  [REPLY]: true,
+  status,
+  body,
+  headers,
+});
 
 const RAW = Symbol("raw");
 /** A non-JSON reply (CSV, PDF, an image): the body is sent as it is, binary as base64. */
-export const rawReply = (status: number, body: string | Uint8Array, contentType: string, headers?: Record<string, string>) => ({
+export const rawReply = (
+  status: number,
+  body: string | Uint8Array,
+  contentType: string,
+  headers?: Record<string, string>,
+) => ({
   [RAW]: true as const,
   status,
   body,

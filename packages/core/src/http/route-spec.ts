@@ -89,7 +89,8 @@ export const accessNeeds = [
 ] as const;
 export type AccessNeed = (typeof accessNeeds)[number];
 
-export const accessOf = (route: RouteSpec): readonly AccessNeed[] => route.access ?? (route.auth === "staff" ? ["data"] : []);
+export const accessOf = (route: RouteSpec): readonly AccessNeed[] =>
+  route.access ?? (route.auth === "staff" ? ["data"] : []);
 
 /** Keeps a domain's route list literal, so handler ids and schemas stay typed. */
 export const defineRoutes = <const T extends readonly RouteSpec[]>(routes: T) => routes;
@@ -121,14 +122,24 @@ const gateRefusals: readonly ProblemCode[] = [
 export function problemsOf(route: RouteSpec): Map<number, ProblemCode[]> {
   const codes = new Set<ProblemCode>(["internal_error"]);
   const add = (...c: ProblemCode[]) => c.forEach((x) => codes.add(x));
-  if (route.auth === "staff") add("unauthenticated", "invalid_token", "session_revoked", "staff_inactive", "tenant_suspended", "tenant_offboarded", "role_not_permitted");
+  if (route.auth === "staff")
+    add(
+      "unauthenticated",
+      "invalid_token",
+      "session_revoked",
+      "staff_inactive",
+      "tenant_suspended",
+      "tenant_offboarded",
+      "role_not_permitted",
+    );
   if (route.needsAgreement) add("agreement_missing");
   if (route.params || route.query || route.body || route.rawBody) add("validation_failed");
   if (route.query || route.body) add("personal_data_in_free_text");
   if (route.body) add("malformed_json", "payload_too_large", "unsupported_media_type");
   if (route.rawBody) add("payload_too_large");
   for (const code of Object.values(route.missingCodes ?? {})) add(code);
-  if (accessOf(route).some((n) => n === "data" || n === "blobs")) add("storage_unavailable", "trail_unavailable", "integrity_failure");
+  if (accessOf(route).some((n) => n === "data" || n === "blobs"))
+    add("storage_unavailable", "trail_unavailable", "integrity_failure");
   if (route.discloses) add(...gateRefusals);
   add(...(route.refuses ?? []));
   const byStatus = new Map<number, ProblemCode[]>();

@@ -26,7 +26,13 @@ const Starting = z.object({
   status: z.literal("starting"),
   service: z.string(),
   console: z.object({
-    progress: z.object({ phase: z.enum(["building", "ready", "failed"]), percent: z.number(), modules: z.number(), elapsedSeconds: z.number(), error: z.string().optional() }),
+    progress: z.object({
+      phase: z.enum(["building", "ready", "failed"]),
+      percent: z.number(),
+      modules: z.number(),
+      elapsedSeconds: z.number(),
+      error: z.string().optional(),
+    }),
   }),
 });
 const LoginRequest = z.object({ username: markAs(z.string().min(1).max(128), "id") }).strict();
@@ -57,9 +63,14 @@ const metaRoutes = defineRoutes([
     path: "/health",
     handler: "meta.health",
     auth: "none",
-    summary: "Liveness: 200 once the API and the console are served; offline, 503 {status: \"starting\", console: {progress}} while the console builds",
+    summary:
+      'Liveness: 200 once the API and the console are served; offline, 503 {status: "starting", console: {progress}} while the console builds',
     success: { status: 200, schema: Health },
-    alsoAnswers: { status: 503, schema: Starting, description: "Offline, while the console builds (retry after the Retry-After seconds)" },
+    alsoAnswers: {
+      status: 503,
+      schema: Starting,
+      description: "Offline, while the console builds (retry after the Retry-After seconds)",
+    },
   },
   {
     method: "GET",
@@ -67,7 +78,16 @@ const metaRoutes = defineRoutes([
     handler: "meta.openapi",
     auth: "none",
     summary: "This API's OpenAPI 3.1 document",
-    success: { status: 200, schema: z.object({ openapi: z.string(), info: z.object({ title: z.string(), version: z.string() }).loose(), paths: z.record(z.string(), z.unknown()) }).loose() },
+    success: {
+      status: 200,
+      schema: z
+        .object({
+          openapi: z.string(),
+          info: z.object({ title: z.string(), version: z.string() }).loose(),
+          paths: z.record(z.string(), z.unknown()),
+        })
+        .loose(),
+    },
   },
   {
     method: "POST",
@@ -96,8 +116,25 @@ const metaRoutes = defineRoutes([
  * `stacks/Api.ts` turns it into API Gateway routes, the local server into its router, and
  * `GET /openapi.json` into the document. `handler` names the export in `functions/<file>.ts`.
  */
-export const routes = [...metaRoutes, ...clientRoutes, ...auditRoutes, ...tenancyRoutes, ...staffRoutes, ...catalogRoutes, ...consentRoutes, ...paperRoutes, ...documentRoutes, ...complianceRoutes, ...accessRoutes, ...alertRoutes, ...callRoutes, ...identityRoutes, ...anomalyRoutes, ...rotationRoutes, ...feedRoutes] as const;
-
+export const routes = [
+  ...metaRoutes,
+  ...clientRoutes,
+  ...auditRoutes,
+  ...tenancyRoutes,
+  ...staffRoutes,
+  ...catalogRoutes,
+  ...consentRoutes,
+  ...paperRoutes,
+  ...documentRoutes,
+  ...complianceRoutes,
+  ...accessRoutes,
+  ...alertRoutes,
+  ...callRoutes,
+  ...identityRoutes,
+  ...anomalyRoutes,
+  ...rotationRoutes,
+  ...feedRoutes,
+] as const;
 
 export type RouteHandlerId = (typeof routes)[number]["handler"];
 

@@ -17,7 +17,8 @@ export const IdentityKeys = {
   federatedSubject: Keys.federatedSubject,
   oidcState: Keys.oidcState,
   /** One per username, known or not (so an unknown user is throttled like a known one). */
-  throttle: (platformTenant: string, username: string) => Keys.signInThrottle(platformTenant, digest(username.toLowerCase())),
+  throttle: (platformTenant: string, username: string) =>
+    Keys.signInThrottle(platformTenant, digest(username.toLowerCase())),
 };
 
 export const digest = (value: string) => createHash("sha256").update(value).digest("base64url");
@@ -47,17 +48,28 @@ export interface Credential {
   updatedAt: string;
 }
 
-const binding = (tenantId: string, staffId: string) => ({ tenantId, recordId: `CRED#${staffId}`, context: { kind: "staff-credential" } });
+const binding = (tenantId: string, staffId: string) => ({
+  tenantId,
+  recordId: `CRED#${staffId}`,
+  context: { kind: "staff-credential" },
+});
 
 export async function getCredential(a: Adapters, tenantId: string, staffId: string) {
   return getItem<Credential>(a, IdentityKeys.credential(tenantId, staffId));
 }
 
-export const openSecrets = (a: Adapters, c: Credential) => open<Secrets>(a.keyrings, binding(c.tenantId, c.staffId), c.sealed);
+export const openSecrets = (a: Adapters, c: Credential) =>
+  open<Secrets>(a.keyrings, binding(c.tenantId, c.staffId), c.sealed);
 
 export async function saveCredential(a: Adapters, c: Omit<Credential, "sealed" | "updatedAt">, secrets: Secrets) {
   const sealed = await seal(a.keyrings, binding(c.tenantId, c.staffId), secrets);
-  await putItem(a, { ...IdentityKeys.credential(c.tenantId, c.staffId), type: "credential", ...c, sealed, updatedAt: a.now().toISOString() });
+  await putItem(a, {
+    ...IdentityKeys.credential(c.tenantId, c.staffId),
+    type: "credential",
+    ...c,
+    sealed,
+    updatedAt: a.now().toISOString(),
+  });
 }
 
 /** Records a TOTP step as used; false when it (or a later one) was used already. */
@@ -84,10 +96,17 @@ export interface Throttle {
   lockedUntil?: string;
 }
 
-export const getThrottle = (a: Adapters, platformTenant: string, username: string) => getItem<Throttle>(a, IdentityKeys.throttle(platformTenant, username));
+export const getThrottle = (a: Adapters, platformTenant: string, username: string) =>
+  getItem<Throttle>(a, IdentityKeys.throttle(platformTenant, username));
 
 /** Counts one failure; answers the new count (an atomic ADD, so concurrent guesses all count). */
-export async function countFailure(a: Adapters, platformTenant: string, username: string, lockAt: number, lockedUntil: string): Promise<number> {
+export async function countFailure(
+  a: Adapters,
+  platformTenant: string,
+  username: string,
+  lockAt: number,
+  lockedUntil: string,
+): Promise<number> {
   const out = await a.db.send(
     new UpdateCommand({
       TableName: a.tableName,

@@ -21,14 +21,22 @@ export async function linkFederatedSubject(ctx: Ctx, staffId: string, subject: s
     throw recorded(new Problem("role_not_permitted", "HQ links sign-ins to staff records"));
   }
   if (subject !== null && staff.federatedSubject !== subject) {
-    const taken = !(await putNew(ctx.adapters, { ...IdentityKeys.federatedSubject(ctx.tenantId, subject), type: "federated-subject", staffId }));
+    const taken = !(await putNew(ctx.adapters, {
+      ...IdentityKeys.federatedSubject(ctx.tenantId, subject),
+      type: "federated-subject",
+      staffId,
+    }));
     if (taken) throw new Problem("conflict", "this sign-in is already linked to another staff member");
   }
   const previous = staff.federatedSubject;
   const { federatedSubject: _old, ...rest } = staff;
   const next = subject === null ? rest : { ...rest, federatedSubject: subject };
   await change(ctx, staff, next, ACTION, ["federatedSubject"]);
-  if (previous && previous !== subject) await deleteIf(ctx.adapters, IdentityKeys.federatedSubject(ctx.tenantId, previous), { expression: "staffId = :s", values: { ":s": staffId } });
+  if (previous && previous !== subject)
+    await deleteIf(ctx.adapters, IdentityKeys.federatedSubject(ctx.tenantId, previous), {
+      expression: "staffId = :s",
+      values: { ":s": staffId },
+    });
   return { id: staffId, federatedSubject: subject };
 }
 

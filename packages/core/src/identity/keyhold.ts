@@ -73,7 +73,11 @@ interface RefreshItem {
 
 const platformOf = (env: SignInEnv) => env.platformTenant ?? process.env.KEYHOLD_PLATFORM_TENANT ?? PLATFORM_TENANT;
 const invalid = () => new Problem("invalid_credentials", "the username, password or code is not right");
-const pendingBinding = (tenantId: string, staffId: string) => ({ tenantId, recordId: `CRED#${staffId}`, context: { kind: "staff-credential-pending" } });
+const pendingBinding = (tenantId: string, staffId: string) => ({
+  tenantId,
+  recordId: `CRED#${staffId}`,
+  context: { kind: "staff-credential-pending" },
+});
 
 /** Usernames end in `@<tenantId>`: the tenant is read from them, as in every ring. */
 const tenantOfUsername = (username: string) => {
@@ -96,14 +100,22 @@ export async function trail(env: SignInEnv, staff: StaffRecord, event: EventInpu
     agreementSigned: false,
     cleared: false,
   };
-  await record(contextFor(principal, tenant, env.requestId, env.adapters, { source: env.source }), { staffId: staff.staffId, ...event });
+  await record(contextFor(principal, tenant, env.requestId, env.adapters, { source: env.source }), {
+    staffId: staff.staffId,
+    ...event,
+  });
 }
 
 async function refuseIfLocked(env: SignInEnv, username: string, staff: StaffRecord | undefined) {
   const throttle = await getThrottle(env.adapters, platformOf(env), username);
   if (throttle?.lockedUntil && throttle.lockedUntil > env.adapters.now().toISOString()) {
     if (staff) await trail(env, staff, { action: "identity.sign_in", outcome: "denied", code: "too_many_attempts" });
-    throw new Problem("too_many_attempts", `too many failed attempts; try again after ${throttle.lockedUntil}`, undefined, { retryAfter: throttle.lockedUntil });
+    throw new Problem(
+      "too_many_attempts",
+      `too many failed attempts; try again after ${throttle.lockedUntil}`,
+      undefined,
+      { retryAfter: throttle.lockedUntil },
+    );
   }
 }
 
@@ -113,7 +125,13 @@ async function fail(env: SignInEnv, username: string, staff: StaffRecord | undef
   const failures = await countFailure(env.adapters, platformOf(env), username, MAX_FAILURES, until);
   if (staff) {
     await trail(env, staff, { action: "identity.sign_in", outcome: "denied", code, detail: { failures } });
-    if (failures >= MAX_FAILURES) await trail(env, staff, { action: "identity.lockout", outcome: "denied", code: "too_many_attempts", detail: { minutes: LOCKOUT_MINUTES } });
+    if (failures >= MAX_FAILURES)
+      await trail(env, staff, {
+        action: "identity.lockout",
+        outcome: "denied",
+        code: "too_many_attempts",
+        detail: { minutes: LOCKOUT_MINUTES },
+      });
   }
   throw invalid();
 }
@@ -152,13 +170,21 @@ export async function signIn(env: SignInEnv, username: string, password: string)
     tenantId: staff.tenantId,
     staffId: staff.staffId,
     challenge: setup ? "totp_setup" : "totp",
-    ...(pending ? { pendingTotp: await seal(a.keyrings, pendingBinding(staff.tenantId, staff.staffId), { secret: pending }) } : {}),
+    ...(pending
+      ? { pendingTotp: await seal(a.keyrings, pendingBinding(staff.tenantId, staff.staffId), { secret: pending }) }
+      : {}),
     attempts: 0,
     expiresAt,
   };
-  await putItem(a, { ...IdentityKeys.signInSession(staff.tenantId, parseBearer(session)!.digest), type: "signin-session", ...item });
+  await putItem(a, {
+    ...IdentityKeys.signInSession(staff.tenantId, parseBearer(session)!.digest),
+    type: "signin-session",
+    ...item,
+  });
   await trail(env, staff, { action: "identity.password", outcome: "allowed", detail: { challenge: item.challenge } });
-  return pending ? { challenge: "totp_setup" as const, session, otpauthUri: otpauthUri(pending, staff.username) } : { challenge: "totp" as const, session };
+  return pending
+    ? { challenge: "totp_setup" as const, session, otpauthUri: otpauthUri(pending, staff.username) }
+    : { challenge: "totp" as const, session };
 }
 
 export async function issueTokens(env: SignInEnv, staff: StaffRecord): Promise<Tokens> {
@@ -172,7 +198,11 @@ export async function issueTokens(env: SignInEnv, staff: StaffRecord): Promise<T
     issuedAt: now.toISOString(),
     expiresAt: new Date(now.getTime() + REFRESH_TOKEN_DAYS * 86_400_000).toISOString(),
   };
-  await putNew(a, { ...IdentityKeys.refreshToken(staff.tenantId, parseBearer(refreshToken)!.digest), type: "refresh-token", ...item });
+  await putNew(a, {
+    ...IdentityKeys.refreshToken(staff.tenantId, parseBearer(refreshToken)!.digest),
+    type: "refresh-token",
+    ...item,
+  });
   const accessToken = await issueAccessToken(env.signer, staff, { now });
   return { accessToken, refreshToken, expiresIn: ACCESS_TOKEN_TTL_SECONDS };
 }
@@ -182,7 +212,12 @@ export async function issueTokens(env: SignInEnv, staff: StaffRecord): Promise<T
  * enrolment it also makes the new secret the account's, and replaces a one-time password with the
  * one chosen (`newPassword`). Wrong codes count toward the lockout like wrong passwords.
  */
-export async function completeTotp(env: SignInEnv, sessionToken: string, code: string, newPassword?: string): Promise<Tokens> {
+export async function completeTotp(
+  env: SignInEnv,
+  sessionToken: string,
+  code: string,
+  newPassword?: string,
+): Promise<Tokens> {
   const parsed = parseBearer(sessionToken);
   if (!parsed || !isTenantId(parsed.tenantId)) throw invalid();
   const a = env.adapters.forTenant(parsed.tenantId);
@@ -195,13 +230,20 @@ export async function completeTotp(env: SignInEnv, sessionToken: string, code: s
   const credential = await getCredential(a, staff.tenantId, staff.staffId);
   if (!credential) throw invalid();
   const secrets = await openSecrets(a, credential);
-  const secret = session.pendingTotp ? (await open<{ secret: string }>(a.keyrings, pendingBinding(staff.tenantId, staff.staffId), session.pendingTotp)).secret : secrets.totpSecret;
+  const secret = session.pendingTotp
+    ? (await open<{ secret: string }>(a.keyrings, pendingBinding(staff.tenantId, staff.staffId), session.pendingTotp))
+        .secret
+    : secrets.totpSecret;
   if (!secret) throw invalid();
   if (newPassword !== undefined && session.challenge !== "totp_setup") {
-    throw new Problem("validation_failed", "a new password is chosen at enrolment only", [{ path: "body.newPassword", message: "not expected for this challenge" }]);
+    throw new Problem("validation_failed", "a new password is chosen at enrolment only", [
+      { path: "body.newPassword", message: "not expected for this challenge" },
+    ]);
   }
   if (newPassword !== undefined && newPassword.length < MIN_PASSWORD_LENGTH) {
-    throw new Problem("validation_failed", `passwords have at least ${MIN_PASSWORD_LENGTH} characters`, [{ path: "body.newPassword", message: `at least ${MIN_PASSWORD_LENGTH} characters` }]);
+    throw new Problem("validation_failed", `passwords have at least ${MIN_PASSWORD_LENGTH} characters`, [
+      { path: "body.newPassword", message: `at least ${MIN_PASSWORD_LENGTH} characters` },
+    ]);
   }
   const step = acceptedStep(secret, code, env.adapters.now());
   if (step === null || !(await useStep(a, staff.tenantId, staff.staffId, step))) {
@@ -217,10 +259,20 @@ export async function completeTotp(env: SignInEnv, sessionToken: string, code: s
     const passwordHash = newPassword !== undefined ? await hashPassword(newPassword) : secrets.passwordHash;
     await saveCredential(
       a,
-      { tenantId: staff.tenantId, staffId: staff.staffId, oneTime: newPassword !== undefined ? false : credential.oneTime, totpEnrolled: true, lastStep: step },
+      {
+        tenantId: staff.tenantId,
+        staffId: staff.staffId,
+        oneTime: newPassword !== undefined ? false : credential.oneTime,
+        totpEnrolled: true,
+        lastStep: step,
+      },
       { passwordHash, totpSecret: secret },
     );
-    await trail(env, staff, { action: "identity.totp_enrolled", outcome: "allowed", detail: { passwordChanged: newPassword !== undefined } });
+    await trail(env, staff, {
+      action: "identity.totp_enrolled",
+      outcome: "allowed",
+      detail: { passwordChanged: newPassword !== undefined },
+    });
   }
   await clearThrottle(env.adapters, platformOf(env), staff.username);
   await trail(env, staff, { action: "identity.sign_in", outcome: "allowed" });
@@ -265,7 +317,8 @@ export async function refresh(env: SignInEnv, refreshToken: string): Promise<Tok
     if (staff) await trail(env, staff, { action: "identity.refresh", outcome: "denied", code: "session_revoked" });
     throw new Problem("session_revoked", "this session was revoked; sign in again");
   }
-  if (!(await revoke(a, key, now, "rotated"))) throw new Problem("session_revoked", "this refresh token was used already; sign in again");
+  if (!(await revoke(a, key, now, "rotated")))
+    throw new Problem("session_revoked", "this refresh token was used already; sign in again");
   return issueTokens(env, staff);
 }
 
@@ -286,9 +339,16 @@ export async function signOut(env: SignInEnv, refreshToken: string): Promise<voi
  * password and any enrolled TOTP are replaced, so the next sign-in enrols TOTP afresh. Answers the
  * password once; only its hash is kept, sealed.
  */
-export async function issueOneTimePassword(a: Adapters, staff: Pick<StaffRecord, "tenantId" | "staffId">): Promise<string> {
+export async function issueOneTimePassword(
+  a: Adapters,
+  staff: Pick<StaffRecord, "tenantId" | "staffId">,
+): Promise<string> {
   const password = oneTimePassword();
-  await saveCredential(a, { tenantId: staff.tenantId, staffId: staff.staffId, oneTime: true, totpEnrolled: false }, { passwordHash: await hashPassword(password) });
+  await saveCredential(
+    a,
+    { tenantId: staff.tenantId, staffId: staff.staffId, oneTime: true, totpEnrolled: false },
+    { passwordHash: await hashPassword(password) },
+  );
   return password;
 }
 

@@ -47,7 +47,8 @@ export function oidcSettingsFromEnv(env: Record<string, string | undefined> = pr
   const clientSecret = () =>
     (cached ??= (async () => {
       if (!arn) {
-        if (!local) throw new Error("OIDC needs KEYHOLD_OIDC_CLIENT_SECRET_ARN (or offline KEYHOLD_OIDC_CLIENT_SECRET)");
+        if (!local)
+          throw new Error("OIDC needs KEYHOLD_OIDC_CLIENT_SECRET_ARN (or offline KEYHOLD_OIDC_CLIENT_SECRET)");
         return local;
       }
       const out = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: arn }));
@@ -77,7 +78,15 @@ function configurationOf(settings: OidcSettings): Promise<oidc.Configuration> {
     const loopback = url.protocol === "http:" && ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
     found = settings
       .clientSecret()
-      .then((secret) => oidc.discovery(url, settings.clientId, secret, undefined, loopback ? { execute: [oidc.allowInsecureRequests] } : undefined));
+      .then((secret) =>
+        oidc.discovery(
+          url,
+          settings.clientId,
+          secret,
+          undefined,
+          loopback ? { execute: [oidc.allowInsecureRequests] } : undefined,
+        ),
+      );
     found.catch(() => configs.delete(key));
     configs.set(key, found);
   }
@@ -86,7 +95,8 @@ function configurationOf(settings: OidcSettings): Promise<oidc.Configuration> {
 
 /** `POST /auth/oidc/start`: where to send the browser; the PKCE verifier and nonce stay here, keyed by the state. */
 export async function startOidc(env: SignInEnv, settings: OidcSettings, tenantId: string, redirectUri: string) {
-  if (!isTenantId(tenantId)) throw new Problem("validation_failed", "not a tenant id", [{ path: "body.tenantId", message: "not a tenant id" }]);
+  if (!isTenantId(tenantId))
+    throw new Problem("validation_failed", "not a tenant id", [{ path: "body.tenantId", message: "not a tenant id" }]);
   const config = await configurationOf(settings);
   const codeVerifier = oidc.randomPKCECodeVerifier();
   const nonce = oidc.randomNonce();
@@ -98,7 +108,11 @@ export async function startOidc(env: SignInEnv, settings: OidcSettings, tenantId
     redirectUri,
     expiresAt: new Date(env.adapters.now().getTime() + OIDC_STATE_SECONDS * 1000).toISOString(),
   };
-  await putItem(env.adapters.forTenant(tenantId), { ...IdentityKeys.oidcState(tenantId, parseBearer(state)!.digest), type: "oidc-state", ...pending });
+  await putItem(env.adapters.forTenant(tenantId), {
+    ...IdentityKeys.oidcState(tenantId, parseBearer(state)!.digest),
+    type: "oidc-state",
+    ...pending,
+  });
   const authorizationUrl = oidc.buildAuthorizationUrl(config, {
     redirect_uri: redirectUri,
     scope: "openid",
@@ -116,14 +130,23 @@ export async function startOidc(env: SignInEnv, settings: OidcSettings, tenantId
  * spent on first use; the code is exchanged with the verifier; the ID token is checked; its `sub` must
  * be linked to an active staff member of the tenant, or nobody is signed in.
  */
-export async function completeOidc(env: SignInEnv, settings: OidcSettings, callback: { state: string; code: string; iss?: string }): Promise<Tokens> {
+export async function completeOidc(
+  env: SignInEnv,
+  settings: OidcSettings,
+  callback: { state: string; code: string; iss?: string },
+): Promise<Tokens> {
   const parsed = parseBearer(callback.state);
-  const refused = () => new Problem("federated_identity_unknown", "this sign-in is not linked to an active staff member");
+  const refused = () =>
+    new Problem("federated_identity_unknown", "this sign-in is not linked to an active staff member");
   if (!parsed || !isTenantId(parsed.tenantId)) throw new Problem("invalid_credentials", "unknown or expired sign-in");
   const a = env.adapters.forTenant(parsed.tenantId);
   const key = IdentityKeys.oidcState(parsed.tenantId, parsed.digest);
   const pending = await getItem<PendingLogin>(a, key);
-  if (!pending || pending.expiresAt <= env.adapters.now().toISOString() || !(await deleteIf(a, key, { expression: "attribute_exists(pk)" }))) {
+  if (
+    !pending ||
+    pending.expiresAt <= env.adapters.now().toISOString() ||
+    !(await deleteIf(a, key, { expression: "attribute_exists(pk)" }))
+  ) {
     throw new Problem("invalid_credentials", "unknown or expired sign-in");
   }
   const config = await configurationOf(settings);
@@ -144,11 +167,18 @@ export async function completeOidc(env: SignInEnv, settings: OidcSettings, callb
     env.adapters.logger.warn("OIDC code exchange refused", { error: e as Error });
     throw new Problem("invalid_credentials", "the identity provider's answer was not accepted");
   }
-  const link = subject ? await getItem<{ staffId: string }>(a, IdentityKeys.federatedSubject(pending.tenantId, subject)) : undefined;
+  const link = subject
+    ? await getItem<{ staffId: string }>(a, IdentityKeys.federatedSubject(pending.tenantId, subject))
+    : undefined;
   const staff = link ? await getStaff(a, pending.tenantId, link.staffId) : undefined;
   if (!staff || staff.federatedSubject !== subject) throw refused();
   if (staff.status !== "active") {
-    await trail(env, staff, { action: "identity.sign_in", outcome: "denied", code: "staff_inactive", detail: { via: "oidc" } });
+    await trail(env, staff, {
+      action: "identity.sign_in",
+      outcome: "denied",
+      code: "staff_inactive",
+      detail: { via: "oidc" },
+    });
     throw refused();
   }
   await trail(env, staff, { action: "identity.sign_in", outcome: "allowed", detail: { via: "oidc" } });

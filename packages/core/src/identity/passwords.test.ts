@@ -43,6 +43,12 @@ describe("TOTP (RFC 6238)", () => {
     const uri = new URL(otpauthUri(rfcSecret, "zhang@acme"));
     expect(uri.protocol).toBe("otpauth:");
     expect(decodeURIComponent(uri.pathname)).toBe("/Keyhold:zhang@acme");
-    expect(Object.fromEntries(uri.searchParams)).toEqual({ issuer: "Keyhold", secret: rfcSecret, algorithm: "SHA1", digits: "6", period: "30" });
+    expect(Object.fromEntries(uri.searchParams)).toEqual({
+      issuer: "Keyhold",
+      secret: rfcSecret,
+      algorithm: "SHA1",
+      digits: "6",
+      period: "30",
+    });
   });
 });

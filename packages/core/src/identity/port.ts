@@ -18,17 +18,20 @@ export type IdentityMode = (typeof identityModes)[number];
 /** The deployment's identity: `KEYHOLD_IDENTITY`, Cognito when unset (the global stages as they were). */
 export function identityMode(env: Record<string, string | undefined> = process.env): IdentityMode {
   const mode = env.KEYHOLD_IDENTITY ?? "cognito";
-  if (!(identityModes as readonly string[]).includes(mode)) throw new Error(`KEYHOLD_IDENTITY must be one of ${identityModes.join(", ")}, not "${mode}"`);
+  if (!(identityModes as readonly string[]).includes(mode))
+    throw new Error(`KEYHOLD_IDENTITY must be one of ${identityModes.join(", ")}, not "${mode}"`);
   return mode as IdentityMode;
 }
 
 /** The offline ring shows the demo picker unless `KEYHOLD_DEMO=0`. */
-export const demoMode = (env: Record<string, string | undefined> = process.env) => env.KEYHOLD_RUNTIME === "local" && env.KEYHOLD_DEMO !== "0";
+export const demoMode = (env: Record<string, string | undefined> = process.env) =>
+  env.KEYHOLD_RUNTIME === "local" && env.KEYHOLD_DEMO !== "0";
 
 /** What the console is told (`GET /auth/config`) so it shows the right sign-in. */
 export function signInConfig(env: Record<string, string | undefined> = process.env) {
   if (demoMode(env)) return { mode: "demo" as const };
-  const mode = env.KEYHOLD_RUNTIME === "local" ? (env.KEYHOLD_IDENTITY === "oidc" ? "oidc" : "keyhold") : identityMode(env);
+  const mode =
+    env.KEYHOLD_RUNTIME === "local" ? (env.KEYHOLD_IDENTITY === "oidc" ? "oidc" : "keyhold") : identityMode(env);
   return mode === "oidc" ? { mode, issuer: env.KEYHOLD_OIDC_ISSUER ?? null } : { mode };
 }
 

@@ -7,7 +7,9 @@ import { defineRoutes } from "../http/route-spec.ts";
  * "none"`; each declares `identity:keyhold` (the table's sign-in items, the tenant keys that seal
  * credentials, and the signing key), which a stage grants only where Keyhold identity runs.
  */
-const SignInRequest = z.object({ username: markAs(z.string().min(1).max(128), "id"), password: markAs(z.string().min(1).max(256), "value") }).strict();
+const SignInRequest = z
+  .object({ username: markAs(z.string().min(1).max(128), "id"), password: markAs(z.string().min(1).max(256), "value") })
+  .strict();
 const SignInResponse = z.object({
   challenge: z.enum(["totp_setup", "totp"]),
   session: z.string(),
@@ -17,20 +19,50 @@ const TotpRequest = z
   .object({
     session: markAs(z.string().min(1).max(200), "id"),
     code: markAs(z.string().min(1).max(10), "value"),
-    newPassword: markAs(z.string().min(1).max(256), "value").optional().describe("at enrolment: replaces a one-time password"),
+    newPassword: markAs(z.string().min(1).max(256), "value")
+      .optional()
+      .describe("at enrolment: replaces a one-time password"),
   })
   .strict();
 const Tokens = z.object({ accessToken: z.string(), refreshToken: z.string(), expiresIn: z.number() });
 const RefreshRequest = z.object({ refreshToken: markAs(z.string().min(1).max(200), "id") }).strict();
-const Discovery = z.object({ issuer: z.string(), jwks_uri: z.string(), id_token_signing_alg_values_supported: z.array(z.string()), response_types_supported: z.array(z.string()), subject_types_supported: z.array(z.string()) });
-const Jwks = z.object({ keys: z.array(z.object({ kty: z.string(), crv: z.string(), x: z.string(), y: z.string(), kid: z.string(), alg: z.string(), use: z.string() })) });
-const SignInConfig = z.object({ mode: z.enum(["demo", "keyhold", "oidc", "cognito"]), issuer: z.string().nullable().optional() });
+const Discovery = z.object({
+  issuer: z.string(),
+  jwks_uri: z.string(),
+  id_token_signing_alg_values_supported: z.array(z.string()),
+  response_types_supported: z.array(z.string()),
+  subject_types_supported: z.array(z.string()),
+});
+const Jwks = z.object({
+  keys: z.array(
+    z.object({
+      kty: z.string(),
+      crv: z.string(),
+      x: z.string(),
+      y: z.string(),
+      kid: z.string(),
+      alg: z.string(),
+      use: z.string(),
+    }),
+  ),
+});
+const SignInConfig = z.object({
+  mode: z.enum(["demo", "keyhold", "oidc", "cognito"]),
+  issuer: z.string().nullable().optional(),
+});
 
 const OidcStartRequest = z
-  .object({ tenantId: markAs(z.string().min(1).max(40), "id"), redirectUri: markAs(z.url({ protocol: /^https?$/ }).max(2048), "value") })
+  .object({
+    tenantId: markAs(z.string().min(1).max(40), "id"),
+    redirectUri: markAs(z.url({ protocol: /^https?$/ }).max(2048), "value"),
+  })
   .strict();
 const OidcCallbackRequest = z
-  .object({ state: markAs(z.string().min(1).max(200), "id"), code: markAs(z.string().min(1).max(2048), "value"), iss: markAs(z.string().max(2048), "value").optional() })
+  .object({
+    state: markAs(z.string().min(1).max(200), "id"),
+    code: markAs(z.string().min(1).max(2048), "value"),
+    iss: markAs(z.string().max(2048), "value").optional(),
+  })
   .strict();
 const StaffIdParams = z.object({ id: markAs(z.string().min(1).max(64), "id") });
 const FederatedSubjectRequest = z.object({ subject: markAs(z.string().min(1).max(255), "id").nullable() }).strict();
@@ -139,7 +171,14 @@ export const identityRoutes = defineRoutes([
     summary: "OIDC federation: exchanges the provider's code for Keyhold tokens, for a linked staff member only",
     body: OidcCallbackRequest,
     success: { status: 200, schema: Tokens },
-    refuses: ["not_found", "federated_identity_unknown", "invalid_credentials", "session_revoked", "invalid_state", "conflict"],
+    refuses: [
+      "not_found",
+      "federated_identity_unknown",
+      "invalid_credentials",
+      "session_revoked",
+      "invalid_state",
+      "conflict",
+    ],
   },
   {
     method: "PUT",
@@ -159,7 +198,8 @@ export const identityRoutes = defineRoutes([
     handler: "auth.issueOneTimePassword",
     auth: "staff",
     action: "staff.one_time_password",
-    summary: "Keyhold identity: HQ gives a staff member a one-time password (TOTP is enrolled afresh; their sessions end)",
+    summary:
+      "Keyhold identity: HQ gives a staff member a one-time password (TOTP is enrolled afresh; their sessions end)",
     params: StaffIdParams,
     success: { status: 200, schema: z.object({ id: z.string(), username: z.string(), oneTimePassword: z.string() }) },
     refuses: ["staff_not_found", "self_change_not_permitted", "invalid_state", "conflict"],

@@ -1,4 +1,12 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign as nodeSign, type JsonWebKey as NodeJwk, type KeyObject } from "node:crypto";
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  sign as nodeSign,
+  type JsonWebKey as NodeJwk,
+  type KeyObject,
+} from "node:crypto";
 import { GetPublicKeyCommand, KMSClient, SignCommand } from "@aws-sdk/client-kms";
 
 /** A public key as the JWKS serves it (RFC 7517): EC P-256 for ES256. */
@@ -29,7 +37,8 @@ const P256_BYTES = 32;
 
 function toPublicJwk(key: KeyObject, kid: string): PublicJwk {
   const jwk = key.export({ format: "jwk" }) as NodeJwk;
-  if (jwk.kty !== "EC" || jwk.crv !== "P-256" || !jwk.x || !jwk.y) throw new Error("the signing key is not an EC P-256 key");
+  if (jwk.kty !== "EC" || jwk.crv !== "P-256" || !jwk.x || !jwk.y)
+    throw new Error("the signing key is not an EC P-256 key");
   return { kty: "EC", crv: "P-256", x: jwk.x, y: jwk.y, kid, alg: "ES256", use: "sig" };
 }
 
@@ -114,7 +123,9 @@ export function kmsSigner(options: { keyId: string; client?: KMSClient }): Token
     kid,
     async sign(data) {
       const digest = createHash("sha256").update(data).digest();
-      const out = await kms.send(new SignCommand({ KeyId, Message: digest, MessageType: "DIGEST", SigningAlgorithm: "ECDSA_SHA_256" }));
+      const out = await kms.send(
+        new SignCommand({ KeyId, Message: digest, MessageType: "DIGEST", SigningAlgorithm: "ECDSA_SHA_256" }),
+      );
       if (!out.Signature) throw new Error("KMS returned no signature");
       return derToJose(out.Signature);
     },
@@ -122,7 +133,8 @@ export function kmsSigner(options: { keyId: string; client?: KMSClient }): Token
       keys ??= kms
         .send(new GetPublicKeyCommand({ KeyId }))
         .then((out) => {
-          if (out.KeySpec !== "ECC_NIST_P256" || !out.PublicKey) throw new Error(`the signing key ${KeyId} is not an ECC_NIST_P256 key`);
+          if (out.KeySpec !== "ECC_NIST_P256" || !out.PublicKey)
+            throw new Error(`the signing key ${KeyId} is not an ECC_NIST_P256 key`);
           return [toPublicJwk(createPublicKey({ key: Buffer.from(out.PublicKey), format: "der", type: "spki" }), kid)];
         })
         .catch((e: unknown) => {

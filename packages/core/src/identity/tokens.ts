@@ -31,7 +31,11 @@ const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("bas
  * come from the staff record at the moment of issue; the session version in them is what
  * revocation compares against on every request.
  */
-export async function issueAccessToken(signer: TokenSigner, who: TokenSubject, options: { issuer?: string; ttlSeconds?: number; now?: Date } = {}): Promise<string> {
+export async function issueAccessToken(
+  signer: TokenSigner,
+  who: TokenSubject,
+  options: { issuer?: string; ttlSeconds?: number; now?: Date } = {},
+): Promise<string> {
   const iat = Math.floor((options.now ?? new Date()).getTime() / 1000);
   const header = { alg: "ES256", kid: signer.kid, typ: "JWT" };
   const payload = {

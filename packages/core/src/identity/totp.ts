@@ -7,7 +7,8 @@ export const TOTP_ISSUER = "Keyhold";
 
 export const newTotpSecret = () => new Secret({ size: 20 }).base32;
 
-const totpOf = (secret: string, label = "staff") => new TOTP({ issuer: TOTP_ISSUER, label, secret: Secret.fromBase32(secret), ...TOTP_PARAMS });
+const totpOf = (secret: string, label = "staff") =>
+  new TOTP({ issuer: TOTP_ISSUER, label, secret: Secret.fromBase32(secret), ...TOTP_PARAMS });
 
 /** The `otpauth://totp/…` URI an authenticator app enrols from (shown as a QR code). */
 export const otpauthUri = (secret: string, username: string) => totpOf(secret, username).toString();

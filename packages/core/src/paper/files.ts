@@ -44,11 +44,24 @@ export const RegisterPaperFile = z
   .strict();
 export const CheckoutRequest = z.object({ purpose: z.enum(accessPurposeNames) }).strict();
 export const CheckinRequest = z.object({ location: sealedText(100).optional() }).strict();
-export const DestroyPaperRequest = z.object({ witnessId: recordId(), method: z.enum(["shredding", "incineration"]) }).strict();
-export const PaperQuery = z.object({ clientId: markAs(z.string().max(64), "filter").optional(), status: z.enum(["in_cabinet", "checked_out", "destroyed"]).optional() }).strict();
+export const DestroyPaperRequest = z
+  .object({ witnessId: recordId(), method: z.enum(["shredding", "incineration"]) })
+  .strict();
+export const PaperQuery = z
+  .object({
+    clientId: markAs(z.string().max(64), "filter").optional(),
+    status: z.enum(["in_cabinet", "checked_out", "destroyed"]).optional(),
+  })
+  .strict();
 export const PaperIdParams = z.object({ id: z.string().min(1).max(64) }).strict();
-export const RevealPaperRequest = z.object({ purpose: z.enum(accessPurposeNames), justification: sealedText(2000, 0).optional() }).strict();
-export const RevealedPaper = z.object({ id: z.string(), description: z.string().nullable(), location: z.string().nullable() });
+export const RevealPaperRequest = z
+  .object({ purpose: z.enum(accessPurposeNames), justification: sealedText(2000, 0).optional() })
+  .strict();
+export const RevealedPaper = z.object({
+  id: z.string(),
+  description: z.string().nullable(),
+  location: z.string().nullable(),
+});
 
 /** Description and location masked: they are read through `POST /paper-files/{id}/reveal`. */
 const view = (f: PaperFile) => {
@@ -58,7 +71,10 @@ const view = (f: PaperFile) => {
 
 async function activeStaff(ctx: Ctx, staffId: string, path: string) {
   const s = await getStaff(ctx.adapters, ctx.tenantId, staffId);
-  if (!s || s.status !== "active") throw new Problem("validation_failed", `${staffId} is not an active staff member`, [{ path, message: "not an active staff member" }]);
+  if (!s || s.status !== "active")
+    throw new Problem("validation_failed", `${staffId} is not an active staff member`, [
+      { path, message: "not an active staff member" },
+    ]);
   return s;
 }
 
@@ -76,9 +92,14 @@ export async function load(ctx: Ctx, id: string, action: TrailAction): Promise<P
 
 async function save(ctx: Ctx, next: PaperFile, previous: PaperFile) {
   try {
-    await putItem(ctx.adapters, { ...Keys.paperFile(ctx.tenantId, next.id), kind: "paper-file", ...next, rev: previous.rev + 1 }, { expression: "rev = :rev", values: { ":rev": previous.rev } });
+    await putItem(
+      ctx.adapters,
+      { ...Keys.paperFile(ctx.tenantId, next.id), kind: "paper-file", ...next, rev: previous.rev + 1 },
+      { expression: "rev = :rev", values: { ":rev": previous.rev } },
+    );
   } catch (e) {
-    if (e instanceof ConditionalCheckFailedException) throw new Problem("conflict", "this paper file changed meanwhile; reload and try again");
+    if (e instanceof ConditionalCheckFailedException)
+      throw new Problem("conflict", "this paper file changed meanwhile; reload and try again");
     throw e;
   }
   await track(ctx.adapters, ctx.tenantId, ofPaperFile(previous), ofPaperFile(next));
@@ -94,14 +115,22 @@ export async function register(ctx: Ctx, req: z.infer<typeof RegisterPaperFile>)
     clientId: client.clientId,
     branchId: client.branchId,
     tier: req.tier,
-    sealed: { description: await sealPaperText(ctx, id, "description", req.description), location: await sealPaperText(ctx, id, "location", req.location) },
+    sealed: {
+      description: await sealPaperText(ctx, id, "description", req.description),
+      location: await sealPaperText(ctx, id, "location", req.location),
+    },
     custodianId: req.custodianId,
     status: "in_cabinet",
     registeredAt: now.toISOString(),
     registeredBy: ctx.principal.staffId,
     rev: 0,
   };
-  await record(ctx, { action: "paper.register", clientId: client.clientId, outcome: "allowed", detail: { paperFile: file.id, tier: file.tier } });
+  await record(ctx, {
+    action: "paper.register",
+    clientId: client.clientId,
+    outcome: "allowed",
+    detail: { paperFile: file.id, tier: file.tier },
+  });
   await putItem(ctx.adapters, { ...Keys.paperFile(ctx.tenantId, file.id), kind: "paper-file", ...file });
   await track(ctx.adapters, ctx.tenantId, undefined, ofPaperFile(file));
   return view(file);
@@ -112,7 +141,12 @@ export async function list(ctx: Ctx, q: z.infer<typeof PaperQuery>) {
   const items: ReturnType<typeof view>[] = [];
   let cursor: string | null = null;
   do {
-    const page: { items: PaperFile[]; nextCursor: string | null } = await queryPage<PaperFile>(ctx.adapters, { partition: tenantPk(ctx.tenantId), sortPrefix: "PAPER#", limit: 500, cursor });
+    const page: { items: PaperFile[]; nextCursor: string | null } = await queryPage<PaperFile>(ctx.adapters, {
+      partition: tenantPk(ctx.tenantId),
+      sortPrefix: "PAPER#",
+      limit: 500,
+      cursor,
+    });
     for (const f of page.items) {
       if (role !== "compliance_officer" && f.branchId !== branchId) continue;
       if (q.clientId && f.clientId !== q.clientId) continue;
@@ -128,8 +162,18 @@ export async function list(ctx: Ctx, q: z.infer<typeof PaperQuery>) {
 export async function checkout(ctx: Ctx, id: string, req: z.infer<typeof CheckoutRequest>) {
   const file = await load(ctx, id, "paper.checkout");
   if (file.status !== "in_cabinet") throw new Problem("invalid_state", `the file is ${file.status.replace("_", " ")}`);
-  const next: PaperFile = { ...file, status: "checked_out", holder: { staffId: ctx.principal.staffId, purpose: req.purpose, since: ctx.adapters.now().toISOString() } };
-  await record(ctx, { action: "paper.checkout", clientId: file.clientId, purpose: req.purpose, outcome: "allowed", detail: { paperFile: id } });
+  const next: PaperFile = {
+    ...file,
+    status: "checked_out",
+    holder: { staffId: ctx.principal.staffId, purpose: req.purpose, since: ctx.adapters.now().toISOString() },
+  };
+  await record(ctx, {
+    action: "paper.checkout",
+    clientId: file.clientId,
+    purpose: req.purpose,
+    outcome: "allowed",
+    detail: { paperFile: id },
+  });
   await save(ctx, next, file);
   return view(next);
 }
@@ -143,20 +187,45 @@ export async function checkin(ctx: Ctx, id: string, req: z.infer<typeof CheckinR
     next.sealed = { ...file.sealed, location: await sealPaperText(ctx, id, "location", req.location) };
     delete next.location;
   }
-  await record(ctx, { action: "paper.checkin", clientId: file.clientId, outcome: "allowed", detail: { paperFile: id, moved: Boolean(req.location), heldBy: file.holder?.staffId ?? "" } });
+  await record(ctx, {
+    action: "paper.checkin",
+    clientId: file.clientId,
+    outcome: "allowed",
+    detail: { paperFile: id, moved: Boolean(req.location), heldBy: file.holder?.staffId ?? "" },
+  });
   await save(ctx, next, file);
   return view(next);
 }
 
 export async function destroy(ctx: Ctx, id: string, req: z.infer<typeof DestroyPaperRequest>) {
   const file = await load(ctx, id, "paper.destroy");
-  if (file.status !== "in_cabinet") throw new Problem("invalid_state", file.status === "destroyed" ? "the file is already destroyed" : "check the file in before shredding it");
+  if (file.status !== "in_cabinet")
+    throw new Problem(
+      "invalid_state",
+      file.status === "destroyed" ? "the file is already destroyed" : "check the file in before shredding it",
+    );
   if (req.witnessId === ctx.principal.staffId) {
-    throw new Problem("validation_failed", "the witness must be someone else", [{ path: "body.witnessId", message: "must not be yourself" }]);
+    throw new Problem("validation_failed", "the witness must be someone else", [
+      { path: "body.witnessId", message: "must not be yourself" },
+    ]);
   }
   await activeStaff(ctx, req.witnessId, "body.witnessId");
-  const next: PaperFile = { ...file, status: "destroyed", destroyed: { at: ctx.adapters.now().toISOString(), by: ctx.principal.staffId, witnessId: req.witnessId, method: req.method } };
-  await record(ctx, { action: "paper.destroy", clientId: file.clientId, outcome: "allowed", detail: { paperFile: id, witness: req.witnessId, method: req.method } });
+  const next: PaperFile = {
+    ...file,
+    status: "destroyed",
+    destroyed: {
+      at: ctx.adapters.now().toISOString(),
+      by: ctx.principal.staffId,
+      witnessId: req.witnessId,
+      method: req.method,
+    },
+  };
+  await record(ctx, {
+    action: "paper.destroy",
+    clientId: file.clientId,
+    outcome: "allowed",
+    detail: { paperFile: id, witness: req.witnessId, method: req.method },
+  });
   await save(ctx, next, file);
   return view(next);
 }

@@ -19,17 +19,34 @@ import { load } from "./files.ts";
 export async function label(ctx: Ctx, id: string) {
   const file = await load(ctx, id, "paper.label");
   if (file.status === "destroyed") throw new Problem("invalid_state", "the file is destroyed; it needs no label");
-  const [custodian, tenant] = await Promise.all([getStaff(ctx.adapters, ctx.tenantId, file.custodianId), getTenant(ctx.adapters, ctx.tenantId)]);
+  const [custodian, tenant] = await Promise.all([
+    getStaff(ctx.adapters, ctx.tenantId, file.custodianId),
+    getTenant(ctx.adapters, ctx.tenantId),
+  ]);
   const now = ctx.adapters.now();
   const tz = ctx.settings.timeZone;
-  await record(ctx, { action: "paper.label", clientId: file.clientId, outcome: "allowed", detail: { paperFile: file.id, tier: file.tier } });
+  await record(ctx, {
+    action: "paper.label",
+    clientId: file.clientId,
+    outcome: "allowed",
+    detail: { paperFile: file.id, tier: file.tier },
+  });
   const pdf = await renderLabelInPool({
     tier: { ...tierLabels[file.tier], level: file.tier },
     registerNo: file.id,
     custodian: custodian ? staffName(custodian) : file.custodianId,
     tenant: tenant?.name ?? ctx.tenantId,
     printedAt: zonedIso(now, tz),
-    watermark: viewerMark({ displayName: ctx.principal.displayName, staffId: ctx.principal.staffId, tenantName: tenant?.name ?? ctx.tenantId, tenantId: ctx.tenantId, at: now, timeZone: tz }),
+    watermark: viewerMark({
+      displayName: ctx.principal.displayName,
+      staffId: ctx.principal.staffId,
+      tenantName: tenant?.name ?? ctx.tenantId,
+      tenantId: ctx.tenantId,
+      at: now,
+      timeZone: tz,
+    }),
   });
-  return rawReply(200, pdf, "application/pdf", { "content-disposition": `attachment; filename="label-${file.id}.pdf"` });
+  return rawReply(200, pdf, "application/pdf", {
+    "content-disposition": `attachment; filename="label-${file.id}.pdf"`,
+  });
 }

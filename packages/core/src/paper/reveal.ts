@@ -26,5 +26,9 @@ export async function reveal(ctx: Ctx, id: string, req: z.infer<typeof RevealPap
     justification: req.justification,
     detail: { paperFile: id },
   });
-  return { id, description: await openPaperText(ctx, file, "description", pass), location: await openPaperText(ctx, file, "location", pass) };
+  return {
+    id,
+    description: await openPaperText(ctx, file, "description", pass),
+    location: await openPaperText(ctx, file, "location", pass),
+  };
 }

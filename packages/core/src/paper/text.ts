@@ -19,7 +19,8 @@ export interface PaperSealed {
   location?: string;
 }
 
-const binding = (ctx: Ctx, paperFileId: string, which: PaperText) => freeTextBinding(ctx.tenantId, `paper:${paperFileId}/${which}`);
+const binding = (ctx: Ctx, paperFileId: string, which: PaperText) =>
+  freeTextBinding(ctx.tenantId, `paper:${paperFileId}/${which}`);
 
 export const sealPaperText = async (ctx: Ctx, paperFileId: string, which: PaperText, text: string) =>
   seal(ctx.adapters.keyrings, binding(ctx, paperFileId, which), text);
@@ -28,7 +29,12 @@ export const sealPaperText = async (ctx: Ctx, paperFileId: string, which: PaperT
 export const paperItem = (paperFileId: string) => `paper/${paperFileId}`;
 
 /** The words in clear; demands the gate's pass for this file (decision and trail event first). */
-export async function openPaperText(ctx: Ctx, file: PaperSealed & { id: string; clientId: string }, which: PaperText, pass: Pass): Promise<string | null> {
+export async function openPaperText(
+  ctx: Ctx,
+  file: PaperSealed & { id: string; clientId: string },
+  which: PaperText,
+  pass: Pass,
+): Promise<string | null> {
   assertPass(pass, file.clientId, [FREE_TEXT_TIER], [paperItem(file.id)]);
   const ciphertext = file.sealed?.[which];
   if (ciphertext) return open<string>(ctx.adapters.keyrings, binding(ctx, file.id, which), ciphertext);

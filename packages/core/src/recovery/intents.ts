@@ -1,7 +1,15 @@
 import type { Adapters, Ctx } from "../context.ts";
 import { newId } from "../ids.ts";
 import { Keys } from "../store/keys.ts";
-import { ConditionalCheckFailedException, UpdateCommand, deleteItem, getItem, putNew, queryPage, type Page } from "../store/table.ts";
+import {
+  ConditionalCheckFailedException,
+  UpdateCommand,
+  deleteItem,
+  getItem,
+  putNew,
+  queryPage,
+  type Page,
+} from "../store/table.ts";
 
 /**
  * Multi-step writes without transactions (dynalite has none, and the AWS ring must behave the
@@ -57,7 +65,12 @@ const leaseFrom = (a: Adapters, ms = INTENT_LEASE_MS) => new Date(a.now().getTim
 const keyOf = (tenantId: string, id: string) => ({ pk: Keys.intents(tenantId), sk: id });
 
 /** Writes the intent: the first step of every machine. */
-export async function begin<D extends Record<string, unknown>>(ctx: Ctx, machine: Machine, data: D, options: { leaseMs?: number } = {}): Promise<Intent<D>> {
+export async function begin<D extends Record<string, unknown>>(
+  ctx: Ctx,
+  machine: Machine,
+  data: D,
+  options: { leaseMs?: number } = {},
+): Promise<Intent<D>> {
   const a = ctx.adapters;
   const now = a.now();
   const intent: Intent<D> = {
@@ -70,7 +83,8 @@ export async function begin<D extends Record<string, unknown>>(ctx: Ctx, machine
     actor: { staffId: ctx.principal.staffId, role: ctx.principal.role, branchId: ctx.principal.branchId },
     data,
   };
-  if (!(await putNew(a, { ...keyOf(ctx.tenantId, intent.id), type: "intent", ...intent }))) throw new Error(`intent id collision ${intent.id}`);
+  if (!(await putNew(a, { ...keyOf(ctx.tenantId, intent.id), type: "intent", ...intent })))
+    throw new Error(`intent id collision ${intent.id}`);
   await checkpoint(a, machine, "intent" as never);
   return intent;
 }
@@ -90,21 +104,31 @@ export async function intentsOf(a: Adapters, tenantId: string): Promise<Intent[]
   const out: Intent[] = [];
   let cursor: string | null = null;
   do {
-    const page: Page<Record<string, unknown>> = await queryPage<Record<string, unknown>>(a, { partition: Keys.intents(tenantId), limit: 200, cursor });
+    const page: Page<Record<string, unknown>> = await queryPage<Record<string, unknown>>(a, {
+      partition: Keys.intents(tenantId),
+      limit: 200,
+      cursor,
+    });
     out.push(...page.items.map(strip));
     cursor = page.nextCursor;
   } while (cursor);
   return out;
 }
 
-export const leaseRunning = (a: Adapters, intent: Pick<Intent, "leaseUntil">) => intent.leaseUntil > a.now().toISOString();
+export const leaseRunning = (a: Adapters, intent: Pick<Intent, "leaseUntil">) =>
+  intent.leaseUntil > a.now().toISOString();
 
 /**
  * Takes over an intent whose lease ran out (its writer died), or extends one's own: a conditional
  * write on the lease seen, so of two recoverers exactly one wins. Answers the intent as now held,
  * or undefined when someone else holds it.
  */
-export async function takeLease<D>(a: Adapters, intent: Intent<D>, holder: string, options: { force?: boolean } = {}): Promise<Intent<D> | undefined> {
+export async function takeLease<D>(
+  a: Adapters,
+  intent: Intent<D>,
+  holder: string,
+  options: { force?: boolean } = {},
+): Promise<Intent<D> | undefined> {
   const leaseUntil = leaseFrom(a);
   try {
     await a.db.send(
@@ -114,8 +138,15 @@ export async function takeLease<D>(a: Adapters, intent: Intent<D>, holder: strin
         UpdateExpression: "SET leaseUntil = :l, holder = :h",
         // Forced only where no other writer can exist (offline, at start, on a data directory the
         // process holds alone).
-        ConditionExpression: options.force ? "leaseUntil = :seen" : "leaseUntil = :seen AND (holder = :h OR leaseUntil < :now)",
-        ExpressionAttributeValues: { ":l": leaseUntil, ":h": holder, ":seen": intent.leaseUntil, ...(options.force ? {} : { ":now": a.now().toISOString() }) },
+        ConditionExpression: options.force
+          ? "leaseUntil = :seen"
+          : "leaseUntil = :seen AND (holder = :h OR leaseUntil < :now)",
+        ExpressionAttributeValues: {
+          ":l": leaseUntil,
+          ":h": holder,
+          ":seen": intent.leaseUntil,
+          ...(options.force ? {} : { ":now": a.now().toISOString() }),
+        },
       }),
     );
     return { ...intent, leaseUntil, holder };
@@ -148,12 +179,20 @@ export async function yieldLease(a: Adapters, intent: Intent) {
       }),
     );
   } catch (e) {
-    if (!(e instanceof ConditionalCheckFailedException)) a.logger.error("could not give up an intent's lease; it runs out by itself", { intentId: intent.id, error: e as Error });
+    if (!(e instanceof ConditionalCheckFailedException))
+      a.logger.error("could not give up an intent's lease; it runs out by itself", {
+        intentId: intent.id,
+        error: e as Error,
+      });
   }
 }
 
 /** Notes progress the later steps or a recovery need (a certificate id, an event id). */
-export async function note<D extends Record<string, unknown>>(a: Adapters, intent: Intent<D>, data: Partial<D>): Promise<Intent<D>> {
+export async function note<D extends Record<string, unknown>>(
+  a: Adapters,
+  intent: Intent<D>,
+  data: Partial<D>,
+): Promise<Intent<D>> {
   const next = { ...intent.data, ...data };
   await a.db.send(
     new UpdateCommand({

@@ -33,7 +33,14 @@ export interface RecoveryReport {
   runId: string;
   asOf: string;
   tenants: number;
-  intents: { tenantId: string; intentId: string; machine: Machine; startedAt: string; outcome: Outcome | "failed"; error?: string }[];
+  intents: {
+    tenantId: string;
+    intentId: string;
+    machine: Machine;
+    startedAt: string;
+    outcome: Outcome | "failed";
+    error?: string;
+  }[];
   /** Intents whose writer may still be at work (lease running): left alone. */
   waiting: number;
   repairs: { tenantId: string; scope: string; drift: Drift[] }[];
@@ -63,10 +70,20 @@ export function recoveryContext(a: Adapters, tenant: TenantRecord, runId: string
  * data directory is this process's alone, so no writer can still be at work), in the scheduled
  * recovery job, and by `npm run keyhold -- recover`.
  */
-export async function recover(a: Adapters, options: { runId?: string; tenantIds?: string[]; force?: boolean; recount?: "marked" | "all" } = {}): Promise<RecoveryReport> {
+export async function recover(
+  a: Adapters,
+  options: { runId?: string; tenantIds?: string[]; force?: boolean; recount?: "marked" | "all" } = {},
+): Promise<RecoveryReport> {
   const runId = options.runId ?? newId("run", a.now());
   const tenantIds = options.tenantIds ?? (await listTenantIds(a));
-  const report: RecoveryReport = { runId, asOf: a.now().toISOString(), tenants: tenantIds.length, intents: [], waiting: 0, repairs: [] };
+  const report: RecoveryReport = {
+    runId,
+    asOf: a.now().toISOString(),
+    tenants: tenantIds.length,
+    intents: [],
+    waiting: 0,
+    repairs: [],
+  };
   for (const tenantId of tenantIds) {
     const own = tenantId === PLATFORM_TENANT ? a : a.forTenant(tenantId);
     const tenant = await getTenant(own, tenantId);
@@ -118,7 +135,8 @@ async function repair(ctx: Ctx, how: "marked" | "all") {
     if (how === "all") {
       await run("branches", () => recountTenant(a, tenantId));
       await run("usage", () => recountUsage(a, tenantId));
-      for (const s of await listStaff(a, tenantId)) if (s.offboarding?.intentId) await run(`handover#${s.staffId}`, () => recountHandOver(ctx, s.staffId));
+      for (const s of await listStaff(a, tenantId))
+        if (s.offboarding?.intentId) await run(`handover#${s.staffId}`, () => recountHandOver(ctx, s.staffId));
     }
     for (const mark of marks) {
       if (how === "all" && !mark.scope.startsWith("daily#")) {

@@ -14,7 +14,8 @@ import { deleteIf, putItem, queryPage, type Page } from "../store/table.ts";
 export type RepairScope = `branch#${string}` | `daily#${string}` | "storage" | "seats" | `handover#${string}`;
 
 export async function requestRepair(a: Adapters, tenantId: string, scope: RepairScope, error?: unknown) {
-  if (error !== undefined) a.logger.error("counter update failed; the sweep recomputes it", { tenantId, scope, error: error as Error });
+  if (error !== undefined)
+    a.logger.error("counter update failed; the sweep recomputes it", { tenantId, scope, error: error as Error });
   try {
     await putItem(a, { ...Keys.repair(tenantId, scope), type: "repair", tenantId, scope, at: a.now().toISOString() });
   } catch (e) {
@@ -28,7 +29,11 @@ export async function pendingRepairs(a: Adapters, tenantId: string): Promise<{ s
   const out: { scope: RepairScope; at: string }[] = [];
   let cursor: string | null = null;
   do {
-    const page: Page<{ scope: RepairScope; at: string }> = await queryPage(a, { partition: Keys.repairs(tenantId), limit: 500, cursor });
+    const page: Page<{ scope: RepairScope; at: string }> = await queryPage(a, {
+      partition: Keys.repairs(tenantId),
+      limit: 500,
+      cursor,
+    });
     out.push(...page.items.map((i) => ({ scope: i.scope, at: i.at })));
     cursor = page.nextCursor;
   } while (cursor);
@@ -37,5 +42,9 @@ export async function pendingRepairs(a: Adapters, tenantId: string): Promise<{ s
 
 /** Clears a mark once repaired, unless a newer failure marked it again meanwhile. */
 export async function clearRepair(a: Adapters, tenantId: string, mark: { scope: RepairScope; at: string }) {
-  await deleteIf(a, Keys.repair(tenantId, mark.scope), { expression: "#at = :at", names: { "#at": "at" }, values: { ":at": mark.at } });
+  await deleteIf(a, Keys.repair(tenantId, mark.scope), {
+    expression: "#at = :at",
+    names: { "#at": "at" },
+    values: { ":at": mark.at },
+  });
 }

@@ -52,9 +52,17 @@ export function sfntFromWoff(woff: Uint8Array): Uint8Array {
   const numTables = src.readUInt16BE(12);
   const tables = Array.from({ length: numTables }, (_, i) => {
     const at = 44 + i * 20;
-    const [offset, compLength, origLength] = [src.readUInt32BE(at + 4), src.readUInt32BE(at + 8), src.readUInt32BE(at + 12)];
+    const [offset, compLength, origLength] = [
+      src.readUInt32BE(at + 4),
+      src.readUInt32BE(at + 8),
+      src.readUInt32BE(at + 12),
+    ];
     const raw = src.subarray(offset, offset + compLength);
-    return { tag: src.subarray(at, at + 4), checksum: src.readUInt32BE(at + 16), data: compLength < origLength ? inflateSync(raw) : raw };
+    return {
+      tag: src.subarray(at, at + 4),
+      checksum: src.readUInt32BE(at + 16),
+      data: compLength < origLength ? inflateSync(raw) : raw,
+    };
   });
   padGlyphs(new Map(tables.map((t) => [t.tag.toString("latin1"), t])));
   const pad4 = (n: number) => (n + 3) & ~3;
@@ -117,7 +125,22 @@ function bytesOf(file: string) {
 /** Text drawing for one document: fonts are embedded on first use, once per chunk. */
 export async function pdfText(pdf: PDFDocument): Promise<PdfText> {
   const [{ default: fontkit }, lib] = await Promise.all([import("@pdf-lib/fontkit"), import("pdf-lib")]);
-  const { PDFHexString, PDFName, PDFOperator, PDFOperatorNames, TextRenderingMode, beginText, endText, popGraphicsState, pushGraphicsState, rotateAndSkewTextDegreesAndTranslate, setFillingColor, setFontAndSize, setTextRenderingMode, showText } = lib;
+  const {
+    PDFHexString,
+    PDFName,
+    PDFOperator,
+    PDFOperatorNames,
+    TextRenderingMode,
+    beginText,
+    endText,
+    popGraphicsState,
+    pushGraphicsState,
+    rotateAndSkewTextDegreesAndTranslate,
+    setFillingColor,
+    setFontAndSize,
+    setTextRenderingMode,
+    showText,
+  } = lib;
   pdf.registerFontkit(fontkit);
   const embedded = new Map<string, Promise<PDFFont>>();
   const fontOf = (file: string) => {
@@ -179,10 +202,22 @@ export async function pdfText(pdf: PDFDocument): Promise<PdfText> {
     if (o.invisible) ops.push(setTextRenderingMode(TextRenderingMode.Invisible));
     let advance = 0;
     for (const run of await runs(text)) {
-      if (run.missing) ops.push(PDFOperator.of(PDFOperatorNames.BeginMarkedContentSequence, [PDFName.of("Span"), `<</ActualText ${PDFHexString.fromText(run.text).toString()}>>`]));
+      if (run.missing)
+        ops.push(
+          PDFOperator.of(PDFOperatorNames.BeginMarkedContentSequence, [
+            PDFName.of("Span"),
+            `<</ActualText ${PDFHexString.fromText(run.text).toString()}>>`,
+          ]),
+        );
       ops.push(
         setFontAndSize(keyOf(page, run.font), o.size),
-        rotateAndSkewTextDegreesAndTranslate(o.rotateDeg ?? 0, 0, 0, o.x + Math.cos(rad) * advance, o.y + Math.sin(rad) * advance),
+        rotateAndSkewTextDegreesAndTranslate(
+          o.rotateDeg ?? 0,
+          0,
+          0,
+          o.x + Math.cos(rad) * advance,
+          o.y + Math.sin(rad) * advance,
+        ),
         showText(run.font.encodeText(run.text)),
       );
       if (run.missing) ops.push(PDFOperator.of(PDFOperatorNames.EndMarkedContent));

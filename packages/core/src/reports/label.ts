@@ -28,7 +28,9 @@ const TIER_COLOUR = { 1: rgb(0.75, 0.07, 0.07), 2: rgb(0.85, 0.4, 0.05), 3: rgb(
 /** The QR code's dark modules, row by row (error correction M: a scuffed label still scans). */
 export function qrModules(text: string): boolean[][] {
   const { modules } = QRCode.create(text, { errorCorrectionLevel: "M" });
-  return Array.from({ length: modules.size }, (_, r) => Array.from({ length: modules.size }, (_, c) => Boolean(modules.get(r, c))));
+  return Array.from({ length: modules.size }, (_, r) =>
+    Array.from({ length: modules.size }, (_, c) => Boolean(modules.get(r, c))),
+  );
 }
 
 export async function drawLabel(label: PaperLabel): Promise<Uint8Array> {
@@ -46,7 +48,14 @@ export async function drawLabel(label: PaperLabel): Promise<Uint8Array> {
   const colour = TIER_COLOUR[label.tier.level];
   const markSize = 30;
   const markWidth = await t.width(label.tier.zh, markSize);
-  page.drawRectangle({ x: M, y: height - M - markSize - 10, width: markWidth + 16, height: markSize + 10, borderColor: colour, borderWidth: 2 });
+  page.drawRectangle({
+    x: M,
+    y: height - M - markSize - 10,
+    width: markWidth + 16,
+    height: markSize + 10,
+    borderColor: colour,
+    borderWidth: 2,
+  });
   await t.draw(page, label.tier.zh, { x: M + 8, y: height - M - markSize - 1, size: markSize, color: colour });
   await t.draw(page, label.tier.en.toUpperCase(), { x: M, y: height - M - markSize - 24, size: 8, color: colour });
 
@@ -65,7 +74,13 @@ export async function drawLabel(label: PaperLabel): Promise<Uint8Array> {
       }
       const start = c;
       while (c < row.length && row[c]) c++;
-      page.drawRectangle({ x: qx + (start + 4) * cell, y: qy + qrSide - (r + 5) * cell, width: (c - start) * cell, height: cell, color: rgb(0, 0, 0) });
+      page.drawRectangle({
+        x: qx + (start + 4) * cell,
+        y: qy + qrSide - (r + 5) * cell,
+        width: (c - start) * cell,
+        height: cell,
+        color: rgb(0, 0, 0),
+      });
     }
   });
 
@@ -79,8 +94,18 @@ export async function drawLabel(label: PaperLabel): Promise<Uint8Array> {
   await line("登记号 Register No.", label.registerNo, 10);
   await line("保管人 Custodian", label.custodian);
   await line("品牌 Agency", label.tenant);
-  await t.draw(page, `纸质档案 · 锁柜保管 · 借出须登记 Paper file: keep locked; sign out before use`, { x: M, y: 20, size: 6.5, color: grey });
-  await t.draw(page, `不含客户个人信息 No client personal data · 打印于 printed ${label.printedAt}`, { x: M, y: 11, size: 6, color: grey });
+  await t.draw(page, `纸质档案 · 锁柜保管 · 借出须登记 Paper file: keep locked; sign out before use`, {
+    x: M,
+    y: 20,
+    size: 6.5,
+    color: grey,
+  });
+  await t.draw(page, `不含客户个人信息 No client personal data · 打印于 printed ${label.printedAt}`, {
+    x: M,
+    y: 11,
+    size: 6,
+    color: grey,
+  });
   await stampPdf(pdf, label.watermark);
   return pdf.save();
 }

@@ -57,7 +57,8 @@ export const renderPdf = (doc: PdfReport): Promise<Uint8Array> => renderPdfInPoo
 export async function drawPdf(doc: PdfReport): Promise<Uint8Array> {
   const pdf = await PDFDocument.create();
   const t = await pdfText(pdf);
-  const text = (p: PDFPage, value: string, x: number, y: number, size: number, color = rgb(0.1, 0.1, 0.12)) => t.draw(p, value, { x, y, size, color });
+  const text = (p: PDFPage, value: string, x: number, y: number, size: number, color = rgb(0.1, 0.1, 0.12)) =>
+    t.draw(p, value, { x, y, size, color });
   pdf.setTitle(doc.title);
   pdf.setProducer("Keyhold");
   let page = pdf.addPage(A4_LANDSCAPE);
@@ -90,11 +91,24 @@ export async function drawPdf(doc: PdfReport): Promise<Uint8Array> {
       const lineHeight = size + 2.5;
       const rowHeight = Math.max(1, ...wrapped.map((l) => l.length)) * lineHeight + 5;
       if (y - rowHeight < MARGIN + 10) return false;
-      if (shade) page.drawRectangle({ x: MARGIN, y: y - rowHeight, width: usable, height: rowHeight, color: rgb(0.92, 0.93, 0.95) });
+      if (shade)
+        page.drawRectangle({
+          x: MARGIN,
+          y: y - rowHeight,
+          width: usable,
+          height: rowHeight,
+          color: rgb(0.92, 0.93, 0.95),
+        });
       for (let i = 0; i < wrapped.length; i++) {
-        for (let l = 0; l < wrapped[i]!.length; l++) await text(page, wrapped[i]![l]!, xs[i]! + 2, y - 3 - size - l * lineHeight, size);
+        for (let l = 0; l < wrapped[i]!.length; l++)
+          await text(page, wrapped[i]![l]!, xs[i]! + 2, y - 3 - size - l * lineHeight, size);
       }
-      page.drawLine({ start: { x: MARGIN, y: y - rowHeight }, end: { x: MARGIN + usable, y: y - rowHeight }, thickness: 0.3, color: rgb(0.8, 0.8, 0.85) });
+      page.drawLine({
+        start: { x: MARGIN, y: y - rowHeight },
+        end: { x: MARGIN + usable, y: y - rowHeight },
+        thickness: 0.3,
+        color: rgb(0.8, 0.8, 0.85),
+      });
       y -= rowHeight;
       return true;
     };
@@ -114,7 +128,8 @@ export async function drawPdf(doc: PdfReport): Promise<Uint8Array> {
     y -= 14;
   }
   const pages = pdf.getPages();
-  for (let i = 0; i < pages.length; i++) await text(pages[i]!, `${doc.footer} · ${i + 1}/${pages.length}`, MARGIN, MARGIN / 2, 7, rgb(0.45, 0.45, 0.5));
+  for (let i = 0; i < pages.length; i++)
+    await text(pages[i]!, `${doc.footer} · ${i + 1}/${pages.length}`, MARGIN, MARGIN / 2, 7, rgb(0.45, 0.45, 0.5));
   await stampPdf(pdf, doc.watermark);
   return pdf.save();
 }

@@ -20,7 +20,16 @@ const formats = new Map<string, Intl.DateTimeFormat>();
 function formatFor(timeZone: string) {
   let f = formats.get(timeZone);
   if (!f) {
-    f = new Intl.DateTimeFormat("en-US", { timeZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" });
+    f = new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+    });
     formats.set(timeZone, f);
   }
   return f;
@@ -30,12 +39,27 @@ const pad = (n: number) => String(n).padStart(2, "0");
 
 /** The wall-clock parts in the zone and the zone's offset at that instant (minutes east of UTC). */
 function zoned(at: Date, timeZone: string) {
-  const parts = Object.fromEntries(formatFor(timeZone).formatToParts(at).map((p) => [p.type, p.value]));
-  const wall = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
+  const parts = Object.fromEntries(
+    formatFor(timeZone)
+      .formatToParts(at)
+      .map((p) => [p.type, p.value]),
+  );
+  const wall = Date.UTC(
+    Number(parts.year),
+    Number(parts.month) - 1,
+    Number(parts.day),
+    Number(parts.hour),
+    Number(parts.minute),
+    Number(parts.second),
+  );
   const offset = Math.round((wall - Math.floor(at.getTime() / 1000) * 1000) / 60_000);
   const sign = offset < 0 ? "-" : "+";
   const abs = Math.abs(offset);
-  return { date: `${parts.year}-${parts.month}-${parts.day}`, time: `${parts.hour}:${parts.minute}:${parts.second}`, offset: `${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}` };
+  return {
+    date: `${parts.year}-${parts.month}-${parts.day}`,
+    time: `${parts.hour}:${parts.minute}:${parts.second}`,
+    offset: `${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`,
+  };
 }
 
 const asDate = (at: Date | string) => (typeof at === "string" ? new Date(at) : at);

@@ -13,7 +13,16 @@ export interface SweepReport {
   asOf: string;
   dryRun: boolean;
   tenants: number;
-  due: { tenantId: string; documentId: string; clientId: string; kind: string; retentionClass: string; destroyAfter: string; status: string; reason: string }[];
+  due: {
+    tenantId: string;
+    documentId: string;
+    clientId: string;
+    kind: string;
+    retentionClass: string;
+    destroyAfter: string;
+    status: string;
+    reason: string;
+  }[];
   destroyed: { tenantId: string; documentId: string; certificateId: string }[];
   failed: { tenantId: string; documentId: string; error: string }[];
   /** Objects the store's own lifecycle removed at their class maximum (filesystem store only). */
@@ -23,7 +32,8 @@ export interface SweepReport {
 }
 
 const reasonFor = (doc: DocumentRecord) =>
-  doc.destruction?.reason ?? (doc.status === "pending" ? "abandoned_upload" : `retention_expired:${doc.retentionClass}`);
+  doc.destruction?.reason ??
+  (doc.status === "pending" ? "abandoned_upload" : `retention_expired:${doc.retentionClass}`);
 
 /**
  * The destruction sweeper: for every tenant, every document whose destroy-after date has come is
@@ -31,7 +41,10 @@ const reasonFor = (doc: DocumentRecord) =>
  * destroy --due [--dry-run]`. Rerunning after a crash finishes what was claimed and writes no
  * second certificate.
  */
-export async function sweep(a: Adapters, options: { asOf?: Date; dryRun?: boolean; runId?: string; tenantIds?: string[] } = {}): Promise<SweepReport> {
+export async function sweep(
+  a: Adapters,
+  options: { asOf?: Date; dryRun?: boolean; runId?: string; tenantIds?: string[] } = {},
+): Promise<SweepReport> {
   const asOf = options.asOf ?? a.now();
   const runId = options.runId ?? newId("run", a.now());
   const dryRun = Boolean(options.dryRun);
@@ -51,12 +64,19 @@ export async function sweep(a: Adapters, options: { asOf?: Date; dryRun?: boolea
     // One tenant at a time, through that tenant's own adapters (tenancy/isolation.ts).
     const ta = a.forTenant(tenantId);
     // Whole client records first: their documents go with them.
-    if (await getTenant(ta, tenantId)) await sweepClients(await systemContext(ta, tenantId, runId), ta, { asOf, dryRun, runId }, report.clients);
+    if (await getTenant(ta, tenantId))
+      await sweepClients(await systemContext(ta, tenantId, runId), ta, { asOf, dryRun, runId }, report.clients);
     // Collect first: destroying moves items within the queue being read.
     const due: DocumentRecord[] = [];
     let cursor: string | null = null;
     do {
-      const page: { items: DocumentRecord[]; nextCursor: string | null } = await dueDocuments(ta, tenantId, asOf, 200, cursor);
+      const page: { items: DocumentRecord[]; nextCursor: string | null } = await dueDocuments(
+        ta,
+        tenantId,
+        asOf,
+        200,
+        cursor,
+      );
       due.push(...page.items.filter((d) => d.status !== "destroyed"));
       cursor = page.nextCursor;
     } while (cursor);
@@ -80,7 +100,11 @@ export async function sweep(a: Adapters, options: { asOf?: Date; dryRun?: boolea
         const certificate = await destroyDocument(ctx, doc.documentId, { reason: reasonFor(doc), runId });
         report.destroyed.push({ tenantId, documentId: doc.documentId, certificateId: certificate.certificateId });
       } catch (e) {
-        a.logger.error("sweeper could not destroy a document; the next run retries", { tenantId, documentId: doc.documentId, error: e as Error });
+        a.logger.error("sweeper could not destroy a document; the next run retries", {
+          tenantId,
+          documentId: doc.documentId,
+          error: e as Error,
+        });
         report.failed.push({ tenantId, documentId: doc.documentId, error: (e as Error).message });
       }
     }
@@ -97,7 +121,18 @@ export const OVERDUE_AFTER_MS = 86_400_000;
  * still exist: what the destruction job reports after each sweep, so a destruction the law requires
  * that keeps failing (or a sweep that stopped running) raises an alarm instead of going unnoticed.
  */
-export async function overdue(a: Adapters, now: Date = a.now()): Promise<{ documents: number; clients: number; total: number }> {
-  const report = await sweep(a, { dryRun: true, asOf: new Date(now.getTime() - OVERDUE_AFTER_MS), runId: "overdue-check" });
-  return { documents: report.due.length, clients: report.clients.due.length, total: report.due.length + report.clients.due.length };
+export async function overdue(
+  a: Adapters,
+  now: Date = a.now(),
+): Promise<{ documents: number; clients: number; total: number }> {
+  const report = await sweep(a, {
+    dryRun: true,
+    asOf: new Date(now.getTime() - OVERDUE_AFTER_MS),
+    runId: "overdue-check",
+  });
+  return {
+    documents: report.due.length,
+    clients: report.clients.due.length,
+    total: report.due.length + report.clients.due.length,
+  };
 }

@@ -1,1 +1,18 @@
-export { propose, confirm, reject, get, list, JobsQuery, runJob, resumeAll, rotationScopes, RotateRequest, JobView, jobView, ROTATION_ACTOR, JOB_LEASE_MS, type KeyJob, type JobStatus } from "./jobs.ts";
+export {
+  propose,
+  confirm,
+  reject,
+  get,
+  list,
+  JobsQuery,
+  runJob,
+  resumeAll,
+  rotationScopes,
+  RotateRequest,
+  JobView,
+  jobView,
+  ROTATION_ACTOR,
+  JOB_LEASE_MS,
+  type KeyJob,
+  type JobStatus,
+} from "./jobs.ts";

@@ -67,7 +67,12 @@ export const jobView = (j: KeyJob) => ({
   proposedAt: j.proposedAt,
   ...(j.confirmedBy ? { confirmedBy: j.confirmedBy, confirmedAt: j.confirmedAt } : {}),
   ...(j.rejectedBy ? { rejectedBy: j.rejectedBy } : {}),
-  progress: { total: j.progress.total, done: j.progress.done, resealed: j.progress.resealed, skipped: j.progress.skipped },
+  progress: {
+    total: j.progress.total,
+    done: j.progress.done,
+    resealed: j.progress.resealed,
+    skipped: j.progress.skipped,
+  },
   ...(j.certificateId ? { certificateId: j.certificateId } : {}),
   ...(j.finishedAt ? { finishedAt: j.finishedAt } : {}),
 });
@@ -89,14 +94,29 @@ async function getJob(a: Adapters, tenantId: string, id: string): Promise<KeyJob
 }
 
 async function jobsWithStatus(a: Adapters, tenantId: string, status: JobStatus): Promise<KeyJob[]> {
-  const page = await queryPage<Record<string, unknown>>(a, { index: "gsi1", partition: Keys.keyJobsByStatus(tenantId, status), limit: 50 });
+  const page = await queryPage<Record<string, unknown>>(a, {
+    index: "gsi1",
+    partition: Keys.keyJobsByStatus(tenantId, status),
+    limit: 50,
+  });
   return page.items.map(strip);
 }
 
 /** Moves a job from one status to another (and sets fields) only if it is still as seen. */
-async function transition(a: Adapters, job: KeyJob, to: JobStatus, set: Record<string, unknown>, condition: { expression: string; values: Record<string, unknown> } = { expression: "#status = :from", values: {} }) {
+async function transition(
+  a: Adapters,
+  job: KeyJob,
+  to: JobStatus,
+  set: Record<string, unknown>,
+  condition: { expression: string; values: Record<string, unknown> } = { expression: "#status = :from", values: {} },
+) {
   const names: Record<string, string> = { "#status": "status" };
-  const values: Record<string, unknown> = { ":from": job.status, ":to": to, ":partition": Keys.keyJobsByStatus(job.tenantId, to), ...condition.values };
+  const values: Record<string, unknown> = {
+    ":from": job.status,
+    ":to": to,
+    ":partition": Keys.keyJobsByStatus(job.tenantId, to),
+    ...condition.values,
+  };
   const sets = ["#status = :to", "gsi1pk = :partition"];
   for (const [k, v] of Object.entries(set)) {
     names[`#${k}`] = k;
@@ -126,9 +146,15 @@ async function refuse(ctx: Ctx, action: TrailAction, problem: Problem, jobId?: s
 /** `POST /settings/rotate-keys`: the HQ admin proposes; nothing is re-sealed until a compliance officer confirms. */
 export async function propose(ctx: Ctx, req: RotateRequest) {
   const action = "keys.rotate_propose";
-  if (ctx.principal.role !== "hq_admin") throw await refuse(ctx, action, new Problem("role_not_permitted", "the HQ admin proposes a key rotation; a compliance officer confirms it"));
+  if (ctx.principal.role !== "hq_admin")
+    throw await refuse(
+      ctx,
+      action,
+      new Problem("role_not_permitted", "the HQ admin proposes a key rotation; a compliance officer confirms it"),
+    );
   for (const status of ["proposed", "running", "certifying"] as const) {
-    if ((await jobsWithStatus(ctx.adapters, ctx.tenantId, status)).length) throw await refuse(ctx, action, new Problem("invalid_state", `a key rotation is already ${status}`));
+    if ((await jobsWithStatus(ctx.adapters, ctx.tenantId, status)).length)
+      throw await refuse(ctx, action, new Problem("invalid_state", `a key rotation is already ${status}`));
   }
   const now = ctx.adapters.now();
   const job: KeyJob = {
@@ -142,7 +168,13 @@ export async function propose(ctx: Ctx, req: RotateRequest) {
     progress: { total: null, done: 0, resealed: 0, skipped: 0, after: null },
   };
   await record(ctx, { action, outcome: "allowed", detail: { jobId: job.id, scope: job.scope } });
-  await putNew(ctx.adapters, { ...Keys.keyJob(ctx.tenantId, job.id), gsi1pk: Keys.keyJobsByStatus(ctx.tenantId, "proposed"), gsi1sk: `${job.proposedAt}#${job.id}`, type: "key-job", ...job });
+  await putNew(ctx.adapters, {
+    ...Keys.keyJob(ctx.tenantId, job.id),
+    gsi1pk: Keys.keyJobsByStatus(ctx.tenantId, "proposed"),
+    gsi1sk: `${job.proposedAt}#${job.id}`,
+    type: "key-job",
+    ...job,
+  });
   return jobView(job);
 }
 
@@ -157,15 +189,36 @@ export async function confirm(ctx: Ctx, id: string) {
   const action = "keys.rotate_confirm";
   if (!readers.has(ctx.principal.role)) throw await refuse(ctx, action, new Problem("not_found", "no such job"), id);
   const job = await loadForDecision(ctx, id, action);
-  if (ctx.principal.role !== "compliance_officer") throw await refuse(ctx, action, new Problem("role_not_permitted", "a compliance officer confirms a key rotation"), id);
-  if (job.proposedBy === ctx.principal.staffId) throw await refuse(ctx, action, new Problem("second_person_required", "someone other than the proposer confirms"), id);
-  if (job.status !== "proposed") throw await refuse(ctx, action, new Problem("invalid_state", `this job is ${job.status}`), id);
-  await record(ctx, { action, outcome: "allowed", detail: { jobId: id, scope: job.scope, proposedBy: job.proposedBy } });
+  if (ctx.principal.role !== "compliance_officer")
+    throw await refuse(
+      ctx,
+      action,
+      new Problem("role_not_permitted", "a compliance officer confirms a key rotation"),
+      id,
+    );
+  if (job.proposedBy === ctx.principal.staffId)
+    throw await refuse(
+      ctx,
+      action,
+      new Problem("second_person_required", "someone other than the proposer confirms"),
+      id,
+    );
+  if (job.status !== "proposed")
+    throw await refuse(ctx, action, new Problem("invalid_state", `this job is ${job.status}`), id);
+  await record(ctx, {
+    action,
+    outcome: "allowed",
+    detail: { jobId: id, scope: job.scope, proposedBy: job.proposedBy },
+  });
   let running: KeyJob;
   try {
-    running = await transition(ctx.adapters, job, "running", { confirmedBy: ctx.principal.staffId, confirmedAt: ctx.adapters.now().toISOString() });
+    running = await transition(ctx.adapters, job, "running", {
+      confirmedBy: ctx.principal.staffId,
+      confirmedAt: ctx.adapters.now().toISOString(),
+    });
   } catch (e) {
-    if (e instanceof ConditionalCheckFailedException) throw new Problem("invalid_state", "this job was decided meanwhile");
+    if (e instanceof ConditionalCheckFailedException)
+      throw new Problem("invalid_state", "this job was decided meanwhile");
     throw e;
   }
   const a = ctx.adapters;
@@ -179,29 +232,49 @@ export async function reject(ctx: Ctx, id: string) {
   const action = "keys.rotate_reject";
   if (!readers.has(ctx.principal.role)) throw await refuse(ctx, action, new Problem("not_found", "no such job"), id);
   const job = await loadForDecision(ctx, id, action);
-  if (job.status !== "proposed") throw await refuse(ctx, action, new Problem("invalid_state", `this job is ${job.status}`), id);
+  if (job.status !== "proposed")
+    throw await refuse(ctx, action, new Problem("invalid_state", `this job is ${job.status}`), id);
   await record(ctx, { action, outcome: "allowed", detail: { jobId: id } });
   try {
-    return jobView(await transition(ctx.adapters, job, "rejected", { rejectedBy: ctx.principal.staffId, finishedAt: ctx.adapters.now().toISOString() }));
+    return jobView(
+      await transition(ctx.adapters, job, "rejected", {
+        rejectedBy: ctx.principal.staffId,
+        finishedAt: ctx.adapters.now().toISOString(),
+      }),
+    );
   } catch (e) {
-    if (e instanceof ConditionalCheckFailedException) throw new Problem("invalid_state", "this job was decided meanwhile");
+    if (e instanceof ConditionalCheckFailedException)
+      throw new Problem("invalid_state", "this job was decided meanwhile");
     throw e;
   }
 }
 
-export const JobsQuery = z.object({ status: z.enum(["proposed", "running", "certifying", "done", "rejected"]).default("proposed") }).strict();
+export const JobsQuery = z
+  .object({ status: z.enum(["proposed", "running", "certifying", "done", "rejected"]).default("proposed") })
+  .strict();
 export type JobsQuery = z.infer<typeof JobsQuery>;
 
 /** `GET /jobs?status=`: the tenant's key-rotation jobs in one status, newest first (HQ admin, compliance officers). */
 export async function list(ctx: Ctx, q: JobsQuery) {
-  if (!readers.has(ctx.principal.role)) throw await refuse(ctx, "job.list", new Problem("role_not_permitted", "jobs are for the HQ admin and the compliance officers"));
-  const page = await queryPage<Record<string, unknown>>(ctx.adapters, { index: "gsi1", partition: Keys.keyJobsByStatus(ctx.tenantId, q.status), newestFirst: true, limit: 50 });
+  if (!readers.has(ctx.principal.role))
+    throw await refuse(
+      ctx,
+      "job.list",
+      new Problem("role_not_permitted", "jobs are for the HQ admin and the compliance officers"),
+    );
+  const page = await queryPage<Record<string, unknown>>(ctx.adapters, {
+    index: "gsi1",
+    partition: Keys.keyJobsByStatus(ctx.tenantId, q.status),
+    newestFirst: true,
+    limit: 50,
+  });
   return { items: page.items.map((i) => jobView(strip(i))) };
 }
 
 /** `GET /jobs/{id}`: the job's progress (HQ admin, compliance officers). */
 export async function get(ctx: Ctx, id: string) {
-  if (!readers.has(ctx.principal.role)) throw await refuse(ctx, "job.view", new Problem("not_found", "no such job"), id);
+  if (!readers.has(ctx.principal.role))
+    throw await refuse(ctx, "job.view", new Problem("not_found", "no such job"), id);
   const job = await getJob(ctx.adapters, ctx.tenantId, id);
   if (!job) throw new Problem("not_found", "no such job");
   return jobView(job);
@@ -265,7 +338,12 @@ async function countClients(a: Adapters, tenantId: string): Promise<number> {
   let n = 0;
   let cursor: string | null = null;
   do {
-    const page: { items: unknown[]; nextCursor: string | null } = await queryPage(a, { partition: tenantPk(tenantId), sortPrefix: "CLIENT#", limit: 500, cursor });
+    const page: { items: unknown[]; nextCursor: string | null } = await queryPage(a, {
+      partition: tenantPk(tenantId),
+      sortPrefix: "CLIENT#",
+      limit: 500,
+      cursor,
+    });
     n += page.items.length;
     cursor = page.nextCursor;
   } while (cursor);
@@ -295,7 +373,13 @@ async function resealOne(ctx: Ctx, jobId: string, clientId: string): Promise<"re
  * finds the record marked on resume and does not seal it again. At the end, exactly one certificate
  * event (`keys.rotated`) goes into the trail.
  */
-export async function runJob(a: Adapters, tenantId: string, jobId: string, holder: string, options: { budgetMs?: number } = {}): Promise<KeyJob | undefined> {
+export async function runJob(
+  a: Adapters,
+  tenantId: string,
+  jobId: string,
+  holder: string,
+  options: { budgetMs?: number } = {},
+): Promise<KeyJob | undefined> {
   const started = Date.now();
   let job = await getJob(a, tenantId, jobId);
   if (!job || (job.status !== "running" && job.status !== "certifying")) return job;
@@ -304,10 +388,15 @@ export async function runJob(a: Adapters, tenantId: string, jobId: string, holde
   job = held;
   const ctx = await jobContext(a, tenantId, holder);
   if (job.status === "running") {
-    if (job.progress.total === null) job = await saveProgress(a, { ...job, progress: { ...job.progress, total: await countClients(a, tenantId) } });
+    if (job.progress.total === null)
+      job = await saveProgress(a, { ...job, progress: { ...job.progress, total: await countClients(a, tenantId) } });
     for (;;) {
       const from = job.progress.after ? `${job.progress.after}\u0000` : "CLIENT#";
-      const page = await queryPage<{ sk: string; clientId: string }>(a, { partition: tenantPk(tenantId), sortBetween: [from, "CLIENT#~"], limit: PAGE });
+      const page = await queryPage<{ sk: string; clientId: string }>(a, {
+        partition: tenantPk(tenantId),
+        sortBetween: [from, "CLIENT#~"],
+        limit: PAGE,
+      });
       for (const item of page.items) {
         const outcome = await resealOne(ctx, jobId, item.clientId);
         job = {
@@ -327,11 +416,22 @@ export async function runJob(a: Adapters, tenantId: string, jobId: string, holde
       }
       if (!page.nextCursor || page.items.length < PAGE) break;
     }
-    job = await transition(a, job, "certifying", { certificateId: newId("cert", a.now()) }, { expression: "#status = :from AND holder = :h", values: { ":h": holder } });
+    job = await transition(
+      a,
+      job,
+      "certifying",
+      { certificateId: newId("cert", a.now()) },
+      { expression: "#status = :from AND holder = :h", values: { ":h": holder } },
+    );
   }
   // Exactly once: a run that died after the certificate event but before `done` finds it by its id.
   const certificateId = job.certificateId!;
-  const already = await queryTrail(ctx, { actorId: ROTATION_ACTOR, action: "keys.rotated", limit: 50, from: job.confirmedAt ?? job.proposedAt });
+  const already = await queryTrail(ctx, {
+    actorId: ROTATION_ACTOR,
+    action: "keys.rotated",
+    limit: 50,
+    from: job.confirmedAt ?? job.proposedAt,
+  });
   if (!already.items.some((e) => e.detail?.certificateId === certificateId)) {
     await record(ctx, {
       action: "keys.rotated",
@@ -348,7 +448,13 @@ export async function runJob(a: Adapters, tenantId: string, jobId: string, holde
       },
     });
   }
-  return transition(a, job, "done", { finishedAt: a.now().toISOString() }, { expression: "#status = :from AND holder = :h", values: { ":h": holder } });
+  return transition(
+    a,
+    job,
+    "done",
+    { finishedAt: a.now().toISOString() },
+    { expression: "#status = :from AND holder = :h", values: { ":h": holder } },
+  );
 }
 
 /**
@@ -366,7 +472,11 @@ export async function resumeAll(root: Adapters, options: { budgetMs?: number } =
           const after = await runJob(a, tenantId, job.id, runId, options);
           if (after) results.push({ tenantId, jobId: job.id, status: after.status });
         } catch (e) {
-          root.logger.error("a key rotation run failed; the next run resumes it", { tenantId, jobId: job.id, error: e as Error });
+          root.logger.error("a key rotation run failed; the next run resumes it", {
+            tenantId,
+            jobId: job.id,
+            error: e as Error,
+          });
           results.push({ tenantId, jobId: job.id, status: job.status, failed: true });
         }
       }

@@ -9,7 +9,8 @@ export const rotationRoutes = defineRoutes([
     handler: "rotation.propose",
     auth: "staff",
     action: "keys.rotate_propose",
-    summary: "Propose re-sealing every record under fresh data keys (HQ admin); a compliance officer confirms (202: the job)",
+    summary:
+      "Propose re-sealing every record under fresh data keys (HQ admin); a compliance officer confirms (202: the job)",
     body: RotateRequest,
     success: { status: 202, schema: JobView },
     refuses: ["invalid_state", "conflict"],
@@ -52,7 +53,8 @@ export const rotationRoutes = defineRoutes([
     handler: "rotation.get",
     auth: "staff",
     action: "job.view",
-    summary: "A job's progress (records done of total, re-sealed, skipped) and its certificate when done (HQ admin, compliance officers)",
+    summary:
+      "A job's progress (records done of total, re-sealed, skipped) and its certificate when done (HQ admin, compliance officers)",
     params: JobIdParams,
     success: { status: 200, schema: JobView },
     refuses: ["not_found"],

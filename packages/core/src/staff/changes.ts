@@ -31,7 +31,14 @@ export const changeStatuses = ["pending", "confirmed", "rejected", "failed"] as 
 
 /** What is proposed, as shown to the people deciding: no contact details, only whether there are some. */
 export type ChangePayload =
-  | { kind: "create"; username: string; displayName: string; role: CreateStaffRequest["role"]; branchId: string | null; hasContact: boolean }
+  | {
+      kind: "create";
+      username: string;
+      displayName: string;
+      role: CreateStaffRequest["role"];
+      branchId: string | null;
+      hasContact: boolean;
+    }
   | {
       kind: "update";
       staffId: string;
@@ -108,8 +115,16 @@ export const changeView = (c: StaffChange) => ({
   ...(c.failure ? { failure: c.failure } : {}),
 });
 
-const contactBinding = (tenantId: string, changeId: string) => ({ tenantId, recordId: `STAFFCHG#${changeId}`, context: { kind: "staff-change-contact" } });
-const noteBinding = (tenantId: string, changeId: string) => ({ tenantId, recordId: `STAFFCHG#${changeId}`, context: { kind: "staff-change-note" } });
+const contactBinding = (tenantId: string, changeId: string) => ({
+  tenantId,
+  recordId: `STAFFCHG#${changeId}`,
+  context: { kind: "staff-change-contact" },
+});
+const noteBinding = (tenantId: string, changeId: string) => ({
+  tenantId,
+  recordId: `STAFFCHG#${changeId}`,
+  context: { kind: "staff-change-note" },
+});
 
 const strip = (item: Record<string, unknown>): StaffChange => {
   const { pk: _a, sk: _b, gsi1pk: _c, gsi1sk: _d, type: _e, ...rest } = item;
@@ -123,7 +138,13 @@ export async function getChange(ctx: Ctx, changeId: string): Promise<StaffChange
 }
 
 export const openContact = (ctx: Ctx, c: StaffChange) =>
-  c.sealedContact ? open<{ phone?: string; email?: string }>(ctx.adapters.keyrings, contactBinding(ctx.tenantId, c.changeId), c.sealedContact) : Promise.resolve(undefined);
+  c.sealedContact
+    ? open<{ phone?: string; email?: string }>(
+        ctx.adapters.keyrings,
+        contactBinding(ctx.tenantId, c.changeId),
+        c.sealedContact,
+      )
+    : Promise.resolve(undefined);
 
 /**
  * Records a proposal and answers 202 with it. Nothing about the staff record changes here (a
@@ -131,7 +152,12 @@ export const openContact = (ctx: Ctx, c: StaffChange) =>
  */
 export async function propose(
   ctx: Ctx,
-  input: { subjectId: string | null; branchId: string | null; change: ChangePayload; contact?: { phone?: string; email?: string } },
+  input: {
+    subjectId: string | null;
+    branchId: string | null;
+    change: ChangePayload;
+    contact?: { phone?: string; email?: string };
+  },
   changeId = newId("stc", ctx.adapters.now()),
 ) {
   const now = ctx.adapters.now().toISOString();
@@ -146,7 +172,9 @@ export async function propose(
     proposedByRole: ctx.principal.role,
     proposedAt: now,
     change: input.change,
-    ...(input.contact && Object.keys(input.contact).length ? { sealedContact: await seal(ctx.adapters.keyrings, contactBinding(ctx.tenantId, changeId), input.contact) } : {}),
+    ...(input.contact && Object.keys(input.contact).length
+      ? { sealedContact: await seal(ctx.adapters.keyrings, contactBinding(ctx.tenantId, changeId), input.contact) }
+      : {}),
   };
   await record(ctx, {
     action: "staff.change_proposed",
@@ -177,7 +205,10 @@ const cleared = (s: StaffRecord) => s.status === "active" && s.backgroundCheck?.
 export async function requireDecider(ctx: Ctx, c: StaffChange) {
   const me = ctx.principal;
   if (me.staffId === c.proposedBy || (c.subjectId !== null && me.staffId === c.subjectId)) {
-    throw new Problem("second_person_required", "a change is confirmed by someone other than who proposed it and whom it changes");
+    throw new Problem(
+      "second_person_required",
+      "a change is confirmed by someone other than who proposed it and whom it changes",
+    );
   }
   const staff = await listStaff(ctx.adapters, ctx.tenantId);
   const bootstrap = !staff.some((s) => s.role === "compliance_officer" && cleared(s) && s.staffId !== c.subjectId);
@@ -186,11 +217,20 @@ export async function requireDecider(ctx: Ctx, c: StaffChange) {
     return;
   }
   if (me.role === "compliance_officer") {
-    if (!me.cleared) throw new Problem("role_not_permitted", "a compliance officer confirms once their own background check has passed");
+    if (!me.cleared)
+      throw new Problem(
+        "role_not_permitted",
+        "a compliance officer confirms once their own background check has passed",
+      );
     return;
   }
   if (me.role === "hq_admin" && c.proposedByRole === "compliance_officer") return;
-  throw new Problem("role_not_permitted", bootstrap ? "until the tenant has a cleared compliance officer, the platform operator confirms" : "a compliance officer confirms staff changes");
+  throw new Problem(
+    "role_not_permitted",
+    bootstrap
+      ? "until the tenant has a cleared compliance officer, the platform operator confirms"
+      : "a compliance officer confirms staff changes",
+  );
 }
 
 /** Moves a pending change to its decision with one conditional write: of two deciders, one wins. */
@@ -217,10 +257,17 @@ export async function decide(ctx: Ctx, c: StaffChange, status: "confirmed" | "re
       }),
     );
   } catch (e) {
-    if (e instanceof ConditionalCheckFailedException) throw new Problem("invalid_state", "this change was decided meanwhile");
+    if (e instanceof ConditionalCheckFailedException)
+      throw new Problem("invalid_state", "this change was decided meanwhile");
     throw e;
   }
-  return { ...c, status, decidedBy: ctx.principal.staffId, decidedByRole: ctx.principal.role, decidedAt: at } satisfies StaffChange;
+  return {
+    ...c,
+    status,
+    decidedBy: ctx.principal.staffId,
+    decidedByRole: ctx.principal.role,
+    decidedAt: at,
+  } satisfies StaffChange;
 }
 
 /** A confirmed change that could not be applied (the world moved on): marked failed with the reason. */
@@ -231,13 +278,23 @@ export async function markFailed(ctx: Ctx, c: StaffChange, code: string) {
       Key: Keys.staffChange(ctx.tenantId, c.changeId),
       UpdateExpression: "SET #status = :failed, gsi1pk = :partition, failure = :code",
       ExpressionAttributeNames: { "#status": "status" },
-      ExpressionAttributeValues: { ":failed": "failed", ":partition": Keys.staffChangesByStatus(ctx.tenantId, "failed"), ":code": code },
+      ExpressionAttributeValues: {
+        ":failed": "failed",
+        ":partition": Keys.staffChangesByStatus(ctx.tenantId, "failed"),
+        ":code": code,
+      },
     }),
   );
 }
 
 /** Refuses a decision, in the trail with the change named. */
-export async function refuseDecision(ctx: Ctx, action: TrailAction, c: StaffChange | undefined, changeId: string, problem: Problem) {
+export async function refuseDecision(
+  ctx: Ctx,
+  action: TrailAction,
+  c: StaffChange | undefined,
+  changeId: string,
+  problem: Problem,
+) {
   await record(ctx, {
     action,
     ...(c?.subjectId ? { staffId: c.subjectId } : {}),
@@ -252,7 +309,8 @@ export async function refuseDecision(ctx: Ctx, action: TrailAction, c: StaffChan
 export async function listChanges(ctx: Ctx, q: ChangesQuery, options: { all?: boolean } = {}) {
   const me = ctx.principal;
   const all = options.all || me.role === "hq_admin" || me.role === "compliance_officer";
-  if (!all && me.role !== "branch_manager") throw new Problem("role_not_permitted", "staff changes are for HQ, compliance and branch managers");
+  if (!all && me.role !== "branch_manager")
+    throw new Problem("role_not_permitted", "staff changes are for HQ, compliance and branch managers");
   const page = await queryPage<Record<string, unknown>>(ctx.adapters, {
     index: "gsi1",
     partition: Keys.staffChangesByStatus(ctx.tenantId, q.status),
@@ -261,7 +319,13 @@ export async function listChanges(ctx: Ctx, q: ChangesQuery, options: { all?: bo
     cursor: q.cursor,
     ...(all
       ? {}
-      : { filter: { expression: "#branch = :branch OR proposedBy = :me", names: { "#branch": "branchId" }, values: { ":branch": me.branchId ?? "-", ":me": me.staffId } } }),
+      : {
+          filter: {
+            expression: "#branch = :branch OR proposedBy = :me",
+            names: { "#branch": "branchId" },
+            values: { ":branch": me.branchId ?? "-", ":me": me.staffId },
+          },
+        }),
   });
   return { items: page.items.map((i) => changeView(strip(i))), nextCursor: page.nextCursor };
 }

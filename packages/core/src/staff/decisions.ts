@@ -2,7 +2,18 @@ import type { Ctx } from "../context.ts";
 import type { TrailAction } from "../trail/actions.ts";
 import { record } from "../trail/trail.ts";
 import { Problem, isProblem } from "../http/problem.ts";
-import { changeView, decide, getChange, listChanges, markFailed, openContact, refuseDecision, requireDecider, type ChangesQuery, type StaffChange } from "./changes.ts";
+import {
+  changeView,
+  decide,
+  getChange,
+  listChanges,
+  markFailed,
+  openContact,
+  refuseDecision,
+  requireDecider,
+  type ChangesQuery,
+  type StaffChange,
+} from "./changes.ts";
 import { applyBackgroundCheck, applyCreate, applyUpdate, checkCreate, viewOf } from "./manage.ts";
 import { confirmHandover } from "./offboarding.ts";
 import { getStaff } from "./records.ts";
@@ -11,8 +22,16 @@ import { getTenant } from "../tenancy/records.ts";
 
 async function load(ctx: Ctx, changeId: string, action: TrailAction): Promise<StaffChange> {
   const c = await getChange(ctx, changeId);
-  if (!c) throw await refuseDecision(ctx, action, undefined, changeId, new Problem("not_found", "no such staff change"));
-  if (c.status !== "pending") throw await refuseDecision(ctx, action, c, changeId, new Problem("invalid_state", `this change is already ${c.status}`));
+  if (!c)
+    throw await refuseDecision(ctx, action, undefined, changeId, new Problem("not_found", "no such staff change"));
+  if (c.status !== "pending")
+    throw await refuseDecision(
+      ctx,
+      action,
+      c,
+      changeId,
+      new Problem("invalid_state", `this change is already ${c.status}`),
+    );
   return c;
 }
 
@@ -28,7 +47,13 @@ async function apply(ctx: Ctx, c: StaffChange) {
   switch (p.kind) {
     case "create": {
       const contact = await openContact(ctx, c);
-      const req = { username: p.username, displayName: p.displayName, role: p.role, branchId: p.branchId, ...(contact ? { contact } : {}) };
+      const req = {
+        username: p.username,
+        displayName: p.displayName,
+        role: p.role,
+        branchId: p.branchId,
+        ...(contact ? { contact } : {}),
+      };
       await checkCreate(ctx, req, { asProposer: false });
       return applyCreate(ctx, req);
     }
@@ -36,16 +61,34 @@ async function apply(ctx: Ctx, c: StaffChange) {
       const staff = await subjectOf(ctx, c);
       if (staff.status !== "active") throw new Problem("invalid_state", `this staff member is ${staff.status}`);
       if (staff.role !== p.from.role || staff.branchId !== p.from.branchId) {
-        throw new Problem("conflict", "the staff member's role or branch changed since this was proposed; propose again");
+        throw new Problem(
+          "conflict",
+          "the staff member's role or branch changed since this was proposed; propose again",
+        );
       }
       const contact = await openContact(ctx, c);
-      const next = await applyUpdate(ctx, staff, { ...p.to, ...(p.displayName !== undefined ? { displayName: p.displayName } : {}), ...(contact ? { contact } : {}) }, ["role", "branchId"], c.proposedBy);
+      const next = await applyUpdate(
+        ctx,
+        staff,
+        {
+          ...p.to,
+          ...(p.displayName !== undefined ? { displayName: p.displayName } : {}),
+          ...(contact ? { contact } : {}),
+        },
+        ["role", "branchId"],
+        c.proposedBy,
+      );
       return viewOf(ctx, next);
     }
     case "background_check": {
       const staff = await subjectOf(ctx, c);
       if (staff.status !== "active") throw new Problem("invalid_state", `this staff member is ${staff.status}`);
-      const next = await applyBackgroundCheck(ctx, staff, { status: "passed", checkedAt: p.checkedAt, recordedBy: c.proposedBy, confirmedBy: ctx.principal.staffId });
+      const next = await applyBackgroundCheck(ctx, staff, {
+        status: "passed",
+        checkedAt: p.checkedAt,
+        recordedBy: c.proposedBy,
+        confirmedBy: ctx.principal.staffId,
+      });
       return viewOf(ctx, next);
     }
     case "handover":
@@ -67,7 +110,12 @@ export async function confirm(ctx: Ctx, changeId: string) {
     throw isProblem(e) ? await refuseDecision(ctx, action, c, changeId, e) : e;
   }
   const decided = await decide(ctx, c, "confirmed");
-  await record(ctx, { action, ...(c.subjectId ? { staffId: c.subjectId } : {}), outcome: "allowed", detail: { changeId, kind: c.kind, proposedBy: c.proposedBy } });
+  await record(ctx, {
+    action,
+    ...(c.subjectId ? { staffId: c.subjectId } : {}),
+    outcome: "allowed",
+    detail: { changeId, kind: c.kind, proposedBy: c.proposedBy },
+  });
   try {
     return await apply(ctx, decided);
   } catch (e) {
@@ -87,7 +135,12 @@ export async function reject(ctx: Ctx, changeId: string, note: string) {
       throw isProblem(e) ? await refuseDecision(ctx, action, c, changeId, e) : e;
     }
   }
-  await record(ctx, { action, ...(c.subjectId ? { staffId: c.subjectId } : {}), outcome: "allowed", detail: { changeId, kind: c.kind } });
+  await record(ctx, {
+    action,
+    ...(c.subjectId ? { staffId: c.subjectId } : {}),
+    outcome: "allowed",
+    detail: { changeId, kind: c.kind },
+  });
   return changeView(await decide(ctx, c, "rejected", note));
 }
 
@@ -107,23 +160,38 @@ async function brandContext(ctx: Ctx, tenantId: string): Promise<Ctx> {
   const tenant = tenantId === ctx.tenantId ? undefined : await getTenant(ctx.adapters.forTenant(tenantId), tenantId);
   if (!tenant) throw new Problem("tenant_not_found");
   if (tenant.status !== "active") throw new Problem("invalid_state", `the tenant is ${tenant.status}`);
-  return contextFor({ ...ctx.principal, tenantId }, tenant, ctx.requestId, ctx.adapters, { actor: ctx.actor, source: ctx.source });
+  return contextFor({ ...ctx.principal, tenantId }, tenant, ctx.requestId, ctx.adapters, {
+    actor: ctx.actor,
+    source: ctx.source,
+  });
 }
 
 export async function platformList(ctx: Ctx, tenantId: string, q: ChangesQuery) {
   const brand = await brandContext(ctx, tenantId);
-  await record(ctx, { action: "platform.staff_change_list", outcome: "allowed", detail: { tenant: tenantId, status: q.status } });
+  await record(ctx, {
+    action: "platform.staff_change_list",
+    outcome: "allowed",
+    detail: { tenant: tenantId, status: q.status },
+  });
   return listChanges(brand, q, { all: true });
 }
 
 export async function platformConfirm(ctx: Ctx, tenantId: string, changeId: string) {
   const brand = await brandContext(ctx, tenantId);
-  await record(ctx, { action: "platform.staff_change_confirm", outcome: "allowed", detail: { tenant: tenantId, changeId } });
+  await record(ctx, {
+    action: "platform.staff_change_confirm",
+    outcome: "allowed",
+    detail: { tenant: tenantId, changeId },
+  });
   return confirm(brand, changeId);
 }
 
 export async function platformReject(ctx: Ctx, tenantId: string, changeId: string, note: string) {
   const brand = await brandContext(ctx, tenantId);
-  await record(ctx, { action: "platform.staff_change_reject", outcome: "allowed", detail: { tenant: tenantId, changeId } });
+  await record(ctx, {
+    action: "platform.staff_change_reject",
+    outcome: "allowed",
+    detail: { tenant: tenantId, changeId },
+  });
   return reject(brand, changeId, note);
 }

@@ -48,7 +48,15 @@ export function cognitoIdentity(options: { userPoolId: string; client?: CognitoI
           UserPoolId,
           Username: user.username,
           DesiredDeliveryMediums: user.email ? ["EMAIL"] : [],
-          UserAttributes: [...(user.email ? [{ Name: "email", Value: user.email }, { Name: "email_verified", Value: "true" }] : []), ...attributes(user)],
+          UserAttributes: [
+            ...(user.email
+              ? [
+                  { Name: "email", Value: user.email },
+                  { Name: "email_verified", Value: "true" },
+                ]
+              : []),
+            ...attributes(user),
+          ],
         }),
       );
       const sub = out.User?.Attributes?.find((a) => a.Name === "sub")?.Value;
@@ -56,7 +64,9 @@ export function cognitoIdentity(options: { userPoolId: string; client?: CognitoI
       return { staffId: sub };
     },
     async updateClaims(user) {
-      await cognito.send(new AdminUpdateUserAttributesCommand({ UserPoolId, Username: user.username, UserAttributes: attributes(user) }));
+      await cognito.send(
+        new AdminUpdateUserAttributesCommand({ UserPoolId, Username: user.username, UserAttributes: attributes(user) }),
+      );
     },
     async disable(username) {
       await cognito.send(new AdminUserGlobalSignOutCommand({ UserPoolId, Username: username }));

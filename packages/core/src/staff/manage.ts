@@ -9,7 +9,13 @@ import { getBranch } from "../tenancy/records.ts";
 import { releaseSeat, reserveSeat, assertSeatFree } from "../tenancy/usage.ts";
 import { fieldCatalog } from "../catalog/catalog.ts";
 import { getStaff, listStaff, saveStaff, saveStaffIf, findStaffByUsername, type StaffRecord } from "./records.ts";
-import type { AgreementRequest, BackgroundCheckRequest, CreateStaffRequest, StaffView, UpdateStaffRequest } from "./schemas.ts";
+import type {
+  AgreementRequest,
+  BackgroundCheckRequest,
+  CreateStaffRequest,
+  StaffView,
+  UpdateStaffRequest,
+} from "./schemas.ts";
 import { isClientDataRole, propose } from "./changes.ts";
 
 import { contactBinding, type Contact } from "./contact.ts";
@@ -21,11 +27,17 @@ import { contactBinding, type Contact } from "./contact.ts";
 export function manages(ctx: Ctx, target: Pick<StaffRecord, "role" | "branchId">): boolean {
   const me = ctx.principal;
   if (me.role === "hq_admin") return true;
-  return me.role === "branch_manager" && target.role === "agent" && target.branchId !== null && target.branchId === me.branchId;
+  return (
+    me.role === "branch_manager" &&
+    target.role === "agent" &&
+    target.branchId !== null &&
+    target.branchId === me.branchId
+  );
 }
 
 const readsAll = (ctx: Ctx) => ctx.principal.role === "hq_admin" || ctx.principal.role === "compliance_officer";
-export const canRead = (ctx: Ctx, target: StaffRecord) => readsAll(ctx) || manages(ctx, target) || target.staffId === ctx.principal.staffId;
+export const canRead = (ctx: Ctx, target: StaffRecord) =>
+  readsAll(ctx) || manages(ctx, target) || target.staffId === ctx.principal.staffId;
 
 /** Loads a staff member the caller may read; anyone else answers 404, like a missing one. */
 export async function loadReadable(ctx: Ctx, staffId: string, action: TrailAction): Promise<StaffRecord> {
@@ -56,9 +68,17 @@ export async function viewOf(ctx: Ctx, staff: StaffRecord): Promise<StaffView> {
   const clear = staff.staffId === ctx.principal.staffId || manages(ctx, staff);
   let contact: StaffView["contact"] = {};
   if (staff.sealedContact) {
-    const c = await open<Contact>(ctx.adapters.keyrings, contactBinding(ctx.tenantId, staff.staffId), staff.sealedContact);
-    const mask = (v: string, field: "phone" | "email") => (clear ? { value: v, masked: false } : { value: fieldCatalog[field].mask(v), masked: true });
-    contact = { ...(c.phone ? { phone: mask(c.phone, "phone") } : {}), ...(c.email ? { email: mask(c.email, "email") } : {}) };
+    const c = await open<Contact>(
+      ctx.adapters.keyrings,
+      contactBinding(ctx.tenantId, staff.staffId),
+      staff.sealedContact,
+    );
+    const mask = (v: string, field: "phone" | "email") =>
+      clear ? { value: v, masked: false } : { value: fieldCatalog[field].mask(v), masked: true };
+    contact = {
+      ...(c.phone ? { phone: mask(c.phone, "phone") } : {}),
+      ...(c.email ? { email: mask(c.email, "email") } : {}),
+    };
   }
   return {
     id: staff.staffId,
@@ -68,7 +88,11 @@ export async function viewOf(ctx: Ctx, staff: StaffRecord): Promise<StaffView> {
     branchId: staff.branchId,
     status: staff.status,
     agreement: staff.agreement
-      ? { ...staff.agreement, evidenceRef: staff.agreement.evidenceRef, current: staff.agreement.version === ctx.settings.requiredAgreementVersion }
+      ? {
+          ...staff.agreement,
+          evidenceRef: staff.agreement.evidenceRef,
+          current: staff.agreement.version === ctx.settings.requiredAgreementVersion,
+        }
       : null,
     backgroundCheck: staff.backgroundCheck,
     contact,
@@ -96,10 +120,14 @@ export async function get(ctx: Ctx, staffId: string) {
 async function checkPlacement(ctx: Ctx, role: Role, branchId: string | null) {
   const branchRoles: Role[] = ["agent", "branch_manager"];
   if (branchRoles.includes(role) && !branchId) {
-    throw new Problem("validation_failed", `a ${role} belongs to a branch`, [{ path: "body.branchId", message: "required for this role" }]);
+    throw new Problem("validation_failed", `a ${role} belongs to a branch`, [
+      { path: "body.branchId", message: "required for this role" },
+    ]);
   }
   if (!branchRoles.includes(role) && branchId) {
-    throw new Problem("validation_failed", `a ${role} belongs to no branch`, [{ path: "body.branchId", message: "must be empty for this role" }]);
+    throw new Problem("validation_failed", `a ${role} belongs to no branch`, [
+      { path: "body.branchId", message: "must be empty for this role" },
+    ]);
   }
   if (branchId && !(await getBranch(ctx.adapters, ctx.tenantId, branchId))) {
     throw new Problem("validation_failed", "unknown branch", [{ path: "body.branchId", message: "unknown branch" }]);
@@ -107,17 +135,26 @@ async function checkPlacement(ctx: Ctx, role: Role, branchId: string | null) {
 }
 
 /** Everything a new account must satisfy, checked when it is proposed and again when it is applied. */
-export async function checkCreate(ctx: Ctx, req: CreateStaffRequest, options: { asProposer?: boolean } = { asProposer: true }) {
+export async function checkCreate(
+  ctx: Ctx,
+  req: CreateStaffRequest,
+  options: { asProposer?: boolean } = { asProposer: true },
+) {
   const branchId = req.branchId ?? null;
   if (options.asProposer) requireManager(ctx, { role: req.role, branchId }, "create");
   if (req.username.split("@")[1] !== ctx.tenantId) {
-    throw new Problem("validation_failed", "usernames end in @<your tenant>", [{ path: "body.username", message: `must end in @${ctx.tenantId}` }]);
+    throw new Problem("validation_failed", "usernames end in @<your tenant>", [
+      { path: "body.username", message: `must end in @${ctx.tenantId}` },
+    ]);
   }
   await checkPlacement(ctx, req.role, branchId);
   if (req.contact?.phone !== undefined && !fieldCatalog.phone.schema.safeParse(req.contact.phone).success) {
-    throw new Problem("validation_failed", "not a mainland mobile number", [{ path: "body.contact.phone", message: "not a mainland mobile number" }]);
+    throw new Problem("validation_failed", "not a mainland mobile number", [
+      { path: "body.contact.phone", message: "not a mainland mobile number" },
+    ]);
   }
-  if (await findStaffByUsername(ctx.adapters, ctx.tenantId, req.username)) throw new Problem("staff_exists", `"${req.username}" already exists`);
+  if (await findStaffByUsername(ctx.adapters, ctx.tenantId, req.username))
+    throw new Problem("staff_exists", `"${req.username}" already exists`);
   await assertSeatFree(ctx.adapters, ctx.tenantId, ctx.limits.seats);
   return { branchId };
 }
@@ -132,7 +169,14 @@ export async function create(ctx: Ctx, req: CreateStaffRequest) {
     return propose(ctx, {
       subjectId: null,
       branchId,
-      change: { kind: "create", username: req.username, displayName: req.displayName, role: req.role, branchId, hasContact: Boolean(req.contact && Object.keys(req.contact).length) },
+      change: {
+        kind: "create",
+        username: req.username,
+        displayName: req.displayName,
+        role: req.role,
+        branchId,
+        hasContact: Boolean(req.contact && Object.keys(req.contact).length),
+      },
       contact: req.contact,
     });
   }
@@ -163,7 +207,12 @@ async function hire(ctx: Ctx, req: CreateStaffRequest, branchId: string | null) 
     branchId,
     sessionVersion: 1,
   });
-  const contact = req.contact ? { ...req.contact, ...(req.contact.phone ? { phone: fieldCatalog.phone.schema.parse(req.contact.phone) as string } : {}) } : undefined;
+  const contact = req.contact
+    ? {
+        ...req.contact,
+        ...(req.contact.phone ? { phone: fieldCatalog.phone.schema.parse(req.contact.phone) as string } : {}),
+      }
+    : undefined;
   const staff: StaffRecord = {
     tenantId: ctx.tenantId,
     staffId,
@@ -176,7 +225,9 @@ async function hire(ctx: Ctx, req: CreateStaffRequest, branchId: string | null) 
     agreement: null,
     backgroundCheck: null,
     createdAt: ctx.adapters.now().toISOString(),
-    ...(contact ? { sealedContact: await seal(ctx.adapters.keyrings, contactBinding(ctx.tenantId, staffId), contact) } : {}),
+    ...(contact
+      ? { sealedContact: await seal(ctx.adapters.keyrings, contactBinding(ctx.tenantId, staffId), contact) }
+      : {}),
   };
   await record(ctx, { action: "staff.create", staffId, outcome: "allowed" });
   await saveStaff(ctx.adapters, staff);
@@ -184,12 +235,19 @@ async function hire(ctx: Ctx, req: CreateStaffRequest, branchId: string | null) 
 }
 
 /** Applies a change with optimistic concurrency; a concurrent change answers 409 to retry. */
-export async function change(ctx: Ctx, staff: StaffRecord, next: StaffRecord, action: TrailAction, fields: string[] = []) {
+export async function change(
+  ctx: Ctx,
+  staff: StaffRecord,
+  next: StaffRecord,
+  action: TrailAction,
+  fields: string[] = [],
+) {
   await record(ctx, { action, staffId: staff.staffId, fields, outcome: "allowed" });
   try {
     await saveStaffIf(ctx.adapters, next, staff);
   } catch (e) {
-    if (e instanceof ConditionalCheckFailedException) throw new Problem("conflict", "this staff record changed meanwhile; reload and try again");
+    if (e instanceof ConditionalCheckFailedException)
+      throw new Problem("conflict", "this staff record changed meanwhile; reload and try again");
     throw e;
   }
   return next;
@@ -197,7 +255,8 @@ export async function change(ctx: Ctx, staff: StaffRecord, next: StaffRecord, ac
 
 export async function update(ctx: Ctx, staffId: string, req: UpdateStaffRequest) {
   const staff = await loadReadable(ctx, staffId, "staff.update");
-  if (req.role !== undefined || req.branchId !== undefined) await refuseSelfChange(ctx, staffId, "staff.update", "changes their role or branch");
+  if (req.role !== undefined || req.branchId !== undefined)
+    await refuseSelfChange(ctx, staffId, "staff.update", "changes their role or branch");
   requireManager(ctx, staff, "change");
   if ((req.role !== undefined || req.branchId !== undefined) && ctx.principal.role !== "hq_admin") {
     throw new Problem("role_not_permitted", "only HQ changes roles and branches");
@@ -220,7 +279,15 @@ export async function update(ctx: Ctx, staffId: string, req: UpdateStaffRequest)
       contact: req.contact,
     });
   }
-  return viewOf(ctx, await applyUpdate(ctx, staff, { role, branchId, displayName: req.displayName, contact: req.contact }, Object.keys(req)));
+  return viewOf(
+    ctx,
+    await applyUpdate(
+      ctx,
+      staff,
+      { role, branchId, displayName: req.displayName, contact: req.contact },
+      Object.keys(req),
+    ),
+  );
 }
 
 /**
@@ -236,13 +303,21 @@ export async function applyUpdate(
 ) {
   const { role, branchId } = to;
   const next: StaffRecord = { ...staff, role, branchId, displayName: to.displayName ?? staff.displayName };
-  if (to.contact) next.sealedContact = await seal(ctx.adapters.keyrings, contactBinding(ctx.tenantId, staff.staffId), to.contact);
+  if (to.contact)
+    next.sealedContact = await seal(ctx.adapters.keyrings, contactBinding(ctx.tenantId, staff.staffId), to.contact);
   const roleChanged = role !== staff.role;
   const claimsChanged = roleChanged || branchId !== staff.branchId;
   if (claimsChanged) next.sessionVersion = staff.sessionVersion + 1; // old tokens carry the old role
   if (roleChanged) next.roleChangedAt = ctx.adapters.now().toISOString();
   await change(ctx, staff, next, "staff.update", fields);
-  if (claimsChanged) await ctx.adapters.identity.updateClaims({ tenantId: ctx.tenantId, username: staff.username, role, branchId, sessionVersion: next.sessionVersion });
+  if (claimsChanged)
+    await ctx.adapters.identity.updateClaims({
+      tenantId: ctx.tenantId,
+      username: staff.username,
+      role,
+      branchId,
+      sessionVersion: next.sessionVersion,
+    });
   if (roleChanged) {
     await raiseAlert(
       ctx,
@@ -262,12 +337,19 @@ export async function applyUpdate(
 export async function recordAgreement(ctx: Ctx, staffId: string, req: AgreementRequest) {
   const staff = await loadReadable(ctx, staffId, "staff.agreement");
   await refuseSelfChange(ctx, staffId, "staff.agreement", "records their own agreement");
-  if (!manages(ctx, staff) && ctx.principal.role !== "compliance_officer") throw new Problem("role_not_permitted", "you may not record agreements for this staff member");
+  if (!manages(ctx, staff) && ctx.principal.role !== "compliance_officer")
+    throw new Problem("role_not_permitted", "you may not record agreements for this staff member");
   if (new Date(req.signedAt).getTime() > ctx.adapters.now().getTime() + 5 * 60_000) {
-    throw new Problem("validation_failed", "signedAt is in the future", [{ path: "body.signedAt", message: "must not be in the future" }]);
+    throw new Problem("validation_failed", "signedAt is in the future", [
+      { path: "body.signedAt", message: "must not be in the future" },
+    ]);
   }
   const signed = { ...req, signedAt: new Date(req.signedAt).toISOString(), recordedBy: ctx.principal.staffId };
-  const next: StaffRecord = { ...staff, agreement: signed, agreementHistory: [...(staff.agreementHistory ?? []), signed] };
+  const next: StaffRecord = {
+    ...staff,
+    agreement: signed,
+    agreementHistory: [...(staff.agreementHistory ?? []), signed],
+  };
   await change(ctx, staff, next, "staff.agreement");
   return viewOf(ctx, next);
 }
@@ -279,17 +361,30 @@ export async function recordAgreement(ctx: Ctx, staffId: string, req: AgreementR
 export async function recordBackgroundCheck(ctx: Ctx, staffId: string, req: BackgroundCheckRequest) {
   const staff = await loadReadable(ctx, staffId, "staff.background_check");
   await refuseSelfChange(ctx, staffId, "staff.background_check", "records their own background check");
-  if (!readsAll(ctx)) throw new Problem("role_not_permitted", "background checks are recorded by HQ or the compliance officer");
+  if (!readsAll(ctx))
+    throw new Problem("role_not_permitted", "background checks are recorded by HQ or the compliance officer");
   const checkedAt = new Date(req.checkedAt).toISOString();
   if (req.status === "passed") {
     if (staff.status !== "active") throw new Problem("invalid_state", `this staff member is ${staff.status}`);
-    return propose(ctx, { subjectId: staffId, branchId: staff.branchId, change: { kind: "background_check", staffId, status: "passed", checkedAt } });
+    return propose(ctx, {
+      subjectId: staffId,
+      branchId: staff.branchId,
+      change: { kind: "background_check", staffId, status: "passed", checkedAt },
+    });
   }
-  const next = await applyBackgroundCheck(ctx, staff, { status: req.status, checkedAt, recordedBy: ctx.principal.staffId });
+  const next = await applyBackgroundCheck(ctx, staff, {
+    status: req.status,
+    checkedAt,
+    recordedBy: ctx.principal.staffId,
+  });
   return viewOf(ctx, next);
 }
 
-export async function applyBackgroundCheck(ctx: Ctx, staff: StaffRecord, check: NonNullable<StaffRecord["backgroundCheck"]>) {
+export async function applyBackgroundCheck(
+  ctx: Ctx,
+  staff: StaffRecord,
+  check: NonNullable<StaffRecord["backgroundCheck"]>,
+) {
   const next: StaffRecord = { ...staff, backgroundCheck: check };
   await change(ctx, staff, next, "staff.background_check", [check.status]);
   return next;
@@ -303,6 +398,12 @@ export async function revokeSessions(ctx: Ctx, staffId: string) {
   }
   const next: StaffRecord = { ...staff, sessionVersion: staff.sessionVersion + 1 };
   await change(ctx, staff, next, "staff.revoke_sessions");
-  await ctx.adapters.identity.updateClaims({ tenantId: ctx.tenantId, username: staff.username, role: staff.role, branchId: staff.branchId, sessionVersion: next.sessionVersion });
+  await ctx.adapters.identity.updateClaims({
+    tenantId: ctx.tenantId,
+    username: staff.username,
+    role: staff.role,
+    branchId: staff.branchId,
+    sessionVersion: next.sessionVersion,
+  });
   return { id: staffId, sessionVersion: next.sessionVersion };
 }

@@ -27,7 +27,8 @@ function eligibility(ctx: Ctx, leaving: StaffRecord, heir: StaffRecord | undefin
   if (heir.status !== "active") errors.push(why("must be active"));
   if (heir.branchId !== leaving.branchId) errors.push(why("must be in the same branch"));
   if (!["agent", "branch_manager"].includes(heir.role)) errors.push(why("must be an agent or the branch manager"));
-  if (heir.agreement?.version !== ctx.settings.requiredAgreementVersion) errors.push(why("must have signed the current confidentiality agreement"));
+  if (heir.agreement?.version !== ctx.settings.requiredAgreementVersion)
+    errors.push(why("must have signed the current confidentiality agreement"));
   return errors;
 }
 
@@ -46,14 +47,17 @@ export async function startOffboarding(ctx: Ctx, staffId: string, req: Offboardi
   await refuseSelfChange(ctx, staffId, "staff.offboarding", "offboards");
   requireManager(ctx, staff, "offboard");
   // The hand-over may wait on a second person (see below); a pending one is answered again, not redone.
-  const waiting = staff.offboarding?.handoverChange ? await getChange(ctx, staff.offboarding.handoverChange) : undefined;
+  const waiting = staff.offboarding?.handoverChange
+    ? await getChange(ctx, staff.offboarding.handoverChange)
+    : undefined;
   if (waiting?.status === "pending") {
     if (staff.offboarding?.handoverTo === req.handoverTo) return reply(202, changeView(waiting));
     throw new Problem("invalid_state", "a hand-over awaits confirmation; reject it before choosing someone else");
   }
   const retarget = staff.status === "offboarding" && waiting !== undefined && waiting.status !== "confirmed";
   const resuming = staff.status === "offboarding" && (staff.offboarding?.handoverTo === req.handoverTo || retarget);
-  if (staff.status !== "active" && !resuming) throw new Problem("invalid_state", `this staff member is already ${staff.status}`);
+  if (staff.status !== "active" && !resuming)
+    throw new Problem("invalid_state", `this staff member is already ${staff.status}`);
   const heir = await getStaff(ctx.adapters, ctx.tenantId, req.handoverTo);
   const errors = eligibility(ctx, staff, heir);
   if (errors.length) throw new Problem("handover_not_eligible", errors.map((e) => e.message).join("; "), errors);
@@ -66,11 +70,20 @@ export async function startOffboarding(ctx: Ctx, staffId: string, req: Offboardi
   const needsSecondPerson = isNewAccount(heir!, ctx.adapters.now()) || (await handoverTooLarge(ctx, staffId));
   const changeId = needsSecondPerson && !confirmedAlready ? newId("stc", ctx.adapters.now()) : undefined;
   if (resuming && (retarget || changeId)) {
-    await change(ctx, staff, { ...staff, offboarding: { ...staff.offboarding!, handoverTo: req.handoverTo, handoverChange: changeId } }, "staff.offboarding_handover_changed");
+    await change(
+      ctx,
+      staff,
+      { ...staff, offboarding: { ...staff.offboarding!, handoverTo: req.handoverTo, handoverChange: changeId } },
+      "staff.offboarding_handover_changed",
+    );
   }
 
   const a = ctx.adapters;
-  let intent = await Intents.begin<OffboardIntent>(ctx, "staff.offboard", { staffId, handoverTo: req.handoverTo, branchId: staff.branchId });
+  let intent = await Intents.begin<OffboardIntent>(ctx, "staff.offboard", {
+    staffId,
+    handoverTo: req.handoverTo,
+    branchId: staff.branchId,
+  });
   if (!resuming) {
     const now = a.now().toISOString();
     const reasonRef = await sealNote(ctx, { kind: "staff", id: staffId }, "staff.offboarding_reason", req.reason);
@@ -107,7 +120,15 @@ export async function startOffboarding(ctx: Ctx, staffId: string, req: Offboardi
     // Revoked and disabled now; the clients move only once a second person confirms.
     await a.identity.disable(staff.username);
     await Intents.finish(a, intent);
-    return propose(ctx, { subjectId: staffId, branchId: staff.branchId, change: { kind: "handover", staffId, handoverTo: req.handoverTo, lastDay: req.lastDay } }, changeId);
+    return propose(
+      ctx,
+      {
+        subjectId: staffId,
+        branchId: staff.branchId,
+        change: { kind: "handover", staffId, handoverTo: req.handoverTo, lastDay: req.lastDay },
+      },
+      changeId,
+    );
   }
   intent = await handOver(ctx, intent, staff.username);
   return offboardingView(ctx, (await getStaff(a, ctx.tenantId, staffId))!);
@@ -130,7 +151,11 @@ export async function confirmHandover(ctx: Ctx, staffId: string, changeId: strin
   const heir = await getStaff(ctx.adapters, ctx.tenantId, staff.offboarding.handoverTo);
   const errors = eligibility(ctx, staff, heir);
   if (errors.length) throw new Problem("handover_not_eligible", errors.map((e) => e.message).join("; "), errors);
-  const intent = await Intents.begin<OffboardIntent>(ctx, "staff.offboard", { staffId, handoverTo: staff.offboarding.handoverTo, branchId: staff.branchId });
+  const intent = await Intents.begin<OffboardIntent>(ctx, "staff.offboard", {
+    staffId,
+    handoverTo: staff.offboarding.handoverTo,
+    branchId: staff.branchId,
+  });
   await Intents.checkpoint(ctx.adapters, "staff.offboard", "started");
   await handOver(ctx, intent, staff.username);
   return viewOf(ctx, (await getStaff(ctx.adapters, ctx.tenantId, staffId))!);
@@ -157,7 +182,13 @@ async function handOver(ctx: Ctx, start: Intents.Intent<OffboardIntent>, usernam
     if (n % 50 === 0) intent = await Intents.renew(a, intent);
   });
   await Intents.checkpoint(a, "staff.offboard", "handed_over");
-  await record(ctx, { action: "staff.clients_handed_over", staffId, fields: [`clients:${moved}`], outcome: "allowed", detail: { intent: intent.id } });
+  await record(ctx, {
+    action: "staff.clients_handed_over",
+    staffId,
+    fields: [`clients:${moved}`],
+    outcome: "allowed",
+    detail: { intent: intent.id },
+  });
   await Intents.checkpoint(a, "staff.offboard", "closed");
   await Intents.finish(a, intent);
   return intent;
@@ -204,10 +235,19 @@ export async function recountHandOver(ctx: Ctx, staffId: string) {
   for (const m of moved) {
     const events = await query(ctx, { clientId: m.clientId, action: "client.reassign", from: o.startedAt, limit: 200 });
     if (!events.items.some((e) => e.target.fields.includes(`from:${staffId}`))) {
-      await record(ctx, { action: "client.reassign", clientId: m.clientId, staffId: m.to, outcome: "allowed", fields: [`from:${staffId}`] });
+      await record(ctx, {
+        action: "client.reassign",
+        clientId: m.clientId,
+        staffId: m.to,
+        outcome: "allowed",
+        fields: [`from:${staffId}`],
+      });
     }
   }
-  const drift = moved.length === o.reassignedClients ? [] : [{ counter: "reassignedClients", scope: `handover:${staffId}`, was: o.reassignedClients, is: moved.length }];
+  const drift =
+    moved.length === o.reassignedClients
+      ? []
+      : [{ counter: "reassignedClients", scope: `handover:${staffId}`, was: o.reassignedClients, is: moved.length }];
   if (drift.length) {
     await a.db.send(
       new UpdateCommand({
@@ -224,15 +264,28 @@ export async function recountHandOver(ctx: Ctx, staffId: string) {
 }
 
 /** Recovery: an offboarding that began is finished; an intent whose record never changed is dropped. */
-export async function recoverOffboarding(ctx: Ctx, intent: Intents.Intent<OffboardIntent>): Promise<"completed" | "rolled_back"> {
+export async function recoverOffboarding(
+  ctx: Ctx,
+  intent: Intents.Intent<OffboardIntent>,
+): Promise<"completed" | "rolled_back"> {
   const { staffId } = intent.data;
   const staff = await getStaff(ctx.adapters, ctx.tenantId, staffId);
   if (!staff || staff.status === "active" || !staff.offboarding) {
-    await record(ctx, { action: "recovery.rolled_back", staffId, outcome: "allowed", detail: { intent: intent.id, machine: intent.machine } });
+    await record(ctx, {
+      action: "recovery.rolled_back",
+      staffId,
+      outcome: "allowed",
+      detail: { intent: intent.id, machine: intent.machine },
+    });
     await Intents.finish(ctx.adapters, intent);
     return "rolled_back";
   }
-  await record(ctx, { action: "recovery.completed", staffId, outcome: "allowed", detail: { intent: intent.id, machine: intent.machine } });
+  await record(ctx, {
+    action: "recovery.completed",
+    staffId,
+    outcome: "allowed",
+    detail: { intent: intent.id, machine: intent.machine },
+  });
   // A hand-over that waits on a second person moves nothing until confirmed: recovery only makes
   // sure the leaver is locked out.
   const waiting = staff.offboarding.handoverChange ? await getChange(ctx, staff.offboarding.handoverChange) : undefined;
@@ -249,14 +302,23 @@ export async function recoverOffboarding(ctx: Ctx, intent: Intents.Intent<Offboa
 export async function closeChecklistItem(ctx: Ctx, staffId: string, item: ChecklistItem, evidenceRef: string) {
   const staff = await loadReadable(ctx, staffId, "staff.offboarding_checklist");
   await refuseSelfChange(ctx, staffId, "staff.offboarding_checklist", "closes their own offboarding");
-  if (!manages(ctx, staff) && ctx.principal.role !== "compliance_officer") throw new Problem("role_not_permitted", "you may not close this checklist");
-  if (staff.status !== "offboarding" || !staff.offboarding) throw new Problem("invalid_state", "no offboarding is open for this staff member");
-  if (item === "information_handover" && staff.offboarding.handoverChange && (await getChange(ctx, staff.offboarding.handoverChange))?.status !== "confirmed") {
+  if (!manages(ctx, staff) && ctx.principal.role !== "compliance_officer")
+    throw new Problem("role_not_permitted", "you may not close this checklist");
+  if (staff.status !== "offboarding" || !staff.offboarding)
+    throw new Problem("invalid_state", "no offboarding is open for this staff member");
+  if (
+    item === "information_handover" &&
+    staff.offboarding.handoverChange &&
+    (await getChange(ctx, staff.offboarding.handoverChange))?.status !== "confirmed"
+  ) {
     throw new Problem("invalid_state", "the clients are not handed over yet: the hand-over awaits confirmation");
   }
   if (staff.offboarding.checklist[item]) throw new Problem("invalid_state", `"${item}" is already closed`);
   const now = ctx.adapters.now().toISOString();
-  const checklist = { ...staff.offboarding.checklist, [item]: { closedAt: now, closedBy: ctx.principal.staffId, evidenceRef } };
+  const checklist = {
+    ...staff.offboarding.checklist,
+    [item]: { closedAt: now, closedBy: ctx.principal.staffId, evidenceRef },
+  };
   const complete = checklistItems.every((i) => checklist[i]);
   const next: StaffRecord = {
     ...staff,
@@ -271,7 +333,8 @@ export async function closeChecklistItem(ctx: Ctx, staffId: string, item: Checkl
 
 export async function offboardingState(ctx: Ctx, staffId: string) {
   const staff = await loadReadable(ctx, staffId, "staff.offboarding_view");
-  if (!manages(ctx, staff) && ctx.principal.role !== "compliance_officer") throw new Problem("role_not_permitted", "you may not read this offboarding");
+  if (!manages(ctx, staff) && ctx.principal.role !== "compliance_officer")
+    throw new Problem("role_not_permitted", "you may not read this offboarding");
   if (!staff.offboarding) throw new Problem("invalid_state", "no offboarding for this staff member");
   return offboardingView(ctx, staff);
 }
@@ -311,12 +374,20 @@ export async function accessReview(ctx: Ctx, staffId: string, until: string) {
   return {
     from,
     to: until,
-    tier1Reveals: tier1.map((e) => ({ at: e.at, clientId: e.target.clientId, fields: e.target.fields, purpose: e.purpose, breakGlass: Boolean(e.breakGlass) })),
+    tier1Reveals: tier1.map((e) => ({
+      at: e.at,
+      clientId: e.target.clientId,
+      fields: e.target.fields,
+      purpose: e.purpose,
+      breakGlass: Boolean(e.breakGlass),
+    })),
     revealsPerDay: perDay,
     daysAboveGuard: Object.entries(perDay)
       .filter(([, n]) => n > limit)
       .map(([day]) => day),
-    volumeAlerts: events.filter((e) => e.action === "alert.reveal_volume").map((e) => ({ at: e.at, clientId: e.target.clientId })),
+    volumeAlerts: events
+      .filter((e) => e.action === "alert.reveal_volume")
+      .map((e) => ({ at: e.at, clientId: e.target.clientId })),
     refusals: events.filter((e) => e.outcome === "denied").length,
   };
 }

@@ -19,7 +19,12 @@ export interface StaffRecord {
   sessionVersion: number;
   agreement: { version: string; signedAt: string; evidenceRef: string; recordedBy?: string } | null;
   /** A passed check is applied only once a second person confirms it (`confirmedBy`). */
-  backgroundCheck: { status: BackgroundCheckStatus; checkedAt: string; recordedBy: string; confirmedBy?: string } | null;
+  backgroundCheck: {
+    status: BackgroundCheckStatus;
+    checkedAt: string;
+    recordedBy: string;
+    confirmedBy?: string;
+  } | null;
   /** Every agreement ever signed, oldest first (the current one is also `agreement`). */
   agreementHistory?: { version: string; signedAt: string; evidenceRef: string; recordedBy: string }[];
   /** Contact details, sealed under the tenant key: staff personal data is confidential too. */
@@ -44,7 +49,8 @@ export interface StaffRecord {
 export const checklistItems = ["information_handover", "exit_pledge", "devices_wiped", "media_returned"] as const;
 export type ChecklistItem = (typeof checklistItems)[number];
 
-export const emptyChecklist = () => Object.fromEntries(checklistItems.map((i) => [i, null])) as Offboarding["checklist"];
+export const emptyChecklist = () =>
+  Object.fromEntries(checklistItems.map((i) => [i, null])) as Offboarding["checklist"];
 
 export interface Offboarding {
   startedAt: string;
@@ -69,7 +75,11 @@ export async function getStaff(a: Adapters, tenantId: string, staffId: string): 
   return item ? strip(item) : undefined;
 }
 
-export async function findStaffByUsername(a: Adapters, tenantId: string, username: string): Promise<StaffRecord | undefined> {
+export async function findStaffByUsername(
+  a: Adapters,
+  tenantId: string,
+  username: string,
+): Promise<StaffRecord | undefined> {
   const link = await getItem<{ staffId: string }>(a, Keys.username(tenantId, username));
   return link ? getStaff(a, tenantId, link.staffId) : undefined;
 }
@@ -99,7 +109,9 @@ export async function saveStaffIf(a: Adapters, staff: StaffRecord, previous: Sta
   await putItem(
     a,
     { ...Keys.staff(staff.tenantId, staff.staffId), type: "staff", ...staff, rev: rev + 1 },
-    previous.rev === undefined ? { expression: "attribute_not_exists(rev)" } : { expression: "rev = :rev", values: { ":rev": rev } },
+    previous.rev === undefined
+      ? { expression: "attribute_not_exists(rev)" }
+      : { expression: "rev = :rev", values: { ":rev": rev } },
   );
   await track(a, staff.tenantId, ofStaff(previous), ofStaff(staff));
 }

@@ -11,7 +11,12 @@ const username = markAs(
     .regex(/^[a-z0-9][a-z0-9._-]{1,40}@[a-z0-9-]{1,40}$/, "a username like name.surname@<tenant>"),
   "id",
 );
-const staffRoles = roles.filter((r) => r !== "platform_admin") as ["agent", "branch_manager", "compliance_officer", "hq_admin"];
+const staffRoles = roles.filter((r) => r !== "platform_admin") as [
+  "agent",
+  "branch_manager",
+  "compliance_officer",
+  "hq_admin",
+];
 const isoDate = z.iso.date({ message: "a date like 2026-11-30" });
 const isoDateTime = z.iso.datetime({ offset: true, message: "an ISO 8601 date-time" });
 
@@ -79,7 +84,15 @@ export const StaffView = z.object({
   role: z.string(),
   branchId: z.string().nullable(),
   status: z.enum(["active", "offboarding", "departed"]),
-  agreement: z.object({ version: z.string(), signedAt: z.string(), evidenceRef: z.string(), recordedBy: z.string().optional(), current: z.boolean() }).nullable(),
+  agreement: z
+    .object({
+      version: z.string(),
+      signedAt: z.string(),
+      evidenceRef: z.string(),
+      recordedBy: z.string().optional(),
+      current: z.boolean(),
+    })
+    .nullable(),
   backgroundCheck: z.object({ status: z.string(), checkedAt: z.string(), recordedBy: z.string() }).nullable(),
   contact: z.object({ phone: Masked.optional(), email: Masked.optional() }),
   offboarding: z.unknown().optional(),

@@ -9,12 +9,24 @@ export class StorageUnavailable extends Error {
     readonly store: "table" | "blobs",
     cause: unknown,
   ) {
-    super(`the ${store === "table" ? "table" : "blob store"} is unavailable: ${(cause as Error)?.message ?? cause}`, { cause });
+    super(`the ${store === "table" ? "table" : "blob store"} is unavailable: ${(cause as Error)?.message ?? cause}`, {
+      cause,
+    });
   }
 }
 
 /** A connection that could not be made or was cut. */
-const networkCodes = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN", "ECONNABORTED"]);
+const networkCodes = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ECONNABORTED",
+]);
 /** AWS error names that mean "not now" rather than "not this request". */
 const transientNames = new Set([
   "TimeoutError",

@@ -31,7 +31,10 @@ export const Keys = {
   sharesOfDocument: (t: string, documentId: string) => `${tenantPk(t)}#SHARES#${documentId}`,
   retentionClock: (t: string, clientId: string) => ({ pk: tenantPk(t), sk: `CLOCK#${clientId}` }),
   /** Clients by destroy-after date (`<destroyAfter>#<clientId>`): the sweeper's queue of records. */
-  clientDestruction: (t: string, destroyAfter: string, clientId: string) => ({ pk: `${tenantPk(t)}#CDESTROY`, sk: `${destroyAfter}#${clientId}` }),
+  clientDestruction: (t: string, destroyAfter: string, clientId: string) => ({
+    pk: `${tenantPk(t)}#CDESTROY`,
+    sk: `${destroyAfter}#${clientId}`,
+  }),
   clientDestructionQueue: (t: string) => `${tenantPk(t)}#CDESTROY`,
   gauge: (t: string, branchId: string) => ({ pk: `${tenantPk(t)}#GAUGE`, sk: branchId }),
   gauges: (t: string) => `${tenantPk(t)}#GAUGE`,
@@ -47,7 +50,10 @@ export const Keys = {
   registryEntry: (t: string) => ({ pk: "T#~platform", sk: `TENANT#${t}` }),
   platformCertificate: (platformTenant: string, id: string) => ({ pk: tenantPk(platformTenant), sk: `CERT#${id}` }),
   /** Sealed free text (`notes/<id>`), kept beside its owner: a client, a staff member or a tenant. */
-  note: (t: string, owner: string, ownerId: string, noteId: string) => ({ pk: tenantPk(t), sk: `NOTE#${owner}#${ownerId}#${noteId}` }),
+  note: (t: string, owner: string, ownerId: string, noteId: string) => ({
+    pk: tenantPk(t),
+    sk: `NOTE#${owner}#${ownerId}#${noteId}`,
+  }),
   notesOf: (owner: string, ownerId: string) => `NOTE#${owner}#${ownerId}#`,
   /** Multi-step writes in flight (`<intentId>`): recovery completes or rolls back those whose lease ran out. */
   intents: (t: string) => `${tenantPk(t)}#INTENT`,
@@ -65,7 +71,10 @@ export const Keys = {
   callsOfClient: (t: string, clientId: string) => `${tenantPk(t)}#CALLS#CLIENT#${clientId}`,
   callsOfStaff: (t: string, staffId: string) => `${tenantPk(t)}#CALLS#STAFF#${staffId}`,
   /** One provider call report (ids, times, duration): written once, so a redelivered report counts once. */
-  callReport: (t: string, callId: string, reportId: string) => ({ pk: `${tenantPk(t)}#CALLREPORT#${callId}`, sk: reportId }),
+  callReport: (t: string, callId: string, reportId: string) => ({
+    pk: `${tenantPk(t)}#CALLREPORT#${callId}`,
+    sk: reportId,
+  }),
   /** Keyhold identity (identity/credentials.ts): a staff member's password hash and TOTP secret, sealed. */
   credential: (t: string, staffId: string) => ({ pk: tenantPk(t), sk: `CRED#${staffId}` }),
   /** Sign-in state by the SHA-256 digest of its bearer secret: the step between password and code, refresh tokens, OIDC round trips. */
@@ -75,11 +84,17 @@ export const Keys = {
   /** The staff member an OIDC provider's `sub` is linked to (identity/federation.ts). */
   federatedSubject: (t: string, subject: string) => ({ pk: tenantPk(t), sk: `FEDSUB#${subject}` }),
   /** Failed sign-ins of one username (its SHA-256 digest), known or not: the platform's partition. */
-  signInThrottle: (platformTenant: string, usernameDigest: string) => ({ pk: `${tenantPk(platformTenant)}#SIGNIN`, sk: usernameDigest }),
+  signInThrottle: (platformTenant: string, usernameDigest: string) => ({
+    pk: `${tenantPk(platformTenant)}#SIGNIN`,
+    sk: usernameDigest,
+  }),
   /** The anomaly detector's state of one staff member (origins seen, hourly counts, recent views). */
   anomalyState: (t: string, staffId: string) => ({ pk: tenantPk(t), sk: `ANOMALY#STAFF#${staffId}` }),
   /** A staff member's own activity baseline, beside the branch's others (the branch baseline is their median). */
-  anomalyRate: (t: string, branchId: string, staffId: string) => ({ pk: tenantPk(t), sk: `ANOMALY#RATE#${branchId}#${staffId}` }),
+  anomalyRate: (t: string, branchId: string, staffId: string) => ({
+    pk: tenantPk(t),
+    sk: `ANOMALY#RATE#${branchId}#${staffId}`,
+  }),
   anomalyRatesOf: (branchId: string) => `ANOMALY#RATE#${branchId}#`,
   /** A key-rotation job (rotation/); listed by status through gsi1 (`keyJobsByStatus`, `<proposedAt>#<id>`). */
   keyJob: (t: string, id: string) => ({ pk: tenantPk(t), sk: `KEYJOB#${id}` }),

@@ -1,4 +1,11 @@
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type QueryCommandInput,
+} from "@aws-sdk/lib-dynamodb";
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import type { Adapters } from "../context.ts";
 import { Problem } from "../http/problem.ts";
@@ -15,7 +22,9 @@ export async function getItem<T = Item>(a: Adapters, key: Key): Promise<T | unde
 /** Writes an item that must not exist yet; answers false (instead of overwriting) when it does. */
 export async function putNew(a: Adapters, item: Item): Promise<boolean> {
   try {
-    await a.db.send(new PutCommand({ TableName: a.tableName, Item: item, ConditionExpression: "attribute_not_exists(pk)" }));
+    await a.db.send(
+      new PutCommand({ TableName: a.tableName, Item: item, ConditionExpression: "attribute_not_exists(pk)" }),
+    );
     return true;
   } catch (e) {
     if (e instanceof ConditionalCheckFailedException) return false;
@@ -35,7 +44,11 @@ export async function putItem(a: Adapters, item: Item, condition?: Condition) {
       TableName: a.tableName,
       Item: item,
       ...(condition
-        ? { ConditionExpression: condition.expression, ExpressionAttributeValues: condition.values, ExpressionAttributeNames: condition.names }
+        ? {
+            ConditionExpression: condition.expression,
+            ExpressionAttributeValues: condition.values,
+            ExpressionAttributeNames: condition.names,
+          }
         : {}),
     }),
   );
@@ -46,7 +59,13 @@ export async function deleteItem(a: Adapters, key: Key, condition?: Condition) {
     new DeleteCommand({
       TableName: a.tableName,
       Key: key,
-      ...(condition ? { ConditionExpression: condition.expression, ExpressionAttributeValues: condition.values, ExpressionAttributeNames: condition.names } : {}),
+      ...(condition
+        ? {
+            ConditionExpression: condition.expression,
+            ExpressionAttributeValues: condition.values,
+            ExpressionAttributeNames: condition.names,
+          }
+        : {}),
     }),
   );
 }
@@ -89,7 +108,11 @@ export function encodeCursor(key: Record<string, unknown> | undefined): string |
   return key ? Buffer.from(JSON.stringify(key), "utf8").toString("base64url") : null;
 }
 
-export function decodeCursor(cursor: string, expectedPartition: string, partitionAttr: string): Record<string, unknown> {
+export function decodeCursor(
+  cursor: string,
+  expectedPartition: string,
+  partitionAttr: string,
+): Record<string, unknown> {
   let key: unknown;
   try {
     key = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
@@ -139,7 +162,9 @@ export async function queryPage<T>(a: Adapters, spec: QuerySpec): Promise<Page<T
   const items: T[] = [];
   let last: Record<string, unknown> | undefined;
   do {
-    const out = await a.db.send(new QueryCommand({ ...input, Limit: spec.limit - items.length, ExclusiveStartKey: input.ExclusiveStartKey }));
+    const out = await a.db.send(
+      new QueryCommand({ ...input, Limit: spec.limit - items.length, ExclusiveStartKey: input.ExclusiveStartKey }),
+    );
     items.push(...((out.Items ?? []) as T[]));
     last = out.LastEvaluatedKey;
     input.ExclusiveStartKey = last;

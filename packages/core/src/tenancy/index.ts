@@ -4,4 +4,10 @@ export * as Platform from "./platform.ts";
 export * from "./keys.ts";
 export { storageUsed } from "./usage.ts";
 export * from "./isolation.ts";
-export { stsTenantCredentials, sessionNameFor, TENANT_SESSION_SECONDS, REFRESH_BEFORE_EXPIRY_MS, type TenantCredentials } from "./sts.ts";
+export {
+  stsTenantCredentials,
+  sessionNameFor,
+  TENANT_SESSION_SECONDS,
+  REFRESH_BEFORE_EXPIRY_MS,
+  type TenantCredentials,
+} from "./sts.ts";

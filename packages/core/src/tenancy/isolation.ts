@@ -36,7 +36,8 @@ export class TenantScopeError extends Error {
 }
 
 /** Partition keys one tenant may address: exactly `T#<t>` and `T#<t>#…`, the two LeadingKeys patterns. */
-export const inTenant = (tenantId: string) => (pk: string) => pk === tenantPk(tenantId) || pk.startsWith(`${tenantPk(tenantId)}#`);
+export const inTenant = (tenantId: string) => (pk: string) =>
+  pk === tenantPk(tenantId) || pk.startsWith(`${tenantPk(tenantId)}#`);
 
 /** Partition keys the platform may address: the registry and the platform tenant's own partitions. */
 export const inPlatform = (platformTenant: string) => {
@@ -47,10 +48,12 @@ export const inPlatform = (platformTenant: string) => {
 type Reach = (pk: string) => boolean;
 
 const indexPartitionAttributes = Object.values(indexes).map((i) => i.pk);
-const indexPartitionOf = (name: string | undefined) => (name === undefined ? tableShape.partitionKey : (indexes as Record<string, { pk: string }>)[name]?.pk);
+const indexPartitionOf = (name: string | undefined) =>
+  name === undefined ? tableShape.partitionKey : (indexes as Record<string, { pk: string }>)[name]?.pk;
 
 /** A string that names a partition (`T#<tenant>` or `T#<tenant>#…`, the registry's `T#~platform`). */
-const looksLikePartition = (v: unknown): v is string => typeof v === "string" && /^T#(~platform|[a-z][a-z0-9-]{1,38}[a-z0-9])(#|$)/.test(v);
+const looksLikePartition = (v: unknown): v is string =>
+  typeof v === "string" && /^T#(~platform|[a-z][a-z0-9-]{1,38}[a-z0-9])(#|$)/.test(v);
 
 /** The partition a Query reads: the value its key condition sets the (index's) partition key equal to. */
 function queryPartition(input: QueryCommand["input"]): unknown {
@@ -87,7 +90,8 @@ function partitionsOf(command: unknown, tableName: string): { pks: unknown[] } |
   if (command instanceof QueryCommand) {
     const input = command.input;
     if (!sameTable(input.TableName)) return { refused: "another table" };
-    if (input.KeyConditions || !input.KeyConditionExpression) return { refused: "a query without a key condition expression" };
+    if (input.KeyConditions || !input.KeyConditionExpression)
+      return { refused: "a query without a key condition expression" };
     const start = input.ExclusiveStartKey as Record<string, unknown> | undefined;
     return { pks: [queryPartition(input), ...(start ? itemKeys(start) : [])] };
   }
@@ -101,7 +105,9 @@ function partitionsOf(command: unknown, tableName: string): { pks: unknown[] } |
     if (tables.some(([name]) => !sameTable(name))) return { refused: "another table" };
     return {
       pks: tables.flatMap(([, writes]) =>
-        (writes ?? []).flatMap((w) => (w.PutRequest ? itemKeys(w.PutRequest.Item) : w.DeleteRequest ? [keyOf(w.DeleteRequest.Key)] : [undefined])),
+        (writes ?? []).flatMap((w) =>
+          w.PutRequest ? itemKeys(w.PutRequest.Item) : w.DeleteRequest ? [keyOf(w.DeleteRequest.Key)] : [undefined],
+        ),
       ),
     };
   }
@@ -110,23 +116,35 @@ function partitionsOf(command: unknown, tableName: string): { pks: unknown[] } |
 }
 
 /** Refuses, before anything is sent, any command whose keys leave `reach`. */
-export function guardDb(db: DynamoDBDocumentClient, tableName: string, reach: Reach, scope: string): DynamoDBDocumentClient {
+export function guardDb(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  reach: Reach,
+  scope: string,
+): DynamoDBDocumentClient {
   const send = (command: unknown, ...rest: unknown[]) => {
     const found = partitionsOf(command, tableName);
     if ("refused" in found) return Promise.reject(new TenantScopeError(`${scope}: ${found.refused}`));
     const outside = found.pks.filter((pk) => typeof pk !== "string" || !reach(pk));
     if (outside.length || found.pks.length === 0) {
-      return Promise.reject(new TenantScopeError(`${scope} cannot address ${outside.length ? outside.map((pk) => JSON.stringify(pk)).join(", ") : "a command without keys"}`));
+      return Promise.reject(
+        new TenantScopeError(
+          `${scope} cannot address ${outside.length ? outside.map((pk) => JSON.stringify(pk)).join(", ") : "a command without keys"}`,
+        ),
+      );
     }
     return (db.send as (...args: unknown[]) => Promise<unknown>).call(db, command, ...rest);
   };
-  return new Proxy(db, { get: (target, key, receiver) => (key === "send" ? send : Reflect.get(target, key, receiver)) });
+  return new Proxy(db, {
+    get: (target, key, receiver) => (key === "send" ? send : Reflect.get(target, key, receiver)),
+  });
 }
 
 /** A blob store confined to one tenant's keys (`<class>/<tenant>/<document>`); no lifecycle sweep. */
 export function guardBlobs(blobs: BlobPort, tenantId: string): BlobPort {
   const own = (key: string) => {
-    if (parseBlobKey(key).tenantId !== tenantId) throw new TenantScopeError(`tenant ${tenantId} cannot address the blob ${key}`);
+    if (parseBlobKey(key).tenantId !== tenantId)
+      throw new TenantScopeError(`tenant ${tenantId} cannot address the blob ${key}`);
     return key;
   };
   return {
@@ -134,14 +152,16 @@ export function guardBlobs(blobs: BlobPort, tenantId: string): BlobPort {
       return blobs.name;
     },
     async put(key, body, meta) {
-      if (meta.tenantId !== tenantId) throw new TenantScopeError(`tenant ${tenantId} cannot store for ${meta.tenantId}`);
+      if (meta.tenantId !== tenantId)
+        throw new TenantScopeError(`tenant ${tenantId} cannot store for ${meta.tenantId}`);
       return blobs.put(own(key), body, meta);
     },
     get: async (key) => blobs.get(own(key)),
     versions: async (key) => blobs.versions(own(key)),
     destroy: async (key) => blobs.destroy(own(key)),
     async list(prefix) {
-      if (prefix.split("/")[1] !== tenantId || prefix.split("/").length < 3) throw new TenantScopeError(`tenant ${tenantId} cannot list ${prefix}`);
+      if (prefix.split("/")[1] !== tenantId || prefix.split("/").length < 3)
+        throw new TenantScopeError(`tenant ${tenantId} cannot list ${prefix}`);
       return blobs.list(prefix);
     },
   };
@@ -177,7 +197,10 @@ export function guardKeyrings(keyrings: KeyringPort, tenantId: string | undefine
       return keyrings.name;
     },
     async keyringFor(id) {
-      if (id !== tenantId) throw new TenantScopeError(tenantId ? `tenant ${tenantId} cannot use the key of ${id}` : `the platform cannot use the key of ${id}`);
+      if (id !== tenantId)
+        throw new TenantScopeError(
+          tenantId ? `tenant ${tenantId} cannot use the key of ${id}` : `the platform cannot use the key of ${id}`,
+        );
       return keyrings.keyringFor(id);
     },
   };

@@ -87,7 +87,10 @@ export function tenantKeyPolicy(o: KmsTenantKeysOptions, tenantId: string) {
               Principal: { AWS: o.backupRoleArn },
               Action: ["kms:Decrypt", "kms:GenerateDataKey"],
               Resource: "*",
-              Condition: { StringEquals: { "kms:EncryptionContext:tenant": tenantId }, StringLike: { "kms:ViaService": "s3.*.amazonaws.com" } },
+              Condition: {
+                StringEquals: { "kms:EncryptionContext:tenant": tenantId },
+                StringLike: { "kms:ViaService": "s3.*.amazonaws.com" },
+              },
             },
           ]
         : []),
@@ -119,8 +122,11 @@ export function kmsTenantKeys(o: KmsTenantKeysOptions): TenantKeysPort {
     async scheduleDeletion(tenantId, days) {
       const key = await kms.send(new DescribeKeyCommand({ KeyId: tenantKeyAlias(o.stage, tenantId) }));
       // Already pending (a resumed shredding asks again): KMS would refuse; its date stands.
-      if (key.KeyMetadata?.KeyState === "PendingDeletion" && key.KeyMetadata.DeletionDate) return { deletionDate: key.KeyMetadata.DeletionDate.toISOString() };
-      const out = await kms.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyMetadata!.KeyId!, PendingWindowInDays: days }));
+      if (key.KeyMetadata?.KeyState === "PendingDeletion" && key.KeyMetadata.DeletionDate)
+        return { deletionDate: key.KeyMetadata.DeletionDate.toISOString() };
+      const out = await kms.send(
+        new ScheduleKeyDeletionCommand({ KeyId: key.KeyMetadata!.KeyId!, PendingWindowInDays: days }),
+      );
       return { deletionDate: (out.DeletionDate ?? new Date(Date.now() + days * 86_400_000)).toISOString() };
     },
   };

@@ -15,7 +15,18 @@ import { ConditionalCheckFailedException, UpdateCommand, getItem, putNew } from 
 import * as Intents from "../recovery/intents.ts";
 import { storageUsed } from "./usage.ts";
 import { PLATFORM_TENANT, TENANT_ID_PATTERN, isTenantId } from "./isolation.ts";
-import { defaultSettings, getTenant, listBranches, listRegistry, plans, saveBranch, saveRegistryEntry, saveTenant, type PlanName, type TenantRecord } from "./records.ts";
+import {
+  defaultSettings,
+  getTenant,
+  listBranches,
+  listRegistry,
+  plans,
+  saveBranch,
+  saveRegistryEntry,
+  saveTenant,
+  type PlanName,
+  type TenantRecord,
+} from "./records.ts";
 
 /** Ids that name the platform itself, never a brand. */
 const RESERVED = new Set(["platform", "keyhold", "admin", "system"]);
@@ -23,7 +34,10 @@ const tenantId = z
   .string()
   .regex(TENANT_ID_PATTERN, "3–40 lower-case letters, digits or hyphens")
   .refine((t) => !RESERVED.has(t), "reserved for the platform");
-const branchId = markAs(z.string().regex(/^[a-z][a-z0-9-]{1,38}[a-z0-9]$/, "3–40 lower-case letters, digits or hyphens"), "id");
+const branchId = markAs(
+  z.string().regex(/^[a-z][a-z0-9-]{1,38}[a-z0-9]$/, "3–40 lower-case letters, digits or hyphens"),
+  "id",
+);
 
 export const OnboardRequest = z
   .object({
@@ -99,7 +113,10 @@ export async function list(ctx: Ctx) {
   for (const entry of await listRegistry(ctx.adapters)) {
     if (entry.tenantId === ctx.tenantId) continue;
     // An entry written before the registry kept the summary: read the tenant's own record once.
-    const t = entry.name !== undefined && entry.createdAt !== undefined ? (entry as TenantRecord) : await getTenant(tenantSide(ctx, entry.tenantId), entry.tenantId);
+    const t =
+      entry.name !== undefined && entry.createdAt !== undefined
+        ? (entry as TenantRecord)
+        : await getTenant(tenantSide(ctx, entry.tenantId), entry.tenantId);
     if (t) items.push(summary(t));
   }
   return { items };
@@ -116,17 +133,34 @@ export async function onboard(ctx: Ctx, req: OnboardRequest) {
   const a = tenantSide(ctx, req.tenantId);
   if (await getTenant(a, req.tenantId)) throw new Problem("tenant_exists", `tenant "${req.tenantId}" exists`);
   if (req.hqAdmin.username.split("@")[1] !== req.tenantId) {
-    throw new Problem("validation_failed", "the HQ admin's username ends in @<tenant>", [{ path: "body.hqAdmin.username", message: `must end in @${req.tenantId}` }]);
+    throw new Problem("validation_failed", "the HQ admin's username ends in @<tenant>", [
+      { path: "body.hqAdmin.username", message: `must end in @${req.tenantId}` },
+    ]);
   }
   const now = ctx.adapters.now().toISOString();
   const signed = req.hqAdmin.agreement;
   if (signed && new Date(signed.signedAt).getTime() > ctx.adapters.now().getTime() + 5 * 60_000) {
-    throw new Problem("validation_failed", "signedAt is in the future", [{ path: "body.hqAdmin.agreement.signedAt", message: "must not be in the future" }]);
+    throw new Problem("validation_failed", "signedAt is in the future", [
+      { path: "body.hqAdmin.agreement.signedAt", message: "must not be in the future" },
+    ]);
   }
-  const agreement = signed ? { ...signed, signedAt: new Date(signed.signedAt).toISOString(), recordedBy: ctx.principal.staffId } : null;
-  await record(ctx, { action: "platform.tenant_onboard", outcome: "allowed", detail: { tenant: req.tenantId, plan: req.plan, hqAgreement: agreement ? agreement.version : "none" } });
+  const agreement = signed
+    ? { ...signed, signedAt: new Date(signed.signedAt).toISOString(), recordedBy: ctx.principal.staffId }
+    : null;
+  await record(ctx, {
+    action: "platform.tenant_onboard",
+    outcome: "allowed",
+    detail: { tenant: req.tenantId, plan: req.plan, hqAgreement: agreement ? agreement.version : "none" },
+  });
   const { keyId } = await ctx.adapters.tenantKeys.create(req.tenantId);
-  const tenant: TenantRecord = { tenantId: req.tenantId, name: req.name, status: "active", createdAt: now, plan: req.plan, settings: { ...defaultSettings } };
+  const tenant: TenantRecord = {
+    tenantId: req.tenantId,
+    name: req.name,
+    status: "active",
+    createdAt: now,
+    plan: req.plan,
+    settings: { ...defaultSettings },
+  };
   for (const b of req.branches) await saveBranch(a, { tenantId: req.tenantId, ...b });
   const { staffId } = await ctx.adapters.identity.createUser({
     tenantId: req.tenantId,
@@ -156,7 +190,13 @@ export async function onboard(ctx: Ctx, req: OnboardRequest) {
   return { ...summary(tenant, req.branches.length), keyId, hqAdmin: { staffId, username: admin.username } };
 }
 
-async function setStatus(ctx: Ctx, id: string, status: TenantRecord["status"], action: TrailAction, from: TenantRecord["status"][]) {
+async function setStatus(
+  ctx: Ctx,
+  id: string,
+  status: TenantRecord["status"],
+  action: TrailAction,
+  from: TenantRecord["status"][],
+) {
   const t = await load(ctx, id);
   if (!from.includes(t.status)) throw new Problem("invalid_state", `the tenant is ${t.status}`);
   await record(ctx, { action, outcome: "allowed", detail: { tenant: id } });
@@ -183,7 +223,8 @@ export async function changePlan(ctx: Ctx, id: string, plan: PlanName) {
  */
 export async function offboard(ctx: Ctx, id: string, req: OffboardTenantRequest) {
   const t = await load(ctx, id);
-  if (t.status === "offboarding" || t.status === "offboarded") throw new Problem("invalid_state", `the tenant is already ${t.status}`);
+  if (t.status === "offboarding" || t.status === "offboarded")
+    throw new Problem("invalid_state", `the tenant is already ${t.status}`);
   const a = ctx.adapters;
   const now = a.now();
   const offboarding = {
@@ -193,12 +234,30 @@ export async function offboard(ctx: Ctx, id: string, req: OffboardTenantRequest)
     keyDeletionDays: req.keyDeletionDays,
   };
   const next: TenantRecord = { ...t, status: "offboarding", offboarding };
-  const intent = await Intents.begin<TenantOffboardIntent>(ctx, "tenant.offboard", { tenantId: id, requestedAt: offboarding.requestedAt });
+  const intent = await Intents.begin<TenantOffboardIntent>(ctx, "tenant.offboard", {
+    tenantId: id,
+    requestedAt: offboarding.requestedAt,
+  });
   // Sealed under the platform's own key: the tenant's is about to be shredded.
   // The reason is the platform's own note, sealed under the platform tenant's key: the operator's
   // root set reaches no key, so it is sealed through the platform tenant's own adapters.
-  const reasonRef = await sealNote({ ...ctx, adapters: ctx.adapters.forTenant(ctx.tenantId) }, { kind: "tenant", id }, "tenant.offboarding_reason", req.reason);
-  await record(ctx, { action: "platform.tenant_offboard", outcome: "allowed", detail: { tenant: id, exportWindowDays: req.exportWindowDays, keyDeletionDays: req.keyDeletionDays, reasonRef, intent: intent.id } });
+  const reasonRef = await sealNote(
+    { ...ctx, adapters: ctx.adapters.forTenant(ctx.tenantId) },
+    { kind: "tenant", id },
+    "tenant.offboarding_reason",
+    req.reason,
+  );
+  await record(ctx, {
+    action: "platform.tenant_offboard",
+    outcome: "allowed",
+    detail: {
+      tenant: id,
+      exportWindowDays: req.exportWindowDays,
+      keyDeletionDays: req.keyDeletionDays,
+      reasonRef,
+      intent: intent.id,
+    },
+  });
   await Intents.checkpoint(a, "tenant.offboard", "recorded");
   await persist(ctx, next);
   await Intents.checkpoint(a, "tenant.offboard", "applied");
@@ -212,7 +271,10 @@ export interface TenantOffboardIntent extends Record<string, unknown> {
   requestedAt: string;
 }
 
-export async function recoverOffboard(ctx: Ctx, intent: Intents.Intent<TenantOffboardIntent>): Promise<"completed" | "rolled_back"> {
+export async function recoverOffboard(
+  ctx: Ctx,
+  intent: Intents.Intent<TenantOffboardIntent>,
+): Promise<"completed" | "rolled_back"> {
   const { tenantId: id, requestedAt } = intent.data;
   const t = await getTenant(tenantSide(ctx, id), id);
   const base = { outcome: "allowed" as const, detail: { tenant: id, intent: intent.id, machine: intent.machine } };
@@ -258,7 +320,11 @@ export async function shred(ctx: Ctx, id: string) {
     if (!taken) throw new Problem("conflict", "this tenant is being shredded; try again shortly");
     return completeShred(ctx, taken, true);
   }
-  const intent = await Intents.begin<ShredIntent>(ctx, "tenant.shred", { tenantId: id, certificateId: newId("pdc", a.now()), keyDeletionDays: t.offboarding.keyDeletionDays });
+  const intent = await Intents.begin<ShredIntent>(ctx, "tenant.shred", {
+    tenantId: id,
+    certificateId: newId("pdc", a.now()),
+    keyDeletionDays: t.offboarding.keyDeletionDays,
+  });
   try {
     await tenantSide(ctx, id).db.send(
       new UpdateCommand({
@@ -272,7 +338,8 @@ export async function shred(ctx: Ctx, id: string) {
     );
   } catch (e) {
     await Intents.finish(a, intent);
-    if (e instanceof ConditionalCheckFailedException) throw new Problem("conflict", "this tenant is being shredded; try again shortly");
+    if (e instanceof ConditionalCheckFailedException)
+      throw new Problem("conflict", "this tenant is being shredded; try again shortly");
     throw e;
   }
   return completeShred(ctx, intent, false);
@@ -297,7 +364,8 @@ async function completeShred(ctx: Ctx, start: Intents.Intent<ShredIntent>, resum
     keyDeletionScheduledAt: a.now().toISOString(),
     keyDeletionDate: deletionDate,
     pendingWindowDays: intent.data.keyDeletionDays,
-    method: "crypto-shredding: the tenant key is disabled now and deleted after the pending window; every ciphertext under it, backups included, becomes unreadable",
+    method:
+      "crypto-shredding: the tenant key is disabled now and deleted after the pending window; every ciphertext under it, backups included, becomes unreadable",
     issuedBy: ctx.principal.staffId,
   };
   // One certificate per shredding, whatever the number of runs: the item is written only if absent.
@@ -306,14 +374,28 @@ async function completeShred(ctx: Ctx, start: Intents.Intent<ShredIntent>, resum
   }
   await Intents.checkpoint(a, "tenant.shred", "certificate");
   const recorded = resumed ? await shredEvent(ctx, certificateId, intent.startedAt) : false;
-  if (!recorded) await record(ctx, { action: "platform.tenant_shredded", outcome: "allowed", detail: { certificateId, tenant: id, keyDeletionDate: certificate.keyDeletionDate } });
+  if (!recorded)
+    await record(ctx, {
+      action: "platform.tenant_shredded",
+      outcome: "allowed",
+      detail: { certificateId, tenant: id, keyDeletionDate: certificate.keyDeletionDate },
+    });
   await Intents.checkpoint(a, "tenant.shred", "recorded");
   const { shredIntent: _done, ...rest } = offboarding;
-  const next: TenantRecord = { ...t, status: "offboarded", offboarding: { ...rest, keyDeletionDate: certificate.keyDeletionDate, certificateId } };
+  const next: TenantRecord = {
+    ...t,
+    status: "offboarded",
+    offboarding: { ...rest, keyDeletionDate: certificate.keyDeletionDate, certificateId },
+  };
   await persist(ctx, next);
   await Intents.checkpoint(a, "tenant.shred", "applied");
   await Intents.finish(a, intent);
-  const { pk: _pk, sk: _sk, kind: _kind, ...plain } = certificate as typeof certificate & { pk?: string; sk?: string; kind?: string };
+  const {
+    pk: _pk,
+    sk: _sk,
+    kind: _kind,
+    ...plain
+  } = certificate as typeof certificate & { pk?: string; sk?: string; kind?: string };
   return { ...summary(next), certificate: plain };
 }
 
@@ -328,7 +410,10 @@ async function shredEvent(ctx: Ctx, certificateId: string, from: string): Promis
 }
 
 /** Recovery: a marked tenant is shredded to the end; an intent that never marked its tenant is dropped. */
-export async function recoverShred(ctx: Ctx, intent: Intents.Intent<ShredIntent>): Promise<"completed" | "rolled_back"> {
+export async function recoverShred(
+  ctx: Ctx,
+  intent: Intents.Intent<ShredIntent>,
+): Promise<"completed" | "rolled_back"> {
   const { tenantId: id } = intent.data;
   const t = await getTenant(tenantSide(ctx, id), id);
   const base = { outcome: "allowed" as const, detail: { tenant: id, intent: intent.id, machine: intent.machine } };
@@ -365,7 +450,10 @@ export async function schedulerContext(a: Adapters, platformTenantId = PLATFORM_
     agreementSigned: true,
     cleared: false,
   };
-  return contextFor(principal, tenant, newId("run", a.now()), a, { platform: true, actor: { type: "job", id: SCHEDULER_ID } });
+  return contextFor(principal, tenant, newId("run", a.now()), a, {
+    platform: true,
+    actor: { type: "job", id: SCHEDULER_ID },
+  });
 }
 
 /** The offline and scheduled step: shred every tenant whose export window has ended. */

@@ -45,7 +45,18 @@ export interface ApprovalSettings {
   handoverAbove: number | null;
 }
 
-export const defaultSettings: TenantSettings = { requiredAgreementVersion: "2024-01", revealQuotaPerHour: 20, accessPolicy: {}, requestDueDays: 15, retentionOverrides: {}, approvalRequired: { tier1Reveal: false, export: false, handoverAbove: null }, grantMinutes: 30, callBindingMinutes: 30, idleLockMinutes: 15, timeZone: DEFAULT_TIME_ZONE };
+export const defaultSettings: TenantSettings = {
+  requiredAgreementVersion: "2024-01",
+  revealQuotaPerHour: 20,
+  accessPolicy: {},
+  requestDueDays: 15,
+  retentionOverrides: {},
+  approvalRequired: { tier1Reveal: false, export: false, handoverAbove: null },
+  grantMinutes: 30,
+  callBindingMinutes: 30,
+  idleLockMinutes: 15,
+  timeZone: DEFAULT_TIME_ZONE,
+};
 
 export interface TenantRecord {
   tenantId: string;
@@ -107,7 +118,8 @@ export async function saveTenant(a: Adapters, tenant: TenantRecord) {
  * with the root adapters (the registry is no tenant's partition) whenever the platform changes a
  * tenant; a tenant's own settings are not in it.
  */
-export type RegistryEntry = Pick<TenantRecord, "tenantId" | "status"> & Partial<Pick<TenantRecord, "name" | "createdAt" | "plan" | "offboarding">>;
+export type RegistryEntry = Pick<TenantRecord, "tenantId" | "status"> &
+  Partial<Pick<TenantRecord, "name" | "createdAt" | "plan" | "offboarding">>;
 
 export async function saveRegistryEntry(root: Adapters, tenant: TenantRecord) {
   const entry: RegistryEntry = {
@@ -126,12 +138,13 @@ export async function listRegistry(root: Adapters): Promise<RegistryEntry[]> {
   const entries: RegistryEntry[] = [];
   let cursor: string | null = null;
   do {
-    const page: { items: (RegistryEntry & { pk: string; sk: string; type: string })[]; nextCursor: string | null } = await queryPage(root, {
-      partition: Keys.registry().pk,
-      sortPrefix: "TENANT#",
-      limit: 500,
-      cursor,
-    });
+    const page: { items: (RegistryEntry & { pk: string; sk: string; type: string })[]; nextCursor: string | null } =
+      await queryPage(root, {
+        partition: Keys.registry().pk,
+        sortPrefix: "TENANT#",
+        limit: 500,
+        cursor,
+      });
     entries.push(...page.items.map(({ pk: _pk, sk: _sk, type: _type, ...entry }) => entry));
     cursor = page.nextCursor;
   } while (cursor);

@@ -1,7 +1,16 @@
 import { z } from "zod";
 import type { Ctx } from "../context.ts";
 import { record } from "../trail/trail.ts";
-import { defaultPolicy, modes, neverSeesClientData, relations, stricter, type PolicyOverrides, type Mode, type Relation } from "../access/policy.ts";
+import {
+  defaultPolicy,
+  modes,
+  neverSeesClientData,
+  relations,
+  stricter,
+  type PolicyOverrides,
+  type Mode,
+  type Relation,
+} from "../access/policy.ts";
 import { roles, type Role } from "../context.ts";
 import { Problem, type ProblemDetail } from "../http/problem.ts";
 import { markAs, opaqueRef } from "../freetext/schemas.ts";
@@ -21,8 +30,18 @@ const mergeAnomaly = (current: AnomalySettingsPatch | undefined, patch: AnomalyS
   return anomalySettingsOf(merged);
 };
 
-const tierModes = z.object({ "1": z.enum(modes), "2": z.enum(modes), "3": z.enum(modes) }).partial().strict();
-const byRelation = z.object(Object.fromEntries(relations.map((r) => [r, tierModes.optional()])) as Record<Relation, z.ZodOptional<typeof tierModes>>).strict();
+const tierModes = z
+  .object({ "1": z.enum(modes), "2": z.enum(modes), "3": z.enum(modes) })
+  .partial()
+  .strict();
+const byRelation = z
+  .object(
+    Object.fromEntries(relations.map((r) => [r, tierModes.optional()])) as Record<
+      Relation,
+      z.ZodOptional<typeof tierModes>
+    >,
+  )
+  .strict();
 
 export const SettingsPatch = z
   .object({
@@ -30,16 +49,31 @@ export const SettingsPatch = z
     revealQuotaPerHour: z.number().int().min(1).max(1000).optional(),
     requestDueDays: z.number().int().min(1).max(30).optional(),
     retentionOverrides: z.record(markAs(z.string().max(64), "id"), z.number().int()).optional(),
-    accessPolicy: z.object(Object.fromEntries(roles.map((r) => [r, byRelation.optional()])) as Record<Role, z.ZodOptional<typeof byRelation>>).strict().optional(),
+    accessPolicy: z
+      .object(
+        Object.fromEntries(roles.map((r) => [r, byRelation.optional()])) as Record<
+          Role,
+          z.ZodOptional<typeof byRelation>
+        >,
+      )
+      .strict()
+      .optional(),
     approvalRequired: z
-      .object({ tier1Reveal: z.boolean().optional(), export: z.boolean().optional(), handoverAbove: z.number().int().min(0).max(100_000).nullable().optional() })
+      .object({
+        tier1Reveal: z.boolean().optional(),
+        export: z.boolean().optional(),
+        handoverAbove: z.number().int().min(0).max(100_000).nullable().optional(),
+      })
       .strict()
       .optional(),
     grantMinutes: z.number().int().min(5).max(120).optional(),
     callBindingMinutes: z.number().int().min(5).max(120).optional(),
     idleLockMinutes: z.number().int().min(IDLE_LOCK_BOUNDS.min).max(IDLE_LOCK_BOUNDS.max).optional(),
     // A name in the runtime's zone database (a catalog entry), never free text.
-    timeZone: markAs(z.string().max(64).refine(isTimeZone, "an IANA time zone name, e.g. Asia/Shanghai"), "id").optional(),
+    timeZone: markAs(
+      z.string().max(64).refine(isTimeZone, "an IANA time zone name, e.g. Asia/Shanghai"),
+      "id",
+    ).optional(),
     anomaly: AnomalySettingsPatch.optional(),
     feed: FeedSettingsPatch.optional(),
   })
@@ -61,7 +95,8 @@ export function checkOverrides(overrides: PolicyOverrides): ProblemDetail[] {
           continue;
         }
         const current = defaultPolicy[role][relation][Number(tier) as 1 | 2 | 3];
-        if (stricter(current, mode) !== mode) errors.push({ path, message: `"${mode}" would loosen the default "${current}"; settings may only tighten` });
+        if (stricter(current, mode) !== mode)
+          errors.push({ path, message: `"${mode}" would loosen the default "${current}"; settings may only tighten` });
       }
     }
   }
@@ -69,7 +104,11 @@ export function checkOverrides(overrides: PolicyOverrides): ProblemDetail[] {
 }
 
 /** The settings as the screens show them: the detector's and the feed's values in force, defaults filled in. */
-const inForce = (settings: TenantSettings) => ({ ...settings, anomaly: anomalySettingsOf(settings.anomaly), feed: feedSettingsOf(settings.feed) });
+const inForce = (settings: TenantSettings) => ({
+  ...settings,
+  anomaly: anomalySettingsOf(settings.anomaly),
+  feed: feedSettingsOf(settings.feed),
+});
 
 export async function getSettings(ctx: Ctx) {
   return inForce(ctx.settings);
@@ -83,17 +122,26 @@ export async function updateSettings(ctx: Ctx, patch: SettingsPatch) {
   const retentionErrors = Object.entries(patch.retentionOverrides ?? {})
     .map(([id, days]) => ({ path: `retentionOverrides.${id}`, message: overrideProblem(id, days) }))
     .filter((e): e is ProblemDetail => e.message !== null);
-  if (retentionErrors.length) throw new Problem("setting_not_permitted", retentionErrors.map((e) => `${e.path}: ${e.message}`).join("; "), retentionErrors);
+  if (retentionErrors.length)
+    throw new Problem(
+      "setting_not_permitted",
+      retentionErrors.map((e) => `${e.path}: ${e.message}`).join("; "),
+      retentionErrors,
+    );
   const tenant = await getTenant(ctx.adapters, ctx.tenantId);
   if (!tenant) throw new Problem("not_found");
   const settings: TenantSettings = {
     ...tenant.settings,
-    ...(patch.requiredAgreementVersion !== undefined ? { requiredAgreementVersion: patch.requiredAgreementVersion } : {}),
+    ...(patch.requiredAgreementVersion !== undefined
+      ? { requiredAgreementVersion: patch.requiredAgreementVersion }
+      : {}),
     ...(patch.revealQuotaPerHour !== undefined ? { revealQuotaPerHour: patch.revealQuotaPerHour } : {}),
     ...(patch.requestDueDays !== undefined ? { requestDueDays: patch.requestDueDays } : {}),
     ...(patch.retentionOverrides !== undefined ? { retentionOverrides: patch.retentionOverrides } : {}),
     ...(patch.accessPolicy !== undefined ? { accessPolicy: patch.accessPolicy as PolicyOverrides } : {}),
-    ...(patch.approvalRequired !== undefined ? { approvalRequired: { ...tenant.settings.approvalRequired, ...patch.approvalRequired } } : {}),
+    ...(patch.approvalRequired !== undefined
+      ? { approvalRequired: { ...tenant.settings.approvalRequired, ...patch.approvalRequired } }
+      : {}),
     ...(patch.grantMinutes !== undefined ? { grantMinutes: patch.grantMinutes } : {}),
     ...(patch.callBindingMinutes !== undefined ? { callBindingMinutes: patch.callBindingMinutes } : {}),
     ...(patch.idleLockMinutes !== undefined ? { idleLockMinutes: patch.idleLockMinutes } : {}),

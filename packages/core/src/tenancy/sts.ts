@@ -48,11 +48,18 @@ export function stsTenantCredentials(options: TenantCredentialsOptions): TenantC
       }),
     );
     const c = out.Credentials;
-    if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) throw new Error(`STS gave no credentials for tenant ${tenantId}`);
-    return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };
+    if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration)
+      throw new Error(`STS gave no credentials for tenant ${tenantId}`);
+    return {
+      accessKeyId: c.AccessKeyId,
+      secretAccessKey: c.SecretAccessKey,
+      sessionToken: c.SessionToken,
+      expiration: c.Expiration,
+    };
   }
 
-  const fresh = (c: AwsCredentialIdentity) => c.expiration !== undefined && c.expiration.getTime() - now().getTime() > REFRESH_BEFORE_EXPIRY_MS;
+  const fresh = (c: AwsCredentialIdentity) =>
+    c.expiration !== undefined && c.expiration.getTime() - now().getTime() > REFRESH_BEFORE_EXPIRY_MS;
 
   async function session(tenantId: string): Promise<AwsCredentialIdentity> {
     const current = sessions.get(tenantId);

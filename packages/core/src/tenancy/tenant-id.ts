@@ -4,7 +4,8 @@
  * it is substituted into (`T#<tenant>#*`, `*\/<tenant>/*`, `alias/keyhold/<stage>/<tenant>`).
  */
 export const TENANT_ID_PATTERN = /^[a-z][a-z0-9-]{1,38}[a-z0-9]$/;
-export const isTenantId = (value: unknown): value is string => typeof value === "string" && TENANT_ID_PATTERN.test(value);
+export const isTenantId = (value: unknown): value is string =>
+  typeof value === "string" && TENANT_ID_PATTERN.test(value);
 
 /** The tenant the platform operators and the platform's own records belong to (reserved at onboarding). */
 export const PLATFORM_TENANT = "platform";

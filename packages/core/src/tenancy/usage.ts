@@ -27,7 +27,10 @@ export async function reserveStorage(a: Adapters, tenantId: string, bytes: numbe
     );
   } catch (e) {
     if (e instanceof ConditionalCheckFailedException || bytes > max) {
-      throw new Problem("plan_limit_reached", `the plan's ${limitMb} MB of document storage is used up; destroy documents or change the plan`);
+      throw new Problem(
+        "plan_limit_reached",
+        `the plan's ${limitMb} MB of document storage is used up; destroy documents or change the plan`,
+      );
     }
     throw e;
   }
@@ -54,7 +57,12 @@ async function storedBytesOfDocuments(a: Adapters, tenantId: string): Promise<nu
   let total = 0;
   let cursor: string | null = null;
   do {
-    const page: Page<{ status?: string; size?: number }> = await queryPage(a, { partition: tenantPk(tenantId), sortPrefix: "DOC#", limit: 500, cursor });
+    const page: Page<{ status?: string; size?: number }> = await queryPage(a, {
+      partition: tenantPk(tenantId),
+      sortPrefix: "DOC#",
+      limit: 500,
+      cursor,
+    });
     for (const d of page.items) if (d.status !== "destroyed") total += d.size ?? 0;
     cursor = page.nextCursor;
   } while (cursor);
@@ -97,7 +105,10 @@ export async function reserveSeat(a: Adapters, tenantId: string, limit: number) 
     );
   } catch (e) {
     if (e instanceof ConditionalCheckFailedException) {
-      throw new Problem("plan_limit_reached", `the plan allows ${limit} staff seats and all are taken; offboard someone or change the plan`);
+      throw new Problem(
+        "plan_limit_reached",
+        `the plan allows ${limit} staff seats and all are taken; offboard someone or change the plan`,
+      );
     }
     throw e;
   }
@@ -110,13 +121,23 @@ export async function reserveSeat(a: Adapters, tenantId: string, limit: number) 
 export async function assertSeatFree(a: Adapters, tenantId: string, limit: number) {
   const usage = await getItem<{ seats?: number }>(a, Keys.usage(tenantId));
   const taken = usage?.seats ?? (await seatsTaken(a, tenantId));
-  if (taken >= limit) throw new Problem("plan_limit_reached", `the plan allows ${limit} staff seats and all are taken; offboard someone or change the plan`);
+  if (taken >= limit)
+    throw new Problem(
+      "plan_limit_reached",
+      `the plan allows ${limit} staff seats and all are taken; offboard someone or change the plan`,
+    );
 }
 
 export async function releaseSeat(a: Adapters, tenantId: string) {
   try {
     await a.db.send(
-      new UpdateCommand({ TableName: a.tableName, Key: Keys.usage(tenantId), UpdateExpression: "ADD seats :n", ConditionExpression: "attribute_exists(seats)", ExpressionAttributeValues: { ":n": -1 } }),
+      new UpdateCommand({
+        TableName: a.tableName,
+        Key: Keys.usage(tenantId),
+        UpdateExpression: "ADD seats :n",
+        ConditionExpression: "attribute_exists(seats)",
+        ExpressionAttributeValues: { ":n": -1 },
+      }),
     );
   } catch (e) {
     // Not counted yet: the first hire counts from the records.
@@ -126,10 +147,15 @@ export async function releaseSeat(a: Adapters, tenantId: string) {
 }
 
 /** Seats are held by every staff member who has not departed. */
-const seatsTaken = async (a: Adapters, tenantId: string) => (await listStaff(a, tenantId)).filter((s) => s.status !== "departed").length;
+const seatsTaken = async (a: Adapters, tenantId: string) =>
+  (await listStaff(a, tenantId)).filter((s) => s.status !== "departed").length;
 
 /** Recomputes storage and seats from the raw items; answers what it corrected. */
-export async function recountUsage(a: Adapters, tenantId: string, what: ("storage" | "seats")[] = ["storage", "seats"]) {
+export async function recountUsage(
+  a: Adapters,
+  tenantId: string,
+  what: ("storage" | "seats")[] = ["storage", "seats"],
+) {
   const drift: { counter: string; scope: string; was: number; is: number }[] = [];
   const usage = (await getItem<{ storedBytes?: number; seats?: number }>(a, Keys.usage(tenantId))) ?? {};
   const expected: Record<string, number> = {};

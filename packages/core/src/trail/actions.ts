@@ -140,10 +140,12 @@ export const trailActionNames = Object.keys(trailActions) as TrailAction[];
 export const isTrailAction = (action: string): action is TrailAction => Object.hasOwn(trailActions, action);
 
 /** What an event of this action counts toward; events written under names since retired count as nothing. */
-export const figureOf = (action: string): Figure | undefined => (isTrailAction(action) ? (trailActions[action] as TrailActionSpec).counts : undefined);
+export const figureOf = (action: string): Figure | undefined =>
+  isTrailAction(action) ? (trailActions[action] as TrailActionSpec).counts : undefined;
 
 /** The label of an action for people (the export, the console); an unknown name reads as itself. */
-export const actionLabel = (action: string, lang: "zh" | "en"): string => (isTrailAction(action) ? trailActions[action][lang] : action);
+export const actionLabel = (action: string, lang: "zh" | "en"): string =>
+  isTrailAction(action) ? trailActions[action][lang] : action;
 
 /** The catalog as the console reads it (`GET /catalog`). */
 export const describeTrailActions = () =>

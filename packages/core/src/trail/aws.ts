@@ -21,7 +21,12 @@ export function kmsSealer(options: { stage: string; kms?: KMSClient }): Sealer {
     async verify(message, signature) {
       try {
         const out = await kms.send(
-          new VerifyMacCommand({ KeyId, MacAlgorithm: "HMAC_SHA_256", Message: message, Mac: Buffer.from(signature, "base64") }),
+          new VerifyMacCommand({
+            KeyId,
+            MacAlgorithm: "HMAC_SHA_256",
+            Message: message,
+            Mac: Buffer.from(signature, "base64"),
+          }),
         );
         return out.MacValid === true;
       } catch (e) {
@@ -65,7 +70,12 @@ export function s3DigestArchive(options: { bucket: string; s3?: S3Client }): Dig
     },
     async firstAfter(tenantId, seq) {
       const out = await s3.send(
-        new ListObjectsV2Command({ Bucket, Prefix: `digests/${tenantId}/`, StartAfter: digestKey(tenantId, seq), MaxKeys: 1 }),
+        new ListObjectsV2Command({
+          Bucket,
+          Prefix: `digests/${tenantId}/`,
+          StartAfter: digestKey(tenantId, seq),
+          MaxKeys: 1,
+        }),
       );
       const key = out.Contents?.[0]?.Key;
       return key ? Number(/(\d+)\.json$/.exec(key)?.[1]) : undefined;

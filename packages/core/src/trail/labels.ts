@@ -21,7 +21,11 @@ export const outcomeLabels: Record<Outcome, string> = { allowed: "允许", denie
 const otherActionLabels: Record<string, string> = { use: "使用", view: "查看" };
 
 /** The actor kinds of the trail (staff, a system job, a share link's recipient). */
-export const actorTypeLabels: Record<string, string> = { staff: "员工", job: "系统任务", share_recipient: "分享链接接收人" };
+export const actorTypeLabels: Record<string, string> = {
+  staff: "员工",
+  job: "系统任务",
+  share_recipient: "分享链接接收人",
+};
 
 const lookup = (table: Record<string, string>, code: string | null | undefined) => (code ? (table[code] ?? code) : "");
 

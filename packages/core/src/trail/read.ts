@@ -40,7 +40,8 @@ async function scoped(ctx: Ctx, q: AuditQuery) {
 }
 
 /** The staff ids an event names: its actor (or the sharer a recipient came through) and its target. */
-const actorIdOf = (e: TrailEvent) => ("type" in e.actor && e.actor.type === "share_recipient" ? e.actor.via : "id" in e.actor ? e.actor.id : null);
+const actorIdOf = (e: TrailEvent) =>
+  "type" in e.actor && e.actor.type === "share_recipient" ? e.actor.via : "id" in e.actor ? e.actor.id : null;
 
 /**
  * Staff by the names colleagues know them by: each event gains `actorName` and `actorUsername` (the
@@ -71,7 +72,9 @@ async function named(ctx: Ctx, page: Page<TrailEvent>) {
         ...e,
         actorName: actor?.displayName ?? null,
         actorUsername: actor?.username ?? null,
-        ...(e.target.staffId ? { targetStaffName: target?.displayName ?? null, targetStaffUsername: target?.username ?? null } : {}),
+        ...(e.target.staffId
+          ? { targetStaffName: target?.displayName ?? null, targetStaffUsername: target?.username ?? null }
+          : {}),
       };
     }),
     nextCursor: page.nextCursor,
@@ -85,28 +88,71 @@ export async function seal(ctx: Ctx) {
   const d = out.digest;
   return {
     sealed: out.sealed,
-    digest: d ? { seq: d.seq, from: d.from, to: d.to, eventCount: d.eventCount, eventsHash: d.eventsHash, hash: d.hash, sealedAt: d.sealedAt } : null,
+    digest: d
+      ? {
+          seq: d.seq,
+          from: d.from,
+          to: d.to,
+          eventCount: d.eventCount,
+          eventsHash: d.eventsHash,
+          hash: d.hash,
+          sealedAt: d.sealedAt,
+        }
+      : null,
   };
 }
 
 export async function verify(ctx: Ctx) {
   const result = await verifyTrail(ctx.adapters, ctx.tenantId);
   // The compliance view shows the last verification and its result.
-  await putItem(ctx.adapters, { ...Keys.lastVerify(ctx.tenantId), kind: "verify", at: ctx.adapters.now().toISOString(), ok: result.ok, ...(result.firstBroken ? { kind: result.firstBroken.kind } : {}) });
-  await record(ctx, { action: "audit.verify", outcome: "allowed", code: result.ok ? undefined : `broken:${result.firstBroken!.kind}` });
+  await putItem(ctx.adapters, {
+    ...Keys.lastVerify(ctx.tenantId),
+    kind: "verify",
+    at: ctx.adapters.now().toISOString(),
+    ok: result.ok,
+    ...(result.firstBroken ? { kind: result.firstBroken.kind } : {}),
+  });
+  await record(ctx, {
+    action: "audit.verify",
+    outcome: "allowed",
+    code: result.ok ? undefined : `broken:${result.firstBroken!.kind}`,
+  });
   return result;
 }
 
 /** The most rows one export carries; a narrower time range gets the rest. */
 export const EXPORT_MAX_ROWS = 50_000;
 
-const csvHeader = ["时间 at", "事件 event", "操作人 actor", "角色 role", "门店 branch", "操作 action", "客户 client", "字段 fields", "目的 purpose", "结果 outcome", "原因 code", "紧急调阅理由 break-glass", "请求 request", "操作人类型 actor type", "经由 via", "来源 IP source IP", "客户端 user agent", "操作说明 action label"];
+const csvHeader = [
+  "时间 at",
+  "事件 event",
+  "操作人 actor",
+  "角色 role",
+  "门店 branch",
+  "操作 action",
+  "客户 client",
+  "字段 fields",
+  "目的 purpose",
+  "结果 outcome",
+  "原因 code",
+  "紧急调阅理由 break-glass",
+  "请求 request",
+  "操作人类型 actor type",
+  "经由 via",
+  "来源 IP source IP",
+  "客户端 user agent",
+  "操作说明 action label",
+];
 
 export { csvCell } from "../reports/csv.ts";
 
 /** The actor's columns: who, role, branch, kind, via (a share link's recipient is named by its label). */
-function actorCells(actor: TrailEvent["actor"] | { id: string; role: string; branchId: string | null }, names: StaffNames) {
-  if (!("type" in actor) || actor.type === "staff") return [names.of(actor.id), roleLabel(actor.role), actor.branchId, "staff", null];
+function actorCells(
+  actor: TrailEvent["actor"] | { id: string; role: string; branchId: string | null },
+  names: StaffNames,
+) {
+  if (!("type" in actor) || actor.type === "staff")
+    return [names.of(actor.id), roleLabel(actor.role), actor.branchId, "staff", null];
   if (actor.type === "job") return [actor.id, null, null, "job", null];
   return [`${actor.label} (${actor.shareId})`, null, null, "share_recipient", names.of(actor.via)];
 }

@@ -17,7 +17,13 @@ const TrailEventSchema = z.object({
   actor: ActorSchema,
   source: SourceSchema.optional(),
   action: z.string(),
-  target: z.object({ clientId: z.string().nullable(), fields: z.array(z.string()), clientIds: z.array(z.string()).optional(), staffId: z.string().optional(), branchId: z.string().optional() }),
+  target: z.object({
+    clientId: z.string().nullable(),
+    fields: z.array(z.string()),
+    clientIds: z.array(z.string()).optional(),
+    staffId: z.string().optional(),
+    branchId: z.string().optional(),
+  }),
   purpose: z.string().nullable(),
   outcome: z.enum(["allowed", "denied"]),
   code: z.string().optional(),
@@ -38,7 +44,15 @@ const TrailEventSchema = z.object({
 const SealResponse = z.object({
   sealed: z.boolean(),
   digest: z
-    .object({ seq: z.number(), from: z.string(), to: z.string(), eventCount: z.number(), eventsHash: z.string(), hash: z.string(), sealedAt: z.string() })
+    .object({
+      seq: z.number(),
+      from: z.string(),
+      to: z.string(),
+      eventCount: z.number(),
+      eventsHash: z.string(),
+      hash: z.string(),
+      sealedAt: z.string(),
+    })
     .nullable(),
 });
 const VerifyResponse = z.object({
@@ -48,10 +62,15 @@ const VerifyResponse = z.object({
   digests: z.number(),
   eventsChecked: z.number(),
   firstBroken: z
-    .object({ window: z.number(), kind: z.enum(["modified", "deleted", "inserted"]), from: z.string().optional(), to: z.string().optional(), reason: z.string() })
+    .object({
+      window: z.number(),
+      kind: z.enum(["modified", "deleted", "inserted"]),
+      from: z.string().optional(),
+      to: z.string().optional(),
+      reason: z.string(),
+    })
     .optional(),
 });
-
 
 export const auditRoutes = defineRoutes([
   {
@@ -60,7 +79,8 @@ export const auditRoutes = defineRoutes([
     handler: "audit.list",
     auth: "staff",
     action: "audit.read",
-    summary: "The access trail (compliance officer: tenant; branch manager: the branch's staff and clients; others: own actions), staff named by display name",
+    summary:
+      "The access trail (compliance officer: tenant; branch manager: the branch's staff and clients; others: own actions), staff named by display name",
     query: AuditQuery,
     success: { status: 200, schema: z.object({ items: z.array(TrailEventSchema), nextCursor: z.string().nullable() }) },
     refuses: ["invalid_cursor"],
@@ -80,7 +100,8 @@ export const auditRoutes = defineRoutes([
     method: "POST",
     path: "/audit/seal",
     handler: "audit.seal",
-    roles: ["compliance_officer"], access: ["data", "seal:sign", "digests:write"],
+    roles: ["compliance_officer"],
+    access: ["data", "seal:sign", "digests:write"],
     auth: "staff",
     action: "audit.seal",
     summary: "Seal the trail now: chain a digest over the events since the last one (compliance officer)",
@@ -90,7 +111,8 @@ export const auditRoutes = defineRoutes([
     method: "GET",
     path: "/audit/verify",
     handler: "audit.verify",
-    roles: ["compliance_officer"], access: ["data", "seal:verify", "digests:read"],
+    roles: ["compliance_officer"],
+    access: ["data", "seal:verify", "digests:read"],
     auth: "staff",
     action: "audit.verify",
     summary: "Re-compute the digest chain and every sealed window (compliance officer)",

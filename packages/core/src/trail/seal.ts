@@ -43,14 +43,20 @@ const toDigest = (item: Record<string, unknown>): SealedDigest => {
 };
 
 export async function latestDigest(a: Adapters, tenantId: string): Promise<SealedDigest | undefined> {
-  const page = await queryPage<Record<string, unknown>>(a, { partition: Keys.digests(tenantId), newestFirst: true, limit: 1 });
+  const page = await queryPage<Record<string, unknown>>(a, {
+    partition: Keys.digests(tenantId),
+    newestFirst: true,
+    limit: 1,
+  });
   return page.items[0] ? toDigest(page.items[0]) : undefined;
 }
 
 export async function* allDigests(a: Adapters, tenantId: string): AsyncGenerator<SealedDigest> {
   let cursor: string | null = null;
   do {
-    const page: { items: Record<string, unknown>[]; nextCursor: string | null } = await queryPage<Record<string, unknown>>(a, {
+    const page: { items: Record<string, unknown>[]; nextCursor: string | null } = await queryPage<
+      Record<string, unknown>
+    >(a, {
       partition: Keys.digests(tenantId),
       limit: 500,
       cursor,
@@ -90,7 +96,11 @@ export interface SealResult {
  * sealed only when `force` is set (on demand), so an idle tenant does not grow a digest a minute.
  * Two seals racing for the same sequence number cannot both win: the digest write is conditional.
  */
-export async function sealTenant(a: Adapters, tenantId: string, options: { force?: boolean } = {}): Promise<SealResult> {
+export async function sealTenant(
+  a: Adapters,
+  tenantId: string,
+  options: { force?: boolean } = {},
+): Promise<SealResult> {
   const head = await latestDigest(a, tenantId);
   const from = head?.to ?? (await trailOrigin(a, tenantId));
   const now = a.now();

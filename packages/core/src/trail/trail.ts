@@ -67,7 +67,8 @@ const day = (iso: string) => iso.slice(0, 10);
  * this person do" includes what their links let outsiders fetch. Events written before the actor
  * became a union carry `{id, role, branchId}` and read as staff.
  */
-export const actorKey = (actor: Actor | { id: string }): string => ("type" in actor && actor.type === "share_recipient" ? actor.via : (actor as { id: string }).id);
+export const actorKey = (actor: Actor | { id: string }): string =>
+  "type" in actor && actor.type === "share_recipient" ? actor.via : (actor as { id: string }).id;
 
 /** The branch an event counts toward when its target names none: a staff actor's own. */
 export const actorBranch = (actor: Actor | { branchId?: string | null }): string | null =>
@@ -80,9 +81,13 @@ export const actorBranch = (actor: Actor | { branchId?: string | null }): string
  */
 export async function record(ctx: Ctx, given: EventInput): Promise<TrailEvent> {
   // The type holds callers to the catalog; this holds a cast or a computed name to it too.
-  if (!isTrailAction(given.action)) throw new Error(`trail action "${given.action}" is not in the catalog (trail/actions.ts)`);
+  if (!isTrailAction(given.action))
+    throw new Error(`trail action "${given.action}" is not in the catalog (trail/actions.ts)`);
   // A justification is free text: sealed as a note before the event that names it is written.
-  const input = given.breakGlass && !given.breakGlass.justificationRef ? { ...given, breakGlass: await sealJustification(ctx, given.clientId ?? null, given.breakGlass.justification) } : given;
+  const input =
+    given.breakGlass && !given.breakGlass.justificationRef
+      ? { ...given, breakGlass: await sealJustification(ctx, given.clientId ?? null, given.breakGlass.justification) }
+      : given;
   const now = ctx.adapters.now();
   const at = now.toISOString();
   const event: TrailEvent = {
@@ -115,13 +120,18 @@ export async function record(ctx: Ctx, given: EventInput): Promise<TrailEvent> {
       sk: order,
       gsi1pk: Keys.eventsOfActor(ctx.tenantId, actorKey(event.actor)),
       gsi1sk: order,
-      ...(event.target.clientId ? { gsi2pk: Keys.eventsOfClient(ctx.tenantId, event.target.clientId), gsi2sk: order } : {}),
+      ...(event.target.clientId
+        ? { gsi2pk: Keys.eventsOfClient(ctx.tenantId, event.target.clientId), gsi2sk: order }
+        : {}),
       type: "event",
       ...event,
     });
     if (!written) throw new Error(`event id collision ${event.id}`);
   } catch (e) {
-    ctx.adapters.logger.error("access trail write failed; refusing to proceed", { error: e as Error, action: input.action });
+    ctx.adapters.logger.error("access trail write failed; refusing to proceed", {
+      error: e as Error,
+      action: input.action,
+    });
     throw new Problem("trail_unavailable");
   }
   try {
@@ -130,9 +140,13 @@ export async function record(ctx: Ctx, given: EventInput): Promise<TrailEvent> {
     ctx.adapters.logger.error("the trail tap failed; the request goes on", { error: e as Error, action: input.action });
   }
   // The event is the record; a counter that fails to move is logged, not a reason to refuse.
-  await bumpDaily(ctx.adapters, ctx.tenantId, event.target.branchId ?? actorBranch(event.actor), day(at), dailyOf(event)).catch((e: unknown) =>
-    requestRepair(ctx.adapters, ctx.tenantId, `daily#${day(at)}`, e),
-  );
+  await bumpDaily(
+    ctx.adapters,
+    ctx.tenantId,
+    event.target.branchId ?? actorBranch(event.actor),
+    day(at),
+    dailyOf(event),
+  ).catch((e: unknown) => requestRepair(ctx.adapters, ctx.tenantId, `daily#${day(at)}`, e));
   return event;
 }
 
@@ -170,7 +184,10 @@ export async function query(ctx: Ctx, q: AuditQuery, scope?: { branchId: string 
   const now = ctx.adapters.now();
   const to = q.to ? new Date(q.to) : now;
   const from = q.from ? new Date(q.from) : new Date(to.getTime() - DEFAULT_SPAN_DAYS * 86_400_000);
-  if (from > to) throw new Problem("validation_failed", "`from` is after `to`", [{ path: "from", message: "must not be after `to`" }]);
+  if (from > to)
+    throw new Problem("validation_failed", "`from` is after `to`", [
+      { path: "from", message: "must not be after `to`" },
+    ]);
   const between: [string, string] = [from.toISOString(), `${to.toISOString()}#~`];
 
   const filters: string[] = [];
@@ -208,7 +225,9 @@ export async function query(ctx: Ctx, q: AuditQuery, scope?: { branchId: string 
   if (q.clientId || q.actorId) {
     const page = await queryPage<Record<string, unknown>>(ctx.adapters, {
       index: q.clientId ? "gsi2" : "gsi1",
-      partition: q.clientId ? Keys.eventsOfClient(ctx.tenantId, q.clientId) : Keys.eventsOfActor(ctx.tenantId, q.actorId!),
+      partition: q.clientId
+        ? Keys.eventsOfClient(ctx.tenantId, q.clientId)
+        : Keys.eventsOfActor(ctx.tenantId, q.actorId!),
       sortBetween: between,
       newestFirst: true,
       limit: q.limit,
@@ -228,7 +247,8 @@ export async function query(ctx: Ctx, q: AuditQuery, scope?: { branchId: string 
   let inner: string | null = null;
   if (q.cursor) {
     const [d, rest] = q.cursor.split(".", 2);
-    if (!d || !/^\d{4}-\d{2}-\d{2}$/.test(d) || d > cursorDay || d < day(from.toISOString())) throw new Problem("invalid_cursor");
+    if (!d || !/^\d{4}-\d{2}-\d{2}$/.test(d) || d > cursorDay || d < day(from.toISOString()))
+      throw new Problem("invalid_cursor");
     cursorDay = d;
     inner = rest || null;
   }
@@ -257,7 +277,12 @@ export async function query(ctx: Ctx, q: AuditQuery, scope?: { branchId: string 
  * Every event item with `at` in (from, to], oldest first, reading the day partitions in turn.
  * The seal and the verifier share it, so both see the same canonical order.
  */
-export async function* eventItemsBetween(a: Adapters, tenantId: string, from: string, to: string): AsyncGenerator<Record<string, unknown>> {
+export async function* eventItemsBetween(
+  a: Adapters,
+  tenantId: string,
+  from: string,
+  to: string,
+): AsyncGenerator<Record<string, unknown>> {
   const between: [string, string] = [`${from}#~`, `${to}#~`];
   for (let d = day(from); d <= day(to); d = nextDay(d)) {
     let cursor: string | null = null;

@@ -38,7 +38,8 @@ export async function verifyTrail(a: Adapters, tenantId: string): Promise<Verify
     for await (const d of allDigests(a, tenantId)) {
       digests++;
       const expectedSeq = (prev?.seq ?? 0) + 1;
-      if (d.seq !== expectedSeq) return result(broken(expectedSeq, "deleted", `digest ${expectedSeq} is missing from the chain`));
+      if (d.seq !== expectedSeq)
+        return result(broken(expectedSeq, "deleted", `digest ${expectedSeq} is missing from the chain`));
       const body = digestBody(d);
       if (digestHash(body) !== d.hash || d.prevHash !== (prev?.hash ?? null) || d.from !== (prev?.to ?? origin)) {
         return result(broken(d.seq, "modified", `digest ${d.seq} does not chain to its predecessor`, d));
@@ -52,18 +53,30 @@ export async function verifyTrail(a: Adapters, tenantId: string): Promise<Verify
       }
       const window = await hashWindow(a, tenantId, d.from, d.to);
       eventsChecked += window.eventCount;
-      if (window.eventCount < d.eventCount) return result(broken(d.seq, "deleted", `${d.eventCount - window.eventCount} event(s) missing`, d));
-      if (window.eventCount > d.eventCount) return result(broken(d.seq, "inserted", `${window.eventCount - d.eventCount} event(s) not sealed in this window`, d));
+      if (window.eventCount < d.eventCount)
+        return result(broken(d.seq, "deleted", `${d.eventCount - window.eventCount} event(s) missing`, d));
+      if (window.eventCount > d.eventCount)
+        return result(
+          broken(d.seq, "inserted", `${window.eventCount - d.eventCount} event(s) not sealed in this window`, d),
+        );
       if (window.eventsHash !== d.eventsHash) return result(broken(d.seq, "modified", "an event was altered", d));
       prev = d;
     }
     const lost = await a.digests.firstAfter(tenantId, prev?.seq ?? 0);
-    if (lost !== undefined) return result(broken(lost, "deleted", `digest ${lost} is archived but missing from the table`));
+    if (lost !== undefined)
+      return result(broken(lost, "deleted", `digest ${lost} is archived but missing from the table`));
     return result();
   };
 
   const { firstBroken } = await walk();
   const sealedThrough = prev?.to ?? null;
   const unsealedEvents = await countEventsAfter(a, tenantId, sealedThrough ?? origin, a.now().toISOString());
-  return { ok: !firstBroken, sealedThrough, unsealedEvents, digests, eventsChecked, ...(firstBroken ? { firstBroken } : {}) };
+  return {
+    ok: !firstBroken,
+    sealedThrough,
+    unsealedEvents,
+    digests,
+    eventsChecked,
+    ...(firstBroken ? { firstBroken } : {}),
+  };
 }

@@ -21,18 +21,31 @@ export interface AccessAsk {
  * Files an access request: named fields of this client, one purpose, a justification. A compliance
  * officer other than the requester approves it; the approval is good for one use before it expires.
  */
-export function AccessRequestDialog({ client, catalog, ask, onClose }: { client: ClientView; catalog: Catalog | undefined; ask: AccessAsk | null; onClose: () => void }) {
+export function AccessRequestDialog({
+  client,
+  catalog,
+  ask,
+  onClose,
+}: {
+  client: ClientView;
+  catalog: Catalog | undefined;
+  ask: AccessAsk | null;
+  onClose: () => void;
+}) {
   const { t } = useTranslation();
   const lang = useLang();
   const { message } = App.useApp();
   const queryClient = useQueryClient();
   const [form] = Form.useForm<{ fields: string[]; purpose?: string; justification?: string }>();
   const { consented, breakGlass } = requestPurposes(catalog, client.consent.purposes);
-  const masked = Object.entries(client.fields).filter(([, f]) => f.masked).map(([name]) => name);
+  const masked = Object.entries(client.fields)
+    .filter(([, f]) => f.masked)
+    .map(([name]) => name);
   const offered = [...new Set([...masked, ...(ask?.fields ?? [])])];
 
   const file = useMutation({
-    mutationFn: (body: ReturnType<typeof accessRequestBody>) => api<{ id: string; status: "pending" }>("POST", "/access-requests", { body }),
+    mutationFn: (body: ReturnType<typeof accessRequestBody>) =>
+      api<{ id: string; status: "pending" }>("POST", "/access-requests", { body }),
     onSuccess: (r) => {
       message.success({ content: t("access.dialog.filed", { id: r.id }), duration: 6 });
       void queryClient.invalidateQueries({ queryKey: ["access-requests"] });
@@ -51,10 +64,19 @@ export function AccessRequestDialog({ client, catalog, ask, onClose }: { client:
 
   const submit = async () => {
     const v = await form.validateFields();
-    file.mutate(accessRequestBody({ clientId: client.id, fields: v.fields, purpose: v.purpose!, justification: v.justification ?? "" }));
+    file.mutate(
+      accessRequestBody({
+        clientId: client.id,
+        fields: v.fields,
+        purpose: v.purpose!,
+        justification: v.justification ?? "",
+      }),
+    );
   };
   const problem = isApiError(file.error) ? file.error.problem : null;
-  const details = problem ? fieldErrors(problem, lang, (f) => fieldLabel(catalog, f, lang), { translatedOnly: true }) : {};
+  const details = problem
+    ? fieldErrors(problem, lang, (f) => fieldLabel(catalog, f, lang), { translatedOnly: true })
+    : {};
 
   return (
     <Modal
@@ -71,16 +93,38 @@ export function AccessRequestDialog({ client, catalog, ask, onClose }: { client:
     >
       <Typography.Paragraph type="secondary">{t("access.dialog.hint")}</Typography.Paragraph>
       <Form form={form} layout="vertical">
-        <Form.Item name="fields" label={t("access.dialog.fields")} rules={[{ type: "array", min: 1, message: t("register.required") }]}>
-          <Checkbox.Group options={offered.map((f) => ({ value: f, label: fieldLabel(catalog, f, lang) }))} data-testid="access-fields" />
+        <Form.Item
+          name="fields"
+          label={t("access.dialog.fields")}
+          rules={[{ type: "array", min: 1, message: t("register.required") }]}
+        >
+          <Checkbox.Group
+            options={offered.map((f) => ({ value: f, label: fieldLabel(catalog, f, lang) }))}
+            data-testid="access-fields"
+          />
         </Form.Item>
-        <Form.Item name="purpose" label={t("access.dialog.purpose")} extra={t("access.dialog.purposeHint")} rules={[{ required: true, message: t("register.required") }]}>
+        <Form.Item
+          name="purpose"
+          label={t("access.dialog.purpose")}
+          extra={t("access.dialog.purposeHint")}
+          rules={[{ required: true, message: t("register.required") }]}
+        >
           <Select
             data-testid="access-purpose"
             placeholder={t("access.dialog.purpose")}
             options={[
-              ...(consented.length ? [{ label: t("reveal.consentedGroup"), options: consented.map((p) => ({ value: p.name, label: pick(p.label, lang) })) }] : []),
-              { label: t("access.dialog.legalGroup"), options: breakGlass.map((p) => ({ value: p.name, label: pick(p.label, lang) })) },
+              ...(consented.length
+                ? [
+                    {
+                      label: t("reveal.consentedGroup"),
+                      options: consented.map((p) => ({ value: p.name, label: pick(p.label, lang) })),
+                    },
+                  ]
+                : []),
+              {
+                label: t("access.dialog.legalGroup"),
+                options: breakGlass.map((p) => ({ value: p.name, label: pick(p.label, lang) })),
+              },
             ]}
           />
         </Form.Item>

@@ -1,6 +1,21 @@
 import { CheckOutlined, CloseOutlined, KeyOutlined } from "@ant-design/icons";
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Alert, App, Button, Card, Flex, Form, Input, Modal, Segmented, Space, Table, Tag, Tooltip, Typography } from "antd";
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  Flex,
+  Form,
+  Input,
+  Modal,
+  Segmented,
+  Space,
+  Table,
+  Tag,
+  Tooltip,
+  Typography,
+} from "antd";
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
@@ -15,7 +30,16 @@ import { formatTime } from "../../components/format.ts";
 import { PageHeader } from "../../components/PageHeader.tsx";
 import { EmptyState, ErrorState, Loading } from "../../components/States.tsx";
 import { useLang } from "../../i18n/index.ts";
-import { accessStatuses, decisionFor, effectiveStatus, formatCountdown, secondsToExpiry, sortAccessRequests, statusColor, usable } from "./access.ts";
+import {
+  accessStatuses,
+  decisionFor,
+  effectiveStatus,
+  formatCountdown,
+  secondsToExpiry,
+  sortAccessRequests,
+  statusColor,
+  usable,
+} from "./access.ts";
 import { GrantUseDialog } from "./GrantUseDialog.tsx";
 
 type Filter = AccessRequestStatus | "all";
@@ -42,12 +66,18 @@ export default function AccessRequestsPage() {
   const list = useInfiniteQuery({
     queryKey: ["access-requests", filter],
     queryFn: ({ pageParam }) =>
-      api<{ items: AccessRequestView[]; nextCursor: string | null }>("GET", "/access-requests", { query: { status: filter === "all" ? undefined : filter, limit: 50, cursor: pageParam } }),
+      api<{ items: AccessRequestView[]; nextCursor: string | null }>("GET", "/access-requests", {
+        query: { status: filter === "all" ? undefined : filter, limit: 50, cursor: pageParam },
+      }),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.nextCursor,
   });
   // The approval's time limit, for the approver's confirmation (compliance officers read settings).
-  const settings = useQuery({ queryKey: ["settings"], queryFn: () => api<Settings>("GET", "/settings"), enabled: officer && caps.has("GET /settings") });
+  const settings = useQuery({
+    queryKey: ["settings"],
+    queryFn: () => api<Settings>("GET", "/settings"),
+    enabled: officer && caps.has("GET /settings"),
+  });
   const items = sortAccessRequests(list.data?.pages.flatMap((p) => p.items) ?? [], me, now);
   const ticking = items.some((r) => r.status === "approved");
 
@@ -58,17 +88,25 @@ export default function AccessRequestsPage() {
     return () => clearInterval(timer);
   }, [ticking]);
 
-  const filters: Filter[] = officer ? ["pending", "approved", "used", "denied", "expired", "all"] : ["all", ...accessStatuses];
+  const filters: Filter[] = officer
+    ? ["pending", "approved", "used", "denied", "expired", "all"]
+    : ["all", ...accessStatuses];
 
   return (
     <>
-      <PageHeader title={t("access.title")} subtitle={officer ? t("access.subtitleOfficer") : t("access.subtitleOwn")} />
+      <PageHeader
+        title={t("access.title")}
+        subtitle={officer ? t("access.subtitleOfficer") : t("access.subtitleOwn")}
+      />
       <Card styles={{ body: { padding: 0 } }}>
         <Flex gap={16} align="center" wrap style={{ padding: 12, borderBottom: "1px solid #f0f0f0" }}>
           <Segmented
             value={filter}
             onChange={(v) => setFilter(v as Filter)}
-            options={filters.map((f) => ({ value: f, label: f === "all" ? t("access.all") : t(`access.statuses.${f}`) }))}
+            options={filters.map((f) => ({
+              value: f,
+              label: f === "all" ? t("access.all") : t(`access.statuses.${f}`),
+            }))}
             data-testid="access-status-filter"
           />
         </Flex>
@@ -85,7 +123,9 @@ export default function AccessRequestsPage() {
             dataSource={items}
             pagination={false}
             data-testid="access-requests"
-            onRow={(r) => ({ "data-request": r.id, "data-status": effectiveStatus(r, now) }) as React.HTMLAttributes<HTMLElement>}
+            onRow={(r) =>
+              ({ "data-request": r.id, "data-status": effectiveStatus(r, now) }) as React.HTMLAttributes<HTMLElement>
+            }
             columns={[
               {
                 title: t("access.list.createdAt"),
@@ -117,12 +157,21 @@ export default function AccessRequestsPage() {
                 width: 150,
                 ellipsis: true,
                 render: (_, r) => (
-                  <Link to={`/console/clients/${encodeURIComponent(r.clientId)}`} className="kh-mono" title={r.clientId}>
+                  <Link
+                    to={`/console/clients/${encodeURIComponent(r.clientId)}`}
+                    className="kh-mono"
+                    title={r.clientId}
+                  >
                     {r.clientId}
                   </Link>
                 ),
               },
-              { title: t("access.list.fields"), key: "fields", width: 120, render: (_, r) => r.fields.map((f) => fieldLabel(catalog, f, lang)).join("、") },
+              {
+                title: t("access.list.fields"),
+                key: "fields",
+                width: 120,
+                render: (_, r) => r.fields.map((f) => fieldLabel(catalog, f, lang)).join("、"),
+              },
               {
                 title: t("access.list.purpose"),
                 key: "purpose",
@@ -156,7 +205,13 @@ export default function AccessRequestsPage() {
                 render: (_, r) => {
                   if (usable(me, r, now) && caps.has("POST /clients/{id}/reveal")) {
                     return (
-                      <Button type="primary" size="small" icon={<KeyOutlined />} onClick={() => setUsing(r)} data-testid={`use-${r.id}`}>
+                      <Button
+                        type="primary"
+                        size="small"
+                        icon={<KeyOutlined />}
+                        onClick={() => setUsing(r)}
+                        data-testid={`use-${r.id}`}
+                      >
                         {t("access.use.action")}
                       </Button>
                     );
@@ -165,10 +220,24 @@ export default function AccessRequestsPage() {
                   const d = decisionFor(role, me, r);
                   const buttons = (
                     <Space size={4}>
-                      <Button size="small" type="primary" icon={<CheckOutlined />} disabled={!d.allowed} onClick={() => setDeciding({ request: r, outcome: "approve" })} data-testid={`approve-${r.id}`}>
+                      <Button
+                        size="small"
+                        type="primary"
+                        icon={<CheckOutlined />}
+                        disabled={!d.allowed}
+                        onClick={() => setDeciding({ request: r, outcome: "approve" })}
+                        data-testid={`approve-${r.id}`}
+                      >
                         {t("access.decide.approve")}
                       </Button>
-                      <Button size="small" danger icon={<CloseOutlined />} disabled={!d.allowed} onClick={() => setDeciding({ request: r, outcome: "deny" })} data-testid={`deny-${r.id}`}>
+                      <Button
+                        size="small"
+                        danger
+                        icon={<CloseOutlined />}
+                        disabled={!d.allowed}
+                        onClick={() => setDeciding({ request: r, outcome: "deny" })}
+                        data-testid={`deny-${r.id}`}
+                      >
                         {t("access.decide.deny")}
                       </Button>
                     </Space>
@@ -245,7 +314,15 @@ function StatusCell({ request: r, now }: { request: AccessRequestView; now: numb
 }
 
 /** Approve or deny with an optional note; the API refuses a decision on one's own request. */
-function DecideDialog({ deciding, grantMinutes, onClose }: { deciding: { request: AccessRequestView; outcome: "approve" | "deny" } | null; grantMinutes: number | undefined; onClose: () => void }) {
+function DecideDialog({
+  deciding,
+  grantMinutes,
+  onClose,
+}: {
+  deciding: { request: AccessRequestView; outcome: "approve" | "deny" } | null;
+  grantMinutes: number | undefined;
+  onClose: () => void;
+}) {
   const { t } = useTranslation();
   const lang = useLang();
   const catalog = useCatalog().data;
@@ -254,9 +331,15 @@ function DecideDialog({ deciding, grantMinutes, onClose }: { deciding: { request
   const [form] = Form.useForm<{ note?: string }>();
   const decide = useMutation({
     mutationFn: ({ id, outcome, note }: { id: string; outcome: "approve" | "deny"; note?: string }) =>
-      api<AccessRequestView>("POST", `/access-requests/${encodeURIComponent(id)}/${outcome}`, { body: note ? { note } : {} }),
+      api<AccessRequestView>("POST", `/access-requests/${encodeURIComponent(id)}/${outcome}`, {
+        body: note ? { note } : {},
+      }),
     onSuccess: (r) => {
-      message.success(r.status === "approved" ? t("access.decide.approved", { at: formatTime(r.expiresAt) }) : t("access.decide.denied"));
+      message.success(
+        r.status === "approved"
+          ? t("access.decide.approved", { at: formatTime(r.expiresAt) })
+          : t("access.decide.denied"),
+      );
       onClose();
     },
     onSettled: () => void queryClient.invalidateQueries({ queryKey: ["access-requests"] }),
@@ -276,7 +359,9 @@ function DecideDialog({ deciding, grantMinutes, onClose }: { deciding: { request
       okButtonProps={{ danger: outcome === "deny", "data-testid": "decide-submit" } as never}
       cancelText={t("app.cancel")}
       confirmLoading={decide.isPending}
-      onOk={() => void form.validateFields().then((v) => decide.mutate({ id: r.id, outcome, note: v.note?.trim() || undefined }))}
+      onOk={() =>
+        void form.validateFields().then((v) => decide.mutate({ id: r.id, outcome, note: v.note?.trim() || undefined }))
+      }
       onCancel={onClose}
       destroyOnHidden
       data-testid="decide-dialog"
@@ -293,14 +378,27 @@ function DecideDialog({ deciding, grantMinutes, onClose }: { deciding: { request
         {t("access.list.justification")}：{r.justification}
       </Typography.Paragraph>
       {outcome === "approve" && (
-        <Alert type="warning" showIcon style={{ marginBottom: 12 }} message={grantMinutes ? t("access.decide.approveHint", { n: grantMinutes }) : t("access.decide.approveHintPlain")} />
+        <Alert
+          type="warning"
+          showIcon
+          style={{ marginBottom: 12 }}
+          message={
+            grantMinutes ? t("access.decide.approveHint", { n: grantMinutes }) : t("access.decide.approveHintPlain")
+          }
+        />
       )}
       <Form form={form} layout="vertical">
-        <Form.Item name="note" label={outcome === "approve" ? t("access.decide.noteOptional") : t("access.decide.noteDeny")} rules={[{ max: 500 }]}>
+        <Form.Item
+          name="note"
+          label={outcome === "approve" ? t("access.decide.noteOptional") : t("access.decide.noteDeny")}
+          rules={[{ max: 500 }]}
+        >
           <Input.TextArea rows={2} maxLength={500} showCount data-testid="decide-note" />
         </Form.Item>
       </Form>
-      {isApiError(decide.error) && <Alert type="error" showIcon data-testid="decide-error" message={problemMessage(decide.error.problem, lang)} />}
+      {isApiError(decide.error) && (
+        <Alert type="error" showIcon data-testid="decide-error" message={problemMessage(decide.error.problem, lang)} />
+      )}
     </Modal>
   );
 }

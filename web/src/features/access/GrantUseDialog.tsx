@@ -24,7 +24,9 @@ export function GrantUseDialog({ grant, onClose }: { grant: AccessRequestView | 
   const [now, setNow] = useState(() => Date.now());
   const use = useMutation({
     mutationFn: (g: AccessRequestView) =>
-      api<{ fields: Record<string, string | number> }>("POST", `/clients/${encodeURIComponent(g.clientId)}/reveal`, { body: { fields: g.fields, purpose: g.purpose, grantId: g.id } }),
+      api<{ fields: Record<string, string | number> }>("POST", `/clients/${encodeURIComponent(g.clientId)}/reveal`, {
+        body: { fields: g.fields, purpose: g.purpose, grantId: g.id },
+      }),
     onSuccess: (r) => {
       const at = Date.now();
       setNow(at);
@@ -66,7 +68,13 @@ export function GrantUseDialog({ grant, onClose }: { grant: AccessRequestView | 
       title={t("access.use.title")}
       okText={t("access.use.submit")}
       cancelText={used ? t("app.close") : t("app.cancel")}
-      okButtonProps={{ style: used ? { display: "none" } : undefined, disabled: Boolean(use.error), "data-testid": "grant-use-submit" } as never}
+      okButtonProps={
+        {
+          style: used ? { display: "none" } : undefined,
+          disabled: Boolean(use.error),
+          "data-testid": "grant-use-submit",
+        } as never
+      }
       onOk={() => grant && use.mutate(grant)}
       confirmLoading={use.isPending}
       onCancel={close}
@@ -80,17 +88,29 @@ export function GrantUseDialog({ grant, onClose }: { grant: AccessRequestView | 
             <Descriptions.Item label={t("access.list.client")}>
               <span className="kh-mono">{grant.clientId}</span>
             </Descriptions.Item>
-            <Descriptions.Item label={t("access.list.purpose")}>{purposeLabel(catalog, grant.purpose, lang)}</Descriptions.Item>
+            <Descriptions.Item label={t("access.list.purpose")}>
+              {purposeLabel(catalog, grant.purpose, lang)}
+            </Descriptions.Item>
             {grant.fields.map((f) => {
               const left = secondsLeft(revealed[f], now);
               return (
                 <Descriptions.Item key={f} label={fieldLabel(catalog, f, lang)}>
                   {left > 0 ? (
                     <Space size={8} data-field={f} data-revealed="true">
-                      <span className="kh-mono kh-revealed" style={{ whiteSpace: "nowrap" }} data-testid={`grant-value-${f}`}>
+                      <span
+                        className="kh-mono kh-revealed"
+                        style={{ whiteSpace: "nowrap" }}
+                        data-testid={`grant-value-${f}`}
+                      >
                         {String(revealed[f]!.value)}
                       </span>
-                      <Progress type="circle" size={22} percent={(left * 1000 * 100) / REVEAL_MS} format={() => ""} strokeColor="#fa8c16" />
+                      <Progress
+                        type="circle"
+                        size={22}
+                        percent={(left * 1000 * 100) / REVEAL_MS}
+                        format={() => ""}
+                        strokeColor="#fa8c16"
+                      />
                       <Typography.Text type="warning" style={{ fontSize: 12 }}>
                         {t("detail.revealed", { s: left })}
                       </Typography.Text>
@@ -107,7 +127,15 @@ export function GrantUseDialog({ grant, onClose }: { grant: AccessRequestView | 
           <Typography.Paragraph type="secondary" style={{ fontSize: 12, margin: "12px 0 0" }}>
             {t("reveal.auditNotice")}
           </Typography.Paragraph>
-          {isApiError(use.error) && <Alert style={{ marginTop: 12 }} type="error" showIcon data-testid="grant-use-error" message={problemMessage(use.error.problem, lang)} />}
+          {isApiError(use.error) && (
+            <Alert
+              style={{ marginTop: 12 }}
+              type="error"
+              showIcon
+              data-testid="grant-use-error"
+              message={problemMessage(use.error.problem, lang)}
+            />
+          )}
         </>
       )}
     </Modal>

@@ -1,7 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { describeCatalog } from "@keyhold/core";
 import type { AccessRequestView, Catalog } from "../../api/types.ts";
-import { accessRequestBody, answeredByRequest, decisionFor, effectiveStatus, formatCountdown, requestPurposes, secondsToExpiry, sortAccessRequests, usable } from "./access.ts";
+import {
+  accessRequestBody,
+  answeredByRequest,
+  decisionFor,
+  effectiveStatus,
+  formatCountdown,
+  requestPurposes,
+  secondsToExpiry,
+  sortAccessRequests,
+  usable,
+} from "./access.ts";
 
 const catalog = describeCatalog() as unknown as Catalog;
 const t0 = Date.parse("2026-12-01T10:00:00.000Z");
@@ -50,7 +60,10 @@ describe("who decides and who uses", () => {
     expect(decisionFor("compliance_officer", "compliance.wang", req({}))).toEqual({ allowed: true });
     expect(decisionFor("compliance_officer", "agent.li", req({}))).toEqual({ allowed: false, reason: "own" });
     expect(decisionFor("branch_manager", "manager.zhao", req({}))).toEqual({ allowed: false, reason: "role" });
-    expect(decisionFor("compliance_officer", "compliance.wang", req({ status: "approved" }))).toEqual({ allowed: false, reason: "decided" });
+    expect(decisionFor("compliance_officer", "compliance.wang", req({ status: "approved" }))).toEqual({
+      allowed: false,
+      reason: "decided",
+    });
   });
 
   it("lets only the requester use an approved grant before it expires", () => {
@@ -69,9 +82,22 @@ describe("who decides and who uses", () => {
       req({ id: "pending", createdAt: "2026-12-01T07:00:00.000Z" }),
       req({ id: "soon-grant", status: "approved", expiresAt: "2026-12-01T10:05:00.000Z" }),
       req({ id: "new-used", status: "used", createdAt: "2026-12-01T09:59:00.000Z" }),
-      req({ id: "someone-elses", requesterId: "manager.zhao", status: "approved", expiresAt: "2026-12-01T10:01:00.000Z", createdAt: "2026-12-01T09:00:00.000Z" }),
+      req({
+        id: "someone-elses",
+        requesterId: "manager.zhao",
+        status: "approved",
+        expiresAt: "2026-12-01T10:01:00.000Z",
+        createdAt: "2026-12-01T09:00:00.000Z",
+      }),
     ];
-    expect(sortAccessRequests(items, "agent.li", t0).map((r) => r.id)).toEqual(["soon-grant", "late-grant", "pending", "new-used", "someone-elses", "old-denied"]);
+    expect(sortAccessRequests(items, "agent.li", t0).map((r) => r.id)).toEqual([
+      "soon-grant",
+      "late-grant",
+      "pending",
+      "new-used",
+      "someone-elses",
+      "old-denied",
+    ]);
   });
 });
 
@@ -85,11 +111,25 @@ describe("what an access request may ask", () => {
   it("is offered after the refusals a second person's approval answers, and no others", () => {
     expect(answeredByRequest("approval_required")).toBe(true);
     expect(answeredByRequest("break_glass_not_permitted")).toBe(true);
-    for (const code of ["purpose_not_consented", "tier_not_permitted", "background_check_required", "consent_withdrawn", undefined]) expect(answeredByRequest(code)).toBe(false);
+    for (const code of [
+      "purpose_not_consented",
+      "tier_not_permitted",
+      "background_check_required",
+      "consent_withdrawn",
+      undefined,
+    ])
+      expect(answeredByRequest(code)).toBe(false);
   });
 
   it("sends each field once and the justification trimmed", () => {
-    expect(accessRequestBody({ clientId: "c_1", fields: ["idNumber", "phone", "idNumber"], purpose: "viewing", justification: "  客户投诉核查：核对身份证号与合同是否一致  " })).toEqual({
+    expect(
+      accessRequestBody({
+        clientId: "c_1",
+        fields: ["idNumber", "phone", "idNumber"],
+        purpose: "viewing",
+        justification: "  客户投诉核查：核对身份证号与合同是否一致  ",
+      }),
+    ).toEqual({
       clientId: "c_1",
       fields: ["idNumber", "phone"],
       purpose: "viewing",

@@ -3,7 +3,13 @@ import type { AccessRequestStatus, AccessRequestView, Catalog, Named, Role } fro
 /** The statuses the list filters by, in the order a compliance officer works through them. */
 export const accessStatuses: readonly AccessRequestStatus[] = ["pending", "approved", "used", "denied", "expired"];
 
-export const statusColor: Record<AccessRequestStatus, string> = { pending: "processing", approved: "green", used: "default", denied: "red", expired: "default" };
+export const statusColor: Record<AccessRequestStatus, string> = {
+  pending: "processing",
+  approved: "green",
+  used: "default",
+  denied: "red",
+  expired: "default",
+};
 
 /**
  * Where a request stands now: an approval whose time has run out is expired even before the list is
@@ -15,7 +21,8 @@ export function effectiveStatus(r: Pick<AccessRequestView, "status" | "expiresAt
 }
 
 /** Whole seconds until a grant expires, never negative. */
-export const secondsToExpiry = (expiresAt: string | null, now: number) => (expiresAt ? Math.max(0, Math.ceil((Date.parse(expiresAt) - now) / 1000)) : 0);
+export const secondsToExpiry = (expiresAt: string | null, now: number) =>
+  expiresAt ? Math.max(0, Math.ceil((Date.parse(expiresAt) - now) / 1000)) : 0;
 
 /** A countdown as 29:59, or 1:05:00 past the hour. */
 export function formatCountdown(seconds: number): string {
@@ -30,7 +37,11 @@ export function formatCountdown(seconds: number): string {
  * Whether this person may approve or deny the request, and if not why: only a compliance officer,
  * never on their own request (four eyes), only while it is pending.
  */
-export function decisionFor(role: Role | undefined, staffId: string | undefined, r: Pick<AccessRequestView, "status" | "requesterId">): { allowed: true } | { allowed: false; reason: "role" | "own" | "decided" } {
+export function decisionFor(
+  role: Role | undefined,
+  staffId: string | undefined,
+  r: Pick<AccessRequestView, "status" | "requesterId">,
+): { allowed: true } | { allowed: false; reason: "role" | "own" | "decided" } {
   if (role !== "compliance_officer") return { allowed: false, reason: "role" };
   if (r.status !== "pending") return { allowed: false, reason: "decided" };
   if (r.requesterId === staffId) return { allowed: false, reason: "own" };
@@ -38,28 +49,47 @@ export function decisionFor(role: Role | undefined, staffId: string | undefined,
 }
 
 /** A grant its requester can use now: approved, theirs, not yet expired. */
-export const usable = (staffId: string | undefined, r: Pick<AccessRequestView, "status" | "requesterId" | "expiresAt">, now: number) =>
-  Boolean(staffId) && r.requesterId === staffId && effectiveStatus(r, now) === "approved";
+export const usable = (
+  staffId: string | undefined,
+  r: Pick<AccessRequestView, "status" | "requesterId" | "expiresAt">,
+  now: number,
+) => Boolean(staffId) && r.requesterId === staffId && effectiveStatus(r, now) === "approved";
 
 /**
  * The purposes an access request may name: those the client consented to, and the legal and audit
  * purposes that otherwise need break-glass (an approval stands in for it; consent still binds the rest).
  */
-export function requestPurposes(catalog: Catalog | undefined, consented: readonly string[]): { consented: Named[]; breakGlass: Named[] } {
+export function requestPurposes(
+  catalog: Catalog | undefined,
+  consented: readonly string[],
+): { consented: Named[]; breakGlass: Named[] } {
   const set = new Set(consented);
-  return { consented: (catalog?.consentPurposes ?? []).filter((p) => set.has(p.name)), breakGlass: catalog?.breakGlass.purposes ?? [] };
+  return {
+    consented: (catalog?.consentPurposes ?? []).filter((p) => set.has(p.name)),
+    breakGlass: catalog?.breakGlass.purposes ?? [],
+  };
 }
 
 /** Refusals that an approved access request answers: the console then offers to file one. */
-export const answeredByRequest = (code: string | undefined) => code === "approval_required" || code === "break_glass_not_permitted";
+export const answeredByRequest = (code: string | undefined) =>
+  code === "approval_required" || code === "break_glass_not_permitted";
 
 /** POST /access-requests: fields without repeats, the justification trimmed. */
 export function accessRequestBody(v: { clientId: string; fields: string[]; purpose: string; justification: string }) {
-  return { clientId: v.clientId, fields: [...new Set(v.fields)], purpose: v.purpose, justification: v.justification.trim() };
+  return {
+    clientId: v.clientId,
+    fields: [...new Set(v.fields)],
+    purpose: v.purpose,
+    justification: v.justification.trim(),
+  };
 }
 
 /** The requester's usable grants first (soonest to expire first), then pending, then the rest newest first. */
-export function sortAccessRequests(items: readonly AccessRequestView[], staffId: string | undefined, now: number): AccessRequestView[] {
+export function sortAccessRequests(
+  items: readonly AccessRequestView[],
+  staffId: string | undefined,
+  now: number,
+): AccessRequestView[] {
   const rank = (r: AccessRequestView) => (usable(staffId, r, now) ? 0 : effectiveStatus(r, now) === "pending" ? 1 : 2);
   return [...items].sort((a, b) => {
     const d = rank(a) - rank(b);

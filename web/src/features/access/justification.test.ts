@@ -6,7 +6,10 @@ import { MIN_DISTINCT, MIN_LETTERS, justificationStrength, strengthHint } from "
 const weak: [string, string][] = [
   ["repeated letters", "a".repeat(40)],
   ["full stops", ".".repeat(40)],
-  ["zero-width spaces between few letters", "审\u200b计\u200b审\u200b计\u200b审\u200b计\u200b审\u200b计\u200b审\u200b计\u200b审\u200b计\u200b审\u200b计\u200b审\u200b计\u200b审\u200b计\u200b审\u200b计"],
+  [
+    "zero-width spaces between few letters",
+    "审\u200b计\u200b审\u200b计\u200b审\u200b计\u200b审\u200b计\u200b审\u200b计\u200b审\u200b计\u200b审\u200b计\u200b审\u200b计\u200b审\u200b计\u200b审\u200b计",
+  ],
   ["spaces and punctuation padding a short word", "audit , , , , , , , , , , , , , , , , , , ,"],
   ["two characters alternating", "abababababababababababab"],
   ["Chinese punctuation and ideographic spaces", "核查，。！　　　　　　　　　　　　　　　　　　　　"],
@@ -39,18 +42,44 @@ describe("justification strength, counted like the API", () => {
   });
 
   it("gives the same counts as core for every case and for strings made of letters, digits, punctuation, spaces and invisible characters", () => {
-    const alphabet = ["a", "B", "审", "计", "7", "Ｚ", "，", ".", " ", "\u3000", "\u200b", "\u200d", "\u00ad", "-", "é", "e\u0301", "Ⅻ", "①", "🙂", "\u2028"];
+    const alphabet = [
+      "a",
+      "B",
+      "审",
+      "计",
+      "7",
+      "Ｚ",
+      "，",
+      ".",
+      " ",
+      "\u3000",
+      "\u200b",
+      "\u200d",
+      "\u00ad",
+      "-",
+      "é",
+      "e\u0301",
+      "Ⅻ",
+      "①",
+      "🙂",
+      "\u2028",
+    ];
     let seed = 20_261_201;
     const next = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31);
     const samples = [...weak, ...strong].map(([, s]) => s);
-    for (let i = 0; i < 300; i++) samples.push(Array.from({ length: next() % 60 }, () => alphabet[next() % alphabet.length]).join(""));
-    for (const s of samples) expect(justificationStrength(s), JSON.stringify(s)).toEqual(Policy.justificationStrength(s));
+    for (let i = 0; i < 300; i++)
+      samples.push(Array.from({ length: next() % 60 }, () => alphabet[next() % alphabet.length]).join(""));
+    for (const s of samples)
+      expect(justificationStrength(s), JSON.stringify(s)).toEqual(Policy.justificationStrength(s));
   });
 
   it("says what is missing: letters first, then variety", () => {
     expect(strengthHint(justificationStrength(""))).toEqual({ kind: "empty", missing: 20 });
     expect(strengthHint(justificationStrength("核对身份证号"))).toEqual({ kind: "short", missing: 14 });
     expect(strengthHint(justificationStrength("ab".repeat(15)))).toEqual({ kind: "repetitive", missing: 6 });
-    expect(strengthHint(justificationStrength("客户投诉核查：核对身份证号与合同是否一致，工单 C-2026-001"))).toEqual({ kind: "ok", missing: 0 });
+    expect(strengthHint(justificationStrength("客户投诉核查：核对身份证号与合同是否一致，工单 C-2026-001"))).toEqual({
+      kind: "ok",
+      missing: 0,
+    });
   });
 });

@@ -15,7 +15,9 @@ export interface Strength {
 }
 
 export function justificationStrength(text: string | undefined): Strength {
-  const kept = [...(text ?? "").normalize("NFKC").replace(/[\p{Cf}\p{Z}\p{P}]/gu, "")].filter((c) => /[\p{L}\p{N}]/u.test(c));
+  const kept = [...(text ?? "").normalize("NFKC").replace(/[\p{Cf}\p{Z}\p{P}]/gu, "")].filter((c) =>
+    /[\p{L}\p{N}]/u.test(c),
+  );
   const distinct = new Set(kept.map((c) => c.toLowerCase())).size;
   return { letters: kept.length, distinct, strong: kept.length >= MIN_LETTERS && distinct >= MIN_DISTINCT };
 }

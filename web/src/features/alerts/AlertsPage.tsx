@@ -1,6 +1,22 @@
 import { CheckOutlined } from "@ant-design/icons";
 import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
-import { Alert, App, Button, Card, Flex, Form, Input, Modal, Segmented, Select, Space, Table, Tag, Tooltip, Typography } from "antd";
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  Flex,
+  Form,
+  Input,
+  Modal,
+  Segmented,
+  Select,
+  Space,
+  Table,
+  Tag,
+  Tooltip,
+  Typography,
+} from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api } from "../../api/http.ts";
@@ -12,7 +28,15 @@ import { formatTime, formatTimeSeconds } from "../../components/format.ts";
 import { PageHeader } from "../../components/PageHeader.tsx";
 import { EmptyState, ErrorState } from "../../components/States.tsx";
 import { useLang } from "../../i18n/index.ts";
-import { alertKinds, alertsQuery, detailPairs, holdsAccount, reviewBlock, severityColor, type AlertFilters } from "./alerts.ts";
+import {
+  alertKinds,
+  alertsQuery,
+  detailPairs,
+  holdsAccount,
+  reviewBlock,
+  severityColor,
+  type AlertFilters,
+} from "./alerts.ts";
 
 /**
  * 告警: one inbox for every kind — break-glass, role changes, departed staff knocking, reveal volume.
@@ -26,7 +50,10 @@ export default function AlertsPage() {
   const me = { staffId: session?.claims.staffId ?? "", role: session?.claims.role ?? "" };
   const alerts = useInfiniteQuery({
     queryKey: ["alerts", filters],
-    queryFn: ({ pageParam }) => api<{ items: AlertView[]; nextCursor: string | null }>("GET", "/alerts", { query: alertsQuery(filters, 50, pageParam) }),
+    queryFn: ({ pageParam }) =>
+      api<{ items: AlertView[]; nextCursor: string | null }>("GET", "/alerts", {
+        query: alertsQuery(filters, 50, pageParam),
+      }),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.nextCursor,
   });
@@ -71,7 +98,12 @@ export default function AlertsPage() {
               pagination={false}
               data-testid="alerts-table"
               columns={[
-                { title: t("alerts.at"), dataIndex: "at", width: 168, render: (v: string) => <span style={{ whiteSpace: "nowrap" }}>{formatTimeSeconds(v)}</span> },
+                {
+                  title: t("alerts.at"),
+                  dataIndex: "at",
+                  width: 168,
+                  render: (v: string) => <span style={{ whiteSpace: "nowrap" }}>{formatTimeSeconds(v)}</span>,
+                },
                 {
                   title: t("alerts.kind"),
                   key: "kind",
@@ -83,7 +115,12 @@ export default function AlertsPage() {
                     </Space>
                   ),
                 },
-                { title: t("alerts.staff"), key: "staff", width: 150, render: (_, a) => (a.staffId ? <span className="kh-mono">{a.staffId}</span> : "—") },
+                {
+                  title: t("alerts.staff"),
+                  key: "staff",
+                  width: 150,
+                  render: (_, a) => (a.staffId ? <span className="kh-mono">{a.staffId}</span> : "—"),
+                },
                 {
                   title: t("alerts.summary"),
                   key: "summary",
@@ -91,7 +128,11 @@ export default function AlertsPage() {
                     <>
                       <div>{a.summary}</div>
                       {holdsAccount(a) && a.status === "open" && (
-                        <Typography.Text type="danger" style={{ fontSize: 12, display: "block" }} data-testid="alert-held">
+                        <Typography.Text
+                          type="danger"
+                          style={{ fontSize: 12, display: "block" }}
+                          data-testid="alert-held"
+                        >
                           {t("alerts.held")}
                         </Typography.Text>
                       )}
@@ -119,7 +160,13 @@ export default function AlertsPage() {
                     }
                     const block = reviewBlock(a, me);
                     const button = (
-                      <Button size="small" icon={<CheckOutlined />} disabled={block !== null} onClick={() => setReviewing(a)} data-testid={`review-${a.id}`}>
+                      <Button
+                        size="small"
+                        icon={<CheckOutlined />}
+                        disabled={block !== null}
+                        onClick={() => setReviewing(a)}
+                        data-testid={`review-${a.id}`}
+                      >
                         {t("alerts.review")}
                       </Button>
                     );
@@ -150,7 +197,8 @@ function ReviewDialog({ alert, onClose }: { alert: AlertView | null; onClose: ()
   const queryClient = useQueryClient();
   const [form] = Form.useForm<{ note: string }>();
   const review = useMutation({
-    mutationFn: (note: string) => api<AlertView>("POST", `/alerts/${encodeURIComponent(alert!.id)}/review`, { body: { note: note.trim() } }),
+    mutationFn: (note: string) =>
+      api<AlertView>("POST", `/alerts/${encodeURIComponent(alert!.id)}/review`, { body: { note: note.trim() } }),
     onSuccess: () => {
       message.success(t("alerts.reviewed"));
       void queryClient.invalidateQueries({ queryKey: ["alerts"] });
@@ -160,7 +208,9 @@ function ReviewDialog({ alert, onClose }: { alert: AlertView | null; onClose: ()
   return (
     <Modal
       open={alert !== null}
-      title={alert ? t("alerts.reviewTitle", { kind: t(`alerts.kinds.${alert.kind}`, { defaultValue: alert.kind }) }) : ""}
+      title={
+        alert ? t("alerts.reviewTitle", { kind: t(`alerts.kinds.${alert.kind}`, { defaultValue: alert.kind }) }) : ""
+      }
       onCancel={onClose}
       onOk={() => void form.validateFields().then((v) => review.mutate(v.note))}
       okText={t("alerts.review")}
@@ -179,7 +229,12 @@ function ReviewDialog({ alert, onClose }: { alert: AlertView | null; onClose: ()
         </Typography.Paragraph>
       )}
       <Form form={form} layout="vertical" preserve={false}>
-        <Form.Item name="note" label={t("alerts.note")} extra={t("alerts.noteHint")} rules={[{ required: true, whitespace: true, message: t("register.required") }]}>
+        <Form.Item
+          name="note"
+          label={t("alerts.note")}
+          extra={t("alerts.noteHint")}
+          rules={[{ required: true, whitespace: true, message: t("register.required") }]}
+        >
           <Input.TextArea rows={3} maxLength={500} showCount data-testid="review-note" />
         </Form.Item>
       </Form>

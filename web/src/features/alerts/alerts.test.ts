@@ -4,7 +4,12 @@ import { alertKinds, alertsQuery, anomalyKinds, detailPairs, holdsAccount, revie
 describe("the alerts inbox", () => {
   it("asks for a status always and a kind only when chosen", () => {
     expect(alertsQuery({ status: "open" })).toEqual({ status: "open", limit: 50 });
-    expect(alertsQuery({ status: "reviewed", kind: "break_glass" }, 20, "abc")).toEqual({ status: "reviewed", kind: "break_glass", limit: 20, cursor: "abc" });
+    expect(alertsQuery({ status: "reviewed", kind: "break_glass" }, 20, "abc")).toEqual({
+      status: "reviewed",
+      kind: "break_glass",
+      limit: 20,
+      cursor: "abc",
+    });
   });
 
   it("never offers the review to the person the alert concerns, nor after it is closed", () => {

@@ -2,7 +2,17 @@ import type { Query } from "../../api/http.ts";
 import type { AlertView } from "../../api/types.ts";
 
 /** The kinds this console names; later ones still list, under their own code. */
-export const alertKinds = ["break_glass", "role_change", "departed_staff_attempt", "reveal_volume", "off_hours", "velocity", "browsing", "notice_period", "new_origin"] as const;
+export const alertKinds = [
+  "break_glass",
+  "role_change",
+  "departed_staff_attempt",
+  "reveal_volume",
+  "off_hours",
+  "velocity",
+  "browsing",
+  "notice_period",
+  "new_origin",
+] as const;
 
 /** The anomaly detector's kinds: a high one has held the person's account until this alert is reviewed. */
 export const anomalyKinds = ["off_hours", "velocity", "browsing", "notice_period", "new_origin"] as const;
@@ -26,7 +36,10 @@ export function alertsQuery(f: AlertFilters, limit = 50, cursor?: string | null)
  * Why the signed-in person may not close an alert, as far as the console can tell (the API decides;
  * e.g. only another compliance officer closes a break-glass alert while one exists): null when they may.
  */
-export function reviewBlock(alert: Pick<AlertView, "status" | "staffId">, me: { staffId: string; role: string }): "reviewed" | "concerns_you" | "role" | null {
+export function reviewBlock(
+  alert: Pick<AlertView, "status" | "staffId">,
+  me: { staffId: string; role: string },
+): "reviewed" | "concerns_you" | "role" | null {
   if (alert.status !== "open") return "reviewed";
   if (me.role !== "compliance_officer" && me.role !== "hq_admin") return "role";
   if (alert.staffId === me.staffId) return "concerns_you";

@@ -20,9 +20,13 @@ export function AccessHistory({ clientId }: { clientId: string }) {
   const history = useInfiniteQuery({
     queryKey: ["access-history", clientId],
     queryFn: ({ pageParam }) =>
-      api<{ items: AccessHistoryItem[]; nextCursor: string | null }>("GET", `/clients/${encodeURIComponent(clientId)}/access-history`, {
-        query: { limit: 20, cursor: pageParam },
-      }),
+      api<{ items: AccessHistoryItem[]; nextCursor: string | null }>(
+        "GET",
+        `/clients/${encodeURIComponent(clientId)}/access-history`,
+        {
+          query: { limit: 20, cursor: pageParam },
+        },
+      ),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.nextCursor,
   });
@@ -47,7 +51,17 @@ export function AccessHistory({ clientId }: { clientId: string }) {
             key: "action",
             render: (_, r) => (
               <>
-                <Tag color={r.action === "client.reveal" ? "volcano" : r.action === "client.call" || r.action === "call.report" ? "blue" : "default"}>{actionLabel(catalog, r.action, lang)}</Tag>
+                <Tag
+                  color={
+                    r.action === "client.reveal"
+                      ? "volcano"
+                      : r.action === "client.call" || r.action === "call.report"
+                        ? "blue"
+                        : "default"
+                  }
+                >
+                  {actionLabel(catalog, r.action, lang)}
+                </Tag>
                 {r.breakGlass && <Tag color="red">{t("detail.breakGlass")}</Tag>}
               </>
             ),
@@ -56,7 +70,9 @@ export function AccessHistory({ clientId }: { clientId: string }) {
             title: t("detail.fieldsCol"),
             key: "fields",
             render: (_, r) =>
-              r.durationSeconds !== undefined ? `${t("detail.talkTime")} ${talkTime(r.durationSeconds, lang)}` : r.fields.map((f) => fieldLabel(catalog, f, lang)).join("、") || "—",
+              r.durationSeconds !== undefined
+                ? `${t("detail.talkTime")} ${talkTime(r.durationSeconds, lang)}`
+                : r.fields.map((f) => fieldLabel(catalog, f, lang)).join("、") || "—",
           },
           { title: t("detail.purposeCol"), key: "purpose", render: (_, r) => purposeLabel(catalog, r.purpose, lang) },
         ])}

@@ -27,13 +27,25 @@ export function CallButton({ client, size }: { client: ClientView; size?: "small
   const session = useSession();
   const caps = useCapabilities();
   const [open, setOpen] = useState(false);
-  const active = useQuery<LiveCall | null>({ queryKey: callKey(client.id), queryFn: () => null, enabled: false, staleTime: Infinity, gcTime: Infinity });
+  const active = useQuery<LiveCall | null>({
+    queryKey: callKey(client.id),
+    queryFn: () => null,
+    enabled: false,
+    staleTime: Infinity,
+    gcTime: Infinity,
+  });
   const live = active.data && secondsUntil(active.data.expiresAt, Date.now()) > 0 ? active.data : null;
   if (!mayCall(client, session?.claims.role, caps.has("POST /clients/{id}/calls"))) return null;
   return (
     // biome-ignore lint/a11y: the span only keeps a click on the button from also opening the row; the button is the control
     <span onClick={(e) => e.stopPropagation()}>
-      <Button size={size} icon={<PhoneOutlined />} type={live ? "primary" : "default"} onClick={() => setOpen(true)} data-testid={`call-${client.id}`}>
+      <Button
+        size={size}
+        icon={<PhoneOutlined />}
+        type={live ? "primary" : "default"}
+        onClick={() => setOpen(true)}
+        data-testid={`call-${client.id}`}
+      >
         {live ? t("calls.live") : t("calls.button")}
       </Button>
       {open && <CallDialog client={client} onClose={() => setOpen(false)} />}
@@ -64,7 +76,8 @@ function CallDialog({ client, onClose }: { client: ClientView; onClose: () => vo
     void queryClient.invalidateQueries({ queryKey: ["access-history", client.id] });
   };
   const start = useMutation({
-    mutationFn: (purpose: string) => api<CallCreated>("POST", `/clients/${encodeURIComponent(client.id)}/calls`, { body: { purpose } }),
+    mutationFn: (purpose: string) =>
+      api<CallCreated>("POST", `/clients/${encodeURIComponent(client.id)}/calls`, { body: { purpose } }),
     onSuccess: (c) => remember({ ...c, startedAt: new Date().toISOString() }),
   });
   const release = useMutation({
@@ -83,7 +96,12 @@ function CallDialog({ client, onClose }: { client: ClientView; onClose: () => vo
       footer={
         call && left > 0 ? (
           <Space>
-            <Button danger loading={release.isPending} onClick={() => release.mutate(call.callId)} data-testid="call-release">
+            <Button
+              danger
+              loading={release.isPending}
+              onClick={() => release.mutate(call.callId)}
+              data-testid="call-release"
+            >
               {t("calls.release")}
             </Button>
             <Button type="primary" onClick={onClose} data-testid="call-close">
@@ -112,10 +130,20 @@ function CallDialog({ client, onClose }: { client: ClientView; onClose: () => vo
       {call && left > 0 ? (
         <Flex vertical align="center" gap={8} style={{ padding: "8px 0" }} data-testid="call-live">
           <Typography.Text type="secondary">{t("calls.dialHint")}</Typography.Text>
-          <a href={telHref(call.virtualNumber)} className="kh-mono" style={{ fontSize: 30, fontWeight: 600, letterSpacing: 1 }} data-testid="call-number">
+          <a
+            href={telHref(call.virtualNumber)}
+            className="kh-mono"
+            style={{ fontSize: 30, fontWeight: 600, letterSpacing: 1 }}
+            data-testid="call-number"
+          >
             {call.virtualNumber}
           </a>
-          <Progress percent={(left * 100) / total} showInfo={false} strokeColor={left < 120 ? "#fa8c16" : "#1677ff"} style={{ width: 260, margin: 0 }} />
+          <Progress
+            percent={(left * 100) / total}
+            showInfo={false}
+            strokeColor={left < 120 ? "#fa8c16" : "#1677ff"}
+            style={{ width: 260, margin: 0 }}
+          />
           <Typography.Text type={left < 120 ? "warning" : "secondary"} data-testid="call-countdown">
             {t("calls.expiresIn", { time: countdown(left) })}
           </Typography.Text>
@@ -124,10 +152,23 @@ function CallDialog({ client, onClose }: { client: ClientView; onClose: () => vo
           </Typography.Paragraph>
         </Flex>
       ) : (
-        <Form form={form} layout="vertical" initialValues={{ purpose: purposes.length === 1 ? purposes[0]!.name : undefined }}>
+        <Form
+          form={form}
+          layout="vertical"
+          initialValues={{ purpose: purposes.length === 1 ? purposes[0]!.name : undefined }}
+        >
           {call && <Alert type="info" showIcon style={{ marginBottom: 12 }} message={t("calls.expired")} />}
-          <Form.Item name="purpose" label={t("calls.purpose")} extra={t("calls.purposeHint")} rules={[{ required: true, message: t("register.required") }]}>
-            <Select data-testid="call-purpose" placeholder={t("calls.purpose")} options={purposes.map((p) => ({ value: p.name, label: pick(p.label, lang) }))} />
+          <Form.Item
+            name="purpose"
+            label={t("calls.purpose")}
+            extra={t("calls.purposeHint")}
+            rules={[{ required: true, message: t("register.required") }]}
+          >
+            <Select
+              data-testid="call-purpose"
+              placeholder={t("calls.purpose")}
+              options={purposes.map((p) => ({ value: p.name, label: pick(p.label, lang) }))}
+            />
           </Form.Item>
           {!purposes.length && <Alert type="warning" showIcon message={t("calls.noPurpose")} />}
           <Typography.Paragraph type="secondary" style={{ fontSize: 12, marginBottom: 0 }}>
@@ -135,7 +176,15 @@ function CallDialog({ client, onClose }: { client: ClientView; onClose: () => vo
           </Typography.Paragraph>
         </Form>
       )}
-      {isApiError(error) && <Alert style={{ marginTop: 12 }} type="error" showIcon data-testid="call-error" message={problemMessage(error.problem, lang)} />}
+      {isApiError(error) && (
+        <Alert
+          style={{ marginTop: 12 }}
+          type="error"
+          showIcon
+          data-testid="call-error"
+          message={problemMessage(error.problem, lang)}
+        />
+      )}
     </Modal>
   );
 }

@@ -1,6 +1,31 @@
-import { ArrowLeftOutlined, AuditOutlined, EyeInvisibleOutlined, EyeOutlined, FileAddOutlined, FileProtectOutlined, PlusOutlined, RollbackOutlined, SolutionOutlined } from "@ant-design/icons";
+import {
+  ArrowLeftOutlined,
+  AuditOutlined,
+  EyeInvisibleOutlined,
+  EyeOutlined,
+  FileAddOutlined,
+  FileProtectOutlined,
+  PlusOutlined,
+  RollbackOutlined,
+  SolutionOutlined,
+} from "@ant-design/icons";
 import { useQuery } from "@tanstack/react-query";
-import { Alert, Button, Card, Col, Descriptions, Empty, Flex, Progress, Result, Row, Space, Tabs, Tag, Typography } from "antd";
+import {
+  Alert,
+  Button,
+  Card,
+  Col,
+  Descriptions,
+  Empty,
+  Flex,
+  Progress,
+  Result,
+  Row,
+  Space,
+  Tabs,
+  Tag,
+  Typography,
+} from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
@@ -46,7 +71,13 @@ export default function ClientDetail() {
           {t("app.back")}
         </Button>
       </Link>
-      {client.isPending ? <Loading rows={8} /> : client.isError ? <ErrorState error={client.error} onRetry={() => void client.refetch()} /> : <Detail client={client.data} />}
+      {client.isPending ? (
+        <Loading rows={8} />
+      ) : client.isError ? (
+        <ErrorState error={client.error} onRetry={() => void client.refetch()} />
+      ) : (
+        <Detail client={client.data} />
+      )}
     </>
   );
 }
@@ -66,7 +97,13 @@ function Detail({ client }: { client: ClientView }) {
   const status = clientStatus(client);
   const handles = ["agent", "branch_manager", "compliance_officer"].includes(session?.claims.role ?? "");
   const groups = groupByTier(client.fields, catalog, lang);
-  const title = client.fields.fullName ? shown(client, "fullName") : client.fields.surname ? shown(client, "surname") : client.destroyed || client.status === "destroyed" ? t("detail.destroyedHeading") : t("detail.title");
+  const title = client.fields.fullName
+    ? shown(client, "fullName")
+    : client.fields.surname
+      ? shown(client, "surname")
+      : client.destroyed || client.status === "destroyed"
+        ? t("detail.destroyedHeading")
+        : t("detail.title");
   const reg = client.registration;
   const consent = client.consent;
   const mayReveal = caps.has("POST /clients/{id}/reveal") && status !== "destroyed";
@@ -75,8 +112,15 @@ function Detail({ client }: { client: ClientView }) {
   const canWithdraw = handles && status === "active" && caps.has("POST /clients/{id}/consent/withdraw");
   const canRegisterPaper = handles && status !== "destroyed" && caps.has("POST /paper-files");
   // Break-glass is the compliance officer's; everyone else asks a second person first.
-  const maskedFields = Object.entries(client.fields).filter(([, f]) => f.masked).map(([name]) => name);
-  const canAsk = handles && session?.claims.role !== "compliance_officer" && status !== "destroyed" && maskedFields.length > 0 && caps.has("POST /access-requests");
+  const maskedFields = Object.entries(client.fields)
+    .filter(([, f]) => f.masked)
+    .map(([name]) => name);
+  const canAsk =
+    handles &&
+    session?.claims.role !== "compliance_officer" &&
+    status !== "destroyed" &&
+    maskedFields.length > 0 &&
+    caps.has("POST /access-requests");
 
   return (
     <>
@@ -93,7 +137,11 @@ function Detail({ client }: { client: ClientView }) {
         extra={
           <>
             {status !== "active" && (
-              <Tag color={status === "destroyed" ? "default" : "red"} style={{ alignSelf: "center" }} data-testid="client-status">
+              <Tag
+                color={status === "destroyed" ? "default" : "red"}
+                style={{ alignSelf: "center" }}
+                data-testid="client-status"
+              >
                 {t(`detail.statuses.${status}`)}
               </Tag>
             )}
@@ -122,7 +170,11 @@ function Detail({ client }: { client: ClientView }) {
           title={t("detail.destroyedTitle")}
           subTitle={
             <span data-testid="destroyed-stub">
-              {t("detail.destroyedStub", { at: formatTimeSeconds(client.destroyed?.at), certificate: client.destroyed?.certificateId ?? "—", reason: destructionReason(client.destroyed?.reason, t) })}
+              {t("detail.destroyedStub", {
+                at: formatTimeSeconds(client.destroyed?.at),
+                certificate: client.destroyed?.certificateId ?? "—",
+                reason: destructionReason(client.destroyed?.reason, t),
+              })}
             </span>
           }
           style={{ background: "#fff", marginBottom: 16, border: "1px solid #f0f0f0", borderRadius: 8 }}
@@ -142,17 +194,31 @@ function Detail({ client }: { client: ClientView }) {
         <Col xs={24} xl={15}>
           <Card title={t("detail.fields")} styles={{ body: { padding: phone ? 12 : 24 } }} data-testid="client-fields">
             {mayReveal && contactFields.some((f) => client.fields[f]?.masked && !revealed[f]) && (
-              <Typography.Paragraph type="secondary" style={{ fontSize: 12, marginTop: -8 }} data-testid="contact-masked-hint">
+              <Typography.Paragraph
+                type="secondary"
+                style={{ fontSize: 12, marginTop: -8 }}
+                data-testid="contact-masked-hint"
+              >
                 {t("detail.contactMasked")}
               </Typography.Paragraph>
             )}
-            {Object.keys(client.fields).length === 0 && <Empty description={status === "destroyed" ? t("detail.fieldsDestroyed") : t("detail.noVisibleFields")} />}
+            {Object.keys(client.fields).length === 0 && (
+              <Empty description={status === "destroyed" ? t("detail.fieldsDestroyed") : t("detail.noVisibleFields")} />
+            )}
             {groups
               .filter((g) => g.fields.length > 0)
               .map((g) => {
                 const maskedHere = g.fields.filter((f) => f.masked && !revealed[f.name]).map((f) => f.name);
                 return (
-                  <div key={g.tier} data-tier-group={g.tier} style={{ marginBottom: 16, borderLeft: `3px solid var(--tier-${g.tier}, ${tierColor(g.tier)})`, paddingLeft: 12 }}>
+                  <div
+                    key={g.tier}
+                    data-tier-group={g.tier}
+                    style={{
+                      marginBottom: 16,
+                      borderLeft: `3px solid var(--tier-${g.tier}, ${tierColor(g.tier)})`,
+                      paddingLeft: 12,
+                    }}
+                  >
                     <Flex justify="space-between" align="center" style={{ marginBottom: 8 }}>
                       <TierTag tier={g.tier} />
                       {mayReveal && maskedHere.length > 1 && (
@@ -162,30 +228,66 @@ function Detail({ client }: { client: ClientView }) {
                       )}
                     </Flex>
                     {/* On a phone each field is its label over its value, so a long mask never wraps per character. */}
-                    <Descriptions size="small" column={1} bordered={!phone} layout={phone ? "vertical" : "horizontal"} styles={phone ? { label: { paddingBottom: 0 } } : { label: { width: 160 } }}>
+                    <Descriptions
+                      size="small"
+                      column={1}
+                      bordered={!phone}
+                      layout={phone ? "vertical" : "horizontal"}
+                      styles={phone ? { label: { paddingBottom: 0 } } : { label: { width: 160 } }}
+                    >
                       {g.fields.map((f) => {
                         const entry = revealed[f.name];
                         const left = secondsLeft(entry, now);
                         const value = display(revealed, f.name, f.value, now);
                         return (
                           <Descriptions.Item key={f.name} label={f.label}>
-                            <Flex justify="space-between" align="center" gap={8} wrap data-field={f.name} data-revealed={left > 0 ? "true" : "false"}>
-                              <span className={left > 0 ? "kh-mono kh-revealed" : "kh-mono"} data-testid={`value-${f.name}`}>
+                            <Flex
+                              justify="space-between"
+                              align="center"
+                              gap={8}
+                              wrap
+                              data-field={f.name}
+                              data-revealed={left > 0 ? "true" : "false"}
+                            >
+                              <span
+                                className={left > 0 ? "kh-mono kh-revealed" : "kh-mono"}
+                                data-testid={`value-${f.name}`}
+                              >
                                 {String(value)}
                               </span>
                               {left > 0 ? (
                                 <Space size={8}>
-                                  <Progress type="circle" size={22} percent={(left * 1000 * 100) / REVEAL_MS} format={() => ""} strokeColor="#fa8c16" />
-                                  <Typography.Text type="warning" style={{ fontSize: 12 }} data-testid={`countdown-${f.name}`}>
+                                  <Progress
+                                    type="circle"
+                                    size={22}
+                                    percent={(left * 1000 * 100) / REVEAL_MS}
+                                    format={() => ""}
+                                    strokeColor="#fa8c16"
+                                  />
+                                  <Typography.Text
+                                    type="warning"
+                                    style={{ fontSize: 12 }}
+                                    data-testid={`countdown-${f.name}`}
+                                  >
                                     {t("detail.revealed", { s: left })}
                                   </Typography.Text>
-                                  <Button size="small" type="text" icon={<EyeInvisibleOutlined />} onClick={() => hide(f.name)}>
+                                  <Button
+                                    size="small"
+                                    type="text"
+                                    icon={<EyeInvisibleOutlined />}
+                                    onClick={() => hide(f.name)}
+                                  >
                                     {t("detail.hideNow")}
                                   </Button>
                                 </Space>
                               ) : f.masked ? (
                                 mayReveal && (
-                                  <Button size="small" icon={<EyeOutlined />} onClick={() => setRequest({ fields: [f.name] })} data-testid={`reveal-${f.name}`}>
+                                  <Button
+                                    size="small"
+                                    icon={<EyeOutlined />}
+                                    onClick={() => setRequest({ fields: [f.name] })}
+                                    data-testid={`reveal-${f.name}`}
+                                  >
                                     {contactFields.includes(f.name) ? t("detail.show") : t("detail.reveal")}
                                   </Button>
                                 )
@@ -205,8 +307,12 @@ function Detail({ client }: { client: ClientView }) {
         <Col xs={24} xl={9}>
           <Card title={t("detail.registration")} size="small" style={{ marginBottom: 16 }}>
             <Descriptions size="small" column={1} layout={phone ? "vertical" : "horizontal"}>
-              <Descriptions.Item label={t("detail.collectionPurpose")}>{purposeLabel(catalog, reg.collectionPurpose, lang)}</Descriptions.Item>
-              <Descriptions.Item label={t("detail.source")}>{reg.source ? t(`common.sources.${reg.source}`, { defaultValue: reg.source }) : "—"}</Descriptions.Item>
+              <Descriptions.Item label={t("detail.collectionPurpose")}>
+                {purposeLabel(catalog, reg.collectionPurpose, lang)}
+              </Descriptions.Item>
+              <Descriptions.Item label={t("detail.source")}>
+                {reg.source ? t(`common.sources.${reg.source}`, { defaultValue: reg.source }) : "—"}
+              </Descriptions.Item>
               <Descriptions.Item label={t("detail.acquiredAt")}>{formatTime(reg.acquiredAt)}</Descriptions.Item>
               <Descriptions.Item label={t("detail.handledBy")}>{reg.handledBy || "—"}</Descriptions.Item>
               <Descriptions.Item label={t("detail.registeredAt")}>{formatTime(reg.registeredAt)}</Descriptions.Item>
@@ -219,12 +325,24 @@ function Detail({ client }: { client: ClientView }) {
             extra={
               <Space size={4}>
                 {canAddPurposes && (
-                  <Button size="small" icon={<PlusOutlined />} disabled={purposesToAdd(catalog, consent.purposes).length === 0} onClick={() => setDialog("purposes")} data-testid="add-purposes">
+                  <Button
+                    size="small"
+                    icon={<PlusOutlined />}
+                    disabled={purposesToAdd(catalog, consent.purposes).length === 0}
+                    onClick={() => setDialog("purposes")}
+                    data-testid="add-purposes"
+                  >
                     {t("consent.add")}
                   </Button>
                 )}
                 {canWithdraw && (
-                  <Button size="small" danger icon={<RollbackOutlined />} onClick={() => setDialog("withdraw")} data-testid="withdraw-consent">
+                  <Button
+                    size="small"
+                    danger
+                    icon={<RollbackOutlined />}
+                    onClick={() => setDialog("withdraw")}
+                    data-testid="withdraw-consent"
+                  >
                     {t("consent.withdraw")}
                   </Button>
                 )}
@@ -232,7 +350,9 @@ function Detail({ client }: { client: ClientView }) {
             }
           >
             <Descriptions size="small" column={1} layout={phone ? "vertical" : "horizontal"}>
-              <Descriptions.Item label={t("detail.method")}>{consent.method ? t(`common.consentMethods.${consent.method}`, { defaultValue: consent.method }) : "—"}</Descriptions.Item>
+              <Descriptions.Item label={t("detail.method")}>
+                {consent.method ? t(`common.consentMethods.${consent.method}`, { defaultValue: consent.method }) : "—"}
+              </Descriptions.Item>
               <Descriptions.Item label={t("detail.evidence")}>
                 <span className="kh-mono">{consent.evidenceRef || "—"}</span>
               </Descriptions.Item>
@@ -245,7 +365,9 @@ function Detail({ client }: { client: ClientView }) {
                   ))}
                 </Space>
               </Descriptions.Item>
-              <Descriptions.Item label={t("detail.sensitiveConsent")}>{consent.sensitiveConsent ? t("app.yes") : t("app.no")}</Descriptions.Item>
+              <Descriptions.Item label={t("detail.sensitiveConsent")}>
+                {consent.sensitiveConsent ? t("app.yes") : t("app.no")}
+              </Descriptions.Item>
               <Descriptions.Item label={t("detail.grantedAt")}>{formatTime(consent.grantedAt)}</Descriptions.Item>
               <Descriptions.Item label={t("detail.recordedBy")}>{consent.recordedBy || "—"}</Descriptions.Item>
               {consent.withdrawnAt && (
@@ -264,16 +386,53 @@ function Detail({ client }: { client: ClientView }) {
                   ? [{ key: "history", label: t("detail.history"), children: <AccessHistory clientId={client.id} /> }]
                   : []),
                 ...(caps.has("GET /clients/{id}/documents") && catalog
-                  ? [{ key: "documents", label: t("detail.documents"), children: <DocumentsTab client={client} catalog={catalog} role={session?.claims.role} /> }]
+                  ? [
+                      {
+                        key: "documents",
+                        label: t("detail.documents"),
+                        children: <DocumentsTab client={client} catalog={catalog} role={session?.claims.role} />,
+                      },
+                    ]
                   : []),
                 ...(caps.has("GET /clients/{id}/consent") && status !== "destroyed"
-                  ? [{ key: "consent", label: t("detail.consentHistory"), children: <ConsentHistory clientId={client.id} purposes={client.consent.purposes} /> }]
+                  ? [
+                      {
+                        key: "consent",
+                        label: t("detail.consentHistory"),
+                        children: <ConsentHistory clientId={client.id} purposes={client.consent.purposes} />,
+                      },
+                    ]
                   : []),
                 ...(caps.has("GET /requests") && handles
-                  ? [{ key: "requests", label: t("detail.requests"), children: <RequestsTable filter={{ clientId: client.id }} showClient={false} emptyText={t("requests.emptyClient")} /> }]
+                  ? [
+                      {
+                        key: "requests",
+                        label: t("detail.requests"),
+                        children: (
+                          <RequestsTable
+                            filter={{ clientId: client.id }}
+                            showClient={false}
+                            emptyText={t("requests.emptyClient")}
+                          />
+                        ),
+                      },
+                    ]
                   : []),
                 ...(caps.has("GET /paper-files") && handles
-                  ? [{ key: "paper", label: t("detail.paper"), children: <PaperFilesTable filter={{ clientId: client.id }} showClient={false} emptyText={t("paper.emptyClient")} purposes={client.consent.purposes} /> }]
+                  ? [
+                      {
+                        key: "paper",
+                        label: t("detail.paper"),
+                        children: (
+                          <PaperFilesTable
+                            filter={{ clientId: client.id }}
+                            showClient={false}
+                            emptyText={t("paper.emptyClient")}
+                            purposes={client.consent.purposes}
+                          />
+                        ),
+                      },
+                    ]
                   : []),
               ]}
             />
@@ -281,13 +440,27 @@ function Detail({ client }: { client: ClientView }) {
         </Col>
       </Row>
       <NewRequestDialog clientId={client.id} open={dialog === "request"} onClose={() => setDialog(null)} />
-      <AddPurposesDialog client={client} catalog={catalog} open={dialog === "purposes"} onClose={() => setDialog(null)} />
+      <AddPurposesDialog
+        client={client}
+        catalog={catalog}
+        open={dialog === "purposes"}
+        onClose={() => setDialog(null)}
+      />
       <WithdrawDialog client={client} catalog={catalog} open={dialog === "withdraw"} onClose={() => setDialog(null)} />
       <RegisterPaperDialog clientId={client.id} open={dialog === "paper"} onClose={() => setDialog(null)} />
-      <RevealDialog client={client} catalog={catalog} role={session?.claims.role} request={request} onClose={() => setRequest(null)} onRevealed={add} onAskApproval={setAsk} />
+      <RevealDialog
+        client={client}
+        catalog={catalog}
+        role={session?.claims.role}
+        request={request}
+        onClose={() => setRequest(null)}
+        onRevealed={add}
+        onAskApproval={setAsk}
+      />
       <AccessRequestDialog client={client} catalog={catalog} ask={ask} onClose={() => setAsk(null)} />
     </>
   );
 }
 
-const tierColor = (tier: number) => ({ red: "#f5222d", orange: "#fa8c16", blue: "#1677ff" })[tierColors[tier] as "red" | "orange" | "blue"] ?? "#d9d9d9";
+const tierColor = (tier: number) =>
+  ({ red: "#f5222d", orange: "#fa8c16", blue: "#1677ff" })[tierColors[tier] as "red" | "orange" | "blue"] ?? "#d9d9d9";

@@ -44,8 +44,10 @@ export default function ClientsPage() {
     placeholderData: keepPreviousData,
   });
   // Without the current agreement every client route refuses: say so once, offer nothing that would fail.
-  const closed = isApiError(list.error) && ["agreement_missing", "tenant_suspended", "tenant_offboarded"].includes(list.error.code);
-  const canRegister = !closed && ["agent", "branch_manager"].includes(session?.claims.role ?? "") && caps.has("POST /clients");
+  const closed =
+    isApiError(list.error) && ["agreement_missing", "tenant_suspended", "tenant_offboarded"].includes(list.error.code);
+  const canRegister =
+    !closed && ["agent", "branch_manager"].includes(session?.claims.role ?? "") && caps.has("POST /clients");
   const registerButton = canRegister && (
     <Link to="/console/clients/new">
       <Button type="primary" icon={<PlusOutlined />}>
@@ -56,10 +58,16 @@ export default function ClientsPage() {
 
   const items = (list.data?.items ?? []).filter((c) => listMatches(c, search));
   const nameOf = (c: ClientView) =>
-    clientStatus(c) === "destroyed" ? t("clients.destroyedName") : c.fields.fullName ? listValue(c.fields.fullName, "fullName") : listValue(c.fields.surname, "surname");
+    clientStatus(c) === "destroyed"
+      ? t("clients.destroyedName")
+      : c.fields.fullName
+        ? listValue(c.fields.fullName, "fullName")
+        : listValue(c.fields.surname, "surname");
   const tierTags = (c: ClientView) => {
     const counts = tierCounts(c);
-    return ([1, 2, 3] as const).filter((tier) => counts[tier] > 0).map((tier) => <TierTag key={tier} tier={tier} count={counts[tier]} />);
+    return ([1, 2, 3] as const)
+      .filter((tier) => counts[tier] > 0)
+      .map((tier) => <TierTag key={tier} tier={tier} count={counts[tier]} />);
   };
 
   return (
@@ -105,10 +113,18 @@ export default function ClientsPage() {
                     >
                       <Flex justify="space-between" align="center" gap={8}>
                         <Space size={6} style={{ minWidth: 0 }}>
-                          <Typography.Text strong type={status === "destroyed" ? "secondary" : undefined} style={{ fontSize: 16 }}>
+                          <Typography.Text
+                            strong
+                            type={status === "destroyed" ? "secondary" : undefined}
+                            style={{ fontSize: 16 }}
+                          >
                             {nameOf(c)}
                           </Typography.Text>
-                          {status !== "active" && <Tag color={status === "destroyed" ? "default" : "red"}>{t(`detail.statuses.${status}`)}</Tag>}
+                          {status !== "active" && (
+                            <Tag color={status === "destroyed" ? "default" : "red"}>
+                              {t(`detail.statuses.${status}`)}
+                            </Tag>
+                          )}
                         </Space>
                         {/* biome-ignore lint/a11y/noStaticElementInteractions lint/a11y/useKeyWithClickEvents: only keeps the card's own click from firing under the call button, which is itself a keyboard-reachable button */}
                         <span onClick={(e) => e.stopPropagation()}>
@@ -116,77 +132,108 @@ export default function ClientsPage() {
                         </span>
                       </Flex>
                       <Flex justify="space-between" align="center" gap={8} wrap style={{ marginTop: 6 }}>
-                        <span className="kh-mono" style={{ whiteSpace: "nowrap" }}>{listValue(c.fields.phone, "phone")}</span>
+                        <span className="kh-mono" style={{ whiteSpace: "nowrap" }}>
+                          {listValue(c.fields.phone, "phone")}
+                        </span>
                         <Space size={0} wrap>
                           {tierTags(c)}
                         </Space>
                       </Flex>
                       <Typography.Text type="secondary" style={{ fontSize: 12, display: "block", marginTop: 4 }}>
-                        {purposeLabel(catalog, c.registration.collectionPurpose, lang)} · {branchName(c.branchId)} · {formatTime(c.registration.registeredAt)}
+                        {purposeLabel(catalog, c.registration.collectionPurpose, lang)} · {branchName(c.branchId)} ·{" "}
+                        {formatTime(c.registration.registeredAt)}
                       </Typography.Text>
                     </List.Item>
                   );
                 }}
               />
             ) : (
-            <Table<ClientView>
-              rowKey="id"
-              loading={list.isPending || list.isFetching}
-              dataSource={items}
-              locale={{ emptyText: search ? t("clients.noMatch") : undefined }}
-              pagination={false}
-              onRow={(c) => ({ onClick: () => navigate(`/console/clients/${c.id}`), style: { cursor: "pointer" } })}
-              columns={[
-                {
-                  title: t("clients.name"),
-                  key: "name",
-                  render: (_, c) => {
-                    const status = clientStatus(c);
-                    return (
-                      <Space size={6}>
-                        <Typography.Text strong type={status === "destroyed" ? "secondary" : undefined}>
-                          {nameOf(c)}
-                        </Typography.Text>
-                        {status !== "active" && <Tag color={status === "destroyed" ? "default" : "red"}>{t(`detail.statuses.${status}`)}</Tag>}
-                      </Space>
-                    );
+              <Table<ClientView>
+                rowKey="id"
+                loading={list.isPending || list.isFetching}
+                dataSource={items}
+                locale={{ emptyText: search ? t("clients.noMatch") : undefined }}
+                pagination={false}
+                onRow={(c) => ({ onClick: () => navigate(`/console/clients/${c.id}`), style: { cursor: "pointer" } })}
+                columns={[
+                  {
+                    title: t("clients.name"),
+                    key: "name",
+                    render: (_, c) => {
+                      const status = clientStatus(c);
+                      return (
+                        <Space size={6}>
+                          <Typography.Text strong type={status === "destroyed" ? "secondary" : undefined}>
+                            {nameOf(c)}
+                          </Typography.Text>
+                          {status !== "active" && (
+                            <Tag color={status === "destroyed" ? "default" : "red"}>
+                              {t(`detail.statuses.${status}`)}
+                            </Tag>
+                          )}
+                        </Space>
+                      );
+                    },
                   },
-                },
-                { title: t("clients.phone"), key: "phone", render: (_, c) => <span className="kh-mono">{listValue(c.fields.phone, "phone")}</span> },
-                {
-                  title: t("clients.tiers"),
-                  key: "tiers",
-                  render: (_, c) => (
-                    <Space size={0} wrap>
-                      {tierTags(c)}
-                    </Space>
-                  ),
-                },
-                { title: t("clients.purpose"), key: "purpose", render: (_, c) => purposeLabel(catalog, c.registration.collectionPurpose, lang) },
-                { title: t("clients.branch"), key: "branch", render: (_, c) => branchName(c.branchId) },
-                { title: t("clients.owner"), key: "owner", render: (_, c) => <span className="kh-mono">{c.ownerId}</span> },
-                { title: t("clients.registeredAt"), key: "at", render: (_, c) => formatTime(c.registration.registeredAt) },
-                {
-                  title: t("clients.actions"),
-                  key: "open",
-                  render: (_, c) => (
-                    <Space size={8}>
-                      <Link to={`/console/clients/${c.id}`} onClick={(e) => e.stopPropagation()}>
-                        {t("clients.open")}
-                      </Link>
-                      <CallButton client={c} size="small" />
-                    </Space>
-                  ),
-                },
-              ]}
-            />
+                  {
+                    title: t("clients.phone"),
+                    key: "phone",
+                    render: (_, c) => <span className="kh-mono">{listValue(c.fields.phone, "phone")}</span>,
+                  },
+                  {
+                    title: t("clients.tiers"),
+                    key: "tiers",
+                    render: (_, c) => (
+                      <Space size={0} wrap>
+                        {tierTags(c)}
+                      </Space>
+                    ),
+                  },
+                  {
+                    title: t("clients.purpose"),
+                    key: "purpose",
+                    render: (_, c) => purposeLabel(catalog, c.registration.collectionPurpose, lang),
+                  },
+                  { title: t("clients.branch"), key: "branch", render: (_, c) => branchName(c.branchId) },
+                  {
+                    title: t("clients.owner"),
+                    key: "owner",
+                    render: (_, c) => <span className="kh-mono">{c.ownerId}</span>,
+                  },
+                  {
+                    title: t("clients.registeredAt"),
+                    key: "at",
+                    render: (_, c) => formatTime(c.registration.registeredAt),
+                  },
+                  {
+                    title: t("clients.actions"),
+                    key: "open",
+                    render: (_, c) => (
+                      <Space size={8}>
+                        <Link to={`/console/clients/${c.id}`} onClick={(e) => e.stopPropagation()}>
+                          {t("clients.open")}
+                        </Link>
+                        <CallButton client={c} size="small" />
+                      </Space>
+                    ),
+                  },
+                ]}
+              />
             )}
             <Flex justify="flex-end" align="center" gap={8} wrap style={{ padding: 12 }}>
               <Typography.Text type="secondary">{t("app.page", { n: page + 1 })}</Typography.Text>
-              <Button size="small" disabled={page === 0 || list.isFetching} onClick={() => setCursors((c) => c.slice(0, -1))}>
+              <Button
+                size="small"
+                disabled={page === 0 || list.isFetching}
+                onClick={() => setCursors((c) => c.slice(0, -1))}
+              >
                 {t("app.prevPage")}
               </Button>
-              <Button size="small" disabled={!list.data?.nextCursor || list.isFetching} onClick={() => setCursors((c) => [...c, list.data!.nextCursor])}>
+              <Button
+                size="small"
+                disabled={!list.data?.nextCursor || list.isFetching}
+                onClick={() => setCursors((c) => [...c, list.data!.nextCursor])}
+              >
                 {t("app.nextPage")}
               </Button>
             </Flex>

@@ -16,9 +16,11 @@ type ConsentReply = { clientId: string; current: ClientView["consent"]; history:
 function useConsentMutation(client: ClientView, path: "purposes" | "withdraw", onDone: (r: ConsentReply) => void) {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (body: Record<string, unknown>) => api<ConsentReply>("POST", `/clients/${encodeURIComponent(client.id)}/consent/${path}`, { body }),
+    mutationFn: (body: Record<string, unknown>) =>
+      api<ConsentReply>("POST", `/clients/${encodeURIComponent(client.id)}/consent/${path}`, { body }),
     onSuccess: (r) => {
-      for (const key of [["client", client.id], ["consent", client.id], ["clients"], ["access-history", client.id]]) void queryClient.invalidateQueries({ queryKey: key });
+      for (const key of [["client", client.id], ["consent", client.id], ["clients"], ["access-history", client.id]])
+        void queryClient.invalidateQueries({ queryKey: key });
       onDone(r);
     },
   });
@@ -27,16 +29,45 @@ function useConsentMutation(client: ClientView, path: "purposes" | "withdraw", o
 function ProblemAlert({ error, catalog }: { error: unknown; catalog: Catalog | undefined }) {
   const lang = useLang();
   if (!isApiError(error)) return null;
-  const details = fieldErrors(error.problem, lang, (f) => pick(catalog?.fields.find((x) => x.name === f)?.label, lang, f), { translatedOnly: true });
-  return <Alert type="error" showIcon style={{ marginTop: 12 }} message={problemMessage(error.problem, lang)} description={Object.values(details).join("；") || undefined} data-testid="consent-error" />;
+  const details = fieldErrors(
+    error.problem,
+    lang,
+    (f) => pick(catalog?.fields.find((x) => x.name === f)?.label, lang, f),
+    { translatedOnly: true },
+  );
+  return (
+    <Alert
+      type="error"
+      showIcon
+      style={{ marginTop: 12 }}
+      message={problemMessage(error.problem, lang)}
+      description={Object.values(details).join("；") || undefined}
+      data-testid="consent-error"
+    />
+  );
 }
 
 /** Fresh consent for more purposes (and, if not yet given, the separate consent for sensitive data), with its evidence. */
-export function AddPurposesDialog({ client, catalog, open, onClose }: { client: ClientView; catalog: Catalog | undefined; open: boolean; onClose: () => void }) {
+export function AddPurposesDialog({
+  client,
+  catalog,
+  open,
+  onClose,
+}: {
+  client: ClientView;
+  catalog: Catalog | undefined;
+  open: boolean;
+  onClose: () => void;
+}) {
   const { t } = useTranslation();
   const lang = useLang();
   const { message } = App.useApp();
-  const [form] = Form.useForm<{ purposes: string[]; sensitiveConsent?: boolean; method: string; evidenceRef: string }>();
+  const [form] = Form.useForm<{
+    purposes: string[];
+    sensitiveConsent?: boolean;
+    method: string;
+    evidenceRef: string;
+  }>();
   const add = useConsentMutation(client, "purposes", () => {
     message.success(t("consent.added"));
     onClose();
@@ -57,9 +88,16 @@ export function AddPurposesDialog({ client, catalog, open, onClose }: { client: 
     >
       <Typography.Paragraph type="secondary">{t("consent.addHint")}</Typography.Paragraph>
       <Form form={form} layout="vertical" preserve={false} initialValues={{ method: "written" }}>
-        <Form.Item name="purposes" label={t("consent.newPurposes")} rules={[{ required: true, type: "array", min: 1, message: t("consent.choosePurpose") }]}>
+        <Form.Item
+          name="purposes"
+          label={t("consent.newPurposes")}
+          rules={[{ required: true, type: "array", min: 1, message: t("consent.choosePurpose") }]}
+        >
           {available.length ? (
-            <Checkbox.Group options={available.map((p) => ({ value: p.name, label: pick(p.label, lang) }))} data-testid="add-purposes" />
+            <Checkbox.Group
+              options={available.map((p) => ({ value: p.name, label: pick(p.label, lang) }))}
+              data-testid="add-purposes"
+            />
           ) : (
             <Typography.Text type="secondary">{t("consent.allPurposes")}</Typography.Text>
           )}
@@ -72,7 +110,12 @@ export function AddPurposesDialog({ client, catalog, open, onClose }: { client: 
         <Form.Item name="method" label={t("consent.method")} rules={[{ required: true }]}>
           <Select options={consentMethods.map((m) => ({ value: m, label: t(`common.consentMethods.${m}`) }))} />
         </Form.Item>
-        <Form.Item name="evidenceRef" label={t("consent.evidence")} extra={t("register.evidenceHint")} rules={[{ required: true, whitespace: true, message: t("register.required") }]}>
+        <Form.Item
+          name="evidenceRef"
+          label={t("consent.evidence")}
+          extra={t("register.evidenceHint")}
+          rules={[{ required: true, whitespace: true, message: t("register.required") }]}
+        >
           <Input maxLength={200} autoComplete="off" data-testid="add-evidence" />
         </Form.Item>
       </Form>
@@ -85,7 +128,17 @@ export function AddPurposesDialog({ client, catalog, open, onClose }: { client: 
  * Withdrawal (PIPL art. 15): every use stops at once and the record is scheduled for destruction.
  * It cannot be undone, so the dialog says so plainly and asks for the evidence.
  */
-export function WithdrawDialog({ client, catalog, open, onClose }: { client: ClientView; catalog: Catalog | undefined; open: boolean; onClose: () => void }) {
+export function WithdrawDialog({
+  client,
+  catalog,
+  open,
+  onClose,
+}: {
+  client: ClientView;
+  catalog: Catalog | undefined;
+  open: boolean;
+  onClose: () => void;
+}) {
   const { t } = useTranslation();
   const { message } = App.useApp();
   const [form] = Form.useForm<{ method: string; evidenceRef: string; reason?: string; understood?: boolean }>();
@@ -99,7 +152,11 @@ export function WithdrawDialog({ client, catalog, open, onClose }: { client: Cli
       open={open}
       title={t("consent.withdrawTitle")}
       okText={t("consent.withdrawSubmit")}
-      okButtonProps={{ danger: true, disabled: understood !== true, ...({ "data-testid": "withdraw-submit" } as object) }}
+      okButtonProps={{
+        danger: true,
+        disabled: understood !== true,
+        ...({ "data-testid": "withdraw-submit" } as object),
+      }}
       cancelText={t("app.cancel")}
       onOk={() => void form.validateFields().then((v) => withdraw.mutate(withdrawBody(v)))}
       onCancel={onClose}
@@ -108,12 +165,24 @@ export function WithdrawDialog({ client, catalog, open, onClose }: { client: Cli
       afterOpenChange={(o) => o && withdraw.reset()}
       data-testid="withdraw-dialog"
     >
-      <Alert type="error" showIcon style={{ marginBottom: 16 }} message={t("consent.withdrawWarningTitle")} description={t("consent.withdrawWarning")} data-testid="withdraw-warning" />
+      <Alert
+        type="error"
+        showIcon
+        style={{ marginBottom: 16 }}
+        message={t("consent.withdrawWarningTitle")}
+        description={t("consent.withdrawWarning")}
+        data-testid="withdraw-warning"
+      />
       <Form form={form} layout="vertical" preserve={false} initialValues={{ method: "written" }}>
         <Form.Item name="method" label={t("consent.method")} rules={[{ required: true }]}>
           <Select options={consentMethods.map((m) => ({ value: m, label: t(`common.consentMethods.${m}`) }))} />
         </Form.Item>
-        <Form.Item name="evidenceRef" label={t("consent.withdrawEvidence")} extra={t("consent.withdrawEvidenceHint")} rules={[{ required: true, whitespace: true, message: t("register.required") }]}>
+        <Form.Item
+          name="evidenceRef"
+          label={t("consent.withdrawEvidence")}
+          extra={t("consent.withdrawEvidenceHint")}
+          rules={[{ required: true, whitespace: true, message: t("register.required") }]}
+        >
           <Input maxLength={200} autoComplete="off" data-testid="withdraw-evidence" />
         </Form.Item>
         <Form.Item name="reason" label={t("consent.reason")}>

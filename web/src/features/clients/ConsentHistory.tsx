@@ -18,14 +18,25 @@ export function ConsentHistory({ clientId, purposes }: { clientId: string; purpo
   const catalog = useCatalog().data;
   const q = useQuery({
     queryKey: ["consent", clientId],
-    queryFn: () => api<{ clientId: string; current: { withdrawnAt?: string } & Record<string, unknown>; history: ConsentEvent[] }>("GET", `/clients/${encodeURIComponent(clientId)}/consent`),
+    queryFn: () =>
+      api<{ clientId: string; current: { withdrawnAt?: string } & Record<string, unknown>; history: ConsentEvent[] }>(
+        "GET",
+        `/clients/${encodeURIComponent(clientId)}/consent`,
+      ),
   });
   if (q.isPending) return <Loading rows={3} />;
   if (q.isError) return <ErrorState error={q.error} onRetry={() => void q.refetch()} />;
   const { history, current } = q.data;
   return (
     <>
-      {current.withdrawnAt && <Alert type="error" showIcon style={{ marginBottom: 12 }} message={t("consentHistory.withdrawn", { at: formatTime(current.withdrawnAt) })} />}
+      {current.withdrawnAt && (
+        <Alert
+          type="error"
+          showIcon
+          style={{ marginBottom: 12 }}
+          message={t("consentHistory.withdrawn", { at: formatTime(current.withdrawnAt) })}
+        />
+      )}
       {history.length === 0 ? (
         <EmptyState description={t("consentHistory.empty")} />
       ) : (
@@ -35,7 +46,9 @@ export function ConsentHistory({ clientId, purposes }: { clientId: string; purpo
             color: e.type === "withdraw" ? "red" : "blue",
             children: (
               <>
-                <Typography.Text strong>{t(`consentHistory.types.${e.type}`, { defaultValue: e.type })}</Typography.Text>{" "}
+                <Typography.Text strong>
+                  {t(`consentHistory.types.${e.type}`, { defaultValue: e.type })}
+                </Typography.Text>{" "}
                 <Typography.Text type="secondary">
                   {formatTime(e.at)} · {e.by}
                 </Typography.Text>
@@ -47,10 +60,21 @@ export function ConsentHistory({ clientId, purposes }: { clientId: string; purpo
                   ))}
                   {e.sensitiveConsent && <Tag color="red">{t("detail.sensitiveConsent")}</Tag>}
                   {e.method && <Tag>{t(`common.consentMethods.${e.method}`, { defaultValue: e.method })}</Tag>}
-                  {e.evidenceRef && <Typography.Text className="kh-mono" style={{ fontSize: 12 }}>{e.evidenceRef}</Typography.Text>}
+                  {e.evidenceRef && (
+                    <Typography.Text className="kh-mono" style={{ fontSize: 12 }}>
+                      {e.evidenceRef}
+                    </Typography.Text>
+                  )}
                   {e.reason && (
                     <div style={{ fontSize: 12 }}>
-                      {t("consentHistory.reason")}：<SealedNote clientId={clientId} value={e.reason} noteRef={noteRef(e.reasonRef)} purposes={purposes} testId="consent-reason" />
+                      {t("consentHistory.reason")}：
+                      <SealedNote
+                        clientId={clientId}
+                        value={e.reason}
+                        noteRef={noteRef(e.reasonRef)}
+                        purposes={purposes}
+                        testId="consent-reason"
+                      />
                     </div>
                   )}
                 </div>

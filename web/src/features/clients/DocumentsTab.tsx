@@ -20,7 +20,15 @@ import { REVEAL_MS, needsJustification, revealPurposes } from "./reveal.ts";
 import { ShareDialog } from "./ShareDialog.tsx";
 
 /** A client's scanned documents: upload (checked before sending), list, watermarked viewing for a purpose. */
-export function DocumentsTab({ client, catalog, role }: { client: ClientView; catalog: Catalog; role: Role | undefined }) {
+export function DocumentsTab({
+  client,
+  catalog,
+  role,
+}: {
+  client: ClientView;
+  catalog: Catalog;
+  role: Role | undefined;
+}) {
   const { t } = useTranslation();
   const lang = useLang();
   const caps = useCapabilities();
@@ -32,7 +40,10 @@ export function DocumentsTab({ client, catalog, role }: { client: ClientView; ca
   const [sharing, setSharing] = useState<DocumentView | null>(null);
   const active = (client.status ?? "active") === "active";
   const kindLabel = (kind: string) => pick(catalog.documents?.kinds.find((k) => k.name === kind)?.label, lang, kind);
-  const canUpload = caps.has("POST /clients/{id}/documents") && (role === "agent" || role === "branch_manager") && (client.status ?? "active") === "active";
+  const canUpload =
+    caps.has("POST /clients/{id}/documents") &&
+    (role === "agent" || role === "branch_manager") &&
+    (client.status ?? "active") === "active";
   const canShare = caps.has("GET /documents/{id}/shares") || caps.has("POST /documents/{id}/shares");
 
   return (
@@ -55,9 +66,21 @@ export function DocumentsTab({ client, catalog, role }: { client: ClientView; ca
           columns={stacked<DocumentView>([
             { title: t("documents.kind"), key: "kind", render: (_, d) => kindLabel(d.kind) },
             { title: t("documents.tier"), key: "tier", render: (_, d) => <TierTag tier={d.tier} /> },
-            { title: t("documents.status"), key: "status", render: (_, d) => <Tag color={d.status === "active" ? "green" : d.status === "destroyed" ? "default" : "orange"}>{t(`documents.statuses.${d.status}`, { defaultValue: d.status })}</Tag> },
+            {
+              title: t("documents.status"),
+              key: "status",
+              render: (_, d) => (
+                <Tag color={d.status === "active" ? "green" : d.status === "destroyed" ? "default" : "orange"}>
+                  {t(`documents.statuses.${d.status}`, { defaultValue: d.status })}
+                </Tag>
+              ),
+            },
             { title: t("documents.size"), key: "size", render: (_, d) => formatBytes(d.size) },
-            { title: t("documents.uploadedBy"), dataIndex: "uploadedBy", render: (v: string) => <span className="kh-mono">{v}</span> },
+            {
+              title: t("documents.uploadedBy"),
+              dataIndex: "uploadedBy",
+              render: (v: string) => <span className="kh-mono">{v}</span>,
+            },
             { title: t("documents.uploadedAt"), dataIndex: "uploadedAt", render: (v: string) => formatTime(v) },
             { title: t("documents.destroyAfter"), dataIndex: "destroyAfter", render: (v: string) => formatTime(v) },
             {
@@ -82,8 +105,21 @@ export function DocumentsTab({ client, catalog, role }: { client: ClientView; ca
           ])}
         />
       )}
-      <ViewDialog doc={viewing} client={client} catalog={catalog} role={role} kindLabel={kindLabel} onClose={() => setViewing(null)} />
-      <ShareDialog doc={sharing} client={client} catalog={catalog} kindLabel={kindLabel} onClose={() => setSharing(null)} />
+      <ViewDialog
+        doc={viewing}
+        client={client}
+        catalog={catalog}
+        role={role}
+        kindLabel={kindLabel}
+        onClose={() => setViewing(null)}
+      />
+      <ShareDialog
+        doc={sharing}
+        client={client}
+        catalog={catalog}
+        kindLabel={kindLabel}
+        onClose={() => setSharing(null)}
+      />
     </>
   );
 }
@@ -95,11 +131,18 @@ function UploadBox({ client, catalog }: { client: ClientView; catalog: Catalog }
   const errorMessage = useErrorMessage();
   const queryClient = useQueryClient();
   const [kind, setKind] = useState<string | undefined>();
-  const limits = catalog.documents ?? { contentTypes: ["image/jpeg", "image/png", "application/pdf"], maxBytes: 5 * 1024 * 1024, kinds: [] };
+  const limits = catalog.documents ?? {
+    contentTypes: ["image/jpeg", "image/png", "application/pdf"],
+    maxBytes: 5 * 1024 * 1024,
+    kinds: [],
+  };
   const kinds = kindsFor(catalog, client.registration.collectionPurpose || "purchase");
   const upload = useMutation({
     mutationFn: ({ file, contentType }: { file: File; contentType: string }) =>
-      api<DocumentView>("POST", `/clients/${encodeURIComponent(client.id)}/documents`, { query: { kind }, raw: { data: file, contentType } }),
+      api<DocumentView>("POST", `/clients/${encodeURIComponent(client.id)}/documents`, {
+        query: { kind },
+        raw: { data: file, contentType },
+      }),
     onSuccess: (_d, { file }) => {
       message.success(t("documents.uploaded", { name: file.name }));
       void queryClient.invalidateQueries({ queryKey: ["documents", client.id] });
@@ -126,29 +169,32 @@ function UploadBox({ client, catalog }: { client: ClientView; catalog: Catalog }
   const camera = useRef<HTMLInputElement>(null);
   return (
     <div style={{ marginBottom: 16 }}>
-    <Space direction="vertical" style={{ width: "100%" }} data-testid="upload">
-      <Select
-        placeholder={t("documents.chooseKind")}
-        value={kind}
-        onChange={setKind}
-        style={{ width: 260, maxWidth: "100%" }}
-        options={kinds.map((k) => ({ value: k.name, label: `${pick(k.label, lang)} · ${pick(catalog.tiers.find((x) => x.tier === k.tier)?.label, lang)}` }))}
-        data-testid="document-kind"
-      />
-      <Upload.Dragger
-        disabled={!kind || upload.isPending}
-        multiple={false}
-        showUploadList={false}
-        accept={limits.contentTypes.join(",")}
-        beforeUpload={(file) => (take(file) ? false : Upload.LIST_IGNORE)}
-      >
-        <p className="ant-upload-drag-icon">
-          <InboxOutlined />
-        </p>
-        <p className="ant-upload-text">{kind ? t("documents.drop") : t("documents.chooseKind")}</p>
-        <p className="ant-upload-hint">{t("documents.dropHint", { max: formatBytes(limits.maxBytes) })}</p>
-      </Upload.Dragger>
-    </Space>
+      <Space direction="vertical" style={{ width: "100%" }} data-testid="upload">
+        <Select
+          placeholder={t("documents.chooseKind")}
+          value={kind}
+          onChange={setKind}
+          style={{ width: 260, maxWidth: "100%" }}
+          options={kinds.map((k) => ({
+            value: k.name,
+            label: `${pick(k.label, lang)} · ${pick(catalog.tiers.find((x) => x.tier === k.tier)?.label, lang)}`,
+          }))}
+          data-testid="document-kind"
+        />
+        <Upload.Dragger
+          disabled={!kind || upload.isPending}
+          multiple={false}
+          showUploadList={false}
+          accept={limits.contentTypes.join(",")}
+          beforeUpload={(file) => (take(file) ? false : Upload.LIST_IGNORE)}
+        >
+          <p className="ant-upload-drag-icon">
+            <InboxOutlined />
+          </p>
+          <p className="ant-upload-text">{kind ? t("documents.drop") : t("documents.chooseKind")}</p>
+          <p className="ant-upload-hint">{t("documents.dropHint", { max: formatBytes(limits.maxBytes) })}</p>
+        </Upload.Dragger>
+      </Space>
       {/* Beside the picker: the phone's camera straight away (capture is ignored where there is none). */}
       <Button
         icon={<CameraOutlined />}
@@ -177,7 +223,21 @@ function UploadBox({ client, catalog }: { client: ClientView; catalog: Catalog }
   );
 }
 
-function ViewDialog({ doc, client, catalog, role, kindLabel, onClose }: { doc: DocumentView | null; client: ClientView; catalog: Catalog; role: Role | undefined; kindLabel: (k: string) => string; onClose: () => void }) {
+function ViewDialog({
+  doc,
+  client,
+  catalog,
+  role,
+  kindLabel,
+  onClose,
+}: {
+  doc: DocumentView | null;
+  client: ClientView;
+  catalog: Catalog;
+  role: Role | undefined;
+  kindLabel: (k: string) => string;
+  onClose: () => void;
+}) {
   const { t } = useTranslation();
   const lang = useLang();
   const [form] = Form.useForm<{ purpose?: string; justification?: string }>();
@@ -188,8 +248,10 @@ function ViewDialog({ doc, client, catalog, role, kindLabel, onClose }: { doc: D
   const min = catalog.breakGlass.minJustification;
   const askJustification = needsJustification(catalog, role, purpose);
   const view = useMutation({
-    mutationFn: (v: { purpose: string; justification?: string }) => apiBlob(`/documents/${encodeURIComponent(doc!.id)}`, v),
-    onSuccess: ({ blob, contentType }) => setShown({ url: URL.createObjectURL(blob), type: contentType, until: Date.now() + REVEAL_MS }),
+    mutationFn: (v: { purpose: string; justification?: string }) =>
+      apiBlob(`/documents/${encodeURIComponent(doc!.id)}`, v),
+    onSuccess: ({ blob, contentType }) =>
+      setShown({ url: URL.createObjectURL(blob), type: contentType, until: Date.now() + REVEAL_MS }),
   });
 
   // The watermarked copy lives in memory only, and only for as long as a revealed value would.
@@ -221,27 +283,63 @@ function ViewDialog({ doc, client, catalog, role, kindLabel, onClose }: { doc: D
       cancelText={t("app.close")}
       okButtonProps={{ style: shown ? { display: "none" } : undefined }}
       confirmLoading={view.isPending}
-      onOk={() => void form.validateFields().then((v) => view.mutate({ purpose: v.purpose!, ...(askJustification ? { justification: v.justification?.trim() } : {}) }))}
+      onOk={() =>
+        void form.validateFields().then((v) =>
+          view.mutate({
+            purpose: v.purpose!,
+            ...(askJustification ? { justification: v.justification?.trim() } : {}),
+          }),
+        )
+      }
       destroyOnHidden
       data-testid="document-dialog"
     >
       {shown ? (
         <>
-          <Alert type="warning" showIcon style={{ marginBottom: 12 }} message={t("documents.watermarked", { s: Math.max(0, Math.ceil((shown.until - now) / 1000)) })} />
+          <Alert
+            type="warning"
+            showIcon
+            style={{ marginBottom: 12 }}
+            message={t("documents.watermarked", { s: Math.max(0, Math.ceil((shown.until - now) / 1000)) })}
+          />
           {shown.type.startsWith("image/") ? (
-            <img src={shown.url} alt={doc ? kindLabel(doc.kind) : ""} style={{ maxWidth: "100%", border: "1px solid #e5e7eb" }} data-testid="document-image" />
+            <img
+              src={shown.url}
+              alt={doc ? kindLabel(doc.kind) : ""}
+              style={{ maxWidth: "100%", border: "1px solid #e5e7eb" }}
+              data-testid="document-image"
+            />
           ) : (
-            <iframe src={shown.url} title={doc ? kindLabel(doc.kind) : ""} style={{ width: "100%", height: 560, border: "1px solid #e5e7eb" }} />
+            <iframe
+              src={shown.url}
+              title={doc ? kindLabel(doc.kind) : ""}
+              style={{ width: "100%", height: 560, border: "1px solid #e5e7eb" }}
+            />
           )}
         </>
       ) : (
         <Form form={form} layout="vertical">
-          <Form.Item name="purpose" label={t("reveal.purpose")} extra={t("reveal.purposeHint")} rules={[{ required: true, message: t("register.required") }]}>
+          <Form.Item
+            name="purpose"
+            label={t("reveal.purpose")}
+            extra={t("reveal.purposeHint")}
+            rules={[{ required: true, message: t("register.required") }]}
+          >
             <Select
               data-testid="document-purpose"
               options={[
-                { label: t("reveal.consentedGroup"), options: consented.map((p) => ({ value: p.name, label: pick(p.label, lang) })) },
-                ...(breakGlass.length ? [{ label: t("reveal.breakGlassGroup"), options: breakGlass.map((p) => ({ value: p.name, label: pick(p.label, lang) })) }] : []),
+                {
+                  label: t("reveal.consentedGroup"),
+                  options: consented.map((p) => ({ value: p.name, label: pick(p.label, lang) })),
+                },
+                ...(breakGlass.length
+                  ? [
+                      {
+                        label: t("reveal.breakGlassGroup"),
+                        options: breakGlass.map((p) => ({ value: p.name, label: pick(p.label, lang) })),
+                      },
+                    ]
+                  : []),
               ]}
             />
           </Form.Item>
@@ -249,7 +347,14 @@ function ViewDialog({ doc, client, catalog, role, kindLabel, onClose }: { doc: D
           <Typography.Paragraph type="secondary" style={{ fontSize: 12, marginBottom: 0 }}>
             {t("reveal.auditNotice")}
           </Typography.Paragraph>
-          {isApiError(view.error) && <Alert style={{ marginTop: 12 }} type="error" showIcon message={problemMessage(view.error.problem, lang, { minJustification: min })} />}
+          {isApiError(view.error) && (
+            <Alert
+              style={{ marginTop: 12 }}
+              type="error"
+              showIcon
+              message={problemMessage(view.error.problem, lang, { minJustification: min })}
+            />
+          )}
         </Form>
       )}
     </Modal>

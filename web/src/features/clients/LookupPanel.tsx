@@ -67,13 +67,23 @@ export function LookupPanel() {
           type={lookup.data.registered ? "warning" : "success"}
           message={
             lookup.data.registered
-              ? t("clients.lookup.registered", { owner: lookup.data.owner ?? "—", branch: branchName(lookup.data.branchId) })
+              ? t("clients.lookup.registered", {
+                  owner: lookup.data.owner ?? "—",
+                  branch: branchName(lookup.data.branchId),
+                })
               : t("clients.lookup.notRegistered")
           }
         />
       )}
       {isApiError(error) && (
-        <Alert style={{ marginTop: 12 }} showIcon type="error" message={problemMessage(error.problem, lang)} description={detail} data-testid="lookup-error" />
+        <Alert
+          style={{ marginTop: 12 }}
+          showIcon
+          type="error"
+          message={problemMessage(error.problem, lang)}
+          description={detail}
+          data-testid="lookup-error"
+        />
       )}
     </Card>
   );

@@ -35,20 +35,39 @@ import { ErrorState, Loading } from "../../components/States.tsx";
 import { TierTag } from "../../components/TierTag.tsx";
 import { useLang } from "../../i18n/index.ts";
 import { checkField } from "./validate.ts";
-import { buildRegisterBody, needsSensitiveConsent, registerSteps, stepForProblem, stepOfPath, type RegisterForm } from "./register.ts";
+import {
+  buildRegisterBody,
+  needsSensitiveConsent,
+  registerSteps,
+  stepForProblem,
+  stepOfPath,
+  type RegisterForm,
+} from "./register.ts";
 
 interface FormValues {
   collectionPurpose?: string;
   source?: string;
   acquiredAt?: Dayjs;
   fields?: Record<string, string | number | null>;
-  consent?: { method?: string; evidenceRef?: string; purposes?: string[]; sensitiveConsent?: boolean; notified?: boolean };
+  consent?: {
+    method?: string;
+    evidenceRef?: string;
+    purposes?: string[];
+    sensitiveConsent?: boolean;
+    notified?: boolean;
+  };
 }
 
 /** Which form items each step validates before moving on. */
 const stepItems: Record<number, (string | string[])[]> = {
   0: ["collectionPurpose", "source", "acquiredAt"],
-  2: [["consent", "notified"], ["consent", "method"], ["consent", "evidenceRef"], ["consent", "purposes"], ["consent", "sensitiveConsent"]],
+  2: [
+    ["consent", "notified"],
+    ["consent", "method"],
+    ["consent", "evidenceRef"],
+    ["consent", "purposes"],
+    ["consent", "sensitiveConsent"],
+  ],
 };
 
 export default function RegisterWizard() {
@@ -91,7 +110,8 @@ function Wizard({ catalog }: { catalog: Catalog }) {
       form.setFields(
         paths.filter((p) => stepOfPath(p) < 3).map((p) => ({ name: p.split(".") as never, errors: [errors[p]!] })),
       );
-      if (error.code === "sensitive_consent_required") form.setFields([{ name: ["consent", "sensitiveConsent"], errors: [t("register.sensitiveConsentRequired")] }]);
+      if (error.code === "sensitive_consent_required")
+        form.setFields([{ name: ["consent", "sensitiveConsent"], errors: [t("register.sensitiveConsentRequired")] }]);
       setStep(stepForProblem(error.code, paths));
     },
   });
@@ -99,7 +119,9 @@ function Wizard({ catalog }: { catalog: Catalog }) {
   const next = async () => {
     try {
       if (step === 1) {
-        const entered = Object.values(form.getFieldValue("fields") ?? {}).some((v) => v !== undefined && v !== null && String(v).trim() !== "");
+        const entered = Object.values(form.getFieldValue("fields") ?? {}).some(
+          (v) => v !== undefined && v !== null && String(v).trim() !== "",
+        );
         if (!entered) {
           message.warning(t("register.noFields"));
           return;
@@ -135,7 +157,11 @@ function Wizard({ catalog }: { catalog: Catalog }) {
   const refused = purpose ? refusedFields(catalog, purpose) : [];
   const review = form.getFieldsValue(true) as FormValues;
   const reviewFields = Object.entries(review.fields ?? {}).filter(
-    ([name, value]) => value !== undefined && value !== null && String(value).trim() !== "" && groups.some((g) => g.fields.some((f) => f.name === name)),
+    ([name, value]) =>
+      value !== undefined &&
+      value !== null &&
+      String(value).trim() !== "" &&
+      groups.some((g) => g.fields.some((f) => f.name === name)),
   );
 
   return (
@@ -159,27 +185,57 @@ function Wizard({ catalog }: { catalog: Catalog }) {
             style={{ marginBottom: 16 }}
             data-testid="register-problem"
             message={problemMessage(problem.problem, lang, { branchName })}
-            description={Object.keys(fieldErrors(problem.problem, lang)).length ? (
-              <ul style={{ margin: 0, paddingInlineStart: 18 }}>
-                {Object.entries(fieldErrors(problem.problem, lang, label)).map(([path, msg]) => (
-                  <li key={path}>
-                    {path.startsWith("fields.") ? label(path.slice(7)) : path}：{msg}
-                  </li>
-                ))}
-              </ul>
-            ) : undefined}
+            description={
+              Object.keys(fieldErrors(problem.problem, lang)).length ? (
+                <ul style={{ margin: 0, paddingInlineStart: 18 }}>
+                  {Object.entries(fieldErrors(problem.problem, lang, label)).map(([path, msg]) => (
+                    <li key={path}>
+                      {path.startsWith("fields.") ? label(path.slice(7)) : path}：{msg}
+                    </li>
+                  ))}
+                </ul>
+              ) : undefined
+            }
           />
         )}
-        <Form form={form} layout="vertical" initialValues={{ acquiredAt: dayjs(), source: "walk_in", consent: { method: "written", purposes: [], sensitiveConsent: false } }} style={{ maxWidth: 880 }}>
+        <Form
+          form={form}
+          layout="vertical"
+          initialValues={{
+            acquiredAt: dayjs(),
+            source: "walk_in",
+            consent: { method: "written", purposes: [], sensitiveConsent: false },
+          }}
+          style={{ maxWidth: 880 }}
+        >
           <div hidden={step !== 0}>
-            <Form.Item name="collectionPurpose" label={t("register.purpose")} extra={t("register.purposeHint")} rules={[{ required: true, message: t("register.required") }]}>
+            <Form.Item
+              name="collectionPurpose"
+              label={t("register.purpose")}
+              extra={t("register.purposeHint")}
+              rules={[{ required: true, message: t("register.required") }]}
+            >
               <Radio.Group style={{ width: "100%" }}>
                 <Flex gap={12} wrap>
                   {catalog.collectionPurposes.map((p) => (
-                    <Radio.Button key={p.name} value={p.name} style={{ height: "auto", padding: "8px 16px", lineHeight: 1.6, minWidth: 190, flex: phone ? "1 1 100%" : undefined }}>
-                      <div style={{ fontWeight: 600 }} data-purpose={p.name}>{pick(p.label, lang)}</div>
+                    <Radio.Button
+                      key={p.name}
+                      value={p.name}
+                      style={{
+                        height: "auto",
+                        padding: "8px 16px",
+                        lineHeight: 1.6,
+                        minWidth: 190,
+                        flex: phone ? "1 1 100%" : undefined,
+                      }}
+                    >
+                      <div style={{ fontWeight: 600 }} data-purpose={p.name}>
+                        {pick(p.label, lang)}
+                      </div>
                       <div style={{ fontSize: 12, color: "#6b7280" }}>
-                        {p.refuses.length ? t("register.refusedHint", { fields: p.refuses.map(label).join("、") }) : t("register.fieldCount", { count: p.allows.length })}
+                        {p.refuses.length
+                          ? t("register.refusedHint", { fields: p.refuses.map(label).join("、") })
+                          : t("register.fieldCount", { count: p.allows.length })}
                       </div>
                     </Radio.Button>
                   ))}
@@ -187,11 +243,30 @@ function Wizard({ catalog }: { catalog: Catalog }) {
               </Radio.Group>
             </Form.Item>
             <Flex gap={16} wrap>
-              <Form.Item name="source" label={t("register.source")} rules={[{ required: true, message: t("register.required") }]} style={{ minWidth: 200, maxWidth: "100%" }}>
-                <Select options={catalog.sources.map((s) => ({ value: s, label: t(`common.sources.${s}`, { defaultValue: s }) }))} />
+              <Form.Item
+                name="source"
+                label={t("register.source")}
+                rules={[{ required: true, message: t("register.required") }]}
+                style={{ minWidth: 200, maxWidth: "100%" }}
+              >
+                <Select
+                  options={catalog.sources.map((s) => ({
+                    value: s,
+                    label: t(`common.sources.${s}`, { defaultValue: s }),
+                  }))}
+                />
               </Form.Item>
-              <Form.Item name="acquiredAt" label={t("register.acquiredAt")} rules={[{ required: true, message: t("register.required") }]}>
-                <DatePicker showTime={{ format: "HH:mm" }} format="YYYY-MM-DD HH:mm" disabledDate={(d) => d.isAfter(dayjs(), "day")} allowClear={false} />
+              <Form.Item
+                name="acquiredAt"
+                label={t("register.acquiredAt")}
+                rules={[{ required: true, message: t("register.required") }]}
+              >
+                <DatePicker
+                  showTime={{ format: "HH:mm" }}
+                  format="YYYY-MM-DD HH:mm"
+                  disabledDate={(d) => d.isAfter(dayjs(), "day")}
+                  allowClear={false}
+                />
               </Form.Item>
               <Form.Item label={t("register.branch")}>
                 <Input value={branchName(session?.claims.branchId)} disabled style={{ width: 180 }} />
@@ -203,11 +278,25 @@ function Wizard({ catalog }: { catalog: Catalog }) {
             {purpose && (
               <Typography.Paragraph type="secondary">
                 {t("register.fieldsHint", { purpose: purposeLabel(catalog, purpose, lang) })}
-                {refused.length > 0 && ` ${t("register.refusedHint", { fields: refused.map((f) => pick(f.label, lang)).join("、") })}`}
+                {refused.length > 0 &&
+                  ` ${t("register.refusedHint", { fields: refused.map((f) => pick(f.label, lang)).join("、") })}`}
               </Typography.Paragraph>
             )}
             {groups.map((g) => (
-              <Card key={g.tier} size="small" style={{ marginBottom: 12 }} title={<TierTag tier={g.tier} />} extra={g.tier === 1 ? <Typography.Text type="danger" style={{ fontSize: 12 }}><LockOutlined /> {t("register.tier1Hint")}</Typography.Text> : null} data-tier-group={g.tier}>
+              <Card
+                key={g.tier}
+                size="small"
+                style={{ marginBottom: 12 }}
+                title={<TierTag tier={g.tier} />}
+                extra={
+                  g.tier === 1 ? (
+                    <Typography.Text type="danger" style={{ fontSize: 12 }}>
+                      <LockOutlined /> {t("register.tier1Hint")}
+                    </Typography.Text>
+                  ) : null
+                }
+                data-tier-group={g.tier}
+              >
                 <Flex gap={16} wrap>
                   {g.fields.map((f) => (
                     <Form.Item
@@ -215,15 +304,43 @@ function Wizard({ catalog }: { catalog: Catalog }) {
                       name={["fields", f.name]}
                       label={pick(f.label, lang)}
                       validateTrigger="onBlur"
-                      rules={[{ validator: (_, v) => { const p = checkField(f.name, v); return p ? Promise.reject(new Error(t(`validate.${p}`))) : Promise.resolve(); } }]}
-                      style={{ width: f.maxLength && f.maxLength > 200 ? "100%" : 260, maxWidth: "100%", marginBottom: 16 }}
+                      rules={[
+                        {
+                          validator: (_, v) => {
+                            const p = checkField(f.name, v);
+                            return p ? Promise.reject(new Error(t(`validate.${p}`))) : Promise.resolve();
+                          },
+                        },
+                      ]}
+                      style={{
+                        width: f.maxLength && f.maxLength > 200 ? "100%" : 260,
+                        maxWidth: "100%",
+                        marginBottom: 16,
+                      }}
                     >
                       {f.kind === "amount" ? (
-                        <InputNumber min={0} style={{ width: "100%" }} controls={false} aria-label={pick(f.label, lang)} data-field={f.name} />
+                        <InputNumber
+                          min={0}
+                          style={{ width: "100%" }}
+                          controls={false}
+                          aria-label={pick(f.label, lang)}
+                          data-field={f.name}
+                        />
                       ) : f.maxLength && f.maxLength > 200 ? (
-                        <Input.TextArea maxLength={f.maxLength} rows={2} showCount aria-label={pick(f.label, lang)} data-field={f.name} />
+                        <Input.TextArea
+                          maxLength={f.maxLength}
+                          rows={2}
+                          showCount
+                          aria-label={pick(f.label, lang)}
+                          data-field={f.name}
+                        />
                       ) : (
-                        <Input maxLength={f.maxLength ?? undefined} autoComplete="off" aria-label={pick(f.label, lang)} data-field={f.name} />
+                        <Input
+                          maxLength={f.maxLength ?? undefined}
+                          autoComplete="off"
+                          aria-label={pick(f.label, lang)}
+                          data-field={f.name}
+                        />
                       )}
                     </Form.Item>
                   ))}
@@ -233,21 +350,52 @@ function Wizard({ catalog }: { catalog: Catalog }) {
           </div>
 
           <div hidden={step !== 2}>
-            <Form.Item name={["consent", "notified"]} valuePropName="checked" rules={[{ validator: (_, v) => (v ? Promise.resolve() : Promise.reject(new Error(t("register.required")))) }]}>
+            <Form.Item
+              name={["consent", "notified"]}
+              valuePropName="checked"
+              rules={[
+                { validator: (_, v) => (v ? Promise.resolve() : Promise.reject(new Error(t("register.required")))) },
+              ]}
+            >
               <Checkbox>{t("register.notifyText")}</Checkbox>
             </Form.Item>
             <Flex gap={16} wrap>
-              <Form.Item name={["consent", "method"]} label={t("register.consentMethod")} rules={[{ required: true, message: t("register.required") }]}>
-                <Radio.Group options={catalog.consentMethods.map((m) => ({ value: m, label: t(`common.consentMethods.${m}`, { defaultValue: m }) }))} />
+              <Form.Item
+                name={["consent", "method"]}
+                label={t("register.consentMethod")}
+                rules={[{ required: true, message: t("register.required") }]}
+              >
+                <Radio.Group
+                  options={catalog.consentMethods.map((m) => ({
+                    value: m,
+                    label: t(`common.consentMethods.${m}`, { defaultValue: m }),
+                  }))}
+                />
               </Form.Item>
-              <Form.Item name={["consent", "evidenceRef"]} label={t("register.evidence")} extra={t("register.evidenceHint")} rules={[{ required: true, whitespace: true, message: t("register.required") }]} style={{ width: 360, maxWidth: "100%" }}>
+              <Form.Item
+                name={["consent", "evidenceRef"]}
+                label={t("register.evidence")}
+                extra={t("register.evidenceHint")}
+                rules={[{ required: true, whitespace: true, message: t("register.required") }]}
+                style={{ width: 360, maxWidth: "100%" }}
+              >
                 <Input placeholder="paper:consent/0001" autoComplete="off" data-field="evidenceRef" />
               </Form.Item>
             </Flex>
-            <Form.Item name={["consent", "purposes"]} label={t("register.purposes")} rules={[{ type: "array", min: 1, message: t("register.required") }]}>
-              <Checkbox.Group options={catalog.consentPurposes.map((p) => ({ value: p.name, label: pick(p.label, lang) }))} />
+            <Form.Item
+              name={["consent", "purposes"]}
+              label={t("register.purposes")}
+              rules={[{ type: "array", min: 1, message: t("register.required") }]}
+            >
+              <Checkbox.Group
+                options={catalog.consentPurposes.map((p) => ({ value: p.name, label: pick(p.label, lang) }))}
+              />
             </Form.Item>
-            <Card size="small" style={{ borderColor: tier1Entered ? "#ff4d4f" : undefined, background: "#fffafa" }} data-testid="sensitive-consent">
+            <Card
+              size="small"
+              style={{ borderColor: tier1Entered ? "#ff4d4f" : undefined, background: "#fffafa" }}
+              data-testid="sensitive-consent"
+            >
               <Typography.Paragraph style={{ marginTop: 0 }}>
                 <TierTag tier={1} /> {t("register.sensitiveConsentHint")}
               </Typography.Paragraph>
@@ -256,7 +404,14 @@ function Wizard({ catalog }: { catalog: Catalog }) {
                 valuePropName="checked"
                 style={{ marginBottom: 0 }}
                 dependencies={[["fields"]]}
-                rules={[{ validator: (_, v) => (!tier1Entered || v ? Promise.resolve() : Promise.reject(new Error(t("register.sensitiveConsentRequired")))) }]}
+                rules={[
+                  {
+                    validator: (_, v) =>
+                      !tier1Entered || v
+                        ? Promise.resolve()
+                        : Promise.reject(new Error(t("register.sensitiveConsentRequired"))),
+                  },
+                ]}
               >
                 <Checkbox>{t("register.sensitiveConsent")}</Checkbox>
               </Form.Item>
@@ -266,19 +421,45 @@ function Wizard({ catalog }: { catalog: Catalog }) {
           {step === 3 && (
             <>
               <Typography.Title level={5}>{t("register.review")}</Typography.Title>
-              <Descriptions bordered size="small" column={1} layout={phone ? "vertical" : "horizontal"} data-testid="review">
-                <Descriptions.Item label={t("register.purpose")}>{purposeLabel(catalog, review.collectionPurpose, lang)}</Descriptions.Item>
-                <Descriptions.Item label={t("register.source")}>{t(`common.sources.${review.source}`, { defaultValue: review.source ?? "" })}</Descriptions.Item>
-                <Descriptions.Item label={t("register.acquiredAt")}>{review.acquiredAt?.format("YYYY-MM-DD HH:mm")}</Descriptions.Item>
+              <Descriptions
+                bordered
+                size="small"
+                column={1}
+                layout={phone ? "vertical" : "horizontal"}
+                data-testid="review"
+              >
+                <Descriptions.Item label={t("register.purpose")}>
+                  {purposeLabel(catalog, review.collectionPurpose, lang)}
+                </Descriptions.Item>
+                <Descriptions.Item label={t("register.source")}>
+                  {t(`common.sources.${review.source}`, { defaultValue: review.source ?? "" })}
+                </Descriptions.Item>
+                <Descriptions.Item label={t("register.acquiredAt")}>
+                  {review.acquiredAt?.format("YYYY-MM-DD HH:mm")}
+                </Descriptions.Item>
                 {reviewFields.map(([name, value]) => (
-                  <Descriptions.Item key={name} label={<Space size={4}><TierTag tier={catalog.fields.find((f) => f.name === name)?.tier ?? 3} />{label(name)}</Space>}>
+                  <Descriptions.Item
+                    key={name}
+                    label={
+                      <Space size={4}>
+                        <TierTag tier={catalog.fields.find((f) => f.name === name)?.tier ?? 3} />
+                        {label(name)}
+                      </Space>
+                    }
+                  >
                     {String(value)}
                   </Descriptions.Item>
                 ))}
-                <Descriptions.Item label={t("register.consentMethod")}>{t(`common.consentMethods.${review.consent?.method}`, { defaultValue: review.consent?.method ?? "" })}</Descriptions.Item>
+                <Descriptions.Item label={t("register.consentMethod")}>
+                  {t(`common.consentMethods.${review.consent?.method}`, { defaultValue: review.consent?.method ?? "" })}
+                </Descriptions.Item>
                 <Descriptions.Item label={t("register.evidence")}>{review.consent?.evidenceRef}</Descriptions.Item>
-                <Descriptions.Item label={t("register.purposes")}>{(review.consent?.purposes ?? []).map((p) => purposeLabel(catalog, p, lang)).join("、")}</Descriptions.Item>
-                <Descriptions.Item label={t("detail.sensitiveConsent")}>{review.consent?.sensitiveConsent ? t("app.yes") : t("app.no")}</Descriptions.Item>
+                <Descriptions.Item label={t("register.purposes")}>
+                  {(review.consent?.purposes ?? []).map((p) => purposeLabel(catalog, p, lang)).join("、")}
+                </Descriptions.Item>
+                <Descriptions.Item label={t("detail.sensitiveConsent")}>
+                  {review.consent?.sensitiveConsent ? t("app.yes") : t("app.no")}
+                </Descriptions.Item>
               </Descriptions>
             </>
           )}

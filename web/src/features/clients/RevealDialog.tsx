@@ -52,7 +52,9 @@ export function RevealDialog({
   const min = catalog?.breakGlass.minJustification ?? 20;
   const { consented, breakGlass } = revealPurposes(catalog, client.consent.purposes, role);
   const askJustification = forceJustification || needsJustification(catalog, role, purpose);
-  const masked = Object.entries(client.fields).filter(([, f]) => f.masked).map(([name]) => name);
+  const masked = Object.entries(client.fields)
+    .filter(([, f]) => f.masked)
+    .map(([name]) => name);
   const caps = useCapabilities();
   const mayAsk = Boolean(onAskApproval) && role !== "compliance_officer" && caps.has("POST /access-requests");
   const askApproval = () => {
@@ -63,7 +65,9 @@ export function RevealDialog({
 
   const reveal = useMutation({
     mutationFn: (body: { fields: string[]; purpose: string; justification?: string }) =>
-      api<{ fields: Record<string, string | number> }>("POST", `/clients/${encodeURIComponent(client.id)}/reveal`, { body }),
+      api<{ fields: Record<string, string | number> }>("POST", `/clients/${encodeURIComponent(client.id)}/reveal`, {
+        body,
+      }),
     onSuccess: (r) => {
       onRevealed(r.fields);
       onClose();
@@ -86,11 +90,17 @@ export function RevealDialog({
 
   const submit = async () => {
     const v = await form.validateFields();
-    reveal.mutate({ fields: v.fields, purpose: v.purpose!, ...(askJustification ? { justification: v.justification?.trim() } : {}) });
+    reveal.mutate({
+      fields: v.fields,
+      purpose: v.purpose!,
+      ...(askJustification ? { justification: v.justification?.trim() } : {}),
+    });
   };
 
   const error = reveal.error;
-  const details = isApiError(error) ? fieldErrors(error.problem, lang, (f) => fieldLabel(catalog, f, lang), { translatedOnly: true }) : {};
+  const details = isApiError(error)
+    ? fieldErrors(error.problem, lang, (f) => fieldLabel(catalog, f, lang), { translatedOnly: true })
+    : {};
 
   return (
     <Modal
@@ -105,16 +115,35 @@ export function RevealDialog({
       data-testid="reveal-dialog"
     >
       <Form form={form} layout="vertical">
-        <Form.Item name="fields" label={t("reveal.fields")} rules={[{ type: "array", min: 1, message: t("register.required") }]}>
+        <Form.Item
+          name="fields"
+          label={t("reveal.fields")}
+          rules={[{ type: "array", min: 1, message: t("register.required") }]}
+        >
           <Checkbox.Group options={masked.map((f) => ({ value: f, label: fieldLabel(catalog, f, lang) }))} />
         </Form.Item>
-        <Form.Item name="purpose" label={t("reveal.purpose")} extra={t("reveal.purposeHint")} rules={[{ required: true, message: t("register.required") }]}>
+        <Form.Item
+          name="purpose"
+          label={t("reveal.purpose")}
+          extra={t("reveal.purposeHint")}
+          rules={[{ required: true, message: t("register.required") }]}
+        >
           <Select
             data-testid="reveal-purpose"
             placeholder={t("reveal.purpose")}
             options={[
-              { label: t("reveal.consentedGroup"), options: consented.map((p) => ({ value: p.name, label: pick(p.label, lang) })) },
-              ...(breakGlass.length ? [{ label: t("reveal.breakGlassGroup"), options: breakGlass.map((p) => ({ value: p.name, label: pick(p.label, lang) })) }] : []),
+              {
+                label: t("reveal.consentedGroup"),
+                options: consented.map((p) => ({ value: p.name, label: pick(p.label, lang) })),
+              },
+              ...(breakGlass.length
+                ? [
+                    {
+                      label: t("reveal.breakGlassGroup"),
+                      options: breakGlass.map((p) => ({ value: p.name, label: pick(p.label, lang) })),
+                    },
+                  ]
+                : []),
             ]}
           />
         </Form.Item>
@@ -123,7 +152,13 @@ export function RevealDialog({
       {mayAsk && !(isApiError(error) && answeredByRequest(error.code)) && (
         <Typography.Paragraph type="secondary" style={{ marginBottom: 8 }} data-testid="reveal-ask-hint">
           {t("access.reveal.askHint")}
-          <Button type="link" size="small" icon={<AuditOutlined />} onClick={askApproval} data-testid="reveal-ask-approval">
+          <Button
+            type="link"
+            size="small"
+            icon={<AuditOutlined />}
+            onClick={askApproval}
+            data-testid="reveal-ask-approval"
+          >
             {t("access.reveal.ask")}
           </Button>
         </Typography.Paragraph>

@@ -41,11 +41,23 @@ export function SealedRevealDialog({
   const purpose = Form.useWatch("purpose", form);
   const [forceJustification, setForceJustification] = useState(false);
   const min = catalog?.breakGlass.minJustification ?? 20;
-  const { consented, breakGlass } = revealPurposes(catalog, purposes ?? (catalog?.consentPurposes ?? []).map((p) => p.name), role);
+  const { consented, breakGlass } = revealPurposes(
+    catalog,
+    purposes ?? (catalog?.consentPurposes ?? []).map((p) => p.name),
+    role,
+  );
   const askJustification = forceJustification || needsJustification(catalog, role, purpose);
 
   const reveal = useMutation({
-    mutationFn: ({ target, purpose, justification }: { target: SealedTarget; purpose: string; justification?: string }) => {
+    mutationFn: ({
+      target,
+      purpose,
+      justification,
+    }: {
+      target: SealedTarget;
+      purpose: string;
+      justification?: string;
+    }) => {
       const { path, body } = sealedRevealRequest(target, purpose, justification);
       return api<unknown>("POST", path, { body }).then((r) => revealedTexts(target, r));
     },
@@ -57,7 +69,8 @@ export function SealedRevealDialog({
       if (isApiError(e) && e.code === "break_glass_required") setForceJustification(true);
     },
     onSettled: () => {
-      if (target?.kind === "note") void queryClient.invalidateQueries({ queryKey: ["access-history", target.clientId] });
+      if (target?.kind === "note")
+        void queryClient.invalidateQueries({ queryKey: ["access-history", target.clientId] });
     },
   });
 
@@ -73,7 +86,8 @@ export function SealedRevealDialog({
 
   const submit = async () => {
     const v = await form.validateFields();
-    if (target) reveal.mutate({ target, purpose: v.purpose!, ...(askJustification ? { justification: v.justification } : {}) });
+    if (target)
+      reveal.mutate({ target, purpose: v.purpose!, ...(askJustification ? { justification: v.justification } : {}) });
   };
 
   return (
@@ -90,13 +104,28 @@ export function SealedRevealDialog({
     >
       <Typography.Paragraph type="secondary">{t("sealed.hint")}</Typography.Paragraph>
       <Form form={form} layout="vertical">
-        <Form.Item name="purpose" label={t("reveal.purpose")} extra={t("reveal.purposeHint")} rules={[{ required: true, message: t("register.required") }]}>
+        <Form.Item
+          name="purpose"
+          label={t("reveal.purpose")}
+          extra={t("reveal.purposeHint")}
+          rules={[{ required: true, message: t("register.required") }]}
+        >
           <Select
             data-testid="sealed-purpose"
             placeholder={t("reveal.purpose")}
             options={[
-              { label: t("reveal.consentedGroup"), options: consented.map((p) => ({ value: p.name, label: pick(p.label, lang) })) },
-              ...(breakGlass.length ? [{ label: t("reveal.breakGlassGroup"), options: breakGlass.map((p) => ({ value: p.name, label: pick(p.label, lang) })) }] : []),
+              {
+                label: t("reveal.consentedGroup"),
+                options: consented.map((p) => ({ value: p.name, label: pick(p.label, lang) })),
+              },
+              ...(breakGlass.length
+                ? [
+                    {
+                      label: t("reveal.breakGlassGroup"),
+                      options: breakGlass.map((p) => ({ value: p.name, label: pick(p.label, lang) })),
+                    },
+                  ]
+                : []),
             ]}
           />
         </Form.Item>
@@ -105,7 +134,15 @@ export function SealedRevealDialog({
       <Typography.Paragraph type="secondary" style={{ fontSize: 12, marginBottom: 0 }}>
         {t("reveal.auditNotice")}
       </Typography.Paragraph>
-      {isApiError(reveal.error) && <Alert style={{ marginTop: 12 }} type="error" showIcon data-testid="sealed-error" message={problemMessage(reveal.error.problem, lang, { minJustification: min })} />}
+      {isApiError(reveal.error) && (
+        <Alert
+          style={{ marginTop: 12 }}
+          type="error"
+          showIcon
+          data-testid="sealed-error"
+          message={problemMessage(reveal.error.problem, lang, { minJustification: min })}
+        />
+      )}
     </Modal>
   );
 }
@@ -114,7 +151,19 @@ export function SealedRevealDialog({
  * One sealed note of a client, as the page shows it: the mask and a way to reveal it for a purpose;
  * once revealed, the words for 60 seconds (held in memory only, like revealed fields).
  */
-export function SealedNote({ clientId, value, noteRef, purposes, testId }: { clientId: string; value: string | undefined; noteRef: string | undefined; purposes?: string[]; testId?: string }) {
+export function SealedNote({
+  clientId,
+  value,
+  noteRef,
+  purposes,
+  testId,
+}: {
+  clientId: string;
+  value: string | undefined;
+  noteRef: string | undefined;
+  purposes?: string[];
+  testId?: string;
+}) {
   const { t } = useTranslation();
   const caps = useCapabilities();
   const { revealed, now, add, hide } = useRevealed();
@@ -130,11 +179,24 @@ export function SealedNote({ clientId, value, noteRef, purposes, testId }: { cli
       <Typography.Text style={{ whiteSpace: "pre-wrap" }}>{String(shown)}</Typography.Text>
       {open && (
         <Tooltip title={t("sealed.hideIn", { s: secondsLeft(revealed[key], now) })}>
-          <Button type="link" size="small" icon={<EyeInvisibleOutlined />} onClick={() => hide(key)} style={{ padding: 0, height: "auto" }} />
+          <Button
+            type="link"
+            size="small"
+            icon={<EyeInvisibleOutlined />}
+            onClick={() => hide(key)}
+            style={{ padding: 0, height: "auto" }}
+          />
         </Tooltip>
       )}
       {!open && sealedTarget && caps.has("POST /clients/{id}/reveal") && (
-        <Button type="link" size="small" icon={<EyeOutlined />} onClick={() => setTarget(sealedTarget)} style={{ padding: 0, height: "auto" }} data-testid={testId ? `${testId}-reveal` : undefined}>
+        <Button
+          type="link"
+          size="small"
+          icon={<EyeOutlined />}
+          onClick={() => setTarget(sealedTarget)}
+          style={{ padding: 0, height: "auto" }}
+          data-testid={testId ? `${testId}-reveal` : undefined}
+        >
           {t("sealed.reveal")}
         </Button>
       )}

@@ -1,6 +1,20 @@
 import { CopyOutlined, LinkOutlined, StopOutlined } from "@ant-design/icons";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Alert, App, Button, Divider, Form, Input, InputNumber, Modal, Select, Space, Table, Tag, Typography } from "antd";
+import {
+  Alert,
+  App,
+  Button,
+  Divider,
+  Form,
+  Input,
+  InputNumber,
+  Modal,
+  Select,
+  Space,
+  Table,
+  Tag,
+  Typography,
+} from "antd";
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { pick, purposeLabel } from "../../api/catalog.ts";
@@ -19,7 +33,19 @@ import { expiryChoices, shareBody, shareLink, shareStateColor } from "./shares.t
  * Secure sharing instead of a scan sent through a chat app: a link that expires, counts its downloads
  * and can be revoked; the recipient is watermarked on every download. The link is shown once.
  */
-export function ShareDialog({ doc, client, catalog, kindLabel, onClose }: { doc: DocumentView | null; client: ClientView; catalog: Catalog; kindLabel: (k: string) => string; onClose: () => void }) {
+export function ShareDialog({
+  doc,
+  client,
+  catalog,
+  kindLabel,
+  onClose,
+}: {
+  doc: DocumentView | null;
+  client: ClientView;
+  catalog: Catalog;
+  kindLabel: (k: string) => string;
+  onClose: () => void;
+}) {
   const { t } = useTranslation();
   const lang = useLang();
   const { message, modal } = App.useApp();
@@ -35,7 +61,8 @@ export function ShareDialog({ doc, client, catalog, kindLabel, onClose }: { doc:
     enabled: Boolean(docId) && caps.has("GET /documents/{id}/shares"),
   });
   const create = useMutation({
-    mutationFn: (body: unknown) => api<ShareCreated>("POST", `/documents/${encodeURIComponent(docId!)}/shares`, { body }),
+    mutationFn: (body: unknown) =>
+      api<ShareCreated>("POST", `/documents/${encodeURIComponent(docId!)}/shares`, { body }),
     onSuccess: (s) => {
       setCreated(s);
       form.resetFields();
@@ -45,11 +72,16 @@ export function ShareDialog({ doc, client, catalog, kindLabel, onClose }: { doc:
     onError: (e) => {
       if (!isApiError(e)) return;
       const errors = fieldErrors(e.problem, lang, undefined, { translatedOnly: true });
-      form.setFields(Object.entries(errors).filter(([p]) => ["recipient", "purpose", "expiresInMinutes", "maxDownloads"].includes(p)).map(([p, m]) => ({ name: p as "recipient", errors: [m] })));
+      form.setFields(
+        Object.entries(errors)
+          .filter(([p]) => ["recipient", "purpose", "expiresInMinutes", "maxDownloads"].includes(p))
+          .map(([p, m]) => ({ name: p as "recipient", errors: [m] })),
+      );
     },
   });
   const revoke = useMutation({
-    mutationFn: (s: ShareView) => api<ShareView>("DELETE", `/documents/${encodeURIComponent(s.documentId)}/shares/${encodeURIComponent(s.id)}`),
+    mutationFn: (s: ShareView) =>
+      api<ShareView>("DELETE", `/documents/${encodeURIComponent(s.documentId)}/shares/${encodeURIComponent(s.id)}`),
     onSuccess: (s) => {
       // The link shown once is no use any more once revoked.
       setCreated((c) => (c?.id === s.id ? null : c));
@@ -77,20 +109,38 @@ export function ShareDialog({ doc, client, catalog, kindLabel, onClose }: { doc:
   };
 
   return (
-    <Modal open={doc !== null} title={doc ? `${t("shares.title")} · ${kindLabel(doc.kind)}` : ""} onCancel={onClose} footer={null} width={820} destroyOnHidden data-testid="share-dialog">
+    <Modal
+      open={doc !== null}
+      title={doc ? `${t("shares.title")} · ${kindLabel(doc.kind)}` : ""}
+      onCancel={onClose}
+      footer={null}
+      width={820}
+      destroyOnHidden
+      data-testid="share-dialog"
+    >
       {created ? (
         <Alert
           type="success"
           showIcon
           style={{ marginBottom: 16 }}
-          message={t("shares.created", { recipient: created.recipient, at: formatTime(created.expiresAt), n: created.maxDownloads })}
+          message={t("shares.created", {
+            recipient: created.recipient,
+            at: formatTime(created.expiresAt),
+            n: created.maxDownloads,
+          })}
           description={
             <>
               <Typography.Paragraph type="warning" style={{ marginBottom: 8 }}>
                 {t("shares.onceOnly")}
               </Typography.Paragraph>
               <Space.Compact style={{ width: "100%" }}>
-                <Input readOnly value={link} className="kh-mono" data-testid="share-link" onFocus={(e) => e.target.select()} />
+                <Input
+                  readOnly
+                  value={link}
+                  className="kh-mono"
+                  data-testid="share-link"
+                  onFocus={(e) => e.target.select()}
+                />
                 <Button icon={<CopyOutlined />} onClick={() => void copy()}>
                   {t("shares.copy")}
                 </Button>
@@ -102,26 +152,72 @@ export function ShareDialog({ doc, client, catalog, kindLabel, onClose }: { doc:
         />
       ) : (
         caps.has("POST /documents/{id}/shares") && (
-          <Form form={form} layout="vertical" initialValues={{ expiresInMinutes: 60, maxDownloads: 1, purpose: consented.length === 1 ? consented[0]!.name : undefined }} onFinish={(v) => create.mutate(shareBody(v))}>
+          <Form
+            form={form}
+            layout="vertical"
+            initialValues={{
+              expiresInMinutes: 60,
+              maxDownloads: 1,
+              purpose: consented.length === 1 ? consented[0]!.name : undefined,
+            }}
+            onFinish={(v) => create.mutate(shareBody(v))}
+          >
             <Typography.Paragraph type="secondary">{t("shares.hint")}</Typography.Paragraph>
             <Space align="start" wrap size={12}>
-              <Form.Item name="recipient" label={t("shares.recipient")} rules={[{ required: true, whitespace: true, message: t("register.required") }]} style={{ width: 220 }}>
-                <Input maxLength={40} placeholder={t("shares.recipientPlaceholder")} autoComplete="off" data-testid="share-recipient" />
+              <Form.Item
+                name="recipient"
+                label={t("shares.recipient")}
+                rules={[{ required: true, whitespace: true, message: t("register.required") }]}
+                style={{ width: 220 }}
+              >
+                <Input
+                  maxLength={40}
+                  placeholder={t("shares.recipientPlaceholder")}
+                  autoComplete="off"
+                  data-testid="share-recipient"
+                />
               </Form.Item>
-              <Form.Item name="purpose" label={t("shares.purpose")} rules={[{ required: true, message: t("register.required") }]} style={{ width: 170 }}>
-                <Select options={consented.map((p) => ({ value: p.name, label: pick(p.label, lang) }))} data-testid="share-purpose" />
+              <Form.Item
+                name="purpose"
+                label={t("shares.purpose")}
+                rules={[{ required: true, message: t("register.required") }]}
+                style={{ width: 170 }}
+              >
+                <Select
+                  options={consented.map((p) => ({ value: p.name, label: pick(p.label, lang) }))}
+                  data-testid="share-purpose"
+                />
               </Form.Item>
               <Form.Item name="expiresInMinutes" label={t("shares.expiresIn")} style={{ width: 130 }}>
-                <Select options={expiryChoices.map((m) => ({ value: m, label: m >= 60 ? t("shares.hours", { n: m / 60 }) : t("shares.minutes", { n: m }) }))} />
+                <Select
+                  options={expiryChoices.map((m) => ({
+                    value: m,
+                    label: m >= 60 ? t("shares.hours", { n: m / 60 }) : t("shares.minutes", { n: m }),
+                  }))}
+                />
               </Form.Item>
               <Form.Item name="maxDownloads" label={t("shares.maxDownloads")} style={{ width: 110 }}>
                 <InputNumber min={1} max={5} precision={0} style={{ width: "100%" }} />
               </Form.Item>
             </Space>
-            <Button type="primary" htmlType="submit" icon={<LinkOutlined />} loading={create.isPending} data-testid="share-create">
+            <Button
+              type="primary"
+              htmlType="submit"
+              icon={<LinkOutlined />}
+              loading={create.isPending}
+              data-testid="share-create"
+            >
               {t("shares.create")}
             </Button>
-            {isApiError(create.error) && <Alert type="error" showIcon style={{ marginTop: 12 }} message={problemMessage(create.error.problem, lang)} data-testid="share-error" />}
+            {isApiError(create.error) && (
+              <Alert
+                type="error"
+                showIcon
+                style={{ marginTop: 12 }}
+                message={problemMessage(create.error.problem, lang)}
+                data-testid="share-error"
+              />
+            )}
           </Form>
         )
       )}
@@ -145,10 +241,18 @@ export function ShareDialog({ doc, client, catalog, kindLabel, onClose }: { doc:
           columns={stacked<ShareView>([
             { title: t("shares.recipient"), dataIndex: "recipient" },
             { title: t("shares.purpose"), key: "purpose", render: (_, s) => purposeLabel(catalog, s.purpose, lang) },
-            { title: t("shares.createdBy"), key: "by", render: (_, s) => <span className="kh-mono">{s.createdBy}</span> },
+            {
+              title: t("shares.createdBy"),
+              key: "by",
+              render: (_, s) => <span className="kh-mono">{s.createdBy}</span>,
+            },
             { title: t("shares.expiresAt"), key: "exp", render: (_, s) => formatTime(s.expiresAt) },
             { title: t("shares.downloads"), key: "dl", render: (_, s) => `${s.downloads} / ${s.maxDownloads}` },
-            { title: t("shares.state"), key: "state", render: (_, s) => <Tag color={shareStateColor[s.state]}>{t(`shares.states.${s.state}`)}</Tag> },
+            {
+              title: t("shares.state"),
+              key: "state",
+              render: (_, s) => <Tag color={shareStateColor[s.state]}>{t(`shares.states.${s.state}`)}</Tag>,
+            },
             {
               title: "",
               key: "revoke",

@@ -2,7 +2,10 @@ import { describe, expect, it } from "vitest";
 import type { Catalog, ClientView } from "../../api/types.ts";
 import { callPurposes, countdown, mayCall, secondsUntil, talkTime, telHref } from "./calls.ts";
 
-const withPhone = { status: "active", fields: { phone: { tier: 2, value: "138****5678", masked: true } } } as unknown as ClientView;
+const withPhone = {
+  status: "active",
+  fields: { phone: { tier: 2, value: "138****5678", masked: true } },
+} as unknown as ClientView;
 
 describe("拨打", () => {
   it("is offered to agents and branch managers for a live client with a phone, when the API has the route", () => {
@@ -17,8 +20,13 @@ describe("拨打", () => {
   });
 
   it("offers only the purposes the client consented to", () => {
-    const catalog = { consentPurposes: [{ name: "viewing" }, { name: "marketing" }, { name: "client_request" }] } as unknown as Catalog;
-    expect(callPurposes(catalog, ["viewing", "client_request"]).map((p) => p.name)).toEqual(["viewing", "client_request"]);
+    const catalog = {
+      consentPurposes: [{ name: "viewing" }, { name: "marketing" }, { name: "client_request" }],
+    } as unknown as Catalog;
+    expect(callPurposes(catalog, ["viewing", "client_request"]).map((p) => p.name)).toEqual([
+      "viewing",
+      "client_request",
+    ]);
     expect(callPurposes(undefined, ["viewing"])).toEqual([]);
   });
 

@@ -8,7 +8,11 @@ export const callerRoles: readonly Role[] = ["agent", "branch_manager"];
  * API's route. The gate decides the rest (relation, consent) and says why when it refuses.
  */
 export const mayCall = (client: Pick<ClientView, "fields" | "status">, role: Role | undefined, hasRoute: boolean) =>
-  hasRoute && callerRoles.includes(role as Role) && client.status !== "destroyed" && client.status !== "consent_withdrawn" && client.fields.phone !== undefined;
+  hasRoute &&
+  callerRoles.includes(role as Role) &&
+  client.status !== "destroyed" &&
+  client.status !== "consent_withdrawn" &&
+  client.fields.phone !== undefined;
 
 /** The purposes a call may be made for: those the client consented to (break-glass never dials). */
 export function callPurposes(catalog: Catalog | undefined, consented: string[]) {
@@ -17,7 +21,8 @@ export function callPurposes(catalog: Catalog | undefined, consented: string[]) 
 }
 
 /** Whole seconds until the virtual number expires, never negative. */
-export const secondsUntil = (expiresAt: string, now: number) => Math.max(0, Math.ceil((Date.parse(expiresAt) - now) / 1000));
+export const secondsUntil = (expiresAt: string, now: number) =>
+  Math.max(0, Math.ceil((Date.parse(expiresAt) - now) / 1000));
 
 /** 29:58 */
 export const countdown = (seconds: number) => `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;

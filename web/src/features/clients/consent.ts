@@ -7,7 +7,12 @@ export function purposesToAdd(catalog: Catalog | undefined, consented: readonly 
 }
 
 /** POST /clients/{id}/consent/purposes: the new purposes, the sensitive consent only when given. */
-export function addPurposesBody(v: { purposes?: string[]; sensitiveConsent?: boolean; method: string; evidenceRef: string }) {
+export function addPurposesBody(v: {
+  purposes?: string[];
+  sensitiveConsent?: boolean;
+  method: string;
+  evidenceRef: string;
+}) {
   return {
     purposes: [...new Set(v.purposes ?? [])],
     ...(v.sensitiveConsent ? { sensitiveConsent: true } : {}),
@@ -25,7 +30,11 @@ export function withdrawBody(v: { method: string; evidenceRef: string; reason?: 
 export type ClientStatus = "active" | "consent_withdrawn" | "destroyed";
 
 /** A client's state, also for an API reply that predates the status field. */
-export function clientStatus(c: { status?: ClientStatus; destroyed?: unknown; consent: { withdrawnAt?: string } }): ClientStatus {
+export function clientStatus(c: {
+  status?: ClientStatus;
+  destroyed?: unknown;
+  consent: { withdrawnAt?: string };
+}): ClientStatus {
   if (c.status) return c.status;
   if (c.destroyed) return "destroyed";
   return c.consent.withdrawnAt ? "consent_withdrawn" : "active";
@@ -35,7 +44,10 @@ export function clientStatus(c: { status?: ClientStatus; destroyed?: unknown; co
  * Why a client was destroyed, in the reader's language where the console knows the API's wording
  * ("data-subject request dsr_…"); anything else as the API wrote it.
  */
-export function destructionReason(reason: string | undefined, t: (key: string, options?: Record<string, unknown>) => string): string {
+export function destructionReason(
+  reason: string | undefined,
+  t: (key: string, options?: Record<string, unknown>) => string,
+): string {
   if (!reason) return "—";
   const request = /^data-subject request (\S+)$/.exec(reason);
   if (request) return t("detail.reasons.request", { id: request[1] });

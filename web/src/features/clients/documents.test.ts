@@ -14,15 +14,40 @@ describe("checking a document before it is uploaded", () => {
   });
 
   it("accepts a scan of an allowed type within the limit", () => {
-    expect(checkUpload({ name: "身份证.jpg", type: "image/jpeg", size: 800_000 }, limits)).toEqual({ ok: true, contentType: "image/jpeg" });
-    expect(checkUpload({ name: "contract.PDF", type: "", size: 5 * MB }, limits)).toEqual({ ok: true, contentType: "application/pdf" });
+    expect(checkUpload({ name: "身份证.jpg", type: "image/jpeg", size: 800_000 }, limits)).toEqual({
+      ok: true,
+      contentType: "image/jpeg",
+    });
+    expect(checkUpload({ name: "contract.PDF", type: "", size: 5 * MB }, limits)).toEqual({
+      ok: true,
+      contentType: "application/pdf",
+    });
   });
 
   it("refuses other types, empty files and files over the limit without sending them", () => {
-    expect(checkUpload({ name: "notes.docx", type: "application/vnd.openxmlformats-officedocument.wordprocessingml.document", size: 10 }, limits)).toMatchObject({ ok: false, reason: "type" });
-    expect(checkUpload({ name: "photo.heic", type: "image/heic", size: 10 }, limits)).toMatchObject({ ok: false, reason: "type" });
-    expect(checkUpload({ name: "empty.png", type: "image/png", size: 0 }, limits)).toMatchObject({ ok: false, reason: "empty" });
-    expect(checkUpload({ name: "big.png", type: "image/png", size: 5 * MB + 1 }, limits)).toMatchObject({ ok: false, reason: "size", maxBytes: 5 * MB });
+    expect(
+      checkUpload(
+        {
+          name: "notes.docx",
+          type: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+          size: 10,
+        },
+        limits,
+      ),
+    ).toMatchObject({ ok: false, reason: "type" });
+    expect(checkUpload({ name: "photo.heic", type: "image/heic", size: 10 }, limits)).toMatchObject({
+      ok: false,
+      reason: "type",
+    });
+    expect(checkUpload({ name: "empty.png", type: "image/png", size: 0 }, limits)).toMatchObject({
+      ok: false,
+      reason: "empty",
+    });
+    expect(checkUpload({ name: "big.png", type: "image/png", size: 5 * MB + 1 }, limits)).toMatchObject({
+      ok: false,
+      reason: "size",
+      maxBytes: 5 * MB,
+    });
   });
 
   it("formats sizes for people", () => {

@@ -36,7 +36,10 @@ describe("the client list shows masks only", () => {
 });
 
 describe("the list's search", () => {
-  const client = { id: "c_7f3a", fields: { fullName: { value: "张**", masked: true }, phone: { value: "138****5678", masked: true } } };
+  const client = {
+    id: "c_7f3a",
+    fields: { fullName: { value: "张**", masked: true }, phone: { value: "138****5678", masked: true } },
+  };
 
   it("finds a surname, a phone's last digits or the client id", () => {
     for (const q of ["张", "5678", "c_7f", " C_7F3A "]) expect(listMatches(client, q), q).toBe(true);
@@ -47,7 +50,10 @@ describe("the list's search", () => {
     expect(listMatches(client, "李")).toBe(false);
     expect(listMatches(client, "1234")).toBe(false);
     // A clear value that reached the console is masked before the search sees it.
-    const clear = { id: "c_1", fields: { fullName: { value: "王秀英", masked: false }, phone: { value: "13912341234", masked: false } } };
+    const clear = {
+      id: "c_1",
+      fields: { fullName: { value: "王秀英", masked: false }, phone: { value: "13912341234", masked: false } },
+    };
     expect(listMatches(clear, "秀英")).toBe(false);
     expect(listMatches(clear, "91234")).toBe(false);
     expect(listMatches(clear, "王")).toBe(true);

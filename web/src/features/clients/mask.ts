@@ -6,7 +6,9 @@
 
 const stars = (n: number) => "*".repeat(Math.max(0, n));
 const keepEdges = (value: string, head: number, tail: number) =>
-  value.length <= head + tail ? stars(value.length) : value.slice(0, head) + stars(value.length - head - tail) + value.slice(value.length - tail);
+  value.length <= head + tail
+    ? stars(value.length)
+    : value.slice(0, head) + stars(value.length - head - tail) + value.slice(value.length - tail);
 
 const masks: Record<string, (v: string) => string> = {
   fullName: (v) => v.slice(0, 1) + "**",
@@ -37,9 +39,17 @@ export const contactFields: readonly string[] = ["phone", "email", "wechat"];
  * The list's search: over what the list itself shows (masks, the client id), never over clear
  * values, so it can find a surname or a phone's last four digits and nothing more.
  */
-export function listMatches(client: { id: string; fields: Record<string, { value: string | number; masked: boolean }> }, query: string): boolean {
+export function listMatches(
+  client: { id: string; fields: Record<string, { value: string | number; masked: boolean }> },
+  query: string,
+): boolean {
   const q = query.trim().toLowerCase();
   if (!q) return true;
-  const shown = [client.id, listValue(client.fields.fullName, "fullName"), listValue(client.fields.surname, "surname"), listValue(client.fields.phone, "phone")];
+  const shown = [
+    client.id,
+    listValue(client.fields.fullName, "fullName"),
+    listValue(client.fields.surname, "surname"),
+    listValue(client.fields.phone, "phone"),
+  ];
   return shown.some((s) => s.toLowerCase().includes(q));
 }

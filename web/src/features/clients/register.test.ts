@@ -15,10 +15,26 @@ const form = (over: Partial<RegisterForm> = {}): RegisterForm => ({
 
 describe("the registration body", () => {
   it("sends only what was filled in and the purpose allows, amounts as numbers, text trimmed", () => {
-    const body = buildRegisterBody(form({ fields: { fullName: " 王五 ", phone: "13800000000", budget: "8000", email: "", bankAccount: "6222021234565678", wechat: null } }), catalog);
+    const body = buildRegisterBody(
+      form({
+        fields: {
+          fullName: " 王五 ",
+          phone: "13800000000",
+          budget: "8000",
+          email: "",
+          bankAccount: "6222021234565678",
+          wechat: null,
+        },
+      }),
+      catalog,
+    );
     expect(body.fields).toEqual({ fullName: "王五", phone: "13800000000", budget: 8000 });
     expect(body.consent.evidenceRef).toBe("paper:consent/1");
-    expect(body).toMatchObject({ collectionPurpose: "rental", source: "walk_in", acquiredAt: "2026-11-20T10:00:00+08:00" });
+    expect(body).toMatchObject({
+      collectionPurpose: "rental",
+      source: "walk_in",
+      acquiredAt: "2026-11-20T10:00:00+08:00",
+    });
   });
 
   it("needs the separate sensitive consent as soon as a tier-1 field is filled in", () => {

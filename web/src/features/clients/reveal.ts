@@ -12,7 +12,12 @@ export interface RevealedValue {
 export type Revealed = Readonly<Record<string, RevealedValue>>;
 
 /** Adds freshly revealed values; each field's clock starts at `now`. */
-export function addRevealed(state: Revealed, values: Record<string, string | number>, now: number, ttl = REVEAL_MS): Revealed {
+export function addRevealed(
+  state: Revealed,
+  values: Record<string, string | number>,
+  now: number,
+  ttl = REVEAL_MS,
+): Revealed {
   const next: Record<string, RevealedValue> = { ...state };
   for (const [field, value] of Object.entries(values)) next[field] = { value, expiresAt: now + ttl };
   return next;
@@ -25,7 +30,8 @@ export function sweep(state: Revealed, now: number): Revealed {
 }
 
 /** Whole seconds left on the countdown, never negative: 60 right after the reveal, 0 when masked. */
-export const secondsLeft = (entry: RevealedValue | undefined, now: number) => (entry ? Math.max(0, Math.ceil((entry.expiresAt - now) / 1000)) : 0);
+export const secondsLeft = (entry: RevealedValue | undefined, now: number) =>
+  entry ? Math.max(0, Math.ceil((entry.expiresAt - now) / 1000)) : 0;
 
 /** The value to display: in clear while the countdown runs, the masked value otherwise. */
 export const display = (state: Revealed, field: string, masked: string | number, now: number) => {

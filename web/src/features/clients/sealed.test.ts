@@ -14,18 +14,34 @@ describe("sealed free text", () => {
   });
 
   it("asks a note through the client's reveal and a paper file through its own, with a justification only when given", () => {
-    expect(sealedRevealRequest({ kind: "note", clientId: "c_1", ref }, "viewing")).toEqual({ path: "/clients/c_1/reveal", body: { fields: [ref], purpose: "viewing" } });
-    expect(sealedRevealRequest({ kind: "note", clientId: "c 1", ref }, "compliance_audit", "  复核投诉 2026-77 的处理过程与记录  ")).toEqual({
+    expect(sealedRevealRequest({ kind: "note", clientId: "c_1", ref }, "viewing")).toEqual({
+      path: "/clients/c_1/reveal",
+      body: { fields: [ref], purpose: "viewing" },
+    });
+    expect(
+      sealedRevealRequest(
+        { kind: "note", clientId: "c 1", ref },
+        "compliance_audit",
+        "  复核投诉 2026-77 的处理过程与记录  ",
+      ),
+    ).toEqual({
       path: "/clients/c%201/reveal",
       body: { fields: [ref], purpose: "compliance_audit", justification: "复核投诉 2026-77 的处理过程与记录" },
     });
-    expect(sealedRevealRequest({ kind: "paper", fileId: "pf_1" }, "viewing", "  ")).toEqual({ path: "/paper-files/pf_1/reveal", body: { purpose: "viewing" } });
+    expect(sealedRevealRequest({ kind: "paper", fileId: "pf_1" }, "viewing", "  ")).toEqual({
+      path: "/paper-files/pf_1/reveal",
+      body: { purpose: "viewing" },
+    });
   });
 
   it("keys what came back for the page's revealed state", () => {
-    expect(revealedTexts({ kind: "note", clientId: "c_1", ref }, { fields: { [ref]: "客户来电" } })).toEqual({ [ref]: "客户来电" });
+    expect(revealedTexts({ kind: "note", clientId: "c_1", ref }, { fields: { [ref]: "客户来电" } })).toEqual({
+      [ref]: "客户来电",
+    });
     expect(revealedTexts({ kind: "note", clientId: "c_1", ref }, { fields: {} })).toEqual({});
-    expect(revealedTexts({ kind: "paper", fileId: "pf_1" }, { id: "pf_1", description: "购房合同原件", location: "2号柜" })).toEqual({ "pf_1.description": "购房合同原件", "pf_1.location": "2号柜" });
+    expect(
+      revealedTexts({ kind: "paper", fileId: "pf_1" }, { id: "pf_1", description: "购房合同原件", location: "2号柜" }),
+    ).toEqual({ "pf_1.description": "购房合同原件", "pf_1.location": "2号柜" });
     expect(revealedKey({ kind: "paper", fileId: "pf_1" }, "location")).toBe("pf_1.location");
     expect(revealedKey({ kind: "note", clientId: "c_1", ref })).toBe(ref);
   });

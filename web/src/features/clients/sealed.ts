@@ -12,13 +12,17 @@ export type SealedTarget = { kind: "note"; clientId: string; ref: string } | { k
 export const isSealed = (value: string | undefined | null) => value === FREE_TEXT_MASK;
 
 /** The note path a view names, when it is one (`notes/nt_…`). */
-export const noteRef = (ref: unknown): string | undefined => (typeof ref === "string" && /^notes\/nt_[0-9a-z]{26}$/.test(ref) ? ref : undefined);
+export const noteRef = (ref: unknown): string | undefined =>
+  typeof ref === "string" && /^notes\/nt_[0-9a-z]{26}$/.test(ref) ? ref : undefined;
 
 /** The reveal call for a target: its path and body. */
 export function sealedRevealRequest(target: SealedTarget, purpose: string, justification?: string) {
   const why = justification?.trim() ? { justification: justification.trim() } : {};
   return target.kind === "note"
-    ? { path: `/clients/${encodeURIComponent(target.clientId)}/reveal`, body: { fields: [target.ref], purpose, ...why } }
+    ? {
+        path: `/clients/${encodeURIComponent(target.clientId)}/reveal`,
+        body: { fields: [target.ref], purpose, ...why },
+      }
     : { path: `/paper-files/${encodeURIComponent(target.fileId)}/reveal`, body: { purpose, ...why } };
 }
 
@@ -39,4 +43,5 @@ export function revealedTexts(target: SealedTarget, response: unknown): Record<s
 }
 
 /** The key a target's text is held under once revealed. */
-export const revealedKey = (target: SealedTarget, which?: "description" | "location") => (target.kind === "note" ? target.ref : `${target.fileId}.${which ?? "description"}`);
+export const revealedKey = (target: SealedTarget, which?: "description" | "location") =>
+  target.kind === "note" ? target.ref : `${target.fileId}.${which ?? "description"}`;

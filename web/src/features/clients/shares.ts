@@ -6,7 +6,12 @@ export const expiryChoices = [30, 60, 240, 1440] as const;
 /** POST /documents/{id}/shares: the recipient trimmed, whole numbers within the API's bounds. */
 export function shareBody(v: { recipient: string; purpose: string; expiresInMinutes: number; maxDownloads: number }) {
   const clamp = (n: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, Math.round(Number(n) || lo)));
-  return { recipient: v.recipient.trim(), purpose: v.purpose, expiresInMinutes: clamp(v.expiresInMinutes, 1, 1440), maxDownloads: clamp(v.maxDownloads, 1, 5) };
+  return {
+    recipient: v.recipient.trim(),
+    purpose: v.purpose,
+    expiresInMinutes: clamp(v.expiresInMinutes, 1, 1440),
+    maxDownloads: clamp(v.maxDownloads, 1, 5),
+  };
 }
 
 /**
@@ -18,4 +23,9 @@ export function shareLink(url: string, apiBase: string, origin: string): string 
   return `${apiBase || origin.replace(/\/$/, "")}${url.startsWith("/") ? url : `/${url}`}`;
 }
 
-export const shareStateColor: Record<ShareView["state"], string> = { active: "green", expired: "default", exhausted: "orange", revoked: "red" };
+export const shareStateColor: Record<ShareView["state"], string> = {
+  active: "green",
+  expired: "default",
+  exhausted: "orange",
+  revoked: "red",
+};

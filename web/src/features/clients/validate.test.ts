@@ -5,7 +5,8 @@ import { bankCardProblem, checkField, idNumberProblem, mobileProblem } from "./v
 
 describe("the wizard's checks at the step", () => {
   it("accepts real GB 11643 resident ID numbers, including an X check character and separators", () => {
-    for (const id of ["11010519491231002X", "11010519491231002x", "440305198511223019", "110105 19491231 002X"]) expect(idNumberProblem(id), id).toBeNull();
+    for (const id of ["11010519491231002X", "11010519491231002x", "440305198511223019", "110105 19491231 002X"])
+      expect(idNumberProblem(id), id).toBeNull();
   });
 
   it("names what is wrong with an ID number: its shape, its birth date or its check character", () => {
@@ -19,12 +20,15 @@ describe("the wizard's checks at the step", () => {
   });
 
   it("accepts mainland mobiles (1[3-9] and nine digits), with +86 and separators dropped", () => {
-    for (const m of ["13812345678", "19912345678", "+86 139 1234 5678", "0086-15012345678"]) expect(mobileProblem(m), m).toBeNull();
-    for (const m of ["1381234567", "12812345678", "23812345678", "138123456789", "1381234567a"]) expect(mobileProblem(m), m).toBe("mobile");
+    for (const m of ["13812345678", "19912345678", "+86 139 1234 5678", "0086-15012345678"])
+      expect(mobileProblem(m), m).toBeNull();
+    for (const m of ["1381234567", "12812345678", "23812345678", "138123456789", "1381234567a"])
+      expect(mobileProblem(m), m).toBe("mobile");
   });
 
   it("accepts bank card numbers that pass the Luhn check and refuses the rest", () => {
-    for (const c of ["6228480402564890018", "6222 0212 3456 7890 128", "4111111111111111"]) expect(bankCardProblem(c), c).toBeNull();
+    for (const c of ["6228480402564890018", "6222 0212 3456 7890 128", "4111111111111111"])
+      expect(bankCardProblem(c), c).toBeNull();
     expect(bankCardProblem("6228480402564890019")).toBe("cardCheck"); // last digit off by one
     expect(bankCardProblem("4111111111111112")).toBe("cardCheck");
     expect(bankCardProblem("12345678901")).toBe("cardFormat"); // 11 digits
@@ -39,10 +43,19 @@ describe("the wizard's checks at the step", () => {
   });
 
   it("decides as the API decides (packages/core/src/catalog/validators.ts)", () => {
-    const ids = ["11010519491231002X", "440305198511223019", "440524188001010014", "110105194912310021", "320311197705160017", "11010519490230002X", "11010519491231002"];
+    const ids = [
+      "11010519491231002X",
+      "440305198511223019",
+      "440524188001010014",
+      "110105194912310021",
+      "320311197705160017",
+      "11010519490230002X",
+      "11010519491231002",
+    ];
     for (const id of ids) expect(idNumberProblem(id) === null, id).toBe(Validators.isResidentId(id));
     const phones = ["13812345678", "+86 139 1234 5678", "1381234567", "12812345678"];
-    for (const p of phones) expect(mobileProblem(p) === null, p).toBe(Validators.isMainlandMobile(Validators.normalizeMobile(p)));
+    for (const p of phones)
+      expect(mobileProblem(p) === null, p).toBe(Validators.isMainlandMobile(Validators.normalizeMobile(p)));
     const cards = ["6228480402564890018", "6228480402564890019", "4111111111111111", "4111111111111112"];
     for (const c of cards) expect(bankCardProblem(c) === null, c).toBe(Validators.isLuhn(c));
   });

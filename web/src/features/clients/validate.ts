@@ -28,7 +28,8 @@ export function idNumberProblem(raw: string, today = new Date()): FieldProblem |
   return ID_CHECK[sum % 11] === value[17] ? null : "idCheck";
 }
 
-export const mobileProblem = (raw: string): FieldProblem | null => (/^1[3-9]\d{9}$/.test(normalizeMobile(raw)) ? null : "mobile");
+export const mobileProblem = (raw: string): FieldProblem | null =>
+  /^1[3-9]\d{9}$/.test(normalizeMobile(raw)) ? null : "mobile";
 
 export function luhn(digits: string): boolean {
   let sum = 0;

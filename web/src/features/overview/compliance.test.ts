@@ -1,8 +1,28 @@
 import { describe, expect, it } from "vitest";
-import { branchKey, byStatus, dailySeries, lastMonth, nonEmptyItems, overdue, statusCounts, type ComplianceRow } from "./compliance.ts";
+import {
+  branchKey,
+  byStatus,
+  dailySeries,
+  lastMonth,
+  nonEmptyItems,
+  overdue,
+  statusCounts,
+  type ComplianceRow,
+} from "./compliance.ts";
 
-const row = (branchId: string | null, status: ComplianceRow["status"], over: Partial<ComplianceRow> = {}): ComplianceRow =>
-  ({ branchId, name: branchId ?? "总部 HQ", status, destructionsOverdue: 0, requests: { open: 0, overdue: 0 }, ...over }) as ComplianceRow;
+const row = (
+  branchId: string | null,
+  status: ComplianceRow["status"],
+  over: Partial<ComplianceRow> = {},
+): ComplianceRow =>
+  ({
+    branchId,
+    name: branchId ?? "总部 HQ",
+    status,
+    destructionsOverdue: 0,
+    requests: { open: 0, overdue: 0 },
+    ...over,
+  }) as ComplianceRow;
 
 describe("the compliance overview", () => {
   it("lists red branches first, then amber, then green, otherwise in the API's order", () => {
@@ -36,7 +56,9 @@ describe("the compliance overview", () => {
   });
 
   it("shows only warning lists that have items", () => {
-    expect(nonEmptyItems({ agreementsMissing: [{ staffId: "agent.new" }], requestsOpen: [] }).map(([k]) => k)).toEqual(["agreementsMissing"]);
+    expect(nonEmptyItems({ agreementsMissing: [{ staffId: "agent.new" }], requestsOpen: [] }).map(([k]) => k)).toEqual([
+      "agreementsMissing",
+    ]);
     expect(nonEmptyItems(undefined)).toEqual([]);
   });
 

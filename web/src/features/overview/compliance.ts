@@ -31,7 +31,10 @@ export interface ComplianceRow {
 export interface ComplianceOverview {
   generatedAt: string;
   requiredAgreementVersion?: string;
-  trail?: { lastSeal: { at: string; seq: number; sealedThrough: string } | null; lastVerify: { at: string; ok: boolean; kind?: string } | null };
+  trail?: {
+    lastSeal: { at: string; seq: number; sealedThrough: string } | null;
+    lastVerify: { at: string; ok: boolean; kind?: string } | null;
+  };
   branches: ComplianceRow[];
 }
 
@@ -45,10 +48,15 @@ export const branchKey = (row: Pick<ComplianceRow, "branchId">) => row.branchId 
 
 const ragRank: Record<Rag, number> = { red: 0, amber: 1, green: 2 };
 /** Red first, then amber, then green; within a status, the order the API gave. */
-export const byStatus = (rows: ComplianceRow[]) => rows.map((r, i) => ({ r, i })).sort((a, b) => ragRank[a.r.status] - ragRank[b.r.status] || a.i - b.i).map((x) => x.r);
+export const byStatus = (rows: ComplianceRow[]) =>
+  rows
+    .map((r, i) => ({ r, i }))
+    .sort((a, b) => ragRank[a.r.status] - ragRank[b.r.status] || a.i - b.i)
+    .map((x) => x.r);
 
 /** Overdue items of a branch: destructions and data-subject requests past their due date. */
-export const overdue = (row: Pick<ComplianceRow, "destructionsOverdue" | "requests">) => row.destructionsOverdue + row.requests.overdue;
+export const overdue = (row: Pick<ComplianceRow, "destructionsOverdue" | "requests">) =>
+  row.destructionsOverdue + row.requests.overdue;
 
 export const statusCounts = (rows: ComplianceRow[]) => {
   const counts: Record<Rag, number> = { red: 0, amber: 0, green: 0 };
@@ -63,7 +71,8 @@ export function dailySeries(detail: Pick<BranchDetail, "daily">, counters: reado
 }
 
 /** The warning lists of a branch that have something in them, in the API's order. */
-export const nonEmptyItems = (items: BranchDetail["items"] | undefined) => Object.entries(items ?? {}).filter(([, list]) => Array.isArray(list) && list.length > 0);
+export const nonEmptyItems = (items: BranchDetail["items"] | undefined) =>
+  Object.entries(items ?? {}).filter(([, list]) => Array.isArray(list) && list.length > 0);
 
 /** The month before `now` as YYYY-MM (the monthly report's natural default). */
 export function lastMonth(now: Date): string {

@@ -21,7 +21,12 @@ export default function PaperFilesPage() {
         subtitle={t("paper.subtitle")}
         extra={
           caps.has("POST /paper-files") && (
-            <Button type="primary" icon={<PlusOutlined />} onClick={() => setRegistering(true)} data-testid="register-paper">
+            <Button
+              type="primary"
+              icon={<PlusOutlined />}
+              onClick={() => setRegistering(true)}
+              data-testid="register-paper"
+            >
               {t("paper.register")}
             </Button>
           )
@@ -40,7 +45,13 @@ export default function PaperFilesPage() {
             ]}
             data-testid="paper-status-filter"
           />
-          <Input.Search allowClear placeholder={t("paper.clientFilter")} style={{ width: 280 }} className="kh-mono" onSearch={(v) => setClientId(v.trim())} />
+          <Input.Search
+            allowClear
+            placeholder={t("paper.clientFilter")}
+            style={{ width: 280 }}
+            className="kh-mono"
+            onSearch={(v) => setClientId(v.trim())}
+          />
         </Flex>
         <PaperFilesTable filter={{ ...(status !== "all" ? { status } : {}), ...(clientId ? { clientId } : {}) }} />
       </Card>

@@ -1,6 +1,28 @@
-import { EyeInvisibleOutlined, EyeOutlined, ExportOutlined, ImportOutlined, LockOutlined, PrinterOutlined, ScissorOutlined } from "@ant-design/icons";
+import {
+  EyeInvisibleOutlined,
+  EyeOutlined,
+  ExportOutlined,
+  ImportOutlined,
+  LockOutlined,
+  PrinterOutlined,
+  ScissorOutlined,
+} from "@ant-design/icons";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Alert, App, AutoComplete, Button, Form, Input, Modal, Radio, Select, Space, Table, Tag, Typography } from "antd";
+import {
+  Alert,
+  App,
+  AutoComplete,
+  Button,
+  Form,
+  Input,
+  Modal,
+  Radio,
+  Select,
+  Space,
+  Table,
+  Tag,
+  Typography,
+} from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
@@ -16,7 +38,17 @@ import { EmptyState, ErrorState } from "../../components/States.tsx";
 import { typedConfirmed } from "../../components/confirm.ts";
 import { TierTag } from "../../components/TierTag.tsx";
 import { useLang } from "../../i18n/index.ts";
-import { checkinBody, checkoutPurposes, destroyMethods, labelPath, labelUnavailable, paperActions, registerPaperBody, sortPaperFiles, witnessProblem } from "./paper.ts";
+import {
+  checkinBody,
+  checkoutPurposes,
+  destroyMethods,
+  labelPath,
+  labelUnavailable,
+  paperActions,
+  registerPaperBody,
+  sortPaperFiles,
+  witnessProblem,
+} from "./paper.ts";
 import { SealedRevealDialog } from "../clients/SealedText.tsx";
 import { display } from "../clients/reveal.ts";
 import { FREE_TEXT_MASK, type SealedTarget } from "../clients/sealed.ts";
@@ -30,7 +62,10 @@ export interface PaperFilter {
 export function usePaperFiles(filter: PaperFilter) {
   return useQuery({
     queryKey: ["paper-files", filter],
-    queryFn: () => api<{ items: PaperFileView[] }>("GET", "/paper-files", { query: { clientId: filter.clientId, status: filter.status } }),
+    queryFn: () =>
+      api<{ items: PaperFileView[] }>("GET", "/paper-files", {
+        query: { clientId: filter.clientId, status: filter.status },
+      }),
   });
 }
 
@@ -42,9 +77,17 @@ export function useStaffOptions() {
   const caps = useCapabilities();
   const session = useSession();
   const role = session?.claims.role;
-  const enabled = caps.has("GET /staff") && (role === "branch_manager" || role === "compliance_officer" || role === "hq_admin");
-  const staff = useQuery({ queryKey: ["staff"], queryFn: () => api<{ items: StaffView[] }>("GET", "/staff"), enabled, staleTime: 60_000 });
-  return (staff.data?.items ?? []).filter((s) => s.status === "active").map((s) => ({ value: s.id, label: `${s.displayName}（${s.id}）` }));
+  const enabled =
+    caps.has("GET /staff") && (role === "branch_manager" || role === "compliance_officer" || role === "hq_admin");
+  const staff = useQuery({
+    queryKey: ["staff"],
+    queryFn: () => api<{ items: StaffView[] }>("GET", "/staff"),
+    enabled,
+    staleTime: 60_000,
+  });
+  return (staff.data?.items ?? [])
+    .filter((s) => s.status === "active")
+    .map((s) => ({ value: s.id, label: `${s.displayName}（${s.id}）` }));
 }
 
 type Action = { kind: "checkout" | "checkin" | "destroy"; file: PaperFileView } | null;
@@ -54,7 +97,17 @@ type Action = { kind: "checkout" | "checkin" | "destroy"; file: PaperFileView } 
  * Descriptions and locations are sealed: the mask until revealed for a purpose (both at once, in the
  * trail), then in clear for 60 seconds. `purposes` are the client's consented ones when known.
  */
-export function PaperFilesTable({ filter, showClient = true, emptyText, purposes }: { filter: PaperFilter; showClient?: boolean; emptyText?: string; purposes?: string[] }) {
+export function PaperFilesTable({
+  filter,
+  showClient = true,
+  emptyText,
+  purposes,
+}: {
+  filter: PaperFilter;
+  showClient?: boolean;
+  emptyText?: string;
+  purposes?: string[];
+}) {
   const { t } = useTranslation();
   const lang = useLang();
   const caps = useCapabilities();
@@ -63,13 +116,21 @@ export function PaperFilesTable({ filter, showClient = true, emptyText, purposes
   const [action, setAction] = useState<Action>(null);
   const { revealed, now, add, hide } = useRevealed();
   const [sealed, setSealed] = useState<SealedTarget | null>(null);
-  const textOf = (f: PaperFileView, which: "description" | "location") => String(display(revealed, `${f.id}.${which}`, f[which], now));
-  const isOpen = (f: PaperFileView) => textOf(f, "description") !== f.description || textOf(f, "location") !== f.location;
+  const textOf = (f: PaperFileView, which: "description" | "location") =>
+    String(display(revealed, `${f.id}.${which}`, f[which], now));
+  const isOpen = (f: PaperFileView) =>
+    textOf(f, "description") !== f.description || textOf(f, "location") !== f.location;
   const mayReveal = caps.has("POST /paper-files/{id}/reveal");
 
   const dialog = (
     <>
-      <PaperActionDialog action={action} texts={action ? { description: textOf(action.file, "description"), location: textOf(action.file, "location") } : null} onClose={() => setAction(null)} />
+      <PaperActionDialog
+        action={action}
+        texts={
+          action ? { description: textOf(action.file, "description"), location: textOf(action.file, "location") } : null
+        }
+        onClose={() => setAction(null)}
+      />
       <SealedRevealDialog target={sealed} purposes={purposes} onClose={() => setSealed(null)} onRevealed={add} />
     </>
   );
@@ -98,18 +159,35 @@ export function PaperFilesTable({ filter, showClient = true, emptyText, purposes
             key: "description",
             render: (_, f) => (
               <>
-                <Space size={4} data-testid={`paper-description-${f.id}`} data-sealed={isOpen(f) ? "revealed" : "masked"}>
+                <Space
+                  size={4}
+                  data-testid={`paper-description-${f.id}`}
+                  data-sealed={isOpen(f) ? "revealed" : "masked"}
+                >
                   {f.description === FREE_TEXT_MASK && !isOpen(f) && <LockOutlined style={{ color: "#8c8c8c" }} />}
                   <Typography.Text strong>{textOf(f, "description")}</Typography.Text>
                   {isOpen(f) ? (
-                    <Button type="link" size="small" icon={<EyeInvisibleOutlined />} onClick={() => {
-                      hide(`${f.id}.description`);
-                      hide(`${f.id}.location`);
-                    }} style={{ padding: 0, height: "auto" }} />
+                    <Button
+                      type="link"
+                      size="small"
+                      icon={<EyeInvisibleOutlined />}
+                      onClick={() => {
+                        hide(`${f.id}.description`);
+                        hide(`${f.id}.location`);
+                      }}
+                      style={{ padding: 0, height: "auto" }}
+                    />
                   ) : (
                     mayReveal &&
                     (f.description === FREE_TEXT_MASK || f.location === FREE_TEXT_MASK) && (
-                      <Button type="link" size="small" icon={<EyeOutlined />} onClick={() => setSealed({ kind: "paper", fileId: f.id })} style={{ padding: 0, height: "auto" }} data-testid={`paper-reveal-${f.id}`}>
+                      <Button
+                        type="link"
+                        size="small"
+                        icon={<EyeOutlined />}
+                        onClick={() => setSealed({ kind: "paper", fileId: f.id })}
+                        style={{ padding: 0, height: "auto" }}
+                        data-testid={`paper-reveal-${f.id}`}
+                      >
                         {t("sealed.reveal")}
                       </Button>
                     )
@@ -137,8 +215,16 @@ export function PaperFilesTable({ filter, showClient = true, emptyText, purposes
                 },
               ]
             : []),
-          { title: t("paper.location"), key: "location", render: (_, f) => <span data-testid={`paper-location-${f.id}`}>{textOf(f, "location")}</span> },
-          { title: t("paper.custodian"), key: "custodian", render: (_, f) => <span className="kh-mono">{f.custodianId}</span> },
+          {
+            title: t("paper.location"),
+            key: "location",
+            render: (_, f) => <span data-testid={`paper-location-${f.id}`}>{textOf(f, "location")}</span>,
+          },
+          {
+            title: t("paper.custodian"),
+            key: "custodian",
+            render: (_, f) => <span className="kh-mono">{f.custodianId}</span>,
+          },
           {
             title: t("paper.status"),
             key: "status",
@@ -147,14 +233,23 @@ export function PaperFilesTable({ filter, showClient = true, emptyText, purposes
                 <Space direction="vertical" size={0}>
                   <Tag color="orange">{t("paper.statuses.checked_out")}</Tag>
                   <Typography.Text style={{ fontSize: 12 }} data-testid={`holder-${f.id}`}>
-                    {t("paper.heldBy", { who: f.holder.staffId, purpose: purposeLabel(catalog, f.holder.purpose, lang), since: formatTime(f.holder.since) })}
+                    {t("paper.heldBy", {
+                      who: f.holder.staffId,
+                      purpose: purposeLabel(catalog, f.holder.purpose, lang),
+                      since: formatTime(f.holder.since),
+                    })}
                   </Typography.Text>
                 </Space>
               ) : f.status === "destroyed" && f.destroyed ? (
                 <Space direction="vertical" size={0}>
                   <Tag>{t("paper.statuses.destroyed")}</Tag>
                   <Typography.Text type="secondary" style={{ fontSize: 12 }} data-testid={`destroyed-${f.id}`}>
-                    {t("paper.destroyedBy", { method: t(`paper.methods.${f.destroyed.method}`, { defaultValue: f.destroyed.method }), by: f.destroyed.by, witness: f.destroyed.witnessId, at: formatTime(f.destroyed.at) })}
+                    {t("paper.destroyedBy", {
+                      method: t(`paper.methods.${f.destroyed.method}`, { defaultValue: f.destroyed.method }),
+                      by: f.destroyed.by,
+                      witness: f.destroyed.witnessId,
+                      at: formatTime(f.destroyed.at),
+                    })}
                   </Typography.Text>
                 </Space>
               ) : (
@@ -167,18 +262,35 @@ export function PaperFilesTable({ filter, showClient = true, emptyText, purposes
             render: (_, f) => (
               <Space size={4} wrap>
                 {paperActions(f).includes("checkout") && caps.has("POST /paper-files/{id}/checkout") && (
-                  <Button size="small" icon={<ExportOutlined />} onClick={() => setAction({ kind: "checkout", file: f })} data-testid={`checkout-${f.id}`}>
+                  <Button
+                    size="small"
+                    icon={<ExportOutlined />}
+                    onClick={() => setAction({ kind: "checkout", file: f })}
+                    data-testid={`checkout-${f.id}`}
+                  >
                     {t("paper.checkout")}
                   </Button>
                 )}
                 {paperActions(f).includes("checkin") && caps.has("POST /paper-files/{id}/checkin") && (
-                  <Button size="small" type="primary" icon={<ImportOutlined />} onClick={() => setAction({ kind: "checkin", file: f })} data-testid={`checkin-${f.id}`}>
+                  <Button
+                    size="small"
+                    type="primary"
+                    icon={<ImportOutlined />}
+                    onClick={() => setAction({ kind: "checkin", file: f })}
+                    data-testid={`checkin-${f.id}`}
+                  >
                     {t("paper.checkin")}
                   </Button>
                 )}
                 {f.status !== "destroyed" && <PrintLabelButton file={f} />}
                 {paperActions(f).includes("destroy") && caps.has("POST /paper-files/{id}/destroy") && (
-                  <Button size="small" danger icon={<ScissorOutlined />} onClick={() => setAction({ kind: "destroy", file: f })} data-testid={`destroy-${f.id}`}>
+                  <Button
+                    size="small"
+                    danger
+                    icon={<ScissorOutlined />}
+                    onClick={() => setAction({ kind: "destroy", file: f })}
+                    data-testid={`destroy-${f.id}`}
+                  >
                     {t("paper.destroy")}
                   </Button>
                 )}
@@ -192,7 +304,15 @@ export function PaperFilesTable({ filter, showClient = true, emptyText, purposes
   );
 }
 
-function PaperActionDialog({ action, texts, onClose }: { action: Action; texts: { description: string; location: string } | null; onClose: () => void }) {
+function PaperActionDialog({
+  action,
+  texts,
+  onClose,
+}: {
+  action: Action;
+  texts: { description: string; location: string } | null;
+  onClose: () => void;
+}) {
   const { t } = useTranslation();
   const lang = useLang();
   const { message } = App.useApp();
@@ -202,7 +322,8 @@ function PaperActionDialog({ action, texts, onClose }: { action: Action; texts: 
   const staffOptions = useStaffOptions();
   const [form] = Form.useForm<{ purpose?: string; location?: string; witnessId?: string; method?: string }>();
   const run = useMutation({
-    mutationFn: ({ kind, file, body }: { kind: string; file: PaperFileView; body: unknown }) => api<PaperFileView>("POST", `/paper-files/${encodeURIComponent(file.id)}/${kind}`, { body }),
+    mutationFn: ({ kind, file, body }: { kind: string; file: PaperFileView; body: unknown }) =>
+      api<PaperFileView>("POST", `/paper-files/${encodeURIComponent(file.id)}/${kind}`, { body }),
     onSuccess: (f, { kind }) => {
       message.success(t(`paper.done.${kind}`, { name: named(f) }));
       void queryClient.invalidateQueries({ queryKey: ["paper-files"] });
@@ -211,7 +332,11 @@ function PaperActionDialog({ action, texts, onClose }: { action: Action; texts: 
     onError: (e) => {
       if (!isApiError(e)) return;
       const errors = fieldErrors(e.problem, lang, undefined, { translatedOnly: true });
-      form.setFields(Object.entries(errors).filter(([p]) => ["purpose", "location", "witnessId", "method"].includes(p)).map(([p, m]) => ({ name: p as "purpose", errors: [m] })));
+      form.setFields(
+        Object.entries(errors)
+          .filter(([p]) => ["purpose", "location", "witnessId", "method"].includes(p))
+          .map(([p, m]) => ({ name: p as "purpose", errors: [m] })),
+      );
     },
   });
   const { consented, breakGlass } = checkoutPurposes(catalog);
@@ -223,7 +348,11 @@ function PaperActionDialog({ action, texts, onClose }: { action: Action; texts: 
     if (!action) return;
     const v = await form.validateFields();
     const body =
-      action.kind === "checkout" ? { purpose: v.purpose } : action.kind === "checkin" ? checkinBody({ location: knownLocation ?? action.file.location }, v.location) : { witnessId: v.witnessId!.trim(), method: v.method };
+      action.kind === "checkout"
+        ? { purpose: v.purpose }
+        : action.kind === "checkin"
+          ? checkinBody({ location: knownLocation ?? action.file.location }, v.location)
+          : { witnessId: v.witnessId!.trim(), method: v.method };
     run.mutate({ kind: action.kind, file: action.file, body });
   };
   return (
@@ -241,24 +370,43 @@ function PaperActionDialog({ action, texts, onClose }: { action: Action; texts: 
       data-testid="paper-dialog"
     >
       {action && (
-        <Form form={form} layout="vertical" preserve={false} initialValues={{ location: knownLocation ?? "", method: "shredding" }}>
+        <Form
+          form={form}
+          layout="vertical"
+          preserve={false}
+          initialValues={{ location: knownLocation ?? "", method: "shredding" }}
+        >
           <Typography.Paragraph type="secondary">
-            {t("paper.where", { location: texts?.location ?? file!.location, custodian: file!.custodianId })} · <TierTag tier={file!.tier} />
+            {t("paper.where", { location: texts?.location ?? file!.location, custodian: file!.custodianId })} ·{" "}
+            <TierTag tier={file!.tier} />
           </Typography.Paragraph>
           {action.kind === "checkout" && (
-            <Form.Item name="purpose" label={t("paper.purpose")} extra={t("paper.purposeHint")} rules={[{ required: true, message: t("register.required") }]}>
+            <Form.Item
+              name="purpose"
+              label={t("paper.purpose")}
+              extra={t("paper.purposeHint")}
+              rules={[{ required: true, message: t("register.required") }]}
+            >
               <Select
                 data-testid="paper-purpose"
                 options={[
-                  { label: t("reveal.consentedGroup"), options: consented.map((p) => ({ value: p.name, label: pick(p.label, lang) })) },
-                  { label: t("paper.breakGlassGroup"), options: breakGlass.map((p) => ({ value: p.name, label: pick(p.label, lang) })) },
+                  {
+                    label: t("reveal.consentedGroup"),
+                    options: consented.map((p) => ({ value: p.name, label: pick(p.label, lang) })),
+                  },
+                  {
+                    label: t("paper.breakGlassGroup"),
+                    options: breakGlass.map((p) => ({ value: p.name, label: pick(p.label, lang) })),
+                  },
                 ]}
               />
             </Form.Item>
           )}
           {action.kind === "checkin" && (
             <>
-              <Typography.Paragraph>{t("paper.checkinHint", { who: file!.holder?.staffId ?? "—", since: formatTime(file!.holder?.since) })}</Typography.Paragraph>
+              <Typography.Paragraph>
+                {t("paper.checkinHint", { who: file!.holder?.staffId ?? "—", since: formatTime(file!.holder?.since) })}
+              </Typography.Paragraph>
               <Form.Item name="location" label={t("paper.returnTo")} extra={t("paper.returnToHint")}>
                 <Input maxLength={100} autoComplete="off" data-testid="paper-location" />
               </Form.Item>
@@ -275,12 +423,18 @@ function PaperActionDialog({ action, texts, onClose }: { action: Action; texts: 
                   {
                     validator: (_, v: string | undefined) => {
                       const p = witnessProblem(v, session?.claims.staffId);
-                      return p ? Promise.reject(new Error(t(p === "self" ? "paper.witnessSelf" : "register.required"))) : Promise.resolve();
+                      return p
+                        ? Promise.reject(new Error(t(p === "self" ? "paper.witnessSelf" : "register.required")))
+                        : Promise.resolve();
                     },
                   },
                 ]}
               >
-                <AutoComplete options={staffOptions.filter((o) => o.value !== session?.claims.staffId)} filterOption={(input, o) => String(o?.label ?? "").includes(input)} data-testid="paper-witness">
+                <AutoComplete
+                  options={staffOptions.filter((o) => o.value !== session?.claims.staffId)}
+                  filterOption={(input, o) => String(o?.label ?? "").includes(input)}
+                  data-testid="paper-witness"
+                >
                   <Input autoComplete="off" placeholder="manager.zhao" />
                 </AutoComplete>
               </Form.Item>
@@ -290,7 +444,14 @@ function PaperActionDialog({ action, texts, onClose }: { action: Action; texts: 
               <Form.Item
                 name="confirmId"
                 label={t("confirm.paperDestroy", { id: file!.id })}
-                rules={[{ validator: (_, v: string | undefined) => (typedConfirmed(v, file!.id) ? Promise.resolve() : Promise.reject(new Error(t("confirm.paperDestroyMismatch")))) }]}
+                rules={[
+                  {
+                    validator: (_, v: string | undefined) =>
+                      typedConfirmed(v, file!.id)
+                        ? Promise.resolve()
+                        : Promise.reject(new Error(t("confirm.paperDestroyMismatch"))),
+                  },
+                ]}
               >
                 <Input autoComplete="off" spellCheck={false} className="kh-mono" data-testid="paper-destroy-confirm" />
               </Form.Item>
@@ -298,20 +459,36 @@ function PaperActionDialog({ action, texts, onClose }: { action: Action; texts: 
           )}
         </Form>
       )}
-      {isApiError(run.error) && <Alert type="error" showIcon message={problemMessage(run.error.problem, lang)} data-testid="paper-error" />}
+      {isApiError(run.error) && (
+        <Alert type="error" showIcon message={problemMessage(run.error.problem, lang)} data-testid="paper-error" />
+      )}
     </Modal>
   );
 }
 
 /** Registers a physical file: what it is, its tier label, the locked cabinet and the named custodian. */
-export function RegisterPaperDialog({ clientId, open, onClose }: { clientId?: string; open: boolean; onClose: () => void }) {
+export function RegisterPaperDialog({
+  clientId,
+  open,
+  onClose,
+}: {
+  clientId?: string;
+  open: boolean;
+  onClose: () => void;
+}) {
   const { t } = useTranslation();
   const lang = useLang();
   const { message } = App.useApp();
   const session = useSession();
   const queryClient = useQueryClient();
   const staffOptions = useStaffOptions();
-  const [form] = Form.useForm<{ clientId: string; description: string; tier: number; location: string; custodianId: string }>();
+  const [form] = Form.useForm<{
+    clientId: string;
+    description: string;
+    tier: number;
+    location: string;
+    custodianId: string;
+  }>();
   const register = useMutation({
     mutationFn: (body: ReturnType<typeof registerPaperBody>) => api<PaperFileView>("POST", "/paper-files", { body }),
     // The answer masks the description; the words the user just typed name the file in the notice.
@@ -323,7 +500,11 @@ export function RegisterPaperDialog({ clientId, open, onClose }: { clientId?: st
     onError: (e) => {
       if (!isApiError(e)) return;
       const errors = fieldErrors(e.problem, lang, undefined, { translatedOnly: true });
-      form.setFields(Object.entries(errors).filter(([p]) => ["clientId", "description", "tier", "location", "custodianId"].includes(p)).map(([p, m]) => ({ name: p as "clientId", errors: [m] })));
+      form.setFields(
+        Object.entries(errors)
+          .filter(([p]) => ["clientId", "description", "tier", "location", "custodianId"].includes(p))
+          .map(([p, m]) => ({ name: p as "clientId", errors: [m] })),
+      );
     },
   });
   return (
@@ -339,11 +520,26 @@ export function RegisterPaperDialog({ clientId, open, onClose }: { clientId?: st
       afterOpenChange={(o) => o && register.reset()}
       data-testid="register-paper-dialog"
     >
-      <Form form={form} layout="vertical" preserve={false} initialValues={{ clientId: clientId ?? "", tier: 2, custodianId: session?.claims.staffId ?? "" }}>
-        <Form.Item name="clientId" label={t("paper.client")} rules={[{ required: true, whitespace: true, message: t("register.required") }]} hidden={Boolean(clientId)}>
+      <Form
+        form={form}
+        layout="vertical"
+        preserve={false}
+        initialValues={{ clientId: clientId ?? "", tier: 2, custodianId: session?.claims.staffId ?? "" }}
+      >
+        <Form.Item
+          name="clientId"
+          label={t("paper.client")}
+          rules={[{ required: true, whitespace: true, message: t("register.required") }]}
+          hidden={Boolean(clientId)}
+        >
           <Input autoComplete="off" placeholder="c_…" className="kh-mono" data-testid="paper-client" />
         </Form.Item>
-        <Form.Item name="description" label={t("paper.description")} extra={t("paper.descriptionHint")} rules={[{ required: true, whitespace: true, message: t("register.required") }]}>
+        <Form.Item
+          name="description"
+          label={t("paper.description")}
+          extra={t("paper.descriptionHint")}
+          rules={[{ required: true, whitespace: true, message: t("register.required") }]}
+        >
           <Input maxLength={200} autoComplete="off" data-testid="paper-description" />
         </Form.Item>
         <Form.Item name="tier" label={t("paper.tierLabel")} extra={t("paper.tierHint")}>
@@ -353,16 +549,28 @@ export function RegisterPaperDialog({ clientId, open, onClose }: { clientId?: st
             options={[1, 2, 3].map((tier) => ({ value: tier, label: <TierTag tier={tier} /> }))}
           />
         </Form.Item>
-        <Form.Item name="location" label={t("paper.location")} extra={t("paper.locationHint")} rules={[{ required: true, whitespace: true, message: t("register.required") }]}>
+        <Form.Item
+          name="location"
+          label={t("paper.location")}
+          extra={t("paper.locationHint")}
+          rules={[{ required: true, whitespace: true, message: t("register.required") }]}
+        >
           <Input maxLength={100} autoComplete="off" data-testid="paper-location" />
         </Form.Item>
-        <Form.Item name="custodianId" label={t("paper.custodian")} extra={t("paper.custodianHint")} rules={[{ required: true, whitespace: true, message: t("register.required") }]}>
+        <Form.Item
+          name="custodianId"
+          label={t("paper.custodian")}
+          extra={t("paper.custodianHint")}
+          rules={[{ required: true, whitespace: true, message: t("register.required") }]}
+        >
           <AutoComplete options={staffOptions} filterOption={(input, o) => String(o?.label ?? "").includes(input)}>
             <Input autoComplete="off" data-testid="paper-custodian" />
           </AutoComplete>
         </Form.Item>
       </Form>
-      {isApiError(register.error) && <Alert type="error" showIcon message={problemMessage(register.error.problem, lang)} data-testid="paper-error" />}
+      {isApiError(register.error) && (
+        <Alert type="error" showIcon message={problemMessage(register.error.problem, lang)} data-testid="paper-error" />
+      )}
     </Modal>
   );
 }
@@ -402,7 +610,13 @@ function PrintLabelButton({ file }: { file: PaperFileView }) {
     }
   };
   return (
-    <Button size="small" icon={<PrinterOutlined />} loading={busy} onClick={() => void open()} data-testid={`label-${file.id}`}>
+    <Button
+      size="small"
+      icon={<PrinterOutlined />}
+      loading={busy}
+      onClick={() => void open()}
+      data-testid={`label-${file.id}`}
+    >
       {t("paper.printLabel")}
     </Button>
   );

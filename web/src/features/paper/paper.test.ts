@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import type { PaperFileView } from "../../api/types.ts";
-import { checkinBody, labelPath, labelUnavailable, paperActions, registerPaperBody, sortPaperFiles, witnessProblem } from "./paper.ts";
+import {
+  checkinBody,
+  labelPath,
+  labelUnavailable,
+  paperActions,
+  registerPaperBody,
+  sortPaperFiles,
+  witnessProblem,
+} from "./paper.ts";
 
 const file = (over: Partial<PaperFileView>): PaperFileView => ({
   id: "pf_1",
@@ -37,7 +45,15 @@ describe("the paper-file register", () => {
     expect(checkinBody(file({ location: "******" }), "")).toEqual({});
     expect(checkinBody(file({ location: "******" }), "******")).toEqual({});
     expect(checkinBody(file({ location: "******" }), "保密柜B-01")).toEqual({ location: "保密柜B-01" });
-    expect(registerPaperBody({ clientId: " c_1 ", description: " 合同 ", tier: "2", location: " A ", custodianId: " agent.li " })).toEqual({ clientId: "c_1", description: "合同", tier: 2, location: "A", custodianId: "agent.li" });
+    expect(
+      registerPaperBody({
+        clientId: " c_1 ",
+        description: " 合同 ",
+        tier: "2",
+        location: " A ",
+        custodianId: " agent.li ",
+      }),
+    ).toEqual({ clientId: "c_1", description: "合同", tier: 2, location: "A", custodianId: "agent.li" });
   });
 
   it("lists files someone holds first", () => {

@@ -17,8 +17,20 @@ export function checkoutPurposes(catalog: Catalog | undefined): { consented: Nam
 }
 
 /** POST /paper-files: trimmed, the tier as a number. */
-export function registerPaperBody(v: { clientId: string; description: string; tier: number | string; location: string; custodianId: string }) {
-  return { clientId: v.clientId.trim(), description: v.description.trim(), tier: Number(v.tier), location: v.location.trim(), custodianId: v.custodianId.trim() };
+export function registerPaperBody(v: {
+  clientId: string;
+  description: string;
+  tier: number | string;
+  location: string;
+  custodianId: string;
+}) {
+  return {
+    clientId: v.clientId.trim(),
+    description: v.description.trim(),
+    tier: Number(v.tier),
+    location: v.location.trim(),
+    custodianId: v.custodianId.trim(),
+  };
 }
 
 /**

@@ -1,6 +1,31 @@
-import { DeleteOutlined, FireOutlined, MinusCircleOutlined, PauseCircleOutlined, PlayCircleOutlined, PlusOutlined, SafetyOutlined, SwapOutlined } from "@ant-design/icons";
+import {
+  DeleteOutlined,
+  FireOutlined,
+  MinusCircleOutlined,
+  PauseCircleOutlined,
+  PlayCircleOutlined,
+  PlusOutlined,
+  SafetyOutlined,
+  SwapOutlined,
+} from "@ant-design/icons";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Alert, App, Button, Card, DatePicker, Drawer, Flex, Form, Input, Modal, Select, Space, Table, Tag, Typography } from "antd";
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  DatePicker,
+  Drawer,
+  Flex,
+  Form,
+  Input,
+  Modal,
+  Select,
+  Space,
+  Table,
+  Tag,
+  Typography,
+} from "antd";
 import dayjs from "dayjs";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -19,7 +44,12 @@ import { OffboardDialog, PlanDialog, ShredDialog } from "./TenantDialogs.tsx";
 import { StaffChangesTable } from "../staff/StaffChangesTable.tsx";
 import { plans, shredDue } from "./platform.ts";
 
-const statusColor: Record<string, string> = { active: "green", suspended: "orange", offboarding: "red", offboarded: "default" };
+const statusColor: Record<string, string> = {
+  active: "green",
+  suspended: "orange",
+  offboarding: "red",
+  offboarded: "default",
+};
 
 /** The platform operator's screen: brands, onboarding, suspension. No tenant data is ever shown. */
 export default function PlatformPage() {
@@ -29,11 +59,18 @@ export default function PlatformPage() {
   const errorMessage = useErrorMessage();
   const caps = useCapabilities();
   const queryClient = useQueryClient();
-  const tenants = useQuery({ queryKey: ["platform-tenants"], queryFn: () => api<{ items: TenantSummary[] }>("GET", "/platform/tenants") });
+  const tenants = useQuery({
+    queryKey: ["platform-tenants"],
+    queryFn: () => api<{ items: TenantSummary[] }>("GET", "/platform/tenants"),
+  });
   const [onboarding, setOnboarding] = useState(false);
-  const [dialog, setDialog] = useState<{ kind: "plan" | "offboard" | "shred" | "changes"; tenant: TenantSummary } | null>(null);
+  const [dialog, setDialog] = useState<{
+    kind: "plan" | "offboard" | "shred" | "changes";
+    tenant: TenantSummary;
+  } | null>(null);
   const toggle = useMutation({
-    mutationFn: ({ tenant, action }: { tenant: TenantSummary; action: "suspend" | "resume" }) => api<TenantSummary>("POST", `/platform/tenants/${encodeURIComponent(tenant.tenantId)}/${action}`),
+    mutationFn: ({ tenant, action }: { tenant: TenantSummary; action: "suspend" | "resume" }) =>
+      api<TenantSummary>("POST", `/platform/tenants/${encodeURIComponent(tenant.tenantId)}/${action}`),
     onSuccess: (_r, { tenant, action }) => {
       message.success(t(action === "suspend" ? "platform.suspended" : "platform.resumed", { name: tenant.name }));
       void queryClient.invalidateQueries({ queryKey: ["platform-tenants"] });
@@ -52,11 +89,13 @@ export default function PlatformPage() {
       <PageHeader
         title={t("platform.title")}
         subtitle={t("platform.subtitle")}
-        extra={caps.has("POST /platform/tenants") && (
-          <Button type="primary" icon={<PlusOutlined />} onClick={() => setOnboarding(true)} data-testid="onboard">
-            {t("platform.onboard")}
-          </Button>
-        )}
+        extra={
+          caps.has("POST /platform/tenants") && (
+            <Button type="primary" icon={<PlusOutlined />} onClick={() => setOnboarding(true)} data-testid="onboard">
+              {t("platform.onboard")}
+            </Button>
+          )
+        }
       />
       <Card styles={{ body: { padding: 0 } }}>
         {tenants.isError ? (
@@ -71,24 +110,62 @@ export default function PlatformPage() {
             pagination={false}
             data-testid="tenants"
             columns={[
-              { title: t("platform.tenant"), key: "name", render: (_, r) => <Space direction="vertical" size={0}><Typography.Text strong>{r.name}</Typography.Text><Typography.Text type="secondary" className="kh-mono" style={{ fontSize: 12 }}>{r.tenantId}</Typography.Text></Space> },
-              { title: t("platform.status"), key: "status", render: (_, r) => <Tag color={statusColor[r.status] ?? "default"}>{t(`platform.statuses.${r.status}`, { defaultValue: r.status })}</Tag> },
+              {
+                title: t("platform.tenant"),
+                key: "name",
+                render: (_, r) => (
+                  <Space direction="vertical" size={0}>
+                    <Typography.Text strong>{r.name}</Typography.Text>
+                    <Typography.Text type="secondary" className="kh-mono" style={{ fontSize: 12 }}>
+                      {r.tenantId}
+                    </Typography.Text>
+                  </Space>
+                ),
+              },
+              {
+                title: t("platform.status"),
+                key: "status",
+                render: (_, r) => (
+                  <Tag color={statusColor[r.status] ?? "default"}>
+                    {t(`platform.statuses.${r.status}`, { defaultValue: r.status })}
+                  </Tag>
+                ),
+              },
               { title: t("platform.plan"), key: "plan", render: (_, r) => r.limits?.label?.[lang] ?? r.plan },
-              { title: t("platform.limits"), key: "limits", render: (_, r) => (r.limits?.seats !== undefined ? t("platform.seats", { seats: r.limits.seats, storage: formatBytes((r.limits.storageMb ?? 0) * 1024 * 1024) }) : "—") },
+              {
+                title: t("platform.limits"),
+                key: "limits",
+                render: (_, r) =>
+                  r.limits?.seats !== undefined
+                    ? t("platform.seats", {
+                        seats: r.limits.seats,
+                        storage: formatBytes((r.limits.storageMb ?? 0) * 1024 * 1024),
+                      })
+                    : "—",
+              },
               { title: t("platform.createdAt"), dataIndex: "createdAt", render: (v: string) => formatTime(v) },
               {
                 title: t("platform.offboarding"),
                 key: "offboarding",
                 render: (_, r) =>
                   r.offboarding ? (
-                    <Space direction="vertical" size={0} style={{ fontSize: 12 }} data-testid={`offboarding-${r.tenantId}`}>
+                    <Space
+                      direction="vertical"
+                      size={0}
+                      style={{ fontSize: 12 }}
+                      data-testid={`offboarding-${r.tenantId}`}
+                    >
                       <span>{t("platform.exportUntil", { at: formatTime(r.offboarding.exportUntil) })}</span>
                       <span>
                         {r.offboarding.keyDeletionDate
                           ? t("platform.keyDeletionOn", { at: formatTime(r.offboarding.keyDeletionDate) })
                           : t("platform.keyDeletionAfter", { n: r.offboarding.keyDeletionDays })}
                       </span>
-                      {r.offboarding.certificateId && <Typography.Text type="secondary" className="kh-mono">{r.offboarding.certificateId}</Typography.Text>}
+                      {r.offboarding.certificateId && (
+                        <Typography.Text type="secondary" className="kh-mono">
+                          {r.offboarding.certificateId}
+                        </Typography.Text>
+                      )}
                     </Space>
                   ) : (
                     "—"
@@ -100,37 +177,71 @@ export default function PlatformPage() {
                 render: (_, r) => (
                   <Space size={4} wrap>
                     {r.status === "active" && caps.has("POST /platform/tenants/{id}/suspend") && (
-                      <Button size="small" danger icon={<PauseCircleOutlined />} onClick={() => confirm(r, "suspend")} data-testid={`suspend-${r.tenantId}`}>
+                      <Button
+                        size="small"
+                        danger
+                        icon={<PauseCircleOutlined />}
+                        onClick={() => confirm(r, "suspend")}
+                        data-testid={`suspend-${r.tenantId}`}
+                      >
                         {t("platform.suspend")}
                       </Button>
                     )}
                     {r.status === "suspended" && caps.has("POST /platform/tenants/{id}/resume") && (
-                      <Button size="small" icon={<PlayCircleOutlined />} onClick={() => confirm(r, "resume")} data-testid={`resume-${r.tenantId}`}>
+                      <Button
+                        size="small"
+                        icon={<PlayCircleOutlined />}
+                        onClick={() => confirm(r, "resume")}
+                        data-testid={`resume-${r.tenantId}`}
+                      >
                         {t("platform.resume")}
                       </Button>
                     )}
                     {r.status === "active" && caps.has("GET /platform/tenants/{id}/staff-changes") && (
-                      <Button size="small" icon={<SafetyOutlined />} onClick={() => setDialog({ kind: "changes", tenant: r })} data-testid={`changes-${r.tenantId}`}>
+                      <Button
+                        size="small"
+                        icon={<SafetyOutlined />}
+                        onClick={() => setDialog({ kind: "changes", tenant: r })}
+                        data-testid={`changes-${r.tenantId}`}
+                      >
                         {t("platform.staffChanges")}
                       </Button>
                     )}
-                    {(r.status === "active" || r.status === "suspended") && caps.has("PUT /platform/tenants/{id}/plan") && (
-                      <Button size="small" icon={<SwapOutlined />} onClick={() => setDialog({ kind: "plan", tenant: r })} data-testid={`plan-${r.tenantId}`}>
-                        {t("platform.changePlan")}
-                      </Button>
-                    )}
-                    {(r.status === "active" || r.status === "suspended") && caps.has("POST /platform/tenants/{id}/offboard") && (
-                      <Button size="small" danger type="text" icon={<DeleteOutlined />} onClick={() => setDialog({ kind: "offboard", tenant: r })} data-testid={`offboard-${r.tenantId}`}>
-                        {t("platform.offboard")}
-                      </Button>
-                    )}
+                    {(r.status === "active" || r.status === "suspended") &&
+                      caps.has("PUT /platform/tenants/{id}/plan") && (
+                        <Button
+                          size="small"
+                          icon={<SwapOutlined />}
+                          onClick={() => setDialog({ kind: "plan", tenant: r })}
+                          data-testid={`plan-${r.tenantId}`}
+                        >
+                          {t("platform.changePlan")}
+                        </Button>
+                      )}
+                    {(r.status === "active" || r.status === "suspended") &&
+                      caps.has("POST /platform/tenants/{id}/offboard") && (
+                        <Button
+                          size="small"
+                          danger
+                          type="text"
+                          icon={<DeleteOutlined />}
+                          onClick={() => setDialog({ kind: "offboard", tenant: r })}
+                          data-testid={`offboard-${r.tenantId}`}
+                        >
+                          {t("platform.offboard")}
+                        </Button>
+                      )}
                     {r.status === "offboarding" && caps.has("POST /platform/tenants/{id}/shred") && (
                       <Button
                         size="small"
                         danger
                         icon={<FireOutlined />}
                         disabled={!shredDue(r)}
-                        title={shredDue(r) ? undefined : t("platform.shredNotYet", { at: formatTime(r.offboarding?.exportUntil) })}
+                        title={
+                          shredDue(r)
+                            ? undefined
+                            : t("platform.shredNotYet", { at: formatTime(r.offboarding?.exportUntil) })
+                        }
                         onClick={() => setDialog({ kind: "shred", tenant: r })}
                         data-testid={`shred-${r.tenantId}`}
                       >
@@ -156,7 +267,13 @@ export default function PlatformPage() {
         destroyOnHidden
       >
         <Alert type="info" showIcon style={{ marginBottom: 12 }} message={t("platform.staffChangesHint")} />
-        {dialog?.kind === "changes" && <StaffChangesTable base={`/platform/tenants/${encodeURIComponent(dialog.tenant.tenantId)}/staff-changes`} status="pending" tenantId={dialog.tenant.tenantId} />}
+        {dialog?.kind === "changes" && (
+          <StaffChangesTable
+            base={`/platform/tenants/${encodeURIComponent(dialog.tenant.tenantId)}/staff-changes`}
+            status="pending"
+            tenantId={dialog.tenant.tenantId}
+          />
+        )}
       </Drawer>
     </>
   );
@@ -178,7 +295,11 @@ function OnboardDialog({ open, onClose }: { open: boolean; onClose: () => void }
     onError: (e) => {
       if (!isApiError(e)) return;
       const errors = fieldErrors(e.problem, lang);
-      form.setFields(Object.entries(errors).filter(([p]) => !p.startsWith("query")).map(([p, m]) => ({ name: p.split(".").map((x) => (/^\d+$/.test(x) ? Number(x) : x)), errors: [m] })));
+      form.setFields(
+        Object.entries(errors)
+          .filter(([p]) => !p.startsWith("query"))
+          .map(([p, m]) => ({ name: p.split(".").map((x) => (/^\d+$/.test(x) ? Number(x) : x)), errors: [m] })),
+      );
     },
   });
   const submit = async () => {
@@ -192,9 +313,16 @@ function OnboardDialog({ open, onClose }: { open: boolean; onClose: () => void }
         displayName: v.hqAdmin.displayName.trim(),
         ...(v.hqAdmin.email ? { email: v.hqAdmin.email.trim() } : {}),
         // Nobody records their own agreement: the operator records the first HQ admin's from the onboarding papers.
-        agreement: { version: v.agreement.version.trim(), signedAt: (v.agreement.signedAt as dayjs.Dayjs).format(), evidenceRef: v.agreement.evidenceRef.trim() },
+        agreement: {
+          version: v.agreement.version.trim(),
+          signedAt: (v.agreement.signedAt as dayjs.Dayjs).format(),
+          evidenceRef: v.agreement.evidenceRef.trim(),
+        },
       },
-      branches: (v.branches ?? []).map((b: { branchId: string; name: string }) => ({ branchId: b.branchId.trim(), name: b.name.trim() })),
+      branches: (v.branches ?? []).map((b: { branchId: string; name: string }) => ({
+        branchId: b.branchId.trim(),
+        name: b.name.trim(),
+      })),
     });
   };
   return (
@@ -208,12 +336,32 @@ function OnboardDialog({ open, onClose }: { open: boolean; onClose: () => void }
       destroyOnHidden
       afterOpenChange={(o) => o && onboard.reset()}
     >
-      <Form form={form} layout="vertical" preserve={false} initialValues={{ plan: "pro", branches: [{ branchId: "", name: "" }], agreement: { version: "2024-01", signedAt: dayjs() } }}>
+      <Form
+        form={form}
+        layout="vertical"
+        preserve={false}
+        initialValues={{
+          plan: "pro",
+          branches: [{ branchId: "", name: "" }],
+          agreement: { version: "2024-01", signedAt: dayjs() },
+        }}
+      >
         <Flex gap={12}>
-          <Form.Item name="tenantId" label={t("platform.tenantId")} extra={t("platform.tenantIdHint")} rules={[{ required: true, whitespace: true }]} style={{ flex: 1 }}>
+          <Form.Item
+            name="tenantId"
+            label={t("platform.tenantId")}
+            extra={t("platform.tenantIdHint")}
+            rules={[{ required: true, whitespace: true }]}
+            style={{ flex: 1 }}
+          >
             <Input autoComplete="off" />
           </Form.Item>
-          <Form.Item name="name" label={t("platform.name")} rules={[{ required: true, whitespace: true }]} style={{ flex: 1 }}>
+          <Form.Item
+            name="name"
+            label={t("platform.name")}
+            rules={[{ required: true, whitespace: true }]}
+            style={{ flex: 1 }}
+          >
             <Input autoComplete="off" />
           </Form.Item>
           <Form.Item name="plan" label={t("platform.plan")} style={{ width: 130 }}>
@@ -222,10 +370,21 @@ function OnboardDialog({ open, onClose }: { open: boolean; onClose: () => void }
         </Flex>
         <Typography.Text strong>{t("platform.hqAdmin")}</Typography.Text>
         <Flex gap={12} style={{ marginTop: 8 }}>
-          <Form.Item name={["hqAdmin", "username"]} label={t("platform.username")} extra={t("platform.usernameHint")} rules={[{ required: true, whitespace: true }]} style={{ flex: 1 }}>
+          <Form.Item
+            name={["hqAdmin", "username"]}
+            label={t("platform.username")}
+            extra={t("platform.usernameHint")}
+            rules={[{ required: true, whitespace: true }]}
+            style={{ flex: 1 }}
+          >
             <Input autoComplete="off" />
           </Form.Item>
-          <Form.Item name={["hqAdmin", "displayName"]} label={t("platform.displayName")} rules={[{ required: true, whitespace: true }]} style={{ flex: 1 }}>
+          <Form.Item
+            name={["hqAdmin", "displayName"]}
+            label={t("platform.displayName")}
+            rules={[{ required: true, whitespace: true }]}
+            style={{ flex: 1 }}
+          >
             <Input autoComplete="off" />
           </Form.Item>
           <Form.Item name={["hqAdmin", "email"]} label={t("platform.email")} style={{ flex: 1 }}>
@@ -234,13 +393,28 @@ function OnboardDialog({ open, onClose }: { open: boolean; onClose: () => void }
         </Flex>
         <Typography.Text strong>{t("platform.hqAgreement")}</Typography.Text>
         <Flex gap={12} style={{ marginTop: 8 }}>
-          <Form.Item name={["agreement", "version"]} label={t("staff.version")} rules={[{ required: true, whitespace: true }]} style={{ width: 130 }}>
+          <Form.Item
+            name={["agreement", "version"]}
+            label={t("staff.version")}
+            rules={[{ required: true, whitespace: true }]}
+            style={{ width: 130 }}
+          >
             <Input autoComplete="off" placeholder="2024-01" />
           </Form.Item>
-          <Form.Item name={["agreement", "signedAt"]} label={t("staff.signedAt")} rules={[{ required: true }]} style={{ flex: 1 }}>
+          <Form.Item
+            name={["agreement", "signedAt"]}
+            label={t("staff.signedAt")}
+            rules={[{ required: true }]}
+            style={{ flex: 1 }}
+          >
             <DatePicker showTime={{ format: "HH:mm" }} format="YYYY-MM-DD HH:mm" style={{ width: "100%" }} />
           </Form.Item>
-          <Form.Item name={["agreement", "evidenceRef"]} label={t("staff.evidence")} rules={[{ required: true, whitespace: true }]} style={{ flex: 1 }}>
+          <Form.Item
+            name={["agreement", "evidenceRef"]}
+            label={t("staff.evidence")}
+            rules={[{ required: true, whitespace: true }]}
+            style={{ flex: 1 }}
+          >
             <Input autoComplete="off" placeholder="paper:agreement/hq-0001" />
           </Form.Item>
         </Flex>
@@ -250,23 +424,38 @@ function OnboardDialog({ open, onClose }: { open: boolean; onClose: () => void }
             <>
               {fields.map((f) => (
                 <Flex key={f.key} gap={12} align="baseline" style={{ marginTop: 8 }}>
-                  <Form.Item name={[f.name, "branchId"]} rules={[{ required: true, whitespace: true }]} style={{ flex: 1, marginBottom: 8 }}>
+                  <Form.Item
+                    name={[f.name, "branchId"]}
+                    rules={[{ required: true, whitespace: true }]}
+                    style={{ flex: 1, marginBottom: 8 }}
+                  >
                     <Input placeholder={t("platform.branchId")} autoComplete="off" />
                   </Form.Item>
-                  <Form.Item name={[f.name, "name"]} rules={[{ required: true, whitespace: true }]} style={{ flex: 1, marginBottom: 8 }}>
+                  <Form.Item
+                    name={[f.name, "name"]}
+                    rules={[{ required: true, whitespace: true }]}
+                    style={{ flex: 1, marginBottom: 8 }}
+                  >
                     <Input placeholder={t("platform.branchName")} autoComplete="off" />
                   </Form.Item>
                   {fields.length > 1 && <MinusCircleOutlined onClick={() => remove(f.name)} />}
                 </Flex>
               ))}
-              <Button type="dashed" onClick={() => add({ branchId: "", name: "" })} icon={<PlusOutlined />} style={{ marginTop: 4 }}>
+              <Button
+                type="dashed"
+                onClick={() => add({ branchId: "", name: "" })}
+                icon={<PlusOutlined />}
+                style={{ marginTop: 4 }}
+              >
                 {t("platform.addBranch")}
               </Button>
             </>
           )}
         </Form.List>
       </Form>
-      {isApiError(onboard.error) && <Alert style={{ marginTop: 12 }} type="error" showIcon message={problemMessage(onboard.error.problem, lang)} />}
+      {isApiError(onboard.error) && (
+        <Alert style={{ marginTop: 12 }} type="error" showIcon message={problemMessage(onboard.error.problem, lang)} />
+      )}
     </Modal>
   );
 }

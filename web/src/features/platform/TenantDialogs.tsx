@@ -13,7 +13,8 @@ import { exportWindow, keyDeletion, offboardBody, offboardingPlan, plans, tenant
 function useTenantAction<T>(path: (id: string) => string, method: "POST" | "PUT", onDone: (r: T) => void) {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: ({ tenant, body }: { tenant: TenantSummary; body?: unknown }) => api<T>(method, path(tenant.tenantId), { body }),
+    mutationFn: ({ tenant, body }: { tenant: TenantSummary; body?: unknown }) =>
+      api<T>(method, path(tenant.tenantId), { body }),
     onSuccess: (r) => {
       void queryClient.invalidateQueries({ queryKey: ["platform-tenants"] });
       onDone(r);
@@ -27,10 +28,14 @@ export function PlanDialog({ tenant, onClose }: { tenant: TenantSummary | null; 
   const lang = useLang();
   const { message } = App.useApp();
   const [form] = Form.useForm<{ plan: string }>();
-  const change = useTenantAction<TenantSummary>((id) => `/platform/tenants/${encodeURIComponent(id)}/plan`, "PUT", (r) => {
-    message.success(t("platform.planChanged", { name: r.name, plan: r.limits?.label?.[lang] ?? r.plan }));
-    onClose();
-  });
+  const change = useTenantAction<TenantSummary>(
+    (id) => `/platform/tenants/${encodeURIComponent(id)}/plan`,
+    "PUT",
+    (r) => {
+      message.success(t("platform.planChanged", { name: r.name, plan: r.limits?.label?.[lang] ?? r.plan }));
+      onClose();
+    },
+  );
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs again only when the listed values change; the form and mutation handles it calls are stable
   useEffect(() => {
     if (tenant) {
@@ -60,7 +65,9 @@ export function PlanDialog({ tenant, onClose }: { tenant: TenantSummary | null; 
                   <Typography.Text type="secondary" style={{ marginLeft: 8 }}>
                     {t(`platform.planLimits.${p}`)}
                   </Typography.Text>
-                  {tenant?.plan === p && <Typography.Text type="secondary"> · {t("platform.currentPlan")}</Typography.Text>}
+                  {tenant?.plan === p && (
+                    <Typography.Text type="secondary"> · {t("platform.currentPlan")}</Typography.Text>
+                  )}
                 </Radio>
               ))}
             </Space>
@@ -80,14 +87,23 @@ export function OffboardDialog({ tenant, onClose }: { tenant: TenantSummary | nu
   const { t } = useTranslation();
   const lang = useLang();
   const { message } = App.useApp();
-  const [form] = Form.useForm<{ exportWindowDays: number; keyDeletionDays: number; reason: string; confirm?: string }>();
+  const [form] = Form.useForm<{
+    exportWindowDays: number;
+    keyDeletionDays: number;
+    reason: string;
+    confirm?: string;
+  }>();
   const exportDays = Form.useWatch("exportWindowDays", form) ?? exportWindow.default;
   const keyDays = Form.useWatch("keyDeletionDays", form) ?? keyDeletion.default;
   const typed = Form.useWatch("confirm", form);
-  const offboard = useTenantAction<TenantSummary>((id) => `/platform/tenants/${encodeURIComponent(id)}/offboard`, "POST", (r) => {
-    message.warning(t("platform.offboarded", { name: r.name }));
-    onClose();
-  });
+  const offboard = useTenantAction<TenantSummary>(
+    (id) => `/platform/tenants/${encodeURIComponent(id)}/offboard`,
+    "POST",
+    (r) => {
+      message.warning(t("platform.offboarded", { name: r.name }));
+      onClose();
+    },
+  );
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs again only when the listed values change; the form and mutation handles it calls are stable
   useEffect(() => {
     if (tenant) offboard.reset();
@@ -100,7 +116,11 @@ export function OffboardDialog({ tenant, onClose }: { tenant: TenantSummary | nu
       open={tenant !== null}
       title={tenant ? t("platform.offboardTitle", { name: tenant.name }) : ""}
       okText={t("platform.offboard")}
-      okButtonProps={{ danger: true, disabled: !tenant || !tenantConfirmed(typed, tenant.tenantId), ...({ "data-testid": "offboard-submit" } as object) }}
+      okButtonProps={{
+        danger: true,
+        disabled: !tenant || !tenantConfirmed(typed, tenant.tenantId),
+        ...({ "data-testid": "offboard-submit" } as object),
+      }}
       cancelText={t("app.cancel")}
       onOk={() => void form.validateFields().then((v) => offboard.mutate({ tenant: tenant!, body: offboardBody(v) }))}
       onCancel={onClose}
@@ -109,28 +129,83 @@ export function OffboardDialog({ tenant, onClose }: { tenant: TenantSummary | nu
       width={600}
       data-testid="offboard-dialog"
     >
-      <Alert type="error" showIcon style={{ marginBottom: 16 }} message={t("platform.offboardWarningTitle")} description={t("platform.offboardWarning")} />
-      <Form form={form} layout="vertical" preserve={false} initialValues={{ exportWindowDays: exportWindow.default, keyDeletionDays: keyDeletion.default }}>
+      <Alert
+        type="error"
+        showIcon
+        style={{ marginBottom: 16 }}
+        message={t("platform.offboardWarningTitle")}
+        description={t("platform.offboardWarning")}
+      />
+      <Form
+        form={form}
+        layout="vertical"
+        preserve={false}
+        initialValues={{ exportWindowDays: exportWindow.default, keyDeletionDays: keyDeletion.default }}
+      >
         <Space size={16} align="start" wrap>
-          <Form.Item name="exportWindowDays" label={t("platform.exportWindow")} extra={t("platform.exportWindowHint")} validateStatus={details.exportWindowDays ? "error" : undefined} help={details.exportWindowDays}>
-            <InputNumber min={exportWindow.min} max={exportWindow.max} precision={0} addonAfter={t("platform.days")} style={{ width: 160 }} data-testid="export-window" />
+          <Form.Item
+            name="exportWindowDays"
+            label={t("platform.exportWindow")}
+            extra={t("platform.exportWindowHint")}
+            validateStatus={details.exportWindowDays ? "error" : undefined}
+            help={details.exportWindowDays}
+          >
+            <InputNumber
+              min={exportWindow.min}
+              max={exportWindow.max}
+              precision={0}
+              addonAfter={t("platform.days")}
+              style={{ width: 160 }}
+              data-testid="export-window"
+            />
           </Form.Item>
-          <Form.Item name="keyDeletionDays" label={t("platform.keyDeletion")} extra={t("platform.keyDeletionHint")} validateStatus={details.keyDeletionDays ? "error" : undefined} help={details.keyDeletionDays}>
-            <InputNumber min={keyDeletion.min} max={keyDeletion.max} precision={0} addonAfter={t("platform.days")} style={{ width: 160 }} data-testid="key-deletion" />
+          <Form.Item
+            name="keyDeletionDays"
+            label={t("platform.keyDeletion")}
+            extra={t("platform.keyDeletionHint")}
+            validateStatus={details.keyDeletionDays ? "error" : undefined}
+            help={details.keyDeletionDays}
+          >
+            <InputNumber
+              min={keyDeletion.min}
+              max={keyDeletion.max}
+              precision={0}
+              addonAfter={t("platform.days")}
+              style={{ width: 160 }}
+              data-testid="key-deletion"
+            />
           </Form.Item>
         </Space>
         <Descriptions size="small" column={1} bordered style={{ marginBottom: 16 }} data-testid="offboard-plan">
-          <Descriptions.Item label={t("platform.exportUntilLabel")}>{plan.immediate ? <Typography.Text type="danger">{t("platform.noExportWindow")}</Typography.Text> : formatTime(plan.exportUntil.toISOString())}</Descriptions.Item>
-          <Descriptions.Item label={t("platform.keyGoneBy")}>{formatTime(plan.keyGoneBy.toISOString())}</Descriptions.Item>
+          <Descriptions.Item label={t("platform.exportUntilLabel")}>
+            {plan.immediate ? (
+              <Typography.Text type="danger">{t("platform.noExportWindow")}</Typography.Text>
+            ) : (
+              formatTime(plan.exportUntil.toISOString())
+            )}
+          </Descriptions.Item>
+          <Descriptions.Item label={t("platform.keyGoneBy")}>
+            {formatTime(plan.keyGoneBy.toISOString())}
+          </Descriptions.Item>
         </Descriptions>
-        <Form.Item name="reason" label={t("platform.offboardReason")} rules={[{ required: true, whitespace: true, message: t("register.required") }]}>
+        <Form.Item
+          name="reason"
+          label={t("platform.offboardReason")}
+          rules={[{ required: true, whitespace: true, message: t("register.required") }]}
+        >
           <Input.TextArea rows={2} maxLength={500} showCount data-testid="offboard-reason" />
         </Form.Item>
-        <Form.Item name="confirm" label={tenant ? t("platform.typeTenantId", { id: tenant.tenantId }) : ""} style={{ marginBottom: 0 }}>
+        <Form.Item
+          name="confirm"
+          label={tenant ? t("platform.typeTenantId", { id: tenant.tenantId }) : ""}
+          style={{ marginBottom: 0 }}
+        >
           <Input autoComplete="off" className="kh-mono" data-testid="offboard-confirm" />
         </Form.Item>
       </Form>
-      {problem && <Alert style={{ marginTop: 12 }} type="error" showIcon message={problemMessage(problem.problem, lang)} />}
+      {problem && (
+        <Alert style={{ marginTop: 12 }} type="error" showIcon message={problemMessage(problem.problem, lang)} />
+      )}
     </Modal>
   );
 }
@@ -146,7 +221,13 @@ export function ShredDialog({ tenant, onClose }: { tenant: TenantSummary | null;
     (id) => `/platform/tenants/${encodeURIComponent(id)}/shred`,
     "POST",
     (r) => {
-      message.warning(t("platform.shredded", { name: r.name, id: r.certificate?.certificateId ?? "—", at: formatTime(r.certificate?.keyDeletionDate) }));
+      message.warning(
+        t("platform.shredded", {
+          name: r.name,
+          id: r.certificate?.certificateId ?? "—",
+          at: formatTime(r.certificate?.keyDeletionDate),
+        }),
+      );
       onClose();
     },
   );
@@ -167,7 +248,12 @@ export function ShredDialog({ tenant, onClose }: { tenant: TenantSummary | null;
       destroyOnHidden
       data-testid="shred-dialog"
     >
-      <Alert type="error" showIcon style={{ marginBottom: 16 }} message={t("platform.shredWarning", { n: tenant?.offboarding?.keyDeletionDays ?? keyDeletion.default })} />
+      <Alert
+        type="error"
+        showIcon
+        style={{ marginBottom: 16 }}
+        message={t("platform.shredWarning", { n: tenant?.offboarding?.keyDeletionDays ?? keyDeletion.default })}
+      />
       <Form form={form} layout="vertical" preserve={false}>
         <Form.Item name="confirm" label={tenant ? t("platform.typeTenantId", { id: tenant.tenantId }) : ""}>
           <Input autoComplete="off" className="kh-mono" />

@@ -13,13 +13,20 @@ describe("offboarding a brand", () => {
   });
 
   it("keeps the days within the API's bounds and needs the tenant id typed to confirm", () => {
-    expect(offboardBody({ exportWindowDays: 120, keyDeletionDays: 3, reason: "  合同到期  " })).toEqual({ exportWindowDays: 90, keyDeletionDays: 7, reason: "合同到期" });
+    expect(offboardBody({ exportWindowDays: 120, keyDeletionDays: 3, reason: "  合同到期  " })).toEqual({
+      exportWindowDays: 90,
+      keyDeletionDays: 7,
+      reason: "合同到期",
+    });
     expect(tenantConfirmed(" lianfang ", "lianfang")).toBe(true);
     expect(tenantConfirmed("lian", "lianfang")).toBe(false);
   });
 
   it("lets the key be shredded only after the export window", () => {
-    const t = { status: "offboarding", offboarding: { requestedAt: "", requestedBy: "", exportUntil: "2026-11-25T00:00:00Z", keyDeletionDays: 30 } };
+    const t = {
+      status: "offboarding",
+      offboarding: { requestedAt: "", requestedBy: "", exportUntil: "2026-11-25T00:00:00Z", keyDeletionDays: 30 },
+    };
     expect(shredDue(t, now)).toBe(false);
     expect(shredDue(t, Date.parse("2026-11-26T00:00:00Z"))).toBe(true);
     expect(shredDue({ status: "active" }, now)).toBe(false);

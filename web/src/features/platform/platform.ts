@@ -15,13 +15,21 @@ const DAY = 86_400_000;
  */
 export function offboardingPlan(exportWindowDays: number, keyDeletionDays: number, now = Date.now()) {
   const exportUntil = new Date(now + exportWindowDays * DAY);
-  return { immediate: exportWindowDays === 0, exportUntil, keyGoneBy: new Date(exportUntil.getTime() + keyDeletionDays * DAY) };
+  return {
+    immediate: exportWindowDays === 0,
+    exportUntil,
+    keyGoneBy: new Date(exportUntil.getTime() + keyDeletionDays * DAY),
+  };
 }
 
 /** POST /platform/tenants/{id}/offboard: whole days within the API's bounds, the reason trimmed. */
 export function offboardBody(v: { exportWindowDays: number; keyDeletionDays: number; reason: string }) {
   const clamp = (n: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, Math.round(Number(n))));
-  return { exportWindowDays: clamp(v.exportWindowDays, exportWindow.min, exportWindow.max), keyDeletionDays: clamp(v.keyDeletionDays, keyDeletion.min, keyDeletion.max), reason: v.reason.trim() };
+  return {
+    exportWindowDays: clamp(v.exportWindowDays, exportWindow.min, exportWindow.max),
+    keyDeletionDays: clamp(v.keyDeletionDays, keyDeletion.min, keyDeletion.max),
+    reason: v.reason.trim(),
+  };
 }
 
 /** The key may be shredded once the export window has ended. */

@@ -1,6 +1,23 @@
 import { CopyOutlined, DownloadOutlined, LinkOutlined } from "@ant-design/icons";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Alert, App, Button, Checkbox, Descriptions, Form, Input, InputNumber, Modal, Radio, Result, Select, Space, Table, Tag, Typography } from "antd";
+import {
+  Alert,
+  App,
+  Button,
+  Checkbox,
+  Descriptions,
+  Form,
+  Input,
+  InputNumber,
+  Modal,
+  Radio,
+  Result,
+  Select,
+  Space,
+  Table,
+  Tag,
+  Typography,
+} from "antd";
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { actionLabel, fieldLabel, fieldsForPurpose, pick, purposeLabel } from "../../api/catalog.ts";
@@ -8,7 +25,14 @@ import { api, apiBase, postDownload } from "../../api/http.ts";
 import { isApiError } from "../../api/problem.ts";
 import { fieldErrors, problemMessage } from "../../api/problems.ts";
 import { useCatalog } from "../../api/queries.ts";
-import type { AccessHistoryItem, ClientView, CopyIssued, CopyLink, FulfilResult, SubjectRequestView } from "../../api/types.ts";
+import type {
+  AccessHistoryItem,
+  ClientView,
+  CopyIssued,
+  CopyLink,
+  FulfilResult,
+  SubjectRequestView,
+} from "../../api/types.ts";
 import { useSession } from "../../auth/useSession.ts";
 import { ActorCell } from "../../components/ActorCell.tsx";
 import { formatTime, formatTimeSeconds } from "../../components/format.ts";
@@ -18,11 +42,29 @@ import { useLang } from "../../i18n/index.ts";
 import { shareLink } from "../clients/shares.ts";
 import { SealedNote } from "../clients/SealedText.tsx";
 import { noteRef } from "../clients/sealed.ts";
-import { consentMethods, copyBody, deletionConfirmed, fulfilBody, mayFulfil, recordedBy, type CopyDelivery, type CopyFormat, type FulfilForm } from "./requests.ts";
+import {
+  consentMethods,
+  copyBody,
+  deletionConfirmed,
+  fulfilBody,
+  mayFulfil,
+  recordedBy,
+  type CopyDelivery,
+  type CopyFormat,
+  type FulfilForm,
+} from "./requests.ts";
 
 /** Every cached view a fulfilment can change. */
 export function invalidateAfterRequest(queryClient: ReturnType<typeof useQueryClient>, clientId: string) {
-  for (const key of [["requests"], ["client", clientId], ["clients"], ["consent", clientId], ["access-history", clientId], ["documents", clientId], ["paper-files"]]) {
+  for (const key of [
+    ["requests"],
+    ["client", clientId],
+    ["clients"],
+    ["consent", clientId],
+    ["access-history", clientId],
+    ["documents", clientId],
+    ["paper-files"],
+  ]) {
     void queryClient.invalidateQueries({ queryKey: key });
   }
 }
@@ -63,13 +105,19 @@ function CopyIssue({ request, onIssued }: { request: SubjectRequestView; onIssue
   const issue = useMutation({
     mutationFn: async ({ format, delivery }: { format: CopyFormat; delivery: CopyDelivery }) => {
       const path = `/requests/${encodeURIComponent(request.id)}/copy`;
-      if (delivery === "share") return { link: await api<CopyLink>("POST", path, { body: copyBody(format, delivery) }) };
+      if (delivery === "share")
+        return { link: await api<CopyLink>("POST", path, { body: copyBody(format, delivery) }) };
       return { file: await postDownload(path, copyBody(format, delivery), `copy-${request.clientId}.${format}`) };
     },
     onSuccess: (r, v) => {
       if (r.link) setLink(r.link);
       if (r.file) setSaved(r.file.name);
-      onIssued({ issuedAt: new Date().toISOString(), issuedBy: session?.claims.staffId ?? "", format: v.format, delivery: v.delivery });
+      onIssued({
+        issuedAt: new Date().toISOString(),
+        issuedBy: session?.claims.staffId ?? "",
+        format: v.format,
+        delivery: v.delivery,
+      });
       void queryClient.invalidateQueries({ queryKey: ["requests"] });
       void queryClient.invalidateQueries({ queryKey: ["access-history", request.clientId] });
     },
@@ -97,7 +145,13 @@ function CopyIssue({ request, onIssued }: { request: SubjectRequestView; onIssue
               {t("requests.copy.linkOnce")}
             </Typography.Paragraph>
             <Space.Compact style={{ width: "100%" }}>
-              <Input readOnly value={url} className="kh-mono" data-testid="copy-link" onFocus={(e) => e.target.select()} />
+              <Input
+                readOnly
+                value={url}
+                className="kh-mono"
+                data-testid="copy-link"
+                onFocus={(e) => e.target.select()}
+              />
               <Button icon={<CopyOutlined />} onClick={() => void copy()} data-testid="copy-link-copy">
                 {t("shares.copy")}
               </Button>
@@ -107,19 +161,37 @@ function CopyIssue({ request, onIssued }: { request: SubjectRequestView; onIssue
       />
     );
   }
-  if (saved) return <Alert type="success" showIcon data-testid="copy-file-issued" message={t("requests.copy.fileIssued", { name: saved })} description={t("requests.copy.fileHint")} />;
+  if (saved)
+    return (
+      <Alert
+        type="success"
+        showIcon
+        data-testid="copy-file-issued"
+        message={t("requests.copy.fileIssued", { name: saved })}
+        description={t("requests.copy.fileHint")}
+      />
+    );
   return (
     <div data-testid="copy-issue">
       <Typography.Paragraph>{t("requests.explain.access_copy")}</Typography.Paragraph>
       <Space direction="vertical" size={12} style={{ width: "100%", marginBottom: 12 }}>
         <Space wrap>
           <Typography.Text strong>{t("requests.copy.format")}</Typography.Text>
-          <Radio.Group value={format} onChange={(e) => setFormat(e.target.value as CopyFormat)} optionType="button" data-testid="copy-format">
+          <Radio.Group
+            value={format}
+            onChange={(e) => setFormat(e.target.value as CopyFormat)}
+            optionType="button"
+            data-testid="copy-format"
+          >
             <Radio.Button value="pdf">{t("requests.copy.formats.pdf")}</Radio.Button>
             <Radio.Button value="json">{t("requests.copy.formats.json")}</Radio.Button>
           </Radio.Group>
         </Space>
-        <Radio.Group value={delivery} onChange={(e) => setDelivery(e.target.value as CopyDelivery)} data-testid="copy-delivery">
+        <Radio.Group
+          value={delivery}
+          onChange={(e) => setDelivery(e.target.value as CopyDelivery)}
+          data-testid="copy-delivery"
+        >
           <Space direction="vertical">
             <Radio value="share" data-testid="copy-delivery-share">
               {t("requests.copy.deliveries.share")}
@@ -136,10 +208,24 @@ function CopyIssue({ request, onIssued }: { request: SubjectRequestView; onIssue
           </Space>
         </Radio.Group>
       </Space>
-      <Button type="primary" icon={delivery === "share" ? <LinkOutlined /> : <DownloadOutlined />} loading={issue.isPending} onClick={() => issue.mutate({ format, delivery })} data-testid="copy-issue-submit">
+      <Button
+        type="primary"
+        icon={delivery === "share" ? <LinkOutlined /> : <DownloadOutlined />}
+        loading={issue.isPending}
+        onClick={() => issue.mutate({ format, delivery })}
+        data-testid="copy-issue-submit"
+      >
         {t("requests.copy.issue")}
       </Button>
-      {isApiError(issue.error) && <Alert type="error" showIcon style={{ marginTop: 12 }} data-testid="copy-error" message={problemMessage(issue.error.problem, lang)} />}
+      {isApiError(issue.error) && (
+        <Alert
+          type="error"
+          showIcon
+          style={{ marginTop: 12 }}
+          data-testid="copy-error"
+          message={problemMessage(issue.error.problem, lang)}
+        />
+      )}
     </div>
   );
 }
@@ -169,7 +255,8 @@ export function FulfilDialog({ request, onClose }: { request: SubjectRequestView
   });
 
   const fulfil = useMutation({
-    mutationFn: (body: Record<string, unknown>) => api<FulfilResult>("POST", `/requests/${encodeURIComponent(request!.id)}/fulfil`, { body }),
+    mutationFn: (body: Record<string, unknown>) =>
+      api<FulfilResult>("POST", `/requests/${encodeURIComponent(request!.id)}/fulfil`, { body }),
     onSuccess: (r) => {
       setDone(r);
       message.success(t("requests.fulfilled"));
@@ -191,13 +278,18 @@ export function FulfilDialog({ request, onClose }: { request: SubjectRequestView
   // Once fulfilled, describe the request as it is now (no longer overdue).
   const shownRequest = done?.request ?? request;
 
-  const correctable = catalog && client.data ? fieldsForPurpose(catalog, client.data.registration.collectionPurpose || "purchase").flatMap((g) => g.fields) : [];
+  const correctable =
+    catalog && client.data
+      ? fieldsForPurpose(catalog, client.data.registration.collectionPurpose || "purchase").flatMap((g) => g.fields)
+      : [];
   const chosen = correctable.find((f) => f.name === field);
   const deletionReady = type !== "deletion" || (verified === true && deletionConfirmed(confirmWord));
   const recorder = recordedBy(request, me);
   const readiness = mayFulfil(request, me, Boolean(issued));
   const problem = isApiError(fulfil.error) ? fulfil.error : null;
-  const details = problem ? fieldErrors(problem.problem, lang, (f) => fieldLabel(catalog, f, lang), { translatedOnly: true }) : {};
+  const details = problem
+    ? fieldErrors(problem.problem, lang, (f) => fieldLabel(catalog, f, lang), { translatedOnly: true })
+    : {};
 
   const submit = async () => {
     const v = await form.validateFields();
@@ -241,7 +333,9 @@ export function FulfilDialog({ request, onClose }: { request: SubjectRequestView
         <Descriptions.Item label={t("requests.client")}>
           <span className="kh-mono">{request.clientId}</span>
         </Descriptions.Item>
-        <Descriptions.Item label={t("requests.channel")}>{t(`requests.channels.${request.channel}`, { defaultValue: request.channel })}</Descriptions.Item>
+        <Descriptions.Item label={t("requests.channel")}>
+          {t(`requests.channels.${request.channel}`, { defaultValue: request.channel })}
+        </Descriptions.Item>
         <Descriptions.Item label={t("requests.receivedAt")}>{formatTime(request.receivedAt)}</Descriptions.Item>
         <Descriptions.Item label={t("requests.dueAt")}>
           {formatTime(shownRequest.dueAt)} {shownRequest.overdue && <Tag color="red">{t("requests.overdue")}</Tag>}
@@ -251,7 +345,12 @@ export function FulfilDialog({ request, onClose }: { request: SubjectRequestView
         </Descriptions.Item>
         {request.details && (
           <Descriptions.Item label={t("requests.details")} span={2}>
-            <SealedNote clientId={request.clientId} value={request.details} noteRef={noteRef(request.detailsRef)} testId="request-details" />
+            <SealedNote
+              clientId={request.clientId}
+              value={request.details}
+              noteRef={noteRef(request.detailsRef)}
+              testId="request-details"
+            />
           </Descriptions.Item>
         )}
       </Descriptions>
@@ -263,7 +362,9 @@ export function FulfilDialog({ request, onClose }: { request: SubjectRequestView
       )}
       {/* Outside the form: a link shown once stays on screen after the request is closed. */}
       {type === "access_copy" && request.status === "open" && !recorder && (
-        <div style={{ marginBottom: 16 }}>{request.copy ? <CopyIssuedNote copy={request.copy} /> : <CopyIssue request={request} onIssued={setIssued} />}</div>
+        <div style={{ marginBottom: 16 }}>
+          {request.copy ? <CopyIssuedNote copy={request.copy} /> : <CopyIssue request={request} onIssued={setIssued} />}
+        </div>
       )}
       {done ? (
         <div data-testid="fulfil-outcome">
@@ -274,8 +375,20 @@ export function FulfilDialog({ request, onClose }: { request: SubjectRequestView
           <Alert
             type="success"
             showIcon
-            message={t("requests.alreadyFulfilled", { at: formatTime(request.fulfilledAt), by: request.fulfilledBy ?? "—" })}
-            description={request.note ? <SealedNote clientId={request.clientId} value={request.note} noteRef={noteRef(request.noteRef)} testId="request-note" /> : undefined}
+            message={t("requests.alreadyFulfilled", {
+              at: formatTime(request.fulfilledAt),
+              by: request.fulfilledBy ?? "—",
+            })}
+            description={
+              request.note ? (
+                <SealedNote
+                  clientId={request.clientId}
+                  value={request.note}
+                  noteRef={noteRef(request.noteRef)}
+                  testId="request-note"
+                />
+              ) : undefined
+            }
           />
           {request.type === "access_copy" && request.copy && (
             <div style={{ marginTop: 12 }}>
@@ -284,20 +397,40 @@ export function FulfilDialog({ request, onClose }: { request: SubjectRequestView
           )}
         </>
       ) : recorder ? (
-        <Alert type="warning" showIcon data-testid="four-eyes-recorder" message={t("requests.fourEyes.recorderTitle")} description={t("requests.fourEyes.recorder")} />
+        <Alert
+          type="warning"
+          showIcon
+          data-testid="four-eyes-recorder"
+          message={t("requests.fourEyes.recorderTitle")}
+          description={t("requests.fourEyes.recorder")}
+        />
       ) : (
         <Form form={form} layout="vertical" initialValues={{ method: "written" }}>
-
-          {type === "access_history" && <Typography.Paragraph>{t("requests.explain.access_history")}</Typography.Paragraph>}
+          {type === "access_history" && (
+            <Typography.Paragraph>{t("requests.explain.access_history")}</Typography.Paragraph>
+          )}
           {type === "correction" &&
             (client.isPending ? (
               <Loading rows={2} />
             ) : client.isError ? (
-              <Alert type="error" showIcon message={problemMessage(isApiError(client.error) ? client.error.problem : { code: "unexpected_response" }, lang)} />
+              <Alert
+                type="error"
+                showIcon
+                message={problemMessage(
+                  isApiError(client.error) ? client.error.problem : { code: "unexpected_response" },
+                  lang,
+                )}
+              />
             ) : (
               <>
                 <Typography.Paragraph>{t("requests.explain.correction")}</Typography.Paragraph>
-                <Form.Item name="field" label={t("requests.field")} rules={[{ required: true, message: t("register.required") }]} validateStatus={details.field ? "error" : undefined} help={details.field}>
+                <Form.Item
+                  name="field"
+                  label={t("requests.field")}
+                  rules={[{ required: true, message: t("register.required") }]}
+                  validateStatus={details.field ? "error" : undefined}
+                  help={details.field}
+                >
                   <Select
                     data-testid="correction-field"
                     options={correctable.map((f) => ({
@@ -324,13 +457,24 @@ export function FulfilDialog({ request, onClose }: { request: SubjectRequestView
                   help={details.value}
                   extra={chosen?.tier === 1 ? t("requests.tier1Correction") : undefined}
                 >
-                  {chosen?.kind === "amount" ? <InputNumber min={0} style={{ width: "100%" }} data-testid="correction-value" /> : <Input maxLength={chosen?.maxLength ?? 200} autoComplete="off" data-testid="correction-value" />}
+                  {chosen?.kind === "amount" ? (
+                    <InputNumber min={0} style={{ width: "100%" }} data-testid="correction-value" />
+                  ) : (
+                    <Input maxLength={chosen?.maxLength ?? 200} autoComplete="off" data-testid="correction-value" />
+                  )}
                 </Form.Item>
               </>
             ))}
           {type === "deletion" && (
             <>
-              <Alert type="error" showIcon style={{ marginBottom: 16 }} message={t("requests.deletionWarningTitle")} description={t("requests.deletionWarning")} data-testid="deletion-warning" />
+              <Alert
+                type="error"
+                showIcon
+                style={{ marginBottom: 16 }}
+                message={t("requests.deletionWarningTitle")}
+                description={t("requests.deletionWarning")}
+                data-testid="deletion-warning"
+              />
               <Form.Item name="verified" valuePropName="checked" style={{ marginBottom: 8 }}>
                 <Checkbox data-testid="deletion-verified">{t("requests.deletionVerified")}</Checkbox>
               </Form.Item>
@@ -341,7 +485,13 @@ export function FulfilDialog({ request, onClose }: { request: SubjectRequestView
           )}
           {type === "withdrawal" && (
             <>
-              <Alert type="warning" showIcon style={{ marginBottom: 16 }} message={t("consent.withdrawWarningTitle")} description={t("consent.withdrawWarning")} />
+              <Alert
+                type="warning"
+                showIcon
+                style={{ marginBottom: 16 }}
+                message={t("consent.withdrawWarningTitle")}
+                description={t("consent.withdrawWarning")}
+              />
               <Form.Item name="method" label={t("consent.method")} rules={[{ required: true }]}>
                 <Select options={consentMethods.map((m) => ({ value: m, label: t(`common.consentMethods.${m}`) }))} />
               </Form.Item>
@@ -361,7 +511,12 @@ export function FulfilDialog({ request, onClose }: { request: SubjectRequestView
               showIcon
               data-testid="fulfil-error"
               message={problemMessage(problem.problem, lang)}
-              description={Object.entries(details).filter(([k]) => k !== "field" && k !== "value").map(([, m]) => m).join("；") || undefined}
+              description={
+                Object.entries(details)
+                  .filter(([k]) => k !== "field" && k !== "value")
+                  .map(([, m]) => m)
+                  .join("；") || undefined
+              }
             />
           )}
         </Form>
@@ -383,12 +538,26 @@ function Outcome({ result }: { result: FulfilResult }) {
         <Result
           status="success"
           title={t("requests.outcome.access_copy")}
-          subTitle={copy ? t("requests.copy.issued", { at: formatTime(copy.issuedAt), by: copy.issuedBy, format: copy.format.toUpperCase(), delivery: t(`requests.copy.deliveries.${copy.delivery}`) }) : undefined}
+          subTitle={
+            copy
+              ? t("requests.copy.issued", {
+                  at: formatTime(copy.issuedAt),
+                  by: copy.issuedBy,
+                  format: copy.format.toUpperCase(),
+                  delivery: t(`requests.copy.deliveries.${copy.delivery}`),
+                })
+              : undefined
+          }
         />
       );
     }
     case "correction":
-      return <Result status="success" title={t("requests.outcome.correction", { field: fieldLabel(catalog, String(r?.field ?? ""), lang) })} />;
+      return (
+        <Result
+          status="success"
+          title={t("requests.outcome.correction", { field: fieldLabel(catalog, String(r?.field ?? ""), lang) })}
+        />
+      );
     case "deletion":
       return (
         <Result
@@ -396,26 +565,36 @@ function Outcome({ result }: { result: FulfilResult }) {
           title={t("requests.outcome.deletion")}
           subTitle={
             <span data-testid="deletion-certificate">
-              {t("requests.outcome.deletionCertificate", { id: String(r?.certificateId ?? "—"), at: formatTimeSeconds(String(r?.at ?? "")) })}
+              {t("requests.outcome.deletionCertificate", {
+                id: String(r?.certificateId ?? "—"),
+                at: formatTimeSeconds(String(r?.at ?? "")),
+              })}
             </span>
           }
-         
         />
       );
     case "withdrawal":
       return (
         <Result
           status="success"
-          title={r?.alreadyWithdrawn ? t("requests.outcome.alreadyWithdrawn", { at: formatTime(String(r.alreadyWithdrawn)) }) : t("requests.outcome.withdrawal")}
+          title={
+            r?.alreadyWithdrawn
+              ? t("requests.outcome.alreadyWithdrawn", { at: formatTime(String(r.alreadyWithdrawn)) })
+              : t("requests.outcome.withdrawal")
+          }
           subTitle={r?.destroyAfter ? t("consent.destroyAfter", { at: formatTime(String(r.destroyAfter)) }) : undefined}
-         
         />
       );
     case "access_history": {
       const items = ((r?.items as AccessHistoryItem[] | undefined) ?? []).slice();
       return (
         <>
-          <Alert type="success" showIcon style={{ marginBottom: 12 }} message={t("requests.outcome.access_history", { n: items.length })} />
+          <Alert
+            type="success"
+            showIcon
+            style={{ marginBottom: 12 }}
+            message={t("requests.outcome.access_history", { n: items.length })}
+          />
           <Table<AccessHistoryItem>
             size="small"
             rowKey={(x, i) => `${x.at}-${i}`}
@@ -425,8 +604,16 @@ function Outcome({ result }: { result: FulfilResult }) {
               { title: t("detail.at"), dataIndex: "at", render: (v: string) => formatTimeSeconds(v), width: 170 },
               { title: t("detail.actor"), key: "actor", render: (_, x) => <ActorCell actor={x.actor} /> },
               { title: t("detail.action"), key: "action", render: (_, x) => actionLabel(catalog, x.action, lang) },
-              { title: t("detail.fieldsCol"), key: "fields", render: (_, x) => x.fields.map((f) => fieldLabel(catalog, f, lang)).join("、") || "—" },
-              { title: t("detail.purposeCol"), key: "purpose", render: (_, x) => purposeLabel(catalog, x.purpose, lang) },
+              {
+                title: t("detail.fieldsCol"),
+                key: "fields",
+                render: (_, x) => x.fields.map((f) => fieldLabel(catalog, f, lang)).join("、") || "—",
+              },
+              {
+                title: t("detail.purposeCol"),
+                key: "purpose",
+                render: (_, x) => purposeLabel(catalog, x.purpose, lang),
+              },
             ]}
           />
         </>

@@ -19,14 +19,23 @@ interface Values {
 }
 
 /** Records a client's request (查阅复制, 更正, 删除, 撤回同意, 访问记录) with its evidence; the due date follows the tenant's settings. */
-export function NewRequestDialog({ clientId, open, onClose }: { clientId: string; open: boolean; onClose: () => void }) {
+export function NewRequestDialog({
+  clientId,
+  open,
+  onClose,
+}: {
+  clientId: string;
+  open: boolean;
+  onClose: () => void;
+}) {
   const { t } = useTranslation();
   const lang = useLang();
   const { message } = App.useApp();
   const queryClient = useQueryClient();
   const [form] = Form.useForm<Values>();
   const create = useMutation({
-    mutationFn: (body: Record<string, unknown>) => api<SubjectRequestView>("POST", `/clients/${encodeURIComponent(clientId)}/requests`, { body }),
+    mutationFn: (body: Record<string, unknown>) =>
+      api<SubjectRequestView>("POST", `/clients/${encodeURIComponent(clientId)}/requests`, { body }),
     onSuccess: (r) => {
       message.success(t("requests.created", { due: formatTime(r.dueAt) }));
       void queryClient.invalidateQueries({ queryKey: ["requests"] });
@@ -35,7 +44,11 @@ export function NewRequestDialog({ clientId, open, onClose }: { clientId: string
     onError: (e) => {
       if (!isApiError(e)) return;
       const errors = fieldErrors(e.problem, lang, undefined, { translatedOnly: true });
-      form.setFields(Object.entries(errors).filter(([p]) => ["type", "channel", "evidenceRef", "receivedAt", "details"].includes(p)).map(([p, m]) => ({ name: p as keyof Values, errors: [m] })));
+      form.setFields(
+        Object.entries(errors)
+          .filter(([p]) => ["type", "channel", "evidenceRef", "receivedAt", "details"].includes(p))
+          .map(([p, m]) => ({ name: p as keyof Values, errors: [m] })),
+      );
     },
   });
   const submit = async () => {
@@ -78,18 +91,40 @@ export function NewRequestDialog({ clientId, open, onClose }: { clientId: string
           <Form.Item name="channel" label={t("requests.channel")} rules={[{ required: true }]} style={{ width: 180 }}>
             <Select options={requestChannels.map((c) => ({ value: c, label: t(`requests.channels.${c}`) }))} />
           </Form.Item>
-          <Form.Item name="receivedAt" label={t("requests.receivedAt")} extra={t("requests.receivedAtHint")} style={{ width: 260 }}>
-            <DatePicker showTime={{ format: "HH:mm" }} format="YYYY-MM-DD HH:mm" disabledDate={(d) => d.isAfter(dayjs(), "day")} style={{ width: "100%" }} />
+          <Form.Item
+            name="receivedAt"
+            label={t("requests.receivedAt")}
+            extra={t("requests.receivedAtHint")}
+            style={{ width: 260 }}
+          >
+            <DatePicker
+              showTime={{ format: "HH:mm" }}
+              format="YYYY-MM-DD HH:mm"
+              disabledDate={(d) => d.isAfter(dayjs(), "day")}
+              style={{ width: "100%" }}
+            />
           </Form.Item>
         </Space>
-        <Form.Item name="evidenceRef" label={t("requests.evidence")} extra={t("requests.evidenceHint")} rules={[{ required: true, whitespace: true, message: t("register.required") }]}>
+        <Form.Item
+          name="evidenceRef"
+          label={t("requests.evidence")}
+          extra={t("requests.evidenceHint")}
+          rules={[{ required: true, whitespace: true, message: t("register.required") }]}
+        >
           <Input maxLength={200} autoComplete="off" data-testid="request-evidence" />
         </Form.Item>
         <Form.Item name="details" label={t("requests.details")}>
           <Input.TextArea rows={2} maxLength={2000} showCount />
         </Form.Item>
       </Form>
-      {isApiError(create.error) && <Alert type="error" showIcon message={problemMessage(create.error.problem, lang)} data-testid="new-request-error" />}
+      {isApiError(create.error) && (
+        <Alert
+          type="error"
+          showIcon
+          message={problemMessage(create.error.problem, lang)}
+          data-testid="new-request-error"
+        />
+      )}
     </Modal>
   );
 }

@@ -30,7 +30,15 @@ export function useRequests(filter: RequestFilter) {
 }
 
 /** Data-subject requests with their due dates (overdue in red) and the way to fulfil each. */
-export function RequestsTable({ filter, showClient = true, emptyText }: { filter: RequestFilter; showClient?: boolean; emptyText?: string }) {
+export function RequestsTable({
+  filter,
+  showClient = true,
+  emptyText,
+}: {
+  filter: RequestFilter;
+  showClient?: boolean;
+  emptyText?: string;
+}) {
   const { t } = useTranslation();
   const caps = useCapabilities();
   const requests = useRequests(filter);
@@ -60,14 +68,18 @@ export function RequestsTable({ filter, showClient = true, emptyText }: { filter
         pagination={(requests.data?.items.length ?? 0) > 20 ? { pageSize: 20, showSizeChanger: false } : false}
         data-testid="requests-table"
         rowClassName={(r) => (r.overdue ? "kh-row-overdue" : "")}
-        onRow={(r) => ({ "data-request": r.id, "data-type": r.type, "data-status": r.status }) as React.HTMLAttributes<HTMLElement>}
+        onRow={(r) =>
+          ({ "data-request": r.id, "data-type": r.type, "data-status": r.status }) as React.HTMLAttributes<HTMLElement>
+        }
         columns={[
           {
             title: t("requests.type"),
             key: "type",
             render: (_, r) => (
               <>
-                <Tag color={r.type === "deletion" ? "red" : r.type === "withdrawal" ? "volcano" : "blue"}>{t(`requests.types.${r.type}`, { defaultValue: r.type })}</Tag>
+                <Tag color={r.type === "deletion" ? "red" : r.type === "withdrawal" ? "volcano" : "blue"}>
+                  {t(`requests.types.${r.type}`, { defaultValue: r.type })}
+                </Tag>
                 <div>
                   <Typography.Text type="secondary" className="kh-mono" style={{ fontSize: 12 }}>
                     {r.id}
@@ -89,7 +101,11 @@ export function RequestsTable({ filter, showClient = true, emptyText }: { filter
                 },
               ]
             : []),
-          { title: t("requests.channel"), key: "channel", render: (_, r) => t(`requests.channels.${r.channel}`, { defaultValue: r.channel }) },
+          {
+            title: t("requests.channel"),
+            key: "channel",
+            render: (_, r) => t(`requests.channels.${r.channel}`, { defaultValue: r.channel }),
+          },
           { title: t("requests.receivedAt"), key: "received", render: (_, r) => formatTime(r.receivedAt) },
           {
             title: t("requests.dueAt"),
@@ -104,13 +120,19 @@ export function RequestsTable({ filter, showClient = true, emptyText }: { filter
                       {t("requests.overdueBy", { n: s.days })}
                     </Tag>
                   ) : s.kind === "due" ? (
-                    <Tag color={s.days <= 3 ? "orange" : "default"}>{s.days === 0 ? t("requests.dueToday") : t("requests.dueIn", { n: s.days })}</Tag>
+                    <Tag color={s.days <= 3 ? "orange" : "default"}>
+                      {s.days === 0 ? t("requests.dueToday") : t("requests.dueIn", { n: s.days })}
+                    </Tag>
                   ) : null}
                 </>
               );
             },
           },
-          { title: t("requests.assignee"), key: "assignee", render: (_, r) => <span className="kh-mono">{r.assigneeId}</span> },
+          {
+            title: t("requests.assignee"),
+            key: "assignee",
+            render: (_, r) => <span className="kh-mono">{r.assigneeId}</span>,
+          },
           {
             title: t("requests.status"),
             key: "status",
@@ -138,7 +160,11 @@ export function RequestsTable({ filter, showClient = true, emptyText }: { filter
                       <Button size="small" type="primary" disabled data-testid={`fulfil-${r.id}`}>
                         {t("requests.fulfil")}
                       </Button>
-                      <Typography.Text type="secondary" style={{ fontSize: 12, marginLeft: 6 }} data-testid={`recorded-by-me-${r.id}`}>
+                      <Typography.Text
+                        type="secondary"
+                        style={{ fontSize: 12, marginLeft: 6 }}
+                        data-testid={`recorded-by-me-${r.id}`}
+                      >
                         {t("requests.fourEyes.short")}
                       </Typography.Text>
                     </span>

@@ -1,6 +1,15 @@
 import { describe, expect, it } from "vitest";
 import type { SubjectRequestView } from "../../api/types.ts";
-import { copyBody, deletionConfirmed, dueState, fulfilBody, mayFulfil, newRequestBody, recordedBy, sortRequests } from "./requests.ts";
+import {
+  copyBody,
+  deletionConfirmed,
+  dueState,
+  fulfilBody,
+  mayFulfil,
+  newRequestBody,
+  recordedBy,
+  sortRequests,
+} from "./requests.ts";
 
 const req = (over: Partial<SubjectRequestView>): SubjectRequestView => ({
   id: "dsr_1",
@@ -27,7 +36,9 @@ describe("a request's due date", () => {
     expect(dueState(req({ overdue: true }), at("2026-11-18T01:00:00Z"))).toEqual({ kind: "overdue", days: 2 });
     // The API's flag decides, even a moment after the due time.
     expect(dueState(req({ overdue: true }), at("2026-11-16T00:00:01Z"))).toEqual({ kind: "overdue", days: 1 });
-    expect(dueState(req({ status: "fulfilled", overdue: false }), at("2027-01-01T00:00:00Z"))).toEqual({ kind: "done" });
+    expect(dueState(req({ status: "fulfilled", overdue: false }), at("2027-01-01T00:00:00Z"))).toEqual({
+      kind: "done",
+    });
   });
 
   it("lists open requests first, the earliest due first, then fulfilled ones newest first", () => {
@@ -43,9 +54,13 @@ describe("a request's due date", () => {
 
 describe("fulfilling a request", () => {
   it("sends only what the type reads", () => {
-    expect(fulfilBody("correction", { field: "phone", value: " 13911112222 ", method: "written", note: " 已核实 " })).toEqual({ field: "phone", value: "13911112222", note: "已核实" });
+    expect(
+      fulfilBody("correction", { field: "phone", value: " 13911112222 ", method: "written", note: " 已核实 " }),
+    ).toEqual({ field: "phone", value: "13911112222", note: "已核实" });
     expect(fulfilBody("correction", { field: "budget", value: 3000000 })).toEqual({ field: "budget", value: 3000000 });
-    expect(fulfilBody("withdrawal", { method: "recorded_verbal", field: "phone" })).toEqual({ method: "recorded_verbal" });
+    expect(fulfilBody("withdrawal", { method: "recorded_verbal", field: "phone" })).toEqual({
+      method: "recorded_verbal",
+    });
     expect(fulfilBody("deletion", { field: "phone", value: "x", note: "" })).toEqual({});
     expect(fulfilBody("access_copy", {})).toEqual({});
   });
@@ -59,7 +74,15 @@ describe("fulfilling a request", () => {
   });
 
   it("records a new request with blanks left out and the time in ISO 8601", () => {
-    expect(newRequestBody({ type: "deletion", channel: "in_person", evidenceRef: " paper:dsr/9 ", details: "  ", receivedAt: new Date("2026-11-20T02:00:00Z") })).toEqual({
+    expect(
+      newRequestBody({
+        type: "deletion",
+        channel: "in_person",
+        evidenceRef: " paper:dsr/9 ",
+        details: "  ",
+        receivedAt: new Date("2026-11-20T02:00:00Z"),
+      }),
+    ).toEqual({
       type: "deletion",
       channel: "in_person",
       evidenceRef: "paper:dsr/9",
@@ -75,13 +98,23 @@ describe("four eyes on a request", () => {
     expect(recordedBy(req({ createdBy: "agent.li" }), undefined)).toBe(false);
     expect(mayFulfil(req({ type: "deletion" }), "agent.li")).toEqual({ ok: false, reason: "recorder" });
     expect(mayFulfil(req({ type: "deletion" }), "manager.zhao")).toEqual({ ok: true });
-    expect(mayFulfil(req({ type: "deletion", status: "fulfilled" }), "manager.zhao")).toEqual({ ok: false, reason: "closed" });
+    expect(mayFulfil(req({ type: "deletion", status: "fulfilled" }), "manager.zhao")).toEqual({
+      ok: false,
+      reason: "closed",
+    });
   });
 
   it("closes an access-copy request only once its one copy is issued", () => {
     expect(mayFulfil(req({}), "manager.zhao")).toEqual({ ok: false, reason: "copy_first" });
     expect(mayFulfil(req({}), "manager.zhao", true)).toEqual({ ok: true });
-    expect(mayFulfil(req({ copy: { issuedAt: "2026-11-02T00:00:00.000Z", issuedBy: "manager.zhao", format: "pdf", delivery: "download" } }), "compliance.wang")).toEqual({ ok: true });
+    expect(
+      mayFulfil(
+        req({
+          copy: { issuedAt: "2026-11-02T00:00:00.000Z", issuedBy: "manager.zhao", format: "pdf", delivery: "download" },
+        }),
+        "compliance.wang",
+      ),
+    ).toEqual({ ok: true });
     expect(copyBody("pdf", "share")).toEqual({ format: "pdf", delivery: "share" });
   });
 });

@@ -1,7 +1,13 @@
 import type { RequestType, SubjectRequestView } from "../../api/types.ts";
 
 /** The request types, in the order the dialogs offer them (PIPL arts. 44–47). */
-export const requestTypes: readonly RequestType[] = ["access_copy", "correction", "deletion", "withdrawal", "access_history"];
+export const requestTypes: readonly RequestType[] = [
+  "access_copy",
+  "correction",
+  "deletion",
+  "withdrawal",
+  "access_history",
+];
 export const requestChannels = ["in_person", "phone", "email", "online", "letter"] as const;
 export const consentMethods = ["written", "electronic", "recorded_verbal"] as const;
 
@@ -11,7 +17,10 @@ const DAY = 86_400_000;
  * Where a request stands against its due date: done, overdue (by how many days), or due in n days
  * (0 = today). The API's `overdue` flag decides overdue; the days are for the label.
  */
-export function dueState(r: Pick<SubjectRequestView, "status" | "dueAt" | "overdue">, now = Date.now()): { kind: "done" } | { kind: "overdue"; days: number } | { kind: "due"; days: number } {
+export function dueState(
+  r: Pick<SubjectRequestView, "status" | "dueAt" | "overdue">,
+  now = Date.now(),
+): { kind: "done" } | { kind: "overdue"; days: number } | { kind: "due"; days: number } {
   if (r.status === "fulfilled") return { kind: "done" };
   const diff = Date.parse(r.dueAt) - now;
   if (r.overdue || diff < 0) return { kind: "overdue", days: Math.max(1, Math.floor(-diff / DAY)) };
@@ -45,7 +54,8 @@ export function fulfilBody(type: RequestType, form: FulfilForm): Record<string, 
   const body: Record<string, unknown> = {};
   if (type === "correction") {
     if (form.field) body.field = form.field;
-    if (form.value !== undefined && form.value !== null && form.value !== "") body.value = typeof form.value === "string" ? form.value.trim() : form.value;
+    if (form.value !== undefined && form.value !== null && form.value !== "")
+      body.value = typeof form.value === "string" ? form.value.trim() : form.value;
   }
   if (type === "withdrawal" && form.method) body.method = form.method;
   const note = form.note?.trim();
@@ -54,7 +64,14 @@ export function fulfilBody(type: RequestType, form: FulfilForm): Record<string, 
 }
 
 /** The body of POST /clients/{id}/requests: blanks left out, the time as ISO 8601. */
-export function newRequestBody(form: { type: RequestType; channel: string; evidenceRef: string; receivedAt?: Date | null; details?: string; assigneeId?: string }): Record<string, unknown> {
+export function newRequestBody(form: {
+  type: RequestType;
+  channel: string;
+  evidenceRef: string;
+  receivedAt?: Date | null;
+  details?: string;
+  assigneeId?: string;
+}): Record<string, unknown> {
   return {
     type: form.type,
     channel: form.channel,
@@ -69,7 +86,8 @@ export function newRequestBody(form: { type: RequestType; channel: string; evide
 export const hasCopy = (r: Pick<SubjectRequestView, "type">) => r.type === "access_copy";
 
 /** Four eyes: the person who recorded a request neither fulfils it nor issues its copy. */
-export const recordedBy = (r: Pick<SubjectRequestView, "createdBy">, staffId: string | undefined) => Boolean(staffId) && r.createdBy === staffId;
+export const recordedBy = (r: Pick<SubjectRequestView, "createdBy">, staffId: string | undefined) =>
+  Boolean(staffId) && r.createdBy === staffId;
 
 export type CopyFormat = "json" | "pdf";
 export type CopyDelivery = "share" | "download";
@@ -81,7 +99,11 @@ export const copyBody = (format: CopyFormat, delivery: CopyDelivery) => ({ forma
  * Whether the request may be fulfilled now: never by its recorder, and an access copy only once its
  * copy has been issued (fulfilling closes the request, after which no copy can be issued).
  */
-export function mayFulfil(r: Pick<SubjectRequestView, "type" | "status" | "createdBy" | "copy">, staffId: string | undefined, issuedHere = false): { ok: true } | { ok: false; reason: "closed" | "recorder" | "copy_first" } {
+export function mayFulfil(
+  r: Pick<SubjectRequestView, "type" | "status" | "createdBy" | "copy">,
+  staffId: string | undefined,
+  issuedHere = false,
+): { ok: true } | { ok: false; reason: "closed" | "recorder" | "copy_first" } {
   if (r.status !== "open") return { ok: false, reason: "closed" };
   if (recordedBy(r, staffId)) return { ok: false, reason: "recorder" };
   if (r.type === "access_copy" && !r.copy && !issuedHere) return { ok: false, reason: "copy_first" };

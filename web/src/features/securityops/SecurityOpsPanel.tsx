@@ -1,5 +1,19 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Alert, App, Button, Card, Form, Input, InputNumber, Progress, Space, Switch, Table, Tag, Typography } from "antd";
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  Form,
+  Input,
+  InputNumber,
+  Progress,
+  Space,
+  Switch,
+  Table,
+  Tag,
+  Typography,
+} from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api } from "../../api/http.ts";
@@ -31,11 +45,15 @@ function KeyRotationCard() {
   const statuses = ["proposed", "running", "certifying", "done"] as const;
   const jobs = useQuery({
     queryKey: ["jobs"],
-    queryFn: async () => (await Promise.all(statuses.map((s) => api<{ items: KeyJobView[] }>("GET", "/jobs", { query: { status: s } })))).flatMap((r) => r.items),
+    queryFn: async () =>
+      (
+        await Promise.all(statuses.map((s) => api<{ items: KeyJobView[] }>("GET", "/jobs", { query: { status: s } })))
+      ).flatMap((r) => r.items),
     refetchInterval: (q) => ((q.state.data ?? []).some(isActive) ? 2000 : false),
   });
   const act = useMutation({
-    mutationFn: ({ path }: { path: string }) => api<KeyJobView>("POST", path, { body: path.endsWith("rotate-keys") ? { scope: "data" } : {} }),
+    mutationFn: ({ path }: { path: string }) =>
+      api<KeyJobView>("POST", path, { body: path.endsWith("rotate-keys") ? { scope: "data" } : {} }),
     onSuccess: () => void queryClient.invalidateQueries({ queryKey: ["jobs"] }),
     onError: (e) => message.error(errorMessage(e)),
   });
@@ -44,7 +62,14 @@ function KeyRotationCard() {
     <Card title={t("securityOps.rotation.title")} style={{ marginTop: 16 }} data-testid="key-rotation">
       <Typography.Paragraph type="secondary">{t("securityOps.rotation.intro")}</Typography.Paragraph>
       {me.role === "hq_admin" && (
-        <Button type="primary" danger disabled={open} loading={act.isPending} onClick={() => act.mutate({ path: "/settings/rotate-keys" })} data-testid="propose-rotation">
+        <Button
+          type="primary"
+          danger
+          disabled={open}
+          loading={act.isPending}
+          onClick={() => act.mutate({ path: "/settings/rotate-keys" })}
+          data-testid="propose-rotation"
+        >
           {t("securityOps.rotation.propose")}
         </Button>
       )}
@@ -56,19 +81,41 @@ function KeyRotationCard() {
         loading={jobs.isPending}
         dataSource={jobs.data ?? []}
         columns={[
-          { title: t("securityOps.rotation.job"), dataIndex: "id", render: (v: string) => <span className="kh-mono">{v}</span> },
-          { title: t("securityOps.rotation.status"), dataIndex: "status", render: (s: string) => <Tag>{t(`securityOps.rotation.statuses.${s}`, { defaultValue: s })}</Tag> },
+          {
+            title: t("securityOps.rotation.job"),
+            dataIndex: "id",
+            render: (v: string) => <span className="kh-mono">{v}</span>,
+          },
+          {
+            title: t("securityOps.rotation.status"),
+            dataIndex: "status",
+            render: (s: string) => <Tag>{t(`securityOps.rotation.statuses.${s}`, { defaultValue: s })}</Tag>,
+          },
           { title: t("securityOps.rotation.proposedBy"), dataIndex: "proposedBy" },
           {
             title: t("securityOps.rotation.progress"),
             key: "progress",
             render: (_, j) => (
               <Space direction="vertical" size={0}>
-                <Progress percent={jobPercent(j)} size="small" status={j.status === "done" ? "success" : isActive(j) ? "active" : "normal"} style={{ width: 160 }} />
+                <Progress
+                  percent={jobPercent(j)}
+                  size="small"
+                  status={j.status === "done" ? "success" : isActive(j) ? "active" : "normal"}
+                  style={{ width: 160 }}
+                />
                 <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                  {t("securityOps.rotation.counts", { done: j.progress.done, total: j.progress.total ?? "—", resealed: j.progress.resealed, skipped: j.progress.skipped })}
+                  {t("securityOps.rotation.counts", {
+                    done: j.progress.done,
+                    total: j.progress.total ?? "—",
+                    resealed: j.progress.resealed,
+                    skipped: j.progress.skipped,
+                  })}
                 </Typography.Text>
-                {j.certificateId && <Typography.Text style={{ fontSize: 12 }} className="kh-mono">{t("securityOps.rotation.certificate", { id: j.certificateId })}</Typography.Text>}
+                {j.certificateId && (
+                  <Typography.Text style={{ fontSize: 12 }} className="kh-mono">
+                    {t("securityOps.rotation.certificate", { id: j.certificateId })}
+                  </Typography.Text>
+                )}
               </Space>
             ),
           },
@@ -80,7 +127,12 @@ function KeyRotationCard() {
               return (
                 <Space>
                   {can.confirm && (
-                    <Button size="small" type="primary" onClick={() => act.mutate({ path: `/jobs/${j.id}/confirm` })} data-testid="confirm-rotation">
+                    <Button
+                      size="small"
+                      type="primary"
+                      onClick={() => act.mutate({ path: `/jobs/${j.id}/confirm` })}
+                      data-testid="confirm-rotation"
+                    >
                       {t("securityOps.rotation.confirm")}
                     </Button>
                   )}
@@ -127,7 +179,13 @@ function FeedCard({ feed }: { feed: FeedSettings }) {
         layout="vertical"
         disabled={!editable}
         initialValues={{ files: feed.files, webhookUrl: feed.webhookUrl ?? "", maxAttempts: feed.maxAttempts }}
-        onFinish={(v: { files: boolean; webhookUrl: string; maxAttempts: number }) => save.mutate({ files: v.files, webhookUrl: v.webhookUrl.trim() ? v.webhookUrl.trim() : null, maxAttempts: v.maxAttempts })}
+        onFinish={(v: { files: boolean; webhookUrl: string; maxAttempts: number }) =>
+          save.mutate({
+            files: v.files,
+            webhookUrl: v.webhookUrl.trim() ? v.webhookUrl.trim() : null,
+            maxAttempts: v.maxAttempts,
+          })
+        }
       >
         <Form.Item name="files" label={t("securityOps.feed.files")} valuePropName="checked">
           <Switch />
@@ -149,7 +207,19 @@ function FeedCard({ feed }: { feed: FeedSettings }) {
           </Space>
         )}
       </Form>
-      {secret && <Alert style={{ marginTop: 12 }} type="warning" showIcon message={t("securityOps.feed.secretOnce")} description={<Typography.Text copyable className="kh-mono">{secret}</Typography.Text>} />}
+      {secret && (
+        <Alert
+          style={{ marginTop: 12 }}
+          type="warning"
+          showIcon
+          message={t("securityOps.feed.secretOnce")}
+          description={
+            <Typography.Text copyable className="kh-mono">
+              {secret}
+            </Typography.Text>
+          }
+        />
+      )}
     </Card>
   );
 }

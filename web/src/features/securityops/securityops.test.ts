@@ -10,10 +10,18 @@ describe("key rotation in the console", () => {
 
   it("offers the confirmation to a compliance officer other than the proposer, never to HQ", () => {
     const job = { status: "proposed" as const, proposedBy: "hq.admin" };
-    expect(jobActions(job, { staffId: "compliance.wang", role: "compliance_officer" })).toEqual({ confirm: true, reject: true });
+    expect(jobActions(job, { staffId: "compliance.wang", role: "compliance_officer" })).toEqual({
+      confirm: true,
+      reject: true,
+    });
     expect(jobActions(job, { staffId: "hq.admin", role: "hq_admin" })).toEqual({ confirm: false, reject: true });
-    expect(jobActions({ ...job, proposedBy: "compliance.wang" }, { staffId: "compliance.wang", role: "compliance_officer" }).confirm).toBe(false);
-    expect(jobActions({ ...job, status: "running" }, { staffId: "compliance.wang", role: "compliance_officer" })).toEqual({ confirm: false, reject: false });
+    expect(
+      jobActions({ ...job, proposedBy: "compliance.wang" }, { staffId: "compliance.wang", role: "compliance_officer" })
+        .confirm,
+    ).toBe(false);
+    expect(
+      jobActions({ ...job, status: "running" }, { staffId: "compliance.wang", role: "compliance_officer" }),
+    ).toEqual({ confirm: false, reject: false });
     expect(isActive({ status: "running" })).toBe(true);
     expect(isActive({ status: "done" })).toBe(false);
   });

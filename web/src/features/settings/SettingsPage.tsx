@@ -14,7 +14,17 @@ import { PageHeader } from "../../components/PageHeader.tsx";
 import { ErrorState, Loading } from "../../components/States.tsx";
 import { useLang } from "../../i18n/index.ts";
 import { SecurityOpsPanel } from "../securityops/SecurityOpsPanel.tsx";
-import { cellKey, defaultMode, flattenPolicy, modes, nestPolicy, policyRoles, policyTiers, relations, settingsPatch } from "./policy.ts";
+import {
+  cellKey,
+  defaultMode,
+  flattenPolicy,
+  modes,
+  nestPolicy,
+  policyRoles,
+  policyTiers,
+  relations,
+  settingsPatch,
+} from "./policy.ts";
 
 type SettingsWithExtras = Settings & { requestDueDays?: number; defaultPolicy?: PolicyOverrides };
 
@@ -24,7 +34,11 @@ export default function SettingsPage() {
   return (
     <>
       <PageHeader title={t("settings.title")} subtitle={t("settings.subtitle")} />
-      {settings.isPending ? <Loading rows={6} /> : settings.isError ? <ErrorState error={settings.error} onRetry={() => void settings.refetch()} /> : (
+      {settings.isPending ? (
+        <Loading rows={6} />
+      ) : settings.isError ? (
+        <ErrorState error={settings.error} onRetry={() => void settings.refetch()} />
+      ) : (
         <>
           <SettingsForm settings={settings.data} />
           <SecurityOpsPanel settings={settings.data} />
@@ -68,12 +82,21 @@ function SettingsForm({ settings }: { settings: SettingsWithExtras }) {
       revealQuotaPerHour: v.revealQuotaPerHour,
       ...(settings.requestDueDays !== undefined ? { requestDueDays: v.requestDueDays } : {}),
       ...(settings.approvalRequired !== undefined
-        ? { approvalRequired: { tier1Reveal: Boolean(v.approvalRequired?.tier1Reveal), export: Boolean(v.approvalRequired?.export), handoverAbove: v.approvalRequired?.handoverAbove ?? null } }
+        ? {
+            approvalRequired: {
+              tier1Reveal: Boolean(v.approvalRequired?.tier1Reveal),
+              export: Boolean(v.approvalRequired?.export),
+              handoverAbove: v.approvalRequired?.handoverAbove ?? null,
+            },
+          }
         : {}),
       ...(settings.grantMinutes !== undefined ? { grantMinutes: v.grantMinutes } : {}),
       accessPolicy: nestPolicy((v.policy ?? {}) as never),
     };
-    const patch = settingsPatch(settings as unknown as Record<string, unknown>, after as Record<string, unknown>) as Partial<SettingsWithExtras>;
+    const patch = settingsPatch(
+      settings as unknown as Record<string, unknown>,
+      after as Record<string, unknown>,
+    ) as Partial<SettingsWithExtras>;
     if (!Object.keys(patch).length) {
       message.info(t("settings.unchanged"));
       return;
@@ -87,11 +110,23 @@ function SettingsForm({ settings }: { settings: SettingsWithExtras }) {
     const mode = defaultMode(role, relation, tier, settings.defaultPolicy);
     return mode ? t("settings.defaultIs", { mode: t(`settings.modes.${mode}`) }) : t("settings.default");
   };
-  const modeOptions = (role: string, relation: string, tier: string) => [{ value: "", label: fallback(role, relation, tier) }, ...modes.map((m) => ({ value: m, label: t(`settings.modes.${m}`) }))];
-  const rows = policyRoles.flatMap((role) => relations.map((relation) => ({ key: `${role}.${relation}`, role, relation })));
+  const modeOptions = (role: string, relation: string, tier: string) => [
+    { value: "", label: fallback(role, relation, tier) },
+    ...modes.map((m) => ({ value: m, label: t(`settings.modes.${m}`) })),
+  ];
+  const rows = policyRoles.flatMap((role) =>
+    relations.map((relation) => ({ key: `${role}.${relation}`, role, relation })),
+  );
 
   return (
-    <Form form={form} layout="vertical" initialValues={initial} onFinish={submit} disabled={!editable} data-testid="settings-form">
+    <Form
+      form={form}
+      layout="vertical"
+      initialValues={initial}
+      onFinish={submit}
+      disabled={!editable}
+      data-testid="settings-form"
+    >
       {!editable && <Alert type="info" showIcon style={{ marginBottom: 16 }} message={t("settings.readOnly")} />}
       {isApiError(error) && (
         <Alert
@@ -99,18 +134,37 @@ function SettingsForm({ settings }: { settings: SettingsWithExtras }) {
           showIcon
           style={{ marginBottom: 16 }}
           message={problemMessage(error.problem, lang)}
-          description={Object.entries(fieldErrors(error.problem, lang)).map(([p, m]) => `${p}：${m}`).join("；") || undefined}
+          description={
+            Object.entries(fieldErrors(error.problem, lang))
+              .map(([p, m]) => `${p}：${m}`)
+              .join("；") || undefined
+          }
         />
       )}
       <Card style={{ marginBottom: 16 }}>
-        <Form.Item name="requiredAgreementVersion" label={t("settings.agreementVersion")} extra={t("settings.agreementVersionHint")} rules={[{ required: true, whitespace: true }]}>
+        <Form.Item
+          name="requiredAgreementVersion"
+          label={t("settings.agreementVersion")}
+          extra={t("settings.agreementVersionHint")}
+          rules={[{ required: true, whitespace: true }]}
+        >
           <Input style={{ maxWidth: 240 }} />
         </Form.Item>
-        <Form.Item name="revealQuotaPerHour" label={t("settings.quota")} extra={t("settings.quotaHint")} rules={[{ required: true }]}>
+        <Form.Item
+          name="revealQuotaPerHour"
+          label={t("settings.quota")}
+          extra={t("settings.quotaHint")}
+          rules={[{ required: true }]}
+        >
           <InputNumber min={1} max={1000} precision={0} />
         </Form.Item>
         {settings.requestDueDays !== undefined && (
-          <Form.Item name="requestDueDays" label={t("settings.dueDays")} extra={t("settings.dueDaysHint")} rules={[{ required: true }]}>
+          <Form.Item
+            name="requestDueDays"
+            label={t("settings.dueDays")}
+            extra={t("settings.dueDaysHint")}
+            rules={[{ required: true }]}
+          >
             <InputNumber min={1} max={30} precision={0} />
           </Form.Item>
         )}
@@ -120,20 +174,54 @@ function SettingsForm({ settings }: { settings: SettingsWithExtras }) {
           <Typography.Paragraph type="secondary">{t("settings.approval.hint")}</Typography.Paragraph>
           {settings.approvalRequired !== undefined && (
             <>
-              <Form.Item name={["approvalRequired", "tier1Reveal"]} label={t("settings.approval.tier1Reveal")} extra={t("settings.approval.tier1RevealHint")} valuePropName="checked">
+              <Form.Item
+                name={["approvalRequired", "tier1Reveal"]}
+                label={t("settings.approval.tier1Reveal")}
+                extra={t("settings.approval.tier1RevealHint")}
+                valuePropName="checked"
+              >
                 <Switch data-testid="approval-tier1" />
               </Form.Item>
-              <Form.Item name={["approvalRequired", "export"]} label={t("settings.approval.export")} extra={t("settings.approval.exportHint")} valuePropName="checked">
+              <Form.Item
+                name={["approvalRequired", "export"]}
+                label={t("settings.approval.export")}
+                extra={t("settings.approval.exportHint")}
+                valuePropName="checked"
+              >
                 <Switch data-testid="approval-export" />
               </Form.Item>
-              <Form.Item name={["approvalRequired", "handoverAbove"]} label={t("settings.approval.handoverAbove")} extra={t("settings.approval.handoverAboveHint")}>
-                <InputNumber min={0} max={100_000} precision={0} placeholder={t("settings.approval.never")} addonAfter={t("settings.approval.clients")} style={{ width: 220 }} data-testid="approval-handover" />
+              <Form.Item
+                name={["approvalRequired", "handoverAbove"]}
+                label={t("settings.approval.handoverAbove")}
+                extra={t("settings.approval.handoverAboveHint")}
+              >
+                <InputNumber
+                  min={0}
+                  max={100_000}
+                  precision={0}
+                  placeholder={t("settings.approval.never")}
+                  addonAfter={t("settings.approval.clients")}
+                  style={{ width: 220 }}
+                  data-testid="approval-handover"
+                />
               </Form.Item>
             </>
           )}
           {settings.grantMinutes !== undefined && (
-            <Form.Item name="grantMinutes" label={t("settings.approval.grantMinutes")} extra={t("settings.approval.grantMinutesHint")} rules={[{ required: true }]}>
-              <InputNumber min={5} max={120} precision={0} addonAfter={t("settings.approval.minutes")} style={{ width: 180 }} data-testid="grant-minutes" />
+            <Form.Item
+              name="grantMinutes"
+              label={t("settings.approval.grantMinutes")}
+              extra={t("settings.approval.grantMinutesHint")}
+              rules={[{ required: true }]}
+            >
+              <InputNumber
+                min={5}
+                max={120}
+                precision={0}
+                addonAfter={t("settings.approval.minutes")}
+                style={{ width: 180 }}
+                data-testid="grant-minutes"
+              />
             </Form.Item>
           )}
         </Card>

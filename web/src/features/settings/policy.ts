@@ -10,7 +10,10 @@ export const modes: readonly PolicyMode[] = ["plain", "reveal_with_purpose", "br
  * (packages/core/src/access/policy.ts `defaultPolicy`; a unit test holds the two together). An API
  * that sends its own `defaultPolicy` with the settings is believed over this copy.
  */
-export const defaultPolicy: Record<(typeof policyRoles)[number], Record<(typeof relations)[number], Record<(typeof policyTiers)[number], PolicyMode>>> = {
+export const defaultPolicy: Record<
+  (typeof policyRoles)[number],
+  Record<(typeof relations)[number], Record<(typeof policyTiers)[number], PolicyMode>>
+> = {
   agent: {
     own: { 1: "reveal_with_purpose", 2: "plain", 3: "plain" },
     branch: { 1: "hint", 2: "hint", 3: "hint" },
@@ -29,9 +32,18 @@ export const defaultPolicy: Record<(typeof policyRoles)[number], Record<(typeof 
 };
 
 /** The mode a cell falls back to when the tenant sets nothing there. */
-export function defaultMode(role: string, relation: string, tier: string, served?: PolicyOverrides): PolicyMode | undefined {
-  const fromApi = (served as Record<string, Record<string, Record<string, PolicyMode>>> | undefined)?.[role]?.[relation]?.[tier];
-  return fromApi ?? (defaultPolicy as Record<string, Record<string, Record<string, PolicyMode>>>)[role]?.[relation]?.[tier];
+export function defaultMode(
+  role: string,
+  relation: string,
+  tier: string,
+  served?: PolicyOverrides,
+): PolicyMode | undefined {
+  const fromApi = (served as Record<string, Record<string, Record<string, PolicyMode>>> | undefined)?.[role]?.[
+    relation
+  ]?.[tier];
+  return (
+    fromApi ?? (defaultPolicy as Record<string, Record<string, Record<string, PolicyMode>>>)[role]?.[relation]?.[tier]
+  );
 }
 
 /** One cell of the matrix as a form key: "agent.own.1". */

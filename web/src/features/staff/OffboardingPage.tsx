@@ -1,6 +1,26 @@
 import { ArrowLeftOutlined, CheckCircleFilled } from "@ant-design/icons";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Alert, App, Button, Card, Col, DatePicker, Descriptions, Flex, Form, Input, List, Result, Row, Select, Statistic, Steps, Table, Tag, Typography } from "antd";
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  Col,
+  DatePicker,
+  Descriptions,
+  Flex,
+  Form,
+  Input,
+  List,
+  Result,
+  Row,
+  Select,
+  Statistic,
+  Steps,
+  Table,
+  Tag,
+  Typography,
+} from "antd";
 import dayjs from "dayjs";
 import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -36,7 +56,13 @@ interface OffboardingState {
   accessReview: {
     from: string;
     to: string;
-    tier1Reveals: { at: string; clientId: string | null; fields: string[]; purpose: string | null; breakGlass: boolean }[];
+    tier1Reveals: {
+      at: string;
+      clientId: string | null;
+      fields: string[];
+      purpose: string | null;
+      breakGlass: boolean;
+    }[];
     revealsPerDay: Record<string, number>;
     daysAboveGuard: string[];
     volumeAlerts: { at: string; clientId: string | null }[];
@@ -48,7 +74,10 @@ interface OffboardingState {
 export default function OffboardingPage() {
   const { id = "" } = useParams();
   const { t } = useTranslation();
-  const staff = useQuery({ queryKey: ["staff", id], queryFn: () => api<StaffView>("GET", `/staff/${encodeURIComponent(id)}`) });
+  const staff = useQuery({
+    queryKey: ["staff", id],
+    queryFn: () => api<StaffView>("GET", `/staff/${encodeURIComponent(id)}`),
+  });
   const started = staff.data && staff.data.status !== "active";
   const state = useQuery({
     queryKey: ["offboarding", id],
@@ -82,13 +111,19 @@ function Wizard({ staff, state }: { staff: StaffView; state: OffboardingState | 
   const current = view ?? step;
   return (
     <>
-      <PageHeader title={t("staff.offboarding.title", { name: staff.displayName })} subtitle={`${staff.username} · ${t(`roles.${staff.role}`)}`} />
+      <PageHeader
+        title={t("staff.offboarding.title", { name: staff.displayName })}
+        subtitle={`${staff.username} · ${t(`roles.${staff.role}`)}`}
+      />
       <Card>
         <Steps
           current={current}
           onChange={(s) => state && setView(s)}
           style={{ marginBottom: 24 }}
-          items={(["handover", "checklist", "review"] as const).map((k, i) => ({ title: t(`staff.offboarding.steps.${k}`), disabled: !state && i > 0 }))}
+          items={(["handover", "checklist", "review"] as const).map((k, i) => ({
+            title: t(`staff.offboarding.steps.${k}`),
+            disabled: !state && i > 0,
+          }))}
         />
         {current === 0 && (!state ? <HandoverForm staff={staff} /> : <HandoverDone state={state} />)}
         {current === 1 && state && <Checklist staff={staff} state={state} onDone={() => setView(2)} />}
@@ -113,7 +148,11 @@ function HandoverForm({ staff }: { staff: StaffView }) {
   const [pending, setPending] = useState<{ handoverTo: string; lastDay: dayjs.Dayjs; reason: string } | null>(null);
   const start = useMutation({
     mutationFn: (v: { handoverTo: string; lastDay: dayjs.Dayjs; reason: string }) =>
-      api<OffboardingState | { changeId: string; status: "pending" }>("POST", `/staff/${encodeURIComponent(staff.id)}/offboarding`, { body: { handoverTo: v.handoverTo, lastDay: v.lastDay.format("YYYY-MM-DD"), reason: v.reason } }),
+      api<OffboardingState | { changeId: string; status: "pending" }>(
+        "POST",
+        `/staff/${encodeURIComponent(staff.id)}/offboarding`,
+        { body: { handoverTo: v.handoverTo, lastDay: v.lastDay.format("YYYY-MM-DD"), reason: v.reason } },
+      ),
     onSuccess: (s) => {
       if (isProposal(s)) {
         // Revoked at once; the clients move when a second person confirms the hand-over.
@@ -130,28 +169,60 @@ function HandoverForm({ staff }: { staff: StaffView }) {
   const error = start.error;
   const to = candidates.find((c) => c.id === pending?.handoverTo);
   return (
-    <Form layout="vertical" style={{ maxWidth: 560 }} initialValues={{ lastDay: dayjs() }} onFinish={(v) => setPending(v)}>
+    <Form
+      layout="vertical"
+      style={{ maxWidth: 560 }}
+      initialValues={{ lastDay: dayjs() }}
+      onFinish={(v) => setPending(v)}
+    >
       <ConfirmDialog
         open={pending !== null}
         title={t("confirm.offboardTitle", { name: staff.displayName })}
-        consequence={t("confirm.offboardConsequence", { name: staff.displayName, username: staff.username, to: to ? `${to.displayName}（${to.username}）` : (pending?.handoverTo ?? "") })}
+        consequence={t("confirm.offboardConsequence", {
+          name: staff.displayName,
+          username: staff.username,
+          to: to ? `${to.displayName}（${to.username}）` : (pending?.handoverTo ?? ""),
+        })}
         typed={staff.username}
         okText={t("confirm.offboardOk")}
         loading={start.isPending}
         onConfirm={() => pending && start.mutate(pending)}
         onCancel={() => setPending(null)}
       />
-      <Form.Item name="handoverTo" label={t("staff.offboarding.handoverTo")} extra={t("staff.offboarding.handoverHint")} rules={[{ required: true, message: t("register.required") }]}>
-        <Select loading={list.isPending} options={candidates.map((c) => ({ value: c.id, label: `${c.displayName}（${c.username}）` }))} data-testid="handover-to" />
+      <Form.Item
+        name="handoverTo"
+        label={t("staff.offboarding.handoverTo")}
+        extra={t("staff.offboarding.handoverHint")}
+        rules={[{ required: true, message: t("register.required") }]}
+      >
+        <Select
+          loading={list.isPending}
+          options={candidates.map((c) => ({ value: c.id, label: `${c.displayName}（${c.username}）` }))}
+          data-testid="handover-to"
+        />
       </Form.Item>
-      <Form.Item name="lastDay" label={t("staff.offboarding.lastDay")} rules={[{ required: true, message: t("register.required") }]}>
+      <Form.Item
+        name="lastDay"
+        label={t("staff.offboarding.lastDay")}
+        rules={[{ required: true, message: t("register.required") }]}
+      >
         <DatePicker />
       </Form.Item>
-      <Form.Item name="reason" label={t("staff.offboarding.reason")} rules={[{ required: true, whitespace: true, message: t("register.required") }]}>
+      <Form.Item
+        name="reason"
+        label={t("staff.offboarding.reason")}
+        rules={[{ required: true, whitespace: true, message: t("register.required") }]}
+      >
         <Input.TextArea rows={2} maxLength={500} data-testid="offboarding-reason" />
       </Form.Item>
       {isApiError(error) && (
-        <Alert style={{ marginBottom: 16 }} type="error" showIcon message={problemMessage(error.problem, lang)} description={Object.values(fieldErrors(error.problem, lang)).join("；") || undefined} />
+        <Alert
+          style={{ marginBottom: 16 }}
+          type="error"
+          showIcon
+          message={problemMessage(error.problem, lang)}
+          description={Object.values(fieldErrors(error.problem, lang)).join("；") || undefined}
+        />
       )}
       <Button type="primary" danger htmlType="submit" loading={start.isPending} data-testid="start-offboarding">
         {t("staff.offboarding.start")}
@@ -186,7 +257,9 @@ function Checklist({ staff, state, onDone }: { staff: StaffView; state: Offboard
   const [evidence, setEvidence] = useState<Record<string, string>>({});
   const close = useMutation({
     mutationFn: (item: string) =>
-      api<OffboardingState>("POST", `/staff/${encodeURIComponent(staff.id)}/offboarding/checklist/${item}`, { body: { evidenceRef: evidence[item]?.trim() ?? "" } }),
+      api<OffboardingState>("POST", `/staff/${encodeURIComponent(staff.id)}/offboarding/checklist/${item}`, {
+        body: { evidenceRef: evidence[item]?.trim() ?? "" },
+      }),
     onSuccess: (s) => {
       queryClient.setQueryData(["offboarding", staff.id], s);
       void queryClient.invalidateQueries({ queryKey: ["staff"] });
@@ -199,9 +272,19 @@ function Checklist({ staff, state, onDone }: { staff: StaffView; state: Offboard
   return (
     <>
       {state.handoverPending ? (
-        <Alert type="warning" showIcon style={{ marginBottom: 16 }} message={t("staff.offboarding.handoverPending", { to: state.handoverTo })} />
+        <Alert
+          type="warning"
+          showIcon
+          style={{ marginBottom: 16 }}
+          message={t("staff.offboarding.handoverPending", { to: state.handoverTo })}
+        />
       ) : (
-        <Alert type="success" showIcon style={{ marginBottom: 16 }} message={t("staff.offboarding.handedOver", { n: state.reassignedClients, to: state.handoverTo })} />
+        <Alert
+          type="success"
+          showIcon
+          style={{ marginBottom: 16 }}
+          message={t("staff.offboarding.handedOver", { n: state.reassignedClients, to: state.handoverTo })}
+        />
       )}
       <List
         bordered
@@ -218,7 +301,8 @@ function Checklist({ staff, state, onDone }: { staff: StaffView; state: Offboard
                 </span>
                 {closed ? (
                   <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                    {t("staff.offboarding.closedBy", { by: closed.closedBy, at: formatTime(closed.closedAt) })} · <span className="kh-mono">{closed.evidenceRef}</span>
+                    {t("staff.offboarding.closedBy", { by: closed.closedBy, at: formatTime(closed.closedAt) })} ·{" "}
+                    <span className="kh-mono">{closed.evidenceRef}</span>
                   </Typography.Text>
                 ) : (
                   <Flex gap={8}>
@@ -230,7 +314,14 @@ function Checklist({ staff, state, onDone }: { staff: StaffView; state: Offboard
                       style={{ width: 240 }}
                       data-testid={`evidence-${item}`}
                     />
-                    <Button size="small" type="primary" disabled={!evidence[item]?.trim()} loading={close.isPending && close.variables === item} onClick={() => close.mutate(item)} data-testid={`close-${item}`}>
+                    <Button
+                      size="small"
+                      type="primary"
+                      disabled={!evidence[item]?.trim()}
+                      loading={close.isPending && close.variables === item}
+                      onClick={() => close.mutate(item)}
+                      data-testid={`close-${item}`}
+                    >
                       {t("staff.offboarding.close")}
                     </Button>
                   </Flex>
@@ -240,7 +331,9 @@ function Checklist({ staff, state, onDone }: { staff: StaffView; state: Offboard
           );
         }}
       />
-      {isApiError(close.error) && <Alert style={{ marginTop: 12 }} type="error" showIcon message={problemMessage(close.error.problem, lang)} />}
+      {isApiError(close.error) && (
+        <Alert style={{ marginTop: 12 }} type="error" showIcon message={problemMessage(close.error.problem, lang)} />
+      )}
       {state.status === "departed" && <Result status="success" title={t("staff.offboarding.departed")} />}
     </>
   );
@@ -262,19 +355,48 @@ function Review({ state }: { state: OffboardingState }) {
       grid: { left: 32, right: 12, top: 16, bottom: 40 },
       xAxis: { type: "category", data: days.map((d) => d.slice(5)) },
       yAxis: { type: "value", minInterval: 1 },
-      series: [{ name: t("staff.offboarding.perDay"), type: "bar", data: days.map((d) => r.revealsPerDay[d] ?? 0), itemStyle: { color: "#ea580c" } }],
+      series: [
+        {
+          name: t("staff.offboarding.perDay"),
+          type: "bar",
+          data: days.map((d) => r.revealsPerDay[d] ?? 0),
+          itemStyle: { color: "#ea580c" },
+        },
+      ],
     }),
     [days, r.revealsPerDay, t],
   );
   return (
     <>
-      {state.status === "departed" && <Alert type="success" showIcon style={{ marginBottom: 16 }} message={t("staff.offboarding.departed")} data-testid="departed" />}
-      <Typography.Paragraph type="secondary">{t("staff.offboarding.reviewHint")} ({formatTime(r.from)} – {formatTime(r.to)})</Typography.Paragraph>
+      {state.status === "departed" && (
+        <Alert
+          type="success"
+          showIcon
+          style={{ marginBottom: 16 }}
+          message={t("staff.offboarding.departed")}
+          data-testid="departed"
+        />
+      )}
+      <Typography.Paragraph type="secondary">
+        {t("staff.offboarding.reviewHint")} ({formatTime(r.from)} – {formatTime(r.to)})
+      </Typography.Paragraph>
       <Row gutter={16} style={{ marginBottom: 16 }}>
-        <Col xs={12} md={6}><Statistic title={t("staff.offboarding.tier1Reveals")} value={r.tier1Reveals.length} /></Col>
-        <Col xs={12} md={6}><Statistic title={t("staff.offboarding.daysAbove")} value={r.daysAboveGuard.length} valueStyle={{ color: r.daysAboveGuard.length ? "#dc2626" : undefined }} /></Col>
-        <Col xs={12} md={6}><Statistic title={t("staff.offboarding.alerts")} value={r.volumeAlerts.length} /></Col>
-        <Col xs={12} md={6}><Statistic title={t("staff.offboarding.refusals")} value={r.refusals} /></Col>
+        <Col xs={12} md={6}>
+          <Statistic title={t("staff.offboarding.tier1Reveals")} value={r.tier1Reveals.length} />
+        </Col>
+        <Col xs={12} md={6}>
+          <Statistic
+            title={t("staff.offboarding.daysAbove")}
+            value={r.daysAboveGuard.length}
+            valueStyle={{ color: r.daysAboveGuard.length ? "#dc2626" : undefined }}
+          />
+        </Col>
+        <Col xs={12} md={6}>
+          <Statistic title={t("staff.offboarding.alerts")} value={r.volumeAlerts.length} />
+        </Col>
+        <Col xs={12} md={6}>
+          <Statistic title={t("staff.offboarding.refusals")} value={r.refusals} />
+        </Col>
       </Row>
       <Card size="small" title={t("staff.offboarding.perDay")} style={{ marginBottom: 16 }}>
         <Chart option={option} height={220} label={t("staff.offboarding.perDay")} />
@@ -287,10 +409,26 @@ function Review({ state }: { state: OffboardingState }) {
         locale={{ emptyText: t("staff.offboarding.noReveals") }}
         columns={[
           { title: t("detail.at"), dataIndex: "at", render: (v: string) => formatTimeSeconds(v) },
-          { title: t("trail.target"), dataIndex: "clientId", render: (v: string | null) => <span className="kh-mono">{v ?? "—"}</span> },
-          { title: t("trail.fields"), dataIndex: "fields", render: (v: string[]) => v.map((f) => fieldLabel(catalog, f, lang)).join("、") },
-          { title: t("trail.purpose"), dataIndex: "purpose", render: (v: string | null) => purposeLabel(catalog, v, lang) },
-          { title: "", dataIndex: "breakGlass", render: (v: boolean) => (v ? <Tag color="red">{t("detail.breakGlass")}</Tag> : null) },
+          {
+            title: t("trail.target"),
+            dataIndex: "clientId",
+            render: (v: string | null) => <span className="kh-mono">{v ?? "—"}</span>,
+          },
+          {
+            title: t("trail.fields"),
+            dataIndex: "fields",
+            render: (v: string[]) => v.map((f) => fieldLabel(catalog, f, lang)).join("、"),
+          },
+          {
+            title: t("trail.purpose"),
+            dataIndex: "purpose",
+            render: (v: string | null) => purposeLabel(catalog, v, lang),
+          },
+          {
+            title: "",
+            dataIndex: "breakGlass",
+            render: (v: boolean) => (v ? <Tag color="red">{t("detail.breakGlass")}</Tag> : null),
+          },
         ]}
       />
     </>

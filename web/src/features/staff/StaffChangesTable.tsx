@@ -14,13 +14,26 @@ import { EmptyState, ErrorState, useErrorMessage } from "../../components/States
 import { useLang } from "../../i18n/index.ts";
 import { changeSubject, confirmBlock, mayReject } from "./changes.ts";
 
-const statusColor: Record<StaffChangeView["status"], string> = { pending: "gold", confirmed: "green", rejected: "default", failed: "red" };
+const statusColor: Record<StaffChangeView["status"], string> = {
+  pending: "gold",
+  confirmed: "green",
+  rejected: "default",
+  failed: "red",
+};
 
 /**
  * Four-eyes proposals about staff, with confirm and reject where the signed-in person may. `base`
  * is `/staff-changes` inside a brand, or `/platform/tenants/{id}/staff-changes` for the operator.
  */
-export function StaffChangesTable({ base, status, tenantId }: { base: string; status: StaffChangeView["status"]; tenantId?: string }) {
+export function StaffChangesTable({
+  base,
+  status,
+  tenantId,
+}: {
+  base: string;
+  status: StaffChangeView["status"];
+  tenantId?: string;
+}) {
   const { t } = useTranslation();
   const { message } = App.useApp();
   const errorMessage = useErrorMessage();
@@ -29,7 +42,11 @@ export function StaffChangesTable({ base, status, tenantId }: { base: string; st
   const branchName = useBranchNames(tenantId ?? session?.claims.tenantId);
   const me = { staffId: session?.claims.staffId ?? "", role: session?.claims.role ?? "" };
   const [rejecting, setRejecting] = useState<StaffChangeView | null>(null);
-  const changes = useQuery({ queryKey: ["staff-changes", base, status], queryFn: () => api<{ items: StaffChangeView[]; nextCursor: string | null }>("GET", base, { query: { status, limit: 200 } }) });
+  const changes = useQuery({
+    queryKey: ["staff-changes", base, status],
+    queryFn: () =>
+      api<{ items: StaffChangeView[]; nextCursor: string | null }>("GET", base, { query: { status, limit: 200 } }),
+  });
   const confirm = useMutation({
     mutationFn: (c: StaffChangeView) => api("POST", `${base}/${encodeURIComponent(c.changeId)}/confirm`),
     onSuccess: () => {
@@ -46,9 +63,18 @@ export function StaffChangesTable({ base, status, tenantId }: { base: string; st
     const p = c.change;
     switch (p.kind) {
       case "create":
-        return t("staffChanges.what.create", { name: p.displayName, username: p.username, role: role(p.role), place: place(p.branchId) });
+        return t("staffChanges.what.create", {
+          name: p.displayName,
+          username: p.username,
+          role: role(p.role),
+          place: place(p.branchId),
+        });
       case "update":
-        return t("staffChanges.what.update", { id: p.staffId, from: `${role(p.from.role)} · ${place(p.from.branchId)}`, to: `${role(p.to.role)} · ${place(p.to.branchId)}` });
+        return t("staffChanges.what.update", {
+          id: p.staffId,
+          from: `${role(p.from.role)} · ${place(p.from.branchId)}`,
+          to: `${role(p.to.role)} · ${place(p.to.branchId)}`,
+        });
       case "background_check":
         return t("staffChanges.what.background_check", { id: p.staffId, at: formatTime(p.checkedAt) });
       case "handover":
@@ -57,7 +83,8 @@ export function StaffChangesTable({ base, status, tenantId }: { base: string; st
   };
 
   if (changes.isError) return <ErrorState error={changes.error} onRetry={() => void changes.refetch()} />;
-  if (!changes.isPending && changes.data.items.length === 0) return <EmptyState description={status === "pending" ? t("staffChanges.emptyPending") : t("staffChanges.empty")} />;
+  if (!changes.isPending && changes.data.items.length === 0)
+    return <EmptyState description={status === "pending" ? t("staffChanges.emptyPending") : t("staffChanges.empty")} />;
   return (
     <>
       <Table<StaffChangeView>
@@ -68,8 +95,18 @@ export function StaffChangesTable({ base, status, tenantId }: { base: string; st
         pagination={false}
         data-testid="staff-changes"
         columns={[
-          { title: t("staffChanges.proposedAt"), dataIndex: "proposedAt", width: 150, render: (v: string) => formatTime(v) },
-          { title: t("staffChanges.kind"), key: "kind", width: 120, render: (_, c) => <Tag>{t(`staffChanges.kinds.${c.kind}`)}</Tag> },
+          {
+            title: t("staffChanges.proposedAt"),
+            dataIndex: "proposedAt",
+            width: 150,
+            render: (v: string) => formatTime(v),
+          },
+          {
+            title: t("staffChanges.kind"),
+            key: "kind",
+            width: 120,
+            render: (_, c) => <Tag>{t(`staffChanges.kinds.${c.kind}`)}</Tag>,
+          },
           {
             title: t("staffChanges.what.title"),
             key: "what",
@@ -117,15 +154,32 @@ export function StaffChangesTable({ base, status, tenantId }: { base: string; st
               }
               const block = confirmBlock(c, me);
               const confirmButton = (
-                <Button size="small" type="primary" icon={<CheckOutlined />} disabled={block !== null} loading={confirm.isPending && confirm.variables?.changeId === c.changeId} onClick={() => confirm.mutate(c)} data-testid={`confirm-${c.changeId}`}>
+                <Button
+                  size="small"
+                  type="primary"
+                  icon={<CheckOutlined />}
+                  disabled={block !== null}
+                  loading={confirm.isPending && confirm.variables?.changeId === c.changeId}
+                  onClick={() => confirm.mutate(c)}
+                  data-testid={`confirm-${c.changeId}`}
+                >
                   {t("staffChanges.confirm")}
                 </Button>
               );
               return (
                 <Space size={4}>
-                  {block ? <Tooltip title={t(`staffChanges.blocked.${block}`)}>{confirmButton}</Tooltip> : confirmButton}
+                  {block ? (
+                    <Tooltip title={t(`staffChanges.blocked.${block}`)}>{confirmButton}</Tooltip>
+                  ) : (
+                    confirmButton
+                  )}
                   {mayReject(c, me) && (
-                    <Button size="small" icon={<CloseOutlined />} onClick={() => setRejecting(c)} data-testid={`reject-${c.changeId}`}>
+                    <Button
+                      size="small"
+                      icon={<CloseOutlined />}
+                      onClick={() => setRejecting(c)}
+                      data-testid={`reject-${c.changeId}`}
+                    >
                       {c.proposedBy === me.staffId ? t("staffChanges.withdraw") : t("staffChanges.reject")}
                     </Button>
                   )}
@@ -140,14 +194,23 @@ export function StaffChangesTable({ base, status, tenantId }: { base: string; st
   );
 }
 
-function RejectDialog({ base, change, onClose }: { base: string; change: StaffChangeView | null; onClose: () => void }) {
+function RejectDialog({
+  base,
+  change,
+  onClose,
+}: {
+  base: string;
+  change: StaffChangeView | null;
+  onClose: () => void;
+}) {
   const { t } = useTranslation();
   const lang = useLang();
   const { message } = App.useApp();
   const queryClient = useQueryClient();
   const [form] = Form.useForm<{ note: string }>();
   const reject = useMutation({
-    mutationFn: (note: string) => api("POST", `${base}/${encodeURIComponent(change!.changeId)}/reject`, { body: { note: note.trim() } }),
+    mutationFn: (note: string) =>
+      api("POST", `${base}/${encodeURIComponent(change!.changeId)}/reject`, { body: { note: note.trim() } }),
     onSuccess: () => {
       message.success(t("staffChanges.rejected"));
       void queryClient.invalidateQueries({ queryKey: ["staff-changes"] });
@@ -171,7 +234,12 @@ function RejectDialog({ base, change, onClose }: { base: string; change: StaffCh
       }}
     >
       <Form form={form} layout="vertical" preserve={false}>
-        <Form.Item name="note" label={t("staffChanges.note")} extra={t("staffChanges.noteHint")} rules={[{ required: true, whitespace: true, message: t("register.required") }]}>
+        <Form.Item
+          name="note"
+          label={t("staffChanges.note")}
+          extra={t("staffChanges.noteHint")}
+          rules={[{ required: true, whitespace: true, message: t("register.required") }]}
+        >
           <Input.TextArea rows={3} maxLength={500} showCount data-testid="reject-note" />
         </Form.Item>
       </Form>

@@ -28,7 +28,8 @@ export default function StaffPage() {
   const staff = useQuery({ queryKey: ["staff"], queryFn: () => api<{ items: StaffView[] }>("GET", "/staff") });
   const [dialog, setDialog] = useState<Dialog>(null);
   const me = { role: session?.claims.role ?? "agent", branchId: session?.claims.branchId ?? null };
-  const canRecordCheck = ["hq_admin", "compliance_officer"].includes(me.role) && caps.has("POST /staff/{id}/background-check");
+  const canRecordCheck =
+    ["hq_admin", "compliance_officer"].includes(me.role) && caps.has("POST /staff/{id}/background-check");
 
   return (
     <>
@@ -46,16 +47,45 @@ export default function StaffPage() {
             pagination={false}
             data-testid="staff-table"
             columns={[
-              { title: t("staff.name"), key: "name", render: (_, s) => <Space direction="vertical" size={0}><Typography.Text strong>{s.displayName}</Typography.Text><Typography.Text type="secondary" className="kh-mono" style={{ fontSize: 12 }}>{s.username}</Typography.Text></Space> },
+              {
+                title: t("staff.name"),
+                key: "name",
+                render: (_, s) => (
+                  <Space direction="vertical" size={0}>
+                    <Typography.Text strong>{s.displayName}</Typography.Text>
+                    <Typography.Text type="secondary" className="kh-mono" style={{ fontSize: 12 }}>
+                      {s.username}
+                    </Typography.Text>
+                  </Space>
+                ),
+              },
               { title: t("staff.role"), key: "role", render: (_, s) => t(`roles.${s.role}`, { defaultValue: s.role }) },
-              { title: t("staff.branch"), key: "branch", render: (_, s) => (s.branchId ? branchName(s.branchId) : t("overview.hq")) },
-              { title: t("staff.status"), key: "status", render: (_, s) => <Tag color={s.status === "active" ? "green" : s.status === "offboarding" ? "orange" : "default"}>{t(`staff.statuses.${s.status}`)}</Tag> },
+              {
+                title: t("staff.branch"),
+                key: "branch",
+                render: (_, s) => (s.branchId ? branchName(s.branchId) : t("overview.hq")),
+              },
+              {
+                title: t("staff.status"),
+                key: "status",
+                render: (_, s) => (
+                  <Tag color={s.status === "active" ? "green" : s.status === "offboarding" ? "orange" : "default"}>
+                    {t(`staff.statuses.${s.status}`)}
+                  </Tag>
+                ),
+              },
               {
                 title: t("staff.agreement"),
                 key: "agreement",
                 render: (_, s) => {
                   const state = agreementState(s);
-                  return state === "current" ? <Tag color="green">{t("staff.signedVersion", { v: s.agreement!.version })}</Tag> : state === "outdated" ? <Tag color="orange">{t("staff.outdated", { v: s.agreement!.version })}</Tag> : <Tag color="red">{t("staff.unsigned")}</Tag>;
+                  return state === "current" ? (
+                    <Tag color="green">{t("staff.signedVersion", { v: s.agreement!.version })}</Tag>
+                  ) : state === "outdated" ? (
+                    <Tag color="orange">{t("staff.outdated", { v: s.agreement!.version })}</Tag>
+                  ) : (
+                    <Tag color="red">{t("staff.unsigned")}</Tag>
+                  );
                 },
               },
               {
@@ -63,7 +93,11 @@ export default function StaffPage() {
                 key: "check",
                 render: (_, s) => {
                   const st = s.backgroundCheck?.status ?? "none";
-                  return <Tag color={st === "passed" ? "green" : st === "failed" ? "red" : "default"}>{t(`staff.checks.${st}`, { defaultValue: st })}</Tag>;
+                  return (
+                    <Tag color={st === "passed" ? "green" : st === "failed" ? "red" : "default"}>
+                      {t(`staff.checks.${st}`, { defaultValue: st })}
+                    </Tag>
+                  );
                 },
               },
               {
@@ -71,21 +105,41 @@ export default function StaffPage() {
                 key: "actions",
                 render: (_, s) => (
                   <Space size={4} wrap>
-                    {s.status === "active" && s.id !== session?.claims.staffId && caps.has("POST /staff/{id}/agreement") && (me.role === "hq_admin" || (me.role === "branch_manager" && s.branchId === me.branchId && s.role === "agent")) && (
-                      <Button size="small" icon={<FileProtectOutlined />} onClick={() => setDialog({ kind: "agreement", staff: s })}>
-                        {t("staff.recordAgreement")}
-                      </Button>
-                    )}
+                    {s.status === "active" &&
+                      s.id !== session?.claims.staffId &&
+                      caps.has("POST /staff/{id}/agreement") &&
+                      (me.role === "hq_admin" ||
+                        (me.role === "branch_manager" && s.branchId === me.branchId && s.role === "agent")) && (
+                        <Button
+                          size="small"
+                          icon={<FileProtectOutlined />}
+                          onClick={() => setDialog({ kind: "agreement", staff: s })}
+                        >
+                          {t("staff.recordAgreement")}
+                        </Button>
+                      )}
                     {s.status === "active" && s.id !== session?.claims.staffId && canRecordCheck && (
-                      <Button size="small" icon={<SafetyOutlined />} onClick={() => setDialog({ kind: "check", staff: s })}>
+                      <Button
+                        size="small"
+                        icon={<SafetyOutlined />}
+                        onClick={() => setDialog({ kind: "check", staff: s })}
+                      >
                         {t("staff.recordCheck")}
                       </Button>
                     )}
-                    {caps.has("POST /staff/{id}/offboarding") && s.id !== session?.claims.staffId && (mayOffboard(me, s) || s.status === "offboarding") && (
-                      <Button size="small" danger={s.status === "active"} icon={<LogoutOutlined />} onClick={() => navigate(`/console/staff/${encodeURIComponent(s.id)}/offboarding`)} data-testid={`offboard-${s.id}`}>
-                        {t("staff.offboard")}
-                      </Button>
-                    )}
+                    {caps.has("POST /staff/{id}/offboarding") &&
+                      s.id !== session?.claims.staffId &&
+                      (mayOffboard(me, s) || s.status === "offboarding") && (
+                        <Button
+                          size="small"
+                          danger={s.status === "active"}
+                          icon={<LogoutOutlined />}
+                          onClick={() => navigate(`/console/staff/${encodeURIComponent(s.id)}/offboarding`)}
+                          data-testid={`offboard-${s.id}`}
+                        >
+                          {t("staff.offboard")}
+                        </Button>
+                      )}
                   </Space>
                 ),
               },
@@ -107,8 +161,12 @@ function RecordDialog({ dialog, onClose }: { dialog: Dialog; onClose: () => void
   const save = useMutation({
     mutationFn: (v: Record<string, unknown>) =>
       dialog!.kind === "agreement"
-        ? api("POST", `/staff/${encodeURIComponent(dialog!.staff.id)}/agreement`, { body: { version: v.version, signedAt: (v.at as dayjs.Dayjs).format(), evidenceRef: v.evidenceRef } })
-        : api("POST", `/staff/${encodeURIComponent(dialog!.staff.id)}/background-check`, { body: { status: v.status, checkedAt: (v.at as dayjs.Dayjs).format() } }),
+        ? api("POST", `/staff/${encodeURIComponent(dialog!.staff.id)}/agreement`, {
+            body: { version: v.version, signedAt: (v.at as dayjs.Dayjs).format(), evidenceRef: v.evidenceRef },
+          })
+        : api("POST", `/staff/${encodeURIComponent(dialog!.staff.id)}/background-check`, {
+            body: { status: v.status, checkedAt: (v.at as dayjs.Dayjs).format() },
+          }),
     onSuccess: (r) => {
       void queryClient.invalidateQueries({ queryKey: ["staff"] });
       void queryClient.invalidateQueries({ queryKey: ["staff-changes"] });
@@ -122,7 +180,11 @@ function RecordDialog({ dialog, onClose }: { dialog: Dialog; onClose: () => void
   return (
     <Modal
       open={dialog !== null}
-      title={dialog ? `${dialog.kind === "agreement" ? t("staff.recordAgreement") : t("staff.recordCheck")} · ${dialog.staff.displayName}` : ""}
+      title={
+        dialog
+          ? `${dialog.kind === "agreement" ? t("staff.recordAgreement") : t("staff.recordCheck")} · ${dialog.staff.displayName}`
+          : ""
+      }
       onCancel={onClose}
       onOk={() => void form.validateFields().then((v) => save.mutate(v))}
       confirmLoading={save.isPending}
@@ -146,17 +208,31 @@ function RecordDialog({ dialog, onClose }: { dialog: Dialog; onClose: () => void
           </>
         ) : (
           <Form.Item name="status" label={t("staff.checkStatus")} rules={[{ required: true }]}>
-            <Select options={["passed", "pending", "failed"].map((s) => ({ value: s, label: t(`staff.checks.${s}`) }))} />
+            <Select
+              options={["passed", "pending", "failed"].map((s) => ({ value: s, label: t(`staff.checks.${s}`) }))}
+            />
           </Form.Item>
         )}
-        <Form.Item name="at" label={dialog?.kind === "agreement" ? t("staff.signedAt") : t("staff.checkedAt")} rules={[{ required: true }]}>
+        <Form.Item
+          name="at"
+          label={dialog?.kind === "agreement" ? t("staff.signedAt") : t("staff.checkedAt")}
+          rules={[{ required: true }]}
+        >
           <DatePicker showTime={{ format: "HH:mm" }} format="YYYY-MM-DD HH:mm" />
         </Form.Item>
       </Form>
-      {isApiError(error) && <Alert type="error" showIcon message={problemMessage(error.problem, lang)} description={Object.values(fieldErrors(error.problem, lang)).join("；") || undefined} />}
+      {isApiError(error) && (
+        <Alert
+          type="error"
+          showIcon
+          message={problemMessage(error.problem, lang)}
+          description={Object.values(fieldErrors(error.problem, lang)).join("；") || undefined}
+        />
+      )}
       {dialog?.staff.agreement && dialog.kind === "agreement" && (
         <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-          {t("staff.signedVersion", { v: dialog.staff.agreement.version })} · {formatTime(dialog.staff.agreement.signedAt)}
+          {t("staff.signedVersion", { v: dialog.staff.agreement.version })} ·{" "}
+          {formatTime(dialog.staff.agreement.signedAt)}
         </Typography.Text>
       )}
     </Modal>

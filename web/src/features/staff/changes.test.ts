@@ -21,12 +21,24 @@ describe("four eyes in the console", () => {
     expect(confirmBlock(change(), { staffId: "hq.admin", role: "hq_admin" })).toBe("yours");
     expect(confirmBlock(change(), { staffId: "agent.xu", role: "agent" })).toBe("concerns_you");
     expect(confirmBlock(change(), { staffId: "manager.zhao", role: "branch_manager" })).toBe("role");
-    expect(confirmBlock(change({ status: "confirmed" }), { staffId: "compliance.wang", role: "compliance_officer" })).toBe("decided");
+    expect(
+      confirmBlock(change({ status: "confirmed" }), { staffId: "compliance.wang", role: "compliance_officer" }),
+    ).toBe("decided");
   });
 
   it("HQ confirms only what a compliance officer proposed", () => {
-    expect(confirmBlock(change({ proposedBy: "compliance.wang", proposedByRole: "compliance_officer" }), { staffId: "hq.admin", role: "hq_admin" })).toBeNull();
-    expect(confirmBlock(change({ proposedBy: "hq.two", proposedByRole: "hq_admin" }), { staffId: "hq.admin", role: "hq_admin" })).toBe("role");
+    expect(
+      confirmBlock(change({ proposedBy: "compliance.wang", proposedByRole: "compliance_officer" }), {
+        staffId: "hq.admin",
+        role: "hq_admin",
+      }),
+    ).toBeNull();
+    expect(
+      confirmBlock(change({ proposedBy: "hq.two", proposedByRole: "hq_admin" }), {
+        staffId: "hq.admin",
+        role: "hq_admin",
+      }),
+    ).toBe("role");
   });
 
   it("offers the platform operator the confirmation (the API refuses it once the brand has a cleared officer)", () => {
@@ -42,6 +54,21 @@ describe("four eyes in the console", () => {
 
   it("names who a change is about, before and after the account exists", () => {
     expect(changeSubject(change())).toBe("agent.xu");
-    expect(changeSubject(change({ kind: "create", subjectId: null, change: { kind: "create", username: "agent.new2@anjia", displayName: "新", role: "agent", branchId: "bj-chaoyang", hasContact: false } }))).toBe("agent.new2@anjia");
+    expect(
+      changeSubject(
+        change({
+          kind: "create",
+          subjectId: null,
+          change: {
+            kind: "create",
+            username: "agent.new2@anjia",
+            displayName: "新",
+            role: "agent",
+            branchId: "bj-chaoyang",
+            hasContact: false,
+          },
+        }),
+      ),
+    ).toBe("agent.new2@anjia");
   });
 });

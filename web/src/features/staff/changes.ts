@@ -7,7 +7,10 @@ export const changeStatuses = ["pending", "confirmed", "rejected", "failed"] as 
  * decides, e.g. whether the platform operator still confirms for a brand): null when they may. Never
  * the proposer or the person it changes; a compliance officer, or HQ when an officer proposed it.
  */
-export function confirmBlock(c: Pick<StaffChangeView, "status" | "proposedBy" | "proposedByRole" | "subjectId">, me: { staffId: string; role: string }): "decided" | "yours" | "concerns_you" | "role" | null {
+export function confirmBlock(
+  c: Pick<StaffChangeView, "status" | "proposedBy" | "proposedByRole" | "subjectId">,
+  me: { staffId: string; role: string },
+): "decided" | "yours" | "concerns_you" | "role" | null {
   if (c.status !== "pending") return "decided";
   if (c.proposedBy === me.staffId) return "yours";
   if (c.subjectId !== null && c.subjectId === me.staffId) return "concerns_you";
@@ -22,4 +25,5 @@ export const mayReject = (c: Parameters<typeof confirmBlock>[0], me: { staffId: 
   c.status === "pending" && (c.proposedBy === me.staffId || confirmBlock(c, me) === null);
 
 /** Who a change is about: the staff id, or the username of an account not created yet. */
-export const changeSubject = (c: Pick<StaffChangeView, "change">) => (c.change.kind === "create" ? c.change.username : c.change.staffId);
+export const changeSubject = (c: Pick<StaffChangeView, "change">) =>
+  c.change.kind === "create" ? c.change.username : c.change.staffId;

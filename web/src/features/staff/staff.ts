@@ -17,7 +17,8 @@ export function handoverCandidates(leaver: StaffView, staff: StaffView[]): Staff
 }
 
 export type AgreementState = "current" | "outdated" | "unsigned";
-export const agreementState = (s: StaffView): AgreementState => (!s.agreement ? "unsigned" : s.agreement.current ? "current" : "outdated");
+export const agreementState = (s: StaffView): AgreementState =>
+  !s.agreement ? "unsigned" : s.agreement.current ? "current" : "outdated";
 
 /** Whether the signed-in person may start an offboarding for this staff member (the API decides). */
 export function mayOffboard(me: { role: string; branchId: string | null }, s: StaffView): boolean {

@@ -1,6 +1,22 @@
 import { DownloadOutlined, SafetyCertificateOutlined, SearchOutlined, VerifiedOutlined } from "@ant-design/icons";
 import { useInfiniteQuery, useMutation } from "@tanstack/react-query";
-import { Alert, App, AutoComplete, Button, Card, DatePicker, Flex, Form, Input, Select, Space, Table, Tag, Tooltip, Typography } from "antd";
+import {
+  Alert,
+  App,
+  AutoComplete,
+  Button,
+  Card,
+  DatePicker,
+  Flex,
+  Form,
+  Input,
+  Select,
+  Space,
+  Table,
+  Tag,
+  Tooltip,
+  Typography,
+} from "antd";
 import type { Dayjs } from "dayjs";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -49,7 +65,10 @@ export default function TrailPage() {
 
   const trail = useInfiniteQuery({
     queryKey: ["trail", filters],
-    queryFn: ({ pageParam }) => api<{ items: TrailEvent[]; nextCursor: string | null }>("GET", "/audit", { query: trailQuery(filters, 50, pageParam) }),
+    queryFn: ({ pageParam }) =>
+      api<{ items: TrailEvent[]; nextCursor: string | null }>("GET", "/audit", {
+        query: trailQuery(filters, 50, pageParam),
+      }),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.nextCursor,
   });
@@ -65,7 +84,10 @@ export default function TrailPage() {
   });
   const exportCsv = useMutation({
     mutationFn: () => download("/audit/export", trailQuery(filters, 200), "keyhold-trail.csv"),
-    onSuccess: (r) => (r.truncated ? message.warning(t("trail.exportTruncated")) : message.success(t("trail.exported", { name: r.name }))),
+    onSuccess: (r) =>
+      r.truncated
+        ? message.warning(t("trail.exportTruncated"))
+        : message.success(t("trail.exported", { name: r.name })),
     onError: (e) => message.error(errorMessage(e)),
   });
 
@@ -80,17 +102,33 @@ export default function TrailPage() {
         extra={
           <>
             {compliance && caps.has("GET /audit/verify") && (
-              <Button type="primary" icon={<VerifiedOutlined />} loading={verify.isPending} onClick={() => verify.mutate()} data-testid="verify">
+              <Button
+                type="primary"
+                icon={<VerifiedOutlined />}
+                loading={verify.isPending}
+                onClick={() => verify.mutate()}
+                data-testid="verify"
+              >
                 {t("trail.verify")}
               </Button>
             )}
             {compliance && caps.has("POST /audit/seal") && (
-              <Button icon={<SafetyCertificateOutlined />} loading={seal.isPending} onClick={() => seal.mutate()} data-testid="seal">
+              <Button
+                icon={<SafetyCertificateOutlined />}
+                loading={seal.isPending}
+                onClick={() => seal.mutate()}
+                data-testid="seal"
+              >
                 {t("trail.seal")}
               </Button>
             )}
             {caps.has("GET /audit/export") && (
-              <Button icon={<DownloadOutlined />} loading={exportCsv.isPending} onClick={() => exportCsv.mutate()} data-testid="export">
+              <Button
+                icon={<DownloadOutlined />}
+                loading={exportCsv.isPending}
+                onClick={() => exportCsv.mutate()}
+                data-testid="export"
+              >
                 {t("trail.export")}
               </Button>
             )}
@@ -106,7 +144,12 @@ export default function TrailPage() {
           data-testid="verify-result"
           data-verdict="ok"
           message={t("trail.verifyOk")}
-          description={t("trail.verifyOkDetail", { events: summary.events, digests: summary.digests, through: summary.through ? formatTimeSeconds(summary.through) : t("trail.never"), unsealed: summary.unsealed })}
+          description={t("trail.verifyOkDetail", {
+            events: summary.events,
+            digests: summary.digests,
+            through: summary.through ? formatTimeSeconds(summary.through) : t("trail.never"),
+            unsealed: summary.unsealed,
+          })}
         />
       )}
       {summary?.status === "broken" && (
@@ -117,10 +160,18 @@ export default function TrailPage() {
           data-testid="verify-result"
           data-verdict="broken"
           message={t("trail.verifyBroken")}
-          description={t("trail.verifyBrokenDetail", { window: summary.window, from: formatTimeSeconds(summary.from), to: formatTimeSeconds(summary.to), kind: t(`trail.kinds.${summary.kind}`), reason: summary.reason })}
+          description={t("trail.verifyBrokenDetail", {
+            window: summary.window,
+            from: formatTimeSeconds(summary.from),
+            to: formatTimeSeconds(summary.to),
+            kind: t(`trail.kinds.${summary.kind}`),
+            reason: summary.reason,
+          })}
         />
       )}
-      {verify.isError && <Alert type="error" showIcon style={{ marginBottom: 16 }} message={errorMessage(verify.error)} />}
+      {verify.isError && (
+        <Alert type="error" showIcon style={{ marginBottom: 16 }} message={errorMessage(verify.error)} />
+      )}
 
       <Card size="small" style={{ marginBottom: 16 }}>
         <Form form={form} layout="inline" onFinish={(v) => setFilters(toFilters(v))} style={{ rowGap: 8 }}>
@@ -133,10 +184,24 @@ export default function TrailPage() {
             </Form.Item>
           )}
           <Form.Item name="action" label={t("trail.action")}>
-            <AutoComplete allowClear style={{ width: 180 }} options={(catalog?.trailActions ?? []).map((a) => ({ value: a.name, label: `${actionLabel(catalog, a.name, lang)} · ${a.name}` }))} />
+            <AutoComplete
+              allowClear
+              style={{ width: 180 }}
+              options={(catalog?.trailActions ?? []).map((a) => ({
+                value: a.name,
+                label: `${actionLabel(catalog, a.name, lang)} · ${a.name}`,
+              }))}
+            />
           </Form.Item>
           <Form.Item name="outcome" label={t("trail.outcome")}>
-            <Select allowClear style={{ width: 110 }} options={[{ value: "allowed", label: t("trail.allowed") }, { value: "denied", label: t("trail.denied") }]} />
+            <Select
+              allowClear
+              style={{ width: 110 }}
+              options={[
+                { value: "allowed", label: t("trail.allowed") },
+                { value: "denied", label: t("trail.denied") },
+              ]}
+            />
           </Form.Item>
           <Form.Item name="range" label={t("trail.range")}>
             <DatePicker.RangePicker showTime={{ format: "HH:mm" }} format="YYYY-MM-DD HH:mm" />
@@ -172,15 +237,31 @@ export default function TrailPage() {
               pagination={false}
               data-testid="trail-table"
               columns={[
-                { title: t("trail.at"), dataIndex: "at", width: 168, render: (v: string) => <span style={{ whiteSpace: "nowrap" }}>{formatTimeSeconds(v)}</span> },
-                { title: t("trail.actor"), key: "actor", width: 190, render: (_, e) => <ActorCell actor={e.actor} source={e.source} /> },
+                {
+                  title: t("trail.at"),
+                  dataIndex: "at",
+                  width: 168,
+                  render: (v: string) => <span style={{ whiteSpace: "nowrap" }}>{formatTimeSeconds(v)}</span>,
+                },
+                {
+                  title: t("trail.actor"),
+                  key: "actor",
+                  width: 190,
+                  render: (_, e) => <ActorCell actor={e.actor} source={e.source} />,
+                },
                 {
                   title: t("trail.action"),
                   key: "action",
                   width: 130,
                   render: (_, e) => (
                     <Tooltip title={e.action}>
-                      <Tag color={e.action === "client.reveal" ? "volcano" : e.action.startsWith("alert.") ? "red" : "default"}>{actionLabel(catalog, e.action, lang)}</Tag>
+                      <Tag
+                        color={
+                          e.action === "client.reveal" ? "volcano" : e.action.startsWith("alert.") ? "red" : "default"
+                        }
+                      >
+                        {actionLabel(catalog, e.action, lang)}
+                      </Tag>
                     </Tooltip>
                   ),
                 },
@@ -200,8 +281,19 @@ export default function TrailPage() {
                       "—"
                     ),
                 },
-                { title: t("trail.fields"), key: "fields", render: (_, e) => e.target.fields.map((f) => fieldLabel(catalog, f, lang)).join("、") || "—" },
-                { title: t("trail.purpose"), key: "purpose", width: 110, render: (_, e) => <span style={{ whiteSpace: "nowrap" }}>{purposeLabel(catalog, e.purpose, lang)}</span> },
+                {
+                  title: t("trail.fields"),
+                  key: "fields",
+                  render: (_, e) => e.target.fields.map((f) => fieldLabel(catalog, f, lang)).join("、") || "—",
+                },
+                {
+                  title: t("trail.purpose"),
+                  key: "purpose",
+                  width: 110,
+                  render: (_, e) => (
+                    <span style={{ whiteSpace: "nowrap" }}>{purposeLabel(catalog, e.purpose, lang)}</span>
+                  ),
+                },
                 {
                   title: t("trail.outcome"),
                   key: "outcome",
@@ -216,7 +308,11 @@ export default function TrailPage() {
                         </Tooltip>
                       )}
                       {e.breakGlass && (
-                        <Tooltip title={t("sealed.justification", { ref: e.breakGlass.justificationRef ?? e.breakGlass.justification })}>
+                        <Tooltip
+                          title={t("sealed.justification", {
+                            ref: e.breakGlass.justificationRef ?? e.breakGlass.justification,
+                          })}
+                        >
                           <Tag color="magenta">{t("detail.breakGlass")}</Tag>
                         </Tooltip>
                       )}

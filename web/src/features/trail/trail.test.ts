@@ -3,7 +3,13 @@ import { actorView, trailQuery, verifySummary } from "./trail.ts";
 
 describe("trail filters", () => {
   it("leaves blanks out, trims, and carries the cursor", () => {
-    expect(trailQuery({ clientId: " c_1 ", actorId: "", outcome: "denied", from: "2026-11-01T00:00:00+08:00" }, 50, "2026-11-20.abc")).toEqual({
+    expect(
+      trailQuery(
+        { clientId: " c_1 ", actorId: "", outcome: "denied", from: "2026-11-01T00:00:00+08:00" },
+        50,
+        "2026-11-20.abc",
+      ),
+    ).toEqual({
       limit: 50,
       clientId: "c_1",
       outcome: "denied",
@@ -16,7 +22,15 @@ describe("trail filters", () => {
 
 describe("the integrity verdict", () => {
   it("says the trail is intact with what was checked", () => {
-    expect(verifySummary({ ok: true, sealedThrough: "2026-11-20T10:00:00.000Z", unsealedEvents: 3, digests: 2, eventsChecked: 40 })).toEqual({
+    expect(
+      verifySummary({
+        ok: true,
+        sealedThrough: "2026-11-20T10:00:00.000Z",
+        unsealedEvents: 3,
+        digests: 2,
+        eventsChecked: 40,
+      }),
+    ).toEqual({
       status: "ok",
       events: 40,
       digests: 2,
@@ -34,19 +48,41 @@ describe("the integrity verdict", () => {
       eventsChecked: 10,
       firstBroken: { window: 1, kind: "deleted", from: "a", to: "b", reason: "9 events where 10 were sealed" },
     });
-    expect(r).toEqual({ status: "broken", window: 1, kind: "deleted", from: "a", to: "b", reason: "9 events where 10 were sealed" });
+    expect(r).toEqual({
+      status: "broken",
+      window: 1,
+      kind: "deleted",
+      from: "a",
+      to: "b",
+      reason: "9 events where 10 were sealed",
+    });
   });
 });
 
 describe("who acted", () => {
   it("shows staff by id, role and branch — also events written before actors had a type", () => {
-    expect(actorView({ type: "staff", id: "agent.li", role: "agent", branchId: "bj-chaoyang" })).toEqual({ kind: "staff", id: "agent.li", role: "agent", branchId: "bj-chaoyang" });
-    expect(actorView({ id: "agent.li", role: "agent", branchId: "bj-chaoyang" })).toEqual({ kind: "staff", id: "agent.li", role: "agent", branchId: "bj-chaoyang" });
+    expect(actorView({ type: "staff", id: "agent.li", role: "agent", branchId: "bj-chaoyang" })).toEqual({
+      kind: "staff",
+      id: "agent.li",
+      role: "agent",
+      branchId: "bj-chaoyang",
+    });
+    expect(actorView({ id: "agent.li", role: "agent", branchId: "bj-chaoyang" })).toEqual({
+      kind: "staff",
+      id: "agent.li",
+      role: "agent",
+      branchId: "bj-chaoyang",
+    });
   });
 
   it("shows a job by its name and a share link's download by its recipient, through the sharer", () => {
-    expect(actorView({ type: "job", id: "system:retention-sweeper" })).toEqual({ kind: "job", id: "system:retention-sweeper" });
-    expect(actorView({ type: "share_recipient", shareId: "shr_1", label: "工商银行朝阳支行 信贷部", via: "agent.li" })).toEqual({
+    expect(actorView({ type: "job", id: "system:retention-sweeper" })).toEqual({
+      kind: "job",
+      id: "system:retention-sweeper",
+    });
+    expect(
+      actorView({ type: "share_recipient", shareId: "shr_1", label: "工商银行朝阳支行 信贷部", via: "agent.li" }),
+    ).toEqual({
       kind: "share_recipient",
       label: "工商银行朝阳支行 信贷部",
       shareId: "shr_1",

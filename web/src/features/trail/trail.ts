@@ -24,12 +24,25 @@ export function trailQuery(filters: TrailFilters, limit = 50, cursor?: string | 
 
 export type VerifySummary =
   | { status: "ok"; events: number; digests: number; through: string | null; unsealed: number }
-  | { status: "broken"; window: number; kind: "modified" | "deleted" | "inserted"; from: string | null; to: string | null; reason: string };
+  | {
+      status: "broken";
+      window: number;
+      kind: "modified" | "deleted" | "inserted";
+      from: string | null;
+      to: string | null;
+      reason: string;
+    };
 
 /** One clear verdict from GET /audit/verify. */
 export function verifySummary(r: VerifyResult): VerifySummary {
   if (r.ok || !r.firstBroken) {
-    return { status: "ok", events: r.eventsChecked, digests: r.digests, through: r.sealedThrough, unsealed: r.unsealedEvents };
+    return {
+      status: "ok",
+      events: r.eventsChecked,
+      digests: r.digests,
+      through: r.sealedThrough,
+      unsealed: r.unsealedEvents,
+    };
   }
   const b = r.firstBroken;
   return { status: "broken", window: b.window, kind: b.kind, from: b.from ?? null, to: b.to ?? null, reason: b.reason };
@@ -46,6 +59,7 @@ export type ActorView =
 
 export function actorView(actor: TrailActor): ActorView {
   if (actor.type === "job") return { kind: "job", id: actor.id };
-  if (actor.type === "share_recipient") return { kind: "share_recipient", label: actor.label, shareId: actor.shareId, via: actor.via };
+  if (actor.type === "share_recipient")
+    return { kind: "share_recipient", label: actor.label, shareId: actor.shareId, via: actor.via };
   return { kind: "staff", id: actor.id, role: actor.role, branchId: actor.branchId };
 }
