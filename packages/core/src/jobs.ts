@@ -76,4 +76,13 @@ export const streamConsumers: readonly StreamConsumerSpec[] = [
     summary:
       "Judge each new trail event for insider anomalies (off hours, velocity, browsing, notice period, new origin); raise alerts, hold on high",
   },
+  {
+    handler: "feed.stream",
+    // Each event's tenant opened through its tenant-data session for its feed settings; the lines go to
+    // the stage's Firehose delivery stream, which writes them to S3 under the tenant's prefix.
+    access: ["data", "stream", "feed:write"],
+    filter: { type: ["event"] },
+    summary:
+      "Send each new trail event of a tenant whose feed is on, as its JSON line, to the trail feed's Firehose stream (S3, per tenant)",
+  },
 ];

@@ -86,6 +86,7 @@ export const accessNeeds = [
   "calls:reports",
   "identity:keyhold",
   "stream",
+  "feed:write",
 ] as const;
 export type AccessNeed = (typeof accessNeeds)[number];
 
