@@ -65,7 +65,7 @@ export const tenantParts = (): AccessNeed[][] => {
  * administration to.
  */
 export function Access({ stack }: StackContext) {
-  const { table, platformKey, documents } = use(Storage);
+  const { table, platformKey, documents, feed } = use(Storage);
   const { sealKey, digests } = use(Trail);
   const { userPool, signingKey, identity } = use(Auth);
   const targets = {
@@ -78,6 +78,7 @@ export function Access({ stack }: StackContext) {
     userPool,
     signingKey,
     oidcClientSecretArn: identity.oidc?.clientSecretArn,
+    feedStreamArn: feed.streamArn,
   };
 
   const roles = new Map<string, iam.Role>();

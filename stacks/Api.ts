@@ -70,7 +70,7 @@ export function importedRoles(stack: StackContext["stack"]) {
 
 /** The environment sources every function's variables are chosen from (grants.ts). */
 export function environmentSources(stack: StackContext["stack"]): EnvironmentSources {
-  const { table, documents } = use(Storage);
+  const { table, documents, feed } = use(Storage);
   const { digests } = use(Trail);
   const { userPool, signingKey, identity } = use(Auth);
   const { apiUrl } = use(Site);
@@ -98,6 +98,7 @@ export function environmentSources(stack: StackContext["stack"]): EnvironmentSou
       resource: "role",
       resourceName: backupRoleName(stack.stage),
     }),
+    feedStreamName: feed.streamName,
   };
 }
 

@@ -5,6 +5,7 @@ import * as kms from "aws-cdk-lib/aws-kms";
 import * as s3 from "aws-cdk-lib/aws-s3";
 import type { StackContext } from "sst/constructs";
 import { Backups, Retention, tableShape } from "./core.ts";
+import { trailFeed } from "./feed.ts";
 import { appRolesNeverAdminister } from "./grants.ts";
 import { suppress } from "./nag.ts";
 
@@ -182,12 +183,23 @@ export function Storage({ stack }: StackContext) {
     ],
   ]);
 
+  // The trail feed's bucket and Firehose stream (stacks/feed.ts), beside the table whose stream feeds it.
+  const feed = trailFeed(stack, {
+    platformKey,
+    accessLogs,
+    removalPolicy,
+    isProtected,
+    days: evidenceDays(stack.stage),
+  });
+
   stack.addOutputs({
     TableName: table.tableName,
     DocumentsBucket: documents.bucketName,
     PlatformKeyArn: platformKey.keyArn,
     AccessLogBucket: accessLogs.bucketName,
+    TrailFeedBucket: feed.bucket.bucketName,
+    TrailFeedStream: feed.streamName,
   });
 
-  return { table, documents, platformKey, accessLogs };
+  return { table, documents, platformKey, accessLogs, feed };
 }

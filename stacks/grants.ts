@@ -123,6 +123,8 @@ export interface GrantTargets {
   signingKey?: kms.IKey;
   /** The agency's OIDC client secret (KEYHOLD_OIDC_CLIENT_SECRET_ARN), where the stage federates. */
   oidcClientSecretArn?: string;
+  /** The trail feed's Firehose delivery stream (stacks/feed.ts). */
+  feedStreamArn: string;
 }
 
 /** Needs in the order of core's `accessNeeds`, without repeats: the canonical form of a profile. */
@@ -482,6 +484,15 @@ export function statementsFor(need: AccessNeed, t: GrantTargets): iam.PolicyStat
         }),
         platformKeyViaDynamoDB(t),
       ];
+    case "feed:write":
+      // The trail feed's delivery stream, and only the batch put: no other stream, no administration.
+      return [
+        new iam.PolicyStatement({
+          sid: "TrailFeedPut",
+          actions: ["firehose:PutRecordBatch"],
+          resources: [t.feedStreamArn],
+        }),
+      ];
   }
 }
 
@@ -536,6 +547,8 @@ export interface EnvironmentSources {
   tenantRoleArnFor(needs: readonly AccessNeed[]): string;
   /** AWS Backup's role (stacks/Backup.ts), which new tenant keys let copy S3 objects (`KmsTenantKeysOptions.backupRoleArn`). */
   backupRoleArn: string;
+  /** The trail feed's Firehose delivery stream, by name (stacks/feed.ts). */
+  feedStreamName: string;
 }
 
 /** The variables each need's port is built from (packages/core/src/runtime.ts). */
@@ -620,6 +633,9 @@ export function environmentFor(needs: readonly AccessNeed[], v: EnvironmentSourc
         break;
       case "stream":
         // Lambda reads the stream for the function: nothing for its code to be told.
+        break;
+      case "feed:write":
+        Object.assign(env, { KEYHOLD_FEED_STREAM: v.feedStreamName });
         break;
     }
   }

@@ -466,6 +466,7 @@ describe("identity:keyhold in a China stage's grants", () => {
       appRoleArns: "",
       tenantRoleArnFor: () => "",
       backupRoleArn: "",
+      feedStreamName: "",
     });
     expect(env).toEqual({
       KEYHOLD_TABLE: "t",

@@ -20,6 +20,7 @@ import { buildSync } from "esbuild";
 import {
   Backups,
   Crypto,
+  Feed,
   Ops,
   Retention,
   consoleSecurityHeaders,
@@ -430,6 +431,10 @@ function expectedStatements(s: Synthesized) {
       allow(["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"], [`${table}.StreamArn`]),
       platformKeyViaDynamoDB,
     ],
+    // The trail feed's one delivery stream, and only its batch put.
+    "feed:write": [
+      allow(["firehose:PutRecordBatch"], [`${id(s, "Storage", "AWS::KinesisFirehose::DeliveryStream")}.Arn`]),
+    ],
   };
   // A role that runs a job may send to that job's dead-letter queue (named `<function name>-failed`).
   const sameNeeds = (a: readonly AccessNeed[], b: readonly AccessNeed[]) =>
@@ -564,6 +569,7 @@ function expectedEnvironment(
     "calls:reports": { KEYHOLD_CALL_REPORTS_SECRET: `keyhold/${s.stage}/calls/reports` },
     "identity:keyhold": { KEYHOLD_IDENTITY: "cognito" },
     stream: {},
+    "feed:write": { KEYHOLD_FEED_STREAM: id(s, "Storage", "AWS::KinesisFirehose::DeliveryStream") },
   };
   return Object.assign({}, ...needs.map((n) => byNeed[n]));
 }
@@ -1666,6 +1672,185 @@ describe.each(STAGES)("stage %s operations", (name) => {
     });
   });
 
+  describe("Trail feed", () => {
+    const FEED_PREFIX = "trail-feed/tenant=!{partitionKeyFromQuery:tenantId}/day=!{timestamp:yyyy-MM-dd}/";
+
+    it("delivers through one Firehose stream to its own bucket under trail-feed/tenant=<id>/, partitioned by each line's tenant id (JQ), under the platform key, errors logged", () => {
+      const s = stage(name);
+      const t = s.templates.Storage;
+      const [, stream] = only(t, "AWS::KinesisFirehose::DeliveryStream");
+      const [bucketId] = only(t, "AWS::S3::Bucket", "TrailFeed");
+      const [keyId] = only(t, "AWS::KMS::Key");
+      const keyArn = { "Fn::GetAtt": [keyId, "Arn"] };
+      const p = stream.Properties;
+      expect(p.DeliveryStreamName).toBe(`${name}-keyhold-trail-feed`);
+      expect(p.DeliveryStreamType).toBe("DirectPut");
+      expect(p.DeliveryStreamEncryptionConfigurationInput).toEqual({ KeyType: "AWS_OWNED_CMK" });
+      const d = p.ExtendedS3DestinationConfiguration;
+      expect(d.BucketARN).toEqual({ "Fn::GetAtt": [bucketId, "Arn"] });
+      expect(d.Prefix).toBe(FEED_PREFIX);
+      expect(d.ErrorOutputPrefix).toMatch(/^trail-feed-errors\/!\{firehose:error-output-type\}\//);
+      expect(d.DynamicPartitioningConfiguration).toMatchObject({ Enabled: true });
+      expect(d.ProcessingConfiguration).toEqual({
+        Enabled: true,
+        Processors: [
+          {
+            Type: "MetadataExtraction",
+            Parameters: [
+              { ParameterName: "MetadataExtractionQuery", ParameterValue: "{tenantId: .tenantId}" },
+              { ParameterName: "JsonParsingEngine", ParameterValue: "JQ-1.6" },
+            ],
+          },
+        ],
+      });
+      // Dynamic partitioning refuses buffers under 64 MiB.
+      expect(d.BufferingHints.SizeInMBs).toBeGreaterThanOrEqual(64);
+      expect(d.EncryptionConfiguration).toEqual({ KMSEncryptionConfig: { AWSKMSKeyARN: keyArn } });
+      const [, logGroup] = only(t, "AWS::Logs::LogGroup", "TrailFeedErrors");
+      expect(d.CloudWatchLoggingOptions).toEqual({
+        Enabled: true,
+        LogGroupName: `/aws/kinesisfirehose/${name}-keyhold-trail-feed`,
+        LogStreamName: "DestinationDelivery",
+      });
+      expect(logGroup.Properties).toMatchObject({
+        LogGroupName: `/aws/kinesisfirehose/${name}-keyhold-trail-feed`,
+        RetentionInDays: protectedStage ? 365 : 30,
+      });
+      expect(only(t, "AWS::Logs::LogStream")[1].Properties.LogStreamName).toBe("DestinationDelivery");
+      // The partition key is the line's own tenant id: what core's feed line writes.
+      const line = JSON.parse(
+        Feed.feedLine({
+          id: "ev1",
+          at: "2026-12-01T10:00:00.000Z",
+          tenantId: "anjia",
+          actor: { type: "staff", id: "agent.li" },
+          source: { ip: null, userAgent: null },
+          action: "client.list",
+          target: { clientId: null, fields: [] },
+          purpose: null,
+          outcome: "allowed",
+          requestId: "r1",
+        } as never),
+      );
+      expect(line.tenantId).toBe("anjia");
+    });
+
+    it("keeps the lines in a private, TLS-only, versioned bucket under the platform key, its requests logged like the documents bucket's", () => {
+      const s = stage(name);
+      const t = s.templates.Storage;
+      const [bucketId, bucket] = only(t, "AWS::S3::Bucket", "TrailFeed");
+      const [logsId] = only(t, "AWS::S3::Bucket", "AccessLogs");
+      const [keyId] = only(t, "AWS::KMS::Key");
+      expectPrivateTlsOnlyBucket(s, "Storage", bucketId);
+      expect(bucket.Properties.VersioningConfiguration).toEqual({ Status: "Enabled" });
+      expect(bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration).toEqual([
+        {
+          BucketKeyEnabled: true,
+          ServerSideEncryptionByDefault: { SSEAlgorithm: "aws:kms", KMSMasterKeyID: { "Fn::GetAtt": [keyId, "Arn"] } },
+        },
+      ]);
+      expect(bucket.Properties.LoggingConfiguration).toMatchObject({
+        DestinationBucketName: { Ref: logsId },
+        LogFilePrefix: "trail-feed/",
+      });
+      expect(bucket.Properties.LifecycleConfiguration.Rules[0]).toMatchObject({
+        ExpirationInDays: protectedStage ? 365 : 30,
+      });
+      expect(bucketStatement(s, "Storage", logsId, "TrailFeedBucketLogDelivery")).toEqual({
+        Sid: "TrailFeedBucketLogDelivery",
+        Effect: "Allow",
+        Principal: { Service: "logging.s3.amazonaws.com" },
+        Action: "s3:PutObject",
+        Resource: { "Fn::Join": ["", [{ "Fn::GetAtt": [logsId, "Arn"] }, "/trail-feed/*"]] },
+        Condition: {
+          ArnLike: { "aws:SourceArn": { "Fn::GetAtt": [bucketId, "Arn"] } },
+          StringEquals: { "aws:SourceAccount": ACCOUNT },
+        },
+      });
+    });
+
+    it("lets Firehose write only under the feed's prefixes of that bucket, encrypt only through S3 for it, and log only its errors", () => {
+      const s = stage(name);
+      const t = s.templates.Storage;
+      const [, stream] = only(t, "AWS::KinesisFirehose::DeliveryStream");
+      const roleId = stream.Properties.ExtendedS3DestinationConfiguration.RoleARN["Fn::GetAtt"][0];
+      const role = t.Resources[roleId];
+      expect(role.Type).toBe("AWS::IAM::Role");
+      expect(stream.DependsOn).toEqual(expect.arrayContaining([roleId]));
+      expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+        {
+          Effect: "Allow",
+          Principal: { Service: "firehose.amazonaws.com" },
+          Action: "sts:AssumeRole",
+          Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT } },
+        },
+      ]);
+      expect(
+        resources(t, "AWS::IAM::Policy").filter(([, pol]) => pol.Properties.Roles.some((r: Json) => r.Ref === roleId)),
+      ).toEqual([]);
+      const bucket = `${id(s, "Storage", "AWS::S3::Bucket", "TrailFeed")}.Arn`;
+      const key = `${id(s, "Storage", "AWS::KMS::Key")}.Arn`;
+      const statements = role.Properties.Policies.flatMap((pol: Json) => pol.PolicyDocument.Statement).map((st: Json) =>
+        render(s, "Storage", st),
+      );
+      expect(statements.map(canonical).sort()).toEqual(
+        [
+          allow(
+            ["s3:PutObject", "s3:AbortMultipartUpload"],
+            [`${bucket}/trail-feed/*`, `${bucket}/trail-feed-errors/*`],
+          ),
+          allow(["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"], [bucket]),
+          allow(["kms:GenerateDataKey", "kms:Decrypt"], [key], {
+            StringEquals: { "kms:ViaService": `s3.${s.region}.amazonaws.com` },
+            StringLike: {
+              "kms:EncryptionContext:aws:s3:arn": [bucket, `${bucket}/trail-feed/*`, `${bucket}/trail-feed-errors/*`],
+            },
+          }),
+          allow(
+            ["logs:PutLogEvents"],
+            [
+              `arn:aws:logs:${s.region}:${ACCOUNT}:log-group:/aws/kinesisfirehose/${name}-keyhold-trail-feed:log-stream:DestinationDelivery`,
+            ],
+          ),
+        ]
+          .map(canonical)
+          .sort(),
+      );
+    });
+
+    it("is fed by feed.stream alone, from new trail events on the table's stream, which may only PutRecordBatch to it", () => {
+      const s = stage(name);
+      const consumer = streamConsumers.find((c) => c.handler === "feed.stream");
+      expect(consumer?.filter).toEqual({ type: ["event"] });
+      expect(consumer?.access).toContain("feed:write");
+      const f = functionsByConsumer(s).get("feed.stream")!;
+      expect(JSON.parse(f.mapping.Properties.FilterCriteria.Filters[0].Pattern)).toEqual({
+        eventName: ["INSERT"],
+        dynamodb: { NewImage: { type: { S: ["event"] } } },
+      });
+      expect(f.mapping.Properties.FunctionResponseTypes).toEqual(["ReportBatchItemFailures"]);
+      const streamId = id(s, "Storage", "AWS::KinesisFirehose::DeliveryStream");
+      expect(f.env.KEYHOLD_FEED_STREAM).toBe(streamId);
+      expect(f.statements.filter((st) => asArray<string>(st.Action).some((a) => a.startsWith("firehose:")))).toEqual([
+        { Sid: "TrailFeedPut", Effect: "Allow", Action: "firehose:PutRecordBatch", Resource: `${streamId}.Arn` },
+      ]);
+      // No other function, and no role of any stack, holds anything of Firehose.
+      const holders = [...allFunctions(s), ...functionsByConsumer(s).values()].filter((fn) =>
+        fn.statements.some((st) => asArray<string>(st.Action).some((a) => a.startsWith("firehose:"))),
+      );
+      expect([...new Set(holders.map((h) => h.roleId))]).toEqual([f.roleId]);
+      const firehoseActions = Object.values(s.templates).flatMap((tpl: Json) =>
+        [...resources(tpl, "AWS::IAM::Role"), ...resources(tpl, "AWS::IAM::Policy")].flatMap(([, r]) =>
+          [...(r.Properties.Policies ?? []).map((pol: Json) => pol.PolicyDocument), r.Properties.PolicyDocument]
+            .filter(Boolean)
+            .flatMap((doc: Json) => doc.Statement.flatMap((st: Json) => asArray<string>(st.Action)))
+            .filter((a: string) => a.toLowerCase().startsWith("firehose:")),
+        ),
+      );
+      expect([...new Set(firehoseActions)]).toEqual(["firehose:PutRecordBatch"]);
+    });
+  });
+
   describe("Edge", () => {
     it(
       protectedStage
@@ -1939,6 +2124,7 @@ describe("stage dev is destroyable", () => {
       ["Storage", "AWS::DynamoDB::Table", ""],
       ["Storage", "AWS::S3::Bucket", "Documents"],
       ["Storage", "AWS::S3::Bucket", "AccessLogs"],
+      ["Storage", "AWS::S3::Bucket", "TrailFeed"],
       ["Storage", "AWS::KMS::Key", ""],
       ["Trail", "AWS::S3::Bucket", ""],
       ["Trail", "AWS::KMS::Key", ""],
@@ -1977,6 +2163,7 @@ describe("stage prod keeps its data", () => {
       ["Storage", "AWS::DynamoDB::Table", ""],
       ["Storage", "AWS::S3::Bucket", "Documents"],
       ["Storage", "AWS::S3::Bucket", "AccessLogs"],
+      ["Storage", "AWS::S3::Bucket", "TrailFeed"],
       ["Storage", "AWS::KMS::Key", ""],
       ["Trail", "AWS::S3::Bucket", ""],
       ["Trail", "AWS::KMS::Key", ""],
@@ -1999,11 +2186,12 @@ describe("stage prod keeps its data", () => {
     }
   });
 
-  it("never empties the documents, access-log, digest or CloudTrail bucket on removal", () => {
+  it("never empties the documents, access-log, digest, trail-feed or CloudTrail bucket on removal", () => {
     const s = stage("prod");
     for (const [stack, prefix] of [
       ["Storage", "Documents"],
       ["Storage", "AccessLogs"],
+      ["Storage", "TrailFeed"],
       ["Trail", ""],
       ["Evidence", ""],
     ] as const) {
