@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Keys, Rotation, Store, Tenancy, Trail, contextFor, tenantPk, type Adapters } from "@keyhold/core";
+import { Clients, Keys, Rotation, Store, Tenancy, Trail, contextFor, tenantPk, type Adapters } from "@keyhold/core";
 import { Vault, newClientBody, startVault, uniquePhone, uniqueResidentId } from "./harness.ts";
-import { crashAt, doomed } from "./faults-harness.ts";
+import { crashAt, ctxOf, doomed } from "./faults-harness.ts";
 
 /**
  * Rotation of the blind-index secret (`scope: "index"`): versioned index keys, every client's
@@ -323,5 +323,37 @@ describe("an index rotation", () => {
     expect(
       (await vault.get("/audit?action=keys.rotated", WANG)).body.items.filter((e: any) => e.detail.jobId === id),
     ).toHaveLength(1);
+  });
+
+  it("lets a correction mid-migration move a value off the old version, and refuses one onto a client not yet moved", async () => {
+    const a = vault.runtime.adapters;
+    const [first, second] = [await registered(), await registered()];
+    const id = await confirmedIndexJob();
+    // The two newest clients come last in the walk: killed after its first client, they are not moved yet.
+    await crashAt(vault, "keys.rotate:resealed#1", (doomed) =>
+      Rotation.runJob(doomed.forTenant("anjia"), "anjia", id, "doomed-run"),
+    );
+    expect(await indexKeys()).toMatchObject({ current: 4, previous: 3 });
+    const ctx = await ctxOf(vault, a, "anjia", "compliance.wang");
+    const correct = async (clientId: string, phone: string) =>
+      Clients.correctField(ctx, (await Clients.getClient(ctx, clientId))!, "phone", phone);
+
+    await expect(correct(first.clientId, second.phone)).rejects.toMatchObject({ code: "duplicate_client" });
+    const newPhone = uniquePhone();
+    await correct(first.clientId, newPhone);
+    const entries = (await items(a, "anjia", "BI#")).filter((e) => e.clientId === first.clientId);
+    // The new phone under the new version, the ID number still under the old until the job gets there.
+    expect(entries.map((e) => versionOf(e.sk)).sort()).toEqual([3, 4]);
+    expect(await lookup({ phone: first.phone })).toBe(false);
+    expect(await lookup({ phone: newPhone })).toBe(true);
+    expect(await lookup({ phone: second.phone })).toBe(true);
+
+    const resumed = await Rotation.resumeAll(vault.runtime.isolated);
+    expect(resumed.results).toEqual([{ tenantId: "anjia", jobId: id, status: "done" }]);
+    await indexIsExact("anjia", 4);
+    expect(await lookup({ phone: first.phone })).toBe(false);
+    for (const q of [{ phone: newPhone }, { idNumber: first.idNumber }, { phone: second.phone }])
+      expect(await lookup(q)).toBe(true);
+    await refusedAsDuplicate({ phone: newPhone });
   });
 });
