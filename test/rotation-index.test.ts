@@ -325,15 +325,24 @@ describe("an index rotation", () => {
     ).toHaveLength(1);
   });
 
-  it("lets a correction mid-migration move a value off the old version, and refuses one onto a client not yet moved", async () => {
+  it("killed before its switch reuses its new secret; a correction mid-migration moves a value off the old version and is refused onto a client not yet moved", async () => {
     const a = vault.runtime.adapters;
     const [first, second] = [await registered(), await registered()];
     const id = await confirmedIndexJob();
+    // Killed once between making the new secret and switching to it: nothing switched, the secret is reused.
+    await crashAt(vault, "keys.rotate-index:secret", (doomed) =>
+      Rotation.runJob(doomed.forTenant("anjia"), "anjia", id, "doomed-run"),
+    );
+    expect(await indexKeys()).toMatchObject({ current: 3 });
+    expect((await indexKeys())!.previous).toBeUndefined();
+    const secret = await secretOf(4);
+    expect(secret).toBeDefined();
     // The two newest clients come last in the walk: killed after its first client, they are not moved yet.
     await crashAt(vault, "keys.rotate:resealed#1", (doomed) =>
       Rotation.runJob(doomed.forTenant("anjia"), "anjia", id, "doomed-run"),
     );
     expect(await indexKeys()).toMatchObject({ current: 4, previous: 3 });
+    expect(await secretOf(4)).toEqual(secret);
     const ctx = await ctxOf(vault, a, "anjia", "compliance.wang");
     const correct = async (clientId: string, phone: string) =>
       Clients.correctField(ctx, (await Clients.getClient(ctx, clientId))!, "phone", phone);
