@@ -1431,7 +1431,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Propose re-sealing every record under fresh data keys (HQ admin); a compliance officer confirms (202: the job) */
+        /** Propose a key rotation (HQ admin): `data` re-seals every record under fresh data keys, `index` moves the blind index to a new secret; a compliance officer confirms (202: the job) */
         post: operations["rotation.propose"];
         delete?: never;
         options?: never;
@@ -15192,7 +15192,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /** @enum {string} */
-                    scope: "data";
+                    scope: "data" | "index";
                 };
             };
         };
@@ -15208,7 +15208,7 @@ export interface operations {
                         /** @constant */
                         kind: "rotate-keys";
                         /** @enum {string} */
-                        scope: "data";
+                        scope: "data" | "index";
                         /** @enum {string} */
                         status: "proposed" | "running" | "certifying" | "done" | "rejected";
                         proposedBy: string;
@@ -15363,7 +15363,7 @@ export interface operations {
                         /** @constant */
                         kind: "rotate-keys";
                         /** @enum {string} */
-                        scope: "data";
+                        scope: "data" | "index";
                         /** @enum {string} */
                         status: "proposed" | "running" | "certifying" | "done" | "rejected";
                         proposedBy: string;
@@ -15504,7 +15504,7 @@ export interface operations {
                         /** @constant */
                         kind: "rotate-keys";
                         /** @enum {string} */
-                        scope: "data";
+                        scope: "data" | "index";
                         /** @enum {string} */
                         status: "proposed" | "running" | "certifying" | "done" | "rejected";
                         proposedBy: string;
@@ -15646,7 +15646,7 @@ export interface operations {
                             /** @constant */
                             kind: "rotate-keys";
                             /** @enum {string} */
-                            scope: "data";
+                            scope: "data" | "index";
                             /** @enum {string} */
                             status: "proposed" | "running" | "certifying" | "done" | "rejected";
                             proposedBy: string;
@@ -15760,7 +15760,7 @@ export interface operations {
                         /** @constant */
                         kind: "rotate-keys";
                         /** @enum {string} */
-                        scope: "data";
+                        scope: "data" | "index";
                         /** @enum {string} */
                         status: "proposed" | "running" | "certifying" | "done" | "rejected";
                         proposedBy: string;

@@ -175,7 +175,7 @@ export interface FeedSettings {
 export interface KeyJobView {
   id: string;
   kind: "rotate-keys";
-  scope: "data";
+  scope: "data" | "index";
   status: "proposed" | "running" | "certifying" | "done" | "rejected";
   proposedBy: string;
   proposedAt: string;

@@ -807,8 +807,11 @@ export const en: Messages = {
     rotation: {
       title: "Key rotation (re-sealing)",
       intro:
-        "KMS automatic rotation needs no re-encryption and is on. On a suspected data-key compromise, the HQ admin proposes and a compliance officer confirms re-sealing every client record under fresh data keys; the job resumes if interrupted and ends with a certificate in the trail.",
-      propose: "Propose re-sealing all client data",
+        "KMS automatic rotation needs no re-encryption and is on. On a suspected data-key compromise, the HQ admin proposes and a compliance officer confirms re-sealing every client record under fresh data keys; on a suspected index-key compromise, rotating the index key rebuilds every client's duplicate-check entries while lookups and the duplicate check keep working. The job resumes if interrupted and ends with a certificate in the trail.",
+      proposeScope: { data: "Propose re-sealing all client data", index: "Propose rotating the index key" },
+      scope: "Scope",
+      scopes: { data: "Data keys", index: "Index key" },
+      countsIndex: "{{done}} of {{total}} done ({{resealed}} re-indexed, {{skipped}} skipped)",
       job: "Job",
       status: "Status",
       proposedBy: "Proposed by",

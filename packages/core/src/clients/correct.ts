@@ -13,7 +13,7 @@ import {
 import { recountBranch } from "../compliance/recount.ts";
 import * as Intents from "../recovery/intents.ts";
 import { Keys } from "../store/keys.ts";
-import { claim, digestsOf, release } from "./dedupe.ts";
+import { claim, indexDigests, release } from "./dedupe.ts";
 import { changedBy, getClient, openForRewrite, replaceClient, sealFields, type ClientRecord } from "./records.ts";
 
 /**
@@ -55,12 +55,14 @@ export async function correctField(ctx: Ctx, client: ClientRecord, field: string
   values[name] = parsed.data;
 
   // Re-claim the blind index when an indexed value changes; a value another client holds is a duplicate.
-  const oldDigests = await digestsOf(ctx, before === undefined ? {} : { [name]: before });
-  const newDigests = await digestsOf(ctx, { [name]: parsed.data });
-  const changedIndex = oldDigests.join() !== newDigests.join();
+  const oldDigests = await indexDigests(ctx, before === undefined ? {} : { [name]: before });
+  const newDigests = await indexDigests(ctx, { [name]: parsed.data });
+  const changedIndex = oldDigests.current.join() !== newDigests.current.join();
   const toKey = (d: string) => Keys.blindIndex(ctx.tenantId, d).sk;
-  const newClaims = changedIndex ? newDigests.map(toKey) : [];
-  const oldClaims = changedIndex ? client.blindIndex.filter((sk) => oldDigests.map(toKey).includes(sk)) : [];
+  const newClaims = changedIndex ? newDigests.current.map(toKey) : [];
+  // Mid-rotation the record may still hold the old value under the previous key version.
+  const oldKeys = [...oldDigests.current, ...oldDigests.previous].map(toKey);
+  const oldClaims = changedIndex ? client.blindIndex.filter((sk) => oldKeys.includes(sk)) : [];
 
   // The state machine (docs/data-model.md): intent → new claims → trail event → the record
   // rewritten (the visible step) → old claims released → intent gone.
@@ -75,7 +77,12 @@ export async function correctField(ctx: Ctx, client: ClientRecord, field: string
   let recorded = false;
   try {
     const claimed = changedIndex
-      ? await claim(ctx, newDigests, { clientId: client.clientId, intentId: intent.id, leaseUntil: intent.leaseUntil })
+      ? await claim(
+          ctx,
+          newDigests.current,
+          { clientId: client.clientId, intentId: intent.id, leaseUntil: intent.leaseUntil },
+          newDigests.previous,
+        )
       : { ok: true as const, claimed: [] };
     if (!claimed.ok) throw new Problem("duplicate_client", "another client is registered with this value");
     await Intents.checkpoint(a, "client.correct", "claimed");

@@ -1,9 +1,10 @@
 import { createHmac, randomBytes } from "node:crypto";
 import type { Adapters, Ctx } from "../context.ts";
-import { open, seal } from "../crypto/envelope.ts";
+import { open, seal, type Binding } from "../crypto/envelope.ts";
+import { Problem } from "../http/problem.ts";
 import { getStaff } from "../staff/records.ts";
 import { Keys, tenantPk } from "../store/keys.ts";
-import { ConditionalCheckFailedException, deleteIf, getItem, putItem, putNew } from "../store/table.ts";
+import { ConditionalCheckFailedException, deleteIf, deleteItem, getItem, putItem, putNew } from "../store/table.ts";
 import { fieldCatalog, fieldNames, type FieldName, type FieldValues } from "../catalog/catalog.ts";
 import { getClient, type ClientRecord } from "./records.ts";
 
@@ -11,52 +12,139 @@ import { getClient, type ClientRecord } from "./records.ts";
  * Blind index: HMAC-SHA256 of a normalised phone or ID number under a per-tenant secret. Equal
  * values collide inside a tenant and nowhere else, and the index reveals nothing without the secret,
  * which is itself stored sealed under the tenant's key.
+ *
+ * The secret is versioned so it can be rotated (rotation/index-keys.ts). Version 1 is the secret
+ * every tenant had before versions existed: its item and its entries (`BI#<digest>`) keep their
+ * names, so nothing written before needs touching until a rotation. A later version's entries
+ * carry it (`BI#v<n>.<digest>`; a base64url digest never holds a dot). New entries are written
+ * under the current version; while a rotation migrates the entries, the previous version is still
+ * checked, so a lookup finds an unmigrated client and a registration cannot duplicate it.
  */
 const SECRET_NAME = "blind-index";
-const secretBinding = (tenantId: string) => ({
+const secretName = (version: number) => (version === 1 ? SECRET_NAME : `${SECRET_NAME}#v${version}`);
+const secretBinding = (tenantId: string, version: number): Binding => ({
   tenantId,
-  recordId: `SECRET#${SECRET_NAME}`,
-  context: { kind: "blind-index-secret" },
+  recordId: `SECRET#${secretName(version)}`,
+  // The version is bound into the encryption context, so one version's secret never opens as another's.
+  context: version === 1 ? { kind: "blind-index-secret" } : { kind: "blind-index-secret", version: String(version) },
 });
 
-const secrets = new WeakMap<Adapters, Map<string, Promise<Buffer>>>();
+/** Which blind-index key versions are in use: `previous` only while a rotation migrates the entries. */
+export interface IndexKeyState {
+  current: number;
+  previous: number | null;
+  /** The rotation moving the entries from `from` to `to`, until the old key is retired. */
+  migration?: { jobId: string; from: number; to: number };
+  /** The last finished rotation, so a resumed run knows its retirement happened. */
+  lastRotation?: { jobId: string; from: number; to: number };
+  /** Versions whose secret is destroyed; never used again. */
+  retired?: number[];
+}
 
-async function loadOrCreateSecret(a: Adapters, tenantId: string): Promise<Buffer> {
-  const key = Keys.secret(tenantId, SECRET_NAME);
+/** Read fresh on every use: a rotation in another process moves the versions at any time. */
+export async function indexKeyState(a: Adapters, tenantId: string): Promise<IndexKeyState> {
+  const item = await getItem<IndexKeyState & Record<string, unknown>>(a, Keys.indexKeys(tenantId));
+  if (!item) return { current: 1, previous: null };
+  return {
+    current: item.current,
+    previous: item.previous ?? null,
+    ...(item.migration ? { migration: item.migration } : {}),
+    ...(item.lastRotation ? { lastRotation: item.lastRotation } : {}),
+    ...(item.retired ? { retired: item.retired } : {}),
+  };
+}
+
+/** The version a blind-index sort key (`BI#…`) or digest was made under. */
+export function indexVersionOf(skOrDigest: string): number {
+  const m = /^(?:BI#)?v(\d+)\./.exec(skOrDigest);
+  return m ? Number(m[1]) : 1;
+}
+
+/** A secret is immutable once made, so each version is cached for the life of the process. */
+const secrets = new WeakMap<Adapters, Map<string, Promise<Buffer | undefined>>>();
+
+async function loadSecret(a: Adapters, tenantId: string, version: number, create: boolean) {
+  const key = Keys.secret(tenantId, secretName(version));
   let item = await getItem<{ sealed: Uint8Array }>(a, key);
   if (!item) {
-    const sealed = await seal(a.keyrings, secretBinding(tenantId), randomBytes(32).toString("base64"));
-    // Two first registrations may race; the conditional put lets exactly one secret win.
+    if (!create) return undefined;
+    const sealed = await seal(a.keyrings, secretBinding(tenantId, version), randomBytes(32).toString("base64"));
+    // Two first registrations (or a resumed rotation) may race; the conditional put lets exactly one secret win.
     await putNew(a, { ...key, type: "secret", sealed });
     item = await getItem<{ sealed: Uint8Array }>(a, key);
     if (!item) throw new Error("blind-index secret vanished after creation");
   }
-  return Buffer.from(await open<string>(a.keyrings, secretBinding(tenantId), item.sealed), "base64");
+  return Buffer.from(await open<string>(a.keyrings, secretBinding(tenantId, version), item.sealed), "base64");
 }
 
-function secretFor(a: Adapters, tenantId: string): Promise<Buffer> {
-  let byTenant = secrets.get(a);
-  if (!byTenant) secrets.set(a, (byTenant = new Map()));
-  let secret = byTenant.get(tenantId);
+function secretFor(a: Adapters, tenantId: string, version: number, create: boolean): Promise<Buffer | undefined> {
+  let cache = secrets.get(a);
+  if (!cache) secrets.set(a, (cache = new Map()));
+  const id = `${tenantId}#${version}`;
+  let secret = cache.get(id);
   if (!secret) {
-    secret = loadOrCreateSecret(a, tenantId);
-    secret.catch(() => byTenant.delete(tenantId));
-    byTenant.set(tenantId, secret);
+    secret = loadSecret(a, tenantId, version, create);
+    // Neither a failure nor an absence is kept: the next call reads the table again.
+    secret.then((s) => s || cache.delete(id)).catch(() => cache.delete(id));
+    cache.set(id, secret);
   }
   return secret;
 }
 
-/** The blind-index digests of a record's indexed fields (already normalised by the catalog). */
-export async function digestsOf(ctx: Ctx, values: FieldValues): Promise<string[]> {
-  const indexed = fieldNames.filter((f: FieldName) => "blindIndex" in fieldCatalog[f] && values[f] !== undefined);
+/**
+ * Makes (or finds) the secret of a new version before any entry is written under it: the rotation's
+ * first step, repeated harmlessly by a resumed run.
+ */
+export async function ensureIndexSecret(a: Adapters, tenantId: string, version: number) {
+  await secretFor(a, tenantId, version, true);
+}
+
+/** Destroys a retired version's secret: no digest can be made under it again. Idempotent. */
+export async function destroyIndexSecret(a: Adapters, tenantId: string, version: number) {
+  secrets.get(a)?.delete(`${tenantId}#${version}`);
+  await deleteItem(a, Keys.secret(tenantId, secretName(version)));
+}
+
+const indexedFields = (values: FieldValues) =>
+  fieldNames.filter((f: FieldName) => "blindIndex" in fieldCatalog[f] && values[f] !== undefined);
+
+/**
+ * The digests of a record's indexed fields under one key version, in catalog order. `undefined`
+ * when that version's secret is gone (retired meanwhile).
+ */
+export async function digestsUnder(
+  a: Adapters,
+  tenantId: string,
+  version: number,
+  values: FieldValues,
+): Promise<string[] | undefined> {
+  const indexed = indexedFields(values);
   if (!indexed.length) return [];
-  const secret = await secretFor(ctx.adapters, ctx.tenantId);
+  // Version 1 is made on first use, as it always was; later versions only by a rotation.
+  const secret = await secretFor(a, tenantId, version, version === 1);
+  if (!secret) return undefined;
   return indexed.map((f) => {
     const kind = (fieldCatalog[f] as { blindIndex: string }).blindIndex;
-    return createHmac("sha256", secret)
+    const digest = createHmac("sha256", secret)
       .update(`${kind}:${String(values[f])}`)
       .digest("base64url");
+    return version === 1 ? digest : `v${version}.${digest}`;
   });
+}
+
+/**
+ * The blind-index digests of a record's indexed fields (already normalised by the catalog) under
+ * the current key version, and — while a rotation migrates the entries — the same values under the
+ * previous one, which a lookup and a duplicate check must still consult.
+ */
+export async function indexDigests(ctx: Ctx, values: FieldValues): Promise<{ current: string[]; previous: string[] }> {
+  if (!indexedFields(values).length) return { current: [], previous: [] };
+  const keys = await indexKeyState(ctx.adapters, ctx.tenantId);
+  const current = await digestsUnder(ctx.adapters, ctx.tenantId, keys.current, values);
+  if (!current) throw new Error(`the blind-index secret of version ${keys.current} is missing`);
+  const previous =
+    keys.previous === null ? [] : ((await digestsUnder(ctx.adapters, ctx.tenantId, keys.previous, values)) ?? []);
+  return { current, previous };
 }
 
 /**
@@ -120,10 +208,11 @@ export async function claim(
   ctx: Ctx,
   digests: string[],
   owner: { clientId: string; intentId: string; leaseUntil: string },
+  previous: string[] = [],
 ): Promise<ClaimResult> {
   const claimed: string[] = [];
   const started = Date.now();
-  for (const digest of digests) {
+  for (const [index, digest] of digests.entries()) {
     const key = Keys.blindIndex(ctx.tenantId, digest);
     let pause = 25;
     for (let attempt = 0; ; attempt++) {
@@ -163,6 +252,39 @@ export async function claim(
       return { ok: false, holder };
     }
     claimed.push(key.sk);
+    // Mid-rotation a client not yet migrated holds the value only under the previous version. The
+    // current entry is claimed first: the rotation claims it too before it drops the old one, so the
+    // two serialise on it and either way this check or that claim sees the other.
+    const prior = previous[index];
+    if (prior !== undefined) {
+      const priorSk = Keys.blindIndex(ctx.tenantId, prior).sk;
+      let pause = 25;
+      for (;;) {
+        const holder = await holderOf(ctx, priorSk);
+        const someoneElse =
+          holder.state === "live"
+            ? holder.client.clientId !== owner.clientId
+            : holder.state === "in_flight" && holder.claim.intentId !== owner.intentId;
+        if (!someoneElse) break;
+        if (holder.state === "in_flight" && Date.now() - started < WAIT_FOR_HOLDER_MS) {
+          await new Promise((r) => setTimeout(r, pause));
+          pause = Math.min(pause * 2, 400);
+          continue;
+        }
+        await release(ctx, claimed, { intentId: owner.intentId });
+        return { ok: false, holder };
+      }
+    }
+  }
+  // A write that made its digests just before a rotation switched versions must not land entries
+  // under the old one after the switch: the rotation's final sweep could miss them. Checked after
+  // the claims are in, so a switch either comes later (and the sweep sees these claims) or is seen here.
+  if (claimed.length) {
+    const keys = await indexKeyState(ctx.adapters, ctx.tenantId);
+    if (indexVersionOf(claimed[0]!) !== keys.current) {
+      await release(ctx, claimed, { intentId: owner.intentId });
+      throw new Problem("conflict", "the blind-index keys were rotated meanwhile; try again");
+    }
   }
   return { ok: true, claimed };
 }

@@ -5,7 +5,7 @@ import { Problem } from "../http/problem.ts";
 import { markAs } from "../freetext/schemas.ts";
 import { Keys } from "../store/keys.ts";
 import { fieldCatalog } from "../catalog/catalog.ts";
-import { digestsOf, holderOf, publicHolder } from "./dedupe.ts";
+import { holderOf, indexDigests, publicHolder } from "./dedupe.ts";
 
 export const LookupRequest = z
   .object({
@@ -36,11 +36,14 @@ export async function lookup(ctx: Ctx, req: LookupRequest) {
       { path: `body.${field}`, message: parsed.error.issues[0]!.message },
     ]);
   }
-  const [digest] = await digestsOf(ctx, { [field]: parsed.data });
-  const { clientId, ...answer } = await publicHolder(
-    ctx,
-    await holderOf(ctx, Keys.blindIndex(ctx.tenantId, digest!).sk),
-  );
+  const digests = await indexDigests(ctx, { [field]: parsed.data });
+  let holder = await holderOf(ctx, Keys.blindIndex(ctx.tenantId, digests.current[0]!).sk);
+  // Mid-rotation a client not yet migrated is found under the previous key version.
+  if (holder.state !== "live" && digests.previous.length) {
+    const prior = await holderOf(ctx, Keys.blindIndex(ctx.tenantId, digests.previous[0]!).sk);
+    if (prior.state === "live") holder = prior;
+  }
+  const { clientId, ...answer } = await publicHolder(ctx, holder);
   await record(ctx, { action: "client.lookup", clientId, fields: [field], outcome: "allowed" });
   return answer;
 }

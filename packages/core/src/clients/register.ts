@@ -16,7 +16,7 @@ import {
 import * as Intents from "../recovery/intents.ts";
 import { recountBranch } from "../compliance/recount.ts";
 import { Keys } from "../store/keys.ts";
-import { claim, digestsOf, publicHolder, release, type Holder } from "./dedupe.ts";
+import { claim, indexDigests, publicHolder, release, type Holder } from "./dedupe.ts";
 import {
   changedBy,
   countChange,
@@ -112,7 +112,7 @@ export async function register(ctx: Ctx, req: RegisterClientRequest) {
   const values = checkFields(req);
 
   const clientId = newId("c", now);
-  const digests = await digestsOf(ctx, values);
+  const { current: digests, previous } = await indexDigests(ctx, values);
   const sortKeys = digests.map((d) => Keys.blindIndex(ctx.tenantId, d).sk);
   const client: ClientRecord = {
     tenantId: ctx.tenantId,
@@ -159,7 +159,12 @@ export async function register(ctx: Ctx, req: RegisterClientRequest) {
   let recorded = false;
   let created: TrailEvent;
   try {
-    const claimed = await claim(ctx, digests, { clientId, intentId: intent.id, leaseUntil: intent.leaseUntil });
+    const claimed = await claim(
+      ctx,
+      digests,
+      { clientId, intentId: intent.id, leaseUntil: intent.leaseUntil },
+      previous,
+    );
     if (!claimed.ok) {
       await Intents.finish(a, intent);
       throw await duplicate(ctx, claimed.holder);

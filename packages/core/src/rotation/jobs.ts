@@ -9,6 +9,7 @@ import { getClient, replaceClient, resealFresh } from "../clients/records.ts";
 import { Keys, tenantPk } from "../store/keys.ts";
 import { ConditionalCheckFailedException, UpdateCommand, getItem, putNew, queryPage } from "../store/table.ts";
 import { getTenant, listTenantIds } from "../tenancy/records.ts";
+import { indexKeyWork } from "./index-keys.ts";
 
 /**
  * Key rotation that re-seals (docs/security-ops.md). KMS automatic rotation (on for every tenant
@@ -18,7 +19,7 @@ import { getTenant, listTenantIds } from "../tenancy/records.ts";
  * lease, resumable from its cursor, each record marked with the job so a resumed run never seals
  * it twice, ending with one certificate in the trail.
  */
-export const rotationScopes = ["data"] as const;
+export const rotationScopes = ["data", "index"] as const;
 export const RotateRequest = z.object({ scope: z.enum(rotationScopes) }).strict();
 export type RotateRequest = z.infer<typeof RotateRequest>;
 export const JobIdParams = z.object({ id: z.string().regex(/^kj_[0-9a-z]{26}$/, "a job id") }).strict();
@@ -367,6 +368,23 @@ async function resealOne(ctx: Ctx, jobId: string, clientId: string): Promise<"re
 }
 
 /**
+ * What a scope does in the job: `item` for each client record in the walk; `begin` before the walk
+ * and `end` after it, on every run that gets there (so each is idempotent); `certificate` adds to
+ * the certificate's detail.
+ */
+export interface ScopeWork {
+  begin?(ctx: Ctx, job: KeyJob): Promise<void>;
+  item(ctx: Ctx, job: KeyJob, clientId: string): Promise<"resealed" | "skipped">;
+  end?(ctx: Ctx, job: KeyJob): Promise<void>;
+  certificate?(ctx: Ctx, job: KeyJob): Promise<Record<string, string | number>>;
+}
+
+const scopeWork: Record<KeyJob["scope"], ScopeWork> = {
+  data: { item: (ctx, job, clientId) => resealOne(ctx, job.id, clientId) },
+  index: indexKeyWork,
+};
+
+/**
  * Works a confirmed job to its end (or until `budgetMs` runs out, leaving the lease to lapse for the
  * next run): every client record of the tenant in key order from the job's cursor. After each
  * record the cursor and counts are saved; a run killed between a record's re-seal and that save
@@ -387,7 +405,9 @@ export async function runJob(
   if (!held) return job;
   job = held;
   const ctx = await jobContext(a, tenantId, holder);
+  const work = scopeWork[job.scope];
   if (job.status === "running") {
+    await work.begin?.(ctx, job);
     if (job.progress.total === null)
       job = await saveProgress(a, { ...job, progress: { ...job.progress, total: await countClients(a, tenantId) } });
     for (;;) {
@@ -398,7 +418,7 @@ export async function runJob(
         limit: PAGE,
       });
       for (const item of page.items) {
-        const outcome = await resealOne(ctx, jobId, item.clientId);
+        const outcome = await work.item(ctx, job, item.clientId);
         job = {
           ...job,
           progress: {
@@ -416,6 +436,7 @@ export async function runJob(
       }
       if (!page.nextCursor || page.items.length < PAGE) break;
     }
+    await work.end?.(ctx, job);
     job = await transition(
       a,
       job,
@@ -445,6 +466,7 @@ export async function runJob(
         skipped: job.progress.skipped,
         proposedBy: job.proposedBy,
         confirmedBy: job.confirmedBy ?? "",
+        ...(await work.certificate?.(ctx, job)),
       },
     });
   }

@@ -10,7 +10,7 @@ export const rotationRoutes = defineRoutes([
     auth: "staff",
     action: "keys.rotate_propose",
     summary:
-      "Propose re-sealing every record under fresh data keys (HQ admin); a compliance officer confirms (202: the job)",
+      "Propose a key rotation (HQ admin): `data` re-seals every record under fresh data keys, `index` moves the blind index to a new secret; a compliance officer confirms (202: the job)",
     body: RotateRequest,
     success: { status: 202, schema: JobView },
     refuses: ["invalid_state", "conflict"],

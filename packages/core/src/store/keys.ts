@@ -102,6 +102,8 @@ export const Keys = {
   /** A trail-feed webhook delivery that failed every attempt (feed/): the line and the last error, to replay. */
   feedDeadLetter: (t: string, eventId: string) => ({ pk: `${tenantPk(t)}#FEEDDLQ`, sk: eventId }),
   feedDeadLetters: (t: string) => `${tenantPk(t)}#FEEDDLQ`,
+  /** Which blind-index key versions are in use, and the rotation migrating between them (clients/dedupe.ts). */
+  indexKeys: (t: string) => ({ pk: tenantPk(t), sk: "INDEXKEYS" }),
 };
 
 export const indexes = {

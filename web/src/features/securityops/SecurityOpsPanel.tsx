@@ -20,7 +20,7 @@ import { api } from "../../api/http.ts";
 import { useErrorMessage } from "../../components/States.tsx";
 import type { FeedSettings, KeyJobView, Settings } from "../../api/types.ts";
 import { useSession } from "../../auth/useSession.ts";
-import { isActive, jobActions, jobPercent } from "./securityops.ts";
+import { countsKey, isActive, jobActions, jobPercent, rotationScopes } from "./securityops.ts";
 
 /**
  * Security operations on the settings screen: the key rotation (HQ proposes, a compliance officer
@@ -52,8 +52,8 @@ function KeyRotationCard() {
     refetchInterval: (q) => ((q.state.data ?? []).some(isActive) ? 2000 : false),
   });
   const act = useMutation({
-    mutationFn: ({ path }: { path: string }) =>
-      api<KeyJobView>("POST", path, { body: path.endsWith("rotate-keys") ? { scope: "data" } : {} }),
+    mutationFn: ({ path, scope }: { path: string; scope?: KeyJobView["scope"] }) =>
+      api<KeyJobView>("POST", path, { body: scope ? { scope } : {} }),
     onSuccess: () => void queryClient.invalidateQueries({ queryKey: ["jobs"] }),
     onError: (e) => message.error(errorMessage(e)),
   });
@@ -62,16 +62,21 @@ function KeyRotationCard() {
     <Card title={t("securityOps.rotation.title")} style={{ marginTop: 16 }} data-testid="key-rotation">
       <Typography.Paragraph type="secondary">{t("securityOps.rotation.intro")}</Typography.Paragraph>
       {me.role === "hq_admin" && (
-        <Button
-          type="primary"
-          danger
-          disabled={open}
-          loading={act.isPending}
-          onClick={() => act.mutate({ path: "/settings/rotate-keys" })}
-          data-testid="propose-rotation"
-        >
-          {t("securityOps.rotation.propose")}
-        </Button>
+        <Space>
+          {rotationScopes.map((scope) => (
+            <Button
+              key={scope}
+              type="primary"
+              danger
+              disabled={open}
+              loading={act.isPending}
+              onClick={() => act.mutate({ path: "/settings/rotate-keys", scope })}
+              data-testid={scope === "data" ? "propose-rotation" : `propose-${scope}-rotation`}
+            >
+              {t(`securityOps.rotation.proposeScope.${scope}`)}
+            </Button>
+          ))}
+        </Space>
       )}
       <Table<KeyJobView>
         style={{ marginTop: 12 }}
@@ -85,6 +90,11 @@ function KeyRotationCard() {
             title: t("securityOps.rotation.job"),
             dataIndex: "id",
             render: (v: string) => <span className="kh-mono">{v}</span>,
+          },
+          {
+            title: t("securityOps.rotation.scope"),
+            dataIndex: "scope",
+            render: (s: string) => t(`securityOps.rotation.scopes.${s}`, { defaultValue: s }),
           },
           {
             title: t("securityOps.rotation.status"),
@@ -104,7 +114,7 @@ function KeyRotationCard() {
                   style={{ width: 160 }}
                 />
                 <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                  {t("securityOps.rotation.counts", {
+                  {t(countsKey(j), {
                     done: j.progress.done,
                     total: j.progress.total ?? "—",
                     resealed: j.progress.resealed,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isActive, jobActions, jobPercent } from "./securityops.ts";
+import { countsKey, isActive, jobActions, jobPercent, rotationScopes } from "./securityops.ts";
 
 describe("key rotation in the console", () => {
   it("shows progress as a share of the records counted", () => {
@@ -24,5 +24,11 @@ describe("key rotation in the console", () => {
     ).toEqual({ confirm: false, reject: false });
     expect(isActive({ status: "running" })).toBe(true);
     expect(isActive({ status: "done" })).toBe(false);
+  });
+
+  it("offers both scopes, and words an index job's progress as re-indexing", () => {
+    expect(rotationScopes).toEqual(["data", "index"]);
+    expect(countsKey({ scope: "data" })).toBe("securityOps.rotation.counts");
+    expect(countsKey({ scope: "index" })).toBe("securityOps.rotation.countsIndex");
   });
 });

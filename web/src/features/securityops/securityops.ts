@@ -14,5 +14,12 @@ export function jobActions(
   return { confirm: officer && job.proposedBy !== me.staffId, reject: officer || me.role === "hq_admin" };
 }
 
+/** What a rotation re-seals: every record under fresh data keys, or the blind index under a new secret. */
+export const rotationScopes = ["data", "index"] as const satisfies readonly KeyJobView["scope"][];
+
+/** The progress line's wording: an index job re-indexes where a data job re-seals. */
+export const countsKey = (job: Pick<KeyJobView, "scope">) =>
+  job.scope === "index" ? "securityOps.rotation.countsIndex" : "securityOps.rotation.counts";
+
 /** A job still moving is polled; a finished one is not. */
 export const isActive = (job: Pick<KeyJobView, "status">) => job.status === "running" || job.status === "certifying";
