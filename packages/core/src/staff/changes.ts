@@ -12,6 +12,7 @@ import { Keys } from "../store/keys.ts";
 import { ConditionalCheckFailedException, getItem, putNew, queryPage } from "../store/table.ts";
 import { listStaff, type StaffRecord } from "./records.ts";
 import type { CreateStaffRequest } from "./schemas.ts";
+import { changeStatuses, type ChangeStatus } from "./values.ts";
 
 /**
  * Four eyes on staff. Whatever could hand one person client data on their own word — a new account
@@ -26,8 +27,7 @@ export const isClientDataRole = (role: Role) => clientDataRoles.includes(role);
 export const NEW_ACCOUNT_DAYS = 7;
 
 export type ChangeKind = "create" | "update" | "background_check" | "handover";
-export type ChangeStatus = "pending" | "confirmed" | "rejected" | "failed";
-export const changeStatuses = ["pending", "confirmed", "rejected", "failed"] as const;
+export { changeStatuses, type ChangeStatus } from "./values.ts";
 
 /** What is proposed, as shown to the people deciding: no contact details, only whether there are some. */
 export type ChangePayload =
