@@ -13,6 +13,7 @@ import { ConditionalCheckFailedException, getItem, putNew, queryPage } from "../
 import { listStaff, type StaffRecord } from "./records.ts";
 import type { CreateStaffRequest } from "./schemas.ts";
 import { changeStatuses, type ChangeStatus } from "./values.ts";
+import { clientDataRoles } from "../access/policy.ts";
 
 /**
  * Four eyes on staff. Whatever could hand one person client data on their own word — a new account
@@ -20,7 +21,7 @@ import { changeStatuses, type ChangeStatus } from "./values.ts";
  * account that is days old — is a proposal that a second person confirms. The proposal is kept as
  * an item of its own, listed by status, and applied by the confirmer.
  */
-export const clientDataRoles: readonly Role[] = ["agent", "branch_manager", "compliance_officer"];
+export { clientDataRoles };
 export const isClientDataRole = (role: Role) => clientDataRoles.includes(role);
 
 /** A hand-over to an account created or promoted within this many days needs a second person. */
