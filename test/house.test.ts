@@ -111,14 +111,17 @@ describe("may this be collected (catalog/catalog.ts collectionRefusals)", () => 
     expect(Catalog.collectionRefusals({ fields: ["bankAccount", "phone"], tier: 1 }, basis("rental", true))).toEqual({
       notAllowed: ["bankAccount"],
       needsSensitiveConsent: false,
+      code: "field_not_allowed",
     });
     expect(Catalog.collectionRefusals({ fields: ["idNumber"], tier: 1 }, basis("purchase", false))).toEqual({
       notAllowed: [],
       needsSensitiveConsent: true,
+      code: "sensitive_consent_required",
     });
     expect(Catalog.collectionRefusals({ fields: ["phone"], tier: 2 }, basis("purchase", false))).toEqual({
       notAllowed: [],
       needsSensitiveConsent: false,
+      code: null,
     });
   });
 

@@ -12,6 +12,7 @@ import {
   UserAddOutlined,
   UsergroupAddOutlined,
 } from "@ant-design/icons";
+import { roles } from "@keyhold/core/contract";
 import { lazy, type ComponentType, type ReactNode } from "react";
 import type { Role } from "../api/types.ts";
 
@@ -163,12 +164,10 @@ export const homePath = (role: Role | undefined, may: May) => {
   return home ? `/console/${home.path}` : "/console/welcome";
 };
 
-const everyRole: readonly Role[] = ["agent", "branch_manager", "compliance_officer", "hq_admin", "platform_admin"];
-
 /** The roles the route table admits to every route a screen needs (who may open it). */
 export const screenRoles = (key: string, may: May): Role[] => {
   const screen = screens.find((s) => s.key === key);
-  return screen ? everyRole.filter((role) => screen.requires.every((r) => may(role, r))) : [];
+  return screen ? roles.filter((role) => screen.requires.every((r) => may(role, r))) : [];
 };
 
 /**

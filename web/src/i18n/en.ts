@@ -545,11 +545,7 @@ export const en: Messages = {
     addBranch: "Add branch",
     seats: "{{seats}} seats / {{storage}}",
     plans: { basic: "Basic", pro: "Professional", enterprise: "Enterprise" },
-    planLimits: {
-      basic: "20 seats · 1 GB documents",
-      pro: "100 seats · 10 GB documents",
-      enterprise: "1000 seats · 100 GB documents",
-    },
+    planLimits: "{{seats}} seats · {{storage}} documents",
     changePlan: "Change plan",
     changePlanTitle: "Change the plan of {{name}}",
     planHint:

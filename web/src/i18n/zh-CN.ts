@@ -528,11 +528,7 @@ export const zhCN = {
     addBranch: "添加门店",
     seats: "{{seats}} 席 / {{storage}}",
     plans: { basic: "基础版", pro: "专业版", enterprise: "企业版" },
-    planLimits: {
-      basic: "20 席 · 1 GB 文件存储",
-      pro: "100 席 · 10 GB 文件存储",
-      enterprise: "1000 席 · 100 GB 文件存储",
-    },
+    planLimits: "{{seats}} 席 · {{storage}} 文件存储",
     changePlan: "变更套餐",
     changePlanTitle: "变更「{{name}}」的套餐",
     planHint: "新的席位与存储上限立即生效；降级时已超出的部分不会被删除，但不能再新增。",

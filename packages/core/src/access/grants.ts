@@ -11,6 +11,7 @@ import { ConditionalCheckFailedException, getItem, putNew, queryPage, UpdateComm
 import { accessPurposeNames, fieldNames } from "../catalog/catalog.ts";
 import { canSee, justificationStrength } from "./policy.ts";
 import { markAs, recordId, sealedText } from "../freetext/schemas.ts";
+import { grantStatuses, type GrantStatus } from "./values.ts";
 
 /**
  * Just-in-time access: a staff member asks for named fields of one client for one purpose, a
@@ -18,8 +19,7 @@ import { markAs, recordId, sealedText } from "../freetext/schemas.ts";
  * use before it expires. The grant stands in for break-glass (legal and audit purposes) and for the
  * tenant's approval settings; it never widens what the requester's role may see of the client.
  */
-export const grantStatuses = ["pending", "approved", "denied", "used", "expired"] as const;
-export type GrantStatus = (typeof grantStatuses)[number];
+export { grantStatuses, type GrantStatus } from "./values.ts";
 
 export interface Grant {
   id: string;

@@ -11,25 +11,10 @@ import { listStaff } from "../staff/records.ts";
 import { releaseHold } from "../anomaly/hold.ts";
 import { Keys } from "../store/keys.ts";
 import { ConditionalCheckFailedException, getItem, putNew, queryPage } from "../store/table.ts";
+import { alertKinds, type AlertKind, type Severity } from "./values.ts";
 
-/**
- * Alerts: one list for every kind of thing a second person must look at. Later issues add kinds
- * (`off_hours`, `velocity`, …) by appending here; the list, the review and the console read this.
- */
-export const alertKinds = [
-  "break_glass",
-  "role_change",
-  "departed_staff_attempt",
-  "reveal_volume",
-  "off_hours",
-  "velocity",
-  "browsing",
-  "notice_period",
-  "new_origin",
-] as const;
-export type AlertKind = (typeof alertKinds)[number];
-export const severities = ["low", "medium", "high"] as const;
-export type Severity = (typeof severities)[number];
+/** Alerts: one list for every kind of thing a second person must look at (kinds: `values.ts`). */
+export { alertKinds, severities, type AlertKind, type Severity } from "./values.ts";
 export type AlertStatus = "open" | "reviewed";
 
 export interface Alert {

@@ -179,20 +179,28 @@ export interface CollectionBasis {
   sensitiveConsent: boolean;
 }
 
+/** The problem codes a collection is refused with, the first that applies first. */
+export type CollectionRefusal = "field_not_allowed" | "sensitive_consent_required";
+
 /**
  * May this be collected for a client — the one rule behind registration (each field), correction (the
  * field) and a filed scan (the fields the document shows, at the document's tier): only fields the
  * collection purpose needs (minimum necessary), and tier-1 data only with the client's separate
- * sensitive consent (PIPL art. 29). Callers word the refusal for what they collect.
+ * sensitive consent (PIPL art. 29). `code` is the refusal all three answer with (null: it may be
+ * collected); callers only word it for what they collect.
  */
 export function collectionRefusals(what: { fields: readonly FieldName[]; tier: Tier }, basis: CollectionBasis) {
   // A purpose this build does not know allows nothing rather than everything.
   const refuses: readonly FieldName[] =
     collectionPurposes[basis.collectionPurpose as CollectionPurpose]?.refuses ?? fieldNames;
-  return {
-    notAllowed: what.fields.filter((f) => refuses.includes(f)),
-    needsSensitiveConsent: what.tier === 1 && !basis.sensitiveConsent,
-  };
+  const notAllowed = what.fields.filter((f) => refuses.includes(f));
+  const needsSensitiveConsent = what.tier === 1 && !basis.sensitiveConsent;
+  const code: CollectionRefusal | null = notAllowed.length
+    ? "field_not_allowed"
+    : needsSensitiveConsent
+      ? "sensitive_consent_required"
+      : null;
+  return { notAllowed, needsSensitiveConsent, code };
 }
 
 /** What a client may consent to their data being used for. */

@@ -25,23 +25,21 @@ export async function correctField(ctx: Ctx, client: ClientRecord, field: string
   if (!isFieldName(field))
     throw new Problem("unknown_field", `unknown field "${field}"`, [{ path: "body.field", message: "unknown field" }]);
   const name = field as FieldName;
-  const refused = collectionRefusals(
+  const { code } = collectionRefusals(
     { fields: [name], tier: tierOf(name) },
     {
       collectionPurpose: client.registration.collectionPurpose,
       sensitiveConsent: Boolean(client.consent.sensitiveConsent),
     },
   );
-  if (refused.notAllowed.length) {
-    throw new Problem("field_not_allowed", `"${name}" is not collected for ${client.registration.collectionPurpose}`, [
+  if (code === "field_not_allowed")
+    throw new Problem(code, `"${name}" is not collected for ${client.registration.collectionPurpose}`, [
       { path: "body.field", message: "not allowed for this collection purpose" },
     ]);
-  }
-  if (refused.needsSensitiveConsent) {
-    throw new Problem("sensitive_consent_required", `"${name}" is tier-1 data and needs separate sensitive consent`, [
+  if (code)
+    throw new Problem(code, `"${name}" is tier-1 data and needs separate sensitive consent`, [
       { path: "body.field", message: "needs sensitive consent" },
     ]);
-  }
   if (tierOf(name) === 1 && !ctx.principal.cleared)
     throw new Problem("background_check_required", "tier-1 corrections need a passed background check");
   const parsed = fieldCatalog[name].schema.safeParse(raw);

@@ -56,18 +56,14 @@ export function checkFields(req: RegisterClientRequest): FieldValues {
       problems.unknown_field.push({ path, message: `unknown field "${name}"` });
       continue;
     }
-    const refused = collectionRefusals({ fields: [name], tier: tierOf(name) }, basis);
-    if (refused.notAllowed.length) {
-      problems.field_not_allowed.push({
+    const { code } = collectionRefusals({ fields: [name], tier: tierOf(name) }, basis);
+    if (code) {
+      problems[code].push({
         path,
-        message: `"${name}" is not needed for ${req.collectionPurpose} and may not be collected`,
-      });
-      continue;
-    }
-    if (refused.needsSensitiveConsent) {
-      problems.sensitive_consent_required.push({
-        path,
-        message: `"${name}" is tier-1 data and needs separate sensitive consent`,
+        message:
+          code === "field_not_allowed"
+            ? `"${name}" is not needed for ${req.collectionPurpose} and may not be collected`
+            : `"${name}" is tier-1 data and needs separate sensitive consent`,
       });
       continue;
     }

@@ -7,6 +7,7 @@ import {
   type FieldName,
 } from "../catalog/catalog.ts";
 import { markAs, opaqueRef, recordId, sealedText } from "../freetext/schemas.ts";
+import { consentMethods } from "../consent/schemas.ts";
 
 const isoDateTime = z.iso.datetime({
   offset: true,
@@ -15,7 +16,7 @@ const isoDateTime = z.iso.datetime({
 
 export const ConsentInput = z
   .object({
-    method: z.enum(["written", "electronic", "recorded_verbal"]),
+    method: z.enum(consentMethods),
     evidenceRef: opaqueRef(),
     purposes: z
       .array(z.enum(consentPurposeNames))

@@ -62,6 +62,9 @@ export function ofPaperFile(f: { branchId: string; status: string } | undefined)
   };
 }
 
+/** The daily figures of a branch (the overview's 30-day series). */
+export type DailyCounter = keyof ReturnType<typeof dailyOf>;
+
 /** What a trail event adds to its branch's day: by what its action counts toward (`trail/actions.ts`). */
 export function dailyOf(e: { action: string; outcome: string; tier1?: boolean; breakGlass?: unknown }) {
   const figure = figureOf(e.action);

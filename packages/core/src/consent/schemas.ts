@@ -2,7 +2,12 @@ import { z } from "zod";
 import { consentPurposeNames } from "../catalog/catalog.ts";
 import { markAs, opaqueRef, recordId, sealedText } from "../freetext/schemas.ts";
 
-const method = z.enum(["written", "electronic", "recorded_verbal"]);
+/** How a client's consent (or its withdrawal) was given. */
+export const consentMethods = ["written", "electronic", "recorded_verbal"] as const;
+/** How a data-subject request reached the brand. */
+export const requestChannels = ["in_person", "phone", "email", "online", "letter"] as const;
+
+const method = z.enum(consentMethods);
 const evidenceRef = opaqueRef();
 
 export const AddPurposesRequest = z
@@ -24,7 +29,7 @@ export type RequestType = (typeof requestTypes)[number];
 export const NewRequest = z
   .object({
     type: z.enum(requestTypes),
-    channel: z.enum(["in_person", "phone", "email", "online", "letter"]),
+    channel: z.enum(requestChannels),
     evidenceRef,
     receivedAt: z.iso.datetime({ offset: true }).optional(),
     assigneeId: recordId().optional(),

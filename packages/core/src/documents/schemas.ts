@@ -17,12 +17,26 @@ const grantId = recordId().optional();
 export const ViewQuery = z.object({ purpose: z.enum(accessPurposeNames), justification, grantId }).strict();
 export const OriginalRequest = z.object({ purpose: z.enum(accessPurposeNames), justification }).strict();
 
+/** How long a share link may live (minutes) and how often it may be downloaded. */
+export const shareBounds = {
+  expiresInMinutes: { min: 1, max: 1440 },
+  maxDownloads: { min: 1, max: 5 },
+} as const;
+
 export const ShareRequest = z
   .object({
     recipient: clearLabel(40, 1, "name the recipient: an organisation or a role, e.g. 工商银行朝阳支行 信贷部"),
     purpose: z.enum(consentPurposeNames),
-    expiresInMinutes: z.number().int().min(1).max(1440, "a share lives at most 24 hours (1440 minutes)"),
-    maxDownloads: z.number().int().min(1).max(5, "at most 5 downloads"),
+    expiresInMinutes: z
+      .number()
+      .int()
+      .min(shareBounds.expiresInMinutes.min)
+      .max(shareBounds.expiresInMinutes.max, "a share lives at most 24 hours (1440 minutes)"),
+    maxDownloads: z
+      .number()
+      .int()
+      .min(shareBounds.maxDownloads.min)
+      .max(shareBounds.maxDownloads.max, "at most 5 downloads"),
     grantId,
   })
   .strict();

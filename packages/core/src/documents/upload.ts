@@ -69,12 +69,12 @@ export async function upload(
     path: "query.kind",
     message: `a ${kind} shows "${f}", which is not needed for ${client.registration.collectionPurpose}`,
   }));
-  if (notAllowed.length)
-    throw await refuse(new Problem("field_not_allowed", notAllowed.map((d) => d.message).join("; "), notAllowed));
-  if (refused.needsSensitiveConsent) {
+  if (refused.code === "field_not_allowed")
+    throw await refuse(new Problem(refused.code, notAllowed.map((d) => d.message).join("; "), notAllowed));
+  if (refused.code) {
     throw await refuse(
       new Problem(
-        "sensitive_consent_required",
+        refused.code,
         `a ${kind} scan is tier-1 sensitive information: the client's separate sensitive consent is required`,
         [{ path: "query.kind", message: "needs the client's sensitive consent" }],
       ),

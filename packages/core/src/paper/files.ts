@@ -13,6 +13,7 @@ import { ConditionalCheckFailedException, getItem, putItem, queryPage } from "..
 import { accessPurposeNames, tierLabels, type Tier } from "../catalog/catalog.ts";
 import { markAs, recordId, sealedText } from "../freetext/schemas.ts";
 import { maskedPaper, sealPaperText, type PaperSealed } from "./text.ts";
+import { destroyMethods, paperStatuses, type PaperStatus } from "./values.ts";
 
 /**
  * The paper-file register (纸质档案): every physical file of a client, its tier label, the locked
@@ -25,7 +26,7 @@ export interface PaperFile extends PaperSealed {
   branchId: string;
   tier: Tier;
   custodianId: string;
-  status: "in_cabinet" | "checked_out" | "destroyed";
+  status: PaperStatus;
   holder?: { staffId: string; purpose: string; since: string };
   destroyed?: { at: string; by: string; witnessId: string; method: string };
   registeredAt: string;
@@ -44,13 +45,11 @@ export const RegisterPaperFile = z
   .strict();
 export const CheckoutRequest = z.object({ purpose: z.enum(accessPurposeNames) }).strict();
 export const CheckinRequest = z.object({ location: sealedText(100).optional() }).strict();
-export const DestroyPaperRequest = z
-  .object({ witnessId: recordId(), method: z.enum(["shredding", "incineration"]) })
-  .strict();
+export const DestroyPaperRequest = z.object({ witnessId: recordId(), method: z.enum(destroyMethods) }).strict();
 export const PaperQuery = z
   .object({
     clientId: markAs(z.string().max(64), "filter").optional(),
-    status: z.enum(["in_cabinet", "checked_out", "destroyed"]).optional(),
+    status: z.enum(paperStatuses).optional(),
   })
   .strict();
 export const PaperIdParams = z.object({ id: z.string().min(1).max(64) }).strict();

@@ -12,6 +12,8 @@ import { Keys } from "../store/keys.ts";
 import { ConditionalCheckFailedException, getItem, putNew, queryPage } from "../store/table.ts";
 import { listStaff, type StaffRecord } from "./records.ts";
 import type { CreateStaffRequest } from "./schemas.ts";
+import { changeStatuses, type ChangeStatus } from "./values.ts";
+import { clientDataRoles } from "../access/policy.ts";
 
 /**
  * Four eyes on staff. Whatever could hand one person client data on their own word — a new account
@@ -19,15 +21,14 @@ import type { CreateStaffRequest } from "./schemas.ts";
  * account that is days old — is a proposal that a second person confirms. The proposal is kept as
  * an item of its own, listed by status, and applied by the confirmer.
  */
-export const clientDataRoles: readonly Role[] = ["agent", "branch_manager", "compliance_officer"];
+export { clientDataRoles };
 export const isClientDataRole = (role: Role) => clientDataRoles.includes(role);
 
 /** A hand-over to an account created or promoted within this many days needs a second person. */
 export const NEW_ACCOUNT_DAYS = 7;
 
 export type ChangeKind = "create" | "update" | "background_check" | "handover";
-export type ChangeStatus = "pending" | "confirmed" | "rejected" | "failed";
-export const changeStatuses = ["pending", "confirmed", "rejected", "failed"] as const;
+export { changeStatuses, type ChangeStatus } from "./values.ts";
 
 /** What is proposed, as shown to the people deciding: no contact details, only whether there are some. */
 export type ChangePayload =

@@ -3,6 +3,7 @@ import { Keys, tenantPk } from "../store/keys.ts";
 import { getItem, putItem, queryPage } from "../store/table.ts";
 import { track } from "../compliance/counters.ts";
 import { ofStaff } from "../compliance/contributions.ts";
+import { checklistItems, type ChecklistItem } from "./values.ts";
 
 export type StaffStatus = "active" | "offboarding" | "departed";
 export type BackgroundCheckStatus = "pending" | "passed" | "failed";
@@ -46,8 +47,7 @@ export interface StaffRecord {
   rev?: number;
 }
 
-export const checklistItems = ["information_handover", "exit_pledge", "devices_wiped", "media_returned"] as const;
-export type ChecklistItem = (typeof checklistItems)[number];
+export { checklistItems, type ChecklistItem } from "./values.ts";
 
 export const emptyChecklist = () =>
   Object.fromEntries(checklistItems.map((i) => [i, null])) as Offboarding["checklist"];

@@ -27,6 +27,7 @@ import {
   type PlanName,
   type TenantRecord,
 } from "./records.ts";
+import { offboardingBounds, planNames } from "./plans.ts";
 
 /** Ids that name the platform itself, never a brand. */
 const RESERVED = new Set(["platform", "keyhold", "admin", "system"]);
@@ -43,7 +44,7 @@ export const OnboardRequest = z
   .object({
     tenantId: markAs(tenantId, "id"),
     name: clearLabel(100),
-    plan: z.enum(Object.keys(plans) as [PlanName, ...PlanName[]]).default("pro"),
+    plan: z.enum(planNames).default("pro"),
     hqAdmin: z
       .object({
         username: markAs(z.string().trim().toLowerCase().max(80), "id"),
@@ -65,16 +66,19 @@ export const OnboardRequest = z
   .strict();
 export type OnboardRequest = z.infer<typeof OnboardRequest>;
 
+const bounded = (b: { min: number; max: number; default: number }) =>
+  z.number().int().min(b.min).max(b.max).default(b.default);
+
 export const OffboardTenantRequest = z
   .object({
-    exportWindowDays: z.number().int().min(0).max(90).default(30),
-    keyDeletionDays: z.number().int().min(7).max(30).default(30),
+    exportWindowDays: bounded(offboardingBounds.exportWindowDays),
+    keyDeletionDays: bounded(offboardingBounds.keyDeletionDays),
     reason: sealedText(500),
   })
   .strict();
 export type OffboardTenantRequest = z.infer<typeof OffboardTenantRequest>;
 export const TenantIdParams = z.object({ id: z.string().min(1).max(64) }).strict();
-export const PlanChange = z.object({ plan: z.enum(Object.keys(plans) as [PlanName, ...PlanName[]]) }).strict();
+export const PlanChange = z.object({ plan: z.enum(planNames) }).strict();
 
 /** What the platform operator sees of a tenant: its subscription, never its people or clients. */
 const summary = (t: TenantRecord, branches?: number) => ({

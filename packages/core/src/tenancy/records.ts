@@ -5,6 +5,7 @@ import type { FeedSettingsPatch } from "../feed/settings.ts";
 import { Keys, tenantPk } from "../store/keys.ts";
 import { getItem, putItem, queryPage } from "../store/table.ts";
 import { DEFAULT_TIME_ZONE } from "../reports/time.ts";
+import { plans, type PlanName } from "./plans.ts";
 
 export interface TenantSettings {
   /** The confidentiality agreement version staff must have signed to touch client data. */
@@ -78,13 +79,7 @@ export interface TenantRecord {
   };
 }
 
-/** Subscription plans: seats (active staff) and document storage. */
-export const plans = {
-  basic: { seats: 20, storageMb: 1024, label: { zh: "基础版", en: "Basic" } },
-  pro: { seats: 100, storageMb: 10 * 1024, label: { zh: "专业版", en: "Professional" } },
-  enterprise: { seats: 1000, storageMb: 100 * 1024, label: { zh: "企业版", en: "Enterprise" } },
-} as const;
-export type PlanName = keyof typeof plans;
+export { plans, type PlanName } from "./plans.ts";
 export const planOf = (tenant: Pick<TenantRecord, "plan">) => plans[tenant.plan ?? "pro"];
 
 export interface BranchRecord {

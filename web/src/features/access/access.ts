@@ -1,7 +1,8 @@
+import { grantStatuses } from "@keyhold/core/contract";
 import type { AccessRequestStatus, AccessRequestView, Catalog, Named, Role } from "../../api/types.ts";
 
-/** The statuses the list filters by, in the order a compliance officer works through them. */
-export const accessStatuses: readonly AccessRequestStatus[] = ["pending", "approved", "used", "denied", "expired"];
+/** The statuses the list filters by (the API's access/values.ts). */
+export const accessStatuses: readonly AccessRequestStatus[] = grantStatuses;
 
 export const statusColor: Record<AccessRequestStatus, string> = {
   pending: "processing",

@@ -1,26 +1,17 @@
+import {
+  MIN_JUSTIFICATION as MIN_LETTERS,
+  MIN_JUSTIFICATION_DISTINCT as MIN_DISTINCT,
+  justificationStrength,
+} from "@keyhold/core/contract";
+
 /**
- * How much a written justification says, counted the way the API counts it
- * (packages/core/src/access/policy.ts `justificationStrength`; a unit test holds the two together):
- * invisible format characters, spaces and punctuation are not words; what is left must be at least
- * 20 letters or digits, at least 8 of them different. Core's function is not imported here because
- * its module pulls the field catalog (and zod) into the console bundle.
+ * How much a written justification says, counted by the API's own rule (core's access/policy.ts
+ * `justificationStrength`): invisible format characters, spaces and punctuation are not words; what is
+ * left must be at least 20 letters or digits, at least 8 of them different.
  */
-export const MIN_LETTERS = 20;
-export const MIN_DISTINCT = 8;
+export { MIN_DISTINCT, MIN_LETTERS, justificationStrength };
 
-export interface Strength {
-  letters: number;
-  distinct: number;
-  strong: boolean;
-}
-
-export function justificationStrength(text: string | undefined): Strength {
-  const kept = [...(text ?? "").normalize("NFKC").replace(/[\p{Cf}\p{Z}\p{P}]/gu, "")].filter((c) =>
-    /[\p{L}\p{N}]/u.test(c),
-  );
-  const distinct = new Set(kept.map((c) => c.toLowerCase())).size;
-  return { letters: kept.length, distinct, strong: kept.length >= MIN_LETTERS && distinct >= MIN_DISTINCT };
-}
+export type Strength = ReturnType<typeof justificationStrength>;
 
 /** What the live hint says: nothing typed yet, what is missing, or that it is enough. */
 export function strengthHint(s: Strength): { kind: "empty" | "short" | "repetitive" | "ok"; missing: number } {

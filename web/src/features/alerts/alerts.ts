@@ -1,21 +1,11 @@
 import type { Query } from "../../api/http.ts";
 import type { AlertView } from "../../api/types.ts";
 
-/** The kinds this console names; later ones still list, under their own code. */
-export const alertKinds = [
-  "break_glass",
-  "role_change",
-  "departed_staff_attempt",
-  "reveal_volume",
-  "off_hours",
-  "velocity",
-  "browsing",
-  "notice_period",
-  "new_origin",
-] as const;
-
-/** The anomaly detector's kinds: a high one has held the person's account until this alert is reviewed. */
-export const anomalyKinds = ["off_hours", "velocity", "browsing", "notice_period", "new_origin"] as const;
+/**
+ * The alert kinds (core's alerts/values.ts), and among them the anomaly detector's: a high one has held
+ * the person's account until its alert is reviewed.
+ */
+export { alertKinds, anomalyKinds } from "@keyhold/core/contract";
 
 /** Whether reviewing this alert also lifts the detector's hold on the person's account. */
 export const holdsAccount = (alert: Pick<AlertView, "detail">) => alert.detail?.held === true;

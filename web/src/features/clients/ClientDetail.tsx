@@ -32,6 +32,7 @@ import { Link, useParams } from "react-router";
 import { groupByTier, purposeLabel, shown } from "../../api/catalog.ts";
 import { api } from "../../api/http.ts";
 import { useBranchNames, useCapabilities, useCatalog } from "../../api/queries.ts";
+import { clientDataRoles, type Role } from "@keyhold/core/contract";
 import type { ClientView } from "../../api/types.ts";
 import { useSession } from "../../auth/useSession.ts";
 import { formatTime, formatTimeSeconds } from "../../components/format.ts";
@@ -95,7 +96,7 @@ function Detail({ client }: { client: ClientView }) {
   const [ask, setAsk] = useState<AccessAsk | null>(null);
   const [dialog, setDialog] = useState<"request" | "purposes" | "withdraw" | "paper" | null>(null);
   const status = clientStatus(client);
-  const handles = ["agent", "branch_manager", "compliance_officer"].includes(session?.claims.role ?? "");
+  const handles = clientDataRoles.includes(session?.claims.role as Role);
   const groups = groupByTier(client.fields, catalog, lang);
   const title = client.fields.fullName
     ? shown(client, "fullName")

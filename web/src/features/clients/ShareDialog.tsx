@@ -28,6 +28,7 @@ import { formatTime } from "../../components/format.ts";
 import { EmptyState, ErrorState, Loading, useErrorMessage } from "../../components/States.tsx";
 import { useLang } from "../../i18n/index.ts";
 import { expiryChoices, shareBody, shareLink, shareStateColor } from "./shares.ts";
+import { shareBounds } from "@keyhold/core/contract";
 
 /**
  * Secure sharing instead of a scan sent through a chat app: a link that expires, counts its downloads
@@ -197,7 +198,12 @@ export function ShareDialog({
                 />
               </Form.Item>
               <Form.Item name="maxDownloads" label={t("shares.maxDownloads")} style={{ width: 110 }}>
-                <InputNumber min={1} max={5} precision={0} style={{ width: "100%" }} />
+                <InputNumber
+                  min={shareBounds.maxDownloads.min}
+                  max={shareBounds.maxDownloads.max}
+                  precision={0}
+                  style={{ width: "100%" }}
+                />
               </Form.Item>
             </Space>
             <Button

@@ -1,39 +1,20 @@
+import { contactFields as catalogContactFields, isFieldName, maskValue } from "@keyhold/core/contract";
+
 /**
  * The client list shows masks only (one screenshot must not take the client book). The API masks
- * them; should a value arrive in clear (an API from before that rule), the list masks it here the
- * way the field catalog does (packages/core/src/catalog/catalog.ts; a unit test holds the two together).
+ * them; should a value arrive in clear (an API from before that rule), the list masks it here with the
+ * field catalog's own masks (core's catalog/catalog.ts).
  */
 
-const stars = (n: number) => "*".repeat(Math.max(0, n));
-const keepEdges = (value: string, head: number, tail: number) =>
-  value.length <= head + tail
-    ? stars(value.length)
-    : value.slice(0, head) + stars(value.length - head - tail) + value.slice(value.length - tail);
-
-const masks: Record<string, (v: string) => string> = {
-  fullName: (v) => v.slice(0, 1) + "**",
-  surname: (v) => v.slice(0, 1) + "*",
-  phone: (v) => keepEdges(v, 3, 4),
-  email: (v) => {
-    const [local = "", domain = ""] = v.split("@");
-    return `${local.slice(0, 1)}***@${domain}`;
-  },
-  wechat: (v) => v.slice(0, 2) + "****",
-  idNumber: (v) => keepEdges(v, 4, 4),
-  bankAccount: (v) => "****" + v.slice(-4),
-  workPhone: (v) => stars(v.length - 4) + v.slice(-4),
-};
-
-/** A field as a list cell shows it: the API's mask, or a mask made here; never a clear value. */
+/** A field as a list cell shows it: the API's mask, or the catalog's mask applied here; never a clear value. */
 export function listValue(field: { value: string | number; masked: boolean } | undefined, name: string): string {
   if (!field) return "—";
   if (field.masked) return String(field.value);
-  const mask = masks[name];
-  return mask ? mask(String(field.value)) : "******";
+  return isFieldName(name) ? maskValue(name, field.value) : "******";
 }
 
 /** The owner's ways to reach the client, which the record shows masked with 显示 (reveal on demand). */
-export const contactFields: readonly string[] = ["phone", "email", "wechat"];
+export const contactFields: readonly string[] = catalogContactFields;
 
 /**
  * The list's search: over what the list itself shows (masks, the client id), never over clear

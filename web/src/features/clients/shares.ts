@@ -1,7 +1,8 @@
+import { shareBounds } from "@keyhold/core/contract";
 import type { ShareView } from "../../api/types.ts";
 
-/** How long a link may live, in minutes: the API allows 1 to 1440 (24 hours). */
-export const expiryChoices = [30, 60, 240, 1440] as const;
+/** How long a link may live, in minutes: choices within the API's bounds (1 to 1440, 24 hours). */
+export const expiryChoices = [30, 60, 240, shareBounds.expiresInMinutes.max] as const;
 
 /** POST /documents/{id}/shares: the recipient trimmed, whole numbers within the API's bounds. */
 export function shareBody(v: { recipient: string; purpose: string; expiresInMinutes: number; maxDownloads: number }) {
@@ -9,8 +10,8 @@ export function shareBody(v: { recipient: string; purpose: string; expiresInMinu
   return {
     recipient: v.recipient.trim(),
     purpose: v.purpose,
-    expiresInMinutes: clamp(v.expiresInMinutes, 1, 1440),
-    maxDownloads: clamp(v.maxDownloads, 1, 5),
+    expiresInMinutes: clamp(v.expiresInMinutes, shareBounds.expiresInMinutes.min, shareBounds.expiresInMinutes.max),
+    maxDownloads: clamp(v.maxDownloads, shareBounds.maxDownloads.min, shareBounds.maxDownloads.max),
   };
 }
 

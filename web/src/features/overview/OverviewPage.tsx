@@ -31,6 +31,7 @@ import { PageHeader } from "../../components/PageHeader.tsx";
 import { EmptyState, ErrorState, Loading, useErrorMessage } from "../../components/States.tsx";
 import { TierTag } from "../../components/TierTag.tsx";
 import { useLang } from "../../i18n/index.ts";
+import type { DailyCounter } from "@keyhold/core/contract";
 import {
   branchKey,
   byStatus,
@@ -46,7 +47,13 @@ import {
 } from "./compliance.ts";
 
 const ragBadge: Record<Rag, "success" | "warning" | "error"> = { green: "success", amber: "warning", red: "error" };
-const trendCounters = ["reveals", "tier1Reveals", "refusals", "breakGlass", "volumeAlerts"] as const;
+const trendCounters = [
+  "reveals",
+  "tier1Reveals",
+  "refusals",
+  "breakGlass",
+  "volumeAlerts",
+] as const satisfies readonly DailyCounter[];
 const trendColors = ["#1d4ed8", "#dc2626", "#f59e0b", "#9333ea", "#0f766e"];
 
 /**

@@ -1,8 +1,7 @@
 import type { Catalog, Named, PaperFileView } from "../../api/types.ts";
 import { FREE_TEXT_MASK } from "../clients/sealed.ts";
 
-export const paperStatuses = ["in_cabinet", "checked_out", "destroyed"] as const;
-export const destroyMethods = ["shredding", "incineration"] as const;
+export { destroyMethods, paperStatuses } from "@keyhold/core/contract";
 
 /** What may be done with a file now: check out from the cabinet, check in when out, shred only once back in the cabinet. */
 export function paperActions(f: Pick<PaperFileView, "status">): ("checkout" | "checkin" | "destroy")[] {

@@ -7,8 +7,17 @@ import { isApiError } from "../../api/problem.ts";
 import { fieldErrors, problemMessage } from "../../api/problems.ts";
 import type { TenantSummary } from "../../api/types.ts";
 import { formatTime } from "../../components/format.ts";
+import { formatBytes } from "../clients/documents.ts";
 import { useLang } from "../../i18n/index.ts";
-import { exportWindow, keyDeletion, offboardBody, offboardingPlan, plans, tenantConfirmed } from "./platform.ts";
+import {
+  exportWindow,
+  keyDeletion,
+  offboardBody,
+  offboardingPlan,
+  planLimits,
+  plans,
+  tenantConfirmed,
+} from "./platform.ts";
 
 function useTenantAction<T>(path: (id: string) => string, method: "POST" | "PUT", onDone: (r: T) => void) {
   const queryClient = useQueryClient();
@@ -63,7 +72,10 @@ export function PlanDialog({ tenant, onClose }: { tenant: TenantSummary | null; 
                 <Radio key={p} value={p} data-plan={p}>
                   <Typography.Text strong>{t(`platform.plans.${p}`)}</Typography.Text>
                   <Typography.Text type="secondary" style={{ marginLeft: 8 }}>
-                    {t(`platform.planLimits.${p}`)}
+                    {t("platform.planLimits", {
+                      seats: planLimits[p].seats,
+                      storage: formatBytes(planLimits[p].storageMb * 1024 * 1024),
+                    })}
                   </Typography.Text>
                   {tenant?.plan === p && (
                     <Typography.Text type="secondary"> · {t("platform.currentPlan")}</Typography.Text>

@@ -1,11 +1,13 @@
+import { offboardingBounds, planNames, plans as planLimits } from "@keyhold/core/contract";
 import type { TenantSummary } from "../../api/types.ts";
 
-/** The subscription plans the API knows (tenancy/records.ts); their limits come back on each tenant. */
-export const plans = ["basic", "pro", "enterprise"] as const;
+/** The subscription plans the API knows, and what each allows (core's tenancy/plans.ts). */
+export const plans = planNames;
+export { planLimits };
 
 /** The bounds of POST /platform/tenants/{id}/offboard. */
-export const exportWindow = { min: 0, max: 90, default: 30 } as const;
-export const keyDeletion = { min: 7, max: 30, default: 30 } as const;
+export const exportWindow = offboardingBounds.exportWindowDays;
+export const keyDeletion = offboardingBounds.keyDeletionDays;
 
 const DAY = 86_400_000;
 

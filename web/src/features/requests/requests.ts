@@ -1,15 +1,7 @@
 import type { RequestType, SubjectRequestView } from "../../api/types.ts";
 
-/** The request types, in the order the dialogs offer them (PIPL arts. 44–47). */
-export const requestTypes: readonly RequestType[] = [
-  "access_copy",
-  "correction",
-  "deletion",
-  "withdrawal",
-  "access_history",
-];
-export const requestChannels = ["in_person", "phone", "email", "online", "letter"] as const;
-export const consentMethods = ["written", "electronic", "recorded_verbal"] as const;
+/** The request types in the order the dialogs offer them (PIPL arts. 44–47), channels and consent methods: the API's. */
+export { consentMethods, requestChannels, requestTypes } from "@keyhold/core/contract";
 
 const DAY = 86_400_000;
 

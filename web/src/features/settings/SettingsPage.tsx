@@ -7,7 +7,7 @@ import { tierLabel } from "../../api/catalog.ts";
 import { api } from "../../api/http.ts";
 import { isApiError } from "../../api/problem.ts";
 import { fieldErrors, problemMessage } from "../../api/problems.ts";
-import { useCatalog } from "../../api/queries.ts";
+import { useCapabilities, useCatalog } from "../../api/queries.ts";
 import type { PolicyOverrides, Settings } from "../../api/types.ts";
 import { useSession } from "../../auth/useSession.ts";
 import { PageHeader } from "../../components/PageHeader.tsx";
@@ -55,7 +55,9 @@ function SettingsForm({ settings }: { settings: SettingsWithExtras }) {
   const session = useSession();
   const catalog = useCatalog().data;
   const queryClient = useQueryClient();
-  const editable = session?.claims.role === "hq_admin";
+  const caps = useCapabilities();
+  // Who may change settings is the route table's gate (x-keyhold-roles), not a role named here.
+  const editable = session ? caps.may(session.claims.role, "PATCH /settings") : false;
   const [form] = Form.useForm();
   const initial = { ...settings, policy: flattenPolicy(settings.accessPolicy) };
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs again only when the listed values change; the form and mutation handles it calls are stable

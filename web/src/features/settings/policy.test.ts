@@ -3,7 +3,6 @@ import { Policy } from "@keyhold/core";
 import {
   cellKey,
   defaultMode,
-  defaultPolicy,
   flattenPolicy,
   nestPolicy,
   policyRoles,
@@ -46,10 +45,12 @@ describe("saving settings", () => {
 
 describe("the defaults an empty cell falls back to", () => {
   it("are the API's defaults (packages/core/src/access/policy.ts), cell for cell", () => {
+    expect(policyRoles).toEqual(["agent", "branch_manager", "compliance_officer"]);
+    expect(policyTiers).toEqual(["1", "2", "3"]);
     for (const role of policyRoles)
       for (const relation of relations)
         for (const tier of policyTiers)
-          expect(defaultPolicy[role][relation][tier], cellKey(role, relation, tier)).toBe(
+          expect(defaultMode(role, relation, tier), cellKey(role, relation, tier)).toBe(
             Policy.defaultPolicy[role][relation][Number(tier) as 1 | 2 | 3],
           );
   });

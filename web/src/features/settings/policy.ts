@@ -1,35 +1,14 @@
+import { clientDataRoles, defaultPolicy, modes, relations, tiers } from "@keyhold/core/contract";
 import type { PolicyMode, PolicyOverrides, Role } from "../../api/types.ts";
 
-export const policyRoles = ["agent", "branch_manager", "compliance_officer"] as const satisfies readonly Role[];
-export const relations = ["own", "branch", "tenant"] as const;
-export const policyTiers = ["1", "2", "3"] as const;
-export const modes: readonly PolicyMode[] = ["plain", "reveal_with_purpose", "break_glass", "masked", "hint", "none"];
-
 /**
- * What each cell means when the tenant leaves it empty: the product's defaults
- * (packages/core/src/access/policy.ts `defaultPolicy`; a unit test holds the two together). An API
- * that sends its own `defaultPolicy` with the settings is believed over this copy.
+ * The matrix the settings page edits, and what each cell means when the tenant leaves it empty: the
+ * product's defaults (core's access/policy.ts). An API that sends its own `defaultPolicy` with the
+ * settings is believed over the build's. Only the roles that see client data have a row.
  */
-export const defaultPolicy: Record<
-  (typeof policyRoles)[number],
-  Record<(typeof relations)[number], Record<(typeof policyTiers)[number], PolicyMode>>
-> = {
-  agent: {
-    own: { 1: "reveal_with_purpose", 2: "plain", 3: "plain" },
-    branch: { 1: "hint", 2: "hint", 3: "hint" },
-    tenant: { 1: "none", 2: "none", 3: "none" },
-  },
-  branch_manager: {
-    own: { 1: "reveal_with_purpose", 2: "plain", 3: "plain" },
-    branch: { 1: "reveal_with_purpose", 2: "reveal_with_purpose", 3: "plain" },
-    tenant: { 1: "none", 2: "none", 3: "none" },
-  },
-  compliance_officer: {
-    own: { 1: "break_glass", 2: "break_glass", 3: "masked" },
-    branch: { 1: "break_glass", 2: "break_glass", 3: "masked" },
-    tenant: { 1: "break_glass", 2: "break_glass", 3: "masked" },
-  },
-};
+export const policyRoles = clientDataRoles;
+export { modes, relations };
+export const policyTiers = tiers.map(String) as `${(typeof tiers)[number]}`[];
 
 /** The mode a cell falls back to when the tenant sets nothing there. */
 export function defaultMode(
@@ -41,9 +20,9 @@ export function defaultMode(
   const fromApi = (served as Record<string, Record<string, Record<string, PolicyMode>>> | undefined)?.[role]?.[
     relation
   ]?.[tier];
-  return (
-    fromApi ?? (defaultPolicy as Record<string, Record<string, Record<string, PolicyMode>>>)[role]?.[relation]?.[tier]
-  );
+  if (fromApi) return fromApi;
+  if (!policyRoles.includes(role as Role)) return undefined;
+  return (defaultPolicy as Record<string, Record<string, Record<string, PolicyMode>>>)[role]?.[relation]?.[tier];
 }
 
 /** One cell of the matrix as a form key: "agent.own.1". */

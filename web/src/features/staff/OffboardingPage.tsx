@@ -21,6 +21,7 @@ import {
   Tag,
   Typography,
 } from "antd";
+import { checklistItems } from "@keyhold/core/contract";
 import dayjs from "dayjs";
 import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -38,8 +39,6 @@ import { PageHeader } from "../../components/PageHeader.tsx";
 import { ErrorState, Loading } from "../../components/States.tsx";
 import { useLang } from "../../i18n/index.ts";
 import { handoverCandidates, isProposal } from "./staff.ts";
-
-const checklistItems = ["information_handover", "exit_pledge", "devices_wiped", "media_returned"] as const;
 
 interface OffboardingState {
   staffId: string;

@@ -1,6 +1,6 @@
 import type { StaffChangeView } from "../../api/types.ts";
 
-export const changeStatuses = ["pending", "confirmed", "rejected", "failed"] as const;
+export { changeStatuses } from "@keyhold/core/contract";
 
 /**
  * Why the signed-in person may not confirm a proposal, as far as the console can tell (the API

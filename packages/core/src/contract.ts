@@ -1,0 +1,49 @@
+/**
+ * The values the console needs from core, exported as `@keyhold/core/contract`: enums, bounds,
+ * checklists, plans, the trail-action catalog, roles, the default access policy, the field catalog's
+ * masks and checks. Only modules with no Node or AWS dependency (zod at most) may be re-exported here,
+ * so the console bundles this instead of restating it; `contract.test.ts` bundles it for the browser
+ * and fails when anything else comes along. Values a tenant sets at runtime are not here: the console
+ * reads those from the API (`GET /catalog`, `GET /settings`).
+ */
+export { roles, isRole, type Role } from "./context.ts";
+export { tenantRoles } from "./http/route-spec.ts";
+export { problemCodes, type ProblemCode } from "./http/problem.ts";
+export {
+  contactFields,
+  FREE_TEXT_MASK,
+  isFieldName,
+  maskValue,
+  tiers,
+  type FieldName,
+  type Tier,
+} from "./catalog/catalog.ts";
+export {
+  isLuhn,
+  isMainlandMobile,
+  normalizeMobile,
+  residentIdCheckChar,
+  stripSeparators,
+} from "./catalog/validators.ts";
+export {
+  clientDataRoles,
+  defaultPolicy,
+  justificationStrength,
+  MIN_JUSTIFICATION,
+  MIN_JUSTIFICATION_DISTINCT,
+  modes,
+  relations,
+  type Mode,
+  type PolicyOverrides,
+  type Relation,
+} from "./access/policy.ts";
+export { grantStatuses, type GrantStatus } from "./access/values.ts";
+export { trailActions, type TrailAction } from "./trail/actions.ts";
+export type { DailyCounter } from "./compliance/contributions.ts";
+export { offboardingBounds, planNames, plans, type PlanName } from "./tenancy/plans.ts";
+export { changeStatuses, checklistItems, type ChangeStatus, type ChecklistItem } from "./staff/values.ts";
+export { destroyMethods, paperStatuses, type PaperStatus } from "./paper/values.ts";
+export { consentMethods, requestChannels, requestTypes, type RequestType } from "./consent/schemas.ts";
+export { shareBounds } from "./documents/schemas.ts";
+export { alertKinds, severities, type AlertKind, type Severity } from "./alerts/values.ts";
+export { anomalyKinds } from "./anomaly/rules.ts";
