@@ -34,7 +34,7 @@ import { api } from "../../api/http.ts";
 import { useBranchNames, useCapabilities, useCatalog } from "../../api/queries.ts";
 import type { ClientView } from "../../api/types.ts";
 import { useSession } from "../../auth/useSession.ts";
-import { formatTime, formatTimeSeconds } from "../../components/format.ts";
+import { formatTime, formatTimeSeconds, staffLabel } from "../../components/format.ts";
 import { PageHeader } from "../../components/PageHeader.tsx";
 import { ErrorState, Loading } from "../../components/States.tsx";
 import { TierTag, tierColors } from "../../components/TierTag.tsx";
@@ -133,7 +133,7 @@ function Detail({ client }: { client: ClientView }) {
             </Typography.Text>
           </Space>
         }
-        subtitle={`${branchName(client.branchId)} · ${t("detail.owner")} ${client.ownerId}`}
+        subtitle={`${branchName(client.branchId)} · ${t("detail.owner")} ${staffLabel(client.ownerName, client.ownerUsername, client.ownerId)}`}
         extra={
           <>
             {status !== "active" && (
