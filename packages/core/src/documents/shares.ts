@@ -401,6 +401,7 @@ export async function download(a: Adapters, token: string, requestId: string, so
     recipient: share.recipient,
     staff: `${share.createdBy.displayName} ${share.createdBy.staffId}`,
     at: now,
+    timeZone: ctx.settings.timeZone,
   });
   return rawReply(200, await watermark(bytes, type, text), type, {
     ...documentHeaders(doc, type, "shared"),
