@@ -71,6 +71,9 @@ describe("GET /alerts", () => {
         status: "open",
         summary: "break-glass reveal by compliance.wang",
         detail: { fields: "idNumber", purpose: "legal_obligation" },
+        // The staff member it is about, as colleagues know them.
+        staffName: "王芳",
+        staffUsername: "compliance.wang@anjia",
       });
       expect(r.body.nextCursor).toBeNull();
     }

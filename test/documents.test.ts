@@ -241,7 +241,9 @@ describe("viewing", () => {
     expect(r.status).toBe(200);
     expect(r.headers.get("content-type")).toBe("image/jpeg");
     expect(r.headers.get("cache-control")).toContain("no-store");
-    expect(markOf(r)).toMatch(/^仅供贷款申请使用 · 安家地产 · 李娜 agent\.li · \d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
+    expect(markOf(r)).toMatch(
+      /^仅供贷款申请使用 · 安家地产 · 李娜 agent\.li · \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00$/,
+    );
     expect(r.bytes.equals(idCard.bytes)).toBe(false);
     const meta = await sharp(r.bytes).metadata();
     expect([meta.width, meta.height]).toEqual([900, 560]);
@@ -275,6 +277,39 @@ describe("viewing", () => {
     // One watermark artifact per page, carrying the mark's text.
     const streams = await inflatedContents(r.bytes);
     expect(streams.filter((s) => s.includes("/Subtype /Watermark") && s.includes(hex))).toHaveLength(3);
+  });
+
+  it("dates the mark in the tenant's time zone, ISO 8601 with its offset, on a view and on a share's download", async () => {
+    const zone = async (timeZone: string) =>
+      expect((await vault.request("PATCH", "/settings", { as: HQ, body: { timeZone } })).status).toBe(200);
+    await zone("Europe/Berlin");
+    try {
+      const up = await upload(vault, client.id, "purchase_contract", await pdf(1), LI, "application/pdf");
+      expect(up.status).toBe(201);
+      const r = await fetchBytes(vault, "GET", `/documents/${up.body.id}?purpose=loan_application`, { as: LI });
+      expect(r.status).toBe(200);
+      // December in Berlin is UTC+1: the offset is the tenant's, not China's.
+      expect(markOf(r)).toMatch(/ · \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+01:00$/);
+      const hex = Buffer.from(`\uFEFF${markOf(r)}`, "utf16le")
+        .swap16()
+        .toString("hex")
+        .toUpperCase();
+      expect((await inflatedContents(r.bytes)).filter((s) => s.includes(hex))).toHaveLength(1);
+
+      const share = await vault.post(
+        `/documents/${up.body.id}/shares`,
+        { recipient: "招商银行 王经理", purpose: "loan_application", expiresInMinutes: 30, maxDownloads: 1 },
+        LI,
+      );
+      expect(share.status, share.text).toBe(201);
+      const got = await fetchBytes(vault, "GET", share.body.url);
+      expect(got.status).toBe(200);
+      expect(markOf(got)).toMatch(
+        /^仅供贷款申请使用 · 安家地产 · 致 招商银行 王经理 · 李娜 agent\.li · \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+01:00$/,
+      );
+    } finally {
+      await zone("Asia/Shanghai");
+    }
   });
 
   it("refuses without a purpose, for an unconsented purpose, and tier 1 without clearance — recorded, nothing shown", async () => {

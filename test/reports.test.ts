@@ -74,7 +74,7 @@ describe("PDFs Keyhold writes: real text in the packaged font", () => {
     // 䶮 has no glyph in the packaged Noto Sans SC (Google Fonts' cut); drawn as a box, its text survives.
     expect(text).toContain("䶮 in no packaged chunk");
     expect(squash(text)).toContain(squash(mark));
-    expect(mark).toMatch(/^安家地产 anjia · 李娜 agent\.li · 2026-12-01 22:02 \+08:00$/);
+    expect(mark).toMatch(/^安家地产 anjia · 李娜 agent\.li · 2026-12-01T22:02:21\+08:00$/);
     const fonts = await pdfFonts(bytes);
     // The GB 2312 chunk, Latin, and the numbered chunk that has 龑: one embedded subset each.
     expect(fonts.length).toBeGreaterThanOrEqual(3);
@@ -268,7 +268,7 @@ describe("exports and PDFs over HTTP", () => {
     expect(text).toMatch(/生成于 generated \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00/);
     // The watermark: display name and staff id, tenant, time with offset.
     expect(squash(text)).toMatch(
-      new RegExp(squash(`格式地产 geshi · 欧阳总 hq · \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2} \\+08:00`)),
+      new RegExp(squash(`格式地产 geshi · 欧阳总 hq · \\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\+08:00`)),
     );
     for (const f of await pdfFonts(pdf)) expect(f, f.name).toMatchObject({ embedded: true, unicode: true });
   });
@@ -289,7 +289,7 @@ describe("exports and PDFs over HTTP", () => {
     expect(text).toContain("身份证号");
     expect(text).toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00/);
     expect(squash(text)).toMatch(
-      new RegExp(squash("安家地产 anjia · 赵磊 manager.zhao · \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2} \\+08:00")),
+      new RegExp(squash("安家地产 anjia · 赵磊 manager.zhao · \\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\+08:00")),
     );
   });
 
@@ -317,7 +317,7 @@ describe("exports and PDFs over HTTP", () => {
     expect(text).toContain("赵磊 (manager.zhao@anjia)");
     expect(text).toMatch(/打印于 printed \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00/);
     expect(squash(text)).toMatch(
-      new RegExp(squash("安家地产 anjia · 李娜 agent.li · \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2} \\+08:00")),
+      new RegExp(squash("安家地产 anjia · 李娜 agent.li · \\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\+08:00")),
     );
     const values = body.fields as Record<string, unknown>;
     for (const secret of [c.body.id, description, location, ...Object.values(values).map(String)])

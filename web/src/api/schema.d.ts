@@ -1974,6 +1974,8 @@ export interface operations {
                             id: string;
                             branchId: string;
                             ownerId: string;
+                            ownerName: string | null;
+                            ownerUsername: string | null;
                             /** @enum {string} */
                             status: "active" | "consent_withdrawn" | "destroyed";
                             destroyAfter?: string;
@@ -2183,6 +2185,8 @@ export interface operations {
                         id: string;
                         branchId: string;
                         ownerId: string;
+                        ownerName: string | null;
+                        ownerUsername: string | null;
                         /** @enum {string} */
                         status: "active" | "consent_withdrawn" | "destroyed";
                         destroyAfter?: string;
@@ -2397,6 +2401,8 @@ export interface operations {
                         id: string;
                         branchId: string;
                         ownerId: string;
+                        ownerName: string | null;
+                        ownerUsername: string | null;
                         /** @enum {string} */
                         status: "active" | "consent_withdrawn" | "destroyed";
                         destroyAfter?: string;
@@ -5158,6 +5164,12 @@ export interface operations {
                         decidedBy?: string;
                         decidedAt?: string;
                         failure?: string;
+                        proposedByName: string | null;
+                        proposedByUsername: string | null;
+                        decidedByName?: string | null;
+                        decidedByUsername?: string | null;
+                        subjectName: string | null;
+                        subjectUsername: string | null;
                     };
                 };
             };
@@ -5500,6 +5512,12 @@ export interface operations {
                         decidedBy?: string;
                         decidedAt?: string;
                         failure?: string;
+                        proposedByName: string | null;
+                        proposedByUsername: string | null;
+                        decidedByName?: string | null;
+                        decidedByUsername?: string | null;
+                        subjectName: string | null;
+                        subjectUsername: string | null;
                     };
                 };
             };
@@ -5902,6 +5920,12 @@ export interface operations {
                         decidedBy?: string;
                         decidedAt?: string;
                         failure?: string;
+                        proposedByName: string | null;
+                        proposedByUsername: string | null;
+                        decidedByName?: string | null;
+                        decidedByUsername?: string | null;
+                        subjectName: string | null;
+                        subjectUsername: string | null;
                     };
                 };
             };
@@ -6178,6 +6202,10 @@ export interface operations {
                         status: string;
                         openItems: string[];
                         accessReview: unknown;
+                        handoverToName: string | null;
+                        handoverToUsername: string | null;
+                        startedByName: string | null;
+                        startedByUsername: string | null;
                     } & {
                         [key: string]: unknown;
                     };
@@ -6300,6 +6328,10 @@ export interface operations {
                         status: string;
                         openItems: string[];
                         accessReview: unknown;
+                        handoverToName: string | null;
+                        handoverToUsername: string | null;
+                        startedByName: string | null;
+                        startedByUsername: string | null;
                     } & {
                         [key: string]: unknown;
                     };
@@ -6328,6 +6360,12 @@ export interface operations {
                         decidedBy?: string;
                         decidedAt?: string;
                         failure?: string;
+                        proposedByName: string | null;
+                        proposedByUsername: string | null;
+                        decidedByName?: string | null;
+                        decidedByUsername?: string | null;
+                        subjectName: string | null;
+                        subjectUsername: string | null;
                     };
                 };
             };
@@ -6488,6 +6526,10 @@ export interface operations {
                         status: string;
                         openItems: string[];
                         accessReview: unknown;
+                        handoverToName: string | null;
+                        handoverToUsername: string | null;
+                        startedByName: string | null;
+                        startedByUsername: string | null;
                     } & {
                         [key: string]: unknown;
                     };
@@ -6658,6 +6700,12 @@ export interface operations {
                             decidedBy?: string;
                             decidedAt?: string;
                             failure?: string;
+                            proposedByName: string | null;
+                            proposedByUsername: string | null;
+                            decidedByName?: string | null;
+                            decidedByUsername?: string | null;
+                            subjectName: string | null;
+                            subjectUsername: string | null;
                         }[];
                         nextCursor: string | null;
                     };
@@ -6926,6 +6974,12 @@ export interface operations {
                         decidedBy?: string;
                         decidedAt?: string;
                         failure?: string;
+                        proposedByName: string | null;
+                        proposedByUsername: string | null;
+                        decidedByName?: string | null;
+                        decidedByUsername?: string | null;
+                        subjectName: string | null;
+                        subjectUsername: string | null;
                     };
                 };
             };
@@ -7096,6 +7150,12 @@ export interface operations {
                             decidedBy?: string;
                             decidedAt?: string;
                             failure?: string;
+                            proposedByName: string | null;
+                            proposedByUsername: string | null;
+                            decidedByName?: string | null;
+                            decidedByUsername?: string | null;
+                            subjectName: string | null;
+                            subjectUsername: string | null;
                         }[];
                         nextCursor: string | null;
                     };
@@ -7380,6 +7440,12 @@ export interface operations {
                         decidedBy?: string;
                         decidedAt?: string;
                         failure?: string;
+                        proposedByName: string | null;
+                        proposedByUsername: string | null;
+                        decidedByName?: string | null;
+                        decidedByUsername?: string | null;
+                        subjectName: string | null;
+                        subjectUsername: string | null;
                     };
                 };
             };
@@ -8192,6 +8258,12 @@ export interface operations {
                         status: string;
                         dueAt: string;
                         overdue: boolean;
+                        assigneeName: string | null;
+                        assigneeUsername: string | null;
+                        createdByName: string | null;
+                        createdByUsername: string | null;
+                        fulfilledByName?: string | null;
+                        fulfilledByUsername?: string | null;
                     } & {
                         [key: string]: unknown;
                     };
@@ -8366,6 +8438,12 @@ export interface operations {
                             status: string;
                             dueAt: string;
                             overdue: boolean;
+                            assigneeName: string | null;
+                            assigneeUsername: string | null;
+                            createdByName: string | null;
+                            createdByUsername: string | null;
+                            fulfilledByName?: string | null;
+                            fulfilledByUsername?: string | null;
                         } & {
                             [key: string]: unknown;
                         })[];
@@ -8468,6 +8546,12 @@ export interface operations {
                         status: string;
                         dueAt: string;
                         overdue: boolean;
+                        assigneeName: string | null;
+                        assigneeUsername: string | null;
+                        createdByName: string | null;
+                        createdByUsername: string | null;
+                        fulfilledByName?: string | null;
+                        fulfilledByUsername?: string | null;
                     } & {
                         [key: string]: unknown;
                     };
@@ -8594,6 +8678,12 @@ export interface operations {
                             status: string;
                             dueAt: string;
                             overdue: boolean;
+                            assigneeName: string | null;
+                            assigneeUsername: string | null;
+                            createdByName: string | null;
+                            createdByUsername: string | null;
+                            fulfilledByName?: string | null;
+                            fulfilledByUsername?: string | null;
                         } & {
                             [key: string]: unknown;
                         };
@@ -9029,6 +9119,10 @@ export interface operations {
                             status: string;
                             location: string;
                             custodianId: string;
+                            custodianName: string | null;
+                            custodianUsername: string | null;
+                            holderName?: string | null;
+                            holderUsername?: string | null;
                         } & {
                             [key: string]: unknown;
                         })[];
@@ -9143,6 +9237,10 @@ export interface operations {
                         status: string;
                         location: string;
                         custodianId: string;
+                        custodianName: string | null;
+                        custodianUsername: string | null;
+                        holderName?: string | null;
+                        holderUsername?: string | null;
                     } & {
                         [key: string]: unknown;
                     };
@@ -9325,6 +9423,10 @@ export interface operations {
                         status: string;
                         location: string;
                         custodianId: string;
+                        custodianName: string | null;
+                        custodianUsername: string | null;
+                        holderName?: string | null;
+                        holderUsername?: string | null;
                     } & {
                         [key: string]: unknown;
                     };
@@ -9492,6 +9594,10 @@ export interface operations {
                         status: string;
                         location: string;
                         custodianId: string;
+                        custodianName: string | null;
+                        custodianUsername: string | null;
+                        holderName?: string | null;
+                        holderUsername?: string | null;
                     } & {
                         [key: string]: unknown;
                     };
@@ -9661,6 +9767,10 @@ export interface operations {
                         status: string;
                         location: string;
                         custodianId: string;
+                        custodianName: string | null;
+                        custodianUsername: string | null;
+                        holderName?: string | null;
+                        holderUsername?: string | null;
                     } & {
                         [key: string]: unknown;
                     };
@@ -11010,6 +11120,8 @@ export interface operations {
                             recipient: string;
                             purpose: string;
                             createdBy: string;
+                            createdByName: string | null;
+                            createdByUsername: string | null;
                             createdAt: string;
                             expiresAt: string;
                             maxDownloads: number;
@@ -11141,6 +11253,8 @@ export interface operations {
                         recipient: string;
                         purpose: string;
                         createdBy: string;
+                        createdByName: string | null;
+                        createdByUsername: string | null;
                         createdAt: string;
                         expiresAt: string;
                         maxDownloads: number;
@@ -11333,6 +11447,8 @@ export interface operations {
                         recipient: string;
                         purpose: string;
                         createdBy: string;
+                        createdByName: string | null;
+                        createdByUsername: string | null;
                         createdAt: string;
                         expiresAt: string;
                         maxDownloads: number;
@@ -12444,6 +12560,8 @@ export interface operations {
                             id: string;
                             clientId: string;
                             requesterId: string;
+                            requesterName: string | null;
+                            requesterUsername: string | null;
                             fields: string[];
                             purpose: string;
                             justification: string;
@@ -12451,6 +12569,8 @@ export interface operations {
                             status: "pending" | "approved" | "denied" | "used" | "expired";
                             createdAt: string;
                             decidedBy: string | null;
+                            decidedByName: string | null;
+                            decidedByUsername: string | null;
                             decidedAt: string | null;
                             note: string | null;
                             expiresAt: string | null;
@@ -12733,6 +12853,8 @@ export interface operations {
                         id: string;
                         clientId: string;
                         requesterId: string;
+                        requesterName: string | null;
+                        requesterUsername: string | null;
                         fields: string[];
                         purpose: string;
                         justification: string;
@@ -12740,6 +12862,8 @@ export interface operations {
                         status: "pending" | "approved" | "denied" | "used" | "expired";
                         createdAt: string;
                         decidedBy: string | null;
+                        decidedByName: string | null;
+                        decidedByUsername: string | null;
                         decidedAt: string | null;
                         note: string | null;
                         expiresAt: string | null;
@@ -12916,6 +13040,8 @@ export interface operations {
                         id: string;
                         clientId: string;
                         requesterId: string;
+                        requesterName: string | null;
+                        requesterUsername: string | null;
                         fields: string[];
                         purpose: string;
                         justification: string;
@@ -12923,6 +13049,8 @@ export interface operations {
                         status: "pending" | "approved" | "denied" | "used" | "expired";
                         createdAt: string;
                         decidedBy: string | null;
+                        decidedByName: string | null;
+                        decidedByUsername: string | null;
                         decidedAt: string | null;
                         note: string | null;
                         expiresAt: string | null;
@@ -13097,6 +13225,10 @@ export interface operations {
                                 by: string;
                                 at: string;
                             };
+                            staffName: string | null;
+                            staffUsername: string | null;
+                            reviewedByName?: string | null;
+                            reviewedByUsername?: string | null;
                         }[];
                         nextCursor: string | null;
                     };
@@ -13215,6 +13347,10 @@ export interface operations {
                             by: string;
                             at: string;
                         };
+                        staffName: string | null;
+                        staffUsername: string | null;
+                        reviewedByName?: string | null;
+                        reviewedByUsername?: string | null;
                     };
                 };
             };
@@ -15216,6 +15352,12 @@ export interface operations {
                         confirmedBy?: string;
                         confirmedAt?: string;
                         rejectedBy?: string;
+                        proposedByName: string | null;
+                        proposedByUsername: string | null;
+                        confirmedByName?: string | null;
+                        confirmedByUsername?: string | null;
+                        rejectedByName?: string | null;
+                        rejectedByUsername?: string | null;
                         progress: {
                             total: number | null;
                             done: number;
@@ -15371,6 +15513,12 @@ export interface operations {
                         confirmedBy?: string;
                         confirmedAt?: string;
                         rejectedBy?: string;
+                        proposedByName: string | null;
+                        proposedByUsername: string | null;
+                        confirmedByName?: string | null;
+                        confirmedByUsername?: string | null;
+                        rejectedByName?: string | null;
+                        rejectedByUsername?: string | null;
                         progress: {
                             total: number | null;
                             done: number;
@@ -15512,6 +15660,12 @@ export interface operations {
                         confirmedBy?: string;
                         confirmedAt?: string;
                         rejectedBy?: string;
+                        proposedByName: string | null;
+                        proposedByUsername: string | null;
+                        confirmedByName?: string | null;
+                        confirmedByUsername?: string | null;
+                        rejectedByName?: string | null;
+                        rejectedByUsername?: string | null;
                         progress: {
                             total: number | null;
                             done: number;
@@ -15654,6 +15808,12 @@ export interface operations {
                             confirmedBy?: string;
                             confirmedAt?: string;
                             rejectedBy?: string;
+                            proposedByName: string | null;
+                            proposedByUsername: string | null;
+                            confirmedByName?: string | null;
+                            confirmedByUsername?: string | null;
+                            rejectedByName?: string | null;
+                            rejectedByUsername?: string | null;
                             progress: {
                                 total: number | null;
                                 done: number;
@@ -15768,6 +15928,12 @@ export interface operations {
                         confirmedBy?: string;
                         confirmedAt?: string;
                         rejectedBy?: string;
+                        proposedByName: string | null;
+                        proposedByUsername: string | null;
+                        confirmedByName?: string | null;
+                        confirmedByUsername?: string | null;
+                        rejectedByName?: string | null;
+                        rejectedByUsername?: string | null;
                         progress: {
                             total: number | null;
                             done: number;

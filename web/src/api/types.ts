@@ -33,6 +33,8 @@ export interface ClientView {
   id: string;
   branchId: string;
   ownerId: string;
+  ownerName?: string | null;
+  ownerUsername?: string | null;
   /** Absent from an API that predates consent withdrawal and destruction: read as "active". */
   status?: "active" | "consent_withdrawn" | "destroyed";
   /** When a withdrawn (or expiring) record is due for destruction. */
@@ -178,6 +180,8 @@ export interface KeyJobView {
   scope: "data" | "index";
   status: "proposed" | "running" | "certifying" | "done" | "rejected";
   proposedBy: string;
+  proposedByName?: string | null;
+  proposedByUsername?: string | null;
   proposedAt: string;
   confirmedBy?: string;
   confirmedAt?: string;
@@ -255,6 +259,8 @@ export interface SubjectRequestView {
   receivedAt: string;
   dueAt: string;
   assigneeId: string;
+  assigneeName?: string | null;
+  assigneeUsername?: string | null;
   status: "open" | "fulfilled";
   overdue: boolean;
   createdBy: string;
@@ -289,8 +295,12 @@ export interface PaperFileView {
   tierLabel: Label;
   location: string;
   custodianId: string;
+  custodianName?: string | null;
+  custodianUsername?: string | null;
   status: "in_cabinet" | "checked_out" | "destroyed";
   holder?: { staffId: string; purpose: string; since: string };
+  holderName?: string | null;
+  holderUsername?: string | null;
   destroyed?: { at: string; by: string; witnessId: string; method: string };
   registeredAt: string;
   registeredBy: string;
@@ -303,6 +313,8 @@ export interface ShareView {
   recipient: string;
   purpose: string;
   createdBy: string;
+  createdByName?: string | null;
+  createdByUsername?: string | null;
   createdAt: string;
   expiresAt: string;
   maxDownloads: number;
@@ -356,6 +368,10 @@ export interface AlertView {
   summary: string;
   detail?: Record<string, string | number | boolean>;
   review?: { by: string; at: string };
+  staffName?: string | null;
+  staffUsername?: string | null;
+  reviewedByName?: string | null;
+  reviewedByUsername?: string | null;
 }
 
 /** GET /staff-changes: a four-eyes proposal about staff, as the people deciding see it. */
@@ -379,9 +395,13 @@ export interface StaffChangeView {
   branchId: string | null;
   proposedBy: string;
   proposedByRole: Role;
+  proposedByName?: string | null;
+  proposedByUsername?: string | null;
   proposedAt: string;
   change: StaffChangePayload;
   decidedBy?: string;
+  decidedByName?: string | null;
+  decidedByUsername?: string | null;
   decidedAt?: string;
   failure?: string;
 }
@@ -393,12 +413,16 @@ export interface AccessRequestView {
   id: string;
   clientId: string;
   requesterId: string;
+  requesterName?: string | null;
+  requesterUsername?: string | null;
   fields: string[];
   purpose: string;
   justification: string;
   status: AccessRequestStatus;
   createdAt: string;
   decidedBy: string | null;
+  decidedByName?: string | null;
+  decidedByUsername?: string | null;
   decidedAt: string | null;
   note: string | null;
   expiresAt: string | null;

@@ -12,6 +12,7 @@ import { accessPurposeNames, fieldNames } from "../catalog/catalog.ts";
 import { canSee, justificationStrength } from "./policy.ts";
 import { markAs, recordId, sealedText } from "../freetext/schemas.ts";
 import { grantStatuses, type GrantStatus } from "./values.ts";
+import { labelOf, staffLabels, type StaffLabel } from "../staff/names.ts";
 
 /**
  * Just-in-time access: a staff member asks for named fields of one client for one purpose, a
@@ -68,12 +69,17 @@ export const AccessRequestView = z.object({
   id: z.string(),
   clientId: z.string(),
   requesterId: z.string(),
+  /** Requester and decider as colleagues know them, beside the ids; null when no staff record of the tenant has it. */
+  requesterName: z.string().nullable(),
+  requesterUsername: z.string().nullable(),
   fields: z.array(z.string()),
   purpose: z.string(),
   justification: z.string(),
   status: z.enum(grantStatuses),
   createdAt: z.string(),
   decidedBy: z.string().nullable(),
+  decidedByName: z.string().nullable(),
+  decidedByUsername: z.string().nullable(),
   decidedAt: z.string().nullable(),
   note: z.string().nullable(),
   expiresAt: z.string().nullable(),
@@ -87,7 +93,10 @@ const keyOf = (ctx: Ctx, id: string) => Keys.accessRequest(ctx.tenantId, id);
 const statusOf = (g: Grant, now: Date): GrantStatus =>
   g.status === "approved" && g.expiresAt && g.expiresAt <= now.toISOString() ? "expired" : g.status;
 
-async function viewOf(ctx: Ctx, g: Grant): Promise<AccessRequestView> {
+async function viewOf(ctx: Ctx, g: Grant, given?: Map<string, StaffLabel>): Promise<AccessRequestView> {
+  const labels = given ?? (await staffLabels(ctx, [g.requesterId, g.decidedBy]));
+  const requester = labelOf(labels, g.requesterId);
+  const decider = labelOf(labels, g.decidedBy);
   const note = g.sealedNote
     ? await open<string>(ctx.adapters.keyrings, binding(ctx, g.id, "access-request-note"), g.sealedNote)
     : null;
@@ -95,6 +104,8 @@ async function viewOf(ctx: Ctx, g: Grant): Promise<AccessRequestView> {
     id: g.id,
     clientId: g.clientId,
     requesterId: g.requesterId,
+    requesterName: requester.name,
+    requesterUsername: requester.username,
     fields: g.fields,
     purpose: g.purpose,
     justification: await open<string>(
@@ -105,6 +116,8 @@ async function viewOf(ctx: Ctx, g: Grant): Promise<AccessRequestView> {
     status: statusOf(g, ctx.adapters.now()),
     createdAt: g.createdAt,
     decidedBy: g.decidedBy ?? null,
+    decidedByName: decider.name,
+    decidedByUsername: decider.username,
     decidedAt: g.decidedAt ?? null,
     note,
     expiresAt: g.expiresAt ?? null,
@@ -339,5 +352,10 @@ export async function list(
       ? { filter: { expression: filters.join(" AND "), values, ...(Object.keys(names).length ? { names } : {}) } }
       : {}),
   });
-  return { items: await Promise.all(page.items.map((i) => viewOf(ctx, strip(i)))), nextCursor: page.nextCursor };
+  const grants = page.items.map(strip);
+  const labels = await staffLabels(
+    ctx,
+    grants.flatMap((g) => [g.requesterId, g.decidedBy]),
+  );
+  return { items: await Promise.all(grants.map((g) => viewOf(ctx, g, labels))), nextCursor: page.nextCursor };
 }

@@ -12,6 +12,7 @@ import { releaseHold } from "../anomaly/hold.ts";
 import { Keys } from "../store/keys.ts";
 import { ConditionalCheckFailedException, getItem, putNew, queryPage } from "../store/table.ts";
 import { alertKinds, type AlertKind, type Severity } from "./values.ts";
+import { namedFields, staffLabels, type StaffLabel } from "../staff/names.ts";
 
 /** Alerts: one list for every kind of thing a second person must look at (kinds: `values.ts`). */
 export { alertKinds, severities, type AlertKind, type Severity } from "./values.ts";
@@ -120,7 +121,10 @@ export const ReviewRequest = z.object({ note: sealedText(500, 1, "a note on what
 export type ReviewRequest = z.infer<typeof ReviewRequest>;
 export const AlertIdParams = z.object({ id: z.string().regex(ID, "an alert id") }).strict();
 
-export const alertView = (a: Alert) => ({
+const staffOfAlerts = (alerts: Alert[]) => alerts.flatMap((a) => [a.staffId, a.review?.by]);
+
+/** An alert as the API shows it; `labels` names the staff it is about and its reviewer (read once per answer). */
+export const alertView = (a: Alert, labels: Map<string, StaffLabel>) => ({
   id: a.id,
   kind: a.kind,
   severity: a.severity,
@@ -130,6 +134,8 @@ export const alertView = (a: Alert) => ({
   summary: a.summary,
   ...(a.detail ? { detail: a.detail } : {}),
   ...(a.review ? { review: a.review } : {}),
+  ...namedFields("staff", labels, a.staffId),
+  ...(a.review ? namedFields("reviewedBy", labels, a.review.by) : {}),
 });
 
 /** The tenant's alerts by status (newest first), optionally of one kind: compliance officers and HQ. */
@@ -149,7 +155,9 @@ export async function list(ctx: Ctx, q: AlertsQuery) {
     outcome: "allowed",
     detail: { status: q.status, ...(q.kind ? { kind: q.kind } : {}) },
   });
-  return { items: page.items.map((i) => alertView(strip(i))), nextCursor: page.nextCursor };
+  const alerts = page.items.map(strip);
+  const labels = await staffLabels(ctx, staffOfAlerts(alerts));
+  return { items: alerts.map((a) => alertView(a, labels)), nextCursor: page.nextCursor };
 }
 
 /**
@@ -221,5 +229,6 @@ export async function review(ctx: Ctx, alertId: string, req: ReviewRequest) {
   }
   // The anomaly detector held the person's account on this alert: the review is what lifts it.
   if (alert.staffId && alert.detail?.held) await releaseHold(ctx, alert.staffId, alertId);
-  return alertView({ ...alert, status: "reviewed", review: { by: me.staffId, at } });
+  const reviewed: Alert = { ...alert, status: "reviewed", review: { by: me.staffId, at } };
+  return alertView(reviewed, await staffLabels(ctx, staffOfAlerts([reviewed])));
 }

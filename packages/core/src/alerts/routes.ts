@@ -12,6 +12,11 @@ const AlertView = z.object({
   summary: z.string(),
   detail: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
   review: z.object({ by: z.string(), at: z.string() }).optional(),
+  /** The staff member it is about and the reviewer, as colleagues know them (null: no staff record of the tenant has it). */
+  staffName: z.string().nullable(),
+  staffUsername: z.string().nullable(),
+  reviewedByName: z.string().nullable().optional(),
+  reviewedByUsername: z.string().nullable().optional(),
 });
 
 export const alertRoutes = defineRoutes([

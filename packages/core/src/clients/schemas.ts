@@ -76,6 +76,9 @@ export const ClientView = z.object({
   id: z.string(),
   branchId: z.string(),
   ownerId: z.string(),
+  /** The owner's display name and username, beside the id; null when no staff record of the tenant has it. */
+  ownerName: z.string().nullable(),
+  ownerUsername: z.string().nullable(),
   status: z.enum(["active", "consent_withdrawn", "destroyed"]),
   destroyAfter: z.string().optional(),
   destroyed: z.object({ at: z.string(), reason: z.string(), certificateId: z.string() }).optional(),

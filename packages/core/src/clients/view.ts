@@ -8,6 +8,7 @@ import { Problem, recorded } from "../http/problem.ts";
 import type { FieldName, Tier } from "../catalog/catalog.ts";
 import { getClient, listClients, openMasks, openTiers, type ClientRecord, type ClientScopeQuery } from "./records.ts";
 import type { ClientView, ListClientsQuery } from "./schemas.ts";
+import { labelOf, staffLabels, type StaffLabel } from "../staff/names.ts";
 
 /**
  * The record as this principal may see it: each field plain, masked or absent per the policy, as the
@@ -17,6 +18,7 @@ export async function viewOf(
   ctx: Ctx,
   client: ClientRecord,
   seen: { effects: Map<string, Decision["effect"]>; pass: Pass },
+  labels?: Map<string, StaffLabel>,
 ): Promise<ClientView> {
   const fields = Object.entries(client.fieldTiers) as [FieldName, Tier][];
   const { effects, pass } = seen;
@@ -39,6 +41,7 @@ export async function viewOf(
     id: client.clientId,
     branchId: client.branchId,
     ownerId: client.ownerId,
+    ...owner(labels ?? (await staffLabels(ctx, [client.ownerId])), client.ownerId),
     status: client.destroyed ? "destroyed" : client.consent.withdrawnAt ? "consent_withdrawn" : "active",
     ...(client.destroyAfter && !client.destroyed ? { destroyAfter: client.destroyAfter } : {}),
     ...(client.destroyed ? { destroyed: client.destroyed } : {}),
@@ -51,6 +54,12 @@ export async function viewOf(
 }
 
 import { relationOf } from "../access/policy.ts";
+
+/** The owner as colleagues know them (李娜, agent.li), beside the id; null if no staff record of the tenant has it. */
+const owner = (labels: Map<string, StaffLabel>, ownerId: string) => {
+  const { name, username } = labelOf(labels, ownerId);
+  return { ownerName: name, ownerUsername: username };
+};
 const relation = (ctx: Ctx, client: ClientRecord) => relationOf(ctx.principal, client);
 
 const redactedConsent = {
@@ -109,8 +118,12 @@ export async function list(ctx: Ctx, query: ListClientsQuery) {
     () => ({ action: "client.list", clientIds: page.items.map((c) => c.clientId), outcome: "allowed" }),
     "list",
   );
+  const labels = await staffLabels(
+    ctx,
+    page.items.map((c) => c.ownerId),
+  );
   const items = [];
-  for (const client of page.items) items.push(masksOnly(await viewOf(ctx, client, seen.get(client.clientId)!)));
+  for (const client of page.items) items.push(masksOnly(await viewOf(ctx, client, seen.get(client.clientId)!, labels)));
   return { items, nextCursor: page.nextCursor };
 }
 

@@ -19,6 +19,7 @@ import { ConditionalCheckFailedException, getItem, putItem, queryPage, UpdateCom
 import { maskedText, sealOptional } from "../freetext/notes.ts";
 import { loadResponsible, withdrawLoaded } from "./consent.ts";
 import type { CopyRequest, FulfilRequest, ListRequestsQuery, NewRequest, RequestType } from "./schemas.ts";
+import { labelOf, staffLabels, type StaffLabel } from "../staff/names.ts";
 
 /** A data-subject request (PIPL arts. 44–47), answered within the tenant's due days. */
 export interface SubjectRequest {
@@ -48,16 +49,30 @@ export interface SubjectRequest {
   copy?: { issuedAt: string; issuedBy: string; format: "json" | "pdf"; delivery: "share" | "download" };
 }
 
+const overdueOf = (r: SubjectRequest, now: Date) => r.status === "open" && r.dueAt < now.toISOString();
+
 /** Details and notes are masked; `detailsRef` / `noteRef` name them for a reveal (`notes/<id>`). */
-const view = (r: SubjectRequest, now: Date) => {
+const view = (r: SubjectRequest, now: Date, labels: Map<string, StaffLabel>) => {
   const { details: _d, note: _n, ...rest } = r;
+  const assignee = labelOf(labels, r.assigneeId);
+  const creator = labelOf(labels, r.createdBy);
+  const fulfiller = r.fulfilledBy ? labelOf(labels, r.fulfilledBy) : undefined;
   return {
     ...rest,
     ...maskedText(r, "details"),
     ...maskedText(r, "note"),
-    overdue: r.status === "open" && r.dueAt < now.toISOString(),
+    overdue: overdueOf(r, now),
+    // Staff as colleagues know them, beside the ids (null: no staff record of the tenant has it).
+    assigneeName: assignee.name,
+    assigneeUsername: assignee.username,
+    createdByName: creator.name,
+    createdByUsername: creator.username,
+    ...(fulfiller ? { fulfilledByName: fulfiller.name, fulfilledByUsername: fulfiller.username } : {}),
   };
 };
+const staffOf = (rs: SubjectRequest[]) => rs.flatMap((r) => [r.assigneeId, r.createdBy, r.fulfilledBy]);
+/** One request's view, its staff named in one read. */
+const viewOne = async (ctx: Ctx, r: SubjectRequest, now: Date) => view(r, now, await staffLabels(ctx, staffOf([r])));
 
 async function load(ctx: Ctx, id: string): Promise<SubjectRequest> {
   const item = await getItem<SubjectRequest & { type: string }>(ctx.adapters, Keys.subjectRequest(ctx.tenantId, id));
@@ -120,13 +135,13 @@ export async function create(ctx: Ctx, clientId: string, req: NewRequest) {
   });
   await putItem(ctx.adapters, { ...Keys.subjectRequest(ctx.tenantId, r.id), kind: "subject-request", ...r });
   await track(ctx.adapters, ctx.tenantId, undefined, ofRequest(r));
-  return view(r, now);
+  return viewOne(ctx, r, now);
 }
 
 /** Open and fulfilled requests; `overdue=true` lists the open ones past their due date. */
 export async function list(ctx: Ctx, q: ListRequestsQuery) {
   const now = ctx.adapters.now();
-  const items: ReturnType<typeof view>[] = [];
+  const readable: SubjectRequest[] = [];
   let cursor: string | null = null;
   do {
     const page: { items: SubjectRequest[]; nextCursor: string | null } = await queryPage<SubjectRequest>(ctx.adapters, {
@@ -137,21 +152,26 @@ export async function list(ctx: Ctx, q: ListRequestsQuery) {
       cursor,
     });
     for (const r of page.items) {
-      const v = view(r, now);
       if (!mayRead(ctx, r)) continue;
       if (q.status && r.status !== q.status) continue;
       if (q.clientId && r.clientId !== q.clientId) continue;
-      if (q.overdue && String(v.overdue) !== q.overdue) continue;
-      const { pk: _pk, sk: _sk, kind: _k, ...clean } = v as typeof v & { pk?: string; sk?: string; kind?: string };
-      items.push(clean);
+      if (q.overdue && String(overdueOf(r, now)) !== q.overdue) continue;
+      const {
+        pk: _pk,
+        sk: _sk,
+        kind: _k,
+        ...clean
+      } = r as SubjectRequest & { pk?: string; sk?: string; kind?: string };
+      readable.push(clean);
     }
     cursor = page.nextCursor;
   } while (cursor);
-  return { items };
+  const labels = await staffLabels(ctx, staffOf(readable));
+  return { items: readable.map((r) => view(r, now, labels)) };
 }
 
 export async function get(ctx: Ctx, id: string) {
-  return view(await load(ctx, id), ctx.adapters.now());
+  return viewOne(ctx, await load(ctx, id), ctx.adapters.now());
 }
 
 /**
@@ -222,7 +242,7 @@ export async function fulfil(ctx: Ctx, id: string, body: FulfilRequest) {
     throw e;
   }
   await track(ctx.adapters, ctx.tenantId, ofRequest(r), ofRequest(done));
-  return { request: view(done, ctx.adapters.now()), result };
+  return { request: await viewOne(ctx, done, ctx.adapters.now()), result };
 }
 
 /**

@@ -21,6 +21,13 @@ const RequestView = z
     status: z.string(),
     dueAt: z.string(),
     overdue: z.boolean(),
+    /** Assignee and creator as colleagues know them, beside the ids (null: no staff record of the tenant has it). */
+    assigneeName: z.string().nullable(),
+    assigneeUsername: z.string().nullable(),
+    createdByName: z.string().nullable(),
+    createdByUsername: z.string().nullable(),
+    fulfilledByName: z.string().nullable().optional(),
+    fulfilledByUsername: z.string().nullable().optional(),
   })
   .loose();
 

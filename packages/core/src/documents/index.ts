@@ -45,7 +45,6 @@ export {
   markText,
   imageLayout,
   overlaySvg,
-  chinaTime,
   MARK_ANGLE_DEG,
   type MarkLayout,
 } from "./watermark.ts";

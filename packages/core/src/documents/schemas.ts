@@ -97,6 +97,9 @@ export const ShareView = z.object({
   recipient: z.string(),
   purpose: z.string(),
   createdBy: z.string(),
+  /** The creator's display name and username beside the id (null username: no staff record of the tenant has it). */
+  createdByName: z.string().nullable(),
+  createdByUsername: z.string().nullable(),
   createdAt: z.string(),
   expiresAt: z.string(),
   maxDownloads: z.number(),

@@ -21,6 +21,7 @@ import { kindSpec } from "./kinds.ts";
 import { getDocument } from "./records.ts";
 import { documentHeaders, plaintextOf, purposeLabel } from "./view.ts";
 import { markText, watermark } from "./watermark.ts";
+import { labelOf, staffLabels, type StaffLabel } from "../staff/names.ts";
 
 /**
  * Secure sharing — the plan's "transmit only over secure channels": instead of a scan sent through a
@@ -71,13 +72,20 @@ const stateOf = (s: ShareRecord, now: Date): "revoked" | "expired" | "exhausted"
         ? "exhausted"
         : "active";
 
-export function shareView(s: ShareRecord, now: Date) {
+/**
+ * A share as the API shows it. The creator is named as colleagues know them beside the id: from the
+ * staff record (`labels`, read once per answer), else the display name the share kept when it was made.
+ */
+export function shareView(s: ShareRecord, now: Date, labels: Map<string, StaffLabel>) {
+  const by = labelOf(labels, s.createdBy.staffId);
   return {
     id: s.shareId,
     documentId: s.documentId ?? null,
     recipient: s.recipient,
     purpose: s.purpose,
     createdBy: s.createdBy.staffId,
+    createdByName: by.name ?? s.createdBy.displayName ?? null,
+    createdByUsername: by.username,
     createdAt: s.createdAt,
     expiresAt: s.expiresAt,
     maxDownloads: s.maxDownloads,
@@ -154,7 +162,8 @@ export async function createShare(ctx: Ctx, documentId: string, req: ShareReques
     throw new Error(`share id collision ${shareId}`);
   }
   const token = `${ctx.tenantId}.${shareId}.${secret}`;
-  return { ...shareView(share, now), token, url: `/shared/${token}` };
+  const labels = await staffLabels(ctx, [share.createdBy.staffId]);
+  return { ...shareView(share, now, labels), token, url: `/shared/${token}` };
 }
 
 export async function listShares(ctx: Ctx, documentId: string) {
@@ -171,7 +180,12 @@ export async function listShares(ctx: Ctx, documentId: string) {
     outcome: "allowed",
     detail: { documentId },
   });
-  return { items: page.items.map((i) => shareView(strip(i), now)) };
+  const shares = page.items.map(strip);
+  const labels = await staffLabels(
+    ctx,
+    shares.map((s) => s.createdBy.staffId),
+  );
+  return { items: shares.map((s) => shareView(s, now, labels)) };
 }
 
 /** Revokes a share: its creator, a manager of the client's branch, or the compliance officer. */
@@ -214,7 +228,8 @@ export async function revokeShare(ctx: Ctx, documentId: string, shareId: string)
       });
   }
   await record(ctx, { ...base, outcome: "allowed" });
-  return shareView((await getShare(ctx.adapters, ctx.tenantId, shareId))!, now);
+  const revoked = (await getShare(ctx.adapters, ctx.tenantId, shareId))!;
+  return shareView(revoked, now, await staffLabels(ctx, [revoked.createdBy.staffId]));
 }
 
 /**
@@ -386,6 +401,7 @@ export async function download(a: Adapters, token: string, requestId: string, so
     recipient: share.recipient,
     staff: `${share.createdBy.displayName} ${share.createdBy.staffId}`,
     at: now,
+    timeZone: ctx.settings.timeZone,
   });
   return rawReply(200, await watermark(bytes, type, text), type, {
     ...documentHeaders(doc, type, "shared"),
@@ -433,7 +449,10 @@ export async function createCopyLink(
   };
   if (!(await putNew(ctx.adapters, { ...Keys.share(ctx.tenantId, shareId), type: "share", ...share })))
     throw new Error(`share id collision ${shareId}`);
-  return { ...shareView(share, now), shareUrl: `/shared/${ctx.tenantId}.${shareId}.${secret}` };
+  return {
+    ...shareView(share, now, await staffLabels(ctx, [share.createdBy.staffId])),
+    shareUrl: `/shared/${ctx.tenantId}.${shareId}.${secret}`,
+  };
 }
 
 /** The recipient label of a copy link: a role, never the person's name. */

@@ -75,6 +75,7 @@ export async function view(
     brand: tenant?.name ?? ctx.tenantId,
     staff: `${ctx.principal.displayName} ${ctx.principal.staffId}`,
     at: ctx.adapters.now(),
+    timeZone: ctx.settings.timeZone,
   });
   return rawReply(200, await watermark(bytes, type, text), type, {
     ...documentHeaders(doc, type, "watermarked"),

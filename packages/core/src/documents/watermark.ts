@@ -5,7 +5,7 @@ import { loadSharp } from "./native.ts";
 import { outline, type TextOutline } from "./glyphs.ts";
 import type { ContentType } from "./kinds.ts";
 import { pdfText } from "../reports/fonts.ts";
-import { DEFAULT_TIME_ZONE, zonedMinute } from "../reports/time.ts";
+import { DEFAULT_TIME_ZONE, zonedIso } from "../reports/time.ts";
 
 /**
  * Visible watermarks on every viewed copy: the text runs diagonally and tiles the whole page, so
@@ -28,17 +28,13 @@ export interface MarkFacts {
   timeZone?: string;
 }
 
-/** China time, to the minute: 2026-11-26 19:30. */
-export function chinaTime(at: Date): string {
-  return new Date(at.getTime() + 8 * 3600_000).toISOString().slice(0, 16).replace("T", " ");
-}
-
 /**
- * "仅供{purpose}使用 · {brand} · {staff} · {date}" (a share adds its recipient; a report has no
- * purpose). The date is in the tenant's zone with its offset when one is given.
+ * "仅供{purpose}使用 · {brand} · {staff} · {time}" (a share adds its recipient; a report has no
+ * purpose). The time is the exports' (reports/time.ts): the tenant's zone, ISO 8601 with its offset
+ * (2026-12-01T22:02:21+08:00), so a leaked copy dates itself exactly wherever it is read.
  */
 export function markText(f: MarkFacts): string {
-  const when = f.timeZone ? zonedMinute(f.at, f.timeZone) : chinaTime(f.at);
+  const when = zonedIso(f.at, f.timeZone ?? DEFAULT_TIME_ZONE);
   return [
     ...(f.purpose ? [`仅供${f.purpose}使用`] : []),
     f.brand,

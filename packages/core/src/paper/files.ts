@@ -14,6 +14,7 @@ import { accessPurposeNames, tierLabels, type Tier } from "../catalog/catalog.ts
 import { markAs, recordId, sealedText } from "../freetext/schemas.ts";
 import { maskedPaper, sealPaperText, type PaperSealed } from "./text.ts";
 import { destroyMethods, paperStatuses, type PaperStatus } from "./values.ts";
+import { labelOf, staffLabels, type StaffLabel } from "../staff/names.ts";
 
 /**
  * The paper-file register (纸质档案): every physical file of a client, its tier label, the locked
@@ -63,10 +64,23 @@ export const RevealedPaper = z.object({
 });
 
 /** Description and location masked: they are read through `POST /paper-files/{id}/reveal`. */
-const view = (f: PaperFile) => {
+const view = (f: PaperFile, labels: Map<string, StaffLabel>) => {
   const { rev: _rev, sealed: _sealed, description: _d, location: _l, ...rest } = f;
-  return { ...rest, ...maskedPaper(f), tierLabel: tierLabels[f.tier] };
+  const custodian = labelOf(labels, f.custodianId);
+  const holder = f.holder ? labelOf(labels, f.holder.staffId) : undefined;
+  return {
+    ...rest,
+    ...maskedPaper(f),
+    tierLabel: tierLabels[f.tier],
+    // Custodian and holder as colleagues know them, beside the ids (null: no staff record of the tenant).
+    custodianName: custodian.name,
+    custodianUsername: custodian.username,
+    ...(holder ? { holderName: holder.name, holderUsername: holder.username } : {}),
+  };
 };
+const staffOf = (files: PaperFile[]) => files.flatMap((f) => [f.custodianId, f.holder?.staffId]);
+/** One file's view, its staff named in one read. */
+const viewOne = async (ctx: Ctx, f: PaperFile) => view(f, await staffLabels(ctx, staffOf([f])));
 
 async function activeStaff(ctx: Ctx, staffId: string, path: string) {
   const s = await getStaff(ctx.adapters, ctx.tenantId, staffId);
@@ -132,12 +146,12 @@ export async function register(ctx: Ctx, req: z.infer<typeof RegisterPaperFile>)
   });
   await putItem(ctx.adapters, { ...Keys.paperFile(ctx.tenantId, file.id), kind: "paper-file", ...file });
   await track(ctx.adapters, ctx.tenantId, undefined, ofPaperFile(file));
-  return view(file);
+  return viewOne(ctx, file);
 }
 
 export async function list(ctx: Ctx, q: z.infer<typeof PaperQuery>) {
   const { role, branchId } = ctx.principal;
-  const items: ReturnType<typeof view>[] = [];
+  const files: PaperFile[] = [];
   let cursor: string | null = null;
   do {
     const page: { items: PaperFile[]; nextCursor: string | null } = await queryPage<PaperFile>(ctx.adapters, {
@@ -151,11 +165,12 @@ export async function list(ctx: Ctx, q: z.infer<typeof PaperQuery>) {
       if (q.clientId && f.clientId !== q.clientId) continue;
       if (q.status && f.status !== q.status) continue;
       const { pk: _pk, sk: _sk, kind: _k, ...clean } = f as PaperFile & { pk: string; sk: string; kind: string };
-      items.push(view(clean));
+      files.push(clean);
     }
     cursor = page.nextCursor;
   } while (cursor);
-  return { items };
+  const labels = await staffLabels(ctx, staffOf(files));
+  return { items: files.map((f) => view(f, labels)) };
 }
 
 export async function checkout(ctx: Ctx, id: string, req: z.infer<typeof CheckoutRequest>) {
@@ -174,7 +189,7 @@ export async function checkout(ctx: Ctx, id: string, req: z.infer<typeof Checkou
     detail: { paperFile: id },
   });
   await save(ctx, next, file);
-  return view(next);
+  return viewOne(ctx, next);
 }
 
 export async function checkin(ctx: Ctx, id: string, req: z.infer<typeof CheckinRequest>) {
@@ -193,7 +208,7 @@ export async function checkin(ctx: Ctx, id: string, req: z.infer<typeof CheckinR
     detail: { paperFile: id, moved: Boolean(req.location), heldBy: file.holder?.staffId ?? "" },
   });
   await save(ctx, next, file);
-  return view(next);
+  return viewOne(ctx, next);
 }
 
 export async function destroy(ctx: Ctx, id: string, req: z.infer<typeof DestroyPaperRequest>) {
@@ -226,5 +241,5 @@ export async function destroy(ctx: Ctx, id: string, req: z.infer<typeof DestroyP
     detail: { paperFile: id, witness: req.witnessId, method: req.method },
   });
   await save(ctx, next, file);
-  return view(next);
+  return viewOne(ctx, next);
 }

@@ -21,6 +21,11 @@ const PaperFileView = z
     status: z.string(),
     location: z.string(),
     custodianId: z.string(),
+    /** The custodian (and the holder, while checked out) as colleagues know them, beside the ids. */
+    custodianName: z.string().nullable(),
+    custodianUsername: z.string().nullable(),
+    holderName: z.string().nullable().optional(),
+    holderUsername: z.string().nullable().optional(),
   })
   .loose();
 

@@ -10,6 +10,7 @@ import { Keys, tenantPk } from "../store/keys.ts";
 import { ConditionalCheckFailedException, UpdateCommand, getItem, putNew, queryPage } from "../store/table.ts";
 import { getTenant, listTenantIds } from "../tenancy/records.ts";
 import { indexKeyWork } from "./index-keys.ts";
+import { namedFields, staffLabels, type StaffLabel } from "../staff/names.ts";
 
 /**
  * Key rotation that re-seals (docs/security-ops.md). KMS automatic rotation (on for every tenant
@@ -54,12 +55,22 @@ export const JobView = z.object({
   confirmedBy: z.string().optional(),
   confirmedAt: z.string().optional(),
   rejectedBy: z.string().optional(),
+  /** Proposer, confirmer and rejecter as colleagues know them, beside the ids (null: no staff record of the tenant has it). */
+  proposedByName: z.string().nullable(),
+  proposedByUsername: z.string().nullable(),
+  confirmedByName: z.string().nullable().optional(),
+  confirmedByUsername: z.string().nullable().optional(),
+  rejectedByName: z.string().nullable().optional(),
+  rejectedByUsername: z.string().nullable().optional(),
   progress: z.object({ total: z.number().nullable(), done: z.number(), resealed: z.number(), skipped: z.number() }),
   certificateId: z.string().optional(),
   finishedAt: z.string().optional(),
 });
 
-export const jobView = (j: KeyJob) => ({
+const staffOfJobs = (js: KeyJob[]) => js.flatMap((j) => [j.proposedBy, j.confirmedBy, j.rejectedBy]);
+
+/** A job as the API shows it; `labels` names its staff (read once per answer: `jobViewOf`, `list`). */
+export const jobView = (j: KeyJob, labels: Map<string, StaffLabel>) => ({
   id: j.id,
   kind: j.kind,
   scope: j.scope,
@@ -76,7 +87,11 @@ export const jobView = (j: KeyJob) => ({
   },
   ...(j.certificateId ? { certificateId: j.certificateId } : {}),
   ...(j.finishedAt ? { finishedAt: j.finishedAt } : {}),
+  ...namedFields("proposedBy", labels, j.proposedBy),
+  ...(j.confirmedBy ? namedFields("confirmedBy", labels, j.confirmedBy) : {}),
+  ...(j.rejectedBy ? namedFields("rejectedBy", labels, j.rejectedBy) : {}),
 });
+const jobViewOf = async (ctx: Ctx, j: KeyJob) => jobView(j, await staffLabels(ctx, staffOfJobs([j])));
 
 /** The job's identity in the trail. */
 export const ROTATION_ACTOR = "system:key-rotation";
@@ -176,7 +191,7 @@ export async function propose(ctx: Ctx, req: RotateRequest) {
     type: "key-job",
     ...job,
   });
-  return jobView(job);
+  return jobViewOf(ctx, job);
 }
 
 async function loadForDecision(ctx: Ctx, id: string, action: TrailAction): Promise<KeyJob> {
@@ -226,7 +241,7 @@ export async function confirm(ctx: Ctx, id: string) {
   a.background?.(async () => {
     await runJob(a, ctx.tenantId, id, `bg-${id}`);
   });
-  return jobView(running);
+  return jobViewOf(ctx, running);
 }
 
 export async function reject(ctx: Ctx, id: string) {
@@ -237,7 +252,8 @@ export async function reject(ctx: Ctx, id: string) {
     throw await refuse(ctx, action, new Problem("invalid_state", `this job is ${job.status}`), id);
   await record(ctx, { action, outcome: "allowed", detail: { jobId: id } });
   try {
-    return jobView(
+    return await jobViewOf(
+      ctx,
       await transition(ctx.adapters, job, "rejected", {
         rejectedBy: ctx.principal.staffId,
         finishedAt: ctx.adapters.now().toISOString(),
@@ -269,7 +285,9 @@ export async function list(ctx: Ctx, q: JobsQuery) {
     newestFirst: true,
     limit: 50,
   });
-  return { items: page.items.map((i) => jobView(strip(i))) };
+  const jobs = page.items.map(strip);
+  const labels = await staffLabels(ctx, staffOfJobs(jobs));
+  return { items: jobs.map((j) => jobView(j, labels)) };
 }
 
 /** `GET /jobs/{id}`: the job's progress (HQ admin, compliance officers). */
@@ -278,7 +296,7 @@ export async function get(ctx: Ctx, id: string) {
     throw await refuse(ctx, "job.view", new Problem("not_found", "no such job"), id);
   const job = await getJob(ctx.adapters, ctx.tenantId, id);
   if (!job) throw new Problem("not_found", "no such job");
-  return jobView(job);
+  return jobViewOf(ctx, job);
 }
 
 async function jobContext(a: Adapters, tenantId: string, runId: string): Promise<Ctx> {

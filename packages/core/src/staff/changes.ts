@@ -14,6 +14,7 @@ import { listStaff, type StaffRecord } from "./records.ts";
 import type { CreateStaffRequest } from "./schemas.ts";
 import { changeStatuses, type ChangeStatus } from "./values.ts";
 import { clientDataRoles } from "../access/policy.ts";
+import { namedFields, staffLabels, type StaffLabel } from "./names.ts";
 
 /**
  * Four eyes on staff. Whatever could hand one person client data on their own word — a new account
@@ -100,9 +101,19 @@ export const StaffChangeView = z.object({
   decidedBy: z.string().optional(),
   decidedAt: z.string().optional(),
   failure: z.string().optional(),
+  /** Proposer, decider and subject as colleagues know them, beside the ids (null: no staff record of the tenant has it). */
+  proposedByName: z.string().nullable(),
+  proposedByUsername: z.string().nullable(),
+  decidedByName: z.string().nullable().optional(),
+  decidedByUsername: z.string().nullable().optional(),
+  subjectName: z.string().nullable(),
+  subjectUsername: z.string().nullable(),
 });
 
-export const changeView = (c: StaffChange) => ({
+const staffOfChanges = (cs: StaffChange[]) => cs.flatMap((c) => [c.proposedBy, c.decidedBy, c.subjectId]);
+
+/** A change as the API shows it; `labels` names its staff (read once per answer: `changeViewOf`, `listChanges`). */
+export const changeView = (c: StaffChange, labels: Map<string, StaffLabel>) => ({
   changeId: c.changeId,
   kind: c.kind,
   status: c.status,
@@ -114,7 +125,14 @@ export const changeView = (c: StaffChange) => ({
   change: c.change,
   ...(c.decidedBy ? { decidedBy: c.decidedBy, decidedAt: c.decidedAt } : {}),
   ...(c.failure ? { failure: c.failure } : {}),
+  ...namedFields("proposedBy", labels, c.proposedBy),
+  ...(c.decidedBy ? namedFields("decidedBy", labels, c.decidedBy) : {}),
+  ...namedFields("subject", labels, c.subjectId),
 });
+
+/** One change's view, its staff named in one read. */
+export const changeViewOf = async (ctx: Ctx, c: StaffChange) =>
+  changeView(c, await staffLabels(ctx, staffOfChanges([c])));
 
 const contactBinding = (tenantId: string, changeId: string) => ({
   tenantId,
@@ -192,7 +210,7 @@ export async function propose(
     ...change,
   });
   if (!written) throw new Error(`staff change id collision ${changeId}`);
-  return reply(202, changeView(change));
+  return reply(202, await changeViewOf(ctx, change));
 }
 
 const cleared = (s: StaffRecord) => s.status === "active" && s.backgroundCheck?.status === "passed";
@@ -328,7 +346,9 @@ export async function listChanges(ctx: Ctx, q: ChangesQuery, options: { all?: bo
           },
         }),
   });
-  return { items: page.items.map((i) => changeView(strip(i))), nextCursor: page.nextCursor };
+  const changes = page.items.map(strip);
+  const labels = await staffLabels(ctx, staffOfChanges(changes));
+  return { items: changes.map((c) => changeView(c, labels)), nextCursor: page.nextCursor };
 }
 
 /** Whether an account was created or given its role within the last `NEW_ACCOUNT_DAYS` days. */

@@ -3,7 +3,7 @@ import type { TrailAction } from "../trail/actions.ts";
 import { record } from "../trail/trail.ts";
 import { Problem, isProblem } from "../http/problem.ts";
 import {
-  changeView,
+  changeViewOf,
   decide,
   getChange,
   listChanges,
@@ -141,7 +141,7 @@ export async function reject(ctx: Ctx, changeId: string, note: string) {
     outcome: "allowed",
     detail: { changeId, kind: c.kind },
   });
-  return changeView(await decide(ctx, c, "rejected", note));
+  return changeViewOf(ctx, await decide(ctx, c, "rejected", note));
 }
 
 export async function list(ctx: Ctx, q: ChangesQuery, options: { all?: boolean } = {}) {

@@ -15,7 +15,7 @@ export {
   clientDataRoles,
   isClientDataRole,
   NEW_ACCOUNT_DAYS,
-  changeView,
+  changeViewOf,
   type StaffChange,
   type ChangePayload,
 } from "./changes.ts";

@@ -11,11 +11,12 @@ import { releaseSeat } from "../tenancy/usage.ts";
 import { Problem, type ProblemDetail } from "../http/problem.ts";
 import { maskedText, sealNote } from "../freetext/notes.ts";
 import { change, loadReadable, manages, refuseSelfChange, requireManager, viewOf } from "./manage.ts";
-import { changeView, getChange, isNewAccount, propose } from "./changes.ts";
+import { changeViewOf, getChange, isNewAccount, propose } from "./changes.ts";
 import { reply } from "../http/reply.ts";
 import { newId } from "../ids.ts";
 import { checklistItems, emptyChecklist, getStaff, type ChecklistItem, type StaffRecord } from "./records.ts";
 import type { OffboardingRequest } from "./schemas.ts";
+import { namedFields, staffLabels } from "./names.ts";
 
 const REVIEW_DAYS = 30;
 
@@ -51,7 +52,7 @@ export async function startOffboarding(ctx: Ctx, staffId: string, req: Offboardi
     ? await getChange(ctx, staff.offboarding.handoverChange)
     : undefined;
   if (waiting?.status === "pending") {
-    if (staff.offboarding?.handoverTo === req.handoverTo) return reply(202, changeView(waiting));
+    if (staff.offboarding?.handoverTo === req.handoverTo) return reply(202, await changeViewOf(ctx, waiting));
     throw new Problem("invalid_state", "a hand-over awaits confirmation; reject it before choosing someone else");
   }
   const retarget = staff.status === "offboarding" && waiting !== undefined && waiting.status !== "confirmed";
@@ -342,12 +343,16 @@ export async function offboardingState(ctx: Ctx, staffId: string) {
 async function offboardingView(ctx: Ctx, staff: StaffRecord) {
   const { reason: _reason, ...o } = staff.offboarding!;
   const waiting = o.handoverChange ? await getChange(ctx, o.handoverChange) : undefined;
+  const labels = await staffLabels(ctx, [o.handoverTo, o.startedBy]);
   return {
     staffId: staff.staffId,
     status: staff.status,
     ...o,
     /** The hand-over waits for a second person (see staff/changes.ts). */
     handoverPending: waiting?.status === "pending",
+    // Who takes the clients over and who began it, as colleagues know them, beside the ids.
+    ...namedFields("handoverTo", labels, o.handoverTo),
+    ...namedFields("startedBy", labels, o.startedBy),
     ...maskedText(staff.offboarding!, "reason"),
     openItems: checklistItems.filter((i) => !o.checklist[i]),
     accessReview: await accessReview(ctx, staff.staffId, o.startedAt),

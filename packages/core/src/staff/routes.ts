@@ -17,7 +17,17 @@ import { TenantIdParams } from "../tenancy/platform.ts";
 const PlatformChangeParams = TenantIdParams.extend(ChangeIdParams.shape);
 
 const Offboarding = z
-  .object({ staffId: z.string(), status: z.string(), openItems: z.array(z.string()), accessReview: z.unknown() })
+  .object({
+    staffId: z.string(),
+    status: z.string(),
+    openItems: z.array(z.string()),
+    accessReview: z.unknown(),
+    /** The colleague taking the clients over and who began it, by name beside the ids (null: no such staff record). */
+    handoverToName: z.string().nullable(),
+    handoverToUsername: z.string().nullable(),
+    startedByName: z.string().nullable(),
+    startedByUsername: z.string().nullable(),
+  })
   .loose();
 
 export const staffRoutes = defineRoutes([

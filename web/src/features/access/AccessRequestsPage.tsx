@@ -26,7 +26,7 @@ import { problemMessage } from "../../api/problems.ts";
 import { useCapabilities, useCatalog } from "../../api/queries.ts";
 import type { AccessRequestStatus, AccessRequestView, Settings } from "../../api/types.ts";
 import { useSession } from "../../auth/useSession.ts";
-import { formatTime } from "../../components/format.ts";
+import { formatTime, staffLabel } from "../../components/format.ts";
 import { PageHeader } from "../../components/PageHeader.tsx";
 import { EmptyState, ErrorState, Loading } from "../../components/States.tsx";
 import { useLang } from "../../i18n/index.ts";
@@ -146,7 +146,7 @@ export default function AccessRequestsPage() {
                 width: 140,
                 render: (_, r) => (
                   <Space size={4} wrap>
-                    <span className="kh-mono">{r.requesterId}</span>
+                    <span>{staffLabel(r.requesterName, r.requesterUsername, r.requesterId)}</span>
                     {r.requesterId === me && <Tag>{t("access.list.me")}</Tag>}
                   </Space>
                 ),
@@ -277,7 +277,12 @@ export default function AccessRequestsPage() {
 function StatusCell({ request: r, now }: { request: AccessRequestView; now: number }) {
   const { t } = useTranslation();
   const status = effectiveStatus(r, now);
-  const decided = r.decidedBy ? t("access.list.decided", { by: r.decidedBy, at: formatTime(r.decidedAt) }) : null;
+  const decided = r.decidedBy
+    ? t("access.list.decided", {
+        by: staffLabel(r.decidedByName, r.decidedByUsername, r.decidedBy),
+        at: formatTime(r.decidedAt),
+      })
+    : null;
   return (
     <>
       <Tag color={statusColor[status]}>{t(`access.statuses.${status}`)}</Tag>
@@ -368,7 +373,7 @@ function DecideDialog({
     >
       <Typography.Paragraph>
         {t("access.decide.summary", {
-          requester: r.requesterId,
+          requester: staffLabel(r.requesterName, r.requesterUsername, r.requesterId),
           client: r.clientId,
           fields: r.fields.map((f) => fieldLabel(catalog, f, lang)).join("、"),
           purpose: purposeLabel(catalog, r.purpose, lang),

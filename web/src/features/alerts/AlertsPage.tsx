@@ -24,7 +24,7 @@ import { isApiError } from "../../api/problem.ts";
 import { problemMessage } from "../../api/problems.ts";
 import type { AlertView } from "../../api/types.ts";
 import { useSession } from "../../auth/useSession.ts";
-import { formatTime, formatTimeSeconds } from "../../components/format.ts";
+import { formatTime, formatTimeSeconds, staffLabel } from "../../components/format.ts";
 import { PageHeader } from "../../components/PageHeader.tsx";
 import { EmptyState, ErrorState } from "../../components/States.tsx";
 import { useLang } from "../../i18n/index.ts";
@@ -119,7 +119,7 @@ export default function AlertsPage() {
                   title: t("alerts.staff"),
                   key: "staff",
                   width: 150,
-                  render: (_, a) => (a.staffId ? <span className="kh-mono">{a.staffId}</span> : "—"),
+                  render: (_, a) => (a.staffId ? staffLabel(a.staffName, a.staffUsername, a.staffId) : "—"),
                 },
                 {
                   title: t("alerts.summary"),
@@ -154,7 +154,10 @@ export default function AlertsPage() {
                     if (a.review) {
                       return (
                         <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                          {t("alerts.reviewedBy", { by: a.review.by, at: formatTime(a.review.at) })}
+                          {t("alerts.reviewedBy", {
+                            by: staffLabel(a.reviewedByName, a.reviewedByUsername, a.review.by),
+                            at: formatTime(a.review.at),
+                          })}
                         </Typography.Text>
                       );
                     }

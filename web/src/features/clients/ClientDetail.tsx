@@ -35,7 +35,7 @@ import { useBranchNames, useCapabilities, useCatalog } from "../../api/queries.t
 import { clientDataRoles, type Role } from "@keyhold/core/contract";
 import type { ClientView } from "../../api/types.ts";
 import { useSession } from "../../auth/useSession.ts";
-import { formatTime, formatTimeSeconds } from "../../components/format.ts";
+import { formatTime, formatTimeSeconds, staffLabel } from "../../components/format.ts";
 import { PageHeader } from "../../components/PageHeader.tsx";
 import { ErrorState, Loading } from "../../components/States.tsx";
 import { TierTag, tierColors } from "../../components/TierTag.tsx";
@@ -134,7 +134,7 @@ function Detail({ client }: { client: ClientView }) {
             </Typography.Text>
           </Space>
         }
-        subtitle={`${branchName(client.branchId)} · ${t("detail.owner")} ${client.ownerId}`}
+        subtitle={`${branchName(client.branchId)} · ${t("detail.owner")} ${staffLabel(client.ownerName, client.ownerUsername, client.ownerId)}`}
         extra={
           <>
             {status !== "active" && (

@@ -11,7 +11,7 @@ import { isApiError } from "../../api/problem.ts";
 import { useBranchNames, useCapabilities, useCatalog } from "../../api/queries.ts";
 import type { ClientView, Page } from "../../api/types.ts";
 import { useSession } from "../../auth/useSession.ts";
-import { formatTime } from "../../components/format.ts";
+import { formatTime, staffLabel } from "../../components/format.ts";
 import { PageHeader } from "../../components/PageHeader.tsx";
 import { EmptyState, ErrorState } from "../../components/States.tsx";
 import { TierTag } from "../../components/TierTag.tsx";
@@ -198,7 +198,7 @@ export default function ClientsPage() {
                   {
                     title: t("clients.owner"),
                     key: "owner",
-                    render: (_, c) => <span className="kh-mono">{c.ownerId}</span>,
+                    render: (_, c) => staffLabel(c.ownerName, c.ownerUsername, c.ownerId),
                   },
                   {
                     title: t("clients.registeredAt"),

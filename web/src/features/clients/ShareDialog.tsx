@@ -24,7 +24,7 @@ import { fieldErrors, problemMessage } from "../../api/problems.ts";
 import { useCapabilities } from "../../api/queries.ts";
 import type { Catalog, ClientView, DocumentView, ShareCreated, ShareView } from "../../api/types.ts";
 import { stacked } from "../../components/responsive.ts";
-import { formatTime } from "../../components/format.ts";
+import { formatTime, staffLabel } from "../../components/format.ts";
 import { EmptyState, ErrorState, Loading, useErrorMessage } from "../../components/States.tsx";
 import { useLang } from "../../i18n/index.ts";
 import { expiryChoices, shareBody, shareLink, shareStateColor } from "./shares.ts";
@@ -250,7 +250,7 @@ export function ShareDialog({
             {
               title: t("shares.createdBy"),
               key: "by",
-              render: (_, s) => <span className="kh-mono">{s.createdBy}</span>,
+              render: (_, s) => staffLabel(s.createdByName, s.createdByUsername, s.createdBy),
             },
             { title: t("shares.expiresAt"), key: "exp", render: (_, s) => formatTime(s.expiresAt) },
             { title: t("shares.downloads"), key: "dl", render: (_, s) => `${s.downloads} / ${s.maxDownloads}` },

@@ -33,7 +33,7 @@ import { fieldErrors, problemMessage } from "../../api/problems.ts";
 import { useCapabilities, useCatalog } from "../../api/queries.ts";
 import type { PaperFileView, StaffView } from "../../api/types.ts";
 import { useSession } from "../../auth/useSession.ts";
-import { formatTime } from "../../components/format.ts";
+import { formatTime, staffLabel } from "../../components/format.ts";
 import { EmptyState, ErrorState } from "../../components/States.tsx";
 import { typedConfirmed } from "../../components/confirm.ts";
 import { TierTag } from "../../components/TierTag.tsx";
@@ -223,7 +223,7 @@ export function PaperFilesTable({
           {
             title: t("paper.custodian"),
             key: "custodian",
-            render: (_, f) => <span className="kh-mono">{f.custodianId}</span>,
+            render: (_, f) => staffLabel(f.custodianName, f.custodianUsername, f.custodianId),
           },
           {
             title: t("paper.status"),
@@ -234,7 +234,7 @@ export function PaperFilesTable({
                   <Tag color="orange">{t("paper.statuses.checked_out")}</Tag>
                   <Typography.Text style={{ fontSize: 12 }} data-testid={`holder-${f.id}`}>
                     {t("paper.heldBy", {
-                      who: f.holder.staffId,
+                      who: staffLabel(f.holderName, f.holderUsername, f.holder.staffId),
                       purpose: purposeLabel(catalog, f.holder.purpose, lang),
                       since: formatTime(f.holder.since),
                     })}
@@ -405,7 +405,10 @@ function PaperActionDialog({
           {action.kind === "checkin" && (
             <>
               <Typography.Paragraph>
-                {t("paper.checkinHint", { who: file!.holder?.staffId ?? "—", since: formatTime(file!.holder?.since) })}
+                {t("paper.checkinHint", {
+                  who: staffLabel(file!.holderName, file!.holderUsername, file!.holder?.staffId),
+                  since: formatTime(file!.holder?.since),
+                })}
               </Typography.Paragraph>
               <Form.Item name="location" label={t("paper.returnTo")} extra={t("paper.returnToHint")}>
                 <Input maxLength={100} autoComplete="off" data-testid="paper-location" />

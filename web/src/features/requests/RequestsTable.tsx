@@ -8,7 +8,7 @@ import { api } from "../../api/http.ts";
 import { useCapabilities } from "../../api/queries.ts";
 import type { SubjectRequestView } from "../../api/types.ts";
 import { useSession } from "../../auth/useSession.ts";
-import { formatTime } from "../../components/format.ts";
+import { formatTime, staffLabel } from "../../components/format.ts";
 import { EmptyState, ErrorState } from "../../components/States.tsx";
 import { FulfilDialog } from "./FulfilDialog.tsx";
 import { dueState, recordedBy, sortRequests } from "./requests.ts";
@@ -131,7 +131,7 @@ export function RequestsTable({
           {
             title: t("requests.assignee"),
             key: "assignee",
-            render: (_, r) => <span className="kh-mono">{r.assigneeId}</span>,
+            render: (_, r) => staffLabel(r.assigneeName, r.assigneeUsername, r.assigneeId),
           },
           {
             title: t("requests.status"),

@@ -19,6 +19,7 @@ import { useTranslation } from "react-i18next";
 import { api } from "../../api/http.ts";
 import { useErrorMessage } from "../../components/States.tsx";
 import type { FeedSettings, KeyJobView, Settings } from "../../api/types.ts";
+import { staffLabel } from "../../components/format.ts";
 import { useSession } from "../../auth/useSession.ts";
 import { countsKey, isActive, jobActions, jobPercent, rotationScopes } from "./securityops.ts";
 
@@ -101,7 +102,11 @@ function KeyRotationCard() {
             dataIndex: "status",
             render: (s: string) => <Tag>{t(`securityOps.rotation.statuses.${s}`, { defaultValue: s })}</Tag>,
           },
-          { title: t("securityOps.rotation.proposedBy"), dataIndex: "proposedBy" },
+          {
+            title: t("securityOps.rotation.proposedBy"),
+            key: "proposedBy",
+            render: (_, j: KeyJobView) => staffLabel(j.proposedByName, j.proposedByUsername, j.proposedBy),
+          },
           {
             title: t("securityOps.rotation.progress"),
             key: "progress",

@@ -33,7 +33,7 @@ import { fieldErrors, problemMessage } from "../../api/problems.ts";
 import { useCatalog } from "../../api/queries.ts";
 import type { StaffView } from "../../api/types.ts";
 import { Chart, type ChartOption } from "../../components/Chart.tsx";
-import { formatTime, formatTimeSeconds } from "../../components/format.ts";
+import { formatTime, formatTimeSeconds, staffLabel } from "../../components/format.ts";
 import { ConfirmDialog } from "../../components/ConfirmDialog.tsx";
 import { PageHeader } from "../../components/PageHeader.tsx";
 import { ErrorState, Loading } from "../../components/States.tsx";
@@ -44,6 +44,8 @@ interface OffboardingState {
   staffId: string;
   status: "active" | "offboarding" | "departed";
   handoverTo: string;
+  handoverToName?: string | null;
+  handoverToUsername?: string | null;
   lastDay: string;
   reason: string;
   reassignedClients: number;
@@ -232,15 +234,16 @@ function HandoverForm({ staff }: { staff: StaffView }) {
 
 function HandoverDone({ state }: { state: OffboardingState }) {
   const { t } = useTranslation();
+  const handoverTo = staffLabel(state.handoverToName, state.handoverToUsername, state.handoverTo);
   return (
     <Descriptions bordered size="small" column={1}>
       <Descriptions.Item label={t("staff.offboarding.handoverTo")}>
         {state.handoverPending ? (
           <Typography.Text type="warning" data-testid="handover-pending">
-            {t("staff.offboarding.handoverPending", { to: state.handoverTo })}
+            {t("staff.offboarding.handoverPending", { to: handoverTo })}
           </Typography.Text>
         ) : (
-          t("staff.offboarding.handedOver", { n: state.reassignedClients, to: state.handoverTo })
+          t("staff.offboarding.handedOver", { n: state.reassignedClients, to: handoverTo })
         )}
       </Descriptions.Item>
       <Descriptions.Item label={t("staff.offboarding.lastDay")}>{state.lastDay}</Descriptions.Item>

@@ -9,7 +9,7 @@ import { problemMessage } from "../../api/problems.ts";
 import { useBranchNames } from "../../api/queries.ts";
 import type { StaffChangeView } from "../../api/types.ts";
 import { useSession } from "../../auth/useSession.ts";
-import { formatTime } from "../../components/format.ts";
+import { formatTime, staffLabel } from "../../components/format.ts";
 import { EmptyState, ErrorState, useErrorMessage } from "../../components/States.tsx";
 import { useLang } from "../../i18n/index.ts";
 import { changeSubject, confirmBlock, mayReject } from "./changes.ts";
@@ -125,7 +125,7 @@ export function StaffChangesTable({
             width: 160,
             render: (_, c) => (
               <>
-                <span className="kh-mono">{c.proposedBy}</span>
+                <span>{staffLabel(c.proposedByName, c.proposedByUsername, c.proposedBy)}</span>
                 <div style={{ fontSize: 12, color: "#6b7280" }}>{role(c.proposedByRole)}</div>
               </>
             ),
@@ -141,7 +141,10 @@ export function StaffChangesTable({
                     <Tag color={statusColor[c.status]}>{t(`staffChanges.statuses.${c.status}`)}</Tag>
                     {c.decidedBy && (
                       <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                        {t("staffChanges.decidedBy", { by: c.decidedBy, at: formatTime(c.decidedAt) })}
+                        {t("staffChanges.decidedBy", {
+                          by: staffLabel(c.decidedByName, c.decidedByUsername, c.decidedBy),
+                          at: formatTime(c.decidedAt),
+                        })}
                       </Typography.Text>
                     )}
                     {c.failure && (
