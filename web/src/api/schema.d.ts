@@ -15221,6 +15221,19 @@ export interface operations {
                             done: number;
                             resealed: number;
                             skipped: number;
+                            documents?: {
+                                total: number;
+                                done: number;
+                                resealed: number;
+                                skipped: number;
+                                failed: number;
+                            };
+                            wrappingKey?: {
+                                version: number;
+                                retired: number[] | null;
+                                kept: number[];
+                                listed: number[] | null;
+                            };
                         };
                         certificateId?: string;
                         finishedAt?: string;
@@ -15376,6 +15389,19 @@ export interface operations {
                             done: number;
                             resealed: number;
                             skipped: number;
+                            documents?: {
+                                total: number;
+                                done: number;
+                                resealed: number;
+                                skipped: number;
+                                failed: number;
+                            };
+                            wrappingKey?: {
+                                version: number;
+                                retired: number[] | null;
+                                kept: number[];
+                                listed: number[] | null;
+                            };
                         };
                         certificateId?: string;
                         finishedAt?: string;
@@ -15517,6 +15543,19 @@ export interface operations {
                             done: number;
                             resealed: number;
                             skipped: number;
+                            documents?: {
+                                total: number;
+                                done: number;
+                                resealed: number;
+                                skipped: number;
+                                failed: number;
+                            };
+                            wrappingKey?: {
+                                version: number;
+                                retired: number[] | null;
+                                kept: number[];
+                                listed: number[] | null;
+                            };
                         };
                         certificateId?: string;
                         finishedAt?: string;
@@ -15659,6 +15698,19 @@ export interface operations {
                                 done: number;
                                 resealed: number;
                                 skipped: number;
+                                documents?: {
+                                    total: number;
+                                    done: number;
+                                    resealed: number;
+                                    skipped: number;
+                                    failed: number;
+                                };
+                                wrappingKey?: {
+                                    version: number;
+                                    retired: number[] | null;
+                                    kept: number[];
+                                    listed: number[] | null;
+                                };
                             };
                             certificateId?: string;
                             finishedAt?: string;
@@ -15773,6 +15825,19 @@ export interface operations {
                             done: number;
                             resealed: number;
                             skipped: number;
+                            documents?: {
+                                total: number;
+                                done: number;
+                                resealed: number;
+                                skipped: number;
+                                failed: number;
+                            };
+                            wrappingKey?: {
+                                version: number;
+                                retired: number[] | null;
+                                kept: number[];
+                                listed: number[] | null;
+                            };
                         };
                         certificateId?: string;
                         finishedAt?: string;
