@@ -62,19 +62,22 @@ async function* tenantItems(db: DynamoDBDocumentClient, tableName: string, tenan
 /**
  * Re-wraps, in one item, every sealed message not under the current version: each written back
  * only where it still holds the very ciphertext read (a concurrent write is re-read, never undone).
- * Answers how many messages were re-wrapped.
+ * Answers how many messages were re-wrapped, or the key names a trail event still needs.
  */
 async function rewrapItem(
   shared: { db: DynamoDBDocumentClient; tableName: string; keyrings: Crypto.KeyringPort },
   tenantId: string,
   current: string,
   first: Record<string, unknown>,
-): Promise<number> {
+): Promise<number | string[]> {
   const key = { pk: first.pk, sk: first.sk };
   let item: Record<string, unknown> | undefined = first;
   for (let attempt = 0; attempt < 5 && item; attempt++) {
     const stale = sealedIn(item).filter((f) => keyNamesOf(f.bytes).some((name) => name !== current));
     if (!stale.length) return 0;
+    // Trail events are chained by their hashes: never rewritten. They hold no sealed values (free
+    // text is a note, named by reference); should one ever, its versions are kept, not retired.
+    if (item.type === "event") return stale.flatMap((f) => keyNamesOf(f.bytes).filter((n) => n !== current));
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = {};
     const sets: string[] = [];
@@ -137,17 +140,28 @@ export function localWrappingKeys(
       const current = wrappingKeyName(tenantId, keep);
       const versionOf = new Map(keystore.versions(tenantId).map((v) => [v.keyName, v.version]));
       let rewrapped = 0;
-      for await (const item of tenantItems(shared.db, shared.tableName, tenantId))
-        rewrapped += await rewrapItem({ ...shared, keyrings: keystore }, tenantId, current, item);
       const kept = new Set<number>();
+      const stillNeeded = (name: string) => {
+        const v = versionOf.get(name);
+        if (v !== undefined && v !== keep) kept.add(v);
+      };
+      for await (const item of tenantItems(shared.db, shared.tableName, tenantId)) {
+        const done = await rewrapItem({ ...shared, keyrings: keystore }, tenantId, current, item);
+        if (typeof done === "number") rewrapped += done;
+        else {
+          shared.logger.error("a trail event holds a sealed value; its wrapping-key version is kept", {
+            tenantId,
+            pk: String(item.pk),
+            sk: String(item.sk),
+          });
+          done.forEach(stillNeeded);
+        }
+      }
       for (const key of await shared.blobs.list("")) {
         if (key.split("/")[1] !== tenantId) continue;
         const body = await shared.blobs.get(key);
         if (!body || !Crypto.isSealedMessage(body)) continue;
-        for (const name of keyNamesOf(body)) {
-          const v = versionOf.get(name);
-          if (v !== undefined && v !== keep) kept.add(v);
-        }
+        keyNamesOf(body).forEach(stillNeeded);
       }
       // Only versions below the oldest one still needed go.
       const floor = Math.min(keep, ...kept);

@@ -807,13 +807,16 @@ export const en: Messages = {
     rotation: {
       title: "Key rotation (re-sealing)",
       intro:
-        "KMS automatic rotation needs no re-encryption and is on. On a suspected data-key compromise, the HQ admin proposes and a compliance officer confirms re-sealing every client record under fresh data keys; the job resumes if interrupted and ends with a certificate in the trail.",
+        "KMS automatic rotation needs no re-encryption and is on. On a suspected data-key compromise, the HQ admin proposes and a compliance officer confirms re-sealing every client record and document under fresh data keys (offline also under a new wrapping-key version, the old one retired); the job resumes if interrupted and ends with a certificate in the trail.",
       propose: "Propose re-sealing all client data",
       job: "Job",
       status: "Status",
       proposedBy: "Proposed by",
       progress: "Progress",
       counts: "{{done}} of {{total}} done ({{resealed}} re-sealed, {{skipped}} skipped)",
+      documentCounts:
+        "Documents: {{done}} of {{total}} done ({{resealed}} re-sealed, {{skipped}} skipped, {{failed}} unreadable)",
+      wrappingKey: "Offline wrapping key: version {{version}} in use; retired: {{retired}}",
       certificate: "Certificate {{id}}",
       confirm: "Confirm",
       reject: "Reject",
