@@ -71,6 +71,26 @@ async function stored(d: Record<string, any>) {
   return Buffer.from(await Crypto.openBytes(a().keyrings, Documents.documentBinding(d as never), ct!));
 }
 
+/**
+ * Counts the blobs written under a job's keys, per document, while `work` runs (in the doomed
+ * process and the resumed run alike: both write through the one blob store).
+ */
+async function countSeals(jobId: string, work: () => Promise<unknown>) {
+  const blobs = a().blobs;
+  const put = blobs.put;
+  const seals = new Map<string, number>();
+  blobs.put = async (key, body, meta) => {
+    if (key.endsWith(`-${jobId}`)) seals.set(meta.documentId, (seals.get(meta.documentId) ?? 0) + 1);
+    return put.call(blobs, key, body, meta);
+  };
+  try {
+    await work();
+  } finally {
+    blobs.put = put;
+  }
+  return seals;
+}
+
 /** Proposed by HQ, confirmed by compliance without the in-process runner: the caller works it. */
 async function confirmedJob(): Promise<string> {
   const proposed = await vault.post("/settings/rotate-keys", { scope: "data" }, HQ);
@@ -144,16 +164,21 @@ describe("a data rotation with documents", () => {
   });
 
   for (const step of Recovery.machines["reseal-doc"]) {
-    it(`killed after the re-seal step "${step}" and resumed: every document readable, none switched twice`, async () => {
+    it(`killed after the re-seal step "${step}" and resumed: every document readable and sealed once`, async () => {
       await addDocument(step.length);
       const jobId = await confirmedJob();
-      await crashAt(vault, `reseal-doc:${step}`, (doomed) =>
-        Rotation.runJob(doomed.forTenant("anjia"), "anjia", jobId, "doomed-run"),
-      );
-      expect(await raw(vault, Keys.intents("anjia"))).toHaveLength(1);
-      const resumed = await Rotation.resumeAll(vault.runtime.isolated);
-      expect(resumed.results).toEqual([{ tenantId: "anjia", jobId, status: "done" }]);
+      const seals = await countSeals(jobId, async () => {
+        await crashAt(vault, `reseal-doc:${step}`, (doomed) =>
+          Rotation.runJob(doomed.forTenant("anjia"), "anjia", jobId, "doomed-run"),
+        );
+        expect(await raw(vault, Keys.intents("anjia"))).toHaveLength(1);
+        const resumed = await Rotation.resumeAll(vault.runtime.isolated);
+        expect(resumed.results).toEqual([{ tenantId: "anjia", jobId, status: "done" }]);
+      });
       await expectResealedOnce(jobId);
+      // Sealed once each, the one the crash caught included, across both runs.
+      const active = (await documents()).filter((d) => d.status === "active").map((d) => d.documentId as string);
+      expect(Object.fromEntries(seals)).toEqual(Object.fromEntries(active.map((id) => [id, 1])));
       const last = [...originals.keys()].at(-1)!;
       expect((await original(last)).equals(originals.get(last)!)).toBe(true);
       expect(await certificateOf(jobId)).toHaveLength(1);
@@ -161,9 +186,10 @@ describe("a data rotation with documents", () => {
     });
   }
 
-  it("a half-done re-seal is settled by the recovery sweep too: rolled back before the switch, completed after it", async () => {
+  it("a half-done re-seal is settled by the recovery sweep too: rolled back before the new blob, completed after it", async () => {
     for (const [step, outcome] of [
-      ["written", "rolled_back"],
+      ["intent", "rolled_back"],
+      ["written", "completed"],
       ["switched", "completed"],
     ] as const) {
       const jobId = await confirmedJob();

@@ -33,8 +33,9 @@ import type { KeyJob } from "./jobs.ts";
  * 4. `deleted`: every version of the old blob is removed; the intent goes.
  *
  * A run that dies leaves the intent: the resumed job (before its next document) or the recovery
- * sweep settles it by the document's item alone — switched: the old blob goes; not switched (or
- * destroyed meanwhile): the new blob goes and the document is re-sealed again from scratch.
+ * sweep settles it by the document's item — a new blob that opens and matches is switched to (the
+ * document is sealed once, however often the run died); switched: the old blob goes; not switched
+ * (never written, or destroyed meanwhile): the new blob goes and the job re-seals the document.
  */
 export const RESEAL_MACHINE = "reseal-doc";
 
@@ -61,9 +62,31 @@ const PAGE = 25;
 export const resealKey = (doc: Pick<DocumentRecord, "retentionClass" | "tenantId" | "documentId">, jobId: string) =>
   blobKey(doc.retentionClass, doc.tenantId, `${doc.documentId}-${jobId}`);
 
+/** The bytes of a document's ciphertext at `key`, opened and checked against the document's SHA-256; undefined if anything is amiss. */
+async function openedAt(ctx: Ctx, doc: DocumentRecord, key: string): Promise<Uint8Array | undefined> {
+  const ciphertext = await ctx.adapters.blobs.get(key);
+  if (!ciphertext) return undefined;
+  const bytes = await openBytes(ctx.adapters.keyrings, documentBinding(doc), ciphertext).catch((e: unknown) => {
+    if (e instanceof IntegrityError) return undefined;
+    throw e;
+  });
+  if (!bytes || (doc.sha256 && createHash("sha256").update(bytes).digest("hex") !== doc.sha256)) return undefined;
+  return bytes;
+}
+
+/** Step 3: the document pointed at the new blob and marked, only if still active at the old one. */
+const switchTo = (ctx: Ctx, doc: DocumentRecord, jobId: string, to: string, versionId: string | undefined) =>
+  updateDocument(ctx.adapters, ctx.tenantId, doc.documentId, {
+    set: { storageKey: to, ...(versionId ? { versionId } : {}), keyJobs: [...(doc.keyJobs ?? []).slice(-4), jobId] },
+    condition: "#st = :active AND storageKey = :from",
+    values: { ":active": "active", ":from": doc.storageKey },
+  });
+
 /**
- * Settles a re-seal a run left half-done, by the document's item: the blob it points at stays,
- * the other goes. Recovery's handler; the job calls it too before going on.
+ * Settles a re-seal a run left half-done, by the document's item: a new blob fully written for a
+ * document still active at the old one is switched to (so no document is sealed twice); then the
+ * blob the document points at stays and the other goes. Recovery's handler; the job calls it too
+ * before going on.
  */
 export async function settleReseal(
   ctx: Ctx,
@@ -71,7 +94,11 @@ export async function settleReseal(
 ): Promise<"completed" | "rolled_back"> {
   const a = ctx.adapters;
   const { documentId, from, to, jobId } = (intent as Intent<ResealIntent>).data;
-  const doc = await getDocument(a, ctx.tenantId, documentId);
+  let doc = await getDocument(a, ctx.tenantId, documentId);
+  if (doc?.status === "active" && doc.storageKey === from && (await openedAt(ctx, doc, to))) {
+    const versions = await a.blobs.versions(to);
+    doc = (await switchTo(ctx, doc, jobId, to, versions.length === 1 ? versions[0] : undefined)) ?? doc;
+  }
   const switched = doc?.storageKey === to;
   // A destroyed or destroying document keeps whatever its destruction removes; the blob it no
   // longer points at is removed here, so no copy of a destroyed document outlives it.
@@ -101,15 +128,8 @@ export async function resealDocument(ctx: Ctx, jobId: string, documentId: string
   if (doc.storageKey === to) return "skipped";
   const intent = await begin<ResealIntent>(ctx, RESEAL_MACHINE, { documentId, jobId, from: doc.storageKey, to });
   try {
-    const ciphertext = await a.blobs.get(doc.storageKey);
-    let bytes: Uint8Array | undefined;
-    if (ciphertext) {
-      bytes = await openBytes(a.keyrings, documentBinding(doc), ciphertext).catch((e: unknown) => {
-        if (e instanceof IntegrityError) return undefined;
-        throw e;
-      });
-    }
-    if (!bytes || (doc.sha256 && createHash("sha256").update(bytes).digest("hex") !== doc.sha256)) {
+    const bytes = await openedAt(ctx, doc, doc.storageKey);
+    if (!bytes) {
       a.logger.error("a document could not be opened for its re-seal; it is left as it is", { documentId, jobId });
       await finish(a, intent);
       return "failed";
@@ -124,11 +144,7 @@ export async function resealDocument(ctx: Ctx, jobId: string, documentId: string
       documentId,
     });
     await checkpoint(a, RESEAL_MACHINE, "written");
-    const switched = await updateDocument(a, ctx.tenantId, documentId, {
-      set: { storageKey: to, versionId, keyJobs: [...(doc.keyJobs ?? []).slice(-4), jobId] },
-      condition: "#st = :active AND storageKey = :from",
-      values: { ":active": "active", ":from": doc.storageKey },
-    });
+    const switched = await switchTo(ctx, doc, jobId, to, versionId);
     if (!switched) {
       // Destroyed (or being destroyed) meanwhile: its new copy goes, the destruction takes the rest.
       await a.blobs.destroy(to);
