@@ -1,6 +1,6 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Logger } from "@aws-lambda-powertools/logger";
-import type { KeyringPort } from "./crypto/keyring.ts";
+import type { KeyringPort, WrappingKeysPort } from "./crypto/keyring.ts";
 import type { PolicyTable } from "./access/policy.ts";
 import type { TenantSettings } from "./tenancy/records.ts";
 import type { DigestArchive, Sealer } from "./trail/ports.ts";
@@ -90,6 +90,11 @@ export interface Adapters {
    * the scheduled job picks that work up instead, so this is unset there.
    */
   background?: (work: () => Promise<void>) => void;
+  /**
+   * Offline only: the keystore's wrapping-key versions, which a confirmed "data" rotation renews
+   * (rotation/wrapping.ts). In AWS KMS automatic rotation covers the key material, so this is unset.
+   */
+  wrappingKeys?: WrappingKeysPort;
 }
 
 /**

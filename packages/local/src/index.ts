@@ -8,6 +8,7 @@ import { documentClient, logger, useAdapters, type Adapters } from "@keyhold/cor
 import { openIssuer } from "./auth.ts";
 import { ensureTable, startDynalite, type LocalDynamo } from "./dynalite.ts";
 import { LocalKeystore } from "./keystore.ts";
+import { localWrappingKeys } from "./wrapping.ts";
 import { seedDemo } from "./seed.ts";
 import { platformTenant } from "./demo.ts";
 import { localDigestArchive, localSealer } from "./seal.ts";
@@ -35,7 +36,8 @@ import { StartRefused } from "./refusals.ts";
 export { demoTenants, demoClients, platformTenant, AGREEMENT_VERSION } from "./demo.ts";
 export { issueToken, verifyToken, localSigner, ISSUER, AUDIENCE } from "./auth.ts";
 export { bootstrap, type BootstrapResult } from "./bootstrap.ts";
-export { LocalKeystore } from "./keystore.ts";
+export { LocalKeystore, wrappingKeyName, type WrappingKeyVersion } from "./keystore.ts";
+export { keyNamesOf, sealedIn, localWrappingKeys } from "./wrapping.ts";
 export { MAX_REQUEST_BYTES } from "./server.ts";
 export { apiEvent, lambdaContext } from "./events.ts";
 export {
@@ -214,6 +216,7 @@ async function startLocked(options: LocalOptions, lock: DataDirLock | undefined)
       wrap: gatedWork,
     });
     const detect = options.detectAnomalies !== false;
+    const blobs = localBlobs(dataDir);
     const shared = {
       background,
       // Every trail event, after its write: to the feed, and to the detector.
@@ -228,8 +231,10 @@ async function startLocked(options: LocalOptions, lock: DataDirLock | undefined)
       digests: localDigestArchive(dataDir),
       identity: localIdentity,
       signer,
-      blobs: localBlobs(dataDir),
+      blobs,
       tenantKeys: keystore,
+      // Offline the keystore's wrapping key has versions a "data" rotation renews (docs/security-ops.md).
+      wrappingKeys: localWrappingKeys(keystore, { db, tableName: TABLE_NAME, blobs, logger }),
       calls: simulator,
       callReports: simulator,
       logger,

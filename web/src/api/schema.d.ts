@@ -15363,6 +15363,19 @@ export interface operations {
                             done: number;
                             resealed: number;
                             skipped: number;
+                            documents?: {
+                                total: number;
+                                done: number;
+                                resealed: number;
+                                skipped: number;
+                                failed: number;
+                            };
+                            wrappingKey?: {
+                                version: number;
+                                retired: number[] | null;
+                                kept: number[];
+                                listed: number[] | null;
+                            };
                         };
                         certificateId?: string;
                         finishedAt?: string;
@@ -15524,6 +15537,19 @@ export interface operations {
                             done: number;
                             resealed: number;
                             skipped: number;
+                            documents?: {
+                                total: number;
+                                done: number;
+                                resealed: number;
+                                skipped: number;
+                                failed: number;
+                            };
+                            wrappingKey?: {
+                                version: number;
+                                retired: number[] | null;
+                                kept: number[];
+                                listed: number[] | null;
+                            };
                         };
                         certificateId?: string;
                         finishedAt?: string;
@@ -15671,6 +15697,19 @@ export interface operations {
                             done: number;
                             resealed: number;
                             skipped: number;
+                            documents?: {
+                                total: number;
+                                done: number;
+                                resealed: number;
+                                skipped: number;
+                                failed: number;
+                            };
+                            wrappingKey?: {
+                                version: number;
+                                retired: number[] | null;
+                                kept: number[];
+                                listed: number[] | null;
+                            };
                         };
                         certificateId?: string;
                         finishedAt?: string;
@@ -15819,6 +15858,19 @@ export interface operations {
                                 done: number;
                                 resealed: number;
                                 skipped: number;
+                                documents?: {
+                                    total: number;
+                                    done: number;
+                                    resealed: number;
+                                    skipped: number;
+                                    failed: number;
+                                };
+                                wrappingKey?: {
+                                    version: number;
+                                    retired: number[] | null;
+                                    kept: number[];
+                                    listed: number[] | null;
+                                };
                             };
                             certificateId?: string;
                             finishedAt?: string;
@@ -15939,6 +15991,19 @@ export interface operations {
                             done: number;
                             resealed: number;
                             skipped: number;
+                            documents?: {
+                                total: number;
+                                done: number;
+                                resealed: number;
+                                skipped: number;
+                                failed: number;
+                            };
+                            wrappingKey?: {
+                                version: number;
+                                retired: number[] | null;
+                                kept: number[];
+                                listed: number[] | null;
+                            };
                         };
                         certificateId?: string;
                         finishedAt?: string;

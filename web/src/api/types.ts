@@ -186,7 +186,16 @@ export interface KeyJobView {
   confirmedBy?: string;
   confirmedAt?: string;
   rejectedBy?: string;
-  progress: { total: number | null; done: number; resealed: number; skipped: number };
+  progress: {
+    total: number | null;
+    done: number;
+    resealed: number;
+    skipped: number;
+    /** Scope "data": the documents, after the records. */
+    documents?: { total: number; done: number; resealed: number; skipped: number; failed: number };
+    /** Scope "data" offline: the wrapping-key version made and those retired (null until then). */
+    wrappingKey?: { version: number; retired: number[] | null; kept: number[]; listed: number[] | null };
+  };
   certificateId?: string;
   finishedAt?: string;
 }

@@ -803,7 +803,7 @@ export const en: Messages = {
     rotation: {
       title: "Key rotation (re-sealing)",
       intro:
-        "KMS automatic rotation needs no re-encryption and is on. On a suspected data-key compromise, the HQ admin proposes and a compliance officer confirms re-sealing every client record under fresh data keys; on a suspected index-key compromise, rotating the index key rebuilds every client's duplicate-check entries while lookups and the duplicate check keep working. The job resumes if interrupted and ends with a certificate in the trail.",
+        "KMS automatic rotation needs no re-encryption and is on. On a suspected data-key compromise, the HQ admin proposes and a compliance officer confirms re-sealing every client record and document under fresh data keys (offline also under a new wrapping-key version, the old one retired); on a suspected index-key compromise, rotating the index key rebuilds every client's duplicate-check entries while lookups and the duplicate check keep working. The job resumes if interrupted and ends with a certificate in the trail.",
       proposeScope: { data: "Propose re-sealing all client data", index: "Propose rotating the index key" },
       scope: "Scope",
       scopes: { data: "Data keys", index: "Index key" },
@@ -813,6 +813,9 @@ export const en: Messages = {
       proposedBy: "Proposed by",
       progress: "Progress",
       counts: "{{done}} of {{total}} done ({{resealed}} re-sealed, {{skipped}} skipped)",
+      documentCounts:
+        "Documents: {{done}} of {{total}} done ({{resealed}} re-sealed, {{skipped}} skipped, {{failed}} unreadable)",
+      wrappingKey: "Offline wrapping key: version {{version}} in use; retired: {{retired}}",
       certificate: "Certificate {{id}}",
       confirm: "Confirm",
       reject: "Reject",

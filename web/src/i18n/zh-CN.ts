@@ -777,7 +777,7 @@ export const zhCN = {
     rotation: {
       title: "密钥轮换（重新封装）",
       intro:
-        "KMS 自动轮换无需重新加密，已默认开启。怀疑数据密钥泄露时，由总部管理员提议、合规专员确认，用全新的数据密钥重新封装每一条客户记录；怀疑索引密钥泄露时，轮换索引密钥并为每位客户重建查重索引，期间查询和查重照常可用。任务可中断后续跑，完成后在审计日志中留下证书。",
+        "KMS 自动轮换无需重新加密，已默认开启。怀疑数据密钥泄露时，由总部管理员提议、合规专员确认，用全新的数据密钥重新封装每一条客户记录和每一份文件（离线时同时启用新版包装密钥并停用旧版）；怀疑索引密钥泄露时，轮换索引密钥并为每位客户重建查重索引，期间查询和查重照常可用。任务可中断后续跑，完成后在审计日志中留下证书。",
       proposeScope: { data: "提议重新封装全部客户数据", index: "提议轮换索引密钥" },
       scope: "范围",
       scopes: { data: "数据密钥", index: "索引密钥" },
@@ -787,6 +787,9 @@ export const zhCN = {
       proposedBy: "提议人",
       progress: "进度",
       counts: "已处理 {{done}} / {{total}}（重新封装 {{resealed}}，跳过 {{skipped}}）",
+      documentCounts:
+        "文件：已处理 {{done}} / {{total}}（重新封装 {{resealed}}，跳过 {{skipped}}，无法读取 {{failed}}）",
+      wrappingKey: "离线包装密钥：正在使用第 {{version}} 版；已停用：{{retired}}",
       certificate: "证书 {{id}}",
       confirm: "确认执行",
       reject: "驳回",

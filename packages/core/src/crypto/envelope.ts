@@ -48,26 +48,33 @@ class CountingKeyring extends KeyringNode {
   }
 }
 
-const managers = new WeakMap<KeyringPort, Map<string, Promise<NodeCachingMaterialsManager>>>();
+const managers = new WeakMap<
+  KeyringPort,
+  Map<string, { generation: string; cmm: Promise<NodeCachingMaterialsManager> }>
+>();
 
 function materialsFor(port: KeyringPort, tenantId: string) {
   let byTenant = managers.get(port);
   if (!byTenant) managers.set(port, (byTenant = new Map()));
-  let cmm = byTenant.get(tenantId);
-  if (!cmm) {
-    cmm = port.keyringFor(tenantId).then(
-      (keyring) =>
-        new NodeCachingMaterialsManager({
-          backingMaterials: new CountingKeyring(keyring),
-          cache,
-          partition: `${port.name}:${tenantId}`,
-          maxAge: CACHE_MAX_AGE_MS,
-          maxMessagesEncrypted: CACHE_MAX_MESSAGES,
-        }),
-    );
-    cmm.catch(() => byTenant.delete(tenantId));
-    byTenant.set(tenantId, cmm);
-  }
+  const generation = port.generation?.(tenantId) ?? "";
+  const held = byTenant.get(tenantId);
+  if (held && held.generation === generation) return held.cmm;
+  const cmm = port.keyringFor(tenantId).then(
+    (keyring) =>
+      new NodeCachingMaterialsManager({
+        backingMaterials: new CountingKeyring(keyring),
+        cache,
+        // A new wrapping-key generation is a new partition: no cached data key wrapped under an
+        // older version is handed out again.
+        partition: `${port.name}:${tenantId}${generation ? `:${generation}` : ""}`,
+        maxAge: CACHE_MAX_AGE_MS,
+        maxMessagesEncrypted: CACHE_MAX_MESSAGES,
+      }),
+  );
+  cmm.catch(() => {
+    if (byTenant.get(tenantId)?.cmm === cmm) byTenant.delete(tenantId);
+  });
+  byTenant.set(tenantId, { generation, cmm });
   return cmm;
 }
 
@@ -236,8 +243,26 @@ export async function sealBytes(
   bytes: Uint8Array,
   frameLength = DOCUMENT_FRAME_LENGTH,
 ): Promise<Uint8Array> {
+  return sealBytesWith(await materialsFor(port, binding.tenantId), binding, bytes, frameLength);
+}
+
+/**
+ * As `sealBytes`, under a data key made for this document alone (the tenant's keyring directly,
+ * past the materials cache): a document re-sealed on suspected compromise shares its data key with
+ * nothing sealed before.
+ */
+export async function sealBytesFresh(port: KeyringPort, binding: Binding, bytes: Uint8Array): Promise<Uint8Array> {
+  keyringCalls.encrypt++;
+  return sealBytesWith(await port.keyringFor(binding.tenantId), binding, bytes, DOCUMENT_FRAME_LENGTH);
+}
+
+async function sealBytesWith(
+  cmm: KeyringNode | NodeCachingMaterialsManager,
+  binding: Binding,
+  bytes: Uint8Array,
+  frameLength: number,
+): Promise<Uint8Array> {
   messageCalls.encrypt++;
-  const cmm = await materialsFor(port, binding.tenantId);
   const header = Buffer.from(
     JSON.stringify({ tenant: binding.tenantId, record: binding.recordId, context: binding.context }),
     "utf8",
@@ -305,4 +330,63 @@ export async function openBytes(port: KeyringPort, binding: Binding, ciphertext:
   }
   const start = Math.min(length, 8 + headerLength);
   return slice(chunks, start, length - start);
+}
+
+/** The first bytes of every message this module seals: format version 2, then `SUITE` (0x0478). */
+const MESSAGE_MAGIC = [0x02, SUITE >> 8, SUITE & 0xff];
+export const isSealedMessage = (bytes: Uint8Array) =>
+  bytes.length > 40 && MESSAGE_MAGIC.every((b, i) => bytes[i] === b);
+
+/**
+ * The wrapped data keys a message carries, read from its header without opening it: provider id
+ * and provider info (for a raw AES keyring, the key name followed by the 20 bytes of its IV
+ * description). Which wrapping-key version a ciphertext needs can be told even once that version is gone.
+ */
+export function encryptedDataKeysOf(message: Uint8Array): { providerId: string; providerInfo: Buffer }[] {
+  const m = asBuffer(message);
+  if (!isSealedMessage(m)) throw new IntegrityError("not a sealed message");
+  let at = 1 + 2 + 32;
+  const aadLength = m.readUInt16BE(at);
+  at += 2 + aadLength;
+  const count = m.readUInt16BE(at);
+  at += 2;
+  const out: { providerId: string; providerInfo: Buffer }[] = [];
+  const field = () => {
+    const length = m.readUInt16BE(at);
+    const value = m.subarray(at + 2, at + 2 + length);
+    at += 2 + length;
+    return value;
+  };
+  for (let i = 0; i < count; i++) {
+    const providerId = field().toString("utf8");
+    const providerInfo = Buffer.from(field());
+    field();
+    out.push({ providerId, providerInfo });
+  }
+  return out;
+}
+
+/**
+ * The same message under the keyring's current wrapping key: opened and sealed again with the same
+ * encryption context, the same plaintext (binding inside and all) and a new data key, so `open` and
+ * `openBytes` find it exactly as before. Offline wrapping-key rotation re-wraps with it what the
+ * rotation job does not re-seal itself (packages/local/src/wrapping.ts).
+ */
+export async function rewrap(port: KeyringPort, tenantId: string, message: Uint8Array): Promise<Uint8Array> {
+  const keyring = await port.keyringFor(tenantId);
+  let out: { plaintext: Buffer; messageHeader: { encryptionContext: Record<string, string>; frameLength: number } };
+  try {
+    out = await decrypt(keyring, message);
+  } catch (e) {
+    throw new IntegrityError(`a message of tenant ${tenantId} does not decrypt: ${(e as Error).message}`);
+  }
+  if (out.messageHeader.encryptionContext.tenant !== tenantId)
+    throw new IntegrityError(`a message in tenant ${tenantId}'s data names another tenant`);
+  keyringCalls.encrypt++;
+  const { result } = await encrypt(keyring, out.plaintext, {
+    suiteId: SUITE,
+    encryptionContext: out.messageHeader.encryptionContext,
+    ...(out.messageHeader.frameLength ? { frameLength: out.messageHeader.frameLength } : {}),
+  });
+  return new Uint8Array(result);
 }

@@ -73,6 +73,8 @@ export interface DocumentRecord {
   };
   certificate?: DestructionCertificate;
   certificateEventId?: string;
+  /** The key-rotation jobs that re-sealed the document (rotation/documents.ts), the latest five. */
+  keyJobs?: string[];
 }
 
 export const queueSortKey = (destroyAfter: string, documentId: string) => `${destroyAfter}#${documentId}`;

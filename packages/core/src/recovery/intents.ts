@@ -29,6 +29,7 @@ export const machines = {
   "staff.offboard": ["intent", "started", "revoked", "moved_one", "handed_over", "closed"],
   "tenant.offboard": ["intent", "recorded", "applied"],
   "tenant.shred": ["intent", "key_scheduled", "certificate", "recorded", "applied"],
+  "reseal-doc": ["intent", "written", "switched", "deleted"],
 } as const;
 export type Machine = keyof typeof machines;
 export type Step<M extends Machine> = (typeof machines)[M][number];

@@ -9,6 +9,7 @@ import { newId } from "../ids.ts";
 import { recountHandOver, recoverOffboarding } from "../staff/offboarding.ts";
 import { listStaff } from "../staff/records.ts";
 import { recoverOffboard, recoverShred } from "../tenancy/platform.ts";
+import { settleReseal } from "../rotation/documents.ts";
 import { PLATFORM_TENANT } from "../tenancy/isolation.ts";
 import { getTenant, listTenantIds, type TenantRecord } from "../tenancy/records.ts";
 import { recountUsage } from "../tenancy/usage.ts";
@@ -27,6 +28,7 @@ const handlers: { [M in Machine]: (ctx: Ctx, intent: Intent<never>) => Promise<O
   "staff.offboard": recoverOffboarding,
   "tenant.offboard": recoverOffboard,
   "tenant.shred": recoverShred,
+  "reseal-doc": settleReseal,
 };
 
 export interface RecoveryReport {

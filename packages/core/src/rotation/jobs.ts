@@ -11,6 +11,8 @@ import { ConditionalCheckFailedException, UpdateCommand, getItem, putNew, queryP
 import { getTenant, listTenantIds } from "../tenancy/records.ts";
 import { indexKeyWork } from "./index-keys.ts";
 import { namedFields, staffLabels, type StaffLabel } from "../staff/names.ts";
+import { resealDocuments, type DocumentProgress } from "./documents.ts";
+import { newWrappingVersion, retireOlderWrapping, type WrappingProgress } from "./wrapping.ts";
 
 /**
  * Key rotation that re-seals (docs/security-ops.md). KMS automatic rotation (on for every tenant
@@ -38,7 +40,17 @@ export interface KeyJob {
   confirmedBy?: string;
   confirmedAt?: string;
   rejectedBy?: string;
-  progress: { total: number | null; done: number; resealed: number; skipped: number; after: string | null };
+  progress: {
+    total: number | null;
+    done: number;
+    resealed: number;
+    skipped: number;
+    after: string | null;
+    /** Scope "data": the documents phase, after the records (rotation/documents.ts). */
+    documents?: DocumentProgress;
+    /** Scope "data" offline: the wrapping-key version made first and the older ones retired last (rotation/wrapping.ts). */
+    wrapping?: WrappingProgress;
+  };
   leaseUntil?: string;
   holder?: string;
   certificateId?: string;
@@ -62,7 +74,23 @@ export const JobView = z.object({
   confirmedByUsername: z.string().nullable().optional(),
   rejectedByName: z.string().nullable().optional(),
   rejectedByUsername: z.string().nullable().optional(),
-  progress: z.object({ total: z.number().nullable(), done: z.number(), resealed: z.number(), skipped: z.number() }),
+  progress: z.object({
+    total: z.number().nullable(),
+    done: z.number(),
+    resealed: z.number(),
+    skipped: z.number(),
+    documents: z
+      .object({ total: z.number(), done: z.number(), resealed: z.number(), skipped: z.number(), failed: z.number() })
+      .optional(),
+    wrappingKey: z
+      .object({
+        version: z.number(),
+        retired: z.array(z.number()).nullable(),
+        kept: z.array(z.number()),
+        listed: z.array(z.number()).nullable(),
+      })
+      .optional(),
+  }),
   certificateId: z.string().optional(),
   finishedAt: z.string().optional(),
 });
@@ -84,6 +112,27 @@ export const jobView = (j: KeyJob, labels: Map<string, StaffLabel>) => ({
     done: j.progress.done,
     resealed: j.progress.resealed,
     skipped: j.progress.skipped,
+    ...(j.progress.documents
+      ? {
+          documents: {
+            total: j.progress.documents.total,
+            done: j.progress.documents.done,
+            resealed: j.progress.documents.resealed,
+            skipped: j.progress.documents.skipped,
+            failed: j.progress.documents.failed,
+          },
+        }
+      : {}),
+    ...(j.progress.wrapping
+      ? {
+          wrappingKey: {
+            version: j.progress.wrapping.version,
+            retired: j.progress.wrapping.retired ?? null,
+            kept: j.progress.wrapping.kept ?? [],
+            listed: j.progress.wrapping.listed ?? null,
+          },
+        }
+      : {}),
   },
   ...(j.certificateId ? { certificateId: j.certificateId } : {}),
   ...(j.finishedAt ? { finishedAt: j.finishedAt } : {}),
@@ -428,6 +477,7 @@ export async function runJob(
     await work.begin?.(ctx, job);
     if (job.progress.total === null)
       job = await saveProgress(a, { ...job, progress: { ...job.progress, total: await countClients(a, tenantId) } });
+    job = await newWrappingVersion(a, job, (j) => saveProgress(a, j));
     for (;;) {
       const from = job.progress.after ? `${job.progress.after}\u0000` : "CLIENT#";
       const page = await queryPage<{ sk: string; clientId: string }>(a, {
@@ -453,6 +503,15 @@ export async function runJob(
         if (options.budgetMs !== undefined && Date.now() - started > options.budgetMs) return job;
       }
       if (!page.nextCursor || page.items.length < PAGE) break;
+    }
+    if (job.scope === "data") {
+      const docs = await resealDocuments(ctx, job, {
+        save: (j) => saveProgress(a, j),
+        outOfBudget: () => options.budgetMs !== undefined && Date.now() - started > options.budgetMs,
+      });
+      job = docs.job;
+      if (!docs.complete) return job;
+      job = await retireOlderWrapping(a, job, (j) => saveProgress(a, j));
     }
     await work.end?.(ctx, job);
     job = await transition(
@@ -482,6 +541,23 @@ export async function runJob(
         total: job.progress.total ?? job.progress.done,
         resealed: job.progress.resealed,
         skipped: job.progress.skipped,
+        ...(job.progress.documents
+          ? {
+              documentsTotal: job.progress.documents.total,
+              documentsResealed: job.progress.documents.resealed,
+              documentsSkipped: job.progress.documents.skipped,
+              documentsFailed: job.progress.documents.failed,
+            }
+          : {}),
+        ...(job.progress.wrapping
+          ? {
+              wrappingKeyVersion: job.progress.wrapping.version,
+              wrappingKeysRetired: (job.progress.wrapping.retired ?? []).join(" "),
+              wrappingKeysKept: (job.progress.wrapping.kept ?? []).join(" "),
+              wrappingKeysListed: (job.progress.wrapping.listed ?? []).join(" "),
+              rewrapped: job.progress.wrapping.rewrapped ?? 0,
+            }
+          : {}),
         proposedBy: job.proposedBy,
         confirmedBy: job.confirmedBy ?? "",
         ...(await work.certificate?.(ctx, job)),

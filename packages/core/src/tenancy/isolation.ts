@@ -196,6 +196,7 @@ export function guardKeyrings(keyrings: KeyringPort, tenantId: string | undefine
     get name() {
       return keyrings.name;
     },
+    ...(keyrings.generation ? { generation: (id: string) => keyrings.generation!(id) } : {}),
     async keyringFor(id) {
       if (id !== tenantId)
         throw new TenantScopeError(

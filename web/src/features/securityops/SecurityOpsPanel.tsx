@@ -126,6 +126,25 @@ function KeyRotationCard() {
                     skipped: j.progress.skipped,
                   })}
                 </Typography.Text>
+                {j.progress.documents && (
+                  <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                    {t("securityOps.rotation.documentCounts", {
+                      done: j.progress.documents.done,
+                      total: j.progress.documents.total,
+                      resealed: j.progress.documents.resealed,
+                      skipped: j.progress.documents.skipped,
+                      failed: j.progress.documents.failed,
+                    })}
+                  </Typography.Text>
+                )}
+                {j.progress.wrappingKey && (
+                  <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                    {t("securityOps.rotation.wrappingKey", {
+                      version: j.progress.wrappingKey.version,
+                      retired: j.progress.wrappingKey.retired?.join("、") || "—",
+                    })}
+                  </Typography.Text>
+                )}
                 {j.certificateId && (
                   <Typography.Text style={{ fontSize: 12 }} className="kh-mono">
                     {t("securityOps.rotation.certificate", { id: j.certificateId })}

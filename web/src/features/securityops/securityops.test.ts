@@ -6,6 +6,8 @@ describe("key rotation in the console", () => {
     expect(jobPercent({ progress: { total: null, done: 0, resealed: 0, skipped: 0 } })).toBe(0);
     expect(jobPercent({ progress: { total: 8, done: 2, resealed: 2, skipped: 0 } })).toBe(25);
     expect(jobPercent({ progress: { total: 8, done: 8, resealed: 7, skipped: 1 } })).toBe(100);
+    const documents = { total: 2, done: 1, resealed: 1, skipped: 0, failed: 0 };
+    expect(jobPercent({ progress: { total: 8, done: 8, resealed: 8, skipped: 0, documents } })).toBe(90);
   });
 
   it("offers the confirmation to a compliance officer other than the proposer, never to HQ", () => {

@@ -1,8 +1,12 @@
 import type { KeyJobView } from "../../api/types.ts";
 
 /** Percent of a job's records done (0 while the total is not counted yet). */
-export const jobPercent = (job: Pick<KeyJobView, "progress">) =>
-  job.progress.total ? Math.min(100, Math.round((job.progress.done / job.progress.total) * 100)) : 0;
+export const jobPercent = (job: Pick<KeyJobView, "progress">) => {
+  // Records first, then (scope "data") documents: one bar over both once the documents are counted.
+  const total = (job.progress.total ?? 0) + (job.progress.documents?.total ?? 0);
+  const done = job.progress.done + (job.progress.documents?.done ?? 0);
+  return job.progress.total ? Math.min(100, Math.round((done / total) * 100)) : 0;
+};
 
 /** What the signed-in person may do with a job, as far as the console can tell (the API decides). */
 export function jobActions(
