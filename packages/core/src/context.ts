@@ -102,6 +102,12 @@ export type Actor =
   | { type: "job"; id: string }
   | { type: "share_recipient"; shareId: string; label: string; via: string };
 
+/**
+ * The id a record keeps for who did something: a staff member's or a job's (`system:…`); a link's
+ * holder acts through the staff member who shared.
+ */
+export const actorId = (actor: Actor): string => (actor.type === "share_recipient" ? actor.via : actor.id);
+
 /** Where a request came from: API Gateway's view of the connection (never a client-set header). */
 export interface Source {
   ip: string | null;
@@ -110,11 +116,14 @@ export interface Source {
 
 export const noSource: Source = { ip: null, userAgent: null };
 
-/** What every use case receives: the tenant is fixed here, so no query can forget it. */
-export interface Ctx {
+/**
+ * What work receives whoever does it — a staff member, a job or a share link's holder: the tenant
+ * is fixed here, so no query can forget it. It carries no principal: code reachable from a job or a
+ * link takes this type, so the compiler keeps it from deciding anything by a staff member's role.
+ */
+export interface ActorCtx {
   tenantId: string;
-  principal: Principal;
-  /** Who the trail names for what this context does (a staff member unless a job or a share link acts). */
+  /** Who the trail names for what this context does. */
   actor: Actor;
   /** The request's origin; null for work no request started (jobs, the seed). */
   source: Source;
@@ -126,3 +135,11 @@ export interface Ctx {
   requestId: string;
   adapters: Adapters;
 }
+
+/** What every staff use case receives: the signed-in staff member, whose role and access decide. */
+export interface Ctx extends ActorCtx {
+  principal: Principal;
+}
+
+/** A job's actor: jobs are never privileged by a role; what a job may do is its own code's decision. */
+export type JobActor = Extract<Actor, { type: "job" }>;

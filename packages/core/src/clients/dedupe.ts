@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from "node:crypto";
-import type { Adapters, Ctx } from "../context.ts";
+import type { Adapters, Ctx, ActorCtx } from "../context.ts";
 import { open, seal } from "../crypto/envelope.ts";
 import { getStaff } from "../staff/records.ts";
 import { Keys, tenantPk } from "../store/keys.ts";
@@ -172,7 +172,7 @@ export async function claim(
  * claimed; a destruction or a correction releases what its client holds. A claim someone else has
  * taken over meanwhile is left alone.
  */
-export async function release(ctx: Ctx, sortKeys: string[], whose: { intentId: string } | { clientId: string }) {
+export async function release(ctx: ActorCtx, sortKeys: string[], whose: { intentId: string } | { clientId: string }) {
   const [attr, value] = "intentId" in whose ? ["intentId", whose.intentId] : ["clientId", whose.clientId];
   for (const sk of sortKeys) {
     await deleteIf(
