@@ -140,6 +140,3 @@ export interface ActorCtx {
 export interface Ctx extends ActorCtx {
   principal: Principal;
 }
-
-/** A job's actor: jobs are never privileged by a role; what a job may do is its own code's decision. */
-export type JobActor = Extract<Actor, { type: "job" }>;
