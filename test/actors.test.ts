@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Staff, publicRoute, type HttpEvent } from "@keyhold/core";
+import { Documents, Recovery, Staff, Tenancy, jobContext, publicRoute, type HttpEvent } from "@keyhold/core";
 import { Vault, newClientBody, proposeAndConfirm, startVault, uniquePhone, uniqueResidentId } from "./harness.ts";
 import { fetchBytes, scan, upload } from "./documents-fixtures.ts";
 
@@ -244,5 +244,68 @@ describe("a share link's download names who really fetched it", () => {
     expect((await vault.post("/audit/seal", undefined, WANG)).status).toBe(200);
     const verify = await vault.get("/audit/verify", WANG);
     expect(verify.body).toMatchObject({ ok: true });
+  });
+});
+
+describe("jobs act as themselves: no principal, no role", () => {
+  const noOperator = (x: unknown) => expect(JSON.stringify(x)).not.toContain("platform_admin");
+
+  it("every job's context names its job and carries no principal to decide by", async () => {
+    const a = vault.runtime.adapters;
+    const anjia = (await Tenancy.getTenant(a.forTenant("anjia"), "anjia"))!;
+    const contexts = [
+      [await Documents.systemContext(a, "anjia", "run-1"), "system:retention-sweeper"],
+      [Recovery.recoveryContext(a, anjia, "run-2"), "system:recovery"],
+      [await Tenancy.Platform.schedulerContext(a), "system:scheduler"],
+      [jobContext(a, anjia, "system:anomaly", "run-3"), "system:anomaly"],
+    ] as const;
+    for (const [ctx, id] of contexts) {
+      expect(ctx, id).not.toHaveProperty("principal");
+      expect(ctx.actor).toEqual({ type: "job", id });
+      // The policy table lists every role (the operator's sees nothing); the rest names none.
+      noOperator({ ...ctx, adapters: undefined, policy: undefined });
+    }
+  });
+
+  it("the call-report pull, a key rotation and the retention sweep are in the trail as their jobs", async () => {
+    const c = await vault.post("/clients", newClientBody(), LI);
+    expect(c.status).toBe(201);
+    const made = await vault.post(`/clients/${c.body.id}/calls`, { purpose: "viewing" }, LI);
+    expect(made.status, made.text).toBe(201);
+    expect((await vault.post(`/local/calls/${made.body.callId}/simulate`, { durationSeconds: 30 }, LI)).status).toBe(
+      201,
+    );
+    const reported = (await eventsOf("system:call-reports", "&action=call.report")).filter(
+      (e) => e.target.clientId === c.body.id,
+    );
+    expect(reported).toHaveLength(1);
+    expect(reported[0].actor).toEqual({ type: "job", id: "system:call-reports" });
+    noOperator(reported);
+
+    const proposed = await vault.post("/settings/rotate-keys", { scope: "data" }, HQ);
+    expect(proposed.status, proposed.text).toBe(202);
+    expect((await vault.post(`/jobs/${proposed.body.id}/confirm`, {}, WANG)).status).toBe(202);
+    await vault.runtime.backgroundDrained();
+    const rotated = await eventsOf("system:key-rotation", "&action=keys.rotated");
+    expect(rotated.map((e) => e.detail.jobId)).toContain(proposed.body.id);
+    for (const e of rotated) expect(e.actor).toEqual({ type: "job", id: "system:key-rotation" });
+    noOperator(rotated);
+
+    const doc = await upload(vault, c.body.id, "id_card_front", await scan(), LI);
+    expect(doc.status).toBe(201);
+    expect((await vault.post(`/clients/${c.body.id}/documents/retention`, { event: "deal_closed" }, ZHAO)).status).toBe(
+      200,
+    );
+    const run = await Documents.sweep(vault.runtime.adapters, {
+      asOf: new Date(Date.now() + 400 * 86_400_000),
+      tenantIds: ["anjia"],
+    });
+    expect(run.destroyed.map((d) => d.documentId)).toContain(doc.body.id);
+    const destroyed = (await eventsOf("system:retention-sweeper", "&action=document.destroyed")).filter(
+      (e) => e.detail?.documentId === doc.body.id,
+    );
+    expect(destroyed).toHaveLength(1);
+    expect(destroyed[0].actor).toEqual({ type: "job", id: "system:retention-sweeper" });
+    noOperator(destroyed);
   });
 });

@@ -150,3 +150,39 @@ describe("the offline ring stays outside", () => {
       expect(text, path).not.toMatch(/@keyhold\/local|packages\/local/);
   });
 });
+
+describe("who acts (context.ts Actor): jobs and share links borrow no staff identity", () => {
+  it('no code makes up a platform operator: `role: "platform_admin"` is written nowhere', () => {
+    for (const { path, text } of sources) expect(text, path).not.toMatch(/role: ["']platform_admin["']/);
+  });
+
+  it("the operator's role is named only where roles are listed, decided, labelled and admitted", () => {
+    const naming = sources.filter(
+      (s) => s.path.startsWith("packages/core/src") && /["']platform_admin["']|\bplatform_admin:/.test(s.text),
+    );
+    expect(naming.map((s) => s.path.split("packages/core/src/")[1]).sort()).toEqual([
+      "access/policy.ts", // the policy table: it sees no client data
+      "context.ts", // the role list
+      "http/handler.ts", // platform routes admit the operator alone
+      "http/route-spec.ts", // the route table's role gates
+      "staff/changes.ts", // the operator's bootstrap confirmation of a brand's staff change
+      "staff/schemas.ts", // never a brand's staff member's role
+      "trail/labels.ts", // its name in the trail export
+    ]);
+  });
+
+  it("job contexts are made by one factory, without a principal", () => {
+    for (const path of [
+      "packages/core/src/anomaly/detector.ts",
+      "packages/core/src/calls/reports.ts",
+      "packages/core/src/documents/retention.ts",
+      "packages/core/src/recovery/recover.ts",
+      "packages/core/src/rotation/jobs.ts",
+      "packages/core/src/tenancy/platform.ts",
+    ]) {
+      const text = sources.find((s) => s.path === path)!.text;
+      expect(text, path).toMatch(/\bjobContext(?: as \w+)?\b/);
+      expect(text, path).not.toMatch(/: Principal = \{/);
+    }
+  });
+});

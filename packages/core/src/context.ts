@@ -107,6 +107,12 @@ export type Actor =
   | { type: "job"; id: string }
   | { type: "share_recipient"; shareId: string; label: string; via: string };
 
+/**
+ * The id a record keeps for who did something: a staff member's or a job's (`system:…`); a link's
+ * holder acts through the staff member who shared.
+ */
+export const actorId = (actor: Actor): string => (actor.type === "share_recipient" ? actor.via : actor.id);
+
 /** Where a request came from: API Gateway's view of the connection (never a client-set header). */
 export interface Source {
   ip: string | null;
@@ -115,11 +121,14 @@ export interface Source {
 
 export const noSource: Source = { ip: null, userAgent: null };
 
-/** What every use case receives: the tenant is fixed here, so no query can forget it. */
-export interface Ctx {
+/**
+ * What work receives whoever does it — a staff member, a job or a share link's holder: the tenant
+ * is fixed here, so no query can forget it. It carries no principal: code reachable from a job or a
+ * link takes this type, so the compiler keeps it from deciding anything by a staff member's role.
+ */
+export interface ActorCtx {
   tenantId: string;
-  principal: Principal;
-  /** Who the trail names for what this context does (a staff member unless a job or a share link acts). */
+  /** Who the trail names for what this context does. */
   actor: Actor;
   /** The request's origin; null for work no request started (jobs, the seed). */
   source: Source;
@@ -130,4 +139,9 @@ export interface Ctx {
   policy: PolicyTable;
   requestId: string;
   adapters: Adapters;
+}
+
+/** What every staff use case receives: the signed-in staff member, whose role and access decide. */
+export interface Ctx extends ActorCtx {
+  principal: Principal;
 }

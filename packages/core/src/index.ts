@@ -27,7 +27,7 @@ export * as Identity from "./identity/index.ts";
 export { Keys, tableShape, tenantPk } from "./store/keys.ts";
 export { StorageUnavailable, isStorageFault } from "./store/faults.ts";
 export { claimNames, customAttributes } from "./access/claims.ts";
-export { resolvePrincipal, contextFor } from "./access/principal.ts";
+export { resolvePrincipal, contextFor, actorContext, jobContext } from "./access/principal.ts";
 export { Problem, problemCodes, type ProblemCode } from "./http/problem.ts";
 export { problemMessage } from "./http/problem.ts";
 export { languageOf, problemMessagesZh, type ProblemLanguage } from "./http/problem-messages.ts";

@@ -1,4 +1,4 @@
-import { Identity, Problem, Staff, Tenancy, Trail, contextFor } from "@keyhold/core";
+import { Identity, Problem, Staff, Tenancy, Trail, actorContext } from "@keyhold/core";
 import type { LocalRuntime } from "./index.ts";
 import { localIdentity } from "./identity.ts";
 
@@ -59,22 +59,7 @@ export async function bootstrap(
     plan: "pro",
     settings: { ...Tenancy.defaultSettings },
   };
-  const ctx = contextFor(
-    {
-      tenantId,
-      staffId,
-      role: "hq_admin",
-      branchId: null,
-      sessionVersion: 1,
-      displayName: admin.displayName,
-      agreementSigned: false,
-      cleared: false,
-    },
-    tenant,
-    "bootstrap",
-    a,
-    { actor: { type: "job", id: "bootstrap" } },
-  );
+  const ctx = actorContext(a, tenant, { type: "job", id: "bootstrap" }, "bootstrap");
   await Trail.record(ctx, { action: "identity.bootstrap", outcome: "allowed", staffId, detail: { tenant: tenantId } });
   await Tenancy.saveTenant(a, tenant);
   await Tenancy.saveRegistryEntry(a, tenant);

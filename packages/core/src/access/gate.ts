@@ -1,4 +1,4 @@
-import type { Ctx } from "../context.ts";
+import type { ActorCtx, Ctx } from "../context.ts";
 import type { TrailAction } from "../trail/actions.ts";
 import { record, type EventInput, type TrailEvent } from "../trail/trail.ts";
 import type { ClientRecord } from "../clients/records.ts";
@@ -91,9 +91,17 @@ const pathOf = (code: ProblemCode, field: string) =>
  * volume guard, and writes the trail event before any plaintext exists. Every refusal is in the
  * trail too. If the trail cannot be written, it throws and nothing is disclosed.
  */
-export async function disclose(ctx: Ctx, d: Disclosure): Promise<Disclosed> {
+export async function disclose(ctx: Ctx, d: Disclosure): Promise<Disclosed>;
+/** A share link's holder: no principal, the link's own basis decides (see `Basis`). */
+export async function disclose(
+  ctx: ActorCtx,
+  d: Disclosure & { basis: Extract<Basis, { kind: "share_recipient" }> },
+): Promise<Disclosed>;
+export async function disclose(ctx: ActorCtx, d: Disclosure): Promise<Disclosed> {
   noteGate(ctx);
   const basis = d.basis ?? { kind: "staff" };
+  // Every basis but a link's is a signed-in staff member's, decided by their principal.
+  const staff = basis.kind === "share_recipient" ? undefined : signedIn(ctx);
   if (!d.items.length) throw new Error(`disclose(${d.action}) names nothing to disclose`);
   const fields = [...new Set(d.items.map((i) => i.field))];
   const tier1 = d.items.some((i) => i.tier === 1);
@@ -110,7 +118,7 @@ export async function disclose(ctx: Ctx, d: Disclosure): Promise<Disclosed> {
     return recorded(problem);
   };
 
-  if (basis.kind !== "share_recipient" && neverSeesClientData.includes(ctx.principal.role)) {
+  if (basis.kind !== "share_recipient" && neverSeesClientData.includes(staff!.principal.role)) {
     throw await refuse(new Problem("role_not_permitted", "this role never sees client personal data"));
   }
   if (d.client.destroyed)
@@ -120,7 +128,7 @@ export async function disclose(ctx: Ctx, d: Disclosure): Promise<Disclosed> {
   if (d.grantId) {
     if (basis.kind !== "staff")
       throw await refuse(new Problem("grant_mismatch", "a grant is used only by its requester"));
-    grant = await checkGrant(ctx, d, fields, refuse);
+    grant = await checkGrant(staff!, d, fields, refuse);
   }
 
   let breakGlass = false;
@@ -129,7 +137,7 @@ export async function disclose(ctx: Ctx, d: Disclosure): Promise<Disclosed> {
       d.items.map((i) => [
         i.field,
         decide(
-          ctx.principal,
+          staff!.principal,
           resourceOf(d.client),
           {
             action: d.unseen ? "use" : "reveal",
@@ -178,12 +186,12 @@ export async function disclose(ctx: Ctx, d: Disclosure): Promise<Disclosed> {
     }
   } else if (basis.kind === "subject_request") {
     const responsible =
-      relationOf(ctx.principal, d.client) === "own" ||
-      ctx.principal.role === "compliance_officer" ||
-      (ctx.principal.role === "branch_manager" && ctx.principal.branchId === d.client.branchId);
+      relationOf(staff!.principal, d.client) === "own" ||
+      staff!.principal.role === "compliance_officer" ||
+      (staff!.principal.role === "branch_manager" && staff!.principal.branchId === d.client.branchId);
     if (!responsible)
       throw await refuse(new Problem("role_not_permitted", "only those responsible for the client produce its copy"));
-    if (tier1 && !ctx.principal.cleared)
+    if (tier1 && !staff!.principal.cleared)
       throw await refuse(
         new Problem("background_check_required", "a copy with tier-1 data needs a passed background check"),
       );
@@ -195,7 +203,7 @@ export async function disclose(ctx: Ctx, d: Disclosure): Promise<Disclosed> {
     if (!basis.sharerActive) throw await refuse(new Problem("share_revoked", "the staff member who shared has left"));
   }
 
-  if (tier1 && basis.kind !== "share_recipient" && !(await takeRevealSlot(ctx))) {
+  if (tier1 && basis.kind !== "share_recipient" && !(await takeRevealSlot(staff!))) {
     const problem = new Problem(
       "reveal_quota_exceeded",
       `more than ${ctx.settings.revealQuotaPerHour} tier-1 reveals in an hour; the compliance officer has been alerted`,
@@ -207,19 +215,19 @@ export async function disclose(ctx: Ctx, d: Disclosure): Promise<Disclosed> {
       {
         kind: "reveal_volume",
         severity: "high",
-        staffId: ctx.principal.staffId,
-        summary: `staff member ${ctx.principal.staffId} passed the tier-1 volume guard (${ctx.settings.revealQuotaPerHour} an hour)`,
+        staffId: staff!.principal.staffId,
+        summary: `staff member ${staff!.principal.staffId} passed the tier-1 volume guard (${ctx.settings.revealQuotaPerHour} an hour)`,
         detail: { action: d.action, limit: ctx.settings.revealQuotaPerHour },
       },
       // One open alert per person per hour is enough to act on; every refusal is in the trail.
-      { onceKey: `reveal_volume#${ctx.principal.staffId}#${ctx.adapters.now().toISOString().slice(0, 13)}` },
+      { onceKey: `reveal_volume#${staff!.principal.staffId}#${ctx.adapters.now().toISOString().slice(0, 13)}` },
     );
     throw recorded(problem);
   }
 
   const refusal = d.admit ? await d.admit() : undefined;
   if (refusal) throw await refuse(refusal);
-  if (grant && !(await consumeGrant(ctx, grant))) {
+  if (grant && !(await consumeGrant(staff!, grant))) {
     // Lost a race for the same grant: the other use got it.
     throw await refuse(new Problem("grant_used", "this grant was used meanwhile"));
   }
@@ -234,7 +242,7 @@ export async function disclose(ctx: Ctx, d: Disclosure): Promise<Disclosed> {
     });
   } catch (e) {
     // Nothing was disclosed, so the grant is still good.
-    if (grant) await restoreGrant(ctx, grant).catch(() => undefined);
+    if (grant) await restoreGrant(staff!, grant).catch(() => undefined);
     throw e;
   }
   if (breakGlass) {
@@ -243,8 +251,8 @@ export async function disclose(ctx: Ctx, d: Disclosure): Promise<Disclosed> {
     await raiseAlert(ctx, {
       kind: "break_glass",
       severity: "high",
-      staffId: ctx.principal.staffId,
-      summary: `break-glass ${d.action} by ${ctx.principal.staffId} for ${d.purpose ?? "no purpose"} (event ${event.id})`,
+      staffId: staff!.principal.staffId,
+      summary: `break-glass ${d.action} by ${staff!.principal.staffId} for ${d.purpose ?? "no purpose"} (event ${event.id})`,
       detail: { action: d.action, event: event.id, clientId: d.client.clientId },
     });
   }
@@ -316,9 +324,14 @@ export async function discloseViews(
  * disclosing routes reads it to prove each one called the gate.
  */
 export const gateLog = new Set<string>();
-function noteGate(ctx: Ctx) {
+function noteGate(ctx: ActorCtx) {
   gateLog.add(ctx.requestId);
   if (gateLog.size > 2000) gateLog.delete(gateLog.values().next().value!);
+}
+
+function signedIn(ctx: ActorCtx): Ctx {
+  if (!("principal" in ctx)) throw new Error(`${ctx.actor.type} context has no principal to decide a disclosure by`);
+  return ctx as Ctx;
 }
 
 async function checkGrant(

@@ -1,4 +1,12 @@
-import { noSource, type Actor, type Adapters, type Ctx, type Principal, type Source } from "../context.ts";
+import {
+  noSource,
+  type Actor,
+  type ActorCtx,
+  type Adapters,
+  type Ctx,
+  type Principal,
+  type Source,
+} from "../context.ts";
 import { effectivePolicy } from "./policy.ts";
 import { isRole } from "../context.ts";
 import { Problem } from "../http/problem.ts";
@@ -132,3 +140,37 @@ export function contextFor(
     adapters: options.platform ? adapters : adapters.forTenant(principal.tenantId),
   };
 }
+
+/**
+ * The context of work no staff member signs in for — a job, a share link's holder: the trail names
+ * the actor, and there is no principal, so nothing on such a path can be decided by a role. Confined
+ * to the tenant like a request's, except with `platform` (the platform's own scheduled work and the
+ * recovery of its intents, which open each tenant in turn).
+ */
+export function actorContext(
+  adapters: Adapters,
+  tenant: TenantRecord,
+  actor: Exclude<Actor, { type: "staff" }>,
+  requestId: string,
+  options: { source?: Source; platform?: boolean } = {},
+): ActorCtx {
+  return {
+    tenantId: tenant.tenantId,
+    actor,
+    source: options.source ?? noSource,
+    settings: tenant.settings,
+    limits: { seats: planOf(tenant).seats, storageMb: planOf(tenant).storageMb },
+    policy: effectivePolicy(tenant.settings.accessPolicy),
+    requestId,
+    adapters: options.platform ? adapters : adapters.forTenant(tenant.tenantId),
+  };
+}
+
+/** A job's context (see `actorContext`): what a job may do is its own code's decision, never a role's. */
+export const jobContext = (
+  adapters: Adapters,
+  tenant: TenantRecord,
+  jobId: `system:${string}`,
+  runId: string,
+  options: { platform?: boolean } = {},
+): ActorCtx => actorContext(adapters, tenant, { type: "job", id: jobId }, runId, options);

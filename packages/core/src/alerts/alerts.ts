@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import { markAs, sealedText } from "../freetext/schemas.ts";
 import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { Ctx } from "../context.ts";
+import type { Ctx, ActorCtx } from "../context.ts";
 import { record } from "../trail/trail.ts";
 import { seal } from "../crypto/envelope.ts";
 import { Problem, recorded } from "../http/problem.ts";
@@ -65,7 +65,7 @@ const strip = (item: Record<string, unknown>): Alert => {
  * alert already there instead of adding another (e.g. one per departed person per day).
  */
 export async function raiseAlert(
-  ctx: Ctx,
+  ctx: ActorCtx,
   input: AlertInput,
   options: { onceKey?: string; involved?: string[] } = {},
 ): Promise<Alert> {
@@ -74,7 +74,7 @@ export async function raiseAlert(
 
 /** As `raiseAlert`, also saying whether this call wrote it (false: the alert for its `onceKey` was there). */
 export async function raiseAlertOnce(
-  ctx: Ctx,
+  ctx: ActorCtx,
   input: AlertInput,
   options: { onceKey?: string; involved?: string[] } = {},
 ): Promise<{ alert: Alert; created: boolean }> {

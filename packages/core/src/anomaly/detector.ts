@@ -1,5 +1,5 @@
-import type { Adapters, Ctx, Principal } from "../context.ts";
-import { contextFor } from "../access/principal.ts";
+import type { ActorCtx, Adapters } from "../context.ts";
+import { jobContext } from "../access/principal.ts";
 import { raiseAlertOnce } from "../alerts/alerts.ts";
 import { record, type TrailEvent } from "../trail/trail.ts";
 import { newId } from "../ids.ts";
@@ -27,18 +27,8 @@ const none: ObserveResult = { findings: [], raised: [], held: false };
 /** Event ids remembered per person: more than a stream batch (100) can redeliver. */
 const JUDGED_KEPT = 200;
 
-function detectorContext(a: Adapters, tenant: NonNullable<Awaited<ReturnType<typeof getTenant>>>): Ctx {
-  const principal: Principal = {
-    tenantId: tenant.tenantId,
-    staffId: DETECTOR_ACTOR,
-    role: "platform_admin",
-    branchId: null,
-    sessionVersion: 0,
-    displayName: "异常检测 anomaly detector",
-    agreementSigned: true,
-    cleared: false,
-  };
-  return contextFor(principal, tenant, newId("run", a.now()), a, { actor: { type: "job", id: DETECTOR_ACTOR } });
+function detectorContext(a: Adapters, tenant: NonNullable<Awaited<ReturnType<typeof getTenant>>>): ActorCtx {
+  return jobContext(a, tenant, DETECTOR_ACTOR, newId("run", a.now()));
 }
 
 /**
@@ -113,7 +103,7 @@ async function branchRates(a: Adapters, tenantId: string, branchId: string, exce
   return page.items.filter((i) => !i.sk.endsWith(`#${except}`)).map((i) => i.rate);
 }
 
-async function act(ctx: Ctx, staff: StaffRecord, findings: Finding[]): Promise<ObserveResult> {
+async function act(ctx: ActorCtx, staff: StaffRecord, findings: Finding[]): Promise<ObserveResult> {
   const raised: string[] = [];
   let held = false;
   for (const f of findings) {
@@ -139,7 +129,7 @@ async function act(ctx: Ctx, staff: StaffRecord, findings: Finding[]): Promise<O
  * Ends every session of the person at once and holds the account (no new sign-in is admitted) until
  * the compliance officer reviews the alert; the revocation is in the trail under the detector's name.
  */
-async function hold(ctx: Ctx, staffId: string, alertId: string, kind: string): Promise<boolean> {
+async function hold(ctx: ActorCtx, staffId: string, alertId: string, kind: string): Promise<boolean> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const staff = await getStaff(ctx.adapters, ctx.tenantId, staffId);
     if (!staff || staff.status !== "active") return false;

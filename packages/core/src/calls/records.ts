@@ -1,4 +1,4 @@
-import type { Adapters, Ctx } from "../context.ts";
+import type { Adapters, ActorCtx } from "../context.ts";
 import { Keys } from "../store/keys.ts";
 import { ConditionalCheckFailedException, UpdateCommand, getItem, putNew, queryPage } from "../store/table.ts";
 
@@ -49,13 +49,13 @@ export async function insertCall(a: Adapters, call: CallRecord) {
   if (!(await putNew(a, itemOf(call)))) throw new Error(`call id collision ${call.callId}`);
 }
 
-export async function getCall(ctx: Ctx, callId: string): Promise<CallRecord | undefined> {
+export async function getCall(ctx: ActorCtx, callId: string): Promise<CallRecord | undefined> {
   const item = await getItem<CallRecord & { type: string }>(ctx.adapters, Keys.call(ctx.tenantId, callId));
   return item && item.type === "call" && item.tenantId === ctx.tenantId ? strip(item) : undefined;
 }
 
 /** The bindings of a client or a caller that may still be live (not released, not expired). */
-export async function liveCalls(ctx: Ctx, of: { clientId: string } | { staffId: string }): Promise<CallRecord[]> {
+export async function liveCalls(ctx: ActorCtx, of: { clientId: string } | { staffId: string }): Promise<CallRecord[]> {
   const now = ctx.adapters.now().toISOString();
   const spec =
     "clientId" in of
@@ -82,7 +82,7 @@ export async function liveCalls(ctx: Ctx, of: { clientId: string } | { staffId: 
 
 /** Moves a binding from one status to another if nobody moved it meanwhile; false if they did. */
 export async function moveCall(
-  ctx: Ctx,
+  ctx: ActorCtx,
   call: CallRecord,
   from: CallRecord["status"],
   to: CallRecord["status"],

@@ -1,4 +1,4 @@
-import type { Ctx } from "../context.ts";
+import { actorId, type Ctx, type ActorCtx } from "../context.ts";
 import { record } from "../trail/trail.ts";
 import { Problem, recorded } from "../http/problem.ts";
 import { PrivacyNumberUnavailable } from "./port.ts";
@@ -11,7 +11,7 @@ export type ReleaseReason = "caller" | "reassigned" | "offboarding" | "public_po
  * acts at a time. If the provider fails, the binding stays live (it is, until the provider's own
  * expiration) and the failure is in the trail. Answers whether the binding is now released.
  */
-async function releaseOne(ctx: Ctx, call: CallRecord, reason: ReleaseReason): Promise<boolean> {
+async function releaseOne(ctx: ActorCtx, call: CallRecord, reason: ReleaseReason): Promise<boolean> {
   const base = {
     action: "call.release" as const,
     clientId: call.clientId,
@@ -40,7 +40,7 @@ async function releaseOne(ctx: Ctx, call: CallRecord, reason: ReleaseReason): Pr
   const releasedAt = ctx.adapters.now().toISOString();
   await moveCall(ctx, call, "releasing", "released", {
     releasedAt,
-    releasedBy: ctx.principal.staffId,
+    releasedBy: actorId(ctx.actor),
     releaseReason: reason,
   });
   await record(ctx, { ...base, outcome: "allowed", detail: { callId: call.callId, reason } });
@@ -92,7 +92,7 @@ export async function release(ctx: Ctx, callId: string) {
  * caller (offboarding). A provider failure is recorded and does not stop the hand-over: that
  * binding ends at its expiration. Answers how many were released.
  */
-export async function releaseForClient(ctx: Ctx, clientId: string, reason: ReleaseReason): Promise<number> {
+export async function releaseForClient(ctx: ActorCtx, clientId: string, reason: ReleaseReason): Promise<number> {
   return releaseAll(ctx, await liveCalls(ctx, { clientId }), reason);
 }
 
@@ -100,7 +100,7 @@ export async function releaseForStaff(ctx: Ctx, staffId: string, reason: Release
   return releaseAll(ctx, await liveCalls(ctx, { staffId }), reason);
 }
 
-async function releaseAll(ctx: Ctx, calls: CallRecord[], reason: ReleaseReason) {
+async function releaseAll(ctx: ActorCtx, calls: CallRecord[], reason: ReleaseReason) {
   let released = 0;
   for (const call of calls) {
     try {

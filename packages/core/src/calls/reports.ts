@@ -1,5 +1,5 @@
-import type { Adapters, Ctx, Principal } from "../context.ts";
-import { contextFor } from "../access/principal.ts";
+import type { ActorCtx, Adapters } from "../context.ts";
+import { jobContext } from "../access/principal.ts";
 import { record } from "../trail/trail.ts";
 import { newId } from "../ids.ts";
 import { Keys } from "../store/keys.ts";
@@ -11,7 +11,7 @@ import { countReport, getCall } from "./records.ts";
 /** The reports job's identity in the trail: it records what the provider reported, nothing more. */
 export const REPORTS_ACTOR = "system:call-reports";
 
-async function reportsContext(a: Adapters, tenantId: string, runId: string): Promise<Ctx | undefined> {
+async function reportsContext(a: Adapters, tenantId: string, runId: string): Promise<ActorCtx | undefined> {
   // A report names its tenant; only that tenant's own adapters may read or write anything of it.
   let ta: Adapters;
   try {
@@ -21,18 +21,7 @@ async function reportsContext(a: Adapters, tenantId: string, runId: string): Pro
   }
   const tenant = await getTenant(ta, tenantId);
   if (!tenant) return undefined;
-  const principal: Principal = {
-    tenantId,
-    staffId: REPORTS_ACTOR,
-    role: "platform_admin",
-    branchId: null,
-    sessionVersion: 0,
-    displayName: "通话记录 call reports",
-    agreementSigned: true,
-    cleared: false,
-  };
-  // The principal keeps the code paths that read one working; the trail names the job itself.
-  return contextFor(principal, tenant, runId, ta, { actor: { type: "job", id: REPORTS_ACTOR } });
+  return jobContext(ta, tenant, REPORTS_ACTOR, runId);
 }
 
 export interface PullResult {
@@ -59,7 +48,7 @@ export async function pullReports(
 ): Promise<PullResult> {
   const runId = newId("run", a.now());
   const result: PullResult = { runId, received: 0, recorded: 0, duplicates: 0, unmatched: 0 };
-  const contexts = new Map<string, Ctx | undefined>();
+  const contexts = new Map<string, ActorCtx | undefined>();
   for (let i = 0; i < (options.maxBatches ?? 20); i++) {
     const batch = await source.receive(16);
     if (!batch.size) break;
@@ -77,7 +66,7 @@ async function recordReport(
   a: Adapters,
   report: CallReport,
   runId: string,
-  contexts: Map<string, Ctx | undefined>,
+  contexts: Map<string, ActorCtx | undefined>,
 ): Promise<"recorded" | "duplicates" | "unmatched"> {
   const unmatched = () => {
     a.logger.warn("a call report names no binding of ours; dropped", {

@@ -1,4 +1,4 @@
-import type { Ctx } from "../context.ts";
+import type { Ctx, ActorCtx } from "../context.ts";
 import type { Pass } from "../access/pass.ts";
 import { rawReply } from "../http/reply.ts";
 import { renderPdf } from "../reports/pdf.ts";
@@ -19,7 +19,7 @@ export const copyItems = (client: ClientRecord, requestId: string): { field: str
  * The client's own copy of their data (PIPL art. 45): every field in clear with its label and
  * tier, the registration and the consent history. Call only after `disclose` let it out.
  */
-export async function copyData(ctx: Ctx, client: ClientRecord, pass: Pass) {
+export async function copyData(ctx: ActorCtx, client: ClientRecord, pass: Pass) {
   const names = Object.keys(client.fieldTiers) as FieldName[];
   const values = await openTiers(ctx, client, presentTiers(client), pass);
   return {
@@ -39,8 +39,17 @@ export async function copyData(ctx: Ctx, client: ClientRecord, pass: Pass) {
 }
 export type ClientCopy = Awaited<ReturnType<typeof copyData>>;
 
-/** The copy as a JSON file or a readable PDF rendered from the same data. */
-export async function renderCopy(ctx: Ctx, data: ClientCopy, format: "json" | "pdf", requestId: string) {
+/**
+ * The copy as a JSON file or a readable PDF rendered from the same data. The PDF is watermarked with
+ * the staff member it goes out through: who produced it, or who made the link it is fetched by.
+ */
+export async function renderCopy(
+  ctx: ActorCtx,
+  data: ClientCopy,
+  format: "json" | "pdf",
+  requestId: string,
+  through: { displayName: string; staffId: string },
+) {
   const headers = (ext: string) => ({ "content-disposition": `attachment; filename="copy-${data.clientId}.${ext}"` });
   if (format === "json")
     return { body: JSON.stringify(data), contentType: "application/json; charset=utf-8", headers: headers("json") };
@@ -80,8 +89,8 @@ export async function renderCopy(ctx: Ctx, data: ClientCopy, format: "json" | "p
     ],
     footer: `Keyhold · ${ctx.tenantId} · 绝密 confidential`,
     watermark: viewerMark({
-      displayName: ctx.principal.displayName,
-      staffId: ctx.principal.staffId,
+      displayName: through.displayName,
+      staffId: through.staffId,
       tenantName: tenant?.name ?? ctx.tenantId,
       tenantId: ctx.tenantId,
       at: ctx.adapters.now(),
@@ -93,6 +102,6 @@ export async function renderCopy(ctx: Ctx, data: ClientCopy, format: "json" | "p
 
 /** The rendered copy as an HTTP reply with the given status. */
 export async function copyReply(ctx: Ctx, data: ClientCopy, format: "json" | "pdf", requestId: string, status: number) {
-  const out = await renderCopy(ctx, data, format, requestId);
+  const out = await renderCopy(ctx, data, format, requestId, ctx.principal);
   return rawReply(status, out.body, out.contentType, out.headers);
 }

@@ -1,4 +1,4 @@
-import type { Ctx } from "../context.ts";
+import type { Ctx, ActorCtx } from "../context.ts";
 import { record } from "../trail/trail.ts";
 import { seal } from "../crypto/envelope.ts";
 import { Problem } from "../http/problem.ts";
@@ -135,7 +135,7 @@ export interface CorrectIntent extends Record<string, unknown> {
 }
 
 async function undoCorrection(
-  ctx: Ctx,
+  ctx: ActorCtx,
   intent: Intents.Intent<CorrectIntent>,
   how: { recorded: boolean; by: "writer" | "recovery" },
 ) {
@@ -161,7 +161,7 @@ async function undoCorrection(
 
 /** Recovery: a record rewritten by this correction is finished (old claims released); otherwise it is undone. */
 export async function recoverCorrection(
-  ctx: Ctx,
+  ctx: ActorCtx,
   intent: Intents.Intent<CorrectIntent>,
 ): Promise<"completed" | "rolled_back"> {
   const { clientId, branchId, oldClaims } = intent.data;

@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from "node:crypto";
-import type { Adapters, Ctx } from "../context.ts";
+import type { Adapters, Ctx, ActorCtx } from "../context.ts";
 import { open, seal, type Binding } from "../crypto/envelope.ts";
 import { Problem } from "../http/problem.ts";
 import { getStaff } from "../staff/records.ts";
@@ -168,7 +168,7 @@ export type Holder =
   | { state: "stale"; claim: ClaimItem }
   | { state: "free" };
 
-export async function holderOf(ctx: Ctx, sk: string): Promise<Holder> {
+export async function holderOf(ctx: ActorCtx, sk: string): Promise<Holder> {
   const claim = await getItem<ClaimItem>(ctx.adapters, { pk: tenantPk(ctx.tenantId), sk });
   if (!claim) return { state: "free" };
   const client = await getClient(ctx, claim.clientId);
@@ -205,7 +205,7 @@ const WAIT_FOR_HOLDER_MS = 3000;
  * taken over.
  */
 export async function claim(
-  ctx: Ctx,
+  ctx: ActorCtx,
   digests: string[],
   owner: { clientId: string; intentId: string; leaseUntil: string },
   previous: string[] = [],
@@ -294,7 +294,7 @@ export async function claim(
  * claimed; a destruction or a correction releases what its client holds. A claim someone else has
  * taken over meanwhile is left alone.
  */
-export async function release(ctx: Ctx, sortKeys: string[], whose: { intentId: string } | { clientId: string }) {
+export async function release(ctx: ActorCtx, sortKeys: string[], whose: { intentId: string } | { clientId: string }) {
   const [attr, value] = "intentId" in whose ? ["intentId", whose.intentId] : ["clientId", whose.clientId];
   for (const sk of sortKeys) {
     await deleteIf(

@@ -1,4 +1,4 @@
-import type { Ctx } from "../context.ts";
+import { actorId, type ActorCtx } from "../context.ts";
 import { query, record } from "../trail/trail.ts";
 import { recountBranch } from "../compliance/recount.ts";
 import { newId } from "../ids.ts";
@@ -38,7 +38,7 @@ const answer = (d: Destroyed): Destroyed => ({ at: d.at, reason: d.reason, certi
  * gone. A run that dies anywhere is finished by the next sweep or by recovery once its lease ran out.
  */
 export async function destroyClientData(
-  ctx: Ctx,
+  ctx: ActorCtx,
   client: ClientRecord,
   reason: string,
   runId: string = ctx.requestId,
@@ -51,7 +51,7 @@ export async function destroyClientData(
     branchId: client.branchId,
     reason,
     runId,
-    requestedBy: ctx.principal.staffId,
+    requestedBy: actorId(ctx.actor),
     certificateId: newId("dc", a.now()),
   });
   try {
@@ -79,7 +79,7 @@ export async function destroyClientData(
 }
 
 /** Takes over a destruction whose run died (its lease is over); one still running answers 409. */
-async function resume(ctx: Ctx, client: ClientRecord): Promise<Destroyed> {
+async function resume(ctx: ActorCtx, client: ClientRecord): Promise<Destroyed> {
   const a = ctx.adapters;
   const existing = await Intents.getIntent(a, ctx.tenantId, client.destruction!.intentId);
   const taken = existing && (await Intents.takeLease(a, existing as Intents.Intent<DestroyIntent>, ctx.requestId));
@@ -92,7 +92,7 @@ async function resume(ctx: Ctx, client: ClientRecord): Promise<Destroyed> {
 }
 
 async function certificateEvent(
-  ctx: Ctx,
+  ctx: ActorCtx,
   clientId: string,
   certificateId: string,
   from: string,
@@ -115,7 +115,7 @@ async function certificateEvent(
 }
 
 /** Every step from the documents on; each is idempotent, so a resumed run repeats what it must. */
-async function complete(ctx: Ctx, start: Intents.Intent<DestroyIntent>, resumed: boolean): Promise<Destroyed> {
+async function complete(ctx: ActorCtx, start: Intents.Intent<DestroyIntent>, resumed: boolean): Promise<Destroyed> {
   const a = ctx.adapters;
   await destroyScans(ctx, start);
   await Intents.checkpoint(a, "client.destroy", "documents");
@@ -132,7 +132,7 @@ async function complete(ctx: Ctx, start: Intents.Intent<DestroyIntent>, resumed:
 }
 
 /** The scans go first, each with its own certificate; a failure leaves the rest for a retry. */
-async function destroyScans(ctx: Ctx, intent: Intents.Intent<DestroyIntent>) {
+async function destroyScans(ctx: ActorCtx, intent: Intents.Intent<DestroyIntent>) {
   const { clientId, reason, runId } = intent.data;
   const documents = await destroyForClient(ctx, clientId, reason, { runId });
   if (documents.failed.length) {
@@ -146,7 +146,7 @@ async function destroyScans(ctx: Ctx, intent: Intents.Intent<DestroyIntent>) {
  * held so a resumed run and the certificate know. `before` is the record as it was, when this run wiped it.
  */
 async function wipeFields(
-  ctx: Ctx,
+  ctx: ActorCtx,
   start: Intents.Intent<DestroyIntent>,
 ): Promise<{ intent: Intents.Intent<DestroyIntent>; before: ClientRecord | undefined }> {
   const a = ctx.adapters;
@@ -184,7 +184,7 @@ async function wipeFields(
  * when resumed), then removes the destruction mark: the destruction is complete. Returns the stub.
  */
 async function certify(
-  ctx: Ctx,
+  ctx: ActorCtx,
   intent: Intents.Intent<DestroyIntent>,
   resumed: boolean,
   notesDestroyed: number,
@@ -240,7 +240,7 @@ async function certify(
 
 /** The queue entry goes and the counters follow; a resumed run recounts, not knowing what was counted. */
 async function finishDestruction(
-  ctx: Ctx,
+  ctx: ActorCtx,
   intent: Intents.Intent<DestroyIntent>,
   before: ClientRecord | undefined,
   stub: ClientRecord,
@@ -255,7 +255,7 @@ async function finishDestruction(
 
 /** Recovery: a marked client is destroyed to the end; an intent that never marked its client is dropped. */
 export async function recoverDestruction(
-  ctx: Ctx,
+  ctx: ActorCtx,
   intent: Intents.Intent<DestroyIntent>,
 ): Promise<"completed" | "rolled_back"> {
   const { clientId, branchId, certificateId } = intent.data;

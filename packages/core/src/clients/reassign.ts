@@ -1,4 +1,4 @@
-import type { Ctx } from "../context.ts";
+import type { ActorCtx } from "../context.ts";
 import { record } from "../trail/trail.ts";
 import { Keys } from "../store/keys.ts";
 import { ConditionalCheckFailedException, UpdateCommand } from "../store/table.ts";
@@ -12,7 +12,7 @@ import { releaseForClient } from "../calls/release.ts";
  * moved.
  */
 export async function reassignAll(
-  ctx: Ctx,
+  ctx: ActorCtx,
   from: string,
   to: string,
   onMoved?: (count: number) => Promise<void>,

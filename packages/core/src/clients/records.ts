@@ -1,4 +1,4 @@
-import type { Ctx } from "../context.ts";
+import type { Ctx, ActorCtx } from "../context.ts";
 import { track } from "../compliance/counters.ts";
 import { ofClient } from "../compliance/contributions.ts";
 import { open, seal, sealFresh } from "../crypto/envelope.ts";
@@ -78,12 +78,12 @@ export interface ClientRecord {
 }
 
 const tierKey = (tier: Tier) => `t${tier}` as "t1" | "t2" | "t3";
-const tierBinding = (ctx: Ctx, clientId: string, tier: Tier) => ({
+const tierBinding = (ctx: ActorCtx, clientId: string, tier: Tier) => ({
   tenantId: ctx.tenantId,
   recordId: clientId,
   context: { tier: String(tier) },
 });
-const masksBinding = (ctx: Ctx, clientId: string) => ({
+const masksBinding = (ctx: ActorCtx, clientId: string) => ({
   tenantId: ctx.tenantId,
   recordId: clientId,
   context: { kind: "masks" },
@@ -108,7 +108,7 @@ export async function sealFields(ctx: Ctx, clientId: string, values: FieldValues
 
 /** Opens tiers for a response: only with the gate's pass for this client and these tiers. */
 export async function openTiers(
-  ctx: Ctx,
+  ctx: ActorCtx,
   client: ClientRecord,
   wanted: Iterable<Tier>,
   pass: Pass,
@@ -122,9 +122,9 @@ export async function openTiers(
  * Opens every tier to rewrite the record (a correction re-seals its tier with the new value). What
  * this returns never leaves in a response; anything that does goes through `openTiers` and the gate.
  */
-export const openForRewrite = (ctx: Ctx, client: ClientRecord) => openSealed(ctx, client, presentTiers(client));
+export const openForRewrite = (ctx: ActorCtx, client: ClientRecord) => openSealed(ctx, client, presentTiers(client));
 
-async function openSealed(ctx: Ctx, client: ClientRecord, wanted: Iterable<Tier>): Promise<FieldValues> {
+async function openSealed(ctx: ActorCtx, client: ClientRecord, wanted: Iterable<Tier>): Promise<FieldValues> {
   const out: FieldValues = {};
   for (const tier of new Set(wanted)) {
     const ciphertext = client.sealed[tierKey(tier)];
@@ -141,7 +141,7 @@ async function openSealed(ctx: Ctx, client: ClientRecord, wanted: Iterable<Tier>
  * Every ciphertext of the record opened and sealed again under fresh data keys (`sealFresh`), each
  * under its own binding: key rotation on suspected compromise. Nothing opened here leaves.
  */
-export async function resealFresh(ctx: Ctx, client: ClientRecord): Promise<ClientRecord["sealed"]> {
+export async function resealFresh(ctx: ActorCtx, client: ClientRecord): Promise<ClientRecord["sealed"]> {
   const k = ctx.adapters.keyrings;
   const masks = masksBinding(ctx, client.clientId);
   const sealed: ClientRecord["sealed"] = {
@@ -161,7 +161,7 @@ export async function resealFresh(ctx: Ctx, client: ClientRecord): Promise<Clien
 export const openMasks = (ctx: Ctx, client: ClientRecord) =>
   open<Record<string, string>>(ctx.adapters.keyrings, masksBinding(ctx, client.clientId), client.sealed.masks);
 
-export function clientItem(ctx: Ctx, client: ClientRecord) {
+export function clientItem(ctx: ActorCtx, client: ClientRecord) {
   const order = `CLIENT#${client.clientId}`;
   return {
     ...Keys.client(ctx.tenantId, client.clientId),
@@ -184,7 +184,7 @@ export const changedBy = (client: ClientRecord, intentId: string): ClientRecord 
 export const insertClient = (ctx: Ctx, client: ClientRecord) => putNew(ctx.adapters, clientItem(ctx, client));
 
 /** The destruction-queue entry of a live client at its destroy-after date (idempotent). */
-export const queueClient = (ctx: Ctx, clientId: string, destroyAfter: string) =>
+export const queueClient = (ctx: ActorCtx, clientId: string, destroyAfter: string) =>
   putItem(ctx.adapters, {
     ...Keys.clientDestruction(ctx.tenantId, destroyAfter, clientId),
     kind: "client-destruction",
@@ -192,11 +192,11 @@ export const queueClient = (ctx: Ctx, clientId: string, destroyAfter: string) =>
     destroyAfter,
   });
 
-export const unqueueClient = (ctx: Ctx, clientId: string, destroyAfter: string) =>
+export const unqueueClient = (ctx: ActorCtx, clientId: string, destroyAfter: string) =>
   deleteItem(ctx.adapters, Keys.clientDestruction(ctx.tenantId, destroyAfter, clientId));
 
 /** Moves the client's destruction-queue entry from one date to another (either may be absent); idempotent. */
-export async function syncQueue(ctx: Ctx, clientId: string, was: string | undefined, is: string | undefined) {
+export async function syncQueue(ctx: ActorCtx, clientId: string, was: string | undefined, is: string | undefined) {
   if (was === is) return;
   if (is) await queueClient(ctx, clientId, is);
   if (was) await unqueueClient(ctx, clientId, was);
@@ -205,14 +205,14 @@ export async function syncQueue(ctx: Ctx, clientId: string, was: string | undefi
 const queueDate = (c: ClientRecord | undefined) => (c && !c.destroyed ? c.destroyAfter : undefined);
 
 /** The compliance counters' share of a change; a failed move is repaired by the sweep (never fails the change). */
-export const countChange = (ctx: Ctx, before: ClientRecord | undefined, after: ClientRecord | undefined) =>
+export const countChange = (ctx: ActorCtx, before: ClientRecord | undefined, after: ClientRecord | undefined) =>
   track(ctx.adapters, ctx.tenantId, ofClient(before), ofClient(after));
 
 /**
  * What follows every change of a client: the compliance counters, and the destruction queue
  * (one item per client at its destroy-after date, gone once the client is destroyed).
  */
-export async function followChange(ctx: Ctx, before: ClientRecord | undefined, after: ClientRecord | undefined) {
+export async function followChange(ctx: ActorCtx, before: ClientRecord | undefined, after: ClientRecord | undefined) {
   await countChange(ctx, before, after);
   await syncQueue(ctx, (after ?? before)!.clientId, queueDate(before), queueDate(after));
 }
@@ -223,7 +223,7 @@ export async function followChange(ctx: Ctx, before: ClientRecord | undefined, a
  * when the record moved on.
  */
 export async function replaceClient(
-  ctx: Ctx,
+  ctx: ActorCtx,
   next: ClientRecord,
   previous: ClientRecord,
   options: { follow?: boolean } = {},
@@ -245,7 +245,7 @@ export async function replaceClient(
   }
 }
 
-export async function getClient(ctx: Ctx, clientId: string): Promise<ClientRecord | undefined> {
+export async function getClient(ctx: ActorCtx, clientId: string): Promise<ClientRecord | undefined> {
   const item = await getItem<ClientRecord & { type: string }>(ctx.adapters, Keys.client(ctx.tenantId, clientId));
   return item && item.type === "client" && item.tenantId === ctx.tenantId ? fromItem(item) : undefined;
 }
@@ -253,7 +253,7 @@ export async function getClient(ctx: Ctx, clientId: string): Promise<ClientRecor
 export type ClientScopeQuery = { by: "owner"; staffId: string } | { by: "branch"; branchId: string } | { by: "tenant" };
 
 export async function listClients(
-  ctx: Ctx,
+  ctx: ActorCtx,
   scope: ClientScopeQuery,
   limit: number,
   cursor?: string,

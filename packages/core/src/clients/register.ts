@@ -1,4 +1,4 @@
-import type { Ctx } from "../context.ts";
+import type { Ctx, ActorCtx } from "../context.ts";
 import { surnameOf } from "../catalog/surnames.ts";
 import { record, type TrailEvent } from "../trail/trail.ts";
 import { Problem, recorded, type ProblemCode, type ProblemDetail } from "../http/problem.ts";
@@ -216,7 +216,7 @@ export interface RegisterIntent extends Record<string, unknown> {
 
 /** Takes back everything a registration did before its client became visible; idempotent. */
 async function undoRegistration(
-  ctx: Ctx,
+  ctx: ActorCtx,
   intent: Intents.Intent<RegisterIntent>,
   how: { recorded: boolean; by: "writer" | "recovery" },
 ) {
@@ -240,7 +240,7 @@ async function undoRegistration(
  * and they are recomputed); anything short of visible is undone, claims released.
  */
 export async function recoverRegistration(
-  ctx: Ctx,
+  ctx: ActorCtx,
   intent: Intents.Intent<RegisterIntent>,
 ): Promise<"completed" | "rolled_back"> {
   const { clientId, branchId } = intent.data;

@@ -1,4 +1,4 @@
-import type { Ctx } from "../context.ts";
+import type { Ctx, ActorCtx } from "../context.ts";
 import type { TrailAction } from "../trail/actions.ts";
 import { relationOf } from "../access/policy.ts";
 import { record } from "../trail/trail.ts";
@@ -166,7 +166,7 @@ export interface WithdrawIntent extends Record<string, unknown> {
 
 /** Every step after the rewrite; idempotent (recovery repeats it, recounting instead of moving counters). */
 async function followWithdrawal(
-  ctx: Ctx,
+  ctx: ActorCtx,
   intent: Intents.Intent<WithdrawIntent>,
   before: ClientRecord | undefined,
   after: ClientRecord,
@@ -185,7 +185,7 @@ async function followWithdrawal(
 }
 
 async function undoWithdrawal(
-  ctx: Ctx,
+  ctx: ActorCtx,
   intent: Intents.Intent<WithdrawIntent>,
   recorded: boolean,
   by: "writer" | "recovery",
@@ -204,7 +204,7 @@ async function undoWithdrawal(
 }
 
 export async function recoverWithdrawal(
-  ctx: Ctx,
+  ctx: ActorCtx,
   intent: Intents.Intent<WithdrawIntent>,
 ): Promise<"completed" | "rolled_back"> {
   const { clientId, branchId } = intent.data;

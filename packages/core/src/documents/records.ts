@@ -1,5 +1,5 @@
 import { UpdateCommand, type UpdateCommandInput } from "@aws-sdk/lib-dynamodb";
-import type { Adapters, Ctx } from "../context.ts";
+import type { Adapters, ActorCtx } from "../context.ts";
 import { Keys } from "../store/keys.ts";
 import { ConditionalCheckFailedException, getItem, putNew, queryPage } from "../store/table.ts";
 import type { Tier } from "../catalog/catalog.ts";
@@ -109,7 +109,7 @@ export async function getDocument(
   return item && item.type === "document" && item.tenantId === tenantId ? strip(item) : undefined;
 }
 
-export async function documentsOfClient(ctx: Ctx, clientId: string): Promise<DocumentRecord[]> {
+export async function documentsOfClient(ctx: ActorCtx, clientId: string): Promise<DocumentRecord[]> {
   const out: DocumentRecord[] = [];
   let cursor: string | null = null;
   do {

@@ -1,5 +1,5 @@
-import type { Adapters, Ctx, Principal } from "../context.ts";
-import { contextFor } from "../access/principal.ts";
+import { actorId, type ActorCtx, type Adapters } from "../context.ts";
+import { jobContext } from "../access/principal.ts";
 import { query, record } from "../trail/trail.ts";
 import { newId } from "../ids.ts";
 import { Problem } from "../http/problem.ts";
@@ -70,7 +70,7 @@ export function destroyAfterFor(c: RetentionClass, uploadedAt: string, clock: Re
  * Records a retention event for a client (a deal closed, consent withdrawn) and moves every live
  * document's destroy-after date accordingly. Idempotent; a later correction replaces the date.
  */
-export async function recordRetentionEvent(ctx: Ctx, clientId: string, event: RetentionEvent, at: string) {
+export async function recordRetentionEvent(ctx: ActorCtx, clientId: string, event: RetentionEvent, at: string) {
   const clock = {
     ...(await getClock(ctx.adapters, ctx.tenantId, clientId)),
     [event === "deal_closed" ? "dealClosedAt" : "consentWithdrawnAt"]: at,
@@ -103,25 +103,14 @@ export async function recordRetentionEvent(ctx: Ctx, clientId: string, event: Re
 // ---- destruction -------------------------------------------------------------------------------
 
 /** The sweeper's context: the trail names it as a job (`SWEEPER_ID`); it never reads a document. */
-export async function systemContext(a: Adapters, tenantId: string, runId: string): Promise<Ctx> {
+export async function systemContext(a: Adapters, tenantId: string, runId: string): Promise<ActorCtx> {
   const tenant = await getTenant(a.forTenant(tenantId), tenantId);
   if (!tenant) throw new Error(`no tenant ${tenantId}`);
-  const principal: Principal = {
-    tenantId,
-    staffId: SWEEPER_ID,
-    role: "platform_admin",
-    branchId: null,
-    sessionVersion: 0,
-    displayName: "保留期清理 retention sweeper",
-    agreementSigned: true,
-    cleared: false,
-  };
-  // The principal keeps the code paths that read one working; the trail names the job itself.
-  return contextFor(principal, tenant, runId, a, { actor: { type: "job", id: SWEEPER_ID } });
+  return jobContext(a, tenant, SWEEPER_ID, runId);
 }
 
 async function existingCertificateEvent(
-  ctx: Ctx,
+  ctx: ActorCtx,
   doc: DocumentRecord,
   certificateId: string,
 ): Promise<string | undefined> {
@@ -141,7 +130,7 @@ async function existingCertificateEvent(
   return undefined;
 }
 
-async function revokeSharesOf(ctx: Ctx, documentId: string) {
+async function revokeSharesOf(ctx: ActorCtx, documentId: string) {
   const page = await queryPage<{ pk: string; sk: string }>(ctx.adapters, {
     index: "gsi1",
     partition: Keys.sharesOfDocument(ctx.tenantId, documentId),
@@ -163,7 +152,7 @@ async function revokeSharesOf(ctx: Ctx, documentId: string) {
  * Answers the certificate (the existing one if the document was already destroyed).
  */
 export async function destroyDocument(
-  ctx: Ctx,
+  ctx: ActorCtx,
   documentId: string,
   how: { reason: string; runId: string },
 ): Promise<DestructionCertificate> {
@@ -193,7 +182,7 @@ export async function destroyDocument(
 
 /** Step 1: the document is `destroying`, with its certificate id, at the head of the queue; answers it as claimed (or as another run left it). */
 async function claimDestruction(
-  ctx: Ctx,
+  ctx: ActorCtx,
   documentId: string,
   how: { reason: string; runId: string },
 ): Promise<DocumentRecord> {
@@ -202,7 +191,7 @@ async function claimDestruction(
   const destruction = {
     reason: how.reason,
     runId: how.runId,
-    requestedBy: ctx.principal.staffId,
+    requestedBy: actorId(ctx.actor),
     certificateId: newId("dc", a.now()),
     startedAt: now,
     versionIds: [] as string[],
@@ -219,7 +208,7 @@ async function claimDestruction(
 }
 
 /** Steps 2 and 3: every stored version noted, then deleted, then verified gone; answers the version ids. */
-async function removeVersions(ctx: Ctx, doc: DocumentRecord): Promise<string[]> {
+async function removeVersions(ctx: ActorCtx, doc: DocumentRecord): Promise<string[]> {
   const a = ctx.adapters;
   const destruction = doc.destruction!;
   const listed = await a.blobs.versions(doc.storageKey);
@@ -240,7 +229,12 @@ async function removeVersions(ctx: Ctx, doc: DocumentRecord): Promise<string[]> 
   return known;
 }
 
-function certificateOf(ctx: Ctx, doc: DocumentRecord, versionIds: string[], runId: string): DestructionCertificate {
+function certificateOf(
+  ctx: ActorCtx,
+  doc: DocumentRecord,
+  versionIds: string[],
+  runId: string,
+): DestructionCertificate {
   const destruction = doc.destruction!;
   const destroyedAt = ctx.adapters.now().toISOString();
   return {
@@ -267,7 +261,7 @@ function certificateOf(ctx: Ctx, doc: DocumentRecord, versionIds: string[], runI
 
 /** Step 5: the item reduced to its stub, its bytes given back to the plan, its shares dropped. */
 async function leaveStub(
-  ctx: Ctx,
+  ctx: ActorCtx,
   doc: DocumentRecord,
   certificate: DestructionCertificate,
   eventId: string,
@@ -293,7 +287,12 @@ async function leaveStub(
  * request). Each document gets its own certificate in the trail; a document that cannot be destroyed
  * now stays claimed at the head of the queue, and the next sweep finishes it.
  */
-export async function destroyForClient(ctx: Ctx, clientId: string, reason: string, options: { runId?: string } = {}) {
+export async function destroyForClient(
+  ctx: ActorCtx,
+  clientId: string,
+  reason: string,
+  options: { runId?: string } = {},
+) {
   const runId = options.runId ?? ctx.requestId;
   const certificates: DestructionCertificate[] = [];
   const failed: { documentId: string; error: string }[] = [];

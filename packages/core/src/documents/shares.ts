@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { noSource, type Adapters, type Ctx, type Principal, type Role, type Source } from "../context.ts";
-import { contextFor } from "../access/principal.ts";
+import { noSource, type ActorCtx, type Adapters, type Ctx, type Role, type Source } from "../context.ts";
+import { actorContext } from "../access/principal.ts";
 import { disclose } from "../access/gate.ts";
 import { relationOf } from "../access/policy.ts";
 import { record } from "../trail/trail.ts";
@@ -233,32 +233,26 @@ export async function revokeShare(ctx: Ctx, documentId: string, shareId: string)
 }
 
 /**
- * The context a download runs in: decisions are made as the staff member who shared (the link
- * carries no more than their access), and the trail names who really fetched it — the recipient,
- * by the share's label, through that staff member.
+ * The context a download runs in: no principal — the sharer's decision was made when the link was
+ * created (the link carries no more than their access), and the gate's `share_recipient` basis is
+ * all a download is decided by. The trail names who really fetched it: the recipient, by the
+ * share's label, through that staff member.
  */
 async function shareContext(
   a: Adapters,
   share: ShareRecord,
   requestId: string,
   source: Source,
-): Promise<Ctx | undefined> {
+): Promise<ActorCtx | undefined> {
   const tenant = await getTenant(a, share.tenantId);
   if (!tenant) return undefined;
-  const principal: Principal = {
-    tenantId: share.tenantId,
-    staffId: share.createdBy.staffId,
-    role: share.createdBy.role,
-    branchId: share.createdBy.branchId,
-    sessionVersion: 0,
-    displayName: share.createdBy.displayName,
-    agreementSigned: true,
-    cleared: false,
-  };
-  return contextFor(principal, tenant, requestId, a, {
-    actor: { type: "share_recipient", shareId: share.shareId, label: share.recipient, via: share.createdBy.staffId },
-    source,
-  });
+  return actorContext(
+    a,
+    tenant,
+    { type: "share_recipient", shareId: share.shareId, label: share.recipient, via: share.createdBy.staffId },
+    requestId,
+    { source },
+  );
 }
 
 /** The bytes a link serves, once the gate has let them out. */
@@ -389,6 +383,7 @@ export async function download(a: Adapters, token: string, requestId: string, so
       await copyData(ctx, client, pass),
       share.copy!.format,
       share.copy!.requestId,
+      share.createdBy,
     );
     return rawReply(200, served.body, served.contentType, { ...served.headers, ...linkHeaders, ...left });
   }

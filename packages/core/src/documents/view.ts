@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { Ctx } from "../context.ts";
+import type { Ctx, ActorCtx } from "../context.ts";
 import { disclose } from "../access/gate.ts";
 import { assertPass, type Pass } from "../access/pass.ts";
 import { IntegrityError, openBytes } from "../crypto/envelope.ts";
@@ -20,7 +20,7 @@ export const purposeLabel = (purpose: string) =>
  * Decrypts a stored document and proves it is the one the metadata describes: only with the gate's
  * pass for this document.
  */
-export async function plaintextOf(ctx: Ctx, doc: DocumentRecord, pass: Pass): Promise<Uint8Array> {
+export async function plaintextOf(ctx: ActorCtx, doc: DocumentRecord, pass: Pass): Promise<Uint8Array> {
   assertPass(pass, doc.clientId, [doc.tier], [`document/${doc.documentId}`]);
   const ciphertext = await ctx.adapters.blobs.get(doc.storageKey);
   if (!ciphertext) throw new IntegrityError(`document ${doc.documentId} has no stored ciphertext`);

@@ -1,4 +1,4 @@
-import type { Ctx } from "../context.ts";
+import { actorId, type Ctx, type ActorCtx } from "../context.ts";
 import { assertPass, type Pass } from "../access/pass.ts";
 import { open, seal, type Binding } from "../crypto/envelope.ts";
 import { newId } from "../ids.ts";
@@ -33,18 +33,18 @@ export const freeTextBinding = (tenantId: string, recordId: string): Binding => 
   context: { tier: String(FREE_TEXT_TIER), kind: "free-text" },
 });
 
-const noteBinding = (ctx: Ctx, owner: NoteOwner, noteId: string) =>
+const noteBinding = (ctx: ActorCtx, owner: NoteOwner, noteId: string) =>
   freeTextBinding(ctx.tenantId, `${owner.kind}:${owner.id}/notes/${noteId}`);
 
 /** Seals the text as a note of its owner and answers its path, `notes/<id>`. */
-export async function sealNote(ctx: Ctx, owner: NoteOwner, source: FreeTextSource, text: string): Promise<string> {
+export async function sealNote(ctx: ActorCtx, owner: NoteOwner, source: FreeTextSource, text: string): Promise<string> {
   const now = ctx.adapters.now();
   const noteId = newId("nt", now);
   const note: NoteRecord = {
     noteId,
     owner,
     source,
-    by: ctx.principal.staffId,
+    by: actorId(ctx.actor),
     at: now.toISOString(),
     sealed: await seal(ctx.adapters.keyrings, noteBinding(ctx, owner, noteId), text),
   };
@@ -78,7 +78,7 @@ export async function openFreeText(ctx: Ctx, owner: NoteOwner, note: NoteRecord,
   return open<string>(ctx.adapters.keyrings, noteBinding(ctx, owner, note.noteId), note.sealed);
 }
 
-export async function notesOf(ctx: Ctx, owner: NoteOwner): Promise<NoteRecord[]> {
+export async function notesOf(ctx: ActorCtx, owner: NoteOwner): Promise<NoteRecord[]> {
   const out: NoteRecord[] = [];
   let cursor: string | null = null;
   do {
@@ -95,7 +95,7 @@ export async function notesOf(ctx: Ctx, owner: NoteOwner): Promise<NoteRecord[]>
 }
 
 /** Destroys every note of the owner (a client's destruction); answers how many went. */
-export async function destroyNotesOf(ctx: Ctx, owner: NoteOwner): Promise<number> {
+export async function destroyNotesOf(ctx: ActorCtx, owner: NoteOwner): Promise<number> {
   const notes = await notesOf(ctx, owner);
   for (const n of notes) await deleteItem(ctx.adapters, Keys.note(ctx.tenantId, owner.kind, owner.id, n.noteId));
   return notes.length;
@@ -117,7 +117,7 @@ export function maskedText(stored: object, property: string): Record<string, str
  * A break-glass justification as the trail keeps it: the mask, and the note that holds the words
  * (a note of the client concerned; of the tenant when no client is named).
  */
-export async function sealJustification(ctx: Ctx, clientId: string | null, justification: string) {
+export async function sealJustification(ctx: ActorCtx, clientId: string | null, justification: string) {
   const owner: NoteOwner = clientId ? { kind: "client", id: clientId } : { kind: "tenant", id: ctx.tenantId };
   const justificationRef = await sealNote(ctx, owner, "access.justification", justification.trim());
   return { justification: FREE_TEXT_MASK, justificationRef };

@@ -1,4 +1,4 @@
-import type { Adapters, Ctx } from "../context.ts";
+import type { Actor, Adapters, ActorCtx } from "../context.ts";
 import { newId } from "../ids.ts";
 import { Keys } from "../store/keys.ts";
 import {
@@ -45,7 +45,8 @@ export interface Intent<D = Record<string, unknown>> {
   leaseUntil: string;
   /** Who holds the lease: the request or run acting on the intent. */
   holder: string;
-  actor: { staffId: string; role: string; branchId: string | null };
+  /** Who started the write (a staff member, or a job such as the retention sweeper). */
+  actor: Actor;
   /** What the steps need to finish or undo the write; never personal data in clear. */
   data: D;
 }
@@ -67,7 +68,7 @@ const keyOf = (tenantId: string, id: string) => ({ pk: Keys.intents(tenantId), s
 
 /** Writes the intent: the first step of every machine. */
 export async function begin<D extends Record<string, unknown>>(
-  ctx: Ctx,
+  ctx: ActorCtx,
   machine: Machine,
   data: D,
   options: { leaseMs?: number } = {},
@@ -81,7 +82,7 @@ export async function begin<D extends Record<string, unknown>>(
     startedAt: now.toISOString(),
     leaseUntil: leaseFrom(a, options.leaseMs),
     holder: ctx.requestId,
-    actor: { staffId: ctx.principal.staffId, role: ctx.principal.role, branchId: ctx.principal.branchId },
+    actor: ctx.actor,
     data,
   };
   if (!(await putNew(a, { ...keyOf(ctx.tenantId, intent.id), type: "intent", ...intent })))

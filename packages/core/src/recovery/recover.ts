@@ -1,5 +1,5 @@
-import type { Adapters, Ctx, Principal } from "../context.ts";
-import { contextFor } from "../access/principal.ts";
+import type { ActorCtx, Adapters } from "../context.ts";
+import { jobContext } from "../access/principal.ts";
 import { recoverCorrection } from "../clients/correct.ts";
 import { recoverDestruction } from "../clients/destroy.ts";
 import { recoverRegistration } from "../clients/register.ts";
@@ -20,7 +20,7 @@ import { clearRepair, pendingRepairs, type RepairScope } from "./repairs.ts";
 export const RECOVERY_ID = "system:recovery";
 
 type Outcome = "completed" | "rolled_back";
-const handlers: { [M in Machine]: (ctx: Ctx, intent: Intent<never>) => Promise<Outcome> } = {
+const handlers: { [M in Machine]: (ctx: ActorCtx, intent: Intent<never>) => Promise<Outcome> } = {
   "client.register": recoverRegistration,
   "client.destroy": recoverDestruction,
   "client.correct": recoverCorrection,
@@ -48,21 +48,11 @@ export interface RecoveryReport {
   repairs: { tenantId: string; scope: string; drift: Drift[] }[];
 }
 
-export function recoveryContext(a: Adapters, tenant: TenantRecord, runId: string): Ctx {
+export function recoveryContext(a: Adapters, tenant: TenantRecord, runId: string): ActorCtx {
   // The platform's own intents (tenant offboarding and shredding) act on other tenants in turn, as
   // the platform routes do; every other tenant's recovery works confined to that tenant.
   const platform = tenant.tenantId === PLATFORM_TENANT;
-  const principal: Principal = {
-    tenantId: tenant.tenantId,
-    staffId: RECOVERY_ID,
-    role: "platform_admin",
-    branchId: null,
-    sessionVersion: 0,
-    displayName: "恢复 recovery",
-    agreementSigned: true,
-    cleared: false,
-  };
-  return contextFor(principal, tenant, runId, a, { platform, actor: { type: "job", id: RECOVERY_ID } });
+  return jobContext(a, tenant, RECOVERY_ID, runId, { platform });
 }
 
 /**
@@ -117,7 +107,7 @@ export async function recover(
   return report;
 }
 
-async function repair(ctx: Ctx, how: "marked" | "all") {
+async function repair(ctx: ActorCtx, how: "marked" | "all") {
   const a = ctx.adapters;
   const tenantId = ctx.tenantId;
   const out: RecoveryReport["repairs"] = [];

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { Ctx } from "../context.ts";
+import type { ActorCtx } from "../context.ts";
 import { IntegrityError, openBytes, sealBytesFresh } from "../crypto/envelope.ts";
 import { documentBinding } from "../documents/access.ts";
 import { blobKey } from "../documents/blobs.ts";
@@ -63,7 +63,7 @@ export const resealKey = (doc: Pick<DocumentRecord, "retentionClass" | "tenantId
   blobKey(doc.retentionClass, doc.tenantId, `${doc.documentId}-${jobId}`);
 
 /** The bytes of a document's ciphertext at `key`, opened and checked against the document's SHA-256; undefined if anything is amiss. */
-async function openedAt(ctx: Ctx, doc: DocumentRecord, key: string): Promise<Uint8Array | undefined> {
+async function openedAt(ctx: ActorCtx, doc: DocumentRecord, key: string): Promise<Uint8Array | undefined> {
   const ciphertext = await ctx.adapters.blobs.get(key);
   if (!ciphertext) return undefined;
   const bytes = await openBytes(ctx.adapters.keyrings, documentBinding(doc), ciphertext).catch((e: unknown) => {
@@ -75,7 +75,7 @@ async function openedAt(ctx: Ctx, doc: DocumentRecord, key: string): Promise<Uin
 }
 
 /** Step 3: the document pointed at the new blob and marked, only if still active at the old one. */
-const switchTo = (ctx: Ctx, doc: DocumentRecord, jobId: string, to: string, versionId: string | undefined) =>
+const switchTo = (ctx: ActorCtx, doc: DocumentRecord, jobId: string, to: string, versionId: string | undefined) =>
   updateDocument(ctx.adapters, ctx.tenantId, doc.documentId, {
     set: { storageKey: to, ...(versionId ? { versionId } : {}), keyJobs: [...(doc.keyJobs ?? []).slice(-4), jobId] },
     condition: "#st = :active AND storageKey = :from",
@@ -89,7 +89,7 @@ const switchTo = (ctx: Ctx, doc: DocumentRecord, jobId: string, to: string, vers
  * before going on.
  */
 export async function settleReseal(
-  ctx: Ctx,
+  ctx: ActorCtx,
   intent: Intent<never> | Intent<ResealIntent>,
 ): Promise<"completed" | "rolled_back"> {
   const a = ctx.adapters;
@@ -118,7 +118,7 @@ export async function settleReseal(
 type Outcome = "resealed" | "skipped" | "failed";
 
 /** Re-seals one document under a fresh data key and a new blob, unless this job already did. */
-export async function resealDocument(ctx: Ctx, jobId: string, documentId: string): Promise<Outcome> {
+export async function resealDocument(ctx: ActorCtx, jobId: string, documentId: string): Promise<Outcome> {
   const a = ctx.adapters;
   const doc = await getDocument(a, ctx.tenantId, documentId);
   // Pending uploads finish (or are swept) on their own; destroying and destroyed ones are the destruction's.
@@ -165,7 +165,7 @@ export async function resealDocument(ctx: Ctx, jobId: string, documentId: string
 }
 
 /** The half-done re-seals of this job, settled before the job goes on; one still in a live run's hands stops this run. */
-async function settleLeftovers(ctx: Ctx, jobId: string) {
+async function settleLeftovers(ctx: ActorCtx, jobId: string) {
   const a = ctx.adapters;
   for (const intent of await intentsOf(a, ctx.tenantId)) {
     if (intent.machine !== RESEAL_MACHINE || (intent.data as Partial<ResealIntent>).jobId !== jobId) continue;
@@ -179,7 +179,7 @@ async function settleLeftovers(ctx: Ctx, jobId: string) {
   }
 }
 
-async function countDocuments(ctx: Ctx): Promise<number> {
+async function countDocuments(ctx: ActorCtx): Promise<number> {
   let n = 0;
   let cursor: string | null = null;
   do {
@@ -201,7 +201,7 @@ async function countDocuments(ctx: Ctx): Promise<number> {
  * each. Answers the job as saved, and whether the phase is complete (false: the run's budget ran out).
  */
 export async function resealDocuments(
-  ctx: Ctx,
+  ctx: ActorCtx,
   job: KeyJob,
   run: { save(job: KeyJob): Promise<KeyJob>; outOfBudget(): boolean },
 ): Promise<{ job: KeyJob; complete: boolean }> {

@@ -1,4 +1,4 @@
-import type { Ctx } from "../context.ts";
+import type { ActorCtx } from "../context.ts";
 import {
   claim,
   destroyIndexSecret,
@@ -43,7 +43,7 @@ const indexKeysItem = (tenantId: string, state: Record<string, unknown>) => ({
   ...state,
 });
 
-async function begin(ctx: Ctx, job: KeyJob) {
+async function begin(ctx: ActorCtx, job: KeyJob) {
   const a = ctx.adapters;
   const state = await indexKeyState(a, ctx.tenantId);
   if (state.migration?.jobId === job.id || state.lastRotation?.jobId === job.id) return;
@@ -76,7 +76,7 @@ async function begin(ctx: Ctx, job: KeyJob) {
   }
 }
 
-async function migrationOf(ctx: Ctx, job: KeyJob) {
+async function migrationOf(ctx: ActorCtx, job: KeyJob) {
   const state = await indexKeyState(ctx.adapters, ctx.tenantId);
   if (state.migration?.jobId !== job.id) throw new Error(`the index rotation ${job.id} is not migrating`);
   return state.migration;
@@ -89,7 +89,7 @@ async function migrationOf(ctx: Ctx, job: KeyJob) {
  * conditionally on the revision read, so a concurrent correction is re-read, never undone.
  */
 async function reindexOne(
-  ctx: Ctx,
+  ctx: ActorCtx,
   job: KeyJob,
   to: number,
   clientId: string,
@@ -149,7 +149,7 @@ async function reindexOne(
  * on it is waited for; anything else (a claim left by a killed run or an undone write, or the
  * entry of a client this job moved) is removed, conditionally on the very claim seen.
  */
-async function settleOld(ctx: Ctx, job: KeyJob, to: number, entry: ClaimItem): Promise<"settled" | "pending"> {
+async function settleOld(ctx: ActorCtx, job: KeyJob, to: number, entry: ClaimItem): Promise<"settled" | "pending"> {
   const client = await getClient(ctx, entry.clientId);
   if (client && !client.destroyed && client.blindIndex.includes(entry.sk)) {
     return (await reindexOne(ctx, job, to, client.clientId)) === "pending" ? "pending" : "settled";
@@ -165,7 +165,7 @@ async function settleOld(ctx: Ctx, job: KeyJob, to: number, entry: ClaimItem): P
 }
 
 /** Every entry not under version `to` settled; answers how many are still waiting on a write in flight. */
-async function sweep(ctx: Ctx, job: KeyJob, to: number): Promise<number> {
+async function sweep(ctx: ActorCtx, job: KeyJob, to: number): Promise<number> {
   let pending = 0;
   let cursor: string | null = null;
   do {
@@ -184,7 +184,7 @@ async function sweep(ctx: Ctx, job: KeyJob, to: number): Promise<number> {
   return pending;
 }
 
-async function end(ctx: Ctx, job: KeyJob) {
+async function end(ctx: ActorCtx, job: KeyJob) {
   const a = ctx.adapters;
   const state = await indexKeyState(a, ctx.tenantId);
   if (state.lastRotation?.jobId === job.id) {
@@ -220,7 +220,7 @@ async function end(ctx: Ctx, job: KeyJob) {
   await destroyIndexSecret(a, ctx.tenantId, from);
 }
 
-async function certificate(ctx: Ctx, job: KeyJob): Promise<Record<string, number>> {
+async function certificate(ctx: ActorCtx, job: KeyJob): Promise<Record<string, number>> {
   const state = await indexKeyState(ctx.adapters, ctx.tenantId);
   const done = state.lastRotation?.jobId === job.id ? state.lastRotation : undefined;
   return done ? { fromVersion: done.from, toVersion: done.to } : {};

@@ -1,7 +1,7 @@
 import type { TrailAction } from "../trail/actions.ts";
 import { z } from "zod";
-import type { Adapters, Ctx, Principal } from "../context.ts";
-import { contextFor } from "../access/principal.ts";
+import type { ActorCtx, Adapters, Ctx } from "../context.ts";
+import { jobContext as contextOfJob } from "../access/principal.ts";
 import { query as queryTrail, record } from "../trail/trail.ts";
 import { Problem, recorded } from "../http/problem.ts";
 import { newId } from "../ids.ts";
@@ -348,20 +348,10 @@ export async function get(ctx: Ctx, id: string) {
   return jobViewOf(ctx, job);
 }
 
-async function jobContext(a: Adapters, tenantId: string, runId: string): Promise<Ctx> {
+async function jobContext(a: Adapters, tenantId: string, runId: string): Promise<ActorCtx> {
   const tenant = await getTenant(a, tenantId);
   if (!tenant) throw new Error(`no tenant ${tenantId}`);
-  const principal: Principal = {
-    tenantId,
-    staffId: ROTATION_ACTOR,
-    role: "platform_admin",
-    branchId: null,
-    sessionVersion: 0,
-    displayName: "密钥轮换 key rotation",
-    agreementSigned: true,
-    cleared: false,
-  };
-  return contextFor(principal, tenant, runId, a, { actor: { type: "job", id: ROTATION_ACTOR } });
+  return contextOfJob(a, tenant, ROTATION_ACTOR, runId);
 }
 
 /** Takes (or renews) the job's lease: a conditional write on the lease seen, so two runs never work one job. */
@@ -422,7 +412,7 @@ async function countClients(a: Adapters, tenantId: string): Promise<number> {
  * Re-seals one record under fresh data keys unless this job already did (its mark on the record),
  * conditionally on the revision read, so a concurrent correction or hand-over is re-read, never undone.
  */
-async function resealOne(ctx: Ctx, jobId: string, clientId: string): Promise<"resealed" | "skipped"> {
+async function resealOne(ctx: ActorCtx, jobId: string, clientId: string): Promise<"resealed" | "skipped"> {
   for (let attempt = 0; attempt < 10; attempt++) {
     const client = await getClient(ctx, clientId);
     if (!client || client.destroyed) return "skipped";
@@ -440,10 +430,10 @@ async function resealOne(ctx: Ctx, jobId: string, clientId: string): Promise<"re
  * the certificate's detail.
  */
 export interface ScopeWork {
-  begin?(ctx: Ctx, job: KeyJob): Promise<void>;
-  item(ctx: Ctx, job: KeyJob, clientId: string): Promise<"resealed" | "skipped">;
-  end?(ctx: Ctx, job: KeyJob): Promise<void>;
-  certificate?(ctx: Ctx, job: KeyJob): Promise<Record<string, string | number>>;
+  begin?(ctx: ActorCtx, job: KeyJob): Promise<void>;
+  item(ctx: ActorCtx, job: KeyJob, clientId: string): Promise<"resealed" | "skipped">;
+  end?(ctx: ActorCtx, job: KeyJob): Promise<void>;
+  certificate?(ctx: ActorCtx, job: KeyJob): Promise<Record<string, string | number>>;
 }
 
 const scopeWork: Record<KeyJob["scope"], ScopeWork> = {

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { TrailAction } from "../trail/actions.ts";
 import { markAs, sealedText } from "../freetext/schemas.ts";
 import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { Ctx, Role } from "../context.ts";
+import type { Ctx, Role, ActorCtx } from "../context.ts";
 import { record } from "../trail/trail.ts";
 import { open, seal } from "../crypto/envelope.ts";
 import { reply } from "../http/reply.ts";
@@ -150,7 +150,7 @@ const strip = (item: Record<string, unknown>): StaffChange => {
   return rest as unknown as StaffChange;
 };
 
-export async function getChange(ctx: Ctx, changeId: string): Promise<StaffChange | undefined> {
+export async function getChange(ctx: ActorCtx, changeId: string): Promise<StaffChange | undefined> {
   if (!ID.test(changeId)) return undefined;
   const item = await getItem<Record<string, unknown>>(ctx.adapters, Keys.staffChange(ctx.tenantId, changeId));
   return item && item.type === "staff-change" && item.tenantId === ctx.tenantId ? strip(item) : undefined;

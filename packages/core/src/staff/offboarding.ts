@@ -1,4 +1,4 @@
-import type { Ctx } from "../context.ts";
+import type { Ctx, ActorCtx } from "../context.ts";
 import { query, record, type TrailEvent } from "../trail/trail.ts";
 import { reassignAll } from "../clients/reassign.ts";
 import * as Calls from "../calls/release.ts";
@@ -169,7 +169,7 @@ export interface OffboardIntent extends Record<string, unknown> {
 }
 
 /** From the revocation on; every step is idempotent, and concurrent runs only share the work. */
-async function handOver(ctx: Ctx, start: Intents.Intent<OffboardIntent>, username: string) {
+async function handOver(ctx: ActorCtx, start: Intents.Intent<OffboardIntent>, username: string) {
   const a = ctx.adapters;
   let intent = start;
   const { staffId, handoverTo } = intent.data;
@@ -196,7 +196,7 @@ async function handOver(ctx: Ctx, start: Intents.Intent<OffboardIntent>, usernam
 }
 
 /** One atomic step per client moved, so concurrent runs count each client once. */
-async function countHandOver(ctx: Ctx, staffId: string) {
+async function countHandOver(ctx: ActorCtx, staffId: string) {
   try {
     await ctx.adapters.db.send(
       new UpdateCommand({
@@ -218,7 +218,7 @@ async function countHandOver(ctx: Ctx, staffId: string) {
  * client moved off the leaver since the offboarding began), writing any move the trail lacks.
  * Only offboardings begun as state machines have that history.
  */
-export async function recountHandOver(ctx: Ctx, staffId: string) {
+export async function recountHandOver(ctx: ActorCtx, staffId: string) {
   const a = ctx.adapters;
   const staff = await getStaff(a, ctx.tenantId, staffId);
   const o = staff?.offboarding;
@@ -266,7 +266,7 @@ export async function recountHandOver(ctx: Ctx, staffId: string) {
 
 /** Recovery: an offboarding that began is finished; an intent whose record never changed is dropped. */
 export async function recoverOffboarding(
-  ctx: Ctx,
+  ctx: ActorCtx,
   intent: Intents.Intent<OffboardIntent>,
 ): Promise<"completed" | "rolled_back"> {
   const { staffId } = intent.data;

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { TrailAction } from "../trail/actions.ts";
-import type { Adapters, Ctx, Principal } from "../context.ts";
-import { contextFor } from "../access/principal.ts";
+import { actorId, type ActorCtx, type Adapters, type Ctx } from "../context.ts";
+import { jobContext } from "../access/principal.ts";
 import { query, record } from "../trail/trail.ts";
 import { forgetTenant } from "../crypto/envelope.ts";
 import { Problem } from "../http/problem.ts";
@@ -96,15 +96,15 @@ const summary = (t: TenantRecord, branches?: number) => ({
  * The platform's context holds the root adapters (http/handler.ts): the registry and its own
  * partitions directly, each tenant's records only through that tenant's adapters.
  */
-const tenantSide = (ctx: Ctx, id: string) => ctx.adapters.forTenant(id);
+const tenantSide = (ctx: ActorCtx, id: string) => ctx.adapters.forTenant(id);
 
 /** A platform decision about a tenant: the tenant's record, then the registry's copy. */
-async function persist(ctx: Ctx, tenant: TenantRecord) {
+async function persist(ctx: ActorCtx, tenant: TenantRecord) {
   await saveTenant(tenantSide(ctx, tenant.tenantId), tenant);
   await saveRegistryEntry(ctx.adapters, tenant);
 }
 
-async function load(ctx: Ctx, id: string) {
+async function load(ctx: ActorCtx, id: string) {
   if (!isTenantId(id) || id === ctx.tenantId) throw new Problem("tenant_not_found");
   const t = await getTenant(tenantSide(ctx, id), id);
   if (!t) throw new Problem("tenant_not_found");
@@ -276,7 +276,7 @@ export interface TenantOffboardIntent extends Record<string, unknown> {
 }
 
 export async function recoverOffboard(
-  ctx: Ctx,
+  ctx: ActorCtx,
   intent: Intents.Intent<TenantOffboardIntent>,
 ): Promise<"completed" | "rolled_back"> {
   const { tenantId: id, requestedAt } = intent.data;
@@ -310,7 +310,7 @@ export interface ShredIntent extends Record<string, unknown> {
  * the certificate item (a conditional put: one per shredding) → its trail event → the tenant
  * record offboarded (visible) → intent gone. Once the key is scheduled it only goes forward.
  */
-export async function shred(ctx: Ctx, id: string) {
+export async function shred(ctx: ActorCtx, id: string) {
   const t = await load(ctx, id);
   if (t.status !== "offboarding" || !t.offboarding) throw new Problem("invalid_state", "offboard the tenant first");
   if (t.offboarding.exportUntil > ctx.adapters.now().toISOString()) {
@@ -349,7 +349,7 @@ export async function shred(ctx: Ctx, id: string) {
   return completeShred(ctx, intent, false);
 }
 
-async function completeShred(ctx: Ctx, start: Intents.Intent<ShredIntent>, resumed: boolean) {
+async function completeShred(ctx: ActorCtx, start: Intents.Intent<ShredIntent>, resumed: boolean) {
   const a = ctx.adapters;
   let intent = start;
   const { tenantId: id, certificateId } = intent.data;
@@ -370,7 +370,7 @@ async function completeShred(ctx: Ctx, start: Intents.Intent<ShredIntent>, resum
     pendingWindowDays: intent.data.keyDeletionDays,
     method:
       "crypto-shredding: the tenant key is disabled now and deleted after the pending window; every ciphertext under it, backups included, becomes unreadable",
-    issuedBy: ctx.principal.staffId,
+    issuedBy: actorId(ctx.actor),
   };
   // One certificate per shredding, whatever the number of runs: the item is written only if absent.
   if (!(await putNew(a, { ...certKey, kind: "platform-certificate", ...certificate }))) {
@@ -403,7 +403,7 @@ async function completeShred(ctx: Ctx, start: Intents.Intent<ShredIntent>, resum
   return { ...summary(next), certificate: plain };
 }
 
-async function shredEvent(ctx: Ctx, certificateId: string, from: string): Promise<boolean> {
+async function shredEvent(ctx: ActorCtx, certificateId: string, from: string): Promise<boolean> {
   let cursor: string | undefined;
   do {
     const page = await query(ctx, { action: "platform.tenant_shredded", from, limit: 200, cursor });
@@ -415,7 +415,7 @@ async function shredEvent(ctx: Ctx, certificateId: string, from: string): Promis
 
 /** Recovery: a marked tenant is shredded to the end; an intent that never marked its tenant is dropped. */
 export async function recoverShred(
-  ctx: Ctx,
+  ctx: ActorCtx,
   intent: Intents.Intent<ShredIntent>,
 ): Promise<"completed" | "rolled_back"> {
   const { tenantId: id } = intent.data;
@@ -441,27 +441,14 @@ export async function recoverShred(
 export const SCHEDULER_ID = "system:scheduler";
 
 /** The platform's context for scheduled work; the trail names the job, not an operator. */
-export async function schedulerContext(a: Adapters, platformTenantId = PLATFORM_TENANT): Promise<Ctx> {
+export async function schedulerContext(a: Adapters, platformTenantId = PLATFORM_TENANT): Promise<ActorCtx> {
   const tenant = await getTenant(a, platformTenantId);
   if (!tenant) throw new Error(`no platform tenant "${platformTenantId}"`);
-  const principal: Principal = {
-    tenantId: platformTenantId,
-    staffId: SCHEDULER_ID,
-    role: "platform_admin",
-    branchId: null,
-    sessionVersion: 0,
-    displayName: "定时任务 scheduler",
-    agreementSigned: true,
-    cleared: false,
-  };
-  return contextFor(principal, tenant, newId("run", a.now()), a, {
-    platform: true,
-    actor: { type: "job", id: SCHEDULER_ID },
-  });
+  return jobContext(a, tenant, SCHEDULER_ID, newId("run", a.now()), { platform: true });
 }
 
 /** The offline and scheduled step: shred every tenant whose export window has ended. */
-export async function shredDue(ctx: Ctx) {
+export async function shredDue(ctx: ActorCtx) {
   const done: string[] = [];
   // Only tenants the registry shows leaving are opened.
   for (const { tenantId: id } of (await listRegistry(ctx.adapters)).filter((e) => e.status === "offboarding")) {

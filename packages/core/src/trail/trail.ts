@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { Actor, Adapters, Ctx, Source } from "../context.ts";
+import type { Actor, Adapters, Source, ActorCtx } from "../context.ts";
 import { Problem } from "../http/problem.ts";
 import { markAs } from "../freetext/schemas.ts";
 import { sealJustification } from "../freetext/notes.ts";
@@ -79,7 +79,7 @@ export const actorBranch = (actor: Actor | { branchId?: string | null }): string
  * never contend on a shared item. Callers write the event before any plaintext leaves; if the write
  * fails, this throws 503 `trail_unavailable` and the caller must not reveal.
  */
-export async function record(ctx: Ctx, given: EventInput): Promise<TrailEvent> {
+export async function record(ctx: ActorCtx, given: EventInput): Promise<TrailEvent> {
   // The type holds callers to the catalog; this holds a cast or a computed name to it too.
   if (!isTrailAction(given.action))
     throw new Error(`trail action "${given.action}" is not in the catalog (trail/actions.ts)`);
@@ -180,7 +180,7 @@ const toEvent = (item: Record<string, unknown>): TrailEvent => {
  * Reads the trail with Query only: by client (its index), by actor (its index) or by day partitions
  * across the time range. Action and outcome narrow with a filter on those reads.
  */
-export async function query(ctx: Ctx, q: AuditQuery, scope?: { branchId: string }): Promise<Page<TrailEvent>> {
+export async function query(ctx: ActorCtx, q: AuditQuery, scope?: { branchId: string }): Promise<Page<TrailEvent>> {
   const now = ctx.adapters.now();
   const to = q.to ? new Date(q.to) : now;
   const from = q.from ? new Date(q.from) : new Date(to.getTime() - DEFAULT_SPAN_DAYS * 86_400_000);
