@@ -3341,7 +3341,136 @@ export interface operations {
                             [key: string]: number;
                         };
                         accessPolicy: {
-                            [key: string]: unknown;
+                            agent?: {
+                                own?: {
+                                    /** @enum {string} */
+                                    1?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    2?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    3?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                };
+                                branch?: {
+                                    /** @enum {string} */
+                                    1?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    2?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    3?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                };
+                                tenant?: {
+                                    /** @enum {string} */
+                                    1?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    2?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    3?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                };
+                            };
+                            branch_manager?: {
+                                own?: {
+                                    /** @enum {string} */
+                                    1?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    2?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    3?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                };
+                                branch?: {
+                                    /** @enum {string} */
+                                    1?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    2?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    3?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                };
+                                tenant?: {
+                                    /** @enum {string} */
+                                    1?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    2?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    3?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                };
+                            };
+                            compliance_officer?: {
+                                own?: {
+                                    /** @enum {string} */
+                                    1?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    2?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    3?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                };
+                                branch?: {
+                                    /** @enum {string} */
+                                    1?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    2?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    3?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                };
+                                tenant?: {
+                                    /** @enum {string} */
+                                    1?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    2?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    3?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                };
+                            };
+                            hq_admin?: {
+                                own?: {
+                                    /** @enum {string} */
+                                    1?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    2?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    3?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                };
+                                branch?: {
+                                    /** @enum {string} */
+                                    1?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    2?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    3?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                };
+                                tenant?: {
+                                    /** @enum {string} */
+                                    1?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    2?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    3?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                };
+                            };
+                            platform_admin?: {
+                                own?: {
+                                    /** @enum {string} */
+                                    1?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    2?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    3?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                };
+                                branch?: {
+                                    /** @enum {string} */
+                                    1?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    2?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    3?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                };
+                                tenant?: {
+                                    /** @enum {string} */
+                                    1?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    2?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    3?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                };
+                            };
                         };
                         approvalRequired: {
                             tier1Reveal: boolean;
@@ -3636,7 +3765,136 @@ export interface operations {
                             [key: string]: number;
                         };
                         accessPolicy: {
-                            [key: string]: unknown;
+                            agent?: {
+                                own?: {
+                                    /** @enum {string} */
+                                    1?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    2?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    3?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                };
+                                branch?: {
+                                    /** @enum {string} */
+                                    1?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    2?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    3?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                };
+                                tenant?: {
+                                    /** @enum {string} */
+                                    1?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    2?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    3?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                };
+                            };
+                            branch_manager?: {
+                                own?: {
+                                    /** @enum {string} */
+                                    1?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    2?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    3?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                };
+                                branch?: {
+                                    /** @enum {string} */
+                                    1?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    2?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    3?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                };
+                                tenant?: {
+                                    /** @enum {string} */
+                                    1?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    2?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    3?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                };
+                            };
+                            compliance_officer?: {
+                                own?: {
+                                    /** @enum {string} */
+                                    1?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    2?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    3?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                };
+                                branch?: {
+                                    /** @enum {string} */
+                                    1?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    2?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    3?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                };
+                                tenant?: {
+                                    /** @enum {string} */
+                                    1?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    2?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    3?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                };
+                            };
+                            hq_admin?: {
+                                own?: {
+                                    /** @enum {string} */
+                                    1?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    2?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    3?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                };
+                                branch?: {
+                                    /** @enum {string} */
+                                    1?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    2?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    3?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                };
+                                tenant?: {
+                                    /** @enum {string} */
+                                    1?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    2?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    3?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                };
+                            };
+                            platform_admin?: {
+                                own?: {
+                                    /** @enum {string} */
+                                    1?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    2?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    3?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                };
+                                branch?: {
+                                    /** @enum {string} */
+                                    1?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    2?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    3?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                };
+                                tenant?: {
+                                    /** @enum {string} */
+                                    1?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    2?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    3?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                };
+                            };
                         };
                         approvalRequired: {
                             tier1Reveal: boolean;
@@ -3892,10 +4150,28 @@ export interface operations {
                         items: ({
                             tenantId: string;
                             name: string;
-                            status: string;
+                            /** @enum {string} */
+                            status: "active" | "suspended" | "offboarding" | "offboarded";
                             plan: string;
-                            limits: unknown;
+                            limits: {
+                                seats: number;
+                                storageMb: number;
+                                label: {
+                                    zh: string;
+                                    en: string;
+                                };
+                            };
                             createdAt: string;
+                            branches?: number;
+                            offboarding?: {
+                                requestedAt: string;
+                                requestedBy: string;
+                                exportUntil: string;
+                                keyDeletionDays: number;
+                                keyDeletionDate?: string;
+                                certificateId?: string;
+                                shredIntent?: string;
+                            };
                         } & {
                             [key: string]: unknown;
                         })[];
@@ -4006,10 +4282,28 @@ export interface operations {
                     "application/json": {
                         tenantId: string;
                         name: string;
-                        status: string;
+                        /** @enum {string} */
+                        status: "active" | "suspended" | "offboarding" | "offboarded";
                         plan: string;
-                        limits: unknown;
+                        limits: {
+                            seats: number;
+                            storageMb: number;
+                            label: {
+                                zh: string;
+                                en: string;
+                            };
+                        };
                         createdAt: string;
+                        branches?: number;
+                        offboarding?: {
+                            requestedAt: string;
+                            requestedBy: string;
+                            exportUntil: string;
+                            keyDeletionDays: number;
+                            keyDeletionDate?: string;
+                            certificateId?: string;
+                            shredIntent?: string;
+                        };
                     } & {
                         [key: string]: unknown;
                     };
@@ -4149,10 +4443,28 @@ export interface operations {
                     "application/json": {
                         tenantId: string;
                         name: string;
-                        status: string;
+                        /** @enum {string} */
+                        status: "active" | "suspended" | "offboarding" | "offboarded";
                         plan: string;
-                        limits: unknown;
+                        limits: {
+                            seats: number;
+                            storageMb: number;
+                            label: {
+                                zh: string;
+                                en: string;
+                            };
+                        };
                         createdAt: string;
+                        branches?: number;
+                        offboarding?: {
+                            requestedAt: string;
+                            requestedBy: string;
+                            exportUntil: string;
+                            keyDeletionDays: number;
+                            keyDeletionDate?: string;
+                            certificateId?: string;
+                            shredIntent?: string;
+                        };
                     } & {
                         [key: string]: unknown;
                     };
@@ -4264,10 +4576,28 @@ export interface operations {
                     "application/json": {
                         tenantId: string;
                         name: string;
-                        status: string;
+                        /** @enum {string} */
+                        status: "active" | "suspended" | "offboarding" | "offboarded";
                         plan: string;
-                        limits: unknown;
+                        limits: {
+                            seats: number;
+                            storageMb: number;
+                            label: {
+                                zh: string;
+                                en: string;
+                            };
+                        };
                         createdAt: string;
+                        branches?: number;
+                        offboarding?: {
+                            requestedAt: string;
+                            requestedBy: string;
+                            exportUntil: string;
+                            keyDeletionDays: number;
+                            keyDeletionDate?: string;
+                            certificateId?: string;
+                            shredIntent?: string;
+                        };
                     } & {
                         [key: string]: unknown;
                     };
@@ -4393,10 +4723,28 @@ export interface operations {
                     "application/json": {
                         tenantId: string;
                         name: string;
-                        status: string;
+                        /** @enum {string} */
+                        status: "active" | "suspended" | "offboarding" | "offboarded";
                         plan: string;
-                        limits: unknown;
+                        limits: {
+                            seats: number;
+                            storageMb: number;
+                            label: {
+                                zh: string;
+                                en: string;
+                            };
+                        };
                         createdAt: string;
+                        branches?: number;
+                        offboarding?: {
+                            requestedAt: string;
+                            requestedBy: string;
+                            exportUntil: string;
+                            keyDeletionDays: number;
+                            keyDeletionDate?: string;
+                            certificateId?: string;
+                            shredIntent?: string;
+                        };
                     } & {
                         [key: string]: unknown;
                     };
@@ -4529,10 +4877,28 @@ export interface operations {
                     "application/json": {
                         tenantId: string;
                         name: string;
-                        status: string;
+                        /** @enum {string} */
+                        status: "active" | "suspended" | "offboarding" | "offboarded";
                         plan: string;
-                        limits: unknown;
+                        limits: {
+                            seats: number;
+                            storageMb: number;
+                            label: {
+                                zh: string;
+                                en: string;
+                            };
+                        };
                         createdAt: string;
+                        branches?: number;
+                        offboarding?: {
+                            requestedAt: string;
+                            requestedBy: string;
+                            exportUntil: string;
+                            keyDeletionDays: number;
+                            keyDeletionDate?: string;
+                            certificateId?: string;
+                            shredIntent?: string;
+                        };
                     } & {
                         [key: string]: unknown;
                     };
@@ -4696,10 +5062,28 @@ export interface operations {
                     "application/json": {
                         tenantId: string;
                         name: string;
-                        status: string;
+                        /** @enum {string} */
+                        status: "active" | "suspended" | "offboarding" | "offboarded";
                         plan: string;
-                        limits: unknown;
+                        limits: {
+                            seats: number;
+                            storageMb: number;
+                            label: {
+                                zh: string;
+                                en: string;
+                            };
+                        };
                         createdAt: string;
+                        branches?: number;
+                        offboarding?: {
+                            requestedAt: string;
+                            requestedBy: string;
+                            exportUntil: string;
+                            keyDeletionDays: number;
+                            keyDeletionDate?: string;
+                            certificateId?: string;
+                            shredIntent?: string;
+                        };
                     } & {
                         [key: string]: unknown;
                     };
@@ -4853,10 +5237,28 @@ export interface operations {
                     "application/json": {
                         tenantId: string;
                         name: string;
-                        status: string;
+                        /** @enum {string} */
+                        status: "active" | "suspended" | "offboarding" | "offboarded";
                         plan: string;
-                        limits: unknown;
+                        limits: {
+                            seats: number;
+                            storageMb: number;
+                            label: {
+                                zh: string;
+                                en: string;
+                            };
+                        };
                         createdAt: string;
+                        branches?: number;
+                        offboarding?: {
+                            requestedAt: string;
+                            requestedBy: string;
+                            exportUntil: string;
+                            keyDeletionDays: number;
+                            keyDeletionDate?: string;
+                            certificateId?: string;
+                            shredIntent?: string;
+                        };
                     } & {
                         [key: string]: unknown;
                     };
@@ -5008,7 +5410,25 @@ export interface operations {
                                     masked: boolean;
                                 };
                             };
-                            offboarding?: unknown;
+                            offboarding?: {
+                                startedAt: string;
+                                startedBy: string;
+                                handoverTo: string;
+                                lastDay: string;
+                                reasonRef?: string;
+                                reason?: string;
+                                reassignedClients: number;
+                                intentId?: string;
+                                checklist: {
+                                    [key: string]: {
+                                        closedAt: string;
+                                        closedBy: string;
+                                        evidenceRef: string;
+                                    } | null;
+                                };
+                                departedAt?: string;
+                                handoverChange?: string;
+                            };
                         }[];
                     };
                 };
@@ -5131,7 +5551,25 @@ export interface operations {
                                 masked: boolean;
                             };
                         };
-                        offboarding?: unknown;
+                        offboarding?: {
+                            startedAt: string;
+                            startedBy: string;
+                            handoverTo: string;
+                            lastDay: string;
+                            reasonRef?: string;
+                            reason?: string;
+                            reassignedClients: number;
+                            intentId?: string;
+                            checklist: {
+                                [key: string]: {
+                                    closedAt: string;
+                                    closedBy: string;
+                                    evidenceRef: string;
+                                } | null;
+                            };
+                            departedAt?: string;
+                            handoverChange?: string;
+                        };
                     };
                 };
             };
@@ -5150,10 +5588,47 @@ export interface operations {
                         subjectId: string | null;
                         branchId: string | null;
                         proposedBy: string;
-                        proposedByRole: string;
+                        /** @enum {string} */
+                        proposedByRole: "agent" | "branch_manager" | "compliance_officer" | "hq_admin" | "platform_admin";
                         proposedAt: string;
                         change: {
-                            [key: string]: unknown;
+                            /** @constant */
+                            kind: "create";
+                            username: string;
+                            displayName: string;
+                            /** @enum {string} */
+                            role: "agent" | "branch_manager" | "compliance_officer" | "hq_admin" | "platform_admin";
+                            branchId: string | null;
+                            hasContact: boolean;
+                        } | {
+                            /** @constant */
+                            kind: "update";
+                            staffId: string;
+                            from: {
+                                /** @enum {string} */
+                                role: "agent" | "branch_manager" | "compliance_officer" | "hq_admin" | "platform_admin";
+                                branchId: string | null;
+                            };
+                            to: {
+                                /** @enum {string} */
+                                role: "agent" | "branch_manager" | "compliance_officer" | "hq_admin" | "platform_admin";
+                                branchId: string | null;
+                            };
+                            displayName?: string;
+                            hasContact: boolean;
+                        } | {
+                            /** @constant */
+                            kind: "background_check";
+                            staffId: string;
+                            /** @constant */
+                            status: "passed";
+                            checkedAt: string;
+                        } | {
+                            /** @constant */
+                            kind: "handover";
+                            staffId: string;
+                            handoverTo: string;
+                            lastDay: string;
                         };
                         decidedBy?: string;
                         decidedAt?: string;
@@ -5322,7 +5797,25 @@ export interface operations {
                                 masked: boolean;
                             };
                         };
-                        offboarding?: unknown;
+                        offboarding?: {
+                            startedAt: string;
+                            startedBy: string;
+                            handoverTo: string;
+                            lastDay: string;
+                            reasonRef?: string;
+                            reason?: string;
+                            reassignedClients: number;
+                            intentId?: string;
+                            checklist: {
+                                [key: string]: {
+                                    closedAt: string;
+                                    closedBy: string;
+                                    evidenceRef: string;
+                                } | null;
+                            };
+                            departedAt?: string;
+                            handoverChange?: string;
+                        };
                     };
                 };
             };
@@ -5473,7 +5966,25 @@ export interface operations {
                                 masked: boolean;
                             };
                         };
-                        offboarding?: unknown;
+                        offboarding?: {
+                            startedAt: string;
+                            startedBy: string;
+                            handoverTo: string;
+                            lastDay: string;
+                            reasonRef?: string;
+                            reason?: string;
+                            reassignedClients: number;
+                            intentId?: string;
+                            checklist: {
+                                [key: string]: {
+                                    closedAt: string;
+                                    closedBy: string;
+                                    evidenceRef: string;
+                                } | null;
+                            };
+                            departedAt?: string;
+                            handoverChange?: string;
+                        };
                     };
                 };
             };
@@ -5492,10 +6003,47 @@ export interface operations {
                         subjectId: string | null;
                         branchId: string | null;
                         proposedBy: string;
-                        proposedByRole: string;
+                        /** @enum {string} */
+                        proposedByRole: "agent" | "branch_manager" | "compliance_officer" | "hq_admin" | "platform_admin";
                         proposedAt: string;
                         change: {
-                            [key: string]: unknown;
+                            /** @constant */
+                            kind: "create";
+                            username: string;
+                            displayName: string;
+                            /** @enum {string} */
+                            role: "agent" | "branch_manager" | "compliance_officer" | "hq_admin" | "platform_admin";
+                            branchId: string | null;
+                            hasContact: boolean;
+                        } | {
+                            /** @constant */
+                            kind: "update";
+                            staffId: string;
+                            from: {
+                                /** @enum {string} */
+                                role: "agent" | "branch_manager" | "compliance_officer" | "hq_admin" | "platform_admin";
+                                branchId: string | null;
+                            };
+                            to: {
+                                /** @enum {string} */
+                                role: "agent" | "branch_manager" | "compliance_officer" | "hq_admin" | "platform_admin";
+                                branchId: string | null;
+                            };
+                            displayName?: string;
+                            hasContact: boolean;
+                        } | {
+                            /** @constant */
+                            kind: "background_check";
+                            staffId: string;
+                            /** @constant */
+                            status: "passed";
+                            checkedAt: string;
+                        } | {
+                            /** @constant */
+                            kind: "handover";
+                            staffId: string;
+                            handoverTo: string;
+                            lastDay: string;
                         };
                         decidedBy?: string;
                         decidedAt?: string;
@@ -5687,7 +6235,25 @@ export interface operations {
                                 masked: boolean;
                             };
                         };
-                        offboarding?: unknown;
+                        offboarding?: {
+                            startedAt: string;
+                            startedBy: string;
+                            handoverTo: string;
+                            lastDay: string;
+                            reasonRef?: string;
+                            reason?: string;
+                            reassignedClients: number;
+                            intentId?: string;
+                            checklist: {
+                                [key: string]: {
+                                    closedAt: string;
+                                    closedBy: string;
+                                    evidenceRef: string;
+                                } | null;
+                            };
+                            departedAt?: string;
+                            handoverChange?: string;
+                        };
                     };
                 };
             };
@@ -5875,7 +6441,25 @@ export interface operations {
                                 masked: boolean;
                             };
                         };
-                        offboarding?: unknown;
+                        offboarding?: {
+                            startedAt: string;
+                            startedBy: string;
+                            handoverTo: string;
+                            lastDay: string;
+                            reasonRef?: string;
+                            reason?: string;
+                            reassignedClients: number;
+                            intentId?: string;
+                            checklist: {
+                                [key: string]: {
+                                    closedAt: string;
+                                    closedBy: string;
+                                    evidenceRef: string;
+                                } | null;
+                            };
+                            departedAt?: string;
+                            handoverChange?: string;
+                        };
                     };
                 };
             };
@@ -5894,10 +6478,47 @@ export interface operations {
                         subjectId: string | null;
                         branchId: string | null;
                         proposedBy: string;
-                        proposedByRole: string;
+                        /** @enum {string} */
+                        proposedByRole: "agent" | "branch_manager" | "compliance_officer" | "hq_admin" | "platform_admin";
                         proposedAt: string;
                         change: {
-                            [key: string]: unknown;
+                            /** @constant */
+                            kind: "create";
+                            username: string;
+                            displayName: string;
+                            /** @enum {string} */
+                            role: "agent" | "branch_manager" | "compliance_officer" | "hq_admin" | "platform_admin";
+                            branchId: string | null;
+                            hasContact: boolean;
+                        } | {
+                            /** @constant */
+                            kind: "update";
+                            staffId: string;
+                            from: {
+                                /** @enum {string} */
+                                role: "agent" | "branch_manager" | "compliance_officer" | "hq_admin" | "platform_admin";
+                                branchId: string | null;
+                            };
+                            to: {
+                                /** @enum {string} */
+                                role: "agent" | "branch_manager" | "compliance_officer" | "hq_admin" | "platform_admin";
+                                branchId: string | null;
+                            };
+                            displayName?: string;
+                            hasContact: boolean;
+                        } | {
+                            /** @constant */
+                            kind: "background_check";
+                            staffId: string;
+                            /** @constant */
+                            status: "passed";
+                            checkedAt: string;
+                        } | {
+                            /** @constant */
+                            kind: "handover";
+                            staffId: string;
+                            handoverTo: string;
+                            lastDay: string;
                         };
                         decidedBy?: string;
                         decidedAt?: string;
@@ -6174,12 +6795,48 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        startedAt: string;
+                        startedBy: string;
+                        handoverTo: string;
+                        lastDay: string;
+                        reasonRef?: string;
+                        reason?: string;
+                        reassignedClients: number;
+                        intentId?: string;
+                        checklist: {
+                            [key: string]: {
+                                closedAt: string;
+                                closedBy: string;
+                                evidenceRef: string;
+                            } | null;
+                        };
+                        departedAt?: string;
+                        handoverChange?: string;
                         staffId: string;
-                        status: string;
-                        openItems: string[];
-                        accessReview: unknown;
-                    } & {
-                        [key: string]: unknown;
+                        /** @enum {string} */
+                        status: "active" | "offboarding" | "departed";
+                        handoverPending: boolean;
+                        openItems: ("information_handover" | "exit_pledge" | "devices_wiped" | "media_returned")[];
+                        accessReview: {
+                            from: string;
+                            to: string;
+                            tier1Reveals: {
+                                at: string;
+                                clientId: string | null;
+                                fields: string[];
+                                purpose: string | null;
+                                breakGlass: boolean;
+                            }[];
+                            revealsPerDay: {
+                                [key: string]: number;
+                            };
+                            daysAboveGuard: string[];
+                            volumeAlerts: {
+                                at: string;
+                                clientId: string | null;
+                            }[];
+                            refusals: number;
+                        };
                     };
                 };
             };
@@ -6296,12 +6953,48 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        startedAt: string;
+                        startedBy: string;
+                        handoverTo: string;
+                        lastDay: string;
+                        reasonRef?: string;
+                        reason?: string;
+                        reassignedClients: number;
+                        intentId?: string;
+                        checklist: {
+                            [key: string]: {
+                                closedAt: string;
+                                closedBy: string;
+                                evidenceRef: string;
+                            } | null;
+                        };
+                        departedAt?: string;
+                        handoverChange?: string;
                         staffId: string;
-                        status: string;
-                        openItems: string[];
-                        accessReview: unknown;
-                    } & {
-                        [key: string]: unknown;
+                        /** @enum {string} */
+                        status: "active" | "offboarding" | "departed";
+                        handoverPending: boolean;
+                        openItems: ("information_handover" | "exit_pledge" | "devices_wiped" | "media_returned")[];
+                        accessReview: {
+                            from: string;
+                            to: string;
+                            tier1Reveals: {
+                                at: string;
+                                clientId: string | null;
+                                fields: string[];
+                                purpose: string | null;
+                                breakGlass: boolean;
+                            }[];
+                            revealsPerDay: {
+                                [key: string]: number;
+                            };
+                            daysAboveGuard: string[];
+                            volumeAlerts: {
+                                at: string;
+                                clientId: string | null;
+                            }[];
+                            refusals: number;
+                        };
                     };
                 };
             };
@@ -6320,10 +7013,47 @@ export interface operations {
                         subjectId: string | null;
                         branchId: string | null;
                         proposedBy: string;
-                        proposedByRole: string;
+                        /** @enum {string} */
+                        proposedByRole: "agent" | "branch_manager" | "compliance_officer" | "hq_admin" | "platform_admin";
                         proposedAt: string;
                         change: {
-                            [key: string]: unknown;
+                            /** @constant */
+                            kind: "create";
+                            username: string;
+                            displayName: string;
+                            /** @enum {string} */
+                            role: "agent" | "branch_manager" | "compliance_officer" | "hq_admin" | "platform_admin";
+                            branchId: string | null;
+                            hasContact: boolean;
+                        } | {
+                            /** @constant */
+                            kind: "update";
+                            staffId: string;
+                            from: {
+                                /** @enum {string} */
+                                role: "agent" | "branch_manager" | "compliance_officer" | "hq_admin" | "platform_admin";
+                                branchId: string | null;
+                            };
+                            to: {
+                                /** @enum {string} */
+                                role: "agent" | "branch_manager" | "compliance_officer" | "hq_admin" | "platform_admin";
+                                branchId: string | null;
+                            };
+                            displayName?: string;
+                            hasContact: boolean;
+                        } | {
+                            /** @constant */
+                            kind: "background_check";
+                            staffId: string;
+                            /** @constant */
+                            status: "passed";
+                            checkedAt: string;
+                        } | {
+                            /** @constant */
+                            kind: "handover";
+                            staffId: string;
+                            handoverTo: string;
+                            lastDay: string;
                         };
                         decidedBy?: string;
                         decidedAt?: string;
@@ -6484,12 +7214,48 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        startedAt: string;
+                        startedBy: string;
+                        handoverTo: string;
+                        lastDay: string;
+                        reasonRef?: string;
+                        reason?: string;
+                        reassignedClients: number;
+                        intentId?: string;
+                        checklist: {
+                            [key: string]: {
+                                closedAt: string;
+                                closedBy: string;
+                                evidenceRef: string;
+                            } | null;
+                        };
+                        departedAt?: string;
+                        handoverChange?: string;
                         staffId: string;
-                        status: string;
-                        openItems: string[];
-                        accessReview: unknown;
-                    } & {
-                        [key: string]: unknown;
+                        /** @enum {string} */
+                        status: "active" | "offboarding" | "departed";
+                        handoverPending: boolean;
+                        openItems: ("information_handover" | "exit_pledge" | "devices_wiped" | "media_returned")[];
+                        accessReview: {
+                            from: string;
+                            to: string;
+                            tier1Reveals: {
+                                at: string;
+                                clientId: string | null;
+                                fields: string[];
+                                purpose: string | null;
+                                breakGlass: boolean;
+                            }[];
+                            revealsPerDay: {
+                                [key: string]: number;
+                            };
+                            daysAboveGuard: string[];
+                            volumeAlerts: {
+                                at: string;
+                                clientId: string | null;
+                            }[];
+                            refusals: number;
+                        };
                     };
                 };
             };
@@ -6650,10 +7416,47 @@ export interface operations {
                             subjectId: string | null;
                             branchId: string | null;
                             proposedBy: string;
-                            proposedByRole: string;
+                            /** @enum {string} */
+                            proposedByRole: "agent" | "branch_manager" | "compliance_officer" | "hq_admin" | "platform_admin";
                             proposedAt: string;
                             change: {
-                                [key: string]: unknown;
+                                /** @constant */
+                                kind: "create";
+                                username: string;
+                                displayName: string;
+                                /** @enum {string} */
+                                role: "agent" | "branch_manager" | "compliance_officer" | "hq_admin" | "platform_admin";
+                                branchId: string | null;
+                                hasContact: boolean;
+                            } | {
+                                /** @constant */
+                                kind: "update";
+                                staffId: string;
+                                from: {
+                                    /** @enum {string} */
+                                    role: "agent" | "branch_manager" | "compliance_officer" | "hq_admin" | "platform_admin";
+                                    branchId: string | null;
+                                };
+                                to: {
+                                    /** @enum {string} */
+                                    role: "agent" | "branch_manager" | "compliance_officer" | "hq_admin" | "platform_admin";
+                                    branchId: string | null;
+                                };
+                                displayName?: string;
+                                hasContact: boolean;
+                            } | {
+                                /** @constant */
+                                kind: "background_check";
+                                staffId: string;
+                                /** @constant */
+                                status: "passed";
+                                checkedAt: string;
+                            } | {
+                                /** @constant */
+                                kind: "handover";
+                                staffId: string;
+                                handoverTo: string;
+                                lastDay: string;
                             };
                             decidedBy?: string;
                             decidedAt?: string;
@@ -6782,7 +7585,25 @@ export interface operations {
                                 masked: boolean;
                             };
                         };
-                        offboarding?: unknown;
+                        offboarding?: {
+                            startedAt: string;
+                            startedBy: string;
+                            handoverTo: string;
+                            lastDay: string;
+                            reasonRef?: string;
+                            reason?: string;
+                            reassignedClients: number;
+                            intentId?: string;
+                            checklist: {
+                                [key: string]: {
+                                    closedAt: string;
+                                    closedBy: string;
+                                    evidenceRef: string;
+                                } | null;
+                            };
+                            departedAt?: string;
+                            handoverChange?: string;
+                        };
                     };
                 };
             };
@@ -6918,10 +7739,47 @@ export interface operations {
                         subjectId: string | null;
                         branchId: string | null;
                         proposedBy: string;
-                        proposedByRole: string;
+                        /** @enum {string} */
+                        proposedByRole: "agent" | "branch_manager" | "compliance_officer" | "hq_admin" | "platform_admin";
                         proposedAt: string;
                         change: {
-                            [key: string]: unknown;
+                            /** @constant */
+                            kind: "create";
+                            username: string;
+                            displayName: string;
+                            /** @enum {string} */
+                            role: "agent" | "branch_manager" | "compliance_officer" | "hq_admin" | "platform_admin";
+                            branchId: string | null;
+                            hasContact: boolean;
+                        } | {
+                            /** @constant */
+                            kind: "update";
+                            staffId: string;
+                            from: {
+                                /** @enum {string} */
+                                role: "agent" | "branch_manager" | "compliance_officer" | "hq_admin" | "platform_admin";
+                                branchId: string | null;
+                            };
+                            to: {
+                                /** @enum {string} */
+                                role: "agent" | "branch_manager" | "compliance_officer" | "hq_admin" | "platform_admin";
+                                branchId: string | null;
+                            };
+                            displayName?: string;
+                            hasContact: boolean;
+                        } | {
+                            /** @constant */
+                            kind: "background_check";
+                            staffId: string;
+                            /** @constant */
+                            status: "passed";
+                            checkedAt: string;
+                        } | {
+                            /** @constant */
+                            kind: "handover";
+                            staffId: string;
+                            handoverTo: string;
+                            lastDay: string;
                         };
                         decidedBy?: string;
                         decidedAt?: string;
@@ -7088,10 +7946,47 @@ export interface operations {
                             subjectId: string | null;
                             branchId: string | null;
                             proposedBy: string;
-                            proposedByRole: string;
+                            /** @enum {string} */
+                            proposedByRole: "agent" | "branch_manager" | "compliance_officer" | "hq_admin" | "platform_admin";
                             proposedAt: string;
                             change: {
-                                [key: string]: unknown;
+                                /** @constant */
+                                kind: "create";
+                                username: string;
+                                displayName: string;
+                                /** @enum {string} */
+                                role: "agent" | "branch_manager" | "compliance_officer" | "hq_admin" | "platform_admin";
+                                branchId: string | null;
+                                hasContact: boolean;
+                            } | {
+                                /** @constant */
+                                kind: "update";
+                                staffId: string;
+                                from: {
+                                    /** @enum {string} */
+                                    role: "agent" | "branch_manager" | "compliance_officer" | "hq_admin" | "platform_admin";
+                                    branchId: string | null;
+                                };
+                                to: {
+                                    /** @enum {string} */
+                                    role: "agent" | "branch_manager" | "compliance_officer" | "hq_admin" | "platform_admin";
+                                    branchId: string | null;
+                                };
+                                displayName?: string;
+                                hasContact: boolean;
+                            } | {
+                                /** @constant */
+                                kind: "background_check";
+                                staffId: string;
+                                /** @constant */
+                                status: "passed";
+                                checkedAt: string;
+                            } | {
+                                /** @constant */
+                                kind: "handover";
+                                staffId: string;
+                                handoverTo: string;
+                                lastDay: string;
                             };
                             decidedBy?: string;
                             decidedAt?: string;
@@ -7235,7 +8130,25 @@ export interface operations {
                                 masked: boolean;
                             };
                         };
-                        offboarding?: unknown;
+                        offboarding?: {
+                            startedAt: string;
+                            startedBy: string;
+                            handoverTo: string;
+                            lastDay: string;
+                            reasonRef?: string;
+                            reason?: string;
+                            reassignedClients: number;
+                            intentId?: string;
+                            checklist: {
+                                [key: string]: {
+                                    closedAt: string;
+                                    closedBy: string;
+                                    evidenceRef: string;
+                                } | null;
+                            };
+                            departedAt?: string;
+                            handoverChange?: string;
+                        };
                     };
                 };
             };
@@ -7372,10 +8285,47 @@ export interface operations {
                         subjectId: string | null;
                         branchId: string | null;
                         proposedBy: string;
-                        proposedByRole: string;
+                        /** @enum {string} */
+                        proposedByRole: "agent" | "branch_manager" | "compliance_officer" | "hq_admin" | "platform_admin";
                         proposedAt: string;
                         change: {
-                            [key: string]: unknown;
+                            /** @constant */
+                            kind: "create";
+                            username: string;
+                            displayName: string;
+                            /** @enum {string} */
+                            role: "agent" | "branch_manager" | "compliance_officer" | "hq_admin" | "platform_admin";
+                            branchId: string | null;
+                            hasContact: boolean;
+                        } | {
+                            /** @constant */
+                            kind: "update";
+                            staffId: string;
+                            from: {
+                                /** @enum {string} */
+                                role: "agent" | "branch_manager" | "compliance_officer" | "hq_admin" | "platform_admin";
+                                branchId: string | null;
+                            };
+                            to: {
+                                /** @enum {string} */
+                                role: "agent" | "branch_manager" | "compliance_officer" | "hq_admin" | "platform_admin";
+                                branchId: string | null;
+                            };
+                            displayName?: string;
+                            hasContact: boolean;
+                        } | {
+                            /** @constant */
+                            kind: "background_check";
+                            staffId: string;
+                            /** @constant */
+                            status: "passed";
+                            checkedAt: string;
+                        } | {
+                            /** @constant */
+                            kind: "handover";
+                            staffId: string;
+                            handoverTo: string;
+                            lastDay: string;
                         };
                         decidedBy?: string;
                         decidedAt?: string;
@@ -7558,7 +8508,8 @@ export interface operations {
                             allows: string[];
                         }[];
                         consentPurposes: {
-                            name: string;
+                            /** @enum {string} */
+                            name: "viewing" | "contract_signing" | "loan_application" | "title_transfer" | "client_request" | "marketing";
                             label: {
                                 zh: string;
                                 en: string;
@@ -7566,7 +8517,8 @@ export interface operations {
                         }[];
                         breakGlass: {
                             purposes: {
-                                name: string;
+                                /** @enum {string} */
+                                name: "compliance_audit" | "legal_obligation";
                                 label: {
                                     zh: string;
                                     en: string;
@@ -7692,10 +8644,28 @@ export interface operations {
                 content: {
                     "application/json": {
                         clientId: string;
-                        current: unknown;
-                        history: unknown[];
-                    } & {
-                        [key: string]: unknown;
+                        current: {
+                            method: string;
+                            evidenceRef: string;
+                            purposes: string[];
+                            sensitiveConsent: boolean;
+                            grantedAt: string;
+                            recordedBy: string;
+                            withdrawnAt?: string;
+                        };
+                        history: {
+                            /** @enum {string} */
+                            type: "grant" | "add_purposes" | "withdraw";
+                            at: string;
+                            by: string;
+                            method: string;
+                            evidenceRef: string;
+                            purposes?: string[];
+                            sensitiveConsent?: boolean;
+                            reasonRef?: string;
+                            reason?: string;
+                        }[];
+                        destroyAfter?: string;
                     };
                 };
             };
@@ -7828,10 +8798,28 @@ export interface operations {
                 content: {
                     "application/json": {
                         clientId: string;
-                        current: unknown;
-                        history: unknown[];
-                    } & {
-                        [key: string]: unknown;
+                        current: {
+                            method: string;
+                            evidenceRef: string;
+                            purposes: string[];
+                            sensitiveConsent: boolean;
+                            grantedAt: string;
+                            recordedBy: string;
+                            withdrawnAt?: string;
+                        };
+                        history: {
+                            /** @enum {string} */
+                            type: "grant" | "add_purposes" | "withdraw";
+                            at: string;
+                            by: string;
+                            method: string;
+                            evidenceRef: string;
+                            purposes?: string[];
+                            sensitiveConsent?: boolean;
+                            reasonRef?: string;
+                            reason?: string;
+                        }[];
+                        destroyAfter?: string;
                     };
                 };
             };
@@ -8005,10 +8993,28 @@ export interface operations {
                 content: {
                     "application/json": {
                         clientId: string;
-                        current: unknown;
-                        history: unknown[];
-                    } & {
-                        [key: string]: unknown;
+                        current: {
+                            method: string;
+                            evidenceRef: string;
+                            purposes: string[];
+                            sensitiveConsent: boolean;
+                            grantedAt: string;
+                            recordedBy: string;
+                            withdrawnAt?: string;
+                        };
+                        history: {
+                            /** @enum {string} */
+                            type: "grant" | "add_purposes" | "withdraw";
+                            at: string;
+                            by: string;
+                            method: string;
+                            evidenceRef: string;
+                            purposes?: string[];
+                            sensitiveConsent?: boolean;
+                            reasonRef?: string;
+                            reason?: string;
+                        }[];
+                        destroyAfter?: string;
                     };
                 };
             };
@@ -8187,13 +9193,35 @@ export interface operations {
                 content: {
                     "application/json": {
                         id: string;
+                        tenantId: string;
                         clientId: string;
-                        type: string;
-                        status: string;
+                        branchId: string;
+                        /** @enum {string} */
+                        type: "access_copy" | "correction" | "deletion" | "withdrawal" | "access_history";
+                        channel: string;
+                        evidenceRef: string;
+                        details?: string;
+                        detailsRef?: string;
+                        receivedAt: string;
                         dueAt: string;
+                        assigneeId: string;
+                        /** @enum {string} */
+                        status: "open" | "fulfilled";
                         overdue: boolean;
-                    } & {
-                        [key: string]: unknown;
+                        createdBy: string;
+                        createdAt: string;
+                        fulfilledAt?: string;
+                        fulfilledBy?: string;
+                        note?: string;
+                        noteRef?: string;
+                        copy?: {
+                            issuedAt: string;
+                            issuedBy: string;
+                            /** @enum {string} */
+                            format: "json" | "pdf";
+                            /** @enum {string} */
+                            delivery: "share" | "download";
+                        };
                     };
                 };
             };
@@ -8359,16 +9387,38 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: ({
+                        items: {
                             id: string;
+                            tenantId: string;
                             clientId: string;
-                            type: string;
-                            status: string;
+                            branchId: string;
+                            /** @enum {string} */
+                            type: "access_copy" | "correction" | "deletion" | "withdrawal" | "access_history";
+                            channel: string;
+                            evidenceRef: string;
+                            details?: string;
+                            detailsRef?: string;
+                            receivedAt: string;
                             dueAt: string;
+                            assigneeId: string;
+                            /** @enum {string} */
+                            status: "open" | "fulfilled";
                             overdue: boolean;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
+                            createdBy: string;
+                            createdAt: string;
+                            fulfilledAt?: string;
+                            fulfilledBy?: string;
+                            note?: string;
+                            noteRef?: string;
+                            copy?: {
+                                issuedAt: string;
+                                issuedBy: string;
+                                /** @enum {string} */
+                                format: "json" | "pdf";
+                                /** @enum {string} */
+                                delivery: "share" | "download";
+                            };
+                        }[];
                     };
                 };
             };
@@ -8463,13 +9513,35 @@ export interface operations {
                 content: {
                     "application/json": {
                         id: string;
+                        tenantId: string;
                         clientId: string;
-                        type: string;
-                        status: string;
+                        branchId: string;
+                        /** @enum {string} */
+                        type: "access_copy" | "correction" | "deletion" | "withdrawal" | "access_history";
+                        channel: string;
+                        evidenceRef: string;
+                        details?: string;
+                        detailsRef?: string;
+                        receivedAt: string;
                         dueAt: string;
+                        assigneeId: string;
+                        /** @enum {string} */
+                        status: "open" | "fulfilled";
                         overdue: boolean;
-                    } & {
-                        [key: string]: unknown;
+                        createdBy: string;
+                        createdAt: string;
+                        fulfilledAt?: string;
+                        fulfilledBy?: string;
+                        note?: string;
+                        noteRef?: string;
+                        copy?: {
+                            issuedAt: string;
+                            issuedBy: string;
+                            /** @enum {string} */
+                            format: "json" | "pdf";
+                            /** @enum {string} */
+                            delivery: "share" | "download";
+                        };
                     };
                 };
             };
@@ -8589,13 +9661,35 @@ export interface operations {
                     "application/json": {
                         request: {
                             id: string;
+                            tenantId: string;
                             clientId: string;
-                            type: string;
-                            status: string;
+                            branchId: string;
+                            /** @enum {string} */
+                            type: "access_copy" | "correction" | "deletion" | "withdrawal" | "access_history";
+                            channel: string;
+                            evidenceRef: string;
+                            details?: string;
+                            detailsRef?: string;
+                            receivedAt: string;
                             dueAt: string;
+                            assigneeId: string;
+                            /** @enum {string} */
+                            status: "open" | "fulfilled";
                             overdue: boolean;
-                        } & {
-                            [key: string]: unknown;
+                            createdBy: string;
+                            createdAt: string;
+                            fulfilledAt?: string;
+                            fulfilledBy?: string;
+                            note?: string;
+                            noteRef?: string;
+                            copy?: {
+                                issuedAt: string;
+                                issuedBy: string;
+                                /** @enum {string} */
+                                format: "json" | "pdf";
+                                /** @enum {string} */
+                                delivery: "share" | "download";
+                            };
                         };
                         result: unknown;
                     };
@@ -8810,13 +9904,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": ({
-                        shareUrl: string;
+                    "application/json": {
+                        id: string;
+                        documentId: string | null;
+                        recipient: string;
+                        purpose: string;
+                        createdBy: string;
+                        createdAt: string;
                         expiresAt: string;
                         maxDownloads: number;
-                    } & {
-                        [key: string]: unknown;
-                    }) | {
+                        downloads: number;
+                        revokedAt: string | null;
+                        /** @enum {string} */
+                        state: "active" | "expired" | "exhausted" | "revoked";
+                        shareUrl: string;
+                    } | {
                         clientId: string;
                         generatedAt: string;
                         registration: {
@@ -9018,20 +10120,34 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: ({
+                        items: {
                             id: string;
                             clientId: string;
-                            tier: number;
+                            branchId: string;
+                            description: string;
+                            tier: 1 | 2 | 3;
                             tierLabel: {
                                 zh: string;
                                 en: string;
                             };
-                            status: string;
                             location: string;
                             custodianId: string;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
+                            /** @enum {string} */
+                            status: "in_cabinet" | "checked_out" | "destroyed";
+                            holder?: {
+                                staffId: string;
+                                purpose: string;
+                                since: string;
+                            };
+                            destroyed?: {
+                                at: string;
+                                by: string;
+                                witnessId: string;
+                                method: string;
+                            };
+                            registeredAt: string;
+                            registeredBy: string;
+                        }[];
                     };
                 };
             };
@@ -9135,16 +10251,30 @@ export interface operations {
                     "application/json": {
                         id: string;
                         clientId: string;
-                        tier: number;
+                        branchId: string;
+                        description: string;
+                        tier: 1 | 2 | 3;
                         tierLabel: {
                             zh: string;
                             en: string;
                         };
-                        status: string;
                         location: string;
                         custodianId: string;
-                    } & {
-                        [key: string]: unknown;
+                        /** @enum {string} */
+                        status: "in_cabinet" | "checked_out" | "destroyed";
+                        holder?: {
+                            staffId: string;
+                            purpose: string;
+                            since: string;
+                        };
+                        destroyed?: {
+                            at: string;
+                            by: string;
+                            witnessId: string;
+                            method: string;
+                        };
+                        registeredAt: string;
+                        registeredBy: string;
                     };
                 };
             };
@@ -9317,16 +10447,30 @@ export interface operations {
                     "application/json": {
                         id: string;
                         clientId: string;
-                        tier: number;
+                        branchId: string;
+                        description: string;
+                        tier: 1 | 2 | 3;
                         tierLabel: {
                             zh: string;
                             en: string;
                         };
-                        status: string;
                         location: string;
                         custodianId: string;
-                    } & {
-                        [key: string]: unknown;
+                        /** @enum {string} */
+                        status: "in_cabinet" | "checked_out" | "destroyed";
+                        holder?: {
+                            staffId: string;
+                            purpose: string;
+                            since: string;
+                        };
+                        destroyed?: {
+                            at: string;
+                            by: string;
+                            witnessId: string;
+                            method: string;
+                        };
+                        registeredAt: string;
+                        registeredBy: string;
                     };
                 };
             };
@@ -9484,16 +10628,30 @@ export interface operations {
                     "application/json": {
                         id: string;
                         clientId: string;
-                        tier: number;
+                        branchId: string;
+                        description: string;
+                        tier: 1 | 2 | 3;
                         tierLabel: {
                             zh: string;
                             en: string;
                         };
-                        status: string;
                         location: string;
                         custodianId: string;
-                    } & {
-                        [key: string]: unknown;
+                        /** @enum {string} */
+                        status: "in_cabinet" | "checked_out" | "destroyed";
+                        holder?: {
+                            staffId: string;
+                            purpose: string;
+                            since: string;
+                        };
+                        destroyed?: {
+                            at: string;
+                            by: string;
+                            witnessId: string;
+                            method: string;
+                        };
+                        registeredAt: string;
+                        registeredBy: string;
                     };
                 };
             };
@@ -9653,16 +10811,30 @@ export interface operations {
                     "application/json": {
                         id: string;
                         clientId: string;
-                        tier: number;
+                        branchId: string;
+                        description: string;
+                        tier: 1 | 2 | 3;
                         tierLabel: {
                             zh: string;
                             en: string;
                         };
-                        status: string;
                         location: string;
                         custodianId: string;
-                    } & {
-                        [key: string]: unknown;
+                        /** @enum {string} */
+                        status: "in_cabinet" | "checked_out" | "destroyed";
+                        holder?: {
+                            staffId: string;
+                            purpose: string;
+                            since: string;
+                        };
+                        destroyed?: {
+                            at: string;
+                            by: string;
+                            witnessId: string;
+                            method: string;
+                        };
+                        registeredAt: string;
+                        registeredBy: string;
                     };
                 };
             };
@@ -11923,7 +13095,20 @@ export interface operations {
                 content: {
                     "application/json": {
                         generatedAt: string;
-                        branches: ({
+                        requiredAgreementVersion: string;
+                        trail: {
+                            lastSeal: {
+                                at: string;
+                                seq: number;
+                                sealedThrough: string;
+                            } | null;
+                            lastVerify: {
+                                at: string;
+                                ok: boolean;
+                                kind?: string;
+                            } | null;
+                        };
+                        branches: {
                             branchId: string | null;
                             name: string;
                             activeStaff: number;
@@ -11971,11 +13156,19 @@ export interface operations {
                                 zh: string;
                                 en: string;
                             } | null;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
-                    } & {
-                        [key: string]: unknown;
+                            trail: {
+                                lastSeal: {
+                                    at: string;
+                                    seq: number;
+                                    sealedThrough: string;
+                                } | null;
+                                lastVerify: {
+                                    at: string;
+                                    ok: boolean;
+                                    kind?: string;
+                                } | null;
+                            };
+                        }[];
                     };
                 };
             };
@@ -12102,8 +13295,29 @@ export interface operations {
                             zh: string;
                             en: string;
                         } | null;
-                    } & {
-                        [key: string]: unknown;
+                        trail: {
+                            lastSeal: {
+                                at: string;
+                                seq: number;
+                                sealedThrough: string;
+                            } | null;
+                            lastVerify: {
+                                at: string;
+                                ok: boolean;
+                                kind?: string;
+                            } | null;
+                        };
+                        daily: {
+                            day: string;
+                            counts: {
+                                [key: string]: number;
+                            };
+                        }[];
+                        items: {
+                            [key: string]: {
+                                [key: string]: unknown;
+                            }[];
+                        };
                     };
                 };
             };
@@ -12445,7 +13659,8 @@ export interface operations {
                             clientId: string;
                             requesterId: string;
                             fields: string[];
-                            purpose: string;
+                            /** @enum {string} */
+                            purpose: "viewing" | "contract_signing" | "loan_application" | "title_transfer" | "client_request" | "marketing" | "compliance_audit" | "legal_obligation";
                             justification: string;
                             /** @enum {string} */
                             status: "pending" | "approved" | "denied" | "used" | "expired";
@@ -12734,7 +13949,8 @@ export interface operations {
                         clientId: string;
                         requesterId: string;
                         fields: string[];
-                        purpose: string;
+                        /** @enum {string} */
+                        purpose: "viewing" | "contract_signing" | "loan_application" | "title_transfer" | "client_request" | "marketing" | "compliance_audit" | "legal_obligation";
                         justification: string;
                         /** @enum {string} */
                         status: "pending" | "approved" | "denied" | "used" | "expired";
@@ -12917,7 +14133,8 @@ export interface operations {
                         clientId: string;
                         requesterId: string;
                         fields: string[];
-                        purpose: string;
+                        /** @enum {string} */
+                        purpose: "viewing" | "contract_signing" | "loan_application" | "title_transfer" | "client_request" | "marketing" | "compliance_audit" | "legal_obligation";
                         justification: string;
                         /** @enum {string} */
                         status: "pending" | "approved" | "denied" | "used" | "expired";

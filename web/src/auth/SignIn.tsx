@@ -8,7 +8,7 @@ import { api } from "../api/http.ts";
 import { problemMessage } from "../api/problems.ts";
 import { isApiError } from "../api/problem.ts";
 import { useCapabilities, useDirectory } from "../api/queries.ts";
-import type { DemoDirectory } from "../api/types.ts";
+import type { DemoDirectory } from "../api/model.ts";
 import { ENDED_KEY } from "../app/queryClient.ts";
 import { homePath } from "../app/screens.tsx";
 import { ErrorState, Loading } from "../components/States.tsx";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { describeCatalog } from "@keyhold/core";
-import type { AccessRequestView, Catalog } from "../../api/types.ts";
+import type { AccessRequestView, Catalog } from "../../api/model.ts";
 import {
   accessRequestBody,
   answeredByRequest,

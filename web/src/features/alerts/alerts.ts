@@ -1,5 +1,5 @@
 import type { Query } from "../../api/http.ts";
-import type { AlertView } from "../../api/types.ts";
+import type { AlertView } from "../../api/model.ts";
 
 /** The kinds this console names; later ones still list, under their own code. */
 export const alertKinds = [

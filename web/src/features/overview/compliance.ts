@@ -1,4 +1,4 @@
-import type { Label } from "../../api/types.ts";
+import type { Label } from "../../api/model.ts";
 
 export type Rag = "red" | "amber" | "green";
 type Window = { d7: number; d30: number };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { PaperFileView } from "../../api/types.ts";
+import type { PaperFileView } from "../../api/model.ts";
 import {
   checkinBody,
   labelPath,

@@ -1,4 +1,4 @@
-import type { TenantSummary } from "../../api/types.ts";
+import type { TenantSummary } from "../../api/model.ts";
 
 /** The subscription plans the API knows (tenancy/records.ts); their limits come back on each tenant. */
 export const plans = ["basic", "pro", "enterprise"] as const;

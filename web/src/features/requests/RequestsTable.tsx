@@ -6,7 +6,7 @@ import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { api } from "../../api/http.ts";
 import { useCapabilities } from "../../api/queries.ts";
-import type { SubjectRequestView } from "../../api/types.ts";
+import type { SubjectRequestView } from "../../api/model.ts";
 import { useSession } from "../../auth/useSession.ts";
 import { formatTime } from "../../components/format.ts";
 import { EmptyState, ErrorState } from "../../components/States.tsx";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { SubjectRequestView } from "../../api/types.ts";
+import type { SubjectRequestView } from "../../api/model.ts";
 import {
   copyBody,
   deletionConfirmed,
@@ -13,6 +13,7 @@ import {
 
 const req = (over: Partial<SubjectRequestView>): SubjectRequestView => ({
   id: "dsr_1",
+  tenantId: "lianfang",
   clientId: "c_1",
   branchId: "bj-chaoyang",
   type: "access_copy",

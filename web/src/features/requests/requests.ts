@@ -1,4 +1,4 @@
-import type { RequestType, SubjectRequestView } from "../../api/types.ts";
+import type { RequestType, SubjectRequestView } from "../../api/model.ts";
 
 /** The request types, in the order the dialogs offer them (PIPL arts. 44–47). */
 export const requestTypes: readonly RequestType[] = [

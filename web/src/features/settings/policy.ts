@@ -1,4 +1,4 @@
-import type { PolicyMode, PolicyOverrides, Role } from "../../api/types.ts";
+import type { PolicyMode, PolicyOverrides, Role } from "../../api/model.ts";
 
 export const policyRoles = ["agent", "branch_manager", "compliance_officer"] as const satisfies readonly Role[];
 export const relations = ["own", "branch", "tenant"] as const;

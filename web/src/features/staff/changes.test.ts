@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { StaffChangeView } from "../../api/types.ts";
+import type { StaffChangeView } from "../../api/model.ts";
 import { changeSubject, confirmBlock, mayReject } from "./changes.ts";
 
 const change = (over: Partial<StaffChangeView> = {}): StaffChangeView => ({

@@ -1,4 +1,4 @@
-import type { StaffChangeView } from "../../api/types.ts";
+import type { StaffChangeView } from "../../api/model.ts";
 
 export const changeStatuses = ["pending", "confirmed", "rejected", "failed"] as const;
 
