@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -184,5 +184,32 @@ describe("who acts (context.ts Actor): jobs and share links borrow no staff iden
       expect(text, path).toMatch(/\bjobContext(?: as \w+)?\b/);
       expect(text, path).not.toMatch(/: Principal = \{/);
     }
+  });
+});
+
+describe("the console's API types are generated (web/src/api/schema.d.ts)", () => {
+  const web = filesUnder("web/src").map((path) => ({ path, text: readFileSync(join(root, path), "utf8") }));
+
+  it("no hand-written copy of the API's types: api/types.ts is gone and nothing imports it", () => {
+    expect(existsSync(join(root, "web/src/api/types.ts"))).toBe(false);
+    const importers = web.filter(({ text }) => /from "[./]*(?:api\/)?types(?:\.ts)?"/.test(text)).map((f) => f.path);
+    expect(importers).toEqual([]);
+  });
+
+  it("api/model.ts only names parts of the generated contract", () => {
+    const model = readFileSync(join(root, "web/src/api/model.ts"), "utf8");
+    expect(model).toMatch(/import type \{ paths \} from "\.\/schema"/);
+    expect(model).not.toMatch(/\binterface\b/);
+    // Each exported alias reads the contract through a helper, or narrows an alias already declared.
+    const names = new Set<string>();
+    for (const m of model.matchAll(/^export type (\w+)(?:<[^=]*>)? =\s*([\s\S]*?);$/gm)) {
+      const [, name, rhs] = m as unknown as [string, string, string];
+      const helper = /^(?:Operation<|NonNullable<|Item<|WithKey<|Cells<|Answer<|Body<|\w+\[)/.test(rhs.trim());
+      const known = /^(?:NonNullable<|Cells<)?(\w+)/.exec(rhs.trim())?.[1];
+      expect(helper || (known && names.has(known)), `${name} = ${rhs}`).toBeTruthy();
+      expect(rhs, name).not.toMatch(/^\{|:\s*(?:string|number|boolean)\b/);
+      names.add(name);
+    }
+    expect(names.size).toBeGreaterThan(30);
   });
 });

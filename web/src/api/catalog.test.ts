@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { describeCatalog } from "@keyhold/core";
 import { fieldLabel, fieldsForPurpose, groupByTier, purposeLabel, refusedFields, tierCounts } from "./catalog.ts";
-import type { Catalog, ClientView } from "./types.ts";
+import type { Catalog, ClientView } from "./model.ts";
 
 const catalog = describeCatalog() as unknown as Catalog;
 

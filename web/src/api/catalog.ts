@@ -1,5 +1,5 @@
 import type { Lang } from "./problems.ts";
-import type { Catalog, CatalogField, ClientView, FieldView, Label, Tier } from "./types.ts";
+import type { Catalog, CatalogField, ClientView, FieldView, Label, Tier } from "./model.ts";
 
 /** Pure helpers over the field catalog served by GET /catalog (the one source: catalog/catalog.ts). */
 

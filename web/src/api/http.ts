@@ -95,11 +95,17 @@ const through = (auth: boolean) => async (request: Request) => {
  * The typed client, generated from core's route table (`npm run contract`): paths, parameters,
  * bodies and answers as the API declares them. A refusal is thrown as an ApiError, so `data` is set.
  */
-export const client = createClient<paths>({ baseUrl: apiBase || globalThis.location?.origin, fetch: through(true) });
+export const client = createClient<paths>({
+  baseUrl: apiBase || globalThis.location?.origin,
+  fetch: through(true),
+  // Empty filters are left out, as every call did before the typed client.
+  querySerializer: (query) => queryString(query as Query).slice(1),
+});
 /** The same client without the token, for the public routes (the OpenAPI document, the offline sign-in). */
 export const publicClient = createClient<paths>({
   baseUrl: apiBase || globalThis.location?.origin,
   fetch: through(false),
+  querySerializer: (query) => queryString(query as Query).slice(1),
 });
 
 /** The body of a typed call's answer (a refusal was already thrown). */

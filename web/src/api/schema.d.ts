@@ -3347,7 +3347,136 @@ export interface operations {
                             [key: string]: number;
                         };
                         accessPolicy: {
-                            [key: string]: unknown;
+                            agent?: {
+                                own?: {
+                                    /** @enum {string} */
+                                    1?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    2?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    3?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                };
+                                branch?: {
+                                    /** @enum {string} */
+                                    1?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    2?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    3?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                };
+                                tenant?: {
+                                    /** @enum {string} */
+                                    1?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    2?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    3?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                };
+                            };
+                            branch_manager?: {
+                                own?: {
+                                    /** @enum {string} */
+                                    1?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    2?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    3?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                };
+                                branch?: {
+                                    /** @enum {string} */
+                                    1?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    2?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    3?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                };
+                                tenant?: {
+                                    /** @enum {string} */
+                                    1?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    2?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    3?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                };
+                            };
+                            compliance_officer?: {
+                                own?: {
+                                    /** @enum {string} */
+                                    1?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    2?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    3?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                };
+                                branch?: {
+                                    /** @enum {string} */
+                                    1?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    2?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    3?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                };
+                                tenant?: {
+                                    /** @enum {string} */
+                                    1?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    2?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    3?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                };
+                            };
+                            hq_admin?: {
+                                own?: {
+                                    /** @enum {string} */
+                                    1?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    2?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    3?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                };
+                                branch?: {
+                                    /** @enum {string} */
+                                    1?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    2?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    3?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                };
+                                tenant?: {
+                                    /** @enum {string} */
+                                    1?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    2?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    3?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                };
+                            };
+                            platform_admin?: {
+                                own?: {
+                                    /** @enum {string} */
+                                    1?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    2?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    3?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                };
+                                branch?: {
+                                    /** @enum {string} */
+                                    1?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    2?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    3?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                };
+                                tenant?: {
+                                    /** @enum {string} */
+                                    1?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    2?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    3?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                };
+                            };
                         };
                         approvalRequired: {
                             tier1Reveal: boolean;
@@ -3642,7 +3771,136 @@ export interface operations {
                             [key: string]: number;
                         };
                         accessPolicy: {
-                            [key: string]: unknown;
+                            agent?: {
+                                own?: {
+                                    /** @enum {string} */
+                                    1?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    2?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    3?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                };
+                                branch?: {
+                                    /** @enum {string} */
+                                    1?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    2?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    3?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                };
+                                tenant?: {
+                                    /** @enum {string} */
+                                    1?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    2?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    3?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                };
+                            };
+                            branch_manager?: {
+                                own?: {
+                                    /** @enum {string} */
+                                    1?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    2?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    3?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                };
+                                branch?: {
+                                    /** @enum {string} */
+                                    1?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    2?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    3?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                };
+                                tenant?: {
+                                    /** @enum {string} */
+                                    1?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    2?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    3?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                };
+                            };
+                            compliance_officer?: {
+                                own?: {
+                                    /** @enum {string} */
+                                    1?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    2?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    3?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                };
+                                branch?: {
+                                    /** @enum {string} */
+                                    1?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    2?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    3?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                };
+                                tenant?: {
+                                    /** @enum {string} */
+                                    1?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    2?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    3?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                };
+                            };
+                            hq_admin?: {
+                                own?: {
+                                    /** @enum {string} */
+                                    1?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    2?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    3?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                };
+                                branch?: {
+                                    /** @enum {string} */
+                                    1?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    2?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    3?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                };
+                                tenant?: {
+                                    /** @enum {string} */
+                                    1?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    2?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    3?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                };
+                            };
+                            platform_admin?: {
+                                own?: {
+                                    /** @enum {string} */
+                                    1?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    2?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    3?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                };
+                                branch?: {
+                                    /** @enum {string} */
+                                    1?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    2?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    3?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                };
+                                tenant?: {
+                                    /** @enum {string} */
+                                    1?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    2?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                    /** @enum {string} */
+                                    3?: "plain" | "reveal_with_purpose" | "break_glass" | "masked" | "hint" | "none";
+                                };
+                            };
                         };
                         approvalRequired: {
                             tier1Reveal: boolean;
@@ -3898,10 +4156,28 @@ export interface operations {
                         items: ({
                             tenantId: string;
                             name: string;
-                            status: string;
+                            /** @enum {string} */
+                            status: "active" | "suspended" | "offboarding" | "offboarded";
                             plan: string;
-                            limits: unknown;
+                            limits: {
+                                seats: number;
+                                storageMb: number;
+                                label: {
+                                    zh: string;
+                                    en: string;
+                                };
+                            };
                             createdAt: string;
+                            branches?: number;
+                            offboarding?: {
+                                requestedAt: string;
+                                requestedBy: string;
+                                exportUntil: string;
+                                keyDeletionDays: number;
+                                keyDeletionDate?: string;
+                                certificateId?: string;
+                                shredIntent?: string;
+                            };
                         } & {
                             [key: string]: unknown;
                         })[];
@@ -4012,10 +4288,28 @@ export interface operations {
                     "application/json": {
                         tenantId: string;
                         name: string;
-                        status: string;
+                        /** @enum {string} */
+                        status: "active" | "suspended" | "offboarding" | "offboarded";
                         plan: string;
-                        limits: unknown;
+                        limits: {
+                            seats: number;
+                            storageMb: number;
+                            label: {
+                                zh: string;
+                                en: string;
+                            };
+                        };
                         createdAt: string;
+                        branches?: number;
+                        offboarding?: {
+                            requestedAt: string;
+                            requestedBy: string;
+                            exportUntil: string;
+                            keyDeletionDays: number;
+                            keyDeletionDate?: string;
+                            certificateId?: string;
+                            shredIntent?: string;
+                        };
                     } & {
                         [key: string]: unknown;
                     };
@@ -4155,10 +4449,28 @@ export interface operations {
                     "application/json": {
                         tenantId: string;
                         name: string;
-                        status: string;
+                        /** @enum {string} */
+                        status: "active" | "suspended" | "offboarding" | "offboarded";
                         plan: string;
-                        limits: unknown;
+                        limits: {
+                            seats: number;
+                            storageMb: number;
+                            label: {
+                                zh: string;
+                                en: string;
+                            };
+                        };
                         createdAt: string;
+                        branches?: number;
+                        offboarding?: {
+                            requestedAt: string;
+                            requestedBy: string;
+                            exportUntil: string;
+                            keyDeletionDays: number;
+                            keyDeletionDate?: string;
+                            certificateId?: string;
+                            shredIntent?: string;
+                        };
                     } & {
                         [key: string]: unknown;
                     };
@@ -4270,10 +4582,28 @@ export interface operations {
                     "application/json": {
                         tenantId: string;
                         name: string;
-                        status: string;
+                        /** @enum {string} */
+                        status: "active" | "suspended" | "offboarding" | "offboarded";
                         plan: string;
-                        limits: unknown;
+                        limits: {
+                            seats: number;
+                            storageMb: number;
+                            label: {
+                                zh: string;
+                                en: string;
+                            };
+                        };
                         createdAt: string;
+                        branches?: number;
+                        offboarding?: {
+                            requestedAt: string;
+                            requestedBy: string;
+                            exportUntil: string;
+                            keyDeletionDays: number;
+                            keyDeletionDate?: string;
+                            certificateId?: string;
+                            shredIntent?: string;
+                        };
                     } & {
                         [key: string]: unknown;
                     };
@@ -4399,10 +4729,28 @@ export interface operations {
                     "application/json": {
                         tenantId: string;
                         name: string;
-                        status: string;
+                        /** @enum {string} */
+                        status: "active" | "suspended" | "offboarding" | "offboarded";
                         plan: string;
-                        limits: unknown;
+                        limits: {
+                            seats: number;
+                            storageMb: number;
+                            label: {
+                                zh: string;
+                                en: string;
+                            };
+                        };
                         createdAt: string;
+                        branches?: number;
+                        offboarding?: {
+                            requestedAt: string;
+                            requestedBy: string;
+                            exportUntil: string;
+                            keyDeletionDays: number;
+                            keyDeletionDate?: string;
+                            certificateId?: string;
+                            shredIntent?: string;
+                        };
                     } & {
                         [key: string]: unknown;
                     };
@@ -4535,10 +4883,28 @@ export interface operations {
                     "application/json": {
                         tenantId: string;
                         name: string;
-                        status: string;
+                        /** @enum {string} */
+                        status: "active" | "suspended" | "offboarding" | "offboarded";
                         plan: string;
-                        limits: unknown;
+                        limits: {
+                            seats: number;
+                            storageMb: number;
+                            label: {
+                                zh: string;
+                                en: string;
+                            };
+                        };
                         createdAt: string;
+                        branches?: number;
+                        offboarding?: {
+                            requestedAt: string;
+                            requestedBy: string;
+                            exportUntil: string;
+                            keyDeletionDays: number;
+                            keyDeletionDate?: string;
+                            certificateId?: string;
+                            shredIntent?: string;
+                        };
                     } & {
                         [key: string]: unknown;
                     };
@@ -4702,10 +5068,28 @@ export interface operations {
                     "application/json": {
                         tenantId: string;
                         name: string;
-                        status: string;
+                        /** @enum {string} */
+                        status: "active" | "suspended" | "offboarding" | "offboarded";
                         plan: string;
-                        limits: unknown;
+                        limits: {
+                            seats: number;
+                            storageMb: number;
+                            label: {
+                                zh: string;
+                                en: string;
+                            };
+                        };
                         createdAt: string;
+                        branches?: number;
+                        offboarding?: {
+                            requestedAt: string;
+                            requestedBy: string;
+                            exportUntil: string;
+                            keyDeletionDays: number;
+                            keyDeletionDate?: string;
+                            certificateId?: string;
+                            shredIntent?: string;
+                        };
                     } & {
                         [key: string]: unknown;
                     };
@@ -4859,10 +5243,28 @@ export interface operations {
                     "application/json": {
                         tenantId: string;
                         name: string;
-                        status: string;
+                        /** @enum {string} */
+                        status: "active" | "suspended" | "offboarding" | "offboarded";
                         plan: string;
-                        limits: unknown;
+                        limits: {
+                            seats: number;
+                            storageMb: number;
+                            label: {
+                                zh: string;
+                                en: string;
+                            };
+                        };
                         createdAt: string;
+                        branches?: number;
+                        offboarding?: {
+                            requestedAt: string;
+                            requestedBy: string;
+                            exportUntil: string;
+                            keyDeletionDays: number;
+                            keyDeletionDate?: string;
+                            certificateId?: string;
+                            shredIntent?: string;
+                        };
                     } & {
                         [key: string]: unknown;
                     };
@@ -5014,7 +5416,25 @@ export interface operations {
                                     masked: boolean;
                                 };
                             };
-                            offboarding?: unknown;
+                            offboarding?: {
+                                startedAt: string;
+                                startedBy: string;
+                                handoverTo: string;
+                                lastDay: string;
+                                reasonRef?: string;
+                                reason?: string;
+                                reassignedClients: number;
+                                intentId?: string;
+                                checklist: {
+                                    [key: string]: {
+                                        closedAt: string;
+                                        closedBy: string;
+                                        evidenceRef: string;
+                                    } | null;
+                                };
+                                departedAt?: string;
+                                handoverChange?: string;
+                            };
                         }[];
                     };
                 };
@@ -5137,7 +5557,25 @@ export interface operations {
                                 masked: boolean;
                             };
                         };
-                        offboarding?: unknown;
+                        offboarding?: {
+                            startedAt: string;
+                            startedBy: string;
+                            handoverTo: string;
+                            lastDay: string;
+                            reasonRef?: string;
+                            reason?: string;
+                            reassignedClients: number;
+                            intentId?: string;
+                            checklist: {
+                                [key: string]: {
+                                    closedAt: string;
+                                    closedBy: string;
+                                    evidenceRef: string;
+                                } | null;
+                            };
+                            departedAt?: string;
+                            handoverChange?: string;
+                        };
                     };
                 };
             };
@@ -5156,10 +5594,47 @@ export interface operations {
                         subjectId: string | null;
                         branchId: string | null;
                         proposedBy: string;
-                        proposedByRole: string;
+                        /** @enum {string} */
+                        proposedByRole: "agent" | "branch_manager" | "compliance_officer" | "hq_admin" | "platform_admin";
                         proposedAt: string;
                         change: {
-                            [key: string]: unknown;
+                            /** @constant */
+                            kind: "create";
+                            username: string;
+                            displayName: string;
+                            /** @enum {string} */
+                            role: "agent" | "branch_manager" | "compliance_officer" | "hq_admin" | "platform_admin";
+                            branchId: string | null;
+                            hasContact: boolean;
+                        } | {
+                            /** @constant */
+                            kind: "update";
+                            staffId: string;
+                            from: {
+                                /** @enum {string} */
+                                role: "agent" | "branch_manager" | "compliance_officer" | "hq_admin" | "platform_admin";
+                                branchId: string | null;
+                            };
+                            to: {
+                                /** @enum {string} */
+                                role: "agent" | "branch_manager" | "compliance_officer" | "hq_admin" | "platform_admin";
+                                branchId: string | null;
+                            };
+                            displayName?: string;
+                            hasContact: boolean;
+                        } | {
+                            /** @constant */
+                            kind: "background_check";
+                            staffId: string;
+                            /** @constant */
+                            status: "passed";
+                            checkedAt: string;
+                        } | {
+                            /** @constant */
+                            kind: "handover";
+                            staffId: string;
+                            handoverTo: string;
+                            lastDay: string;
                         };
                         decidedBy?: string;
                         decidedAt?: string;
@@ -5334,7 +5809,25 @@ export interface operations {
                                 masked: boolean;
                             };
                         };
-                        offboarding?: unknown;
+                        offboarding?: {
+                            startedAt: string;
+                            startedBy: string;
+                            handoverTo: string;
+                            lastDay: string;
+                            reasonRef?: string;
+                            reason?: string;
+                            reassignedClients: number;
+                            intentId?: string;
+                            checklist: {
+                                [key: string]: {
+                                    closedAt: string;
+                                    closedBy: string;
+                                    evidenceRef: string;
+                                } | null;
+                            };
+                            departedAt?: string;
+                            handoverChange?: string;
+                        };
                     };
                 };
             };
@@ -5485,7 +5978,25 @@ export interface operations {
                                 masked: boolean;
                             };
                         };
-                        offboarding?: unknown;
+                        offboarding?: {
+                            startedAt: string;
+                            startedBy: string;
+                            handoverTo: string;
+                            lastDay: string;
+                            reasonRef?: string;
+                            reason?: string;
+                            reassignedClients: number;
+                            intentId?: string;
+                            checklist: {
+                                [key: string]: {
+                                    closedAt: string;
+                                    closedBy: string;
+                                    evidenceRef: string;
+                                } | null;
+                            };
+                            departedAt?: string;
+                            handoverChange?: string;
+                        };
                     };
                 };
             };
@@ -5504,10 +6015,47 @@ export interface operations {
                         subjectId: string | null;
                         branchId: string | null;
                         proposedBy: string;
-                        proposedByRole: string;
+                        /** @enum {string} */
+                        proposedByRole: "agent" | "branch_manager" | "compliance_officer" | "hq_admin" | "platform_admin";
                         proposedAt: string;
                         change: {
-                            [key: string]: unknown;
+                            /** @constant */
+                            kind: "create";
+                            username: string;
+                            displayName: string;
+                            /** @enum {string} */
+                            role: "agent" | "branch_manager" | "compliance_officer" | "hq_admin" | "platform_admin";
+                            branchId: string | null;
+                            hasContact: boolean;
+                        } | {
+                            /** @constant */
+                            kind: "update";
+                            staffId: string;
+                            from: {
+                                /** @enum {string} */
+                                role: "agent" | "branch_manager" | "compliance_officer" | "hq_admin" | "platform_admin";
+                                branchId: string | null;
+                            };
+                            to: {
+                                /** @enum {string} */
+                                role: "agent" | "branch_manager" | "compliance_officer" | "hq_admin" | "platform_admin";
+                                branchId: string | null;
+                            };
+                            displayName?: string;
+                            hasContact: boolean;
+                        } | {
+                            /** @constant */
+                            kind: "background_check";
+                            staffId: string;
+                            /** @constant */
+                            status: "passed";
+                            checkedAt: string;
+                        } | {
+                            /** @constant */
+                            kind: "handover";
+                            staffId: string;
+                            handoverTo: string;
+                            lastDay: string;
                         };
                         decidedBy?: string;
                         decidedAt?: string;
@@ -5705,7 +6253,25 @@ export interface operations {
                                 masked: boolean;
                             };
                         };
-                        offboarding?: unknown;
+                        offboarding?: {
+                            startedAt: string;
+                            startedBy: string;
+                            handoverTo: string;
+                            lastDay: string;
+                            reasonRef?: string;
+                            reason?: string;
+                            reassignedClients: number;
+                            intentId?: string;
+                            checklist: {
+                                [key: string]: {
+                                    closedAt: string;
+                                    closedBy: string;
+                                    evidenceRef: string;
+                                } | null;
+                            };
+                            departedAt?: string;
+                            handoverChange?: string;
+                        };
                     };
                 };
             };
@@ -5893,7 +6459,25 @@ export interface operations {
                                 masked: boolean;
                             };
                         };
-                        offboarding?: unknown;
+                        offboarding?: {
+                            startedAt: string;
+                            startedBy: string;
+                            handoverTo: string;
+                            lastDay: string;
+                            reasonRef?: string;
+                            reason?: string;
+                            reassignedClients: number;
+                            intentId?: string;
+                            checklist: {
+                                [key: string]: {
+                                    closedAt: string;
+                                    closedBy: string;
+                                    evidenceRef: string;
+                                } | null;
+                            };
+                            departedAt?: string;
+                            handoverChange?: string;
+                        };
                     };
                 };
             };
@@ -5912,10 +6496,47 @@ export interface operations {
                         subjectId: string | null;
                         branchId: string | null;
                         proposedBy: string;
-                        proposedByRole: string;
+                        /** @enum {string} */
+                        proposedByRole: "agent" | "branch_manager" | "compliance_officer" | "hq_admin" | "platform_admin";
                         proposedAt: string;
                         change: {
-                            [key: string]: unknown;
+                            /** @constant */
+                            kind: "create";
+                            username: string;
+                            displayName: string;
+                            /** @enum {string} */
+                            role: "agent" | "branch_manager" | "compliance_officer" | "hq_admin" | "platform_admin";
+                            branchId: string | null;
+                            hasContact: boolean;
+                        } | {
+                            /** @constant */
+                            kind: "update";
+                            staffId: string;
+                            from: {
+                                /** @enum {string} */
+                                role: "agent" | "branch_manager" | "compliance_officer" | "hq_admin" | "platform_admin";
+                                branchId: string | null;
+                            };
+                            to: {
+                                /** @enum {string} */
+                                role: "agent" | "branch_manager" | "compliance_officer" | "hq_admin" | "platform_admin";
+                                branchId: string | null;
+                            };
+                            displayName?: string;
+                            hasContact: boolean;
+                        } | {
+                            /** @constant */
+                            kind: "background_check";
+                            staffId: string;
+                            /** @constant */
+                            status: "passed";
+                            checkedAt: string;
+                        } | {
+                            /** @constant */
+                            kind: "handover";
+                            staffId: string;
+                            handoverTo: string;
+                            lastDay: string;
                         };
                         decidedBy?: string;
                         decidedAt?: string;
@@ -6198,16 +6819,52 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        startedAt: string;
+                        startedBy: string;
+                        handoverTo: string;
+                        lastDay: string;
+                        reasonRef?: string;
+                        reason?: string;
+                        reassignedClients: number;
+                        intentId?: string;
+                        checklist: {
+                            [key: string]: {
+                                closedAt: string;
+                                closedBy: string;
+                                evidenceRef: string;
+                            } | null;
+                        };
+                        departedAt?: string;
+                        handoverChange?: string;
                         staffId: string;
-                        status: string;
-                        openItems: string[];
-                        accessReview: unknown;
+                        /** @enum {string} */
+                        status: "active" | "offboarding" | "departed";
+                        handoverPending: boolean;
+                        openItems: ("information_handover" | "exit_pledge" | "devices_wiped" | "media_returned")[];
+                        accessReview: {
+                            from: string;
+                            to: string;
+                            tier1Reveals: {
+                                at: string;
+                                clientId: string | null;
+                                fields: string[];
+                                purpose: string | null;
+                                breakGlass: boolean;
+                            }[];
+                            revealsPerDay: {
+                                [key: string]: number;
+                            };
+                            daysAboveGuard: string[];
+                            volumeAlerts: {
+                                at: string;
+                                clientId: string | null;
+                            }[];
+                            refusals: number;
+                        };
                         handoverToName: string | null;
                         handoverToUsername: string | null;
                         startedByName: string | null;
                         startedByUsername: string | null;
-                    } & {
-                        [key: string]: unknown;
                     };
                 };
             };
@@ -6324,16 +6981,52 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        startedAt: string;
+                        startedBy: string;
+                        handoverTo: string;
+                        lastDay: string;
+                        reasonRef?: string;
+                        reason?: string;
+                        reassignedClients: number;
+                        intentId?: string;
+                        checklist: {
+                            [key: string]: {
+                                closedAt: string;
+                                closedBy: string;
+                                evidenceRef: string;
+                            } | null;
+                        };
+                        departedAt?: string;
+                        handoverChange?: string;
                         staffId: string;
-                        status: string;
-                        openItems: string[];
-                        accessReview: unknown;
+                        /** @enum {string} */
+                        status: "active" | "offboarding" | "departed";
+                        handoverPending: boolean;
+                        openItems: ("information_handover" | "exit_pledge" | "devices_wiped" | "media_returned")[];
+                        accessReview: {
+                            from: string;
+                            to: string;
+                            tier1Reveals: {
+                                at: string;
+                                clientId: string | null;
+                                fields: string[];
+                                purpose: string | null;
+                                breakGlass: boolean;
+                            }[];
+                            revealsPerDay: {
+                                [key: string]: number;
+                            };
+                            daysAboveGuard: string[];
+                            volumeAlerts: {
+                                at: string;
+                                clientId: string | null;
+                            }[];
+                            refusals: number;
+                        };
                         handoverToName: string | null;
                         handoverToUsername: string | null;
                         startedByName: string | null;
                         startedByUsername: string | null;
-                    } & {
-                        [key: string]: unknown;
                     };
                 };
             };
@@ -6352,10 +7045,47 @@ export interface operations {
                         subjectId: string | null;
                         branchId: string | null;
                         proposedBy: string;
-                        proposedByRole: string;
+                        /** @enum {string} */
+                        proposedByRole: "agent" | "branch_manager" | "compliance_officer" | "hq_admin" | "platform_admin";
                         proposedAt: string;
                         change: {
-                            [key: string]: unknown;
+                            /** @constant */
+                            kind: "create";
+                            username: string;
+                            displayName: string;
+                            /** @enum {string} */
+                            role: "agent" | "branch_manager" | "compliance_officer" | "hq_admin" | "platform_admin";
+                            branchId: string | null;
+                            hasContact: boolean;
+                        } | {
+                            /** @constant */
+                            kind: "update";
+                            staffId: string;
+                            from: {
+                                /** @enum {string} */
+                                role: "agent" | "branch_manager" | "compliance_officer" | "hq_admin" | "platform_admin";
+                                branchId: string | null;
+                            };
+                            to: {
+                                /** @enum {string} */
+                                role: "agent" | "branch_manager" | "compliance_officer" | "hq_admin" | "platform_admin";
+                                branchId: string | null;
+                            };
+                            displayName?: string;
+                            hasContact: boolean;
+                        } | {
+                            /** @constant */
+                            kind: "background_check";
+                            staffId: string;
+                            /** @constant */
+                            status: "passed";
+                            checkedAt: string;
+                        } | {
+                            /** @constant */
+                            kind: "handover";
+                            staffId: string;
+                            handoverTo: string;
+                            lastDay: string;
                         };
                         decidedBy?: string;
                         decidedAt?: string;
@@ -6522,16 +7252,52 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        startedAt: string;
+                        startedBy: string;
+                        handoverTo: string;
+                        lastDay: string;
+                        reasonRef?: string;
+                        reason?: string;
+                        reassignedClients: number;
+                        intentId?: string;
+                        checklist: {
+                            [key: string]: {
+                                closedAt: string;
+                                closedBy: string;
+                                evidenceRef: string;
+                            } | null;
+                        };
+                        departedAt?: string;
+                        handoverChange?: string;
                         staffId: string;
-                        status: string;
-                        openItems: string[];
-                        accessReview: unknown;
+                        /** @enum {string} */
+                        status: "active" | "offboarding" | "departed";
+                        handoverPending: boolean;
+                        openItems: ("information_handover" | "exit_pledge" | "devices_wiped" | "media_returned")[];
+                        accessReview: {
+                            from: string;
+                            to: string;
+                            tier1Reveals: {
+                                at: string;
+                                clientId: string | null;
+                                fields: string[];
+                                purpose: string | null;
+                                breakGlass: boolean;
+                            }[];
+                            revealsPerDay: {
+                                [key: string]: number;
+                            };
+                            daysAboveGuard: string[];
+                            volumeAlerts: {
+                                at: string;
+                                clientId: string | null;
+                            }[];
+                            refusals: number;
+                        };
                         handoverToName: string | null;
                         handoverToUsername: string | null;
                         startedByName: string | null;
                         startedByUsername: string | null;
-                    } & {
-                        [key: string]: unknown;
                     };
                 };
             };
@@ -6692,10 +7458,47 @@ export interface operations {
                             subjectId: string | null;
                             branchId: string | null;
                             proposedBy: string;
-                            proposedByRole: string;
+                            /** @enum {string} */
+                            proposedByRole: "agent" | "branch_manager" | "compliance_officer" | "hq_admin" | "platform_admin";
                             proposedAt: string;
                             change: {
-                                [key: string]: unknown;
+                                /** @constant */
+                                kind: "create";
+                                username: string;
+                                displayName: string;
+                                /** @enum {string} */
+                                role: "agent" | "branch_manager" | "compliance_officer" | "hq_admin" | "platform_admin";
+                                branchId: string | null;
+                                hasContact: boolean;
+                            } | {
+                                /** @constant */
+                                kind: "update";
+                                staffId: string;
+                                from: {
+                                    /** @enum {string} */
+                                    role: "agent" | "branch_manager" | "compliance_officer" | "hq_admin" | "platform_admin";
+                                    branchId: string | null;
+                                };
+                                to: {
+                                    /** @enum {string} */
+                                    role: "agent" | "branch_manager" | "compliance_officer" | "hq_admin" | "platform_admin";
+                                    branchId: string | null;
+                                };
+                                displayName?: string;
+                                hasContact: boolean;
+                            } | {
+                                /** @constant */
+                                kind: "background_check";
+                                staffId: string;
+                                /** @constant */
+                                status: "passed";
+                                checkedAt: string;
+                            } | {
+                                /** @constant */
+                                kind: "handover";
+                                staffId: string;
+                                handoverTo: string;
+                                lastDay: string;
                             };
                             decidedBy?: string;
                             decidedAt?: string;
@@ -6830,7 +7633,25 @@ export interface operations {
                                 masked: boolean;
                             };
                         };
-                        offboarding?: unknown;
+                        offboarding?: {
+                            startedAt: string;
+                            startedBy: string;
+                            handoverTo: string;
+                            lastDay: string;
+                            reasonRef?: string;
+                            reason?: string;
+                            reassignedClients: number;
+                            intentId?: string;
+                            checklist: {
+                                [key: string]: {
+                                    closedAt: string;
+                                    closedBy: string;
+                                    evidenceRef: string;
+                                } | null;
+                            };
+                            departedAt?: string;
+                            handoverChange?: string;
+                        };
                     };
                 };
             };
@@ -6966,10 +7787,47 @@ export interface operations {
                         subjectId: string | null;
                         branchId: string | null;
                         proposedBy: string;
-                        proposedByRole: string;
+                        /** @enum {string} */
+                        proposedByRole: "agent" | "branch_manager" | "compliance_officer" | "hq_admin" | "platform_admin";
                         proposedAt: string;
                         change: {
-                            [key: string]: unknown;
+                            /** @constant */
+                            kind: "create";
+                            username: string;
+                            displayName: string;
+                            /** @enum {string} */
+                            role: "agent" | "branch_manager" | "compliance_officer" | "hq_admin" | "platform_admin";
+                            branchId: string | null;
+                            hasContact: boolean;
+                        } | {
+                            /** @constant */
+                            kind: "update";
+                            staffId: string;
+                            from: {
+                                /** @enum {string} */
+                                role: "agent" | "branch_manager" | "compliance_officer" | "hq_admin" | "platform_admin";
+                                branchId: string | null;
+                            };
+                            to: {
+                                /** @enum {string} */
+                                role: "agent" | "branch_manager" | "compliance_officer" | "hq_admin" | "platform_admin";
+                                branchId: string | null;
+                            };
+                            displayName?: string;
+                            hasContact: boolean;
+                        } | {
+                            /** @constant */
+                            kind: "background_check";
+                            staffId: string;
+                            /** @constant */
+                            status: "passed";
+                            checkedAt: string;
+                        } | {
+                            /** @constant */
+                            kind: "handover";
+                            staffId: string;
+                            handoverTo: string;
+                            lastDay: string;
                         };
                         decidedBy?: string;
                         decidedAt?: string;
@@ -7142,10 +8000,47 @@ export interface operations {
                             subjectId: string | null;
                             branchId: string | null;
                             proposedBy: string;
-                            proposedByRole: string;
+                            /** @enum {string} */
+                            proposedByRole: "agent" | "branch_manager" | "compliance_officer" | "hq_admin" | "platform_admin";
                             proposedAt: string;
                             change: {
-                                [key: string]: unknown;
+                                /** @constant */
+                                kind: "create";
+                                username: string;
+                                displayName: string;
+                                /** @enum {string} */
+                                role: "agent" | "branch_manager" | "compliance_officer" | "hq_admin" | "platform_admin";
+                                branchId: string | null;
+                                hasContact: boolean;
+                            } | {
+                                /** @constant */
+                                kind: "update";
+                                staffId: string;
+                                from: {
+                                    /** @enum {string} */
+                                    role: "agent" | "branch_manager" | "compliance_officer" | "hq_admin" | "platform_admin";
+                                    branchId: string | null;
+                                };
+                                to: {
+                                    /** @enum {string} */
+                                    role: "agent" | "branch_manager" | "compliance_officer" | "hq_admin" | "platform_admin";
+                                    branchId: string | null;
+                                };
+                                displayName?: string;
+                                hasContact: boolean;
+                            } | {
+                                /** @constant */
+                                kind: "background_check";
+                                staffId: string;
+                                /** @constant */
+                                status: "passed";
+                                checkedAt: string;
+                            } | {
+                                /** @constant */
+                                kind: "handover";
+                                staffId: string;
+                                handoverTo: string;
+                                lastDay: string;
                             };
                             decidedBy?: string;
                             decidedAt?: string;
@@ -7295,7 +8190,25 @@ export interface operations {
                                 masked: boolean;
                             };
                         };
-                        offboarding?: unknown;
+                        offboarding?: {
+                            startedAt: string;
+                            startedBy: string;
+                            handoverTo: string;
+                            lastDay: string;
+                            reasonRef?: string;
+                            reason?: string;
+                            reassignedClients: number;
+                            intentId?: string;
+                            checklist: {
+                                [key: string]: {
+                                    closedAt: string;
+                                    closedBy: string;
+                                    evidenceRef: string;
+                                } | null;
+                            };
+                            departedAt?: string;
+                            handoverChange?: string;
+                        };
                     };
                 };
             };
@@ -7432,10 +8345,47 @@ export interface operations {
                         subjectId: string | null;
                         branchId: string | null;
                         proposedBy: string;
-                        proposedByRole: string;
+                        /** @enum {string} */
+                        proposedByRole: "agent" | "branch_manager" | "compliance_officer" | "hq_admin" | "platform_admin";
                         proposedAt: string;
                         change: {
-                            [key: string]: unknown;
+                            /** @constant */
+                            kind: "create";
+                            username: string;
+                            displayName: string;
+                            /** @enum {string} */
+                            role: "agent" | "branch_manager" | "compliance_officer" | "hq_admin" | "platform_admin";
+                            branchId: string | null;
+                            hasContact: boolean;
+                        } | {
+                            /** @constant */
+                            kind: "update";
+                            staffId: string;
+                            from: {
+                                /** @enum {string} */
+                                role: "agent" | "branch_manager" | "compliance_officer" | "hq_admin" | "platform_admin";
+                                branchId: string | null;
+                            };
+                            to: {
+                                /** @enum {string} */
+                                role: "agent" | "branch_manager" | "compliance_officer" | "hq_admin" | "platform_admin";
+                                branchId: string | null;
+                            };
+                            displayName?: string;
+                            hasContact: boolean;
+                        } | {
+                            /** @constant */
+                            kind: "background_check";
+                            staffId: string;
+                            /** @constant */
+                            status: "passed";
+                            checkedAt: string;
+                        } | {
+                            /** @constant */
+                            kind: "handover";
+                            staffId: string;
+                            handoverTo: string;
+                            lastDay: string;
                         };
                         decidedBy?: string;
                         decidedAt?: string;
@@ -7624,7 +8574,8 @@ export interface operations {
                             allows: string[];
                         }[];
                         consentPurposes: {
-                            name: string;
+                            /** @enum {string} */
+                            name: "viewing" | "contract_signing" | "loan_application" | "title_transfer" | "client_request" | "marketing";
                             label: {
                                 zh: string;
                                 en: string;
@@ -7632,7 +8583,8 @@ export interface operations {
                         }[];
                         breakGlass: {
                             purposes: {
-                                name: string;
+                                /** @enum {string} */
+                                name: "compliance_audit" | "legal_obligation";
                                 label: {
                                     zh: string;
                                     en: string;
@@ -7758,10 +8710,28 @@ export interface operations {
                 content: {
                     "application/json": {
                         clientId: string;
-                        current: unknown;
-                        history: unknown[];
-                    } & {
-                        [key: string]: unknown;
+                        current: {
+                            method: string;
+                            evidenceRef: string;
+                            purposes: string[];
+                            sensitiveConsent: boolean;
+                            grantedAt: string;
+                            recordedBy: string;
+                            withdrawnAt?: string;
+                        };
+                        history: {
+                            /** @enum {string} */
+                            type: "grant" | "add_purposes" | "withdraw";
+                            at: string;
+                            by: string;
+                            method: string;
+                            evidenceRef: string;
+                            purposes?: string[];
+                            sensitiveConsent?: boolean;
+                            reasonRef?: string;
+                            reason?: string;
+                        }[];
+                        destroyAfter?: string;
                     };
                 };
             };
@@ -7894,10 +8864,28 @@ export interface operations {
                 content: {
                     "application/json": {
                         clientId: string;
-                        current: unknown;
-                        history: unknown[];
-                    } & {
-                        [key: string]: unknown;
+                        current: {
+                            method: string;
+                            evidenceRef: string;
+                            purposes: string[];
+                            sensitiveConsent: boolean;
+                            grantedAt: string;
+                            recordedBy: string;
+                            withdrawnAt?: string;
+                        };
+                        history: {
+                            /** @enum {string} */
+                            type: "grant" | "add_purposes" | "withdraw";
+                            at: string;
+                            by: string;
+                            method: string;
+                            evidenceRef: string;
+                            purposes?: string[];
+                            sensitiveConsent?: boolean;
+                            reasonRef?: string;
+                            reason?: string;
+                        }[];
+                        destroyAfter?: string;
                     };
                 };
             };
@@ -8071,10 +9059,28 @@ export interface operations {
                 content: {
                     "application/json": {
                         clientId: string;
-                        current: unknown;
-                        history: unknown[];
-                    } & {
-                        [key: string]: unknown;
+                        current: {
+                            method: string;
+                            evidenceRef: string;
+                            purposes: string[];
+                            sensitiveConsent: boolean;
+                            grantedAt: string;
+                            recordedBy: string;
+                            withdrawnAt?: string;
+                        };
+                        history: {
+                            /** @enum {string} */
+                            type: "grant" | "add_purposes" | "withdraw";
+                            at: string;
+                            by: string;
+                            method: string;
+                            evidenceRef: string;
+                            purposes?: string[];
+                            sensitiveConsent?: boolean;
+                            reasonRef?: string;
+                            reason?: string;
+                        }[];
+                        destroyAfter?: string;
                     };
                 };
             };
@@ -8253,10 +9259,20 @@ export interface operations {
                 content: {
                     "application/json": {
                         id: string;
+                        tenantId: string;
                         clientId: string;
-                        type: string;
-                        status: string;
+                        branchId: string;
+                        /** @enum {string} */
+                        type: "access_copy" | "correction" | "deletion" | "withdrawal" | "access_history";
+                        channel: string;
+                        evidenceRef: string;
+                        details?: string;
+                        detailsRef?: string;
+                        receivedAt: string;
                         dueAt: string;
+                        assigneeId: string;
+                        /** @enum {string} */
+                        status: "open" | "fulfilled";
                         overdue: boolean;
                         assigneeName: string | null;
                         assigneeUsername: string | null;
@@ -8264,8 +9280,20 @@ export interface operations {
                         createdByUsername: string | null;
                         fulfilledByName?: string | null;
                         fulfilledByUsername?: string | null;
-                    } & {
-                        [key: string]: unknown;
+                        createdBy: string;
+                        createdAt: string;
+                        fulfilledAt?: string;
+                        fulfilledBy?: string;
+                        note?: string;
+                        noteRef?: string;
+                        copy?: {
+                            issuedAt: string;
+                            issuedBy: string;
+                            /** @enum {string} */
+                            format: "json" | "pdf";
+                            /** @enum {string} */
+                            delivery: "share" | "download";
+                        };
                     };
                 };
             };
@@ -8431,12 +9459,22 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: ({
+                        items: {
                             id: string;
+                            tenantId: string;
                             clientId: string;
-                            type: string;
-                            status: string;
+                            branchId: string;
+                            /** @enum {string} */
+                            type: "access_copy" | "correction" | "deletion" | "withdrawal" | "access_history";
+                            channel: string;
+                            evidenceRef: string;
+                            details?: string;
+                            detailsRef?: string;
+                            receivedAt: string;
                             dueAt: string;
+                            assigneeId: string;
+                            /** @enum {string} */
+                            status: "open" | "fulfilled";
                             overdue: boolean;
                             assigneeName: string | null;
                             assigneeUsername: string | null;
@@ -8444,9 +9482,21 @@ export interface operations {
                             createdByUsername: string | null;
                             fulfilledByName?: string | null;
                             fulfilledByUsername?: string | null;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
+                            createdBy: string;
+                            createdAt: string;
+                            fulfilledAt?: string;
+                            fulfilledBy?: string;
+                            note?: string;
+                            noteRef?: string;
+                            copy?: {
+                                issuedAt: string;
+                                issuedBy: string;
+                                /** @enum {string} */
+                                format: "json" | "pdf";
+                                /** @enum {string} */
+                                delivery: "share" | "download";
+                            };
+                        }[];
                     };
                 };
             };
@@ -8541,10 +9591,20 @@ export interface operations {
                 content: {
                     "application/json": {
                         id: string;
+                        tenantId: string;
                         clientId: string;
-                        type: string;
-                        status: string;
+                        branchId: string;
+                        /** @enum {string} */
+                        type: "access_copy" | "correction" | "deletion" | "withdrawal" | "access_history";
+                        channel: string;
+                        evidenceRef: string;
+                        details?: string;
+                        detailsRef?: string;
+                        receivedAt: string;
                         dueAt: string;
+                        assigneeId: string;
+                        /** @enum {string} */
+                        status: "open" | "fulfilled";
                         overdue: boolean;
                         assigneeName: string | null;
                         assigneeUsername: string | null;
@@ -8552,8 +9612,20 @@ export interface operations {
                         createdByUsername: string | null;
                         fulfilledByName?: string | null;
                         fulfilledByUsername?: string | null;
-                    } & {
-                        [key: string]: unknown;
+                        createdBy: string;
+                        createdAt: string;
+                        fulfilledAt?: string;
+                        fulfilledBy?: string;
+                        note?: string;
+                        noteRef?: string;
+                        copy?: {
+                            issuedAt: string;
+                            issuedBy: string;
+                            /** @enum {string} */
+                            format: "json" | "pdf";
+                            /** @enum {string} */
+                            delivery: "share" | "download";
+                        };
                     };
                 };
             };
@@ -8673,10 +9745,20 @@ export interface operations {
                     "application/json": {
                         request: {
                             id: string;
+                            tenantId: string;
                             clientId: string;
-                            type: string;
-                            status: string;
+                            branchId: string;
+                            /** @enum {string} */
+                            type: "access_copy" | "correction" | "deletion" | "withdrawal" | "access_history";
+                            channel: string;
+                            evidenceRef: string;
+                            details?: string;
+                            detailsRef?: string;
+                            receivedAt: string;
                             dueAt: string;
+                            assigneeId: string;
+                            /** @enum {string} */
+                            status: "open" | "fulfilled";
                             overdue: boolean;
                             assigneeName: string | null;
                             assigneeUsername: string | null;
@@ -8684,8 +9766,20 @@ export interface operations {
                             createdByUsername: string | null;
                             fulfilledByName?: string | null;
                             fulfilledByUsername?: string | null;
-                        } & {
-                            [key: string]: unknown;
+                            createdBy: string;
+                            createdAt: string;
+                            fulfilledAt?: string;
+                            fulfilledBy?: string;
+                            note?: string;
+                            noteRef?: string;
+                            copy?: {
+                                issuedAt: string;
+                                issuedBy: string;
+                                /** @enum {string} */
+                                format: "json" | "pdf";
+                                /** @enum {string} */
+                                delivery: "share" | "download";
+                            };
                         };
                         result: unknown;
                     };
@@ -8900,13 +9994,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": ({
-                        shareUrl: string;
+                    "application/json": {
+                        id: string;
+                        documentId: string | null;
+                        recipient: string;
+                        purpose: string;
+                        createdBy: string;
+                        createdByName: string | null;
+                        createdByUsername: string | null;
+                        createdAt: string;
                         expiresAt: string;
                         maxDownloads: number;
-                    } & {
-                        [key: string]: unknown;
-                    }) | {
+                        downloads: number;
+                        revokedAt: string | null;
+                        /** @enum {string} */
+                        state: "active" | "expired" | "exhausted" | "revoked";
+                        shareUrl: string;
+                    } | {
                         clientId: string;
                         generatedAt: string;
                         registration: {
@@ -9108,24 +10212,38 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: ({
+                        items: {
                             id: string;
                             clientId: string;
-                            tier: number;
+                            branchId: string;
+                            description: string;
+                            tier: 1 | 2 | 3;
                             tierLabel: {
                                 zh: string;
                                 en: string;
                             };
-                            status: string;
                             location: string;
                             custodianId: string;
                             custodianName: string | null;
                             custodianUsername: string | null;
                             holderName?: string | null;
                             holderUsername?: string | null;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
+                            /** @enum {string} */
+                            status: "in_cabinet" | "checked_out" | "destroyed";
+                            holder?: {
+                                staffId: string;
+                                purpose: string;
+                                since: string;
+                            };
+                            destroyed?: {
+                                at: string;
+                                by: string;
+                                witnessId: string;
+                                method: string;
+                            };
+                            registeredAt: string;
+                            registeredBy: string;
+                        }[];
                     };
                 };
             };
@@ -9229,20 +10347,34 @@ export interface operations {
                     "application/json": {
                         id: string;
                         clientId: string;
-                        tier: number;
+                        branchId: string;
+                        description: string;
+                        tier: 1 | 2 | 3;
                         tierLabel: {
                             zh: string;
                             en: string;
                         };
-                        status: string;
                         location: string;
                         custodianId: string;
                         custodianName: string | null;
                         custodianUsername: string | null;
                         holderName?: string | null;
                         holderUsername?: string | null;
-                    } & {
-                        [key: string]: unknown;
+                        /** @enum {string} */
+                        status: "in_cabinet" | "checked_out" | "destroyed";
+                        holder?: {
+                            staffId: string;
+                            purpose: string;
+                            since: string;
+                        };
+                        destroyed?: {
+                            at: string;
+                            by: string;
+                            witnessId: string;
+                            method: string;
+                        };
+                        registeredAt: string;
+                        registeredBy: string;
                     };
                 };
             };
@@ -9415,20 +10547,34 @@ export interface operations {
                     "application/json": {
                         id: string;
                         clientId: string;
-                        tier: number;
+                        branchId: string;
+                        description: string;
+                        tier: 1 | 2 | 3;
                         tierLabel: {
                             zh: string;
                             en: string;
                         };
-                        status: string;
                         location: string;
                         custodianId: string;
                         custodianName: string | null;
                         custodianUsername: string | null;
                         holderName?: string | null;
                         holderUsername?: string | null;
-                    } & {
-                        [key: string]: unknown;
+                        /** @enum {string} */
+                        status: "in_cabinet" | "checked_out" | "destroyed";
+                        holder?: {
+                            staffId: string;
+                            purpose: string;
+                            since: string;
+                        };
+                        destroyed?: {
+                            at: string;
+                            by: string;
+                            witnessId: string;
+                            method: string;
+                        };
+                        registeredAt: string;
+                        registeredBy: string;
                     };
                 };
             };
@@ -9586,20 +10732,34 @@ export interface operations {
                     "application/json": {
                         id: string;
                         clientId: string;
-                        tier: number;
+                        branchId: string;
+                        description: string;
+                        tier: 1 | 2 | 3;
                         tierLabel: {
                             zh: string;
                             en: string;
                         };
-                        status: string;
                         location: string;
                         custodianId: string;
                         custodianName: string | null;
                         custodianUsername: string | null;
                         holderName?: string | null;
                         holderUsername?: string | null;
-                    } & {
-                        [key: string]: unknown;
+                        /** @enum {string} */
+                        status: "in_cabinet" | "checked_out" | "destroyed";
+                        holder?: {
+                            staffId: string;
+                            purpose: string;
+                            since: string;
+                        };
+                        destroyed?: {
+                            at: string;
+                            by: string;
+                            witnessId: string;
+                            method: string;
+                        };
+                        registeredAt: string;
+                        registeredBy: string;
                     };
                 };
             };
@@ -9759,20 +10919,34 @@ export interface operations {
                     "application/json": {
                         id: string;
                         clientId: string;
-                        tier: number;
+                        branchId: string;
+                        description: string;
+                        tier: 1 | 2 | 3;
                         tierLabel: {
                             zh: string;
                             en: string;
                         };
-                        status: string;
                         location: string;
                         custodianId: string;
                         custodianName: string | null;
                         custodianUsername: string | null;
                         holderName?: string | null;
                         holderUsername?: string | null;
-                    } & {
-                        [key: string]: unknown;
+                        /** @enum {string} */
+                        status: "in_cabinet" | "checked_out" | "destroyed";
+                        holder?: {
+                            staffId: string;
+                            purpose: string;
+                            since: string;
+                        };
+                        destroyed?: {
+                            at: string;
+                            by: string;
+                            witnessId: string;
+                            method: string;
+                        };
+                        registeredAt: string;
+                        registeredBy: string;
                     };
                 };
             };
@@ -12039,7 +13213,20 @@ export interface operations {
                 content: {
                     "application/json": {
                         generatedAt: string;
-                        branches: ({
+                        requiredAgreementVersion: string;
+                        trail: {
+                            lastSeal: {
+                                at: string;
+                                seq: number;
+                                sealedThrough: string;
+                            } | null;
+                            lastVerify: {
+                                at: string;
+                                ok: boolean;
+                                kind?: string;
+                            } | null;
+                        };
+                        branches: {
                             branchId: string | null;
                             name: string;
                             activeStaff: number;
@@ -12087,11 +13274,19 @@ export interface operations {
                                 zh: string;
                                 en: string;
                             } | null;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
-                    } & {
-                        [key: string]: unknown;
+                            trail: {
+                                lastSeal: {
+                                    at: string;
+                                    seq: number;
+                                    sealedThrough: string;
+                                } | null;
+                                lastVerify: {
+                                    at: string;
+                                    ok: boolean;
+                                    kind?: string;
+                                } | null;
+                            };
+                        }[];
                     };
                 };
             };
@@ -12218,8 +13413,29 @@ export interface operations {
                             zh: string;
                             en: string;
                         } | null;
-                    } & {
-                        [key: string]: unknown;
+                        trail: {
+                            lastSeal: {
+                                at: string;
+                                seq: number;
+                                sealedThrough: string;
+                            } | null;
+                            lastVerify: {
+                                at: string;
+                                ok: boolean;
+                                kind?: string;
+                            } | null;
+                        };
+                        daily: {
+                            day: string;
+                            counts: {
+                                [key: string]: number;
+                            };
+                        }[];
+                        items: {
+                            [key: string]: {
+                                [key: string]: unknown;
+                            }[];
+                        };
                     };
                 };
             };
@@ -12563,7 +13779,8 @@ export interface operations {
                             requesterName: string | null;
                             requesterUsername: string | null;
                             fields: string[];
-                            purpose: string;
+                            /** @enum {string} */
+                            purpose: "viewing" | "contract_signing" | "loan_application" | "title_transfer" | "client_request" | "marketing" | "compliance_audit" | "legal_obligation";
                             justification: string;
                             /** @enum {string} */
                             status: "pending" | "approved" | "denied" | "used" | "expired";
@@ -12856,7 +14073,8 @@ export interface operations {
                         requesterName: string | null;
                         requesterUsername: string | null;
                         fields: string[];
-                        purpose: string;
+                        /** @enum {string} */
+                        purpose: "viewing" | "contract_signing" | "loan_application" | "title_transfer" | "client_request" | "marketing" | "compliance_audit" | "legal_obligation";
                         justification: string;
                         /** @enum {string} */
                         status: "pending" | "approved" | "denied" | "used" | "expired";
@@ -13043,7 +14261,8 @@ export interface operations {
                         requesterName: string | null;
                         requesterUsername: string | null;
                         fields: string[];
-                        purpose: string;
+                        /** @enum {string} */
+                        purpose: "viewing" | "contract_signing" | "loan_application" | "title_transfer" | "client_request" | "marketing" | "compliance_audit" | "legal_obligation";
                         justification: string;
                         /** @enum {string} */
                         status: "pending" | "approved" | "denied" | "used" | "expired";

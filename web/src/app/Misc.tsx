@@ -1,7 +1,7 @@
 import { Button, Result } from "antd";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
-import type { Role } from "../api/types.ts";
+import type { Role } from "../api/model.ts";
 
 export function NotFound() {
   const { t } = useTranslation();

@@ -84,7 +84,7 @@ export function KeyholdSignIn({ onSignedIn }: { onSignedIn: () => void }) {
           {setup ? t("signIn.mfaSetupHint", { username: step.username }) : t("signIn.mfaHint")}
         </Typography.Paragraph>
         {failure(code.error)}
-        {step.challenge === "totp_setup" && (
+        {step.challenge === "totp_setup" && step.otpauthUri && (
           <div style={{ display: "flex", flexDirection: "column", alignItems: "center", gap: 8, marginBottom: 16 }}>
             <QRCode value={step.otpauthUri} size={176} bordered={false} data-testid="mfa-qr" />
             <Typography.Text type="secondary" style={{ fontSize: 12 }}>

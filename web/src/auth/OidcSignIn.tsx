@@ -3,11 +3,11 @@ import { useMutation } from "@tanstack/react-query";
 import { Alert, Button, Form, Input, Spin, Typography } from "antd";
 import { useEffect, useRef } from "react";
 import { useTranslation } from "react-i18next";
-import { api } from "../api/http.ts";
+import { publicClient, dataOf } from "../api/http.ts";
 import { isApiError } from "../api/problem.ts";
 import { problemMessage } from "../api/problems.ts";
 import { useLang } from "../i18n/index.ts";
-import { establishKeyhold, type KeyholdTokens } from "./keyholdSession.ts";
+import { establishKeyhold } from "./keyholdSession.ts";
 
 /** The provider sends the browser back here; the API, not the browser, exchanges the code. */
 export const oidcRedirectUri = () => `${window.location.origin}/console/sign-in`;
@@ -29,15 +29,12 @@ export function OidcSignIn({ onSignedIn }: { onSignedIn: () => void }) {
 
   const start = useMutation({
     mutationFn: (tenantId: string) =>
-      api<{ authorizationUrl: string }>("POST", "/auth/oidc/start", {
-        body: { tenantId, redirectUri: oidcRedirectUri() },
-        auth: false,
-      }),
+      dataOf(publicClient.POST("/auth/oidc/start", { body: { tenantId, redirectUri: oidcRedirectUri() } })),
     onSuccess: ({ authorizationUrl }) => window.location.assign(authorizationUrl),
   });
   const finish = useMutation({
     mutationFn: (cb: { code: string; state: string; iss?: string }) =>
-      api<KeyholdTokens>("POST", "/auth/oidc/callback", { body: cb, auth: false }),
+      dataOf(publicClient.POST("/auth/oidc/callback", { body: cb })),
     onSuccess: (tokens) => {
       window.history.replaceState(null, "", window.location.pathname);
       establishKeyhold(tokens, "");

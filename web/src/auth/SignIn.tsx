@@ -4,11 +4,11 @@ import { Alert, Avatar, Button, Card, Col, Flex, List, Row, Space, Tag, Typograp
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Navigate, useLocation, useNavigate } from "react-router";
-import { api } from "../api/http.ts";
+import { publicClient, dataOf } from "../api/http.ts";
 import { problemMessage } from "../api/problems.ts";
 import { isApiError } from "../api/problem.ts";
 import { useCapabilities, useDirectory } from "../api/queries.ts";
-import type { DemoDirectory } from "../api/types.ts";
+import type { DemoDirectory } from "../api/model.ts";
 import { ENDED_KEY } from "../app/queryClient.ts";
 import { homePath } from "../app/screens.tsx";
 import { ErrorState, Loading } from "../components/States.tsx";
@@ -42,7 +42,7 @@ export function SignIn() {
   const cognito = cognitoConfig !== null;
   const authConfig = useQuery({
     queryKey: ["auth-config"],
-    queryFn: () => api<{ mode: "demo" | "keyhold" | "oidc" | "cognito" }>("GET", "/auth/config", { auth: false }),
+    queryFn: () => dataOf(publicClient.GET("/auth/config")),
     staleTime: Infinity,
     retry: false,
     enabled: !cognito,
@@ -66,10 +66,7 @@ export function SignIn() {
 
   const login = useMutation({
     mutationFn: async ({ user, tenantName }: { user: DemoUser; tenantName: string }) => {
-      const { token } = await api<{ token: string }>("POST", "/local/login", {
-        body: { username: user.username },
-        auth: false,
-      });
+      const { token } = await dataOf(publicClient.POST("/local/login", { body: { username: user.username } }));
       return startSession(token, { username: user.username, displayName: user.displayName, tenantName });
     },
     onSuccess: (s) => {

@@ -1,16 +1,11 @@
-import { api } from "../api/http.ts";
+import { dataOf, publicClient } from "../api/http.ts";
+import type { Answer } from "../api/model.ts";
 import { establish, type TokenProvider } from "./cognitoSession.ts";
 
 /** What Keyhold identity answers `POST /auth/totp`, `/auth/refresh` and `/auth/oidc/callback`. */
-export interface KeyholdTokens {
-  accessToken: string;
-  refreshToken: string;
-  expiresIn: number;
-}
+export type KeyholdTokens = Answer<"/auth/totp", "post">;
 
-export type SignInChallenge =
-  | { challenge: "totp_setup"; session: string; otpauthUri: string }
-  | { challenge: "totp"; session: string };
+export type SignInChallenge = Answer<"/auth/sign-in", "post">;
 
 /**
  * Keyhold identity's token endpoints as a session's provider: the access token is the session's
@@ -19,11 +14,11 @@ export type SignInChallenge =
  */
 export const keyholdProvider: TokenProvider = {
   async refresh(refreshToken: string) {
-    const t = await api<KeyholdTokens>("POST", "/auth/refresh", { body: { refreshToken }, auth: false });
+    const t = await dataOf(publicClient.POST("/auth/refresh", { body: { refreshToken } }));
     return { idToken: t.accessToken, accessToken: t.accessToken, refreshToken: t.refreshToken, expiresIn: t.expiresIn };
   },
   async revoke(refreshToken: string) {
-    await api("POST", "/auth/sign-out", { body: { refreshToken }, auth: false });
+    await publicClient.POST("/auth/sign-out", { body: { refreshToken } });
   },
 };
 
@@ -31,13 +26,10 @@ export const establishKeyhold = (tokens: KeyholdTokens, username: string) =>
   establish(keyholdProvider, { idToken: tokens.accessToken, refreshToken: tokens.refreshToken }, username);
 
 export const signIn = (username: string, password: string) =>
-  api<SignInChallenge>("POST", "/auth/sign-in", { body: { username, password }, auth: false });
+  dataOf(publicClient.POST("/auth/sign-in", { body: { username, password } }));
 
 export const completeTotp = (session: string, code: string, newPassword?: string) =>
-  api<KeyholdTokens>("POST", "/auth/totp", {
-    body: { session, code, ...(newPassword ? { newPassword } : {}) },
-    auth: false,
-  });
+  dataOf(publicClient.POST("/auth/totp", { body: { session, code, ...(newPassword ? { newPassword } : {}) } }));
 
 /** The secret inside an otpauth URI, for typing into an app that cannot scan. */
 export const secretOf = (otpauthUri: string) => {

@@ -1,4 +1,4 @@
-import type { Role } from "../api/types.ts";
+import type { Role } from "../api/model.ts";
 
 /**
  * The signed-in session: the token and who it names. Kept in memory and sessionStorage only (gone when

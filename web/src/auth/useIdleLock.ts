@@ -1,8 +1,8 @@
 import { useQuery } from "@tanstack/react-query";
 import { useEffect } from "react";
-import { api } from "../api/http.ts";
+import { client as http, dataOf } from "../api/http.ts";
 import { useCapabilities } from "../api/queries.ts";
-import type { Role } from "../api/types.ts";
+import type { Role } from "../api/model.ts";
 import { activityEvents, createIdleTimer, idleMinutes } from "./idle.ts";
 
 /** Locks the console after the tenant's idle time (15 minutes when the tenant has not set one). */
@@ -11,7 +11,7 @@ export function useIdleLock(role: Role | undefined, onIdle: () => void) {
   const settings = useQuery({
     // Every signed-in role reads the console's settings (GET /settings itself is HQ's and compliance's).
     queryKey: ["settings", "console"],
-    queryFn: () => api<{ idleLockMinutes?: number }>("GET", "/settings/console"),
+    queryFn: () => dataOf(http.GET("/settings/console")),
     enabled: Boolean(role) && caps.may(role as Role, "GET /settings/console"),
     staleTime: 5 * 60_000,
   });

@@ -2,7 +2,7 @@ import { LinkOutlined, ScheduleOutlined } from "@ant-design/icons";
 import { Tag, Tooltip } from "antd";
 import { useTranslation } from "react-i18next";
 import { useBranchNames } from "../api/queries.ts";
-import type { TrailActor, TrailSource } from "../api/types.ts";
+import type { TrailActor, TrailSource } from "../api/model.ts";
 import { useSession } from "../auth/useSession.ts";
 import { actorView } from "../features/trail/trail.ts";
 

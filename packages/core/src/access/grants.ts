@@ -8,7 +8,7 @@ import { Problem, recorded } from "../http/problem.ts";
 import { newId } from "../ids.ts";
 import { Keys, tenantPk } from "../store/keys.ts";
 import { ConditionalCheckFailedException, getItem, putNew, queryPage, UpdateCommand } from "../store/table.ts";
-import { accessPurposeNames, fieldNames } from "../catalog/catalog.ts";
+import { accessPurposeNames, fieldNames, type AccessPurpose } from "../catalog/catalog.ts";
 import { canSee, justificationStrength } from "./policy.ts";
 import { markAs, recordId, sealedText } from "../freetext/schemas.ts";
 import { grantStatuses, type GrantStatus } from "./values.ts";
@@ -73,7 +73,7 @@ export const AccessRequestView = z.object({
   requesterName: z.string().nullable(),
   requesterUsername: z.string().nullable(),
   fields: z.array(z.string()),
-  purpose: z.string(),
+  purpose: z.enum(accessPurposeNames),
   justification: z.string(),
   status: z.enum(grantStatuses),
   createdAt: z.string(),
@@ -107,7 +107,8 @@ async function viewOf(ctx: Ctx, g: Grant, given?: Map<string, StaffLabel>): Prom
     requesterName: requester.name,
     requesterUsername: requester.username,
     fields: g.fields,
-    purpose: g.purpose,
+    // Stored only through the request schema's enum.
+    purpose: g.purpose as AccessPurpose,
     justification: await open<string>(
       ctx.adapters.keyrings,
       binding(ctx, g.id, "access-request-justification"),

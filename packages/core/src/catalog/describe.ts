@@ -5,8 +5,10 @@ import { MAX_DOCUMENT_BYTES, contentTypeNames, documentKinds } from "../document
 import {
   allowedFields,
   breakGlassPurposes,
+  type BreakGlassPurpose,
   collectionPurposeNames,
   collectionPurposes,
+  consentPurposeNames,
   consentPurposes,
   fieldCatalog,
   fieldNames,
@@ -53,9 +55,12 @@ export function describeCatalog() {
       refuses: [...collectionPurposes[name].refuses],
       allows: allowedFields(name),
     })),
-    consentPurposes: Object.entries(consentPurposes).map(([name, label]) => ({ name, label })),
+    consentPurposes: consentPurposeNames.map((name) => ({ name, label: consentPurposes[name] })),
     breakGlass: {
-      purposes: Object.entries(breakGlassPurposes).map(([name, label]) => ({ name, label })),
+      purposes: (Object.keys(breakGlassPurposes) as BreakGlassPurpose[]).map((name) => ({
+        name,
+        label: breakGlassPurposes[name],
+      })),
       minJustification: MIN_JUSTIFICATION,
     },
     sources: enumValues(RegisterClientRequest.shape.source),

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { defineRoutes } from "../http/route-spec.ts";
+import { breakGlassPurposes, consentPurposeNames, type BreakGlassPurpose } from "./catalog.ts";
 
 const Label = z.object({ zh: z.string(), en: z.string() });
 const Named = z.object({ name: z.string(), label: Label });
@@ -20,8 +21,13 @@ export const CatalogDocument = z.object({
     }),
   ),
   collectionPurposes: z.array(Named.extend({ refuses: z.array(z.string()), allows: z.array(z.string()) })),
-  consentPurposes: z.array(Named),
-  breakGlass: z.object({ purposes: z.array(Named), minJustification: z.number() }),
+  consentPurposes: z.array(Named.extend({ name: z.enum(consentPurposeNames) })),
+  breakGlass: z.object({
+    purposes: z.array(
+      Named.extend({ name: z.enum(Object.keys(breakGlassPurposes) as [BreakGlassPurpose, ...BreakGlassPurpose[]]) }),
+    ),
+    minJustification: z.number(),
+  }),
   sources: z.array(z.string()),
   consentMethods: z.array(z.string()),
   documents: z.object({

@@ -4,30 +4,39 @@ import { ProcessingRegister } from "./register.ts";
 import { ReportQuery } from "./report.ts";
 
 const Window = z.object({ d7: z.number(), d30: z.number() });
-const Row = z
-  .object({
-    branchId: z.string().nullable(),
-    name: z.string(),
-    activeStaff: z.number(),
-    agreementsSignedPct: z.number(),
-    backgroundChecksPending: z.number(),
-    offboardingsOpen: z.number(),
-    clients: z.number(),
-    clientsByTier: z.object({ 1: z.number(), 2: z.number(), 3: z.number() }),
-    clientsMissingConsentEvidence: z.number(),
-    withdrawnNotDestroyed: z.number(),
-    destructionsOverdue: z.number(),
-    tier1Reveals: Window,
-    refusals: Window,
-    breakGlass: Window,
-    volumeAlerts: Window,
-    calls: Window,
-    requests: z.object({ open: z.number(), overdue: z.number() }),
-    paperFilesCheckedOut: z.number(),
-    status: z.enum(["red", "amber", "green"]),
-    rule: z.object({ id: z.string(), zh: z.string(), en: z.string() }).nullable(),
-  })
-  .loose();
+/** overview.ts `trailState`: the last seal and the last verification, for the trail's health. */
+const TrailState = z.object({
+  lastSeal: z.object({ at: z.string(), seq: z.number(), sealedThrough: z.string() }).nullable(),
+  lastVerify: z.object({ at: z.string(), ok: z.boolean(), kind: z.string().optional() }).nullable(),
+});
+const Row = z.object({
+  branchId: z.string().nullable(),
+  name: z.string(),
+  activeStaff: z.number(),
+  agreementsSignedPct: z.number(),
+  backgroundChecksPending: z.number(),
+  offboardingsOpen: z.number(),
+  clients: z.number(),
+  clientsByTier: z.object({ 1: z.number(), 2: z.number(), 3: z.number() }),
+  clientsMissingConsentEvidence: z.number(),
+  withdrawnNotDestroyed: z.number(),
+  destructionsOverdue: z.number(),
+  tier1Reveals: Window,
+  refusals: Window,
+  breakGlass: Window,
+  volumeAlerts: Window,
+  calls: Window,
+  requests: z.object({ open: z.number(), overdue: z.number() }),
+  paperFilesCheckedOut: z.number(),
+  status: z.enum(["red", "amber", "green"]),
+  rule: z.object({ id: z.string(), zh: z.string(), en: z.string() }).nullable(),
+  trail: TrailState,
+});
+/** A branch's drill-down: its row, 30 days of counters and the items behind each warning (ids, masked labels). */
+const BranchDetail = Row.extend({
+  daily: z.array(z.object({ day: z.string(), counts: z.record(z.string(), z.number()) })),
+  items: z.record(z.string(), z.array(z.record(z.string(), z.unknown()))),
+});
 const BranchParams = z.object({ id: z.string().min(1).max(64) }).strict();
 
 export const complianceRoutes = defineRoutes([
@@ -40,7 +49,15 @@ export const complianceRoutes = defineRoutes([
     action: "compliance.overview",
     summary:
       "One row per branch: the confidentiality plan's figures and a red/amber/green status with its rule (no client data)",
-    success: { status: 200, schema: z.object({ generatedAt: z.string(), branches: z.array(Row) }).loose() },
+    success: {
+      status: 200,
+      schema: z.object({
+        generatedAt: z.string(),
+        requiredAgreementVersion: z.string(),
+        trail: TrailState,
+        branches: z.array(Row),
+      }),
+    },
   },
   {
     method: "GET",
@@ -51,7 +68,7 @@ export const complianceRoutes = defineRoutes([
     action: "compliance.branch",
     summary: "A branch's 30-day daily series and the items behind each warning (ids and masked labels); `-` is HQ",
     params: BranchParams,
-    success: { status: 200, schema: Row },
+    success: { status: 200, schema: BranchDetail },
     refuses: ["not_found"],
   },
   {

@@ -1,6 +1,7 @@
 import { z } from "zod";
-import { ClientIdParams } from "../clients/schemas.ts";
+import { ClientIdParams, ClientView } from "../clients/schemas.ts";
 import { defineRoutes } from "../http/route-spec.ts";
+import { ShareView } from "../documents/schemas.ts";
 import {
   AddPurposesRequest,
   CopyRequest,
@@ -9,29 +10,70 @@ import {
   NewRequest,
   RequestIdParams,
   WithdrawRequest,
+  requestTypes,
 } from "./schemas.ts";
 import { clientDataRoles } from "../access/policy.ts";
 
-const ConsentState = z.object({ clientId: z.string(), current: z.unknown(), history: z.array(z.unknown()) }).loose();
-const RequestView = z
-  .object({
-    id: z.string(),
-    clientId: z.string(),
-    type: z.string(),
-    status: z.string(),
-    dueAt: z.string(),
-    overdue: z.boolean(),
-    /** Assignee and creator as colleagues know them, beside the ids (null: no staff record of the tenant has it). */
-    assigneeName: z.string().nullable(),
-    assigneeUsername: z.string().nullable(),
-    createdByName: z.string().nullable(),
-    createdByUsername: z.string().nullable(),
-    fulfilledByName: z.string().nullable().optional(),
-    fulfilledByUsername: z.string().nullable().optional(),
-  })
-  .loose();
+/** consent.ts `historyView`: a withdrawal's reason is only ever the mask, `reasonRef` names it. */
+const ConsentEventView = z.object({
+  type: z.enum(["grant", "add_purposes", "withdraw"]),
+  at: z.string(),
+  by: z.string(),
+  method: z.string(),
+  evidenceRef: z.string(),
+  purposes: z.array(z.string()).optional(),
+  sensitiveConsent: z.boolean().optional(),
+  reasonRef: z.string().optional(),
+  reason: z.string().optional(),
+});
+const ConsentState = z.object({
+  clientId: z.string(),
+  current: ClientView.shape.consent,
+  history: z.array(ConsentEventView),
+  /** After a withdrawal: when the kept data is destroyed. */
+  destroyAfter: z.string().optional(),
+});
+/** requests.ts `view`: details and note are only ever the mask, their `…Ref` names them for a reveal. */
+const RequestView = z.object({
+  id: z.string(),
+  tenantId: z.string(),
+  clientId: z.string(),
+  branchId: z.string(),
+  type: z.enum(requestTypes),
+  channel: z.string(),
+  evidenceRef: z.string(),
+  details: z.string().optional(),
+  detailsRef: z.string().optional(),
+  receivedAt: z.string(),
+  dueAt: z.string(),
+  assigneeId: z.string(),
+  status: z.enum(["open", "fulfilled"]),
+  overdue: z.boolean(),
+  /** Assignee and creator as colleagues know them, beside the ids (null: no staff record of the tenant has it). */
+  assigneeName: z.string().nullable(),
+  assigneeUsername: z.string().nullable(),
+  createdByName: z.string().nullable(),
+  createdByUsername: z.string().nullable(),
+  fulfilledByName: z.string().nullable().optional(),
+  fulfilledByUsername: z.string().nullable().optional(),
+  createdBy: z.string(),
+  createdAt: z.string(),
+  fulfilledAt: z.string().optional(),
+  fulfilledBy: z.string().optional(),
+  note: z.string().optional(),
+  noteRef: z.string().optional(),
+  copy: z
+    .object({
+      issuedAt: z.string(),
+      issuedBy: z.string(),
+      format: z.enum(["json", "pdf"]),
+      delivery: z.enum(["share", "download"]),
+    })
+    .optional(),
+});
 
-const CopyLink = z.object({ shareUrl: z.string(), expiresAt: z.string(), maxDownloads: z.number().int() }).loose();
+/** documents/shares.ts: the share addressed to the data subject, with its link (shown once). */
+const CopyLink = ShareView.extend({ shareUrl: z.string() });
 const Label = z.object({ zh: z.string(), en: z.string() });
 /** The data subject's copy itself (clients/copy.ts `copyData`), downloaded as JSON (or as a PDF of the same). */
 const CopyFile = z.object({

@@ -12,22 +12,27 @@ import {
 } from "./files.ts";
 import { clientDataRoles } from "../access/policy.ts";
 
-const PaperFileView = z
-  .object({
-    id: z.string(),
-    clientId: z.string(),
-    tier: z.number(),
-    tierLabel: z.object({ zh: z.string(), en: z.string() }),
-    status: z.string(),
-    location: z.string(),
-    custodianId: z.string(),
-    /** The custodian (and the holder, while checked out) as colleagues know them, beside the ids. */
-    custodianName: z.string().nullable(),
-    custodianUsername: z.string().nullable(),
-    holderName: z.string().nullable().optional(),
-    holderUsername: z.string().nullable().optional(),
-  })
-  .loose();
+/** files.ts `view`: description and location are only ever the mask (or empty); the reveal opens them. */
+const PaperFileView = z.object({
+  id: z.string(),
+  clientId: z.string(),
+  branchId: z.string(),
+  description: z.string(),
+  tier: z.union([z.literal(1), z.literal(2), z.literal(3)]),
+  tierLabel: z.object({ zh: z.string(), en: z.string() }),
+  location: z.string(),
+  custodianId: z.string(),
+  /** The custodian (and the holder, while checked out) as colleagues know them, beside the ids. */
+  custodianName: z.string().nullable(),
+  custodianUsername: z.string().nullable(),
+  holderName: z.string().nullable().optional(),
+  holderUsername: z.string().nullable().optional(),
+  status: z.enum(["in_cabinet", "checked_out", "destroyed"]),
+  holder: z.object({ staffId: z.string(), purpose: z.string(), since: z.string() }).optional(),
+  destroyed: z.object({ at: z.string(), by: z.string(), witnessId: z.string(), method: z.string() }).optional(),
+  registeredAt: z.string(),
+  registeredBy: z.string(),
+});
 
 export const paperRoutes = defineRoutes([
   {

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { TrailAction } from "../trail/actions.ts";
 import { markAs, sealedText } from "../freetext/schemas.ts";
 import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { Ctx, Role, ActorCtx } from "../context.ts";
+import { roles, type Ctx, type Role, type ActorCtx } from "../context.ts";
 import { record } from "../trail/trail.ts";
 import { open, seal } from "../crypto/envelope.ts";
 import { reply } from "../http/reply.ts";
@@ -88,6 +88,34 @@ export type ChangesQuery = z.infer<typeof ChangesQuery>;
 export const DecisionNote = z.object({ note: sealedText(500, 1, "say why") }).strict();
 export type DecisionNote = z.infer<typeof DecisionNote>;
 
+const RoleAt = z.object({ role: z.enum(roles), branchId: z.string().nullable() });
+/** `ChangePayload` as the people deciding see it. */
+const ChangePayloadView = z.discriminatedUnion("kind", [
+  z.object({
+    kind: z.literal("create"),
+    username: z.string(),
+    displayName: z.string(),
+    role: z.enum(roles),
+    branchId: z.string().nullable(),
+    hasContact: z.boolean(),
+  }),
+  z.object({
+    kind: z.literal("update"),
+    staffId: z.string(),
+    from: RoleAt,
+    to: RoleAt,
+    displayName: z.string().optional(),
+    hasContact: z.boolean(),
+  }),
+  z.object({
+    kind: z.literal("background_check"),
+    staffId: z.string(),
+    status: z.literal("passed"),
+    checkedAt: z.string(),
+  }),
+  z.object({ kind: z.literal("handover"), staffId: z.string(), handoverTo: z.string(), lastDay: z.string() }),
+]);
+
 export const StaffChangeView = z.object({
   changeId: z.string(),
   kind: z.enum(["create", "update", "background_check", "handover"]),
@@ -95,9 +123,9 @@ export const StaffChangeView = z.object({
   subjectId: z.string().nullable(),
   branchId: z.string().nullable(),
   proposedBy: z.string(),
-  proposedByRole: z.string(),
+  proposedByRole: z.enum(roles),
   proposedAt: z.string(),
-  change: z.record(z.string(), z.unknown()),
+  change: ChangePayloadView,
   decidedBy: z.string().optional(),
   decidedAt: z.string().optional(),
   failure: z.string().optional(),

@@ -6,6 +6,7 @@ import {
   ChecklistCloseRequest,
   ChecklistParams,
   CreateStaffRequest,
+  OffboardingRecord,
   OffboardingRequest,
   StaffIdParams,
   StaffView,
@@ -13,22 +14,41 @@ import {
 } from "./schemas.ts";
 import { ChangeIdParams, ChangesQuery, DecisionNote, StaffChangeView } from "./changes.ts";
 import { TenantIdParams } from "../tenancy/platform.ts";
+import { checklistItems } from "./records.ts";
 
 const PlatformChangeParams = TenantIdParams.extend(ChangeIdParams.shape);
 
-const Offboarding = z
-  .object({
-    staffId: z.string(),
-    status: z.string(),
-    openItems: z.array(z.string()),
-    accessReview: z.unknown(),
-    /** The colleague taking the clients over and who began it, by name beside the ids (null: no such staff record). */
-    handoverToName: z.string().nullable(),
-    handoverToUsername: z.string().nullable(),
-    startedByName: z.string().nullable(),
-    startedByUsername: z.string().nullable(),
-  })
-  .loose();
+/** offboarding.ts `accessReview`: the leaver's last 30 days. */
+const AccessReview = z.object({
+  from: z.string(),
+  to: z.string(),
+  tier1Reveals: z.array(
+    z.object({
+      at: z.string(),
+      clientId: z.string().nullable(),
+      fields: z.array(z.string()),
+      purpose: z.string().nullable(),
+      breakGlass: z.boolean(),
+    }),
+  ),
+  revealsPerDay: z.record(z.string(), z.number()),
+  daysAboveGuard: z.array(z.string()),
+  volumeAlerts: z.array(z.object({ at: z.string(), clientId: z.string().nullable() })),
+  refusals: z.number(),
+});
+/** offboarding.ts `offboardingView`. */
+const Offboarding = OffboardingRecord.extend({
+  staffId: z.string(),
+  status: StaffView.shape.status,
+  handoverPending: z.boolean(),
+  openItems: z.array(z.enum(checklistItems)),
+  accessReview: AccessReview,
+  /** The colleague taking the clients over and who began it, by name beside the ids (null: no such staff record). */
+  handoverToName: z.string().nullable(),
+  handoverToUsername: z.string().nullable(),
+  startedByName: z.string().nullable(),
+  startedByUsername: z.string().nullable(),
+});
 
 export const staffRoutes = defineRoutes([
   {

@@ -76,6 +76,24 @@ export const ChecklistCloseRequest = z.object({ evidenceRef: opaqueRef() }).stri
 export const ChecklistParams = z.object({ id: z.string().min(1).max(64), item: z.enum(checklistItems) }).strict();
 export const StaffIdParams = z.object({ id: z.string().min(1).max(64) }).strict();
 
+/** A staff member's offboarding as stored (records.ts `Offboarding`); `reason` is only ever the mask. */
+export const OffboardingRecord = z.object({
+  startedAt: z.string(),
+  startedBy: z.string(),
+  handoverTo: z.string(),
+  lastDay: z.string(),
+  reasonRef: z.string().optional(),
+  reason: z.string().optional(),
+  reassignedClients: z.number(),
+  intentId: z.string().optional(),
+  checklist: z.record(
+    z.enum(checklistItems),
+    z.object({ closedAt: z.string(), closedBy: z.string(), evidenceRef: z.string() }).nullable(),
+  ),
+  departedAt: z.string().optional(),
+  handoverChange: z.string().optional(),
+});
+
 const Masked = z.object({ value: z.string(), masked: z.boolean() });
 export const StaffView = z.object({
   id: z.string(),
@@ -95,6 +113,6 @@ export const StaffView = z.object({
     .nullable(),
   backgroundCheck: z.object({ status: z.string(), checkedAt: z.string(), recordedBy: z.string() }).nullable(),
   contact: z.object({ phone: Masked.optional(), email: Masked.optional() }),
-  offboarding: z.unknown().optional(),
+  offboarding: OffboardingRecord.optional(),
 });
 export type StaffView = z.infer<typeof StaffView>;

@@ -8,7 +8,7 @@ const Settings = z.object({
   revealQuotaPerHour: z.number(),
   requestDueDays: z.number(),
   retentionOverrides: z.record(z.string(), z.number()),
-  accessPolicy: z.record(z.string(), z.unknown()),
+  accessPolicy: SettingsPatch.shape.accessPolicy.unwrap(),
   approvalRequired: z.object({ tier1Reveal: z.boolean(), export: z.boolean(), handoverAbove: z.number().nullable() }),
   grantMinutes: z.number(),
   callBindingMinutes: z.number(),
@@ -29,14 +29,28 @@ const Settings = z.object({
 
 const ConsoleSettings = z.object({ idleLockMinutes: z.number().int().min(1).max(240) });
 
+const Label = z.object({ zh: z.string(), en: z.string() });
+/** platform.ts `summary`; some routes add their own facts (storage used, the new tenant's admin, the certificate). */
 const TenantSummary = z
   .object({
     tenantId: z.string(),
     name: z.string(),
-    status: z.string(),
+    status: z.enum(["active", "suspended", "offboarding", "offboarded"]),
     plan: z.string(),
-    limits: z.unknown(),
+    limits: z.object({ seats: z.number(), storageMb: z.number(), label: Label }),
     createdAt: z.string(),
+    branches: z.number().optional(),
+    offboarding: z
+      .object({
+        requestedAt: z.string(),
+        requestedBy: z.string(),
+        exportUntil: z.string(),
+        keyDeletionDays: z.number(),
+        keyDeletionDate: z.string().optional(),
+        certificateId: z.string().optional(),
+        shredIntent: z.string().optional(),
+      })
+      .optional(),
   })
   .loose();
 

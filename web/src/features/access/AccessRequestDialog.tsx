@@ -4,17 +4,17 @@ import { useEffect } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { fieldLabel, pick } from "../../api/catalog.ts";
-import { api } from "../../api/http.ts";
+import { client as http, dataOf } from "../../api/http.ts";
 import { isApiError } from "../../api/problem.ts";
 import { fieldErrors, problemMessage } from "../../api/problems.ts";
-import type { Catalog, ClientView } from "../../api/types.ts";
+import type { AccessPurpose, Catalog, ClientView } from "../../api/model.ts";
 import { useLang } from "../../i18n/index.ts";
 import { accessRequestBody, requestPurposes } from "./access.ts";
 import { JustificationField } from "./JustificationField.tsx";
 
 export interface AccessAsk {
   fields: string[];
-  purpose?: string;
+  purpose?: AccessPurpose;
 }
 
 /**
@@ -36,7 +36,7 @@ export function AccessRequestDialog({
   const lang = useLang();
   const { message } = App.useApp();
   const queryClient = useQueryClient();
-  const [form] = Form.useForm<{ fields: string[]; purpose?: string; justification?: string }>();
+  const [form] = Form.useForm<{ fields: string[]; purpose?: AccessPurpose; justification?: string }>();
   const { consented, breakGlass } = requestPurposes(catalog, client.consent.purposes);
   const masked = Object.entries(client.fields)
     .filter(([, f]) => f.masked)
@@ -44,8 +44,7 @@ export function AccessRequestDialog({
   const offered = [...new Set([...masked, ...(ask?.fields ?? [])])];
 
   const file = useMutation({
-    mutationFn: (body: ReturnType<typeof accessRequestBody>) =>
-      api<{ id: string; status: "pending" }>("POST", "/access-requests", { body }),
+    mutationFn: (body: ReturnType<typeof accessRequestBody>) => dataOf(http.POST("/access-requests", { body })),
     onSuccess: (r) => {
       message.success({ content: t("access.dialog.filed", { id: r.id }), duration: 6 });
       void queryClient.invalidateQueries({ queryKey: ["access-requests"] });

@@ -20,11 +20,11 @@ import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { fieldLabel, isBreakGlassPurpose, purposeLabel } from "../../api/catalog.ts";
-import { api } from "../../api/http.ts";
+import { client as http, dataOf } from "../../api/http.ts";
 import { isApiError } from "../../api/problem.ts";
 import { problemMessage } from "../../api/problems.ts";
 import { useCapabilities, useCatalog } from "../../api/queries.ts";
-import type { AccessRequestStatus, AccessRequestView, Settings } from "../../api/types.ts";
+import type { AccessRequestStatus, AccessRequestView } from "../../api/model.ts";
 import { useSession } from "../../auth/useSession.ts";
 import { formatTime, staffLabel } from "../../components/format.ts";
 import { PageHeader } from "../../components/PageHeader.tsx";
@@ -66,16 +66,20 @@ export default function AccessRequestsPage() {
   const list = useInfiniteQuery({
     queryKey: ["access-requests", filter],
     queryFn: ({ pageParam }) =>
-      api<{ items: AccessRequestView[]; nextCursor: string | null }>("GET", "/access-requests", {
-        query: { status: filter === "all" ? undefined : filter, limit: 50, cursor: pageParam },
-      }),
+      dataOf(
+        http.GET("/access-requests", {
+          params: {
+            query: { status: filter === "all" ? undefined : filter, limit: 50, cursor: pageParam ?? undefined },
+          },
+        }),
+      ),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.nextCursor,
   });
   // The approval's time limit, for the approver's confirmation (compliance officers read settings).
   const settings = useQuery({
     queryKey: ["settings"],
-    queryFn: () => api<Settings>("GET", "/settings"),
+    queryFn: () => dataOf(http.GET("/settings")),
     enabled: officer && caps.has("GET /settings"),
   });
   const items = sortAccessRequests(list.data?.pages.flatMap((p) => p.items) ?? [], me, now);
@@ -336,9 +340,12 @@ function DecideDialog({
   const [form] = Form.useForm<{ note?: string }>();
   const decide = useMutation({
     mutationFn: ({ id, outcome, note }: { id: string; outcome: "approve" | "deny"; note?: string }) =>
-      api<AccessRequestView>("POST", `/access-requests/${encodeURIComponent(id)}/${outcome}`, {
-        body: note ? { note } : {},
-      }),
+      dataOf(
+        http.POST(outcome === "approve" ? "/access-requests/{id}/approve" : "/access-requests/{id}/deny", {
+          params: { path: { id } },
+          body: note ? { note } : {},
+        }),
+      ),
     onSuccess: (r) => {
       message.success(
         r.status === "approved"

@@ -3,11 +3,11 @@ import { Alert, Descriptions, Modal, Progress, Space, Typography } from "antd";
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { fieldLabel, purposeLabel } from "../../api/catalog.ts";
-import { api } from "../../api/http.ts";
+import { client as http, dataOf } from "../../api/http.ts";
 import { isApiError } from "../../api/problem.ts";
 import { problemMessage } from "../../api/problems.ts";
 import { useCatalog } from "../../api/queries.ts";
-import type { AccessRequestView } from "../../api/types.ts";
+import type { AccessRequestView } from "../../api/model.ts";
 import { useLang } from "../../i18n/index.ts";
 import { REVEAL_MS, addRevealed, secondsLeft, sweep, type Revealed } from "../clients/reveal.ts";
 
@@ -24,9 +24,12 @@ export function GrantUseDialog({ grant, onClose }: { grant: AccessRequestView | 
   const [now, setNow] = useState(() => Date.now());
   const use = useMutation({
     mutationFn: (g: AccessRequestView) =>
-      api<{ fields: Record<string, string | number> }>("POST", `/clients/${encodeURIComponent(g.clientId)}/reveal`, {
-        body: { fields: g.fields, purpose: g.purpose, grantId: g.id },
-      }),
+      dataOf(
+        http.POST("/clients/{id}/reveal", {
+          params: { path: { id: g.clientId } },
+          body: { fields: g.fields, purpose: g.purpose, grantId: g.id },
+        }),
+      ),
     onSuccess: (r) => {
       const at = Date.now();
       setNow(at);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { describeCatalog } from "@keyhold/core";
-import type { AccessRequestView, Catalog } from "../../api/types.ts";
+import type { AccessRequestView, Catalog } from "../../api/model.ts";
 import {
   accessRequestBody,
   answeredByRequest,
@@ -16,6 +16,10 @@ import {
 const catalog = describeCatalog() as unknown as Catalog;
 const t0 = Date.parse("2026-12-01T10:00:00.000Z");
 const req = (over: Partial<AccessRequestView>): AccessRequestView => ({
+  requesterName: null,
+  requesterUsername: null,
+  decidedByName: null,
+  decidedByUsername: null,
   id: "areq_1",
   clientId: "c_1",
   requesterId: "agent.li",

@@ -1,5 +1,13 @@
 import { grantStatuses } from "@keyhold/core/contract";
-import type { AccessRequestStatus, AccessRequestView, Catalog, Named, Role } from "../../api/types.ts";
+import type {
+  AccessPurpose,
+  AccessRequestStatus,
+  AccessRequestView,
+  Body,
+  Catalog,
+  Named,
+  Role,
+} from "../../api/model.ts";
 
 /** The statuses the list filters by (the API's access/values.ts). */
 export const accessStatuses: readonly AccessRequestStatus[] = grantStatuses;
@@ -76,7 +84,12 @@ export const answeredByRequest = (code: string | undefined) =>
   code === "approval_required" || code === "break_glass_not_permitted";
 
 /** POST /access-requests: fields without repeats, the justification trimmed. */
-export function accessRequestBody(v: { clientId: string; fields: string[]; purpose: string; justification: string }) {
+export function accessRequestBody(v: {
+  clientId: string;
+  fields: string[];
+  purpose: AccessPurpose;
+  justification: string;
+}): Body<"/access-requests", "post"> {
   return {
     clientId: v.clientId,
     fields: [...new Set(v.fields)],

@@ -19,10 +19,10 @@ import {
 } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { api } from "../../api/http.ts";
+import { client as http, dataOf } from "../../api/http.ts";
 import { isApiError } from "../../api/problem.ts";
 import { problemMessage } from "../../api/problems.ts";
-import type { AlertView } from "../../api/types.ts";
+import type { AlertView } from "../../api/model.ts";
 import { useSession } from "../../auth/useSession.ts";
 import { formatTime, formatTimeSeconds, staffLabel } from "../../components/format.ts";
 import { PageHeader } from "../../components/PageHeader.tsx";
@@ -50,10 +50,7 @@ export default function AlertsPage() {
   const me = { staffId: session?.claims.staffId ?? "", role: session?.claims.role ?? "" };
   const alerts = useInfiniteQuery({
     queryKey: ["alerts", filters],
-    queryFn: ({ pageParam }) =>
-      api<{ items: AlertView[]; nextCursor: string | null }>("GET", "/alerts", {
-        query: alertsQuery(filters, 50, pageParam),
-      }),
+    queryFn: ({ pageParam }) => dataOf(http.GET("/alerts", { params: { query: alertsQuery(filters, 50, pageParam) } })),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.nextCursor,
   });
@@ -201,7 +198,7 @@ function ReviewDialog({ alert, onClose }: { alert: AlertView | null; onClose: ()
   const [form] = Form.useForm<{ note: string }>();
   const review = useMutation({
     mutationFn: (note: string) =>
-      api<AlertView>("POST", `/alerts/${encodeURIComponent(alert!.id)}/review`, { body: { note: note.trim() } }),
+      dataOf(http.POST("/alerts/{id}/review", { params: { path: { id: alert!.id } }, body: { note: note.trim() } })),
     onSuccess: () => {
       message.success(t("alerts.reviewed"));
       void queryClient.invalidateQueries({ queryKey: ["alerts"] });

@@ -1,5 +1,5 @@
 import type { Query } from "../../api/http.ts";
-import type { AlertView } from "../../api/types.ts";
+import type { AlertView } from "../../api/model.ts";
 
 /**
  * The alert kinds (core's alerts/values.ts), and among them the anomaly detector's: a high one has held

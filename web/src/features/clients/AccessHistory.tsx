@@ -2,9 +2,9 @@ import { useInfiniteQuery } from "@tanstack/react-query";
 import { Button, Flex, Table, Tag } from "antd";
 import { useTranslation } from "react-i18next";
 import { actionLabel, fieldLabel, purposeLabel } from "../../api/catalog.ts";
-import { api } from "../../api/http.ts";
+import { client as http, dataOf } from "../../api/http.ts";
 import { useCatalog } from "../../api/queries.ts";
-import type { AccessHistoryItem } from "../../api/types.ts";
+import type { AccessHistoryItem } from "../../api/model.ts";
 import { ActorCell } from "../../components/ActorCell.tsx";
 import { stacked } from "../../components/responsive.ts";
 import { formatTimeSeconds } from "../../components/format.ts";
@@ -20,12 +20,10 @@ export function AccessHistory({ clientId }: { clientId: string }) {
   const history = useInfiniteQuery({
     queryKey: ["access-history", clientId],
     queryFn: ({ pageParam }) =>
-      api<{ items: AccessHistoryItem[]; nextCursor: string | null }>(
-        "GET",
-        `/clients/${encodeURIComponent(clientId)}/access-history`,
-        {
-          query: { limit: 20, cursor: pageParam },
-        },
+      dataOf(
+        http.GET("/clients/{id}/access-history", {
+          params: { path: { id: clientId }, query: { limit: 20, cursor: pageParam ?? undefined } },
+        }),
       ),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.nextCursor,

@@ -4,11 +4,11 @@ import { Alert, Button, Flex, Form, Modal, Progress, Select, Space, Typography }
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { pick } from "../../api/catalog.ts";
-import { api } from "../../api/http.ts";
+import { client as http, dataOf } from "../../api/http.ts";
 import { isApiError } from "../../api/problem.ts";
 import { problemMessage } from "../../api/problems.ts";
 import { useCapabilities, useCatalog } from "../../api/queries.ts";
-import type { CallCreated, ClientView } from "../../api/types.ts";
+import type { CallCreated, ClientView, ConsentPurpose } from "../../api/model.ts";
 import { useSession } from "../../auth/useSession.ts";
 import { useLang } from "../../i18n/index.ts";
 import { callPurposes, countdown, mayCall, secondsUntil, telHref } from "./calls.ts";
@@ -58,7 +58,7 @@ function CallDialog({ client, onClose }: { client: ClientView; onClose: () => vo
   const lang = useLang();
   const catalog = useCatalog().data;
   const queryClient = useQueryClient();
-  const [form] = Form.useForm<{ purpose?: string }>();
+  const [form] = Form.useForm<{ purpose?: ConsentPurpose }>();
   const purposes = callPurposes(catalog, client.consent.purposes);
   const current = queryClient.getQueryData<LiveCall | null>(callKey(client.id)) ?? null;
   const [call, setCall] = useState<LiveCall | null>(current);
@@ -76,12 +76,12 @@ function CallDialog({ client, onClose }: { client: ClientView; onClose: () => vo
     void queryClient.invalidateQueries({ queryKey: ["access-history", client.id] });
   };
   const start = useMutation({
-    mutationFn: (purpose: string) =>
-      api<CallCreated>("POST", `/clients/${encodeURIComponent(client.id)}/calls`, { body: { purpose } }),
+    mutationFn: (purpose: ConsentPurpose) =>
+      dataOf(http.POST("/clients/{id}/calls", { params: { path: { id: client.id } }, body: { purpose } })),
     onSuccess: (c) => remember({ ...c, startedAt: new Date().toISOString() }),
   });
   const release = useMutation({
-    mutationFn: (callId: string) => api<{ releasedAt: string }>("DELETE", `/calls/${encodeURIComponent(callId)}`),
+    mutationFn: (callId: string) => dataOf(http.DELETE("/calls/{id}", { params: { path: { id: callId } } })),
     onSuccess: () => remember(null),
   });
   const error = start.error ?? release.error;

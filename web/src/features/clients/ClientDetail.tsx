@@ -30,10 +30,10 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
 import { groupByTier, purposeLabel, shown } from "../../api/catalog.ts";
-import { api } from "../../api/http.ts";
+import { client as http, dataOf } from "../../api/http.ts";
 import { useBranchNames, useCapabilities, useCatalog } from "../../api/queries.ts";
 import { clientDataRoles, type Role } from "@keyhold/core/contract";
-import type { ClientView } from "../../api/types.ts";
+import type { ClientView } from "../../api/model.ts";
 import { useSession } from "../../auth/useSession.ts";
 import { formatTime, formatTimeSeconds, staffLabel } from "../../components/format.ts";
 import { PageHeader } from "../../components/PageHeader.tsx";
@@ -61,7 +61,7 @@ export default function ClientDetail() {
   const { t } = useTranslation();
   const client = useQuery({
     queryKey: ["client", id],
-    queryFn: () => api<ClientView>("GET", `/clients/${encodeURIComponent(id)}`),
+    queryFn: () => dataOf(http.GET("/clients/{id}", { params: { path: { id } } })),
     // Every view is recorded in the trail; do not re-read behind the user's back.
     staleTime: Infinity,
   });

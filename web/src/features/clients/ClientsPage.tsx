@@ -6,10 +6,10 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate } from "react-router";
 import { purposeLabel, tierCounts } from "../../api/catalog.ts";
-import { api } from "../../api/http.ts";
+import { client as http, dataOf } from "../../api/http.ts";
 import { isApiError } from "../../api/problem.ts";
 import { useBranchNames, useCapabilities, useCatalog } from "../../api/queries.ts";
-import type { ClientView, Page } from "../../api/types.ts";
+import type { ClientView } from "../../api/model.ts";
 import { useSession } from "../../auth/useSession.ts";
 import { formatTime, staffLabel } from "../../components/format.ts";
 import { PageHeader } from "../../components/PageHeader.tsx";
@@ -40,7 +40,8 @@ export default function ClientsPage() {
   const cursor = cursors[page] ?? null;
   const list = useQuery({
     queryKey: ["clients", cursor],
-    queryFn: () => api<Page<ClientView>>("GET", "/clients", { query: { limit: PAGE_SIZE, cursor } }),
+    queryFn: () =>
+      dataOf(http.GET("/clients", { params: { query: { limit: PAGE_SIZE, cursor: cursor ?? undefined } } })),
     placeholderData: keepPreviousData,
   });
   // Without the current agreement every client route refuses: say so once, offer nothing that would fail.

@@ -2,22 +2,25 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Alert, App, Checkbox, Form, Input, Modal, Select, Typography } from "antd";
 import { useTranslation } from "react-i18next";
 import { pick } from "../../api/catalog.ts";
-import { api } from "../../api/http.ts";
+import { client as http, dataOf } from "../../api/http.ts";
 import { isApiError } from "../../api/problem.ts";
 import { fieldErrors, problemMessage } from "../../api/problems.ts";
-import type { Catalog, ClientView } from "../../api/types.ts";
+import type { Answer, Body, Catalog, ClientView, ConsentMethod, ConsentPurpose } from "../../api/model.ts";
 import { formatTime } from "../../components/format.ts";
 import { useLang } from "../../i18n/index.ts";
 import { consentMethods } from "../requests/requests.ts";
 import { addPurposesBody, purposesToAdd, withdrawBody } from "./consent.ts";
 
-type ConsentReply = { clientId: string; current: ClientView["consent"]; history: unknown[]; destroyAfter?: string };
+type ConsentAnswer = Answer<"/clients/{id}/consent", "get">;
 
-function useConsentMutation(client: ClientView, path: "purposes" | "withdraw", onDone: (r: ConsentReply) => void) {
+function useConsentMutation<B>(
+  client: ClientView,
+  send: (id: string, body: B) => Promise<ConsentAnswer>,
+  onDone: (r: ConsentAnswer) => void,
+) {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (body: Record<string, unknown>) =>
-      api<ConsentReply>("POST", `/clients/${encodeURIComponent(client.id)}/consent/${path}`, { body }),
+    mutationFn: (body: B) => send(client.id, body),
     onSuccess: (r) => {
       for (const key of [["client", client.id], ["consent", client.id], ["clients"], ["access-history", client.id]])
         void queryClient.invalidateQueries({ queryKey: key });
@@ -63,15 +66,20 @@ export function AddPurposesDialog({
   const lang = useLang();
   const { message } = App.useApp();
   const [form] = Form.useForm<{
-    purposes: string[];
+    purposes: ConsentPurpose[];
     sensitiveConsent?: boolean;
-    method: string;
+    method: ConsentMethod;
     evidenceRef: string;
   }>();
-  const add = useConsentMutation(client, "purposes", () => {
-    message.success(t("consent.added"));
-    onClose();
-  });
+  const add = useConsentMutation(
+    client,
+    (id, body: Body<"/clients/{id}/consent/purposes", "post">) =>
+      dataOf(http.POST("/clients/{id}/consent/purposes", { params: { path: { id } }, body })),
+    () => {
+      message.success(t("consent.added"));
+      onClose();
+    },
+  );
   const available = purposesToAdd(catalog, client.consent.purposes);
   return (
     <Modal
@@ -141,12 +149,22 @@ export function WithdrawDialog({
 }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
-  const [form] = Form.useForm<{ method: string; evidenceRef: string; reason?: string; understood?: boolean }>();
+  const [form] = Form.useForm<{
+    method: ConsentMethod;
+    evidenceRef: string;
+    reason?: string;
+    understood?: boolean;
+  }>();
   const understood = Form.useWatch("understood", form);
-  const withdraw = useConsentMutation(client, "withdraw", (r) => {
-    message.warning(t("consent.withdrawn", { at: formatTime(r.destroyAfter) }));
-    onClose();
-  });
+  const withdraw = useConsentMutation(
+    client,
+    (id, body: Body<"/clients/{id}/consent/withdraw", "post">) =>
+      dataOf(http.POST("/clients/{id}/consent/withdraw", { params: { path: { id } }, body })),
+    (r) => {
+      message.warning(t("consent.withdrawn", { at: formatTime(r.destroyAfter) }));
+      onClose();
+    },
+  );
   return (
     <Modal
       open={open}

@@ -2,9 +2,8 @@ import { useQuery } from "@tanstack/react-query";
 import { Alert, Tag, Timeline, Typography } from "antd";
 import { useTranslation } from "react-i18next";
 import { purposeLabel } from "../../api/catalog.ts";
-import { api } from "../../api/http.ts";
+import { client as http, dataOf } from "../../api/http.ts";
 import { useCatalog } from "../../api/queries.ts";
-import type { ConsentEvent } from "../../api/types.ts";
 import { formatTime } from "../../components/format.ts";
 import { EmptyState, ErrorState, Loading } from "../../components/States.tsx";
 import { useLang } from "../../i18n/index.ts";
@@ -18,11 +17,7 @@ export function ConsentHistory({ clientId, purposes }: { clientId: string; purpo
   const catalog = useCatalog().data;
   const q = useQuery({
     queryKey: ["consent", clientId],
-    queryFn: () =>
-      api<{ clientId: string; current: { withdrawnAt?: string } & Record<string, unknown>; history: ConsentEvent[] }>(
-        "GET",
-        `/clients/${encodeURIComponent(clientId)}/consent`,
-      ),
+    queryFn: () => dataOf(http.GET("/clients/{id}/consent", { params: { path: { id: clientId } } })),
   });
   if (q.isPending) return <Loading rows={3} />;
   if (q.isError) return <ErrorState error={q.error} onRetry={() => void q.refetch()} />;

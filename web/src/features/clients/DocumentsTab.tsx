@@ -4,11 +4,11 @@ import { Alert, App, Button, Form, Modal, Select, Space, Table, Tag, Typography,
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { pick } from "../../api/catalog.ts";
-import { api, apiBlob } from "../../api/http.ts";
+import { api, apiBlob, client as http, dataOf } from "../../api/http.ts";
 import { isApiError } from "../../api/problem.ts";
 import { problemMessage } from "../../api/problems.ts";
 import { useCapabilities } from "../../api/queries.ts";
-import type { Catalog, ClientView, DocumentView, Role } from "../../api/types.ts";
+import type { Answer, Catalog, ClientView, DocumentView, Role } from "../../api/model.ts";
 import { stacked } from "../../components/responsive.ts";
 import { formatTime } from "../../components/format.ts";
 import { EmptyState, ErrorState, Loading, useErrorMessage } from "../../components/States.tsx";
@@ -34,7 +34,7 @@ export function DocumentsTab({
   const caps = useCapabilities();
   const docs = useQuery({
     queryKey: ["documents", client.id],
-    queryFn: () => api<{ items: DocumentView[] }>("GET", `/clients/${encodeURIComponent(client.id)}/documents`),
+    queryFn: () => dataOf(http.GET("/clients/{id}/documents", { params: { path: { id: client.id } } })),
   });
   const [viewing, setViewing] = useState<DocumentView | null>(null);
   const [sharing, setSharing] = useState<DocumentView | null>(null);
@@ -139,10 +139,15 @@ function UploadBox({ client, catalog }: { client: ClientView; catalog: Catalog }
   const kinds = kindsFor(catalog, client.registration.collectionPurpose || "purchase");
   const upload = useMutation({
     mutationFn: ({ file, contentType }: { file: File; contentType: string }) =>
-      api<DocumentView>("POST", `/clients/${encodeURIComponent(client.id)}/documents`, {
-        query: { kind },
-        raw: { data: file, contentType },
-      }),
+      // The file goes as it is (its own media type), so through the raw helper; the answer is the contract's.
+      api<Answer<"/clients/{id}/documents", "post", 201>>(
+        "POST",
+        `/clients/${encodeURIComponent(client.id)}/documents`,
+        {
+          query: { kind },
+          raw: { data: file, contentType },
+        },
+      ),
     onSuccess: (_d, { file }) => {
       message.success(t("documents.uploaded", { name: file.name }));
       void queryClient.invalidateQueries({ queryKey: ["documents", client.id] });

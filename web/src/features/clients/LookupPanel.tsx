@@ -3,11 +3,11 @@ import { useMutation } from "@tanstack/react-query";
 import { Alert, Button, Card, Input, Segmented, Space, Typography } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { api } from "../../api/http.ts";
+import { client as http, dataOf } from "../../api/http.ts";
 import { isApiError } from "../../api/problem.ts";
 import { fieldErrors, problemMessage } from "../../api/problems.ts";
 import { useBranchNames } from "../../api/queries.ts";
-import type { LookupResult } from "../../api/types.ts";
+import type { Body } from "../../api/model.ts";
 import { useSession } from "../../auth/useSession.ts";
 import { useLang } from "../../i18n/index.ts";
 
@@ -20,7 +20,7 @@ export function LookupPanel() {
   const [kind, setKind] = useState<"phone" | "idNumber">("phone");
   const [value, setValue] = useState("");
   const lookup = useMutation({
-    mutationFn: (body: Record<string, string>) => api<LookupResult>("POST", "/clients/lookup", { body }),
+    mutationFn: (body: Body<"/clients/lookup", "post">) => dataOf(http.POST("/clients/lookup", { body })),
   });
   const submit = () => {
     if (value.trim()) lookup.mutate({ [kind]: value.trim() });

@@ -27,7 +27,7 @@ import { api } from "../../api/http.ts";
 import { ApiError, isApiError } from "../../api/problem.ts";
 import { fieldErrors, problemMessage } from "../../api/problems.ts";
 import { useBranchNames, useCatalog } from "../../api/queries.ts";
-import type { Catalog, ClientView } from "../../api/types.ts";
+import type { Catalog, ClientView } from "../../api/model.ts";
 import { useSession } from "../../auth/useSession.ts";
 import { PageHeader } from "../../components/PageHeader.tsx";
 import { useIsPhone } from "../../components/responsive.ts";

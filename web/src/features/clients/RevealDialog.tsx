@@ -4,10 +4,10 @@ import { Alert, Button, Checkbox, Form, Modal, Select, Typography } from "antd";
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { fieldLabel, pick } from "../../api/catalog.ts";
-import { api } from "../../api/http.ts";
+import { client as http, dataOf } from "../../api/http.ts";
 import { isApiError } from "../../api/problem.ts";
 import { fieldErrors, problemMessage } from "../../api/problems.ts";
-import type { Catalog, ClientView, Role } from "../../api/types.ts";
+import type { AccessPurpose, Body, Catalog, ClientView, Role } from "../../api/model.ts";
 import { useCapabilities } from "../../api/queries.ts";
 import { useLang } from "../../i18n/index.ts";
 import { answeredByRequest } from "../access/access.ts";
@@ -46,7 +46,7 @@ export function RevealDialog({
   const { t } = useTranslation();
   const lang = useLang();
   const queryClient = useQueryClient();
-  const [form] = Form.useForm<{ fields: string[]; purpose?: string; justification?: string }>();
+  const [form] = Form.useForm<{ fields: string[]; purpose?: AccessPurpose; justification?: string }>();
   const purpose = Form.useWatch("purpose", form);
   const [forceJustification, setForceJustification] = useState(false);
   const min = catalog?.breakGlass.minJustification ?? 20;
@@ -64,10 +64,8 @@ export function RevealDialog({
   };
 
   const reveal = useMutation({
-    mutationFn: (body: { fields: string[]; purpose: string; justification?: string }) =>
-      api<{ fields: Record<string, string | number> }>("POST", `/clients/${encodeURIComponent(client.id)}/reveal`, {
-        body,
-      }),
+    mutationFn: (body: Body<"/clients/{id}/reveal", "post">) =>
+      dataOf(http.POST("/clients/{id}/reveal", { params: { path: { id: client.id } }, body })),
     onSuccess: (r) => {
       onRevealed(r.fields);
       onClose();

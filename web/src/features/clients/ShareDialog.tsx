@@ -18,11 +18,19 @@ import {
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { pick, purposeLabel } from "../../api/catalog.ts";
-import { api, apiBase } from "../../api/http.ts";
+import { apiBase, client as http, dataOf } from "../../api/http.ts";
 import { isApiError } from "../../api/problem.ts";
 import { fieldErrors, problemMessage } from "../../api/problems.ts";
 import { useCapabilities } from "../../api/queries.ts";
-import type { Catalog, ClientView, DocumentView, ShareCreated, ShareView } from "../../api/types.ts";
+import type {
+  Body,
+  Catalog,
+  ClientView,
+  ConsentPurpose,
+  DocumentView,
+  ShareCreated,
+  ShareView,
+} from "../../api/model.ts";
 import { stacked } from "../../components/responsive.ts";
 import { formatTime, staffLabel } from "../../components/format.ts";
 import { EmptyState, ErrorState, Loading, useErrorMessage } from "../../components/States.tsx";
@@ -53,17 +61,22 @@ export function ShareDialog({
   const errorMessage = useErrorMessage();
   const caps = useCapabilities();
   const queryClient = useQueryClient();
-  const [form] = Form.useForm<{ recipient: string; purpose: string; expiresInMinutes: number; maxDownloads: number }>();
+  const [form] = Form.useForm<{
+    recipient: string;
+    purpose: ConsentPurpose;
+    expiresInMinutes: number;
+    maxDownloads: number;
+  }>();
   const [created, setCreated] = useState<ShareCreated | null>(null);
   const docId = doc?.id;
   const shares = useQuery({
     queryKey: ["shares", docId],
-    queryFn: () => api<{ items: ShareView[] }>("GET", `/documents/${encodeURIComponent(docId!)}/shares`),
+    queryFn: () => dataOf(http.GET("/documents/{id}/shares", { params: { path: { id: docId! } } })),
     enabled: Boolean(docId) && caps.has("GET /documents/{id}/shares"),
   });
   const create = useMutation({
-    mutationFn: (body: unknown) =>
-      api<ShareCreated>("POST", `/documents/${encodeURIComponent(docId!)}/shares`, { body }),
+    mutationFn: (body: Body<"/documents/{id}/shares", "post">) =>
+      dataOf(http.POST("/documents/{id}/shares", { params: { path: { id: docId! } }, body })),
     onSuccess: (s) => {
       setCreated(s);
       form.resetFields();
@@ -82,7 +95,7 @@ export function ShareDialog({
   });
   const revoke = useMutation({
     mutationFn: (s: ShareView) =>
-      api<ShareView>("DELETE", `/documents/${encodeURIComponent(s.documentId)}/shares/${encodeURIComponent(s.id)}`),
+      dataOf(http.DELETE("/documents/{id}/shares/{shareId}", { params: { path: { id: docId!, shareId: s.id } } })),
     onSuccess: (s) => {
       // The link shown once is no use any more once revoked.
       setCreated((c) => (c?.id === s.id ? null : c));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Catalog, ClientView } from "../../api/types.ts";
+import type { Catalog, ClientView } from "../../api/model.ts";
 import { callPurposes, countdown, mayCall, secondsUntil, talkTime, telHref } from "./calls.ts";
 
 const withPhone = {

@@ -1,4 +1,4 @@
-import type { Catalog, ClientView, Role } from "../../api/types.ts";
+import type { Catalog, ClientView, Role } from "../../api/model.ts";
 
 /** Roles that call clients: those who work them (compliance officers and HQ never do). */
 export const callerRoles: readonly Role[] = ["agent", "branch_manager"];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { describeCatalog } from "@keyhold/core";
-import type { Catalog } from "../../api/types.ts";
+import type { Catalog } from "../../api/model.ts";
 import { addPurposesBody, clientStatus, purposesToAdd, withdrawBody } from "./consent.ts";
 import { shareBody, shareLink } from "./shares.ts";
 

@@ -1,4 +1,4 @@
-import type { Catalog, Named } from "../../api/types.ts";
+import type { Body, Catalog, ClientView, ConsentMethod, ConsentPurpose, Named } from "../../api/model.ts";
 
 /** The consent purposes a client has not yet agreed to, in catalog order. */
 export function purposesToAdd(catalog: Catalog | undefined, consented: readonly string[]): Named[] {
@@ -8,11 +8,11 @@ export function purposesToAdd(catalog: Catalog | undefined, consented: readonly 
 
 /** POST /clients/{id}/consent/purposes: the new purposes, the sensitive consent only when given. */
 export function addPurposesBody(v: {
-  purposes?: string[];
+  purposes?: ConsentPurpose[];
   sensitiveConsent?: boolean;
-  method: string;
+  method: ConsentMethod;
   evidenceRef: string;
-}) {
+}): Body<"/clients/{id}/consent/purposes", "post"> {
   return {
     purposes: [...new Set(v.purposes ?? [])],
     ...(v.sensitiveConsent ? { sensitiveConsent: true } : {}),
@@ -22,12 +22,16 @@ export function addPurposesBody(v: {
 }
 
 /** POST /clients/{id}/consent/withdraw: how it was expressed, the evidence, and a reason if one was given. */
-export function withdrawBody(v: { method: string; evidenceRef: string; reason?: string }) {
+export function withdrawBody(v: {
+  method: ConsentMethod;
+  evidenceRef: string;
+  reason?: string;
+}): Body<"/clients/{id}/consent/withdraw", "post"> {
   const reason = v.reason?.trim();
   return { method: v.method, evidenceRef: v.evidenceRef.trim(), ...(reason ? { reason } : {}) };
 }
 
-export type ClientStatus = "active" | "consent_withdrawn" | "destroyed";
+export type ClientStatus = ClientView["status"];
 
 /** A client's state, also for an API reply that predates the status field. */
 export function clientStatus(c: {

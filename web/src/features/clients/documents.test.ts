@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { describeCatalog } from "@keyhold/core";
-import type { Catalog } from "../../api/types.ts";
+import type { Catalog } from "../../api/model.ts";
 import { checkUpload, formatBytes, kindsFor } from "./documents.ts";
 
 const catalog = describeCatalog() as unknown as Catalog;

@@ -1,4 +1,4 @@
-import type { Catalog } from "../../api/types.ts";
+import type { Catalog } from "../../api/model.ts";
 
 /** Extensions the console recognises when a browser reports no type (the API decides by content). */
 const byExtension: Record<string, string> = {

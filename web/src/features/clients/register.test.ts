@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { describeCatalog } from "@keyhold/core";
-import type { Catalog } from "../../api/types.ts";
+import type { Catalog } from "../../api/model.ts";
 import { buildRegisterBody, needsSensitiveConsent, stepForProblem, stepOfPath, type RegisterForm } from "./register.ts";
 
 const catalog = describeCatalog() as unknown as Catalog;

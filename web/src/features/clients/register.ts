@@ -1,4 +1,4 @@
-import type { Catalog } from "../../api/types.ts";
+import type { Catalog } from "../../api/model.ts";
 
 /** The register wizard's pure parts: what is sent, which step an API error belongs to. */
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { describeCatalog } from "@keyhold/core";
-import type { Catalog } from "../../api/types.ts";
+import type { Catalog } from "../../api/model.ts";
 import { REVEAL_MS, addRevealed, display, needsJustification, revealPurposes, secondsLeft, sweep } from "./reveal.ts";
 
 const catalog = describeCatalog() as unknown as Catalog;

@@ -1,4 +1,4 @@
-import type { Catalog, Role } from "../../api/types.ts";
+import type { Catalog, Role } from "../../api/model.ts";
 import { isBreakGlassPurpose } from "../../api/catalog.ts";
 
 /** How long a revealed value stays in clear before it is masked again. */

@@ -1,11 +1,16 @@
 import { shareBounds } from "@keyhold/core/contract";
-import type { ShareView } from "../../api/types.ts";
+import type { Body, ConsentPurpose, ShareView } from "../../api/model.ts";
 
 /** How long a link may live, in minutes: choices within the API's bounds (1 to 1440, 24 hours). */
 export const expiryChoices = [30, 60, 240, shareBounds.expiresInMinutes.max] as const;
 
 /** POST /documents/{id}/shares: the recipient trimmed, whole numbers within the API's bounds. */
-export function shareBody(v: { recipient: string; purpose: string; expiresInMinutes: number; maxDownloads: number }) {
+export function shareBody(v: {
+  recipient: string;
+  purpose: ConsentPurpose;
+  expiresInMinutes: number;
+  maxDownloads: number;
+}): Body<"/documents/{id}/shares", "post"> {
   const clamp = (n: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, Math.round(Number(n) || lo)));
   return {
     recipient: v.recipient.trim(),

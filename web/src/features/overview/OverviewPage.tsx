@@ -23,7 +23,7 @@ import dayjs, { type Dayjs } from "dayjs";
 import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { pick } from "../../api/catalog.ts";
-import { api, download } from "../../api/http.ts";
+import { client as http, dataOf, download } from "../../api/http.ts";
 import { useCapabilities } from "../../api/queries.ts";
 import { Chart, type ChartOption } from "../../components/Chart.tsx";
 import { formatTime } from "../../components/format.ts";
@@ -40,7 +40,6 @@ import {
   nonEmptyItems,
   overdue,
   statusCounts,
-  type BranchDetail,
   type ComplianceOverview,
   type ComplianceRow,
   type Rag,
@@ -65,7 +64,7 @@ export default function OverviewPage() {
   const caps = useCapabilities();
   const overview = useQuery({
     queryKey: ["compliance-overview"],
-    queryFn: () => api<ComplianceOverview>("GET", "/compliance/overview"),
+    queryFn: () => dataOf(http.GET("/compliance/overview")),
   });
   const [drill, setDrill] = useState<ComplianceRow | null>(null);
   const header = (
@@ -307,7 +306,7 @@ function BranchDrawer({ row, onClose }: { row: ComplianceRow | null; onClose: ()
   const key = row ? branchKey(row) : null;
   const detail = useQuery({
     queryKey: ["compliance-branch", key],
-    queryFn: () => api<BranchDetail>("GET", `/compliance/branches/${encodeURIComponent(key!)}`),
+    queryFn: () => dataOf(http.GET("/compliance/branches/{id}", { params: { path: { id: key! } } })),
     enabled: key !== null,
   });
   const option = useMemo<ChartOption | null>(() => {

@@ -1,47 +1,11 @@
-import type { Label } from "../../api/types.ts";
+import type { Answer } from "../../api/model.ts";
 
-export type Rag = "red" | "amber" | "green";
-type Window = { d7: number; d30: number };
-
-/** One branch's row of GET /compliance/overview (HQ is the row with branchId null). */
-export interface ComplianceRow {
-  branchId: string | null;
-  name: string;
-  activeStaff: number;
-  agreementsSignedPct: number;
-  backgroundChecksPending: number;
-  offboardingsOpen: number;
-  clients: number;
-  clientsByTier: { 1: number; 2: number; 3: number };
-  clientsMissingConsentEvidence: number;
-  withdrawnNotDestroyed: number;
-  destructionsOverdue: number;
-  tier1Reveals: Window;
-  refusals: Window;
-  breakGlass: Window;
-  volumeAlerts: Window;
-  /** Privacy-number calls (bindings made); absent from an API without them. */
-  calls?: Window;
-  requests: { open: number; overdue: number };
-  paperFilesCheckedOut: number;
-  status: Rag;
-  rule: ({ id: string } & Label) | null;
-}
-
-export interface ComplianceOverview {
-  generatedAt: string;
-  requiredAgreementVersion?: string;
-  trail?: {
-    lastSeal: { at: string; seq: number; sealedThrough: string } | null;
-    lastVerify: { at: string; ok: boolean; kind?: string } | null;
-  };
-  branches: ComplianceRow[];
-}
-
-export interface BranchDetail extends ComplianceRow {
-  daily: { day: string; counts: Record<string, number> }[];
-  items: Record<string, Record<string, unknown>[]>;
-}
+/** GET /compliance/overview: one row per branch (HQ is the row with branchId null), as the contract types it. */
+export type ComplianceOverview = Answer<"/compliance/overview", "get">;
+export type ComplianceRow = ComplianceOverview["branches"][number];
+/** GET /compliance/branches/{id}: a branch's row, its 30-day series and the items behind each warning. */
+export type BranchDetail = Answer<"/compliance/branches/{id}", "get">;
+export type Rag = ComplianceRow["status"];
 
 /** The drill-down path segment for a row: HQ's own row is "-". */
 export const branchKey = (row: Pick<ComplianceRow, "branchId">) => row.branchId ?? "-";

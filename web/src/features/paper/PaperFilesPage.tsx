@@ -3,7 +3,7 @@ import { Button, Card, Flex, Input, Segmented } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useCapabilities } from "../../api/queries.ts";
-import type { PaperFileView } from "../../api/types.ts";
+import type { PaperFileView } from "../../api/model.ts";
 import { PageHeader } from "../../components/PageHeader.tsx";
 import { PaperFilesTable, RegisterPaperDialog } from "./PaperFilesTable.tsx";
 

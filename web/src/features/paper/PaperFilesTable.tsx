@@ -31,7 +31,7 @@ import { api, apiBlob } from "../../api/http.ts";
 import { isApiError } from "../../api/problem.ts";
 import { fieldErrors, problemMessage } from "../../api/problems.ts";
 import { useCapabilities, useCatalog } from "../../api/queries.ts";
-import type { PaperFileView, StaffView } from "../../api/types.ts";
+import type { PaperFileView, StaffView } from "../../api/model.ts";
 import { useSession } from "../../auth/useSession.ts";
 import { formatTime, staffLabel } from "../../components/format.ts";
 import { EmptyState, ErrorState } from "../../components/States.tsx";

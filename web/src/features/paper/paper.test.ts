@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { PaperFileView } from "../../api/types.ts";
+import type { PaperFileView } from "../../api/model.ts";
 import {
   checkinBody,
   labelPath,
@@ -11,6 +11,8 @@ import {
 } from "./paper.ts";
 
 const file = (over: Partial<PaperFileView>): PaperFileView => ({
+  custodianName: null,
+  custodianUsername: null,
   id: "pf_1",
   clientId: "c_1",
   branchId: "bj-chaoyang",

@@ -1,4 +1,4 @@
-import type { Catalog, Named, PaperFileView } from "../../api/types.ts";
+import type { Catalog, Named, PaperFileView } from "../../api/model.ts";
 import { FREE_TEXT_MASK } from "../clients/sealed.ts";
 
 export { destroyMethods, paperStatuses } from "@keyhold/core/contract";

@@ -39,7 +39,7 @@ import { EmptyState, ErrorState, useErrorMessage } from "../../components/States
 import { useLang } from "../../i18n/index.ts";
 import { formatBytes } from "../clients/documents.ts";
 
-import type { TenantSummary } from "../../api/types.ts";
+import type { TenantSummary } from "../../api/model.ts";
 import { OffboardDialog, PlanDialog, ShredDialog } from "./TenantDialogs.tsx";
 import { StaffChangesTable } from "../staff/StaffChangesTable.tsx";
 import { plans, shredDue } from "./platform.ts";

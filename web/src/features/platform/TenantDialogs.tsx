@@ -5,7 +5,7 @@ import { useTranslation } from "react-i18next";
 import { api } from "../../api/http.ts";
 import { isApiError } from "../../api/problem.ts";
 import { fieldErrors, problemMessage } from "../../api/problems.ts";
-import type { TenantSummary } from "../../api/types.ts";
+import type { TenantSummary } from "../../api/model.ts";
 import { formatTime } from "../../components/format.ts";
 import { formatBytes } from "../clients/documents.ts";
 import { useLang } from "../../i18n/index.ts";

@@ -24,7 +24,7 @@ describe("offboarding a brand", () => {
 
   it("lets the key be shredded only after the export window", () => {
     const t = {
-      status: "offboarding",
+      status: "offboarding" as const,
       offboarding: { requestedAt: "", requestedBy: "", exportUntil: "2026-11-25T00:00:00Z", keyDeletionDays: 30 },
     };
     expect(shredDue(t, now)).toBe(false);

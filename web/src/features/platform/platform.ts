@@ -1,5 +1,5 @@
 import { offboardingBounds, planNames, plans as planLimits } from "@keyhold/core/contract";
-import type { TenantSummary } from "../../api/types.ts";
+import type { TenantSummary } from "../../api/model.ts";
 
 /** The subscription plans the API knows, and what each allows (core's tenancy/plans.ts). */
 export const plans = planNames;

@@ -32,7 +32,7 @@ import type {
   CopyLink,
   FulfilResult,
   SubjectRequestView,
-} from "../../api/types.ts";
+} from "../../api/model.ts";
 import { useSession } from "../../auth/useSession.ts";
 import { ActorCell } from "../../components/ActorCell.tsx";
 import { formatTime, formatTimeSeconds } from "../../components/format.ts";

@@ -2,17 +2,17 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Alert, App, DatePicker, Form, Input, Modal, Radio, Select, Space, Typography } from "antd";
 import dayjs, { type Dayjs } from "dayjs";
 import { useTranslation } from "react-i18next";
-import { api } from "../../api/http.ts";
+import { client as http, dataOf } from "../../api/http.ts";
 import { isApiError } from "../../api/problem.ts";
 import { fieldErrors, problemMessage } from "../../api/problems.ts";
-import type { RequestType, SubjectRequestView } from "../../api/types.ts";
+import type { Body, RequestChannel, RequestType } from "../../api/model.ts";
 import { formatTime } from "../../components/format.ts";
 import { useLang } from "../../i18n/index.ts";
 import { newRequestBody, requestChannels, requestTypes } from "./requests.ts";
 
 interface Values {
   type: RequestType;
-  channel: string;
+  channel: RequestChannel;
   evidenceRef: string;
   receivedAt?: Dayjs | null;
   details?: string;
@@ -34,8 +34,8 @@ export function NewRequestDialog({
   const queryClient = useQueryClient();
   const [form] = Form.useForm<Values>();
   const create = useMutation({
-    mutationFn: (body: Record<string, unknown>) =>
-      api<SubjectRequestView>("POST", `/clients/${encodeURIComponent(clientId)}/requests`, { body }),
+    mutationFn: (body: Body<"/clients/{id}/requests", "post">) =>
+      dataOf(http.POST("/clients/{id}/requests", { params: { path: { id: clientId } }, body })),
     onSuccess: (r) => {
       message.success(t("requests.created", { due: formatTime(r.dueAt) }));
       void queryClient.invalidateQueries({ queryKey: ["requests"] });

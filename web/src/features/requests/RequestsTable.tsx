@@ -4,9 +4,9 @@ import { Button, Table, Tag, Tooltip, Typography } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
-import { api } from "../../api/http.ts";
+import { client as http, dataOf } from "../../api/http.ts";
 import { useCapabilities } from "../../api/queries.ts";
-import type { SubjectRequestView } from "../../api/types.ts";
+import type { SubjectRequestView } from "../../api/model.ts";
 import { useSession } from "../../auth/useSession.ts";
 import { formatTime, staffLabel } from "../../components/format.ts";
 import { EmptyState, ErrorState } from "../../components/States.tsx";
@@ -23,9 +23,13 @@ export function useRequests(filter: RequestFilter) {
   return useQuery({
     queryKey: ["requests", filter],
     queryFn: () =>
-      api<{ items: SubjectRequestView[] }>("GET", "/requests", {
-        query: { status: filter.status, overdue: filter.overdue ? "true" : undefined, clientId: filter.clientId },
-      }),
+      dataOf(
+        http.GET("/requests", {
+          params: {
+            query: { status: filter.status, overdue: filter.overdue ? "true" : undefined, clientId: filter.clientId },
+          },
+        }),
+      ),
   });
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { SubjectRequestView } from "../../api/types.ts";
+import type { SubjectRequestView } from "../../api/model.ts";
 import {
   copyBody,
   deletionConfirmed,
@@ -12,7 +12,12 @@ import {
 } from "./requests.ts";
 
 const req = (over: Partial<SubjectRequestView>): SubjectRequestView => ({
+  assigneeName: null,
+  assigneeUsername: null,
+  createdByName: null,
+  createdByUsername: null,
   id: "dsr_1",
+  tenantId: "lianfang",
   clientId: "c_1",
   branchId: "bj-chaoyang",
   type: "access_copy",

@@ -1,4 +1,4 @@
-import type { RequestType, SubjectRequestView } from "../../api/types.ts";
+import type { Body, RequestChannel, RequestType, SubjectRequestView } from "../../api/model.ts";
 
 /** The request types in the order the dialogs offer them (PIPL arts. 44–47), channels and consent methods: the API's. */
 export { consentMethods, requestChannels, requestTypes } from "@keyhold/core/contract";
@@ -58,12 +58,12 @@ export function fulfilBody(type: RequestType, form: FulfilForm): Record<string, 
 /** The body of POST /clients/{id}/requests: blanks left out, the time as ISO 8601. */
 export function newRequestBody(form: {
   type: RequestType;
-  channel: string;
+  channel: RequestChannel;
   evidenceRef: string;
   receivedAt?: Date | null;
   details?: string;
   assigneeId?: string;
-}): Record<string, unknown> {
+}): Body<"/clients/{id}/requests", "post"> {
   return {
     type: form.type,
     channel: form.channel,

@@ -16,10 +16,10 @@ import {
 } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { api } from "../../api/http.ts";
+import { client as http, dataOf } from "../../api/http.ts";
 import { useErrorMessage } from "../../components/States.tsx";
-import type { FeedSettings, KeyJobView, Settings } from "../../api/types.ts";
 import { staffLabel } from "../../components/format.ts";
+import type { FeedSettings, KeyJobView, Settings } from "../../api/model.ts";
 import { useSession } from "../../auth/useSession.ts";
 import { countsKey, isActive, jobActions, jobPercent, rotationScopes } from "./securityops.ts";
 
@@ -47,14 +47,18 @@ function KeyRotationCard() {
   const jobs = useQuery({
     queryKey: ["jobs"],
     queryFn: async () =>
-      (
-        await Promise.all(statuses.map((s) => api<{ items: KeyJobView[] }>("GET", "/jobs", { query: { status: s } })))
-      ).flatMap((r) => r.items),
+      (await Promise.all(statuses.map((s) => dataOf(http.GET("/jobs", { params: { query: { status: s } } }))))).flatMap(
+        (r) => r.items,
+      ),
     refetchInterval: (q) => ((q.state.data ?? []).some(isActive) ? 2000 : false),
   });
   const act = useMutation({
-    mutationFn: ({ path, scope }: { path: string; scope?: KeyJobView["scope"] }) =>
-      api<KeyJobView>("POST", path, { body: scope ? { scope } : {} }),
+    mutationFn: (a: { kind: "propose"; scope: KeyJobView["scope"] } | { kind: "confirm" | "reject"; id: string }) =>
+      a.kind === "propose"
+        ? dataOf(http.POST("/settings/rotate-keys", { body: { scope: a.scope } }))
+        : a.kind === "confirm"
+          ? dataOf(http.POST("/jobs/{id}/confirm", { params: { path: { id: a.id } } }))
+          : dataOf(http.POST("/jobs/{id}/reject", { params: { path: { id: a.id } } })),
     onSuccess: () => void queryClient.invalidateQueries({ queryKey: ["jobs"] }),
     onError: (e) => message.error(errorMessage(e)),
   });
@@ -71,7 +75,7 @@ function KeyRotationCard() {
               danger
               disabled={open}
               loading={act.isPending}
-              onClick={() => act.mutate({ path: "/settings/rotate-keys", scope })}
+              onClick={() => act.mutate({ kind: "propose", scope })}
               data-testid={scope === "data" ? "propose-rotation" : `propose-${scope}-rotation`}
             >
               {t(`securityOps.rotation.proposeScope.${scope}`)}
@@ -164,14 +168,14 @@ function KeyRotationCard() {
                     <Button
                       size="small"
                       type="primary"
-                      onClick={() => act.mutate({ path: `/jobs/${j.id}/confirm` })}
+                      onClick={() => act.mutate({ kind: "confirm", id: j.id })}
                       data-testid="confirm-rotation"
                     >
                       {t("securityOps.rotation.confirm")}
                     </Button>
                   )}
                   {can.reject && (
-                    <Button size="small" onClick={() => act.mutate({ path: `/jobs/${j.id}/reject` })}>
+                    <Button size="small" onClick={() => act.mutate({ kind: "reject", id: j.id })}>
                       {t("securityOps.rotation.reject")}
                     </Button>
                   )}
@@ -194,7 +198,7 @@ function FeedCard({ feed }: { feed: FeedSettings }) {
   const queryClient = useQueryClient();
   const [secret, setSecret] = useState<string | null>(null);
   const save = useMutation({
-    mutationFn: (patch: Partial<FeedSettings>) => api<Settings>("PATCH", "/settings", { body: { feed: patch } }),
+    mutationFn: (patch: Partial<FeedSettings>) => dataOf(http.PATCH("/settings", { body: { feed: patch } })),
     onSuccess: (s) => {
       queryClient.setQueryData(["settings"], s);
       message.success(t("settings.saved"));
@@ -202,7 +206,7 @@ function FeedCard({ feed }: { feed: FeedSettings }) {
     onError: (e) => message.error(errorMessage(e)),
   });
   const rotate = useMutation({
-    mutationFn: () => api<{ secret: string }>("POST", "/settings/feed/secret", { body: {} }),
+    mutationFn: () => dataOf(http.POST("/settings/feed/secret")),
     onSuccess: (r) => setSecret(r.secret),
     onError: (e) => message.error(errorMessage(e)),
   });

@@ -1,4 +1,4 @@
-import type { KeyJobView } from "../../api/types.ts";
+import type { KeyJobView } from "../../api/model.ts";
 
 /** Percent of a job's records done (0 while the total is not counted yet). */
 export const jobPercent = (job: Pick<KeyJobView, "progress">) => {

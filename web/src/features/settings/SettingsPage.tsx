@@ -4,11 +4,11 @@ import { Alert, App, Button, Card, Form, Input, InputNumber, Select, Switch, Tab
 import { useEffect } from "react";
 import { useTranslation } from "react-i18next";
 import { tierLabel } from "../../api/catalog.ts";
-import { api } from "../../api/http.ts";
+import { client as http, dataOf } from "../../api/http.ts";
 import { isApiError } from "../../api/problem.ts";
 import { fieldErrors, problemMessage } from "../../api/problems.ts";
 import { useCapabilities, useCatalog } from "../../api/queries.ts";
-import type { PolicyOverrides, Settings } from "../../api/types.ts";
+import type { Settings, SettingsPatch } from "../../api/model.ts";
 import { useSession } from "../../auth/useSession.ts";
 import { PageHeader } from "../../components/PageHeader.tsx";
 import { ErrorState, Loading } from "../../components/States.tsx";
@@ -26,10 +26,8 @@ import {
   settingsPatch,
 } from "./policy.ts";
 
-type SettingsWithExtras = Settings & { requestDueDays?: number; defaultPolicy?: PolicyOverrides };
-
 export default function SettingsPage() {
-  const settings = useQuery({ queryKey: ["settings"], queryFn: () => api<SettingsWithExtras>("GET", "/settings") });
+  const settings = useQuery({ queryKey: ["settings"], queryFn: () => dataOf(http.GET("/settings")) });
   const { t } = useTranslation();
   return (
     <>
@@ -48,7 +46,7 @@ export default function SettingsPage() {
   );
 }
 
-function SettingsForm({ settings }: { settings: SettingsWithExtras }) {
+function SettingsForm({ settings }: { settings: Settings }) {
   const { t } = useTranslation();
   const lang = useLang();
   const { message } = App.useApp();
@@ -64,7 +62,7 @@ function SettingsForm({ settings }: { settings: SettingsWithExtras }) {
   useEffect(() => form.setFieldsValue(initial), [settings]);
 
   const save = useMutation({
-    mutationFn: (patch: Partial<SettingsWithExtras>) => api<SettingsWithExtras>("PATCH", "/settings", { body: patch }),
+    mutationFn: (patch: SettingsPatch) => dataOf(http.PATCH("/settings", { body: patch })),
     onSuccess: (s) => {
       queryClient.setQueryData(["settings"], s);
       message.success(t("settings.saved"));
@@ -79,7 +77,7 @@ function SettingsForm({ settings }: { settings: SettingsWithExtras }) {
     approvalRequired?: { tier1Reveal?: boolean; export?: boolean; handoverAbove?: number | null };
     grantMinutes?: number;
   }) => {
-    const after: Partial<SettingsWithExtras> = {
+    const after: Partial<Settings> = {
       requiredAgreementVersion: v.requiredAgreementVersion?.trim(),
       revealQuotaPerHour: v.revealQuotaPerHour,
       ...(settings.requestDueDays !== undefined ? { requestDueDays: v.requestDueDays } : {}),
@@ -98,7 +96,7 @@ function SettingsForm({ settings }: { settings: SettingsWithExtras }) {
     const patch = settingsPatch(
       settings as unknown as Record<string, unknown>,
       after as Record<string, unknown>,
-    ) as Partial<SettingsWithExtras>;
+    ) as Partial<Settings>;
     if (!Object.keys(patch).length) {
       message.info(t("settings.unchanged"));
       return;
@@ -109,7 +107,7 @@ function SettingsForm({ settings }: { settings: SettingsWithExtras }) {
   const error = save.error;
   // An empty cell is not "nothing": it falls back to the product's default, which each cell names.
   const fallback = (role: string, relation: string, tier: string) => {
-    const mode = defaultMode(role, relation, tier, settings.defaultPolicy);
+    const mode = defaultMode(role, relation, tier);
     return mode ? t("settings.defaultIs", { mode: t(`settings.modes.${mode}`) }) : t("settings.default");
   };
   const modeOptions = (role: string, relation: string, tier: string) => [

@@ -27,11 +27,13 @@ import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
 import { fieldLabel, purposeLabel } from "../../api/catalog.ts";
-import { api } from "../../api/http.ts";
+import { client as http, dataOf } from "../../api/http.ts";
 import { isApiError } from "../../api/problem.ts";
 import { fieldErrors, problemMessage } from "../../api/problems.ts";
 import { useCatalog } from "../../api/queries.ts";
-import type { StaffView } from "../../api/types.ts";
+import type { OffboardingState, StaffView } from "../../api/model.ts";
+
+type ChecklistItem = OffboardingState["openItems"][number];
 import { Chart, type ChartOption } from "../../components/Chart.tsx";
 import { formatTime, formatTimeSeconds, staffLabel } from "../../components/format.ts";
 import { ConfirmDialog } from "../../components/ConfirmDialog.tsx";
@@ -40,49 +42,18 @@ import { ErrorState, Loading } from "../../components/States.tsx";
 import { useLang } from "../../i18n/index.ts";
 import { handoverCandidates, isProposal } from "./staff.ts";
 
-interface OffboardingState {
-  staffId: string;
-  status: "active" | "offboarding" | "departed";
-  handoverTo: string;
-  handoverToName?: string | null;
-  handoverToUsername?: string | null;
-  lastDay: string;
-  reason: string;
-  reassignedClients: number;
-  /** The hand-over (to an account days old) waits for a second person to confirm it. */
-  handoverPending?: boolean;
-  startedAt: string;
-  checklist: Record<string, { closedAt: string; closedBy: string; evidenceRef: string } | null>;
-  openItems: string[];
-  accessReview: {
-    from: string;
-    to: string;
-    tier1Reveals: {
-      at: string;
-      clientId: string | null;
-      fields: string[];
-      purpose: string | null;
-      breakGlass: boolean;
-    }[];
-    revealsPerDay: Record<string, number>;
-    daysAboveGuard: string[];
-    volumeAlerts: { at: string; clientId: string | null }[];
-    refusals: number;
-  };
-}
-
 /** 离职: hand every client over (and revoke at once), close the exit checklist, review the last 30 days. */
 export default function OffboardingPage() {
   const { id = "" } = useParams();
   const { t } = useTranslation();
   const staff = useQuery({
     queryKey: ["staff", id],
-    queryFn: () => api<StaffView>("GET", `/staff/${encodeURIComponent(id)}`),
+    queryFn: () => dataOf(http.GET("/staff/{id}", { params: { path: { id } } })),
   });
   const started = staff.data && staff.data.status !== "active";
   const state = useQuery({
     queryKey: ["offboarding", id],
-    queryFn: () => api<OffboardingState>("GET", `/staff/${encodeURIComponent(id)}/offboarding`),
+    queryFn: () => dataOf(http.GET("/staff/{id}/offboarding", { params: { path: { id } } })),
     enabled: Boolean(started),
   });
   return (
@@ -135,7 +106,7 @@ function Wizard({ staff, state }: { staff: StaffView; state: OffboardingState | 
 }
 
 function useStaffList() {
-  return useQuery({ queryKey: ["staff"], queryFn: () => api<{ items: StaffView[] }>("GET", "/staff") });
+  return useQuery({ queryKey: ["staff"], queryFn: () => dataOf(http.GET("/staff")) });
 }
 
 function HandoverForm({ staff }: { staff: StaffView }) {
@@ -149,10 +120,11 @@ function HandoverForm({ staff }: { staff: StaffView }) {
   const [pending, setPending] = useState<{ handoverTo: string; lastDay: dayjs.Dayjs; reason: string } | null>(null);
   const start = useMutation({
     mutationFn: (v: { handoverTo: string; lastDay: dayjs.Dayjs; reason: string }) =>
-      api<OffboardingState | { changeId: string; status: "pending" }>(
-        "POST",
-        `/staff/${encodeURIComponent(staff.id)}/offboarding`,
-        { body: { handoverTo: v.handoverTo, lastDay: v.lastDay.format("YYYY-MM-DD"), reason: v.reason } },
+      dataOf(
+        http.POST("/staff/{id}/offboarding", {
+          params: { path: { id: staff.id } },
+          body: { handoverTo: v.handoverTo, lastDay: v.lastDay.format("YYYY-MM-DD"), reason: v.reason },
+        }),
       ),
     onSuccess: (s) => {
       if (isProposal(s)) {
@@ -258,10 +230,13 @@ function Checklist({ staff, state, onDone }: { staff: StaffView; state: Offboard
   const queryClient = useQueryClient();
   const [evidence, setEvidence] = useState<Record<string, string>>({});
   const close = useMutation({
-    mutationFn: (item: string) =>
-      api<OffboardingState>("POST", `/staff/${encodeURIComponent(staff.id)}/offboarding/checklist/${item}`, {
-        body: { evidenceRef: evidence[item]?.trim() ?? "" },
-      }),
+    mutationFn: (item: ChecklistItem) =>
+      dataOf(
+        http.POST("/staff/{id}/offboarding/checklist/{item}", {
+          params: { path: { id: staff.id, item } },
+          body: { evidenceRef: evidence[item]?.trim() ?? "" },
+        }),
+      ),
     onSuccess: (s) => {
       queryClient.setQueryData(["offboarding", staff.id], s);
       void queryClient.invalidateQueries({ queryKey: ["staff"] });

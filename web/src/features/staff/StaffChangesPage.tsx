@@ -1,7 +1,7 @@
 import { Card, Flex, Segmented } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import type { StaffChangeView } from "../../api/types.ts";
+import type { StaffChangeView } from "../../api/model.ts";
 import { PageHeader } from "../../components/PageHeader.tsx";
 import { changeStatuses } from "./changes.ts";
 import { StaffChangesTable } from "./StaffChangesTable.tsx";

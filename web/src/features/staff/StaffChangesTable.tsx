@@ -7,7 +7,7 @@ import { api } from "../../api/http.ts";
 import { isApiError } from "../../api/problem.ts";
 import { problemMessage } from "../../api/problems.ts";
 import { useBranchNames } from "../../api/queries.ts";
-import type { StaffChangeView } from "../../api/types.ts";
+import type { Answer, StaffChangeView } from "../../api/model.ts";
 import { useSession } from "../../auth/useSession.ts";
 import { formatTime, staffLabel } from "../../components/format.ts";
 import { EmptyState, ErrorState, useErrorMessage } from "../../components/States.tsx";
@@ -45,7 +45,8 @@ export function StaffChangesTable({
   const changes = useQuery({
     queryKey: ["staff-changes", base, status],
     queryFn: () =>
-      api<{ items: StaffChangeView[]; nextCursor: string | null }>("GET", base, { query: { status, limit: 200 } }),
+      // `base` is the tenant's list or the platform's for one tenant: the same answer.
+      api<Answer<"/staff-changes", "get">>("GET", base, { query: { status, limit: 200 } }),
   });
   const confirm = useMutation({
     mutationFn: (c: StaffChangeView) => api("POST", `${base}/${encodeURIComponent(c.changeId)}/confirm`),

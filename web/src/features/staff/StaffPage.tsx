@@ -5,11 +5,11 @@ import dayjs from "dayjs";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useNavigate } from "react-router";
-import { api } from "../../api/http.ts";
+import { client as http, dataOf } from "../../api/http.ts";
 import { isApiError } from "../../api/problem.ts";
 import { fieldErrors, problemMessage } from "../../api/problems.ts";
 import { useBranchNames, useCapabilities } from "../../api/queries.ts";
-import type { StaffView } from "../../api/types.ts";
+import type { Body, StaffView } from "../../api/model.ts";
 import { useSession } from "../../auth/useSession.ts";
 import { formatTime } from "../../components/format.ts";
 import { PageHeader } from "../../components/PageHeader.tsx";
@@ -25,7 +25,7 @@ export default function StaffPage() {
   const caps = useCapabilities();
   const navigate = useNavigate();
   const branchName = useBranchNames(session?.claims.tenantId);
-  const staff = useQuery({ queryKey: ["staff"], queryFn: () => api<{ items: StaffView[] }>("GET", "/staff") });
+  const staff = useQuery({ queryKey: ["staff"], queryFn: () => dataOf(http.GET("/staff")) });
   const [dialog, setDialog] = useState<Dialog>(null);
   const me = { role: session?.claims.role ?? "agent", branchId: session?.claims.branchId ?? null };
   const canRecordCheck =
@@ -161,12 +161,25 @@ function RecordDialog({ dialog, onClose }: { dialog: Dialog; onClose: () => void
   const save = useMutation({
     mutationFn: (v: Record<string, unknown>) =>
       dialog!.kind === "agreement"
-        ? api("POST", `/staff/${encodeURIComponent(dialog!.staff.id)}/agreement`, {
-            body: { version: v.version, signedAt: (v.at as dayjs.Dayjs).format(), evidenceRef: v.evidenceRef },
-          })
-        : api("POST", `/staff/${encodeURIComponent(dialog!.staff.id)}/background-check`, {
-            body: { status: v.status, checkedAt: (v.at as dayjs.Dayjs).format() },
-          }),
+        ? dataOf(
+            http.POST("/staff/{id}/agreement", {
+              params: { path: { id: dialog!.staff.id } },
+              body: {
+                version: v.version as string,
+                signedAt: (v.at as dayjs.Dayjs).format(),
+                evidenceRef: v.evidenceRef as string,
+              },
+            }),
+          )
+        : dataOf(
+            http.POST("/staff/{id}/background-check", {
+              params: { path: { id: dialog!.staff.id } },
+              body: {
+                status: v.status as Body<"/staff/{id}/background-check", "post">["status"],
+                checkedAt: (v.at as dayjs.Dayjs).format(),
+              },
+            }),
+          ),
     onSuccess: (r) => {
       void queryClient.invalidateQueries({ queryKey: ["staff"] });
       void queryClient.invalidateQueries({ queryKey: ["staff-changes"] });

@@ -1,8 +1,12 @@
 import { describe, expect, it } from "vitest";
-import type { StaffChangeView } from "../../api/types.ts";
+import type { StaffChangeView } from "../../api/model.ts";
 import { changeSubject, confirmBlock, mayReject } from "./changes.ts";
 
 const change = (over: Partial<StaffChangeView> = {}): StaffChangeView => ({
+  proposedByName: null,
+  proposedByUsername: null,
+  subjectName: null,
+  subjectUsername: null,
   changeId: "stc_1",
   kind: "background_check",
   status: "pending",

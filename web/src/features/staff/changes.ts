@@ -1,4 +1,4 @@
-import type { StaffChangeView } from "../../api/types.ts";
+import type { StaffChangeView } from "../../api/model.ts";
 
 export { changeStatuses } from "@keyhold/core/contract";
 

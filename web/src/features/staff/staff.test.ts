@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { StaffView } from "../../api/types.ts";
+import type { StaffView } from "../../api/model.ts";
 import { agreementState, handoverCandidates, isProposal, mayOffboard } from "./staff.ts";
 
 const staff = (id: string, over: Partial<StaffView> = {}): StaffView => ({

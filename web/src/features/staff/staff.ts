@@ -1,4 +1,4 @@
-import type { StaffView } from "../../api/types.ts";
+import type { StaffView } from "../../api/model.ts";
 
 /**
  * Who can take over a leaver's clients, as the API checks it: same branch, active, an agent or the

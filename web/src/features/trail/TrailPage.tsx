@@ -22,10 +22,10 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { actionLabel, fieldLabel, purposeLabel } from "../../api/catalog.ts";
-import { api, download } from "../../api/http.ts";
+import { client as http, dataOf, download } from "../../api/http.ts";
 import { problemMessage } from "../../api/problems.ts";
 import { useCapabilities, useCatalog } from "../../api/queries.ts";
-import type { SealResult, TrailEvent, VerifyResult } from "../../api/types.ts";
+import type { TrailEvent } from "../../api/model.ts";
 import { useSession } from "../../auth/useSession.ts";
 import { ActorCell } from "../../components/ActorCell.tsx";
 import { formatTime, formatTimeSeconds } from "../../components/format.ts";
@@ -65,16 +65,13 @@ export default function TrailPage() {
 
   const trail = useInfiniteQuery({
     queryKey: ["trail", filters],
-    queryFn: ({ pageParam }) =>
-      api<{ items: TrailEvent[]; nextCursor: string | null }>("GET", "/audit", {
-        query: trailQuery(filters, 50, pageParam),
-      }),
+    queryFn: ({ pageParam }) => dataOf(http.GET("/audit", { params: { query: trailQuery(filters, 50, pageParam) } })),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.nextCursor,
   });
-  const verify = useMutation({ mutationFn: () => api<VerifyResult>("GET", "/audit/verify") });
+  const verify = useMutation({ mutationFn: () => dataOf(http.GET("/audit/verify")) });
   const seal = useMutation({
-    mutationFn: () => api<SealResult>("POST", "/audit/seal"),
+    mutationFn: () => dataOf(http.POST("/audit/seal")),
     onSuccess: (r) => {
       if (r.sealed && r.digest) message.success(t("trail.sealed", { seq: r.digest.seq, count: r.digest.eventCount }));
       else message.info(t("trail.nothingToSeal"));

@@ -1,5 +1,5 @@
 import type { Query } from "../../api/http.ts";
-import type { TrailActor, VerifyResult } from "../../api/types.ts";
+import type { TrailActor, VerifyResult } from "../../api/model.ts";
 
 export interface TrailFilters {
   clientId?: string;
