@@ -60,7 +60,7 @@ export async function upload(
 
   const a = ctx.adapters;
   const doc = pendingDocument(ctx, clientId, kind, bytes);
-  const { documentId, storageKey, uploadedAt } = doc;
+  const { documentId, uploadedAt } = doc;
   await reserveStorage(a, ctx.tenantId, bytes.byteLength, ctx.limits.storageMb).catch(async (e: unknown) => {
     throw e instanceof Problem ? await refuse(e) : e;
   });
