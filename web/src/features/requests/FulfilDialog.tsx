@@ -11,31 +11,21 @@ import {
   InputNumber,
   Modal,
   Radio,
-  Result,
   Select,
   Space,
-  Table,
   Tag,
   Typography,
 } from "antd";
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { actionLabel, fieldLabel, fieldsForPurpose, pick, purposeLabel } from "../../api/catalog.ts";
+import { fieldLabel, fieldsForPurpose, pick } from "../../api/catalog.ts";
 import { api, apiBase, postDownload } from "../../api/http.ts";
 import { isApiError } from "../../api/problem.ts";
 import { fieldErrors, problemMessage } from "../../api/problems.ts";
 import { useCatalog } from "../../api/queries.ts";
-import type {
-  AccessHistoryItem,
-  ClientView,
-  CopyIssued,
-  CopyLink,
-  FulfilResult,
-  SubjectRequestView,
-} from "../../api/types.ts";
+import type { ClientView, CopyIssued, CopyLink, FulfilResult, SubjectRequestView } from "../../api/types.ts";
 import { useSession } from "../../auth/useSession.ts";
-import { ActorCell } from "../../components/ActorCell.tsx";
-import { formatTime, formatTimeSeconds } from "../../components/format.ts";
+import { formatTime } from "../../components/format.ts";
 import { Loading } from "../../components/States.tsx";
 import { TierTag } from "../../components/TierTag.tsx";
 import { useLang } from "../../i18n/index.ts";
@@ -55,6 +45,8 @@ import {
 } from "./requests.ts";
 
 /** Every cached view a fulfilment can change. */
+import { Outcome } from "./FulfilOutcome.tsx";
+
 export function invalidateAfterRequest(queryClient: ReturnType<typeof useQueryClient>, clientId: string) {
   for (const key of [
     ["requests"],
@@ -523,103 +515,4 @@ export function FulfilDialog({ request, onClose }: { request: SubjectRequestView
       )}
     </Modal>
   );
-}
-
-/** What a fulfilment did, by type. */
-function Outcome({ result }: { result: FulfilResult }) {
-  const { t } = useTranslation();
-  const lang = useLang();
-  const catalog = useCatalog().data;
-  const r = result.result as Record<string, unknown> | null;
-  switch (result.request.type) {
-    case "access_copy": {
-      const copy = (r?.copy as CopyIssued | null | undefined) ?? result.request.copy;
-      return (
-        <Result
-          status="success"
-          title={t("requests.outcome.access_copy")}
-          subTitle={
-            copy
-              ? t("requests.copy.issued", {
-                  at: formatTime(copy.issuedAt),
-                  by: copy.issuedBy,
-                  format: copy.format.toUpperCase(),
-                  delivery: t(`requests.copy.deliveries.${copy.delivery}`),
-                })
-              : undefined
-          }
-        />
-      );
-    }
-    case "correction":
-      return (
-        <Result
-          status="success"
-          title={t("requests.outcome.correction", { field: fieldLabel(catalog, String(r?.field ?? ""), lang) })}
-        />
-      );
-    case "deletion":
-      return (
-        <Result
-          status="success"
-          title={t("requests.outcome.deletion")}
-          subTitle={
-            <span data-testid="deletion-certificate">
-              {t("requests.outcome.deletionCertificate", {
-                id: String(r?.certificateId ?? "—"),
-                at: formatTimeSeconds(String(r?.at ?? "")),
-              })}
-            </span>
-          }
-        />
-      );
-    case "withdrawal":
-      return (
-        <Result
-          status="success"
-          title={
-            r?.alreadyWithdrawn
-              ? t("requests.outcome.alreadyWithdrawn", { at: formatTime(String(r.alreadyWithdrawn)) })
-              : t("requests.outcome.withdrawal")
-          }
-          subTitle={r?.destroyAfter ? t("consent.destroyAfter", { at: formatTime(String(r.destroyAfter)) }) : undefined}
-        />
-      );
-    case "access_history": {
-      const items = ((r?.items as AccessHistoryItem[] | undefined) ?? []).slice();
-      return (
-        <>
-          <Alert
-            type="success"
-            showIcon
-            style={{ marginBottom: 12 }}
-            message={t("requests.outcome.access_history", { n: items.length })}
-          />
-          <Table<AccessHistoryItem>
-            size="small"
-            rowKey={(x, i) => `${x.at}-${i}`}
-            pagination={items.length > 10 ? { pageSize: 10, size: "small" } : false}
-            dataSource={items}
-            columns={[
-              { title: t("detail.at"), dataIndex: "at", render: (v: string) => formatTimeSeconds(v), width: 170 },
-              { title: t("detail.actor"), key: "actor", render: (_, x) => <ActorCell actor={x.actor} /> },
-              { title: t("detail.action"), key: "action", render: (_, x) => actionLabel(catalog, x.action, lang) },
-              {
-                title: t("detail.fieldsCol"),
-                key: "fields",
-                render: (_, x) => x.fields.map((f) => fieldLabel(catalog, f, lang)).join("、") || "—",
-              },
-              {
-                title: t("detail.purposeCol"),
-                key: "purpose",
-                render: (_, x) => purposeLabel(catalog, x.purpose, lang),
-              },
-            ]}
-          />
-        </>
-      );
-    }
-    default:
-      return <Result status="success" title={t("requests.fulfilled")} />;
-  }
 }
