@@ -105,14 +105,7 @@ export async function disclose(ctx: ActorCtx, d: Disclosure): Promise<Disclosed>
   if (!d.items.length) throw new Error(`disclose(${d.action}) names nothing to disclose`);
   const fields = [...new Set(d.items.map((i) => i.field))];
   const tier1 = d.items.some((i) => i.tier === 1);
-  const base = {
-    action: d.action,
-    clientId: d.client.clientId,
-    branchId: d.client.branchId,
-    fields: [...(d.trailFields ?? fields)],
-    purpose: d.purpose ?? null,
-    detail: { ...d.detail, ...(d.grantId ? { grantId: d.grantId } : {}) },
-  };
+  const base = trailBase(d, fields);
   const refuse = async (problem: Problem) => {
     await record(ctx, { ...base, outcome: "denied", code: problem.code });
     return recorded(problem);
@@ -132,98 +125,11 @@ export async function disclose(ctx: ActorCtx, d: Disclosure): Promise<Disclosed>
   }
 
   let breakGlass = false;
-  if (basis.kind === "staff") {
-    const decisions = new Map<string, Decision>(
-      d.items.map((i) => [
-        i.field,
-        decide(
-          staff!.principal,
-          resourceOf(d.client),
-          {
-            action: d.unseen ? "use" : "reveal",
-            tier: i.tier,
-            purpose: d.purpose,
-            justification: d.justification,
-            approved: Boolean(grant),
-          },
-          ctx.policy,
-        ),
-      ]),
-    );
-    for (const code of refusalOrder) {
-      const refused = fields.filter((f) => {
-        const decision = decisions.get(f)!;
-        return decision.effect === "deny" && decision.code === code;
-      });
-      if (!refused.length) continue;
-      const detail = refusalDetail[code]?.(refused, d);
-      const errors: ProblemDetail[] = [...new Set(refused.map((f) => pathOf(code, f)))].map((path) => ({
-        path,
-        message: detail ?? code,
-      }));
-      throw await refuse(new Problem(code, detail, errors));
-    }
-    breakGlass = [...decisions.values()].some((x) => x.effect === "allow" && x.breakGlass);
-    if (d.breakGlassOnly && !breakGlass) {
-      throw await refuse(
-        new Problem(
-          "break_glass_required",
-          "this is released only through break-glass: a compliance or legal purpose and a written justification",
-        ),
-      );
-    }
-    if (d.passOn && breakGlass)
-      throw await refuse(new Problem("break_glass_required", "break-glass access cannot be passed on through a share"));
-    // Break-glass is the compliance officer's emergency door: it needs no approval, it raises an alert.
-    const approval = ctx.settings.approvalRequired;
-    if (!grant && !breakGlass && ((tier1 && approval.tier1Reveal) || (d.passOn && approval.export))) {
-      throw await refuse(
-        new Problem(
-          "approval_required",
-          "this tenant requires a second person's approval first: file an access request",
-        ),
-      );
-    }
-  } else if (basis.kind === "subject_request") {
-    const responsible =
-      relationOf(staff!.principal, d.client) === "own" ||
-      staff!.principal.role === "compliance_officer" ||
-      (staff!.principal.role === "branch_manager" && staff!.principal.branchId === d.client.branchId);
-    if (!responsible)
-      throw await refuse(new Problem("role_not_permitted", "only those responsible for the client produce its copy"));
-    if (tier1 && !staff!.principal.cleared)
-      throw await refuse(
-        new Problem("background_check_required", "a copy with tier-1 data needs a passed background check"),
-      );
-  } else {
-    // A data subject's own copy needs no consent; a shared document needs the purpose still consented.
-    if (basis.needsConsent && d.client.consent.withdrawnAt) throw await refuse(new Problem("consent_withdrawn"));
-    if (basis.needsConsent && !d.client.consent.purposes.includes(d.purpose ?? ""))
-      throw await refuse(new Problem("purpose_not_consented", "the client no longer consents to this purpose"));
-    if (!basis.sharerActive) throw await refuse(new Problem("share_revoked", "the staff member who shared has left"));
-  }
+  if (basis.kind === "staff") breakGlass = await checkStaff(staff!, d, { fields, tier1, grant }, refuse);
+  else if (basis.kind === "subject_request") await checkSubjectRequest(staff!, d, tier1, refuse);
+  else await checkShareRecipient(d, basis, refuse);
 
-  if (tier1 && basis.kind !== "share_recipient" && !(await takeRevealSlot(staff!))) {
-    const problem = new Problem(
-      "reveal_quota_exceeded",
-      `more than ${ctx.settings.revealQuotaPerHour} tier-1 reveals in an hour; the compliance officer has been alerted`,
-    );
-    await record(ctx, { ...base, outcome: "denied", code: problem.code });
-    await record(ctx, { ...base, action: "alert.reveal_volume", outcome: "denied", code: problem.code });
-    await raiseAlert(
-      ctx,
-      {
-        kind: "reveal_volume",
-        severity: "high",
-        staffId: staff!.principal.staffId,
-        summary: `staff member ${staff!.principal.staffId} passed the tier-1 volume guard (${ctx.settings.revealQuotaPerHour} an hour)`,
-        detail: { action: d.action, limit: ctx.settings.revealQuotaPerHour },
-      },
-      // One open alert per person per hour is enough to act on; every refusal is in the trail.
-      { onceKey: `reveal_volume#${staff!.principal.staffId}#${ctx.adapters.now().toISOString().slice(0, 13)}` },
-    );
-    throw recorded(problem);
-  }
+  if (tier1 && basis.kind !== "share_recipient" && !(await takeRevealSlot(staff!))) await refuseVolume(staff!, d, base);
 
   const refusal = d.admit ? await d.admit() : undefined;
   if (refusal) throw await refuse(refusal);
@@ -231,20 +137,7 @@ export async function disclose(ctx: ActorCtx, d: Disclosure): Promise<Disclosed>
     // Lost a race for the same grant: the other use got it.
     throw await refuse(new Problem("grant_used", "this grant was used meanwhile"));
   }
-  let event: TrailEvent;
-  try {
-    event = await record(ctx, {
-      ...base,
-      ...(d.eventDetail ? { detail: { ...base.detail, ...d.eventDetail() } } : {}),
-      outcome: "allowed",
-      tier1,
-      ...(breakGlass ? { breakGlass: { justification: d.justification!.trim() } } : {}),
-    });
-  } catch (e) {
-    // Nothing was disclosed, so the grant is still good.
-    if (grant) await restoreGrant(staff!, grant).catch(() => undefined);
-    throw e;
-  }
+  const event = await recordDisclosure(ctx, d, base, { tier1, breakGlass, grant });
   if (breakGlass) {
     // Open until a person other than the one who used it reviews it (alerts/alerts.ts). Raised before
     // anything is opened: if it cannot be raised, nothing is disclosed.
@@ -257,6 +150,147 @@ export async function disclose(ctx: ActorCtx, d: Disclosure): Promise<Disclosed>
     });
   }
   return { event, breakGlass, pass: issuePass(d.client.clientId, d.items) };
+}
+
+type Refuse = (problem: Problem) => Promise<Problem>;
+
+/** The trail event's common part, allowed or denied. */
+function trailBase(d: Disclosure, fields: string[]) {
+  return {
+    action: d.action,
+    clientId: d.client.clientId,
+    branchId: d.client.branchId,
+    fields: [...(d.trailFields ?? fields)],
+    purpose: d.purpose ?? null,
+    detail: { ...d.detail, ...(d.grantId ? { grantId: d.grantId } : {}) },
+  };
+}
+type TrailBase = ReturnType<typeof trailBase>;
+
+/** A staff member's footing: the policy per item, break-glass and the tenant's approvals. Says whether break-glass opened it. */
+async function checkStaff(
+  ctx: Ctx,
+  d: Disclosure,
+  { fields, tier1, grant }: { fields: string[]; tier1: boolean; grant: Grant | undefined },
+  refuse: Refuse,
+): Promise<boolean> {
+  const decisions = new Map<string, Decision>(
+    d.items.map((i) => [
+      i.field,
+      decide(
+        ctx.principal,
+        resourceOf(d.client),
+        {
+          action: d.unseen ? "use" : "reveal",
+          tier: i.tier,
+          purpose: d.purpose,
+          justification: d.justification,
+          approved: Boolean(grant),
+        },
+        ctx.policy,
+      ),
+    ]),
+  );
+  for (const code of refusalOrder) {
+    const refused = fields.filter((f) => {
+      const decision = decisions.get(f)!;
+      return decision.effect === "deny" && decision.code === code;
+    });
+    if (!refused.length) continue;
+    const detail = refusalDetail[code]?.(refused, d);
+    const errors: ProblemDetail[] = [...new Set(refused.map((f) => pathOf(code, f)))].map((path) => ({
+      path,
+      message: detail ?? code,
+    }));
+    throw await refuse(new Problem(code, detail, errors));
+  }
+  const breakGlass = [...decisions.values()].some((x) => x.effect === "allow" && x.breakGlass);
+  if (d.breakGlassOnly && !breakGlass) {
+    throw await refuse(
+      new Problem(
+        "break_glass_required",
+        "this is released only through break-glass: a compliance or legal purpose and a written justification",
+      ),
+    );
+  }
+  if (d.passOn && breakGlass)
+    throw await refuse(new Problem("break_glass_required", "break-glass access cannot be passed on through a share"));
+  // Break-glass is the compliance officer's emergency door: it needs no approval, it raises an alert.
+  const approval = ctx.settings.approvalRequired;
+  if (!grant && !breakGlass && ((tier1 && approval.tier1Reveal) || (d.passOn && approval.export))) {
+    throw await refuse(
+      new Problem("approval_required", "this tenant requires a second person's approval first: file an access request"),
+    );
+  }
+  return breakGlass;
+}
+
+/** A data subject's copy: produced by someone responsible for the client, cleared for tier-1 data. */
+async function checkSubjectRequest(ctx: Ctx, d: Disclosure, tier1: boolean, refuse: Refuse) {
+  const responsible =
+    relationOf(ctx.principal, d.client) === "own" ||
+    ctx.principal.role === "compliance_officer" ||
+    (ctx.principal.role === "branch_manager" && ctx.principal.branchId === d.client.branchId);
+  if (!responsible)
+    throw await refuse(new Problem("role_not_permitted", "only those responsible for the client produce its copy"));
+  if (tier1 && !ctx.principal.cleared)
+    throw await refuse(
+      new Problem("background_check_required", "a copy with tier-1 data needs a passed background check"),
+    );
+}
+
+/** A share link's holder: the sharer decided at creation; the purpose and the sharer must still hold. */
+async function checkShareRecipient(d: Disclosure, basis: Extract<Basis, { kind: "share_recipient" }>, refuse: Refuse) {
+  // A data subject's own copy needs no consent; a shared document needs the purpose still consented.
+  if (basis.needsConsent && d.client.consent.withdrawnAt) throw await refuse(new Problem("consent_withdrawn"));
+  if (basis.needsConsent && !d.client.consent.purposes.includes(d.purpose ?? ""))
+    throw await refuse(new Problem("purpose_not_consented", "the client no longer consents to this purpose"));
+  if (!basis.sharerActive) throw await refuse(new Problem("share_revoked", "the staff member who shared has left"));
+}
+
+/** Past the tier-1 volume guard: the refusal and the guard's own event, and the compliance officer alerted. */
+async function refuseVolume(ctx: Ctx, d: Disclosure, base: TrailBase): Promise<never> {
+  const problem = new Problem(
+    "reveal_quota_exceeded",
+    `more than ${ctx.settings.revealQuotaPerHour} tier-1 reveals in an hour; the compliance officer has been alerted`,
+  );
+  await record(ctx, { ...base, outcome: "denied", code: problem.code });
+  await record(ctx, { ...base, action: "alert.reveal_volume", outcome: "denied", code: problem.code });
+  await raiseAlert(
+    ctx,
+    {
+      kind: "reveal_volume",
+      severity: "high",
+      staffId: ctx.principal.staffId,
+      summary: `staff member ${ctx.principal.staffId} passed the tier-1 volume guard (${ctx.settings.revealQuotaPerHour} an hour)`,
+      detail: { action: d.action, limit: ctx.settings.revealQuotaPerHour },
+    },
+    // One open alert per person per hour is enough to act on; every refusal is in the trail.
+    { onceKey: `reveal_volume#${ctx.principal.staffId}#${ctx.adapters.now().toISOString().slice(0, 13)}` },
+  );
+  throw recorded(problem);
+}
+
+/** The allowed event, written before any plaintext exists; a grant it consumed is given back if it cannot be. */
+async function recordDisclosure(
+  ctx: ActorCtx,
+  d: Disclosure,
+  base: TrailBase,
+  { tier1, breakGlass, grant }: { tier1: boolean; breakGlass: boolean; grant: Grant | undefined },
+): Promise<TrailEvent> {
+  try {
+    return await record(ctx, {
+      ...base,
+      ...(d.eventDetail ? { detail: { ...base.detail, ...d.eventDetail() } } : {}),
+      outcome: "allowed",
+      tier1,
+      ...(breakGlass ? { breakGlass: { justification: d.justification!.trim() } } : {}),
+    });
+  } catch (e) {
+    // Nothing was disclosed, so the grant is still good.
+    if (grant) await restoreGrant(signedIn(ctx), grant).catch(() => undefined);
+    throw e;
+  }
 }
 
 /**

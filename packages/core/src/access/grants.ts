@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Ctx } from "../context.ts";
 import { record } from "../trail/trail.ts";
-import { getClient } from "../clients/records.ts";
+import { getClient, type ClientRecord } from "../clients/records.ts";
 import { getDocument } from "../documents/records.ts";
 import { open, seal } from "../crypto/envelope.ts";
 import { Problem, recorded } from "../http/problem.ts";
@@ -177,22 +177,8 @@ export async function restoreGrant(ctx: Ctx, g: Grant) {
 
 const decides = (ctx: Ctx) => ctx.principal.role === "compliance_officer";
 
-export async function create(ctx: Ctx, req: NewAccessRequest): Promise<{ id: string; status: "pending" }> {
-  const client = await getClient(ctx, req.clientId);
-  const base = {
-    action: "access_request.create" as const,
-    clientId: client ? req.clientId : null,
-    fields: req.fields,
-    purpose: req.purpose,
-  };
-  if (!client || !canSee(ctx.principal, client, ctx.policy)) {
-    await record(ctx, { ...base, outcome: "denied", code: "client_not_found" });
-    throw recorded(new Problem("client_not_found"));
-  }
-  if (client.destroyed) {
-    await record(ctx, { ...base, outcome: "denied", code: "client_destroyed" });
-    throw recorded(new Problem("client_destroyed"));
-  }
+/** What is asked for is this client's (a document as `document/<id>`), and the justification is strong enough. */
+async function checkAsked(ctx: Ctx, client: ClientRecord, req: NewAccessRequest) {
   // A document is asked for as `document/<id>`: it must be this client's.
   const documentIds = req.fields.filter((f) => f.startsWith("document/")).map((f) => f.slice("document/".length));
   const documents = await Promise.all(documentIds.map((id) => getDocument(ctx.adapters, ctx.tenantId, id)));
@@ -214,6 +200,25 @@ export async function create(ctx: Ctx, req: NewAccessRequest): Promise<{ id: str
       [{ path: "body.justification", message: "too weak" }],
     );
   }
+}
+
+export async function create(ctx: Ctx, req: NewAccessRequest): Promise<{ id: string; status: "pending" }> {
+  const client = await getClient(ctx, req.clientId);
+  const base = {
+    action: "access_request.create" as const,
+    clientId: client ? req.clientId : null,
+    fields: req.fields,
+    purpose: req.purpose,
+  };
+  if (!client || !canSee(ctx.principal, client, ctx.policy)) {
+    await record(ctx, { ...base, outcome: "denied", code: "client_not_found" });
+    throw recorded(new Problem("client_not_found"));
+  }
+  if (client.destroyed) {
+    await record(ctx, { ...base, outcome: "denied", code: "client_destroyed" });
+    throw recorded(new Problem("client_destroyed"));
+  }
+  await checkAsked(ctx, client, req);
   const now = ctx.adapters.now();
   const id = newId("areq", now);
   const grant: Grant = {
@@ -242,6 +247,42 @@ export async function create(ctx: Ctx, req: NewAccessRequest): Promise<{ id: str
   if (!(await putNew(ctx.adapters, { ...keyOf(ctx, id), type: "access-request", ...grant })))
     throw new Error(`access request id collision ${id}`);
   return { id, status: "pending" };
+}
+
+/** Writes the decision onto the still pending request; one decided meanwhile is refused. */
+async function writeDecision(
+  ctx: Ctx,
+  id: string,
+  {
+    outcome,
+    at,
+    expiresAt,
+    sealedNote,
+  }: { outcome: "approved" | "denied"; at: string; expiresAt: string | undefined; sealedNote: Uint8Array | undefined },
+) {
+  try {
+    await ctx.adapters.db.send(
+      new UpdateCommand({
+        TableName: ctx.adapters.tableName,
+        Key: keyOf(ctx, id),
+        UpdateExpression: `SET #s = :outcome, decidedBy = :by, decidedAt = :at${expiresAt ? ", expiresAt = :exp" : ""}${sealedNote ? ", sealedNote = :note" : ""}`,
+        ConditionExpression: "#s = :pending",
+        ExpressionAttributeNames: { "#s": "status" },
+        ExpressionAttributeValues: {
+          ":outcome": outcome,
+          ":pending": "pending",
+          ":by": ctx.principal.staffId,
+          ":at": at,
+          ...(expiresAt ? { ":exp": expiresAt } : {}),
+          ...(sealedNote ? { ":note": sealedNote } : {}),
+        },
+      }),
+    );
+  } catch (e) {
+    if (e instanceof ConditionalCheckFailedException)
+      throw new Problem("invalid_state", "this request was decided meanwhile");
+    throw e;
+  }
 }
 
 async function decide(
@@ -287,29 +328,7 @@ async function decide(
     outcome: "allowed",
     detail: { accessRequest: id, ...(expiresAt ? { expiresAt } : {}) },
   });
-  try {
-    await ctx.adapters.db.send(
-      new UpdateCommand({
-        TableName: ctx.adapters.tableName,
-        Key: keyOf(ctx, id),
-        UpdateExpression: `SET #s = :outcome, decidedBy = :by, decidedAt = :at${expiresAt ? ", expiresAt = :exp" : ""}${sealedNote ? ", sealedNote = :note" : ""}`,
-        ConditionExpression: "#s = :pending",
-        ExpressionAttributeNames: { "#s": "status" },
-        ExpressionAttributeValues: {
-          ":outcome": outcome,
-          ":pending": "pending",
-          ":by": ctx.principal.staffId,
-          ":at": now.toISOString(),
-          ...(expiresAt ? { ":exp": expiresAt } : {}),
-          ...(sealedNote ? { ":note": sealedNote } : {}),
-        },
-      }),
-    );
-  } catch (e) {
-    if (e instanceof ConditionalCheckFailedException)
-      throw new Problem("invalid_state", "this request was decided meanwhile");
-    throw e;
-  }
+  await writeDecision(ctx, id, { outcome, at: now.toISOString(), expiresAt, sealedNote });
   return viewOf(ctx, (await loadGrant(ctx, id))!);
 }
 

@@ -160,6 +160,32 @@ export async function list(ctx: Ctx, q: AlertsQuery) {
   return { items: alerts.map((a) => alertView(a, labels)), nextCursor: page.nextCursor };
 }
 
+/** Marks the still open alert reviewed, with its sealed note; one reviewed meanwhile is refused. */
+async function writeReview(ctx: Ctx, alertId: string, review: { by: string; at: string }, sealedNote: Uint8Array) {
+  try {
+    await ctx.adapters.db.send(
+      new UpdateCommand({
+        TableName: ctx.adapters.tableName,
+        Key: Keys.alert(ctx.tenantId, alertId),
+        UpdateExpression: "SET #status = :reviewed, gsi1pk = :partition, review = :review, sealedNote = :note",
+        ConditionExpression: "#status = :open",
+        ExpressionAttributeNames: { "#status": "status" },
+        ExpressionAttributeValues: {
+          ":reviewed": "reviewed",
+          ":open": "open",
+          ":partition": Keys.alertsByStatus(ctx.tenantId, "reviewed"),
+          ":review": review,
+          ":note": sealedNote,
+        },
+      }),
+    );
+  } catch (e) {
+    if (e instanceof ConditionalCheckFailedException)
+      throw new Problem("invalid_state", "this alert was reviewed meanwhile");
+    throw e;
+  }
+}
+
 /**
  * Closes an alert with a note. Never by the person it concerns or anyone who took part; a
  * break-glass alert by another compliance officer, or by the HQ admin only when the tenant has no
@@ -205,28 +231,7 @@ export async function review(ctx: Ctx, alertId: string, req: ReviewRequest) {
     outcome: "allowed",
     detail: { alertId, kind: alert.kind },
   });
-  try {
-    await ctx.adapters.db.send(
-      new UpdateCommand({
-        TableName: ctx.adapters.tableName,
-        Key: Keys.alert(ctx.tenantId, alertId),
-        UpdateExpression: "SET #status = :reviewed, gsi1pk = :partition, review = :review, sealedNote = :note",
-        ConditionExpression: "#status = :open",
-        ExpressionAttributeNames: { "#status": "status" },
-        ExpressionAttributeValues: {
-          ":reviewed": "reviewed",
-          ":open": "open",
-          ":partition": Keys.alertsByStatus(ctx.tenantId, "reviewed"),
-          ":review": { by: me.staffId, at },
-          ":note": sealedNote,
-        },
-      }),
-    );
-  } catch (e) {
-    if (e instanceof ConditionalCheckFailedException)
-      throw new Problem("invalid_state", "this alert was reviewed meanwhile");
-    throw e;
-  }
+  await writeReview(ctx, alertId, { by: me.staffId, at }, sealedNote);
   // The anomaly detector held the person's account on this alert: the review is what lifts it.
   if (alert.staffId && alert.detail?.held) await releaseHold(ctx, alert.staffId, alertId);
   const reviewed: Alert = { ...alert, status: "reviewed", review: { by: me.staffId, at } };

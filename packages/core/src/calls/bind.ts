@@ -2,14 +2,14 @@ import type { Ctx } from "../context.ts";
 import { disclose, resourceOf } from "../access/gate.ts";
 import { decide } from "../access/policy.ts";
 import { record } from "../trail/trail.ts";
-import { openTiers } from "../clients/records.ts";
+import { openTiers, type ClientRecord } from "../clients/records.ts";
 import { loadVisible } from "../clients/view.ts";
 import { Problem, recorded } from "../http/problem.ts";
 import { newId } from "../ids.ts";
 import { getStaff } from "../staff/records.ts";
 import { openContact } from "../staff/contact.ts";
 import { tierOf } from "../catalog/catalog.ts";
-import { PrivacyNumberUnavailable, outIdOf } from "./port.ts";
+import { PrivacyNumberUnavailable, outIdOf, type Binding } from "./port.ts";
 import { insertCall, type CallRecord } from "./records.ts";
 import type { CallRequest } from "./schemas.ts";
 
@@ -54,26 +54,7 @@ export async function startCall(
       ctx.policy,
     ).effect === "allow";
   const calls = ctx.adapters.calls;
-  let own: string | undefined;
-  if (permitted && !client.destroyed) {
-    if (client.fieldTiers.phone === undefined)
-      throw await refuse(new Problem("client_phone_missing", "this client has no phone number on record"));
-    const me = await getStaff(ctx.adapters, ctx.tenantId, ctx.principal.staffId);
-    own = me ? (await openContact(ctx.adapters.keyrings, me)).phone : undefined;
-    if (!own)
-      throw await refuse(
-        new Problem(
-          "staff_phone_missing",
-          "your staff record has no mobile number to call from; ask your manager to add one",
-        ),
-      );
-    try {
-      await calls.ready();
-    } catch (e) {
-      if (!(e instanceof PrivacyNumberUnavailable)) throw e;
-      throw await refuse(unavailable(e), { reason: e.reason });
-    }
-  }
+  const own = permitted && !client.destroyed ? await checkBeforeGate(ctx, client, refuse) : undefined;
 
   const now = ctx.adapters.now();
   const callId = newId("call", now);
@@ -90,30 +71,7 @@ export async function startCall(
   if (!own) throw new Error("a call passed the gate without the caller's own phone");
   const clientPhone = String((await openTiers(ctx, client, [tierOf("phone")], pass)).phone ?? "");
 
-  let binding;
-  try {
-    binding = await calls.bind({
-      callId,
-      outId: outIdOf(ctx.tenantId, callId),
-      phoneA: own,
-      phoneB: clientPhone,
-      expiresAt,
-    });
-  } catch (e) {
-    const reason = e instanceof PrivacyNumberUnavailable ? e.reason : "bind_failed";
-    // Never the error itself: an SDK's message may echo the request, numbers included.
-    ctx.adapters.logger.warn("privacy number binding failed", { callId, reason });
-    await record(ctx, {
-      action: "call.bind_failed",
-      clientId,
-      branchId: client.branchId,
-      purpose: req.purpose,
-      outcome: "denied",
-      code: "privacy_number_unavailable",
-      detail: { callId, reason },
-    });
-    throw recorded(unavailable(new PrivacyNumberUnavailable(reason)));
-  }
+  const binding = await bindNumbers(ctx, client, req, { callId, phoneA: own, phoneB: clientPhone, expiresAt });
   const call: CallRecord = {
     tenantId: ctx.tenantId,
     callId,
@@ -128,14 +86,73 @@ export async function startCall(
     expiresAt: expiresAt.toISOString(),
     status: "active",
   };
+  await keepCall(ctx, call, binding);
+  return { callId, virtualNumber: binding.virtualNumber, expiresAt: call.expiresAt };
+}
+
+/** Keeps the call's record; a binding Keyhold does not know of could not be released on reassignment, so it is undone. */
+async function keepCall(ctx: Ctx, call: CallRecord, binding: Binding) {
   try {
     await insertCall(ctx.adapters, call);
   } catch (e) {
-    // A binding Keyhold does not know of could not be released on reassignment: undo it.
-    await calls.unbind(binding).catch(() => undefined);
+    await ctx.adapters.calls.unbind(binding).catch(() => undefined);
     throw e;
   }
-  return { callId, virtualNumber: binding.virtualNumber, expiresAt: call.expiresAt };
+}
+
+type Refuse = (problem: Problem, detail?: Record<string, string>) => Promise<Problem>;
+
+/**
+ * The checks that disclose nothing, for a caller the policy permits: the client's phone is on record,
+ * the caller has their own to call from, the provider is configured. The caller's own phone.
+ */
+async function checkBeforeGate(ctx: Ctx, client: ClientRecord, refuse: Refuse): Promise<string> {
+  if (client.fieldTiers.phone === undefined)
+    throw await refuse(new Problem("client_phone_missing", "this client has no phone number on record"));
+  const me = await getStaff(ctx.adapters, ctx.tenantId, ctx.principal.staffId);
+  const own = me ? (await openContact(ctx.adapters.keyrings, me)).phone : undefined;
+  if (!own)
+    throw await refuse(
+      new Problem(
+        "staff_phone_missing",
+        "your staff record has no mobile number to call from; ask your manager to add one",
+      ),
+    );
+  try {
+    await ctx.adapters.calls.ready();
+  } catch (e) {
+    if (!(e instanceof PrivacyNumberUnavailable)) throw e;
+    throw await refuse(unavailable(e), { reason: e.reason });
+  }
+  return own;
+}
+
+/** Binds both phones to a virtual number; a provider failure is recorded (never its message) and refused. */
+async function bindNumbers(
+  ctx: Ctx,
+  client: ClientRecord,
+  req: CallRequest,
+  call: { callId: string; phoneA: string; phoneB: string; expiresAt: Date },
+) {
+  const { callId } = call;
+  try {
+    const { phoneA, phoneB, expiresAt } = call;
+    return await ctx.adapters.calls.bind({ callId, outId: outIdOf(ctx.tenantId, callId), phoneA, phoneB, expiresAt });
+  } catch (e) {
+    const reason = e instanceof PrivacyNumberUnavailable ? e.reason : "bind_failed";
+    // Never the error itself: an SDK's message may echo the request, numbers included.
+    ctx.adapters.logger.warn("privacy number binding failed", { callId, reason });
+    await record(ctx, {
+      action: "call.bind_failed",
+      clientId: client.clientId,
+      branchId: client.branchId,
+      purpose: req.purpose,
+      outcome: "denied",
+      code: "privacy_number_unavailable",
+      detail: { callId, reason },
+    });
+    throw recorded(unavailable(new PrivacyNumberUnavailable(reason)));
+  }
 }
 
 const unavailable = (e: PrivacyNumberUnavailable) =>

@@ -16,12 +16,8 @@ import { Keys } from "../store/keys.ts";
 import { claim, indexDigests, release } from "./dedupe.ts";
 import { changedBy, getClient, openForRewrite, replaceClient, sealFields, type ClientRecord } from "./records.ts";
 
-/**
- * A correction (PIPL art. 46): one field set to its corrected value, re-sealed with the rest of its
- * tier. The trail records the change with before and after sealed under the tenant's key, so the
- * trail itself never holds the values in clear.
- */
-export async function correctField(ctx: Ctx, client: ClientRecord, field: string, raw: string | number) {
+/** The field exists, may be collected for the client's purpose and consent, by this caller, and the value is valid. */
+function checkCorrection(ctx: Ctx, client: ClientRecord, field: string, raw: string | number) {
   if (!isFieldName(field))
     throw new Problem("unknown_field", `unknown field "${field}"`, [{ path: "body.field", message: "unknown field" }]);
   const name = field as FieldName;
@@ -47,20 +43,49 @@ export async function correctField(ctx: Ctx, client: ClientRecord, field: string
     throw new Problem("validation_failed", parsed.error.issues[0]!.message, [
       { path: "body.value", message: parsed.error.issues[0]!.message },
     ]);
+  return { name, value: parsed.data };
+}
 
-  const values: FieldValues = await openForRewrite(ctx, client);
-  const before = values[name];
-  values[name] = parsed.data;
+/** What changed, sealed for the trail, which never holds the values in clear. */
+async function sealedChange(ctx: Ctx, client: ClientRecord, change: Record<string, unknown>) {
+  const sealed = await seal(
+    ctx.adapters.keyrings,
+    { tenantId: ctx.tenantId, recordId: client.clientId, context: { kind: "correction" } },
+    change,
+  );
+  return Buffer.from(sealed).toString("base64");
+}
 
-  // Re-claim the blind index when an indexed value changes; a value another client holds is a duplicate.
+/** Re-claim the blind index when an indexed value changes; a value another client holds is a duplicate. */
+async function claimsToChange(
+  ctx: Ctx,
+  client: ClientRecord,
+  name: FieldName,
+  before: FieldValues[FieldName],
+  after: FieldValues[FieldName],
+) {
   const oldDigests = await indexDigests(ctx, before === undefined ? {} : { [name]: before });
-  const newDigests = await indexDigests(ctx, { [name]: parsed.data });
+  const newDigests = await indexDigests(ctx, { [name]: after });
   const changedIndex = oldDigests.current.join() !== newDigests.current.join();
   const toKey = (d: string) => Keys.blindIndex(ctx.tenantId, d).sk;
   const newClaims = changedIndex ? newDigests.current.map(toKey) : [];
   // Mid-rotation the record may still hold the old value under the previous key version.
   const oldKeys = [...oldDigests.current, ...oldDigests.previous].map(toKey);
   const oldClaims = changedIndex ? client.blindIndex.filter((sk) => oldKeys.includes(sk)) : [];
+  return { changedIndex, newDigests, newClaims, oldClaims };
+}
+
+/**
+ * A correction (PIPL art. 46): one field set to its corrected value, re-sealed with the rest of its
+ * tier. The trail records the change with before and after sealed under the tenant's key, so the
+ * trail itself never holds the values in clear.
+ */
+export async function correctField(ctx: Ctx, client: ClientRecord, field: string, raw: string | number) {
+  const { name, value } = checkCorrection(ctx, client, field, raw);
+  const values: FieldValues = await openForRewrite(ctx, client);
+  const before = values[name];
+  values[name] = value;
+  const { changedIndex, newDigests, newClaims, oldClaims } = await claimsToChange(ctx, client, name, before, value);
 
   // The state machine (docs/data-model.md): intent → new claims → trail event → the record
   // rewritten (the visible step) → old claims released → intent gone.
@@ -94,17 +119,13 @@ export async function correctField(ctx: Ctx, client: ClientRecord, field: string
       },
       intent.id,
     );
-    const change = await seal(
-      ctx.adapters.keyrings,
-      { tenantId: ctx.tenantId, recordId: client.clientId, context: { kind: "correction" } },
-      { field: name, before: before ?? null, after: parsed.data },
-    );
+    const change = await sealedChange(ctx, client, { field: name, before: before ?? null, after: value });
     await record(ctx, {
       action: "client.correct",
       clientId: client.clientId,
       fields: [name],
       outcome: "allowed",
-      sealedDetail: Buffer.from(change).toString("base64"),
+      sealedDetail: change,
       detail: { intent: intent.id },
     });
     recorded = true;

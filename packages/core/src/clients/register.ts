@@ -88,7 +88,18 @@ export function checkFields(req: RegisterClientRequest): FieldValues {
   return values;
 }
 
-export async function register(ctx: Ctx, req: RegisterClientRequest) {
+/** The registration is complete once visible and counted; an intent left open is recovery's to close. */
+async function closeIntent(ctx: Ctx, intent: Intents.Intent<RegisterIntent>) {
+  await Intents.finish(ctx.adapters, intent).catch((e: unknown) =>
+    ctx.adapters.logger.error("could not close a registration's intent; recovery will", {
+      intentId: intent.id,
+      error: e as Error,
+    }),
+  );
+}
+
+/** The client is registered in the caller's own, known branch, and was not acquired in the future. */
+async function checkWhereAndWhen(ctx: Ctx, req: RegisterClientRequest) {
   const { principal } = ctx;
   const branchId = req.branchId ?? principal.branchId;
   if (!branchId || branchId !== principal.branchId) {
@@ -105,12 +116,23 @@ export async function register(ctx: Ctx, req: RegisterClientRequest) {
       { path: "acquiredAt", message: "must not be in the future" },
     ]);
   }
-  const values = checkFields(req);
+  return { branchId, now };
+}
 
-  const clientId = newId("c", now);
-  const { current: digests, previous } = await indexDigests(ctx, values);
-  const sortKeys = digests.map((d) => Keys.blindIndex(ctx.tenantId, d).sk);
-  const client: ClientRecord = {
+/** The client item as it will be written: registration facts, the consent given, sealed fields, blind index. */
+async function newClient(
+  ctx: Ctx,
+  req: RegisterClientRequest,
+  {
+    clientId,
+    branchId,
+    now,
+    values,
+    sortKeys,
+  }: { clientId: string; branchId: string; now: Date; values: FieldValues; sortKeys: string[] },
+): Promise<ClientRecord> {
+  const { principal } = ctx;
+  return {
     tenantId: ctx.tenantId,
     clientId,
     branchId,
@@ -140,6 +162,16 @@ export async function register(ctx: Ctx, req: RegisterClientRequest) {
     sealed: await sealFields(ctx, clientId, values),
     blindIndex: sortKeys,
   };
+}
+
+export async function register(ctx: Ctx, req: RegisterClientRequest) {
+  const { branchId, now } = await checkWhereAndWhen(ctx, req);
+  const values = checkFields(req);
+
+  const clientId = newId("c", now);
+  const { current: digests, previous } = await indexDigests(ctx, values);
+  const sortKeys = digests.map((d) => Keys.blindIndex(ctx.tenantId, d).sk);
+  const client = await newClient(ctx, req, { clientId, branchId, now, values, sortKeys });
 
   // The state machine (docs/data-model.md): intent → claims → trail event → queue entry → the
   // client item itself, the one write that makes it visible → counters → intent gone. Every step
@@ -193,12 +225,7 @@ export async function register(ctx: Ctx, req: RegisterClientRequest) {
   await Intents.checkpoint(a, "client.register", "visible");
   await countChange(ctx, undefined, client);
   await Intents.checkpoint(a, "client.register", "counted");
-  await Intents.finish(a, intent).catch((e: unknown) =>
-    a.logger.error("could not close a registration's intent; recovery will", {
-      intentId: intent.id,
-      error: e as Error,
-    }),
-  );
+  await closeIntent(ctx, intent);
   // The view rides on the registration's own event, written before anything was opened.
   const seen = await discloseViews(ctx, [client], created);
   return viewOf(ctx, client, seen.get(clientId)!);

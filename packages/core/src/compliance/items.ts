@@ -23,34 +23,29 @@ async function prefixed<T>(ctx: Ctx, prefix: string): Promise<T[]> {
   return out;
 }
 
-/**
- * The items behind a branch's warnings, as ids and masked labels only — never a client's personal
- * data (client labels are ids and dates; staff labels are masked names).
- */
-export async function warningItems(ctx: Ctx, branchId: string | null) {
-  const now = ctx.adapters.now().toISOString();
-  const staff = (await listStaff(ctx.adapters, ctx.tenantId)).filter((s) => (s.branchId ?? null) === branchId);
-  const active = staff.filter((s) => s.status === "active");
-
+/** The branch's clients who withdrew consent and whose data is not yet destroyed (overdue past its date). */
+async function withdrawnNotDestroyed(ctx: Ctx, branchId: string, now: string) {
   const withdrawn: { clientId: string; withdrawnAt: string; destroyAfter: string | null; overdue: boolean }[] = [];
-  if (branchId) {
-    let cursor: string | undefined;
-    do {
-      const page = await listClients(ctx, { by: "branch", branchId }, 100, cursor);
-      for (const c of page.items) {
-        if (c.destroyed || !c.consent.withdrawnAt) continue;
-        withdrawn.push({
-          clientId: c.clientId,
-          withdrawnAt: c.consent.withdrawnAt,
-          destroyAfter: c.destroyAfter ?? null,
-          overdue: Boolean(c.destroyAfter && c.destroyAfter < now),
-        });
-      }
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor);
-  }
+  let cursor: string | undefined;
+  do {
+    const page = await listClients(ctx, { by: "branch", branchId }, 100, cursor);
+    for (const c of page.items) {
+      if (c.destroyed || !c.consent.withdrawnAt) continue;
+      withdrawn.push({
+        clientId: c.clientId,
+        withdrawnAt: c.consent.withdrawnAt,
+        destroyAfter: c.destroyAfter ?? null,
+        overdue: Boolean(c.destroyAfter && c.destroyAfter < now),
+      });
+    }
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return withdrawn;
+}
 
-  const requests = (
+/** Data-subject requests still open in the branch (overdue past their due date). */
+async function openRequests(ctx: Ctx, branchId: string | null, now: string) {
+  return (
     await prefixed<{ id: string; clientId: string; branchId: string; type: string; status: string; dueAt: string }>(
       ctx,
       "DSR#",
@@ -58,7 +53,11 @@ export async function warningItems(ctx: Ctx, branchId: string | null) {
   )
     .filter((r) => r.branchId === branchId && r.status === "open")
     .map((r) => ({ requestId: r.id, clientId: r.clientId, type: r.type, dueAt: r.dueAt, overdue: r.dueAt < now }));
-  const paper = (
+}
+
+/** Paper files checked out of the branch's cabinet, with who holds them since when. */
+async function paperCheckedOut(ctx: Ctx, branchId: string | null) {
+  return (
     await prefixed<{
       id: string;
       clientId: string;
@@ -74,6 +73,20 @@ export async function warningItems(ctx: Ctx, branchId: string | null) {
       holder: f.holder?.staffId ?? null,
       since: f.holder?.since ?? null,
     }));
+}
+
+/**
+ * The items behind a branch's warnings, as ids and masked labels only — never a client's personal
+ * data (client labels are ids and dates; staff labels are masked names).
+ */
+export async function warningItems(ctx: Ctx, branchId: string | null) {
+  const now = ctx.adapters.now().toISOString();
+  const staff = (await listStaff(ctx.adapters, ctx.tenantId)).filter((s) => (s.branchId ?? null) === branchId);
+  const active = staff.filter((s) => s.status === "active");
+
+  const withdrawn = branchId ? await withdrawnNotDestroyed(ctx, branchId, now) : [];
+  const requests = await openRequests(ctx, branchId, now);
+  const paper = await paperCheckedOut(ctx, branchId);
 
   return {
     agreementsMissing: active

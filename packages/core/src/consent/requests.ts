@@ -9,7 +9,7 @@ import { copyData, copyItems, copyReply } from "../clients/copy.ts";
 import { createCopyLink } from "../documents/shares.ts";
 import { correctField } from "../clients/correct.ts";
 import { destroyClientData } from "../clients/destroy.ts";
-import { getClient } from "../clients/records.ts";
+import { getClient, type ClientRecord } from "../clients/records.ts";
 import { Problem } from "../http/problem.ts";
 import { reply } from "../http/reply.ts";
 import { newId } from "../ids.ts";
@@ -174,6 +174,34 @@ export async function get(ctx: Ctx, id: string) {
   return viewOne(ctx, await load(ctx, id), ctx.adapters.now());
 }
 
+/** Does what the request asks: the copy issued, the correction, the deletion, the withdrawal, the history. */
+async function carryOut(ctx: Ctx, r: SubjectRequest, client: ClientRecord, body: FulfilRequest): Promise<unknown> {
+  switch (r.type) {
+    case "access_copy":
+      return { copy: r.copy ?? null };
+    case "correction":
+      if (body.field === undefined || body.value === undefined) {
+        throw new Problem("validation_failed", "a correction names the field and its corrected value", [
+          { path: "body.field", message: "required with value" },
+        ]);
+      }
+      return await correctField(ctx, client, body.field, body.value);
+    case "deletion":
+      return await destroyClientData(ctx, client, `data-subject request ${r.id}`);
+    case "withdrawal":
+      return client.consent.withdrawnAt
+        ? { alreadyWithdrawn: client.consent.withdrawnAt }
+        : await withdrawLoaded(ctx, client, {
+            method: body.method ?? "written",
+            evidenceRef: r.evidenceRef,
+            reason: `data-subject request ${r.id}`,
+          });
+    case "access_history":
+      return await accessHistory(ctx, r.clientId, { limit: 200 });
+  }
+  return null;
+}
+
 /**
  * Fulfils a request by its type: a copy becomes available, a correction is applied, a deletion goes
  * through the destruction flow, a withdrawal stops all use, the access history is answered.
@@ -186,35 +214,7 @@ export async function fulfil(ctx: Ctx, id: string, body: FulfilRequest) {
   const client = await loadResponsible(ctx, r.clientId, `request.fulfil`);
   // Sealed before the work: a deletion then destroys the note with the rest of the client's data.
   const noteRef = await sealOptional(ctx, { kind: "client", id: r.clientId }, "request.note", body.note);
-  let result: unknown = null;
-  switch (r.type) {
-    case "access_copy":
-      result = { copy: r.copy ?? null };
-      break;
-    case "correction":
-      if (body.field === undefined || body.value === undefined) {
-        throw new Problem("validation_failed", "a correction names the field and its corrected value", [
-          { path: "body.field", message: "required with value" },
-        ]);
-      }
-      result = await correctField(ctx, client, body.field, body.value);
-      break;
-    case "deletion":
-      result = await destroyClientData(ctx, client, `data-subject request ${r.id}`);
-      break;
-    case "withdrawal":
-      result = client.consent.withdrawnAt
-        ? { alreadyWithdrawn: client.consent.withdrawnAt }
-        : await withdrawLoaded(ctx, client, {
-            method: body.method ?? "written",
-            evidenceRef: r.evidenceRef,
-            reason: `data-subject request ${r.id}`,
-          });
-      break;
-    case "access_history":
-      result = await accessHistory(ctx, r.clientId, { limit: 200 });
-      break;
-  }
+  const result = await carryOut(ctx, r, client, body);
   const now = ctx.adapters.now().toISOString();
   const done: SubjectRequest = {
     ...r,
@@ -245,6 +245,42 @@ export async function fulfil(ctx: Ctx, id: string, body: FulfilRequest) {
   return { request: await viewOne(ctx, done, ctx.adapters.now()), result };
 }
 
+/** Claims the request's one copy; of two concurrent issuers, one gets it. */
+async function claimCopy(ctx: Ctx, requestId: string, issued: Record<string, unknown>) {
+  try {
+    await ctx.adapters.db.send(
+      new UpdateCommand({
+        TableName: ctx.adapters.tableName,
+        Key: Keys.subjectRequest(ctx.tenantId, requestId),
+        UpdateExpression: "SET #c = :copy",
+        ConditionExpression: "attribute_not_exists(#c) AND #s = :open",
+        ExpressionAttributeNames: { "#s": "status", "#c": "copy" },
+        ExpressionAttributeValues: { ":copy": issued, ":open": "open" },
+      }),
+    );
+  } catch (e) {
+    if (e instanceof ConditionalCheckFailedException)
+      throw new Problem("copy_already_issued", "the copy was issued meanwhile");
+    throw e;
+  }
+}
+
+/** Gives the claim back, so the copy may be issued once it can be. */
+async function unclaimCopy(ctx: Ctx, requestId: string, issuedAt: string) {
+  await ctx.adapters.db
+    .send(
+      new UpdateCommand({
+        TableName: ctx.adapters.tableName,
+        Key: Keys.subjectRequest(ctx.tenantId, requestId),
+        UpdateExpression: "REMOVE #c",
+        ConditionExpression: "#c.issuedAt = :at",
+        ExpressionAttributeNames: { "#c": "copy" },
+        ExpressionAttributeValues: { ":at": issuedAt },
+      }),
+    )
+    .catch(() => undefined);
+}
+
 /**
  * The data subject's copy, issued once per open access_copy request by someone responsible for the
  * client other than the person who recorded the request, through the gate: as a link addressed to
@@ -268,22 +304,7 @@ export async function issueCopy(ctx: Ctx, id: string, body: CopyRequest) {
     format: body.format,
     delivery: body.delivery,
   };
-  try {
-    await ctx.adapters.db.send(
-      new UpdateCommand({
-        TableName: ctx.adapters.tableName,
-        Key: Keys.subjectRequest(ctx.tenantId, r.id),
-        UpdateExpression: "SET #c = :copy",
-        ConditionExpression: "attribute_not_exists(#c) AND #s = :open",
-        ExpressionAttributeNames: { "#s": "status", "#c": "copy" },
-        ExpressionAttributeValues: { ":copy": issued, ":open": "open" },
-      }),
-    );
-  } catch (e) {
-    if (e instanceof ConditionalCheckFailedException)
-      throw new Problem("copy_already_issued", "the copy was issued meanwhile");
-    throw e;
-  }
+  await claimCopy(ctx, r.id, issued);
   let pass: Pass;
   try {
     ({ pass } = await disclose(ctx, {
@@ -296,18 +317,7 @@ export async function issueCopy(ctx: Ctx, id: string, body: CopyRequest) {
     }));
   } catch (e) {
     // Refused or not recorded: nothing left, so the copy may be issued once it can be.
-    await ctx.adapters.db
-      .send(
-        new UpdateCommand({
-          TableName: ctx.adapters.tableName,
-          Key: Keys.subjectRequest(ctx.tenantId, r.id),
-          UpdateExpression: "REMOVE #c",
-          ConditionExpression: "#c.issuedAt = :at",
-          ExpressionAttributeNames: { "#c": "copy" },
-          ExpressionAttributeValues: { ":at": issued.issuedAt },
-        }),
-      )
-      .catch(() => undefined);
+    await unclaimCopy(ctx, r.id, issued.issuedAt);
     throw e;
   }
   if (body.delivery === "share")

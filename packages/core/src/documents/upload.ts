@@ -3,6 +3,7 @@ import type { Ctx } from "../context.ts";
 import { modeFor } from "../access/policy.ts";
 import { record } from "../trail/trail.ts";
 import { loadVisible } from "../clients/view.ts";
+import type { ClientRecord } from "../clients/records.ts";
 import { resourceOf } from "../access/gate.ts";
 import { sealBytes } from "../crypto/envelope.ts";
 import { Problem, recorded, type ProblemDetail } from "../http/problem.ts";
@@ -49,6 +50,77 @@ export async function upload(
     return recorded(problem);
   };
 
+  await checkMayCollect(ctx, client, kind, refuse);
+  let contentType;
+  try {
+    contentType = await decideType(bytes, declared);
+  } catch (e) {
+    throw e instanceof Problem ? await refuse(e) : e;
+  }
+
+  const a = ctx.adapters;
+  const doc = pendingDocument(ctx, clientId, kind, bytes);
+  const { documentId, uploadedAt } = doc;
+  await reserveStorage(a, ctx.tenantId, bytes.byteLength, ctx.limits.storageMb).catch(async (e: unknown) => {
+    throw e instanceof Problem ? await refuse(e) : e;
+  });
+  if (!(await insertDocument(a, doc))) {
+    await giveBack(ctx, bytes.byteLength);
+    throw new Error(`document id collision ${documentId}`);
+  }
+
+  const sha256 = createHash("sha256").update(bytes).digest("hex");
+  const versionId = await storeSealed(ctx, doc, bytes).catch(async (e: unknown) => {
+    await undo(ctx, doc, bytes.byteLength);
+    throw e;
+  });
+  try {
+    await record(ctx, {
+      ...base,
+      outcome: "allowed",
+      tier1: spec.tier === 1,
+      detail: { documentId, kind, tier: spec.tier, contentType, size: bytes.byteLength },
+    });
+  } catch (e) {
+    // Nothing is kept that the trail does not know of (failing that, the pending item falls due).
+    await undo(ctx, doc, bytes.byteLength);
+    throw e;
+  }
+  const destroyAfter = destroyAfterFor(
+    effective(retentionOf(kind), ctx.settings.retentionOverrides),
+    uploadedAt,
+    await getClock(a, ctx.tenantId, clientId),
+  );
+  const active = await activate(ctx, documentId, {
+    contentType,
+    size: bytes.byteLength,
+    sha256,
+    versionId,
+    destroyAfter,
+  });
+  return documentView(active);
+}
+
+type Refuse = (problem: Problem) => Promise<Problem>;
+
+const giveBack = (ctx: Ctx, size: number) => releaseStorage(ctx.adapters, ctx.tenantId, size).catch(() => undefined);
+
+/**
+ * Removes a failed upload. The put may have landed even though it failed to answer: the blob goes first,
+ * and the pending item only once that worked — otherwise the sweeper removes both when the item falls due.
+ */
+async function undo(ctx: Ctx, doc: DocumentRecord, size: number) {
+  const cleaned = await ctx.adapters.blobs.destroy(doc.storageKey).then(
+    () => true,
+    () => false,
+  );
+  if (cleaned) await deleteItem(ctx.adapters, Keys.document(ctx.tenantId, doc.documentId)).catch(() => undefined);
+  if (cleaned) await giveBack(ctx, size);
+}
+
+/** The caller could reveal what the scan shows, and the client's consent covers collecting it. */
+async function checkMayCollect(ctx: Ctx, client: ClientRecord, kind: DocumentKindName, refuse: Refuse) {
+  const spec = kindSpec(kind);
   if (client.destroyed) throw await refuse(new Problem("client_destroyed"));
   const mode = modeFor(ctx.principal, resourceOf(client), spec.tier, ctx.policy);
   if (mode !== "plain" && mode !== "reveal_with_purpose") {
@@ -80,100 +152,54 @@ export async function upload(
       ),
     );
   }
-  let contentType;
-  try {
-    contentType = await decideType(bytes, declared);
-  } catch (e) {
-    throw e instanceof Problem ? await refuse(e) : e;
-  }
+}
 
-  const a = ctx.adapters;
-  const now = a.now();
-  const uploadedAt = now.toISOString();
+/** The metadata item as first written: pending, falling due for removal after the grace period. */
+function pendingDocument(ctx: Ctx, clientId: string, kind: DocumentKindName, bytes: Buffer): DocumentRecord {
+  const now = ctx.adapters.now();
   const documentId = newId("doc", now);
   const retention = retentionOf(kind);
-  const storageKey = blobKey(retention.id, ctx.tenantId, documentId);
-  const pendingUntil = new Date(now.getTime() + PENDING_GRACE_MS).toISOString();
-  const doc: DocumentRecord = {
+  return {
     tenantId: ctx.tenantId,
     documentId,
     clientId,
     kind,
-    tier: spec.tier,
+    tier: kindSpec(kind).tier,
     retentionClass: retention.id,
-    storageKey,
+    storageKey: blobKey(retention.id, ctx.tenantId, documentId),
     status: "pending",
     // Known from the start, so a pending upload swept after a crash gives its bytes back.
     size: bytes.byteLength,
     uploadedBy: ctx.principal.staffId,
-    uploadedAt,
-    destroyAfter: pendingUntil,
+    uploadedAt: now.toISOString(),
+    destroyAfter: new Date(now.getTime() + PENDING_GRACE_MS).toISOString(),
   };
-  await reserveStorage(a, ctx.tenantId, bytes.byteLength, ctx.limits.storageMb).catch(async (e: unknown) => {
-    throw e instanceof Problem ? await refuse(e) : e;
-  });
-  const giveBack = () => releaseStorage(a, ctx.tenantId, bytes.byteLength).catch(() => undefined);
-  if (!(await insertDocument(a, doc))) {
-    await giveBack();
-    throw new Error(`document id collision ${documentId}`);
-  }
+}
 
-  const sha256 = createHash("sha256").update(bytes).digest("hex");
-  let versionId: string;
-  try {
-    const sealed = await sealBytes(a.keyrings, documentBinding(doc), bytes);
-    ({ versionId } = await a.blobs.put(storageKey, sealed, {
-      tenantId: ctx.tenantId,
-      tier: spec.tier,
-      retentionClass: retention.id,
-      documentId,
-    }));
-  } catch (e) {
-    // The put may have landed even though it failed to answer: remove the blob first, and drop the
-    // pending item only once that worked — otherwise the sweeper removes both when the item falls due.
-    const cleaned = await a.blobs.destroy(storageKey).then(
-      () => true,
-      () => false,
-    );
-    if (cleaned) await deleteItem(a, Keys.document(ctx.tenantId, documentId)).catch(() => undefined);
-    if (cleaned) await giveBack();
-    throw e;
-  }
-  try {
-    await record(ctx, {
-      ...base,
-      outcome: "allowed",
-      tier1: spec.tier === 1,
-      detail: { documentId, kind, tier: spec.tier, contentType, size: bytes.byteLength },
-    });
-  } catch (e) {
-    // Nothing is kept that the trail does not know of (failing that, the pending item falls due).
-    const cleaned = await a.blobs.destroy(storageKey).then(
-      () => true,
-      () => false,
-    );
-    if (cleaned) await deleteItem(a, Keys.document(ctx.tenantId, documentId)).catch(() => undefined);
-    if (cleaned) await giveBack();
-    throw e;
-  }
-  const destroyAfter = destroyAfterFor(
-    effective(retention, ctx.settings.retentionOverrides),
-    uploadedAt,
-    await getClock(a, ctx.tenantId, clientId),
-  );
-  const active = await updateDocument(a, ctx.tenantId, documentId, {
-    set: {
-      status: "active",
-      contentType,
-      size: bytes.byteLength,
-      sha256,
-      versionId,
-      destroyAfter,
-      gsi2sk: queueSortKey(destroyAfter, documentId),
-    },
+/** Seals the bytes under the tenant's keyring (the document bound inside) and stores the blob; its version. */
+async function storeSealed(ctx: Ctx, doc: DocumentRecord, bytes: Buffer): Promise<string> {
+  const a = ctx.adapters;
+  const sealed = await sealBytes(a.keyrings, documentBinding(doc), bytes);
+  const { versionId } = await a.blobs.put(doc.storageKey, sealed, {
+    tenantId: ctx.tenantId,
+    tier: doc.tier,
+    retentionClass: doc.retentionClass,
+    documentId: doc.documentId,
+  });
+  return versionId;
+}
+
+/** Makes the pending item active with its real destroy-after date, unless it was removed meanwhile. */
+async function activate(
+  ctx: Ctx,
+  documentId: string,
+  f: { contentType: string; size: number; sha256: string; versionId: string; destroyAfter: string },
+) {
+  const active = await updateDocument(ctx.adapters, ctx.tenantId, documentId, {
+    set: { status: "active", ...f, gsi2sk: queueSortKey(f.destroyAfter, documentId) },
     condition: "#st = :pending",
     values: { ":pending": "pending" },
   });
   if (!active) throw new Problem("conflict", "the upload was removed before it completed; upload again");
-  return documentView(active);
+  return active;
 }

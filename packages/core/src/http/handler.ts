@@ -204,6 +204,74 @@ function checkResponse(spec: RouteSpec, status: number, body: unknown) {
 type Fn<H extends RouteHandlerId, Out> = (input: Input<H> & { ctx: Ctx }) => Promise<Out>;
 type PublicFn<H extends RouteHandlerId, Out> = (input: Input<H>) => Promise<Out>;
 
+/** A caller's standing on this route: their tenant active, on the platform's side or a tenant's, agreement signed, role admitted. */
+function checkStanding(spec: RouteSpec, principal: Identified["principal"], tenant: Identified["tenant"]) {
+  if (tenant.status === "suspended")
+    throw new Problem("tenant_suspended", "this tenant is suspended; nothing is deleted");
+  if (tenant.status === "offboarded") throw new Problem("tenant_offboarded", "this tenant has left Keyhold");
+  // The platform operator works only on the platform's routes; no one else may use them.
+  if (Boolean(spec.platform) !== (principal.role === "platform_admin")) {
+    throw new Problem(
+      "role_not_permitted",
+      spec.platform ? "platform operators only" : "the platform operator never acts inside a tenant",
+    );
+  }
+  if (spec.needsAgreement && !principal.agreementSigned) {
+    throw new Problem("agreement_missing", "sign the current confidentiality agreement before touching client data");
+  }
+  if (spec.roles && !spec.roles.includes(principal.role)) {
+    throw new Problem("role_not_permitted", `this operation is for: ${spec.roles.join(", ")}`);
+  }
+}
+
+/** The use case's return as the HTTP answer: JSON (checked against its schema where responses are), a raw body, or none. */
+function answer(spec: RouteSpec, out: unknown, requestId: string): HttpResult {
+  // A 204 route answers no body at all (its use case returns nothing).
+  if (spec.success.status === 204 && out === undefined)
+    return { statusCode: 204, headers: { ...baseHeaders, "x-request-id": requestId } };
+  if (checkResponses() && !isRawReply(out)) {
+    if (isReply(out)) checkResponse(spec, out.status, out.body);
+    else checkResponse(spec, spec.success.status, out);
+  }
+  if (isReply(out)) return json(out.status, out.body, requestId, out.headers);
+  if (isRawReply(out)) {
+    const binary = typeof out.body !== "string";
+    return {
+      statusCode: out.status,
+      headers: { ...baseHeaders, "x-request-id": requestId, ...out.headers },
+      body: binary ? Buffer.from(out.body).toString("base64") : (out.body as string),
+      isBase64Encoded: binary,
+    };
+  }
+  return json(spec.success.status, out, requestId);
+}
+
+/** A staff member's refusal goes to the trail; a departed one's attempt raises an alert. */
+async function recordRefusal(
+  spec: RouteSpec,
+  { ctx, who, event }: { ctx: Ctx | undefined; who: Identified | undefined; event: HttpEvent },
+  problem: Problem,
+) {
+  // With a context the token was genuine and named a real staff member: every refusal of
+  // theirs (a revoked session's 401 included) is in the trail.
+  if (ctx && problem.status >= 400 && problem.status < 500 && !problem.recorded) {
+    await record(ctx, {
+      // Every staff route names its action (a test holds it); the id is a last resort.
+      action: spec.action ?? (spec.handler as unknown as TrailAction),
+      // `{id}` names a client only on client paths (elsewhere, e.g. /documents/{id}, it does not).
+      clientId:
+        (spec.path.startsWith("/clients/{id}") ? (event.pathParameters?.id as string | undefined) : undefined) ?? null,
+      outcome: "denied",
+      code: problem.code,
+    }).catch(() => undefined);
+  }
+  if (ctx && who && (problem.code === "session_revoked" || problem.code === "staff_inactive")) {
+    await alertDepartedAttempt(ctx, who, problem.code).catch((err: unknown) =>
+      logger.error("departed-staff alert failed", { error: err as Error }),
+    );
+  }
+}
+
 function build<H extends RouteHandlerId>(handlerId: H, fn: (input: Input<H> & { ctx?: Ctx }) => Promise<unknown>) {
   const spec = routeByHandler(handlerId);
   return middy<HttpEvent, HttpResult, Error, Context>()
@@ -231,25 +299,7 @@ function build<H extends RouteHandlerId>(handlerId: H, fn: (input: Input<H> & { 
           });
           logger.appendKeys({ tenantId: principal.tenantId, staffId: principal.staffId, route: handlerId });
           admit(who);
-          if (tenant.status === "suspended")
-            throw new Problem("tenant_suspended", "this tenant is suspended; nothing is deleted");
-          if (tenant.status === "offboarded") throw new Problem("tenant_offboarded", "this tenant has left Keyhold");
-          // The platform operator works only on the platform's routes; no one else may use them.
-          if (Boolean(spec.platform) !== (principal.role === "platform_admin")) {
-            throw new Problem(
-              "role_not_permitted",
-              spec.platform ? "platform operators only" : "the platform operator never acts inside a tenant",
-            );
-          }
-          if (spec.needsAgreement && !principal.agreementSigned) {
-            throw new Problem(
-              "agreement_missing",
-              "sign the current confidentiality agreement before touching client data",
-            );
-          }
-          if (spec.roles && !spec.roles.includes(principal.role)) {
-            throw new Problem("role_not_permitted", `this operation is for: ${spec.roles.join(", ")}`);
-          }
+          checkStanding(spec, principal, tenant);
         }
         const body = readBody(event, spec);
         const input = {
@@ -265,45 +315,10 @@ function build<H extends RouteHandlerId>(handlerId: H, fn: (input: Input<H> & { 
           ctx,
         } as Input<H> & { ctx?: Ctx };
         const out = await fn(input);
-        // A 204 route answers no body at all (its use case returns nothing).
-        if (spec.success.status === 204 && out === undefined)
-          return { statusCode: 204, headers: { ...baseHeaders, "x-request-id": requestId } };
-        if (checkResponses() && !isRawReply(out)) {
-          if (isReply(out)) checkResponse(spec, out.status, out.body);
-          else checkResponse(spec, spec.success.status, out);
-        }
-        if (isReply(out)) return json(out.status, out.body, requestId, out.headers);
-        if (isRawReply(out)) {
-          const binary = typeof out.body !== "string";
-          return {
-            statusCode: out.status,
-            headers: { ...baseHeaders, "x-request-id": requestId, ...out.headers },
-            body: binary ? Buffer.from(out.body).toString("base64") : (out.body as string),
-            isBase64Encoded: binary,
-          };
-        }
-        return json(spec.success.status, out, requestId);
+        return answer(spec, out, requestId);
       } catch (e) {
         const problem = toProblem(e);
-        // With a context the token was genuine and named a real staff member: every refusal of
-        // theirs (a revoked session's 401 included) is in the trail.
-        if (ctx && problem.status >= 400 && problem.status < 500 && !problem.recorded) {
-          await record(ctx, {
-            // Every staff route names its action (a test holds it); the id is a last resort.
-            action: spec.action ?? (handlerId as unknown as TrailAction),
-            // `{id}` names a client only on client paths (elsewhere, e.g. /documents/{id}, it does not).
-            clientId:
-              (spec.path.startsWith("/clients/{id}") ? (event.pathParameters?.id as string | undefined) : undefined) ??
-              null,
-            outcome: "denied",
-            code: problem.code,
-          }).catch(() => undefined);
-        }
-        if (ctx && who && (problem.code === "session_revoked" || problem.code === "staff_inactive")) {
-          await alertDepartedAttempt(ctx, who, problem.code).catch((err: unknown) =>
-            logger.error("departed-staff alert failed", { error: err as Error }),
-          );
-        }
+        await recordRefusal(spec, { ctx, who, event }, problem);
         return problemResult(problem, requestId, event.headers?.["accept-language"]);
       }
     });

@@ -207,6 +207,20 @@ export async function issueTokens(env: SignInEnv, staff: StaffRecord): Promise<T
   return { accessToken, refreshToken, expiresIn: ACCESS_TOKEN_TTL_SECONDS };
 }
 
+/** A new password is chosen at enrolment only, and long enough. */
+function checkNewPassword(session: SignInSession, newPassword: string | undefined) {
+  if (newPassword !== undefined && session.challenge !== "totp_setup") {
+    throw new Problem("validation_failed", "a new password is chosen at enrolment only", [
+      { path: "body.newPassword", message: "not expected for this challenge" },
+    ]);
+  }
+  if (newPassword !== undefined && newPassword.length < MIN_PASSWORD_LENGTH) {
+    throw new Problem("validation_failed", `passwords have at least ${MIN_PASSWORD_LENGTH} characters`, [
+      { path: "body.newPassword", message: `at least ${MIN_PASSWORD_LENGTH} characters` },
+    ]);
+  }
+}
+
 /**
  * `POST /auth/totp`: the second step. The code must be the current one (±30 s) and unused; on an
  * enrolment it also makes the new secret the account's, and replaces a one-time password with the
@@ -235,16 +249,7 @@ export async function completeTotp(
         .secret
     : secrets.totpSecret;
   if (!secret) throw invalid();
-  if (newPassword !== undefined && session.challenge !== "totp_setup") {
-    throw new Problem("validation_failed", "a new password is chosen at enrolment only", [
-      { path: "body.newPassword", message: "not expected for this challenge" },
-    ]);
-  }
-  if (newPassword !== undefined && newPassword.length < MIN_PASSWORD_LENGTH) {
-    throw new Problem("validation_failed", `passwords have at least ${MIN_PASSWORD_LENGTH} characters`, [
-      { path: "body.newPassword", message: `at least ${MIN_PASSWORD_LENGTH} characters` },
-    ]);
-  }
+  checkNewPassword(session, newPassword);
   const step = acceptedStep(secret, code, env.adapters.now());
   if (step === null || !(await useStep(a, staff.tenantId, staff.staffId, step))) {
     const attempts = session.attempts + 1;

@@ -1,5 +1,5 @@
 import { sweepClients, type ClientSweep } from "../clients/sweep.ts";
-import type { Adapters } from "../context.ts";
+import type { ActorCtx, Adapters } from "../context.ts";
 import { destroyDocument, systemContext } from "../documents/retention.ts";
 import { dueDocuments, type DocumentRecord } from "../documents/records.ts";
 import { newId } from "../ids.ts";
@@ -35,6 +35,41 @@ const reasonFor = (doc: DocumentRecord) =>
   doc.destruction?.reason ??
   (doc.status === "pending" ? "abandoned_upload" : `retention_expired:${doc.retentionClass}`);
 
+/** Every document of the tenant due by `asOf` and not yet destroyed. */
+async function allDue(ta: Adapters, tenantId: string, asOf: Date): Promise<DocumentRecord[]> {
+  const due: DocumentRecord[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: { items: DocumentRecord[]; nextCursor: string | null } = await dueDocuments(
+      ta,
+      tenantId,
+      asOf,
+      200,
+      cursor,
+    );
+    due.push(...page.items.filter((d) => d.status !== "destroyed"));
+    cursor = page.nextCursor;
+  } while (cursor);
+  return due;
+}
+
+/** Destroys each due document; one that fails is reported and left for the next run. */
+async function destroyDue(a: Adapters, ctx: ActorCtx, tenantId: string, due: DocumentRecord[], report: SweepReport) {
+  for (const doc of due) {
+    try {
+      const certificate = await destroyDocument(ctx, doc.documentId, { reason: reasonFor(doc), runId: report.runId });
+      report.destroyed.push({ tenantId, documentId: doc.documentId, certificateId: certificate.certificateId });
+    } catch (e) {
+      a.logger.error("sweeper could not destroy a document; the next run retries", {
+        tenantId,
+        documentId: doc.documentId,
+        error: e as Error,
+      });
+      report.failed.push({ tenantId, documentId: doc.documentId, error: (e as Error).message });
+    }
+  }
+}
+
 /**
  * The destruction sweeper: for every tenant, every document whose destroy-after date has come is
  * destroyed with a certificate. Scheduled in AWS, on a timer offline, and `npm run keyhold --
@@ -67,19 +102,7 @@ export async function sweep(
     if (await getTenant(ta, tenantId))
       await sweepClients(await systemContext(ta, tenantId, runId), ta, { asOf, dryRun, runId }, report.clients);
     // Collect first: destroying moves items within the queue being read.
-    const due: DocumentRecord[] = [];
-    let cursor: string | null = null;
-    do {
-      const page: { items: DocumentRecord[]; nextCursor: string | null } = await dueDocuments(
-        ta,
-        tenantId,
-        asOf,
-        200,
-        cursor,
-      );
-      due.push(...page.items.filter((d) => d.status !== "destroyed"));
-      cursor = page.nextCursor;
-    } while (cursor);
+    const due = await allDue(ta, tenantId, asOf);
     if (!due.length) continue;
     for (const doc of due) {
       report.due.push({
@@ -95,19 +118,7 @@ export async function sweep(
     }
     if (dryRun) continue;
     const ctx = await systemContext(ta, tenantId, runId);
-    for (const doc of due) {
-      try {
-        const certificate = await destroyDocument(ctx, doc.documentId, { reason: reasonFor(doc), runId });
-        report.destroyed.push({ tenantId, documentId: doc.documentId, certificateId: certificate.certificateId });
-      } catch (e) {
-        a.logger.error("sweeper could not destroy a document; the next run retries", {
-          tenantId,
-          documentId: doc.documentId,
-          error: e as Error,
-        });
-        report.failed.push({ tenantId, documentId: doc.documentId, error: (e as Error).message });
-      }
-    }
+    await destroyDue(a, ctx, tenantId, due, report);
   }
   if (!dryRun && a.blobs.enforceLifecycle) report.expiredByLifecycle = await a.blobs.enforceLifecycle(asOf);
   return report;

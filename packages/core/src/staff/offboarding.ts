@@ -33,6 +33,44 @@ function eligibility(ctx: Ctx, leaving: StaffRecord, heir: StaffRecord | undefin
   return errors;
 }
 
+/** The leaver's record marked offboarding (sessions end: the session version moves); the intent is closed if it cannot be. */
+async function markOffboarding(
+  ctx: Ctx,
+  staff: StaffRecord,
+  req: OffboardingRequest,
+  { intent, changeId }: { intent: Intents.Intent<OffboardIntent>; changeId: string | undefined },
+) {
+  const a = ctx.adapters;
+  const now = a.now().toISOString();
+  const reasonRef = await sealNote(ctx, { kind: "staff", id: staff.staffId }, "staff.offboarding_reason", req.reason);
+  try {
+    await change(
+      ctx,
+      staff,
+      {
+        ...staff,
+        status: "offboarding",
+        sessionVersion: staff.sessionVersion + 1,
+        offboarding: {
+          startedAt: now,
+          startedBy: ctx.principal.staffId,
+          handoverTo: req.handoverTo,
+          lastDay: req.lastDay,
+          reasonRef,
+          reassignedClients: 0,
+          checklist: emptyChecklist(),
+          intentId: intent.id,
+          ...(changeId ? { handoverChange: changeId } : {}),
+        },
+      },
+      "staff.offboarding_started",
+    );
+  } catch (e) {
+    await Intents.finish(a, intent).catch(() => undefined);
+    throw e;
+  }
+}
+
 /**
  * 离职: revokes every session at once, hands every client to an eligible colleague (each in the
  * trail), and opens the exit checklist. Re-running it with the same recipient resumes a hand-over
@@ -85,36 +123,7 @@ export async function startOffboarding(ctx: Ctx, staffId: string, req: Offboardi
     handoverTo: req.handoverTo,
     branchId: staff.branchId,
   });
-  if (!resuming) {
-    const now = a.now().toISOString();
-    const reasonRef = await sealNote(ctx, { kind: "staff", id: staffId }, "staff.offboarding_reason", req.reason);
-    try {
-      await change(
-        ctx,
-        staff,
-        {
-          ...staff,
-          status: "offboarding",
-          sessionVersion: staff.sessionVersion + 1,
-          offboarding: {
-            startedAt: now,
-            startedBy: ctx.principal.staffId,
-            handoverTo: req.handoverTo,
-            lastDay: req.lastDay,
-            reasonRef,
-            reassignedClients: 0,
-            checklist: emptyChecklist(),
-            intentId: intent.id,
-            ...(changeId ? { handoverChange: changeId } : {}),
-          },
-        },
-        "staff.offboarding_started",
-      );
-    } catch (e) {
-      await Intents.finish(a, intent).catch(() => undefined);
-      throw e;
-    }
-  }
+  if (!resuming) await markOffboarding(ctx, staff, req, { intent, changeId });
   await Intents.checkpoint(a, "staff.offboard", "started");
   await Calls.releaseForStaff(ctx, staffId, "offboarding");
   if (changeId) {

@@ -74,23 +74,11 @@ export const actorKey = (actor: Actor | { id: string }): string =>
 export const actorBranch = (actor: Actor | { branchId?: string | null }): string | null =>
   "type" in actor && actor.type !== "staff" ? null : ((actor as { branchId?: string | null }).branchId ?? null);
 
-/**
- * Appends one event. Each event is its own item keyed by time and a random id, so concurrent writers
- * never contend on a shared item. Callers write the event before any plaintext leaves; if the write
- * fails, this throws 503 `trail_unavailable` and the caller must not reveal.
- */
-export async function record(ctx: ActorCtx, given: EventInput): Promise<TrailEvent> {
-  // The type holds callers to the catalog; this holds a cast or a computed name to it too.
-  if (!isTrailAction(given.action))
-    throw new Error(`trail action "${given.action}" is not in the catalog (trail/actions.ts)`);
-  // A justification is free text: sealed as a note before the event that names it is written.
-  const input =
-    given.breakGlass && !given.breakGlass.justificationRef
-      ? { ...given, breakGlass: await sealJustification(ctx, given.clientId ?? null, given.breakGlass.justification) }
-      : given;
+/** The event as written: who, from where, what of whom, the outcome. */
+function eventOf(ctx: ActorCtx, input: EventInput): TrailEvent {
   const now = ctx.adapters.now();
   const at = now.toISOString();
-  const event: TrailEvent = {
+  return {
     id: newId("ev", now),
     at,
     tenantId: ctx.tenantId,
@@ -113,6 +101,11 @@ export async function record(ctx: ActorCtx, given: EventInput): Promise<TrailEve
     ...(input.detail ? { detail: input.detail } : {}),
     requestId: ctx.requestId,
   };
+}
+
+/** Writes the event under its day, its actor and its client; a trail that cannot be written refuses the request. */
+async function writeEvent(ctx: ActorCtx, event: TrailEvent) {
+  const at = event.at;
   const order = `${at}#${event.id}`;
   try {
     const written = await putNew(ctx.adapters, {
@@ -130,10 +123,29 @@ export async function record(ctx: ActorCtx, given: EventInput): Promise<TrailEve
   } catch (e) {
     ctx.adapters.logger.error("access trail write failed; refusing to proceed", {
       error: e as Error,
-      action: input.action,
+      action: event.action,
     });
     throw new Problem("trail_unavailable");
   }
+}
+
+/**
+ * Appends one event. Each event is its own item keyed by time and a random id, so concurrent writers
+ * never contend on a shared item. Callers write the event before any plaintext leaves; if the write
+ * fails, this throws 503 `trail_unavailable` and the caller must not reveal.
+ */
+export async function record(ctx: ActorCtx, given: EventInput): Promise<TrailEvent> {
+  // The type holds callers to the catalog; this holds a cast or a computed name to it too.
+  if (!isTrailAction(given.action))
+    throw new Error(`trail action "${given.action}" is not in the catalog (trail/actions.ts)`);
+  // A justification is free text: sealed as a note before the event that names it is written.
+  const input =
+    given.breakGlass && !given.breakGlass.justificationRef
+      ? { ...given, breakGlass: await sealJustification(ctx, given.clientId ?? null, given.breakGlass.justification) }
+      : given;
+  const event = eventOf(ctx, input);
+  const at = event.at;
+  await writeEvent(ctx, event);
   try {
     ctx.adapters.trailTap?.(event);
   } catch (e) {
@@ -176,20 +188,8 @@ const toEvent = (item: Record<string, unknown>): TrailEvent => {
   return e;
 };
 
-/**
- * Reads the trail with Query only: by client (its index), by actor (its index) or by day partitions
- * across the time range. Action and outcome narrow with a filter on those reads.
- */
-export async function query(ctx: ActorCtx, q: AuditQuery, scope?: { branchId: string }): Promise<Page<TrailEvent>> {
-  const now = ctx.adapters.now();
-  const to = q.to ? new Date(q.to) : now;
-  const from = q.from ? new Date(q.from) : new Date(to.getTime() - DEFAULT_SPAN_DAYS * 86_400_000);
-  if (from > to)
-    throw new Problem("validation_failed", "`from` is after `to`", [
-      { path: "from", message: "must not be after `to`" },
-    ]);
-  const between: [string, string] = [from.toISOString(), `${to.toISOString()}#~`];
-
+/** The filter on the events read: their action, outcome, actor beside a client, and a branch's scope. */
+function filterOf(q: AuditQuery, scope?: { branchId: string }) {
   const filters: string[] = [];
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = {};
@@ -220,28 +220,17 @@ export async function query(ctx: ActorCtx, q: AuditQuery, scope?: { branchId: st
     names["#targetBranch"] = "branchId";
     values[":scopeBranch"] = scope.branchId;
   }
-  const filter = filters.length ? { expression: filters.join(" AND "), names, values } : undefined;
+  return filters.length ? { expression: filters.join(" AND "), names, values } : undefined;
+}
 
-  if (q.clientId || q.actorId) {
-    const page = await queryPage<Record<string, unknown>>(ctx.adapters, {
-      index: q.clientId ? "gsi2" : "gsi1",
-      partition: q.clientId
-        ? Keys.eventsOfClient(ctx.tenantId, q.clientId)
-        : Keys.eventsOfActor(ctx.tenantId, q.actorId!),
-      sortBetween: between,
-      newestFirst: true,
-      limit: q.limit,
-      cursor: q.cursor,
-      filter,
-    });
-    return { items: page.items.map(toEvent), nextCursor: page.nextCursor };
-  }
+type Filter = ReturnType<typeof filterOf>;
 
-  if ((to.getTime() - from.getTime()) / 86_400_000 > MAX_SPAN_DAYS) {
-    throw new Problem("validation_failed", `time range longer than ${MAX_SPAN_DAYS} days`, [
-      { path: "from", message: `range must not exceed ${MAX_SPAN_DAYS} days` },
-    ]);
-  }
+/** Reads the day partitions newest first, from `to` back to `from`, until a page is full. */
+async function byDays(
+  ctx: ActorCtx,
+  q: AuditQuery,
+  { from, to, between, filter }: { from: Date; to: Date; between: [string, string]; filter: Filter },
+): Promise<Page<TrailEvent>> {
   // The cursor names the day being read and DynamoDB's position inside it.
   let cursorDay = day(to.toISOString());
   let inner: string | null = null;
@@ -271,6 +260,45 @@ export async function query(ctx: ActorCtx, q: AuditQuery, scope?: { branchId: st
     }
   }
   return { items, nextCursor: null };
+}
+
+/**
+ * Reads the trail with Query only: by client (its index), by actor (its index) or by day partitions
+ * across the time range. Action and outcome narrow with a filter on those reads.
+ */
+export async function query(ctx: ActorCtx, q: AuditQuery, scope?: { branchId: string }): Promise<Page<TrailEvent>> {
+  const now = ctx.adapters.now();
+  const to = q.to ? new Date(q.to) : now;
+  const from = q.from ? new Date(q.from) : new Date(to.getTime() - DEFAULT_SPAN_DAYS * 86_400_000);
+  if (from > to)
+    throw new Problem("validation_failed", "`from` is after `to`", [
+      { path: "from", message: "must not be after `to`" },
+    ]);
+  const between: [string, string] = [from.toISOString(), `${to.toISOString()}#~`];
+
+  const filter = filterOf(q, scope);
+
+  if (q.clientId || q.actorId) {
+    const page = await queryPage<Record<string, unknown>>(ctx.adapters, {
+      index: q.clientId ? "gsi2" : "gsi1",
+      partition: q.clientId
+        ? Keys.eventsOfClient(ctx.tenantId, q.clientId)
+        : Keys.eventsOfActor(ctx.tenantId, q.actorId!),
+      sortBetween: between,
+      newestFirst: true,
+      limit: q.limit,
+      cursor: q.cursor,
+      filter,
+    });
+    return { items: page.items.map(toEvent), nextCursor: page.nextCursor };
+  }
+
+  if ((to.getTime() - from.getTime()) / 86_400_000 > MAX_SPAN_DAYS) {
+    throw new Problem("validation_failed", `time range longer than ${MAX_SPAN_DAYS} days`, [
+      { path: "from", message: `range must not exceed ${MAX_SPAN_DAYS} days` },
+    ]);
+  }
+  return byDays(ctx, q, { from, to, between, filter });
 }
 
 /**

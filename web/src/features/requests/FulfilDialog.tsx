@@ -1,4 +1,3 @@
-import { CopyOutlined, DownloadOutlined, LinkOutlined } from "@ant-design/icons";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import {
   Alert,
@@ -10,51 +9,32 @@ import {
   Input,
   InputNumber,
   Modal,
-  Radio,
-  Result,
   Select,
   Space,
-  Table,
   Tag,
   Typography,
 } from "antd";
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { actionLabel, fieldLabel, fieldsForPurpose, pick, purposeLabel } from "../../api/catalog.ts";
-import { api, apiBase, postDownload } from "../../api/http.ts";
+import { fieldLabel, fieldsForPurpose, pick } from "../../api/catalog.ts";
+import { api } from "../../api/http.ts";
 import { isApiError } from "../../api/problem.ts";
 import { fieldErrors, problemMessage } from "../../api/problems.ts";
 import { useCatalog } from "../../api/queries.ts";
-import type {
-  AccessHistoryItem,
-  ClientView,
-  CopyIssued,
-  CopyLink,
-  FulfilResult,
-  SubjectRequestView,
-} from "../../api/model.ts";
+import type { ClientView, CopyIssued, FulfilResult, SubjectRequestView } from "../../api/model.ts";
 import { useSession } from "../../auth/useSession.ts";
-import { ActorCell } from "../../components/ActorCell.tsx";
-import { formatTime, formatTimeSeconds } from "../../components/format.ts";
+import { formatTime } from "../../components/format.ts";
 import { Loading } from "../../components/States.tsx";
 import { TierTag } from "../../components/TierTag.tsx";
 import { useLang } from "../../i18n/index.ts";
-import { shareLink } from "../clients/shares.ts";
 import { SealedNote } from "../clients/SealedText.tsx";
 import { noteRef } from "../clients/sealed.ts";
-import {
-  consentMethods,
-  copyBody,
-  deletionConfirmed,
-  fulfilBody,
-  mayFulfil,
-  recordedBy,
-  type CopyDelivery,
-  type CopyFormat,
-  type FulfilForm,
-} from "./requests.ts";
+import { consentMethods, deletionConfirmed, fulfilBody, mayFulfil, recordedBy, type FulfilForm } from "./requests.ts";
 
 /** Every cached view a fulfilment can change. */
+import { Outcome } from "./FulfilOutcome.tsx";
+import { CopyIssue } from "./CopyIssue.tsx";
+
 export function invalidateAfterRequest(queryClient: ReturnType<typeof useQueryClient>, clientId: string) {
   for (const key of [
     ["requests"],
@@ -85,148 +65,6 @@ export function CopyIssuedNote({ copy }: { copy: CopyIssued }) {
       })}
       description={t("requests.copy.onceOnly")}
     />
-  );
-}
-
-/**
- * Issues the data subject's copy, once: a link addressed to the subject (shown here once, to be sent
- * to them) or the file itself (to hand over in person). Both go through the disclosure gate.
- */
-function CopyIssue({ request, onIssued }: { request: SubjectRequestView; onIssued: (copy: CopyIssued) => void }) {
-  const { t } = useTranslation();
-  const lang = useLang();
-  const { message } = App.useApp();
-  const queryClient = useQueryClient();
-  const session = useSession();
-  const [format, setFormat] = useState<CopyFormat>("pdf");
-  const [delivery, setDelivery] = useState<CopyDelivery>("share");
-  const [link, setLink] = useState<CopyLink | null>(null);
-  const [saved, setSaved] = useState<string | null>(null);
-  const issue = useMutation({
-    mutationFn: async ({ format, delivery }: { format: CopyFormat; delivery: CopyDelivery }) => {
-      const path = `/requests/${encodeURIComponent(request.id)}/copy`;
-      if (delivery === "share")
-        return { link: await api<CopyLink>("POST", path, { body: copyBody(format, delivery) }) };
-      return { file: await postDownload(path, copyBody(format, delivery), `copy-${request.clientId}.${format}`) };
-    },
-    onSuccess: (r, v) => {
-      if (r.link) setLink(r.link);
-      if (r.file) setSaved(r.file.name);
-      onIssued({
-        issuedAt: new Date().toISOString(),
-        issuedBy: session?.claims.staffId ?? "",
-        format: v.format,
-        delivery: v.delivery,
-      });
-      void queryClient.invalidateQueries({ queryKey: ["requests"] });
-      void queryClient.invalidateQueries({ queryKey: ["access-history", request.clientId] });
-    },
-  });
-  const url = link ? shareLink(link.shareUrl, apiBase, window.location.origin) : "";
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(url);
-      message.success(t("shares.copied"));
-    } catch {
-      message.info(t("shares.copyManually"));
-    }
-  };
-
-  if (link) {
-    return (
-      <Alert
-        type="success"
-        showIcon
-        data-testid="copy-link-issued"
-        message={t("requests.copy.linkIssued", { at: formatTime(link.expiresAt), n: link.maxDownloads })}
-        description={
-          <>
-            <Typography.Paragraph type="warning" style={{ marginBottom: 8 }}>
-              {t("requests.copy.linkOnce")}
-            </Typography.Paragraph>
-            <Space.Compact style={{ width: "100%" }}>
-              <Input
-                readOnly
-                value={url}
-                className="kh-mono"
-                data-testid="copy-link"
-                onFocus={(e) => e.target.select()}
-              />
-              <Button icon={<CopyOutlined />} onClick={() => void copy()} data-testid="copy-link-copy">
-                {t("shares.copy")}
-              </Button>
-            </Space.Compact>
-          </>
-        }
-      />
-    );
-  }
-  if (saved)
-    return (
-      <Alert
-        type="success"
-        showIcon
-        data-testid="copy-file-issued"
-        message={t("requests.copy.fileIssued", { name: saved })}
-        description={t("requests.copy.fileHint")}
-      />
-    );
-  return (
-    <div data-testid="copy-issue">
-      <Typography.Paragraph>{t("requests.explain.access_copy")}</Typography.Paragraph>
-      <Space direction="vertical" size={12} style={{ width: "100%", marginBottom: 12 }}>
-        <Space wrap>
-          <Typography.Text strong>{t("requests.copy.format")}</Typography.Text>
-          <Radio.Group
-            value={format}
-            onChange={(e) => setFormat(e.target.value as CopyFormat)}
-            optionType="button"
-            data-testid="copy-format"
-          >
-            <Radio.Button value="pdf">{t("requests.copy.formats.pdf")}</Radio.Button>
-            <Radio.Button value="json">{t("requests.copy.formats.json")}</Radio.Button>
-          </Radio.Group>
-        </Space>
-        <Radio.Group
-          value={delivery}
-          onChange={(e) => setDelivery(e.target.value as CopyDelivery)}
-          data-testid="copy-delivery"
-        >
-          <Space direction="vertical">
-            <Radio value="share" data-testid="copy-delivery-share">
-              {t("requests.copy.deliveries.share")}
-              <Typography.Text type="secondary" style={{ fontSize: 12, marginLeft: 8 }}>
-                {t("requests.copy.deliveryHints.share")}
-              </Typography.Text>
-            </Radio>
-            <Radio value="download" data-testid="copy-delivery-download">
-              {t("requests.copy.deliveries.download")}
-              <Typography.Text type="secondary" style={{ fontSize: 12, marginLeft: 8 }}>
-                {t("requests.copy.deliveryHints.download")}
-              </Typography.Text>
-            </Radio>
-          </Space>
-        </Radio.Group>
-      </Space>
-      <Button
-        type="primary"
-        icon={delivery === "share" ? <LinkOutlined /> : <DownloadOutlined />}
-        loading={issue.isPending}
-        onClick={() => issue.mutate({ format, delivery })}
-        data-testid="copy-issue-submit"
-      >
-        {t("requests.copy.issue")}
-      </Button>
-      {isApiError(issue.error) && (
-        <Alert
-          type="error"
-          showIcon
-          style={{ marginTop: 12 }}
-          data-testid="copy-error"
-          message={problemMessage(issue.error.problem, lang)}
-        />
-      )}
-    </div>
   );
 }
 
@@ -523,103 +361,4 @@ export function FulfilDialog({ request, onClose }: { request: SubjectRequestView
       )}
     </Modal>
   );
-}
-
-/** What a fulfilment did, by type. */
-function Outcome({ result }: { result: FulfilResult }) {
-  const { t } = useTranslation();
-  const lang = useLang();
-  const catalog = useCatalog().data;
-  const r = result.result as Record<string, unknown> | null;
-  switch (result.request.type) {
-    case "access_copy": {
-      const copy = (r?.copy as CopyIssued | null | undefined) ?? result.request.copy;
-      return (
-        <Result
-          status="success"
-          title={t("requests.outcome.access_copy")}
-          subTitle={
-            copy
-              ? t("requests.copy.issued", {
-                  at: formatTime(copy.issuedAt),
-                  by: copy.issuedBy,
-                  format: copy.format.toUpperCase(),
-                  delivery: t(`requests.copy.deliveries.${copy.delivery}`),
-                })
-              : undefined
-          }
-        />
-      );
-    }
-    case "correction":
-      return (
-        <Result
-          status="success"
-          title={t("requests.outcome.correction", { field: fieldLabel(catalog, String(r?.field ?? ""), lang) })}
-        />
-      );
-    case "deletion":
-      return (
-        <Result
-          status="success"
-          title={t("requests.outcome.deletion")}
-          subTitle={
-            <span data-testid="deletion-certificate">
-              {t("requests.outcome.deletionCertificate", {
-                id: String(r?.certificateId ?? "—"),
-                at: formatTimeSeconds(String(r?.at ?? "")),
-              })}
-            </span>
-          }
-        />
-      );
-    case "withdrawal":
-      return (
-        <Result
-          status="success"
-          title={
-            r?.alreadyWithdrawn
-              ? t("requests.outcome.alreadyWithdrawn", { at: formatTime(String(r.alreadyWithdrawn)) })
-              : t("requests.outcome.withdrawal")
-          }
-          subTitle={r?.destroyAfter ? t("consent.destroyAfter", { at: formatTime(String(r.destroyAfter)) }) : undefined}
-        />
-      );
-    case "access_history": {
-      const items = ((r?.items as AccessHistoryItem[] | undefined) ?? []).slice();
-      return (
-        <>
-          <Alert
-            type="success"
-            showIcon
-            style={{ marginBottom: 12 }}
-            message={t("requests.outcome.access_history", { n: items.length })}
-          />
-          <Table<AccessHistoryItem>
-            size="small"
-            rowKey={(x, i) => `${x.at}-${i}`}
-            pagination={items.length > 10 ? { pageSize: 10, size: "small" } : false}
-            dataSource={items}
-            columns={[
-              { title: t("detail.at"), dataIndex: "at", render: (v: string) => formatTimeSeconds(v), width: 170 },
-              { title: t("detail.actor"), key: "actor", render: (_, x) => <ActorCell actor={x.actor} /> },
-              { title: t("detail.action"), key: "action", render: (_, x) => actionLabel(catalog, x.action, lang) },
-              {
-                title: t("detail.fieldsCol"),
-                key: "fields",
-                render: (_, x) => x.fields.map((f) => fieldLabel(catalog, f, lang)).join("、") || "—",
-              },
-              {
-                title: t("detail.purposeCol"),
-                key: "purpose",
-                render: (_, x) => purposeLabel(catalog, x.purpose, lang),
-              },
-            ]}
-          />
-        </>
-      );
-    }
-    default:
-      return <Result status="success" title={t("requests.fulfilled")} />;
-  }
 }
