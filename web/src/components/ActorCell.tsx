@@ -4,13 +4,25 @@ import { useTranslation } from "react-i18next";
 import { useBranchNames } from "../api/queries.ts";
 import type { TrailActor, TrailSource } from "../api/model.ts";
 import { useSession } from "../auth/useSession.ts";
+import { staffLabel } from "./format.ts";
 import { actorView } from "../features/trail/trail.ts";
 
 /**
  * Who acted, as the trail records it: a staff member (id, role, branch), a scheduled job, or the
  * recipient of a share link — named by the label it was shared to, "via" the staff member who shared.
  */
-export function ActorCell({ actor, source }: { actor: TrailActor; source?: TrailSource }) {
+export function ActorCell({
+  actor,
+  source,
+  name,
+  username,
+}: {
+  actor: TrailActor;
+  source?: TrailSource;
+  /** The staff member as colleagues know them (the trail answers `actorName`/`actorUsername`). */
+  name?: string | null;
+  username?: string | null;
+}) {
   const { t } = useTranslation();
   const session = useSession();
   const branchName = useBranchNames(session?.claims.tenantId);
@@ -26,7 +38,13 @@ export function ActorCell({ actor, source }: { actor: TrailActor; source?: Trail
     <div style={{ whiteSpace: "nowrap" }} data-actor-kind={a.kind}>
       {a.kind === "staff" && (
         <>
-          <span className="kh-mono">{a.id}</span>
+          {name ? (
+            <span title={a.id} data-testid="actor-name">
+              {staffLabel(name, username, a.id)}
+            </span>
+          ) : (
+            <span className="kh-mono">{a.id}</span>
+          )}
           <div style={{ fontSize: 12, color: "#6b7280" }}>
             {t(`roles.${a.role}`, { defaultValue: a.role })}
             {a.branchId && ` · ${branchName(a.branchId)}`}

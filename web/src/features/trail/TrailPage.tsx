@@ -244,7 +244,9 @@ export default function TrailPage() {
                   title: t("trail.actor"),
                   key: "actor",
                   width: 190,
-                  render: (_, e) => <ActorCell actor={e.actor} source={e.source} />,
+                  render: (_, e) => (
+                    <ActorCell actor={e.actor} source={e.source} name={e.actorName} username={e.actorUsername} />
+                  ),
                 },
                 {
                   title: t("trail.action"),
