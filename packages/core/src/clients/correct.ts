@@ -75,6 +75,19 @@ async function claimsToChange(
   return { changedIndex, newDigests, newClaims, oldClaims };
 }
 
+/** The value's new entries, claimed for this correction's intent; a value another client holds is a duplicate. */
+async function claimNew(
+  ctx: Ctx,
+  clientId: string,
+  intent: { id: string; leaseUntil: string },
+  digests: { current: string[]; previous: string[] },
+) {
+  const owner = { clientId, intentId: intent.id, leaseUntil: intent.leaseUntil };
+  const claimed = await claim(ctx, digests.current, owner, digests.previous);
+  if (!claimed.ok) throw new Problem("duplicate_client", "another client is registered with this value");
+  return claimed.claimed;
+}
+
 /**
  * A correction (PIPL art. 46): one field set to its corrected value, re-sealed with the rest of its
  * tier. The trail records the change with before and after sealed under the tenant's key, so the
@@ -99,15 +112,7 @@ export async function correctField(ctx: Ctx, client: ClientRecord, field: string
   });
   let recorded = false;
   try {
-    const claimed = changedIndex
-      ? await claim(
-          ctx,
-          newDigests.current,
-          { clientId: client.clientId, intentId: intent.id, leaseUntil: intent.leaseUntil },
-          newDigests.previous,
-        )
-      : { ok: true as const, claimed: [] };
-    if (!claimed.ok) throw new Problem("duplicate_client", "another client is registered with this value");
+    const claimed = changedIndex ? await claimNew(ctx, client.clientId, intent, newDigests) : [];
     await Intents.checkpoint(a, "client.correct", "claimed");
 
     const next: ClientRecord = changedBy(
@@ -115,7 +120,7 @@ export async function correctField(ctx: Ctx, client: ClientRecord, field: string
         ...client,
         fieldTiers: { ...client.fieldTiers, [name]: tierOf(name) },
         sealed: await sealFields(ctx, client.clientId, values),
-        blindIndex: [...client.blindIndex.filter((sk) => !oldClaims.includes(sk)), ...claimed.claimed],
+        blindIndex: [...client.blindIndex.filter((sk) => !oldClaims.includes(sk)), ...claimed],
       },
       intent.id,
     );

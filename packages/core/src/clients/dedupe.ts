@@ -214,79 +214,111 @@ export async function claim(
   const started = Date.now();
   for (const [index, digest] of digests.entries()) {
     const key = Keys.blindIndex(ctx.tenantId, digest);
-    let pause = 25;
-    for (let attempt = 0; ; attempt++) {
-      if (attempt > 100) throw new Error(`could not settle the claim ${key.sk}`);
-      const item = {
-        ...key,
-        type: "blind-index",
-        clientId: owner.clientId,
-        intentId: owner.intentId,
-        leaseUntil: owner.leaseUntil,
-        claimedAt: ctx.adapters.now().toISOString(),
-      };
-      if (await putNew(ctx.adapters, item)) break;
-      const holder = await holderOf(ctx, key.sk);
-      if (holder.state === "free") continue;
-      if (holder.state === "stale") {
-        // Taken over only if it is still exactly the claim judged stale.
-        try {
-          await putItem(ctx.adapters, item, {
-            expression: "clientId = :c AND claimedAt = :at",
-            values: { ":c": holder.claim.clientId, ":at": holder.claim.claimedAt },
-          });
-          break;
-        } catch (e) {
-          if (e instanceof ConditionalCheckFailedException) continue;
-          throw e;
-        }
-      }
-      if (holder.state === "in_flight" && holder.claim.intentId === owner.intentId) break;
-      if (holder.state === "in_flight" && Date.now() - started < WAIT_FOR_HOLDER_MS) {
-        // Wall-clock on purpose: this bounds how long the caller waits, whatever the business clock says.
-        await new Promise((r) => setTimeout(r, pause));
-        pause = Math.min(pause * 2, 400);
-        continue;
-      }
+    const held = await claimOne(ctx, key, owner, started);
+    if (!held.ok) {
       await release(ctx, claimed, { intentId: owner.intentId });
-      return { ok: false, holder };
+      return held;
     }
     claimed.push(key.sk);
     // Mid-rotation a client not yet migrated holds the value only under the previous version. The
     // current entry is claimed first: the rotation claims it too before it drops the old one, so the
     // two serialise on it and either way this check or that claim sees the other.
     const prior = previous[index];
-    if (prior !== undefined) {
-      const priorSk = Keys.blindIndex(ctx.tenantId, prior).sk;
-      let pause = 25;
-      for (;;) {
-        const holder = await holderOf(ctx, priorSk);
-        const someoneElse =
-          holder.state === "live"
-            ? holder.client.clientId !== owner.clientId
-            : holder.state === "in_flight" && holder.claim.intentId !== owner.intentId;
-        if (!someoneElse) break;
-        if (holder.state === "in_flight" && Date.now() - started < WAIT_FOR_HOLDER_MS) {
-          await new Promise((r) => setTimeout(r, pause));
-          pause = Math.min(pause * 2, 400);
-          continue;
-        }
-        await release(ctx, claimed, { intentId: owner.intentId });
-        return { ok: false, holder };
+    const other = prior === undefined ? undefined : await otherPriorHolder(ctx, prior, owner, started);
+    if (other) {
+      await release(ctx, claimed, { intentId: owner.intentId });
+      return { ok: false, holder: other };
+    }
+  }
+  await refuseIfRotatedMeanwhile(ctx, claimed, owner);
+  return { ok: true, claimed };
+}
+
+/** Waits, with backoff and a wall-clock bound on purpose (whatever the business clock says), before looking again. */
+const backoff = async (pause: number) => {
+  await new Promise((r) => setTimeout(r, pause));
+  return Math.min(pause * 2, 400);
+};
+
+/** Claims one entry: new, taken over from a stale claim, already this intent's, or refused with its holder. */
+async function claimOne(
+  ctx: ActorCtx,
+  key: { pk: string; sk: string },
+  owner: { clientId: string; intentId: string; leaseUntil: string },
+  started: number,
+): Promise<{ ok: true } | { ok: false; holder: Holder }> {
+  let pause = 25;
+  for (let attempt = 0; ; attempt++) {
+    if (attempt > 100) throw new Error(`could not settle the claim ${key.sk}`);
+    const item = {
+      ...key,
+      type: "blind-index",
+      clientId: owner.clientId,
+      intentId: owner.intentId,
+      leaseUntil: owner.leaseUntil,
+      claimedAt: ctx.adapters.now().toISOString(),
+    };
+    if (await putNew(ctx.adapters, item)) return { ok: true };
+    const holder = await holderOf(ctx, key.sk);
+    if (holder.state === "free") continue;
+    if (holder.state === "stale") {
+      // Taken over only if it is still exactly the claim judged stale.
+      try {
+        await putItem(ctx.adapters, item, {
+          expression: "clientId = :c AND claimedAt = :at",
+          values: { ":c": holder.claim.clientId, ":at": holder.claim.claimedAt },
+        });
+        return { ok: true };
+      } catch (e) {
+        if (e instanceof ConditionalCheckFailedException) continue;
+        throw e;
       }
     }
-  }
-  // A write that made its digests just before a rotation switched versions must not land entries
-  // under the old one after the switch: the rotation's final sweep could miss them. Checked after
-  // the claims are in, so a switch either comes later (and the sweep sees these claims) or is seen here.
-  if (claimed.length) {
-    const keys = await indexKeyState(ctx.adapters, ctx.tenantId);
-    if (indexVersionOf(claimed[0]!) !== keys.current) {
-      await release(ctx, claimed, { intentId: owner.intentId });
-      throw new Problem("conflict", "the blind-index keys were rotated meanwhile; try again");
+    if (holder.state === "in_flight" && holder.claim.intentId === owner.intentId) return { ok: true };
+    if (holder.state === "in_flight" && Date.now() - started < WAIT_FOR_HOLDER_MS) {
+      pause = await backoff(pause);
+      continue;
     }
+    return { ok: false, holder };
   }
-  return { ok: true, claimed };
+}
+
+/** Another client (or another write in flight) holding the value under the previous key version, if any. */
+async function otherPriorHolder(
+  ctx: ActorCtx,
+  prior: string,
+  owner: { clientId: string; intentId: string },
+  started: number,
+): Promise<Holder | undefined> {
+  const priorSk = Keys.blindIndex(ctx.tenantId, prior).sk;
+  let pause = 25;
+  for (;;) {
+    const holder = await holderOf(ctx, priorSk);
+    const someoneElse =
+      holder.state === "live"
+        ? holder.client.clientId !== owner.clientId
+        : holder.state === "in_flight" && holder.claim.intentId !== owner.intentId;
+    if (!someoneElse) return undefined;
+    if (holder.state === "in_flight" && Date.now() - started < WAIT_FOR_HOLDER_MS) {
+      pause = await backoff(pause);
+      continue;
+    }
+    return holder;
+  }
+}
+
+/**
+ * A write that made its digests just before a rotation switched versions must not land entries
+ * under the old one after the switch: the rotation's final sweep could miss them. Checked after
+ * the claims are in, so a switch either comes later (and the sweep sees these claims) or is seen here.
+ */
+async function refuseIfRotatedMeanwhile(ctx: ActorCtx, claimed: string[], owner: { intentId: string }) {
+  if (!claimed.length) return;
+  const keys = await indexKeyState(ctx.adapters, ctx.tenantId);
+  if (indexVersionOf(claimed[0]!) !== keys.current) {
+    await release(ctx, claimed, { intentId: owner.intentId });
+    throw new Problem("conflict", "the blind-index keys were rotated meanwhile; try again");
+  }
 }
 
 /**

@@ -119,6 +119,20 @@ async function checkWhereAndWhen(ctx: Ctx, req: RegisterClientRequest) {
   return { branchId, now };
 }
 
+/** The new client's entries, claimed for its intent; a value another client holds ends it as a duplicate. */
+async function claimOrRefuseDuplicate(
+  ctx: Ctx,
+  intent: Intents.Intent<RegisterIntent>,
+  clientId: string,
+  digests: { current: string[]; previous: string[] },
+) {
+  const owner = { clientId, intentId: intent.id, leaseUntil: intent.leaseUntil };
+  const claimed = await claim(ctx, digests.current, owner, digests.previous);
+  if (claimed.ok) return;
+  await Intents.finish(ctx.adapters, intent);
+  throw await duplicate(ctx, claimed.holder);
+}
+
 /** The client item as it will be written: registration facts, the consent given, sealed fields, blind index. */
 async function newClient(
   ctx: Ctx,
@@ -187,16 +201,7 @@ export async function register(ctx: Ctx, req: RegisterClientRequest) {
   let recorded = false;
   let created: TrailEvent;
   try {
-    const claimed = await claim(
-      ctx,
-      digests,
-      { clientId, intentId: intent.id, leaseUntil: intent.leaseUntil },
-      previous,
-    );
-    if (!claimed.ok) {
-      await Intents.finish(a, intent);
-      throw await duplicate(ctx, claimed.holder);
-    }
+    await claimOrRefuseDuplicate(ctx, intent, clientId, { current: digests, previous });
     await Intents.checkpoint(a, "client.register", "claimed");
     created = await record(ctx, {
       action: "client.create",
