@@ -305,7 +305,7 @@ describe("the paper-file register", () => {
     await page.getByTestId("paper-submit").click();
     await page.locator(".ant-message").filter({ hasText: "已借出" }).waitFor();
     await expect.poll(() => row.getAttribute("data-status")).toBe("checked_out");
-    expect(await row.textContent()).toContain("agent.li 借出 · 贷款申请");
+    expect(await row.textContent()).toContain("李娜 (agent.li@anjia) 借出 · 贷款申请");
     await shot(page, "39-paper-checked-out");
 
     await row.getByRole("button", { name: /归\s*还/ }).click();
