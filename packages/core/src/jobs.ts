@@ -79,10 +79,12 @@ export const streamConsumers: readonly StreamConsumerSpec[] = [
   {
     handler: "feed.stream",
     // Each event's tenant opened through its tenant-data session for its feed settings; the lines go to
-    // the stage's Firehose delivery stream, which writes them to S3 under the tenant's prefix.
+    // the stage's Firehose delivery stream, which writes them to S3 under the tenant's prefix. A tenant's
+    // webhook is called over the internet (the function is in no VPC), signed with the tenant's secret
+    // opened through the same tenant session; its dead letters are the tenant's items.
     access: ["data", "stream", "feed:write"],
     filter: { type: ["event"] },
     summary:
-      "Send each new trail event of a tenant whose feed is on, as its JSON line, to the trail feed's Firehose stream (S3, per tenant)",
+      "Send each new trail event of a tenant whose feed is on, as its JSON line, to the trail feed's Firehose stream (S3, per tenant), and to the tenant's signed webhook where set",
   },
 ];

@@ -2,13 +2,11 @@ import { appendFile, mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { Adapters } from "../context.ts";
 import type { TrailEvent } from "../trail/trail.ts";
-import { Keys } from "../store/keys.ts";
-import { putItem } from "../store/table.ts";
 import { getTenant } from "../tenancy/records.ts";
 import { feedLine } from "./line.ts";
 import { secretOf } from "./secret.ts";
 import { feedSettingsOf } from "./settings.ts";
-import { deliver } from "./webhook.ts";
+import { sendOrDeadLetter } from "./webhook.ts";
 
 export interface InProcessFeed {
   /** Adapters' `trailTap`: queues the event for its tenant's feed and returns at once. */
@@ -21,7 +19,7 @@ export interface InProcessFeed {
  * The offline ring's trail feed: each event, after the response, appended as a JSON line to
  * `<dir>/<tenant>/trail-<day>.jsonl` and (when the tenant set a webhook) POSTed, signed, with
  * retries; an event the webhook still refuses after the tenant's `maxAttempts` becomes a dead letter
- * (`T#<t>#FEEDDLQ` / `<eventId>`, with the line to replay). One queue per tenant keeps each tenant's
+ * (`sendOrDeadLetter`, shared with the AWS ring's stream consumer). One queue per tenant keeps each tenant's
  * order and lets one tenant's slow webhook hold up nobody else. A failure is logged, never the
  * request's: it was answered before.
  */
@@ -48,32 +46,15 @@ export function inProcessFeed(
       counts.written++;
     }
     if (settings.webhookUrl) {
-      const secret = await secretOf(a, event.tenantId);
-      if (!secret)
-        throw new Error(`tenant ${event.tenantId} has a feed webhook but no secret yet (POST /settings/feed/secret)`);
-      const result = await deliver(settings.webhookUrl, `${line}\n`, secret, {
-        maxAttempts: settings.maxAttempts,
-        baseDelayMs: options.baseDelayMs ?? 1000,
-        eventId: event.id,
-      });
+      const result = await sendOrDeadLetter(
+        a,
+        event,
+        line,
+        { url: settings.webhookUrl, secret: await secretOf(a, event.tenantId), maxAttempts: settings.maxAttempts },
+        { baseDelayMs: options.baseDelayMs ?? 1000 },
+      );
       if (result.ok) counts.delivered++;
-      else {
-        counts.deadLettered++;
-        await putItem(a, {
-          ...Keys.feedDeadLetter(event.tenantId, event.id),
-          type: "feed-dead-letter",
-          eventId: event.id,
-          line,
-          attempts: result.attempts,
-          lastError: result.lastError ?? "",
-          at: a.now().toISOString(),
-        });
-        a.logger.warn("a trail-feed delivery failed every attempt; kept as a dead letter", {
-          tenantId: event.tenantId,
-          eventId: event.id,
-          attempts: result.attempts,
-        });
-      }
+      else counts.deadLettered++;
     }
   }
 

@@ -5,7 +5,9 @@ import type { Adapters } from "../context.ts";
 import { getTenant } from "../tenancy/records.ts";
 import type { TrailEvent } from "../trail/trail.ts";
 import { feedLine } from "./line.ts";
-import { feedSettingsOf } from "./settings.ts";
+import { secretOf } from "./secret.ts";
+import { type FeedSettings, feedSettingsOf } from "./settings.ts";
+import { deadLetter, sendOrDeadLetter } from "./webhook.ts";
 
 /** Where the AWS ring's feed goes: the stage's Firehose delivery stream (stacks/feed.ts). */
 export interface FirehoseSink {
@@ -14,6 +16,8 @@ export interface FirehoseSink {
   /** Calls per record before a record that Firehose keeps refusing is handed back to Lambda. */
   maxAttempts?: number;
   baseDelayMs?: number;
+  /** The tenants' webhooks' first retry delay (ms; default 1000, as offline), doubling after each failure. */
+  webhookBaseDelayMs?: number;
 }
 
 /** The sink a deployed function is given: the stream the stack names in `KEYHOLD_FEED_STREAM` (need `feed:write`). */
@@ -47,24 +51,36 @@ interface Pending {
  * whose tenant could not be read, are reported in `batchItemFailures`; Lambda then retries the batch
  * from the earliest of them, so a line is never lost but may be written twice (at least once: a
  * SIEM dedupes on the line's `id`).
+ *
+ * Each event of a tenant that set a webhook is also sent to it as the offline feed sends it
+ * (`sendOrDeadLetter`: signed with the tenant's secret, read through the tenant's session, retried,
+ * a dead letter when refused), beside the Firehose calls, never before them. One chain per tenant
+ * keeps its order and lets one tenant's endpoint hold up nobody else; a tenant's broken endpoint is
+ * answered by dead letters, never by a failed batch. Once an event of a tenant has failed every
+ * attempt, that tenant's later events of the batch go to the dead letters unsent (the endpoint is
+ * down; trying each would outlast the function), and `until` (the function's deadline) cuts retries
+ * short the same way. Only a store or KMS failure (the secret or a dead letter unreadable or
+ * unwritable) reports the event for Lambda to retry.
  */
 export async function feedStream(
   root: Adapters,
   records: StreamRecord[],
   sink: FirehoseSink,
+  options: { until?: number } = {},
 ): Promise<{ batchItemFailures: { itemIdentifier: string }[] }> {
   const failed: Pending[] = [];
   const pending: Pending[] = [];
-  const enabled = new Map<string, Promise<boolean>>();
-  const feedOn = (tenantId: string) => {
-    let on = enabled.get(tenantId);
-    if (!on) {
-      on = getTenant(root.forTenant(tenantId), tenantId).then(
-        (tenant) => !!tenant && feedSettingsOf(tenant.settings.feed).files,
+  const hooks = new Map<string, { sequence: string | undefined; eventId: string; line: string }[]>();
+  const settingsCache = new Map<string, Promise<FeedSettings | null>>();
+  const settingsOf = (tenantId: string) => {
+    let settings = settingsCache.get(tenantId);
+    if (!settings) {
+      settings = getTenant(root.forTenant(tenantId), tenantId).then((tenant) =>
+        tenant ? feedSettingsOf(tenant.settings.feed) : null,
       );
-      enabled.set(tenantId, on);
+      settingsCache.set(tenantId, settings);
     }
-    return on;
+    return settings;
   };
 
   for (const r of records) {
@@ -73,8 +89,9 @@ export async function feedStream(
     const item = unmarshall(image) as TrailEvent & { type?: string };
     if (item.type !== "event") continue;
     const sequence = r.dynamodb?.SequenceNumber;
+    let settings: FeedSettings | null;
     try {
-      if (!(await feedOn(item.tenantId))) continue;
+      settings = await settingsOf(item.tenantId);
     } catch (e) {
       root.logger.error("the trail feed could not read a tenant's feed settings; the event is retried", {
         error: e as Error,
@@ -83,10 +100,35 @@ export async function feedStream(
       failed.push({ sequence, eventId: item.id, data: new Uint8Array() });
       continue;
     }
-    pending.push({ sequence, eventId: item.id, data: Buffer.from(`${feedLine(item)}\n`, "utf8") });
+    if (!settings) continue;
+    const line = feedLine(item);
+    if (settings.files) pending.push({ sequence, eventId: item.id, data: Buffer.from(`${line}\n`, "utf8") });
+    if (settings.webhookUrl) {
+      const list = hooks.get(item.tenantId) ?? [];
+      list.push({ sequence, eventId: item.id, line });
+      hooks.set(item.tenantId, list);
+    }
   }
 
-  for (const call of calls(pending)) failed.push(...(await put(root, sink, call)));
+  const firehose = (async () => {
+    const refused: Pending[] = [];
+    for (const call of calls(pending)) refused.push(...(await put(root, sink, call)));
+    return refused;
+  })();
+  const webhooks = Promise.all(
+    [...hooks].map(async ([tenantId, list]) => {
+      const settings = (await settingsOf(tenantId))!;
+      return webhookChain(root.forTenant(tenantId), tenantId, list, {
+        url: settings.webhookUrl!,
+        maxAttempts: settings.maxAttempts,
+        baseDelayMs: sink.webhookBaseDelayMs ?? 1000,
+        ...(options.until !== undefined ? { until: options.until } : {}),
+      });
+    }),
+  );
+  const [refused, unsent] = await Promise.all([firehose, webhooks]);
+  failed.push(...refused);
+  for (const u of unsent.flat()) failed.push({ sequence: u.sequence, eventId: u.eventId, data: new Uint8Array() });
 
   if (failed.length)
     root.logger.warn("trail-feed records handed back to the stream for a retry", {
@@ -96,6 +138,51 @@ export async function feedStream(
   return {
     batchItemFailures: failed.flatMap((f) => (f.sequence ? [{ itemIdentifier: f.sequence }] : [])),
   };
+}
+
+/**
+ * One tenant's events of a batch to its webhook, in order (`a`: the tenant's adapters). Answers the
+ * event to hand back to the stream when the secret or a dead letter could not be read or written;
+ * Lambda retries from it, so the tenant's later events are left for that retry.
+ */
+async function webhookChain(
+  a: Adapters,
+  tenantId: string,
+  list: { sequence: string | undefined; eventId: string; line: string }[],
+  hook: { url: string; maxAttempts: number; baseDelayMs: number; until?: number },
+): Promise<{ sequence: string | undefined; eventId: string }[]> {
+  let down: string | undefined;
+  let secret: string | undefined;
+  let secretRead = false;
+  for (const e of list) {
+    try {
+      if (down) {
+        await deadLetter(a, e.eventId, tenantId, e.line, { ok: false, attempts: 0, lastError: down });
+        continue;
+      }
+      if (!secretRead) {
+        secret = await secretOf(a, tenantId);
+        secretRead = true;
+      }
+      const result = await sendOrDeadLetter(
+        a,
+        { id: e.eventId, tenantId },
+        e.line,
+        { url: hook.url, secret, maxAttempts: hook.maxAttempts },
+        { baseDelayMs: hook.baseDelayMs, ...(hook.until !== undefined ? { until: hook.until } : {}) },
+      );
+      if (!result.ok)
+        down = `not sent: event ${e.eventId} before it in the same stream batch failed (${result.lastError ?? ""})`;
+    } catch (error) {
+      a.logger.error("the trail feed's webhook could not be served for an event; the event is retried", {
+        error: error as Error,
+        tenantId,
+        eventId: e.eventId,
+      });
+      return [e];
+    }
+  }
+  return [];
 }
 
 /** The pending records cut into calls PutRecordBatch accepts, in stream order. */
