@@ -1,28 +1,10 @@
-import { LockOutlined } from "@ant-design/icons";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import {
-  Alert,
-  App,
-  Button,
-  Card,
-  Checkbox,
-  DatePicker,
-  Descriptions,
-  Flex,
-  Form,
-  Input,
-  InputNumber,
-  Radio,
-  Select,
-  Space,
-  Steps,
-  Typography,
-} from "antd";
-import dayjs, { type Dayjs } from "dayjs";
+import { Alert, App, Button, Card, Flex, Form, Steps } from "antd";
+import dayjs from "dayjs";
 import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useNavigate } from "react-router";
-import { fieldLabel, fieldsForPurpose, pick, purposeLabel, refusedFields } from "../../api/catalog.ts";
+import { fieldLabel, fieldsForPurpose } from "../../api/catalog.ts";
 import { api } from "../../api/http.ts";
 import { ApiError, isApiError } from "../../api/problem.ts";
 import { fieldErrors, problemMessage } from "../../api/problems.ts";
@@ -32,9 +14,7 @@ import { useSession } from "../../auth/useSession.ts";
 import { PageHeader } from "../../components/PageHeader.tsx";
 import { useIsPhone } from "../../components/responsive.ts";
 import { ErrorState, Loading } from "../../components/States.tsx";
-import { TierTag } from "../../components/TierTag.tsx";
 import { useLang } from "../../i18n/index.ts";
-import { checkField } from "./validate.ts";
 import {
   buildRegisterBody,
   needsSensitiveConsent,
@@ -43,32 +23,11 @@ import {
   stepOfPath,
   type RegisterForm,
 } from "./register.ts";
-
-interface FormValues {
-  collectionPurpose?: string;
-  source?: string;
-  acquiredAt?: Dayjs;
-  fields?: Record<string, string | number | null>;
-  consent?: {
-    method?: string;
-    evidenceRef?: string;
-    purposes?: string[];
-    sensitiveConsent?: boolean;
-    notified?: boolean;
-  };
-}
-
-/** Which form items each step validates before moving on. */
-const stepItems: Record<number, (string | string[])[]> = {
-  0: ["collectionPurpose", "source", "acquiredAt"],
-  2: [
-    ["consent", "notified"],
-    ["consent", "method"],
-    ["consent", "evidenceRef"],
-    ["consent", "purposes"],
-    ["consent", "sensitiveConsent"],
-  ],
-};
+import { RegisterBasisStep } from "./RegisterBasisStep.tsx";
+import { RegisterConsentStep } from "./RegisterConsentStep.tsx";
+import { RegisterFieldsStep } from "./RegisterFieldsStep.tsx";
+import { RegisterReview } from "./RegisterReview.tsx";
+import { type FormValues, stepItems } from "./wizardValues.ts";
 
 export default function RegisterWizard() {
   const catalog = useCatalog();
@@ -154,7 +113,6 @@ function Wizard({ catalog }: { catalog: Catalog }) {
     register.mutate(buildRegisterBody(input, catalog));
   };
 
-  const refused = purpose ? refusedFields(catalog, purpose) : [];
   const review = form.getFieldsValue(true) as FormValues;
   const reviewFields = Object.entries(review.fields ?? {}).filter(
     ([name, value]) =>
@@ -209,259 +167,24 @@ function Wizard({ catalog }: { catalog: Catalog }) {
           style={{ maxWidth: 880 }}
         >
           <div hidden={step !== 0}>
-            <Form.Item
-              name="collectionPurpose"
-              label={t("register.purpose")}
-              extra={t("register.purposeHint")}
-              rules={[{ required: true, message: t("register.required") }]}
-            >
-              <Radio.Group style={{ width: "100%" }}>
-                <Flex gap={12} wrap>
-                  {catalog.collectionPurposes.map((p) => (
-                    <Radio.Button
-                      key={p.name}
-                      value={p.name}
-                      style={{
-                        height: "auto",
-                        padding: "8px 16px",
-                        lineHeight: 1.6,
-                        minWidth: 190,
-                        flex: phone ? "1 1 100%" : undefined,
-                      }}
-                    >
-                      <div style={{ fontWeight: 600 }} data-purpose={p.name}>
-                        {pick(p.label, lang)}
-                      </div>
-                      <div style={{ fontSize: 12, color: "#6b7280" }}>
-                        {p.refuses.length
-                          ? t("register.refusedHint", { fields: p.refuses.map(label).join("、") })
-                          : t("register.fieldCount", { count: p.allows.length })}
-                      </div>
-                    </Radio.Button>
-                  ))}
-                </Flex>
-              </Radio.Group>
-            </Form.Item>
-            <Flex gap={16} wrap>
-              <Form.Item
-                name="source"
-                label={t("register.source")}
-                rules={[{ required: true, message: t("register.required") }]}
-                style={{ minWidth: 200, maxWidth: "100%" }}
-              >
-                <Select
-                  options={catalog.sources.map((s) => ({
-                    value: s,
-                    label: t(`common.sources.${s}`, { defaultValue: s }),
-                  }))}
-                />
-              </Form.Item>
-              <Form.Item
-                name="acquiredAt"
-                label={t("register.acquiredAt")}
-                rules={[{ required: true, message: t("register.required") }]}
-              >
-                <DatePicker
-                  showTime={{ format: "HH:mm" }}
-                  format="YYYY-MM-DD HH:mm"
-                  disabledDate={(d) => d.isAfter(dayjs(), "day")}
-                  allowClear={false}
-                />
-              </Form.Item>
-              <Form.Item label={t("register.branch")}>
-                <Input value={branchName(session?.claims.branchId)} disabled style={{ width: 180 }} />
-              </Form.Item>
-            </Flex>
+            <RegisterBasisStep
+              catalog={catalog}
+              phone={phone}
+              branch={branchName(session?.claims.branchId)}
+              label={label}
+            />
           </div>
 
           <div hidden={step !== 1}>
-            {purpose && (
-              <Typography.Paragraph type="secondary">
-                {t("register.fieldsHint", { purpose: purposeLabel(catalog, purpose, lang) })}
-                {refused.length > 0 &&
-                  ` ${t("register.refusedHint", { fields: refused.map((f) => pick(f.label, lang)).join("、") })}`}
-              </Typography.Paragraph>
-            )}
-            {groups.map((g) => (
-              <Card
-                key={g.tier}
-                size="small"
-                style={{ marginBottom: 12 }}
-                title={<TierTag tier={g.tier} />}
-                extra={
-                  g.tier === 1 ? (
-                    <Typography.Text type="danger" style={{ fontSize: 12 }}>
-                      <LockOutlined /> {t("register.tier1Hint")}
-                    </Typography.Text>
-                  ) : null
-                }
-                data-tier-group={g.tier}
-              >
-                <Flex gap={16} wrap>
-                  {g.fields.map((f) => (
-                    <Form.Item
-                      key={f.name}
-                      name={["fields", f.name]}
-                      label={pick(f.label, lang)}
-                      validateTrigger="onBlur"
-                      rules={[
-                        {
-                          validator: (_, v) => {
-                            const p = checkField(f.name, v);
-                            return p ? Promise.reject(new Error(t(`validate.${p}`))) : Promise.resolve();
-                          },
-                        },
-                      ]}
-                      style={{
-                        width: f.maxLength && f.maxLength > 200 ? "100%" : 260,
-                        maxWidth: "100%",
-                        marginBottom: 16,
-                      }}
-                    >
-                      {f.kind === "amount" ? (
-                        <InputNumber
-                          min={0}
-                          style={{ width: "100%" }}
-                          controls={false}
-                          aria-label={pick(f.label, lang)}
-                          data-field={f.name}
-                        />
-                      ) : f.maxLength && f.maxLength > 200 ? (
-                        <Input.TextArea
-                          maxLength={f.maxLength}
-                          rows={2}
-                          showCount
-                          aria-label={pick(f.label, lang)}
-                          data-field={f.name}
-                        />
-                      ) : (
-                        <Input
-                          maxLength={f.maxLength ?? undefined}
-                          autoComplete="off"
-                          aria-label={pick(f.label, lang)}
-                          data-field={f.name}
-                        />
-                      )}
-                    </Form.Item>
-                  ))}
-                </Flex>
-              </Card>
-            ))}
+            <RegisterFieldsStep catalog={catalog} purpose={purpose} groups={groups} />
           </div>
 
           <div hidden={step !== 2}>
-            <Form.Item
-              name={["consent", "notified"]}
-              valuePropName="checked"
-              rules={[
-                { validator: (_, v) => (v ? Promise.resolve() : Promise.reject(new Error(t("register.required")))) },
-              ]}
-            >
-              <Checkbox>{t("register.notifyText")}</Checkbox>
-            </Form.Item>
-            <Flex gap={16} wrap>
-              <Form.Item
-                name={["consent", "method"]}
-                label={t("register.consentMethod")}
-                rules={[{ required: true, message: t("register.required") }]}
-              >
-                <Radio.Group
-                  options={catalog.consentMethods.map((m) => ({
-                    value: m,
-                    label: t(`common.consentMethods.${m}`, { defaultValue: m }),
-                  }))}
-                />
-              </Form.Item>
-              <Form.Item
-                name={["consent", "evidenceRef"]}
-                label={t("register.evidence")}
-                extra={t("register.evidenceHint")}
-                rules={[{ required: true, whitespace: true, message: t("register.required") }]}
-                style={{ width: 360, maxWidth: "100%" }}
-              >
-                <Input placeholder="paper:consent/0001" autoComplete="off" data-field="evidenceRef" />
-              </Form.Item>
-            </Flex>
-            <Form.Item
-              name={["consent", "purposes"]}
-              label={t("register.purposes")}
-              rules={[{ type: "array", min: 1, message: t("register.required") }]}
-            >
-              <Checkbox.Group
-                options={catalog.consentPurposes.map((p) => ({ value: p.name, label: pick(p.label, lang) }))}
-              />
-            </Form.Item>
-            <Card
-              size="small"
-              style={{ borderColor: tier1Entered ? "#ff4d4f" : undefined, background: "#fffafa" }}
-              data-testid="sensitive-consent"
-            >
-              <Typography.Paragraph style={{ marginTop: 0 }}>
-                <TierTag tier={1} /> {t("register.sensitiveConsentHint")}
-              </Typography.Paragraph>
-              <Form.Item
-                name={["consent", "sensitiveConsent"]}
-                valuePropName="checked"
-                style={{ marginBottom: 0 }}
-                dependencies={[["fields"]]}
-                rules={[
-                  {
-                    validator: (_, v) =>
-                      !tier1Entered || v
-                        ? Promise.resolve()
-                        : Promise.reject(new Error(t("register.sensitiveConsentRequired"))),
-                  },
-                ]}
-              >
-                <Checkbox>{t("register.sensitiveConsent")}</Checkbox>
-              </Form.Item>
-            </Card>
+            <RegisterConsentStep catalog={catalog} tier1Entered={tier1Entered} />
           </div>
 
           {step === 3 && (
-            <>
-              <Typography.Title level={5}>{t("register.review")}</Typography.Title>
-              <Descriptions
-                bordered
-                size="small"
-                column={1}
-                layout={phone ? "vertical" : "horizontal"}
-                data-testid="review"
-              >
-                <Descriptions.Item label={t("register.purpose")}>
-                  {purposeLabel(catalog, review.collectionPurpose, lang)}
-                </Descriptions.Item>
-                <Descriptions.Item label={t("register.source")}>
-                  {t(`common.sources.${review.source}`, { defaultValue: review.source ?? "" })}
-                </Descriptions.Item>
-                <Descriptions.Item label={t("register.acquiredAt")}>
-                  {review.acquiredAt?.format("YYYY-MM-DD HH:mm")}
-                </Descriptions.Item>
-                {reviewFields.map(([name, value]) => (
-                  <Descriptions.Item
-                    key={name}
-                    label={
-                      <Space size={4}>
-                        <TierTag tier={catalog.fields.find((f) => f.name === name)?.tier ?? 3} />
-                        {label(name)}
-                      </Space>
-                    }
-                  >
-                    {String(value)}
-                  </Descriptions.Item>
-                ))}
-                <Descriptions.Item label={t("register.consentMethod")}>
-                  {t(`common.consentMethods.${review.consent?.method}`, { defaultValue: review.consent?.method ?? "" })}
-                </Descriptions.Item>
-                <Descriptions.Item label={t("register.evidence")}>{review.consent?.evidenceRef}</Descriptions.Item>
-                <Descriptions.Item label={t("register.purposes")}>
-                  {(review.consent?.purposes ?? []).map((p) => purposeLabel(catalog, p, lang)).join("、")}
-                </Descriptions.Item>
-                <Descriptions.Item label={t("detail.sensitiveConsent")}>
-                  {review.consent?.sensitiveConsent ? t("app.yes") : t("app.no")}
-                </Descriptions.Item>
-              </Descriptions>
-            </>
+            <RegisterReview catalog={catalog} review={review} reviewFields={reviewFields} phone={phone} label={label} />
           )}
         </Form>
         <Flex gap={8} style={{ marginTop: 24 }}>

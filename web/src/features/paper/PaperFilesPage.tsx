@@ -5,7 +5,8 @@ import { useTranslation } from "react-i18next";
 import { useCapabilities } from "../../api/queries.ts";
 import type { PaperFileView } from "../../api/model.ts";
 import { PageHeader } from "../../components/PageHeader.tsx";
-import { PaperFilesTable, RegisterPaperDialog } from "./PaperFilesTable.tsx";
+import { PaperFilesTable } from "./PaperFilesTable.tsx";
+import { RegisterPaperDialog } from "./RegisterPaperDialog.tsx";
 
 /** 纸质档案: the register of physical files, with check-out, check-in and witnessed shredding. */
 export default function PaperFilesPage() {
