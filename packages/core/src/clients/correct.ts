@@ -99,15 +99,7 @@ export async function correctField(ctx: Ctx, client: ClientRecord, field: string
   });
   let recorded = false;
   try {
-    const claimed = changedIndex
-      ? await claim(
-          ctx,
-          newDigests.current,
-          { clientId: client.clientId, intentId: intent.id, leaseUntil: intent.leaseUntil },
-          newDigests.previous,
-        )
-      : { ok: true as const, claimed: [] };
-    if (!claimed.ok) throw new Problem("duplicate_client", "another client is registered with this value");
+    const claimed = changedIndex ? await claimNew(ctx, client, intent, newDigests) : [];
     await Intents.checkpoint(a, "client.correct", "claimed");
 
     const next: ClientRecord = changedBy(
@@ -115,7 +107,7 @@ export async function correctField(ctx: Ctx, client: ClientRecord, field: string
         ...client,
         fieldTiers: { ...client.fieldTiers, [name]: tierOf(name) },
         sealed: await sealFields(ctx, client.clientId, values),
-        blindIndex: [...client.blindIndex.filter((sk) => !oldClaims.includes(sk)), ...claimed.claimed],
+        blindIndex: [...client.blindIndex.filter((sk) => !oldClaims.includes(sk)), ...claimed],
       },
       intent.id,
     );
@@ -145,6 +137,23 @@ export async function correctField(ctx: Ctx, client: ClientRecord, field: string
     a.logger.error("could not close a correction's intent; recovery will", { intentId: intent.id, error: e as Error }),
   );
   return { clientId: client.clientId, field: name, tier: tierOf(name) };
+}
+
+/** Claims the new value's index entries for the client; another client holding one makes it a duplicate. */
+async function claimNew(
+  ctx: Ctx,
+  client: ClientRecord,
+  intent: Intents.Intent<CorrectIntent>,
+  digests: { current: string[]; previous: string[] },
+): Promise<string[]> {
+  const claimed = await claim(
+    ctx,
+    digests.current,
+    { clientId: client.clientId, intentId: intent.id, leaseUntil: intent.leaseUntil },
+    digests.previous,
+  );
+  if (!claimed.ok) throw new Problem("duplicate_client", "another client is registered with this value");
+  return claimed.claimed;
 }
 
 export interface CorrectIntent extends Record<string, unknown> {

@@ -214,40 +214,8 @@ export async function claim(
   const started = Date.now();
   for (const [index, digest] of digests.entries()) {
     const key = Keys.blindIndex(ctx.tenantId, digest);
-    let pause = 25;
-    for (let attempt = 0; ; attempt++) {
-      if (attempt > 100) throw new Error(`could not settle the claim ${key.sk}`);
-      const item = {
-        ...key,
-        type: "blind-index",
-        clientId: owner.clientId,
-        intentId: owner.intentId,
-        leaseUntil: owner.leaseUntil,
-        claimedAt: ctx.adapters.now().toISOString(),
-      };
-      if (await putNew(ctx.adapters, item)) break;
-      const holder = await holderOf(ctx, key.sk);
-      if (holder.state === "free") continue;
-      if (holder.state === "stale") {
-        // Taken over only if it is still exactly the claim judged stale.
-        try {
-          await putItem(ctx.adapters, item, {
-            expression: "clientId = :c AND claimedAt = :at",
-            values: { ":c": holder.claim.clientId, ":at": holder.claim.claimedAt },
-          });
-          break;
-        } catch (e) {
-          if (e instanceof ConditionalCheckFailedException) continue;
-          throw e;
-        }
-      }
-      if (holder.state === "in_flight" && holder.claim.intentId === owner.intentId) break;
-      if (holder.state === "in_flight" && Date.now() - started < WAIT_FOR_HOLDER_MS) {
-        // Wall-clock on purpose: this bounds how long the caller waits, whatever the business clock says.
-        await new Promise((r) => setTimeout(r, pause));
-        pause = Math.min(pause * 2, 400);
-        continue;
-      }
+    const holder = await claimEntry(ctx, key, owner, started);
+    if (holder) {
       await release(ctx, claimed, { intentId: owner.intentId });
       return { ok: false, holder };
     }
@@ -257,22 +225,10 @@ export async function claim(
     // two serialise on it and either way this check or that claim sees the other.
     const prior = previous[index];
     if (prior !== undefined) {
-      const priorSk = Keys.blindIndex(ctx.tenantId, prior).sk;
-      let pause = 25;
-      for (;;) {
-        const holder = await holderOf(ctx, priorSk);
-        const someoneElse =
-          holder.state === "live"
-            ? holder.client.clientId !== owner.clientId
-            : holder.state === "in_flight" && holder.claim.intentId !== owner.intentId;
-        if (!someoneElse) break;
-        if (holder.state === "in_flight" && Date.now() - started < WAIT_FOR_HOLDER_MS) {
-          await new Promise((r) => setTimeout(r, pause));
-          pause = Math.min(pause * 2, 400);
-          continue;
-        }
+      const other = await otherHolder(ctx, Keys.blindIndex(ctx.tenantId, prior).sk, owner, started);
+      if (other) {
         await release(ctx, claimed, { intentId: owner.intentId });
-        return { ok: false, holder };
+        return { ok: false, holder: other };
       }
     }
   }
@@ -287,6 +243,78 @@ export async function claim(
     }
   }
   return { ok: true, claimed };
+}
+
+/**
+ * One digest's entry for the owner: written, taken over from a stale claim, or already this intent's
+ * (undefined); else its holder, live or still in flight after the wait.
+ */
+async function claimEntry(
+  ctx: ActorCtx,
+  key: { pk: string; sk: string },
+  owner: { clientId: string; intentId: string; leaseUntil: string },
+  started: number,
+): Promise<Holder | undefined> {
+  let pause = 25;
+  for (let attempt = 0; ; attempt++) {
+    if (attempt > 100) throw new Error(`could not settle the claim ${key.sk}`);
+    const item = {
+      ...key,
+      type: "blind-index",
+      clientId: owner.clientId,
+      intentId: owner.intentId,
+      leaseUntil: owner.leaseUntil,
+      claimedAt: ctx.adapters.now().toISOString(),
+    };
+    if (await putNew(ctx.adapters, item)) return undefined;
+    const holder = await holderOf(ctx, key.sk);
+    if (holder.state === "free") continue;
+    if (holder.state === "stale") {
+      // Taken over only if it is still exactly the claim judged stale.
+      try {
+        await putItem(ctx.adapters, item, {
+          expression: "clientId = :c AND claimedAt = :at",
+          values: { ":c": holder.claim.clientId, ":at": holder.claim.claimedAt },
+        });
+        return undefined;
+      } catch (e) {
+        if (e instanceof ConditionalCheckFailedException) continue;
+        throw e;
+      }
+    }
+    if (holder.state === "in_flight" && holder.claim.intentId === owner.intentId) return undefined;
+    if (holder.state === "in_flight" && Date.now() - started < WAIT_FOR_HOLDER_MS) {
+      // Wall-clock on purpose: this bounds how long the caller waits, whatever the business clock says.
+      await new Promise((r) => setTimeout(r, pause));
+      pause = Math.min(pause * 2, 400);
+      continue;
+    }
+    return holder;
+  }
+}
+
+/** Whoever else holds the previous version's entry (a live client, or a claim still in flight after the wait). */
+async function otherHolder(
+  ctx: ActorCtx,
+  priorSk: string,
+  owner: { clientId: string; intentId: string },
+  started: number,
+): Promise<Holder | undefined> {
+  let pause = 25;
+  for (;;) {
+    const holder = await holderOf(ctx, priorSk);
+    const someoneElse =
+      holder.state === "live"
+        ? holder.client.clientId !== owner.clientId
+        : holder.state === "in_flight" && holder.claim.intentId !== owner.intentId;
+    if (!someoneElse) return undefined;
+    if (holder.state === "in_flight" && Date.now() - started < WAIT_FOR_HOLDER_MS) {
+      await new Promise((r) => setTimeout(r, pause));
+      pause = Math.min(pause * 2, 400);
+      continue;
+    }
+    return holder;
+  }
 }
 
 /**

@@ -184,21 +184,43 @@ export async function register(ctx: Ctx, req: RegisterClientRequest) {
     claims: sortKeys,
     destroyAfter: client.destroyAfter!,
   });
+  const created = await writeRegistration(ctx, intent, { client, clientId, branchId, values, digests, previous });
+  await Intents.checkpoint(a, "client.register", "visible");
+  await countChange(ctx, undefined, client);
+  await Intents.checkpoint(a, "client.register", "counted");
+  await closeIntent(ctx, intent);
+  // The view rides on the registration's own event, written before anything was opened.
+  const seen = await discloseViews(ctx, [client], created);
+  return viewOf(ctx, client, seen.get(clientId)!);
+}
+
+/**
+ * The steps before the client is visible: claims, trail event, queue entry, then the client item. On
+ * an error every step taken is undone (a duplicate took none); recovery does the same after a crash.
+ */
+async function writeRegistration(
+  ctx: Ctx,
+  intent: Intents.Intent<RegisterIntent>,
+  r: {
+    client: ClientRecord;
+    clientId: string;
+    branchId: string;
+    values: FieldValues;
+    digests: Parameters<typeof claim>[1];
+    previous: Parameters<typeof claim>[3];
+  },
+): Promise<TrailEvent> {
+  const a = ctx.adapters;
+  const { client, clientId, branchId, values } = r;
   let recorded = false;
-  let created: TrailEvent;
   try {
-    const claimed = await claim(
-      ctx,
-      digests,
-      { clientId, intentId: intent.id, leaseUntil: intent.leaseUntil },
-      previous,
-    );
+    const claimed = await claim(ctx, r.digests, { clientId, intentId: intent.id, leaseUntil: intent.leaseUntil }, r.previous);
     if (!claimed.ok) {
       await Intents.finish(a, intent);
       throw await duplicate(ctx, claimed.holder);
     }
     await Intents.checkpoint(a, "client.register", "claimed");
-    created = await record(ctx, {
+    const created = await record(ctx, {
       action: "client.create",
       clientId,
       branchId,
@@ -215,6 +237,7 @@ export async function register(ctx: Ctx, req: RegisterClientRequest) {
       throw new Problem("conflict", "the registration took too long and was undone; register again");
     }
     if (!(await insertClient(ctx, changedBy(client, intent.id)))) throw new Error(`client id collision ${clientId}`);
+    return created;
   } catch (e) {
     if (e instanceof Problem && e.code === "duplicate_client") throw e;
     await undoRegistration(ctx, intent, { recorded, by: "writer" }).catch((u: unknown) =>
@@ -222,13 +245,6 @@ export async function register(ctx: Ctx, req: RegisterClientRequest) {
     );
     throw e;
   }
-  await Intents.checkpoint(a, "client.register", "visible");
-  await countChange(ctx, undefined, client);
-  await Intents.checkpoint(a, "client.register", "counted");
-  await closeIntent(ctx, intent);
-  // The view rides on the registration's own event, written before anything was opened.
-  const seen = await discloseViews(ctx, [client], created);
-  return viewOf(ctx, client, seen.get(clientId)!);
 }
 
 /** Safety margin before a writer's lease ends: past it the writer stops short of the visible step. */
