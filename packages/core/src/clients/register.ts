@@ -214,7 +214,12 @@ async function writeRegistration(
   const { client, clientId, branchId, values } = r;
   let recorded = false;
   try {
-    const claimed = await claim(ctx, r.digests, { clientId, intentId: intent.id, leaseUntil: intent.leaseUntil }, r.previous);
+    const claimed = await claim(
+      ctx,
+      r.digests,
+      { clientId, intentId: intent.id, leaseUntil: intent.leaseUntil },
+      r.previous,
+    );
     if (!claimed.ok) {
       await Intents.finish(a, intent);
       throw await duplicate(ctx, claimed.holder);
