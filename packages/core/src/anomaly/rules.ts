@@ -153,18 +153,40 @@ export async function detect(
   settings: AnomalySettings,
   branchBaseline: () => Promise<number | null>,
 ): Promise<Detection> {
-  const findings: Finding[] = [];
-  const ms = Date.parse(event.at);
-  const staffId = subject.staffId;
+  const seen: Seen = { event, ms: Date.parse(event.at), staffId: subject.staffId, subject, settings };
+  // The rules below update this copy, never the state they were given.
   const state: StaffState = {
     origins: [...given.origins],
     hours: { ...given.hours },
     recent: [...given.recent],
     views: [...given.views],
   };
+  const findings = newOrigin(seen, state);
   let publishRate: number | undefined;
+  if (event.outcome === "allowed") {
+    findings.push(...offHours(seen), ...noticePeriod(seen));
+    if (countedActions.has(event.action)) {
+      const counted = await velocity(seen, state, branchBaseline);
+      findings.push(...counted.findings);
+      publishRate = counted.publishRate;
+    }
+    findings.push(...browsing(seen, state));
+  }
+  return { state, findings, ...(publishRate !== undefined ? { publishRate } : {}) };
+}
 
-  // A new network origin: judged against what this person used before; the first one is learned.
+/** One event as the rules see it: the event, its time in ms, whose it is, and the tenant's settings. */
+interface Seen {
+  event: ObservedEvent;
+  ms: number;
+  staffId: string;
+  subject: Subject;
+  settings: AnomalySettings;
+}
+
+/** A new network origin: judged against what this person used before; the first one is learned. */
+function newOrigin({ event, staffId }: Seen, state: StaffState): Finding[] {
+  const findings: Finding[] = [];
   const origins = [
     ...(event.source.ip ? [`ip:${networkOf(event.source.ip)}`] : []),
     ...(event.source.userAgent ? [`ua:${agentFamily(event.source.userAgent)}`] : []),
@@ -184,111 +206,128 @@ export async function detect(
   for (const o of origins) {
     state.origins = [...state.origins.filter((x) => x !== o), o].slice(-MAX_ORIGINS);
   }
+  return findings;
+}
 
-  if (event.outcome === "allowed") {
-    if (event.action === "client.reveal" && event.tier1) {
-      const local = localTime(ms, settings.workingHours.timeZone);
-      const { start, end, timeZone } = settings.workingHours;
-      if (!withinHours(local.minutes, start, end)) {
-        findings.push({
-          kind: "off_hours",
-          severity: "medium",
-          summary: `${staffId} revealed tier-1 data at ${local.hhmm} (${timeZone}), outside working hours ${start}–${end}`,
-          detail: {
-            localTime: local.hhmm,
-            timeZone,
-            start,
-            end,
-            eventId: event.id,
-            ...(event.target.clientId ? { clientId: event.target.clientId } : {}),
-          },
-          onceKey: `off_hours#${staffId}#${local.date}`,
-        });
-      }
-    }
+/** A tier-1 reveal outside the tenant's working hours, in its time zone. */
+function offHours({ event, ms, staffId, settings }: Seen): Finding[] {
+  if (event.action !== "client.reveal" || !event.tier1) return [];
+  const local = localTime(ms, settings.workingHours.timeZone);
+  const { start, end, timeZone } = settings.workingHours;
+  if (withinHours(local.minutes, start, end)) return [];
+  return [
+    {
+      kind: "off_hours",
+      severity: "medium",
+      summary: `${staffId} revealed tier-1 data at ${local.hhmm} (${timeZone}), outside working hours ${start}–${end}`,
+      detail: {
+        localTime: local.hhmm,
+        timeZone,
+        start,
+        end,
+        eventId: event.id,
+        ...(event.target.clientId ? { clientId: event.target.clientId } : {}),
+      },
+      onceKey: `off_hours#${staffId}#${local.date}`,
+    },
+  ];
+}
 
-    if (
-      subject.notice &&
-      event.actor.type === "staff" &&
-      /^(client|document|paper|call)\./.test(event.action) &&
-      event.at >= subject.notice.since
-    ) {
-      const serious = Boolean(event.tier1) || event.action === "document.share" || event.action === "document.original";
+/** Any client action by a person on notice; taking sensitive data (tier 1, a share, an original) is serious. */
+function noticePeriod({ event, staffId, subject }: Seen): Finding[] {
+  if (
+    !subject.notice ||
+    event.actor.type !== "staff" ||
+    !/^(client|document|paper|call)\./.test(event.action) ||
+    event.at < subject.notice.since
+  )
+    return [];
+  const serious = Boolean(event.tier1) || event.action === "document.share" || event.action === "document.original";
+  return [
+    {
+      kind: "notice_period",
+      severity: serious ? "high" : "medium",
+      summary: `${staffId}, on notice (last day ${subject.notice.lastDay}), ${serious ? "took sensitive data" : "used client data"} (${event.action})`,
+      detail: {
+        action: event.action,
+        lastDay: subject.notice.lastDay,
+        eventId: event.id,
+        ...(event.target.clientId ? { clientId: event.target.clientId } : {}),
+      },
+      onceKey: `notice_period#${staffId}#${event.at.slice(0, 10)}${serious ? "#high" : ""}`,
+    },
+  ];
+}
+
+/**
+ * A counted action (reveal, call, detail view): kept in the hour's count and the past hour's list, and
+ * judged against the floor and the greater of the person's and the branch's baselines.
+ */
+async function velocity(
+  { event, ms, staffId, settings }: Seen,
+  state: StaffState,
+  branchBaseline: () => Promise<number | null>,
+): Promise<{ findings: Finding[]; publishRate?: number }> {
+  const findings: Finding[] = [];
+  let publishRate: number | undefined;
+  const hour = hourKey(ms);
+  const cutoff = ms - settings.baselineDays * 24 * HOUR_MS;
+  const oldest = hourKey(cutoff);
+  if (!state.hours[hour]) {
+    const rate = ownBaseline(state.hours, hour);
+    if (rate !== null) publishRate = rate;
+  }
+  for (const h of Object.keys(state.hours)) if (h < oldest) delete state.hours[h];
+  state.hours[hour] = (state.hours[hour] ?? 0) + 1;
+  state.recent = [...state.recent.filter((t) => t > ms - HOUR_MS), ms];
+  const count = state.recent.length;
+  if (count > settings.velocityMinPerHour) {
+    const own = ownBaseline(state.hours, hour);
+    const branch = await branchBaseline();
+    const threshold = Math.max(settings.velocityMinPerHour, settings.velocityFactor * Math.max(own ?? 0, branch ?? 0));
+    if (count > threshold) {
       findings.push({
-        kind: "notice_period",
-        severity: serious ? "high" : "medium",
-        summary: `${staffId}, on notice (last day ${subject.notice.lastDay}), ${serious ? "took sensitive data" : "used client data"} (${event.action})`,
+        kind: "velocity",
+        severity: "high",
+        summary: `${staffId} made ${count} reveals, calls and detail views in an hour (own baseline ${fmt(own)}, branch ${fmt(branch)} per hour)`,
         detail: {
-          action: event.action,
-          lastDay: subject.notice.lastDay,
+          count,
+          threshold: Math.round(threshold),
+          ownBaseline: round(own),
+          branchBaseline: round(branch),
           eventId: event.id,
-          ...(event.target.clientId ? { clientId: event.target.clientId } : {}),
         },
-        onceKey: `notice_period#${staffId}#${event.at.slice(0, 10)}${serious ? "#high" : ""}`,
+        onceKey: `velocity#${staffId}#${hour}`,
       });
     }
-
-    if (countedActions.has(event.action)) {
-      const hour = hourKey(ms);
-      const cutoff = ms - settings.baselineDays * 24 * HOUR_MS;
-      const oldest = hourKey(cutoff);
-      if (!state.hours[hour]) {
-        const rate = ownBaseline(state.hours, hour);
-        if (rate !== null) publishRate = rate;
-      }
-      for (const h of Object.keys(state.hours)) if (h < oldest) delete state.hours[h];
-      state.hours[hour] = (state.hours[hour] ?? 0) + 1;
-      state.recent = [...state.recent.filter((t) => t > ms - HOUR_MS), ms];
-      const count = state.recent.length;
-      if (count > settings.velocityMinPerHour) {
-        const own = ownBaseline(state.hours, hour);
-        const branch = await branchBaseline();
-        const threshold = Math.max(
-          settings.velocityMinPerHour,
-          settings.velocityFactor * Math.max(own ?? 0, branch ?? 0),
-        );
-        if (count > threshold) {
-          findings.push({
-            kind: "velocity",
-            severity: "high",
-            summary: `${staffId} made ${count} reveals, calls and detail views in an hour (own baseline ${fmt(own)}, branch ${fmt(branch)} per hour)`,
-            detail: {
-              count,
-              threshold: Math.round(threshold),
-              ownBaseline: round(own),
-              branchBaseline: round(branch),
-              eventId: event.id,
-            },
-            onceKey: `velocity#${staffId}#${hour}`,
-          });
-        }
-      }
-      // Past the threshold the list is only needed up to it: a scraper's thousands stay bounded.
-      if (state.recent.length > settings.velocityMinPerHour * settings.velocityFactor * 4)
-        state.recent = state.recent.slice(-settings.velocityMinPerHour * settings.velocityFactor * 4);
-    }
-
-    if (event.action === VIEW && event.target.clientId) {
-      const windowMs = settings.browsingWindowMinutes * 60_000;
-      state.views = [
-        ...state.views.filter(([c, t]) => t > ms - windowMs && c !== event.target.clientId),
-        [event.target.clientId, ms] as [string, number],
-      ];
-      if (state.views.length > settings.browsingDistinctClients * 2)
-        state.views = state.views.slice(-settings.browsingDistinctClients * 2);
-      const distinct = state.views.length;
-      if (distinct >= settings.browsingDistinctClients) {
-        findings.push({
-          kind: "browsing",
-          severity: "high",
-          summary: `${staffId} opened ${distinct} different clients' details within ${settings.browsingWindowMinutes} minutes`,
-          detail: { distinctClients: distinct, windowMinutes: settings.browsingWindowMinutes, eventId: event.id },
-          onceKey: `browsing#${staffId}#${Math.floor(ms / windowMs)}`,
-        });
-      }
-    }
   }
-  return { state, findings, ...(publishRate !== undefined ? { publishRate } : {}) };
+  // Past the threshold the list is only needed up to it: a scraper's thousands stay bounded.
+  if (state.recent.length > settings.velocityMinPerHour * settings.velocityFactor * 4)
+    state.recent = state.recent.slice(-settings.velocityMinPerHour * settings.velocityFactor * 4);
+  return { findings, ...(publishRate !== undefined ? { publishRate } : {}) };
+}
+
+/** Detail views of many different clients within the browsing window. */
+function browsing({ event, ms, staffId, settings }: Seen, state: StaffState): Finding[] {
+  if (event.action !== VIEW || !event.target.clientId) return [];
+  const windowMs = settings.browsingWindowMinutes * 60_000;
+  state.views = [
+    ...state.views.filter(([c, t]) => t > ms - windowMs && c !== event.target.clientId),
+    [event.target.clientId, ms] as [string, number],
+  ];
+  if (state.views.length > settings.browsingDistinctClients * 2)
+    state.views = state.views.slice(-settings.browsingDistinctClients * 2);
+  const distinct = state.views.length;
+  if (distinct < settings.browsingDistinctClients) return [];
+  return [
+    {
+      kind: "browsing",
+      severity: "high",
+      summary: `${staffId} opened ${distinct} different clients' details within ${settings.browsingWindowMinutes} minutes`,
+      detail: { distinctClients: distinct, windowMinutes: settings.browsingWindowMinutes, eventId: event.id },
+      onceKey: `browsing#${staffId}#${Math.floor(ms / windowMs)}`,
+    },
+  ];
 }
 
 const round = (n: number | null) => (n === null ? -1 : Math.round(n * 10) / 10);

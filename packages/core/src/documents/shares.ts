@@ -3,6 +3,7 @@ import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { noSource, type ActorCtx, type Adapters, type Ctx, type Role, type Source } from "../context.ts";
 import { actorContext } from "../access/principal.ts";
 import { disclose } from "../access/gate.ts";
+import type { Pass } from "../access/pass.ts";
 import { relationOf } from "../access/policy.ts";
 import { record } from "../trail/trail.ts";
 import type { TrailAction } from "../trail/actions.ts";
@@ -18,7 +19,7 @@ import { isTenantId } from "../tenancy/isolation.ts";
 import { getTenant } from "../tenancy/records.ts";
 import { assertViewable, loadDocument } from "./access.ts";
 import { kindSpec } from "./kinds.ts";
-import { getDocument } from "./records.ts";
+import { getDocument, type DocumentRecord } from "./records.ts";
 import { documentHeaders, plaintextOf, purposeLabel } from "./view.ts";
 import { markText, watermark } from "./watermark.ts";
 import { labelOf, staffLabels, type StaffLabel } from "../staff/names.ts";
@@ -332,9 +333,8 @@ export async function linkFacts(a: Adapters, token: string, requestId: string, s
  */
 export async function download(a: Adapters, token: string, requestId: string, source: Source = noSource) {
   const link = await openLink(a, token, requestId, source, "document.share.download");
-  const { tenantId, shareId, share, ctx, detail, now, doc, client } = link;
-  a = link.a;
-  const sharer = await getStaff(a, tenantId, share.createdBy.staffId);
+  const { tenantId, shareId, share, ctx, detail, doc, client } = link;
+  const sharer = await getStaff(link.a, tenantId, share.createdBy.staffId);
 
   let downloads = 0;
   const { pass } = await disclose(ctx, {
@@ -351,42 +351,61 @@ export async function download(a: Adapters, token: string, requestId: string, so
     },
     detail,
     admit: async () => {
-      try {
-        const out = await a.db.send(
-          new UpdateCommand({
-            TableName: a.tableName,
-            Key: Keys.share(tenantId, shareId),
-            UpdateExpression: "SET downloads = downloads + :one",
-            ConditionExpression: "downloads < maxDownloads AND attribute_not_exists(revokedAt) AND expiresAt > :now",
-            ExpressionAttributeValues: { ":one": 1, ":now": now.toISOString() },
-            ReturnValues: "ALL_NEW",
-          }),
-        );
-        downloads = Number(out.Attributes?.downloads);
-        return undefined;
-      } catch (e) {
-        if (!(e instanceof ConditionalCheckFailedException)) throw e;
-        const again = await getShare(a, tenantId, shareId);
-        const code = again ? stateOf(again, now) : "revoked";
-        return new Problem(
-          code === "expired" ? "share_expired" : code === "revoked" ? "share_revoked" : "share_exhausted",
-        );
-      }
+      const counted = await countDownload(link);
+      if (counted instanceof Problem) return counted;
+      downloads = counted;
+      return undefined;
     },
     eventDetail: () => ({ download: downloads, of: share.maxDownloads }),
   });
 
   const left = { "x-keyhold-downloads-left": String(share.maxDownloads - downloads) };
-  if (!doc) {
-    const served: Served = await renderCopy(
-      ctx,
-      await copyData(ctx, client, pass),
-      share.copy!.format,
-      share.copy!.requestId,
-      share.createdBy,
+  return doc ? serveDocument(link, doc, pass, left) : serveCopy(link, pass, left);
+}
+
+type OpenedLink = Awaited<ReturnType<typeof openLink>>;
+
+/** Counts one download, conditionally on the link still being usable; else the refusal its state now calls for. */
+async function countDownload({ a, tenantId, shareId, now }: OpenedLink): Promise<number | Problem> {
+  try {
+    const out = await a.db.send(
+      new UpdateCommand({
+        TableName: a.tableName,
+        Key: Keys.share(tenantId, shareId),
+        UpdateExpression: "SET downloads = downloads + :one",
+        ConditionExpression: "downloads < maxDownloads AND attribute_not_exists(revokedAt) AND expiresAt > :now",
+        ExpressionAttributeValues: { ":one": 1, ":now": now.toISOString() },
+        ReturnValues: "ALL_NEW",
+      }),
     );
-    return rawReply(200, served.body, served.contentType, { ...served.headers, ...linkHeaders, ...left });
+    return Number(out.Attributes?.downloads);
+  } catch (e) {
+    if (!(e instanceof ConditionalCheckFailedException)) throw e;
+    const again = await getShare(a, tenantId, shareId);
+    const code = again ? stateOf(again, now) : "revoked";
+    return new Problem(code === "expired" ? "share_expired" : code === "revoked" ? "share_revoked" : "share_exhausted");
   }
+}
+
+/** A shared copy of the client's data, rendered as the data-subject request it answers. */
+async function serveCopy({ ctx, share, client }: OpenedLink, pass: Pass, left: Record<string, string>) {
+  const served: Served = await renderCopy(
+    ctx,
+    await copyData(ctx, client, pass),
+    share.copy!.format,
+    share.copy!.requestId,
+    share.createdBy,
+  );
+  return rawReply(200, served.body, served.contentType, { ...served.headers, ...linkHeaders, ...left });
+}
+
+/** A shared document, watermarked with whom it was shared with, by whom, when and why. */
+async function serveDocument(
+  { a, tenantId, share, ctx, now }: OpenedLink,
+  doc: DocumentRecord,
+  pass: Pass,
+  left: Record<string, string>,
+) {
   const bytes = await plaintextOf(ctx, doc, pass);
   const type = doc.contentType!;
   const tenant = await getTenant(a, tenantId);

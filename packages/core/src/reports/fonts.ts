@@ -125,62 +125,11 @@ function bytesOf(file: string) {
 /** Text drawing for one document: fonts are embedded on first use, once per chunk. */
 export async function pdfText(pdf: PDFDocument): Promise<PdfText> {
   const [{ default: fontkit }, lib] = await Promise.all([import("@pdf-lib/fontkit"), import("pdf-lib")]);
-  const {
-    PDFHexString,
-    PDFName,
-    PDFOperator,
-    PDFOperatorNames,
-    TextRenderingMode,
-    beginText,
-    endText,
-    popGraphicsState,
-    pushGraphicsState,
-    rotateAndSkewTextDegreesAndTranslate,
-    setFillingColor,
-    setFontAndSize,
-    setTextRenderingMode,
-    showText,
-  } = lib;
   pdf.registerFontkit(fontkit);
-  const embedded = new Map<string, Promise<PDFFont>>();
-  const fontOf = (file: string) => {
-    let f = embedded.get(file);
-    if (!f) {
-      f = bytesOf(file).then((b) => pdf.embedFont(b, { subset: true }));
-      embedded.set(file, f);
-    }
-    return f;
-  };
-  const keys = new WeakMap<PDFPage, Map<PDFFont, PdfName>>();
-  const keyOf = (page: PDFPage, font: PDFFont) => {
-    let byFont = keys.get(page);
-    if (!byFont) keys.set(page, (byFont = new Map()));
-    let key = byFont.get(font);
-    if (!key) byFont.set(font, (key = page.node.newFontDictionary(font.name, font.ref)));
-    return key;
-  };
-
-  // Advance widths per font and character: fontkit's layout (which pdf-lib's measuring runs) is slow
-  // on a CJK font, and CJK needs no kerning; line breaking measures the same characters many times.
-  const advances = new Map<PDFFont, Map<string, number>>();
-  const advanceOf = (font: PDFFont, char: string) => {
-    let byChar = advances.get(font);
-    if (!byChar) advances.set(font, (byChar = new Map()));
-    let w = byChar.get(char);
-    if (w === undefined) byChar.set(char, (w = font.widthOfTextAtSize(char, 1)));
-    return w;
-  };
-  const widthOf = (run: TextRun, size: number) => {
-    let w = 0;
-    for (const char of run.text) w += advanceOf(run.font, char);
-    return w * size;
-  };
-  const chunks = new Map<string, Promise<string | undefined>>();
-  const chunkOf = (char: string) => {
-    let c = chunks.get(char);
-    if (!c) chunks.set(char, (c = fontChunkFile(char.codePointAt(0)!)));
-    return c;
-  };
+  const fontOf = memo((file: string) => bytesOf(file).then((b) => pdf.embedFont(b, { subset: true })));
+  const chunkOf = memo((char: string) => fontChunkFile(char.codePointAt(0)!));
+  const keyOf = fontKeys();
+  const widthOf = runWidths();
 
   const runs = async (text: string) => {
     const out: TextRun[] = [];
@@ -193,39 +142,8 @@ export async function pdfText(pdf: PDFDocument): Promise<PdfText> {
     }
     return out;
   };
-
-  const operators = async (page: PDFPage, text: string, o: TextOptions) => {
-    const rad = ((o.rotateDeg ?? 0) * Math.PI) / 180;
-    const ops: PdfOperator[] = [pushGraphicsState()];
-    if (o.color) ops.push(setFillingColor(o.color));
-    ops.push(beginText());
-    if (o.invisible) ops.push(setTextRenderingMode(TextRenderingMode.Invisible));
-    let advance = 0;
-    for (const run of await runs(text)) {
-      if (run.missing)
-        ops.push(
-          PDFOperator.of(PDFOperatorNames.BeginMarkedContentSequence, [
-            PDFName.of("Span"),
-            `<</ActualText ${PDFHexString.fromText(run.text).toString()}>>`,
-          ]),
-        );
-      ops.push(
-        setFontAndSize(keyOf(page, run.font), o.size),
-        rotateAndSkewTextDegreesAndTranslate(
-          o.rotateDeg ?? 0,
-          0,
-          0,
-          o.x + Math.cos(rad) * advance,
-          o.y + Math.sin(rad) * advance,
-        ),
-        showText(run.font.encodeText(run.text)),
-      );
-      if (run.missing) ops.push(PDFOperator.of(PDFOperatorNames.EndMarkedContent));
-      advance += widthOf(run, o.size);
-    }
-    ops.push(endText(), popGraphicsState());
-    return ops;
-  };
+  const operators = async (page: PDFPage, text: string, o: TextOptions) =>
+    textOperators(lib, await runs(text), o, (font) => keyOf(page, font), widthOf);
 
   return {
     runs,
@@ -239,4 +157,88 @@ export async function pdfText(pdf: PDFDocument): Promise<PdfText> {
       if (text) page.pushOperators(...(await operators(page, text, o)));
     },
   };
+}
+
+/** `make`, remembered per key (values are never undefined). */
+function memo<K, V>(make: (key: K) => V): (key: K) => V {
+  const made = new Map<K, V>();
+  return (key) => {
+    let v = made.get(key);
+    if (v === undefined) made.set(key, (v = make(key)));
+    return v;
+  };
+}
+
+/** Each font's resource name on each page, added to the page's resources on first use. */
+function fontKeys() {
+  const keys = new WeakMap<PDFPage, Map<PDFFont, PdfName>>();
+  return (page: PDFPage, font: PDFFont) => {
+    let byFont = keys.get(page);
+    if (!byFont) keys.set(page, (byFont = new Map()));
+    let key = byFont.get(font);
+    if (!key) byFont.set(font, (key = page.node.newFontDictionary(font.name, font.ref)));
+    return key;
+  };
+}
+
+/**
+ * A run's width at a size, from advance widths per font and character: fontkit's layout (which
+ * pdf-lib's measuring runs) is slow on a CJK font, and CJK needs no kerning; line breaking measures
+ * the same characters many times.
+ */
+function runWidths() {
+  const advances = new Map<PDFFont, Map<string, number>>();
+  const advanceOf = (font: PDFFont, char: string) => {
+    let byChar = advances.get(font);
+    if (!byChar) advances.set(font, (byChar = new Map()));
+    let w = byChar.get(char);
+    if (w === undefined) byChar.set(char, (w = font.widthOfTextAtSize(char, 1)));
+    return w;
+  };
+  return (run: TextRun, size: number) => {
+    let w = 0;
+    for (const char of run.text) w += advanceOf(run.font, char);
+    return w * size;
+  };
+}
+
+/** A line's runs as text operators, each run placed along the baseline; a run no font has carries its text as ActualText. */
+function textOperators(
+  lib: typeof import("pdf-lib"),
+  runs: TextRun[],
+  o: TextOptions,
+  keyOf: (font: PDFFont) => PdfName,
+  widthOf: (run: TextRun, size: number) => number,
+): PdfOperator[] {
+  const { PDFHexString, PDFName, PDFOperator, PDFOperatorNames, TextRenderingMode } = lib;
+  const rad = ((o.rotateDeg ?? 0) * Math.PI) / 180;
+  const ops: PdfOperator[] = [lib.pushGraphicsState()];
+  if (o.color) ops.push(lib.setFillingColor(o.color));
+  ops.push(lib.beginText());
+  if (o.invisible) ops.push(lib.setTextRenderingMode(TextRenderingMode.Invisible));
+  let advance = 0;
+  for (const run of runs) {
+    if (run.missing)
+      ops.push(
+        PDFOperator.of(PDFOperatorNames.BeginMarkedContentSequence, [
+          PDFName.of("Span"),
+          `<</ActualText ${PDFHexString.fromText(run.text).toString()}>>`,
+        ]),
+      );
+    ops.push(
+      lib.setFontAndSize(keyOf(run.font), o.size),
+      lib.rotateAndSkewTextDegreesAndTranslate(
+        o.rotateDeg ?? 0,
+        0,
+        0,
+        o.x + Math.cos(rad) * advance,
+        o.y + Math.sin(rad) * advance,
+      ),
+      lib.showText(run.font.encodeText(run.text)),
+    );
+    if (run.missing) ops.push(PDFOperator.of(PDFOperatorNames.EndMarkedContent));
+    advance += widthOf(run, o.size);
+  }
+  ops.push(lib.endText(), lib.popGraphicsState());
+  return ops;
 }

@@ -57,79 +57,109 @@ export const renderPdf = (doc: PdfReport): Promise<Uint8Array> => renderPdfInPoo
 export async function drawPdf(doc: PdfReport): Promise<Uint8Array> {
   const pdf = await PDFDocument.create();
   const t = await pdfText(pdf);
-  const text = (p: PDFPage, value: string, x: number, y: number, size: number, color = rgb(0.1, 0.1, 0.12)) =>
-    t.draw(p, value, { x, y, size, color });
   pdf.setTitle(doc.title);
   pdf.setProducer("Keyhold");
-  let page = pdf.addPage(A4_LANDSCAPE);
-  const [width, height] = A4_LANDSCAPE;
-  let y = height - MARGIN;
-  const newPage = async () => {
-    page = pdf.addPage(A4_LANDSCAPE);
-    y = height - MARGIN;
-  };
-  await text(page, doc.title, MARGIN, y - 18, 18);
-  y -= 30;
-  for (const line of await wrap(t, doc.subtitle, 8.5, width - 2 * MARGIN, 3)) {
-    await text(page, line, MARGIN, y - 10, 8.5, rgb(0.35, 0.35, 0.4));
-    y -= 12;
-  }
-  y -= 12;
-  for (const table of doc.tables) {
-    const usable = width - 2 * MARGIN;
-    const weights = table.widths ?? table.columns.map(() => 1);
-    const total = weights.reduce((a, b) => a + b, 0);
-    const colWidths = weights.map((w) => (w / total) * usable);
-    const xs: number[] = [];
-    let acc = MARGIN;
-    for (const w of colWidths) {
-      xs.push(acc);
-      acc += w;
-    }
-    const drawRow = async (cells: string[], size: number, shade: boolean) => {
-      const wrapped = await Promise.all(cells.map((c, i) => wrap(t, c, size, colWidths[i]! - 4, 3)));
-      const lineHeight = size + 2.5;
-      const rowHeight = Math.max(1, ...wrapped.map((l) => l.length)) * lineHeight + 5;
-      if (y - rowHeight < MARGIN + 10) return false;
-      if (shade)
-        page.drawRectangle({
-          x: MARGIN,
-          y: y - rowHeight,
-          width: usable,
-          height: rowHeight,
-          color: rgb(0.92, 0.93, 0.95),
-        });
-      for (let i = 0; i < wrapped.length; i++) {
-        for (let l = 0; l < wrapped[i]!.length; l++)
-          await text(page, wrapped[i]![l]!, xs[i]! + 2, y - 3 - size - l * lineHeight, size);
-      }
-      page.drawLine({
-        start: { x: MARGIN, y: y - rowHeight },
-        end: { x: MARGIN + usable, y: y - rowHeight },
-        thickness: 0.3,
-        color: rgb(0.8, 0.8, 0.85),
-      });
-      y -= rowHeight;
-      return true;
-    };
-    if (y < MARGIN + 80) await newPage();
-    await text(page, table.title, MARGIN, y - 12, 12);
-    y -= 20;
-    const header = () => drawRow(table.columns, 7, true);
-    await header();
-    for (const row of table.rows) {
-      const cells = row.map((c) => String(c ?? ""));
-      if (!(await drawRow(cells, 7.5, false))) {
-        await newPage();
-        await header();
-        await drawRow(cells, 7.5, false);
-      }
-    }
-    y -= 14;
-  }
-  const pages = pdf.getPages();
-  for (let i = 0; i < pages.length; i++)
-    await text(pages[i]!, `${doc.footer} · ${i + 1}/${pages.length}`, MARGIN, MARGIN / 2, 7, rgb(0.45, 0.45, 0.5));
+  const at: Cursor = { pdf, t, page: pdf.addPage(A4_LANDSCAPE), y: A4_LANDSCAPE[1] - MARGIN };
+  await drawHeading(at, doc.title, doc.subtitle);
+  for (const table of doc.tables) await drawTable(at, table);
+  await drawFooters(pdf, t, doc.footer);
   await stampPdf(pdf, doc.watermark);
   return pdf.save();
+}
+
+/** Where drawing has got to: the current page and how far down it. */
+interface Cursor {
+  pdf: PDFDocument;
+  t: PdfText;
+  page: PDFPage;
+  y: number;
+}
+
+/** A table's columns: the usable width, each column's width and left edge. */
+interface Columns {
+  usable: number;
+  widths: number[];
+  xs: number[];
+}
+
+const text = (t: PdfText, p: PDFPage, value: string, x: number, y: number, size: number, color = rgb(0.1, 0.1, 0.12)) =>
+  t.draw(p, value, { x, y, size, color });
+
+const newPage = (at: Cursor) => {
+  at.page = at.pdf.addPage(A4_LANDSCAPE);
+  at.y = A4_LANDSCAPE[1] - MARGIN;
+};
+
+async function drawHeading(at: Cursor, title: string, subtitle: string) {
+  await text(at.t, at.page, title, MARGIN, at.y - 18, 18);
+  at.y -= 30;
+  for (const line of await wrap(at.t, subtitle, 8.5, A4_LANDSCAPE[0] - 2 * MARGIN, 3)) {
+    await text(at.t, at.page, line, MARGIN, at.y - 10, 8.5, rgb(0.35, 0.35, 0.4));
+    at.y -= 12;
+  }
+  at.y -= 12;
+}
+
+/** A titled table; a row that does not fit goes to a new page, under the header again. */
+async function drawTable(at: Cursor, table: PdfTable) {
+  const usable = A4_LANDSCAPE[0] - 2 * MARGIN;
+  const weights = table.widths ?? table.columns.map(() => 1);
+  const total = weights.reduce((a, b) => a + b, 0);
+  const widths = weights.map((w) => (w / total) * usable);
+  const xs: number[] = [];
+  let acc = MARGIN;
+  for (const w of widths) {
+    xs.push(acc);
+    acc += w;
+  }
+  const columns: Columns = { usable, widths, xs };
+  if (at.y < MARGIN + 80) newPage(at);
+  await text(at.t, at.page, table.title, MARGIN, at.y - 12, 12);
+  at.y -= 20;
+  const header = () => drawRow(at, columns, table.columns, 7, true);
+  await header();
+  for (const row of table.rows) {
+    const cells = row.map((c) => String(c ?? ""));
+    if (!(await drawRow(at, columns, cells, 7.5, false))) {
+      newPage(at);
+      await header();
+      await drawRow(at, columns, cells, 7.5, false);
+    }
+  }
+  at.y -= 14;
+}
+
+/** One row, its cells wrapped to three lines at most; false (nothing drawn) when it does not fit on the page. */
+async function drawRow(at: Cursor, columns: Columns, cells: string[], size: number, shade: boolean) {
+  const wrapped = await Promise.all(cells.map((c, i) => wrap(at.t, c, size, columns.widths[i]! - 4, 3)));
+  const lineHeight = size + 2.5;
+  const rowHeight = Math.max(1, ...wrapped.map((l) => l.length)) * lineHeight + 5;
+  if (at.y - rowHeight < MARGIN + 10) return false;
+  if (shade)
+    at.page.drawRectangle({
+      x: MARGIN,
+      y: at.y - rowHeight,
+      width: columns.usable,
+      height: rowHeight,
+      color: rgb(0.92, 0.93, 0.95),
+    });
+  for (let i = 0; i < wrapped.length; i++) {
+    for (let l = 0; l < wrapped[i]!.length; l++)
+      await text(at.t, at.page, wrapped[i]![l]!, columns.xs[i]! + 2, at.y - 3 - size - l * lineHeight, size);
+  }
+  at.page.drawLine({
+    start: { x: MARGIN, y: at.y - rowHeight },
+    end: { x: MARGIN + columns.usable, y: at.y - rowHeight },
+    thickness: 0.3,
+    color: rgb(0.8, 0.8, 0.85),
+  });
+  at.y -= rowHeight;
+  return true;
+}
+
+/** Every page's footer with its number: written last, when the page count is known. */
+async function drawFooters(pdf: PDFDocument, t: PdfText, footer: string) {
+  const pages = pdf.getPages();
+  for (let i = 0; i < pages.length; i++)
+    await text(t, pages[i]!, `${footer} · ${i + 1}/${pages.length}`, MARGIN, MARGIN / 2, 7, rgb(0.45, 0.45, 0.5));
 }

@@ -456,6 +456,7 @@ export async function runJob(
   options: { budgetMs?: number } = {},
 ): Promise<KeyJob | undefined> {
   const started = Date.now();
+  const outOfBudget = () => options.budgetMs !== undefined && Date.now() - started > options.budgetMs;
   let job = await getJob(a, tenantId, jobId);
   if (!job || (job.status !== "running" && job.status !== "certifying")) return job;
   const held = await lease(a, job, holder);
@@ -464,96 +465,17 @@ export async function runJob(
   const ctx = await jobContext(a, tenantId, holder);
   const work = scopeWork[job.scope];
   if (job.status === "running") {
-    await work.begin?.(ctx, job);
-    if (job.progress.total === null)
-      job = await saveProgress(a, { ...job, progress: { ...job.progress, total: await countClients(a, tenantId) } });
-    job = await newWrappingVersion(a, job, (j) => saveProgress(a, j));
-    for (;;) {
-      const from = job.progress.after ? `${job.progress.after}\u0000` : "CLIENT#";
-      const page = await queryPage<{ sk: string; clientId: string }>(a, {
-        partition: tenantPk(tenantId),
-        sortBetween: [from, "CLIENT#~"],
-        limit: PAGE,
-      });
-      for (const item of page.items) {
-        const outcome = await work.item(ctx, job, item.clientId);
-        job = {
-          ...job,
-          progress: {
-            ...job.progress,
-            done: job.progress.done + 1,
-            resealed: job.progress.resealed + (outcome === "resealed" ? 1 : 0),
-            skipped: job.progress.skipped + (outcome === "skipped" ? 1 : 0),
-            after: item.sk,
-          },
-        };
-        // The fault suite kills the run here, between a record's re-seal and the saved cursor.
-        await a.faults?.(`keys.rotate:resealed#${job.progress.done}`);
-        job = await saveProgress(a, job);
-        if (options.budgetMs !== undefined && Date.now() - started > options.budgetMs) return job;
-      }
-      if (!page.nextCursor || page.items.length < PAGE) break;
-    }
-    if (job.scope === "data") {
-      const docs = await resealDocuments(ctx, job, {
-        save: (j) => saveProgress(a, j),
-        outOfBudget: () => options.budgetMs !== undefined && Date.now() - started > options.budgetMs,
-      });
-      job = docs.job;
-      if (!docs.complete) return job;
-      job = await retireOlderWrapping(a, job, (j) => saveProgress(a, j));
-    }
-    await work.end?.(ctx, job);
+    const run = await resealAll(a, ctx, work, job, outOfBudget);
+    if (!run.complete) return run.job;
     job = await transition(
       a,
-      job,
+      run.job,
       "certifying",
       { certificateId: newId("cert", a.now()) },
       { expression: "#status = :from AND holder = :h", values: { ":h": holder } },
     );
   }
-  // Exactly once: a run that died after the certificate event but before `done` finds it by its id.
-  const certificateId = job.certificateId!;
-  const already = await queryTrail(ctx, {
-    actorId: ROTATION_ACTOR,
-    action: "keys.rotated",
-    limit: 50,
-    from: job.confirmedAt ?? job.proposedAt,
-  });
-  if (!already.items.some((e) => e.detail?.certificateId === certificateId)) {
-    await record(ctx, {
-      action: "keys.rotated",
-      outcome: "allowed",
-      detail: {
-        certificateId,
-        jobId,
-        scope: job.scope,
-        total: job.progress.total ?? job.progress.done,
-        resealed: job.progress.resealed,
-        skipped: job.progress.skipped,
-        ...(job.progress.documents
-          ? {
-              documentsTotal: job.progress.documents.total,
-              documentsResealed: job.progress.documents.resealed,
-              documentsSkipped: job.progress.documents.skipped,
-              documentsFailed: job.progress.documents.failed,
-            }
-          : {}),
-        ...(job.progress.wrapping
-          ? {
-              wrappingKeyVersion: job.progress.wrapping.version,
-              wrappingKeysRetired: (job.progress.wrapping.retired ?? []).join(" "),
-              wrappingKeysKept: (job.progress.wrapping.kept ?? []).join(" "),
-              wrappingKeysListed: (job.progress.wrapping.listed ?? []).join(" "),
-              rewrapped: job.progress.wrapping.rewrapped ?? 0,
-            }
-          : {}),
-        proposedBy: job.proposedBy,
-        confirmedBy: job.confirmedBy ?? "",
-        ...(await work.certificate?.(ctx, job)),
-      },
-    });
-  }
+  await certifyOnce(ctx, work, job);
   return transition(
     a,
     job,
@@ -561,6 +483,116 @@ export async function runJob(
     { finishedAt: a.now().toISOString() },
     { expression: "#status = :from AND holder = :h", values: { ":h": holder } },
   );
+}
+
+type RunStep = { job: KeyJob; complete: boolean };
+
+/** The running phase, each step resumable: the scope's begin, the records, (scope data) the documents, the scope's end. */
+async function resealAll(
+  a: Adapters,
+  ctx: ActorCtx,
+  work: ScopeWork,
+  job: KeyJob,
+  outOfBudget: () => boolean,
+): Promise<RunStep> {
+  await work.begin?.(ctx, job);
+  if (job.progress.total === null)
+    job = await saveProgress(a, { ...job, progress: { ...job.progress, total: await countClients(a, ctx.tenantId) } });
+  job = await newWrappingVersion(a, job, (j) => saveProgress(a, j));
+  const records = await resealRecords(a, ctx, work, job, outOfBudget);
+  if (!records.complete) return records;
+  job = records.job;
+  if (job.scope === "data") {
+    const docs = await resealDocuments(ctx, job, { save: (j) => saveProgress(a, j), outOfBudget });
+    job = docs.job;
+    if (!docs.complete) return { job, complete: false };
+    job = await retireOlderWrapping(a, job, (j) => saveProgress(a, j));
+  }
+  await work.end?.(ctx, job);
+  return { job, complete: true };
+}
+
+/** Every client record of the tenant in key order from the job's cursor, saving cursor and counts after each. */
+async function resealRecords(
+  a: Adapters,
+  ctx: ActorCtx,
+  work: ScopeWork,
+  job: KeyJob,
+  outOfBudget: () => boolean,
+): Promise<RunStep> {
+  for (;;) {
+    const from = job.progress.after ? `${job.progress.after}\u0000` : "CLIENT#";
+    const page = await queryPage<{ sk: string; clientId: string }>(a, {
+      partition: tenantPk(ctx.tenantId),
+      sortBetween: [from, "CLIENT#~"],
+      limit: PAGE,
+    });
+    for (const item of page.items) {
+      const outcome = await work.item(ctx, job, item.clientId);
+      job = {
+        ...job,
+        progress: {
+          ...job.progress,
+          done: job.progress.done + 1,
+          resealed: job.progress.resealed + (outcome === "resealed" ? 1 : 0),
+          skipped: job.progress.skipped + (outcome === "skipped" ? 1 : 0),
+          after: item.sk,
+        },
+      };
+      // The fault suite kills the run here, between a record's re-seal and the saved cursor.
+      await a.faults?.(`keys.rotate:resealed#${job.progress.done}`);
+      job = await saveProgress(a, job);
+      if (outOfBudget()) return { job, complete: false };
+    }
+    if (!page.nextCursor || page.items.length < PAGE) return { job, complete: true };
+  }
+}
+
+/** Exactly once: a run that died after the certificate event but before `done` finds it by its id. */
+async function certifyOnce(ctx: ActorCtx, work: ScopeWork, job: KeyJob): Promise<void> {
+  const certificateId = job.certificateId!;
+  const already = await queryTrail(ctx, {
+    actorId: ROTATION_ACTOR,
+    action: "keys.rotated",
+    limit: 50,
+    from: job.confirmedAt ?? job.proposedAt,
+  });
+  if (already.items.some((e) => e.detail?.certificateId === certificateId)) return;
+  await record(ctx, {
+    action: "keys.rotated",
+    outcome: "allowed",
+    detail: { certificateId, ...certificateCounts(job), ...(await work.certificate?.(ctx, job)) },
+  });
+}
+
+/** The certificate's figures: the records, and (scope data) the documents and the wrapping keys. */
+function certificateCounts(job: KeyJob) {
+  return {
+    jobId: job.id,
+    scope: job.scope,
+    total: job.progress.total ?? job.progress.done,
+    resealed: job.progress.resealed,
+    skipped: job.progress.skipped,
+    ...(job.progress.documents
+      ? {
+          documentsTotal: job.progress.documents.total,
+          documentsResealed: job.progress.documents.resealed,
+          documentsSkipped: job.progress.documents.skipped,
+          documentsFailed: job.progress.documents.failed,
+        }
+      : {}),
+    ...(job.progress.wrapping
+      ? {
+          wrappingKeyVersion: job.progress.wrapping.version,
+          wrappingKeysRetired: (job.progress.wrapping.retired ?? []).join(" "),
+          wrappingKeysKept: (job.progress.wrapping.kept ?? []).join(" "),
+          wrappingKeysListed: (job.progress.wrapping.listed ?? []).join(" "),
+          rewrapped: job.progress.wrapping.rewrapped ?? 0,
+        }
+      : {}),
+    proposedBy: job.proposedBy,
+    confirmedBy: job.confirmedBy ?? "",
+  };
 }
 
 /**
