@@ -24,7 +24,15 @@ const client = new FirehoseClient({
   region: "ap-southeast-1",
   credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "not-a-secret" },
 });
-const sink: Feed.FirehoseSink = { client, streamName: STREAM, baseDelayMs: 1, webhookBaseDelayMs: 20 };
+// The receivers below listen on loopback, which the AWS ring refuses (destination.ts); the last test
+// runs the consumer with that check as deployed.
+const sink: Feed.FirehoseSink = {
+  client,
+  streamName: STREAM,
+  baseDelayMs: 1,
+  webhookBaseDelayMs: 20,
+  refusedDestination: async () => null,
+};
 
 const name = "韩雪松";
 const phone = uniquePhone();
@@ -249,6 +257,30 @@ describe("the trail feed's stream consumer, for a tenant with a webhook", () => 
       });
       expect(firehose.commandCalls(PutRecordBatchCommand)).toHaveLength(2);
       expect(server.got.map((g) => g.body)).toEqual(linesFor(anjia));
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("as deployed, sends nothing to a webhook inside the network or over plain http: every event a dead letter saying why, Firehose as before", async () => {
+    const server = await receiver([200]);
+    const deployed: Feed.FirehoseSink = { client, streamName: STREAM, baseDelayMs: 1, webhookBaseDelayMs: 20 };
+    try {
+      for (const [url, why] of [
+        [server.url, "refused: in AWS the webhook must use https"],
+        [server.url.replace("http://", "https://"), "refused: the webhook's host is not a public internet address"],
+        ["https://169.254.169.254/latest/meta-data/", "refused: the webhook's host is not a public internet address"],
+      ] as const) {
+        await webhookAt(url, 3);
+        server.got.length = 0;
+        firehose.resetHistory();
+        const result = await Feed.feedStream(vault.runtime.adapters, recordsOf(anjia), deployed);
+        expect(result).toEqual({ batchItemFailures: [] });
+        expect(server.got).toEqual([]);
+        for (const e of anjia)
+          expect(await deadLetterOf(e.id), url).toMatchObject({ eventId: e.id, attempts: 0, lastError: why });
+        expect(firehoseLines()).toEqual(linesFor(anjia));
+      }
     } finally {
       await server.close();
     }

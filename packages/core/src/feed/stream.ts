@@ -7,6 +7,7 @@ import type { TrailEvent } from "../trail/trail.ts";
 import { feedLine } from "./line.ts";
 import { secretOf } from "./secret.ts";
 import { type FeedSettings, feedSettingsOf } from "./settings.ts";
+import { refusedWebhookDestination } from "./destination.ts";
 import { deadLetter, sendOrDeadLetter } from "./webhook.ts";
 
 /** Where the AWS ring's feed goes: the stage's Firehose delivery stream (stacks/feed.ts). */
@@ -18,6 +19,8 @@ export interface FirehoseSink {
   baseDelayMs?: number;
   /** The tenants' webhooks' first retry delay (ms; default 1000, as offline), doubling after each failure. */
   webhookBaseDelayMs?: number;
+  /** Why a webhook URL may not be sent to (default: https to public addresses only, destination.ts). */
+  refusedDestination?: (url: string) => Promise<string | null>;
 }
 
 /** The sink a deployed function is given: the stream the stack names in `KEYHOLD_FEED_STREAM` (need `feed:write`). */
@@ -120,6 +123,7 @@ export async function feedStream(
       const settings = (await settingsOf(tenantId))!;
       return webhookChain(root.forTenant(tenantId), tenantId, list, {
         url: settings.webhookUrl!,
+        refused: await (sink.refusedDestination ?? refusedWebhookDestination)(settings.webhookUrl!),
         maxAttempts: settings.maxAttempts,
         baseDelayMs: sink.webhookBaseDelayMs ?? 1000,
         ...(options.until !== undefined ? { until: options.until } : {}),
@@ -149,9 +153,9 @@ async function webhookChain(
   a: Adapters,
   tenantId: string,
   list: { sequence: string | undefined; eventId: string; line: string }[],
-  hook: { url: string; maxAttempts: number; baseDelayMs: number; until?: number },
+  hook: { url: string; refused: string | null; maxAttempts: number; baseDelayMs: number; until?: number },
 ): Promise<{ sequence: string | undefined; eventId: string }[]> {
-  let down: string | undefined;
+  let down: string | undefined = hook.refused ?? undefined;
   let secret: string | undefined;
   let secretRead = false;
   for (const e of list) {
