@@ -20,3 +20,4 @@ export { opsMetrics, opsDimensions, metricsNamespace } from "../packages/core/sr
 export { consoleSecurityHeaders, contentSecurityPolicy } from "../packages/core/src/http/security-headers.ts";
 export { callSecretName } from "../packages/core/src/calls/port.ts";
 export { chinaRegions, partitionOf, type Partition } from "../packages/core/src/compliance/location.ts";
+export { SUPPLEMENT, SUPPLEMENT_DIR } from "../packages/core/src/documents/font-files.ts";

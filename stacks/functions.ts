@@ -8,7 +8,7 @@ import { buildSync, type BuildOptions } from "esbuild";
 import type { Construct } from "constructs";
 import { Stack } from "sst/constructs";
 import { useProject } from "sst/project.js";
-import { deployedRoutes, handlerLocation, jobs, streamConsumers } from "./core.ts";
+import { deployedRoutes, handlerLocation, jobs, streamConsumers, SUPPLEMENT, SUPPLEMENT_DIR } from "./core.ts";
 import { logGroupNamePrefix } from "./grants.ts";
 import { isProtectedStage, removalPolicyFor } from "./Storage.ts";
 
@@ -27,7 +27,8 @@ import { isProtectedStage, removalPolicyFor } from "./Storage.ts";
  *   downloaded at synth.
  * - Noto Sans SC (`@fontsource/noto-sans-sc`: every `*-500-normal.woff2`, numbered subsets included,
  *   their `.woff` siblings, which PDFs embed, and `unicode.json`) for the files that draw Chinese
- *   text, in `fonts/`, named by KEYHOLD_FONT_DIR.
+ *   text, in `fonts/`, named by KEYHOLD_FONT_DIR, with the repo's supplement for the characters the
+ *   package lacks (`packages/core/assets/fonts/`, see core's documents/glyphs.ts).
  * - The document transform pool's worker for the files that check, watermark or render documents
  *   (core's documents/pool.ts): `packages/core/src/documents/transforms.ts` bundled on its own as
  *   `functions/transforms.worker.mjs`, beside the function's bundle, which is where the pool looks
@@ -145,6 +146,7 @@ function copyFonts(root: string, dir: string) {
     cpSync(join(pkg, "files", f), join(out, f));
   }
   cpSync(join(pkg, "unicode.json"), join(out, "unicode.json"));
+  cpSync(join(root, SUPPLEMENT_DIR, SUPPLEMENT), join(out, SUPPLEMENT));
 }
 
 /** How every function is bundled (entry points and output aside): ESM for nodejs22.x. */

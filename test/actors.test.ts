@@ -224,10 +224,10 @@ describe("a share link's download names who really fetched it", () => {
     ).toContain(e.id);
     // The access history tells the client a bank fetched it, not the agent.
     const h = await vault.get(`/clients/${c.body.id}/access-history`, LI);
-    expect(h.body.items.find((i: any) => i.action === "document.share.download").actor).toMatchObject({
-      type: "share_recipient",
-      label,
-    });
+    const download = h.body.items.find((i: any) => i.action === "document.share.download");
+    expect(download.actor).toMatchObject({ type: "share_recipient", label });
+    // Named by the agent it came through, as the trail names it.
+    expect(download).toMatchObject({ actorName: "李娜", actorUsername: "agent.li@anjia" });
 
     const csv = await fetch(`${vault.url}/audit/export?clientId=${c.body.id}`, {
       headers: { authorization: `Bearer ${await vault.token(WANG)}` },

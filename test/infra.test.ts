@@ -39,6 +39,7 @@ import {
   type RouteSpec,
 } from "@keyhold/core";
 import { bundleOptions } from "../stacks/functions.ts";
+import { SUPPLEMENT } from "../packages/core/src/documents/font-files.ts";
 import { consoleBuildCommand, consoleBuildDir } from "../stacks/Web.ts";
 
 const run = promisify(execFile);
@@ -2017,7 +2018,7 @@ describe("the function bundles", () => {
       expect(existsSync(join(dir, "functions", "transforms.worker.mjs")), file).toBe(usesPool.has(file));
       expect(existsSync(join(dir, "node_modules", "piscina", "package.json")), file).toBe(usesPool.has(file));
       if (drawsText.has(file))
-        expect(readdirSync(join(dir, "fonts")).sort(), file).toEqual([...fontFiles, "unicode.json"].sort());
+        expect(readdirSync(join(dir, "fonts")).sort(), file).toEqual([...fontFiles, "unicode.json", SUPPLEMENT].sort());
       if (usesSharp.has(file)) {
         expect(JSON.parse(readFileSync(join(dir, "node_modules/sharp/package.json"), "utf8")).version).toBe(
           sharpVersion,
@@ -2037,8 +2038,8 @@ describe("the function bundles", () => {
       entryPoints: ["test/infra/watermark-probe.ts"],
       outfile: probe,
     });
-    // 镕 and 堃 live in numbered subsets, not in the GB 2312 file the mark loads first.
-    const text = "仅供贷款审批使用 · 安家地产 · 朱镕堃 A1";
+    // 镕 and 堃 live in numbered subsets, not in the GB 2312 file the mark loads first; 䶮 only in the supplement.
+    const text = "仅供贷款审批使用 · 安家地产 · 朱镕堃 刘䶮 A1";
     const { stdout } = await run(process.execPath, [probe, text], {
       cwd: dir,
       env: { PATH: process.env.PATH ?? "", KEYHOLD_FONT_DIR: join(dir, "fonts") },

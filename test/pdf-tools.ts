@@ -113,6 +113,12 @@ function markedContent(doc: PDFDocument, pageIndex: number): (string | undefined
     });
 }
 
+/** Every /ActualText a document's pages carry, in content order: text that stands in for what is drawn. */
+export async function actualTexts(bytes: Uint8Array): Promise<string[]> {
+  const doc = await load(bytes);
+  return doc.getPages().flatMap((_, i) => markedContent(doc, i).filter((t): t is string => t !== undefined));
+}
+
 /**
  * The text a reader extracts, page by page, in content order: pdf.js's text items, a line break
  * where pdf.js ends a line, and a marked-content sequence with /ActualText read as that text

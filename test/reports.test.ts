@@ -5,6 +5,7 @@ import { PDFDocument } from "pdf-lib";
 import QRCode from "qrcode";
 import { Documents } from "@keyhold/core";
 import { fontChunkFile } from "../packages/core/src/documents/glyphs.ts";
+import { SUPPLEMENT } from "../packages/core/src/documents/font-files.ts";
 import { drawPdf } from "../packages/core/src/reports/pdf.ts";
 import { drawLabel, qrModules } from "../packages/core/src/reports/label.ts";
 import { csvCell } from "../packages/core/src/reports/csv.ts";
@@ -12,7 +13,7 @@ import { isTimeZone, zonedIso, zonedMinute } from "../packages/core/src/reports/
 import { viewerMark } from "../packages/core/src/documents/watermark.ts";
 import { pdf as fixturePdf } from "./documents-fixtures.ts";
 import { Vault, newClientBody, startVault } from "./harness.ts";
-import { drawnQr, formulaPieces, parseCsv, pdfFonts, pdfToText, shownText } from "./pdf-tools.ts";
+import { actualTexts, drawnQr, formulaPieces, parseCsv, pdfFonts, pdfToText, shownText } from "./pdf-tools.ts";
 
 const at = new Date("2026-12-01T14:02:21Z");
 const mark = viewerMark({
@@ -54,7 +55,8 @@ describe("PDFs Keyhold writes: real text in the packaged font", () => {
           columns: ["门店 Branch", "说明 Note"],
           rows: [
             ["北京朝阳店", "龑 from a numbered chunk"],
-            ["上海浦东店", "䶮 in no packaged chunk"],
+            ["上海浦东店", "欧阳䶮 from the supplement"],
+            ["广州天河店", "𠀀 in no font"],
           ],
         },
       ],
@@ -71,13 +73,18 @@ describe("PDFs Keyhold writes: real text in the packaged font", () => {
       "门店 Branch",
     ])
       expect(text, s).toContain(s);
-    // 䶮 has no glyph in the packaged Noto Sans SC (Google Fonts' cut); drawn as a box, its text survives.
-    expect(text).toContain("䶮 in no packaged chunk");
+    // 䶮 is in no packaged chunk (Google Fonts' cut): drawn from the supplement, as real text.
+    expect(text).toContain("欧阳䶮 from the supplement");
+    // 𠀀 is in neither: drawn as a box, its text survives as the span's /ActualText; 䶮 needs no such span.
+    expect(text).toContain("𠀀 in no font");
+    const standIns = await actualTexts(bytes);
+    expect(standIns).toContain("𠀀");
+    expect(standIns.filter((t) => t.includes("䶮"))).toEqual([]);
     expect(squash(text)).toContain(squash(mark));
     expect(mark).toMatch(/^安家地产 anjia · 李娜 agent\.li · 2026-12-01T22:02:21\+08:00$/);
     const fonts = await pdfFonts(bytes);
-    // The GB 2312 chunk, Latin, and the numbered chunk that has 龑: one embedded subset each.
-    expect(fonts.length).toBeGreaterThanOrEqual(3);
+    // The GB 2312 chunk, Latin, the numbered chunk that has 龑 and the supplement: one embedded subset each.
+    expect(fonts.length).toBeGreaterThanOrEqual(4);
     expect(new Set(fonts.map((f) => f.name)).size).toBe(fonts.length);
     for (const f of fonts) expect(f, f.name).toMatchObject({ type: "CID TrueType", embedded: true, unicode: true });
     // Subsets: the GB 2312 chunk alone is megabytes; the file carries only the glyphs it uses.
@@ -86,7 +93,9 @@ describe("PDFs Keyhold writes: real text in the packaged font", () => {
 
   it("draws each character as its glyph from the font, not as a box or another glyph", async () => {
     // Long enough that a subset with misplaced glyph data (odd-length glyphs under a short loca) shows.
-    const title = "安家地产客户信息保密合规月报龑龍";
+    // 欧阳 a compound surname, 䶮 (U+4DAE, Extension A) from the supplement, not from a packaged chunk.
+    const title = "安家地产客户信息保密合规月报龑龍欧阳䶮";
+    expect(await fontChunkFile(0x4dae)).toMatch(new RegExp(`${SUPPLEMENT}$`));
     const bytes = await drawPdf({ title, subtitle: "", tables: [], footer: "", watermark: "" });
     const page = (await PDFDocument.load(bytes)).getPages()[0]!;
     const o = await Documents.outline(title, 18);
@@ -104,6 +113,7 @@ describe("PDFs Keyhold writes: real text in the packaged font", () => {
         .create(await readFile((await fontChunkFile(cp))!))
         .glyphForCodePoint(cp)
         .path.toSVG();
+      expect(glyphs[i]!.gid, g.char).not.toBe(0); // not the missing-glyph box
       expect(source.length, g.char).toBeGreaterThan(50); // a real outline, not a blank glyph
       expect(glyphs[i]!.path, g.char).toBe(source);
       // And the shape the console draws for the character: the same extent, to 1% of the em.

@@ -258,6 +258,12 @@ describe("a client's access history (right to know)", () => {
         ["client.reveal", "agent.li", "loan_application"],
         ["client.create", "agent.li", null],
       ]);
+      // Staff by name, username beside it, as the trail names them.
+      expect(h.body.items.map((i: any) => [i.actorName, i.actorUsername])).toEqual([
+        ["赵磊", "manager.zhao@anjia"],
+        ["李娜", "agent.li@anjia"],
+        ["李娜", "agent.li@anjia"],
+      ]);
       expect(h.text).not.toContain(idNumber);
     }
     expect((await vault.get(`/clients/${c.body.id}/access-history`, "agent.chen@anjia")).status).toBe(404);

@@ -2799,6 +2799,8 @@ export interface operations {
                                 label: string;
                                 via: string;
                             };
+                            actorName: string | null;
+                            actorUsername: string | null;
                             action: string;
                             fields: string[];
                             purpose: string | null;

@@ -1,7 +1,8 @@
 import type { Ctx } from "../context.ts";
 import { relationOf } from "../access/policy.ts";
-import { query } from "../trail/trail.ts";
+import { query, type TrailEvent } from "../trail/trail.ts";
 import { Problem } from "../http/problem.ts";
+import { namedFields, staffLabels } from "../staff/names.ts";
 import { loadVisible } from "./view.ts";
 
 /** Actions that put some of a client's data in front of someone. */
@@ -16,6 +17,10 @@ const accessActions = new Set([
   "client.call",
   "call.report",
 ]);
+
+/** The staff member an event names as its actor: the staff actor, or the sharer a recipient came through. */
+const actorIdOf = (e: TrailEvent) =>
+  "type" in e.actor && e.actor.type === "share_recipient" ? e.actor.via : "id" in e.actor ? e.actor.id : null;
 
 /**
  * "Who saw this client's data, when and why" — the client's right to know (PIPL art. 44/45).
@@ -33,20 +38,22 @@ export async function accessHistory(ctx: Ctx, clientId: string, page: { limit: n
     cursor: page.cursor,
     from: client.registration.registeredAt,
   });
+  const items = events.items.filter((e) => accessActions.has(e.action));
+  // By the names colleagues know each other by, username beside it, as the trail answers them.
+  const labels = await staffLabels(ctx, items.map(actorIdOf));
   return {
     clientId,
-    items: events.items
-      .filter((e) => accessActions.has(e.action))
-      .map((e) => ({
-        at: e.at,
-        actor: e.actor,
-        action: e.action,
-        fields: e.target.fields,
-        purpose: e.purpose,
-        breakGlass: Boolean(e.breakGlass),
-        // A privacy-number call: the phone went to the provider (`client.call`), a call took place (`call.report`).
-        ...(e.action === "call.report" ? { durationSeconds: Number(e.detail?.durationSeconds ?? 0) } : {}),
-      })),
+    items: items.map((e) => ({
+      at: e.at,
+      actor: e.actor,
+      ...namedFields("actor", labels, actorIdOf(e)),
+      action: e.action,
+      fields: e.target.fields,
+      purpose: e.purpose,
+      breakGlass: Boolean(e.breakGlass),
+      // A privacy-number call: the phone went to the provider (`client.call`), a call took place (`call.report`).
+      ...(e.action === "call.report" ? { durationSeconds: Number(e.detail?.durationSeconds ?? 0) } : {}),
+    })),
     nextCursor: events.nextCursor,
   };
 }

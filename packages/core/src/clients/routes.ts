@@ -19,6 +19,10 @@ const AccessHistory = z.object({
     z.object({
       at: z.string(),
       actor: ActorSchema,
+      /** The actor's display name (a share recipient's: the sharer's); null for jobs and unknown ids. */
+      actorName: z.string().nullable(),
+      /** The actor's sign-in name (e.g. agent.li@anjia), shown beside the display name. */
+      actorUsername: z.string().nullable(),
       action: z.string(),
       fields: z.array(z.string()),
       purpose: z.string().nullable(),

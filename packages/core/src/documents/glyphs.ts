@@ -4,6 +4,8 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type * as Fontkit from "fontkit";
+import { SUPPLEMENT } from "./font-files.ts";
+import { sfntFromWoff } from "./woff.ts";
 
 /**
  * Chinese text as glyph outlines. Neither these machines nor Lambda have a CJK font, so text drawn
@@ -12,8 +14,13 @@ import type * as Fontkit from "fontkit";
  * sharp composites them onto images and pdf-lib draws them onto PDF pages. Nothing depends on a
  * font being installed.
  *
- * The font files are found through the package, or in KEYHOLD_FONT_DIR when a bundle copies them
- * elsewhere (Lambda).
+ * The package has only the characters Google Fonts serves (about 13,600); the full font has 30,890,
+ * rare name characters such as 䶮 among them. Those others come from one more file kept in the repo,
+ * `packages/core/assets/fonts/` (the supplement, cut from the full font by
+ * `scripts/font-supplement.ts`), consulted only for characters no packaged chunk has.
+ *
+ * The font files are found through the package (the supplement beside this repo's sources), or in
+ * KEYHOLD_FONT_DIR when a bundle copies them elsewhere (Lambda).
  */
 const WEIGHT = 500;
 const PRIMARY = `noto-sans-sc-chinese-simplified-${WEIGHT}-normal.woff2`;
@@ -31,12 +38,22 @@ function fontDir(): string {
   }
 }
 
+/** The supplement: in the font directory when a bundle put it there, else in the repo beside these sources. */
+function supplementFile(dir: string): string | undefined {
+  const here = dirname(fileURLToPath(import.meta.url));
+  return [join(dir, SUPPLEMENT), join(here, "../../assets/fonts", SUPPLEMENT), join(here, "fonts", SUPPLEMENT)].find(
+    (f) => existsSync(f),
+  );
+}
+
 interface Fonts {
   dir: string;
   fontkit: typeof Fontkit;
   loaded: Map<string, Fontkit.Font>;
   /** The numbered subsets' unicode ranges (for characters outside the GB 2312 set). */
   ranges: { file: string; from: number; to: number }[];
+  /** Read on first need: most documents never use it. */
+  supplement: () => Promise<{ file: string; font: Fontkit.Font } | undefined>;
 }
 
 let fonts: Promise<Fonts> | undefined;
@@ -63,7 +80,27 @@ async function load(): Promise<Fonts> {
       }
     }
   }
-  return { fontkit, dir, loaded, ranges };
+  const supplementPath = supplementFile(dir);
+  let supplement: Promise<{ file: string; font: Fontkit.Font } | undefined> | undefined;
+  const readSupplement = async () => {
+    if (!supplementPath) return undefined;
+    // As plain TrueType: fontkit reading the WOFF itself would inflate the whole glyf table per glyph.
+    const font = fontkit.create(Buffer.from(sfntFromWoff(await readFile(supplementPath)))) as Fontkit.Font;
+    return { file: supplementPath, font };
+  };
+  return {
+    fontkit,
+    dir,
+    loaded,
+    ranges,
+    supplement: () => {
+      if (!supplement) {
+        supplement = readSupplement();
+        supplement.catch(() => (supplement = undefined));
+      }
+      return supplement;
+    },
+  };
 }
 
 /** Loads the fonts once per process (the first watermark pays ~0.2 s to decode the woff2). */
@@ -75,8 +112,10 @@ export function fontsReady(): Promise<Fonts> {
   return fonts;
 }
 
-async function chunkFor(f: Fonts, codePoint: number): Promise<{ file: string; font: Fontkit.Font } | undefined> {
-  for (const [file, font] of f.loaded) if (font.hasGlyphForCodePoint(codePoint)) return { file, font };
+/** The packaged chunk that has a character (its woff2 path), without the supplement. */
+async function packagedChunk(f: Fonts, codePoint: number): Promise<{ file: string; font: Fontkit.Font } | undefined> {
+  for (const [file, font] of f.loaded)
+    if (font.hasGlyphForCodePoint(codePoint)) return { file: join(f.dir, file), font };
   const range = f.ranges.find((r) => codePoint >= r.from && codePoint <= r.to);
   if (!range) return undefined;
   let font = f.loaded.get(range.file);
@@ -86,20 +125,31 @@ async function chunkFor(f: Fonts, codePoint: number): Promise<{ file: string; fo
     font = f.fontkit.create(await readFile(path));
     f.loaded.set(range.file, font);
   }
-  return font.hasGlyphForCodePoint(codePoint) ? { file: range.file, font } : undefined;
+  return font.hasGlyphForCodePoint(codePoint) ? { file: join(f.dir, range.file), font } : undefined;
+}
+
+async function chunkFor(f: Fonts, codePoint: number): Promise<{ file: string; font: Fontkit.Font } | undefined> {
+  const packaged = await packagedChunk(f, codePoint);
+  if (packaged) return packaged;
+  const supplement = await f.supplement();
+  return supplement?.font.hasGlyphForCodePoint(codePoint) ? supplement : undefined;
 }
 
 const fontFor = async (f: Fonts, codePoint: number) => (await chunkFor(f, codePoint))?.font;
 
+/** Whether a packaged chunk has a character: what the supplement leaves out (scripts/font-supplement.ts). */
+export async function inPackagedChunk(codePoint: number): Promise<boolean> {
+  return Boolean(await packagedChunk(await fontsReady(), codePoint));
+}
+
 /**
- * The font chunk (one of the package's files) that has a character, as the WOFF 1 sibling of the
- * woff2 file the outlines come from: WOFF 1 tables are only zlib-compressed, so a PDF subset can be
- * cut from them (woff2 transforms glyf/loca). Undefined when no packaged chunk has the character.
+ * The font chunk that has a character, as a WOFF 1 file: the WOFF 1 sibling of the packaged woff2
+ * file the outlines come from (WOFF 1 tables are only zlib-compressed, so a PDF subset can be cut from
+ * them; woff2 transforms glyf/loca), or the supplement. Undefined when neither has the character.
  */
 export async function fontChunkFile(codePoint: number): Promise<string | undefined> {
-  const f = await fontsReady();
-  const chunk = await chunkFor(f, codePoint);
-  return chunk && join(f.dir, chunk.file.replace(/\.woff2$/, ".woff"));
+  const chunk = await chunkFor(await fontsReady(), codePoint);
+  return chunk?.file.replace(/\.woff2$/, ".woff");
 }
 
 /** The primary chunk (GB 2312), whose missing-glyph box stands in for characters no chunk has. */
@@ -127,7 +177,7 @@ export interface TextOutline {
   descent: number;
   size: number;
   glyphs: PlacedGlyph[];
-  /** Characters no packaged font covers (drawn as the font's missing-glyph box). */
+  /** Characters neither a packaged chunk nor the supplement has (drawn as the font's missing-glyph box). */
   missing: string[];
 }
 
@@ -138,7 +188,7 @@ const num = (v: number) => {
 
 /**
  * The outline of a line of text at `size` px. Each character takes the first packaged font that has
- * it; CJK needs no shaping, and Latin runs are short enough to go without kerning.
+ * it, else the supplement; CJK needs no shaping, and Latin runs are short enough to go without kerning.
  */
 export async function outline(text: string, size: number): Promise<TextOutline> {
   const f = await fontsReady();

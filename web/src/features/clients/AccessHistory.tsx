@@ -43,7 +43,11 @@ export function AccessHistory({ clientId }: { clientId: string }) {
         className="kh-stack"
         columns={stacked<AccessHistoryItem>([
           { title: t("detail.at"), dataIndex: "at", render: (v: string) => formatTimeSeconds(v), width: 170 },
-          { title: t("detail.actor"), key: "actor", render: (_, r) => <ActorCell actor={r.actor} /> },
+          {
+            title: t("detail.actor"),
+            key: "actor",
+            render: (_, r) => <ActorCell actor={r.actor} name={r.actorName} username={r.actorUsername} />,
+          },
           {
             title: t("detail.action"),
             key: "action",
