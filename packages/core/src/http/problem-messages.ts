@@ -28,7 +28,7 @@ export const problemMessagesZh: Partial<Record<ProblemCode, string>> = {
   invalid_token: "登录已失效，请重新登录",
   session_revoked: "会话已被撤销，请重新登录",
   invalid_credentials: "用户名、密码或验证码不正确",
-  too_many_attempts: "失败次数过多，请稍后再试",
+  too_many_attempts: "尝试次数过多，请稍后再试",
   federated_identity_unknown: "此企业身份尚未关联到本系统的员工账号，请联系总部管理员",
   unknown_user: "没有这个用户",
   agreement_missing: "您尚未签署当前版本的保密协议，不能接触客户信息。请联系店长或总部完成签署。",
