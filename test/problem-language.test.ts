@@ -1,5 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { languageOf, problemCodes, problemMessage, problemMessagesZh, type ProblemCode } from "@keyhold/core";
+import {
+  languageOf,
+  Policy,
+  problemCodes,
+  problemMessage,
+  problemMessageParams,
+  problemMessagesNamed,
+  problemMessagesZh,
+  type ProblemCode,
+} from "@keyhold/core";
 import { Vault, newClientBody, startVault, uniquePhone, uniqueResidentId } from "./harness.ts";
 
 /**
@@ -14,6 +23,7 @@ afterAll(() => vault.stop());
 
 const LI = "agent.li@anjia";
 const hasHan = (s: string) => /\p{Script=Han}/u.test(s);
+const { MIN_JUSTIFICATION, MIN_JUSTIFICATION_DISTINCT } = Policy;
 
 describe("the message table", () => {
   it("every problem code has an English and a Chinese message", () => {
@@ -30,7 +40,33 @@ describe("the message table", () => {
     expect(Object.keys(problemMessagesZh).filter((c) => !(c in problemCodes))).toEqual([]);
     for (const c of codes) {
       expect(problemMessage(c, "en")).toBe(problemCodes[c].title);
-      expect(problemMessage(c, "zh")).toBe(problemMessagesZh[c]);
+      // The justification bounds are filled from the policy, so no message states a number the gate does not enforce.
+      expect(problemMessage(c, "zh")).toBe(
+        problemMessagesZh[c]!.replace("{min}", String(MIN_JUSTIFICATION)).replace(
+          "{distinct}",
+          String(MIN_JUSTIFICATION_DISTINCT),
+        ),
+      );
+    }
+  });
+
+  it("a fuller wording names what the problem body carries, and falls back when it lacks it", () => {
+    const params = problemMessageParams({ existing: { owner: "李**", branchId: "bj-chaoyang" } });
+    expect(problemMessage("duplicate_client", "zh", params)).toBe(
+      "该客户已由 李**（bj-chaoyang）登记，请联系其负责人，不要重复登记",
+    );
+    expect(problemMessage("duplicate_client", "en", params)).toBe(
+      "Already registered by 李** at bj-chaoyang; ask them rather than registering again",
+    );
+    const noOwner = problemMessageParams({ existing: { owner: null, branchId: "bj-chaoyang" } });
+    expect(problemMessage("duplicate_client", "zh", noOwner)).toBe(problemMessage("duplicate_client", "zh"));
+    expect(problemMessage("duplicate_client", "en")).toBe(problemCodes.duplicate_client.title);
+    expect(problemMessage("justification_too_weak", "zh")).toContain(`至少须有 ${MIN_JUSTIFICATION} 个字`);
+    // Every named wording has both languages and names only what a body or the policy can fill.
+    for (const [code, named] of Object.entries(problemMessagesNamed)) {
+      expect([code, hasHan(named!.zh), hasHan(named!.en)]).toEqual([code, true, false]);
+      const names = (t: string) => [...t.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+      expect(names(named!.zh)).toEqual(names(named!.en));
     }
   });
 });
@@ -92,6 +128,31 @@ describe("problems over HTTP", () => {
     }
     const zh = await vault.request("GET", "/clients", { headers: { "accept-language": "en;q=0.5, zh-CN" } });
     expect([zh.status, zh.body.code, zh.body.title]).toEqual([401, "unauthenticated", "请先登录"]);
+  });
+
+  it("a duplicate registration names its holder in the Chinese detail; the English answer is as before", async () => {
+    const phone = uniquePhone();
+    const body = () => newClientBody({ fields: { fullName: "重名", phone } });
+    expect((await vault.post("/clients", body(), LI)).status).toBe(201);
+    const again = (lang: string) =>
+      vault.request("POST", "/clients", { as: LI, body: body(), headers: { "accept-language": lang } });
+    const zh = await again("zh-CN,zh;q=0.9");
+    const en = await again("en");
+    expect([zh.status, zh.body.code, en.status, en.body.code]).toEqual([
+      409,
+      "duplicate_client",
+      409,
+      "duplicate_client",
+    ]);
+    expect(zh.body.existing).toEqual(en.body.existing);
+    const { owner, branchId } = zh.body.existing;
+    expect([typeof owner, typeof branchId]).toEqual(["string", "string"]);
+    expect(zh.body.title).toBe("该客户已登记，请联系其负责人，不要重复登记");
+    expect(zh.body.detail).toBe(`该客户已由 ${owner}（${branchId}）登记，请联系其负责人，不要重复登记`);
+    expect([en.body.title, en.body.detail]).toEqual([
+      "Client already registered",
+      "a client with this phone or ID number is already registered",
+    ]);
   });
 
   it("a refused reveal in Chinese leaks nothing and is in the trail with the same code", async () => {

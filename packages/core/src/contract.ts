@@ -47,3 +47,7 @@ export { consentMethods, requestChannels, requestTypes, type RequestType } from 
 export { shareBounds } from "./documents/schemas.ts";
 export { alertKinds, severities, type AlertKind, type Severity } from "./alerts/values.ts";
 export { anomalyKinds } from "./anomaly/rules.ts";
+// The words of every problem code and validator message, so the console keeps no copy of them.
+export { problemMessage } from "./http/problem.ts";
+export { problemMessageParams, type ProblemLanguage, type ProblemMessageParams } from "./http/problem-messages.ts";
+export { validationMessage, type FieldLabel } from "./http/validation-messages.ts";

@@ -31,6 +31,12 @@ export { resolvePrincipal, contextFor, actorContext, jobContext } from "./access
 export { Problem, problemCodes, type ProblemCode } from "./http/problem.ts";
 export { problemMessage } from "./http/problem.ts";
 export { languageOf, problemMessagesZh, type ProblemLanguage } from "./http/problem-messages.ts";
+export {
+  problemMessageParams,
+  problemMessagesNamed,
+  type ProblemMessageParams,
+} from "./http/problem-messages.ts";
+export { validationMessage, validationMessages, type FieldLabel } from "./http/validation-messages.ts";
 export { healthStatus, watchConsole, consoleProbe, type ConsoleProbe, type ConsoleProgress } from "./http/readiness.ts";
 export { routes, deployedRoutes, routeByHandler, handlerLocation, type RouteSpec } from "./http/routes.ts";
 export {

@@ -1,14 +1,26 @@
 import { describe, expect, it } from "vitest";
-import { Catalog, problemCodes } from "@keyhold/core";
+import { Catalog, problemCodes, problemMessage as coreMessage, type ProblemCode } from "@keyhold/core";
 import { clientCodes } from "./problem.ts";
-import { fieldErrors, formPath, problemMessage, problemMessages, translateDetail, translated } from "./problems.ts";
+import { clientMessages, fieldErrors, formPath, problemMessage, translateDetail, translated } from "./problems.ts";
+
+const hasHan = (s: string) => /\p{Script=Han}/u.test(s);
 
 describe("problem codes → messages", () => {
-  it("every code the API can answer has a Chinese and an English message", () => {
-    const missing = [...Object.keys(problemCodes), ...Object.keys(clientCodes)].filter(
-      (code) => !problemMessages[code]?.zh || !problemMessages[code]?.en,
-    );
-    expect(missing, `add these codes to web/src/api/problems.ts`).toEqual([]);
+  it("every code the API or the console can answer has a Chinese and an English message", () => {
+    const missing = [...Object.keys(problemCodes), ...Object.keys(clientCodes)].filter((code) => {
+      const zh = problemMessage({ code, detail: "fallback" }, "zh");
+      const en = problemMessage({ code, detail: "fallback" }, "en");
+      return !hasHan(zh) || !en.trim() || hasHan(en) || en === "fallback";
+    });
+    expect(missing, "add API codes to core's problem-messages.ts, console codes to clientMessages").toEqual([]);
+  });
+
+  it("words an API code as core does and keeps no copy of it", () => {
+    for (const code of Object.keys(problemCodes) as ProblemCode[]) {
+      expect(problemMessage({ code }, "zh")).toBe(coreMessage(code, "zh"));
+      expect(problemMessage({ code }, "en")).toBe(problemCodes[code].title);
+    }
+    expect(Object.keys(clientMessages).filter((c) => c in problemCodes)).toEqual([]);
   });
 
   it("shows the Chinese message for a known code, whatever the English detail says", () => {
@@ -45,7 +57,7 @@ describe("problem codes → messages", () => {
       "理由不够具体：不计空格、标点和不可见字符，至少须有 20 个字（汉字、字母或数字），其中至少 8 个不同",
     );
     expect(problemMessage({ code: "approval_required" }, "zh")).toContain("审批");
-    expect(problemMessage({ code: "grant_used" }, "en")).toContain("one use");
+    expect(problemMessage({ code: "grant_used" }, "en")).toBe("This grant was already used");
     expect(problemMessage({ code: "second_person_required" }, "zh")).toContain("四眼原则");
   });
 });
@@ -141,13 +153,17 @@ describe("validation details → Chinese", () => {
       errors: [
         { path: "body.fields.phone", message: "not a mainland mobile number (11 digits starting 13–19)" },
         { path: "fields.phone", message: "must not be empty" },
-        { path: "body.consent.evidenceRef", message: "evidence of consent is required" },
+        {
+          path: "body.consent.evidenceRef",
+          message:
+            "an opaque reference: letters, digits and : _ . / # - only, at most 64 characters (e.g. paper:consent/0001)",
+        },
         { path: "purpose", message: 'the client did not consent to "marketing"' },
       ],
     };
     const errors = fieldErrors(problem, "zh");
     expect(errors["fields.phone"]).toBe("不是有效的中国大陆手机号（11位，以13–19开头）；不能为空");
-    expect(errors["consent.evidenceRef"]).toBe("必须提供同意凭证");
+    expect(errors["consent.evidenceRef"]).toMatch(/^只能填写编号/);
     expect(errors.purpose).toBe('the client did not consent to "marketing"');
     expect(fieldErrors(problem, "zh", undefined, { translatedOnly: true }).purpose).toBeUndefined();
     expect(formPath("body.fields.idNumber")).toBe("fields.idNumber");

@@ -2,7 +2,14 @@
  * Every refusal the product makes is a Problem: an RFC 9457 problem+json body with a stable
  * machine `code`. Clients and independent checks rely on the codes, so they are listed here once.
  */
-import { problemMessagesZh, type ProblemLanguage } from "./problem-messages.ts";
+import {
+  fillProblemMessage,
+  problemMessageParams,
+  problemMessagesNamed,
+  problemMessagesZh,
+  type ProblemLanguage,
+  type ProblemMessageParams,
+} from "./problem-messages.ts";
 
 export const problemCodes = {
   validation_failed: { status: 400, title: "Request validation failed" },
@@ -90,9 +97,21 @@ export const problemCodes = {
 
 export type ProblemCode = keyof typeof problemCodes;
 
-/** The code's message in a language (problem-messages.ts); English, the title, where a Chinese one is missing. */
-export const problemMessage = (code: ProblemCode, lang: ProblemLanguage = "en"): string =>
-  (lang === "zh" ? problemMessagesZh[code] : undefined) ?? problemCodes[code].title;
+/**
+ * The code's message in a language (problem-messages.ts); English, the title, where a Chinese one is
+ * missing. Given the `params` a fuller wording names (`problemMessagesNamed`), that wording.
+ */
+export const problemMessage = (
+  code: ProblemCode,
+  lang: ProblemLanguage = "en",
+  params?: ProblemMessageParams,
+): string => {
+  const named = params ? problemMessagesNamed[code]?.[lang] : undefined;
+  const filled = named ? fillProblemMessage(named, params) : undefined;
+  if (filled) return filled;
+  const zh = lang === "zh" ? problemMessagesZh[code] : undefined;
+  return (zh ? fillProblemMessage(zh, params) : undefined) ?? problemCodes[code].title;
+};
 
 export interface ProblemDetail {
   path: string;
@@ -118,8 +137,9 @@ export class Problem extends Error {
 
   /**
    * The body in a language (see `languageOf`): in Chinese the title and the detail are the code's
-   * Chinese message, since the specific details are written in English; `code`, `errors` and the
-   * extension members are the same in both.
+   * Chinese message (the detail in its fuller wording where the body names what it needs), since the
+   * specific details are written in English; `code`, `errors` and the extension members are the same
+   * in both.
    */
   toJSON(lang?: unknown) {
     const zh = lang === "zh";
@@ -127,7 +147,7 @@ export class Problem extends Error {
       type: `https://keyhold.dev/problems/${this.code.replaceAll("_", "-")}`,
       title: zh ? problemMessage(this.code, "zh") : this.title,
       status: this.status,
-      detail: zh ? problemMessage(this.code, "zh") : (this.detail ?? this.title),
+      detail: zh ? problemMessage(this.code, "zh", problemMessageParams(this.extra)) : (this.detail ?? this.title),
       code: this.code,
       ...(this.errors ? { errors: this.errors } : {}),
       ...this.extra,
