@@ -257,6 +257,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/branches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's own tenant's branches, id and name, for every staff role (no personal data) */
+        get: operations["settings.branches"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/platform/tenants": {
         parameters: {
             query?: never;
@@ -3072,7 +3089,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/csv": string;
+                    "text/csv": Blob;
                 };
             };
             /** @description `validation_failed`: Request validation failed; `personal_data_in_free_text`: Personal data in free text; `invalid_cursor`: Invalid pagination cursor */
@@ -4137,6 +4154,87 @@ export interface operations {
             };
         };
     };
+    "settings.branches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            branchId: string;
+                            name: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description `unauthenticated`: Authentication required; `invalid_token`: Invalid or expired token; `session_revoked`: Session revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 401;
+                        /** @enum {unknown} */
+                        code?: "unauthenticated" | "invalid_token" | "session_revoked";
+                    };
+                };
+            };
+            /** @description `staff_inactive`: Staff account is not active; `tenant_suspended`: This tenant is suspended; `tenant_offboarded`: This tenant has left Keyhold; `role_not_permitted`: Your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 403;
+                        /** @enum {unknown} */
+                        code?: "staff_inactive" | "tenant_suspended" | "tenant_offboarded" | "role_not_permitted";
+                    };
+                };
+            };
+            /** @description `internal_error`: Internal error; `integrity_failure`: Stored data failed its integrity check */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 500;
+                        /** @enum {unknown} */
+                        code?: "internal_error" | "integrity_failure";
+                    };
+                };
+            };
+            /** @description `storage_unavailable`: Storage unavailable; retry later; `trail_unavailable`: Access trail unavailable; nothing was revealed */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 503;
+                        /** @enum {unknown} */
+                        code?: "storage_unavailable" | "trail_unavailable";
+                    };
+                };
+            };
+        };
+    };
     "platform.list": {
         parameters: {
             query?: never;
@@ -4158,7 +4256,8 @@ export interface operations {
                             name: string;
                             /** @enum {string} */
                             status: "active" | "suspended" | "offboarding" | "offboarded";
-                            plan: string;
+                            /** @enum {string} */
+                            plan: "basic" | "pro" | "enterprise";
                             limits: {
                                 seats: number;
                                 storageMb: number;
@@ -4290,7 +4389,8 @@ export interface operations {
                         name: string;
                         /** @enum {string} */
                         status: "active" | "suspended" | "offboarding" | "offboarded";
-                        plan: string;
+                        /** @enum {string} */
+                        plan: "basic" | "pro" | "enterprise";
                         limits: {
                             seats: number;
                             storageMb: number;
@@ -4451,7 +4551,8 @@ export interface operations {
                         name: string;
                         /** @enum {string} */
                         status: "active" | "suspended" | "offboarding" | "offboarded";
-                        plan: string;
+                        /** @enum {string} */
+                        plan: "basic" | "pro" | "enterprise";
                         limits: {
                             seats: number;
                             storageMb: number;
@@ -4584,7 +4685,8 @@ export interface operations {
                         name: string;
                         /** @enum {string} */
                         status: "active" | "suspended" | "offboarding" | "offboarded";
-                        plan: string;
+                        /** @enum {string} */
+                        plan: "basic" | "pro" | "enterprise";
                         limits: {
                             seats: number;
                             storageMb: number;
@@ -4731,7 +4833,8 @@ export interface operations {
                         name: string;
                         /** @enum {string} */
                         status: "active" | "suspended" | "offboarding" | "offboarded";
-                        plan: string;
+                        /** @enum {string} */
+                        plan: "basic" | "pro" | "enterprise";
                         limits: {
                             seats: number;
                             storageMb: number;
@@ -4885,7 +4988,8 @@ export interface operations {
                         name: string;
                         /** @enum {string} */
                         status: "active" | "suspended" | "offboarding" | "offboarded";
-                        plan: string;
+                        /** @enum {string} */
+                        plan: "basic" | "pro" | "enterprise";
                         limits: {
                             seats: number;
                             storageMb: number;
@@ -5070,7 +5174,8 @@ export interface operations {
                         name: string;
                         /** @enum {string} */
                         status: "active" | "suspended" | "offboarding" | "offboarded";
-                        plan: string;
+                        /** @enum {string} */
+                        plan: "basic" | "pro" | "enterprise";
                         limits: {
                             seats: number;
                             storageMb: number;
@@ -5245,7 +5350,8 @@ export interface operations {
                         name: string;
                         /** @enum {string} */
                         status: "active" | "suspended" | "offboarding" | "offboarded";
-                        plan: string;
+                        /** @enum {string} */
+                        plan: "basic" | "pro" | "enterprise";
                         limits: {
                             seats: number;
                             storageMb: number;
@@ -5264,6 +5370,16 @@ export interface operations {
                             keyDeletionDate?: string;
                             certificateId?: string;
                             shredIntent?: string;
+                        };
+                        certificate: {
+                            certificateId: string;
+                            tenantId: string;
+                            tenantName: string;
+                            keyDeletionScheduledAt: string;
+                            keyDeletionDate: string;
+                            pendingWindowDays: number;
+                            method: string;
+                            issuedBy: string;
                         };
                     } & {
                         [key: string]: unknown;
@@ -10034,7 +10150,7 @@ export interface operations {
                             value: string | number | null;
                         }[];
                     };
-                    "application/pdf": string;
+                    "application/pdf": Blob;
                 };
             };
             /** @description `validation_failed`: Request validation failed; `personal_data_in_free_text`: Personal data in free text; `malformed_json`: Request body is not valid JSON; `justification_too_weak`: The justification does not say enough */
@@ -11283,7 +11399,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/pdf": string;
+                    "application/pdf": Blob;
                 };
             };
             /** @description `validation_failed`: Request validation failed */
@@ -11558,9 +11674,9 @@ export interface operations {
         /** @description The file itself, at most 5242880 bytes */
         requestBody: {
             content: {
-                "image/jpeg": string;
-                "image/png": string;
-                "application/pdf": string;
+                "image/jpeg": Blob;
+                "image/png": Blob;
+                "application/pdf": Blob;
             };
         };
         responses: {
@@ -11951,9 +12067,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "image/jpeg": string;
-                    "image/png": string;
-                    "application/pdf": string;
+                    "image/jpeg": Blob;
+                    "image/png": Blob;
+                    "application/pdf": Blob;
                 };
             };
             /** @description `validation_failed`: Request validation failed; `personal_data_in_free_text`: Personal data in free text; `purpose_required`: A purpose is required; `justification_too_weak`: The justification does not say enough */
@@ -12109,9 +12225,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "image/jpeg": string;
-                    "image/png": string;
-                    "application/pdf": string;
+                    "image/jpeg": Blob;
+                    "image/png": Blob;
+                    "application/pdf": Blob;
                 };
             };
             /** @description `validation_failed`: Request validation failed; `personal_data_in_free_text`: Personal data in free text; `malformed_json`: Request body is not valid JSON; `purpose_required`: A purpose is required; `justification_too_weak`: The justification does not say enough */
@@ -12940,10 +13056,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "image/jpeg": string;
-                    "image/png": string;
-                    "application/pdf": string;
-                    "text/html": string;
+                    "image/jpeg": Blob;
+                    "image/png": Blob;
+                    "application/pdf": Blob;
+                    "text/html": Blob;
                 };
             };
             /** @description `validation_failed`: Request validation failed; `justification_too_weak`: The justification does not say enough */
@@ -13077,9 +13193,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "image/jpeg": string;
-                    "image/png": string;
-                    "application/pdf": string;
+                    "image/jpeg": Blob;
+                    "image/png": Blob;
+                    "application/pdf": Blob;
                 };
             };
             /** @description `validation_failed`: Request validation failed; `justification_too_weak`: The justification does not say enough */
@@ -13543,8 +13659,8 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/csv": string;
-                    "application/pdf": string;
+                    "text/csv": Blob;
+                    "application/pdf": Blob;
                 };
             };
             /** @description `validation_failed`: Request validation failed; `personal_data_in_free_text`: Personal data in free text */
