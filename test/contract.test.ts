@@ -565,6 +565,7 @@ describe("every operation, happy path first", () => {
     expectStatus(await hit("PATCH", "/settings", { as: HQ, body: { revealQuotaPerHour: 30 } }), 200);
     expectStatus(await hit("GET", "/settings", { as: LI }), 403, "role_not_permitted");
     expectStatus(await hit("GET", "/settings/console", { as: LI }), 200);
+    expectStatus(await hit("GET", "/branches", { as: LI }), 200);
     expectStatus(await hit("GET", "/compliance/register", { as: WANG }), 200);
     expectStatus(await hit("GET", "/compliance/register", { as: LI }), 403, "role_not_permitted");
   });

@@ -213,6 +213,42 @@ describe("the console's API types are generated (web/src/api/schema.d.ts)", () =
     }
     expect(names.size).toBeGreaterThan(30);
   });
+
+  it("every JSON call goes through the typed client: http.ts offers no untyped helper, and nothing fetches around it", () => {
+    const http = "web/src/api/http.ts";
+    const source = ts.createSourceFile(http, readFileSync(join(root, http), "utf8"), ts.ScriptTarget.Latest, true);
+    const exported = source.statements.flatMap((s) => {
+      if (!ts.canHaveModifiers(s) || !ts.getModifiers(s)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword))
+        return ts.isExportDeclaration(s) && s.exportClause && ts.isNamedExports(s.exportClause)
+          ? s.exportClause.elements.map((e) => e.name.text)
+          : [];
+      if (ts.isVariableStatement(s)) return s.declarationList.declarations.map((d) => d.name.getText(source));
+      return "name" in s && s.name ? [(s.name as ts.Identifier).text] : [];
+    });
+    // The typed clients and what serves them; the rest answer files (downloads, a document in memory), not JSON.
+    expect(exported.sort()).toEqual(
+      [
+        "Query",
+        "apiBase",
+        "apiBlob",
+        "asIs",
+        "client",
+        "configureHttp",
+        "dataOf",
+        "download",
+        "postDownload",
+        "publicClient",
+        "queryString",
+      ].sort(),
+    );
+    const untyped = web.filter(({ path, text }) => path !== http && /\bapi\s*(?:<|\()/.test(text)).map((f) => f.path);
+    expect(untyped).toEqual([]);
+    // Cognito's own endpoint is no Keyhold route; every other request goes through http.ts.
+    const fetching = web
+      .filter(({ path, text }) => path !== http && path !== "web/src/auth/cognito.ts" && /\bfetch\(/.test(text))
+      .map((f) => f.path);
+    expect(fetching).toEqual([]);
+  });
 });
 
 describe("use cases read as their steps", () => {

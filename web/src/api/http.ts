@@ -37,12 +37,10 @@ export function queryString(query: Query | undefined): string {
   return s ? `?${s}` : "";
 }
 
+/** What the non-JSON helpers below send: a JSON body at most (their answers are files, not JSON). */
 interface SendOptions {
   body?: unknown;
-  /** A file sent as it is (documents), with its own content type. */
-  raw?: { data: Blob; contentType: string };
   query?: Query;
-  auth?: boolean;
 }
 
 interface Outgoing {
@@ -111,18 +109,22 @@ export const publicClient = createClient<paths>({
 /** The body of a typed call's answer (a refusal was already thrown). */
 export const dataOf = async <T>(call: Promise<{ data?: T }>): Promise<T> => (await call).data as T;
 
+/**
+ * A file sent as it is (a document upload), with its own media type: for the typed client's
+ * `bodySerializer`, so the Blob is not turned into JSON. Pass the file's type as the content-type header.
+ */
+export const asIs = (body: Blob) => body;
+
+/**
+ * The requests whose answer is a file rather than JSON (downloads, a document kept in memory): the
+ * typed client parses JSON answers, so these read the Response themselves. Every JSON call goes
+ * through `client`.
+ */
 function send(method: string, path: string, options: SendOptions = {}): Promise<Response> {
   const headers: Record<string, string> = {};
   if (options.body !== undefined) headers["content-type"] = "application/json";
-  if (options.raw) headers["content-type"] = options.raw.contentType;
-  const body = options.raw ? options.raw.data : options.body === undefined ? undefined : JSON.stringify(options.body);
-  return exchange(apiBase + path + queryString(options.query), { method, headers, body }, options.auth !== false);
-}
-
-export async function api<T>(method: string, path: string, options: SendOptions = {}): Promise<T> {
-  const res = await send(method, path, options);
-  const text = await res.text();
-  return (text ? JSON.parse(text) : undefined) as T;
+  const body = options.body === undefined ? undefined : JSON.stringify(options.body);
+  return exchange(apiBase + path + queryString(options.query), { method, headers, body }, true);
 }
 
 /** A download that needs the bearer token (e.g. the trail's CSV): fetched, then saved from memory. */

@@ -84,6 +84,7 @@ export type CopyLink = WithKey<Answer<"/requests/{id}/copy", "post", 201>, "shar
 export type FulfilResult = Answer<"/requests/{id}/fulfil", "post">;
 
 export type PaperFileView = Answer<"/paper-files", "post", 201>;
+export type PaperRevealed = Answer<"/paper-files/{id}/reveal", "post">;
 
 export type TenantSummary = Answer<"/platform/tenants/{id}", "get">;
 

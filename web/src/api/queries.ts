@@ -1,5 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
-import { api, client, dataOf, publicClient } from "./http.ts";
+import { useSession } from "../auth/useSession.ts";
+import { client, dataOf, publicClient } from "./http.ts";
 
 /**
  * The API's routes ("GET /clients", …) from its OpenAPI document, with the roles each admits (the
@@ -29,7 +30,7 @@ export function useCapabilities() {
 export const useCatalog = () =>
   useQuery({ queryKey: ["catalog"], queryFn: () => dataOf(client.GET("/catalog")), staleTime: Infinity });
 
-/** Offline only: the demo directory (users, tenants, branch names). */
+/** Offline only: the demo directory the sign-in picker lists. */
 export const useDirectory = (enabled = true) =>
   useQuery({
     queryKey: ["local-users"],
@@ -39,28 +40,26 @@ export const useDirectory = (enabled = true) =>
   });
 
 /**
- * The tenant's branches: from GET /branches when the tenancy API offers it, otherwise from the
- * offline directory; `name` answers a branch id's display name (the id itself when unknown).
+ * The signed-in tenant's branches (GET /branches, every staff role); `name` answers a branch id's
+ * display name (the id itself when unknown). Only the caller's own tenant is asked for: the platform
+ * operator, looking at a brand from outside, sees its branch ids.
  */
 export function useBranches(tenantId: string | undefined) {
   const caps = useCapabilities();
-  const hasBranches = caps.has("GET /branches");
+  const session = useSession();
+  const own = Boolean(tenantId) && tenantId === session?.claims.tenantId;
+  const enabled = own && caps.may(session?.claims.role ?? "", "GET /branches");
   const branches = useQuery({
-    queryKey: ["branches"],
-    queryFn: () => api<{ items?: { branchId: string; name: string }[] }>("GET", "/branches"),
-    enabled: hasBranches,
+    queryKey: ["branches", tenantId],
+    queryFn: () => dataOf(client.GET("/branches")),
+    enabled,
     staleTime: 5 * 60_000,
   });
-  const directory = useDirectory(!hasBranches && caps.has("GET /local/users"));
-  const list: { branchId: string; name: string }[] = [...(branches.data?.items ?? [])];
-  for (const t of directory.data?.tenants ?? [])
-    if (!tenantId || t.tenantId === tenantId)
-      for (const b of t.branches) if (!list.some((x) => x.branchId === b.branchId)) list.push(b);
+  const list = branches.data?.items ?? [];
   const names = new Map(list.map((b) => [b.branchId, b.name]));
   return {
     list,
-    isPending:
-      caps.isPending || (hasBranches ? branches.isPending : directory.isPending && directory.fetchStatus !== "idle"),
+    isPending: caps.isPending || (enabled && branches.isPending),
     name: (branchId: string | null | undefined) => (branchId ? (names.get(branchId) ?? branchId) : "—"),
   };
 }

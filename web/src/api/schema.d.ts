@@ -257,6 +257,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/branches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's own tenant's branches, id and name, for every staff role (no personal data) */
+        get: operations["settings.branches"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/platform/tenants": {
         parameters: {
             query?: never;
@@ -3074,7 +3091,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/csv": string;
+                    "text/csv": Blob;
                 };
             };
             /** @description `validation_failed`: Request validation failed; `personal_data_in_free_text`: Personal data in free text; `invalid_cursor`: Invalid pagination cursor */
@@ -4139,6 +4156,87 @@ export interface operations {
             };
         };
     };
+    "settings.branches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            branchId: string;
+                            name: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description `unauthenticated`: Authentication required; `invalid_token`: Invalid or expired token; `session_revoked`: Session revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 401;
+                        /** @enum {unknown} */
+                        code?: "unauthenticated" | "invalid_token" | "session_revoked";
+                    };
+                };
+            };
+            /** @description `staff_inactive`: Staff account is not active; `tenant_suspended`: This tenant is suspended; `tenant_offboarded`: This tenant has left Keyhold; `role_not_permitted`: Your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 403;
+                        /** @enum {unknown} */
+                        code?: "staff_inactive" | "tenant_suspended" | "tenant_offboarded" | "role_not_permitted";
+                    };
+                };
+            };
+            /** @description `internal_error`: Internal error; `integrity_failure`: Stored data failed its integrity check */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 500;
+                        /** @enum {unknown} */
+                        code?: "internal_error" | "integrity_failure";
+                    };
+                };
+            };
+            /** @description `storage_unavailable`: Storage unavailable; retry later; `trail_unavailable`: Access trail unavailable; nothing was revealed */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 503;
+                        /** @enum {unknown} */
+                        code?: "storage_unavailable" | "trail_unavailable";
+                    };
+                };
+            };
+        };
+    };
     "platform.list": {
         parameters: {
             query?: never;
@@ -4160,7 +4258,8 @@ export interface operations {
                             name: string;
                             /** @enum {string} */
                             status: "active" | "suspended" | "offboarding" | "offboarded";
-                            plan: string;
+                            /** @enum {string} */
+                            plan: "basic" | "pro" | "enterprise";
                             limits: {
                                 seats: number;
                                 storageMb: number;
@@ -4292,7 +4391,8 @@ export interface operations {
                         name: string;
                         /** @enum {string} */
                         status: "active" | "suspended" | "offboarding" | "offboarded";
-                        plan: string;
+                        /** @enum {string} */
+                        plan: "basic" | "pro" | "enterprise";
                         limits: {
                             seats: number;
                             storageMb: number;
@@ -4453,7 +4553,8 @@ export interface operations {
                         name: string;
                         /** @enum {string} */
                         status: "active" | "suspended" | "offboarding" | "offboarded";
-                        plan: string;
+                        /** @enum {string} */
+                        plan: "basic" | "pro" | "enterprise";
                         limits: {
                             seats: number;
                             storageMb: number;
@@ -4586,7 +4687,8 @@ export interface operations {
                         name: string;
                         /** @enum {string} */
                         status: "active" | "suspended" | "offboarding" | "offboarded";
-                        plan: string;
+                        /** @enum {string} */
+                        plan: "basic" | "pro" | "enterprise";
                         limits: {
                             seats: number;
                             storageMb: number;
@@ -4733,7 +4835,8 @@ export interface operations {
                         name: string;
                         /** @enum {string} */
                         status: "active" | "suspended" | "offboarding" | "offboarded";
-                        plan: string;
+                        /** @enum {string} */
+                        plan: "basic" | "pro" | "enterprise";
                         limits: {
                             seats: number;
                             storageMb: number;
@@ -4887,7 +4990,8 @@ export interface operations {
                         name: string;
                         /** @enum {string} */
                         status: "active" | "suspended" | "offboarding" | "offboarded";
-                        plan: string;
+                        /** @enum {string} */
+                        plan: "basic" | "pro" | "enterprise";
                         limits: {
                             seats: number;
                             storageMb: number;
@@ -5072,7 +5176,8 @@ export interface operations {
                         name: string;
                         /** @enum {string} */
                         status: "active" | "suspended" | "offboarding" | "offboarded";
-                        plan: string;
+                        /** @enum {string} */
+                        plan: "basic" | "pro" | "enterprise";
                         limits: {
                             seats: number;
                             storageMb: number;
@@ -5247,7 +5352,8 @@ export interface operations {
                         name: string;
                         /** @enum {string} */
                         status: "active" | "suspended" | "offboarding" | "offboarded";
-                        plan: string;
+                        /** @enum {string} */
+                        plan: "basic" | "pro" | "enterprise";
                         limits: {
                             seats: number;
                             storageMb: number;
@@ -5266,6 +5372,16 @@ export interface operations {
                             keyDeletionDate?: string;
                             certificateId?: string;
                             shredIntent?: string;
+                        };
+                        certificate: {
+                            certificateId: string;
+                            tenantId: string;
+                            tenantName: string;
+                            keyDeletionScheduledAt: string;
+                            keyDeletionDate: string;
+                            pendingWindowDays: number;
+                            method: string;
+                            issuedBy: string;
                         };
                     } & {
                         [key: string]: unknown;
@@ -10036,7 +10152,7 @@ export interface operations {
                             value: string | number | null;
                         }[];
                     };
-                    "application/pdf": string;
+                    "application/pdf": Blob;
                 };
             };
             /** @description `validation_failed`: Request validation failed; `personal_data_in_free_text`: Personal data in free text; `malformed_json`: Request body is not valid JSON; `justification_too_weak`: The justification does not say enough */
@@ -11285,7 +11401,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/pdf": string;
+                    "application/pdf": Blob;
                 };
             };
             /** @description `validation_failed`: Request validation failed */
@@ -11560,9 +11676,9 @@ export interface operations {
         /** @description The file itself, at most 5242880 bytes */
         requestBody: {
             content: {
-                "image/jpeg": string;
-                "image/png": string;
-                "application/pdf": string;
+                "image/jpeg": Blob;
+                "image/png": Blob;
+                "application/pdf": Blob;
             };
         };
         responses: {
@@ -11953,9 +12069,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "image/jpeg": string;
-                    "image/png": string;
-                    "application/pdf": string;
+                    "image/jpeg": Blob;
+                    "image/png": Blob;
+                    "application/pdf": Blob;
                 };
             };
             /** @description `validation_failed`: Request validation failed; `personal_data_in_free_text`: Personal data in free text; `purpose_required`: A purpose is required; `justification_too_weak`: The justification does not say enough */
@@ -12111,9 +12227,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "image/jpeg": string;
-                    "image/png": string;
-                    "application/pdf": string;
+                    "image/jpeg": Blob;
+                    "image/png": Blob;
+                    "application/pdf": Blob;
                 };
             };
             /** @description `validation_failed`: Request validation failed; `personal_data_in_free_text`: Personal data in free text; `malformed_json`: Request body is not valid JSON; `purpose_required`: A purpose is required; `justification_too_weak`: The justification does not say enough */
@@ -12942,10 +13058,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "image/jpeg": string;
-                    "image/png": string;
-                    "application/pdf": string;
-                    "text/html": string;
+                    "image/jpeg": Blob;
+                    "image/png": Blob;
+                    "application/pdf": Blob;
+                    "text/html": Blob;
                 };
             };
             /** @description `validation_failed`: Request validation failed; `justification_too_weak`: The justification does not say enough */
@@ -13079,9 +13195,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "image/jpeg": string;
-                    "image/png": string;
-                    "application/pdf": string;
+                    "image/jpeg": Blob;
+                    "image/png": Blob;
+                    "application/pdf": Blob;
                 };
             };
             /** @description `validation_failed`: Request validation failed; `justification_too_weak`: The justification does not say enough */
@@ -13545,8 +13661,8 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/csv": string;
-                    "application/pdf": string;
+                    "text/csv": Blob;
+                    "application/pdf": Blob;
                 };
             };
             /** @description `validation_failed`: Request validation failed; `personal_data_in_free_text`: Personal data in free text */

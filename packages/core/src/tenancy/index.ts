@@ -1,5 +1,6 @@
 export * from "./records.ts";
 export * from "./settings.ts";
+export { branchDirectory } from "./branches.ts";
 export * as Platform from "./platform.ts";
 export * from "./keys.ts";
 export { storageUsed } from "./usage.ts";

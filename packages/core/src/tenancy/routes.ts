@@ -2,6 +2,7 @@ import { z } from "zod";
 import { defineRoutes } from "../http/route-spec.ts";
 import { SettingsPatch } from "./settings.ts";
 import { OffboardTenantRequest, OnboardRequest, PlanChange, TenantIdParams } from "./platform.ts";
+import { planNames } from "./plans.ts";
 
 const Settings = z.object({
   requiredAgreementVersion: z.string(),
@@ -36,7 +37,7 @@ const TenantSummary = z
     tenantId: z.string(),
     name: z.string(),
     status: z.enum(["active", "suspended", "offboarding", "offboarded"]),
-    plan: z.string(),
+    plan: z.enum(planNames),
     limits: z.object({ seats: z.number(), storageMb: z.number(), label: Label }),
     createdAt: z.string(),
     branches: z.number().optional(),
@@ -53,6 +54,20 @@ const TenantSummary = z
       .optional(),
   })
   .loose();
+
+/** The platform's destruction certificate a shredding issues (platform.ts `shred`). */
+const Shredded = TenantSummary.extend({
+  certificate: z.object({
+    certificateId: z.string(),
+    tenantId: z.string(),
+    tenantName: z.string(),
+    keyDeletionScheduledAt: z.string(),
+    keyDeletionDate: z.string(),
+    pendingWindowDays: z.number(),
+    method: z.string(),
+    issuedBy: z.string(),
+  }),
+});
 
 export const tenancyRoutes = defineRoutes([
   {
@@ -86,6 +101,19 @@ export const tenancyRoutes = defineRoutes([
     auth: "staff",
     summary: "The tenant settings every signed-in console applies, any role: the idle lock's minutes",
     success: { status: 200, schema: ConsoleSettings },
+  },
+  {
+    method: "GET",
+    path: "/branches",
+    handler: "settings.branches",
+    roles: ["agent", "branch_manager", "compliance_officer", "hq_admin"],
+    auth: "staff",
+    action: "branch.list",
+    summary: "The caller's own tenant's branches, id and name, for every staff role (no personal data)",
+    success: {
+      status: 200,
+      schema: z.object({ items: z.array(z.object({ branchId: z.string(), name: z.string() })) }),
+    },
   },
   {
     method: "GET",
@@ -188,7 +216,7 @@ export const tenancyRoutes = defineRoutes([
     action: "platform.tenant_shred",
     summary: "After the export window: schedule the key's deletion and issue the destruction certificate",
     params: TenantIdParams,
-    success: { status: 200, schema: TenantSummary },
+    success: { status: 200, schema: Shredded },
     refuses: ["tenant_not_found", "invalid_state", "conflict"],
   },
 ]);

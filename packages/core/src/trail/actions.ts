@@ -34,6 +34,7 @@ export const trailActions = {
   "settings.read": { zh: "查看设置", en: "Read settings" },
   "settings.update": { zh: "修改设置", en: "Change settings" },
   "settings.console_read": { zh: "读取控制台设置", en: "Read console settings" },
+  "branch.list": { zh: "浏览门店", en: "List branches" },
   "alert.reveal_volume": { zh: "查看量告警", en: "Reveal volume alert", counts: "volume_alert" },
   "staff.list": { zh: "浏览员工", en: "List staff" },
   "staff.view": { zh: "查看员工", en: "View staff" },

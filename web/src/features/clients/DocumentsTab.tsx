@@ -4,11 +4,11 @@ import { Alert, App, Button, Form, Modal, Select, Space, Table, Tag, Typography,
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { pick } from "../../api/catalog.ts";
-import { api, apiBlob, client as http, dataOf } from "../../api/http.ts";
+import { apiBlob, asIs, client as http, dataOf } from "../../api/http.ts";
 import { isApiError } from "../../api/problem.ts";
 import { problemMessage } from "../../api/problems.ts";
 import { useCapabilities } from "../../api/queries.ts";
-import type { Answer, Catalog, ClientView, DocumentView, Role } from "../../api/model.ts";
+import type { Catalog, ClientView, DocumentView, QueryOf, Role } from "../../api/model.ts";
 import { stacked } from "../../components/responsive.ts";
 import { formatTime } from "../../components/format.ts";
 import { EmptyState, ErrorState, Loading, useErrorMessage } from "../../components/States.tsx";
@@ -124,13 +124,15 @@ export function DocumentsTab({
   );
 }
 
+type DocumentKind = QueryOf<"/clients/{id}/documents", "post">["kind"];
+
 function UploadBox({ client, catalog }: { client: ClientView; catalog: Catalog }) {
   const { t } = useTranslation();
   const lang = useLang();
   const { message } = App.useApp();
   const errorMessage = useErrorMessage();
   const queryClient = useQueryClient();
-  const [kind, setKind] = useState<string | undefined>();
+  const [kind, setKind] = useState<DocumentKind | undefined>();
   const limits = catalog.documents ?? {
     contentTypes: ["image/jpeg", "image/png", "application/pdf"],
     maxBytes: 5 * 1024 * 1024,
@@ -138,15 +140,15 @@ function UploadBox({ client, catalog }: { client: ClientView; catalog: Catalog }
   };
   const kinds = kindsFor(catalog, client.registration.collectionPurpose || "purchase");
   const upload = useMutation({
-    mutationFn: ({ file, contentType }: { file: File; contentType: string }) =>
-      // The file goes as it is (its own media type), so through the raw helper; the answer is the contract's.
-      api<Answer<"/clients/{id}/documents", "post", 201>>(
-        "POST",
-        `/clients/${encodeURIComponent(client.id)}/documents`,
-        {
-          query: { kind },
-          raw: { data: file, contentType },
-        },
+    mutationFn: ({ file, contentType, kind }: { file: File; contentType: string; kind: DocumentKind }) =>
+      // The file goes as it is, with its own media type (one the route lists), not as JSON.
+      dataOf(
+        http.POST("/clients/{id}/documents", {
+          params: { path: { id: client.id }, query: { kind } },
+          body: file,
+          bodySerializer: asIs,
+          headers: { "content-type": contentType },
+        }),
       ),
     onSuccess: (_d, { file }) => {
       message.success(t("documents.uploaded", { name: file.name }));
@@ -156,6 +158,7 @@ function UploadBox({ client, catalog }: { client: ClientView; catalog: Catalog }
   });
   /** Checks a file (type, size) before anything is sent, then uploads it; false when refused here. */
   const take = (file: File): boolean => {
+    if (!kind) return false;
     const check = checkUpload(file, limits);
     if (!check.ok) {
       const max = formatBytes(check.maxBytes);
@@ -168,7 +171,7 @@ function UploadBox({ client, catalog }: { client: ClientView; catalog: Catalog }
       );
       return false;
     }
-    upload.mutate({ file, contentType: check.contentType });
+    upload.mutate({ file, contentType: check.contentType, kind });
     return true;
   };
   const camera = useRef<HTMLInputElement>(null);

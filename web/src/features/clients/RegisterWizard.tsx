@@ -5,11 +5,11 @@ import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useNavigate } from "react-router";
 import { fieldLabel, fieldsForPurpose } from "../../api/catalog.ts";
-import { api } from "../../api/http.ts";
+import { client as http, dataOf } from "../../api/http.ts";
 import { ApiError, isApiError } from "../../api/problem.ts";
 import { fieldErrors, problemMessage } from "../../api/problems.ts";
 import { useBranchNames, useCatalog } from "../../api/queries.ts";
-import type { Catalog, ClientView } from "../../api/model.ts";
+import type { Catalog } from "../../api/model.ts";
 import { useSession } from "../../auth/useSession.ts";
 import { PageHeader } from "../../components/PageHeader.tsx";
 import { useIsPhone } from "../../components/responsive.ts";
@@ -55,7 +55,7 @@ function Wizard({ catalog }: { catalog: Catalog }) {
   const label = (f: string) => fieldLabel(catalog, f, lang);
 
   const register = useMutation({
-    mutationFn: (body: ReturnType<typeof buildRegisterBody>) => api<ClientView>("POST", "/clients", { body }),
+    mutationFn: (body: ReturnType<typeof buildRegisterBody>) => dataOf(http.POST("/clients", { body })),
     onSuccess: (client) => {
       void queryClient.invalidateQueries({ queryKey: ["clients"] });
       message.success(t("register.success"));
@@ -97,16 +97,18 @@ function Wizard({ catalog }: { catalog: Catalog }) {
 
   const submit = () => {
     const v = form.getFieldsValue(true) as FormValues;
+    const consent = v.consent ?? {};
+    // Each step's rules made the choices present before the review; the API checks them all again.
     const input: RegisterForm = {
-      collectionPurpose: v.collectionPurpose ?? "",
-      source: v.source ?? "",
+      collectionPurpose: v.collectionPurpose!,
+      source: v.source!,
       acquiredAt: (v.acquiredAt ?? dayjs()).format(),
       fields: v.fields ?? {},
       consent: {
-        method: v.consent?.method ?? "",
-        evidenceRef: v.consent?.evidenceRef ?? "",
-        purposes: v.consent?.purposes ?? [],
-        sensitiveConsent: Boolean(v.consent?.sensitiveConsent),
+        method: consent.method!,
+        evidenceRef: consent.evidenceRef ?? "",
+        purposes: consent.purposes ?? [],
+        sensitiveConsent: Boolean(consent.sensitiveConsent),
       },
     };
     setProblem(null);

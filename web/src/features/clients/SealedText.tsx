@@ -4,7 +4,8 @@ import { Alert, Button, Form, Modal, Select, Space, Tooltip, Typography } from "
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { pick } from "../../api/catalog.ts";
-import { api } from "../../api/http.ts";
+import { client as http, dataOf } from "../../api/http.ts";
+import type { AccessPurpose } from "../../api/model.ts";
 import { isApiError } from "../../api/problem.ts";
 import { problemMessage } from "../../api/problems.ts";
 import { useCapabilities, useCatalog } from "../../api/queries.ts";
@@ -12,7 +13,7 @@ import { useSession } from "../../auth/useSession.ts";
 import { useLang } from "../../i18n/index.ts";
 import { JustificationField } from "../access/JustificationField.tsx";
 import { display, needsJustification, revealPurposes, secondsLeft } from "./reveal.ts";
-import { FREE_TEXT_MASK, revealedKey, revealedTexts, sealedRevealRequest, type SealedTarget } from "./sealed.ts";
+import { FREE_TEXT_MASK, revealedKey, revealedTexts, sealedRevealBody, type SealedTarget } from "./sealed.ts";
 import { useRevealed } from "./useRevealed.ts";
 
 /**
@@ -37,7 +38,7 @@ export function SealedRevealDialog({
   const role = session?.claims.role;
   const catalog = useCatalog().data;
   const queryClient = useQueryClient();
-  const [form] = Form.useForm<{ purpose?: string; justification?: string }>();
+  const [form] = Form.useForm<{ purpose?: AccessPurpose; justification?: string }>();
   const purpose = Form.useWatch("purpose", form);
   const [forceJustification, setForceJustification] = useState(false);
   const min = catalog?.breakGlass.minJustification ?? 20;
@@ -55,12 +56,23 @@ export function SealedRevealDialog({
       justification,
     }: {
       target: SealedTarget;
-      purpose: string;
+      purpose: AccessPurpose;
       justification?: string;
-    }) => {
-      const { path, body } = sealedRevealRequest(target, purpose, justification);
-      return api<unknown>("POST", path, { body }).then((r) => revealedTexts(target, r));
-    },
+    }) =>
+      (target.kind === "note"
+        ? dataOf(
+            http.POST("/clients/{id}/reveal", {
+              params: { path: { id: target.clientId } },
+              body: sealedRevealBody(target, purpose, justification),
+            }),
+          )
+        : dataOf(
+            http.POST("/paper-files/{id}/reveal", {
+              params: { path: { id: target.fileId } },
+              body: sealedRevealBody(target, purpose, justification),
+            }),
+          )
+      ).then((r) => revealedTexts(target, r)),
     onSuccess: (texts) => {
       onRevealed(texts);
       onClose();

@@ -1,17 +1,19 @@
-import type { Catalog } from "../../api/model.ts";
+import type { Body, Catalog } from "../../api/model.ts";
 
 /** The register wizard's pure parts: what is sent, which step an API error belongs to. */
 
 export const registerSteps = ["purpose", "fields", "consent", "review"] as const;
 export type RegisterStep = (typeof registerSteps)[number];
 
+type RegisterBody = Body<"/clients", "post">;
+
 export interface RegisterForm {
-  collectionPurpose: string;
-  source: string;
+  collectionPurpose: RegisterBody["collectionPurpose"];
+  source: RegisterBody["source"];
   /** ISO 8601 with offset. */
   acquiredAt: string;
   fields: Record<string, string | number | null | undefined>;
-  consent: { method: string; evidenceRef: string; purposes: string[]; sensitiveConsent: boolean };
+  consent: RegisterBody["consent"];
 }
 
 const filled = (v: unknown) => v !== undefined && v !== null && !(typeof v === "string" && v.trim() === "");
@@ -20,7 +22,7 @@ const filled = (v: unknown) => v !== undefined && v !== null && !(typeof v === "
  * The POST /clients body: only fields the purpose allows and that were filled in, amounts as numbers.
  * The API checks everything again; this only keeps the request to what the person entered.
  */
-export function buildRegisterBody(form: RegisterForm, catalog: Catalog) {
+export function buildRegisterBody(form: RegisterForm, catalog: Catalog): RegisterBody {
   const allowed = new Set(catalog.collectionPurposes.find((p) => p.name === form.collectionPurpose)?.allows ?? []);
   const kinds = new Map(catalog.fields.map((f) => [f.name, f.kind]));
   const fields: Record<string, string | number> = {};

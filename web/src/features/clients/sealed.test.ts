@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isSealed, noteRef, revealedKey, revealedTexts, sealedRevealRequest } from "./sealed.ts";
+import { isSealed, noteRef, revealedKey, revealedTexts, sealedRevealBody } from "./sealed.ts";
 
 const ref = "notes/nt_01m8s3vdwb5f9rzybys93b58wj";
 
@@ -13,25 +13,12 @@ describe("sealed free text", () => {
     expect(noteRef(undefined)).toBeUndefined();
   });
 
-  it("asks a note through the client's reveal and a paper file through its own, with a justification only when given", () => {
-    expect(sealedRevealRequest({ kind: "note", clientId: "c_1", ref }, "viewing")).toEqual({
-      path: "/clients/c_1/reveal",
-      body: { fields: [ref], purpose: "viewing" },
-    });
+  it("asks a note by its path among the client's fields and a paper file by itself, with a justification only when given", () => {
+    expect(sealedRevealBody({ kind: "note", ref }, "viewing")).toEqual({ fields: [ref], purpose: "viewing" });
     expect(
-      sealedRevealRequest(
-        { kind: "note", clientId: "c 1", ref },
-        "compliance_audit",
-        "  复核投诉 2026-77 的处理过程与记录  ",
-      ),
-    ).toEqual({
-      path: "/clients/c%201/reveal",
-      body: { fields: [ref], purpose: "compliance_audit", justification: "复核投诉 2026-77 的处理过程与记录" },
-    });
-    expect(sealedRevealRequest({ kind: "paper", fileId: "pf_1" }, "viewing", "  ")).toEqual({
-      path: "/paper-files/pf_1/reveal",
-      body: { purpose: "viewing" },
-    });
+      sealedRevealBody({ kind: "note", ref }, "compliance_audit", "  复核投诉 2026-77 的处理过程与记录  "),
+    ).toEqual({ fields: [ref], purpose: "compliance_audit", justification: "复核投诉 2026-77 的处理过程与记录" });
+    expect(sealedRevealBody({ kind: "paper" }, "viewing", "  ")).toEqual({ purpose: "viewing" });
   });
 
   it("keys what came back for the page's revealed state", () => {

@@ -1,3 +1,8 @@
+import type { AccessPurpose, Body, PaperRevealed, Revealed } from "../../api/model.ts";
+
+type NoteReveal = Body<"/clients/{id}/reveal", "post">;
+type PaperReveal = Body<"/paper-files/{id}/reveal", "post">;
+
 /**
  * Free text the API keeps sealed (request details and notes, reasons, justifications, paper files'
  * descriptions and locations): views carry only the mask, and the words come back through a reveal
@@ -15,30 +20,40 @@ export const isSealed = (value: string | undefined | null) => value === FREE_TEX
 export const noteRef = (ref: unknown): string | undefined =>
   typeof ref === "string" && /^notes\/nt_[0-9a-z]{26}$/.test(ref) ? ref : undefined;
 
-/** The reveal call for a target: its path and body. */
-export function sealedRevealRequest(target: SealedTarget, purpose: string, justification?: string) {
+/** The reveal body for a target: the note's path among the client's fields, or the paper file's own; a justification only when given. */
+export function sealedRevealBody(
+  target: { kind: "note"; ref: string },
+  purpose: AccessPurpose,
+  justification?: string,
+): NoteReveal;
+export function sealedRevealBody(
+  target: { kind: "paper" },
+  purpose: AccessPurpose,
+  justification?: string,
+): PaperReveal;
+export function sealedRevealBody(
+  target: { kind: "note"; ref: string } | { kind: "paper" },
+  purpose: AccessPurpose,
+  justification?: string,
+): NoteReveal | PaperReveal {
   const why = justification?.trim() ? { justification: justification.trim() } : {};
-  return target.kind === "note"
-    ? {
-        path: `/clients/${encodeURIComponent(target.clientId)}/reveal`,
-        body: { fields: [target.ref], purpose, ...why },
-      }
-    : { path: `/paper-files/${encodeURIComponent(target.fileId)}/reveal`, body: { purpose, ...why } };
+  return target.kind === "note" ? { fields: [target.ref], purpose, ...why } : { purpose, ...why };
 }
 
 /**
- * The revealed words keyed for the page's revealed-values state: a note by its path, a paper file's
- * two properties as `<fileId>.description` and `<fileId>.location`.
+ * The revealed words keyed for the page's revealed-values state: a note by its path (from the
+ * client's reveal), a paper file's two properties as `<fileId>.description` and `<fileId>.location`
+ * (from the file's own reveal).
  */
-export function revealedTexts(target: SealedTarget, response: unknown): Record<string, string> {
+export function revealedTexts(target: SealedTarget, response: Revealed | PaperRevealed): Record<string, string> {
   if (target.kind === "note") {
-    const value = (response as { fields?: Record<string, unknown> } | undefined)?.fields?.[target.ref];
+    const value = "fields" in response ? response.fields[target.ref] : undefined;
     return typeof value === "string" ? { [target.ref]: value } : {};
   }
-  const r = (response ?? {}) as { description?: unknown; location?: unknown };
   const out: Record<string, string> = {};
-  if (typeof r.description === "string") out[`${target.fileId}.description`] = r.description;
-  if (typeof r.location === "string") out[`${target.fileId}.location`] = r.location;
+  if (!("description" in response)) return out;
+  if (typeof response.description === "string") out[`${target.fileId}.description`] = response.description;
+  if (typeof response.location === "string") out[`${target.fileId}.location`] = response.location;
   return out;
 }
 

@@ -1,15 +1,16 @@
 import type { Dayjs } from "dayjs";
+import type { RegisterForm } from "./register.ts";
 
 /** What the wizard's form holds across its four steps. */
 export interface FormValues {
-  collectionPurpose?: string;
-  source?: string;
+  collectionPurpose?: RegisterForm["collectionPurpose"];
+  source?: RegisterForm["source"];
   acquiredAt?: Dayjs;
   fields?: Record<string, string | number | null>;
   consent?: {
-    method?: string;
+    method?: RegisterForm["consent"]["method"];
     evidenceRef?: string;
-    purposes?: string[];
+    purposes?: RegisterForm["consent"]["purposes"];
     sensitiveConsent?: boolean;
     notified?: boolean;
   };

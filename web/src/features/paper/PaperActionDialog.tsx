@@ -2,11 +2,11 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Alert, App, AutoComplete, Form, Input, Modal, Radio, Select, Typography } from "antd";
 import { useTranslation } from "react-i18next";
 import { pick } from "../../api/catalog.ts";
-import { api } from "../../api/http.ts";
+import { client as http, dataOf } from "../../api/http.ts";
 import { isApiError } from "../../api/problem.ts";
 import { fieldErrors, problemMessage } from "../../api/problems.ts";
 import { useCatalog } from "../../api/queries.ts";
-import type { PaperFileView } from "../../api/model.ts";
+import type { Body, PaperFileView } from "../../api/model.ts";
 import { useSession } from "../../auth/useSession.ts";
 import { formatTime, staffLabel } from "../../components/format.ts";
 import { typedConfirmed } from "../../components/confirm.ts";
@@ -17,6 +17,26 @@ import { useStaffOptions } from "./paperQueries.ts";
 import { FREE_TEXT_MASK } from "../clients/sealed.ts";
 
 export type PaperAction = { kind: "checkout" | "checkin" | "destroy"; file: PaperFileView } | null;
+
+type Checkout = Body<"/paper-files/{id}/checkout", "post">;
+type Destroy = Body<"/paper-files/{id}/destroy", "post">;
+/** One action on a file with its body, each sent to its own route. */
+type PaperRun =
+  | { kind: "checkout"; file: PaperFileView; body: Checkout }
+  | { kind: "checkin"; file: PaperFileView; body: Body<"/paper-files/{id}/checkin", "post"> }
+  | { kind: "destroy"; file: PaperFileView; body: Destroy };
+
+function runPaperAction(run: PaperRun) {
+  const params = { path: { id: run.file.id } };
+  switch (run.kind) {
+    case "checkout":
+      return dataOf(http.POST("/paper-files/{id}/checkout", { params, body: run.body }));
+    case "checkin":
+      return dataOf(http.POST("/paper-files/{id}/checkin", { params, body: run.body }));
+    case "destroy":
+      return dataOf(http.POST("/paper-files/{id}/destroy", { params, body: run.body }));
+  }
+}
 
 /** Checks a file out or in, or shreds it before a witness; `texts` are its description and location as shown. */
 export function PaperActionDialog({
@@ -35,10 +55,14 @@ export function PaperActionDialog({
   const queryClient = useQueryClient();
   const catalog = useCatalog().data;
   const staffOptions = useStaffOptions();
-  const [form] = Form.useForm<{ purpose?: string; location?: string; witnessId?: string; method?: string }>();
+  const [form] = Form.useForm<{
+    purpose?: Checkout["purpose"];
+    location?: string;
+    witnessId?: string;
+    method?: Destroy["method"];
+  }>();
   const run = useMutation({
-    mutationFn: ({ kind, file, body }: { kind: string; file: PaperFileView; body: unknown }) =>
-      api<PaperFileView>("POST", `/paper-files/${encodeURIComponent(file.id)}/${kind}`, { body }),
+    mutationFn: runPaperAction,
     onSuccess: (f, { kind }) => {
       message.success(t(`paper.done.${kind}`, { name: named(f) }));
       void queryClient.invalidateQueries({ queryKey: ["paper-files"] });
@@ -62,13 +86,12 @@ export function PaperActionDialog({
   const submit = async () => {
     if (!action) return;
     const v = await form.validateFields();
-    const body =
-      action.kind === "checkout"
-        ? { purpose: v.purpose }
-        : action.kind === "checkin"
-          ? checkinBody({ location: knownLocation ?? action.file.location }, v.location)
-          : { witnessId: v.witnessId!.trim(), method: v.method };
-    run.mutate({ kind: action.kind, file: action.file, body });
+    const { kind, file } = action;
+    // The form's rules make the purpose and the witness present; the method has its initial value.
+    if (kind === "checkout") run.mutate({ kind, file, body: { purpose: v.purpose! } });
+    else if (kind === "checkin")
+      run.mutate({ kind, file, body: checkinBody({ location: knownLocation ?? file.location }, v.location) });
+    else run.mutate({ kind, file, body: { witnessId: v.witnessId!.trim(), method: v.method! } });
   };
   return (
     <Modal

@@ -1,10 +1,9 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Alert, App, AutoComplete, Form, Input, Modal, Radio } from "antd";
 import { useTranslation } from "react-i18next";
-import { api } from "../../api/http.ts";
+import { client as http, dataOf } from "../../api/http.ts";
 import { isApiError } from "../../api/problem.ts";
 import { fieldErrors, problemMessage } from "../../api/problems.ts";
-import type { PaperFileView } from "../../api/model.ts";
 import { useSession } from "../../auth/useSession.ts";
 import { TierTag } from "../../components/TierTag.tsx";
 import { useLang } from "../../i18n/index.ts";
@@ -30,12 +29,12 @@ export function RegisterPaperDialog({
   const [form] = Form.useForm<{
     clientId: string;
     description: string;
-    tier: number;
+    tier: Parameters<typeof registerPaperBody>[0]["tier"];
     location: string;
     custodianId: string;
   }>();
   const register = useMutation({
-    mutationFn: (body: ReturnType<typeof registerPaperBody>) => api<PaperFileView>("POST", "/paper-files", { body }),
+    mutationFn: (body: ReturnType<typeof registerPaperBody>) => dataOf(http.POST("/paper-files", { body })),
     // The answer masks the description; the words the user just typed name the file in the notice.
     onSuccess: (_f, body) => {
       message.success(t("paper.registered", { name: body.description }));
@@ -91,7 +90,7 @@ export function RegisterPaperDialog({
           <Radio.Group
             optionType="button"
             data-testid="paper-tier"
-            options={[1, 2, 3].map((tier) => ({ value: tier, label: <TierTag tier={tier} /> }))}
+            options={([1, 2, 3] as const).map((tier) => ({ value: tier, label: <TierTag tier={tier} /> }))}
           />
         </Form.Item>
         <Form.Item

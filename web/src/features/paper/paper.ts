@@ -1,4 +1,4 @@
-import type { Catalog, Named, PaperFileView } from "../../api/model.ts";
+import type { Body, Catalog, Named, PaperFileView } from "../../api/model.ts";
 import { FREE_TEXT_MASK } from "../clients/sealed.ts";
 
 export { destroyMethods, paperStatuses } from "@keyhold/core/contract";
@@ -15,18 +15,20 @@ export function checkoutPurposes(catalog: Catalog | undefined): { consented: Nam
   return { consented: catalog?.consentPurposes ?? [], breakGlass: catalog?.breakGlass.purposes ?? [] };
 }
 
+type PaperTier = Body<"/paper-files", "post">["tier"];
+
 /** POST /paper-files: trimmed, the tier as a number. */
 export function registerPaperBody(v: {
   clientId: string;
   description: string;
-  tier: number | string;
+  tier: PaperTier | `${PaperTier}`;
   location: string;
   custodianId: string;
-}) {
+}): Body<"/paper-files", "post"> {
   return {
     clientId: v.clientId.trim(),
     description: v.description.trim(),
-    tier: Number(v.tier),
+    tier: Number(v.tier) as PaperTier,
     location: v.location.trim(),
     custodianId: v.custodianId.trim(),
   };

@@ -1,7 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
-import { api } from "../../api/http.ts";
+import { client as http, dataOf } from "../../api/http.ts";
 import { useCapabilities } from "../../api/queries.ts";
-import type { PaperFileView, StaffView } from "../../api/model.ts";
+import type { PaperFileView } from "../../api/model.ts";
 import { useSession } from "../../auth/useSession.ts";
 
 export interface PaperFilter {
@@ -13,9 +13,7 @@ export function usePaperFiles(filter: PaperFilter) {
   return useQuery({
     queryKey: ["paper-files", filter],
     queryFn: () =>
-      api<{ items: PaperFileView[] }>("GET", "/paper-files", {
-        query: { clientId: filter.clientId, status: filter.status },
-      }),
+      dataOf(http.GET("/paper-files", { params: { query: { clientId: filter.clientId, status: filter.status } } })),
   });
 }
 
@@ -31,7 +29,7 @@ export function useStaffOptions() {
     caps.has("GET /staff") && (role === "branch_manager" || role === "compliance_officer" || role === "hq_admin");
   const staff = useQuery({
     queryKey: ["staff"],
-    queryFn: () => api<{ items: StaffView[] }>("GET", "/staff"),
+    queryFn: () => dataOf(http.GET("/staff")),
     enabled,
     staleTime: 60_000,
   });

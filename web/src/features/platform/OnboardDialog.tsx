@@ -3,12 +3,12 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Alert, App, Button, DatePicker, Flex, Form, Input, Modal, Select, Typography } from "antd";
 import dayjs from "dayjs";
 import { useTranslation } from "react-i18next";
-import { api } from "../../api/http.ts";
+import { client as http, dataOf } from "../../api/http.ts";
 import { isApiError } from "../../api/problem.ts";
 import { fieldErrors, problemMessage } from "../../api/problems.ts";
 import { useLang } from "../../i18n/index.ts";
 
-import type { TenantSummary } from "../../api/model.ts";
+import type { Body } from "../../api/model.ts";
 import { plans } from "./platform.ts";
 
 /** Onboards a brand: its name, plan and first administrator. */
@@ -19,7 +19,7 @@ export function OnboardDialog({ open, onClose }: { open: boolean; onClose: () =>
   const queryClient = useQueryClient();
   const [form] = Form.useForm();
   const onboard = useMutation({
-    mutationFn: (body: unknown) => api<TenantSummary>("POST", "/platform/tenants", { body }),
+    mutationFn: (body: Body<"/platform/tenants", "post">) => dataOf(http.POST("/platform/tenants", { body })),
     onSuccess: (r) => {
       message.success(t("platform.onboarded", { name: r.name }));
       void queryClient.invalidateQueries({ queryKey: ["platform-tenants"] });

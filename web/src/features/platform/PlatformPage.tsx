@@ -11,7 +11,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Alert, App, Button, Card, Drawer, Space, Table, Tag, Typography } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { api } from "../../api/http.ts";
+import { client as http, dataOf } from "../../api/http.ts";
 import { useCapabilities } from "../../api/queries.ts";
 import { formatTime } from "../../components/format.ts";
 import { PageHeader } from "../../components/PageHeader.tsx";
@@ -42,7 +42,7 @@ export default function PlatformPage() {
   const queryClient = useQueryClient();
   const tenants = useQuery({
     queryKey: ["platform-tenants"],
-    queryFn: () => api<{ items: TenantSummary[] }>("GET", "/platform/tenants"),
+    queryFn: () => dataOf(http.GET("/platform/tenants")),
   });
   const [onboarding, setOnboarding] = useState(false);
   const [dialog, setDialog] = useState<{
@@ -51,7 +51,7 @@ export default function PlatformPage() {
   } | null>(null);
   const toggle = useMutation({
     mutationFn: ({ tenant, action }: { tenant: TenantSummary; action: "suspend" | "resume" }) =>
-      api<TenantSummary>("POST", `/platform/tenants/${encodeURIComponent(tenant.tenantId)}/${action}`),
+      dataOf(http.POST(`/platform/tenants/{id}/${action}`, { params: { path: { id: tenant.tenantId } } })),
     onSuccess: (_r, { tenant, action }) => {
       message.success(t(action === "suspend" ? "platform.suspended" : "platform.resumed", { name: tenant.name }));
       void queryClient.invalidateQueries({ queryKey: ["platform-tenants"] });
@@ -248,13 +248,7 @@ export default function PlatformPage() {
         destroyOnHidden
       >
         <Alert type="info" showIcon style={{ marginBottom: 12 }} message={t("platform.staffChangesHint")} />
-        {dialog?.kind === "changes" && (
-          <StaffChangesTable
-            base={`/platform/tenants/${encodeURIComponent(dialog.tenant.tenantId)}/staff-changes`}
-            status="pending"
-            tenantId={dialog.tenant.tenantId}
-          />
-        )}
+        {dialog?.kind === "changes" && <StaffChangesTable status="pending" tenantId={dialog.tenant.tenantId} />}
       </Drawer>
     </>
   );

@@ -2,10 +2,10 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Alert, App, Descriptions, Form, Input, InputNumber, Modal, Radio, Space, Typography } from "antd";
 import { useEffect } from "react";
 import { useTranslation } from "react-i18next";
-import { api } from "../../api/http.ts";
+import { client as http, dataOf } from "../../api/http.ts";
 import { isApiError } from "../../api/problem.ts";
 import { fieldErrors, problemMessage } from "../../api/problems.ts";
-import type { TenantSummary } from "../../api/model.ts";
+import type { Body, TenantSummary } from "../../api/model.ts";
 import { formatTime } from "../../components/format.ts";
 import { formatBytes } from "../clients/documents.ts";
 import { useLang } from "../../i18n/index.ts";
@@ -19,11 +19,11 @@ import {
   tenantConfirmed,
 } from "./platform.ts";
 
-function useTenantAction<T>(path: (id: string) => string, method: "POST" | "PUT", onDone: (r: T) => void) {
+/** One of the platform's calls about a brand; its answer goes to `onDone` once the list is refreshed. */
+function useTenantAction<B, R>(call: (id: string, body: B) => Promise<R>, onDone: (r: R) => void) {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: ({ tenant, body }: { tenant: TenantSummary; body?: unknown }) =>
-      api<T>(method, path(tenant.tenantId), { body }),
+    mutationFn: ({ tenant, body }: { tenant: TenantSummary; body: B }) => call(tenant.tenantId, body),
     onSuccess: (r) => {
       void queryClient.invalidateQueries({ queryKey: ["platform-tenants"] });
       onDone(r);
@@ -36,10 +36,10 @@ export function PlanDialog({ tenant, onClose }: { tenant: TenantSummary | null; 
   const { t } = useTranslation();
   const lang = useLang();
   const { message } = App.useApp();
-  const [form] = Form.useForm<{ plan: string }>();
-  const change = useTenantAction<TenantSummary>(
-    (id) => `/platform/tenants/${encodeURIComponent(id)}/plan`,
-    "PUT",
+  const [form] = Form.useForm<Body<"/platform/tenants/{id}/plan", "put">>();
+  const change = useTenantAction(
+    (id, body: Body<"/platform/tenants/{id}/plan", "put">) =>
+      dataOf(http.PUT("/platform/tenants/{id}/plan", { params: { path: { id } }, body })),
     (r) => {
       message.success(t("platform.planChanged", { name: r.name, plan: r.limits?.label?.[lang] ?? r.plan }));
       onClose();
@@ -108,9 +108,9 @@ export function OffboardDialog({ tenant, onClose }: { tenant: TenantSummary | nu
   const exportDays = Form.useWatch("exportWindowDays", form) ?? exportWindow.default;
   const keyDays = Form.useWatch("keyDeletionDays", form) ?? keyDeletion.default;
   const typed = Form.useWatch("confirm", form);
-  const offboard = useTenantAction<TenantSummary>(
-    (id) => `/platform/tenants/${encodeURIComponent(id)}/offboard`,
-    "POST",
+  const offboard = useTenantAction(
+    (id, body: Body<"/platform/tenants/{id}/offboard", "post">) =>
+      dataOf(http.POST("/platform/tenants/{id}/offboard", { params: { path: { id } }, body })),
     (r) => {
       message.warning(t("platform.offboarded", { name: r.name }));
       onClose();
@@ -229,15 +229,14 @@ export function ShredDialog({ tenant, onClose }: { tenant: TenantSummary | null;
   const { message } = App.useApp();
   const [form] = Form.useForm<{ confirm?: string }>();
   const typed = Form.useWatch("confirm", form);
-  const shred = useTenantAction<TenantSummary & { certificate?: { certificateId: string; keyDeletionDate: string } }>(
-    (id) => `/platform/tenants/${encodeURIComponent(id)}/shred`,
-    "POST",
+  const shred = useTenantAction(
+    (id, _none: undefined) => dataOf(http.POST("/platform/tenants/{id}/shred", { params: { path: { id } } })),
     (r) => {
       message.warning(
         t("platform.shredded", {
           name: r.name,
-          id: r.certificate?.certificateId ?? "—",
-          at: formatTime(r.certificate?.keyDeletionDate),
+          id: r.certificate.certificateId,
+          at: formatTime(r.certificate.keyDeletionDate),
         }),
       );
       onClose();
@@ -254,7 +253,7 @@ export function ShredDialog({ tenant, onClose }: { tenant: TenantSummary | null;
       okText={t("platform.shred")}
       okButtonProps={{ danger: true, disabled: !tenant || !tenantConfirmed(typed, tenant.tenantId) }}
       cancelText={t("app.cancel")}
-      onOk={() => shred.mutate({ tenant: tenant! })}
+      onOk={() => shred.mutate({ tenant: tenant!, body: undefined })}
       onCancel={onClose}
       confirmLoading={shred.isPending}
       destroyOnHidden

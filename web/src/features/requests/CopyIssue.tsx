@@ -3,8 +3,8 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Alert, App, Button, Input, Radio, Space, Typography } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { api, apiBase, postDownload } from "../../api/http.ts";
-import { isApiError } from "../../api/problem.ts";
+import { apiBase, client as http, dataOf, postDownload } from "../../api/http.ts";
+import { ApiError, clientCodes, isApiError } from "../../api/problem.ts";
 import { problemMessage } from "../../api/problems.ts";
 import type { CopyIssued, CopyLink, SubjectRequestView } from "../../api/model.ts";
 import { useSession } from "../../auth/useSession.ts";
@@ -35,9 +35,16 @@ export function CopyIssue({
   const [saved, setSaved] = useState<string | null>(null);
   const issue = useMutation({
     mutationFn: async ({ format, delivery }: { format: CopyFormat; delivery: CopyDelivery }) => {
+      if (delivery === "share") {
+        const answer = await dataOf(
+          http.POST("/requests/{id}/copy", { params: { path: { id: request.id } }, body: copyBody(format, delivery) }),
+        );
+        // A copy for the subject's link answers the link; the copy itself comes only for a download.
+        if (!("shareUrl" in answer))
+          throw new ApiError({ status: 0, code: "unexpected_response", title: clientCodes.unexpected_response.title });
+        return { link: answer };
+      }
       const path = `/requests/${encodeURIComponent(request.id)}/copy`;
-      if (delivery === "share")
-        return { link: await api<CopyLink>("POST", path, { body: copyBody(format, delivery) }) };
       return { file: await postDownload(path, copyBody(format, delivery), `copy-${request.clientId}.${format}`) };
     },
     onSuccess: (r, v) => {

@@ -34,16 +34,18 @@ export function deletionConfirmed(typed: string | undefined): boolean {
   return w === "删除" || w.toUpperCase() === "DELETE";
 }
 
+type FulfilBody = Body<"/requests/{id}/fulfil", "post">;
+
 export interface FulfilForm {
   field?: string;
   value?: string | number | null;
-  method?: string;
+  method?: FulfilBody["method"];
   note?: string;
 }
 
 /** The body of POST /requests/{id}/fulfil for a request's type: only what that type reads. */
-export function fulfilBody(type: RequestType, form: FulfilForm): Record<string, unknown> {
-  const body: Record<string, unknown> = {};
+export function fulfilBody(type: RequestType, form: FulfilForm): FulfilBody {
+  const body: FulfilBody = {};
   if (type === "correction") {
     if (form.field) body.field = form.field;
     if (form.value !== undefined && form.value !== null && form.value !== "")

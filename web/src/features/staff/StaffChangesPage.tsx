@@ -22,7 +22,7 @@ export default function StaffChangesPage() {
             data-testid="change-status"
           />
         </Flex>
-        <StaffChangesTable base="/staff-changes" status={status} />
+        <StaffChangesTable status={status} />
       </Card>
     </>
   );

@@ -3,16 +3,16 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Alert, App, Button, Form, Input, Modal, Space, Table, Tag, Tooltip, Typography } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { api } from "../../api/http.ts";
 import { isApiError } from "../../api/problem.ts";
 import { problemMessage } from "../../api/problems.ts";
 import { useBranchNames } from "../../api/queries.ts";
-import type { Answer, StaffChangeView } from "../../api/model.ts";
+import type { StaffChangeView } from "../../api/model.ts";
 import { useSession } from "../../auth/useSession.ts";
 import { formatTime, staffLabel } from "../../components/format.ts";
 import { EmptyState, ErrorState, useErrorMessage } from "../../components/States.tsx";
 import { useLang } from "../../i18n/index.ts";
 import { changeSubject, confirmBlock, mayReject } from "./changes.ts";
+import { staffChangeCalls } from "./staffChangeCalls.ts";
 
 const statusColor: Record<StaffChangeView["status"], string> = {
   pending: "gold",
@@ -22,18 +22,10 @@ const statusColor: Record<StaffChangeView["status"], string> = {
 };
 
 /**
- * Four-eyes proposals about staff, with confirm and reject where the signed-in person may. `base`
- * is `/staff-changes` inside a brand, or `/platform/tenants/{id}/staff-changes` for the operator.
+ * Four-eyes proposals about staff, with confirm and reject where the signed-in person may: the
+ * brand's own, or, given `tenantId`, the platform operator's view of that brand.
  */
-export function StaffChangesTable({
-  base,
-  status,
-  tenantId,
-}: {
-  base: string;
-  status: StaffChangeView["status"];
-  tenantId?: string;
-}) {
+export function StaffChangesTable({ status, tenantId }: { status: StaffChangeView["status"]; tenantId?: string }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
   const errorMessage = useErrorMessage();
@@ -42,14 +34,13 @@ export function StaffChangesTable({
   const branchName = useBranchNames(tenantId ?? session?.claims.tenantId);
   const me = { staffId: session?.claims.staffId ?? "", role: session?.claims.role ?? "" };
   const [rejecting, setRejecting] = useState<StaffChangeView | null>(null);
+  const calls = staffChangeCalls(tenantId);
   const changes = useQuery({
-    queryKey: ["staff-changes", base, status],
-    queryFn: () =>
-      // `base` is the tenant's list or the platform's for one tenant: the same answer.
-      api<Answer<"/staff-changes", "get">>("GET", base, { query: { status, limit: 200 } }),
+    queryKey: ["staff-changes", tenantId ?? "", status],
+    queryFn: () => calls.list({ status, limit: 200 }),
   });
   const confirm = useMutation({
-    mutationFn: (c: StaffChangeView) => api("POST", `${base}/${encodeURIComponent(c.changeId)}/confirm`),
+    mutationFn: (c: StaffChangeView) => calls.confirm(c.changeId),
     onSuccess: () => {
       message.success(t("staffChanges.confirmed"));
       void queryClient.invalidateQueries({ queryKey: ["staff-changes"] });
@@ -193,17 +184,17 @@ export function StaffChangesTable({
           },
         ]}
       />
-      <RejectDialog base={base} change={rejecting} onClose={() => setRejecting(null)} />
+      <RejectDialog reject={calls.reject} change={rejecting} onClose={() => setRejecting(null)} />
     </>
   );
 }
 
 function RejectDialog({
-  base,
+  reject: rejectChange,
   change,
   onClose,
 }: {
-  base: string;
+  reject: ReturnType<typeof staffChangeCalls>["reject"];
   change: StaffChangeView | null;
   onClose: () => void;
 }) {
@@ -213,8 +204,7 @@ function RejectDialog({
   const queryClient = useQueryClient();
   const [form] = Form.useForm<{ note: string }>();
   const reject = useMutation({
-    mutationFn: (note: string) =>
-      api("POST", `${base}/${encodeURIComponent(change!.changeId)}/reject`, { body: { note: note.trim() } }),
+    mutationFn: (note: string) => rejectChange(change!.changeId, note.trim()),
     onSuccess: () => {
       message.success(t("staffChanges.rejected"));
       void queryClient.invalidateQueries({ queryKey: ["staff-changes"] });
