@@ -27,8 +27,7 @@ export function useStaffOptions() {
   const caps = useCapabilities();
   const session = useSession();
   const role = session?.claims.role;
-  const enabled =
-    caps.has("GET /staff") && (role === "branch_manager" || role === "compliance_officer" || role === "hq_admin");
+  const enabled = caps.may(role ?? "", "GET /staff");
   const staff = useQuery({
     queryKey: ["staff"],
     queryFn: () => api<{ items: StaffView[] }>("GET", "/staff"),
