@@ -21,7 +21,7 @@ import { useErrorMessage } from "../../components/States.tsx";
 import { staffLabel } from "../../components/format.ts";
 import type { FeedSettings, KeyJobView, Settings } from "../../api/model.ts";
 import { useSession } from "../../auth/useSession.ts";
-import { isRole, proposesRotation, setsFeedSecret } from "@keyhold/core/contract";
+import { proposesRotation, setsFeedSecret } from "@keyhold/core/contract";
 import { countsKey, isActive, jobActions, jobPercent, rotationScopes } from "./securityops.ts";
 
 /**
@@ -67,7 +67,7 @@ function KeyRotationCard() {
   return (
     <Card title={t("securityOps.rotation.title")} style={{ marginTop: 16 }} data-testid="key-rotation">
       <Typography.Paragraph type="secondary">{t("securityOps.rotation.intro")}</Typography.Paragraph>
-      {proposesRotation(isRole(me.role) ? me.role : undefined).allowed && (
+      {proposesRotation(session?.claims.role).allowed && (
         <Space>
           {rotationScopes.map((scope) => (
             <Button

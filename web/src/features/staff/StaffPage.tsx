@@ -8,7 +8,7 @@ import { useNavigate } from "react-router";
 import { client as http, dataOf } from "../../api/http.ts";
 import { isApiError } from "../../api/problem.ts";
 import { fieldErrors, problemMessage } from "../../api/problems.ts";
-import { isRole, recordsAgreementFor, recordsBackgroundChecks } from "@keyhold/core/contract";
+import { recordsAgreementFor, recordsBackgroundChecks } from "@keyhold/core/contract";
 import { useBranchNames, useCapabilities } from "../../api/queries.ts";
 import type { Body, StaffView } from "../../api/model.ts";
 import { useSession } from "../../auth/useSession.ts";
@@ -29,8 +29,7 @@ export default function StaffPage() {
   const staff = useQuery({ queryKey: ["staff"], queryFn: () => dataOf(http.GET("/staff")) });
   const [dialog, setDialog] = useState<Dialog>(null);
   const me = { role: session?.claims.role ?? "agent", branchId: session?.claims.branchId ?? null };
-  const who = { role: isRole(me.role) ? me.role : undefined, branchId: me.branchId };
-  const canRecordCheck = recordsBackgroundChecks(who.role).allowed && caps.has("POST /staff/{id}/background-check");
+  const canRecordCheck = recordsBackgroundChecks(me.role).allowed && caps.has("POST /staff/{id}/background-check");
 
   return (
     <>
@@ -109,7 +108,7 @@ export default function StaffPage() {
                     {s.status === "active" &&
                       s.id !== session?.claims.staffId &&
                       caps.has("POST /staff/{id}/agreement") &&
-                      recordsAgreementFor(who, s).allowed && (
+                      recordsAgreementFor(me, s).allowed && (
                         <Button
                           size="small"
                           icon={<FileProtectOutlined />}
