@@ -4,6 +4,7 @@ import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { Catalog, Policy, Trail, rolesOf, routes, tenantRoles, type RouteSpec } from "@keyhold/core";
+import { roles as roleNames } from "@keyhold/core/contract";
 
 /**
  * One place per rule: the trail's actions, the role gates and what may be collected each have one
@@ -166,7 +167,7 @@ describe("who acts (context.ts Actor): jobs and share links borrow no staff iden
       "context.ts", // the role list
       "http/handler.ts", // platform routes admit the operator alone
       "http/route-spec.ts", // the route table's role gates
-      "staff/changes.ts", // the operator's bootstrap confirmation of a brand's staff change
+      "staff/rules.ts", // the operator's bootstrap confirmation of a brand's staff change
       "staff/schemas.ts", // never a brand's staff member's role
       "trail/labels.ts", // its name in the trail export
     ]);
@@ -185,6 +186,43 @@ describe("who acts (context.ts Actor): jobs and share links borrow no staff iden
       expect(text, path).toMatch(/\bjobContext(?: as \w+)?\b/);
       expect(text, path).not.toMatch(/: Principal = \{/);
     }
+  });
+});
+
+describe("the console restates no role rule (the rules are core's, in @keyhold/core/contract)", () => {
+  const role = `(?:${roleNames.join("|")})`;
+  // A role compared with a literal name, either way round, or a literal list of role names asked `includes`.
+  const gates = [
+    new RegExp(`\\brole\\s*[!=]==?\\s*["'\`]${role}["'\`]`),
+    new RegExp(`["'\`]${role}["'\`]\\s*[!=]==?\\s*[\\w.?]*\\brole\\b`),
+    new RegExp(`\\[\\s*["']${role}["'][^\\]]*\\]\\.includes\\(`),
+  ];
+  /** Where a literal role comparison may stay, and why: none. */
+  const allowed: string[] = [];
+
+  it("no role === / !== a role name, nor a literal role list, in web/src: the console asks core's rules", () => {
+    const found = filesUnder("web/src")
+      .filter((path) => !allowed.includes(path))
+      .flatMap((path) =>
+        readFileSync(join(root, path), "utf8")
+          .split("\n")
+          .flatMap((line, i) => (gates.some((g) => g.test(line)) ? [`${path}:${i + 1}: ${line.trim()}`] : [])),
+      );
+    expect(found).toEqual([]);
+  });
+
+  it("the check finds what it forbids", () => {
+    const lines = [
+      'if (me.role === "hq_admin") return true;',
+      'const officer = "compliance_officer" !== session?.claims.role;',
+      '["agent", "branch_manager"].includes(role)',
+    ];
+    for (const line of lines)
+      expect(
+        gates.some((g) => g.test(line)),
+        line,
+      ).toBe(true);
+    expect(gates.some((g) => g.test('trailScope(role) === "tenant"'))).toBe(false);
   });
 });
 

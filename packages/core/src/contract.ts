@@ -51,3 +51,24 @@ export { anomalyKinds } from "./anomaly/rules.ts";
 export { problemMessage } from "./http/problem.ts";
 export { problemMessageParams, type ProblemLanguage, type ProblemMessageParams } from "./http/problem-messages.ts";
 export { validationMessage, type FieldLabel } from "./http/validation-messages.ts";
+
+// Who may act on which object: the rules core's use cases apply, asked by the console too.
+export { allowed, reasonOf, refused, type Verdict } from "./http/verdict.ts";
+export { accessRequestDecision, decidesAccessRequests, revealsByBreakGlass } from "./access/rules.ts";
+export {
+  heirRoles,
+  managesStaff,
+  oversees,
+  readsAllStaff,
+  recordsAgreementFor,
+  recordsBackgroundChecks,
+  staffChangeConfirmation,
+  staffChangeRejection,
+  staffChangesScope,
+  type ChangeBlock,
+} from "./staff/rules.ts";
+export { proposesRotation, readsKeyJobs, rotationConfirmation, rotationRejection } from "./rotation/rules.ts";
+export { alertReview, alertReviewers } from "./alerts/rules.ts";
+export { callerRoles, releasesCall } from "./calls/rules.ts";
+export { setsFeedSecret } from "./feed/rules.ts";
+export { trailScope } from "./trail/rules.ts";

@@ -10,6 +10,8 @@ import { Keys, tenantPk } from "../store/keys.ts";
 import { ConditionalCheckFailedException, getItem, putNew, queryPage, UpdateCommand } from "../store/table.ts";
 import { accessPurposeNames, fieldNames, type AccessPurpose } from "../catalog/catalog.ts";
 import { canSee, justificationStrength } from "./policy.ts";
+import { accessRequestDecision, decidesAccessRequests } from "./rules.ts";
+import { problemOf } from "../http/verdict.ts";
 import { markAs, recordId, sealedText } from "../freetext/schemas.ts";
 import { grantStatuses, type GrantStatus } from "./values.ts";
 import { labelOf, staffLabels, type StaffLabel } from "../staff/names.ts";
@@ -175,7 +177,7 @@ export async function restoreGrant(ctx: Ctx, g: Grant) {
   );
 }
 
-const decides = (ctx: Ctx) => ctx.principal.role === "compliance_officer";
+const decides = (ctx: Ctx) => decidesAccessRequests(ctx.principal.role).allowed;
 
 /** What is asked for is this client's (a document as `document/<id>`), and the justification is strong enough. */
 async function checkAsked(ctx: Ctx, client: ClientRecord, req: NewAccessRequest) {
@@ -303,15 +305,11 @@ async function decide(
     });
     return recorded(problem);
   };
-  if (!decides(ctx))
-    throw await refuse(
-      new Problem("role_not_permitted", "only a compliance officer approves or denies access requests"),
-    );
+  const byRole = decidesAccessRequests(ctx.principal.role);
+  if (!byRole.allowed) throw await refuse(problemOf(byRole));
   if (!g) throw await refuse(new Problem("access_request_not_found"));
-  if (g.requesterId === ctx.principal.staffId)
-    throw await refuse(new Problem("second_person_required", "nobody approves their own request"));
-  if (g.status !== "pending")
-    throw await refuse(new Problem("invalid_state", `this request is already ${statusOf(g, ctx.adapters.now())}`));
+  const verdict = accessRequestDecision(ctx.principal, { ...g, status: statusOf(g, ctx.adapters.now()) });
+  if (!verdict.allowed) throw await refuse(problemOf(verdict));
   const now = ctx.adapters.now();
   const expiresAt =
     outcome === "approved" ? new Date(now.getTime() + ctx.settings.grantMinutes * 60_000).toISOString() : undefined;

@@ -6,6 +6,8 @@ import type { Ctx, ActorCtx } from "../context.ts";
 import { record } from "../trail/trail.ts";
 import { seal } from "../crypto/envelope.ts";
 import { Problem, recorded } from "../http/problem.ts";
+import { problemOf } from "../http/verdict.ts";
+import { alertReview, asksForOtherOfficer } from "./rules.ts";
 import { newId } from "../ids.ts";
 import { listStaff } from "../staff/records.ts";
 import { releaseHold } from "../anomaly/hold.ts";
@@ -201,24 +203,16 @@ export async function review(ctx: Ctx, alertId: string, req: ReviewRequest) {
   };
   if (!item || item.type !== "alert") throw await refuse(new Problem("not_found", "no such alert"));
   const alert = strip(item);
-  if (alert.status !== "open")
-    throw await refuse(new Problem("invalid_state", "this alert was already reviewed"), alert.staffId);
-  if (alert.staffId === me.staffId || alert.involved?.includes(me.staffId)) {
-    throw await refuse(
-      new Problem("second_person_required", "an alert is reviewed by someone it does not concern"),
-      alert.staffId,
-    );
-  }
-  if (alert.kind === "break_glass" && me.role === "hq_admin") {
-    const others = (await listStaff(ctx.adapters, ctx.tenantId)).filter(
-      (s) => s.role === "compliance_officer" && s.status === "active" && s.staffId !== alert.staffId,
-    );
-    if (others.length)
-      throw await refuse(
-        new Problem("role_not_permitted", "another compliance officer reviews a break-glass alert"),
-        alert.staffId,
-      );
-  }
+  // The staff list is read only when the rule needs it, and only after the cheaper refusals.
+  const first = alertReview(me, alert, null);
+  if (!first.allowed) throw await refuse(problemOf(first), alert.staffId);
+  const otherOfficer = asksForOtherOfficer(me, alert)
+    ? (await listStaff(ctx.adapters, ctx.tenantId)).some(
+        (s) => s.role === "compliance_officer" && s.status === "active" && s.staffId !== alert.staffId,
+      )
+    : null;
+  const verdict = alertReview(me, alert, otherOfficer);
+  if (!verdict.allowed) throw await refuse(problemOf(verdict), alert.staffId);
   const at = ctx.adapters.now().toISOString();
   const sealedNote = await seal(
     ctx.adapters.keyrings,

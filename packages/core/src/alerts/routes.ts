@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { defineRoutes } from "../http/route-spec.ts";
+import { alertReviewers } from "./rules.ts";
 import { AlertIdParams, AlertsQuery, alertKinds, ReviewRequest, severities } from "./alerts.ts";
 
 const AlertView = z.object({
@@ -24,7 +25,7 @@ export const alertRoutes = defineRoutes([
     method: "GET",
     path: "/alerts",
     handler: "alerts.list",
-    roles: ["compliance_officer", "hq_admin"],
+    roles: alertReviewers,
     auth: "staff",
     action: "alert.list",
     summary: "Alerts by status and kind, newest first (compliance officers, HQ admin); no personal data",
@@ -36,7 +37,7 @@ export const alertRoutes = defineRoutes([
     method: "POST",
     path: "/alerts/{id}/review",
     handler: "alerts.review",
-    roles: ["compliance_officer", "hq_admin"],
+    roles: alertReviewers,
     auth: "staff",
     action: "alert.review",
     summary: "Close an alert with a note, by someone it does not concern",

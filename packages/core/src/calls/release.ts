@@ -2,6 +2,7 @@ import { actorId, type Ctx, type ActorCtx } from "../context.ts";
 import { record } from "../trail/trail.ts";
 import { Problem, recorded } from "../http/problem.ts";
 import { PrivacyNumberUnavailable } from "./port.ts";
+import { releasesCall } from "./rules.ts";
 import { getCall, liveCalls, moveCall, stateOf, type CallRecord } from "./records.ts";
 
 export type ReleaseReason = "caller" | "reassigned" | "offboarding" | "public_pool";
@@ -53,10 +54,7 @@ async function releaseOne(ctx: ActorCtx, call: CallRecord, reason: ReleaseReason
  */
 export async function release(ctx: Ctx, callId: string) {
   const call = await getCall(ctx, callId);
-  const mine =
-    call &&
-    (call.callerId === ctx.principal.staffId ||
-      (ctx.principal.role === "branch_manager" && ctx.principal.branchId === call.branchId));
+  const mine = call && releasesCall(ctx.principal, call);
   if (!call || !mine) {
     // The id is the caller's input: it goes to the trail only if it is shaped like an id.
     await record(ctx, {

@@ -2,7 +2,9 @@ import { randomBytes } from "node:crypto";
 import type { Adapters, Ctx } from "../context.ts";
 import { record } from "../trail/trail.ts";
 import { open, seal } from "../crypto/envelope.ts";
-import { Problem, recorded } from "../http/problem.ts";
+import { recorded } from "../http/problem.ts";
+import { problemOf } from "../http/verdict.ts";
+import { setsFeedSecret } from "./rules.ts";
 import { Keys } from "../store/keys.ts";
 import { getItem, putItem } from "../store/table.ts";
 
@@ -19,9 +21,10 @@ const binding = (tenantId: string) => ({
  * stops signing at once.
  */
 export async function rotateSecret(ctx: Ctx) {
-  if (ctx.principal.role !== "hq_admin") {
-    await record(ctx, { action: "feed.secret", outcome: "denied", code: "role_not_permitted" });
-    throw recorded(new Problem("role_not_permitted", "the HQ admin sets the feed's webhook secret"));
+  const verdict = setsFeedSecret(ctx.principal.role);
+  if (!verdict.allowed) {
+    await record(ctx, { action: "feed.secret", outcome: "denied", code: verdict.code });
+    throw recorded(problemOf(verdict));
   }
   const secret = randomBytes(32).toString("base64url");
   await record(ctx, { action: "feed.secret", outcome: "allowed" });

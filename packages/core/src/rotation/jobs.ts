@@ -4,6 +4,8 @@ import type { ActorCtx, Adapters, Ctx } from "../context.ts";
 import { jobContext as contextOfJob } from "../access/principal.ts";
 import { query as queryTrail, record } from "../trail/trail.ts";
 import { Problem, recorded } from "../http/problem.ts";
+import { problemOf } from "../http/verdict.ts";
+import { proposesRotation, readsKeyJobs, rotationConfirmation, rotationRejection } from "./rules.ts";
 import { newId } from "../ids.ts";
 import { getClient, replaceClient, resealFresh } from "../clients/records.ts";
 import { Keys, tenantPk } from "../store/keys.ts";
@@ -201,8 +203,6 @@ async function transition(
   return { ...job, status: to, ...set } as KeyJob;
 }
 
-const readers = new Set(["hq_admin", "compliance_officer"]);
-
 async function refuse(ctx: Ctx, action: TrailAction, problem: Problem, jobId?: string) {
   await record(ctx, { action, outcome: "denied", code: problem.code, ...(jobId ? { detail: { jobId } } : {}) });
   return recorded(problem);
@@ -211,12 +211,8 @@ async function refuse(ctx: Ctx, action: TrailAction, problem: Problem, jobId?: s
 /** `POST /settings/rotate-keys`: the HQ admin proposes; nothing is re-sealed until a compliance officer confirms. */
 export async function propose(ctx: Ctx, req: RotateRequest) {
   const action = "keys.rotate_propose";
-  if (ctx.principal.role !== "hq_admin")
-    throw await refuse(
-      ctx,
-      action,
-      new Problem("role_not_permitted", "the HQ admin proposes a key rotation; a compliance officer confirms it"),
-    );
+  const mayPropose = proposesRotation(ctx.principal.role);
+  if (!mayPropose.allowed) throw await refuse(ctx, action, problemOf(mayPropose));
   for (const status of ["proposed", "running", "certifying"] as const) {
     if ((await jobsWithStatus(ctx.adapters, ctx.tenantId, status)).length)
       throw await refuse(ctx, action, new Problem("invalid_state", `a key rotation is already ${status}`));
@@ -252,24 +248,10 @@ async function loadForDecision(ctx: Ctx, id: string, action: TrailAction): Promi
 /** A compliance officer other than the proposer confirms: the job starts (offline at once in the process; in AWS within five minutes). */
 export async function confirm(ctx: Ctx, id: string) {
   const action = "keys.rotate_confirm";
-  if (!readers.has(ctx.principal.role)) throw await refuse(ctx, action, new Problem("not_found", "no such job"), id);
+  if (!readsKeyJobs(ctx.principal.role)) throw await refuse(ctx, action, new Problem("not_found", "no such job"), id);
   const job = await loadForDecision(ctx, id, action);
-  if (ctx.principal.role !== "compliance_officer")
-    throw await refuse(
-      ctx,
-      action,
-      new Problem("role_not_permitted", "a compliance officer confirms a key rotation"),
-      id,
-    );
-  if (job.proposedBy === ctx.principal.staffId)
-    throw await refuse(
-      ctx,
-      action,
-      new Problem("second_person_required", "someone other than the proposer confirms"),
-      id,
-    );
-  if (job.status !== "proposed")
-    throw await refuse(ctx, action, new Problem("invalid_state", `this job is ${job.status}`), id);
+  const verdict = rotationConfirmation(ctx.principal, job);
+  if (!verdict.allowed) throw await refuse(ctx, action, problemOf(verdict), id);
   await record(ctx, {
     action,
     outcome: "allowed",
@@ -295,10 +277,10 @@ export async function confirm(ctx: Ctx, id: string) {
 
 export async function reject(ctx: Ctx, id: string) {
   const action = "keys.rotate_reject";
-  if (!readers.has(ctx.principal.role)) throw await refuse(ctx, action, new Problem("not_found", "no such job"), id);
+  if (!readsKeyJobs(ctx.principal.role)) throw await refuse(ctx, action, new Problem("not_found", "no such job"), id);
   const job = await loadForDecision(ctx, id, action);
-  if (job.status !== "proposed")
-    throw await refuse(ctx, action, new Problem("invalid_state", `this job is ${job.status}`), id);
+  const verdict = rotationRejection(ctx.principal, job);
+  if (!verdict.allowed) throw await refuse(ctx, action, problemOf(verdict), id);
   await record(ctx, { action, outcome: "allowed", detail: { jobId: id } });
   try {
     return await jobViewOf(
@@ -322,7 +304,7 @@ export type JobsQuery = z.infer<typeof JobsQuery>;
 
 /** `GET /jobs?status=`: the tenant's key-rotation jobs in one status, newest first (HQ admin, compliance officers). */
 export async function list(ctx: Ctx, q: JobsQuery) {
-  if (!readers.has(ctx.principal.role))
+  if (!readsKeyJobs(ctx.principal.role))
     throw await refuse(
       ctx,
       "job.list",
@@ -341,7 +323,7 @@ export async function list(ctx: Ctx, q: JobsQuery) {
 
 /** `GET /jobs/{id}`: the job's progress (HQ admin, compliance officers). */
 export async function get(ctx: Ctx, id: string) {
-  if (!readers.has(ctx.principal.role))
+  if (!readsKeyJobs(ctx.principal.role))
     throw await refuse(ctx, "job.view", new Problem("not_found", "no such job"), id);
   const job = await getJob(ctx.adapters, ctx.tenantId, id);
   if (!job) throw new Problem("not_found", "no such job");

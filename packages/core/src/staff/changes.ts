@@ -15,6 +15,8 @@ import type { CreateStaffRequest } from "./schemas.ts";
 import { changeStatuses, type ChangeStatus } from "./values.ts";
 import { clientDataRoles } from "../access/policy.ts";
 import { namedFields, staffLabels, type StaffLabel } from "./names.ts";
+import { staffChangeConfirmation, staffChangeRejection, staffChangesScope } from "./rules.ts";
+import { problemOf } from "../http/verdict.ts";
 
 /**
  * Four eyes on staff. Whatever could hand one person client data on their own word — a new account
@@ -244,40 +246,13 @@ export async function propose(
 const cleared = (s: StaffRecord) => s.status === "active" && s.backgroundCheck?.status === "passed";
 
 /**
- * Who may confirm (or reject) a change: never its proposer or its subject; a compliance officer
- * with a passed background check, or the HQ admin when a compliance officer proposed it. While the
- * tenant has no such compliance officer (besides the subject), the platform operator confirms —
- * it sees the change and never client data.
+ * Who may confirm or reject a change (the rules in staff/rules.ts), with the fact only the table
+ * holds: whether the tenant has a cleared compliance officer besides the change's subject.
  */
-export async function requireDecider(ctx: Ctx, c: StaffChange) {
-  const me = ctx.principal;
-  if (me.staffId === c.proposedBy || (c.subjectId !== null && me.staffId === c.subjectId)) {
-    throw new Problem(
-      "second_person_required",
-      "a change is confirmed by someone other than who proposed it and whom it changes",
-    );
-  }
+export async function decisionOn(ctx: Ctx, c: StaffChange, as: "confirm" | "reject") {
   const staff = await listStaff(ctx.adapters, ctx.tenantId);
-  const bootstrap = !staff.some((s) => s.role === "compliance_officer" && cleared(s) && s.staffId !== c.subjectId);
-  if (me.role === "platform_admin") {
-    if (!bootstrap) throw new Problem("role_not_permitted", "the tenant has a compliance officer to confirm this");
-    return;
-  }
-  if (me.role === "compliance_officer") {
-    if (!me.cleared)
-      throw new Problem(
-        "role_not_permitted",
-        "a compliance officer confirms once their own background check has passed",
-      );
-    return;
-  }
-  if (me.role === "hq_admin" && c.proposedByRole === "compliance_officer") return;
-  throw new Problem(
-    "role_not_permitted",
-    bootstrap
-      ? "until the tenant has a cleared compliance officer, the platform operator confirms"
-      : "a compliance officer confirms staff changes",
-  );
+  const hasOfficer = staff.some((s) => s.role === "compliance_officer" && cleared(s) && s.staffId !== c.subjectId);
+  return (as === "confirm" ? staffChangeConfirmation : staffChangeRejection)(ctx.principal, c, hasOfficer);
 }
 
 /** Moves a pending change to its decision with one conditional write: of two deciders, one wins. */
@@ -355,9 +330,9 @@ export async function refuseDecision(
 /** The tenant's changes by status, newest first: HQ and compliance all, a branch manager their branch's and their own. */
 export async function listChanges(ctx: Ctx, q: ChangesQuery, options: { all?: boolean } = {}) {
   const me = ctx.principal;
-  const all = options.all || me.role === "hq_admin" || me.role === "compliance_officer";
-  if (!all && me.role !== "branch_manager")
-    throw new Problem("role_not_permitted", "staff changes are for HQ, compliance and branch managers");
+  const scope = options.all ? { allowed: true as const, all: true } : staffChangesScope(me.role);
+  if (!scope.allowed) throw problemOf(scope);
+  const all = scope.all;
   const page = await queryPage<Record<string, unknown>>(ctx.adapters, {
     index: "gsi1",
     partition: Keys.staffChangesByStatus(ctx.tenantId, q.status),

@@ -2,6 +2,7 @@ import type { Ctx } from "../context.ts";
 import type { TrailAction } from "../trail/actions.ts";
 import { record } from "../trail/trail.ts";
 import { Problem, isProblem } from "../http/problem.ts";
+import { problemOf } from "../http/verdict.ts";
 import {
   changeViewOf,
   decide,
@@ -10,7 +11,7 @@ import {
   markFailed,
   openContact,
   refuseDecision,
-  requireDecider,
+  decisionOn,
   type ChangesQuery,
   type StaffChange,
 } from "./changes.ts";
@@ -20,18 +21,12 @@ import { getStaff } from "./records.ts";
 import { contextFor } from "../access/principal.ts";
 import { getTenant } from "../tenancy/records.ts";
 
-async function load(ctx: Ctx, changeId: string, action: TrailAction): Promise<StaffChange> {
+async function load(ctx: Ctx, changeId: string, action: TrailAction, as: "confirm" | "reject"): Promise<StaffChange> {
   const c = await getChange(ctx, changeId);
   if (!c)
     throw await refuseDecision(ctx, action, undefined, changeId, new Problem("not_found", "no such staff change"));
-  if (c.status !== "pending")
-    throw await refuseDecision(
-      ctx,
-      action,
-      c,
-      changeId,
-      new Problem("invalid_state", `this change is already ${c.status}`),
-    );
+  const verdict = await decisionOn(ctx, c, as);
+  if (!verdict.allowed) throw await refuseDecision(ctx, action, c, changeId, problemOf(verdict));
   return c;
 }
 
@@ -97,18 +92,13 @@ async function apply(ctx: Ctx, c: StaffChange) {
 }
 
 /**
- * Confirms a proposal: by a second person (see `requireDecider`), exactly once (a conditional
+ * Confirms a proposal: by a second person (see staff/rules.ts), exactly once (a conditional
  * write), then applied. A change the world has overtaken (the username taken, the role changed
  * meanwhile) is marked failed with its reason.
  */
 export async function confirm(ctx: Ctx, changeId: string) {
   const action = "staff.change_confirm";
-  const c = await load(ctx, changeId, action);
-  try {
-    await requireDecider(ctx, c);
-  } catch (e) {
-    throw isProblem(e) ? await refuseDecision(ctx, action, c, changeId, e) : e;
-  }
+  const c = await load(ctx, changeId, action, "confirm");
   const decided = await decide(ctx, c, "confirmed");
   await record(ctx, {
     action,
@@ -127,14 +117,7 @@ export async function confirm(ctx: Ctx, changeId: string) {
 /** Turns a proposal down with a note: whoever may confirm it, or its proposer withdrawing it. */
 export async function reject(ctx: Ctx, changeId: string, note: string) {
   const action = "staff.change_reject";
-  const c = await load(ctx, changeId, action);
-  if (c.proposedBy !== ctx.principal.staffId) {
-    try {
-      await requireDecider(ctx, c);
-    } catch (e) {
-      throw isProblem(e) ? await refuseDecision(ctx, action, c, changeId, e) : e;
-    }
-  }
+  const c = await load(ctx, changeId, action, "reject");
   await record(ctx, {
     action,
     ...(c.subjectId ? { staffId: c.subjectId } : {}),
@@ -153,7 +136,7 @@ export async function list(ctx: Ctx, q: ChangesQuery, options: { all?: boolean }
 /**
  * The platform operator's bootstrap: it decides in the brand's context, named in the brand's trail
  * as itself (role `platform_admin`), and its own trail records which brand and change. The rules of
- * `requireDecider` still apply (only while the brand has no cleared compliance officer).
+ * staff/rules.ts still apply (only while the brand has no cleared compliance officer).
  */
 async function brandContext(ctx: Ctx, tenantId: string): Promise<Ctx> {
   // The operator's context holds the root set; the brand is opened on its own (tenant-scoped) adapters.

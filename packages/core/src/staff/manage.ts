@@ -17,25 +17,16 @@ import type {
   UpdateStaffRequest,
 } from "./schemas.ts";
 import { isClientDataRole, propose } from "./changes.ts";
+import { managesStaff, oversees, readsAllStaff, recordsAgreementFor, recordsBackgroundChecks } from "./rules.ts";
+import { problemOf } from "../http/verdict.ts";
 
 import { contactBinding, type Contact } from "./contact.ts";
 
-/**
- * Who may manage whom: HQ anyone; a branch manager the agents of their own branch; the compliance
- * officer reads everyone and records background checks. Everyone may read themselves.
- */
-export function manages(ctx: Ctx, target: Pick<StaffRecord, "role" | "branchId">): boolean {
-  const me = ctx.principal;
-  if (me.role === "hq_admin") return true;
-  return (
-    me.role === "branch_manager" &&
-    target.role === "agent" &&
-    target.branchId !== null &&
-    target.branchId === me.branchId
-  );
-}
+/** Who may manage whom (staff/rules.ts): HQ anyone; a branch manager the agents of their own branch. */
+export const manages = (ctx: Ctx, target: Pick<StaffRecord, "role" | "branchId">): boolean =>
+  managesStaff(ctx.principal, target);
 
-const readsAll = (ctx: Ctx) => ctx.principal.role === "hq_admin" || ctx.principal.role === "compliance_officer";
+const readsAll = (ctx: Ctx) => readsAllStaff(ctx.principal.role);
 export const canRead = (ctx: Ctx, target: StaffRecord) =>
   readsAll(ctx) || manages(ctx, target) || target.staffId === ctx.principal.staffId;
 
@@ -337,8 +328,8 @@ export async function applyUpdate(
 export async function recordAgreement(ctx: Ctx, staffId: string, req: AgreementRequest) {
   const staff = await loadReadable(ctx, staffId, "staff.agreement");
   await refuseSelfChange(ctx, staffId, "staff.agreement", "records their own agreement");
-  if (!manages(ctx, staff) && ctx.principal.role !== "compliance_officer")
-    throw new Problem("role_not_permitted", "you may not record agreements for this staff member");
+  const verdict = recordsAgreementFor(ctx.principal, staff);
+  if (!verdict.allowed) throw problemOf(verdict);
   if (new Date(req.signedAt).getTime() > ctx.adapters.now().getTime() + 5 * 60_000) {
     throw new Problem("validation_failed", "signedAt is in the future", [
       { path: "body.signedAt", message: "must not be in the future" },
@@ -361,8 +352,8 @@ export async function recordAgreement(ctx: Ctx, staffId: string, req: AgreementR
 export async function recordBackgroundCheck(ctx: Ctx, staffId: string, req: BackgroundCheckRequest) {
   const staff = await loadReadable(ctx, staffId, "staff.background_check");
   await refuseSelfChange(ctx, staffId, "staff.background_check", "records their own background check");
-  if (!readsAll(ctx))
-    throw new Problem("role_not_permitted", "background checks are recorded by HQ or the compliance officer");
+  const verdict = recordsBackgroundChecks(ctx.principal.role);
+  if (!verdict.allowed) throw problemOf(verdict);
   const checkedAt = new Date(req.checkedAt).toISOString();
   if (req.status === "passed") {
     if (staff.status !== "active") throw new Problem("invalid_state", `this staff member is ${staff.status}`);
@@ -393,7 +384,7 @@ export async function applyBackgroundCheck(
 /** Ends every session of the staff member at once (a lost phone, a suspicion): tokens are refused from the next request. */
 export async function revokeSessions(ctx: Ctx, staffId: string) {
   const staff = await loadReadable(ctx, staffId, "staff.revoke_sessions");
-  if (!manages(ctx, staff) && ctx.principal.role !== "compliance_officer" && staffId !== ctx.principal.staffId) {
+  if (!oversees(ctx.principal, staff) && staffId !== ctx.principal.staffId) {
     throw new Problem("role_not_permitted", "you may not revoke this staff member's sessions");
   }
   const next: StaffRecord = { ...staff, sessionVersion: staff.sessionVersion + 1 };

@@ -10,7 +10,8 @@ import { UpdateCommand } from "../store/table.ts";
 import { releaseSeat } from "../tenancy/usage.ts";
 import { Problem, type ProblemDetail } from "../http/problem.ts";
 import { maskedText, sealNote } from "../freetext/notes.ts";
-import { change, loadReadable, manages, refuseSelfChange, requireManager, viewOf } from "./manage.ts";
+import { change, loadReadable, refuseSelfChange, requireManager, viewOf } from "./manage.ts";
+import { heirRoles, oversees } from "./rules.ts";
 import { changeViewOf, getChange, isNewAccount, propose } from "./changes.ts";
 import { reply } from "../http/reply.ts";
 import { newId } from "../ids.ts";
@@ -27,7 +28,7 @@ function eligibility(ctx: Ctx, leaving: StaffRecord, heir: StaffRecord | undefin
   if (heir.staffId === leaving.staffId) errors.push(why("cannot hand over to the person leaving"));
   if (heir.status !== "active") errors.push(why("must be active"));
   if (heir.branchId !== leaving.branchId) errors.push(why("must be in the same branch"));
-  if (!["agent", "branch_manager"].includes(heir.role)) errors.push(why("must be an agent or the branch manager"));
+  if (!heirRoles.includes(heir.role)) errors.push(why("must be an agent or the branch manager"));
   if (heir.agreement?.version !== ctx.settings.requiredAgreementVersion)
     errors.push(why("must have signed the current confidentiality agreement"));
   return errors;
@@ -312,8 +313,7 @@ export async function recoverOffboarding(
 export async function closeChecklistItem(ctx: Ctx, staffId: string, item: ChecklistItem, evidenceRef: string) {
   const staff = await loadReadable(ctx, staffId, "staff.offboarding_checklist");
   await refuseSelfChange(ctx, staffId, "staff.offboarding_checklist", "closes their own offboarding");
-  if (!manages(ctx, staff) && ctx.principal.role !== "compliance_officer")
-    throw new Problem("role_not_permitted", "you may not close this checklist");
+  if (!oversees(ctx.principal, staff)) throw new Problem("role_not_permitted", "you may not close this checklist");
   if (staff.status !== "offboarding" || !staff.offboarding)
     throw new Problem("invalid_state", "no offboarding is open for this staff member");
   if (
@@ -343,8 +343,7 @@ export async function closeChecklistItem(ctx: Ctx, staffId: string, item: Checkl
 
 export async function offboardingState(ctx: Ctx, staffId: string) {
   const staff = await loadReadable(ctx, staffId, "staff.offboarding_view");
-  if (!manages(ctx, staff) && ctx.principal.role !== "compliance_officer")
-    throw new Problem("role_not_permitted", "you may not read this offboarding");
+  if (!oversees(ctx.principal, staff)) throw new Problem("role_not_permitted", "you may not read this offboarding");
   if (!staff.offboarding) throw new Problem("invalid_state", "no offboarding for this staff member");
   return offboardingView(ctx, staff);
 }

@@ -12,9 +12,10 @@ import { getStaff } from "../staff/records.ts";
 import { csvFile, csvLine } from "../reports/csv.ts";
 import { zonedIso } from "../reports/time.ts";
 import { staffNames, type StaffNames } from "../staff/names.ts";
+import { trailScope } from "./rules.ts";
 import { actorTypeLabel, outcomeLabel, roleLabel, actionLabel as zhActionLabel } from "./labels.ts";
 
-const isCompliance = (ctx: Ctx) => ctx.principal.role === "compliance_officer";
+const isCompliance = (ctx: Ctx) => trailScope(ctx.principal.role) === "tenant";
 
 /**
  * Who reads how much of the trail: the compliance officer the tenant's; a branch manager, who answers
@@ -28,7 +29,7 @@ export async function list(ctx: Ctx, q: AuditQuery) {
 async function scoped(ctx: Ctx, q: AuditQuery) {
   if (isCompliance(ctx)) return query(ctx, q);
   const { role, branchId } = ctx.principal;
-  if (role === "branch_manager" && branchId) {
+  if (trailScope(role) === "branch" && branchId) {
     // A client of the branch: every event about it. Any other filter: the branch's events only.
     const client = q.clientId ? await getClient(ctx, q.clientId) : undefined;
     return query(ctx, q, client?.branchId === branchId ? undefined : { branchId });

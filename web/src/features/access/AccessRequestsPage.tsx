@@ -23,6 +23,7 @@ import { fieldLabel, isBreakGlassPurpose, purposeLabel } from "../../api/catalog
 import { client as http, dataOf } from "../../api/http.ts";
 import { isApiError } from "../../api/problem.ts";
 import { problemMessage } from "../../api/problems.ts";
+import { decidesAccessRequests } from "@keyhold/core/contract";
 import { useCapabilities, useCatalog } from "../../api/queries.ts";
 import type { AccessRequestStatus, AccessRequestView } from "../../api/model.ts";
 import { useSession } from "../../auth/useSession.ts";
@@ -57,7 +58,7 @@ export default function AccessRequestsPage() {
   const catalog = useCatalog().data;
   const role = session?.claims.role;
   const me = session?.claims.staffId;
-  const officer = role === "compliance_officer";
+  const officer = decidesAccessRequests(role).allowed;
   const [filter, setFilter] = useState<Filter>(officer ? "pending" : "all");
   const [deciding, setDeciding] = useState<{ request: AccessRequestView; outcome: "approve" | "deny" } | null>(null);
   const [using, setUsing] = useState<AccessRequestView | null>(null);

@@ -1,4 +1,4 @@
-import { grantStatuses } from "@keyhold/core/contract";
+import { accessRequestDecision, grantStatuses } from "@keyhold/core/contract";
 import type {
   AccessPurpose,
   AccessRequestStatus,
@@ -43,18 +43,16 @@ export function formatCountdown(seconds: number): string {
 }
 
 /**
- * Whether this person may approve or deny the request, and if not why: only a compliance officer,
- * never on their own request (four eyes), only while it is pending.
+ * Whether this person may approve or deny the request, and if not why: core's rule (access/rules.ts),
+ * the one the API applies — only a compliance officer, never on their own request, only while pending.
  */
 export function decisionFor(
   role: Role | undefined,
   staffId: string | undefined,
   r: Pick<AccessRequestView, "status" | "requesterId">,
 ): { allowed: true } | { allowed: false; reason: "role" | "own" | "decided" } {
-  if (role !== "compliance_officer") return { allowed: false, reason: "role" };
-  if (r.status !== "pending") return { allowed: false, reason: "decided" };
-  if (r.requesterId === staffId) return { allowed: false, reason: "own" };
-  return { allowed: true };
+  const v = accessRequestDecision({ role, staffId }, r);
+  return v.allowed ? { allowed: true } : { allowed: false, reason: v.reason };
 }
 
 /** A grant its requester can use now: approved, theirs, not yet expired. */

@@ -1,3 +1,4 @@
+import { alertReview, isRole, reasonOf } from "@keyhold/core/contract";
 import type { Query } from "../../api/http.ts";
 import type { AlertView } from "../../api/model.ts";
 
@@ -23,18 +24,15 @@ export function alertsQuery(f: AlertFilters, limit = 50, cursor?: string | null)
 }
 
 /**
- * Why the signed-in person may not close an alert, as far as the console can tell (the API decides;
- * e.g. only another compliance officer closes a break-glass alert while one exists): null when they may.
+ * Why the signed-in person may not close an alert, as far as the console can tell: core's rule
+ * (alerts/rules.ts). Whether another compliance officer could close a break-glass alert instead only
+ * the API knows: null when they may.
  */
-export function reviewBlock(
-  alert: Pick<AlertView, "status" | "staffId">,
+export const reviewBlock = (
+  alert: Pick<AlertView, "status" | "staffId"> & Partial<Pick<AlertView, "kind">>,
   me: { staffId: string; role: string },
-): "reviewed" | "concerns_you" | "role" | null {
-  if (alert.status !== "open") return "reviewed";
-  if (me.role !== "compliance_officer" && me.role !== "hq_admin") return "role";
-  if (alert.staffId === me.staffId) return "concerns_you";
-  return null;
-}
+): "reviewed" | "concerns_you" | "role" | null =>
+  reasonOf(alertReview({ staffId: me.staffId, role: isRole(me.role) ? me.role : undefined }, alert, null));
 
 /** An alert's facts as label/value pairs, in a stable order (ids, codes and counts; never personal data). */
 export const detailPairs = (detail: AlertView["detail"]): [string, string][] =>

@@ -32,7 +32,7 @@ import { Link, useParams } from "react-router";
 import { groupByTier, purposeLabel, shown } from "../../api/catalog.ts";
 import { client as http, dataOf } from "../../api/http.ts";
 import { useBranchNames, useCapabilities, useCatalog } from "../../api/queries.ts";
-import { clientDataRoles, type Role } from "@keyhold/core/contract";
+import { clientDataRoles, revealsByBreakGlass, type Role } from "@keyhold/core/contract";
 import type { ClientView } from "../../api/model.ts";
 import { useSession } from "../../auth/useSession.ts";
 import { formatTime, formatTimeSeconds, staffLabel } from "../../components/format.ts";
@@ -119,7 +119,7 @@ function Detail({ client }: { client: ClientView }) {
     .map(([name]) => name);
   const canAsk =
     handles &&
-    session?.claims.role !== "compliance_officer" &&
+    !revealsByBreakGlass(session?.claims.role) &&
     status !== "destroyed" &&
     maskedFields.length > 0 &&
     caps.has("POST /access-requests");

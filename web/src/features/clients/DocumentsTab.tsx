@@ -40,10 +40,7 @@ export function DocumentsTab({
   const [sharing, setSharing] = useState<DocumentView | null>(null);
   const active = (client.status ?? "active") === "active";
   const kindLabel = (kind: string) => pick(catalog.documents?.kinds.find((k) => k.name === kind)?.label, lang, kind);
-  const canUpload =
-    caps.has("POST /clients/{id}/documents") &&
-    (role === "agent" || role === "branch_manager") &&
-    (client.status ?? "active") === "active";
+  const canUpload = caps.may(role ?? "", "POST /clients/{id}/documents") && (client.status ?? "active") === "active";
   const canShare = caps.has("GET /documents/{id}/shares") || caps.has("POST /documents/{id}/shares");
 
   return (

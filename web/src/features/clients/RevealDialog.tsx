@@ -8,6 +8,7 @@ import { client as http, dataOf } from "../../api/http.ts";
 import { isApiError } from "../../api/problem.ts";
 import { fieldErrors, problemMessage } from "../../api/problems.ts";
 import type { AccessPurpose, Body, Catalog, ClientView, Role } from "../../api/model.ts";
+import { revealsByBreakGlass } from "@keyhold/core/contract";
 import { useCapabilities } from "../../api/queries.ts";
 import { useLang } from "../../i18n/index.ts";
 import { answeredByRequest } from "../access/access.ts";
@@ -56,7 +57,7 @@ export function RevealDialog({
     .filter(([, f]) => f.masked)
     .map(([name]) => name);
   const caps = useCapabilities();
-  const mayAsk = Boolean(onAskApproval) && role !== "compliance_officer" && caps.has("POST /access-requests");
+  const mayAsk = Boolean(onAskApproval) && !revealsByBreakGlass(role) && caps.has("POST /access-requests");
   const askApproval = () => {
     const v = form.getFieldsValue();
     onClose();

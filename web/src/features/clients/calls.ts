@@ -1,7 +1,8 @@
+import { callerRoles } from "@keyhold/core/contract";
 import type { Catalog, ClientView, Role } from "../../api/model.ts";
 
-/** Roles that call clients: those who work them (compliance officers and HQ never do). */
-export const callerRoles: readonly Role[] = ["agent", "branch_manager"];
+/** Roles that call clients (core's calls/rules.ts, read off the policy table). */
+export { callerRoles };
 
 /**
  * Whether to offer 拨打 for a client: a live client with a phone on record, a caller's role and the

@@ -1,3 +1,4 @@
+import { revealsByBreakGlass } from "@keyhold/core/contract";
 import type { Catalog, Role } from "../../api/model.ts";
 import { isBreakGlassPurpose } from "../../api/catalog.ts";
 
@@ -44,7 +45,7 @@ export const display = (state: Revealed, field: string, masked: string | number,
  * compliance officer's reveals are break-glass by policy whatever the purpose.
  */
 export const needsJustification = (catalog: Catalog | undefined, role: Role | undefined, purpose: string | undefined) =>
-  isBreakGlassPurpose(catalog, purpose) || role === "compliance_officer";
+  isBreakGlassPurpose(catalog, purpose) || revealsByBreakGlass(role);
 
 /**
  * The purposes offered in the reveal dialog: those the client consented to, and for the compliance
@@ -53,6 +54,6 @@ export const needsJustification = (catalog: Catalog | undefined, role: Role | un
 export function revealPurposes(catalog: Catalog | undefined, consented: string[], role: Role | undefined) {
   const consentedSet = new Set(consented);
   const consentPurposes = (catalog?.consentPurposes ?? []).filter((p) => consentedSet.has(p.name));
-  const breakGlass = role === "compliance_officer" ? (catalog?.breakGlass.purposes ?? []) : [];
+  const breakGlass = revealsByBreakGlass(role) ? (catalog?.breakGlass.purposes ?? []) : [];
   return { consented: consentPurposes, breakGlass };
 }

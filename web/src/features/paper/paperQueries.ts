@@ -25,8 +25,7 @@ export function useStaffOptions() {
   const caps = useCapabilities();
   const session = useSession();
   const role = session?.claims.role;
-  const enabled =
-    caps.has("GET /staff") && (role === "branch_manager" || role === "compliance_officer" || role === "hq_admin");
+  const enabled = caps.may(role ?? "", "GET /staff");
   const staff = useQuery({
     queryKey: ["staff"],
     queryFn: () => dataOf(http.GET("/staff")),

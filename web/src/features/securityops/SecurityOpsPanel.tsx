@@ -21,6 +21,7 @@ import { useErrorMessage } from "../../components/States.tsx";
 import { staffLabel } from "../../components/format.ts";
 import type { FeedSettings, KeyJobView, Settings } from "../../api/model.ts";
 import { useSession } from "../../auth/useSession.ts";
+import { proposesRotation, setsFeedSecret } from "@keyhold/core/contract";
 import { countsKey, isActive, jobActions, jobPercent, rotationScopes } from "./securityops.ts";
 
 /**
@@ -66,7 +67,7 @@ function KeyRotationCard() {
   return (
     <Card title={t("securityOps.rotation.title")} style={{ marginTop: 16 }} data-testid="key-rotation">
       <Typography.Paragraph type="secondary">{t("securityOps.rotation.intro")}</Typography.Paragraph>
-      {me.role === "hq_admin" && (
+      {proposesRotation(session?.claims.role).allowed && (
         <Space>
           {rotationScopes.map((scope) => (
             <Button
@@ -194,7 +195,7 @@ function FeedCard({ feed }: { feed: FeedSettings }) {
   const { message } = App.useApp();
   const errorMessage = useErrorMessage();
   const session = useSession();
-  const editable = session?.claims.role === "hq_admin";
+  const editable = setsFeedSecret(session?.claims.role).allowed;
   const queryClient = useQueryClient();
   const [secret, setSecret] = useState<string | null>(null);
   const save = useMutation({

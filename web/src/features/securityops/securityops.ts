@@ -1,3 +1,4 @@
+import { isRole, rotationConfirmation, rotationRejection } from "@keyhold/core/contract";
 import type { KeyJobView } from "../../api/model.ts";
 
 /** Percent of a job's records done (0 while the total is not counted yet). */
@@ -8,14 +9,13 @@ export const jobPercent = (job: Pick<KeyJobView, "progress">) => {
   return job.progress.total ? Math.min(100, Math.round((done / total) * 100)) : 0;
 };
 
-/** What the signed-in person may do with a job, as far as the console can tell (the API decides). */
+/** What the signed-in person may do with a job: core's four-eyes rules (rotation/rules.ts), as the API applies them. */
 export function jobActions(
   job: Pick<KeyJobView, "status" | "proposedBy">,
   me: { staffId: string; role: string },
 ): { confirm: boolean; reject: boolean } {
-  if (job.status !== "proposed") return { confirm: false, reject: false };
-  const officer = me.role === "compliance_officer";
-  return { confirm: officer && job.proposedBy !== me.staffId, reject: officer || me.role === "hq_admin" };
+  const who = { staffId: me.staffId, role: isRole(me.role) ? me.role : undefined };
+  return { confirm: rotationConfirmation(who, job).allowed, reject: rotationRejection(who, job).allowed };
 }
 
 /** What a rotation re-seals: every record under fresh data keys, or the blind index under a new secret. */

@@ -8,6 +8,7 @@ import { useNavigate } from "react-router";
 import { client as http, dataOf } from "../../api/http.ts";
 import { isApiError } from "../../api/problem.ts";
 import { fieldErrors, problemMessage } from "../../api/problems.ts";
+import { recordsAgreementFor, recordsBackgroundChecks } from "@keyhold/core/contract";
 import { useBranchNames, useCapabilities } from "../../api/queries.ts";
 import type { Body, StaffView } from "../../api/model.ts";
 import { useSession } from "../../auth/useSession.ts";
@@ -28,8 +29,7 @@ export default function StaffPage() {
   const staff = useQuery({ queryKey: ["staff"], queryFn: () => dataOf(http.GET("/staff")) });
   const [dialog, setDialog] = useState<Dialog>(null);
   const me = { role: session?.claims.role ?? "agent", branchId: session?.claims.branchId ?? null };
-  const canRecordCheck =
-    ["hq_admin", "compliance_officer"].includes(me.role) && caps.has("POST /staff/{id}/background-check");
+  const canRecordCheck = recordsBackgroundChecks(me.role).allowed && caps.has("POST /staff/{id}/background-check");
 
   return (
     <>
@@ -108,8 +108,7 @@ export default function StaffPage() {
                     {s.status === "active" &&
                       s.id !== session?.claims.staffId &&
                       caps.has("POST /staff/{id}/agreement") &&
-                      (me.role === "hq_admin" ||
-                        (me.role === "branch_manager" && s.branchId === me.branchId && s.role === "agent")) && (
+                      recordsAgreementFor(me, s).allowed && (
                         <Button
                           size="small"
                           icon={<FileProtectOutlined />}

@@ -1,3 +1,4 @@
+import { heirRoles, isRole, managesStaff } from "@keyhold/core/contract";
 import type { StaffView } from "../../api/model.ts";
 
 /**
@@ -11,7 +12,8 @@ export function handoverCandidates(leaver: StaffView, staff: StaffView[]): Staff
       s.status === "active" &&
       s.branchId !== null &&
       s.branchId === leaver.branchId &&
-      (s.role === "agent" || s.role === "branch_manager") &&
+      isRole(s.role) &&
+      heirRoles.includes(s.role) &&
       Boolean(s.agreement?.current),
   );
 }
@@ -20,12 +22,9 @@ export type AgreementState = "current" | "outdated" | "unsigned";
 export const agreementState = (s: StaffView): AgreementState =>
   !s.agreement ? "unsigned" : s.agreement.current ? "current" : "outdated";
 
-/** Whether the signed-in person may start an offboarding for this staff member (the API decides). */
-export function mayOffboard(me: { role: string; branchId: string | null }, s: StaffView): boolean {
-  if (s.status !== "active") return false;
-  if (me.role === "hq_admin") return true;
-  return me.role === "branch_manager" && s.role === "agent" && s.branchId !== null && s.branchId === me.branchId;
-}
+/** Whether the signed-in person may start an offboarding for this staff member: an active one they manage (core's rule). */
+export const mayOffboard = (me: { role: string; branchId: string | null }, s: StaffView): boolean =>
+  s.status === "active" && managesStaff({ role: isRole(me.role) ? me.role : undefined, branchId: me.branchId }, s);
 
 /** A four-eyes proposal (202) rather than the applied record: it waits for a second person. */
 export const isProposal = (r: unknown): r is { changeId: string; status: "pending" } =>

@@ -24,6 +24,7 @@ import { Link } from "react-router";
 import { actionLabel, fieldLabel, purposeLabel } from "../../api/catalog.ts";
 import { client as http, dataOf, download } from "../../api/http.ts";
 import { problemMessage } from "../../api/problems.ts";
+import { trailScope } from "@keyhold/core/contract";
 import { useCapabilities, useCatalog } from "../../api/queries.ts";
 import type { TrailEvent } from "../../api/model.ts";
 import { useSession } from "../../auth/useSession.ts";
@@ -59,7 +60,7 @@ export default function TrailPage() {
   const session = useSession();
   const caps = useCapabilities();
   const catalog = useCatalog().data;
-  const compliance = session?.claims.role === "compliance_officer";
+  const compliance = trailScope(session?.claims.role) === "tenant";
   const [form] = Form.useForm<FilterForm>();
   const [filters, setFilters] = useState<TrailFilters>({});
 
