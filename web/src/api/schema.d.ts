@@ -2952,6 +2952,7 @@ export interface operations {
                                 clientIds?: string[];
                                 staffId?: string;
                                 branchId?: string;
+                                clientBranchId?: string;
                             };
                             purpose: string | null;
                             /** @enum {string} */
