@@ -1999,6 +1999,8 @@ export interface operations {
                                 sensitiveConsent: boolean;
                                 grantedAt: string;
                                 recordedBy: string;
+                                recordedByName?: string | null;
+                                recordedByUsername?: string | null;
                                 withdrawnAt?: string;
                             };
                             registration: {
@@ -2006,6 +2008,8 @@ export interface operations {
                                 source: string;
                                 acquiredAt: string;
                                 handledBy: string;
+                                handledByName?: string | null;
+                                handledByUsername?: string | null;
                                 registeredAt: string;
                                 fieldTiers: {
                                     [key: string]: number;
@@ -2209,6 +2213,8 @@ export interface operations {
                             sensitiveConsent: boolean;
                             grantedAt: string;
                             recordedBy: string;
+                            recordedByName?: string | null;
+                            recordedByUsername?: string | null;
                             withdrawnAt?: string;
                         };
                         registration: {
@@ -2216,6 +2222,8 @@ export interface operations {
                             source: string;
                             acquiredAt: string;
                             handledBy: string;
+                            handledByName?: string | null;
+                            handledByUsername?: string | null;
                             registeredAt: string;
                             fieldTiers: {
                                 [key: string]: number;
@@ -2425,6 +2433,8 @@ export interface operations {
                             sensitiveConsent: boolean;
                             grantedAt: string;
                             recordedBy: string;
+                            recordedByName?: string | null;
+                            recordedByUsername?: string | null;
                             withdrawnAt?: string;
                         };
                         registration: {
@@ -2432,6 +2442,8 @@ export interface operations {
                             source: string;
                             acquiredAt: string;
                             handledBy: string;
+                            handledByName?: string | null;
+                            handledByUsername?: string | null;
                             registeredAt: string;
                             fieldTiers: {
                                 [key: string]: number;
@@ -8718,6 +8730,8 @@ export interface operations {
                             sensitiveConsent: boolean;
                             grantedAt: string;
                             recordedBy: string;
+                            recordedByName?: string | null;
+                            recordedByUsername?: string | null;
                             withdrawnAt?: string;
                         };
                         history: {
@@ -8872,6 +8886,8 @@ export interface operations {
                             sensitiveConsent: boolean;
                             grantedAt: string;
                             recordedBy: string;
+                            recordedByName?: string | null;
+                            recordedByUsername?: string | null;
                             withdrawnAt?: string;
                         };
                         history: {
@@ -9067,6 +9083,8 @@ export interface operations {
                             sensitiveConsent: boolean;
                             grantedAt: string;
                             recordedBy: string;
+                            recordedByName?: string | null;
+                            recordedByUsername?: string | null;
                             withdrawnAt?: string;
                         };
                         history: {

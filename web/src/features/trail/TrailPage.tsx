@@ -32,7 +32,7 @@ import { formatTime, formatTimeSeconds } from "../../components/format.ts";
 import { PageHeader } from "../../components/PageHeader.tsx";
 import { EmptyState, ErrorState, useErrorMessage } from "../../components/States.tsx";
 import { useLang } from "../../i18n/index.ts";
-import { trailQuery, verifySummary, type TrailFilters } from "./trail.ts";
+import { targetStaffLabel, trailQuery, verifySummary, type TrailFilters } from "./trail.ts";
 
 interface FilterForm {
   clientId?: string;
@@ -275,7 +275,9 @@ export default function TrailPage() {
                     ) : e.target.clientIds?.length ? (
                       t("trail.clients", { n: e.target.clientIds.length })
                     ) : e.target.staffId ? (
-                      <span className="kh-mono">{e.target.staffId}</span>
+                      <span title={e.target.staffId} data-testid="target-staff">
+                        {targetStaffLabel(e)}
+                      </span>
                     ) : (
                       "—"
                     ),
