@@ -293,6 +293,38 @@ describe("exports and PDFs over HTTP", () => {
     );
   });
 
+  it("the data subject's copy PDF names purposes, sources, consent forms and events in Chinese, not codes", async () => {
+    const c = await vault.post("/clients", newClientBody(), LI);
+    expect(
+      (
+        await vault.post(
+          `/clients/${c.body.id}/consent/purposes`,
+          { purposes: ["contract_signing"], method: "electronic", evidenceRef: "esign:16" },
+          LI,
+        )
+      ).status,
+    ).toBe(200);
+    const r = await vault.post(
+      `/clients/${c.body.id}/requests`,
+      { type: "access_copy", channel: "letter", evidenceRef: "letter:16b" },
+      LI,
+    );
+    const pdf = await pdfOf(`/requests/${r.body.id}/copy`, "manager.zhao@anjia", {
+      method: "POST",
+      body: JSON.stringify({ format: "pdf", delivery: "download" }),
+    });
+    const text = squash(await pdfToText(pdf));
+    expect(text).toContain(squash("购房 Purchase · 到店 Walk-in"));
+    expect(text).toContain(squash("同意 Consent given"));
+    expect(text).toContain(
+      squash("书面同意 Written · paper:consent/test · 带看 Property viewing、贷款申请 Loan application"),
+    );
+    expect(text).toContain(squash("追加同意目的 Add consent purposes"));
+    expect(text).toContain(squash("电子签署 Electronic signature · esign:16 · 签约 Contract signing"));
+    for (const code of ["grant", "add_purposes", "walk_in", "written", "electronic", "viewing", "loan_application"])
+      expect(text, code).not.toMatch(new RegExp(`(^|[^a-z_])${code}([^a-z_]|$)`));
+  });
+
   it("a paper file's cover label: tier mark, register number, custodian by name, a QR code of the entry's id, nothing of the client", async () => {
     const body = newClientBody();
     const c = await vault.post("/clients", body, LI);
