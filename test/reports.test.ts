@@ -142,12 +142,15 @@ describe("times in the tenant's zone", () => {
 });
 
 describe("CSV cells never run as formulas", () => {
-  it("guards the cell and every piece after a , or ; that starts like a formula, the same way in every export", () => {
+  it("guards the cell and every piece after a , ; or tab that starts like a formula, the same way in every export", () => {
     expect(csvCell("=1+1")).toBe("'=1+1");
     expect(csvCell("+86 138")).toBe("'+86 138");
     expect(csvCell("-1")).toBe("'-1");
     expect(csvCell("@SUM(A1)")).toBe("'@SUM(A1)");
-    expect(csvCell("\t=1")).toBe("'\t=1");
+    // A tab leads into a formula and splits one (TSV, paste): both the cell and the piece are guarded.
+    expect(csvCell("\t=1")).toBe("'\t'=1");
+    expect(csvCell("x\t=1")).toBe("x\t'=1");
+    expect(csvCell("x\t @SUM(A1)\t-2")).toBe("x\t '@SUM(A1)\t'-2");
     expect(csvCell("\r=1")).toBe(`"'\r=1"`);
     expect(csvCell("a;=1+1")).toBe(`"a;'=1+1"`);
     expect(csvCell("a, =cmd|' /C calc'!A0")).toBe(`"a, '=cmd|' /C calc'!A0"`);
@@ -155,7 +158,7 @@ describe("CSV cells never run as formulas", () => {
     expect(csvCell("2026-12-01T22:02:21+08:00")).toBe("2026-12-01T22:02:21+08:00");
     expect(csvCell('say "hi"')).toBe('"say ""hi"""');
     expect(csvCell('a,"b"')).toBe('"a,""b"""');
-    for (const v of ["=1", "a;@x", "b, +2", "\t-3", "x,\r=4"])
+    for (const v of ["=1", "a;@x", "b, +2", "\t-3", "x,\r=4", "x\t=1", "a;b\t+1", "\t\t=2"])
       expect(formulaPieces(parseCsv(csvCell(v) + "\r\n")[0]!), v).toEqual([]);
   });
 });
