@@ -30,6 +30,7 @@ import { useSession } from "../../auth/useSession.ts";
 import { ActorCell } from "../../components/ActorCell.tsx";
 import { formatTime, formatTimeSeconds } from "../../components/format.ts";
 import { PageHeader } from "../../components/PageHeader.tsx";
+import { useIsPhone } from "../../components/responsive.ts";
 import { EmptyState, ErrorState, useErrorMessage } from "../../components/States.tsx";
 import { useLang } from "../../i18n/index.ts";
 import { targetStaffLabel, trailQuery, verifySummary, type TrailFilters } from "./trail.ts";
@@ -62,6 +63,7 @@ export default function TrailPage() {
   const compliance = session?.claims.role === "compliance_officer";
   const [form] = Form.useForm<FilterForm>();
   const [filters, setFilters] = useState<TrailFilters>({});
+  const phone = useIsPhone();
 
   const trail = useInfiniteQuery({
     queryKey: ["trail", filters],
@@ -171,7 +173,12 @@ export default function TrailPage() {
       )}
 
       <Card size="small" style={{ marginBottom: 16 }}>
-        <Form form={form} layout="inline" onFinish={(v) => setFilters(toFilters(v))} style={{ rowGap: 8 }}>
+        <Form
+          form={form}
+          layout={phone ? "vertical" : "inline"}
+          onFinish={(v) => setFilters(toFilters(v))}
+          style={{ rowGap: 8 }}
+        >
           <Form.Item name="clientId" label={t("trail.clientId")}>
             <Input allowClear style={{ width: 200 }} autoComplete="off" />
           </Form.Item>
@@ -201,7 +208,11 @@ export default function TrailPage() {
             />
           </Form.Item>
           <Form.Item name="range" label={t("trail.range")}>
-            <DatePicker.RangePicker showTime={{ format: "HH:mm" }} format="YYYY-MM-DD HH:mm" />
+            <DatePicker.RangePicker
+              showTime={{ format: "HH:mm" }}
+              format="YYYY-MM-DD HH:mm"
+              style={phone ? { width: "100%" } : undefined}
+            />
           </Form.Item>
           <Space>
             <Button type="primary" htmlType="submit" icon={<SearchOutlined />}>
@@ -232,6 +243,8 @@ export default function TrailPage() {
               loading={trail.isPending || (trail.isFetching && !trail.isFetchingNextPage)}
               dataSource={items}
               pagination={false}
+              // On a phone the columns scroll inside the card; the page itself never scrolls sideways.
+              scroll={phone ? { x: "max-content" } : undefined}
               data-testid="trail-table"
               columns={[
                 {
