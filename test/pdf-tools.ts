@@ -410,7 +410,7 @@ export function parseCsv(text: string): string[][] {
 
 /**
  * The cell pieces a spreadsheet could run as a formula: the cell itself, and every piece after a
- * , or ; (another separator, or text-to-columns) that starts with = + - @, tab or CR.
+ * , ; or tab (another separator, or text-to-columns) that starts with = + - @, tab or CR.
  */
 export const formulaPieces = (cells: string[]) =>
-  cells.flatMap((c) => c.split(/[;,]/)).filter((p) => /^ *[=+\-@\t\r]/.test(p));
+  cells.flatMap((c) => [c, ...c.split(/[;,\t]/)]).filter((p) => /^ *[=+\-@\t\r]/.test(p));

@@ -152,12 +152,15 @@ describe("times in the tenant's zone", () => {
 });
 
 describe("CSV cells never run as formulas", () => {
-  it("guards the cell and every piece after a , or ; that starts like a formula, the same way in every export", () => {
+  it("guards the cell and every piece after a , ; or tab that starts like a formula, the same way in every export", () => {
     expect(csvCell("=1+1")).toBe("'=1+1");
     expect(csvCell("+86 138")).toBe("'+86 138");
     expect(csvCell("-1")).toBe("'-1");
     expect(csvCell("@SUM(A1)")).toBe("'@SUM(A1)");
-    expect(csvCell("\t=1")).toBe("'\t=1");
+    // A tab leads into a formula and splits one (TSV, paste): both the cell and the piece are guarded.
+    expect(csvCell("\t=1")).toBe("'\t'=1");
+    expect(csvCell("x\t=1")).toBe("x\t'=1");
+    expect(csvCell("x\t @SUM(A1)\t-2")).toBe("x\t '@SUM(A1)\t'-2");
     expect(csvCell("\r=1")).toBe(`"'\r=1"`);
     expect(csvCell("a;=1+1")).toBe(`"a;'=1+1"`);
     expect(csvCell("a, =cmd|' /C calc'!A0")).toBe(`"a, '=cmd|' /C calc'!A0"`);
@@ -165,7 +168,7 @@ describe("CSV cells never run as formulas", () => {
     expect(csvCell("2026-12-01T22:02:21+08:00")).toBe("2026-12-01T22:02:21+08:00");
     expect(csvCell('say "hi"')).toBe('"say ""hi"""');
     expect(csvCell('a,"b"')).toBe('"a,""b"""');
-    for (const v of ["=1", "a;@x", "b, +2", "\t-3", "x,\r=4"])
+    for (const v of ["=1", "a;@x", "b, +2", "\t-3", "x,\r=4", "x\t=1", "a;b\t+1", "\t\t=2"])
       expect(formulaPieces(parseCsv(csvCell(v) + "\r\n")[0]!), v).toEqual([]);
   });
 });
@@ -301,6 +304,38 @@ describe("exports and PDFs over HTTP", () => {
     expect(squash(text)).toMatch(
       new RegExp(squash("安家地产 anjia · 赵磊 manager.zhao · \\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\+08:00")),
     );
+  });
+
+  it("the data subject's copy PDF names purposes, sources, consent forms and events in Chinese, not codes", async () => {
+    const c = await vault.post("/clients", newClientBody(), LI);
+    expect(
+      (
+        await vault.post(
+          `/clients/${c.body.id}/consent/purposes`,
+          { purposes: ["contract_signing"], method: "electronic", evidenceRef: "esign:16" },
+          LI,
+        )
+      ).status,
+    ).toBe(200);
+    const r = await vault.post(
+      `/clients/${c.body.id}/requests`,
+      { type: "access_copy", channel: "letter", evidenceRef: "letter:16b" },
+      LI,
+    );
+    const pdf = await pdfOf(`/requests/${r.body.id}/copy`, "manager.zhao@anjia", {
+      method: "POST",
+      body: JSON.stringify({ format: "pdf", delivery: "download" }),
+    });
+    const text = squash(await pdfToText(pdf));
+    expect(text).toContain(squash("购房 Purchase · 到店 Walk-in"));
+    expect(text).toContain(squash("同意 Consent given"));
+    expect(text).toContain(
+      squash("书面同意 Written · paper:consent/test · 带看 Property viewing、贷款申请 Loan application"),
+    );
+    expect(text).toContain(squash("追加同意目的 Add consent purposes"));
+    expect(text).toContain(squash("电子签署 Electronic signature · esign:16 · 签约 Contract signing"));
+    for (const code of ["grant", "add_purposes", "walk_in", "written", "electronic", "viewing", "loan_application"])
+      expect(text, code).not.toMatch(new RegExp(`(^|[^a-z_])${code}([^a-z_]|$)`));
   });
 
   it("a paper file's cover label: tier mark, register number, custodian by name, a QR code of the entry's id, nothing of the client", async () => {

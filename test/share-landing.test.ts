@@ -123,6 +123,23 @@ describe("the landing page", () => {
       });
   });
 
+  it("a data subject's copy link says once whom it is for", async () => {
+    const req = await vault.post(
+      `/clients/${client.id}/requests`,
+      { type: "access_copy", channel: "online", evidenceRef: "app:16" },
+      ZHAO,
+    );
+    expect(req.status, req.text).toBe(201);
+    const link = await vault.post(`/requests/${req.body.id}/copy`, { format: "pdf", delivery: "share" }, LI);
+    expect(link.status, link.text).toBe(201);
+    const r = await fetchBytes(vault, "GET", link.body.shareUrl, { headers: browser });
+    expect(r.status).toBe(200);
+    const html = r.bytes.toString("utf8");
+    expect(html).toContain("<h1>安家地产 通过 Keyhold 安全分享给您本人的个人信息副本</h1>");
+    expect(html).not.toContain("您您");
+    for (const secret of [client.name, client.idNumber, client.id]) expect(html).not.toContain(secret);
+  });
+
   it("chat-app previews (text/html or */* from a known agent) do not use up a one-download link", async () => {
     const s = await share();
     const previews: Record<string, string>[] = [

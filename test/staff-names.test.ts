@@ -56,6 +56,39 @@ describe("staff by display name beside the id", () => {
     expect(chen).toMatchObject({ ownerName: "陈强", ownerUsername: "agent.chen@anjia" });
   });
 
+  it("a client's registration handler and consent recorder, on the record and the list", async () => {
+    const c = await newClient();
+    const viewed = await vault.get(`/clients/${c.id}`, LI);
+    expect(viewed.status).toBe(200);
+    expect(viewed.body.registration).toMatchObject({
+      handledBy: "agent.li",
+      handledByName: "李娜",
+      handledByUsername: "agent.li@anjia",
+    });
+    expect(viewed.body.consent).toMatchObject({
+      recordedBy: "agent.li",
+      recordedByName: "李娜",
+      recordedByUsername: "agent.li@anjia",
+    });
+    const listed = await vault.get("/clients?limit=100", WANG);
+    const chen = listed.body.items.find((i: { ownerId: string }) => i.ownerId === "agent.chen");
+    expect(chen.registration).toMatchObject({ handledByName: "陈强", handledByUsername: "agent.chen@anjia" });
+  });
+
+  it("the trail CSV names the staff member an action was on", async () => {
+    expect((await vault.post("/staff/agent.new/sessions/revoke", undefined, "manager.zhao@anjia")).status).toBe(200);
+    const res = await fetch(`${vault.url}/audit/export?action=staff.revoke_sessions`, {
+      headers: { authorization: `Bearer ${await vault.token(WANG)}` },
+    });
+    expect(res.status).toBe(200);
+    const [header, ...rows] = (await res.text()).split("\r\n").filter(Boolean);
+    const columns = header!.split(",");
+    expect(columns.at(-1)).toBe("对象员工 target staff");
+    const row = rows.find((r) => r.includes("staff.revoke_sessions"))!;
+    expect(row.split(",").at(-1)).toBe("刘洋 (agent.new@anjia)");
+    expect(row.split(",").length).toBe(columns.length);
+  });
+
   it("a share's creator", async () => {
     const c = await newClient();
     const doc = (await upload(vault, c.id, "id_card_front", await scan(), LI)).body;

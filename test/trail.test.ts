@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { Keys, Trail } from "@keyhold/core";
-import { Vault, newClientBody, startVault, uniquePhone, uniqueResidentId } from "./harness.ts";
+import { Vault, hireConfirmed, newClientBody, startVault, uniquePhone, uniqueResidentId } from "./harness.ts";
 
 const LI = "agent.li@anjia";
 const WANG = "compliance.wang@anjia";
@@ -71,6 +71,38 @@ describe("tamper-evident trail", () => {
     const verify = await v.get("/audit/verify", WANG);
     expect(verify.body.ok).toBe(false);
     expect(verify.body.firstBroken).toMatchObject({ window: seq, kind: "modified" });
+  });
+
+  it("seals a client's branch with the event: moving it breaks the chain; events written before it still verify", async () => {
+    const { vault: v, seq } = await sealedVault();
+    const e = await sealedEvent();
+    expect(e.target.clientBranchId).toBe("bj-chaoyang");
+    // An event as written before the field existed: unsealed yet, so the next seal takes it as it is.
+    const c = await v.post("/clients", newClientBody(), LI);
+    await v.get(`/clients/${c.body.id}`, LI);
+    const older = (await eventItems()).filter((i) => i.target.clientId === c.body.id).at(-1)!;
+    await db().db.send(
+      new UpdateCommand({
+        TableName: db().tableName,
+        Key: { pk: older.pk, sk: older.sk },
+        UpdateExpression: "REMOVE #t.#b",
+        ExpressionAttributeNames: { "#t": "target", "#b": "clientBranchId" },
+      }),
+    );
+    expect((await v.post("/audit/seal", undefined, WANG)).body.sealed).toBe(true);
+    expect((await v.get("/audit/verify", WANG)).body).toMatchObject({ ok: true });
+    // Moving a sealed event to another branch's view is a change to the event.
+    await db().db.send(
+      new UpdateCommand({
+        TableName: db().tableName,
+        Key: { pk: e.pk, sk: e.sk },
+        UpdateExpression: "SET #t.#b = :b",
+        ExpressionAttributeNames: { "#t": "target", "#b": "clientBranchId" },
+        ExpressionAttributeValues: { ":b": "sh-pudong" },
+      }),
+    );
+    const verify = await v.get("/audit/verify", WANG);
+    expect(verify.body).toMatchObject({ ok: false, firstBroken: { window: seq, kind: "modified" } });
   });
 
   it("detects an event deleted from the table", async () => {
@@ -294,7 +326,10 @@ describe("the branch manager's chain of responsibility", () => {
     const all = await vault.get("/audit?limit=200", ZHAO);
     expect(all.status).toBe(200);
     const items = all.body.items as any[];
-    const inBranch = (e: any) => e.actor.branchId === "bj-chaoyang" || e.target.branchId === "bj-chaoyang";
+    const inBranch = (e: any) =>
+      e.actor.branchId === "bj-chaoyang" ||
+      e.target.branchId === "bj-chaoyang" ||
+      e.target.clientBranchId === "bj-chaoyang";
     expect(items.length).toBeGreaterThan(0);
     expect(items.filter((e) => !inBranch(e))).toEqual([]);
     expect(items.some((e) => e.actor.id === "agent.li" && e.action === "client.reveal")).toBe(true);
@@ -303,7 +338,11 @@ describe("the branch manager's chain of responsibility", () => {
         (e) => e.actor.id === "compliance.wang" && e.action === "client.view" && e.target.clientId === ours.body.id,
       ),
     ).toBe(true);
-    expect(items.some((e) => e.target.clientId === theirs.body.id || e.actor.id === "agent.chen")).toBe(false);
+    expect(items.some((e) => e.target.clientId === theirs.body.id)).toBe(false);
+    // Haidian's agent appears only for what he did to the branch's client.
+    expect(
+      items.filter((e) => e.actor.id === "agent.chen").map((e) => [e.action, e.outcome, e.target.clientId]),
+    ).toEqual([["client.view", "denied", ours.body.id]]);
     // Staff by the names colleagues know them by, the id beside it.
     expect(items.find((e) => e.actor.id === "agent.li")).toMatchObject({
       actorName: "李娜",
@@ -329,7 +368,7 @@ describe("the branch manager's chain of responsibility", () => {
 
     // Filters outside the branch: 200 with no items, not a refusal.
     for (const q of [
-      "actorId=agent.chen",
+      "actorId=agent.chen&outcome=allowed",
       `clientId=${theirs.body.id}`,
       `clientId=${theirs.body.id}&actorId=agent.chen`,
       "actorId=agent.sun",
@@ -348,5 +387,70 @@ describe("the branch manager's chain of responsibility", () => {
     const own = await vault.get("/audit?limit=200", CHEN);
     expect(own.body.items.every((e: any) => e.actor.id === "agent.chen")).toBe(true);
     expect(own.body.items[0].actorName).toBe("陈强");
+  });
+
+  it("shows an outsider's lookups and refused views of the branch's clients, in the list and the export", async () => {
+    vault = await startVault();
+    const phone = uniquePhone();
+    const ours = await vault.post("/clients", newClientBody({ fields: { fullName: "欧阳查重", phone } }), LI);
+    expect(ours.status).toBe(201);
+    // Haidian's agent probes Chaoyang's client: the lookup answers a hint, the view is refused.
+    const lookup = await vault.post("/clients/lookup", { phone }, CHEN);
+    expect([lookup.status, lookup.body.registered, lookup.body.branchId]).toEqual([200, true, "bj-chaoyang"]);
+    const view = await vault.get(`/clients/${ours.body.id}`, CHEN);
+    expect([view.status, view.body.code]).toEqual([404, "client_not_found"]);
+
+    // The events carry the client's branch, and nothing personal about it.
+    const written = (await eventItems()).filter(
+      (e) => e.actor.id === "agent.chen" && e.target.clientId === ours.body.id,
+    );
+    expect(written.map((e) => [e.action, e.outcome, e.target.clientId, e.target.clientBranchId]).sort()).toEqual([
+      ["client.lookup", "allowed", ours.body.id, "bj-chaoyang"],
+      ["client.view", "denied", ours.body.id, "bj-chaoyang"],
+    ]);
+    expect(JSON.stringify(written)).not.toContain(phone);
+    expect(JSON.stringify(written)).not.toContain("欧阳");
+
+    // Chaoyang's manager sees both unfiltered, by actor, and in the export.
+    const all = await vault.get("/audit?limit=200", ZHAO);
+    expect(all.status).toBe(200);
+    const chen = (all.body.items as any[]).filter((e) => e.actor.id === "agent.chen");
+    expect(chen.map((e) => [e.action, e.outcome, e.actorName, e.target.clientBranchId]).sort()).toEqual([
+      ["client.lookup", "allowed", "陈强", "bj-chaoyang"],
+      ["client.view", "denied", "陈强", "bj-chaoyang"],
+    ]);
+    const byActor = await vault.get("/audit?actorId=agent.chen&limit=200", ZHAO);
+    expect(byActor.body.items.map((e: any) => e.action).sort()).toEqual(["client.lookup", "client.view"]);
+    const csv = async (who: string, q = "") => {
+      const res = await fetch(`${vault!.url}/audit/export${q}`, {
+        headers: { authorization: `Bearer ${await vault!.token(who)}` },
+      });
+      expect(res.status).toBe(200);
+      return (await res.text()).split("\r\n").filter((l) => l.includes("agent.chen@anjia"));
+    };
+    const rows = await csv(ZHAO);
+    expect(rows).toHaveLength(2);
+    expect(rows.some((l) => l.includes("client.lookup") && l.includes(ours.body.id))).toBe(true);
+    expect(rows.some((l) => l.includes("client.view") && l.includes("client_not_found"))).toBe(true);
+
+    // A manager of a third branch sees none of it, listed, filtered or exported.
+    await hireConfirmed(vault, {
+      username: "manager.qian@anjia",
+      displayName: "钱店长",
+      role: "branch_manager",
+      branchId: "sh-pudong",
+    });
+    const QIAN = "manager.qian@anjia";
+    const other = await vault.get("/audit?limit=200", QIAN);
+    expect(other.status).toBe(200);
+    expect(other.body.items.some((e: any) => e.actor.id === "agent.chen" || e.target.clientId === ours.body.id)).toBe(
+      false,
+    );
+    for (const q of ["actorId=agent.chen", `clientId=${ours.body.id}`, "actorId=agent.li"]) {
+      const r = await vault.get(`/audit?${q}&limit=200`, QIAN);
+      expect([r.status, r.body.items], q).toEqual([200, []]);
+    }
+    expect(await csv(QIAN)).toEqual([]);
+    expect(await csv(QIAN, "?actorId=agent.chen")).toEqual([]);
   });
 });

@@ -217,6 +217,30 @@ describe("an agent on a phone (390×844)", () => {
     await context.close();
   });
 
+  it("the trail and access requests keep wide tables and filters inside their own scrolling strip", async () => {
+    for (const who of ["agent.li@anjia", "compliance.wang@anjia"]) {
+      const { page, context } = await phoneSession();
+      await signInPhone(page, who);
+      const tag = who.split("@")[0]!.replace(".", "-");
+
+      await page.goto("/console/trail");
+      const trail = page.getByTestId("trail-table");
+      await trail.locator(".ant-table-row").first().waitFor();
+      // The table is wider than the phone, so it scrolls inside its card instead of the page.
+      const scroller = trail.locator(".ant-table-content").first();
+      const { inner, outer } = await scroller.evaluate((el: any) => ({ inner: el.scrollWidth, outer: el.clientWidth }));
+      expect(outer).toBeLessThanOrEqual(PHONE.width);
+      expect(inner).toBeGreaterThan(outer);
+      await phoneShot(page, `16-trail-${tag}`);
+
+      await page.goto("/console/access-requests");
+      await page.getByTestId("access-status-filter").waitFor();
+      await settle(page);
+      await phoneShot(page, `17-access-requests-${tag}`);
+      await context.close();
+    }
+  });
+
   it("carries the viewer watermark over every screen and dialog, puts it back when removed or hidden, and prints it", async () => {
     const { page, context } = await phoneSession();
     await signInPhone(page, "agent.li@anjia");

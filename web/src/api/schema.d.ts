@@ -2016,6 +2016,8 @@ export interface operations {
                                 sensitiveConsent: boolean;
                                 grantedAt: string;
                                 recordedBy: string;
+                                recordedByName?: string | null;
+                                recordedByUsername?: string | null;
                                 withdrawnAt?: string;
                             };
                             registration: {
@@ -2023,6 +2025,8 @@ export interface operations {
                                 source: string;
                                 acquiredAt: string;
                                 handledBy: string;
+                                handledByName?: string | null;
+                                handledByUsername?: string | null;
                                 registeredAt: string;
                                 fieldTiers: {
                                     [key: string]: number;
@@ -2226,6 +2230,8 @@ export interface operations {
                             sensitiveConsent: boolean;
                             grantedAt: string;
                             recordedBy: string;
+                            recordedByName?: string | null;
+                            recordedByUsername?: string | null;
                             withdrawnAt?: string;
                         };
                         registration: {
@@ -2233,6 +2239,8 @@ export interface operations {
                             source: string;
                             acquiredAt: string;
                             handledBy: string;
+                            handledByName?: string | null;
+                            handledByUsername?: string | null;
                             registeredAt: string;
                             fieldTiers: {
                                 [key: string]: number;
@@ -2442,6 +2450,8 @@ export interface operations {
                             sensitiveConsent: boolean;
                             grantedAt: string;
                             recordedBy: string;
+                            recordedByName?: string | null;
+                            recordedByUsername?: string | null;
                             withdrawnAt?: string;
                         };
                         registration: {
@@ -2449,6 +2459,8 @@ export interface operations {
                             source: string;
                             acquiredAt: string;
                             handledBy: string;
+                            handledByName?: string | null;
+                            handledByUsername?: string | null;
                             registeredAt: string;
                             fieldTiers: {
                                 [key: string]: number;
@@ -2971,6 +2983,7 @@ export interface operations {
                                 clientIds?: string[];
                                 staffId?: string;
                                 branchId?: string;
+                                clientBranchId?: string;
                             };
                             purpose: string | null;
                             /** @enum {string} */
@@ -8835,6 +8848,8 @@ export interface operations {
                             sensitiveConsent: boolean;
                             grantedAt: string;
                             recordedBy: string;
+                            recordedByName?: string | null;
+                            recordedByUsername?: string | null;
                             withdrawnAt?: string;
                         };
                         history: {
@@ -8989,6 +9004,8 @@ export interface operations {
                             sensitiveConsent: boolean;
                             grantedAt: string;
                             recordedBy: string;
+                            recordedByName?: string | null;
+                            recordedByUsername?: string | null;
                             withdrawnAt?: string;
                         };
                         history: {
@@ -9184,6 +9201,8 @@ export interface operations {
                             sensitiveConsent: boolean;
                             grantedAt: string;
                             recordedBy: string;
+                            recordedByName?: string | null;
+                            recordedByUsername?: string | null;
                             withdrawnAt?: string;
                         };
                         history: {

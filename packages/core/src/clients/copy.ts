@@ -7,7 +7,45 @@ import { viewerMark } from "../documents/watermark.ts";
 import { getTenant } from "../tenancy/records.ts";
 import { fieldCatalog, tierLabels, type FieldName, type Tier } from "../catalog/catalog.ts";
 import { historyView } from "../consent/consent.ts";
-import { openTiers, presentTiers, type ClientRecord } from "./records.ts";
+import { openTiers, presentTiers, type ClientRecord, type ConsentEvent } from "./records.ts";
+import { collectionPurposes, consentPurposes } from "../catalog/catalog.ts";
+import type { consentMethods } from "../consent/schemas.ts";
+import type { RegisterClientRequest } from "./schemas.ts";
+import { trailActions } from "../trail/actions.ts";
+
+type Label = { zh: string; en: string };
+const bilingual = (l: Label | undefined, code: string) => (l ? `${l.zh} ${l.en}` : code);
+
+/** Where a client came from, as the register wizard offers it (web/src/i18n `common.sources`). */
+const sourceLabels: Record<RegisterClientRequest["source"], Label> = {
+  walk_in: { zh: "到店", en: "Walk-in" },
+  phone: { zh: "电话", en: "Phone" },
+  referral: { zh: "转介绍", en: "Referral" },
+  online: { zh: "线上", en: "Online" },
+  other: { zh: "其他", en: "Other" },
+};
+/** How consent was given, as the console words it (`common.consentMethods`). */
+const consentMethodLabels: Record<(typeof consentMethods)[number], Label> = {
+  written: { zh: "书面同意", en: "Written" },
+  electronic: { zh: "电子签署", en: "Electronic signature" },
+  recorded_verbal: { zh: "录音口头同意", en: "Recorded verbal" },
+};
+/** A consent event by what it did; added purposes and withdrawals read as their trail actions do. */
+const consentEventLabels: Record<ConsentEvent["type"], Label> = {
+  grant: { zh: "同意", en: "Consent given" },
+  add_purposes: trailActions["consent.add_purposes"],
+  withdraw: trailActions["consent.withdraw"],
+};
+
+const lookupLabel = <T extends string>(table: Record<T, Label>, code: string) =>
+  bilingual(Object.hasOwn(table, code) ? table[code as T] : undefined, code);
+const collectionPurposeLabel = (code: string) =>
+  bilingual(
+    Object.hasOwn(collectionPurposes, code)
+      ? collectionPurposes[code as keyof typeof collectionPurposes].label
+      : undefined,
+    code,
+  );
 
 /** What a client's copy lets out: every field the record holds, each at its tier. */
 export const copyItems = (client: ClientRecord, requestId: string): { field: string; tier: Tier }[] => {
@@ -76,12 +114,18 @@ export async function renderCopy(
           [
             "登记 Registered",
             zonedIso(data.registration.registeredAt, tz),
-            `${data.registration.collectionPurpose} · ${data.registration.source}`,
+            `${collectionPurposeLabel(data.registration.collectionPurpose)} · ${lookupLabel(sourceLabels, data.registration.source)}`,
           ],
           ...data.consentHistory.map((h) => [
-            h.type,
+            lookupLabel(consentEventLabels, h.type),
             zonedIso(h.at, tz),
-            [h.method, h.evidenceRef, (h.purposes ?? []).join(" ")].filter(Boolean).join(" · "),
+            [
+              h.method ? lookupLabel(consentMethodLabels, h.method) : "",
+              h.evidenceRef,
+              (h.purposes ?? []).map((p) => lookupLabel(consentPurposes, p)).join("、"),
+            ]
+              .filter(Boolean)
+              .join(" · "),
           ]),
         ],
         widths: [2, 2, 4],

@@ -90,6 +90,9 @@ export const ClientView = z.object({
     sensitiveConsent: z.boolean(),
     grantedAt: z.string(),
     recordedBy: z.string(),
+    /** The recorder as colleagues know them (李娜, agent.li@anjia); null when not shown or unknown. */
+    recordedByName: z.string().nullable().optional(),
+    recordedByUsername: z.string().nullable().optional(),
     withdrawnAt: z.string().optional(),
   }),
   registration: z.object({
@@ -97,6 +100,9 @@ export const ClientView = z.object({
     source: z.string(),
     acquiredAt: z.string(),
     handledBy: z.string(),
+    /** Who registered the client, by display name and username; null when not shown or unknown. */
+    handledByName: z.string().nullable().optional(),
+    handledByUsername: z.string().nullable().optional(),
     registeredAt: z.string(),
     fieldTiers: z.record(z.string(), z.number()),
   }),

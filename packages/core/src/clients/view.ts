@@ -8,7 +8,7 @@ import { Problem, recorded } from "../http/problem.ts";
 import type { FieldName, Tier } from "../catalog/catalog.ts";
 import { getClient, listClients, openMasks, openTiers, type ClientRecord, type ClientScopeQuery } from "./records.ts";
 import type { ClientView, ListClientsQuery } from "./schemas.ts";
-import { labelOf, staffLabels, type StaffLabel } from "../staff/names.ts";
+import { labelOf, namedFields, staffLabels, type StaffLabel } from "../staff/names.ts";
 
 /**
  * The record as this principal may see it: each field plain, masked or absent per the policy, as the
@@ -37,19 +37,26 @@ export async function viewOf(
     const mode = ctx.policy[ctx.principal.role]?.[relation(ctx, client)]?.[tier];
     return mode !== undefined && mode !== "hint" && mode !== "none";
   });
+  const names = labels ?? (await staffLabels(ctx, staffOf(client)));
   return {
     id: client.clientId,
     branchId: client.branchId,
     ownerId: client.ownerId,
-    ...owner(labels ?? (await staffLabels(ctx, [client.ownerId])), client.ownerId),
+    ...owner(names, client.ownerId),
     status: client.destroyed ? "destroyed" : client.consent.withdrawnAt ? "consent_withdrawn" : "active",
     ...(client.destroyAfter && !client.destroyed ? { destroyAfter: client.destroyAfter } : {}),
     ...(client.destroyed ? { destroyed: client.destroyed } : {}),
     fields: view,
-    consent: hintOnly ? redactedConsent : client.consent,
+    consent: hintOnly
+      ? { ...redactedConsent, ...namedFields("recordedBy", names, null) }
+      : { ...client.consent, ...namedFields("recordedBy", names, client.consent.recordedBy) },
     registration: hintOnly
-      ? { ...redactedRegistration, fieldTiers: {} }
-      : { ...client.registration, fieldTiers: client.fieldTiers as Record<string, number> },
+      ? { ...redactedRegistration, ...namedFields("handledBy", names, null), fieldTiers: {} }
+      : {
+          ...client.registration,
+          ...namedFields("handledBy", names, client.registration.handledBy),
+          fieldTiers: client.fieldTiers as Record<string, number>,
+        },
   };
 }
 
@@ -61,6 +68,8 @@ const owner = (labels: Map<string, StaffLabel>, ownerId: string) => {
   return { ownerName: name, ownerUsername: username };
 };
 const relation = (ctx: Ctx, client: ClientRecord) => relationOf(ctx.principal, client);
+/** The staff a view names: its owner, who registered it and who recorded the consent. */
+const staffOf = (client: ClientRecord) => [client.ownerId, client.registration.handledBy, client.consent.recordedBy];
 
 const redactedConsent = {
   method: "",
@@ -118,10 +127,7 @@ export async function list(ctx: Ctx, query: ListClientsQuery) {
     () => ({ action: "client.list", clientIds: page.items.map((c) => c.clientId), outcome: "allowed" }),
     "list",
   );
-  const labels = await staffLabels(
-    ctx,
-    page.items.map((c) => c.ownerId),
-  );
+  const labels = await staffLabels(ctx, page.items.flatMap(staffOf));
   const items = [];
   for (const client of page.items) items.push(masksOnly(await viewOf(ctx, client, seen.get(client.clientId)!, labels)));
   return { items, nextCursor: page.nextCursor };

@@ -151,7 +151,7 @@ button{width:100%;padding:12px;font-size:16px;color:#fff;background:#1677ff;bord
 `;
 }
 
-const whatOf = { document: "一份文件", copy: "您的个人信息副本" };
+const whatOf = { document: "一份文件", copy: "本人的个人信息副本" };
 
 export function landingPage(token: string, facts: Awaited<ReturnType<typeof linkFacts>>) {
   const title = `${facts.brand} 通过 Keyhold 安全分享给您${whatOf[facts.what]}`;

@@ -4,15 +4,18 @@
  *
  * Excel (and LibreOffice, WPS) runs a cell that starts with = + - @, and a tab or carriage return in
  * front does not stop it. A cell is also split again whenever someone opens the file with another
- * separator (; in many locales) or pastes it through text-to-columns, so every piece that starts
- * after a , or ; is guarded too. Guarding means a leading apostrophe: the text stays readable and
- * the value never evaluates.
+ * separator (; in many locales, a tab when pasted or read as TSV) or pastes it through text-to-columns,
+ * so every piece that starts after a , ; or tab is guarded too. Guarding means a leading apostrophe:
+ * the text stays readable and the value never evaluates.
+ *
+ * The separator is looked behind, not matched, so a tab that is both a trigger and a separator
+ * (`\t=1`) guards the cell and the piece after it.
  */
-const TRIGGER_AT_PIECE_START = /(^|[;,])( *)(?=[=+\-@\t\r])/g;
+const TRIGGER_AT_PIECE_START = /(?<=^|[;,\t])( *)(?=[=+\-@\t\r])/g;
 
 /** The text of a cell with every piece that could start a formula prefixed with an apostrophe. */
 export function neutralise(text: string): string {
-  return text.replace(TRIGGER_AT_PIECE_START, "$1$2'");
+  return text.replace(TRIGGER_AT_PIECE_START, "$1'");
 }
 
 /** One cell: neutralised, then quoted when it holds a separator, quote or line break. */

@@ -143,6 +143,7 @@ const csvHeader = [
   "来源 IP source IP",
   "客户端 user agent",
   "操作说明 action label",
+  "对象员工 target staff",
 ];
 
 export { csvCell } from "../reports/csv.ts";
@@ -180,6 +181,8 @@ const csvRow = (e: TrailEvent, names: StaffNames, timeZone: string) => {
     e.source?.userAgent,
     // Appended, so the columns before it keep their places for whoever reads them by position.
     `${actionLabel(e.action, "zh")} / ${actionLabel(e.action, "en")}`,
+    // The staff member acted upon (sessions revoked, offboarded …), named as the actor is.
+    e.target.staffId ? names.of(e.target.staffId) : null,
   ]);
 };
 

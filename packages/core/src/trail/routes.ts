@@ -23,6 +23,8 @@ const TrailEventSchema = z.object({
     clientIds: z.array(z.string()).optional(),
     staffId: z.string().optional(),
     branchId: z.string().optional(),
+    /** The branch of the client named (events from this version on). */
+    clientBranchId: z.string().optional(),
   }),
   purpose: z.string().nullable(),
   outcome: z.enum(["allowed", "denied"]),

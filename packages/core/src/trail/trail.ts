@@ -11,6 +11,7 @@ import { bumpDaily } from "../compliance/counters.ts";
 import { dailyOf } from "../compliance/contributions.ts";
 import { requestRepair } from "../recovery/repairs.ts";
 import { isTrailAction, type TrailAction } from "./actions.ts";
+import { getClient } from "../clients/records.ts";
 
 export type Outcome = "allowed" | "denied";
 
@@ -24,7 +25,15 @@ export interface TrailEvent {
   source: Source;
   /** A `TrailAction` when written; a string when read, since events outlive renamed actions. */
   action: string;
-  target: { clientId: string | null; fields: string[]; clientIds?: string[]; staffId?: string; branchId?: string };
+  target: {
+    clientId: string | null;
+    fields: string[];
+    clientIds?: string[];
+    staffId?: string;
+    branchId?: string;
+    /** The branch of the client named, so its branch manager's trail finds outsiders' actions on it. */
+    clientBranchId?: string;
+  };
   purpose: string | null;
   outcome: Outcome;
   /** The refusal code when denied. */
@@ -48,6 +57,8 @@ export interface EventInput {
   staffId?: string;
   /** The branch the target belongs to (a client's branch); the compliance figures count it there. */
   branchId?: string;
+  /** The branch of `clientId`; read from the client record when the caller does not give it. */
+  clientBranchId?: string;
   clientIds?: string[];
   fields?: string[];
   purpose?: string | null;
@@ -91,6 +102,7 @@ function eventOf(ctx: ActorCtx, input: EventInput): TrailEvent {
       ...(input.clientIds ? { clientIds: input.clientIds } : {}),
       ...(input.staffId ? { staffId: input.staffId } : {}),
       ...(input.branchId ? { branchId: input.branchId } : {}),
+      ...(input.clientBranchId ? { clientBranchId: input.clientBranchId } : {}),
     },
     purpose: input.purpose ?? null,
     outcome: input.outcome,
@@ -130,6 +142,19 @@ async function writeEvent(ctx: ActorCtx, event: TrailEvent) {
 }
 
 /**
+ * The branch of the client an event is about, so the branch manager answering for that client sees
+ * who from elsewhere looked it up, viewed it or was refused it. Read here rather than trusted to each
+ * caller: a refused outsider never loaded the client. Only the branch id is kept, nothing personal.
+ */
+async function clientBranchOf(ctx: ActorCtx, input: EventInput): Promise<string | undefined> {
+  if (!input.clientId) return undefined;
+  if (input.clientBranchId) return input.clientBranchId;
+  // Callers that give `branchId` beside a client give that client's branch.
+  if (input.branchId) return input.branchId;
+  return (await getClient(ctx, input.clientId))?.branchId;
+}
+
+/**
  * Appends one event. Each event is its own item keyed by time and a random id, so concurrent writers
  * never contend on a shared item. Callers write the event before any plaintext leaves; if the write
  * fails, this throws 503 `trail_unavailable` and the caller must not reveal.
@@ -143,7 +168,7 @@ export async function record(ctx: ActorCtx, given: EventInput): Promise<TrailEve
     given.breakGlass && !given.breakGlass.justificationRef
       ? { ...given, breakGlass: await sealJustification(ctx, given.clientId ?? null, given.breakGlass.justification) }
       : given;
-  const event = eventOf(ctx, input);
+  const event = eventOf(ctx, { ...input, clientBranchId: await clientBranchOf(ctx, input) });
   const at = event.at;
   await writeEvent(ctx, event);
   try {
@@ -212,12 +237,15 @@ function filterOf(q: AuditQuery, scope?: { branchId: string }) {
     values[":actorId"] = q.actorId;
   }
   if (scope) {
-    // A branch's events: its staff's actions and the actions on its clients.
-    filters.push("(#actor.#actorBranch = :scopeBranch OR #target.#targetBranch = :scopeBranch)");
+    // A branch's events: its staff's actions and the actions on its clients, by whomever.
+    filters.push(
+      "(#actor.#actorBranch = :scopeBranch OR #target.#targetBranch = :scopeBranch OR #target.#clientBranch = :scopeBranch)",
+    );
     names["#actor"] = "actor";
     names["#actorBranch"] = "branchId";
     names["#target"] = "target";
     names["#targetBranch"] = "branchId";
+    names["#clientBranch"] = "clientBranchId";
     values[":scopeBranch"] = scope.branchId;
   }
   return filters.length ? { expression: filters.join(" AND "), names, values } : undefined;

@@ -29,6 +29,7 @@ import type { AccessRequestStatus, AccessRequestView } from "../../api/model.ts"
 import { useSession } from "../../auth/useSession.ts";
 import { formatTime, staffLabel } from "../../components/format.ts";
 import { PageHeader } from "../../components/PageHeader.tsx";
+import { useIsPhone } from "../../components/responsive.ts";
 import { EmptyState, ErrorState, Loading } from "../../components/States.tsx";
 import { useLang } from "../../i18n/index.ts";
 import {
@@ -63,6 +64,7 @@ export default function AccessRequestsPage() {
   const [deciding, setDeciding] = useState<{ request: AccessRequestView; outcome: "approve" | "deny" } | null>(null);
   const [using, setUsing] = useState<AccessRequestView | null>(null);
   const [now, setNow] = useState(() => Date.now());
+  const phone = useIsPhone();
 
   const list = useInfiniteQuery({
     queryKey: ["access-requests", filter],
@@ -105,15 +107,18 @@ export default function AccessRequestsPage() {
       />
       <Card styles={{ body: { padding: 0 } }}>
         <Flex gap={16} align="center" wrap style={{ padding: 12, borderBottom: "1px solid #f0f0f0" }}>
-          <Segmented
-            value={filter}
-            onChange={(v) => setFilter(v as Filter)}
-            options={filters.map((f) => ({
-              value: f,
-              label: f === "all" ? t("access.all") : t(`access.statuses.${f}`),
-            }))}
-            data-testid="access-status-filter"
-          />
+          {/* Six statuses outgrow a phone: the control scrolls in its own strip, never the page. */}
+          <div style={{ maxWidth: "100%", overflowX: "auto" }} data-testid="access-status-strip">
+            <Segmented
+              value={filter}
+              onChange={(v) => setFilter(v as Filter)}
+              options={filters.map((f) => ({
+                value: f,
+                label: f === "all" ? t("access.all") : t(`access.statuses.${f}`),
+              }))}
+              data-testid="access-status-filter"
+            />
+          </div>
         </Flex>
         {list.isPending ? (
           <Loading rows={4} />
@@ -127,6 +132,7 @@ export default function AccessRequestsPage() {
             size="middle"
             dataSource={items}
             pagination={false}
+            scroll={phone ? { x: "max-content" } : undefined}
             data-testid="access-requests"
             onRow={(r) =>
               ({ "data-request": r.id, "data-status": effectiveStatus(r, now) }) as React.HTMLAttributes<HTMLElement>

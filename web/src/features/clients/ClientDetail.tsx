@@ -316,7 +316,9 @@ function Detail({ client }: { client: ClientView }) {
                 {reg.source ? t(`common.sources.${reg.source}`, { defaultValue: reg.source }) : "—"}
               </Descriptions.Item>
               <Descriptions.Item label={t("detail.acquiredAt")}>{formatTime(reg.acquiredAt)}</Descriptions.Item>
-              <Descriptions.Item label={t("detail.handledBy")}>{reg.handledBy || "—"}</Descriptions.Item>
+              <Descriptions.Item label={t("detail.handledBy")}>
+                {staffLabel(reg.handledByName, reg.handledByUsername, reg.handledBy || null)}
+              </Descriptions.Item>
               <Descriptions.Item label={t("detail.registeredAt")}>{formatTime(reg.registeredAt)}</Descriptions.Item>
               <Descriptions.Item label={t("detail.branch")}>{branchName(client.branchId)}</Descriptions.Item>
             </Descriptions>
@@ -371,7 +373,9 @@ function Detail({ client }: { client: ClientView }) {
                 {consent.sensitiveConsent ? t("app.yes") : t("app.no")}
               </Descriptions.Item>
               <Descriptions.Item label={t("detail.grantedAt")}>{formatTime(consent.grantedAt)}</Descriptions.Item>
-              <Descriptions.Item label={t("detail.recordedBy")}>{consent.recordedBy || "—"}</Descriptions.Item>
+              <Descriptions.Item label={t("detail.recordedBy")}>
+                {staffLabel(consent.recordedByName, consent.recordedByUsername, consent.recordedBy || null)}
+              </Descriptions.Item>
               {consent.withdrawnAt && (
                 <Descriptions.Item label={t("detail.withdrawnAt")}>
                   <Typography.Text type="danger">{formatTime(consent.withdrawnAt)}</Typography.Text>

@@ -31,9 +31,10 @@ import { useSession } from "../../auth/useSession.ts";
 import { ActorCell } from "../../components/ActorCell.tsx";
 import { formatTime, formatTimeSeconds } from "../../components/format.ts";
 import { PageHeader } from "../../components/PageHeader.tsx";
+import { useIsPhone } from "../../components/responsive.ts";
 import { EmptyState, ErrorState, useErrorMessage } from "../../components/States.tsx";
 import { useLang } from "../../i18n/index.ts";
-import { trailQuery, verifySummary, type TrailFilters } from "./trail.ts";
+import { targetStaffLabel, trailQuery, verifySummary, type TrailFilters } from "./trail.ts";
 
 interface FilterForm {
   clientId?: string;
@@ -63,6 +64,7 @@ export default function TrailPage() {
   const compliance = trailScope(session?.claims.role) === "tenant";
   const [form] = Form.useForm<FilterForm>();
   const [filters, setFilters] = useState<TrailFilters>({});
+  const phone = useIsPhone();
 
   const trail = useInfiniteQuery({
     queryKey: ["trail", filters],
@@ -172,7 +174,12 @@ export default function TrailPage() {
       )}
 
       <Card size="small" style={{ marginBottom: 16 }}>
-        <Form form={form} layout="inline" onFinish={(v) => setFilters(toFilters(v))} style={{ rowGap: 8 }}>
+        <Form
+          form={form}
+          layout={phone ? "vertical" : "inline"}
+          onFinish={(v) => setFilters(toFilters(v))}
+          style={{ rowGap: 8 }}
+        >
           <Form.Item name="clientId" label={t("trail.clientId")}>
             <Input allowClear style={{ width: 200 }} autoComplete="off" />
           </Form.Item>
@@ -202,7 +209,11 @@ export default function TrailPage() {
             />
           </Form.Item>
           <Form.Item name="range" label={t("trail.range")}>
-            <DatePicker.RangePicker showTime={{ format: "HH:mm" }} format="YYYY-MM-DD HH:mm" />
+            <DatePicker.RangePicker
+              showTime={{ format: "HH:mm" }}
+              format="YYYY-MM-DD HH:mm"
+              style={phone ? { width: "100%" } : undefined}
+            />
           </Form.Item>
           <Space>
             <Button type="primary" htmlType="submit" icon={<SearchOutlined />}>
@@ -233,6 +244,8 @@ export default function TrailPage() {
               loading={trail.isPending || (trail.isFetching && !trail.isFetchingNextPage)}
               dataSource={items}
               pagination={false}
+              // On a phone the columns scroll inside the card; the page itself never scrolls sideways.
+              scroll={phone ? { x: "max-content" } : undefined}
               data-testid="trail-table"
               columns={[
                 {
@@ -276,7 +289,9 @@ export default function TrailPage() {
                     ) : e.target.clientIds?.length ? (
                       t("trail.clients", { n: e.target.clientIds.length })
                     ) : e.target.staffId ? (
-                      <span className="kh-mono">{e.target.staffId}</span>
+                      <span title={e.target.staffId} data-testid="target-staff">
+                        {targetStaffLabel(e)}
+                      </span>
                     ) : (
                       "—"
                     ),

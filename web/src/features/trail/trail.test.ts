@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { actorView, trailQuery, verifySummary } from "./trail.ts";
+import { actorView, targetStaffLabel, trailQuery, verifySummary } from "./trail.ts";
 
 describe("trail filters", () => {
   it("leaves blanks out, trims, and carries the cursor", () => {
@@ -82,5 +82,19 @@ describe("who acted", () => {
       shareId: "shr_1",
       via: "agent.li",
     });
+  });
+});
+
+describe("whom an action was on", () => {
+  it("names the staff member acted upon by display name with the username beside it", () => {
+    const revoke = {
+      target: { staffId: "agent.li" },
+      targetStaffName: "李娜",
+      targetStaffUsername: "agent.li@anjia",
+    };
+    expect(targetStaffLabel(revoke)).toBe("李娜 (agent.li@anjia)");
+    // A record the trail can no longer name keeps its id; an event on no staff member names nobody.
+    expect(targetStaffLabel({ target: { staffId: "agent.gone" }, targetStaffName: null })).toBe("agent.gone");
+    expect(targetStaffLabel({ target: {} })).toBeNull();
   });
 });

@@ -1,5 +1,6 @@
 import type { Query } from "../../api/http.ts";
 import type { TrailActor, VerifyResult } from "../../api/model.ts";
+import { staffLabel } from "../../components/format.ts";
 
 export interface TrailFilters {
   clientId?: string;
@@ -62,4 +63,17 @@ export function actorView(actor: TrailActor): ActorView {
   if (actor.type === "share_recipient")
     return { kind: "share_recipient", label: actor.label, shareId: actor.shareId, via: actor.via };
   return { kind: "staff", id: actor.id, role: actor.role, branchId: actor.branchId };
+}
+
+/**
+ * The staff member an event acted upon, as colleagues know them (刘洋 (agent.new@anjia)); the id when
+ * the trail has no name for it (a purged record); null when the event acts on no staff member.
+ */
+export function targetStaffLabel(e: {
+  target: { staffId?: string };
+  targetStaffName?: string | null;
+  targetStaffUsername?: string | null;
+}): string | null {
+  if (!e.target.staffId) return null;
+  return staffLabel(e.targetStaffName, e.targetStaffUsername, e.target.staffId);
 }
