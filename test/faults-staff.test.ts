@@ -1,0 +1,262 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Keys, Recovery, Staff, tenantPk } from "@keyhold/core";
+import { Vault, hireConfirmed, startVault } from "./harness.ts";
+import { crashAt, ctxOf, expectInvariants, raw } from "./faults-harness.ts";
+
+/**
+ * Confirming a staff change (`staff.change_confirm`) crashed right after each of its steps (the
+ * ring's fault hook), then recovery: exactly one account or none (the change then failed with its
+ * reason and the seat given back), the change's status as the outcome says, the seat counter equal
+ * to a recount, the confirmation once in the trail, the outcome in the trail. And two confirmations
+ * at once: exactly one applies.
+ */
+let vault: Vault;
+const HQ = "hq.admin@anjia";
+const WANG = "compliance.wang@anjia";
+const MACHINE = "staff.change_confirm";
+const base = () => vault.runtime.adapters;
+
+beforeAll(async () => {
+  vault = await startVault();
+});
+afterAll(() => vault.stop());
+
+const recoverNow = () => Recovery.recover(base(), { tenantIds: ["anjia"] });
+const days = () => [
+  ...new Set([new Date().toISOString().slice(0, 10), new Date(Date.now() - 10 * 60_000).toISOString().slice(0, 10)]),
+];
+
+/** The allowed events of an action about one change, from the raw day partitions. */
+async function eventsOf(action: string, changeId: string) {
+  const out = [];
+  for (const day of days())
+    out.push(
+      ...(await raw(vault, Keys.eventDay("anjia", day))).filter(
+        (e) => e.action === action && e.outcome === "allowed" && e.detail?.changeId === changeId,
+      ),
+    );
+  return out;
+}
+
+const staffNamed = async (username: string) =>
+  (await raw(vault, tenantPk("anjia"), { prefix: "STAFF#" })).filter((s) => s.username === username);
+
+/** The change's status as the API lists it. */
+async function statusOf(changeId: string) {
+  for (const status of ["pending", "confirmed", "failed", "rejected"]) {
+    const r = await vault.get(`/staff-changes?status=${status}&limit=200`, WANG);
+    expect(r.status, r.text).toBe(200);
+    const found = r.body.items.find((c: { changeId: string }) => c.changeId === changeId);
+    if (found) return found as { status: string; failure?: string };
+  }
+  throw new Error(`change ${changeId} is not listed`);
+}
+
+const confirmIn = (a: Parameters<typeof ctxOf>[1], changeId: string) =>
+  ctxOf(vault, a, "anjia", "compliance.wang").then((ctx) => Staff.Changes.confirm(ctx, changeId));
+
+function expectRecovered(report: Recovery.RecoveryReport, outcome: "completed" | "rolled_back") {
+  expect(report.intents.map((i) => [i.machine, i.outcome])).toEqual([[MACHINE, outcome]]);
+}
+
+/** The recovery event for the intent that confirmed this change. */
+async function recoveryEvents(changeId: string) {
+  const out = [];
+  for (const day of days())
+    out.push(
+      ...(await raw(vault, Keys.eventDay("anjia", day))).filter(
+        (e) => e.action.startsWith("recovery.") && e.detail?.changeId === changeId,
+      ),
+    );
+  return out.map((e) => [e.action, e.actor.id, e.detail.failure ?? null]);
+}
+
+let n = 0;
+async function proposeHire() {
+  const username = `agent.confirm${++n}@anjia`;
+  const r = await vault.post(
+    "/staff",
+    { username, displayName: "新人", role: "agent", branchId: "bj-chaoyang", contact: { phone: "13800138000" } },
+    HQ,
+  );
+  expect(r.status, r.text).toBe(202);
+  return { username, changeId: r.body.changeId as string };
+}
+
+const reached = (step: string, than: string) => {
+  const steps: readonly string[] = Recovery.machines[MACHINE];
+  return steps.indexOf(step) >= steps.indexOf(than);
+};
+
+describe("confirming a new account", () => {
+  for (const step of Recovery.machines[MACHINE]) {
+    it(`crashed after "${step}": ${step === "intent" ? "recovery drops it; the change waits, and confirms once later" : "recovery finishes it: one account, one seat, the confirmation once in the trail"}`, async () => {
+      const { username, changeId } = await proposeHire();
+      await crashAt(vault, `${MACHINE}:${step}`, (a) => confirmIn(a, changeId));
+      const decided = reached(step, "decided");
+      if (decided) {
+        // The dead writer's decision stands: a second confirmation meanwhile is refused as ever.
+        const again = await vault.post(`/staff-changes/${changeId}/confirm`, undefined, WANG);
+        expect([again.status, again.body.code]).toEqual([409, "invalid_state"]);
+        expect(await staffNamed(username)).toHaveLength(reached(step, "applied") ? 1 : 0);
+      }
+      expectRecovered(await recoverNow(), decided ? "completed" : "rolled_back");
+      expect(await recoveryEvents(changeId)).toEqual([
+        [decided ? "recovery.completed" : "recovery.rolled_back", Recovery.RECOVERY_ID, null],
+      ]);
+      await expectInvariants(vault);
+      if (!decided) {
+        expect((await statusOf(changeId)).status).toBe("pending");
+        expect(await staffNamed(username)).toHaveLength(0);
+        const later = await vault.post(`/staff-changes/${changeId}/confirm`, undefined, WANG);
+        expect(later.status, later.text).toBe(200);
+      }
+      expect((await statusOf(changeId)).status).toBe("confirmed");
+      const accounts = await staffNamed(username);
+      expect(accounts.map((s) => [s.status, s.role, s.createdByChange])).toEqual([["active", "agent", changeId]]);
+      // The account signs in, and its contact survived the crash.
+      const view = await vault.get(`/staff/${accounts[0]!.staffId}`, HQ);
+      expect(view.body.contact.phone.value).toBe("13800138000");
+      expect(await eventsOf("staff.change_confirm", changeId)).toHaveLength(1);
+      expect(
+        (await raw(vault, Keys.eventDay("anjia", days()[0]!))).filter(
+          (e) => e.action === "staff.create" && e.target.staffId === accounts[0]!.staffId,
+        ),
+      ).toHaveLength(1);
+      await expectInvariants(vault);
+    });
+  }
+
+  for (const step of ["recorded", "seated", "account"] as const) {
+    it(`crashed after "${step}", the username then taken: recovery marks the change failed and gives the seat back`, async () => {
+      const { username, changeId } = await proposeHire();
+      await crashAt(vault, `${MACHINE}:${step}`, (a) => confirmIn(a, changeId));
+      // An HQ admin needs no second person: the username is taken at once.
+      const taken = await vault.post("/staff", { username, displayName: "抢先", role: "hq_admin", branchId: null }, HQ);
+      expect(taken.status, taken.text).toBe(201);
+      expectRecovered(await recoverNow(), "rolled_back");
+      expect(await recoveryEvents(changeId)).toEqual([["recovery.rolled_back", Recovery.RECOVERY_ID, "staff_exists"]]);
+      expect(await statusOf(changeId)).toMatchObject({ status: "failed", failure: "staff_exists" });
+      const accounts = await staffNamed(username);
+      expect(accounts.map((s) => [s.role, s.createdByChange ?? null])).toEqual([["hq_admin", null]]);
+      expect(await eventsOf("staff.change_confirm", changeId)).toHaveLength(1);
+      // The seat counter equals a recount of the staff (one seat for the one account).
+      await expectInvariants(vault);
+    });
+  }
+
+  it("two confirmations at once: exactly one applies, one account, one seat", async () => {
+    const { username, changeId } = await proposeHire();
+    const replies = await Promise.all([
+      vault.post(`/staff-changes/${changeId}/confirm`, undefined, WANG),
+      vault.post(`/staff-changes/${changeId}/confirm`, undefined, WANG),
+    ]);
+    expect(replies.map((r) => r.status).sort()).toEqual([200, 409]);
+    expect(replies.find((r) => r.status === 409)!.body.code).toBe("invalid_state");
+    expect(await staffNamed(username)).toHaveLength(1);
+    expect(await eventsOf("staff.change_confirm", changeId)).toHaveLength(1);
+    expect((await recoverNow()).intents).toEqual([]);
+    await expectInvariants(vault);
+  });
+});
+
+let m = 0;
+/** An HQ admin (no second person needed) proposed into a client-data role. */
+async function proposePromotion() {
+  const username = `hq.promoted${++m}@anjia`;
+  const hired = await vault.post("/staff", { username, displayName: "晋升", role: "hq_admin", branchId: null }, HQ);
+  expect(hired.status, hired.text).toBe(201);
+  const staffId = hired.body.id as string;
+  const r = await vault.request("PATCH", `/staff/${staffId}`, {
+    as: HQ,
+    body: { role: "branch_manager", branchId: "sh-pudong" },
+  });
+  expect(r.status, r.text).toBe(202);
+  return { staffId, changeId: r.body.changeId as string };
+}
+
+const roleAlerts = async (staffId: string) =>
+  (await vault.get("/alerts?kind=role_change&limit=200", HQ)).body.items.filter(
+    (x: { staffId: string }) => x.staffId === staffId,
+  );
+
+describe("confirming a change of role", () => {
+  for (const step of Recovery.machines[MACHINE].filter((s) => s !== "seated" && s !== "account")) {
+    it(`crashed after "${step}": ${step === "intent" ? "recovery drops it; the role is unchanged" : "recovery finishes it: the new role once, one alert, no conflict"}`, async () => {
+      const { staffId, changeId } = await proposePromotion();
+      const before = (await Staff.getStaff(base(), "anjia", staffId))!;
+      await crashAt(vault, `${MACHINE}:${step}`, (a) => confirmIn(a, changeId));
+      const decided = reached(step, "decided");
+      if (decided) {
+        const again = await vault.post(`/staff-changes/${changeId}/confirm`, undefined, WANG);
+        expect([again.status, again.body.code]).toEqual([409, "invalid_state"]);
+      }
+      expectRecovered(await recoverNow(), decided ? "completed" : "rolled_back");
+      expect(await recoveryEvents(changeId)).toEqual([
+        [decided ? "recovery.completed" : "recovery.rolled_back", Recovery.RECOVERY_ID, null],
+      ]);
+      await expectInvariants(vault);
+      const after = (await Staff.getStaff(base(), "anjia", staffId))!;
+      if (!decided) {
+        expect((await statusOf(changeId)).status).toBe("pending");
+        expect([after.role, after.branchId, after.sessionVersion]).toEqual(["hq_admin", null, before.sessionVersion]);
+        expect(await roleAlerts(staffId)).toHaveLength(0);
+        expect(await eventsOf("staff.change_confirm", changeId)).toHaveLength(0);
+        return;
+      }
+      expect((await statusOf(changeId)).status).toBe("confirmed");
+      expect([after.role, after.branchId, after.sessionVersion]).toEqual([
+        "branch_manager",
+        "sh-pudong",
+        before.sessionVersion + 1,
+      ]);
+      expect(await roleAlerts(staffId)).toHaveLength(1);
+      expect(await eventsOf("staff.change_confirm", changeId)).toHaveLength(1);
+    });
+  }
+
+  it("crashed after the decision, the role changed meanwhile: recovery marks it failed as a conflict", async () => {
+    const hired = await hireConfirmed(vault, {
+      username: "agent.overtaken@anjia",
+      displayName: "被改",
+      role: "agent",
+      branchId: "bj-chaoyang",
+    });
+    const staffId = hired.id as string;
+    const r = await vault.request("PATCH", `/staff/${staffId}`, {
+      as: HQ,
+      body: { role: "branch_manager", branchId: "bj-chaoyang" },
+    });
+    expect(r.status, r.text).toBe(202);
+    const changeId = r.body.changeId as string;
+    await crashAt(vault, `${MACHINE}:recorded`, (a) => confirmIn(a, changeId));
+    // Out of client data needs no second person: applied at once, under the dead writer's feet.
+    const moved = await vault.request("PATCH", `/staff/${staffId}`, {
+      as: HQ,
+      body: { role: "hq_admin", branchId: null },
+    });
+    expect(moved.status, moved.text).toBe(200);
+    expectRecovered(await recoverNow(), "rolled_back");
+    expect(await recoveryEvents(changeId)).toEqual([["recovery.rolled_back", Recovery.RECOVERY_ID, "conflict"]]);
+    expect(await statusOf(changeId)).toMatchObject({ status: "failed", failure: "conflict" });
+    expect((await Staff.getStaff(base(), "anjia", staffId))!.role).toBe("hq_admin");
+    expect(await eventsOf("staff.change_confirm", changeId)).toHaveLength(1);
+    await expectInvariants(vault);
+  });
+
+  it("two confirmations at once: exactly one applies, one alert", async () => {
+    const { staffId, changeId } = await proposePromotion();
+    const before = (await Staff.getStaff(base(), "anjia", staffId))!;
+    const replies = await Promise.all([
+      vault.post(`/staff-changes/${changeId}/confirm`, undefined, WANG),
+      vault.post(`/staff-changes/${changeId}/confirm`, undefined, WANG),
+    ]);
+    expect(replies.map((r) => r.status).sort()).toEqual([200, 409]);
+    expect(replies.find((r) => r.status === 409)!.body.code).toBe("invalid_state");
+    const after = (await Staff.getStaff(base(), "anjia", staffId))!;
+    expect([after.role, after.sessionVersion]).toEqual(["branch_manager", before.sessionVersion + 1]);
+    expect(await roleAlerts(staffId)).toHaveLength(1);
+    expect(await eventsOf("staff.change_confirm", changeId)).toHaveLength(1);
+    expect((await recoverNow()).intents).toEqual([]);
+  });
+});
