@@ -13,6 +13,7 @@ import { crashAt, ctxOf, expectInvariants, raw } from "./faults-harness.ts";
 let vault: Vault;
 const HQ = "hq.admin@anjia";
 const WANG = "compliance.wang@anjia";
+const OPS = "ops.admin@platform";
 const MACHINE = "staff.change_confirm";
 const base = () => vault.runtime.adapters;
 
@@ -27,11 +28,11 @@ const days = () => [
 ];
 
 /** The allowed events of an action about one change, from the raw day partitions. */
-async function eventsOf(action: string, changeId: string) {
+async function eventsOf(action: string, changeId: string, tenantId = "anjia") {
   const out = [];
   for (const day of days())
     out.push(
-      ...(await raw(vault, Keys.eventDay("anjia", day))).filter(
+      ...(await raw(vault, Keys.eventDay(tenantId, day))).filter(
         (e) => e.action === action && e.outcome === "allowed" && e.detail?.changeId === changeId,
       ),
     );
@@ -258,5 +259,48 @@ describe("confirming a change of role", () => {
     expect(await roleAlerts(staffId)).toHaveLength(1);
     expect(await eventsOf("staff.change_confirm", changeId)).toHaveLength(1);
     expect((await recoverNow()).intents).toEqual([]);
+  });
+});
+
+describe("the platform operator's confirmation of a brand's first staff", () => {
+  it("crashed after the account: recovery in the brand finishes it, the brand's trail has the confirmation once", async () => {
+    const brand = "queren";
+    const onboard = await vault.post(
+      "/platform/tenants",
+      {
+        tenantId: brand,
+        name: "确认地产",
+        plan: "basic",
+        hqAdmin: { username: `hq@${brand}`, displayName: "总部", email: `hq@${brand}.example.com` },
+        branches: [{ branchId: "gz-tianhe", name: "广州天河店" }],
+      },
+      "ops.admin@platform",
+    );
+    expect(onboard.status, onboard.text).toBe(201);
+    const hq = (await vault.post("/local/login", { username: `hq@${brand}` })).body.token;
+    const proposed = await vault.request("POST", "/staff", {
+      token: hq,
+      body: { username: `agent.first@${brand}`, displayName: "首", role: "agent", branchId: "gz-tianhe" },
+    });
+    expect(proposed.status, proposed.text).toBe(202);
+    const changeId = proposed.body.changeId as string;
+    await crashAt(vault, `${MACHINE}:account`, async (a) =>
+      Staff.Changes.platformConfirm(await ctxOf(vault, a, "platform", "ops.admin"), brand, changeId),
+    );
+    // The brand's own trail, and the operator's own, are where they always were.
+    const again = await vault.post(`/platform/tenants/${brand}/staff-changes/${changeId}/confirm`, undefined, OPS);
+    expect([again.status, again.body.code]).toEqual([409, "invalid_state"]);
+    const report = await Recovery.recover(base(), { tenantIds: ["platform", brand] });
+    expect(report.intents.map((i) => [i.tenantId, i.machine, i.outcome])).toEqual([[brand, MACHINE, "completed"]]);
+    const accounts = (await raw(vault, tenantPk(brand), { prefix: "STAFF#" })).filter(
+      (s) => s.username === `agent.first@${brand}`,
+    );
+    expect(accounts.map((s) => s.createdByChange)).toEqual([changeId]);
+    const listed = await vault.get(`/platform/tenants/${brand}/staff-changes?status=confirmed`, OPS);
+    expect(listed.body.items.map((c: { changeId: string }) => c.changeId)).toContain(changeId);
+    expect(await eventsOf("staff.change_confirm", changeId, brand)).toHaveLength(1);
+    // The operator's trail names each attempt (the crashed one and the refused one), as it always has.
+    expect(await eventsOf("platform.staff_change_confirm", changeId, "platform")).toHaveLength(2);
+    await expectInvariants(vault, brand);
   });
 });
