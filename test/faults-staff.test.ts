@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Keys, Recovery, Staff, tenantPk } from "@keyhold/core";
 import { Vault, hireConfirmed, startVault } from "./harness.ts";
-import { crashAt, ctxOf, expectInvariants, raw } from "./faults-harness.ts";
+import { crashAt, ctxOf, expectInvariants, raw, sameProcess } from "./faults-harness.ts";
 
 /**
  * Confirming a staff change (`staff.change_confirm`) crashed right after each of its steps (the
@@ -302,5 +302,70 @@ describe("the platform operator's confirmation of a brand's first staff", () => 
     // The operator's trail names each attempt (the crashed one and the refused one), as it always has.
     expect(await eventsOf("platform.staff_change_confirm", changeId, "platform")).toHaveLength(2);
     await expectInvariants(vault, brand);
+  });
+});
+
+describe("at the AWS ring's identity edge (Cognito at the SDK boundary)", () => {
+  it("Cognito's answer lost after it made the user: recovery adopts that user, makes no second one, and writes the record", async () => {
+    const { mockClient } = await import("aws-sdk-client-mock");
+    const cip = await import("@aws-sdk/client-cognito-identity-provider");
+    const mock = mockClient(cip.CognitoIdentityProviderClient);
+    const named = (name: string, message: string) => Object.assign(new Error(message), { name });
+    // A user pool of one call's memory: a username exists once; the first answer is lost on the way back.
+    const pool = new Map<string, string>();
+    let loseAnswer = true;
+    mock.on(cip.AdminCreateUserCommand).callsFake((input: { Username: string }) => {
+      if (pool.has(input.Username))
+        return Promise.reject(named("UsernameExistsException", "User account already exists"));
+      pool.set(input.Username, `sub-${input.Username}`);
+      if (loseAnswer) {
+        loseAnswer = false;
+        return Promise.reject(named("TimeoutError", "socket hang up"));
+      }
+      return Promise.resolve({ User: { Attributes: [{ Name: "sub", Value: pool.get(input.Username) }] } });
+    });
+    mock.on(cip.AdminGetUserCommand).callsFake((input: { Username: string }) => {
+      const sub = pool.get(input.Username);
+      return sub
+        ? Promise.resolve({ Username: input.Username, UserAttributes: [{ Name: "sub", Value: sub }] })
+        : Promise.reject(named("UserNotFoundException", "User does not exist."));
+    });
+    mock.on(cip.AdminUpdateUserAttributesCommand).resolves({});
+    const identity = Staff.cognitoIdentity({
+      userPoolId: "ap-southeast-1_pool",
+      client: new cip.CognitoIdentityProviderClient({ region: "ap-southeast-1" }),
+    });
+    const aws = sameProcess(base(), { identity });
+    try {
+      const { username, changeId } = await proposeHire();
+      await expect(confirmIn(aws, changeId)).rejects.toThrow(/socket hang up/);
+      expect(await staffNamed(username)).toHaveLength(0);
+      // The writer gave its lease up: the next run takes the intent over at once.
+      expectRecovered(await Recovery.recover(aws, { tenantIds: ["anjia"] }), "completed");
+      expect(mock.commandCalls(cip.AdminCreateUserCommand)).toHaveLength(1);
+      expect(mock.commandCalls(cip.AdminGetUserCommand).map((c) => c.args[0].input)).toEqual([
+        { UserPoolId: "ap-southeast-1_pool", Username: username },
+      ]);
+      expect(mock.commandCalls(cip.AdminUpdateUserAttributesCommand).map((c) => c.args[0].input)).toEqual([
+        {
+          UserPoolId: "ap-southeast-1_pool",
+          Username: username,
+          UserAttributes: [
+            { Name: "custom:tenant_id", Value: "anjia" },
+            { Name: "custom:role", Value: "agent" },
+            { Name: "custom:branch_id", Value: "bj-chaoyang" },
+            { Name: "custom:session_version", Value: "1" },
+          ],
+        },
+      ]);
+      const accounts = await staffNamed(username);
+      expect(accounts.map((s) => [s.staffId, s.createdByChange])).toEqual([[`sub-${username}`, changeId]]);
+      expect((await statusOf(changeId)).status).toBe("confirmed");
+      expect(await eventsOf("staff.change_confirm", changeId)).toHaveLength(1);
+      await expectInvariants(vault);
+      expect(await identity.findUser!("nobody@anjia")).toBeUndefined();
+    } finally {
+      mock.restore();
+    }
   });
 });

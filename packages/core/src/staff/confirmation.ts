@@ -16,6 +16,7 @@ import {
 } from "./manage.ts";
 import { confirmHandover } from "./offboarding.ts";
 import { findStaffByUsername, getStaff, linkUsername, type StaffRecord } from "./records.ts";
+import type { CreateStaffRequest } from "./schemas.ts";
 
 const MACHINE = "staff.change_confirm";
 
@@ -160,10 +161,9 @@ async function applyChange(
       intent = await takeSeat(ctx, intent);
       await Intents.checkpoint(ctx.adapters, MACHINE, "seated");
       let staffId = intent.data.staffId;
-      if (!staffId) {
-        staffId = await createAccount(ctx, req, branchId);
-        intent = await Intents.note(ctx.adapters, intent, { staffId });
-      }
+      if (!staffId && resuming) staffId = await adoptAccount(ctx, req, branchId);
+      if (!staffId) staffId = await createAccount(ctx, req, branchId);
+      if (staffId !== intent.data.staffId) intent = await Intents.note(ctx.adapters, intent, { staffId });
       await Intents.checkpoint(ctx.adapters, MACHINE, "account");
       const id = staffId;
       const recorded = resuming && (await eventSince(ctx, intent, "staff.create", (e) => e.target.staffId === id));
@@ -233,6 +233,24 @@ async function createdBy(ctx: ActorCtx, c: StaffChange, intent: ConfirmHeld) {
   if (noted?.createdByChange !== c.changeId) return undefined;
   await linkUsername(ctx.adapters, noted);
   return noted;
+}
+
+/**
+ * An identity the dead writer created but never noted (its answer lost): no staff record holds the
+ * username (checked before), so it is this change's; its claims are set to the change's.
+ */
+async function adoptAccount(ctx: ActorCtx, req: CreateStaffRequest, branchId: string | null) {
+  const found = await ctx.adapters.identity.findUser?.(req.username);
+  if (!found) return undefined;
+  await ctx.adapters.identity.updateClaims({
+    tenantId: ctx.tenantId,
+    username: req.username,
+    email: req.contact?.email,
+    role: req.role,
+    branchId,
+    sessionVersion: 1,
+  });
+  return found.staffId;
 }
 
 /** One seat for the new account, noted on the intent so it is taken once and given back if the change fails. */
