@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Keys, Recovery, Staff, tenantPk } from "@keyhold/core";
-import { Vault, hireConfirmed, startVault } from "./harness.ts";
-import { crashAt, ctxOf, expectInvariants, raw, sameProcess } from "./faults-harness.ts";
+import { Vault, hireConfirmed, newClientBody, startVault } from "./harness.ts";
+import { crashAt, ctxOf, expectInvariants, raw, sameProcess, withClock } from "./faults-harness.ts";
 
 /**
  * Confirming a staff change (`staff.change_confirm`) crashed right after each of its steps (the
@@ -368,4 +368,108 @@ describe("at the AWS ring's identity edge (Cognito at the SDK boundary)", () => 
       mock.restore();
     }
   });
+});
+
+describe("confirming a passed background check", () => {
+  let k = 0;
+  for (const step of Recovery.machines[MACHINE].filter((s) => s !== "seated" && s !== "account")) {
+    it(`crashed after "${step}": ${step === "intent" ? "recovery drops it; no clearance" : "recovery finishes it: cleared once, confirmed by the decider"}`, async () => {
+      const hired = await vault.post(
+        "/staff",
+        { username: `hq.checked${++k}@anjia`, displayName: "核查", role: "hq_admin", branchId: null },
+        HQ,
+      );
+      expect(hired.status, hired.text).toBe(201);
+      const staffId = hired.body.id as string;
+      const checkedAt = new Date(Date.now() - 86_400_000).toISOString();
+      const r = await vault.post(`/staff/${staffId}/background-check`, { status: "passed", checkedAt }, HQ);
+      expect(r.status, r.text).toBe(202);
+      const changeId = r.body.changeId as string;
+      await crashAt(vault, `${MACHINE}:${step}`, (a) => confirmIn(a, changeId));
+      const decided = reached(step, "decided");
+      expectRecovered(await recoverNow(), decided ? "completed" : "rolled_back");
+      await expectInvariants(vault);
+      const check = (await Staff.getStaff(base(), "anjia", staffId))!.backgroundCheck;
+      expect((await statusOf(changeId)).status).toBe(decided ? "confirmed" : "pending");
+      expect(check).toEqual(
+        decided ? { status: "passed", checkedAt, recordedBy: "hq.admin", confirmedBy: "compliance.wang" } : null,
+      );
+      expect(await eventsOf("staff.change_confirm", changeId)).toHaveLength(decided ? 1 : 0);
+    });
+  }
+});
+
+describe("confirming a hand-over to a days-old account", () => {
+  let k = 0;
+  // The hand-over itself runs as its own machine (`staff.offboard`), inside this one.
+  for (const fault of [`${MACHINE}:decided`, `${MACHINE}:recorded`, "staff.offboard:moved_one", `${MACHINE}:applied`]) {
+    it(`crashed after "${fault}": recovery moves every client once, with an exact count`, async () => {
+      const leaver = await hireConfirmed(vault, {
+        username: `agent.leaving${++k}@anjia`,
+        displayName: "离",
+        role: "agent",
+        branchId: "bj-chaoyang",
+      });
+      const heir = await hireConfirmed(vault, {
+        username: `agent.taking${k}@anjia`,
+        displayName: "新",
+        role: "agent",
+        branchId: "bj-chaoyang",
+      });
+      for (const id of [leaver.id, heir.id])
+        expect(
+          (
+            await vault.post(
+              `/staff/${id}/agreement`,
+              { version: "2024-01", signedAt: new Date().toISOString(), evidenceRef: `paper:agreement/${id}` },
+              "manager.zhao@anjia",
+            )
+          ).status,
+        ).toBe(200);
+      const token = await vault.token(`agent.leaving${k}@anjia`);
+      const owned: string[] = [];
+      for (let i = 0; i < 2; i++) {
+        const c = await vault.request("POST", "/clients", { token, body: newClientBody() });
+        expect(c.status, c.text).toBe(201);
+        owned.push(c.body.id);
+      }
+      // Begun on the doomed process's clock (ten minutes behind), so the moves it makes fall inside
+      // the offboarding when its count is recomputed from the clients' hand-over history.
+      const behind = withClock(base(), () => new Date(Date.now() - 10 * 60_000));
+      const r = (await Staff.startOffboarding(await ctxOf(vault, behind, "anjia", "manager.zhao"), leaver.id, {
+        handoverTo: heir.id,
+        lastDay: "2026-12-31",
+        reason: "个人原因",
+      })) as { status: number; body: { changeId: string } };
+      expect(r.status).toBe(202);
+      const changeId = r.body.changeId;
+      await crashAt(vault, fault, (a) => confirmIn(a, changeId));
+      expect((await recoverNow()).intents.map((i) => [i.machine, i.outcome])).toEqual(
+        fault.startsWith("staff.offboard")
+          ? [
+              [MACHINE, "completed"],
+              ["staff.offboard", "completed"],
+            ]
+          : [[MACHINE, "completed"]],
+      );
+      await expectInvariants(vault);
+      expect((await statusOf(changeId)).status).toBe("confirmed");
+      const state = (await Staff.getStaff(base(), "anjia", leaver.id))!;
+      expect([state.status, state.offboarding!.reassignedClients]).toEqual(["offboarding", 2]);
+      const heirs = (await vault.get("/clients?limit=100", `agent.taking${k}@anjia`)).body.items.map(
+        (c: { id: string }) => c.id,
+      );
+      for (const id of owned) expect(heirs).toContain(id);
+      expect(await eventsOf("staff.change_confirm", changeId)).toHaveLength(1);
+      // Recovery ran the hand-over once: one closing event for the leaver.
+      const closed = [];
+      for (const day of days())
+        closed.push(
+          ...(await raw(vault, Keys.eventDay("anjia", day))).filter(
+            (e) => e.action === "staff.clients_handed_over" && e.target.staffId === leaver.id,
+          ),
+        );
+      expect(closed).toHaveLength(1);
+    });
+  }
 });
