@@ -4,7 +4,15 @@ import * as Intents from "../recovery/intents.ts";
 import type { TrailAction } from "../trail/actions.ts";
 import { query, record, type TrailEvent } from "../trail/trail.ts";
 import { recountUsage, releaseSeat, reserveSeat } from "../tenancy/usage.ts";
-import { decide, getChange, markFailed, openContact, type ChangeKind, type StaffChange } from "./changes.ts";
+import {
+  decide,
+  getChange,
+  markFailed,
+  openContact,
+  type ChangeKind,
+  type ChangePayload,
+  type StaffChange,
+} from "./changes.ts";
 import {
   alertRoleChange,
   applyBackgroundCheck,
@@ -128,100 +136,134 @@ async function subjectOf(ctx: ActorCtx, c: StaffChange) {
   return staff;
 }
 
+type Applied = Promise<{ staff: StaffRecord; intent: ConfirmHeld }>;
+type Resuming = { resuming: boolean };
+
 /**
  * Applies a confirmed change in the name of its decider. `resuming` (recovery) first looks for
  * what a dead writer already did, so nothing is done twice and an update that landed is no conflict.
  */
-async function applyChange(
-  ctx: ActorCtx,
-  c: StaffChange,
-  start: ConfirmHeld,
-  { resuming }: { resuming: boolean },
-): Promise<{ staff: StaffRecord; intent: ConfirmHeld }> {
-  let intent = start;
-  const by = c.decidedBy!;
+function applyChange(ctx: ActorCtx, c: StaffChange, intent: ConfirmHeld, how: Resuming): Applied {
   const p = c.change;
   switch (p.kind) {
-    case "create": {
-      const landed = resuming ? await createdBy(ctx, c, intent) : undefined;
-      if (landed) return { staff: landed, intent };
-      if (resuming && (intent.data.seat === "reserving" || intent.data.seat === "releasing")) {
-        await recountUsage(ctx.adapters, ctx.tenantId, ["seats"]);
-        intent = await Intents.note(ctx.adapters, intent, { seat: "none" });
-      }
-      const contact = await openContact(ctx, c);
-      const req = {
-        username: p.username,
-        displayName: p.displayName,
-        role: p.role,
-        branchId: p.branchId,
-        ...(contact ? { contact } : {}),
-      };
-      const { branchId } = await checkCreate(ctx, req, { seat: intent.data.seat !== "held" });
-      intent = await takeSeat(ctx, intent);
-      await Intents.checkpoint(ctx.adapters, MACHINE, "seated");
-      let staffId = intent.data.staffId;
-      if (!staffId && resuming) staffId = await adoptAccount(ctx, req, branchId);
-      if (!staffId) staffId = await createAccount(ctx, req, branchId);
-      if (staffId !== intent.data.staffId) intent = await Intents.note(ctx.adapters, intent, { staffId });
-      await Intents.checkpoint(ctx.adapters, MACHINE, "account");
-      const id = staffId;
-      const recorded = resuming && (await eventSince(ctx, intent, "staff.create", (e) => e.target.staffId === id));
-      const staff = await saveHire(ctx, req, branchId, staffId, {
-        createdByChange: c.changeId,
-        recorded: Boolean(recorded),
-      });
-      return { staff, intent };
-    }
-    case "update": {
-      const staff = await subjectOf(ctx, c);
-      const who = { proposedBy: c.proposedBy, by, onceKey: `role_change#${c.changeId}` };
-      if (resuming && staff.role === p.to.role && staff.branchId === p.to.branchId) {
-        // The record landed before the writer died; what follows it (claims, alert) may not have.
-        await syncClaims(ctx, staff);
-        await alertRoleChange(ctx, staff.staffId, p.from.role, p.to.role, who);
-        return { staff, intent };
-      }
-      if (staff.status !== "active") throw new Problem("invalid_state", `this staff member is ${staff.status}`);
-      if (staff.role !== p.from.role || staff.branchId !== p.from.branchId) {
-        throw new Problem(
-          "conflict",
-          "the staff member's role or branch changed since this was proposed; propose again",
-        );
-      }
-      const contact = await openContact(ctx, c);
-      const next = await applyUpdate(
-        ctx,
-        staff,
-        {
-          ...p.to,
-          ...(p.displayName !== undefined ? { displayName: p.displayName } : {}),
-          ...(contact ? { contact } : {}),
-        },
-        ["role", "branchId"],
-        who,
-      );
-      return { staff: next, intent };
-    }
-    case "background_check": {
-      const staff = await subjectOf(ctx, c);
-      const check = staff.backgroundCheck;
-      if (resuming && check?.status === "passed" && check.checkedAt === p.checkedAt && check.confirmedBy === by)
-        return { staff, intent };
-      if (staff.status !== "active") throw new Problem("invalid_state", `this staff member is ${staff.status}`);
-      const next = await applyBackgroundCheck(ctx, staff, {
-        status: "passed",
-        checkedAt: p.checkedAt,
-        recordedBy: c.proposedBy,
-        confirmedBy: by,
-      });
-      return { staff: next, intent };
-    }
-    case "handover": {
-      if (resuming && (await handedOver(ctx, intent, p.staffId))) return { staff: await subjectOf(ctx, c), intent };
-      return { staff: await confirmHandover(ctx, p.staffId, c.changeId), intent };
-    }
+    case "create":
+      return applyCreate(ctx, c, p, intent, how);
+    case "update":
+      return applyRoleChange(ctx, c, p, intent, how);
+    case "background_check":
+      return applyCheck(ctx, c, p, intent, how);
+    case "handover":
+      return applyHandover(ctx, c, p, intent, how);
   }
+}
+
+type Payload<K extends ChangeKind> = Extract<ChangePayload, { kind: K }>;
+
+/** The new account: its seat, its identity, its record naming the change. */
+async function applyCreate(
+  ctx: ActorCtx,
+  c: StaffChange,
+  p: Payload<"create">,
+  start: ConfirmHeld,
+  { resuming }: Resuming,
+): Applied {
+  let intent = start;
+  const landed = resuming ? await createdBy(ctx, c, intent) : undefined;
+  if (landed) return { staff: landed, intent };
+  if (resuming && (intent.data.seat === "reserving" || intent.data.seat === "releasing")) {
+    await recountUsage(ctx.adapters, ctx.tenantId, ["seats"]);
+    intent = await Intents.note(ctx.adapters, intent, { seat: "none" });
+  }
+  const contact = await openContact(ctx, c);
+  const req = {
+    username: p.username,
+    displayName: p.displayName,
+    role: p.role,
+    branchId: p.branchId,
+    ...(contact ? { contact } : {}),
+  };
+  const { branchId } = await checkCreate(ctx, req, { seat: intent.data.seat !== "held" });
+  intent = await takeSeat(ctx, intent);
+  await Intents.checkpoint(ctx.adapters, MACHINE, "seated");
+  let staffId = intent.data.staffId;
+  if (!staffId && resuming) staffId = await adoptAccount(ctx, req, branchId);
+  if (!staffId) staffId = await createAccount(ctx, req, branchId);
+  if (staffId !== intent.data.staffId) intent = await Intents.note(ctx.adapters, intent, { staffId });
+  await Intents.checkpoint(ctx.adapters, MACHINE, "account");
+  const id = staffId;
+  const recorded = resuming && (await eventSince(ctx, intent, "staff.create", (e) => e.target.staffId === id));
+  const staff = await saveHire(ctx, req, branchId, staffId, {
+    createdByChange: c.changeId,
+    recorded: Boolean(recorded),
+  });
+  return { staff, intent };
+}
+
+async function applyRoleChange(
+  ctx: ActorCtx,
+  c: StaffChange,
+  p: Payload<"update">,
+  intent: ConfirmHeld,
+  { resuming }: Resuming,
+): Applied {
+  const staff = await subjectOf(ctx, c);
+  const who = { proposedBy: c.proposedBy, by: c.decidedBy!, onceKey: `role_change#${c.changeId}` };
+  if (resuming && staff.role === p.to.role && staff.branchId === p.to.branchId) {
+    // The record landed before the writer died; what follows it (claims, alert) may not have.
+    await syncClaims(ctx, staff);
+    await alertRoleChange(ctx, staff.staffId, p.from.role, p.to.role, who);
+    return { staff, intent };
+  }
+  if (staff.status !== "active") throw new Problem("invalid_state", `this staff member is ${staff.status}`);
+  if (staff.role !== p.from.role || staff.branchId !== p.from.branchId) {
+    throw new Problem("conflict", "the staff member's role or branch changed since this was proposed; propose again");
+  }
+  const contact = await openContact(ctx, c);
+  const next = await applyUpdate(
+    ctx,
+    staff,
+    {
+      ...p.to,
+      ...(p.displayName !== undefined ? { displayName: p.displayName } : {}),
+      ...(contact ? { contact } : {}),
+    },
+    ["role", "branchId"],
+    who,
+  );
+  return { staff: next, intent };
+}
+
+async function applyCheck(
+  ctx: ActorCtx,
+  c: StaffChange,
+  p: Payload<"background_check">,
+  intent: ConfirmHeld,
+  { resuming }: Resuming,
+): Applied {
+  const by = c.decidedBy!;
+  const staff = await subjectOf(ctx, c);
+  const check = staff.backgroundCheck;
+  if (resuming && check?.status === "passed" && check.checkedAt === p.checkedAt && check.confirmedBy === by)
+    return { staff, intent };
+  if (staff.status !== "active") throw new Problem("invalid_state", `this staff member is ${staff.status}`);
+  const next = await applyBackgroundCheck(ctx, staff, {
+    status: "passed",
+    checkedAt: p.checkedAt,
+    recordedBy: c.proposedBy,
+    confirmedBy: by,
+  });
+  return { staff: next, intent };
+}
+
+async function applyHandover(
+  ctx: ActorCtx,
+  c: StaffChange,
+  p: Payload<"handover">,
+  intent: ConfirmHeld,
+  { resuming }: Resuming,
+): Applied {
+  if (resuming && (await handedOver(ctx, intent, p.staffId))) return { staff: await subjectOf(ctx, c), intent };
+  return { staff: await confirmHandover(ctx, p.staffId, c.changeId), intent };
 }
 
 /** The account this change created, found by its username or by the id noted on the intent (its username link restored). */
