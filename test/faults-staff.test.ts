@@ -146,6 +146,34 @@ describe("confirming a new account", () => {
     });
   }
 
+  it("the decision's answer lost on the way back (it landed): the confirmation errs, and recovery finishes it", async () => {
+    const { username, changeId } = await proposeHire();
+    const db = base().db;
+    let lost = false;
+    const lossy = new Proxy(db, {
+      get(target, key) {
+        if (key !== "send") return Reflect.get(target, key);
+        return async (command: { input?: { ExpressionAttributeValues?: Record<string, unknown> } }) => {
+          const out = await target.send(command as never);
+          if (!lost && command.input?.ExpressionAttributeValues?.[":intent"]) {
+            lost = true;
+            throw new Error("socket hang up");
+          }
+          return out;
+        };
+      },
+    });
+    await expect(confirmIn(sameProcess(base(), { db: lossy }), changeId)).rejects.toThrow(/socket hang up/);
+    expect(lost).toBe(true);
+    expect((await statusOf(changeId)).status).toBe("confirmed");
+    expect(await staffNamed(username)).toHaveLength(0);
+    // The writer gave its lease up: the next run takes the intent over at once.
+    expectRecovered(await recoverNow(), "completed");
+    expect((await staffNamed(username)).map((s) => s.createdByChange)).toEqual([changeId]);
+    expect(await eventsOf("staff.change_confirm", changeId)).toHaveLength(1);
+    await expectInvariants(vault);
+  });
+
   it("two confirmations at once: exactly one applies, one account, one seat", async () => {
     const { username, changeId } = await proposeHire();
     const replies = await Promise.all([

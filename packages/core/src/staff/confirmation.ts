@@ -61,8 +61,10 @@ export async function confirmChange(ctx: Ctx, c: StaffChange): Promise<StaffReco
   try {
     decided = await decide(ctx, c, "confirmed", { intentId: intent.id });
   } catch (e) {
-    // Another confirmation won (or the table failed before the decision): nothing of this one happened.
-    await close(a, intent);
+    // Another confirmation won: nothing of this one happened. A fault leaves it unknown whether the
+    // decision landed; recovery looks (the change names its intent) and finishes or drops it.
+    if (isProblem(e)) await close(a, intent);
+    else await Intents.yieldLease(a, intent);
     throw e;
   }
   await Intents.checkpoint(a, MACHINE, "decided");
