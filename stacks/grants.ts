@@ -374,6 +374,8 @@ export function statementsFor(need: AccessNeed, t: GrantTargets): iam.PolicyStat
             "cognito-idp:AdminUpdateUserAttributes",
             "cognito-idp:AdminUserGlobalSignOut",
             "cognito-idp:AdminDisableUser",
+            // A confirmation resumed after a lost answer finds the user Cognito made (staff/confirmation.ts).
+            "cognito-idp:AdminGetUser",
           ],
           resources: [t.userPool.userPoolArn],
         }),

@@ -385,6 +385,7 @@ function expectedStatements(s: Synthesized) {
           "cognito-idp:AdminUpdateUserAttributes",
           "cognito-idp:AdminUserGlobalSignOut",
           "cognito-idp:AdminDisableUser",
+          "cognito-idp:AdminGetUser",
         ],
         [`${pool}.Arn`],
       ),

@@ -30,6 +30,7 @@ export const machines = {
   "tenant.offboard": ["intent", "recorded", "applied"],
   "tenant.shred": ["intent", "key_scheduled", "certificate", "recorded", "applied"],
   "reseal-doc": ["intent", "written", "switched", "deleted"],
+  "staff.change_confirm": ["intent", "decided", "recorded", "seated", "account", "applied"],
 } as const;
 export type Machine = keyof typeof machines;
 export type Step<M extends Machine> = (typeof machines)[M][number];

@@ -7,6 +7,7 @@ import { recountBranch, recountDaily, recountTenant, type Drift } from "../compl
 import { recoverWithdrawal } from "../consent/consent.ts";
 import { newId } from "../ids.ts";
 import { recountHandOver, recoverOffboarding } from "../staff/offboarding.ts";
+import { recoverConfirmation } from "../staff/confirmation.ts";
 import { listStaff } from "../staff/records.ts";
 import { recoverOffboard, recoverShred } from "../tenancy/platform.ts";
 import { settleReseal } from "../rotation/documents.ts";
@@ -29,6 +30,7 @@ const handlers: { [M in Machine]: (ctx: ActorCtx, intent: Intent<never>) => Prom
   "tenant.offboard": recoverOffboard,
   "tenant.shred": recoverShred,
   "reseal-doc": settleReseal,
+  "staff.change_confirm": recoverConfirmation,
 };
 
 export interface RecoveryReport {

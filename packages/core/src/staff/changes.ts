@@ -74,6 +74,8 @@ export interface StaffChange {
   decidedAt?: string;
   /** The refusal code when applying a confirmed change failed. */
   failure?: string;
+  /** The confirmation's intent (recovery/intents.ts) that decided it: how recovery knows the decision was its own. */
+  confirmIntent?: string;
   sealedNote?: Uint8Array;
 }
 
@@ -186,7 +188,7 @@ export async function getChange(ctx: ActorCtx, changeId: string): Promise<StaffC
   return item && item.type === "staff-change" && item.tenantId === ctx.tenantId ? strip(item) : undefined;
 }
 
-export const openContact = (ctx: Ctx, c: StaffChange) =>
+export const openContact = (ctx: ActorCtx, c: StaffChange) =>
   c.sealedContact
     ? open<{ phone?: string; email?: string }>(
         ctx.adapters.keyrings,
@@ -256,7 +258,13 @@ export async function decisionOn(ctx: Ctx, c: StaffChange, as: "confirm" | "reje
 }
 
 /** Moves a pending change to its decision with one conditional write: of two deciders, one wins. */
-export async function decide(ctx: Ctx, c: StaffChange, status: "confirmed" | "rejected", note?: string) {
+export async function decide(
+  ctx: Ctx,
+  c: StaffChange,
+  status: "confirmed" | "rejected",
+  options: { note?: string; intentId?: string } = {},
+) {
+  const { note, intentId } = options;
   const at = ctx.adapters.now().toISOString();
   const sealedNote = note ? await seal(ctx.adapters.keyrings, noteBinding(ctx.tenantId, c.changeId), note) : undefined;
   try {
@@ -264,7 +272,7 @@ export async function decide(ctx: Ctx, c: StaffChange, status: "confirmed" | "re
       new UpdateCommand({
         TableName: ctx.adapters.tableName,
         Key: Keys.staffChange(ctx.tenantId, c.changeId),
-        UpdateExpression: `SET #status = :to, gsi1pk = :partition, decidedBy = :by, decidedByRole = :role, decidedAt = :at${sealedNote ? ", sealedNote = :note" : ""}`,
+        UpdateExpression: `SET #status = :to, gsi1pk = :partition, decidedBy = :by, decidedByRole = :role, decidedAt = :at${sealedNote ? ", sealedNote = :note" : ""}${intentId ? ", confirmIntent = :intent" : ""}`,
         ConditionExpression: "#status = :pending",
         ExpressionAttributeNames: { "#status": "status" },
         ExpressionAttributeValues: {
@@ -275,6 +283,7 @@ export async function decide(ctx: Ctx, c: StaffChange, status: "confirmed" | "re
           ":role": ctx.principal.role,
           ":at": at,
           ...(sealedNote ? { ":note": sealedNote } : {}),
+          ...(intentId ? { ":intent": intentId } : {}),
         },
       }),
     );
@@ -289,11 +298,12 @@ export async function decide(ctx: Ctx, c: StaffChange, status: "confirmed" | "re
     decidedBy: ctx.principal.staffId,
     decidedByRole: ctx.principal.role,
     decidedAt: at,
+    ...(intentId ? { confirmIntent: intentId } : {}),
   } satisfies StaffChange;
 }
 
 /** A confirmed change that could not be applied (the world moved on): marked failed with the reason. */
-export async function markFailed(ctx: Ctx, c: StaffChange, code: string) {
+export async function markFailed(ctx: ActorCtx, c: StaffChange, code: string) {
   await ctx.adapters.db.send(
     new UpdateCommand({
       TableName: ctx.adapters.tableName,

@@ -1,23 +1,20 @@
 import type { Ctx } from "../context.ts";
 import type { TrailAction } from "../trail/actions.ts";
 import { record } from "../trail/trail.ts";
-import { Problem, isProblem } from "../http/problem.ts";
+import { Problem } from "../http/problem.ts";
 import { problemOf } from "../http/verdict.ts";
 import {
   changeViewOf,
   decide,
   getChange,
   listChanges,
-  markFailed,
-  openContact,
   refuseDecision,
   decisionOn,
   type ChangesQuery,
   type StaffChange,
 } from "./changes.ts";
-import { applyBackgroundCheck, applyCreate, applyUpdate, checkCreate, viewOf } from "./manage.ts";
-import { confirmHandover } from "./offboarding.ts";
-import { getStaff } from "./records.ts";
+import { confirmChange } from "./confirmation.ts";
+import { viewOf } from "./manage.ts";
 import { contextFor } from "../access/principal.ts";
 import { getTenant } from "../tenancy/records.ts";
 
@@ -30,88 +27,15 @@ async function load(ctx: Ctx, changeId: string, action: TrailAction, as: "confir
   return c;
 }
 
-async function subjectOf(ctx: Ctx, c: StaffChange) {
-  const staff = c.subjectId ? await getStaff(ctx.adapters, ctx.tenantId, c.subjectId) : undefined;
-  if (!staff) throw new Problem("staff_not_found", "the staff member this change concerns is gone");
-  return staff;
-}
-
-/** Applies a confirmed change in the confirmer's context and answers the staff record it produced. */
-async function apply(ctx: Ctx, c: StaffChange) {
-  const p = c.change;
-  switch (p.kind) {
-    case "create": {
-      const contact = await openContact(ctx, c);
-      const req = {
-        username: p.username,
-        displayName: p.displayName,
-        role: p.role,
-        branchId: p.branchId,
-        ...(contact ? { contact } : {}),
-      };
-      await checkCreate(ctx, req, { asProposer: false });
-      return applyCreate(ctx, req);
-    }
-    case "update": {
-      const staff = await subjectOf(ctx, c);
-      if (staff.status !== "active") throw new Problem("invalid_state", `this staff member is ${staff.status}`);
-      if (staff.role !== p.from.role || staff.branchId !== p.from.branchId) {
-        throw new Problem(
-          "conflict",
-          "the staff member's role or branch changed since this was proposed; propose again",
-        );
-      }
-      const contact = await openContact(ctx, c);
-      const next = await applyUpdate(
-        ctx,
-        staff,
-        {
-          ...p.to,
-          ...(p.displayName !== undefined ? { displayName: p.displayName } : {}),
-          ...(contact ? { contact } : {}),
-        },
-        ["role", "branchId"],
-        c.proposedBy,
-      );
-      return viewOf(ctx, next);
-    }
-    case "background_check": {
-      const staff = await subjectOf(ctx, c);
-      if (staff.status !== "active") throw new Problem("invalid_state", `this staff member is ${staff.status}`);
-      const next = await applyBackgroundCheck(ctx, staff, {
-        status: "passed",
-        checkedAt: p.checkedAt,
-        recordedBy: c.proposedBy,
-        confirmedBy: ctx.principal.staffId,
-      });
-      return viewOf(ctx, next);
-    }
-    case "handover":
-      return confirmHandover(ctx, p.staffId, c.changeId);
-  }
-}
-
 /**
  * Confirms a proposal: by a second person (see staff/rules.ts), exactly once (a conditional
- * write), then applied. A change the world has overtaken (the username taken, the role changed
- * meanwhile) is marked failed with its reason.
+ * write), then applied — a crash-safe state machine (confirmation.ts). A change the world has
+ * overtaken (the username taken, the role changed meanwhile) is marked failed with its reason.
  */
 export async function confirm(ctx: Ctx, changeId: string) {
   const action = "staff.change_confirm";
   const c = await load(ctx, changeId, action, "confirm");
-  const decided = await decide(ctx, c, "confirmed");
-  await record(ctx, {
-    action,
-    ...(c.subjectId ? { staffId: c.subjectId } : {}),
-    outcome: "allowed",
-    detail: { changeId, kind: c.kind, proposedBy: c.proposedBy },
-  });
-  try {
-    return await apply(ctx, decided);
-  } catch (e) {
-    if (isProblem(e)) await markFailed(ctx, decided, e.code);
-    throw e;
-  }
+  return viewOf(ctx, await confirmChange(ctx, c));
 }
 
 /** Turns a proposal down with a note: whoever may confirm it, or its proposer withdrawing it. */
@@ -124,7 +48,7 @@ export async function reject(ctx: Ctx, changeId: string, note: string) {
     outcome: "allowed",
     detail: { changeId, kind: c.kind },
   });
-  return changeViewOf(ctx, await decide(ctx, c, "rejected", note));
+  return changeViewOf(ctx, await decide(ctx, c, "rejected", { note }));
 }
 
 export async function list(ctx: Ctx, q: ChangesQuery, options: { all?: boolean } = {}) {

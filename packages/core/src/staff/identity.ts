@@ -1,6 +1,7 @@
 import {
   AdminCreateUserCommand,
   AdminDisableUserCommand,
+  AdminGetUserCommand,
   AdminUpdateUserAttributesCommand,
   AdminUserGlobalSignOutCommand,
   CognitoIdentityProviderClient,
@@ -29,6 +30,12 @@ export interface IdentityPort {
   updateClaims(user: IdentityUser): Promise<void>;
   /** Signs the user out everywhere and disables sign-in (offboarding). */
   disable(username: string): Promise<void>;
+  /**
+   * The identity a run that was cut short created (its answer lost to a crash or a dropped
+   * response), so resuming it creates none twice. Only adapters whose `createUser` makes something
+   * outside Keyhold that a second call would refuse have it.
+   */
+  findUser?(username: string): Promise<{ staffId: string } | undefined>;
 }
 
 const attributes = (u: IdentityUser) => [
@@ -71,6 +78,16 @@ export function cognitoIdentity(options: { userPoolId: string; client?: CognitoI
     async disable(username) {
       await cognito.send(new AdminUserGlobalSignOutCommand({ UserPoolId, Username: username }));
       await cognito.send(new AdminDisableUserCommand({ UserPoolId, Username: username }));
+    },
+    async findUser(username) {
+      try {
+        const out = await cognito.send(new AdminGetUserCommand({ UserPoolId, Username: username }));
+        const sub = out.UserAttributes?.find((a) => a.Name === "sub")?.Value;
+        return sub ? { staffId: sub } : undefined;
+      } catch (e) {
+        if ((e as Error).name === "UserNotFoundException") return undefined;
+        throw e;
+      }
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { Ctx, Role } from "../context.ts";
+import type { ActorCtx, Ctx, Role } from "../context.ts";
 import type { TrailAction } from "../trail/actions.ts";
 import { record } from "../trail/trail.ts";
 import { open, seal } from "../crypto/envelope.ts";
@@ -108,7 +108,7 @@ export async function get(ctx: Ctx, staffId: string) {
   return view;
 }
 
-async function checkPlacement(ctx: Ctx, role: Role, branchId: string | null) {
+async function checkPlacement(ctx: ActorCtx, role: Role, branchId: string | null) {
   const branchRoles: Role[] = ["agent", "branch_manager"];
   if (branchRoles.includes(role) && !branchId) {
     throw new Problem("validation_failed", `a ${role} belongs to a branch`, [
@@ -126,13 +126,8 @@ async function checkPlacement(ctx: Ctx, role: Role, branchId: string | null) {
 }
 
 /** Everything a new account must satisfy, checked when it is proposed and again when it is applied. */
-export async function checkCreate(
-  ctx: Ctx,
-  req: CreateStaffRequest,
-  options: { asProposer?: boolean } = { asProposer: true },
-) {
+export async function checkCreate(ctx: ActorCtx, req: CreateStaffRequest, options: { seat?: boolean } = {}) {
   const branchId = req.branchId ?? null;
-  if (options.asProposer) requireManager(ctx, { role: req.role, branchId }, "create");
   if (req.username.split("@")[1] !== ctx.tenantId) {
     throw new Problem("validation_failed", "usernames end in @<your tenant>", [
       { path: "body.username", message: `must end in @${ctx.tenantId}` },
@@ -146,7 +141,8 @@ export async function checkCreate(
   }
   if (await findStaffByUsername(ctx.adapters, ctx.tenantId, req.username))
     throw new Problem("staff_exists", `"${req.username}" already exists`);
-  await assertSeatFree(ctx.adapters, ctx.tenantId, ctx.limits.seats);
+  // A confirmation resumed after a crash may already hold its seat.
+  if (options.seat !== false) await assertSeatFree(ctx.adapters, ctx.tenantId, ctx.limits.seats);
   return { branchId };
 }
 
@@ -155,6 +151,7 @@ export async function checkCreate(
  * proposal (202) that a second person confirms (see changes.ts), and only then exists.
  */
 export async function create(ctx: Ctx, req: CreateStaffRequest) {
+  requireManager(ctx, { role: req.role, branchId: req.branchId ?? null }, "create");
   const { branchId } = await checkCreate(ctx, req);
   if (isClientDataRole(req.role)) {
     return propose(ctx, {
@@ -181,7 +178,7 @@ export async function applyCreate(ctx: Ctx, req: CreateStaffRequest) {
   await reserveSeat(ctx.adapters, ctx.tenantId, ctx.limits.seats);
   let staff: StaffRecord;
   try {
-    staff = await hire(ctx, req, branchId);
+    staff = await saveHire(ctx, req, branchId, await createAccount(ctx, req, branchId));
   } catch (e) {
     await releaseSeat(ctx.adapters, ctx.tenantId);
     throw e;
@@ -189,7 +186,8 @@ export async function applyCreate(ctx: Ctx, req: CreateStaffRequest) {
   return viewOf(ctx, staff);
 }
 
-async function hire(ctx: Ctx, req: CreateStaffRequest, branchId: string | null) {
+/** The account at the identity provider: its id is the new staff member's. */
+export async function createAccount(ctx: ActorCtx, req: CreateStaffRequest, branchId: string | null) {
   const { staffId } = await ctx.adapters.identity.createUser({
     tenantId: ctx.tenantId,
     username: req.username,
@@ -198,6 +196,20 @@ async function hire(ctx: Ctx, req: CreateStaffRequest, branchId: string | null) 
     branchId,
     sessionVersion: 1,
   });
+  return staffId;
+}
+
+/**
+ * The staff record of an account just created, in the trail first. A confirmed proposal names
+ * itself on the record (`createdByChange`), which is how a resumed confirmation knows it landed.
+ */
+export async function saveHire(
+  ctx: ActorCtx,
+  req: CreateStaffRequest,
+  branchId: string | null,
+  staffId: string,
+  options: { createdByChange?: string; recorded?: boolean } = {},
+) {
   const contact = req.contact
     ? {
         ...req.contact,
@@ -219,15 +231,16 @@ async function hire(ctx: Ctx, req: CreateStaffRequest, branchId: string | null) 
     ...(contact
       ? { sealedContact: await seal(ctx.adapters.keyrings, contactBinding(ctx.tenantId, staffId), contact) }
       : {}),
+    ...(options.createdByChange ? { createdByChange: options.createdByChange } : {}),
   };
-  await record(ctx, { action: "staff.create", staffId, outcome: "allowed" });
+  if (!options.recorded) await record(ctx, { action: "staff.create", staffId, outcome: "allowed" });
   await saveStaff(ctx.adapters, staff);
   return staff;
 }
 
 /** Applies a change with optimistic concurrency; a concurrent change answers 409 to retry. */
 export async function change(
-  ctx: Ctx,
+  ctx: ActorCtx,
   staff: StaffRecord,
   next: StaffRecord,
   action: TrailAction,
@@ -277,6 +290,7 @@ export async function update(ctx: Ctx, staffId: string, req: UpdateStaffRequest)
       staff,
       { role, branchId, displayName: req.displayName, contact: req.contact },
       Object.keys(req),
+      { by: ctx.principal.staffId },
     ),
   );
 }
@@ -286,11 +300,11 @@ export async function update(ctx: Ctx, staffId: string, req: UpdateStaffRequest)
  * sessions (old tokens carry the old claims), and every role change raises an alert.
  */
 export async function applyUpdate(
-  ctx: Ctx,
+  ctx: ActorCtx,
   staff: StaffRecord,
   to: { role: Role; branchId: string | null; displayName?: string; contact?: { phone?: string; email?: string } },
   fields: string[],
-  proposedBy?: string,
+  who: ChangeWitnesses,
 ) {
   const { role, branchId } = to;
   const next: StaffRecord = { ...staff, role, branchId, displayName: to.displayName ?? staff.displayName };
@@ -301,28 +315,43 @@ export async function applyUpdate(
   if (claimsChanged) next.sessionVersion = staff.sessionVersion + 1; // old tokens carry the old role
   if (roleChanged) next.roleChangedAt = ctx.adapters.now().toISOString();
   await change(ctx, staff, next, "staff.update", fields);
-  if (claimsChanged)
-    await ctx.adapters.identity.updateClaims({
-      tenantId: ctx.tenantId,
-      username: staff.username,
-      role,
-      branchId,
-      sessionVersion: next.sessionVersion,
-    });
-  if (roleChanged) {
-    await raiseAlert(
-      ctx,
-      {
-        kind: "role_change",
-        severity: isClientDataRole(role) ? "high" : "medium",
-        staffId: staff.staffId,
-        summary: `role of ${staff.staffId} changed from ${staff.role} to ${role}`,
-        detail: { from: staff.role, to: role, by: ctx.principal.staffId, ...(proposedBy ? { proposedBy } : {}) },
-      },
-      { involved: [ctx.principal.staffId, ...(proposedBy ? [proposedBy] : [])] },
-    );
-  }
+  if (claimsChanged) await syncClaims(ctx, next);
+  if (roleChanged) await alertRoleChange(ctx, staff.staffId, staff.role, role, who);
   return next;
+}
+
+/** Who stands behind a role change: its proposer and its decider (by default the caller), and the change itself. */
+export interface ChangeWitnesses {
+  proposedBy?: string;
+  by: string;
+  /** A confirmed proposal raises its alert once, however often its confirmation is resumed. */
+  onceKey?: string;
+}
+
+/** Keeps the identity provider's token claims in step with the record (idempotent). */
+export const syncClaims = (ctx: ActorCtx, staff: StaffRecord) =>
+  ctx.adapters.identity.updateClaims({
+    tenantId: ctx.tenantId,
+    username: staff.username,
+    role: staff.role,
+    branchId: staff.branchId,
+    sessionVersion: staff.sessionVersion,
+  });
+
+/** Every role change raises an alert: high into a client-data role. */
+export async function alertRoleChange(ctx: ActorCtx, staffId: string, from: Role, to: Role, who: ChangeWitnesses) {
+  const { by, proposedBy } = who;
+  await raiseAlert(
+    ctx,
+    {
+      kind: "role_change",
+      severity: isClientDataRole(to) ? "high" : "medium",
+      staffId,
+      summary: `role of ${staffId} changed from ${from} to ${to}`,
+      detail: { from, to, by, ...(proposedBy ? { proposedBy } : {}) },
+    },
+    { involved: [by, ...(proposedBy ? [proposedBy] : [])], ...(who.onceKey ? { onceKey: who.onceKey } : {}) },
+  );
 }
 
 export async function recordAgreement(ctx: Ctx, staffId: string, req: AgreementRequest) {
@@ -372,7 +401,7 @@ export async function recordBackgroundCheck(ctx: Ctx, staffId: string, req: Back
 }
 
 export async function applyBackgroundCheck(
-  ctx: Ctx,
+  ctx: ActorCtx,
   staff: StaffRecord,
   check: NonNullable<StaffRecord["backgroundCheck"]>,
 ) {

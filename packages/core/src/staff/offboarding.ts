@@ -10,7 +10,7 @@ import { UpdateCommand } from "../store/table.ts";
 import { releaseSeat } from "../tenancy/usage.ts";
 import { Problem, type ProblemDetail } from "../http/problem.ts";
 import { maskedText, sealNote } from "../freetext/notes.ts";
-import { change, loadReadable, refuseSelfChange, requireManager, viewOf } from "./manage.ts";
+import { change, loadReadable, refuseSelfChange, requireManager } from "./manage.ts";
 import { heirRoles, oversees } from "./rules.ts";
 import { changeViewOf, getChange, isNewAccount, propose } from "./changes.ts";
 import { reply } from "../http/reply.ts";
@@ -21,7 +21,7 @@ import { namedFields, staffLabels } from "./names.ts";
 
 const REVIEW_DAYS = 30;
 
-function eligibility(ctx: Ctx, leaving: StaffRecord, heir: StaffRecord | undefined): ProblemDetail[] {
+function eligibility(ctx: ActorCtx, leaving: StaffRecord, heir: StaffRecord | undefined): ProblemDetail[] {
   const why = (message: string) => ({ path: "body.handoverTo", message });
   if (!heir) return [why("no such staff member")];
   const errors: ProblemDetail[] = [];
@@ -153,8 +153,11 @@ async function handoverTooLarge(ctx: Ctx, staffId: string): Promise<boolean> {
   return page.items.length > limit;
 }
 
-/** The confirmed hand-over of a leaver whose recipient is a new account, in the confirmer's name. */
-export async function confirmHandover(ctx: Ctx, staffId: string, changeId: string) {
+/**
+ * The confirmed hand-over of a leaver whose recipient is a new account, in the confirmer's name
+ * (or recovery's, finishing a confirmation); answers the leaver's record.
+ */
+export async function confirmHandover(ctx: ActorCtx, staffId: string, changeId: string) {
   const staff = await getStaff(ctx.adapters, ctx.tenantId, staffId);
   if (!staff || staff.status !== "offboarding" || staff.offboarding?.handoverChange !== changeId) {
     throw new Problem("invalid_state", "this offboarding no longer waits on this hand-over");
@@ -169,7 +172,7 @@ export async function confirmHandover(ctx: Ctx, staffId: string, changeId: strin
   });
   await Intents.checkpoint(ctx.adapters, "staff.offboard", "started");
   await handOver(ctx, intent, staff.username);
-  return viewOf(ctx, (await getStaff(ctx.adapters, ctx.tenantId, staffId))!);
+  return (await getStaff(ctx.adapters, ctx.tenantId, staffId))!;
 }
 
 export interface OffboardIntent extends Record<string, unknown> {

@@ -43,6 +43,8 @@ export interface StaffRecord {
   notice?: { since: string; lastDay: string; setBy: string };
   /** Held by the anomaly detector pending the compliance officer's review of its alert: no session is admitted. */
   hold?: { alertId: string; kind: string; at: string };
+  /** The confirmed proposal that created this account: how a confirmation resumed after a crash knows it landed. */
+  createdByChange?: string;
   /** Optimistic-concurrency revision, bumped by every conditional save. */
   rev?: number;
 }
@@ -119,9 +121,13 @@ export async function saveStaffIf(a: Adapters, staff: StaffRecord, previous: Sta
 export async function saveStaff(a: Adapters, staff: StaffRecord) {
   const previous = await getStaff(a, staff.tenantId, staff.staffId);
   await putItem(a, { ...Keys.staff(staff.tenantId, staff.staffId), type: "staff", ...staff });
-  await putItem(a, { ...Keys.username(staff.tenantId, staff.username), type: "username", staffId: staff.staffId });
+  await linkUsername(a, staff);
   await track(a, staff.tenantId, ofStaff(previous), ofStaff(staff));
 }
+
+/** The username's link to its record (idempotent): written after the record, so a crash between leaves no dangling link. */
+export const linkUsername = (a: Adapters, staff: Pick<StaffRecord, "tenantId" | "username" | "staffId">) =>
+  putItem(a, { ...Keys.username(staff.tenantId, staff.username), type: "username", staffId: staff.staffId });
 
 function strip<T extends object>(item: T): T {
   const { pk: _pk, sk: _sk, type: _type, ...rest } = item as Record<string, unknown>;
