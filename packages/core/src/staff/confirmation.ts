@@ -19,6 +19,7 @@ import {
   applyUpdate,
   checkCreate,
   createAccount,
+  newAccountClaims,
   saveHire,
   syncClaims,
 } from "./manage.ts";
@@ -286,14 +287,7 @@ async function createdBy(ctx: ActorCtx, c: StaffChange, intent: ConfirmHeld) {
 async function adoptAccount(ctx: ActorCtx, req: CreateStaffRequest, branchId: string | null) {
   const found = await ctx.adapters.identity.findUser?.(req.username);
   if (!found) return undefined;
-  await ctx.adapters.identity.updateClaims({
-    tenantId: ctx.tenantId,
-    username: req.username,
-    email: req.contact?.email,
-    role: req.role,
-    branchId,
-    sessionVersion: 1,
-  });
+  await ctx.adapters.identity.updateClaims(newAccountClaims(ctx, req, branchId));
   return found.staffId;
 }
 

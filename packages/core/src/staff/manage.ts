@@ -186,16 +186,19 @@ export async function applyCreate(ctx: Ctx, req: CreateStaffRequest) {
   return viewOf(ctx, staff);
 }
 
+/** What the identity provider holds for a new account: the claims its tokens carry. */
+export const newAccountClaims = (ctx: ActorCtx, req: CreateStaffRequest, branchId: string | null) => ({
+  tenantId: ctx.tenantId,
+  username: req.username,
+  email: req.contact?.email,
+  role: req.role,
+  branchId,
+  sessionVersion: 1,
+});
+
 /** The account at the identity provider: its id is the new staff member's. */
 export async function createAccount(ctx: ActorCtx, req: CreateStaffRequest, branchId: string | null) {
-  const { staffId } = await ctx.adapters.identity.createUser({
-    tenantId: ctx.tenantId,
-    username: req.username,
-    email: req.contact?.email,
-    role: req.role,
-    branchId,
-    sessionVersion: 1,
-  });
+  const { staffId } = await ctx.adapters.identity.createUser(newAccountClaims(ctx, req, branchId));
   return staffId;
 }
 
