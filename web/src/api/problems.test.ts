@@ -1,7 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { Catalog, problemCodes, problemMessage as coreMessage, type ProblemCode } from "@keyhold/core";
 import { clientCodes } from "./problem.ts";
-import { clientMessages, fieldErrors, formPath, problemMessage, translateDetail, translated } from "./problems.ts";
+import {
+  clientMessages,
+  fieldErrors,
+  formFieldErrors,
+  formPath,
+  problemMessage,
+  translateDetail,
+  translated,
+} from "./problems.ts";
 
 const hasHan = (s: string) => /\p{Script=Han}/u.test(s);
 
@@ -167,5 +175,21 @@ describe("validation details → Chinese", () => {
     expect(errors.purpose).toBe('the client did not consent to "marketing"');
     expect(fieldErrors(problem, "zh", undefined, { translatedOnly: true }).purpose).toBeUndefined();
     expect(formPath("body.fields.idNumber")).toBe("fields.idNumber");
+  });
+
+  it("puts only the form's own fields' translated errors on the form", () => {
+    const problem = {
+      errors: [
+        { path: "body.recipient", message: "must not be empty" },
+        { path: "body.maxDownloads", message: "must not be negative" },
+        { path: "body.other", message: "must not be empty" },
+        { path: "body.purpose", message: "an error no table words" },
+      ],
+    };
+    expect(formFieldErrors(problem, "zh", ["recipient", "purpose", "maxDownloads"] as const)).toEqual([
+      { name: "recipient", errors: ["不能为空"] },
+      { name: "maxDownloads", errors: ["不能为负数"] },
+    ]);
+    expect(formFieldErrors(undefined, "zh", ["recipient"] as const)).toEqual([]);
   });
 });

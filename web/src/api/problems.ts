@@ -123,3 +123,17 @@ export function fieldErrors(
   }
   return out;
 }
+
+/**
+ * The refusal's translated field errors as antd `form.setFields` entries, for the form's own fields
+ * only (the rest stay in the dialog's alert).
+ */
+export function formFieldErrors<F extends string>(
+  problem: Partial<ProblemBody> | undefined,
+  lang: Lang,
+  fields: readonly F[],
+): { name: F; errors: string[] }[] {
+  return Object.entries(fieldErrors(problem, lang, undefined, { translatedOnly: true }))
+    .filter((entry): entry is [F, string] => (fields as readonly string[]).includes(entry[0]))
+    .map(([name, message]) => ({ name, errors: [message] }));
+}

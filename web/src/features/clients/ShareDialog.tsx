@@ -20,7 +20,7 @@ import { useTranslation } from "react-i18next";
 import { pick, purposeLabel } from "../../api/catalog.ts";
 import { apiBase, client as http, dataOf } from "../../api/http.ts";
 import { isApiError } from "../../api/problem.ts";
-import { fieldErrors, problemMessage } from "../../api/problems.ts";
+import { formFieldErrors, problemMessage } from "../../api/problems.ts";
 import { useCapabilities } from "../../api/queries.ts";
 import type {
   Body,
@@ -85,11 +85,8 @@ export function ShareDialog({
     },
     onError: (e) => {
       if (!isApiError(e)) return;
-      const errors = fieldErrors(e.problem, lang, undefined, { translatedOnly: true });
       form.setFields(
-        Object.entries(errors)
-          .filter(([p]) => ["recipient", "purpose", "expiresInMinutes", "maxDownloads"].includes(p))
-          .map(([p, m]) => ({ name: p as "recipient", errors: [m] })),
+        formFieldErrors(e.problem, lang, ["recipient", "purpose", "expiresInMinutes", "maxDownloads"] as const),
       );
     },
   });

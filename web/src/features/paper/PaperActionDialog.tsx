@@ -4,7 +4,7 @@ import { useTranslation } from "react-i18next";
 import { pick } from "../../api/catalog.ts";
 import { client as http, dataOf } from "../../api/http.ts";
 import { isApiError } from "../../api/problem.ts";
-import { fieldErrors, problemMessage } from "../../api/problems.ts";
+import { formFieldErrors, problemMessage } from "../../api/problems.ts";
 import { useCatalog } from "../../api/queries.ts";
 import type { Body, PaperFileView } from "../../api/model.ts";
 import { useSession } from "../../auth/useSession.ts";
@@ -70,12 +70,7 @@ export function PaperActionDialog({
     },
     onError: (e) => {
       if (!isApiError(e)) return;
-      const errors = fieldErrors(e.problem, lang, undefined, { translatedOnly: true });
-      form.setFields(
-        Object.entries(errors)
-          .filter(([p]) => ["purpose", "location", "witnessId", "method"].includes(p))
-          .map(([p, m]) => ({ name: p as "purpose", errors: [m] })),
-      );
+      form.setFields(formFieldErrors(e.problem, lang, ["purpose", "location", "witnessId", "method"] as const));
     },
   });
   const { consented, breakGlass } = checkoutPurposes(catalog);

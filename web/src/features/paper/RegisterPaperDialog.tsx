@@ -3,7 +3,7 @@ import { Alert, App, AutoComplete, Form, Input, Modal, Radio } from "antd";
 import { useTranslation } from "react-i18next";
 import { client as http, dataOf } from "../../api/http.ts";
 import { isApiError } from "../../api/problem.ts";
-import { fieldErrors, problemMessage } from "../../api/problems.ts";
+import { formFieldErrors, problemMessage } from "../../api/problems.ts";
 import { useSession } from "../../auth/useSession.ts";
 import { TierTag } from "../../components/TierTag.tsx";
 import { useLang } from "../../i18n/index.ts";
@@ -43,11 +43,8 @@ export function RegisterPaperDialog({
     },
     onError: (e) => {
       if (!isApiError(e)) return;
-      const errors = fieldErrors(e.problem, lang, undefined, { translatedOnly: true });
       form.setFields(
-        Object.entries(errors)
-          .filter(([p]) => ["clientId", "description", "tier", "location", "custodianId"].includes(p))
-          .map(([p, m]) => ({ name: p as "clientId", errors: [m] })),
+        formFieldErrors(e.problem, lang, ["clientId", "description", "tier", "location", "custodianId"] as const),
       );
     },
   });

@@ -4,7 +4,7 @@ import dayjs, { type Dayjs } from "dayjs";
 import { useTranslation } from "react-i18next";
 import { client as http, dataOf } from "../../api/http.ts";
 import { isApiError } from "../../api/problem.ts";
-import { fieldErrors, problemMessage } from "../../api/problems.ts";
+import { formFieldErrors, problemMessage } from "../../api/problems.ts";
 import type { Body, RequestChannel, RequestType } from "../../api/model.ts";
 import { formatTime } from "../../components/format.ts";
 import { useLang } from "../../i18n/index.ts";
@@ -43,11 +43,8 @@ export function NewRequestDialog({
     },
     onError: (e) => {
       if (!isApiError(e)) return;
-      const errors = fieldErrors(e.problem, lang, undefined, { translatedOnly: true });
       form.setFields(
-        Object.entries(errors)
-          .filter(([p]) => ["type", "channel", "evidenceRef", "receivedAt", "details"].includes(p))
-          .map(([p, m]) => ({ name: p as keyof Values, errors: [m] })),
+        formFieldErrors(e.problem, lang, ["type", "channel", "evidenceRef", "receivedAt", "details"] as const),
       );
     },
   });
