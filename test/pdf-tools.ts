@@ -410,7 +410,11 @@ export function parseCsv(text: string): string[][] {
 
 /**
  * The cell pieces a spreadsheet could run as a formula: the cell itself, and every piece after a
- * , ; or tab (another separator, or text-to-columns) that starts with = + - @, tab or CR.
+ * , ; or tab (another separator, or text-to-columns) that starts with = + - @, tab, CR or LF, also
+ * once a reader has dropped a leading `"` as the text qualifier.
  */
 export const formulaPieces = (cells: string[]) =>
-  cells.flatMap((c) => [c, ...c.split(/[;,\t]/)]).filter((p) => /^ *[=+\-@\t\r]/.test(p));
+  cells
+    .flatMap((c) => [c, ...c.split(/[;,\t]/)])
+    .flatMap((p) => [p, p.replace(/^( *)"/, "$1")])
+    .filter((p) => /^ *[=+\-@\t\r\n]/.test(p));

@@ -164,11 +164,28 @@ describe("CSV cells never run as formulas", () => {
     expect(csvCell("\r=1")).toBe(`"'\r=1"`);
     expect(csvCell("a;=1+1")).toBe(`"a;'=1+1"`);
     expect(csvCell("a, =cmd|' /C calc'!A0")).toBe(`"a, '=cmd|' /C calc'!A0"`);
+    // Text-to-columns with " as the qualifier drops the quote: the piece is =1, so the guard goes inside.
+    expect(csvCell('a,"=1"')).toBe(`"a,""'=1"""`);
+    expect(csvCell('"@SUM(A1)"')).toBe(`"""'@SUM(A1)"""`);
+    expect(csvCell("a,\n=1")).toBe(`"a,'\n=1"`);
+    expect(csvCell("\n+1")).toBe(`"'\n+1"`);
     expect(csvCell("北京朝阳店")).toBe("北京朝阳店");
     expect(csvCell("2026-12-01T22:02:21+08:00")).toBe("2026-12-01T22:02:21+08:00");
     expect(csvCell('say "hi"')).toBe('"say ""hi"""');
     expect(csvCell('a,"b"')).toBe('"a,""b"""');
-    for (const v of ["=1", "a;@x", "b, +2", "\t-3", "x,\r=4", "x\t=1", "a;b\t+1", "\t\t=2"])
+    for (const v of [
+      "=1",
+      "a;@x",
+      "b, +2",
+      "\t-3",
+      "x,\r=4",
+      "x\t=1",
+      "a;b\t+1",
+      "\t\t=2",
+      'a,"=1"',
+      "a,\n=1",
+      'a; "+2"',
+    ])
       expect(formulaPieces(parseCsv(csvCell(v) + "\r\n")[0]!), v).toEqual([]);
   });
 });

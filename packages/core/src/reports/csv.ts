@@ -9,9 +9,12 @@
  * the text stays readable and the value never evaluates.
  *
  * The separator is looked behind, not matched, so a tab that is both a trigger and a separator
- * (`\t=1`) guards the cell and the piece after it.
+ * (`\t=1`) guards the cell and the piece after it. A piece may open with a double quote: text-to-columns
+ * (and other CSV readers) take `"` as the text qualifier and drop it, so `a,"=1"` splits into `=1`; the
+ * apostrophe goes inside the quote, where it survives the split. A line feed leads into a formula as a
+ * carriage return does (`a,\n=1`).
  */
-const TRIGGER_AT_PIECE_START = /(?<=^|[;,\t])( *)(?=[=+\-@\t\r])/g;
+const TRIGGER_AT_PIECE_START = /(?<=^|[;,\t])( *"? *)(?=[=+\-@\t\r\n])/g;
 
 /** The text of a cell with every piece that could start a formula prefixed with an apostrophe. */
 export function neutralise(text: string): string {
