@@ -2,7 +2,9 @@ import { healthStatus, openApiDocument, publicRoute, reply } from "@keyhold/core
 
 export const health = publicRoute("meta.health", async () => {
   const h = healthStatus();
-  return h.status === 200 ? h.body : reply(h.status, h.body, { "retry-after": "2" });
+  if (h.status === 200) return h.body;
+  // Only a build under way is worth retrying; a failed one needs the operator.
+  return reply(h.status, h.body, h.body.status === "starting" ? { "retry-after": "2" } : {});
 });
 
 export const openapi = publicRoute("meta.openapi", async () =>

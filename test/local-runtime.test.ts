@@ -136,17 +136,27 @@ describe("the offline runtime", () => {
     }
   });
 
-  it("a failed console build keeps health at 503 with the reason, and the page says what to do", async () => {
+  it("a failed console build keeps health at 503, status failed with the reason and no Retry-After, and the page says what to do", async () => {
     const build = new ConsoleBuild();
     const vault = new Vault(await startLocal({ dataDir: null, port: 0, console: build }));
     try {
-      build.fail("Could not resolve ./missing");
+      build.fail("Could not resolve ./missing in /home/li/keyhold/web/src/main.tsx (VITE_API_TOKEN=abc123)");
       const health = await vault.get("/health");
       expect(health.status).toBe(503);
-      expect(health.body.console.progress).toMatchObject({ phase: "failed", error: "Could not resolve ./missing" });
+      expect(health.body.status).toBe("failed");
+      expect(health.body.console.progress).toMatchObject({
+        phase: "failed",
+        error: "Could not resolve ./missing in ~/keyhold/web/src/main.tsx (VITE_API_TOKEN=***",
+      });
+      expect(JSON.stringify(health.body)).not.toMatch(/abc123|\/home\/li/);
+      // Waiting does not mend a failed build: no Retry-After, on health or on the page.
+      expect(health.headers.get("retry-after")).toBeNull();
       const page = await vault.request("GET", "/console/", { headers: { accept: "text/html" } });
       expect(page.status).toBe(503);
+      expect(page.headers.get("retry-after")).toBeNull();
       expect(page.text).toContain("控制台构建失败");
+      expect(page.text).toContain("~/keyhold/web/src/main.tsx");
+      expect(page.text).not.toContain("abc123");
       expect(page.text).toContain("npm run build:web");
       expect(page.text).not.toContain("http-equiv");
       // A late report changes nothing.

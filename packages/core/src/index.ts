@@ -37,7 +37,14 @@ export {
   type ProblemMessageParams,
 } from "./http/problem-messages.ts";
 export { validationMessage, validationMessages, type FieldLabel } from "./http/validation-messages.ts";
-export { healthStatus, watchConsole, consoleProbe, type ConsoleProbe, type ConsoleProgress } from "./http/readiness.ts";
+export {
+  healthStatus,
+  publicReason,
+  watchConsole,
+  consoleProbe,
+  type ConsoleProbe,
+  type ConsoleProgress,
+} from "./http/readiness.ts";
 export { routes, deployedRoutes, routeByHandler, handlerLocation, type RouteSpec } from "./http/routes.ts";
 export {
   accessOf,

@@ -30,7 +30,8 @@ async function main() {
   const dataDir = defaultDataDir();
   process.env.POWERTOOLS_LOG_LEVEL ??= "WARN";
   // The API is served at once; a console that needs (re)building builds in the background, and
-  // until it is served `/console/` shows its progress and `GET /health` answers 503 "starting".
+  // until it is served `/console/` shows its progress and `GET /health` answers 503 "starting"
+  // ("failed" if the build stops).
   const consoleBuild = !isStale() ? undefined : new ConsoleBuild();
   let runtime;
   let builder: ReturnType<typeof buildInBackground> | undefined;

@@ -9,6 +9,7 @@ import {
   Problem,
   handlerLocation,
   problemResult,
+  publicReason,
   routes,
   securityHeaderValues,
   type ConsoleProbe,
@@ -126,7 +127,8 @@ async function serveStatic(
     res.writeHead(503, {
       "content-type": "text/html; charset=utf-8",
       "cache-control": "no-store",
-      "retry-after": "2",
+      // A failed build does not come back by waiting.
+      ...(progress.phase === "failed" ? {} : { "retry-after": "2" }),
       ...consoleHeaders,
     });
     res.end(progressPage(progress));
@@ -180,7 +182,7 @@ p{font-size:14px;color:#555;line-height:1.6}
 <h1>${failed ? "控制台构建失败" : "Keyhold 正在启动：控制台构建中"}</h1>
 ${
   failed
-    ? `<p>${escapeHtml(p.error ?? "")}</p><p>接口（API）仍在运行。请查看启动日志，修复后运行 npm run build:web 并重新启动。</p>`
+    ? `<p>${escapeHtml(publicReason(p.error) ?? "")}</p><p>接口（API）仍在运行。请查看启动日志，修复后运行 npm run build:web 并重新启动。</p>`
     : `<progress max="100" value="${p.percent}">${p.percent}%</progress>
 <p>已完成约 ${p.percent}%（已处理 ${p.modules} 个模块，用时 ${p.elapsedSeconds} 秒）。首次启动需要几分钟，本页每 2 秒自动刷新，完成后自动进入控制台。</p>`
 }

@@ -7,7 +7,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness: 200 once the API and the console are served; offline, 503 {status: "starting", console: {progress}} while the console builds */
+        /** Liveness: 200 once the API and the console are served; offline, 503 {status: "starting", console: {progress}} while the console builds, 503 {status: "failed"} with the reason if its build failed */
         get: operations["meta.health"];
         put?: never;
         post?: never;
@@ -1602,15 +1602,15 @@ export interface operations {
                     };
                 };
             };
-            /** @description Offline, while the console builds (retry after the Retry-After seconds) */
+            /** @description Offline, while the console builds (status "starting": retry after the Retry-After seconds), or after its build failed (status "failed", no Retry-After: the operator must fix and restart) */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        /** @constant */
-                        status: "starting";
+                        /** @enum {string} */
+                        status: "starting" | "failed";
                         service: string;
                         console: {
                             progress: {

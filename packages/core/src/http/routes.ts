@@ -23,7 +23,7 @@ export type { RouteSpec } from "./route-spec.ts";
 
 const Health = z.object({ status: z.literal("ok"), service: z.string() });
 const Starting = z.object({
-  status: z.literal("starting"),
+  status: z.enum(["starting", "failed"]),
   service: z.string(),
   console: z.object({
     progress: z.object({
@@ -64,12 +64,13 @@ const metaRoutes = defineRoutes([
     handler: "meta.health",
     auth: "none",
     summary:
-      'Liveness: 200 once the API and the console are served; offline, 503 {status: "starting", console: {progress}} while the console builds',
+      'Liveness: 200 once the API and the console are served; offline, 503 {status: "starting", console: {progress}} while the console builds, 503 {status: "failed"} with the reason if its build failed',
     success: { status: 200, schema: Health },
     alsoAnswers: {
       status: 503,
       schema: Starting,
-      description: "Offline, while the console builds (retry after the Retry-After seconds)",
+      description:
+        'Offline, while the console builds (status "starting": retry after the Retry-After seconds), or after its build failed (status "failed", no Retry-After: the operator must fix and restart)',
     },
   },
   {
