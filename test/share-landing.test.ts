@@ -13,6 +13,7 @@ let vault: Vault;
 const LI = "agent.li@anjia";
 const WANG = "compliance.wang@anjia";
 const ZHAO = "manager.zhao@anjia";
+const HQ = "hq.admin@anjia";
 const shareBody = {
   recipient: "招商银行朝阳支行 王经理",
   purpose: "loan_application",
@@ -31,7 +32,7 @@ let docId: string;
 const share = async (overrides: Partial<typeof shareBody> = {}) => {
   const r = await vault.post(`/documents/${docId}/shares`, { ...shareBody, ...overrides }, LI);
   expect(r.status, r.text).toBe(201);
-  return r.body as { id: string; url: string; token: string };
+  return r.body as { id: string; url: string; token: string; expiresAt: string };
 };
 const stateOf = async (id: string) =>
   (await vault.get(`/documents/${docId}/shares`, LI)).body.items.find((s: any) => s.id === id);
@@ -97,6 +98,11 @@ describe("the landing page", () => {
       expect(html).toContain("安家地产 通过 Keyhold 安全分享给您一份文件");
       expect(html).toContain("仅供贷款申请使用");
       expect(html).toContain("剩余下载次数</dt><dd>1 次");
+      // The tenant's zone (Asia/Shanghai by default), by its Chinese name and with its offset.
+      const expiry = new Date(new Date(s.expiresAt).getTime() + 8 * 3600_000).toISOString();
+      expect(html).toContain(
+        `有效期至</dt><dd>${expiry.slice(0, 10)} ${expiry.slice(11, 16)}（北京时间，UTC+08:00）</dd>`,
+      );
       expect(html).toContain(`<form method="post" action="${encodeURIComponent(s.token)}/download">`);
       expect(html).not.toMatch(/<script|javascript:|\son\w+=/i);
       // Nothing of the client or the file on the page.
@@ -121,6 +127,23 @@ describe("the landing page", () => {
         outcome: "allowed",
         actor: { type: "share_recipient", shareId: s.id, via: "agent.li" },
       });
+  });
+
+  it("shows the expiry in the tenant's time zone with its offset, not China's", async () => {
+    const zone = async (timeZone: string) =>
+      expect((await vault.request("PATCH", "/settings", { as: HQ, body: { timeZone } })).status).toBe(200);
+    await zone("Asia/Kolkata");
+    try {
+      const s = await share();
+      const html = (await fetchBytes(vault, "GET", s.url, { headers: browser })).bytes.toString("utf8");
+      // Kolkata is UTC+05:30 all year: the wall clock and the offset are the zone's.
+      const wall = new Date(new Date(s.expiresAt).getTime() + 330 * 60_000).toISOString();
+      expect(html).toContain(`有效期至</dt><dd>${wall.slice(0, 10)} ${wall.slice(11, 16)}（UTC+05:30）</dd>`);
+      expect(html).not.toContain("北京时间");
+      expect(html).not.toContain("+08:00");
+    } finally {
+      await zone("Asia/Shanghai");
+    }
   });
 
   it("a data subject's copy link says once whom it is for", async () => {

@@ -2,6 +2,7 @@ import type { Adapters, Source } from "../context.ts";
 import { rawReply } from "../http/handler.ts";
 import { Problem, problemMessage } from "../http/problem.ts";
 import { securityHeaderValues } from "../http/security-headers.ts";
+import { DEFAULT_TIME_ZONE, zonedIso } from "../reports/time.ts";
 import { download, linkFacts } from "./shares.ts";
 
 /**
@@ -119,12 +120,16 @@ const pageHeaders = {
 const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 
-/** Beijing time for people in China: `2026年12月1日 22:02`. */
-const shanghai = (iso: string) => {
-  const d = new Date(new Date(iso).getTime() + 8 * 3600_000);
-  const pad = (n: number) => String(n).padStart(2, "0");
-  return `${d.getUTCFullYear()}年${d.getUTCMonth() + 1}月${d.getUTCDate()}日 ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}（北京时间）`;
-};
+/**
+ * The expiry in the tenant's time zone, to the minute, with the zone's offset so a recipient elsewhere
+ * still knows the instant: `2026-12-01 22:02（UTC-05:00）`; China's own zone (the default) by the name
+ * people say, `2026-12-01 22:02（北京时间，UTC+08:00）`.
+ */
+function expiryText(iso: string, timeZone: string) {
+  const at = zonedIso(iso, timeZone);
+  const offset = `UTC${at.slice(19)}`;
+  return `${at.slice(0, 10)} ${at.slice(11, 16)}（${timeZone === DEFAULT_TIME_ZONE ? `北京时间，${offset}` : offset}）`;
+}
 
 function page(title: string, body: string): string {
   return `<!doctype html>
@@ -158,7 +163,7 @@ export function landingPage(token: string, facts: Awaited<ReturnType<typeof link
   const body = `<h1>${escapeHtml(title)}</h1>
 <dl>
 <dt>用途</dt><dd>仅供${escapeHtml(facts.purpose)}使用</dd>
-<dt>有效期至</dt><dd>${escapeHtml(shanghai(facts.expiresAt))}</dd>
+<dt>有效期至</dt><dd>${escapeHtml(expiryText(facts.expiresAt, facts.timeZone))}</dd>
 <dt>剩余下载次数</dt><dd>${facts.downloadsLeft} 次</dd>
 </dl>
 <form method="post" action="${escapeHtml(encodeURIComponent(token))}/download">

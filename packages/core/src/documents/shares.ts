@@ -321,6 +321,7 @@ export async function linkFacts(a: Adapters, token: string, requestId: string, s
     what: share.documentId ? ("document" as const) : ("copy" as const),
     purpose: purposeLabel(share.purpose),
     expiresAt: share.expiresAt,
+    timeZone: ctx.settings.timeZone,
     downloadsLeft: share.maxDownloads - share.downloads,
   };
 }
