@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import * as fontkit from "fontkit";
 import { PDFDocument } from "pdf-lib";
 import QRCode from "qrcode";
-import { Documents } from "@keyhold/core";
+import { Documents, problemMessagesZh } from "@keyhold/core";
 import { fontChunkFile } from "../packages/core/src/documents/glyphs.ts";
 import { SUPPLEMENT } from "../packages/core/src/documents/font-files.ts";
 import { drawPdf } from "../packages/core/src/reports/pdf.ts";
@@ -229,8 +229,24 @@ describe("exports and PDFs over HTTP", () => {
     const ua = `=HYPERLINK("http://evil.example","x");@SUM(1)`;
     const c = await vault.request("POST", "/clients", { as: LI, body: newClientBody(), headers: { "user-agent": ua } });
     expect(c.status, c.text).toBe(201);
+    const reveal = { fields: ["phone"], purpose: "loan_application" };
+    expect((await vault.post(`/clients/${c.body.id}/reveal`, reveal, LI)).status).toBe(200);
+    const refused = await vault.post(`/clients/${c.body.id}/reveal`, reveal, CHEN);
+    expect(refused.status).toBeGreaterThanOrEqual(400);
     const { rows, text } = await csvOf(`/audit/export?clientId=${c.body.id}`, WANG);
     expect(rows[0]).toContain("时间 at");
+    expect(rows[0]![8]).toBe("目的 purpose");
+    expect(rows[0]![10]).toBe("原因 code");
+    // Purposes and refusal codes by their Chinese words, the code kept as the cell's last word for scripts.
+    const reveals = rows.filter((r) => r[5]?.endsWith(" client.reveal"));
+    const allowed = reveals.find((r) => r[9] === "允许")!;
+    expect(allowed[8]).toBe("贷款申请 loan_application");
+    expect(allowed[10]).toBe("");
+    const denied = reveals.find((r) => r[9] === "拒绝")!;
+    expect(denied[10]).toBe(
+      `${problemMessagesZh[refused.body.code as keyof typeof problemMessagesZh]} ${refused.body.code}`,
+    );
+    expect(denied[10]).toMatch(/^\p{Script=Han}/u);
     const create = rows.find((r) => r.some((cell) => cell.includes("client.create")))!;
     expect(create[0]).toMatch(ISO_CN);
     expect(create[2]).toBe("李娜 (agent.li@anjia)");

@@ -5,16 +5,13 @@ import { assertPass, type Pass } from "../access/pass.ts";
 import { IntegrityError, openBytes } from "../crypto/envelope.ts";
 import { rawReply } from "../http/reply.ts";
 import { getTenant } from "../tenancy/records.ts";
-import { breakGlassPurposes, consentPurposes } from "../catalog/catalog.ts";
+import { purposeLabel } from "../trail/labels.ts";
 import { assertViewable, documentBinding, loadDocument } from "./access.ts";
 import { contentTypes, kindSpec, type ContentType } from "./kinds.ts";
 import type { DocumentRecord } from "./records.ts";
 import { markText, watermark } from "./watermark.ts";
 
-export const purposeLabel = (purpose: string) =>
-  (consentPurposes as Record<string, { zh: string }>)[purpose]?.zh ??
-  (breakGlassPurposes as Record<string, { zh: string }>)[purpose]?.zh ??
-  purpose;
+export { purposeLabel };
 
 /**
  * Decrypts a stored document and proves it is the one the metadata describes: only with the gate's

@@ -1,6 +1,8 @@
 import type { Role } from "../context.ts";
 import type { Outcome } from "./trail.ts";
 import { isTrailAction, trailActions } from "./actions.ts";
+import { breakGlassPurposes, consentPurposes } from "../catalog/catalog.ts";
+import { fillProblemMessage, problemMessagesZh } from "../http/problem-messages.ts";
 
 /**
  * Chinese labels for what the trail records, for the files people read (CSV exports, PDFs): roles,
@@ -34,3 +36,23 @@ export const outcomeLabel = (outcome: string | null | undefined) => lookup(outco
 export const actionLabel = (action: string | null | undefined) =>
   !action ? "" : isTrailAction(action) ? trailActions[action].zh : lookup(otherActionLabels, action);
 export const actorTypeLabel = (type: string | null | undefined) => lookup(actorTypeLabels, type);
+
+const purposeLabels: Record<string, string> = Object.fromEntries(
+  [...Object.entries(consentPurposes), ...Object.entries(breakGlassPurposes)].map(([code, l]) => [code, l.zh]),
+);
+
+/** A consent or break-glass purpose by the catalog's Chinese label (贷款申请); an unknown code stays. */
+export const purposeLabel = (purpose: string | null | undefined) => lookup(purposeLabels, purpose);
+
+/** A refusal's code by the problem table's Chinese message (the same words the API answers in zh). */
+export const codeLabel = (code: string | null | undefined) => {
+  const zh = code ? (problemMessagesZh as Record<string, string | undefined>)[code] : undefined;
+  return (zh && fillProblemMessage(zh)) || (code ?? "");
+};
+
+/**
+ * A label with its code after it (贷款申请 loan_application), for a column a person reads and a
+ * script may still match on: the code is the cell's last word. A code with no label is the code alone.
+ */
+export const labelled = (label: string, code: string | null | undefined) =>
+  !code ? "" : label && label !== code ? `${label} ${code}` : code;

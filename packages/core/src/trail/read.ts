@@ -13,7 +13,15 @@ import { csvFile, csvLine } from "../reports/csv.ts";
 import { zonedIso } from "../reports/time.ts";
 import { staffNames, type StaffNames } from "../staff/names.ts";
 import { trailScope } from "./rules.ts";
-import { actorTypeLabel, outcomeLabel, roleLabel, actionLabel as zhActionLabel } from "./labels.ts";
+import {
+  actorTypeLabel,
+  codeLabel,
+  labelled,
+  outcomeLabel,
+  purposeLabel,
+  roleLabel,
+  actionLabel as zhActionLabel,
+} from "./labels.ts";
 
 const isCompliance = (ctx: Ctx) => trailScope(ctx.principal.role) === "tenant";
 
@@ -167,12 +175,12 @@ const csvRow = (e: TrailEvent, names: StaffNames, timeZone: string) => {
     actorId,
     role,
     branchId,
-    zhActionLabel(e.action) === e.action ? e.action : `${zhActionLabel(e.action)} ${e.action}`,
+    labelled(zhActionLabel(e.action), e.action),
     e.target.clientId ?? (e.target.clientIds ?? []).join(" "),
     e.target.fields.join(" "),
-    e.purpose,
+    labelled(purposeLabel(e.purpose), e.purpose),
     outcomeLabel(e.outcome),
-    e.code,
+    labelled(codeLabel(e.code), e.code),
     e.breakGlass ? (e.breakGlass.justificationRef ?? e.breakGlass.justification) : "",
     e.requestId,
     actorTypeLabel(type),
