@@ -3,6 +3,7 @@ import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { Compliance, Keys, Staff } from "@keyhold/core";
 import { Vault, newClientBody, startVault, uniquePhone, uniqueResidentId } from "./harness.ts";
 import { fetchBytes, scan, upload } from "./documents-fixtures.ts";
+import { parseCsv } from "./pdf-tools.ts";
 
 let vault: Vault;
 beforeAll(async () => {
@@ -304,6 +305,61 @@ describe("the compliance overview", () => {
     expect(bytes.length).toBeGreaterThan(5000);
     expect((await vault.get("/compliance/report?month=2099-01", HQ)).status).toBe(400);
     expect((await vault.get("/compliance/report?month=2026-13", HQ)).status).toBe(400);
+  });
+});
+
+describe("the monthly report's months are the tenant's", () => {
+  it("counts the first hours of the 1st in Shanghai toward the new month, and a change of zone applies to past months", async () => {
+    // The file's runtime, its clock moved to months no other test touches (one runtime per process:
+    // a second would replace the token signer under the first).
+    let now = new Date("2026-07-31T14:00:00Z");
+    vault.runtime.setClock(() => now);
+    try {
+      const at = (iso: string) => {
+        now = new Date(iso);
+      };
+      const c = await vault.post("/clients", newClientBody({ acquiredAt: "2026-07-31T20:00:00+08:00" }), LI);
+      expect(c.status, c.text).toBe(201);
+      const reveal = async (iso: string) => {
+        at(iso);
+        const r = await vault.post(
+          `/clients/${c.body.id}/reveal`,
+          { fields: ["phone"], purpose: "loan_application" },
+          LI,
+        );
+        expect(r.status, r.text).toBe(200);
+      };
+      await reveal("2026-07-31T15:30:00Z"); // 23:30 on 31 July in Shanghai
+      await reveal("2026-07-31T16:30:00Z"); // 00:30 on 1 August in Shanghai, still 31 July in UTC
+      await reveal("2026-08-15T06:00:00Z");
+      await reveal("2026-08-31T15:30:00Z"); // 23:30 on 31 August
+      await reveal("2026-08-31T16:30:00Z"); // 00:30 on 1 September
+
+      // 01:00 on 1 August in Shanghai: August has begun there, though not in UTC.
+      at("2026-07-31T17:00:00Z");
+      expect((await vault.get("/compliance/report?month=2026-08", HQ)).status).toBe(200);
+      const future = await vault.get("/compliance/report?month=2026-09", HQ);
+      expect([future.status, future.body.code]).toEqual([400, "validation_failed"]);
+
+      at("2026-09-02T02:00:00Z");
+      const reveals = async (month: string) => {
+        const r = await vault.get(`/compliance/report?month=${month}`, HQ);
+        expect(r.status, r.text).toBe(200);
+        const rows = parseCsv(r.text);
+        const col = rows[0]!.indexOf("本月查看 Reveals");
+        expect(col).toBeGreaterThan(0);
+        // Branch lines only: the last line is the trail's state.
+        return rows.slice(1, -1).reduce((s, row) => s + Number(row[col]), 0);
+      };
+      expect([await reveals("2026-07"), await reveals("2026-08"), await reveals("2026-09")]).toEqual([1, 3, 1]);
+
+      // The counters are kept by UTC day; in UTC the same events fall into UTC's months.
+      expect((await vault.request("PATCH", "/settings", { as: HQ, body: { timeZone: "UTC" } })).status).toBe(200);
+      expect([await reveals("2026-07"), await reveals("2026-08"), await reveals("2026-09")]).toEqual([2, 3, 0]);
+    } finally {
+      await vault.request("PATCH", "/settings", { as: HQ, body: { timeZone: "Asia/Shanghai" } });
+      vault.runtime.setClock(() => new Date());
+    }
   });
 });
 

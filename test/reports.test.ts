@@ -9,7 +9,7 @@ import { SUPPLEMENT } from "../packages/core/src/documents/font-files.ts";
 import { drawPdf } from "../packages/core/src/reports/pdf.ts";
 import { drawLabel, qrModules } from "../packages/core/src/reports/label.ts";
 import { csvCell } from "../packages/core/src/reports/csv.ts";
-import { isTimeZone, zonedIso, zonedMinute } from "../packages/core/src/reports/time.ts";
+import { isTimeZone, zonedDay, zonedIso, zonedMidnight, zonedMinute } from "../packages/core/src/reports/time.ts";
 import { viewerMark } from "../packages/core/src/documents/watermark.ts";
 import { pdf as fixturePdf } from "./documents-fixtures.ts";
 import { Vault, newClientBody, startVault } from "./harness.ts";
@@ -141,6 +141,14 @@ describe("times in the tenant's zone", () => {
     expect(zonedIso("2026-12-31T20:00:00Z", "Asia/Shanghai")).toBe("2027-01-01T04:00:00+08:00");
     expect(zonedIso(undefined, "Asia/Shanghai")).toBe("");
     expect(zonedMinute(at, "Asia/Shanghai")).toBe("2026-12-01 22:02 +08:00");
+    // A month in the zone starts at the zone's midnight (compliance/report.ts), daylight saving included.
+    expect(zonedMidnight("2026-12-01", "Asia/Shanghai").toISOString()).toBe("2026-11-30T16:00:00.000Z");
+    expect(zonedMidnight("2026-12-01", "America/St_Johns").toISOString()).toBe("2026-12-01T03:30:00.000Z");
+    expect(zonedMidnight("2026-03-29", "Europe/Berlin").toISOString()).toBe("2026-03-28T23:00:00.000Z");
+    expect(zonedMidnight("2026-03-30", "Europe/Berlin").toISOString()).toBe("2026-03-29T22:00:00.000Z");
+    expect(zonedMidnight("2026-11-01", "America/New_York").toISOString()).toBe("2026-11-01T04:00:00.000Z");
+    expect(zonedMidnight("2026-11-02", "America/New_York").toISOString()).toBe("2026-11-02T05:00:00.000Z");
+    expect(zonedDay("2026-11-30T16:00:00Z", "Asia/Shanghai")).toBe("2026-12-01");
   });
 
   it("accepts IANA names only", () => {

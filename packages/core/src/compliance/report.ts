@@ -1,15 +1,17 @@
 import { z } from "zod";
 import type { Ctx } from "../context.ts";
-import { record } from "../trail/trail.ts";
 import { rawReply } from "../http/reply.ts";
 import { Problem } from "../http/problem.ts";
 import { markAs } from "../freetext/schemas.ts";
 import { renderPdf } from "../reports/pdf.ts";
 import { csvFile, csvLine } from "../reports/csv.ts";
-import { zonedIso } from "../reports/time.ts";
+import { zonedDay, zonedIso, zonedMidnight } from "../reports/time.ts";
 import { viewerMark } from "../documents/watermark.ts";
 import { Keys } from "../store/keys.ts";
-import { queryPage } from "../store/table.ts";
+import { queryPage, type Page } from "../store/table.ts";
+import { actorBranch, record, type TrailEvent } from "../trail/trail.ts";
+import { branchKey } from "./counters.ts";
+import { dailyOf } from "./contributions.ts";
 import { getTenant } from "../tenancy/records.ts";
 import { overview } from "./overview.ts";
 
@@ -51,7 +53,9 @@ const columns = [
  */
 export async function monthlyReport(ctx: Ctx, q: ReportQuery) {
   const now = ctx.adapters.now();
-  if (q.month > now.toISOString().slice(0, 7))
+  const tz = ctx.settings.timeZone;
+  // Months are the tenant's: at 01:00 on the 1st in Shanghai the new month has begun, though UTC's has not.
+  if (q.month > zonedDay(now, tz).slice(0, 7))
     throw new Problem("validation_failed", "that month has not begun", [
       { path: "query.month", message: "must not be in the future" },
     ]);
@@ -60,7 +64,6 @@ export async function monthlyReport(ctx: Ctx, q: ReportQuery) {
   const lines = await branchLines(ctx, state.branches, q.month);
   await record(ctx, { action: "compliance.report", outcome: "allowed", detail: { month: q.month, format: q.format } });
   const name = `keyhold-compliance-${ctx.tenantId}-${q.month}`;
-  const tz = ctx.settings.timeZone;
   const trailLine = `访问日志 Trail: 封存 sealed ${zonedIso(state.trail.lastSeal?.at, tz) || "从未 never"}; 验证 verified ${state.trail.lastVerify ? `${zonedIso(state.trail.lastVerify.at, tz)} (${state.trail.lastVerify.ok ? "完好 ok" : "已损坏 BROKEN"})` : "从未 never"}`;
   if (q.format === "csv") {
     return rawReply(
@@ -96,23 +99,83 @@ export async function monthlyReport(ctx: Ctx, q: ReportQuery) {
 
 type BranchRow = Awaited<ReturnType<typeof overview>>["branches"][number];
 
-/** The month's activity per branch, summed from its daily counters. */
-async function monthOf(ctx: Ctx, branchId: string | null, month: string) {
-  const page = await queryPage<Record<string, unknown>>(ctx.adapters, {
-    partition: Keys.dailyOf(ctx.tenantId, branchId ?? "-"),
-    sortBetween: [`${month}-01`, `${month}-31`],
-    limit: 31,
-  });
-  return Object.fromEntries(
-    activity.map((k) => [k, page.items.reduce((s, d) => s + (Number(d[k]) || 0), 0)]),
-  ) as Record<(typeof activity)[number], number>;
+type Activity = Record<(typeof activity)[number], number>;
+const DAY_MS = 86_400_000;
+const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/**
+ * The month's activity per branch, the month being the tenant's (Asia/Shanghai by default): from the
+ * zone's midnight of the 1st to its midnight of the next month's 1st.
+ *
+ * The daily counters stay keyed by UTC day, as the trail's day partitions are (the counters are
+ * written beside each event and `recountDaily` repairs a day from its partition). So the UTC days
+ * wholly inside the zoned month are summed from their counters, and the one or two UTC days its edges
+ * cut through (for Shanghai, 16:00–24:00 UTC on the last day of the month before, 00:00–16:00 UTC on
+ * the month's last day) are counted from those days' trail events, with the counters' own rule
+ * (`dailyOf`, the target's branch else the staff actor's). Hence counters written before months were
+ * zoned need no migration and no count is lost or counted twice, offline or in AWS, and a change of
+ * the tenant's zone applies to past months as well.
+ */
+async function monthActivity(ctx: Ctx, branchIds: readonly (string | null)[], month: string) {
+  const tz = ctx.settings.timeZone;
+  const [y, m] = month.split("-").map(Number) as [number, number];
+  const next = m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, "0")}-01`;
+  const start = zonedMidnight(`${month}-01`, tz).getTime();
+  const end = zonedMidnight(next, tz).getTime();
+  // UTC midnights: the first at or after the month's start, the last at or before its end.
+  const fullFrom = Math.ceil(start / DAY_MS) * DAY_MS;
+  const fullTo = Math.floor(end / DAY_MS) * DAY_MS;
+  const totals = new Map<string, Activity>(
+    branchIds.map((b) => [branchKey(b), Object.fromEntries(activity.map((k) => [k, 0])) as Activity]),
+  );
+  const add = (branch: string, counts: Record<string, unknown>) => {
+    const t = totals.get(branch);
+    if (t) for (const k of activity) t[k] += Number(counts[k]) || 0;
+  };
+  for (const b of totals.keys())
+    for (const d of await every(ctx, {
+      partition: Keys.dailyOf(ctx.tenantId, b),
+      sortBetween: [utcDay(fullFrom), utcDay(fullTo - DAY_MS)],
+      limit: 32,
+    }))
+      add(b, d);
+  // Events sort by `${at}#${id}`: between from and to (both ISO instants) is at ∈ [from, to).
+  for (const [from, to] of [
+    [start, fullFrom],
+    [fullTo, end],
+  ] as const) {
+    if (from >= to) continue;
+    const events = await every<TrailEvent>(ctx, {
+      partition: Keys.eventDay(ctx.tenantId, utcDay(from)),
+      sortBetween: [new Date(from).toISOString(), new Date(to).toISOString()],
+      limit: 500,
+    });
+    for (const e of events) add(branchKey(e.target?.branchId ?? actorBranch(e.actor)), dailyOf(e));
+  }
+  return totals;
+}
+
+async function every<T = Record<string, unknown>>(ctx: Ctx, spec: Parameters<typeof queryPage>[1]) {
+  const out: T[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: Page<T> = await queryPage<T>(ctx.adapters, { ...spec, cursor });
+    out.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return out;
 }
 
 /** One line per branch, in `columns`' order: the state now beside the month's activity. */
 async function branchLines(ctx: Ctx, branches: readonly BranchRow[], month: string) {
   const lines = [];
+  const activityOf = await monthActivity(
+    ctx,
+    branches.map((b) => b.branchId),
+    month,
+  );
   for (const b of branches) {
-    const m = await monthOf(ctx, b.branchId, month);
+    const m = activityOf.get(branchKey(b.branchId))!;
     lines.push([
       b.name,
       statusLabel[b.status],

@@ -59,6 +59,7 @@ function zoned(at: Date, timeZone: string) {
     date: `${parts.year}-${parts.month}-${parts.day}`,
     time: `${parts.hour}:${parts.minute}:${parts.second}`,
     offset: `${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`,
+    offsetMinutes: offset,
   };
 }
 
@@ -77,4 +78,19 @@ export function zonedIso(at: Date | string | null | undefined, timeZone: string)
 export function zonedMinute(at: Date | string, timeZone: string): string {
   const z = zoned(asDate(at), timeZone);
   return `${z.date} ${z.time.slice(0, 5)} ${z.offset}`;
+}
+
+/** The zone's calendar day (YYYY-MM-DD) at an instant. */
+export const zonedDay = (at: Date | string, timeZone: string) => zoned(asDate(at), timeZone).date;
+
+/**
+ * The instant the zone's clock reads 00:00 on a day (YYYY-MM-DD): `2026-12-01` in Asia/Shanghai is
+ * 2026-11-30T16:00:00Z. The offset is read at the guess and once more at the answer, so a day whose
+ * offset differs from the day before's (daylight saving) still lands on its own midnight.
+ */
+export function zonedMidnight(day: string, timeZone: string): Date {
+  const wall = Date.parse(`${day}T00:00:00Z`);
+  let at = wall;
+  for (let i = 0; i < 2; i++) at = wall - zoned(new Date(at), timeZone).offsetMinutes * 60_000;
+  return new Date(at);
 }
