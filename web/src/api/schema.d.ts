@@ -5776,6 +5776,8 @@ export interface operations {
                         decidedByUsername?: string | null;
                         subjectName: string | null;
                         subjectUsername: string | null;
+                        handoverToName?: string | null;
+                        handoverToUsername?: string | null;
                     };
                 };
             };
@@ -6197,6 +6199,8 @@ export interface operations {
                         decidedByUsername?: string | null;
                         subjectName: string | null;
                         subjectUsername: string | null;
+                        handoverToName?: string | null;
+                        handoverToUsername?: string | null;
                     };
                 };
             };
@@ -6678,6 +6682,8 @@ export interface operations {
                         decidedByUsername?: string | null;
                         subjectName: string | null;
                         subjectUsername: string | null;
+                        handoverToName?: string | null;
+                        handoverToUsername?: string | null;
                     };
                 };
             };
@@ -7227,6 +7233,8 @@ export interface operations {
                         decidedByUsername?: string | null;
                         subjectName: string | null;
                         subjectUsername: string | null;
+                        handoverToName?: string | null;
+                        handoverToUsername?: string | null;
                     };
                 };
             };
@@ -7640,6 +7648,8 @@ export interface operations {
                             decidedByUsername?: string | null;
                             subjectName: string | null;
                             subjectUsername: string | null;
+                            handoverToName?: string | null;
+                            handoverToUsername?: string | null;
                         }[];
                         nextCursor: string | null;
                     };
@@ -7969,6 +7979,8 @@ export interface operations {
                         decidedByUsername?: string | null;
                         subjectName: string | null;
                         subjectUsername: string | null;
+                        handoverToName?: string | null;
+                        handoverToUsername?: string | null;
                     };
                 };
             };
@@ -8182,6 +8194,8 @@ export interface operations {
                             decidedByUsername?: string | null;
                             subjectName: string | null;
                             subjectUsername: string | null;
+                            handoverToName?: string | null;
+                            handoverToUsername?: string | null;
                         }[];
                         nextCursor: string | null;
                     };
@@ -8527,6 +8541,8 @@ export interface operations {
                         decidedByUsername?: string | null;
                         subjectName: string | null;
                         subjectUsername: string | null;
+                        handoverToName?: string | null;
+                        handoverToUsername?: string | null;
                     };
                 };
             };
@@ -11553,6 +11569,8 @@ export interface operations {
                             size: number | null;
                             sha256: string | null;
                             uploadedBy: string;
+                            uploadedByName: string | null;
+                            uploadedByUsername: string | null;
                             uploadedAt: string;
                             retentionClass: string;
                             destroyAfter: string;
@@ -11719,6 +11737,8 @@ export interface operations {
                         size: number | null;
                         sha256: string | null;
                         uploadedBy: string;
+                        uploadedByName: string | null;
+                        uploadedByUsername: string | null;
                         uploadedAt: string;
                         retentionClass: string;
                         destroyAfter: string;
