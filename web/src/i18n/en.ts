@@ -373,6 +373,17 @@ export const en: Messages = {
       grantMinutesHint: "5–120 minutes; an unused approval then expires.",
       minutes: "minutes",
     },
+    session: {
+      title: "Sessions and time zone",
+      idleLock: "Lock when idle",
+      idleLockHint:
+        "After this long without any activity the console locks and clears the client data on screen. {{min}}–{{max}} minutes; {{fallback}} minutes when not set.",
+      idleLockRange: "A whole number of minutes from {{min}} to {{max}}",
+      timeZone: "Time zone",
+      timeZoneHint:
+        "Times in exports, PDF reports and the watermark are shown in this zone; {{fallback}} when not set.",
+      timeZoneBad: "Not a time zone name (e.g. Asia/Shanghai)",
+    },
   },
   overview: {
     title: "Compliance overview",

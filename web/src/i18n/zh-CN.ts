@@ -360,6 +360,16 @@ export const zhCN = {
       grantMinutesHint: "5–120 分钟；过期未用须重新申请。",
       minutes: "分钟",
     },
+    session: {
+      title: "会话与时区",
+      idleLock: "无操作自动锁定",
+      idleLockHint:
+        "超过此时间无任何操作，控制台自动锁定，并清除页面上已显示的客户信息。{{min}}–{{max}} 分钟；未设置时默认 {{fallback}} 分钟。",
+      idleLockRange: "请输入 {{min}}–{{max}} 之间的整数分钟",
+      timeZone: "时区",
+      timeZoneHint: "导出文件、PDF 报告和水印中的时间按此时区显示；未设置时默认 {{fallback}}（北京时间）。",
+      timeZoneBad: "时区格式不正确（例如 Asia/Shanghai）",
+    },
   },
   overview: {
     title: "合规总览",
