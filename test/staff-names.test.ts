@@ -253,5 +253,16 @@ describe("staff by display name beside the id", () => {
     expect(start.body).toMatchObject(named);
     const again = await vault.get("/staff/agent.new/offboarding", WANG);
     expect(again.body).toMatchObject(named);
+    const closed = await vault.post(
+      "/staff/agent.new/offboarding/checklist/information_handover",
+      { evidenceRef: "paper:handover" },
+      "manager.zhao@anjia",
+    );
+    expect(closed.status, closed.text).toBe(200);
+    expect(closed.body.checklist.information_handover).toMatchObject({
+      closedBy: "manager.zhao",
+      closedByName: "赵磊",
+      closedByUsername: "manager.zhao@anjia",
+    });
   });
 });

@@ -5561,6 +5561,8 @@ export interface operations {
                                         closedAt: string;
                                         closedBy: string;
                                         evidenceRef: string;
+                                        closedByName?: string | null;
+                                        closedByUsername?: string | null;
                                     } | null;
                                 };
                                 departedAt?: string;
@@ -5702,6 +5704,8 @@ export interface operations {
                                     closedAt: string;
                                     closedBy: string;
                                     evidenceRef: string;
+                                    closedByName?: string | null;
+                                    closedByUsername?: string | null;
                                 } | null;
                             };
                             departedAt?: string;
@@ -5956,6 +5960,8 @@ export interface operations {
                                     closedAt: string;
                                     closedBy: string;
                                     evidenceRef: string;
+                                    closedByName?: string | null;
+                                    closedByUsername?: string | null;
                                 } | null;
                             };
                             departedAt?: string;
@@ -6125,6 +6131,8 @@ export interface operations {
                                     closedAt: string;
                                     closedBy: string;
                                     evidenceRef: string;
+                                    closedByName?: string | null;
+                                    closedByUsername?: string | null;
                                 } | null;
                             };
                             departedAt?: string;
@@ -6402,6 +6410,8 @@ export interface operations {
                                     closedAt: string;
                                     closedBy: string;
                                     evidenceRef: string;
+                                    closedByName?: string | null;
+                                    closedByUsername?: string | null;
                                 } | null;
                             };
                             departedAt?: string;
@@ -6608,6 +6618,8 @@ export interface operations {
                                     closedAt: string;
                                     closedBy: string;
                                     evidenceRef: string;
+                                    closedByName?: string | null;
+                                    closedByUsername?: string | null;
                                 } | null;
                             };
                             departedAt?: string;
@@ -6969,6 +6981,8 @@ export interface operations {
                                 closedAt: string;
                                 closedBy: string;
                                 evidenceRef: string;
+                                closedByName?: string | null;
+                                closedByUsername?: string | null;
                             } | null;
                         };
                         departedAt?: string;
@@ -7131,6 +7145,8 @@ export interface operations {
                                 closedAt: string;
                                 closedBy: string;
                                 evidenceRef: string;
+                                closedByName?: string | null;
+                                closedByUsername?: string | null;
                             } | null;
                         };
                         departedAt?: string;
@@ -7404,6 +7420,8 @@ export interface operations {
                                 closedAt: string;
                                 closedBy: string;
                                 evidenceRef: string;
+                                closedByName?: string | null;
+                                closedByUsername?: string | null;
                             } | null;
                         };
                         departedAt?: string;
@@ -7788,6 +7806,8 @@ export interface operations {
                                     closedAt: string;
                                     closedBy: string;
                                     evidenceRef: string;
+                                    closedByName?: string | null;
+                                    closedByUsername?: string | null;
                                 } | null;
                             };
                             departedAt?: string;
@@ -8349,6 +8369,8 @@ export interface operations {
                                     closedAt: string;
                                     closedBy: string;
                                     evidenceRef: string;
+                                    closedByName?: string | null;
+                                    closedByUsername?: string | null;
                                 } | null;
                             };
                             departedAt?: string;

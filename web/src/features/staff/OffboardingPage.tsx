@@ -279,8 +279,11 @@ function Checklist({ staff, state, onDone }: { staff: StaffView; state: Offboard
                 </span>
                 {closed ? (
                   <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                    {t("staff.offboarding.closedBy", { by: closed.closedBy, at: formatTime(closed.closedAt) })} ·{" "}
-                    <span className="kh-mono">{closed.evidenceRef}</span>
+                    {t("staff.offboarding.closedBy", {
+                      by: staffLabel(closed.closedByName, closed.closedByUsername, closed.closedBy),
+                      at: formatTime(closed.closedAt),
+                    })}{" "}
+                    · <span className="kh-mono">{closed.evidenceRef}</span>
                   </Typography.Text>
                 ) : (
                   <Flex gap={8}>
