@@ -456,6 +456,11 @@ describe("a hand-over larger than the tenant allows without approval", () => {
       expect(r.body).toMatchObject({
         status: "pending",
         change: { kind: "handover", staffId: leaver.id, handoverTo: "agent.li" },
+        // Both people a handover is about are named, as the console shows them.
+        subjectName: "书",
+        subjectUsername: "agent.book@anjia",
+        handoverToName: "李娜",
+        handoverToUsername: "agent.li@anjia",
       });
       // Revoked at once; the book moves only on a second person's word.
       expect((await vault.request("GET", "/clients", { token })).body.code).toBe("session_revoked");

@@ -41,6 +41,8 @@ export { grantStatuses, type GrantStatus } from "./access/values.ts";
 export { trailActions, type TrailAction } from "./trail/actions.ts";
 export type { DailyCounter } from "./compliance/contributions.ts";
 export { offboardingBounds, planNames, plans, type PlanName } from "./tenancy/plans.ts";
+export { DEFAULT_IDLE_LOCK_MINUTES, IDLE_LOCK_BOUNDS } from "./tenancy/idle.ts";
+export { DEFAULT_TIME_ZONE, isTimeZone } from "./reports/time.ts";
 export { changeStatuses, checklistItems, type ChangeStatus, type ChecklistItem } from "./staff/values.ts";
 export { destroyMethods, paperStatuses, type PaperStatus } from "./paper/values.ts";
 export { consentMethods, requestChannels, requestTypes, type RequestType } from "./consent/schemas.ts";

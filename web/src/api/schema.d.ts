@@ -5561,6 +5561,8 @@ export interface operations {
                                         closedAt: string;
                                         closedBy: string;
                                         evidenceRef: string;
+                                        closedByName?: string | null;
+                                        closedByUsername?: string | null;
                                     } | null;
                                 };
                                 departedAt?: string;
@@ -5702,6 +5704,8 @@ export interface operations {
                                     closedAt: string;
                                     closedBy: string;
                                     evidenceRef: string;
+                                    closedByName?: string | null;
+                                    closedByUsername?: string | null;
                                 } | null;
                             };
                             departedAt?: string;
@@ -5776,6 +5780,8 @@ export interface operations {
                         decidedByUsername?: string | null;
                         subjectName: string | null;
                         subjectUsername: string | null;
+                        handoverToName?: string | null;
+                        handoverToUsername?: string | null;
                     };
                 };
             };
@@ -5954,6 +5960,8 @@ export interface operations {
                                     closedAt: string;
                                     closedBy: string;
                                     evidenceRef: string;
+                                    closedByName?: string | null;
+                                    closedByUsername?: string | null;
                                 } | null;
                             };
                             departedAt?: string;
@@ -6123,6 +6131,8 @@ export interface operations {
                                     closedAt: string;
                                     closedBy: string;
                                     evidenceRef: string;
+                                    closedByName?: string | null;
+                                    closedByUsername?: string | null;
                                 } | null;
                             };
                             departedAt?: string;
@@ -6197,6 +6207,8 @@ export interface operations {
                         decidedByUsername?: string | null;
                         subjectName: string | null;
                         subjectUsername: string | null;
+                        handoverToName?: string | null;
+                        handoverToUsername?: string | null;
                     };
                 };
             };
@@ -6398,6 +6410,8 @@ export interface operations {
                                     closedAt: string;
                                     closedBy: string;
                                     evidenceRef: string;
+                                    closedByName?: string | null;
+                                    closedByUsername?: string | null;
                                 } | null;
                             };
                             departedAt?: string;
@@ -6604,6 +6618,8 @@ export interface operations {
                                     closedAt: string;
                                     closedBy: string;
                                     evidenceRef: string;
+                                    closedByName?: string | null;
+                                    closedByUsername?: string | null;
                                 } | null;
                             };
                             departedAt?: string;
@@ -6678,6 +6694,8 @@ export interface operations {
                         decidedByUsername?: string | null;
                         subjectName: string | null;
                         subjectUsername: string | null;
+                        handoverToName?: string | null;
+                        handoverToUsername?: string | null;
                     };
                 };
             };
@@ -6963,6 +6981,8 @@ export interface operations {
                                 closedAt: string;
                                 closedBy: string;
                                 evidenceRef: string;
+                                closedByName?: string | null;
+                                closedByUsername?: string | null;
                             } | null;
                         };
                         departedAt?: string;
@@ -7125,6 +7145,8 @@ export interface operations {
                                 closedAt: string;
                                 closedBy: string;
                                 evidenceRef: string;
+                                closedByName?: string | null;
+                                closedByUsername?: string | null;
                             } | null;
                         };
                         departedAt?: string;
@@ -7227,6 +7249,8 @@ export interface operations {
                         decidedByUsername?: string | null;
                         subjectName: string | null;
                         subjectUsername: string | null;
+                        handoverToName?: string | null;
+                        handoverToUsername?: string | null;
                     };
                 };
             };
@@ -7396,6 +7420,8 @@ export interface operations {
                                 closedAt: string;
                                 closedBy: string;
                                 evidenceRef: string;
+                                closedByName?: string | null;
+                                closedByUsername?: string | null;
                             } | null;
                         };
                         departedAt?: string;
@@ -7640,6 +7666,8 @@ export interface operations {
                             decidedByUsername?: string | null;
                             subjectName: string | null;
                             subjectUsername: string | null;
+                            handoverToName?: string | null;
+                            handoverToUsername?: string | null;
                         }[];
                         nextCursor: string | null;
                     };
@@ -7778,6 +7806,8 @@ export interface operations {
                                     closedAt: string;
                                     closedBy: string;
                                     evidenceRef: string;
+                                    closedByName?: string | null;
+                                    closedByUsername?: string | null;
                                 } | null;
                             };
                             departedAt?: string;
@@ -7969,6 +7999,8 @@ export interface operations {
                         decidedByUsername?: string | null;
                         subjectName: string | null;
                         subjectUsername: string | null;
+                        handoverToName?: string | null;
+                        handoverToUsername?: string | null;
                     };
                 };
             };
@@ -8182,6 +8214,8 @@ export interface operations {
                             decidedByUsername?: string | null;
                             subjectName: string | null;
                             subjectUsername: string | null;
+                            handoverToName?: string | null;
+                            handoverToUsername?: string | null;
                         }[];
                         nextCursor: string | null;
                     };
@@ -8335,6 +8369,8 @@ export interface operations {
                                     closedAt: string;
                                     closedBy: string;
                                     evidenceRef: string;
+                                    closedByName?: string | null;
+                                    closedByUsername?: string | null;
                                 } | null;
                             };
                             departedAt?: string;
@@ -8527,6 +8563,8 @@ export interface operations {
                         decidedByUsername?: string | null;
                         subjectName: string | null;
                         subjectUsername: string | null;
+                        handoverToName?: string | null;
+                        handoverToUsername?: string | null;
                     };
                 };
             };
@@ -11553,6 +11591,8 @@ export interface operations {
                             size: number | null;
                             sha256: string | null;
                             uploadedBy: string;
+                            uploadedByName: string | null;
+                            uploadedByUsername: string | null;
                             uploadedAt: string;
                             retentionClass: string;
                             destroyAfter: string;
@@ -11719,6 +11759,8 @@ export interface operations {
                         size: number | null;
                         sha256: string | null;
                         uploadedBy: string;
+                        uploadedByName: string | null;
+                        uploadedByUsername: string | null;
                         uploadedAt: string;
                         retentionClass: string;
                         destroyAfter: string;

@@ -373,6 +373,17 @@ export const en: Messages = {
       grantMinutesHint: "5–120 minutes; an unused approval then expires.",
       minutes: "minutes",
     },
+    session: {
+      title: "Sessions and time zone",
+      idleLock: "Lock when idle",
+      idleLockHint:
+        "After this long without any activity the console locks and clears the client data on screen. {{min}}–{{max}} minutes; {{fallback}} minutes when not set.",
+      idleLockRange: "A whole number of minutes from {{min}} to {{max}}",
+      timeZone: "Time zone",
+      timeZoneHint:
+        "Times in exports, PDF reports and the watermark are shown in this zone; {{fallback}} when not set.",
+      timeZoneBad: "Not a time zone name (e.g. Asia/Shanghai)",
+    },
   },
   overview: {
     title: "Compliance overview",
@@ -819,6 +830,14 @@ export const en: Messages = {
       certificate: "Certificate {{id}}",
       confirm: "Confirm",
       reject: "Reject",
+      confirmTitle: "Run the {{scope}} rotation?",
+      confirmData:
+        "Every client record and document of the brand is re-sealed under fresh data keys at once (offline also under a new wrapping-key version, the old one retired). Once started it cannot be cancelled, and retired keys cannot be brought back.",
+      confirmIndex:
+        "The index key is rotated at once and every client's duplicate-check entries are rebuilt. Once started it cannot be cancelled, and the old index key cannot be brought back.",
+      rejectTitle: "Reject the {{scope}} rotation proposal?",
+      rejectConsequence:
+        "The rotation {{by}} proposed is rejected and can no longer be confirmed; to rotate after all, propose it again.",
       statuses: {
         proposed: "Awaiting confirmation",
         running: "Running",
@@ -838,6 +857,9 @@ export const en: Messages = {
       maxAttempts: "Attempts per event",
       save: "Save feed settings",
       newSecret: "New signing secret",
+      newSecretTitle: "Make a new webhook signing secret?",
+      newSecretConsequence:
+        "The old signing secret stops working at once and cannot be restored; until your SIEM has the new one it rejects every event sent. The new secret is shown once.",
       secretOnce: "The new signing secret is shown this once: store it in your SIEM now; the old one no longer signs.",
     },
   },
@@ -893,9 +915,9 @@ export const en: Messages = {
     what: {
       title: "Change",
       create: "New {{name}} ({{username}}): {{role}} · {{place}}",
-      update: "{{id}}: {{from}} → {{to}}",
-      background_check: "{{id}} passed the background check (checked {{at}})",
-      handover: "{{id}} leaves; clients go to {{to}} (last day {{lastDay}})",
+      update: "{{who}}: {{from}} → {{to}}",
+      background_check: "{{who}} passed the background check (checked {{at}})",
+      handover: "{{who}} leaves; clients go to {{to}} (last day {{lastDay}})",
     },
     proposedAt: "Proposed",
     kind: "Kind",
@@ -903,6 +925,11 @@ export const en: Messages = {
     status: "Status",
     decidedBy: "By {{by}} at {{at}}",
     confirm: "Confirm",
+    confirmTitle: "Confirm this {{kind}}?",
+    confirmConsequence: "Takes effect at once: {{what}}.",
+    confirmHandover:
+      "Takes effect at once: {{what}}. All of the leaver's clients move to the colleague taking over; the previous handler loses access, and the handover cannot be undone.",
+    confirmOk: "Confirm",
     reject: "Reject",
     withdraw: "Withdraw",
     confirmed: "Confirmed; the change is applied",

@@ -360,6 +360,16 @@ export const zhCN = {
       grantMinutesHint: "5–120 分钟；过期未用须重新申请。",
       minutes: "分钟",
     },
+    session: {
+      title: "会话与时区",
+      idleLock: "无操作自动锁定",
+      idleLockHint:
+        "超过此时间无任何操作，控制台自动锁定，并清除页面上已显示的客户信息。{{min}}–{{max}} 分钟；未设置时默认 {{fallback}} 分钟。",
+      idleLockRange: "请输入 {{min}}–{{max}} 之间的整数分钟",
+      timeZone: "时区",
+      timeZoneHint: "导出文件、PDF 报告和水印中的时间按此时区显示；未设置时默认 {{fallback}}（北京时间）。",
+      timeZoneBad: "时区格式不正确（例如 Asia/Shanghai）",
+    },
   },
   overview: {
     title: "合规总览",
@@ -793,6 +803,12 @@ export const zhCN = {
       certificate: "证书 {{id}}",
       confirm: "确认执行",
       reject: "驳回",
+      confirmTitle: "确认执行{{scope}}轮换？",
+      confirmData:
+        "将立即用全新的数据密钥重新封装本租户全部客户记录和文件（离线时同时启用新版包装密钥并停用旧版）。任务开始后不能取消，已停用的旧密钥不能恢复使用。",
+      confirmIndex: "将立即轮换索引密钥，并为每位客户重建查重索引。任务开始后不能取消，旧索引密钥不能恢复使用。",
+      rejectTitle: "驳回{{scope}}轮换提议？",
+      rejectConsequence: "{{by}} 提出的这项轮换将被驳回，驳回后不能再确认；如仍需轮换，须重新提议。",
       statuses: { proposed: "待确认", running: "执行中", certifying: "出具证书中", done: "已完成", rejected: "已驳回" },
     },
     feed: {
@@ -806,6 +822,9 @@ export const zhCN = {
       maxAttempts: "每个事件最多尝试次数",
       save: "保存外发设置",
       newSecret: "生成新的签名密钥",
+      newSecretTitle: "生成新的 Webhook 签名密钥？",
+      newSecretConsequence:
+        "旧签名密钥将立即停用且不能恢复；在您把新密钥配置到 SIEM 之前，SIEM 会拒收所有外发事件。新密钥只显示一次。",
       secretOnce: "新的签名密钥只显示这一次，请立即保存到您的 SIEM 中；旧密钥已停止使用。",
     },
   },
@@ -851,9 +870,9 @@ export const zhCN = {
     what: {
       title: "变更内容",
       create: "新建 {{name}}（{{username}}）：{{role}} · {{place}}",
-      update: "{{id}}：{{from}} → {{to}}",
-      background_check: "{{id}} 背景审查通过（审查于 {{at}}）",
-      handover: "{{id}} 离职，客户交接给 {{to}}（最后工作日 {{lastDay}}）",
+      update: "{{who}}：{{from}} → {{to}}",
+      background_check: "{{who}} 背景审查通过（审查于 {{at}}）",
+      handover: "{{who}} 离职，客户交接给 {{to}}（最后工作日 {{lastDay}}）",
     },
     proposedAt: "提出时间",
     kind: "类型",
@@ -861,6 +880,11 @@ export const zhCN = {
     status: "状态",
     decidedBy: "{{by}} 于 {{at}} 处理",
     confirm: "确认",
+    confirmTitle: "确认这项{{kind}}？",
+    confirmConsequence: "确认后立即生效：{{what}}。",
+    confirmHandover:
+      "确认后立即生效：{{what}}。离职人员名下的全部客户将转到接手人名下，原经办人不能再访问，交接不能撤回。",
+    confirmOk: "确认生效",
     reject: "驳回",
     withdraw: "撤回",
     confirmed: "已确认，变更已生效",

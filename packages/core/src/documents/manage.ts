@@ -6,6 +6,7 @@ import { Problem, recorded } from "../http/problem.ts";
 import { sealNote } from "../freetext/notes.ts";
 import { mayKnow, loadDocument } from "./access.ts";
 import { documentsOfClient, documentView } from "./records.ts";
+import { staffLabels } from "../staff/names.ts";
 import { destroyDocument, recordRetentionEvent } from "./retention.ts";
 
 /** A client's documents (metadata only), as far as the caller may know of them; destroyed ones as stubs. */
@@ -15,7 +16,11 @@ export async function listForClient(ctx: Ctx, clientId: string) {
     (d) => d.status !== "pending" && mayKnow(ctx, client, d.tier),
   );
   await record(ctx, { action: "document.list", clientId, outcome: "allowed", detail: { documents: docs.length } });
-  return { items: docs.map(documentView) };
+  const labels = await staffLabels(
+    ctx,
+    docs.map((d) => d.uploadedBy),
+  );
+  return { items: docs.map((d) => documentView(d, labels)) };
 }
 
 /**

@@ -4,6 +4,7 @@ import { Keys } from "../store/keys.ts";
 import { ConditionalCheckFailedException, getItem, putNew, queryPage } from "../store/table.ts";
 import type { Tier } from "../catalog/catalog.ts";
 import type { ContentType, DocumentKindName } from "./kinds.ts";
+import { namedFields, type StaffLabel } from "../staff/names.ts";
 
 /**
  * A document's metadata item. The ciphertext lives in the blob store under `storageKey`; this item
@@ -188,8 +189,11 @@ export async function updateDocument(
   }
 }
 
-/** What the API shows of a document: metadata only, never content. */
-export function documentView(doc: DocumentRecord) {
+/**
+ * What the API shows of a document: metadata only, never content. `labels` names the uploader
+ * (read once per answer with `staffLabels`).
+ */
+export function documentView(doc: DocumentRecord, labels: Map<string, StaffLabel>) {
   return {
     id: doc.documentId,
     clientId: doc.clientId,
@@ -200,6 +204,7 @@ export function documentView(doc: DocumentRecord) {
     size: doc.size ?? null,
     sha256: doc.sha256 ?? null,
     uploadedBy: doc.uploadedBy,
+    ...namedFields("uploadedBy", labels, doc.uploadedBy),
     uploadedAt: doc.uploadedAt,
     retentionClass: doc.retentionClass,
     destroyAfter: doc.destroyAfter,

@@ -83,6 +83,9 @@ export const DocumentView = z.object({
   size: z.number().nullable(),
   sha256: z.string().nullable(),
   uploadedBy: z.string(),
+  /** The uploader's display name and username beside the id (null: no staff record of the tenant has it). */
+  uploadedByName: z.string().nullable(),
+  uploadedByUsername: z.string().nullable(),
   uploadedAt: z.string(),
   retentionClass: z.string(),
   destroyAfter: z.string(),

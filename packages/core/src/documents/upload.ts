@@ -18,6 +18,7 @@ import { documentView, insertDocument, queueSortKey, updateDocument, type Docume
 import { PENDING_GRACE_MS, destroyAfterFor, getClock } from "./retention.ts";
 import { decideType } from "./sniff.ts";
 import { effective } from "../retention/classes.ts";
+import { staffLabels } from "../staff/names.ts";
 import { releaseStorage, reserveStorage } from "../tenancy/usage.ts";
 
 /**
@@ -98,7 +99,7 @@ export async function upload(
     versionId,
     destroyAfter,
   });
-  return documentView(active);
+  return documentView(active, await staffLabels(ctx, [active.uploadedBy]));
 }
 
 type Refuse = (problem: Problem) => Promise<Problem>;

@@ -140,9 +140,14 @@ export const StaffChangeView = z.object({
   decidedByUsername: z.string().nullable().optional(),
   subjectName: z.string().nullable(),
   subjectUsername: z.string().nullable(),
+  /** A handover's receiving colleague by name (only on `handover` changes; null: no staff record of the tenant has it). */
+  handoverToName: z.string().nullable().optional(),
+  handoverToUsername: z.string().nullable().optional(),
 });
 
-const staffOfChanges = (cs: StaffChange[]) => cs.flatMap((c) => [c.proposedBy, c.decidedBy, c.subjectId]);
+const handoverToOf = (c: StaffChange) => (c.change.kind === "handover" ? c.change.handoverTo : null);
+const staffOfChanges = (cs: StaffChange[]) =>
+  cs.flatMap((c) => [c.proposedBy, c.decidedBy, c.subjectId, handoverToOf(c)]);
 
 /** A change as the API shows it; `labels` names its staff (read once per answer: `changeViewOf`, `listChanges`). */
 export const changeView = (c: StaffChange, labels: Map<string, StaffLabel>) => ({
@@ -160,6 +165,7 @@ export const changeView = (c: StaffChange, labels: Map<string, StaffLabel>) => (
   ...namedFields("proposedBy", labels, c.proposedBy),
   ...(c.decidedBy ? namedFields("decidedBy", labels, c.decidedBy) : {}),
   ...namedFields("subject", labels, c.subjectId),
+  ...(c.change.kind === "handover" ? namedFields("handoverTo", labels, c.change.handoverTo) : {}),
 });
 
 /** One change's view, its staff named in one read. */

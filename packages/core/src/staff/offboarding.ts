@@ -351,14 +351,30 @@ export async function offboardingState(ctx: Ctx, staffId: string) {
   return offboardingView(ctx, staff);
 }
 
+type ClosedItem = {
+  closedAt: string;
+  closedBy: string;
+  evidenceRef: string;
+  closedByName: string | null;
+  closedByUsername: string | null;
+};
+
 async function offboardingView(ctx: Ctx, staff: StaffRecord) {
   const { reason: _reason, ...o } = staff.offboarding!;
   const waiting = o.handoverChange ? await getChange(ctx, o.handoverChange) : undefined;
-  const labels = await staffLabels(ctx, [o.handoverTo, o.startedBy]);
+  const closers = checklistItems.map((i) => o.checklist[i]?.closedBy);
+  const labels = await staffLabels(ctx, [o.handoverTo, o.startedBy, ...closers]);
   return {
     staffId: staff.staffId,
     status: staff.status,
     ...o,
+    // Each closed item names who closed it, as colleagues know them.
+    checklist: Object.fromEntries(
+      checklistItems.map((i) => {
+        const c = o.checklist[i];
+        return [i, c ? { ...c, ...namedFields("closedBy", labels, c.closedBy) } : null];
+      }),
+    ) as Record<ChecklistItem, ClosedItem | null>,
     /** The hand-over waits for a second person (see staff/changes.ts). */
     handoverPending: waiting?.status === "pending",
     // Who takes the clients over and who began it, as colleagues know them, beside the ids.

@@ -88,7 +88,16 @@ export const OffboardingRecord = z.object({
   intentId: z.string().optional(),
   checklist: z.record(
     z.enum(checklistItems),
-    z.object({ closedAt: z.string(), closedBy: z.string(), evidenceRef: z.string() }).nullable(),
+    z
+      .object({
+        closedAt: z.string(),
+        closedBy: z.string(),
+        evidenceRef: z.string(),
+        /** Who closed it, by name beside the id (null: no staff record of the tenant has it). */
+        closedByName: z.string().nullable().optional(),
+        closedByUsername: z.string().nullable().optional(),
+      })
+      .nullable(),
   ),
   departedAt: z.string().optional(),
   handoverChange: z.string().optional(),

@@ -5,6 +5,7 @@ import type { FeedSettingsPatch } from "../feed/settings.ts";
 import { Keys, tenantPk } from "../store/keys.ts";
 import { getItem, putItem, queryPage } from "../store/table.ts";
 import { DEFAULT_TIME_ZONE } from "../reports/time.ts";
+import { DEFAULT_IDLE_LOCK_MINUTES } from "./idle.ts";
 import { plans, type PlanName } from "./plans.ts";
 
 export interface TenantSettings {
@@ -55,7 +56,7 @@ export const defaultSettings: TenantSettings = {
   approvalRequired: { tier1Reveal: false, export: false, handoverAbove: null },
   grantMinutes: 30,
   callBindingMinutes: 30,
-  idleLockMinutes: 15,
+  idleLockMinutes: DEFAULT_IDLE_LOCK_MINUTES,
   timeZone: DEFAULT_TIME_ZONE,
 };
 

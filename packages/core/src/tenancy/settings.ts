@@ -17,11 +17,11 @@ import { markAs, opaqueRef } from "../freetext/schemas.ts";
 import { getTenant, saveTenant, type TenantSettings } from "./records.ts";
 import { overrideProblem } from "../retention/classes.ts";
 import { isTimeZone } from "../reports/time.ts";
-
-/** The idle lock's bounds in minutes: at least one, at most four hours. */
-export const IDLE_LOCK_BOUNDS = { min: 1, max: 240 } as const;
+import { IDLE_LOCK_BOUNDS } from "./idle.ts";
 import { AnomalySettingsPatch, anomalySettingsOf } from "../anomaly/settings.ts";
 import { FeedSettingsPatch, feedSettingsOf } from "../feed/settings.ts";
+
+export { IDLE_LOCK_BOUNDS };
 
 /** A patch of the detector's thresholds changes what it names; working hours are set whole. */
 const mergeAnomaly = (current: AnomalySettingsPatch | undefined, patch: AnomalySettingsPatch): AnomalySettingsPatch => {

@@ -10,7 +10,7 @@ import { problemMessage } from "../../api/problems.ts";
 import { useCapabilities } from "../../api/queries.ts";
 import type { Catalog, ClientView, DocumentView, QueryOf, Role } from "../../api/model.ts";
 import { stacked } from "../../components/responsive.ts";
-import { formatTime } from "../../components/format.ts";
+import { formatTime, staffLabel } from "../../components/format.ts";
 import { EmptyState, ErrorState, Loading, useErrorMessage } from "../../components/States.tsx";
 import { TierTag } from "../../components/TierTag.tsx";
 import { useLang } from "../../i18n/index.ts";
@@ -75,8 +75,8 @@ export function DocumentsTab({
             { title: t("documents.size"), key: "size", render: (_, d) => formatBytes(d.size) },
             {
               title: t("documents.uploadedBy"),
-              dataIndex: "uploadedBy",
-              render: (v: string) => <span className="kh-mono">{v}</span>,
+              key: "uploadedBy",
+              render: (_, d) => staffLabel(d.uploadedByName, d.uploadedByUsername, d.uploadedBy),
             },
             { title: t("documents.uploadedAt"), dataIndex: "uploadedAt", render: (v: string) => formatTime(v) },
             { title: t("documents.destroyAfter"), dataIndex: "destroyAfter", render: (v: string) => formatTime(v) },

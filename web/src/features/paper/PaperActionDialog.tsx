@@ -110,8 +110,11 @@ export function PaperActionDialog({
           initialValues={{ location: knownLocation ?? "", method: "shredding" }}
         >
           <Typography.Paragraph type="secondary">
-            {t("paper.where", { location: texts?.location ?? file!.location, custodian: file!.custodianId })} ·{" "}
-            <TierTag tier={file!.tier} />
+            {t("paper.where", {
+              location: texts?.location ?? file!.location,
+              custodian: staffLabel(file!.custodianName, file!.custodianUsername, file!.custodianId),
+            })}{" "}
+            · <TierTag tier={file!.tier} />
           </Typography.Paragraph>
           {action.kind === "checkout" && (
             <Form.Item

@@ -7,6 +7,7 @@ import { fieldErrors } from "../../api/problems.ts";
 import { useCatalog } from "../../api/queries.ts";
 import type { CopyIssued, FulfilResult, SubjectRequestView } from "../../api/model.ts";
 import { useSession } from "../../auth/useSession.ts";
+import { staffLabel } from "../../components/format.ts";
 import { useLang } from "../../i18n/index.ts";
 import { deletionConfirmed, mayFulfil, recordedBy } from "./requests.ts";
 import { Outcome } from "./FulfilOutcome.tsx";
@@ -96,7 +97,9 @@ export function FulfilDialog({ request, onClose }: { request: SubjectRequestView
       <RequestSummary request={request} current={done?.request ?? request} />
       {request.status === "open" && !recorder && (
         <Typography.Paragraph type="secondary" style={{ fontSize: 12 }} data-testid="four-eyes-note">
-          {t("requests.fourEyes.note", { by: request.createdBy })}
+          {t("requests.fourEyes.note", {
+            by: staffLabel(request.createdByName, request.createdByUsername, request.createdBy),
+          })}
         </Typography.Paragraph>
       )}
       {/* Outside the form: a link shown once stays on screen after the request is closed. */}

@@ -17,6 +17,7 @@ import {
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { client as http, dataOf } from "../../api/http.ts";
+import { ConfirmDialog } from "../../components/ConfirmDialog.tsx";
 import { useErrorMessage } from "../../components/States.tsx";
 import { staffLabel } from "../../components/format.ts";
 import type { FeedSettings, KeyJobView, Settings } from "../../api/model.ts";
@@ -53,6 +54,8 @@ function KeyRotationCard() {
       ),
     refetchInterval: (q) => ((q.state.data ?? []).some(isActive) ? 2000 : false),
   });
+  // Confirming starts a rewrite of every record that cannot be stopped; rejecting ends the proposal.
+  const [asking, setAsking] = useState<{ kind: "confirm" | "reject"; job: KeyJobView } | null>(null);
   const act = useMutation({
     mutationFn: (a: { kind: "propose"; scope: KeyJobView["scope"] } | { kind: "confirm" | "reject"; id: string }) =>
       a.kind === "propose"
@@ -60,10 +63,30 @@ function KeyRotationCard() {
         : a.kind === "confirm"
           ? dataOf(http.POST("/jobs/{id}/confirm", { params: { path: { id: a.id } } }))
           : dataOf(http.POST("/jobs/{id}/reject", { params: { path: { id: a.id } } })),
-    onSuccess: () => void queryClient.invalidateQueries({ queryKey: ["jobs"] }),
-    onError: (e) => message.error(errorMessage(e)),
+    onSuccess: () => {
+      setAsking(null);
+      void queryClient.invalidateQueries({ queryKey: ["jobs"] });
+    },
+    onError: (e) => {
+      setAsking(null);
+      message.error(errorMessage(e));
+    },
   });
   const open = (jobs.data ?? []).some((j) => j.status !== "done");
+  const rotationTitle = (a: { kind: "confirm" | "reject"; job: KeyJobView }) => {
+    const scope = t(`securityOps.rotation.scopes.${a.job.scope}`, { defaultValue: a.job.scope });
+    return a.kind === "confirm"
+      ? t("securityOps.rotation.confirmTitle", { scope })
+      : t("securityOps.rotation.rejectTitle", { scope });
+  };
+  const rotationConsequence = (a: { kind: "confirm" | "reject"; job: KeyJobView }) =>
+    a.kind === "reject"
+      ? t("securityOps.rotation.rejectConsequence", {
+          by: staffLabel(a.job.proposedByName, a.job.proposedByUsername, a.job.proposedBy),
+        })
+      : a.job.scope === "index"
+        ? t("securityOps.rotation.confirmIndex")
+        : t("securityOps.rotation.confirmData");
   return (
     <Card title={t("securityOps.rotation.title")} style={{ marginTop: 16 }} data-testid="key-rotation">
       <Typography.Paragraph type="secondary">{t("securityOps.rotation.intro")}</Typography.Paragraph>
@@ -169,14 +192,18 @@ function KeyRotationCard() {
                     <Button
                       size="small"
                       type="primary"
-                      onClick={() => act.mutate({ kind: "confirm", id: j.id })}
+                      onClick={() => setAsking({ kind: "confirm", job: j })}
                       data-testid="confirm-rotation"
                     >
                       {t("securityOps.rotation.confirm")}
                     </Button>
                   )}
                   {can.reject && (
-                    <Button size="small" onClick={() => act.mutate({ kind: "reject", id: j.id })}>
+                    <Button
+                      size="small"
+                      onClick={() => setAsking({ kind: "reject", job: j })}
+                      data-testid="reject-rotation"
+                    >
                       {t("securityOps.rotation.reject")}
                     </Button>
                   )}
@@ -185,6 +212,15 @@ function KeyRotationCard() {
             },
           },
         ]}
+      />
+      <ConfirmDialog
+        open={asking !== null}
+        title={asking ? rotationTitle(asking) : ""}
+        consequence={asking ? rotationConsequence(asking) : ""}
+        okText={asking?.kind === "reject" ? t("securityOps.rotation.reject") : t("securityOps.rotation.confirm")}
+        loading={act.isPending}
+        onConfirm={() => asking && act.mutate({ kind: asking.kind, id: asking.job.id })}
+        onCancel={() => setAsking(null)}
       />
     </Card>
   );
@@ -198,6 +234,8 @@ function FeedCard({ feed }: { feed: FeedSettings }) {
   const editable = setsFeedSecret(session?.claims.role).allowed;
   const queryClient = useQueryClient();
   const [secret, setSecret] = useState<string | null>(null);
+  // A new secret stops the old one at once: the SIEM rejects every event until it is given the new one.
+  const [asking, setAsking] = useState(false);
   const save = useMutation({
     mutationFn: (patch: Partial<FeedSettings>) => dataOf(http.PATCH("/settings", { body: { feed: patch } })),
     onSuccess: (s) => {
@@ -208,8 +246,14 @@ function FeedCard({ feed }: { feed: FeedSettings }) {
   });
   const rotate = useMutation({
     mutationFn: () => dataOf(http.POST("/settings/feed/secret")),
-    onSuccess: (r) => setSecret(r.secret),
-    onError: (e) => message.error(errorMessage(e)),
+    onSuccess: (r) => {
+      setAsking(false);
+      setSecret(r.secret);
+    },
+    onError: (e) => {
+      setAsking(false);
+      message.error(errorMessage(e));
+    },
   });
   return (
     <Card title={t("securityOps.feed.title")} style={{ marginTop: 16 }} data-testid="trail-feed">
@@ -240,12 +284,21 @@ function FeedCard({ feed }: { feed: FeedSettings }) {
             <Button type="primary" htmlType="submit" loading={save.isPending}>
               {t("securityOps.feed.save")}
             </Button>
-            <Button onClick={() => rotate.mutate()} loading={rotate.isPending} data-testid="feed-secret">
+            <Button onClick={() => setAsking(true)} loading={rotate.isPending} data-testid="feed-secret">
               {t("securityOps.feed.newSecret")}
             </Button>
           </Space>
         )}
       </Form>
+      <ConfirmDialog
+        open={asking}
+        title={t("securityOps.feed.newSecretTitle")}
+        consequence={t("securityOps.feed.newSecretConsequence")}
+        okText={t("securityOps.feed.newSecret")}
+        loading={rotate.isPending}
+        onConfirm={() => rotate.mutate()}
+        onCancel={() => setAsking(false)}
+      />
       {secret && (
         <Alert
           style={{ marginTop: 12 }}

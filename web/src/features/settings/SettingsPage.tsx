@@ -6,7 +6,7 @@ import { useTranslation } from "react-i18next";
 import { tierLabel } from "../../api/catalog.ts";
 import { client as http, dataOf } from "../../api/http.ts";
 import { isApiError } from "../../api/problem.ts";
-import { fieldErrors, problemMessage } from "../../api/problems.ts";
+import { fieldErrors, formFieldErrors, problemMessage } from "../../api/problems.ts";
 import { useCapabilities, useCatalog } from "../../api/queries.ts";
 import type { Settings, SettingsPatch } from "../../api/model.ts";
 import { useSession } from "../../auth/useSession.ts";
@@ -14,6 +14,8 @@ import { PageHeader } from "../../components/PageHeader.tsx";
 import { ErrorState, Loading } from "../../components/States.tsx";
 import { useLang } from "../../i18n/index.ts";
 import { SecurityOpsPanel } from "../securityops/SecurityOpsPanel.tsx";
+import { DEFAULT_IDLE_LOCK_MINUTES, DEFAULT_TIME_ZONE, IDLE_LOCK_BOUNDS, isTimeZone } from "@keyhold/core/contract";
+import { timeZoneOptions } from "./zones.ts";
 import {
   cellKey,
   defaultMode,
@@ -65,7 +67,13 @@ function SettingsForm({ settings }: { settings: Settings }) {
     mutationFn: (patch: SettingsPatch) => dataOf(http.PATCH("/settings", { body: patch })),
     onSuccess: (s) => {
       queryClient.setQueryData(["settings"], s);
+      // Every open console applies the idle lock from its own read: this one reads it again now.
+      void queryClient.invalidateQueries({ queryKey: ["settings", "console"] });
       message.success(t("settings.saved"));
+    },
+    // A refused value is marked on its own field, in the user's language, beside the alert.
+    onError: (e) => {
+      if (isApiError(e)) form.setFields(formFieldErrors(e.problem, lang, ["idleLockMinutes", "timeZone"] as const));
     },
   });
 
@@ -76,6 +84,8 @@ function SettingsForm({ settings }: { settings: Settings }) {
     policy: Record<string, string | undefined>;
     approvalRequired?: { tier1Reveal?: boolean; export?: boolean; handoverAbove?: number | null };
     grantMinutes?: number;
+    idleLockMinutes?: number;
+    timeZone?: string;
   }) => {
     const after: Partial<Settings> = {
       requiredAgreementVersion: v.requiredAgreementVersion?.trim(),
@@ -91,6 +101,8 @@ function SettingsForm({ settings }: { settings: Settings }) {
           }
         : {}),
       ...(settings.grantMinutes !== undefined ? { grantMinutes: v.grantMinutes } : {}),
+      idleLockMinutes: v.idleLockMinutes,
+      timeZone: v.timeZone?.trim(),
       accessPolicy: nestPolicy((v.policy ?? {}) as never),
     };
     const patch = settingsPatch(
@@ -168,6 +180,53 @@ function SettingsForm({ settings }: { settings: Settings }) {
             <InputNumber min={1} max={30} precision={0} />
           </Form.Item>
         )}
+      </Card>
+      <Card title={t("settings.session.title")} style={{ marginBottom: 16 }} data-testid="session-settings">
+        <Form.Item
+          name="idleLockMinutes"
+          label={t("settings.session.idleLock")}
+          extra={t("settings.session.idleLockHint", {
+            min: IDLE_LOCK_BOUNDS.min,
+            max: IDLE_LOCK_BOUNDS.max,
+            fallback: DEFAULT_IDLE_LOCK_MINUTES,
+          })}
+          rules={[
+            { required: true, message: t("register.required") },
+            {
+              type: "integer",
+              min: IDLE_LOCK_BOUNDS.min,
+              max: IDLE_LOCK_BOUNDS.max,
+              message: t("settings.session.idleLockRange", { min: IDLE_LOCK_BOUNDS.min, max: IDLE_LOCK_BOUNDS.max }),
+            },
+          ]}
+        >
+          <InputNumber
+            precision={0}
+            placeholder={String(DEFAULT_IDLE_LOCK_MINUTES)}
+            addonAfter={t("settings.approval.minutes")}
+            style={{ width: 180 }}
+            data-testid="idle-lock-minutes"
+          />
+        </Form.Item>
+        <Form.Item
+          name="timeZone"
+          label={t("settings.session.timeZone")}
+          extra={t("settings.session.timeZoneHint", { fallback: DEFAULT_TIME_ZONE })}
+          rules={[
+            { required: true, message: t("register.required") },
+            {
+              validator: (_, v: string | undefined) =>
+                !v || isTimeZone(v) ? Promise.resolve() : Promise.reject(new Error(t("settings.session.timeZoneBad"))),
+            },
+          ]}
+        >
+          <Select
+            showSearch
+            options={timeZoneOptions(settings.timeZone).map((z) => ({ value: z, label: z }))}
+            style={{ maxWidth: 320 }}
+            data-testid="time-zone"
+          />
+        </Form.Item>
       </Card>
       {(settings.approvalRequired !== undefined || settings.grantMinutes !== undefined) && (
         <Card title={t("settings.approval.title")} style={{ marginBottom: 16 }} data-testid="approval-settings">

@@ -229,6 +229,7 @@ function Checklist({ staff, state, onDone }: { staff: StaffView; state: Offboard
   const lang = useLang();
   const queryClient = useQueryClient();
   const [evidence, setEvidence] = useState<Record<string, string>>({});
+  const handoverTo = staffLabel(state.handoverToName, state.handoverToUsername, state.handoverTo);
   const close = useMutation({
     mutationFn: (item: ChecklistItem) =>
       dataOf(
@@ -253,14 +254,14 @@ function Checklist({ staff, state, onDone }: { staff: StaffView; state: Offboard
           type="warning"
           showIcon
           style={{ marginBottom: 16 }}
-          message={t("staff.offboarding.handoverPending", { to: state.handoverTo })}
+          message={t("staff.offboarding.handoverPending", { to: handoverTo })}
         />
       ) : (
         <Alert
           type="success"
           showIcon
           style={{ marginBottom: 16 }}
-          message={t("staff.offboarding.handedOver", { n: state.reassignedClients, to: state.handoverTo })}
+          message={t("staff.offboarding.handedOver", { n: state.reassignedClients, to: handoverTo })}
         />
       )}
       <List
@@ -278,8 +279,11 @@ function Checklist({ staff, state, onDone }: { staff: StaffView; state: Offboard
                 </span>
                 {closed ? (
                   <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                    {t("staff.offboarding.closedBy", { by: closed.closedBy, at: formatTime(closed.closedAt) })} ·{" "}
-                    <span className="kh-mono">{closed.evidenceRef}</span>
+                    {t("staff.offboarding.closedBy", {
+                      by: staffLabel(closed.closedByName, closed.closedByUsername, closed.closedBy),
+                      at: formatTime(closed.closedAt),
+                    })}{" "}
+                    · <span className="kh-mono">{closed.evidenceRef}</span>
                   </Typography.Text>
                 ) : (
                   <Flex gap={8}>

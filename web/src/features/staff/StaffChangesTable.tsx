@@ -8,6 +8,7 @@ import { problemMessage } from "../../api/problems.ts";
 import { useBranchNames } from "../../api/queries.ts";
 import type { StaffChangeView } from "../../api/model.ts";
 import { useSession } from "../../auth/useSession.ts";
+import { ConfirmDialog } from "../../components/ConfirmDialog.tsx";
 import { formatTime, staffLabel } from "../../components/format.ts";
 import { EmptyState, ErrorState, useErrorMessage } from "../../components/States.tsx";
 import { useLang } from "../../i18n/index.ts";
@@ -34,6 +35,8 @@ export function StaffChangesTable({ status, tenantId }: { status: StaffChangeVie
   const branchName = useBranchNames(tenantId ?? session?.claims.tenantId);
   const me = { staffId: session?.claims.staffId ?? "", role: session?.claims.role ?? "" };
   const [rejecting, setRejecting] = useState<StaffChangeView | null>(null);
+  // A confirmation takes effect at once (a handover moves the leaver's whole book): asked once more first.
+  const [confirming, setConfirming] = useState<StaffChangeView | null>(null);
   const calls = staffChangeCalls(tenantId);
   const changes = useQuery({
     queryKey: ["staff-changes", tenantId ?? "", status],
@@ -42,15 +45,21 @@ export function StaffChangesTable({ status, tenantId }: { status: StaffChangeVie
   const confirm = useMutation({
     mutationFn: (c: StaffChangeView) => calls.confirm(c.changeId),
     onSuccess: () => {
+      setConfirming(null);
       message.success(t("staffChanges.confirmed"));
       void queryClient.invalidateQueries({ queryKey: ["staff-changes"] });
       void queryClient.invalidateQueries({ queryKey: ["staff"] });
     },
-    onError: (e) => message.error(errorMessage(e)),
+    onError: (e) => {
+      setConfirming(null);
+      message.error(errorMessage(e));
+    },
   });
   const role = (r: string) => t(`roles.${r}`, { defaultValue: r });
   const place = (b: string | null) => (b ? branchName(b) : t("overview.hq"));
 
+  const subject = (c: StaffChangeView) =>
+    staffLabel(c.subjectName, c.subjectUsername, c.change.kind === "create" ? c.change.username : c.change.staffId);
   const what = (c: StaffChangeView) => {
     const p = c.change;
     switch (p.kind) {
@@ -63,14 +72,18 @@ export function StaffChangesTable({ status, tenantId }: { status: StaffChangeVie
         });
       case "update":
         return t("staffChanges.what.update", {
-          id: p.staffId,
+          who: subject(c),
           from: `${role(p.from.role)} · ${place(p.from.branchId)}`,
           to: `${role(p.to.role)} · ${place(p.to.branchId)}`,
         });
       case "background_check":
-        return t("staffChanges.what.background_check", { id: p.staffId, at: formatTime(p.checkedAt) });
+        return t("staffChanges.what.background_check", { who: subject(c), at: formatTime(p.checkedAt) });
       case "handover":
-        return t("staffChanges.what.handover", { id: p.staffId, to: p.handoverTo, lastDay: p.lastDay });
+        return t("staffChanges.what.handover", {
+          who: subject(c),
+          to: staffLabel(c.handoverToName, c.handoverToUsername, p.handoverTo),
+          lastDay: p.lastDay,
+        });
     }
   };
 
@@ -155,7 +168,7 @@ export function StaffChangesTable({ status, tenantId }: { status: StaffChangeVie
                   icon={<CheckOutlined />}
                   disabled={block !== null}
                   loading={confirm.isPending && confirm.variables?.changeId === c.changeId}
-                  onClick={() => confirm.mutate(c)}
+                  onClick={() => setConfirming(c)}
                   data-testid={`confirm-${c.changeId}`}
                 >
                   {t("staffChanges.confirm")}
@@ -183,6 +196,23 @@ export function StaffChangesTable({ status, tenantId }: { status: StaffChangeVie
             },
           },
         ]}
+      />
+      <ConfirmDialog
+        open={confirming !== null}
+        title={t("staffChanges.confirmTitle", { kind: confirming ? t(`staffChanges.kinds.${confirming.kind}`) : "" })}
+        consequence={
+          confirming?.change.kind === "handover"
+            ? t("staffChanges.confirmHandover", { what: what(confirming) })
+            : t("staffChanges.confirmConsequence", { what: confirming ? what(confirming) : "" })
+        }
+        // Handing a leaver's clients over is the gravest: their username typed out, as for offboarding.
+        typed={
+          confirming?.change.kind === "handover" ? (confirming.subjectUsername ?? confirming.change.staffId) : undefined
+        }
+        okText={t("staffChanges.confirmOk")}
+        loading={confirm.isPending}
+        onConfirm={() => confirming && confirm.mutate(confirming)}
+        onCancel={() => setConfirming(null)}
       />
       <RejectDialog reject={calls.reject} change={rejecting} onClose={() => setRejecting(null)} />
     </>
