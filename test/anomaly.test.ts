@@ -131,8 +131,9 @@ describe("new_origin", () => {
 describe("notice_period", () => {
   it("only HQ or a compliance officer sets it, never for themselves; refusals are in the trail", async () => {
     at("2026-12-02T04:00:00Z");
+    // Who may set it at all is the route table's gate, asked before any staff record is looked at.
     const byAgent = await vault.post("/staff/agent.chen/notice", { lastDay: "2026-12-31" }, LI);
-    expect(byAgent.status).toBe(404); // an agent cannot even see a colleague's staff record
+    expect([byAgent.status, byAgent.body.code]).toEqual([403, "role_not_permitted"]);
     const self = await vault.post("/staff/compliance.wang/notice", { lastDay: "2026-12-31" }, WANG);
     expect(self.status).toBe(403);
     expect(self.body.code).toBe("self_change_not_permitted");
@@ -140,10 +141,10 @@ describe("notice_period", () => {
     expect(byManager.status).toBe(403);
     expect(byManager.body.code).toBe("role_not_permitted");
     const trail = await vault.get("/audit?action=staff.notice&outcome=denied", WANG);
-    expect(trail.body.items.map((e: any) => e.code).sort()).toEqual([
-      "role_not_permitted",
-      "self_change_not_permitted",
-      "staff_not_found",
+    expect(trail.body.items.map((e: any) => [e.code, e.target.staffId]).sort()).toEqual([
+      ["role_not_permitted", "agent.chen"],
+      ["role_not_permitted", "agent.li"],
+      ["self_change_not_permitted", "compliance.wang"],
     ]);
     const li = await Staff.getStaff(vault.runtime.adapters, "anjia", "agent.li");
     expect(li!.notice).toBeUndefined();

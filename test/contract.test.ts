@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { validate, compileErrors } from "@readme/openapi-parser";
 import Ajv2020 from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
-import { Identity, problemsOf, routes, Tenancy, type RouteSpec } from "@keyhold/core";
+import { Identity, problemsOf, rolesOf, routes, Tenancy, tenantRoles, type RouteSpec } from "@keyhold/core";
 import { bootstrap } from "@keyhold/local";
 import { newClientBody, startVault, uniquePhone, uniqueResidentId, type Vault } from "./harness.ts";
 import { scan } from "./documents-fixtures.ts";
@@ -602,11 +602,9 @@ describe("every operation, happy path first", () => {
     expectStatus(await hit("POST", "/staff/agent.li/one-time-password", { as: HQ }), 200);
     // That ended agent.li's sessions (the session version moved): sign in again from here on.
     vault.forgetTokens();
-    expectStatus(
-      await hit("POST", "/staff/agent.chen/one-time-password", { as: CHEN }),
-      403,
-      "self_change_not_permitted",
-    );
+    expectStatus(await hit("POST", "/staff/hq.admin/one-time-password", { as: HQ }), 403, "self_change_not_permitted");
+    // An agent is refused by the route table's gate, before any record is looked at (their own included).
+    expectStatus(await hit("POST", "/staff/agent.chen/one-time-password", { as: CHEN }), 403, "role_not_permitted");
     // This deployment has no OIDC provider: both steps answer 404 (the flow itself: test/identity-oidc.test.ts).
     expectStatus(
       await hit("POST", "/auth/oidc/start", { body: { tenantId: "anjia", redirectUri: "https://console.example/cb" } }),
@@ -718,6 +716,21 @@ describe("the refusals every route shares", () => {
   it("the platform operator is refused inside a tenant, and staff on the platform's routes", async () => {
     for (const r of table.filter((x) => x.auth === "staff"))
       expectStatus(await hit(r.method, concrete(r), { as: r.platform ? LI : OPS }), 403, "role_not_permitted");
+  });
+
+  it("a tenant role the route table does not admit is refused at admission: 403, or 404 where the records are not its to see", async () => {
+    const as = { agent: LI, branch_manager: ZHAO, compliance_officer: WANG, hq_admin: HQ } as const;
+    let refused = 0;
+    for (const r of table.filter((x) => x.auth === "staff" && !x.platform))
+      for (const role of tenantRoles.filter((x) => !rolesOf(r)!.includes(x))) {
+        const hidden = r.seenBy && !r.seenBy.includes(role);
+        const res = await hit(r.method, concrete(r), { as: as[role as keyof typeof as] });
+        expect([res.status, res.body?.code], `${role} ${r.method} ${r.path}`).toEqual(
+          hidden ? [404, "not_found"] : [403, "role_not_permitted"],
+        );
+        refused++;
+      }
+    expect(refused).toBeGreaterThan(60);
   });
 
   it("a client route refuses staff without the current agreement", async () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Staff } from "@keyhold/core";
 import { Vault, hireConfirmed, newClientBody, proposeAndConfirm, startVault } from "./harness.ts";
+import { fetchBytes, scan, upload } from "./documents-fixtures.ts";
 
 let vault: Vault;
 beforeAll(async () => {
@@ -301,6 +302,42 @@ describe("offboarding (离职)", () => {
     expect(Object.values(r.body.accessReview.revealsPerDay)).toEqual([2]);
     const again = await vault.get(`/staff/${s.id}/offboarding`, ZHAO);
     expect(again.body.accessReview.tier1Reveals).toHaveLength(2);
+  });
+
+  it("the access review counts a tier-1 document seen in clear like a tier-1 field reveal", async () => {
+    const s = await hire("agent.scans@anjia");
+    await sign(s.id);
+    await proposeAndConfirm(
+      vault,
+      "POST",
+      `/staff/${s.id}/background-check`,
+      { status: "passed", checkedAt: now() },
+      { as: WANG, confirmer: HQ },
+    );
+    const c = await vault.post("/clients", newClientBody(), "agent.scans@anjia");
+    expect(c.status, c.text).toBe(201);
+    const up = await upload(vault, c.body.id, "id_card_front", await scan("jpeg"), "agent.scans@anjia");
+    expect(up.status, up.text).toBe(201);
+    const seen = await fetchBytes(vault, "GET", `/documents/${up.body.id}?purpose=viewing`, {
+      as: "agent.scans@anjia",
+    });
+    expect(seen.status).toBe(200);
+    const revealed = await vault.post(
+      `/clients/${c.body.id}/reveal`,
+      { fields: ["idNumber"], purpose: "viewing" },
+      "agent.scans@anjia",
+    );
+    expect(revealed.status, revealed.text).toBe(200);
+    const r = await vault.post(
+      `/staff/${s.id}/offboarding`,
+      { handoverTo: "agent.li", lastDay: "2026-12-31", reason: "合同到期" },
+      HQ,
+    );
+    expect(r.status, r.text).toBe(200);
+    // Both disclosures: the review takes whatever the catalog counts as a reveal.
+    expect(r.body.accessReview.tier1Reveals).toHaveLength(2);
+    expect(r.body.accessReview.tier1Reveals.map((e: any) => e.clientId)).toEqual([c.body.id, c.body.id]);
+    expect(Object.values(r.body.accessReview.revealsPerDay)).toEqual([2]);
   });
 });
 

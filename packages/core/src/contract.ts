@@ -69,8 +69,7 @@ export {
   staffChangesScope,
   type ChangeBlock,
 } from "./staff/rules.ts";
-export { proposesRotation, readsKeyJobs, rotationConfirmation, rotationRejection } from "./rotation/rules.ts";
+export { rotationConfirmation, rotationRejection } from "./rotation/rules.ts";
 export { alertReview, alertReviewers } from "./alerts/rules.ts";
 export { callerRoles, releasesCall } from "./calls/rules.ts";
-export { setsFeedSecret } from "./feed/rules.ts";
 export { trailScope } from "./trail/rules.ts";

@@ -9,9 +9,7 @@ import {
   managesStaff,
   oversees,
   problemCodes,
-  proposesRotation,
   readsAllStaff,
-  readsKeyJobs,
   recordsAgreementFor,
   recordsBackgroundChecks,
   releasesCall,
@@ -19,7 +17,6 @@ import {
   roles,
   rotationConfirmation,
   rotationRejection,
-  setsFeedSecret,
   staffChangeConfirmation,
   staffChangeRejection,
   staffChangesScope,
@@ -28,6 +25,8 @@ import {
   type Verdict,
 } from "./contract.ts";
 import { problemOf } from "./http/verdict.ts";
+import { rolesOf } from "./http/route-spec.ts";
+import { rotationRoutes } from "./rotation/routes.ts";
 
 /**
  * The finer rules (who may act on which object), asked through the browser-safe contract as the
@@ -229,50 +228,33 @@ describe("staff changes: four eyes (staff/rules.ts)", () => {
   });
 });
 
-describe("key rotation (rotation/rules.ts)", () => {
-  const job = { status: "proposed", proposedBy: "hq.admin" };
-  it.each(
-    byRole({
-      agent: [
-        ["role", "role_not_permitted"],
-        ["role", "role_not_permitted"],
-        ["role", "not_found"],
-      ],
-      branch_manager: [
-        ["role", "role_not_permitted"],
-        ["role", "role_not_permitted"],
-        ["role", "not_found"],
-      ],
-      compliance_officer: [["role", "role_not_permitted"], null, null],
-      hq_admin: [null, ["role", "role_not_permitted"], null],
-      platform_admin: [
-        ["role", "role_not_permitted"],
-        ["role", "role_not_permitted"],
-        ["role", "not_found"],
-      ],
-    }),
-  )("%s proposes, confirms, rejects: %j", (role, expected) => {
-    const me = { role, staffId: "someone" };
-    expect([no(proposesRotation(role)), no(rotationConfirmation(me, job)), no(rotationRejection(me, job))]).toEqual(
-      expected,
-    );
-    expect(readsKeyJobs(role)).toBe(role === "hq_admin" || role === "compliance_officer");
+describe("key rotation (rotation/rules.ts; who may at all: rotation/routes.ts)", () => {
+  const gate = (handler: string) => {
+    const r = rotationRoutes.find((x) => x.handler === handler)!;
+    return { roles: rolesOf(r), seenBy: "seenBy" in r ? r.seenBy : undefined };
+  };
+  it("the route table holds four eyes' roles: HQ proposes, a compliance officer confirms, only they see the jobs", () => {
+    const readers = ["hq_admin", "compliance_officer"];
+    expect(gate("rotation.propose")).toEqual({ roles: ["hq_admin"], seenBy: undefined });
+    expect(gate("rotation.confirm")).toEqual({ roles: ["compliance_officer"], seenBy: readers });
+    expect(gate("rotation.reject")).toEqual({ roles: readers, seenBy: readers });
+    expect(gate("rotation.get")).toEqual({ roles: readers, seenBy: readers });
+    expect(gate("rotation.list")).toEqual({ roles: readers, seenBy: undefined });
   });
 
   it("the confirmer is never the proposer; a decided job is neither confirmed nor rejected", () => {
-    const officer = { role: "compliance_officer" as const, staffId: "compliance.wang" };
+    const officer = { staffId: "compliance.wang" };
     expect(no(rotationConfirmation(officer, { status: "proposed", proposedBy: "compliance.wang" }))).toEqual([
       "yours",
       "second_person_required",
     ]);
+    expect(rotationConfirmation(officer, { status: "proposed", proposedBy: "hq.admin" }).allowed).toBe(true);
     expect(rotationConfirmation(officer, { status: "running", proposedBy: "hq.admin" })).toMatchObject({
       code: "invalid_state",
       message: "this job is running",
     });
-    expect(no(rotationRejection(officer, { status: "done", proposedBy: "hq.admin" }))).toEqual([
-      "decided",
-      "invalid_state",
-    ]);
+    expect(rotationRejection({ status: "proposed", proposedBy: "hq.admin" }).allowed).toBe(true);
+    expect(no(rotationRejection({ status: "done", proposedBy: "hq.admin" }))).toEqual(["decided", "invalid_state"]);
   });
 });
 
@@ -319,22 +301,18 @@ describe("calls, the feed, the trail", () => {
 
   it.each(
     byRole({
-      agent: [true, false, false, "own"],
-      branch_manager: [true, true, false, "branch"],
-      compliance_officer: [true, false, false, "tenant"],
-      hq_admin: [true, false, true, "own"],
-      platform_admin: [true, false, false, "own"],
+      agent: [true, false, "own"],
+      branch_manager: [true, true, "branch"],
+      compliance_officer: [true, false, "tenant"],
+      hq_admin: [true, false, "own"],
+      platform_admin: [true, false, "own"],
     }),
-  )(
-    "%s: ends own call, ends a colleague's call in the branch, sets the feed secret, reads the trail: %j",
-    (role, e) => {
-      const me = { role, staffId: "me", branchId: "bj-chaoyang" };
-      expect([
-        releasesCall(me, { callerId: "me", branchId: "bj-haidian" }),
-        releasesCall(me, { callerId: "other", branchId: "bj-chaoyang" }),
-        setsFeedSecret(role).allowed,
-        trailScope(role),
-      ]).toEqual(e);
-    },
-  );
+  )("%s: ends own call, ends a colleague's call in the branch, reads the trail: %j", (role, e) => {
+    const me = { role, staffId: "me", branchId: "bj-chaoyang" };
+    expect([
+      releasesCall(me, { callerId: "me", branchId: "bj-haidian" }),
+      releasesCall(me, { callerId: "other", branchId: "bj-chaoyang" }),
+      trailScope(role),
+    ]).toEqual(e);
+  });
 });

@@ -8,7 +8,7 @@ export {
   withinHours,
   ownBaseline,
   medianRate,
-  countedActions,
+  isCounted,
   type AnomalyKind,
   type ObservedEvent,
   type StaffState,

@@ -18,21 +18,14 @@ export const NoticeView = z.object({
   notice: z.object({ since: z.string(), lastDay: z.string(), setBy: z.string() }).nullable(),
 });
 
-const setters = new Set(["hq_admin", "compliance_officer"]);
-
 /**
  * Puts a staff member on notice (a resignation is known) or takes them off it: from then on every
- * client action of theirs raises a `notice_period` alert. It only adds scrutiny and grants nothing,
- * so one person sets it (HQ or a compliance officer), never the person themselves; offboarding
- * still ends the account on the last day.
+ * client action of theirs raises a `notice_period` alert. One person sets it (who may: the route
+ * table), never the person themselves; offboarding still ends the account on the last day.
  */
 export async function setNotice(ctx: Ctx, staffId: string, req: NoticeRequest) {
   const staff = await loadReadable(ctx, staffId, "staff.notice");
   await refuseSelfChange(ctx, staffId, "staff.notice", "sets their own notice period");
-  if (!setters.has(ctx.principal.role)) {
-    await record(ctx, { action: "staff.notice", staffId, outcome: "denied", code: "role_not_permitted" });
-    throw recorded(new Problem("role_not_permitted", "HQ or a compliance officer sets a notice period"));
-  }
   if (staff.status !== "active") {
     await record(ctx, { action: "staff.notice", staffId, outcome: "denied", code: "invalid_state" });
     throw recorded(new Problem("invalid_state", `this staff member is ${staff.status}`));

@@ -7,6 +7,8 @@ export const anomalyRoutes = defineRoutes([
     method: "POST",
     path: "/staff/{id}/notice",
     handler: "anomaly.setNotice",
+    // It only adds scrutiny and grants nothing, so one person sets it: HQ or a compliance officer.
+    roles: ["hq_admin", "compliance_officer"],
     auth: "staff",
     action: "staff.notice",
     summary:

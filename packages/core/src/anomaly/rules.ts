@@ -1,5 +1,6 @@
 import type { Actor, Source } from "../context.ts";
 import type { AnomalySettings } from "./settings.ts";
+import { actionIn, actionIs, figureOf, type TrailAction } from "../trail/actions.ts";
 
 /**
  * The insider rules, as pure functions of one trail event and the small state the detector keeps per
@@ -59,9 +60,17 @@ export interface Detection {
   publishRate?: number;
 }
 
-/** Reveals, calls and detail views: what an insider copying clients out does many of. */
-export const countedActions = new Set(["client.reveal", "client.call", "client.view"]);
-const VIEW = "client.view";
+const VIEW: TrailAction = "client.view";
+/**
+ * Reveals (of fields, documents and paper files, as the catalog counts them), calls and detail views:
+ * what an insider copying clients out does many of.
+ */
+export const isCounted = (action: string) => {
+  const figure = figureOf(action);
+  return figure === "reveal" || figure === "call" || actionIs(action, VIEW);
+};
+/** Beyond tier-1 data, what takes a client's papers out of the office: a share link, an original. */
+const takesSensitive: ReadonlySet<TrailAction> = new Set<TrailAction>(["document.share", "document.original"]);
 const HOUR_MS = 3_600_000;
 const MAX_ORIGINS = 50;
 /** Active hours needed before a person's own baseline counts (a newcomer is judged by the branch's). */
@@ -165,7 +174,7 @@ export async function detect(
   let publishRate: number | undefined;
   if (event.outcome === "allowed") {
     findings.push(...offHours(seen), ...noticePeriod(seen));
-    if (countedActions.has(event.action)) {
+    if (isCounted(event.action)) {
       const counted = await velocity(seen, state, branchBaseline);
       findings.push(...counted.findings);
       publishRate = counted.publishRate;
@@ -209,9 +218,9 @@ function newOrigin({ event, staffId }: Seen, state: StaffState): Finding[] {
   return findings;
 }
 
-/** A tier-1 reveal outside the tenant's working hours, in its time zone. */
+/** A tier-1 reveal (fields, a document, a paper file) outside the tenant's working hours, in its time zone. */
 function offHours({ event, ms, staffId, settings }: Seen): Finding[] {
-  if (event.action !== "client.reveal" || !event.tier1) return [];
+  if (figureOf(event.action) !== "reveal" || !event.tier1) return [];
   const local = localTime(ms, settings.workingHours.timeZone);
   const { start, end, timeZone } = settings.workingHours;
   if (withinHours(local.minutes, start, end)) return [];
@@ -242,7 +251,7 @@ function noticePeriod({ event, staffId, subject }: Seen): Finding[] {
     event.at < subject.notice.since
   )
     return [];
-  const serious = Boolean(event.tier1) || event.action === "document.share" || event.action === "document.original";
+  const serious = Boolean(event.tier1) || actionIn(event.action, takesSensitive);
   return [
     {
       kind: "notice_period",
@@ -309,7 +318,7 @@ async function velocity(
 
 /** Detail views of many different clients within the browsing window. */
 function browsing({ event, ms, staffId, settings }: Seen, state: StaffState): Finding[] {
-  if (event.action !== VIEW || !event.target.clientId) return [];
+  if (!actionIs(event.action, VIEW) || !event.target.clientId) return [];
   const windowMs = settings.browsingWindowMinutes * 60_000;
   state.views = [
     ...state.views.filter(([c, t]) => t > ms - windowMs && c !== event.target.clientId),

@@ -1,22 +1,26 @@
 import type { Ctx } from "../context.ts";
 import { relationOf } from "../access/policy.ts";
 import { query, type TrailEvent } from "../trail/trail.ts";
+import { actionIn, actionIs, figureOf, type TrailAction } from "../trail/actions.ts";
 import { Problem } from "../http/problem.ts";
 import { namedFields, staffLabels } from "../staff/names.ts";
 import { loadVisible } from "./view.ts";
 
-/** Actions that put some of a client's data in front of someone. */
-const accessActions = new Set([
+/**
+ * Actions that put some of a client's data in front of someone: every reveal and call the catalog
+ * counts (fields, documents, paper files, privacy-number calls), and these besides.
+ */
+const alsoAccess: ReadonlySet<TrailAction> = new Set<TrailAction>([
   "client.create",
   "client.view",
-  "client.reveal",
   "client.copy",
-  "document.view",
-  "document.original",
   "document.share.download",
-  "client.call",
   "call.report",
 ]);
+const isAccess = (action: string) => {
+  const figure = figureOf(action);
+  return figure === "reveal" || figure === "call" || actionIn(action, alsoAccess);
+};
 
 /** The staff member an event names as its actor: the staff actor, or the sharer a recipient came through. */
 const actorIdOf = (e: TrailEvent) =>
@@ -38,7 +42,7 @@ export async function accessHistory(ctx: Ctx, clientId: string, page: { limit: n
     cursor: page.cursor,
     from: client.registration.registeredAt,
   });
-  const items = events.items.filter((e) => accessActions.has(e.action));
+  const items = events.items.filter((e) => isAccess(e.action));
   // By the names colleagues know each other by, username beside it, as the trail answers them.
   const labels = await staffLabels(ctx, items.map(actorIdOf));
   return {
@@ -52,7 +56,7 @@ export async function accessHistory(ctx: Ctx, clientId: string, page: { limit: n
       purpose: e.purpose,
       breakGlass: Boolean(e.breakGlass),
       // A privacy-number call: the phone went to the provider (`client.call`), a call took place (`call.report`).
-      ...(e.action === "call.report" ? { durationSeconds: Number(e.detail?.durationSeconds ?? 0) } : {}),
+      ...(actionIs(e.action, "call.report") ? { durationSeconds: Number(e.detail?.durationSeconds ?? 0) } : {}),
     })),
     nextCursor: events.nextCursor,
   };

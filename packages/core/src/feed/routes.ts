@@ -6,6 +6,7 @@ export const feedRoutes = defineRoutes([
     method: "POST",
     path: "/settings/feed/secret",
     handler: "feed.rotateSecret",
+    roles: ["hq_admin"],
     auth: "staff",
     action: "feed.secret",
     summary:

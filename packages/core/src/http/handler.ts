@@ -219,6 +219,7 @@ function checkStanding(spec: RouteSpec, principal: Identified["principal"], tena
   if (spec.needsAgreement && !principal.agreementSigned) {
     throw new Problem("agreement_missing", "sign the current confidentiality agreement before touching client data");
   }
+  if (spec.seenBy && !spec.seenBy.includes(principal.role)) throw new Problem("not_found");
   if (spec.roles && !spec.roles.includes(principal.role)) {
     throw new Problem("role_not_permitted", `this operation is for: ${spec.roles.join(", ")}`);
   }
@@ -261,6 +262,8 @@ async function recordRefusal(
       // `{id}` names a client only on client paths (elsewhere, e.g. /documents/{id}, it does not).
       clientId:
         (spec.path.startsWith("/clients/{id}") ? (event.pathParameters?.id as string | undefined) : undefined) ?? null,
+      // Likewise a staff member on staff paths, so a refusal at admission names whom it was about as the use case's would.
+      ...(spec.path.startsWith("/staff/{id}") && event.pathParameters?.id ? { staffId: event.pathParameters.id } : {}),
       outcome: "denied",
       code: problem.code,
     }).catch(() => undefined);

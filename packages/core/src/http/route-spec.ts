@@ -26,6 +26,13 @@ export interface RouteSpec {
    * own client, the proposer) stay in the use case. Served to the console in the OpenAPI document.
    */
   roles?: readonly Role[];
+  /**
+   * The roles to whom the route's records exist at all, when a role outside them must be answered
+   * 404 `not_found` (as for a record that is not there) rather than 403: key-rotation jobs, which only
+   * HQ and compliance see. Asked at admission before `roles`, which may be narrower (HQ sees a job
+   * but a compliance officer confirms it).
+   */
+  seenBy?: readonly Role[];
   /** Client routes need the tenant's current confidentiality agreement signed. */
   needsAgreement?: boolean;
   /**
@@ -141,6 +148,7 @@ export function problemsOf(route: RouteSpec): Map<number, ProblemCode[]> {
   for (const code of Object.values(route.missingCodes ?? {})) add(code);
   if (accessOf(route).some((n) => n === "data" || n === "blobs"))
     add("storage_unavailable", "trail_unavailable", "integrity_failure");
+  if (route.seenBy) add("not_found");
   if (route.discloses) add(...gateRefusals);
   add(...(route.refuses ?? []));
   const byStatus = new Map<number, ProblemCode[]>();

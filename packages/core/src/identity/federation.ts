@@ -1,6 +1,5 @@
 import type { Ctx } from "../context.ts";
-import { Problem, recorded } from "../http/problem.ts";
-import { record } from "../trail/trail.ts";
+import { Problem } from "../http/problem.ts";
 import { change, loadReadable, refuseSelfChange } from "../staff/manage.ts";
 import { deleteIf, putNew } from "../store/table.ts";
 import { IdentityKeys } from "./credentials.ts";
@@ -16,10 +15,6 @@ const ACTION = "staff.federated_subject";
 export async function linkFederatedSubject(ctx: Ctx, staffId: string, subject: string | null) {
   const staff = await loadReadable(ctx, staffId, ACTION);
   await refuseSelfChange(ctx, staffId, ACTION, "links their own sign-in");
-  if (ctx.principal.role !== "hq_admin") {
-    await record(ctx, { action: ACTION, staffId, outcome: "denied", code: "role_not_permitted" });
-    throw recorded(new Problem("role_not_permitted", "HQ links sign-ins to staff records"));
-  }
   if (subject !== null && staff.federatedSubject !== subject) {
     const taken = !(await putNew(ctx.adapters, {
       ...IdentityKeys.federatedSubject(ctx.tenantId, subject),
@@ -51,10 +46,6 @@ const OTP_ACTION = "staff.one_time_password";
 export async function issueStaffOneTimePassword(ctx: Ctx, staffId: string) {
   const staff = await loadReadable(ctx, staffId, OTP_ACTION);
   await refuseSelfChange(ctx, staffId, OTP_ACTION, "issues their own one-time password");
-  if (ctx.principal.role !== "hq_admin") {
-    await record(ctx, { action: OTP_ACTION, staffId, outcome: "denied", code: "role_not_permitted" });
-    throw recorded(new Problem("role_not_permitted", "HQ issues one-time passwords"));
-  }
   if (staff.status !== "active") throw new Problem("invalid_state", `this staff member is ${staff.status}`);
   const next = { ...staff, sessionVersion: staff.sessionVersion + 1 };
   await change(ctx, staff, next, OTP_ACTION);

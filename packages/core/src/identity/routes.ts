@@ -184,6 +184,7 @@ export const identityRoutes = defineRoutes([
     method: "PUT",
     path: "/staff/{id}/federated-subject",
     handler: "auth.linkFederatedSubject",
+    roles: ["hq_admin"],
     auth: "staff",
     action: "staff.federated_subject",
     summary: "HQ links a staff member to their subject at the agency's OIDC provider (null unlinks)",
@@ -196,6 +197,7 @@ export const identityRoutes = defineRoutes([
     method: "POST",
     path: "/staff/{id}/one-time-password",
     handler: "auth.issueOneTimePassword",
+    roles: ["hq_admin"],
     auth: "staff",
     action: "staff.one_time_password",
     summary:

@@ -1,12 +1,20 @@
 import { defineRoutes } from "../http/route-spec.ts";
 import { z } from "zod";
+import type { Role } from "../context.ts";
 import { JobIdParams, JobView, JobsQuery, RotateRequest } from "./jobs.ts";
+
+/**
+ * Four eyes on key rotation: the HQ admin proposes, a compliance officer confirms. Only they see the
+ * jobs; to anyone else a job id names nothing (404), and the list is not theirs (403).
+ */
+const keyJobReaders: readonly Role[] = ["hq_admin", "compliance_officer"];
 
 export const rotationRoutes = defineRoutes([
   {
     method: "POST",
     path: "/settings/rotate-keys",
     handler: "rotation.propose",
+    roles: ["hq_admin"],
     auth: "staff",
     action: "keys.rotate_propose",
     summary:
@@ -19,6 +27,8 @@ export const rotationRoutes = defineRoutes([
     method: "POST",
     path: "/jobs/{id}/confirm",
     handler: "rotation.confirm",
+    seenBy: keyJobReaders,
+    roles: ["compliance_officer"],
     auth: "staff",
     action: "keys.rotate_confirm",
     summary: "Confirm a proposed key rotation (a compliance officer, never the proposer): it starts (202)",
@@ -30,6 +40,8 @@ export const rotationRoutes = defineRoutes([
     method: "POST",
     path: "/jobs/{id}/reject",
     handler: "rotation.reject",
+    seenBy: keyJobReaders,
+    roles: keyJobReaders,
     auth: "staff",
     action: "keys.rotate_reject",
     summary: "Turn a proposed key rotation down",
@@ -41,6 +53,7 @@ export const rotationRoutes = defineRoutes([
     method: "GET",
     path: "/jobs",
     handler: "rotation.list",
+    roles: keyJobReaders,
     auth: "staff",
     action: "job.list",
     summary: "Key-rotation jobs in one status, newest first (HQ admin, compliance officers)",
@@ -51,6 +64,8 @@ export const rotationRoutes = defineRoutes([
     method: "GET",
     path: "/jobs/{id}",
     handler: "rotation.get",
+    seenBy: keyJobReaders,
+    roles: keyJobReaders,
     auth: "staff",
     action: "job.view",
     summary:

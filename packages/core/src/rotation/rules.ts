@@ -1,36 +1,25 @@
-import type { Role } from "../context.ts";
 import { allowed, refused, type Verdict } from "../http/verdict.ts";
 
 /**
- * Who proposes, confirms and rejects a key rotation, stated once: core's use cases and the console
- * both ask these (the console through `@keyhold/core/contract`). Four eyes: the HQ admin proposes, a
- * compliance officer other than the proposer confirms.
+ * What a key-rotation job's decision depends on beyond the caller's role, stated once: core's use
+ * cases and the console both ask these (the console through `@keyhold/core/contract`). Who may
+ * propose, see, confirm or reject at all is the route table's (`rotation/routes.ts`): four eyes, the
+ * HQ admin proposes and a compliance officer confirms.
  */
 
-/** The HQ admin and the compliance officers see the jobs; anyone else finds none. */
-export const readsKeyJobs = (role: Role | undefined) => role === "hq_admin" || role === "compliance_officer";
-
-export const proposesRotation = (role: Role | undefined): Verdict<"role"> =>
-  role === "hq_admin"
-    ? allowed
-    : refused("role", "role_not_permitted", "the HQ admin proposes a key rotation; a compliance officer confirms it");
-
 type Job = { status: string; proposedBy: string };
-type Me = { role: Role | undefined; staffId: string };
+type Me = { staffId: string };
 
-/** A compliance officer other than the proposer confirms a proposed job. */
-export function rotationConfirmation(me: Me, job: Job): Verdict<"role" | "yours" | "decided"> {
-  if (me.role !== "compliance_officer")
-    return refused("role", "role_not_permitted", "a compliance officer confirms a key rotation");
+/** Someone other than the proposer confirms a job still proposed. */
+export function rotationConfirmation(me: Me, job: Job): Verdict<"yours" | "decided"> {
   if (job.proposedBy === me.staffId)
     return refused("yours", "second_person_required", "someone other than the proposer confirms");
   if (job.status !== "proposed") return refused("decided", "invalid_state", `this job is ${job.status}`);
   return allowed;
 }
 
-/** Whoever sees the jobs may turn a proposed one down (the proposer withdrawing it too). */
-export function rotationRejection(me: Me, job: Job): Verdict<"role" | "decided"> {
-  if (!readsKeyJobs(me.role)) return refused("role", "not_found", "no such job");
+/** A job still proposed may be turned down (the proposer withdrawing it too). */
+export function rotationRejection(job: Job): Verdict<"decided"> {
   if (job.status !== "proposed") return refused("decided", "invalid_state", `this job is ${job.status}`);
   return allowed;
 }

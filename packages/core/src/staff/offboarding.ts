@@ -1,5 +1,6 @@
 import type { Ctx, ActorCtx } from "../context.ts";
 import { query, record, type TrailEvent } from "../trail/trail.ts";
+import { actionIs, figureOf } from "../trail/actions.ts";
 import { reassignAll } from "../clients/reassign.ts";
 import * as Calls from "../calls/release.ts";
 import { listClients } from "../clients/records.ts";
@@ -399,7 +400,8 @@ export async function accessReview(ctx: Ctx, staffId: string, until: string) {
     events.push(...page.items);
     cursor = page.nextCursor ?? undefined;
   } while (cursor);
-  const tier1 = events.filter((e) => e.action === "client.reveal" && e.outcome === "allowed" && e.tier1);
+  // Every tier-1 disclosure the catalog counts as a reveal: fields, a document (view or original), a paper file.
+  const tier1 = events.filter((e) => figureOf(e.action) === "reveal" && e.outcome === "allowed" && e.tier1);
   const perDay: Record<string, number> = {};
   for (const e of tier1) perDay[e.at.slice(0, 10)] = (perDay[e.at.slice(0, 10)] ?? 0) + 1;
   const limit = ctx.settings.revealQuotaPerHour;
@@ -418,7 +420,7 @@ export async function accessReview(ctx: Ctx, staffId: string, until: string) {
       .filter(([, n]) => n > limit)
       .map(([day]) => day),
     volumeAlerts: events
-      .filter((e) => e.action === "alert.reveal_volume")
+      .filter((e) => actionIs(e.action, "alert.reveal_volume"))
       .map((e) => ({ at: e.at, clientId: e.target.clientId })),
     refusals: events.filter((e) => e.outcome === "denied").length,
   };

@@ -144,6 +144,16 @@ export const isTrailAction = (action: string): action is TrailAction => Object.h
 export const figureOf = (action: string): Figure | undefined =>
   isTrailAction(action) ? (trailActions[action] as TrailActionSpec).counts : undefined;
 
+/**
+ * Whether an event read back (its action a plain string, since events outlive renamed actions) is
+ * this action: the name is a `TrailAction`, so a typo fails typecheck where a string compare would not.
+ */
+export const actionIs = (action: string, name: TrailAction): boolean => action === name;
+
+/** Whether an event read back is one of `names` (a `Set<TrailAction>`: a typo in it fails typecheck). */
+export const actionIn = (action: string, names: ReadonlySet<TrailAction>): boolean =>
+  isTrailAction(action) && names.has(action);
+
 /** The label of an action for people (the export, the console); an unknown name reads as itself. */
 export const actionLabel = (action: string, lang: "zh" | "en"): string =>
   isTrailAction(action) ? trailActions[action][lang] : action;

@@ -22,7 +22,7 @@ import { useErrorMessage } from "../../components/States.tsx";
 import { staffLabel } from "../../components/format.ts";
 import type { FeedSettings, KeyJobView, Settings } from "../../api/model.ts";
 import { useSession } from "../../auth/useSession.ts";
-import { proposesRotation, setsFeedSecret } from "@keyhold/core/contract";
+import { useCapabilities } from "../../api/queries.ts";
 import { countsKey, isActive, jobActions, jobPercent, rotationScopes } from "./securityops.ts";
 
 /**
@@ -43,7 +43,10 @@ function KeyRotationCard() {
   const { message } = App.useApp();
   const errorMessage = useErrorMessage();
   const session = useSession();
-  const me = { staffId: session?.claims.staffId ?? "", role: session?.claims.role ?? "" };
+  const me = { staffId: session?.claims.staffId ?? "" };
+  const caps = useCapabilities();
+  // Who may propose, confirm and reject is the route table's gate (x-keyhold-roles).
+  const may = (route: string) => caps.may(session?.claims.role ?? "", route);
   const queryClient = useQueryClient();
   const statuses = ["proposed", "running", "certifying", "done"] as const;
   const jobs = useQuery({
@@ -90,7 +93,7 @@ function KeyRotationCard() {
   return (
     <Card title={t("securityOps.rotation.title")} style={{ marginTop: 16 }} data-testid="key-rotation">
       <Typography.Paragraph type="secondary">{t("securityOps.rotation.intro")}</Typography.Paragraph>
-      {proposesRotation(session?.claims.role).allowed && (
+      {may("POST /settings/rotate-keys") && (
         <Space>
           {rotationScopes.map((scope) => (
             <Button
@@ -185,7 +188,7 @@ function KeyRotationCard() {
             title: "",
             key: "actions",
             render: (_, j) => {
-              const can = jobActions(j, me);
+              const can = jobActions(j, me, may);
               return (
                 <Space>
                   {can.confirm && (
@@ -231,7 +234,8 @@ function FeedCard({ feed }: { feed: FeedSettings }) {
   const { message } = App.useApp();
   const errorMessage = useErrorMessage();
   const session = useSession();
-  const editable = setsFeedSecret(session?.claims.role).allowed;
+  const caps = useCapabilities();
+  const editable = caps.may(session?.claims.role ?? "", "POST /settings/feed/secret");
   const queryClient = useQueryClient();
   const [secret, setSecret] = useState<string | null>(null);
   // A new secret stops the old one at once: the SIEM rejects every event until it is given the new one.

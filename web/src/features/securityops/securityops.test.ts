@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
+import { openApiDocument } from "@keyhold/core";
 import { countsKey, isActive, jobActions, jobPercent, rotationScopes } from "./securityops.ts";
+
+// The role gates as the console reads them: the document's x-keyhold-roles.
+const doc = openApiDocument({ includeLocal: true }) as {
+  paths: Record<string, Record<string, { "x-keyhold-roles"?: string[] }>>;
+};
+const mayAs = (role: string) => (route: string) => {
+  const [method, path] = route.split(" ") as [string, string];
+  return doc.paths[path]?.[method.toLowerCase()]?.["x-keyhold-roles"]?.includes(role) ?? false;
+};
 
 describe("key rotation in the console", () => {
   it("shows progress as a share of the records counted", () => {
@@ -12,18 +22,20 @@ describe("key rotation in the console", () => {
 
   it("offers the confirmation to a compliance officer other than the proposer, never to HQ", () => {
     const job = { status: "proposed" as const, proposedBy: "hq.admin" };
-    expect(jobActions(job, { staffId: "compliance.wang", role: "compliance_officer" })).toEqual({
+    const officer = mayAs("compliance_officer");
+    expect(jobActions(job, { staffId: "compliance.wang" }, officer)).toEqual({
       confirm: true,
       reject: true,
     });
-    expect(jobActions(job, { staffId: "hq.admin", role: "hq_admin" })).toEqual({ confirm: false, reject: true });
-    expect(
-      jobActions({ ...job, proposedBy: "compliance.wang" }, { staffId: "compliance.wang", role: "compliance_officer" })
-        .confirm,
-    ).toBe(false);
-    expect(
-      jobActions({ ...job, status: "running" }, { staffId: "compliance.wang", role: "compliance_officer" }),
-    ).toEqual({ confirm: false, reject: false });
+    expect(jobActions(job, { staffId: "hq.admin" }, mayAs("hq_admin"))).toEqual({ confirm: false, reject: true });
+    expect(jobActions(job, { staffId: "agent.li" }, mayAs("agent"))).toEqual({ confirm: false, reject: false });
+    expect(jobActions({ ...job, proposedBy: "compliance.wang" }, { staffId: "compliance.wang" }, officer).confirm).toBe(
+      false,
+    );
+    expect(jobActions({ ...job, status: "running" }, { staffId: "compliance.wang" }, officer)).toEqual({
+      confirm: false,
+      reject: false,
+    });
     expect(isActive({ status: "running" })).toBe(true);
     expect(isActive({ status: "done" })).toBe(false);
   });

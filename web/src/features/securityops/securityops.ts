@@ -1,4 +1,4 @@
-import { isRole, rotationConfirmation, rotationRejection } from "@keyhold/core/contract";
+import { rotationConfirmation, rotationRejection } from "@keyhold/core/contract";
 import type { KeyJobView } from "../../api/model.ts";
 
 /** Percent of a job's records done (0 while the total is not counted yet). */
@@ -9,13 +9,19 @@ export const jobPercent = (job: Pick<KeyJobView, "progress">) => {
   return job.progress.total ? Math.min(100, Math.round((done / total) * 100)) : 0;
 };
 
-/** What the signed-in person may do with a job: core's four-eyes rules (rotation/rules.ts), as the API applies them. */
+/**
+ * What the signed-in person may do with a job, as the API decides it: the route table's role gate
+ * (`may`, read from x-keyhold-roles) and core's four-eyes rules on the job (rotation/rules.ts).
+ */
 export function jobActions(
   job: Pick<KeyJobView, "status" | "proposedBy">,
-  me: { staffId: string; role: string },
+  me: { staffId: string },
+  may: (route: string) => boolean,
 ): { confirm: boolean; reject: boolean } {
-  const who = { staffId: me.staffId, role: isRole(me.role) ? me.role : undefined };
-  return { confirm: rotationConfirmation(who, job).allowed, reject: rotationRejection(who, job).allowed };
+  return {
+    confirm: may("POST /jobs/{id}/confirm") && rotationConfirmation(me, job).allowed,
+    reject: may("POST /jobs/{id}/reject") && rotationRejection(job).allowed,
+  };
 }
 
 /** What a rotation re-seals: every record under fresh data keys, or the blind index under a new secret. */
