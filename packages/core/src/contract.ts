@@ -38,14 +38,36 @@ export {
   type Relation,
 } from "./access/policy.ts";
 export { grantStatuses, type GrantStatus } from "./access/values.ts";
-export { trailActions, type TrailAction } from "./trail/actions.ts";
+export { trailActions, trailOutcomes, type Outcome, type TrailAction } from "./trail/actions.ts";
 export type { DailyCounter } from "./compliance/contributions.ts";
 export { offboardingBounds, planNames, plans, type PlanName } from "./tenancy/plans.ts";
-export { changeStatuses, checklistItems, type ChangeStatus, type ChecklistItem } from "./staff/values.ts";
+export { ragStatuses } from "./compliance/rules.ts";
+export {
+  backgroundCheckStatuses,
+  changeStatuses,
+  checklistItems,
+  type BackgroundCheckStatus,
+  type ChangeStatus,
+  type ChecklistItem,
+} from "./staff/values.ts";
 export { destroyMethods, paperStatuses, type PaperStatus } from "./paper/values.ts";
-export { consentMethods, requestChannels, requestTypes, type RequestType } from "./consent/schemas.ts";
+export {
+  consentMethods,
+  requestChannels,
+  requestStatuses,
+  requestTypes,
+  type RequestStatus,
+  type RequestType,
+} from "./consent/schemas.ts";
 export { shareBounds } from "./documents/schemas.ts";
-export { alertKinds, severities, type AlertKind, type Severity } from "./alerts/values.ts";
+export {
+  alertKinds,
+  alertStatuses,
+  severities,
+  type AlertKind,
+  type AlertStatus,
+  type Severity,
+} from "./alerts/values.ts";
 export { anomalyKinds } from "./anomaly/rules.ts";
 // The words of every problem code and validator message, so the console keeps no copy of them.
 export { problemMessage } from "./http/problem.ts";
@@ -68,6 +90,7 @@ export {
   type ChangeBlock,
 } from "./staff/rules.ts";
 export { proposesRotation, readsKeyJobs, rotationConfirmation, rotationRejection } from "./rotation/rules.ts";
+export { rotationScopes, type RotationScope } from "./rotation/values.ts";
 export { alertReview, alertReviewers } from "./alerts/rules.ts";
 export { callerRoles, releasesCall } from "./calls/rules.ts";
 export { setsFeedSecret } from "./feed/rules.ts";

@@ -6,6 +6,7 @@ import { query as queryTrail, record } from "../trail/trail.ts";
 import { Problem, recorded } from "../http/problem.ts";
 import { problemOf } from "../http/verdict.ts";
 import { proposesRotation, readsKeyJobs, rotationConfirmation, rotationRejection } from "./rules.ts";
+import { rotationScopes, type RotationScope } from "./values.ts";
 import { newId } from "../ids.ts";
 import { getClient, replaceClient, resealFresh } from "../clients/records.ts";
 import { Keys, tenantPk } from "../store/keys.ts";
@@ -24,7 +25,6 @@ import { newWrappingVersion, retireOlderWrapping, type WrappingProgress } from "
  * lease, resumable from its cursor, each record marked with the job so a resumed run never seals
  * it twice, ending with one certificate in the trail.
  */
-export const rotationScopes = ["data", "index"] as const;
 export const RotateRequest = z.object({ scope: z.enum(rotationScopes) }).strict();
 export type RotateRequest = z.infer<typeof RotateRequest>;
 export const JobIdParams = z.object({ id: z.string().regex(/^kj_[0-9a-z]{26}$/, "a job id") }).strict();
@@ -35,7 +35,7 @@ export interface KeyJob {
   id: string;
   tenantId: string;
   kind: "rotate-keys";
-  scope: (typeof rotationScopes)[number];
+  scope: RotationScope;
   status: JobStatus;
   proposedBy: string;
   proposedAt: string;

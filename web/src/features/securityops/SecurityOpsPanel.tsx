@@ -19,7 +19,7 @@ import { useTranslation } from "react-i18next";
 import { client as http, dataOf } from "../../api/http.ts";
 import { useErrorMessage } from "../../components/States.tsx";
 import { staffLabel } from "../../components/format.ts";
-import type { FeedSettings, KeyJobView, Settings } from "../../api/model.ts";
+import type { FeedSettings, KeyJobView, QueryOf, Settings } from "../../api/model.ts";
 import { useSession } from "../../auth/useSession.ts";
 import { proposesRotation, setsFeedSecret } from "@keyhold/core/contract";
 import { countsKey, isActive, jobActions, jobPercent, rotationScopes } from "./securityops.ts";
@@ -42,9 +42,12 @@ function KeyRotationCard() {
   const { message } = App.useApp();
   const errorMessage = useErrorMessage();
   const session = useSession();
-  const me = { staffId: session?.claims.staffId ?? "", role: session?.claims.role ?? "" };
+  const me = { staffId: session?.claims.staffId ?? "", role: session?.claims.role };
   const queryClient = useQueryClient();
-  const statuses = ["proposed", "running", "certifying", "done"] as const;
+  // Every job but a rejected one: what is under way and the certificates of what finished.
+  const statuses = ["proposed", "running", "certifying", "done"] as const satisfies readonly NonNullable<
+    QueryOf<"/jobs", "get">["status"]
+  >[];
   const jobs = useQuery({
     queryKey: ["jobs"],
     queryFn: async () =>

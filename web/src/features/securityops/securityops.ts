@@ -1,4 +1,4 @@
-import { isRole, rotationConfirmation, rotationRejection } from "@keyhold/core/contract";
+import { rotationConfirmation, rotationRejection, type Role } from "@keyhold/core/contract";
 import type { KeyJobView } from "../../api/model.ts";
 
 /** Percent of a job's records done (0 while the total is not counted yet). */
@@ -12,14 +12,13 @@ export const jobPercent = (job: Pick<KeyJobView, "progress">) => {
 /** What the signed-in person may do with a job: core's four-eyes rules (rotation/rules.ts), as the API applies them. */
 export function jobActions(
   job: Pick<KeyJobView, "status" | "proposedBy">,
-  me: { staffId: string; role: string },
+  me: { staffId: string; role: Role | undefined },
 ): { confirm: boolean; reject: boolean } {
-  const who = { staffId: me.staffId, role: isRole(me.role) ? me.role : undefined };
-  return { confirm: rotationConfirmation(who, job).allowed, reject: rotationRejection(who, job).allowed };
+  return { confirm: rotationConfirmation(me, job).allowed, reject: rotationRejection(me, job).allowed };
 }
 
-/** What a rotation re-seals: every record under fresh data keys, or the blind index under a new secret. */
-export const rotationScopes = ["data", "index"] as const satisfies readonly KeyJobView["scope"][];
+/** What a rotation re-seals: every record under fresh data keys, or the blind index under a new secret (core's rotation/values.ts). */
+export { rotationScopes } from "@keyhold/core/contract";
 
 /** The progress line's wording: an index job re-indexes where a data job re-seals. */
 export const countsKey = (job: Pick<KeyJobView, "scope">) =>

@@ -32,7 +32,7 @@ export function StaffChangesTable({ status, tenantId }: { status: StaffChangeVie
   const session = useSession();
   const queryClient = useQueryClient();
   const branchName = useBranchNames(tenantId ?? session?.claims.tenantId);
-  const me = { staffId: session?.claims.staffId ?? "", role: session?.claims.role ?? "" };
+  const me = { staffId: session?.claims.staffId ?? "", role: session?.claims.role };
   const [rejecting, setRejecting] = useState<StaffChangeView | null>(null);
   const calls = staffChangeCalls(tenantId);
   const changes = useQuery({
