@@ -90,7 +90,7 @@ export {
   type ChangeBlock,
 } from "./staff/rules.ts";
 export { proposesRotation, readsKeyJobs, rotationConfirmation, rotationRejection } from "./rotation/rules.ts";
-export { rotationScopes, type RotationScope } from "./rotation/values.ts";
+export { jobStatuses, rotationScopes, type JobStatus, type RotationScope } from "./rotation/values.ts";
 export { alertReview, alertReviewers } from "./alerts/rules.ts";
 export { callerRoles, releasesCall } from "./calls/rules.ts";
 export { setsFeedSecret } from "./feed/rules.ts";

@@ -19,10 +19,10 @@ import { useTranslation } from "react-i18next";
 import { client as http, dataOf } from "../../api/http.ts";
 import { useErrorMessage } from "../../components/States.tsx";
 import { staffLabel } from "../../components/format.ts";
-import type { FeedSettings, KeyJobView, QueryOf, Settings } from "../../api/model.ts";
+import type { FeedSettings, KeyJobView, Settings } from "../../api/model.ts";
 import { useSession } from "../../auth/useSession.ts";
 import { proposesRotation, setsFeedSecret } from "@keyhold/core/contract";
-import { countsKey, isActive, jobActions, jobPercent, rotationScopes } from "./securityops.ts";
+import { countsKey, isActive, jobActions, jobPercent, listedJobStatuses, rotationScopes } from "./securityops.ts";
 
 /**
  * Security operations on the settings screen: the key rotation (HQ proposes, a compliance officer
@@ -44,16 +44,12 @@ function KeyRotationCard() {
   const session = useSession();
   const me = { staffId: session?.claims.staffId ?? "", role: session?.claims.role };
   const queryClient = useQueryClient();
-  // Every job but a rejected one: what is under way and the certificates of what finished.
-  const statuses = ["proposed", "running", "certifying", "done"] as const satisfies readonly NonNullable<
-    QueryOf<"/jobs", "get">["status"]
-  >[];
   const jobs = useQuery({
     queryKey: ["jobs"],
     queryFn: async () =>
-      (await Promise.all(statuses.map((s) => dataOf(http.GET("/jobs", { params: { query: { status: s } } }))))).flatMap(
-        (r) => r.items,
-      ),
+      (
+        await Promise.all(listedJobStatuses.map((s) => dataOf(http.GET("/jobs", { params: { query: { status: s } } }))))
+      ).flatMap((r) => r.items),
     refetchInterval: (q) => ((q.state.data ?? []).some(isActive) ? 2000 : false),
   });
   const act = useMutation({
