@@ -4,6 +4,7 @@ import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { Catalog, Policy, Trail, rolesOf, routes, tenantRoles, type RouteSpec } from "@keyhold/core";
+import * as contract from "@keyhold/core/contract";
 import { roles as roleNames } from "@keyhold/core/contract";
 
 /**
@@ -293,6 +294,82 @@ describe("the console restates no role rule (the rules are core's, in @keyhold/c
         line,
       ).toBe(true);
     expect(gates.some((g) => g.test('trailScope(role) === "tenant"'))).toBe(false);
+  });
+});
+
+describe("the console restates no core enum (they are @keyhold/core/contract's lists)", () => {
+  /** Every list of names core's contract exports: roles, statuses, kinds, channels, formats… */
+  const enums = Object.entries(contract).flatMap(([name, value]) =>
+    Array.isArray(value) && value.length > 1 && value.every((v) => typeof v === "string")
+      ? [{ name, values: new Set<string>(value) }]
+      : [],
+  );
+
+  /**
+   * Two or more string literals written as a union type or an array, every one of them a member of
+   * one of core's lists: a copy of that list (or of part of it) that will not follow it. "all" is a
+   * filter's own choice beside a list, not a member, so it does not save a copy.
+   */
+  const restated = (path: string, text: string) => {
+    const file = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true);
+    const found: string[] = [];
+    const check = (node: ts.Node, literals: string[]) => {
+      const names = new Set(literals.filter((l) => l !== "all"));
+      if (names.size < 2) return;
+      const of = enums.find((e) => [...names].every((n) => e.values.has(n)));
+      if (of)
+        found.push(
+          `${path}:${file.getLineAndCharacterOfPosition(node.getStart(file)).line + 1}: ${node.getText(file)} (core's ${of.name})`,
+        );
+    };
+    const visit = (node: ts.Node) => {
+      if (ts.isUnionTypeNode(node) && node.types.every((t) => ts.isLiteralTypeNode(t) && ts.isStringLiteral(t.literal)))
+        check(
+          node,
+          node.types.map((t) => ((t as ts.LiteralTypeNode).literal as ts.StringLiteral).text),
+        );
+      if (ts.isArrayLiteralExpression(node) && node.elements.every((e) => ts.isStringLiteralLike(e)))
+        check(
+          node,
+          node.elements.map((e) => (e as ts.StringLiteralLike).text),
+        );
+      ts.forEachChild(node, visit);
+    };
+    visit(file);
+    return found;
+  };
+
+  it("finds core's lists to compare against", () => {
+    expect(enums.map((e) => e.name)).toEqual(
+      expect.arrayContaining(["roles", "grantStatuses", "requestStatuses", "alertStatuses", "trailOutcomes"]),
+    );
+  });
+
+  it("no union of string literals nor literal list in web/src restates one of core's lists", () => {
+    const found = filesUnder("web/src")
+      // Generated from core's document: the one copy that is meant to be there.
+      .filter((path) => path !== "web/src/api/schema.d.ts")
+      .flatMap((path) => restated(path, readFileSync(join(root, path), "utf8")));
+    expect(found).toEqual([]);
+  });
+
+  it("the check finds what it forbids, and leaves the console's own choices alone", () => {
+    const caught = [
+      'type CopyOutcome = "allowed" | "denied";',
+      'const [status, setStatus] = useState<"open" | "fulfilled" | "all">("open");',
+      'const options = ["passed", "pending", "failed"].map((s) => s);',
+      'const filters = ["pending", "approved", "used", "denied", "expired", "all"];',
+      'function f(role: "agent" | "branch_manager") {}',
+    ];
+    for (const line of caught) expect(restated("x.tsx", line), line).toHaveLength(1);
+    const left = [
+      'type Step = "purpose" | "fields" | "consent" | "review";',
+      'const action: "suspend" | "resume" = "suspend";',
+      'const gate: "open" | "forbidden" | "missing" = "open";',
+      'if (status === "open") go();',
+      'const one: "open" = "open";',
+    ];
+    for (const line of left) expect(restated("x.tsx", line), line).toEqual([]);
   });
 });
 

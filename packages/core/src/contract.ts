@@ -38,16 +38,38 @@ export {
   type Relation,
 } from "./access/policy.ts";
 export { grantStatuses, type GrantStatus } from "./access/values.ts";
-export { trailActions, type TrailAction } from "./trail/actions.ts";
+export { trailActions, trailOutcomes, type Outcome, type TrailAction } from "./trail/actions.ts";
 export type { DailyCounter } from "./compliance/contributions.ts";
 export { offboardingBounds, planNames, plans, type PlanName } from "./tenancy/plans.ts";
 export { DEFAULT_IDLE_LOCK_MINUTES, IDLE_LOCK_BOUNDS } from "./tenancy/idle.ts";
 export { DEFAULT_TIME_ZONE, isTimeZone } from "./reports/time.ts";
-export { changeStatuses, checklistItems, type ChangeStatus, type ChecklistItem } from "./staff/values.ts";
+export { ragStatuses } from "./compliance/rules.ts";
+export {
+  backgroundCheckStatuses,
+  changeStatuses,
+  checklistItems,
+  type BackgroundCheckStatus,
+  type ChangeStatus,
+  type ChecklistItem,
+} from "./staff/values.ts";
 export { destroyMethods, paperStatuses, type PaperStatus } from "./paper/values.ts";
-export { consentMethods, requestChannels, requestTypes, type RequestType } from "./consent/schemas.ts";
+export {
+  consentMethods,
+  requestChannels,
+  requestStatuses,
+  requestTypes,
+  type RequestStatus,
+  type RequestType,
+} from "./consent/schemas.ts";
 export { shareBounds } from "./documents/schemas.ts";
-export { alertKinds, severities, type AlertKind, type Severity } from "./alerts/values.ts";
+export {
+  alertKinds,
+  alertStatuses,
+  severities,
+  type AlertKind,
+  type AlertStatus,
+  type Severity,
+} from "./alerts/values.ts";
 export { anomalyKinds } from "./anomaly/rules.ts";
 // The words of every problem code and validator message, so the console keeps no copy of them.
 export { problemMessage } from "./http/problem.ts";
@@ -70,6 +92,7 @@ export {
   type ChangeBlock,
 } from "./staff/rules.ts";
 export { rotationConfirmation, rotationRejection } from "./rotation/rules.ts";
+export { jobStatuses, rotationScopes, type JobStatus, type RotationScope } from "./rotation/values.ts";
 export { alertReview, alertReviewers } from "./alerts/rules.ts";
 export { callerRoles, releasesCall } from "./calls/rules.ts";
 export { trailScope } from "./trail/rules.ts";

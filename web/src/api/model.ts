@@ -36,7 +36,6 @@ export type Tier = CatalogField["tier"];
 
 /** Offline only: the demo directory. */
 export type DemoDirectory = Answer<"/local/users", "get">;
-export type Role = DemoDirectory["tenants"][number]["users"][number]["role"];
 
 export type ClientView = Answer<"/clients/{id}", "get">;
 export type FieldView = ClientView["fields"][string];

@@ -1,14 +1,15 @@
-/** An RFC 9457 problem as the API answers it (`application/problem+json`, a stable `code`). */
-export interface ProblemBody {
-  type?: string;
-  title?: string;
-  status: number;
-  detail?: string;
-  code: string;
-  errors?: { path: string; message: string }[];
-  existing?: { owner: string | null; branchId: string | null };
-  [extra: string]: unknown;
-}
+import type { components } from "./schema";
+
+type ApiProblem = components["schemas"]["Problem"];
+
+/**
+ * A problem as the console holds it: the API's RFC 9457 body (`application/problem+json`, generated
+ * from core's document), or one the console makes up (`clientCodes`). So `code` is any string — the
+ * console's own codes, or one a newer API sends that this build does not know yet — and `type`,
+ * `title` and `detail` may be missing from a made-up one.
+ */
+export type ProblemBody = Omit<ApiProblem, "code" | "type" | "title" | "detail"> &
+  Partial<Pick<ApiProblem, "type" | "title" | "detail">> & { code: string };
 
 /** What a failed call throws: the problem the API sent, or one made up for network and odd replies. */
 export class ApiError extends Error {

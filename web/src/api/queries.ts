@@ -1,3 +1,4 @@
+import type { Role } from "@keyhold/core/contract";
 import { useQuery } from "@tanstack/react-query";
 import { useSession } from "../auth/useSession.ts";
 import { client, dataOf, publicClient } from "./http.ts";
@@ -22,8 +23,9 @@ export function useCapabilities() {
       if (op["x-keyhold-roles"]) gates.set(`${m.toUpperCase()} ${path}`, op["x-keyhold-roles"]);
     }
   const has = (route: string) => routes.has(route);
-  /** The route exists and admits the role (a public route admits everyone). */
-  const may = (role: string, route: string) => has(route) && (gates.get(route)?.includes(role) ?? true);
+  /** The route exists and admits the role (a public route admits every role); no known role is admitted nowhere. */
+  const may = (role: Role | undefined, route: string) =>
+    role !== undefined && has(route) && (gates.get(route)?.includes(role) ?? true);
   return { ...q, routes, has, may };
 }
 
@@ -48,7 +50,7 @@ export function useBranches(tenantId: string | undefined) {
   const caps = useCapabilities();
   const session = useSession();
   const own = Boolean(tenantId) && tenantId === session?.claims.tenantId;
-  const enabled = own && caps.may(session?.claims.role ?? "", "GET /branches");
+  const enabled = own && caps.may(session?.claims.role, "GET /branches");
   const branches = useQuery({
     queryKey: ["branches", tenantId],
     queryFn: () => dataOf(client.GET("/branches")),

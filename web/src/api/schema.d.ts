@@ -1553,9 +1553,19 @@ export interface components {
             /** @enum {string} */
             code: "validation_failed" | "malformed_json" | "unknown_field" | "field_not_allowed" | "field_not_present" | "sensitive_consent_required" | "purpose_required" | "invalid_cursor" | "setting_not_permitted" | "unauthenticated" | "invalid_token" | "session_revoked" | "unknown_user" | "agreement_missing" | "consent_withdrawn" | "tenant_suspended" | "tenant_offboarded" | "plan_limit_reached" | "background_check_required" | "purpose_not_consented" | "tier_not_permitted" | "role_not_permitted" | "branch_not_permitted" | "break_glass_required" | "break_glass_not_permitted" | "justification_too_weak" | "approval_required" | "grant_not_yours" | "grant_mismatch" | "grant_not_found" | "access_request_not_found" | "grant_used" | "grant_expired" | "copy_already_issued" | "request_closed" | "second_person_required" | "staff_inactive" | "not_found" | "client_not_found" | "staff_not_found" | "request_not_found" | "tenant_not_found" | "document_not_found" | "method_not_allowed" | "client_destroyed" | "document_destroyed" | "share_expired" | "share_exhausted" | "share_revoked" | "duplicate_client" | "staff_exists" | "conflict" | "handover_not_eligible" | "tenant_exists" | "invalid_state" | "payload_too_large" | "unsupported_media_type" | "reveal_quota_exceeded" | "internal_error" | "integrity_failure" | "trail_unavailable" | "self_change_not_permitted" | "storage_unavailable" | "document_too_complex" | "active_content" | "malformed_document" | "personal_data_in_free_text" | "staff_phone_missing" | "client_phone_missing" | "privacy_number_unavailable" | "call_not_found" | "call_ended" | "invalid_credentials" | "too_many_attempts" | "federated_identity_unknown";
             errors?: {
-                path?: string;
-                message?: string;
+                path: string;
+                message: string;
             }[];
+            /** @description `duplicate_client`: who holds the phone or ID number, as the lookup would answer: the owner's masked name and the branch (null when not known) */
+            existing?: {
+                owner: string | null;
+                branchId: string | null;
+            };
+            /**
+             * Format: date-time
+             * @description `too_many_attempts` at sign-in: when the account may try again
+             */
+            retryAfter?: string;
         };
     };
     responses: never;

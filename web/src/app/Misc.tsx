@@ -1,7 +1,7 @@
 import { Button, Result } from "antd";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
-import type { Role } from "../api/model.ts";
+import type { Role } from "@keyhold/core/contract";
 
 export function NotFound() {
   const { t } = useTranslation();

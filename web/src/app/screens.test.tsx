@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { openApiDocument, routes } from "@keyhold/core";
-import type { Role } from "../api/model.ts";
+import type { Role } from "@keyhold/core/contract";
 import { availableScreens, homePath, screenAccess, screenRoles, type May } from "./screens.tsx";
 
 // What the console reads: the served document, its operations and their `x-keyhold-roles` gates.

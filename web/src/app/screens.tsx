@@ -12,9 +12,8 @@ import {
   UserAddOutlined,
   UsergroupAddOutlined,
 } from "@ant-design/icons";
-import { roles } from "@keyhold/core/contract";
+import { roles, type Role } from "@keyhold/core/contract";
 import { lazy, type ComponentType, type ReactNode } from "react";
-import type { Role } from "../api/model.ts";
 
 /**
  * The console's screens, as data: where each lives and which API routes it needs. A screen shows up

@@ -38,6 +38,15 @@ describe("the session", () => {
     expect(() => decodeClaims("not-a-jwt")).toThrow();
   });
 
+  it("names no role when the token's is missing or unknown, rather than guessing one", () => {
+    const claims = (role?: unknown) => decodeClaims(token({ sub: "x", "custom:role": role, exp: 2_000_000_000 }));
+    expect(claims().role).toBeUndefined();
+    expect(claims("super_admin").role).toBeUndefined();
+    expect(claims("").role).toBeUndefined();
+    expect(claims(["agent"]).role).toBeUndefined();
+    expect(claims("branch_manager").role).toBe("branch_manager");
+  });
+
   it("keeps the session in memory when there is no sessionStorage, and ends it", () => {
     const s = startSession(token({ sub: "agent.li", "custom:role": "agent", exp: 2_000_000_000 }), {
       username: "agent.li@anjia",

@@ -1,4 +1,4 @@
-import type { Role } from "../api/model.ts";
+import { isRole, type Role } from "@keyhold/core/contract";
 
 /**
  * The signed-in session: the token and who it names. Kept in memory and sessionStorage only (gone when
@@ -15,7 +15,12 @@ export interface Session {
 export interface Claims {
   staffId: string;
   tenantId: string;
-  role: Role;
+  /**
+   * Undefined when the token names no role this console knows (none, or one from a newer API): the
+   * console then offers nothing, since every rule and gate refuses an undefined role, rather than
+   * guessing one.
+   */
+  role: Role | undefined;
   branchId: string | null;
   /** Expiry, ms since the epoch. */
   expiresAt: number;
@@ -42,10 +47,11 @@ export function decodeClaims(token: string): Claims {
   if (!payload) throw new Error("not a JWT");
   const c = JSON.parse(base64UrlDecode(payload)) as Record<string, unknown>;
   const branch = String(c["custom:branch_id"] ?? "");
+  const role = c["custom:role"];
   return {
     staffId: String(c.sub ?? ""),
     tenantId: String(c["custom:tenant_id"] ?? ""),
-    role: String(c["custom:role"] ?? "agent") as Role,
+    role: isRole(role) ? role : undefined,
     branchId: branch || null,
     expiresAt: typeof c.exp === "number" ? c.exp * 1000 : 0,
   };

@@ -2,7 +2,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useEffect } from "react";
 import { client as http, dataOf } from "../api/http.ts";
 import { useCapabilities } from "../api/queries.ts";
-import type { Role } from "../api/model.ts";
+import type { Role } from "@keyhold/core/contract";
 import { activityEvents, createIdleTimer, idleMinutes } from "./idle.ts";
 
 /** Locks the console after the tenant's idle time (15 minutes when the tenant has not set one). */

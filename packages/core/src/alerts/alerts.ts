@@ -13,12 +13,12 @@ import { listStaff } from "../staff/records.ts";
 import { releaseHold } from "../anomaly/hold.ts";
 import { Keys } from "../store/keys.ts";
 import { ConditionalCheckFailedException, getItem, putNew, queryPage } from "../store/table.ts";
-import { alertKinds, type AlertKind, type Severity } from "./values.ts";
+import { alertKinds, alertStatuses, type AlertKind, type AlertStatus, type Severity } from "./values.ts";
 import { namedFields, staffLabels, type StaffLabel } from "../staff/names.ts";
 
 /** Alerts: one list for every kind of thing a second person must look at (kinds: `values.ts`). */
 export { alertKinds, severities, type AlertKind, type Severity } from "./values.ts";
-export type AlertStatus = "open" | "reviewed";
+export type { AlertStatus };
 
 export interface Alert {
   id: string;
@@ -111,7 +111,7 @@ export async function raiseAlertOnce(
 
 export const AlertsQuery = z
   .object({
-    status: z.enum(["open", "reviewed"]).default("open"),
+    status: z.enum(alertStatuses).default("open"),
     kind: z.enum(alertKinds).optional(),
     limit: z.coerce.number().int().min(1).max(200).default(50),
     cursor: markAs(z.string().max(2048), "filter").optional(),

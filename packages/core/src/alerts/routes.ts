@@ -2,6 +2,7 @@ import { z } from "zod";
 import { defineRoutes } from "../http/route-spec.ts";
 import { alertReviewers } from "./rules.ts";
 import { AlertIdParams, AlertsQuery, alertKinds, ReviewRequest, severities } from "./alerts.ts";
+import { alertStatuses } from "./values.ts";
 
 const AlertView = z.object({
   id: z.string(),
@@ -9,7 +10,7 @@ const AlertView = z.object({
   severity: z.enum(severities),
   staffId: z.string().nullable(),
   at: z.string(),
-  status: z.enum(["open", "reviewed"]),
+  status: z.enum(alertStatuses),
   summary: z.string(),
   detail: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
   review: z.object({ by: z.string(), at: z.string() }).optional(),

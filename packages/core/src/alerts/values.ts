@@ -3,6 +3,10 @@
  * Later issues add kinds (`off_hours`, `velocity`, …) by appending here; the list, the review and the
  * console read this.
  */
+/** Where an alert stands: open until someone it does not concern reviews it. */
+export const alertStatuses = ["open", "reviewed"] as const;
+export type AlertStatus = (typeof alertStatuses)[number];
+
 export const alertKinds = [
   "break_glass",
   "role_change",

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { defineRoutes } from "../http/route-spec.ts";
 import { ProcessingRegister } from "./register.ts";
 import { ReportQuery } from "./report.ts";
+import { ragStatuses } from "./rules.ts";
 
 const Window = z.object({ d7: z.number(), d30: z.number() });
 /** overview.ts `trailState`: the last seal and the last verification, for the trail's health. */
@@ -28,7 +29,7 @@ const Row = z.object({
   calls: Window,
   requests: z.object({ open: z.number(), overdue: z.number() }),
   paperFilesCheckedOut: z.number(),
-  status: z.enum(["red", "amber", "green"]),
+  status: z.enum(ragStatuses),
   rule: z.object({ id: z.string(), zh: z.string(), en: z.string() }).nullable(),
   trail: TrailState,
 });

@@ -1,6 +1,8 @@
 import type { TrailState } from "./overview.ts";
 
-export type Status = "red" | "amber" | "green";
+/** A branch's traffic light, worst first (the overview and the report list them in this order). */
+export const ragStatuses = ["red", "amber", "green"] as const;
+export type Status = (typeof ragStatuses)[number];
 type Window = { d7: number; d30: number };
 
 export interface Row {

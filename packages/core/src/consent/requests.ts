@@ -18,7 +18,14 @@ import { Keys, tenantPk } from "../store/keys.ts";
 import { ConditionalCheckFailedException, getItem, putItem, queryPage, UpdateCommand } from "../store/table.ts";
 import { maskedText, sealOptional } from "../freetext/notes.ts";
 import { loadResponsible, withdrawLoaded } from "./consent.ts";
-import type { CopyRequest, FulfilRequest, ListRequestsQuery, NewRequest, RequestType } from "./schemas.ts";
+import type {
+  CopyRequest,
+  FulfilRequest,
+  ListRequestsQuery,
+  NewRequest,
+  RequestStatus,
+  RequestType,
+} from "./schemas.ts";
 import { labelOf, staffLabels, type StaffLabel } from "../staff/names.ts";
 
 /** A data-subject request (PIPL arts. 44–47), answered within the tenant's due days. */
@@ -37,7 +44,7 @@ export interface SubjectRequest {
   receivedAt: string;
   dueAt: string;
   assigneeId: string;
-  status: "open" | "fulfilled";
+  status: RequestStatus;
   createdBy: string;
   createdAt: string;
   fulfilledAt?: string;

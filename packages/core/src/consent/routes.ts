@@ -10,6 +10,7 @@ import {
   NewRequest,
   RequestIdParams,
   WithdrawRequest,
+  requestStatuses,
   requestTypes,
 } from "./schemas.ts";
 import { clientDataRoles } from "../access/policy.ts";
@@ -47,7 +48,7 @@ const RequestView = z.object({
   receivedAt: z.string(),
   dueAt: z.string(),
   assigneeId: z.string(),
-  status: z.enum(["open", "fulfilled"]),
+  status: z.enum(requestStatuses),
   overdue: z.boolean(),
   /** Assignee and creator as colleagues know them, beside the ids (null: no staff record of the tenant has it). */
   assigneeName: z.string().nullable(),

@@ -26,6 +26,10 @@ export type WithdrawRequest = z.infer<typeof WithdrawRequest>;
 export const requestTypes = ["access_copy", "correction", "deletion", "withdrawal", "access_history"] as const;
 export type RequestType = (typeof requestTypes)[number];
 
+/** Where a data-subject request stands: open until someone other than its recorder fulfils it. */
+export const requestStatuses = ["open", "fulfilled"] as const;
+export type RequestStatus = (typeof requestStatuses)[number];
+
 export const NewRequest = z
   .object({
     type: z.enum(requestTypes),
@@ -52,7 +56,7 @@ export type FulfilRequest = z.infer<typeof FulfilRequest>;
 
 export const ListRequestsQuery = z
   .object({
-    status: z.enum(["open", "fulfilled"]).optional(),
+    status: z.enum(requestStatuses).optional(),
     overdue: z.enum(["true", "false"]).optional(),
     clientId: markAs(z.string().max(64), "filter").optional(),
   })

@@ -17,7 +17,25 @@ const Problem = {
     code: { type: "string", enum: Object.keys(problemCodes) },
     errors: {
       type: "array",
-      items: { type: "object", properties: { path: { type: "string" }, message: { type: "string" } } },
+      items: {
+        type: "object",
+        required: ["path", "message"],
+        properties: { path: { type: "string" }, message: { type: "string" } },
+      },
+    },
+    // The two extension members a refusal may carry (Problem's `extra`), so an integrator reads them
+    // from the document rather than from a captured response.
+    existing: {
+      description:
+        "`duplicate_client`: who holds the phone or ID number, as the lookup would answer: the owner's masked name and the branch (null when not known)",
+      type: "object",
+      required: ["owner", "branchId"],
+      properties: { owner: { type: ["string", "null"] }, branchId: { type: ["string", "null"] } },
+    },
+    retryAfter: {
+      description: "`too_many_attempts` at sign-in: when the account may try again",
+      type: "string",
+      format: "date-time",
     },
   },
 };

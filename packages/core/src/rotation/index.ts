@@ -7,7 +7,6 @@ export {
   JobsQuery,
   runJob,
   resumeAll,
-  rotationScopes,
   RotateRequest,
   JobView,
   jobView,
@@ -16,3 +15,4 @@ export {
   type KeyJob,
   type JobStatus,
 } from "./jobs.ts";
+export { rotationScopes, type RotationScope } from "./values.ts";

@@ -6,6 +6,7 @@ import { query as queryTrail, record } from "../trail/trail.ts";
 import { Problem, recorded } from "../http/problem.ts";
 import { problemOf } from "../http/verdict.ts";
 import { rotationConfirmation, rotationRejection } from "./rules.ts";
+import { jobStatuses, rotationScopes, type JobStatus, type RotationScope } from "./values.ts";
 import { newId } from "../ids.ts";
 import { getClient, replaceClient, resealFresh } from "../clients/records.ts";
 import { Keys, tenantPk } from "../store/keys.ts";
@@ -24,18 +25,17 @@ import { newWrappingVersion, retireOlderWrapping, type WrappingProgress } from "
  * lease, resumable from its cursor, each record marked with the job so a resumed run never seals
  * it twice, ending with one certificate in the trail.
  */
-export const rotationScopes = ["data", "index"] as const;
 export const RotateRequest = z.object({ scope: z.enum(rotationScopes) }).strict();
 export type RotateRequest = z.infer<typeof RotateRequest>;
 export const JobIdParams = z.object({ id: z.string().regex(/^kj_[0-9a-z]{26}$/, "a job id") }).strict();
 
-export type JobStatus = "proposed" | "running" | "certifying" | "done" | "rejected";
+export type { JobStatus };
 
 export interface KeyJob {
   id: string;
   tenantId: string;
   kind: "rotate-keys";
-  scope: (typeof rotationScopes)[number];
+  scope: RotationScope;
   status: JobStatus;
   proposedBy: string;
   proposedAt: string;
@@ -63,7 +63,7 @@ export const JobView = z.object({
   id: z.string(),
   kind: z.literal("rotate-keys"),
   scope: z.enum(rotationScopes),
-  status: z.enum(["proposed", "running", "certifying", "done", "rejected"]),
+  status: z.enum(jobStatuses),
   proposedBy: z.string(),
   proposedAt: z.string(),
   confirmedBy: z.string().optional(),
@@ -293,9 +293,7 @@ export async function reject(ctx: Ctx, id: string) {
   }
 }
 
-export const JobsQuery = z
-  .object({ status: z.enum(["proposed", "running", "certifying", "done", "rejected"]).default("proposed") })
-  .strict();
+export const JobsQuery = z.object({ status: z.enum(jobStatuses).default("proposed") }).strict();
 export type JobsQuery = z.infer<typeof JobsQuery>;
 
 /** `GET /jobs?status=`: the tenant's key-rotation jobs in one status, newest first (HQ admin, compliance officers). */

@@ -3,10 +3,10 @@ import { Keys, tenantPk } from "../store/keys.ts";
 import { getItem, putItem, queryPage } from "../store/table.ts";
 import { track } from "../compliance/counters.ts";
 import { ofStaff } from "../compliance/contributions.ts";
-import { checklistItems, type ChecklistItem } from "./values.ts";
+import { checklistItems, type BackgroundCheckStatus, type ChecklistItem } from "./values.ts";
 
 export type StaffStatus = "active" | "offboarding" | "departed";
-export type BackgroundCheckStatus = "pending" | "passed" | "failed";
+export type { BackgroundCheckStatus };
 
 export interface StaffRecord {
   tenantId: string;

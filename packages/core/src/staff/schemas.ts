@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { roles } from "../context.ts";
 import { checklistItems } from "./records.ts";
+import { backgroundCheckStatuses } from "./values.ts";
 import { clearLabel, markAs, opaqueRef, recordId, sealedText } from "../freetext/schemas.ts";
 
 const username = markAs(
@@ -59,7 +60,7 @@ export const AgreementRequest = z
 export type AgreementRequest = z.infer<typeof AgreementRequest>;
 
 export const BackgroundCheckRequest = z
-  .object({ status: z.enum(["pending", "passed", "failed"]), checkedAt: isoDateTime })
+  .object({ status: z.enum(backgroundCheckStatuses), checkedAt: isoDateTime })
   .strict();
 export type BackgroundCheckRequest = z.infer<typeof BackgroundCheckRequest>;
 

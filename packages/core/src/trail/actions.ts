@@ -14,6 +14,10 @@
  */
 export type Figure = "reveal" | "call" | "volume_alert";
 
+/** How an event ended: what it did, or what it was refused. */
+export const trailOutcomes = ["allowed", "denied"] as const;
+export type Outcome = (typeof trailOutcomes)[number];
+
 export interface TrailActionSpec {
   readonly zh: string;
   readonly en: string;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { defineRoutes } from "../http/route-spec.ts";
+import { trailOutcomes } from "./actions.ts";
 import { AuditQuery } from "./trail.ts";
 
 /** Who acted (see context.ts `Actor`); events older than the union carry the staff shape without `type`. */
@@ -27,7 +28,7 @@ const TrailEventSchema = z.object({
     clientBranchId: z.string().optional(),
   }),
   purpose: z.string().nullable(),
-  outcome: z.enum(["allowed", "denied"]),
+  outcome: z.enum(trailOutcomes),
   code: z.string().optional(),
   breakGlass: z.object({ justification: z.string(), justificationRef: z.string().optional() }).optional(),
   tier1: z.boolean().optional(),

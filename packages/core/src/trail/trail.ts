@@ -10,10 +10,10 @@ import { putNew, queryPage, type Page } from "../store/table.ts";
 import { bumpDaily } from "../compliance/counters.ts";
 import { dailyOf } from "../compliance/contributions.ts";
 import { requestRepair } from "../recovery/repairs.ts";
-import { isTrailAction, type TrailAction } from "./actions.ts";
+import { isTrailAction, trailOutcomes, type Outcome, type TrailAction } from "./actions.ts";
 import { getClient } from "../clients/records.ts";
 
-export type Outcome = "allowed" | "denied";
+export type { Outcome };
 
 export interface TrailEvent {
   id: string;
@@ -192,7 +192,7 @@ export const AuditQuery = z
     clientId: markAs(z.string().min(1).max(64), "filter").optional(),
     actorId: markAs(z.string().min(1).max(64), "filter").optional(),
     action: markAs(z.string().min(1).max(64), "filter").optional(),
-    outcome: z.enum(["allowed", "denied"]).optional(),
+    outcome: z.enum(trailOutcomes).optional(),
     from: z.iso.datetime({ offset: true }).optional(),
     to: z.iso.datetime({ offset: true }).optional(),
     limit: z.coerce.number().int().min(1).max(200).default(50),

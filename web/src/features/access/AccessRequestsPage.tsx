@@ -95,9 +95,8 @@ export default function AccessRequestsPage() {
     return () => clearInterval(timer);
   }, [ticking]);
 
-  const filters: Filter[] = officer
-    ? ["pending", "approved", "used", "denied", "expired", "all"]
-    : ["all", ...accessStatuses];
+  // The officer starts from what waits on them; the others from everything they asked.
+  const filters: Filter[] = officer ? [...accessStatuses, "all"] : ["all", ...accessStatuses];
 
   return (
     <>

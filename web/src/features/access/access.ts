@@ -1,13 +1,5 @@
-import { accessRequestDecision, grantStatuses } from "@keyhold/core/contract";
-import type {
-  AccessPurpose,
-  AccessRequestStatus,
-  AccessRequestView,
-  Body,
-  Catalog,
-  Named,
-  Role,
-} from "../../api/model.ts";
+import { accessRequestDecision, grantStatuses, type Role } from "@keyhold/core/contract";
+import type { AccessPurpose, AccessRequestStatus, AccessRequestView, Body, Catalog, Named } from "../../api/model.ts";
 
 /** The statuses the list filters by (the API's access/values.ts). */
 export const accessStatuses: readonly AccessRequestStatus[] = grantStatuses;

@@ -30,6 +30,7 @@ import { EmptyState, ErrorState } from "../../components/States.tsx";
 import { useLang } from "../../i18n/index.ts";
 import {
   alertKinds,
+  alertStatuses,
   alertsQuery,
   detailPairs,
   holdsAccount,
@@ -47,7 +48,7 @@ export default function AlertsPage() {
   const session = useSession();
   const [filters, setFilters] = useState<AlertFilters>({ status: "open" });
   const [reviewing, setReviewing] = useState<AlertView | null>(null);
-  const me = { staffId: session?.claims.staffId ?? "", role: session?.claims.role ?? "" };
+  const me = { staffId: session?.claims.staffId ?? "", role: session?.claims.role };
   const alerts = useInfiniteQuery({
     queryKey: ["alerts", filters],
     queryFn: ({ pageParam }) => dataOf(http.GET("/alerts", { params: { query: alertsQuery(filters, 50, pageParam) } })),
@@ -65,10 +66,7 @@ export default function AlertsPage() {
           <Segmented
             value={filters.status}
             onChange={(v) => setFilters((f) => ({ ...f, status: v as AlertFilters["status"] }))}
-            options={[
-              { value: "open", label: t("alerts.statuses.open") },
-              { value: "reviewed", label: t("alerts.statuses.reviewed") },
-            ]}
+            options={alertStatuses.map((s) => ({ value: s, label: t(`alerts.statuses.${s}`) }))}
             data-testid="alert-status"
           />
           <Select

@@ -1,12 +1,12 @@
-import { alertReview, isRole, reasonOf } from "@keyhold/core/contract";
+import { alertReview, reasonOf, type Role } from "@keyhold/core/contract";
 import type { Query } from "../../api/http.ts";
-import type { AlertView } from "../../api/model.ts";
+import type { AlertView, QueryOf } from "../../api/model.ts";
 
 /**
  * The alert kinds (core's alerts/values.ts), and among them the anomaly detector's: a high one has held
  * the person's account until its alert is reviewed.
  */
-export { alertKinds, anomalyKinds } from "@keyhold/core/contract";
+export { alertKinds, alertStatuses, anomalyKinds } from "@keyhold/core/contract";
 
 /** Whether reviewing this alert also lifts the detector's hold on the person's account. */
 export const holdsAccount = (alert: Pick<AlertView, "detail">) => alert.detail?.held === true;
@@ -14,7 +14,7 @@ export const holdsAccount = (alert: Pick<AlertView, "detail">) => alert.detail?.
 export const severityColor: Record<AlertView["severity"], string> = { low: "blue", medium: "orange", high: "red" };
 
 export interface AlertFilters {
-  status: "open" | "reviewed";
+  status: NonNullable<QueryOf<"/alerts", "get">["status"]>;
   kind?: string;
 }
 
@@ -30,9 +30,8 @@ export function alertsQuery(f: AlertFilters, limit = 50, cursor?: string | null)
  */
 export const reviewBlock = (
   alert: Pick<AlertView, "status" | "staffId"> & Partial<Pick<AlertView, "kind">>,
-  me: { staffId: string; role: string },
-): "reviewed" | "concerns_you" | "role" | null =>
-  reasonOf(alertReview({ staffId: me.staffId, role: isRole(me.role) ? me.role : undefined }, alert, null));
+  me: { staffId: string; role: Role | undefined },
+): "reviewed" | "concerns_you" | "role" | null => reasonOf(alertReview(me, alert, null));
 
 /** An alert's facts as label/value pairs, in a stable order (ids, codes and counts; never personal data). */
 export const detailPairs = (detail: AlertView["detail"]): [string, string][] =>

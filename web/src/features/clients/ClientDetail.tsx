@@ -32,7 +32,7 @@ import { Link, useParams } from "react-router";
 import { groupByTier, purposeLabel, shown } from "../../api/catalog.ts";
 import { client as http, dataOf } from "../../api/http.ts";
 import { useBranchNames, useCapabilities, useCatalog } from "../../api/queries.ts";
-import { clientDataRoles, revealsByBreakGlass, type Role } from "@keyhold/core/contract";
+import { clientDataRoles, revealsByBreakGlass } from "@keyhold/core/contract";
 import type { ClientView } from "../../api/model.ts";
 import { useSession } from "../../auth/useSession.ts";
 import { formatTime, formatTimeSeconds, staffLabel } from "../../components/format.ts";
@@ -97,7 +97,8 @@ function Detail({ client }: { client: ClientView }) {
   const [ask, setAsk] = useState<AccessAsk | null>(null);
   const [dialog, setDialog] = useState<"request" | "purposes" | "withdraw" | "paper" | null>(null);
   const status = clientStatus(client);
-  const handles = clientDataRoles.includes(session?.claims.role as Role);
+  const role = session?.claims.role;
+  const handles = role !== undefined && clientDataRoles.includes(role);
   const groups = groupByTier(client.fields, catalog, lang);
   const title = client.fields.fullName
     ? shown(client, "fullName")

@@ -47,7 +47,7 @@ export default function ClientsPage() {
   // Without the current agreement every client route refuses: say so once, offer nothing that would fail.
   const closed =
     isApiError(list.error) && ["agreement_missing", "tenant_suspended", "tenant_offboarded"].includes(list.error.code);
-  const canRegister = !closed && caps.may(session?.claims.role ?? "", "POST /clients");
+  const canRegister = !closed && caps.may(session?.claims.role, "POST /clients");
   const registerButton = canRegister && (
     <Link to="/console/clients/new">
       <Button type="primary" icon={<PlusOutlined />}>

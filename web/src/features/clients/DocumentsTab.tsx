@@ -8,7 +8,8 @@ import { apiBlob, asIs, client as http, dataOf } from "../../api/http.ts";
 import { isApiError } from "../../api/problem.ts";
 import { problemMessage } from "../../api/problems.ts";
 import { useCapabilities } from "../../api/queries.ts";
-import type { Catalog, ClientView, DocumentView, QueryOf, Role } from "../../api/model.ts";
+import type { Role } from "@keyhold/core/contract";
+import type { Catalog, ClientView, DocumentView, QueryOf } from "../../api/model.ts";
 import { stacked } from "../../components/responsive.ts";
 import { formatTime, staffLabel } from "../../components/format.ts";
 import { EmptyState, ErrorState, Loading, useErrorMessage } from "../../components/States.tsx";
@@ -40,7 +41,7 @@ export function DocumentsTab({
   const [sharing, setSharing] = useState<DocumentView | null>(null);
   const active = (client.status ?? "active") === "active";
   const kindLabel = (kind: string) => pick(catalog.documents?.kinds.find((k) => k.name === kind)?.label, lang, kind);
-  const canUpload = caps.may(role ?? "", "POST /clients/{id}/documents") && (client.status ?? "active") === "active";
+  const canUpload = caps.may(role, "POST /clients/{id}/documents") && (client.status ?? "active") === "active";
   const canShare = caps.has("GET /documents/{id}/shares") || caps.has("POST /documents/{id}/shares");
 
   return (

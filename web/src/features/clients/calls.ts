@@ -1,5 +1,5 @@
-import { callerRoles } from "@keyhold/core/contract";
-import type { Catalog, ClientView, Role } from "../../api/model.ts";
+import { callerRoles, type Role } from "@keyhold/core/contract";
+import type { Catalog, ClientView } from "../../api/model.ts";
 
 /** Roles that call clients (core's calls/rules.ts, read off the policy table). */
 export { callerRoles };

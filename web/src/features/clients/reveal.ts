@@ -1,5 +1,5 @@
-import { revealsByBreakGlass } from "@keyhold/core/contract";
-import type { Catalog, Role } from "../../api/model.ts";
+import { revealsByBreakGlass, type Role } from "@keyhold/core/contract";
+import type { Catalog } from "../../api/model.ts";
 import { isBreakGlassPurpose } from "../../api/catalog.ts";
 
 /** How long a revealed value stays in clear before it is masked again. */

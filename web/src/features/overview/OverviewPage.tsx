@@ -39,10 +39,12 @@ import {
   lastMonth,
   nonEmptyItems,
   overdue,
+  ragStatuses,
   statusCounts,
   type ComplianceOverview,
   type ComplianceRow,
   type Rag,
+  type ReportFormat,
 } from "./compliance.ts";
 
 const ragBadge: Record<Rag, "success" | "warning" | "error"> = { green: "success", amber: "warning", red: "error" };
@@ -139,7 +141,7 @@ function Overview({ data, onDrill }: { data: ComplianceOverview; onDrill: (row: 
   return (
     <>
       <Row gutter={16} style={{ marginBottom: 16 }}>
-        {(["red", "amber", "green"] as const).map((rag) => (
+        {ragStatuses.map((rag) => (
           <Col xs={8} md={4} key={rag}>
             <Card size="small">
               <Statistic title={<Badge status={ragBadge[rag]} text={t(`overview.rag.${rag}`)} />} value={counts[rag]} />
@@ -419,7 +421,7 @@ function MonthlyReport() {
   const errorMessage = useErrorMessage();
   const [month, setMonth] = useState<Dayjs>(() => dayjs(`${lastMonth(new Date())}-01`));
   const get = useMutation({
-    mutationFn: (format: "csv" | "pdf") =>
+    mutationFn: (format: ReportFormat) =>
       download(
         "/compliance/report",
         { month: month.format("YYYY-MM"), format },

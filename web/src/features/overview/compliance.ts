@@ -1,4 +1,8 @@
-import type { Answer } from "../../api/model.ts";
+import { ragStatuses } from "@keyhold/core/contract";
+import type { Answer, QueryOf } from "../../api/model.ts";
+
+/** The traffic lights, worst first (core's compliance/rules.ts). */
+export { ragStatuses };
 
 /** GET /compliance/overview: one row per branch (HQ is the row with branchId null), as the contract types it. */
 export type ComplianceOverview = Answer<"/compliance/overview", "get">;
@@ -6,16 +10,17 @@ export type ComplianceRow = ComplianceOverview["branches"][number];
 /** GET /compliance/branches/{id}: a branch's row, its 30-day series and the items behind each warning. */
 export type BranchDetail = Answer<"/compliance/branches/{id}", "get">;
 export type Rag = ComplianceRow["status"];
+/** What the monthly report downloads as. */
+export type ReportFormat = NonNullable<QueryOf<"/compliance/report", "get">["format"]>;
 
 /** The drill-down path segment for a row: HQ's own row is "-". */
 export const branchKey = (row: Pick<ComplianceRow, "branchId">) => row.branchId ?? "-";
 
-const ragRank: Record<Rag, number> = { red: 0, amber: 1, green: 2 };
 /** Red first, then amber, then green; within a status, the order the API gave. */
 export const byStatus = (rows: ComplianceRow[]) =>
   rows
     .map((r, i) => ({ r, i }))
-    .sort((a, b) => ragRank[a.r.status] - ragRank[b.r.status] || a.i - b.i)
+    .sort((a, b) => ragStatuses.indexOf(a.r.status) - ragStatuses.indexOf(b.r.status) || a.i - b.i)
     .map((x) => x.r);
 
 /** Overdue items of a branch: destructions and data-subject requests past their due date. */

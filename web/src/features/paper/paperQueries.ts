@@ -25,7 +25,7 @@ export function useStaffOptions() {
   const caps = useCapabilities();
   const session = useSession();
   const role = session?.claims.role;
-  const enabled = caps.may(role ?? "", "GET /staff");
+  const enabled = caps.may(role, "GET /staff");
   const staff = useQuery({
     queryKey: ["staff"],
     queryFn: () => dataOf(http.GET("/staff")),

@@ -2,12 +2,13 @@ import { Alert, Card, Flex, Segmented, Switch, Typography } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { PageHeader } from "../../components/PageHeader.tsx";
+import { requestStatuses } from "./requests.ts";
 import { RequestsTable, useRequests, type RequestFilter } from "./RequestsTable.tsx";
 
 /** 个人信息权利请求: every request the signed-in person handles, overdue ones flagged. */
 export default function RequestsPage() {
   const { t } = useTranslation();
-  const [status, setStatus] = useState<"open" | "fulfilled" | "all">("open");
+  const [status, setStatus] = useState<NonNullable<RequestFilter["status"]> | "all">("open");
   const [overdueOnly, setOverdueOnly] = useState(false);
   const filter: RequestFilter = { ...(status !== "all" ? { status } : {}), ...(overdueOnly ? { overdue: true } : {}) };
   const overdue = useRequests({ status: "open", overdue: true });
@@ -36,8 +37,7 @@ export default function RequestsPage() {
             value={status}
             onChange={(v) => setStatus(v as typeof status)}
             options={[
-              { value: "open", label: t("requests.statuses.open") },
-              { value: "fulfilled", label: t("requests.statuses.fulfilled") },
+              ...requestStatuses.map((s) => ({ value: s, label: t(`requests.statuses.${s}`) })),
               { value: "all", label: t("requests.all") },
             ]}
             data-testid="request-status-filter"

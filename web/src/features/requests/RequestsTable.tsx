@@ -6,7 +6,7 @@ import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { client as http, dataOf } from "../../api/http.ts";
 import { useCapabilities } from "../../api/queries.ts";
-import type { SubjectRequestView } from "../../api/model.ts";
+import type { QueryOf, SubjectRequestView } from "../../api/model.ts";
 import { useSession } from "../../auth/useSession.ts";
 import { formatTime, staffLabel } from "../../components/format.ts";
 import { EmptyState, ErrorState } from "../../components/States.tsx";
@@ -14,7 +14,7 @@ import { FulfilDialog } from "./FulfilDialog.tsx";
 import { dueState, recordedBy, sortRequests } from "./requests.ts";
 
 export interface RequestFilter {
-  status?: "open" | "fulfilled";
+  status?: QueryOf<"/requests", "get">["status"];
   overdue?: boolean;
   clientId?: string;
 }

@@ -1,7 +1,7 @@
 import type { Body, RequestChannel, RequestType, SubjectRequestView } from "../../api/model.ts";
 
 /** The request types in the order the dialogs offer them (PIPL arts. 44–47), channels and consent methods: the API's. */
-export { consentMethods, requestChannels, requestTypes } from "@keyhold/core/contract";
+export { consentMethods, requestChannels, requestStatuses, requestTypes } from "@keyhold/core/contract";
 
 const DAY = 86_400_000;
 
@@ -83,11 +83,12 @@ export const hasCopy = (r: Pick<SubjectRequestView, "type">) => r.type === "acce
 export const recordedBy = (r: Pick<SubjectRequestView, "createdBy">, staffId: string | undefined) =>
   Boolean(staffId) && r.createdBy === staffId;
 
-export type CopyFormat = "json" | "pdf";
-export type CopyDelivery = "share" | "download";
+type CopyRequest = Body<"/requests/{id}/copy", "post">;
+export type CopyFormat = CopyRequest["format"];
+export type CopyDelivery = CopyRequest["delivery"];
 
 /** POST /requests/{id}/copy: the copy is issued once, as a link for the data subject or as the file. */
-export const copyBody = (format: CopyFormat, delivery: CopyDelivery) => ({ format, delivery });
+export const copyBody = (format: CopyFormat, delivery: CopyDelivery): CopyRequest => ({ format, delivery });
 
 /**
  * Whether the request may be fulfilled now: never by its recorder, and an access copy only once its

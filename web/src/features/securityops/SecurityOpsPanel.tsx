@@ -23,7 +23,7 @@ import { staffLabel } from "../../components/format.ts";
 import type { FeedSettings, KeyJobView, Settings } from "../../api/model.ts";
 import { useSession } from "../../auth/useSession.ts";
 import { useCapabilities } from "../../api/queries.ts";
-import { countsKey, isActive, jobActions, jobPercent, rotationScopes } from "./securityops.ts";
+import { countsKey, isActive, jobActions, jobPercent, listedJobStatuses, rotationScopes } from "./securityops.ts";
 
 /**
  * Security operations on the settings screen: the key rotation (HQ proposes, a compliance officer
@@ -46,15 +46,14 @@ function KeyRotationCard() {
   const me = { staffId: session?.claims.staffId ?? "" };
   const caps = useCapabilities();
   // Who may propose, confirm and reject is the route table's gate (x-keyhold-roles).
-  const may = (route: string) => caps.may(session?.claims.role ?? "", route);
+  const may = (route: string) => caps.may(session?.claims.role, route);
   const queryClient = useQueryClient();
-  const statuses = ["proposed", "running", "certifying", "done"] as const;
   const jobs = useQuery({
     queryKey: ["jobs"],
     queryFn: async () =>
-      (await Promise.all(statuses.map((s) => dataOf(http.GET("/jobs", { params: { query: { status: s } } }))))).flatMap(
-        (r) => r.items,
-      ),
+      (
+        await Promise.all(listedJobStatuses.map((s) => dataOf(http.GET("/jobs", { params: { query: { status: s } } }))))
+      ).flatMap((r) => r.items),
     refetchInterval: (q) => ((q.state.data ?? []).some(isActive) ? 2000 : false),
   });
   // Confirming starts a rewrite of every record that cannot be stopped; rejecting ends the proposal.
@@ -235,7 +234,7 @@ function FeedCard({ feed }: { feed: FeedSettings }) {
   const errorMessage = useErrorMessage();
   const session = useSession();
   const caps = useCapabilities();
-  const editable = caps.may(session?.claims.role ?? "", "POST /settings/feed/secret");
+  const editable = caps.may(session?.claims.role, "POST /settings/feed/secret");
   const queryClient = useQueryClient();
   const [secret, setSecret] = useState<string | null>(null);
   // A new secret stops the old one at once: the SIEM rejects every event until it is given the new one.

@@ -1,4 +1,4 @@
-import { rotationConfirmation, rotationRejection } from "@keyhold/core/contract";
+import { jobStatuses, rotationConfirmation, rotationRejection } from "@keyhold/core/contract";
 import type { KeyJobView } from "../../api/model.ts";
 
 /** Percent of a job's records done (0 while the total is not counted yet). */
@@ -24,8 +24,11 @@ export function jobActions(
   };
 }
 
-/** What a rotation re-seals: every record under fresh data keys, or the blind index under a new secret. */
-export const rotationScopes = ["data", "index"] as const satisfies readonly KeyJobView["scope"][];
+/** What a rotation re-seals: every record under fresh data keys, or the blind index under a new secret (core's rotation/values.ts). */
+export { rotationScopes } from "@keyhold/core/contract";
+
+/** The jobs the panel lists: every one but a rejected one (what is under way, and the certificates of what finished). */
+export const listedJobStatuses = jobStatuses.filter((s) => s !== "rejected");
 
 /** The progress line's wording: an index job re-indexes where a data job re-seals. */
 export const countsKey = (job: Pick<KeyJobView, "scope">) =>

@@ -1,5 +1,5 @@
-import { clientDataRoles, defaultPolicy, modes, relations, tiers } from "@keyhold/core/contract";
-import type { PolicyMode, PolicyOverrides, Role } from "../../api/model.ts";
+import { clientDataRoles, defaultPolicy, modes, relations, tiers, type Role } from "@keyhold/core/contract";
+import type { PolicyMode, PolicyOverrides } from "../../api/model.ts";
 
 /**
  * The matrix the settings page edits, and what each cell means when the tenant leaves it empty: the

@@ -33,7 +33,7 @@ export function StaffChangesTable({ status, tenantId }: { status: StaffChangeVie
   const session = useSession();
   const queryClient = useQueryClient();
   const branchName = useBranchNames(tenantId ?? session?.claims.tenantId);
-  const me = { staffId: session?.claims.staffId ?? "", role: session?.claims.role ?? "" };
+  const me = { staffId: session?.claims.staffId ?? "", role: session?.claims.role };
   const [rejecting, setRejecting] = useState<StaffChangeView | null>(null);
   // A confirmation takes effect at once (a handover moves the leaver's whole book): asked once more first.
   const [confirming, setConfirming] = useState<StaffChangeView | null>(null);

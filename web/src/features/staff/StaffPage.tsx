@@ -8,7 +8,7 @@ import { useNavigate } from "react-router";
 import { client as http, dataOf } from "../../api/http.ts";
 import { isApiError } from "../../api/problem.ts";
 import { fieldErrors, problemMessage } from "../../api/problems.ts";
-import { recordsAgreementFor, recordsBackgroundChecks } from "@keyhold/core/contract";
+import { backgroundCheckStatuses, recordsAgreementFor, recordsBackgroundChecks } from "@keyhold/core/contract";
 import { useBranchNames, useCapabilities } from "../../api/queries.ts";
 import type { Body, StaffView } from "../../api/model.ts";
 import { useSession } from "../../auth/useSession.ts";
@@ -28,7 +28,7 @@ export default function StaffPage() {
   const branchName = useBranchNames(session?.claims.tenantId);
   const staff = useQuery({ queryKey: ["staff"], queryFn: () => dataOf(http.GET("/staff")) });
   const [dialog, setDialog] = useState<Dialog>(null);
-  const me = { role: session?.claims.role ?? "agent", branchId: session?.claims.branchId ?? null };
+  const me = { role: session?.claims.role, branchId: session?.claims.branchId ?? null };
   const canRecordCheck = recordsBackgroundChecks(me.role).allowed && caps.has("POST /staff/{id}/background-check");
 
   return (
@@ -220,9 +220,7 @@ function RecordDialog({ dialog, onClose }: { dialog: Dialog; onClose: () => void
           </>
         ) : (
           <Form.Item name="status" label={t("staff.checkStatus")} rules={[{ required: true }]}>
-            <Select
-              options={["passed", "pending", "failed"].map((s) => ({ value: s, label: t(`staff.checks.${s}`) }))}
-            />
+            <Select options={backgroundCheckStatuses.map((s) => ({ value: s, label: t(`staff.checks.${s}`) }))} />
           </Form.Item>
         )}
         <Form.Item

@@ -1,9 +1,9 @@
 import {
-  isRole,
   reasonOf,
   staffChangeConfirmation,
   staffChangeRejection,
   type ChangeBlock,
+  type Role,
 } from "@keyhold/core/contract";
 import type { StaffChangeView } from "../../api/model.ts";
 
@@ -16,19 +16,15 @@ type Change = Pick<StaffChangeView, "status" | "proposedBy" | "proposedByRole" |
  * and whether the brand still lacks a cleared compliance officer only the API knows: unknown here, so
  * the console offers what the API may still refuse, never less.
  */
-const decider = (me: { staffId: string; role: string }) => ({
-  staffId: me.staffId,
-  role: isRole(me.role) ? me.role : undefined,
-  cleared: null,
-});
+type Me = { staffId: string; role: Role | undefined };
+const decider = (me: Me) => ({ ...me, cleared: null });
 
 /** Why the signed-in person may not confirm a proposal, as far as the console can tell: null when they may. */
-export const confirmBlock = (c: Change, me: { staffId: string; role: string }): ChangeBlock | null =>
+export const confirmBlock = (c: Change, me: Me): ChangeBlock | null =>
   reasonOf(staffChangeConfirmation(decider(me), c, null));
 
 /** A proposal may be turned down by whoever may confirm it, or withdrawn by its proposer. */
-export const mayReject = (c: Change, me: { staffId: string; role: string }) =>
-  staffChangeRejection(decider(me), c, null).allowed;
+export const mayReject = (c: Change, me: Me) => staffChangeRejection(decider(me), c, null).allowed;
 
 /** Who a change is about: the staff id, or the username of an account not created yet. */
 export const changeSubject = (c: Pick<StaffChangeView, "change">) =>

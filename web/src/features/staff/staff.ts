@@ -1,4 +1,4 @@
-import { heirRoles, isRole, managesStaff } from "@keyhold/core/contract";
+import { heirRoles, isRole, managesStaff, type Role } from "@keyhold/core/contract";
 import type { StaffView } from "../../api/model.ts";
 
 /**
@@ -23,8 +23,8 @@ export const agreementState = (s: StaffView): AgreementState =>
   !s.agreement ? "unsigned" : s.agreement.current ? "current" : "outdated";
 
 /** Whether the signed-in person may start an offboarding for this staff member: an active one they manage (core's rule). */
-export const mayOffboard = (me: { role: string; branchId: string | null }, s: StaffView): boolean =>
-  s.status === "active" && managesStaff({ role: isRole(me.role) ? me.role : undefined, branchId: me.branchId }, s);
+export const mayOffboard = (me: { role: Role | undefined; branchId: string | null }, s: StaffView): boolean =>
+  s.status === "active" && managesStaff(me, s);
 
 /** A four-eyes proposal (202) rather than the applied record: it waits for a second person. */
 export const isProposal = (r: unknown): r is { changeId: string; status: "pending" } =>

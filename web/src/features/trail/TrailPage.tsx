@@ -34,13 +34,13 @@ import { PageHeader } from "../../components/PageHeader.tsx";
 import { useIsPhone } from "../../components/responsive.ts";
 import { EmptyState, ErrorState, useErrorMessage } from "../../components/States.tsx";
 import { useLang } from "../../i18n/index.ts";
-import { targetStaffLabel, trailQuery, verifySummary, type TrailFilters } from "./trail.ts";
+import { targetStaffLabel, trailOutcomes, trailQuery, verifySummary, type TrailFilters } from "./trail.ts";
 
 interface FilterForm {
   clientId?: string;
   actorId?: string;
   action?: string;
-  outcome?: "allowed" | "denied";
+  outcome?: TrailFilters["outcome"];
   range?: [Dayjs | null, Dayjs | null] | null;
 }
 
@@ -202,10 +202,7 @@ export default function TrailPage() {
             <Select
               allowClear
               style={{ width: 110 }}
-              options={[
-                { value: "allowed", label: t("trail.allowed") },
-                { value: "denied", label: t("trail.denied") },
-              ]}
+              options={trailOutcomes.map((o) => ({ value: o, label: t(`trail.${o}`) }))}
             />
           </Form.Item>
           <Form.Item name="range" label={t("trail.range")}>

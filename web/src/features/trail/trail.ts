@@ -1,12 +1,15 @@
 import type { Query } from "../../api/http.ts";
-import type { TrailActor, VerifyResult } from "../../api/model.ts";
+import type { QueryOf, TrailActor, VerifyResult } from "../../api/model.ts";
 import { staffLabel } from "../../components/format.ts";
+
+/** How an event ended, as the filter offers it: core's trail/actions.ts. */
+export { trailOutcomes } from "@keyhold/core/contract";
 
 export interface TrailFilters {
   clientId?: string;
   actorId?: string;
   action?: string;
-  outcome?: "allowed" | "denied";
+  outcome?: QueryOf<"/audit", "get">["outcome"];
   /** ISO 8601 with offset. */
   from?: string;
   to?: string;
