@@ -45,6 +45,7 @@ export {
   problemsOf,
   rolesOf,
   takesJson,
+  bodyKindOf,
   tenantRoles,
   type AccessNeed,
 } from "./http/route-spec.ts";

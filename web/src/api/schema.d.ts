@@ -13095,6 +13095,7 @@ export interface operations {
                         /** @enum {unknown} */
                         code?: "validation_failed" | "justification_too_weak";
                     };
+                    "text/html": string;
                 };
             };
             /** @description `tier_not_permitted`: This tier is not permitted for your role; `role_not_permitted`: Your role may not do this; `consent_withdrawn`: The client withdrew consent; `break_glass_not_permitted`: Break-glass is the compliance officer's alone; `break_glass_required`: Break-glass justification required; `purpose_not_consented`: The client did not consent to this purpose; `background_check_required`: A passed background check is required; `approval_required`: A second person's approval is required; `grant_not_yours`: This grant was given to someone else; `grant_mismatch`: This grant does not cover this use */
@@ -13109,6 +13110,7 @@ export interface operations {
                         /** @enum {unknown} */
                         code?: "tier_not_permitted" | "role_not_permitted" | "consent_withdrawn" | "break_glass_not_permitted" | "break_glass_required" | "purpose_not_consented" | "background_check_required" | "approval_required" | "grant_not_yours" | "grant_mismatch";
                     };
+                    "text/html": string;
                 };
             };
             /** @description `grant_not_found`: Grant not found; `not_found`: Not found */
@@ -13123,6 +13125,7 @@ export interface operations {
                         /** @enum {unknown} */
                         code?: "grant_not_found" | "not_found";
                     };
+                    "text/html": string;
                 };
             };
             /** @description `grant_used`: This grant was already used */
@@ -13137,6 +13140,7 @@ export interface operations {
                         /** @enum {unknown} */
                         code?: "grant_used";
                     };
+                    "text/html": string;
                 };
             };
             /** @description `client_destroyed`: The client's data has been destroyed; `grant_expired`: This grant has expired; `share_expired`: This share link has expired; `share_exhausted`: This share link has been used up; `share_revoked`: This share link was revoked; `document_destroyed`: The document has been destroyed */
@@ -13151,6 +13155,7 @@ export interface operations {
                         /** @enum {unknown} */
                         code?: "client_destroyed" | "grant_expired" | "share_expired" | "share_exhausted" | "share_revoked" | "document_destroyed";
                     };
+                    "text/html": string;
                 };
             };
             /** @description `reveal_quota_exceeded`: Too many tier-1 reveals */
@@ -13165,6 +13170,7 @@ export interface operations {
                         /** @enum {unknown} */
                         code?: "reveal_quota_exceeded";
                     };
+                    "text/html": string;
                 };
             };
             /** @description `internal_error`: Internal error; `integrity_failure`: Stored data failed its integrity check */
@@ -13206,7 +13212,12 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        /** @description An HTML form's POST, with no fields; its body is not read */
+        requestBody?: {
+            content: {
+                "application/x-www-form-urlencoded": Record<string, never>;
+            };
+        };
         responses: {
             /** @description Success */
             200: {
@@ -13231,6 +13242,7 @@ export interface operations {
                         /** @enum {unknown} */
                         code?: "validation_failed" | "justification_too_weak";
                     };
+                    "text/html": string;
                 };
             };
             /** @description `tier_not_permitted`: This tier is not permitted for your role; `role_not_permitted`: Your role may not do this; `consent_withdrawn`: The client withdrew consent; `break_glass_not_permitted`: Break-glass is the compliance officer's alone; `break_glass_required`: Break-glass justification required; `purpose_not_consented`: The client did not consent to this purpose; `background_check_required`: A passed background check is required; `approval_required`: A second person's approval is required; `grant_not_yours`: This grant was given to someone else; `grant_mismatch`: This grant does not cover this use */
@@ -13245,6 +13257,7 @@ export interface operations {
                         /** @enum {unknown} */
                         code?: "tier_not_permitted" | "role_not_permitted" | "consent_withdrawn" | "break_glass_not_permitted" | "break_glass_required" | "purpose_not_consented" | "background_check_required" | "approval_required" | "grant_not_yours" | "grant_mismatch";
                     };
+                    "text/html": string;
                 };
             };
             /** @description `grant_not_found`: Grant not found; `not_found`: Not found */
@@ -13259,6 +13272,7 @@ export interface operations {
                         /** @enum {unknown} */
                         code?: "grant_not_found" | "not_found";
                     };
+                    "text/html": string;
                 };
             };
             /** @description `grant_used`: This grant was already used */
@@ -13273,6 +13287,7 @@ export interface operations {
                         /** @enum {unknown} */
                         code?: "grant_used";
                     };
+                    "text/html": string;
                 };
             };
             /** @description `client_destroyed`: The client's data has been destroyed; `grant_expired`: This grant has expired; `share_expired`: This share link has expired; `share_exhausted`: This share link has been used up; `share_revoked`: This share link was revoked; `document_destroyed`: The document has been destroyed */
@@ -13287,6 +13302,7 @@ export interface operations {
                         /** @enum {unknown} */
                         code?: "client_destroyed" | "grant_expired" | "share_expired" | "share_exhausted" | "share_revoked" | "document_destroyed";
                     };
+                    "text/html": string;
                 };
             };
             /** @description `reveal_quota_exceeded`: Too many tier-1 reveals */
@@ -13301,6 +13317,7 @@ export interface operations {
                         /** @enum {unknown} */
                         code?: "reveal_quota_exceeded";
                     };
+                    "text/html": string;
                 };
             };
             /** @description `internal_error`: Internal error; `integrity_failure`: Stored data failed its integrity check */

@@ -181,6 +181,7 @@ export const documentRoutes = defineRoutes([
     summary:
       "A share link: the document watermarked with its recipient, counted; refused after expiry, the last download or revocation. A browser (Accept prefers text/html) or a link preview gets a Chinese landing page instead, counting nothing",
     params: TokenParams,
+    refusalPages: true,
     success: { status: 200, contentTypes: [...contentTypeNames, "text/html"] },
     refuses: [
       "not_found",
@@ -203,6 +204,8 @@ export const documentRoutes = defineRoutes([
     summary:
       "The share landing page's download button: the document watermarked with its recipient, counted; refusals as for GET (a page when the browser asks for HTML)",
     params: TokenParams,
+    form: true,
+    refusalPages: true,
     success: { status: 200, contentTypes: contentTypeNames },
     refuses: [
       "not_found",
