@@ -174,7 +174,13 @@ describe("the served document", () => {
     const types = (path: string, method: string, status = "200") =>
       Object.keys(doc.paths[path][method].responses[status].content);
     expect(types("/documents/{id}", "get")).toEqual(["image/jpeg", "image/png", "application/pdf"]);
-    expect(types("/shared/{token}", "get")).toEqual(["image/jpeg", "image/png", "application/pdf", "text/html"]);
+    expect(types("/shared/{token}", "get")).toEqual([
+      "application/json",
+      "image/jpeg",
+      "image/png",
+      "application/pdf",
+      "text/html",
+    ]);
     expect(types("/compliance/report", "get")).toEqual(["text/csv", "application/pdf"]);
     expect(types("/requests/{id}/copy", "post", "201")).toEqual(["application/json", "application/pdf"]);
     expect(types("/audit/export", "get")).toEqual(["text/csv"]);
@@ -333,13 +339,15 @@ describe("every operation, happy path first", () => {
       }),
       201,
     );
-    expectStatus(
-      await hit("POST", `/requests/${(await request()).body.id}/copy`, {
-        as: WANG,
-        body: { format: "json", delivery: "share" },
-      }),
-      201,
-    );
+    const shared = await hit("POST", `/requests/${(await request()).body.id}/copy`, {
+      as: WANG,
+      body: { format: "json", delivery: "share" },
+    });
+    expectStatus(shared, 201);
+    // The data subject opens the link: their copy, as JSON.
+    const copy = await hit("GET", new URL(shared.body.shareUrl, vault.url).pathname);
+    expectStatus(copy, 200);
+    expect(copy.headers.get("content-type")).toMatch(/^application\/json/);
     expectStatus(await hit("POST", `/requests/${first.body.id}/fulfil`, { as: WANG, body: {} }), 200);
     expectStatus(await hit("POST", `/requests/${first.body.id}/fulfil`, { as: WANG, body: {} }), 409);
   });

@@ -1003,7 +1003,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A share link: the document watermarked with its recipient, counted; refused after expiry, the last download or revocation. A browser (Accept prefers text/html) or a link preview gets a Chinese landing page instead, counting nothing */
+        /** A share link: the document watermarked with its recipient (or a data subject's copy, JSON or PDF), counted; refused after expiry, the last download or revocation. A browser (Accept prefers text/html) or a link preview gets a Chinese landing page instead, counting nothing */
         get: operations["documents.download"];
         put?: never;
         post?: never;
@@ -1022,7 +1022,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** The share landing page's download button: the document watermarked with its recipient, counted; refusals as for GET (a page when the browser asks for HTML) */
+        /** The share landing page's download button: the document watermarked with its recipient (or a data subject's copy), counted; refusals as for GET (a page when the browser asks for HTML) */
         post: operations["documents.downloadFromPage"];
         delete?: never;
         options?: never;
@@ -1820,6 +1820,20 @@ export interface operations {
                                 backgroundCheck: string | null;
                             }[];
                         }[];
+                    };
+                };
+            };
+            /** @description `not_found`: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 404;
+                        /** @enum {unknown} */
+                        code?: "not_found";
                     };
                 };
             };
@@ -10757,7 +10771,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `not_found`: Not found */
+            /** @description `not_found`: Not found; `client_not_found`: Client not found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10767,7 +10781,7 @@ export interface operations {
                         /** @constant */
                         status?: 404;
                         /** @enum {unknown} */
-                        code?: "not_found";
+                        code?: "not_found" | "client_not_found";
                     };
                 };
             };
@@ -10942,7 +10956,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `not_found`: Not found */
+            /** @description `not_found`: Not found; `client_not_found`: Client not found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10952,7 +10966,7 @@ export interface operations {
                         /** @constant */
                         status?: 404;
                         /** @enum {unknown} */
-                        code?: "not_found";
+                        code?: "not_found" | "client_not_found";
                     };
                 };
             };
@@ -11129,7 +11143,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `not_found`: Not found */
+            /** @description `not_found`: Not found; `client_not_found`: Client not found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11139,7 +11153,7 @@ export interface operations {
                         /** @constant */
                         status?: 404;
                         /** @enum {unknown} */
-                        code?: "not_found";
+                        code?: "not_found" | "client_not_found";
                     };
                 };
             };
@@ -11289,7 +11303,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `grant_not_found`: Grant not found; `not_found`: Not found */
+            /** @description `grant_not_found`: Grant not found; `not_found`: Not found; `client_not_found`: Client not found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11299,7 +11313,7 @@ export interface operations {
                         /** @constant */
                         status?: 404;
                         /** @enum {unknown} */
-                        code?: "grant_not_found" | "not_found";
+                        code?: "grant_not_found" | "not_found" | "client_not_found";
                     };
                 };
             };
@@ -13077,6 +13091,30 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/json": {
+                        clientId: string;
+                        generatedAt: string;
+                        registration: {
+                            [key: string]: unknown;
+                        };
+                        consent: unknown;
+                        consentHistory: {
+                            [key: string]: unknown;
+                        }[];
+                        fields: {
+                            name: string;
+                            label: {
+                                zh: string;
+                                en: string;
+                            };
+                            tier: number;
+                            tierLabel: {
+                                zh: string;
+                                en: string;
+                            };
+                            value: string | number | null;
+                        }[];
+                    };
                     "image/jpeg": Blob;
                     "image/png": Blob;
                     "application/pdf": Blob;
@@ -13225,6 +13263,30 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/json": {
+                        clientId: string;
+                        generatedAt: string;
+                        registration: {
+                            [key: string]: unknown;
+                        };
+                        consent: unknown;
+                        consentHistory: {
+                            [key: string]: unknown;
+                        }[];
+                        fields: {
+                            name: string;
+                            label: {
+                                zh: string;
+                                en: string;
+                            };
+                            tier: number;
+                            tierLabel: {
+                                zh: string;
+                                en: string;
+                            };
+                            value: string | number | null;
+                        }[];
+                    };
                     "image/jpeg": Blob;
                     "image/png": Blob;
                     "application/pdf": Blob;
@@ -15425,6 +15487,20 @@ export interface operations {
                     };
                 };
             };
+            /** @description `not_found`: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 404;
+                        /** @enum {unknown} */
+                        code?: "not_found";
+                    };
+                };
+            };
             /** @description `payload_too_large`: Request body too large */
             413: {
                 headers: {
@@ -15556,6 +15632,20 @@ export interface operations {
                     };
                 };
             };
+            /** @description `not_found`: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 404;
+                        /** @enum {unknown} */
+                        code?: "not_found";
+                    };
+                };
+            };
             /** @description `payload_too_large`: Request body too large */
             413: {
                 headers: {
@@ -15670,7 +15760,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `invalid_credentials`: Wrong username, password or code; `session_revoked`: Session revoked */
+            /** @description `invalid_credentials`: Wrong username, password or code; `invalid_token`: Invalid or expired token; `session_revoked`: Session revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -15680,7 +15770,21 @@ export interface operations {
                         /** @constant */
                         status?: 401;
                         /** @enum {unknown} */
-                        code?: "invalid_credentials" | "session_revoked";
+                        code?: "invalid_credentials" | "invalid_token" | "session_revoked";
+                    };
+                };
+            };
+            /** @description `not_found`: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 404;
+                        /** @enum {unknown} */
+                        code?: "not_found";
                     };
                 };
             };
@@ -15789,6 +15893,20 @@ export interface operations {
                         status?: 401;
                         /** @enum {unknown} */
                         code?: "invalid_credentials" | "session_revoked";
+                    };
+                };
+            };
+            /** @description `not_found`: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 404;
+                        /** @enum {unknown} */
+                        code?: "not_found";
                     };
                 };
             };
