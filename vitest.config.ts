@@ -1,9 +1,11 @@
 import { defineConfig } from "vitest/config";
 
 /**
- * Four projects, so the inner loop stays fast: `unit` (pure core and console code, seconds:
- * `npm run test:unit`), `http` (handlers against dynalite through the local server), `infra` (stack
- * synthesis). `npm test` runs all three; the browser tests have their own config (`npm run test:e2e`).
+ * Four projects, so the inner loop stays fast. Three are here: `unit` (pure core and console code,
+ * seconds: `npm run test:unit`), `http` (handlers against dynalite through the local server) and
+ * `infra` (stack synthesis); `npm test` runs these three. The fourth, `e2e` (the console in a
+ * browser), has its own config (vitest.e2e.config.ts, `npm run test:e2e`), so `npm test` never needs
+ * a browser.
  * A new test file lands in `http` unless it is listed as `unit` or `infra`: the slower, safe default.
  *
  * Timeouts are sized for a 2-core machine shared with other work, never for an idle one.

@@ -6,6 +6,7 @@ import { defineConfig } from "vitest/config";
  */
 export default defineConfig({
   test: {
+    name: "e2e",
     include: ["test/e2e/**/*.test.ts"],
     testTimeout: 120_000,
     // The first hook builds the console when it is missing: minutes on a loaded 2-core machine.

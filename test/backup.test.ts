@@ -150,7 +150,7 @@ describe("a backup taken while requests run", () => {
     } finally {
       await again.stop();
     }
-  }, 120_000);
+  });
 });
 
 describe("backup archives", () => {
@@ -202,7 +202,7 @@ describe("backup archives", () => {
     expect(restore.code).toBe(1);
     expect(restore.out[0]).toMatch(/^Restore refused: the archive does not verify/);
     expect(existsSync(dir("verify-restored"))).toBe(false);
-  }, 60_000);
+  });
 
   it("restores only into an empty directory, refuses an expired archive, and backup removes expired archives beside it", async () => {
     const { archive, source, to } = await archived("rules");
@@ -244,7 +244,7 @@ describe("backup archives", () => {
     expect(short.out[0]).toContain("at least 12 characters");
     const none = await runCli(["backup", "--to", to], { dataDir: source, env: {} });
     expect(none.code).toBe(2);
-  }, 60_000);
+  });
 
   it("reads the passphrase from a file, and destroys again on restore what came due after the archive was taken", async () => {
     const source = dir("due-source");
@@ -300,5 +300,5 @@ describe("backup archives", () => {
     } finally {
       await runtime.stop();
     }
-  }, 60_000);
+  });
 });

@@ -2,7 +2,17 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { validate, compileErrors } from "@readme/openapi-parser";
 import Ajv2020 from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
-import { Identity, problemsOf, rolesOf, routes, Tenancy, tenantRoles, type RouteSpec } from "@keyhold/core";
+import {
+  bodyKindOf,
+  Identity,
+  problemsOf,
+  rolesOf,
+  routes,
+  takesJson,
+  Tenancy,
+  tenantRoles,
+  type RouteSpec,
+} from "@keyhold/core";
 import { bootstrap } from "@keyhold/local";
 import { newClientBody, startVault, uniquePhone, uniqueResidentId, type Vault } from "./harness.ts";
 import { scan } from "./documents-fixtures.ts";
@@ -66,10 +76,12 @@ async function hit(
     body?: unknown;
     raw?: Buffer | string;
     type?: string;
+    accept?: string;
     on?: Vault;
   } = {},
 ): Promise<Answer> {
   const headers: Record<string, string> = {};
+  if (options.accept) headers.accept = options.accept;
   const token =
     options.token === null ? undefined : (options.token ?? (options.as ? await vault.token(options.as) : undefined));
   if (token) headers.authorization = `Bearer ${token}`;
@@ -93,13 +105,17 @@ async function hit(
   return answer;
 }
 
+/** The code a refusal answered: the problem's, or the one a refusal page names (`错误代码：…`). */
+const codeOf = (a: Answer): string | undefined =>
+  a.body?.code ?? /错误代码：([a-z_]+)/.exec(a.headers.get("content-type")?.startsWith("text/html") ? a.text : "")?.[1];
+
 function check(method: string, path: string, a: Answer) {
   const where = `${method} ${path.split("?")[0]} → ${a.status}`;
   const op = opFor(method, path);
   if (!op) return void mismatches.push(`${where}: no documented operation`);
   const id = op.r.handler;
   const codes = seen.get(id) ?? seen.set(id, new Map()).get(id)!;
-  (codes.get(a.status) ?? codes.set(a.status, new Set()).get(a.status)!).add(a.body?.code ?? "-");
+  (codes.get(a.status) ?? codes.set(a.status, new Set()).get(a.status)!).add(codeOf(a) ?? "-");
   const operation = doc.paths[op.r.path]?.[method.toLowerCase()];
   if (!operation) return void mismatches.push(`${where}: ${op.key} is not in the served document`);
   const response = operation.responses[String(a.status)];
@@ -126,7 +142,16 @@ function check(method: string, path: string, a: Answer) {
 
 const expectStatus = (a: Answer, status: number, code?: string) => {
   expect(a.status, a.text.slice(0, 300)).toBe(status);
-  if (code) expect(a.body?.code).toBe(code);
+  if (code) expect(codeOf(a)).toBe(code);
+};
+
+/** What a browser sends when it opens a link or submits a form. */
+const BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+
+/** A refusal answered as the Chinese page, not problem+json. */
+const expectPage = (a: Answer, status: number, code: string) => {
+  expectStatus(a, status, code);
+  expect(a.headers.get("content-type")).toMatch(/^text\/html/);
 };
 
 beforeAll(async () => {
@@ -159,10 +184,44 @@ describe("the served document", () => {
     const types = (path: string, method: string, status = "200") =>
       Object.keys(doc.paths[path][method].responses[status].content);
     expect(types("/documents/{id}", "get")).toEqual(["image/jpeg", "image/png", "application/pdf"]);
-    expect(types("/shared/{token}", "get")).toEqual(["image/jpeg", "image/png", "application/pdf", "text/html"]);
+    expect(types("/shared/{token}", "get")).toEqual([
+      "application/json",
+      "image/jpeg",
+      "image/png",
+      "application/pdf",
+      "text/html",
+    ]);
     expect(types("/compliance/report", "get")).toEqual(["text/csv", "application/pdf"]);
     expect(types("/requests/{id}/copy", "post", "201")).toEqual(["application/json", "application/pdf"]);
     expect(types("/audit/export", "get")).toEqual(["text/csv"]);
+    // A share link's refusals are a Chinese page for a browser; a server fault stays problem+json.
+    for (const [path, method] of [
+      ["/shared/{token}", "get"],
+      ["/shared/{token}/download", "post"],
+    ] as const) {
+      for (const status of ["404", "410"])
+        expect(types(path, method, status)).toEqual(["application/problem+json", "text/html"]);
+      expect(types(path, method, "500")).toEqual(["application/problem+json"]);
+    }
+    expect(types("/clients/{id}", "get", "404")).toEqual(["application/problem+json"]);
+  });
+
+  it("documents each request body as the route takes it: JSON, the file, or an HTML form's POST", () => {
+    const bodyTypes = (r: RouteSpec) =>
+      Object.keys(doc.paths[r.path][r.method.toLowerCase()].requestBody?.content ?? {});
+    for (const r of table) {
+      const kind = bodyKindOf(r);
+      const expected = {
+        json: ["application/json"],
+        raw: [...(r.rawBody?.contentTypes ?? [])],
+        form: ["application/x-www-form-urlencoded"],
+        none: [],
+      }[kind];
+      expect(bodyTypes(r), `${r.method} ${r.path}`).toEqual(expected);
+      // A form POST or an upload reads no JSON: marking one never leaves a JSON schema behind.
+      if (kind === "form") expect(r.body ?? r.rawBody, `${r.method} ${r.path}`).toBeUndefined();
+    }
+    expect(table.filter((r) => r.form).map((r) => r.handler)).toEqual(["documents.downloadFromPage"]);
   });
 });
 
@@ -290,13 +349,15 @@ describe("every operation, happy path first", () => {
       }),
       201,
     );
-    expectStatus(
-      await hit("POST", `/requests/${(await request()).body.id}/copy`, {
-        as: WANG,
-        body: { format: "json", delivery: "share" },
-      }),
-      201,
-    );
+    const shared = await hit("POST", `/requests/${(await request()).body.id}/copy`, {
+      as: WANG,
+      body: { format: "json", delivery: "share" },
+    });
+    expectStatus(shared, 201);
+    // The data subject opens the link: their copy, as JSON.
+    const copy = await hit("GET", new URL(shared.body.shareUrl, vault.url).pathname);
+    expectStatus(copy, 200);
+    expect(copy.headers.get("content-type")).toMatch(/^application\/json/);
     expectStatus(await hit("POST", `/requests/${first.body.id}/fulfil`, { as: WANG, body: {} }), 200);
     expectStatus(await hit("POST", `/requests/${first.body.id}/fulfil`, { as: WANG, body: {} }), 409);
   });
@@ -378,22 +439,35 @@ describe("every operation, happy path first", () => {
     expectStatus(share, 201);
     expectStatus(await hit("GET", `/documents/${doc1}/shares`, { as: LI }), 200);
     const link = new URL(share.body.url, vault.url).pathname;
+    expectStatus(await hit("GET", link, { accept: BROWSER }), 200);
+    expect((await hit("GET", link, { accept: BROWSER })).headers.get("content-type")).toMatch(/^text\/html/);
     expectStatus(await hit("GET", link), 200);
     expectStatus(await hit("GET", link), 410, "share_exhausted");
+    expectPage(await hit("GET", link, { accept: BROWSER }), 410, "share_exhausted");
     const second = await hit("POST", `/documents/${doc1}/shares`, {
       as: LI,
       body: { recipient: "银行", purpose: "loan_application", expiresInMinutes: 10, maxDownloads: 3 },
     });
     expectStatus(await hit("DELETE", `/documents/${doc1}/shares/${second.body.id}`, { as: LI }), 200);
     expectStatus(await hit("GET", new URL(second.body.url, vault.url).pathname), 410, "share_revoked");
+    expectPage(
+      await hit("GET", new URL(second.body.url, vault.url).pathname, { accept: BROWSER }),
+      410,
+      "share_revoked",
+    );
     expectStatus(await hit("GET", "/shared/nothing-here"), 404);
+    expectPage(await hit("GET", "/shared/nothing-here", { accept: BROWSER }), 404, "not_found");
     const third = await hit("POST", `/documents/${doc1}/shares`, {
       as: LI,
       body: { recipient: "银行", purpose: "loan_application", expiresInMinutes: 10, maxDownloads: 1 },
     });
     const pageLink = new URL(third.body.url, vault.url).pathname;
-    expectStatus(await hit("POST", `${pageLink}/download`), 200);
+    // The page's button: a form POST as a browser sends it (no fields), taken without a 415.
+    const button = { accept: BROWSER, raw: "", type: "application/x-www-form-urlencoded" };
+    expectStatus(await hit("POST", `${pageLink}/download`, button), 200);
+    expectPage(await hit("POST", `${pageLink}/download`, button), 410, "share_exhausted");
     expectStatus(await hit("POST", `${pageLink}/download`), 410, "share_exhausted");
+    expectPage(await hit("POST", "/shared/nothing-here/download", button), 404, "not_found");
     expectStatus(
       await hit("POST", `/clients/${ids.client}/documents/retention`, { as: ZHAO, body: { event: "deal_closed" } }),
       200,
@@ -738,25 +812,20 @@ describe("the refusals every route shares", () => {
       expectStatus(await hit(r.method, concrete(r), { as: NEW }), 403, "agreement_missing");
   });
 
-  it("a JSON route refuses a body labelled as anything else with 415 (raw uploads take their files)", async () => {
-    for (const r of table.filter((x) => x.body && !x.platform && x.auth === "staff")) {
-      const as = r.needsAgreement ? LI : HQ;
-      expectStatus(
-        await hit(r.method, concrete(r), { as, raw: JSON.stringify({}), type: "text/plain" }),
-        415,
-        "unsupported_media_type",
-      );
+  it("a JSON route refuses a body labelled as anything else with 415 (uploads and form POSTs are marked)", async () => {
+    // Someone each route admits, so the body is what is refused: the standing checks come first.
+    const byRole = { agent: LI, branch_manager: ZHAO, compliance_officer: WANG, hq_admin: HQ, platform_admin: OPS };
+    const json = table.filter(takesJson);
+    // Public sign-in, the platform's own and the offline routes too, not only a tenant's staff routes.
+    expect(json.map((r) => r.handler)).toEqual(
+      expect.arrayContaining(["auth.signIn", "auth.oidcCallback", "platform.changePlan", "local.login"]),
+    );
+    for (const r of json) {
+      const as = r.auth === "staff" ? byRole[rolesOf(r)![0]!] : undefined;
+      const refused = await hit(r.method, concrete(r), { as, raw: JSON.stringify({}), type: "text/plain" });
+      expect(refused.status, `${r.method} ${r.path}: ${refused.text.slice(0, 200)}`).toBe(415);
+      expect(refused.body?.code).toBe("unsupported_media_type");
     }
-    expectStatus(
-      await hit("POST", "/platform/tenants", { as: OPS, raw: "{}", type: "text/plain" }),
-      415,
-      "unsupported_media_type",
-    );
-    expectStatus(
-      await hit("POST", "/local/login", { raw: JSON.stringify({ username: LI }), type: "text/plain" }),
-      415,
-      "unsupported_media_type",
-    );
     expectStatus(
       await hit("POST", "/local/login", {
         raw: JSON.stringify({ username: LI }),

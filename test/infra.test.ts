@@ -2000,7 +2000,7 @@ describe("the function bundles", () => {
       body: JSON.stringify({ status: "ok", service: "keyhold" }),
     });
     expect(probe.openapi).toMatchObject({ status: 200, body: expect.stringMatching(/^3\.1/) });
-  }, 180_000);
+  });
 
   it("ship sharp for Linux x64 and the packaged fonts beside the functions that need them, and nothing beside the others", () => {
     const fontFiles = readdirSync(join(root, "node_modules/@fontsource/noto-sans-sc/files")).filter((f) =>
@@ -2057,7 +2057,7 @@ describe("the function bundles", () => {
     expect(result.darkest).toBeLessThan(200);
     expect(result.pooledSameAsInline).toBe(true);
     expect(result.bomb).toBe("document_too_complex");
-  }, 60_000);
+  });
 
   it("builds the console for AWS outside web/dist, which the offline runtime serves", () => {
     expect(consoleBuildCommand).toContain(`--outDir ../${consoleBuildDir}`);

@@ -84,7 +84,7 @@ describe("a tenant's adapters, offline: same process, same tenant, the same wall
     // Tenant `abcd`'s items; every one of its keys begins with `T#abc`.
     await Store.putItem(shared, { ...Keys.client("abcd", "c_1"), type: "client", secret: "abcd's" });
     await Store.putItem(shared, { ...Keys.client("abc", "c_1"), type: "client", secret: "abc's" });
-  }, 120_000);
+  });
   afterAll(() => vault?.stop());
 
   const ctxOf = (tenantId: string) => contextFor(principalOf(tenantId), tenantRecord(tenantId), "req_test", root);
@@ -404,7 +404,7 @@ describe("a request in AWS works on its token's tenant's session", () => {
     });
     // The AWS ring's adapters, built from the environment as in Lambda.
     useAdapters(undefined as never);
-  }, 120_000);
+  });
 
   afterAll(async () => {
     useAdapters(vault.runtime.isolated);

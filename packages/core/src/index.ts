@@ -52,6 +52,7 @@ export {
   problemsOf,
   rolesOf,
   takesJson,
+  bodyKindOf,
   tenantRoles,
   type AccessNeed,
 } from "./http/route-spec.ts";

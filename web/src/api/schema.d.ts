@@ -1003,7 +1003,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A share link: the document watermarked with its recipient, counted; refused after expiry, the last download or revocation. A browser (Accept prefers text/html) or a link preview gets a Chinese landing page instead, counting nothing */
+        /** A share link: the document watermarked with its recipient (or a data subject's copy, JSON or PDF), counted; refused after expiry, the last download or revocation. A browser (Accept prefers text/html) or a link preview gets a Chinese landing page instead, counting nothing */
         get: operations["documents.download"];
         put?: never;
         post?: never;
@@ -1022,7 +1022,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** The share landing page's download button: the document watermarked with its recipient, counted; refusals as for GET (a page when the browser asks for HTML) */
+        /** The share landing page's download button: the document watermarked with its recipient (or a data subject's copy), counted; refusals as for GET (a page when the browser asks for HTML) */
         post: operations["documents.downloadFromPage"];
         delete?: never;
         options?: never;
@@ -1830,6 +1830,20 @@ export interface operations {
                                 backgroundCheck: string | null;
                             }[];
                         }[];
+                    };
+                };
+            };
+            /** @description `not_found`: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 404;
+                        /** @enum {unknown} */
+                        code?: "not_found";
                     };
                 };
             };
@@ -10805,7 +10819,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `not_found`: Not found */
+            /** @description `not_found`: Not found; `client_not_found`: Client not found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10815,7 +10829,7 @@ export interface operations {
                         /** @constant */
                         status?: 404;
                         /** @enum {unknown} */
-                        code?: "not_found";
+                        code?: "not_found" | "client_not_found";
                     };
                 };
             };
@@ -10990,7 +11004,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `not_found`: Not found */
+            /** @description `not_found`: Not found; `client_not_found`: Client not found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11000,7 +11014,7 @@ export interface operations {
                         /** @constant */
                         status?: 404;
                         /** @enum {unknown} */
-                        code?: "not_found";
+                        code?: "not_found" | "client_not_found";
                     };
                 };
             };
@@ -11177,7 +11191,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `not_found`: Not found */
+            /** @description `not_found`: Not found; `client_not_found`: Client not found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11187,7 +11201,7 @@ export interface operations {
                         /** @constant */
                         status?: 404;
                         /** @enum {unknown} */
-                        code?: "not_found";
+                        code?: "not_found" | "client_not_found";
                     };
                 };
             };
@@ -11337,7 +11351,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `grant_not_found`: Grant not found; `not_found`: Not found */
+            /** @description `grant_not_found`: Grant not found; `not_found`: Not found; `client_not_found`: Client not found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11347,7 +11361,7 @@ export interface operations {
                         /** @constant */
                         status?: 404;
                         /** @enum {unknown} */
-                        code?: "grant_not_found" | "not_found";
+                        code?: "grant_not_found" | "not_found" | "client_not_found";
                     };
                 };
             };
@@ -13129,6 +13143,30 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/json": {
+                        clientId: string;
+                        generatedAt: string;
+                        registration: {
+                            [key: string]: unknown;
+                        };
+                        consent: unknown;
+                        consentHistory: {
+                            [key: string]: unknown;
+                        }[];
+                        fields: {
+                            name: string;
+                            label: {
+                                zh: string;
+                                en: string;
+                            };
+                            tier: number;
+                            tierLabel: {
+                                zh: string;
+                                en: string;
+                            };
+                            value: string | number | null;
+                        }[];
+                    };
                     "image/jpeg": Blob;
                     "image/png": Blob;
                     "application/pdf": Blob;
@@ -13147,6 +13185,7 @@ export interface operations {
                         /** @enum {unknown} */
                         code?: "validation_failed" | "justification_too_weak";
                     };
+                    "text/html": string;
                 };
             };
             /** @description `tier_not_permitted`: This tier is not permitted for your role; `role_not_permitted`: Your role may not do this; `consent_withdrawn`: The client withdrew consent; `break_glass_not_permitted`: Break-glass is the compliance officer's alone; `break_glass_required`: Break-glass justification required; `purpose_not_consented`: The client did not consent to this purpose; `background_check_required`: A passed background check is required; `approval_required`: A second person's approval is required; `grant_not_yours`: This grant was given to someone else; `grant_mismatch`: This grant does not cover this use */
@@ -13161,6 +13200,7 @@ export interface operations {
                         /** @enum {unknown} */
                         code?: "tier_not_permitted" | "role_not_permitted" | "consent_withdrawn" | "break_glass_not_permitted" | "break_glass_required" | "purpose_not_consented" | "background_check_required" | "approval_required" | "grant_not_yours" | "grant_mismatch";
                     };
+                    "text/html": string;
                 };
             };
             /** @description `grant_not_found`: Grant not found; `not_found`: Not found */
@@ -13175,6 +13215,7 @@ export interface operations {
                         /** @enum {unknown} */
                         code?: "grant_not_found" | "not_found";
                     };
+                    "text/html": string;
                 };
             };
             /** @description `grant_used`: This grant was already used */
@@ -13189,6 +13230,7 @@ export interface operations {
                         /** @enum {unknown} */
                         code?: "grant_used";
                     };
+                    "text/html": string;
                 };
             };
             /** @description `client_destroyed`: The client's data has been destroyed; `grant_expired`: This grant has expired; `share_expired`: This share link has expired; `share_exhausted`: This share link has been used up; `share_revoked`: This share link was revoked; `document_destroyed`: The document has been destroyed */
@@ -13203,6 +13245,7 @@ export interface operations {
                         /** @enum {unknown} */
                         code?: "client_destroyed" | "grant_expired" | "share_expired" | "share_exhausted" | "share_revoked" | "document_destroyed";
                     };
+                    "text/html": string;
                 };
             };
             /** @description `reveal_quota_exceeded`: Too many tier-1 reveals */
@@ -13217,6 +13260,7 @@ export interface operations {
                         /** @enum {unknown} */
                         code?: "reveal_quota_exceeded";
                     };
+                    "text/html": string;
                 };
             };
             /** @description `internal_error`: Internal error; `integrity_failure`: Stored data failed its integrity check */
@@ -13258,7 +13302,12 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        /** @description An HTML form's POST, with no fields; its body is not read */
+        requestBody?: {
+            content: {
+                "application/x-www-form-urlencoded": Record<string, never>;
+            };
+        };
         responses: {
             /** @description Success */
             200: {
@@ -13266,6 +13315,30 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/json": {
+                        clientId: string;
+                        generatedAt: string;
+                        registration: {
+                            [key: string]: unknown;
+                        };
+                        consent: unknown;
+                        consentHistory: {
+                            [key: string]: unknown;
+                        }[];
+                        fields: {
+                            name: string;
+                            label: {
+                                zh: string;
+                                en: string;
+                            };
+                            tier: number;
+                            tierLabel: {
+                                zh: string;
+                                en: string;
+                            };
+                            value: string | number | null;
+                        }[];
+                    };
                     "image/jpeg": Blob;
                     "image/png": Blob;
                     "application/pdf": Blob;
@@ -13283,6 +13356,7 @@ export interface operations {
                         /** @enum {unknown} */
                         code?: "validation_failed" | "justification_too_weak";
                     };
+                    "text/html": string;
                 };
             };
             /** @description `tier_not_permitted`: This tier is not permitted for your role; `role_not_permitted`: Your role may not do this; `consent_withdrawn`: The client withdrew consent; `break_glass_not_permitted`: Break-glass is the compliance officer's alone; `break_glass_required`: Break-glass justification required; `purpose_not_consented`: The client did not consent to this purpose; `background_check_required`: A passed background check is required; `approval_required`: A second person's approval is required; `grant_not_yours`: This grant was given to someone else; `grant_mismatch`: This grant does not cover this use */
@@ -13297,6 +13371,7 @@ export interface operations {
                         /** @enum {unknown} */
                         code?: "tier_not_permitted" | "role_not_permitted" | "consent_withdrawn" | "break_glass_not_permitted" | "break_glass_required" | "purpose_not_consented" | "background_check_required" | "approval_required" | "grant_not_yours" | "grant_mismatch";
                     };
+                    "text/html": string;
                 };
             };
             /** @description `grant_not_found`: Grant not found; `not_found`: Not found */
@@ -13311,6 +13386,7 @@ export interface operations {
                         /** @enum {unknown} */
                         code?: "grant_not_found" | "not_found";
                     };
+                    "text/html": string;
                 };
             };
             /** @description `grant_used`: This grant was already used */
@@ -13325,6 +13401,7 @@ export interface operations {
                         /** @enum {unknown} */
                         code?: "grant_used";
                     };
+                    "text/html": string;
                 };
             };
             /** @description `client_destroyed`: The client's data has been destroyed; `grant_expired`: This grant has expired; `share_expired`: This share link has expired; `share_exhausted`: This share link has been used up; `share_revoked`: This share link was revoked; `document_destroyed`: The document has been destroyed */
@@ -13339,6 +13416,7 @@ export interface operations {
                         /** @enum {unknown} */
                         code?: "client_destroyed" | "grant_expired" | "share_expired" | "share_exhausted" | "share_revoked" | "document_destroyed";
                     };
+                    "text/html": string;
                 };
             };
             /** @description `reveal_quota_exceeded`: Too many tier-1 reveals */
@@ -13353,6 +13431,7 @@ export interface operations {
                         /** @enum {unknown} */
                         code?: "reveal_quota_exceeded";
                     };
+                    "text/html": string;
                 };
             };
             /** @description `internal_error`: Internal error; `integrity_failure`: Stored data failed its integrity check */
@@ -15460,6 +15539,20 @@ export interface operations {
                     };
                 };
             };
+            /** @description `not_found`: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 404;
+                        /** @enum {unknown} */
+                        code?: "not_found";
+                    };
+                };
+            };
             /** @description `payload_too_large`: Request body too large */
             413: {
                 headers: {
@@ -15591,6 +15684,20 @@ export interface operations {
                     };
                 };
             };
+            /** @description `not_found`: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 404;
+                        /** @enum {unknown} */
+                        code?: "not_found";
+                    };
+                };
+            };
             /** @description `payload_too_large`: Request body too large */
             413: {
                 headers: {
@@ -15705,7 +15812,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `invalid_credentials`: Wrong username, password or code; `session_revoked`: Session revoked */
+            /** @description `invalid_credentials`: Wrong username, password or code; `invalid_token`: Invalid or expired token; `session_revoked`: Session revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -15715,7 +15822,21 @@ export interface operations {
                         /** @constant */
                         status?: 401;
                         /** @enum {unknown} */
-                        code?: "invalid_credentials" | "session_revoked";
+                        code?: "invalid_credentials" | "invalid_token" | "session_revoked";
+                    };
+                };
+            };
+            /** @description `not_found`: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 404;
+                        /** @enum {unknown} */
+                        code?: "not_found";
                     };
                 };
             };
@@ -15824,6 +15945,20 @@ export interface operations {
                         status?: 401;
                         /** @enum {unknown} */
                         code?: "invalid_credentials" | "session_revoked";
+                    };
+                };
+            };
+            /** @description `not_found`: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        status?: 404;
+                        /** @enum {unknown} */
+                        code?: "not_found";
                     };
                 };
             };

@@ -116,3 +116,25 @@ export const ClientList = z.object({ items: z.array(ClientListItem), nextCursor:
 export const RevealResponse = z.object({ fields: z.record(z.string(), z.union([z.string(), z.number()])) });
 
 export type FieldInput = Partial<Record<FieldName, string | number>>;
+
+const Label = z.object({ zh: z.string(), en: z.string() });
+/**
+ * The data subject's copy itself (clients/copy.ts `copyData`) as JSON (or a PDF of the same): downloaded
+ * by staff, or through the share link made for the subject.
+ */
+export const ClientCopyFile = z.object({
+  clientId: z.string(),
+  generatedAt: z.string(),
+  registration: z.record(z.string(), z.unknown()),
+  consent: z.unknown(),
+  consentHistory: z.array(z.record(z.string(), z.unknown())),
+  fields: z.array(
+    z.object({
+      name: z.string(),
+      label: Label,
+      tier: z.number(),
+      tierLabel: Label,
+      value: z.union([z.string(), z.number(), z.null()]),
+    }),
+  ),
+});

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ClientIdParams, ClientView } from "../clients/schemas.ts";
+import { ClientCopyFile, ClientIdParams, ClientView } from "../clients/schemas.ts";
 import { defineRoutes } from "../http/route-spec.ts";
 import { ShareView } from "../documents/schemas.ts";
 import {
@@ -75,24 +75,6 @@ const RequestView = z.object({
 
 /** documents/shares.ts: the share addressed to the data subject, with its link (shown once). */
 const CopyLink = ShareView.extend({ shareUrl: z.string() });
-const Label = z.object({ zh: z.string(), en: z.string() });
-/** The data subject's copy itself (clients/copy.ts `copyData`), downloaded as JSON (or as a PDF of the same). */
-const CopyFile = z.object({
-  clientId: z.string(),
-  generatedAt: z.string(),
-  registration: z.record(z.string(), z.unknown()),
-  consent: z.unknown(),
-  consentHistory: z.array(z.record(z.string(), z.unknown())),
-  fields: z.array(
-    z.object({
-      name: z.string(),
-      label: Label,
-      tier: z.number(),
-      tierLabel: Label,
-      value: z.union([z.string(), z.number(), z.null()]),
-    }),
-  ),
-});
 
 export const consentRoutes = defineRoutes([
   {
@@ -215,7 +197,7 @@ export const consentRoutes = defineRoutes([
       "Issue the data subject's copy once, through the gate: a link for the subject (JSON) or the file (JSON or PDF)",
     params: RequestIdParams,
     body: CopyRequest,
-    success: { status: 201, schema: z.union([CopyLink, CopyFile]), contentTypes: ["application/pdf"] },
+    success: { status: 201, schema: z.union([CopyLink, ClientCopyFile]), contentTypes: ["application/pdf"] },
     refuses: [
       "request_not_found",
       "request_closed",

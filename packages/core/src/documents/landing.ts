@@ -1,5 +1,5 @@
 import type { Adapters, Source } from "../context.ts";
-import { rawReply } from "../http/handler.ts";
+import { rawReply } from "../http/reply.ts";
 import { Problem, problemMessage } from "../http/problem.ts";
 import { securityHeaderValues } from "../http/security-headers.ts";
 import { DEFAULT_TIME_ZONE, zonedIso } from "../reports/time.ts";

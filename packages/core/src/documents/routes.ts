@@ -1,4 +1,4 @@
-import { ClientIdParams } from "../clients/schemas.ts";
+import { ClientCopyFile, ClientIdParams } from "../clients/schemas.ts";
 import { defineRoutes } from "../http/route-spec.ts";
 import { MAX_DOCUMENT_BYTES, contentTypeNames } from "./kinds.ts";
 import {
@@ -179,9 +179,11 @@ export const documentRoutes = defineRoutes([
     auth: "none",
     // No sign-in, yet it reads tenant data and the blob on the strength of the link's token.
     summary:
-      "A share link: the document watermarked with its recipient, counted; refused after expiry, the last download or revocation. A browser (Accept prefers text/html) or a link preview gets a Chinese landing page instead, counting nothing",
+      "A share link: the document watermarked with its recipient (or a data subject's copy, JSON or PDF), counted; refused after expiry, the last download or revocation. A browser (Accept prefers text/html) or a link preview gets a Chinese landing page instead, counting nothing",
     params: TokenParams,
-    success: { status: 200, contentTypes: [...contentTypeNames, "text/html"] },
+    refusalPages: true,
+    // A link made for a data subject serves their copy: as JSON (this schema) or a PDF.
+    success: { status: 200, schema: ClientCopyFile, contentTypes: [...contentTypeNames, "text/html"] },
     refuses: [
       "not_found",
       "share_expired",
@@ -201,9 +203,11 @@ export const documentRoutes = defineRoutes([
     action: "document.share.download",
     // The landing page's button (a form POST, no script): counts and serves the file as an attachment.
     summary:
-      "The share landing page's download button: the document watermarked with its recipient, counted; refusals as for GET (a page when the browser asks for HTML)",
+      "The share landing page's download button: the document watermarked with its recipient (or a data subject's copy), counted; refusals as for GET (a page when the browser asks for HTML)",
     params: TokenParams,
-    success: { status: 200, contentTypes: contentTypeNames },
+    form: true,
+    refusalPages: true,
+    success: { status: 200, schema: ClientCopyFile, contentTypes: contentTypeNames },
     refuses: [
       "not_found",
       "share_expired",

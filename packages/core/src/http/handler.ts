@@ -19,7 +19,7 @@ import { personalDataIssues } from "../freetext/schemas.ts";
 import { adapters, logger } from "../runtime.ts";
 import { isStorageFault } from "../store/faults.ts";
 import { Problem } from "./problem.ts";
-import { takesJson } from "./route-spec.ts";
+import { problemsOf, takesJson } from "./route-spec.ts";
 import { isRawReply, isReply, type RawReply, type Reply } from "./reply.ts";
 import { languageOf } from "./problem-messages.ts";
 import { routeByHandler, type RouteHandlerId, type RouteSpec } from "./routes.ts";
@@ -201,6 +201,27 @@ function checkResponse(spec: RouteSpec, status: number, body: unknown) {
   }
 }
 
+/** The statuses and codes each route declares (`problemsOf`), worked out once per route. */
+const declaredProblems = new WeakMap<RouteSpec, Map<number, readonly string[]>>();
+const declaredOf = (spec: RouteSpec) =>
+  declaredProblems.get(spec) ?? declaredProblems.set(spec, problemsOf(spec)).get(spec)!;
+
+/** A file or page: its status and media type among those the route documents. */
+function checkRawReply(spec: RouteSpec, out: RawReply) {
+  const type = out.headers["content-type"].split(";")[0]!.trim();
+  if (out.status >= 400) {
+    // Only a route with `refusalPages` answers a refusal as a page, and only with a status it declares.
+    if (!spec.refusalPages || type !== "text/html" || !declaredOf(spec).has(out.status))
+      throw new ResponseContractError(`${spec.handler} refused with a ${type} page for ${out.status}, undeclared`);
+    return;
+  }
+  const documented = [...(spec.success.contentTypes ?? []), ...(spec.success.schema ? ["application/json"] : [])];
+  if (out.status !== spec.success.status || !documented.includes(type))
+    throw new ResponseContractError(
+      `${spec.handler} answered ${out.status} ${type}; its route documents ${spec.success.status} ${documented.join(", ") || "no body"}`,
+    );
+}
+
 type Fn<H extends RouteHandlerId, Out> = (input: Input<H> & { ctx: Ctx }) => Promise<Out>;
 type PublicFn<H extends RouteHandlerId, Out> = (input: Input<H>) => Promise<Out>;
 
@@ -230,8 +251,9 @@ function answer(spec: RouteSpec, out: unknown, requestId: string): HttpResult {
   // A 204 route answers no body at all (its use case returns nothing).
   if (spec.success.status === 204 && out === undefined)
     return { statusCode: 204, headers: { ...baseHeaders, "x-request-id": requestId } };
-  if (checkResponses() && !isRawReply(out)) {
-    if (isReply(out)) checkResponse(spec, out.status, out.body);
+  if (checkResponses()) {
+    if (isRawReply(out)) checkRawReply(spec, out);
+    else if (isReply(out)) checkResponse(spec, out.status, out.body);
     else checkResponse(spec, spec.success.status, out);
   }
   if (isReply(out)) return json(out.status, out.body, requestId, out.headers);
@@ -322,9 +344,23 @@ function build<H extends RouteHandlerId>(handlerId: H, fn: (input: Input<H> & { 
       } catch (e) {
         const problem = toProblem(e);
         await recordRefusal(spec, { ctx, who, event }, problem);
-        return problemResult(problem, requestId, event.headers?.["accept-language"]);
+        return problemResult(declared(spec, problem), requestId, event.headers?.["accept-language"]);
       }
     });
+}
+
+/**
+ * The refusal as answered. A refusal must be one its route declares, so every test that provokes one
+ * also holds the document to the truth: where responses are checked, an undeclared status or code is
+ * a broken contract, answered as the 500 that names it.
+ */
+function declared(spec: RouteSpec, problem: Problem): Problem {
+  if (!checkResponses() || declaredOf(spec).get(problem.status)?.includes(problem.code)) return problem;
+  return toProblem(
+    new ResponseContractError(
+      `${spec.handler} refused with ${problem.status} ${problem.code}, which its route does not declare`,
+    ),
+  );
 }
 
 function toProblem(e: unknown): Problem {

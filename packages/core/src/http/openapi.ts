@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { problemCodes } from "./problem.ts";
-import { problemsOf, rolesOf, takesJson } from "./route-spec.ts";
+import { bodyKindOf, problemsOf, rolesOf } from "./route-spec.ts";
 import { routes, type RouteSpec } from "./routes.ts";
 
 const schemaOf = (schema: z.ZodType, io: "input" | "output") =>
@@ -42,8 +42,16 @@ const Problem = {
 
 const binary = { schema: { type: "string", format: "binary" } };
 
-/** One refusal status of one operation: the problem body, its `code` narrowed to what the route declares. */
-const problemResponse = (status: number, codes: readonly string[]) => ({
+/** The Chinese page a route with `refusalPages` answers a browser instead of the problem body. */
+const refusalPage = {
+  schema: { type: "string", description: "A Chinese page naming the refusal and its code, for a browser" },
+};
+
+/**
+ * One refusal status of one operation: the problem body, its `code` narrowed to what the route
+ * declares; for a client error on a route with `refusalPages`, the page too.
+ */
+const problemResponse = (r: RouteSpec, status: number, codes: readonly string[]) => ({
   description: codes.map((c) => `\`${c}\`: ${problemCodes[c as keyof typeof problemCodes].title}`).join("; "),
   content: {
     "application/problem+json": {
@@ -54,8 +62,31 @@ const problemResponse = (status: number, codes: readonly string[]) => ({
         ],
       },
     },
+    ...(r.refusalPages && status < 500 ? { "text/html": refusalPage } : {}),
   },
 });
+
+/** The request body as the document states it, by the kind the route takes. */
+function requestBodyOf(r: RouteSpec) {
+  switch (bodyKindOf(r)) {
+    case "json":
+      return { required: true, content: { "application/json": { schema: schemaOf(r.body!, "input") } } };
+    case "raw":
+      return {
+        required: true,
+        description: `The file itself, at most ${r.rawBody!.maxBytes} bytes`,
+        content: Object.fromEntries(r.rawBody!.contentTypes.map((t) => [t, binary])),
+      };
+    case "form":
+      return {
+        required: false,
+        description: "An HTML form's POST, with no fields; its body is not read",
+        content: { "application/x-www-form-urlencoded": { schema: { type: "object", properties: {} } } },
+      };
+    case "none":
+      return undefined;
+  }
+}
 
 function successContent(r: RouteSpec) {
   const content: Record<string, unknown> = {};
@@ -104,12 +135,13 @@ export function openApiDocument(options: { includeLocal: boolean }) {
         content: { "application/json": { schema: schemaOf(r.accepted.schema, "output") } },
       };
     }
-    for (const [status, codes] of problemsOf(r)) responses[status] = problemResponse(status, codes);
+    for (const [status, codes] of problemsOf(r)) responses[status] = problemResponse(r, status, codes);
     if (r.alsoAnswers)
       responses[r.alsoAnswers.status] = {
         description: r.alsoAnswers.description,
         content: { "application/json": { schema: schemaOf(r.alsoAnswers.schema, "output") } },
       };
+    const requestBody = requestBodyOf(r);
     (paths[r.path] ??= {})[r.method.toLowerCase()] = {
       operationId: r.handler,
       summary: r.summary,
@@ -117,18 +149,7 @@ export function openApiDocument(options: { includeLocal: boolean }) {
       // The route table's role gate, so the console offers only what the signed-in role may call.
       ...(rolesOf(r) ? { "x-keyhold-roles": rolesOf(r) } : {}),
       ...(parameters.length ? { parameters } : {}),
-      ...(takesJson(r) && r.body
-        ? { requestBody: { required: true, content: { "application/json": { schema: schemaOf(r.body, "input") } } } }
-        : {}),
-      ...(r.rawBody
-        ? {
-            requestBody: {
-              required: true,
-              description: `The file itself, at most ${r.rawBody.maxBytes} bytes`,
-              content: Object.fromEntries(r.rawBody.contentTypes.map((t) => [t, binary])),
-            },
-          }
-        : {}),
+      ...(requestBody ? { requestBody } : {}),
       responses,
     };
   }

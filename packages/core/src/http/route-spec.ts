@@ -51,6 +51,17 @@ export interface RouteSpec {
    * event says so), 413 above `maxBytes`; `contentTypes` are what the OpenAPI document lists.
    */
   rawBody?: { maxBytes: number; contentTypes: readonly string[] };
+  /**
+   * An HTML form POST (a page's button, no script): the browser sends
+   * `application/x-www-form-urlencoded`, which the route takes without reading (it has no fields), so
+   * it is exempt from the JSON routes' 415. Documented as such an optional body.
+   */
+  form?: true;
+  /**
+   * Its refusals (4xx) answer a Chinese `text/html` page instead of problem+json when the browser's
+   * `Accept` prefers HTML (a share link opened in a browser); the document lists both media types.
+   */
+  refusalPages?: true;
   /** A missing required body property that deserves its own code rather than `validation_failed`. */
   missingCodes?: Record<string, "purpose_required">;
   /**
@@ -143,7 +154,7 @@ export function problemsOf(route: RouteSpec): Map<number, ProblemCode[]> {
   if (route.needsAgreement) add("agreement_missing");
   if (route.params || route.query || route.body || route.rawBody) add("validation_failed");
   if (route.query || route.body) add("personal_data_in_free_text");
-  if (route.body) add("malformed_json", "payload_too_large", "unsupported_media_type");
+  if (takesJson(route)) add("malformed_json", "payload_too_large", "unsupported_media_type");
   if (route.rawBody) add("payload_too_large");
   for (const code of Object.values(route.missingCodes ?? {})) add(code);
   if (accessOf(route).some((n) => n === "data" || n === "blobs"))
@@ -160,10 +171,13 @@ export function problemsOf(route: RouteSpec): Map<number, ProblemCode[]> {
 }
 
 /**
- * A JSON route takes only JSON bodies (415 otherwise); a raw upload (`rawBody`) takes the bytes with
- * the media types it lists. Routes without a body read none.
+ * What a route's request body is: JSON (anything else labelled otherwise is refused with 415), a raw
+ * upload (`rawBody`: the bytes, with the media types it lists), an HTML form POST (`form`: taken, not
+ * read), or none at all.
  */
-export const takesJson = (route: RouteSpec) => Boolean(route.body) && !route.rawBody;
+export const bodyKindOf = (route: RouteSpec): "json" | "raw" | "form" | "none" =>
+  route.rawBody ? "raw" : route.form ? "form" : route.body ? "json" : "none";
+export const takesJson = (route: RouteSpec) => bodyKindOf(route) === "json";
 /** Every role inside a tenant: who may call a staff route that names no `roles`. */
 export const tenantRoles: readonly Role[] = allRoles.filter((r) => r !== "platform_admin");
 

@@ -109,6 +109,8 @@ const metaRoutes = defineRoutes([
     localOnly: true,
     summary: "Offline only: the demo users, for the console's sign-in picker",
     success: { status: 200, schema: DemoUsers },
+    // With demo mode off there are none to pick.
+    refuses: ["not_found"],
   },
 ]);
 

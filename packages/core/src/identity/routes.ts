@@ -96,7 +96,8 @@ export const identityRoutes = defineRoutes([
     summary: "Keyhold identity: the password step; answers the TOTP challenge (enrolment the first time)",
     body: SignInRequest,
     success: { status: 200, schema: SignInResponse },
-    refuses: ["invalid_credentials", "too_many_attempts"],
+    // `not_found`: a deployment whose staff do not sign in with Keyhold identity (Cognito) has none of its steps.
+    refuses: ["invalid_credentials", "too_many_attempts", "not_found"],
   },
   {
     method: "POST",
@@ -107,7 +108,7 @@ export const identityRoutes = defineRoutes([
     summary: "Keyhold identity: the TOTP step; answers the tokens",
     body: TotpRequest,
     success: { status: 200, schema: Tokens },
-    refuses: ["invalid_credentials", "too_many_attempts", "session_revoked"],
+    refuses: ["invalid_credentials", "too_many_attempts", "session_revoked", "not_found"],
   },
   {
     method: "POST",
@@ -118,7 +119,7 @@ export const identityRoutes = defineRoutes([
     summary: "Keyhold identity: new tokens for an unrevoked refresh token (which is spent)",
     body: RefreshRequest,
     success: { status: 200, schema: Tokens },
-    refuses: ["invalid_credentials", "session_revoked"],
+    refuses: ["invalid_credentials", "invalid_token", "session_revoked", "not_found"],
   },
   {
     method: "POST",
@@ -129,7 +130,7 @@ export const identityRoutes = defineRoutes([
     summary: "Keyhold identity: revokes the refresh token",
     body: RefreshRequest,
     success: { status: 204 },
-    refuses: ["invalid_credentials", "session_revoked"],
+    refuses: ["invalid_credentials", "session_revoked", "not_found"],
   },
   {
     method: "GET",

@@ -2,7 +2,7 @@ import type { Ctx } from "../context.ts";
 import { record } from "../trail/trail.ts";
 import { viewerMark } from "../documents/watermark.ts";
 import { renderLabelInPool } from "../documents/pool.ts";
-import { rawReply } from "../http/handler.ts";
+import { rawReply } from "../http/reply.ts";
 import { Problem } from "../http/problem.ts";
 import { zonedIso } from "../reports/time.ts";
 import { getStaff } from "../staff/records.ts";

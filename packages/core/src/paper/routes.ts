@@ -72,7 +72,7 @@ export const paperRoutes = defineRoutes([
     params: PaperIdParams,
     body: CheckoutRequest,
     success: { status: 200, schema: PaperFileView },
-    refuses: ["not_found", "invalid_state", "conflict"],
+    refuses: ["not_found", "client_not_found", "invalid_state", "conflict"],
   },
   {
     method: "POST",
@@ -86,7 +86,7 @@ export const paperRoutes = defineRoutes([
     params: PaperIdParams,
     body: CheckinRequest,
     success: { status: 200, schema: PaperFileView },
-    refuses: ["not_found", "invalid_state", "conflict"],
+    refuses: ["not_found", "client_not_found", "invalid_state", "conflict"],
   },
   {
     method: "POST",
@@ -100,7 +100,7 @@ export const paperRoutes = defineRoutes([
     params: PaperIdParams,
     body: DestroyPaperRequest,
     success: { status: 200, schema: PaperFileView },
-    refuses: ["not_found", "invalid_state", "conflict"],
+    refuses: ["not_found", "client_not_found", "invalid_state", "conflict"],
   },
   {
     method: "POST",
@@ -117,7 +117,7 @@ export const paperRoutes = defineRoutes([
     body: RevealPaperRequest,
     missingCodes: { purpose: "purpose_required" },
     success: { status: 200, schema: RevealedPaper },
-    refuses: ["not_found", "invalid_state"],
+    refuses: ["not_found", "client_not_found", "invalid_state"],
   },
   {
     method: "GET",
