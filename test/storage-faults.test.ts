@@ -146,9 +146,9 @@ describe("the contract", () => {
     const doc = (await vault.get("/openapi.json")).body;
     expect(doc.paths["/clients/{id}/documents"].post.responses["503"]).toBeDefined();
     expect(doc.paths["/clients"].post.responses["503"]).toBeDefined();
-    // /health touches no storage: its only 503 is the offline start's progress, never a problem.
-    expect(doc.paths["/health"].get.responses["503"].content["application/json"].schema.properties.status.const).toBe(
-      "starting",
+    // /health touches no storage: its only 503 is the offline console build's progress or failure, never a problem.
+    expect(doc.paths["/health"].get.responses["503"].content["application/json"].schema.properties.status.enum).toEqual(
+      ["starting", "failed"],
     );
     expect(doc.paths["/openapi.json"].get.responses["503"]).toBeUndefined();
     expect(doc.components.schemas.Problem.properties.code.enum).toEqual(
