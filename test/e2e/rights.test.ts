@@ -1,4 +1,7 @@
-import { readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   apiAs,
@@ -11,6 +14,7 @@ import {
   startConsole,
   type Harness,
 } from "./console.ts";
+import { drawnQr } from "../pdf-tools.ts";
 
 /**
  * The client's rights and the physical side of confidentiality, in the browser: a deletion request
@@ -25,6 +29,18 @@ beforeAll(async () => {
   h = await startConsole();
 });
 afterAll(() => h?.stop());
+
+/** What poppler's pdftotext extracts from a PDF (the tool a user copying text would meet), white space squashed. */
+function pdftotext(bytes: Uint8Array): string {
+  const dir = mkdtempSync(join(tmpdir(), "keyhold-e2e-pdf-"));
+  try {
+    const file = join(dir, "in.pdf");
+    writeFileSync(file, bytes);
+    return execFileSync("pdftotext", ["-enc", "UTF-8", file, "-"], { encoding: "utf8" }).replace(/\s+/g, "");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 /** The primary button of the open dialog (Ant Design spaces two-character Chinese labels: "登 记"). */
 const dialogOk = (page: import("playwright-core").Page) =>
@@ -69,7 +85,9 @@ describe("a data-subject request", () => {
     await mrow.getByRole("button", { name: /办\s*理/ }).click();
     await mpage.getByTestId("deletion-warning").waitFor();
     expect(await mpage.getByTestId("deletion-warning").textContent()).toContain("删除不可撤销");
-    expect(await mpage.getByTestId("four-eyes-note").textContent()).toContain("本请求由 agent.li 登记，须由其他人办理");
+    expect(await mpage.getByTestId("four-eyes-note").textContent()).toContain(
+      "本请求由 李娜 (agent.li@anjia) 登记，须由其他人办理",
+    );
     expect(await mpage.getByTestId("fulfil-submit").isDisabled()).toBe(true);
     // The dialog's data settles first: a form that fills in after the click would undo it.
     await settle(mpage);
@@ -298,6 +316,38 @@ describe("the paper-file register", () => {
     await expect.poll(() => row.textContent()).toContain("购房合同原件");
     expect(await row.textContent()).toContain("朝阳店-保密柜A-03");
     await shot(page, "38b-paper-revealed");
+
+    // The cover label: a PDF with the tier mark, register number, custodian and a QR code of the entry's
+    // id, printed from the register; nothing of the client on it.
+    const paperNo = (await row.getAttribute("data-paper"))!;
+    // Read as the console received it, on its way through (Chromium does not keep a body the page
+    // read as a blob for the protocol to hand back).
+    let label: { status: number; type: string | undefined; body: Buffer } | undefined;
+    await page.route(`**/paper-files/${paperNo}/label`, async (route) => {
+      const response = await route.fetch();
+      label = { status: response.status(), type: response.headers()["content-type"], body: await response.body() };
+      await route.fulfill({ response });
+    });
+    const [labelTab] = await Promise.all([context.waitForEvent("page"), page.getByTestId(`label-${paperNo}`).click()]);
+    await expect.poll(() => label?.status).toBe(200);
+    expect(label!.type).toBe("application/pdf");
+    const labelPdf = label!.body;
+    expect(labelPdf.subarray(0, 5).toString("latin1")).toBe("%PDF-");
+    const labelText = pdftotext(labelPdf);
+    expect(labelText).toContain("绝密");
+    expect(labelText).toContain(paperNo);
+    expect(labelText).toContain("李娜");
+    for (const personal of [
+      client.id,
+      client.fullName,
+      client.phone,
+      client.idNumber,
+      "购房合同原件",
+      "朝阳店-保密柜A-03",
+    ])
+      expect(labelText).not.toContain(personal);
+    expect((await drawnQr(labelPdf)).decoded).toBe(paperNo);
+    await labelTab.close();
 
     await row.getByRole("button", { name: /借\s*出/ }).click();
     await page.getByTestId("paper-purpose").click();
