@@ -110,7 +110,7 @@ describe("the franchise HQ", () => {
     await page.getByTestId("checklist").waitFor();
     expect(
       await page
-        .getByText(/已将 \d+ 位客户交接给 manager\.zhao/)
+        .getByText(/已将 \d+ 位客户交接给 赵磊 \(manager\.zhao@anjia\)/)
         .first()
         .textContent(),
     ).toMatch(/已将 [1-9]\d* 位客户/);

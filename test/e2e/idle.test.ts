@@ -55,9 +55,15 @@ describe("the idle lock", () => {
     const { page, context } = await newSession(h);
     await page.clock.install();
     await signIn(page, "agent.li@anjia");
-    const settings = page.waitForResponse((r) => r.url().endsWith("/settings/console"));
+    // The sign-in page also asked for these settings; its answer's body is gone once we navigate, so the
+    // predicate reads each answer itself and waits for the one that carries the tenant's minute.
+    const settings = page.waitForResponse(async (r) => {
+      if (!r.url().endsWith("/settings/console")) return false;
+      const body = await r.json().catch(() => null);
+      return body?.idleLockMinutes === 1;
+    });
     await page.goto(`/console/clients/${client.id}`);
-    expect(await (await settings).json()).toEqual({ idleLockMinutes: 1 });
+    await settings;
     const idValue = page.getByTestId("value-idNumber");
     await idValue.waitFor();
     const masked = (await idValue.textContent()) ?? "";
