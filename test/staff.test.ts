@@ -31,6 +31,20 @@ async function sign(staffId: string, version = "2024-01") {
   expect(r.status, r.text).toBe(200);
 }
 
+/** A hired agent ready to touch client data: agreement signed, background check passed (four eyes). */
+async function hireCleared(username: string) {
+  const s = await hire(username);
+  await sign(s.id);
+  await proposeAndConfirm(
+    vault,
+    "POST",
+    `/staff/${s.id}/background-check`,
+    { status: "passed", checkedAt: now() },
+    { as: WANG, confirmer: HQ },
+  );
+  return s;
+}
+
 describe("staff records", () => {
   it("HQ adds staff; contact details are sealed and masked to colleagues, clear to the person and their managers", async () => {
     const s = await hire("agent.xu@anjia");
@@ -274,15 +288,7 @@ describe("offboarding (离职)", () => {
   });
 
   it("the access review lists the leaver's tier-1 reveals and the days above the volume guard", async () => {
-    const s = await hire("agent.peek@anjia");
-    await sign(s.id);
-    await proposeAndConfirm(
-      vault,
-      "POST",
-      `/staff/${s.id}/background-check`,
-      { status: "passed", checkedAt: now() },
-      { as: WANG, confirmer: HQ },
-    );
+    const s = await hireCleared("agent.peek@anjia");
     await vault.request("PATCH", "/settings", { as: HQ, body: { revealQuotaPerHour: 2 } });
     const c = await vault.post("/clients", newClientBody(), "agent.peek@anjia");
     for (let i = 0; i < 3; i++)
@@ -305,15 +311,7 @@ describe("offboarding (离职)", () => {
   });
 
   it("the access review counts a tier-1 document seen in clear like a tier-1 field reveal", async () => {
-    const s = await hire("agent.scans@anjia");
-    await sign(s.id);
-    await proposeAndConfirm(
-      vault,
-      "POST",
-      `/staff/${s.id}/background-check`,
-      { status: "passed", checkedAt: now() },
-      { as: WANG, confirmer: HQ },
-    );
+    const s = await hireCleared("agent.scans@anjia");
     const c = await vault.post("/clients", newClientBody(), "agent.scans@anjia");
     expect(c.status, c.text).toBe(201);
     const up = await upload(vault, c.body.id, "id_card_front", await scan("jpeg"), "agent.scans@anjia");
