@@ -2,26 +2,13 @@ import type { Ctx } from "../context.ts";
 import { listClients } from "../clients/records.ts";
 import { listStaff } from "../staff/records.ts";
 import { tenantPk } from "../store/keys.ts";
-import { queryPage } from "../store/table.ts";
+import { queryAll } from "../store/table.ts";
 import { fieldCatalog } from "../catalog/catalog.ts";
 
 const maskName = (name: string) => fieldCatalog.fullName.mask(name);
 
-async function prefixed<T>(ctx: Ctx, prefix: string): Promise<T[]> {
-  const out: T[] = [];
-  let cursor: string | null = null;
-  do {
-    const page: { items: T[]; nextCursor: string | null } = await queryPage<T>(ctx.adapters, {
-      partition: tenantPk(ctx.tenantId),
-      sortPrefix: prefix,
-      limit: 500,
-      cursor,
-    });
-    out.push(...page.items);
-    cursor = page.nextCursor;
-  } while (cursor);
-  return out;
-}
+const prefixed = <T>(ctx: Ctx, prefix: string) =>
+  queryAll<T>(ctx.adapters, { partition: tenantPk(ctx.tenantId), sortPrefix: prefix, limit: 500 });
 
 /** The branch's clients who withdrew consent and whose data is not yet destroyed (overdue past its date). */
 async function withdrawnNotDestroyed(ctx: Ctx, branchId: string, now: string) {

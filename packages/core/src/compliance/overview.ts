@@ -3,7 +3,7 @@ import { latestDigest } from "../trail/seal.ts";
 import { record } from "../trail/trail.ts";
 import { Problem } from "../http/problem.ts";
 import { Keys } from "../store/keys.ts";
-import { getItem, queryPage } from "../store/table.ts";
+import { getItem, queryAll } from "../store/table.ts";
 import { listBranches } from "../tenancy/records.ts";
 import { agreementCounter } from "./contributions.ts";
 import { HQ_BRANCH } from "./counters.ts";
@@ -13,21 +13,8 @@ type Counts = Record<string, number>;
 const DAY = 86_400_000;
 const dayOf = (d: Date) => d.toISOString().slice(0, 10);
 
-async function all<T>(ctx: Ctx, partition: string, range?: [string, string]): Promise<T[]> {
-  const out: T[] = [];
-  let cursor: string | null = null;
-  do {
-    const page: { items: T[]; nextCursor: string | null } = await queryPage<T>(ctx.adapters, {
-      partition,
-      ...(range ? { sortBetween: range } : {}),
-      limit: 1000,
-      cursor,
-    });
-    out.push(...page.items);
-    cursor = page.nextCursor;
-  } while (cursor);
-  return out;
-}
+const all = <T>(ctx: Ctx, partition: string, range?: [string, string]) =>
+  queryAll<T>(ctx.adapters, { partition, ...(range ? { sortBetween: range } : {}), limit: 1000 });
 
 const counts = (item: Record<string, unknown> | undefined): Counts =>
   Object.fromEntries(Object.entries(item ?? {}).filter(([, v]) => typeof v === "number")) as Counts;

@@ -8,7 +8,7 @@ import { csvFile, csvLine } from "../reports/csv.ts";
 import { zonedDay, zonedIso, zonedMidnight } from "../reports/time.ts";
 import { viewerMark } from "../documents/watermark.ts";
 import { Keys } from "../store/keys.ts";
-import { queryPage, type Page } from "../store/table.ts";
+import { queryAll } from "../store/table.ts";
 import { actorBranch, record, type TrailEvent } from "../trail/trail.ts";
 import { branchKey } from "./counters.ts";
 import { dailyOf } from "./contributions.ts";
@@ -133,7 +133,7 @@ async function monthActivity(ctx: Ctx, branchIds: readonly (string | null)[], mo
     if (t) for (const k of activity) t[k] += Number(counts[k]) || 0;
   };
   for (const b of totals.keys())
-    for (const d of await every(ctx, {
+    for (const d of await queryAll<Record<string, unknown>>(ctx.adapters, {
       partition: Keys.dailyOf(ctx.tenantId, b),
       sortBetween: [utcDay(fullFrom), utcDay(fullTo - DAY_MS)],
       limit: 32,
@@ -145,7 +145,7 @@ async function monthActivity(ctx: Ctx, branchIds: readonly (string | null)[], mo
     [fullTo, end],
   ] as const) {
     if (from >= to) continue;
-    const events = await every<TrailEvent>(ctx, {
+    const events = await queryAll<TrailEvent>(ctx.adapters, {
       partition: Keys.eventDay(ctx.tenantId, utcDay(from)),
       sortBetween: [new Date(from).toISOString(), new Date(to).toISOString()],
       limit: 500,
@@ -153,17 +153,6 @@ async function monthActivity(ctx: Ctx, branchIds: readonly (string | null)[], mo
     for (const e of events) add(branchKey(e.target?.branchId ?? actorBranch(e.actor)), dailyOf(e));
   }
   return totals;
-}
-
-async function every<T = Record<string, unknown>>(ctx: Ctx, spec: Parameters<typeof queryPage>[1]) {
-  const out: T[] = [];
-  let cursor: string | null = null;
-  do {
-    const page: Page<T> = await queryPage<T>(ctx.adapters, { ...spec, cursor });
-    out.push(...page.items);
-    cursor = page.nextCursor;
-  } while (cursor);
-  return out;
 }
 
 /** One line per branch, in `columns`' order: the state now beside the month's activity. */

@@ -171,3 +171,15 @@ export async function queryPage<T>(a: Adapters, spec: QuerySpec): Promise<Page<T
   } while (last && items.length < spec.limit);
   return { items, nextCursor: encodeCursor(last) };
 }
+
+/** Every item of a query, page after page: for the bounded reads that need the whole answer (a month, a branch's days). */
+export async function queryAll<T>(a: Adapters, spec: Omit<QuerySpec, "cursor">): Promise<T[]> {
+  const out: T[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: Page<T> = await queryPage<T>(a, { ...spec, cursor });
+    out.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return out;
+}
