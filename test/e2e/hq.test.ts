@@ -159,7 +159,8 @@ describe("the platform operator", () => {
       .locator(".ant-modal-confirm")
       .getByRole("button", { name: /确\s*定|OK/ })
       .click();
-    await page.locator(".ant-message").filter({ hasText: "已暂停" }).waitFor();
+    // The row's lasting state, not the 3-second toast, which a loaded machine can miss.
+    await page.getByTestId("resume-lianfang").waitFor();
     await shot(page, "27-platform-tenants");
 
     const sun = await newSession(h);
@@ -174,7 +175,7 @@ describe("the platform operator", () => {
       .locator(".ant-modal-confirm")
       .getByRole("button", { name: /确\s*定|OK/ })
       .click();
-    await page.locator(".ant-message").filter({ hasText: "已恢复" }).waitFor();
+    await page.getByTestId("suspend-lianfang").waitFor();
     await context.close();
   });
 });
